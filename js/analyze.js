@@ -1,0 +1,118 @@
+// Orchestration shared by the API, the CLI, the esbuild plugin and the
+// wrangler hook: gather inputs (files, bundle, config), call the core once.
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { bundleProject, measureOutputs, parseMetafile, readManifests } from "./bundle.js";
+import { loadConfig } from "./config.js";
+import { callCore, PerfOptimizerError } from "./core.js";
+import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
+import { loadProject } from "./project.js";
+
+/**
+ * Runs the core on `input`. If the core traps on some file (a bug in a rule,
+ * or input deeper than its stack), the files are analyzed one by one to find
+ * the culprits, which are then reported as skipped: one broken file must not
+ * hide the findings in the others.
+ */
+export function analyzeWithRecovery(input, label) {
+  try {
+    return callCore(label, (core) => core.analyze(input));
+  } catch (error) {
+    if (!String(error.message).startsWith("internal error") || input.files.length === 0) throw error;
+    const skipped = [...(input.skipped ?? [])];
+    const files = [];
+    for (const file of input.files) {
+      try {
+        callCore(file.path, (core) => core.analyze({ files: [file], config: input.config }));
+        files.push(file);
+      } catch (fileError) {
+        skipped.push({ path: file.path, reason: fileError.message });
+      }
+    }
+    return callCore(label, (core) => core.analyze({ ...input, files, skipped }));
+  }
+}
+
+/** First-party source inputs of a metafile (outside node_modules, not virtual). */
+export function firstPartyInputs(metafile, workingDir) {
+  return Object.keys(metafile.inputs)
+    .filter((p) => !p.includes("node_modules/") && !/^[\w-]{2,}:/.test(p) && !p.includes(".wrangler/tmp/") && isSourceFile(p))
+    .map((p) => {
+      const abs = resolve(workingDir, p);
+      if (!existsSync(abs)) {
+        throw new PerfOptimizerError(`${displayPath(abs)}: input listed in the metafile is missing on disk (is the metafile from another checkout?)`);
+      }
+      return abs;
+    });
+}
+
+/**
+ * Analyzes a finished build: the metafile text, the folder its paths are
+ * relative to, and (for esbuild with write: false) the output files.
+ */
+export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label }) {
+  label ??= "the bundle";
+  const metafile = parseMetafile(metafileText, label);
+  const outputs = measureOutputs(metafile, workingDir, outputFiles);
+  const manifests = readManifests(metafileText, workingDir, label);
+  let sources = { files: [], skipped: [] };
+  if (lint) {
+    const isIgnored = ignore.length ? (p) => ignore.some((g) => p.includes(g)) : () => false;
+    sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(p)));
+  }
+  return analyzeWithRecovery(
+    { ...sources, bundle: { metafile: metafileText, outputs, manifests }, config: configJson },
+    label,
+  );
+}
+
+/** `perf-optimizer check`: bundle as deployed, then bundle + lint + budgets. */
+export async function check(dir = ".", options = {}) {
+  const project = loadProject(dir, { entry: options.entry });
+  const { json } = await loadConfig(project.dir, options.config);
+  const bundle = await bundleProject(project);
+  try {
+    return analyzeBuild({
+      metafileText: bundle.metafileText,
+      workingDir: bundle.workingDir,
+      configJson: json,
+      label: displayPath(project.main),
+    });
+  } finally {
+    bundle.cleanup();
+  }
+}
+
+/** `perf-optimizer lint`: the source rules over files and folders. */
+export async function lint(paths = ["."], options = {}) {
+  const baseDir = resolve(options.cwd ?? ".");
+  const { config, json } = await loadConfig(baseDir, options.config);
+  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir });
+  const { files, skipped } = readSources(absPaths);
+  return analyzeWithRecovery({ files, skipped, config: json }, paths.join(", "));
+}
+
+/** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */
+export async function analyzeMetafile(metafilePath, options = {}) {
+  const abs = resolve(metafilePath);
+  const label = displayPath(abs);
+  let text;
+  try {
+    const { readFileSync } = await import("node:fs");
+    text = readFileSync(abs, "utf8");
+  } catch (error) {
+    throw new PerfOptimizerError(`${metafilePath}: cannot read metafile (${error.code ?? error.message})`);
+  }
+  const metafile = parseMetafile(text, label);
+  const workingDir = resolve(options.root ?? guessWorkingDir(metafile, abs));
+  const { json } = await loadConfig(workingDir, options.config);
+  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label });
+}
+
+/** The folder a metafile's paths are relative to: the cwd, or the metafile's folder or its parent. */
+function guessWorkingDir(metafile, metafilePath) {
+  const candidates = [process.cwd(), resolve(metafilePath, ".."), resolve(metafilePath, "..", "..")];
+  const outputs = Object.keys(metafile.outputs);
+  return candidates.find((dir) => outputs.every((o) => existsSync(resolve(dir, o)))) ?? process.cwd();
+}
+

@@ -1,0 +1,171 @@
+// Produces and measures the bundle exactly as deployed: wrangler's own dry
+// run when the project has wrangler, else esbuild with wrangler's settings.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
+import { builtinModules } from "node:module";
+import { callCore, PerfOptimizerError } from "./core.js";
+import { readJsonc } from "./project.js";
+
+/** wrangler's CLI script in the project, or null. */
+export function projectWrangler(dir) {
+  try {
+    const require = createRequire(join(dir, "package.json"));
+    const pkgPath = require.resolve("wrangler/package.json");
+    const bin = join(dirname(pkgPath), "bin", "wrangler.js");
+    return existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The project's esbuild (or ours), or null. */
+async function loadEsbuild(dir) {
+  for (const from of [join(dir, "package.json"), import.meta.url]) {
+    try {
+      const require = createRequire(from);
+      return await import(require.resolve("esbuild"));
+    } catch {
+      // try the next place
+    }
+  }
+  return null;
+}
+
+/**
+ * Bundles the project into a temporary folder. Returns `{ outdir,
+ * metafileText, workingDir, tool, cleanup() }`; metafile paths are relative
+ * to `workingDir`.
+ */
+export async function bundleProject(project, { keepDir } = {}) {
+  const outdir = keepDir ?? mkdtempSync(join(tmpdir(), "perf-optimizer-"));
+  const cleanup = () => keepDir || rmSync(outdir, { recursive: true, force: true });
+  const wrangler = projectWrangler(project.dir);
+  try {
+    if (wrangler) {
+      const metafilePath = join(outdir, "bundle-meta.json");
+      const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--metafile", metafilePath];
+      if (project.configPath) args.push("--config", project.configPath);
+      const result = spawnSync(process.execPath, args, {
+        cwd: project.dir,
+        encoding: "utf8",
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (result.status !== 0 || !existsSync(metafilePath)) {
+        const why = (result.stderr + result.stdout).split("\n").filter((l) => /error|✘|\[ERROR\]/i.test(l)).slice(0, 3).join(" ").trim();
+        throw new PerfOptimizerError(`${relative(process.cwd(), project.main)}: wrangler could not bundle the Worker${why ? `: ${why.replace(/\s+/g, " ").slice(0, 400)}` : ` (exit ${result.status})`}`);
+      }
+      return { outdir, metafileText: readFileSync(metafilePath, "utf8"), workingDir: project.dir, tool: "wrangler", cleanup };
+    }
+    const esbuild = await loadEsbuild(project.dir);
+    if (!esbuild) {
+      throw new PerfOptimizerError(`${relative(process.cwd(), project.dir) || "."}: neither wrangler nor esbuild is installed in the project (npm install -D wrangler)`);
+    }
+    let result;
+    try {
+      result = await esbuild.build(wranglerLikeOptions(project, outdir));
+    } catch (error) {
+      const first = error.errors?.[0];
+      const where = first?.location ? `${first.location.file}:${first.location.line}: ` : "";
+      throw new PerfOptimizerError(`${relative(process.cwd(), project.main)}: esbuild could not bundle the Worker: ${where}${first?.text ?? error.message}`);
+    }
+    return { outdir, metafileText: JSON.stringify(result.metafile), workingDir: project.dir, tool: "esbuild", cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+/** esbuild options matching what wrangler uses for a Worker. */
+export function wranglerLikeOptions(project, outdir) {
+  const nodeBuiltins = builtinModules.flatMap((m) => [m, `${m}/*`]);
+  return {
+    absWorkingDir: project.dir,
+    entryPoints: [project.main],
+    bundle: true,
+    format: "esm",
+    target: "es2024",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["cloudflare:*", "node:*", ...(project.nodejsCompat ? nodeBuiltins : [])],
+    outdir,
+    metafile: true,
+    sourcemap: true,
+    minify: false,
+    logLevel: "silent",
+    loader: { ".wasm": "copy", ".bin": "copy", ".txt": "text", ".html": "text", ".sql": "text" },
+  };
+}
+
+/** Raw, gzip and brotli bytes of one output file. */
+export function measureBytes(path, bytes) {
+  return {
+    path,
+    bytes: bytes.length,
+    // wrangler reports gzip at zlib's default level; brotli at the highest quality.
+    gzipBytes: gzipSync(bytes).length,
+    brotliBytes: brotliCompressSync(bytes, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length,
+  };
+}
+
+const isCode = (p) => /\.(m|c)?js$/.test(p);
+
+/**
+ * Measures the metafile's code outputs, read from disk relative to
+ * `workingDir` or given as esbuild's `outputFiles`. Paths in the result are
+ * display paths. A missing output is an error naming it.
+ */
+export function measureOutputs(metafile, workingDir, outputFiles) {
+  const byPath = new Map((outputFiles ?? []).map((f) => [resolve(f.path), f.contents]));
+  return Object.keys(metafile.outputs)
+    .filter(isCode)
+    .map((out) => {
+      const abs = resolve(workingDir, out);
+      let bytes = byPath.get(abs);
+      if (!bytes) {
+        try {
+          bytes = readFileSync(abs);
+        } catch {
+          throw new PerfOptimizerError(`${relative(process.cwd(), abs)}: output file listed in the metafile is missing`);
+        }
+      }
+      return measureBytes(relative(process.cwd(), abs).split("\\").join("/"), bytes);
+    });
+}
+
+/** package.json facts (name, version) for the metafile's package roots. */
+export function readManifests(metafileText, workingDir, label) {
+  const roots = callCore(label, (core) => core.packageRoots(metafileText));
+  return roots.map((root) => {
+    const file = resolve(workingDir, root, "package.json");
+    let pkg = {};
+    try {
+      pkg = readJsonc(file) ?? {};
+    } catch {
+      // A package without a readable package.json keeps its folder name.
+    }
+    const name = typeof pkg.name === "string" ? pkg.name : root.slice(root.lastIndexOf("node_modules/") + 13);
+    return { root, name, version: typeof pkg.version === "string" ? pkg.version : undefined };
+  });
+}
+
+/** Parses metafile text enough for the JS side (the core validates it fully). */
+export function parseMetafile(text, label) {
+  let metafile;
+  try {
+    metafile = JSON.parse(text);
+  } catch (error) {
+    throw new PerfOptimizerError(`${label}: not valid JSON (${error.message})${text.trim().length && !text.trim().endsWith("}") ? "; the file looks truncated" : ""}`);
+  }
+  if (!metafile || typeof metafile !== "object" || typeof metafile.inputs !== "object" || typeof metafile.outputs !== "object" || !metafile.inputs || !metafile.outputs) {
+    throw new PerfOptimizerError(`${label}: not an esbuild metafile (expected "inputs" and "outputs" objects)`);
+  }
+  return metafile;
+}

@@ -1,0 +1,56 @@
+// Loads the wasm core lazily (once per process) and calls into it. A trap
+// (a panic or stack overflow inside the wasm) poisons an instance, so after
+// one the module is dropped and the next call loads a fresh instance.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const MODULE = "../wasm/perf_optimizer.js";
+const PANIC_KEY = "__perfOptimizerPanic";
+
+/** An error from perf-optimizer that the CLI prints as one line (exit 2). */
+export class PerfOptimizerError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "PerfOptimizerError";
+  }
+}
+
+let instance = null;
+
+function load() {
+  if (!instance) instance = require(MODULE);
+  return instance;
+}
+
+function discard() {
+  delete require.cache[require.resolve(MODULE)];
+  instance = null;
+}
+
+/**
+ * Calls `fn(core)`; turns traps into an internal error naming `what`, and
+ * errors the core returns (bad metafile, bad config) into PerfOptimizerError.
+ */
+export function callCore(what, fn) {
+  const core = load();
+  try {
+    return fn(core);
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
+      const panic = globalThis[PANIC_KEY];
+      delete globalThis[PANIC_KEY];
+      discard();
+      const detail = panic ? String(panic).replace(/^panicked at [^:]+:\d+:\d+:\n?/, "") : error.message;
+      throw new PerfOptimizerError(`internal error while analyzing ${what}: ${detail}`, { cause: error });
+    }
+    if (error instanceof Error && !(error instanceof TypeError)) {
+      throw new PerfOptimizerError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The raw core module, for functions that cannot fail. */
+export function core() {
+  return load();
+}

@@ -1,0 +1,96 @@
+// Collects the source files to lint: walks folders, honours .gitignore files
+// and the config's `ignore` globs, skips dependencies, build output and
+// declaration files, and reads each file once.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import ignore from "ignore";
+import picomatch from "picomatch";
+import { PerfOptimizerError } from "./core.js";
+
+export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
+const SKIPPED_DIRS = new Set(["node_modules", ".wrangler", ".git", "dist", "build", "out", "coverage", ".next", ".open-next", ".turbo", ".cache"]);
+/** Larger files are skipped (minified bundles, generated data), with a note. */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+export const isSourceFile = (path) =>
+  SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) && !/\.d\.[cm]?ts$/.test(path);
+
+const toPosix = (p) => p.split(sep).join("/");
+
+/** A display path: relative to the working directory, `/`-separated. */
+export const displayPath = (abs) => toPosix(relative(process.cwd(), abs)) || ".";
+
+function gitignoreAt(dir) {
+  const file = join(dir, ".gitignore");
+  return existsSync(file) ? ignore().add(readFileSync(file, "utf8")) : null;
+}
+
+/**
+ * Expands files and folders into source file paths (absolute, sorted).
+ * `ignoreGlobs` are matched against paths relative to `baseDir`.
+ */
+export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd() } = {}) {
+  const isIgnored = ignoreGlobs.length ? picomatch(ignoreGlobs, { dot: true }) : () => false;
+  const out = new Set();
+  const visit = (dir, rules) => {
+    const here = gitignoreAt(dir);
+    const stack = here ? [...rules, { dir, ig: here }] : rules;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      throw new PerfOptimizerError(`${displayPath(dir)}: cannot read folder (${error.code})`);
+    }
+    for (const entry of entries) {
+      const abs = join(dir, entry.name);
+      const isDir = entry.isDirectory();
+      if (isDir && SKIPPED_DIRS.has(entry.name)) continue;
+      if (stack.some(({ dir: base, ig }) => ig.ignores(toPosix(relative(base, abs)) + (isDir ? "/" : "")))) continue;
+      if (isIgnored(toPosix(relative(baseDir, abs)))) continue;
+      if (isDir) visit(abs, stack);
+      else if (entry.isFile() && isSourceFile(entry.name)) out.add(abs);
+    }
+  };
+  for (const p of paths) {
+    const abs = resolve(p);
+    let stat;
+    try {
+      stat = statSync(abs);
+    } catch {
+      throw new PerfOptimizerError(`${p}: no such file or directory`);
+    }
+    if (stat.isDirectory()) visit(abs, []);
+    else out.add(abs);
+  }
+  return [...out].sort();
+}
+
+/**
+ * Reads files for the core: `{ files: [{ path, source }], skipped: [{ path, reason }] }`.
+ * Paths are display paths (relative to the working directory).
+ */
+export function readSources(absPaths) {
+  const files = [];
+  const skipped = [];
+  for (const abs of absPaths) {
+    const path = displayPath(abs);
+    let size;
+    try {
+      size = statSync(abs).size;
+    } catch (error) {
+      skipped.push({ path, reason: `cannot read (${error.code})` });
+      continue;
+    }
+    if (size > MAX_FILE_BYTES) {
+      skipped.push({ path, reason: `${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit for source analysis (generated or minified code?)` });
+      continue;
+    }
+    const bytes = readFileSync(abs);
+    if (bytes.includes(0)) {
+      skipped.push({ path, reason: "binary content (NUL bytes), not source code" });
+      continue;
+    }
+    files.push({ path, source: bytes.toString("utf8") });
+  }
+  return { files, skipped };
+}

@@ -1,0 +1,105 @@
+// `npm run build`: everything from a fresh clone with Rust and Node present.
+// 1. the wasm32 target and the matching wasm-bindgen CLI (cached per machine),
+// 2. the core as a size-optimized cdylib (LTO applies: see Cargo.toml),
+// 3. wasm-bindgen (nodejs target: loads synchronously on Node 20),
+// 4. wasm-opt -Oz from the `binaryen` npm package,
+// 5. pkg/: the publishable package from pkg-template/, js/ and the wasm.
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { cacheDir, capture, ensureNpmPackages, root, run } from "./lib.mjs";
+
+const TARGET = "wasm32-unknown-unknown";
+// The wasm stack: swc's recursive descent needs more than the 1 MiB default
+// for deeply nested input (a trap there would poison the instance).
+const STACK_BYTES = 16 * 1024 * 1024;
+
+function wasmBindgenVersion() {
+  const toml = readFileSync(join(root, "Cargo.toml"), "utf8");
+  const match = toml.match(/wasm-bindgen = "=([0-9.]+)"/);
+  if (!match) throw new Error("Cargo.toml must pin wasm-bindgen with `=`");
+  return match[1];
+}
+
+function ensureTarget() {
+  if (capture("rustup", ["target", "list", "--installed"]).split("\n").includes(TARGET)) return;
+  console.log(`> rustup target add ${TARGET}`);
+  run("rustup", ["target", "add", TARGET]);
+}
+
+/** The wasm-bindgen CLI matching the crate, installed once into the cache. */
+function ensureWasmBindgen(version) {
+  const onPath = capture("wasm-bindgen", ["--version"]).trim();
+  if (onPath === `wasm-bindgen ${version}`) return "wasm-bindgen";
+  const installRoot = join(cacheDir(), `wasm-bindgen-${version}`);
+  const bin = join(installRoot, "bin", "wasm-bindgen");
+  if (!existsSync(bin)) {
+    console.log(`> cargo install wasm-bindgen-cli ${version} into ${installRoot} (once per machine, several minutes)`);
+    // Not --locked: the crate mirror lags the lock file's pins.
+    run("cargo", ["install", "wasm-bindgen-cli", "--version", version, "--root", installRoot]);
+  }
+  return bin;
+}
+
+function size(path) {
+  const bytes = readFileSync(path);
+  return `${(bytes.length / 1024).toFixed(0)} KB raw, ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KB gzip`;
+}
+
+export function build() {
+  ensureNpmPackages();
+  ensureTarget();
+  const wasmBindgen = ensureWasmBindgen(wasmBindgenVersion());
+
+  console.log("> cargo rustc (wasm32, release, LTO)");
+  run("cargo", [
+    "rustc", "--lib", "--release", "--target", TARGET, "--crate-type", "cdylib",
+    "--", "-C", `link-arg=-zstack-size=${STACK_BYTES}`,
+  ]);
+  const rawWasm = join(root, "target", TARGET, "release", "perf_optimizer.wasm");
+
+  const wasmDir = join(root, "target", "wasm-bindgen");
+  rmSync(wasmDir, { recursive: true, force: true });
+  run(wasmBindgen, ["--target", "nodejs", "--out-dir", wasmDir, "--out-name", "perf_optimizer", rawWasm]);
+
+  const bgWasm = join(wasmDir, "perf_optimizer_bg.wasm");
+  const wasmOpt = join(root, "node_modules", "binaryen", "bin", "wasm-opt");
+  run(process.execPath, [
+    wasmOpt, "-Oz", "--strip-debug", "--strip-producers",
+    "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+    bgWasm, "-o", bgWasm,
+  ]);
+  console.log(`  wasm: ${size(bgWasm)}`);
+
+  assemble(wasmDir);
+}
+
+/** pkg/ = pkg-template/ + js/ + the wasm, with the version from Cargo.toml. */
+function assemble(wasmDir) {
+  const pkg = join(root, "pkg");
+  rmSync(pkg, { recursive: true, force: true });
+  mkdirSync(pkg);
+  cpSync(join(root, "pkg-template"), pkg, { recursive: true });
+  cpSync(join(root, "js"), join(pkg, "js"), { recursive: true });
+  mkdirSync(join(pkg, "wasm"));
+  for (const file of readdirSync(wasmDir)) {
+    if (/\.(js|d\.ts|wasm)$/.test(file)) cpSync(join(wasmDir, file), join(pkg, "wasm", file));
+  }
+  // The generated loader is CommonJS in an ESM package.
+  writeFileSync(join(pkg, "wasm", "package.json"), JSON.stringify({ type: "commonjs" }, null, 2) + "\n");
+  const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
+  const manifestPath = join(pkg, "package.json");
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  manifest.version = version;
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
+  if (existsSync(join(root, "LICENSE"))) cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
+  if (existsSync(join(root, "docs", "rules"))) cpSync(join(root, "docs", "rules"), join(pkg, "docs", "rules"), { recursive: true });
+  console.log(`> pkg/ assembled (perf-optimizer ${version})`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const started = Date.now();
+  build();
+  console.log(`build done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

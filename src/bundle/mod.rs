@@ -1,0 +1,186 @@
+//! Bundle analysis: what the deployed bundle is made of.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::{BundleReport, DuplicatePackage, OutputSize, PackageUsage};
+
+pub mod metafile;
+pub mod packages;
+
+pub use metafile::Metafile;
+use packages::Origin;
+
+/// What the wrapper read from a package's package.json.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PackageManifest {
+    /// The package folder as the metafile writes it (see [`package_roots`]).
+    pub root: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// The package folders of a metafile's inputs, for the wrapper to read their
+/// package.json before calling [`analyze`].
+pub fn package_roots(metafile: &Metafile) -> Vec<String> {
+    let mut roots: Vec<String> = metafile
+        .inputs
+        .keys()
+        .filter_map(|path| match packages::origin(path) {
+            Origin::Package { root, .. } => Some(root.to_string()),
+            _ => None,
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// Composition of the bundle. `outputs` are the sizes the wrapper measured
+/// (raw, gzip, brotli) of the metafile's code outputs.
+pub fn analyze(
+    metafile: &Metafile,
+    outputs: Vec<OutputSize>,
+    manifests: &[PackageManifest],
+) -> BundleReport {
+    let manifest_by_root: BTreeMap<&str, &PackageManifest> =
+        manifests.iter().map(|m| (m.root.as_str(), m)).collect();
+
+    // (name, version) → usage; BTreeMap keeps the output deterministic.
+    let mut usage: BTreeMap<(String, Option<String>), PackageUsage> = BTreeMap::new();
+    let mut first_party_bytes = 0;
+    let mut attributed = 0;
+    let mut output_bytes = 0;
+    for (_, output) in metafile.code_outputs() {
+        output_bytes += output.bytes;
+        for (path, part) in &output.inputs {
+            attributed += part.bytes_in_output;
+            match packages::origin(path) {
+                Origin::Package { root, name } => {
+                    let manifest = manifest_by_root.get(root);
+                    let name = manifest.map_or(name, |m| m.name.as_str()).to_string();
+                    let version = manifest.and_then(|m| m.version.clone());
+                    let entry = usage
+                        .entry((name.clone(), version.clone()))
+                        .or_insert_with(|| PackageUsage {
+                            name,
+                            version,
+                            ..PackageUsage::default()
+                        });
+                    entry.bytes += part.bytes_in_output;
+                    entry.modules += 1;
+                    if !entry.paths.iter().any(|p| p == root) {
+                        entry.paths.push(root.to_string());
+                    }
+                }
+                Origin::FirstParty => first_party_bytes += part.bytes_in_output,
+                Origin::Runtime => {}
+            }
+        }
+    }
+    let mut packages: Vec<PackageUsage> = usage.into_values().collect();
+    packages.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+
+    BundleReport {
+        duplicates: duplicates(&packages),
+        outputs,
+        packages,
+        first_party_bytes,
+        // Everything not attributed to an input: esbuild's runtime helpers,
+        // wrangler's shims and the glue between modules.
+        runtime_bytes: output_bytes.saturating_sub(attributed - runtime_inputs(metafile)),
+    }
+}
+
+fn runtime_inputs(metafile: &Metafile) -> u64 {
+    metafile
+        .code_outputs()
+        .flat_map(|(_, o)| o.inputs.iter())
+        .filter(|(path, _)| packages::origin(path) == Origin::Runtime)
+        .map(|(_, part)| part.bytes_in_output)
+        .sum()
+}
+
+fn duplicates(packages: &[PackageUsage]) -> Vec<DuplicatePackage> {
+    let mut by_name: BTreeMap<&str, Vec<&PackageUsage>> = BTreeMap::new();
+    for p in packages {
+        by_name.entry(p.name.as_str()).or_default().push(p);
+    }
+    let mut out: Vec<DuplicatePackage> = by_name
+        .into_iter()
+        .filter(|(_, copies)| copies.len() > 1)
+        .map(|(name, copies)| DuplicatePackage {
+            name: name.to_string(),
+            versions: copies
+                .iter()
+                .map(|p| p.version.clone().unwrap_or_else(|| "unknown".into()))
+                .collect(),
+            bytes: copies.iter().map(|p| p.bytes).sum(),
+        })
+        .collect();
+    out.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const META: &str = r#"{
+      "inputs": {
+        "src/index.ts": {"bytes": 100, "imports": []},
+        "node_modules/hono/dist/index.js": {"bytes": 400, "imports": []},
+        "node_modules/hono/dist/router.js": {"bytes": 300, "imports": []},
+        "node_modules/zod/lib/index.mjs": {"bytes": 900, "imports": []},
+        "node_modules/chanfana/node_modules/zod/lib/index.mjs": {"bytes": 800, "imports": []}
+      },
+      "outputs": {
+        "dist/index.js": {"bytes": 2100, "inputs": {
+          "src/index.ts": {"bytesInOutput": 90},
+          "node_modules/hono/dist/index.js": {"bytesInOutput": 350},
+          "node_modules/hono/dist/router.js": {"bytesInOutput": 250},
+          "node_modules/zod/lib/index.mjs": {"bytesInOutput": 700},
+          "node_modules/chanfana/node_modules/zod/lib/index.mjs": {"bytesInOutput": 600}
+        }},
+        "dist/index.js.map": {"bytes": 5000, "inputs": {}}
+      }
+    }"#;
+
+    fn manifests() -> Vec<PackageManifest> {
+        vec![
+            PackageManifest { root: "node_modules/hono".into(), name: "hono".into(), version: Some("4.6.0".into()) },
+            PackageManifest { root: "node_modules/zod".into(), name: "zod".into(), version: Some("3.23.8".into()) },
+            PackageManifest {
+                root: "node_modules/chanfana/node_modules/zod".into(),
+                name: "zod".into(),
+                version: Some("4.1.0".into()),
+            },
+        ]
+    }
+
+    #[test]
+    fn attributes_bytes_to_packages_and_finds_duplicates() {
+        let meta = Metafile::parse(META).unwrap();
+        assert_eq!(
+            package_roots(&meta),
+            ["node_modules/chanfana/node_modules/zod", "node_modules/hono", "node_modules/zod"]
+        );
+        let report = analyze(&meta, vec![], &manifests());
+        let names: Vec<_> = report.packages.iter().map(|p| (p.name.as_str(), p.bytes)).collect();
+        assert_eq!(names, [("zod", 700), ("hono", 600), ("zod", 600)]);
+        assert_eq!(report.packages[1].modules, 2);
+        assert_eq!(report.first_party_bytes, 90);
+        assert_eq!(report.runtime_bytes, 2100 - 90 - 600 - 700 - 600);
+        assert_eq!(report.duplicates.len(), 1);
+        assert_eq!(report.duplicates[0].versions, ["3.23.8", "4.1.0"]);
+        assert_eq!(report.duplicates[0].bytes, 1300);
+        let total: u64 = report.packages.iter().map(|p| p.bytes).sum::<u64>()
+            + report.first_party_bytes
+            + report.runtime_bytes;
+        assert_eq!(total, 2100, "package bytes add up to the output");
+    }
+}

@@ -1,0 +1,134 @@
+//! The user's configuration (perf-optimizer.config.json/.jsonc/.mjs, the
+//! `perfOptimizer` key of package.json, or --config). The wrapper loads the
+//! file; the core validates it so that every entry point reports the same
+//! errors, each naming the key.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits::Plan;
+use crate::report::Severity;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Config {
+    /// Which plan's limits apply (`free` unless set).
+    pub plan: Plan,
+    /// Rule id → "off" | "info" | "warn" | "error", or [level, options].
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, RuleSetting>"))]
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// Globs of files not to analyze (applied by the wrapper).
+    pub ignore: Vec<String>,
+    /// Size, growth and startup budgets.
+    pub budgets: Vec<serde_json::Value>,
+    /// Overrides of the platform limits table (e.g. `{ "cpuMs": 50 }`).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
+    pub limits: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Info,
+    #[serde(alias = "warning")]
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warn => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(untagged)]
+pub enum RuleSetting {
+    Level(Level),
+    WithOptions(Level, serde_json::Value),
+}
+
+impl RuleSetting {
+    pub fn level(&self) -> Level {
+        match self {
+            RuleSetting::Level(l) | RuleSetting::WithOptions(l, _) => *l,
+        }
+    }
+    pub fn options(&self) -> Option<&serde_json::Value> {
+        match self {
+            RuleSetting::Level(_) => None,
+            RuleSetting::WithOptions(_, o) => Some(o),
+        }
+    }
+}
+
+impl Config {
+    /// Parses and validates config JSON; errors name the key:
+    /// `rules.await-in-loop: expected "off", "info", "warn" or "error"`.
+    pub fn parse(json: &str, known_rules: &[&str]) -> Result<Config, String> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            let inner = inner.split(" at line ").next().unwrap_or_default().to_string();
+            let inner = if path.starts_with("rules.") && inner.contains("untagged") {
+                "expected \"off\", \"info\", \"warn\", \"error\" or [level, options]".to_string()
+            } else {
+                inner
+            };
+            if path == "." || path.is_empty() {
+                inner
+            } else {
+                format!("{path}: {inner}")
+            }
+        })?;
+        for id in config.rules.keys() {
+            if !known_rules.contains(&id.as_str()) {
+                return Err(format!(
+                    "rules.{id}: unknown rule (run `perf-optimizer rules` for the list)"
+                ));
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_levels_and_options() {
+        let c = Config::parse(
+            r#"{"plan":"paid","rules":{"a":"off","b":["warn",{"max":3}],"c":"warning"}}"#,
+            &["a", "b", "c"],
+        )
+        .unwrap();
+        assert_eq!(c.plan, Plan::Paid);
+        assert_eq!(c.rules["a"].level(), Level::Off);
+        assert_eq!(c.rules["b"].options().unwrap()["max"], 3);
+        assert_eq!(c.rules["c"].level(), Level::Warn);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::parse(r#"{"rules":{"a":"loud"}}"#, &["a"]).unwrap_err();
+        assert!(e.starts_with("rules.a: expected"), "{e}");
+        let e = Config::parse(r#"{"rulez":{}}"#, &[]).unwrap_err();
+        assert!(e.contains("unknown field `rulez`"), "{e}");
+        let e = Config::parse(r#"{"plan":"gold"}"#, &[]).unwrap_err();
+        assert!(e.starts_with("plan: unknown variant `gold`"), "{e}");
+        let e = Config::parse(r#"{"rules":{"nope":"off"}}"#, &[]).unwrap_err();
+        assert!(e.starts_with("rules.nope: unknown rule"), "{e}");
+    }
+}

@@ -1,0 +1,14 @@
+//! Drizzle / D1 / Hyperdrive: the schema model and query facts. The lint
+//! traversal records facts per file (`FileFacts`); the schema-aware checks run
+//! once over all files in [`check_project`].
+
+use crate::report::Diagnostic;
+
+/// What one file's traversal learned about schemas and queries.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {}
+
+/// Schema-aware checks over every file's facts, after all files are walked.
+pub fn check_project(_files: &[(String, FileFacts)]) -> Vec<Diagnostic> {
+    Vec::new()
+}

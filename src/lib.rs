@@ -1,0 +1,11 @@
+//! perf-optimizer's analysis core. Pure Rust: it never touches the file system,
+//! the network or the clock. `wasm.rs` is the only module that knows about JS.
+pub mod analyze;
+pub mod bundle;
+pub mod config;
+pub mod db;
+pub mod limits;
+pub mod lint;
+pub mod report;
+#[cfg(target_arch = "wasm32")]
+mod wasm;

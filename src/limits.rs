@@ -1,0 +1,152 @@
+//! Cloudflare Workers platform limits: ONE dated table, each entry with its
+//! source. Config can override any of them (`limits` in the config file).
+
+use serde::{Deserialize, Serialize};
+
+/// When the table below was last checked against the documentation.
+pub const LIMITS_CHECKED: &str = "2026-11-25";
+pub const LIMITS_SOURCE: &str = "https://developers.cloudflare.com/workers/platform/limits/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    #[default]
+    Free,
+    Paid,
+}
+
+/// One plan's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    /// Uncompressed script size after bundling (64 MiB on all plans since 2026-09).
+    pub script_bytes: u64,
+    /// Global scope must evaluate within this (error 10021 past it).
+    pub startup_ms: f64,
+    /// Isolate memory.
+    pub memory_bytes: u64,
+    /// CPU time per request (free: 10 ms; paid: 30 s by default, up to 5 min).
+    pub cpu_ms: f64,
+    /// Simultaneous open connections per request.
+    pub open_connections: u32,
+    /// Subrequests per request.
+    pub subrequests: u32,
+}
+
+struct LimitRow {
+    what: &'static str,
+    free: f64,
+    paid: f64,
+    since: &'static str,
+    source: &'static str,
+}
+
+/// The table. `since` is when the value took effect; `source` the page section.
+const TABLE: &[LimitRow] = &[
+    LimitRow {
+        what: "scriptBytes",
+        free: 64.0 * 1024.0 * 1024.0,
+        paid: 64.0 * 1024.0 * 1024.0,
+        since: "2026-09",
+        source: "limits#worker-size",
+    },
+    LimitRow {
+        what: "startupMs",
+        free: 1000.0,
+        paid: 1000.0,
+        since: "2023-01",
+        source: "limits#worker-startup-time",
+    },
+    LimitRow {
+        what: "memoryBytes",
+        free: 128.0 * 1000.0 * 1000.0,
+        paid: 128.0 * 1000.0 * 1000.0,
+        since: "2018-01",
+        source: "limits#memory",
+    },
+    LimitRow {
+        what: "cpuMs",
+        free: 10.0,
+        paid: 30_000.0,
+        since: "2024-03",
+        source: "limits#cpu-time",
+    },
+    LimitRow {
+        what: "openConnections",
+        free: 6.0,
+        paid: 6.0,
+        since: "2020-01",
+        source: "limits#simultaneous-open-connections",
+    },
+    LimitRow {
+        what: "subrequests",
+        free: 50.0,
+        paid: 10_000.0,
+        since: "2025-02",
+        source: "limits#subrequests",
+    },
+];
+
+fn value(what: &str, plan: Plan) -> f64 {
+    let row = TABLE
+        .iter()
+        .find(|r| r.what == what)
+        .expect("every limit has a row");
+    match plan {
+        Plan::Free => row.free,
+        Plan::Paid => row.paid,
+    }
+}
+
+impl Limits {
+    pub fn for_plan(plan: Plan) -> Limits {
+        Limits {
+            script_bytes: value("scriptBytes", plan) as u64,
+            startup_ms: value("startupMs", plan),
+            memory_bytes: value("memoryBytes", plan) as u64,
+            cpu_ms: value("cpuMs", plan),
+            open_connections: value("openConnections", plan) as u32,
+            subrequests: value("subrequests", plan) as u32,
+        }
+    }
+}
+
+/// Where a limit comes from, for messages: "64 MiB (Workers limit since 2026-09, …)".
+pub fn describe(what: &str) -> String {
+    match TABLE.iter().find(|r| r.what == what) {
+        Some(r) => format!(
+            "Workers limit since {}, checked {LIMITS_CHECKED}: {LIMITS_SOURCE}#{}",
+            r.since,
+            r.source.trim_start_matches("limits#")
+        ),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_differ_where_the_platform_does() {
+        let free = Limits::for_plan(Plan::Free);
+        let paid = Limits::for_plan(Plan::Paid);
+        assert_eq!(free.script_bytes, 64 * 1024 * 1024);
+        assert_eq!(free.script_bytes, paid.script_bytes);
+        assert_eq!(free.cpu_ms, 10.0);
+        assert_eq!(paid.cpu_ms, 30_000.0);
+        assert_eq!(free.subrequests, 50);
+        assert_eq!(paid.subrequests, 10_000);
+        assert_eq!(free.open_connections, 6);
+        assert_eq!(free.startup_ms, 1000.0);
+    }
+
+    #[test]
+    fn every_row_is_described() {
+        for row in TABLE {
+            assert!(describe(row.what).contains(row.since));
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! The shared context every rule sees: where the walk is (functions, loops,
+//! iteration callbacks, request handlers), which names are bound where, and
+//! helpers that answer the questions many rules ask ("does this call leave the
+//! Worker?"). Built once per file, during the one traversal.
+
+use std::collections::{HashMap, HashSet};
+
+use swc_core::atoms::Atom;
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+
+use super::position::LineIndex;
+use super::{RuleMeta, START};
+use crate::report::{docs_url, Diagnostic, Severity};
+
+/// The nodes rules can hook. `Enter` and `exit` see the same set.
+#[derive(Clone, Copy)]
+pub enum Node<'a> {
+    Program(&'a Program),
+    /// A statement list: a block body, a function body or a switch case.
+    Stmts(&'a [Stmt]),
+    /// The module's top-level items.
+    ModuleItems(&'a [ModuleItem]),
+    Stmt(&'a Stmt),
+    ExprStmt(&'a ExprStmt),
+    Call(&'a CallExpr),
+    New(&'a NewExpr),
+    Await(&'a AwaitExpr),
+    Import(&'a ImportDecl),
+    ExportAll(&'a ExportAll),
+    NamedExport(&'a NamedExport),
+    VarDecl(&'a VarDecl),
+    VarDeclarator(&'a VarDeclarator),
+    Assign(&'a AssignExpr),
+    Update(&'a UpdateExpr),
+    Object(&'a ObjectLit),
+    Array(&'a ArrayLit),
+    Member(&'a MemberExpr),
+    Return(&'a ReturnStmt),
+    /// A function, arrow, method or constructor body is entered / left.
+    Function(&'a Frame),
+    /// A loop statement (its body is walked inside a `Frame::Loop`).
+    Loop(&'a Stmt),
+}
+
+/// What encloses the current node, innermost last.
+#[derive(Debug, Clone)]
+pub enum Frame {
+    Function {
+        span: Span,
+        is_async: bool,
+        /// A request handler: `fetch`/`scheduled`/`queue`/`email` of the default
+        /// export or a Durable Object, or a route callback (`app.get(…, cb)`).
+        is_handler: bool,
+        /// Name when it has one (declaration, method, or variable it is bound to).
+        name: Option<Atom>,
+        /// Parameter names.
+        params: Vec<Atom>,
+        /// Set when the function is the callback of an array method
+        /// (`xs.map(cb)`): the method name.
+        iteration_method: Option<Atom>,
+        /// Set when the callback is `Promise.all(xs.map(cb))`-style.
+        in_promise_combinator: bool,
+    },
+    Loop {
+        span: Span,
+        kind: LoopKind,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    ForIn,
+    ForOf,
+    ForAwaitOf,
+    While,
+    DoWhile,
+}
+
+/// Array methods whose callback runs once per element.
+pub const ITERATION_METHODS: &[&str] = &[
+    "map", "forEach", "filter", "reduce", "reduceRight", "flatMap", "some", "every", "find",
+    "findIndex", "findLast", "findLastIndex", "sort",
+];
+
+pub struct LintContext<'a> {
+    pub path: &'a str,
+    pub source: &'a str,
+    index: &'a LineIndex<'a>,
+    pub(crate) frames: Vec<Frame>,
+    /// Lexical scopes, innermost last; index 0 is the module scope.
+    pub(crate) scopes: Vec<Scope>,
+    /// Names bound to `drizzle(...)` results (Drizzle database handles).
+    pub db_names: HashSet<Atom>,
+    /// Names bound to Worker bindings (`const { CACHE } = env`) or to `env`.
+    pub env_names: HashSet<Atom>,
+    /// Module-scope functions declared `async` (calls return promises).
+    pub async_functions: HashSet<Atom>,
+    /// Facts for the project-wide database checks.
+    pub db: crate::db::FileFacts,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) current_rule: Option<(&'static RuleMeta, Severity)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Scope {
+    pub bindings: HashMap<Atom, BindingKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindingKind {
+    Const,
+    Let,
+    Var,
+    Function,
+    Class,
+    Param,
+    Import,
+}
+
+impl<'a> LintContext<'a> {
+    pub(crate) fn new(
+        path: &'a str,
+        source: &'a str,
+        index: &'a LineIndex<'a>,
+        program: &Program,
+    ) -> LintContext<'a> {
+        let mut cx = LintContext {
+            path,
+            source,
+            index,
+            frames: Vec::new(),
+            scopes: vec![Scope::default()],
+            db_names: HashSet::new(),
+            env_names: ["env".into()].into_iter().collect(),
+            async_functions: HashSet::new(),
+            db: Default::default(),
+            diagnostics: Vec::new(),
+            current_rule: None,
+        };
+        // Module-scope declarations are known before the walk, as hoisting
+        // makes them visible everywhere in the module.
+        if let Program::Module(m) = program {
+            for item in &m.body {
+                match item {
+                    ModuleItem::Stmt(s) => cx.declare_stmt(s),
+                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => {
+                        cx.declare_decl(&e.decl)
+                    }
+                    ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
+                        for s in &i.specifiers {
+                            let local = match s {
+                                ImportSpecifier::Named(n) => &n.local,
+                                ImportSpecifier::Default(d) => &d.local,
+                                ImportSpecifier::Namespace(n) => &n.local,
+                            };
+                            cx.declare(local.sym.clone(), BindingKind::Import);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        } else if let Program::Script(s) = program {
+            for stmt in &s.body {
+                cx.declare_stmt(stmt);
+            }
+        }
+        cx
+    }
+
+    // ----- reporting -----
+
+    /// Reports a finding of the rule being run at `span`.
+    pub fn report(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        let Some((meta, severity)) = self.current_rule else {
+            return;
+        };
+        let (line, column) = self.index.position(span.lo.0.saturating_sub(START));
+        let (end_line, end_column) = self.index.position(span.hi.0.saturating_sub(START));
+        self.diagnostics.push(Diagnostic {
+            rule: meta.id.into(),
+            severity,
+            category: meta.category,
+            message: message.into(),
+            file: Some(self.path.into()),
+            line: Some(line),
+            column: Some(column),
+            end_line: Some(end_line),
+            end_column: Some(end_column),
+            help: help.into(),
+            docs: docs_url(meta.id),
+        });
+    }
+
+    /// The source text of a node, for messages (`env.KV.get(key)`), shortened
+    /// to one line of at most 60 characters.
+    pub fn snippet(&self, span: Span) -> String {
+        let lo = span.lo.0.saturating_sub(START) as usize;
+        let hi = (span.hi.0.saturating_sub(START) as usize).min(self.source.len());
+        let text = self.source.get(lo..hi).unwrap_or("");
+        let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() > 60 {
+            let cut: String = one_line.chars().take(57).collect();
+            format!("{cut}...")
+        } else {
+            one_line
+        }
+    }
+
+    /// 1-based line of a span's start.
+    pub fn line_of(&self, span: Span) -> u32 {
+        self.index.line(span.lo.0.saturating_sub(START))
+    }
+
+    // ----- where we are -----
+
+    /// The frames from outermost to innermost.
+    pub fn frames(&self) -> &[Frame] {
+        &self.frames
+    }
+
+    /// At module scope: no enclosing function.
+    pub fn at_module_scope(&self) -> bool {
+        !self
+            .frames
+            .iter()
+            .any(|f| matches!(f, Frame::Function { .. }))
+    }
+
+    /// The innermost enclosing function, if any.
+    pub fn function(&self) -> Option<&Frame> {
+        self.frames
+            .iter()
+            .rev()
+            .find(|f| matches!(f, Frame::Function { .. }))
+    }
+
+    /// The innermost loop or per-element callback that repeats the current
+    /// node, without crossing a function boundary other than that callback.
+    /// Returns a description ("for-of", "xs.map callback").
+    pub fn repeating(&self) -> Option<Repeat> {
+        for frame in self.frames.iter().rev() {
+            match frame {
+                Frame::Loop { kind, span } => {
+                    return Some(Repeat {
+                        span: *span,
+                        kind: Some(*kind),
+                        method: None,
+                        in_promise_combinator: false,
+                    })
+                }
+                Frame::Function {
+                    iteration_method: Some(m),
+                    span,
+                    in_promise_combinator,
+                    ..
+                } => {
+                    return Some(Repeat {
+                        span: *span,
+                        kind: None,
+                        method: Some(m.clone()),
+                        in_promise_combinator: *in_promise_combinator,
+                    })
+                }
+                Frame::Function { .. } => return None,
+            }
+        }
+        None
+    }
+
+    /// Inside a request handler (at any depth of nested functions).
+    pub fn in_handler(&self) -> bool {
+        self.frames
+            .iter()
+            .any(|f| matches!(f, Frame::Function { is_handler: true, .. }))
+    }
+
+    // ----- bindings -----
+
+    pub(crate) fn declare(&mut self, name: Atom, kind: BindingKind) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.bindings.insert(name, kind);
+        }
+    }
+
+    pub(crate) fn declare_pat(&mut self, pat: &Pat, kind: BindingKind) {
+        let mut names = Vec::new();
+        pat_names(pat, &mut names);
+        for n in names {
+            self.declare(n, kind);
+        }
+    }
+
+    pub(crate) fn declare_decl(&mut self, decl: &Decl) {
+        match decl {
+            Decl::Var(v) => {
+                let kind = match v.kind {
+                    VarDeclKind::Const => BindingKind::Const,
+                    VarDeclKind::Let => BindingKind::Let,
+                    VarDeclKind::Var => BindingKind::Var,
+                };
+                for d in &v.decls {
+                    self.declare_pat(&d.name, kind);
+                }
+            }
+            Decl::Fn(f) => {
+                if f.function.is_async {
+                    self.async_functions.insert(f.ident.sym.clone());
+                }
+                self.declare(f.ident.sym.clone(), BindingKind::Function)
+            }
+            Decl::Class(c) => self.declare(c.ident.sym.clone(), BindingKind::Class),
+            Decl::Using(u) => {
+                for d in &u.decls {
+                    self.declare_pat(&d.name, BindingKind::Const);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn declare_stmt(&mut self, stmt: &Stmt) {
+        if let Stmt::Decl(d) = stmt {
+            self.declare_decl(d);
+        }
+    }
+
+    /// Where `name` is bound from here: `Some((true, kind))` for a module-scope
+    /// binding, `Some((false, kind))` for a local one, `None` for a global.
+    pub fn resolve(&self, name: &Atom) -> Option<(bool, BindingKind)> {
+        for (depth, scope) in self.scopes.iter().enumerate().rev() {
+            if let Some(kind) = scope.bindings.get(name) {
+                return Some((depth == 0, *kind));
+            }
+        }
+        None
+    }
+
+    /// `name` is a module-scope binding not shadowed here.
+    pub fn is_module_binding(&self, name: &Atom) -> bool {
+        matches!(self.resolve(name), Some((true, _)))
+    }
+
+    // ----- what calls do -----
+
+    /// Describes a call that leaves the Worker (a subrequest): `fetch(...)`,
+    /// a binding call (`env.KV.get`, `c.env.BUCKET.put`, `this.env.Q.send`,
+    /// a destructured binding), or a Drizzle query on a known database.
+    /// Returns the callee's text for messages.
+    pub fn subrequest(&self, call: &CallExpr) -> Option<String> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        match &**callee {
+            Expr::Ident(id) if id.sym == "fetch" && self.resolve(&id.sym).is_none() => {
+                Some(self.snippet(call.span))
+            }
+            Expr::Member(m) => {
+                if let (Some(root), MemberProp::Ident(_)) = (member_root(&m.obj), &m.prop) {
+                    if self.is_binding_root(&m.obj) || self.db_names.contains(&root) {
+                        return Some(self.snippet(call.span));
+                    }
+                }
+                // globalThis.fetch / self.fetch
+                if let (Expr::Ident(obj), MemberProp::Ident(p)) = (&*m.obj, &m.prop) {
+                    if p.sym == "fetch" && (obj.sym == "globalThis" || obj.sym == "self") {
+                        return Some(self.snippet(call.span));
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// `expr` is a Worker binding: `env.X`, `c.env.X`, `this.env.X`,
+    /// `ctx.env.X`, or a name destructured from env.
+    pub fn is_binding_root(&self, expr: &Expr) -> bool {
+        match expr {
+            // `env.X` (the object of `env.X.get`)
+            Expr::Member(m) => match &*m.obj {
+                Expr::Ident(id) => self.env_names.contains(&id.sym),
+                Expr::Member(inner) => {
+                    matches!(&inner.prop, MemberProp::Ident(p) if p.sym == "env")
+                }
+                _ => false,
+            },
+            // a binding destructured from env: `const { KV } = env; KV.get()`
+            Expr::Ident(id) => self.env_names.contains(&id.sym) && id.sym != "env",
+            _ => false,
+        }
+    }
+
+    /// The call returns a promise as far as the file can tell: a subrequest,
+    /// an async function of this file, or a `.then/.catch/.finally` chain.
+    pub fn returns_promise(&self, call: &CallExpr) -> bool {
+        if self.subrequest(call).is_some() {
+            return true;
+        }
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        match &**callee {
+            Expr::Ident(id) => {
+                self.async_functions.contains(&id.sym) && self.is_module_binding(&id.sym)
+            }
+            Expr::Member(m) => {
+                matches!(&m.prop, MemberProp::Ident(p) if p.sym == "then" || p.sym == "catch" || p.sym == "finally")
+                    && matches!(&*m.obj, Expr::Call(inner) if self.returns_promise(inner))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Where a repeated node repeats.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub span: Span,
+    pub kind: Option<LoopKind>,
+    pub method: Option<Atom>,
+    pub in_promise_combinator: bool,
+}
+
+impl Repeat {
+    /// "for-of loop", "forEach callback".
+    pub fn describe(&self) -> String {
+        match (&self.kind, &self.method) {
+            (Some(LoopKind::For), _) => "for loop".into(),
+            (Some(LoopKind::ForIn), _) => "for-in loop".into(),
+            (Some(LoopKind::ForOf), _) => "for-of loop".into(),
+            (Some(LoopKind::ForAwaitOf), _) => "for-await-of loop".into(),
+            (Some(LoopKind::While), _) => "while loop".into(),
+            (Some(LoopKind::DoWhile), _) => "do-while loop".into(),
+            (None, Some(m)) => format!("{m} callback"),
+            (None, None) => "loop".into(),
+        }
+    }
+}
+
+/// The identifier at the root of a member chain: `env` in `env.KV.get`.
+pub fn member_root(expr: &Expr) -> Option<Atom> {
+    match expr {
+        Expr::Ident(id) => Some(id.sym.clone()),
+        Expr::Member(m) => member_root(&m.obj),
+        Expr::This(_) => Some("this".into()),
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(e) => member_root(e),
+            _ => None,
+        },
+        Expr::Paren(p) => member_root(&p.expr),
+        Expr::TsNonNull(n) => member_root(&n.expr),
+        Expr::TsAs(a) => member_root(&a.expr),
+        _ => None,
+    }
+}
+
+/// The callee as a dotted path when it is one: `Promise.all`, `console.log`,
+/// `fetch`, `db.select`.
+pub fn callee_path(call: &CallExpr) -> Option<String> {
+    match &call.callee {
+        Callee::Expr(e) => expr_path(e),
+        _ => None,
+    }
+}
+
+/// A dotted path for identifiers and static member chains.
+pub fn expr_path(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Ident(id) => Some(id.sym.to_string()),
+        Expr::This(_) => Some("this".into()),
+        Expr::Member(m) => {
+            let obj = expr_path(&m.obj)?;
+            match &m.prop {
+                MemberProp::Ident(p) => Some(format!("{obj}.{}", p.sym)),
+                _ => None,
+            }
+        }
+        Expr::Paren(p) => expr_path(&p.expr),
+        Expr::TsNonNull(n) => expr_path(&n.expr),
+        _ => None,
+    }
+}
+
+/// The method name of a member call: `get` in `env.KV.get(k)`.
+pub fn method_name(call: &CallExpr) -> Option<&Atom> {
+    match &call.callee {
+        Callee::Expr(e) => match &**e {
+            Expr::Member(m) => match &m.prop {
+                MemberProp::Ident(p) => Some(&p.sym),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Names a pattern binds.
+pub fn pat_names(pat: &Pat, out: &mut Vec<Atom>) {
+    match pat {
+        Pat::Ident(b) => out.push(b.id.sym.clone()),
+        Pat::Array(a) => {
+            for p in a.elems.iter().flatten() {
+                pat_names(p, out);
+            }
+        }
+        Pat::Rest(r) => pat_names(&r.arg, out),
+        Pat::Object(o) => {
+            for p in &o.props {
+                match p {
+                    ObjectPatProp::KeyValue(kv) => pat_names(&kv.value, out),
+                    ObjectPatProp::Assign(a) => out.push(a.key.sym.clone()),
+                    ObjectPatProp::Rest(r) => pat_names(&r.arg, out),
+                }
+            }
+        }
+        Pat::Assign(a) => pat_names(&a.left, out),
+        _ => {}
+    }
+}
+
+/// Strips parentheses and TS wrappers (`(x as T)!`).
+pub fn unwrap_expr(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(a) => &a.expr,
+            Expr::TsNonNull(n) => &n.expr,
+            Expr::TsSatisfies(s) => &s.expr,
+            Expr::TsTypeAssertion(t) => &t.expr,
+            Expr::TsConstAssertion(c) => &c.expr,
+            _ => return expr,
+        }
+    }
+}
+
+/// The span of any node, for rules that report on what they matched.
+pub fn span_of<T: Spanned>(node: &T) -> Span {
+    node.span()
+}

@@ -1,0 +1,245 @@
+//! Source analysis: one swc parse and ONE traversal per file, every enabled
+//! rule dispatched from the same walk (the shape of oxlint's and Biome's
+//! analyzers). Rules never parse, never read files and never print.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use swc_core::common::comments::SingleThreadedComments;
+use swc_core::common::{BytePos, Span, Spanned};
+use swc_core::ecma::ast::{EsVersion, Program};
+use swc_core::ecma::parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+
+use crate::config::Config;
+use crate::report::{docs_url, Category, Diagnostic, Severity};
+
+pub mod context;
+pub mod position;
+pub mod rules;
+mod suppress;
+#[cfg(test)]
+pub mod test_util;
+mod walker;
+
+pub use context::{Frame, LintContext, Node};
+use position::LineIndex;
+
+/// Offset of the first byte: swc treats `BytePos(0)` as "no position".
+pub(crate) const START: u32 = 1;
+
+/// One source file as the wrapper read it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct SourceFile {
+    /// Relative to the working directory, `/`-separated.
+    pub path: String,
+    pub source: String,
+}
+
+/// A rule's metadata: what `perf-optimizer rules` lists and docs/rules/<id>.md
+/// documents.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// kebab-case, stable: a contract.
+    pub id: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// One line: what it finds.
+    pub summary: &'static str,
+}
+
+/// A rule: metadata plus the hooks it needs. One instance per file, so rules
+/// may keep per-file state in `self`.
+pub trait Rule {
+    /// Called when the walk enters a node, before its children.
+    fn enter(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
+    /// Called when the walk leaves a node, after its children.
+    fn exit(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
+    /// Called once after the whole file was walked.
+    fn finish(&mut self, _cx: &mut LintContext<'_>) {}
+}
+
+/// A registered rule: its metadata and how to build it with its options.
+pub struct RuleEntry {
+    pub meta: RuleMeta,
+    pub create: fn(options: Option<&serde_json::Value>) -> Box<dyn Rule>,
+}
+
+/// A rule's metadata as the `rules` command and the API return it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    pub id: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub summary: String,
+    pub docs: String,
+}
+
+pub fn rule_infos() -> Vec<RuleInfo> {
+    rules::all()
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.meta.id.into(),
+            category: r.meta.category,
+            severity: r.meta.severity,
+            summary: r.meta.summary.into(),
+            docs: docs_url(r.meta.id),
+        })
+        .collect()
+}
+
+/// Every rule id, including those reported outside the rule engine (bundle
+/// findings, parse errors), for config and suppression validation.
+pub fn known_rule_ids() -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = rules::all().iter().map(|r| r.meta.id).collect();
+    ids.extend_from_slice(rules::ENGINE_RULE_IDS);
+    ids
+}
+
+/// The result of linting a set of files.
+#[derive(Debug, Default)]
+pub struct LintOutput {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files that were parsed and analyzed.
+    pub files_analyzed: u32,
+    /// Database facts per file, for the project-wide checks.
+    pub db_facts: Vec<(String, crate::db::FileFacts)>,
+}
+
+/// The enabled rules with their severities; built once per run, instantiated
+/// per file.
+pub struct Linter {
+    enabled: Vec<(&'static RuleEntry, Severity, Option<serde_json::Value>)>,
+}
+
+impl Linter {
+    pub fn new(config: &Config) -> Linter {
+        let enabled = rules::all()
+            .iter()
+            .copied()
+            .filter_map(|entry| {
+                let setting = config.rules.get(entry.meta.id);
+                let severity = match setting {
+                    Some(s) => s.level().severity()?,
+                    None => entry.meta.severity,
+                };
+                Some((entry, severity, setting.and_then(|s| s.options()).cloned()))
+            })
+            .collect();
+        Linter { enabled }
+    }
+
+    pub fn lint_files(&self, files: &[SourceFile]) -> LintOutput {
+        let mut out = LintOutput::default();
+        for file in files {
+            match self.lint_file(file) {
+                Ok((diagnostics, facts)) => {
+                    out.files_analyzed += 1;
+                    out.diagnostics.extend(diagnostics);
+                    out.db_facts.push((file.path.clone(), facts));
+                }
+                Err(diagnostic) => out.diagnostics.push(*diagnostic),
+            }
+        }
+        out.diagnostics.extend(crate::db::check_project(&out.db_facts));
+        out
+    }
+
+    /// Parses and walks one file. A file that does not parse is one
+    /// `parse-error` diagnostic naming the file and the problem.
+    pub fn lint_file(
+        &self,
+        file: &SourceFile,
+    ) -> Result<(Vec<Diagnostic>, crate::db::FileFacts), Box<Diagnostic>> {
+        let index = LineIndex::new(&file.source);
+        let comments = SingleThreadedComments::default();
+        let program = parse(&file.path, &file.source, &comments).map_err(|(span, message)| {
+            let (line, column) = index.position(span.lo.0.saturating_sub(START));
+            Box::new(Diagnostic {
+                rule: "parse-error".into(),
+                severity: Severity::Error,
+                category: Category::Input,
+                message: format!("{} could not be parsed: {message}", file.path),
+                file: Some(file.path.clone()),
+                line: Some(line),
+                column: Some(column),
+                end_line: None,
+                end_column: None,
+                help: "Fix the syntax error; the file's other findings appear once it parses."
+                    .into(),
+                docs: docs_url("parse-error"),
+            })
+        })?;
+
+        let rules: Vec<Box<dyn Rule>> = self
+            .enabled
+            .iter()
+            .map(|(entry, _, options)| (entry.create)(options.as_ref()))
+            .collect();
+        let severities: Vec<(&'static RuleMeta, Severity)> =
+            self.enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
+        let mut cx = LintContext::new(&file.path, &file.source, &index, &program);
+        walker::walk(&program, rules, &severities, &mut cx);
+
+        let suppressions = suppress::collect(&comments, &index, &known_rule_ids());
+        let mut diagnostics = std::mem::take(&mut cx.diagnostics);
+        diagnostics.retain(|d| !suppressions.covers(d));
+        diagnostics.extend(suppressions.problems(&file.path));
+        Ok((diagnostics, std::mem::take(&mut cx.db)))
+    }
+}
+
+/// Picks the syntax from the file name: TS for .ts/.mts/.cts, TSX for .tsx,
+/// JS with JSX for the rest.
+fn syntax_for(path: &str) -> Syntax {
+    let ext = path.rsplit('.').next().unwrap_or("");
+    match ext {
+        "ts" | "mts" | "cts" => Syntax::Typescript(TsSyntax {
+            decorators: true,
+            dts: path.ends_with(".d.ts"),
+            ..TsSyntax::default()
+        }),
+        "tsx" => Syntax::Typescript(TsSyntax {
+            tsx: true,
+            decorators: true,
+            ..TsSyntax::default()
+        }),
+        _ => Syntax::Es(EsSyntax {
+            jsx: true,
+            decorators: true,
+            import_attributes: true,
+            ..EsSyntax::default()
+        }),
+    }
+}
+
+/// Parses a file as a module or script (whichever it is).
+pub fn parse(
+    path: &str,
+    source: &str,
+    comments: &SingleThreadedComments,
+) -> Result<Program, (Span, String)> {
+    let end = BytePos(START + source.len() as u32);
+    let input = StringInput::new(source, BytePos(START), end);
+    let mut parser = Parser::new(syntax_for(path), input, Some(comments));
+    let _ = EsVersion::latest();
+    let program = parser
+        .parse_program()
+        .map_err(|e| (e.span(), e.kind().msg().into_owned()))?;
+    // Recoverable errors still mean the AST is not what the author wrote.
+    if let Some(e) = parser.take_errors().into_iter().next() {
+        return Err((e.span(), e.kind().msg().into_owned()));
+    }
+    Ok(program)
+}
+
+/// Rule id → count, for baselines and summaries.
+pub fn count_by_rule(diagnostics: &[Diagnostic]) -> BTreeMap<String, u32> {
+    let mut counts = BTreeMap::new();
+    for d in diagnostics {
+        *counts.entry(d.rule.clone()).or_insert(0) += 1;
+    }
+    counts
+}

@@ -1,0 +1,300 @@
+//! The report model (JSON report version 1, see DESIGN.md) and its renderers.
+//! Fields are only ever added, never renamed.
+
+use serde::{Deserialize, Serialize};
+
+pub mod pretty;
+
+pub const REPORT_VERSION: u32 = 1;
+pub const TOOL_NAME: &str = "perf-optimizer";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const DOCS_BASE: &str =
+    "https://github.com/perf-optimizer/perf-optimizer/blob/main/docs/rules/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Async,
+    Limits,
+    Memory,
+    Cpu,
+    ColdStart,
+    Database,
+    Bundle,
+    Startup,
+    /// Problems with the input itself (unparsable files, bad suppressions).
+    Input,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Async => "async",
+            Category::Limits => "limits",
+            Category::Memory => "memory",
+            Category::Cpu => "cpu",
+            Category::ColdStart => "cold-start",
+            Category::Database => "database",
+            Category::Bundle => "bundle",
+            Category::Startup => "startup",
+            Category::Input => "input",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    pub rule: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub message: String,
+    /// Relative to the working directory, `/`-separated. Absent for findings
+    /// about the bundle that no first-party line pulls in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based, in UTF-16 code units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<u32>,
+    pub help: String,
+    pub docs: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct OutputSize {
+    pub path: String,
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+    pub brotli_bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PackageUsage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Bytes this package contributes to the output(s).
+    pub bytes: u64,
+    /// Number of its modules in the bundle.
+    pub modules: u32,
+    /// Where it lives (package root folders), more than one when nested copies exist.
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicatePackage {
+    pub name: String,
+    pub versions: Vec<String>,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BundleReport {
+    pub outputs: Vec<OutputSize>,
+    pub packages: Vec<PackageUsage>,
+    pub duplicates: Vec<DuplicatePackage>,
+    /// Bytes of first-party code (inputs outside node_modules).
+    pub first_party_bytes: u64,
+    /// Bytes of esbuild's runtime and shims that belong to no input.
+    pub runtime_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetResult {
+    pub name: String,
+    pub metric: String,
+    pub limit: f64,
+    pub actual: f64,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct StartupContributor {
+    pub name: String,
+    pub kind: String,
+    pub ms: f64,
+    pub share: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct StartupReport {
+    pub total_ms: f64,
+    pub runs: u32,
+    pub limit_ms: f64,
+    pub contributors: Vec<StartupContributor>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub errors: u32,
+    pub warnings: u32,
+    pub infos: u32,
+    pub files: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub version: u32,
+    pub tool: ToolInfo,
+    pub diagnostics: Vec<Diagnostic>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleReport>,
+    #[serde(default)]
+    pub budgets: Vec<BudgetResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<StartupReport>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn new(
+        mut diagnostics: Vec<Diagnostic>,
+        bundle: Option<BundleReport>,
+        budgets: Vec<BudgetResult>,
+        files: u32,
+    ) -> Report {
+        sort_diagnostics(&mut diagnostics);
+        let mut summary = Summary {
+            files,
+            ..Summary::default()
+        };
+        for d in &diagnostics {
+            match d.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+        }
+        Report {
+            version: REPORT_VERSION,
+            tool: ToolInfo {
+                name: TOOL_NAME.into(),
+                version: TOOL_VERSION.into(),
+            },
+            diagnostics,
+            bundle,
+            budgets,
+            startup: None,
+            summary,
+        }
+    }
+
+    /// The process exit code the report calls for (DESIGN.md): 1 for an
+    /// error-severity finding or a budget exceeded, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.summary.errors > 0 || self.budgets.iter().any(|b| !b.passed) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Stable order: by file, then position, then rule.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.file.is_none(), &a.file, a.line, a.column, &a.rule).cmp(&(
+            b.file.is_none(),
+            &b.file,
+            b.line,
+            b.column,
+            &b.rule,
+        ))
+    });
+}
+
+pub fn docs_url(rule: &str) -> String {
+    format!("{DOCS_BASE}{rule}.md")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pretty,
+    Json,
+    Sarif,
+    Markdown,
+    Github,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct RenderOptions {
+    pub color: bool,
+    pub quiet: bool,
+}
+
+/// Renders the report in a format. Formats not built yet fall back to an error
+/// the caller shows as bad usage.
+pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Result<String, String> {
+    match format {
+        Format::Json => serde_json::to_string_pretty(report)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        Format::Pretty => Ok(pretty::render(report, options)),
+        other => Err(format!(
+            "the {} format is not available yet",
+            serde_json::to_string(&other).unwrap_or_default().trim_matches('"')
+        )),
+    }
+}
