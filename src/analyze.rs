@@ -33,9 +33,27 @@ pub struct AnalyzeInput {
     /// Files the wrapper could not hand over (too large, unreadable, or that
     /// crashed the core on their own); reported as `unreadable-file`.
     pub skipped: Vec<SkippedFile>,
+    /// SQL schema and migration files (drizzle-kit's `drizzle/`, wrangler's
+    /// `migrations_dir`), for the database rules' index knowledge.
+    pub sql_files: Vec<SourceFile>,
+    /// What the wrangler config says, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectInfo>,
     /// The config as JSON text (validated here), if the project has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+}
+
+/// The Worker's bindings and flags from its wrangler config.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectInfo {
+    pub nodejs_compat: bool,
+    pub d1: Vec<String>,
+    pub hyperdrive: Vec<String>,
+    pub kv: Vec<String>,
+    pub r2: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,10 +75,11 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
     let limits = Limits::for_plan(config.plan);
 
-    let linter = Linter::new(&config);
-    let mut lint = linter.lint_files(&input.files);
-    lint.diagnostics
-        .extend(input.skipped.iter().map(|s| Diagnostic {
+    let project = input.project.clone().unwrap_or_default();
+    let linter = Linter::new(&config, &project);
+    let mut lint = linter.lint_files(&input.files, &input.sql_files);
+    lint.diagnostics.extend(input.skipped.iter().map(|s| {
+        Diagnostic {
             rule: "unreadable-file".into(),
             severity: Severity::Warning,
             category: Category::Input,
@@ -70,9 +89,12 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
             column: None,
             end_line: None,
             end_column: None,
-            help: "Exclude generated files with `ignore` in the config, or report the internal error.".into(),
+            help:
+                "Exclude generated files with `ignore` in the config, or report the internal error."
+                    .into(),
             docs: docs_url("unreadable-file"),
-        }));
+        }
+    }));
 
     let mut budgets = Vec::new();
     let bundle = match &input.bundle {

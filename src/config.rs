@@ -80,7 +80,11 @@ impl Config {
         let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner().to_string();
-            let inner = inner.split(" at line ").next().unwrap_or_default().to_string();
+            let inner = inner
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string();
             let inner = if path.starts_with("rules.") && inner.contains("untagged") {
                 "expected \"off\", \"info\", \"warn\", \"error\" or [level, options]".to_string()
             } else {

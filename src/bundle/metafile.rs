@@ -68,7 +68,9 @@ impl Metafile {
 }
 
 pub fn is_code(path: &str) -> bool {
-    [".js", ".mjs", ".cjs"].iter().any(|ext| path.ends_with(ext))
+    [".js", ".mjs", ".cjs"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
 }
 
 #[cfg(test)]
@@ -83,7 +85,10 @@ mod tests {
                           "out/a.js.map":{"bytes":5,"inputs":{}}}}"#,
         )
         .unwrap();
-        assert_eq!(m.inputs["src/a.ts"].imports[0].original.as_deref(), Some("x"));
+        assert_eq!(
+            m.inputs["src/a.ts"].imports[0].original.as_deref(),
+            Some("x")
+        );
         assert_eq!(m.code_outputs().count(), 1);
     }
 

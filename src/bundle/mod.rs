@@ -122,7 +122,7 @@ fn duplicates(packages: &[PackageUsage]) -> Vec<DuplicatePackage> {
             bytes: copies.iter().map(|p| p.bytes).sum(),
         })
         .collect();
-    out.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    out.sort_by_key(|d| std::cmp::Reverse(d.bytes));
     out
 }
 
@@ -152,8 +152,16 @@ mod tests {
 
     fn manifests() -> Vec<PackageManifest> {
         vec![
-            PackageManifest { root: "node_modules/hono".into(), name: "hono".into(), version: Some("4.6.0".into()) },
-            PackageManifest { root: "node_modules/zod".into(), name: "zod".into(), version: Some("3.23.8".into()) },
+            PackageManifest {
+                root: "node_modules/hono".into(),
+                name: "hono".into(),
+                version: Some("4.6.0".into()),
+            },
+            PackageManifest {
+                root: "node_modules/zod".into(),
+                name: "zod".into(),
+                version: Some("3.23.8".into()),
+            },
             PackageManifest {
                 root: "node_modules/chanfana/node_modules/zod".into(),
                 name: "zod".into(),
@@ -167,10 +175,18 @@ mod tests {
         let meta = Metafile::parse(META).unwrap();
         assert_eq!(
             package_roots(&meta),
-            ["node_modules/chanfana/node_modules/zod", "node_modules/hono", "node_modules/zod"]
+            [
+                "node_modules/chanfana/node_modules/zod",
+                "node_modules/hono",
+                "node_modules/zod"
+            ]
         );
         let report = analyze(&meta, vec![], &manifests());
-        let names: Vec<_> = report.packages.iter().map(|p| (p.name.as_str(), p.bytes)).collect();
+        let names: Vec<_> = report
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.bytes))
+            .collect();
         assert_eq!(names, [("zod", 700), ("hono", 600), ("zod", 600)]);
         assert_eq!(report.packages[1].modules, 2);
         assert_eq!(report.first_party_bytes, 90);

@@ -63,7 +63,10 @@ mod tests {
     fn finds_packages_in_every_layout() {
         assert_eq!(
             origin("node_modules/hono/dist/index.js"),
-            Origin::Package { root: "node_modules/hono", name: "hono" }
+            Origin::Package {
+                root: "node_modules/hono",
+                name: "hono"
+            }
         );
         assert_eq!(
             origin("../node_modules/@aws-sdk/client-s3/dist-es/index.js"),
@@ -74,7 +77,10 @@ mod tests {
         );
         assert_eq!(
             origin("node_modules/chanfana/node_modules/zod/lib/index.mjs"),
-            Origin::Package { root: "node_modules/chanfana/node_modules/zod", name: "zod" }
+            Origin::Package {
+                root: "node_modules/chanfana/node_modules/zod",
+                name: "zod"
+            }
         );
         assert_eq!(
             origin("node_modules/.pnpm/zod@3.23.8/node_modules/zod/lib/index.mjs"),
@@ -89,7 +95,10 @@ mod tests {
     fn tells_runtime_from_first_party() {
         assert_eq!(origin("src/index.ts"), Origin::FirstParty);
         assert_eq!(origin("C:/work/src/index.ts"), Origin::FirstParty);
-        assert_eq!(origin(".wrangler/tmp/bundle-abc/middleware-loader.entry.ts"), Origin::Runtime);
+        assert_eq!(
+            origin(".wrangler/tmp/bundle-abc/middleware-loader.entry.ts"),
+            Origin::Runtime
+        );
         assert_eq!(
             origin("node_modules/wrangler/templates/middleware/common.ts"),
             Origin::Runtime

@@ -11,6 +11,7 @@ use swc_core::ecma::ast::*;
 
 use super::position::LineIndex;
 use super::{RuleMeta, START};
+use crate::analyze::ProjectInfo;
 use crate::report::{docs_url, Diagnostic, Severity};
 
 /// The nodes rules can hook. `Enter` and `exit` see the same set.
@@ -80,12 +81,25 @@ pub enum LoopKind {
 
 /// Array methods whose callback runs once per element.
 pub const ITERATION_METHODS: &[&str] = &[
-    "map", "forEach", "filter", "reduce", "reduceRight", "flatMap", "some", "every", "find",
-    "findIndex", "findLast", "findLastIndex", "sort",
+    "map",
+    "forEach",
+    "filter",
+    "reduce",
+    "reduceRight",
+    "flatMap",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "sort",
 ];
 
 pub struct LintContext<'a> {
     pub path: &'a str,
+    /// Bindings and flags from the wrangler config (empty without one).
+    pub project: &'a ProjectInfo,
     pub source: &'a str,
     index: &'a LineIndex<'a>,
     pub(crate) frames: Vec<Frame>,
@@ -125,9 +139,11 @@ impl<'a> LintContext<'a> {
         source: &'a str,
         index: &'a LineIndex<'a>,
         program: &Program,
+        project: &'a ProjectInfo,
     ) -> LintContext<'a> {
         let mut cx = LintContext {
             path,
+            project,
             source,
             index,
             frames: Vec::new(),
@@ -145,9 +161,7 @@ impl<'a> LintContext<'a> {
             for item in &m.body {
                 match item {
                     ModuleItem::Stmt(s) => cx.declare_stmt(s),
-                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => {
-                        cx.declare_decl(&e.decl)
-                    }
+                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => cx.declare_decl(&e.decl),
                     ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
                         for s in &i.specifiers {
                             let local = match s {
@@ -240,40 +254,39 @@ impl<'a> LintContext<'a> {
     /// node, without crossing a function boundary other than that callback.
     /// Returns a description ("for-of", "xs.map callback").
     pub fn repeating(&self) -> Option<Repeat> {
-        for frame in self.frames.iter().rev() {
-            match frame {
-                Frame::Loop { kind, span } => {
-                    return Some(Repeat {
-                        span: *span,
-                        kind: Some(*kind),
-                        method: None,
-                        in_promise_combinator: false,
-                    })
-                }
-                Frame::Function {
-                    iteration_method: Some(m),
-                    span,
-                    in_promise_combinator,
-                    ..
-                } => {
-                    return Some(Repeat {
-                        span: *span,
-                        kind: None,
-                        method: Some(m.clone()),
-                        in_promise_combinator: *in_promise_combinator,
-                    })
-                }
-                Frame::Function { .. } => return None,
-            }
+        match self.frames.last()? {
+            Frame::Loop { kind, span } => Some(Repeat {
+                span: *span,
+                kind: Some(*kind),
+                method: None,
+                in_promise_combinator: false,
+            }),
+            Frame::Function {
+                iteration_method: Some(m),
+                span,
+                in_promise_combinator,
+                ..
+            } => Some(Repeat {
+                span: *span,
+                kind: None,
+                method: Some(m.clone()),
+                in_promise_combinator: *in_promise_combinator,
+            }),
+            Frame::Function { .. } => None,
         }
-        None
     }
 
     /// Inside a request handler (at any depth of nested functions).
     pub fn in_handler(&self) -> bool {
-        self.frames
-            .iter()
-            .any(|f| matches!(f, Frame::Function { is_handler: true, .. }))
+        self.frames.iter().any(|f| {
+            matches!(
+                f,
+                Frame::Function {
+                    is_handler: true,
+                    ..
+                }
+            )
+        })
     }
 
     // ----- bindings -----

@@ -10,6 +10,7 @@ use swc_core::common::{BytePos, Span, Spanned};
 use swc_core::ecma::ast::{EsVersion, Program};
 use swc_core::ecma::parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
 
+use crate::analyze::ProjectInfo;
 use crate::config::Config;
 use crate::report::{docs_url, Category, Diagnostic, Severity};
 
@@ -110,12 +111,13 @@ pub struct LintOutput {
 
 /// The enabled rules with their severities; built once per run, instantiated
 /// per file.
-pub struct Linter {
+pub struct Linter<'p> {
     enabled: Vec<(&'static RuleEntry, Severity, Option<serde_json::Value>)>,
+    project: &'p ProjectInfo,
 }
 
-impl Linter {
-    pub fn new(config: &Config) -> Linter {
+impl<'p> Linter<'p> {
+    pub fn new(config: &Config, project: &'p ProjectInfo) -> Linter<'p> {
         let enabled = rules::all()
             .iter()
             .copied()
@@ -128,10 +130,12 @@ impl Linter {
                 Some((entry, severity, setting.and_then(|s| s.options()).cloned()))
             })
             .collect();
-        Linter { enabled }
+        Linter { enabled, project }
     }
 
-    pub fn lint_files(&self, files: &[SourceFile]) -> LintOutput {
+    /// Lints every file, then runs the project-wide database checks with the
+    /// SQL schema/migration files.
+    pub fn lint_files(&self, files: &[SourceFile], sql_files: &[SourceFile]) -> LintOutput {
         let mut out = LintOutput::default();
         for file in files {
             match self.lint_file(file) {
@@ -143,7 +147,11 @@ impl Linter {
                 Err(diagnostic) => out.diagnostics.push(*diagnostic),
             }
         }
-        out.diagnostics.extend(crate::db::check_project(&out.db_facts));
+        out.diagnostics.extend(crate::db::check_project(
+            &out.db_facts,
+            sql_files,
+            self.project,
+        ));
         out
     }
 
@@ -180,7 +188,7 @@ impl Linter {
             .collect();
         let severities: Vec<(&'static RuleMeta, Severity)> =
             self.enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
-        let mut cx = LintContext::new(&file.path, &file.source, &index, &program);
+        let mut cx = LintContext::new(&file.path, &file.source, &index, &program, self.project);
         walker::walk(&program, rules, &severities, &mut cx);
 
         let suppressions = suppress::collect(&comments, &index, &known_rule_ids());

@@ -16,7 +16,10 @@ impl<'a> LineIndex<'a> {
                 line_starts.push(i as u32 + 1);
             }
         }
-        LineIndex { source, line_starts }
+        LineIndex {
+            source,
+            line_starts,
+        }
     }
 
     /// (line, column) of a byte offset, both 1-based, column in UTF-16 units.

@@ -56,8 +56,11 @@ pub(super) fn collect(
             .collect();
         for r in &rules {
             if !known.contains(&r.as_str()) {
-                s.problems
-                    .push((line, column, format!("unknown rule `{r}` in a suppression comment")));
+                s.problems.push((
+                    line,
+                    column,
+                    format!("unknown rule `{r}` in a suppression comment"),
+                ));
             }
         }
         match kind {

@@ -8,16 +8,24 @@ use crate::report::Diagnostic;
 pub fn lint_with(rule: &str, path: &str, source: &str) -> Vec<Diagnostic> {
     let mut config = Config::default();
     for entry in super::rules::all() {
-        let level = if entry.meta.id == rule { Level::Error } else { Level::Off };
+        let level = if entry.meta.id == rule {
+            Level::Error
+        } else {
+            Level::Off
+        };
         config
             .rules
             .insert(entry.meta.id.into(), RuleSetting::Level(level));
     }
-    let linter = Linter::new(&config);
-    let out = linter.lint_files(&[SourceFile {
-        path: path.into(),
-        source: source.into(),
-    }]);
+    let project = crate::analyze::ProjectInfo::default();
+    let linter = Linter::new(&config, &project);
+    let out = linter.lint_files(
+        &[SourceFile {
+            path: path.into(),
+            source: source.into(),
+        }],
+        &[],
+    );
     out.diagnostics
         .into_iter()
         .filter(|d| d.rule == rule || d.rule == "parse-error")
@@ -48,5 +56,8 @@ pub fn assert_fires(rule: &str, source: &str, expected: &[(u32, &str)]) {
 /// Asserts that `rule` does not fire on `source`.
 pub fn assert_silent(rule: &str, source: &str) {
     let found = lint_with(rule, "test.ts", source);
-    assert!(found.is_empty(), "{rule}: expected no finding, got {found:#?}\n{source}");
+    assert!(
+        found.is_empty(),
+        "{rule}: expected no finding, got {found:#?}\n{source}"
+    );
 }

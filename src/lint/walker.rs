@@ -219,9 +219,9 @@ impl Visit for Walker<'_, '_, '_> {
                 });
                 self.cx.scopes.pop();
             }
-            Stmt::While(w) => self.in_loop(stmt, LoopKind::While, w.span, |v| {
-                w.visit_children_with(v)
-            }),
+            Stmt::While(w) => {
+                self.in_loop(stmt, LoopKind::While, w.span, |v| w.visit_children_with(v))
+            }
             Stmt::DoWhile(d) => self.in_loop(stmt, LoopKind::DoWhile, d.span, |v| {
                 d.visit_children_with(v)
             }),
@@ -344,7 +344,9 @@ impl Visit for Walker<'_, '_, '_> {
             };
             match (&d.name, init) {
                 // const db = drizzle(env.DB, …)
-                (Pat::Ident(name), Expr::Call(c)) if callee_path(c).as_deref() == Some("drizzle") => {
+                (Pat::Ident(name), Expr::Call(c))
+                    if callee_path(c).as_deref() == Some("drizzle") =>
+                {
                     self.cx.db_names.insert(name.id.sym.clone());
                 }
                 // const { KV, DB } = env / c.env / this.env
@@ -429,7 +431,9 @@ impl Visit for Walker<'_, '_, '_> {
         for p in &a.params {
             pat_names(p, &mut params);
         }
-        self.function(a.span, a.is_async, params, None, |w| a.visit_children_with(w));
+        self.function(a.span, a.is_async, params, None, |w| {
+            a.visit_children_with(w)
+        });
     }
 
     fn visit_method_prop(&mut self, m: &MethodProp) {
@@ -479,12 +483,16 @@ impl Visit for Walker<'_, '_, '_> {
 
     fn visit_class(&mut self, class: &Class) {
         let saved = self.handler_class;
-        self.handler_class = class.super_class.as_deref().and_then(expr_path).is_some_and(|s| {
-            matches!(
-                s.rsplit('.').next(),
-                Some("DurableObject" | "WorkerEntrypoint" | "WorkflowEntrypoint")
-            )
-        });
+        self.handler_class = class
+            .super_class
+            .as_deref()
+            .and_then(expr_path)
+            .is_some_and(|s| {
+                matches!(
+                    s.rsplit('.').next(),
+                    Some("DurableObject" | "WorkerEntrypoint" | "WorkflowEntrypoint")
+                )
+            });
         class.visit_children_with(self);
         self.handler_class = saved;
     }

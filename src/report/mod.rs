@@ -294,7 +294,9 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Resul
         Format::Pretty => Ok(pretty::render(report, options)),
         other => Err(format!(
             "the {} format is not available yet",
-            serde_json::to_string(&other).unwrap_or_default().trim_matches('"')
+            serde_json::to_string(&other)
+                .unwrap_or_default()
+                .trim_matches('"')
         )),
     }
 }

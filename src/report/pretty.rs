@@ -1,1 +1,3 @@
-pub fn render(_r: &super::Report, _o: &super::RenderOptions) -> String { String::new() }
+pub fn render(_r: &super::Report, _o: &super::RenderOptions) -> String {
+    String::new()
+}

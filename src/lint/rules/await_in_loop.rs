@@ -52,11 +52,18 @@ impl Rule for AwaitInLoop {
             // block the loop. Track that by a sentinel with no kind.
             Node::Function(_) => self.loops.push(LoopState::default()),
             Node::Await(a) => {
-                let Some(state) = self.loops.last_mut() else { return };
-                if !matches!(state.kind, Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn)) {
+                let Some(state) = self.loops.last_mut() else {
+                    return;
+                };
+                if !matches!(
+                    state.kind,
+                    Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn)
+                ) {
                     return;
                 }
-                let Expr::Call(call) = unwrap_expr(&a.arg) else { return };
+                let Expr::Call(call) = unwrap_expr(&a.arg) else {
+                    return;
+                };
                 if !cx.returns_promise(call) {
                     return;
                 }
@@ -73,8 +80,12 @@ impl Rule for AwaitInLoop {
                     } else if let AssignTarget::Pat(p) = &a.left {
                         let mut names = Vec::new();
                         match p {
-                            AssignTargetPat::Array(arr) => pat_names(&Pat::Array(arr.clone()), &mut names),
-                            AssignTargetPat::Object(o) => pat_names(&Pat::Object(o.clone()), &mut names),
+                            AssignTargetPat::Array(arr) => {
+                                pat_names(&Pat::Array(arr.clone()), &mut names)
+                            }
+                            AssignTargetPat::Object(o) => {
+                                pat_names(&Pat::Object(o.clone()), &mut names)
+                            }
                             AssignTargetPat::Invalid(_) => {}
                         }
                         state.assigned.extend(names);
@@ -91,7 +102,9 @@ impl Rule for AwaitInLoop {
                 self.loops.pop();
             }
             Node::Loop(_) => {
-                let Some(state) = self.loops.pop() else { return };
+                let Some(state) = self.loops.pop() else {
+                    return;
+                };
                 let what = match state.kind {
                     Some(LoopKind::ForOf) => "for-of",
                     Some(LoopKind::ForIn) => "for-in",

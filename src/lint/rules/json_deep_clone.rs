@@ -26,7 +26,9 @@ impl Rule for JsonDeepClone {
         if callee_path(call).as_deref() != Some("JSON.parse") || call.args.len() != 1 {
             return;
         }
-        let Expr::Call(inner) = unwrap_expr(&call.args[0].expr) else { return };
+        let Expr::Call(inner) = unwrap_expr(&call.args[0].expr) else {
+            return;
+        };
         if callee_path(inner).as_deref() != Some("JSON.stringify") || inner.args.len() != 1 {
             return;
         }
