@@ -1,12 +1,33 @@
 // Orchestration shared by the API, the CLI, the esbuild plugin and the
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
-import { existsSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import picomatch from "picomatch";
 import { bundleProject, measureOutputs, parseMetafile, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
-import { loadProject } from "./project.js";
+import { findProjectDir, loadProject } from "./project.js";
+
+/** The SQL files that declare the schema: migrations folders and drizzle-kit output. */
+function sqlFilesOf(project) {
+  const dirs = new Set([...project.migrationsDirs, join(project.dir, "drizzle"), join(project.dir, "migrations")]);
+  const paths = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && entry.name.endsWith(".sql")) paths.push(join(entry.parentPath ?? entry.path, entry.name));
+    }
+  }
+  return readSources(paths.sort()).files;
+}
+
+/** What the core needs to know about the project: bindings, flags, SQL schema. */
+function projectInputs(project) {
+  if (!project) return {};
+  const { nodejsCompat, bindings } = project;
+  return { project: { nodejsCompat, ...bindings }, sqlFiles: sqlFilesOf(project) };
+}
 
 /**
  * Runs the core on `input`. If the core traps on some file (a bug in a rule,
@@ -50,18 +71,18 @@ export function firstPartyInputs(metafile, workingDir) {
  * Analyzes a finished build: the metafile text, the folder its paths are
  * relative to, and (for esbuild with write: false) the output files.
  */
-export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label }) {
+export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project }) {
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
-  const outputs = measureOutputs(metafile, workingDir, outputFiles);
+  const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase);
   const manifests = readManifests(metafileText, workingDir, label);
   let sources = { files: [], skipped: [] };
   if (lint) {
-    const isIgnored = ignore.length ? (p) => ignore.some((g) => p.includes(g)) : () => false;
-    sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(p)));
+    const isIgnored = ignore.length ? picomatch(ignore, { dot: true }) : () => false;
+    sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
   }
   return analyzeWithRecovery(
-    { ...sources, bundle: { metafile: metafileText, outputs, manifests }, config: configJson },
+    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests }, config: configJson },
     label,
   );
 }
@@ -69,14 +90,18 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
 /** `perf-optimizer check`: bundle as deployed, then bundle + lint + budgets. */
 export async function check(dir = ".", options = {}) {
   const project = loadProject(dir, { entry: options.entry });
-  const { json } = await loadConfig(project.dir, options.config);
+  const { config, json } = await loadConfig(project.dir, options.config);
   const bundle = await bundleProject(project);
   try {
     return analyzeBuild({
       metafileText: bundle.metafileText,
       workingDir: bundle.workingDir,
       configJson: json,
+      ignore: config.ignore ?? [],
       label: displayPath(project.main),
+      // The bundle lives in a temporary folder: show its outputs by name.
+      outputBase: bundle.outdir,
+      project,
     });
   } finally {
     bundle.cleanup();
@@ -89,7 +114,14 @@ export async function lint(paths = ["."], options = {}) {
   const { config, json } = await loadConfig(baseDir, options.config);
   const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir });
   const { files, skipped } = readSources(absPaths);
-  return analyzeWithRecovery({ files, skipped, config: json }, paths.join(", "));
+  const projectDir = findProjectDir(baseDir);
+  let project = null;
+  try {
+    project = projectDir ? loadProject(projectDir) : null;
+  } catch {
+    // lint works on plain folders; a project it cannot load adds no context
+  }
+  return analyzeWithRecovery({ files, skipped, ...projectInputs(project), config: json }, paths.join(", "));
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */
@@ -106,7 +138,13 @@ export async function analyzeMetafile(metafilePath, options = {}) {
   const metafile = parseMetafile(text, label);
   const workingDir = resolve(options.root ?? guessWorkingDir(metafile, abs));
   const { json } = await loadConfig(workingDir, options.config);
-  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label });
+  let project = null;
+  try {
+    project = loadProject(workingDir);
+  } catch {
+    // a bare metafile needs no project
+  }
+  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project });
 }
 
 /** The folder a metafile's paths are relative to: the cwd, or the metafile's folder or its parent. */

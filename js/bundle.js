@@ -122,7 +122,7 @@ const isCode = (p) => /\.(m|c)?js$/.test(p);
  * `workingDir` or given as esbuild's `outputFiles`. Paths in the result are
  * display paths. A missing output is an error naming it.
  */
-export function measureOutputs(metafile, workingDir, outputFiles) {
+export function measureOutputs(metafile, workingDir, outputFiles, displayBase) {
   const byPath = new Map((outputFiles ?? []).map((f) => [resolve(f.path), f.contents]));
   return Object.keys(metafile.outputs)
     .filter(isCode)
@@ -136,7 +136,7 @@ export function measureOutputs(metafile, workingDir, outputFiles) {
           throw new PerfOptimizerError(`${relative(process.cwd(), abs)}: output file listed in the metafile is missing`);
         }
       }
-      return measureBytes(relative(process.cwd(), abs).split("\\").join("/"), bytes);
+      return measureBytes(relative(displayBase ?? process.cwd(), abs).split("\\").join("/"), bytes);
     });
 }
 

@@ -1,1 +1,39 @@
-export {}
+// perf-optimizer's programmatic API. Everything returns the JSON report
+// (version 1, see the README) that the CLI prints with --format json.
+import { analyzeBuild, analyzeMetafile, check, lint } from "./analyze.js";
+import { callCore, core, PerfOptimizerError } from "./core.js";
+import { displayPath } from "./files.js";
+import { loadConfig } from "./config.js";
+
+export { check, lint, analyzeMetafile, loadConfig, PerfOptimizerError };
+
+/**
+ * Analyzes an esbuild result: `metafile` (object or JSON text) and the output
+ * files, read from disk relative to `workingDir` unless `outputFiles` (esbuild
+ * `write: false`) are given.
+ */
+export async function analyzeBundle({ metafile, outputFiles, workingDir = process.cwd(), config, lint: lintSources = true }) {
+  const metafileText = typeof metafile === "string" ? metafile : JSON.stringify(metafile);
+  const { json } = await loadConfig(workingDir, config);
+  return analyzeBuild({ metafileText, workingDir, outputFiles, configJson: json, lint: lintSources, label: "the bundle" });
+}
+
+/** Every rule: id, category, default severity, summary, docs URL. */
+export function rules() {
+  return core().rules();
+}
+
+/** Renders a report as pretty text, JSON, SARIF, Markdown or GitHub annotations. */
+export function render(report, format = "pretty", options = {}) {
+  return callCore("the report", (c) => c.render(report, format, { color: false, quiet: false, ...options }));
+}
+
+/** 1 when the report has an error-severity finding or a budget exceeded, else 0. */
+export function exitCode(report) {
+  return report.summary.errors > 0 || report.budgets.some((b) => !b.passed) ? 1 : 0;
+}
+
+/** The package version (without loading the wasm). */
+export { version } from "./version.js";
+
+export { displayPath };

@@ -100,6 +100,8 @@ function assemble(wasmDir) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = Date.now();
-  build();
+  // --js-only: reassemble pkg/ from js/ and the last wasm build (fast iteration).
+  if (process.argv.includes("--js-only")) assemble(join(root, "target", "wasm-bindgen"));
+  else build();
   console.log(`build done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

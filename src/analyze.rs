@@ -73,7 +73,7 @@ pub fn parse_config(json: Option<&str>) -> Result<Config, String> {
 
 pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
-    let limits = Limits::for_plan(config.plan);
+    let limits = Limits::for_plan(config.plan).with_overrides(&config.limits)?;
 
     let project = input.project.clone().unwrap_or_default();
     let linter = Linter::new(&config, &project);

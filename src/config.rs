@@ -17,11 +17,15 @@ pub struct Config {
     /// Which plan's limits apply (`free` unless set).
     pub plan: Plan,
     /// Rule id → "off" | "info" | "warn" | "error", or [level, options].
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, RuleSetting>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, Level | [Level, unknown]>")
+    )]
     pub rules: BTreeMap<String, RuleSetting>,
     /// Globs of files not to analyze (applied by the wrapper).
     pub ignore: Vec<String>,
     /// Size, growth and startup budgets.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]"))]
     pub budgets: Vec<serde_json::Value>,
     /// Overrides of the platform limits table (e.g. `{ "cpuMs": 50 }`).
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
@@ -51,7 +55,6 @@ impl Level {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum RuleSetting {
     Level(Level),

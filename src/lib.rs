@@ -8,4 +8,4 @@ pub mod limits;
 pub mod lint;
 pub mod report;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

@@ -101,6 +101,35 @@ fn value(what: &str, plan: Plan) -> f64 {
 }
 
 impl Limits {
+    /// Applies the config's `limits` overrides (`{ "cpuMs": 50 }`).
+    pub fn with_overrides(
+        mut self,
+        overrides: &std::collections::BTreeMap<String, f64>,
+    ) -> Result<Limits, String> {
+        for (key, &value) in overrides {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(format!(
+                    "config: limits.{key}: must be a non-negative number"
+                ));
+            }
+            match key.as_str() {
+                "scriptBytes" => self.script_bytes = value as u64,
+                "startupMs" => self.startup_ms = value,
+                "memoryBytes" => self.memory_bytes = value as u64,
+                "cpuMs" => self.cpu_ms = value,
+                "openConnections" => self.open_connections = value as u32,
+                "subrequests" => self.subrequests = value as u32,
+                _ => {
+                    return Err(format!(
+                        "config: limits.{key}: unknown limit (expected one of {})",
+                        TABLE.iter().map(|r| r.what).collect::<Vec<_>>().join(", ")
+                    ))
+                }
+            }
+        }
+        Ok(self)
+    }
+
     pub fn for_plan(plan: Plan) -> Limits {
         Limits {
             script_bytes: value("scriptBytes", plan) as u64,
@@ -141,6 +170,22 @@ mod tests {
         assert_eq!(paid.subrequests, 10_000);
         assert_eq!(free.open_connections, 6);
         assert_eq!(free.startup_ms, 1000.0);
+    }
+
+    #[test]
+    fn overrides_apply_and_unknown_keys_are_named() {
+        let mut o = std::collections::BTreeMap::new();
+        o.insert("cpuMs".to_string(), 50.0);
+        assert_eq!(
+            Limits::for_plan(Plan::Free)
+                .with_overrides(&o)
+                .unwrap()
+                .cpu_ms,
+            50.0
+        );
+        o.insert("ram".to_string(), 1.0);
+        let e = Limits::for_plan(Plan::Free).with_overrides(&o).unwrap_err();
+        assert!(e.contains("limits.ram: unknown limit"), "{e}");
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn is_runtime(path: &str) -> bool {
         .is_some_and(|i| i > 1 && !path[..i].contains('/'));
     namespaced
         || path.contains(".wrangler/tmp/")
-        || path.contains("node_modules/wrangler/templates/")
+        || path.contains("node_modules/wrangler/")
         || path.starts_with("<")
 }
 
@@ -104,5 +104,9 @@ mod tests {
             Origin::Runtime
         );
         assert_eq!(origin("cloudflare-internal:env"), Origin::Runtime);
+        assert_eq!(
+            origin("node_modules/wrangler/_virtual_unenv_global_polyfill-x-node-console"),
+            Origin::Runtime
+        );
     }
 }

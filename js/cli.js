@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// The `perf-optimizer` command. Only node: built-ins are imported up front so
+// that --version and --help never load the wasm core.
+import { parseArgs } from "node:util";
+import { writeFileSync } from "node:fs";
+
+const USAGE = `Usage: perf-optimizer [command] [options]
+
+Commands:
+  check [DIR]          bundle as deployed + source rules + budgets (default)
+  lint [PATH...]       source rules only, on files or folders
+  bundle METAFILE      analyze an existing esbuild/wrangler metafile
+  rules                list the rules, their category and docs
+
+Options:
+  --format FORMAT      pretty (default), json, sarif, markdown or github
+  --output FILE        write the report to FILE instead of stdout
+  --config FILE        config file (default: perf-optimizer.config.json(c)/.mjs,
+                       or "perfOptimizer" in package.json)
+  --entry FILE         entry point when there is no wrangler config (check)
+  --root DIR           folder the metafile's paths are relative to (bundle)
+  --baseline FILE      compare with a saved baseline
+  --save-baseline FILE save this run as a baseline
+  --history FILE       append one JSON line per run
+  --html FILE          write a self-contained HTML report
+  --no-color           no colours (also NO_COLOR=1)
+  --quiet              only errors
+  -v, --version        print the version
+  -h, --help           print this help
+
+Exit codes: 0 ok; 1 an error-severity finding or a budget exceeded;
+2 bad usage, bad config or unreadable input.`;
+
+const OPTIONS = {
+  format: { type: "string" },
+  output: { type: "string" },
+  config: { type: "string" },
+  entry: { type: "string" },
+  root: { type: "string" },
+  baseline: { type: "string" },
+  "save-baseline": { type: "string" },
+  history: { type: "string" },
+  html: { type: "string" },
+  color: { type: "boolean" },
+  "no-color": { type: "boolean" },
+  quiet: { type: "boolean" },
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+};
+const COMMANDS = new Set(["check", "lint", "bundle", "rules"]);
+const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
+
+function fail(message) {
+  process.stderr.write(`perf-optimizer: ${message}\n`);
+  process.exitCode = 2;
+}
+
+async function main(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    return fail(`${error.message.split("\n")[0].replace(/^Unknown option '(.+)'.*$/, "unknown option '$1'")} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    const { version } = await import("./version.js");
+    process.stdout.write(`${version}\n`);
+    return;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const command = COMMANDS.has(positionals[0]) ? positionals.shift() : "check";
+  const format = values.format ?? "pretty";
+  if (!FORMATS.has(format)) return fail(`unknown format '${format}' (expected pretty, json, sarif, markdown or github)`);
+  const color =
+    !values["no-color"] && !values.output && !("NO_COLOR" in process.env) &&
+    (values.color || process.env.FORCE_COLOR > "0" || process.stdout.isTTY === true);
+
+  const api = await import("./index.js");
+  try {
+    if (command === "rules") return printRules(api, format, values);
+    let report;
+    if (command === "check") {
+      if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry });
+    } else if (command === "lint") {
+      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config });
+      if (report.summary.files === 0) {
+        emit(api.render(report, format, { color, quiet: values.quiet }), values);
+        return fail(report.diagnostics.length ? "no file could be analyzed" : "no source files found");
+      }
+    } else {
+      if (positionals.length !== 1) return fail("bundle needs exactly one METAFILE");
+      report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root });
+    }
+    emit(api.render(report, format, { color, quiet: values.quiet }), values);
+    process.exitCode = api.exitCode(report);
+  } catch (error) {
+    if (error?.name === "PerfOptimizerError") return fail(error.message);
+    if (process.env.PERF_OPTIMIZER_DEBUG) console.error(error);
+    return fail(`internal error: ${error?.message ?? error}`);
+  }
+}
+
+function emit(text, values) {
+  if (values.output) writeFileSync(values.output, text);
+  else process.stdout.write(text);
+}
+
+function printRules(api, format, values) {
+  const rules = api.rules();
+  if (format === "json") return emit(JSON.stringify(rules, null, 2) + "\n", values);
+  const width = Math.max(...rules.map((r) => r.id.length));
+  const lines = rules.map((r) => `${r.id.padEnd(width)}  ${r.category.padEnd(10)}  ${r.severity.padEnd(7)}  ${r.summary}`);
+  emit(lines.join("\n") + "\n", values);
+}
+
+await main(process.argv.slice(2));

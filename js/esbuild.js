@@ -1,0 +1,131 @@
+// The esbuild plugin: turns on the metafile, analyzes the bundle and its
+// first-party sources when the build ends, and reports findings as esbuild
+// messages (esbuild prints them in its own format). A finding of error
+// severity or a budget exceeded is an esbuild error: the build fails.
+import { readFileSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
+import { analyzeBuild } from "./analyze.js";
+import { loadConfig } from "./config.js";
+import { render } from "./index.js";
+
+const NAME = "perf-optimizer";
+
+/** esbuild's location: 1-based line, 0-based column in bytes. */
+function location(diagnostic, workingDir, readLine) {
+  if (!diagnostic.file || !diagnostic.line) return null;
+  const lineText = readLine(resolve(process.cwd(), diagnostic.file), diagnostic.line);
+  // The report's column counts UTF-16 units; esbuild's counts bytes.
+  const prefix = lineText.slice(0, Math.max(0, (diagnostic.column ?? 1) - 1));
+  const column = Buffer.byteLength(prefix);
+  const sameLine = diagnostic.endLine === diagnostic.line && diagnostic.endColumn;
+  const length = sameLine ? Buffer.byteLength(lineText.slice((diagnostic.column ?? 1) - 1, diagnostic.endColumn - 1)) : 0;
+  // esbuild paths are relative to its working directory.
+  const file = relative(workingDir, resolve(process.cwd(), diagnostic.file)).split(sep).join("/");
+  return { file, namespace: "file", line: diagnostic.line, column, length, lineText, suggestion: "" };
+}
+
+function lineReader() {
+  const cache = new Map();
+  return (path, line) => {
+    if (!cache.has(path)) {
+      try {
+        cache.set(path, readFileSync(path, "utf8").split(/\r?\n/));
+      } catch {
+        cache.set(path, []);
+      }
+    }
+    return cache.get(path)[line - 1] ?? "";
+  };
+}
+
+/** Turns a report into esbuild `{ errors, warnings }`. */
+export function toEsbuildMessages(report, workingDir = process.cwd()) {
+  const readLine = lineReader();
+  const errors = [];
+  const warnings = [];
+  for (const d of report.diagnostics) {
+    const message = {
+      id: d.rule,
+      pluginName: NAME,
+      text: `${d.message} [${d.rule}]`,
+      location: location(d, workingDir, readLine),
+      notes: [d.help, d.docs].filter(Boolean).map((text) => ({ text })),
+      detail: d,
+    };
+    (d.severity === "error" ? errors : warnings).push(message);
+  }
+  for (const b of report.budgets.filter((b) => !b.passed)) {
+    errors.push({
+      id: "budget-exceeded",
+      pluginName: NAME,
+      text: `budget exceeded: ${b.name}: ${formatBudget(b.actual, b.metric)} > ${formatBudget(b.limit, b.metric)}`,
+      location: null,
+      notes: [],
+      detail: b,
+    });
+  }
+  return { errors, warnings };
+}
+
+/** Prints messages the way esbuild does, honouring its log level and colour. */
+async function print(build, { errors, warnings }, logLevel) {
+  const color = build.initialOptions.color ?? (process.stderr.isTTY === true && !("NO_COLOR" in process.env));
+  const show = [];
+  if (logLevel !== "silent") show.push(["error", errors]);
+  if (!["silent", "error"].includes(logLevel)) show.push(["warning", warnings]);
+  for (const [kind, list] of show) {
+    if (list.length === 0) continue;
+    const text = await build.esbuild.formatMessages(list, { kind, color });
+    process.stderr.write(text.join(""));
+  }
+}
+
+const formatBudget = (n, metric) => (metric === "startup" ? `${n.toFixed(0)} ms` : `${(n / 1024).toFixed(1)} KiB`);
+
+/**
+ * The esbuild plugin.
+ * @param {import("./esbuild.js").PerfOptimizerPluginOptions} [options]
+ */
+export default function perfOptimizer(options = {}) {
+  return {
+    name: NAME,
+    setup(build) {
+      build.initialOptions.metafile = true;
+      // esbuild logs the messages an onEnd callback returns on every
+      // context().rebuild(), but not for build(): there the plugin prints
+      // them itself, in esbuild's format. (The JS API names the two calls.)
+      const printsOwnMessages = !/at (?:Object|Module)\.context /.test(new Error().stack ?? "");
+      const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
+      const logLevel = build.initialOptions.logLevel ?? "warning";
+      build.onEnd(async (result) => {
+        if (result.errors.length > 0 || !result.metafile) return;
+        try {
+          const { json } = await loadConfig(options.configDir ?? workingDir, options.config);
+          const report = analyzeBuild({
+            metafileText: JSON.stringify(result.metafile),
+            workingDir,
+            outputFiles: result.outputFiles,
+            configJson: json,
+            lint: options.lint ?? true,
+            label: "the esbuild build",
+          });
+          options.onReport?.(report);
+          if (["info", "debug", "verbose"].includes(logLevel)) {
+            const color = process.stderr.isTTY === true && !("NO_COLOR" in process.env) && build.initialOptions.color !== false;
+            const summary = render({ ...report, diagnostics: [] }, "pretty", { color, quiet: false });
+            process.stderr.write(`\n[perf-optimizer]\n${summary}`);
+          }
+          const messages = toEsbuildMessages(report, workingDir);
+          if (printsOwnMessages) await print(build, messages, logLevel);
+          return messages;
+        } catch (error) {
+          const messages = { errors: [{ pluginName: NAME, text: error.message, location: null, notes: [] }], warnings: [] };
+          if (printsOwnMessages) await print(build, messages, logLevel);
+          return messages;
+        }
+      });
+    },
+  };
+}
+
+export { perfOptimizer };

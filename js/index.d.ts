@@ -1,0 +1,123 @@
+// Types of perf-optimizer's programmatic API. The report types are generated
+// from the Rust core (tsify) and re-exported here.
+import type {
+  Report,
+  Diagnostic,
+  BundleReport,
+  OutputSize,
+  PackageUsage,
+  DuplicatePackage,
+  BudgetResult,
+  StartupReport,
+  StartupContributor,
+  Summary,
+  Severity,
+  Category,
+  RuleInfo,
+  Format,
+  Config,
+} from "../wasm/perf_optimizer.js";
+
+export type {
+  Report,
+  Diagnostic,
+  BundleReport,
+  OutputSize,
+  PackageUsage,
+  DuplicatePackage,
+  BudgetResult,
+  StartupReport,
+  StartupContributor,
+  Summary,
+  Severity,
+  Category,
+  RuleInfo,
+  Format,
+  Config,
+};
+
+/** An error the CLI prints as one line with exit code 2 (bad input, bad config). */
+export declare class PerfOptimizerError extends Error {
+  name: "PerfOptimizerError";
+}
+
+export interface CheckOptions {
+  /** Config file; default: perf-optimizer.config.json(c)/.mjs or package.json "perfOptimizer". */
+  config?: string;
+  /** Entry point when the project has no wrangler config. */
+  entry?: string;
+}
+
+/** Bundles the Worker in `dir` as deployed and runs every check (what `perf-optimizer check` does). */
+export declare function check(dir?: string, options?: CheckOptions): Promise<Report>;
+
+export interface LintOptions {
+  config?: string;
+  /** Folder the config and `ignore` globs are relative to (default: the cwd). */
+  cwd?: string;
+}
+
+/** The source rules over files and folders. */
+export declare function lint(paths?: string[], options?: LintOptions): Promise<Report>;
+
+/** An esbuild metafile (the subset perf-optimizer reads). */
+export interface Metafile {
+  inputs: Record<string, { bytes: number; imports?: unknown[]; format?: string }>;
+  outputs: Record<string, { bytes: number; inputs?: Record<string, { bytesInOutput: number }>; entryPoint?: string }>;
+}
+
+export interface AnalyzeBundleOptions {
+  /** The metafile, as an object or JSON text. */
+  metafile: Metafile | string;
+  /** esbuild's `outputFiles` (with `write: false`); otherwise outputs are read from disk. */
+  outputFiles?: ReadonlyArray<{ path: string; contents: Uint8Array }>;
+  /** The folder the metafile's paths are relative to (esbuild's absWorkingDir). */
+  workingDir?: string;
+  config?: string;
+  /** Also lint the bundle's first-party sources (default true). */
+  lint?: boolean;
+}
+
+/** Analyzes an esbuild result: sizes, packages, duplicates, budgets and source findings. */
+export declare function analyzeBundle(options: AnalyzeBundleOptions): Promise<Report>;
+
+export interface AnalyzeMetafileOptions {
+  config?: string;
+  /** The folder the metafile's paths are relative to. */
+  root?: string;
+  lint?: boolean;
+}
+
+/** `perf-optimizer bundle METAFILE`. */
+export declare function analyzeMetafile(metafilePath: string, options?: AnalyzeMetafileOptions): Promise<Report>;
+
+/** Every rule: id, category, default severity, summary and docs URL. */
+export declare function rules(): RuleInfo[];
+
+export interface RenderOptions {
+  color?: boolean;
+  /** Only error-severity findings. */
+  quiet?: boolean;
+}
+
+/** Renders a report as pretty text, JSON, SARIF, Markdown or GitHub workflow commands. */
+export declare function render(report: Report, format?: Format, options?: RenderOptions): string;
+
+/** 1 when the report has an error-severity finding or a budget exceeded, else 0. */
+export declare function exitCode(report: Report): 0 | 1;
+
+export interface LoadedConfig {
+  /** The file the config came from, or null. */
+  path: string | null;
+  config: Partial<Config>;
+  json: string | null;
+}
+
+/** Finds and validates the config for a project folder. */
+export declare function loadConfig(dir: string, explicitPath?: string): Promise<LoadedConfig>;
+
+/** The package version. */
+export declare const version: string;
+
+/** A path relative to the working directory, `/`-separated. */
+export declare function displayPath(absolutePath: string): string;

@@ -1,0 +1,20 @@
+// `npm run demo`: builds the package, installs the example Worker's
+// dependencies, and analyzes it the way a user would (`perf-optimizer check`),
+// then the corrected variant for comparison.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { build } from "./build.mjs";
+import { ensureNpmPackages, root } from "./lib.mjs";
+
+build();
+const cli = join(root, "pkg", "js", "cli.js");
+for (const example of ["worker", "worker-fixed"]) {
+  const dir = join(root, "examples", example);
+  if (!existsSync(join(dir, "node_modules", "wrangler"))) ensureNpmPackages(dir);
+  console.log(`\n=== perf-optimizer check examples/${example}\n`);
+  const args = [cli, "check", join("examples", example)];
+  if (process.stdout.isTTY) args.push("--color");
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  console.log(`(exit code ${result.status})`);
+}

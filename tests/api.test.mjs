@@ -1,0 +1,212 @@
+// The programmatic API, the esbuild plugin and the wrangler hook, from the
+// installed tarball, with the real esbuild and wrangler.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { importPackage, node, project } from "./helpers.mjs";
+
+const api = await importPackage();
+const esbuild = await import(createRequire(join(project, "package.json")).resolve("esbuild"));
+const { default: perfOptimizer } = await importPackage("esbuild");
+const wrangler = await importPackage("wrangler");
+
+const buildOptions = (plugin, extra = {}) => ({
+  absWorkingDir: project,
+  entryPoints: ["src/index.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  conditions: ["workerd", "worker", "browser"],
+  mainFields: ["browser", "module", "main"],
+  external: ["cloudflare:*", "node:*", "buffer"],
+  outdir: mkdtempSync(join(tmpdir(), "perf-esbuild-")),
+  logLevel: "silent",
+  plugins: [plugin],
+  ...extra,
+});
+
+describe("API", () => {
+  test("check() returns the same report as the CLI", async () => {
+    const report = await api.check(project);
+    assert.equal(report.version, 1);
+    assert.ok(report.bundle.packages.some((p) => p.name === "hono"));
+    assert.equal(api.exitCode(report), report.summary.errors > 0 ? 1 : 0);
+  });
+
+  test("analyzeBundle() over an esbuild metafile and outputs", async () => {
+    const result = await esbuild.build({ ...buildOptions({ name: "none", setup() {} }), metafile: true, write: false });
+    const report = await api.analyzeBundle({ metafile: result.metafile, outputFiles: result.outputFiles, workingDir: project });
+    assert.equal(report.bundle.outputs.length, 1);
+    assert.equal(report.bundle.outputs[0].bytes, result.outputFiles.find((f) => f.path.endsWith(".js")).contents.length);
+    assert.ok(report.bundle.packages.some((p) => p.name === "drizzle-orm"));
+  });
+
+  test("render() in every format the core knows", async () => {
+    const report = await api.lint([join(project, "src")]);
+    assert.match(api.render(report, "pretty"), /warnings?/);
+    assert.equal(JSON.parse(api.render(report, "json")).version, 1);
+  });
+
+  test("a panic inside the wasm is an internal error and the next call works", async () => {
+    const core = createRequire(join(project, "node_modules", "perf-optimizer", "js", "core.js"));
+    const { callCore } = await importPackage("core");
+    assert.throws(() => callCore("a test input", (c) => c.__panicForTests()), /internal error while analyzing a test input: deliberate panic for tests/);
+    const report = await api.lint([join(project, "src", "index.ts")]);
+    assert.equal(report.summary.files, 1);
+    assert.ok(core);
+  });
+});
+
+describe("esbuild plugin", () => {
+  test("build(): findings are esbuild warnings with locations", async () => {
+    const result = await esbuild.build(buildOptions(perfOptimizer()));
+    assert.ok(result.metafile, "the plugin turns on the metafile");
+    const clone = result.warnings.find((w) => w.id === "json-deep-clone");
+    assert.ok(clone, JSON.stringify(result.warnings.map((w) => w.text)));
+    assert.equal(clone.pluginName, "perf-optimizer");
+    assert.equal(clone.location.file, "src/routes/orders.ts");
+    assert.ok(clone.location.lineText.slice(clone.location.column).startsWith("JSON.parse"));
+  });
+
+  test("build(): esbuild prints the warnings itself", () => {
+    const script = `
+      import * as esbuild from "esbuild";
+      import perfOptimizer from "perf-optimizer/esbuild";
+      await esbuild.build({ entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "neutral",
+        conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"], external: ["cloudflare:*", "node:*", "buffer"],
+        outdir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "perf-print-")))}, logLevel: "warning", color: false,
+        plugins: [perfOptimizer()] });`;
+    const file = join(project, "print-build.mjs");
+    writeFileSync(file, script);
+    const r = node([file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /▲ \[WARNING\] JSON\.parse\(JSON\.stringify\(order\)\) deep-clones through a string \[json-deep-clone\] \[plugin perf-optimizer\]/);
+    assert.match(r.stderr, /src\/routes\/orders\.ts:\d+:\d+:/);
+  });
+
+  test("context().rebuild(): warnings are returned and printed on every rebuild", async () => {
+    const ctx = await esbuild.context(buildOptions(perfOptimizer()));
+    try {
+      const first = await ctx.rebuild();
+      const second = await ctx.rebuild();
+      for (const r of [first, second]) assert.ok(r.warnings.some((w) => w.id === "json-deep-clone"));
+    } finally {
+      await ctx.dispose();
+    }
+    const script = `
+      import * as esbuild from "esbuild";
+      import perfOptimizer from "perf-optimizer/esbuild";
+      const ctx = await esbuild.context({ entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "neutral",
+        conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"], external: ["cloudflare:*", "node:*", "buffer"],
+        outdir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "perf-print-")))}, logLevel: "warning", color: false,
+        plugins: [perfOptimizer()] });
+      await ctx.rebuild();
+      await ctx.dispose();`;
+    const file = join(project, "print-context.mjs");
+    writeFileSync(file, script);
+    const r = node([file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\[json-deep-clone\] \[plugin perf-optimizer\]/);
+  });
+
+  test("a bundle over the size limit fails the build with an esbuild error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "perf-limit-"));
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ limits: { scriptBytes: 10000 } }));
+    await assert.rejects(
+      esbuild.build(buildOptions(perfOptimizer({ configDir: dir }))),
+      (error) => error.errors.some((e) => e.pluginName === "perf-optimizer" && /budget exceeded: script size/.test(e.text)),
+    );
+  });
+
+  test("the size summary prints at esbuild's info log level", () => {
+    const script = `
+      import * as esbuild from "esbuild";
+      import perfOptimizer from "perf-optimizer/esbuild";
+      await esbuild.build({ entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "neutral",
+        conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"], external: ["cloudflare:*", "node:*", "buffer"],
+        outdir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "perf-info-")))}, logLevel: "info", color: false,
+        plugins: [perfOptimizer()] });`;
+    const file = join(project, "info-build.mjs");
+    writeFileSync(file, script);
+    const r = node([file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\[perf-optimizer\]\nBundle .*index\.js/);
+    assert.match(r.stderr, /Composition/);
+  });
+});
+
+describe("wrangler hook", () => {
+  test("checkWranglerBundle() analyzes wrangler's own dry-run bundle", async () => {
+    const report = await wrangler.checkWranglerBundle({ dir: project });
+    assert.ok(report.bundle.outputs[0].bytes > 100_000);
+  });
+
+  test("as predeploy it stops the deploy when a budget is exceeded", () => {
+    const pkgPath = join(project, "package.json");
+    const original = readFileSync(pkgPath, "utf8");
+    const pkg = JSON.parse(original);
+    pkg.scripts = { predeploy: "perf-optimizer check --config tiny.json", deploy: "echo DEPLOYED" };
+    writeFileSync(pkgPath, JSON.stringify(pkg, null, 2));
+    writeFileSync(join(project, "tiny.json"), JSON.stringify({ limits: { scriptBytes: 1000 } }));
+    try {
+      const failing = spawnSync("npm", ["run", "deploy"], { cwd: project, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      assert.notEqual(failing.status, 0);
+      assert.doesNotMatch(failing.stdout, /DEPLOYED/);
+      assert.match(failing.stdout, /✗ script size/);
+      writeFileSync(join(project, "tiny.json"), JSON.stringify({}));
+      const passing = spawnSync("npm", ["run", "deploy"], { cwd: project, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      assert.equal(passing.status, 0, passing.stderr);
+      assert.match(passing.stdout, /DEPLOYED/);
+    } finally {
+      writeFileSync(pkgPath, original);
+    }
+  });
+
+  test("wranglerHook() returns the exit code and prints the report", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "perf-hook-")), "r.json");
+    assert.equal(await wrangler.wranglerHook({ dir: project, format: "json", output: out }), 0);
+    assert.equal(JSON.parse(readFileSync(out, "utf8")).version, 1);
+  });
+});
+
+describe("types", () => {
+  test("a consumer importing all three entry points type-checks with tsc --strict", () => {
+    const dir = project;
+    writeFileSync(
+      join(dir, "consumer.ts"),
+      `import { check, lint, analyzeBundle, rules, render, exitCode, type Report, type Diagnostic } from "perf-optimizer";
+import perfOptimizer, { type PerfOptimizerPluginOptions } from "perf-optimizer/esbuild";
+import { checkWranglerBundle, wranglerHook } from "perf-optimizer/wrangler";
+import type { Plugin } from "esbuild";
+
+async function main(): Promise<number> {
+  const report: Report = await check(".", { config: undefined });
+  const first: Diagnostic | undefined = report.diagnostics[0];
+  const line: number | undefined = first?.line;
+  const lintReport = await lint(["src"]);
+  const bundleReport = await analyzeBundle({ metafile: { inputs: {}, outputs: {} } });
+  const text: string = render(report, "markdown");
+  const ids: string[] = rules().map((r) => r.id);
+  const options: PerfOptimizerPluginOptions = { config: "perf.json", lint: true };
+  const plugin: Plugin = perfOptimizer(options);
+  const hooked: Report = await checkWranglerBundle({ dir: "." });
+  const code: 0 | 1 | 2 = await wranglerHook({ dir: ".", format: "json" });
+  void [line, lintReport, bundleReport, text, ids, plugin, hooked, code];
+  return exitCode(report);
+}
+void main();
+`,
+    );
+    writeFileSync(
+      join(dir, "tsconfig.consumer.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", types: ["node"], skipLibCheck: false }, files: ["consumer.ts"] }),
+    );
+    const tsc = join(project, "node_modules", "typescript", "bin", "tsc");
+    const r = node([tsc, "-p", "tsconfig.consumer.json"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+});

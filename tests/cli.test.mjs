@@ -1,0 +1,198 @@
+// The CLI, installed from the packed tarball into a scratch Workers project.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { cli, project } from "./helpers.mjs";
+
+const scratch = () => mkdtempSync(join(tmpdir(), "perf-optimizer-case-"));
+
+describe("perf-optimizer check", () => {
+  const run = cli(["check", "--format", "json"]);
+  const report = JSON.parse(run.stdout || "{}");
+
+  test("produces a version 1 JSON report", () => {
+    assert.equal(run.stderr, "");
+    assert.equal(report.version, 1);
+    assert.equal(report.tool.name, "perf-optimizer");
+    assert.ok(report.summary.files >= 8, `files analyzed: ${report.summary.files}`);
+    assert.equal(run.code, report.summary.errors > 0 || report.budgets.some((b) => !b.passed) ? 1 : 0);
+  });
+
+  test("measures the bundle wrangler deploys, within 1% of what wrangler prints", () => {
+    const outdir = scratch();
+    const wrangler = spawnSync(process.execPath, [join(project, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", outdir], {
+      cwd: project,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    });
+    const match = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(wrangler.stdout + wrangler.stderr);
+    assert.ok(match, `wrangler printed no size:\n${wrangler.stdout}${wrangler.stderr}`);
+    const [raw, gzip] = [Number(match[1]) * 1024, Number(match[2]) * 1024];
+    const output = report.bundle.outputs.find((o) => o.path.endsWith("index.js"));
+    assert.ok(output, JSON.stringify(report.bundle.outputs));
+    assert.ok(Math.abs(output.bytes - raw) / raw < 0.01, `raw ${output.bytes} vs wrangler ${raw}`);
+    assert.ok(Math.abs(output.gzipBytes - gzip) / gzip < 0.01, `gzip ${output.gzipBytes} vs wrangler ${gzip}`);
+    assert.ok(output.brotliBytes > 0 && output.brotliBytes < output.gzipBytes);
+  });
+
+  test("lists the largest packages with versions from their package.json", () => {
+    const names = report.bundle.packages.map((p) => p.name);
+    for (const name of ["lodash", "drizzle-orm", "moment", "hono", "zod"]) assert.ok(names.includes(name), `${name} in ${names}`);
+    const lodash = report.bundle.packages.find((p) => p.name === "lodash");
+    assert.match(lodash.version, /^4\./);
+    assert.ok(lodash.bytes > 100_000 && lodash.modules >= 1);
+    assert.deepEqual(lodash.paths, ["node_modules/lodash"]);
+    const sorted = [...report.bundle.packages].sort((a, b) => b.bytes - a.bytes);
+    assert.deepEqual(report.bundle.packages, sorted);
+  });
+
+  test("checks the size against the plan's limit", () => {
+    const size = report.budgets.find((b) => b.metric === "raw");
+    assert.equal(size.limit, 64 * 1024 * 1024);
+    assert.equal(size.passed, true);
+  });
+
+  test("reports source findings with 1-based positions relative to the cwd", () => {
+    const d = report.diagnostics.find((x) => x.rule === "json-deep-clone");
+    assert.ok(d, "json-deep-clone finding");
+    assert.equal(d.file, "src/routes/orders.ts");
+    const line = readFileSync(join(project, d.file), "utf8").split("\n")[d.line - 1];
+    assert.ok(line.slice(d.column - 1).startsWith("JSON.parse"), line);
+  });
+
+  test("pretty output is a readable table and the summary line", () => {
+    const pretty = cli(["check", "--no-color"]);
+    assert.match(pretty.stdout, /Bundle index\.js {2}821\.\d KiB raw/);
+    assert.match(pretty.stdout, /lodash@4\.\d+\.\d+ +█/);
+    assert.match(pretty.stdout, /✓ script size \(free plan limit\)/);
+    assert.match(pretty.stdout, /\d+ errors?, \d+ warnings?, \d+ info in \d+ files/);
+    assert.doesNotMatch(pretty.stdout, /\u001b\[/);
+  });
+
+  test("--output writes the report to a file", () => {
+    const file = join(scratch(), "report.json");
+    const r = cli(["check", "--format", "json", "--output", file]);
+    assert.equal(r.stdout, "");
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).version, 1);
+  });
+
+  test("a budget exceeded exits 1", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "tiny.json"), JSON.stringify({ limits: { scriptBytes: 1000 } }));
+    const r = cli(["check", "--config", join(dir, "tiny.json"), "--format", "json"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(JSON.parse(r.stdout).budgets[0].passed, false);
+  });
+});
+
+describe("other commands", () => {
+  test("--version does not load the wasm", () => {
+    const r = cli(["--version"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  test("rules lists every rule, as text and JSON", () => {
+    const json = JSON.parse(cli(["rules", "--format", "json"]).stdout);
+    assert.ok(json.some((r) => r.id === "await-in-loop" && r.category === "async" && r.docs.endsWith("await-in-loop.md")));
+    assert.match(cli(["rules"]).stdout, /^await-in-loop +async +warning/m);
+  });
+
+  test("bundle analyzes an existing metafile", () => {
+    const outdir = scratch();
+    spawnSync(process.execPath, [join(project, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", outdir, "--metafile", join(outdir, "meta.json")], {
+      cwd: project,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    const r = cli(["bundle", join(outdir, "meta.json"), "--root", project, "--format", "json"]);
+    assert.equal(r.stderr, "");
+    const report = JSON.parse(r.stdout);
+    assert.ok(report.bundle.packages.some((p) => p.name === "moment"));
+  });
+
+  test("lint reports every parsable file and names the broken one", () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "ok.ts"), "export const c = JSON.parse(JSON.stringify(x));\n");
+    writeFileSync(join(dir, "src", "broken.ts"), "export const = ;\n");
+    const r = cli(["lint", "src", "--format", "json"], { cwd: dir });
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.summary.files, 1);
+    assert.ok(report.diagnostics.some((d) => d.rule === "json-deep-clone" && d.file === "src/ok.ts"));
+    const parse = report.diagnostics.find((d) => d.rule === "parse-error");
+    assert.equal(parse.file, "src/broken.ts");
+    assert.equal(parse.line, 1);
+    assert.equal(r.code, 1);
+  });
+
+  test("deeply nested input neither traps nor poisons the run", () => {
+    const dir = scratch();
+    // 800 levels parse (the wasm's default 1 MiB stack traps at ~700; V8's own
+    // stack is the next limit, at ~1,100 levels).
+    writeFileSync(join(dir, "deep.js"), `export const x = ${"(".repeat(800)}1${")".repeat(800)};\n`);
+    // Far deeper input exhausts the JS engine's own stack: a clear finding, not a crash.
+    writeFileSync(join(dir, "deeper.js"), `export const x = ${"(".repeat(20000)}1${")".repeat(20000)};\n`);
+    writeFileSync(join(dir, "after.js"), "export const c = JSON.parse(JSON.stringify(y));\n");
+    const r = cli(["lint", ".", "--format", "json"], { cwd: dir });
+    assert.equal(r.stderr, "");
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.summary.files, 2);
+    assert.ok(report.diagnostics.some((d) => d.file === "after.js" && d.rule === "json-deep-clone"));
+    const skipped = report.diagnostics.find((d) => d.rule === "unreadable-file");
+    assert.equal(skipped.file, "deeper.js");
+    assert.match(skipped.message, /deeper\.js was not analyzed: internal error while analyzing deeper\.js/);
+  });
+});
+
+describe("bad input: one clear line and exit 2", () => {
+  const expectUsageError = (r, pattern) => {
+    assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split("\n").length, 1, `one line: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at |RuntimeError|unreachable|panicked/);
+  };
+
+  test("unknown flag", () => expectUsageError(cli(["check", "--frobnicate"]), /unknown option '--frobnicate'/));
+  test("unknown format", () => expectUsageError(cli(["check", "--format", "xml"]), /unknown format 'xml'/));
+
+  test("no wrangler config and no entry", () => {
+    expectUsageError(cli(["check"], { cwd: scratch() }), /no wrangler config .* and no entry given/);
+  });
+
+  test("an entry that fails to bundle", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "wrangler.toml"), 'name = "x"\nmain = "index.ts"\ncompatibility_date = "2025-09-01"\n');
+    writeFileSync(join(dir, "index.ts"), 'import { nope } from "./missing";\nexport default { fetch() { return new Response(nope) } };\n');
+    expectUsageError(cli(["check", "--entry", "index.ts"], { cwd: dir }), /index\.ts: esbuild could not bundle the Worker: .*missing/);
+  });
+
+  test("invalid wrangler.toml", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "wrangler.toml"), 'name = "x\nmain = 1\n');
+    expectUsageError(cli(["check"], { cwd: dir }), /wrangler\.toml.*invalid TOML/);
+  });
+
+  test("malformed and truncated metafiles", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "meta.json"), '{"inputs": {"a.js": {"bytes": 1');
+    expectUsageError(cli(["bundle", "meta.json"], { cwd: dir }), /meta\.json: not valid JSON .*truncated/);
+    writeFileSync(join(dir, "meta2.json"), '{"inputs": {}}');
+    expectUsageError(cli(["bundle", "meta2.json"], { cwd: dir }), /meta2\.json: not an esbuild metafile/);
+    writeFileSync(join(dir, "meta3.json"), '{"inputs": {}, "outputs": {"out.js": {"bytes": 10, "inputs": {}}}}');
+    expectUsageError(cli(["bundle", "meta3.json"], { cwd: dir }), /out\.js: output file listed in the metafile is missing/);
+    expectUsageError(cli(["bundle", "nope.json"], { cwd: dir }), /nope\.json: cannot read metafile \(ENOENT\)/);
+  });
+
+  test("bad config names the key", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "c.json"), JSON.stringify({ rules: { "await-in-loop": "loud" } }));
+    expectUsageError(cli(["lint", ".", "--config", join(dir, "c.json")], { cwd: dir }), /c\.json: rules\.await-in-loop: expected "off", "info", "warn", "error"/);
+    writeFileSync(join(dir, "c2.json"), '{ "plan": "free", }x');
+    expectUsageError(cli(["lint", ".", "--config", join(dir, "c2.json")], { cwd: dir }), /c2\.json:1: invalid JSON/);
+  });
+
+  test("missing lint path", () => expectUsageError(cli(["lint", "does-not-exist"]), /does-not-exist: no such file or directory/));
+});

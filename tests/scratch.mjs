@@ -1,0 +1,37 @@
+// The scratch project the end-to-end tests run in: outside the repo, with the
+// packed perf-optimizer tarball, the real esbuild and wrangler (4.86.0, the
+// newest that runs on Node 20), TypeScript, and a copy of examples/worker.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { root, run } from "../scripts/lib.mjs";
+
+export function prepareScratchProject() {
+  const base = join(tmpdir(), "perf-optimizer-e2e");
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(base, { recursive: true });
+  run("npm", ["pack", "./pkg", "--pack-destination", base, "--silent"]);
+  const tarball = readdirSync(base).find((f) => f.endsWith(".tgz"));
+  if (!tarball) throw new Error("npm pack produced no tarball");
+
+  const project = join(base, "worker");
+  cpSync(join(root, "examples", "worker"), project, {
+    recursive: true,
+    filter: (src) => !/node_modules|\.wrangler|package-lock\.json$/.test(src),
+  });
+  const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+  pkg.devDependencies = {
+    ...pkg.devDependencies,
+    "perf-optimizer": `file:../${tarball}`,
+    esbuild: "0.27.3",
+    typescript: "^5.9.0",
+    "@types/node": "^20.19.0",
+  };
+  writeFileSync(join(project, "package.json"), JSON.stringify(pkg, null, 2));
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: project });
+  if (!existsSync(join(project, "node_modules", "perf-optimizer", "wasm", "perf_optimizer_bg.wasm"))) {
+    throw new Error("the tarball did not install the wasm");
+  }
+  return project;
+}
+

@@ -1,0 +1,55 @@
+//! The wasm boundary, run in Node by wasm-bindgen-test-runner
+//! (`cargo test --target wasm32-unknown-unknown`; scripts/test.mjs does it).
+#![cfg(target_arch = "wasm32")]
+
+use perf_optimizer::analyze::AnalyzeInput;
+use perf_optimizer::lint::SourceFile;
+use perf_optimizer::wasm;
+use tsify::Ts;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn analyze_round_trips_through_js_values() {
+    let input = AnalyzeInput {
+        files: vec![SourceFile {
+            path: "src/a.ts".into(),
+            source: "const c = JSON.parse(JSON.stringify(x));\n".into(),
+        }],
+        ..AnalyzeInput::default()
+    };
+    let report = wasm::analyze(Ts::from_rust(&input).unwrap()).unwrap();
+    let report = report.to_rust().unwrap();
+    assert_eq!(report.version, 1);
+    assert_eq!(report.summary.files, 1);
+    assert_eq!(report.diagnostics[0].rule, "json-deep-clone");
+    assert_eq!(report.diagnostics[0].line, Some(1));
+}
+
+#[wasm_bindgen_test]
+fn bad_metafile_is_an_error_not_a_trap() {
+    let err = wasm::package_roots("{\"inputs\": {").err().expect("error");
+    let message = wasm_bindgen::JsValue::from(err);
+    let text = js_sys::Error::from(message).message();
+    assert!(String::from(text).contains("truncated"));
+}
+
+#[wasm_bindgen_test]
+fn deep_nesting_parses_with_the_raised_stack() {
+    // ~700 nested parentheses trap with wasm's default 1 MiB stack; the
+    // test runner uses the default, so keep the depth below that here.
+    // The release build's deeper limit is tested end to end in JS.
+    let depth = 200;
+    let source = format!("const x = {}1{};\n", "(".repeat(depth), ")".repeat(depth));
+    let input = AnalyzeInput {
+        files: vec![SourceFile {
+            path: "deep.js".into(),
+            source,
+        }],
+        ..AnalyzeInput::default()
+    };
+    let report = wasm::analyze(Ts::from_rust(&input).unwrap())
+        .unwrap()
+        .to_rust()
+        .unwrap();
+    assert_eq!(report.summary.files, 1);
+}
