@@ -111,6 +111,35 @@ impl Limits {
             subrequests: value("subrequests", plan) as u32,
         }
     }
+
+    /// Applies the config's `limits` overrides (keys as in the table:
+    /// `scriptBytes`, `startupMs`, …); an unknown key is an error naming it.
+    pub fn with_overrides(
+        mut self,
+        overrides: &std::collections::BTreeMap<String, f64>,
+    ) -> Result<Limits, String> {
+        for (key, &v) in overrides {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!("limits.{key}: expected a positive number"));
+            }
+            match key.as_str() {
+                "scriptBytes" => self.script_bytes = v as u64,
+                "startupMs" => self.startup_ms = v,
+                "memoryBytes" => self.memory_bytes = v as u64,
+                "cpuMs" => self.cpu_ms = v,
+                "openConnections" => self.open_connections = v as u32,
+                "subrequests" => self.subrequests = v as u32,
+                _ => {
+                    let known: Vec<&str> = TABLE.iter().map(|r| r.what).collect();
+                    return Err(format!(
+                        "limits.{key}: unknown limit (expected {})",
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// Where a limit comes from, for messages: "64 MiB (Workers limit since 2026-09, …)".
@@ -141,6 +170,21 @@ mod tests {
         assert_eq!(paid.subrequests, 10_000);
         assert_eq!(free.open_connections, 6);
         assert_eq!(free.startup_ms, 1000.0);
+    }
+
+    #[test]
+    fn overrides_replace_table_values() {
+        let mut o = std::collections::BTreeMap::new();
+        o.insert("cpuMs".to_string(), 50.0);
+        let l = Limits::for_plan(Plan::Free).with_overrides(&o).unwrap();
+        assert_eq!(l.cpu_ms, 50.0);
+        assert_eq!(l.subrequests, 50);
+        o.insert("cpuMillis".to_string(), 1.0);
+        let e = Limits::for_plan(Plan::Free).with_overrides(&o).unwrap_err();
+        assert!(
+            e.starts_with("limits.cpuMillis: unknown limit (expected scriptBytes, "),
+            "{e}"
+        );
     }
 
     #[test]
