@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::baseline::{self, Baseline};
+use crate::budget;
 use crate::bundle::{self, Metafile, PackageManifest};
 use crate::config::Config;
-use crate::limits::Limits;
 use crate::lint::{known_rule_ids, Linter, SourceFile};
-use crate::report::{docs_url, BudgetResult, Category, Diagnostic, OutputSize, Report, Severity};
+use crate::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
 
 /// The bundle as the wrapper measured it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -42,6 +43,10 @@ pub struct AnalyzeInput {
     /// The config as JSON text (validated here), if the project has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+    /// A saved baseline's JSON text (`--baseline`): the report then carries
+    /// the comparison (`baseline`) and growth budgets apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// The Worker's bindings and flags from its wrangler config.
@@ -73,7 +78,12 @@ pub fn parse_config(json: Option<&str>) -> Result<Config, String> {
 
 pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
-    let limits = Limits::for_plan(config.plan).with_overrides(&config.limits)?;
+    let baseline = input
+        .baseline
+        .as_deref()
+        .map(Baseline::parse)
+        .transpose()
+        .map_err(|e| format!("baseline: {e}"))?;
 
     let project = input.project.clone().unwrap_or_default();
     let linter = Linter::new(&config, &project);
@@ -96,28 +106,103 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         }
     }));
 
-    let mut budgets = Vec::new();
     let bundle = match &input.bundle {
         Some(b) => {
             let metafile = Metafile::parse(&b.metafile)?;
-            let report = bundle::analyze(&metafile, b.outputs.clone(), &b.manifests);
-            let total: u64 = report.outputs.iter().map(|o| o.bytes).sum();
-            budgets.push(BudgetResult {
-                name: format!("script size ({:?} plan limit)", config.plan).to_lowercase(),
-                metric: "raw".into(),
-                limit: limits.script_bytes as f64,
-                actual: total as f64,
-                passed: total <= limits.script_bytes,
-            });
-            Some(report)
+            Some(bundle::analyze(&metafile, b.outputs.clone(), &b.manifests))
         }
         None => None,
     };
 
-    Ok(Report::new(
-        lint.diagnostics,
-        bundle,
-        budgets,
-        lint.files_analyzed,
-    ))
+    let mut report = Report::new(lint.diagnostics, bundle, Vec::new(), lint.files_analyzed);
+    if let Some(baseline) = &baseline {
+        report.baseline = Some(baseline::compare(&report, baseline));
+    }
+    budget::apply(&mut report, &config, baseline.as_ref())?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::baseline_from_report;
+
+    const META: &str = r#"{
+      "inputs": {
+        "src/index.ts": {"bytes": 100, "imports": []},
+        "node_modules/zod/lib/index.mjs": {"bytes": 900, "imports": []}
+      },
+      "outputs": {
+        "dist/index.js": {"bytes": 1000, "inputs": {
+          "src/index.ts": {"bytesInOutput": 100},
+          "node_modules/zod/lib/index.mjs": {"bytesInOutput": 800}
+        }}
+      }
+    }"#;
+
+    fn input(gzip: u64, config: &str, baseline: Option<String>) -> AnalyzeInput {
+        AnalyzeInput {
+            bundle: Some(BundleInput {
+                metafile: META.into(),
+                outputs: vec![OutputSize {
+                    path: "dist/index.js".into(),
+                    bytes: 1000,
+                    gzip_bytes: gzip,
+                    brotli_bytes: gzip / 2,
+                }],
+                manifests: vec![],
+            }),
+            config: Some(config.into()),
+            baseline,
+            ..AnalyzeInput::default()
+        }
+    }
+
+    #[test]
+    fn budgets_and_baseline_reach_the_report() {
+        let config = r#"{"budgets":[{"metric":"package","name":"zod","max":"1 kB"},{"metric":"gzip","maxIncrease":"10%"}]}"#;
+        let main = analyze(&input(400, config, None)).unwrap();
+        assert!(main.baseline.is_none());
+        let names: Vec<_> = main.budgets.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["script size (free plan limit)", "package zod"],
+            "no growth budget without a baseline"
+        );
+        assert_eq!(main.exit_code(), 0);
+
+        let saved = baseline_from_report(&main).to_json();
+        let pr = analyze(&input(460, config, Some(saved))).unwrap();
+        let diff = pr.baseline.as_ref().unwrap();
+        assert_eq!(diff.totals.gzip_bytes.delta, 60);
+        let growth = &pr.budgets[2];
+        assert_eq!(
+            (growth.name.as_str(), growth.actual, growth.passed),
+            ("gzip size growth", 15.0, false)
+        );
+        assert_eq!(pr.exit_code(), 1);
+        let json = serde_json::to_value(&pr).unwrap();
+        assert_eq!(json["baseline"]["totals"]["gzipBytes"]["percent"], 15.0);
+        assert_eq!(json["budgets"][2]["kind"], "increase");
+        assert_eq!(json["budgets"][2]["unit"], "percent");
+    }
+
+    #[test]
+    fn bad_config_and_baseline_are_input_errors() {
+        let e = analyze(&input(
+            100,
+            r#"{"budgets":[{"metric":"gzipped","max":1}]}"#,
+            None,
+        ))
+        .unwrap_err();
+        assert!(
+            e.starts_with("config: budgets[0].metric: unknown metric \"gzipped\""),
+            "{e}"
+        );
+        let e = analyze(&input(100, "{}", Some("{\"version\":9}".into()))).unwrap_err();
+        assert!(
+            e.starts_with("baseline: baseline version 9 is not supported"),
+            "{e}"
+        );
+    }
 }

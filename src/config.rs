@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::Plan;
+use crate::budget::{self, Budget};
+use crate::limits::{Limits, Plan};
 use crate::report::Severity;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -17,16 +18,13 @@ pub struct Config {
     /// Which plan's limits apply (`free` unless set).
     pub plan: Plan,
     /// Rule id → "off" | "info" | "warn" | "error", or [level, options].
-    #[cfg_attr(
-        target_arch = "wasm32",
-        tsify(type = "Record<string, Level | [Level, unknown]>")
-    )]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, RuleSetting>"))]
     pub rules: BTreeMap<String, RuleSetting>,
     /// Globs of files not to analyze (applied by the wrapper).
     pub ignore: Vec<String>,
-    /// Size, growth and startup budgets.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]"))]
-    pub budgets: Vec<serde_json::Value>,
+    /// Size, growth and startup budgets (see `budget.rs`), in addition to
+    /// the platform limits.
+    pub budgets: Vec<Budget>,
     /// Overrides of the platform limits table (e.g. `{ "cpuMs": 50 }`).
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
     pub limits: BTreeMap<String, f64>,
@@ -55,6 +53,7 @@ impl Level {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum RuleSetting {
     Level(Level),
@@ -99,6 +98,8 @@ impl Config {
                 format!("{path}: {inner}")
             }
         })?;
+        budget::check(&config.budgets)?;
+        Limits::for_plan(config.plan).with_overrides(&config.limits)?;
         for id in config.rules.keys() {
             if !known_rules.contains(&id.as_str()) {
                 return Err(format!(

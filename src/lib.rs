@@ -1,6 +1,8 @@
 //! perf-optimizer's analysis core. Pure Rust: it never touches the file system,
 //! the network or the clock. `wasm.rs` is the only module that knows about JS.
 pub mod analyze;
+pub mod baseline;
+pub mod budget;
 pub mod bundle;
 pub mod config;
 pub mod db;

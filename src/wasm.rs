@@ -86,6 +86,34 @@ pub fn render(
     report::render(&report, format, &options).map_err(|e| JsError::new(&e))
 }
 
+/// The baseline file's text (pretty JSON, newline-terminated) for a report:
+/// write it for `--save-baseline`; pass it back as `AnalyzeInput.baseline`.
+#[wasm_bindgen(js_name = baselineFromReport)]
+pub fn baseline_from_report(report: Ts<Report>) -> Result<String, JsError> {
+    let report = report
+        .to_rust()
+        .map_err(|e| JsError::new(&format!("invalid report: {e}")))?;
+    Ok(crate::baseline::baseline_from_report(&report).to_json())
+}
+
+/// One newline-terminated JSON line to append to the `--history` file. The
+/// caller supplies the time (ISO 8601) and the commit, if known.
+#[wasm_bindgen(js_name = historyLine)]
+pub fn history_line(
+    report: Ts<Report>,
+    time: &str,
+    commit: Option<String>,
+) -> Result<String, JsError> {
+    let report = report
+        .to_rust()
+        .map_err(|e| JsError::new(&format!("invalid report: {e}")))?;
+    Ok(crate::baseline::history_line(
+        &report,
+        time,
+        commit.as_deref(),
+    ))
+}
+
 /// Panics on purpose, for the wrapper's tests of trap recovery.
 #[wasm_bindgen(js_name = __panicForTests)]
 pub fn panic_for_tests() {

@@ -3,7 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod github;
+pub mod markdown;
 pub mod pretty;
+pub mod sarif;
+#[cfg(test)]
+pub(crate) mod test_fixture;
+pub mod text;
+
+pub use crate::baseline::BaselineDiff;
 
 pub const REPORT_VERSION: u32 = 1;
 pub const TOOL_NAME: &str = "perf-optimizer";
@@ -148,10 +156,37 @@ pub struct BundleReport {
 #[serde(rename_all = "camelCase")]
 pub struct BudgetResult {
     pub name: String,
+    /// raw, gzip, brotli, package or startup.
     pub metric: String,
     pub limit: f64,
     pub actual: f64,
     pub passed: bool,
+    /// `max`: `actual` is the measured value; `increase`: `actual` is the
+    /// growth since the baseline.
+    #[serde(default)]
+    pub kind: BudgetKind,
+    /// The unit of `limit` and `actual`.
+    #[serde(default)]
+    pub unit: BudgetUnit,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetKind {
+    #[default]
+    Max,
+    Increase,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetUnit {
+    #[default]
+    Bytes,
+    Ms,
+    Percent,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,6 +237,9 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup: Option<StartupReport>,
     pub summary: Summary,
+    /// The comparison with a saved baseline (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineDiff>,
 }
 
 impl Report {
@@ -234,6 +272,7 @@ impl Report {
             budgets,
             startup: None,
             summary,
+            baseline: None,
         }
     }
 
@@ -282,21 +321,28 @@ pub enum Format {
 pub struct RenderOptions {
     pub color: bool,
     pub quiet: bool,
+    /// Where findings without a file of their own and budget results are
+    /// anchored in formats that need a location (SARIF): the wrangler config
+    /// or package.json, relative to the working directory. Default
+    /// `package.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_file: Option<String>,
+    /// The working directory as an absolute `file:///…/` URI, for SARIF's
+    /// `originalUriBaseIds` (`%SRCROOT%`). Optional: code scanning resolves
+    /// relative paths against the repository root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_root: Option<String>,
 }
 
-/// Renders the report in a format. Formats not built yet fall back to an error
-/// the caller shows as bad usage.
+/// Renders the report in a format. Pure and deterministic.
 pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Result<String, String> {
     match format {
         Format::Json => serde_json::to_string_pretty(report)
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
         Format::Pretty => Ok(pretty::render(report, options)),
-        other => Err(format!(
-            "the {} format is not available yet",
-            serde_json::to_string(&other)
-                .unwrap_or_default()
-                .trim_matches('"')
-        )),
+        Format::Sarif => Ok(sarif::render(report, options)),
+        Format::Markdown => Ok(markdown::render(report, options)),
+        Format::Github => Ok(github::render(report, options)),
     }
 }

