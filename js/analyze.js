@@ -1,6 +1,6 @@
 // Orchestration shared by the API, the CLI, the esbuild plugin and the
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { bundleProject, measureOutputs, parseMetafile, readManifests } from "./bundle.js";
@@ -54,6 +54,16 @@ export function analyzeWithRecovery(input, label) {
   }
 }
 
+/** The baseline file's text (the core validates it), or undefined. */
+function readBaseline(path) {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new PerfOptimizerError(`${path}: cannot read baseline (${error.code ?? error.message})`);
+  }
+}
+
 /** First-party source inputs of a metafile (outside node_modules, not virtual). */
 export function firstPartyInputs(metafile, workingDir) {
   return Object.keys(metafile.inputs)
@@ -71,7 +81,7 @@ export function firstPartyInputs(metafile, workingDir) {
  * Analyzes a finished build: the metafile text, the folder its paths are
  * relative to, and (for esbuild with write: false) the output files.
  */
-export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project }) {
+export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline }) {
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
   const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase);
@@ -82,7 +92,7 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
   }
   return analyzeWithRecovery(
-    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests }, config: configJson },
+    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests }, config: configJson, baseline: readBaseline(baseline) },
     label,
   );
 }
@@ -102,6 +112,7 @@ export async function check(dir = ".", options = {}) {
       // The bundle lives in a temporary folder: show its outputs by name.
       outputBase: bundle.outdir,
       project,
+      baseline: options.baseline,
     });
   } finally {
     bundle.cleanup();
@@ -121,7 +132,7 @@ export async function lint(paths = ["."], options = {}) {
   } catch {
     // lint works on plain folders; a project it cannot load adds no context
   }
-  return analyzeWithRecovery({ files, skipped, ...projectInputs(project), config: json }, paths.join(", "));
+  return analyzeWithRecovery({ files, skipped, ...projectInputs(project), config: json, baseline: readBaseline(options.baseline) }, paths.join(", "));
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */
@@ -144,7 +155,7 @@ export async function analyzeMetafile(metafilePath, options = {}) {
   } catch {
     // a bare metafile needs no project
   }
-  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project });
+  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project, baseline: options.baseline });
 }
 
 /** The folder a metafile's paths are relative to: the cwd, or the metafile's folder or its parent. */

@@ -2,7 +2,9 @@
 // The `perf-optimizer` command. Only node: built-ins are imported up front so
 // that --version and --help never load the wasm core.
 import { parseArgs } from "node:util";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { join, relative, sep } from "node:path";
 
 const USAGE = `Usage: perf-optimizer [command] [options]
 
@@ -85,24 +87,43 @@ async function main(argv) {
     let report;
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
-      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry });
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline });
     } else if (command === "lint") {
-      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config });
+      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline });
       if (report.summary.files === 0) {
         emit(api.render(report, format, { color, quiet: values.quiet }), values);
         return fail(report.diagnostics.length ? "no file could be analyzed" : "no source files found");
       }
     } else {
       if (positionals.length !== 1) return fail("bundle needs exactly one METAFILE");
-      report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root });
+      report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root, baseline: values.baseline });
     }
-    emit(api.render(report, format, { color, quiet: values.quiet }), values);
+    const renderOptions = { color, quiet: values.quiet, projectFile: projectFile(command, positionals) };
+    emit(api.render(report, format, renderOptions), values);
+    if (format === "github" && process.env.GITHUB_STEP_SUMMARY) {
+      appendFileSync(process.env.GITHUB_STEP_SUMMARY, api.render(report, "markdown", renderOptions));
+    }
+    if (values["save-baseline"]) writeFileSync(values["save-baseline"], api.baselineFromReport(report));
+    if (values.history) appendFileSync(values.history, api.historyLine(report, { commit: gitCommit() }));
     process.exitCode = api.exitCode(report);
   } catch (error) {
     if (error?.name === "PerfOptimizerError") return fail(error.message);
     if (process.env.PERF_OPTIMIZER_DEBUG) console.error(error);
     return fail(`internal error: ${error?.message ?? error}`);
   }
+}
+
+/** The current git commit, if the cwd is in a repository. */
+function gitCommit() {
+  const r = spawnSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Where SARIF points project-level findings: the wrangler config when there is one. */
+function projectFile(command, positionals) {
+  const dir = command === "check" ? positionals[0] ?? "." : ".";
+  const found = ["wrangler.json", "wrangler.jsonc", "wrangler.toml", "package.json"].map((n) => join(dir, n)).find((p) => existsSync(p));
+  return found ? relative(process.cwd(), found).split(sep).join("/") : undefined;
 }
 
 function emit(text, values) {

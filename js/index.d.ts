@@ -46,6 +46,8 @@ export interface CheckOptions {
   config?: string;
   /** Entry point when the project has no wrangler config. */
   entry?: string;
+  /** A baseline saved with --save-baseline / baselineFromReport(), to compare with. */
+  baseline?: string;
 }
 
 /** Bundles the Worker in `dir` as deployed and runs every check (what `perf-optimizer check` does). */
@@ -55,6 +57,7 @@ export interface LintOptions {
   config?: string;
   /** Folder the config and `ignore` globs are relative to (default: the cwd). */
   cwd?: string;
+  baseline?: string;
 }
 
 /** The source rules over files and folders. */
@@ -76,6 +79,7 @@ export interface AnalyzeBundleOptions {
   config?: string;
   /** Also lint the bundle's first-party sources (default true). */
   lint?: boolean;
+  baseline?: string;
 }
 
 /** Analyzes an esbuild result: sizes, packages, duplicates, budgets and source findings. */
@@ -86,7 +90,14 @@ export interface AnalyzeMetafileOptions {
   /** The folder the metafile's paths are relative to. */
   root?: string;
   lint?: boolean;
+  baseline?: string;
 }
+
+/** The baseline file's text for a report (what --save-baseline writes). */
+export declare function baselineFromReport(report: Report): string;
+
+/** One JSON line for the history file (what --history appends). */
+export declare function historyLine(report: Report, options?: { time?: string; commit?: string }): string;
 
 /** `perf-optimizer bundle METAFILE`. */
 export declare function analyzeMetafile(metafilePath: string, options?: AnalyzeMetafileOptions): Promise<Report>;
@@ -98,6 +109,10 @@ export interface RenderOptions {
   color?: boolean;
   /** Only error-severity findings. */
   quiet?: boolean;
+  /** SARIF: the file project-level findings point at (default package.json). */
+  projectFile?: string;
+  /** SARIF: the file URL of the source root (default: the cwd). */
+  srcRoot?: string;
 }
 
 /** Renders a report as pretty text, JSON, SARIF, Markdown or GitHub workflow commands. */

@@ -4,6 +4,8 @@ import { analyzeBuild, analyzeMetafile, check, lint } from "./analyze.js";
 import { callCore, core, PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
 import { loadConfig } from "./config.js";
+import { sep } from "node:path";
+import { pathToFileURL } from "node:url";
 
 export { check, lint, analyzeMetafile, loadConfig, PerfOptimizerError };
 
@@ -12,10 +14,20 @@ export { check, lint, analyzeMetafile, loadConfig, PerfOptimizerError };
  * files, read from disk relative to `workingDir` unless `outputFiles` (esbuild
  * `write: false`) are given.
  */
-export async function analyzeBundle({ metafile, outputFiles, workingDir = process.cwd(), config, lint: lintSources = true }) {
+export async function analyzeBundle({ metafile, outputFiles, workingDir = process.cwd(), config, lint: lintSources = true, baseline }) {
   const metafileText = typeof metafile === "string" ? metafile : JSON.stringify(metafile);
   const { json } = await loadConfig(workingDir, config);
-  return analyzeBuild({ metafileText, workingDir, outputFiles, configJson: json, lint: lintSources, label: "the bundle" });
+  return analyzeBuild({ metafileText, workingDir, outputFiles, configJson: json, lint: lintSources, label: "the bundle", baseline });
+}
+
+/** The baseline file for a report (`--save-baseline`): a small versioned JSON. */
+export function baselineFromReport(report) {
+  return callCore("the report", (c) => c.baselineFromReport(report));
+}
+
+/** One JSON line for the history file (`--history`): time, commit, sizes. */
+export function historyLine(report, { time = new Date().toISOString(), commit } = {}) {
+  return callCore("the report", (c) => c.historyLine(report, time, commit));
 }
 
 /** Every rule: id, category, default severity, summary, docs URL. */
@@ -25,7 +37,8 @@ export function rules() {
 
 /** Renders a report as pretty text, JSON, SARIF, Markdown or GitHub annotations. */
 export function render(report, format = "pretty", options = {}) {
-  return callCore("the report", (c) => c.render(report, format, { color: false, quiet: false, ...options }));
+  const defaults = { color: false, quiet: false, srcRoot: pathToFileURL(process.cwd() + sep).href };
+  return callCore("the report", (c) => c.render(report, format, { ...defaults, ...options }));
 }
 
 /** 1 when the report has an error-severity finding or a budget exceeded, else 0. */
