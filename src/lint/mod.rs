@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::report::{docs_url, Category, Diagnostic, Severity};
 
 pub mod context;
+pub mod imports;
 pub mod position;
 pub mod rules;
 mod suppress;
