@@ -478,8 +478,9 @@ pub fn member_root(expr: &Expr) -> Option<Atom> {
 /// A Hono context variable holding a database: `c.var.db`, `c.get('db')`
 /// (any name that reads as a database: `db`, `database`, `…Db`).
 pub fn is_context_db_var(expr: &Expr) -> bool {
-    let looks_like_db =
-        |n: &str| n == "db" || n == "database" || n == "orm" || n.ends_with("Db") || n.ends_with("DB");
+    let looks_like_db = |n: &str| {
+        n == "db" || n == "database" || n == "orm" || n.ends_with("Db") || n.ends_with("DB")
+    };
     match unwrap_expr(expr) {
         Expr::Member(m) => {
             matches!(&m.prop, MemberProp::Ident(p) if looks_like_db(&p.sym))

@@ -11,7 +11,7 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use super::io_calls::key;
+use super::io_calls::{call_text, key};
 use crate::lint::context::{expr_path, method_name, unwrap_expr, Frame, Node};
 use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
@@ -55,7 +55,7 @@ impl Rule for BufferedBody {
             Node::VarDeclarator(d) => self.declarator(d, cx),
             Node::Call(call) => {
                 if let Some(sink) = sink_call(call, cx) {
-                    let text = cx.snippet(call.span);
+                    let text = call_text(cx, call, 60);
                     for arg in &call.args {
                         self.sink_arg(&arg.expr, &sink, &text, cx);
                     }
@@ -170,7 +170,8 @@ impl BufferedBody {
         let receiver = unwrap_expr(&m.obj);
         match receiver {
             Expr::Ident(id) => {
-                let request = id.sym == "request" || id.sym == "req" || is_request_param(&id.sym, cx);
+                let request =
+                    id.sym == "request" || id.sym == "req" || is_request_param(&id.sym, cx);
                 if request || self.responses.contains(&id.sym) {
                     return Some(format!("{}.body", id.sym));
                 }
@@ -197,13 +198,7 @@ impl BufferedBody {
 
     /// Records an identifier argument of a pass-on call; reports a buffered
     /// await written straight into the argument.
-    fn sink_arg(
-        &mut self,
-        arg: &Expr,
-        sink: &Sink,
-        text: &str,
-        cx: &mut LintContext<'_>,
-    ) {
+    fn sink_arg(&mut self, arg: &Expr, sink: &Sink, text: &str, cx: &mut LintContext<'_>) {
         let value = match (sink, unwrap_expr(arg)) {
             (Sink::Direct, e) => Some(e),
             (Sink::InitBody, Expr::Object(o)) => o.props.iter().find_map(|p| match p {
@@ -250,8 +245,10 @@ fn sink_call(call: &CallExpr, cx: &LintContext<'_>) -> Option<Sink> {
     if cx.subrequest(call).is_some() {
         return Some(Sink::Direct);
     }
-    let hono = matches!(method_name(call).map(|m| m.as_ref()), Some("body" | "newResponse"))
-        && matches!(&call.callee, Callee::Expr(e) if matches!(unwrap_expr(e), Expr::Member(m) if matches!(unwrap_expr(&m.obj), Expr::Ident(_))));
+    let hono = matches!(
+        method_name(call).map(|m| m.as_ref()),
+        Some("body" | "newResponse")
+    ) && matches!(&call.callee, Callee::Expr(e) if matches!(unwrap_expr(e), Expr::Member(m) if matches!(unwrap_expr(&m.obj), Expr::Ident(_))));
     hono.then_some(Sink::Direct)
 }
 
@@ -331,7 +328,11 @@ async function proxy(req: Request) {
             "test.ts",
             "app.put('/', async (c) => { const b = await c.req.arrayBuffer(); await c.env.B.put('k', b); });",
         );
-        assert!(found[0].help.contains("`c.req.raw.body`"), "{}", found[0].help);
+        assert!(
+            found[0].help.contains("`c.req.raw.body`"),
+            "{}",
+            found[0].help
+        );
     }
 
     #[test]

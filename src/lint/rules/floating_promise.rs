@@ -6,7 +6,7 @@
 
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{io_call, is_db_chain};
+use super::io_calls::{call_text, io_call, is_db_chain};
 use crate::lint::context::{method_name, unwrap_expr, Frame, Node};
 use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
@@ -90,7 +90,7 @@ fn check_call(call: &CallExpr, voided: bool, cx: &mut LintContext<'_>) {
     if !async_iife && !io_call(cx, call) {
         return;
     }
-    let text = cx.snippet(call.span);
+    let text = call_text(cx, call, 60);
     let wrapped = format!("{}({text})", wait_until(cx));
     if is_db_chain(cx, call) && !method.as_deref().is_some_and(|m| DRIZZLE_RUNS.contains(&m)) {
         cx.report(

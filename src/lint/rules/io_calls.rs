@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use swc_core::atoms::Atom;
-use swc_core::common::Span;
+use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
@@ -402,10 +402,126 @@ fn sql_writes(call: &CallExpr) -> bool {
     !matches!(first.as_str(), "SELECT" | "WITH" | "PRAGMA" | "EXPLAIN")
 }
 
+/// A call as text of at most `max` characters, shortening the arguments
+/// first: `fetch(c.env.ANALYTICS_URL, …)`, then `fetch(…)`.
+pub(super) fn call_text(cx: &LintContext<'_>, call: &CallExpr, max: usize) -> String {
+    let one_line = |span: Span| {
+        let lo = span.lo.0.saturating_sub(crate::lint::START) as usize;
+        let hi = (span.hi.0.saturating_sub(crate::lint::START) as usize).min(cx.source.len());
+        let text = cx.source.get(lo..hi).unwrap_or("");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let full = one_line(call.span);
+    if full.chars().count() <= max {
+        return full;
+    }
+    let callee = match &call.callee {
+        Callee::Expr(e) => one_line(e.span()),
+        _ => return cx.snippet(call.span),
+    };
+    if let Some(first) = call.args.first() {
+        let rest = if call.args.len() > 1 { ", …" } else { "" };
+        let short = format!("{callee}({}{rest})", one_line(first.expr.span()));
+        if short.chars().count() <= max {
+            return short;
+        }
+    }
+    let short = if call.args.is_empty() {
+        format!("{callee}()")
+    } else {
+        format!("{callee}(…)")
+    };
+    if short.chars().count() <= max + 20 {
+        short
+    } else {
+        cx.snippet(call.span)
+    }
+}
+
 /// Numeric literal value.
 pub(super) fn number(expr: &Expr) -> Option<f64> {
     match unwrap_expr(expr) {
         Expr::Lit(Lit::Num(n)) => Some(n.value),
         _ => None,
+    }
+}
+
+/// The example Workers: the broken one trips every rule of this family at the
+/// known places; the fixed one trips none.
+#[cfg(test)]
+mod examples {
+    use crate::config::{Config, Level, RuleSetting};
+    use crate::lint::{Linter, SourceFile};
+
+    const RULES: &[&str] = &[
+        "sequential-awaits",
+        "floating-promise",
+        "unbounded-concurrency",
+        "subrequest-in-loop",
+        "buffered-body",
+        "top-level-work",
+        "request-state-in-global",
+    ];
+
+    macro_rules! files {
+        ($dir:literal: $($path:literal),*) => {
+            vec![$(SourceFile {
+                path: $path.into(),
+                source: include_str!(concat!("../../../examples/", $dir, "/src/", $path)).into(),
+            }),*]
+        };
+    }
+
+    fn lint(files: &[SourceFile]) -> Vec<(String, u32, String)> {
+        let mut config = Config::default();
+        for entry in super::super::all() {
+            let level = if RULES.contains(&entry.meta.id) {
+                Level::Warn
+            } else {
+                Level::Off
+            };
+            config
+                .rules
+                .insert(entry.meta.id.into(), RuleSetting::Level(level));
+        }
+        let project = crate::analyze::ProjectInfo::default();
+        let out = Linter::new(&config, &project).lint_files(files, &[]);
+
+        let mut found: Vec<(String, u32, String)> = out
+            .diagnostics
+            .into_iter()
+            .filter(|d| RULES.contains(&d.rule.as_str()) || d.rule == "parse-error")
+            .map(|d| (d.file.unwrap_or_default(), d.line.unwrap_or(0), d.rule))
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn broken_worker_trips_each_rule() {
+        let files = files!("worker": "index.ts", "db.ts", "env.ts", "schema.ts", "lib/catalog.ts",
+            "lib/format.ts", "lib/index.ts", "routes/orders.ts", "routes/users.ts");
+        let expected: Vec<(String, u32, String)> = [
+            ("index.ts", 14, "request-state-in-global"),
+            ("lib/catalog.ts", 3, "top-level-work"),
+            ("routes/orders.ts", 75, "subrequest-in-loop"),
+            ("routes/orders.ts", 102, "unbounded-concurrency"),
+            ("routes/orders.ts", 113, "buffered-body"),
+            ("routes/users.ts", 29, "floating-promise"),
+            ("routes/users.ts", 40, "sequential-awaits"),
+            ("routes/users.ts", 57, "subrequest-in-loop"),
+        ]
+        .iter()
+        .map(|(f, l, r)| (f.to_string(), *l, r.to_string()))
+        .collect();
+        assert_eq!(lint(&files), expected);
+    }
+
+    #[test]
+    fn fixed_worker_is_clean() {
+        let files = files!("worker-fixed": "index.ts", "db.ts", "env.ts", "schema.ts",
+            "lib/catalog.ts", "lib/concurrency.ts", "lib/format.ts", "lib/index.ts",
+            "routes/orders.ts", "routes/users.ts");
+        assert_eq!(lint(&files), vec![]);
     }
 }

@@ -118,9 +118,10 @@ impl Rule for RequestStateInGlobal {
                     AssignTarget::Pat(p) => {
                         let mut names = Vec::new();
                         match p {
-                            AssignTargetPat::Array(arr) => {
-                                crate::lint::context::pat_names(&Pat::Array(arr.clone()), &mut names)
-                            }
+                            AssignTargetPat::Array(arr) => crate::lint::context::pat_names(
+                                &Pat::Array(arr.clone()),
+                                &mut names,
+                            ),
                             AssignTargetPat::Object(o) => {
                                 crate::lint::context::pat_names(&Pat::Object(o.clone()), &mut names)
                             }
@@ -168,14 +169,18 @@ impl Rule for RequestStateInGlobal {
         let mut reported: HashSet<Atom> = HashSet::new();
         let on_request_path = |w: &Write| {
             w.in_handler
-                || w
-                    .in_fn
+                || w.in_fn
                     .as_ref()
                     .is_some_and(|f| self.handler_calls.contains(f))
         };
         let applies = |w: &Write| {
             self.vars.get(&w.name).is_some_and(|v| {
-                !v.exempt && (if w.reassign { v.kind != "const" } else { v.container })
+                !v.exempt
+                    && (if w.reassign {
+                        v.kind != "const"
+                    } else {
+                        v.container
+                    })
             }) && on_request_path(w)
         };
         for w in self.writes.iter().filter(|w| applies(w)) {
@@ -240,9 +245,11 @@ impl RequestStateInGlobal {
             Expr::New(n) => expr_path(&n.callee),
             _ => None,
         });
-        let container = d.init.as_deref().is_some_and(|i| {
-            matches!(unwrap_expr(i), Expr::Array(_) | Expr::Object(_))
-        }) || matches!(ctor.as_deref(), Some("Map" | "Set" | "Array" | "Object"));
+        let container = d
+            .init
+            .as_deref()
+            .is_some_and(|i| matches!(unwrap_expr(i), Expr::Array(_) | Expr::Object(_)))
+            || matches!(ctor.as_deref(), Some("Map" | "Set" | "Array" | "Object"));
         let weak = matches!(ctor.as_deref(), Some("WeakMap" | "WeakSet" | "WeakRef"));
         let exempt = weak
             || sym.to_ascii_lowercase().contains("cache")
@@ -263,10 +270,8 @@ impl RequestStateInGlobal {
         };
         match unwrap_expr(callee) {
             // A function of the file called from a handler.
-            Expr::Ident(id) => {
-                if cx.in_handler() && cx.is_module_binding(&id.sym) {
-                    self.handler_calls.insert(id.sym.clone());
-                }
+            Expr::Ident(id) if cx.in_handler() && cx.is_module_binding(&id.sym) => {
+                self.handler_calls.insert(id.sym.clone());
             }
             Expr::Member(m) => {
                 let MemberProp::Ident(method) = &m.prop else {
@@ -295,7 +300,10 @@ impl RequestStateInGlobal {
     fn write(&mut self, name: &Atom, reassign: bool, span: Span, cx: &LintContext<'_>) {
         if !matches!(
             cx.resolve(name),
-            Some((true, BindingKind::Let | BindingKind::Var | BindingKind::Const))
+            Some((
+                true,
+                BindingKind::Let | BindingKind::Var | BindingKind::Const
+            ))
         ) {
             return;
         }
@@ -388,7 +396,9 @@ fn presence_tests(test: &Expr, out: &mut Vec<Atom>) {
 fn documented_cache(source: &str, offset: usize) -> bool {
     let offset = offset.min(source.len());
     let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
     let line = &source[start..end];
     let comment_mentions_cache = |l: &str| {
         l.find("//")

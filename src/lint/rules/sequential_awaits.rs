@@ -13,7 +13,7 @@ use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{contains_await, effect, idents_in, io_call, Effect};
+use super::io_calls::{call_text, contains_await, effect, idents_in, io_call, Effect};
 use crate::lint::context::{pat_names, unwrap_expr, Node};
 use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
@@ -23,7 +23,8 @@ pub static RULE: RuleEntry = RuleEntry {
         id: "sequential-awaits",
         category: Category::Async,
         severity: Severity::Warning,
-        summary: "Independent awaits of I/O one after the other: start them together with Promise.all.",
+        summary:
+            "Independent awaits of I/O one after the other: start them together with Promise.all.",
     },
     create: |_| Box::new(SequentialAwaits),
 };
@@ -46,6 +47,8 @@ enum Item {
 struct AwaitStmt {
     await_span: Span,
     call: String,
+    /// Longer text of the call, for the suggested fix.
+    fix_call: String,
     /// What the result is bound to, for the suggested fix: `user`, `{ a }`,
     /// `""` for a bare `await`.
     target: String,
@@ -104,7 +107,8 @@ fn classify(stmt: &Stmt, cx: &LintContext<'_>) -> Item {
                         };
                         return Item::Await(AwaitStmt {
                             await_span,
-                            call: cx.snippet(call.span),
+                            call: call_text(cx, call, 60),
+                            fix_call: call_text(cx, call, 120),
                             target,
                             declared_with: Some(v.kind),
                             produced,
@@ -131,7 +135,8 @@ fn classify(stmt: &Stmt, cx: &LintContext<'_>) -> Item {
             if let Some((await_span, call)) = awaited_io(expr, cx) {
                 return Item::Await(AwaitStmt {
                     await_span,
-                    call: cx.snippet(call.span),
+                    call: call_text(cx, call, 60),
+                    fix_call: call_text(cx, call, 120),
                     target: String::new(),
                     declared_with: None,
                     produced: Vec::new(),
@@ -146,7 +151,8 @@ fn classify(stmt: &Stmt, cx: &LintContext<'_>) -> Item {
                     if let Some((await_span, call)) = awaited_io(&a.right, cx) {
                         return Item::Await(AwaitStmt {
                             await_span,
-                            call: cx.snippet(call.span),
+                            call: call_text(cx, call, 60),
+                            fix_call: call_text(cx, call, 120),
                             target: id.id.sym.to_string(),
                             declared_with: None,
                             produced: vec![id.id.sym.clone()],
@@ -205,7 +211,10 @@ fn report(group: Vec<AwaitStmt>, cx: &mut LintContext<'_>) {
             calls.join(", ")
         )
     };
-    let keyword = if group.iter().any(|g| g.declared_with.is_none() && !g.target.is_empty()) {
+    let keyword = if group
+        .iter()
+        .any(|g| g.declared_with.is_none() && !g.target.is_empty())
+    {
         "" // assigns existing variables
     } else if group
         .iter()
@@ -216,7 +225,7 @@ fn report(group: Vec<AwaitStmt>, cx: &mut LintContext<'_>) {
         "const "
     };
     let targets: Vec<&str> = group.iter().map(|g| g.target.as_str()).collect();
-    let calls: Vec<&str> = group.iter().map(|g| g.call.as_str()).collect();
+    let calls: Vec<&str> = group.iter().map(|g| g.fix_call.as_str()).collect();
     let help = if targets.iter().all(|t| t.is_empty()) {
         format!(
             "Start them together and wait once: `await Promise.all([{}]);` (total latency is the slowest call, not the sum).",
@@ -261,7 +270,10 @@ async function three(env) {
   await env.KV.get("c");
 }"#,
             &[
-                (3, "`await env.USERS.get(id)` and `await env.CACHE.get(`settings:"),
+                (
+                    3,
+                    "`await env.USERS.get(id)` and `await env.CACHE.get(`settings:",
+                ),
                 (10, "the second does not use the first's result"),
                 (16, "3 independent awaits run one after the other"),
             ],

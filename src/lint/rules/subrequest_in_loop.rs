@@ -9,12 +9,14 @@
 //! bound, and for calls that do not send anything yet (Drizzle builders
 //! collected for `db.batch`, D1 `prepare`/`bind`, Durable Object ids).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+use swc_core::atoms::Atom;
 
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{inner_chain_calls, key, number, sends_subrequest};
-use crate::lint::context::{unwrap_expr, Node};
+use super::io_calls::{call_text, inner_chain_calls, is_db_chain, key, number, sends_subrequest};
+use crate::lint::context::{method_name, unwrap_expr, Node};
 use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
@@ -39,20 +41,29 @@ struct SubrequestInLoop {
     chain_inner: HashSet<(u32, u32)>,
     /// Loops and callbacks whose iteration count is fixed and small.
     small: HashSet<(u32, u32)>,
+    /// `const MAX = 3`: numeric constants, for loop bounds.
+    consts: HashMap<Atom, f64>,
 }
 
 impl Rule for SubrequestInLoop {
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
+            Node::VarDecl(v) if v.kind == VarDeclKind::Const => {
+                for d in &v.decls {
+                    if let (Pat::Ident(name), Some(n)) =
+                        (&d.name, d.init.as_deref().and_then(number))
+                    {
+                        self.consts.insert(name.id.sym.clone(), n);
+                    }
+                }
+            }
             Node::Await(a) => {
                 if let Expr::Call(c) = unwrap_expr(&a.arg) {
                     self.awaited.insert(key(c.span));
                 }
             }
-            Node::Loop(stmt) => {
-                if small_loop(stmt) {
-                    self.small.insert(key(stmt_span(stmt)));
-                }
+            Node::Loop(stmt) if small_loop(stmt, &self.consts) => {
+                self.small.insert(key(stmt_span(stmt)));
             }
             Node::Call(call) => {
                 // `["a", "b"].forEach(cb)`: the callback repeats twice.
@@ -88,9 +99,10 @@ impl SubrequestInLoop {
             self.chain_inner.insert(key(inner.span));
         }
         let awaited = self.awaited.contains(&key(call.span));
-        let Some(text) = sends_subrequest(cx, call, awaited) else {
+        if sends_subrequest(cx, call, awaited).is_none() {
             return;
-        };
+        }
+        let text = call_text(cx, call, 60);
         let Some(repeat) = cx.repeating() else { return };
         if repeat.in_promise_combinator || self.small.contains(&key(repeat.span)) {
             return; // unbounded-concurrency reports Promise.all callbacks
@@ -102,8 +114,24 @@ impl SubrequestInLoop {
             format!(
                 "`{text}` inside a {what} (line {line}): one subrequest per iteration, and a request may make only 50 (Free plan) or 10,000 (Paid)"
             ),
-            "Batch it: one KV `get([...keys])` (up to 100 keys), one D1/Drizzle query with `inArray(...)` or `db.batch([...])`, an R2 `list`, or one upstream call that takes many ids. If the list is small by contract, cap it (e.g. `.max(40)` in the schema) so it can never exceed the plan's limit.",
+            format!("{} If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.", batch_hint(cx, call)),
         );
+    }
+}
+
+/// How to do the same work in one call, by what the call talks to.
+fn batch_hint(cx: &LintContext<'_>, call: &CallExpr) -> &'static str {
+    let method = method_name(call).map(|m| m.as_ref());
+    if is_db_chain(cx, call) {
+        "Query once for all rows: `inArray(table.column, ids)` in one select, or collect the statements and send them with `db.batch([...])`."
+    } else if method.is_some_and(|m| matches!(m, "first" | "all" | "run" | "raw")) {
+        "Query once for all rows (`WHERE id IN (...)`), or send the statements together with `env.DB.batch([...])`."
+    } else if method == Some("get") {
+        "Read all keys in one call: KV `get([...keys])` takes up to 100 keys and returns a Map."
+    } else if method == Some("send") {
+        "Send them together: Queues `sendBatch([...])` takes up to 100 messages."
+    } else {
+        "Make one call for all items (an upstream endpoint that takes many ids, an R2 `list`), or move the fan-out into a Queue consumer."
     }
 }
 
@@ -112,18 +140,33 @@ fn stmt_span(stmt: &Stmt) -> swc_core::common::Span {
     stmt.span()
 }
 
-/// `for (const x of [a, b])`, `for (let i = 0; i < 3; i++)`.
-fn small_loop(stmt: &Stmt) -> bool {
+/// `for (const x of [a, b])`, `for (let i = 0; i < 3; i++)`,
+/// `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`.
+fn small_loop(stmt: &Stmt, consts: &HashMap<Atom, f64>) -> bool {
+    let small_test = |test: Option<&Expr>| {
+        test.is_some_and(|t| match unwrap_expr(t) {
+            Expr::Bin(b) => {
+                let bound = match b.op {
+                    BinaryOp::Lt | BinaryOp::LtEq => &b.right,
+                    BinaryOp::Gt | BinaryOp::GtEq => &b.left,
+                    _ => return false,
+                };
+                let n = number(bound).or_else(|| match unwrap_expr(bound) {
+                    Expr::Ident(id) => consts.get(&id.sym).copied(),
+                    _ => None,
+                });
+                n.is_some_and(|n| n <= SMALL_BOUND)
+            }
+            _ => false,
+        })
+    };
     match stmt {
         Stmt::ForOf(f) => {
             matches!(unwrap_expr(&f.right), Expr::Array(a) if (a.elems.len() as f64) <= SMALL_BOUND)
         }
-        Stmt::For(f) => f.test.as_deref().is_some_and(|t| match unwrap_expr(t) {
-            Expr::Bin(b) if matches!(b.op, BinaryOp::Lt | BinaryOp::LtEq) => {
-                number(&b.right).is_some_and(|n| n <= SMALL_BOUND)
-            }
-            _ => false,
-        }),
+        Stmt::For(f) => small_test(f.test.as_deref()),
+        Stmt::While(w) => small_test(Some(&w.test)),
+        Stmt::DoWhile(d) => small_test(Some(&d.test)),
         _ => false,
     }
 }
@@ -155,11 +198,17 @@ mod tests {
   }
 });"#,
             &[
-                (3, "`c.env.CACHE.get(`stock:${item.sku}`)` inside a for-of loop (line 2)"),
+                (
+                    3,
+                    "`c.env.CACHE.get(`stock:${item.sku}`)` inside a for-of loop (line 2)",
+                ),
                 (7, "inside a for-of loop (line 6)"),
                 (9, "`c.env.QUEUE.send({ id })` inside a forEach callback"),
                 (12, "inside a do-while loop"),
-                (16, "`env.DB.prepare(\"SELECT * FROM t WHERE k = ?\").bind(k)"),
+                (
+                    16,
+                    "`env.DB.prepare(\"SELECT * FROM t WHERE k = ?\").bind(k)",
+                ),
             ],
         );
     }
@@ -174,6 +223,13 @@ mod tests {
     await fetch(`https://${region}.example`);
   }
   for (let i = 0; i < 3; i++) await c.env.CACHE.get(`k${i}`);
+  const MAX_ATTEMPTS = 3;
+  let attempt = 0;
+  while (attempt < MAX_ATTEMPTS) {
+    const r = await fetch(url);
+    if (r.ok) break;
+    attempt++;
+  }
   ["a", "b"].forEach((k) => c.env.CACHE.delete(k));
   const db = c.var.db;
   const queries = [];

@@ -66,7 +66,15 @@ const SDK_FACTORIES: &[(&str, &[&str])] = &[
     ("createClient", &["@supabase/supabase-js", "redis"]),
     ("createPool", &["mysql2", "mysql"]),
     ("createConnection", &["mysql2", "mysql"]),
-    ("initializeApp", &["firebase", "firebase-admin", "firebase/app", "firebase-admin/app"]),
+    (
+        "initializeApp",
+        &[
+            "firebase",
+            "firebase-admin",
+            "firebase/app",
+            "firebase-admin/app",
+        ],
+    ),
 ];
 
 #[derive(Default)]
@@ -184,10 +192,8 @@ impl Rule for TopLevelWork {
                     self.top_fn = None;
                 }
             }
-            Node::Loop(_) => {
-                if self.in_startup() {
-                    self.startup_loops = self.startup_loops.saturating_sub(1);
-                }
+            Node::Loop(_) if self.in_startup() => {
+                self.startup_loops = self.startup_loops.saturating_sub(1);
             }
             _ => {}
         }
@@ -220,7 +226,8 @@ impl TopLevelWork {
     /// A loop over a literal (or a name bound to a small literal), or with a
     /// small literal bound.
     fn small_loop(&self, stmt: &Stmt) -> bool {
-        let small_collection = |e: &Expr| match unwrap_expr(e) {
+        let small_collection = |e: &Expr| {
+            match unwrap_expr(e) {
             Expr::Array(a) => (a.elems.len() as f64) < BIG_LENGTH,
             Expr::Ident(id) => self
                 .literal_sizes
@@ -233,6 +240,7 @@ impl TopLevelWork {
                         if self.literal_sizes.get(&id.sym).is_some_and(|n| (*n as f64) < BIG_LENGTH)))
             }
             _ => false,
+        }
         };
         match stmt {
             Stmt::ForOf(f) => small_collection(&f.right),
@@ -276,7 +284,10 @@ impl TopLevelWork {
             return None;
         }
         // new Array(N).fill(x) / Array(N).fill(x).map(fn)
-        if matches!(method_name(call).map(|m| m.as_ref()), Some("fill" | "map" | "forEach")) {
+        if matches!(
+            method_name(call).map(|m| m.as_ref()),
+            Some("fill" | "map" | "forEach")
+        ) {
             if let Callee::Expr(e) = &call.callee {
                 if let Expr::Member(m) = unwrap_expr(e) {
                     let n = match unwrap_expr(&m.obj) {
@@ -303,8 +314,7 @@ impl TopLevelWork {
         } {
             let from = self.imports.get(&id.sym).map(String::as_str);
             let factory = SDK_FACTORIES.iter().any(|(name, pkgs)| {
-                id.sym == *name
-                    && (pkgs.is_empty() || from.is_some_and(|f| pkgs.contains(&f)))
+                id.sym == *name && (pkgs.is_empty() || from.is_some_and(|f| pkgs.contains(&f)))
             });
             if factory {
                 return Some(sdk_client(&text));

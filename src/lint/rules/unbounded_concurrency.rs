@@ -14,7 +14,7 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{inner_chain_calls, key, number, sends_subrequest};
+use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
 use crate::lint::context::{callee_path, method_name, unwrap_expr, Frame, Node};
 use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
@@ -86,10 +86,9 @@ impl Rule for UnboundedConcurrency {
 
     fn finish(&mut self, cx: &mut LintContext<'_>) {
         for c in &self.candidates {
-            let io = c
-                .io
-                .clone()
-                .or_else(|| c.calls.iter().find_map(|n| self.fn_io.get(n).cloned()));
+            let io =
+                c.io.clone()
+                    .or_else(|| c.calls.iter().find_map(|n| self.fn_io.get(n).cloned()));
             let Some(io) = io else { continue };
             let receiver = &c.receiver;
             cx.report(
@@ -119,7 +118,10 @@ impl UnboundedConcurrency {
         let Expr::Call(map) = unwrap_expr(&arg.expr) else {
             return;
         };
-        if !matches!(method_name(map).map(|m| m.as_ref()), Some("map" | "flatMap")) {
+        if !matches!(
+            method_name(map).map(|m| m.as_ref()),
+            Some("map" | "flatMap")
+        ) {
             return;
         }
         let Callee::Expr(callee) = &map.callee else {
@@ -163,7 +165,7 @@ impl UnboundedConcurrency {
             self.chain_inner.insert(key(inner.span));
         }
         // Promise.all awaits what the callback returns, Drizzle builders too.
-        if let Some(io) = sends_subrequest(cx, call, true) {
+        if let Some(io) = sends_subrequest(cx, call, true).map(|_| call_text(cx, call, 60)) {
             for (candidate, name) in &self.open {
                 if let Some(i) = candidate {
                     self.candidates[*i].io.get_or_insert_with(|| io.clone());
@@ -207,10 +209,9 @@ impl UnboundedConcurrency {
                 match (method, receiver) {
                     (Some("slice"), _) => c.args.len() >= 2,
                     // xs.filter(f) is at most as long as xs
-                    (
-                        Some("filter" | "sort" | "toSorted" | "reverse" | "toReversed"),
-                        Some(r),
-                    ) => self.bounded(r),
+                    (Some("filter" | "sort" | "toSorted" | "reverse" | "toReversed"), Some(r)) => {
+                        self.bounded(r)
+                    }
                     _ => {
                         // Array.from({ length: N }), Array.from([...])
                         callee_path(c).as_deref() == Some("Array.from")
@@ -232,13 +233,8 @@ impl UnboundedConcurrency {
 
 /// Inside a loop of the current function (a chunked loop).
 fn in_loop(cx: &LintContext<'_>) -> bool {
-    for f in cx.frames().iter().rev() {
-        match f {
-            Frame::Loop { .. } => return true,
-            Frame::Function { .. } => return false,
-        }
-    }
-    false
+    // Frames are functions and loops: the innermost one decides.
+    matches!(cx.frames().last(), Some(Frame::Loop { .. }))
 }
 
 use swc_core::common::Spanned;
