@@ -42,6 +42,9 @@ pub enum Node<'a> {
     Function(&'a Frame),
     /// A loop statement (its body is walked inside a `Frame::Loop`).
     Loop(&'a Stmt),
+    /// An identifier: a reference, or a binding name in a pattern (property
+    /// names of member expressions and object keys are not identifiers).
+    Ident(&'a Ident),
 }
 
 /// What encloses the current node, innermost last.
@@ -371,7 +374,10 @@ impl<'a> LintContext<'a> {
             }
             Expr::Member(m) => {
                 if let (Some(root), MemberProp::Ident(_)) = (member_root(&m.obj), &m.prop) {
-                    if self.is_binding_root(&m.obj) || self.db_names.contains(&root) {
+                    if self.is_binding_root(&m.obj)
+                        || self.db_names.contains(&root)
+                        || chain_has_context_db(&m.obj)
+                    {
                         return Some(self.snippet(call.span));
                     }
                 }
@@ -466,6 +472,53 @@ pub fn member_root(expr: &Expr) -> Option<Atom> {
         Expr::TsNonNull(n) => member_root(&n.expr),
         Expr::TsAs(a) => member_root(&a.expr),
         _ => None,
+    }
+}
+
+/// A Hono context variable holding a database: `c.var.db`, `c.get('db')`
+/// (any name that reads as a database: `db`, `database`, `…Db`).
+pub fn is_context_db_var(expr: &Expr) -> bool {
+    let looks_like_db = |n: &str| {
+        n == "db" || n == "database" || n == "orm" || n.ends_with("Db") || n.ends_with("DB")
+    };
+    match unwrap_expr(expr) {
+        Expr::Member(m) => {
+            matches!(&m.prop, MemberProp::Ident(p) if looks_like_db(&p.sym))
+                && matches!(unwrap_expr(&m.obj), Expr::Member(v)
+                    if matches!(&v.prop, MemberProp::Ident(p) if p.sym == "var")
+                        && matches!(unwrap_expr(&v.obj), Expr::Ident(_)))
+        }
+        Expr::Call(c) => {
+            let Some(arg) = c.args.first() else {
+                return false;
+            };
+            matches!(&c.callee, Callee::Expr(e) if matches!(unwrap_expr(e), Expr::Member(m)
+                if matches!(&m.prop, MemberProp::Ident(p) if p.sym == "get")
+                    && matches!(unwrap_expr(&m.obj), Expr::Ident(_))))
+                && c.args.len() == 1
+                && matches!(unwrap_expr(&arg.expr), Expr::Lit(Lit::Str(s))
+                    if s.value.as_str().is_some_and(looks_like_db))
+        }
+        _ => false,
+    }
+}
+
+/// A member/call chain passes through a Hono context database:
+/// `c.var.db.select().from(t)`, `c.var.db.query.users`.
+fn chain_has_context_db(expr: &Expr) -> bool {
+    let mut e = unwrap_expr(expr);
+    loop {
+        if is_context_db_var(e) {
+            return true;
+        }
+        e = match e {
+            Expr::Member(m) => unwrap_expr(&m.obj),
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(x) => unwrap_expr(x),
+                _ => return false,
+            },
+            _ => return false,
+        };
     }
 }
 

@@ -8,8 +8,8 @@ use swc_core::ecma::ast::*;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
 use super::context::{
-    callee_path, expr_path, pat_names, unwrap_expr, BindingKind, Frame, LintContext, LoopKind,
-    Node, Scope, ITERATION_METHODS,
+    callee_path, expr_path, is_context_db_var, pat_names, unwrap_expr, BindingKind, Frame,
+    LintContext, LoopKind, Node, Scope, ITERATION_METHODS,
 };
 use super::{Rule, RuleMeta};
 use crate::report::Severity;
@@ -159,6 +159,15 @@ impl Visit for Walker<'_, '_, '_> {
             item.visit_with(self);
         }
         self.exit(Node::ModuleItems(items));
+    }
+
+    /// A script's body is the module scope (declared in scope 0 already).
+    fn visit_script(&mut self, script: &Script) {
+        self.enter(Node::Stmts(&script.body));
+        for s in &script.body {
+            s.visit_with(self);
+        }
+        self.exit(Node::Stmts(&script.body));
     }
 
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
@@ -349,6 +358,10 @@ impl Visit for Walker<'_, '_, '_> {
                 {
                     self.cx.db_names.insert(name.id.sym.clone());
                 }
+                // const db = c.var.db / c.get('db') (Hono context variable)
+                (Pat::Ident(name), e) if is_context_db_var(e) => {
+                    self.cx.db_names.insert(name.id.sym.clone());
+                }
                 // const { KV, DB } = env / c.env / this.env
                 (Pat::Object(_), e) if is_env_expr(e, self.cx) => {
                     let mut names = Vec::new();
@@ -397,6 +410,11 @@ impl Visit for Walker<'_, '_, '_> {
         self.enter(Node::Array(node));
         node.visit_children_with(self);
         self.exit(Node::Array(node));
+    }
+
+    fn visit_ident(&mut self, node: &Ident) {
+        self.enter(Node::Ident(node));
+        self.exit(Node::Ident(node));
     }
 
     fn visit_member_expr(&mut self, node: &MemberExpr) {

@@ -1,0 +1,86 @@
+// `npm run bench`: measures perf-optimizer against ESLint and oxlint on the
+// same files in the same run, plus start-up and package size. Not part of
+// `npm test` (timings are not assertions).
+//   corpus: the JavaScript of drizzle-orm, hono and zod (examples/worker's
+//   node_modules), copied out of node_modules so no tool skips it.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "./build.mjs";
+import { ensureNpmPackages, root } from "./lib.mjs";
+
+if (!process.argv.includes("--no-build")) build();
+const example = join(root, "examples", "worker");
+ensureNpmPackages(example);
+
+const corpus = join(tmpdir(), "perf-optimizer-bench");
+rmSync(corpus, { recursive: true, force: true });
+let files = 0;
+let bytes = 0;
+const isJs = (name) => /\.(m|c)?js$/.test(name);
+for (const pkg of ["drizzle-orm", "hono", "zod"]) {
+  cpSync(join(example, "node_modules", pkg), join(corpus, pkg), {
+    recursive: true,
+    filter: (src) => statSync(src).isDirectory() || isJs(src),
+  });
+}
+(function count(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) count(p);
+    else if (isJs(e.name)) { files += 1; bytes += statSync(p).size; }
+  }
+})(corpus);
+
+function time(label, cmd, args, runs = 3) {
+  const samples = [];
+  let last;
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    last = spawnSync(cmd, args, { cwd: corpus, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  if (last.error) throw last.error;
+  samples.sort((a, b) => a - b);
+  const ms = samples[Math.floor(samples.length / 2)];
+  console.log(`  ${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms  (median of ${runs}, exit ${last.status})`);
+  return ms;
+}
+
+const bin = (pkg, file) => join(root, "node_modules", pkg, file);
+console.log(`\nCorpus: ${files} JavaScript files, ${(bytes / 1048576).toFixed(1)} MiB (drizzle-orm, hono, zod)\n`);
+const ours = time("perf-optimizer lint (every rule)", process.execPath, [join(root, "pkg", "js", "cli.js"), "lint", ".", "--format", "json", "--output", join(tmpdir(), "perf-bench.json")]);
+const report = JSON.parse(readFileSync(join(tmpdir(), "perf-bench.json"), "utf8"));
+const eslint = time("eslint (no-await-in-loop, no-console)", process.execPath, [
+  bin("eslint", "bin/eslint.js"), "--no-config-lookup", "--no-ignore", "--rule", "no-await-in-loop: error", "--rule", "no-console: error",
+  "--format", "json", "-o", join(tmpdir(), "eslint-bench.json"), ".",
+], 1);
+const oxlint = time("oxlint --threads 1 (the same two rules)", process.execPath, [
+  bin("oxlint", "bin/oxlint"), "--threads", "1", "-A", "all", "-D", "no-await-in-loop", "-D", "no-console", ".",
+]);
+console.log(`\n  perf-optimizer analyzed ${report.summary.files} files, ${report.diagnostics.length} findings`);
+console.log(`  perf-optimizer is ${(eslint / ours).toFixed(1)}x faster than ESLint; oxlint is ${(ours / oxlint).toFixed(1)}x faster than perf-optimizer`);
+
+console.log("\nStart-up (median of 15):");
+const median = (cmd, args) => {
+  const s = [];
+  for (let i = 0; i < 15; i++) {
+    const t = process.hrtime.bigint();
+    spawnSync(cmd, args);
+    s.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return s.sort((a, b) => a - b)[7];
+};
+const nodeOnly = median(process.execPath, ["-e", "0"]);
+const version = median(process.execPath, [join(root, "pkg", "js", "cli.js"), "--version"]);
+const rules = median(process.execPath, [join(root, "pkg", "js", "cli.js"), "rules"]);
+console.log(`  node -e 0                   ${nodeOnly.toFixed(1)} ms`);
+console.log(`  perf-optimizer --version    ${version.toFixed(1)} ms (+${(version - nodeOnly).toFixed(1)} ms; does not load the wasm)`);
+console.log(`  perf-optimizer rules        ${rules.toFixed(1)} ms (+${(rules - nodeOnly).toFixed(1)} ms; loads the wasm once)`);
+
+const wasm = readFileSync(join(root, "pkg", "wasm", "perf_optimizer_bg.wasm"));
+console.log(`\nPackage: wasm ${(wasm.length / 1024).toFixed(0)} KB raw, ${(gzipSync(wasm, { level: 9 }).length / 1024).toFixed(0)} KB gzip`);
+if (existsSync(corpus)) rmSync(corpus, { recursive: true, force: true });
+mkdirSync(corpus, { recursive: true });
