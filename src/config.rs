@@ -57,7 +57,10 @@ impl Level {
 #[serde(untagged)]
 pub enum RuleSetting {
     Level(Level),
-    WithOptions(Level, serde_json::Value),
+    WithOptions(
+        Level,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))] serde_json::Value,
+    ),
 }
 
 impl RuleSetting {
