@@ -225,6 +225,19 @@ impl<'a> LintContext<'a> {
         }
     }
 
+    /// Where a node is (1-based lines, UTF-16 columns), for facts reported
+    /// after the walk.
+    pub fn loc(&self, span: Span) -> crate::db::query::Loc {
+        let (line, column) = self.index.position(span.lo.0.saturating_sub(START));
+        let (end_line, end_column) = self.index.position(span.hi.0.saturating_sub(START));
+        crate::db::query::Loc {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
     /// 1-based line of a span's start.
     pub fn line_of(&self, span: Span) -> u32 {
         self.index.line(span.lo.0.saturating_sub(START))

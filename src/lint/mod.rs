@@ -82,12 +82,14 @@ pub struct RuleInfo {
 pub fn rule_infos() -> Vec<RuleInfo> {
     rules::all()
         .iter()
-        .map(|r| RuleInfo {
-            id: r.meta.id.into(),
-            category: r.meta.category,
-            severity: r.meta.severity,
-            summary: r.meta.summary.into(),
-            docs: docs_url(r.meta.id),
+        .map(|r| &r.meta)
+        .chain(rules::project().iter().map(|r| &r.meta))
+        .map(|meta| RuleInfo {
+            id: meta.id.into(),
+            category: meta.category,
+            severity: meta.severity,
+            summary: meta.summary.into(),
+            docs: docs_url(meta.id),
         })
         .collect()
 }
@@ -96,6 +98,7 @@ pub fn rule_infos() -> Vec<RuleInfo> {
 /// findings, parse errors), for config and suppression validation.
 pub fn known_rule_ids() -> Vec<&'static str> {
     let mut ids: Vec<&'static str> = rules::all().iter().map(|r| r.meta.id).collect();
+    ids.extend(rules::project().iter().map(|r| r.meta.id));
     ids.extend_from_slice(rules::ENGINE_RULE_IDS);
     ids
 }
@@ -114,6 +117,8 @@ pub struct LintOutput {
 /// per file.
 pub struct Linter<'p> {
     enabled: Vec<(&'static RuleEntry, Severity, Option<serde_json::Value>)>,
+    /// Enabled project-wide (schema-aware) rules.
+    project_rules: Vec<(&'static crate::db::ProjectRuleEntry, Severity)>,
     project: &'p ProjectInfo,
 }
 
@@ -131,28 +136,49 @@ impl<'p> Linter<'p> {
                 Some((entry, severity, setting.and_then(|s| s.options()).cloned()))
             })
             .collect();
-        Linter { enabled, project }
+        let project_rules = rules::project()
+            .iter()
+            .copied()
+            .filter_map(|entry| {
+                let severity = match config.rules.get(entry.meta.id) {
+                    Some(s) => s.level().severity()?,
+                    None => entry.meta.severity,
+                };
+                Some((entry, severity))
+            })
+            .collect();
+        Linter {
+            enabled,
+            project_rules,
+            project,
+        }
     }
 
     /// Lints every file, then runs the project-wide database checks with the
     /// SQL schema/migration files.
     pub fn lint_files(&self, files: &[SourceFile], sql_files: &[SourceFile]) -> LintOutput {
         let mut out = LintOutput::default();
+        let mut suppressions = Vec::new();
         for file in files {
-            match self.lint_file(file) {
-                Ok((diagnostics, facts)) => {
+            match self.walk_file(file) {
+                Ok((diagnostics, facts, suppressed)) => {
                     out.files_analyzed += 1;
                     out.diagnostics.extend(diagnostics);
                     out.db_facts.push((file.path.clone(), facts));
+                    suppressions.push(suppressed);
                 }
                 Err(diagnostic) => out.diagnostics.push(*diagnostic),
             }
         }
-        out.diagnostics.extend(crate::db::check_project(
-            &out.db_facts,
-            sql_files,
-            self.project,
-        ));
+        // Project findings point into files: their suppression comments apply.
+        let project =
+            crate::db::check_project(&out.db_facts, sql_files, self.project, &self.project_rules);
+        out.diagnostics.extend(project.into_iter().filter(|d| {
+            !out.db_facts
+                .iter()
+                .zip(&suppressions)
+                .any(|((path, _), s)| d.file.as_deref() == Some(path.as_str()) && s.covers(d))
+        }));
         out
     }
 
@@ -162,6 +188,20 @@ impl<'p> Linter<'p> {
         &self,
         file: &SourceFile,
     ) -> Result<(Vec<Diagnostic>, crate::db::FileFacts), Box<Diagnostic>> {
+        self.walk_file(file).map(|(d, facts, _)| (d, facts))
+    }
+
+    fn walk_file(
+        &self,
+        file: &SourceFile,
+    ) -> Result<
+        (
+            Vec<Diagnostic>,
+            crate::db::FileFacts,
+            suppress::Suppressions,
+        ),
+        Box<Diagnostic>,
+    > {
         let index = LineIndex::new(&file.source);
         let comments = SingleThreadedComments::default();
         let program = parse(&file.path, &file.source, &comments).map_err(|(span, message)| {
@@ -196,7 +236,9 @@ impl<'p> Linter<'p> {
         let mut diagnostics = std::mem::take(&mut cx.diagnostics);
         diagnostics.retain(|d| !suppressions.covers(d));
         diagnostics.extend(suppressions.problems(&file.path));
-        Ok((diagnostics, std::mem::take(&mut cx.db)))
+        let mut facts = std::mem::take(&mut cx.db);
+        facts.walk = Default::default();
+        Ok((diagnostics, facts, suppressions))
     }
 }
 

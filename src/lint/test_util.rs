@@ -1,31 +1,48 @@
 //! Helpers for rule tests: lint a snippet with one rule and compare findings.
 
 use super::{Linter, SourceFile};
+use crate::analyze::ProjectInfo;
 use crate::config::{Config, Level, RuleSetting};
 use crate::report::Diagnostic;
 
+/// A config with only `rule` on (as an error).
+fn only(rule: &str) -> Config {
+    let mut config = Config::default();
+    let ids = super::rules::all()
+        .iter()
+        .map(|e| e.meta.id)
+        .chain(super::rules::project().iter().map(|e| e.meta.id));
+    for id in ids {
+        let level = if id == rule { Level::Error } else { Level::Off };
+        config.rules.insert(id.into(), RuleSetting::Level(level));
+    }
+    config
+}
+
 /// Lints `source` (as `path`, which picks the syntax) with only `rule` on.
 pub fn lint_with(rule: &str, path: &str, source: &str) -> Vec<Diagnostic> {
-    let mut config = Config::default();
-    for entry in super::rules::all() {
-        let level = if entry.meta.id == rule {
-            Level::Error
-        } else {
-            Level::Off
-        };
-        config
-            .rules
-            .insert(entry.meta.id.into(), RuleSetting::Level(level));
-    }
-    let project = crate::analyze::ProjectInfo::default();
-    let linter = Linter::new(&config, &project);
-    let out = linter.lint_files(
-        &[SourceFile {
-            path: path.into(),
-            source: source.into(),
-        }],
-        &[],
-    );
+    lint_project(rule, &[(path, source)], &[], &ProjectInfo::default())
+}
+
+/// Lints several files (and SQL schema/migration files) as one project with
+/// only `rule` on.
+pub fn lint_project(
+    rule: &str,
+    files: &[(&str, &str)],
+    sql: &[(&str, &str)],
+    project: &ProjectInfo,
+) -> Vec<Diagnostic> {
+    let config = only(rule);
+    let linter = Linter::new(&config, project);
+    let to_files = |list: &[(&str, &str)]| -> Vec<SourceFile> {
+        list.iter()
+            .map(|(path, source)| SourceFile {
+                path: path.to_string(),
+                source: source.to_string(),
+            })
+            .collect()
+    };
+    let out = linter.lint_files(&to_files(files), &to_files(sql));
     out.diagnostics
         .into_iter()
         .filter(|d| d.rule == rule || d.rule == "parse-error")
@@ -59,5 +76,58 @@ pub fn assert_silent(rule: &str, source: &str) {
     assert!(
         found.is_empty(),
         "{rule}: expected no finding, got {found:#?}\n{source}"
+    );
+}
+
+/// Asserts that `rule` fires exactly at `expected` (file, line, message
+/// fragment) on a multi-file project.
+pub fn assert_project_fires(
+    rule: &str,
+    files: &[(&str, &str)],
+    sql: &[(&str, &str)],
+    project: &ProjectInfo,
+    expected: &[(&str, u32, &str)],
+) -> Vec<Diagnostic> {
+    let found = lint_project(rule, files, sql, project);
+    let got: Vec<(&str, u32, &str)> = found
+        .iter()
+        .map(|d| {
+            (
+                d.file.as_deref().unwrap_or(""),
+                d.line.unwrap_or(0),
+                d.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "{rule}: expected {expected:?}, got {got:#?}"
+    );
+    for ((file, line, msg), (efile, eline, efrag)) in got.iter().zip(expected) {
+        assert_eq!(
+            (file, line),
+            (efile, eline),
+            "{rule}: wrong place for {msg:?}"
+        );
+        assert!(
+            msg.contains(efrag),
+            "{rule}: message {msg:?} lacks {efrag:?}"
+        );
+    }
+    found
+}
+
+/// Asserts that `rule` does not fire on a multi-file project.
+pub fn assert_project_silent(
+    rule: &str,
+    files: &[(&str, &str)],
+    sql: &[(&str, &str)],
+    project: &ProjectInfo,
+) {
+    let found = lint_project(rule, files, sql, project);
+    assert!(
+        found.is_empty(),
+        "{rule}: expected no finding, got {found:#?}"
     );
 }

@@ -71,6 +71,8 @@ struct Walker<'r, 'c, 'a> {
 
 impl Walker<'_, '_, '_> {
     fn enter(&mut self, node: Node<'_>) {
+        // Database facts first, so rules see the query they are entering.
+        crate::db::query::enter(node, self.cx);
         for (i, rule) in self.rules.iter_mut().enumerate() {
             self.cx.current_rule = Some(self.severities[i]);
             rule.enter(node, self.cx);
@@ -82,6 +84,7 @@ impl Walker<'_, '_, '_> {
             self.cx.current_rule = Some(self.severities[i]);
             rule.exit(node, self.cx);
         }
+        crate::db::query::exit(node, self.cx);
     }
 
     /// Runs `body` inside a function frame and its own scope.

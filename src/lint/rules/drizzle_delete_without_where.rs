@@ -1,0 +1,116 @@
+//! `drizzle-delete-without-where`: a `delete` or `update` with no condition
+//! touches every row of the table: a full-table write (every row read and
+//! written, billed per row on D1) that is almost never intended.
+
+use crate::db::query::{Api, QueryKind};
+use crate::lint::context::Node;
+use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "drizzle-delete-without-where",
+        category: Category::Database,
+        severity: Severity::Error,
+        summary: "A delete or update without a where clause: it deletes or updates every row of the table.",
+    },
+    create: |_| Box::new(DeleteWithoutWhere),
+};
+
+struct DeleteWithoutWhere;
+
+impl Rule for DeleteWithoutWhere {
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        let Node::Call(call) = node else { return };
+        let Some(q) = cx.db.query_at(call.span) else {
+            return;
+        };
+        let verb = match q.kind {
+            QueryKind::Delete => "deletes",
+            QueryKind::Update => "updates",
+            _ => return,
+        };
+        if q.has_where || q.dynamic {
+            return;
+        }
+        let table = &q.table_text;
+        let (message, help) = if q.api == Api::RawD1 {
+            (
+                format!("{} has no WHERE clause: it {verb} every row of {table}", q.text),
+                format!(
+                    "Add the condition that selects the rows, e.g. `... WHERE id = ?` with `.bind(id)`. If clearing every row \
+                     is intended, say so and suppress this finding: \
+                     `// perf-optimizer-disable-next-line drizzle-delete-without-where -- clears {table} on purpose`."
+                ),
+            )
+        } else {
+            let example = match q.kind {
+                QueryKind::Delete => {
+                    format!("{}.delete({table}).where(eq({table}.id, id))", q.db_text)
+                }
+                _ => format!(
+                    "{}.update({table}).set({{ ... }}).where(eq({table}.id, id))",
+                    q.db_text
+                ),
+            };
+            (
+                format!("{} has no .where(): it {verb} every row of {table}", q.text),
+                format!(
+                    "Add the condition that selects the rows: `{example}`. If touching every row is intended, say so \
+                     and suppress this finding: \
+                     `// perf-optimizer-disable-next-line drizzle-delete-without-where -- all rows on purpose`."
+                ),
+            )
+        };
+        cx.report(q.span, message, help);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::test_util::{assert_fires, assert_silent};
+
+    const RULE: &str = "drizzle-delete-without-where";
+
+    #[test]
+    fn fires_on_unconditional_delete_and_update() {
+        assert_fires(
+            RULE,
+            r#"app.delete('/admin/items', async (c) => {
+  await c.var.db.delete(orderItems);
+  await c.var.db.update(orders).set({ status: 'cancelled' });
+  await tx.delete(schema.sessions).returning();
+  await c.env.DB.prepare('DELETE FROM sessions').run();
+  await c.env.DB.prepare(`UPDATE users SET active = 0`).run();
+});
+"#,
+            &[
+                (2, "c.var.db.delete(orderItems) has no .where(): it deletes every row of orderItems"),
+                (3, "it updates every row of orders"),
+                (4, "every row of schema.sessions"),
+                (5, "has no WHERE clause: it deletes every row of sessions"),
+                (6, "it updates every row of users"),
+            ],
+        );
+    }
+
+    #[test]
+    fn silent_with_a_condition_or_outside_drizzle() {
+        assert_silent(
+            RULE,
+            r#"app.delete('/x', async (c) => {
+  const db = c.var.db;
+  await db.delete(orderItems).where(inArray(orderItems.orderId, ids));
+  await db.update(orders).set({ status: 'paid' }).where(eq(orders.id, id));
+  await c.env.DB.prepare('DELETE FROM sessions WHERE expires_at < ?').bind(now).run();
+  let q = db.delete(orders).$dynamic();
+  map.delete(key);
+  await c.env.CACHE.delete(key);
+  await c.env.BUCKET.delete(key);
+  cache.delete(orders);
+  headers.delete('x');
+});
+"#,
+        );
+    }
+}
