@@ -802,6 +802,8 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         })?;
         fact.db_text = cx.snippet(root.span());
         read_builder(&mut fact, &segments[start..], cx);
+        // A Drizzle table is an object, not a string (`knex.select().from('t')`).
+        fact.table.as_ref()?;
     } else if d1_binding(root, cx).is_some() && first.name == "prepare" {
         let text = sql_text(&first.args.first()?.expr)?;
         fact.db_text = cx.snippet(root.span());
