@@ -482,11 +482,13 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
         Pat::Array(a) if a.elems.len() == 1 => {
             cx.db.walk.single_row.insert(key(awaited.span()));
         }
-        // const { db } = c.var
+        // const { db } = c.var / const { db: database } = c.var
         Pat::Object(o) => {
             for p in &o.props {
-                let name = match p {
-                    ObjectPatProp::Assign(a) => Some(&a.key.sym),
+                let alias = match p {
+                    ObjectPatProp::Assign(a) if drizzle::DB_NAMES.contains(&a.key.sym.as_ref()) => {
+                        Some(&a.key.sym)
+                    }
                     ObjectPatProp::KeyValue(kv) => match (&kv.key, &*kv.value) {
                         (PropName::Ident(k), Pat::Ident(v))
                             if drizzle::DB_NAMES.contains(&k.sym.as_ref()) =>
@@ -497,12 +499,8 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
                     },
                     _ => None,
                 };
-                if let Some(n) = name {
-                    if drizzle::DB_NAMES.contains(&n.as_ref())
-                        || matches!(p, ObjectPatProp::KeyValue(_))
-                    {
-                        cx.db.walk.db_aliases.insert(n.clone());
-                    }
+                if let Some(n) = alias {
+                    cx.db.walk.db_aliases.insert(n.clone());
                 }
             }
         }
@@ -804,6 +802,8 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         })?;
         fact.db_text = cx.snippet(root.span());
         read_builder(&mut fact, &segments[start..], cx);
+        // A Drizzle table is an object, not a string (`knex.select().from('t')`).
+        fact.table.as_ref()?;
     } else if d1_binding(root, cx).is_some() && first.name == "prepare" {
         let text = sql_text(&first.args.first()?.expr)?;
         fact.db_text = cx.snippet(root.span());
@@ -1227,8 +1227,10 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
     let rep = cx.repeating()?;
     let walk = &cx.db.walk;
     match rep.kind {
-        Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn | LoopKind::ForAwaitOf) => {
-            if !fact.awaited || fact.paged {
+        Some(kind @ (LoopKind::For | LoopKind::ForOf | LoopKind::ForIn | LoopKind::ForAwaitOf)) => {
+            // Paging (`.offset()`, or a limited query in a counting loop)
+            // depends on the previous page.
+            if !fact.awaited || fact.paged || (kind == LoopKind::For && fact.limited) {
                 return None;
             }
             let (items, item) = walk

@@ -109,6 +109,7 @@ mod tests {
   await c.env.BUCKET.delete(key);
   cache.delete(orders);
   headers.delete('x');
+  await db.delete('sessions');
 });
 "#,
         );

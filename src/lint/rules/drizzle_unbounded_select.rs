@@ -215,6 +215,8 @@ app.get('/', async (c) => {
   await db.delete(orders).where(inArray(orders.id, db.select({ id: orders.id }).from(orders).where(eq(orders.status, 'x'))));
   await db.batch([db.select().from(users).where(eq(users.id, id)).limit(1)]);
   await db.select().from(orders).where(filters);
+  // not Drizzle: a query builder over table names
+  await db.select('*').from('orders');
 });
 "#;
         assert_project_silent(
