@@ -513,6 +513,23 @@ app.get('/', async (c) => {
     }
 
     #[test]
+    fn follows_path_aliases_and_barrels() {
+        let barrel = "export * from './schema';\n";
+        let routes = "import { orders } from '@/db';\nexport const f = (db, id) => db.select().from(orders).where(eq(orders.userId, id)).limit(5);\n";
+        assert_project_fires(
+            RULE,
+            &[
+                ("src/db/schema.ts", SCHEMA),
+                ("src/db/index.ts", barrel),
+                ("src/routes.ts", routes),
+            ],
+            &[],
+            &d1(),
+            &[("src/routes.ts", 2, "orders.userId (user_id) is filtered on")],
+        );
+    }
+
+    #[test]
     fn works_on_postgres_schemas() {
         let schema = "import { pgTable, text, uuid, index } from 'drizzle-orm/pg-core';\nexport const posts = pgTable('posts', { id: uuid('id').primaryKey(), authorId: uuid('author_id'), body: text('body') });\n";
         let q = "import { posts } from './schema';\nexport async function byAuthor(db, id) {\n  return db.select({ id: posts.id }).from(posts).where(eq(posts.authorId, id)).limit(20);\n}\n";
