@@ -2,60 +2,158 @@
 //! in migration order) and the raw statements of D1 `prepare('…')` calls.
 
 use sqlparser::ast::{
-    self as sql, AlterTableOperation, ColumnOption, Expr as SqlExpr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, ObjectType, SelectItem, SetExpr, Statement, TableConstraint, TableFactor,
+    self as sql, ColumnOption, Expr as SqlExpr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    SelectItem, SetExpr, Statement, TableConstraint, TableFactor,
 };
 use sqlparser::dialect::{Dialect as SqlDialect, GenericDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use super::query::{ColumnRef, Filter, Join, Op, QueryKind, TableRef};
 use super::schema::{is_large_type, same_name, Column, Dialect, Index, IndexPart, Table};
 use crate::lint::SourceFile;
 
-/// drizzle-kit separates the statements of a migration with this comment.
-const BREAKPOINT: &str = "--> statement-breakpoint";
-
-/// Parses SQL with the dialects Workers databases speak, SQLite (D1) first.
-fn parse(text: &str) -> Option<Vec<Statement>> {
-    let dialects: [&dyn SqlDialect; 3] =
-        [&SQLiteDialect {}, &PostgreSqlDialect {}, &GenericDialect {}];
-    dialects
-        .iter()
-        .find_map(|d| Parser::parse_sql(*d, text).ok())
+/// drizzle-kit separates the statements of a migration with the comment
+/// `--> statement-breakpoint`.
+fn is_separator(t: &Token) -> bool {
+    match t {
+        Token::SemiColon => true,
+        Token::Whitespace(Whitespace::SingleLineComment { comment, .. }) => {
+            comment.trim_start().starts_with("> statement-breakpoint")
+        }
+        _ => false,
+    }
 }
 
-/// The statements of a file. A statement the parser does not know (a
-/// trigger, a pragma) is skipped without losing the others.
-pub fn statements(text: &str) -> Vec<Statement> {
-    let mut out = Vec::new();
-    for chunk in text.split(BREAKPOINT) {
-        if chunk.trim().is_empty() {
-            continue;
+/// The statements the analysis reads. Each is parsed by sqlparser's own
+/// parser for that statement; the dispatch is ours, so that the wasm build
+/// carries only these parsers, not sqlparser's whole statement grammar.
+#[derive(Debug)]
+pub enum Sql {
+    CreateTable(sql::CreateTable),
+    CreateIndex(sql::CreateIndex),
+    DropIndex(Vec<String>),
+    DropTable(Vec<String>),
+    /// `ALTER TABLE t RENAME TO u`
+    RenameTable(String, String),
+    /// `ALTER TABLE t ADD [COLUMN] …`
+    AddColumn(String, sql::ColumnDef),
+    /// `ALTER TABLE t ADD CONSTRAINT …`
+    AddConstraint(String, TableConstraint),
+    Query(Box<sql::Query>),
+    Insert(String),
+    Update(Statement),
+    Delete(Statement),
+}
+
+/// Parses one statement with the dialects Workers databases speak, SQLite
+/// (D1) first.
+fn parse_tokens(tokens: &[Token]) -> Option<Sql> {
+    let dialects: [&dyn SqlDialect; 3] =
+        [&SQLiteDialect {}, &PostgreSqlDialect {}, &GenericDialect {}];
+    dialects.iter().find_map(|d| {
+        let mut p = Parser::new(*d).with_tokens(tokens.to_vec());
+        let stmt = parse_one(&mut p)?;
+        // The whole statement must have been read.
+        let _ = p.consume_token(&Token::SemiColon);
+        (p.peek_token_ref().token == Token::EOF).then_some(stmt)
+    })
+}
+
+fn parse_one(p: &mut Parser<'_>) -> Option<Sql> {
+    use sqlparser::keywords::Keyword as K;
+    if p.parse_keyword(K::CREATE) {
+        let unique = p.parse_keyword(K::UNIQUE);
+        if p.parse_keyword(K::INDEX) {
+            return p.parse_create_index(unique).ok().map(Sql::CreateIndex);
         }
-        if let Some(stmts) = parse(chunk) {
-            out.extend(stmts);
-            continue;
+        if unique {
+            return None;
         }
-        let Ok(tokens) = Tokenizer::new(&SQLiteDialect {}, chunk).tokenize() else {
-            continue;
-        };
-        for piece in tokens.split(|t| *t == Token::SemiColon) {
-            if piece.iter().all(|t| matches!(t, Token::Whitespace(_))) {
-                continue;
-            }
-            let dialects: [&dyn SqlDialect; 2] = [&SQLiteDialect {}, &GenericDialect {}];
-            if let Some(s) = dialects.iter().find_map(|d| {
-                Parser::new(*d)
-                    .with_tokens(piece.to_vec())
-                    .parse_statement()
-                    .ok()
-            }) {
-                out.push(s);
-            }
+        let temporary = p.parse_one_of_keywords(&[K::TEMP, K::TEMPORARY]).is_some();
+        if !p.parse_keyword(K::TABLE) {
+            return None;
         }
+        return p
+            .parse_create_table(false, temporary, false, None, false, false, None)
+            .ok()
+            .map(Sql::CreateTable);
     }
-    out
+    if p.parse_keyword(K::DROP) {
+        let kind = p.parse_one_of_keywords(&[K::INDEX, K::TABLE])?;
+        let _ = p.parse_keywords(&[K::IF, K::EXISTS]);
+        let names = p
+            .parse_comma_separated(|p| p.parse_object_name(false))
+            .ok()?
+            .iter()
+            .map(last_name)
+            .collect();
+        let _ = p.parse_one_of_keywords(&[K::CASCADE, K::RESTRICT]);
+        return Some(if kind == K::INDEX {
+            Sql::DropIndex(names)
+        } else {
+            Sql::DropTable(names)
+        });
+    }
+    if p.parse_keywords(&[K::ALTER, K::TABLE]) {
+        let _ = p.parse_keywords(&[K::IF, K::EXISTS]);
+        let _ = p.parse_keyword(K::ONLY);
+        let table = last_name(&p.parse_object_name(false).ok()?);
+        if p.parse_keywords(&[K::RENAME, K::TO]) {
+            let to = last_name(&p.parse_object_name(false).ok()?);
+            return Some(Sql::RenameTable(table, to));
+        }
+        if p.parse_keyword(K::ADD) {
+            if let Ok(Some(c)) = p.parse_optional_table_constraint() {
+                return Some(Sql::AddConstraint(table, c));
+            }
+            let _ = p.parse_keyword(K::COLUMN);
+            let _ = p.parse_keywords(&[K::IF, K::NOT, K::EXISTS]);
+            return p.parse_column_def().ok().map(|c| Sql::AddColumn(table, c));
+        }
+        return None;
+    }
+    let first = p.peek_token();
+    match &first.token {
+        Token::Word(w) if w.keyword == K::SELECT || w.keyword == K::WITH => {
+            p.parse_query().ok().map(Sql::Query)
+        }
+        Token::Word(w) if w.keyword == K::INSERT || w.keyword == K::REPLACE => {
+            // INSERT [OR …] INTO t: only the table matters here.
+            while !p.parse_keyword(K::INTO) {
+                if p.next_token().token == Token::EOF {
+                    return None;
+                }
+            }
+            let table = last_name(&p.parse_object_name(false).ok()?);
+            // The rest (values, upsert clauses) is not needed.
+            while p.next_token().token != Token::EOF {}
+            Some(Sql::Insert(table))
+        }
+        Token::Word(w) if w.keyword == K::UPDATE => {
+            let t = p.next_token();
+            p.parse_update(t).ok().map(Sql::Update)
+        }
+        Token::Word(w) if w.keyword == K::DELETE => {
+            let t = p.next_token();
+            p.parse_delete(t).ok().map(Sql::Delete)
+        }
+        _ => None,
+    }
+}
+
+/// The statements of a file, split at top-level semicolons by sqlparser's
+/// tokenizer. A statement the analysis does not read (a trigger, a pragma)
+/// or cannot parse is skipped without losing the others.
+pub fn statements(text: &str) -> Vec<Sql> {
+    let Ok(tokens) = Tokenizer::new(&SQLiteDialect {}, text).tokenize() else {
+        return Vec::new();
+    };
+    tokens
+        .split(is_separator)
+        .filter(|piece| !piece.iter().all(|t| matches!(t, Token::Whitespace(_))))
+        .filter_map(parse_tokens)
+        .collect()
 }
 
 fn last_name(name: &sql::ObjectName) -> String {
@@ -92,9 +190,9 @@ fn table_mut<'a>(tables: &'a mut Vec<Table>, name: &str, file: &str) -> &'a mut 
     tables.last_mut().expect("just pushed")
 }
 
-fn apply(tables: &mut Vec<Table>, stmt: &Statement, file: &str) {
+fn apply(tables: &mut Vec<Table>, stmt: &Sql, file: &str) {
     match stmt {
-        Statement::CreateTable(ct) => {
+        Sql::CreateTable(ct) => {
             let name = last_name(&ct.name);
             // A re-created table (SQLite's copy-and-rename migrations) starts over.
             tables.retain(|t| !same_name(&t.name, &name));
@@ -106,7 +204,7 @@ fn apply(tables: &mut Vec<Table>, stmt: &Statement, file: &str) {
                 add_constraint(table, constraint);
             }
         }
-        Statement::CreateIndex(ci) => {
+        Sql::CreateIndex(ci) => {
             let parts: Vec<IndexPart> = ci
                 .columns
                 .iter()
@@ -119,54 +217,58 @@ fn apply(tables: &mut Vec<Table>, stmt: &Statement, file: &str) {
                 unique: ci.unique,
             });
         }
-        Statement::AlterTable(at) => {
-            let name = last_name(&at.name);
-            for op in &at.operations {
-                match op {
-                    AlterTableOperation::AddColumn { column_def, .. } => {
-                        add_column(table_mut(tables, &name, file), column_def)
-                    }
-                    AlterTableOperation::AddConstraint { constraint, .. } => {
-                        add_constraint(table_mut(tables, &name, file), constraint)
-                    }
-                    AlterTableOperation::RenameTable { table_name } => {
-                        let new_name = match table_name {
-                            sql::RenameTableNameKind::As(n) | sql::RenameTableNameKind::To(n) => {
-                                last_name(n)
-                            }
-                        };
-                        tables.retain(|t| !same_name(&t.name, &new_name));
-                        if let Some(t) = tables.iter_mut().find(|t| same_name(&t.name, &name)) {
-                            t.name = new_name;
-                        }
-                    }
-                    _ => {}
-                }
+        Sql::AddColumn(t, c) => add_column(table_mut(tables, t, file), c),
+        Sql::AddConstraint(t, c) => add_constraint(table_mut(tables, t, file), c),
+        Sql::RenameTable(from, to) => {
+            tables.retain(|t| !same_name(&t.name, to));
+            if let Some(t) = tables.iter_mut().find(|t| same_name(&t.name, from)) {
+                t.name = to.clone();
             }
         }
-        Statement::Drop {
-            object_type, names, ..
-        } => {
-            for n in names {
-                let n = last_name(n);
-                match object_type {
-                    ObjectType::Index => {
-                        for t in tables.iter_mut() {
-                            t.indexes
-                                .retain(|i| !i.name.as_deref().is_some_and(|x| same_name(x, &n)));
-                        }
-                    }
-                    ObjectType::Table => tables.retain(|t| !same_name(&t.name, &n)),
-                    _ => {}
-                }
+        Sql::DropIndex(names) => {
+            for t in tables.iter_mut() {
+                t.indexes.retain(|i| {
+                    !i.name
+                        .as_deref()
+                        .is_some_and(|x| names.iter().any(|n| same_name(x, n)))
+                });
             }
         }
+        Sql::DropTable(names) => tables.retain(|t| !names.iter().any(|n| same_name(&t.name, n))),
         _ => {}
     }
 }
 
+/// The type's name, without sqlparser's `Display` (which would pull the
+/// printer of the whole SQL AST into the wasm).
+fn type_name(t: &sql::DataType) -> String {
+    use sql::DataType as T;
+    match t {
+        T::Text
+        | T::String(_)
+        | T::Clob(_)
+        | T::CharacterLargeObject(_)
+        | T::CharLargeObject(_) => "text".into(),
+        T::TinyText => "tinytext".into(),
+        T::MediumText => "mediumtext".into(),
+        T::LongText => "longtext".into(),
+        T::JSON => "json".into(),
+        T::JSONB => "jsonb".into(),
+        T::Bytea => "bytea".into(),
+        T::Blob(_) | T::TinyBlob | T::Bytes(_) | T::Binary(_) | T::Varbinary(_) => "blob".into(),
+        T::MediumBlob => "mediumblob".into(),
+        T::LongBlob => "longblob".into(),
+        T::Varchar(_) | T::Nvarchar(_) | T::CharacterVarying(_) | T::CharVarying(_) => {
+            "varchar".into()
+        }
+        T::Char(_) | T::Character(_) => "char".into(),
+        T::Custom(name, _) => last_name(name).to_ascii_lowercase(),
+        _ => "other".into(),
+    }
+}
+
 fn add_column(table: &mut Table, c: &sql::ColumnDef) {
-    let ty = c.data_type.to_string();
+    let ty = type_name(&c.data_type);
     let mut col = Column {
         name: c.name.value.clone(),
         large: is_large_type(&ty, Dialect::Unknown),
@@ -242,10 +344,33 @@ fn index_part(expr: &SqlExpr) -> IndexPart {
             let mut columns = Vec::new();
             expr_columns(other, &mut columns);
             IndexPart::Expr {
-                text: other.to_string(),
+                text: expr_text(other),
                 columns,
             }
         }
+    }
+}
+
+/// A short text of an index expression (`lower(email)`), for messages.
+fn expr_text(expr: &SqlExpr) -> String {
+    match expr {
+        SqlExpr::Identifier(i) => i.value.clone(),
+        SqlExpr::CompoundIdentifier(parts) => {
+            parts.last().map(|p| p.value.clone()).unwrap_or_default()
+        }
+        SqlExpr::Nested(e) => expr_text(e),
+        SqlExpr::Function(f) => {
+            let mut args = Vec::new();
+            if let FunctionArguments::List(list) = &f.args {
+                for a in &list.args {
+                    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a {
+                        args.push(expr_text(e));
+                    }
+                }
+            }
+            format!("{}({})", last_name(&f.name), args.join(", "))
+        }
+        _ => "…".into(),
     }
 }
 
@@ -297,11 +422,11 @@ pub struct SqlQuery {
 
 /// Reads one raw statement (`SELECT … FROM orders WHERE user_id = ?`).
 pub fn read_query(text: &str) -> Option<SqlQuery> {
-    let stmt = parse(text)?.into_iter().next()?;
+    let stmt = statements(text).into_iter().next()?;
     let mut q = SqlQuery::default();
     let mut aliases: Vec<(String, String)> = Vec::new();
     match &stmt {
-        Statement::Query(query) => {
+        Sql::Query(query) => {
             q.kind = Some(QueryKind::Select);
             let SetExpr::Select(select) = &*query.body else {
                 return Some(q);
@@ -353,7 +478,7 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
             }
             if let Some(limit) = &query.limit_clause {
                 q.limited = true;
-                let one = |e: &SqlExpr| e.to_string() == "1";
+                let one = |e: &SqlExpr| matches!(e, SqlExpr::Value(v) if matches!(&v.value, sql::Value::Number(n, _) if n == "1"));
                 q.single_row |= match limit {
                     sql::LimitClause::LimitOffset { limit: Some(l), .. } => one(l),
                     sql::LimitClause::OffsetCommaLimit { limit, .. } => one(limit),
@@ -361,13 +486,11 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
                 };
             }
         }
-        Statement::Insert(ins) => {
+        Sql::Insert(table) => {
             q.kind = Some(QueryKind::Insert);
-            if let sql::TableObject::TableName(n) = &ins.table {
-                q.table = Some(last_name(n));
-            }
+            q.table = Some(table.clone());
         }
-        Statement::Update(up) => {
+        Sql::Update(Statement::Update(up)) => {
             q.kind = Some(QueryKind::Update);
             q.table = factor_name(&up.table.relation, &mut aliases);
             if let Some(w) = &up.selection {
@@ -375,7 +498,7 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
                 conditions(w, true, &aliases, &mut q.filters);
             }
         }
-        Statement::Delete(del) => {
+        Sql::Delete(Statement::Delete(del)) => {
             q.kind = Some(QueryKind::Delete);
             let from = match &del.from {
                 sql::FromTable::WithFromKeyword(t) | sql::FromTable::WithoutKeyword(t) => t,
