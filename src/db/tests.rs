@@ -238,6 +238,17 @@ async function f(db, env) {
   env.DB.prepare('');
   env.DB.prepare('garbage ;;; (').all();
   env.DB.prepare(`SELECT * FROM ${table}`).all();
+  for (const q of ['SELECT', 'SELECT * FROM', 'UPDATE', 'DELETE FROM', 'SELECT * FROM (SELECT 1)',
+    'SELECT * FROM t WHERE (((', 'SELECT * FROM t WHERE a BETWEEN', 'SELECT * FROM t WHERE NOT NOT',
+    'SELECT * FROM t ORDER BY', 'SELECT * FROM t LIMIT', 'INSERT INTO', 'SELECT * FROM t WHERE a IN (']) {}
+  env.DB.prepare('SELECT * FROM t WHERE (((').all();
+  env.DB.prepare('SELECT * FROM t WHERE a BETWEEN').all();
+  env.DB.prepare('SELECT * FROM t WHERE x = ) AND ( OR').all();
+  env.DB.prepare('SELECT').all();
+  env.DB.prepare('UPDATE').run();
+  env.DB.prepare('DELETE FROM').run();
+  env.DB.prepare('SELECT * FROM t ORDER BY').all();
+  env.DB.prepare('SELECT * FROM t LIMIT').all();
   db.delete();
   db.update().set();
   db.insert().values();
@@ -253,7 +264,7 @@ async function f(db, env) {
     }];
     let sql = vec![SourceFile {
         path: "drizzle/0000.sql".into(),
-        source: "CREATE TABLE;\n--> statement-breakpoint\nCREATE INDEX ON;\nDROP INDEX nope;\nALTER TABLE missing RENAME TO other;\nCREATE UNIQUE INDEX u ON x ((lower(a)), b DESC);".into(),
+        source: "CREATE TABLE;\n--> statement-breakpoint\nCREATE INDEX ON;\nDROP INDEX nope;\nALTER TABLE missing RENAME TO other;\nCREATE UNIQUE INDEX u ON x ((lower(a)), b DESC);\nCREATE TABLE t (a int, (;\nCREATE INDEX i ON t;\nCREATE TABLE u (\nALTER TABLE;\nDROP TABLE;\n)))(((;".into(),
     }];
     let found = database_findings(&files, &sql);
     assert!(!found.iter().any(|d| d.rule == "parse-error"), "{found:#?}");
