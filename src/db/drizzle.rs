@@ -325,8 +325,9 @@ const HYPERDRIVE_PROPS: &[&str] = &[
 pub fn conn_source(expr: &Expr, cx: &LintContext<'_>) -> ConnSource {
     let expr = unwrap_expr(expr);
     match expr {
+        // Never echo the literal: it may hold a password.
         Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => {
-            ConnSource::Plain(format!("the literal {}", cx.snippet(expr_span(expr))))
+            ConnSource::Plain("a literal connection string".into())
         }
         Expr::Member(m) => {
             let prop = match &m.prop {
@@ -371,11 +372,6 @@ pub fn conn_source(expr: &Expr, cx: &LintContext<'_>) -> ConnSource {
         }
         _ => ConnSource::Unknown,
     }
-}
-
-fn expr_span(expr: &Expr) -> Span {
-    use swc_core::common::Spanned;
-    expr.span()
 }
 
 /// `name` is a parameter of the outermost enclosing function (a module-level
@@ -441,4 +437,48 @@ pub fn engine(cx: &LintContext<'_>) -> Engine {
         }
     }
     Engine::Unknown
+}
+
+/// Hides the password of connection URLs in a snippet
+/// (`postgres://app:s3cret@host` → `postgres://app:***@host`): messages end
+/// up in CI logs and SARIF uploads.
+pub fn redact_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c == '/' || c == '\'' || c == '"' || c == '`' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..=colon]);
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_credentials;
+
+    #[test]
+    fn hides_passwords() {
+        assert_eq!(
+            redact_credentials("new Client('postgres://app:s3cret@db.example.com:5432/app')"),
+            "new Client('postgres://app:***@db.example.com:5432/app')"
+        );
+        assert_eq!(
+            redact_credentials("fetch('https://api.example.com/x')"),
+            "fetch('https://api.example.com/x')"
+        );
+    }
 }

@@ -2,6 +2,9 @@
 //! traversal records facts per file (`FileFacts`, see `query.rs`); the
 //! schema-aware checks run once over all files in [`check_project`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use swc_core::common::Span;
 
 use crate::analyze::ProjectInfo;
@@ -131,6 +134,10 @@ pub struct Project<'a> {
     /// (file index, variable) of each Drizzle table, parallel to the first
     /// entries of `tables`.
     drizzle: Vec<(usize, String)>,
+    /// Normalized file path → file index.
+    by_path: HashMap<String, usize>,
+    /// Resolved module specifiers, per (importing file, specifier).
+    modules: RefCell<HashMap<(usize, String), Option<usize>>>,
 }
 
 impl<'a> Project<'a> {
@@ -159,11 +166,18 @@ impl<'a> Project<'a> {
                 tables.push(st);
             }
         }
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (normalize(p), i))
+            .collect();
         Project {
             files,
             info,
             tables,
             drizzle,
+            by_path,
+            modules: RefCell::new(HashMap::new()),
         }
     }
 
@@ -174,6 +188,16 @@ impl<'a> Project<'a> {
     /// The file a module specifier points to: relative paths, and path
     /// aliases (`@/db/schema`, `~/schema`) by suffix.
     pub fn resolve_module(&self, from: usize, spec: &str) -> Option<usize> {
+        let cache_key = (from, spec.to_string());
+        if let Some(found) = self.modules.borrow().get(&cache_key) {
+            return *found;
+        }
+        let found = self.find_module(from, spec);
+        self.modules.borrow_mut().insert(cache_key, found);
+        found
+    }
+
+    fn find_module(&self, from: usize, spec: &str) -> Option<usize> {
         let (base, by_suffix) = if spec.starts_with('.') {
             let dir = match self.path(from).rfind('/') {
                 Some(i) => &self.path(from)[..i],
@@ -185,7 +209,7 @@ impl<'a> Project<'a> {
             .or_else(|| spec.strip_prefix("~/"))
             .or_else(|| spec.strip_prefix('#'))
         {
-            (rest.to_string(), true)
+            (normalize(rest), true)
         } else {
             return None;
         };
@@ -201,16 +225,19 @@ impl<'a> Project<'a> {
             candidates.push(format!("{base}/index.{ext}"));
         }
         for c in &candidates {
-            let found = self.files.iter().position(|(p, _)| {
-                let p = normalize(p);
-                if by_suffix {
-                    p == *c || p.ends_with(&format!("/{c}"))
-                } else {
-                    p == *c
+            if let Some(i) = self.by_path.get(c) {
+                return Some(*i);
+            }
+            if by_suffix {
+                let suffix = format!("/{c}");
+                // In file order, so that the answer is deterministic.
+                let found = self
+                    .files
+                    .iter()
+                    .position(|(p, _)| normalize(p).ends_with(&suffix));
+                if found.is_some() {
+                    return found;
                 }
-            });
-            if found.is_some() {
-                return found;
             }
         }
         None

@@ -700,7 +700,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
                     let fact = CallFact {
                         callee: id.sym.to_string(),
                         loc: cx.loc(call.span),
-                        text: cx.snippet(call.span),
+                        text: drizzle::redact_credentials(&cx.snippet(call.span)),
                         args: call.args.iter().map(|a| conn_source(&a.expr, cx)).collect(),
                         function: f.span,
                         role: f.role,
@@ -717,7 +717,7 @@ fn record_client(kind: ClientKind, conn: Option<&Expr>, span: Span, cx: &mut Lin
     let fact = ClientFact {
         kind,
         loc: cx.loc(span),
-        text: cx.snippet(span),
+        text: drizzle::redact_credentials(&cx.snippet(span)),
         source,
         module_scope: cx.at_module_scope(),
         module_assigned: cx.db.walk.module_assigned.contains(&key(span)),

@@ -219,3 +219,53 @@ fn suppression_comments_apply_to_project_rules() {
         )]
     );
 }
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let src = r#"import { sqliteTable, index, text } from 'drizzle-orm/sqlite-core';
+export const a = sqliteTable();
+export const b = sqliteTable('b');
+export const c = sqliteTable('c', {}, 5);
+export const d = sqliteTable('d', { x: text() }, (t) => [index().on(), index('i').on(sql``), ...extra]);
+export const e = sqliteTable(`e`, { [k]: text('k'), ...more, y: 5 }, function (t) { return { p: primaryKey() }; });
+async function f(db, env) {
+  db.select().from();
+  db.select().from(a).where();
+  db.query.b.findMany();
+  db.query.b.findMany(opts);
+  db.query.b.findFirst({ where: (t) => t, orderBy: 5 });
+  env.DB.prepare();
+  env.DB.prepare('');
+  env.DB.prepare('garbage ;;; (').all();
+  env.DB.prepare(`SELECT * FROM ${table}`).all();
+  for (const q of ['SELECT', 'SELECT * FROM', 'UPDATE', 'DELETE FROM', 'SELECT * FROM (SELECT 1)',
+    'SELECT * FROM t WHERE (((', 'SELECT * FROM t WHERE a BETWEEN', 'SELECT * FROM t WHERE NOT NOT',
+    'SELECT * FROM t ORDER BY', 'SELECT * FROM t LIMIT', 'INSERT INTO', 'SELECT * FROM t WHERE a IN (']) {}
+  env.DB.prepare('SELECT * FROM t WHERE (((').all();
+  env.DB.prepare('SELECT * FROM t WHERE a BETWEEN').all();
+  env.DB.prepare('SELECT * FROM t WHERE x = ) AND ( OR').all();
+  env.DB.prepare('SELECT').all();
+  env.DB.prepare('UPDATE').run();
+  env.DB.prepare('DELETE FROM').run();
+  env.DB.prepare('SELECT * FROM t ORDER BY').all();
+  env.DB.prepare('SELECT * FROM t LIMIT').all();
+  db.delete();
+  db.update().set();
+  db.insert().values();
+  db.transaction();
+  db.batch();
+  for (const x of xs) await db.select().from(a).where(eq());
+  await db.select().from(a).where(and(...conds, eq(a.x)));
+}
+"#;
+    let files = vec![SourceFile {
+        path: "odd.ts".into(),
+        source: src.into(),
+    }];
+    let sql = vec![SourceFile {
+        path: "drizzle/0000.sql".into(),
+        source: "CREATE TABLE;\n--> statement-breakpoint\nCREATE INDEX ON;\nDROP INDEX nope;\nALTER TABLE missing RENAME TO other;\nCREATE UNIQUE INDEX u ON x ((lower(a)), b DESC);\nCREATE TABLE t (a int, (;\nCREATE INDEX i ON t;\nCREATE TABLE u (\nALTER TABLE;\nDROP TABLE;\n)))(((;".into(),
+    }];
+    let found = database_findings(&files, &sql);
+    assert!(!found.iter().any(|d| d.rule == "parse-error"), "{found:#?}");
+}

@@ -95,6 +95,24 @@ mod tests {
     }
 
     #[test]
+    fn fires_on_postgres_through_hyperdrive() {
+        assert_fires(
+            RULE,
+            r#"import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+export default {
+  async fetch(req, env) {
+    const pg = drizzle(postgres(env.HYPERDRIVE.connectionString, { max: 5 }));
+    await pg.delete(sessions).where(lt(sessions.expiresAt, new Date()));
+    await pg.update(users).set({ plan: 'free' }).returning();
+  },
+};
+"#,
+            &[(7, "pg.update(users).set({ plan: 'free' }).returning() has no .where(): it updates every row of users")],
+        );
+    }
+
+    #[test]
     fn silent_with_a_condition_or_outside_drizzle() {
         assert_silent(
             RULE,

@@ -40,7 +40,7 @@ struct Unserved {
 }
 
 fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
-    for (fi, (path, facts)) in p.files.iter().enumerate() {
+    for (fi, (_, facts)) in p.files.iter().enumerate() {
         for q in &facts.queries {
             if q.kind == QueryKind::Insert {
                 continue;
@@ -57,7 +57,7 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
                 }
                 seen_tables.push(u.table);
                 let same: Vec<&Unserved> = unserved.iter().filter(|x| x.table == u.table).collect();
-                report(p, r, path, q, main, &same);
+                report(p, r, fi, q, main, &same);
             }
         }
     }
@@ -165,12 +165,11 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
 fn report(
     p: &Project<'_>,
     r: &mut Reporter<'_>,
-    path: &str,
+    fi: usize,
     q: &QueryFact,
     main: usize,
     cols: &[&Unserved],
 ) {
-    let fi = p.files.iter().position(|(f, _)| f == path).unwrap_or(0);
     let first = cols[0];
     let table = &p.tables[first.table];
     let name = |c: &str| display(table, c);
@@ -214,7 +213,7 @@ fn report(
         table.name
     );
     let columns = suggested_columns(p, fi, q, main, first);
-    r.report(path, q.loc, message, help(p, table, &columns));
+    r.report(p.path(fi), q.loc, message, help(p, table, &columns));
 }
 
 /// `orders.userId (user_id)` for Drizzle tables, `orders.user_id` for SQL.
@@ -510,6 +509,23 @@ app.get('/', async (c) => {
                 .contains("npx wrangler d1 migrations create DB"),
             "{}",
             found[0].help
+        );
+    }
+
+    #[test]
+    fn follows_path_aliases_and_barrels() {
+        let barrel = "export * from './schema';\n";
+        let routes = "import { orders } from '@/db';\nexport const f = (db, id) => db.select().from(orders).where(eq(orders.userId, id)).limit(5);\n";
+        assert_project_fires(
+            RULE,
+            &[
+                ("src/db/schema.ts", SCHEMA),
+                ("src/db/index.ts", barrel),
+                ("src/routes.ts", routes),
+            ],
+            &[],
+            &d1(),
+            &[("src/routes.ts", 2, "orders.userId (user_id) is filtered on")],
         );
     }
 

@@ -228,6 +228,24 @@ app.get('/', async (c) => {
     }
 
     #[test]
+    fn works_on_postgres_schemas() {
+        let schema = "import { pgTable, text, uuid } from 'drizzle-orm/pg-core';\nexport const posts = pgTable('posts', { id: uuid('id').primaryKey(), slug: text('slug').unique(), authorId: uuid('author_id') });\n";
+        let q = "import { posts } from './schema';\nexport async function f(db, a, s) {\n  await db.select({ id: posts.id }).from(posts).where(eq(posts.authorId, a));\n  await db.select({ id: posts.id }).from(posts).where(eq(posts.slug, s));\n}\n";
+        let pg = ProjectInfo {
+            hyperdrive: vec!["HYPERDRIVE".into()],
+            ..ProjectInfo::default()
+        };
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/q.ts", q)],
+            &[],
+            &pg,
+            &[("src/q.ts", 3, "every matching row of posts")],
+        );
+        assert!(!found[0].help.contains("D1"), "{}", found[0].help);
+    }
+
+    #[test]
     fn without_a_schema_only_unfiltered_lists_fire() {
         assert_fires(
             RULE,

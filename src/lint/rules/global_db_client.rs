@@ -7,7 +7,7 @@
 
 use swc_core::common::Span;
 
-use crate::db::drizzle::{pg_client_call, pg_client_new, ClientKind};
+use crate::db::drizzle::{pg_client_call, pg_client_new, redact_credentials, ClientKind};
 use crate::lint::context::Node;
 use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
@@ -41,7 +41,7 @@ impl Rule for GlobalDbClient {
         if !cx.at_module_scope() && !lazily {
             return;
         }
-        let text = cx.snippet(span);
+        let text = redact_credentials(&cx.snippet(span));
         let what = match kind {
             ClientKind::Drizzle => "a Drizzle instance with its own Postgres connection",
             _ => "a Postgres client",

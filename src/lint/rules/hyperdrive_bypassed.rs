@@ -108,7 +108,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 export default {
   async fetch(req, env) {
     const sql = postgres(env.DATABASE_URL);
-    const client = new Client({ connectionString: 'postgres://u:p@db.example.com/app' });
+    const client = new Client({ connectionString: 'postgres://app:s3cret@db.example.com/app' });
     const db = drizzle(process.env.DATABASE_URL);
   },
 };
@@ -120,7 +120,7 @@ export default {
             &pg(),
             &[
                 ("src/index.ts", 6, "postgres(env.DATABASE_URL) connects to Postgres with `env.DATABASE_URL` although the Worker has the Hyperdrive binding HYPERDRIVE"),
-                ("src/index.ts", 7, "with the literal 'postgres://u:p@db.example.com/app'"),
+                ("src/index.ts", 7, "connects to Postgres with a literal connection string although"),
                 ("src/index.ts", 8, "`process.env.DATABASE_URL`"),
             ],
         );
