@@ -53,7 +53,7 @@ export function build() {
 
   console.log("> cargo rustc (wasm32, release, LTO)");
   run("cargo", [
-    "rustc", "--lib", "--release", "--target", TARGET, "--crate-type", "cdylib", "--no-default-features",
+    "rustc", "--lib", "--release", "--target", TARGET, "--crate-type", "cdylib",
     "--", "-C", `link-arg=-zstack-size=${STACK_BYTES}`,
   ]);
   const rawWasm = join(root, "target", TARGET, "release", "perf_optimizer.wasm");
