@@ -26,7 +26,7 @@ build();
 step("wasm-bindgen-test (the wasm boundary in Node)");
 const version = /wasm-bindgen = "=([0-9.]+)"/.exec((await import("node:fs")).readFileSync(join(root, "Cargo.toml"), "utf8"))[1];
 const runner = join(cacheDir(), `wasm-bindgen-${version}`, "bin", "wasm-bindgen-test-runner");
-run("cargo", ["test", "--target", "wasm32-unknown-unknown", "--no-default-features", "--test", "wasm_boundary"], {
+run("cargo", ["test", "--target", "wasm32-unknown-unknown", "--test", "wasm_boundary"], {
   env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: runner },
 });
 

@@ -4,13 +4,16 @@
 //
 // PATH is the installed package (default: node_modules/module-replacements at
 // the repo root). Only what the rule needs is kept: for every module of the
-// native, preferred and micro-utilities manifests, which manifest lists it,
+// native and preferred manifests, which manifest lists it,
 // the readable names of its replacements, and one documentation URL.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { root } from "./lib.mjs";
 
-const MANIFESTS = ["native", "preferred", "micro-utilities"];
+// Not "micro-utilities": one-line packages (is-number, …) cost a Worker
+// almost nothing, and their 150 entries would push the wasm past its 500 KB
+// gzip budget.
+const MANIFESTS = ["native", "preferred"];
 
 const pkgDir = resolve(process.argv[2] ?? join(root, "node_modules", "module-replacements"));
 const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));

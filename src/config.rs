@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::budget::{self, Budget};
+use crate::budget::{self, Amount, Budget, Metric};
 use crate::limits::{Limits, Plan};
 use crate::report::Severity;
 
@@ -77,30 +79,86 @@ impl RuleSetting {
     }
 }
 
+/// serde_json's message without " at line 1 column 9" (positions in the
+/// wrapper's re-serialized JSON mean nothing to the user).
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    text.split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Deserializes one value of the config; the error names its key. (Key paths
+/// by hand instead of serde_path_to_error: it cost ~10 KB of gzipped wasm.)
+fn at<T: DeserializeOwned>(path: &str, value: &Value) -> Result<T, String> {
+    T::deserialize(value).map_err(|e| format!("{path}: {}", without_position(&e)))
+}
+
+/// A budget; a bad field is named (`budgets[2].max: invalid size …`).
+fn budget_at(i: usize, value: &Value) -> Result<Budget, String> {
+    let path = format!("budgets[{i}]");
+    at(&path, value).map_err(|whole| {
+        let Value::Object(fields) = value else {
+            return whole;
+        };
+        for (key, v) in fields {
+            let field = format!("{path}.{key}");
+            let err = match key.as_str() {
+                "metric" => at::<Metric>(&field, v).err(),
+                "max" | "maxIncrease" => at::<Amount>(&field, v).err(),
+                "name" | "package" => None,
+                // serde's "unknown field" message, now at the field's own path
+                _ => Some(format!("{field}: {}", &whole[path.len() + 2..])),
+            };
+            if let Some(err) = err {
+                return err;
+            }
+        }
+        whole
+    })
+}
+
 impl Config {
     /// Parses and validates config JSON; errors name the key:
     /// `rules.await-in-loop: expected "off", "info", "warn" or "error"`.
     pub fn parse(json: &str, known_rules: &[&str]) -> Result<Config, String> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            let inner = inner
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            let inner = if path.starts_with("rules.") && inner.contains("untagged") {
-                "expected \"off\", \"info\", \"warn\", \"error\" or [level, options]".to_string()
-            } else {
-                inner
-            };
-            if path == "." || path.is_empty() {
-                inner
-            } else {
-                format!("{path}: {inner}")
+        let value: Value = serde_json::from_str(json).map_err(|e| without_position(&e))?;
+        let Value::Object(fields) = value else {
+            return Err("the config must be an object".into());
+        };
+        let mut config = Config::default();
+        for (key, v) in &fields {
+            match key.as_str() {
+                "plan" => config.plan = at("plan", v)?,
+                "ignore" => config.ignore = at("ignore", v)?,
+                "limits" => config.limits = at("limits", v)?,
+                "rules" => {
+                    let Value::Object(rules) = v else {
+                        return Err("rules: expected an object of rule id → level".into());
+                    };
+                    for (id, setting) in rules {
+                        let setting = at(&format!("rules.{id}"), setting).map_err(|_| {
+                            format!("rules.{id}: expected \"off\", \"info\", \"warn\", \"error\" or [level, options]")
+                        })?;
+                        config.rules.insert(id.clone(), setting);
+                    }
+                }
+                "budgets" => {
+                    let Value::Array(budgets) = v else {
+                        return Err("budgets: expected an array".into());
+                    };
+                    for (i, b) in budgets.iter().enumerate() {
+                        config.budgets.push(budget_at(i, b)?);
+                    }
+                }
+                other => {
+                    return Err(format!(
+                        "unknown field `{other}`, expected one of `plan`, `rules`, `ignore`, `budgets`, `limits`"
+                    ))
+                }
             }
-        })?;
+        }
         budget::check(&config.budgets)?;
         Limits::for_plan(config.plan).with_overrides(&config.limits)?;
         for id in config.rules.keys() {

@@ -14,10 +14,6 @@ use crate::report::{docs_url, Diagnostic, Severity};
 pub mod drizzle;
 pub mod query;
 pub mod schema;
-#[cfg(feature = "sql")]
-pub mod sql;
-#[cfg(not(feature = "sql"))]
-#[path = "sql_disabled.rs"]
 pub mod sql;
 #[cfg(test)]
 mod tests;
