@@ -18,7 +18,7 @@ if (skip) console.log(`# skipping the HTML report browser tests: ${skip}`);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 describe("--html report", { skip }, () => {
-  let dir, htmlPath, report, browser, context, page;
+  let dir, htmlPath, report, context, page;
   const badRequests = [];
 
   before(async () => {
@@ -40,7 +40,8 @@ describe("--html report", { skip }, () => {
     report = JSON.parse(r.stdout);
 
     const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
+    // A fresh profile (--user-data-dir, which playwright takes as the first argument here).
+    context = await chromium.launchPersistentContext(join(dir, "profile"), {
       executablePath: CHROMIUM,
       args: [
         "--headless",
@@ -51,10 +52,10 @@ describe("--html report", { skip }, () => {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        `--user-data-dir=${join(dir, "profile")}`,
       ],
+      viewport: { width: 1400, height: 900 },
+      offline: true,
     });
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, offline: true });
     // Anything but the file itself (or data: URLs) is a failure, and is not let through.
     await context.route("**/*", (route) => {
       const url = route.request().url();
@@ -75,7 +76,7 @@ describe("--html report", { skip }, () => {
   });
 
   after(async () => {
-    await browser?.close();
+    await context?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
