@@ -2,7 +2,7 @@
 // The `perf-optimizer` command. Only node: built-ins are imported up front so
 // that --version and --help never load the wasm core.
 import { parseArgs } from "node:util";
-import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
 
@@ -105,6 +105,11 @@ async function main(argv) {
     }
     if (values["save-baseline"]) writeFileSync(values["save-baseline"], api.baselineFromReport(report));
     if (values.history) appendFileSync(values.history, api.historyLine(report, { commit: gitCommit() }));
+    if (values.html) {
+      // The history file already has this run's line: the trend ends with it.
+      const history = values.history ? readFileSync(values.history, "utf8") : undefined;
+      writeFileSync(values.html, api.renderHtml(report, { history }));
+    }
     process.exitCode = api.exitCode(report);
   } catch (error) {
     if (error?.name === "PerfOptimizerError") return fail(error.message);

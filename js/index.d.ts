@@ -6,6 +6,7 @@ import type {
   BundleReport,
   OutputSize,
   PackageUsage,
+  ModuleSize,
   DuplicatePackage,
   BudgetResult,
   StartupReport,
@@ -24,6 +25,7 @@ export type {
   BundleReport,
   OutputSize,
   PackageUsage,
+  ModuleSize,
   DuplicatePackage,
   BudgetResult,
   StartupReport,
@@ -117,6 +119,33 @@ export interface RenderOptions {
 
 /** Renders a report as pretty text, JSON, SARIF, Markdown or GitHub workflow commands. */
 export declare function render(report: Report, format?: Format, options?: RenderOptions): string;
+
+/** One line of a history file (`--history`): the run's time, commit and sizes. */
+export interface HistoryEntry {
+  time?: string;
+  commit?: string;
+  bytes: number;
+  gzipBytes?: number;
+  brotliBytes?: number;
+  [key: string]: unknown;
+}
+
+export interface HtmlOptions {
+  /** The history to draw as a trend: the JSONL text of a `--history` file, or its parsed entries. */
+  history?: string | ReadonlyArray<HistoryEntry>;
+  /** The page title (default "perf-optimizer report"). */
+  title?: string;
+}
+
+/**
+ * The self-contained HTML report (what --html writes): a zoomable treemap of
+ * the bundle by package and module, sizes, the findings, search, and the
+ * size trend when a history is given. Inline JS and CSS only; opens offline.
+ */
+export declare function renderHtml(report: Report, options?: HtmlOptions): string;
+
+/** The entries of a history file's JSONL text; lines that are not JSON objects are skipped. */
+export declare function parseHistory(history: string | ReadonlyArray<HistoryEntry> | undefined): HistoryEntry[];
 
 /** 1 when the report has an error-severity finding or a budget exceeded, else 0. */
 export declare function exitCode(report: Report): 0 | 1;

@@ -8,6 +8,7 @@ import { sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export { check, lint, analyzeMetafile, loadConfig, PerfOptimizerError };
+export { renderHtml, parseHistory } from "./html.js";
 
 /**
  * Analyzes an esbuild result: `metafile` (object or JSON text) and the output

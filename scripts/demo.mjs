@@ -14,7 +14,10 @@ for (const example of ["worker", "worker-fixed"]) {
   if (!existsSync(join(dir, "node_modules", "wrangler"))) ensureNpmPackages(dir);
   console.log(`\n=== perf-optimizer check examples/${example}\n`);
   const args = [cli, "check", join("examples", example)];
+  // The self-contained HTML report (treemap, findings, search) of the example.
+  if (example === "worker") args.push("--html", join("examples", example, "perf-report.html"));
   if (process.stdout.isTTY) args.push("--color");
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
   console.log(`(exit code ${result.status})`);
+  if (example === "worker") console.log(`HTML report: examples/${example}/perf-report.html`);
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{BundleReport, DuplicatePackage, OutputSize, PackageUsage};
+use crate::report::{BundleReport, DuplicatePackage, ModuleSize, OutputSize, PackageUsage};
 
 pub mod metafile;
 pub mod packages;
@@ -52,6 +52,7 @@ pub fn analyze(
 
     // (name, version) → usage; BTreeMap keeps the output deterministic.
     let mut usage: BTreeMap<(String, Option<String>), PackageUsage> = BTreeMap::new();
+    let mut modules: BTreeMap<&str, ModuleSize> = BTreeMap::new();
     let mut first_party_bytes = 0;
     let mut attributed = 0;
     let mut output_bytes = 0;
@@ -73,17 +74,35 @@ pub fn analyze(
                         });
                     entry.bytes += part.bytes_in_output;
                     entry.modules += 1;
+                    let module = modules.entry(path).or_insert_with(|| ModuleSize {
+                        path: path.to_string(),
+                        package: Some(entry.name.clone()),
+                        version: entry.version.clone(),
+                        bytes: 0,
+                    });
+                    module.bytes += part.bytes_in_output;
                     if !entry.paths.iter().any(|p| p == root) {
                         entry.paths.push(root.to_string());
                     }
                 }
-                Origin::FirstParty => first_party_bytes += part.bytes_in_output,
+                Origin::FirstParty => {
+                    first_party_bytes += part.bytes_in_output;
+                    modules
+                        .entry(path)
+                        .or_insert_with(|| ModuleSize {
+                            path: path.to_string(),
+                            ..ModuleSize::default()
+                        })
+                        .bytes += part.bytes_in_output;
+                }
                 Origin::Runtime => {}
             }
         }
     }
     let mut packages: Vec<PackageUsage> = usage.into_values().collect();
     packages.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    let mut modules: Vec<ModuleSize> = modules.into_values().collect();
+    modules.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
 
     BundleReport {
         duplicates: duplicates(&packages),
@@ -93,6 +112,7 @@ pub fn analyze(
         // Everything not attributed to an input: esbuild's runtime helpers,
         // wrangler's shims and the glue between modules.
         runtime_bytes: output_bytes.saturating_sub(attributed - runtime_inputs(metafile)),
+        modules,
     }
 }
 
@@ -190,6 +210,26 @@ mod tests {
         assert_eq!(names, [("zod", 700), ("hono", 600), ("zod", 600)]);
         assert_eq!(report.packages[1].modules, 2);
         assert_eq!(report.first_party_bytes, 90);
+        let modules: Vec<_> = report
+            .modules
+            .iter()
+            .map(|m| (m.path.as_str(), m.package.as_deref(), m.bytes))
+            .collect();
+        assert_eq!(
+            modules,
+            [
+                ("node_modules/zod/lib/index.mjs", Some("zod"), 700),
+                (
+                    "node_modules/chanfana/node_modules/zod/lib/index.mjs",
+                    Some("zod"),
+                    600
+                ),
+                ("node_modules/hono/dist/index.js", Some("hono"), 350),
+                ("node_modules/hono/dist/router.js", Some("hono"), 250),
+                ("src/index.ts", None, 90),
+            ]
+        );
+        assert_eq!(report.modules[1].version.as_deref(), Some("4.1.0"));
         assert_eq!(report.runtime_bytes, 2100 - 90 - 600 - 700 - 600);
         assert_eq!(report.duplicates.len(), 1);
         assert_eq!(report.duplicates[0].versions, ["3.23.8", "4.1.0"]);

@@ -149,6 +149,26 @@ pub struct BundleReport {
     pub first_party_bytes: u64,
     /// Bytes of esbuild's runtime and shims that belong to no input.
     pub runtime_bytes: u64,
+    /// Bytes in the output per module (package and first-party inputs),
+    /// largest first; what the HTML report's treemap zooms into.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<ModuleSize>,
+}
+
+/// One input module's bytes in the output(s).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleSize {
+    /// The input path as the metafile writes it.
+    pub path: String,
+    /// The package it belongs to; absent for first-party modules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// That package's version, to tell copies of one package apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -119,6 +119,7 @@ pub fn fixture() -> Report {
         }],
         first_party_bytes: 300_000,
         runtime_bytes: 57_100,
+        ..BundleReport::default()
     };
     let budgets = vec![
         budget(

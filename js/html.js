@@ -1,0 +1,362 @@
+// The self-contained HTML report (`--html FILE`): one file that opens offline.
+// The report (and the history, when given) is embedded as JSON; the treemap
+// layout is d3-hierarchy's, inlined from node_modules; the page's own script
+// and styles are inline too. Nothing is fetched when the page opens.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+let d3Source;
+/** d3-hierarchy's UMD build (it defines `globalThis.d3`), read once. */
+function d3Hierarchy() {
+  if (d3Source === undefined) {
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve("d3-hierarchy");
+    d3Source = readFileSync(join(dirname(entry), "d3-hierarchy.min.js"), "utf8");
+  }
+  return d3Source;
+}
+
+/**
+ * The entries of a history file (`--history`, one JSON object a line), as
+ * text or already parsed; lines that are not JSON objects are skipped.
+ */
+export function parseHistory(history) {
+  if (!history) return [];
+  if (Array.isArray(history)) return history.filter((e) => e && typeof e === "object");
+  return String(history)
+    .split("\n")
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line);
+        return entry && typeof entry === "object" && !Array.isArray(entry) ? entry : null;
+      } catch {
+        return null;
+      }
+    })
+    .filter(Boolean);
+}
+
+/** JSON that is safe inside a <script> element. */
+const scriptJson = (value) =>
+  JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Renders a report as one self-contained HTML page (the `--html` file). */
+export function renderHtml(report, { history, title } = {}) {
+  const data = { report, history: parseHistory(history) };
+  const heading = title ?? "perf-optimizer report";
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(heading)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>${escapeHtml(heading)}</h1>
+  <div id="summary"></div>
+  <input id="search" type="search" placeholder="Search packages, modules, findings…" aria-label="Search">
+</header>
+<main>
+  <section id="bundle">
+    <div id="sizes"></div>
+    <nav id="crumbs" aria-label="Treemap path"></nav>
+    <div id="treemap" role="tree"></div>
+    <div id="trend"></div>
+  </section>
+  <aside id="findings"><h2>Findings <span id="findings-count"></span></h2><ol id="findings-list"></ol></aside>
+</main>
+<script type="application/json" id="perf-data">${scriptJson(data)}</script>
+<script>${d3Hierarchy()}</script>
+<script>${APP}</script>
+</body>
+</html>
+`;
+}
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#f6f7f9}
+header{display:flex;flex-wrap:wrap;align-items:center;gap:12px 24px;padding:12px 20px;background:#1d2430;color:#fff}
+header h1{font-size:18px;margin:0}
+#summary{flex:1;font-size:13px;opacity:.9}
+#search{width:320px;max-width:100%;padding:6px 10px;border-radius:6px;border:1px solid #8893a4;font:inherit}
+main{display:grid;grid-template-columns:minmax(0,1fr) 420px;gap:16px;padding:16px 20px}
+@media (max-width:1000px){main{grid-template-columns:1fr}}
+h2{font-size:15px;margin:0 0 8px}
+#sizes table{border-collapse:collapse;margin-bottom:10px;font-size:13px}
+#sizes th,#sizes td{padding:3px 10px;text-align:right;border-bottom:1px solid #dde1e7}
+#sizes th:first-child,#sizes td:first-child{text-align:left}
+#crumbs{margin:6px 0;font-size:13px;min-height:22px}
+#crumbs button{font:inherit;border:0;background:none;color:#1769c4;cursor:pointer;padding:0}
+#crumbs button:disabled{color:#1d2430;cursor:default;font-weight:600}
+#crumbs .sep{margin:0 6px;color:#8893a4}
+#treemap{position:relative;height:560px;background:#fff;border:1px solid #dde1e7;border-radius:6px;overflow:hidden}
+.cell{position:absolute;overflow:hidden;border:1px solid rgba(255,255,255,.9);font-size:11px;padding:2px 4px;color:#10151d;cursor:pointer}
+.cell.group{font-weight:600;font-size:12px;border:1px solid #fff}
+.cell.leaf{cursor:default;font-weight:400}
+.cell.group .cell{font-weight:400;font-size:11px}
+.cell.zoomable:hover{outline:2px solid #1d2430;outline-offset:-2px;z-index:2}
+.cell .size{font-weight:400;opacity:.75;margin-left:4px}
+.empty{padding:24px;color:#5b6574}
+#findings{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px;max-height:calc(100vh - 120px);overflow:auto}
+#findings-list{list-style:none;margin:0;padding:0}
+#findings-list li{border-bottom:1px solid #eef0f3;padding:8px 0}
+.sev{display:inline-block;font-size:11px;font-weight:700;border-radius:3px;padding:0 5px;margin-right:6px;color:#fff;text-transform:uppercase}
+.sev.error{background:#c62828}.sev.warning{background:#b26a00}.sev.info{background:#1769c4}
+.rule{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#5b6574}
+.loc{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;display:block;margin:2px 0;color:#1769c4}
+.msg{margin:2px 0}
+.help{white-space:pre-wrap;font-size:12px;color:#3d4655;background:#f6f7f9;border-radius:4px;padding:4px 6px;margin-top:4px}
+#trend svg{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin-top:12px}
+#trend .legend{font-size:12px}
+`;
+
+// The page's script: plain DOM, textContent only (no HTML from the data).
+const APP = String.raw`
+"use strict";
+(function () {
+  var data = JSON.parse(document.getElementById("perf-data").textContent);
+  var report = data.report || {};
+  var bundle = report.bundle || null;
+  var $ = function (id) { return document.getElementById(id); };
+  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
+  function fmt(n) {
+    if (n == null || isNaN(n)) return "–";
+    if (n < 1000) return n + " B";
+    if (n < 1e6) return (n / 1e3).toFixed(1) + " kB";
+    return (n / 1e6).toFixed(2) + " MB";
+  }
+  var outputs = bundle ? bundle.outputs || [] : [];
+  var total = { bytes: 0, gzipBytes: 0, brotliBytes: 0 };
+  outputs.forEach(function (o) { total.bytes += o.bytes; total.gzipBytes += o.gzipBytes; total.brotliBytes += o.brotliBytes; });
+  var gzipRatio = total.bytes ? total.gzipBytes / total.bytes : 0;
+
+  // Summary line.
+  var s = report.summary || {};
+  var parts = [];
+  if (bundle) parts.push(fmt(total.bytes) + " raw · " + fmt(total.gzipBytes) + " gzip · " + fmt(total.brotliBytes) + " brotli");
+  parts.push((s.errors || 0) + " errors, " + (s.warnings || 0) + " warnings, " + (s.infos || 0) + " infos");
+  var failed = (report.budgets || []).filter(function (b) { return !b.passed; });
+  if ((report.budgets || []).length) parts.push(failed.length ? failed.length + " budget(s) exceeded" : "budgets met");
+  if (report.tool) parts.push(report.tool.name + " " + report.tool.version);
+  $("summary").textContent = parts.join("  —  ");
+
+  // Output sizes.
+  if (outputs.length) {
+    var table = el("table"); var head = el("tr");
+    ["Output", "Raw", "Gzip", "Brotli"].forEach(function (h) { head.appendChild(el("th", null, h)); });
+    table.appendChild(head);
+    outputs.forEach(function (o) {
+      var tr = el("tr");
+      [o.path, fmt(o.bytes), fmt(o.gzipBytes), fmt(o.brotliBytes)].forEach(function (v) { tr.appendChild(el("td", null, v)); });
+      table.appendChild(tr);
+    });
+    $("sizes").appendChild(table);
+  }
+
+  // The tree: bundle → packages (and first-party code, runtime) → modules.
+  function moduleLabel(path, root) {
+    var i = path.lastIndexOf("node_modules/");
+    if (i >= 0) { var rest = path.slice(i + 13); var cut = rest.charAt(0) === "@" ? 2 : 1; return rest.split("/").slice(cut).join("/") || rest; }
+    return path;
+  }
+  function buildTree() {
+    var root = { name: "bundle", kind: "root", children: [] };
+    if (!bundle) return root;
+    var modules = bundle.modules || [];
+    var counts = {};
+    (bundle.packages || []).forEach(function (p) { counts[p.name] = (counts[p.name] || 0) + 1; });
+    var byKey = {};
+    (bundle.packages || []).forEach(function (p) {
+      var node = { name: counts[p.name] > 1 && p.version ? p.name + "@" + p.version : p.name, kind: "package", pkg: p, search: p.name + " " + (p.paths || []).join(" "), bytes: p.bytes, children: [] };
+      byKey[p.name + "\u0000" + (p.version || "")] = node;
+      root.children.push(node);
+    });
+    var firstParty = { name: "first-party code", kind: "first-party", search: "first-party", bytes: bundle.firstPartyBytes || 0, children: [] };
+    modules.forEach(function (m) {
+      var parent = m.package != null ? byKey[m.package + "\u0000" + (m.version || "")] : firstParty;
+      if (!parent) return;
+      parent.children.push({ name: m.package != null ? moduleLabel(m.path) : m.path, kind: "module", path: m.path, search: m.path, bytes: m.bytes });
+    });
+    if (firstParty.bytes > 0) root.children.push(firstParty);
+    if (bundle.runtimeBytes > 0) root.children.push({ name: "runtime & shims", kind: "runtime", search: "runtime shims", bytes: bundle.runtimeBytes, children: [] });
+    root.children.forEach(function (c) {
+      // Bytes the module list does not cover stay visible as their own cell.
+      var covered = c.children.reduce(function (a, m) { return a + m.bytes; }, 0);
+      if (c.children.length && c.bytes > covered) c.children.push({ name: "(other)", kind: "module", search: "", bytes: c.bytes - covered });
+      if (!c.children.length) delete c.children;
+    });
+    return root;
+  }
+  var tree = buildTree();
+  var totalBytes = tree.children.reduce(function (a, c) { return a + c.bytes; }, 0);
+
+  function hue(str) { var h = 0; for (var i = 0; i < str.length; i++) h = (h * 31 + str.charCodeAt(i)) >>> 0; return h % 360; }
+  function colour(node) {
+    if (node.kind === "runtime") return "#c9ced6";
+    if (node.kind === "first-party") return "hsl(205 70% 78%)";
+    return "hsl(" + hue(node.name.replace(/@[^@]*$/, "") || node.name) + " 55% 80%)";
+  }
+
+  var query = "";
+  var focus = [];  // names from the root down to the zoomed node
+  function matches(node) { return !query || (node.search || node.name).toLowerCase().indexOf(query) >= 0 || node.name.toLowerCase().indexOf(query) >= 0; }
+  /** A copy of the node keeping what the search matches (a matching group keeps all of it). */
+  function filtered(node) {
+    if (!node.children) return matches(node) ? node : null;
+    if (node.kind !== "root" && matches(node)) return node;
+    var kids = node.children.map(filtered).filter(Boolean);
+    if (!kids.length && node.kind !== "root") return null;
+    var copy = {}; for (var k in node) copy[k] = node[k];
+    copy.children = kids;
+    return copy;
+  }
+  function focusedNode(root) {
+    var node = root, path = [root];
+    for (var i = 0; i < focus.length; i++) {
+      var next = (node.children || []).filter(function (c) { return c.name === focus[i]; })[0];
+      if (!next) break;
+      node = next; path.push(node);
+    }
+    focus = path.slice(1).map(function (n) { return n.name; });
+    return { node: node, path: path };
+  }
+
+  function renderCrumbs(path) {
+    var nav = $("crumbs"); nav.textContent = "";
+    path.forEach(function (n, i) {
+      if (i) nav.appendChild(el("span", "sep", "›"));
+      var b = el("button", null, i === 0 ? "bundle" : n.name);
+      b.disabled = i === path.length - 1;
+      b.addEventListener("click", function () { focus = focus.slice(0, i); draw(); });
+      nav.appendChild(b);
+    });
+    if (path.length > 1) {
+      nav.appendChild(el("span", "sep", "·"));
+      var back = el("button", null, "← back"); back.id = "back";
+      back.addEventListener("click", function () { focus.pop(); draw(); });
+      nav.appendChild(back);
+    }
+  }
+
+  function draw() {
+    var box = $("treemap"); box.textContent = "";
+    if (!bundle) { box.appendChild(el("div", "empty", "No bundle data in this report (perf-optimizer lint analyzes sources only).")); renderCrumbs([tree]); return; }
+    var root = filtered(tree) || { name: "bundle", kind: "root", children: [] };
+    var f = focusedNode(root);
+    renderCrumbs(f.path);
+    if (!f.node.children || !f.node.children.length) { box.appendChild(el("div", "empty", query ? "Nothing matches “" + query + "”." : "Empty.")); return; }
+    var width = box.clientWidth || 800, height = box.clientHeight || 560;
+    var h = d3.hierarchy(f.node, function (d) { return d.children; })
+      .sum(function (d) { return d.children && d.children.length ? 0 : Math.max(d.bytes, 0); })
+      .sort(function (a, b) { return b.value - a.value; });
+    d3.treemap().tile(d3.treemapSquarify).size([width, height]).paddingInner(1)
+      .paddingTop(function (d) { return d.depth === 1 && d.children ? 18 : 0; })(h);
+    h.descendants().forEach(function (d) {
+      if (d.depth === 0 || d.depth > 2) return;
+      var w = d.x1 - d.x0, hh = d.y1 - d.y0;
+      if (w < 1 || hh < 1) return;
+      var node = d.data;
+      var zoomTarget = d.depth === 1 ? d : d.parent;
+      var zoomable = !!(zoomTarget.data.children && zoomTarget.data.children.length);
+      var cell = el("div", "cell " + (d.children ? "group" : "leaf") + (zoomable ? " zoomable" : ""));
+      // Module cells sit inside their package's cell (positions relative to its padding box).
+      var ox = d.depth === 2 ? d.parent.x0 + 1 : 0, oy = d.depth === 2 ? d.parent.y0 + 1 : 0;
+      cell.style.left = (d.x0 - ox) + "px"; cell.style.top = (d.y0 - oy) + "px"; cell.style.width = w + "px"; cell.style.height = hh + "px";
+      var base = f.node.kind !== "root" ? f.node : d.depth === 1 ? node : d.parent.data;
+      cell.style.background = colour(base);
+      if (d.depth === 2) cell.style.filter = "brightness(1.06)";
+      cell.dataset.name = node.name; cell.dataset.kind = node.kind; cell.dataset.depth = d.depth;
+      var pct = totalBytes ? (100 * d.value / totalBytes).toFixed(1) : "0";
+      var tip = (node.path || node.name) + "\n" + fmt(d.value) + " raw (" + pct + "% of the bundle), ≈" + fmt(Math.round(d.value * gzipRatio)) + " gzip";
+      if (node.pkg) tip += "\n" + (node.pkg.version ? "version " + node.pkg.version + ", " : "") + node.pkg.modules + " module(s)\n" + (node.pkg.paths || []).join("\n");
+      cell.title = tip;
+      if (w > 30 && hh > 12) {
+        var label = el("span", "label", node.name); cell.appendChild(label);
+        if (w > 90) cell.appendChild(el("span", "size", fmt(d.value)));
+      }
+      if (zoomable) {
+        cell.tabIndex = 0;
+        var go = function (ev) { ev.stopPropagation(); focus.push(zoomTarget.data.name); draw(); };
+        cell.addEventListener("click", go);
+        cell.addEventListener("keydown", function (ev) { if (ev.key === "Enter") go(ev); });
+      }
+      d.cell = cell;
+      (d.depth === 2 && d.parent.cell ? d.parent.cell : box).appendChild(cell);
+    });
+  }
+
+  // Findings.
+  var diags = (report.diagnostics || []).slice();
+  var order = { error: 0, warning: 1, info: 2 };
+  diags.sort(function (a, b) { return (order[a.severity] - order[b.severity]) || String(a.file || "").localeCompare(String(b.file || "")) || (a.line || 0) - (b.line || 0); });
+  function drawFindings() {
+    var list = $("findings-list"); list.textContent = "";
+    var shown = 0;
+    diags.forEach(function (d) {
+      var text = [d.rule, d.message, d.file, d.help, d.category].join(" ").toLowerCase();
+      if (query && text.indexOf(query) < 0) return;
+      shown++;
+      var li = el("li"); li.dataset.rule = d.rule;
+      li.appendChild(el("span", "sev " + d.severity, d.severity));
+      li.appendChild(el("span", "rule", d.rule));
+      if (d.file) li.appendChild(el("span", "loc", d.file + (d.line ? ":" + d.line + (d.column ? ":" + d.column : "") : "")));
+      li.appendChild(el("div", "msg", d.message));
+      if (d.help) li.appendChild(el("div", "help", d.help));
+      list.appendChild(li);
+    });
+    if (!shown) list.appendChild(el("li", "empty", diags.length ? "No finding matches." : "No findings."));
+    $("findings-count").textContent = "(" + shown + (shown !== diags.length ? " of " + diags.length : "") + ")";
+  }
+
+  // The trend of sizes over the history (--history).
+  function drawTrend() {
+    var hist = (data.history || []).filter(function (e) { return typeof e.bytes === "number"; });
+    var box = $("trend"); box.textContent = "";
+    if (!hist.length) return;
+    box.appendChild(el("h2", null, "Size over time (" + hist.length + " run" + (hist.length > 1 ? "s" : "") + ")"));
+    var W = 720, H = 200, L = 64, R = 16, T = 12, B = 36;
+    var ns = "http://www.w3.org/2000/svg";
+    function svg(tag, attrs, text) { var e = document.createElementNS(ns, tag); for (var k in attrs) e.setAttribute(k, attrs[k]); if (text != null) e.textContent = text; return e; }
+    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Bundle size over time" });
+    var max = 0;
+    hist.forEach(function (e) { max = Math.max(max, e.bytes, e.gzipBytes || 0); });
+    max = max || 1;
+    var x = function (i) { return hist.length === 1 ? L + (W - L - R) / 2 : L + i * (W - L - R) / (hist.length - 1); };
+    var y = function (v) { return T + (H - T - B) * (1 - v / max); };
+    [0, 0.5, 1].forEach(function (t) {
+      root.appendChild(svg("line", { x1: L, x2: W - R, y1: y(max * t), y2: y(max * t), stroke: "#eef0f3" }));
+      root.appendChild(svg("text", { x: L - 6, y: y(max * t) + 4, "text-anchor": "end", "font-size": 11, fill: "#5b6574" }, fmt(Math.round(max * t))));
+    });
+    [["bytes", "#1769c4", "raw"], ["gzipBytes", "#2e7d32", "gzip"]].forEach(function (series, k) {
+      var pts = hist.filter(function (e) { return typeof e[series[0]] === "number"; });
+      if (!pts.length) return;
+      var d = hist.map(function (e, i) { return typeof e[series[0]] === "number" ? x(i).toFixed(1) + "," + y(e[series[0]]).toFixed(1) : null; }).filter(Boolean).join(" ");
+      root.appendChild(svg("polyline", { points: d, fill: "none", stroke: series[1], "stroke-width": 2, "class": "series-" + series[2] }));
+      hist.forEach(function (e, i) {
+        if (typeof e[series[0]] !== "number") return;
+        var c = svg("circle", { cx: x(i), cy: y(e[series[0]]), r: 3, fill: series[1] });
+        c.appendChild(svg("title", {}, series[2] + " " + fmt(e[series[0]]) + " — " + (e.time || "") + (e.commit ? " " + String(e.commit).slice(0, 8) : "")));
+        root.appendChild(c);
+      });
+      root.appendChild(svg("text", { x: L + 8 + k * 70, y: H - 8, "font-size": 12, fill: series[1], "class": "legend" }, "— " + series[2]));
+    });
+    var day = function (e) { return e.time ? String(e.time).slice(0, 10) : ""; };
+    root.appendChild(svg("text", { x: L, y: H - B + 14, "font-size": 11, fill: "#5b6574" }, day(hist[0])));
+    root.appendChild(svg("text", { x: W - R, y: H - B + 14, "text-anchor": "end", "font-size": 11, fill: "#5b6574" }, day(hist[hist.length - 1])));
+    box.appendChild(root);
+  }
+
+  $("search").addEventListener("input", function (ev) { query = ev.target.value.trim().toLowerCase(); draw(); drawFindings(); });
+  var resizeTimer;
+  window.addEventListener("resize", function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(draw, 100); });
+  draw(); drawFindings(); drawTrend();
+  document.body.dataset.ready = "true";
+})();
+`;
