@@ -14,6 +14,13 @@ const esbuild = await import(createRequire(join(project, "package.json")).resolv
 const { default: perfOptimizer } = await importPackage("esbuild");
 const wrangler = await importPackage("wrangler");
 
+// The example Worker has one error-severity finding (a delete without where),
+// which fails a build by design; most tests below downgrade it to a warning.
+const warnOnlyDir = mkdtempSync(join(tmpdir(), "perf-warn-only-"));
+const WARN_ONLY = { rules: { "drizzle-delete-without-where": "warn" } };
+writeFileSync(join(warnOnlyDir, "perf-optimizer.config.json"), JSON.stringify(WARN_ONLY));
+const warnOnly = () => perfOptimizer({ configDir: warnOnlyDir });
+
 const buildOptions = (plugin, extra = {}) => ({
   absWorkingDir: project,
   entryPoints: ["src/index.ts"],
@@ -63,7 +70,7 @@ describe("API", () => {
 
 describe("esbuild plugin", () => {
   test("build(): findings are esbuild warnings with locations", async () => {
-    const result = await esbuild.build(buildOptions(perfOptimizer()));
+    const result = await esbuild.build(buildOptions(warnOnly()));
     assert.ok(result.metafile, "the plugin turns on the metafile");
     const clone = result.warnings.find((w) => w.id === "json-deep-clone");
     assert.ok(clone, JSON.stringify(result.warnings.map((w) => w.text)));
@@ -79,7 +86,7 @@ describe("esbuild plugin", () => {
       await esbuild.build({ entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "neutral",
         conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"], external: ["cloudflare:*", "node:*", "buffer"],
         outdir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "perf-print-")))}, logLevel: "warning", color: false,
-        plugins: [perfOptimizer()] });`;
+        plugins: [perfOptimizer({ configDir: ${JSON.stringify(warnOnlyDir)} })] });`;
     const file = join(project, "print-build.mjs");
     writeFileSync(file, script);
     const r = node([file]);
@@ -89,7 +96,7 @@ describe("esbuild plugin", () => {
   });
 
   test("context().rebuild(): warnings are returned and printed on every rebuild", async () => {
-    const ctx = await esbuild.context(buildOptions(perfOptimizer()));
+    const ctx = await esbuild.context(buildOptions(warnOnly()));
     try {
       const first = await ctx.rebuild();
       const second = await ctx.rebuild();
@@ -103,7 +110,7 @@ describe("esbuild plugin", () => {
       const ctx = await esbuild.context({ entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "neutral",
         conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"], external: ["cloudflare:*", "node:*", "buffer"],
         outdir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "perf-print-")))}, logLevel: "warning", color: false,
-        plugins: [perfOptimizer()] });
+        plugins: [perfOptimizer({ configDir: ${JSON.stringify(warnOnlyDir)} })] });
       await ctx.rebuild();
       await ctx.dispose();`;
     const file = join(project, "print-context.mjs");
@@ -111,6 +118,13 @@ describe("esbuild plugin", () => {
     const r = node([file]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /\[json-deep-clone\] \[plugin perf-optimizer\]/);
+  });
+
+  test("an error-severity finding fails the build, at its line", async () => {
+    await assert.rejects(
+      esbuild.build(buildOptions(perfOptimizer())),
+      (error) => error.errors.some((e) => e.id === "drizzle-delete-without-where" && e.location?.file === "src/routes/orders.ts"),
+    );
   });
 
   test("a bundle over the size limit fails the build with an esbuild error", async () => {
@@ -129,7 +143,7 @@ describe("esbuild plugin", () => {
       await esbuild.build({ entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "neutral",
         conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"], external: ["cloudflare:*", "node:*", "buffer"],
         outdir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "perf-info-")))}, logLevel: "info", color: false,
-        plugins: [perfOptimizer()] });`;
+        plugins: [perfOptimizer({ configDir: ${JSON.stringify(warnOnlyDir)} })] });`;
     const file = join(project, "info-build.mjs");
     writeFileSync(file, script);
     const r = node([file]);
@@ -157,7 +171,7 @@ describe("wrangler hook", () => {
       assert.notEqual(failing.status, 0);
       assert.doesNotMatch(failing.stdout, /DEPLOYED/);
       assert.match(failing.stdout, /✗ script size/);
-      writeFileSync(join(project, "tiny.json"), JSON.stringify({}));
+      writeFileSync(join(project, "tiny.json"), JSON.stringify(WARN_ONLY));
       const passing = spawnSync("npm", ["run", "deploy"], { cwd: project, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
       assert.equal(passing.status, 0, passing.stderr);
       assert.match(passing.stdout, /DEPLOYED/);
@@ -168,7 +182,8 @@ describe("wrangler hook", () => {
 
   test("wranglerHook() returns the exit code and prints the report", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "perf-hook-")), "r.json");
-    assert.equal(await wrangler.wranglerHook({ dir: project, format: "json", output: out }), 0);
+    assert.equal(await wrangler.wranglerHook({ dir: project, format: "json", output: out }), 1, "the example has an error finding");
+    assert.equal(await wrangler.wranglerHook({ dir: project, format: "json", output: out, config: join(warnOnlyDir, "perf-optimizer.config.json") }), 0);
     assert.equal(JSON.parse(readFileSync(out, "utf8")).version, 1);
   });
 });
