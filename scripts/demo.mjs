@@ -12,8 +12,9 @@ const cli = join(root, "pkg", "js", "cli.js");
 for (const example of ["worker", "worker-fixed"]) {
   const dir = join(root, "examples", example);
   if (!existsSync(join(dir, "node_modules", "wrangler"))) ensureNpmPackages(dir);
-  console.log(`\n=== perf-optimizer check examples/${example}\n`);
-  const args = [cli, "check", join("examples", example)];
+  console.log(`\n=== perf-optimizer check examples/${example} --startup\n`);
+  // --startup: measured in workerd (wrangler check startup), by package and module.
+  const args = [cli, "check", join("examples", example), "--startup"];
   if (process.stdout.isTTY) args.push("--color");
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
   console.log(`(exit code ${result.status})`);
