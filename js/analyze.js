@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
-import { bundleProject, measureOutputs, parseMetafile, readManifests } from "./bundle.js";
+import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
@@ -102,6 +102,11 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
 export async function check(dir = ".", options = {}) {
   const project = loadProject(dir, { entry: options.entry });
   const { config, json } = await loadConfig(project.dir, options.config);
+  if (options.startup && !projectWrangler(project.dir)) {
+    throw new PerfOptimizerError(
+      `${displayPath(project.dir)}: cannot measure startup: wrangler is not installed in the project (npm install -D wrangler); \`wrangler check startup\` runs the Worker in workerd`,
+    );
+  }
   const bundle = await bundleProject(project, { startup: Boolean(options.startup) });
   try {
     const report = analyzeBuild({

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { cli, project } from "./helpers.mjs";
 
-const realWrangler = join(project, "node_modules", "wrangler", "bin", "wrangler.js");
+const realCli = join(project, "node_modules", "wrangler", "wrangler-dist", "cli.js");
 
 function write(dir, files) {
   for (const [path, text] of Object.entries(files)) {
@@ -58,16 +58,18 @@ function fixture(files, { wrangler = true } = {}) {
     "src/small.js": "export const greet = (s) => `hello ${s}`;\n",
     ...files,
   });
-  const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8" });
+  const install = spawnSync("npm", ["install", "--prefer-offline", "--install-links", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8" });
   assert.equal(install.status, 0, install.stderr);
   if (wrangler) {
     // The scratch project's wrangler 4.86.0, behind a wrapper that logs its arguments.
     write(dir, {
-      "node_modules/wrangler/package.json": JSON.stringify({ name: "wrangler", version: "4.86.0", bin: { wrangler: "bin/wrangler.js" } }),
+      "node_modules/wrangler/package.json": JSON.stringify({ name: "wrangler", version: "4.86.0", type: "module", bin: { wrangler: "bin/wrangler.js" } }),
       "node_modules/wrangler/bin/wrangler.js": [
         'import { appendFileSync } from "node:fs";',
-        `appendFileSync(${JSON.stringify(join(dir, "wrangler-calls.log"))}, process.argv.slice(2).slice(0, 2).join(" ") + "\\n");`,
-        `await import(${JSON.stringify(new URL(`file://${realWrangler}`).href)});`,
+        'import { spawnSync } from "node:child_process";',
+        `appendFileSync(${JSON.stringify(join(dir, "wrangler-calls.log"))}, process.argv.slice(2, 4).join(" ") + "\\n");`,
+        `const r = spawnSync(process.execPath, ["--no-warnings", "--experimental-vm-modules", ${JSON.stringify(realCli)}, ...process.argv.slice(2)], { stdio: "inherit" });`,
+        "process.exit(r.status ?? 1);",
         "",
       ].join("\n"),
     });
