@@ -25,13 +25,13 @@ function write(dir, files) {
 function fixture(files, { wrangler = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "perf-optimizer-startup-"));
   write(dir, {
-    "package.json": JSON.stringify({ name: "startup-fixture", private: true, type: "module", dependencies: { "heavy-init": "file:./heavy-init" } }, null, 2),
+    "package.json": JSON.stringify({ name: "startup-fixture", private: true, type: "module", dependencies: { "heavy-init": "file:./heavy-init-1.0.0.tgz" } }, null, 2),
     "wrangler.toml": 'name = "startup-fixture"\nmain = "src/index.js"\ncompatibility_date = "2025-09-01"\n',
-    "heavy-init/package.json": JSON.stringify({ name: "heavy-init", version: "1.0.0", type: "module", main: "index.js" }),
+    "pkgsrc/heavy-init/package.json": JSON.stringify({ name: "heavy-init", version: "1.0.0", type: "module", main: "index.js" }),
     // A package with a known costly initialisation: it builds a lookup table at import.
-    "heavy-init/index.js": [
+    "pkgsrc/heavy-init/index.js": [
       "const table = new Map();",
-      "for (let i = 0; i < 200000; i++) {",
+      "for (let i = 0; i < 50000; i++) {",
       "  table.set('k' + i, Math.sqrt(i).toString(36).slice(2, 8));",
       "}",
       "export function lookup(k) { return table.get(k); }",
@@ -58,7 +58,10 @@ function fixture(files, { wrangler = true } = {}) {
     "src/small.js": "export const greet = (s) => `hello ${s}`;\n",
     ...files,
   });
-  const install = spawnSync("npm", ["install", "--prefer-offline", "--install-links", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8" });
+  // Packed, so that npm copies it into node_modules (a file: folder would be a symlink).
+  const pack = spawnSync("npm", ["pack", "--pack-destination", dir], { cwd: join(dir, "pkgsrc", "heavy-init"), encoding: "utf8" });
+  assert.equal(pack.status, 0, pack.stderr);
+  const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8" });
   assert.equal(install.status, 0, install.stderr);
   if (wrangler) {
     // The scratch project's wrangler 4.86.0, behind a wrapper that logs its arguments.
