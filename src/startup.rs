@@ -127,8 +127,7 @@ struct RunTimes {
 }
 
 fn read_profile(text: &str, bundle_file: &str) -> Result<RunTimes, String> {
-    let p: Profile =
-        serde_json::from_str(text).map_err(|e| format!("not a CPU profile ({e})"))?;
+    let p: Profile = serde_json::from_str(text).map_err(|e| format!("not a CPU profile ({e})"))?;
     let index: HashMap<u64, usize> = p.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut parent: Vec<Option<usize>> = vec![None; p.nodes.len()];
     for (i, n) in p.nodes.iter().enumerate() {
@@ -138,7 +137,8 @@ fn read_profile(text: &str, bundle_file: &str) -> Result<RunTimes, String> {
             }
         }
     }
-    let is_bundle = |n: &ProfileNode| !n.call_frame.url.is_empty() && n.call_frame.url.ends_with(bundle_file);
+    let is_bundle =
+        |n: &ProfileNode| !n.call_frame.url.is_empty() && n.call_frame.url.ends_with(bundle_file);
     // Sample i lasts until sample i+1 (DevTools' convention); the last one
     // until the profile's end.
     let mut times = Vec::with_capacity(p.samples.len());
@@ -236,7 +236,11 @@ fn decode_mappings(mappings: &str) -> Result<Vec<Vec<Segment>>, String> {
                         return Err("invalid source map mappings".into());
                     }
                 } else {
-                    let v = if value & 1 == 1 { -(value >> 1) } else { value >> 1 };
+                    let v = if value & 1 == 1 {
+                        -(value >> 1)
+                    } else {
+                        value >> 1
+                    };
                     if n < 5 {
                         fields[n] = v;
                     }
@@ -264,7 +268,12 @@ fn decode_mappings(mappings: &str) -> Result<Vec<Vec<Segment>>, String> {
 fn lookup(lines: &[Vec<Segment>], (line, col): GenPos) -> Option<Segment> {
     let segs = lines.get(line as usize)?;
     match col {
-        Some(c) => segs.iter().rev().find(|s| s.gen_col <= c).or(segs.first()).copied(),
+        Some(c) => segs
+            .iter()
+            .rev()
+            .find(|s| s.gen_col <= c)
+            .or(segs.first())
+            .copied(),
         None => segs.first().copied(),
     }
 }
@@ -302,10 +311,17 @@ fn import_site(input: &StartupInput, package: &str) -> Option<(String, u32)> {
         if origin(path) != Origin::FirstParty {
             continue;
         }
-        let Some(Some(text)) = input.sources_content.get(i) else { continue };
+        let Some(Some(text)) = input.sources_content.get(i) else {
+            continue;
+        };
         for (n, l) in text.lines().enumerate() {
             let imports = l.contains("import") || l.contains("require(") || l.contains(" from ");
-            if imports && quoted.iter().chain(sub.iter()).any(|q| l.contains(q.as_str())) {
+            if imports
+                && quoted
+                    .iter()
+                    .chain(sub.iter())
+                    .any(|q| l.contains(q.as_str()))
+            {
                 return Some((path.clone(), n as u32 + 1));
             }
         }
@@ -330,14 +346,20 @@ pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String>
         .profiles
         .iter()
         .enumerate()
-        .map(|(i, p)| read_profile(p, &input.bundle_file).map_err(|e| format!("profile {}: {e}", i + 1)))
+        .map(|(i, p)| {
+            read_profile(p, &input.bundle_file).map_err(|e| format!("profile {}: {e}", i + 1))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let lines = decode_mappings(&input.mappings)?;
 
     let all_total: f64 = runs.iter().map(|r| r.total).sum();
     let total_ms = median(runs.iter().map(|r| r.total).collect());
     // Shares over all runs; ms scaled to the median run.
-    let scale = if all_total > 0.0 { total_ms / all_total } else { 0.0 };
+    let scale = if all_total > 0.0 {
+        total_ms / all_total
+    } else {
+        0.0
+    };
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut unattributed: f64 = runs.iter().map(|r| r.unattributed).sum();
     let engine: f64 = runs.iter().map(|r| r.engine).sum();
@@ -589,10 +611,18 @@ mod tests {
         assert_eq!(s.total_ms, 15.0);
         assert_eq!(s.engine_ms, 3.0);
         assert_eq!(s.unattributed_ms, 0.0);
-        let names: Vec<_> = s.contributors.iter().map(|c| (c.name.as_str(), c.kind.as_str(), c.ms)).collect();
+        let names: Vec<_> = s
+            .contributors
+            .iter()
+            .map(|c| (c.name.as_str(), c.kind.as_str(), c.ms))
+            .collect();
         assert_eq!(
             names,
-            vec![("src/loop.ts", "module", 6.0), ("lodash", "package", 4.0), ("src/index.ts", "module", 2.0)]
+            vec![
+                ("src/loop.ts", "module", 6.0),
+                ("lodash", "package", 4.0),
+                ("src/index.ts", "module", 2.0)
+            ]
         );
         assert_eq!(s.contributors[0].line, Some(5));
         assert_eq!(s.contributors[1].file.as_deref(), Some("src/index.ts"));
@@ -601,10 +631,17 @@ mod tests {
         assert!((sum - s.total_ms).abs() < 0.01);
         assert_eq!(s.limit_ms, 1000.0);
         // Findings for the three (each ≥ 10%), and the platform limit budget.
-        let rules: Vec<_> = report.diagnostics.iter().map(|d| (d.rule.as_str(), d.file.clone(), d.line)).collect();
+        let rules: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.as_str(), d.file.clone(), d.line))
+            .collect();
         assert_eq!(rules.len(), 3);
         assert!(rules.contains(&("startup-cost", Some("src/loop.ts".into()), Some(5))));
-        assert!(report.diagnostics.iter().all(|d| d.category == Category::Startup));
+        assert!(report
+            .diagnostics
+            .iter()
+            .all(|d| d.category == Category::Startup));
         assert!(report.diagnostics[0].message.contains("ms"));
         assert_eq!(report.summary.warnings, 3);
         assert_eq!(report.budgets.len(), 1);
@@ -615,7 +652,10 @@ mod tests {
     #[test]
     fn budgets_and_config_apply() {
         let mut i = input();
-        i.config = Some(r#"{"rules":{"startup-cost":"off"},"budgets":[{"metric":"startup","max":"10 ms"}]}"#.into());
+        i.config = Some(
+            r#"{"rules":{"startup-cost":"off"},"budgets":[{"metric":"startup","max":"10 ms"}]}"#
+                .into(),
+        );
         let report = apply(empty_report(), &i).unwrap();
         assert!(report.diagnostics.is_empty());
         assert_eq!(report.exit_code(), 1);
@@ -626,7 +666,9 @@ mod tests {
     fn bad_input_is_an_error() {
         let mut i = input();
         i.profiles = vec!["{".into()];
-        assert!(apply(empty_report(), &i).unwrap_err().starts_with("profile 1: not a CPU profile"));
+        assert!(apply(empty_report(), &i)
+            .unwrap_err()
+            .starts_with("profile 1: not a CPU profile"));
         i.profiles.clear();
         assert!(apply(empty_report(), &i).is_err());
     }

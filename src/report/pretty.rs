@@ -259,12 +259,33 @@ fn render_startup(s: &super::StartupReport, p: &Paint, out: &mut String) {
     if s.contributors.len() > 10 {
         let rest: f64 = s.contributors[10..].iter().map(|c| c.ms).sum();
         let share: f64 = s.contributors[10..].iter().map(|c| c.share).sum();
-        row(&format!("{} more", s.contributors.len() - 10), rest, share, String::new());
+        row(
+            &format!("{} more", s.contributors.len() - 10),
+            rest,
+            share,
+            String::new(),
+        );
     }
-    let share = |ms: f64| if s.total_ms > 0.0 { ms / s.total_ms } else { 0.0 };
-    row("(engine: compile, GC)", s.engine_ms, share(s.engine_ms), String::new());
+    let share = |ms: f64| {
+        if s.total_ms > 0.0 {
+            ms / s.total_ms
+        } else {
+            0.0
+        }
+    };
+    row(
+        "(engine: compile, GC)",
+        s.engine_ms,
+        share(s.engine_ms),
+        String::new(),
+    );
     if s.unattributed_ms > 0.0 {
-        row("(unattributed)", s.unattributed_ms, share(s.unattributed_ms), String::new());
+        row(
+            "(unattributed)",
+            s.unattributed_ms,
+            share(s.unattributed_ms),
+            String::new(),
+        );
     }
     out.push('\n');
 }
