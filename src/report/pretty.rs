@@ -231,10 +231,10 @@ fn render_startup(s: &super::StartupReport, p: &Paint, out: &mut String) {
         .contributors
         .iter()
         .take(10)
-        .map(|c| c.name.len())
+        .map(|c| c.name.len() + if c.kind == "package" { 0 } else { 9 })
         .max()
         .unwrap_or(0)
-        .max(16);
+        .max(21);
     let mut row = |label: &str, ms: f64, share: f64, at: String| {
         let _ = writeln!(
             out,
