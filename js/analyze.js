@@ -3,11 +3,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
-import { bundleProject, measureOutputs, parseMetafile, readManifests } from "./bundle.js";
+import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
 import { findProjectDir, loadProject } from "./project.js";
+import { applyStartup, profileStartup } from "./startup.js";
 
 /** The SQL files that declare the schema: migrations folders and drizzle-kit output. */
 function sqlFilesOf(project) {
@@ -101,9 +102,14 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
 export async function check(dir = ".", options = {}) {
   const project = loadProject(dir, { entry: options.entry });
   const { config, json } = await loadConfig(project.dir, options.config);
-  const bundle = await bundleProject(project);
+  if (options.startup && !projectWrangler(project.dir)) {
+    throw new PerfOptimizerError(
+      `${displayPath(project.dir)}: cannot measure startup: wrangler is not installed in the project (npm install -D wrangler); \`wrangler check startup\` runs the Worker in workerd`,
+    );
+  }
+  const bundle = await bundleProject(project, { startup: Boolean(options.startup) });
   try {
-    return analyzeBuild({
+    const report = analyzeBuild({
       metafileText: bundle.metafileText,
       workingDir: bundle.workingDir,
       configJson: json,
@@ -114,6 +120,10 @@ export async function check(dir = ".", options = {}) {
       project,
       baseline: options.baseline,
     });
+    if (!options.startup) return report;
+    // Only with `startup: true` does anything run the Worker (in workerd).
+    const input = profileStartup(project, bundle, parseMetafile(bundle.metafileText, "the bundle"), { runs: options.runs, profileDir: options.profileDir });
+    return applyStartup(report, { ...input, config: json ?? undefined, baseline: readBaseline(options.baseline) }, displayPath(project.main));
   } finally {
     bundle.cleanup();
   }

@@ -40,7 +40,7 @@ async function loadEsbuild(dir) {
  * metafileText, workingDir, tool, cleanup() }`; metafile paths are relative
  * to `workingDir`.
  */
-export async function bundleProject(project, { keepDir } = {}) {
+export async function bundleProject(project, { keepDir, startup = false } = {}) {
   const outdir = keepDir ?? mkdtempSync(join(tmpdir(), "perf-optimizer-"));
   const cleanup = () => keepDir || rmSync(outdir, { recursive: true, force: true });
   const wrangler = projectWrangler(project.dir);
@@ -49,6 +49,10 @@ export async function bundleProject(project, { keepDir } = {}) {
       const metafilePath = join(outdir, "bundle-meta.json");
       const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--metafile", metafilePath];
       if (project.configPath) args.push("--config", project.configPath);
+      // For --startup: the upload bundle `wrangler check startup --worker`
+      // takes, and the source map to attribute its profile.
+      const workerBundle = startup ? join(outdir, "worker.bundle") : undefined;
+      if (startup) args.push("--outfile", workerBundle, "--upload-source-maps");
       const result = spawnSync(process.execPath, args, {
         cwd: project.dir,
         encoding: "utf8",
@@ -59,7 +63,7 @@ export async function bundleProject(project, { keepDir } = {}) {
         const why = (result.stderr + result.stdout).split("\n").filter((l) => /error|✘|\[ERROR\]/i.test(l)).slice(0, 3).join(" ").trim();
         throw new PerfOptimizerError(`${relative(process.cwd(), project.main)}: wrangler could not bundle the Worker${why ? `: ${why.replace(/\s+/g, " ").slice(0, 400)}` : ` (exit ${result.status})`}`);
       }
-      return { outdir, metafileText: readFileSync(metafilePath, "utf8"), workingDir: project.dir, tool: "wrangler", cleanup };
+      return { outdir, metafileText: readFileSync(metafilePath, "utf8"), workingDir: project.dir, tool: "wrangler", wrangler, workerBundle, cleanup };
     }
     const esbuild = await loadEsbuild(project.dir);
     if (!esbuild) {

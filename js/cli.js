@@ -13,6 +13,7 @@ Commands:
   lint [PATH...]       source rules only, on files or folders
   bundle METAFILE      analyze an existing esbuild/wrangler metafile
   rules                list the rules, their category and docs
+  startup [DIR]        check + startup measured in workerd (check --startup)
 
 Options:
   --format FORMAT      pretty (default), json, sarif, markdown or github
@@ -21,6 +22,10 @@ Options:
                        or "perfOptimizer" in package.json)
   --entry FILE         entry point when there is no wrangler config (check)
   --root DIR           folder the metafile's paths are relative to (bundle)
+  --startup            measure startup in workerd (wrangler check startup) and
+                       attribute it to packages and modules (check)
+  --runs N             startup runs, the median is reported (default 5)
+  --profile-dir DIR    keep the raw .cpuprofile of each startup run
   --baseline FILE      compare with a saved baseline
   --save-baseline FILE save this run as a baseline
   --history FILE       append one JSON line per run
@@ -40,6 +45,9 @@ const OPTIONS = {
   entry: { type: "string" },
   root: { type: "string" },
   baseline: { type: "string" },
+  startup: { type: "boolean" },
+  runs: { type: "string" },
+  "profile-dir": { type: "string" },
   "save-baseline": { type: "string" },
   history: { type: "string" },
   html: { type: "string" },
@@ -49,7 +57,7 @@ const OPTIONS = {
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 };
-const COMMANDS = new Set(["check", "lint", "bundle", "rules"]);
+const COMMANDS = new Set(["check", "lint", "bundle", "rules", "startup"]);
 const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
 
 function fail(message) {
@@ -74,7 +82,14 @@ async function main(argv) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const command = COMMANDS.has(positionals[0]) ? positionals.shift() : "check";
+  let command = COMMANDS.has(positionals[0]) ? positionals.shift() : "check";
+  if (command === "startup") {
+    command = "check";
+    values.startup = true;
+  }
+  if ((values.runs !== undefined || values["profile-dir"] !== undefined) && !values.startup) return fail("--runs and --profile-dir need --startup");
+  const runs = values.runs === undefined ? undefined : Number(values.runs);
+  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 50)) return fail(`--runs takes a whole number from 1 to 50, got '${values.runs}'`);
   const format = values.format ?? "pretty";
   if (!FORMATS.has(format)) return fail(`unknown format '${format}' (expected pretty, json, sarif, markdown or github)`);
   const color =
@@ -87,7 +102,9 @@ async function main(argv) {
     let report;
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
-      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline });
+      const startup = values.startup ? { startup: true, runs, profileDir: values["profile-dir"] } : {};
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, ...startup });
+      if (report.startup && !values.quiet) process.stderr.write(`perf-optimizer: note: ${(await import("./startup.js")).STARTUP_CAVEAT}\n`);
     } else if (command === "lint") {
       report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline });
       if (report.summary.files === 0) {

@@ -50,6 +50,16 @@ export interface CheckOptions {
   entry?: string;
   /** A baseline saved with --save-baseline / baselineFromReport(), to compare with. */
   baseline?: string;
+  /**
+   * Measure startup: run `wrangler check startup` (workerd, locally) on the
+   * deployed bundle and attribute the time to packages and modules. Needs
+   * wrangler in the project. Default false: nothing runs the Worker.
+   */
+  startup?: boolean;
+  /** Startup runs; the report gives the median (default 5). */
+  runs?: number;
+  /** Keep the raw `.cpuprofile` of each run in this folder (for DevTools). */
+  profileDir?: string;
 }
 
 /** Bundles the Worker in `dir` as deployed and runs every check (what `perf-optimizer check` does). */

@@ -12,10 +12,15 @@ const cli = join(root, "pkg", "js", "cli.js");
 for (const example of ["worker", "worker-fixed"]) {
   const dir = join(root, "examples", example);
   if (!existsSync(join(dir, "node_modules", "wrangler"))) ensureNpmPackages(dir);
-  console.log(`\n=== perf-optimizer check examples/${example}\n`);
+  console.log(`
+=== perf-optimizer check examples/${example}${example === "worker" ? " --startup --html" : ""}
+`);
   const args = [cli, "check", join("examples", example)];
-  // The self-contained HTML report (treemap, findings, search) of the example.
-  if (example === "worker") args.push("--html", join("examples", example, "perf-report.html"));
+  if (example === "worker") {
+    // Startup measured in workerd (wrangler check startup), by package and module,
+    // and the self-contained HTML report (treemap, findings, search).
+    args.push("--startup", "--runs", "3", "--html", join("examples", example, "perf-report.html"));
+  }
   if (process.stdout.isTTY) args.push("--color");
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
   console.log(`(exit code ${result.status})`);

@@ -774,6 +774,8 @@ mod tests {
             runs: 5,
             limit_ms: 1000.0,
             contributors: vec![],
+            engine_ms: 0.0,
+            unattributed_ms: 0.0,
         });
         let r = results(
             r#"[{"metric":"startup","max":"200 ms"},{"metric":"startup","max":1000}]"#,

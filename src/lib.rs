@@ -9,5 +9,6 @@ pub mod db;
 pub mod limits;
 pub mod lint;
 pub mod report;
+pub mod startup;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

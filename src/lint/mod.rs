@@ -91,6 +91,13 @@ pub fn rule_infos() -> Vec<RuleInfo> {
             summary: meta.summary.into(),
             docs: docs_url(meta.id),
         })
+        .chain(std::iter::once(RuleInfo {
+            id: crate::startup::RULE_ID.into(),
+            category: Category::Startup,
+            severity: Severity::Warning,
+            summary: crate::startup::RULE_SUMMARY.into(),
+            docs: docs_url(crate::startup::RULE_ID),
+        }))
         .collect()
 }
 

@@ -189,6 +189,24 @@ fn budgets(out: &mut String, report: &Report) {
     }
 }
 
+fn startup(out: &mut String, report: &Report) {
+    let Some(s) = &report.startup else { return };
+    let _ = writeln!(
+        out,
+        "\n### Startup\n\n{:.1} ms, median of {} local runs in workerd (limit {} ms).\n",
+        s.total_ms, s.runs, s.limit_ms
+    );
+    out.push_str("| Package or module | Time | Share |\n| :--- | ---: | ---: |\n");
+    for c in s.contributors.iter().take(10) {
+        let name = if c.kind == "package" {
+            code(&c.name)
+        } else {
+            format!("{} (module)", code(&c.name))
+        };
+        let _ = writeln!(out, "| {name} | {:.1} ms | {:.1}% |", c.ms, c.share * 100.0);
+    }
+}
+
 fn packages(out: &mut String, report: &Report) {
     let Some(bundle) = &report.bundle else { return };
     if bundle.packages.is_empty() {
@@ -355,6 +373,7 @@ pub fn render(report: &Report, _options: &RenderOptions) -> String {
     sizes(&mut out, report);
     budgets(&mut out, report);
     packages(&mut out, report);
+    startup(&mut out, report);
     changes(&mut out, report);
     findings(&mut out, report);
     let _ = write!(out, "\n<sub>{TOOL_NAME} {TOOL_VERSION}");

@@ -231,6 +231,14 @@ pub struct StartupReport {
     pub runs: u32,
     pub limit_ms: f64,
     pub contributors: Vec<StartupContributor>,
+    /// Engine time outside the bundle's code (compilation, garbage
+    /// collection), in ms of the median run.
+    #[serde(default)]
+    pub engine_ms: f64,
+    /// Bundle time the profile could not place on a module (the
+    /// attribution's error), in ms of the median run.
+    #[serde(default)]
+    pub unattributed_ms: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

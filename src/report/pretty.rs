@@ -150,6 +150,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
     }
 
+    if let Some(startup) = &report.startup {
+        if !options.quiet {
+            render_startup(startup, &p, &mut out);
+        }
+    }
+
     render_diagnostics(&report.diagnostics, &p, options, &mut out);
 
     if !report.budgets.is_empty() {
@@ -208,6 +214,80 @@ fn plural(n: u32) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// Startup by package and module (with `--startup`).
+fn render_startup(s: &super::StartupReport, p: &Paint, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "{} {} median of {} run{} (limit {} ms, measured locally in workerd)",
+        p.bold("Startup"),
+        p.bold(&format!("{:.1} ms", s.total_ms)),
+        s.runs,
+        if s.runs == 1 { "" } else { "s" },
+        s.limit_ms
+    );
+    let width = s
+        .contributors
+        .iter()
+        .take(10)
+        .map(|c| c.name.len() + if c.kind == "package" { 0 } else { 9 })
+        .max()
+        .unwrap_or(0)
+        .max(21);
+    let mut row = |label: &str, ms: f64, share: f64, at: String| {
+        let _ = writeln!(
+            out,
+            "  {label:<width$}  {}  {:>8.1} ms  {:>5.1}%{at}",
+            p.cyan(&bar(share, 20)),
+            ms,
+            share * 100.0
+        );
+    };
+    for c in s.contributors.iter().take(10) {
+        let at = match c.line {
+            Some(l) if c.kind == "module" => format!("  line {l}"),
+            _ => String::new(),
+        };
+        let label = if c.kind == "package" {
+            c.name.clone()
+        } else {
+            format!("{} (module)", c.name)
+        };
+        row(&label, c.ms, c.share, at);
+    }
+    if s.contributors.len() > 10 {
+        let rest: f64 = s.contributors[10..].iter().map(|c| c.ms).sum();
+        let share: f64 = s.contributors[10..].iter().map(|c| c.share).sum();
+        row(
+            &format!("{} more", s.contributors.len() - 10),
+            rest,
+            share,
+            String::new(),
+        );
+    }
+    let share = |ms: f64| {
+        if s.total_ms > 0.0 {
+            ms / s.total_ms
+        } else {
+            0.0
+        }
+    };
+    row(
+        "(engine: compile, GC)",
+        s.engine_ms,
+        share(s.engine_ms),
+        String::new(),
+    );
+    if s.unattributed_ms > 0.0 {
+        row(
+            "(unattributed)",
+            s.unattributed_ms,
+            share(s.unattributed_ms),
+            String::new(),
+        );
+    }
+    out.push('\n');
 }
 
 fn render_diagnostics(diags: &[Diagnostic], p: &Paint, options: &RenderOptions, out: &mut String) {

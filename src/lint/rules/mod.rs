@@ -34,7 +34,12 @@ mod top_level_work;
 mod unbounded_concurrency;
 
 /// Rule ids reported by the engine itself rather than a rule.
-pub const ENGINE_RULE_IDS: &[&str] = &["parse-error", "invalid-suppression", "unreadable-file"];
+pub const ENGINE_RULE_IDS: &[&str] = &[
+    "parse-error",
+    "invalid-suppression",
+    "unreadable-file",
+    crate::startup::RULE_ID,
+];
 
 static RULES: &[&RuleEntry] = &[
     &await_in_loop::RULE,

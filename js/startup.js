@@ -1,0 +1,76 @@
+// Startup measurement: runs `wrangler check startup` (workerd, locally) on
+// the bundle the deploy dry run produced, several times, and hands the CPU
+// profiles and the bundle's source map to the core, which attributes the
+// time to packages and first-party modules (see src/startup.rs).
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { callCore, PerfOptimizerError } from "./core.js";
+import { displayPath } from "./files.js";
+
+export const DEFAULT_RUNS = 5;
+
+export const STARTUP_CAVEAT =
+  "startup was measured locally in workerd: absolute times differ from Cloudflare's edge (another CPU); compare shares and changes, not the exact figure.";
+
+/** The bundle's main output (the one with an entry point) as an absolute path. */
+function mainOutput(metafile, workingDir) {
+  const outputs = Object.entries(metafile.outputs).filter(([p]) => /\.(m|c)?js$/.test(p));
+  const main = outputs.find(([, o]) => o.entryPoint) ?? outputs[0];
+  if (!main) throw new PerfOptimizerError("the bundle has no JavaScript output to measure");
+  return resolve(workingDir, main[0]);
+}
+
+/**
+ * Runs `wrangler check startup` `runs` times on `bundle.workerBundle` and
+ * returns the core's input (profiles, source map) for `applyStartup`.
+ */
+export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS, profileDir } = {}) {
+  if (!bundle.wrangler || !bundle.workerBundle || !existsSync(bundle.workerBundle)) {
+    throw new PerfOptimizerError(
+      `${displayPath(project.dir) || "."}: cannot measure startup: wrangler is not installed in the project (npm install -D wrangler); \`wrangler check startup\` runs the Worker in workerd`,
+    );
+  }
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new PerfOptimizerError(`--runs must be a whole number from 1 to 50, got ${runs}`);
+  const main = mainOutput(metafile, bundle.workingDir);
+  let map;
+  try {
+    map = JSON.parse(readFileSync(`${main}.map`, "utf8"));
+  } catch (error) {
+    throw new PerfOptimizerError(`cannot measure startup: the bundle's source map ${displayPath(`${main}.map`)} is missing or unreadable (${error.code ?? error.message})`);
+  }
+  const profiles = [];
+  for (let i = 1; i <= runs; i++) {
+    const outfile = join(bundle.outdir, `startup-${i}.cpuprofile`);
+    const args = [bundle.wrangler, "check", "startup", "--worker", bundle.workerBundle, "--outfile", outfile];
+    if (project.configPath) args.push("--config", project.configPath);
+    const result = spawnSync(process.execPath, args, {
+      cwd: project.dir,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 120_000,
+    });
+    if (result.status !== 0 || !existsSync(outfile)) {
+      const text = `${result.stderr ?? ""}\n${result.stdout ?? ""}`;
+      const why = text.split("\n").filter((l) => /error|✘|\[ERROR\]|exceeded/i.test(l)).slice(0, 3).join(" ").replace(/\s+/g, " ").trim();
+      throw new PerfOptimizerError(
+        `cannot measure startup: \`wrangler check startup\` failed${why ? `: ${why.slice(0, 400)}` : result.error ? `: ${result.error.message}` : ` (exit ${result.status})`}`,
+      );
+    }
+    profiles.push(readFileSync(outfile, "utf8"));
+    if (profileDir) {
+      mkdirSync(profileDir, { recursive: true });
+      copyFileSync(outfile, join(profileDir, `startup-${i}.cpuprofile`));
+    }
+  }
+  const mapDir = resolve(dirname(main), map.sourceRoot ?? "");
+  const sources = (map.sources ?? []).map((s) => (/^[\w-]{2,}:/.test(s) ? s : displayPath(resolve(mapDir, s))));
+  const sourcesContent = sources.map((s, i) => (s.includes("node_modules/") ? null : map.sourcesContent?.[i] ?? null));
+  return { profiles, bundleFile: basename(main), mappings: String(map.mappings ?? ""), sources, sourcesContent };
+}
+
+/** Adds the measurement to a report (core: attribution, findings, budgets). */
+export function applyStartup(report, input, label) {
+  return callCore(label ?? "the startup profiles", (core) => core.applyStartup(report, input));
+}

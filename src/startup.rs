@@ -1,0 +1,675 @@
+//! Startup attribution: the CPU profiles `wrangler check startup` writes
+//! (V8 `.cpuprofile`, one per run), mapped through the bundle's source map
+//! to packages and first-party modules.
+//!
+//! Method: **line ticks**. esbuild hoists every ESM module's top-level code
+//! into the bundle's one top-level function, whose frame carries no line;
+//! but V8 records per-line ticks (`positionTicks`) for every frame, the
+//! top-level one included. Each line of the generated bundle belongs to one
+//! input module, so the source map places those ticks on modules and
+//! statements. Samples of functions use the tick lines too, or the
+//! function's position when there are none. Samples inside code that is
+//! not the bundle's (workerd's `node-internal:` modules) go to the nearest
+//! bundle frame that called them. What remains is the engine's own time
+//! (compilation, garbage collection: `(program)`, `(garbage collector)`),
+//! reported as `engineMs`, and bundle time without any position
+//! (`unattributedMs`): that is the method's error.
+//!
+//! Pure: the wrapper runs wrangler and reads the files.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::parse_config;
+use crate::baseline::Baseline;
+use crate::budget;
+use crate::bundle::packages::{origin, Origin};
+use crate::report::{
+    docs_url, sort_diagnostics, Category, Diagnostic, Report, Severity, StartupContributor,
+    StartupReport,
+};
+
+pub const RULE_ID: &str = "startup-cost";
+pub const RULE_SUMMARY: &str =
+    "A package or module that takes a large share of the measured startup time (with --startup)";
+
+/// Contributors with at least this share of startup get a finding.
+const FINDING_SHARE: f64 = 0.10;
+/// At most this many findings.
+const MAX_FINDINGS: usize = 5;
+
+/// What the wrapper hands over after running `wrangler check startup`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct StartupInput {
+    /// The `.cpuprofile` JSON text of each run.
+    pub profiles: Vec<String>,
+    /// The bundle's main module file name (`index.js`): profile frames whose
+    /// URL ends with it are the bundle's.
+    pub bundle_file: String,
+    /// The source map's `mappings`.
+    pub mappings: String,
+    /// The source map's `sources`, as display paths (relative to the
+    /// working directory, `/`-separated).
+    pub sources: Vec<String>,
+    /// The source map's `sourcesContent` for first-party sources (others
+    /// may be null): used to find the import line of a package.
+    pub sources_content: Vec<Option<String>>,
+    /// The config as JSON text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// A saved baseline's JSON text, for growth budgets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Profile {
+    nodes: Vec<ProfileNode>,
+    #[serde(default)]
+    start_time: f64,
+    #[serde(default)]
+    end_time: f64,
+    #[serde(default)]
+    samples: Vec<u64>,
+    #[serde(default)]
+    time_deltas: Vec<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileNode {
+    id: u64,
+    call_frame: CallFrame,
+    #[serde(default)]
+    children: Vec<u64>,
+    #[serde(default)]
+    position_ticks: Vec<PositionTick>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallFrame {
+    #[serde(default)]
+    function_name: String,
+    #[serde(default)]
+    url: String,
+    /// 0-based; -1 for none.
+    #[serde(default)]
+    line_number: i64,
+    #[serde(default)]
+    column_number: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct PositionTick {
+    /// 1-based.
+    line: u32,
+    ticks: u32,
+}
+
+/// Where time went in the generated bundle: 0-based line, optional column.
+type GenPos = (u32, Option<u32>);
+
+/// One run's measurement, in ms.
+#[derive(Debug, Default)]
+struct RunTimes {
+    /// Every non-idle sample.
+    total: f64,
+    /// Engine time outside any bundle frame.
+    engine: f64,
+    /// Bundle time without any position.
+    unattributed: f64,
+    hits: HashMap<GenPos, f64>,
+}
+
+fn read_profile(text: &str, bundle_file: &str) -> Result<RunTimes, String> {
+    let p: Profile = serde_json::from_str(text).map_err(|e| format!("not a CPU profile ({e})"))?;
+    let index: HashMap<u64, usize> = p.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let mut parent: Vec<Option<usize>> = vec![None; p.nodes.len()];
+    for (i, n) in p.nodes.iter().enumerate() {
+        for c in &n.children {
+            if let Some(&ci) = index.get(c) {
+                parent[ci] = Some(i);
+            }
+        }
+    }
+    let is_bundle =
+        |n: &ProfileNode| !n.call_frame.url.is_empty() && n.call_frame.url.ends_with(bundle_file);
+    // Sample i lasts until sample i+1 (DevTools' convention); the last one
+    // until the profile's end.
+    let mut times = Vec::with_capacity(p.samples.len());
+    let mut t = p.start_time;
+    for d in &p.time_deltas {
+        t += d;
+        times.push(t);
+    }
+    let mut self_ms = vec![0.0f64; p.nodes.len()];
+    let mut run = RunTimes::default();
+    for (i, id) in p.samples.iter().enumerate() {
+        let Some(&ni) = index.get(id) else { continue };
+        let start = times.get(i).copied().unwrap_or(p.start_time);
+        let end = times.get(i + 1).copied().unwrap_or(p.end_time.max(start));
+        let d = ((end - start) / 1000.0).max(0.0);
+        if p.nodes[ni].call_frame.function_name == "(idle)" {
+            continue;
+        }
+        run.total += d;
+        let mut at = Some(ni);
+        while let Some(k) = at {
+            if is_bundle(&p.nodes[k]) {
+                break;
+            }
+            at = parent[k];
+        }
+        match at {
+            Some(k) => self_ms[k] += d,
+            None => run.engine += d,
+        }
+    }
+    for (k, ms) in self_ms.into_iter().enumerate() {
+        if ms == 0.0 {
+            continue;
+        }
+        let node = &p.nodes[k];
+        let ticks: u32 = node.position_ticks.iter().map(|t| t.ticks).sum();
+        if ticks > 0 {
+            // Ticks without a line (builtins called from the frame) are
+            // spread in proportion to the located ones.
+            for t in &node.position_ticks {
+                let key = (t.line.saturating_sub(1), None);
+                *run.hits.entry(key).or_default() += ms * t.ticks as f64 / ticks as f64;
+            }
+        } else if node.call_frame.line_number >= 0 {
+            let key = (
+                node.call_frame.line_number as u32,
+                Some(node.call_frame.column_number.max(0) as u32),
+            );
+            *run.hits.entry(key).or_default() += ms;
+        } else {
+            run.unattributed += ms;
+        }
+    }
+    Ok(run)
+}
+
+/// One decoded mapping segment: generated column, source index, original line (0-based).
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    gen_col: u32,
+    source: u32,
+    line: u32,
+}
+
+fn vlq_value(c: u8) -> Option<i64> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => return None,
+    } as i64)
+}
+
+/// Decodes source map v3 `mappings` into segments per generated line
+/// (only those with a source).
+fn decode_mappings(mappings: &str) -> Result<Vec<Vec<Segment>>, String> {
+    let mut lines = Vec::new();
+    let (mut source, mut orig_line) = (0i64, 0i64);
+    for line in mappings.split(';') {
+        let mut segs = Vec::new();
+        let mut gen_col = 0i64;
+        for seg in line.split(',').filter(|s| !s.is_empty()) {
+            let mut fields = [0i64; 5];
+            let mut n = 0;
+            let (mut value, mut shift) = (0i64, 0u32);
+            for &c in seg.as_bytes() {
+                let digit = vlq_value(c).ok_or("invalid source map mappings")?;
+                value += (digit & 31) << shift;
+                if digit & 32 != 0 {
+                    shift += 5;
+                    if shift > 60 {
+                        return Err("invalid source map mappings".into());
+                    }
+                } else {
+                    let v = if value & 1 == 1 {
+                        -(value >> 1)
+                    } else {
+                        value >> 1
+                    };
+                    if n < 5 {
+                        fields[n] = v;
+                    }
+                    n += 1;
+                    value = 0;
+                    shift = 0;
+                }
+            }
+            gen_col += fields[0];
+            if n >= 4 {
+                source += fields[1];
+                orig_line += fields[2];
+                segs.push(Segment {
+                    gen_col: gen_col.max(0) as u32,
+                    source: source.max(0) as u32,
+                    line: orig_line.max(0) as u32,
+                });
+            }
+        }
+        lines.push(segs);
+    }
+    Ok(lines)
+}
+
+fn lookup(lines: &[Vec<Segment>], (line, col): GenPos) -> Option<Segment> {
+    let segs = lines.get(line as usize)?;
+    match col {
+        Some(c) => segs
+            .iter()
+            .rev()
+            .find(|s| s.gen_col <= c)
+            .or(segs.first())
+            .copied(),
+        None => segs.first().copied(),
+    }
+}
+
+#[derive(Default)]
+struct Group {
+    ms: f64,
+    package: bool,
+    /// Original 0-based line → ms, for modules' hottest statement.
+    lines: BTreeMap<u32, f64>,
+    path: String,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// The first line (1-based) of a first-party source that imports `package`.
+fn import_site(input: &StartupInput, package: &str) -> Option<(String, u32)> {
+    let quoted = [format!("\"{package}\""), format!("'{package}'")];
+    let sub = [format!("\"{package}/"), format!("'{package}/")];
+    for (i, path) in input.sources.iter().enumerate() {
+        if origin(path) != Origin::FirstParty {
+            continue;
+        }
+        let Some(Some(text)) = input.sources_content.get(i) else {
+            continue;
+        };
+        for (n, l) in text.lines().enumerate() {
+            let imports = l.contains("import") || l.contains("require(") || l.contains(" from ");
+            if imports
+                && quoted
+                    .iter()
+                    .chain(sub.iter())
+                    .any(|q| l.contains(q.as_str()))
+            {
+                return Some((path.clone(), n as u32 + 1));
+            }
+        }
+    }
+    None
+}
+
+/// Fills `report.startup` from the profiles, adds `startup-cost` findings
+/// and re-applies the budgets (the startup limit and budgets now apply).
+pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String> {
+    let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
+    let baseline = input
+        .baseline
+        .as_deref()
+        .map(Baseline::parse)
+        .transpose()
+        .map_err(|e| format!("baseline: {e}"))?;
+    if input.profiles.is_empty() {
+        return Err("no startup profile to analyze".into());
+    }
+    let runs = input
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            read_profile(p, &input.bundle_file).map_err(|e| format!("profile {}: {e}", i + 1))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let lines = decode_mappings(&input.mappings)?;
+
+    let all_total: f64 = runs.iter().map(|r| r.total).sum();
+    let total_ms = median(runs.iter().map(|r| r.total).collect());
+    // Shares over all runs; ms scaled to the median run.
+    let scale = if all_total > 0.0 {
+        total_ms / all_total
+    } else {
+        0.0
+    };
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut unattributed: f64 = runs.iter().map(|r| r.unattributed).sum();
+    let engine: f64 = runs.iter().map(|r| r.engine).sum();
+    for run in &runs {
+        for (&pos, &ms) in &run.hits {
+            let Some(seg) = lookup(&lines, pos) else {
+                unattributed += ms;
+                continue;
+            };
+            let Some(path) = input.sources.get(seg.source as usize) else {
+                unattributed += ms;
+                continue;
+            };
+            let (name, package) = match origin(path) {
+                Origin::Package { name, .. } => (name.to_string(), true),
+                Origin::Runtime => ("(bundler runtime)".to_string(), false),
+                Origin::FirstParty => (path.clone(), false),
+            };
+            let g = groups.entry(name).or_default();
+            g.ms += ms;
+            g.package = package;
+            g.path = path.clone();
+            if !package {
+                *g.lines.entry(seg.line).or_default() += ms;
+            }
+        }
+    }
+    let share_of = |ms: f64| if all_total > 0.0 { ms / all_total } else { 0.0 };
+    let mut contributors: Vec<StartupContributor> = groups
+        .into_iter()
+        .map(|(name, g)| {
+            let (file, line) = if g.package {
+                match import_site(input, &name) {
+                    Some((f, l)) => (Some(f), Some(l)),
+                    None => (None, None),
+                }
+            } else if name.starts_with('(') {
+                (None, None)
+            } else {
+                let hottest = g
+                    .lines
+                    .iter()
+                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(l, _)| l + 1);
+                (Some(g.path.clone()), hottest)
+            };
+            StartupContributor {
+                name,
+                kind: if g.package { "package" } else { "module" }.into(),
+                ms: round1(g.ms * scale),
+                share: (share_of(g.ms) * 10_000.0).round() / 10_000.0,
+                file,
+                line,
+            }
+        })
+        .collect();
+    contributors.sort_by(|a, b| b.ms.total_cmp(&a.ms).then_with(|| a.name.cmp(&b.name)));
+
+    let severity = match config.rules.get(RULE_ID) {
+        Some(s) => s.level().severity(),
+        None => Some(Severity::Warning),
+    };
+    if let Some(severity) = severity {
+        let findings = contributors
+            .iter()
+            .filter(|c| c.share >= FINDING_SHARE && !c.name.starts_with('('))
+            .take(MAX_FINDINGS);
+        for c in findings {
+            report.diagnostics.push(finding(c, total_ms, severity));
+        }
+        sort_diagnostics(&mut report.diagnostics);
+    }
+    let mut summary = report.summary.clone();
+    summary.errors = 0;
+    summary.warnings = 0;
+    summary.infos = 0;
+    for d in &report.diagnostics {
+        match d.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Info => summary.infos += 1,
+        }
+    }
+    report.summary = summary;
+    report.startup = Some(StartupReport {
+        total_ms: round1(total_ms),
+        runs: runs.len() as u32,
+        limit_ms: 0.0,
+        contributors,
+        engine_ms: round1(engine * scale),
+        unattributed_ms: round1(unattributed * scale),
+    });
+    let limits = crate::limits::Limits::for_plan(config.plan).with_overrides(&config.limits)?;
+    if let Some(s) = report.startup.as_mut() {
+        s.limit_ms = limits.startup_ms;
+    }
+    budget::apply(&mut report, &config, baseline.as_ref())?;
+    Ok(report)
+}
+
+fn finding(c: &StartupContributor, total_ms: f64, severity: Severity) -> Diagnostic {
+    let pct = (c.share * 100.0).round();
+    let (message, help) = if c.kind == "package" {
+        (
+            format!(
+                "package `{}` takes {} ms of the Worker's {} ms startup ({pct}%)",
+                c.name,
+                c.ms,
+                round1(total_ms)
+            ),
+            format!(
+                "Load it where it is needed with `const m = await import(\"{}\")` inside the handler, so that startup does not evaluate it, or replace it with a lighter package.",
+                c.name
+            ),
+        )
+    } else {
+        (
+            format!(
+                "module `{}` takes {} ms of the Worker's {} ms startup ({pct}%){}",
+                c.name,
+                c.ms,
+                round1(total_ms),
+                c.line.map(|l| format!(", most of it in the statement at line {l}")).unwrap_or_default()
+            ),
+            "Move the work out of the global scope: compute it lazily in the handler on first use (and keep it in a module variable), precompute it at build time, or load the module with `await import()`.".to_string(),
+        )
+    };
+    Diagnostic {
+        rule: RULE_ID.into(),
+        severity,
+        category: Category::Startup,
+        message,
+        file: c.file.clone(),
+        line: c.line,
+        column: c.line.map(|_| 1),
+        end_line: None,
+        end_column: None,
+        help,
+        docs: docs_url(RULE_ID),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Encodes one VLQ value (for building test mappings).
+    fn vlq(v: i64, out: &mut String) {
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut x = if v < 0 { ((-v) << 1) | 1 } else { v << 1 };
+        loop {
+            let mut d = x & 31;
+            x >>= 5;
+            if x > 0 {
+                d |= 32;
+            }
+            out.push(B64[d as usize] as char);
+            if x == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Mappings where generated line i maps to (source, line) of `map[i]`, column 0.
+    fn mappings(map: &[(i64, i64)]) -> String {
+        let (mut ps, mut pl) = (0, 0);
+        let mut out = String::new();
+        for (i, &(s, l)) in map.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            vlq(0, &mut out);
+            vlq(s - ps, &mut out);
+            vlq(l - pl, &mut out);
+            vlq(0, &mut out);
+            ps = s;
+            pl = l;
+        }
+        out
+    }
+
+    /// A profile: root → (program), (idle), GC, top-level (line ticks on
+    /// bundle lines 1 and 3), a function at line 2 (0-based 1), and a
+    /// node-internal frame under the function.
+    fn profile() -> String {
+        serde_json::json!({
+            "nodes": [
+                {"id":1,"callFrame":{"functionName":"(root)","url":"","lineNumber":-1,"columnNumber":-1},"children":[2,3,4,5]},
+                {"id":2,"callFrame":{"functionName":"(idle)","url":"","lineNumber":-1,"columnNumber":-1}},
+                {"id":3,"callFrame":{"functionName":"(program)","url":"","lineNumber":-1,"columnNumber":-1}},
+                {"id":4,"callFrame":{"functionName":"(garbage collector)","url":"","lineNumber":-1,"columnNumber":-1}},
+                {"id":5,"callFrame":{"functionName":"","url":"tmp/x/index.js","lineNumber":-1,"columnNumber":-1},"children":[6],
+                 "positionTicks":[{"line":1,"ticks":6},{"line":3,"ticks":2}]},
+                {"id":6,"callFrame":{"functionName":"heavy","url":"tmp/x/index.js","lineNumber":1,"columnNumber":4},"children":[7]},
+                {"id":7,"callFrame":{"functionName":"EventEmitter","url":"node-internal:events","lineNumber":3,"columnNumber":0}}
+            ],
+            // 1 ms apart: idle, 2 program, 1 gc, 8 top-level, 3 heavy, 1 internal
+            "samples":[2,3,3,4,5,5,5,5,5,5,5,5,6,6,6,7],
+            "startTime":0,
+            "endTime":16000,
+            "timeDeltas":[0,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000]
+        })
+        .to_string()
+    }
+
+    fn input() -> StartupInput {
+        StartupInput {
+            profiles: vec![profile(), profile(), profile()],
+            bundle_file: "index.js".into(),
+            // line 1 → src/loop.ts:5, line 2 → lodash:10, line 3 → src/index.ts:1
+            mappings: mappings(&[(0, 4), (1, 9), (2, 0)]),
+            sources: vec![
+                "src/loop.ts".into(),
+                "node_modules/lodash/lodash.js".into(),
+                "src/index.ts".into(),
+            ],
+            sources_content: vec![
+                None,
+                None,
+                Some("import { x } from \"./loop\";\nimport _ from \"lodash\";\n".into()),
+            ],
+            ..StartupInput::default()
+        }
+    }
+
+    fn empty_report() -> Report {
+        Report::new(Vec::new(), None, Vec::new(), 0)
+    }
+
+    #[test]
+    fn decodes_mappings() {
+        let lines = decode_mappings(&mappings(&[(0, 4), (1, 9), (2, 0)])).unwrap();
+        assert_eq!(lines.len(), 3);
+        assert_eq!((lines[1][0].source, lines[1][0].line), (1, 9));
+        assert_eq!((lines[2][0].source, lines[2][0].line), (2, 0));
+        // A real esbuild fragment: "AAAA,SAAS" then ";AACA".
+        let l = decode_mappings("AAAA,SAAS;AACA").unwrap();
+        assert_eq!(l[0][1].gen_col, 9);
+        assert_eq!(l[1][0].line, 1);
+        assert!(decode_mappings("A!").is_err());
+    }
+
+    #[test]
+    fn attributes_line_ticks_to_modules_and_packages() {
+        let report = apply(empty_report(), &input()).unwrap();
+        let s = report.startup.as_ref().unwrap();
+        assert_eq!(s.runs, 3);
+        // 15 non-idle samples of 1 ms (the last lasts until endTime).
+        assert_eq!(s.total_ms, 15.0);
+        assert_eq!(s.engine_ms, 3.0);
+        assert_eq!(s.unattributed_ms, 0.0);
+        let names: Vec<_> = s
+            .contributors
+            .iter()
+            .map(|c| (c.name.as_str(), c.kind.as_str(), c.ms))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("src/loop.ts", "module", 6.0),
+                ("lodash", "package", 4.0),
+                ("src/index.ts", "module", 2.0)
+            ]
+        );
+        assert_eq!(s.contributors[0].line, Some(5));
+        assert_eq!(s.contributors[1].file.as_deref(), Some("src/index.ts"));
+        assert_eq!(s.contributors[1].line, Some(2));
+        let sum: f64 = s.contributors.iter().map(|c| c.ms).sum::<f64>() + s.engine_ms;
+        assert!((sum - s.total_ms).abs() < 0.01);
+        assert_eq!(s.limit_ms, 1000.0);
+        // Findings for the three (each ≥ 10%), and the platform limit budget.
+        let rules: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.as_str(), d.file.clone(), d.line))
+            .collect();
+        assert_eq!(rules.len(), 3);
+        assert!(rules.contains(&("startup-cost", Some("src/loop.ts".into()), Some(5))));
+        assert!(report
+            .diagnostics
+            .iter()
+            .all(|d| d.category == Category::Startup));
+        assert!(report.diagnostics[0].message.contains("ms"));
+        assert_eq!(report.summary.warnings, 3);
+        assert_eq!(report.budgets.len(), 1);
+        assert_eq!(report.budgets[0].metric, "startup");
+        assert!(report.budgets[0].passed);
+    }
+
+    #[test]
+    fn budgets_and_config_apply() {
+        let mut i = input();
+        i.config = Some(
+            r#"{"rules":{"startup-cost":"off"},"budgets":[{"metric":"startup","max":"10 ms"}]}"#
+                .into(),
+        );
+        let report = apply(empty_report(), &i).unwrap();
+        assert!(report.diagnostics.is_empty());
+        assert_eq!(report.exit_code(), 1);
+        assert!(!report.budgets[1].passed);
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let mut i = input();
+        i.profiles = vec!["{".into()];
+        assert!(apply(empty_report(), &i)
+            .unwrap_err()
+            .starts_with("profile 1: not a CPU profile"));
+        i.profiles.clear();
+        assert!(apply(empty_report(), &i).is_err());
+    }
+}
