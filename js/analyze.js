@@ -8,7 +8,7 @@ import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
 import { findProjectDir, loadProject } from "./project.js";
-import { applyStartup, profileStartup } from "./startup.js";
+import { profileStartup } from "./startup.js";
 
 /** The SQL files that declare the schema: migrations folders and drizzle-kit output. */
 function sqlFilesOf(project) {
@@ -82,7 +82,7 @@ export function firstPartyInputs(metafile, workingDir) {
  * Analyzes a finished build: the metafile text, the folder its paths are
  * relative to, and (for esbuild with write: false) the output files.
  */
-export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline }) {
+export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup }) {
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
   const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase);
@@ -93,7 +93,7 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
   }
   return analyzeWithRecovery(
-    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests }, config: configJson, baseline: readBaseline(baseline) },
+    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
   );
 }
@@ -109,7 +109,11 @@ export async function check(dir = ".", options = {}) {
   }
   const bundle = await bundleProject(project, { startup: Boolean(options.startup) });
   try {
-    const report = analyzeBuild({
+    // Only with `startup: true` does anything run the Worker (in workerd).
+    const startup = options.startup
+      ? profileStartup(project, bundle, parseMetafile(bundle.metafileText, "the bundle"), { runs: options.runs, profileDir: options.profileDir })
+      : undefined;
+    return analyzeBuild({
       metafileText: bundle.metafileText,
       workingDir: bundle.workingDir,
       configJson: json,
@@ -119,11 +123,8 @@ export async function check(dir = ".", options = {}) {
       outputBase: bundle.outdir,
       project,
       baseline: options.baseline,
+      startup,
     });
-    if (!options.startup) return report;
-    // Only with `startup: true` does anything run the Worker (in workerd).
-    const input = profileStartup(project, bundle, parseMetafile(bundle.metafileText, "the bundle"), { runs: options.runs, profileDir: options.profileDir });
-    return applyStartup(report, { ...input, config: json ?? undefined, baseline: readBaseline(options.baseline) }, displayPath(project.main));
   } finally {
     bundle.cleanup();
   }

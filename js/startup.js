@@ -23,7 +23,7 @@ function mainOutput(metafile, workingDir) {
 
 /**
  * Runs `wrangler check startup` `runs` times on `bundle.workerBundle` and
- * returns the core's input (profiles, source map) for `applyStartup`.
+ * returns the core's input (profiles, source map): `startup` of the analyze input.
  */
 export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS, profileDir } = {}) {
   if (!bundle.wrangler || !bundle.workerBundle || !existsSync(bundle.workerBundle)) {
@@ -70,7 +70,3 @@ export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS,
   return { profiles, bundleFile: basename(main), mappings: String(map.mappings ?? ""), sources, sourcesContent };
 }
 
-/** Adds the measurement to a report (core: attribution, findings, budgets). */
-export function applyStartup(report, input, label) {
-  return callCore(label ?? "the startup profiles", (core) => core.applyStartup(report, input));
-}

@@ -40,6 +40,9 @@ pub struct AnalyzeInput {
     /// What the wrangler config says, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<ProjectInfo>,
+    /// Startup profiles and the bundle's source map (`check --startup`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub startup: Option<crate::startup::StartupInput>,
     /// The config as JSON text (validated here), if the project has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
@@ -119,7 +122,18 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         report.baseline = Some(baseline::compare(&report, baseline));
     }
     budget::apply(&mut report, &config, baseline.as_ref())?;
-    Ok(report)
+    match &input.startup {
+        // Profiles of the same bundle, measured by the wrapper in workerd.
+        Some(startup) => crate::startup::apply(
+            report,
+            &crate::startup::StartupInput {
+                config: input.config.clone(),
+                baseline: input.baseline.clone(),
+                ..startup.clone()
+            },
+        ),
+        None => Ok(report),
+    }
 }
 
 #[cfg(test)]

@@ -114,24 +114,6 @@ pub fn history_line(
     ))
 }
 
-/// Adds a startup measurement (`wrangler check startup` profiles and the
-/// bundle's source map) to a report: `startup`, `startup-cost` findings and
-/// the startup budgets.
-#[wasm_bindgen(js_name = applyStartup)]
-pub fn apply_startup(
-    report: Ts<Report>,
-    input: Ts<crate::startup::StartupInput>,
-) -> Result<Ts<Report>, JsError> {
-    let report = report
-        .to_rust()
-        .map_err(|e| JsError::new(&format!("invalid report: {e}")))?;
-    let input = input
-        .to_rust()
-        .map_err(|e| JsError::new(&format!("invalid startup input: {e}")))?;
-    let report = crate::startup::apply(report, &input).map_err(|e| JsError::new(&e))?;
-    Ts::from_rust(&report).map_err(|e| JsError::new(&e.to_string()))
-}
-
 /// Panics on purpose, for the wrapper's tests of trap recovery.
 #[wasm_bindgen(js_name = __panicForTests)]
 pub fn panic_for_tests() {
