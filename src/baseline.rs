@@ -463,6 +463,7 @@ mod tests {
             bytes,
             modules: 1,
             paths: vec![],
+            ..PackageUsage::default()
         }
     }
 
