@@ -120,6 +120,7 @@ pub fn fixture() -> Report {
         }],
         first_party_bytes: 300_000,
         runtime_bytes: 57_100,
+        folders: vec![],
     };
     let budgets = vec![
         budget(
