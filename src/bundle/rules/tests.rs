@@ -129,7 +129,11 @@ fn duplicate_package_with_chains_at_the_dependency_import() {
         d.message,
         "`zod` is bundled 2 times (130 kB in all): zod 4.1.0 (80 kB) via chanfana → @asteasolutions/zod-to-openapi, zod 3.25.76 (50 kB) from your code"
     );
-    assert_eq!(at(d), ("app/src/index.ts", Some(3)), "the multi-line chanfana import starts on line 3");
+    assert_eq!(
+        at(d),
+        ("app/src/index.ts", Some(3)),
+        "the multi-line chanfana import starts on line 3"
+    );
     assert!(d.help.contains("overrides"));
     assert_eq!(d.category, Category::Bundle);
 }
@@ -144,20 +148,35 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
     // zod 4 (80 kB) is under the threshold.
     assert_eq!(
         places,
-        [("app/src/index.ts", Some(2)), ("app/src/lib/time.ts", Some(2))],
+        [
+            ("app/src/index.ts", Some(2)),
+            ("app/src/lib/time.ts", Some(2))
+        ],
         "{heavy:#?}"
     );
-    let lodash = heavy.iter().find(|d| d.message.starts_with("`lodash`")).unwrap();
+    let lodash = heavy
+        .iter()
+        .find(|d| d.message.starts_with("`lodash`"))
+        .unwrap();
     assert!(lodash.message.contains("140 kB"), "{}", lodash.message);
     assert!(lodash.message.contains("es-toolkit"), "{}", lodash.message);
 
     // A lower threshold catches zod 4 through its chain.
-    let all = run(r#"{"rules":{"heavy-dependency":["warning",{"threshold":"60 kB"}]}}"#, true, &mut []);
+    let all = run(
+        r#"{"rules":{"heavy-dependency":["warning",{"threshold":"60 kB"}]}}"#,
+        true,
+        &mut [],
+    );
     let zod = of(&all, "heavy-dependency")
         .into_iter()
         .find(|d| d.message.starts_with("`zod`"))
         .expect("zod 4 over 60 kB");
-    assert!(zod.message.contains("via chanfana → @asteasolutions/zod-to-openapi"), "{}", zod.message);
+    assert!(
+        zod.message
+            .contains("via chanfana → @asteasolutions/zod-to-openapi"),
+        "{}",
+        zod.message
+    );
 
     // The source rule's finding on the same import is enriched, not doubled.
     let mut existing = vec![Diagnostic {
@@ -174,15 +193,23 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
         docs: String::new(),
     }];
     let all = run("{}", true, &mut existing);
-    assert!(of(&all, "heavy-dependency").iter().all(|d| !d.message.starts_with("`moment`")));
-    assert_eq!(existing[0].message, "`moment` is heavy for a Worker (38 kB in the bundle)");
+    assert!(of(&all, "heavy-dependency")
+        .iter()
+        .all(|d| !d.message.starts_with("`moment`")));
+    assert_eq!(
+        existing[0].message,
+        "`moment` is heavy for a Worker (38 kB in the bundle)"
+    );
 }
 
 #[test]
 fn commonjs_dependency_for_cjs_packages_only() {
     let all = run("{}", true, &mut []);
     let cjs = of(&all, "commonjs-dependency");
-    let names: Vec<_> = cjs.iter().map(|d| d.message.split('`').nth(1).unwrap()).collect();
+    let names: Vec<_> = cjs
+        .iter()
+        .map(|d| d.message.split('`').nth(1).unwrap())
+        .collect();
     assert_eq!(names, ["lodash", "moment"], "{cjs:#?}");
     assert!(cjs[0].help.contains("lodash-es"));
     assert_eq!(at(cjs[0]), ("app/src/index.ts", Some(2)));
@@ -193,15 +220,25 @@ fn node_polyfill_pulled_in_by_a_dependency() {
     let all = run("{}", true, &mut []);
     let poly = of(&all, "node-polyfill");
     assert_eq!(poly.len(), 1, "{poly:#?}");
-    assert!(poly[0].message.contains("`buffer` (19 kB)"), "{}", poly[0].message);
-    assert!(poly[0].message.contains("via lodash"), "{}", poly[0].message);
+    assert!(
+        poly[0].message.contains("`buffer` (19 kB)"),
+        "{}",
+        poly[0].message
+    );
+    assert!(
+        poly[0].message.contains("via lodash"),
+        "{}",
+        poly[0].message
+    );
     assert_eq!(at(poly[0]), ("app/src/index.ts", Some(2)));
 
     // Without nodejs_compat: the polyfill, and the external node:crypto.
     let all = run("{}", false, &mut []);
     let poly = of(&all, "node-polyfill");
     assert_eq!(poly.len(), 2, "{poly:#?}");
-    assert!(poly.iter().any(|d| d.message.contains("`node:crypto` but nodejs_compat is off")));
+    assert!(poly
+        .iter()
+        .any(|d| d.message.contains("`node:crypto` but nodejs_compat is off")));
 }
 
 #[test]
@@ -209,7 +246,9 @@ fn unused_in_bundle_for_a_barrel_bundled_whole() {
     let all = run("{}", true, &mut []);
     let unused = of(&all, "unused-in-bundle");
     assert_eq!(unused.len(), 1, "{unused:#?}");
-    assert!(unused[0].message.starts_with("`date-fns` is imported from its root"));
+    assert!(unused[0]
+        .message
+        .starts_with("`date-fns` is imported from its root"));
     assert!(unused[0].help.contains("date-fns/format"));
     assert_eq!(at(unused[0]), ("app/src/lib/time.ts", Some(3)));
 }
@@ -223,7 +262,9 @@ fn config_turns_bundle_rules_off_and_changes_severity() {
     );
     assert!(of(&all, "duplicate-package").is_empty());
     assert!(of(&all, "heavy-dependency").is_empty());
-    assert!(of(&all, "commonjs-dependency").iter().all(|d| d.severity == Severity::Error));
+    assert!(of(&all, "commonjs-dependency")
+        .iter()
+        .all(|d| d.severity == Severity::Error));
 }
 
 #[test]
@@ -236,7 +277,14 @@ fn must_not_fire_on_a_small_esm_bundle() {
             "outputs":{"o.js":{"bytes":9000,"entryPoint":"src/a.ts","inputs":{"src/a.ts":{"bytesInOutput":10},"node_modules/hono/i.js":{"bytesInOutput":8000}}}}}"#,
     )
     .unwrap();
-    let all = findings(&meta, &[], &[], &ProjectInfo::default(), &Config::default(), &mut []);
+    let all = findings(
+        &meta,
+        &[],
+        &[],
+        &ProjectInfo::default(),
+        &Config::default(),
+        &mut [],
+    );
     assert!(all.is_empty(), "{all:#?}");
 }
 
@@ -245,19 +293,32 @@ fn why_lists_chains_shortest_first() {
     let meta = Metafile::parse(META).unwrap();
     assert_eq!(
         why(&meta, "moment"),
-        [["src/index.ts", "src/lib/time.ts", "node_modules/moment/moment.js"]]
+        [[
+            "src/index.ts",
+            "src/lib/time.ts",
+            "node_modules/moment/moment.js"
+        ]]
     );
     let zod = why(&meta, "zod");
     assert_eq!(zod.len(), 2);
     assert_eq!(zod[0], ["src/index.ts", "node_modules/zod/index.js"]);
     assert_eq!(zod[1].len(), 4, "{zod:?}");
-    assert_eq!(why(&meta, "lib/time.ts"), [["src/index.ts", "src/lib/time.ts"]]);
+    assert_eq!(
+        why(&meta, "lib/time.ts"),
+        [["src/index.ts", "src/lib/time.ts"]]
+    );
     assert!(why(&meta, "left-pad").is_empty());
 }
 
 #[test]
 fn import_line_scan() {
-    assert_eq!(import_line("const x = require('lodash');", "lodash"), Some((1, 1)));
-    assert_eq!(import_line("// lodash\n  export * from \"lodash\";", "lodash"), Some((2, 3)));
+    assert_eq!(
+        import_line("const x = require('lodash');", "lodash"),
+        Some((1, 1))
+    );
+    assert_eq!(
+        import_line("// lodash\n  export * from \"lodash\";", "lodash"),
+        Some((2, 3))
+    );
     assert_eq!(import_line("const s = 'lodash';", "lodash"), None);
 }
