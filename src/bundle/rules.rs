@@ -423,7 +423,13 @@ impl<'m> Analysis<'m> {
         else {
             return false;
         };
-        path.iter().any(|n| {
+        // Only what comes after the project's own code counts: wrangler's
+        // middleware wraps the entry, so runtime modules precede it.
+        let start = path
+            .iter()
+            .rposition(|n| packages::origin(self.graph.nodes[*n]) == Origin::FirstParty)
+            .map_or(0, |i| i + 1);
+        path[start..].iter().any(|n| {
             let p = self.graph.nodes[*n];
             packages::origin(p) == Origin::Runtime && !self.graph.entries.contains(n)
                 || RUNTIME_SHIM_PACKAGES.iter().any(|s| {
