@@ -351,7 +351,7 @@ impl<'m> Analysis<'m> {
                 continue;
             }
             for &(to, spec) in targets {
-                if copy.nodes.contains(&to)
+                if self.root_of(to) == Some(copy.root)
                     && !sites
                         .iter()
                         .any(|s: &Site| s.input == self.graph.nodes[from] && s.specifier == spec)
@@ -642,10 +642,11 @@ pub fn findings(
                 Category::Bundle,
                 Some(&site),
                 format!(
-                    "`{}` is bundled as CommonJS ({}, {} modules{}): esbuild cannot tree-shake it, so all of it ships",
+                    "`{}` is bundled as CommonJS ({}, {} module{}{}): esbuild cannot tree-shake it, so all of it ships",
                     c.name,
                     human(c.bytes),
                     c.modules,
+                    if c.modules == 1 { "" } else { "s" },
                     via_text(&site)
                 ),
                 format!("To keep only what you use, {instead}."),
