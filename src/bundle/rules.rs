@@ -578,7 +578,14 @@ pub fn findings(
         if polyfill_of(&c.name).is_some() {
             continue; // node-polyfill's
         }
-        for site in a.sites(c) {
+        // A listed package at each import (like the source rule); one over
+        // the threshold only once, at the shortest chain's import.
+        let sites = if listed {
+            a.sites(c)
+        } else {
+            a.shortest_site(c).into_iter().collect()
+        };
+        for site in sites {
             let tag = format!("{} in the bundle", human(c.bytes));
             if enrich(existing, "heavy-dependency", &site, files, &c.name, &tag) {
                 continue;
@@ -770,14 +777,15 @@ pub fn findings(
         if kept < 0.8 {
             continue;
         }
-        let sites: Vec<Site> = a
-            .direct_sites(c)
-            .into_iter()
-            .filter(|s| {
-                !s.specifier.contains('/')
-                    || s.specifier.starts_with('@') && s.specifier.matches('/').count() == 1
-            })
-            .collect();
+        let sites = a.direct_sites(c);
+        // A package also imported by subpath (`drizzle-orm/d1`) may well use
+        // most of itself: only report packages imported from the root alone.
+        let is_root = |spec: &str| {
+            !spec.contains('/') || spec.starts_with('@') && spec.matches('/').count() == 1
+        };
+        if !sites.iter().all(|s| is_root(s.specifier)) {
+            continue;
+        }
         // The root module must be a barrel: many re-exports.
         let barrel = c.nodes.iter().any(|n| a.graph.edges[*n].len() >= 10);
         if sites.is_empty() || !barrel {
