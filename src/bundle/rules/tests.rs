@@ -333,3 +333,30 @@ fn every_bundle_rule_is_known_and_documented() {
         assert!(text.starts_with(&format!("# {}", meta.id)));
     }
 }
+
+#[test]
+fn subpath_imports_and_threshold_only_packages_stay_quiet() {
+    // date-fns also imported by subpath: not unused-in-bundle.
+    let text = META.replace(
+        r#"{"path": "node_modules/date-fns/index.js", "kind": "import-statement", "original": "date-fns"}"#,
+        r#"{"path": "node_modules/date-fns/index.js", "kind": "import-statement", "original": "date-fns"},
+      {"path": "node_modules/date-fns/a.js", "kind": "import-statement", "original": "date-fns/a"}"#,
+    );
+    let meta = Metafile::parse(&text).unwrap();
+    let config = Config::default();
+    let project = ProjectInfo::default();
+    let all = findings(&meta, &manifests(), &files(), &project, &config, &mut []);
+    assert!(of(&all, "unused-in-bundle").is_empty(), "{all:#?}");
+    // zod 3 over a 40 kB threshold, imported once: one finding, not one per import.
+    let config = Config::parse(
+        r#"{"rules":{"heavy-dependency":["warning",{"threshold":40000}]}}"#,
+        &crate::lint::known_rule_ids(),
+    )
+    .unwrap();
+    let all = findings(&meta, &manifests(), &files(), &project, &config, &mut []);
+    let zod: Vec<_> = of(&all, "heavy-dependency")
+        .into_iter()
+        .filter(|d| d.message.starts_with("`zod`"))
+        .collect();
+    assert_eq!(zod.len(), 2, "one per copy: {zod:#?}");
+}
