@@ -176,3 +176,18 @@ function guessWorkingDir(metafile, metafilePath) {
   return candidates.find((dir) => outputs.every((o) => existsSync(resolve(dir, o)))) ?? process.cwd();
 }
 
+
+/**
+ * `perf-optimizer why TARGET`: bundles the Worker in `dir` as deployed and
+ * returns the import chains from the entry to TARGET (a package name or a
+ * file), shortest first, as metafile input paths (relative to the project).
+ */
+export async function why(target, dir = ".", options = {}) {
+  const project = loadProject(dir, { entry: options.entry });
+  const bundle = await bundleProject(project);
+  try {
+    return callCore(displayPath(project.main), (core) => core.why(bundle.metafileText, target));
+  } finally {
+    bundle.cleanup();
+  }
+}

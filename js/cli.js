@@ -14,6 +14,7 @@ Commands:
   bundle METAFILE      analyze an existing esbuild/wrangler metafile
   rules                list the rules, their category and docs
   startup [DIR]        check + startup measured in workerd (check --startup)
+  why TARGET [DIR]     import chains from the entry to a package or file
 
 Options:
   --format FORMAT      pretty (default), json, sarif, markdown or github
@@ -57,7 +58,7 @@ const OPTIONS = {
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 };
-const COMMANDS = new Set(["check", "lint", "bundle", "rules", "startup"]);
+const COMMANDS = new Set(["check", "lint", "bundle", "rules", "startup", "why"]);
 const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
 
 function fail(message) {
@@ -99,6 +100,7 @@ async function main(argv) {
   const api = await import("./index.js");
   try {
     if (command === "rules") return printRules(api, format, values);
+    if (command === "why") return await printWhy(api, format, values, positionals);
     let report;
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
@@ -151,6 +153,20 @@ function projectFile(command, positionals) {
 function emit(text, values) {
   if (values.output) writeFileSync(values.output, text);
   else process.stdout.write(text);
+}
+
+async function printWhy(api, format, values, positionals) {
+  if (positionals.length < 1 || positionals.length > 2) return fail("why needs a TARGET (a package or file) and an optional DIR");
+  const [target, dir = "."] = positionals;
+  const chains = await api.why(target, dir, { entry: values.entry });
+  if (format === "json") return emit(JSON.stringify(chains, null, 2) + "\n", values);
+  if (chains.length === 0) {
+    emit(`${target} is not in the bundle.\n`, values);
+    process.exitCode = 1;
+    return;
+  }
+  const lines = chains.map((c, i) => `${i + 1}. ${c.join("\n   → ")}`);
+  emit(`${target} is in the bundle through ${chains.length} import chain${chains.length === 1 ? "" : "s"} (shortest first):\n\n${lines.join("\n\n")}\n`, values);
 }
 
 function printRules(api, format, values) {

@@ -72,6 +72,14 @@ export interface LintOptions {
   baseline?: string;
 }
 
+/**
+ * The import chains from the Worker's entry to `target` (a package name such
+ * as `"moment"`, or a file path), shortest first, as esbuild resolved them
+ * when bundling `dir` as deployed. Each chain is a list of metafile input
+ * paths, relative to the project folder (what `perf-optimizer why` prints).
+ */
+export declare function why(target: string, dir?: string, options?: { entry?: string }): Promise<string[][]>;
+
 /** The source rules over files and folders. */
 export declare function lint(paths?: string[], options?: LintOptions): Promise<Report>;
 

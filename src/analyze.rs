@@ -112,6 +112,15 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     let bundle = match &input.bundle {
         Some(b) => {
             let metafile = Metafile::parse(&b.metafile)?;
+            let found = bundle::rules::findings(
+                &metafile,
+                &b.manifests,
+                &input.files,
+                &project,
+                &config,
+                &mut lint.diagnostics,
+            );
+            lint.diagnostics.extend(found);
             Some(bundle::analyze(&metafile, b.outputs.clone(), &b.manifests))
         }
         None => None,

@@ -453,6 +453,7 @@ mod tests {
             bytes,
             modules: 1,
             paths: vec![],
+            ..PackageUsage::default()
         }
     }
 

@@ -187,7 +187,7 @@ const SIZE_UNITS: &str = "use B, kB, KiB, MB or MiB";
 
 /// `"60 kB"` → (60000, Bytes); `"200 ms"` → (200, Ms); `"5%"` → (5, Percent);
 /// `"1000"` → (1000, None). `None` when the text is not a number and a unit.
-fn parse_amount(text: &str) -> Option<(f64, Option<BudgetUnit>)> {
+pub(crate) fn parse_amount(text: &str) -> Option<(f64, Option<BudgetUnit>)> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -492,6 +492,7 @@ mod tests {
                     bytes: *bytes,
                     modules: 1,
                     paths: vec![format!("node_modules/{name}")],
+                    ..PackageUsage::default()
                 })
                 .collect(),
             ..BundleReport::default()

@@ -56,6 +56,14 @@ pub fn package_roots(metafile: &str) -> Result<Vec<String>, JsError> {
     Ok(bundle::package_roots(&metafile))
 }
 
+/// The import chains from the entry to a package or file, shortest first,
+/// each a list of metafile input paths (`perf-optimizer why`).
+#[wasm_bindgen(unchecked_return_type = "string[][]")]
+pub fn why(metafile: &str, target: &str) -> Result<JsValue, JsError> {
+    let metafile = Metafile::parse(metafile).map_err(|e| JsError::new(&e))?;
+    to_js(&bundle::rules::why(&metafile, target))
+}
+
 /// Every rule with its category, default severity and docs.
 #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
 pub fn rules() -> Result<JsValue, JsError> {

@@ -4,10 +4,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{BundleReport, DuplicatePackage, ModuleSize, OutputSize, PackageUsage};
+use crate::report::{
+    BundleReport, DuplicatePackage, FolderUsage, ModuleSize, OutputSize, PackageUsage,
+};
 
 pub mod metafile;
 pub mod packages;
+pub mod rules;
 
 pub use metafile::Metafile;
 use packages::Origin;
@@ -54,6 +57,7 @@ pub fn analyze(
     let mut usage: BTreeMap<(String, Option<String>), PackageUsage> = BTreeMap::new();
     let mut modules: BTreeMap<&str, ModuleSize> = BTreeMap::new();
     let mut first_party_bytes = 0;
+    let mut folders: BTreeMap<String, u64> = BTreeMap::new();
     let mut attributed = 0;
     let mut output_bytes = 0;
     for (_, output) in metafile.code_outputs() {
@@ -94,12 +98,31 @@ pub fn analyze(
                             ..ModuleSize::default()
                         })
                         .bytes += part.bytes_in_output;
+                    let folder = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+                    *folders.entry(folder.to_string()).or_default() += part.bytes_in_output;
                 }
                 Origin::Runtime => {}
             }
         }
     }
     let mut packages: Vec<PackageUsage> = usage.into_values().collect();
+    // Compression estimates: each package's share of the output at the
+    // output's own ratio (the wrapper measured gzip/brotli of whole outputs;
+    // a package's text compresses about as well as the bundle it sits in).
+    let raw: u64 = outputs.iter().map(|o| o.bytes).sum();
+    let gzip: u64 = outputs.iter().map(|o| o.gzip_bytes).sum();
+    let brotli: u64 = outputs.iter().map(|o| o.brotli_bytes).sum();
+    if raw > 0 {
+        for p in &mut packages {
+            p.gzip_bytes = (p.bytes as u128 * gzip as u128 / raw as u128) as u64;
+            p.brotli_bytes = (p.bytes as u128 * brotli as u128 / raw as u128) as u64;
+        }
+    }
+    let mut folders: Vec<FolderUsage> = folders
+        .into_iter()
+        .map(|(path, bytes)| FolderUsage { path, bytes })
+        .collect();
+    folders.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
     packages.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
     let mut modules: Vec<ModuleSize> = modules.into_values().collect();
     modules.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
@@ -113,6 +136,7 @@ pub fn analyze(
         // wrangler's shims and the glue between modules.
         runtime_bytes: output_bytes.saturating_sub(attributed - runtime_inputs(metafile)),
         modules,
+        folders,
     }
 }
 

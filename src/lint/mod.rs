@@ -84,6 +84,7 @@ pub fn rule_infos() -> Vec<RuleInfo> {
         .iter()
         .map(|r| &r.meta)
         .chain(rules::project().iter().map(|r| &r.meta))
+        .chain(crate::bundle::rules::BUNDLE_RULES.iter())
         .map(|meta| RuleInfo {
             id: meta.id.into(),
             category: meta.category,
@@ -107,6 +108,7 @@ pub fn known_rule_ids() -> Vec<&'static str> {
     let mut ids: Vec<&'static str> = rules::all().iter().map(|r| r.meta.id).collect();
     ids.extend(rules::project().iter().map(|r| r.meta.id));
     ids.extend_from_slice(rules::ENGINE_RULE_IDS);
+    ids.extend(crate::bundle::rules::BUNDLE_RULES.iter().map(|m| m.id));
     ids
 }
 

@@ -127,6 +127,26 @@ pub struct PackageUsage {
     pub modules: u32,
     /// Where it lives (package root folders), more than one when nested copies exist.
     pub paths: Vec<String>,
+    /// Estimated gzip size of its share of the output: `bytes` times the
+    /// output's own gzip ratio (0 when the outputs were not measured).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub gzip_bytes: u64,
+    /// Estimated brotli size, the same way.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub brotli_bytes: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Bytes in the output of one first-party folder (its files, not its subfolders).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FolderUsage {
+    pub path: String,
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -153,6 +173,9 @@ pub struct BundleReport {
     /// largest first; what the HTML report's treemap zooms into.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub modules: Vec<ModuleSize>,
+    /// `first_party_bytes` by folder, largest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<FolderUsage>,
 }
 
 /// One input module's bytes in the output(s).

@@ -378,7 +378,7 @@ mod tests {
             .is_empty());
         assert_eq!(
             driver["rules"][2]["shortDescription"]["text"],
-            "Duplicate package"
+            "One package bundled in two or more versions, each with the chain that pulls it in."
         );
         assert_eq!(
             driver["rules"][2]["defaultConfiguration"]["level"],

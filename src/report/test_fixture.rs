@@ -42,6 +42,7 @@ fn package(name: &str, version: &str, bytes: u64) -> PackageUsage {
         bytes,
         modules: 3,
         paths: vec![format!("node_modules/{name}")],
+        ..PackageUsage::default()
     }
 }
 

@@ -274,6 +274,31 @@ pub(crate) fn replacements() -> &'static Snapshot {
     })
 }
 
+/// Whether the Workers table lists `package` as heavy.
+pub(crate) fn is_known_heavy(package: &str) -> bool {
+    HEAVY.iter().any(|h| h.name == package)
+}
+
+/// The lighter alternative to `package` from the Workers table or the e18e
+/// data, for the bundle form of this rule.
+pub(crate) fn heavy_alternative(package: &str) -> Option<String> {
+    if let Some(h) = HEAVY.iter().find(|h| h.name == package) {
+        return Some(h.instead.to_string());
+    }
+    let entry = replacements().modules.get(package)?;
+    let names: Vec<&str> = entry
+        .replacements
+        .iter()
+        .map(String::as_str)
+        .filter(|r| !r.starts_with("Bun.") && !r.starts_with("Deno."))
+        .collect();
+    if names.is_empty() {
+        Some("native code (see the e18e module-replacements entry)".into())
+    } else {
+        Some(or_list(&names))
+    }
+}
+
 struct HeavyDependency;
 
 impl Rule for HeavyDependency {
