@@ -47,6 +47,100 @@ pub enum Node<'a> {
     Ident(&'a Ident),
 }
 
+/// The kind of a [`Node`], without its data: rules list the kinds they act on
+/// so that the walker dispatches each node only to the rules that want it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Program,
+    Stmts,
+    ModuleItems,
+    Stmt,
+    ExprStmt,
+    Call,
+    New,
+    Await,
+    Import,
+    ExportAll,
+    NamedExport,
+    VarDecl,
+    VarDeclarator,
+    Assign,
+    Update,
+    Object,
+    Array,
+    Member,
+    Return,
+    Function,
+    Loop,
+    Ident,
+}
+
+impl NodeKind {
+    /// How many kinds there are.
+    pub const COUNT: usize = NodeKind::Ident as usize + 1;
+    /// Every kind: the default interest of a rule.
+    pub const ALL: &'static [NodeKind] = &[
+        NodeKind::Program,
+        NodeKind::Stmts,
+        NodeKind::ModuleItems,
+        NodeKind::Stmt,
+        NodeKind::ExprStmt,
+        NodeKind::Call,
+        NodeKind::New,
+        NodeKind::Await,
+        NodeKind::Import,
+        NodeKind::ExportAll,
+        NodeKind::NamedExport,
+        NodeKind::VarDecl,
+        NodeKind::VarDeclarator,
+        NodeKind::Assign,
+        NodeKind::Update,
+        NodeKind::Object,
+        NodeKind::Array,
+        NodeKind::Member,
+        NodeKind::Return,
+        NodeKind::Function,
+        NodeKind::Loop,
+        NodeKind::Ident,
+    ];
+    /// The nodes `imports::module_ref` reads.
+    pub const MODULE_REFS: &'static [NodeKind] = &[
+        NodeKind::Import,
+        NodeKind::NamedExport,
+        NodeKind::ExportAll,
+        NodeKind::Call,
+    ];
+}
+
+impl Node<'_> {
+    pub fn kind(&self) -> NodeKind {
+        match self {
+            Node::Program(_) => NodeKind::Program,
+            Node::Stmts(_) => NodeKind::Stmts,
+            Node::ModuleItems(_) => NodeKind::ModuleItems,
+            Node::Stmt(_) => NodeKind::Stmt,
+            Node::ExprStmt(_) => NodeKind::ExprStmt,
+            Node::Call(_) => NodeKind::Call,
+            Node::New(_) => NodeKind::New,
+            Node::Await(_) => NodeKind::Await,
+            Node::Import(_) => NodeKind::Import,
+            Node::ExportAll(_) => NodeKind::ExportAll,
+            Node::NamedExport(_) => NodeKind::NamedExport,
+            Node::VarDecl(_) => NodeKind::VarDecl,
+            Node::VarDeclarator(_) => NodeKind::VarDeclarator,
+            Node::Assign(_) => NodeKind::Assign,
+            Node::Update(_) => NodeKind::Update,
+            Node::Object(_) => NodeKind::Object,
+            Node::Array(_) => NodeKind::Array,
+            Node::Member(_) => NodeKind::Member,
+            Node::Return(_) => NodeKind::Return,
+            Node::Function(_) => NodeKind::Function,
+            Node::Loop(_) => NodeKind::Loop,
+            Node::Ident(_) => NodeKind::Ident,
+        }
+    }
+}
+
 /// What encloses the current node, innermost last.
 #[derive(Debug, Clone)]
 pub enum Frame {
@@ -213,16 +307,27 @@ impl<'a> LintContext<'a> {
     /// The source text of a node, for messages (`env.KV.get(key)`), shortened
     /// to one line of at most 60 characters.
     pub fn snippet(&self, span: Span) -> String {
+        const MAX_CHARS: usize = 60;
         let lo = span.lo.0.saturating_sub(START) as usize;
         let hi = (span.hi.0.saturating_sub(START) as usize).min(self.source.len());
         let text = self.source.get(lo..hi).unwrap_or("");
-        let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if one_line.chars().count() > 60 {
-            let cut: String = one_line.chars().take(57).collect();
-            format!("{cut}...")
-        } else {
-            one_line
+        // Collapse whitespace runs to one space, reading only as far as the
+        // cut: spans can cover whole functions.
+        let mut one_line = String::with_capacity(MAX_CHARS + 3);
+        let mut chars = 0;
+        let mut pending_space = false;
+        for word in text.split_whitespace() {
+            for c in pending_space.then_some(' ').into_iter().chain(word.chars()) {
+                if chars == MAX_CHARS {
+                    let cut: String = one_line.chars().take(MAX_CHARS - 3).collect();
+                    return format!("{cut}...");
+                }
+                one_line.push(c);
+                chars += 1;
+            }
+            pending_space = true;
         }
+        one_line
     }
 
     /// Where a node is (1-based lines, UTF-16 columns), for facts reported
@@ -546,20 +651,30 @@ pub fn callee_path(call: &CallExpr) -> Option<String> {
 
 /// A dotted path for identifiers and static member chains.
 pub fn expr_path(expr: &Expr) -> Option<String> {
+    let mut path = String::new();
+    push_expr_path(expr, &mut path).then_some(path)
+}
+
+/// Appends `expr`'s dotted path to `out`; false if it has none.
+fn push_expr_path(expr: &Expr, out: &mut String) -> bool {
     match expr {
-        Expr::Ident(id) => Some(id.sym.to_string()),
-        Expr::This(_) => Some("this".into()),
+        Expr::Ident(id) => out.push_str(&id.sym),
+        Expr::This(_) => out.push_str("this"),
         Expr::Member(m) => {
-            let obj = expr_path(&m.obj)?;
-            match &m.prop {
-                MemberProp::Ident(p) => Some(format!("{obj}.{}", p.sym)),
-                _ => None,
+            let MemberProp::Ident(p) = &m.prop else {
+                return false;
+            };
+            if !push_expr_path(&m.obj, out) {
+                return false;
             }
+            out.push('.');
+            out.push_str(&p.sym);
         }
-        Expr::Paren(p) => expr_path(&p.expr),
-        Expr::TsNonNull(n) => expr_path(&n.expr),
-        _ => None,
+        Expr::Paren(p) => return push_expr_path(&p.expr, out),
+        Expr::TsNonNull(n) => return push_expr_path(&n.expr, out),
+        _ => return false,
     }
+    true
 }
 
 /// The method name of a member call: `get` in `env.KV.get(k)`.

@@ -23,7 +23,7 @@ mod suppress;
 pub mod test_util;
 mod walker;
 
-pub use context::{Frame, LintContext, Node};
+pub use context::{Frame, LintContext, Node, NodeKind};
 use position::LineIndex;
 
 /// Offset of the first byte: swc treats `BytePos(0)` as "no position".
@@ -53,6 +53,10 @@ pub struct RuleMeta {
 /// A rule: metadata plus the hooks it needs. One instance per file, so rules
 /// may keep per-file state in `self`.
 pub trait Rule {
+    /// The node kinds `enter` and `exit` act on; the walker skips the others.
+    fn interests(&self) -> &'static [NodeKind] {
+        NodeKind::ALL
+    }
     /// Called when the walk enters a node, before its children.
     fn enter(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
     /// Called when the walk leaves a node, after its children.

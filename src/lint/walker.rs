@@ -9,7 +9,7 @@ use swc_core::ecma::visit::{Visit, VisitWith};
 
 use super::context::{
     callee_path, expr_path, is_context_db_var, pat_names, unwrap_expr, BindingKind, Frame,
-    LintContext, LoopKind, Node, Scope, ITERATION_METHODS,
+    LintContext, LoopKind, Node, NodeKind, Scope, ITERATION_METHODS,
 };
 use super::{Rule, RuleMeta};
 use crate::report::Severity;
@@ -27,8 +27,15 @@ pub(super) fn walk(
     severities: &[(&'static RuleMeta, Severity)],
     cx: &mut LintContext<'_>,
 ) {
+    let mut by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
+    for (i, rule) in rules.iter().enumerate() {
+        for kind in rule.interests() {
+            by_kind[*kind as usize].push(i);
+        }
+    }
     let mut walker = Walker {
         rules,
+        by_kind,
         severities,
         cx,
         pending: None,
@@ -58,6 +65,8 @@ struct PendingFn {
 
 struct Walker<'r, 'c, 'a> {
     rules: Vec<Box<dyn Rule>>,
+    /// For each node kind, the indices of the rules that act on it.
+    by_kind: [Vec<usize>; NodeKind::COUNT],
     severities: &'r [(&'static RuleMeta, Severity)],
     cx: &'c mut LintContext<'a>,
     pending: Option<PendingFn>,
@@ -73,16 +82,16 @@ impl Walker<'_, '_, '_> {
     fn enter(&mut self, node: Node<'_>) {
         // Database facts first, so rules see the query they are entering.
         crate::db::query::enter(node, self.cx);
-        for (i, rule) in self.rules.iter_mut().enumerate() {
+        for &i in &self.by_kind[node.kind() as usize] {
             self.cx.current_rule = Some(self.severities[i]);
-            rule.enter(node, self.cx);
+            self.rules[i].enter(node, self.cx);
         }
     }
 
     fn exit(&mut self, node: Node<'_>) {
-        for (i, rule) in self.rules.iter_mut().enumerate() {
+        for &i in &self.by_kind[node.kind() as usize] {
             self.cx.current_rule = Some(self.severities[i]);
-            rule.exit(node, self.cx);
+            self.rules[i].exit(node, self.cx);
         }
         crate::db::query::exit(node, self.cx);
     }

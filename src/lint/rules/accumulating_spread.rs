@@ -8,7 +8,7 @@ use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
 use crate::lint::context::{callee_path, unwrap_expr, Frame, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -30,6 +30,15 @@ enum Shape {
 }
 
 impl Rule for AccumulatingSpread {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Array,
+            NodeKind::Assign,
+            NodeKind::Call,
+            NodeKind::Object,
+        ]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             // In a reduce callback: any copy of the accumulator parameter.

@@ -14,7 +14,7 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use crate::lint::context::{pat_names, unwrap_expr, LoopKind, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -42,6 +42,15 @@ struct LoopState {
 }
 
 impl Rule for AwaitInLoop {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Assign,
+            NodeKind::Await,
+            NodeKind::Function,
+            NodeKind::Loop,
+        ]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Loop(stmt) => self.loops.push(LoopState {

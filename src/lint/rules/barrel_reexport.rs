@@ -11,7 +11,7 @@
 
 use crate::lint::context::Node;
 use crate::lint::imports::{module_ref, RefKind};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -27,6 +27,10 @@ pub static RULE: RuleEntry = RuleEntry {
 struct BarrelReexport;
 
 impl Rule for BarrelReexport {
+    fn interests(&self) -> &'static [NodeKind] {
+        NodeKind::MODULE_REFS
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         if !matches!(node, Node::ExportAll(_)) || cx.path.ends_with(".d.ts") {
             return;

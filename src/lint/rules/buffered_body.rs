@@ -13,7 +13,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, key};
 use crate::lint::context::{expr_path, method_name, unwrap_expr, Frame, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -49,6 +49,16 @@ struct Buffered {
 }
 
 impl Rule for BufferedBody {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Call,
+            NodeKind::Function,
+            NodeKind::Ident,
+            NodeKind::New,
+            NodeKind::VarDeclarator,
+        ]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Function(_) => self.functions.push(Vec::new()),

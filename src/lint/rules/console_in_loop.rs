@@ -5,7 +5,7 @@
 //! lines that matter.
 
 use crate::lint::context::{callee_path, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -22,6 +22,10 @@ pub static RULE: RuleEntry = RuleEntry {
 struct ConsoleInLoop;
 
 impl Rule for ConsoleInLoop {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
         let Some(path) = callee_path(call) else {

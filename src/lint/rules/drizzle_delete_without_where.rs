@@ -4,7 +4,7 @@
 
 use crate::db::query::{Api, QueryKind};
 use crate::lint::context::Node;
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -20,6 +20,10 @@ pub static RULE: RuleEntry = RuleEntry {
 struct DeleteWithoutWhere;
 
 impl Rule for DeleteWithoutWhere {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
         let Some(q) = cx.db.query_at(call.span) else {

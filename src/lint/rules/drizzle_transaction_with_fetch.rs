@@ -8,7 +8,7 @@ use swc_core::ecma::ast::*;
 
 use crate::db::drizzle::is_db_expr;
 use crate::lint::context::{member_root, unwrap_expr, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -24,6 +24,10 @@ pub static RULE: RuleEntry = RuleEntry {
 struct TransactionWithFetch;
 
 impl Rule for TransactionWithFetch {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
         if !cx.db.in_transaction() || cx.db.query_at(call.span).is_some() {

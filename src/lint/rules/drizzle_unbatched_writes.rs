@@ -10,7 +10,7 @@ use swc_core::ecma::ast::*;
 use crate::db::drizzle::{engine, Engine};
 use crate::db::query::{key, Api, Key, QueryKind};
 use crate::lint::context::{pat_names, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -52,6 +52,16 @@ struct Write {
 }
 
 impl Rule for UnbatchedWrites {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Call,
+            NodeKind::Function,
+            NodeKind::Stmt,
+            NodeKind::Stmts,
+            NodeKind::VarDecl,
+        ]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Function(_) => self.blocks.push(None),

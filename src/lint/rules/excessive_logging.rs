@@ -11,7 +11,7 @@ use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
 use crate::lint::context::{callee_path, expr_path, method_name, unwrap_expr, Frame, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -43,6 +43,10 @@ struct ExcessiveLogging {
 }
 
 impl Rule for ExcessiveLogging {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call, NodeKind::VarDeclarator]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDeclarator(d) => {

@@ -8,7 +8,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, io_call, is_db_chain};
 use crate::lint::context::{method_name, unwrap_expr, Frame, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -28,6 +28,10 @@ struct FloatingPromise;
 const DRIZZLE_RUNS: &[&str] = &["execute", "run", "all", "get", "batch", "transaction"];
 
 impl Rule for FloatingPromise {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::ExprStmt, NodeKind::Function]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::ExprStmt(stmt) => {

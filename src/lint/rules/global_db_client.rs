@@ -9,7 +9,7 @@ use swc_core::common::Span;
 
 use crate::db::drizzle::{pg_client_call, pg_client_new, redact_credentials, ClientKind};
 use crate::lint::context::Node;
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -25,6 +25,10 @@ pub static RULE: RuleEntry = RuleEntry {
 struct GlobalDbClient;
 
 impl Rule for GlobalDbClient {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call, NodeKind::New]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let (kind, span): (ClientKind, Span) = match node {
             Node::Call(call) => match pg_client_call(call, cx) {

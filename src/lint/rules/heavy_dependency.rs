@@ -20,7 +20,7 @@ use swc_core::ecma::ast::ImportSpecifier;
 use super::node_polyfill_import::polyfill_of;
 use crate::lint::context::Node;
 use crate::lint::imports::{module_ref, package_name, subpath, RefKind};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -302,6 +302,10 @@ pub(crate) fn heavy_alternative(package: &str) -> Option<String> {
 struct HeavyDependency;
 
 impl Rule for HeavyDependency {
+    fn interests(&self) -> &'static [NodeKind] {
+        NodeKind::MODULE_REFS
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Some(import) = module_ref(node, cx) else {
             return;

@@ -5,7 +5,7 @@
 use swc_core::ecma::ast::*;
 
 use crate::lint::context::{callee_path, unwrap_expr, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -21,6 +21,10 @@ pub static RULE: RuleEntry = RuleEntry {
 struct JsonDeepClone;
 
 impl Rule for JsonDeepClone {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
         if callee_path(call).as_deref() != Some("JSON.parse") || call.args.len() != 1 {

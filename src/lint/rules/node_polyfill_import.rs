@@ -10,7 +10,7 @@
 
 use crate::lint::context::Node;
 use crate::lint::imports::{module_ref, package_name};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -88,6 +88,10 @@ pub(crate) fn polyfill_of(package: &str) -> Option<Option<String>> {
 struct NodePolyfillImport;
 
 impl Rule for NodePolyfillImport {
+    fn interests(&self) -> &'static [NodeKind] {
+        NodeKind::MODULE_REFS
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Some(import) = module_ref(node, cx) else {
             return;

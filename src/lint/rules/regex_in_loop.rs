@@ -9,7 +9,7 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::lint::context::{unwrap_expr, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -30,6 +30,10 @@ struct RegexInLoop {
 }
 
 impl Rule for RegexInLoop {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call, NodeKind::New, NodeKind::VarDeclarator]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let (span, callee, args) = match node {
             Node::VarDeclarator(d) => {

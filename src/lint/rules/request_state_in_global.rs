@@ -17,7 +17,7 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use crate::lint::context::{expr_path, unwrap_expr, BindingKind, Frame, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta, START};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta, START};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -83,6 +83,17 @@ struct Write {
 }
 
 impl Rule for RequestStateInGlobal {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Assign,
+            NodeKind::Call,
+            NodeKind::Function,
+            NodeKind::Stmt,
+            NodeKind::Update,
+            NodeKind::VarDeclarator,
+        ]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDeclarator(d) => self.declarator(d, cx),

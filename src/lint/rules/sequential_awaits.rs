@@ -15,7 +15,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, contains_await, effect, idents_in, io_call, Effect};
 use crate::lint::context::{pat_names, unwrap_expr, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -59,6 +59,10 @@ struct AwaitStmt {
 }
 
 impl Rule for SequentialAwaits {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Stmts]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Stmts(stmts) = node else { return };
         let mut group: Vec<AwaitStmt> = Vec::new();

@@ -17,7 +17,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, inner_chain_calls, is_db_chain, key, number, sends_subrequest};
 use crate::lint::context::{method_name, unwrap_expr, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -46,6 +46,15 @@ struct SubrequestInLoop {
 }
 
 impl Rule for SubrequestInLoop {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Await,
+            NodeKind::Call,
+            NodeKind::Loop,
+            NodeKind::VarDecl,
+        ]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDecl(v) if v.kind == VarDeclKind::Const => {

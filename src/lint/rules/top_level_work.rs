@@ -14,7 +14,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{key, number};
 use crate::lint::context::{callee_path, expr_path, method_name, unwrap_expr, Frame, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -98,6 +98,17 @@ struct TopLevelWork {
 }
 
 impl Rule for TopLevelWork {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Call,
+            NodeKind::Function,
+            NodeKind::Import,
+            NodeKind::Loop,
+            NodeKind::New,
+            NodeKind::VarDeclarator,
+        ]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Import(i) => {
@@ -257,12 +268,12 @@ impl TopLevelWork {
 
     fn heavy_call(&self, call: &CallExpr, cx: &LintContext<'_>) -> Option<(String, String)> {
         let path = callee_path(call);
-        let text = cx.snippet(call.span);
+        let text = || cx.snippet(call.span);
         // Array.from({ length: N }, fn)
         if path.as_deref() == Some("Array.from") {
             let n = call.args.first().and_then(|a| length_prop(&a.expr))?;
             if n >= BIG_LENGTH && call.args.len() >= 2 {
-                return Some(big_table(&text, n));
+                return Some(big_table(&text(), n));
             }
             return None;
         }
@@ -302,7 +313,7 @@ impl TopLevelWork {
                         _ => None,
                     };
                     if let Some(n) = n.filter(|n| *n >= BIG_LENGTH) {
-                        return Some(big_table(&text, n));
+                        return Some(big_table(&text(), n));
                     }
                 }
             }
@@ -317,7 +328,7 @@ impl TopLevelWork {
                 id.sym == *name && (pkgs.is_empty() || from.is_some_and(|f| pkgs.contains(&f)))
             });
             if factory {
-                return Some(sdk_client(&text));
+                return Some(sdk_client(&text()));
             }
         }
         None

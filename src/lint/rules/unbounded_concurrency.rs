@@ -16,7 +16,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
 use crate::lint::context::{callee_path, method_name, unwrap_expr, Frame, Node};
-use crate::lint::{LintContext, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -54,6 +54,10 @@ struct Candidate {
 }
 
 impl Rule for UnboundedConcurrency {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call, NodeKind::Function, NodeKind::VarDeclarator]
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDeclarator(d) => {
