@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod baseline;
 pub mod budget;
 pub mod bundle;
+pub mod collections;
 pub mod config;
 pub mod db;
 pub mod limits;

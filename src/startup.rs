@@ -17,7 +17,8 @@
 //!
 //! Pure: the wrapper runs wrangler and reads the files.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 

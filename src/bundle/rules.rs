@@ -9,7 +9,8 @@
 //! found by a plain scan of that file's text for the specifier in an
 //! import/export/require statement (no second parse).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use crate::collections::HashMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::packages::{self, Origin};
 use super::{Metafile, PackageManifest};
@@ -284,7 +285,7 @@ impl<'m> Analysis<'m> {
         let graph = Graph::new(metafile);
         let by_root: BTreeMap<&str, &PackageManifest> =
             manifests.iter().map(|m| (m.root.as_str(), m)).collect();
-        let mut bytes_of: HashMap<&str, u64> = HashMap::new();
+        let mut bytes_of: HashMap<&str, u64> = HashMap::default();
         for (_, output) in metafile.code_outputs() {
             for (path, part) in &output.inputs {
                 *bytes_of.entry(path.as_str()).or_default() += part.bytes_in_output;

@@ -2,8 +2,8 @@
 //! traversal records facts per file (`FileFacts`, see `query.rs`); the
 //! schema-aware checks run once over all files in [`check_project`].
 
+use crate::collections::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use swc_core::common::Span;
 
@@ -173,7 +173,7 @@ impl<'a> Project<'a> {
             tables,
             drizzle,
             by_path,
-            modules: RefCell::new(HashMap::new()),
+            modules: RefCell::new(HashMap::default()),
         }
     }
 

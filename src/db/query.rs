@@ -4,7 +4,7 @@
 //! loop, inside a transaction or a batch, in a handler). Also the Drizzle
 //! tables, imports/exports, Postgres clients and helper calls of each file.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};

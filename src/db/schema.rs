@@ -3,7 +3,7 @@
 //! and from SQL schema/migration files (see `sql.rs`), then merged by SQL
 //! table name.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 
 use swc_core::ecma::ast::*;
 
@@ -597,7 +597,7 @@ mod tests {
             ],
             &[&["a", "b"]],
         );
-        let none = HashSet::new();
+        let none = HashSet::default();
         let a: HashSet<String> = ["a".to_string()].into_iter().collect();
         assert_eq!(t.serves("id", &none), Served::Yes);
         assert_eq!(t.serves("e", &none), Served::Yes);

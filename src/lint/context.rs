@@ -3,7 +3,7 @@
 //! helpers that answer the questions many rules ask ("does this call leave the
 //! Worker?"). Built once per file, during the one traversal.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
@@ -245,9 +245,9 @@ impl<'a> LintContext<'a> {
             index,
             frames: Vec::new(),
             scopes: vec![Scope::default()],
-            db_names: HashSet::new(),
+            db_names: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
-            async_functions: HashSet::new(),
+            async_functions: HashSet::default(),
             db: Default::default(),
             diagnostics: Vec::new(),
             current_rule: None,
@@ -307,27 +307,9 @@ impl<'a> LintContext<'a> {
     /// The source text of a node, for messages (`env.KV.get(key)`), shortened
     /// to one line of at most 60 characters.
     pub fn snippet(&self, span: Span) -> String {
-        const MAX_CHARS: usize = 60;
         let lo = span.lo.0.saturating_sub(START) as usize;
         let hi = (span.hi.0.saturating_sub(START) as usize).min(self.source.len());
-        let text = self.source.get(lo..hi).unwrap_or("");
-        // Collapse whitespace runs to one space, reading only as far as the
-        // cut: spans can cover whole functions.
-        let mut one_line = String::with_capacity(MAX_CHARS + 3);
-        let mut chars = 0;
-        let mut pending_space = false;
-        for word in text.split_whitespace() {
-            for c in pending_space.then_some(' ').into_iter().chain(word.chars()) {
-                if chars == MAX_CHARS {
-                    let cut: String = one_line.chars().take(MAX_CHARS - 3).collect();
-                    return format!("{cut}...");
-                }
-                one_line.push(c);
-                chars += 1;
-            }
-            pending_space = true;
-        }
-        one_line
+        one_line(self.source.get(lo..hi).unwrap_or(""))
     }
 
     /// Where a node is (1-based lines, UTF-16 columns), for facts reported
@@ -733,4 +715,49 @@ pub fn unwrap_expr(mut expr: &Expr) -> &Expr {
 /// The span of any node, for rules that report on what they matched.
 pub fn span_of<T: Spanned>(node: &T) -> Span {
     node.span()
+}
+
+/// `text` on one line (whitespace runs collapsed to a space), cut to at most
+/// 60 characters with an ellipsis. Reads only as far as the cut: spans can
+/// cover whole functions.
+fn one_line(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    let mut line = String::with_capacity(MAX_CHARS + 8);
+    for word in text.split_whitespace() {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        // At most MAX_CHARS + 1 characters of a long (minified) word.
+        let mut end = word.len().min((MAX_CHARS + 1) * 4);
+        while !word.is_char_boundary(end) {
+            end -= 1;
+        }
+        line.push_str(&word[..end]);
+        if line.len() > MAX_CHARS && line.chars().count() > MAX_CHARS {
+            let cut: String = line.chars().take(MAX_CHARS - 3).collect();
+            return format!("{cut}...");
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn one_line_collapses_whitespace_and_cuts_at_60_characters() {
+        assert_eq!(one_line("env.KV\n   .get(key)"), "env.KV .get(key)");
+        let sixty = "a".repeat(60);
+        assert_eq!(one_line(&sixty), sixty);
+        let long = format!("{sixty} b");
+        assert_eq!(one_line(&long), format!("{}...", "a".repeat(57)));
+        // Non-ASCII counts characters, not bytes; a huge word is not copied whole.
+        assert_eq!(one_line(&"é".repeat(60)), "é".repeat(60));
+        assert_eq!(
+            one_line(&"é".repeat(100_000)),
+            format!("{}...", "é".repeat(57))
+        );
+        assert_eq!(one_line("  \n "), "");
+    }
 }

@@ -7,7 +7,7 @@
 //! pagination), and in `while`/`do-while` loops, whose condition usually
 //! depends on the awaited result (polling, retries).
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;

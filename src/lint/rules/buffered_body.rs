@@ -5,7 +5,7 @@
 //! stream would pass through. Reading the body to parse or inspect it is
 //! fine: any other use of the variable keeps the rule silent.
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;

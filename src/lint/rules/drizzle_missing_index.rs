@@ -5,7 +5,7 @@
 //! every such query; D1 bills every row read. Checked once per project,
 //! with the Drizzle schema and the SQL migrations; silent without a schema.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 
 use crate::db::query::{Op, QueryFact, QueryKind};
 use crate::db::schema::{ConfigStyle, Served, Table};
@@ -134,7 +134,7 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
             .find(|(t, _)| Some(*t) == joined)
             .or_else(|| sides.iter().flatten().find(|(t, _)| *t != main));
         if let Some((t, c)) = side {
-            if p.tables[*t].serves(c, &HashSet::new()) == Served::No {
+            if p.tables[*t].serves(c, &HashSet::default()) == Served::No {
                 push(Unserved {
                     table: *t,
                     column: c.clone(),

@@ -5,7 +5,7 @@
 //! value on the request's own CPU time (10 ms on the free plan), on every
 //! request. Logging a string and a few fields is fine.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 
 use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;

@@ -11,7 +11,7 @@
 //! the cost to the request that needs it and is never reported; type-only
 //! imports are erased and never reported.
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;

@@ -2,7 +2,7 @@
 //! ones actually send a subrequest, what resource they touch, which names an
 //! expression reads. Local looks at one node's children only.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
@@ -134,7 +134,7 @@ pub(super) fn sends_subrequest(
 /// Names an expression or statement reads (every identifier in it, which
 /// errs on the side of "depends").
 pub(super) fn idents_in<N: for<'a> VisitWith<IdentCollector<'a>>>(node: &N) -> HashSet<Atom> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     node.visit_with(&mut IdentCollector(&mut out));
     out
 }

@@ -10,7 +10,7 @@
 //! a name containing "cache" or a comment mentioning "cache" on (or right
 //! above) the declaration.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
@@ -97,7 +97,7 @@ impl Rule for RequestStateInGlobal {
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDeclarator(d) => self.declarator(d, cx),
-            Node::Function(_) => self.memo.push(HashSet::new()),
+            Node::Function(_) => self.memo.push(HashSet::default()),
             Node::Stmt(Stmt::If(i)) => {
                 let mut names = Vec::new();
                 absence_tests(&i.test, &mut names);
@@ -177,7 +177,7 @@ impl Rule for RequestStateInGlobal {
     }
 
     fn finish(&mut self, cx: &mut LintContext<'_>) {
-        let mut reported: HashSet<Atom> = HashSet::new();
+        let mut reported: HashSet<Atom> = HashSet::default();
         let on_request_path = |w: &Write| {
             w.in_handler
                 || w.in_fn

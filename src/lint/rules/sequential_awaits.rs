@@ -7,7 +7,7 @@
 //! (an earlier write, or a later write to what an earlier call read), and for
 //! awaits already grouped by `Promise.all` (not a call the file knows as I/O).
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
@@ -66,9 +66,11 @@ impl Rule for SequentialAwaits {
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Stmts(stmts) = node else { return };
         let mut group: Vec<AwaitStmt> = Vec::new();
-        let mut tainted: HashSet<Atom> = HashSet::new();
+        let mut tainted: HashSet<Atom> = HashSet::default();
         for stmt in stmts {
-            match classify(stmt, cx) {
+            // With no await pending, only an await statement matters: skip
+            // the walks over the statement's identifiers.
+            match classify(stmt, !group.is_empty(), cx) {
                 Item::Await(a) => {
                     let independent = !group.is_empty()
                         && a.reads.is_disjoint(&tainted)
@@ -97,7 +99,13 @@ impl Rule for SequentialAwaits {
     }
 }
 
-fn classify(stmt: &Stmt, cx: &LintContext<'_>) -> Item {
+/// What `stmt` is for the current group. With `pending` false (no group yet)
+/// anything but an await statement is a cheap `Plain` with no reads.
+fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
+    let nothing = || Item::Plain {
+        declared: Vec::new(),
+        reads: HashSet::default(),
+    };
     match stmt {
         Stmt::Decl(Decl::Var(v)) => {
             if let [d] = v.decls.as_slice() {
@@ -121,6 +129,9 @@ fn classify(stmt: &Stmt, cx: &LintContext<'_>) -> Item {
                         });
                     }
                 }
+            }
+            if !pending {
+                return nothing();
             }
             if contains_await(stmt) {
                 return Item::Break;
@@ -166,6 +177,9 @@ fn classify(stmt: &Stmt, cx: &LintContext<'_>) -> Item {
                     }
                 }
             }
+            if !pending {
+                return nothing();
+            }
             if contains_await(stmt) {
                 return Item::Break;
             }
@@ -176,10 +190,7 @@ fn classify(stmt: &Stmt, cx: &LintContext<'_>) -> Item {
         }
         // Declarations that run nothing where they stand.
         Stmt::Decl(Decl::Fn(_) | Decl::TsInterface(_) | Decl::TsTypeAlias(_)) | Stmt::Empty(_) => {
-            Item::Plain {
-                declared: Vec::new(),
-                reads: HashSet::new(),
-            }
+            nothing()
         }
         _ => Item::Break,
     }

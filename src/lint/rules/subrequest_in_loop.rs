@@ -9,7 +9,7 @@
 //! bound, and for calls that do not send anything yet (Drizzle builders
 //! collected for `db.batch`, D1 `prepare`/`bind`, Durable Object ids).
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
 

@@ -6,7 +6,7 @@
 //! work. Constants, regexes, small lookup tables, `new Hono()` and imports
 //! are fine.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};

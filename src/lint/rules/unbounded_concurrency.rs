@@ -8,7 +8,7 @@
 //! `Array.from({ length: N })`, a receiver named like a chunk/batch, or a
 //! `Promise.all` inside a loop (a chunked loop).
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
