@@ -30,6 +30,13 @@ function projectInputs(project) {
   return { project: { nodejsCompat, ...bindings }, sqlFiles: sqlFilesOf(project) };
 }
 
+let replacementsText;
+/** The e18e module-replacements snapshot the core names alternatives from (data, kept out of the wasm). */
+function moduleReplacements() {
+  replacementsText ??= readFileSync(new URL("../data/module-replacements.json", import.meta.url), "utf8");
+  return replacementsText;
+}
+
 /**
  * Runs the core on `input`. If the core traps on some file (a bug in a rule,
  * or input deeper than its stack), the files are analyzed one by one to find
@@ -37,6 +44,7 @@ function projectInputs(project) {
  * hide the findings in the others.
  */
 export function analyzeWithRecovery(input, label) {
+  input = { ...input, replacements: moduleReplacements() };
   try {
     return callCore(label, (core) => core.analyze(input));
   } catch (error) {

@@ -94,6 +94,7 @@ function assemble(wasmDir) {
   manifest.version = version;
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   if (existsSync(join(root, "LICENSE"))) cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
+  cpSync(join(root, "data", "module-replacements.json"), join(pkg, "data", "module-replacements.json"));
   if (existsSync(join(root, "docs", "rules"))) cpSync(join(root, "docs", "rules"), join(pkg, "docs", "rules"), { recursive: true });
   console.log(`> pkg/ assembled (perf-optimizer ${version})`);
 }

@@ -50,6 +50,10 @@ pub struct AnalyzeInput {
     /// the comparison (`baseline`) and growth budgets apply.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// The e18e module-replacements data (data/module-replacements.json) as
+    /// JSON text, for the lighter alternatives `heavy-dependency` names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacements: Option<String>,
 }
 
 /// The Worker's bindings and flags from its wrangler config.
@@ -80,6 +84,9 @@ pub fn parse_config(json: Option<&str>) -> Result<Config, String> {
 }
 
 pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
+    if let Some(json) = &input.replacements {
+        crate::lint::rules::heavy_dependency::install_replacements(json)?;
+    }
     let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
     let baseline = input
         .baseline

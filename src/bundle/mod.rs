@@ -38,7 +38,7 @@ pub fn package_roots(metafile: &Metafile) -> Vec<String> {
             _ => None,
         })
         .collect();
-    roots.sort();
+    roots.sort_unstable();
     roots.dedup();
     roots
 }
@@ -122,10 +122,10 @@ pub fn analyze(
         .into_iter()
         .map(|(path, bytes)| FolderUsage { path, bytes })
         .collect();
-    folders.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-    packages.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    folders.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    packages.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
     let mut modules: Vec<ModuleSize> = modules.into_values().collect();
-    modules.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    modules.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
 
     BundleReport {
         duplicates: duplicates(&packages),
@@ -166,7 +166,7 @@ fn duplicates(packages: &[PackageUsage]) -> Vec<DuplicatePackage> {
             bytes: copies.iter().map(|p| p.bytes).sum(),
         })
         .collect();
-    out.sort_by_key(|d| std::cmp::Reverse(d.bytes));
+    out.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
     out
 }
 

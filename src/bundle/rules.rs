@@ -225,7 +225,7 @@ pub fn why(metafile: &Metafile, target: &str) -> Vec<Vec<String>> {
             }
         }
     }
-    chains.sort_by(|a, b| {
+    chains.sort_unstable_by(|a, b| {
         a.len().cmp(&b.len()).then_with(|| {
             a.iter()
                 .map(|n| graph.nodes[*n])
@@ -502,7 +502,7 @@ pub fn findings(
     for (name, copies) in &by_name {
         let versions: Vec<Option<&String>> = copies.iter().map(|c| c.version.as_ref()).collect();
         let mut distinct = versions.clone();
-        distinct.sort();
+        distinct.sort_unstable();
         distinct.dedup();
         if copies.len() < 2 || distinct.len() < 2 {
             continue;

@@ -746,8 +746,9 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
     let first = segments.first()?;
     let mut fact = QueryFact {
         span: call.span,
-        loc: cx.loc(call.span),
-        text: cx.snippet(call.span),
+        // Filled in below once the call is known to be a query.
+        loc: Loc::default(),
+        text: String::new(),
         db_text: String::new(),
         kind: QueryKind::Select,
         api: Api::Builder,
@@ -811,6 +812,8 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
     } else {
         return None;
     }
+    fact.loc = cx.loc(call.span);
+    fact.text = cx.snippet(call.span);
 
     let walk = &cx.db.walk;
     let k = key(call.span);

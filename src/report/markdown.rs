@@ -222,7 +222,7 @@ fn packages(out: &mut String, report: &Report) {
         e.1 += p.bytes;
     }
     let mut rows: Vec<_> = by_name.into_iter().collect();
-    rows.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then_with(|| a.0.cmp(b.0)));
+    rows.sort_unstable_by(|a, b| b.1 .1.cmp(&a.1 .1).then_with(|| a.0.cmp(b.0)));
     let total: u64 = bundle.outputs.iter().map(|o| o.bytes).sum();
     let diff = report.baseline.as_ref();
 
@@ -342,7 +342,11 @@ fn findings(out: &mut String, report: &Report) {
     }
     // Errors first, then warnings, then infos; the report's order within.
     let mut sorted: Vec<&Diagnostic> = report.diagnostics.iter().collect();
-    sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    sorted.sort_unstable_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| super::diagnostic_order(a, b))
+    });
 
     out.push_str("\n### Findings\n\n");
     let (top, rest) = sorted.split_at(sorted.len().min(TOP_FINDINGS));

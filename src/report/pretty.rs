@@ -4,40 +4,45 @@
 
 use std::fmt::Write;
 
-use owo_colors::{OwoColorize, Style};
+use owo_colors::OwoColorize;
 
 use super::{Diagnostic, RenderOptions, Report, Severity};
 
-/// Styles that collapse to plain text without colour.
+/// Styles that collapse to plain text without colour. owo-colors' static
+/// styles (`.red()`), not `Style`: its dynamic colours carry the CSS and xterm
+/// colour tables into the wasm.
 struct Paint {
     color: bool,
 }
 
 impl Paint {
-    fn apply(&self, text: &str, style: Style) -> String {
+    fn apply(&self, text: &str, styled: impl FnOnce(&str) -> String) -> String {
         if self.color {
-            text.style(style).to_string()
+            styled(text)
         } else {
             text.to_string()
         }
     }
     fn bold(&self, t: &str) -> String {
-        self.apply(t, Style::new().bold())
+        self.apply(t, |t| t.bold().to_string())
+    }
+    fn underline(&self, t: &str) -> String {
+        self.apply(t, |t| t.underline().to_string())
     }
     fn dim(&self, t: &str) -> String {
-        self.apply(t, Style::new().dimmed())
+        self.apply(t, |t| t.dimmed().to_string())
     }
     fn red(&self, t: &str) -> String {
-        self.apply(t, Style::new().red())
+        self.apply(t, |t| t.red().to_string())
     }
     fn yellow(&self, t: &str) -> String {
-        self.apply(t, Style::new().yellow())
+        self.apply(t, |t| t.yellow().to_string())
     }
     fn green(&self, t: &str) -> String {
-        self.apply(t, Style::new().green())
+        self.apply(t, |t| t.green().to_string())
     }
     fn cyan(&self, t: &str) -> String {
-        self.apply(t, Style::new().cyan())
+        self.apply(t, |t| t.cyan().to_string())
     }
     fn severity(&self, s: Severity) -> String {
         let label = format!("{:<7}", s.as_str());
@@ -298,7 +303,7 @@ fn render_diagnostics(diags: &[Diagnostic], p: &Paint, options: &RenderOptions, 
         }
         let file = d.file.as_deref().unwrap_or("(bundle)");
         if current != Some(file) {
-            let _ = writeln!(out, "{}", p.bold(&p.apply(file, Style::new().underline())));
+            let _ = writeln!(out, "{}", p.bold(&p.underline(file)));
             current = Some(file);
         }
         let pos = match (d.line, d.column) {

@@ -263,15 +263,29 @@ impl Snapshot {
     }
 }
 
-const SNAPSHOT_JSON: &str = include_str!("../../../data/module-replacements.json");
+static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
 
-/// The e18e module-replacements snapshot, parsed once.
-pub(crate) fn replacements() -> &'static Snapshot {
-    static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
-    SNAPSHOT.get_or_init(|| {
-        serde_json::from_str(SNAPSHOT_JSON)
-            .expect("data/module-replacements.json is valid (checked by its test)")
-    })
+/// Installs the e18e snapshot (data/module-replacements.json, read by the JS
+/// wrapper). It is data, not code: kept out of the wasm, it is updated
+/// without a rebuild. The first snapshot installed stays (it is the package's).
+pub(crate) fn install_replacements(json: &str) -> Result<(), String> {
+    if SNAPSHOT.get().is_none() {
+        let snapshot =
+            serde_json::from_str(json).map_err(|e| format!("module-replacements data: {e}"))?;
+        let _ = SNAPSHOT.set(snapshot);
+    }
+    Ok(())
+}
+
+/// The e18e module-replacements snapshot, if installed. Native builds (the
+/// tests) read the repository's copy.
+pub(crate) fn replacements() -> Option<&'static Snapshot> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if SNAPSHOT.get().is_none() {
+        install_replacements(include_str!("../../../data/module-replacements.json"))
+            .expect("data/module-replacements.json is valid");
+    }
+    SNAPSHOT.get()
 }
 
 /// Whether the Workers table lists `package` as heavy.
@@ -285,7 +299,7 @@ pub(crate) fn heavy_alternative(package: &str) -> Option<String> {
     if let Some(h) = HEAVY.iter().find(|h| h.name == package) {
         return Some(h.instead.to_string());
     }
-    let entry = replacements().modules.get(package)?;
+    let entry = replacements()?.modules.get(package)?;
     let names: Vec<&str> = entry
         .replacements
         .iter()
@@ -337,7 +351,9 @@ impl Rule for HeavyDependency {
             return;
         }
 
-        let data = replacements();
+        let Some(data) = replacements() else {
+            return;
+        };
         let Some(entry) = data.modules.get(package) else {
             return;
         };
@@ -429,7 +445,7 @@ mod tests {
 
     #[test]
     fn snapshot_parses_and_covers_the_workers_table() {
-        let data = replacements();
+        let data = replacements().unwrap();
         assert!(!data.version.is_empty());
         assert!(data.modules.len() > 500);
         let moment = &data.modules["moment"];
