@@ -243,7 +243,9 @@ fn entries(map: &BTreeMap<&str, (Vec<String>, u64)>, names: &[&str]) -> Vec<Pack
             bytes: map[n].1,
         })
         .collect();
-    out.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    crate::collections::sort_by(&mut out, |a, b| {
+        b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name))
+    });
     out
 }
 
@@ -321,7 +323,7 @@ pub fn compare(report: &Report, baseline: &Baseline) -> BaselineDiff {
             })
         })
         .collect();
-    package_changes.sort_unstable_by(|a, b| {
+    crate::collections::sort_by(&mut package_changes, |a, b| {
         b.bytes
             .delta
             .unsigned_abs()
@@ -350,7 +352,7 @@ pub fn compare(report: &Report, baseline: &Baseline) -> BaselineDiff {
             })
         })
         .collect();
-    new_findings.sort_unstable_by(|a, b| {
+    crate::collections::sort_by(&mut new_findings, |a, b| {
         (b.after - b.before)
             .cmp(&(a.after - a.before))
             .then_with(|| a.rule.cmp(&b.rule))

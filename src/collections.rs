@@ -4,3 +4,53 @@
 
 pub type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 pub type HashSet<T> = rustc_hash::FxHashSet<T>;
+
+use std::cmp::Ordering;
+
+/// Sorts `items` by `compare` (unstable; give a total order). Each call site
+/// of the standard sort instantiates its own copy of the algorithm, 2-4 KB of
+/// wasm each; this one sorts an index permutation with one shared copy and
+/// then moves the items into place.
+pub fn sort_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    sort_indices(&mut order, &|a, b| compare(&items[a], &items[b]));
+    // In place: position i receives the item that was at order[i]; earlier
+    // swaps moved it along the chain order[order[…]] until past i.
+    for i in 0..order.len() {
+        let mut from = order[i];
+        while from < i {
+            from = order[from];
+        }
+        items.swap(i, from);
+    }
+}
+
+#[inline(never)]
+fn sort_indices(order: &mut [usize], compare: &dyn Fn(usize, usize) -> Ordering) {
+    order.sort_unstable_by(|a, b| compare(*a, *b));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_by;
+
+    #[test]
+    fn sort_by_matches_the_standard_sort() {
+        let mut seed = 7u64;
+        for len in [0, 1, 2, 3, 10, 57, 300] {
+            let items: Vec<(u8, usize)> = (0..len)
+                .map(|i| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((seed >> 60) as u8, i)
+                })
+                .collect();
+            let mut ours = items.clone();
+            sort_by(&mut ours, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut std = items;
+            std.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            assert_eq!(ours, std, "len {len}");
+        }
+    }
+}

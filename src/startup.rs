@@ -289,7 +289,7 @@ struct Group {
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_unstable_by(|a, b| a.total_cmp(b));
+    crate::collections::sort_by(&mut v, |a, b| a.total_cmp(b));
     let n = v.len();
     if n == 0 {
         0.0
@@ -417,7 +417,9 @@ pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String>
             }
         })
         .collect();
-    contributors.sort_unstable_by(|a, b| b.ms.total_cmp(&a.ms).then_with(|| a.name.cmp(&b.name)));
+    crate::collections::sort_by(&mut contributors, |a, b| {
+        b.ms.total_cmp(&a.ms).then_with(|| a.name.cmp(&b.name))
+    });
 
     let severity = match config.rules.get(RULE_ID) {
         Some(s) => s.level().severity(),

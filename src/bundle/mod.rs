@@ -38,7 +38,7 @@ pub fn package_roots(metafile: &Metafile) -> Vec<String> {
             _ => None,
         })
         .collect();
-    roots.sort_unstable();
+    crate::collections::sort_by(&mut roots, |a, b| a.cmp(b));
     roots.dedup();
     roots
 }
@@ -122,10 +122,16 @@ pub fn analyze(
         .into_iter()
         .map(|(path, bytes)| FolderUsage { path, bytes })
         .collect();
-    folders.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-    packages.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    crate::collections::sort_by(&mut folders, |a, b| {
+        b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path))
+    });
+    crate::collections::sort_by(&mut packages, |a, b| {
+        b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name))
+    });
     let mut modules: Vec<ModuleSize> = modules.into_values().collect();
-    modules.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    crate::collections::sort_by(&mut modules, |a, b| {
+        b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path))
+    });
 
     BundleReport {
         duplicates: duplicates(&packages),
@@ -166,7 +172,9 @@ fn duplicates(packages: &[PackageUsage]) -> Vec<DuplicatePackage> {
             bytes: copies.iter().map(|p| p.bytes).sum(),
         })
         .collect();
-    out.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    crate::collections::sort_by(&mut out, |a, b| {
+        b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name))
+    });
     out
 }
 

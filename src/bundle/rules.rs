@@ -135,7 +135,7 @@ impl<'m> Graph<'m> {
             }
             entries = (0..nodes.len()).filter(|i| !imported[*i]).collect();
         }
-        entries.sort_unstable();
+        crate::collections::sort_by(&mut entries, |a, b| a.cmp(b));
         entries.dedup();
         Graph {
             nodes,
@@ -225,7 +225,7 @@ pub fn why(metafile: &Metafile, target: &str) -> Vec<Vec<String>> {
             }
         }
     }
-    chains.sort_unstable_by(|a, b| {
+    crate::collections::sort_by(&mut chains, |a, b| {
         a.len().cmp(&b.len()).then_with(|| {
             a.iter()
                 .map(|n| graph.nodes[*n])
@@ -502,7 +502,7 @@ pub fn findings(
     for (name, copies) in &by_name {
         let versions: Vec<Option<&String>> = copies.iter().map(|c| c.version.as_ref()).collect();
         let mut distinct = versions.clone();
-        distinct.sort_unstable();
+        crate::collections::sort_by(&mut distinct, |a, b| a.cmp(b));
         distinct.dedup();
         if copies.len() < 2 || distinct.len() < 2 {
             continue;

@@ -226,7 +226,7 @@ fn split_commas(toks: &[Token]) -> Vec<&[Token]> {
 /// in file-name order (migrations are numbered).
 pub fn read_schema_files(files: &[SourceFile]) -> Vec<Table> {
     let mut sorted: Vec<&SourceFile> = files.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    crate::collections::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
     let mut tables: Vec<Table> = Vec::new();
     for file in sorted {
         for stmt in statements(&file.source) {

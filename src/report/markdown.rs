@@ -222,7 +222,9 @@ fn packages(out: &mut String, report: &Report) {
         e.1 += p.bytes;
     }
     let mut rows: Vec<_> = by_name.into_iter().collect();
-    rows.sort_unstable_by(|a, b| b.1 .1.cmp(&a.1 .1).then_with(|| a.0.cmp(b.0)));
+    crate::collections::sort_by(&mut rows, |a, b| {
+        b.1 .1.cmp(&a.1 .1).then_with(|| a.0.cmp(b.0))
+    });
     let total: u64 = bundle.outputs.iter().map(|o| o.bytes).sum();
     let diff = report.baseline.as_ref();
 
@@ -342,7 +344,7 @@ fn findings(out: &mut String, report: &Report) {
     }
     // Errors first, then warnings, then infos; the report's order within.
     let mut sorted: Vec<&Diagnostic> = report.diagnostics.iter().collect();
-    sorted.sort_unstable_by(|a, b| {
+    crate::collections::sort_by(&mut sorted, |a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| super::diagnostic_order(a, b))

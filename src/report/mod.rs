@@ -360,8 +360,7 @@ pub fn diagnostic_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
 }
 
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    // Unstable sorts: every stable-sort instantiation adds kilobytes of wasm.
-    diagnostics.sort_unstable_by(diagnostic_order);
+    crate::collections::sort_by(diagnostics, diagnostic_order);
 }
 
 pub fn docs_url(rule: &str) -> String {

@@ -221,7 +221,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     if !failed.is_empty() {
         ids.push(BUDGET_RULE);
     }
-    ids.sort_unstable();
+    crate::collections::sort_by(&mut ids, |a, b| a.cmp(b));
     ids.dedup();
     let infos = rule_infos();
     let rules: Vec<Descriptor> = ids

@@ -493,7 +493,7 @@ mod examples {
             .filter(|d| RULES.contains(&d.rule.as_str()) || d.rule == "parse-error")
             .map(|d| (d.file.unwrap_or_default(), d.line.unwrap_or(0), d.rule))
             .collect();
-        found.sort_unstable();
+        crate::collections::sort_by(&mut found, |a, b| a.cmp(b));
         found
     }
 
