@@ -271,25 +271,19 @@ fn help(p: &Project<'_>, table: &Table, columns: &[String]) -> String {
         columns.join(", ")
     );
     let d1 = p.engine(Some(table)) == "D1";
+    let db = p
+        .info
+        .d1
+        .first()
+        .map(String::as_str)
+        .unwrap_or("<DATABASE>");
     let apply = if d1 {
-        let db = p
-            .info
-            .d1
-            .first()
-            .map(String::as_str)
-            .unwrap_or("<DATABASE>");
         format!("`npx wrangler d1 migrations apply {db} --remote`")
     } else {
         "`npx drizzle-kit migrate`".to_string()
     };
     if table.var.is_empty() {
         let create = if d1 {
-            let db = p
-                .info
-                .d1
-                .first()
-                .map(String::as_str)
-                .unwrap_or("<DATABASE>");
             format!(" (`npx wrangler d1 migrations create {db} add_{index_name}`)")
         } else {
             String::new()

@@ -209,6 +209,18 @@ export default {
         .map(|(l, r)| (*l, r.to_string()))
         .collect();
         assert_eq!(all, expected);
+        // Suppressing the N+1 finding does not bring the generic ones back.
+        let suppressed = source.replace(
+            "    const items",
+            "    // perf-optimizer-disable-next-line drizzle-query-in-loop -- at most 3 orders\n    const items",
+        );
+        let mut quiet = lint_rules(&[RULE, generic[0], generic[1]], &suppressed);
+        quiet.sort();
+        let lines: Vec<(u32, &str)> = quiet.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(
+            lines,
+            [(6, "await-in-loop"), (6, "subrequest-in-loop"), (9, RULE)]
+        );
         // With the N+1 rule off, the generic rules report the queries too.
         let mut alone = lint_rules(&generic, source);
         alone.sort();

@@ -496,6 +496,33 @@ mod examples {
         assert_eq!(lint(&files), expected);
     }
 
+    /// With every rule on, the N+1 in routes/users.ts is reported once, by
+    /// drizzle-query-in-loop; the KV read in a loop in routes/orders.ts (not
+    /// a query) keeps both generic findings.
+    #[test]
+    fn broken_worker_reports_its_n_plus_1_once() {
+        let files = files!("worker": "index.ts", "db.ts", "env.ts", "schema.ts", "lib/catalog.ts",
+            "lib/format.ts", "lib/index.ts", "routes/orders.ts", "routes/users.ts");
+        let project = crate::analyze::ProjectInfo::default();
+        let out = Linter::new(&Config::default(), &project).lint_files(&files, &[]);
+        let at = |file: &str, line: u32| {
+            let mut rules: Vec<&str> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.file.as_deref() == Some(file) && d.line == Some(line))
+                .map(|d| d.rule.as_str())
+                .filter(|r| r.ends_with("-in-loop"))
+                .collect();
+            rules.sort();
+            rules
+        };
+        assert_eq!(at("routes/users.ts", 57), ["drizzle-query-in-loop"]);
+        assert_eq!(
+            at("routes/orders.ts", 75),
+            ["await-in-loop", "subrequest-in-loop"]
+        );
+    }
+
     #[test]
     fn fixed_worker_is_clean() {
         let files = files!("worker-fixed": "index.ts", "db.ts", "env.ts", "schema.ts",
@@ -504,3 +531,4 @@ mod examples {
         assert_eq!(lint(&files), vec![]);
     }
 }
+
