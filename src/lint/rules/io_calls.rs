@@ -531,4 +531,3 @@ mod examples {
         assert_eq!(lint(&files), vec![]);
     }
 }
-
