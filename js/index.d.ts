@@ -1,23 +1,6 @@
 // Types of perf-optimizer's programmatic API. The report types are generated
 // from the Rust core (tsify) and re-exported here.
-import type {
-  Report,
-  Diagnostic,
-  BundleReport,
-  OutputSize,
-  PackageUsage,
-  ModuleSize,
-  DuplicatePackage,
-  BudgetResult,
-  StartupReport,
-  StartupContributor,
-  Summary,
-  Severity,
-  Category,
-  RuleInfo,
-  Format,
-  Config,
-} from "../wasm/perf_optimizer.js";
+import type { Report, RuleInfo, Format, Config } from "../wasm/perf_optimizer.js";
 
 export type {
   Report,
@@ -36,7 +19,7 @@ export type {
   RuleInfo,
   Format,
   Config,
-};
+} from "../wasm/perf_optimizer.js";
 
 /** An error the CLI prints as one line with exit code 2 (bad input, bad config). */
 export declare class PerfOptimizerError extends Error {

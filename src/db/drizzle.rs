@@ -6,7 +6,7 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use crate::lint::context::{unwrap_expr, BindingKind, Frame};
+use crate::lint::context::{is_context_db_var, unwrap_expr, BindingKind, Frame};
 use crate::lint::LintContext;
 
 /// Names that hold a Drizzle database (or transaction) by convention:
@@ -136,11 +136,29 @@ pub fn member_prop(expr: &Expr) -> Option<&Atom> {
 
 // ----- databases and bindings -----
 
-/// A Drizzle database or transaction: a name bound to `drizzle(...)`, an
-/// alias of one, a `db`/`tx` by convention, `c.var.db`, `c.get('db')`,
+/// How sure a caller must be that an expression is a Drizzle database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbEvidence {
+    /// What the file shows: a name bound to `drizzle(...)`, or a Hono
+    /// context variable (`c.var.db`, `c.get('db')`). The I/O rules use
+    /// this, in step with `LintContext::subrequest`.
+    Bound,
+    /// Also what is a database by convention: a `db`/`tx` name, an alias of
+    /// one, `this.db`, a `createDb(...)`/`getDb(...)` helper's result. The
+    /// database rules use this.
+    Convention,
+}
+
+/// A Drizzle database or transaction, on the `evidence` asked for: a name
+/// bound to `drizzle(...)` or a Hono context variable (`c.var.db`,
+/// `c.get('db')`); by convention also an alias of one, a `db`/`tx`,
 /// `this.db`, or a `createDb(...)`/`getDb(...)` helper's result.
-pub fn is_db_expr(expr: &Expr, cx: &LintContext<'_>) -> bool {
+pub fn is_db_expr(expr: &Expr, cx: &LintContext<'_>, evidence: DbEvidence) -> bool {
     let expr = unwrap_expr(expr);
+    if evidence == DbEvidence::Bound {
+        return is_context_db_var(expr)
+            || matches!(expr, Expr::Ident(id) if cx.db_names.contains(&id.sym));
+    }
     if cx.is_binding_root(expr) {
         return false;
     }
@@ -169,8 +187,30 @@ pub fn is_db_expr(expr: &Expr, cx: &LintContext<'_>) -> bool {
                 _ => false,
             }
         }
-        Expr::Await(a) => is_db_expr(&a.arg, cx),
+        Expr::Await(a) => is_db_expr(&a.arg, cx, evidence),
         _ => false,
+    }
+}
+
+/// The call's chain starts at a database the file binds
+/// ([`DbEvidence::Bound`]): `db.select().from(t)`, `c.var.db.query.users.findMany()`.
+pub fn is_db_chain(call: &CallExpr, cx: &LintContext<'_>) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let mut e = unwrap_expr(callee);
+    loop {
+        if is_db_expr(e, cx, DbEvidence::Bound) {
+            return true;
+        }
+        e = match e {
+            Expr::Member(m) => unwrap_expr(&m.obj),
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(x) => unwrap_expr(x),
+                _ => return false,
+            },
+            _ => return false,
+        };
     }
 }
 

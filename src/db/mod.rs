@@ -361,6 +361,18 @@ impl<'a> Project<'a> {
         Some((t, col.name.clone()))
     }
 
+    /// The schema table a query reads or writes, when the schema has it.
+    pub fn query_table(&self, file: usize, q: &QueryFact) -> Option<usize> {
+        q.table.as_ref().and_then(|t| self.table(file, t, None))
+    }
+
+    /// The query's equalities on its table `main` (not the optional ones)
+    /// pin one row: a primary key, a unique column or a unique index.
+    pub fn pins_one_row(&self, file: usize, q: &QueryFact, main: usize) -> bool {
+        let eq = self.bound_columns(file, q, main, main, false, &[query::Op::Eq]);
+        self.tables[main].pins_one_row(&eq.into_iter().collect())
+    }
+
     /// SQL columns of `table` the query binds by equality in a top-level
     /// conjunct (`eq`, `inArray`, `isNull`; optional ones only if asked).
     pub fn bound_columns(

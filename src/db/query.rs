@@ -12,7 +12,7 @@ use swc_core::ecma::ast::*;
 
 use super::drizzle::{
     self, chain, conn_source, d1_binding, is_db_expr, member_prop, object_prop, pg_client_call,
-    pg_client_new, sql_text, ClientKind, ConnSource, Segment,
+    pg_client_new, sql_text, ClientKind, ConnSource, DbEvidence, Segment,
 };
 use super::schema::{read_drizzle_table, table_fn_dialect, Dialect};
 use super::sql;
@@ -467,7 +467,7 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
     };
     match &d.name {
         Pat::Ident(name) => {
-            if is_db_expr(awaited, cx) {
+            if is_db_expr(awaited, cx, DbEvidence::Convention) {
                 cx.db.walk.db_aliases.insert(name.id.sym.clone());
             }
             if cx.at_module_scope() {
@@ -631,7 +631,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
                 }
             }
         }
-        let on_db = receiver.is_some_and(|r| is_db_expr(r, cx));
+        let on_db = receiver.is_some_and(|r| is_db_expr(r, cx, DbEvidence::Convention));
         let on_d1 = receiver.is_some_and(|r| d1_binding(r, cx).is_some());
         if m == "transaction" && on_db {
             if let Some(s) = call.args.first().and_then(|a| fn_span(&a.expr)) {
@@ -778,7 +778,8 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
     let relational = match root {
         Expr::Member(m) => match (unwrap_expr(&m.obj), &m.prop) {
             (Expr::Member(q), MemberProp::Ident(table))
-                if member_prop(&m.obj).is_some_and(|p| p == "query") && is_db_expr(&q.obj, cx) =>
+                if member_prop(&m.obj).is_some_and(|p| p == "query")
+                    && is_db_expr(&q.obj, cx, DbEvidence::Convention) =>
             {
                 Some(table.sym.to_string())
             }
@@ -796,7 +797,7 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
             }
         }
         read_relational(&mut fact, &table, first, cx);
-    } else if is_db_expr(root, cx) {
+    } else if is_db_expr(root, cx, DbEvidence::Convention) {
         let start = segments.iter().take(2).position(|s| {
             SELECT_STARTS.contains(&s.name.as_ref())
                 || matches!(s.name.as_ref(), "insert" | "update" | "delete")

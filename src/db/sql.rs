@@ -488,41 +488,9 @@ fn index_parts(toks: &[Token]) -> Vec<IndexPart> {
         .collect()
 }
 
-/// The words of an expression that name columns (not function names, not
-/// operators).
+/// The columns an expression reads (not function names, not operators).
 fn expr_columns(toks: &[Token]) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, t) in toks.iter().enumerate() {
-        let Token::Word(w) = t else { continue };
-        let is_call = toks.get(i + 1) == Some(&Token::LParen);
-        let operator = w.quote_style.is_none()
-            && matches!(
-                w.keyword,
-                K::AND
-                    | K::OR
-                    | K::NOT
-                    | K::IS
-                    | K::NULL
-                    | K::IN
-                    | K::LIKE
-                    | K::BETWEEN
-                    | K::CASE
-                    | K::WHEN
-                    | K::THEN
-                    | K::ELSE
-                    | K::END
-                    | K::AS
-                    | K::COLLATE
-                    | K::TRUE
-                    | K::FALSE
-                    | K::ASC
-                    | K::DESC
-            );
-        if !is_call && !operator {
-            out.push(w.value.clone());
-        }
-    }
-    out
+    columns_in(toks, &[]).into_iter().map(|c| c.key).collect()
 }
 
 /// A short text of an expression (`lower(email)`), for messages.
@@ -777,6 +745,8 @@ fn column_ref(c: &mut Cursor<'_>, aliases: &[(String, String)]) -> Option<Column
     })
 }
 
+/// A keyword of an expression that is not a column: an operator, a literal,
+/// a part of `CASE`, `CAST`, `COLLATE` or an ordering.
 fn is_operator_word(w: &Word) -> bool {
     w.quote_style.is_none()
         && matches!(
@@ -791,11 +761,19 @@ fn is_operator_word(w: &Word) -> bool {
                 | K::GLOB
                 | K::BETWEEN
                 | K::CASE
+                | K::WHEN
+                | K::THEN
+                | K::ELSE
+                | K::END
                 | K::EXISTS
                 | K::TRUE
                 | K::FALSE
                 | K::SELECT
                 | K::CAST
+                | K::AS
+                | K::COLLATE
+                | K::ASC
+                | K::DESC
         )
 }
 

@@ -247,12 +247,46 @@ impl<'p> Linter<'p> {
 
         let suppressions = suppress::collect(&comments, &index, &known_rule_ids());
         let mut diagnostics = std::mem::take(&mut cx.diagnostics);
+        defer_to_specific(&mut diagnostics);
         diagnostics.retain(|d| !suppressions.covers(d));
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
         facts.walk = Default::default();
         Ok((diagnostics, facts, suppressions))
     }
+}
+
+/// (generic rule, more specific rule): where both report the same await or
+/// call, only the specific rule's finding is kept. A more specific rule that
+/// is off (or has nothing to say there) leaves the generic one alone; one that
+/// a comment suppresses still silences the generic one.
+const DEFERS_TO: &[(&str, &str)] = &[
+    ("await-in-loop", "drizzle-query-in-loop"),
+    ("subrequest-in-loop", "drizzle-query-in-loop"),
+];
+
+/// Drops the generic findings of [`DEFERS_TO`] that enclose a specific
+/// rule's finding and end where it ends: `await db.select()…` (await-in-loop)
+/// around the query `db.select()…` (drizzle-query-in-loop).
+fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
+    let start = |d: &Diagnostic| (d.line, d.column);
+    let end = |d: &Diagnostic| (d.end_line, d.end_column);
+    let covered = |d: &Diagnostic| {
+        DEFERS_TO
+            .iter()
+            .filter(|(generic, _)| *generic == d.rule)
+            .any(|(_, specific)| {
+                diagnostics.iter().any(|s| {
+                    s.rule == *specific
+                        && s.file == d.file
+                        && start(d) <= start(s)
+                        && end(d) == end(s)
+                })
+            })
+    };
+    let keep: Vec<bool> = diagnostics.iter().map(|d| !covered(d)).collect();
+    let mut keep = keep.into_iter();
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// Picks the syntax from the file name: TS for .ts/.mts/.cts, TSX for .tsx,

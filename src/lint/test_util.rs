@@ -5,18 +5,54 @@ use crate::analyze::ProjectInfo;
 use crate::config::{Config, Level, RuleSetting};
 use crate::report::Diagnostic;
 
-/// A config with only `rule` on (as an error).
-fn only(rule: &str) -> Config {
+/// A config with only `rules` on (as errors).
+fn only(rules: &[&str]) -> Config {
     let mut config = Config::default();
     let ids = super::rules::all()
         .iter()
         .map(|e| e.meta.id)
         .chain(super::rules::project().iter().map(|e| e.meta.id));
     for id in ids {
-        let level = if id == rule { Level::Error } else { Level::Off };
+        let level = if rules.contains(&id) {
+            Level::Error
+        } else {
+            Level::Off
+        };
         config.rules.insert(id.into(), RuleSetting::Level(level));
     }
     config
+}
+
+/// Lints `source` as `test.ts` with only `rules` on: (line, rule) of each
+/// finding, in report order.
+pub fn lint_rules(rules: &[&str], source: &str) -> Vec<(u32, String)> {
+    let project = ProjectInfo::default();
+    let linter = Linter::new(&only(rules), &project);
+    let file = SourceFile {
+        path: "test.ts".into(),
+        source: source.into(),
+    };
+    let out = linter.lint_files(&[file], &[]);
+    out.diagnostics
+        .into_iter()
+        .map(|d| (d.line.unwrap_or(0), d.rule))
+        .collect()
+}
+
+/// A project with a D1 binding `DB` (D1 is the database).
+pub fn d1_project() -> ProjectInfo {
+    ProjectInfo {
+        d1: vec!["DB".into()],
+        ..ProjectInfo::default()
+    }
+}
+
+/// A project with a Hyperdrive binding `HYPERDRIVE` (Postgres is the database).
+pub fn pg_project() -> ProjectInfo {
+    ProjectInfo {
+        hyperdrive: vec!["HYPERDRIVE".into()],
+        ..ProjectInfo::default()
+    }
 }
 
 /// Lints `source` (as `path`, which picks the syntax) with only `rule` on.
@@ -32,7 +68,7 @@ pub fn lint_project(
     sql: &[(&str, &str)],
     project: &ProjectInfo,
 ) -> Vec<Diagnostic> {
-    let config = only(rule);
+    let config = only(&[rule]);
     let linter = Linter::new(&config, project);
     let to_files = |list: &[(&str, &str)]| -> Vec<SourceFile> {
         list.iter()

@@ -112,7 +112,7 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::analyze::ProjectInfo;
-    use crate::lint::test_util::{assert_project_fires, assert_project_silent};
+    use crate::lint::test_util::{assert_project_fires, assert_project_silent, pg_project};
 
     const RULE: &str = "db-client-per-call";
 
@@ -123,13 +123,6 @@ export function createDb(url: string) {
   return drizzle(client);
 }
 "#;
-
-    fn pg() -> ProjectInfo {
-        ProjectInfo {
-            hyperdrive: vec!["HYPERDRIVE".into()],
-            ..ProjectInfo::default()
-        }
-    }
 
     #[test]
     fn fires_when_middleware_and_route_both_create_clients() {
@@ -154,7 +147,7 @@ app.get('/report', async (c) => {
             RULE,
             &[("src/db.ts", DB), ("src/index.ts", index)],
             &[],
-            &pg(),
+            &pg_project(),
             &[
                 (
                     "src/index.ts",
@@ -197,7 +190,7 @@ export default {
             RULE,
             &[("src/db.ts", DB), ("src/index.ts", index)],
             &[],
-            &pg(),
+            &pg_project(),
         );
         // A D1 helper opens no connection.
         let d1 = "import { drizzle } from 'drizzle-orm/d1';\nexport const createDb = (d1) => drizzle(d1);\n";

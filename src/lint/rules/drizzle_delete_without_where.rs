@@ -2,9 +2,11 @@
 //! touches every row of the table: a full-table write (every row read and
 //! written, billed per row on D1) that is almost never intended.
 
+use swc_core::ecma::ast::CallExpr;
+
+use super::per_call::{Finding, PerCall};
 use crate::db::query::{Api, QueryKind};
-use crate::lint::context::Node;
-use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -14,32 +16,22 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Error,
         summary: "A delete or update without a where clause: it deletes or updates every row of the table.",
     },
-    create: |_| Box::new(DeleteWithoutWhere),
+    create: |_| Box::new(PerCall(check)),
 };
 
-struct DeleteWithoutWhere;
-
-impl Rule for DeleteWithoutWhere {
-    fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call]
+fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    let q = cx.db.query_at(call.span)?;
+    let verb = match q.kind {
+        QueryKind::Delete => "deletes",
+        QueryKind::Update => "updates",
+        _ => return None,
+    };
+    if q.has_where || q.dynamic {
+        return None;
     }
-
-    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        let Node::Call(call) = node else { return };
-        let Some(q) = cx.db.query_at(call.span) else {
-            return;
-        };
-        let verb = match q.kind {
-            QueryKind::Delete => "deletes",
-            QueryKind::Update => "updates",
-            _ => return,
-        };
-        if q.has_where || q.dynamic {
-            return;
-        }
-        let table = &q.table_text;
-        let (message, help) = if q.api == Api::RawD1 {
-            (
+    let table = &q.table_text;
+    let (message, help) = if q.api == Api::RawD1 {
+        (
                 format!("{} has no WHERE clause: it {verb} every row of {table}", q.text),
                 format!(
                     "Add the condition that selects the rows, e.g. `... WHERE id = ?` with `.bind(id)`. If clearing every row \
@@ -47,17 +39,17 @@ impl Rule for DeleteWithoutWhere {
                      `// perf-optimizer-disable-next-line drizzle-delete-without-where -- clears {table} on purpose`."
                 ),
             )
-        } else {
-            let example = match q.kind {
-                QueryKind::Delete => {
-                    format!("{}.delete({table}).where(eq({table}.id, id))", q.db_text)
-                }
-                _ => format!(
-                    "{}.update({table}).set({{ ... }}).where(eq({table}.id, id))",
-                    q.db_text
-                ),
-            };
-            (
+    } else {
+        let example = match q.kind {
+            QueryKind::Delete => {
+                format!("{}.delete({table}).where(eq({table}.id, id))", q.db_text)
+            }
+            _ => format!(
+                "{}.update({table}).set({{ ... }}).where(eq({table}.id, id))",
+                q.db_text
+            ),
+        };
+        (
                 format!("{} has no .where(): it {verb} every row of {table}", q.text),
                 format!(
                     "Add the condition that selects the rows: `{example}`. If touching every row is intended, say so \
@@ -65,9 +57,12 @@ impl Rule for DeleteWithoutWhere {
                      `// perf-optimizer-disable-next-line drizzle-delete-without-where -- all rows on purpose`."
                 ),
             )
-        };
-        cx.report(q.span, message, help);
-    }
+    };
+    Some(Finding {
+        span: q.span,
+        message,
+        help,
+    })
 }
 
 #[cfg(test)]

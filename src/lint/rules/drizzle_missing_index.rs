@@ -45,7 +45,7 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             if q.kind == QueryKind::Insert {
                 continue;
             }
-            let Some(main) = q.table.as_ref().and_then(|t| p.table(fi, t, None)) else {
+            let Some(main) = p.query_table(fi, q) else {
                 continue;
             };
             let unserved = unserved_columns(p, fi, q, main);
@@ -70,11 +70,7 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
             .into_iter()
             .collect()
     };
-    let pinned = p.tables[main].pins_one_row(
-        &p.bound_columns(fi, q, main, main, false, &[Op::Eq])
-            .into_iter()
-            .collect(),
-    );
+    let pinned = p.pins_one_row(fi, q, main);
     let mut out: Vec<Unserved> = Vec::new();
     let mut push = |u: Unserved| {
         if !out
@@ -275,25 +271,19 @@ fn help(p: &Project<'_>, table: &Table, columns: &[String]) -> String {
         columns.join(", ")
     );
     let d1 = p.engine(Some(table)) == "D1";
+    let db = p
+        .info
+        .d1
+        .first()
+        .map(String::as_str)
+        .unwrap_or("<DATABASE>");
     let apply = if d1 {
-        let db = p
-            .info
-            .d1
-            .first()
-            .map(String::as_str)
-            .unwrap_or("<DATABASE>");
         format!("`npx wrangler d1 migrations apply {db} --remote`")
     } else {
         "`npx drizzle-kit migrate`".to_string()
     };
     if table.var.is_empty() {
         let create = if d1 {
-            let db = p
-                .info
-                .d1
-                .first()
-                .map(String::as_str)
-                .unwrap_or("<DATABASE>");
             format!(" (`npx wrangler d1 migrations create {db} add_{index_name}`)")
         } else {
             String::new()
@@ -337,8 +327,9 @@ fn help(p: &Project<'_>, table: &Table, columns: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::analyze::ProjectInfo;
-    use crate::lint::test_util::{assert_project_fires, assert_project_silent};
+    use crate::lint::test_util::{
+        assert_project_fires, assert_project_silent, d1_project, pg_project,
+    };
 
     const RULE: &str = "drizzle-missing-index";
 
@@ -366,13 +357,6 @@ export const memberships = sqliteTable('memberships', {
 }, (t) => [primaryKey({ columns: [t.orgId, t.userId] }), unique('m_role').on(t.role, t.orgId)]);
 "#;
 
-    fn d1() -> ProjectInfo {
-        ProjectInfo {
-            d1: vec!["DB".into()],
-            ..ProjectInfo::default()
-        }
-    }
-
     #[test]
     fn fires_on_unindexed_columns_with_the_schema_in_another_file() {
         let routes = r#"import { and, desc, eq, gt } from 'drizzle-orm';
@@ -394,7 +378,7 @@ app.get('/', async (c) => {
             RULE,
             &[("src/schema.ts", SCHEMA), ("src/routes/orders.ts", routes)],
             &[],
-            &d1(),
+            &d1_project(),
             &[
                 ("src/routes/orders.ts", 6, "orders.userId (user_id) is filtered on here, but no index on orders starts with it: D1 reads every row of orders"),
                 ("src/routes/orders.ts", 7, "orders.createdAt (created_at) is filtered on"),
@@ -432,7 +416,7 @@ app.get('/', async (c) => {
             RULE,
             &[("src/schema.ts", SCHEMA), ("src/list.ts", routes)],
             &[],
-            &d1(),
+            &d1_project(),
             &[("src/list.ts", 3, "orders.userId (user_id) is filtered on and orders.createdAt (created_at) is ordered by here, but no index on orders serves them")],
         );
         assert!(
@@ -481,7 +465,7 @@ app.get('/', async (c) => {
                 "drizzle/0003_orders_user.sql",
                 "CREATE INDEX `orders_user_id` ON `orders` (`user_id`);",
             )],
-            &d1(),
+            &d1_project(),
         );
     }
 
@@ -493,7 +477,7 @@ app.get('/', async (c) => {
             RULE,
             &[("src/index.ts", src)],
             &sql,
-            &d1(),
+            &d1_project(),
             &[("src/index.ts", 3, "logs.level is filtered on")],
         );
         assert!(
@@ -524,7 +508,7 @@ app.get('/', async (c) => {
                 ("src/routes.ts", routes),
             ],
             &[],
-            &d1(),
+            &d1_project(),
             &[("src/routes.ts", 2, "orders.userId (user_id) is filtered on")],
         );
     }
@@ -533,15 +517,11 @@ app.get('/', async (c) => {
     fn works_on_postgres_schemas() {
         let schema = "import { pgTable, text, uuid, index } from 'drizzle-orm/pg-core';\nexport const posts = pgTable('posts', { id: uuid('id').primaryKey(), authorId: uuid('author_id'), body: text('body') });\n";
         let q = "import { posts } from './schema';\nexport async function byAuthor(db, id) {\n  return db.select({ id: posts.id }).from(posts).where(eq(posts.authorId, id)).limit(20);\n}\n";
-        let pg = ProjectInfo {
-            hyperdrive: vec!["HYPERDRIVE".into()],
-            ..ProjectInfo::default()
-        };
         let found = assert_project_fires(
             RULE,
             &[("src/schema.ts", schema), ("src/q.ts", q)],
             &[],
-            &pg,
+            &pg_project(),
             &[("src/q.ts", 3, "Postgres scans the whole posts table")],
         );
         assert!(found[0].help.contains("pass a third argument to `pgTable('posts', { … }, (t) => [index('posts_author_id_idx').on(t.authorId)])`"), "{}", found[0].help);

@@ -2,9 +2,11 @@
 //! or per element of `Promise.all(xs.map(...))`: N+1 queries, each a round
 //! trip to D1 or through Hyperdrive.
 
+use swc_core::ecma::ast::CallExpr;
+
+use super::per_call::{Finding, PerCall};
 use crate::db::query::{Api, Op, QueryFact, QueryKind};
-use crate::lint::context::Node;
-use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::lint::{LintContext, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -14,37 +16,28 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A database query awaited once per loop iteration or per element of Promise.all(xs.map(...)) (N+1 queries).",
     },
-    create: |_| Box::new(QueryInLoop),
+    create: |_| Box::new(PerCall(check)),
 };
 
-struct QueryInLoop;
-
-impl Rule for QueryInLoop {
-    fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call]
+fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    let q = cx.db.query_at(call.span)?;
+    if q.subquery {
+        return None;
     }
-
-    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        let Node::Call(call) = node else { return };
-        let Some(q) = cx.db.query_at(call.span) else {
-            return;
-        };
-        if q.subquery {
-            return;
-        }
-        let Some(it) = &q.per_iteration else { return };
-        let over = it
-            .items
-            .as_ref()
-            .map(|i| format!(" over {i}"))
-            .unwrap_or_default();
-        let message = format!(
+    let it = q.per_iteration.as_ref()?;
+    let over = it
+        .items
+        .as_ref()
+        .map(|i| format!(" over {i}"))
+        .unwrap_or_default();
+    Some(Finding {
+        span: q.span,
+        message: format!(
             "{} runs once per element in a {}{over}: N+1 queries, one round trip each",
             q.text, it.describe
-        );
-        let help = help(q);
-        cx.report(q.span, message, help);
-    }
+        ),
+        help: help(q),
+    })
 }
 
 fn help(q: &QueryFact) -> String {
@@ -183,6 +176,64 @@ export default {
                 .contains("db.select().from(orderItems).where(inArray(orderItems.orderId, userOrders.map((o) => o.id)))"),
             "{}",
             found[0].help
+        );
+    }
+
+    /// The generic loop rules defer to this one on the queries it reports,
+    /// and still report what it does not (a KV read, a query when this rule
+    /// is off).
+    #[test]
+    fn generic_loop_rules_defer_to_it() {
+        use crate::lint::test_util::lint_rules;
+        let source = r#"app.get('/users/:id/orders', async (c) => {
+  const db = c.var.db;
+  for (const o of userOrders) {
+    const items = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));
+    const stock = await c.env.CACHE.get(`stock:${o.sku}`);
+  }
+  for (const k of keys) {
+    await c.env.DB.prepare('SELECT * FROM t WHERE k = ?').bind(k).first();
+  }
+});
+"#;
+        let generic = ["await-in-loop", "subrequest-in-loop"];
+        let mut all = lint_rules(&[RULE, generic[0], generic[1]], source);
+        all.sort();
+        let expected: Vec<(u32, String)> = [
+            (4, RULE),
+            (5, "await-in-loop"),
+            (5, "subrequest-in-loop"),
+            (8, RULE),
+        ]
+        .iter()
+        .map(|(l, r)| (*l, r.to_string()))
+        .collect();
+        assert_eq!(all, expected);
+        // Suppressing the N+1 finding does not bring the generic ones back.
+        let suppressed = source.replace(
+            "    const items",
+            "    // perf-optimizer-disable-next-line drizzle-query-in-loop -- at most 3 orders\n    const items",
+        );
+        let mut quiet = lint_rules(&[RULE, generic[0], generic[1]], &suppressed);
+        quiet.sort();
+        let lines: Vec<(u32, &str)> = quiet.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(
+            lines,
+            [(6, "await-in-loop"), (6, "subrequest-in-loop"), (9, RULE)]
+        );
+        // With the N+1 rule off, the generic rules report the queries too.
+        let mut alone = lint_rules(&generic, source);
+        alone.sort();
+        let lines: Vec<(u32, &str)> = alone.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (4, "await-in-loop"),
+                (4, "subrequest-in-loop"),
+                (5, "await-in-loop"),
+                (5, "subrequest-in-loop"),
+                (8, "subrequest-in-loop"),
+            ]
         );
     }
 

@@ -46,7 +46,7 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             if q.api == Api::RawD1 && !matches!(q.exec.as_deref(), Some("all" | "raw")) {
                 continue;
             }
-            let Some(t) = q.table.as_ref().and_then(|t| p.table(fi, t, None)) else {
+            let Some(t) = p.query_table(fi, q) else {
                 continue;
             };
             let table = &p.tables[t];

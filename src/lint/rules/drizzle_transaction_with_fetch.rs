@@ -6,9 +6,10 @@
 
 use swc_core::ecma::ast::*;
 
-use crate::db::drizzle::is_db_expr;
-use crate::lint::context::{member_root, unwrap_expr, Node};
-use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use super::per_call::{Finding, PerCall};
+use crate::db::drizzle::{is_db_expr, DbEvidence};
+use crate::lint::context::{member_root, unwrap_expr};
+use crate::lint::{LintContext, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -18,43 +19,33 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A subrequest (fetch or binding call) inside a database transaction holds the transaction and its connection open.",
     },
-    create: |_| Box::new(TransactionWithFetch),
+    create: |_| Box::new(PerCall(check)),
 };
 
-struct TransactionWithFetch;
-
-impl Rule for TransactionWithFetch {
-    fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call]
+fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    if !cx.db.in_transaction() || cx.db.query_at(call.span).is_some() {
+        return None;
     }
-
-    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        let Node::Call(call) = node else { return };
-        if !cx.db.in_transaction() || cx.db.query_at(call.span).is_some() {
-            return;
-        }
-        let Some(what) = cx.subrequest(call) else {
-            return;
-        };
-        // Statements of the transaction itself (or of the database) are fine.
-        if let Callee::Expr(callee) = &call.callee {
-            if let Expr::Member(m) = unwrap_expr(callee) {
-                if is_db_expr(&m.obj, cx)
-                    || member_root(&m.obj).is_some_and(|r| cx.db.walk.db_aliases.contains(&r))
-                {
-                    return;
-                }
+    let what = cx.subrequest(call)?;
+    // Statements of the transaction itself (or of the database) are fine.
+    if let Callee::Expr(callee) = &call.callee {
+        if let Expr::Member(m) = unwrap_expr(callee) {
+            if is_db_expr(&m.obj, cx, DbEvidence::Convention)
+                || member_root(&m.obj).is_some_and(|r| cx.db.walk.db_aliases.contains(&r))
+            {
+                return None;
             }
         }
-        cx.report(
-            call.span,
-            format!("{what} runs inside a database transaction: the transaction and its connection stay open until this subrequest returns"),
-            "Make the subrequest before the transaction starts (or after it commits) and keep only database \
+    }
+    Some(Finding {
+        span: call.span,
+        message: format!("{what} runs inside a database transaction: the transaction and its connection stay open until this subrequest returns"),
+        help: "Make the subrequest before the transaction starts (or after it commits) and keep only database \
              statements inside, e.g. charge first with an idempotency key, then \
              `await db.update(orders).set({ status: 'paid' }).where(and(eq(orders.id, id), eq(orders.status, 'pending')))`. \
-             On D1, `db.batch([...])` is the atomic unit: one round trip, nothing held open.",
-        );
-    }
+             On D1, `db.batch([...])` is the atomic unit: one round trip, nothing held open."
+            .into(),
+    })
 }
 
 #[cfg(test)]

@@ -225,7 +225,9 @@ use swc_core::common::Spanned;
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::test_util::{assert_fires, assert_silent, lint_project};
+    use crate::lint::test_util::{
+        assert_fires, assert_silent, d1_project, lint_project, pg_project,
+    };
 
     const RULE: &str = "drizzle-unbatched-writes";
 
@@ -259,17 +261,9 @@ export default {
     #[test]
     fn help_is_a_d1_batch_or_a_transaction() {
         let src = "app.post('/', async (c) => {\n  await c.var.db.insert(orders).values(o);\n  await c.var.db.insert(orderItems).values(i);\n});\n";
-        let d1 = crate::analyze::ProjectInfo {
-            d1: vec!["DB".into()],
-            ..Default::default()
-        };
-        let found = lint_project(RULE, &[("a.ts", src)], &[], &d1);
+        let found = lint_project(RULE, &[("a.ts", src)], &[], &d1_project());
         assert!(found[0].help.contains("await c.var.db.batch([c.var.db.insert(orders).values(…), c.var.db.insert(orderItems).values(…)])"), "{}", found[0].help);
-        let pg = crate::analyze::ProjectInfo {
-            hyperdrive: vec!["HYPERDRIVE".into()],
-            ..Default::default()
-        };
-        let found = lint_project(RULE, &[("a.ts", src)], &[], &pg);
+        let found = lint_project(RULE, &[("a.ts", src)], &[], &pg_project());
         assert!(
             found[0].help.contains("db.transaction(async (tx)"),
             "{}",

@@ -40,11 +40,10 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             if keyed {
                 continue;
             }
-            let main = q.table.as_ref().and_then(|t| p.table(fi, t, None));
+            let main = p.query_table(fi, q);
             match main {
                 Some(t) => {
-                    let eq = p.bound_columns(fi, q, t, t, false, &[Op::Eq]);
-                    if p.tables[t].pins_one_row(&eq.into_iter().collect()) {
+                    if p.pins_one_row(fi, q, t) {
                         continue;
                     }
                 }
@@ -128,7 +127,9 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
 #[cfg(test)]
 mod tests {
     use crate::analyze::ProjectInfo;
-    use crate::lint::test_util::{assert_fires, assert_project_fires, assert_project_silent};
+    use crate::lint::test_util::{
+        assert_fires, assert_project_fires, assert_project_silent, d1_project, pg_project,
+    };
 
     const RULE: &str = "drizzle-unbounded-select";
 
@@ -161,10 +162,7 @@ app.get('/', async (c) => {
             RULE,
             &[("src/schema.ts", SCHEMA), ("src/routes.ts", routes)],
             &[],
-            &ProjectInfo {
-                d1: vec!["DB".into()],
-                ..ProjectInfo::default()
-            },
+            &d1_project(),
             &[
                 (
                     "src/routes.ts",
@@ -231,15 +229,11 @@ app.get('/', async (c) => {
     fn works_on_postgres_schemas() {
         let schema = "import { pgTable, text, uuid } from 'drizzle-orm/pg-core';\nexport const posts = pgTable('posts', { id: uuid('id').primaryKey(), slug: text('slug').unique(), authorId: uuid('author_id') });\n";
         let q = "import { posts } from './schema';\nexport async function f(db, a, s) {\n  await db.select({ id: posts.id }).from(posts).where(eq(posts.authorId, a));\n  await db.select({ id: posts.id }).from(posts).where(eq(posts.slug, s));\n}\n";
-        let pg = ProjectInfo {
-            hyperdrive: vec!["HYPERDRIVE".into()],
-            ..ProjectInfo::default()
-        };
         let found = assert_project_fires(
             RULE,
             &[("src/schema.ts", schema), ("src/q.ts", q)],
             &[],
-            &pg,
+            &pg_project(),
             &[("src/q.ts", 3, "every matching row of posts")],
         );
         assert!(!found[0].help.contains("D1"), "{}", found[0].help);

@@ -6,7 +6,8 @@
 
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{call_text, io_call, is_db_chain};
+use super::io_calls::{call_text, io_call};
+use crate::db::drizzle::is_db_chain;
 use crate::lint::context::{method_name, unwrap_expr, Frame, Node};
 use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
@@ -96,7 +97,7 @@ fn check_call(call: &CallExpr, voided: bool, cx: &mut LintContext<'_>) {
     }
     let text = call_text(cx, call, 60);
     let wrapped = format!("{}({text})", wait_until(cx));
-    if is_db_chain(cx, call) && !method.as_deref().is_some_and(|m| DRIZZLE_RUNS.contains(&m)) {
+    if is_db_chain(call, cx) && !method.as_deref().is_some_and(|m| DRIZZLE_RUNS.contains(&m)) {
         cx.report(
             call.span,
             format!("`{text}` is never awaited: a Drizzle query only runs when it is awaited, so this one does nothing"),

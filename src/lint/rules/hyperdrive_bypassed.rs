@@ -89,16 +89,9 @@ fn help(p: &Project<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use crate::analyze::ProjectInfo;
-    use crate::lint::test_util::{assert_project_fires, assert_project_silent};
+    use crate::lint::test_util::{assert_project_fires, assert_project_silent, pg_project};
 
     const RULE: &str = "hyperdrive-bypassed";
-
-    fn pg() -> ProjectInfo {
-        ProjectInfo {
-            hyperdrive: vec!["HYPERDRIVE".into()],
-            ..ProjectInfo::default()
-        }
-    }
 
     #[test]
     fn fires_on_plain_connection_strings() {
@@ -117,7 +110,7 @@ export default {
             RULE,
             &[("src/index.ts", src)],
             &[],
-            &pg(),
+            &pg_project(),
             &[
                 ("src/index.ts", 6, "postgres(env.DATABASE_URL) connects to Postgres with `env.DATABASE_URL` although the Worker has the Hyperdrive binding HYPERDRIVE"),
                 ("src/index.ts", 7, "connects to Postgres with a literal connection string although"),
@@ -159,7 +152,7 @@ app.use('*', async (c, next) => {
             RULE,
             &[("src/db.ts", db), ("src/index.ts", index)],
             &[],
-            &pg(),
+            &pg_project(),
         );
     }
 }

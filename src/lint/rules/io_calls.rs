@@ -9,7 +9,8 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
-use crate::lint::context::{is_context_db_var, method_name, unwrap_expr};
+use crate::db::drizzle::is_db_chain;
+use crate::lint::context::{method_name, unwrap_expr};
 use crate::lint::LintContext;
 
 /// A span as a map key.
@@ -55,28 +56,6 @@ pub(super) fn subrequest_chain(cx: &LintContext<'_>, call: &CallExpr) -> bool {
     cx.subrequest(call).is_some() || chained_on(call).is_some_and(|c| subrequest_chain(cx, c))
 }
 
-/// The chain starts at a Drizzle database (`db.select()…`, `c.var.db.query…`).
-pub(super) fn is_db_chain(cx: &LintContext<'_>, call: &CallExpr) -> bool {
-    let Callee::Expr(callee) = &call.callee else {
-        return false;
-    };
-    let mut e = unwrap_expr(callee);
-    loop {
-        if is_context_db_var(e) {
-            return true;
-        }
-        e = match e {
-            Expr::Ident(id) => return cx.db_names.contains(&id.sym),
-            Expr::Member(m) => unwrap_expr(&m.obj),
-            Expr::Call(c) => match &c.callee {
-                Callee::Expr(x) => unwrap_expr(x),
-                _ => return false,
-            },
-            _ => return false,
-        };
-    }
-}
-
 /// Methods that run a Drizzle query without an `await`.
 const DRIZZLE_EXECUTE: &[&str] = &[
     "execute",
@@ -112,7 +91,7 @@ pub(super) fn sends_subrequest(
         return None;
     }
     let method = method_name(call).map(|m| m.as_ref());
-    if is_db_chain(cx, call) {
+    if is_db_chain(call, cx) {
         if !awaited && !method.is_some_and(|m| DRIZZLE_EXECUTE.contains(&m)) {
             return None;
         }
@@ -267,7 +246,7 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
         }
     }
 
-    let db = is_db_chain(cx, call);
+    let db = is_db_chain(call, cx);
     let mut write = false;
     let mut table = None;
     for c in &chain {
@@ -515,6 +494,33 @@ mod examples {
         .map(|(f, l, r)| (f.to_string(), *l, r.to_string()))
         .collect();
         assert_eq!(lint(&files), expected);
+    }
+
+    /// With every rule on, the N+1 in routes/users.ts is reported once, by
+    /// drizzle-query-in-loop; the KV read in a loop in routes/orders.ts (not
+    /// a query) keeps both generic findings.
+    #[test]
+    fn broken_worker_reports_its_n_plus_1_once() {
+        let files = files!("worker": "index.ts", "db.ts", "env.ts", "schema.ts", "lib/catalog.ts",
+            "lib/format.ts", "lib/index.ts", "routes/orders.ts", "routes/users.ts");
+        let project = crate::analyze::ProjectInfo::default();
+        let out = Linter::new(&Config::default(), &project).lint_files(&files, &[]);
+        let at = |file: &str, line: u32| {
+            let mut rules: Vec<&str> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.file.as_deref() == Some(file) && d.line == Some(line))
+                .map(|d| d.rule.as_str())
+                .filter(|r| r.ends_with("-in-loop"))
+                .collect();
+            rules.sort();
+            rules
+        };
+        assert_eq!(at("routes/users.ts", 57), ["drizzle-query-in-loop"]);
+        assert_eq!(
+            at("routes/orders.ts", 75),
+            ["await-in-loop", "subrequest-in-loop"]
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod hyperdrive_bypassed;
 mod io_calls;
 mod json_deep_clone;
 pub(crate) mod node_polyfill_import;
+mod per_call;
 mod regex_in_loop;
 mod request_state_in_global;
 mod sequential_awaits;

@@ -15,7 +15,8 @@ use swc_core::atoms::Atom;
 
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{call_text, inner_chain_calls, is_db_chain, key, number, sends_subrequest};
+use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
+use crate::db::drizzle::is_db_chain;
 use crate::lint::context::{method_name, unwrap_expr, Node};
 use crate::lint::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::report::{Category, Severity};
@@ -131,7 +132,7 @@ impl SubrequestInLoop {
 /// How to do the same work in one call, by what the call talks to.
 fn batch_hint(cx: &LintContext<'_>, call: &CallExpr) -> &'static str {
     let method = method_name(call).map(|m| m.as_ref());
-    if is_db_chain(cx, call) {
+    if is_db_chain(call, cx) {
         "Query once for all rows: `inArray(table.column, ids)` in one select, or collect the statements and send them with `db.batch([...])`."
     } else if method.is_some_and(|m| matches!(m, "first" | "all" | "run" | "raw")) {
         "Query once for all rows (`WHERE id IN (...)`), or send the statements together with `env.DB.batch([...])`."
