@@ -392,7 +392,7 @@ pub fn evaluate(
     baseline: Option<&Baseline>,
 ) -> Result<Vec<BudgetResult>, String> {
     let limits = Limits::for_plan(config.plan).with_overrides(&config.limits)?;
-    let plan = format!("{:?}", config.plan).to_lowercase();
+    let plan = format!("{:?}", config.plan).to_ascii_lowercase();
     let mut results = Vec::new();
     if let Some(actual) = measure(report, Metric::Raw, None) {
         let limit = limits.script_bytes as f64;

@@ -499,7 +499,7 @@ fn expr_text(toks: &[Token]) -> String {
     for t in toks {
         match t {
             Token::Word(w) => {
-                if out.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                if out.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
                     out.push(' ');
                 }
                 out.push_str(&w.value);

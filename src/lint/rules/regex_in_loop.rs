@@ -152,16 +152,17 @@ fn regex_literal(pattern: &str, flags: &str) -> String {
     out
 }
 
-/// `skuPattern` → `SKU_PATTERN`.
+/// `skuPattern` → `SKU_PATTERN` (ASCII case only: the Unicode case tables
+/// would add 24 KB to the wasm for a suggested constant name).
 fn screaming_snake(name: &str) -> String {
     let mut out = String::new();
     let mut prev_lower = false;
     for c in name.chars() {
-        if c.is_uppercase() && prev_lower {
+        if c.is_ascii_uppercase() && prev_lower {
             out.push('_');
         }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        out.extend(c.to_uppercase());
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_uppercase());
     }
     out
 }
