@@ -156,8 +156,11 @@ pub struct OutputChange {
     /// The baseline's path when it differs (matched by file name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_path: Option<String>,
-    #[serde(flatten)]
-    pub sizes: SizeChanges,
+    // The three sizes as fields, not `#[serde(flatten)]` of SizeChanges:
+    // flatten pulls serde's buffering deserializer into the wasm.
+    pub bytes: SizeChange,
+    pub gzip_bytes: SizeChange,
+    pub brotli_bytes: SizeChange,
 }
 
 /// A package present in both whose size changed (all versions together).
@@ -166,8 +169,12 @@ pub struct OutputChange {
 #[serde(rename_all = "camelCase")]
 pub struct PackageChange {
     pub name: String,
-    #[serde(flatten)]
-    pub bytes: SizeChange,
+    /// The change of its bytes (inlined, not flattened: see OutputChange).
+    pub before: u64,
+    pub after: u64,
+    pub delta: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
 }
 
 /// A package that appeared or disappeared.
@@ -285,13 +292,20 @@ pub fn compare(report: &Report, baseline: &Baseline) -> BaselineDiff {
         match m {
             Some(j) => {
                 let b = &baseline.outputs[*j];
+                let SizeChanges {
+                    bytes,
+                    gzip_bytes,
+                    brotli_bytes,
+                } = SizeChanges::new(
+                    totals(std::slice::from_ref(b)),
+                    totals(std::slice::from_ref(o)),
+                );
                 output_changes.push(OutputChange {
                     path: o.path.clone(),
                     baseline_path: (b.path != o.path).then(|| b.path.clone()),
-                    sizes: SizeChanges::new(
-                        totals(std::slice::from_ref(b)),
-                        totals(std::slice::from_ref(o)),
-                    ),
+                    bytes,
+                    gzip_bytes,
+                    brotli_bytes,
                 });
             }
             None => new_outputs.push(o.path.clone()),
@@ -317,17 +331,27 @@ pub fn compare(report: &Report, baseline: &Baseline) -> BaselineDiff {
         .iter()
         .filter_map(|(name, (_, bytes))| {
             let (_, was) = before.get(name)?;
-            (was != bytes).then(|| PackageChange {
-                name: name.to_string(),
-                bytes: SizeChange::new(*was, *bytes),
+            (was != bytes).then(|| {
+                let SizeChange {
+                    before,
+                    after,
+                    delta,
+                    percent,
+                } = SizeChange::new(*was, *bytes);
+                PackageChange {
+                    name: name.to_string(),
+                    before,
+                    after,
+                    delta,
+                    percent,
+                }
             })
         })
         .collect();
     crate::collections::sort_by(&mut package_changes, |a, b| {
-        b.bytes
-            .delta
+        b.delta
             .unsigned_abs()
-            .cmp(&a.bytes.delta.unsigned_abs())
+            .cmp(&a.delta.unsigned_abs())
             .then_with(|| a.name.cmp(&b.name))
     });
     let added: Vec<&str> = now
@@ -540,13 +564,17 @@ mod tests {
         assert_eq!(d.outputs.len(), 1);
         assert_eq!(d.outputs[0].path, "out/index.js");
         assert_eq!(d.outputs[0].baseline_path.as_deref(), Some("dist/index.js"));
-        assert_eq!(d.outputs[0].sizes.bytes.delta, 900);
-        assert_eq!(d.outputs[0].sizes.bytes.percent, Some(10.0));
+        assert_eq!(d.outputs[0].bytes.delta, 900);
+        assert_eq!(d.outputs[0].bytes.percent, Some(10.0));
         assert_eq!(d.new_outputs, ["out/worker.js"]);
         assert_eq!(d.removed_outputs, ["dist/chunk.js"]);
         assert_eq!(d.packages.len(), 1);
         assert_eq!(d.packages[0].name, "zod");
-        assert_eq!(d.packages[0].bytes, SizeChange::new(2_000, 3_500));
+        let p = &d.packages[0];
+        assert_eq!(
+            (p.before, p.after, p.delta, p.percent),
+            (2_000, 3_500, 1_500, Some(75.0))
+        );
         assert_eq!(d.new_packages.len(), 1);
         assert_eq!(d.new_packages[0].name, "valibot");
         assert_eq!(d.new_packages[0].versions, ["1.0.0"]);

@@ -147,9 +147,9 @@ fn sizes(out: &mut String, report: &Report) {
             "| {}{} | {} | {} | {} |",
             code(&o.path),
             if is_new { " (new)" } else { "" },
-            size_with_delta(o.bytes, change.map(|c| &c.sizes.bytes)),
-            size_with_delta(o.gzip_bytes, change.map(|c| &c.sizes.gzip_bytes)),
-            size_with_delta(o.brotli_bytes, change.map(|c| &c.sizes.brotli_bytes)),
+            size_with_delta(o.bytes, change.map(|c| &c.bytes)),
+            size_with_delta(o.gzip_bytes, change.map(|c| &c.gzip_bytes)),
+            size_with_delta(o.brotli_bytes, change.map(|c| &c.brotli_bytes)),
         );
     }
     if bundle.outputs.len() > 1 || diff.is_some_and(|d| !d.removed_outputs.is_empty()) {
@@ -252,8 +252,8 @@ fn packages(out: &mut String, report: &Report) {
             let change = if d.new_packages.iter().any(|p| p.name == *name) {
                 "new".to_string()
             } else if let Some(c) = d.packages.iter().find(|p| p.name == *name) {
-                let arrow = if c.bytes.delta > 0 { "▲" } else { "▼" };
-                format!("{arrow} {}", text::signed_bytes(c.bytes.delta))
+                let arrow = if c.delta > 0 { "▲" } else { "▼" };
+                format!("{arrow} {}", text::signed_bytes(c.delta))
             } else {
                 String::new()
             };

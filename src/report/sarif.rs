@@ -41,7 +41,9 @@ fn summary(rule: &str) -> String {
             let words = other.replace('-', " ");
             let mut chars = words.chars();
             match chars.next() {
-                Some(c) => std::iter::once(c.to_ascii_uppercase()).chain(chars).collect(),
+                Some(c) => std::iter::once(c.to_ascii_uppercase())
+                    .chain(chars)
+                    .collect(),
                 None => String::new(),
             }
         }
