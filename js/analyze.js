@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
-import { callCore, PerfOptimizerError } from "./core.js";
+import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
 import { findProjectDir, loadProject } from "./project.js";
 import { profileStartup } from "./startup.js";
@@ -45,6 +45,7 @@ function moduleReplacements() {
  */
 export function analyzeWithRecovery(input, label) {
   input = { ...input, replacements: moduleReplacements() };
+  tuneCompilerFor(input.files.reduce((bytes, file) => bytes + file.source.length, 0));
   try {
     return callCore(label, (core) => core.analyze(input));
   } catch (error) {

@@ -98,6 +98,7 @@ async function main(argv) {
     (values.color || process.env.FORCE_COLOR > "0" || process.stdout.isTTY === true);
 
   const api = await import("./index.js");
+  (await import("./core.js")).allowCompilerTuning();
   try {
     if (command === "rules") return printRules(api, format, values);
     if (command === "why") return await printWhy(api, format, values, positionals);
