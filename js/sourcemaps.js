@@ -123,9 +123,19 @@ export function bytesPerSource(text, map) {
   // The segment code without a mapping of its own continues (a comment
   // inside a module, the rest of a multi-line statement).
   let current = null;
+  // The package named by the last module-path comment (`// node_modules/
+  // drizzle-orm/sql/sql.js`, esbuild's, unminified), per source index.
+  let header = null;
+  const headers = new Map();
   const add = (seg, n) => {
-    if (seg && seg.length >= 4) bytes.set(seg[1], (bytes.get(seg[1]) ?? 0) + n);
-    else unmapped += n;
+    if (seg && seg.length >= 4) {
+      bytes.set(seg[1], (bytes.get(seg[1]) ?? 0) + n);
+      if (header) {
+        const h = headers.get(seg[1]) ?? new Map();
+        h.set(header, (h.get(header) ?? 0) + n);
+        headers.set(seg[1], h);
+      }
+    } else unmapped += n;
   };
   let start = 0;
   for (let i = 0; start <= text.length; i++) {
@@ -138,7 +148,9 @@ export function bytesPerSource(text, map) {
     const ascii = Buffer.byteLength(line) === line.length;
     const size = (a, b) => (ascii ? b - a : Buffer.byteLength(line.slice(a, b)));
     if (!segs.length) {
-      if (!isDroppedComment(line)) add(current, size(0, line.length) + eol);
+      if (isDroppedComment(line)) {
+        if (line.startsWith("// ")) header = packageName(line.slice(3).trim());
+      } else add(current, size(0, line.length) + eol);
     } else {
       for (let k = 0; k < segs.length; k++) {
         const from = k === 0 ? 0 : Math.min(segs[k][0], line.length);
@@ -150,7 +162,7 @@ export function bytesPerSource(text, map) {
     if (last) break;
     start = end + 1;
   }
-  return { bytes, unmappedBytes: unmapped };
+  return { bytes, unmappedBytes: unmapped, headers };
 }
 
 /**
@@ -202,12 +214,15 @@ export function prebundledSources(metafile, workingDir) {
     }
     const byPath = new Map();
     for (const [index, bytes] of counted.bytes) {
-      const path = paths[index];
+      let path = paths[index];
       // A package's own map that points outside the package (drizzle-orm's
       // `../../src/x.ts`), composed into the bundle's map, names a folder
-      // that is no package: its bytes stay with the input.
+      // that is no package: placed in the package the bundle's module-path
+      // comments name around its code when that one is installed there,
+      // else its bytes stay with the input.
       const root = path === undefined ? null : packageRoot(path);
-      if (path === undefined || (root && !isPackage(root))) counted.unmappedBytes += bytes;
+      if (root && !isPackage(root)) path = repairedPath(path, root, counted.headers.get(index), isPackage);
+      if (path === undefined) counted.unmappedBytes += bytes;
       else byPath.set(path, (byPath.get(path) ?? 0) + bytes);
     }
     if (!byPath.size) continue;
@@ -226,4 +241,24 @@ function packageRoot(path) {
   const rest = path.slice(i + 13).split("/");
   const name = rest[0].startsWith("@") ? rest.slice(0, 2).join("/") : rest[0];
   return path.slice(0, i + 13) + name;
+}
+
+/** The package name in a path (after its last node_modules/), or null. */
+function packageName(path) {
+  const root = packageRoot(path);
+  return root ? root.slice(root.lastIndexOf("node_modules/") + 13) : null;
+}
+
+/**
+ * `X/node_modules/src/a.ts` (no such package) → `X/node_modules/P/src/a.ts`
+ * where P is the package the module-path comments most often name over the
+ * source's code (`headers`: name → bytes) and is installed at
+ * `X/node_modules/P`; undefined when there is none.
+ */
+function repairedPath(path, root, headers, isPackage) {
+  if (!headers?.size) return undefined;
+  const [name] = [...headers].sort((a, b) => b[1] - a[1])[0];
+  const base = root.slice(0, root.lastIndexOf("node_modules/") + 13);
+  if (!isPackage(base + name)) return undefined;
+  return base + name + "/" + path.slice(base.length);
 }
