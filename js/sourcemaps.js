@@ -235,7 +235,7 @@ export function prebundledSources(metafile, workingDir) {
 }
 
 /** The package folder of a path (up to the name after the last node_modules/), or null. */
-function packageRoot(path) {
+export function packageRoot(path) {
   const i = path.lastIndexOf("node_modules/");
   if (i === -1) return null;
   const rest = path.slice(i + 13).split("/");
@@ -244,7 +244,7 @@ function packageRoot(path) {
 }
 
 /** The package name in a path (after its last node_modules/), or null. */
-function packageName(path) {
+export function packageName(path) {
   const root = packageRoot(path);
   return root ? root.slice(root.lastIndexOf("node_modules/") + 13) : null;
 }
@@ -255,10 +255,21 @@ function packageName(path) {
  * source's code (`headers`: name → bytes) and is installed at
  * `X/node_modules/P`; undefined when there is none.
  */
-function repairedPath(path, root, headers, isPackage) {
+export function repairedPath(path, root, headers, isPackage) {
   if (!headers?.size) return undefined;
   const [name] = [...headers].sort((a, b) => b[1] - a[1])[0];
   const base = root.slice(0, root.lastIndexOf("node_modules/") + 13);
   if (!isPackage(base + name)) return undefined;
   return base + name + "/" + path.slice(base.length);
+}
+
+/** Per line of a bundle, the package its last module-path comment names (or null). */
+export function headerPackages(text) {
+  const out = [];
+  let header = null;
+  for (const line of text.split("\n")) {
+    if (/^\/\/ \S/.test(line)) header = packageName(line.slice(3).trim());
+    out.push(header);
+  }
+  return out;
 }

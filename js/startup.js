@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
-import { decodeMappings, originalPosition } from "./sourcemaps.js";
+import { decodeMappings, headerPackages, originalPosition, packageRoot, repairedPath } from "./sourcemaps.js";
 
 export const DEFAULT_RUNS = 5;
 
@@ -76,7 +76,43 @@ export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS,
   } catch (error) {
     throw new PerfOptimizerError(`cannot measure startup: the bundle's source map ${displayPath(`${main}.map`)} is invalid (${error.message})`);
   }
-  return { profiles, bundleFile, positions: mapProfilePositions(profiles, bundleFile, lines), sources, sourcesContent };
+  const positions = mapProfilePositions(profiles, bundleFile, lines);
+  placeStraySources(positions, sources, sourcesContent, main);
+  return { profiles, bundleFile, positions, sources, sourcesContent };
+}
+
+/**
+ * A package's own map that points outside the package (drizzle-orm's
+ * `../../src/x.ts`), chained by esbuild into the bundle's map, names
+ * `node_modules/src/x.ts`: such positions go to the same file inside the
+ * package the bundle's module-path comment (`// node_modules/drizzle-orm/…`)
+ * names at that line, when it is installed there.
+ */
+function placeStraySources(positions, sources, sourcesContent, main) {
+  let headers;
+  const isPackage = (root) => existsSync(resolve(root, "package.json"));
+  const known = new Map();
+  for (const p of positions) {
+    const path = sources[p.source];
+    const root = path && !/^[\w-]{2,}:/.test(path) ? packageRoot(path) : null;
+    if (!root) continue;
+    if (!known.has(root)) known.set(root, isPackage(root));
+    if (known.get(root)) continue;
+    try {
+      headers ??= headerPackages(readFileSync(main, "utf8"));
+    } catch {
+      return;
+    }
+    const name = headers[p.line];
+    const repaired = name ? repairedPath(path, root, new Map([[name, 1]]), isPackage) : undefined;
+    if (!repaired) continue;
+    let index = sources.indexOf(repaired);
+    if (index === -1) {
+      index = sources.push(repaired) - 1;
+      sourcesContent.push(null);
+    }
+    p.source = index;
+  }
 }
 
 /**
