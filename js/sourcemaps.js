@@ -204,7 +204,9 @@ export function prebundledSources(metafile, workingDir) {
     const paths = linked.map.sources.map((s) => toPosix(relative(workingDir, sourcePath(linked.map, s, linked.dir))));
     const ownRoot = packageRoot(input);
     const roots = new Set(paths.map(packageRoot));
-    const bundled = ownRoot ? [...roots].some((r) => r !== ownRoot) : new Set(paths).size > 1 || [...roots].some(Boolean);
+    // (A package's own compiled file whose map points outside it, to no
+    // installed package, is not a bundle either.)
+    const bundled = ownRoot ? [...roots].some((r) => r && r !== ownRoot && isPackage(r)) : new Set(paths).size > 1 || [...roots].some(Boolean);
     if (!bundled) continue;
     let counted;
     try {
