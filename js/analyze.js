@@ -8,6 +8,7 @@ import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
 import { findProjectDir, loadProject } from "./project.js";
+import { prebundledSources } from "./sourcemaps.js";
 import { profileStartup } from "./startup.js";
 
 /** The SQL files that declare the schema: migrations folders and drizzle-kit output. */
@@ -95,14 +96,17 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
   const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase);
-  const manifests = readManifests(metafileText, workingDir, label);
+  // Inputs that are bundles themselves, broken down through their source maps.
+  const inputSources = prebundledSources(metafile, workingDir);
+  const sourcePaths = Object.values(inputSources).flatMap((i) => i.sources.map((s) => s.path));
+  const manifests = readManifests(metafileText, workingDir, label, sourcePaths);
   let sources = { files: [], skipped: [] };
   if (lint) {
     const isIgnored = ignore.length ? picomatch(ignore, { dot: true }) : () => false;
     sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
   }
   return analyzeWithRecovery(
-    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests }, config: configJson, baseline: readBaseline(baseline), startup },
+    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
   );
 }

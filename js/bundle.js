@@ -144,9 +144,16 @@ export function measureOutputs(metafile, workingDir, outputFiles, displayBase) {
     });
 }
 
-/** package.json facts (name, version) for the metafile's package roots. */
-export function readManifests(metafileText, workingDir, label) {
-  const roots = callCore(label, (core) => core.packageRoots(metafileText));
+/**
+ * package.json facts (name, version) for the metafile's package roots, and
+ * those of `extraPaths` (the original sources of pre-bundled inputs).
+ */
+export function readManifests(metafileText, workingDir, label, extraPaths = []) {
+  let roots = callCore(label, (core) => core.packageRoots(metafileText));
+  if (extraPaths.length) {
+    const extra = JSON.stringify({ inputs: Object.fromEntries(extraPaths.map((p) => [p, { bytes: 0 }])), outputs: {} });
+    roots = [...new Set([...roots, ...callCore(label, (core) => core.packageRoots(extra))])].sort();
+  }
   return roots.map((root) => {
     const file = resolve(workingDir, root, "package.json");
     let pkg = {};

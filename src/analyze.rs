@@ -1,10 +1,12 @@
 //! The one entry point every front end uses: files + bundle + config → report.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::{self, Baseline};
 use crate::budget;
-use crate::bundle::{self, Metafile, PackageManifest};
+use crate::bundle::{self, InputSources, Metafile, PackageManifest};
 use crate::config::Config;
 use crate::lint::{known_rule_ids, Linter, SourceFile};
 use crate::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
@@ -21,6 +23,11 @@ pub struct BundleInput {
     /// package.json facts for each of `packageRoots(metafile)`.
     #[serde(default)]
     pub manifests: Vec<PackageManifest>,
+    /// Pre-bundled inputs (metafile input path → bytes per original source,
+    /// read from the input's own source map): their bytes are split across
+    /// the sources' packages and folders.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub input_sources: BTreeMap<String, InputSources>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -118,7 +125,8 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
 
     let bundle = match &input.bundle {
         Some(b) => {
-            let metafile = Metafile::parse(&b.metafile)?;
+            let mut metafile = Metafile::parse(&b.metafile)?;
+            bundle::prebundled::expand(&mut metafile, &b.input_sources);
             let found = bundle::rules::findings(
                 &metafile,
                 &b.manifests,
@@ -181,6 +189,7 @@ mod tests {
                     brotli_bytes: gzip / 2,
                 }],
                 manifests: vec![],
+                ..BundleInput::default()
             }),
             config: Some(config.into()),
             baseline,

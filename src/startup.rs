@@ -15,7 +15,9 @@
 //! reported as `engineMs`, and bundle time without any position
 //! (`unattributedMs`): that is the method's error.
 //!
-//! Pure: the wrapper runs wrangler and reads the files.
+//! Pure: the wrapper runs wrangler, reads the files and decodes the source
+//! map (it hands over each profile position already mapped to its source
+//! and line: `positions`); the core only aggregates.
 
 use crate::collections::HashMap;
 use std::collections::BTreeMap;
@@ -50,8 +52,9 @@ pub struct StartupInput {
     /// The bundle's main module file name (`index.js`): profile frames whose
     /// URL ends with it are the bundle's.
     pub bundle_file: String,
-    /// The source map's `mappings`.
-    pub mappings: String,
+    /// Every bundle position the profiles name (tick lines, function
+    /// starts), mapped by the wrapper through the bundle's source map.
+    pub positions: Vec<MappedPosition>,
     /// The source map's `sources`, as display paths (relative to the
     /// working directory, `/`-separated).
     pub sources: Vec<String>,
@@ -64,6 +67,22 @@ pub struct StartupInput {
     /// A saved baseline's JSON text, for growth budgets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+}
+
+/// A generated position of the bundle and where the source map places it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct MappedPosition {
+    /// 0-based line of the bundle.
+    pub line: u32,
+    /// 0-based column; absent for a line tick (the line's first mapping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// Index into `sources`.
+    pub source: u32,
+    /// 0-based line in the source.
+    pub original_line: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,88 +216,6 @@ fn read_profile(text: &str, bundle_file: &str) -> Result<RunTimes, String> {
     Ok(run)
 }
 
-/// One decoded mapping segment: generated column, source index, original line (0-based).
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    gen_col: u32,
-    source: u32,
-    line: u32,
-}
-
-fn vlq_value(c: u8) -> Option<i64> {
-    Some(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    } as i64)
-}
-
-/// Decodes source map v3 `mappings` into segments per generated line
-/// (only those with a source).
-fn decode_mappings(mappings: &str) -> Result<Vec<Vec<Segment>>, String> {
-    let mut lines = Vec::new();
-    let (mut source, mut orig_line) = (0i64, 0i64);
-    for line in mappings.split(';') {
-        let mut segs = Vec::new();
-        let mut gen_col = 0i64;
-        for seg in line.split(',').filter(|s| !s.is_empty()) {
-            let mut fields = [0i64; 5];
-            let mut n = 0;
-            let (mut value, mut shift) = (0i64, 0u32);
-            for &c in seg.as_bytes() {
-                let digit = vlq_value(c).ok_or("invalid source map mappings")?;
-                value += (digit & 31) << shift;
-                if digit & 32 != 0 {
-                    shift += 5;
-                    if shift > 60 {
-                        return Err("invalid source map mappings".into());
-                    }
-                } else {
-                    let v = if value & 1 == 1 {
-                        -(value >> 1)
-                    } else {
-                        value >> 1
-                    };
-                    if n < 5 {
-                        fields[n] = v;
-                    }
-                    n += 1;
-                    value = 0;
-                    shift = 0;
-                }
-            }
-            gen_col += fields[0];
-            if n >= 4 {
-                source += fields[1];
-                orig_line += fields[2];
-                segs.push(Segment {
-                    gen_col: gen_col.max(0) as u32,
-                    source: source.max(0) as u32,
-                    line: orig_line.max(0) as u32,
-                });
-            }
-        }
-        lines.push(segs);
-    }
-    Ok(lines)
-}
-
-fn lookup(lines: &[Vec<Segment>], (line, col): GenPos) -> Option<Segment> {
-    let segs = lines.get(line as usize)?;
-    match col {
-        Some(c) => segs
-            .iter()
-            .rev()
-            .find(|s| s.gen_col <= c)
-            .or(segs.first())
-            .copied(),
-        None => segs.first().copied(),
-    }
-}
-
 #[derive(Default)]
 struct Group {
     ms: f64,
@@ -351,7 +288,11 @@ pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String>
             read_profile(p, &input.bundle_file).map_err(|e| format!("profile {}: {e}", i + 1))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let lines = decode_mappings(&input.mappings)?;
+    let mapped: HashMap<GenPos, (u32, u32)> = input
+        .positions
+        .iter()
+        .map(|p| ((p.line, p.column), (p.source, p.original_line)))
+        .collect();
 
     let all_total: f64 = runs.iter().map(|r| r.total).sum();
     let total_ms = median(runs.iter().map(|r| r.total).collect());
@@ -366,11 +307,11 @@ pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String>
     let engine: f64 = runs.iter().map(|r| r.engine).sum();
     for run in &runs {
         for (&pos, &ms) in &run.hits {
-            let Some(seg) = lookup(&lines, pos) else {
+            let Some(&(source, line)) = mapped.get(&pos) else {
                 unattributed += ms;
                 continue;
             };
-            let Some(path) = input.sources.get(seg.source as usize) else {
+            let Some(path) = input.sources.get(source as usize) else {
                 unattributed += ms;
                 continue;
             };
@@ -384,7 +325,7 @@ pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String>
             g.package = package;
             g.path = path.clone();
             if !package {
-                *g.lines.entry(seg.line).or_default() += ms;
+                *g.lines.entry(line).or_default() += ms;
             }
         }
     }
@@ -509,39 +450,20 @@ fn finding(c: &StartupContributor, total_ms: f64, severity: Severity) -> Diagnos
 mod tests {
     use super::*;
 
-    /// Encodes one VLQ value (for building test mappings).
-    fn vlq(v: i64, out: &mut String) {
-        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut x = if v < 0 { ((-v) << 1) | 1 } else { v << 1 };
-        loop {
-            let mut d = x & 31;
-            x >>= 5;
-            if x > 0 {
-                d |= 32;
-            }
-            out.push(B64[d as usize] as char);
-            if x == 0 {
-                break;
-            }
-        }
-    }
-
-    /// Mappings where generated line i maps to (source, line) of `map[i]`, column 0.
-    fn mappings(map: &[(i64, i64)]) -> String {
-        let (mut ps, mut pl) = (0, 0);
-        let mut out = String::new();
-        for (i, &(s, l)) in map.iter().enumerate() {
-            if i > 0 {
-                out.push(';');
-            }
-            vlq(0, &mut out);
-            vlq(s - ps, &mut out);
-            vlq(l - pl, &mut out);
-            vlq(0, &mut out);
-            ps = s;
-            pl = l;
-        }
-        out
+    /// Positions where generated line i (as a tick line, and at column 0
+    /// and 4 for function frames) maps to (source, line) of `map[i]`.
+    fn positions(map: &[(u32, u32)]) -> Vec<MappedPosition> {
+        map.iter()
+            .enumerate()
+            .flat_map(|(i, &(source, original_line))| {
+                [None, Some(0), Some(4)].map(|column| MappedPosition {
+                    line: i as u32,
+                    column,
+                    source,
+                    original_line,
+                })
+            })
+            .collect()
     }
 
     /// A profile: root → (program), (idle), GC, top-level (line ticks on
@@ -573,7 +495,7 @@ mod tests {
             profiles: vec![profile(), profile(), profile()],
             bundle_file: "index.js".into(),
             // line 1 → src/loop.ts:5, line 2 → lodash:10, line 3 → src/index.ts:1
-            mappings: mappings(&[(0, 4), (1, 9), (2, 0)]),
+            positions: positions(&[(0, 4), (1, 9), (2, 0)]),
             sources: vec![
                 "src/loop.ts".into(),
                 "node_modules/lodash/lodash.js".into(),
@@ -590,19 +512,6 @@ mod tests {
 
     fn empty_report() -> Report {
         Report::new(Vec::new(), None, Vec::new(), 0)
-    }
-
-    #[test]
-    fn decodes_mappings() {
-        let lines = decode_mappings(&mappings(&[(0, 4), (1, 9), (2, 0)])).unwrap();
-        assert_eq!(lines.len(), 3);
-        assert_eq!((lines[1][0].source, lines[1][0].line), (1, 9));
-        assert_eq!((lines[2][0].source, lines[2][0].line), (2, 0));
-        // A real esbuild fragment: "AAAA,SAAS" then ";AACA".
-        let l = decode_mappings("AAAA,SAAS;AACA").unwrap();
-        assert_eq!(l[0][1].gen_col, 9);
-        assert_eq!(l[1][0].line, 1);
-        assert!(decode_mappings("A!").is_err());
     }
 
     #[test]
@@ -650,6 +559,18 @@ mod tests {
         assert_eq!(report.budgets.len(), 1);
         assert_eq!(report.budgets[0].metric, "startup");
         assert!(report.budgets[0].passed);
+    }
+
+    #[test]
+    fn positions_the_map_does_not_place_are_unattributed() {
+        let mut i = input();
+        // The wrapper found no mapping for bundle line 2 (the lodash line).
+        i.positions.retain(|p| p.line != 1);
+        let s = apply(empty_report(), &i).unwrap().startup.unwrap();
+        assert_eq!(s.unattributed_ms, 4.0);
+        assert!(!s.contributors.iter().any(|c| c.name == "lodash"));
+        let sum: f64 = s.contributors.iter().map(|c| c.ms).sum::<f64>() + s.engine_ms;
+        assert!((sum + s.unattributed_ms - s.total_ms).abs() < 0.01);
     }
 
     #[test]

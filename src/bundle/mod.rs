@@ -10,10 +10,12 @@ use crate::report::{
 
 pub mod metafile;
 pub mod packages;
+pub mod prebundled;
 pub mod rules;
 
 pub use metafile::Metafile;
 use packages::Origin;
+pub use prebundled::InputSources;
 
 /// What the wrapper read from a package's package.json.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
