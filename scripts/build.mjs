@@ -65,7 +65,10 @@ export function build() {
   const bgWasm = join(wasmDir, "perf_optimizer_bg.wasm");
   const wasmOpt = join(root, "node_modules", "binaryen", "bin", "wasm-opt");
   run(process.execPath, [
-    wasmOpt, "-Oz", "--strip-debug", "--strip-producers",
+    // --low-memory-unused: Rust never places data in the first KiB (the
+    // stack comes first and grows down from 16 MiB), so binaryen may fold
+    // small constant offsets into loads and stores (~3 KB gzip).
+    wasmOpt, "--low-memory-unused", "-Oz", "--strip-debug", "--strip-producers",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
     bgWasm, "-o", bgWasm,
