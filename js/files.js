@@ -3,9 +3,18 @@
 // declaration files, and reads each file once.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import ignore from "ignore";
+import { createRequire } from "node:module";
 import picomatch from "picomatch";
 import { PerfOptimizerError } from "./core.js";
+
+// Loaded on first use: a CLI run that needs none of them should not pay for
+// parsing them (tens of milliseconds together).
+const require = createRequire(import.meta.url);
+const lazyModules = new Map();
+export function lazyRequire(name) {
+  if (!lazyModules.has(name)) lazyModules.set(name, require(name));
+  return lazyModules.get(name);
+}
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
 const SKIPPED_DIRS = new Set(["node_modules", ".wrangler", ".git", "dist", "build", "out", "coverage", ".next", ".open-next", ".turbo", ".cache"]);
@@ -22,7 +31,7 @@ export const displayPath = (abs) => toPosix(relative(process.cwd(), abs)) || "."
 
 function gitignoreAt(dir) {
   const file = join(dir, ".gitignore");
-  return existsSync(file) ? ignore().add(readFileSync(file, "utf8")) : null;
+  return existsSync(file) ? lazyRequire("ignore")().add(readFileSync(file, "utf8")) : null;
 }
 
 /**

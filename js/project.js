@@ -3,15 +3,15 @@
 // flags and bindings.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
-import { parse as parseToml } from "smol-toml";
 import { PerfOptimizerError } from "./core.js";
+import { lazyRequire } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
 /** Parses JSON with comments; errors name the file, line and problem. */
 export function readJsonc(file, text = readFileSync(file, "utf8")) {
   const errors = [];
+  const { parse: parseJsonc, printParseErrorCode } = lazyRequire("jsonc-parser");
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
     const { error, offset } = errors[0];
@@ -34,7 +34,7 @@ function readWranglerConfig(path) {
   const text = readFileSync(path, "utf8");
   if (path.endsWith(".toml")) {
     try {
-      return parseToml(text);
+      return lazyRequire("smol-toml").parse(text);
     } catch (error) {
       const where = error.line ? `:${error.line}` : "";
       throw new PerfOptimizerError(`${path}${where}: invalid TOML (${String(error.message).split("\n")[0]})`);

@@ -217,23 +217,28 @@ impl<'p> Linter<'p> {
     > {
         let index = LineIndex::new(&file.source);
         let comments = SingleThreadedComments::default();
-        let program = parse(&file.path, &file.source, &comments).map_err(|(span, message)| {
-            let (line, column) = index.position(span.lo.0.saturating_sub(START));
-            Box::new(Diagnostic {
-                rule: "parse-error".into(),
-                severity: Severity::Error,
-                category: Category::Input,
-                message: format!("{} could not be parsed: {message}", file.path),
-                file: Some(file.path.clone()),
-                line: Some(line),
-                column: Some(column),
-                end_line: None,
-                end_column: None,
-                help: "Fix the syntax error; the file's other findings appear once it parses."
-                    .into(),
-                docs: docs_url("parse-error"),
-            })
-        })?;
+        // Comments matter only for suppressions: without one in the text the
+        // parser need not keep (and intern) every comment.
+        let keep_comments = file.source.contains(suppress::PREFIX);
+        let program = parse(&file.path, &file.source, keep_comments.then_some(&comments)).map_err(
+            |(span, message)| {
+                let (line, column) = index.position(span.lo.0.saturating_sub(START));
+                Box::new(Diagnostic {
+                    rule: "parse-error".into(),
+                    severity: Severity::Error,
+                    category: Category::Input,
+                    message: format!("{} could not be parsed: {message}", file.path),
+                    file: Some(file.path.clone()),
+                    line: Some(line),
+                    column: Some(column),
+                    end_line: None,
+                    end_column: None,
+                    help: "Fix the syntax error; the file's other findings appear once it parses."
+                        .into(),
+                    docs: docs_url("parse-error"),
+                })
+            },
+        )?;
 
         let rules: Vec<Box<dyn Rule>> = self
             .enabled
@@ -317,11 +322,15 @@ fn syntax_for(path: &str) -> Syntax {
 pub fn parse(
     path: &str,
     source: &str,
-    comments: &SingleThreadedComments,
+    comments: Option<&SingleThreadedComments>,
 ) -> Result<Program, (Span, String)> {
     let end = BytePos(START + source.len() as u32);
     let input = StringInput::new(source, BytePos(START), end);
-    let mut parser = Parser::new(syntax_for(path), input, Some(comments));
+    let mut parser = Parser::new(
+        syntax_for(path),
+        input,
+        comments.map(|c| c as &dyn swc_core::common::comments::Comments),
+    );
     let _ = EsVersion::latest();
     let program = parser
         .parse_program()

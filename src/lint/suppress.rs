@@ -10,7 +10,7 @@ use super::position::LineIndex;
 use super::START;
 use crate::report::{docs_url, Category, Diagnostic, Severity};
 
-const PREFIX: &str = "perf-optimizer-disable";
+pub(super) const PREFIX: &str = "perf-optimizer-disable";
 
 pub(super) struct Suppressions {
     /// (line, rules; empty = all)
