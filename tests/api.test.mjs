@@ -58,6 +58,19 @@ describe("API", () => {
     assert.equal(JSON.parse(api.render(report, "json")).version, 1);
   });
 
+  test("heavy-dependency names the e18e alternative from the package's data file", async () => {
+    // The e18e module-replacements snapshot ships as data/module-replacements.json
+    // (not compiled into the wasm); an e18e-only entry proves it reaches the core.
+    const dir = mkdtempSync(join(tmpdir(), "perf-e18e-"));
+    writeFileSync(join(dir, "worker.ts"), 'import qs from "qs";\nexport default { fetch: (r) => new Response(qs.stringify({ a: 1 })) };\n');
+    const report = await api.lint([join(dir, "worker.ts")]);
+    const finding = report.diagnostics.find((d) => d.rule === "heavy-dependency");
+    assert.ok(finding, JSON.stringify(report.diagnostics));
+    assert.equal(finding.line, 1);
+    assert.match(finding.message, /`qs` has lighter, maintained alternatives: `URLSearchParams`/);
+    assert.match(finding.help, /e18e module-replacements \d/);
+  });
+
   test("a panic inside the wasm is an internal error and the next call works", async () => {
     const { callCore } = await importPackage("core");
     assert.throws(() => callCore("a test input", (c) => c.__panicForTests()), /internal error while analyzing a test input: deliberate panic for tests/);
