@@ -198,20 +198,7 @@ pub fn is_db_chain(call: &CallExpr, cx: &LintContext<'_>) -> bool {
     let Callee::Expr(callee) = &call.callee else {
         return false;
     };
-    let mut e = unwrap_expr(callee);
-    loop {
-        if is_db_expr(e, cx, DbEvidence::Bound) {
-            return true;
-        }
-        e = match e {
-            Expr::Member(m) => unwrap_expr(&m.obj),
-            Expr::Call(c) => match &c.callee {
-                Callee::Expr(x) => unwrap_expr(x),
-                _ => return false,
-            },
-            _ => return false,
-        };
-    }
+    crate::lint::context::chain_any(callee, |e| is_db_expr(e, cx, DbEvidence::Bound))
 }
 
 /// `drizzle`, `createDb`, `getDB`, `makeDatabase`…

@@ -606,9 +606,15 @@ pub fn is_context_db_var(expr: &Expr) -> bool {
 /// A member/call chain passes through a Hono context database:
 /// `c.var.db.select().from(t)`, `c.var.db.query.users`.
 fn chain_has_context_db(expr: &Expr) -> bool {
+    chain_any(expr, is_context_db_var)
+}
+
+/// Some link of the member/call chain `expr` (itself, its object, its
+/// callee, and so on down to the root) satisfies `test`.
+pub fn chain_any(expr: &Expr, test: impl Fn(&Expr) -> bool) -> bool {
     let mut e = unwrap_expr(expr);
     loop {
-        if is_context_db_var(e) {
+        if test(e) {
             return true;
         }
         e = match e {
