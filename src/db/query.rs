@@ -1185,9 +1185,7 @@ fn is_aggregate_projection(expr: &Expr) -> bool {
         && o.props.iter().all(|p| match p {
             PropOrSpread::Prop(p) => match &**p {
                 Prop::KeyValue(kv) => match unwrap_expr(&kv.value) {
-                    Expr::Call(c) => {
-                        callee_path(c).is_some_and(|n| AGGREGATES.contains(&n.as_str()))
-                    }
+                    Expr::Call(c) => callee_path(c).is_some_and(|n| AGGREGATES.contains(&&*n)),
                     Expr::TaggedTpl(t) => t.tpl.quasis.iter().any(|q| {
                         let s = q.raw.to_ascii_lowercase();
                         AGGREGATES

@@ -3,6 +3,9 @@
 //! helpers that answer the questions many rules ask ("does this call leave the
 //! Worker?"). Built once per file, during the one traversal.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
@@ -630,11 +633,35 @@ pub fn chain_any(expr: &Expr, test: impl Fn(&Expr) -> bool) -> bool {
 
 /// The callee as a dotted path when it is one: `Promise.all`, `console.log`,
 /// `fetch`, `db.select`.
-pub fn callee_path(call: &CallExpr) -> Option<String> {
-    match &call.callee {
-        Callee::Expr(e) => expr_path(e),
-        _ => None,
-    }
+///
+/// Memoized for the last call asked about: most rules ask for the callee of
+/// the call the walk is at, and building the path allocates.
+pub fn callee_path(call: &CallExpr) -> Option<Rc<str>> {
+    CALLEE_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some((at, span, path)) = &*memo {
+            if std::ptr::eq(*at, call) && *span == call.span {
+                return path.clone();
+            }
+        }
+        let path = match &call.callee {
+            Callee::Expr(e) => expr_path(e).map(Rc::from),
+            _ => None,
+        };
+        *memo = Some((call, call.span, path.clone()));
+        path
+    })
+}
+
+type CalleeMemo = Option<(*const CallExpr, Span, Option<Rc<str>>)>;
+
+thread_local! {
+    static CALLEE_MEMO: RefCell<CalleeMemo> = const { RefCell::new(None) };
+}
+
+/// Forgets the memoized callee: a new file's nodes may reuse old addresses.
+pub(crate) fn forget_callee_memo() {
+    CALLEE_MEMO.with(|memo| memo.borrow_mut().take());
 }
 
 /// A dotted path for identifiers and static member chains.

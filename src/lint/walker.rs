@@ -43,6 +43,7 @@ pub(super) fn walk(
         handler_class: false,
         in_promise_combinator_arg: false,
     };
+    super::context::forget_callee_memo();
     walker.enter(Node::Program(program));
     program.visit_children_with(&mut walker);
     walker.exit(Node::Program(program));
