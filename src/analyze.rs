@@ -112,7 +112,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     let bundle = match &input.bundle {
         Some(b) => {
             let metafile = Metafile::parse(&b.metafile)?;
-            let found = bundle::rules::findings(
+            let mut found = bundle::rules::findings(
                 &metafile,
                 &b.manifests,
                 &input.files,
@@ -120,6 +120,8 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
                 &config,
                 &mut lint.diagnostics,
             );
+            // Suppression comments at the first-party import apply too.
+            crate::lint::suppress::retain_unsuppressed(&mut found, &input.files);
             lint.diagnostics.extend(found);
             Some(bundle::analyze(&metafile, b.outputs.clone(), &b.manifests))
         }

@@ -18,7 +18,7 @@ pub mod context;
 pub mod imports;
 pub mod position;
 pub mod rules;
-mod suppress;
+pub(crate) mod suppress;
 #[cfg(test)]
 pub mod test_util;
 mod walker;
