@@ -177,9 +177,7 @@ mod tests {
             },
             SourceFile {
                 path: "src/b.ts".into(),
-                source: format!(
-                    "{header}import _ from 'lodash';\nexport const b = _.uniq([2]);\n"
-                ),
+                source: format!("{header}import _ from 'lodash';\nexport const b = _.uniq([2]);\n"),
             },
         ];
         let report = analyze(&AnalyzeInput {
