@@ -46,8 +46,10 @@ const WRANGLER_SHIMS = new Set(["unenv", "@cloudflare/unenv-preset"]);
 const work = mkdtempSync(join(tmpdir(), "perf-fixture-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** The metafile of wrangler's dry run of the fixture (what `check` analyzes). */
+/** The metafile of wrangler's dry run of the fixture (what `check` analyzes); run once. */
+let dryRun;
 function wranglerMetafile() {
+  if (dryRun) return dryRun;
   const wrangler = join(fixture, "node_modules", "wrangler", "bin", "wrangler.js");
   const outdir = join(work, "wrangler-out");
   const metafile = join(outdir, "meta.json");
@@ -57,7 +59,8 @@ function wranglerMetafile() {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
   });
   assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(readFileSync(metafile, "utf8"));
+  dryRun = JSON.parse(readFileSync(metafile, "utf8"));
+  return dryRun;
 }
 
 const started = process.hrtime.bigint();
