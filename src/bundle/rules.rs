@@ -274,6 +274,10 @@ impl Site<'_> {
 
 struct Analysis<'m> {
     graph: Graph<'m>,
+    /// Each node's origin, computed once (the rules ask for it per edge).
+    origins: Vec<Origin<'m>>,
+    /// The first-party nodes.
+    first_party: Vec<usize>,
     copies: Vec<Copy<'m>>,
     parent: Vec<Option<usize>>,
     metafile: &'m Metafile,
@@ -316,8 +320,14 @@ impl<'m> Analysis<'m> {
             copy.nodes.push(i);
         }
         let parent = graph.bfs(|_| false);
+        let origins: Vec<Origin> = graph.nodes.iter().map(|p| packages::origin(p)).collect();
+        let first_party = (0..origins.len())
+            .filter(|n| origins[*n] == Origin::FirstParty)
+            .collect();
         Analysis {
             graph,
+            origins,
+            first_party,
             copies: copies.into_values().collect(),
             parent,
             metafile,
@@ -325,7 +335,7 @@ impl<'m> Analysis<'m> {
     }
 
     fn root_of(&self, node: usize) -> Option<&'m str> {
-        match packages::origin(self.graph.nodes[node]) {
+        match self.origins[node] {
             Origin::Package { root, .. } => Some(root),
             _ => None,
         }
@@ -346,11 +356,8 @@ impl<'m> Analysis<'m> {
     /// First-party imports of the copy itself.
     fn direct_sites(&self, copy: &Copy) -> Vec<Site<'m>> {
         let mut sites = Vec::new();
-        for (from, targets) in self.graph.edges.iter().enumerate() {
-            if packages::origin(self.graph.nodes[from]) != Origin::FirstParty {
-                continue;
-            }
-            for &(to, spec) in targets {
+        for &from in &self.first_party {
+            for &(to, spec) in &self.graph.edges[from] {
                 if self.root_of(to) == Some(copy.root)
                     && !sites
                         .iter()
@@ -377,7 +384,7 @@ impl<'m> Analysis<'m> {
             .min_by_key(|p| p.len())?;
         let last_fp = path
             .iter()
-            .rposition(|n| packages::origin(self.graph.nodes[*n]) == Origin::FirstParty);
+            .rposition(|n| self.origins[*n] == Origin::FirstParty);
         let start = last_fp.map_or(0, |i| i + 1);
         let mut via: Vec<String> = Vec::new();
         let mut last_root = None;
@@ -427,7 +434,7 @@ impl<'m> Analysis<'m> {
         // middleware wraps the entry, so runtime modules precede it.
         let start = path
             .iter()
-            .rposition(|n| packages::origin(self.graph.nodes[*n]) == Origin::FirstParty)
+            .rposition(|n| self.origins[*n] == Origin::FirstParty)
             .map_or(0, |i| i + 1);
         path[start..].iter().any(|n| {
             let p = self.graph.nodes[*n];
