@@ -130,6 +130,10 @@ describe("bundle fixture: check with wrangler's dry run", () => {
     const s3 = about("heavy-dependency", "@aws-sdk/client-s3");
     assert.deepEqual(s3.map((d) => `${d.file}:${d.line}`), [`src/storage.ts:${lineOf("src/storage.ts", "from '@aws-sdk/client-s3'")}`]);
     assert.match(s3[0].message, /more than the 100 kB threshold/);
+    // zod 4 comes with chanfana: the finding and its help are about the chanfana import.
+    const zod4 = about("heavy-dependency", "zod").find((d) => d.message.includes("via chanfana"));
+    assert.equal(`${zod4.file}:${zod4.line}`, `src/index.ts:${lineOf("src/index.ts", "from 'chanfana'")}`);
+    assert.match(zod4.help, /^`zod` comes with `chanfana`: load `chanfana` on the path that needs it with `await import\('chanfana'\)`/);
   });
 
   test("commonjs-dependency: exactly the packages the metafile says are CommonJS", () => {

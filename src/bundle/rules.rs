@@ -615,10 +615,18 @@ pub fn findings(
                         via_text(&site),
                         human(threshold)
                     ),
-                    format!(
-                        "Check what you use of `{}`: import only that (a deep import or named imports), load it on the path that needs it with `await import('{}')`, or pick a lighter package; `perf-optimizer why {}` shows what pulls it in.",
-                        c.name, c.name, c.name
-                    ),
+                    match site.via.first() {
+                        // Pulled in by a dependency: that one is what the
+                        // project imports, and what it can defer or replace.
+                        Some(direct) => format!(
+                            "`{}` comes with `{direct}`: load `{direct}` on the path that needs it with `await import('{direct}')`, use a lighter alternative to it, or check whether a newer `{direct}` needs less; `perf-optimizer why {}` shows the chain.",
+                            c.name, c.name
+                        ),
+                        None => format!(
+                            "Check what you use of `{}`: import only that (a deep import or named imports), load it on the path that needs it with `await import('{}')`, or pick a lighter package; `perf-optimizer why {}` shows what pulls it in.",
+                            c.name, c.name, c.name
+                        ),
+                    },
                 ),
             };
             emit(
