@@ -84,25 +84,39 @@ export async function bundleProject(project, { keepDir, startup = false } = {}) 
   }
 }
 
-/** esbuild options matching what wrangler uses for a Worker. */
+/**
+ * esbuild options matching what wrangler (4.x `deploy`) uses for a Worker. Its
+ * platform is esbuild's default, "browser": package.json `browser` maps apply
+ * (@aws-sdk's fetch-based runtime config instead of the Node one), with the
+ * workerd/worker/browser conditions; names are kept (`keep_names` defaults
+ * to true) and NODE_ENV is "production".
+ */
 export function wranglerLikeOptions(project, outdir) {
   const nodeBuiltins = builtinModules.flatMap((m) => [m, `${m}/*`]);
+  const nodeEnv = JSON.stringify(process.env.NODE_ENV || "production");
   return {
     absWorkingDir: project.dir,
     entryPoints: [project.main],
     bundle: true,
     format: "esm",
     target: "es2024",
-    platform: "neutral",
+    supported: { "import-source": true },
+    platform: "browser",
     conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["cloudflare:*", "node:*", ...(project.nodejsCompat ? nodeBuiltins : [])],
+    keepNames: true,
+    define: {
+      "navigator.userAgent": '"Cloudflare-Workers"',
+      "process.env.NODE_ENV": nodeEnv,
+      "global.process.env.NODE_ENV": nodeEnv,
+      "globalThis.process.env.NODE_ENV": nodeEnv,
+    },
+    external: ["__STATIC_CONTENT_MANIFEST", "cloudflare:*", "node:*", ...(project.nodejsCompat ? nodeBuiltins : [])],
     outdir,
     metafile: true,
     sourcemap: true,
     minify: false,
     logLevel: "silent",
-    loader: { ".wasm": "copy", ".bin": "copy", ".txt": "text", ".html": "text", ".sql": "text" },
+    loader: { ".js": "jsx", ".mjs": "jsx", ".cjs": "jsx", ".wasm": "copy", ".bin": "copy", ".txt": "text", ".html": "text", ".sql": "text" },
   };
 }
 

@@ -127,7 +127,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         Some(b) => {
             let mut metafile = Metafile::parse(&b.metafile)?;
             bundle::prebundled::expand(&mut metafile, &b.input_sources);
-            let found = bundle::rules::findings(
+            let mut found = bundle::rules::findings(
                 &metafile,
                 &b.manifests,
                 &input.files,
@@ -135,6 +135,8 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
                 &config,
                 &mut lint.diagnostics,
             );
+            // Suppression comments at the first-party import apply too.
+            crate::lint::suppress::retain_unsuppressed(&mut found, &lint.suppressions);
             lint.diagnostics.extend(found);
             Some(bundle::analyze(&metafile, b.outputs.clone(), &b.manifests))
         }

@@ -1,6 +1,9 @@
 // The scratch project the end-to-end tests run in: outside the repo, with the
 // packed perf-optimizer tarball, the real esbuild and wrangler (4.86.0, the
 // newest that runs on Node 20), TypeScript, and a copy of examples/worker.
+// Next to it, `bundle-worker`: tests/fixtures/bundle-worker with its real npm
+// dependencies installed from its lock file (the network is needed here, at
+// set-up, and never by the tests themselves).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +35,28 @@ export function prepareScratchProject() {
   if (!existsSync(join(project, "node_modules", "perf-optimizer", "wasm", "perf_optimizer_bg.wasm"))) {
     throw new Error("the tarball did not install the wasm");
   }
+  prepareBundleFixture(join(base, "bundle-worker"));
   return project;
+}
+
+/** The bundle fixture's folder next to the scratch project `project`. */
+export const bundleFixtureDir = (project) => join(project, "..", "bundle-worker");
+
+/**
+ * Copies tests/fixtures/bundle-worker (sources, package.json, package-lock.json)
+ * to `dest` and installs its dependencies with `npm ci`: moment, lodash,
+ * @aws-sdk/client-s3, hono, zod 3, chanfana 3 (zod 4) and wrangler 4.86.0.
+ * Reuses an install whose lock file is unchanged.
+ */
+export function prepareBundleFixture(dest) {
+  const source = join(root, "tests", "fixtures", "bundle-worker");
+  const lock = readFileSync(join(source, "package-lock.json"), "utf8");
+  const installed = join(dest, "node_modules", ".package-lock.json");
+  const fresh = existsSync(installed) && existsSync(join(dest, "package-lock.json")) && readFileSync(join(dest, "package-lock.json"), "utf8") === lock;
+  if (!fresh) rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler/.test(src) });
+  if (!fresh) run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dest });
+  return dest;
 }
 

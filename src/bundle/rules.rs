@@ -275,6 +275,10 @@ impl Site<'_> {
 
 struct Analysis<'m> {
     graph: Graph<'m>,
+    /// Each node's origin, computed once (the rules ask for it per edge).
+    origins: Vec<Origin<'m>>,
+    /// The first-party nodes.
+    first_party: Vec<usize>,
     copies: Vec<Copy<'m>>,
     parent: Vec<Option<usize>>,
     metafile: &'m Metafile,
@@ -317,8 +321,14 @@ impl<'m> Analysis<'m> {
             copy.nodes.push(i);
         }
         let parent = graph.bfs(|_| false);
+        let origins: Vec<Origin> = graph.nodes.iter().map(|p| packages::origin(p)).collect();
+        let first_party = (0..origins.len())
+            .filter(|n| origins[*n] == Origin::FirstParty)
+            .collect();
         Analysis {
             graph,
+            origins,
+            first_party,
             copies: copies.into_values().collect(),
             parent,
             metafile,
@@ -326,7 +336,7 @@ impl<'m> Analysis<'m> {
     }
 
     fn root_of(&self, node: usize) -> Option<&'m str> {
-        match packages::origin(self.graph.nodes[node]) {
+        match self.origins[node] {
             Origin::Package { root, .. } => Some(root),
             _ => None,
         }
@@ -347,11 +357,8 @@ impl<'m> Analysis<'m> {
     /// First-party imports of the copy itself.
     fn direct_sites(&self, copy: &Copy) -> Vec<Site<'m>> {
         let mut sites = Vec::new();
-        for (from, targets) in self.graph.edges.iter().enumerate() {
-            if packages::origin(self.graph.nodes[from]) != Origin::FirstParty {
-                continue;
-            }
-            for &(to, spec) in targets {
+        for &from in &self.first_party {
+            for &(to, spec) in &self.graph.edges[from] {
                 if self.root_of(to) == Some(copy.root)
                     && !sites
                         .iter()
@@ -378,7 +385,7 @@ impl<'m> Analysis<'m> {
             .min_by_key(|p| p.len())?;
         let last_fp = path
             .iter()
-            .rposition(|n| packages::origin(self.graph.nodes[*n]) == Origin::FirstParty);
+            .rposition(|n| self.origins[*n] == Origin::FirstParty);
         let start = last_fp.map_or(0, |i| i + 1);
         let mut via: Vec<String> = Vec::new();
         let mut last_root = None;
@@ -428,7 +435,7 @@ impl<'m> Analysis<'m> {
         // middleware wraps the entry, so runtime modules precede it.
         let start = path
             .iter()
-            .rposition(|n| packages::origin(self.graph.nodes[*n]) == Origin::FirstParty)
+            .rposition(|n| self.origins[*n] == Origin::FirstParty)
             .map_or(0, |i| i + 1);
         path[start..].iter().any(|n| {
             let p = self.graph.nodes[*n];
@@ -609,10 +616,18 @@ pub fn findings(
                         via_text(&site),
                         human(threshold)
                     ),
-                    format!(
-                        "Check what you use of `{}`: import only that (a deep import or named imports), load it on the path that needs it with `await import('{}')`, or pick a lighter package; `perf-optimizer why {}` shows what pulls it in.",
-                        c.name, c.name, c.name
-                    ),
+                    match site.via.first() {
+                        // Pulled in by a dependency: that one is what the
+                        // project imports, and what it can defer or replace.
+                        Some(direct) => format!(
+                            "`{}` comes with `{direct}`: load `{direct}` on the path that needs it with `await import('{direct}')`, use a lighter alternative to it, or check whether a newer `{direct}` needs less; `perf-optimizer why {}` shows the chain.",
+                            c.name, c.name
+                        ),
+                        None => format!(
+                            "Check what you use of `{}`: import only that (a deep import or named imports), load it on the path that needs it with `await import('{}')`, or pick a lighter package; `perf-optimizer why {}` shows what pulls it in.",
+                            c.name, c.name, c.name
+                        ),
+                    },
                 ),
             };
             emit(

@@ -18,7 +18,7 @@ pub mod context;
 pub mod imports;
 pub mod position;
 pub mod rules;
-mod suppress;
+pub(crate) mod suppress;
 #[cfg(test)]
 pub mod test_util;
 mod walker;
@@ -124,6 +124,9 @@ pub struct LintOutput {
     pub files_analyzed: u32,
     /// Database facts per file, for the project-wide checks.
     pub db_facts: Vec<(String, crate::db::FileFacts)>,
+    /// Suppression comments per analyzed file, for findings made after the
+    /// walk (the bundle's).
+    pub(crate) suppressions: Vec<(String, suppress::Suppressions)>,
 }
 
 /// The enabled rules with their severities; built once per run, instantiated
@@ -186,12 +189,15 @@ impl<'p> Linter<'p> {
         // Project findings point into files: their suppression comments apply.
         let project =
             crate::db::check_project(&out.db_facts, sql_files, self.project, &self.project_rules);
-        out.diagnostics.extend(project.into_iter().filter(|d| {
-            !out.db_facts
-                .iter()
-                .zip(&suppressions)
-                .any(|((path, _), s)| d.file.as_deref() == Some(path.as_str()) && s.covers(d))
-        }));
+        out.suppressions = out
+            .db_facts
+            .iter()
+            .map(|(path, _)| path.clone())
+            .zip(suppressions)
+            .collect();
+        let mut project = project;
+        suppress::retain_unsuppressed(&mut project, &out.suppressions);
+        out.diagnostics.extend(project);
         out
     }
 

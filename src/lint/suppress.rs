@@ -3,6 +3,10 @@
 //! `// perf-optimizer-disable-line <rule>`, and a file-level
 //! `/* perf-optimizer-disable <rule> */`. No rule name means every rule.
 //! Unknown rule names are reported (`invalid-suppression`).
+//!
+//! The same comments cover findings made outside the lint pass that point
+//! into a first-party file (the bundle's, at the import that pulls a package
+//! in): see [`retain_unsuppressed`].
 
 use swc_core::common::comments::SingleThreadedComments;
 
@@ -12,7 +16,8 @@ use crate::report::{docs_url, Category, Diagnostic, Severity};
 
 pub(super) const PREFIX: &str = "perf-optimizer-disable";
 
-pub(super) struct Suppressions {
+#[derive(Debug)]
+pub(crate) struct Suppressions {
     /// (line, rules; empty = all)
     lines: Vec<(u32, Vec<String>)>,
     /// File-level: rules (empty vector inside = all rules).
@@ -73,7 +78,7 @@ pub(super) fn collect(
 }
 
 impl Suppressions {
-    pub(super) fn covers(&self, d: &Diagnostic) -> bool {
+    pub(crate) fn covers(&self, d: &Diagnostic) -> bool {
         let rule_matches = |rules: &Vec<String>| rules.is_empty() || rules.contains(&d.rule);
         if self.file.iter().any(rule_matches) {
             return true;
@@ -101,5 +106,139 @@ impl Suppressions {
                 docs: docs_url("invalid-suppression"),
             })
             .collect()
+    }
+}
+
+/// Drops the findings made after the walk (the bundle's, at first-party
+/// import lines) that a suppression comment of their file covers. The
+/// comments were read during the walk: no file is parsed again.
+pub(crate) fn retain_unsuppressed(
+    diagnostics: &mut Vec<Diagnostic>,
+    suppressions: &[(String, Suppressions)],
+) {
+    diagnostics.retain(|d| {
+        !suppressions
+            .iter()
+            .any(|(path, s)| d.file.as_deref() == Some(path.as_str()) && s.covers(d))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::{analyze, AnalyzeInput, BundleInput, ProjectInfo};
+    use crate::bundle::PackageManifest;
+    use crate::lint::SourceFile;
+    use crate::report::OutputSize;
+
+    /// lodash (CommonJS, 60 kB) imported by two files; `src/b.ts` carries
+    /// `header` above its import.
+    fn run(header: &str) -> Vec<(String, String, Option<u32>)> {
+        let meta = r#"{
+          "inputs": {
+            "src/index.ts": {"bytes": 100, "imports": [
+              {"path": "src/a.ts", "kind": "import-statement", "original": "./a"},
+              {"path": "src/b.ts", "kind": "import-statement", "original": "./b"}]},
+            "src/a.ts": {"bytes": 100, "imports": [
+              {"path": "node_modules/lodash/lodash.js", "kind": "import-statement", "original": "lodash"}]},
+            "src/b.ts": {"bytes": 100, "imports": [
+              {"path": "node_modules/lodash/lodash.js", "kind": "import-statement", "original": "lodash"}]},
+            "node_modules/lodash/lodash.js": {"bytes": 540000, "imports": [], "format": "cjs"}
+          },
+          "outputs": {
+            "dist/index.js": {"bytes": 61000, "entryPoint": "src/index.ts", "inputs": {
+              "src/index.ts": {"bytesInOutput": 300},
+              "src/a.ts": {"bytesInOutput": 300},
+              "src/b.ts": {"bytesInOutput": 300},
+              "node_modules/lodash/lodash.js": {"bytesInOutput": 60000}
+            }}
+          }
+        }"#;
+        let files = vec![
+            SourceFile {
+                path: "src/a.ts".into(),
+                source: "import _ from 'lodash';\nexport const a = _.uniq([1]);\n".into(),
+            },
+            SourceFile {
+                path: "src/b.ts".into(),
+                source: format!("{header}import _ from 'lodash';\nexport const b = _.uniq([2]);\n"),
+            },
+        ];
+        let report = analyze(&AnalyzeInput {
+            files,
+            bundle: Some(BundleInput {
+                metafile: meta.into(),
+                outputs: vec![OutputSize {
+                    path: "dist/index.js".into(),
+                    bytes: 61000,
+                    gzip_bytes: 20000,
+                    brotli_bytes: 15000,
+                }],
+                manifests: vec![PackageManifest {
+                    root: "node_modules/lodash".into(),
+                    name: "lodash".into(),
+                    version: Some("4.18.1".into()),
+                }],
+                input_sources: Default::default(),
+            }),
+            project: Some(ProjectInfo {
+                nodejs_compat: true,
+                ..ProjectInfo::default()
+            }),
+            ..AnalyzeInput::default()
+        })
+        .unwrap();
+        let mut found: Vec<_> = report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.rule == "commonjs-dependency" || d.rule == "heavy-dependency")
+            .map(|d| (d.rule, d.file.unwrap_or_default(), d.line))
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn at(rule: &str, file: &str, line: u32) -> (String, String, Option<u32>) {
+        (rule.into(), file.into(), Some(line))
+    }
+
+    #[test]
+    fn bundle_findings_honour_suppression_comments() {
+        assert_eq!(
+            run(""),
+            [
+                at("commonjs-dependency", "src/a.ts", 1),
+                at("commonjs-dependency", "src/b.ts", 1),
+                at("heavy-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/b.ts", 1),
+            ]
+        );
+        // Next line: the bundle-only finding goes; so does `heavy-dependency`,
+        // whose bundle form would otherwise stand in for the suppressed
+        // source finding.
+        assert_eq!(
+            run("// perf-optimizer-disable-next-line commonjs-dependency, heavy-dependency -- migrating\n"),
+            [
+                at("commonjs-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/a.ts", 1),
+            ]
+        );
+        // File level, one rule; the other file keeps its findings.
+        assert_eq!(
+            run("/* perf-optimizer-disable commonjs-dependency */\n"),
+            [
+                at("commonjs-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/b.ts", 2),
+            ]
+        );
+        // Another line's or another rule's comment does not count.
+        assert_eq!(
+            run("// perf-optimizer-disable-next-line heavy-dependency\n\n").len(),
+            4
+        );
+        assert_eq!(
+            run("// perf-optimizer-disable-next-line duplicate-package\n").len(),
+            4
+        );
     }
 }

@@ -177,6 +177,13 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
         "{}",
         zod.message
     );
+    // The help names what the project imports, not the nested package.
+    assert!(
+        zod.help
+            .starts_with("`zod` comes with `chanfana`: load `chanfana` on the path that needs it with `await import('chanfana')`"),
+        "{}",
+        zod.help
+    );
 
     // The source rule's finding on the same import is enriched, not doubled.
     let mut existing = vec![Diagnostic {
