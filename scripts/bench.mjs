@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "./build.mjs";
+import { benchBundle } from "./bench-bundle.mjs";
 import { ensureNpmPackages, root } from "./lib.mjs";
 
 if (!process.argv.includes("--no-build")) build();
@@ -85,3 +86,6 @@ const wasm = readFileSync(join(root, "pkg", "wasm", "perf_optimizer_bg.wasm"));
 const gzipBytes = gzipSync(wasm, { level: 9 }).length;
 console.log(`\nPackage: wasm ${wasm.length.toLocaleString("en")} bytes raw, ${gzipBytes.toLocaleString("en")} bytes gzip (${(gzipBytes / 1000).toFixed(0)} KB; the budget is 500 KB)`);
 rmSync(corpus, { recursive: true, force: true });
+
+console.log("\nBundle analysis (tests/fixtures/bundle-worker) against esbuild's analyzeMetafile:");
+await benchBundle();
