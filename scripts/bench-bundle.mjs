@@ -83,7 +83,7 @@ export async function benchBundle({ fixtureDir, runs = 5, log = console.log } = 
       analyzeBundle({ metafile: metafileText, outputFiles: result.outputFiles, workingDir: dir, lint: false }),
     );
 
-    // What the API adds: mostly compressing the output (brotli at quality 11).
+    // What the API adds: mostly compressing the output (gzip, brotli quality 9).
     const code = result.outputFiles.filter((f) => /\.(m|c)?js$/.test(f.path));
     const compressMs = await median(1, () => code.forEach((f) => measureBytes(f.path, f.contents)));
 
@@ -110,7 +110,7 @@ export async function benchBundle({ fixtureDir, runs = 5, log = console.log } = 
     row("perf-optimizer core (composition, duplicates, findings)", coreFirstMs, coreMs);
     log(`    after 20 more calls (V8 has optimized the wasm)${coreSteadyMs.toFixed(1).padStart(28)} ms median`);
     log(`  ${"perf-optimizer analyzeBundle (+ gzip/brotli, manifests)".padEnd(56)} ${"".padStart(17)} ${apiMs.toFixed(1).padStart(7)} ms median`);
-    log(`    of which gzip + brotli (quality 11) of the output ${compressMs.toFixed(1).padStart(32)} ms`);
+    log(`    of which gzip + brotli (quality 9) of the output  ${compressMs.toFixed(1).padStart(32)} ms`);
     log(`  core / esbuild (medians): ${figures.ratio.toFixed(2)}x; first calls: ${(coreFirstMs / esbuildFirstMs).toFixed(2)}x`);
     return figures;
   } finally {

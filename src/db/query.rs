@@ -19,7 +19,7 @@ use super::sql;
 use crate::lint::context::{
     callee_path, method_name, unwrap_expr, BindingKind, Frame, LoopKind, ITERATION_METHODS,
 };
-use crate::lint::{LintContext, Node};
+use crate::lint::{LintContext, Node, NodeKind};
 
 /// A span as a map key.
 pub type Key = (u32, u32);
@@ -278,6 +278,20 @@ const ROUTE_METHODS: &[&str] = &[
 
 // ----- the collector: called by the walker before the rules on enter, after
 // them on exit -----
+
+/// The node kinds `enter` and `exit` act on; the walker skips the others.
+pub(crate) const INTERESTS: &[NodeKind] = &[
+    NodeKind::Program,
+    NodeKind::Await,
+    NodeKind::Return,
+    NodeKind::VarDeclarator,
+    NodeKind::Member,
+    NodeKind::Assign,
+    NodeKind::Function,
+    NodeKind::Loop,
+    NodeKind::Call,
+    NodeKind::New,
+];
 
 pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
     match node {

@@ -33,9 +33,14 @@ pub(super) fn walk(
             by_kind[*kind as usize].push(i);
         }
     }
+    let mut db_kinds = [false; NodeKind::COUNT];
+    for kind in crate::db::query::INTERESTS {
+        db_kinds[*kind as usize] = true;
+    }
     let mut walker = Walker {
         rules,
         by_kind,
+        db_kinds,
         severities,
         cx,
         pending: None,
@@ -68,6 +73,8 @@ struct Walker<'r, 'c, 'a> {
     rules: Vec<Box<dyn Rule>>,
     /// For each node kind, the indices of the rules that act on it.
     by_kind: [Vec<usize>; NodeKind::COUNT],
+    /// The node kinds the database facts are read from.
+    db_kinds: [bool; NodeKind::COUNT],
     severities: &'r [(&'static RuleMeta, Severity)],
     cx: &'c mut LintContext<'a>,
     pending: Option<PendingFn>,
@@ -82,19 +89,25 @@ struct Walker<'r, 'c, 'a> {
 impl Walker<'_, '_, '_> {
     fn enter(&mut self, node: Node<'_>) {
         // Database facts first, so rules see the query they are entering.
-        crate::db::query::enter(node, self.cx);
-        for &i in &self.by_kind[node.kind() as usize] {
+        let kind = node.kind() as usize;
+        if self.db_kinds[kind] {
+            crate::db::query::enter(node, self.cx);
+        }
+        for &i in &self.by_kind[kind] {
             self.cx.current_rule = Some(self.severities[i]);
             self.rules[i].enter(node, self.cx);
         }
     }
 
     fn exit(&mut self, node: Node<'_>) {
-        for &i in &self.by_kind[node.kind() as usize] {
+        let kind = node.kind() as usize;
+        for &i in &self.by_kind[kind] {
             self.cx.current_rule = Some(self.severities[i]);
             self.rules[i].exit(node, self.cx);
         }
-        crate::db::query::exit(node, self.cx);
+        if self.db_kinds[kind] {
+            crate::db::query::exit(node, self.cx);
+        }
     }
 
     /// Runs `body` inside a function frame and its own scope.
