@@ -72,21 +72,15 @@ impl Rule for BufferedBody {
                 }
             }
             Node::New(new) => {
-                let ctor = expr_path(&new.callee);
                 let args = new.args.as_deref().unwrap_or(&[]);
-                let text = cx.snippet(new.span);
-                match ctor.as_deref() {
-                    Some("Response") => {
-                        if let Some(a) = args.first() {
-                            self.sink_arg(&a.expr, &Sink::Direct, &text, cx);
-                        }
-                    }
-                    Some("Request") => {
-                        if let Some(a) = args.get(1) {
-                            self.sink_arg(&a.expr, &Sink::InitBody, &text, cx);
-                        }
-                    }
-                    _ => {}
+                let (arg, sink) = match expr_path(&new.callee).as_deref() {
+                    Some("Response") => (args.first(), Sink::Direct),
+                    Some("Request") => (args.get(1), Sink::InitBody),
+                    _ => return,
+                };
+                if let Some(a) = arg {
+                    let text = cx.snippet(new.span);
+                    self.sink_arg(&a.expr, &sink, &text, cx);
                 }
             }
             Node::Ident(id) => {
