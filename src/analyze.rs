@@ -143,23 +143,22 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         None => None,
     };
 
+    // Profiles of the same bundle, measured by the wrapper in workerd.
+    let startup = match &input.startup {
+        Some(profiles) => {
+            let (startup, findings) = crate::startup::analyze(profiles, &config)?;
+            lint.diagnostics.extend(findings);
+            Some(startup)
+        }
+        None => None,
+    };
     let mut report = Report::new(lint.diagnostics, bundle, Vec::new(), lint.files_analyzed);
+    report.startup = startup;
     if let Some(baseline) = &baseline {
         report.baseline = Some(baseline::compare(&report, baseline));
     }
     budget::apply(&mut report, &config, baseline.as_ref())?;
-    match &input.startup {
-        // Profiles of the same bundle, measured by the wrapper in workerd.
-        Some(startup) => crate::startup::apply(
-            report,
-            &crate::startup::StartupInput {
-                config: input.config.clone(),
-                baseline: input.baseline.clone(),
-                ..startup.clone()
-            },
-        ),
-        None => Ok(report),
-    }
+    Ok(report)
 }
 
 #[cfg(test)]

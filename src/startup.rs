@@ -24,14 +24,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::parse_config;
-use crate::baseline::Baseline;
-use crate::budget;
 use crate::bundle::packages::{origin, Origin};
-use crate::report::{
-    docs_url, sort_diagnostics, Category, Diagnostic, Report, Severity, StartupContributor,
-    StartupReport,
-};
+use crate::config::Config;
+use crate::report::{docs_url, Category, Diagnostic, Severity, StartupContributor, StartupReport};
 
 pub const RULE_ID: &str = "startup-cost";
 pub const RULE_SUMMARY: &str =
@@ -61,12 +56,6 @@ pub struct StartupInput {
     /// The source map's `sourcesContent` for first-party sources (others
     /// may be null): used to find the import line of a package.
     pub sources_content: Vec<Option<String>>,
-    /// The config as JSON text.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    /// A saved baseline's JSON text, for growth budgets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<String>,
 }
 
 /// A generated position of the bundle and where the source map places it.
@@ -267,16 +256,12 @@ fn import_site(input: &StartupInput, package: &str) -> Option<(String, u32)> {
     None
 }
 
-/// Fills `report.startup` from the profiles, adds `startup-cost` findings
-/// and re-applies the budgets (the startup limit and budgets now apply).
-pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String> {
-    let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
-    let baseline = input
-        .baseline
-        .as_deref()
-        .map(Baseline::parse)
-        .transpose()
-        .map_err(|e| format!("baseline: {e}"))?;
+/// The report's `startup` section from the profiles, and the `startup-cost`
+/// findings (the caller's budgets then cover startup too).
+pub fn analyze(
+    input: &StartupInput,
+    config: &Config,
+) -> Result<(StartupReport, Vec<Diagnostic>), String> {
     if input.profiles.is_empty() {
         return Err("no startup profile to analyze".into());
     }
@@ -366,42 +351,25 @@ pub fn apply(mut report: Report, input: &StartupInput) -> Result<Report, String>
         Some(s) => s.level().severity(),
         None => Some(Severity::Warning),
     };
-    if let Some(severity) = severity {
-        let findings = contributors
+    let findings = match severity {
+        Some(severity) => contributors
             .iter()
             .filter(|c| c.share >= FINDING_SHARE && !c.name.starts_with('('))
-            .take(MAX_FINDINGS);
-        for c in findings {
-            report.diagnostics.push(finding(c, total_ms, severity));
-        }
-        sort_diagnostics(&mut report.diagnostics);
-    }
-    let mut summary = report.summary.clone();
-    summary.errors = 0;
-    summary.warnings = 0;
-    summary.infos = 0;
-    for d in &report.diagnostics {
-        match d.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Info => summary.infos += 1,
-        }
-    }
-    report.summary = summary;
-    report.startup = Some(StartupReport {
+            .take(MAX_FINDINGS)
+            .map(|c| finding(c, total_ms, severity))
+            .collect(),
+        None => Vec::new(),
+    };
+    let limits = crate::limits::Limits::for_plan(config.plan).with_overrides(&config.limits)?;
+    let startup = StartupReport {
         total_ms: round1(total_ms),
         runs: runs.len() as u32,
-        limit_ms: 0.0,
+        limit_ms: limits.startup_ms,
         contributors,
         engine_ms: round1(engine * scale),
         unattributed_ms: round1(unattributed * scale),
-    });
-    let limits = crate::limits::Limits::for_plan(config.plan).with_overrides(&config.limits)?;
-    if let Some(s) = report.startup.as_mut() {
-        s.limit_ms = limits.startup_ms;
-    }
-    budget::apply(&mut report, &config, baseline.as_ref())?;
-    Ok(report)
+    };
+    Ok((startup, findings))
 }
 
 fn finding(c: &StartupContributor, total_ms: f64, severity: Severity) -> Diagnostic {
@@ -449,6 +417,7 @@ fn finding(c: &StartupContributor, total_ms: f64, severity: Severity) -> Diagnos
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Report;
 
     /// Positions where generated line i (as a tick line, and at column 0
     /// and 4 for function frames) maps to (source, line) of `map[i]`.
@@ -506,17 +475,21 @@ mod tests {
                 None,
                 Some("import { x } from \"./loop\";\nimport _ from \"lodash\";\n".into()),
             ],
-            ..StartupInput::default()
         }
     }
 
-    fn empty_report() -> Report {
-        Report::new(Vec::new(), None, Vec::new(), 0)
+    /// The whole analysis of the profiles alone, with `config` (JSON text).
+    fn apply(startup: &StartupInput, config: Option<&str>) -> Result<Report, String> {
+        crate::analyze::analyze(&crate::analyze::AnalyzeInput {
+            startup: Some(startup.clone()),
+            config: config.map(str::to_string),
+            ..Default::default()
+        })
     }
 
     #[test]
     fn attributes_line_ticks_to_modules_and_packages() {
-        let report = apply(empty_report(), &input()).unwrap();
+        let report = apply(&input(), None).unwrap();
         let s = report.startup.as_ref().unwrap();
         assert_eq!(s.runs, 3);
         // 15 non-idle samples of 1 ms (the last lasts until endTime).
@@ -566,7 +539,7 @@ mod tests {
         let mut i = input();
         // The wrapper found no mapping for bundle line 2 (the lodash line).
         i.positions.retain(|p| p.line != 1);
-        let s = apply(empty_report(), &i).unwrap().startup.unwrap();
+        let s = apply(&i, None).unwrap().startup.unwrap();
         assert_eq!(s.unattributed_ms, 4.0);
         assert!(!s.contributors.iter().any(|c| c.name == "lodash"));
         let sum: f64 = s.contributors.iter().map(|c| c.ms).sum::<f64>() + s.engine_ms;
@@ -575,12 +548,9 @@ mod tests {
 
     #[test]
     fn budgets_and_config_apply() {
-        let mut i = input();
-        i.config = Some(
-            r#"{"rules":{"startup-cost":"off"},"budgets":[{"metric":"startup","max":"10 ms"}]}"#
-                .into(),
-        );
-        let report = apply(empty_report(), &i).unwrap();
+        let config =
+            r#"{"rules":{"startup-cost":"off"},"budgets":[{"metric":"startup","max":"10 ms"}]}"#;
+        let report = apply(&input(), Some(config)).unwrap();
         assert!(report.diagnostics.is_empty());
         assert_eq!(report.exit_code(), 1);
         assert!(!report.budgets[1].passed);
@@ -590,10 +560,10 @@ mod tests {
     fn bad_input_is_an_error() {
         let mut i = input();
         i.profiles = vec!["{".into()];
-        assert!(apply(empty_report(), &i)
+        assert!(apply(&i, None)
             .unwrap_err()
             .starts_with("profile 1: not a CPU profile"));
         i.profiles.clear();
-        assert!(apply(empty_report(), &i).is_err());
+        assert!(apply(&i, None).is_err());
     }
 }
