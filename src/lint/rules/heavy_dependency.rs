@@ -250,6 +250,18 @@ pub(crate) struct Replacement {
     url: Option<String>,
 }
 
+impl Replacement {
+    /// The replacements a Worker can use: other runtimes' APIs (`Bun.*`,
+    /// `Deno.*`) are left out.
+    fn worker_replacements(&self) -> Vec<&str> {
+        self.replacements
+            .iter()
+            .map(String::as_str)
+            .filter(|r| !r.starts_with("Bun.") && !r.starts_with("Deno."))
+            .collect()
+    }
+}
+
 impl Snapshot {
     /// The documentation URL of a module, `mdn:…` prefixes expanded.
     pub(crate) fn url(&self, r: &Replacement) -> Option<String> {
@@ -300,12 +312,7 @@ pub(crate) fn heavy_alternative(package: &str) -> Option<String> {
         return Some(h.instead.to_string());
     }
     let entry = replacements()?.modules.get(package)?;
-    let names: Vec<&str> = entry
-        .replacements
-        .iter()
-        .map(String::as_str)
-        .filter(|r| !r.starts_with("Bun.") && !r.starts_with("Deno."))
-        .collect();
+    let names = entry.worker_replacements();
     if names.is_empty() {
         Some("native code (see the e18e module-replacements entry)".into())
     } else {
@@ -357,13 +364,7 @@ impl Rule for HeavyDependency {
         let Some(entry) = data.modules.get(package) else {
             return;
         };
-        let names: Vec<&str> = entry
-            .replacements
-            .iter()
-            .map(String::as_str)
-            // Other runtimes' APIs are no use in a Worker.
-            .filter(|r| !r.starts_with("Bun.") && !r.starts_with("Deno."))
-            .collect();
+        let names = entry.worker_replacements();
         let docs = data
             .url(entry)
             .map(|u| format!(" See {u} (e18e module-replacements {}).", data.version))
