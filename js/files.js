@@ -7,14 +7,10 @@ import { createRequire } from "node:module";
 import picomatch from "picomatch";
 import { PerfOptimizerError } from "./core.js";
 
-// Loaded on first use: a CLI run that needs none of them should not pay for
-// parsing them (tens of milliseconds together).
-const require = createRequire(import.meta.url);
-const lazyModules = new Map();
-export function lazyRequire(name) {
-  if (!lazyModules.has(name)) lazyModules.set(name, require(name));
-  return lazyModules.get(name);
-}
+// The .gitignore, TOML and JSONC parsers are required on first use (Node
+// caches them): a CLI run that needs none of them should not pay for parsing
+// them (tens of milliseconds together).
+export const lazyRequire = createRequire(import.meta.url);
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
 const SKIPPED_DIRS = new Set(["node_modules", ".wrangler", ".git", "dist", "build", "out", "coverage", ".next", ".open-next", ".turbo", ".cache"]);
