@@ -21,7 +21,7 @@ function sqlFilesOf(project) {
       if (entry.isFile() && entry.name.endsWith(".sql")) paths.push(join(entry.parentPath ?? entry.path, entry.name));
     }
   }
-  return readSources(paths.sort()).files;
+  return readSources(paths.sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
 }
 
 /** What the core needs to know about the project: bindings, flags, SQL schema. */
@@ -39,6 +39,17 @@ function moduleReplacements() {
 }
 
 /**
+ * Calls the core's `analyze` with the texts of `input.files` (Buffers or
+ * strings) packed into one UTF-8 buffer: one copy into wasm memory instead of
+ * decoding every file into a JS string and encoding it back.
+ */
+function coreAnalyze(core, input) {
+  const texts = input.files.map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
+  const files = input.files.map((file) => ({ path: file.path }));
+  return core.analyze({ ...input, files, sourceLengths: texts.map((text) => text.length) }, Buffer.concat(texts));
+}
+
+/**
  * Runs the core on `input`. If the core traps on some file (a bug in a rule,
  * or input deeper than its stack), the files are analyzed one by one to find
  * the culprits, which are then reported as skipped: one broken file must not
@@ -48,20 +59,20 @@ export function analyzeWithRecovery(input, label) {
   input = { ...input, replacements: moduleReplacements() };
   tuneCompilerFor(input.files.reduce((bytes, file) => bytes + file.source.length, 0));
   try {
-    return callCore(label, (core) => core.analyze(input));
+    return callCore(label, (core) => coreAnalyze(core, input));
   } catch (error) {
     if (!String(error.message).startsWith("internal error") || input.files.length === 0) throw error;
     const skipped = [...(input.skipped ?? [])];
     const files = [];
     for (const file of input.files) {
       try {
-        callCore(file.path, (core) => core.analyze({ files: [file], config: input.config }));
+        callCore(file.path, (core) => coreAnalyze(core, { files: [file], config: input.config }));
         files.push(file);
       } catch (fileError) {
         skipped.push({ path: file.path, reason: fileError.message });
       }
     }
-    return callCore(label, (core) => core.analyze({ ...input, files, skipped }));
+    return callCore(label, (core) => coreAnalyze(core, { ...input, files, skipped }));
   }
 }
 

@@ -1,7 +1,7 @@
 // Collects the source files to lint: walks folders, honours .gitignore files
 // and the config's `ignore` globs, skips dependencies, build output and
 // declaration files, and reads each file once.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { createRequire } from "node:module";
 import picomatch from "picomatch";
@@ -70,8 +70,28 @@ export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd() 
   return [...out].sort();
 }
 
+/** A file's bytes, or its size when that is over MAX_FILE_BYTES (then it is not read). One open and one fstat. */
+function readSmallFile(abs) {
+  const fd = openSync(abs, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_FILE_BYTES) return size;
+    const bytes = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return read === size ? bytes : bytes.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Reads files for the core: `{ files: [{ path, source }], skipped: [{ path, reason }] }`.
+ * Reads files for the core: `{ files: [{ path, source }], skipped: [{ path, reason }] }`,
+ * each `source` the file's bytes (a Buffer; the core decodes UTF-8).
  * Paths are display paths (relative to the working directory).
  */
 export function readSources(absPaths) {
@@ -79,23 +99,22 @@ export function readSources(absPaths) {
   const skipped = [];
   for (const abs of absPaths) {
     const path = displayPath(abs);
-    let size;
+    let bytes;
     try {
-      size = statSync(abs).size;
+      bytes = readSmallFile(abs);
     } catch (error) {
       skipped.push({ path, reason: `cannot read (${error.code})` });
       continue;
     }
-    if (size > MAX_FILE_BYTES) {
-      skipped.push({ path, reason: `${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit for source analysis (generated or minified code?)` });
+    if (typeof bytes === "number") {
+      skipped.push({ path, reason: `${(bytes / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit for source analysis (generated or minified code?)` });
       continue;
     }
-    const bytes = readFileSync(abs);
     if (bytes.includes(0)) {
       skipped.push({ path, reason: "binary content (NUL bytes), not source code" });
       continue;
     }
-    files.push({ path, source: bytes.toString("utf8") });
+    files.push({ path, source: bytes });
   }
   return { files, skipped };
 }

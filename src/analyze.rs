@@ -36,6 +36,12 @@ pub struct BundleInput {
 pub struct AnalyzeInput {
     /// First-party sources to lint.
     pub files: Vec<SourceFile>,
+    /// When the wrapper passes the sources as one UTF-8 buffer next to the
+    /// input (`analyze(input, sources)`): the byte length of each file's
+    /// text in it, in the order of `files`. Saves decoding every file into a
+    /// JS string and encoding it back into wasm memory.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source_lengths: Vec<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle: Option<BundleInput>,
     /// Files the wrapper could not hand over (too large, unreadable, or that
@@ -80,6 +86,35 @@ pub struct ProjectInfo {
 pub struct SkippedFile {
     pub path: String,
     pub reason: String,
+}
+
+impl AnalyzeInput {
+    /// Fills in the texts of `files` from `bytes`, the files' sources one
+    /// after another as `source_lengths` measures them. Invalid UTF-8 becomes
+    /// U+FFFD, as Node's own decoding would do.
+    pub fn attach_sources(&mut self, bytes: &[u8]) -> Result<(), String> {
+        if self.source_lengths.len() != self.files.len() {
+            return Err(format!(
+                "sourceLengths has {} entries for {} files",
+                self.source_lengths.len(),
+                self.files.len()
+            ));
+        }
+        let total: u64 = self.source_lengths.iter().map(|&n| u64::from(n)).sum();
+        if total != bytes.len() as u64 {
+            return Err(format!(
+                "sourceLengths add up to {total} bytes, the sources buffer has {}",
+                bytes.len()
+            ));
+        }
+        let mut rest = bytes;
+        for (file, &length) in self.files.iter_mut().zip(&self.source_lengths) {
+            let (text, tail) = rest.split_at(length as usize);
+            file.source = String::from_utf8_lossy(text).into_owned();
+            rest = tail;
+        }
+        Ok(())
+    }
 }
 
 /// Validates a config (JSON text); the error names the key.
@@ -242,6 +277,32 @@ mod tests {
         let e = analyze(&input(100, "{}", Some("{\"version\":9}".into()))).unwrap_err();
         assert!(
             e.starts_with("baseline: baseline version 9 is not supported"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn sources_travel_in_one_buffer() {
+        let file = |path: &str| SourceFile {
+            path: path.into(),
+            source: String::new(),
+        };
+        let mut input = AnalyzeInput {
+            files: vec![file("a.js"), file("b.js"), file("c.js")],
+            source_lengths: vec![6, 0, 4],
+            ..AnalyzeInput::default()
+        };
+        input.attach_sources(b"let a;\xffb\xc3\xa9").unwrap();
+        let texts: Vec<&str> = input.files.iter().map(|f| f.source.as_str()).collect();
+        assert_eq!(texts, ["let a;", "", "\u{fffd}b\u{e9}"]);
+
+        input.source_lengths = vec![6, 0];
+        let e = input.attach_sources(b"let a;").unwrap_err();
+        assert_eq!(e, "sourceLengths has 2 entries for 3 files");
+        input.source_lengths = vec![6, 0, 5];
+        let e = input.attach_sources(b"let a;\xffb\xc3\xa9").unwrap_err();
+        assert!(
+            e.contains("add up to 11 bytes, the sources buffer has 10"),
             "{e}"
         );
     }

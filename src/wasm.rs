@@ -39,11 +39,19 @@ pub fn version() -> String {
 }
 
 /// Lints files and analyzes the bundle; returns the report (JSON report v1).
+/// `sources`, if given, holds the texts of `input.files` one after another
+/// (UTF-8, lengths in `input.sourceLengths`): one copy into wasm memory
+/// instead of a string conversion per file.
 #[wasm_bindgen]
-pub fn analyze(input: Ts<AnalyzeInput>) -> Result<Ts<Report>, JsError> {
-    let input = input
+pub fn analyze(input: Ts<AnalyzeInput>, sources: Option<Vec<u8>>) -> Result<Ts<Report>, JsError> {
+    let mut input = input
         .to_rust()
         .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+    if let Some(bytes) = sources {
+        input
+            .attach_sources(&bytes)
+            .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+    }
     let report = analyze::analyze(&input).map_err(|e| JsError::new(&e))?;
     Ts::from_rust(&report).map_err(|e| JsError::new(&e.to_string()))
 }

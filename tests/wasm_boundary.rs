@@ -17,12 +17,46 @@ fn analyze_round_trips_through_js_values() {
         }],
         ..AnalyzeInput::default()
     };
-    let report = wasm::analyze(Ts::from_rust(&input).unwrap()).unwrap();
+    let report = wasm::analyze(Ts::from_rust(&input).unwrap(), None).unwrap();
     let report = report.to_rust().unwrap();
     assert_eq!(report.version, 1);
     assert_eq!(report.summary.files, 1);
     assert_eq!(report.diagnostics[0].rule, "json-deep-clone");
     assert_eq!(report.diagnostics[0].line, Some(1));
+}
+
+#[wasm_bindgen_test]
+fn sources_can_travel_as_one_byte_buffer() {
+    let file = |path: &str| SourceFile {
+        path: path.into(),
+        source: String::new(),
+    };
+    let a = "const c = JSON.parse(JSON.stringify(x));\n";
+    let b = "// é\nconst d = JSON.parse(JSON.stringify(y));\n";
+    let input = AnalyzeInput {
+        files: vec![file("src/a.ts"), file("src/b.ts")],
+        source_lengths: vec![a.len() as u32, b.len() as u32],
+        ..AnalyzeInput::default()
+    };
+    let bytes = [a.as_bytes(), b.as_bytes()].concat();
+    let report = wasm::analyze(Ts::from_rust(&input).unwrap(), Some(bytes))
+        .unwrap()
+        .to_rust()
+        .unwrap();
+    let found: Vec<(Option<&str>, Option<u32>)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.file.as_deref(), d.line))
+        .collect();
+    assert_eq!(
+        found,
+        [(Some("src/a.ts"), Some(1)), (Some("src/b.ts"), Some(2))]
+    );
+
+    let short = wasm::analyze(Ts::from_rust(&input).unwrap(), Some(a.as_bytes().to_vec()));
+    let message =
+        js_sys::Error::from(wasm_bindgen::JsValue::from(short.err().expect("error"))).message();
+    assert!(String::from(message).starts_with("invalid input: sourceLengths add up to"));
 }
 
 #[wasm_bindgen_test]
@@ -47,7 +81,7 @@ fn deep_nesting_parses_with_the_raised_stack() {
         }],
         ..AnalyzeInput::default()
     };
-    let report = wasm::analyze(Ts::from_rust(&input).unwrap())
+    let report = wasm::analyze(Ts::from_rust(&input).unwrap(), None)
         .unwrap()
         .to_rust()
         .unwrap();

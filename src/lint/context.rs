@@ -155,8 +155,9 @@ pub enum Frame {
         is_handler: bool,
         /// Name when it has one (declaration, method, or variable it is bound to).
         name: Option<Atom>,
-        /// Parameter names.
-        params: Vec<Atom>,
+        /// Parameter names (shared: the walker passes the frame to the rules
+        /// and keeps it on the stack).
+        params: Rc<[Atom]>,
         /// Set when the function is the callback of an array method
         /// (`xs.map(cb)`): the method name.
         iteration_method: Option<Atom>,
@@ -404,6 +405,9 @@ impl<'a> LintContext<'a> {
     }
 
     pub(crate) fn declare_pat(&mut self, pat: &Pat, kind: BindingKind) {
+        if let Pat::Ident(b) = pat {
+            return self.declare(b.id.sym.clone(), kind);
+        }
         let mut names = Vec::new();
         pat_names(pat, &mut names);
         for n in names {
@@ -411,18 +415,20 @@ impl<'a> LintContext<'a> {
         }
     }
 
+    pub(crate) fn declare_var(&mut self, v: &VarDecl) {
+        let kind = match v.kind {
+            VarDeclKind::Const => BindingKind::Const,
+            VarDeclKind::Let => BindingKind::Let,
+            VarDeclKind::Var => BindingKind::Var,
+        };
+        for d in &v.decls {
+            self.declare_pat(&d.name, kind);
+        }
+    }
+
     pub(crate) fn declare_decl(&mut self, decl: &Decl) {
         match decl {
-            Decl::Var(v) => {
-                let kind = match v.kind {
-                    VarDeclKind::Const => BindingKind::Const,
-                    VarDeclKind::Let => BindingKind::Let,
-                    VarDeclKind::Var => BindingKind::Var,
-                };
-                for d in &v.decls {
-                    self.declare_pat(&d.name, kind);
-                }
-            }
+            Decl::Var(v) => self.declare_var(v),
             Decl::Fn(f) => {
                 if f.function.is_async {
                     self.async_functions.insert(f.ident.sym.clone());
@@ -468,31 +474,33 @@ impl<'a> LintContext<'a> {
     /// a destructured binding), or a Drizzle query on a known database.
     /// Returns the callee's text for messages.
     pub fn subrequest(&self, call: &CallExpr) -> Option<String> {
+        self.is_subrequest(call).then(|| self.snippet(call.span))
+    }
+
+    /// [`Self::subrequest`] without the text.
+    pub fn is_subrequest(&self, call: &CallExpr) -> bool {
         let Callee::Expr(callee) = &call.callee else {
-            return None;
+            return false;
         };
         match &**callee {
-            Expr::Ident(id) if id.sym == "fetch" && self.resolve(&id.sym).is_none() => {
-                Some(self.snippet(call.span))
-            }
+            Expr::Ident(id) => id.sym == "fetch" && self.resolve(&id.sym).is_none(),
             Expr::Member(m) => {
-                if let (Some(root), MemberProp::Ident(_)) = (member_root(&m.obj), &m.prop) {
+                if !matches!(m.prop, MemberProp::Ident(_)) {
+                    return false;
+                }
+                if let Some(root) = chain_root(&m.obj) {
                     if self.is_binding_root(&m.obj)
-                        || self.db_names.contains(&root)
+                        || root.is_some_and(|id| self.db_names.contains(&id.sym))
                         || chain_has_context_db(&m.obj)
                     {
-                        return Some(self.snippet(call.span));
+                        return true;
                     }
                 }
                 // globalThis.fetch / self.fetch
-                if let (Expr::Ident(obj), MemberProp::Ident(p)) = (&*m.obj, &m.prop) {
-                    if p.sym == "fetch" && (obj.sym == "globalThis" || obj.sym == "self") {
-                        return Some(self.snippet(call.span));
-                    }
-                }
-                None
+                matches!((&*m.obj, &m.prop), (Expr::Ident(obj), MemberProp::Ident(p))
+                    if p.sym == "fetch" && (obj.sym == "globalThis" || obj.sym == "self"))
             }
-            _ => None,
+            _ => false,
         }
     }
 
@@ -517,7 +525,7 @@ impl<'a> LintContext<'a> {
     /// The call returns a promise as far as the file can tell: a subrequest,
     /// an async function of this file, or a `.then/.catch/.finally` chain.
     pub fn returns_promise(&self, call: &CallExpr) -> bool {
-        if self.subrequest(call).is_some() {
+        if self.is_subrequest(call) {
             return true;
         }
         let Callee::Expr(callee) = &call.callee else {
@@ -562,6 +570,24 @@ impl Repeat {
 }
 
 /// The identifier at the root of a member chain: `env` in `env.KV.get`.
+/// [`member_root`] without a copy: `Some(Some(ident))`, `Some(None)` for
+/// `this`, `None` when the chain has no such root.
+fn chain_root(expr: &Expr) -> Option<Option<&Ident>> {
+    match expr {
+        Expr::Ident(id) => Some(Some(id)),
+        Expr::Member(m) => chain_root(&m.obj),
+        Expr::This(_) => Some(None),
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(e) => chain_root(e),
+            _ => None,
+        },
+        Expr::Paren(p) => chain_root(&p.expr),
+        Expr::TsNonNull(n) => chain_root(&n.expr),
+        Expr::TsAs(a) => chain_root(&a.expr),
+        _ => None,
+    }
+}
+
 pub fn member_root(expr: &Expr) -> Option<Atom> {
     match expr {
         Expr::Ident(id) => Some(id.sym.clone()),

@@ -120,19 +120,19 @@ impl Walker<'_, '_, '_> {
         body: F,
     ) {
         let pending = self.pending.take().unwrap_or_default();
+        let mut scope = Scope::default();
+        for p in &params {
+            scope.bindings.insert(p.clone(), BindingKind::Param);
+        }
         let frame = Frame::Function {
             span,
             is_async,
             is_handler: pending.is_handler,
             name: own_name.or(pending.name),
-            params: params.clone(),
+            params: params.into(),
             iteration_method: pending.iteration_method,
             in_promise_combinator: pending.in_promise_combinator,
         };
-        let mut scope = Scope::default();
-        for p in params {
-            scope.bindings.insert(p, BindingKind::Param);
-        }
         // A handler's second parameter is `env` whatever it is called.
         if let Frame::Function {
             is_handler: true,
@@ -216,7 +216,7 @@ impl Visit for Walker<'_, '_, '_> {
                 self.cx.scopes.push(Scope::default());
                 f.init.visit_with(self);
                 if let Some(VarDeclOrExpr::VarDecl(v)) = &f.init {
-                    self.cx.declare_decl(&Decl::Var(v.clone()));
+                    self.cx.declare_var(v);
                 }
                 self.in_loop(stmt, LoopKind::For, f.span, |w| {
                     f.test.visit_with(w);
@@ -234,7 +234,7 @@ impl Visit for Walker<'_, '_, '_> {
                 };
                 self.cx.scopes.push(Scope::default());
                 if let ForHead::VarDecl(v) = &f.left {
-                    self.cx.declare_decl(&Decl::Var(v.clone()));
+                    self.cx.declare_var(v);
                 }
                 self.in_loop(stmt, kind, f.span, |w| {
                     f.left.visit_with(w);
@@ -246,7 +246,7 @@ impl Visit for Walker<'_, '_, '_> {
                 f.right.visit_with(self);
                 self.cx.scopes.push(Scope::default());
                 if let ForHead::VarDecl(v) = &f.left {
-                    self.cx.declare_decl(&Decl::Var(v.clone()));
+                    self.cx.declare_var(v);
                 }
                 self.in_loop(stmt, LoopKind::ForIn, f.span, |w| {
                     f.left.visit_with(w);
@@ -281,10 +281,11 @@ impl Visit for Walker<'_, '_, '_> {
         self.enter(Node::Call(call));
         // Only a direct argument of Promise.all is "in" it.
         let in_promise_combinator = std::mem::replace(&mut self.in_promise_combinator_arg, false);
+        // Before the callee's own calls replace the memoized path of this one.
+        let path = callee_path(call);
         call.callee.visit_with(self);
 
         // What the callback arguments of this call are.
-        let path = callee_path(call);
         let method = match &call.callee {
             Callee::Expr(e) => match &**e {
                 Expr::Member(m) => match &m.prop {

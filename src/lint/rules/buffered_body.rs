@@ -250,7 +250,7 @@ fn sink_call(call: &CallExpr, cx: &LintContext<'_>) -> Option<Sink> {
     if is_fetch(call, cx) {
         return Some(Sink::InitBody);
     }
-    if cx.subrequest(call).is_some() {
+    if cx.is_subrequest(call) {
         return Some(Sink::Direct);
     }
     let hono = matches!(

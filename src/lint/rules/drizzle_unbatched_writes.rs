@@ -78,10 +78,16 @@ impl Rule for UnbatchedWrites {
                 ..Block::default()
             })),
             Node::Stmt(stmt) => {
+                // The list's statements are entered in order: only the next
+                // one can be a direct child (others are nested in it).
                 if let Some(Some(block)) = self.blocks.last_mut() {
-                    let k = key(stmt.span());
-                    if let Some(i) = block.children.iter().position(|(c, _)| *c == k) {
-                        block.current = Some(i);
+                    let next = block.current.map_or(0, |i| i + 1);
+                    if block
+                        .children
+                        .get(next)
+                        .is_some_and(|(c, _)| *c == key(stmt.span()))
+                    {
+                        block.current = Some(next);
                     }
                 }
             }

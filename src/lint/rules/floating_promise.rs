@@ -127,7 +127,7 @@ fn wait_until(cx: &LintContext<'_>) -> &'static str {
     });
     let mut found = "ctx.waitUntil";
     for ps in params {
-        for p in ps {
+        for p in ps.iter() {
             match p.as_ref() {
                 "c" => found = "c.executionCtx.waitUntil",
                 "ctx" => found = "ctx.waitUntil",

@@ -53,7 +53,7 @@ pub(super) fn io_call(cx: &LintContext<'_>, call: &CallExpr) -> bool {
 
 /// A subrequest, or a method called on one (`env.DB.prepare(q).first()`).
 pub(super) fn subrequest_chain(cx: &LintContext<'_>, call: &CallExpr) -> bool {
-    cx.subrequest(call).is_some() || chained_on(call).is_some_and(|c| subrequest_chain(cx, c))
+    cx.is_subrequest(call) || chained_on(call).is_some_and(|c| subrequest_chain(cx, c))
 }
 
 /// Methods that run a Drizzle query without an `await`.
@@ -283,7 +283,7 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
 
     let resource = if db {
         Some("db".into())
-    } else if cx.subrequest(innermost).is_some() {
+    } else if cx.is_subrequest(innermost) {
         binding_name(innermost)
     } else {
         None

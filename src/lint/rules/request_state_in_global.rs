@@ -67,14 +67,25 @@ struct ModuleVar {
     kind: &'static str,
     /// An array/object literal or a new Map/Set/Array/Object.
     container: bool,
+    /// A WeakMap/WeakSet.
+    weak: bool,
+    /// Where the declaration starts in the source: a comment there may
+    /// document a cache (checked only for variables that are written).
+    offset: usize,
+}
+
+impl ModuleVar {
     /// A WeakMap/WeakSet or a documented cache.
-    exempt: bool,
+    fn exempt(&self, name: &str, source: &str) -> bool {
+        self.weak
+            || name.to_ascii_lowercase().contains("cache")
+            || documented_cache(source, self.offset)
+    }
 }
 
 struct Write {
     name: Atom,
     span: Span,
-    text: String,
     /// Reassignment (vs. mutation of the value).
     reassign: bool,
     in_handler: bool,
@@ -184,29 +195,35 @@ impl Rule for RequestStateInGlobal {
                     .as_ref()
                     .is_some_and(|f| self.handler_calls.contains(f))
         };
-        let applies = |w: &Write| {
-            self.vars.get(&w.name).is_some_and(|v| {
-                !v.exempt
-                    && (if w.reassign {
+        let mut exempt: HashMap<Atom, bool> = HashMap::default();
+        let mut applies = |w: &Write| {
+            on_request_path(w)
+                && self.vars.get(&w.name).is_some_and(|v| {
+                    (if w.reassign {
                         v.kind != "const"
                     } else {
                         v.container
-                    })
-            }) && on_request_path(w)
+                    }) && !*exempt
+                        .entry(w.name.clone())
+                        .or_insert_with(|| v.exempt(&w.name, cx.source))
+                })
         };
-        for w in self.writes.iter().filter(|w| applies(w)) {
+        let applicable: Vec<bool> = self.writes.iter().map(&mut applies).collect();
+        let writes: Vec<&Write> = self
+            .writes
+            .iter()
+            .zip(&applicable)
+            .filter_map(|(w, &a)| a.then_some(w))
+            .collect();
+        for w in &writes {
             if !reported.insert(w.name.clone()) {
                 continue;
             }
             let Some(var) = self.vars.get(&w.name) else {
                 continue;
             };
-            let more = self
-                .writes
-                .iter()
-                .filter(|o| o.name == w.name && applies(o))
-                .count()
-                - 1;
+            let more = writes.iter().filter(|o| o.name == w.name).count() - 1;
+            let text = cx.snippet(w.span);
             let more = match more {
                 0 => String::new(),
                 1 => " (and 1 more write)".into(),
@@ -220,12 +237,12 @@ impl Rule for RequestStateInGlobal {
             let message = if w.reassign {
                 format!(
                     "`{name}` is a module-scope `{}` written while handling a request (`{}`{place}){more}: every request this isolate serves shares it, concurrent requests race on it, and it resets whenever the isolate is recycled",
-                    var.kind, w.text
+                    var.kind, text
                 )
             } else {
                 format!(
                     "module-scope `{name}` is changed while handling a request (`{}`{place}){more}: its contents leak between requests and keep growing in the isolate's 128 MB",
-                    w.text
+                    text
                 )
             };
             cx.report(
@@ -262,15 +279,13 @@ impl RequestStateInGlobal {
             .is_some_and(|i| matches!(unwrap_expr(i), Expr::Array(_) | Expr::Object(_)))
             || matches!(ctor.as_deref(), Some("Map" | "Set" | "Array" | "Object"));
         let weak = matches!(ctor.as_deref(), Some("WeakMap" | "WeakSet" | "WeakRef"));
-        let exempt = weak
-            || sym.to_ascii_lowercase().contains("cache")
-            || documented_cache(cx.source, d.span.lo.0.saturating_sub(START) as usize);
         self.vars.insert(
             sym.clone(),
             ModuleVar {
                 kind,
                 container,
-                exempt,
+                weak,
+                offset: d.span.lo.0.saturating_sub(START) as usize,
             },
         );
     }
@@ -331,7 +346,6 @@ impl RequestStateInGlobal {
         self.writes.push(Write {
             name: name.clone(),
             span,
-            text: cx.snippet(span),
             reassign,
             in_handler: cx.in_handler(),
             in_fn: in_fn.flatten(),
