@@ -61,6 +61,27 @@ pub fn chain(call: &CallExpr) -> (Option<&Expr>, Vec<Segment<'_>>) {
     (root, segments)
 }
 
+/// The root of [`chain`] without collecting its segments (most calls are
+/// not queries; this rules them out without allocating).
+pub fn chain_root(call: &CallExpr) -> Option<&Expr> {
+    let mut current = call;
+    loop {
+        let Callee::Expr(callee) = &current.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return None;
+        };
+        if !matches!(m.prop, MemberProp::Ident(_)) {
+            return None;
+        }
+        match unwrap_expr(&m.obj) {
+            Expr::Call(inner) => current = inner,
+            other => return Some(other),
+        }
+    }
+}
+
 /// A string literal or a template without substitutions.
 pub fn str_value(expr: &Expr) -> Option<String> {
     match unwrap_expr(expr) {

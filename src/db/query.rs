@@ -240,7 +240,9 @@ pub struct WalkState {
     open_chains: Vec<Key>,
     pending_fns: HashMap<Key, PendingFn>,
     fns: Vec<FnInfo>,
-    loops: Vec<(Key, Option<String>, Option<String>)>,
+    /// (loop, what it iterates, its item's name); texts are made only for
+    /// a query found inside.
+    loops: Vec<(Key, Option<Span>, Option<Atom>)>,
     pub(crate) by_span: HashMap<Key, usize>,
 }
 
@@ -248,7 +250,7 @@ pub struct WalkState {
 struct PendingFn {
     role: Option<Role>,
     tx: bool,
-    iteration: Option<(Option<String>, Option<String>)>,
+    iteration: Option<(Option<Span>, Option<Atom>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -256,7 +258,7 @@ struct FnInfo {
     span: Key,
     role: Role,
     tx: bool,
-    iteration: Option<(Option<String>, Option<String>)>,
+    iteration: Option<(Option<Span>, Option<Atom>)>,
 }
 
 impl WalkState {
@@ -333,12 +335,12 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
                 Stmt::ForOf(f) => {
                     let item = match &f.left {
                         ForHead::VarDecl(v) => v.decls.first().and_then(|d| match &d.name {
-                            Pat::Ident(i) => Some(i.id.sym.to_string()),
+                            Pat::Ident(i) => Some(i.id.sym.clone()),
                             _ => None,
                         }),
                         _ => None,
                     };
-                    (item, Some(cx.snippet(f.right.span())))
+                    (item, Some(f.right.span()))
                 }
                 _ => (None, None),
             };
@@ -585,14 +587,14 @@ fn fn_span(expr: &Expr) -> Option<Span> {
     }
 }
 
-fn first_param(expr: &Expr) -> Option<String> {
+fn first_param(expr: &Expr) -> Option<Atom> {
     let pat = match unwrap_expr(expr) {
         Expr::Arrow(a) => a.params.first()?,
         Expr::Fn(f) => &f.function.params.first()?.pat,
         _ => return None,
     };
     match pat {
-        Pat::Ident(i) => Some(i.id.sym.to_string()),
+        Pat::Ident(i) => Some(i.id.sym.clone()),
         _ => None,
     }
 }
@@ -638,21 +640,23 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
         if ITERATION_METHODS.contains(&m) {
             if let (Some(first), Some(recv)) = (call.args.first(), receiver) {
                 if let Some(s) = fn_span(&first.expr) {
-                    let items = Some(cx.snippet(recv.span()));
+                    let items = Some(recv.span());
                     let item = first_param(&first.expr);
                     cx.db.walk.pending_fns.entry(key(s)).or_default().iteration =
                         Some((items, item));
                 }
             }
         }
-        let on_db = receiver.is_some_and(|r| is_db_expr(r, cx, DbEvidence::Convention));
-        let on_d1 = receiver.is_some_and(|r| d1_binding(r, cx).is_some());
-        if m == "transaction" && on_db {
+        let on_db = |cx: &LintContext<'_>| {
+            receiver.is_some_and(|r| is_db_expr(r, cx, DbEvidence::Convention))
+        };
+        let on_d1 = |cx: &LintContext<'_>| receiver.is_some_and(|r| d1_binding(r, cx).is_some());
+        if m == "transaction" && on_db(cx) {
             if let Some(s) = call.args.first().and_then(|a| fn_span(&a.expr)) {
                 cx.db.walk.pending_fns.entry(key(s)).or_default().tx = true;
             }
         }
-        if m == "batch" && (on_db || on_d1) {
+        if m == "batch" && (on_db(cx) || on_d1(cx)) {
             if let Some(arg) = call.args.first() {
                 match unwrap_expr(&arg.expr) {
                     Expr::Array(a) => {
@@ -755,6 +759,15 @@ const AGGREGATES: &[&str] = &[
 ];
 
 fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
+    // The same tests as below, on the root alone: most calls stop here.
+    let root = drizzle::chain_root(call)?;
+    let relational_root = matches!(root, Expr::Member(m) if member_prop(&m.obj).is_some_and(|p| p == "query"));
+    if !relational_root
+        && !is_db_expr(root, cx, DbEvidence::Convention)
+        && d1_binding(root, cx).is_none()
+    {
+        return None;
+    }
     let (root, segments) = chain(call);
     let root = root?;
     let first = segments.first()?;
@@ -1254,12 +1267,12 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
                 .iter()
                 .rev()
                 .find(|(k, ..)| *k == key(rep.span))
-                .map(|(_, items, item)| (items.clone(), item.clone()))
+                .map(|(_, items, item)| (*items, item.clone()))
                 .unwrap_or_default();
             Some(Iteration {
                 describe: rep.describe(),
-                items,
-                item,
+                items: items.map(|s| cx.snippet(s)),
+                item: item.map(|a| a.to_string()),
             })
         }
         Some(_) => None,
@@ -1279,8 +1292,8 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
             };
             Some(Iteration {
                 describe,
-                items,
-                item,
+                items: items.map(|s| cx.snippet(s)),
+                item: item.map(|a| a.to_string()),
             })
         }
     }
