@@ -35,7 +35,8 @@ function gitignoreAt(dir) {
  * `ignoreGlobs` are matched against paths relative to `baseDir`.
  */
 export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd() } = {}) {
-  const isIgnored = ignoreGlobs.length ? picomatch(ignoreGlobs, { dot: true }) : () => false;
+  const matchesGlob = ignoreGlobs.length ? picomatch(ignoreGlobs, { dot: true }) : null;
+  const isIgnored = matchesGlob ? (abs) => matchesGlob(toPosix(relative(baseDir, abs))) : () => false;
   const out = new Set();
   const visit = (dir, rules) => {
     const here = gitignoreAt(dir);
@@ -51,7 +52,7 @@ export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd() 
       const isDir = entry.isDirectory();
       if (isDir && SKIPPED_DIRS.has(entry.name)) continue;
       if (stack.some(({ dir: base, ig }) => ig.ignores(toPosix(relative(base, abs)) + (isDir ? "/" : "")))) continue;
-      if (isIgnored(toPosix(relative(baseDir, abs)))) continue;
+      if (isIgnored(abs)) continue;
       if (isDir) visit(abs, stack);
       else if (entry.isFile() && isSourceFile(entry.name)) out.add(abs);
     }

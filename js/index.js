@@ -38,6 +38,10 @@ export function rules() {
 
 /** Renders a report as pretty text, JSON, SARIF, Markdown or GitHub annotations. */
 export function render(report, format = "pretty", options = {}) {
+  // The report is already a JS object: stringifying it here saves copying it
+  // back into the wasm (the same document as the core's JSON; numbers may
+  // print without a trailing ".0").
+  if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   const defaults = { color: false, quiet: false, srcRoot: pathToFileURL(process.cwd() + sep).href };
   return callCore("the report", (c) => c.render(report, format, { ...defaults, ...options }));
 }

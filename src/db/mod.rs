@@ -21,6 +21,14 @@ mod tests;
 use query::{CallFact, ClientFact, ImportFact, Loc, QueryFact, ReExport, TableRef, WalkState};
 use schema::{same_name, Dialect, Table};
 
+/// A span's byte range in its file's text (clamped to the text).
+fn byte_range(span: Span, source: &str) -> (usize, usize) {
+    let start = crate::lint::START;
+    let hi = (span.hi.0.saturating_sub(start) as usize).min(source.len());
+    let lo = (span.lo.0.saturating_sub(start) as usize).min(hi);
+    (lo, hi)
+}
+
 /// What one file's traversal learned about schemas and queries.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
@@ -100,6 +108,7 @@ impl Reporter<'_> {
 /// `rules` are the enabled project rules with their configured severities.
 pub fn check_project(
     files: &[(String, FileFacts)],
+    sources: &[&str],
     sql_files: &[SourceFile],
     project: &ProjectInfo,
     rules: &[(&'static ProjectRuleEntry, Severity)],
@@ -108,7 +117,7 @@ pub fn check_project(
     if rules.is_empty() {
         return out;
     }
-    let model = Project::new(files, sql_files, project);
+    let model = Project::new(files, sources, sql_files, project);
     for (entry, severity) in rules {
         let mut reporter = Reporter {
             meta: &entry.meta,
@@ -124,6 +133,9 @@ pub fn check_project(
 /// across files.
 pub struct Project<'a> {
     pub files: &'a [(String, FileFacts)],
+    /// The text of each of `files`, for the few facts whose text a finding
+    /// quotes.
+    sources: &'a [&'a str],
     pub info: &'a ProjectInfo,
     /// Drizzle tables (with what SQL files add) and SQL-only tables.
     pub tables: Vec<Table>,
@@ -139,6 +151,7 @@ pub struct Project<'a> {
 impl<'a> Project<'a> {
     pub fn new(
         files: &'a [(String, FileFacts)],
+        sources: &'a [&'a str],
         sql_files: &[SourceFile],
         info: &'a ProjectInfo,
     ) -> Project<'a> {
@@ -169,6 +182,7 @@ impl<'a> Project<'a> {
             .collect();
         Project {
             files,
+            sources,
             info,
             tables,
             drizzle,
@@ -179,6 +193,28 @@ impl<'a> Project<'a> {
 
     pub fn path(&self, file: usize) -> &str {
         &self.files[file].0
+    }
+
+    /// A call's text as messages quote it (one line, credentials redacted).
+    pub fn call_text(&self, file: usize, call: &CallFact) -> String {
+        let source = self.sources.get(file).copied().unwrap_or_default();
+        let (lo, hi) = byte_range(call.span, source);
+        drizzle::redact_credentials(&crate::lint::context::one_line(&source[lo..hi]))
+    }
+
+    /// Where a call is (what `LintContext::loc` gives during the walk).
+    pub fn call_loc(&self, file: usize, call: &CallFact) -> Loc {
+        let source = self.sources.get(file).copied().unwrap_or_default();
+        let index = crate::lint::position::LineIndex::new(source);
+        let (lo, hi) = byte_range(call.span, source);
+        let (line, column) = index.position(lo as u32);
+        let (end_line, end_column) = index.position(hi as u32);
+        Loc {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 
     /// The file a module specifier points to: relative paths, and path

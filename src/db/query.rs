@@ -218,8 +218,9 @@ pub struct ClientFact {
 #[derive(Debug, Clone)]
 pub struct CallFact {
     pub callee: String,
-    pub loc: Loc,
-    pub text: String,
+    /// Where the call is; its text and line are made only for the few calls
+    /// a finding names ([`crate::db::Project::call_text`]).
+    pub span: Span,
     pub args: Vec<ConnSource>,
     /// The innermost enclosing function.
     pub function: Key,
@@ -717,8 +718,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
                 if let Some(f) = cx.db.walk.fns.last() {
                     let fact = CallFact {
                         callee: id.sym.to_string(),
-                        loc: cx.loc(call.span),
-                        text: drizzle::redact_credentials(&cx.snippet(call.span)),
+                        span: call.span,
                         args: call.args.iter().map(|a| conn_source(&a.expr, cx)).collect(),
                         function: f.span,
                         role: f.role,
@@ -761,7 +761,8 @@ const AGGREGATES: &[&str] = &[
 fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
     // The same tests as below, on the root alone: most calls stop here.
     let root = drizzle::chain_root(call)?;
-    let relational_root = matches!(root, Expr::Member(m) if member_prop(&m.obj).is_some_and(|p| p == "query"));
+    let relational_root =
+        matches!(root, Expr::Member(m) if member_prop(&m.obj).is_some_and(|p| p == "query"));
     if !relational_root
         && !is_db_expr(root, cx, DbEvidence::Convention)
         && d1_binding(root, cx).is_none()

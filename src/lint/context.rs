@@ -779,7 +779,7 @@ pub fn span_of<T: Spanned>(node: &T) -> Span {
 /// `text` on one line (whitespace runs collapsed to a space), cut to at most
 /// 60 characters with an ellipsis. Reads only as far as the cut: spans can
 /// cover whole functions.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     const MAX_CHARS: usize = 60;
     let mut line = String::with_capacity(MAX_CHARS + 8);
     for word in text.split_whitespace() {

@@ -178,20 +178,27 @@ impl<'p> Linter<'p> {
     pub fn lint_files(&self, files: &[SourceFile], sql_files: &[SourceFile]) -> LintOutput {
         let mut out = LintOutput::default();
         let mut suppressions = Vec::new();
+        let mut sources: Vec<&str> = Vec::new();
         for file in files {
             match self.walk_file(file) {
                 Ok((diagnostics, facts, suppressed)) => {
                     out.files_analyzed += 1;
                     out.diagnostics.extend(diagnostics);
                     out.db_facts.push((file.path.clone(), facts));
+                    sources.push(&file.source);
                     suppressions.push(suppressed);
                 }
                 Err(diagnostic) => out.diagnostics.push(*diagnostic),
             }
         }
         // Project findings point into files: their suppression comments apply.
-        let project =
-            crate::db::check_project(&out.db_facts, sql_files, self.project, &self.project_rules);
+        let project = crate::db::check_project(
+            &out.db_facts,
+            &sources,
+            sql_files,
+            self.project,
+            &self.project_rules,
+        );
         out.suppressions = out
             .db_facts
             .iter()

@@ -82,21 +82,22 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             })
             .flatten();
         let message = match (earlier, middleware) {
-            (Some((_, _, c2)), _) => format!(
+            (Some((_, f2, c2)), _) => format!(
                 "{} opens a new Postgres connection, and this function already called {name}() at line {}",
-                call.text, c2.loc.line
+                p.call_text(*fi, call),
+                p.call_loc(*f2, c2).line
             ),
             (None, Some((_, f2, c2))) => format!(
                 "{} opens a new Postgres connection on a request whose middleware already called {name}() ({}:{})",
-                call.text,
+                p.call_text(*fi, call),
                 p.path(*f2),
-                c2.loc.line
+                p.call_loc(*f2, c2).line
             ),
             (None, None) => continue,
         };
         r.report(
             p.path(*fi),
-            call.loc,
+            p.call_loc(*fi, call),
             message,
             format!(
                 "Create one client per request and pass it down: in the middleware \

@@ -52,8 +52,8 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
         if let Some(ConnSource::Plain(what)) = call.args.get(*i) {
             r.report(
                 p.path(fi),
-                call.loc,
-                message(p, &call.text, what),
+                p.call_loc(fi, call),
+                message(p, &p.call_text(fi, call), what),
                 help.clone(),
             );
         }
