@@ -32,6 +32,9 @@ const BUFFERING: &[&str] = &["arrayBuffer", "text", "blob", "formData", "bytes"]
 struct BufferedBody {
     /// Per open function: the variables bound to a buffered body.
     functions: Vec<Vec<Buffered>>,
+    /// How many variables `functions` holds: with none, identifiers and
+    /// pass-on calls need no look (every identifier comes through here).
+    tracked: usize,
     /// Names bound to `await fetch(...)` (upstream responses).
     responses: Vec<Atom>,
     /// Identifier spans seen as an argument of a pass-on call → that call.
@@ -65,6 +68,9 @@ impl Rule for BufferedBody {
             Node::VarDeclarator(d) => self.declarator(d, cx),
             Node::Call(call) => {
                 if let Some(sink) = sink_call(call, cx) {
+                    if self.tracked == 0 && !call.args.iter().any(|a| awaits_body(&a.expr, &sink)) {
+                        return;
+                    }
                     let text = call_text(cx, call, 60);
                     for arg in &call.args {
                         self.sink_arg(&arg.expr, &sink, &text, cx);
@@ -78,14 +84,13 @@ impl Rule for BufferedBody {
                     Some("Request") => (args.get(1), Sink::InitBody),
                     _ => return,
                 };
-                if let Some(a) = arg {
+                if let Some(a) = arg.filter(|a| self.tracked > 0 || awaits_body(&a.expr, &sink)) {
                     let text = cx.snippet(new.span);
                     self.sink_arg(&a.expr, &sink, &text, cx);
                 }
             }
             Node::Ident(id) => {
-                // Hot: every identifier of the file comes through here.
-                if self.functions.iter().all(|f| f.is_empty()) {
+                if self.tracked == 0 {
                     return;
                 }
                 let sink = self.sink_args.get(&key(id.span)).cloned();
@@ -114,6 +119,7 @@ impl Rule for BufferedBody {
         let Some(buffered) = self.functions.pop() else {
             return;
         };
+        self.tracked -= buffered.len();
         for b in buffered {
             if b.other_uses > 0 || b.sinks.is_empty() {
                 continue;
@@ -150,6 +156,7 @@ impl BufferedBody {
             return;
         };
         if let Some(f) = self.functions.last_mut() {
+            self.tracked += 1;
             f.push(Buffered {
                 name: name.id.sym.clone(),
                 decl: key(name.id.span),
@@ -241,6 +248,26 @@ impl BufferedBody {
             _ => {}
         }
     }
+}
+
+/// The value a sink takes from `arg` is awaited in place
+/// (`put(k, await request.arrayBuffer())`): worth a look even when no
+/// buffered variable is tracked.
+fn awaits_body(arg: &Expr, sink: &Sink) -> bool {
+    let value = match (sink, unwrap_expr(arg)) {
+        (Sink::Direct, e) => Some(e),
+        (Sink::InitBody, Expr::Object(o)) => o.props.iter().find_map(|p| match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) if matches!(&kv.key, PropName::Ident(k) if k.sym == "body") => {
+                    Some(unwrap_expr(&kv.value))
+                }
+                _ => None,
+            },
+            _ => None,
+        }),
+        _ => None,
+    };
+    matches!(value, Some(Expr::Await(_)))
 }
 
 /// A call that passes a body on: a binding call (`env.BUCKET.put(k, body)`,

@@ -58,9 +58,14 @@ struct RequestStateInGlobal {
     /// Functions of the file a handler calls or registers.
     handler_calls: HashSet<Atom>,
     /// Names tested for absence by the enclosing `if` statements.
-    guards: Vec<Vec<Atom>>,
+    /// (flat, with `guard_marks` where each `if` starts: no allocation per
+    /// statement)
+    guards: Vec<Atom>,
+    guard_marks: Vec<usize>,
     /// Per open function: names it returns early on (`if (x) return x;`).
-    memo: Vec<HashSet<Atom>>,
+    /// (flat, with `memo_marks` where each function starts)
+    memo: Vec<Atom>,
+    memo_marks: Vec<usize>,
 }
 
 struct ModuleVar {
@@ -108,20 +113,16 @@ impl Rule for RequestStateInGlobal {
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDeclarator(d) => self.declarator(d, cx),
-            Node::Function(_) => self.memo.push(HashSet::default()),
+            Node::Function(_) => self.memo_marks.push(self.memo.len()),
             Node::Stmt(Stmt::If(i)) => {
-                let mut names = Vec::new();
-                absence_tests(&i.test, &mut names);
-                if matches!(&*i.cons, Stmt::Return(_) | Stmt::Throw(_))
-                    || matches!(&*i.cons, Stmt::Block(b) if matches!(b.stmts.last(), Some(Stmt::Return(_) | Stmt::Throw(_))))
+                self.guard_marks.push(self.guards.len());
+                absence_tests(&i.test, &mut self.guards);
+                if !self.memo_marks.is_empty()
+                    && (matches!(&*i.cons, Stmt::Return(_) | Stmt::Throw(_))
+                        || matches!(&*i.cons, Stmt::Block(b) if matches!(b.stmts.last(), Some(Stmt::Return(_) | Stmt::Throw(_)))))
                 {
-                    let mut tested = Vec::new();
-                    presence_tests(&i.test, &mut tested);
-                    if let Some(m) = self.memo.last_mut() {
-                        m.extend(tested);
-                    }
+                    presence_tests(&i.test, &mut self.memo);
                 }
-                self.guards.push(names);
             }
             Node::Assign(a) => {
                 if cx.at_module_scope() {
@@ -178,10 +179,14 @@ impl Rule for RequestStateInGlobal {
     fn exit(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         match node {
             Node::Stmt(Stmt::If(_)) => {
-                self.guards.pop();
+                if let Some(mark) = self.guard_marks.pop() {
+                    self.guards.truncate(mark);
+                }
             }
             Node::Function(_) => {
-                self.memo.pop();
+                if let Some(mark) = self.memo_marks.pop() {
+                    self.memo.truncate(mark);
+                }
             }
             _ => {}
         }
@@ -334,8 +339,8 @@ impl RequestStateInGlobal {
             return;
         }
         if reassign
-            && (self.guards.iter().any(|g| g.contains(name))
-                || self.memo.last().is_some_and(|m| m.contains(name)))
+            && (self.guards.contains(name)
+                || self.memo_marks.last().is_some_and(|&m| self.memo[m..].contains(name)))
         {
             return; // lazy initialization
         }

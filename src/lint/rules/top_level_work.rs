@@ -158,7 +158,7 @@ impl Rule for TopLevelWork {
                     }
                     self.startup_loops += 1;
                 } else if !self.small_loop(stmt) {
-                    self.mark_heavy(loop_text(stmt, cx), cx.line_of(loop_head(stmt)));
+                    self.mark_heavy(|| (loop_text(stmt, cx), cx.line_of(loop_head(stmt))));
                 }
             }
             Node::Call(call) => {
@@ -180,7 +180,7 @@ impl Rule for TopLevelWork {
                     if self.in_startup() {
                         cx.report(call.span, message, help);
                     } else {
-                        self.mark_heavy(cx.snippet(call.span), cx.line_of(call.span));
+                        self.mark_heavy(|| (cx.snippet(call.span), cx.line_of(call.span)));
                     }
                 }
             }
@@ -228,9 +228,13 @@ impl TopLevelWork {
         self.startup.last().copied().unwrap_or(true)
     }
 
-    fn mark_heavy(&mut self, what: String, line: u32) {
+    /// Notes the first heavy work of the enclosing top-level function
+    /// (`what` gives its text and line, made once per function).
+    fn mark_heavy(&mut self, what: impl FnOnce() -> (String, u32)) {
         if let Some(name) = &self.top_fn {
-            self.heavy_fns.entry(name.clone()).or_insert((what, line));
+            if !self.heavy_fns.contains_key(name) {
+                self.heavy_fns.insert(name.clone(), what());
+            }
         }
     }
 
