@@ -2,11 +2,10 @@
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import picomatch from "picomatch";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, isSourceFile, readSources } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isSourceFile, readSources } from "./files.js";
 import { findProjectDir, loadProject } from "./project.js";
 import { prebundledSources } from "./sourcemaps.js";
 import { profileStartup } from "./startup.js";
@@ -113,7 +112,7 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
   const manifests = readManifests(metafileText, workingDir, label, sourcePaths);
   let sources = { files: [], skipped: [] };
   if (lint) {
-    const isIgnored = ignore.length ? picomatch(ignore, { dot: true }) : () => false;
+    const isIgnored = ignore.length ? globMatcher(ignore, { dot: true }) : () => false;
     sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
   }
   return analyzeWithRecovery(

@@ -32,10 +32,13 @@ export function allowCompilerTuning() {
   compilerTuning = true;
 }
 
-/** Before the wasm loads: a short run uses V8's baseline compiler (Liftoff) only. */
+/** Before the wasm loads: lazy validation, and for a short run V8's baseline compiler (Liftoff) only. */
 export function tuneCompilerFor(sourceBytes) {
   if (!compilerTuning || instance) return;
   compilerTuning = false;
+  // Our own module is valid: each function is checked when first compiled,
+  // not all of them up front (~5 ms of start-up).
+  setFlagsFromString("--wasm-lazy-validation");
   if (sourceBytes < SHORT_RUN_BYTES) setFlagsFromString("--liftoff-only");
 }
 

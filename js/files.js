@@ -4,13 +4,15 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { createRequire } from "node:module";
-import picomatch from "picomatch";
 import { PerfOptimizerError } from "./core.js";
 
-// The .gitignore, TOML and JSONC parsers are required on first use (Node
-// caches them): a CLI run that needs none of them should not pay for parsing
-// them (tens of milliseconds together).
+// The .gitignore, TOML, JSONC, glob and source-map parsers are required on
+// first use (Node caches them): a CLI run that needs none of them should not
+// pay for parsing them (tens of milliseconds together).
 export const lazyRequire = createRequire(import.meta.url);
+
+/** picomatch's matcher for `globs` (loaded on first use). */
+export const globMatcher = (globs, options) => lazyRequire("picomatch")(globs, options);
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
 const SKIPPED_DIRS = new Set(["node_modules", ".wrangler", ".git", "dist", "build", "out", "coverage", ".next", ".open-next", ".turbo", ".cache"]);
@@ -35,7 +37,7 @@ function gitignoreAt(dir) {
  * `ignoreGlobs` are matched against paths relative to `baseDir`.
  */
 export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd() } = {}) {
-  const matchesGlob = ignoreGlobs.length ? picomatch(ignoreGlobs, { dot: true }) : null;
+  const matchesGlob = ignoreGlobs.length ? globMatcher(ignoreGlobs, { dot: true }) : null;
   const isIgnored = matchesGlob ? (abs) => matchesGlob(toPosix(relative(baseDir, abs))) : () => false;
   const out = new Set();
   const visit = (dir, rules) => {
