@@ -216,6 +216,9 @@ pub struct LintContext<'a> {
     pub db: crate::db::FileFacts,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) current_rule: Option<(&'static RuleMeta, Severity)>,
+    /// Some rule needs to see identifiers right now (they are most of the
+    /// nodes, so the walker skips them otherwise).
+    pub(crate) wants_idents: bool,
 }
 
 #[derive(Debug, Default)]
@@ -254,6 +257,7 @@ impl<'a> LintContext<'a> {
             async_functions: HashSet::default(),
             db: Default::default(),
             diagnostics: Vec::new(),
+            wants_idents: false,
             current_rule: None,
         };
         // Module-scope declarations are known before the walk, as hoisting

@@ -440,8 +440,11 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_ident(&mut self, node: &Ident) {
-        self.enter(Node::Ident(node));
-        self.exit(Node::Ident(node));
+        // Only a rule that tracks names asks for identifiers, and only while
+        // it tracks some (see `LintContext::wants_idents`).
+        if self.cx.wants_idents {
+            self.enter(Node::Ident(node));
+        }
     }
 
     fn visit_member_expr(&mut self, node: &MemberExpr) {

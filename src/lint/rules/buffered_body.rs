@@ -65,7 +65,10 @@ impl Rule for BufferedBody {
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Function(_) => self.functions.push(Vec::new()),
-            Node::VarDeclarator(d) => self.declarator(d, cx),
+            Node::VarDeclarator(d) => {
+                self.declarator(d, cx);
+                cx.wants_idents = self.tracked > 0;
+            }
             Node::Call(call) => {
                 if let Some(sink) = sink_call(call, cx) {
                     if self.tracked == 0 && !call.args.iter().any(|a| awaits_body(&a.expr, &sink)) {
@@ -120,6 +123,7 @@ impl Rule for BufferedBody {
             return;
         };
         self.tracked -= buffered.len();
+        cx.wants_idents = self.tracked > 0;
         for b in buffered {
             if b.other_uses > 0 || b.sinks.is_empty() {
                 continue;
