@@ -62,7 +62,13 @@ pub trait Rule {
     }
     /// Called when the walk enters a node, before its children.
     fn enter(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
-    /// Called when the walk leaves a node, after its children.
+    /// The node kinds `exit` acts on (none unless the rule says so: most
+    /// rules only enter, and most nodes would call them for nothing).
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[]
+    }
+    /// Called when the walk leaves a node of [`Rule::exit_interests`], after
+    /// its children.
     fn exit(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
     /// Called once after the whole file was walked.
     fn finish(&mut self, _cx: &mut LintContext<'_>) {}

@@ -28,9 +28,13 @@ pub(super) fn walk(
     cx: &mut LintContext<'_>,
 ) {
     let mut by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
+    let mut exit_by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
     for (i, rule) in rules.iter().enumerate() {
         for kind in rule.interests() {
             by_kind[*kind as usize].push(i);
+        }
+        for kind in rule.exit_interests() {
+            exit_by_kind[*kind as usize].push(i);
         }
     }
     let mut db_kinds = [false; NodeKind::COUNT];
@@ -40,6 +44,7 @@ pub(super) fn walk(
     let mut walker = Walker {
         rules,
         by_kind,
+        exit_by_kind,
         db_kinds,
         severities,
         cx,
@@ -73,6 +78,8 @@ struct Walker<'r, 'c, 'a> {
     rules: Vec<Box<dyn Rule>>,
     /// For each node kind, the indices of the rules that act on it.
     by_kind: [Vec<usize>; NodeKind::COUNT],
+    /// The same for leaving a node.
+    exit_by_kind: [Vec<usize>; NodeKind::COUNT],
     /// The node kinds the database facts are read from.
     db_kinds: [bool; NodeKind::COUNT],
     severities: &'r [(&'static RuleMeta, Severity)],
@@ -101,7 +108,7 @@ impl Walker<'_, '_, '_> {
 
     fn exit(&mut self, node: Node<'_>) {
         let kind = node.kind() as usize;
-        for &i in &self.by_kind[kind] {
+        for &i in &self.exit_by_kind[kind] {
             self.cx.current_rule = Some(self.severities[i]);
             self.rules[i].exit(node, self.cx);
         }

@@ -105,6 +105,10 @@ impl Rule for AwaitInLoop {
         }
     }
 
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Loop]
+    }
+
     fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Function(_) => {

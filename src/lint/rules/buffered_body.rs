@@ -117,6 +117,10 @@ impl Rule for BufferedBody {
         }
     }
 
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function]
+    }
+
     fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Function(_) = node else { return };
         let Some(buffered) = self.functions.pop() else {

@@ -139,6 +139,10 @@ impl Rule for UnbatchedWrites {
         }
     }
 
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Stmts, NodeKind::VarDecl]
+    }
+
     fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Function(_) => {

@@ -93,6 +93,10 @@ impl Rule for RegexInLoop {
         );
     }
 
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::VarDeclarator]
+    }
+
     fn exit(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         if matches!(node, Node::VarDeclarator(_)) {
             self.declarator = None;

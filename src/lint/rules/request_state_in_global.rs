@@ -176,6 +176,10 @@ impl Rule for RequestStateInGlobal {
         }
     }
 
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Stmt]
+    }
+
     fn exit(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         match node {
             Node::Stmt(Stmt::If(_)) => {

@@ -195,6 +195,10 @@ impl Rule for TopLevelWork {
         }
     }
 
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Loop]
+    }
+
     fn exit(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         match node {
             Node::Function(_) => {

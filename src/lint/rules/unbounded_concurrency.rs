@@ -82,6 +82,10 @@ impl Rule for UnboundedConcurrency {
         }
     }
 
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function]
+    }
+
     fn exit(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         if let Node::Function(_) = node {
             self.open.pop();
