@@ -288,7 +288,6 @@ pub(crate) const INTERESTS: &[NodeKind] = &[
     NodeKind::Await,
     NodeKind::Return,
     NodeKind::VarDeclarator,
-    NodeKind::Member,
     NodeKind::Assign,
     NodeKind::Function,
     NodeKind::Loop,
@@ -309,17 +308,6 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             }
         }
         Node::VarDeclarator(d) => var_declarator(d, cx),
-        Node::Member(m) => {
-            // (await q)[0]
-            if let (Expr::Await(a), MemberProp::Computed(c)) = (unwrap_expr(&m.obj), &m.prop) {
-                if matches!(&*c.expr, Expr::Lit(Lit::Num(n)) if n.value == 0.0) {
-                    cx.db
-                        .walk
-                        .single_row
-                        .insert(key(unwrap_expr(&a.arg).span()));
-                }
-            }
-        }
         Node::Assign(a) => {
             if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
                 if !cx.at_module_scope() && cx.is_module_binding(&id.sym) {
@@ -354,6 +342,19 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             }
         }
         _ => {}
+    }
+}
+
+/// A computed member access (the walker calls this for those only, not for
+/// every member expression): `(await q)[0]` reads a single row.
+pub(crate) fn computed_member(m: &MemberExpr, cx: &mut LintContext<'_>) {
+    if let (Expr::Await(a), MemberProp::Computed(c)) = (unwrap_expr(&m.obj), &m.prop) {
+        if matches!(&*c.expr, Expr::Lit(Lit::Num(n)) if n.value == 0.0) {
+            cx.db
+                .walk
+                .single_row
+                .insert(key(unwrap_expr(&a.arg).span()));
+        }
     }
 }
 

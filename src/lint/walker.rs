@@ -94,9 +94,26 @@ struct Walker<'r, 'c, 'a> {
 }
 
 impl Walker<'_, '_, '_> {
+    /// Gives `node` to the database facts and the rules that act on its
+    /// kind. Checked here, inline, because most nodes go to nobody.
+    #[inline(always)]
     fn enter(&mut self, node: Node<'_>) {
-        // Database facts first, so rules see the query they are entering.
         let kind = node.kind() as usize;
+        if self.db_kinds[kind] || !self.by_kind[kind].is_empty() {
+            self.enter_node(node, kind);
+        }
+    }
+
+    #[inline(always)]
+    fn exit(&mut self, node: Node<'_>) {
+        let kind = node.kind() as usize;
+        if self.db_kinds[kind] || !self.exit_by_kind[kind].is_empty() {
+            self.exit_node(node, kind);
+        }
+    }
+
+    fn enter_node(&mut self, node: Node<'_>, kind: usize) {
+        // Database facts first, so rules see the query they are entering.
         if self.db_kinds[kind] {
             crate::db::query::enter(node, self.cx);
         }
@@ -106,8 +123,7 @@ impl Walker<'_, '_, '_> {
         }
     }
 
-    fn exit(&mut self, node: Node<'_>) {
-        let kind = node.kind() as usize;
+    fn exit_node(&mut self, node: Node<'_>, kind: usize) {
         for &i in &self.exit_by_kind[kind] {
             self.cx.current_rule = Some(self.severities[i]);
             self.rules[i].exit(node, self.cx);
@@ -455,6 +471,9 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_member_expr(&mut self, node: &MemberExpr) {
+        if matches!(node.prop, MemberProp::Computed(_)) {
+            crate::db::query::computed_member(node, self.cx);
+        }
         self.enter(Node::Member(node));
         node.visit_children_with(self);
         self.exit(Node::Member(node));
