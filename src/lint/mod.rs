@@ -241,7 +241,7 @@ impl<'p> Linter<'p> {
         let comments = SingleThreadedComments::default();
         // Comments matter only for suppressions: without one in the text the
         // parser need not keep (and intern) every comment.
-        let keep_comments = file.source.contains(suppress::PREFIX);
+        let keep_comments = suppress::mentions_suppression(&file.source);
         let program = parse(&file.path, &file.source, keep_comments.then_some(&comments)).map_err(
             |(span, message)| {
                 let (line, column) = index.position(span.lo.0.saturating_sub(START));
@@ -272,7 +272,11 @@ impl<'p> Linter<'p> {
         let mut cx = LintContext::new(&file.path, &file.source, &index, &program, self.project);
         walker::walk(&program, rules, &severities, &mut cx);
 
-        let suppressions = suppress::collect(&comments, &index, &known_rule_ids());
+        let suppressions = if keep_comments {
+            suppress::collect(&comments, &index, &known_rule_ids())
+        } else {
+            suppress::Suppressions::default()
+        };
         let mut diagnostics = std::mem::take(&mut cx.diagnostics);
         defer_to_specific(&mut diagnostics);
         diagnostics.retain(|d| !suppressions.covers(d));

@@ -4,29 +4,35 @@
 
 pub struct LineIndex<'a> {
     source: &'a str,
-    /// Byte offset where each line starts.
-    line_starts: Vec<u32>,
+    /// Byte offset where each line starts, found on first use: most files
+    /// have no finding to place.
+    line_starts: std::cell::OnceCell<Vec<u32>>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> LineIndex<'a> {
-        let mut line_starts = vec![0];
-        for (i, b) in source.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
         LineIndex {
             source,
-            line_starts,
+            line_starts: std::cell::OnceCell::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            // `match_indices` with a char finds bytes with memchr, a word at a
+            // time.
+            let mut starts = vec![0];
+            starts.extend(self.source.match_indices('\n').map(|(i, _)| i as u32 + 1));
+            starts
+        })
     }
 
     /// (line, column) of a byte offset, both 1-based, column in UTF-16 units.
     pub fn position(&self, offset: u32) -> (u32, u32) {
         let offset = offset.min(self.source.len() as u32);
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line] as usize;
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line] as usize;
         let mut end = offset as usize;
         while !self.source.is_char_boundary(end) {
             end -= 1;

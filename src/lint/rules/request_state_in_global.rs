@@ -344,7 +344,10 @@ impl RequestStateInGlobal {
         }
         if reassign
             && (self.guards.contains(name)
-                || self.memo_marks.last().is_some_and(|&m| self.memo[m..].contains(name)))
+                || self
+                    .memo_marks
+                    .last()
+                    .is_some_and(|&m| self.memo[m..].contains(name)))
         {
             return; // lazy initialization
         }

@@ -88,7 +88,7 @@ struct TopLevelWork {
     /// The top-level function being walked, if it is named.
     top_fn: Option<Atom>,
     /// Top-level functions that do heavy work: name → (what, line).
-    heavy_fns: HashMap<Atom, (String, u32)>,
+    heavy_fns: HashMap<Atom, (String, Span)>,
     /// Calls from startup code to functions of the file.
     startup_calls: Vec<(Atom, Span)>,
     /// Local import name → module specifier.
@@ -158,7 +158,7 @@ impl Rule for TopLevelWork {
                     }
                     self.startup_loops += 1;
                 } else if !self.small_loop(stmt) {
-                    self.mark_heavy(|| (loop_text(stmt, cx), cx.line_of(loop_head(stmt))));
+                    self.mark_heavy(|| (loop_text(stmt, cx), loop_head(stmt)));
                 }
             }
             Node::Call(call) => {
@@ -180,7 +180,7 @@ impl Rule for TopLevelWork {
                     if self.in_startup() {
                         cx.report(call.span, message, help);
                     } else {
-                        self.mark_heavy(|| (cx.snippet(call.span), cx.line_of(call.span)));
+                        self.mark_heavy(|| (cx.snippet(call.span), call.span));
                     }
                 }
             }
@@ -216,7 +216,8 @@ impl Rule for TopLevelWork {
 
     fn finish(&mut self, cx: &mut LintContext<'_>) {
         for (name, span) in std::mem::take(&mut self.startup_calls) {
-            if let Some((what, line)) = self.heavy_fns.get(&name) {
+            if let Some((what, at)) = self.heavy_fns.get(&name) {
+                let line = cx.line_of(*at);
                 cx.report(
                     span,
                     format!("`{name}()` runs at module scope, during startup, and does heavy work: {what} (line {line})"),
@@ -233,8 +234,8 @@ impl TopLevelWork {
     }
 
     /// Notes the first heavy work of the enclosing top-level function
-    /// (`what` gives its text and line, made once per function).
-    fn mark_heavy(&mut self, what: impl FnOnce() -> (String, u32)) {
+    /// (`what` gives its text and where it is, made once per function).
+    fn mark_heavy(&mut self, what: impl FnOnce() -> (String, Span)) {
         if let Some(name) = &self.top_fn {
             if !self.heavy_fns.contains_key(name) {
                 self.heavy_fns.insert(name.clone(), what());
