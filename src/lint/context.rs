@@ -675,7 +675,12 @@ pub fn callee_path(call: &CallExpr) -> Option<Rc<str>> {
             }
         }
         let path = match &call.callee {
-            Callee::Expr(e) => expr_path(e).map(Rc::from),
+            // Built in a reused buffer: one allocation (the Rc) per call.
+            Callee::Expr(e) => PATH_BUFFER.with(|buffer| {
+                let mut buffer = buffer.borrow_mut();
+                buffer.clear();
+                push_expr_path(e, &mut buffer).then(|| Rc::from(buffer.as_str()))
+            }),
             _ => None,
         };
         *memo = Some((call, call.span, path.clone()));
@@ -687,6 +692,7 @@ type CalleeMemo = Option<(*const CallExpr, Span, Option<Rc<str>>)>;
 
 thread_local! {
     static CALLEE_MEMO: RefCell<CalleeMemo> = const { RefCell::new(None) };
+    static PATH_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Forgets the memoized callee: a new file's nodes may reuse old addresses.

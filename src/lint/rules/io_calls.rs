@@ -80,34 +80,25 @@ const LOCAL_BINDING_METHODS: &[&str] = &[
 
 /// `call` sends a subrequest when it runs: not a Drizzle builder that nobody
 /// awaits (`db.batch(xs.map(x => db.insert(t).values(x)))`), not a D1
-/// statement being prepared, not a Durable Object id lookup. Returns the
-/// call's text.
-pub(super) fn sends_subrequest(
-    cx: &LintContext<'_>,
-    call: &CallExpr,
-    awaited: bool,
-) -> Option<String> {
+/// statement being prepared, not a Durable Object id lookup.
+pub(super) fn sends_subrequest(cx: &LintContext<'_>, call: &CallExpr, awaited: bool) -> bool {
     if !subrequest_chain(cx, call) {
-        return None;
+        return false;
     }
     let method = method_name(call).map(|m| m.as_ref());
     if is_db_chain(call, cx) {
         if !awaited && !method.is_some_and(|m| DRIZZLE_EXECUTE.contains(&m)) {
-            return None;
+            return false;
         }
     } else if method.is_some_and(|m| LOCAL_BINDING_METHODS.contains(&m)) {
-        return None;
+        return false;
     }
     // `env.DO.get(env.DO.idFromName(x))` returns a stub, locally.
-    if method == Some("get")
+    !(method == Some("get")
         && call.args.first().is_some_and(|a| {
             matches!(unwrap_expr(&a.expr), Expr::Call(c)
                 if method_name(c).is_some_and(|m| LOCAL_BINDING_METHODS.contains(&m.as_ref())))
-        })
-    {
-        return None;
-    }
-    Some(cx.snippet(call.span))
+        }))
 }
 
 /// Names an expression or statement reads (every identifier in it, which
@@ -384,11 +375,28 @@ fn sql_writes(call: &CallExpr) -> bool {
 /// A call as text of at most `max` characters, shortening the arguments
 /// first: `fetch(c.env.ANALYTICS_URL, …)`, then `fetch(…)`.
 pub(super) fn call_text(cx: &LintContext<'_>, call: &CallExpr, max: usize) -> String {
+    // Texts longer than any kept below are cut short (a call may span a
+    // whole file): past `4 * limit` bytes there are over `limit` characters.
+    let cap = 4 * (max + 21);
     let one_line = |span: Span| {
         let lo = span.lo.0.saturating_sub(crate::lint::START) as usize;
         let hi = (span.hi.0.saturating_sub(crate::lint::START) as usize).min(cx.source.len());
         let text = cx.source.get(lo..hi).unwrap_or("");
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        let mut line = String::new();
+        for word in text.split_whitespace() {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            let mut end = word.len().min(cap);
+            while !word.is_char_boundary(end) {
+                end -= 1;
+            }
+            line.push_str(&word[..end]);
+            if line.len() > cap {
+                break;
+            }
+        }
+        line
     };
     let full = one_line(call.span);
     if full.chars().count() <= max {

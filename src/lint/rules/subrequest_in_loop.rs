@@ -109,7 +109,7 @@ impl SubrequestInLoop {
             self.chain_inner.insert(key(inner.span));
         }
         let awaited = self.awaited.contains(&key(call.span));
-        if sends_subrequest(cx, call, awaited).is_none() {
+        if !sends_subrequest(cx, call, awaited) {
             return;
         }
         let text = call_text(cx, call, 60);

@@ -166,6 +166,11 @@ impl UnboundedConcurrency {
     /// A call inside an open function: a subrequest, or a call to a function
     /// of the file.
     fn callback_call(&mut self, call: &CallExpr, cx: &LintContext<'_>) {
+        // Only a callback of a candidate or a named function records
+        // anything (its inner chain calls are in the same functions).
+        if !self.open.iter().any(|(c, n)| c.is_some() || n.is_some()) {
+            return;
+        }
         if self.chain_inner.contains(&key(call.span)) {
             return;
         }
@@ -173,7 +178,7 @@ impl UnboundedConcurrency {
             self.chain_inner.insert(key(inner.span));
         }
         // Promise.all awaits what the callback returns, Drizzle builders too.
-        if let Some(io) = sends_subrequest(cx, call, true).map(|_| call_text(cx, call, 60)) {
+        if let Some(io) = sends_subrequest(cx, call, true).then(|| call_text(cx, call, 60)) {
             for (candidate, name) in &self.open {
                 if let Some(i) = candidate {
                     self.candidates[*i].io.get_or_insert_with(|| io.clone());
