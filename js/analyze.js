@@ -38,14 +38,16 @@ function moduleReplacements() {
 }
 
 /**
- * Calls the core's `analyze` with the texts of `input.files` (Buffers or
+ * Calls the core's `analyzeJson` with the texts of `input.files` (Buffers or
  * strings) packed into one UTF-8 buffer: one copy into wasm memory instead of
- * decoding every file into a JS string and encoding it back.
+ * decoding every file into a JS string and encoding it back. The rest of the
+ * input and the report cross as JSON text.
  */
-function coreAnalyze(core, input) {
-  const texts = input.files.map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
-  const files = input.files.map((file) => ({ path: file.path }));
-  return core.analyze({ ...input, files, sourceLengths: texts.map((text) => text.length) }, Buffer.concat(texts));
+export function coreAnalyze(core, input) {
+  const texts = (input.files ?? []).map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
+  const files = (input.files ?? []).map((file) => ({ path: file.path }));
+  const json = JSON.stringify({ ...input, files, sourceLengths: texts.map((text) => text.length) });
+  return JSON.parse(core.analyzeJson(json, Buffer.concat(texts)));
 }
 
 /**
@@ -209,7 +211,7 @@ export async function why(target, dir = ".", options = {}) {
   const project = loadProject(dir, { entry: options.entry });
   const bundle = await bundleProject(project);
   try {
-    return callCore(displayPath(project.main), (core) => core.why(bundle.metafileText, target));
+    return callCore(displayPath(project.main), (core) => JSON.parse(core.why(bundle.metafileText, target)));
   } finally {
     bundle.cleanup();
   }

@@ -55,7 +55,7 @@ export async function loadConfig(dir, explicitPath) {
   const json = JSON.stringify(value);
   const config = (() => {
     try {
-      return callCore(where, (core) => core.validateConfig(json));
+      return callCore(where, (core) => JSON.parse(core.validateConfig(json)));
     } catch (error) {
       throw new PerfOptimizerError(`${where}: ${error.message}`);
     }

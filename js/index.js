@@ -23,17 +23,17 @@ export async function analyzeBundle({ metafile, outputFiles, workingDir = proces
 
 /** The baseline file for a report (`--save-baseline`): a small versioned JSON. */
 export function baselineFromReport(report) {
-  return callCore("the report", (c) => c.baselineFromReport(report));
+  return callCore("the report", (c) => c.baselineFromReport(JSON.stringify(report)));
 }
 
 /** One JSON line for the history file (`--history`): time, commit, sizes. */
 export function historyLine(report, { time = new Date().toISOString(), commit } = {}) {
-  return callCore("the report", (c) => c.historyLine(report, time, commit));
+  return callCore("the report", (c) => c.historyLine(JSON.stringify(report), time, commit));
 }
 
 /** Every rule: id, category, default severity, summary, docs URL. */
 export function rules() {
-  return core().rules();
+  return JSON.parse(core().rules());
 }
 
 /** Renders a report as pretty text, JSON, SARIF, Markdown or GitHub annotations. */
@@ -43,7 +43,7 @@ export function render(report, format = "pretty", options = {}) {
   // print without a trailing ".0").
   if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   const defaults = { color: false, quiet: false, srcRoot: pathToFileURL(process.cwd() + sep).href };
-  return callCore("the report", (c) => c.render(report, format, { ...defaults, ...options }));
+  return callCore("the report", (c) => c.render(JSON.stringify(report), format, JSON.stringify({ ...defaults, ...options })));
 }
 
 /** 1 when the report has an error-severity finding or a budget exceeded, else 0. */

@@ -53,6 +53,7 @@ export async function benchBundle({ fixtureDir, runs = 5, log = console.log } = 
   const { loadProject } = await pkgModule("project.js");
   const { wranglerLikeOptions, measureBytes, measureOutputs, readManifests } = await pkgModule("bundle.js");
   const { callCore } = await pkgModule("core.js");
+  const { coreAnalyze } = await pkgModule("analyze.js");
   const { analyzeBundle } = await pkgModule("index.js");
 
   const outdir = mkdtempSync(join(tmpdir(), "perf-bench-bundle-"));
@@ -67,18 +68,18 @@ export async function benchBundle({ fixtureDir, runs = 5, log = console.log } = 
     // The first call of each, as a CLI run makes it (the wasm's functions
     // compile lazily and start in V8's baseline tier).
     const esbuildFirstMs = await once(() => esbuild.analyzeMetafile(metafileText));
-    const coreFirstMs = await once(() => callCore("bench", (core) => core.analyze(input)));
+    const coreFirstMs = await once(() => callCore("bench", (core) => coreAnalyze(core, input)));
     let esbuildTable = "";
     const esbuildMs = await median(runs, async () => {
       esbuildTable = await esbuild.analyzeMetafile(metafileText);
     });
     let report;
     const coreMs = await median(runs, () => {
-      report = callCore("bench", (core) => core.analyze(input));
+      report = callCore("bench", (core) => coreAnalyze(core, input));
     });
     // Steady state: once V8 has optimized the wasm (after ~20 calls).
-    for (let i = 0; i < 20; i++) callCore("bench", (core) => core.analyze(input));
-    const coreSteadyMs = await median(runs, () => callCore("bench", (core) => core.analyze(input)));
+    for (let i = 0; i < 20; i++) callCore("bench", (core) => coreAnalyze(core, input));
+    const coreSteadyMs = await median(runs, () => callCore("bench", (core) => coreAnalyze(core, input)));
     const apiMs = await median(runs, () =>
       analyzeBundle({ metafile: metafileText, outputFiles: result.outputFiles, workingDir: dir, lint: false }),
     );

@@ -1,13 +1,15 @@
-//! The JS boundary: the only module that knows about wasm-bindgen. Types cross
-//! it as tsify types, so the generated .d.ts describes them.
+//! The JS boundary: the only module that knows about wasm-bindgen. Values
+//! cross it as JSON text (the wrapper's `JSON.stringify`/`JSON.parse` move a
+//! whole value at once, where a JS object would be read or built one field
+//! at a time through the boundary); the tsify derives on the types put their
+//! TypeScript shapes in the generated .d.ts for the wrapper's types.
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
 use crate::analyze::{self, AnalyzeInput};
 use crate::bundle::{self, Metafile};
-use crate::config::Config;
 use crate::lint;
 use crate::report::{self, Format, RenderOptions, Report};
 
@@ -26,10 +28,13 @@ fn start() {
     }));
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+fn to_json<T: Serialize>(value: &T) -> Result<String, JsError> {
+    serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Reads `json`; an error says which value was `what` and what is wrong.
+fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
+    serde_json::from_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
 /// The core's version (the package's version).
@@ -38,22 +43,23 @@ pub fn version() -> String {
     report::TOOL_VERSION.to_string()
 }
 
-/// Lints files and analyzes the bundle; returns the report (JSON report v1).
+/// Lints files and analyzes the bundle. `input` is an [`AnalyzeInput`] as
+/// JSON text and the result is the report (JSON report v1) as JSON text:
+/// the wrapper's `JSON.stringify`/`JSON.parse` cross the boundary at once,
+/// where a JS object would be read or built one field at a time.
 /// `sources`, if given, holds the texts of `input.files` one after another
 /// (UTF-8, lengths in `input.sourceLengths`): one copy into wasm memory
 /// instead of a string conversion per file.
-#[wasm_bindgen]
-pub fn analyze(input: Ts<AnalyzeInput>, sources: Option<Vec<u8>>) -> Result<Ts<Report>, JsError> {
-    let mut input = input
-        .to_rust()
-        .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+#[wasm_bindgen(js_name = analyzeJson)]
+pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsError> {
+    let mut input: AnalyzeInput = from_json(input, "invalid input")?;
     if let Some(bytes) = sources {
         input
             .attach_sources(&bytes)
             .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
     }
     let report = analyze::analyze(&input).map_err(|e| JsError::new(&e))?;
-    Ts::from_rust(&report).map_err(|e| JsError::new(&e.to_string()))
+    to_json(&report)
 }
 
 /// The package folders a metafile's inputs live in; read their package.json
@@ -65,64 +71,54 @@ pub fn package_roots(metafile: &str) -> Result<Vec<String>, JsError> {
 }
 
 /// The import chains from the entry to a package or file, shortest first,
-/// each a list of metafile input paths (`perf-optimizer why`).
-#[wasm_bindgen(unchecked_return_type = "string[][]")]
-pub fn why(metafile: &str, target: &str) -> Result<JsValue, JsError> {
+/// each a list of metafile input paths (`perf-optimizer why`), as JSON text.
+#[wasm_bindgen]
+pub fn why(metafile: &str, target: &str) -> Result<String, JsError> {
     let metafile = Metafile::parse(metafile).map_err(|e| JsError::new(&e))?;
-    to_js(&bundle::rules::why(&metafile, target))
+    to_json(&bundle::rules::why(&metafile, target))
 }
 
-/// Every rule with its category, default severity and docs.
-#[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
-pub fn rules() -> Result<JsValue, JsError> {
-    to_js(&lint::rule_infos())
+/// Every rule with its category, default severity and docs (`RuleInfo[]` as
+/// JSON text).
+#[wasm_bindgen]
+pub fn rules() -> Result<String, JsError> {
+    to_json(&lint::rule_infos())
 }
 
 /// Validates a config (JSON text); the error names the key and the problem.
+/// Returns the config with its defaults filled in, as JSON text.
 #[wasm_bindgen(js_name = validateConfig)]
-pub fn validate_config(json: &str) -> Result<Ts<Config>, JsError> {
+pub fn validate_config(json: &str) -> Result<String, JsError> {
     let config = analyze::parse_config(Some(json)).map_err(|e| JsError::new(&e))?;
-    Ts::from_rust(&config).map_err(|e| JsError::new(&e.to_string()))
+    to_json(&config)
 }
 
-/// Renders a report in one of the formats.
+/// Renders a report (JSON text) in one of the formats; `options` is
+/// `RenderOptions` as JSON text.
 #[wasm_bindgen]
-pub fn render(
-    report: Ts<Report>,
-    format: Ts<Format>,
-    options: Ts<RenderOptions>,
-) -> Result<String, JsError> {
-    let report = report
-        .to_rust()
-        .map_err(|e| JsError::new(&format!("invalid report: {e}")))?;
-    let format = format
-        .to_rust()
+pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsError> {
+    let report: Report = from_json(report, "invalid report")?;
+    let format: Format = serde_json::from_value(serde_json::Value::String(format.to_string()))
         .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
-    let options = options.to_rust().unwrap_or_default();
+    let options: RenderOptions = serde_json::from_str(options).unwrap_or_default();
     report::render(&report, format, &options).map_err(|e| JsError::new(&e))
 }
 
-/// The baseline file's text (pretty JSON, newline-terminated) for a report:
-/// write it for `--save-baseline`; pass it back as `AnalyzeInput.baseline`.
+/// The baseline file's text (pretty JSON, newline-terminated) for a report
+/// (JSON text): write it for `--save-baseline`; pass it back as
+/// `AnalyzeInput.baseline`.
 #[wasm_bindgen(js_name = baselineFromReport)]
-pub fn baseline_from_report(report: Ts<Report>) -> Result<String, JsError> {
-    let report = report
-        .to_rust()
-        .map_err(|e| JsError::new(&format!("invalid report: {e}")))?;
+pub fn baseline_from_report(report: &str) -> Result<String, JsError> {
+    let report: Report = from_json(report, "invalid report")?;
     Ok(crate::baseline::baseline_from_report(&report).to_json())
 }
 
 /// One newline-terminated JSON line to append to the `--history` file. The
-/// caller supplies the time (ISO 8601) and the commit, if known.
+/// caller supplies the report (JSON text), the time (ISO 8601) and the
+/// commit, if known.
 #[wasm_bindgen(js_name = historyLine)]
-pub fn history_line(
-    report: Ts<Report>,
-    time: &str,
-    commit: Option<String>,
-) -> Result<String, JsError> {
-    let report = report
-        .to_rust()
-        .map_err(|e| JsError::new(&format!("invalid report: {e}")))?;
+pub fn history_line(report: &str, time: &str, commit: Option<String>) -> Result<String, JsError> {
+    let report: Report = from_json(report, "invalid report")?;
     Ok(crate::baseline::history_line(
         &report,
         time,
