@@ -574,8 +574,9 @@ impl Repeat {
 }
 
 /// The identifier at the root of a member chain: `env` in `env.KV.get`.
-/// [`member_root`] without a copy: `Some(Some(ident))`, `Some(None)` for
-/// `this`, `None` when the chain has no such root.
+/// The identifier (or `this`) a member/call chain starts from, without a
+/// copy: `Some(Some(ident))`, `Some(None)` for `this`, `None` when the chain
+/// has no such root.
 fn chain_root(expr: &Expr) -> Option<Option<&Ident>> {
     match expr {
         Expr::Ident(id) => Some(Some(id)),
@@ -593,19 +594,7 @@ fn chain_root(expr: &Expr) -> Option<Option<&Ident>> {
 }
 
 pub fn member_root(expr: &Expr) -> Option<Atom> {
-    match expr {
-        Expr::Ident(id) => Some(id.sym.clone()),
-        Expr::Member(m) => member_root(&m.obj),
-        Expr::This(_) => Some("this".into()),
-        Expr::Call(c) => match &c.callee {
-            Callee::Expr(e) => member_root(e),
-            _ => None,
-        },
-        Expr::Paren(p) => member_root(&p.expr),
-        Expr::TsNonNull(n) => member_root(&n.expr),
-        Expr::TsAs(a) => member_root(&a.expr),
-        _ => None,
-    }
+    chain_root(expr).map(|root| root.map_or_else(|| "this".into(), |id| id.sym.clone()))
 }
 
 /// A Hono context variable holding a database: `c.var.db`, `c.get('db')`
