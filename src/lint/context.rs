@@ -593,6 +593,7 @@ fn chain_root(expr: &Expr) -> Option<Option<&Ident>> {
     }
 }
 
+/// The name a member/call chain starts from (`this` for `this.x.y()`).
 pub fn member_root(expr: &Expr) -> Option<Atom> {
     chain_root(expr).map(|root| root.map_or_else(|| "this".into(), |id| id.sym.clone()))
 }
