@@ -7,6 +7,9 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lazyRequire } from "./files.js";
 
+/** The mappings' segments per generated line (the codec loads on first use). */
+const decode = (mappings) => lazyRequire("@jridgewell/sourcemap-codec").decode(mappings);
+
 const toPosix = (p) => p.split(sep).join("/");
 const isCode = (p) => /\.(m|c)?js$/.test(p);
 const isVirtual = (p) => /^[\w-]{2,}:/.test(p) || p.includes(".wrangler/tmp/");
@@ -79,7 +82,7 @@ export function sourcePath(map, source, dir) {
  */
 export function decodeMappings(map) {
   if (typeof map?.mappings !== "string") throw new Error("the source map has no mappings");
-  return lazyRequire("@jridgewell/sourcemap-codec").decode(map.mappings).map((segs) => segs.filter((s) => s.length >= 4).sort((a, b) => a[0] - b[0]));
+  return decode(map.mappings).map((segs) => segs.filter((s) => s.length >= 4).sort((a, b) => a[0] - b[0]));
 }
 
 /**
@@ -117,7 +120,7 @@ const isDroppedComment = (line) => /^\/\/ \S/.test(line) || /^\/\/[#@] ?source(M
  * mapping (a bundler's helpers), is `unmappedBytes`.
  */
 export function bytesPerSource(text, map) {
-  const all = lazyRequire("@jridgewell/sourcemap-codec").decode(map.mappings);
+  const all = decode(map.mappings);
   const bytes = new Map();
   let unmapped = 0;
   // The segment code without a mapping of its own continues (a comment

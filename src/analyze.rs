@@ -37,7 +37,7 @@ pub struct AnalyzeInput {
     /// First-party sources to lint.
     pub files: Vec<SourceFile>,
     /// When the wrapper passes the sources as one UTF-8 buffer next to the
-    /// input (`analyze(input, sources)`): the byte length of each file's
+    /// input (`analyzeJson(input, sources)`): the byte length of each file's
     /// text in it, in the order of `files`. Saves decoding every file into a
     /// JS string and encoding it back into wasm memory.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -26,37 +26,7 @@ pub struct Segment<'a> {
 /// no root; its first segment is that call.
 pub fn chain(call: &CallExpr) -> (Option<&Expr>, Vec<Segment<'_>>) {
     let mut segments = Vec::new();
-    let mut current = call;
-    let root = loop {
-        let Callee::Expr(callee) = &current.callee else {
-            break None;
-        };
-        match unwrap_expr(callee) {
-            Expr::Member(m) => {
-                let MemberProp::Ident(p) = &m.prop else {
-                    break None;
-                };
-                segments.push(Segment {
-                    name: &p.sym,
-                    args: &current.args,
-                    span: current.span,
-                });
-                match unwrap_expr(&m.obj) {
-                    Expr::Call(inner) => current = inner,
-                    other => break Some(other),
-                }
-            }
-            Expr::Ident(id) => {
-                segments.push(Segment {
-                    name: &id.sym,
-                    args: &current.args,
-                    span: current.span,
-                });
-                break None;
-            }
-            _ => break None,
-        }
-    };
+    let root = walk_chain(call, |s| segments.push(s));
     segments.reverse();
     (root, segments)
 }
@@ -64,20 +34,35 @@ pub fn chain(call: &CallExpr) -> (Option<&Expr>, Vec<Segment<'_>>) {
 /// The root of [`chain`] without collecting its segments (most calls are
 /// not queries; this rules them out without allocating).
 pub fn chain_root(call: &CallExpr) -> Option<&Expr> {
+    walk_chain(call, |_| {})
+}
+
+/// Goes down a call chain from its outermost call, giving each segment to
+/// `segment`; returns the root.
+fn walk_chain<'a>(call: &'a CallExpr, mut segment: impl FnMut(Segment<'a>)) -> Option<&'a Expr> {
     let mut current = call;
     loop {
         let Callee::Expr(callee) = &current.callee else {
             return None;
         };
-        let Expr::Member(m) = unwrap_expr(callee) else {
-            return None;
+        let (name, next) = match unwrap_expr(callee) {
+            Expr::Member(m) => {
+                let MemberProp::Ident(p) = &m.prop else {
+                    return None;
+                };
+                (&p.sym, Some(unwrap_expr(&m.obj)))
+            }
+            Expr::Ident(id) => (&id.sym, None),
+            _ => return None,
         };
-        if !matches!(m.prop, MemberProp::Ident(_)) {
-            return None;
-        }
-        match unwrap_expr(&m.obj) {
-            Expr::Call(inner) => current = inner,
-            other => return Some(other),
+        segment(Segment {
+            name,
+            args: &current.args,
+            span: current.span,
+        });
+        match next {
+            Some(Expr::Call(inner)) => current = inner,
+            other => return other,
         }
     }
 }

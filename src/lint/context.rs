@@ -75,6 +75,9 @@ pub enum NodeKind {
     Return,
     Function,
     Loop,
+    /// Delivered only while `LintContext::wants_idents` is set: a rule that
+    /// asks for identifiers sets it while it tracks names (identifiers are
+    /// most of the nodes).
     Ident,
 }
 
@@ -492,7 +495,7 @@ impl<'a> LintContext<'a> {
                 if !matches!(m.prop, MemberProp::Ident(_)) {
                     return false;
                 }
-                if let Some(root) = chain_root(&m.obj) {
+                if let Some(root) = root_name(&m.obj) {
                     if self.is_binding_root(&m.obj)
                         || root.is_some_and(|id| self.db_names.contains(&id.sym))
                         || chain_has_context_db(&m.obj)
@@ -573,29 +576,29 @@ impl Repeat {
     }
 }
 
-/// The identifier at the root of a member chain: `env` in `env.KV.get`.
 /// The identifier (or `this`) a member/call chain starts from, without a
 /// copy: `Some(Some(ident))`, `Some(None)` for `this`, `None` when the chain
 /// has no such root.
-fn chain_root(expr: &Expr) -> Option<Option<&Ident>> {
+fn root_name(expr: &Expr) -> Option<Option<&Ident>> {
     match expr {
         Expr::Ident(id) => Some(Some(id)),
-        Expr::Member(m) => chain_root(&m.obj),
+        Expr::Member(m) => root_name(&m.obj),
         Expr::This(_) => Some(None),
         Expr::Call(c) => match &c.callee {
-            Callee::Expr(e) => chain_root(e),
+            Callee::Expr(e) => root_name(e),
             _ => None,
         },
-        Expr::Paren(p) => chain_root(&p.expr),
-        Expr::TsNonNull(n) => chain_root(&n.expr),
-        Expr::TsAs(a) => chain_root(&a.expr),
+        Expr::Paren(p) => root_name(&p.expr),
+        Expr::TsNonNull(n) => root_name(&n.expr),
+        Expr::TsAs(a) => root_name(&a.expr),
         _ => None,
     }
 }
 
-/// The name a member/call chain starts from (`this` for `this.x.y()`).
+/// The name a member/call chain starts from: `env` in `env.KV.get`, `this`
+/// for `this.x.y()`.
 pub fn member_root(expr: &Expr) -> Option<Atom> {
-    chain_root(expr).map(|root| root.map_or_else(|| "this".into(), |id| id.sym.clone()))
+    root_name(expr).map(|root| root.map_or_else(|| "this".into(), |id| id.sym.clone()))
 }
 
 /// A Hono context variable holding a database: `c.var.db`, `c.get('db')`
@@ -781,23 +784,34 @@ pub fn span_of<T: Spanned>(node: &T) -> Span {
 /// cover whole functions.
 pub(crate) fn one_line(text: &str) -> String {
     const MAX_CHARS: usize = 60;
-    let mut line = String::with_capacity(MAX_CHARS + 8);
+    match collapse_whitespace(text, MAX_CHARS) {
+        (line, false) => line,
+        (line, true) => {
+            let cut: String = line.chars().take(MAX_CHARS - 3).collect();
+            format!("{cut}...")
+        }
+    }
+}
+
+/// `text` with each whitespace run collapsed to one space, read only until
+/// it has more than `max_chars` characters (a long minified word is taken
+/// only that far): the line, and whether it was cut there.
+pub(crate) fn collapse_whitespace(text: &str, max_chars: usize) -> (String, bool) {
+    let mut line = String::new();
     for word in text.split_whitespace() {
         if !line.is_empty() {
             line.push(' ');
         }
-        // At most MAX_CHARS + 1 characters of a long (minified) word.
-        let mut end = word.len().min((MAX_CHARS + 1) * 4);
+        let mut end = word.len().min((max_chars + 1) * 4);
         while !word.is_char_boundary(end) {
             end -= 1;
         }
         line.push_str(&word[..end]);
-        if line.len() > MAX_CHARS && line.chars().count() > MAX_CHARS {
-            let cut: String = line.chars().take(MAX_CHARS - 3).collect();
-            return format!("{cut}...");
+        if line.len() > max_chars && line.chars().count() > max_chars {
+            return (line, true);
         }
     }
-    line
+    (line, false)
 }
 
 #[cfg(test)]

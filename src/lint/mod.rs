@@ -35,7 +35,7 @@ pub(crate) const START: u32 = 1;
 pub struct SourceFile {
     /// Relative to the working directory, `/`-separated.
     pub path: String,
-    /// The text; left out when it travels in `analyze`'s byte buffer
+    /// The text; left out when it travels in `analyzeJson`'s byte buffer
     /// (see [`crate::analyze::AnalyzeInput::source_lengths`]).
     #[serde(default)]
     pub source: String,

@@ -222,30 +222,11 @@ impl BufferedBody {
     /// Records an identifier argument of a pass-on call; reports a buffered
     /// await written straight into the argument.
     fn sink_arg(&mut self, arg: &Expr, sink: &Sink, text: &str, cx: &mut LintContext<'_>) {
-        let value = match (sink, unwrap_expr(arg)) {
-            (Sink::Direct, e) => Some(e),
-            (Sink::InitBody, Expr::Object(o)) => o.props.iter().find_map(|p| match p {
-                PropOrSpread::Prop(p) => match &**p {
-                    Prop::KeyValue(kv)
-                        if matches!(&kv.key, PropName::Ident(k) if k.sym == "body") =>
-                    {
-                        Some(unwrap_expr(&kv.value))
-                    }
-                    Prop::Shorthand(id) if id.sym == "body" => {
-                        self.sink_args.insert(key(id.span), text.to_string());
-                        None
-                    }
-                    _ => None,
-                },
-                _ => None,
-            }),
-            _ => None,
-        };
-        match value {
-            Some(Expr::Ident(id)) => {
+        match body_value(arg, sink) {
+            Some(Body::Name(id)) => {
                 self.sink_args.insert(key(id.span), text.to_string());
             }
-            Some(Expr::Await(a)) => {
+            Some(Body::Expr(Expr::Await(a))) => {
                 if let Expr::Call(call) = unwrap_expr(&a.arg) {
                     if let Some(stream) = self.buffering(call, cx) {
                         let buffered = cx.snippet(call.span);
@@ -258,24 +239,40 @@ impl BufferedBody {
     }
 }
 
-/// The value a sink takes from `arg` is awaited in place
-/// (`put(k, await request.arrayBuffer())`): worth a look even when no
-/// buffered variable is tracked.
-fn awaits_body(arg: &Expr, sink: &Sink) -> bool {
-    let value = match (sink, unwrap_expr(arg)) {
-        (Sink::Direct, e) => Some(e),
+/// What a pass-on call takes as the body from one of its arguments.
+enum Body<'a> {
+    /// A variable: `put(key, buf)`, `{ body: buf }`, `{ body }`.
+    Name(&'a Ident),
+    Expr(&'a Expr),
+}
+
+/// The argument itself (`Sink::Direct`) or the `body` of an init object.
+fn body_value<'a>(arg: &'a Expr, sink: &Sink) -> Option<Body<'a>> {
+    let expr = |e: &'a Expr| match unwrap_expr(e) {
+        Expr::Ident(id) => Body::Name(id),
+        other => Body::Expr(other),
+    };
+    match (sink, unwrap_expr(arg)) {
+        (Sink::Direct, e) => Some(expr(e)),
         (Sink::InitBody, Expr::Object(o)) => o.props.iter().find_map(|p| match p {
             PropOrSpread::Prop(p) => match &**p {
                 Prop::KeyValue(kv) if matches!(&kv.key, PropName::Ident(k) if k.sym == "body") => {
-                    Some(unwrap_expr(&kv.value))
+                    Some(expr(&kv.value))
                 }
+                Prop::Shorthand(id) if id.sym == "body" => Some(Body::Name(id)),
                 _ => None,
             },
             _ => None,
         }),
         _ => None,
-    };
-    matches!(value, Some(Expr::Await(_)))
+    }
+}
+
+/// The value a sink takes from `arg` is awaited in place
+/// (`put(k, await request.arrayBuffer())`): worth a look even when no
+/// buffered variable is tracked.
+fn awaits_body(arg: &Expr, sink: &Sink) -> bool {
+    matches!(body_value(arg, sink), Some(Body::Expr(Expr::Await(_))))
 }
 
 /// A call that passes a body on: a binding call (`env.BUCKET.put(k, body)`,

@@ -10,7 +10,7 @@ use swc_core::ecma::ast::*;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::db::drizzle::is_db_chain;
-use crate::lint::context::{method_name, unwrap_expr};
+use crate::lint::context::{collapse_whitespace, method_name, unwrap_expr};
 use crate::lint::LintContext;
 
 /// A span as a map key.
@@ -376,27 +376,11 @@ fn sql_writes(call: &CallExpr) -> bool {
 /// first: `fetch(c.env.ANALYTICS_URL, …)`, then `fetch(…)`.
 pub(super) fn call_text(cx: &LintContext<'_>, call: &CallExpr, max: usize) -> String {
     // Texts longer than any kept below are cut short (a call may span a
-    // whole file): past `4 * limit` bytes there are over `limit` characters.
-    let cap = 4 * (max + 21);
+    // whole file): a cut text fails every length test that follows.
     let one_line = |span: Span| {
         let lo = span.lo.0.saturating_sub(crate::lint::START) as usize;
         let hi = (span.hi.0.saturating_sub(crate::lint::START) as usize).min(cx.source.len());
-        let text = cx.source.get(lo..hi).unwrap_or("");
-        let mut line = String::new();
-        for word in text.split_whitespace() {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            let mut end = word.len().min(cap);
-            while !word.is_char_boundary(end) {
-                end -= 1;
-            }
-            line.push_str(&word[..end]);
-            if line.len() > cap {
-                break;
-            }
-        }
-        line
+        collapse_whitespace(cx.source.get(lo..hi).unwrap_or(""), max + 20).0
     };
     let full = one_line(call.span);
     if full.chars().count() <= max {

@@ -217,13 +217,7 @@ impl Rule for RequestStateInGlobal {
                         .or_insert_with(|| v.exempt(&w.name, cx.source))
                 })
         };
-        let applicable: Vec<bool> = self.writes.iter().map(&mut applies).collect();
-        let writes: Vec<&Write> = self
-            .writes
-            .iter()
-            .zip(&applicable)
-            .filter_map(|(w, &a)| a.then_some(w))
-            .collect();
+        let writes: Vec<&Write> = self.writes.iter().filter(|w| applies(w)).collect();
         for w in &writes {
             if !reported.insert(w.name.clone()) {
                 continue;

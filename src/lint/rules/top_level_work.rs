@@ -237,9 +237,7 @@ impl TopLevelWork {
     /// (`what` gives its text and where it is, made once per function).
     fn mark_heavy(&mut self, what: impl FnOnce() -> (String, Span)) {
         if let Some(name) = &self.top_fn {
-            if !self.heavy_fns.contains_key(name) {
-                self.heavy_fns.insert(name.clone(), what());
-            }
+            self.heavy_fns.entry(name.clone()).or_insert_with(what);
         }
     }
 
