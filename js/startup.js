@@ -2,7 +2,7 @@
 // the bundle the deploy dry run produced, several times, and hands the CPU
 // profiles and the bundle positions they name, mapped through the bundle's
 // source map here, to the core, which attributes the time to packages and
-// first-party modules (see src/startup.rs).
+// first-party modules (see src/analyses/startup.rs).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::{self, Baseline};
-use crate::budget;
-use crate::bundle::{self, InputSources, Metafile, PackageManifest};
-use crate::config::Config;
-use crate::lint::{known_rule_ids, Linter, SourceFile};
-use crate::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
+use crate::analyses::baseline::{self, Baseline};
+use crate::analyses::budget;
+use crate::analyses::bundle::{self, InputSources, Metafile, PackageManifest};
+use crate::engine::Linter;
+use crate::model::config::Config;
+pub use crate::model::project::{ProjectInfo, SourceFile};
+use crate::model::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
+use crate::rules::{self, known_rule_ids};
 
 /// The bundle as the wrapper measured it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -55,7 +57,7 @@ pub struct AnalyzeInput {
     pub project: Option<ProjectInfo>,
     /// Startup profiles and the bundle's source map (`check --startup`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub startup: Option<crate::startup::StartupInput>,
+    pub startup: Option<crate::analyses::startup::StartupInput>,
     /// The config as JSON text (validated here), if the project has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
@@ -67,18 +69,6 @@ pub struct AnalyzeInput {
     /// JSON text, for the lighter alternatives `heavy-dependency` names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replacements: Option<String>,
-}
-
-/// The Worker's bindings and flags from its wrangler config.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
-pub struct ProjectInfo {
-    pub nodejs_compat: bool,
-    pub d1: Vec<String>,
-    pub hyperdrive: Vec<String>,
-    pub kv: Vec<String>,
-    pub r2: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -127,7 +117,7 @@ pub fn parse_config(json: Option<&str>) -> Result<Config, String> {
 
 pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     if let Some(json) = &input.replacements {
-        crate::lint::rules::heavy_dependency::install_replacements(json)?;
+        crate::rules::heavy_dependency::install_replacements(json)?;
     }
     let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
     let baseline = input
@@ -138,7 +128,8 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         .map_err(|e| format!("baseline: {e}"))?;
 
     let project = input.project.clone().unwrap_or_default();
-    let linter = Linter::new(&config, &project);
+    let registry = rules::registry();
+    let linter = Linter::new(&config, &project, &registry);
     let mut lint = linter.lint_files(&input.files, &input.sql_files);
     lint.diagnostics.extend(input.skipped.iter().map(|s| {
         Diagnostic {
@@ -162,7 +153,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         Some(b) => {
             let mut metafile = Metafile::parse(&b.metafile)?;
             bundle::prebundled::expand(&mut metafile, &b.input_sources);
-            let mut found = bundle::rules::findings(
+            let mut found = rules::bundle_findings::findings(
                 &metafile,
                 &b.manifests,
                 &input.files,
@@ -171,7 +162,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
                 &mut lint.diagnostics,
             );
             // Suppression comments at the first-party import apply too.
-            crate::lint::suppress::retain_unsuppressed(&mut found, &lint.suppressions);
+            crate::engine::suppress::retain_unsuppressed(&mut found, &lint.suppressions);
             lint.diagnostics.extend(found);
             Some(bundle::analyze(&metafile, b.outputs.clone(), &b.manifests))
         }
@@ -181,7 +172,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     // Profiles of the same bundle, measured by the wrapper in workerd.
     let startup = match &input.startup {
         Some(profiles) => {
-            let (startup, findings) = crate::startup::analyze(profiles, &config)?;
+            let (startup, findings) = crate::analyses::startup::analyze(profiles, &config)?;
             lint.diagnostics.extend(findings);
             Some(startup)
         }
@@ -199,7 +190,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::baseline::baseline_from_report;
+    use crate::analyses::baseline::baseline_from_report;
 
     const META: &str = r#"{
       "inputs": {
@@ -305,5 +296,281 @@ mod tests {
             e.contains("add up to 11 bytes, the sources buffer has 10"),
             "{e}"
         );
+    }
+}
+
+/// Suppression comments apply to the findings made from the bundle.
+#[cfg(test)]
+mod bundle_suppression_tests {
+    use crate::analyses::bundle::PackageManifest;
+    use crate::analyze::{analyze, AnalyzeInput, BundleInput, ProjectInfo};
+    use crate::engine::SourceFile;
+    use crate::model::report::OutputSize;
+
+    /// lodash (CommonJS, 60 kB) imported by two files; `src/b.ts` carries
+    /// `header` above its import.
+    fn run(header: &str) -> Vec<(String, String, Option<u32>)> {
+        let meta = r#"{
+          "inputs": {
+            "src/index.ts": {"bytes": 100, "imports": [
+              {"path": "src/a.ts", "kind": "import-statement", "original": "./a"},
+              {"path": "src/b.ts", "kind": "import-statement", "original": "./b"}]},
+            "src/a.ts": {"bytes": 100, "imports": [
+              {"path": "node_modules/lodash/lodash.js", "kind": "import-statement", "original": "lodash"}]},
+            "src/b.ts": {"bytes": 100, "imports": [
+              {"path": "node_modules/lodash/lodash.js", "kind": "import-statement", "original": "lodash"}]},
+            "node_modules/lodash/lodash.js": {"bytes": 540000, "imports": [], "format": "cjs"}
+          },
+          "outputs": {
+            "dist/index.js": {"bytes": 61000, "entryPoint": "src/index.ts", "inputs": {
+              "src/index.ts": {"bytesInOutput": 300},
+              "src/a.ts": {"bytesInOutput": 300},
+              "src/b.ts": {"bytesInOutput": 300},
+              "node_modules/lodash/lodash.js": {"bytesInOutput": 60000}
+            }}
+          }
+        }"#;
+        let files = vec![
+            SourceFile {
+                path: "src/a.ts".into(),
+                source: "import _ from 'lodash';\nexport const a = _.uniq([1]);\n".into(),
+            },
+            SourceFile {
+                path: "src/b.ts".into(),
+                source: format!("{header}import _ from 'lodash';\nexport const b = _.uniq([2]);\n"),
+            },
+        ];
+        let report = analyze(&AnalyzeInput {
+            files,
+            bundle: Some(BundleInput {
+                metafile: meta.into(),
+                outputs: vec![OutputSize {
+                    path: "dist/index.js".into(),
+                    bytes: 61000,
+                    gzip_bytes: 20000,
+                    brotli_bytes: 15000,
+                }],
+                manifests: vec![PackageManifest {
+                    root: "node_modules/lodash".into(),
+                    name: "lodash".into(),
+                    version: Some("4.18.1".into()),
+                }],
+                input_sources: Default::default(),
+            }),
+            project: Some(ProjectInfo {
+                nodejs_compat: true,
+                ..ProjectInfo::default()
+            }),
+            ..AnalyzeInput::default()
+        })
+        .unwrap();
+        let mut found: Vec<_> = report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.rule == "commonjs-dependency" || d.rule == "heavy-dependency")
+            .map(|d| (d.rule, d.file.unwrap_or_default(), d.line))
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn at(rule: &str, file: &str, line: u32) -> (String, String, Option<u32>) {
+        (rule.into(), file.into(), Some(line))
+    }
+
+    #[test]
+    fn bundle_findings_honour_suppression_comments() {
+        assert_eq!(
+            run(""),
+            [
+                at("commonjs-dependency", "src/a.ts", 1),
+                at("commonjs-dependency", "src/b.ts", 1),
+                at("heavy-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/b.ts", 1),
+            ]
+        );
+        // Next line: the bundle-only finding goes; so does `heavy-dependency`,
+        // whose bundle form would otherwise stand in for the suppressed
+        // source finding.
+        assert_eq!(
+            run("// perf-optimizer-disable-next-line commonjs-dependency, heavy-dependency -- migrating\n"),
+            [
+                at("commonjs-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/a.ts", 1),
+            ]
+        );
+        // File level, one rule; the other file keeps its findings.
+        assert_eq!(
+            run("/* perf-optimizer-disable commonjs-dependency */\n"),
+            [
+                at("commonjs-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/a.ts", 1),
+                at("heavy-dependency", "src/b.ts", 2),
+            ]
+        );
+        // Another line's or another rule's comment does not count.
+        assert_eq!(
+            run("// perf-optimizer-disable-next-line heavy-dependency\n\n").len(),
+            4
+        );
+        assert_eq!(
+            run("// perf-optimizer-disable-next-line duplicate-package\n").len(),
+            4
+        );
+    }
+}
+
+/// The startup analysis through the whole pipeline.
+#[cfg(test)]
+mod startup_tests {
+    use crate::analyses::startup::*;
+    use crate::model::report::{Category, Report};
+
+    /// Positions where generated line i (as a tick line, and at column 0
+    /// and 4 for function frames) maps to (source, line) of `map[i]`.
+    fn positions(map: &[(u32, u32)]) -> Vec<MappedPosition> {
+        map.iter()
+            .enumerate()
+            .flat_map(|(i, &(source, original_line))| {
+                [None, Some(0), Some(4)].map(|column| MappedPosition {
+                    line: i as u32,
+                    column,
+                    source,
+                    original_line,
+                })
+            })
+            .collect()
+    }
+
+    /// A profile: root → (program), (idle), GC, top-level (line ticks on
+    /// bundle lines 1 and 3), a function at line 2 (0-based 1), and a
+    /// node-internal frame under the function.
+    fn profile() -> String {
+        serde_json::json!({
+            "nodes": [
+                {"id":1,"callFrame":{"functionName":"(root)","url":"","lineNumber":-1,"columnNumber":-1},"children":[2,3,4,5]},
+                {"id":2,"callFrame":{"functionName":"(idle)","url":"","lineNumber":-1,"columnNumber":-1}},
+                {"id":3,"callFrame":{"functionName":"(program)","url":"","lineNumber":-1,"columnNumber":-1}},
+                {"id":4,"callFrame":{"functionName":"(garbage collector)","url":"","lineNumber":-1,"columnNumber":-1}},
+                {"id":5,"callFrame":{"functionName":"","url":"tmp/x/index.js","lineNumber":-1,"columnNumber":-1},"children":[6],
+                 "positionTicks":[{"line":1,"ticks":6},{"line":3,"ticks":2}]},
+                {"id":6,"callFrame":{"functionName":"heavy","url":"tmp/x/index.js","lineNumber":1,"columnNumber":4},"children":[7]},
+                {"id":7,"callFrame":{"functionName":"EventEmitter","url":"node-internal:events","lineNumber":3,"columnNumber":0}}
+            ],
+            // 1 ms apart: idle, 2 program, 1 gc, 8 top-level, 3 heavy, 1 internal
+            "samples":[2,3,3,4,5,5,5,5,5,5,5,5,6,6,6,7],
+            "startTime":0,
+            "endTime":16000,
+            "timeDeltas":[0,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000,1000]
+        })
+        .to_string()
+    }
+
+    fn input() -> StartupInput {
+        StartupInput {
+            profiles: vec![profile(), profile(), profile()],
+            bundle_file: "index.js".into(),
+            // line 1 → src/loop.ts:5, line 2 → lodash:10, line 3 → src/index.ts:1
+            positions: positions(&[(0, 4), (1, 9), (2, 0)]),
+            sources: vec![
+                "src/loop.ts".into(),
+                "node_modules/lodash/lodash.js".into(),
+                "src/index.ts".into(),
+            ],
+            sources_content: vec![
+                None,
+                None,
+                Some("import { x } from \"./loop\";\nimport _ from \"lodash\";\n".into()),
+            ],
+        }
+    }
+
+    /// The whole analysis of the profiles alone, with `config` (JSON text).
+    fn apply(startup: &StartupInput, config: Option<&str>) -> Result<Report, String> {
+        crate::analyze::analyze(&crate::analyze::AnalyzeInput {
+            startup: Some(startup.clone()),
+            config: config.map(str::to_string),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn attributes_line_ticks_to_modules_and_packages() {
+        let report = apply(&input(), None).unwrap();
+        let s = report.startup.as_ref().unwrap();
+        assert_eq!(s.runs, 3);
+        // 15 non-idle samples of 1 ms (the last lasts until endTime).
+        assert_eq!(s.total_ms, 15.0);
+        assert_eq!(s.engine_ms, 3.0);
+        assert_eq!(s.unattributed_ms, 0.0);
+        let names: Vec<_> = s
+            .contributors
+            .iter()
+            .map(|c| (c.name.as_str(), c.kind.as_str(), c.ms))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("src/loop.ts", "module", 6.0),
+                ("lodash", "package", 4.0),
+                ("src/index.ts", "module", 2.0)
+            ]
+        );
+        assert_eq!(s.contributors[0].line, Some(5));
+        assert_eq!(s.contributors[1].file.as_deref(), Some("src/index.ts"));
+        assert_eq!(s.contributors[1].line, Some(2));
+        let sum: f64 = s.contributors.iter().map(|c| c.ms).sum::<f64>() + s.engine_ms;
+        assert!((sum - s.total_ms).abs() < 0.01);
+        assert_eq!(s.limit_ms, 1000.0);
+        // Findings for the three (each ≥ 10%), and the platform limit budget.
+        let rules: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.as_str(), d.file.clone(), d.line))
+            .collect();
+        assert_eq!(rules.len(), 3);
+        assert!(rules.contains(&("startup-cost", Some("src/loop.ts".into()), Some(5))));
+        assert!(report
+            .diagnostics
+            .iter()
+            .all(|d| d.category == Category::Startup));
+        assert!(report.diagnostics[0].message.contains("ms"));
+        assert_eq!(report.summary.warnings, 3);
+        assert_eq!(report.budgets.len(), 1);
+        assert_eq!(report.budgets[0].metric, "startup");
+        assert!(report.budgets[0].passed);
+    }
+
+    #[test]
+    fn positions_the_map_does_not_place_are_unattributed() {
+        let mut i = input();
+        // The wrapper found no mapping for bundle line 2 (the lodash line).
+        i.positions.retain(|p| p.line != 1);
+        let s = apply(&i, None).unwrap().startup.unwrap();
+        assert_eq!(s.unattributed_ms, 4.0);
+        assert!(!s.contributors.iter().any(|c| c.name == "lodash"));
+        let sum: f64 = s.contributors.iter().map(|c| c.ms).sum::<f64>() + s.engine_ms;
+        assert!((sum + s.unattributed_ms - s.total_ms).abs() < 0.01);
+    }
+
+    #[test]
+    fn budgets_and_config_apply() {
+        let config =
+            r#"{"rules":{"startup-cost":"off"},"budgets":[{"metric":"startup","max":"10 ms"}]}"#;
+        let report = apply(&input(), Some(config)).unwrap();
+        assert!(report.diagnostics.is_empty());
+        assert_eq!(report.exit_code(), 1);
+        assert!(!report.budgets[1].passed);
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let mut i = input();
+        i.profiles = vec!["{".into()];
+        assert!(apply(&i, None)
+            .unwrap_err()
+            .starts_with("profile 1: not a CPU profile"));
+        i.profiles.clear();
+        assert!(apply(&i, None).is_err());
     }
 }

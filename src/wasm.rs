@@ -8,10 +8,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::analyses::bundle::{self, Metafile};
 use crate::analyze::{self, AnalyzeInput};
-use crate::bundle::{self, Metafile};
-use crate::lint;
-use crate::report::{self, Format, RenderOptions, Report};
+use crate::model::report::{self, Report};
+use crate::render::{self, Format, RenderOptions};
+use crate::rules;
 
 /// Where the panic hook leaves the message for the wrapper: a panic aborts
 /// the instance (a trap), so it cannot be returned.
@@ -75,14 +76,14 @@ pub fn package_roots(metafile: &str) -> Result<Vec<String>, JsError> {
 #[wasm_bindgen]
 pub fn why(metafile: &str, target: &str) -> Result<String, JsError> {
     let metafile = Metafile::parse(metafile).map_err(|e| JsError::new(&e))?;
-    to_json(&bundle::rules::why(&metafile, target))
+    to_json(&bundle::graph::why(&metafile, target))
 }
 
 /// Every rule with its category, default severity and docs (`RuleInfo[]` as
 /// JSON text).
 #[wasm_bindgen]
 pub fn rules() -> Result<String, JsError> {
-    to_json(&lint::rule_infos())
+    to_json(&rules::rule_infos())
 }
 
 /// Validates a config (JSON text); the error names the key and the problem.
@@ -101,7 +102,7 @@ pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsErr
     let format: Format = serde_json::from_value(serde_json::Value::String(format.to_string()))
         .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
     let options: RenderOptions = serde_json::from_str(options).unwrap_or_default();
-    report::render(&report, format, &options).map_err(|e| JsError::new(&e))
+    render::render(&report, format, &options).map_err(|e| JsError::new(&e))
 }
 
 /// The baseline file's text (pretty JSON, newline-terminated) for a report
@@ -110,7 +111,7 @@ pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsErr
 #[wasm_bindgen(js_name = baselineFromReport)]
 pub fn baseline_from_report(report: &str) -> Result<String, JsError> {
     let report: Report = from_json(report, "invalid report")?;
-    Ok(crate::baseline::baseline_from_report(&report).to_json())
+    Ok(crate::analyses::baseline::baseline_from_report(&report).to_json())
 }
 
 /// One newline-terminated JSON line to append to the `--history` file. The
@@ -119,7 +120,7 @@ pub fn baseline_from_report(report: &str) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = historyLine)]
 pub fn history_line(report: &str, time: &str, commit: Option<String>) -> Result<String, JsError> {
     let report: Report = from_json(report, "invalid report")?;
-    Ok(crate::baseline::history_line(
+    Ok(crate::analyses::baseline::history_line(
         &report,
         time,
         commit.as_deref(),

@@ -24,7 +24,7 @@ const lineOf = (file, text) => {
   return line;
 };
 
-/** The report's "12.3 kB" for `n` bytes (src/report/text.rs `bytes`). */
+/** The report's "12.3 kB" for `n` bytes (src/model/text.rs `bytes`). */
 const human = (n) => (n < 1000 ? `${n} B` : n < 999_950 ? `${+(n / 1000).toFixed(1)} kB` : `${+(n / 1e6).toFixed(2)} MB`);
 
 /** `name@version` of every package a report lists, sorted. */

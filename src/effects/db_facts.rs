@@ -1,0 +1,1146 @@
+//! Query facts and the collector that records them during the one traversal:
+//! which table a query touches, its filters (column and operator), order-by,
+//! limit/single-row access and projection, and where it runs (awaited in a
+//! loop, inside a transaction or a batch, in a handler). Also the Drizzle
+//! tables, imports/exports, Postgres clients and helper calls of each file.
+
+use crate::model::collections::{HashMap, HashSet};
+
+use swc_core::atoms::Atom;
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+
+use super::drizzle::{
+    conn_source, d1_binding, is_db_expr, pg_client_call, pg_client_new, DbEvidence,
+};
+use super::FileContext as LintContext;
+use crate::knowledge::drizzle::{
+    self, chain, member_prop, object_prop, sql_text, ClientKind, ConnSource, Segment,
+};
+use crate::knowledge::query::{
+    key, Api, CallFact, ClientFact, ColumnRef, Filter, ImportFact, Iteration, Join, Key, Op,
+    QueryFact, QueryKind, ReExport, Role, TableRef,
+};
+use crate::knowledge::schema::{read_drizzle_table, table_fn_dialect, Dialect};
+use crate::knowledge::sql;
+use crate::semantic::node::{Node, NodeKind};
+use crate::semantic::scope::{BindingKind, Frame, LoopKind, ITERATION_METHODS};
+use crate::syntax::ast::{callee_path, method_name, unwrap_expr};
+use crate::syntax::position::Loc;
+
+/// The collector's working state during the walk.
+#[derive(Debug, Clone, Default)]
+pub struct WalkState {
+    /// Names known to hold a Drizzle database or transaction.
+    pub db_aliases: HashSet<Atom>,
+    awaited: HashSet<Key>,
+    returned: HashSet<Key>,
+    batched: HashSet<Key>,
+    single_row: HashSet<Key>,
+    covered: HashSet<Key>,
+    module_assigned: HashSet<Key>,
+    open_chains: Vec<Key>,
+    pending_fns: HashMap<Key, PendingFn>,
+    fns: Vec<FnInfo>,
+    /// (loop, what it iterates, its item's name); texts are made only for
+    /// a query found inside.
+    loops: Vec<(Key, Option<Span>, Option<Atom>)>,
+    pub(crate) by_span: HashMap<Key, usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct PendingFn {
+    role: Option<Role>,
+    tx: bool,
+    iteration: Option<(Option<Span>, Option<Atom>)>,
+}
+
+#[derive(Debug, Clone)]
+struct FnInfo {
+    span: Key,
+    role: Role,
+    tx: bool,
+    iteration: Option<(Option<Span>, Option<Atom>)>,
+}
+
+impl WalkState {
+    pub fn in_transaction(&self) -> bool {
+        self.fns.iter().any(|f| f.tx)
+    }
+
+    /// The node is the right side of an assignment to a module-scope
+    /// variable made inside a function (`client ??= postgres(url)`).
+    pub fn assigned_to_module(&self, span: Span) -> bool {
+        self.module_assigned.contains(&key(span))
+    }
+}
+
+/// Router methods whose callbacks handle requests (as the walker knows them).
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "all", "on", "options", "head",
+];
+
+// ----- the collector: called by the walker before the rules on enter, after
+// them on exit -----
+
+/// The node kinds `enter` and `exit` act on; the walker skips the others.
+pub(crate) const INTERESTS: &[NodeKind] = &[
+    NodeKind::Program,
+    NodeKind::Await,
+    NodeKind::Return,
+    NodeKind::VarDeclarator,
+    NodeKind::Assign,
+    NodeKind::Function,
+    NodeKind::Loop,
+    NodeKind::Call,
+    NodeKind::New,
+];
+
+pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
+    match node {
+        Node::Program(Program::Module(m)) => read_module_items(&m.body, cx),
+        Node::Await(a) => {
+            let arg = unwrap_expr(&a.arg);
+            cx.db.walk.awaited.insert(key(arg.span()));
+        }
+        Node::Return(r) => {
+            if let Some(arg) = &r.arg {
+                mark_returned(arg, cx);
+            }
+        }
+        Node::VarDeclarator(d) => var_declarator(d, cx),
+        Node::Assign(a) => {
+            if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
+                if !cx.at_module_scope() && cx.is_module_binding(&id.sym) {
+                    cx.db
+                        .walk
+                        .module_assigned
+                        .insert(key(unwrap_expr(&a.right).span()));
+                }
+            }
+        }
+        Node::Function(frame) => enter_function(frame, cx),
+        Node::Loop(stmt) => {
+            let (item, items) = match stmt {
+                Stmt::ForOf(f) => {
+                    let item = match &f.left {
+                        ForHead::VarDecl(v) => v.decls.first().and_then(|d| match &d.name {
+                            Pat::Ident(i) => Some(i.id.sym.clone()),
+                            _ => None,
+                        }),
+                        _ => None,
+                    };
+                    (item, Some(f.right.span()))
+                }
+                _ => (None, None),
+            };
+            cx.db.walk.loops.push((key(stmt.span()), items, item));
+        }
+        Node::Call(call) => enter_call(call, cx),
+        Node::New(new) => {
+            if let Some((kind, conn)) = pg_client_new(new, cx) {
+                record_client(kind, conn, new.span, cx);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A computed member access (the walker calls this for those only, not for
+/// every member expression): `(await q)[0]` reads a single row.
+pub(crate) fn computed_member(m: &MemberExpr, cx: &mut LintContext<'_>) {
+    if let (Expr::Await(a), MemberProp::Computed(c)) = (unwrap_expr(&m.obj), &m.prop) {
+        if matches!(&*c.expr, Expr::Lit(Lit::Num(n)) if n.value == 0.0) {
+            cx.db
+                .walk
+                .single_row
+                .insert(key(unwrap_expr(&a.arg).span()));
+        }
+    }
+}
+
+pub(crate) fn exit(node: Node<'_>, cx: &mut LintContext<'_>) {
+    match node {
+        Node::Call(call) if cx.db.walk.open_chains.last() == Some(&key(call.span)) => {
+            cx.db.walk.open_chains.pop();
+        }
+        Node::Function(_) => {
+            cx.db.walk.fns.pop();
+        }
+        Node::Loop(_) => {
+            cx.db.walk.loops.pop();
+        }
+        _ => {}
+    }
+}
+
+fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
+    let facts = &mut cx.db;
+    for item in items {
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
+        match decl {
+            ModuleDecl::Import(i) => {
+                let source = i.src.value.as_str().unwrap_or_default().to_string();
+                for s in &i.specifiers {
+                    let (local, imported) = match s {
+                        ImportSpecifier::Named(n) => {
+                            let imported = match &n.imported {
+                                Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                                Some(ModuleExportName::Str(s)) => {
+                                    s.value.as_str().unwrap_or_default().to_string()
+                                }
+                                None => n.local.sym.to_string(),
+                            };
+                            (n.local.sym.to_string(), Some(imported))
+                        }
+                        ImportSpecifier::Default(d) => {
+                            (d.local.sym.to_string(), Some("default".into()))
+                        }
+                        ImportSpecifier::Namespace(n) => (n.local.sym.to_string(), None),
+                    };
+                    facts.imports.push(ImportFact {
+                        local,
+                        imported,
+                        source: source.clone(),
+                    });
+                }
+            }
+            ModuleDecl::ExportDecl(e) => match &e.decl {
+                Decl::Var(v) => {
+                    for d in &v.decls {
+                        if let Pat::Ident(i) = &d.name {
+                            facts
+                                .exports
+                                .push((i.id.sym.to_string(), i.id.sym.to_string()));
+                        }
+                    }
+                }
+                Decl::Fn(f) => facts
+                    .exports
+                    .push((f.ident.sym.to_string(), f.ident.sym.to_string())),
+                _ => {}
+            },
+            ModuleDecl::ExportNamed(n) => {
+                for s in &n.specifiers {
+                    let ExportSpecifier::Named(named) = s else {
+                        continue;
+                    };
+                    let name = |n: &ModuleExportName| match n {
+                        ModuleExportName::Ident(id) => id.sym.to_string(),
+                        ModuleExportName::Str(s) => {
+                            s.value.as_str().unwrap_or_default().to_string()
+                        }
+                    };
+                    let orig = name(&named.orig);
+                    let exported = named
+                        .exported
+                        .as_ref()
+                        .map(name)
+                        .unwrap_or_else(|| orig.clone());
+                    match &n.src {
+                        Some(src) => facts.reexports.push(ReExport::Named(
+                            exported,
+                            orig,
+                            src.value.as_str().unwrap_or_default().to_string(),
+                        )),
+                        None => facts.exports.push((exported, orig)),
+                    }
+                }
+            }
+            ModuleDecl::ExportAll(a) => facts.reexports.push(ReExport::Star(
+                a.src.value.as_str().unwrap_or_default().to_string(),
+            )),
+            ModuleDecl::ExportDefaultExpr(e) => {
+                if let Expr::Ident(id) = unwrap_expr(&e.expr) {
+                    facts.exports.push(("default".into(), id.sym.to_string()));
+                }
+            }
+            ModuleDecl::ExportDefaultDecl(d) => {
+                if let DefaultDecl::Fn(f) = &d.decl {
+                    if let Some(id) = &f.ident {
+                        facts.exports.push(("default".into(), id.sym.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn mark_returned(expr: &Expr, cx: &mut LintContext<'_>) {
+    let expr = match unwrap_expr(expr) {
+        Expr::Await(a) => unwrap_expr(&a.arg),
+        e => e,
+    };
+    cx.db.walk.returned.insert(key(expr.span()));
+}
+
+fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
+    let Some(init) = &d.init else { return };
+    let init = unwrap_expr(init);
+    let awaited = match init {
+        Expr::Await(a) => unwrap_expr(&a.arg),
+        e => e,
+    };
+    match &d.name {
+        Pat::Ident(name) => {
+            if is_db_expr(awaited, cx, DbEvidence::Convention) {
+                cx.db.walk.db_aliases.insert(name.id.sym.clone());
+            }
+            if cx.at_module_scope() {
+                if let Expr::Call(call) = init {
+                    if let Some(table) = drizzle_table(&name.id.sym, call, cx) {
+                        cx.db.tables.push(table);
+                    }
+                }
+            }
+        }
+        // const [order] = await db.select()…
+        Pat::Array(a) if a.elems.len() == 1 => {
+            cx.db.walk.single_row.insert(key(awaited.span()));
+        }
+        // const { db } = c.var / const { db: database } = c.var
+        Pat::Object(o) => {
+            for p in &o.props {
+                let alias = match p {
+                    ObjectPatProp::Assign(a) if drizzle::DB_NAMES.contains(&a.key.sym.as_ref()) => {
+                        Some(&a.key.sym)
+                    }
+                    ObjectPatProp::KeyValue(kv) => match (&kv.key, &*kv.value) {
+                        (PropName::Ident(k), Pat::Ident(v))
+                            if drizzle::DB_NAMES.contains(&k.sym.as_ref()) =>
+                        {
+                            Some(&v.id.sym)
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(n) = alias {
+                    cx.db.walk.db_aliases.insert(n.clone());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `const orders = sqliteTable('orders', {...}, (t) => [...])`
+fn drizzle_table(
+    var: &Atom,
+    call: &CallExpr,
+    cx: &LintContext<'_>,
+) -> Option<crate::knowledge::schema::Table> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let dialect = match unwrap_expr(callee) {
+        Expr::Ident(id) => table_fn_dialect(&id.sym)?,
+        // pgSchema('app').table(...) / mySchema.table(...)
+        Expr::Member(m) if member_prop(callee).is_some_and(|p| p == "table") => {
+            let source = match unwrap_expr(&m.obj) {
+                Expr::Ident(id) => cx.db.import_of(&id.sym).map(|i| i.source.clone()),
+                _ => None,
+            };
+            match source.as_deref() {
+                Some(s) if s.contains("mysql") => Dialect::Mysql,
+                _ => Dialect::Postgres,
+            }
+        }
+        _ => return None,
+    };
+    let mut table = read_drizzle_table(var, call, dialect)?;
+    table.file = cx.path.to_string();
+    table.line = cx.line_of(call.span);
+    Some(table)
+}
+
+fn enter_function(frame: &Frame, cx: &mut LintContext<'_>) {
+    let Frame::Function { span, params, .. } = frame else {
+        return;
+    };
+    let pending = cx
+        .db
+        .walk
+        .pending_fns
+        .remove(&key(*span))
+        .unwrap_or_default();
+    let parent_role = cx.db.walk.fns.last().map(|f| f.role).unwrap_or_default();
+    if pending.tx {
+        if let Some(p) = params.first() {
+            cx.db.walk.db_aliases.insert(p.clone());
+        }
+    }
+    cx.db.walk.fns.push(FnInfo {
+        span: key(*span),
+        role: pending.role.unwrap_or(parent_role),
+        tx: pending.tx,
+        iteration: pending.iteration,
+    });
+}
+
+/// The span the walker gives a function argument's frame.
+fn fn_span(expr: &Expr) -> Option<Span> {
+    match unwrap_expr(expr) {
+        Expr::Arrow(a) => Some(a.span),
+        Expr::Fn(f) => Some(f.function.span),
+        _ => None,
+    }
+}
+
+fn first_param(expr: &Expr) -> Option<Atom> {
+    let pat = match unwrap_expr(expr) {
+        Expr::Arrow(a) => a.params.first()?,
+        Expr::Fn(f) => &f.function.params.first()?.pat,
+        _ => return None,
+    };
+    match pat {
+        Pat::Ident(i) => Some(i.id.sym.clone()),
+        _ => None,
+    }
+}
+
+fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
+    let k = key(call.span);
+    // Arrow bodies are returned values: `xs.map((x) => db.select()…)`.
+    for arg in &call.args {
+        if let Expr::Arrow(a) = unwrap_expr(&arg.expr) {
+            if let ArrowFunctionBody::Expr(body) = &*a.body {
+                mark_returned(body, cx);
+            }
+        }
+    }
+    let method = method_name(call).cloned();
+    let receiver = match &call.callee {
+        Callee::Expr(e) => match unwrap_expr(e) {
+            Expr::Member(m) => Some(&*m.obj),
+            _ => None,
+        },
+        _ => None,
+    };
+    let path = callee_path(call);
+    let fn_args = call
+        .args
+        .iter()
+        .filter_map(|a| fn_span(&a.expr).map(|s| (s, &*a.expr)));
+
+    if let Some(m) = &method {
+        let m = m.as_ref();
+        // Route callbacks and middleware.
+        if (ROUTE_METHODS.contains(&m) || m == "use") && call.args.len() >= 2 {
+            let role = if m == "use" {
+                Role::Middleware
+            } else {
+                Role::Route
+            };
+            for (s, _) in fn_args.clone() {
+                cx.db.walk.pending_fns.entry(key(s)).or_default().role = Some(role);
+            }
+        }
+        // Per-element callbacks: what they iterate.
+        if ITERATION_METHODS.contains(&m) {
+            if let (Some(first), Some(recv)) = (call.args.first(), receiver) {
+                if let Some(s) = fn_span(&first.expr) {
+                    let items = Some(recv.span());
+                    let item = first_param(&first.expr);
+                    cx.db.walk.pending_fns.entry(key(s)).or_default().iteration =
+                        Some((items, item));
+                }
+            }
+        }
+        let on_db = |cx: &LintContext<'_>| {
+            receiver.is_some_and(|r| is_db_expr(r, cx, DbEvidence::Convention))
+        };
+        let on_d1 = |cx: &LintContext<'_>| receiver.is_some_and(|r| d1_binding(r, cx).is_some());
+        if m == "transaction" && on_db(cx) {
+            if let Some(s) = call.args.first().and_then(|a| fn_span(&a.expr)) {
+                cx.db.walk.pending_fns.entry(key(s)).or_default().tx = true;
+            }
+        }
+        if m == "batch" && (on_db(cx) || on_d1(cx)) {
+            if let Some(arg) = call.args.first() {
+                match unwrap_expr(&arg.expr) {
+                    Expr::Array(a) => {
+                        for e in a.elems.iter().flatten() {
+                            cx.db.walk.batched.insert(key(unwrap_expr(&e.expr).span()));
+                        }
+                    }
+                    Expr::Call(map) => {
+                        for a in &map.args {
+                            if let Expr::Arrow(arrow) = unwrap_expr(&a.expr) {
+                                if let ArrowFunctionBody::Expr(body) = &*arrow.body {
+                                    cx.db.walk.batched.insert(key(unwrap_expr(body).span()));
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    } else if path.as_deref() == Some("createMiddleware") {
+        for (s, _) in fn_args {
+            cx.db.walk.pending_fns.entry(key(s)).or_default().role = Some(Role::Middleware);
+        }
+    }
+
+    if !cx.db.walk.covered.contains(&k) {
+        if let Some(fact) = read_query(call, cx) {
+            let (_, segments) = chain(call);
+            for s in &segments {
+                cx.db.walk.covered.insert(key(s.span));
+            }
+            cx.db.walk.by_span.insert(k, cx.db.queries.len());
+            cx.db.queries.push(fact);
+            cx.db.walk.open_chains.push(k);
+        }
+    }
+
+    if let Some((kind, conn)) = pg_client_call(call, cx) {
+        record_client(kind, conn, call.span, cx);
+    }
+
+    // Calls of module-level or imported functions, for factory resolution.
+    if let Callee::Expr(callee) = &call.callee {
+        if let Expr::Ident(id) = unwrap_expr(callee) {
+            let module_level = matches!(
+                cx.resolve(&id.sym),
+                Some((
+                    true,
+                    BindingKind::Import
+                        | BindingKind::Function
+                        | BindingKind::Const
+                        | BindingKind::Let
+                        | BindingKind::Var
+                ))
+            );
+            if module_level && !cx.at_module_scope() {
+                if let Some(f) = cx.db.walk.fns.last() {
+                    let fact = CallFact {
+                        callee: id.sym.to_string(),
+                        span: call.span,
+                        args: call.args.iter().map(|a| conn_source(&a.expr, cx)).collect(),
+                        function: f.span,
+                        role: f.role,
+                    };
+                    cx.db.calls.push(fact);
+                }
+            }
+        }
+    }
+}
+
+fn record_client(kind: ClientKind, conn: Option<&Expr>, span: Span, cx: &mut LintContext<'_>) {
+    let source = conn.map_or(ConnSource::Unknown, |c| conn_source(c, cx));
+    let fact = ClientFact {
+        kind,
+        loc: cx.loc(span),
+        text: drizzle::redact_credentials(&cx.snippet(span)),
+        source,
+        module_scope: cx.at_module_scope(),
+        module_assigned: cx.db.walk.module_assigned.contains(&key(span)),
+        factory: super::drizzle::module_function_name(cx),
+    };
+    cx.db.clients.push(fact);
+}
+
+// ----- reading one query chain -----
+
+const SELECT_STARTS: &[&str] = &["select", "selectDistinct", "selectDistinctOn"];
+const AGGREGATES: &[&str] = &[
+    "count",
+    "countDistinct",
+    "sum",
+    "sumDistinct",
+    "avg",
+    "avgDistinct",
+    "min",
+    "max",
+];
+
+fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
+    // The same tests as below, on the root alone: most calls stop here.
+    let root = drizzle::chain_root(call)?;
+    let relational_root =
+        matches!(root, Expr::Member(m) if member_prop(&m.obj).is_some_and(|p| p == "query"));
+    if !relational_root
+        && !is_db_expr(root, cx, DbEvidence::Convention)
+        && d1_binding(root, cx).is_none()
+    {
+        return None;
+    }
+    let (root, segments) = chain(call);
+    let root = root?;
+    let first = segments.first()?;
+    let mut fact = QueryFact {
+        span: call.span,
+        // Filled in below once the call is known to be a query.
+        loc: Loc::default(),
+        text: String::new(),
+        db_text: String::new(),
+        kind: QueryKind::Select,
+        api: Api::Builder,
+        table: None,
+        table_text: String::new(),
+        joins: Vec::new(),
+        filters: Vec::new(),
+        order_by: Vec::new(),
+        has_where: false,
+        opaque_where: false,
+        limited: false,
+        single_row: false,
+        all_columns: false,
+        paged: false,
+        dynamic: false,
+        exec: None,
+        awaited: false,
+        in_batch: false,
+        in_transaction: false,
+        subquery: false,
+        per_iteration: None,
+        in_handler: cx.in_handler(),
+        reads: Vec::new(),
+    };
+
+    // db.query.orders.findMany({...})
+    let relational = match root {
+        Expr::Member(m) => match (unwrap_expr(&m.obj), &m.prop) {
+            (Expr::Member(q), MemberProp::Ident(table))
+                if member_prop(&m.obj).is_some_and(|p| p == "query")
+                    && is_db_expr(&q.obj, cx, DbEvidence::Convention) =>
+            {
+                Some(table.sym.to_string())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(table) = relational {
+        if first.name != "findMany" && first.name != "findFirst" {
+            return None;
+        }
+        if let Expr::Member(m) = root {
+            if let Expr::Member(q) = unwrap_expr(&m.obj) {
+                fact.db_text = cx.snippet(q.obj.span());
+            }
+        }
+        read_relational(&mut fact, &table, first, cx);
+    } else if is_db_expr(root, cx, DbEvidence::Convention) {
+        let start = segments.iter().take(2).position(|s| {
+            SELECT_STARTS.contains(&s.name.as_ref())
+                || matches!(s.name.as_ref(), "insert" | "update" | "delete")
+        })?;
+        fact.db_text = cx.snippet(root.span());
+        read_builder(&mut fact, &segments[start..], cx);
+        // A Drizzle table is an object, not a string (`knex.select().from('t')`).
+        fact.table.as_ref()?;
+    } else if d1_binding(root, cx).is_some() && first.name == "prepare" {
+        let text = sql_text(&first.args.first()?.expr)?;
+        fact.db_text = cx.snippet(root.span());
+        read_raw(&mut fact, &text, &segments[1..])?;
+    } else {
+        return None;
+    }
+    fact.loc = cx.loc(call.span);
+    fact.text = cx.snippet(call.span);
+
+    let walk = &cx.db.walk;
+    let k = key(call.span);
+    fact.awaited = walk.awaited.contains(&k);
+    fact.in_batch = walk.batched.contains(&k);
+    fact.single_row |= walk.single_row.contains(&k);
+    fact.in_transaction = walk.in_transaction();
+    fact.subquery = !walk.open_chains.is_empty();
+    fact.per_iteration = iteration(&fact, walk.returned.contains(&k), cx);
+    for s in &segments {
+        for a in s.args {
+            collect_reads(&a.expr, &mut fact.reads);
+        }
+    }
+    Some(fact)
+}
+
+fn read_builder(fact: &mut QueryFact, segments: &[Segment<'_>], cx: &LintContext<'_>) {
+    let mut grouped = false;
+    let mut aggregate = false;
+    for (i, s) in segments.iter().enumerate() {
+        let arg0 = s.args.first().map(|a| &*a.expr);
+        match s.name.as_ref() {
+            n if i == 0 && SELECT_STARTS.contains(&n) => {
+                fact.kind = QueryKind::Select;
+                let projection = if n == "selectDistinctOn" {
+                    s.args.get(1).map(|a| &*a.expr)
+                } else {
+                    arg0
+                };
+                fact.all_columns = projection.is_none();
+                aggregate = projection.is_some_and(is_aggregate_projection);
+            }
+            "insert" | "update" | "delete" if i == 0 => {
+                fact.kind = match s.name.as_ref() {
+                    "insert" => QueryKind::Insert,
+                    "update" => QueryKind::Update,
+                    _ => QueryKind::Delete,
+                };
+                if let Some(t) = arg0 {
+                    set_table(fact, t, cx);
+                }
+            }
+            "from" => {
+                if let Some(t) = arg0 {
+                    set_table(fact, t, cx);
+                }
+            }
+            "innerJoin" | "leftJoin" | "rightJoin" | "fullJoin" => {
+                if let Some(table) = arg0.and_then(table_ref) {
+                    let mut on = Vec::new();
+                    if let Some(cond) = s.args.get(1) {
+                        conditions(&cond.expr, true, false, false, &[], cx, &mut on);
+                    }
+                    fact.joins.push(Join { table, on });
+                }
+            }
+            "where" => {
+                if let Some(cond) = arg0 {
+                    fact.has_where = true;
+                    fact.opaque_where |=
+                        conditions(cond, true, false, false, &[], cx, &mut fact.filters);
+                }
+            }
+            "orderBy" => {
+                for a in s.args {
+                    order_column(&a.expr, &[], cx, &mut fact.order_by);
+                }
+            }
+            "limit" => {
+                fact.limited = true;
+                fact.single_row |= arg0.is_some_and(is_one);
+            }
+            "offset" => fact.paged = true,
+            "groupBy" => grouped = true,
+            "get" => fact.single_row = true,
+            "$dynamic" => fact.dynamic = true,
+            "all" | "values" | "execute" | "run" => fact.exec = Some(s.name.to_string()),
+            "then" => fact.single_row |= arg0.is_some_and(picks_first_row),
+            _ => {}
+        }
+    }
+    fact.single_row |= aggregate && !grouped;
+}
+
+fn read_relational(fact: &mut QueryFact, table: &str, seg: &Segment<'_>, cx: &LintContext<'_>) {
+    fact.api = Api::Relational;
+    fact.table = Some(TableRef::Relational(table.to_string()));
+    fact.table_text = table.to_string();
+    fact.single_row = seg.name == "findFirst";
+    fact.all_columns = true;
+    let Some(Expr::Object(o)) = seg.args.first().map(|a| unwrap_expr(&a.expr)) else {
+        return;
+    };
+    let this = TableRef::Relational(table.to_string());
+    if object_prop(o, "columns").is_some() {
+        fact.all_columns = false;
+    }
+    if let Some(limit) = object_prop(o, "limit") {
+        fact.limited = true;
+        fact.single_row |= is_one(limit);
+    }
+    if object_prop(o, "offset").is_some() {
+        fact.paged = true;
+    }
+    if let Some(w) = object_prop(o, "where") {
+        fact.has_where = true;
+        let (params, body) = callback(w, &this);
+        fact.opaque_where |= conditions(body, true, false, false, &params, cx, &mut fact.filters);
+    }
+    if let Some(order) = object_prop(o, "orderBy") {
+        let (params, body) = callback(order, &this);
+        order_column(body, &params, cx, &mut fact.order_by);
+    }
+}
+
+/// `(t, { eq }) => eq(t.x, 1)` → ([(t, table)], body); other expressions as is.
+fn callback<'a>(expr: &'a Expr, this: &TableRef) -> (Vec<(Atom, TableRef)>, &'a Expr) {
+    if let Expr::Arrow(a) = unwrap_expr(expr) {
+        if let ArrowFunctionBody::Expr(body) = &*a.body {
+            let params = match a.params.first() {
+                Some(Pat::Ident(i)) => vec![(i.id.sym.clone(), this.clone())],
+                _ => Vec::new(),
+            };
+            return (params, body);
+        }
+    }
+    (Vec::new(), expr)
+}
+
+fn read_raw(fact: &mut QueryFact, text: &str, segments: &[Segment<'_>]) -> Option<()> {
+    let q = sql::read_query(text)?;
+    fact.api = Api::RawD1;
+    fact.kind = q.kind?;
+    fact.table_text = q.table.clone().unwrap_or_default();
+    fact.table = q.table.map(TableRef::Sql);
+    fact.joins = q.joins;
+    fact.filters = q.filters;
+    fact.order_by = q.order_by;
+    fact.has_where = q.has_where;
+    fact.limited = q.limited;
+    fact.single_row = q.single_row;
+    fact.all_columns = q.all_columns;
+    for s in segments {
+        match s.name.as_ref() {
+            "first" => {
+                fact.single_row = true;
+                fact.exec = Some("first".into());
+            }
+            "all" | "raw" | "run" => fact.exec = Some(s.name.to_string()),
+            _ => {}
+        }
+    }
+    Some(())
+}
+
+fn set_table(fact: &mut QueryFact, expr: &Expr, cx: &LintContext<'_>) {
+    fact.table = table_ref(expr);
+    fact.table_text = cx.snippet(expr.span());
+}
+
+/// `orders` / `schema.orders` as a table reference.
+fn table_ref(expr: &Expr) -> Option<TableRef> {
+    match unwrap_expr(expr) {
+        Expr::Ident(id) => Some(TableRef::Local(id.sym.to_string())),
+        Expr::Member(m) => match (unwrap_expr(&m.obj), &m.prop) {
+            (Expr::Ident(ns), MemberProp::Ident(p)) => {
+                Some(TableRef::Member(ns.sym.to_string(), p.sym.to_string()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `orders.userId`, `schema.orders.userId`, or `t.userId` for a callback's
+/// table parameter.
+fn column_ref(expr: &Expr, params: &[(Atom, TableRef)], cx: &LintContext<'_>) -> Option<ColumnRef> {
+    let Expr::Member(m) = unwrap_expr(expr) else {
+        return None;
+    };
+    let MemberProp::Ident(p) = &m.prop else {
+        return None;
+    };
+    let table = match unwrap_expr(&m.obj) {
+        Expr::Ident(id) => params
+            .iter()
+            .find(|(n, _)| *n == id.sym)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| TableRef::Local(id.sym.to_string())),
+        other => table_ref(other)?,
+    };
+    Some(ColumnRef {
+        table,
+        key: p.sym.to_string(),
+        text: cx.snippet(m.span),
+    })
+}
+
+fn operator(name: &str) -> Option<Op> {
+    Some(match name {
+        "eq" => Op::Eq,
+        "inArray" => Op::In,
+        "isNull" => Op::IsNull,
+        "gt" | "gte" | "lt" | "lte" | "between" => Op::Range,
+        "ne" | "notInArray" | "isNotNull" | "notBetween" | "like" | "ilike" | "notLike"
+        | "notIlike" | "arrayContains" | "arrayContained" | "arrayOverlaps" => Op::Other,
+        _ => return None,
+    })
+}
+
+/// Flattens a Drizzle condition into filters. Returns true when part of it
+/// cannot be read (a variable, a helper call).
+fn conditions(
+    expr: &Expr,
+    conjunct: bool,
+    optional: bool,
+    negated: bool,
+    params: &[(Atom, TableRef)],
+    cx: &LintContext<'_>,
+    out: &mut Vec<Filter>,
+) -> bool {
+    match unwrap_expr(expr) {
+        Expr::Call(c) => {
+            let name = match &c.callee {
+                Callee::Expr(e) => match unwrap_expr(e) {
+                    Expr::Ident(id) => id.sym.clone(),
+                    other => match member_prop(other) {
+                        Some(p) => p.clone(),
+                        None => return true,
+                    },
+                },
+                _ => return true,
+            };
+            match name.as_ref() {
+                "and" => {
+                    let mut opaque = false;
+                    for a in &c.args {
+                        if a.spread.is_some() {
+                            opaque = true;
+                            continue;
+                        }
+                        opaque |= conditions(&a.expr, conjunct, optional, negated, params, cx, out);
+                    }
+                    opaque
+                }
+                "or" => {
+                    let mut opaque = false;
+                    for a in &c.args {
+                        opaque |= conditions(&a.expr, false, optional, negated, params, cx, out);
+                    }
+                    opaque
+                }
+                "not" => c
+                    .args
+                    .iter()
+                    .any(|a| conditions(&a.expr, false, optional, true, params, cx, out)),
+                "exists" | "notExists" => false,
+                n => {
+                    let Some(op) = operator(n) else { return true };
+                    let op = if negated { Op::Other } else { op };
+                    let left = c.args.first().map(|a| &*a.expr);
+                    let right = c.args.get(1).map(|a| &*a.expr);
+                    let lcol = left.and_then(|l| column_ref(l, params, cx));
+                    let rcol = right.and_then(|r| column_ref(r, params, cx));
+                    let mut push = |column: ColumnRef,
+                                    other: Option<ColumnRef>,
+                                    value: Option<&Expr>,
+                                    via_expr: bool| {
+                        out.push(Filter {
+                            column,
+                            other,
+                            op,
+                            conjunct,
+                            optional,
+                            via_expr,
+                            value: value.map(|v| cx.snippet(v.span())),
+                        })
+                    };
+                    match (lcol, rcol) {
+                        (Some(l), r) => push(l, r, right, false),
+                        (None, Some(r)) => push(r, None, left, false),
+                        (None, None) => {
+                            // eq(sql`lower(${users.email})`, x)
+                            if let Some(Expr::TaggedTpl(t)) = left.map(unwrap_expr) {
+                                for e in &t.tpl.exprs {
+                                    if let Some(col) = column_ref(e, params, cx) {
+                                        push(col, None, right, true);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    false
+                }
+            }
+        }
+        Expr::TaggedTpl(t) => {
+            for e in &t.tpl.exprs {
+                if let Some(col) = column_ref(e, params, cx) {
+                    out.push(Filter {
+                        column: col,
+                        other: None,
+                        op: Op::Other,
+                        conjunct,
+                        optional,
+                        via_expr: true,
+                        value: None,
+                    });
+                }
+            }
+            false
+        }
+        Expr::Cond(c) => {
+            conditions(&c.cons, conjunct, true, negated, params, cx, out)
+                | conditions(&c.alt, conjunct, true, negated, params, cx, out)
+        }
+        Expr::Bin(b)
+            if matches!(
+                b.op,
+                BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+            ) =>
+        {
+            conditions(&b.right, conjunct, true, negated, params, cx, out)
+        }
+        Expr::Ident(id) if id.sym == "undefined" => false,
+        Expr::Lit(_) => false,
+        _ => true,
+    }
+}
+
+/// `desc(t.createdAt)`, `asc(x)`, `t.createdAt`, `[desc(...), ...]`.
+fn order_column(
+    expr: &Expr,
+    params: &[(Atom, TableRef)],
+    cx: &LintContext<'_>,
+    out: &mut Vec<ColumnRef>,
+) {
+    match unwrap_expr(expr) {
+        Expr::Array(a) => {
+            for e in a.elems.iter().flatten() {
+                order_column(&e.expr, params, cx, out);
+            }
+        }
+        Expr::Call(c) if matches!(callee_path(c).as_deref(), Some("asc" | "desc")) => {
+            if let Some(a) = c.args.first() {
+                order_column(&a.expr, params, cx, out);
+            }
+        }
+        e => {
+            if let Some(col) = column_ref(e, params, cx) {
+                out.push(col);
+            }
+        }
+    }
+}
+
+fn is_one(expr: &Expr) -> bool {
+    matches!(unwrap_expr(expr), Expr::Lit(Lit::Num(n)) if n.value == 1.0)
+}
+
+/// `{ n: count() }`, `{ total: sum(t.x) }`, `{ n: sql\`count(*)\` }`.
+fn is_aggregate_projection(expr: &Expr) -> bool {
+    let Expr::Object(o) = unwrap_expr(expr) else {
+        return false;
+    };
+    !o.props.is_empty()
+        && o.props.iter().all(|p| match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) => match unwrap_expr(&kv.value) {
+                    Expr::Call(c) => callee_path(c).is_some_and(|n| AGGREGATES.contains(&&*n)),
+                    Expr::TaggedTpl(t) => t.tpl.quasis.iter().any(|q| {
+                        let s = q.raw.to_ascii_lowercase();
+                        AGGREGATES
+                            .iter()
+                            .any(|a| s.contains(&format!("{}(", a.to_ascii_lowercase())))
+                    }),
+                    _ => false,
+                },
+                _ => false,
+            },
+            _ => false,
+        })
+}
+
+/// `.then((rows) => rows[0])`, `.then(([row]) => row)`, `.then((r) => r.at(0))`.
+fn picks_first_row(expr: &Expr) -> bool {
+    let Expr::Arrow(a) = unwrap_expr(expr) else {
+        return false;
+    };
+    if matches!(a.params.first(), Some(Pat::Array(_))) {
+        return true;
+    }
+    let ArrowFunctionBody::Expr(body) = &*a.body else {
+        return false;
+    };
+    let mut body = unwrap_expr(body);
+    if let Expr::Bin(b) = body {
+        body = unwrap_expr(&b.left);
+    }
+    match body {
+        Expr::Member(m) => {
+            matches!(&m.prop, MemberProp::Computed(c) if matches!(&*c.expr, Expr::Lit(Lit::Num(n)) if n.value == 0.0))
+        }
+        Expr::Call(c) => method_name(c).is_some_and(|m| m == "at" || m == "shift"),
+        _ => false,
+    }
+}
+
+/// Is the query run once per element of a loop or `Promise.all(xs.map(...))`?
+fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<Iteration> {
+    let rep = cx.repeating()?;
+    let walk = &cx.db.walk;
+    match rep.kind {
+        Some(kind @ (LoopKind::For | LoopKind::ForOf | LoopKind::ForIn | LoopKind::ForAwaitOf)) => {
+            // Paging (`.offset()`, or a limited query in a counting loop)
+            // depends on the previous page.
+            if !fact.awaited || fact.paged || (kind == LoopKind::For && fact.limited) {
+                return None;
+            }
+            let (items, item) = walk
+                .loops
+                .iter()
+                .rev()
+                .find(|(k, ..)| *k == key(rep.span))
+                .map(|(_, items, item)| (*items, item.clone()))
+                .unwrap_or_default();
+            Some(Iteration {
+                describe: rep.describe(),
+                items: items.map(|s| cx.snippet(s)),
+                item: item.map(|a| a.to_string()),
+            })
+        }
+        Some(_) => None,
+        None => {
+            if !(fact.awaited || (returned && rep.in_promise_combinator)) {
+                return None;
+            }
+            let (items, item) = walk
+                .fns
+                .last()
+                .and_then(|f| f.iteration.clone())
+                .unwrap_or_default();
+            let describe = if rep.in_promise_combinator {
+                format!("{} inside Promise.all", rep.describe())
+            } else {
+                rep.describe()
+            };
+            Some(Iteration {
+                describe,
+                items: items.map(|s| cx.snippet(s)),
+                item: item.map(|a| a.to_string()),
+            })
+        }
+    }
+}
+
+/// Identifiers an argument reads (not inside nested functions).
+fn collect_reads(expr: &Expr, out: &mut Vec<Atom>) {
+    match unwrap_expr(expr) {
+        Expr::Ident(id) => out.push(id.sym.clone()),
+        Expr::Member(m) => collect_reads(&m.obj, out),
+        Expr::Object(o) => {
+            for p in &o.props {
+                match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => collect_reads(&kv.value, out),
+                        Prop::Shorthand(id) => out.push(id.sym.clone()),
+                        _ => {}
+                    },
+                    PropOrSpread::Spread(s) => collect_reads(&s.expr, out),
+                }
+            }
+        }
+        Expr::Array(a) => {
+            for e in a.elems.iter().flatten() {
+                collect_reads(&e.expr, out);
+            }
+        }
+        Expr::Tpl(t) => t.exprs.iter().for_each(|e| collect_reads(e, out)),
+        Expr::Bin(b) => {
+            collect_reads(&b.left, out);
+            collect_reads(&b.right, out);
+        }
+        Expr::Cond(c) => {
+            collect_reads(&c.test, out);
+            collect_reads(&c.cons, out);
+            collect_reads(&c.alt, out);
+        }
+        Expr::Call(c) => {
+            if let Callee::Expr(e) = &c.callee {
+                collect_reads(e, out);
+            }
+            c.args.iter().for_each(|a| collect_reads(&a.expr, out));
+        }
+        Expr::Await(a) => collect_reads(&a.arg, out),
+        _ => {}
+    }
+}

@@ -1,0 +1,141 @@
+//! What code does, as facts the rules share: the database facts each file's
+//! walk records (`db_facts`), which values are databases and clients
+//! (`drizzle`), which calls leave the Worker, and the same facts resolved
+//! across files (`project`).
+
+use std::ops::{Deref, DerefMut};
+
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use crate::knowledge::drizzle::chain_has_context_db;
+use crate::knowledge::query::{self, CallFact, ClientFact, ImportFact, QueryFact, ReExport};
+use crate::knowledge::schema::Table;
+use crate::semantic::file::FileModel;
+use crate::syntax::ast::root_name;
+
+pub mod db_facts;
+pub mod drizzle;
+pub mod project;
+
+pub use db_facts::WalkState;
+pub use project::Project;
+
+/// What one file's traversal learned about schemas and queries.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    pub imports: Vec<ImportFact>,
+    /// (exported name, local name) of the file's own exports.
+    pub exports: Vec<(String, String)>,
+    pub reexports: Vec<ReExport>,
+    /// Drizzle tables defined in the file.
+    pub tables: Vec<Table>,
+    pub queries: Vec<QueryFact>,
+    /// Postgres clients created in the file.
+    pub clients: Vec<ClientFact>,
+    /// Calls of module-level or imported functions from inside functions.
+    pub calls: Vec<CallFact>,
+    /// The collector's state while the file is walked.
+    pub walk: WalkState,
+}
+
+impl FileFacts {
+    pub fn import_of(&self, local: &str) -> Option<&ImportFact> {
+        self.imports.iter().find(|i| i.local == local)
+    }
+
+    /// The query whose outermost call is at `span` (recorded when the walk
+    /// entered that call).
+    pub fn query_at(&self, span: Span) -> Option<&QueryFact> {
+        self.walk
+            .by_span
+            .get(&query::key(span))
+            .and_then(|i| self.queries.get(*i))
+    }
+
+    /// Inside a `db.transaction(async (tx) => …)` callback.
+    pub fn in_transaction(&self) -> bool {
+        self.walk.in_transaction()
+    }
+}
+
+/// One file's semantic model with the facts recorded so far: what the
+/// database collector and the rules read during the walk.
+pub struct FileContext<'a> {
+    pub model: FileModel<'a>,
+    /// Facts for the project-wide database checks.
+    pub db: FileFacts,
+}
+
+impl<'a> Deref for FileContext<'a> {
+    type Target = FileModel<'a>;
+    fn deref(&self) -> &FileModel<'a> {
+        &self.model
+    }
+}
+
+impl DerefMut for FileContext<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.model
+    }
+}
+
+impl FileContext<'_> {
+    // ----- what calls do -----
+
+    /// Describes a call that leaves the Worker (a subrequest): `fetch(...)`,
+    /// a binding call (`env.KV.get`, `c.env.BUCKET.put`, `this.env.Q.send`,
+    /// a destructured binding), or a Drizzle query on a known database.
+    /// Returns the callee's text for messages.
+    pub fn subrequest(&self, call: &CallExpr) -> Option<String> {
+        self.is_subrequest(call).then(|| self.snippet(call.span))
+    }
+
+    /// [`Self::subrequest`] without the text.
+    pub fn is_subrequest(&self, call: &CallExpr) -> bool {
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        match &**callee {
+            Expr::Ident(id) => id.sym == "fetch" && self.resolve(&id.sym).is_none(),
+            Expr::Member(m) => {
+                if !matches!(m.prop, MemberProp::Ident(_)) {
+                    return false;
+                }
+                if let Some(root) = root_name(&m.obj) {
+                    if self.is_binding_root(&m.obj)
+                        || root.is_some_and(|id| self.db_names.contains(&id.sym))
+                        || chain_has_context_db(&m.obj)
+                    {
+                        return true;
+                    }
+                }
+                // globalThis.fetch / self.fetch
+                matches!((&*m.obj, &m.prop), (Expr::Ident(obj), MemberProp::Ident(p))
+                    if p.sym == "fetch" && (obj.sym == "globalThis" || obj.sym == "self"))
+            }
+            _ => false,
+        }
+    }
+
+    /// The call returns a promise as far as the file can tell: a subrequest,
+    /// an async function of this file, or a `.then/.catch/.finally` chain.
+    pub fn returns_promise(&self, call: &CallExpr) -> bool {
+        if self.is_subrequest(call) {
+            return true;
+        }
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        match &**callee {
+            Expr::Ident(id) => {
+                self.async_functions.contains(&id.sym) && self.is_module_binding(&id.sym)
+            }
+            Expr::Member(m) => {
+                matches!(&m.prop, MemberProp::Ident(p) if p.sym == "then" || p.sym == "catch" || p.sym == "finally")
+                    && matches!(&*m.obj, Expr::Call(inner) if self.returns_promise(inner))
+            }
+            _ => false,
+        }
+    }
+}

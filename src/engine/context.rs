@@ -1,0 +1,87 @@
+//! The context every rule sees: the file's model and facts (what the walk
+//! knows at the node, through `Deref`), and reporting with the severity of
+//! the rule being run.
+
+use std::ops::{Deref, DerefMut};
+
+use swc_core::common::Span;
+use swc_core::ecma::ast::Program;
+
+use crate::effects::FileContext;
+use crate::model::project::ProjectInfo;
+use crate::model::report::{docs_url, Diagnostic, Severity};
+use crate::model::rule::RuleMeta;
+use crate::semantic::file::FileModel;
+use crate::syntax::position::LineIndex;
+
+// What rules use most, in one place.
+pub use crate::knowledge::drizzle::is_context_db_var;
+pub use crate::semantic::node::{Node, NodeKind};
+pub use crate::semantic::scope::{BindingKind, Frame, LoopKind, Repeat, Scope, ITERATION_METHODS};
+pub use crate::syntax::ast::{
+    callee_path, chain_any, expr_path, member_root, method_name, pat_names, unwrap_expr,
+};
+pub use crate::syntax::text::{collapse_whitespace, one_line};
+
+pub struct LintContext<'a> {
+    pub file: FileContext<'a>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) current_rule: Option<(&'static RuleMeta, Severity)>,
+    /// Some rule needs to see identifiers right now (they are most of the
+    /// nodes, so the walker skips them otherwise).
+    pub(crate) wants_idents: bool,
+}
+
+impl<'a> Deref for LintContext<'a> {
+    type Target = FileContext<'a>;
+    fn deref(&self) -> &FileContext<'a> {
+        &self.file
+    }
+}
+
+impl DerefMut for LintContext<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.file
+    }
+}
+
+impl<'a> LintContext<'a> {
+    pub(crate) fn new(
+        path: &'a str,
+        source: &'a str,
+        index: &'a LineIndex<'a>,
+        program: &Program,
+        project: &'a ProjectInfo,
+    ) -> LintContext<'a> {
+        LintContext {
+            file: FileContext {
+                model: FileModel::new(path, source, index, program, project),
+                db: Default::default(),
+            },
+            diagnostics: Vec::new(),
+            current_rule: None,
+            wants_idents: false,
+        }
+    }
+
+    /// Reports a finding of the rule being run at `span`.
+    pub fn report(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        let Some((meta, severity)) = self.current_rule else {
+            return;
+        };
+        let loc = self.loc(span);
+        self.diagnostics.push(Diagnostic {
+            rule: meta.id.into(),
+            severity,
+            category: meta.category,
+            message: message.into(),
+            file: Some(self.path.into()),
+            line: Some(loc.line),
+            column: Some(loc.column),
+            end_line: Some(loc.end_line),
+            end_column: Some(loc.end_column),
+            help: help.into(),
+            docs: docs_url(meta.id),
+        });
+    }
+}

@@ -1,0 +1,244 @@
+//! Source analysis: one swc parse and ONE traversal per file, every enabled
+//! rule dispatched from the same walk (the shape of oxlint's and Biome's
+//! analyzers). Rules never parse, never read files and never print.
+
+use swc_core::common::comments::SingleThreadedComments;
+
+use crate::effects::FileFacts;
+use crate::model::config::Config;
+use crate::model::project::ProjectInfo;
+pub use crate::model::project::SourceFile;
+use crate::model::report::{docs_url, Category, Diagnostic, Severity};
+pub use crate::model::rule::RuleMeta;
+use crate::syntax::parse;
+use crate::syntax::position::LineIndex;
+pub(crate) use crate::syntax::START;
+
+pub mod context;
+pub mod project;
+pub(crate) mod suppress;
+mod walker;
+
+pub use context::{Frame, LintContext, Node, NodeKind};
+pub use project::{ProjectRuleEntry, Reporter};
+
+/// A rule: metadata plus the hooks it needs. One instance per file, so rules
+/// may keep per-file state in `self`.
+pub trait Rule {
+    /// The node kinds `enter` and `exit` act on; the walker skips the others.
+    fn interests(&self) -> &'static [NodeKind] {
+        NodeKind::ALL
+    }
+    /// Called when the walk enters a node, before its children.
+    fn enter(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
+    /// The node kinds `exit` acts on (none unless the rule says so: most
+    /// rules only enter, and most nodes would call them for nothing).
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[]
+    }
+    /// Called when the walk leaves a node of [`Rule::exit_interests`], after
+    /// its children.
+    fn exit(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
+    /// Called once after the whole file was walked.
+    fn finish(&mut self, _cx: &mut LintContext<'_>) {}
+}
+
+/// A registered rule: its metadata and how to build it with its options.
+pub struct RuleEntry {
+    pub meta: RuleMeta,
+    pub create: fn(options: Option<&serde_json::Value>) -> Box<dyn Rule>,
+}
+
+/// The result of linting a set of files.
+#[derive(Debug, Default)]
+pub struct LintOutput {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files that were parsed and analyzed.
+    pub files_analyzed: u32,
+    /// Database facts per file, for the project-wide checks.
+    pub db_facts: Vec<(String, FileFacts)>,
+    /// Suppression comments per analyzed file, for findings made after the
+    /// walk (the bundle's).
+    pub(crate) suppressions: Vec<(String, suppress::Suppressions)>,
+}
+
+/// The rules the engine can run, as the registry (`crate::rules`) lists them.
+pub struct Registry {
+    pub source: &'static [&'static RuleEntry],
+    pub project: &'static [&'static ProjectRuleEntry],
+    /// Every rule id, including those reported outside the engine (bundle
+    /// findings, parse errors): what suppression comments may name.
+    pub known_ids: Vec<&'static str>,
+}
+
+/// The enabled rules with their severities; built once per run, instantiated
+/// per file.
+pub struct Linter<'p> {
+    enabled: Vec<(&'static RuleEntry, Severity, Option<serde_json::Value>)>,
+    /// Enabled project-wide (schema-aware) rules.
+    project_rules: Vec<(&'static ProjectRuleEntry, Severity)>,
+    project: &'p ProjectInfo,
+    known_ids: &'p [&'static str],
+}
+
+impl<'p> Linter<'p> {
+    pub fn new(config: &Config, project: &'p ProjectInfo, registry: &'p Registry) -> Linter<'p> {
+        let enabled = registry
+            .source
+            .iter()
+            .copied()
+            .filter_map(|entry| {
+                let setting = config.rules.get(entry.meta.id);
+                let severity = match setting {
+                    Some(s) => s.level().severity()?,
+                    None => entry.meta.severity,
+                };
+                Some((entry, severity, setting.and_then(|s| s.options()).cloned()))
+            })
+            .collect();
+        let project_rules = registry
+            .project
+            .iter()
+            .copied()
+            .filter_map(|entry| {
+                let severity = match config.rules.get(entry.meta.id) {
+                    Some(s) => s.level().severity()?,
+                    None => entry.meta.severity,
+                };
+                Some((entry, severity))
+            })
+            .collect();
+        Linter {
+            enabled,
+            project_rules,
+            project,
+            known_ids: &registry.known_ids,
+        }
+    }
+
+    /// Lints every file, then runs the project-wide database checks with the
+    /// SQL schema/migration files.
+    pub fn lint_files(&self, files: &[SourceFile], sql_files: &[SourceFile]) -> LintOutput {
+        let mut out = LintOutput::default();
+        let mut suppressions = Vec::new();
+        let mut sources: Vec<&str> = Vec::new();
+        for file in files {
+            match self.walk_file(file) {
+                Ok((diagnostics, facts, suppressed)) => {
+                    out.files_analyzed += 1;
+                    out.diagnostics.extend(diagnostics);
+                    out.db_facts.push((file.path.clone(), facts));
+                    sources.push(&file.source);
+                    suppressions.push(suppressed);
+                }
+                Err(diagnostic) => out.diagnostics.push(*diagnostic),
+            }
+        }
+        // Project findings point into files: their suppression comments apply.
+        let project = project::check_project(
+            &out.db_facts,
+            &sources,
+            sql_files,
+            self.project,
+            &self.project_rules,
+        );
+        out.suppressions = out
+            .db_facts
+            .iter()
+            .map(|(path, _)| path.clone())
+            .zip(suppressions)
+            .collect();
+        let mut project = project;
+        suppress::retain_unsuppressed(&mut project, &out.suppressions);
+        out.diagnostics.extend(project);
+        out
+    }
+
+    /// Parses and walks one file. A file that does not parse is one
+    /// `parse-error` diagnostic naming the file and the problem.
+    fn walk_file(
+        &self,
+        file: &SourceFile,
+    ) -> Result<(Vec<Diagnostic>, FileFacts, suppress::Suppressions), Box<Diagnostic>> {
+        let index = LineIndex::new(&file.source);
+        let comments = SingleThreadedComments::default();
+        // Comments matter only for suppressions: without one in the text the
+        // parser need not keep (and intern) every comment.
+        let keep_comments = suppress::mentions_suppression(&file.source);
+        let program = parse(&file.path, &file.source, keep_comments.then_some(&comments)).map_err(
+            |(span, message)| {
+                let (line, column) = index.position(span.lo.0.saturating_sub(START));
+                Box::new(Diagnostic {
+                    rule: "parse-error".into(),
+                    severity: Severity::Error,
+                    category: Category::Input,
+                    message: format!("{} could not be parsed: {message}", file.path),
+                    file: Some(file.path.clone()),
+                    line: Some(line),
+                    column: Some(column),
+                    end_line: None,
+                    end_column: None,
+                    help: "Fix the syntax error; the file's other findings appear once it parses."
+                        .into(),
+                    docs: docs_url("parse-error"),
+                })
+            },
+        )?;
+
+        let rules: Vec<Box<dyn Rule>> = self
+            .enabled
+            .iter()
+            .map(|(entry, _, options)| (entry.create)(options.as_ref()))
+            .collect();
+        let severities: Vec<(&'static RuleMeta, Severity)> =
+            self.enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
+        let mut cx = LintContext::new(&file.path, &file.source, &index, &program, self.project);
+        walker::walk(&program, rules, &severities, &mut cx);
+
+        let suppressions = if keep_comments {
+            suppress::collect(&comments, &index, self.known_ids)
+        } else {
+            suppress::Suppressions::default()
+        };
+        let mut diagnostics = std::mem::take(&mut cx.diagnostics);
+        defer_to_specific(&mut diagnostics);
+        diagnostics.retain(|d| !suppressions.covers(d));
+        diagnostics.extend(suppressions.problems(&file.path));
+        let mut facts = std::mem::take(&mut cx.db);
+        facts.walk = Default::default();
+        Ok((diagnostics, facts, suppressions))
+    }
+}
+
+/// (generic rule, more specific rule): where both report the same await or
+/// call, only the specific rule's finding is kept. A more specific rule that
+/// is off (or has nothing to say there) leaves the generic one alone; one that
+/// a comment suppresses still silences the generic one.
+const DEFERS_TO: &[(&str, &str)] = &[
+    ("await-in-loop", "drizzle-query-in-loop"),
+    ("subrequest-in-loop", "drizzle-query-in-loop"),
+];
+
+/// Drops the generic findings of [`DEFERS_TO`] that enclose a specific
+/// rule's finding and end where it ends: `await db.select()…` (await-in-loop)
+/// around the query `db.select()…` (drizzle-query-in-loop).
+fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
+    let start = |d: &Diagnostic| (d.line, d.column);
+    let end = |d: &Diagnostic| (d.end_line, d.end_column);
+    let covered = |d: &Diagnostic| {
+        DEFERS_TO
+            .iter()
+            .filter(|(generic, _)| *generic == d.rule)
+            .any(|(_, specific)| {
+                diagnostics.iter().any(|s| {
+                    s.rule == *specific
+                        && s.file == d.file
+                        && start(d) <= start(s)
+                        && end(d) == end(s)
+                })
+            })
+    };
+    let keep: Vec<bool> = diagnostics.iter().map(|d| !covered(d)).collect();
+    let mut keep = keep.into_iter();
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
+}

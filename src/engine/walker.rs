@@ -1,0 +1,620 @@
+//! The one traversal: an swc `Visit` that keeps the context (frames, scopes,
+//! known database and binding names) up to date and dispatches each node to
+//! every enabled rule.
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+use swc_core::ecma::visit::{Visit, VisitWith};
+
+use super::context::{
+    callee_path, expr_path, is_context_db_var, pat_names, unwrap_expr, BindingKind, Frame,
+    LintContext, LoopKind, Node, NodeKind, Scope, ITERATION_METHODS,
+};
+use super::{Rule, RuleMeta};
+use crate::model::report::Severity;
+
+/// Handler methods of `export default { … }` and of WorkerEntrypoint classes.
+const HANDLER_METHODS: &[&str] = &["fetch", "scheduled", "queue", "email", "tail", "trace"];
+/// Router methods whose callbacks handle requests (Hono, itty-router, Express).
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head", "route",
+];
+
+pub(super) fn walk(
+    program: &Program,
+    rules: Vec<Box<dyn Rule>>,
+    severities: &[(&'static RuleMeta, Severity)],
+    cx: &mut LintContext<'_>,
+) {
+    let mut by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
+    let mut exit_by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
+    for (i, rule) in rules.iter().enumerate() {
+        for kind in rule.interests() {
+            by_kind[*kind as usize].push(i);
+        }
+        for kind in rule.exit_interests() {
+            exit_by_kind[*kind as usize].push(i);
+        }
+    }
+    let mut db_kinds = [false; NodeKind::COUNT];
+    for kind in crate::effects::db_facts::INTERESTS {
+        db_kinds[*kind as usize] = true;
+    }
+    let mut walker = Walker {
+        rules,
+        by_kind,
+        exit_by_kind,
+        db_kinds,
+        severities,
+        cx,
+        pending: None,
+        handler_object: false,
+        handler_class: false,
+        in_promise_combinator_arg: false,
+    };
+    crate::syntax::ast::forget_callee_memo();
+    walker.enter(Node::Program(program));
+    program.visit_children_with(&mut walker);
+    walker.exit(Node::Program(program));
+    for (i, rule) in walker.rules.iter_mut().enumerate() {
+        walker.cx.current_rule = Some(walker.severities[i]);
+        rule.finish(walker.cx);
+    }
+    walker.cx.current_rule = None;
+}
+
+/// What the walker knows about the next function it enters, from its parent
+/// (the call it is an argument of, the property or variable it is bound to).
+#[derive(Default, Clone)]
+struct PendingFn {
+    name: Option<Atom>,
+    is_handler: bool,
+    iteration_method: Option<Atom>,
+    in_promise_combinator: bool,
+}
+
+struct Walker<'r, 'c, 'a> {
+    rules: Vec<Box<dyn Rule>>,
+    /// For each node kind, the indices of the rules that act on it.
+    by_kind: [Vec<usize>; NodeKind::COUNT],
+    /// The same for leaving a node.
+    exit_by_kind: [Vec<usize>; NodeKind::COUNT],
+    /// The node kinds the database facts are read from.
+    db_kinds: [bool; NodeKind::COUNT],
+    severities: &'r [(&'static RuleMeta, Severity)],
+    cx: &'c mut LintContext<'a>,
+    pending: Option<PendingFn>,
+    /// Walking the object literal of `export default { … }`.
+    handler_object: bool,
+    /// Walking a class whose methods handle requests (Durable Object, entrypoint).
+    handler_class: bool,
+    /// Walking the arguments of `Promise.all(…)` and friends.
+    in_promise_combinator_arg: bool,
+}
+
+impl Walker<'_, '_, '_> {
+    /// Gives `node` to the database facts and the rules that act on its
+    /// kind. Checked here, inline, because most nodes go to nobody.
+    #[inline(always)]
+    fn enter(&mut self, node: Node<'_>) {
+        let kind = node.kind() as usize;
+        if self.db_kinds[kind] || !self.by_kind[kind].is_empty() {
+            self.enter_node(node, kind);
+        }
+    }
+
+    #[inline(always)]
+    fn exit(&mut self, node: Node<'_>) {
+        let kind = node.kind() as usize;
+        if self.db_kinds[kind] || !self.exit_by_kind[kind].is_empty() {
+            self.exit_node(node, kind);
+        }
+    }
+
+    fn enter_node(&mut self, node: Node<'_>, kind: usize) {
+        // Database facts first, so rules see the query they are entering.
+        if self.db_kinds[kind] {
+            crate::effects::db_facts::enter(node, self.cx);
+        }
+        for &i in &self.by_kind[kind] {
+            self.cx.current_rule = Some(self.severities[i]);
+            self.rules[i].enter(node, self.cx);
+        }
+    }
+
+    fn exit_node(&mut self, node: Node<'_>, kind: usize) {
+        for &i in &self.exit_by_kind[kind] {
+            self.cx.current_rule = Some(self.severities[i]);
+            self.rules[i].exit(node, self.cx);
+        }
+        if self.db_kinds[kind] {
+            crate::effects::db_facts::exit(node, self.cx);
+        }
+    }
+
+    /// Runs `body` inside a function frame and its own scope.
+    fn function<F: FnOnce(&mut Self)>(
+        &mut self,
+        span: Span,
+        is_async: bool,
+        params: Vec<Atom>,
+        own_name: Option<Atom>,
+        body: F,
+    ) {
+        let pending = self.pending.take().unwrap_or_default();
+        let mut scope = Scope::default();
+        for p in &params {
+            scope.bindings.insert(p.clone(), BindingKind::Param);
+        }
+        let frame = Frame::Function {
+            span,
+            is_async,
+            is_handler: pending.is_handler,
+            name: own_name.or(pending.name),
+            params: params.into(),
+            iteration_method: pending.iteration_method,
+            in_promise_combinator: pending.in_promise_combinator,
+        };
+        // A handler's second parameter is `env` whatever it is called.
+        if let Frame::Function {
+            is_handler: true,
+            params,
+            ..
+        } = &frame
+        {
+            if let Some(env) = params.get(1) {
+                self.cx.env_names.insert(env.clone());
+            }
+        }
+        self.cx.scopes.push(scope);
+        self.cx.frames.push(frame.clone());
+        self.enter(Node::Function(&frame));
+        body(self);
+        self.exit(Node::Function(&frame));
+        self.cx.frames.pop();
+        self.cx.scopes.pop();
+    }
+
+    fn in_loop<F: FnOnce(&mut Self)>(&mut self, stmt: &Stmt, kind: LoopKind, span: Span, body: F) {
+        self.cx.frames.push(Frame::Loop { span, kind });
+        self.enter(Node::Loop(stmt));
+        body(self);
+        self.exit(Node::Loop(stmt));
+        self.cx.frames.pop();
+    }
+}
+
+fn param_names(params: &[Param]) -> Vec<Atom> {
+    let mut names = Vec::new();
+    for p in params {
+        pat_names(&p.pat, &mut names);
+    }
+    names
+}
+
+fn prop_name(key: &PropName) -> Option<Atom> {
+    match key {
+        PropName::Ident(i) => Some(i.sym.clone()),
+        PropName::Str(s) => s.value.as_str().map(Atom::from),
+        _ => None,
+    }
+}
+
+impl Visit for Walker<'_, '_, '_> {
+    fn visit_module_items(&mut self, items: &[ModuleItem]) {
+        self.enter(Node::ModuleItems(items));
+        for item in items {
+            item.visit_with(self);
+        }
+        self.exit(Node::ModuleItems(items));
+    }
+
+    /// A script's body is the module scope (declared in scope 0 already).
+    fn visit_script(&mut self, script: &Script) {
+        self.enter(Node::Stmts(&script.body));
+        for s in &script.body {
+            s.visit_with(self);
+        }
+        self.exit(Node::Stmts(&script.body));
+    }
+
+    fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        self.cx.scopes.push(Scope::default());
+        for s in stmts {
+            self.cx.declare_stmt(s);
+        }
+        self.enter(Node::Stmts(stmts));
+        for s in stmts {
+            s.visit_with(self);
+        }
+        self.exit(Node::Stmts(stmts));
+        self.cx.scopes.pop();
+    }
+
+    fn visit_stmt(&mut self, stmt: &Stmt) {
+        self.enter(Node::Stmt(stmt));
+        match stmt {
+            Stmt::For(f) => {
+                self.cx.scopes.push(Scope::default());
+                f.init.visit_with(self);
+                if let Some(VarDeclOrExpr::VarDecl(v)) = &f.init {
+                    self.cx.declare_var(v);
+                }
+                self.in_loop(stmt, LoopKind::For, f.span, |w| {
+                    f.test.visit_with(w);
+                    f.update.visit_with(w);
+                    f.body.visit_with(w);
+                });
+                self.cx.scopes.pop();
+            }
+            Stmt::ForOf(f) => {
+                f.right.visit_with(self);
+                let kind = if f.is_await {
+                    LoopKind::ForAwaitOf
+                } else {
+                    LoopKind::ForOf
+                };
+                self.cx.scopes.push(Scope::default());
+                if let ForHead::VarDecl(v) = &f.left {
+                    self.cx.declare_var(v);
+                }
+                self.in_loop(stmt, kind, f.span, |w| {
+                    f.left.visit_with(w);
+                    f.body.visit_with(w);
+                });
+                self.cx.scopes.pop();
+            }
+            Stmt::ForIn(f) => {
+                f.right.visit_with(self);
+                self.cx.scopes.push(Scope::default());
+                if let ForHead::VarDecl(v) = &f.left {
+                    self.cx.declare_var(v);
+                }
+                self.in_loop(stmt, LoopKind::ForIn, f.span, |w| {
+                    f.left.visit_with(w);
+                    f.body.visit_with(w);
+                });
+                self.cx.scopes.pop();
+            }
+            Stmt::While(w) => {
+                self.in_loop(stmt, LoopKind::While, w.span, |v| w.visit_children_with(v))
+            }
+            Stmt::DoWhile(d) => self.in_loop(stmt, LoopKind::DoWhile, d.span, |v| {
+                d.visit_children_with(v)
+            }),
+            _ => stmt.visit_children_with(self),
+        }
+        self.exit(Node::Stmt(stmt));
+    }
+
+    fn visit_expr_stmt(&mut self, node: &ExprStmt) {
+        self.enter(Node::ExprStmt(node));
+        node.visit_children_with(self);
+        self.exit(Node::ExprStmt(node));
+    }
+
+    fn visit_return_stmt(&mut self, node: &ReturnStmt) {
+        self.enter(Node::Return(node));
+        node.visit_children_with(self);
+        self.exit(Node::Return(node));
+    }
+
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        self.enter(Node::Call(call));
+        // Only a direct argument of Promise.all is "in" it.
+        let in_promise_combinator = std::mem::replace(&mut self.in_promise_combinator_arg, false);
+        // Before the callee's own calls replace the memoized path of this one.
+        let path = callee_path(call);
+        call.callee.visit_with(self);
+
+        // What the callback arguments of this call are.
+        let method = match &call.callee {
+            Callee::Expr(e) => match &**e {
+                Expr::Member(m) => match &m.prop {
+                    MemberProp::Ident(p) => Some(p.sym.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let is_iteration = method
+            .as_ref()
+            .is_some_and(|m| ITERATION_METHODS.contains(&m.as_ref()))
+            || path.as_deref() == Some("Array.from");
+        let is_route = method
+            .as_ref()
+            .is_some_and(|m| ROUTE_METHODS.contains(&m.as_ref()))
+            && call.args.len() >= 2;
+        let args_in_combinator = matches!(
+            path.as_deref(),
+            Some("Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any")
+        );
+        for (i, arg) in call.args.iter().enumerate() {
+            let is_fn = matches!(unwrap_expr(&arg.expr), Expr::Arrow(_) | Expr::Fn(_));
+            if is_fn {
+                let iteration = is_iteration && (i == 0 || path.as_deref() == Some("Array.from"));
+                self.pending = Some(PendingFn {
+                    name: None,
+                    is_handler: is_route,
+                    iteration_method: if iteration {
+                        if path.as_deref() == Some("Array.from") {
+                            Some("Array.from".into())
+                        } else {
+                            method.clone()
+                        }
+                    } else {
+                        None
+                    },
+                    in_promise_combinator: iteration && in_promise_combinator,
+                });
+            }
+            let saved = self.in_promise_combinator_arg;
+            self.in_promise_combinator_arg = args_in_combinator;
+            arg.visit_with(self);
+            self.in_promise_combinator_arg = saved;
+            self.pending = None;
+        }
+        call.type_args.visit_with(self);
+        self.in_promise_combinator_arg = in_promise_combinator;
+        self.exit(Node::Call(call));
+    }
+
+    fn visit_new_expr(&mut self, node: &NewExpr) {
+        self.enter(Node::New(node));
+        node.visit_children_with(self);
+        self.exit(Node::New(node));
+    }
+
+    fn visit_await_expr(&mut self, node: &AwaitExpr) {
+        self.enter(Node::Await(node));
+        node.visit_children_with(self);
+        self.exit(Node::Await(node));
+    }
+
+    fn visit_import_decl(&mut self, node: &ImportDecl) {
+        self.enter(Node::Import(node));
+        self.exit(Node::Import(node));
+    }
+
+    fn visit_export_all(&mut self, node: &ExportAll) {
+        self.enter(Node::ExportAll(node));
+        self.exit(Node::ExportAll(node));
+    }
+
+    fn visit_named_export(&mut self, node: &NamedExport) {
+        self.enter(Node::NamedExport(node));
+        self.exit(Node::NamedExport(node));
+    }
+
+    fn visit_var_decl(&mut self, node: &VarDecl) {
+        self.enter(Node::VarDecl(node));
+        node.visit_children_with(self);
+        self.exit(Node::VarDecl(node));
+    }
+
+    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        if let Some(init) = &d.init {
+            let init = unwrap_expr(init);
+            let init = match init {
+                Expr::Await(a) => unwrap_expr(&a.arg),
+                other => other,
+            };
+            match (&d.name, init) {
+                // const db = drizzle(env.DB, …)
+                (Pat::Ident(name), Expr::Call(c))
+                    if callee_path(c).as_deref() == Some("drizzle") =>
+                {
+                    self.cx.db_names.insert(name.id.sym.clone());
+                }
+                // const db = c.var.db / c.get('db') (Hono context variable)
+                (Pat::Ident(name), e) if is_context_db_var(e) => {
+                    self.cx.db_names.insert(name.id.sym.clone());
+                }
+                // const { KV, DB } = env / c.env / this.env
+                (Pat::Object(_), e) if is_env_expr(e, self.cx) => {
+                    let mut names = Vec::new();
+                    pat_names(&d.name, &mut names);
+                    self.cx.env_names.extend(names);
+                }
+                (Pat::Ident(name), Expr::Arrow(_) | Expr::Fn(_)) => {
+                    if matches!(init, Expr::Arrow(a) if a.is_async)
+                        || matches!(init, Expr::Fn(f) if f.function.is_async)
+                    {
+                        self.cx.async_functions.insert(name.id.sym.clone());
+                    }
+                    self.pending = Some(PendingFn {
+                        name: Some(name.id.sym.clone()),
+                        ..PendingFn::default()
+                    });
+                }
+                _ => {}
+            }
+        }
+        self.enter(Node::VarDeclarator(d));
+        d.visit_children_with(self);
+        self.pending = None;
+        self.exit(Node::VarDeclarator(d));
+    }
+
+    fn visit_assign_expr(&mut self, node: &AssignExpr) {
+        self.enter(Node::Assign(node));
+        node.visit_children_with(self);
+        self.exit(Node::Assign(node));
+    }
+
+    fn visit_update_expr(&mut self, node: &UpdateExpr) {
+        self.enter(Node::Update(node));
+        node.visit_children_with(self);
+        self.exit(Node::Update(node));
+    }
+
+    fn visit_object_lit(&mut self, node: &ObjectLit) {
+        self.enter(Node::Object(node));
+        node.visit_children_with(self);
+        self.exit(Node::Object(node));
+    }
+
+    fn visit_array_lit(&mut self, node: &ArrayLit) {
+        self.enter(Node::Array(node));
+        node.visit_children_with(self);
+        self.exit(Node::Array(node));
+    }
+
+    fn visit_ident(&mut self, node: &Ident) {
+        // Only a rule that tracks names asks for identifiers, and only while
+        // it tracks some (see `LintContext::wants_idents`).
+        if self.cx.wants_idents {
+            self.enter(Node::Ident(node));
+        }
+    }
+
+    fn visit_member_expr(&mut self, node: &MemberExpr) {
+        if matches!(node.prop, MemberProp::Computed(_)) {
+            crate::effects::db_facts::computed_member(node, self.cx);
+        }
+        self.enter(Node::Member(node));
+        node.visit_children_with(self);
+        self.exit(Node::Member(node));
+    }
+
+    // ----- functions -----
+
+    fn visit_fn_decl(&mut self, f: &FnDecl) {
+        let params = param_names(&f.function.params);
+        self.function(
+            f.function.span,
+            f.function.is_async,
+            params,
+            Some(f.ident.sym.clone()),
+            |w| f.function.visit_children_with(w),
+        );
+    }
+
+    fn visit_fn_expr(&mut self, f: &FnExpr) {
+        let params = param_names(&f.function.params);
+        let name = f.ident.as_ref().map(|i| i.sym.clone());
+        self.function(f.function.span, f.function.is_async, params, name, |w| {
+            f.function.visit_children_with(w)
+        });
+    }
+
+    fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
+        let mut params = Vec::new();
+        for p in &a.params {
+            pat_names(p, &mut params);
+        }
+        self.function(a.span, a.is_async, params, None, |w| {
+            a.visit_children_with(w)
+        });
+    }
+
+    fn visit_method_prop(&mut self, m: &MethodProp) {
+        let name = prop_name(&m.key);
+        let is_handler = self.handler_object
+            && name
+                .as_ref()
+                .is_some_and(|n| HANDLER_METHODS.contains(&n.as_ref()));
+        let saved = std::mem::replace(&mut self.handler_object, false);
+        self.pending = Some(PendingFn {
+            name: name.clone(),
+            is_handler,
+            ..PendingFn::default()
+        });
+        let params = param_names(&m.function.params);
+        self.function(m.function.span, m.function.is_async, params, name, |w| {
+            m.function.visit_children_with(w)
+        });
+        self.handler_object = saved;
+    }
+
+    fn visit_key_value_prop(&mut self, kv: &KeyValueProp) {
+        let name = prop_name(&kv.key);
+        let is_handler = self.handler_object
+            && name
+                .as_ref()
+                .is_some_and(|n| HANDLER_METHODS.contains(&n.as_ref()));
+        let saved = std::mem::replace(&mut self.handler_object, false);
+        if matches!(unwrap_expr(&kv.value), Expr::Arrow(_) | Expr::Fn(_)) {
+            self.pending = Some(PendingFn {
+                name,
+                is_handler,
+                ..PendingFn::default()
+            });
+        }
+        kv.visit_children_with(self);
+        self.pending = None;
+        self.handler_object = saved;
+    }
+
+    fn visit_export_default_expr(&mut self, e: &ExportDefaultExpr) {
+        let saved = self.handler_object;
+        self.handler_object = matches!(unwrap_expr(&e.expr), Expr::Object(_));
+        e.visit_children_with(self);
+        self.handler_object = saved;
+    }
+
+    fn visit_class(&mut self, class: &Class) {
+        let saved = self.handler_class;
+        self.handler_class = class
+            .super_class
+            .as_deref()
+            .and_then(expr_path)
+            .is_some_and(|s| {
+                matches!(
+                    s.rsplit('.').next(),
+                    Some("DurableObject" | "WorkerEntrypoint" | "WorkflowEntrypoint")
+                )
+            });
+        class.visit_children_with(self);
+        self.handler_class = saved;
+    }
+
+    fn visit_class_method(&mut self, m: &ClassMethod) {
+        let name = prop_name(&m.key);
+        self.pending = Some(PendingFn {
+            name: name.clone(),
+            is_handler: self.handler_class && m.kind == MethodKind::Method && !m.is_static,
+            ..PendingFn::default()
+        });
+        let params = param_names(&m.function.params);
+        self.function(m.function.span, m.function.is_async, params, name, |w| {
+            m.function.visit_children_with(w)
+        });
+    }
+
+    fn visit_constructor(&mut self, c: &Constructor) {
+        let mut params = Vec::new();
+        for p in &c.params {
+            if let ParamOrTsParamProp::Param(p) = p {
+                pat_names(&p.pat, &mut params);
+            }
+        }
+        self.function(c.span, false, params, Some("constructor".into()), |w| {
+            c.visit_children_with(w)
+        });
+    }
+
+    fn visit_catch_clause(&mut self, c: &CatchClause) {
+        let mut scope = Scope::default();
+        if let Some(p) = &c.param {
+            let mut names = Vec::new();
+            pat_names(p, &mut names);
+            for n in names {
+                scope.bindings.insert(n, BindingKind::Let);
+            }
+        }
+        self.cx.scopes.push(scope);
+        c.visit_children_with(self);
+        self.cx.scopes.pop();
+    }
+}
+
+fn is_env_expr(e: &Expr, cx: &LintContext<'_>) -> bool {
+    match unwrap_expr(e) {
+        Expr::Ident(id) => id.sym == "env" || cx.env_names.contains(&id.sym),
+        Expr::Member(m) => matches!(&m.prop, MemberProp::Ident(p) if p.sym == "env"),
+        _ => false,
+    }
+}

@@ -1,0 +1,278 @@
+//! What Drizzle code looks like: how a builder chain
+//! (`db.select().from(t).where(...)`) unwinds, the names and context
+//! variables that hold a database, Postgres drivers, and small AST readers
+//! the database code shares. Which values of a file ARE databases is
+//! `effects::drizzle`.
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use crate::syntax::ast::{chain_any, unwrap_expr};
+
+/// Names that hold a Drizzle database (or transaction) by convention:
+/// `db`, `c.var.db`, `this.db`, `c.get('db')`, a transaction's `tx`.
+pub const DB_NAMES: &[&str] = &["db", "tx", "trx", "database", "drizzle", "orm"];
+
+/// One call of a builder chain: `.where(cond)` is `{ name: "where", args }`.
+#[derive(Clone, Copy)]
+pub struct Segment<'a> {
+    pub name: &'a Atom,
+    pub args: &'a [ExprOrSpread],
+    pub span: Span,
+}
+
+/// Unwinds `root.a(x).b(y)` into its root (`root`) and its calls, innermost
+/// first. A chain that starts with a plain call (`text('x').notNull()`) has
+/// no root; its first segment is that call.
+pub fn chain(call: &CallExpr) -> (Option<&Expr>, Vec<Segment<'_>>) {
+    let mut segments = Vec::new();
+    let root = walk_chain(call, |s| segments.push(s));
+    segments.reverse();
+    (root, segments)
+}
+
+/// The root of [`chain`] without collecting its segments (most calls are
+/// not queries; this rules them out without allocating).
+pub fn chain_root(call: &CallExpr) -> Option<&Expr> {
+    walk_chain(call, |_| {})
+}
+
+/// Goes down a call chain from its outermost call, giving each segment to
+/// `segment`; returns the root.
+fn walk_chain<'a>(call: &'a CallExpr, mut segment: impl FnMut(Segment<'a>)) -> Option<&'a Expr> {
+    let mut current = call;
+    loop {
+        let Callee::Expr(callee) = &current.callee else {
+            return None;
+        };
+        let (name, next) = match unwrap_expr(callee) {
+            Expr::Member(m) => {
+                let MemberProp::Ident(p) = &m.prop else {
+                    return None;
+                };
+                (&p.sym, Some(unwrap_expr(&m.obj)))
+            }
+            Expr::Ident(id) => (&id.sym, None),
+            _ => return None,
+        };
+        segment(Segment {
+            name,
+            args: &current.args,
+            span: current.span,
+        });
+        match next {
+            Some(Expr::Call(inner)) => current = inner,
+            other => return other,
+        }
+    }
+}
+
+/// A string literal or a template without substitutions.
+pub fn str_value(expr: &Expr) -> Option<String> {
+    match unwrap_expr(expr) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_string),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| {
+            q.cooked
+                .as_ref()
+                .map_or(q.raw.to_string(), |c| c.to_string_lossy().into_owned())
+        }),
+        _ => None,
+    }
+}
+
+/// The SQL text of a string or template; substitutions become `?`.
+pub fn sql_text(expr: &Expr) -> Option<String> {
+    match unwrap_expr(expr) {
+        Expr::Tpl(t) => {
+            let mut out = String::new();
+            for (i, q) in t.quasis.iter().enumerate() {
+                out.push_str(&q.raw);
+                if i < t.exprs.len() {
+                    out.push('?');
+                }
+            }
+            Some(out)
+        }
+        e => str_value(e),
+    }
+}
+
+pub fn prop_key(key: &PropName) -> Option<String> {
+    match key {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => s.value.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+/// The value of `name: value` (or shorthand `name`) in an object literal.
+pub fn object_prop<'a>(o: &'a ObjectLit, name: &str) -> Option<&'a Expr> {
+    o.props.iter().find_map(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) if prop_key(&kv.key).as_deref() == Some(name) => Some(&*kv.value),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// The object has a property `name` (any form).
+pub fn has_prop(o: &ObjectLit, name: &str) -> bool {
+    o.props.iter().any(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) => prop_key(&kv.key).as_deref() == Some(name),
+            Prop::Shorthand(id) => id.sym == name,
+            Prop::Method(m) => prop_key(&m.key).as_deref() == Some(name),
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
+/// The name after the last dot: `get` in `c.req.get`.
+pub fn member_prop(expr: &Expr) -> Option<&Atom> {
+    match unwrap_expr(expr) {
+        Expr::Member(m) => match &m.prop {
+            MemberProp::Ident(p) => Some(&p.sym),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+// ----- databases and bindings -----
+
+/// A Hono context variable holding a database: `c.var.db`, `c.get('db')`
+/// (any name that reads as a database: `db`, `database`, `…Db`).
+pub fn is_context_db_var(expr: &Expr) -> bool {
+    let looks_like_db = |n: &str| {
+        n == "db" || n == "database" || n == "orm" || n.ends_with("Db") || n.ends_with("DB")
+    };
+    match unwrap_expr(expr) {
+        Expr::Member(m) => {
+            matches!(&m.prop, MemberProp::Ident(p) if looks_like_db(&p.sym))
+                && matches!(unwrap_expr(&m.obj), Expr::Member(v)
+                    if matches!(&v.prop, MemberProp::Ident(p) if p.sym == "var")
+                        && matches!(unwrap_expr(&v.obj), Expr::Ident(_)))
+        }
+        Expr::Call(c) => {
+            let Some(arg) = c.args.first() else {
+                return false;
+            };
+            matches!(&c.callee, Callee::Expr(e) if matches!(unwrap_expr(e), Expr::Member(m)
+                if matches!(&m.prop, MemberProp::Ident(p) if p.sym == "get")
+                    && matches!(unwrap_expr(&m.obj), Expr::Ident(_))))
+                && c.args.len() == 1
+                && matches!(unwrap_expr(&arg.expr), Expr::Lit(Lit::Str(s))
+                    if s.value.as_str().is_some_and(looks_like_db))
+        }
+        _ => false,
+    }
+}
+
+/// A member/call chain passes through a Hono context database:
+/// `c.var.db.select().from(t)`, `c.var.db.query.users`.
+pub fn chain_has_context_db(expr: &Expr) -> bool {
+    chain_any(expr, is_context_db_var)
+}
+
+/// `drizzle`, `createDb`, `getDB`, `makeDatabase`…
+pub fn is_db_factory_name(name: &str) -> bool {
+    name == "drizzle"
+        || ["Db", "DB", "Database", "Drizzle"]
+            .iter()
+            .any(|s| name.len() > s.len() && name.ends_with(s))
+}
+
+// ----- Postgres clients -----
+
+/// How a Postgres connection is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    /// `postgres(url, opts)` (postgres.js)
+    PostgresJs,
+    /// `new Pool(...)` / `new Client(...)` (node-postgres, Neon's websocket driver)
+    NodePg,
+    /// `drizzle(url | { connection })` with a Postgres driver: it builds the client itself.
+    Drizzle,
+}
+
+/// Where a client's connection settings come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnSource {
+    /// `env.HYPERDRIVE.connectionString` (or its host/user/…): the binding name.
+    Hyperdrive(String),
+    /// A literal, a secret or a variable: what it is, for the message.
+    Plain(String),
+    /// The n-th parameter of the enclosing module-level function.
+    Param(usize),
+    Unknown,
+}
+
+pub fn is_pg_drizzle_source(source: &str) -> bool {
+    matches!(
+        source,
+        "drizzle-orm/postgres-js" | "drizzle-orm/node-postgres" | "drizzle-orm/neon-serverless"
+    )
+}
+
+pub fn looks_like_url_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["url", "uri", "dsn", "connection", "conn"]
+        .iter()
+        .any(|s| lower.contains(s))
+}
+
+/// Which database a file's queries go to, as far as the project and the
+/// file's imports tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    D1,
+    Postgres,
+    Unknown,
+}
+
+/// Hides the password of connection URLs in a snippet
+/// (`postgres://app:s3cret@host` → `postgres://app:***@host`): messages end
+/// up in CI logs and SARIF uploads.
+pub fn redact_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c == '/' || c == '\'' || c == '"' || c == '`' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..=colon]);
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_credentials;
+
+    #[test]
+    fn hides_passwords() {
+        assert_eq!(
+            redact_credentials("new Client('postgres://app:s3cret@db.example.com:5432/app')"),
+            "new Client('postgres://app:***@db.example.com:5432/app')"
+        );
+        assert_eq!(
+            redact_credentials("fetch('https://api.example.com/x')"),
+            "fetch('https://api.example.com/x')"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! What APIs and packages mean, independent of any one file: Drizzle's query
+//! builder and schema declarations, SQL schemas and queries, npm package
+//! paths.
+
+pub mod drizzle;
+pub mod packages;
+pub mod query;
+pub mod schema;
+pub mod sql;

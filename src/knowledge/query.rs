@@ -1,0 +1,207 @@
+//! What a database query is, however it was written (a Drizzle chain or SQL
+//! text): the table it touches, its filters (column and operator), joins,
+//! order-by, limit and projection, and where it runs. Also the facts a file's
+//! walk records about Drizzle tables, imports, clients and helper calls.
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+
+use super::drizzle::{ClientKind, ConnSource};
+use crate::syntax::position::Loc;
+
+/// A span as a map key.
+pub type Key = (u32, u32);
+
+pub fn key(span: Span) -> Key {
+    (span.lo.0, span.hi.0)
+}
+
+/// The table a query or column names, as written in the file; resolved
+/// against the schema after every file was walked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TableRef {
+    /// An identifier: a table variable defined here or imported.
+    Local(String),
+    /// `schema.orders` with `import * as schema`.
+    Member(String, String),
+    /// `db.query.orders`: a key of the schema given to `drizzle()`.
+    Relational(String),
+    /// A SQL table name (raw SQL); empty: the statement's own table(s).
+    Sql(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnRef {
+    pub table: TableRef,
+    /// JS property (`userId`) or, for raw SQL, the column name.
+    pub key: String,
+    /// As written (`orders.userId`), for messages.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `eq`, `=`
+    Eq,
+    /// `inArray`, `IN (…)`
+    In,
+    IsNull,
+    /// `gt`/`lt`/`between`…: an index serves them as a range.
+    Range,
+    /// `ne`, `like`, `not`…: no index lookup.
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub column: ColumnRef,
+    /// The other operand when it may also be a column (`eq(a.x, b.y)`).
+    pub other: Option<ColumnRef>,
+    pub op: Op,
+    /// A top-level conjunct of the condition (not under `or`/`not`).
+    pub conjunct: bool,
+    /// Under a conditional (`cursor ? lt(...) : undefined`).
+    pub optional: bool,
+    /// The column is inside a `sql` expression, not compared directly.
+    pub via_expr: bool,
+    /// The compared value as written (`o.id`), for suggestions.
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryKind {
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// `db.select().from(t)…`, `db.insert(t)…`
+    Builder,
+    /// `db.query.t.findMany({...})`
+    Relational,
+    /// `env.DB.prepare('SELECT …')…`
+    RawD1,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    pub table: TableRef,
+    pub on: Vec<Filter>,
+}
+
+/// Where a query repeats: the loop or callback and what it iterates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Iteration {
+    /// "for-of loop", "map callback in Promise.all"
+    pub describe: String,
+    /// The iterated collection as written (`userOrders`).
+    pub items: Option<String>,
+    /// The element's name (`o`).
+    pub item: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueryFact {
+    pub span: Span,
+    pub loc: Loc,
+    /// The query as written (shortened).
+    pub text: String,
+    /// The database (or D1 binding) it runs on, as written (`c.var.db`).
+    pub db_text: String,
+    pub kind: QueryKind,
+    pub api: Api,
+    pub table: Option<TableRef>,
+    /// The table as written (`orders`).
+    pub table_text: String,
+    pub joins: Vec<Join>,
+    pub filters: Vec<Filter>,
+    pub order_by: Vec<ColumnRef>,
+    pub has_where: bool,
+    /// The condition is a variable or call the collector cannot read.
+    pub opaque_where: bool,
+    pub limited: bool,
+    /// `.get()`, `findFirst`, `.limit(1)`, `.then(r => r[0])`, `const [x] =`,
+    /// an aggregate without GROUP BY, D1 `.first()`.
+    pub single_row: bool,
+    /// No projection: `db.select()`, `findMany` without `columns`, `SELECT *`.
+    pub all_columns: bool,
+    /// `.offset(...)`: page-by-page reading.
+    pub paged: bool,
+    /// `.$dynamic()`: clauses may be added elsewhere.
+    pub dynamic: bool,
+    /// The D1 method that runs it (`all`, `first`, `run`, `raw`).
+    pub exec: Option<String>,
+    pub awaited: bool,
+    pub in_batch: bool,
+    pub in_transaction: bool,
+    /// Inside another query (`inArray(col, db.select()…)`).
+    pub subquery: bool,
+    pub per_iteration: Option<Iteration>,
+    pub in_handler: bool,
+    /// Identifiers its arguments read (for dependencies between writes).
+    pub reads: Vec<Atom>,
+}
+
+impl QueryFact {
+    pub fn is_write(&self) -> bool {
+        self.kind != QueryKind::Select
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportFact {
+    pub local: String,
+    /// `Some("x")` for `{ x }`, `Some("default")`, `None` for `* as ns`.
+    pub imported: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReExport {
+    /// `export { a as b } from './x'`: (exported, imported, source)
+    Named(String, String, String),
+    /// `export * from './x'`
+    Star(String),
+}
+
+/// A request path position of a helper call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    #[default]
+    None,
+    /// Inside a middleware (`app.use(...)`, `createMiddleware(...)`).
+    Middleware,
+    /// Inside a route or handler.
+    Route,
+}
+
+/// A Postgres client created somewhere in the file.
+#[derive(Debug, Clone)]
+pub struct ClientFact {
+    pub kind: ClientKind,
+    pub loc: Loc,
+    pub text: String,
+    pub source: ConnSource,
+    pub module_scope: bool,
+    /// Stored in a module-scope variable from inside a function (lazy singleton).
+    pub module_assigned: bool,
+    /// The module-level function it is created in (a factory helper).
+    pub factory: Option<String>,
+}
+
+/// A call of a module-level or imported function from inside a function
+/// (a candidate call of a client factory).
+#[derive(Debug, Clone)]
+pub struct CallFact {
+    pub callee: String,
+    /// Where the call is; its text and line are made only for the few calls
+    /// a finding names ([`crate::effects::Project::call_text`]).
+    pub span: Span,
+    pub args: Vec<ConnSource>,
+    /// The innermost enclosing function.
+    pub function: Key,
+    pub role: Role,
+}

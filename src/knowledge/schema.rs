@@ -1,0 +1,619 @@
+//! The schema model: tables, columns, keys and indexes, read from Drizzle
+//! table definitions (`sqliteTable`, `pgTable`, `mysqlTable`) during the walk
+//! and from SQL schema/migration files (see `sql.rs`), then merged by SQL
+//! table name.
+
+use crate::model::collections::HashSet;
+
+use swc_core::ecma::ast::*;
+
+use super::drizzle::{self, chain, prop_key, str_value};
+use crate::syntax::ast::unwrap_expr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    #[default]
+    Unknown,
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Column {
+    /// The JS property in the Drizzle schema (empty for SQL-only tables).
+    pub key: String,
+    /// The SQL column name.
+    pub name: String,
+    /// `text`, `integer`, `jsonb`…: the Drizzle builder or the SQL type.
+    pub sql_type: String,
+    /// Can hold large values: text without a length, json/jsonb, blob/bytea.
+    pub large: bool,
+    pub primary: bool,
+    pub unique: bool,
+    pub references: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexPart {
+    Column(String),
+    /// An expression index part (`lower(email)`) and the columns it reads.
+    Expr {
+        text: String,
+        columns: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    pub name: Option<String>,
+    pub parts: Vec<IndexPart>,
+    pub unique: bool,
+}
+
+/// How the Drizzle table's extra-config callback is written, so that the
+/// suggested `index(...)` line fits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfigStyle {
+    /// No third argument.
+    #[default]
+    None,
+    /// `(t) => [ ... ]`
+    Array,
+    /// `(t) => ({ ... })`
+    Object,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    /// SQL table name.
+    pub name: String,
+    /// The JS variable the Drizzle table is bound to (empty for SQL-only).
+    pub var: String,
+    pub dialect: Dialect,
+    pub columns: Vec<Column>,
+    /// A composite primary key (`primaryKey({ columns })`, `PRIMARY KEY (a, b)`).
+    pub primary_key: Vec<String>,
+    pub indexes: Vec<Index>,
+    pub config: ConfigStyle,
+    /// The extra-config callback's parameter (`t`).
+    pub config_param: String,
+    /// Where it is declared: the schema file (or SQL file) and line.
+    pub file: String,
+    pub line: u32,
+}
+
+/// Whether an index can serve a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    Yes,
+    No,
+}
+
+impl Table {
+    /// A column by JS key or SQL name.
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.key == key)
+            .or_else(|| self.columns.iter().find(|c| c.name == key))
+            .or_else(|| {
+                self.columns
+                    .iter()
+                    .find(|c| c.name.eq_ignore_ascii_case(key))
+            })
+    }
+
+    /// The SQL name of a column given by JS key or SQL name.
+    pub fn sql_name(&self, key: &str) -> String {
+        self.column(key)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The JS key of a column given by SQL name (the name itself for SQL-only
+    /// tables).
+    pub fn js_key(&self, sql: &str) -> String {
+        match self.column(sql) {
+            Some(c) if !c.key.is_empty() => c.key.clone(),
+            _ => sql.to_string(),
+        }
+    }
+
+    /// The key sequences an index lookup can use: the primary key, unique
+    /// columns and every index, each as its parts in order.
+    fn access_paths(&self) -> Vec<Vec<IndexPart>> {
+        let mut paths = Vec::new();
+        for c in &self.columns {
+            if c.primary || c.unique {
+                paths.push(vec![IndexPart::Column(c.name.clone())]);
+            }
+        }
+        if !self.primary_key.is_empty() {
+            paths.push(
+                self.primary_key
+                    .iter()
+                    .map(|c| IndexPart::Column(c.clone()))
+                    .collect(),
+            );
+        }
+        for i in &self.indexes {
+            paths.push(i.parts.clone());
+        }
+        paths
+    }
+
+    /// A single row per value: a one-column primary key, a unique column or a
+    /// unique one-column index. `cols` are SQL names bound by equality; the
+    /// composite primary key counts when all its columns are bound.
+    pub fn pins_one_row(&self, eq: &HashSet<String>) -> bool {
+        let unique_single = self
+            .columns
+            .iter()
+            .any(|c| (c.primary || c.unique) && eq.iter().any(|e| same_name(e, &c.name)));
+        let composite = |cols: &[String]| {
+            !cols.is_empty() && cols.iter().all(|c| eq.iter().any(|e| same_name(e, c)))
+        };
+        let unique_index = self.indexes.iter().any(|i| {
+            i.unique
+                && i.parts.iter().all(|p| match p {
+                    IndexPart::Column(c) => eq.iter().any(|e| same_name(e, c)),
+                    IndexPart::Expr { .. } => false,
+                })
+        });
+        unique_single || composite(&self.primary_key) || unique_index
+    }
+
+    /// Can an index serve a plain comparison or ordering on `column` (SQL
+    /// name), given the columns the query binds by equality? A composite
+    /// index serves a column when every column before it is bound.
+    pub fn serves(&self, column: &str, eq: &HashSet<String>) -> Served {
+        for path in self.access_paths() {
+            for part in &path {
+                match part {
+                    IndexPart::Column(c) if same_name(c, column) => return Served::Yes,
+                    IndexPart::Column(c) if eq.iter().any(|e| same_name(e, c)) => continue,
+                    _ => break,
+                }
+            }
+        }
+        Served::No
+    }
+
+    /// An expression index whose leading part reads `column`.
+    pub fn expression_index_on(&self, column: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| {
+            matches!(i.parts.first(), Some(IndexPart::Expr { columns, .. })
+                if columns.iter().any(|c| same_name(c, column)))
+        })
+    }
+
+    /// Merges what a SQL file says about the same table.
+    pub(crate) fn merge_sql(&mut self, sql: &Table) {
+        for sc in &sql.columns {
+            // drizzle's `casing: 'snake_case'` maps `userId` to `user_id`.
+            let found = self.columns.iter_mut().find(|c| {
+                same_name(&c.name, &sc.name)
+                    || (c.name == c.key && same_name(&snake_case(&c.key), &sc.name))
+            });
+            if let Some(c) = found {
+                if c.name != sc.name {
+                    let old = std::mem::replace(&mut c.name, sc.name.clone());
+                    rename_in_keys(&mut self.primary_key, &mut self.indexes, &old, &sc.name);
+                    return self.merge_sql(sql);
+                }
+                c.primary |= sc.primary;
+                c.unique |= sc.unique;
+                c.references |= sc.references;
+            } else {
+                self.columns.push(sc.clone());
+            }
+        }
+        if self.primary_key.is_empty() {
+            self.primary_key = sql.primary_key.clone();
+        }
+        for i in &sql.indexes {
+            if !self.indexes.contains(i) {
+                self.indexes.push(i.clone());
+            }
+        }
+    }
+}
+
+fn rename_in_keys(pk: &mut [String], indexes: &mut [Index], old: &str, new: &str) {
+    for c in pk.iter_mut().filter(|c| *c == old) {
+        *c = new.to_string();
+    }
+    for i in indexes.iter_mut() {
+        for p in i.parts.iter_mut() {
+            match p {
+                IndexPart::Column(c) if c == old => *c = new.to_string(),
+                IndexPart::Expr { columns, .. } => {
+                    for c in columns.iter_mut().filter(|c| *c == old) {
+                        *c = new.to_string();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// SQL identifiers compare case-insensitively.
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// `someName` → `some_name` (drizzle's `casing: 'snake_case'`).
+pub fn snake_case(key: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in key.chars().enumerate() {
+        if ch.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+// ----- Drizzle table definitions -----
+
+/// The table-defining functions and their dialects.
+pub fn table_fn_dialect(name: &str) -> Option<Dialect> {
+    match name {
+        "sqliteTable" | "sqliteTableCreator" => Some(Dialect::Sqlite),
+        "pgTable" | "pgTableCreator" => Some(Dialect::Postgres),
+        "mysqlTable" | "mysqlTableCreator" => Some(Dialect::Mysql),
+        _ => None,
+    }
+}
+
+/// Reads `sqliteTable('orders', { ... }, (t) => [ ... ])` (and pgTable,
+/// mysqlTable, `schema.table(...)` of `pgSchema`). `var` is the variable it
+/// is bound to.
+pub fn read_drizzle_table(var: &str, call: &CallExpr, dialect: Dialect) -> Option<Table> {
+    let name = str_value(&call.args.first()?.expr)?;
+    let Expr::Object(cols) = unwrap_expr(&call.args.get(1)?.expr) else {
+        return None;
+    };
+    let mut table = Table {
+        name,
+        var: var.to_string(),
+        dialect,
+        ..Table::default()
+    };
+    for prop in &cols.props {
+        let PropOrSpread::Prop(p) = prop else {
+            continue;
+        };
+        let Prop::KeyValue(kv) = &**p else { continue };
+        let Some(key) = prop_key(&kv.key) else {
+            continue;
+        };
+        if let Some(col) = read_column(&key, &kv.value, dialect) {
+            table.columns.push(col);
+        }
+    }
+    if let Some(config) = call.args.get(2) {
+        read_extra_config(&mut table, &config.expr);
+    }
+    Some(table)
+}
+
+/// One column: `text('user_id').notNull().references(() => users.id)`.
+fn read_column(key: &str, value: &Expr, dialect: Dialect) -> Option<Column> {
+    let Expr::Call(call) = unwrap_expr(value) else {
+        return None;
+    };
+    // `text('user_id')` (or `t.text(...)`) is the innermost call; the
+    // modifiers follow it.
+    let (_, segments) = chain(call);
+    let builder = segments.first()?;
+    let ty = builder.name.to_string();
+    let builder_args = builder.args;
+    let segs = &segments[1..];
+    let name = builder_args
+        .first()
+        .and_then(|a| str_value(&a.expr))
+        .unwrap_or_else(|| key.to_string());
+    let options = builder_args
+        .iter()
+        .find_map(|a| match unwrap_expr(&a.expr) {
+            Expr::Object(o) => Some(o),
+            _ => None,
+        });
+    let json_mode = options.is_some_and(|o| {
+        drizzle::object_prop(o, "mode")
+            .and_then(str_value)
+            .is_some_and(|m| m == "json")
+    });
+    let bounded = options.is_some_and(|o| {
+        drizzle::object_prop(o, "length").is_some() || drizzle::object_prop(o, "enum").is_some()
+    });
+    let mut col = Column {
+        key: key.to_string(),
+        name,
+        large: is_large_type(&ty, dialect) && !bounded || json_mode,
+        sql_type: if json_mode { "json".into() } else { ty },
+        ..Column::default()
+    };
+    for s in segs {
+        match s.name.as_ref() {
+            "primaryKey" => col.primary = true,
+            "unique" => col.unique = true,
+            "references" => col.references = true,
+            _ => {}
+        }
+    }
+    Some(col)
+}
+
+/// Types whose values can be large.
+pub fn is_large_type(ty: &str, dialect: Dialect) -> bool {
+    let ty = ty.to_ascii_lowercase();
+    let base = ty.split(['(', ' ']).next().unwrap_or("");
+    match base {
+        "json" | "jsonb" | "blob" | "bytea" | "longtext" | "mediumtext" | "longblob"
+        | "mediumblob" => true,
+        // A sized text is bounded; plain text is not.
+        "text" => !ty.contains('('),
+        "varchar" | "char" | "character" => false,
+        _ => dialect == Dialect::Unknown && base.contains("text"),
+    }
+}
+
+/// `(t) => [index('x').on(t.a), ...]` / `(t) => ({ x: index('x').on(t.a) })`
+/// / a function body returning either.
+fn read_extra_config(table: &mut Table, expr: &Expr) {
+    let (param, body) = match unwrap_expr(expr) {
+        Expr::Arrow(a) => {
+            let param = a.params.first().and_then(|p| match p {
+                Pat::Ident(i) => Some(i.id.sym.to_string()),
+                _ => None,
+            });
+            let body = match &*a.body {
+                ArrowFunctionBody::Expr(e) => Some(&**e),
+                ArrowFunctionBody::FunctionBody(b) => returned_expr(&b.stmts),
+            };
+            (param, body)
+        }
+        Expr::Fn(f) => {
+            let param = f.function.params.first().and_then(|p| match &p.pat {
+                Pat::Ident(i) => Some(i.id.sym.to_string()),
+                _ => None,
+            });
+            let body = f
+                .function
+                .body
+                .as_ref()
+                .and_then(|b| returned_expr(&b.stmts));
+            (param, body)
+        }
+        _ => return,
+    };
+    table.config_param = param.unwrap_or_else(|| "t".into());
+    let Some(body) = body else { return };
+    let items: Vec<&Expr> = match unwrap_expr(body) {
+        Expr::Array(a) => {
+            table.config = ConfigStyle::Array;
+            a.elems.iter().flatten().map(|e| &*e.expr).collect()
+        }
+        Expr::Object(o) => {
+            table.config = ConfigStyle::Object;
+            o.props
+                .iter()
+                .filter_map(|p| match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => Some(&*kv.value),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        }
+        _ => return,
+    };
+    for item in items {
+        read_constraint(table, item);
+    }
+}
+
+fn returned_expr(stmts: &[Stmt]) -> Option<&Expr> {
+    stmts.iter().find_map(|s| match s {
+        Stmt::Return(r) => r.arg.as_deref(),
+        _ => None,
+    })
+}
+
+/// `index('n').on(t.a, t.b)`, `uniqueIndex('n').on(...)`, `unique().on(...)`,
+/// `primaryKey({ columns: [t.a, t.b] })`, `primaryKey(t.a, t.b)`.
+fn read_constraint(table: &mut Table, item: &Expr) {
+    let Expr::Call(call) = unwrap_expr(item) else {
+        return;
+    };
+    let (root, segments) = chain(call);
+    let Some(first) = segments.first() else {
+        return;
+    };
+    if root.is_some() {
+        return;
+    }
+    let kind = first.name.as_ref();
+    let name = first.args.first().and_then(|a| str_value(&a.expr));
+    match kind {
+        "index" | "uniqueIndex" | "unique" => {
+            let on = segments
+                .iter()
+                .find(|s| s.name == "on" || s.name == "using");
+            let Some(on) = on else { return };
+            let args = if on.name == "using" {
+                on.args.get(1..).unwrap_or(&[])
+            } else {
+                on.args
+            };
+            let parts: Vec<IndexPart> = args
+                .iter()
+                .filter_map(|a| index_part(table, &a.expr))
+                .collect();
+            if !parts.is_empty() {
+                table.indexes.push(Index {
+                    name,
+                    parts,
+                    unique: kind != "index",
+                });
+            }
+        }
+        "primaryKey" => {
+            let mut cols = Vec::new();
+            for a in first.args {
+                match unwrap_expr(&a.expr) {
+                    Expr::Object(o) => {
+                        if let Some(Expr::Array(arr)) =
+                            drizzle::object_prop(o, "columns").map(unwrap_expr)
+                        {
+                            for e in arr.elems.iter().flatten() {
+                                if let Some(c) = column_of(table, &e.expr) {
+                                    cols.push(c);
+                                }
+                            }
+                        }
+                    }
+                    e => {
+                        if let Some(c) = column_of(table, e) {
+                            cols.push(c);
+                        }
+                    }
+                }
+            }
+            if cols.len() == 1 {
+                if let Some(c) = table.columns.iter_mut().find(|c| c.name == cols[0]) {
+                    c.primary = true;
+                }
+            } else if !cols.is_empty() {
+                table.primary_key = cols;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `t.email` → the column's SQL name.
+fn column_of(table: &Table, expr: &Expr) -> Option<String> {
+    let Expr::Member(m) = unwrap_expr(expr) else {
+        return None;
+    };
+    let MemberProp::Ident(p) = &m.prop else {
+        return None;
+    };
+    table.column(&p.sym).map(|c| c.name.clone())
+}
+
+/// One part of `.on(...)`: a column (`t.email`, `t.email.desc()`) or an
+/// expression (`sql\`lower(${t.email})\``).
+fn index_part(table: &Table, expr: &Expr) -> Option<IndexPart> {
+    let expr = unwrap_expr(expr);
+    if let Some(c) = column_of(table, expr) {
+        return Some(IndexPart::Column(c));
+    }
+    match expr {
+        // t.email.desc() / .asc() / .nullsFirst()
+        Expr::Call(c) => {
+            let Callee::Expr(callee) = &c.callee else {
+                return None;
+            };
+            let Expr::Member(m) = unwrap_expr(callee) else {
+                return None;
+            };
+            column_of(table, &m.obj).map(IndexPart::Column)
+        }
+        Expr::TaggedTpl(t) => {
+            let mut text = String::new();
+            let mut columns = Vec::new();
+            for (i, q) in t.tpl.quasis.iter().enumerate() {
+                text.push_str(&q.raw);
+                if let Some(e) = t.tpl.exprs.get(i) {
+                    match column_of(table, e) {
+                        Some(c) => {
+                            text.push_str(&c);
+                            columns.push(c);
+                        }
+                        None => text.push('?'),
+                    }
+                }
+            }
+            Some(IndexPart::Expr {
+                text: text.trim().to_string(),
+                columns,
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(cols: &[(&str, bool, bool)], indexes: &[&[&str]]) -> Table {
+        Table {
+            name: "t".into(),
+            columns: cols
+                .iter()
+                .map(|(n, pk, uq)| Column {
+                    key: n.to_string(),
+                    name: n.to_string(),
+                    primary: *pk,
+                    unique: *uq,
+                    ..Column::default()
+                })
+                .collect(),
+            indexes: indexes
+                .iter()
+                .map(|cols| Index {
+                    name: None,
+                    parts: cols
+                        .iter()
+                        .map(|c| IndexPart::Column(c.to_string()))
+                        .collect(),
+                    unique: false,
+                })
+                .collect(),
+            ..Table::default()
+        }
+    }
+
+    #[test]
+    fn composite_index_serves_its_prefix_only() {
+        let t = table(
+            &[
+                ("id", true, false),
+                ("a", false, false),
+                ("b", false, false),
+                ("e", false, true),
+            ],
+            &[&["a", "b"]],
+        );
+        let none = HashSet::default();
+        let a: HashSet<String> = ["a".to_string()].into_iter().collect();
+        assert_eq!(t.serves("id", &none), Served::Yes);
+        assert_eq!(t.serves("e", &none), Served::Yes);
+        assert_eq!(t.serves("a", &none), Served::Yes);
+        assert_eq!(t.serves("b", &none), Served::No);
+        assert_eq!(t.serves("b", &a), Served::Yes);
+        assert!(t.pins_one_row(&["ID".to_string()].into_iter().collect()));
+        assert!(!t.pins_one_row(&a));
+    }
+
+    #[test]
+    fn large_types() {
+        assert!(is_large_type("text", Dialect::Sqlite));
+        assert!(is_large_type("jsonb", Dialect::Postgres));
+        assert!(!is_large_type("varchar(255)", Dialect::Postgres));
+        assert!(!is_large_type("integer", Dialect::Sqlite));
+        assert_eq!(snake_case("userId"), "user_id");
+    }
+}

@@ -1,0 +1,203 @@
+//! The user's configuration (perf-optimizer.config.json/.jsonc/.mjs, the
+//! `perfOptimizer` key of package.json, or --config). The wrapper loads the
+//! file; the core validates it so that every entry point reports the same
+//! errors, each naming the key.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::budget::{self, Amount, Budget, Metric};
+use super::limits::{Limits, Plan};
+use super::report::Severity;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Config {
+    /// Which plan's limits apply (`free` unless set).
+    pub plan: Plan,
+    /// Rule id → "off" | "info" | "warn" | "error", or [level, options].
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, RuleSetting>"))]
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// Globs of files not to analyze (applied by the wrapper).
+    pub ignore: Vec<String>,
+    /// Size, growth and startup budgets (see `budget.rs`), in addition to
+    /// the platform limits.
+    pub budgets: Vec<Budget>,
+    /// Overrides of the platform limits table (e.g. `{ "cpuMs": 50 }`).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
+    pub limits: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Info,
+    #[serde(alias = "warning")]
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warn => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(untagged)]
+pub enum RuleSetting {
+    Level(Level),
+    WithOptions(
+        Level,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))] serde_json::Value,
+    ),
+}
+
+impl RuleSetting {
+    pub fn level(&self) -> Level {
+        match self {
+            RuleSetting::Level(l) | RuleSetting::WithOptions(l, _) => *l,
+        }
+    }
+    pub fn options(&self) -> Option<&serde_json::Value> {
+        match self {
+            RuleSetting::Level(_) => None,
+            RuleSetting::WithOptions(_, o) => Some(o),
+        }
+    }
+}
+
+/// serde_json's message without " at line 1 column 9" (positions in the
+/// wrapper's re-serialized JSON mean nothing to the user).
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    text.split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Deserializes one value of the config; the error names its key. (Key paths
+/// by hand instead of serde_path_to_error: it cost ~10 KB of gzipped wasm.)
+fn at<T: DeserializeOwned>(path: &str, value: &Value) -> Result<T, String> {
+    T::deserialize(value).map_err(|e| format!("{path}: {}", without_position(&e)))
+}
+
+/// A budget; a bad field is named (`budgets[2].max: invalid size …`).
+fn budget_at(i: usize, value: &Value) -> Result<Budget, String> {
+    let path = format!("budgets[{i}]");
+    at(&path, value).map_err(|whole| {
+        let Value::Object(fields) = value else {
+            return whole;
+        };
+        for (key, v) in fields {
+            let field = format!("{path}.{key}");
+            let err = match key.as_str() {
+                "metric" => at::<Metric>(&field, v).err(),
+                "max" | "maxIncrease" => at::<Amount>(&field, v).err(),
+                "name" | "package" => None,
+                // serde's "unknown field" message, now at the field's own path
+                _ => Some(format!("{field}: {}", &whole[path.len() + 2..])),
+            };
+            if let Some(err) = err {
+                return err;
+            }
+        }
+        whole
+    })
+}
+
+impl Config {
+    /// Parses and validates config JSON; errors name the key:
+    /// `rules.await-in-loop: expected "off", "info", "warn" or "error"`.
+    pub fn parse(json: &str, known_rules: &[&str]) -> Result<Config, String> {
+        let value: Value = serde_json::from_str(json).map_err(|e| without_position(&e))?;
+        let Value::Object(fields) = value else {
+            return Err("the config must be an object".into());
+        };
+        let mut config = Config::default();
+        for (key, v) in &fields {
+            match key.as_str() {
+                "plan" => config.plan = at("plan", v)?,
+                "ignore" => config.ignore = at("ignore", v)?,
+                "limits" => config.limits = at("limits", v)?,
+                "rules" => {
+                    let Value::Object(rules) = v else {
+                        return Err("rules: expected an object of rule id → level".into());
+                    };
+                    for (id, setting) in rules {
+                        let setting = at(&format!("rules.{id}"), setting).map_err(|_| {
+                            format!("rules.{id}: expected \"off\", \"info\", \"warn\", \"error\" or [level, options]")
+                        })?;
+                        config.rules.insert(id.clone(), setting);
+                    }
+                }
+                "budgets" => {
+                    let Value::Array(budgets) = v else {
+                        return Err("budgets: expected an array".into());
+                    };
+                    for (i, b) in budgets.iter().enumerate() {
+                        config.budgets.push(budget_at(i, b)?);
+                    }
+                }
+                other => {
+                    return Err(format!(
+                        "unknown field `{other}`, expected one of `plan`, `rules`, `ignore`, `budgets`, `limits`"
+                    ))
+                }
+            }
+        }
+        budget::check(&config.budgets)?;
+        Limits::for_plan(config.plan).with_overrides(&config.limits)?;
+        for id in config.rules.keys() {
+            if !known_rules.contains(&id.as_str()) {
+                return Err(format!(
+                    "rules.{id}: unknown rule (run `perf-optimizer rules` for the list)"
+                ));
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_levels_and_options() {
+        let c = Config::parse(
+            r#"{"plan":"paid","rules":{"a":"off","b":["warn",{"max":3}],"c":"warning"}}"#,
+            &["a", "b", "c"],
+        )
+        .unwrap();
+        assert_eq!(c.plan, Plan::Paid);
+        assert_eq!(c.rules["a"].level(), Level::Off);
+        assert_eq!(c.rules["b"].options().unwrap()["max"], 3);
+        assert_eq!(c.rules["c"].level(), Level::Warn);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::parse(r#"{"rules":{"a":"loud"}}"#, &["a"]).unwrap_err();
+        assert!(e.starts_with("rules.a: expected"), "{e}");
+        let e = Config::parse(r#"{"rulez":{}}"#, &[]).unwrap_err();
+        assert!(e.contains("unknown field `rulez`"), "{e}");
+        let e = Config::parse(r#"{"plan":"gold"}"#, &[]).unwrap_err();
+        assert!(e.starts_with("plan: unknown variant `gold`"), "{e}");
+        let e = Config::parse(r#"{"rules":{"nope":"off"}}"#, &[]).unwrap_err();
+        assert!(e.starts_with("rules.nope: unknown rule"), "{e}");
+    }
+}

@@ -1,0 +1,27 @@
+//! What the wrapper read: source files and the Worker's wrangler facts.
+
+use serde::{Deserialize, Serialize};
+
+/// One source file as the wrapper read it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct SourceFile {
+    /// Relative to the working directory, `/`-separated.
+    pub path: String,
+    /// The text; left out when it travels in `analyzeJson`'s byte buffer
+    /// (see `AnalyzeInput::source_lengths`).
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The Worker's bindings and flags from its wrangler config.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectInfo {
+    pub nodejs_compat: bool,
+    pub d1: Vec<String>,
+    pub hyperdrive: Vec<String>,
+    pub kv: Vec<String>,
+    pub r2: Vec<String>,
+}

@@ -1,0 +1,495 @@
+//! The report model (JSON report version 1, see DESIGN.md). Fields are only
+//! ever added, never renamed.
+
+use serde::{Deserialize, Serialize};
+
+pub const REPORT_VERSION: u32 = 1;
+pub const TOOL_NAME: &str = "perf-optimizer";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const DOCS_BASE: &str =
+    "https://github.com/perf-optimizer/perf-optimizer/blob/main/docs/rules/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Async,
+    Limits,
+    Memory,
+    Cpu,
+    ColdStart,
+    Database,
+    Bundle,
+    Startup,
+    /// Problems with the input itself (unparsable files, bad suppressions).
+    Input,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Async => "async",
+            Category::Limits => "limits",
+            Category::Memory => "memory",
+            Category::Cpu => "cpu",
+            Category::ColdStart => "cold-start",
+            Category::Database => "database",
+            Category::Bundle => "bundle",
+            Category::Startup => "startup",
+            Category::Input => "input",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    pub rule: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub message: String,
+    /// Relative to the working directory, `/`-separated. Absent for findings
+    /// about the bundle that no first-party line pulls in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based, in UTF-16 code units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<u32>,
+    pub help: String,
+    pub docs: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct OutputSize {
+    pub path: String,
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+    pub brotli_bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PackageUsage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Bytes this package contributes to the output(s).
+    pub bytes: u64,
+    /// Number of its modules in the bundle.
+    pub modules: u32,
+    /// Where it lives (package root folders), more than one when nested copies exist.
+    pub paths: Vec<String>,
+    /// Estimated gzip size of its share of the output: `bytes` times the
+    /// output's own gzip ratio (0 when the outputs were not measured).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub gzip_bytes: u64,
+    /// Estimated brotli size, the same way.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub brotli_bytes: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Bytes in the output of one first-party folder (its files, not its subfolders).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FolderUsage {
+    pub path: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicatePackage {
+    pub name: String,
+    pub versions: Vec<String>,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BundleReport {
+    pub outputs: Vec<OutputSize>,
+    pub packages: Vec<PackageUsage>,
+    pub duplicates: Vec<DuplicatePackage>,
+    /// Bytes of first-party code (inputs outside node_modules).
+    pub first_party_bytes: u64,
+    /// Bytes of esbuild's runtime and shims that belong to no input.
+    pub runtime_bytes: u64,
+    /// Bytes in the output per module (package and first-party inputs),
+    /// largest first; what the HTML report's treemap zooms into.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<ModuleSize>,
+    /// `first_party_bytes` by folder, largest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<FolderUsage>,
+}
+
+/// One input module's bytes in the output(s).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleSize {
+    /// The input path as the metafile writes it.
+    pub path: String,
+    /// The package it belongs to; absent for first-party modules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// That package's version, to tell copies of one package apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetResult {
+    pub name: String,
+    /// raw, gzip, brotli, package or startup.
+    pub metric: String,
+    pub limit: f64,
+    pub actual: f64,
+    pub passed: bool,
+    /// `max`: `actual` is the measured value; `increase`: `actual` is the
+    /// growth since the baseline.
+    #[serde(default)]
+    pub kind: BudgetKind,
+    /// The unit of `limit` and `actual`.
+    #[serde(default)]
+    pub unit: BudgetUnit,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetKind {
+    #[default]
+    Max,
+    Increase,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetUnit {
+    #[default]
+    Bytes,
+    Ms,
+    Percent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct StartupContributor {
+    pub name: String,
+    pub kind: String,
+    pub ms: f64,
+    pub share: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct StartupReport {
+    pub total_ms: f64,
+    pub runs: u32,
+    pub limit_ms: f64,
+    pub contributors: Vec<StartupContributor>,
+    /// Engine time outside the bundle's code (compilation, garbage
+    /// collection), in ms of the median run.
+    #[serde(default)]
+    pub engine_ms: f64,
+    /// Bundle time the profile could not place on a module (the
+    /// attribution's error), in ms of the median run.
+    #[serde(default)]
+    pub unattributed_ms: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub errors: u32,
+    pub warnings: u32,
+    pub infos: u32,
+    pub files: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub version: u32,
+    pub tool: ToolInfo,
+    pub diagnostics: Vec<Diagnostic>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleReport>,
+    #[serde(default)]
+    pub budgets: Vec<BudgetResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<StartupReport>,
+    pub summary: Summary,
+    /// The comparison with a saved baseline (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineDiff>,
+}
+
+impl Report {
+    pub fn new(
+        mut diagnostics: Vec<Diagnostic>,
+        bundle: Option<BundleReport>,
+        budgets: Vec<BudgetResult>,
+        files: u32,
+    ) -> Report {
+        sort_diagnostics(&mut diagnostics);
+        let mut summary = Summary {
+            files,
+            ..Summary::default()
+        };
+        for d in &diagnostics {
+            match d.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+        }
+        Report {
+            version: REPORT_VERSION,
+            tool: ToolInfo {
+                name: TOOL_NAME.into(),
+                version: TOOL_VERSION.into(),
+            },
+            diagnostics,
+            bundle,
+            budgets,
+            startup: None,
+            summary,
+            baseline: None,
+        }
+    }
+
+    /// The process exit code the report calls for (DESIGN.md): 1 for an
+    /// error-severity finding or a budget exceeded, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.summary.errors > 0 || self.budgets.iter().any(|b| !b.passed) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// The report's order: by file (findings without one last), then position,
+/// then rule, then message. Total, so an unstable sort gives one order.
+pub fn diagnostic_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    (
+        a.file.is_none(),
+        &a.file,
+        a.line,
+        a.column,
+        &a.rule,
+        &a.message,
+    )
+        .cmp(&(
+            b.file.is_none(),
+            &b.file,
+            b.line,
+            b.column,
+            &b.rule,
+            &b.message,
+        ))
+}
+
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    super::collections::sort_by(diagnostics, diagnostic_order);
+}
+
+pub fn docs_url(rule: &str) -> String {
+    format!("{DOCS_BASE}{rule}.md")
+}
+
+/// Rule id → count, for baselines and summaries.
+pub fn count_by_rule(diagnostics: &[Diagnostic]) -> std::collections::BTreeMap<String, u32> {
+    let mut counts = std::collections::BTreeMap::new();
+    for d in diagnostics {
+        *counts.entry(d.rule.clone()).or_insert(0) += 1;
+    }
+    counts
+}
+
+// ----- the comparison with a saved baseline (`--baseline`) -----
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SizeChange {
+    pub before: u64,
+    pub after: u64,
+    pub delta: i64,
+    /// Growth in percent of `before` (two decimals); absent when `before` is 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+}
+
+impl SizeChange {
+    pub fn new(before: u64, after: u64) -> SizeChange {
+        let delta = after as i64 - before as i64;
+        SizeChange {
+            before,
+            after,
+            delta,
+            percent: (before > 0)
+                .then(|| (delta as f64 / before as f64 * 10_000.0).round() / 100.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SizeChanges {
+    pub bytes: SizeChange,
+    pub gzip_bytes: SizeChange,
+    pub brotli_bytes: SizeChange,
+}
+
+impl SizeChanges {
+    pub fn new(before: SizeTotals, after: SizeTotals) -> SizeChanges {
+        SizeChanges {
+            bytes: SizeChange::new(before.bytes, after.bytes),
+            gzip_bytes: SizeChange::new(before.gzip_bytes, after.gzip_bytes),
+            brotli_bytes: SizeChange::new(before.brotli_bytes, after.brotli_bytes),
+        }
+    }
+}
+
+/// An output present in both; matched by path, else by file name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct OutputChange {
+    pub path: String,
+    /// The baseline's path when it differs (matched by file name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_path: Option<String>,
+    // The three sizes as fields, not `#[serde(flatten)]` of SizeChanges:
+    // flatten pulls serde's buffering deserializer into the wasm.
+    pub bytes: SizeChange,
+    pub gzip_bytes: SizeChange,
+    pub brotli_bytes: SizeChange,
+}
+
+/// A package present in both whose size changed (all versions together).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PackageChange {
+    pub name: String,
+    /// The change of its bytes (inlined, not flattened: see OutputChange).
+    pub before: u64,
+    pub after: u64,
+    pub delta: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+}
+
+/// A package that appeared or disappeared.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PackageEntry {
+    pub name: String,
+    pub versions: Vec<String>,
+    pub bytes: u64,
+}
+
+/// A rule with more findings than in the baseline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FindingChange {
+    pub rule: String,
+    pub before: u32,
+    pub after: u32,
+}
+
+/// The report's `baseline` field: what changed since the baseline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BaselineDiff {
+    /// The perf-optimizer version that wrote the baseline.
+    pub tool_version: String,
+    /// All outputs together.
+    pub totals: SizeChanges,
+    /// Outputs in both, in the report's order.
+    pub outputs: Vec<OutputChange>,
+    pub new_outputs: Vec<String>,
+    pub removed_outputs: Vec<String>,
+    /// Packages in both whose size changed, largest change first.
+    pub packages: Vec<PackageChange>,
+    /// Largest first.
+    pub new_packages: Vec<PackageEntry>,
+    /// Largest first.
+    pub removed_packages: Vec<PackageEntry>,
+    /// Rules whose finding count grew, most new findings first.
+    pub new_findings: Vec<FindingChange>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SizeTotals {
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+    pub brotli_bytes: u64,
+}

@@ -1,0 +1,155 @@
+//! Wording and number formats the findings and renderers share, so that every format says
+//! the same thing the same way.
+
+use super::report::{BudgetKind, BudgetResult, BudgetUnit, Diagnostic};
+
+const MIB: u64 = 1024 * 1024;
+
+/// Drops a fraction's trailing zeros: "60.0" → "60", "1.50" → "1.5".
+fn trim(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Decimal units as people read them ("512 B", "12.3 kB", "1.25 MB"); exact
+/// mebibytes as written in limits ("64 MiB").
+pub fn bytes(n: u64) -> String {
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n < 1000 {
+        format!("{n} B")
+    } else if n < 999_950 {
+        format!("{} kB", trim(format!("{:.1}", n as f64 / 1000.0)))
+    } else {
+        format!("{} MB", trim(format!("{:.2}", n as f64 / 1e6)))
+    }
+}
+
+/// "+1.2 kB", "-300 B", "0 B".
+pub fn signed_bytes(delta: i64) -> String {
+    let sign = match delta.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    format!("{sign}{}", bytes(delta.unsigned_abs()))
+}
+
+/// "+2.4%", "-0.6%", "0%".
+pub fn signed_percent(p: f64) -> String {
+    let s = trim(format!("{:.1}", p.abs()));
+    if s == "0" {
+        "0%".into()
+    } else if p > 0.0 {
+        format!("+{s}%")
+    } else {
+        format!("-{s}%")
+    }
+}
+
+/// A budget's limit or actual value in its unit.
+pub fn amount(value: f64, unit: BudgetUnit) -> String {
+    match unit {
+        BudgetUnit::Bytes => bytes(value.max(0.0).round() as u64),
+        BudgetUnit::Ms => format!("{} ms", trim(format!("{value:.1}"))),
+        BudgetUnit::Percent => format!("{}%", trim(format!("{value:.2}"))),
+    }
+}
+
+/// A budget's actual value, signed for growth: "120.4 kB", "+12%", "+3 kB".
+pub fn budget_actual(b: &BudgetResult) -> String {
+    match (b.kind, b.unit) {
+        (BudgetKind::Increase, BudgetUnit::Percent) => signed_percent(b.actual),
+        (BudgetKind::Increase, _) => signed_bytes(b.actual.round() as i64),
+        _ => amount(b.actual, b.unit),
+    }
+}
+
+/// A budget's limit: "100 kB"; "+5%" for growth.
+pub fn budget_limit(b: &BudgetResult) -> String {
+    match b.kind {
+        BudgetKind::Increase => format!("+{}", amount(b.limit, b.unit)),
+        BudgetKind::Max => amount(b.limit, b.unit),
+    }
+}
+
+/// One sentence about a budget: "gzip size is 120.4 kB, over its 100 kB
+/// budget" / "gzip size growth is +12% since the baseline, within its +5%
+/// budget".
+pub fn budget_message(b: &BudgetResult) -> String {
+    let since = match b.kind {
+        BudgetKind::Increase => " since the baseline",
+        BudgetKind::Max => "",
+    };
+    let verdict = if b.passed { "within" } else { "over" };
+    format!(
+        "{} is {}{since}, {verdict} its {} budget",
+        b.name,
+        budget_actual(b),
+        budget_limit(b)
+    )
+}
+
+/// `file:line:column`, as much of it as the diagnostic has.
+pub fn location(d: &Diagnostic) -> Option<String> {
+    let file = d.file.as_deref()?;
+    Some(match (d.line, d.column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        (Some(l), None) => format!("{file}:{l}"),
+        _ => file.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(1000), "1 kB");
+        assert_eq!(bytes(12_345), "12.3 kB");
+        assert_eq!(bytes(60_000), "60 kB");
+        assert_eq!(bytes(999_960), "1 MB");
+        assert_eq!(bytes(1_250_000), "1.25 MB");
+        assert_eq!(bytes(64 * MIB), "64 MiB");
+        assert_eq!(signed_bytes(-300), "-300 B");
+        assert_eq!(signed_bytes(1_200), "+1.2 kB");
+        assert_eq!(signed_bytes(0), "0 B");
+        assert_eq!(signed_percent(2.44), "+2.4%");
+        assert_eq!(signed_percent(-0.6), "-0.6%");
+        assert_eq!(signed_percent(0.01), "0%");
+        assert_eq!(amount(200.0, BudgetUnit::Ms), "200 ms");
+        assert_eq!(amount(12.5, BudgetUnit::Percent), "12.5%");
+    }
+
+    #[test]
+    fn budget_sentences() {
+        let mut b = BudgetResult {
+            name: "gzip size".into(),
+            metric: "gzip".into(),
+            limit: 100_000.0,
+            actual: 120_400.0,
+            passed: false,
+            kind: BudgetKind::Max,
+            unit: BudgetUnit::Bytes,
+        };
+        assert_eq!(
+            budget_message(&b),
+            "gzip size is 120.4 kB, over its 100 kB budget"
+        );
+        b.name = "gzip size growth".into();
+        b.kind = BudgetKind::Increase;
+        b.unit = BudgetUnit::Percent;
+        b.limit = 5.0;
+        b.actual = 12.0;
+        assert_eq!(
+            budget_message(&b),
+            "gzip size growth is +12% since the baseline, over its +5% budget"
+        );
+    }
+}

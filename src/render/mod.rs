@@ -1,0 +1,55 @@
+//! The report's renderers: one model, many formats. Pure and deterministic.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::report::Report;
+
+pub mod github;
+pub mod markdown;
+pub mod pretty;
+pub mod sarif;
+#[cfg(test)]
+pub(crate) mod test_fixture;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pretty,
+    Json,
+    Sarif,
+    Markdown,
+    Github,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct RenderOptions {
+    pub color: bool,
+    pub quiet: bool,
+    /// Where findings without a file of their own and budget results are
+    /// anchored in formats that need a location (SARIF): the wrangler config
+    /// or package.json, relative to the working directory. Default
+    /// `package.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_file: Option<String>,
+    /// The working directory as an absolute `file:///…/` URI, for SARIF's
+    /// `originalUriBaseIds` (`%SRCROOT%`). Optional: code scanning resolves
+    /// relative paths against the repository root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_root: Option<String>,
+}
+
+/// Renders the report in a format. Pure and deterministic.
+pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Result<String, String> {
+    match format {
+        Format::Json => serde_json::to_string_pretty(report)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        Format::Pretty => Ok(pretty::render(report, options)),
+        Format::Sarif => Ok(sarif::render(report, options)),
+        Format::Markdown => Ok(markdown::render(report, options)),
+        Format::Github => Ok(github::render(report, options)),
+    }
+}

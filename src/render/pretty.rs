@@ -1,0 +1,395 @@
+//! The human-readable report for terminals: size summary, top packages with
+//! bars, duplicates, findings grouped by file (ESLint-style), budgets and a
+//! summary line.
+
+use std::fmt::Write;
+
+use owo_colors::OwoColorize;
+
+use super::RenderOptions;
+use crate::model::report::{Diagnostic, Report, Severity};
+
+/// Styles that collapse to plain text without colour. owo-colors' static
+/// styles (`.red()`), not `Style`: its dynamic colours carry the CSS and xterm
+/// colour tables into the wasm.
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn apply(&self, text: &str, styled: impl FnOnce(&str) -> String) -> String {
+        if self.color {
+            styled(text)
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.apply(t, |t| t.bold().to_string())
+    }
+    fn underline(&self, t: &str) -> String {
+        self.apply(t, |t| t.underline().to_string())
+    }
+    fn dim(&self, t: &str) -> String {
+        self.apply(t, |t| t.dimmed().to_string())
+    }
+    fn red(&self, t: &str) -> String {
+        self.apply(t, |t| t.red().to_string())
+    }
+    fn yellow(&self, t: &str) -> String {
+        self.apply(t, |t| t.yellow().to_string())
+    }
+    fn green(&self, t: &str) -> String {
+        self.apply(t, |t| t.green().to_string())
+    }
+    fn cyan(&self, t: &str) -> String {
+        self.apply(t, |t| t.cyan().to_string())
+    }
+    fn severity(&self, s: Severity) -> String {
+        let label = format!("{:<7}", s.as_str());
+        match s {
+            Severity::Error => self.red(&label),
+            Severity::Warning => self.yellow(&label),
+            Severity::Info => self.cyan(&label),
+        }
+    }
+}
+
+/// "1.2 MB"-style sizes in decimal units, as wrangler and esbuild print KiB:
+/// binary units, one decimal.
+pub fn format_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes:.0} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+fn bar(share: f64, width: usize) -> String {
+    let filled = (share * width as f64).round() as usize;
+    let filled = filled.min(width);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let p = Paint {
+        color: options.color,
+    };
+    let mut out = String::new();
+
+    if let Some(bundle) = &report.bundle {
+        if !options.quiet {
+            for o in &bundle.outputs {
+                let _ = writeln!(
+                    out,
+                    "{} {}  {} raw · {} gzip · {} brotli",
+                    p.bold("Bundle"),
+                    o.path,
+                    p.bold(&format_bytes(o.bytes as f64)),
+                    format_bytes(o.gzip_bytes as f64),
+                    format_bytes(o.brotli_bytes as f64),
+                );
+            }
+            let total: u64 = bundle.outputs.iter().map(|o| o.bytes).sum();
+            if !bundle.packages.is_empty() || bundle.first_party_bytes > 0 {
+                let _ = writeln!(out, "\n{}", p.bold("Composition (bytes in the output)"));
+                let name_width = bundle
+                    .packages
+                    .iter()
+                    .take(10)
+                    .map(|pkg| pkg.name.len() + pkg.version.as_ref().map_or(0, |v| v.len() + 1))
+                    .max()
+                    .unwrap_or(0)
+                    .max(16);
+                let row = |label: String, bytes: u64, out: &mut String| {
+                    let share = if total > 0 {
+                        bytes as f64 / total as f64
+                    } else {
+                        0.0
+                    };
+                    let _ = writeln!(
+                        out,
+                        "  {label:<name_width$}  {}  {:>10}  {:>5.1}%",
+                        p.cyan(&bar(share, 20)),
+                        format_bytes(bytes as f64),
+                        share * 100.0
+                    );
+                };
+                for pkg in bundle.packages.iter().take(10) {
+                    let label = match &pkg.version {
+                        Some(v) => format!("{}@{v}", pkg.name),
+                        None => pkg.name.clone(),
+                    };
+                    row(label, pkg.bytes, &mut out);
+                }
+                if bundle.packages.len() > 10 {
+                    let rest: u64 = bundle.packages[10..].iter().map(|x| x.bytes).sum();
+                    row(
+                        format!("{} more packages", bundle.packages.len() - 10),
+                        rest,
+                        &mut out,
+                    );
+                }
+                row("(your code)".into(), bundle.first_party_bytes, &mut out);
+                row("(runtime & shims)".into(), bundle.runtime_bytes, &mut out);
+            }
+            if !bundle.duplicates.is_empty() {
+                let _ = writeln!(out, "\n{}", p.bold("Duplicate packages"));
+                for d in &bundle.duplicates {
+                    let _ = writeln!(
+                        out,
+                        "  {}  {}  {}",
+                        p.yellow(&d.name),
+                        d.versions.join(", "),
+                        format_bytes(d.bytes as f64)
+                    );
+                }
+            }
+            out.push('\n');
+        }
+    }
+
+    if let Some(startup) = &report.startup {
+        if !options.quiet {
+            render_startup(startup, &p, &mut out);
+        }
+    }
+
+    render_diagnostics(&report.diagnostics, &p, options, &mut out);
+
+    if !report.budgets.is_empty() {
+        let _ = writeln!(out, "{}", p.bold("Budgets"));
+        for b in &report.budgets {
+            let mark = if b.passed {
+                p.green("✓")
+            } else {
+                p.red("✗")
+            };
+            let _ = writeln!(
+                out,
+                "  {mark} {}  {} / {}",
+                b.name,
+                crate::model::text::budget_actual(b),
+                crate::model::text::budget_limit(b)
+            );
+        }
+        out.push('\n');
+    }
+
+    let s = &report.summary;
+    let failed_budgets = report.budgets.iter().filter(|b| !b.passed).count();
+    let counts = format!(
+        "{} error{}, {} warning{}, {} info in {} file{}{}",
+        s.errors,
+        plural(s.errors),
+        s.warnings,
+        plural(s.warnings),
+        s.infos,
+        s.files,
+        plural(s.files),
+        if failed_budgets > 0 {
+            format!(
+                "; {failed_budgets} budget{} exceeded",
+                plural(failed_budgets as u32)
+            )
+        } else {
+            String::new()
+        }
+    );
+    let line = if report.exit_code() != 0 {
+        p.red(&format!("✗ {counts}"))
+    } else if s.warnings > 0 {
+        p.yellow(&format!("⚠ {counts}"))
+    } else {
+        p.green(&format!("✓ {counts}"))
+    };
+    let _ = writeln!(out, "{}", p.bold(&line));
+    out
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Startup by package and module (with `--startup`).
+fn render_startup(s: &crate::model::report::StartupReport, p: &Paint, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "{} {} median of {} run{} (limit {} ms, measured locally in workerd)",
+        p.bold("Startup"),
+        p.bold(&format!("{:.1} ms", s.total_ms)),
+        s.runs,
+        if s.runs == 1 { "" } else { "s" },
+        s.limit_ms
+    );
+    let width = s
+        .contributors
+        .iter()
+        .take(10)
+        .map(|c| c.name.len() + if c.kind == "package" { 0 } else { 9 })
+        .max()
+        .unwrap_or(0)
+        .max(21);
+    let mut row = |label: &str, ms: f64, share: f64, at: String| {
+        let _ = writeln!(
+            out,
+            "  {label:<width$}  {}  {:>8.1} ms  {:>5.1}%{at}",
+            p.cyan(&bar(share, 20)),
+            ms,
+            share * 100.0
+        );
+    };
+    for c in s.contributors.iter().take(10) {
+        let at = match c.line {
+            Some(l) if c.kind == "module" => format!("  line {l}"),
+            _ => String::new(),
+        };
+        let label = if c.kind == "package" {
+            c.name.clone()
+        } else {
+            format!("{} (module)", c.name)
+        };
+        row(&label, c.ms, c.share, at);
+    }
+    if s.contributors.len() > 10 {
+        let rest: f64 = s.contributors[10..].iter().map(|c| c.ms).sum();
+        let share: f64 = s.contributors[10..].iter().map(|c| c.share).sum();
+        row(
+            &format!("{} more", s.contributors.len() - 10),
+            rest,
+            share,
+            String::new(),
+        );
+    }
+    let share = |ms: f64| {
+        if s.total_ms > 0.0 {
+            ms / s.total_ms
+        } else {
+            0.0
+        }
+    };
+    row(
+        "(engine: compile, GC)",
+        s.engine_ms,
+        share(s.engine_ms),
+        String::new(),
+    );
+    if s.unattributed_ms > 0.0 {
+        row(
+            "(unattributed)",
+            s.unattributed_ms,
+            share(s.unattributed_ms),
+            String::new(),
+        );
+    }
+    out.push('\n');
+}
+
+fn render_diagnostics(diags: &[Diagnostic], p: &Paint, options: &RenderOptions, out: &mut String) {
+    let mut current: Option<&str> = None;
+    for d in diags {
+        if options.quiet && d.severity != Severity::Error {
+            continue;
+        }
+        let file = d.file.as_deref().unwrap_or("(bundle)");
+        if current != Some(file) {
+            let _ = writeln!(out, "{}", p.bold(&p.underline(file)));
+            current = Some(file);
+        }
+        let pos = match (d.line, d.column) {
+            (Some(l), Some(c)) => format!("{l}:{c}"),
+            (Some(l), None) => format!("{l}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {} {}  {}",
+            p.dim(&format!("{pos:>7}")),
+            p.severity(d.severity),
+            d.message,
+            p.dim(&d.rule)
+        );
+        if !d.help.is_empty() {
+            let _ = writeln!(out, "           {} {}", p.dim("help:"), d.help);
+        }
+    }
+    if current.is_some() {
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::{BudgetResult, Category};
+
+    fn sample() -> Report {
+        Report::new(
+            vec![Diagnostic {
+                rule: "await-in-loop".into(),
+                severity: Severity::Warning,
+                category: Category::Async,
+                message: "await of env.KV.get(k) inside for-of".into(),
+                file: Some("src/index.ts".into()),
+                line: Some(12),
+                column: Some(5),
+                end_line: Some(12),
+                end_column: Some(30),
+                help: "Use Promise.all".into(),
+                docs: String::new(),
+            }],
+            None,
+            vec![BudgetResult {
+                name: "script size".into(),
+                metric: "raw".into(),
+                limit: 1024.0 * 1024.0,
+                actual: 2048.0,
+                passed: true,
+                kind: Default::default(),
+                unit: Default::default(),
+            }],
+            1,
+        )
+    }
+
+    #[test]
+    fn plain_output_has_no_escape_codes() {
+        let text = render(&sample(), &RenderOptions::default());
+        assert!(!text.contains('\u{1b}'));
+        assert!(text.contains(
+            "src/index.ts\n     12:5  warning await of env.KV.get(k) inside for-of  await-in-loop"
+        ));
+        assert!(text.contains("✓ script size  2"), "{text}");
+        assert!(text.contains("⚠ 0 errors, 1 warning, 0 info in 1 file"));
+    }
+
+    #[test]
+    fn color_output_is_colored() {
+        let text = render(
+            &sample(),
+            &RenderOptions {
+                color: true,
+                ..RenderOptions::default()
+            },
+        );
+        assert!(text.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn sizes_use_binary_units() {
+        assert_eq!(format_bytes(512.0), "512 B");
+        assert_eq!(format_bytes(840921.0), "821.2 KiB");
+        assert_eq!(format_bytes(64.0 * 1048576.0), "64.0 MiB");
+    }
+}

@@ -1,0 +1,258 @@
+//! `accumulating-spread`: copying an accumulator on every step. In a reduce
+//! callback, `{ ...acc, [k]: v }` / `[...acc, x]` (or `acc.concat(x)`,
+//! `Object.assign({}, acc, …)`) copies everything gathered so far, once per
+//! element: O(n²) time and garbage. The same holds in a loop that assigns
+//! the copy back: `acc = { ...acc, [k]: v }`, `arr = [...arr, x]`.
+
+use swc_core::atoms::Atom;
+use swc_core::ecma::ast::*;
+
+use crate::engine::context::{callee_path, unwrap_expr, Frame, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "accumulating-spread",
+        category: Category::Cpu,
+        severity: Severity::Warning,
+        summary: "`{...acc, k: v}` / `[...acc, x]` in a reduce callback or a loop: O(n²) copying; mutate the accumulator or push.",
+    },
+    create: |_| Box::new(AccumulatingSpread),
+};
+
+struct AccumulatingSpread;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Object,
+    Array,
+}
+
+impl Rule for AccumulatingSpread {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Array,
+            NodeKind::Assign,
+            NodeKind::Call,
+            NodeKind::Object,
+        ]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            // In a reduce callback: any copy of the accumulator parameter.
+            Node::Object(_) | Node::Array(_) | Node::Call(_) => {
+                let Some(acc) = reduce_accumulator(cx) else {
+                    return;
+                };
+                let expr_span = match node {
+                    Node::Object(o) => o.span,
+                    Node::Array(a) => a.span,
+                    Node::Call(c) => c.span,
+                    _ => return,
+                };
+                let Some(shape) = copy_of(node, &acc) else {
+                    return;
+                };
+                let help = match shape {
+                    Shape::Object => format!(
+                        "Mutate the accumulator and return it: `({acc}, x) => {{ {acc}[key] = value; return {acc}; }}` \
+                         (the initial `{{}}` belongs to this reduce call, so the mutation stays local), or fill an object in a for-of loop."
+                    ),
+                    Shape::Array => format!(
+                        "Push and return the accumulator: `({acc}, x) => {{ {acc}.push(x); return {acc}; }}`, \
+                         or use `map`/`filter`/`flatMap` instead of reduce."
+                    ),
+                };
+                cx.report(
+                    expr_span,
+                    format!(
+                        "`{}` copies the whole accumulator on every call of the reduce callback: O(n²) in the number of elements",
+                        cx.snippet(expr_span)
+                    ),
+                    help,
+                );
+            }
+            // In a loop: `x = { ...x, … }` assigned back.
+            Node::Assign(a) => {
+                if a.op != AssignOp::Assign {
+                    return;
+                }
+                let AssignTarget::Simple(SimpleAssignTarget::Ident(target)) = &a.left else {
+                    return;
+                };
+                let name = &target.id.sym;
+                if reduce_accumulator(cx).as_ref() == Some(name) {
+                    return; // reported on the copy itself
+                }
+                let Some(repeat) = cx.repeating() else {
+                    return;
+                };
+                let shape = match unwrap_expr(&a.right) {
+                    Expr::Object(o) => copy_of(Node::Object(o), name),
+                    Expr::Array(arr) => copy_of(Node::Array(arr), name),
+                    Expr::Call(c) => copy_of(Node::Call(c), name),
+                    _ => None,
+                };
+                let Some(shape) = shape else {
+                    return;
+                };
+                let help = match shape {
+                    Shape::Object => format!(
+                        "Mutate it in place: `{name}[key] = value` (or use a `Map`); if you need a fresh object, copy it once after the loop."
+                    ),
+                    Shape::Array => format!(
+                        "Push in place: `{name}.push(x)`; if you need a fresh array, copy it once after the loop."
+                    ),
+                };
+                cx.report(
+                    a.span,
+                    format!(
+                        "`{}` copies all of `{name}` on every iteration of the {}: O(n²)",
+                        cx.snippet(a.span),
+                        repeat.describe()
+                    ),
+                    help,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The first parameter of the innermost function when it is a
+/// `reduce`/`reduceRight` callback.
+fn reduce_accumulator(cx: &LintContext<'_>) -> Option<Atom> {
+    match cx.function()? {
+        Frame::Function {
+            iteration_method: Some(m),
+            params,
+            ..
+        } if m == "reduce" || m == "reduceRight" => params.first().cloned(),
+        _ => None,
+    }
+}
+
+/// Whether `node` builds a copy of `name`: `{ ...name }`, `[...name]`,
+/// `name.concat(…)`, `Object.assign({}, name, …)`.
+fn copy_of(node: Node<'_>, name: &Atom) -> Option<Shape> {
+    let is_name = |e: &Expr| matches!(unwrap_expr(e), Expr::Ident(id) if id.sym == *name);
+    match node {
+        Node::Object(o) => o
+            .props
+            .iter()
+            .any(|p| matches!(p, PropOrSpread::Spread(s) if is_name(&s.expr)))
+            .then_some(Shape::Object),
+        Node::Array(a) => a
+            .elems
+            .iter()
+            .flatten()
+            .any(|e| e.spread.is_some() && is_name(&e.expr))
+            .then_some(Shape::Array),
+        Node::Call(c) => {
+            let Callee::Expr(callee) = &c.callee else {
+                return None;
+            };
+            if let Expr::Member(m) = unwrap_expr(callee) {
+                if is_name(&m.obj) && matches!(&m.prop, MemberProp::Ident(p) if p.sym == "concat") {
+                    return Some(Shape::Array);
+                }
+            }
+            let fresh_target = c.args.first().is_some_and(
+                |a| matches!(unwrap_expr(&a.expr), Expr::Object(o) if o.props.is_empty()),
+            );
+            (callee_path(c).as_deref() == Some("Object.assign")
+                && fresh_target
+                && c.args.iter().skip(1).any(|a| is_name(&a.expr)))
+            .then_some(Shape::Object)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent, lint_with};
+
+    #[test]
+    fn fires_on_copies_of_the_accumulator() {
+        assert_fires(
+            "accumulating-spread",
+            r#"const totals = orders.reduce<Record<string, number>>(
+  (acc, o) => ({ ...acc, [o.status]: (acc[o.status] ?? 0) + o.total }),
+  {},
+);
+const ids = rows.reduce((list, r) => [...list, r.id], []);
+const flat = groups.reduceRight(function (all, g) { return all.concat(g.items); }, []);
+const merged = parts.reduce((acc, p) => Object.assign({}, acc, p), {});
+"#,
+            &[
+                (2, "`{ ...acc, [o.status]: (acc[o.status] ?? 0) + o.total }` copies the whole accumulator"),
+                (5, "`[...list, r.id]`"),
+                (6, "`all.concat(g.items)`"),
+                (7, "`Object.assign({}, acc, p)`"),
+            ],
+        );
+    }
+
+    #[test]
+    fn fires_on_copies_assigned_back_in_loops() {
+        assert_fires(
+            "accumulating-spread",
+            r#"export function build(rows: Row[]) {
+  let byId: Record<string, Row> = {};
+  let list: string[] = [];
+  for (const r of rows) {
+    byId = { ...byId, [r.id]: r };
+    list = [...list, r.id];
+  }
+  let i = 0;
+  while (i < 10) { list = list.concat(String(i++)); }
+  rows.forEach((r) => { byId = { ...byId, [r.id]: r }; });
+  return { byId, list };
+}
+const out = xs.reduce((acc, x) => { acc = { ...acc, x }; return acc; }, {});
+"#,
+            &[
+                (5, "`byId = { ...byId, [r.id]: r }` copies all of `byId` on every iteration of the for-of loop"),
+                (6, "copies all of `list`"),
+                (9, "while loop"),
+                (10, "forEach callback"),
+                (13, "`{ ...acc, x }` copies the whole accumulator"),
+            ],
+        );
+    }
+
+    #[test]
+    fn help_mutates() {
+        let found = lint_with(
+            "accumulating-spread",
+            "test.ts",
+            "xs.reduce((acc, x) => ({ ...acc, [x.k]: x }), {});\nxs.reduce((out, x) => [...out, x], []);\n",
+        );
+        assert!(found[0].help.contains("acc[key] = value; return acc;"));
+        assert!(found[1].help.contains("out.push(x); return out;"));
+    }
+
+    #[test]
+    fn silent_on_linear_patterns() {
+        assert_silent(
+            "accumulating-spread",
+            r#"const total = items.reduce((sum, i) => sum + i.qty * i.unitPrice, 0);
+const views = rows.map((o) => ({ ...o, total: format(o.total) }));
+const byId = rows.reduce((acc, r) => { acc[r.id] = { ...r }; return acc; }, {});
+const withItem = (list: string[], x: string) => [...list, x];
+let config = { ...defaults };
+config = { ...config, debug: true };
+for (const r of rows) {
+  const copy = { ...r, seen: true };
+  other = { ...base, [r.id]: r };
+  list.push(...r.items);
+}
+const nested = rows.reduce((acc, r) => { r.children.forEach((c) => log({ ...acc })); return acc; }, {});
+const objs = rows.reduce((acc, r) => Object.assign(acc, { [r.id]: r }), {});
+"#,
+        );
+    }
+}

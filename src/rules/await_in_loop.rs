@@ -1,0 +1,237 @@
+//! `await-in-loop`: an await of I/O inside a loop whose iterations do not
+//! depend on each other. Each iteration waits for the previous round trip;
+//! the loop's latency is the sum of all of them.
+//!
+//! Iterations depend on each other (and the rule stays silent) when the
+//! awaited call reads a variable that the loop body reassigns (cursor
+//! pagination), and in `while`/`do-while` loops, whose condition usually
+//! depends on the awaited result (polling, retries).
+
+use crate::model::collections::HashSet;
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use crate::engine::context::{pat_names, unwrap_expr, LoopKind, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "await-in-loop",
+        category: Category::Async,
+        severity: Severity::Warning,
+        summary: "An await of I/O inside a loop whose iterations are independent: run them concurrently (bounded) or batch them.",
+    },
+    create: |_| Box::<AwaitInLoop>::default(),
+};
+
+#[derive(Default)]
+struct AwaitInLoop {
+    /// Open loops, innermost last: the awaits found in each and the names
+    /// reassigned inside it.
+    loops: Vec<LoopState>,
+}
+
+#[derive(Default)]
+struct LoopState {
+    kind: Option<LoopKind>,
+    awaits: Vec<(Span, String, Vec<Atom>)>,
+    assigned: HashSet<Atom>,
+}
+
+impl Rule for AwaitInLoop {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Assign,
+            NodeKind::Await,
+            NodeKind::Function,
+            NodeKind::Loop,
+        ]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::Loop(stmt) => self.loops.push(LoopState {
+                kind: loop_kind(stmt),
+                ..LoopState::default()
+            }),
+            // A function inside a loop starts a new context: its awaits do not
+            // block the loop. Track that by a sentinel with no kind.
+            Node::Function(_) => self.loops.push(LoopState::default()),
+            Node::Await(a) => {
+                let Some(state) = self.loops.last_mut() else {
+                    return;
+                };
+                if !matches!(
+                    state.kind,
+                    Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn)
+                ) {
+                    return;
+                }
+                let Expr::Call(call) = unwrap_expr(&a.arg) else {
+                    return;
+                };
+                if !cx.returns_promise(call) {
+                    return;
+                }
+                let mut reads = Vec::new();
+                for arg in &call.args {
+                    collect_idents(&arg.expr, &mut reads);
+                }
+                state.awaits.push((a.span, cx.snippet(call.span), reads));
+            }
+            Node::Assign(a) => {
+                if let Some(state) = self.loops.last_mut() {
+                    if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
+                        state.assigned.insert(id.sym.clone());
+                    } else if let AssignTarget::Pat(p) = &a.left {
+                        let mut names = Vec::new();
+                        match p {
+                            AssignTargetPat::Array(arr) => {
+                                pat_names(&Pat::Array(arr.clone()), &mut names)
+                            }
+                            AssignTargetPat::Object(o) => {
+                                pat_names(&Pat::Object(o.clone()), &mut names)
+                            }
+                            AssignTargetPat::Invalid(_) => {}
+                        }
+                        state.assigned.extend(names);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Loop]
+    }
+
+    fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::Function(_) => {
+                self.loops.pop();
+            }
+            Node::Loop(_) => {
+                let Some(state) = self.loops.pop() else {
+                    return;
+                };
+                let what = match state.kind {
+                    Some(LoopKind::ForOf) => "for-of",
+                    Some(LoopKind::ForIn) => "for-in",
+                    _ => "for",
+                };
+                for (span, call, reads) in &state.awaits {
+                    if reads.iter().any(|r| state.assigned.contains(r)) {
+                        continue; // the next iteration needs this one's result
+                    }
+                    cx.report(
+                        *span,
+                        format!("await of {call} inside {what}: each iteration waits for the previous round trip"),
+                        "Start the calls together and await them at once, with a bound on concurrency \
+                         (e.g. `await Promise.all(chunk.map(...))` over chunks of 6), or use a batch API \
+                         (KV bulk get, D1/Drizzle `db.batch`, R2 list).",
+                    );
+                }
+                // Assignments in an inner loop also count for the outer one.
+                if let Some(outer) = self.loops.last_mut() {
+                    outer.assigned.extend(state.assigned);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn loop_kind(stmt: &Stmt) -> Option<LoopKind> {
+    Some(match stmt {
+        Stmt::For(_) => LoopKind::For,
+        Stmt::ForIn(_) => LoopKind::ForIn,
+        Stmt::ForOf(f) if f.is_await => LoopKind::ForAwaitOf,
+        Stmt::ForOf(_) => LoopKind::ForOf,
+        Stmt::While(_) => LoopKind::While,
+        Stmt::DoWhile(_) => LoopKind::DoWhile,
+        _ => return None,
+    })
+}
+
+/// Identifiers an argument reads (shallow: identifiers and member roots).
+fn collect_idents(expr: &Expr, out: &mut Vec<Atom>) {
+    match unwrap_expr(expr) {
+        Expr::Ident(id) => out.push(id.sym.clone()),
+        Expr::Member(m) => collect_idents(&m.obj, out),
+        Expr::Object(o) => {
+            for p in &o.props {
+                match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => collect_idents(&kv.value, out),
+                        Prop::Shorthand(id) => out.push(id.sym.clone()),
+                        _ => {}
+                    },
+                    PropOrSpread::Spread(s) => collect_idents(&s.expr, out),
+                }
+            }
+        }
+        Expr::Tpl(t) => t.exprs.iter().for_each(|e| collect_idents(e, out)),
+        Expr::Bin(b) => {
+            collect_idents(&b.left, out);
+            collect_idents(&b.right, out);
+        }
+        Expr::Call(c) => c.args.iter().for_each(|a| collect_idents(&a.expr, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn fires_on_independent_awaits_in_loops() {
+        assert_fires(
+            "await-in-loop",
+            r#"export default {
+  async fetch(req: Request, env: Env) {
+    const out = [];
+    for (const key of keys) {
+      out.push(await env.CACHE.get(key));
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const r = await fetch(`https://api/${ids[i]}`);
+    }
+    return new Response("ok");
+  },
+};"#,
+            &[
+                (5, "await of env.CACHE.get(key) inside for-of"),
+                (8, "inside for: each iteration"),
+            ],
+        );
+    }
+
+    #[test]
+    fn silent_when_iterations_depend_or_not_io() {
+        assert_silent(
+            "await-in-loop",
+            r#"export default {
+  async fetch(req: Request, env: Env) {
+    let cursor = undefined;
+    for (let page = 0; page < 10; page++) {
+      const res = await env.CACHE.list({ cursor });
+      cursor = res.cursor;
+    }
+    while (true) {
+      const r = await fetch("https://api/poll");
+      if (r.ok) break;
+    }
+    for (const x of xs) { await Promise.resolve(x); }
+    for await (const chunk of stream) { await env.Q.send(chunk); }
+    for (const k of keys) { queue.push(async () => await env.CACHE.get(k)); }
+    return new Response("ok");
+  },
+};"#,
+        );
+    }
+}

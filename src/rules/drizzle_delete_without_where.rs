@@ -1,0 +1,134 @@
+//! `drizzle-delete-without-where`: a `delete` or `update` with no condition
+//! touches every row of the table: a full-table write (every row read and
+//! written, billed per row on D1) that is almost never intended.
+
+use swc_core::ecma::ast::CallExpr;
+
+use super::per_call::{Finding, PerCall};
+use crate::engine::{LintContext, RuleEntry, RuleMeta};
+use crate::knowledge::query::{Api, QueryKind};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "drizzle-delete-without-where",
+        category: Category::Database,
+        severity: Severity::Error,
+        summary: "A delete or update without a where clause: it deletes or updates every row of the table.",
+    },
+    create: |_| Box::new(PerCall(check)),
+};
+
+fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    let q = cx.db.query_at(call.span)?;
+    let verb = match q.kind {
+        QueryKind::Delete => "deletes",
+        QueryKind::Update => "updates",
+        _ => return None,
+    };
+    if q.has_where || q.dynamic {
+        return None;
+    }
+    let table = &q.table_text;
+    let (message, help) = if q.api == Api::RawD1 {
+        (
+                format!("{} has no WHERE clause: it {verb} every row of {table}", q.text),
+                format!(
+                    "Add the condition that selects the rows, e.g. `... WHERE id = ?` with `.bind(id)`. If clearing every row \
+                     is intended, say so and suppress this finding: \
+                     `// perf-optimizer-disable-next-line drizzle-delete-without-where -- clears {table} on purpose`."
+                ),
+            )
+    } else {
+        let example = match q.kind {
+            QueryKind::Delete => {
+                format!("{}.delete({table}).where(eq({table}.id, id))", q.db_text)
+            }
+            _ => format!(
+                "{}.update({table}).set({{ ... }}).where(eq({table}.id, id))",
+                q.db_text
+            ),
+        };
+        (
+                format!("{} has no .where(): it {verb} every row of {table}", q.text),
+                format!(
+                    "Add the condition that selects the rows: `{example}`. If touching every row is intended, say so \
+                     and suppress this finding: \
+                     `// perf-optimizer-disable-next-line drizzle-delete-without-where -- all rows on purpose`."
+                ),
+            )
+    };
+    Some(Finding {
+        span: q.span,
+        message,
+        help,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    const RULE: &str = "drizzle-delete-without-where";
+
+    #[test]
+    fn fires_on_unconditional_delete_and_update() {
+        assert_fires(
+            RULE,
+            r#"app.delete('/admin/items', async (c) => {
+  await c.var.db.delete(orderItems);
+  await c.var.db.update(orders).set({ status: 'cancelled' });
+  await tx.delete(schema.sessions).returning();
+  await c.env.DB.prepare('DELETE FROM sessions').run();
+  await c.env.DB.prepare(`UPDATE users SET active = 0`).run();
+});
+"#,
+            &[
+                (2, "c.var.db.delete(orderItems) has no .where(): it deletes every row of orderItems"),
+                (3, "it updates every row of orders"),
+                (4, "every row of schema.sessions"),
+                (5, "has no WHERE clause: it deletes every row of sessions"),
+                (6, "it updates every row of users"),
+            ],
+        );
+    }
+
+    #[test]
+    fn fires_on_postgres_through_hyperdrive() {
+        assert_fires(
+            RULE,
+            r#"import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+export default {
+  async fetch(req, env) {
+    const pg = drizzle(postgres(env.HYPERDRIVE.connectionString, { max: 5 }));
+    await pg.delete(sessions).where(lt(sessions.expiresAt, new Date()));
+    await pg.update(users).set({ plan: 'free' }).returning();
+  },
+};
+"#,
+            &[(7, "pg.update(users).set({ plan: 'free' }).returning() has no .where(): it updates every row of users")],
+        );
+    }
+
+    #[test]
+    fn silent_with_a_condition_or_outside_drizzle() {
+        assert_silent(
+            RULE,
+            r#"app.delete('/x', async (c) => {
+  const db = c.var.db;
+  await db.delete(orderItems).where(inArray(orderItems.orderId, ids));
+  await db.update(orders).set({ status: 'paid' }).where(eq(orders.id, id));
+  await c.env.DB.prepare('DELETE FROM sessions WHERE expires_at < ?').bind(now).run();
+  let q = db.delete(orders).$dynamic();
+  map.delete(key);
+  await c.env.CACHE.delete(key);
+  await c.env.BUCKET.delete(key);
+  cache.delete(orders);
+  headers.delete('x');
+  await db.delete('sessions');
+});
+"#,
+        );
+    }
+}

@@ -1,0 +1,535 @@
+//! `drizzle-missing-index`: a filter, join or order-by column that no index
+//! can serve — not the primary key, not unique, not the first column of an
+//! index (or the next one after columns the query binds by equality), not
+//! an expression index's expression. The database reads the whole table for
+//! every such query; D1 bills every row read. Checked once per project,
+//! with the Drizzle schema and the SQL migrations; silent without a schema.
+
+use crate::model::collections::HashSet;
+
+use crate::effects::Project;
+use crate::engine::RuleMeta;
+use crate::engine::{ProjectRuleEntry, Reporter};
+use crate::knowledge::query::{Op, QueryFact, QueryKind};
+use crate::knowledge::schema::{ConfigStyle, Served, Table};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
+    meta: RuleMeta {
+        id: "drizzle-missing-index",
+        category: Category::Database,
+        severity: Severity::Warning,
+        summary: "A query filters, joins or orders by a column that no index serves: the database scans the whole table.",
+    },
+    check,
+};
+
+/// How the query uses a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Filter,
+    Order,
+    Join,
+}
+
+struct Unserved {
+    table: usize,
+    column: String,
+    usage: Use,
+    /// Part of an `or` (the suggestion is then the column alone).
+    alone: bool,
+}
+
+fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
+    for (fi, (_, facts)) in p.files.iter().enumerate() {
+        for q in &facts.queries {
+            if q.kind == QueryKind::Insert {
+                continue;
+            }
+            let Some(main) = p.query_table(fi, q) else {
+                continue;
+            };
+            let unserved = unserved_columns(p, fi, q, main);
+            // One finding per table: its first unserved column, the others named.
+            let mut seen_tables = Vec::new();
+            for u in &unserved {
+                if seen_tables.contains(&u.table) {
+                    continue;
+                }
+                seen_tables.push(u.table);
+                let same: Vec<&Unserved> = unserved.iter().filter(|x| x.table == u.table).collect();
+                report(p, r, fi, q, main, &same);
+            }
+        }
+    }
+}
+
+fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> Vec<Unserved> {
+    let eq_ops = [Op::Eq, Op::In, Op::IsNull];
+    let bound = |t: usize| -> HashSet<String> {
+        p.bound_columns(fi, q, main, t, true, &eq_ops)
+            .into_iter()
+            .collect()
+    };
+    let pinned = p.pins_one_row(fi, q, main);
+    let mut out: Vec<Unserved> = Vec::new();
+    let mut push = |u: Unserved| {
+        if !out
+            .iter()
+            .any(|x| x.table == u.table && x.column == u.column)
+        {
+            out.push(u);
+        }
+    };
+    // Join conditions: the joined table's column is looked up once per row.
+    let mut join_pairs = Vec::new();
+    for j in &q.joins {
+        let Some(jt) = p.table(fi, &j.table, Some(main)) else {
+            continue;
+        };
+        for f in &j.on {
+            join_pairs.push((Some(jt), f));
+        }
+    }
+    for f in &q.filters {
+        if f.via_expr {
+            continue;
+        }
+        let col = p.column(fi, &f.column, q, main);
+        let other = f.other.as_ref().and_then(|o| p.column(fi, o, q, main));
+        match (col, other) {
+            // eq(a.x, b.y) in a where: a join condition.
+            (Some(_), Some(_)) => join_pairs.push((None, f)),
+            (Some((t, c)), None) => {
+                if !matches!(f.op, Op::Eq | Op::In | Op::IsNull | Op::Range) {
+                    continue;
+                }
+                if t == main && pinned {
+                    continue;
+                }
+                if p.tables[t].serves(&c, &bound(t)) == Served::No {
+                    push(Unserved {
+                        table: t,
+                        column: c,
+                        usage: Use::Filter,
+                        alone: !f.conjunct,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for (joined, f) in join_pairs {
+        let sides = [
+            p.column(fi, &f.column, q, main),
+            f.other.as_ref().and_then(|o| p.column(fi, o, q, main)),
+        ];
+        // The joined table's side, or the side that is not the main table.
+        let side = sides
+            .iter()
+            .flatten()
+            .find(|(t, _)| Some(*t) == joined)
+            .or_else(|| sides.iter().flatten().find(|(t, _)| *t != main));
+        if let Some((t, c)) = side {
+            if p.tables[*t].serves(c, &HashSet::default()) == Served::No {
+                push(Unserved {
+                    table: *t,
+                    column: c.clone(),
+                    usage: Use::Join,
+                    alone: true,
+                });
+            }
+        }
+    }
+    if !pinned && q.kind == QueryKind::Select {
+        let eq = bound(main);
+        for o in &q.order_by {
+            if let Some((t, c)) = p.column(fi, o, q, main) {
+                if t == main && p.tables[t].serves(&c, &eq) == Served::No {
+                    push(Unserved {
+                        table: t,
+                        column: c,
+                        usage: Use::Order,
+                        alone: false,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn report(
+    p: &Project<'_>,
+    r: &mut Reporter<'_>,
+    fi: usize,
+    q: &QueryFact,
+    main: usize,
+    cols: &[&Unserved],
+) {
+    let first = cols[0];
+    let table = &p.tables[first.table];
+    let name = |c: &str| display(table, c);
+    let verb = |u: Use| match u {
+        Use::Filter => "filtered on",
+        Use::Order => "ordered by",
+        Use::Join => "joined on",
+    };
+    let parts: Vec<String> = cols
+        .iter()
+        .map(|c| format!("{} is {}", name(&c.column), verb(c.usage)))
+        .collect();
+    let (what, it) = match parts.as_slice() {
+        [one] => (one.clone(), "starts with it"),
+        [init @ .., last] => (format!("{} and {last}", init.join(", ")), "serves them"),
+        [] => return,
+    };
+    let engine = p.engine(Some(table));
+    let scan = match engine {
+        "D1" => format!(
+            "D1 reads every row of {} for this query (and bills each row read)",
+            table.name
+        ),
+        "Postgres" => format!(
+            "Postgres scans the whole {} table for this query",
+            table.name
+        ),
+        e => format!("{e} scans the whole {} table for this query", table.name),
+    };
+    let expr_note = table
+        .expression_index_on(&first.column)
+        .map(|i| {
+            format!(
+                " (the expression index {} serves only queries on its expression)",
+                i.name.as_deref().unwrap_or("on it")
+            )
+        })
+        .unwrap_or_default();
+    let message = format!(
+        "{what} here, but no index on {} {it}{expr_note}: {scan}",
+        table.name
+    );
+    let columns = suggested_columns(p, fi, q, main, first);
+    r.report(p.path(fi), q.loc, message, help(p, table, &columns));
+}
+
+/// `orders.userId (user_id)` for Drizzle tables, `orders.user_id` for SQL.
+fn display(table: &Table, sql: &str) -> String {
+    let key = table.js_key(sql);
+    if table.var.is_empty() || key == sql {
+        format!(
+            "{}.{}",
+            if table.var.is_empty() {
+                &table.name
+            } else {
+                &table.var
+            },
+            key
+        )
+    } else {
+        format!("{}.{} ({sql})", table.var, key)
+    }
+}
+
+/// The new index: the columns bound by equality, then the ordering (or
+/// range) column — what lets one index serve the whole query.
+fn suggested_columns(
+    p: &Project<'_>,
+    fi: usize,
+    q: &QueryFact,
+    main: usize,
+    u: &Unserved,
+) -> Vec<String> {
+    if u.alone || u.usage == Use::Join || u.table != main {
+        return vec![u.column.clone()];
+    }
+    let mut cols = p.bound_columns(fi, q, main, main, true, &[Op::Eq, Op::In, Op::IsNull]);
+    let order = q.order_by.iter().find_map(|o| {
+        p.column(fi, o, q, main)
+            .filter(|(t, _)| *t == main)
+            .map(|(_, c)| c)
+    });
+    let range = p
+        .bound_columns(fi, q, main, main, true, &[Op::Range])
+        .into_iter()
+        .next();
+    if let Some(last) = order.or(range) {
+        if !cols.contains(&last) {
+            cols.push(last);
+        }
+    }
+    if !cols.contains(&u.column) {
+        cols.push(u.column.clone());
+    }
+    cols
+}
+
+fn help(p: &Project<'_>, table: &Table, columns: &[String]) -> String {
+    let index_name = format!("{}_{}_idx", table.name, columns.join("_"));
+    let sql = format!(
+        "CREATE INDEX {index_name} ON {} ({});",
+        table.name,
+        columns.join(", ")
+    );
+    let d1 = p.engine(Some(table)) == "D1";
+    let db = p
+        .info
+        .d1
+        .first()
+        .map(String::as_str)
+        .unwrap_or("<DATABASE>");
+    let apply = if d1 {
+        format!("`npx wrangler d1 migrations apply {db} --remote`")
+    } else {
+        "`npx drizzle-kit migrate`".to_string()
+    };
+    if table.var.is_empty() {
+        let create = if d1 {
+            format!(" (`npx wrangler d1 migrations create {db} add_{index_name}`)")
+        } else {
+            String::new()
+        };
+        return format!("Add a migration{create} with `{sql}` and apply it with {apply}.");
+    }
+    let param = if table.config_param.is_empty() {
+        "t"
+    } else {
+        &table.config_param
+    };
+    let on: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{param}.{}", table.js_key(c)))
+        .collect();
+    let line = format!("index('{index_name}').on({})", on.join(", "));
+    let fn_name = match table.dialect {
+        crate::knowledge::schema::Dialect::Postgres => "pgTable",
+        crate::knowledge::schema::Dialect::Mysql => "mysqlTable",
+        _ => "sqliteTable",
+    };
+    let place = match table.config {
+        ConfigStyle::Array => format!(
+            "add `{line},` to the array returned by the third argument of `{fn_name}('{}', …)`",
+            table.name
+        ),
+        ConfigStyle::Object => {
+            let key = format!("{}Idx", table.js_key(&columns[0]));
+            format!("add `{key}: {line},` to the object returned by the third argument of `{fn_name}('{}', …)`", table.name)
+        }
+        ConfigStyle::None => format!(
+            "pass a third argument to `{fn_name}('{}', {{ … }}, ({param}) => [{line}])`",
+            table.name
+        ),
+    };
+    format!(
+        "In {} (line {}), {place}. The schema change needs a migration: run `npx drizzle-kit generate` (it writes `{sql}`) and apply it with {apply}.",
+        table.file, table.line
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{
+        assert_project_fires, assert_project_silent, d1_project, pg_project,
+    };
+
+    const RULE: &str = "drizzle-missing-index";
+
+    const SCHEMA: &str = r#"import { index, integer, sqliteTable, text, uniqueIndex, primaryKey, unique } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  handle: text('handle').unique(),
+  name: text('name'),
+}, (t) => ({
+  emailLower: uniqueIndex('users_email_lower').on(sql`lower(${t.email})`),
+}));
+export const orders = sqliteTable('orders', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull(),
+  status: text('status').notNull(),
+  total: integer('total'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [index('orders_status_created').on(t.status, t.createdAt)]);
+export const memberships = sqliteTable('memberships', {
+  orgId: text('org_id'),
+  userId: text('user_id'),
+  role: text('role'),
+}, (t) => [primaryKey({ columns: [t.orgId, t.userId] }), unique('m_role').on(t.role, t.orgId)]);
+"#;
+
+    #[test]
+    fn fires_on_unindexed_columns_with_the_schema_in_another_file() {
+        let routes = r#"import { and, desc, eq, gt } from 'drizzle-orm';
+import { orders, users, memberships } from '../schema';
+import * as schema from '../schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.select().from(orders).where(eq(orders.userId, id)).limit(10);
+  await db.select().from(orders).where(gt(orders.createdAt, since)).limit(10);
+  await db.select().from(schema.orders).orderBy(desc(schema.orders.total)).limit(10);
+  await db.query.orders.findMany({ where: (o, { eq }) => eq(o.userId, id), limit: 5 });
+  await db.select().from(users).where(eq(users.email, email)).limit(1);
+  await db.select().from(memberships).where(eq(memberships.userId, id)).limit(5);
+  await db.select().from(users).innerJoin(orders, eq(orders.userId, users.id)).where(eq(users.handle, h));
+  await c.env.DB.prepare('SELECT id FROM orders WHERE user_id = ? LIMIT 5').bind(id).all();
+});
+"#;
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/routes/orders.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                ("src/routes/orders.ts", 6, "orders.userId (user_id) is filtered on here, but no index on orders starts with it: D1 reads every row of orders"),
+                ("src/routes/orders.ts", 7, "orders.createdAt (created_at) is filtered on"),
+                ("src/routes/orders.ts", 8, "orders.total is ordered by"),
+                ("src/routes/orders.ts", 9, "orders.userId (user_id) is filtered on"),
+                ("src/routes/orders.ts", 10, "users.email is filtered on here, but no index on users starts with it (the expression index users_email_lower"),
+                ("src/routes/orders.ts", 11, "memberships.userId (user_id) is filtered on"),
+                ("src/routes/orders.ts", 12, "orders.userId (user_id) is joined on"),
+                ("src/routes/orders.ts", 13, "orders.userId (user_id) is filtered on"),
+            ],
+        );
+        let help = &found[0].help;
+        assert!(help.contains("In src/schema.ts (line 11), add `index('orders_user_id_idx').on(t.userId),` to the array returned by the third argument of `sqliteTable('orders', …)`"), "{help}");
+        assert!(
+            help.contains("CREATE INDEX orders_user_id_idx ON orders (user_id);"),
+            "{help}"
+        );
+        assert!(
+            help.contains("npx wrangler d1 migrations apply DB --remote"),
+            "{help}"
+        );
+        assert!(
+            found[4]
+                .help
+                .contains("add `emailIdx: index('users_email_idx').on(t.email),` to the object"),
+            "{}",
+            found[4].help
+        );
+    }
+
+    #[test]
+    fn suggests_a_composite_index_for_filter_and_order() {
+        let routes = "import { orders } from './schema';\nexport async function list(db, id) {\n  return db.select().from(orders).where(eq(orders.userId, id)).orderBy(desc(orders.createdAt)).limit(50);\n}\n";
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/list.ts", routes)],
+            &[],
+            &d1_project(),
+            &[("src/list.ts", 3, "orders.userId (user_id) is filtered on and orders.createdAt (created_at) is ordered by here, but no index on orders serves them")],
+        );
+        assert!(
+            found[0]
+                .help
+                .contains("index('orders_user_id_created_at_idx').on(t.userId, t.createdAt)"),
+            "{}",
+            found[0].help
+        );
+    }
+
+    #[test]
+    fn silent_when_an_index_serves_the_query() {
+        let routes = r#"import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { orders, users, memberships } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  // primary key and unique columns
+  await db.select().from(orders).where(eq(orders.id, id));
+  await db.select().from(users).where(eq(users.handle, h));
+  // the first column of a composite index, and the second after an equality on the first
+  await db.select().from(orders).where(and(eq(orders.status, s), lt(orders.createdAt, t))).orderBy(desc(orders.createdAt)).limit(20);
+  await db.select().from(orders).where(eq(orders.status, s)).orderBy(desc(orders.createdAt)).limit(20);
+  // a single-row lookup by primary key needs nothing else
+  await db.select().from(orders).where(and(eq(orders.id, id), eq(orders.total, 5)));
+  // composite primary key prefix, and the composite unique's leading column
+  await db.select().from(memberships).where(eq(memberships.orgId, o)).limit(5);
+  await db.select().from(memberships).where(eq(memberships.role, r)).limit(5);
+  // the expression index matches the expression
+  await db.select().from(users).where(eq(sql`lower(${users.email})`, email.toLowerCase()));
+  // an index from a SQL migration
+  await db.select().from(orders).where(eq(orders.userId, id)).limit(10);
+  // not indexable anyway
+  await db.select().from(orders).where(ne(orders.total, 0)).limit(10);
+  // writes: inserts need no index
+  await db.insert(orders).values(o);
+  // unknown tables: no schema, no finding
+  await db.select().from(invoices).where(eq(invoices.customerId, id));
+  await c.env.DB.prepare('SELECT * FROM audit WHERE actor = ?').bind(a).all();
+});
+"#;
+        assert_project_silent(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/routes.ts", routes)],
+            &[(
+                "drizzle/0003_orders_user.sql",
+                "CREATE INDEX `orders_user_id` ON `orders` (`user_id`);",
+            )],
+            &d1_project(),
+        );
+    }
+
+    #[test]
+    fn indexes_from_sql_only_schemas_serve_raw_d1() {
+        let sql = [("migrations/0001_init.sql", "CREATE TABLE logs (id INTEGER PRIMARY KEY, level TEXT, ts INTEGER);\nCREATE INDEX logs_ts ON logs (ts);")];
+        let src = "export default { async fetch(req, env) {\n  await env.DB.prepare('SELECT id FROM logs WHERE ts > ? ORDER BY ts LIMIT 10').bind(1).all();\n  await env.DB.prepare('SELECT id FROM logs WHERE level = ? LIMIT 10').bind('x').all();\n} };\n";
+        let found = assert_project_fires(
+            RULE,
+            &[("src/index.ts", src)],
+            &sql,
+            &d1_project(),
+            &[("src/index.ts", 3, "logs.level is filtered on")],
+        );
+        assert!(
+            found[0]
+                .help
+                .contains("`CREATE INDEX logs_level_idx ON logs (level);`"),
+            "{}",
+            found[0].help
+        );
+        assert!(
+            found[0]
+                .help
+                .contains("npx wrangler d1 migrations create DB"),
+            "{}",
+            found[0].help
+        );
+    }
+
+    #[test]
+    fn follows_path_aliases_and_barrels() {
+        let barrel = "export * from './schema';\n";
+        let routes = "import { orders } from '@/db';\nexport const f = (db, id) => db.select().from(orders).where(eq(orders.userId, id)).limit(5);\n";
+        assert_project_fires(
+            RULE,
+            &[
+                ("src/db/schema.ts", SCHEMA),
+                ("src/db/index.ts", barrel),
+                ("src/routes.ts", routes),
+            ],
+            &[],
+            &d1_project(),
+            &[("src/routes.ts", 2, "orders.userId (user_id) is filtered on")],
+        );
+    }
+
+    #[test]
+    fn works_on_postgres_schemas() {
+        let schema = "import { pgTable, text, uuid, index } from 'drizzle-orm/pg-core';\nexport const posts = pgTable('posts', { id: uuid('id').primaryKey(), authorId: uuid('author_id'), body: text('body') });\n";
+        let q = "import { posts } from './schema';\nexport async function byAuthor(db, id) {\n  return db.select({ id: posts.id }).from(posts).where(eq(posts.authorId, id)).limit(20);\n}\n";
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/q.ts", q)],
+            &[],
+            &pg_project(),
+            &[("src/q.ts", 3, "Postgres scans the whole posts table")],
+        );
+        assert!(found[0].help.contains("pass a third argument to `pgTable('posts', { … }, (t) => [index('posts_author_id_idx').on(t.authorId)])`"), "{}", found[0].help);
+        assert!(
+            found[0].help.contains("npx drizzle-kit migrate"),
+            "{}",
+            found[0].help
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! `drizzle-query-in-loop`: a database query awaited once per loop iteration
+//! or per element of `Promise.all(xs.map(...))`: N+1 queries, each a round
+//! trip to D1 or through Hyperdrive.
+
+use swc_core::ecma::ast::CallExpr;
+
+use super::per_call::{Finding, PerCall};
+use crate::engine::{LintContext, RuleEntry, RuleMeta};
+use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "drizzle-query-in-loop",
+        category: Category::Database,
+        severity: Severity::Warning,
+        summary: "A database query awaited once per loop iteration or per element of Promise.all(xs.map(...)) (N+1 queries).",
+    },
+    create: |_| Box::new(PerCall(check)),
+};
+
+fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    let q = cx.db.query_at(call.span)?;
+    if q.subquery {
+        return None;
+    }
+    let it = q.per_iteration.as_ref()?;
+    let over = it
+        .items
+        .as_ref()
+        .map(|i| format!(" over {i}"))
+        .unwrap_or_default();
+    Some(Finding {
+        span: q.span,
+        message: format!(
+            "{} runs once per element in a {}{over}: N+1 queries, one round trip each",
+            q.text, it.describe
+        ),
+        help: help(q),
+    })
+}
+
+fn help(q: &QueryFact) -> String {
+    let it = q.per_iteration.as_ref();
+    let items = it
+        .and_then(|i| i.items.clone())
+        .unwrap_or_else(|| "items".into());
+    let item = it
+        .and_then(|i| i.item.clone())
+        .unwrap_or_else(|| "x".into());
+    // The equality on the loop element becomes one IN over all elements.
+    let keyed = q
+        .filters
+        .iter()
+        .find(|f| f.op == Op::Eq && f.conjunct && !f.via_expr && f.value.is_some());
+    let values = keyed
+        .and_then(|f| f.value.as_ref())
+        .map(|v| format!("{items}.map(({item}) => {v})"))
+        .unwrap_or_else(|| "ids".into());
+    match (q.api, q.kind) {
+        (Api::RawD1, _) => format!(
+            "Send the statements together: `await {db}.batch({items}.map(({item}) => {db}.prepare(sql).bind(...)))` \
+             is one round trip; or select all rows at once with `WHERE col IN (...)` (D1 allows 100 bound \
+             parameters per statement).",
+            db = q.db_text
+        ),
+        (_, QueryKind::Insert) => format!(
+            "Insert all rows with one statement: `await {db}.insert({table}).values({items}.map(({item}) => ({{ ... }})))` \
+             (in chunks that stay under D1's 100 bound parameters), or send them together with `{db}.batch([...])`.",
+            db = q.db_text,
+            table = q.table_text
+        ),
+        (_, QueryKind::Update | QueryKind::Delete) => format!(
+            "Send the statements together with `await {db}.batch({items}.map(({item}) => ...))` (one round trip on D1), \
+             or express them as one statement with `inArray(...)`.",
+            db = q.db_text
+        ),
+        (_, QueryKind::Select) => {
+            let one_query = match keyed {
+                Some(f) if q.api == Api::Builder => format!(
+                    "`const rows = await {db}.select().from({table}).where(inArray({col}, {values}))`",
+                    db = q.db_text,
+                    table = q.table_text,
+                    col = f.column.text
+                ),
+                Some(f) => format!(
+                    "`const rows = await {db}.query.{table}.findMany({{ where: inArray({col}, {values}) }})`",
+                    db = q.db_text,
+                    table = q.table_text,
+                    col = f.column.text
+                ),
+                None => "one query with `inArray(column, ids)`".into(),
+            };
+            format!(
+                "Load them in one query before the loop and group in memory: {one_query}; or use a join \
+                 (`.leftJoin(...)`) or the relational `with` option; or send the queries together with \
+                 `{db}.batch([...])` on D1.",
+                db = q.db_text
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    const RULE: &str = "drizzle-query-in-loop";
+
+    #[test]
+    fn fires_on_queries_awaited_per_element() {
+        assert_fires(
+            RULE,
+            r#"import { eq } from 'drizzle-orm';
+import { orderItems, orders } from './schema';
+app.get('/users/:id/orders', async (c) => {
+  const db = c.var.db;
+  const userOrders = await db.select({ id: orders.id }).from(orders).limit(50);
+  for (const o of userOrders) {
+    const items = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));
+  }
+  const all = await Promise.all(userOrders.map((o) => db.query.orderItems.findMany({ where: eq(orderItems.orderId, o.id) })));
+  await Promise.all(userOrders.map(async (o) => {
+    await c.env.DB.prepare('SELECT * FROM order_items WHERE order_id = ?').bind(o.id).all();
+  }));
+  for (const row of rows) {
+    await db.insert(orderItems).values(row);
+  }
+});
+"#,
+            &[
+                (7, "runs once per element in a for-of loop over userOrders"),
+                (9, "map callback inside Promise.all over userOrders"),
+                (11, "env.DB.prepare"),
+                (14, "db.insert(orderItems)"),
+            ],
+        );
+    }
+
+    #[test]
+    fn fires_on_postgres_through_hyperdrive() {
+        assert_fires(
+            RULE,
+            r#"import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+export default {
+  async fetch(req, env) {
+    const pg = drizzle(postgres(env.HYPERDRIVE.connectionString, { max: 5 }));
+    for (const id of ids) {
+      await pg.query.posts.findFirst({ where: eq(posts.id, id) });
+    }
+    ids.forEach(async (id) => {
+      await pg.update(posts).set({ seen: true }).where(eq(posts.id, id));
+    });
+  },
+};
+"#,
+            &[
+                (7, "pg.query.posts.findFirst"),
+                (10, "forEach callback over ids"),
+            ],
+        );
+    }
+
+    #[test]
+    fn help_suggests_in_array_over_the_loop() {
+        let found = crate::rules::test_util::lint_with(
+            RULE,
+            "t.ts",
+            "async function f(db, userOrders) {\n  for (const o of userOrders) {\n    await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));\n  }\n}\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .help
+                .contains("db.select().from(orderItems).where(inArray(orderItems.orderId, userOrders.map((o) => o.id)))"),
+            "{}",
+            found[0].help
+        );
+    }
+
+    /// The generic loop rules defer to this one on the queries it reports,
+    /// and still report what it does not (a KV read, a query when this rule
+    /// is off).
+    #[test]
+    fn generic_loop_rules_defer_to_it() {
+        use crate::rules::test_util::lint_rules;
+        let source = r#"app.get('/users/:id/orders', async (c) => {
+  const db = c.var.db;
+  for (const o of userOrders) {
+    const items = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));
+    const stock = await c.env.CACHE.get(`stock:${o.sku}`);
+  }
+  for (const k of keys) {
+    await c.env.DB.prepare('SELECT * FROM t WHERE k = ?').bind(k).first();
+  }
+});
+"#;
+        let generic = ["await-in-loop", "subrequest-in-loop"];
+        let mut all = lint_rules(&[RULE, generic[0], generic[1]], source);
+        all.sort();
+        let expected: Vec<(u32, String)> = [
+            (4, RULE),
+            (5, "await-in-loop"),
+            (5, "subrequest-in-loop"),
+            (8, RULE),
+        ]
+        .iter()
+        .map(|(l, r)| (*l, r.to_string()))
+        .collect();
+        assert_eq!(all, expected);
+        // Suppressing the N+1 finding does not bring the generic ones back.
+        let suppressed = source.replace(
+            "    const items",
+            "    // perf-optimizer-disable-next-line drizzle-query-in-loop -- at most 3 orders\n    const items",
+        );
+        let mut quiet = lint_rules(&[RULE, generic[0], generic[1]], &suppressed);
+        quiet.sort();
+        let lines: Vec<(u32, &str)> = quiet.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(
+            lines,
+            [(6, "await-in-loop"), (6, "subrequest-in-loop"), (9, RULE)]
+        );
+        // With the N+1 rule off, the generic rules report the queries too.
+        let mut alone = lint_rules(&generic, source);
+        alone.sort();
+        let lines: Vec<(u32, &str)> = alone.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (4, "await-in-loop"),
+                (4, "subrequest-in-loop"),
+                (5, "await-in-loop"),
+                (5, "subrequest-in-loop"),
+                (8, "subrequest-in-loop"),
+            ]
+        );
+    }
+
+    #[test]
+    fn silent_on_batched_and_single_queries() {
+        assert_silent(
+            RULE,
+            r#"app.get('/', async (c) => {
+  const db = c.var.db;
+  // built in the loop, sent once
+  const stmts = [];
+  for (const o of list) stmts.push(db.insert(orderItems).values(o));
+  await db.batch(items.map((i) => db.insert(orderItems).values(i)));
+  // one query for all
+  const rows = await db.select().from(orderItems).where(inArray(orderItems.orderId, ids));
+  // paginating: iterations depend on each other
+  for (let page = 0; ; page++) {
+    const batch = await db.select().from(orders).limit(100).offset(page * 100);
+    if (batch.length < 100) break;
+  }
+  while (cursor) {
+    const r = await db.select().from(orders).where(gt(orders.id, cursor)).limit(100);
+    cursor = r.at(-1)?.id;
+  }
+  // a map over an array, not a query
+  for (const k of keys) cache.delete(k);
+  for (const k of keys) await map.get(k);
+});
+"#,
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! `drizzle-transaction-with-fetch`: a subrequest (fetch, a KV/R2/queue or
+//! service binding call) inside a transaction callback. The transaction and
+//! its connection stay open (and its locks held) for the whole round trip to
+//! another service; on Postgres that connection is one of only 6 a Worker
+//! may have open at once.
+
+use swc_core::ecma::ast::*;
+
+use super::per_call::{Finding, PerCall};
+use crate::effects::drizzle::{is_db_expr, DbEvidence};
+use crate::engine::context::{member_root, unwrap_expr};
+use crate::engine::{LintContext, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "drizzle-transaction-with-fetch",
+        category: Category::Database,
+        severity: Severity::Warning,
+        summary: "A subrequest (fetch or binding call) inside a database transaction holds the transaction and its connection open.",
+    },
+    create: |_| Box::new(PerCall(check)),
+};
+
+fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    if !cx.db.in_transaction() || cx.db.query_at(call.span).is_some() {
+        return None;
+    }
+    let what = cx.subrequest(call)?;
+    // Statements of the transaction itself (or of the database) are fine.
+    if let Callee::Expr(callee) = &call.callee {
+        if let Expr::Member(m) = unwrap_expr(callee) {
+            if is_db_expr(&m.obj, cx, DbEvidence::Convention)
+                || member_root(&m.obj).is_some_and(|r| cx.db.walk.db_aliases.contains(&r))
+            {
+                return None;
+            }
+        }
+    }
+    Some(Finding {
+        span: call.span,
+        message: format!("{what} runs inside a database transaction: the transaction and its connection stay open until this subrequest returns"),
+        help: "Make the subrequest before the transaction starts (or after it commits) and keep only database \
+             statements inside, e.g. charge first with an idempotency key, then \
+             `await db.update(orders).set({ status: 'paid' }).where(and(eq(orders.id, id), eq(orders.status, 'pending')))`. \
+             On D1, `db.batch([...])` is the atomic unit: one round trip, nothing held open."
+            .into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    const RULE: &str = "drizzle-transaction-with-fetch";
+
+    #[test]
+    fn fires_on_subrequests_in_transactions() {
+        assert_fires(
+            RULE,
+            r#"app.post('/:id/pay', async (c) => {
+  const result = await c.var.db.transaction(async (tx) => {
+    const order = await tx.query.orders.findFirst({ where: eq(orders.id, id) });
+    const res = await fetch(`${c.env.PAYMENTS_API}/charges`, { method: 'POST' });
+    await c.env.CACHE.put(`order:${id}`, 'paid');
+    await tx.update(orders).set({ status: 'paid' }).where(eq(orders.id, id));
+  });
+});
+async function pay(db, env) {
+  await db.transaction(async (trx) => {
+    await trx.insert(payments).values(p);
+    await env.QUEUE.send({ id });
+  });
+}
+"#,
+            &[
+                (4, "fetch(`${c.env.PAYMENTS_API}/charges`"),
+                (5, "c.env.CACHE.put"),
+                (12, "env.QUEUE.send"),
+            ],
+        );
+    }
+
+    #[test]
+    fn fires_on_postgres_transactions() {
+        assert_fires(
+            RULE,
+            r#"import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+export default {
+  async fetch(req, env) {
+    const pg = drizzle(postgres(env.HYPERDRIVE.connectionString, { max: 5 }));
+    await pg.transaction(async (t) => {
+      await t.insert(audit).values({ at: new Date() });
+      const r = await env.AUTH.fetch(req);
+    });
+  },
+};
+"#,
+            &[(8, "env.AUTH.fetch(req) runs inside a database transaction")],
+        );
+    }
+
+    #[test]
+    fn silent_outside_transactions() {
+        assert_silent(
+            RULE,
+            r#"app.post('/:id/pay', async (c) => {
+  const db = c.var.db;
+  const [order] = await db.select().from(orders).where(eq(orders.id, id)).limit(1);
+  const res = await fetch(`${c.env.PAYMENTS_API}/charges`, { method: 'POST' });
+  await db.transaction(async (tx) => {
+    await tx.update(orders).set({ status: 'paid' }).where(eq(orders.id, id));
+    await tx.insert(payments).values({ id });
+  });
+  await c.env.CACHE.put('k', 'v');
+  await db.batch([db.update(orders).set({ status: 'paid' }).where(eq(orders.id, id))]);
+});
+"#,
+        );
+    }
+}

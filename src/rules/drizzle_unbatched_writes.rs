@@ -1,0 +1,324 @@
+//! `drizzle-unbatched-writes`: two or more independent writes awaited one
+//! after another. Each is a round trip, and if a later one fails the earlier
+//! ones stay committed. On D1 `db.batch([...])` sends them in one round trip
+//! as one transaction; on Postgres a transaction makes them atomic.
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use crate::effects::drizzle::engine;
+use crate::engine::context::{pat_names, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::knowledge::drizzle::Engine;
+use crate::knowledge::query::{key, Api, Key, QueryKind};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "drizzle-unbatched-writes",
+        category: Category::Database,
+        severity: Severity::Warning,
+        summary: "Independent database writes awaited one after another: one round trip each and not atomic; use db.batch([...]) on D1 or a transaction.",
+    },
+    create: |_| Box::<UnbatchedWrites>::default(),
+};
+
+#[derive(Default)]
+struct UnbatchedWrites {
+    /// Open statement lists, innermost last; `None` marks a function
+    /// boundary whose expression body has no statement list.
+    blocks: Vec<Option<Block>>,
+}
+
+#[derive(Default)]
+struct Block {
+    /// The spans of the list's statements and whether each is a plain
+    /// expression statement or declaration (not control flow).
+    children: Vec<(Key, bool)>,
+    current: Option<usize>,
+    writes: Vec<Write>,
+}
+
+struct Write {
+    stmt: usize,
+    span: Span,
+    /// A template of the statement for the suggested batch.
+    text: String,
+    db: String,
+    line: u32,
+    raw_d1: bool,
+    reads: Vec<Atom>,
+    binds: Vec<Atom>,
+}
+
+impl Rule for UnbatchedWrites {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Call,
+            NodeKind::Function,
+            NodeKind::Stmt,
+            NodeKind::Stmts,
+            NodeKind::VarDecl,
+        ]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::Function(_) => self.blocks.push(None),
+            Node::Stmts(stmts) => self.blocks.push(Some(Block {
+                children: stmts
+                    .iter()
+                    .map(|s| {
+                        (
+                            key(s.span()),
+                            matches!(s, Stmt::Expr(_) | Stmt::Decl(Decl::Var(_))),
+                        )
+                    })
+                    .collect(),
+                ..Block::default()
+            })),
+            Node::Stmt(stmt) => {
+                // The list's statements are entered in order: only the next
+                // one can be a direct child (others are nested in it).
+                if let Some(Some(block)) = self.blocks.last_mut() {
+                    let next = block.current.map_or(0, |i| i + 1);
+                    if block
+                        .children
+                        .get(next)
+                        .is_some_and(|(c, _)| *c == key(stmt.span()))
+                    {
+                        block.current = Some(next);
+                    }
+                }
+            }
+            Node::Call(call) => {
+                let Some(q) = cx.db.query_at(call.span) else {
+                    return;
+                };
+                if !q.is_write()
+                    || !q.awaited
+                    || q.in_batch
+                    || q.in_transaction
+                    || q.subquery
+                    || q.per_iteration.is_some()
+                {
+                    return;
+                }
+                if q.api == Api::RawD1 && q.exec.is_none() {
+                    return;
+                }
+                let Some(Some(block)) = self.blocks.last_mut() else {
+                    return;
+                };
+                let Some(i) = block.current else { return };
+                if !block.children[i].1 {
+                    return;
+                }
+                let text = match (q.api, q.kind) {
+                    (Api::RawD1, _) => format!("{}.prepare(…).bind(…)", q.db_text),
+                    (_, QueryKind::Insert) => {
+                        format!("{}.insert({}).values(…)", q.db_text, q.table_text)
+                    }
+                    (_, QueryKind::Update) => {
+                        format!("{}.update({}).set(…).where(…)", q.db_text, q.table_text)
+                    }
+                    _ => format!("{}.delete({}).where(…)", q.db_text, q.table_text),
+                };
+                block.writes.push(Write {
+                    stmt: i,
+                    span: q.span,
+                    text,
+                    db: q.db_text.clone(),
+                    line: q.loc.line,
+                    raw_d1: q.api == Api::RawD1,
+                    reads: q.reads.clone(),
+                    binds: Vec::new(),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Stmts, NodeKind::VarDecl]
+    }
+
+    fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::Function(_) => {
+                self.blocks.pop();
+            }
+            // What a write's declaration binds, for later dependencies.
+            Node::VarDecl(v) => {
+                if let Some(Some(block)) = self.blocks.last_mut() {
+                    if let (Some(i), Some(w)) = (block.current, block.writes.last_mut()) {
+                        if w.stmt == i && w.binds.is_empty() {
+                            for d in &v.decls {
+                                pat_names(&d.name, &mut w.binds);
+                            }
+                        }
+                    }
+                }
+            }
+            Node::Stmts(_) => {
+                let Some(Some(block)) = self.blocks.pop() else {
+                    return;
+                };
+                report_groups(block.writes, cx);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Groups consecutive independent writes; reports each group of two or more.
+fn report_groups(writes: Vec<Write>, cx: &mut LintContext<'_>) {
+    let mut group: Vec<Write> = Vec::new();
+    for w in writes {
+        let depends = group
+            .iter()
+            .any(|g| g.binds.iter().any(|b| w.reads.contains(b)));
+        if depends {
+            report(std::mem::take(&mut group), cx);
+        }
+        group.push(w);
+    }
+    report(group, cx);
+}
+
+fn report(group: Vec<Write>, cx: &mut LintContext<'_>) {
+    if group.len() < 2 {
+        return;
+    }
+    let lines: Vec<String> = group.iter().map(|w| w.line.to_string()).collect();
+    let list: Vec<String> = group.iter().map(|w| w.text.clone()).collect();
+    let d1 = group.iter().any(|w| w.raw_d1);
+    let engine = if d1 { Engine::D1 } else { engine(cx) };
+    let (on, help) = match engine {
+        Engine::D1 => (
+            "to D1",
+            format!(
+                "Send them together: `await db.batch([{}])` — one round trip, and D1 runs a batch as a \
+                 single transaction (all or nothing).",
+                list.join(", ")
+            ),
+        ),
+        Engine::Postgres => (
+            "to Postgres",
+            "Run them in one transaction so they commit together: `await db.transaction(async (tx) => { \
+             await tx.insert(...); await tx.insert(...); })`, or combine them into one statement."
+                .to_string(),
+        ),
+        Engine::Unknown => (
+            "to the database",
+            format!(
+                "On D1 send them together with `await db.batch([{}])` (one round trip, one transaction); \
+                 on Postgres wrap them in `db.transaction(async (tx) => ...)`.",
+                list.join(", ")
+            ),
+        ),
+    };
+    let first = &group[0];
+    let help = help.replace("db.batch(", &format!("{}.batch(", first.db));
+    cx.report(
+        first.span,
+        format!(
+            "{} writes awaited one after another (lines {}): a round trip each {on}, and not atomic",
+            group.len(),
+            lines.join(", ")
+        ),
+        help,
+    );
+}
+
+use swc_core::common::Spanned;
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{
+        assert_fires, assert_silent, d1_project, lint_project, pg_project,
+    };
+
+    const RULE: &str = "drizzle-unbatched-writes";
+
+    #[test]
+    fn fires_on_sequential_independent_writes() {
+        assert_fires(
+            RULE,
+            r#"import { drizzle } from 'drizzle-orm/d1';
+app.post('/', async (c) => {
+  const db = drizzle(c.env.DB);
+  await db.insert(orders).values({ id, userId });
+  const note = 'x';
+  await db.insert(orderItems).values(items.map((i) => ({ orderId: id, ...i })));
+  await db.update(users).set({ lastOrder: id }).where(eq(users.id, userId));
+  return c.json({ id });
+});
+export default {
+  async fetch(req, env) {
+    await env.DB.prepare('INSERT INTO logs (msg) VALUES (?)').bind('a').run();
+    await env.DB.prepare('UPDATE counters SET n = n + 1 WHERE id = 1').run();
+  },
+};
+"#,
+            &[
+                (4, "3 writes awaited one after another (lines 4, 6, 7)"),
+                (12, "2 writes"),
+            ],
+        );
+    }
+
+    #[test]
+    fn help_is_a_d1_batch_or_a_transaction() {
+        let src = "app.post('/', async (c) => {\n  await c.var.db.insert(orders).values(o);\n  await c.var.db.insert(orderItems).values(i);\n});\n";
+        let found = lint_project(RULE, &[("a.ts", src)], &[], &d1_project());
+        assert!(found[0].help.contains("await c.var.db.batch([c.var.db.insert(orders).values(…), c.var.db.insert(orderItems).values(…)])"), "{}", found[0].help);
+        let found = lint_project(RULE, &[("a.ts", src)], &[], &pg_project());
+        assert!(
+            found[0].help.contains("db.transaction(async (tx)"),
+            "{}",
+            found[0].help
+        );
+        assert!(found[0].message.contains("to Postgres"));
+    }
+
+    #[test]
+    fn silent_on_batched_dependent_or_single_writes() {
+        assert_silent(
+            RULE,
+            r#"app.post('/', async (c) => {
+  const db = c.var.db;
+  await db.batch([db.insert(orders).values(o), db.insert(orderItems).values(items)]);
+  await db.transaction(async (tx) => {
+    await tx.insert(orders).values(o);
+    await tx.insert(orderItems).values(items);
+  });
+});
+app.post('/dependent', async (c) => {
+  const db = c.var.db;
+  // the second needs the first's result
+  const [order] = await db.insert(orders).values(o).returning();
+  await db.insert(orderItems).values({ orderId: order.id });
+});
+app.post('/single', async (c) => {
+  const db = c.var.db;
+  // one write, then a read; a conditional write in its own block
+  await db.update(users).set({ seen: true }).where(eq(users.id, id));
+  const u = await db.select().from(users).where(eq(users.id, id));
+  if (flag) {
+    await db.delete(sessions).where(eq(sessions.userId, id));
+  }
+  const stmt = c.env.DB.prepare('INSERT INTO logs (msg) VALUES (?)');
+  await c.env.DB.batch([stmt.bind('a'), stmt.bind('b')]);
+});
+async function other(db) {
+  await db.insert(a).values(x);
+}
+async function another(db) {
+  await db.insert(b).values(y);
+}
+"#,
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! `drizzle-unbounded-select`: a list query with no `.limit()`, no
+//! single-row access (`.get()`, `findFirst`, `.then(r => r[0])`,
+//! `const [row] = await …`) and no equality on the primary key or a unique
+//! column — it returns every matching row, however many the table grows to.
+//! Also raw D1 `prepare('SELECT …')` without LIMIT run with `.all()`.
+
+use crate::effects::Project;
+use crate::engine::RuleMeta;
+use crate::engine::{ProjectRuleEntry, Reporter};
+use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
+    meta: RuleMeta {
+        id: "drizzle-unbounded-select",
+        category: Category::Database,
+        severity: Severity::Warning,
+        summary: "A list query with no limit, no single-row access and no primary-key/unique equality: it returns every matching row.",
+    },
+    check,
+};
+
+fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
+    for (fi, (path, facts)) in p.files.iter().enumerate() {
+        for q in &facts.queries {
+            if q.kind != QueryKind::Select || q.subquery || q.single_row || q.limited || q.dynamic {
+                continue;
+            }
+            // The N+1 rule already covers queries repeated per element.
+            if q.per_iteration.is_some() || q.opaque_where {
+                continue;
+            }
+            if q.api == Api::RawD1 && !matches!(q.exec.as_deref(), Some("all" | "raw")) {
+                continue;
+            }
+            // `inArray(col, ids)`: a lookup of known keys (the fix for N+1).
+            let keyed = q
+                .filters
+                .iter()
+                .any(|f| f.conjunct && !f.optional && !f.via_expr && f.op == Op::In);
+            if keyed {
+                continue;
+            }
+            let main = p.query_table(fi, q);
+            match main {
+                Some(t) => {
+                    if p.pins_one_row(fi, q, t) {
+                        continue;
+                    }
+                }
+                // Without the schema, any equality may be on a key.
+                None => {
+                    if q.filters
+                        .iter()
+                        .any(|f| f.conjunct && !f.optional && f.op == Op::Eq)
+                    {
+                        continue;
+                    }
+                }
+            }
+            report(p, r, path, q, main);
+        }
+    }
+}
+
+fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main: Option<usize>) {
+    let table = main.map(|t| &p.tables[t]);
+    let name = if q.table_text.is_empty() {
+        "the table"
+    } else {
+        &q.table_text
+    };
+    let engine = p.engine(table);
+    let billing = if engine == "D1" {
+        ", and D1 bills every row read"
+    } else {
+        ""
+    };
+    let (message, help) = match q.api {
+        Api::RawD1 => (
+            format!("{} returns every matching row of {name}: the SQL has no LIMIT and runs with .all()", q.text),
+            format!(
+                "Add `LIMIT ?` (and `.bind(..., 50)`), paging with a cursor (`WHERE id > ? ORDER BY id LIMIT ?`), \
+                 or use `.first()` when one row is expected. All rows are held in the Worker's 128 MB of memory{billing}."
+            ),
+        ),
+        Api::Relational => (
+            format!(
+                "{} returns every matching row of {name}: no limit, not findFirst, no equality on a primary key or unique column",
+                q.text
+            ),
+            format!(
+                "Add `limit: 50` (with `offset` or a cursor in `where` for the next page), or use `{}.query.{name}.findFirst(...)` \
+                 when one row is expected. All rows are held in the Worker's 128 MB of memory{billing}.",
+                q.db_text
+            ),
+        ),
+        Api::Builder => {
+            let order = q
+                .order_by
+                .first()
+                .map(|c| c.text.clone())
+                .or_else(|| {
+                    table.and_then(|t| {
+                        t.columns
+                            .iter()
+                            .find(|c| c.primary)
+                            .map(|c| format!("{}.{}", q.table_text, t.js_key(&c.name)))
+                    })
+                })
+                .unwrap_or_else(|| format!("{}.id", q.table_text));
+            (
+                format!(
+                    "{} returns every matching row of {name}: no .limit(), no single-row access, no equality on a primary key or unique column",
+                    q.text
+                ),
+                format!(
+                    "Bound it: `.orderBy(desc({order})).limit(50)` and page with a cursor \
+                     (`.where(lt({order}, cursor))`), or `.limit(1)`/`.get()` when one row is expected. All rows \
+                     are held in the Worker's 128 MB of memory{billing}."
+                ),
+            )
+        }
+    };
+    r.report(path, q.loc, message, help);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::project::ProjectInfo;
+    use crate::rules::test_util::{
+        assert_fires, assert_project_fires, assert_project_silent, d1_project, pg_project,
+    };
+
+    const RULE: &str = "drizzle-unbounded-select";
+
+    const SCHEMA: &str = r#"import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+});
+export const orders = sqliteTable('orders', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull(),
+  status: text('status'),
+}, (t) => [index('orders_user').on(t.userId)]);
+"#;
+
+    #[test]
+    fn fires_on_list_queries_without_bound() {
+        let routes = r#"import { eq, desc } from 'drizzle-orm';
+import { orders, users } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  const mine = await db.select().from(orders).where(eq(orders.userId, id));
+  const all = await db.select({ id: users.id }).from(users);
+  const named = await db.query.users.findMany({ where: eq(users.name, n) });
+  const raw = await c.env.DB.prepare('SELECT id FROM orders WHERE status = ?').bind(s).all();
+});
+"#;
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                (
+                    "src/routes.ts",
+                    5,
+                    "returns every matching row of orders: no .limit()",
+                ),
+                ("src/routes.ts", 6, "every matching row of users"),
+                ("src/routes.ts", 7, "db.query.users.findMany"),
+                (
+                    "src/routes.ts",
+                    8,
+                    "the SQL has no LIMIT and runs with .all()",
+                ),
+            ],
+        );
+        assert!(
+            found[0]
+                .help
+                .contains("`.orderBy(desc(orders.id)).limit(50)`"),
+            "{}",
+            found[0].help
+        );
+        assert!(found[0].help.contains("D1 bills every row read"));
+        assert!(found[2].help.contains("`limit: 50`"));
+    }
+
+    #[test]
+    fn silent_when_bounded_or_keyed() {
+        let routes = r#"import { eq, and, inArray, count } from 'drizzle-orm';
+import { orders, users } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.select().from(orders).where(eq(orders.userId, id)).limit(50);
+  await db.select().from(users).where(eq(users.id, id));
+  await db.select().from(users).where(eq(users.email, e));
+  await db.select().from(users).where(and(eq(users.email, e), eq(users.name, n)));
+  await db.select().from(orders).where(eq(orders.userId, id)).get();
+  await db.select().from(orders).where(eq(orders.userId, id)).then((rows) => rows[0]);
+  const [first] = await db.select().from(orders).where(eq(orders.status, s));
+  const one = (await db.select().from(orders))[0];
+  await db.query.orders.findFirst({ where: eq(orders.userId, id) });
+  await db.query.orders.findMany({ where: eq(orders.userId, id), limit: 20 });
+  await db.select().from(orders).where(inArray(orders.userId, ids));
+  await db.select({ n: count() }).from(orders);
+  await c.env.DB.prepare('SELECT * FROM orders WHERE user_id = ? LIMIT 50').bind(id).all();
+  await c.env.DB.prepare('SELECT * FROM orders WHERE user_id = ?').bind(id).first();
+  await c.env.DB.prepare('SELECT count(*) AS n FROM orders').all();
+  await db.delete(orders).where(inArray(orders.id, db.select({ id: orders.id }).from(orders).where(eq(orders.status, 'x'))));
+  await db.batch([db.select().from(users).where(eq(users.id, id)).limit(1)]);
+  await db.select().from(orders).where(filters);
+  // not Drizzle: a query builder over table names
+  await db.select('*').from('orders');
+});
+"#;
+        assert_project_silent(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/routes.ts", routes)],
+            &[],
+            &ProjectInfo::default(),
+        );
+    }
+
+    #[test]
+    fn works_on_postgres_schemas() {
+        let schema = "import { pgTable, text, uuid } from 'drizzle-orm/pg-core';\nexport const posts = pgTable('posts', { id: uuid('id').primaryKey(), slug: text('slug').unique(), authorId: uuid('author_id') });\n";
+        let q = "import { posts } from './schema';\nexport async function f(db, a, s) {\n  await db.select({ id: posts.id }).from(posts).where(eq(posts.authorId, a));\n  await db.select({ id: posts.id }).from(posts).where(eq(posts.slug, s));\n}\n";
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/q.ts", q)],
+            &[],
+            &pg_project(),
+            &[("src/q.ts", 3, "every matching row of posts")],
+        );
+        assert!(!found[0].help.contains("D1"), "{}", found[0].help);
+    }
+
+    #[test]
+    fn without_a_schema_only_unfiltered_lists_fire() {
+        assert_fires(
+            RULE,
+            "async function f(db) {\n  await db.select().from(invoices);\n  await db.select().from(invoices).where(eq(invoices.customerId, id));\n}\n",
+            &[(2, "db.select().from(invoices) returns every matching row of invoices")],
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! `excessive-logging`: a console call on the request path that logs a whole
+//! request or response object (`console.log(request)`, `console.log(c.req.raw)`)
+//! or a whole parsed body (`console.log(JSON.stringify(body))` where `body`
+//! came from `await request.json()`). The runtime serializes every logged
+//! value on the request's own CPU time (10 ms on the free plan), on every
+//! request. Logging a string and a few fields is fine.
+
+use crate::model::collections::HashSet;
+
+use swc_core::atoms::Atom;
+use swc_core::ecma::ast::*;
+
+use crate::engine::context::{callee_path, expr_path, method_name, unwrap_expr, Frame, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "excessive-logging",
+        category: Category::Cpu,
+        severity: Severity::Warning,
+        summary: "Logging whole request/response objects or whole parsed bodies on every request: log a few fields.",
+    },
+    create: |_| Box::<ExcessiveLogging>::default(),
+};
+
+/// Names that hold a request or response by convention.
+const MESSAGE_NAMES: &[&str] = &["request", "req", "response", "res"];
+/// Methods that read a whole body: `await request.json()`.
+const BODY_READERS: &[&str] = &[
+    "json",
+    "text",
+    "formData",
+    "arrayBuffer",
+    "blob",
+    "parseBody",
+];
+
+#[derive(Default)]
+struct ExcessiveLogging {
+    /// Names bound to a whole parsed body: `const body = await c.req.json()`.
+    bodies: HashSet<Atom>,
+}
+
+impl Rule for ExcessiveLogging {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call, NodeKind::VarDeclarator]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::VarDeclarator(d) => {
+                if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+                    if reads_body(init) && !cx.at_module_scope() {
+                        self.bodies.insert(name.id.sym.clone());
+                    }
+                }
+            }
+            Node::Call(call) => {
+                let Some(path) = callee_path(call) else {
+                    return;
+                };
+                if !path.starts_with("console.")
+                    || cx.at_module_scope()
+                    || cx.resolve(&"console".into()).is_some()
+                {
+                    return;
+                }
+                let found = call
+                    .args
+                    .iter()
+                    .find_map(|a| self.heavy_value(&a.expr, cx, false));
+                let Some(what) = found else {
+                    return;
+                };
+                cx.report(
+                    call.span,
+                    format!(
+                        "`{}` {what} on every request: serializing it costs CPU time each time",
+                        cx.snippet(call.span)
+                    ),
+                    format!(
+                        "Log a string and the few fields you need, e.g. `{path}(request.method, new URL(request.url).pathname, response.status)` \
+                         or `{path}('order', body.id, body.items?.length)`; keep full dumps behind a debug flag."
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+impl ExcessiveLogging {
+    /// What makes a logged value heavy ("logs the whole request object"),
+    /// looking through templates, concatenations, object/array literals and
+    /// `JSON.stringify`.
+    fn heavy_value(&self, expr: &Expr, cx: &LintContext<'_>, stringified: bool) -> Option<String> {
+        let verb = if stringified { "stringifies" } else { "logs" };
+        let expr = unwrap_expr(expr);
+        if let Some(kind) = message_object(expr, cx) {
+            return Some(format!("{verb} the whole {kind}"));
+        }
+        match expr {
+            Expr::Ident(id) if self.bodies.contains(&id.sym) => {
+                Some(format!("{verb} the whole parsed body `{}`", id.sym))
+            }
+            e if reads_body(e) => Some(format!("{verb} the whole request body")),
+            Expr::Await(a) => self.heavy_value(&a.arg, cx, stringified),
+            Expr::Call(c) if callee_path(c).as_deref() == Some("JSON.stringify") => c
+                .args
+                .first()
+                .and_then(|a| self.heavy_value(&a.expr, cx, true)),
+            Expr::Tpl(t) => t
+                .exprs
+                .iter()
+                .find_map(|e| self.heavy_value(e, cx, stringified)),
+            Expr::Bin(b) if b.op == BinaryOp::Add => self
+                .heavy_value(&b.left, cx, stringified)
+                .or_else(|| self.heavy_value(&b.right, cx, stringified)),
+            Expr::Object(o) => o.props.iter().find_map(|p| match p {
+                PropOrSpread::Prop(p) => match &**p {
+                    Prop::KeyValue(kv) => self.heavy_value(&kv.value, cx, stringified),
+                    Prop::Shorthand(id) => {
+                        self.heavy_value(&Expr::Ident(id.clone()), cx, stringified)
+                    }
+                    _ => None,
+                },
+                PropOrSpread::Spread(s) => self.heavy_value(&s.expr, cx, stringified),
+            }),
+            Expr::Array(a) => a
+                .elems
+                .iter()
+                .flatten()
+                .find_map(|e| self.heavy_value(&e.expr, cx, stringified)),
+            _ => None,
+        }
+    }
+}
+
+/// A whole request, response or request context: `request`, `c.req`,
+/// `c.req.raw`, `event.request`, or the first parameter of a handler.
+fn message_object(expr: &Expr, cx: &LintContext<'_>) -> Option<&'static str> {
+    match expr {
+        Expr::Ident(id) => {
+            let name = id.sym.as_ref();
+            if let Some(kind) = name_kind(name) {
+                return Some(kind);
+            }
+            // `fetch(r, env)` / `app.get('/', (c) => …)`: the first parameter.
+            let first_param_of_handler = cx.frames().iter().rev().any(|f| {
+                matches!(f, Frame::Function { is_handler: true, params, .. } if params.first() == Some(&id.sym))
+            });
+            (first_param_of_handler && cx.resolve(&id.sym).is_some_and(|(module, _)| !module))
+                .then_some("request context (the handler's first parameter)")
+        }
+        Expr::Member(_) => {
+            let path = expr_path(expr)?;
+            if path.ends_with(".req.raw") {
+                return Some("request object");
+            }
+            let last = path.rsplit('.').next()?;
+            if path.contains('.') {
+                name_kind(last)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn name_kind(name: &str) -> Option<&'static str> {
+    if !MESSAGE_NAMES.contains(&name) {
+        return None;
+    }
+    Some(if name.starts_with("req") {
+        "request object"
+    } else {
+        "response object"
+    })
+}
+
+/// `await request.json()`, `c.req.text()`, `JSON.parse(text)`.
+fn reads_body(expr: &Expr) -> bool {
+    let expr = match unwrap_expr(expr) {
+        Expr::Await(a) => unwrap_expr(&a.arg),
+        e => e,
+    };
+    let Expr::Call(call) = expr else { return false };
+    if callee_path(call).as_deref() == Some("JSON.parse") {
+        return true;
+    }
+    call.args.is_empty() && method_name(call).is_some_and(|m| BODY_READERS.contains(&m.as_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn fires_on_whole_objects() {
+        assert_fires(
+            "excessive-logging",
+            r#"app.use('*', async (c, next) => {
+  console.log(c.req.raw);
+  console.log(c.req);
+  console.log(c);
+  await next();
+});
+export default {
+  async fetch(request: Request, env: Env) {
+    console.log(request);
+    const body = await request.json();
+    console.log(JSON.stringify(body));
+    console.info(`payload ${JSON.stringify(body, null, 2)}`);
+    console.log({ request });
+    const res = await fetch('https://api');
+    console.log(res);
+    console.log(await request.text());
+    const parsed = JSON.parse(raw);
+    console.debug('parsed', parsed);
+    return new Response('ok');
+  },
+};
+"#,
+            &[
+                (
+                    2,
+                    "`console.log(c.req.raw)` logs the whole request object on every request",
+                ),
+                (3, "logs the whole request object"),
+                (4, "the handler's first parameter"),
+                (9, "`console.log(request)` logs the whole request object"),
+                (11, "stringifies the whole parsed body `body`"),
+                (12, "stringifies the whole parsed body"),
+                (13, "logs the whole request object"),
+                (15, "logs the whole response object"),
+                (16, "logs the whole request body"),
+                (18, "logs the whole parsed body `parsed`"),
+            ],
+        );
+    }
+
+    #[test]
+    fn silent_on_strings_and_fields() {
+        assert_silent(
+            "excessive-logging",
+            r#"app.onError((err, c) => {
+  console.error(err);
+  return c.json({ error: 'internal error' }, 500);
+});
+export default {
+  async fetch(request: Request, env: Env) {
+    console.log(request.method, request.url);
+    console.log('loaded order', order.id, items.length);
+    const body = await request.json();
+    console.log('order', body.id, JSON.stringify(body.items.length));
+    console.log(JSON.stringify({ id: body.id }));
+    console.log(`status ${res.status}`);
+    logger.log(request);
+    return new Response('ok');
+  },
+};
+const config = JSON.parse(CONFIG);
+console.log(config);
+export function later() { console.log(config); }
+"#,
+        );
+    }
+}

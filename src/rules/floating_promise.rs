@@ -1,0 +1,230 @@
+//! `floating-promise`: a call that returns a promise (fetch, a binding call,
+//! an async function of the file) used as a bare statement — not awaited,
+//! returned, stored, chained or handed to `waitUntil`. A Worker may cancel
+//! the work once the response is sent. `void` does not change that. An
+//! async callback of `forEach` is the same problem: nothing waits for it.
+
+use swc_core::ecma::ast::*;
+
+use super::io_calls::{call_text, io_call};
+use crate::effects::drizzle::is_db_chain;
+use crate::engine::context::{method_name, unwrap_expr, Frame, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "floating-promise",
+        category: Category::Async,
+        severity: Severity::Warning,
+        summary: "A promise nobody awaits or hands to waitUntil: the Worker may cancel it when the response is sent.",
+    },
+    create: |_| Box::new(FloatingPromise),
+};
+
+struct FloatingPromise;
+
+/// Methods that start a Drizzle query; any other chain end is a builder that
+/// runs only when awaited.
+const DRIZZLE_RUNS: &[&str] = &["execute", "run", "all", "get", "batch", "transaction"];
+
+impl Rule for FloatingPromise {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::ExprStmt, NodeKind::Function]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::ExprStmt(stmt) => {
+                if cx.at_module_scope() {
+                    return;
+                }
+                check_expr(&stmt.expr, false, cx);
+            }
+            Node::Function(Frame::Function {
+                span,
+                is_async: true,
+                iteration_method: Some(m),
+                ..
+            }) if m == "forEach" => {
+                cx.report(
+                    *span,
+                    "async callback of forEach: forEach ignores the promises it returns, so nothing waits for them and the Worker may cancel them",
+                    "Wait for them: `await Promise.all(items.map(async (item) => { … }))` (bounded if each makes subrequests), or a `for (const item of items) { await … }` loop.",
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_expr(expr: &Expr, voided: bool, cx: &mut LintContext<'_>) {
+    match unwrap_expr(expr) {
+        Expr::Unary(u) if u.op == UnaryOp::Void => check_expr(&u.arg, true, cx),
+        // `ok && notify()`, `a ?? load()`
+        Expr::Bin(b)
+            if matches!(
+                b.op,
+                BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+            ) =>
+        {
+            check_expr(&b.right, voided, cx)
+        }
+        Expr::Cond(c) => {
+            check_expr(&c.cons, voided, cx);
+            check_expr(&c.alt, voided, cx);
+        }
+        Expr::Seq(s) => {
+            for e in &s.exprs {
+                check_expr(e, voided, cx);
+            }
+        }
+        Expr::Call(call) => check_call(call, voided, cx),
+        _ => {}
+    }
+}
+
+fn check_call(call: &CallExpr, voided: bool, cx: &mut LintContext<'_>) {
+    let method = method_name(call).map(|m| m.to_string());
+    // Someone handles the outcome.
+    if matches!(method.as_deref(), Some("then" | "catch" | "finally")) {
+        return;
+    }
+    let async_iife = matches!(&call.callee, Callee::Expr(e) if matches!(unwrap_expr(e),
+        Expr::Arrow(ArrowExpr { is_async: true, .. })) || matches!(unwrap_expr(e), Expr::Fn(f) if f.function.is_async));
+    if !async_iife && !io_call(cx, call) {
+        return;
+    }
+    let text = call_text(cx, call, 60);
+    let wrapped = format!("{}({text})", wait_until(cx));
+    if is_db_chain(call, cx) && !method.as_deref().is_some_and(|m| DRIZZLE_RUNS.contains(&m)) {
+        cx.report(
+            call.span,
+            format!("`{text}` is never awaited: a Drizzle query only runs when it is awaited, so this one does nothing"),
+            format!("Await it (`await {text}`), or if it may finish after the response, `{wrapped}`."),
+        );
+        return;
+    }
+    let message = if voided {
+        format!("`void {text}` still floats: `void` only silences the linter, and in a Worker the call may be cancelled once the response is sent")
+    } else {
+        format!("`{text}` is neither awaited nor passed to waitUntil: the Worker may cancel it once the response is sent")
+    };
+    cx.report(
+        call.span,
+        message,
+        format!("To let it finish after the response without delaying it: `{wrapped}`; or `await` it if the response depends on it."),
+    );
+}
+
+/// The `waitUntil` reachable from here: `c.executionCtx.waitUntil` in a Hono
+/// route, `ctx.waitUntil` in a module handler, `event.waitUntil` in a
+/// service worker.
+fn wait_until(cx: &LintContext<'_>) -> &'static str {
+    let params = cx.frames().iter().filter_map(|f| match f {
+        Frame::Function { params, .. } => Some(params),
+        _ => None,
+    });
+    let mut found = "ctx.waitUntil";
+    for ps in params {
+        for p in ps.iter() {
+            match p.as_ref() {
+                "c" => found = "c.executionCtx.waitUntil",
+                "ctx" => found = "ctx.waitUntil",
+                "event" => found = "event.waitUntil",
+                "context" => found = "context.waitUntil",
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn fires_on_floating_calls() {
+        assert_fires(
+            "floating-promise",
+            r#"app.post("/", async (c) => {
+  await c.var.db.insert(users).values(user);
+  fetch(c.env.ANALYTICS_URL, { method: "POST", body });
+  return c.json({ id: user.id }, 201);
+});
+export default {
+  async fetch(req, env, ctx) {
+    void fetch("https://log.example", { method: "POST" });
+    env.QUEUE.send({ id });
+    track(req);
+    ok && env.KV.put("k", "v");
+    return new Response("ok");
+  },
+};
+async function track(req) { await fetch("https://t.example"); }
+async function g(db) {
+  const db2 = drizzle(env.DB);
+  db2.insert(users).values(u);
+  items.forEach(async (item) => { await env.KV.put(item.id, item); });
+}"#,
+            &[
+                (3, "`fetch(c.env.ANALYTICS_URL, { method: \"POST\", body })` is neither awaited nor passed to waitUntil"),
+                (8, "`void fetch(\"https://log.example\", { method: \"POST\" })` still floats"),
+                (9, "`env.QUEUE.send({ id })` is neither awaited"),
+                (10, "`track(req)` is neither awaited"),
+                (11, "`env.KV.put(\"k\", \"v\")`"),
+                (18, "a Drizzle query only runs when it is awaited"),
+                (19, "async callback of forEach"),
+            ],
+        );
+    }
+
+    #[test]
+    fn help_names_the_right_wait_until() {
+        let hono = crate::rules::test_util::lint_with(
+            "floating-promise",
+            "test.ts",
+            "app.get('/', async (c) => { fetch(u); return c.text('x'); });",
+        );
+        assert!(hono[0].help.contains("c.executionCtx.waitUntil(fetch(u))"));
+        let module = crate::rules::test_util::lint_with(
+            "floating-promise",
+            "test.ts",
+            "export default { async fetch(req, env, ctx) { fetch(u); return new Response(); } };",
+        );
+        assert!(module[0].help.contains("ctx.waitUntil(fetch(u))"));
+    }
+
+    #[test]
+    fn silent_when_handled() {
+        assert_silent(
+            "floating-promise",
+            r#"app.post("/", async (c) => {
+  c.executionCtx.waitUntil(fetch(c.env.ANALYTICS_URL, { method: "POST" }));
+  await fetch(a);
+  const p = fetch(b);
+  fetch(d).catch(() => {});
+  env.KV.get(k).then((v) => console.log(v));
+  promises.push(fetch(e));
+  await next();
+  console.log("done");
+  return fetch(f);
+});
+export default {
+  async fetch(req, env, ctx) {
+    ctx.waitUntil(env.KV.put("k", "v"));
+    event.waitUntil(fetch(x));
+    ctx.waitUntil((async () => { await fetch(y); })());
+    const stmt = env.DB.prepare("SELECT 1");
+    await Promise.all([fetch(a), fetch(b)]);
+    items.forEach((item) => console.log(item));
+    this.ctx.storage.put("k", 1);
+    return fetch(req);
+  },
+};
+const arrow = async () => fetch(x);
+setup();"#,
+        );
+    }
+}

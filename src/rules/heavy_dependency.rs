@@ -1,0 +1,557 @@
+//! `heavy-dependency`: a static import (or `require`, or `export … from`) of
+//! a package that is heavy for a Worker or that the runtime makes
+//! unnecessary. Everything imported statically is bundled and evaluated
+//! before the first request (1 s startup limit), on every cold start.
+//!
+//! Two sources: a small table of Workers-specific cases with measured sizes
+//! and concrete fixes (moment, lodash, aws-sdk, axios, …), and the e18e
+//! `module-replacements` dataset (native, preferred and micro-utilities
+//! manifests), snapshotted in data/module-replacements.json by
+//! scripts/update-replacements.mjs. A dynamic `await import('m')` defers
+//! the cost to the request that needs it and is never reported; type-only
+//! imports are erased and never reported.
+
+use crate::model::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use swc_core::ecma::ast::ImportSpecifier;
+
+use super::node_polyfill_import::polyfill_of;
+use crate::engine::context::Node;
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+use crate::semantic::imports::{module_ref, package_name, subpath, RefKind};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "heavy-dependency",
+        category: Category::ColdStart,
+        severity: Severity::Warning,
+        summary: "A static import of a package that is heavy for a Worker or replaced by a built-in (moment, lodash, axios, uuid, …).",
+    },
+    create: |_| Box::new(HeavyDependency),
+};
+
+/// Which imports of a package count.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Any import, deep ones (`aws-sdk/clients/s3`) included.
+    Any,
+    /// Only the package root: deep imports (`lodash/get`) load one module.
+    RootOnly,
+    /// Only a default import or `require()`: named imports tree-shake.
+    DefaultOnly,
+}
+
+/// Workers-specific cases. Sizes measured on the published packages
+/// (2026-11: moment 2.31.0, lodash 4.18.1, bluebird 3.7.2, axios 1.21.1);
+/// wrangler does not minify by default, so the unminified size is what
+/// ships unless `minify = true`.
+struct Heavy {
+    name: &'static str,
+    /// Completes "`moment` …" in the message.
+    problem: &'static str,
+    /// Completes "… use …" in the message.
+    instead: &'static str,
+    help: &'static str,
+    reach: Reach,
+}
+
+const HEAVY: &[Heavy] = &[
+    Heavy {
+        name: "moment",
+        problem: "is heavy for a Worker (~180 kB unminified, ~60 kB minified, ~390 kB with all locales; CommonJS, so none of it is tree-shaken)",
+        instead: "Intl.DateTimeFormat, date-fns or Temporal",
+        help: "Format with the built-in `new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC' }).format(date)` (YYYY-MM-DD) or `toISOString().slice(0, 10)`, do date math with tree-shakable `import { addDays, format } from 'date-fns'`; if moment is only needed on a rare path, load it there: `const { default: moment } = await import('moment')`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "moment-timezone",
+        problem: "is heavy for a Worker (moment plus the IANA time zone database; CommonJS, not tree-shaken)",
+        instead: "Intl.DateTimeFormat with `timeZone`, or Temporal",
+        help: "The runtime knows every IANA zone: `new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', dateStyle: 'medium', timeStyle: 'short' }).format(date)`; for zone-aware math use `date-fns-tz` or load moment-timezone on demand with `await import('moment-timezone')`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "lodash",
+        problem: "is heavy for a Worker (~546 kB unminified, ~73 kB minified; CommonJS, so the whole library is bundled for one function)",
+        instead: "native methods, es-toolkit, or a per-method import such as `lodash/pick`",
+        help: "Use native code (`Object.fromEntries`, `Object.groupBy`, `Array.prototype.flatMap`, `structuredClone`, optional chaining), the tree-shakable `import { pick } from 'es-toolkit'`, or per-method imports that load one module: `import pick from 'lodash/pick'`.",
+        reach: Reach::RootOnly,
+    },
+    Heavy {
+        name: "lodash-es",
+        problem: "default import pulls in all of lodash-es (~300 functions), defeating tree-shaking",
+        instead: "named imports",
+        help: "Import only what you use: `import { pick, groupBy } from 'lodash-es'` (or native methods / es-toolkit).",
+        reach: Reach::DefaultOnly,
+    },
+    Heavy {
+        name: "underscore",
+        problem: "is heavy for a Worker (the whole library for a few helpers)",
+        instead: "native methods or es-toolkit",
+        help: "Use native code (`Object.entries`, `Array.prototype.flatMap`, `structuredClone`) or the tree-shakable `import { pick } from 'es-toolkit'`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "aws-sdk",
+        problem: "(AWS SDK v2) is heavy for a Worker (several MB of CommonJS built on Node http/crypto; end of support)",
+        instead: "an R2 binding for S3-style storage, or aws4fetch for other AWS APIs",
+        help: "For object storage use an R2 binding (`await env.BUCKET.put(key, body)`; or the S3-compatible R2 API); for other AWS services sign `fetch` calls with aws4fetch: `const aws = new AwsClient({ accessKeyId, secretAccessKey }); await aws.fetch(url, { method: 'POST', body })`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "googleapis",
+        problem: "is heavy for a Worker (generated clients for every Google API, tens of MB, built on Node http)",
+        instead: "the API's REST endpoint with fetch, or the single `@googleapis/<api>` package",
+        help: "Call the REST endpoint with the global `fetch` and an OAuth access token (`headers: { authorization: `Bearer ${token}` }`), signing service-account JWTs with `jose`; if you need a client, install only the one API (`@googleapis/sheets`).",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "axios",
+        problem: "is not needed in a Worker (~77 kB minified HTTP client; `fetch` is built in)",
+        instead: "the global fetch",
+        help: "Use the built-in `const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) })` and `await res.json()`; `ky` or `ofetch` if you want a thin wrapper.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "node-fetch",
+        problem: "is not needed in a Worker (`fetch` is a global, and node-fetch is built on Node http)",
+        instead: "the global fetch",
+        help: "Delete the import and call the global `fetch`; `Request`, `Response`, `Headers` and `FormData` are globals too.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "cross-fetch",
+        problem: "is not needed in a Worker (`fetch` is a global)",
+        instead: "the global fetch",
+        help: "Delete the import and call the global `fetch`; `Request`, `Response` and `Headers` are globals too.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "isomorphic-fetch",
+        problem: "is not needed in a Worker (`fetch` is a global)",
+        instead: "the global fetch",
+        help: "Delete the import and call the global `fetch`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "uuid",
+        problem: "is not needed in a Worker (`crypto.randomUUID()` is built in)",
+        instead: "crypto.randomUUID()",
+        help: "Use `crypto.randomUUID()` (a v4 UUID from the runtime's CSPRNG, no import needed).",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "bluebird",
+        problem: "is heavy for a Worker (~82 kB minified Promise library; native promises are faster in V8)",
+        instead: "native Promise",
+        help: "Use native `Promise` (`Promise.all`, `Promise.allSettled`, `Promise.any`, `util.promisify` from `node:util`); for `Promise.map` with a concurrency limit, run chunks of 6 through `Promise.all`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "request",
+        problem: "is heavy and cannot work in a Worker (deprecated, built on Node http/https, large dependency tree)",
+        instead: "the global fetch",
+        help: "Use the built-in `await fetch(url, { method, headers, body })`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "jsonwebtoken",
+        problem: "is heavy for a Worker (needs Node crypto, Buffer and stream polyfills)",
+        instead: "jose or Web Crypto",
+        help: "Use `jose`, built on Web Crypto: `const { payload } = await jwtVerify(token, new TextEncoder().encode(secret))` and `await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(key)`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "bcrypt",
+        problem: "cannot run in a Worker (a native Node addon)",
+        instead: "PBKDF2 from Web Crypto",
+        help: "Derive password hashes with the built-in `crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 100000 }, key, 256)`; pure-JS `bcryptjs` works but costs tens of milliseconds of CPU per hash (10 ms CPU limit on the free plan).",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "crypto-js",
+        problem: "is heavy for a Worker (every hash and cipher reimplemented in JavaScript; slower than the runtime's native crypto)",
+        instead: "Web Crypto (crypto.subtle)",
+        help: "Use the built-in Web Crypto: `await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))`, `crypto.subtle.sign('HMAC', key, data)`, `crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data)`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "core-js",
+        problem: "is heavy for a Worker (polyfills for features the Workers runtime's V8 already has)",
+        instead: "nothing: the runtime is current V8",
+        help: "Remove the import; set the compatibility_date to a recent date to get the newest runtime APIs.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "@babel/polyfill",
+        problem: "is heavy for a Worker (core-js and regenerator for features V8 already has)",
+        instead: "nothing: the runtime is current V8",
+        help: "Remove the import; Workers run current V8 with native async functions and generators.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "sqlite3",
+        problem: "cannot run in a Worker (a native Node addon)",
+        instead: "a D1 binding",
+        help: "Bind a D1 database in wrangler.toml (`[[d1_databases]]`) and query it with `env.DB.prepare('SELECT …').bind(id).all()` or Drizzle (`drizzle(env.DB)`).",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "better-sqlite3",
+        problem: "cannot run in a Worker (a native Node addon)",
+        instead: "a D1 binding",
+        help: "Bind a D1 database in wrangler.toml (`[[d1_databases]]`) and query it with `env.DB.prepare('SELECT …').bind(id).all()` or Drizzle (`drizzle(env.DB)`).",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "dotenv",
+        problem: "is not needed in a Worker (there is no .env file at runtime)",
+        instead: "bindings",
+        help: "Declare variables in wrangler.toml `[vars]` and secrets with `wrangler secret put NAME` (`.dev.vars` locally), and read them from the handler's `env` (`env.API_KEY`, `c.env.API_KEY` in Hono).",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "express",
+        problem: "is heavy for a Worker and built on Node's http server",
+        instead: "Hono or itty-router",
+        help: "Use a fetch-based router made for Workers: `import { Hono } from 'hono'; const app = new Hono(); app.get('/', (c) => c.text('ok')); export default app;`.",
+        reach: Reach::Any,
+    },
+    Heavy {
+        name: "body-parser",
+        problem: "is not needed in a Worker (Express middleware for Node streams)",
+        instead: "the Request body methods",
+        help: "Read the body from the Request: `await request.json()`, `await request.formData()`, `await request.text()` (`c.req.json()` in Hono).",
+        reach: Reach::Any,
+    },
+];
+
+/// data/module-replacements.json as scripts/update-replacements.mjs writes it.
+#[derive(Deserialize)]
+pub(crate) struct Snapshot {
+    pub version: String,
+    #[serde(rename = "urlPrefixes")]
+    url_prefixes: HashMap<String, String>,
+    pub modules: HashMap<String, Replacement>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Replacement {
+    /// The manifest: `native`, `preferred` or `micro-utilities`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub replacements: Vec<String>,
+    pub description: Option<String>,
+    pub example: Option<String>,
+    url: Option<String>,
+}
+
+impl Replacement {
+    /// The replacements a Worker can use: other runtimes' APIs (`Bun.*`,
+    /// `Deno.*`) are left out.
+    fn worker_replacements(&self) -> Vec<&str> {
+        self.replacements
+            .iter()
+            .map(String::as_str)
+            .filter(|r| !r.starts_with("Bun.") && !r.starts_with("Deno."))
+            .collect()
+    }
+}
+
+impl Snapshot {
+    /// The documentation URL of a module, `mdn:…` prefixes expanded.
+    pub(crate) fn url(&self, r: &Replacement) -> Option<String> {
+        let url = r.url.as_deref()?;
+        if let Some((prefix, rest)) = url.split_once(':') {
+            if let Some(base) = self.url_prefixes.get(prefix) {
+                return Some(format!("{base}{rest}"));
+            }
+        }
+        Some(url.to_string())
+    }
+}
+
+static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
+
+/// Installs the e18e snapshot (data/module-replacements.json, read by the JS
+/// wrapper). It is data, not code: kept out of the wasm, it is updated
+/// without a rebuild. The first snapshot installed stays (it is the package's).
+pub(crate) fn install_replacements(json: &str) -> Result<(), String> {
+    if SNAPSHOT.get().is_none() {
+        let snapshot =
+            serde_json::from_str(json).map_err(|e| format!("module-replacements data: {e}"))?;
+        let _ = SNAPSHOT.set(snapshot);
+    }
+    Ok(())
+}
+
+/// The e18e module-replacements snapshot, if installed. Native builds (the
+/// tests) read the repository's copy.
+pub(crate) fn replacements() -> Option<&'static Snapshot> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if SNAPSHOT.get().is_none() {
+        install_replacements(include_str!("../../data/module-replacements.json"))
+            .expect("data/module-replacements.json is valid");
+    }
+    SNAPSHOT.get()
+}
+
+/// Whether the Workers table lists `package` as heavy.
+pub(crate) fn is_known_heavy(package: &str) -> bool {
+    HEAVY.iter().any(|h| h.name == package)
+}
+
+/// The lighter alternative to `package` from the Workers table or the e18e
+/// data, for the bundle form of this rule.
+pub(crate) fn heavy_alternative(package: &str) -> Option<String> {
+    if let Some(h) = HEAVY.iter().find(|h| h.name == package) {
+        return Some(h.instead.to_string());
+    }
+    let entry = replacements()?.modules.get(package)?;
+    let names = entry.worker_replacements();
+    if names.is_empty() {
+        Some("native code (see the e18e module-replacements entry)".into())
+    } else {
+        Some(or_list(&names))
+    }
+}
+
+struct HeavyDependency;
+
+impl Rule for HeavyDependency {
+    fn interests(&self) -> &'static [NodeKind] {
+        NodeKind::MODULE_REFS
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        let Some(import) = module_ref(node, cx) else {
+            return;
+        };
+        let Some(package) = package_name(&import.source) else {
+            return;
+        };
+        if polyfill_of(package).is_some() {
+            return; // node-polyfill-import's
+        }
+        let source = &import.source;
+
+        if let Some(heavy) = HEAVY.iter().find(|h| h.name == package) {
+            let counts = match heavy.reach {
+                Reach::Any => true,
+                Reach::RootOnly => subpath(source).is_none(),
+                Reach::DefaultOnly => {
+                    import.kind == RefKind::Require
+                        || matches!(node, Node::Import(i) if i.specifiers.iter().any(|s| matches!(s, ImportSpecifier::Default(_))))
+                }
+            };
+            if counts {
+                cx.report(
+                    import.span,
+                    format!("`{source}` {}: use {}", heavy.problem, heavy.instead),
+                    heavy.help,
+                );
+            }
+            return;
+        }
+
+        let Some(data) = replacements() else {
+            return;
+        };
+        let Some(entry) = data.modules.get(package) else {
+            return;
+        };
+        let names = entry.worker_replacements();
+        let docs = data
+            .url(entry)
+            .map(|u| format!(" See {u} (e18e module-replacements {}).", data.version))
+            .unwrap_or_default();
+        let (message, help) = match (entry.kind.as_str(), names.is_empty()) {
+            ("micro-utilities", _) => (
+                format!(
+                    "`{package}` is a micro-utility: a dependency (and a module to evaluate at startup) for one line of code"
+                ),
+                match &entry.example {
+                    Some(example) => format!(
+                        "Inline it: `{}`, then remove `{package}`.{docs}",
+                        one_line(example)
+                    ),
+                    None => format!(
+                        "{} Then remove `{package}`.{docs}",
+                        entry.description.as_deref().unwrap_or("Inline it.")
+                    ),
+                },
+            ),
+            ("native", false) => (
+                format!(
+                    "`{package}` re-implements what the runtime has built in: use {}",
+                    or_list(&names)
+                ),
+                format!(
+                    "Replace `{package}` with the built-in `{}`, then remove the dependency.{docs}",
+                    names[0]
+                ),
+            ),
+            (_, false) => (
+                format!(
+                    "`{package}` has lighter, maintained alternatives: {}",
+                    or_list(&names)
+                ),
+                format!("Switch to {}.{docs}", or_list(&names)),
+            ),
+            (_, true) => (
+                format!("`{package}` can be replaced by native code"),
+                format!(
+                    "{}{docs}",
+                    entry
+                        .description
+                        .as_deref()
+                        .unwrap_or("Use the built-in equivalent and remove the dependency.")
+                ),
+            ),
+        };
+        cx.report(import.span, message, help);
+    }
+}
+
+fn or_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => format!(
+            "{} or `{last}`",
+            init.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn one_line(code: &str) -> String {
+    code.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn snapshot_parses_and_covers_the_workers_table() {
+        let data = replacements().unwrap();
+        assert!(!data.version.is_empty());
+        assert!(data.modules.len() > 500);
+        let moment = &data.modules["moment"];
+        assert_eq!(moment.kind, "preferred");
+        assert_eq!(
+            data.url(moment).as_deref(),
+            Some("https://e18e.dev/docs/replacements/moment")
+        );
+        assert!(data
+            .url(&data.modules["left-pad"])
+            .unwrap()
+            .starts_with("https://developer.mozilla.org/"));
+    }
+
+    #[test]
+    fn fires_on_heavy_packages() {
+        assert_fires(
+            "heavy-dependency",
+            r#"import moment from 'moment';
+import _ from 'lodash';
+import { pick } from 'lodash';
+const AWS = require('aws-sdk');
+import S3 from 'aws-sdk/clients/s3';
+import axios from 'axios';
+import { v4 as uuidv4 } from 'uuid';
+export { default as fetch } from 'node-fetch';
+import 'core-js/stable';
+import lodashEs from 'lodash-es';
+import jwt from 'jsonwebtoken';
+import Database from 'better-sqlite3';
+"#,
+            &[
+                (1, "`moment` is heavy for a Worker (~180 kB unminified"),
+                (2, "`lodash` is heavy"),
+                (3, "`lodash` is heavy"),
+                (4, "`aws-sdk` (AWS SDK v2) is heavy"),
+                (5, "`aws-sdk/clients/s3`"),
+                (6, "`axios` is not needed in a Worker"),
+                (7, "crypto.randomUUID()"),
+                (8, "`node-fetch` is not needed"),
+                (9, "`core-js/stable`"),
+                (10, "default import pulls in all of lodash-es"),
+                (11, "use jose or Web Crypto"),
+                (12, "`better-sqlite3` cannot run in a Worker (a native Node addon): use a D1 binding"),
+            ],
+        );
+    }
+
+    #[test]
+    fn fires_from_the_dataset() {
+        assert_fires(
+            "heavy-dependency",
+            r#"import leftPad from 'left-pad';
+import chalk from 'chalk';
+import objectAssign from 'object-assign';
+"#,
+            &[
+                (1, "`left-pad` re-implements what the runtime has built in: use `String.prototype.padStart`"),
+                (2, "`chalk` has lighter, maintained alternatives: `util.styleText`, `picocolors` or `ansis`"),
+                (3, "use `Object.assign`"),
+            ],
+        );
+    }
+
+    #[test]
+    fn help_is_concrete() {
+        let found = crate::rules::test_util::lint_with(
+            "heavy-dependency",
+            "test.ts",
+            "import isNumber from 'is-number';\nimport moment from 'moment';\nimport b from 'bcrypt';\n",
+        );
+        // Micro-utilities (is-number) are not in the snapshot: they cost a Worker nothing.
+        assert_eq!(found.len(), 2);
+        assert!(found[0].help.contains("await import('moment')"));
+        assert!(found[0].help.contains("Intl.DateTimeFormat"));
+        assert!(found[0]
+            .message
+            .contains("use Intl.DateTimeFormat, date-fns or Temporal"));
+        assert!(!found[1].message.contains("Bun."));
+        assert!(found[1].help.contains("PBKDF2"));
+    }
+
+    #[test]
+    fn silent_on_light_or_deferred_imports() {
+        assert_silent(
+            "heavy-dependency",
+            r#"import type { Moment } from 'moment';
+import { type LoDashStatic } from 'lodash';
+export type { AxiosInstance } from 'axios';
+import get from 'lodash/get';
+const pick = require('lodash/pick');
+import { groupBy, pick as pick2 } from 'lodash-es';
+import * as es from 'lodash-es';
+import { format } from 'date-fns';
+import { Buffer } from 'buffer';
+import { StringDecoder } from 'string_decoder';
+import { helper } from './moment';
+import { Hono } from 'hono';
+export async function later() {
+  const { default: moment } = await import('moment');
+  const _ = await import('lodash');
+  return moment().format() + _.VERSION;
+}
+function local(require: (m: string) => unknown) { return require('moment'); }
+"#,
+        );
+    }
+}

@@ -1,0 +1,526 @@
+//! Helpers shared by the async and limits rules: which calls do I/O, which
+//! ones actually send a subrequest, what resource they touch, which names an
+//! expression reads. Local looks at one node's children only.
+
+use crate::model::collections::HashSet;
+
+use swc_core::atoms::Atom;
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+use swc_core::ecma::visit::{Visit, VisitWith};
+
+use crate::effects::drizzle::is_db_chain;
+use crate::engine::context::{collapse_whitespace, method_name, unwrap_expr};
+use crate::engine::LintContext;
+
+/// A span as a map key.
+pub(super) fn key(span: Span) -> (u32, u32) {
+    (span.lo.0, span.hi.0)
+}
+
+/// The call this call's method is called on: `a()` in `a().b()`.
+pub(super) fn chained_on(call: &CallExpr) -> Option<&CallExpr> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
+    match unwrap_expr(&m.obj) {
+        Expr::Call(inner) => Some(inner),
+        _ => None,
+    }
+}
+
+/// The calls further down a call chain, innermost last:
+/// `from(…)` and `select()` in `db.select().from(t).where(w)`.
+pub(super) fn inner_chain_calls(call: &CallExpr) -> Vec<&CallExpr> {
+    let mut out = Vec::new();
+    let mut current = call;
+    while let Some(inner) = chained_on(current) {
+        out.push(inner);
+        current = inner;
+    }
+    out
+}
+
+/// A call that does I/O as far as the file can tell: a subrequest, an async
+/// function of the file, a `.then` chain, or a method called on one of those
+/// (`env.DB.prepare(q).bind(x).all()`).
+pub(super) fn io_call(cx: &LintContext<'_>, call: &CallExpr) -> bool {
+    cx.returns_promise(call) || chained_on(call).is_some_and(|inner| io_call(cx, inner))
+}
+
+/// A subrequest, or a method called on one (`env.DB.prepare(q).first()`).
+pub(super) fn subrequest_chain(cx: &LintContext<'_>, call: &CallExpr) -> bool {
+    cx.is_subrequest(call) || chained_on(call).is_some_and(|c| subrequest_chain(cx, c))
+}
+
+/// Methods that run a Drizzle query without an `await`.
+const DRIZZLE_EXECUTE: &[&str] = &[
+    "execute",
+    "run",
+    "all",
+    "get",
+    "then",
+    "batch",
+    "transaction",
+];
+/// Binding methods that build something locally without a round trip.
+const LOCAL_BINDING_METHODS: &[&str] = &[
+    "prepare",
+    "bind",
+    "idFromName",
+    "idFromString",
+    "newUniqueId",
+    "jurisdiction",
+    "getByName",
+    "writeDataPoint",
+];
+
+/// `call` sends a subrequest when it runs: not a Drizzle builder that nobody
+/// awaits (`db.batch(xs.map(x => db.insert(t).values(x)))`), not a D1
+/// statement being prepared, not a Durable Object id lookup.
+pub(super) fn sends_subrequest(cx: &LintContext<'_>, call: &CallExpr, awaited: bool) -> bool {
+    if !subrequest_chain(cx, call) {
+        return false;
+    }
+    let method = method_name(call).map(|m| m.as_ref());
+    if is_db_chain(call, cx) {
+        if !awaited && !method.is_some_and(|m| DRIZZLE_EXECUTE.contains(&m)) {
+            return false;
+        }
+    } else if method.is_some_and(|m| LOCAL_BINDING_METHODS.contains(&m)) {
+        return false;
+    }
+    // `env.DO.get(env.DO.idFromName(x))` returns a stub, locally.
+    !(method == Some("get")
+        && call.args.first().is_some_and(|a| {
+            matches!(unwrap_expr(&a.expr), Expr::Call(c)
+                if method_name(c).is_some_and(|m| LOCAL_BINDING_METHODS.contains(&m.as_ref())))
+        }))
+}
+
+/// Names an expression or statement reads (every identifier in it, which
+/// errs on the side of "depends").
+pub(super) fn idents_in<N: for<'a> VisitWith<IdentCollector<'a>>>(node: &N) -> HashSet<Atom> {
+    let mut out = HashSet::default();
+    node.visit_with(&mut IdentCollector(&mut out));
+    out
+}
+
+pub(super) struct IdentCollector<'a>(&'a mut HashSet<Atom>);
+
+impl Visit for IdentCollector<'_> {
+    fn visit_ident(&mut self, id: &Ident) {
+        self.0.insert(id.sym.clone());
+    }
+}
+
+/// The node contains an `await` outside nested functions.
+pub(super) fn contains_await<N: for<'a> VisitWith<AwaitFinder>>(node: &N) -> bool {
+    let mut finder = AwaitFinder(false);
+    node.visit_with(&mut finder);
+    finder.0
+}
+
+pub(super) struct AwaitFinder(bool);
+
+impl Visit for AwaitFinder {
+    fn visit_await_expr(&mut self, _: &AwaitExpr) {
+        self.0 = true;
+    }
+    fn visit_for_of_stmt(&mut self, f: &ForOfStmt) {
+        self.0 |= f.is_await;
+        f.visit_children_with(self);
+    }
+    fn visit_function(&mut self, _: &Function) {}
+    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+}
+
+/// What an I/O call touches, for deciding whether two of them may overlap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Effect {
+    /// It may change state (KV put, insert, a POST, an unknown function).
+    pub write: bool,
+    /// The binding or database it talks to (`CACHE`, `db`, `fetch`); `None`
+    /// for a function of the file (unknown).
+    pub resource: Option<String>,
+    /// The table, for Drizzle queries.
+    pub table: Option<String>,
+}
+
+impl Effect {
+    /// `later` must wait for `self`: `self` writes (the later call may read
+    /// it, or should only run if the write succeeded), or `later` writes what
+    /// `self` read.
+    pub fn orders(&self, later: &Effect) -> bool {
+        if self.write {
+            return true;
+        }
+        later.write
+            && match (&self.resource, &later.resource) {
+                (Some(a), Some(b)) => {
+                    a == b
+                        && match (&self.table, &later.table) {
+                            (Some(x), Some(y)) => x == y,
+                            _ => true,
+                        }
+                }
+                _ => true,
+            }
+    }
+}
+
+const WRITE_METHODS: &[&str] = &[
+    "put",
+    "delete",
+    "insert",
+    "update",
+    "upsert",
+    "set",
+    "send",
+    "sendBatch",
+    "write",
+    "create",
+    "remove",
+    "increment",
+    "decrement",
+    "run",
+    "exec",
+    "execute",
+    "batch",
+    "transaction",
+    "post",
+    "patch",
+    "publish",
+    "enqueue",
+    "append",
+    "replace",
+    "clear",
+    "destroy",
+    "deleteAll",
+    "setAlarm",
+    "deleteAlarm",
+    "createMultipartUpload",
+    "resumeMultipartUpload",
+    "upload",
+    "uploadPart",
+    "complete",
+    "abort",
+];
+const READ_VERBS: &[&str] = &[
+    "get", "load", "fetch", "find", "read", "list", "lookup", "query", "select", "count", "check",
+    "resolve", "search", "has", "is", "verify", "validate", "parse", "compute", "render", "build",
+];
+
+/// Classifies an I/O call.
+pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
+    let mut chain = vec![call];
+    chain.extend(inner_chain_calls(call));
+    let innermost = *chain.last().unwrap_or(&call);
+
+    // fetch(url, init): a write unless the method is GET/HEAD.
+    if let Callee::Expr(c) = &innermost.callee {
+        let is_fetch = match unwrap_expr(c) {
+            Expr::Ident(id) => id.sym == "fetch",
+            Expr::Member(m) => matches!(&m.prop, MemberProp::Ident(p) if p.sym == "fetch"),
+            _ => false,
+        };
+        if is_fetch {
+            let stub = !matches!(unwrap_expr(c), Expr::Ident(_));
+            return Effect {
+                write: stub || fetch_writes(innermost),
+                resource: Some("fetch".into()),
+                table: None,
+            };
+        }
+    }
+
+    let db = is_db_chain(call, cx);
+    let mut write = false;
+    let mut table = None;
+    for c in &chain {
+        let Some(m) = method_name(c) else { continue };
+        if WRITE_METHODS.contains(&m.as_ref()) {
+            write = true;
+        }
+        if m == "prepare" {
+            write |= sql_writes(c);
+        }
+        if db && matches!(m.as_ref(), "insert" | "update" | "delete" | "from") {
+            table = c.args.first().and_then(|a| match unwrap_expr(&a.expr) {
+                Expr::Ident(id) => Some(id.sym.to_string()),
+                _ => None,
+            });
+        }
+    }
+    // db.query.users.findFirst(…)
+    if db && table.is_none() {
+        if let Callee::Expr(c) = &innermost.callee {
+            if let Expr::Member(m) = unwrap_expr(c) {
+                if let Expr::Member(t) = unwrap_expr(&m.obj) {
+                    if matches!(unwrap_expr(&t.obj), Expr::Member(q)
+                        if matches!(&q.prop, MemberProp::Ident(p) if p.sym == "query"))
+                    {
+                        if let MemberProp::Ident(p) = &t.prop {
+                            table = Some(p.sym.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let resource = if db {
+        Some("db".into())
+    } else if cx.is_subrequest(innermost) {
+        binding_name(innermost)
+    } else {
+        None
+    };
+    // A function of this file: judge by its name.
+    if resource.is_none() {
+        let name = match &innermost.callee {
+            Callee::Expr(e) => match unwrap_expr(e) {
+                Expr::Ident(id) => Some(id.sym.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        write = !name.is_some_and(|n| {
+            READ_VERBS.iter().any(|v| {
+                n.strip_prefix(v)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_uppercase))
+            })
+        });
+    }
+    Effect {
+        write,
+        resource,
+        table,
+    }
+}
+
+/// `CACHE` in `env.CACHE.get(k)` / `c.env.CACHE.get(k)` / `CACHE.get(k)`.
+fn binding_name(call: &CallExpr) -> Option<String> {
+    let Callee::Expr(c) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(c) else {
+        return None;
+    };
+    match unwrap_expr(&m.obj) {
+        Expr::Ident(id) => Some(id.sym.to_string()),
+        Expr::Member(b) => match &b.prop {
+            MemberProp::Ident(p) => Some(p.sym.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `fetch(url, { method: "POST" })`: any method but GET/HEAD, or one not
+/// written as a literal.
+fn fetch_writes(call: &CallExpr) -> bool {
+    let Some(init) = call.args.get(1) else {
+        return false;
+    };
+    let Expr::Object(o) = unwrap_expr(&init.expr) else {
+        return true;
+    };
+    for p in &o.props {
+        let PropOrSpread::Prop(p) = p else {
+            return true; // `...init`: unknown
+        };
+        if let Prop::KeyValue(kv) = &**p {
+            if matches!(&kv.key, PropName::Ident(k) if k.sym == "method") {
+                return !matches!(unwrap_expr(&kv.value), Expr::Lit(Lit::Str(s))
+                    if s.value.as_str().is_some_and(|m| m.eq_ignore_ascii_case("get") || m.eq_ignore_ascii_case("head")));
+            }
+        }
+        if let Prop::Shorthand(id) = &**p {
+            if id.sym == "method" {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `env.DB.prepare("INSERT …")`: SQL that is not a plain read.
+fn sql_writes(call: &CallExpr) -> bool {
+    let Some(arg) = call.args.first() else {
+        return true;
+    };
+    let text = match unwrap_expr(&arg.expr) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_str().unwrap_or("").to_string(),
+        Expr::Tpl(t) => t
+            .quasis
+            .first()
+            .and_then(|q| q.cooked.as_ref())
+            .and_then(|c| c.as_str())
+            .unwrap_or("")
+            .to_string(),
+        _ => return true,
+    };
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    !matches!(first.as_str(), "SELECT" | "WITH" | "PRAGMA" | "EXPLAIN")
+}
+
+/// A call as text of at most `max` characters, shortening the arguments
+/// first: `fetch(c.env.ANALYTICS_URL, …)`, then `fetch(…)`.
+pub(super) fn call_text(cx: &LintContext<'_>, call: &CallExpr, max: usize) -> String {
+    // Texts longer than any kept below are cut short (a call may span a
+    // whole file): a cut text fails every length test that follows.
+    let one_line = |span: Span| {
+        let lo = span.lo.0.saturating_sub(crate::engine::START) as usize;
+        let hi = (span.hi.0.saturating_sub(crate::engine::START) as usize).min(cx.source.len());
+        collapse_whitespace(cx.source.get(lo..hi).unwrap_or(""), max + 20).0
+    };
+    let full = one_line(call.span);
+    if full.chars().count() <= max {
+        return full;
+    }
+    let callee = match &call.callee {
+        Callee::Expr(e) => one_line(e.span()),
+        _ => return cx.snippet(call.span),
+    };
+    if let Some(first) = call.args.first() {
+        let rest = if call.args.len() > 1 { ", …" } else { "" };
+        let short = format!("{callee}({}{rest})", one_line(first.expr.span()));
+        if short.chars().count() <= max {
+            return short;
+        }
+    }
+    let short = if call.args.is_empty() {
+        format!("{callee}()")
+    } else {
+        format!("{callee}(…)")
+    };
+    if short.chars().count() <= max + 20 {
+        short
+    } else {
+        cx.snippet(call.span)
+    }
+}
+
+/// Numeric literal value.
+pub(super) fn number(expr: &Expr) -> Option<f64> {
+    match unwrap_expr(expr) {
+        Expr::Lit(Lit::Num(n)) => Some(n.value),
+        _ => None,
+    }
+}
+
+/// The example Workers: the broken one trips every rule of this family at the
+/// known places; the fixed one trips none.
+#[cfg(test)]
+mod examples {
+    use crate::engine::{Linter, SourceFile};
+    use crate::model::config::{Config, Level, RuleSetting};
+
+    const RULES: &[&str] = &[
+        "sequential-awaits",
+        "floating-promise",
+        "unbounded-concurrency",
+        "subrequest-in-loop",
+        "buffered-body",
+        "top-level-work",
+        "request-state-in-global",
+    ];
+
+    macro_rules! files {
+        ($dir:literal: $($path:literal),*) => {
+            vec![$(SourceFile {
+                path: $path.into(),
+                source: include_str!(concat!("../../examples/", $dir, "/src/", $path)).into(),
+            }),*]
+        };
+    }
+
+    fn lint(files: &[SourceFile]) -> Vec<(String, u32, String)> {
+        let mut config = Config::default();
+        for entry in super::super::all() {
+            let level = if RULES.contains(&entry.meta.id) {
+                Level::Warn
+            } else {
+                Level::Off
+            };
+            config
+                .rules
+                .insert(entry.meta.id.into(), RuleSetting::Level(level));
+        }
+        let project = crate::model::project::ProjectInfo::default();
+        let out = Linter::new(&config, &project, &crate::rules::registry()).lint_files(files, &[]);
+
+        let mut found: Vec<(String, u32, String)> = out
+            .diagnostics
+            .into_iter()
+            .filter(|d| RULES.contains(&d.rule.as_str()) || d.rule == "parse-error")
+            .map(|d| (d.file.unwrap_or_default(), d.line.unwrap_or(0), d.rule))
+            .collect();
+        crate::model::collections::sort_by(&mut found, |a, b| a.cmp(b));
+        found
+    }
+
+    #[test]
+    fn broken_worker_trips_each_rule() {
+        let files = files!("worker": "index.ts", "db.ts", "env.ts", "schema.ts", "lib/catalog.ts",
+            "lib/format.ts", "lib/index.ts", "routes/orders.ts", "routes/users.ts");
+        let expected: Vec<(String, u32, String)> = [
+            ("index.ts", 14, "request-state-in-global"),
+            ("lib/catalog.ts", 3, "top-level-work"),
+            ("routes/orders.ts", 75, "subrequest-in-loop"),
+            ("routes/orders.ts", 102, "unbounded-concurrency"),
+            ("routes/orders.ts", 113, "buffered-body"),
+            ("routes/users.ts", 29, "floating-promise"),
+            ("routes/users.ts", 40, "sequential-awaits"),
+            ("routes/users.ts", 57, "subrequest-in-loop"),
+        ]
+        .iter()
+        .map(|(f, l, r)| (f.to_string(), *l, r.to_string()))
+        .collect();
+        assert_eq!(lint(&files), expected);
+    }
+
+    /// With every rule on, the N+1 in routes/users.ts is reported once, by
+    /// drizzle-query-in-loop; the KV read in a loop in routes/orders.ts (not
+    /// a query) keeps both generic findings.
+    #[test]
+    fn broken_worker_reports_its_n_plus_1_once() {
+        let files = files!("worker": "index.ts", "db.ts", "env.ts", "schema.ts", "lib/catalog.ts",
+            "lib/format.ts", "lib/index.ts", "routes/orders.ts", "routes/users.ts");
+        let project = crate::model::project::ProjectInfo::default();
+        let out = Linter::new(&Config::default(), &project, &crate::rules::registry())
+            .lint_files(&files, &[]);
+        let at = |file: &str, line: u32| {
+            let mut rules: Vec<&str> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.file.as_deref() == Some(file) && d.line == Some(line))
+                .map(|d| d.rule.as_str())
+                .filter(|r| r.ends_with("-in-loop"))
+                .collect();
+            rules.sort();
+            rules
+        };
+        assert_eq!(at("routes/users.ts", 57), ["drizzle-query-in-loop"]);
+        assert_eq!(
+            at("routes/orders.ts", 75),
+            ["await-in-loop", "subrequest-in-loop"]
+        );
+    }
+
+    #[test]
+    fn fixed_worker_is_clean() {
+        let files = files!("worker-fixed": "index.ts", "db.ts", "env.ts", "schema.ts",
+            "lib/catalog.ts", "lib/concurrency.ts", "lib/format.ts", "lib/index.ts",
+            "routes/orders.ts", "routes/users.ts");
+        assert_eq!(lint(&files), vec![]);
+    }
+}

@@ -1,0 +1,550 @@
+//! `request-state-in-global`: a module-scope `let`/`var` reassigned, or a
+//! module-scope array/object/Map/Set mutated, on the request path (inside a
+//! request handler, a function nested in one, or a function of the file that
+//! a handler calls). The isolate serves many requests with the same module
+//! state: values leak between requests, race between concurrent ones, grow
+//! until the 128 MB limit, and vanish when the isolate is recycled.
+//!
+//! Fine: writes at module scope (initialization), reads, lazy initialization
+//! (`x ??= …`, `if (!x) x = …`), WeakMaps/WeakSets, and deliberate caches —
+//! a name containing "cache" or a comment mentioning "cache" on (or right
+//! above) the declaration.
+
+use crate::model::collections::{HashMap, HashSet};
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use crate::engine::context::{expr_path, unwrap_expr, BindingKind, Frame, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta, START};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "request-state-in-global",
+        category: Category::Memory,
+        severity: Severity::Warning,
+        summary: "Module-scope state written while handling a request: it leaks between requests and grows in the isolate.",
+    },
+    create: |_| Box::<RequestStateInGlobal>::default(),
+};
+
+/// Methods that change an array, Map or Set in place.
+const MUTATORS: &[&str] = &[
+    "push",
+    "pop",
+    "shift",
+    "unshift",
+    "splice",
+    "set",
+    "add",
+    "delete",
+    "clear",
+    "sort",
+    "reverse",
+    "fill",
+    "copyWithin",
+];
+/// Router methods whose function arguments handle requests.
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head",
+];
+
+#[derive(Default)]
+struct RequestStateInGlobal {
+    vars: HashMap<Atom, ModuleVar>,
+    writes: Vec<Write>,
+    /// Functions of the file a handler calls or registers.
+    handler_calls: HashSet<Atom>,
+    /// Names tested for absence by the enclosing `if` statements.
+    /// (flat, with `guard_marks` where each `if` starts: no allocation per
+    /// statement)
+    guards: Vec<Atom>,
+    guard_marks: Vec<usize>,
+    /// Per open function: names it returns early on (`if (x) return x;`).
+    /// (flat, with `memo_marks` where each function starts)
+    memo: Vec<Atom>,
+    memo_marks: Vec<usize>,
+}
+
+struct ModuleVar {
+    kind: &'static str,
+    /// An array/object literal or a new Map/Set/Array/Object.
+    container: bool,
+    /// A WeakMap/WeakSet.
+    weak: bool,
+    /// Where the declaration starts in the source: a comment there may
+    /// document a cache (checked only for variables that are written).
+    offset: usize,
+}
+
+impl ModuleVar {
+    /// A WeakMap/WeakSet or a documented cache.
+    fn exempt(&self, name: &str, source: &str) -> bool {
+        self.weak
+            || name.to_ascii_lowercase().contains("cache")
+            || documented_cache(source, self.offset)
+    }
+}
+
+struct Write {
+    name: Atom,
+    span: Span,
+    /// Reassignment (vs. mutation of the value).
+    reassign: bool,
+    in_handler: bool,
+    /// The outermost named function the write is in.
+    in_fn: Option<Atom>,
+}
+
+impl Rule for RequestStateInGlobal {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Assign,
+            NodeKind::Call,
+            NodeKind::Function,
+            NodeKind::Stmt,
+            NodeKind::Update,
+            NodeKind::VarDeclarator,
+        ]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::VarDeclarator(d) => self.declarator(d, cx),
+            Node::Function(_) => self.memo_marks.push(self.memo.len()),
+            Node::Stmt(Stmt::If(i)) => {
+                self.guard_marks.push(self.guards.len());
+                absence_tests(&i.test, &mut self.guards);
+                if !self.memo_marks.is_empty()
+                    && (matches!(&*i.cons, Stmt::Return(_) | Stmt::Throw(_))
+                        || matches!(&*i.cons, Stmt::Block(b) if matches!(b.stmts.last(), Some(Stmt::Return(_) | Stmt::Throw(_)))))
+                {
+                    presence_tests(&i.test, &mut self.memo);
+                }
+            }
+            Node::Assign(a) => {
+                if cx.at_module_scope() {
+                    return;
+                }
+                let lazy = matches!(a.op, AssignOp::NullishAssign | AssignOp::OrAssign);
+                match &a.left {
+                    AssignTarget::Simple(SimpleAssignTarget::Ident(id)) if !lazy => {
+                        self.write(&id.id.sym, true, a.span, cx)
+                    }
+                    AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                        if let Some(root) = member_root(&m.obj) {
+                            self.write(&root, false, a.span, cx);
+                        }
+                    }
+                    AssignTarget::Pat(p) => {
+                        let mut names = Vec::new();
+                        match p {
+                            AssignTargetPat::Array(arr) => crate::engine::context::pat_names(
+                                &Pat::Array(arr.clone()),
+                                &mut names,
+                            ),
+                            AssignTargetPat::Object(o) => crate::engine::context::pat_names(
+                                &Pat::Object(o.clone()),
+                                &mut names,
+                            ),
+                            AssignTargetPat::Invalid(_) => {}
+                        }
+                        for n in names {
+                            self.write(&n, true, a.span, cx);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Node::Update(u) => {
+                if cx.at_module_scope() {
+                    return;
+                }
+                match unwrap_expr(&u.arg) {
+                    Expr::Ident(id) => self.write(&id.sym, true, u.span, cx),
+                    Expr::Member(m) => {
+                        if let Some(root) = member_root(&m.obj) {
+                            self.write(&root, false, u.span, cx);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Node::Call(call) => self.call(call, cx),
+            _ => {}
+        }
+    }
+
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Stmt]
+    }
+
+    fn exit(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
+        match node {
+            Node::Stmt(Stmt::If(_)) => {
+                if let Some(mark) = self.guard_marks.pop() {
+                    self.guards.truncate(mark);
+                }
+            }
+            Node::Function(_) => {
+                if let Some(mark) = self.memo_marks.pop() {
+                    self.memo.truncate(mark);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, cx: &mut LintContext<'_>) {
+        let mut reported: HashSet<Atom> = HashSet::default();
+        let on_request_path = |w: &Write| {
+            w.in_handler
+                || w.in_fn
+                    .as_ref()
+                    .is_some_and(|f| self.handler_calls.contains(f))
+        };
+        let mut exempt: HashMap<Atom, bool> = HashMap::default();
+        let mut applies = |w: &Write| {
+            on_request_path(w)
+                && self.vars.get(&w.name).is_some_and(|v| {
+                    (if w.reassign {
+                        v.kind != "const"
+                    } else {
+                        v.container
+                    }) && !*exempt
+                        .entry(w.name.clone())
+                        .or_insert_with(|| v.exempt(&w.name, cx.source))
+                })
+        };
+        let writes: Vec<&Write> = self.writes.iter().filter(|w| applies(w)).collect();
+        for w in &writes {
+            if !reported.insert(w.name.clone()) {
+                continue;
+            }
+            let Some(var) = self.vars.get(&w.name) else {
+                continue;
+            };
+            let more = writes.iter().filter(|o| o.name == w.name).count() - 1;
+            let text = cx.snippet(w.span);
+            let more = match more {
+                0 => String::new(),
+                1 => " (and 1 more write)".into(),
+                n => format!(" (and {n} more writes)"),
+            };
+            let place = match (&w.in_fn, w.in_handler) {
+                (Some(f), false) => format!(" in `{f}()`, which a request handler calls"),
+                _ => String::new(),
+            };
+            let name = &w.name;
+            let message = if w.reassign {
+                format!(
+                    "`{name}` is a module-scope `{}` written while handling a request (`{}`{place}){more}: every request this isolate serves shares it, concurrent requests race on it, and it resets whenever the isolate is recycled",
+                    var.kind, text
+                )
+            } else {
+                format!(
+                    "module-scope `{name}` is changed while handling a request (`{}`{place}){more}: its contents leak between requests and keep growing in the isolate's 128 MB",
+                    text
+                )
+            };
+            cx.report(
+                w.span,
+                message,
+                format!(
+                    "Keep per-request data in the request (a local, or Hono `c.set`/`c.var`); keep shared counters and state in a Durable Object, KV or Workers Analytics Engine. \
+                     If `{name}` is a deliberate cache, make that explicit (name it `…Cache` or say \"cache\" in a comment on its declaration) and bound its size."
+                ),
+            );
+        }
+    }
+}
+
+impl RequestStateInGlobal {
+    fn declarator(&mut self, d: &VarDeclarator, cx: &LintContext<'_>) {
+        let Pat::Ident(name) = &d.name else { return };
+        let sym = &name.id.sym;
+        if !cx.at_module_scope() || !cx.is_module_binding(sym) {
+            return;
+        }
+        let kind = match cx.resolve(sym) {
+            Some((_, BindingKind::Let)) => "let",
+            Some((_, BindingKind::Var)) => "var",
+            _ => "const",
+        };
+        let ctor = d.init.as_deref().and_then(|i| match unwrap_expr(i) {
+            Expr::New(n) => expr_path(&n.callee),
+            _ => None,
+        });
+        let container = d
+            .init
+            .as_deref()
+            .is_some_and(|i| matches!(unwrap_expr(i), Expr::Array(_) | Expr::Object(_)))
+            || matches!(ctor.as_deref(), Some("Map" | "Set" | "Array" | "Object"));
+        let weak = matches!(ctor.as_deref(), Some("WeakMap" | "WeakSet" | "WeakRef"));
+        self.vars.insert(
+            sym.clone(),
+            ModuleVar {
+                kind,
+                container,
+                weak,
+                offset: d.span.lo.0.saturating_sub(START) as usize,
+            },
+        );
+    }
+
+    fn call(&mut self, call: &CallExpr, cx: &LintContext<'_>) {
+        let Callee::Expr(callee) = &call.callee else {
+            return;
+        };
+        match unwrap_expr(callee) {
+            // A function of the file called from a handler.
+            Expr::Ident(id) if cx.in_handler() && cx.is_module_binding(&id.sym) => {
+                self.handler_calls.insert(id.sym.clone());
+            }
+            Expr::Member(m) => {
+                let MemberProp::Ident(method) = &m.prop else {
+                    return;
+                };
+                // app.get("/", handler): `handler` handles requests.
+                if ROUTE_METHODS.contains(&method.sym.as_ref()) && call.args.len() >= 2 {
+                    for a in &call.args {
+                        if let Expr::Ident(id) = unwrap_expr(&a.expr) {
+                            if cx.is_module_binding(&id.sym) {
+                                self.handler_calls.insert(id.sym.clone());
+                            }
+                        }
+                    }
+                }
+                if !cx.at_module_scope() && MUTATORS.contains(&method.sym.as_ref()) {
+                    if let Some(root) = member_root(&m.obj) {
+                        self.write(&root, false, call.span, cx);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn write(&mut self, name: &Atom, reassign: bool, span: Span, cx: &LintContext<'_>) {
+        if !matches!(
+            cx.resolve(name),
+            Some((
+                true,
+                BindingKind::Let | BindingKind::Var | BindingKind::Const
+            ))
+        ) {
+            return;
+        }
+        if reassign
+            && (self.guards.contains(name)
+                || self
+                    .memo_marks
+                    .last()
+                    .is_some_and(|&m| self.memo[m..].contains(name)))
+        {
+            return; // lazy initialization
+        }
+        let in_fn = cx.frames().iter().find_map(|f| match f {
+            Frame::Function { name, .. } => Some(name.clone()),
+            _ => None,
+        });
+        self.writes.push(Write {
+            name: name.clone(),
+            span,
+            reassign,
+            in_handler: cx.in_handler(),
+            in_fn: in_fn.flatten(),
+        });
+    }
+}
+
+/// The identifier a member chain starts from (members only, no calls).
+fn member_root(expr: &Expr) -> Option<Atom> {
+    match unwrap_expr(expr) {
+        Expr::Ident(id) => Some(id.sym.clone()),
+        Expr::Member(m) => member_root(&m.obj),
+        _ => None,
+    }
+}
+
+/// `!x`, `x == null`, `x === undefined`, `typeof x === "undefined"`, joined
+/// by `||`/`&&`.
+fn absence_tests(test: &Expr, out: &mut Vec<Atom>) {
+    match unwrap_expr(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => {
+            if let Expr::Ident(id) = unwrap_expr(&u.arg) {
+                out.push(id.sym.clone());
+            }
+        }
+        Expr::Bin(b) => match b.op {
+            BinaryOp::LogicalOr | BinaryOp::LogicalAnd => {
+                absence_tests(&b.left, out);
+                absence_tests(&b.right, out);
+            }
+            BinaryOp::EqEq | BinaryOp::EqEqEq => {
+                let empty = |e: &Expr| match unwrap_expr(e) {
+                    Expr::Lit(Lit::Null(_)) => true,
+                    Expr::Ident(id) => id.sym == "undefined",
+                    Expr::Lit(Lit::Str(s)) => s.value.as_str() == Some("undefined"),
+                    _ => false,
+                };
+                let subject = |e: &Expr| match unwrap_expr(e) {
+                    Expr::Ident(id) => Some(id.sym.clone()),
+                    Expr::Unary(u) if u.op == UnaryOp::TypeOf => match unwrap_expr(&u.arg) {
+                        Expr::Ident(id) => Some(id.sym.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if empty(&b.right) {
+                    out.extend(subject(&b.left));
+                } else if empty(&b.left) {
+                    out.extend(subject(&b.right));
+                }
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+/// `if (x) return x;`: the names the test reads directly.
+fn presence_tests(test: &Expr, out: &mut Vec<Atom>) {
+    match unwrap_expr(test) {
+        Expr::Ident(id) => out.push(id.sym.clone()),
+        Expr::Bin(b) => {
+            presence_tests(&b.left, out);
+            presence_tests(&b.right, out);
+        }
+        Expr::Unary(u) => presence_tests(&u.arg, out),
+        _ => {}
+    }
+}
+
+/// A comment mentioning "cache" on the declaration's line or on a comment
+/// line right above it.
+fn documented_cache(source: &str, offset: usize) -> bool {
+    let offset = offset.min(source.len());
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    let line = &source[start..end];
+    let comment_mentions_cache = |l: &str| {
+        l.find("//")
+            .or_else(|| l.find("/*"))
+            .is_some_and(|i| l[i..].to_ascii_lowercase().contains("cache"))
+    };
+    if comment_mentions_cache(line) {
+        return true;
+    }
+    if start == 0 {
+        return false;
+    }
+    let prev_end = start - 1;
+    let prev_start = source[..prev_end].rfind('\n').map_or(0, |i| i + 1);
+    let prev = source[prev_start..prev_end].trim_start();
+    (prev.starts_with("//") || prev.starts_with("/*") || prev.starts_with('*'))
+        && prev.to_ascii_lowercase().contains("cache")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn fires_on_request_writes() {
+        assert_fires(
+            "request-state-in-global",
+            r#"let requestCount = 0;
+const seen = new Set<string>();
+const log = [];
+var last;
+app.use("*", async (c, next) => {
+  requestCount++;
+  await next();
+  c.header("x-served-by", `#${requestCount}`);
+});
+export default {
+  async fetch(req, env) {
+    seen.add(req.url);
+    requestCount += 1;
+    track(req);
+    return new Response("ok");
+  },
+};
+function track(req) {
+  log.push(req.url);
+}
+app.get("/x", remember);
+function remember(c) {
+  last = c.req.url;
+  return c.text("ok");
+}"#,
+            &[
+                (6, "`requestCount` is a module-scope `let` written while handling a request (`requestCount++`) (and 1 more write)"),
+                (12, "module-scope `seen` is changed while handling a request (`seen.add(req.url)`)"),
+                (19, "`log.push(req.url)` in `track()`, which a request handler calls"),
+                (23, "`last` is a module-scope `var`"),
+            ],
+        );
+    }
+
+    #[test]
+    fn silent_on_caches_lazy_init_and_locals() {
+        assert_silent(
+            "request-state-in-global",
+            r#"const BIN_BY_SKU: Record<string, string> = {};
+for (let i = 0; i < 100; i++) BIN_BY_SKU[`sku-${i}`] = "A";
+const userCache = new Map();
+// cache of rendered templates, bounded by the template count
+const rendered = new Map();
+const parsed = new Map(); // cache: schema by name
+const byRequest = new WeakMap();
+const LIMITS = { free: 50 };
+let client;
+let db;
+let config;
+function getClient(env) {
+  if (client) return client;
+  client = new Client(env.URL);
+  return client;
+}
+export default {
+  async fetch(req, env) {
+    userCache.set(req.url, 1);
+    rendered.set("a", "b");
+    parsed.set("x", 1);
+    byRequest.set(req, {});
+    db ??= drizzle(env.DB);
+    if (!config) config = JSON.parse(env.CONFIG);
+    const requestCount = 0;
+    let local = [];
+    local.push(1);
+    const limit = LIMITS.free;
+    getClient(env);
+    return new Response(String(BIN_BY_SKU["sku-1"]));
+  },
+};
+function setupAtStartup() { LIMITS.free = 60; }
+"#,
+        );
+    }
+
+    #[test]
+    fn shadowing_local_is_not_the_global() {
+        assert_silent(
+            "request-state-in-global",
+            r#"let count = 0;
+export default {
+  async fetch(req) {
+    let count = 1;
+    count++;
+    return new Response(String(count));
+  },
+};"#,
+        );
+    }
+}

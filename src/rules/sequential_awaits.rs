@@ -1,0 +1,389 @@
+//! `sequential-awaits`: two or more awaits of I/O in a row where the later
+//! ones do not use what the earlier ones produced. Each waits for the
+//! previous round trip; started together they cost one.
+//!
+//! Silent when a later await reads a name an earlier one bound (directly or
+//! through the statements in between), when ordering is semantically required
+//! (an earlier write, or a later write to what an earlier call read), and for
+//! awaits already grouped by `Promise.all` (not a call the file knows as I/O).
+
+use crate::model::collections::HashSet;
+
+use swc_core::atoms::Atom;
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+
+use super::io_calls::{call_text, contains_await, effect, idents_in, io_call, Effect};
+use crate::engine::context::{pat_names, unwrap_expr, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "sequential-awaits",
+        category: Category::Async,
+        severity: Severity::Warning,
+        summary:
+            "Independent awaits of I/O one after the other: start them together with Promise.all.",
+    },
+    create: |_| Box::new(SequentialAwaits),
+};
+
+struct SequentialAwaits;
+
+/// One statement of a statement list, as this rule sees it.
+enum Item {
+    /// `const x = await io()`, `x = await io()` or `await io()`.
+    Await(AwaitStmt),
+    /// A statement without await or control flow: what it declares and reads.
+    Plain {
+        declared: Vec<Atom>,
+        reads: HashSet<Atom>,
+    },
+    /// Anything else ends a run.
+    Break,
+}
+
+struct AwaitStmt {
+    await_span: Span,
+    call: String,
+    /// Longer text of the call, for the suggested fix.
+    fix_call: String,
+    /// What the result is bound to, for the suggested fix: `user`, `{ a }`,
+    /// `""` for a bare `await`.
+    target: String,
+    declared_with: Option<VarDeclKind>,
+    produced: Vec<Atom>,
+    reads: HashSet<Atom>,
+    effect: Effect,
+}
+
+impl Rule for SequentialAwaits {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Stmts]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        let Node::Stmts(stmts) = node else { return };
+        let mut group: Vec<AwaitStmt> = Vec::new();
+        let mut tainted: HashSet<Atom> = HashSet::default();
+        for stmt in stmts {
+            // With no await pending, only an await statement matters: skip
+            // the walks over the statement's identifiers.
+            match classify(stmt, !group.is_empty(), cx) {
+                Item::Await(a) => {
+                    let independent = !group.is_empty()
+                        && a.reads.is_disjoint(&tainted)
+                        && !group.iter().any(|g| g.effect.orders(&a.effect));
+                    if !independent {
+                        report(std::mem::take(&mut group), cx);
+                        tainted.clear();
+                    }
+                    tainted.extend(a.produced.iter().cloned());
+                    group.push(a);
+                }
+                Item::Plain { declared, reads } => {
+                    if !group.is_empty() && !reads.is_disjoint(&tainted) {
+                        // Anything it touches may now carry an earlier result.
+                        tainted.extend(declared);
+                        tainted.extend(reads);
+                    }
+                }
+                Item::Break => {
+                    report(std::mem::take(&mut group), cx);
+                    tainted.clear();
+                }
+            }
+        }
+        report(group, cx);
+    }
+}
+
+/// What `stmt` is for the current group. With `pending` false (no group yet)
+/// anything but an await statement is a cheap `Plain` with no reads.
+fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
+    let nothing = || Item::Plain {
+        declared: Vec::new(),
+        reads: HashSet::default(),
+    };
+    match stmt {
+        Stmt::Decl(Decl::Var(v)) => {
+            if let [d] = v.decls.as_slice() {
+                if let Some(init) = &d.init {
+                    if let Some((await_span, call)) = awaited_io(init, cx) {
+                        let mut produced = Vec::new();
+                        pat_names(&d.name, &mut produced);
+                        let target = match &d.name {
+                            Pat::Ident(b) => b.id.sym.to_string(),
+                            other => cx.snippet(other.span()),
+                        };
+                        return Item::Await(AwaitStmt {
+                            await_span,
+                            call: call_text(cx, call, 60),
+                            fix_call: call_text(cx, call, 120),
+                            target,
+                            declared_with: Some(v.kind),
+                            produced,
+                            reads: idents_in(&**init),
+                            effect: effect(cx, call),
+                        });
+                    }
+                }
+            }
+            if !pending {
+                return nothing();
+            }
+            if contains_await(stmt) {
+                return Item::Break;
+            }
+            let mut declared = Vec::new();
+            for d in &v.decls {
+                pat_names(&d.name, &mut declared);
+            }
+            Item::Plain {
+                declared,
+                reads: idents_in(stmt),
+            }
+        }
+        Stmt::Expr(e) => {
+            let expr = unwrap_expr(&e.expr);
+            if let Some((await_span, call)) = awaited_io(expr, cx) {
+                return Item::Await(AwaitStmt {
+                    await_span,
+                    call: call_text(cx, call, 60),
+                    fix_call: call_text(cx, call, 120),
+                    target: String::new(),
+                    declared_with: None,
+                    produced: Vec::new(),
+                    reads: idents_in(expr),
+                    effect: effect(cx, call),
+                });
+            }
+            if let Expr::Assign(a) = expr {
+                if let (AssignOp::Assign, AssignTarget::Simple(SimpleAssignTarget::Ident(id))) =
+                    (a.op, &a.left)
+                {
+                    if let Some((await_span, call)) = awaited_io(&a.right, cx) {
+                        return Item::Await(AwaitStmt {
+                            await_span,
+                            call: call_text(cx, call, 60),
+                            fix_call: call_text(cx, call, 120),
+                            target: id.id.sym.to_string(),
+                            declared_with: None,
+                            produced: vec![id.id.sym.clone()],
+                            reads: idents_in(&*a.right),
+                            effect: effect(cx, call),
+                        });
+                    }
+                }
+            }
+            if !pending {
+                return nothing();
+            }
+            if contains_await(stmt) {
+                return Item::Break;
+            }
+            Item::Plain {
+                declared: Vec::new(),
+                reads: idents_in(stmt),
+            }
+        }
+        // Declarations that run nothing where they stand.
+        Stmt::Decl(Decl::Fn(_) | Decl::TsInterface(_) | Decl::TsTypeAlias(_)) | Stmt::Empty(_) => {
+            nothing()
+        }
+        _ => Item::Break,
+    }
+}
+
+/// `await <I/O call>` (through parentheses and TS casts).
+fn awaited_io<'e>(expr: &'e Expr, cx: &LintContext<'_>) -> Option<(Span, &'e CallExpr)> {
+    let Expr::Await(a) = unwrap_expr(expr) else {
+        return None;
+    };
+    let Expr::Call(call) = unwrap_expr(&a.arg) else {
+        return None;
+    };
+    io_call(cx, call).then_some((a.span, call))
+}
+
+fn report(group: Vec<AwaitStmt>, cx: &mut LintContext<'_>) {
+    if group.len() < 2 {
+        return;
+    }
+    let (first, last) = (&group[0], &group[group.len() - 1]);
+    let span = Span::new(first.await_span.lo, last.await_span.hi);
+    let message = if group.len() == 2 {
+        format!(
+            "`await {}` and `await {}` run one after the other, but the second does not use the first's result",
+            first.call, last.call
+        )
+    } else {
+        let calls: Vec<String> = group.iter().map(|g| format!("`{}`", g.call)).collect();
+        format!(
+            "{} independent awaits run one after the other: {}",
+            group.len(),
+            calls.join(", ")
+        )
+    };
+    let keyword = if group
+        .iter()
+        .any(|g| g.declared_with.is_none() && !g.target.is_empty())
+    {
+        "" // assigns existing variables
+    } else if group
+        .iter()
+        .any(|g| matches!(g.declared_with, Some(VarDeclKind::Let | VarDeclKind::Var)))
+    {
+        "let "
+    } else {
+        "const "
+    };
+    let targets: Vec<&str> = group.iter().map(|g| g.target.as_str()).collect();
+    let calls: Vec<&str> = group.iter().map(|g| g.fix_call.as_str()).collect();
+    let help = if targets.iter().all(|t| t.is_empty()) {
+        format!(
+            "Start them together and wait once: `await Promise.all([{}]);` (total latency is the slowest call, not the sum).",
+            calls.join(", ")
+        )
+    } else {
+        format!(
+            "Start them together and wait once: `{keyword}[{}] = await Promise.all([{}]);` (total latency is the slowest call, not the sum).",
+            targets.join(", "),
+            calls.join(", ")
+        )
+    };
+    cx.report(span, message, help);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn fires_on_independent_awaits() {
+        assert_fires(
+            "sequential-awaits",
+            r#"export default {
+  async fetch(req: Request, env: Env) {
+    const user = await env.USERS.get(id);
+    const settings = await env.CACHE.get(`settings:${id}`, "json");
+    return Response.json({ user, settings });
+  },
+};
+app.get("/:id", async (c) => {
+  const id = c.req.param("id");
+  const user = await c.var.db.query.users.findFirst({ where: eq(users.id, id) });
+  const settings = await c.env.CACHE.get<UserSettings>(`settings:${id}`, "json");
+  if (!user) return c.json({ error: "not found" }, 404);
+  return c.json({ user, settings });
+});
+async function three(env) {
+  const a = await fetch("https://a.example");
+  const label = "b";
+  const { b } = await env.KV.get(label, "json");
+  await env.KV.get("c");
+}"#,
+            &[
+                (
+                    3,
+                    "`await env.USERS.get(id)` and `await env.CACHE.get(`settings:",
+                ),
+                (10, "the second does not use the first's result"),
+                (16, "3 independent awaits run one after the other"),
+            ],
+        );
+    }
+
+    #[test]
+    fn help_suggests_promise_all() {
+        let found = crate::rules::test_util::lint_with(
+            "sequential-awaits",
+            "test.ts",
+            "async function f(env) {\n  const a = await fetch(x);\n  const b = await env.KV.get(k);\n}\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .help
+                .contains("const [a, b] = await Promise.all([fetch(x), env.KV.get(k)]);"),
+            "{}",
+            found[0].help
+        );
+    }
+
+    #[test]
+    fn silent_when_dependent() {
+        assert_silent(
+            "sequential-awaits",
+            r#"async function f(env, c) {
+  const res = await fetch(url);
+  const cached = await env.KV.get(res.headers.get("etag"));
+}
+async function g(env) {
+  const { id } = await env.KV.get("current", "json");
+  const key = `user:${id}`;
+  const user = await env.USERS.get(key);
+}
+async function h(env) {
+  const [a, b] = await Promise.all([env.KV.get("a"), env.KV.get("b")]);
+  const text = await res.text();
+  const parsed = await c.req.json();
+}
+async function i(env) {
+  let page = await env.KV.list();
+  page = await env.KV.list({ cursor: page.cursor });
+}"#,
+        );
+    }
+
+    #[test]
+    fn silent_when_order_is_required() {
+        assert_silent(
+            "sequential-awaits",
+            r#"async function kv(env, k, v) {
+  await env.KV.put(k, v);
+  const x = await env.KV.get(k);
+}
+async function sql(c, user) {
+  await c.var.db.insert(users).values(user);
+  const rows = await c.var.db.select().from(users);
+}
+async function twoWrites(db, order, items) {
+  await c.var.db.insert(orders).values(order);
+  await c.var.db.insert(orderItems).values(items);
+}
+async function readThenWrite(env) {
+  const old = await env.KV.get("k");
+  await env.KV.put("k2", "v");
+}
+async function post(env) {
+  await fetch(url, { method: "POST", body });
+  const r = await fetch(other);
+}
+async function d1(env) {
+  await env.DB.prepare("INSERT INTO t VALUES (?)").bind(1).run();
+  const row = await env.DB.prepare("SELECT * FROM t").first();
+}"#,
+        );
+    }
+
+    #[test]
+    fn silent_across_control_flow_and_non_io() {
+        assert_silent(
+            "sequential-awaits",
+            r#"async function f(env) {
+  const user = await env.USERS.get(id);
+  if (!user) return null;
+  const settings = await env.CACHE.get(id);
+}
+async function g() {
+  const a = await sleep(1);
+  const b = await crypto.subtle.digest("SHA-256", data);
+}
+async function h(env) {
+  const a = await env.KV.get("a");
+}"#,
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! `subrequest-in-loop`: fetch or a binding call inside a loop or a
+//! per-element callback. Every iteration spends one of the request's
+//! subrequests (50 on the Free plan, 10,000 on Paid); past the cap the call
+//! throws. `await-in-loop` is about the latency of the same code; both may
+//! fire on one line.
+//!
+//! Silent inside `Promise.all(xs.map(cb))` callbacks (`unbounded-concurrency`
+//! covers them), for loops over an array literal or with a small literal
+//! bound, and for calls that do not send anything yet (Drizzle builders
+//! collected for `db.batch`, D1 `prepare`/`bind`, Durable Object ids).
+
+use crate::model::collections::{HashMap, HashSet};
+
+use swc_core::atoms::Atom;
+
+use swc_core::ecma::ast::*;
+
+use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
+use crate::effects::drizzle::is_db_chain;
+use crate::engine::context::{method_name, unwrap_expr, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "subrequest-in-loop",
+        category: Category::Limits,
+        severity: Severity::Warning,
+        summary: "A fetch or binding call per loop iteration: each one counts against the 50 (Free) / 10,000 (Paid) subrequests per request.",
+    },
+    create: |_| Box::<SubrequestInLoop>::default(),
+};
+
+/// A literal loop bound at or under this is not a cap risk.
+const SMALL_BOUND: f64 = 10.0;
+
+#[derive(Default)]
+struct SubrequestInLoop {
+    /// Calls an `await` applies to directly.
+    awaited: HashSet<(u32, u32)>,
+    /// Inner calls of a chain already judged with its outermost call.
+    chain_inner: HashSet<(u32, u32)>,
+    /// Loops and callbacks whose iteration count is fixed and small.
+    small: HashSet<(u32, u32)>,
+    /// `const MAX = 3`: numeric constants, for loop bounds.
+    consts: HashMap<Atom, f64>,
+}
+
+impl Rule for SubrequestInLoop {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[
+            NodeKind::Await,
+            NodeKind::Call,
+            NodeKind::Loop,
+            NodeKind::VarDecl,
+        ]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::VarDecl(v) if v.kind == VarDeclKind::Const => {
+                for d in &v.decls {
+                    if let (Pat::Ident(name), Some(n)) =
+                        (&d.name, d.init.as_deref().and_then(number))
+                    {
+                        self.consts.insert(name.id.sym.clone(), n);
+                    }
+                }
+            }
+            Node::Await(a) => {
+                if let Expr::Call(c) = unwrap_expr(&a.arg) {
+                    self.awaited.insert(key(c.span));
+                }
+            }
+            Node::Loop(stmt) if small_loop(stmt, &self.consts) => {
+                self.small.insert(key(stmt_span(stmt)));
+            }
+            Node::Call(call) => {
+                // `["a", "b"].forEach(cb)`: the callback repeats twice.
+                if let (Some(cb), Callee::Expr(callee)) = (call.args.first(), &call.callee) {
+                    if let Expr::Member(m) = unwrap_expr(callee) {
+                        if matches!(unwrap_expr(&m.obj), Expr::Array(a) if (a.elems.len() as f64) <= SMALL_BOUND)
+                        {
+                            match unwrap_expr(&cb.expr) {
+                                Expr::Arrow(f) => {
+                                    self.small.insert(key(f.span));
+                                }
+                                Expr::Fn(f) => {
+                                    self.small.insert(key(f.function.span));
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                self.check(call, cx);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl SubrequestInLoop {
+    fn check(&mut self, call: &CallExpr, cx: &mut LintContext<'_>) {
+        if self.chain_inner.contains(&key(call.span)) {
+            return;
+        }
+        for inner in inner_chain_calls(call) {
+            self.chain_inner.insert(key(inner.span));
+        }
+        let awaited = self.awaited.contains(&key(call.span));
+        if !sends_subrequest(cx, call, awaited) {
+            return;
+        }
+        let text = call_text(cx, call, 60);
+        let Some(repeat) = cx.repeating() else { return };
+        if repeat.in_promise_combinator || self.small.contains(&key(repeat.span)) {
+            return; // unbounded-concurrency reports Promise.all callbacks
+        }
+        let what = repeat.describe();
+        let line = cx.line_of(repeat.span);
+        cx.report(
+            call.span,
+            format!(
+                "`{text}` inside a {what} (line {line}): one subrequest per iteration, and a request may make only 50 (Free plan) or 10,000 (Paid)"
+            ),
+            format!("{} If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.", batch_hint(cx, call)),
+        );
+    }
+}
+
+/// How to do the same work in one call, by what the call talks to.
+fn batch_hint(cx: &LintContext<'_>, call: &CallExpr) -> &'static str {
+    let method = method_name(call).map(|m| m.as_ref());
+    if is_db_chain(call, cx) {
+        "Query once for all rows: `inArray(table.column, ids)` in one select, or collect the statements and send them with `db.batch([...])`."
+    } else if method.is_some_and(|m| matches!(m, "first" | "all" | "run" | "raw")) {
+        "Query once for all rows (`WHERE id IN (...)`), or send the statements together with `env.DB.batch([...])`."
+    } else if method == Some("get") {
+        "Read all keys in one call: KV `get([...keys])` takes up to 100 keys and returns a Map."
+    } else if method == Some("send") {
+        "Send them together: Queues `sendBatch([...])` takes up to 100 messages."
+    } else {
+        "Make one call for all items (an upstream endpoint that takes many ids, an R2 `list`), or move the fan-out into a Queue consumer."
+    }
+}
+
+fn stmt_span(stmt: &Stmt) -> swc_core::common::Span {
+    use swc_core::common::Spanned;
+    stmt.span()
+}
+
+/// `for (const x of [a, b])`, `for (let i = 0; i < 3; i++)`,
+/// `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`.
+fn small_loop(stmt: &Stmt, consts: &HashMap<Atom, f64>) -> bool {
+    let small_test = |test: Option<&Expr>| {
+        test.is_some_and(|t| match unwrap_expr(t) {
+            Expr::Bin(b) => {
+                let bound = match b.op {
+                    BinaryOp::Lt | BinaryOp::LtEq => &b.right,
+                    BinaryOp::Gt | BinaryOp::GtEq => &b.left,
+                    _ => return false,
+                };
+                let n = number(bound).or_else(|| match unwrap_expr(bound) {
+                    Expr::Ident(id) => consts.get(&id.sym).copied(),
+                    _ => None,
+                });
+                n.is_some_and(|n| n <= SMALL_BOUND)
+            }
+            _ => false,
+        })
+    };
+    match stmt {
+        Stmt::ForOf(f) => {
+            matches!(unwrap_expr(&f.right), Expr::Array(a) if (a.elems.len() as f64) <= SMALL_BOUND)
+        }
+        Stmt::For(f) => small_test(f.test.as_deref()),
+        Stmt::While(w) => small_test(Some(&w.test)),
+        Stmt::DoWhile(d) => small_test(Some(&d.test)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn fires_per_iteration() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"app.post("/", async (c) => {
+  for (const item of input.items) {
+    const stock = await c.env.CACHE.get(`stock:${item.sku}`);
+  }
+  const db = c.var.db;
+  for (const o of userOrders) {
+    const items = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));
+  }
+  ids.forEach((id) => c.env.QUEUE.send({ id }));
+  let cursor;
+  do {
+    const page = await fetch(`/list?cursor=${cursor}`);
+    cursor = page.headers.get("next");
+  } while (cursor);
+  for (const k of keys) {
+    await env.DB.prepare("SELECT * FROM t WHERE k = ?").bind(k).first();
+  }
+});"#,
+            &[
+                (
+                    3,
+                    "`c.env.CACHE.get(`stock:${item.sku}`)` inside a for-of loop (line 2)",
+                ),
+                (7, "inside a for-of loop (line 6)"),
+                (9, "`c.env.QUEUE.send({ id })` inside a forEach callback"),
+                (12, "inside a do-while loop"),
+                (
+                    16,
+                    "`env.DB.prepare(\"SELECT * FROM t WHERE k = ?\").bind(k)",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn silent_when_covered_bounded_or_batched() {
+        assert_silent(
+            "subrequest-in-loop",
+            r#"app.post("/", async (c) => {
+  const results = await Promise.all(ids.map(async (id) => fetch(`/s/${id}`)));
+  for (const region of ["us", "eu"]) {
+    await fetch(`https://${region}.example`);
+  }
+  for (let i = 0; i < 3; i++) await c.env.CACHE.get(`k${i}`);
+  const MAX_ATTEMPTS = 3;
+  let attempt = 0;
+  while (attempt < MAX_ATTEMPTS) {
+    const r = await fetch(url);
+    if (r.ok) break;
+    attempt++;
+  }
+  ["a", "b"].forEach((k) => c.env.CACHE.delete(k));
+  const db = c.var.db;
+  const queries = [];
+  for (const o of orders) queries.push(db.insert(items).values(o));
+  await db.batch(queries);
+  await db.batch(orders.map((o) => db.insert(items).values(o)));
+  const stmts = keys.map((k) => c.env.DB.prepare("SELECT ?").bind(k));
+  await c.env.DB.batch(stmts);
+  for (const name of names) {
+    const id = c.env.ROOMS.idFromName(name);
+  }
+  for (const x of xs) { total += x.price; }
+  await mapLimit(ids, 6, async (id) => fetch(`/z/${id}`));
+});"#,
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! `unbounded-concurrency`: `Promise.all(xs.map(cb))` (or `allSettled`)
+//! where `xs` has no known bound and `cb` makes subrequests. Every element
+//! starts at once; a Worker has 6 simultaneous open connections, the rest
+//! queue (or fail on timeouts), and each element spends one of the request's
+//! subrequests.
+//!
+//! Fine: an array literal (or a const bound to one), `xs.slice(a, b)`,
+//! `Array.from({ length: N })`, a receiver named like a chunk/batch, or a
+//! `Promise.all` inside a loop (a chunked loop).
+
+use crate::model::collections::{HashMap, HashSet};
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
+use crate::engine::context::{callee_path, method_name, unwrap_expr, Frame, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Severity};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "unbounded-concurrency",
+        category: Category::Async,
+        severity: Severity::Warning,
+        summary: "Promise.all over an array of unknown size whose callback makes subrequests: bound the concurrency (6 open connections).",
+    },
+    create: |_| Box::<UnboundedConcurrency>::default(),
+};
+
+#[derive(Default)]
+struct UnboundedConcurrency {
+    candidates: Vec<Candidate>,
+    /// Callback function span → candidate.
+    callbacks: HashMap<(u32, u32), usize>,
+    /// Open functions: the candidate whose callback it is, and its name.
+    open: Vec<(Option<usize>, Option<Atom>)>,
+    /// Named functions of the file → the first subrequest they make.
+    fn_io: HashMap<Atom, String>,
+    /// Names bound to array literals.
+    literal_arrays: HashSet<Atom>,
+    chain_inner: HashSet<(u32, u32)>,
+}
+
+struct Candidate {
+    span: Span,
+    combinator: String,
+    receiver: String,
+    /// The first subrequest found in the callback.
+    io: Option<String>,
+    /// Functions of the file the callback calls (or is).
+    calls: Vec<Atom>,
+}
+
+impl Rule for UnboundedConcurrency {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call, NodeKind::Function, NodeKind::VarDeclarator]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::VarDeclarator(d) => {
+                if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+                    if matches!(unwrap_expr(init), Expr::Array(_)) {
+                        self.literal_arrays.insert(name.id.sym.clone());
+                    }
+                }
+            }
+            Node::Function(frame) => {
+                let Frame::Function { span, name, .. } = frame else {
+                    return;
+                };
+                let candidate = self.callbacks.get(&key(*span)).copied();
+                self.open.push((candidate, name.clone()));
+            }
+            Node::Call(call) => {
+                self.promise_all(call, cx);
+                self.callback_call(call, cx);
+            }
+            _ => {}
+        }
+    }
+
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function]
+    }
+
+    fn exit(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
+        if let Node::Function(_) = node {
+            self.open.pop();
+        }
+    }
+
+    fn finish(&mut self, cx: &mut LintContext<'_>) {
+        for c in &self.candidates {
+            let io =
+                c.io.clone()
+                    .or_else(|| c.calls.iter().find_map(|n| self.fn_io.get(n).cloned()));
+            let Some(io) = io else { continue };
+            let receiver = &c.receiver;
+            cx.report(
+                c.span,
+                format!(
+                    "{}({receiver}.map(...)) starts `{io}` for every element of {receiver} at once, and {receiver} has no bound",
+                    c.combinator
+                ),
+                format!(
+                    "A Worker keeps at most 6 connections open at a time (the rest queue and may time out), and each element spends one subrequest (50 per request on Free, 10,000 on Paid). \
+                     Bound it: run chunks of 6 — `for (let i = 0; i < {receiver}.length; i += 6) results.push(...await {}({receiver}.slice(i, i + 6).map(cb)));` — or use a limiter such as p-limit, and cap the input size (e.g. `z.array(...).max(100)`).",
+                    c.combinator
+                ),
+            );
+        }
+    }
+}
+
+impl UnboundedConcurrency {
+    /// `Promise.all(xs.map(cb))` over an unbounded `xs`: a candidate.
+    fn promise_all(&mut self, call: &CallExpr, cx: &LintContext<'_>) {
+        let combinator = match callee_path(call).as_deref() {
+            Some(p @ ("Promise.all" | "Promise.allSettled")) => p.to_string(),
+            _ => return,
+        };
+        let Some(arg) = call.args.first() else { return };
+        let Expr::Call(map) = unwrap_expr(&arg.expr) else {
+            return;
+        };
+        if !matches!(
+            method_name(map).map(|m| m.as_ref()),
+            Some("map" | "flatMap")
+        ) {
+            return;
+        }
+        let Callee::Expr(callee) = &map.callee else {
+            return;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return;
+        };
+        if self.bounded(&m.obj) || in_loop(cx) {
+            return;
+        }
+        let Some(cb) = map.args.first() else { return };
+        let index = self.candidates.len();
+        let mut calls = Vec::new();
+        match unwrap_expr(&cb.expr) {
+            Expr::Arrow(a) => {
+                self.callbacks.insert(key(a.span), index);
+            }
+            Expr::Fn(f) => {
+                self.callbacks.insert(key(f.function.span), index);
+            }
+            Expr::Ident(id) if cx.is_module_binding(&id.sym) => calls.push(id.sym.clone()),
+            _ => return,
+        }
+        self.candidates.push(Candidate {
+            span: call.span,
+            combinator,
+            receiver: cx.snippet(m.obj.span()),
+            io: None,
+            calls,
+        });
+    }
+
+    /// A call inside an open function: a subrequest, or a call to a function
+    /// of the file.
+    fn callback_call(&mut self, call: &CallExpr, cx: &LintContext<'_>) {
+        // Only a callback of a candidate or a named function records
+        // anything (its inner chain calls are in the same functions).
+        if !self.open.iter().any(|(c, n)| c.is_some() || n.is_some()) {
+            return;
+        }
+        if self.chain_inner.contains(&key(call.span)) {
+            return;
+        }
+        for inner in inner_chain_calls(call) {
+            self.chain_inner.insert(key(inner.span));
+        }
+        // Promise.all awaits what the callback returns, Drizzle builders too.
+        if let Some(io) = sends_subrequest(cx, call, true).then(|| call_text(cx, call, 60)) {
+            for (candidate, name) in &self.open {
+                if let Some(i) = candidate {
+                    self.candidates[*i].io.get_or_insert_with(|| io.clone());
+                }
+                if let Some(n) = name {
+                    self.fn_io.entry(n.clone()).or_insert_with(|| io.clone());
+                }
+            }
+        } else if let Callee::Expr(e) = &call.callee {
+            if let Expr::Ident(id) = unwrap_expr(e) {
+                if cx.is_module_binding(&id.sym) {
+                    for (candidate, _) in &self.open {
+                        if let Some(i) = candidate {
+                            self.candidates[*i].calls.push(id.sym.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The receiver of `.map` has a size fixed in the code, or is a chunk.
+    fn bounded(&self, expr: &Expr) -> bool {
+        match unwrap_expr(expr) {
+            Expr::Array(_) => true,
+            Expr::Ident(id) => {
+                let lower = id.sym.to_ascii_lowercase();
+                self.literal_arrays.contains(&id.sym)
+                    || lower.contains("chunk")
+                    || lower.contains("batch")
+            }
+            Expr::Call(c) => {
+                let method = method_name(c).map(|m| m.as_ref());
+                let receiver = match &c.callee {
+                    Callee::Expr(e) => match unwrap_expr(e) {
+                        Expr::Member(m) => Some(&m.obj),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match (method, receiver) {
+                    (Some("slice"), _) => c.args.len() >= 2,
+                    // xs.filter(f) is at most as long as xs
+                    (Some("filter" | "sort" | "toSorted" | "reverse" | "toReversed"), Some(r)) => {
+                        self.bounded(r)
+                    }
+                    _ => {
+                        // Array.from({ length: N }), Array.from([...])
+                        callee_path(c).as_deref() == Some("Array.from")
+                            && c.args.first().is_some_and(|a| match unwrap_expr(&a.expr) {
+                                Expr::Object(o) => o.props.iter().any(|p| {
+                                    matches!(p, PropOrSpread::Prop(p) if matches!(&**p,
+                                        Prop::KeyValue(kv) if matches!(&kv.key, PropName::Ident(k) if k.sym == "length")
+                                            && number(&kv.value).is_some()))
+                                }),
+                                other => self.bounded(other),
+                            })
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Inside a loop of the current function (a chunked loop).
+fn in_loop(cx: &LintContext<'_>) -> bool {
+    // Frames are functions and loops: the innermost one decides.
+    matches!(cx.frames().last(), Some(Frame::Loop { .. }))
+}
+
+use swc_core::common::Spanned;
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_fires, assert_silent};
+
+    #[test]
+    fn fires_on_unbounded_fan_out() {
+        assert_fires(
+            "unbounded-concurrency",
+            r#"app.post("/sync", async (c) => {
+  const { orderIds } = syncSchema.parse(await c.req.json());
+  const results = await Promise.all(
+    orderIds.map(async (id) => {
+      const res = await fetch(`${c.env.SHIPPING_API}/shipments/${id}`);
+      return res.ok;
+    }),
+  );
+  await Promise.allSettled(keys.filter(Boolean).map((k) => c.env.CACHE.delete(k)));
+  await Promise.all(users.map(loadUser));
+  await Promise.all(rows.map(function (r) { return c.var.db.select().from(t).where(eq(t.id, r.id)); }));
+});
+async function loadUser(u) {
+  return env.USERS.get(u.id);
+}"#,
+            &[
+                (3, "Promise.all(orderIds.map(...)) starts `fetch(`${c.env.SHIPPING_API}/shipments/${id}`)`"),
+                (9, "Promise.allSettled(keys.filter(Boolean).map(...))"),
+                (10, "starts `env.USERS.get(u.id)` for every element of users"),
+                (11, "c.var.db.select().from(t).where(eq(t.id, r.id))"),
+            ],
+        );
+    }
+
+    #[test]
+    fn silent_when_bounded_or_not_io() {
+        assert_silent(
+            "unbounded-concurrency",
+            r#"const REGIONS = ["us", "eu", "ap"];
+async function f(env, ids) {
+  await Promise.all(["a", "b"].map((k) => env.KV.get(k)));
+  await Promise.all(REGIONS.map((r) => fetch(`https://${r}.example`)));
+  await Promise.all(ids.slice(0, 5).map((id) => env.KV.get(id)));
+  await Promise.all(Array.from({ length: 4 }, (_, i) => fetch(`/p/${i}`)));
+  for (let i = 0; i < ids.length; i += 6) {
+    await Promise.all(ids.slice(i, i + 6).map((id) => fetch(`/x/${id}`)));
+  }
+  for (const chunk of chunks) {
+    await Promise.all(chunk.map((id) => fetch(`/y/${id}`)));
+  }
+  await Promise.all(batch.map((id) => env.KV.get(id)));
+  await Promise.all(files.map(async (f) => crypto.subtle.digest("SHA-256", await f.arrayBuffer())));
+  await Promise.all(ids.map(format));
+  await mapLimit(ids, 6, async (id) => fetch(`/z/${id}`));
+  await Promise.all(workers);
+  await db.batch(ids.map((id) => db.insert(t).values({ id })));
+}
+function format(x) { return String(x); }"#,
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! What one file's walk knows at each node: where it is (functions, loops,
+//! iteration callbacks, request handlers), which names are bound where, and
+//! positions and snippets for messages. Built once per file, during the one
+//! traversal; `engine::LintContext` wraps it for rules.
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use super::scope::{BindingKind, Frame, Repeat, Scope};
+use crate::model::collections::HashSet;
+use crate::model::project::ProjectInfo;
+use crate::syntax::ast::pat_names;
+use crate::syntax::position::{LineIndex, Loc};
+use crate::syntax::text::one_line;
+use crate::syntax::START;
+
+pub struct FileModel<'a> {
+    pub path: &'a str,
+    /// Bindings and flags from the wrangler config (empty without one).
+    pub project: &'a ProjectInfo,
+    pub source: &'a str,
+    index: &'a LineIndex<'a>,
+    pub(crate) frames: Vec<Frame>,
+    /// Lexical scopes, innermost last; index 0 is the module scope.
+    pub(crate) scopes: Vec<Scope>,
+    /// Names bound to `drizzle(...)` results (Drizzle database handles).
+    pub db_names: HashSet<Atom>,
+    /// Names bound to Worker bindings (`const { CACHE } = env`) or to `env`.
+    pub env_names: HashSet<Atom>,
+    /// Module-scope functions declared `async` (calls return promises).
+    pub async_functions: HashSet<Atom>,
+}
+
+impl<'a> FileModel<'a> {
+    pub fn new(
+        path: &'a str,
+        source: &'a str,
+        index: &'a LineIndex<'a>,
+        program: &Program,
+        project: &'a ProjectInfo,
+    ) -> FileModel<'a> {
+        let mut cx = FileModel {
+            path,
+            project,
+            source,
+            index,
+            frames: Vec::new(),
+            scopes: vec![Scope::default()],
+            db_names: HashSet::default(),
+            env_names: ["env".into()].into_iter().collect(),
+            async_functions: HashSet::default(),
+        };
+        // Module-scope declarations are known before the walk, as hoisting
+        // makes them visible everywhere in the module.
+        if let Program::Module(m) = program {
+            for item in &m.body {
+                match item {
+                    ModuleItem::Stmt(s) => cx.declare_stmt(s),
+                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => cx.declare_decl(&e.decl),
+                    ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
+                        for s in &i.specifiers {
+                            let local = match s {
+                                ImportSpecifier::Named(n) => &n.local,
+                                ImportSpecifier::Default(d) => &d.local,
+                                ImportSpecifier::Namespace(n) => &n.local,
+                            };
+                            cx.declare(local.sym.clone(), BindingKind::Import);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        } else if let Program::Script(s) = program {
+            for stmt in &s.body {
+                cx.declare_stmt(stmt);
+            }
+        }
+        cx
+    }
+
+    /// The source text of a node, for messages (`env.KV.get(key)`), shortened
+    /// to one line of at most 60 characters.
+    pub fn snippet(&self, span: Span) -> String {
+        let lo = span.lo.0.saturating_sub(START) as usize;
+        let hi = (span.hi.0.saturating_sub(START) as usize).min(self.source.len());
+        one_line(self.source.get(lo..hi).unwrap_or(""))
+    }
+
+    /// Where a node is (1-based lines, UTF-16 columns), for facts reported
+    /// after the walk.
+    pub fn loc(&self, span: Span) -> Loc {
+        let (line, column) = self.index.position(span.lo.0.saturating_sub(START));
+        let (end_line, end_column) = self.index.position(span.hi.0.saturating_sub(START));
+        Loc {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// 1-based line of a span's start.
+    pub fn line_of(&self, span: Span) -> u32 {
+        self.index.line(span.lo.0.saturating_sub(START))
+    }
+
+    // ----- where we are -----
+
+    /// The frames from outermost to innermost.
+    pub fn frames(&self) -> &[Frame] {
+        &self.frames
+    }
+
+    /// At module scope: no enclosing function.
+    pub fn at_module_scope(&self) -> bool {
+        !self
+            .frames
+            .iter()
+            .any(|f| matches!(f, Frame::Function { .. }))
+    }
+
+    /// The innermost enclosing function, if any.
+    pub fn function(&self) -> Option<&Frame> {
+        self.frames
+            .iter()
+            .rev()
+            .find(|f| matches!(f, Frame::Function { .. }))
+    }
+
+    /// The innermost loop or per-element callback that repeats the current
+    /// node, without crossing a function boundary other than that callback.
+    /// Returns a description ("for-of", "xs.map callback").
+    pub fn repeating(&self) -> Option<Repeat> {
+        match self.frames.last()? {
+            Frame::Loop { kind, span } => Some(Repeat {
+                span: *span,
+                kind: Some(*kind),
+                method: None,
+                in_promise_combinator: false,
+            }),
+            Frame::Function {
+                iteration_method: Some(m),
+                span,
+                in_promise_combinator,
+                ..
+            } => Some(Repeat {
+                span: *span,
+                kind: None,
+                method: Some(m.clone()),
+                in_promise_combinator: *in_promise_combinator,
+            }),
+            Frame::Function { .. } => None,
+        }
+    }
+
+    /// Inside a request handler (at any depth of nested functions).
+    pub fn in_handler(&self) -> bool {
+        self.frames.iter().any(|f| {
+            matches!(
+                f,
+                Frame::Function {
+                    is_handler: true,
+                    ..
+                }
+            )
+        })
+    }
+
+    // ----- bindings -----
+
+    pub(crate) fn declare(&mut self, name: Atom, kind: BindingKind) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.bindings.insert(name, kind);
+        }
+    }
+
+    pub(crate) fn declare_pat(&mut self, pat: &Pat, kind: BindingKind) {
+        if let Pat::Ident(b) = pat {
+            return self.declare(b.id.sym.clone(), kind);
+        }
+        let mut names = Vec::new();
+        pat_names(pat, &mut names);
+        for n in names {
+            self.declare(n, kind);
+        }
+    }
+
+    pub(crate) fn declare_var(&mut self, v: &VarDecl) {
+        let kind = match v.kind {
+            VarDeclKind::Const => BindingKind::Const,
+            VarDeclKind::Let => BindingKind::Let,
+            VarDeclKind::Var => BindingKind::Var,
+        };
+        for d in &v.decls {
+            self.declare_pat(&d.name, kind);
+        }
+    }
+
+    pub(crate) fn declare_decl(&mut self, decl: &Decl) {
+        match decl {
+            Decl::Var(v) => self.declare_var(v),
+            Decl::Fn(f) => {
+                if f.function.is_async {
+                    self.async_functions.insert(f.ident.sym.clone());
+                }
+                self.declare(f.ident.sym.clone(), BindingKind::Function)
+            }
+            Decl::Class(c) => self.declare(c.ident.sym.clone(), BindingKind::Class),
+            Decl::Using(u) => {
+                for d in &u.decls {
+                    self.declare_pat(&d.name, BindingKind::Const);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn declare_stmt(&mut self, stmt: &Stmt) {
+        if let Stmt::Decl(d) = stmt {
+            self.declare_decl(d);
+        }
+    }
+
+    /// Where `name` is bound from here: `Some((true, kind))` for a module-scope
+    /// binding, `Some((false, kind))` for a local one, `None` for a global.
+    pub fn resolve(&self, name: &Atom) -> Option<(bool, BindingKind)> {
+        for (depth, scope) in self.scopes.iter().enumerate().rev() {
+            if let Some(kind) = scope.bindings.get(name) {
+                return Some((depth == 0, *kind));
+            }
+        }
+        None
+    }
+
+    /// `name` is a module-scope binding not shadowed here.
+    pub fn is_module_binding(&self, name: &Atom) -> bool {
+        matches!(self.resolve(name), Some((true, _)))
+    }
+
+    /// `expr` is a Worker binding: `env.X`, `c.env.X`, `this.env.X`,
+    /// `ctx.env.X`, or a name destructured from env.
+    pub fn is_binding_root(&self, expr: &Expr) -> bool {
+        match expr {
+            // `env.X` (the object of `env.X.get`)
+            Expr::Member(m) => match &*m.obj {
+                Expr::Ident(id) => self.env_names.contains(&id.sym),
+                Expr::Member(inner) => {
+                    matches!(&inner.prop, MemberProp::Ident(p) if p.sym == "env")
+                }
+                _ => false,
+            },
+            // a binding destructured from env: `const { KV } = env; KV.get()`
+            Expr::Ident(id) => self.env_names.contains(&id.sym) && id.sym != "env",
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Where the walk is: enclosing functions and loops, and the lexical scopes
+//! with the names they bind.
+
+use std::rc::Rc;
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+
+use crate::model::collections::HashMap;
+
+/// What encloses the current node, innermost last.
+#[derive(Debug, Clone)]
+pub enum Frame {
+    Function {
+        span: Span,
+        is_async: bool,
+        /// A request handler: `fetch`/`scheduled`/`queue`/`email` of the default
+        /// export or a Durable Object, or a route callback (`app.get(…, cb)`).
+        is_handler: bool,
+        /// Name when it has one (declaration, method, or variable it is bound to).
+        name: Option<Atom>,
+        /// Parameter names (shared: the walker passes the frame to the rules
+        /// and keeps it on the stack).
+        params: Rc<[Atom]>,
+        /// Set when the function is the callback of an array method
+        /// (`xs.map(cb)`): the method name.
+        iteration_method: Option<Atom>,
+        /// Set when the callback is `Promise.all(xs.map(cb))`-style.
+        in_promise_combinator: bool,
+    },
+    Loop {
+        span: Span,
+        kind: LoopKind,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    ForIn,
+    ForOf,
+    ForAwaitOf,
+    While,
+    DoWhile,
+}
+
+/// Array methods whose callback runs once per element.
+pub const ITERATION_METHODS: &[&str] = &[
+    "map",
+    "forEach",
+    "filter",
+    "reduce",
+    "reduceRight",
+    "flatMap",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "sort",
+];
+
+#[derive(Debug, Default)]
+pub struct Scope {
+    pub bindings: HashMap<Atom, BindingKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindingKind {
+    Const,
+    Let,
+    Var,
+    Function,
+    Class,
+    Param,
+    Import,
+}
+
+/// Where a repeated node repeats.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub span: Span,
+    pub kind: Option<LoopKind>,
+    pub method: Option<Atom>,
+    pub in_promise_combinator: bool,
+}
+
+impl Repeat {
+    /// "for-of loop", "forEach callback".
+    pub fn describe(&self) -> String {
+        match (&self.kind, &self.method) {
+            (Some(LoopKind::For), _) => "for loop".into(),
+            (Some(LoopKind::ForIn), _) => "for-in loop".into(),
+            (Some(LoopKind::ForOf), _) => "for-of loop".into(),
+            (Some(LoopKind::ForAwaitOf), _) => "for-await-of loop".into(),
+            (Some(LoopKind::While), _) => "while loop".into(),
+            (Some(LoopKind::DoWhile), _) => "do-while loop".into(),
+            (None, Some(m)) => format!("{m} callback"),
+            (None, None) => "loop".into(),
+        }
+    }
+}

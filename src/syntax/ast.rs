@@ -1,0 +1,173 @@
+//! Reading the AST: unwrapping, dotted paths, chains and pattern names.
+//! Purely syntactic: nothing here knows what a name is bound to.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use swc_core::atoms::Atom;
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+/// The identifier (or `this`) a member/call chain starts from, without a
+/// copy: `Some(Some(ident))`, `Some(None)` for `this`, `None` when the chain
+/// has no such root.
+pub fn root_name(expr: &Expr) -> Option<Option<&Ident>> {
+    match expr {
+        Expr::Ident(id) => Some(Some(id)),
+        Expr::Member(m) => root_name(&m.obj),
+        Expr::This(_) => Some(None),
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(e) => root_name(e),
+            _ => None,
+        },
+        Expr::Paren(p) => root_name(&p.expr),
+        Expr::TsNonNull(n) => root_name(&n.expr),
+        Expr::TsAs(a) => root_name(&a.expr),
+        _ => None,
+    }
+}
+
+/// The name a member/call chain starts from: `env` in `env.KV.get`, `this`
+/// for `this.x.y()`.
+pub fn member_root(expr: &Expr) -> Option<Atom> {
+    root_name(expr).map(|root| root.map_or_else(|| "this".into(), |id| id.sym.clone()))
+}
+
+/// Some link of the member/call chain `expr` (itself, its object, its
+/// callee, and so on down to the root) satisfies `test`.
+pub fn chain_any(expr: &Expr, test: impl Fn(&Expr) -> bool) -> bool {
+    let mut e = unwrap_expr(expr);
+    loop {
+        if test(e) {
+            return true;
+        }
+        e = match e {
+            Expr::Member(m) => unwrap_expr(&m.obj),
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(x) => unwrap_expr(x),
+                _ => return false,
+            },
+            _ => return false,
+        };
+    }
+}
+
+/// The callee as a dotted path when it is one: `Promise.all`, `console.log`,
+/// `fetch`, `db.select`.
+///
+/// Memoized for the last call asked about: most rules ask for the callee of
+/// the call the walk is at, and building the path allocates.
+pub fn callee_path(call: &CallExpr) -> Option<Rc<str>> {
+    CALLEE_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some((at, span, path)) = &*memo {
+            if std::ptr::eq(*at, call) && *span == call.span {
+                return path.clone();
+            }
+        }
+        let path = match &call.callee {
+            // Built in a reused buffer: one allocation (the Rc) per call.
+            Callee::Expr(e) => PATH_BUFFER.with(|buffer| {
+                let mut buffer = buffer.borrow_mut();
+                buffer.clear();
+                push_expr_path(e, &mut buffer).then(|| Rc::from(buffer.as_str()))
+            }),
+            _ => None,
+        };
+        *memo = Some((call, call.span, path.clone()));
+        path
+    })
+}
+
+type CalleeMemo = Option<(*const CallExpr, Span, Option<Rc<str>>)>;
+
+thread_local! {
+    static CALLEE_MEMO: RefCell<CalleeMemo> = const { RefCell::new(None) };
+    static PATH_BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Forgets the memoized callee: a new file's nodes may reuse old addresses.
+pub fn forget_callee_memo() {
+    CALLEE_MEMO.with(|memo| memo.borrow_mut().take());
+}
+
+/// A dotted path for identifiers and static member chains.
+pub fn expr_path(expr: &Expr) -> Option<String> {
+    let mut path = String::new();
+    push_expr_path(expr, &mut path).then_some(path)
+}
+
+/// Appends `expr`'s dotted path to `out`; false if it has none.
+fn push_expr_path(expr: &Expr, out: &mut String) -> bool {
+    match expr {
+        Expr::Ident(id) => out.push_str(&id.sym),
+        Expr::This(_) => out.push_str("this"),
+        Expr::Member(m) => {
+            let MemberProp::Ident(p) = &m.prop else {
+                return false;
+            };
+            if !push_expr_path(&m.obj, out) {
+                return false;
+            }
+            out.push('.');
+            out.push_str(&p.sym);
+        }
+        Expr::Paren(p) => return push_expr_path(&p.expr, out),
+        Expr::TsNonNull(n) => return push_expr_path(&n.expr, out),
+        _ => return false,
+    }
+    true
+}
+
+/// The method name of a member call: `get` in `env.KV.get(k)`.
+pub fn method_name(call: &CallExpr) -> Option<&Atom> {
+    match &call.callee {
+        Callee::Expr(e) => match &**e {
+            Expr::Member(m) => match &m.prop {
+                MemberProp::Ident(p) => Some(&p.sym),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Names a pattern binds.
+pub fn pat_names(pat: &Pat, out: &mut Vec<Atom>) {
+    match pat {
+        Pat::Ident(b) => out.push(b.id.sym.clone()),
+        Pat::Array(a) => {
+            for p in a.elems.iter().flatten() {
+                pat_names(p, out);
+            }
+        }
+        Pat::Rest(r) => pat_names(&r.arg, out),
+        Pat::Object(o) => {
+            for p in &o.props {
+                match p {
+                    ObjectPatProp::KeyValue(kv) => pat_names(&kv.value, out),
+                    ObjectPatProp::Assign(a) => out.push(a.key.sym.clone()),
+                    ObjectPatProp::Rest(r) => pat_names(&r.arg, out),
+                }
+            }
+        }
+        Pat::Assign(a) => pat_names(&a.left, out),
+        _ => {}
+    }
+}
+
+/// Strips parentheses and TS wrappers (`(x as T)!`).
+pub fn unwrap_expr(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(a) => &a.expr,
+            Expr::TsNonNull(n) => &n.expr,
+            Expr::TsSatisfies(s) => &s.expr,
+            Expr::TsTypeAssertion(t) => &t.expr,
+            Expr::TsConstAssertion(c) => &c.expr,
+            _ => return expr,
+        }
+    }
+}
