@@ -7,7 +7,7 @@ import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isSourceFile, readSources } from "./files.js";
 import { findProjectDir, loadProject } from "./project.js";
-import { prebundledSources } from "./sourcemaps.js";
+import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
 /** The SQL files that declare the schema: migrations folders and drizzle-kit output. */
@@ -87,10 +87,12 @@ function readBaseline(path) {
   }
 }
 
-/** First-party source inputs of a metafile (outside node_modules, not virtual). */
+/** First-party source inputs of a metafile (by the core's rule: no package, not generated). */
 export function firstPartyInputs(metafile, workingDir) {
-  return Object.keys(metafile.inputs)
-    .filter((p) => !p.includes("node_modules/") && !/^[\w-]{2,}:/.test(p) && !p.includes(".wrangler/tmp/") && isSourceFile(p))
+  const paths = Object.keys(metafile.inputs);
+  const kinds = origins(paths).map((o) => o.kind);
+  return paths
+    .filter((p, i) => kinds[i] === "firstParty" && isSourceFile(p))
     .map((p) => {
       const abs = resolve(workingDir, p);
       if (!existsSync(abs)) {

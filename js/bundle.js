@@ -9,6 +9,7 @@ import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { builtinModules } from "node:module";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { readJsonc } from "./project.js";
+import { packageOf } from "./attribution.js";
 
 /** wrangler's CLI script in the project, or null. */
 export function projectWrangler(dir) {
@@ -178,7 +179,7 @@ export function readManifests(metafileText, workingDir, label, extraPaths = []) 
     } catch {
       // A package without a readable package.json keeps its folder name.
     }
-    const name = typeof pkg.name === "string" ? pkg.name : root.slice(root.lastIndexOf("node_modules/") + 13);
+    const name = typeof pkg.name === "string" ? pkg.name : packageOf(root)?.name ?? root;
     return { root, name, version: typeof pkg.version === "string" ? pkg.version : undefined };
   });
 }

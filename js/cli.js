@@ -61,9 +61,10 @@ const OPTIONS = {
 const COMMANDS = new Set(["check", "lint", "bundle", "rules", "startup", "why"]);
 const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
 
-function fail(message) {
-  process.stderr.write(`perf-optimizer: ${message}\n`);
-  process.exitCode = 2;
+/** Ends the run with exit 2 and a one-line message (see outcome.js). */
+async function fail(messageOrError) {
+  const { printFailure } = await import("./outcome.js");
+  process.exitCode = printFailure(messageOrError);
 }
 
 async function main(argv) {
@@ -93,9 +94,8 @@ async function main(argv) {
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 50)) return fail(`--runs takes a whole number from 1 to 50, got '${values.runs}'`);
   const format = values.format ?? "pretty";
   if (!FORMATS.has(format)) return fail(`unknown format '${format}' (expected pretty, json, sarif, markdown or github)`);
-  const color =
-    !values["no-color"] && !values.output && !("NO_COLOR" in process.env) &&
-    (values.color || process.env.FORCE_COLOR > "0" || process.stdout.isTTY === true);
+  const { useColor } = await import("./outcome.js");
+  const color = useColor(process.stdout, { color: values["no-color"] ? false : undefined, force: values.color, output: values.output });
 
   const api = await import("./index.js");
   (await import("./core.js")).allowCompilerTuning();
@@ -132,9 +132,8 @@ async function main(argv) {
     }
     process.exitCode = api.exitCode(report);
   } catch (error) {
-    if (error?.name === "PerfOptimizerError") return fail(error.message);
-    if (process.env.PERF_OPTIMIZER_DEBUG) console.error(error);
-    return fail(`internal error: ${error?.message ?? error}`);
+    if (error?.name !== "PerfOptimizerError" && process.env.PERF_OPTIMIZER_DEBUG) console.error(error);
+    return fail(error);
   }
 }
 

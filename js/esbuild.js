@@ -1,12 +1,13 @@
 // The esbuild plugin: turns on the metafile, analyzes the bundle and its
 // first-party sources when the build ends, and reports findings as esbuild
-// messages (esbuild prints them in its own format). A finding of error
-// severity or a budget exceeded is an esbuild error: the build fails.
+// messages, printed in esbuild's format. A finding of error severity or a
+// budget exceeded is an esbuild error: the build fails.
 import { readFileSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import { analyzeBuild } from "./analyze.js";
 import { loadConfig } from "./config.js";
 import { render } from "./index.js";
+import { budgetText, failedBudgets, useColor } from "./outcome.js";
 
 const NAME = "perf-optimizer";
 
@@ -54,11 +55,11 @@ export function toEsbuildMessages(report, workingDir = process.cwd()) {
     };
     (d.severity === "error" ? errors : warnings).push(message);
   }
-  for (const b of report.budgets.filter((b) => !b.passed)) {
+  for (const b of failedBudgets(report)) {
     errors.push({
       id: "budget-exceeded",
       pluginName: NAME,
-      text: `budget exceeded: ${b.name}: ${formatBudget(b.actual, b.metric)} > ${formatBudget(b.limit, b.metric)}`,
+      text: budgetText(b),
       location: null,
       notes: [],
       detail: b,
@@ -69,7 +70,7 @@ export function toEsbuildMessages(report, workingDir = process.cwd()) {
 
 /** Prints messages the way esbuild does, honouring its log level and colour. */
 async function print(build, { errors, warnings }, logLevel) {
-  const color = build.initialOptions.color ?? (process.stderr.isTTY === true && !("NO_COLOR" in process.env));
+  const color = useColor(process.stderr, { color: build.initialOptions.color });
   const show = [];
   if (logLevel !== "silent") show.push(["error", errors]);
   if (!["silent", "error"].includes(logLevel)) show.push(["warning", warnings]);
@@ -80,7 +81,23 @@ async function print(build, { errors, warnings }, logLevel) {
   }
 }
 
-const formatBudget = (n, metric) => (metric === "startup" ? `${n.toFixed(0)} ms` : `${(n / 1024).toFixed(1)} KiB`);
+/**
+ * Hands the messages to esbuild the same way under build() and context(),
+ * whichever of the two runs the plugin (esbuild does not tell a plugin):
+ * the plugin prints them itself, in esbuild's format; the warnings join
+ * `result.warnings` (on-end callbacks may modify the result, and esbuild
+ * logs no such addition in either mode); the errors are returned, the only
+ * way to fail the build, so they are in `result.errors` or the rejection's
+ * `errors` in both modes. esbuild logs returned messages only on a
+ * context's rebuilds (its build() runs on-end callbacks after it has
+ * logged), so there an error shows twice; printing them only in one mode
+ * would need to know the mode.
+ */
+async function handOver(build, result, messages, logLevel) {
+  await print(build, messages, logLevel);
+  result.warnings.push(...messages.warnings);
+  return messages.errors.length ? { errors: messages.errors } : undefined;
+}
 
 /**
  * The esbuild plugin.
@@ -91,10 +108,6 @@ export default function perfOptimizer(options = {}) {
     name: NAME,
     setup(build) {
       build.initialOptions.metafile = true;
-      // esbuild logs the messages an onEnd callback returns on every
-      // context().rebuild(), but not for build(): there the plugin prints
-      // them itself, in esbuild's format. (The JS API names the two calls.)
-      const printsOwnMessages = !/at (?:Object|Module)\.context /.test(new Error().stack ?? "");
       const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
       const logLevel = build.initialOptions.logLevel ?? "warning";
       build.onEnd(async (result) => {
@@ -111,17 +124,13 @@ export default function perfOptimizer(options = {}) {
           });
           options.onReport?.(report);
           if (["info", "debug", "verbose"].includes(logLevel)) {
-            const color = process.stderr.isTTY === true && !("NO_COLOR" in process.env) && build.initialOptions.color !== false;
+            const color = useColor(process.stderr, { color: build.initialOptions.color });
             const summary = render({ ...report, diagnostics: [] }, "pretty", { color, quiet: false });
             process.stderr.write(`\n[perf-optimizer]\n${summary}`);
           }
-          const messages = toEsbuildMessages(report, workingDir);
-          if (printsOwnMessages) await print(build, messages, logLevel);
-          return messages;
+          return await handOver(build, result, toEsbuildMessages(report, workingDir), logLevel);
         } catch (error) {
-          const messages = { errors: [{ pluginName: NAME, text: error.message, location: null, notes: [] }], warnings: [] };
-          if (printsOwnMessages) await print(build, messages, logLevel);
-          return messages;
+          return await handOver(build, result, { errors: [{ pluginName: NAME, text: error.message, location: null, notes: [] }], warnings: [] }, logLevel);
         }
       });
     },

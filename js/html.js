@@ -161,10 +161,12 @@ const APP = String.raw`
   }
 
   // The tree: bundle → packages (and first-party code, runtime) → modules.
-  function moduleLabel(path, root) {
-    var i = path.lastIndexOf("node_modules/");
-    if (i >= 0) { var rest = path.slice(i + 13); var cut = rest.charAt(0) === "@" ? 2 : 1; return rest.split("/").slice(cut).join("/") || rest; }
-    return path;
+  // A module's path inside its package: the core's package folders (paths)
+  // are the prefixes, so the page never works out package names itself.
+  function moduleLabel(path, pkg) {
+    var roots = (pkg.paths || []).filter(function (r) { return path.indexOf(r + "/") === 0; });
+    var root = roots.sort(function (a, b) { return b.length - a.length; })[0];
+    return root ? path.slice(root.length + 1) : path;
   }
   function buildTree() {
     var root = { name: "bundle", kind: "root", children: [] };
@@ -182,7 +184,7 @@ const APP = String.raw`
     modules.forEach(function (m) {
       var parent = m.package != null ? byKey[m.package + "\u0000" + (m.version || "")] : firstParty;
       if (!parent) return;
-      parent.children.push({ name: m.package != null ? moduleLabel(m.path) : m.path, kind: "module", path: m.path, search: m.path, bytes: m.bytes });
+      parent.children.push({ name: m.package != null ? moduleLabel(m.path, parent.pkg) : m.path, kind: "module", path: m.path, search: m.path, bytes: m.bytes });
     });
     if (firstParty.bytes > 0) root.children.push(firstParty);
     if (bundle.runtimeBytes > 0) root.children.push({ name: "runtime & shims", kind: "runtime", search: "runtime shims", bytes: bundle.runtimeBytes, children: [] });

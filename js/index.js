@@ -46,10 +46,7 @@ export function render(report, format = "pretty", options = {}) {
   return callCore("the report", (c) => c.render(JSON.stringify(report), format, JSON.stringify({ ...defaults, ...options })));
 }
 
-/** 1 when the report has an error-severity finding or a budget exceeded, else 0. */
-export function exitCode(report) {
-  return report.summary.errors > 0 || report.budgets.some((b) => !b.passed) ? 1 : 0;
-}
+export { exitCode } from "./outcome.js";
 
 /** The package version (without loading the wasm). */
 export { version } from "./version.js";

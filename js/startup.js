@@ -1,14 +1,14 @@
 // Startup measurement: runs `wrangler check startup` (workerd, locally) on
 // the bundle the deploy dry run produced, several times, and hands the CPU
-// profiles and the bundle positions they name, mapped through the bundle's
-// source map here, to the core, which attributes the time to packages and
-// first-party modules (see src/analyses/startup.rs).
+// profiles and the bundle positions they name (mapped through the bundle's
+// source map by attribution.js) to the core, which attributes the time to
+// packages and first-party modules (see src/analyses/startup.rs).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { callCore, PerfOptimizerError } from "./core.js";
+import { join, resolve } from "node:path";
+import { PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
-import { decodeMappings, headerPackages, originalPosition, packageRoot, repairedPath } from "./sourcemaps.js";
+import { startupPositions } from "./attribution.js";
 
 export const DEFAULT_RUNS = 5;
 
@@ -66,84 +66,10 @@ export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS,
       copyFileSync(outfile, join(profileDir, `startup-${i}.cpuprofile`));
     }
   }
-  const mapDir = resolve(dirname(main), map.sourceRoot ?? "");
-  const sources = (map.sources ?? []).map((s) => (/^[\w-]{2,}:/.test(s) ? s : displayPath(resolve(mapDir, s))));
-  const sourcesContent = sources.map((s, i) => (s.includes("node_modules/") ? null : map.sourcesContent?.[i] ?? null));
-  const bundleFile = basename(main);
-  let lines;
   try {
-    lines = decodeMappings(map);
+    return { profiles, ...startupPositions(profiles, main, map) };
   } catch (error) {
+    if (error instanceof PerfOptimizerError) throw error;
     throw new PerfOptimizerError(`cannot measure startup: the bundle's source map ${displayPath(`${main}.map`)} is invalid (${error.message})`);
   }
-  const positions = mapProfilePositions(profiles, bundleFile, lines);
-  placeStraySources(positions, sources, sourcesContent, main);
-  return { profiles, bundleFile, positions, sources, sourcesContent };
 }
-
-/**
- * A package's own map that points outside the package (drizzle-orm's
- * `../../src/x.ts`), chained by esbuild into the bundle's map, names
- * `node_modules/src/x.ts`: such positions go to the same file inside the
- * package the bundle's module-path comment (`// node_modules/drizzle-orm/…`)
- * names at that line, when it is installed there.
- */
-function placeStraySources(positions, sources, sourcesContent, main) {
-  let headers;
-  const isPackage = (root) => existsSync(resolve(root, "package.json"));
-  const known = new Map();
-  for (const p of positions) {
-    const path = sources[p.source];
-    const root = path && !/^[\w-]{2,}:/.test(path) ? packageRoot(path) : null;
-    if (!root) continue;
-    if (!known.has(root)) known.set(root, isPackage(root));
-    if (known.get(root)) continue;
-    try {
-      headers ??= headerPackages(readFileSync(main, "utf8"));
-    } catch {
-      return;
-    }
-    const name = headers[p.line];
-    const repaired = name ? repairedPath(path, root, new Map([[name, 1]]), isPackage) : undefined;
-    if (!repaired) continue;
-    let index = sources.indexOf(repaired);
-    if (index === -1) {
-      index = sources.push(repaired) - 1;
-      sourcesContent.push(null);
-    }
-    p.source = index;
-  }
-}
-
-/**
- * The bundle positions the profiles name (each line with ticks; each
- * function's start), mapped through the decoded source map `lines`: the
- * core aggregates the time by source and line.
- */
-export function mapProfilePositions(profiles, bundleFile, lines) {
-  const positions = [];
-  const seen = new Set();
-  const add = (line, column) => {
-    const key = `${line}:${column ?? ""}`;
-    if (line < 0 || seen.has(key)) return;
-    seen.add(key);
-    const at = originalPosition(lines, line, column);
-    if (at) positions.push({ line, ...(column == null ? {} : { column }), source: at.source, originalLine: at.line });
-  };
-  for (const text of profiles) {
-    let profile;
-    try {
-      profile = JSON.parse(text);
-    } catch {
-      continue; // the core reports the broken profile
-    }
-    for (const node of profile?.nodes ?? []) {
-      const frame = node?.callFrame ?? {};
-      if (!frame.url || !String(frame.url).endsWith(bundleFile)) continue;
-      for (const tick of node.positionTicks ?? []) add(Math.max(0, tick.line - 1), null);
-      if (frame.lineNumber >= 0) add(frame.lineNumber, Math.max(0, frame.columnNumber ?? 0));
-    }
-  }
-  return positions;
-}
-

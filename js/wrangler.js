@@ -6,7 +6,8 @@
 // call `wranglerHook()` from your own deploy script. Projects with a custom
 // `[build] command` that runs esbuild use perf-optimizer/esbuild instead.
 import { check } from "./analyze.js";
-import { exitCode, render } from "./index.js";
+import { render } from "./index.js";
+import { exitCode, printFailure, useColor } from "./outcome.js";
 import { writeFileSync } from "node:fs";
 
 /** The report for the bundle `wrangler deploy` would upload from `dir`. */
@@ -21,12 +22,11 @@ export async function checkWranglerBundle({ dir = ".", config, entry } = {}) {
 export async function wranglerHook({ dir = ".", config, format = "pretty", output, color } = {}) {
   try {
     const report = await checkWranglerBundle({ dir, config });
-    const text = render(report, format, { color: color ?? (process.stdout.isTTY === true && !output), quiet: false });
+    const text = render(report, format, { color: useColor(process.stdout, { color, output }), quiet: false });
     if (output) writeFileSync(output, text);
     else process.stdout.write(text);
     return exitCode(report);
   } catch (error) {
-    process.stderr.write(`perf-optimizer: ${error.message}\n`);
-    return 2;
+    return printFailure(error);
   }
 }

@@ -71,6 +71,27 @@ pub fn package_roots(metafile: &str) -> Result<Vec<String>, JsError> {
     Ok(bundle::package_roots(&metafile))
 }
 
+/// Where each of `paths` belongs, by the rule the bundle and startup
+/// analyses use (`knowledge::packages::origin`), so that the wrapper never
+/// re-derives it: per path `{"kind":"package","root","name"}`,
+/// `{"kind":"runtime"}` or `{"kind":"firstParty"}`, as JSON text.
+#[wasm_bindgen(js_name = pathOrigins)]
+pub fn path_origins(paths: Vec<String>) -> String {
+    use crate::knowledge::packages::{origin, Origin};
+    use serde_json::json;
+    let origins: Vec<serde_json::Value> = paths
+        .iter()
+        .map(|path| match origin(path) {
+            Origin::Package { root, name } => {
+                json!({ "kind": "package", "root": root, "name": name })
+            }
+            Origin::Runtime => json!({ "kind": "runtime" }),
+            Origin::FirstParty => json!({ "kind": "firstParty" }),
+        })
+        .collect();
+    serde_json::Value::Array(origins).to_string()
+}
+
 /// The import chains from the entry to a package or file, shortest first,
 /// each a list of metafile input paths (`perf-optimizer why`), as JSON text.
 #[wasm_bindgen]

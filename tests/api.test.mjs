@@ -133,6 +133,54 @@ describe("esbuild plugin", () => {
     assert.match(r.stderr, /\[json-deep-clone\] \[plugin perf-optimizer\]/);
   });
 
+  test("build() and context().rebuild() hand over and print the same messages", async () => {
+    // Warnings: in the result and printed once, the same way in both modes.
+    const built = await esbuild.build(buildOptions(warnOnly()));
+    const ctx = await esbuild.context(buildOptions(warnOnly()));
+    let rebuilt;
+    try {
+      rebuilt = await ctx.rebuild();
+    } finally {
+      await ctx.dispose();
+    }
+    const ours = (r) => r.warnings.filter((w) => w.pluginName === "perf-optimizer").map((w) => `${w.id} ${w.location?.file}:${w.location?.line}:${w.location?.column}`);
+    assert.ok(ours(built).length > 0);
+    assert.deepEqual(ours(rebuilt), ours(built));
+    // Errors: returned, so both modes fail with them.
+    const failure = async (run) => run().then(() => assert.fail("the build passed"), (e) => e.errors.map((m) => m.id).sort());
+    const fromBuild = await failure(() => esbuild.build(buildOptions(perfOptimizer())));
+    const fromContext = await failure(async () => {
+      const c = await esbuild.context(buildOptions(perfOptimizer()));
+      try {
+        return await c.rebuild();
+      } finally {
+        await c.dispose();
+      }
+    });
+    assert.ok(fromBuild.includes("drizzle-delete-without-where"));
+    assert.deepEqual(fromContext, fromBuild);
+    // What reaches the terminal: the same lines for both calls.
+    const printed = (call) => {
+      const file = join(project, `print-${call}.mjs`);
+      writeFileSync(file, `
+        import * as esbuild from "esbuild";
+        import perfOptimizer from "perf-optimizer/esbuild";
+        const options = { entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "neutral",
+          conditions: ["workerd", "worker", "browser"], mainFields: ["browser", "module", "main"], external: ["cloudflare:*", "node:*", "buffer"],
+          outdir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "perf-print-")))}, logLevel: "warning", color: false,
+          plugins: [perfOptimizer({ configDir: ${JSON.stringify(warnOnlyDir)} })] };
+        if (${JSON.stringify(call)} === "build") await esbuild.build(options);
+        else { const ctx = await esbuild.context(options); await ctx.rebuild(); await ctx.dispose(); }`);
+      const r = node([file]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stderr;
+    };
+    const viaBuild = printed("build");
+    assert.match(viaBuild, /\[json-deep-clone\] \[plugin perf-optimizer\]/);
+    assert.equal(viaBuild.split("[json-deep-clone]").length, 2, "printed once");
+    assert.equal(printed("context"), viaBuild);
+  });
+
   test("an error-severity finding fails the build, at its line", async () => {
     await assert.rejects(
       esbuild.build(buildOptions(perfOptimizer())),

@@ -11,7 +11,7 @@ import { encode } from "@jridgewell/sourcemap-codec";
 import { importPackage, project } from "./helpers.mjs";
 
 const api = await importPackage();
-const maps = await importPackage("sourcemaps");
+const maps = await importPackage("attribution");
 const esbuild = await import(createRequire(join(project, "package.json")).resolve("esbuild"));
 
 const dir = join(project, "prebundled");

@@ -1,18 +1,48 @@
-// Source maps, decoded with @jridgewell/sourcemap-codec: which original
-// sources the bytes of a pre-bundled input come from (an input that is
-// itself a bundle: OpenNext's handler.mjs, a vendored SDK build), and
-// where a position of the generated bundle comes from (startup profiles).
+// Attribution, in one place: which package or first-party file a byte of
+// the bundle or a tick of a startup profile belongs to.
+//   - path → package: asked of the core (`pathOrigins`, the same rule the
+//     bundle and startup analyses apply), never re-derived here;
+//   - source maps, decoded with @jridgewell/sourcemap-codec: where the bytes
+//     of a pre-bundled input come from (an input that is itself a bundle:
+//     OpenNext's handler.mjs, a vendored SDK build), and where a position of
+//     the generated bundle comes from (startup profiles).
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { lazyRequire } from "./files.js";
+import { callCore } from "./core.js";
+import { displayPath, lazyRequire } from "./files.js";
+
+/**
+ * Where each path belongs, per the core: `{ kind: "package", root, name }`,
+ * `{ kind: "runtime" }` or `{ kind: "firstParty" }`. One call for the batch;
+ * answers are cached (paths repeat across maps, comments and profiles).
+ */
+export function origins(paths) {
+  const missing = [...new Set(paths.filter((p) => !originCache.has(p)))];
+  if (missing.length) {
+    const answers = callCore("the bundle's paths", (core) => JSON.parse(core.pathOrigins(missing)));
+    missing.forEach((p, i) => originCache.set(p, answers[i]));
+  }
+  return paths.map((p) => originCache.get(p));
+}
+const originCache = new Map();
+
+/** The origin of one path (see `origins`). */
+export const originOf = (path) => origins([path])[0];
+
+/** The package `{ root, name }` a path is in, or null. */
+export function packageOf(path) {
+  const o = originOf(path);
+  return o.kind === "package" ? o : null;
+}
 
 /** The mappings' segments per generated line (the codec loads on first use). */
 const decode = (mappings) => lazyRequire("@jridgewell/sourcemap-codec").decode(mappings);
 
 const toPosix = (p) => p.split(sep).join("/");
 const isCode = (p) => /\.(m|c)?js$/.test(p);
-const isVirtual = (p) => /^[\w-]{2,}:/.test(p) || p.includes(".wrangler/tmp/");
+/** A source map source or input that names no file (`wrangler:…`, `webpack://…`). */
+const isNamespaced = (p) => /^[\w-]{2,}:/.test(p);
 /** Enough of a file's end to hold a `//# sourceMappingURL=` comment to a file. */
 const TAIL_BYTES = 4096;
 
@@ -126,8 +156,9 @@ export function bytesPerSource(text, map) {
   // The segment code without a mapping of its own continues (a comment
   // inside a module, the rest of a multi-line statement).
   let current = null;
-  // The package named by the last module-path comment (`// node_modules/
-  // drizzle-orm/sql/sql.js`, esbuild's, unminified), per source index.
+  // The path in the last module-path comment (`// node_modules/drizzle-orm/
+  // sql/sql.js`, esbuild's, unminified), per source index; named as
+  // packages at the end, in one batch.
   let header = null;
   const headers = new Map();
   const add = (seg, n) => {
@@ -152,7 +183,7 @@ export function bytesPerSource(text, map) {
     const size = (a, b) => (ascii ? b - a : Buffer.byteLength(line.slice(a, b)));
     if (!segs.length) {
       if (isDroppedComment(line)) {
-        if (line.startsWith("// ")) header = packageName(line.slice(3).trim());
+        if (line.startsWith("// ")) header = line.slice(3).trim();
       } else add(current, size(0, line.length) + eol);
     } else {
       for (let k = 0; k < segs.length; k++) {
@@ -165,7 +196,21 @@ export function bytesPerSource(text, map) {
     if (last) break;
     start = end + 1;
   }
-  return { bytes, unmappedBytes: unmapped, headers };
+  return { bytes, unmappedBytes: unmapped, headers: headersByPackage(headers) };
+}
+
+/** `index → (comment path → bytes)` as `index → (package name → bytes)`. */
+function headersByPackage(headers) {
+  const named = new Map();
+  for (const [index, paths] of headers) {
+    const found = origins([...paths.keys()]);
+    const byName = new Map();
+    [...paths].forEach(([, n], i) => {
+      if (found[i].kind === "package") byName.set(found[i].name, (byName.get(found[i].name) ?? 0) + n);
+    });
+    if (byName.size) named.set(index, byName);
+  }
+  return named;
 }
 
 /**
@@ -189,7 +234,7 @@ export function prebundledSources(metafile, workingDir) {
     return packages.get(root);
   };
   for (const input of inOutput) {
-    if (!isCode(input) || isVirtual(input)) continue;
+    if (!isCode(input) || originOf(input).kind === "runtime") continue;
     const file = resolve(workingDir, input);
     let text;
     try {
@@ -205,8 +250,8 @@ export function prebundledSources(metafile, workingDir) {
     const linked = linkedSourceMap(file, text);
     if (!linked || typeof linked.map.mappings !== "string" || !Array.isArray(linked.map.sources)) continue;
     const paths = linked.map.sources.map((s) => toPosix(relative(workingDir, sourcePath(linked.map, s, linked.dir))));
-    const ownRoot = packageRoot(input);
-    const roots = new Set(paths.map(packageRoot));
+    const ownRoot = packageOf(input)?.root;
+    const roots = new Set(origins(paths).map((o) => o.root));
     // (A package's own compiled file whose map points outside it, to no
     // installed package, is not a bundle either.)
     const bundled = ownRoot ? [...roots].some((r) => r && r !== ownRoot && isPackage(r)) : new Set(paths).size > 1 || [...roots].some(Boolean);
@@ -225,8 +270,8 @@ export function prebundledSources(metafile, workingDir) {
       // that is no package: placed in the package the bundle's module-path
       // comments name around its code when that one is installed there,
       // else its bytes stay with the input.
-      const root = path === undefined ? null : packageRoot(path);
-      if (root && !isPackage(root)) path = repairedPath(path, root, counted.headers.get(index), isPackage);
+      const pkg = path === undefined ? null : packageOf(path);
+      if (pkg && !isPackage(pkg.root)) path = repairedPath(path, pkg, counted.headers.get(index), isPackage);
       if (path === undefined) counted.unmappedBytes += bytes;
       else byPath.set(path, (byPath.get(path) ?? 0) + bytes);
     }
@@ -239,42 +284,115 @@ export function prebundledSources(metafile, workingDir) {
   return result;
 }
 
-/** The package folder of a path (up to the name after the last node_modules/), or null. */
-export function packageRoot(path) {
-  const i = path.lastIndexOf("node_modules/");
-  if (i === -1) return null;
-  const rest = path.slice(i + 13).split("/");
-  const name = rest[0].startsWith("@") ? rest.slice(0, 2).join("/") : rest[0];
-  return path.slice(0, i + 13) + name;
-}
-
-/** The package name in a path (after its last node_modules/), or null. */
-export function packageName(path) {
-  const root = packageRoot(path);
-  return root ? root.slice(root.lastIndexOf("node_modules/") + 13) : null;
-}
-
 /**
- * `X/node_modules/src/a.ts` (no such package) → `X/node_modules/P/src/a.ts`
+ * `X/node_modules/src/a.ts` (in `pkg`, no such package) → `X/node_modules/P/src/a.ts`
  * where P is the package the module-path comments most often name over the
  * source's code (`headers`: name → bytes) and is installed at
  * `X/node_modules/P`; undefined when there is none.
  */
-export function repairedPath(path, root, headers, isPackage) {
+export function repairedPath(path, pkg, headers, isPackage) {
   if (!headers?.size) return undefined;
   const [name] = [...headers].sort((a, b) => b[1] - a[1])[0];
-  const base = root.slice(0, root.lastIndexOf("node_modules/") + 13);
+  const base = pkg.root.slice(0, pkg.root.length - pkg.name.length);
   if (!isPackage(base + name)) return undefined;
   return base + name + "/" + path.slice(base.length);
 }
 
 /** Per line of a bundle, the package its last module-path comment names (or null). */
 export function headerPackages(text) {
-  const out = [];
+  const paths = [];
   let header = null;
   for (const line of text.split("\n")) {
-    if (/^\/\/ \S/.test(line)) header = packageName(line.slice(3).trim());
-    out.push(header);
+    if (/^\/\/ \S/.test(line)) header = line.slice(3).trim();
+    paths.push(header);
   }
-  return out;
+  const unique = [...new Set(paths.filter(Boolean))];
+  const names = new Map(origins(unique).map((o, i) => [unique[i], o.kind === "package" ? o.name : null]));
+  return paths.map((p) => (p ? names.get(p) : null));
 }
+
+/**
+ * What the core needs to attribute startup profiles (`startup` of the
+ * analyze input, without the profiles): the bundle positions the profiles
+ * name, mapped through `map`, the source map of the bundle file `main`;
+ * its sources as display paths, with the text of the first-party ones (the
+ * core quotes their import lines). Throws on a map it cannot decode.
+ */
+export function startupPositions(profiles, main, map) {
+  const dir = dirname(main);
+  const sources = (map.sources ?? []).map((s) => (isNamespaced(s) ? s : displayPath(sourcePath(map, s, dir))));
+  const firstParty = origins(sources).map((o) => o.kind === "firstParty");
+  const sourcesContent = sources.map((_, i) => (firstParty[i] ? map.sourcesContent?.[i] ?? null : null));
+  const bundleFile = basename(main);
+  const positions = mapProfilePositions(profiles, bundleFile, decodeMappings(map));
+  placeStraySources(positions, sources, sourcesContent, main);
+  return { bundleFile, positions, sources, sourcesContent };
+}
+
+/**
+ * A package's own map that points outside the package (drizzle-orm's
+ * `../../src/x.ts`), chained by esbuild into the bundle's map, names
+ * `node_modules/src/x.ts`: such positions go to the same file inside the
+ * package the bundle's module-path comment (`// node_modules/drizzle-orm/…`)
+ * names at that line, when it is installed there.
+ */
+function placeStraySources(positions, sources, sourcesContent, main) {
+  let headers;
+  const isPackage = (root) => existsSync(resolve(root, "package.json"));
+  const known = new Map();
+  for (const p of positions) {
+    const path = sources[p.source];
+    const pkg = path ? packageOf(path) : null;
+    if (!pkg) continue;
+    const { root } = pkg;
+    if (!known.has(root)) known.set(root, isPackage(root));
+    if (known.get(root)) continue;
+    try {
+      headers ??= headerPackages(readFileSync(main, "utf8"));
+    } catch {
+      return;
+    }
+    const name = headers[p.line];
+    const repaired = name ? repairedPath(path, pkg, new Map([[name, 1]]), isPackage) : undefined;
+    if (!repaired) continue;
+    let index = sources.indexOf(repaired);
+    if (index === -1) {
+      index = sources.push(repaired) - 1;
+      sourcesContent.push(null);
+    }
+    p.source = index;
+  }
+}
+
+/**
+ * The bundle positions the profiles name (each line with ticks; each
+ * function's start), mapped through the decoded source map `lines`: the
+ * core aggregates the time by source and line.
+ */
+export function mapProfilePositions(profiles, bundleFile, lines) {
+  const positions = [];
+  const seen = new Set();
+  const add = (line, column) => {
+    const key = `${line}:${column ?? ""}`;
+    if (line < 0 || seen.has(key)) return;
+    seen.add(key);
+    const at = originalPosition(lines, line, column);
+    if (at) positions.push({ line, ...(column == null ? {} : { column }), source: at.source, originalLine: at.line });
+  };
+  for (const text of profiles) {
+    let profile;
+    try {
+      profile = JSON.parse(text);
+    } catch {
+      continue; // the core reports the broken profile
+    }
+    for (const node of profile?.nodes ?? []) {
+      const frame = node?.callFrame ?? {};
+      if (!frame.url || !String(frame.url).endsWith(bundleFile)) continue;
+      for (const tick of node.positionTicks ?? []) add(Math.max(0, tick.line - 1), null);
+      if (frame.lineNumber >= 0) add(frame.lineNumber, Math.max(0, frame.columnNumber ?? 0));
+    }
+  }
+  return positions;
+}
+
