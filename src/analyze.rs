@@ -192,6 +192,39 @@ mod tests {
     use super::*;
     use crate::analyses::baseline::baseline_from_report;
 
+    /// Messages quote the limits that apply (plan and overrides), from the
+    /// one limits table, never literals.
+    #[test]
+    fn messages_take_limits_from_the_config() {
+        let source = "export default { async fetch(req, env) {\n  for (const id of ids) { await env.KV.get(id); }\n  const body = await req.arrayBuffer();\n  await env.BUCKET.put('k', body);\n  return new Response('ok');\n} };\nconst ids = await load();\n";
+        let run = |config: &str| {
+            let report = analyze(&AnalyzeInput {
+                files: vec![SourceFile {
+                    path: "src/index.ts".into(),
+                    source: source.into(),
+                }],
+                config: Some(config.into()),
+                ..AnalyzeInput::default()
+            })
+            .unwrap();
+            report
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {} {}", d.rule, d.message, d.help))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let free = run("{}");
+        assert!(free.contains("only 50 on the Free plan"), "{free}");
+        assert!(free.contains("chunks of 6"), "{free}");
+        assert!(free.contains("the isolate's 128 MB"), "{free}");
+        let paid =
+            run(r#"{"plan":"paid","limits":{"memoryBytes":256000000,"openConnections":10}}"#);
+        assert!(paid.contains("only 10,000 on the Paid plan"), "{paid}");
+        assert!(paid.contains("chunks of 10"), "{paid}");
+        assert!(paid.contains("the isolate's 256 MB"), "{paid}");
+    }
+
     const META: &str = r#"{
       "inputs": {
         "src/index.ts": {"bytes": 100, "imports": []},

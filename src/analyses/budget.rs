@@ -4,7 +4,6 @@
 use crate::analyses::baseline::Baseline;
 use crate::model::budget::*;
 use crate::model::config::Config;
-use crate::model::limits::Limits;
 use crate::model::report::{BudgetKind, BudgetResult, BudgetUnit, Report};
 
 /// The size a metric measures in a report, `None` without a bundle.
@@ -56,7 +55,7 @@ pub fn evaluate(
     report: &Report,
     baseline: Option<&Baseline>,
 ) -> Result<Vec<BudgetResult>, String> {
-    let limits = Limits::for_plan(config.plan).with_overrides(&config.limits)?;
+    let limits = config.platform_limits();
     let plan = format!("{:?}", config.plan).to_ascii_lowercase();
     let mut results = Vec::new();
     if let Some(actual) = measure(report, Metric::Raw, None) {

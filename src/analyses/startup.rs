@@ -362,8 +362,7 @@ pub fn analyze(
             .collect(),
         None => Vec::new(),
     };
-    let limits =
-        crate::model::limits::Limits::for_plan(config.plan).with_overrides(&config.limits)?;
+    let limits = config.platform_limits();
     let startup = StartupReport {
         total_ms: round1(total_ms),
         runs: runs.len() as u32,

@@ -11,6 +11,7 @@ use crate::knowledge::query::{self, CallFact, QueryFact, ReExport, TableRef};
 use crate::knowledge::schema::{same_name, Dialect, Table};
 use crate::knowledge::sql;
 use crate::model::collections::HashMap;
+use crate::model::limits::Limits;
 use crate::model::project::{ProjectInfo, SourceFile};
 use crate::syntax::position::Loc;
 
@@ -30,6 +31,9 @@ pub struct Project<'a> {
     /// quotes.
     sources: &'a [&'a str],
     pub info: &'a ProjectInfo,
+    /// The platform limits that apply (plan and config overrides), for
+    /// messages.
+    pub limits: Limits,
     /// Drizzle tables (with what SQL files add) and SQL-only tables.
     pub tables: Vec<Table>,
     /// (file index, variable) of each Drizzle table, parallel to the first
@@ -77,6 +81,7 @@ impl<'a> Project<'a> {
             files,
             sources,
             info,
+            limits: Limits::for_plan(Default::default()),
             tables,
             drizzle,
             by_path,

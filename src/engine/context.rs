@@ -8,6 +8,7 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::Program;
 
 use crate::effects::FileContext;
+use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
 use crate::model::report::{docs_url, Diagnostic, Severity};
 use crate::model::rule::RuleMeta;
@@ -27,6 +28,9 @@ pub struct LintContext<'a> {
     pub file: FileContext<'a>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) current_rule: Option<(&'static RuleMeta, Severity)>,
+    /// The platform limits that apply (plan and config overrides), for
+    /// messages.
+    pub limits: Limits,
     /// Some rule needs to see identifiers right now (they are most of the
     /// nodes, so the walker skips them otherwise).
     pub(crate) wants_idents: bool,
@@ -52,6 +56,7 @@ impl<'a> LintContext<'a> {
         index: &'a LineIndex<'a>,
         program: &Program,
         project: &'a ProjectInfo,
+        limits: Limits,
     ) -> LintContext<'a> {
         LintContext {
             file: FileContext {
@@ -60,6 +65,7 @@ impl<'a> LintContext<'a> {
             },
             diagnostics: Vec::new(),
             current_rule: None,
+            limits,
             wants_idents: false,
         }
     }

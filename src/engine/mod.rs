@@ -6,6 +6,7 @@ use swc_core::common::comments::SingleThreadedComments;
 
 use crate::effects::FileFacts;
 use crate::model::config::Config;
+use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
 pub use crate::model::project::SourceFile;
 use crate::model::report::{docs_url, Category, Diagnostic, Severity};
@@ -79,6 +80,8 @@ pub struct Linter<'p> {
     project_rules: Vec<(&'static ProjectRuleEntry, Severity)>,
     project: &'p ProjectInfo,
     known_ids: &'p [&'static str],
+    /// The platform limits that apply, for messages.
+    limits: Limits,
 }
 
 impl<'p> Linter<'p> {
@@ -113,6 +116,7 @@ impl<'p> Linter<'p> {
             project_rules,
             project,
             known_ids: &registry.known_ids,
+            limits: config.platform_limits(),
         }
     }
 
@@ -140,6 +144,7 @@ impl<'p> Linter<'p> {
             &sources,
             sql_files,
             self.project,
+            self.limits,
             &self.project_rules,
         );
         out.suppressions = out
@@ -192,7 +197,14 @@ impl<'p> Linter<'p> {
             .collect();
         let severities: Vec<(&'static RuleMeta, Severity)> =
             self.enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
-        let mut cx = LintContext::new(&file.path, &file.source, &index, &program, self.project);
+        let mut cx = LintContext::new(
+            &file.path,
+            &file.source,
+            &index,
+            &program,
+            self.project,
+            self.limits,
+        );
         walker::walk(&program, rules, &severities, &mut cx);
 
         let suppressions = if keep_comments {

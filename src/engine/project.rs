@@ -2,6 +2,7 @@
 //! database facts of all files and the schema.
 
 use crate::effects::{FileFacts, Project};
+use crate::model::limits::Limits;
 use crate::model::project::{ProjectInfo, SourceFile};
 use crate::model::report::{docs_url, Diagnostic, Severity};
 use crate::model::rule::RuleMeta;
@@ -51,13 +52,15 @@ pub fn check_project(
     sources: &[&str],
     sql_files: &[SourceFile],
     project: &ProjectInfo,
+    limits: Limits,
     rules: &[(&'static ProjectRuleEntry, Severity)],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if rules.is_empty() {
         return out;
     }
-    let model = Project::new(files, sources, sql_files, project);
+    let mut model = Project::new(files, sources, sql_files, project);
+    model.limits = limits;
     for (entry, severity) in rules {
         let mut reporter = Reporter {
             meta: &entry.meta,

@@ -120,6 +120,13 @@ fn budget_at(i: usize, value: &Value) -> Result<Budget, String> {
 }
 
 impl Config {
+    /// The platform limits that apply: the plan's row of the limits table
+    /// with the config's overrides (validated when the config was parsed).
+    pub fn platform_limits(&self) -> Limits {
+        let plan = Limits::for_plan(self.plan);
+        plan.with_overrides(&self.limits).unwrap_or(plan)
+    }
+
     /// Parses and validates config JSON; errors name the key:
     /// `rules.await-in-loop: expected "off", "info", "warn" or "error"`.
     pub fn parse(json: &str, known_rules: &[&str]) -> Result<Config, String> {

@@ -16,11 +16,24 @@ pub enum Plan {
     Paid,
 }
 
+impl Plan {
+    /// "Free", "Paid": as Cloudflare's pages name the plans.
+    pub fn name(self) -> &'static str {
+        match self {
+            Plan::Free => "Free",
+            Plan::Paid => "Paid",
+        }
+    }
+}
+
 /// One plan's limits.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
+    /// The plan whose row of the table this is (before overrides).
+    #[serde(skip)]
+    pub plan: Plan,
     /// Uncompressed script size after bundling (64 MiB on all plans since 2026-09).
     pub script_bytes: u64,
     /// Global scope must evaluate within this (error 10021 past it).
@@ -103,6 +116,7 @@ fn value(what: &str, plan: Plan) -> f64 {
 impl Limits {
     pub fn for_plan(plan: Plan) -> Limits {
         Limits {
+            plan,
             script_bytes: value("scriptBytes", plan) as u64,
             startup_ms: value("startupMs", plan),
             memory_bytes: value("memoryBytes", plan) as u64,

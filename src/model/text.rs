@@ -28,6 +28,19 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// A count with thousands separators: "10,000".
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// "+1.2 kB", "-300 B", "0 B".
 pub fn signed_bytes(delta: i64) -> String {
     let sign = match delta.signum() {
@@ -117,6 +130,10 @@ mod tests {
         assert_eq!(bytes(999_960), "1 MB");
         assert_eq!(bytes(1_250_000), "1.25 MB");
         assert_eq!(bytes(64 * MIB), "64 MiB");
+        assert_eq!(count(0), "0");
+        assert_eq!(count(950), "950");
+        assert_eq!(count(10_000), "10,000");
+        assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(signed_bytes(-300), "-300 B");
         assert_eq!(signed_bytes(1_200), "+1.2 kB");
         assert_eq!(signed_bytes(0), "0 B");

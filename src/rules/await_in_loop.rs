@@ -130,9 +130,12 @@ impl Rule for AwaitInLoop {
                     cx.report(
                         *span,
                         format!("await of {call} inside {what}: each iteration waits for the previous round trip"),
-                        "Start the calls together and await them at once, with a bound on concurrency \
-                         (e.g. `await Promise.all(chunk.map(...))` over chunks of 6), or use a batch API \
-                         (KV bulk get, D1/Drizzle `db.batch`, R2 list).",
+                        format!(
+                            "Start the calls together and await them at once, with a bound on concurrency \
+                             (e.g. `await Promise.all(chunk.map(...))` over chunks of {}), or use a batch API \
+                             (KV bulk get, D1/Drizzle `db.batch`, R2 list).",
+                            cx.limits.open_connections
+                        ),
                     );
                 }
                 // Assignments in an inner loop also count for the outer one.

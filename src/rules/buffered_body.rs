@@ -6,6 +6,7 @@
 //! fine: any other use of the variable keeps the rule silent.
 
 use crate::model::collections::HashMap;
+use crate::model::text::bytes;
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
@@ -313,11 +314,12 @@ fn is_request_param(name: &Atom, cx: &LintContext<'_>) -> bool {
 }
 
 fn report(cx: &mut LintContext<'_>, span: Span, call: &str, sink: &str, stream: &str) {
+    let memory = bytes(cx.limits.memory_bytes);
     cx.report(
         span,
         format!("`await {call}` reads the whole body into memory only to pass it on to `{sink}`"),
         format!(
-            "Stream it instead: pass `{stream}` (a ReadableStream) where the buffer goes, so the body never sits in the isolate's 128 MB. \
+            "Stream it instead: pass `{stream}` (a ReadableStream) where the buffer goes, so the body never sits in the isolate's {memory}. \
              R2 `put` and fetch accept a stream; R2 needs a known length (a Content-Length on the request, or `new FixedLengthStream(n)`)."
         ),
     );

@@ -10,6 +10,7 @@ use crate::engine::{ProjectRuleEntry, Reporter};
 use crate::knowledge::query::{Api, QueryKind};
 use crate::knowledge::schema::{IndexPart, Table};
 use crate::model::report::{Category, Severity};
+use crate::model::text::bytes;
 
 pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
     meta: RuleMeta {
@@ -107,7 +108,10 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
                     large.join(", "),
                     table.name
                 ),
-                format!("{help} Large columns cost transfer time and Worker memory (128 MB) on every row."),
+                format!(
+                    "{help} Large columns cost transfer time and Worker memory ({}) on every row.",
+                    bytes(p.limits.memory_bytes)
+                ),
             );
         }
     }

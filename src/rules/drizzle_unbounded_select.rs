@@ -9,6 +9,7 @@ use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
 use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
 use crate::model::report::{Category, Severity};
+use crate::model::text::bytes;
 
 pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
     meta: RuleMeta {
@@ -76,12 +77,13 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
     } else {
         ""
     };
+    let memory = bytes(p.limits.memory_bytes);
     let (message, help) = match q.api {
         Api::RawD1 => (
             format!("{} returns every matching row of {name}: the SQL has no LIMIT and runs with .all()", q.text),
             format!(
                 "Add `LIMIT ?` (and `.bind(..., 50)`), paging with a cursor (`WHERE id > ? ORDER BY id LIMIT ?`), \
-                 or use `.first()` when one row is expected. All rows are held in the Worker's 128 MB of memory{billing}."
+                 or use `.first()` when one row is expected. All rows are held in the Worker's {memory} of memory{billing}."
             ),
         ),
         Api::Relational => (
@@ -91,7 +93,7 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
             ),
             format!(
                 "Add `limit: 50` (with `offset` or a cursor in `where` for the next page), or use `{}.query.{name}.findFirst(...)` \
-                 when one row is expected. All rows are held in the Worker's 128 MB of memory{billing}.",
+                 when one row is expected. All rows are held in the Worker's {memory} of memory{billing}.",
                 q.db_text
             ),
         ),
@@ -117,7 +119,7 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
                 format!(
                     "Bound it: `.orderBy(desc({order})).limit(50)` and page with a cursor \
                      (`.where(lt({order}, cursor))`), or `.limit(1)`/`.get()` when one row is expected. All rows \
-                     are held in the Worker's 128 MB of memory{billing}."
+                     are held in the Worker's {memory} of memory{billing}."
                 ),
             )
         }

@@ -11,6 +11,7 @@
 //! above) the declaration.
 
 use crate::model::collections::{HashMap, HashSet};
+use crate::model::text::bytes;
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
@@ -245,8 +246,9 @@ impl Rule for RequestStateInGlobal {
                 )
             } else {
                 format!(
-                    "module-scope `{name}` is changed while handling a request (`{}`{place}){more}: its contents leak between requests and keep growing in the isolate's 128 MB",
-                    text
+                    "module-scope `{name}` is changed while handling a request (`{}`{place}){more}: its contents leak between requests and keep growing in the isolate's {}",
+                    text,
+                    bytes(cx.limits.memory_bytes)
                 )
             };
             cx.report(

@@ -122,7 +122,9 @@ impl SubrequestInLoop {
         cx.report(
             call.span,
             format!(
-                "`{text}` inside a {what} (line {line}): one subrequest per iteration, and a request may make only 50 (Free plan) or 10,000 (Paid)"
+                "`{text}` inside a {what} (line {line}): one subrequest per iteration, and a request may make only {} on the {} plan",
+                crate::model::text::count(cx.limits.subrequests.into()),
+                cx.limits.plan.name()
             ),
             format!("{} If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.", batch_hint(cx, call)),
         );

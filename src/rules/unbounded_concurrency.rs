@@ -106,9 +106,12 @@ impl Rule for UnboundedConcurrency {
                     c.combinator
                 ),
                 format!(
-                    "A Worker keeps at most 6 connections open at a time (the rest queue and may time out), and each element spends one subrequest (50 per request on Free, 10,000 on Paid). \
-                     Bound it: run chunks of 6 — `for (let i = 0; i < {receiver}.length; i += 6) results.push(...await {}({receiver}.slice(i, i + 6).map(cb)));` — or use a limiter such as p-limit, and cap the input size (e.g. `z.array(...).max(100)`).",
-                    c.combinator
+                    "A Worker keeps at most {open} connections open at a time (the rest queue and may time out), and each element spends one subrequest ({subrequests} per request on the {plan} plan). \
+                     Bound it: run chunks of {open} — `for (let i = 0; i < {receiver}.length; i += {open}) results.push(...await {}({receiver}.slice(i, i + {open}).map(cb)));` — or use a limiter such as p-limit, and cap the input size (e.g. `z.array(...).max(100)`).",
+                    c.combinator,
+                    open = cx.limits.open_connections,
+                    subrequests = crate::model::text::count(cx.limits.subrequests.into()),
+                    plan = cx.limits.plan.name(),
                 ),
             );
         }
