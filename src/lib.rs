@@ -10,6 +10,7 @@ pub mod db;
 pub mod limits;
 pub mod lint;
 pub mod report;
+pub mod semantic;
 pub mod startup;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
