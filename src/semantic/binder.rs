@@ -33,6 +33,7 @@ impl SemanticModel {
             path: Vec::new(),
             exporting: false,
             pending_exports: Vec::new(),
+            pending_requires: Vec::new(),
         };
         binder.m.scopes.push(Scope {
             kind,
@@ -48,6 +49,9 @@ impl SemanticModel {
 
 const ROOT: ScopeId = ScopeId(0);
 
+/// A reference not recorded yet (see [`Binder::shape`]).
+const PENDING: ReferenceId = ReferenceId(u32::MAX);
+
 struct Binder {
     m: SemanticModel,
     current: ScopeId,
@@ -61,6 +65,8 @@ struct Binder {
     /// Exports by reference (`export { x }`, `export default x`), resolved
     /// with the references.
     pending_exports: Vec<(usize, ReferenceId)>,
+    /// `require("m")` requests (index) and their callee reference.
+    pending_requires: Vec<(usize, ReferenceId)>,
 }
 
 /// Which namespace a reference resolves in.
@@ -124,6 +130,16 @@ fn import_name(name: &ModuleExportName) -> ImportName {
     } else {
         ImportName::Named(name)
     }
+}
+
+/// Where a class's name is bound.
+#[derive(Clone, Copy)]
+enum ClassName<'a> {
+    Anonymous,
+    /// A class expression's name, inside the class.
+    Own(&'a Ident),
+    /// A declaration's name, in the enclosing scope (`declare class` when set).
+    Outer(&'a Ident, bool),
 }
 
 /// The root of a static member chain (`a.b["c"]`), its keys appended to
@@ -328,15 +344,15 @@ impl Binder {
                         }
                         ObjectPatProp::Assign(a) => {
                             self.path.push(PathSeg::Key(a.key.id.sym.clone()));
-                            a.value.visit_with(self);
                             let flags = if a.value.is_some() {
                                 flags | SymbolFlags::DEFAULTED
                             } else {
                                 flags
                             };
                             self.declare(&a.key.id, flags, decl, scope);
-                            a.key.type_ann.visit_with(self);
                             self.path.pop();
+                            a.key.type_ann.visit_with(self);
+                            a.value.visit_with(self);
                         }
                         ObjectPatProp::Rest(r) => {
                             self.path.push(PathSeg::Rest);
@@ -348,8 +364,8 @@ impl Binder {
                 o.type_ann.visit_with(self);
             }
             Pat::Assign(a) => {
-                a.right.visit_with(self);
                 self.bind_pat(&a.left, flags, decl, scope, true);
+                a.right.visit_with(self);
             }
             Pat::Expr(e) => e.visit_with(self),
             Pat::Invalid(_) => {}
@@ -442,18 +458,21 @@ impl Binder {
 
     // ----- declarations -----
 
-    /// Visits an initializer and describes it. With `keys`, a member chain's
-    /// keys start the declared symbols' path (`const kv = env.KV`).
-    fn init(&mut self, e: &Expr, keys: bool) -> Init {
-        // The first reference the walk records is the leftmost identifier.
-        let first = ReferenceId(self.m.references.len() as u32);
+    /// Describes an initializer before it is visited: identifiers are
+    /// [`PENDING`] until [`Self::visit_init`] knows their reference. With
+    /// `keys`, a member chain's keys start the declared symbols' path
+    /// (`const kv = env.KV`).
+    fn shape(&mut self, e: &Expr, keys: bool) -> InitKind {
         let stripped = strip(e);
-        let kind = match stripped {
-            Expr::Ident(_) => InitKind::Ident(first),
+        let call = |c: &CallExpr| InitKind::Call {
+            callee: matches!(&c.callee, Callee::Expr(f) if callee_is_ident(f)).then_some(PENDING),
+        };
+        match stripped {
+            Expr::Ident(_) => InitKind::Ident(PENDING),
             Expr::Member(_) if keys => {
                 let len = self.path.len();
                 match member_chain(stripped, &mut self.path) {
-                    Some(ChainRoot::Ident) => InitKind::Member(first),
+                    Some(ChainRoot::Ident) => InitKind::Member(PENDING),
                     Some(ChainRoot::This) => InitKind::ThisMember,
                     None => {
                         self.path.truncate(len);
@@ -461,18 +480,13 @@ impl Binder {
                     }
                 }
             }
-            Expr::Call(c) => InitKind::Call {
-                callee: matches!(&c.callee, Callee::Expr(f) if callee_is_ident(f)).then_some(first),
-            },
+            Expr::Call(c) => call(c),
             Expr::Await(a) => match strip(&a.arg) {
-                Expr::Call(c) => InitKind::Call {
-                    callee: matches!(&c.callee, Callee::Expr(f) if callee_is_ident(f))
-                        .then_some(first),
-                },
+                Expr::Call(c) => call(c),
                 _ => InitKind::Other,
             },
             Expr::New(n) => InitKind::New {
-                callee: callee_is_ident(&n.callee).then_some(first),
+                callee: callee_is_ident(&n.callee).then_some(PENDING),
             },
             Expr::Fn(f) => InitKind::Function {
                 is_async: f.function.is_async,
@@ -482,11 +496,53 @@ impl Binder {
             },
             Expr::Class(_) => InitKind::Class,
             _ => InitKind::Other,
-        };
+        }
+    }
+
+    /// Visits an initializer of [`Self::shape`] `kind`: the first reference
+    /// the walk records in it is its leftmost identifier.
+    fn visit_init(&mut self, e: &Expr, kind: InitKind) -> Init {
+        let first = ReferenceId(self.m.references.len() as u32);
         e.visit_with(self);
+        let kind = match kind {
+            InitKind::Ident(_) => InitKind::Ident(first),
+            InitKind::Member(_) => InitKind::Member(first),
+            InitKind::Call { callee } => InitKind::Call {
+                callee: callee.map(|_| first),
+            },
+            InitKind::New { callee } => InitKind::New {
+                callee: callee.map(|_| first),
+            },
+            kind => kind,
+        };
         Init {
             span: e.span(),
             kind,
+        }
+    }
+
+    /// Binds a pattern, then visits the expression it is bound from and
+    /// records it in the new symbols' declarations. In this order the walk
+    /// records identifiers in source order, so `finish` rarely sorts.
+    fn bind_then_visit(
+        &mut self,
+        pat: &Pat,
+        flags: SymbolFlags,
+        scope: ScopeId,
+        source: Option<(&Expr, InitKind)>,
+        declaration: impl Fn(Option<Init>) -> Declaration,
+    ) {
+        let from = self.m.symbols.len();
+        let placeholder = declaration(None);
+        self.bind_pat(pat, flags, placeholder, scope, false);
+        let to = self.m.symbols.len();
+        let Some((e, kind)) = source else { return };
+        let init = self.visit_init(e, kind);
+        // Symbols a default expression declared live in other scopes.
+        for s in &mut self.m.symbols[from..to] {
+            if s.scope == scope && s.declaration == placeholder {
+                s.declaration = declaration(Some(init));
+            }
         }
     }
 
@@ -500,8 +556,10 @@ impl Binder {
 
     fn declarators(&mut self, decls: &[VarDeclarator], flags: SymbolFlags, scope: ScopeId) {
         for d in decls {
-            let init = d.init.as_deref().map(|e| self.init(e, true));
-            self.bind_pat(&d.name, flags, Declaration::Variable { init }, scope, false);
+            let source = d.init.as_deref().map(|e| (e, self.shape(e, true)));
+            self.bind_then_visit(&d.name, flags, scope, source, |init| {
+                Declaration::Variable { init }
+            });
             self.path.clear();
         }
     }
@@ -544,11 +602,16 @@ impl Binder {
         });
     }
 
-    fn class(&mut self, c: &Class, own_name: Option<&Ident>) {
+    /// A class; decorators run outside it, the heritage inside (where a
+    /// class expression's own name is visible).
+    fn class(&mut self, c: &Class, name: ClassName) -> Option<SymbolId> {
         c.decorators.visit_with(self);
-        c.super_class.visit_with(self);
+        let outer = match name {
+            ClassName::Outer(id, declare) => Some(self.class_decl_symbol(id, c, declare)),
+            _ => None,
+        };
         self.scoped(ScopeKind::Class, c.span, |b| {
-            if let Some(id) = own_name {
+            if let ClassName::Own(id) = name {
                 b.declare(
                     id,
                     SymbolFlags::CLASS,
@@ -557,10 +620,12 @@ impl Binder {
                 );
             }
             c.type_params.visit_with(b);
+            c.super_class.visit_with(b);
             c.super_type_params.visit_with(b);
             c.implements.visit_with(b);
             c.body.visit_with(b);
         });
+        outer
     }
 
     fn fn_decl_symbol(&mut self, id: &Ident, f: &Function, declare: bool) -> SymbolId {
@@ -603,6 +668,20 @@ impl Binder {
                 let flags = SymbolFlags::NAMESPACE;
                 self.declare(&n.id, flags, Declaration::Ts { span: n.span }, self.current);
                 self.scoped(ScopeKind::TsModule, n.span, |b| b.namespace_body(&n.body));
+            }
+        }
+    }
+
+    /// `export { x }` outside the module scope: only the uses.
+    fn export_refs(&mut self, n: &NamedExport) {
+        if n.src.is_some() {
+            return;
+        }
+        for spec in &n.specifiers {
+            if let ExportSpecifier::Named(s) = spec {
+                if let ModuleExportName::Ident(orig) = &s.orig {
+                    self.add_ref(orig, ReferenceFlags::READ);
+                }
             }
         }
     }
@@ -686,7 +765,29 @@ impl Binder {
                 export.type_only |= !m.symbols[sym.index()].flags.is_value();
             }
         }
-        if !m.idents.windows(2).all(|w| w[0].0 <= w[1].0) {
+        // A `require` that is declared (a parameter, an import) is not Node's.
+        if !self.pending_requires.is_empty() {
+            let mut shadowed = self
+                .pending_requires
+                .iter()
+                .filter_map(|&(index, callee)| m.references[callee.index()].symbol.map(|_| index));
+            let mut next = shadowed.next();
+            let mut index = 0;
+            m.requests.retain(|_| {
+                let keep = next != Some(index);
+                if !keep {
+                    next = shadowed.next();
+                }
+                index += 1;
+                keep
+            });
+        }
+        let sorted = m.idents.windows(2).all(|w| w[0].0 <= w[1].0);
+        #[cfg(test)]
+        {
+            m.walk_sorted = sorted;
+        }
+        if !sorted {
             sort_by(&mut m.idents, |a, b| a.0.cmp(&b.0));
         }
         m.scopes_by_start = (0..m.scopes.len() as u32).map(ScopeId).collect();
@@ -789,16 +890,19 @@ impl Visit for Binder {
     }
 
     fn visit_class_decl(&mut self, c: &ClassDecl) {
-        self.class_decl_symbol(&c.ident, &c.class, c.declare);
-        self.class(&c.class, None);
+        self.class(&c.class, ClassName::Outer(&c.ident, c.declare));
     }
 
     fn visit_class_expr(&mut self, c: &ClassExpr) {
-        self.class(&c.class, c.ident.as_ref());
+        let name = c
+            .ident
+            .as_ref()
+            .map_or(ClassName::Anonymous, ClassName::Own);
+        self.class(&c.class, name);
     }
 
     fn visit_class(&mut self, c: &Class) {
-        self.class(c, None);
+        self.class(c, ClassName::Anonymous);
     }
 
     fn visit_constructor(&mut self, c: &Constructor) {
@@ -979,8 +1083,8 @@ impl Visit for Binder {
             }
             TsModuleRef::TsEntityName(n) => {
                 // `import x = N.y`: an alias of a namespace member.
-                self.entity_ref(n, ReferenceFlags::READ);
                 self.declare(&d.id, flags, Declaration::Ts { span: d.span }, self.current);
+                self.entity_ref(n, ReferenceFlags::READ);
             }
         }
         self.exporting = saved;
@@ -994,6 +1098,10 @@ impl Visit for Binder {
     }
 
     fn visit_named_export(&mut self, n: &NamedExport) {
+        if self.current != ROOT {
+            // An ambient module's or namespace's exports are not the file's.
+            return self.export_refs(n);
+        }
         let Some(src) = &n.src else {
             for spec in &n.specifiers {
                 let ExportSpecifier::Named(s) = spec else {
@@ -1053,6 +1161,9 @@ impl Visit for Binder {
     }
 
     fn visit_export_all(&mut self, e: &ExportAll) {
+        if self.current != ROOT {
+            return;
+        }
         let specifier = self.request(&e.src, RequestKind::ReExport, e.type_only);
         self.m.export_stars.push(ExportStar {
             specifier,
@@ -1076,12 +1187,12 @@ impl Visit for Binder {
             },
             DefaultDecl::Class(c) => match &c.ident {
                 Some(id) => {
-                    let sym = self.class_decl_symbol(id, &c.class, false);
-                    self.class(&c.class, None);
-                    self.push_default(ExportTarget::Local(sym), false, d.span);
+                    if let Some(sym) = self.class(&c.class, ClassName::Outer(id, false)) {
+                        self.push_default(ExportTarget::Local(sym), false, d.span);
+                    }
                 }
                 None => {
-                    self.class(&c.class, None);
+                    self.class(&c.class, ClassName::Anonymous);
                     self.push_default(ExportTarget::Expr(c.class.span), false, d.span);
                 }
             },
@@ -1096,19 +1207,36 @@ impl Visit for Binder {
     }
 
     fn visit_export_default_expr(&mut self, e: &ExportDefaultExpr) {
+        if self.current != ROOT {
+            return e.expr.visit_with(self);
+        }
         self.export_expr("default", &e.expr, e.span);
     }
 
     fn visit_ts_export_assignment(&mut self, e: &TsExportAssignment) {
+        if self.current != ROOT {
+            return e.expr.visit_with(self);
+        }
         self.export_expr("export=", &e.expr, e.span);
     }
 
     fn visit_ts_namespace_export_decl(&mut self, _: &TsNamespaceExportDecl) {}
 
+    /// `import("m")` and `require("m")` with a literal specifier.
     fn visit_call_expr(&mut self, c: &CallExpr) {
-        if let (Callee::Import(_), Some(arg)) = (&c.callee, c.args.first()) {
-            if let Expr::Lit(Lit::Str(s)) = &*arg.expr {
-                self.request(s, RequestKind::Dynamic, false);
+        if let Some(Expr::Lit(Lit::Str(s))) = c.args.first().map(|a| &*a.expr) {
+            match &c.callee {
+                Callee::Import(_) => {
+                    self.request(s, RequestKind::Dynamic, false);
+                }
+                Callee::Expr(f) if matches!(&**f, Expr::Ident(i) if i.sym == "require") => {
+                    // Kept if `require` is the global (the callee is the
+                    // next reference).
+                    let callee = ReferenceId(self.m.references.len() as u32);
+                    self.pending_requires.push((self.m.requests.len(), callee));
+                    self.request(s, RequestKind::Require, false);
+                }
+                _ => {}
             }
         }
         c.visit_children_with(self);
@@ -1330,22 +1458,35 @@ impl Visit for Binder {
 
 impl Binder {
     fn for_head(&mut self, left: &ForHead, right: &Expr, of: bool) {
-        let right = self.init(right, false);
-        let decl = Declaration::ForInOf { of, right };
-        match left {
+        let kind = self.shape(right, false);
+        let (decls, flags, scope) = match left {
             ForHead::VarDecl(v) => {
                 let (flags, scope) = self.var_flags(v.kind);
-                for d in &v.decls {
-                    self.bind_pat(&d.name, flags, decl, scope, false);
-                }
+                (&v.decls, flags, scope)
             }
-            ForHead::UsingDecl(u) => {
-                let flags = SymbolFlags::CONST | SymbolFlags::USING;
-                for d in &u.decls {
-                    self.bind_pat(&d.name, flags, decl, self.current, false);
-                }
+            ForHead::UsingDecl(u) => (
+                &u.decls,
+                SymbolFlags::CONST | SymbolFlags::USING,
+                self.current,
+            ),
+            ForHead::Pat(p) => {
+                self.assign_pat(p);
+                self.visit_init(right, kind);
+                return;
             }
-            ForHead::Pat(p) => self.assign_pat(p),
+        };
+        // One declarator (`for (const [k, v] of m)`).
+        let span = right.span();
+        for d in decls {
+            self.bind_then_visit(&d.name, flags, scope, Some((right, kind)), |init| {
+                Declaration::ForInOf {
+                    of,
+                    right: init.unwrap_or(Init {
+                        span,
+                        kind: InitKind::Other,
+                    }),
+                }
+            });
         }
     }
 }

@@ -421,7 +421,7 @@ pub enum RequestKind {
     ReExport,
     /// `import("m")` with a literal specifier.
     Dynamic,
-    /// TS `import x = require("m")`.
+    /// `require("m")` (the global `require`) and TS `import x = require("m")`.
     Require,
 }
 
@@ -459,6 +459,9 @@ pub struct SemanticModel {
     pub(crate) exports: Vec<Export>,
     pub(crate) export_stars: Vec<ExportStar>,
     pub(crate) requests: Vec<ModuleRequest>,
+    /// The walk recorded identifiers in order (`finish` did not sort).
+    #[cfg(test)]
+    pub(crate) walk_sorted: bool,
 }
 
 /// Const aliases are followed at most this far (a guard, not a real limit).
@@ -723,7 +726,7 @@ impl SemanticModel {
     }
 
     /// Every module specifier the file names (static imports, re-exports,
-    /// literal dynamic imports, TS `require` imports).
+    /// literal dynamic imports and `require` calls), in source order.
     pub fn module_requests(&self) -> &[ModuleRequest] {
         &self.requests
     }

@@ -555,6 +555,44 @@ const lazy = () => import('./lazy');",
 }
 
 #[test]
+fn require_calls_of_the_global_are_requests() {
+    let t = T::js(
+        "const a = require('a');
+function f(require) { return require('not-a-module'); }
+const b = require(dynamicName);",
+    );
+    let specifiers: Vec<_> =
+        t.m.module_requests()
+            .iter()
+            .map(|r| r.specifier.clone())
+            .collect();
+    assert_eq!(specifiers, ["a".into()] as [swc_core::atoms::Wtf8Atom; 1]);
+    assert_eq!(t.m.module_requests()[0].kind, RequestKind::Require);
+}
+
+#[test]
+fn ambient_module_exports_are_not_the_files() {
+    let t = T::ts(
+        "declare module 'env' { const DB: D1Database; export { DB }; export default DB; }
+export const real = 1;",
+    );
+    assert_eq!(t.m.exports().len(), 1);
+    assert_eq!(t.m.exports()[0].name, "real");
+    assert_eq!(t.sym("DB", 1), t.sym("DB", 0));
+}
+
+#[test]
+fn identifiers_are_recorded_in_source_order() {
+    // Initializers, defaults and heritage are visited after the names they
+    // follow, so the walk needs no sort for these.
+    let src = "const { a = d } = o, [b] = p; for (const c of cs) {} function f(x = y) {}
+@dec class K extends Base {} import q = N.m;";
+    let m = SemanticModel::build(&parse(src, syntax_for("a.ts")));
+    assert!(m.walk_sorted);
+    assert_eq!(m.idents.len(), 15);
+}
+
+#[test]
 fn type_only_imports_do_not_bind_values() {
     let t = T::ts("import type { Db } from './db';\nlet d: Db;\nDb;");
     assert_eq!(t.sym("Db", 1), t.sym("Db", 0));
@@ -844,10 +882,10 @@ fn build_time_against_parse_time() {
         .collect();
     let bytes: usize = sources.iter().map(|(_, s)| s.len()).sum();
     let (mut best_parse, mut best_build) = (Duration::MAX, Duration::MAX);
-    let (mut symbols, mut references, mut failed) = (0, 0, 0);
+    let (mut symbols, mut references, mut failed, mut unsorted) = (0, 0, 0, 0);
     for _round in 0..5 {
         let (mut parse_time, mut build_time) = (Duration::ZERO, Duration::ZERO);
-        (symbols, references, failed) = (0, 0, 0);
+        (symbols, references, failed, unsorted) = (0, 0, 0, 0);
         for (path, source) in &sources {
             let start = Instant::now();
             let end = BytePos(START + source.len() as u32);
@@ -863,6 +901,7 @@ fn build_time_against_parse_time() {
             let model = SemanticModel::build(&program);
             build_time += start.elapsed();
             symbols += model.symbols().len();
+            unsorted += usize::from(!model.walk_sorted);
             references += model.all_references().len();
             drop(model);
         }
@@ -870,7 +909,8 @@ fn build_time_against_parse_time() {
         best_build = best_build.min(build_time);
     }
     println!(
-        "{} files, {:.1} MB ({failed} unparsable), {symbols} symbols, {references} references",
+        "{} files, {:.1} MB ({failed} unparsable), {symbols} symbols, {references} references, \
+         {unsorted} files sorted after the walk",
         sources.len(),
         bytes as f64 / 1e6
     );
