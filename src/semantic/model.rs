@@ -196,23 +196,9 @@ pub struct Scope {
     pub parent: Option<ScopeId>,
     /// The node that creates it (the whole function for a function scope).
     pub span: Span,
-    /// Value-namespace bindings declared directly in this scope.
-    pub(crate) values: HashMap<Atom, SymbolId>,
-    /// Type-namespace bindings (TS). A class, enum, namespace or import is in
-    /// both maps.
-    pub(crate) types: HashMap<Atom, SymbolId>,
-}
-
-impl Scope {
-    /// The value symbol `name` declared directly in this scope.
-    pub fn binding(&self, name: &str) -> Option<SymbolId> {
-        self.values.get(&Atom::from(name)).copied()
-    }
-
-    /// The type symbol `name` declared directly in this scope.
-    pub fn type_binding(&self, name: &str) -> Option<SymbolId> {
-        self.types.get(&Atom::from(name)).copied()
-    }
+    /// Declares a value / a type directly (lets resolution skip the table).
+    pub(crate) has_values: bool,
+    pub(crate) has_types: bool,
 }
 
 /// One step from a value to a part of it.
@@ -445,6 +431,12 @@ pub(crate) enum Slot {
 #[derive(Debug, Default)]
 pub struct SemanticModel {
     pub(crate) scopes: Vec<Scope>,
+    /// Value-namespace bindings by (scope, name): one table for the file
+    /// rather than one per scope, so a scope costs no allocation.
+    pub(crate) values: HashMap<(ScopeId, Atom), SymbolId>,
+    /// Type-namespace bindings (TS). A class, enum, namespace or import is in
+    /// both tables.
+    pub(crate) types: HashMap<(ScopeId, Atom), SymbolId>,
     pub(crate) symbols: Vec<Symbol>,
     pub(crate) references: Vec<Reference>,
     /// `(ident span.lo, slot)`, sorted by `lo`.
@@ -578,16 +570,44 @@ impl SemanticModel {
 
     /// The value symbol `name` visible in `scope` (walking out to the root).
     pub fn lookup(&self, scope: ScopeId, name: &str) -> Option<SymbolId> {
-        let name = Atom::from(name);
-        let mut current = Some(scope);
-        while let Some(s) = current {
-            let scope = self.scope(s);
-            if let Some(sym) = scope.values.get(&name).copied() {
-                return Some(sym);
+        self.lookup_in(scope, &Atom::from(name), false)
+    }
+
+    /// The type symbol `name` visible in `scope`.
+    pub fn lookup_type(&self, scope: ScopeId, name: &str) -> Option<SymbolId> {
+        self.lookup_in(scope, &Atom::from(name), true)
+    }
+
+    /// The value symbol `name` declared directly in `scope`.
+    pub fn binding(&self, scope: ScopeId, name: &str) -> Option<SymbolId> {
+        self.values.get(&(scope, Atom::from(name))).copied()
+    }
+
+    /// The type symbol `name` declared directly in `scope`.
+    pub fn type_binding(&self, scope: ScopeId, name: &str) -> Option<SymbolId> {
+        self.types.get(&(scope, Atom::from(name))).copied()
+    }
+
+    pub(crate) fn lookup_in(&self, scope: ScopeId, name: &Atom, types: bool) -> Option<SymbolId> {
+        self.lookup_key(&mut (scope, name.clone()), types)
+    }
+
+    /// Walks `key.0` out to the root; `key.0` ends at the scope searched last.
+    pub(crate) fn lookup_key(&self, key: &mut (ScopeId, Atom), types: bool) -> Option<SymbolId> {
+        loop {
+            let s = self.scope(key.0);
+            let (has, map) = if types {
+                (s.has_types, &self.types)
+            } else {
+                (s.has_values, &self.values)
+            };
+            if has {
+                if let Some(sym) = map.get(key) {
+                    return Some(*sym);
+                }
             }
-            current = scope.parent;
+            key.0 = s.parent?;
         }
-        None
     }
 
     /// The symbol's destructuring/member path from its [`Source`].
