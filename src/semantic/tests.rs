@@ -843,6 +843,7 @@ fn tsx_parses_and_resolves() {
 /// The build time of the model against the parse time, on the bench corpus
 /// (drizzle-orm, hono, zod from examples/worker; `npm install` there first):
 /// `cargo test --release --lib semantic -- --ignored --nocapture`.
+/// Measured: 1,877 files, 6.0 MB; build 14-16% of parse (target < 25%).
 #[test]
 #[ignore]
 fn build_time_against_parse_time() {
