@@ -1,8 +1,16 @@
-//! What names mean: lexical scopes and bindings, where the walk is (functions,
-//! loops, handlers), the walk's node kinds, and the module references of a
-//! file (imports, re-exports, `require`, dynamic `import()`).
+//! What names mean. `model`: what every identifier of a file refers to
+//! (scopes, symbols, references, declarations, imports and exports), built
+//! once per parse by `binder` (like oxc_semantic, biome_js_semantic). Also
+//! where the walk is (functions, loops, handlers), the walk's node kinds, and
+//! the module references of a file.
 
+mod binder;
 pub mod file;
 pub mod imports;
+mod model;
 pub mod node;
 pub mod scope;
+#[cfg(test)]
+mod tests;
+
+pub use model::*;
