@@ -161,11 +161,20 @@ impl Config {
         }
         budget::check(&config.budgets)?;
         Limits::for_plan(config.plan).with_overrides(&config.limits)?;
-        for id in config.rules.keys() {
+        for (id, setting) in &config.rules {
             if !known_rules.contains(&id.as_str()) {
+                let hint = crate::lint::declare::did_you_mean(id, known_rules)
+                    .map(|best| format!(", did you mean `{best}`?"))
+                    .unwrap_or_default();
                 return Err(format!(
-                    "rules.{id}: unknown rule (run `perf-optimizer rules` for the list)"
+                    "rules.{id}: unknown rule{hint} (run `perf-optimizer rules` for the list)"
                 ));
+            }
+            // Options are typed by the rule's declaration.
+            if let (Some(options), Some(decl)) = (setting.options(), crate::lint::declaration(id)) {
+                decl.options
+                    .validate(options)
+                    .map_err(|e| format!("rules.{id}: {e}"))?;
             }
         }
         Ok(config)
@@ -199,5 +208,63 @@ mod tests {
         assert!(e.starts_with("plan: unknown variant `gold`"), "{e}");
         let e = Config::parse(r#"{"rules":{"nope":"off"}}"#, &[]).unwrap_err();
         assert!(e.starts_with("rules.nope: unknown rule"), "{e}");
+    }
+
+    #[test]
+    fn unknown_rules_and_options_get_a_did_you_mean() {
+        let known = crate::lint::known_rule_ids();
+        let e = Config::parse(r#"{"rules":{"await-in-lop":"off"}}"#, &known).unwrap_err();
+        assert_eq!(
+            e,
+            "rules.await-in-lop: unknown rule, did you mean `await-in-loop`? (run `perf-optimizer rules` for the list)"
+        );
+        let e =
+            Config::parse(r#"{"rules":{"await-in-loop":["warn",{"max":3}]}}"#, &known).unwrap_err();
+        assert_eq!(
+            e,
+            "rules.await-in-loop: unknown option `max` (this rule has no options)"
+        );
+        let e = Config::parse(r#"{"rules":{"await-in-loop":["warn",3]}}"#, &known).unwrap_err();
+        assert!(
+            e.starts_with("rules.await-in-loop: invalid type: integer `3`"),
+            "{e}"
+        );
+        // Typed options: heavy-dependency's size threshold.
+        let c = Config::parse(
+            r#"{"rules":{"heavy-dependency":["warn",{"threshold":"60 kB"}]}}"#,
+            &known,
+        )
+        .unwrap();
+        let options: crate::lint::rules::heavy_dependency::HeavyOptions =
+            crate::lint::declare::configured(&c, "heavy-dependency");
+        assert_eq!(options.threshold, 60_000);
+        let e = Config::parse(
+            r#"{"rules":{"heavy-dependency":["warn",{"treshold":1}]}}"#,
+            &known,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "rules.heavy-dependency: unknown option `treshold`, did you mean `threshold`?"
+        );
+        let e = Config::parse(
+            r#"{"rules":{"heavy-dependency":["warn",{"threshold":true}]}}"#,
+            &known,
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("rules.heavy-dependency: invalid type: true"),
+            "{e}"
+        );
+        let e = Config::parse(
+            r#"{"rules":{"heavy-dependency":["warn",{"threshold":"big"}]}}"#,
+            &known,
+        )
+        .unwrap_err();
+        assert!(e.contains("invalid size `big`"), "{e}");
+        // The budget is not a rule the config can turn off.
+        let e = Config::parse(r#"{"rules":{"budget-exceeded":"off"}}"#, &known).unwrap_err();
+        assert!(e.starts_with("rules.budget-exceeded: unknown rule"), "{e}");
+        assert!(Config::parse(r#"{"rules":{"parse-error":"off"}}"#, &known).is_ok());
     }
 }

@@ -28,9 +28,8 @@ use crate::bundle::packages::{origin, Origin};
 use crate::config::Config;
 use crate::report::{docs_url, Category, Diagnostic, Severity, StartupContributor, StartupReport};
 
+/// Declared in the rules folder (`startup_cost.rs`).
 pub const RULE_ID: &str = "startup-cost";
-pub const RULE_SUMMARY: &str =
-    "A package or module that takes a large share of the measured startup time (with --startup)";
 
 /// Contributors with at least this share of startup get a finding.
 const FINDING_SHARE: f64 = 0.10;
@@ -349,7 +348,7 @@ pub fn analyze(
 
     let severity = match config.rules.get(RULE_ID) {
         Some(s) => s.level().severity(),
-        None => Some(Severity::Warning),
+        None => Some(crate::lint::rules::startup_cost::RULE.meta.severity),
     };
     let findings = match severity {
         Some(severity) => contributors

@@ -67,11 +67,9 @@ impl FileFacts {
     }
 }
 
-/// A rule checked once per project from every file's facts.
-pub struct ProjectRuleEntry {
-    pub meta: RuleMeta,
-    pub check: fn(&Project<'_>, &mut Reporter<'_>),
-}
+/// A project rule's declaration (the name the rule files import; every
+/// kind is one [`crate::lint::declare::Declaration`]).
+pub type ProjectRuleEntry = crate::lint::declare::Declaration;
 
 /// Collects one project rule's findings with the configured severity.
 pub struct Reporter<'a> {
@@ -124,7 +122,9 @@ pub fn check_project(
             severity: *severity,
             out: &mut out,
         };
-        (entry.check)(&model, &mut reporter);
+        if let crate::lint::declare::Kind::Project(check) = entry.kind {
+            check(&model, &mut reporter);
+        }
     }
     out
 }

@@ -15,6 +15,9 @@ use crate::config::Config;
 use crate::report::{docs_url, Category, Diagnostic, Severity};
 
 pub mod context;
+pub mod declare;
+#[cfg(test)]
+mod declare_tests;
 pub mod imports;
 pub mod position;
 pub mod rules;
@@ -74,11 +77,9 @@ pub trait Rule {
     fn finish(&mut self, _cx: &mut LintContext<'_>) {}
 }
 
-/// A registered rule: its metadata and how to build it with its options.
-pub struct RuleEntry {
-    pub meta: RuleMeta,
-    pub create: fn(options: Option<&serde_json::Value>) -> Box<dyn Rule>,
-}
+/// A source rule's declaration (the name the rule files import; every kind
+/// is one [`declare::Declaration`]).
+pub type RuleEntry = declare::Declaration;
 
 /// A rule's metadata as the `rules` command and the API return it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,39 +91,78 @@ pub struct RuleInfo {
     pub severity: Severity,
     pub summary: String,
     pub docs: String,
+    /// `source`, `project` or `reported` (bundle, startup, engine, budgets).
+    pub kind: String,
+    pub options: Vec<RuleOptionInfo>,
 }
 
+/// One option of a rule, for the `rules` listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RuleOptionInfo {
+    pub name: String,
+    /// As the config writes it: `number`, `string`, `number | string`…
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The default value.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
+    pub default: serde_json::Value,
+    pub description: String,
+}
+
+/// Every finding of every kind, as declared (sorted by id).
 pub fn rule_infos() -> Vec<RuleInfo> {
-    rules::all()
+    let mut infos: Vec<RuleInfo> = rules::declarations()
         .iter()
-        .map(|r| &r.meta)
-        .chain(rules::project().iter().map(|r| &r.meta))
-        .chain(crate::bundle::rules::BUNDLE_RULES.iter())
-        .map(|meta| RuleInfo {
-            id: meta.id.into(),
-            category: meta.category,
-            severity: meta.severity,
-            summary: meta.summary.into(),
-            docs: docs_url(meta.id),
+        .map(|d| RuleInfo {
+            id: d.meta.id.into(),
+            category: d.meta.category,
+            severity: d.meta.severity,
+            summary: d.meta.summary.into(),
+            docs: docs_url(d.meta.id),
+            kind: d.kind.as_str().into(),
+            options: d
+                .options
+                .fields
+                .iter()
+                .map(|f| RuleOptionInfo {
+                    name: f.name.into(),
+                    ty: f.ty.into(),
+                    default: serde_json::from_str(f.default).unwrap_or_default(),
+                    description: f.description.into(),
+                })
+                .collect(),
         })
-        .chain(std::iter::once(RuleInfo {
-            id: crate::startup::RULE_ID.into(),
-            category: Category::Startup,
-            severity: Severity::Warning,
-            summary: crate::startup::RULE_SUMMARY.into(),
-            docs: docs_url(crate::startup::RULE_ID),
-        }))
+        .collect();
+    infos.sort_by(|a, b| a.id.cmp(&b.id));
+    infos
+}
+
+/// Every rule id the config and suppression comments may name, including
+/// those reported outside the rule engine (bundle findings, parse errors).
+pub fn known_rule_ids() -> Vec<&'static str> {
+    rules::declarations()
+        .iter()
+        .filter(|d| {
+            !matches!(
+                d.kind,
+                declare::Kind::Reported {
+                    in_config: false,
+                    ..
+                }
+            )
+        })
+        .map(|d| d.meta.id)
         .collect()
 }
 
-/// Every rule id, including those reported outside the rule engine (bundle
-/// findings, parse errors), for config and suppression validation.
-pub fn known_rule_ids() -> Vec<&'static str> {
-    let mut ids: Vec<&'static str> = rules::all().iter().map(|r| r.meta.id).collect();
-    ids.extend(rules::project().iter().map(|r| r.meta.id));
-    ids.extend_from_slice(rules::ENGINE_RULE_IDS);
-    ids.extend(crate::bundle::rules::BUNDLE_RULES.iter().map(|m| m.id));
-    ids
+/// The declaration of a rule id.
+pub fn declaration(id: &str) -> Option<&'static declare::Declaration> {
+    rules::declarations()
+        .iter()
+        .copied()
+        .find(|d| d.meta.id == id)
 }
 
 /// The result of linting a set of files.
@@ -150,8 +190,6 @@ pub struct Linter<'p> {
 impl<'p> Linter<'p> {
     pub fn new(config: &Config, project: &'p ProjectInfo) -> Linter<'p> {
         let enabled = rules::all()
-            .iter()
-            .copied()
             .filter_map(|entry| {
                 let setting = config.rules.get(entry.meta.id);
                 let severity = match setting {
@@ -162,8 +200,6 @@ impl<'p> Linter<'p> {
             })
             .collect();
         let project_rules = rules::project()
-            .iter()
-            .copied()
             .filter_map(|entry| {
                 let severity = match config.rules.get(entry.meta.id) {
                     Some(s) => s.level().severity()?,
@@ -265,7 +301,10 @@ impl<'p> Linter<'p> {
         let rules: Vec<Box<dyn Rule>> = self
             .enabled
             .iter()
-            .map(|(entry, _, options)| (entry.create)(options.as_ref()))
+            .filter_map(|(entry, _, options)| match entry.kind {
+                declare::Kind::Source(create) => Some(create(options.as_ref())),
+                _ => None,
+            })
             .collect();
         let severities: Vec<(&'static RuleMeta, Severity)> =
             self.enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
