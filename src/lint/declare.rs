@@ -227,6 +227,10 @@ pub struct Docs {
     /// `# @file path` (the lines after it are that file; a `.sql` file is a
     /// schema/migration), `# @d1 NAME` / `# @hyperdrive NAME` (bindings).
     pub sections: &'static [(&'static str, &'static str)],
+    /// Hidden context shared by the Bad and the Good example (same syntax
+    /// as hidden lines: bindings, other files, an enclosing handler); the
+    /// example goes where the line `# @example` is (at the end without one).
+    pub setup: &'static str,
     /// Whether the examples run as tests.
     pub examples: Examples,
 }
@@ -277,6 +281,25 @@ impl Docs {
         out.truncate(out.trim_end().len());
         out.push('\n');
         out
+    }
+
+    /// The example of a section inside [`Docs::setup`], as the tests run it.
+    pub fn example_in_setup(&self, heading: &str) -> Option<(&'static str, String)> {
+        let (language, code) = self.example(heading)?;
+        let setup = self.setup.trim();
+        if setup.is_empty() {
+            return Some((language, code));
+        }
+        let code = if setup.lines().any(|l| l == "# @example") {
+            setup
+                .lines()
+                .map(|l| if l == "# @example" { code.as_str() } else { l })
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            format!("{setup}\n{code}")
+        };
+        Some((language, code))
     }
 
     /// The first code block of a section in a language the examples run

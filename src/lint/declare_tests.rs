@@ -106,6 +106,7 @@ fn example(language: &str, code: &str) -> Example {
                 let (what, arg) = directive.split_once(' ').unwrap_or((directive, ""));
                 match what {
                     "file" => files.push((arg.trim().into(), String::new())),
+                    "example" => panic!("`# @example` belongs in the setup"),
                     "d1" => project.d1.push(arg.trim().into()),
                     "hyperdrive" => project.hyperdrive.push(arg.trim().into()),
                     other => panic!("unknown example directive `# @{other}`"),
@@ -129,7 +130,7 @@ fn example(language: &str, code: &str) -> Example {
 }
 
 fn run_example(decl: &Declaration, heading: &str) -> Vec<Diagnostic> {
-    let (language, code) = decl.docs.example(heading).expect("an example");
+    let (language, code) = decl.docs.example_in_setup(heading).expect("an example");
     let ex = example(language, &code);
     lint_project(
         decl.meta.id,

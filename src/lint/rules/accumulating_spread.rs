@@ -113,6 +113,7 @@ accumulator.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -59,16 +59,10 @@ better still.
             "Bad",
             r#"
 ```ts
-# import { Hono } from 'hono';
-# const app = new Hono<{ Bindings: Env }>();
-# app.post('/orders', async (c) => {
-#   const input = await c.req.json();
 for (const item of input.items) {
   const stock = await c.env.CACHE.get(`stock:${item.sku}`);
   if (stock !== null && Number(stock) < item.qty) return c.json({ error: 'out of stock' }, 409);
 }
-#   return c.json({ ok: true });
-# });
 ```
 "#,
         ),
@@ -76,10 +70,6 @@ for (const item of input.items) {
             "Good",
             r#"
 ```ts
-# import { Hono } from 'hono';
-# const app = new Hono<{ Bindings: Env }>();
-# app.post('/orders', async (c) => {
-#   const input = await c.req.json();
 // One bulk KV read (up to 100 keys)
 const stock = await c.env.CACHE.get(input.items.map((i) => `stock:${i.sku}`), 'text');
 
@@ -87,8 +77,6 @@ const stock = await c.env.CACHE.get(input.items.map((i) => `stock:${i.sku}`), 't
 for (let i = 0; i < ids.length; i += 6) {
   await Promise.all(ids.slice(i, i + 6).map((id) => fetch(`${api}/shipments/${id}`)));
 }
-#   return c.json({ ok: true });
-# });
 ```
 
 D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
@@ -126,6 +114,15 @@ should be suppressed with a reason:
 "#,
         ),
     ],
+    setup: r#"
+# import { Hono } from 'hono';
+# const app = new Hono<{ Bindings: Env }>();
+# app.post('/orders', async (c) => {
+#   const input = await c.req.json();
+# @example
+#   return c.json({ ok: true });
+# });
+"#,
     examples: crate::lint::declare::Examples::Run,
 };
 

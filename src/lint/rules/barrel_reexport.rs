@@ -99,6 +99,7 @@ code still evaluate it (see the startup analysis for what actually costs time).
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

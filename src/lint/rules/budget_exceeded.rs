@@ -86,6 +86,7 @@ See [Budgets in docs/ci.md](../ci.md#budgets): `metric` (`raw`, `gzip`,
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the example is a config and a bundle size (src/budget.rs covers it)",
     ),

@@ -115,6 +115,7 @@ other uses and keep the rule silent. Requests are recognized by name
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -72,6 +72,7 @@ pulled in only by wrangler's own shims are not reported.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
     ),

@@ -94,6 +94,7 @@ reported like one over a request-sized list.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

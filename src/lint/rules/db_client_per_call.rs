@@ -54,17 +54,6 @@ reported.
             "Bad",
             r#"
 ```ts
-# @hyperdrive HYPERDRIVE
-# @file src/db.ts
-# import postgres from 'postgres';
-# import { drizzle } from 'drizzle-orm/postgres-js';
-# export function createDb(url: string) {
-#   return drizzle(postgres(url, { max: 5, fetch_types: false }));
-# }
-# @file src/index.ts
-# import { Hono } from 'hono';
-# import { createDb } from './db';
-# const app = new Hono();
 app.use('*', async (c, next) => {
   const db = createDb(c.env.HYPERDRIVE.connectionString);
   c.set('user', await loadUser(db, c));
@@ -81,17 +70,6 @@ app.get('/orders', async (c) => {
             "Good",
             r#"
 ```ts
-# @hyperdrive HYPERDRIVE
-# @file src/db.ts
-# import postgres from 'postgres';
-# import { drizzle } from 'drizzle-orm/postgres-js';
-# export function createDb(url: string) {
-#   return drizzle(postgres(url, { max: 5, fetch_types: false }));
-# }
-# @file src/index.ts
-# import { Hono } from 'hono';
-# import { createDb } from './db';
-# const app = new Hono();
 type AppEnv = { Bindings: Env; Variables: { db: ReturnType<typeof createDb> } };
 app.use('*', async (c, next) => {
   c.set('db', createDb(c.env.HYPERDRIVE.connectionString));
@@ -124,6 +102,20 @@ followed.
 "#,
         ),
     ],
+    setup: r#"
+# @hyperdrive HYPERDRIVE
+# @file src/db.ts
+# import postgres from 'postgres';
+# import { drizzle } from 'drizzle-orm/postgres-js';
+# export function createDb(url: string) {
+#   return drizzle(postgres(url, { max: 5, fetch_types: false }));
+# }
+# @file src/index.ts
+# import { Hono } from 'hono';
+# import { createDb } from './db';
+# const app = new Hono();
+# @example
+"#,
     examples: crate::lint::declare::Examples::Run,
 };
 

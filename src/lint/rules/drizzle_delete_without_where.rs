@@ -79,6 +79,7 @@ None.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

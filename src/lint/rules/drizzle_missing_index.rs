@@ -132,6 +132,7 @@ are checked one by one. Raw SQL is read from string literals and templates in
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -93,6 +93,7 @@ same line from the latency and subrequest angle.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -52,24 +52,7 @@ JSON payloads and notes can weigh megabytes.
             "Bad",
             r#"
 ```ts
-# @hyperdrive HYPERDRIVE
-# @file src/schema.ts
-# import { pgTable, text, uuid, jsonb, integer, timestamp, varchar, index } from 'drizzle-orm/pg-core';
-# export const orders = pgTable('orders', {
-#   id: uuid('id').primaryKey(),
-#   userId: uuid('user_id').notNull(),
-#   status: varchar('status', { length: 20 }),
-#   total: integer('total'),
-#   createdAt: timestamp('created_at'),
-#   notes: text('notes'),
-#   meta: jsonb('meta'),
-# }, (t) => [index('orders_user').on(t.userId)]);
-# @file src/orders.ts
-# import { eq } from 'drizzle-orm';
-# import { orders } from './schema';
-# export async function list(db, id) {
 const userOrders = await db.select().from(orders).where(eq(orders.userId, id)).limit(50);
-# }
 ```
 "#,
         ),
@@ -77,22 +60,6 @@ const userOrders = await db.select().from(orders).where(eq(orders.userId, id)).l
             "Good",
             r#"
 ```ts
-# @hyperdrive HYPERDRIVE
-# @file src/schema.ts
-# import { pgTable, text, uuid, jsonb, integer, timestamp, varchar, index } from 'drizzle-orm/pg-core';
-# export const orders = pgTable('orders', {
-#   id: uuid('id').primaryKey(),
-#   userId: uuid('user_id').notNull(),
-#   status: varchar('status', { length: 20 }),
-#   total: integer('total'),
-#   createdAt: timestamp('created_at'),
-#   notes: text('notes'),
-#   meta: jsonb('meta'),
-# }, (t) => [index('orders_user').on(t.userId)]);
-# @file src/orders.ts
-# import { eq } from 'drizzle-orm';
-# import { orders } from './schema';
-# export async function list(db, id) {
 const userOrders = await db
   .select({ id: orders.id, status: orders.status, total: orders.total, createdAt: orders.createdAt })
   .from(orders)
@@ -100,7 +67,6 @@ const userOrders = await db
   .limit(50);
 // relational API
 await db.query.orders.findMany({ columns: { id: true, status: true }, limit: 50 });
-# }
 ```
 "#,
         ),
@@ -126,6 +92,26 @@ suppress the finding.
 "#,
         ),
     ],
+    setup: r#"
+# @hyperdrive HYPERDRIVE
+# @file src/schema.ts
+# import { pgTable, text, uuid, jsonb, integer, timestamp, varchar, index } from 'drizzle-orm/pg-core';
+# export const orders = pgTable('orders', {
+#   id: uuid('id').primaryKey(),
+#   userId: uuid('user_id').notNull(),
+#   status: varchar('status', { length: 20 }),
+#   total: integer('total'),
+#   createdAt: timestamp('created_at'),
+#   notes: text('notes'),
+#   meta: jsonb('meta'),
+# }, (t) => [index('orders_user').on(t.userId)]);
+# @file src/orders.ts
+# import { eq } from 'drizzle-orm';
+# import { orders } from './schema';
+# export async function list(db, id) {
+# @example
+# }
+"#,
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -99,6 +99,7 @@ functions it calls.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -55,14 +55,8 @@ transaction. On Postgres, a transaction makes them atomic.
             "Bad",
             r#"
 ```ts
-# @d1 DB
-# import { drizzle } from 'drizzle-orm/d1';
-# app.post('/', async (c) => {
-#   const db = drizzle(c.env.DB);
 await db.insert(orders).values(order);
 await db.insert(orderItems).values(items);
-#   return c.json({ ok: true });
-# });
 ```
 "#,
         ),
@@ -70,10 +64,6 @@ await db.insert(orderItems).values(items);
             "Good",
             r#"
 ```ts
-# @d1 DB
-# import { drizzle } from 'drizzle-orm/d1';
-# app.post('/', async (c) => {
-#   const db = drizzle(c.env.DB);
 // D1
 await db.batch([db.insert(orders).values(order), db.insert(orderItems).values(items)]);
 // Postgres (Hyperdrive)
@@ -81,8 +71,6 @@ await db.transaction(async (tx) => {
   await tx.insert(orders).values(order);
   await tx.insert(orderItems).values(items);
 });
-#   return c.json({ ok: true });
-# });
 ```
 "#,
         ),
@@ -108,6 +96,15 @@ or the file's imports; when neither tells, the help names both fixes.
 "#,
         ),
     ],
+    setup: r#"
+# @d1 DB
+# import { drizzle } from 'drizzle-orm/d1';
+# app.post('/', async (c) => {
+#   const db = drizzle(c.env.DB);
+# @example
+#   return c.json({ ok: true });
+# });
+"#,
     examples: crate::lint::declare::Examples::Run,
 };
 

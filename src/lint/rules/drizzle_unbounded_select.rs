@@ -56,26 +56,8 @@ today returns 50,000 after a year.
             "Bad",
             r#"
 ```ts
-# @d1 DB
-# @file src/schema.ts
-# import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
-# export const orders = sqliteTable('orders', {
-#   id: text('id').primaryKey(),
-#   userId: text('user_id').notNull(),
-#   status: text('status'),
-#   total: integer('total'),
-#   createdAt: integer('created_at'),
-# }, (t) => [index('orders_user').on(t.userId, t.createdAt)]);
-# @file src/index.ts
-# import { and, eq, desc, lt } from 'drizzle-orm';
-# import { drizzle } from 'drizzle-orm/d1';
-# import { orders } from './schema';
-# export default { async fetch(req: Request, env: Env) {
-#   const db = drizzle(env.DB);
 const rows = await db.select().from(orders).where(eq(orders.userId, id));
 const { results } = await env.DB.prepare('SELECT * FROM orders WHERE status = ?').bind(s).all();
-#   return new Response('ok');
-# } };
 ```
 "#,
         ),
@@ -83,22 +65,6 @@ const { results } = await env.DB.prepare('SELECT * FROM orders WHERE status = ?'
             "Good",
             r#"
 ```ts
-# @d1 DB
-# @file src/schema.ts
-# import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
-# export const orders = sqliteTable('orders', {
-#   id: text('id').primaryKey(),
-#   userId: text('user_id').notNull(),
-#   status: text('status'),
-#   total: integer('total'),
-#   createdAt: integer('created_at'),
-# }, (t) => [index('orders_user').on(t.userId, t.createdAt)]);
-# @file src/index.ts
-# import { and, eq, desc, lt } from 'drizzle-orm';
-# import { drizzle } from 'drizzle-orm/d1';
-# import { orders } from './schema';
-# export default { async fetch(req: Request, env: Env) {
-#   const db = drizzle(env.DB);
 const rows = await db
   .select({ id: orders.id, total: orders.total, createdAt: orders.createdAt })
   .from(orders)
@@ -106,8 +72,6 @@ const rows = await db
   .orderBy(desc(orders.createdAt))
   .limit(50);
 const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ? LIMIT ?').bind(s, 50).all();
-#   return new Response('ok');
-# } };
 ```
 "#,
         ),
@@ -136,6 +100,27 @@ reason: `// perf-optimizer-disable-next-line drizzle-unbounded-select -- at most
 "#,
         ),
     ],
+    setup: r#"
+# @d1 DB
+# @file src/schema.ts
+# import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+# export const orders = sqliteTable('orders', {
+#   id: text('id').primaryKey(),
+#   userId: text('user_id').notNull(),
+#   status: text('status'),
+#   total: integer('total'),
+#   createdAt: integer('created_at'),
+# }, (t) => [index('orders_user').on(t.userId, t.createdAt)]);
+# @file src/index.ts
+# import { and, eq, desc, lt } from 'drizzle-orm';
+# import { drizzle } from 'drizzle-orm/d1';
+# import { orders } from './schema';
+# export default { async fetch(req: Request, env: Env) {
+#   const db = drizzle(env.DB);
+# @example
+#   return new Response('ok');
+# } };
+"#,
     examples: crate::lint::declare::Examples::Run,
 };
 

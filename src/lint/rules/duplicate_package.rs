@@ -85,6 +85,7 @@ chain is the shortest import chain esbuild recorded in the metafile.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
     ),

@@ -118,6 +118,7 @@ variable name within the file, not by scope.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

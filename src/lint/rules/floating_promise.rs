@@ -123,6 +123,7 @@ awaited is not tracked.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -54,8 +54,6 @@ A D1 binding (`drizzle(env.DB)`) is not a connection and is fine anywhere.
             "Bad",
             r#"
 ```ts
-# import postgres from 'postgres';
-# import { drizzle } from 'drizzle-orm/postgres-js';
 import { env } from 'cloudflare:workers';
 const sql = postgres(env.HYPERDRIVE.connectionString);
 export const db = drizzle(sql);
@@ -66,8 +64,6 @@ export const db = drizzle(sql);
             "Good",
             r#"
 ```ts
-# import postgres from 'postgres';
-# import { drizzle } from 'drizzle-orm/postgres-js';
 app.use(async (c, next) => {
   const sql = postgres(c.env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false });
   c.set('db', drizzle(sql));
@@ -86,6 +82,11 @@ None.
 "#,
         ),
     ],
+    setup: r#"
+# import postgres from 'postgres';
+# import { drizzle } from 'drizzle-orm/postgres-js';
+# @example
+"#,
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -182,6 +182,7 @@ source rule already reported that import, its message gets the bytes
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

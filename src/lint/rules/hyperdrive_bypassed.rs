@@ -57,11 +57,7 @@ and it caches read queries. Direct connections also count against the Worker's
             "Bad",
             r#"
 ```ts
-# @hyperdrive HYPERDRIVE
-# import postgres from 'postgres';
-# export default { async fetch(req: Request, env: Env) {
 const sql = postgres(env.DATABASE_URL);
-# } };
 ```
 "#,
         ),
@@ -76,11 +72,7 @@ id = "<id printed by the command>"
 ```
 
 ```ts
-# @hyperdrive HYPERDRIVE
-# import postgres from 'postgres';
-# export default { async fetch(req: Request, env: Env) {
 const sql = postgres(env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false });
-# } };
 ```
 "#,
         ),
@@ -98,6 +90,13 @@ pieces at run time, are not traced.
 "#,
         ),
     ],
+    setup: r#"
+# @hyperdrive HYPERDRIVE
+# import postgres from 'postgres';
+# export default { async fetch(req: Request, env: Env) {
+# @example
+# } };
+"#,
     examples: crate::lint::declare::Examples::Run,
 };
 

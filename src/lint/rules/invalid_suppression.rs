@@ -91,6 +91,7 @@ None.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the engine reports it (src/lint/suppress.rs covers it)",
     ),

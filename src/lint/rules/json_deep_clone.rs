@@ -90,6 +90,7 @@ is not recognized.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

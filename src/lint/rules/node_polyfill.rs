@@ -76,6 +76,7 @@ wrangler's templates) are not the project's doing and are not reported.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
     ),

@@ -115,6 +115,7 @@ in the source) are found by the bundle analysis, not by this rule.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

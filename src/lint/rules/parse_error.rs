@@ -75,6 +75,7 @@ the parser); use `ignore` for files that should not be analyzed.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the engine reports it for any file that does not parse (src/lint tests cover it)",
     ),

@@ -110,6 +110,7 @@ recognized as constant. Loops written as recursion are not seen.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

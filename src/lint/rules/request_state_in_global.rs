@@ -124,6 +124,7 @@ module-scope class instances are not tracked.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -129,6 +129,7 @@ the first call no longer stops the second one once they run together: use
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

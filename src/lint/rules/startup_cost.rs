@@ -98,6 +98,7 @@ total instead.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the example is a startup measurement in workerd (tests/startup.test.mjs and src/startup.rs cover it)",
     ),

@@ -135,6 +135,7 @@ look like binding calls.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

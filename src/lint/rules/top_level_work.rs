@@ -121,6 +121,7 @@ Class static blocks and field initializers are not inspected.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -127,6 +127,7 @@ inspected; functions of the same file are, one level deep.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::Run,
 };
 

@@ -72,6 +72,7 @@ None.
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the condition is the wrapper's (a file too large, binary or crashing: tests/cli.test.mjs covers it)",
     ),

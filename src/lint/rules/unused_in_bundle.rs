@@ -65,6 +65,7 @@ the root alone (a package also imported by subpath, such as `drizzle-orm` with
 "#,
         ),
     ],
+    setup: "",
     examples: crate::lint::declare::Examples::NotRunnable(
         "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
     ),
