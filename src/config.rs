@@ -253,7 +253,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.starts_with("rules.heavy-dependency: invalid type: true"),
+            e.starts_with("rules.heavy-dependency: invalid type: boolean `true`"),
             "{e}"
         );
         let e = Config::parse(

@@ -217,7 +217,7 @@ describe("bad input: one clear line and exit 2", () => {
     writeFileSync(join(dir, "c2.json"), JSON.stringify({ rules: { "heavy-dependency": ["warn", { treshold: "60 kB" }] } }));
     expectUsageError(cli(["lint", ".", "--config", join(dir, "c2.json")], { cwd: dir }), /c2\.json: rules\.heavy-dependency: unknown option `treshold`, did you mean `threshold`\?/);
     writeFileSync(join(dir, "c3.json"), JSON.stringify({ rules: { "heavy-dependency": ["warn", { threshold: true }] } }));
-    expectUsageError(cli(["lint", ".", "--config", join(dir, "c3.json")], { cwd: dir }), /c3\.json: rules\.heavy-dependency: invalid type: true/);
+    expectUsageError(cli(["lint", ".", "--config", join(dir, "c3.json")], { cwd: dir }), /c3\.json: rules\.heavy-dependency: invalid type: boolean `true`/);
   });
 
   test("missing lint path", () => expectUsageError(cli(["lint", "does-not-exist"]), /does-not-exist: no such file or directory/));

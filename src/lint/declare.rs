@@ -155,22 +155,38 @@ fn typed_value<T: RuleOptions>(value: Option<&Value>) -> T {
 /// A size option: bytes, or a size text such as `"200 kB"` (the budgets'
 /// syntax). For `#[serde(deserialize_with = "…")]`.
 pub fn size<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    use serde::de::Error;
-    match Value::deserialize(deserializer)? {
-        Value::Number(n) => n
-            .as_f64()
-            .filter(|v| *v >= 0.0)
-            .map(|v| v as u64)
-            .ok_or_else(|| D::Error::custom("expected a size in bytes")),
-        Value::String(text) => match crate::budget::parse_amount(&text) {
+    deserializer.deserialize_any(SizeVisitor)
+}
+
+/// A visitor rather than a `Value` round trip: less wasm.
+struct SizeVisitor;
+
+impl serde::de::Visitor<'_> for SizeVisitor {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("bytes or a size such as \"200 kB\"")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u64, E> {
+        if v >= 0.0 {
+            Ok(v as u64)
+        } else {
+            Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<u64, E> {
+        match crate::budget::parse_amount(text) {
             Some((v, None | Some(crate::report::BudgetUnit::Bytes))) => Ok(v as u64),
-            _ => Err(D::Error::custom(format!(
+            _ => Err(E::custom(format!(
                 "invalid size `{text}`, expected bytes or a size such as \"200 kB\""
             ))),
-        },
-        other => Err(D::Error::custom(format!(
-            "invalid type: {other}, expected bytes or a size such as \"200 kB\""
-        ))),
+        }
     }
 }
 
