@@ -107,12 +107,22 @@ impl AnalyzeInput {
     }
 }
 
-/// Validates a config (JSON text); the error names the key.
+/// Validates a config (JSON text); the error names the key. Rule ids and
+/// their options are checked against the rules' declarations.
 pub fn parse_config(json: Option<&str>) -> Result<Config, String> {
-    match json {
-        Some(text) => Config::parse(text, &known_rule_ids()),
-        None => Ok(Config::default()),
+    let Some(text) = json else {
+        return Ok(Config::default());
+    };
+    let config = Config::parse(text, &known_rule_ids())?;
+    for (id, setting) in &config.rules {
+        if let (Some(options), Some(declaration)) = (setting.options(), rules::declaration(id)) {
+            declaration
+                .options
+                .validate(options)
+                .map_err(|e| format!("rules.{id}: {e}"))?;
+        }
     }
+    Ok(config)
 }
 
 pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
@@ -172,7 +182,11 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     // Profiles of the same bundle, measured by the wrapper in workerd.
     let startup = match &input.startup {
         Some(profiles) => {
-            let (startup, findings) = crate::analyses::startup::analyze(profiles, &config)?;
+            let (startup, findings) = crate::analyses::startup::analyze(
+                profiles,
+                &config,
+                rules::startup_cost::RULE.meta.severity,
+            )?;
             lint.diagnostics.extend(findings);
             Some(startup)
         }
@@ -223,6 +237,59 @@ mod tests {
         assert!(paid.contains("only 10,000 on the Paid plan"), "{paid}");
         assert!(paid.contains("chunks of 10"), "{paid}");
         assert!(paid.contains("the isolate's 256 MB"), "{paid}");
+    }
+
+    #[test]
+    fn unknown_rules_and_options_get_a_did_you_mean() {
+        let e = parse_config(Some(r#"{"rules":{"await-in-lop":"off"}}"#)).unwrap_err();
+        assert_eq!(
+            e,
+            "rules.await-in-lop: unknown rule, did you mean `await-in-loop`? (run `perf-optimizer rules` for the list)"
+        );
+        let e =
+            parse_config(Some(r#"{"rules":{"await-in-loop":["warn",{"max":3}]}}"#)).unwrap_err();
+        assert_eq!(
+            e,
+            "rules.await-in-loop: unknown option `max` (this rule has no options)"
+        );
+        let e = parse_config(Some(r#"{"rules":{"await-in-loop":["warn",3]}}"#)).unwrap_err();
+        assert!(
+            e.starts_with("rules.await-in-loop: invalid type: integer `3`"),
+            "{e}"
+        );
+        // Typed options: heavy-dependency's size threshold.
+        let c = parse_config(Some(
+            r#"{"rules":{"heavy-dependency":["warn",{"threshold":"60 kB"}]}}"#,
+        ))
+        .unwrap();
+        let options: crate::rules::heavy_dependency::HeavyOptions =
+            crate::engine::declare::configured(&c, "heavy-dependency");
+        assert_eq!(options.threshold, 60_000);
+        let e = parse_config(Some(
+            r#"{"rules":{"heavy-dependency":["warn",{"treshold":1}]}}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "rules.heavy-dependency: unknown option `treshold`, did you mean `threshold`?"
+        );
+        let e = parse_config(Some(
+            r#"{"rules":{"heavy-dependency":["warn",{"threshold":true}]}}"#,
+        ))
+        .unwrap_err();
+        assert!(
+            e.starts_with("rules.heavy-dependency: invalid type: boolean `true`"),
+            "{e}"
+        );
+        let e = parse_config(Some(
+            r#"{"rules":{"heavy-dependency":["warn",{"threshold":"big"}]}}"#,
+        ))
+        .unwrap_err();
+        assert!(e.contains("invalid size `big`"), "{e}");
+        // The budget is not a rule the config can turn off.
+        let e = parse_config(Some(r#"{"rules":{"budget-exceeded":"off"}}"#)).unwrap_err();
+        assert!(e.starts_with("rules.budget-exceeded: unknown rule"), "{e}");
+        assert!(parse_config(Some(r#"{"rules":{"parse-error":"off"}}"#)).is_ok());
     }
 
     const META: &str = r#"{

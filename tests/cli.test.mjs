@@ -101,6 +101,22 @@ describe("other commands", () => {
     assert.match(cli(["rules"]).stdout, /^await-in-loop +async +warning/m);
   });
 
+  test("rules --format json lists every kind with its options and docs", () => {
+    const json = JSON.parse(cli(["rules", "--format", "json"]).stdout);
+    const byId = new Map(json.map((r) => [r.id, r]));
+    const kinds = { "await-in-loop": "source", "drizzle-missing-index": "project", "duplicate-package": "reported", "startup-cost": "reported", "parse-error": "reported", "budget-exceeded": "reported" };
+    for (const [id, kind] of Object.entries(kinds)) {
+      const rule = byId.get(id);
+      assert.ok(rule, id);
+      assert.equal(rule.kind, kind, id);
+      assert.deepEqual(Object.keys(rule).sort(), ["category", "docs", "id", "kind", "options", "severity", "summary"], id);
+      assert.ok(rule.docs.endsWith(`docs/rules/${id}.md`), rule.docs);
+    }
+    assert.deepEqual(byId.get("await-in-loop").options, []);
+    const [threshold] = byId.get("heavy-dependency").options;
+    assert.deepEqual({ name: threshold.name, type: threshold.type, default: threshold.default }, { name: "threshold", type: "number | string", default: 100000 });
+  });
+
   test("bundle analyzes an existing metafile", () => {
     const outdir = scratch();
     spawnSync(process.execPath, [join(project, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", outdir, "--metafile", join(outdir, "meta.json")], {
@@ -192,6 +208,16 @@ describe("bad input: one clear line and exit 2", () => {
     expectUsageError(cli(["lint", ".", "--config", join(dir, "c.json")], { cwd: dir }), /c\.json: rules\.await-in-loop: expected "off", "info", "warn", "error"/);
     writeFileSync(join(dir, "c2.json"), '{ "plan": "free", }x');
     expectUsageError(cli(["lint", ".", "--config", join(dir, "c2.json")], { cwd: dir }), /c2\.json:1: invalid JSON/);
+  });
+
+  test("an unknown rule or option in the config: did you mean", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "c.json"), JSON.stringify({ rules: { "await-in-lop": "warn" } }));
+    expectUsageError(cli(["lint", ".", "--config", join(dir, "c.json")], { cwd: dir }), /c\.json: rules\.await-in-lop: unknown rule, did you mean `await-in-loop`\?/);
+    writeFileSync(join(dir, "c2.json"), JSON.stringify({ rules: { "heavy-dependency": ["warn", { treshold: "60 kB" }] } }));
+    expectUsageError(cli(["lint", ".", "--config", join(dir, "c2.json")], { cwd: dir }), /c2\.json: rules\.heavy-dependency: unknown option `treshold`, did you mean `threshold`\?/);
+    writeFileSync(join(dir, "c3.json"), JSON.stringify({ rules: { "heavy-dependency": ["warn", { threshold: true }] } }));
+    expectUsageError(cli(["lint", ".", "--config", join(dir, "c3.json")], { cwd: dir }), /c3\.json: rules\.heavy-dependency: invalid type: boolean `true`/);
   });
 
   test("missing lint path", () => expectUsageError(cli(["lint", "does-not-exist"]), /does-not-exist: no such file or directory/));

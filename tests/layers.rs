@@ -70,6 +70,12 @@ fn uses(file: &Path) -> BTreeSet<Vec<String>> {
         if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_') {
             continue;
         }
+        // Inside a string literal (an odd number of quotes before it on its
+        // line): a name, not a use.
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if text[line_start..at].matches('"').count() % 2 == 1 {
+            continue;
+        }
         let mut rest = &text[at..];
         let mut path: Vec<String> = if rest.starts_with("crate::") {
             rest = &rest["crate::".len()..];

@@ -30,9 +30,8 @@ use crate::model::report::{
     docs_url, Category, Diagnostic, Severity, StartupContributor, StartupReport,
 };
 
+/// Declared in the rules folder (`startup_cost.rs`).
 pub const RULE_ID: &str = "startup-cost";
-pub const RULE_SUMMARY: &str =
-    "A package or module that takes a large share of the measured startup time (with --startup)";
 
 /// Contributors with at least this share of startup get a finding.
 const FINDING_SHARE: f64 = 0.10;
@@ -260,9 +259,12 @@ fn import_site(input: &StartupInput, package: &str) -> Option<(String, u32)> {
 
 /// The report's `startup` section from the profiles, and the `startup-cost`
 /// findings (the caller's budgets then cover startup too).
+/// `default_severity` is `startup-cost`'s declared one (the config may
+/// change it).
 pub fn analyze(
     input: &StartupInput,
     config: &Config,
+    default_severity: Severity,
 ) -> Result<(StartupReport, Vec<Diagnostic>), String> {
     if input.profiles.is_empty() {
         return Err("no startup profile to analyze".into());
@@ -351,7 +353,7 @@ pub fn analyze(
 
     let severity = match config.rules.get(RULE_ID) {
         Some(s) => s.level().severity(),
-        None => Some(Severity::Warning),
+        None => Some(default_severity),
     };
     let findings = match severity {
         Some(severity) => contributors

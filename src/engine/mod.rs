@@ -4,7 +4,7 @@
 
 use swc_core::common::comments::SingleThreadedComments;
 
-use crate::effects::FileFacts;
+use crate::effects::{FileFacts, Project};
 use crate::model::config::Config;
 use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
@@ -16,12 +16,13 @@ use crate::syntax::position::LineIndex;
 pub(crate) use crate::syntax::START;
 
 pub mod context;
+pub mod declare;
 pub mod project;
 pub(crate) mod suppress;
 mod walker;
 
 pub use context::{Frame, LintContext, Node, NodeKind};
-pub use project::{ProjectRuleEntry, Reporter};
+pub use project::Reporter;
 
 /// A rule: metadata plus the hooks it needs. One instance per file, so rules
 /// may keep per-file state in `self`.
@@ -44,11 +45,12 @@ pub trait Rule {
     fn finish(&mut self, _cx: &mut LintContext<'_>) {}
 }
 
-/// A registered rule: its metadata and how to build it with its options.
-pub struct RuleEntry {
-    pub meta: RuleMeta,
-    pub create: fn(options: Option<&serde_json::Value>) -> Box<dyn Rule>,
-}
+/// A source rule's declaration (the name the rule files import; every kind
+/// is one [`declare::Declaration`]).
+pub type RuleEntry = declare::Declaration;
+
+/// A project rule's declaration (the name the rule files import).
+pub type ProjectRuleEntry = declare::Declaration;
 
 /// The result of linting a set of files.
 #[derive(Debug, Default)]
@@ -65,8 +67,9 @@ pub struct LintOutput {
 
 /// The rules the engine can run, as the registry (`crate::rules`) lists them.
 pub struct Registry {
-    pub source: &'static [&'static RuleEntry],
-    pub project: &'static [&'static ProjectRuleEntry],
+    /// Every declaration, of every kind; the engine runs the source and
+    /// project rules among them.
+    pub declarations: &'static [&'static declare::Declaration],
     /// Every rule id, including those reported outside the engine (bundle
     /// findings, parse errors): what suppression comments may name.
     pub known_ids: Vec<&'static str>,
@@ -86,10 +89,15 @@ pub struct Linter<'p> {
 
 impl<'p> Linter<'p> {
     pub fn new(config: &Config, project: &'p ProjectInfo, registry: &'p Registry) -> Linter<'p> {
-        let enabled = registry
-            .source
-            .iter()
-            .copied()
+        let of_kind = |source: bool| {
+            registry.declarations.iter().copied().filter(move |d| {
+                matches!(
+                    (source, &d.kind),
+                    (true, declare::Kind::Source(_)) | (false, declare::Kind::Project(_))
+                )
+            })
+        };
+        let enabled = of_kind(true)
             .filter_map(|entry| {
                 let setting = config.rules.get(entry.meta.id);
                 let severity = match setting {
@@ -99,10 +107,7 @@ impl<'p> Linter<'p> {
                 Some((entry, severity, setting.and_then(|s| s.options()).cloned()))
             })
             .collect();
-        let project_rules = registry
-            .project
-            .iter()
-            .copied()
+        let project_rules = of_kind(false)
             .filter_map(|entry| {
                 let severity = match config.rules.get(entry.meta.id) {
                     Some(s) => s.level().severity()?,
@@ -139,7 +144,7 @@ impl<'p> Linter<'p> {
             }
         }
         // Project findings point into files: their suppression comments apply.
-        let project = project::check_project(
+        let project = check_project(
             &out.db_facts,
             &sources,
             sql_files,
@@ -193,7 +198,10 @@ impl<'p> Linter<'p> {
         let rules: Vec<Box<dyn Rule>> = self
             .enabled
             .iter()
-            .map(|(entry, _, options)| (entry.create)(options.as_ref()))
+            .filter_map(|(entry, _, options)| match entry.kind {
+                declare::Kind::Source(create) => Some(create(options.as_ref())),
+                _ => None,
+            })
             .collect();
         let severities: Vec<(&'static RuleMeta, Severity)> =
             self.enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
@@ -253,4 +261,33 @@ fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
     let keep: Vec<bool> = diagnostics.iter().map(|d| !covered(d)).collect();
     let mut keep = keep.into_iter();
     diagnostics.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// Schema-aware checks over every file's facts, after all files are walked.
+/// `rules` are the enabled project rules with their configured severities.
+pub fn check_project(
+    files: &[(String, FileFacts)],
+    sources: &[&str],
+    sql_files: &[SourceFile],
+    project: &ProjectInfo,
+    limits: Limits,
+    rules: &[(&'static ProjectRuleEntry, Severity)],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if rules.is_empty() {
+        return out;
+    }
+    let mut model = Project::new(files, sources, sql_files, project);
+    model.limits = limits;
+    for (entry, severity) in rules {
+        let mut reporter = Reporter {
+            meta: &entry.meta,
+            severity: *severity,
+            out: &mut out,
+        };
+        if let declare::Kind::Project(check) = entry.kind {
+            check(&model, &mut reporter);
+        }
+    }
+    out
 }

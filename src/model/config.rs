@@ -170,8 +170,11 @@ impl Config {
         Limits::for_plan(config.plan).with_overrides(&config.limits)?;
         for id in config.rules.keys() {
             if !known_rules.contains(&id.as_str()) {
+                let hint = crate::model::text::did_you_mean(id, known_rules)
+                    .map(|best| format!(", did you mean `{best}`?"))
+                    .unwrap_or_default();
                 return Err(format!(
-                    "rules.{id}: unknown rule (run `perf-optimizer rules` for the list)"
+                    "rules.{id}: unknown rule{hint} (run `perf-optimizer rules` for the list)"
                 ));
             }
         }

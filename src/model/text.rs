@@ -116,6 +116,36 @@ pub fn location(d: &Diagnostic) -> Option<String> {
     })
 }
 
+/// The closest of `candidates` to `word` (edit distance at most a third of
+/// its length, at least 1), for "did you mean".
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +198,16 @@ mod tests {
             budget_message(&b),
             "gzip size growth is +12% since the baseline, over its +5% budget"
         );
+    }
+
+    #[test]
+    fn did_you_mean_picks_the_closest() {
+        assert_eq!(
+            did_you_mean("await-in-lop", &["await-in-loop", "regex-in-loop"]),
+            Some("await-in-loop")
+        );
+        assert_eq!(did_you_mean("treshold", &["threshold"]), Some("threshold"));
+        assert_eq!(did_you_mean("zzz", &["threshold"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -24,7 +24,106 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "An await of I/O inside a loop whose iterations are independent: run them concurrently (bounded) or batch them.",
     },
-    create: |_| Box::<AwaitInLoop>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<AwaitInLoop>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+An `await` of I/O — `fetch(…)`, a binding call (`env.CACHE.get`, `c.env.BUCKET.put`,
+`env.QUEUE.send`), a Drizzle query on a known database, or an `async` function of
+the same file — directly inside a `for`, `for-of` or `for-in` loop whose
+iterations do not depend on each other.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Each iteration waits for the previous round trip, so the loop's latency is the
+sum of all of them: 50 KV reads at 10 ms are half a second of wall time. Running
+them together cuts that to a few round trips. Workers allow 6 simultaneous open
+connections per request (more just queue), and 50 subrequests per request on the
+free plan (10,000 on paid), so concurrency should be bounded, and a batch API is
+better still.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+for (const item of input.items) {
+  const stock = await c.env.CACHE.get(`stock:${item.sku}`);
+  if (stock !== null && Number(stock) < item.qty) return c.json({ error: 'out of stock' }, 409);
+}
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+// One bulk KV read (up to 100 keys)
+const stock = await c.env.CACHE.get(input.items.map((i) => `stock:${i.sku}`), 'text');
+
+// Or bounded concurrency: chunks of 6
+for (let i = 0; i < ids.length; i += 6) {
+  await Promise.all(ids.slice(i, i + 6).map((id) => fetch(`${api}/shipments/${id}`)));
+}
+```
+
+D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Dependent iterations: the awaited call reads a variable the loop body
+  reassigns (cursor pagination: `cursor = res.cursor`).
+- `while` and `do-while` loops (polling, retries: the condition usually depends
+  on the result).
+- `for await (… of stream)`.
+- Awaits of values that are not known I/O (`await Promise.resolve(x)`).
+- Awaits inside a function created in the loop (`queue.push(async () => …)`).
+- Awaits of a database query that `drizzle-query-in-loop` reports: its finding
+  (with the one-query fix) stands for them. With that rule off, this one
+  reports them.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Only I/O the file can recognize is reported: calls on objects the rule cannot
+trace to `env`, `fetch` or a Drizzle database (a client passed in as a
+parameter) are not. An intended sequence (rate-limited API, ordered writes)
+should be suppressed with a reason:
+`// perf-optimizer-disable-next-line await-in-loop -- API allows 1 request at a time`.
+"#,
+        ),
+    ],
+    setup: r#"
+# import { Hono } from 'hono';
+# const app = new Hono<{ Bindings: Env }>();
+# app.post('/orders', async (c) => {
+#   const input = await c.req.json();
+# @example
+#   return c.json({ ok: true });
+# });
+"#,
+    examples: crate::engine::declare::Examples::Run,
 };
 
 #[derive(Default)]

@@ -21,7 +21,86 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Info,
         summary: "`export * from` in first-party code: re-export names explicitly or import modules directly.",
     },
-    create: |_| Box::new(BarrelReexport),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(BarrelReexport)),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+`export * from '…'` in first-party code (not in `.d.ts` files).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+A star re-export makes every module behind the barrel part of the importer's
+module graph: importing one helper from `./lib` loads and evaluates all of
+`./lib`'s modules, and their top-level code runs in the global scope at startup
+(1 s limit), on every cold start. Which names the barrel exports is invisible
+where it is written, colliding names are dropped silently, and re-exports of
+CommonJS modules are copied property by property at startup.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+// src/lib/index.ts
+export * from './format';
+export * from './catalog';
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+// src/lib/index.ts
+export { formatMoney, formatDate, encodeCursor, decodeCursor, type Cursor } from './format';
+export { binFor, validateSkus } from './catalog';
+```
+
+Or import from the module directly where it is used
+(`import { formatMoney } from './lib/format'`).
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Named re-exports: `export { a, b } from './x'`.
+- `export * as ns from './x'`: it exports one explicit name, and bundlers
+  tree-shake static `ns.member` accesses. (Passing `ns` around as a value keeps
+  the whole module, as any namespace object does.)
+- `export type * from './types'` (erased).
+- Declaration files (`.d.ts`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None. Raise it to `warn` when your barrels front modules with heavy top-level
+work: `{ "rules": { "barrel-reexport": "warn" } }`.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+The rule does not open the re-exported module, so it cannot tell whether that
+module has side effects; named re-exports of a module with expensive top-level
+code still evaluate it (see the startup analysis for what actually costs time).
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 struct BarrelReexport;

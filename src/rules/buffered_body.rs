@@ -24,7 +24,100 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A request or response body read into memory only to be passed on: stream `.body` instead.",
     },
-    create: |_| Box::<BufferedBody>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<BufferedBody>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A request or response body read whole into memory —
+`await request.arrayBuffer()` / `.text()` / `.blob()` / `.formData()` /
+`.bytes()`, Hono's `c.req.arrayBuffer()` …, or an upstream
+`response.arrayBuffer()` after a `fetch` — whose result is only passed on:
+stored (`env.BUCKET.put(key, buf)`), returned (`new Response(buf)`,
+`c.body(buf)`), or sent on (`fetch(url, { body: buf })`).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+An isolate has 128 MB of memory, shared by every request it serves at the
+same time. A buffered upload or download holds the whole body at once (a
+100 MB upload ends the isolate); a stream passes through in small chunks.
+Buffering also delays the first byte until the last one has arrived.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+ordersRoute.put('/:id/attachment', async (c) => {
+  const key = `orders/${c.req.param('id')}/${crypto.randomUUID()}`;
+  const body = await c.req.arrayBuffer();
+  await c.env.UPLOADS.put(key, body);
+  return c.json({ key }, 201);
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+ordersRoute.put('/:id/attachment', async (c) => {
+  const body = c.req.raw.body;
+  const length = Number(c.req.header('content-length'));
+  if (!body || !Number.isSafeInteger(length) || length <= 0) {
+    return c.json({ error: 'a Content-Length body is required' }, 411);
+  }
+  const key = `orders/${c.req.param('id')}/${crypto.randomUUID()}`;
+  await c.env.UPLOADS.put(key, body); // streamed straight to R2
+  return c.json({ key }, 201);
+});
+```
+
+R2 `put` needs to know the length of a stream: a request with a
+`Content-Length` header, or pipe through `new FixedLengthStream(n)`. `fetch`
+and `new Response` take `request.body` / `response.body` as is.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- A body you then use: `JSON.parse(text)`, `text.includes(…)`, `text.split(…)`,
+  a regex test, `buf.byteLength`, hashing it (`crypto.subtle.digest(…, buf)`),
+  any other use of the variable besides passing it on.
+- `await request.json()` (parsing is using it).
+- Streams: `c.req.raw.body`, `request.body`, `response.body`.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+The variable must be bound directly (`const buf = await request.arrayBuffer()`)
+or the await written straight into the call; aliases (`const b = buf`) count as
+other uses and keep the rule silent. Requests are recognized by name
+(`request`, `req`, the `fetch` handler's first parameter, `c.req`,
+`event.request`); responses when bound to an awaited `fetch` in the same file.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 const BUFFERING: &[&str] = &["arrayBuffer", "text", "blob", "formData", "bytes"];

@@ -19,41 +19,17 @@ use crate::knowledge::packages::{self, Origin};
 use crate::model::collections::HashMap;
 use crate::model::config::Config;
 use crate::model::project::{ProjectInfo, SourceFile};
-use crate::model::report::{docs_url, BudgetUnit, Category, Diagnostic, Severity};
-use crate::model::rule::RuleMeta;
+use crate::model::report::{docs_url, Category, Diagnostic, Severity};
 use crate::model::text::bytes as human;
 
-/// Bundle rules reported outside the lint engine (`heavy-dependency` is the
-/// source rule's id and registered there).
-pub static BUNDLE_RULES: &[RuleMeta] = &[
-    RuleMeta {
-        id: "duplicate-package",
-        category: Category::Bundle,
-        severity: Severity::Warning,
-        summary: "One package bundled in two or more versions, each with the chain that pulls it in.",
-    },
-    RuleMeta {
-        id: "commonjs-dependency",
-        category: Category::Bundle,
-        severity: Severity::Warning,
-        summary: "A package bundled as CommonJS: esbuild keeps all of it (no tree-shaking).",
-    },
-    RuleMeta {
-        id: "node-polyfill",
-        category: Category::Bundle,
-        severity: Severity::Warning,
-        summary: "An npm polyfill of a Node built-in in the bundle that nodejs_compat makes unnecessary, or nodejs_compat missing where the code needs it.",
-    },
-    RuleMeta {
-        id: "unused-in-bundle",
-        category: Category::Bundle,
-        severity: Severity::Info,
-        summary: "A package imported from its root (a barrel) for a few names but bundled nearly whole.",
-    },
+/// The findings this module reports (declared in the rules folder, each
+/// as `Kind::Reported`; `heavy-dependency` is the source rule's id).
+pub const BUNDLE_RULE_IDS: &[&str] = &[
+    "duplicate-package",
+    "commonjs-dependency",
+    "node-polyfill",
+    "unused-in-bundle",
 ];
-
-/// `heavy-dependency`'s default size threshold for the bundle form.
-pub const HEAVY_THRESHOLD: u64 = 100_000;
 /// A package of the Workers heavy table is reported from this size on even
 /// under the threshold (a per-method `lodash/get` is not).
 const KNOWN_HEAVY_MIN_BYTES: u64 = 10_000;
@@ -348,10 +324,9 @@ pub fn findings(
         });
     };
     let meta = |id: &str| {
-        BUNDLE_RULES
-            .iter()
-            .find(|m| m.id == id)
-            .expect("registered bundle rule")
+        crate::rules::declaration(id)
+            .expect("declared bundle rule")
+            .meta
             .severity
     };
 
@@ -416,20 +391,11 @@ pub fn findings(
     }
 
     // heavy-dependency (bundle form)
-    let threshold = config
-        .rules
-        .get("heavy-dependency")
-        .and_then(|s| s.options())
-        .and_then(|o| o.get("threshold"))
-        .and_then(|t| match t {
-            serde_json::Value::Number(n) => n.as_f64(),
-            serde_json::Value::String(s) => match crate::model::budget::parse_amount(s) {
-                Some((v, None | Some(BudgetUnit::Bytes))) => Some(v),
-                _ => None,
-            },
-            _ => None,
-        })
-        .map_or(HEAVY_THRESHOLD, |v| v as u64);
+    let threshold = crate::engine::declare::configured::<heavy_dependency::HeavyOptions>(
+        config,
+        "heavy-dependency",
+    )
+    .threshold;
     let heavy_default = crate::rules::heavy_dependency::RULE.meta.severity;
     for c in &a.copies {
         let known = heavy_dependency::heavy_alternative(&c.name);

@@ -16,7 +16,86 @@ pub static RULE: RuleEntry = RuleEntry {
         summary:
             "A console.* call inside a loop or per-element callback: log once, after the loop.",
     },
-    create: |_| Box::new(ConsoleInLoop),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(ConsoleInLoop)),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A `console.*` call (`log`, `info`, `debug`, `warn`, `error`, …) inside a loop or
+inside a per-element callback (`map`, `forEach`, `filter`, `reduce`, …).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Every console call serializes its arguments on the request's CPU time (10 ms per
+request on the free plan) and emits one log event. Inside a loop over n items
+that is n events per request: Workers Logs and Logpush count (and bill) events,
+live tails switch to sampling at high volume, and the one line that would
+explain an incident drowns among thousands.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+for (const o of userOrders) {
+  const items = itemsByOrder.get(o.id) ?? [];
+  console.log('loaded order', o.id, items.length);
+  history.push({ id: o.id, items });
+}
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+for (const o of userOrders) {
+  history.push({ id: o.id, items: itemsByOrder.get(o.id) ?? [] });
+}
+console.log('loaded orders', history.length);
+```
+
+Log the exceptional iterations only (`if (!ok) console.warn('sync failed', id)`
+is still reported, at info level: suppress it with a reason if it is rare).
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Console calls outside loops and callbacks.
+- Calls in a function created inside a loop but not run per element
+  (`queue.push(() => console.log(x))`).
+- Methods of other loggers (`logger.info`), and a local `console` binding.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None. Raise it to `warn` in the config to make it stricter:
+`{ "rules": { "console-in-loop": "warn" } }`.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Does not know how many iterations a loop runs; a loop over three fixed items is
+reported like one over a request-sized list.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 struct ConsoleInLoop;

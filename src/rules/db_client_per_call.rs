@@ -19,7 +19,105 @@ pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
         severity: Severity::Warning,
         summary: "A helper that opens a new Postgres client on every call is called more than once on one request's path.",
     },
-    check,
+    kind: crate::engine::declare::Kind::Project(check),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A helper that creates a new Postgres client on every call (and a Drizzle
+instance over it), e.g. `function createDb(url) { return drizzle(postgres(url)) }`,
+called more than once on one request's path: in a middleware and again in a
+route, or twice in the same function. The helper and its callers may be in
+different files.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Each call opens another connection, and a Worker may have only 6 simultaneous
+open connections (later ones wait). With postgres.js each client may also open
+up to `max` connections of its own: keep `max` within that limit (`max: 5`).
+With Hyperdrive, calling `end()` is not required — the runtime closes the
+client's I/O when the invocation ends — so a missing `end()` on its own is not
+reported.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+app.use('*', async (c, next) => {
+  const db = createDb(c.env.HYPERDRIVE.connectionString);
+  c.set('user', await loadUser(db, c));
+  await next();
+});
+app.get('/orders', async (c) => {
+  const db = createDb(c.env.HYPERDRIVE.connectionString); // a second connection
+  return c.json(await db.select().from(orders).limit(50));
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+type AppEnv = { Bindings: Env; Variables: { db: ReturnType<typeof createDb> } };
+app.use('*', async (c, next) => {
+  c.set('db', createDb(c.env.HYPERDRIVE.connectionString));
+  await next();
+});
+app.get('/orders', async (c) => c.json(await c.var.db.select().from(orders).limit(50)));
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+One call per request (a middleware that `c.set`s the client, a scheduled
+handler that creates its own), and helpers over D1 (`drizzle(env.DB)` opens no
+connection).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+The request path is approximated: any middleware call and any route call of the
+same helper count as one path, and calls made through other helpers are not
+followed.
+"#,
+        ),
+    ],
+    setup: r#"
+# @hyperdrive HYPERDRIVE
+# @file src/db.ts
+# import postgres from 'postgres';
+# import { drizzle } from 'drizzle-orm/postgres-js';
+# export function createDb(url: string) {
+#   return drizzle(postgres(url, { max: 5, fetch_types: false }));
+# }
+# @file src/index.ts
+# import { Hono } from 'hono';
+# import { createDb } from './db';
+# const app = new Hono();
+# @example
+"#,
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// (file, function name) of every helper that creates a client per call.

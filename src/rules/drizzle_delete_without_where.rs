@@ -16,7 +16,71 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Error,
         summary: "A delete or update without a where clause: it deletes or updates every row of the table.",
     },
-    create: |_| Box::new(PerCall(check)),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(PerCall(check))),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A Drizzle `db.delete(table)` or `db.update(table).set(…)` with no `.where(...)`,
+and a raw D1 `DELETE`/`UPDATE` statement with no `WHERE`: it deletes or updates
+every row of the table. (Both deletes and updates are reported under this id.)
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Besides the data it destroys, a whole-table write reads and writes every row:
+billed per row on D1, holding locks on Postgres, and on a large table long
+enough to run into the Worker's time limits half done.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+await db.delete(orderItems);
+await db.update(orders).set({ status: 'cancelled' });
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+await db
+  .delete(orderItems)
+  .where(inArray(orderItems.orderId, db.select({ id: orders.id }).from(orders).where(eq(orders.status, 'cancelled'))));
+```
+
+If clearing a table is intended, say so:
+`// perf-optimizer-disable-next-line drizzle-delete-without-where -- resets the staging table`.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+`.$dynamic()` queries (their `where` may be added elsewhere) and `delete` calls
+on anything that is not a Drizzle database (`map.delete(k)`, `env.KV.delete(k)`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {

@@ -21,7 +21,120 @@ pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
         severity: Severity::Warning,
         summary: "A query filters, joins or orders by a column that no index serves: the database scans the whole table.",
     },
-    check,
+    kind: crate::engine::declare::Kind::Project(check),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A Drizzle query (builder, relational API) or a raw D1 statement that filters,
+joins or orders by a column no index can serve:
+
+- not the primary key (a composite primary key serves its leading columns),
+- not a `.unique()` column or a one-column unique constraint,
+- not the first column of an `index()`/`uniqueIndex()`/`unique().on(...)` — a
+  composite index serves a later column only when the query binds every column
+  before it by equality (`(status, created_at)` serves
+  `where status = ? order by created_at`, not `where created_at > ?`),
+- not matched by an expression index (`.on(sql\`lower(${t.email})\`)` serves
+  `eq(sql\`lower(${users.email})\`, …)`, not `eq(users.email, …)`).
+
+The schema comes from the Drizzle tables (`sqliteTable`, `pgTable`,
+`mysqlTable`) found among the analyzed files, wherever they are, and from the
+SQL schema and migration files (drizzle-kit's `drizzle/`/`migrations/`,
+wrangler's `migrations_dir`: `CREATE TABLE … PRIMARY KEY/UNIQUE`,
+`CREATE [UNIQUE] INDEX`, `DROP INDEX`, applied in file order). An index that
+exists in either place counts. The finding names the table and the column and
+gives the `index(...)` line to add to the schema, with the migration to
+generate and apply.
+
+It is checked once per project, after every file was analyzed.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Without an index the database reads every row of the table for each such query.
+On D1 every row read is billed and counted against the daily read limit of the
+Free plan, and a scan of a growing table makes the request slower every week; a
+D1 database is a single SQLite instance, so a slow scan also delays every other
+query waiting for it. On Postgres through Hyperdrive the sequential scan holds
+one of the Worker's 6 simultaneous connections for longer.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+// schema.ts
+export const orders = sqliteTable('orders', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp' }).notNull(),
+});
+
+// routes/users.ts
+const rows = await db.select().from(orders).where(eq(orders.userId, id)).limit(50);
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+export const orders = sqliteTable(
+  'orders',
+  { /* … */ },
+  (t) => [index('orders_user_id_created_at_idx').on(t.userId, t.createdAt)],
+);
+```
+
+then `npx drizzle-kit generate` (it writes
+`CREATE INDEX orders_user_id_created_at_idx ON orders (user_id, created_at);`) and
+`npx wrangler d1 migrations apply DB --remote` (D1) or `npx drizzle-kit migrate`.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Queries that pin one row by the primary key or a unique column (other
+  filters are applied to that row).
+- Operators an index cannot serve anyway (`ne`, `notInArray`, `like`, `not(...)`)
+  and filters written as `sql` expressions.
+- Inserts.
+- Tables the project's schema does not define: no schema, no finding.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+SQL files are read statement by statement (sqlparser's tokenizer, so every
+quoting style, comment and string is handled): `CREATE TABLE`,
+`CREATE [UNIQUE] INDEX`, `DROP INDEX`/`DROP TABLE`,
+`ALTER TABLE … RENAME TO`/`ADD [COLUMN|CONSTRAINT]`; other statements (triggers,
+views, pragmas) are skipped. Partial indexes (`.where(...)`) count as full indexes. Columns in `or(...)`
+are checked one by one. Raw SQL is read from string literals and templates in
+`prepare(...)`; statements built at run time are not. Drizzle's
+`casing: 'snake_case'` is matched against the SQL migrations by name.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// How the query uses a column.

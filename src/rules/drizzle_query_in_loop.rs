@@ -16,7 +16,85 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A database query awaited once per loop iteration or per element of Promise.all(xs.map(...)) (N+1 queries).",
     },
-    create: |_| Box::new(PerCall(check)),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(PerCall(check))),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A database query — a Drizzle builder or relational query, a raw D1
+`prepare(…)…all()/first()/run()` — awaited in every iteration of a `for`,
+`for-of`, `for-in` or `for await` loop, in an array callback
+(`xs.forEach(async (x) => await …)`), or returned per element to
+`Promise.all(xs.map(...))`: the N+1 pattern.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Each query is a round trip to D1 or, through Hyperdrive, to Postgres: 50 orders
+are 50 round trips where one query would do. Awaited in a loop their latencies
+add up; in `Promise.all` they compete for the 6 simultaneous connections a
+Worker may have open, and each counts as a subrequest.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+for (const o of userOrders) {
+  const items = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));
+}
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const items = await db
+  .select({ orderId: orderItems.orderId, sku: orderItems.sku, qty: orderItems.qty })
+  .from(orderItems)
+  .where(inArray(orderItems.orderId, userOrders.map((o) => o.id)));
+// or a join, or the relational API: db.query.orders.findMany({ with: { items: true } })
+// or, on D1, one round trip for many statements: await db.batch(ids.map((id) => db.select()…))
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Queries built in a loop and sent together (`db.batch(stmts)`).
+- Paging loops (`.offset(...)`, a limited query in a counting `for` loop) and
+  `while`/`do-while` loops, whose iterations depend on the previous result.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Only queries the file can recognize (a `drizzle(...)` result, `db`/`tx`,
+`c.var.db`, a D1 binding) are seen, and only when the loop or callback directly
+contains the `await`. `await-in-loop` and `subrequest-in-loop` may report the
+same line from the latency and subrequest angle.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {

@@ -19,7 +19,102 @@ pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
         severity: Severity::Info,
         summary: "A list query reads every column of a table with large text/json/blob columns: select only the columns needed.",
     },
-    check,
+    kind: crate::engine::declare::Kind::Project(check),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A list query that reads every column — `db.select()` with no projection,
+`db.query.t.findMany(...)` without `columns`, raw `SELECT *` run with `.all()` —
+of a table that has large columns: `text` without a length, `json`/`jsonb`
+(including `text(..., { mode: 'json' })`), `blob`/`bytea`. Key columns (primary,
+unique, referencing, indexed) do not count as large. The finding names the
+large columns and gives a projection of the others.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Every row carries those columns from the database through the network (D1's
+or Hyperdrive's) into the Worker's 128 MB of memory and usually into the
+response, whether the page shows them or not: a list of 50 orders with their
+JSON payloads and notes can weigh megabytes.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+const userOrders = await db.select().from(orders).where(eq(orders.userId, id)).limit(50);
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const userOrders = await db
+  .select({ id: orders.id, status: orders.status, total: orders.total, createdAt: orders.createdAt })
+  .from(orders)
+  .where(eq(orders.userId, id))
+  .limit(50);
+// relational API
+await db.query.orders.findMany({ columns: { id: true, status: true }, limit: 50 });
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+Single-row queries (`findFirst`, `.get()`, `.limit(1)`, a primary-key lookup),
+tables without large columns, and tables the schema does not define.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+SQLite has one `text` type for short and long strings, so a short text column
+without a declared length counts as large; add `{ length: n }` in the schema or
+suppress the finding.
+"#,
+        ),
+    ],
+    setup: r#"
+# @hyperdrive HYPERDRIVE
+# @file src/schema.ts
+# import { pgTable, text, uuid, jsonb, integer, timestamp, varchar, index } from 'drizzle-orm/pg-core';
+# export const orders = pgTable('orders', {
+#   id: uuid('id').primaryKey(),
+#   userId: uuid('user_id').notNull(),
+#   status: varchar('status', { length: 20 }),
+#   total: integer('total'),
+#   createdAt: timestamp('created_at'),
+#   notes: text('notes'),
+#   meta: jsonb('meta'),
+# }, (t) => [index('orders_user').on(t.userId)]);
+# @file src/orders.ts
+# import { eq } from 'drizzle-orm';
+# import { orders } from './schema';
+# export async function list(db, id) {
+# @example
+# }
+"#,
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// Large columns that are not keys: keys and indexed columns are short.

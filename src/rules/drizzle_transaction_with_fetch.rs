@@ -19,7 +19,88 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A subrequest (fetch or binding call) inside a database transaction holds the transaction and its connection open.",
     },
-    create: |_| Box::new(PerCall(check)),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(PerCall(check))),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A subrequest — `fetch(...)`, a KV/R2/Queue/service binding call — inside the
+callback of `db.transaction(async (tx) => …)`.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+The transaction stays open, with its locks and its connection, for the whole
+round trip to the other service — hundreds of milliseconds for a payment API,
+and forever if it hangs. On Postgres through Hyperdrive that connection is one
+of the 6 a Worker may have open at once, and rows locked by the transaction
+block other requests. If the transaction then rolls back, the external effect
+(the charge) has happened anyway.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+await db.transaction(async (tx) => {
+  const order = await tx.query.orders.findFirst({ where: eq(orders.id, id) });
+  const res = await fetch(`${env.PAYMENTS_API}/charges`, { method: 'POST', body });
+  await tx.update(orders).set({ status: 'paid' }).where(eq(orders.id, id));
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const [order] = await db.select({ total: orders.total }).from(orders).where(eq(orders.id, id)).limit(1);
+const res = await fetch(`${env.PAYMENTS_API}/charges`, {
+  method: 'POST',
+  headers: { 'idempotency-key': id },
+  body,
+});
+await db
+  .update(orders)
+  .set({ status: 'paid' })
+  .where(and(eq(orders.id, id), eq(orders.status, 'pending')));
+```
+
+On D1, `db.batch([...])` is the atomic unit: one round trip, nothing held open.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+The transaction's own statements (`tx.…`) and database calls.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Only subrequests written inside the callback are seen, not those made by
+functions it calls.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {

@@ -21,7 +21,92 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "Independent database writes awaited one after another: one round trip each and not atomic; use db.batch([...]) on D1 or a transaction.",
     },
-    create: |_| Box::<UnbatchedWrites>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<UnbatchedWrites>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+Two or more independent writes (`db.insert/update/delete`, D1
+`prepare('INSERT…').run()`) awaited one after another in the same block, outside
+a transaction and outside `db.batch`. A write that uses a value returned by an
+earlier one (`const [o] = await db.insert(…).returning()`, then `o.id`) starts
+a new sequence.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Each write is a round trip to the database, and they are not atomic: if the
+second fails (or the Worker hits its CPU or wall-clock limit between them) the
+first stays committed, leaving an order without its items. On D1
+`db.batch([...])` sends all statements in one round trip and runs them as one
+transaction. On Postgres, a transaction makes them atomic.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+await db.insert(orders).values(order);
+await db.insert(orderItems).values(items);
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+// D1
+await db.batch([db.insert(orders).values(order), db.insert(orderItems).values(items)]);
+// Postgres (Hyperdrive)
+await db.transaction(async (tx) => {
+  await tx.insert(orders).values(order);
+  await tx.insert(orderItems).values(items);
+});
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+Writes in `db.batch`, inside a transaction callback, in different blocks
+(`if` branches), dependent writes, and writes repeated in a loop (reported by
+`drizzle-query-in-loop`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+The database kind comes from the wrangler config (D1 or Hyperdrive bindings)
+or the file's imports; when neither tells, the help names both fixes.
+"#,
+        ),
+    ],
+    setup: r#"
+# @d1 DB
+# import { drizzle } from 'drizzle-orm/d1';
+# app.post('/', async (c) => {
+#   const db = drizzle(c.env.DB);
+# @example
+#   return c.json({ ok: true });
+# });
+"#,
+    examples: crate::engine::declare::Examples::Run,
 };
 
 #[derive(Default)]

@@ -18,7 +18,112 @@ pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
         severity: Severity::Warning,
         summary: "A list query with no limit, no single-row access and no primary-key/unique equality: it returns every matching row.",
     },
-    check,
+    kind: crate::engine::declare::Kind::Project(check),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A list query that returns every matching row, however large the table grows:
+
+- a Drizzle `db.select()…` with no `.limit()`, no single-row access (`.get()`,
+  `.limit(1)`, `.then((r) => r[0])`, `const [row] = await …`,
+  `(await …)[0]`) and no equality on the primary key or a unique column;
+- `db.query.t.findMany({ … })` without `limit` (`findFirst` is fine);
+- a raw D1 `env.DB.prepare('SELECT …')` without `LIMIT` run with `.all()`.
+
+Primary keys and unique columns come from the project's schema (Drizzle and
+SQL); without a schema for the table only queries with no equality filter at
+all are reported.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Every row is materialized in the Worker, which has 128 MB of memory per
+isolate, and serialized into the response within the CPU time limit (10 ms on
+the Free plan). On D1 every row read is billed. A query that returns 50 rows
+today returns 50,000 after a year.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+const rows = await db.select().from(orders).where(eq(orders.userId, id));
+const { results } = await env.DB.prepare('SELECT * FROM orders WHERE status = ?').bind(s).all();
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const rows = await db
+  .select({ id: orders.id, total: orders.total, createdAt: orders.createdAt })
+  .from(orders)
+  .where(and(eq(orders.userId, id), cursor ? lt(orders.createdAt, cursor) : undefined))
+  .orderBy(desc(orders.createdAt))
+  .limit(50);
+const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ? LIMIT ?').bind(s, 50).all();
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Aggregates without `groupBy` (`db.select({ n: count() })`, `SELECT count(*)`).
+- `inArray(column, ids)` lookups (a batch of known keys: the usual fix for N+1).
+- Subqueries, queries with a condition the analysis cannot read (a variable),
+  `.$dynamic()` queries, and queries repeated in a loop (reported by
+  `drizzle-query-in-loop`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+A `.limit()` added later to a query stored in a variable is not seen. A table
+that is small by design (a few settings rows) should be suppressed with a
+reason: `// perf-optimizer-disable-next-line drizzle-unbounded-select -- at most 10 plans`.
+"#,
+        ),
+    ],
+    setup: r#"
+# @d1 DB
+# @file src/schema.ts
+# import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+# export const orders = sqliteTable('orders', {
+#   id: text('id').primaryKey(),
+#   userId: text('user_id').notNull(),
+#   status: text('status'),
+#   total: integer('total'),
+#   createdAt: integer('created_at'),
+# }, (t) => [index('orders_user').on(t.userId, t.createdAt)]);
+# @file src/index.ts
+# import { and, eq, desc, lt } from 'drizzle-orm';
+# import { drizzle } from 'drizzle-orm/d1';
+# import { orders } from './schema';
+# export default { async fetch(req: Request, env: Env) {
+#   const db = drizzle(env.DB);
+# @example
+#   return new Response('ok');
+# } };
+"#,
+    examples: crate::engine::declare::Examples::Run,
 };
 
 fn check(p: &Project<'_>, r: &mut Reporter<'_>) {

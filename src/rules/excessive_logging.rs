@@ -21,7 +21,105 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "Logging whole request/response objects or whole parsed bodies on every request: log a few fields.",
     },
-    create: |_| Box::<ExcessiveLogging>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<ExcessiveLogging>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A `console.*` call inside a function (the request path) that logs, directly or
+through `JSON.stringify`, a template literal, a concatenation or an object/array
+literal:
+
+- a whole request or response: `request`, `req`, `response`, `res`, `c.req`,
+  `c.req.raw`, `c.res`, `event.request`, or the first parameter of a request
+  handler (`fetch(request, env)`, `app.get('/', (c) => …)`);
+- a whole body: a variable bound to `await request.json()` / `.text()` /
+  `.formData()` / `.arrayBuffer()` / `c.req.parseBody()` / `JSON.parse(…)`, or
+  such a call itself (`console.log(await request.text())`).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+The runtime serializes every logged value, on the request's own CPU time (10 ms
+per request on the free plan), on every request. A request object drags along
+its headers and `cf` properties; a parsed body can be as large as the upload.
+Very large log events are truncated by Workers Logs, and whole requests and bodies put personal data and credentials (cookies, `authorization` headers) into your logs.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+app.use('*', async (c, next) => {
+  console.log(c.req.raw);
+  await next();
+});
+
+app.post('/orders', async (c) => {
+  const body = await c.req.json();
+  console.log(`new order ${JSON.stringify(body)}`);
+  // …
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+app.use('*', async (c, next) => {
+  await next();
+  console.log(c.req.method, new URL(c.req.url).pathname, c.res.status);
+});
+
+app.post('/orders', async (c) => {
+  const body = await c.req.json();
+  console.log('new order', body.userId, body.items?.length);
+  // …
+});
+```
+
+Keep full dumps behind a debug flag (`if (c.env.DEBUG) console.log(body)`) — and
+suppress the finding there with a reason.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Strings and individual fields (`request.url`, `body.id`, `res.status`).
+- `console.error(err)` (an error is not a request).
+- Logging at module scope (runs once per isolate, not per request).
+- Other loggers (`logger.info(request)`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Names are matched by convention (`request`, `req`, `response`, `res`): a
+response called `r` is only caught when it is a handler's first parameter; a
+`res` that is not a Response is reported all the same. Bodies are tracked by
+variable name within the file, not by scope.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// Names that hold a request or response by convention.

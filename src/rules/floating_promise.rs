@@ -19,7 +19,112 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A promise nobody awaits or hands to waitUntil: the Worker may cancel it when the response is sent.",
     },
-    create: |_| Box::new(FloatingPromise),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(FloatingPromise)),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A call that returns a promise used as a bare statement: not awaited, returned,
+stored, chained with `.then`/`.catch`/`.finally`, nor passed to
+`ctx.waitUntil` / `c.executionCtx.waitUntil` / `event.waitUntil`:
+
+```ts
+fetch(c.env.ANALYTICS_URL, { method: 'POST', body });   // fire-and-forget
+void env.QUEUE.send(message);                            // still floating
+items.forEach(async (item) => { await env.KV.put(item.id, item.value); });
+```
+
+Calls that return promises: `fetch`, binding calls (`env.KV.put`,
+`c.env.QUEUE.send`, …), Drizzle queries, async functions of the file, async
+IIFEs. An `async` callback of `forEach` is reported too: `forEach` drops the
+promises it returns. A Drizzle query builder that is never awaited is reported
+with its own message: it never runs at all.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Once the response is returned, the runtime may end the request's work: a
+pending fetch or binding call that nobody waits for can be cancelled and its
+errors are lost. `void` only tells linters the promise is intentionally
+ignored; it does not keep the Worker alive. `waitUntil` does: the work
+continues after the response without delaying it (up to 30 s).
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+usersRoute.post('/', async (c) => {
+  const user = await createUser(c);
+  // fire-and-forget, analytics must never slow down signup
+  fetch(c.env.ANALYTICS_URL, {
+    method: 'POST',
+    body: JSON.stringify({ event: 'signup', userId: user.id }),
+  });
+  return c.json({ id: user.id }, 201);
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+usersRoute.post('/', async (c) => {
+  const user = await createUser(c);
+  // Sent after the response; analytics must never slow down signup.
+  c.executionCtx.waitUntil(
+    fetch(c.env.ANALYTICS_URL, {
+      method: 'POST',
+      body: JSON.stringify({ event: 'signup', userId: user.id }),
+    }),
+  );
+  return c.json({ id: user.id }, 201);
+});
+```
+
+In a module Worker: `ctx.waitUntil(promise)` (the third `fetch` parameter); in
+a service worker: `event.waitUntil(promise)`.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Awaited, returned, assigned, pushed into an array, passed as an argument.
+- Chained with `.then`, `.catch` or `.finally`.
+- Inside `waitUntil(...)`.
+- Code at module scope.
+- Durable Object storage writes (`this.ctx.storage.put(...)`), which the
+  output gate makes durable without an await.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Only calls the file knows to return promises are checked: an async function
+imported from another module is not. A promise stored in a variable and never
+awaited is not tracked.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 struct FloatingPromise;

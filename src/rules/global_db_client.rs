@@ -20,7 +20,75 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Error,
         summary: "A Postgres client (or a Drizzle instance over one) created at module scope and reused across requests.",
     },
-    create: |_| Box::new(GlobalDbClient),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(GlobalDbClient)),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A Postgres client — `postgres(...)` (postgres.js), `new Pool(...)` /
+`new Client(...)` (`pg`, `@neondatabase/serverless`), or a Drizzle instance that
+opens its own connection (`drizzle(url)` from `drizzle-orm/postgres-js`,
+`node-postgres`, `neon-serverless`) — created at module scope, or stored in a
+module-scope variable from inside a function (`client ??= postgres(url)`).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+A Worker isolate serves many requests, but the I/O objects a request opens (the
+client's socket) belong to that request. A later request that reuses the client
+fails with "Cannot perform I/O on behalf of a different request" or hangs.
+Module-scope work also runs during startup, which must finish within 1 s.
+A D1 binding (`drizzle(env.DB)`) is not a connection and is fine anywhere.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+import { env } from 'cloudflare:workers';
+const sql = postgres(env.HYPERDRIVE.connectionString);
+export const db = drizzle(sql);
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+app.use(async (c, next) => {
+  const sql = postgres(c.env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false });
+  c.set('db', drizzle(sql));
+  await next();
+});
+```
+
+With Hyperdrive a client per request is cheap: Hyperdrive keeps the pooled
+connections to the database.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+    ],
+    setup: r#"
+# import postgres from 'postgres';
+# import { drizzle } from 'drizzle-orm/postgres-js';
+# @example
+"#,
+    examples: crate::engine::declare::Examples::Run,
 };
 
 struct GlobalDbClient;

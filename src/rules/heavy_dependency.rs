@@ -23,6 +23,9 @@ use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 use crate::semantic::imports::{module_ref, package_name, subpath, RefKind};
 
+/// `heavy-dependency`'s default size threshold for the bundle form.
+pub const HEAVY_THRESHOLD: u64 = 100_000;
+
 pub static RULE: RuleEntry = RuleEntry {
     meta: RuleMeta {
         id: "heavy-dependency",
@@ -30,8 +33,188 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A static import of a package that is heavy for a Worker or replaced by a built-in (moment, lodash, axios, uuid, …).",
     },
-    create: |_| Box::new(HeavyDependency),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(HeavyDependency)),
+    options: crate::engine::declare::options::<HeavyOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
 };
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A static import of a package that is heavy for a Worker or that the Workers
+runtime makes unnecessary: `import … from 'm'`, `import 'm'`,
+`export … from 'm'`, or `require('m')`.
+
+Two sources of knowledge:
+
+1. **A Workers table** with sizes measured on the published packages and a
+   concrete fix for each:
+
+   | Package | Problem | Use instead |
+   | --- | --- | --- |
+   | `moment` | ~180 kB unminified, ~60 kB minified, ~390 kB with all locales; CommonJS | `Intl.DateTimeFormat`, `date-fns`, Temporal |
+   | `moment-timezone` | moment plus the time zone database | `Intl.DateTimeFormat` with `timeZone` |
+   | `lodash` (root import) | ~546 kB unminified, ~73 kB minified; CommonJS, all of it for one function | native methods, `es-toolkit`, `lodash/pick` |
+   | `lodash-es` (default import) | every function | named imports |
+   | `underscore` | whole library | native methods, `es-toolkit` |
+   | `aws-sdk` (v2) | several MB, Node http/crypto | R2 binding, `aws4fetch` |
+   | `googleapis` | every Google API client | REST + `fetch`, `@googleapis/<api>` |
+   | `axios` | ~77 kB minified HTTP client | global `fetch` |
+   | `node-fetch`, `cross-fetch`, `isomorphic-fetch` | `fetch` is a global | global `fetch` |
+   | `uuid` | built in | `crypto.randomUUID()` |
+   | `bluebird` | ~82 kB minified | native `Promise` |
+   | `request` | deprecated, Node http | global `fetch` |
+   | `jsonwebtoken` | needs Node crypto/Buffer/stream polyfills | `jose`, Web Crypto |
+   | `bcrypt` | native addon: cannot run | PBKDF2 via `crypto.subtle` |
+   | `crypto-js` | ciphers reimplemented in JS | Web Crypto |
+   | `core-js`, `@babel/polyfill` | polyfills V8 does not need | nothing |
+   | `sqlite3`, `better-sqlite3` | native addons: cannot run | a D1 binding |
+   | `dotenv` | no .env file at runtime | `[vars]`, secrets, `env.NAME` |
+   | `express`, `body-parser` | Node http server and streams | Hono / itty-router, `request.json()` |
+
+   (Sizes measured 2026-11 on moment 2.31.0, lodash 4.18.1, bluebird 3.7.2,
+   axios 1.21.1. wrangler does not minify unless `minify = true`.)
+
+2. **The e18e [`module-replacements`](https://github.com/es-tooling/module-replacements)
+   dataset** (its native and preferred manifests), for everything else:
+   `object-assign` → `Object.assign`, `qs` → `URLSearchParams`,
+   `chalk` → `util.styleText`/`picocolors`, …
+   The snapshot lives in `data/module-replacements.json` (shipped in the
+   package as data and passed to the core, not compiled into the wasm) and
+   records the dataset version; regenerate it with
+   `npm i -D module-replacements && node scripts/update-replacements.mjs`.
+   Replacements that only exist in other runtimes (`Bun.*`, `Deno.*`) are left
+   out of messages.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Everything imported statically is bundled into the script and evaluated in the
+global scope before the first request, on every cold start. Startup must finish
+within 1 s, and a bigger script is slower to deploy, fetch and parse. CommonJS
+packages such as moment and lodash are bundled whole: esbuild cannot tree-shake
+them. Some packages cannot work at all (native addons, Node `http`), or
+duplicate what the runtime provides (`fetch`, `crypto.randomUUID`, Web Crypto).
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+import moment from 'moment';
+import _ from 'lodash';
+
+export const formatDate = (d: Date) => moment(d).utc().format('YYYY-MM-DD');
+export const publicUser = (u: User) => _.pick(u, ['id', 'email', 'name']);
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const isoDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit',
+});
+export const formatDate = (d: Date) => isoDate.format(d);
+export const publicUser = ({ id, email, name }: User) => ({ id, email, name });
+
+// A heavy package needed only on a rare path: load it there.
+export async function legacyReport(d: Date) {
+  const { default: moment } = await import('moment');
+  return moment(d).format('LLLL');
+}
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Dynamic `await import('moment')`: the recommended way to keep a heavy package
+  off the startup path. Never reported.
+- Type-only imports: `import type { Moment } from 'moment'`,
+  `import { type X } from 'lodash'`, `export type { … } from '…'`.
+- Deep lodash imports (`lodash/get`, `require('lodash/pick')`): one module each.
+- Named and namespace imports of `lodash-es` (tree-shaken).
+- Polyfills of Node built-ins (`buffer`, `string_decoder`, `readable-stream`, …):
+  those are [`node-polyfill-import`](node-polyfill-import.md)'s.
+- A `require` that is a local binding (a parameter named `require`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+`threshold` (bundle form, default 100 kB): bytes, or a size such as
+`"200 kB"`; see [Bundle form](#bundle-form). Turn it off per import with
+`// perf-optimizer-disable-next-line heavy-dependency -- reason`.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+The rule sees the first-party import, not the package's actual size in your
+bundle: the bundle analysis (metafile) reports what really shipped. TypeScript
+`import x = require('m')` is not recognized. Packages missing from both tables
+are not reported.
+"#,
+        ),
+        (
+            "Bundle form",
+            r#"
+When perf-optimizer analyzes a bundle (`check`, `bundle`, the esbuild plugin),
+the same rule id also reports, from the metafile, a package whose bytes in
+the output pass a threshold (default 100 kB; option `threshold`, bytes or a
+size such as `"200 kB"`) or that the Workers table lists as heavy (from
+10 kB in the output), at the first-party import that pulls it in (a listed
+package at each import; a package that is only over the threshold once, at the
+import on the shortest chain from the entry), with its
+bytes and the lighter alternative (Workers table, then e18e data). When the
+source rule already reported that import, its message gets the bytes
+(`(140 kB in the bundle)`) instead of a second finding:
+
+```json
+{ "rules": { "heavy-dependency": ["warning", { "threshold": "60 kB" }] } }
+```
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
+};
+
+/// `heavy-dependency`'s options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeavyOptions {
+    /// Bundle form: a package from this many bytes in the output is reported.
+    #[serde(deserialize_with = "crate::engine::declare::size")]
+    pub threshold: u64,
+}
+
+impl Default for HeavyOptions {
+    fn default() -> Self {
+        HeavyOptions {
+            threshold: HEAVY_THRESHOLD,
+        }
+    }
+}
+
+impl crate::engine::declare::RuleOptions for HeavyOptions {
+    const FIELDS: &'static [crate::engine::declare::OptionField] =
+        &[crate::engine::declare::OptionField {
+            name: "threshold",
+            ty: "number | string",
+            default: "100000",
+            description: "Bundle form: a package from this size in the output is reported (bytes, or a size such as \"200 kB\").",
+        }];
+}
 
 /// Which imports of a package count.
 #[derive(Clone, Copy, PartialEq, Eq)]

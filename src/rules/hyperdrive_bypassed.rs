@@ -20,7 +20,85 @@ pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
         severity: Severity::Warning,
         summary: "A Postgres client connects with a plain connection string instead of a Hyperdrive binding.",
     },
-    check,
+    kind: crate::engine::declare::Kind::Project(check),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A Postgres client built from a plain connection string — a literal
+`'postgres://…'`, a secret such as `env.DATABASE_URL` or
+`process.env.DATABASE_URL` — instead of a Hyperdrive binding's
+`env.HYPERDRIVE.connectionString`: either although the Worker has a Hyperdrive
+binding (from wrangler.toml/json/jsonc), or in a Postgres Worker with no
+Hyperdrive at all. A helper that takes the connection string as a parameter is
+reported where it is called with a plain string.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Connecting directly costs every request a new TCP connection, TLS handshake and
+Postgres authentication across the internet — several round trips before the
+first query — and nothing is cached. Hyperdrive keeps a pool of warm
+connections close to the database, so a request's connection is ready at once,
+and it caches read queries. Direct connections also count against the Worker's
+6 simultaneous connections for as long as the handshake takes.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+const sql = postgres(env.DATABASE_URL);
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```toml
+# wrangler.toml — after `npx wrangler hyperdrive create my-db --connection-string="postgres://…"`
+[[hyperdrive]]
+binding = "HYPERDRIVE"
+id = "<id printed by the command>"
+```
+
+```ts
+const sql = postgres(env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false });
+```
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Connection settings passed through several layers of helpers, or built from
+pieces at run time, are not traced.
+"#,
+        ),
+    ],
+    setup: r#"
+# @hyperdrive HYPERDRIVE
+# import postgres from 'postgres';
+# export default { async fetch(req: Request, env: Env) {
+# @example
+# } };
+"#,
+    examples: crate::engine::declare::Examples::Run,
 };
 
 fn check(p: &Project<'_>, r: &mut Reporter<'_>) {

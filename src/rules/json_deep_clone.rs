@@ -15,7 +15,83 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "JSON.parse(JSON.stringify(x)) as a deep clone: use structuredClone(x).",
     },
-    create: |_| Box::new(JsonDeepClone),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(JsonDeepClone)),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+`JSON.parse(JSON.stringify(x))` used to deep-copy a value.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+The round trip serializes the whole value to a string and parses it back, on
+the request's CPU time (10 ms per request on the free plan), and holds both the
+string and the copy in memory (128 MB per isolate). `structuredClone(x)` is
+built into the runtime, copies without the intermediate string, and keeps
+`Date`, `Map`, `Set`, typed arrays and cycles that JSON loses or rejects.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+// Never send card details back to the client.
+const view = JSON.parse(JSON.stringify(order));
+delete view.payload.card;
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const view = structuredClone(order);
+delete view.payload.card;
+
+// Often no copy is needed: build the view you return.
+const { payload, ...rest } = order;
+const view2 = { ...rest, payload: payload && { ...payload, card: undefined } };
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- `JSON.parse(text)` and `JSON.stringify(x)` on their own.
+- `JSON.parse(JSON.stringify(x), reviver)` (a reviver transforms, it is not a
+  plain clone), and `JSON.stringify` with a replacer or indentation.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+`structuredClone` throws on values containing functions (the JSON round trip
+silently drops them), and both turn class instances into plain objects; check
+the value is plain data.
+A round trip split over two statements (`const s = JSON.stringify(x); … JSON.parse(s)`)
+is not recognized.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 struct JsonDeepClone;

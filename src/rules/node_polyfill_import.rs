@@ -20,7 +20,103 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "An npm polyfill of a Node built-in (`buffer`, `stream-browserify`, …): import `node:…` with nodejs_compat instead.",
     },
-    create: |_| Box::new(NodePolyfillImport),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(NodePolyfillImport)),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+Imports (`import`, `export … from`, `require`) of npm polyfills of Node
+built-ins:
+
+- names shared by a Node built-in and its npm polyfill: `buffer`, `process`,
+  `events`, `util`, `assert`, `url`, `querystring`, `string_decoder`,
+  `punycode`, `path` (also with a trailing slash or a subpath, e.g. `buffer/`,
+  `process/browser`);
+- packages that can only be the polyfill: `stream-browserify`,
+  `readable-stream`, `path-browserify`, `crypto-browserify`, `os-browserify`,
+  `browserify-zlib`, `https-browserify`, `stream-http`, `timers-browserify`,
+  `tty-browserify`, `constants-browserify`, `domain-browser`,
+  `querystring-es3`, and `vm-browserify` / `console-browserify` (no use in a
+  Worker at all).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+With the `nodejs_compat` compatibility flag the Workers runtime provides these
+modules natively as `node:buffer`, `node:stream`, `node:crypto`, … A polyfill is
+JavaScript bundled into the script and evaluated at every cold start (1 s
+startup limit); `crypto-browserify` alone pulls in dozens of modules. For the
+shared names, which module you get depends on the build tool and the flag:
+wrangler maps a bare `buffer` to the runtime's module when `nodejs_compat` is
+on, while without the flag (or with a tool that does not do this mapping) the
+npm package is bundled. `node:buffer` is unambiguous everywhere.
+
+When the project's wrangler config does not set `nodejs_compat`, the help also
+says to add it:
+
+```toml
+compatibility_flags = ["nodejs_compat"]
+```
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+import { Buffer } from 'buffer';
+import { Readable } from 'readable-stream';
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+import { Buffer } from 'node:buffer';
+import { Readable } from 'node:stream';
+```
+
+Often no import is needed at all: `crypto.subtle` instead of `crypto-browserify`,
+`CompressionStream` instead of `browserify-zlib`, `fetch` instead of `stream-http`,
+`URL`/`URLSearchParams` instead of `url`/`querystring`.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- `node:` imports (`node:buffer`, `node:events`).
+- Type-only imports (`import type { Readable } from 'stream-browserify'`).
+- Dynamic `import('buffer')`.
+- Lookalike packages (`buffer-layout`) and local files (`./util`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Bare built-in names without an npm polyfill of the same name (`fs`, `crypto`,
+`stream`) are not reported. Polyfills injected by a bundler plugin (not imported
+in the source) are found by the bundle analysis, not by this rule.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// Bare names shared by a Node built-in and its npm polyfill.

@@ -19,7 +19,99 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "`new RegExp(constant)` inside a loop or per-element callback: hoist the regex to module scope.",
     },
-    create: |_| Box::<RegexInLoop>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<RegexInLoop>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+`new RegExp(pattern)` or `RegExp(pattern)` with a **constant** pattern (a string
+literal, a template without `${…}`, a concatenation of those, or a regex literal)
+inside a loop (`for`, `for-of`, `for-in`, `while`, `do-while`) or inside a
+per-element callback (`map`, `forEach`, `filter`, `reduce`, `some`, `find`, `sort`,
+`Array.from`, …).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Each call parses and compiles the pattern again, once per element, on the
+request's CPU time. The free plan allows 10 ms of CPU per request; a regex
+compiled 1,000 times in a validation loop can take a visible share of it. A regex
+literal (`/^[a-z]+$/`) is compiled once per call site by V8, and a regex stored
+in a module-scope constant once per isolate.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+export function validateSkus(skus: string[]): string[] {
+  const invalid: string[] = [];
+  for (const sku of skus) {
+    const pattern = new RegExp('^[a-z0-9-]+$');
+    if (!pattern.test(sku)) invalid.push(sku);
+  }
+  return invalid;
+}
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const SKU_PATTERN = /^[a-z0-9-]+$/;
+
+export function validateSkus(skus: string[]): string[] {
+  return skus.filter((sku) => !SKU_PATTERN.test(sku));
+}
+```
+
+The help message gives the literal to paste (`const SKU_PATTERN = /^[a-z0-9-]+$/;`),
+named after the variable the regex was assigned to.
+
+A regex with the `g` or `y` flag keeps `lastIndex` between uses: when you share
+one, reset `RE.lastIndex = 0` before `exec`/`test`, or use `str.matchAll(RE)` /
+`str.replaceAll(RE, …)`, which do not depend on it.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- `new RegExp(word)` / `` new RegExp(`^${word}$`) ``: the pattern can change
+  per iteration; cache per distinct pattern (a `Map`) if it does not.
+- Regex literals anywhere.
+- `new RegExp(…)` at module scope or once per function call.
+- A non-constant flags argument (`new RegExp('a', flags)`).
+- A function defined inside a loop that is not itself a per-element callback
+  (`queue.push(() => new RegExp('a'))`).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+A constant held in a variable (`const P = '^a+$'; … new RegExp(P)`) is not
+recognized as constant. Loops written as recursion are not seen.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 #[derive(Default)]

@@ -28,7 +28,105 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "Module-scope state written while handling a request: it leaks between requests and grows in the isolate.",
     },
-    create: |_| Box::<RequestStateInGlobal>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<RequestStateInGlobal>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+Module-scope state written while handling a request:
+
+- a module-scope `let`/`var` reassigned (`count++`, `last = url`);
+- a module-scope array, object, `Map` or `Set` changed in place (`.push`,
+  `.set`, `.add`, `.delete`, `obj[k] = v`, …);
+
+inside a request handler (`fetch`/`scheduled`/`queue` of the default export, a
+Durable Object or entrypoint method, a route callback such as `app.get(…, cb)`),
+a function nested in one, or a function of the file that a handler calls or
+registers (`app.get('/', handler)`).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+One isolate serves many requests, in sequence and concurrently, and keeps
+module state between them. A value written by one request is seen by the next
+(including other users'), concurrent requests race on it, collections keep
+growing until they hit the 128 MB memory limit, and everything silently resets
+when the isolate is recycled or another one takes the traffic — so counters
+and "last seen" values are wrong in both directions.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+let requestCount = 0;
+
+app.use('*', async (c, next) => {
+  requestCount++;
+  await next();
+  c.header('x-served-by', `orders-service#${requestCount}`);
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+app.use('*', async (c, next) => {
+  await next();
+  c.header('x-served-by', 'orders-service');
+});
+```
+
+Keep per-request data in the request (locals, Hono `c.set`/`c.var`); keep
+shared counters in a Durable Object, KV or Workers Analytics Engine.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Writes at module scope (initializing a table).
+- Reads of module constants and Maps.
+- Lazy initialization: `client ??= new Client()`, `x ||= …`,
+  `if (!x) x = …`, `if (x) return x; x = …`.
+- `WeakMap`/`WeakSet`/`WeakRef` state keyed by request objects.
+- Deliberate caches: a name containing "cache" (`userCache`), or a comment
+  mentioning "cache" on the declaration line or the line above it. A
+  suppression comment works too.
+- A local that shadows the module name.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Functions of the file count as on the request path only when a handler calls
+or registers them directly (one level). Handlers referenced indirectly
+(`export default { fetch: app.fetch }`, a shorthand `{ scheduled }`) are not
+recognized, so writes in them are not reported. Mutating methods are
+recognized by name on a module-scope array/object literal or `new Map/Set/Array/Object`;
+module-scope class instances are not tracked.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// Methods that change an array, Map or Set in place.

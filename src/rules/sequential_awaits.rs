@@ -26,7 +26,111 @@ pub static RULE: RuleEntry = RuleEntry {
         summary:
             "Independent awaits of I/O one after the other: start them together with Promise.all.",
     },
-    create: |_| Box::new(SequentialAwaits),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(SequentialAwaits)),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+Two or more awaits of I/O in a row — consecutive statements of one block —
+where the later ones do not use anything the earlier ones produced:
+
+```ts
+const user = await c.var.db.query.users.findFirst({ where: eq(users.id, id) });
+const settings = await c.env.CACHE.get(`settings:${id}`, 'json');
+```
+
+I/O means a call the file knows returns a promise: `fetch`, a binding call
+(`env.KV.get`, `c.env.BUCKET.put`, a Durable Object stub), a Drizzle query, an
+async function of the file. Plain statements between the awaits
+(`const key = …`, `log(…)`) do not break the run; `if`, `return`, loops and
+other control flow do.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Each await waits for the previous round trip to finish before the next one
+starts, so the handler's latency is the sum of them. Started together they
+cost the slowest one. A Worker may keep 6 connections open at a time, so two
+or three independent reads fit in one round of latency.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+usersRoute.get('/:id', async (c) => {
+  const id = c.req.param('id');
+  const user = await c.var.db.query.users.findFirst({ where: eq(users.id, id) });
+  const settings = await c.env.CACHE.get<UserSettings>(`settings:${id}`, 'json');
+  if (!user) return c.json({ error: 'not found' }, 404);
+  return c.json({ ...user, settings });
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+usersRoute.get('/:id', async (c) => {
+  const id = c.req.param('id');
+  const [user, settings] = await Promise.all([
+    c.var.db.query.users.findFirst({ where: eq(users.id, id) }),
+    c.env.CACHE.get<UserSettings>(`settings:${id}`, 'json'),
+  ]);
+  if (!user) return c.json({ error: 'not found' }, 404);
+  return c.json({ ...user, settings });
+});
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- A later await that reads a name an earlier one bound, directly or through
+  the statements in between (`const { id } = await a(); const key = k(id); await b(key)`),
+  including destructuring and property reads.
+- Ordering that matters: an earlier write (KV `put`, an insert/update/delete,
+  a `POST`, `run()`, a D1 `prepare("INSERT …")`, a function of the file whose
+  name is not a read verb) before anything, or a later write to the binding or
+  table an earlier call read (`get` then `put` on the same KV namespace).
+- Awaits already grouped by `Promise.all` / `allSettled`.
+- Awaits of things that are not I/O (`await c.req.json()`, `await res.json()`,
+  `await crypto.subtle.digest(…)`, an awaited variable holding a promise).
+- Awaits separated by `if`/`return`/`throw`/loops (an early return is often
+  meant to skip the second call).
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Only adjacent statements of one statement list are considered; awaits inside
+expressions (`f(await a(), await b())`) are not. Whether two calls touch the
+same data is judged by binding name and Drizzle table, not by key or URL, so
+some independent calls after a write are left alone on purpose. A failure of
+the first call no longer stops the second one once they run together: use
+`Promise.allSettled` when that matters.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 struct SequentialAwaits;

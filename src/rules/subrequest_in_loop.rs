@@ -28,7 +28,115 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A fetch or binding call per loop iteration: each one counts against the 50 (Free) / 10,000 (Paid) subrequests per request.",
     },
-    create: |_| Box::<SubrequestInLoop>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<SubrequestInLoop>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A subrequest — `fetch`, a binding call (`env.KV.get`, `c.env.QUEUE.send`, a
+Durable Object stub), a D1 statement run (`.first()`, `.all()`, `.run()`), an
+awaited Drizzle query — inside a loop or a per-element callback
+(`forEach`, `map`, …):
+
+```ts
+for (const item of input.items) {
+  const stock = await c.env.CACHE.get(`stock:${item.sku}`);
+}
+```
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+A request may make 50 subrequests on the Free plan and 10,000 on Paid; calls to
+KV, R2, D1, Queues, Durable Objects and other services count. A loop that
+makes one per item works in tests and throws in production the day a list
+grows past the cap. This is about the cap; `await-in-loop` is about the
+latency of the same code, and both may report the same line.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+usersRoute.get('/:id/orders', async (c) => {
+  const db = c.var.db;
+  const userOrders = await db.select().from(orders).where(eq(orders.userId, c.req.param('id')));
+  const history = [];
+  for (const o of userOrders) {
+    const items = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));
+    history.push({ ...o, items });
+  }
+  return c.json(history);
+});
+```
+
+(With `drizzle-query-in-loop` on, as by default, that rule reports this query
+and this one stays silent on it; a `fetch` or KV call in the loop is reported
+here either way.)
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+usersRoute.get('/:id/orders', async (c) => {
+  const db = c.var.db;
+  const userOrders = await db.select().from(orders)
+    .where(eq(orders.userId, c.req.param('id'))).limit(50);
+  const ids = userOrders.map((o) => o.id);
+  const items = ids.length === 0 ? [] : await db.select().from(orderItems)
+    .where(inArray(orderItems.orderId, ids));
+  return c.json({ orders: userOrders, items });
+});
+```
+
+Batch APIs: KV `get([...keys])` (up to 100 keys), D1 `env.DB.batch([...])`,
+Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Callbacks of `Promise.all(xs.map(cb))`: `unbounded-concurrency` covers them.
+- Loops over an array literal, or with a literal or constant bound of at most
+  10 (`for (let i = 0; i < 3; i++)`, `while (attempt < MAX_ATTEMPTS)` with
+  `const MAX_ATTEMPTS = 3`), and callbacks of `["a", "b"].forEach(...)`.
+- Calls that send nothing yet: Drizzle builders collected for `db.batch`,
+  D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`,
+  Analytics Engine `writeDataPoint`.
+- Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
+- Database queries that `drizzle-query-in-loop` reports: its finding (with the
+  one-query fix) stands for them. With that rule off, this one reports them.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Loops are seen within one function: a helper that makes a subrequest, called
+from a loop, is not reported; a chunked `Promise.all` inside a loop is left to
+the author. Worker environment variables read as `env.NAME.method()` (strings)
+look like binding calls.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// A literal loop bound at or under this is not a cap risk.

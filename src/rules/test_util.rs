@@ -8,10 +8,12 @@ use crate::model::report::Diagnostic;
 /// A config with only `rules` on (as errors).
 fn only(rules: &[&str]) -> Config {
     let mut config = Config::default();
+    for rule in rules {
+        assert_declared(rule);
+    }
     let ids = super::all()
-        .iter()
         .map(|e| e.meta.id)
-        .chain(super::project().iter().map(|e| e.meta.id));
+        .chain(super::project().map(|e| e.meta.id));
     for id in ids {
         let level = if rules.contains(&id) {
             Level::Error
@@ -21,6 +23,21 @@ fn only(rules: &[&str]) -> Config {
         config.rules.insert(id.into(), RuleSetting::Level(level));
     }
     config
+}
+
+/// Panics unless `rule` is a declared source or project rule: a misspelled
+/// id would make every "silent" assertion pass.
+pub fn assert_declared(rule: &str) {
+    let declared = super::all()
+        .chain(super::project())
+        .any(|d| d.meta.id == rule);
+    assert!(
+        declared,
+        "`{rule}` is not a declared source or project rule{}",
+        crate::model::text::did_you_mean(rule, &super::known_rule_ids())
+            .map(|best| format!(" (did you mean `{best}`?)"))
+            .unwrap_or_default()
+    );
 }
 
 /// Lints `source` as `test.ts` with only `rules` on: (line, rule) of each

@@ -24,7 +24,105 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "Work at module scope (loops, big tables, eager SDK clients) runs on every cold start, within the 1 s startup limit.",
     },
-    create: |_| Box::<TopLevelWork>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<TopLevelWork>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+Work at module scope — code that runs while the isolate starts:
+
+- loops, unless over a small literal (`for (const r of ["us", "eu"])`) or with
+  a literal bound under 1,000;
+- big computed tables: `Array.from({ length: N }, fn)`, `new Array(N).fill(…)`,
+  `Array(N).fill().map(…)` with N ≥ 1,000;
+- `JSON.parse` of a string literal over 10 kB;
+- eager SDK clients: `new S3Client(…)` (any `@aws-sdk/*`, `@google-cloud/*`,
+  `@azure/*` constructor), `new Stripe(…)`, `new OpenAI(…)`, `new Anthropic(…)`,
+  `new PrismaClient()`, `new Pool(…)`, `new MongoClient(…)`, `postgres(…)`,
+  Supabase/Redis `createClient(…)`, mysql `createPool(…)`, …;
+- the same inside a top-level IIFE (`const t = (() => { … })()`), which runs at
+  startup too, and a call at module scope to a function of the file whose body
+  loops or builds a big table (`const INDEX = buildIndex();`).
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Module scope runs on every cold start, before the first request of the
+isolate is served, and must finish within the 1 s startup limit (the deploy
+fails past it). Every cold request pays for it in latency, whether it needs
+the result or not.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+// Warehouse bin for each catalogue SKU.
+const BIN_BY_SKU: Record<string, string> = {};
+for (let i = 0; i < 50_000; i++) {
+  BIN_BY_SKU[`sku-${String(i).padStart(5, '0')}`] = `${String.fromCharCode(65 + (i % 26))}-${Math.floor(i / 26) % 400}`;
+}
+
+const s3 = new S3Client({ region: 'auto', endpoint, credentials });
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const CATALOGUE_SKU = /^sku-(\d{5})$/;
+
+// Compute the bin from the SKU instead of storing a table.
+export function binFor(sku: string): string | undefined {
+  const match = CATALOGUE_SKU.exec(sku);
+  if (!match) return undefined;
+  const i = Number(match[1]);
+  return `${String.fromCharCode(65 + (i % 26))}-${Math.floor(i / 26) % 400}`;
+}
+
+let s3: S3Client | undefined;
+const getS3 = (env: Env) => (s3 ??= new S3Client({ region: 'auto', endpoint: env.R2_ENDPOINT }));
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Constants, regex literals, small lookup tables, zod schemas, `new Hono()`,
+  `new Intl.NumberFormat(…)`, `drizzle(…)` and imports.
+- Code inside functions declared at module scope (it runs when called).
+- Loops over a small literal or a name bound to one, and literal bounds under 1,000.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+The cost is estimated from the code's shape, not measured: run the `--startup`
+check (`wrangler check startup`) for a CPU profile of the real startup. Calls to
+functions of the file are followed one level deep; imported functions are not.
+Class static blocks and field initializers are not inspected.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 /// A computed table this long is not "small".

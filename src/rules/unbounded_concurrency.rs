@@ -26,7 +26,109 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "Promise.all over an array of unknown size whose callback makes subrequests: bound the concurrency (6 open connections).",
     },
-    create: |_| Box::<UnboundedConcurrency>::default(),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<UnboundedConcurrency>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+`Promise.all` / `Promise.allSettled` over `.map` (or `.flatMap`) of an array
+of unknown size whose callback makes subrequests:
+
+```ts
+const results = await Promise.all(
+  orderIds.map(async (id) => fetch(`${c.env.SHIPPING_API}/shipments/${id}`)),
+);
+```
+
+The callback may be inline or a function of the file (`ids.map(loadUser)`)
+that makes a fetch, binding call or Drizzle query.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Every element starts at once. A Worker keeps at most 6 connections open at a
+time; the rest wait in a queue and can run into timeouts, so a request for
+500 ids is slow and fragile. Each element is also a subrequest, and a request
+may make only 50 on the Free plan (10,000 on Paid): past that, calls throw.
+(`subrequest-in-loop` leaves these callbacks to this rule.)
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+ordersRoute.post('/sync-shipping', async (c) => {
+  const { orderIds } = z.object({ orderIds: z.array(z.string()) }).parse(await c.req.json());
+  const results = await Promise.all(
+    orderIds.map(async (id) => {
+      const res = await fetch(`${c.env.SHIPPING_API}/shipments/${id}`);
+      return { id, ok: res.ok };
+    }),
+  );
+  return c.json({ results });
+});
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+const syncSchema = z.object({ orderIds: z.array(z.string()).max(100) });
+
+ordersRoute.post('/sync-shipping', async (c) => {
+  const { orderIds } = syncSchema.parse(await c.req.json());
+  const results = [];
+  for (let i = 0; i < orderIds.length; i += 6) {
+    const chunk = orderIds.slice(i, i + 6);
+    results.push(...(await Promise.all(chunk.map((id) => fetchShipment(c, id)))));
+  }
+  return c.json({ results });
+});
+```
+
+A small limiter (`mapLimit(items, 6, fn)`, p-limit) works as well; cap the
+input size too, so the total stays under the plan's subrequest limit.
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- An array literal, or a name bound to one (`REGIONS.map(...)`).
+- A constant bound: `xs.slice(a, b)`, `Array.from({ length: 4 }, …)`.
+- A receiver named like a chunk or batch (`chunk.map`, `batch.map`).
+- A `Promise.all` inside a loop (a chunked loop).
+- Callbacks that make no subrequest (`crypto.subtle.digest`, parsing).
+- `db.batch(xs.map(...))` and other non-`Promise.all` calls.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Bounds enforced elsewhere (a schema's `.max(5)`, an earlier `if (ids.length > 5)`)
+are not seen. Functions of other modules called from the callback are not
+inspected; functions of the same file are, one level deep.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
 };
 
 #[derive(Default)]

@@ -1,0 +1,79 @@
+//! `unreadable-file`: the declaration of reported for a file the wrapper could not hand to the core
+//! (`crate::analyze::analyze`); the checking logic stays there.
+
+use crate::engine::declare::{options, Declaration, Kind, NoOptions};
+use crate::engine::RuleMeta;
+use crate::model::report::{Category, Severity};
+
+pub static RULE: Declaration = Declaration {
+    meta: RuleMeta {
+        id: "unreadable-file",
+        category: Category::Input,
+        severity: Severity::Warning,
+        summary: "A file could not be analyzed",
+    },
+    kind: Kind::Reported {
+        by: "crate::analyze::analyze",
+        in_config: true,
+    },
+    options: options::<NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: " (always)",
+    intro: "",
+    sections: &[
+        (
+            "What it means",
+            r#"
+A file that was selected for analysis was skipped, so none of the source rules
+ran on it. The message gives the reason:
+
+- **too large**: over 4 MiB. Source files that large are nearly always
+  generated or minified bundles, whose findings would not be actionable;
+- **binary content**: the file contains NUL bytes, so it is not source code;
+- **cannot read**: the file system refused it (permissions, a broken link, a
+  file removed during the run), with the error code;
+- **crashed the analyzer**: the analysis core failed on this file on its own
+  (an internal error). The other files are still analyzed.
+"#,
+        ),
+        (
+            "Why it matters",
+            r#"
+A skipped file is a blind spot: the report says so instead of silently
+covering less than you asked for.
+"#,
+        ),
+        (
+            "Example",
+            r#"
+A finding for `src/generated/schema.js` (no line) with the message
+`src/generated/schema.js was not analyzed: 6.3 MiB is over the 4 MiB limit for source analysis (generated or minified code?)`.
+"#,
+        ),
+        (
+            "What to do",
+            r#"
+- Generated, vendored or minified code: exclude it with `ignore` in the config
+  (`"ignore": ["src/generated/**", "**/*.min.js"]`).
+- A read error: fix the permissions or the link, or exclude the path.
+- A crash: please report it with the file (or a reduced version of it); exclude
+  the file meanwhile.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::NotRunnable(
+        "the condition is the wrapper's (a file too large, binary or crashing: tests/cli.test.mjs covers it)",
+    ),
+};
