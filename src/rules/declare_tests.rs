@@ -1,7 +1,8 @@
 //! Tests over every declaration: docs/rules/<id>.md is generated from it
 //! (`UPDATE_DOCS=1 cargo test --lib rule_docs` writes them; otherwise a
 //! stale page fails), and every doc example runs: the `Bad` one must fire
-//! the rule, the `Good` one must not.
+//! the rule, the `Good` one must not, and what the `Bad` one reports is a
+//! reviewed snapshot (src/rules/snapshots/<id>.snap).
 
 use std::path::Path;
 
@@ -164,6 +165,9 @@ fn doc_examples_fire_and_stay_silent() {
         } else if !bad.iter().any(|d| d.rule == id) {
             failures.push(format!("{id}: Bad does not fire"));
         }
+        // What the Bad example reports, word for word, is reviewed in the
+        // diff (src/rules/snapshots/<id>.snap).
+        failures.extend(super::test_util::check_snapshot(id, &bad));
         let good = run_example(decl, "Good");
         if let Some(d) = good.first() {
             failures.push(format!("{id}: Good reports {}: {}", d.rule, d.message));

@@ -186,3 +186,49 @@ pub fn assert_project_silent(
         "{rule}: expected no finding, got {found:#?}"
     );
 }
+
+/// Findings as a snapshot shows them: `file:line:column rule (severity):
+/// message`, then the help indented. One line per finding, in report order.
+pub fn render_snapshot(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let at = crate::model::text::location(d).unwrap_or_else(|| "(project)".into());
+        let severity = format!("{:?}", d.severity).to_ascii_lowercase();
+        out.push_str(&format!("{at} {} ({severity}): {}\n", d.rule, d.message));
+        if !d.help.is_empty() {
+            out.push_str(&format!("    help: {}\n", d.help));
+        }
+    }
+    out
+}
+
+/// Compares `diagnostics` with the reviewed snapshot src/rules/snapshots/
+/// `name`.snap; `UPDATE_SNAPSHOTS=1` writes it instead. Returns the problem
+/// (`None` when they match), so callers can gather every mismatch.
+pub fn check_snapshot(name: &str, diagnostics: &[Diagnostic]) -> Option<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules/snapshots");
+    let path = dir.join(format!("{name}.snap"));
+    let actual = render_snapshot(diagnostics);
+    let expected = std::fs::read_to_string(&path).ok();
+    if expected.as_deref() == Some(actual.as_str()) {
+        return None;
+    }
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(&dir).expect("snapshot folder");
+        std::fs::write(&path, &actual).expect("snapshot written");
+        return None;
+    }
+    Some(match expected {
+        None => format!("{name}: no snapshot yet (review it with `UPDATE_SNAPSHOTS=1 cargo test --lib`)\n{actual}"),
+        Some(expected) => format!(
+            "{name}: the findings differ from src/rules/snapshots/{name}.snap (review, then `UPDATE_SNAPSHOTS=1 cargo test --lib`)\n--- expected\n{expected}--- actual\n{actual}"
+        ),
+    })
+}
+
+/// [`check_snapshot`], failing the test on a mismatch.
+pub fn assert_snapshot(name: &str, diagnostics: &[Diagnostic]) {
+    if let Some(problem) = check_snapshot(name, diagnostics) {
+        panic!("{problem}");
+    }
+}

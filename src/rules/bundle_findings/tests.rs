@@ -120,6 +120,14 @@ fn at(d: &Diagnostic) -> (&str, Option<u32>) {
     (d.file.as_deref().unwrap_or(""), d.line)
 }
 
+/// Every bundle finding of the fixture, word for word, reviewed in the diff
+/// (src/rules/snapshots/bundle-findings.snap).
+#[test]
+fn bundle_findings_snapshot() {
+    let found = run("{}", false, &mut []);
+    crate::rules::test_util::assert_snapshot("bundle-findings", &found);
+}
+
 #[test]
 fn duplicate_package_with_chains_at_the_dependency_import() {
     let all = run("{}", true, &mut []);
