@@ -78,18 +78,28 @@ pub fn package_roots(metafile: &str) -> Result<Vec<String>, JsError> {
 #[wasm_bindgen(js_name = pathOrigins)]
 pub fn path_origins(paths: Vec<String>) -> String {
     use crate::knowledge::packages::{origin, Origin};
-    use serde_json::json;
-    let origins: Vec<serde_json::Value> = paths
-        .iter()
-        .map(|path| match origin(path) {
+    // Written directly (strings escaped by serde_json): a `json!` value would
+    // bring serde_json's Value serializer into the wasm for this alone.
+    let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let mut out = String::from("[");
+    for (i, path) in paths.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match origin(path) {
             Origin::Package { root, name } => {
-                json!({ "kind": "package", "root": root, "name": name })
+                out.push_str(r#"{"kind":"package","root":"#);
+                out.push_str(&quoted(root));
+                out.push_str(r#","name":"#);
+                out.push_str(&quoted(name));
+                out.push('}');
             }
-            Origin::Runtime => json!({ "kind": "runtime" }),
-            Origin::FirstParty => json!({ "kind": "firstParty" }),
-        })
-        .collect();
-    serde_json::Value::Array(origins).to_string()
+            Origin::Runtime => out.push_str(r#"{"kind":"runtime"}"#),
+            Origin::FirstParty => out.push_str(r#"{"kind":"firstParty"}"#),
+        }
+    }
+    out.push(']');
+    out
 }
 
 /// The import chains from the entry to a package or file, shortest first,

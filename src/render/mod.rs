@@ -44,7 +44,10 @@ pub struct RenderOptions {
 /// Renders the report in a format. Pure and deterministic.
 pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Result<String, String> {
     match format {
-        Format::Json => serde_json::to_string_pretty(report)
+        // Compact: the JS layer prints `--format json` itself
+        // (`JSON.stringify(report, null, 2)`), so the wasm carries one
+        // serializer of the report, not a second, pretty one.
+        Format::Json => serde_json::to_string(report)
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
         Format::Pretty => Ok(pretty::render(report, options)),
