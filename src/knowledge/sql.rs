@@ -1089,4 +1089,250 @@ mod tests {
         assert_eq!(q.table.as_deref(), Some("logs"));
         assert!(read_query("PRAGMA foreign_keys = ON").is_none());
     }
+
+    /// A table in one line: `name(col type flags, …) pk[…] [name: parts]…`
+    /// with flags P(rimary) U(nique) R(eferences) L(arge) and `!` for a
+    /// unique index.
+    fn describe(tables: &[Table]) -> Vec<String> {
+        let part = |p: &IndexPart| match p {
+            IndexPart::Column(c) => c.clone(),
+            IndexPart::Expr { text, columns } => format!("{{{text}|{}}}", columns.join("+")),
+        };
+        tables
+            .iter()
+            .map(|t| {
+                let cols: Vec<String> = t
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let flags: String = [
+                            (c.primary, 'P'),
+                            (c.unique, 'U'),
+                            (c.references, 'R'),
+                            (c.large, 'L'),
+                        ]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, f)| *f)
+                        .collect();
+                        format!(
+                            "{} {}{}{flags}",
+                            c.name,
+                            c.sql_type,
+                            if flags.is_empty() { "" } else { " " }
+                        )
+                    })
+                    .collect();
+                let mut out = format!("{}@{}({})", t.name, t.file, cols.join(", "));
+                if !t.primary_key.is_empty() {
+                    out += &format!(" pk[{}]", t.primary_key.join(","));
+                }
+                for i in &t.indexes {
+                    let parts: Vec<String> = i.parts.iter().map(part).collect();
+                    out += &format!(
+                        " [{}{}: {}]",
+                        i.name.as_deref().unwrap_or("-"),
+                        if i.unique { "!" } else { "" },
+                        parts.join(",")
+                    );
+                }
+                out
+            })
+            .collect()
+    }
+
+    fn schema(files: &[(&str, &str)]) -> Vec<String> {
+        let files: Vec<SourceFile> = files
+            .iter()
+            .map(|(path, source)| SourceFile {
+                path: path.to_string(),
+                source: source.to_string(),
+            })
+            .collect();
+        describe(&read_schema_files(&files))
+    }
+
+    /// A query in one line: `kind table +joins where[…] order[…] flags`.
+    fn show(text: &str) -> String {
+        let Some(q) = read_query(text) else {
+            return "none".into();
+        };
+        let col = |c: &ColumnRef| match &c.table {
+            TableRef::Sql(t) if !t.is_empty() => format!("{}@{t}", c.text),
+            _ => c.text.clone(),
+        };
+        let filters = |fs: &[Filter]| {
+            fs.iter()
+                .map(|f| {
+                    let op = match f.op {
+                        Op::Eq => "=",
+                        Op::In => " in",
+                        Op::IsNull => " null",
+                        Op::Range => " range",
+                        Op::Other => " other",
+                    };
+                    let other = f
+                        .other
+                        .as_ref()
+                        .map(|o| format!(" {}", col(o)))
+                        .unwrap_or_default();
+                    format!(
+                        "{}{}{op}{other}{}",
+                        if f.conjunct { "" } else { "|" },
+                        col(&f.column),
+                        if f.via_expr { " ~" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = format!("{:?} {}", q.kind, q.table.as_deref().unwrap_or("-"));
+        for j in &q.joins {
+            let TableRef::Sql(t) = &j.table else {
+                unreachable!()
+            };
+            out += &format!(" +{t}[{}]", filters(&j.on));
+        }
+        if q.has_where {
+            out += &format!(" where[{}]", filters(&q.filters));
+        }
+        if !q.order_by.is_empty() {
+            out += &format!(
+                " order[{}]",
+                q.order_by.iter().map(col).collect::<Vec<_>>().join(", ")
+            );
+        }
+        for (on, flag) in [
+            (q.limited, "limited"),
+            (q.single_row, "single"),
+            (q.all_columns, "all"),
+        ] {
+            if on {
+                out += " ";
+                out += flag;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn schema_statements_in_every_spelling() {
+        let quoting = schema(&[("a.sql", "CREATE TABLE [t1] ([a] text, \"b\" integer, `c` blob, 'd' text);\nCREATE TABLE \"main\".\"t2\" (id int);\nCREATE TABLE IF NOT EXISTS main.t3 (x text);\nCREATE TEMP TABLE t4 (y int);\nCREATE INDEX s.i1 ON public.t1 ([a]);\nCREATE INDEX IF NOT EXISTS `i2` ON [t1] (\"b\", `c`);\nCREATE UNIQUE INDEX CONCURRENTLY i3 ON ONLY t2 USING btree (id);\nCREATE INDEX ON t3 (x);")]);
+        assert_eq!(
+            quoting,
+            [
+                "t1@a.sql(a text L, b integer, c blob L, d text L) [i1: a] [i2: b,c]",
+                "t2@a.sql(id int) [i3!: id]",
+                "t3@a.sql(x text L) [-: x]",
+                "t4@a.sql(y int)",
+            ]
+        );
+        // Composite, expression and partial indexes (the WHERE is not read).
+        let indexes = schema(&[("a.sql", "CREATE TABLE t (a text, b text, c int, d text);\nCREATE INDEX i ON t (a, lower(b), c DESC, d COLLATE NOCASE, (a + c), a || b, b text_pattern_ops);\nCREATE INDEX p ON t (c) WHERE d IS NULL;\nCREATE UNIQUE INDEX q ON t (a) WHERE c > 0;")]);
+        assert_eq!(
+            indexes,
+            ["t@a.sql(a text L, b text L, c int, d text L) [i: a,{lower(b)|b},c,d,{(a … c)|a+c},{a … b|a+b},b] [p: c] [q!: a]"]
+        );
+        // RENAME COLUMN and DROP COLUMN are not read.
+        let alter = schema(&[("a.sql", "CREATE TABLE t (a text, b int);\nCREATE TABLE keep (k int);\nALTER TABLE t ADD COLUMN c varchar(10) REFERENCES keep(k);\nALTER TABLE t ADD d integer PRIMARY KEY;\nALTER TABLE t ADD COLUMN IF NOT EXISTS a int;\nALTER TABLE t RENAME COLUMN b TO bb;\nALTER TABLE IF EXISTS ONLY t ADD CONSTRAINT u UNIQUE (b);\nALTER TABLE t ADD CONSTRAINT ab UNIQUE (a, b);\nALTER TABLE t DROP COLUMN a;\nALTER TABLE t RENAME TO t2;\nALTER TABLE nope ADD COLUMN z text;\nCREATE INDEX ti ON t2 (bb);")]);
+        assert_eq!(
+            alter,
+            [
+                "t2@a.sql(b int U, c varchar(n) R, d integer P, a int) [-!: a,b] [ti: bb]",
+                "keep@a.sql(k int)",
+                "nope@a.sql(z text L)",
+            ]
+        );
+        let drops = schema(&[("a.sql", "CREATE TABLE a (x int); CREATE TABLE b (y int); CREATE TABLE c (z int);\nCREATE INDEX ia ON a (x); CREATE INDEX ib ON b (y); CREATE INDEX IB2 ON b (y); CREATE UNIQUE INDEX ic ON c (z);\nDROP INDEX IF EXISTS ia, main.ib;\nDROP INDEX \"IC\";\nDROP TABLE IF EXISTS c, missing;\nCREATE TABLE a (x text, w int);\nDROP INDEX ib2;\nALTER TABLE b RENAME TO a;")]);
+        assert_eq!(drops, ["a@a.sql(y int)"]);
+        let comments = schema(&[("a.sql", "/* head */ CREATE /* c */ TABLE -- x\n t (a /* y */ text -- z\n, b int /* w */ PRIMARY /* v */ KEY)\n--> statement-breakpoint\n-- just a comment;\nINSERT INTO t VALUES ('x; CREATE TABLE evil (a text)');\nCREATE TABLE u (s text DEFAULT 'a;b)', n int CHECK (n > 0), e text DEFAULT \"x\");;;\nCREATE INDEX /* i */ ui ON u /* j */ (s) -- k\n;")]);
+        assert_eq!(
+            comments,
+            [
+                "t@a.sql(a text L, b int P)",
+                "u@a.sql(s text L, n int, e text L) [ui: s]",
+            ]
+        );
+        // Files apply in path order; a re-created table moves to the end, a
+        // renamed one keeps its place.
+        let order = schema(&[("b/0002.sql", "CREATE TABLE z (a int); ALTER TABLE x ADD COLUMN b text;"), ("b/0001.sql", "CREATE TABLE x (a int); CREATE TABLE y (a int);"), ("a/0009.sql", "CREATE TABLE w (a int);"), ("b/0003.sql", "CREATE TABLE x (c int); ALTER TABLE y RENAME TO Y2; ALTER TABLE z ADD COLUMN a text;")]);
+        assert_eq!(
+            order,
+            [
+                "w@a/0009.sql(a int)",
+                "Y2@b/0001.sql(a int)",
+                "z@b/0002.sql(a text L)",
+                "x@b/0003.sql(c int)",
+            ]
+        );
+        let constraints = schema(&[("a.sql", "CREATE TABLE t (id integer PRIMARY KEY AUTOINCREMENT, key text, \"index\" int, a text NOT NULL UNIQUE, b text, c int, d character varying(40), e double precision, f decimal(10, 2), g TEXT(20), h, i mediumtext, CONSTRAINT pk PRIMARY KEY (b), UNIQUE KEY uk (c), UNIQUE INDEX (d, e), FOREIGN KEY (c, h) REFERENCES x(a, b), KEY k1 (a), INDEX (b), CHECK (c > 0), PRIMARY KEY (a, (lower(b))), UNIQUE ([h]));\nCREATE TABLE dup (a int, a text);\nCREATE TABLE v (a text REFERENCES t, b int CONSTRAINT nn NOT NULL, c text GENERATED ALWAYS AS (a) STORED)")]);
+        assert_eq!(
+            constraints,
+            [
+                "t@a.sql(id integer P, key text L, index int, a text UL, b text PL, c int UR, d character varying(n), e double precision, f decimal(n), g text(n), h  UR, i mediumtext L) pk[a] [-!: d,e]",
+                "dup@a.sql(a text L)",
+                "v@a.sql(a text RL, b int, c text L)",
+            ]
+        );
+        let broken = schema(&[("a.sql", "CREATE TABLE t (a text, b int;\nCREATE TABLE u (x int));\nCREATE INDEX i ON u (x;\nCREATE TABLE v (y int")]);
+        assert_eq!(
+            broken,
+            [
+                "t@a.sql(a text L, b int)",
+                "u@a.sql(x int) [i: x]",
+                "v@a.sql(y int)",
+            ]
+        );
+    }
+
+    #[test]
+    fn queries_in_every_shape() {
+        let cases = [
+            ("SELECT u.id, o.total FROM users AS u JOIN orders o ON o.user_id = u.id AND o.status = 'paid' INNER JOIN items i USING (id) LEFT OUTER JOIN x ON x.a = o.b, y WHERE u.id = ?",
+             "Some(Select) users +orders[o.user_id@orders= u.id@users, o.status@orders=] +items[] +x[x.a@x= o.b@orders] +y[] where[u.id@users=]"),
+            ("SELECT * FROM t WHERE a IN (1, 2) AND b NOT IN (?) AND c BETWEEN ? AND ? AND d LIKE 'x%' AND e NOT LIKE ? AND f IS NOT NULL AND g <> 1 AND h != 2 AND i >= 3 AND j IS NULL",
+             "Some(Select) t where[a in, b other, c range, d other, e other, f other, g other, h other, i range, j null] all"),
+            ("SELECT * FROM t WHERE a = 1 OR b = 2 OR c = 3", "Some(Select) t where[|a=, |b=, |c=] all"),
+            ("SELECT * FROM t WHERE (a = 1 AND (b = 2 OR c = 3)) AND d = 4", "Some(Select) t where[a=, |b=, |c=, d=] all"),
+            ("SELECT * FROM t WHERE NOT (a = 1 AND b = 2) AND c = 3", "Some(Select) t where[|a other, |b other, c=] all"),
+            ("SELECT * FROM t WHERE id IN (SELECT x FROM u WHERE y = 1) AND EXISTS (SELECT 1 FROM v WHERE v.a = t.a) AND z = (SELECT max(q) FROM w)",
+             "Some(Select) t where[id in, z=] all"),
+            ("SELECT id FROM t WHERE a = ? LIMIT ?", "Some(Select) t where[a=] limited"),
+            ("SELECT id FROM t LIMIT 1 OFFSET 5", "Some(Select) t limited single"),
+            ("SELECT id FROM t LIMIT 1, 5", "Some(Select) t limited"),
+            ("SELECT count(*), sum(total) AS s FROM orders WHERE user_id = ?", "Some(Select) orders where[user_id=] single"),
+            ("SELECT COUNT(*) FROM orders", "Some(Select) orders single"),
+            ("SELECT max(id) + 1 FROM t", "Some(Select) t"),
+            ("SELECT count(*) n, status FROM t", "Some(Select) t"),
+            ("SELECT t.* FROM t", "Some(Select) t all"),
+            ("SELECT a * b FROM t", "Some(Select) t"),
+            ("SELECT DISTINCT a FROM t ORDER BY a DESC, lower(b), t.c NULLS LAST, d COLLATE NOCASE, 2", "Some(Select) t order[a, t.c@t, d]"),
+            ("SELECT \"id\" FROM \"orders\" WHERE \"user_id\" = ? AND `x` = ? AND [y] = ?", "Some(Select) orders where[user_id=, x=, y=]"),
+            ("SELECT id FROM main.orders o WHERE main.orders.x = 1 AND o.y = 2", "Some(Select) orders where[orders.x@orders=, o.y@orders=]"),
+            ("SELECT 1", "Some(Select) -"),
+            ("WITH x AS (SELECT 1) SELECT * FROM x", "none"),
+            ("SELECT * FROM t WHERE CASE WHEN a = 1 THEN b ELSE c END = 2 AND d = 3", "Some(Select) t where[d=] all"),
+            ("SELECT * FROM t WHERE a + 1 = ? AND -b = ? AND ? = c AND lower(d) = lower(e) AND f = g AND cast(h AS int) = 1",
+             "Some(Select) t where[a= ~, b=, c=, d= ~, f= g, h= ~, int= ~] all"),
+            ("SELECT * /* c */ FROM -- x\n t WHERE a = 1; SELECT * FROM u", "Some(Select) t where[a=] all"),
+            ("UPDATE OR IGNORE users SET name = ? WHERE id = ? AND (a = 1 OR b = 2)", "Some(Update) users where[id=, |a=, |b=]"),
+            ("UPDATE users u SET name = ?", "Some(Update) users"),
+            ("DELETE FROM orders AS o WHERE o.id = ?", "Some(Delete) orders where[o.id@orders=]"),
+            ("INSERT INTO main.logs (msg) VALUES (?)", "Some(Insert) logs"),
+            ("REPLACE INTO logs VALUES (?)", "Some(Insert) logs"),
+            ("SELECT * FROM t GROUP BY a HAVING count(*) > 1 ORDER BY a LIMIT 1", "Some(Select) t order[a] limited single all"),
+            ("SELECT * FROM t WHERE a = 1 GROUP BY a", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t WHERE a = 1 UNION SELECT * FROM u", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t NATURAL JOIN u CROSS JOIN v WHERE t.a = u.b", "Some(Select) t +u[] +v[] where[t.a@t= u.b@u] all"),
+            ("SELECT * FROM (SELECT 1)", "none"),
+            ("SELECT * FROM t WHERE ((a = 1)) = b", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t WHERE a = 1 2 OR b = 2", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t WHERE NOT NOT a = 1 AND x.y.z = 2", "Some(Select) t where[|a other, y.z@y=] all"),
+            ("SELECT * FROM t WHERE a GLOB ? AND b REGEXP ? AND c MATCH ?", "Some(Select) t where[a other, b other, c other] all"),
+            ("select * from t where a = $1 and b = :b and c = @c", "Some(Select) t where[a=, b=] all"),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(show(sql), want, "{sql}");
+        }
+    }
 }
