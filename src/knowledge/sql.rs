@@ -186,7 +186,7 @@ impl<'t> Walker<'t> {
     fn ident(&mut self) -> Option<String> {
         let name = match self.peek()? {
             Token::Word(w) => w.value.clone(),
-            Token::DoubleQuotedString(s) | Token::SingleQuotedString(s) => s.clone(),
+            Token::SingleQuotedString(s) => s.clone(),
             _ => return None,
         };
         self.bump();
@@ -252,7 +252,12 @@ impl<'t> Walker<'t> {
 }
 
 fn is_kw(t: &Token, k: K) -> bool {
-    matches!(t, Token::Word(Word { keyword, quote_style: None, .. }) if *keyword == k)
+    matches!(t, Token::Word(w) if keyword_in(w, &[k]))
+}
+
+/// An unquoted word among the keywords `ks`.
+fn keyword_in(w: &Word, ks: &[K]) -> bool {
+    w.quote_style.is_none() && ks.contains(&w.keyword)
 }
 
 /// SQL names compare without case (`same_name`): the key of a name in a map.
@@ -278,18 +283,10 @@ pub fn read_schema_files(files: &[SourceFile]) -> Vec<Table> {
 
 /// Values in the order they were added, found by name in one step; a
 /// removed value leaves a hole.
+#[derive(Default)]
 struct Named<T> {
     slots: Vec<Option<T>>,
     at: HashMap<String, usize>,
-}
-
-impl<T> Default for Named<T> {
-    fn default() -> Self {
-        Named {
-            slots: Vec::new(),
-            at: HashMap::default(),
-        }
-    }
 }
 
 impl<T> Named<T> {
@@ -314,13 +311,6 @@ impl<T> Named<T> {
         self.at.insert(key(name), self.slots.len());
         self.slots.push(Some(value));
         self.slots.len() - 1
-    }
-
-    /// Gives the value called `from` the name `to`, in its place.
-    fn rename(&mut self, from: &str, to: &str) -> Option<&mut T> {
-        let i = self.at.remove(&key(from))?;
-        self.at.insert(key(to), i);
-        self.slots[i].as_mut()
     }
 
     fn values(self) -> impl Iterator<Item = T> {
@@ -439,8 +429,9 @@ impl Schema {
             if c.kws(&[K::RENAME, K::TO]) {
                 let to = c.object_name()?;
                 self.tables.remove(&to);
-                if let Some(draft) = self.tables.rename(&name, &to) {
-                    draft.table.name = to;
+                if let Some(t) = self.tables.at.remove(&key(&name)) {
+                    self.tables.at.insert(key(&to), t);
+                    self.draft(t).table.name = to;
                 }
             } else if c.kw(K::ADD) {
                 let _ = c.kw(K::COLUMN);
@@ -577,22 +568,11 @@ fn column_def(table: &mut Draft, mut c: Walker<'_>) -> Option<()> {
 }
 
 fn is_constraint_start(w: &Word) -> bool {
-    w.quote_style.is_none()
-        && matches!(
-            w.keyword,
-            K::PRIMARY
-                | K::UNIQUE
-                | K::NOT
-                | K::NULL
-                | K::DEFAULT
-                | K::REFERENCES
-                | K::CHECK
-                | K::CONSTRAINT
-                | K::COLLATE
-                | K::GENERATED
-                | K::AUTOINCREMENT
-                | K::AUTO_INCREMENT
-        )
+    use K::*;
+    let words = [
+        PRIMARY, UNIQUE, NOT, NULL, DEFAULT, REFERENCES, CHECK, CONSTRAINT, COLLATE, GENERATED,
+    ];
+    keyword_in(w, &words) || keyword_in(w, &[AUTOINCREMENT, AUTO_INCREMENT])
 }
 
 /// The parts of an index's `( … )`: columns or expressions.
@@ -607,7 +587,6 @@ fn index_parts(list: Walker<'_>) -> Vec<IndexPart> {
             let plain = toks[1..].iter().all(|t| matches!(t, Token::Word(_)));
             match (&toks[0], plain) {
                 (Token::Word(w), true) => IndexPart::Column(w.value.clone()),
-                (Token::DoubleQuotedString(s), true) => IndexPart::Column(s.clone()),
                 _ => IndexPart::Expr {
                     text: expr_text(toks),
                     columns: columns_in(item, &Aliases::default())
@@ -657,31 +636,15 @@ pub struct SqlQuery {
     pub all_columns: bool,
 }
 
-/// Clause keywords that end a FROM item.
-const CLAUSES: &[K] = &[
-    K::WHERE,
-    K::GROUP,
-    K::HAVING,
-    K::ORDER,
-    K::LIMIT,
-    K::OFFSET,
-    K::UNION,
-    K::EXCEPT,
-    K::INTERSECT,
-    K::WINDOW,
-    K::RETURNING,
-    K::ON,
-    K::USING,
-    K::JOIN,
-    K::INNER,
-    K::LEFT,
-    K::RIGHT,
-    K::FULL,
-    K::CROSS,
-    K::NATURAL,
-    K::SET,
-    K::FROM,
-];
+/// A clause keyword, which ends a FROM item.
+fn is_clause(w: &Word) -> bool {
+    use K::*;
+    let words = [
+        WHERE, GROUP, HAVING, ORDER, LIMIT, OFFSET, UNION, EXCEPT, INTERSECT, WINDOW, RETURNING,
+        ON, USING, JOIN, INNER, LEFT, RIGHT, FULL, CROSS, NATURAL, SET, FROM,
+    ];
+    keyword_in(w, &words)
+}
 
 /// A statement's table names and aliases (by `key`) → the table.
 type Aliases = HashMap<String, String>;
@@ -796,8 +759,7 @@ fn table_factor(c: &mut Walker<'_>, aliases: &mut Aliases) -> Option<String> {
     aliases.entry(key(&table)).or_insert_with(|| table.clone());
     let explicit = c.kw(K::AS);
     if let Some(Token::Word(w)) = c.peek() {
-        let clause = w.quote_style.is_none() && CLAUSES.contains(&w.keyword);
-        if explicit || !clause {
+        if explicit || !is_clause(w) {
             c.bump();
             aliases
                 .entry(key(&w.value))
@@ -856,33 +818,12 @@ fn column_ref(c: &mut Walker<'_>, aliases: &Aliases) -> Option<ColumnRef> {
 /// A keyword of an expression that is not a column: an operator, a literal,
 /// a part of `CASE`, `CAST`, `COLLATE` or an ordering.
 fn is_operator_word(w: &Word) -> bool {
-    w.quote_style.is_none()
-        && matches!(
-            w.keyword,
-            K::AND
-                | K::OR
-                | K::NOT
-                | K::IS
-                | K::NULL
-                | K::IN
-                | K::LIKE
-                | K::GLOB
-                | K::BETWEEN
-                | K::CASE
-                | K::WHEN
-                | K::THEN
-                | K::ELSE
-                | K::END
-                | K::EXISTS
-                | K::TRUE
-                | K::FALSE
-                | K::SELECT
-                | K::CAST
-                | K::AS
-                | K::COLLATE
-                | K::ASC
-                | K::DESC
-        )
+    use K::*;
+    let words = [
+        AND, OR, NOT, IS, NULL, IN, LIKE, GLOB, BETWEEN, CASE, WHEN, THEN, ELSE, END, EXISTS, TRUE,
+        FALSE, SELECT, CAST, AS, COLLATE, ASC, DESC,
+    ];
+    keyword_in(w, &words)
 }
 
 /// Column references inside an expression.
@@ -933,8 +874,8 @@ enum Operand {
 struct Conditions<'a> {
     aliases: &'a Aliases,
     out: &'a mut Vec<Filter>,
-    /// The ranges of `out` under an OR (not conjuncts; `false`) or a NOT
-    /// (no index lookup; `true`), applied once at the end.
+    /// The ranges of `out` under an OR (not conjuncts: `false`) or a NOT
+    /// (no index lookup: `true`), applied once at the end.
     under: Vec<(usize, usize, bool)>,
 }
 
@@ -942,12 +883,8 @@ impl Conditions<'_> {
     fn or(&mut self, c: &mut Walker<'_>, conjunct: bool) {
         let start = self.out.len();
         self.and(c, conjunct);
-        let mut any = false;
         while c.kw(K::OR) {
             self.and(c, false);
-            any = true;
-        }
-        if any {
             self.under.push((start, self.out.len(), false));
         }
     }
