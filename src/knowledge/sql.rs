@@ -2,17 +2,23 @@
 //! order) and the raw statements of D1 `prepare('…')` calls.
 //!
 //! sqlparser's tokenizer does the lexing (quoted identifiers in every style,
-//! strings, comments, drizzle-kit's `--> statement-breakpoint`); a small
-//! reader over its tokens takes the few statement shapes the analysis needs.
+//! strings, comments, drizzle-kit's `--> statement-breakpoint`); one token
+//! walker ([`Walker`]) takes the few statement shapes the analysis needs.
 //! sqlparser's full parser would add about 1 MB to the wasm build for
 //! grammar this analysis never looks at.
+//!
+//! Nothing here is quadratic in the size of the SQL: parentheses are matched
+//! once per statement (skipping a group is one step), and tables, columns
+//! and indexes are found by name through maps, so a migrations folder of
+//! thousands of statements reads in time proportional to its length.
 
 use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword as K;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace, Word};
 
 use super::query::{ColumnRef, Filter, Join, Op, QueryKind, TableRef};
-use super::schema::{is_large_type, same_name, Column, Dialect, Index, IndexPart, Table};
+use super::schema::{is_large_type, Column, Dialect, Index, IndexPart, Table};
+use crate::model::collections::HashMap;
 use crate::model::project::SourceFile;
 
 /// Lexical rules of the SQL D1 and Postgres migrations are written in:
@@ -40,6 +46,8 @@ impl SqlDialect for Lexer {
     }
 }
 
+// ----- the token walker -----
+
 /// drizzle-kit separates the statements of a migration with the comment
 /// `--> statement-breakpoint`.
 fn is_separator(t: &Token) -> bool {
@@ -52,172 +60,209 @@ fn is_separator(t: &Token) -> bool {
     }
 }
 
-/// The statements of a text as token lists (whitespace and comments
-/// dropped), split at top-level semicolons.
-fn statements(text: &str) -> Vec<Vec<Token>> {
+/// One statement: its tokens without whitespace and comments, and for each
+/// `(` where its group closes (the end if it never does).
+struct Statement {
+    toks: Vec<Token>,
+    close: Vec<usize>,
+}
+
+/// The statements of a text, split at top-level semicolons.
+fn statements(text: &str) -> Vec<Statement> {
     let Ok(tokens) = Tokenizer::new(&Lexer, text).tokenize() else {
         return Vec::new();
     };
     tokens
         .split(is_separator)
         .map(|piece| {
-            piece
+            let toks: Vec<Token> = piece
                 .iter()
                 .filter(|t| !matches!(t, Token::Whitespace(_)))
                 .cloned()
-                .collect::<Vec<_>>()
+                .collect();
+            let mut close = vec![toks.len(); toks.len()];
+            let mut open = Vec::new();
+            for (i, t) in toks.iter().enumerate() {
+                match t {
+                    Token::LParen => open.push(i),
+                    Token::RParen => {
+                        if let Some(o) = open.pop() {
+                            close[o] = i;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Statement { toks, close }
         })
-        .filter(|piece| !piece.is_empty())
+        .filter(|s| !s.toks.is_empty())
         .collect()
 }
 
-/// A cursor over one statement's tokens.
-struct Cursor<'t> {
+/// The one walker over a statement's tokens, for the schema reader and the
+/// query reader alike: a position in a range of the statement (the whole
+/// statement, a parenthesized group, a list item, a clause).
+#[derive(Clone, Copy)]
+struct Walker<'t> {
     toks: &'t [Token],
+    close: &'t [usize],
     pos: usize,
+    end: usize,
 }
 
-impl<'t> Cursor<'t> {
-    fn new(toks: &'t [Token]) -> Cursor<'t> {
-        Cursor { toks, pos: 0 }
+impl<'t> Walker<'t> {
+    fn new(s: &'t Statement) -> Walker<'t> {
+        Walker {
+            toks: &s.toks,
+            close: &s.close,
+            pos: 0,
+            end: s.toks.len(),
+        }
     }
 
-    fn peek(&self) -> Option<&'t Token> {
-        self.toks.get(self.pos)
+    /// The same statement from `pos` to `end`.
+    fn range(&self, pos: usize, end: usize) -> Walker<'t> {
+        Walker { pos, end, ..*self }
+    }
+
+    /// The tokens left in the range.
+    fn tokens(&self) -> &'t [Token] {
+        &self.toks[self.pos..self.end]
     }
 
     fn peek_at(&self, n: usize) -> Option<&'t Token> {
-        self.toks.get(self.pos + n)
+        self.tokens().get(n)
     }
 
-    fn next(&mut self) -> Option<&'t Token> {
-        let t = self.toks.get(self.pos);
-        if t.is_some() {
-            self.pos += 1;
-        }
-        t
+    fn peek(&self) -> Option<&'t Token> {
+        self.peek_at(0)
     }
 
     fn done(&self) -> bool {
-        self.pos >= self.toks.len()
+        self.pos >= self.end
+    }
+
+    fn bump(&mut self) {
+        self.pos = (self.pos + 1).min(self.end);
+    }
+
+    fn next(&mut self) -> Option<&'t Token> {
+        let t = self.peek();
+        self.bump();
+        t
+    }
+
+    /// The next token is `t` (punctuation): consume it.
+    fn eat(&mut self, t: &Token) -> bool {
+        let here = self.peek() == Some(t);
+        if here {
+            self.bump();
+        }
+        here
+    }
+
+    fn at_kw(&self, k: K) -> bool {
+        self.peek().is_some_and(|t| is_kw(t, k))
     }
 
     /// The next token is the (unquoted) keyword `k`: consume it.
     fn kw(&mut self, k: K) -> bool {
-        if self.peek().is_some_and(|t| is_kw(t, k)) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
+        self.kws(&[k])
     }
 
     /// The next tokens are the keywords `ks`: consume them all, or none.
     fn kws(&mut self, ks: &[K]) -> bool {
-        if ks
+        let all = ks
             .iter()
             .enumerate()
-            .all(|(i, k)| self.peek_at(i).is_some_and(|t| is_kw(t, *k)))
-        {
+            .all(|(i, k)| self.peek_at(i).is_some_and(|t| is_kw(t, *k)));
+        if all {
             self.pos += ks.len();
-            true
-        } else {
-            false
         }
-    }
-
-    fn eat(&mut self, t: &Token) -> bool {
-        if self.peek() == Some(t) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
+        all
     }
 
     /// An identifier (any word, quoted or not).
     fn ident(&mut self) -> Option<String> {
-        match self.peek()? {
-            Token::Word(w) => {
-                self.pos += 1;
-                Some(w.value.clone())
-            }
-            Token::DoubleQuotedString(s) | Token::SingleQuotedString(s) => {
-                self.pos += 1;
-                Some(s.clone())
-            }
-            _ => None,
-        }
+        let name = match self.peek()? {
+            Token::Word(w) => w.value.clone(),
+            Token::SingleQuotedString(s) => s.clone(),
+            _ => return None,
+        };
+        self.bump();
+        Some(name)
     }
 
     /// `schema.table` → `table`.
     fn object_name(&mut self) -> Option<String> {
         let mut name = self.ident()?;
-        while self.peek() == Some(&Token::Period) {
-            self.pos += 1;
+        while self.eat(&Token::Period) {
             name = self.ident()?;
         }
         Some(name)
     }
 
-    /// Skips a parenthesized group if one starts here; returns its inner tokens.
-    fn group(&mut self) -> Option<&'t [Token]> {
+    /// The parenthesized group that starts here, stepped over; its inside.
+    fn group(&mut self) -> Option<Walker<'t>> {
         if self.peek() != Some(&Token::LParen) {
             return None;
         }
-        let start = self.pos + 1;
-        let mut depth = 0usize;
-        while let Some(t) = self.next() {
-            match t {
-                Token::LParen => depth += 1,
-                Token::RParen => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(&self.toks[start..self.pos - 1]);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Some(&self.toks[start..])
+        let close = self.close[self.pos].min(self.end);
+        let inner = self.range(self.pos + 1, close);
+        self.pos = (close + 1).min(self.end);
+        Some(inner)
     }
 
-    /// Skips to the next top-level keyword among `stops` (or the end).
-    fn skip_to(&mut self, stops: &[K]) {
+    /// Steps over one token, or a whole group.
+    fn skip(&mut self) {
+        if self.group().is_none() {
+            self.bump();
+        }
+    }
+
+    /// Steps to the next top-level keyword among `stops` (or the end); what
+    /// was stepped over.
+    fn until(&mut self, stops: &[K]) -> Walker<'t> {
+        let start = self.pos;
         while let Some(t) = self.peek() {
             if stops.iter().any(|k| is_kw(t, *k)) {
-                return;
+                break;
             }
-            if self.group().is_none() {
-                self.pos += 1;
-            }
+            self.skip();
         }
+        self.range(start, self.pos)
+    }
+
+    /// The items of the rest of the range, split at top-level commas (a
+    /// trailing comma adds no item).
+    fn items(mut self) -> impl Iterator<Item = Walker<'t>> {
+        std::iter::from_fn(move || {
+            if self.done() {
+                return None;
+            }
+            let start = self.pos;
+            while !self.done() && self.peek() != Some(&Token::Comma) {
+                self.skip();
+            }
+            let item = self.range(start, self.pos);
+            self.bump();
+            Some(item)
+        })
     }
 }
 
 fn is_kw(t: &Token, k: K) -> bool {
-    matches!(t, Token::Word(Word { keyword, quote_style: None, .. }) if *keyword == k)
+    matches!(t, Token::Word(w) if keyword_in(w, &[k]))
 }
 
-/// Splits a token list at top-level commas.
-fn split_commas(toks: &[Token]) -> Vec<&[Token]> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0usize, 0usize);
-    for (i, t) in toks.iter().enumerate() {
-        match t {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            Token::Comma if depth == 0 => {
-                out.push(&toks[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    if start < toks.len() {
-        out.push(&toks[start..]);
-    }
-    out
+/// An unquoted word among the keywords `ks`.
+fn keyword_in(w: &Word, ks: &[K]) -> bool {
+    w.quote_style.is_none() && ks.contains(&w.keyword)
+}
+
+/// SQL names compare without case (`same_name`): the key of a name in a map.
+fn key(name: &str) -> String {
+    name.to_ascii_lowercase()
 }
 
 // ----- schema files -----
@@ -227,115 +272,192 @@ fn split_commas(toks: &[Token]) -> Vec<&[Token]> {
 pub fn read_schema_files(files: &[SourceFile]) -> Vec<Table> {
     let mut sorted: Vec<&SourceFile> = files.iter().collect();
     crate::model::collections::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
-    let mut tables: Vec<Table> = Vec::new();
+    let mut schema = Schema::default();
     for file in sorted {
         for stmt in statements(&file.source) {
-            apply(&mut tables, &stmt, &file.path);
+            schema.apply(Walker::new(&stmt), &file.path);
         }
     }
-    tables
+    schema.finish()
 }
 
-fn table_mut<'a>(tables: &'a mut Vec<Table>, name: &str, file: &str) -> &'a mut Table {
-    if let Some(i) = tables.iter().position(|t| same_name(&t.name, name)) {
-        return &mut tables[i];
+/// Values in the order they were added, found by name in one step; a
+/// removed value leaves a hole.
+#[derive(Default)]
+struct Named<T> {
+    slots: Vec<Option<T>>,
+    at: HashMap<String, usize>,
+}
+
+impl<T> Named<T> {
+    fn slot(&self, name: &str) -> Option<usize> {
+        self.at.get(&key(name)).copied()
     }
-    tables.push(Table {
-        name: name.to_string(),
-        file: file.to_string(),
-        ..Table::default()
-    });
-    tables.last_mut().expect("just pushed")
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut T> {
+        let i = self.slot(name)?;
+        self.slots[i].as_mut()
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Some(i) = self.at.remove(&key(name)) {
+            self.slots[i] = None;
+        }
+    }
+
+    /// Adds `value` at the end, in place of the value of the same name.
+    fn insert(&mut self, name: &str, value: T) -> usize {
+        self.remove(name);
+        self.at.insert(key(name), self.slots.len());
+        self.slots.push(Some(value));
+        self.slots.len() - 1
+    }
+
+    fn values(self) -> impl Iterator<Item = T> {
+        self.slots.into_iter().flatten()
+    }
 }
 
-/// Applies one DDL statement; anything else is ignored.
-fn apply(tables: &mut Vec<Table>, toks: &[Token], file: &str) -> Option<()> {
-    let mut c = Cursor::new(toks);
-    if c.kw(K::CREATE) {
-        let unique = c.kw(K::UNIQUE);
-        if c.kw(K::INDEX) {
-            let _ = c.kws(&[K::IF, K::NOT, K::EXISTS]);
-            let _ = c.kw(K::CONCURRENTLY);
-            let name = if is_kw(c.peek()?, K::ON) {
-                None
-            } else {
-                Some(c.object_name()?)
+/// A table as the statements so far leave it.
+#[derive(Default)]
+struct Draft {
+    table: Table,
+    columns: Named<Column>,
+    indexes: Vec<Option<Index>>,
+}
+
+/// The tables as the statements so far leave them.
+#[derive(Default)]
+struct Schema {
+    tables: Named<Draft>,
+    /// Index name → (table slot, index slot) of the indexes so named.
+    index_at: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Schema {
+    /// The slot of the table called `name`, created if there is none.
+    fn table(&mut self, name: &str, file: &str) -> usize {
+        self.tables.slot(name).unwrap_or_else(|| {
+            let table = Table {
+                name: name.to_string(),
+                file: file.to_string(),
+                ..Table::default()
             };
-            if !c.kw(K::ON) {
+            let draft = Draft {
+                table,
+                ..Draft::default()
+            };
+            self.tables.insert(name, draft)
+        })
+    }
+
+    fn draft(&mut self, slot: usize) -> &mut Draft {
+        self.tables.slots[slot].as_mut().expect("a live table")
+    }
+
+    /// Applies one DDL statement; anything else is ignored.
+    fn apply(&mut self, mut c: Walker<'_>, file: &str) -> Option<()> {
+        if c.kw(K::CREATE) {
+            let unique = c.kw(K::UNIQUE);
+            if c.kw(K::INDEX) {
+                let _ = c.kws(&[K::IF, K::NOT, K::EXISTS]);
+                let _ = c.kw(K::CONCURRENTLY);
+                let name = if c.at_kw(K::ON) {
+                    None
+                } else {
+                    Some(c.object_name()?)
+                };
+                if !c.kw(K::ON) {
+                    return None;
+                }
+                let _ = c.kw(K::ONLY);
+                let table = c.object_name()?;
+                if c.kw(K::USING) {
+                    c.ident()?;
+                }
+                let parts = index_parts(c.group()?);
+                let t = self.table(&table, file);
+                if let Some(name) = &name {
+                    let at = self.draft(t).indexes.len();
+                    self.index_at.entry(key(name)).or_default().push((t, at));
+                }
+                let index = Index {
+                    name,
+                    parts,
+                    unique,
+                };
+                self.draft(t).indexes.push(Some(index));
+                return Some(());
+            }
+            let _ = c.kw(K::TEMP) || c.kw(K::TEMPORARY);
+            if !c.kw(K::TABLE) {
                 return None;
             }
-            let _ = c.kw(K::ONLY);
-            let table = c.object_name()?;
-            if c.kw(K::USING) {
-                c.ident()?;
-            }
-            let parts = index_parts(c.group()?);
-            table_mut(tables, &table, file).indexes.push(Index {
-                name,
-                parts,
-                unique,
-            });
-            return Some(());
-        }
-        let _ = c.kw(K::TEMP) || c.kw(K::TEMPORARY);
-        if !c.kw(K::TABLE) {
-            return None;
-        }
-        let _ = c.kws(&[K::IF, K::NOT, K::EXISTS]);
-        let name = c.object_name()?;
-        let body = c.group()?;
-        // A re-created table (SQLite's copy-and-rename migrations) starts over.
-        tables.retain(|t| !same_name(&t.name, &name));
-        let table = table_mut(tables, &name, file);
-        for item in split_commas(body) {
-            table_item(table, item);
-        }
-        return Some(());
-    }
-    if c.kw(K::DROP) {
-        let index = c.kw(K::INDEX);
-        if !index && !c.kw(K::TABLE) {
-            return None;
-        }
-        let _ = c.kws(&[K::IF, K::EXISTS]);
-        while let Some(n) = c.object_name() {
-            if index {
-                for t in tables.iter_mut() {
-                    t.indexes
-                        .retain(|i| !i.name.as_deref().is_some_and(|x| same_name(x, &n)));
-                }
-            } else {
-                tables.retain(|t| !same_name(&t.name, &n));
-            }
-            if !c.eat(&Token::Comma) {
-                break;
-            }
-        }
-        return Some(());
-    }
-    if c.kws(&[K::ALTER, K::TABLE]) {
-        let _ = c.kws(&[K::IF, K::EXISTS]);
-        let _ = c.kw(K::ONLY);
-        let name = c.object_name()?;
-        if c.kws(&[K::RENAME, K::TO]) {
-            let to = c.object_name()?;
-            tables.retain(|t| !same_name(&t.name, &to));
-            if let Some(t) = tables.iter_mut().find(|t| same_name(&t.name, &name)) {
-                t.name = to;
-            }
-        } else if c.kw(K::ADD) {
-            let _ = c.kw(K::COLUMN);
             let _ = c.kws(&[K::IF, K::NOT, K::EXISTS]);
-            table_item(table_mut(tables, &name, file), &toks[c.pos..]);
+            let name = c.object_name()?;
+            let body = c.group()?;
+            // A re-created table (SQLite's copy-and-rename migrations) starts over.
+            self.tables.remove(&name);
+            let t = self.table(&name, file);
+            for item in body.items() {
+                table_item(self.draft(t), item);
+            }
+        } else if c.kw(K::DROP) {
+            let index = c.kw(K::INDEX);
+            if !index && !c.kw(K::TABLE) {
+                return None;
+            }
+            let _ = c.kws(&[K::IF, K::EXISTS]);
+            while let Some(n) = c.object_name() {
+                if index {
+                    for (t, i) in self.index_at.remove(&key(&n)).into_iter().flatten() {
+                        if let Some(draft) = &mut self.tables.slots[t] {
+                            draft.indexes[i] = None;
+                        }
+                    }
+                } else {
+                    self.tables.remove(&n);
+                }
+                if !c.eat(&Token::Comma) {
+                    break;
+                }
+            }
+        } else if c.kws(&[K::ALTER, K::TABLE]) {
+            let _ = c.kws(&[K::IF, K::EXISTS]);
+            let _ = c.kw(K::ONLY);
+            let name = c.object_name()?;
+            if c.kws(&[K::RENAME, K::TO]) {
+                let to = c.object_name()?;
+                self.tables.remove(&to);
+                if let Some(t) = self.tables.at.remove(&key(&name)) {
+                    self.tables.at.insert(key(&to), t);
+                    self.draft(t).table.name = to;
+                }
+            } else if c.kw(K::ADD) {
+                let _ = c.kw(K::COLUMN);
+                let _ = c.kws(&[K::IF, K::NOT, K::EXISTS]);
+                let t = self.table(&name, file);
+                table_item(self.draft(t), c);
+            }
         }
-        return Some(());
+        Some(())
     }
-    None
+
+    fn finish(self) -> Vec<Table> {
+        self.tables
+            .values()
+            .map(|d| Table {
+                columns: d.columns.values().collect(),
+                indexes: d.indexes.into_iter().flatten().collect(),
+                ..d.table
+            })
+            .collect()
+    }
 }
 
-/// One item of `CREATE TABLE (…)`: a column or a table constraint.
-fn table_item(table: &mut Table, toks: &[Token]) -> Option<()> {
-    let mut c = Cursor::new(toks);
+/// One item of `CREATE TABLE (…)` or `ALTER TABLE … ADD`: a column or a
+/// table constraint.
+fn table_item(table: &mut Draft, mut c: Walker<'_>) -> Option<()> {
     if c.kw(K::CONSTRAINT) {
         c.ident()?;
     }
@@ -350,7 +472,7 @@ fn table_item(table: &mut Table, toks: &[Token]) -> Option<()> {
     } else if c.kws(&[K::FOREIGN, K::KEY]) {
         for p in index_parts(c.group()?) {
             if let IndexPart::Column(n) = p {
-                if let Some(col) = table.columns.iter_mut().find(|x| same_name(&x.name, &n)) {
+                if let Some(col) = table.columns.get_mut(&n) {
                     col.references = true;
                 }
             }
@@ -360,11 +482,11 @@ fn table_item(table: &mut Table, toks: &[Token]) -> Option<()> {
         // `CHECK (…)`, MySQL's `KEY name (…)` / `INDEX name (…)`: not a column.
         return Some(());
     } else {
-        return column_def(table, &mut c);
+        return column_def(table, c);
     };
     let parts = index_parts(c.group()?);
     if let [IndexPart::Column(only)] = parts.as_slice() {
-        if let Some(col) = table.columns.iter_mut().find(|x| same_name(&x.name, only)) {
+        if let Some(col) = table.columns.get_mut(only) {
             if primary {
                 col.primary = true;
             } else {
@@ -374,7 +496,7 @@ fn table_item(table: &mut Table, toks: &[Token]) -> Option<()> {
         }
     }
     if primary {
-        table.primary_key = parts
+        table.table.primary_key = parts
             .iter()
             .filter_map(|p| match p {
                 IndexPart::Column(c) => Some(c.clone()),
@@ -382,33 +504,32 @@ fn table_item(table: &mut Table, toks: &[Token]) -> Option<()> {
             })
             .collect();
     } else {
-        table.indexes.push(Index {
+        table.indexes.push(Some(Index {
             name: None,
             parts,
             unique,
-        });
+        }));
     }
     Some(())
 }
 
 /// `CHECK (…)`, `KEY [name] (…)`, `INDEX [name] (…)` — and not a column that
 /// happens to be called `key` or `index`.
-fn is_inline_index(c: &Cursor<'_>) -> bool {
-    let Some(first) = c.peek() else { return false };
+fn is_inline_index(c: &Walker<'_>) -> bool {
     let paren_at = |n: usize| c.peek_at(n) == Some(&Token::LParen);
-    if is_kw(first, K::CHECK) {
+    if c.at_kw(K::CHECK) {
         return paren_at(1);
     }
-    (is_kw(first, K::KEY) || is_kw(first, K::INDEX))
+    (c.at_kw(K::KEY) || c.at_kw(K::INDEX))
         && (paren_at(1) || (matches!(c.peek_at(1), Some(Token::Word(_))) && paren_at(2)))
 }
 
 /// `name type[(n)] [PRIMARY KEY] [UNIQUE] [REFERENCES …] …`
-fn column_def(table: &mut Table, c: &mut Cursor<'_>) -> Option<()> {
+fn column_def(table: &mut Draft, mut c: Walker<'_>) -> Option<()> {
     let name = c.ident()?;
     let mut ty = match c.peek() {
         Some(Token::Word(w)) if !is_constraint_start(w) => {
-            c.pos += 1;
+            c.bump();
             w.value.to_ascii_lowercase()
         }
         _ => String::new(),
@@ -418,7 +539,7 @@ fn column_def(table: &mut Table, c: &mut Cursor<'_>) -> Option<()> {
         if is_constraint_start(w) || w.quote_style.is_some() {
             break;
         }
-        c.pos += 1;
+        c.bump();
         ty.push(' ');
         ty.push_str(&w.value.to_ascii_lowercase());
     }
@@ -426,7 +547,7 @@ fn column_def(table: &mut Table, c: &mut Cursor<'_>) -> Option<()> {
         ty.push_str("(n)");
     }
     let mut col = Column {
-        name,
+        name: name.clone(),
         large: is_large_type(&ty, Dialect::Unknown),
         sql_type: ty,
         ..Column::default()
@@ -438,59 +559,44 @@ fn column_def(table: &mut Table, c: &mut Cursor<'_>) -> Option<()> {
             col.unique = true;
         } else if c.kw(K::REFERENCES) {
             col.references = true;
-        } else if c.group().is_none() {
-            c.pos += 1;
+        } else {
+            c.skip();
         }
     }
-    table.columns.retain(|x| !same_name(&x.name, &col.name));
-    table.columns.push(col);
+    table.columns.insert(&name, col);
     Some(())
 }
 
 fn is_constraint_start(w: &Word) -> bool {
-    w.quote_style.is_none()
-        && matches!(
-            w.keyword,
-            K::PRIMARY
-                | K::UNIQUE
-                | K::NOT
-                | K::NULL
-                | K::DEFAULT
-                | K::REFERENCES
-                | K::CHECK
-                | K::CONSTRAINT
-                | K::COLLATE
-                | K::GENERATED
-                | K::AUTOINCREMENT
-                | K::AUTO_INCREMENT
-        )
+    use K::*;
+    let words = [
+        PRIMARY, UNIQUE, NOT, NULL, DEFAULT, REFERENCES, CHECK, CONSTRAINT, COLLATE, GENERATED,
+    ];
+    keyword_in(w, &words) || keyword_in(w, &[AUTOINCREMENT, AUTO_INCREMENT])
 }
 
 /// The parts of an index's `( … )`: columns or expressions.
-fn index_parts(toks: &[Token]) -> Vec<IndexPart> {
-    split_commas(toks)
-        .into_iter()
-        .filter(|item| !item.is_empty())
+fn index_parts(list: Walker<'_>) -> Vec<IndexPart> {
+    list.items()
+        .filter(|item| !item.done())
         .map(|item| {
             // A column with decorations (`email DESC`, `email COLLATE NOCASE`,
             // an operator class) is all words; an expression has calls or
             // operators.
-            let plain = item[1..].iter().all(|t| matches!(t, Token::Word(_)));
-            match (&item[0], plain) {
+            let toks = item.tokens();
+            let plain = toks[1..].iter().all(|t| matches!(t, Token::Word(_)));
+            match (&toks[0], plain) {
                 (Token::Word(w), true) => IndexPart::Column(w.value.clone()),
-                (Token::DoubleQuotedString(s), true) => IndexPart::Column(s.clone()),
                 _ => IndexPart::Expr {
-                    text: expr_text(item),
-                    columns: expr_columns(item),
+                    text: expr_text(toks),
+                    columns: columns_in(item, &Aliases::default())
+                        .into_iter()
+                        .map(|c| c.key)
+                        .collect(),
                 },
             }
         })
         .collect()
-}
-
-/// The columns an expression reads (not function names, not operators).
-fn expr_columns(toks: &[Token]) -> Vec<String> {
-    columns_in(toks, &[]).into_iter().map(|c| c.key).collect()
 }
 
 /// A short text of an expression (`lower(email)`), for messages.
@@ -530,188 +636,159 @@ pub struct SqlQuery {
     pub all_columns: bool,
 }
 
-/// Clause keywords that end a WHERE/ON condition or a FROM list.
-const CLAUSES: &[K] = &[
-    K::WHERE,
-    K::GROUP,
-    K::HAVING,
-    K::ORDER,
-    K::LIMIT,
-    K::OFFSET,
-    K::UNION,
-    K::EXCEPT,
-    K::INTERSECT,
-    K::WINDOW,
-    K::RETURNING,
-    K::ON,
-    K::USING,
-    K::JOIN,
-    K::INNER,
-    K::LEFT,
-    K::RIGHT,
-    K::FULL,
-    K::CROSS,
-    K::NATURAL,
-    K::SET,
-    K::FROM,
-];
+/// A clause keyword, which ends a FROM item.
+fn is_clause(w: &Word) -> bool {
+    use K::*;
+    let words = [
+        WHERE, GROUP, HAVING, ORDER, LIMIT, OFFSET, UNION, EXCEPT, INTERSECT, WINDOW, RETURNING,
+        ON, USING, JOIN, INNER, LEFT, RIGHT, FULL, CROSS, NATURAL, SET, FROM,
+    ];
+    keyword_in(w, &words)
+}
+
+/// A statement's table names and aliases (by `key`) → the table.
+type Aliases = HashMap<String, String>;
 
 /// Reads one raw statement (`SELECT … FROM orders WHERE user_id = ?`).
 pub fn read_query(text: &str) -> Option<SqlQuery> {
     let stmt = statements(text).into_iter().next()?;
-    let mut c = Cursor::new(&stmt);
+    let mut c = Walker::new(&stmt);
     let mut q = SqlQuery::default();
-    let mut aliases: Vec<(String, String)> = Vec::new();
-    if c.kw(K::SELECT) {
-        q.kind = Some(QueryKind::Select);
-        let _ = c.kw(K::DISTINCT) || c.kw(K::ALL);
-        let start = c.pos;
-        c.skip_to(&[K::FROM]);
-        let projection = &stmt[start..c.pos];
-        if !c.kw(K::FROM) {
-            return Some(q);
-        }
-        let items = split_commas(projection);
-        q.all_columns = items.iter().any(|i| i.last() == Some(&Token::Mul));
-        let main = table_factor(&mut c, &mut aliases)?;
-        q.table = Some(main);
-        // Joins: `JOIN t ON …`, `LEFT [OUTER] JOIN t …`, `, t`.
-        loop {
-            let comma = c.eat(&Token::Comma);
-            if !comma {
-                let _ = c.kw(K::NATURAL);
-                let _ = c.kw(K::LEFT)
-                    || c.kw(K::RIGHT)
-                    || c.kw(K::FULL)
-                    || c.kw(K::INNER)
-                    || c.kw(K::CROSS);
-                let _ = c.kw(K::OUTER);
-                if !c.kw(K::JOIN) {
-                    break;
-                }
-            }
-            let Some(t) = table_factor(&mut c, &mut aliases) else {
-                break;
-            };
-            let mut on = Vec::new();
-            if c.kw(K::ON) {
-                Conditions::new(&aliases, &mut on).or(&mut c, true);
-            } else if c.kw(K::USING) {
-                c.group();
-            }
-            q.joins.push(Join {
-                table: TableRef::Sql(t),
-                on,
-            });
-        }
-        if c.kw(K::WHERE) {
-            q.has_where = true;
-            Conditions::new(&aliases, &mut q.filters).or(&mut c, true);
-        }
-        let grouped = c.kws(&[K::GROUP, K::BY]);
-        if grouped {
-            c.skip_to(&[K::HAVING, K::ORDER, K::LIMIT]);
-        }
-        if c.kw(K::HAVING) {
-            c.skip_to(&[K::ORDER, K::LIMIT]);
-        }
-        if c.kws(&[K::ORDER, K::BY]) {
-            let start = c.pos;
-            c.skip_to(&[K::LIMIT, K::OFFSET]);
-            for item in split_commas(&stmt[start..c.pos]) {
-                let mut ic = Cursor::new(item);
-                if let Some(col) = column_ref(&mut ic, &aliases) {
-                    if ic.done()
-                        || ic.kw(K::ASC)
-                        || ic.kw(K::DESC)
-                        || ic.kw(K::NULLS)
-                        || ic.kw(K::COLLATE)
-                    {
-                        q.order_by.push(col);
-                    }
-                }
-            }
-        }
-        if c.kw(K::LIMIT) {
-            q.limited = true;
-            let one = matches!(c.next(), Some(Token::Number(n, _)) if n == "1");
-            q.single_row |= one && (c.done() || c.kw(K::OFFSET));
-        }
-        let aggregate = !items.is_empty() && items.iter().all(|i| is_aggregate(i));
-        q.single_row |= aggregate && !grouped;
-    } else if c.kw(K::INSERT) || c.kw(K::REPLACE) {
+    let mut aliases = Aliases::default();
+    if c.kw(K::INSERT) || c.kw(K::REPLACE) {
         q.kind = Some(QueryKind::Insert);
-        c.skip_to(&[K::INTO]);
+        let _ = c.until(&[K::INTO]);
         if c.kw(K::INTO) {
             q.table = c.object_name();
         }
-    } else if c.kw(K::UPDATE) {
-        q.kind = Some(QueryKind::Update);
-        if c.kw(K::OR) {
-            c.ident();
-        }
-        q.table = Some(table_factor(&mut c, &mut aliases)?);
-        c.skip_to(&[K::WHERE]);
-        if c.kw(K::WHERE) {
-            q.has_where = true;
-            Conditions::new(&aliases, &mut q.filters).or(&mut c, true);
-        }
-    } else if c.kw(K::DELETE) {
-        q.kind = Some(QueryKind::Delete);
-        let _ = c.kw(K::FROM);
-        q.table = Some(table_factor(&mut c, &mut aliases)?);
-        c.skip_to(&[K::WHERE]);
-        if c.kw(K::WHERE) {
-            q.has_where = true;
-            Conditions::new(&aliases, &mut q.filters).or(&mut c, true);
-        }
-    } else {
-        return None;
+        return Some(q);
     }
+    if !c.kw(K::SELECT) {
+        q.kind = Some(if c.kw(K::UPDATE) {
+            if c.kw(K::OR) {
+                c.ident();
+            }
+            QueryKind::Update
+        } else if c.kw(K::DELETE) {
+            let _ = c.kw(K::FROM);
+            QueryKind::Delete
+        } else {
+            return None;
+        });
+        q.table = Some(table_factor(&mut c, &mut aliases)?);
+        let _ = c.until(&[K::WHERE]);
+        where_clause(&mut c, &aliases, &mut q);
+        return Some(q);
+    }
+    q.kind = Some(QueryKind::Select);
+    let _ = c.kw(K::DISTINCT) || c.kw(K::ALL);
+    let projection = c.until(&[K::FROM]);
+    if !c.kw(K::FROM) {
+        return Some(q);
+    }
+    q.all_columns = projection
+        .items()
+        .any(|i| i.tokens().last() == Some(&Token::Mul));
+    q.table = Some(table_factor(&mut c, &mut aliases)?);
+    // Joins: `JOIN t ON …`, `LEFT [OUTER] JOIN t …`, `, t`.
+    while c.eat(&Token::Comma) || {
+        let _ = c.kw(K::NATURAL);
+        let _ =
+            c.kw(K::LEFT) || c.kw(K::RIGHT) || c.kw(K::FULL) || c.kw(K::INNER) || c.kw(K::CROSS);
+        let _ = c.kw(K::OUTER);
+        c.kw(K::JOIN)
+    } {
+        let Some(t) = table_factor(&mut c, &mut aliases) else {
+            break;
+        };
+        let mut on = Vec::new();
+        if c.kw(K::ON) {
+            condition(&mut c, &aliases, &mut on);
+        } else if c.kw(K::USING) {
+            c.group();
+        }
+        let table = TableRef::Sql(t);
+        q.joins.push(Join { table, on });
+    }
+    where_clause(&mut c, &aliases, &mut q);
+    let grouped = c.kws(&[K::GROUP, K::BY]);
+    if grouped {
+        let _ = c.until(&[K::HAVING, K::ORDER, K::LIMIT]);
+    }
+    if c.kw(K::HAVING) {
+        let _ = c.until(&[K::ORDER, K::LIMIT]);
+    }
+    if c.kws(&[K::ORDER, K::BY]) {
+        for mut item in c.until(&[K::LIMIT, K::OFFSET]).items() {
+            if let Some(col) = column_ref(&mut item, &aliases) {
+                if item.done()
+                    || item.kw(K::ASC)
+                    || item.kw(K::DESC)
+                    || item.kw(K::NULLS)
+                    || item.kw(K::COLLATE)
+                {
+                    q.order_by.push(col);
+                }
+            }
+        }
+    }
+    if c.kw(K::LIMIT) {
+        q.limited = true;
+        let one = matches!(c.next(), Some(Token::Number(n, _)) if n == "1");
+        q.single_row |= one && (c.done() || c.kw(K::OFFSET));
+    }
+    let aggregate = !projection.done() && projection.items().all(is_aggregate);
+    q.single_row |= aggregate && !grouped;
     Some(q)
 }
 
+/// `WHERE …`, if it is next.
+fn where_clause(c: &mut Walker<'_>, aliases: &Aliases, q: &mut SqlQuery) {
+    if c.kw(K::WHERE) {
+        q.has_where = true;
+        condition(c, aliases, &mut q.filters);
+    }
+}
+
 /// `t [AS] a`: the table's name, remembering its alias.
-fn table_factor(c: &mut Cursor<'_>, aliases: &mut Vec<(String, String)>) -> Option<String> {
+fn table_factor(c: &mut Walker<'_>, aliases: &mut Aliases) -> Option<String> {
     if c.peek() == Some(&Token::LParen) {
         return None;
     }
     let table = c.object_name()?;
-    aliases.push((table.clone(), table.clone()));
+    aliases.entry(key(&table)).or_insert_with(|| table.clone());
     let explicit = c.kw(K::AS);
     if let Some(Token::Word(w)) = c.peek() {
-        let clause = w.quote_style.is_none() && CLAUSES.contains(&w.keyword);
-        if explicit || !clause {
-            c.pos += 1;
-            aliases.push((w.value.clone(), table.clone()));
+        if explicit || !is_clause(w) {
+            c.bump();
+            aliases
+                .entry(key(&w.value))
+                .or_insert_with(|| table.clone());
         }
     }
     Some(table)
 }
 
 /// `count(*)`, `sum(total) AS s`
-fn is_aggregate(item: &[Token]) -> bool {
-    let Some(Token::Word(w)) = item.first() else {
+fn is_aggregate(mut item: Walker<'_>) -> bool {
+    let Some(Token::Word(w)) = item.next() else {
         return false;
     };
     let name = w.value.to_ascii_lowercase();
     if !matches!(
         name.as_str(),
         "count" | "sum" | "avg" | "min" | "max" | "total" | "group_concat"
-    ) {
+    ) || item.group().is_none()
+    {
         return false;
     }
-    let mut c = Cursor::new(&item[1..]);
-    if c.group().is_none() {
-        return false;
-    }
-    let _ = c.kw(K::AS);
-    let _ = c.ident();
-    c.done()
+    let _ = item.kw(K::AS);
+    let _ = item.ident();
+    item.done()
 }
 
 /// `user_id` (the statement's tables decide which) or `o.user_id`.
-fn column_ref(c: &mut Cursor<'_>, aliases: &[(String, String)]) -> Option<ColumnRef> {
+fn column_ref(c: &mut Walker<'_>, aliases: &Aliases) -> Option<ColumnRef> {
     let Some(Token::Word(first)) = c.peek() else {
         return None;
     };
@@ -720,23 +797,16 @@ fn column_ref(c: &mut Cursor<'_>, aliases: &[(String, String)]) -> Option<Column
     }
     let mut parts = vec![c.ident()?];
     while c.peek() == Some(&Token::Period) && matches!(c.peek_at(1), Some(Token::Word(_))) {
-        c.pos += 1;
+        c.bump();
         parts.push(c.ident()?);
     }
     let col = parts.pop()?;
     Some(match parts.pop() {
-        Some(qualifier) => {
-            let table = aliases
-                .iter()
-                .find(|(a, _)| same_name(a, &qualifier))
-                .map(|(_, t)| t.clone())
-                .unwrap_or_else(|| qualifier.clone());
-            ColumnRef {
-                text: format!("{qualifier}.{col}"),
-                table: TableRef::Sql(table),
-                key: col,
-            }
-        }
+        Some(qualifier) => ColumnRef {
+            text: format!("{qualifier}.{col}"),
+            table: TableRef::Sql(aliases.get(&key(&qualifier)).unwrap_or(&qualifier).clone()),
+            key: col,
+        },
         None => ColumnRef {
             table: TableRef::Sql(String::new()),
             text: col.clone(),
@@ -748,33 +818,49 @@ fn column_ref(c: &mut Cursor<'_>, aliases: &[(String, String)]) -> Option<Column
 /// A keyword of an expression that is not a column: an operator, a literal,
 /// a part of `CASE`, `CAST`, `COLLATE` or an ordering.
 fn is_operator_word(w: &Word) -> bool {
-    w.quote_style.is_none()
-        && matches!(
-            w.keyword,
-            K::AND
-                | K::OR
-                | K::NOT
-                | K::IS
-                | K::NULL
-                | K::IN
-                | K::LIKE
-                | K::GLOB
-                | K::BETWEEN
-                | K::CASE
-                | K::WHEN
-                | K::THEN
-                | K::ELSE
-                | K::END
-                | K::EXISTS
-                | K::TRUE
-                | K::FALSE
-                | K::SELECT
-                | K::CAST
-                | K::AS
-                | K::COLLATE
-                | K::ASC
-                | K::DESC
-        )
+    use K::*;
+    let words = [
+        AND, OR, NOT, IS, NULL, IN, LIKE, GLOB, BETWEEN, CASE, WHEN, THEN, ELSE, END, EXISTS, TRUE,
+        FALSE, SELECT, CAST, AS, COLLATE, ASC, DESC,
+    ];
+    keyword_in(w, &words)
+}
+
+/// Column references inside an expression.
+fn columns_in(mut c: Walker<'_>, aliases: &Aliases) -> Vec<ColumnRef> {
+    let mut out = Vec::new();
+    while !c.done() {
+        match column_ref(&mut c, aliases) {
+            Some(col) => out.push(col),
+            None => c.bump(),
+        }
+    }
+    out
+}
+
+/// Flattens a WHERE/ON condition into per-column filters.
+fn condition(c: &mut Walker<'_>, aliases: &Aliases, out: &mut Vec<Filter>) {
+    let mut reader = Conditions {
+        aliases,
+        out,
+        under: Vec::new(),
+    };
+    reader.or(c, true);
+    // One pass over the filters for every OR and NOT, however nested.
+    let under = reader.under;
+    let mut edges = vec![[0i32; 2]; out.len() + 1];
+    for (start, end, not) in under {
+        edges[start][usize::from(not)] += 1;
+        edges[end][usize::from(not)] -= 1;
+    }
+    let mut depth = [0; 2];
+    for (f, edge) in out.iter_mut().zip(edges) {
+        depth = [depth[0] + edge[0], depth[1] + edge[1]];
+        f.conjunct &= depth[0] == 0;
+        if depth[1] > 0 {
+            f.op = Op::Other;
+        }
+    }
 }
 
 /// What an operand of a comparison is.
@@ -784,43 +870,37 @@ enum Operand {
     Expr(Vec<ColumnRef>),
 }
 
-/// Flattens a WHERE/ON condition into per-column filters: a small
-/// precedence reader (OR < AND < NOT < predicate).
+/// A small precedence reader (OR < AND < NOT < predicate).
 struct Conditions<'a> {
-    aliases: &'a [(String, String)],
+    aliases: &'a Aliases,
     out: &'a mut Vec<Filter>,
+    /// The ranges of `out` under an OR (not conjuncts: `false`) or a NOT
+    /// (no index lookup: `true`), applied once at the end.
+    under: Vec<(usize, usize, bool)>,
 }
 
-impl<'a> Conditions<'a> {
-    fn new(aliases: &'a [(String, String)], out: &'a mut Vec<Filter>) -> Conditions<'a> {
-        Conditions { aliases, out }
-    }
-
-    fn or(&mut self, c: &mut Cursor<'_>, conjunct: bool) {
+impl Conditions<'_> {
+    fn or(&mut self, c: &mut Walker<'_>, conjunct: bool) {
         let start = self.out.len();
         self.and(c, conjunct);
         while c.kw(K::OR) {
             self.and(c, false);
-            for f in &mut self.out[start..] {
-                f.conjunct = false;
-            }
+            self.under.push((start, self.out.len(), false));
         }
     }
 
-    fn and(&mut self, c: &mut Cursor<'_>, conjunct: bool) {
+    fn and(&mut self, c: &mut Walker<'_>, conjunct: bool) {
         self.not(c, conjunct);
         while c.kw(K::AND) {
             self.not(c, conjunct);
         }
     }
 
-    fn not(&mut self, c: &mut Cursor<'_>, conjunct: bool) {
+    fn not(&mut self, c: &mut Walker<'_>, conjunct: bool) {
         if c.kw(K::NOT) {
             let start = self.out.len();
             self.not(c, false);
-            for f in &mut self.out[start..] {
-                f.op = Op::Other;
-            }
+            self.under.push((start, self.out.len(), true));
             return;
         }
         self.predicate(c, conjunct);
@@ -845,14 +925,14 @@ impl<'a> Conditions<'a> {
         });
     }
 
-    fn predicate(&mut self, c: &mut Cursor<'_>, conjunct: bool) {
+    fn predicate(&mut self, c: &mut Walker<'_>, conjunct: bool) {
         // A parenthesized condition: `(a = 1 OR b = 2)`.
         if c.peek() == Some(&Token::LParen)
             && !matches!(c.peek_at(1), Some(t) if is_kw(t, K::SELECT))
         {
-            let inner = c.group().unwrap_or(&[]);
-            let mut ic = Cursor::new(inner);
-            self.or(&mut ic, conjunct);
+            if let Some(mut inner) = c.group() {
+                self.or(&mut inner, conjunct);
+            }
             if comparison(c.peek()).is_none() {
                 return;
             }
@@ -864,7 +944,7 @@ impl<'a> Conditions<'a> {
         let left = self.operand(c);
         let negated = c.kw(K::NOT);
         let (op, right) = if let Some(op) = comparison(c.peek()) {
-            c.pos += 1;
+            c.bump();
             (op, Some(self.operand(c)))
         } else if c.kw(K::IN) {
             c.group();
@@ -900,7 +980,7 @@ impl<'a> Conditions<'a> {
     }
 
     /// `a`, `t.a`, `lower(a)`, `a + 1`, `?`, `'x'`, `(SELECT …)`.
-    fn operand(&mut self, c: &mut Cursor<'_>) -> Operand {
+    fn operand(&mut self, c: &mut Walker<'_>) -> Operand {
         let mut terms = Vec::new();
         loop {
             terms.push(self.term(c));
@@ -912,9 +992,7 @@ impl<'a> Conditions<'a> {
                     | Token::Div
                     | Token::Mod
                     | Token::StringConcat,
-                ) => {
-                    c.pos += 1;
-                }
+                ) => c.bump(),
                 _ => break,
             }
         }
@@ -931,40 +1009,35 @@ impl<'a> Conditions<'a> {
         Operand::Expr(cols)
     }
 
-    fn term(&mut self, c: &mut Cursor<'_>) -> Operand {
+    fn term(&mut self, c: &mut Walker<'_>) -> Operand {
         if let Some(col) = column_ref(c, self.aliases) {
             return Operand::Column(col);
         }
-        match c.peek() {
+        let cols = match c.peek() {
             // A function call or CAST(…): the columns it reads.
             Some(Token::Word(_)) if c.peek_at(1) == Some(&Token::LParen) => {
-                c.pos += 1;
-                let inner = c.group().unwrap_or(&[]);
-                Operand::Expr(columns_in(inner, self.aliases))
+                c.bump();
+                c.group()
             }
-            Some(Token::LParen) => {
-                let inner = c.group().unwrap_or(&[]);
-                if inner.first().is_some_and(|t| is_kw(t, K::SELECT)) {
-                    Operand::Expr(Vec::new())
-                } else {
-                    Operand::Expr(columns_in(inner, self.aliases))
-                }
-            }
+            Some(Token::LParen) => c.group().filter(|inner| !inner.at_kw(K::SELECT)),
             Some(t) if is_kw(t, K::CASE) => {
-                c.skip_to(&[K::END]);
+                let _ = c.until(&[K::END]);
                 let _ = c.kw(K::END);
-                Operand::Expr(Vec::new())
+                None
             }
             Some(Token::Minus | Token::Plus) => {
-                c.pos += 1;
-                self.term(c)
+                c.bump();
+                return self.term(c);
             }
-            Some(_) => {
-                c.pos += 1;
-                Operand::Expr(Vec::new())
+            _ => {
+                c.bump();
+                None
             }
-            None => Operand::Expr(Vec::new()),
-        }
+        };
+        Operand::Expr(
+            cols.map(|inner| columns_in(inner, self.aliases))
+                .unwrap_or_default(),
+        )
     }
 }
 
@@ -975,21 +1048,6 @@ fn comparison(t: Option<&Token>) -> Option<Op> {
         Token::Neq | Token::Spaceship => Some(Op::Other),
         _ => None,
     }
-}
-
-/// Column references inside an expression's tokens.
-fn columns_in(toks: &[Token], aliases: &[(String, String)]) -> Vec<ColumnRef> {
-    let mut out = Vec::new();
-    let mut c = Cursor::new(toks);
-    while !c.done() {
-        match column_ref(&mut c, aliases) {
-            Some(col) => out.push(col),
-            None => {
-                c.pos += 1;
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -1088,5 +1146,251 @@ mod tests {
         let q = read_query("INSERT OR REPLACE INTO logs (msg) VALUES (?)").unwrap();
         assert_eq!(q.table.as_deref(), Some("logs"));
         assert!(read_query("PRAGMA foreign_keys = ON").is_none());
+    }
+
+    /// A table in one line: `name(col type flags, …) pk[…] [name: parts]…`
+    /// with flags P(rimary) U(nique) R(eferences) L(arge) and `!` for a
+    /// unique index.
+    fn describe(tables: &[Table]) -> Vec<String> {
+        let part = |p: &IndexPart| match p {
+            IndexPart::Column(c) => c.clone(),
+            IndexPart::Expr { text, columns } => format!("{{{text}|{}}}", columns.join("+")),
+        };
+        tables
+            .iter()
+            .map(|t| {
+                let cols: Vec<String> = t
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let flags: String = [
+                            (c.primary, 'P'),
+                            (c.unique, 'U'),
+                            (c.references, 'R'),
+                            (c.large, 'L'),
+                        ]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, f)| *f)
+                        .collect();
+                        format!(
+                            "{} {}{}{flags}",
+                            c.name,
+                            c.sql_type,
+                            if flags.is_empty() { "" } else { " " }
+                        )
+                    })
+                    .collect();
+                let mut out = format!("{}@{}({})", t.name, t.file, cols.join(", "));
+                if !t.primary_key.is_empty() {
+                    out += &format!(" pk[{}]", t.primary_key.join(","));
+                }
+                for i in &t.indexes {
+                    let parts: Vec<String> = i.parts.iter().map(part).collect();
+                    out += &format!(
+                        " [{}{}: {}]",
+                        i.name.as_deref().unwrap_or("-"),
+                        if i.unique { "!" } else { "" },
+                        parts.join(",")
+                    );
+                }
+                out
+            })
+            .collect()
+    }
+
+    fn schema(files: &[(&str, &str)]) -> Vec<String> {
+        let files: Vec<SourceFile> = files
+            .iter()
+            .map(|(path, source)| SourceFile {
+                path: path.to_string(),
+                source: source.to_string(),
+            })
+            .collect();
+        describe(&read_schema_files(&files))
+    }
+
+    /// A query in one line: `kind table +joins where[…] order[…] flags`.
+    fn show(text: &str) -> String {
+        let Some(q) = read_query(text) else {
+            return "none".into();
+        };
+        let col = |c: &ColumnRef| match &c.table {
+            TableRef::Sql(t) if !t.is_empty() => format!("{}@{t}", c.text),
+            _ => c.text.clone(),
+        };
+        let filters = |fs: &[Filter]| {
+            fs.iter()
+                .map(|f| {
+                    let op = match f.op {
+                        Op::Eq => "=",
+                        Op::In => " in",
+                        Op::IsNull => " null",
+                        Op::Range => " range",
+                        Op::Other => " other",
+                    };
+                    let other = f
+                        .other
+                        .as_ref()
+                        .map(|o| format!(" {}", col(o)))
+                        .unwrap_or_default();
+                    format!(
+                        "{}{}{op}{other}{}",
+                        if f.conjunct { "" } else { "|" },
+                        col(&f.column),
+                        if f.via_expr { " ~" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = format!("{:?} {}", q.kind, q.table.as_deref().unwrap_or("-"));
+        for j in &q.joins {
+            let TableRef::Sql(t) = &j.table else {
+                unreachable!()
+            };
+            out += &format!(" +{t}[{}]", filters(&j.on));
+        }
+        if q.has_where {
+            out += &format!(" where[{}]", filters(&q.filters));
+        }
+        if !q.order_by.is_empty() {
+            out += &format!(
+                " order[{}]",
+                q.order_by.iter().map(col).collect::<Vec<_>>().join(", ")
+            );
+        }
+        for (on, flag) in [
+            (q.limited, "limited"),
+            (q.single_row, "single"),
+            (q.all_columns, "all"),
+        ] {
+            if on {
+                out += " ";
+                out += flag;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn schema_statements_in_every_spelling() {
+        let quoting = schema(&[("a.sql", "CREATE TABLE [t1] ([a] text, \"b\" integer, `c` blob, 'd' text);\nCREATE TABLE \"main\".\"t2\" (id int);\nCREATE TABLE IF NOT EXISTS main.t3 (x text);\nCREATE TEMP TABLE t4 (y int);\nCREATE INDEX s.i1 ON public.t1 ([a]);\nCREATE INDEX IF NOT EXISTS `i2` ON [t1] (\"b\", `c`);\nCREATE UNIQUE INDEX CONCURRENTLY i3 ON ONLY t2 USING btree (id);\nCREATE INDEX ON t3 (x);")]);
+        assert_eq!(
+            quoting,
+            [
+                "t1@a.sql(a text L, b integer, c blob L, d text L) [i1: a] [i2: b,c]",
+                "t2@a.sql(id int) [i3!: id]",
+                "t3@a.sql(x text L) [-: x]",
+                "t4@a.sql(y int)",
+            ]
+        );
+        // Composite, expression and partial indexes (the WHERE is not read).
+        let indexes = schema(&[("a.sql", "CREATE TABLE t (a text, b text, c int, d text);\nCREATE INDEX i ON t (a, lower(b), c DESC, d COLLATE NOCASE, (a + c), a || b, b text_pattern_ops);\nCREATE INDEX p ON t (c) WHERE d IS NULL;\nCREATE UNIQUE INDEX q ON t (a) WHERE c > 0;")]);
+        assert_eq!(
+            indexes,
+            ["t@a.sql(a text L, b text L, c int, d text L) [i: a,{lower(b)|b},c,d,{(a … c)|a+c},{a … b|a+b},b] [p: c] [q!: a]"]
+        );
+        // RENAME COLUMN and DROP COLUMN are not read.
+        let alter = schema(&[("a.sql", "CREATE TABLE t (a text, b int);\nCREATE TABLE keep (k int);\nALTER TABLE t ADD COLUMN c varchar(10) REFERENCES keep(k);\nALTER TABLE t ADD d integer PRIMARY KEY;\nALTER TABLE t ADD COLUMN IF NOT EXISTS a int;\nALTER TABLE t RENAME COLUMN b TO bb;\nALTER TABLE IF EXISTS ONLY t ADD CONSTRAINT u UNIQUE (b);\nALTER TABLE t ADD CONSTRAINT ab UNIQUE (a, b);\nALTER TABLE t DROP COLUMN a;\nALTER TABLE t RENAME TO t2;\nALTER TABLE nope ADD COLUMN z text;\nCREATE INDEX ti ON t2 (bb);")]);
+        assert_eq!(
+            alter,
+            [
+                "t2@a.sql(b int U, c varchar(n) R, d integer P, a int) [-!: a,b] [ti: bb]",
+                "keep@a.sql(k int)",
+                "nope@a.sql(z text L)",
+            ]
+        );
+        let drops = schema(&[("a.sql", "CREATE TABLE a (x int); CREATE TABLE b (y int); CREATE TABLE c (z int);\nCREATE INDEX ia ON a (x); CREATE INDEX ib ON b (y); CREATE INDEX IB2 ON b (y); CREATE UNIQUE INDEX ic ON c (z);\nDROP INDEX IF EXISTS ia, main.ib;\nDROP INDEX \"IC\";\nDROP TABLE IF EXISTS c, missing;\nCREATE TABLE a (x text, w int);\nDROP INDEX ib2;\nALTER TABLE b RENAME TO a;")]);
+        assert_eq!(drops, ["a@a.sql(y int)"]);
+        let comments = schema(&[("a.sql", "/* head */ CREATE /* c */ TABLE -- x\n t (a /* y */ text -- z\n, b int /* w */ PRIMARY /* v */ KEY)\n--> statement-breakpoint\n-- just a comment;\nINSERT INTO t VALUES ('x; CREATE TABLE evil (a text)');\nCREATE TABLE u (s text DEFAULT 'a;b)', n int CHECK (n > 0), e text DEFAULT \"x\");;;\nCREATE INDEX /* i */ ui ON u /* j */ (s) -- k\n;")]);
+        assert_eq!(
+            comments,
+            [
+                "t@a.sql(a text L, b int P)",
+                "u@a.sql(s text L, n int, e text L) [ui: s]",
+            ]
+        );
+        // Files apply in path order; a re-created table moves to the end, a
+        // renamed one keeps its place.
+        let order = schema(&[("b/0002.sql", "CREATE TABLE z (a int); ALTER TABLE x ADD COLUMN b text;"), ("b/0001.sql", "CREATE TABLE x (a int); CREATE TABLE y (a int);"), ("a/0009.sql", "CREATE TABLE w (a int);"), ("b/0003.sql", "CREATE TABLE x (c int); ALTER TABLE y RENAME TO Y2; ALTER TABLE z ADD COLUMN a text;")]);
+        assert_eq!(
+            order,
+            [
+                "w@a/0009.sql(a int)",
+                "Y2@b/0001.sql(a int)",
+                "z@b/0002.sql(a text L)",
+                "x@b/0003.sql(c int)",
+            ]
+        );
+        let constraints = schema(&[("a.sql", "CREATE TABLE t (id integer PRIMARY KEY AUTOINCREMENT, key text, \"index\" int, a text NOT NULL UNIQUE, b text, c int, d character varying(40), e double precision, f decimal(10, 2), g TEXT(20), h, i mediumtext, CONSTRAINT pk PRIMARY KEY (b), UNIQUE KEY uk (c), UNIQUE INDEX (d, e), FOREIGN KEY (c, h) REFERENCES x(a, b), KEY k1 (a), INDEX (b), CHECK (c > 0), PRIMARY KEY (a, (lower(b))), UNIQUE ([h]));\nCREATE TABLE dup (a int, a text);\nCREATE TABLE v (a text REFERENCES t, b int CONSTRAINT nn NOT NULL, c text GENERATED ALWAYS AS (a) STORED)")]);
+        assert_eq!(
+            constraints,
+            [
+                "t@a.sql(id integer P, key text L, index int, a text UL, b text PL, c int UR, d character varying(n), e double precision, f decimal(n), g text(n), h  UR, i mediumtext L) pk[a] [-!: d,e]",
+                "dup@a.sql(a text L)",
+                "v@a.sql(a text RL, b int, c text L)",
+            ]
+        );
+        let broken = schema(&[("a.sql", "CREATE TABLE t (a text, b int;\nCREATE TABLE u (x int));\nCREATE INDEX i ON u (x;\nCREATE TABLE v (y int")]);
+        assert_eq!(
+            broken,
+            [
+                "t@a.sql(a text L, b int)",
+                "u@a.sql(x int) [i: x]",
+                "v@a.sql(y int)",
+            ]
+        );
+    }
+
+    #[test]
+    fn queries_in_every_shape() {
+        let cases = [
+            ("SELECT u.id, o.total FROM users AS u JOIN orders o ON o.user_id = u.id AND o.status = 'paid' INNER JOIN items i USING (id) LEFT OUTER JOIN x ON x.a = o.b, y WHERE u.id = ?",
+             "Some(Select) users +orders[o.user_id@orders= u.id@users, o.status@orders=] +items[] +x[x.a@x= o.b@orders] +y[] where[u.id@users=]"),
+            ("SELECT * FROM t WHERE a IN (1, 2) AND b NOT IN (?) AND c BETWEEN ? AND ? AND d LIKE 'x%' AND e NOT LIKE ? AND f IS NOT NULL AND g <> 1 AND h != 2 AND i >= 3 AND j IS NULL",
+             "Some(Select) t where[a in, b other, c range, d other, e other, f other, g other, h other, i range, j null] all"),
+            ("SELECT * FROM t WHERE a = 1 OR b = 2 OR c = 3", "Some(Select) t where[|a=, |b=, |c=] all"),
+            ("SELECT * FROM t WHERE (a = 1 AND (b = 2 OR c = 3)) AND d = 4", "Some(Select) t where[a=, |b=, |c=, d=] all"),
+            ("SELECT * FROM t WHERE NOT (a = 1 AND b = 2) AND c = 3", "Some(Select) t where[|a other, |b other, c=] all"),
+            ("SELECT * FROM t WHERE id IN (SELECT x FROM u WHERE y = 1) AND EXISTS (SELECT 1 FROM v WHERE v.a = t.a) AND z = (SELECT max(q) FROM w)",
+             "Some(Select) t where[id in, z=] all"),
+            ("SELECT id FROM t WHERE a = ? LIMIT ?", "Some(Select) t where[a=] limited"),
+            ("SELECT id FROM t LIMIT 1 OFFSET 5", "Some(Select) t limited single"),
+            ("SELECT id FROM t LIMIT 1, 5", "Some(Select) t limited"),
+            ("SELECT count(*), sum(total) AS s FROM orders WHERE user_id = ?", "Some(Select) orders where[user_id=] single"),
+            ("SELECT COUNT(*) FROM orders", "Some(Select) orders single"),
+            ("SELECT max(id) + 1 FROM t", "Some(Select) t"),
+            ("SELECT count(*) n, status FROM t", "Some(Select) t"),
+            ("SELECT t.* FROM t", "Some(Select) t all"),
+            ("SELECT a * b FROM t", "Some(Select) t"),
+            ("SELECT DISTINCT a FROM t ORDER BY a DESC, lower(b), t.c NULLS LAST, d COLLATE NOCASE, 2", "Some(Select) t order[a, t.c@t, d]"),
+            ("SELECT \"id\" FROM \"orders\" WHERE \"user_id\" = ? AND `x` = ? AND [y] = ?", "Some(Select) orders where[user_id=, x=, y=]"),
+            ("SELECT id FROM main.orders o WHERE main.orders.x = 1 AND o.y = 2", "Some(Select) orders where[orders.x@orders=, o.y@orders=]"),
+            ("SELECT 1", "Some(Select) -"),
+            ("WITH x AS (SELECT 1) SELECT * FROM x", "none"),
+            ("SELECT * FROM t WHERE CASE WHEN a = 1 THEN b ELSE c END = 2 AND d = 3", "Some(Select) t where[d=] all"),
+            ("SELECT * FROM t WHERE a + 1 = ? AND -b = ? AND ? = c AND lower(d) = lower(e) AND f = g AND cast(h AS int) = 1",
+             "Some(Select) t where[a= ~, b=, c=, d= ~, f= g, h= ~, int= ~] all"),
+            ("SELECT * /* c */ FROM -- x\n t WHERE a = 1; SELECT * FROM u", "Some(Select) t where[a=] all"),
+            ("UPDATE OR IGNORE users SET name = ? WHERE id = ? AND (a = 1 OR b = 2)", "Some(Update) users where[id=, |a=, |b=]"),
+            ("UPDATE users u SET name = ?", "Some(Update) users"),
+            ("DELETE FROM orders AS o WHERE o.id = ?", "Some(Delete) orders where[o.id@orders=]"),
+            ("INSERT INTO main.logs (msg) VALUES (?)", "Some(Insert) logs"),
+            ("REPLACE INTO logs VALUES (?)", "Some(Insert) logs"),
+            ("SELECT * FROM t GROUP BY a HAVING count(*) > 1 ORDER BY a LIMIT 1", "Some(Select) t order[a] limited single all"),
+            ("SELECT * FROM t WHERE a = 1 GROUP BY a", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t WHERE a = 1 UNION SELECT * FROM u", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t NATURAL JOIN u CROSS JOIN v WHERE t.a = u.b", "Some(Select) t +u[] +v[] where[t.a@t= u.b@u] all"),
+            ("SELECT * FROM (SELECT 1)", "none"),
+            ("SELECT * FROM t WHERE ((a = 1)) = b", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t WHERE a = 1 2 OR b = 2", "Some(Select) t where[a=] all"),
+            ("SELECT * FROM t WHERE NOT NOT a = 1 AND x.y.z = 2", "Some(Select) t where[|a other, y.z@y=] all"),
+            ("SELECT * FROM t WHERE a GLOB ? AND b REGEXP ? AND c MATCH ?", "Some(Select) t where[a other, b other, c other] all"),
+            ("select * from t where a = $1 and b = :b and c = @c", "Some(Select) t where[a=, b=] all"),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(show(sql), want, "{sql}");
+        }
     }
 }
