@@ -31,6 +31,12 @@ function projectInputs(project) {
 }
 
 let replacementsText;
+let heavyPackagesText;
+/** The Workers heavy-package table `heavy-dependency` reads (data, kept out of the wasm). */
+function heavyPackages() {
+  heavyPackagesText ??= readFileSync(new URL("../data/workers-heavy-packages.json", import.meta.url), "utf8");
+  return heavyPackagesText;
+}
 /** The e18e module-replacements snapshot the core names alternatives from (data, kept out of the wasm). */
 function moduleReplacements() {
   replacementsText ??= readFileSync(new URL("../data/module-replacements.json", import.meta.url), "utf8");
@@ -57,7 +63,7 @@ export function coreAnalyze(core, input) {
  * hide the findings in the others.
  */
 export function analyzeWithRecovery(input, label) {
-  input = { ...input, replacements: moduleReplacements() };
+  input = { ...input, replacements: moduleReplacements(), heavyPackages: heavyPackages() };
   tuneCompilerFor(input.files.reduce((bytes, file) => bytes + file.source.length, 0));
   try {
     return callCore(label, (core) => coreAnalyze(core, input));

@@ -2,7 +2,7 @@
 // 1. the wasm32 target and the matching wasm-bindgen CLI (cached per machine),
 // 2. the core as a size-optimized cdylib (LTO applies: see Cargo.toml),
 // 3. wasm-bindgen (nodejs target: loads synchronously on Node 20),
-// 4. wasm-opt -Oz from the `binaryen` npm package,
+// 4. wasm-opt -Oz (until it converges) from the `binaryen` npm package,
 // 5. pkg/: the publishable package from pkg-template/, js/ and the wasm.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -68,7 +68,7 @@ export function build() {
     // --low-memory-unused: Rust never places data in the first KiB (the
     // stack comes first and grows down from 16 MiB), so binaryen may fold
     // small constant offsets into loads and stores (~3 KB gzip).
-    wasmOpt, "--low-memory-unused", "-Oz", "--strip-debug", "--strip-producers",
+    wasmOpt, "--low-memory-unused", "-Oz", "--converge", "--strip-debug", "--strip-producers",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
     bgWasm, "-o", bgWasm,
@@ -98,6 +98,7 @@ function assemble(wasmDir) {
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   if (existsSync(join(root, "LICENSE"))) cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
   cpSync(join(root, "data", "module-replacements.json"), join(pkg, "data", "module-replacements.json"));
+  cpSync(join(root, "data", "workers-heavy-packages.json"), join(pkg, "data", "workers-heavy-packages.json"));
   if (existsSync(join(root, "docs", "rules"))) cpSync(join(root, "docs", "rules"), join(pkg, "docs", "rules"), { recursive: true });
   console.log(`> pkg/ assembled (perf-optimizer ${version})`);
 }

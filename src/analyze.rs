@@ -69,6 +69,10 @@ pub struct AnalyzeInput {
     /// JSON text, for the lighter alternatives `heavy-dependency` names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replacements: Option<String>,
+    /// The Workers heavy-package table (data/workers-heavy-packages.json) as
+    /// JSON text, for `heavy-dependency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heavy_packages: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -128,6 +132,9 @@ pub fn parse_config(json: Option<&str>) -> Result<Config, String> {
 pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     if let Some(json) = &input.replacements {
         crate::rules::heavy_dependency::install_replacements(json)?;
+    }
+    if let Some(json) = &input.heavy_packages {
+        crate::rules::heavy_dependency::install_heavy_packages(json)?;
     }
     let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
     let baseline = input

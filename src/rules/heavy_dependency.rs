@@ -227,190 +227,77 @@ enum Reach {
     DefaultOnly,
 }
 
-/// Workers-specific cases. Sizes measured on the published packages
-/// (2026-11: moment 2.31.0, lodash 4.18.1, bluebird 3.7.2, axios 1.21.1);
-/// wrangler does not minify by default, so the unminified size is what
-/// ships unless `minify = true`.
+/// A package that is heavy for a Worker (data/workers-heavy-packages.json:
+/// sizes measured on the published packages, the lighter way, a concrete
+/// fix). Data, not code: the JS wrapper reads it, so the texts stay out of
+/// the wasm and are updated without a rebuild.
 struct Heavy {
-    name: &'static str,
+    name: String,
     /// Completes "`moment` …" in the message.
-    problem: &'static str,
+    problem: String,
     /// Completes "… use …" in the message.
-    instead: &'static str,
-    help: &'static str,
+    instead: String,
+    help: String,
     reach: Reach,
 }
 
-const HEAVY: &[Heavy] = &[
-    Heavy {
-        name: "moment",
-        problem: "is heavy for a Worker (~180 kB unminified, ~60 kB minified, ~390 kB with all locales; CommonJS, so none of it is tree-shaken)",
-        instead: "Intl.DateTimeFormat, date-fns or Temporal",
-        help: "Format with the built-in `new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC' }).format(date)` (YYYY-MM-DD) or `toISOString().slice(0, 10)`, do date math with tree-shakable `import { addDays, format } from 'date-fns'`; if moment is only needed on a rare path, load it there: `const { default: moment } = await import('moment')`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "moment-timezone",
-        problem: "is heavy for a Worker (moment plus the IANA time zone database; CommonJS, not tree-shaken)",
-        instead: "Intl.DateTimeFormat with `timeZone`, or Temporal",
-        help: "The runtime knows every IANA zone: `new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', dateStyle: 'medium', timeStyle: 'short' }).format(date)`; for zone-aware math use `date-fns-tz` or load moment-timezone on demand with `await import('moment-timezone')`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "lodash",
-        problem: "is heavy for a Worker (~546 kB unminified, ~73 kB minified; CommonJS, so the whole library is bundled for one function)",
-        instead: "native methods, es-toolkit, or a per-method import such as `lodash/pick`",
-        help: "Use native code (`Object.fromEntries`, `Object.groupBy`, `Array.prototype.flatMap`, `structuredClone`, optional chaining), the tree-shakable `import { pick } from 'es-toolkit'`, or per-method imports that load one module: `import pick from 'lodash/pick'`.",
-        reach: Reach::RootOnly,
-    },
-    Heavy {
-        name: "lodash-es",
-        problem: "default import pulls in all of lodash-es (~300 functions), defeating tree-shaking",
-        instead: "named imports",
-        help: "Import only what you use: `import { pick, groupBy } from 'lodash-es'` (or native methods / es-toolkit).",
-        reach: Reach::DefaultOnly,
-    },
-    Heavy {
-        name: "underscore",
-        problem: "is heavy for a Worker (the whole library for a few helpers)",
-        instead: "native methods or es-toolkit",
-        help: "Use native code (`Object.entries`, `Array.prototype.flatMap`, `structuredClone`) or the tree-shakable `import { pick } from 'es-toolkit'`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "aws-sdk",
-        problem: "(AWS SDK v2) is heavy for a Worker (several MB of CommonJS built on Node http/crypto; end of support)",
-        instead: "an R2 binding for S3-style storage, or aws4fetch for other AWS APIs",
-        help: "For object storage use an R2 binding (`await env.BUCKET.put(key, body)`; or the S3-compatible R2 API); for other AWS services sign `fetch` calls with aws4fetch: `const aws = new AwsClient({ accessKeyId, secretAccessKey }); await aws.fetch(url, { method: 'POST', body })`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "googleapis",
-        problem: "is heavy for a Worker (generated clients for every Google API, tens of MB, built on Node http)",
-        instead: "the API's REST endpoint with fetch, or the single `@googleapis/<api>` package",
-        help: "Call the REST endpoint with the global `fetch` and an OAuth access token (`headers: { authorization: `Bearer ${token}` }`), signing service-account JWTs with `jose`; if you need a client, install only the one API (`@googleapis/sheets`).",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "axios",
-        problem: "is not needed in a Worker (~77 kB minified HTTP client; `fetch` is built in)",
-        instead: "the global fetch",
-        help: "Use the built-in `const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) })` and `await res.json()`; `ky` or `ofetch` if you want a thin wrapper.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "node-fetch",
-        problem: "is not needed in a Worker (`fetch` is a global, and node-fetch is built on Node http)",
-        instead: "the global fetch",
-        help: "Delete the import and call the global `fetch`; `Request`, `Response`, `Headers` and `FormData` are globals too.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "cross-fetch",
-        problem: "is not needed in a Worker (`fetch` is a global)",
-        instead: "the global fetch",
-        help: "Delete the import and call the global `fetch`; `Request`, `Response` and `Headers` are globals too.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "isomorphic-fetch",
-        problem: "is not needed in a Worker (`fetch` is a global)",
-        instead: "the global fetch",
-        help: "Delete the import and call the global `fetch`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "uuid",
-        problem: "is not needed in a Worker (`crypto.randomUUID()` is built in)",
-        instead: "crypto.randomUUID()",
-        help: "Use `crypto.randomUUID()` (a v4 UUID from the runtime's CSPRNG, no import needed).",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "bluebird",
-        problem: "is heavy for a Worker (~82 kB minified Promise library; native promises are faster in V8)",
-        instead: "native Promise",
-        help: "Use native `Promise` (`Promise.all`, `Promise.allSettled`, `Promise.any`, `util.promisify` from `node:util`); for `Promise.map` with a concurrency limit, run chunks of 6 through `Promise.all`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "request",
-        problem: "is heavy and cannot work in a Worker (deprecated, built on Node http/https, large dependency tree)",
-        instead: "the global fetch",
-        help: "Use the built-in `await fetch(url, { method, headers, body })`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "jsonwebtoken",
-        problem: "is heavy for a Worker (needs Node crypto, Buffer and stream polyfills)",
-        instead: "jose or Web Crypto",
-        help: "Use `jose`, built on Web Crypto: `const { payload } = await jwtVerify(token, new TextEncoder().encode(secret))` and `await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(key)`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "bcrypt",
-        problem: "cannot run in a Worker (a native Node addon)",
-        instead: "PBKDF2 from Web Crypto",
-        help: "Derive password hashes with the built-in `crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 100000 }, key, 256)`; pure-JS `bcryptjs` works but costs tens of milliseconds of CPU per hash (10 ms CPU limit on the free plan).",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "crypto-js",
-        problem: "is heavy for a Worker (every hash and cipher reimplemented in JavaScript; slower than the runtime's native crypto)",
-        instead: "Web Crypto (crypto.subtle)",
-        help: "Use the built-in Web Crypto: `await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))`, `crypto.subtle.sign('HMAC', key, data)`, `crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data)`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "core-js",
-        problem: "is heavy for a Worker (polyfills for features the Workers runtime's V8 already has)",
-        instead: "nothing: the runtime is current V8",
-        help: "Remove the import; set the compatibility_date to a recent date to get the newest runtime APIs.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "@babel/polyfill",
-        problem: "is heavy for a Worker (core-js and regenerator for features V8 already has)",
-        instead: "nothing: the runtime is current V8",
-        help: "Remove the import; Workers run current V8 with native async functions and generators.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "sqlite3",
-        problem: "cannot run in a Worker (a native Node addon)",
-        instead: "a D1 binding",
-        help: "Bind a D1 database in wrangler.toml (`[[d1_databases]]`) and query it with `env.DB.prepare('SELECT …').bind(id).all()` or Drizzle (`drizzle(env.DB)`).",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "better-sqlite3",
-        problem: "cannot run in a Worker (a native Node addon)",
-        instead: "a D1 binding",
-        help: "Bind a D1 database in wrangler.toml (`[[d1_databases]]`) and query it with `env.DB.prepare('SELECT …').bind(id).all()` or Drizzle (`drizzle(env.DB)`).",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "dotenv",
-        problem: "is not needed in a Worker (there is no .env file at runtime)",
-        instead: "bindings",
-        help: "Declare variables in wrangler.toml `[vars]` and secrets with `wrangler secret put NAME` (`.dev.vars` locally), and read them from the handler's `env` (`env.API_KEY`, `c.env.API_KEY` in Hono).",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "express",
-        problem: "is heavy for a Worker and built on Node's http server",
-        instead: "Hono or itty-router",
-        help: "Use a fetch-based router made for Workers: `import { Hono } from 'hono'; const app = new Hono(); app.get('/', (c) => c.text('ok')); export default app;`.",
-        reach: Reach::Any,
-    },
-    Heavy {
-        name: "body-parser",
-        problem: "is not needed in a Worker (Express middleware for Node streams)",
-        instead: "the Request body methods",
-        help: "Read the body from the Request: `await request.json()`, `await request.formData()`, `await request.text()` (`c.req.json()` in Hono).",
-        reach: Reach::Any,
-    },
-];
+static HEAVY_TABLE: OnceLock<Vec<Heavy>> = OnceLock::new();
+
+/// Installs the Workers heavy-package table (data/workers-heavy-packages.json,
+/// read by the JS wrapper). The first table installed stays (the package's).
+/// Read through `serde_json::Value`, whose reader the wasm has anyway: a
+/// derived deserializer would cost more code than the texts it moves out.
+pub(crate) fn install_heavy_packages(json: &str) -> Result<(), String> {
+    if HEAVY_TABLE.get().is_some() {
+        return Ok(());
+    }
+    let bad = |what: &str| format!("workers-heavy-packages data: {what}");
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(&e.to_string()))?;
+    let packages = value
+        .get("packages")
+        .and_then(|p| p.as_array())
+        .ok_or_else(|| bad("no `packages` list"))?;
+    let mut table = Vec::with_capacity(packages.len());
+    for (i, entry) in packages.iter().enumerate() {
+        let text = |key: &str| {
+            entry
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| bad(&format!("packages[{i}].{key}: expected a string")))
+        };
+        let reach = match text("reach")?.as_str() {
+            "any" => Reach::Any,
+            "rootOnly" => Reach::RootOnly,
+            "defaultOnly" => Reach::DefaultOnly,
+            other => return Err(bad(&format!("packages[{i}].reach: unknown `{other}`"))),
+        };
+        table.push(Heavy {
+            name: text("name")?,
+            problem: text("problem")?,
+            instead: text("instead")?,
+            help: text("help")?,
+            reach,
+        });
+    }
+    let _ = HEAVY_TABLE.set(table);
+    Ok(())
+}
+
+/// The Workers heavy-package table (empty when none was installed). Native
+/// builds (the tests) read the repository's copy.
+fn heavy_packages() -> &'static [Heavy] {
+    #[cfg(not(target_arch = "wasm32"))]
+    if HEAVY_TABLE.get().is_none() {
+        install_heavy_packages(include_str!("../../data/workers-heavy-packages.json"))
+            .expect("data/workers-heavy-packages.json is valid");
+    }
+    HEAVY_TABLE.get().map_or(&[], Vec::as_slice)
+}
+
+fn heavy_package(name: &str) -> Option<&'static Heavy> {
+    heavy_packages().iter().find(|h| h.name == name)
+}
 
 /// data/module-replacements.json as scripts/update-replacements.mjs writes it.
 #[derive(Deserialize)]
@@ -485,14 +372,14 @@ pub(crate) fn replacements() -> Option<&'static Snapshot> {
 
 /// Whether the Workers table lists `package` as heavy.
 pub(crate) fn is_known_heavy(package: &str) -> bool {
-    HEAVY.iter().any(|h| h.name == package)
+    heavy_package(package).is_some()
 }
 
 /// The lighter alternative to `package` from the Workers table or the e18e
 /// data, for the bundle form of this rule.
 pub(crate) fn heavy_alternative(package: &str) -> Option<String> {
-    if let Some(h) = HEAVY.iter().find(|h| h.name == package) {
-        return Some(h.instead.to_string());
+    if let Some(h) = heavy_package(package) {
+        return Some(h.instead.clone());
     }
     let entry = replacements()?.modules.get(package)?;
     let names = entry.worker_replacements();
@@ -522,7 +409,7 @@ impl Rule for HeavyDependency {
         }
         let source = &import.source;
 
-        if let Some(heavy) = HEAVY.iter().find(|h| h.name == package) {
+        if let Some(heavy) = heavy_package(package) {
             let counts = match heavy.reach {
                 Reach::Any => true,
                 Reach::RootOnly => subpath(source).is_none(),
@@ -535,7 +422,7 @@ impl Rule for HeavyDependency {
                 cx.report(
                     import.span,
                     format!("`{source}` {}: use {}", heavy.problem, heavy.instead),
-                    heavy.help,
+                    &heavy.help,
                 );
             }
             return;
