@@ -17,15 +17,15 @@
 //! | `analyze`   | orchestration: one input in, one report out |
 //! | `render`    | pretty, JSON, SARIF, Markdown, GitHub |
 //! | `wasm`      | the `#[wasm_bindgen]` boundary |
-pub mod analyses;
-pub mod analyze;
-pub mod effects;
-pub mod engine;
-pub mod knowledge;
 pub mod model;
-pub mod render;
-pub mod rules;
-pub mod semantic;
 pub mod syntax;
+pub mod semantic;
+pub mod knowledge;
+pub mod effects;
+pub mod analyses;
+pub mod engine;
+pub mod rules;
+pub mod analyze;
+pub mod render;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

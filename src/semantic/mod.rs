@@ -5,4 +5,5 @@
 pub mod file;
 pub mod imports;
 pub mod node;
+pub mod resolve;
 pub mod scope;
