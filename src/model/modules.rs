@@ -10,9 +10,12 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 /// The tsconfig and package.json facts of the project. Every part is
 /// optional: without them, only relative specifiers resolve (and the
 /// `@/`, `~/` convention, see `semantic::resolve`).
+///
+/// All three types read through [`Json`] (`serde(from)`): one deserializer
+/// for the whole part instead of one derived per struct, which keeps the
+/// wasm small.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", from = "Json")]
 pub struct ModuleFacts {
     /// The nearest `tsconfig.json` of each analyzed file's folder, and every
     /// config those extend (the core merges the `extends` chain).
@@ -28,9 +31,8 @@ impl ModuleFacts {
 }
 
 /// One tsconfig file as written (JSONC parsed by the wrapper).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TsConfigFile {
     /// Relative to the working directory, `/`-separated.
     pub path: String,
@@ -44,14 +46,12 @@ pub struct TsConfigFile {
     /// `compilerOptions.paths` as written: pattern → targets, in the file's
     /// order (relative to `baseUrl`, or to this file without one).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string[]>"))]
     pub paths: Option<Json>,
 }
 
 /// The resolution facts of one package.json.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PackageFacts {
     /// Relative to the working directory, `/`-separated.
     pub path: String,
@@ -60,11 +60,9 @@ pub struct PackageFacts {
     /// `exports` as written (key order matters: the first matching
     /// condition wins).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
     pub exports: Option<Json>,
     /// `imports` as written (`#internal/*` → targets).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown"))]
     pub imports: Option<Json>,
     /// The main fields esbuild reads for platform browser, when they are
     /// strings: `browser`, `module`, `main`.
@@ -94,6 +92,80 @@ impl Json {
         match self {
             Json::Map(entries) => entries,
             _ => &[],
+        }
+    }
+
+    /// The value of `key` in an object (the first, if repeated).
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.entries()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of `key`, when it is a string.
+    fn text(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(Json::as_str).map(str::to_string)
+    }
+
+    /// The value of `key`, unless it is missing or `null`.
+    fn value(&self, key: &str) -> Option<Json> {
+        self.get(key).filter(|v| **v != Json::Null).cloned()
+    }
+
+    /// The items of a list (a lone value counts as a list of one).
+    fn items(&self) -> &[Json] {
+        match self {
+            Json::List(items) => items,
+            Json::Null => &[],
+            one => std::slice::from_ref(one),
+        }
+    }
+}
+
+impl From<Json> for ModuleFacts {
+    fn from(v: Json) -> ModuleFacts {
+        let list = |key: &str| v.get(key).map_or(&[][..], Json::items);
+        ModuleFacts {
+            tsconfigs: list("tsconfigs").iter().map(TsConfigFile::from).collect(),
+            packages: list("packages").iter().map(PackageFacts::from).collect(),
+        }
+    }
+}
+
+impl From<&Json> for TsConfigFile {
+    fn from(v: &Json) -> TsConfigFile {
+        TsConfigFile {
+            path: v.text("path").unwrap_or_default(),
+            extends: v
+                .get("extends")
+                .map_or(&[][..], Json::items)
+                .iter()
+                .filter_map(|e| e.as_str().map(str::to_string))
+                .collect(),
+            base_url: v.text("baseUrl"),
+            paths: v.value("paths"),
+        }
+    }
+}
+
+impl From<&Json> for PackageFacts {
+    fn from(v: &Json) -> PackageFacts {
+        PackageFacts {
+            path: v.text("path").unwrap_or_default(),
+            name: v.text("name"),
+            exports: v.value("exports"),
+            imports: v.value("imports"),
+            browser: v.text("browser"),
+            module: v.text("module"),
+            main: v.text("main"),
         }
     }
 }
@@ -178,6 +250,24 @@ impl Serialize for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_read_from_json() {
+        let text = r##"{"tsconfigs":[{"path":"tsconfig.json","extends":"base.json","baseUrl":".","paths":{"@/*":["src/*"]}}],
+            "packages":[{"path":"package.json","name":"app","exports":null,"imports":{"#a":"./a.ts"},"main":3}],"extra":1}"##;
+        let facts: ModuleFacts = serde_json::from_str(text).unwrap();
+        assert_eq!(facts.tsconfigs[0].extends, ["base.json"]);
+        assert_eq!(facts.tsconfigs[0].base_url.as_deref(), Some("."));
+        assert!(facts.tsconfigs[0].paths.is_some());
+        let p = &facts.packages[0];
+        assert_eq!(
+            (p.name.as_deref(), &p.exports, &p.main),
+            (Some("app"), &None, &None)
+        );
+        assert!(p.imports.is_some());
+        let empty: ModuleFacts = serde_json::from_str("{}").unwrap();
+        assert!(empty.is_empty());
+    }
 
     #[test]
     fn json_keeps_key_order() {

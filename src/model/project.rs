@@ -29,5 +29,11 @@ pub struct ProjectInfo {
     /// tsconfig and package.json facts for module resolution (optional:
     /// without them only relative specifiers resolve).
     #[serde(skip_serializing_if = "ModuleFacts::is_empty")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(
+            type = "{ tsconfigs?: { path: string; extends?: string[]; baseUrl?: string; paths?: Record<string, string[]> }[]; packages?: { path: string; name?: string; exports?: unknown; imports?: unknown; browser?: string; module?: string; main?: string }[] }"
+        )
+    )]
     pub modules: ModuleFacts,
 }

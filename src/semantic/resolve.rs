@@ -128,9 +128,6 @@ const NODE_BUILTINS: &[&str] = &[
 /// `paths` entries: (pattern, targets), `*` still in both.
 type PathsList = Vec<(String, Vec<String>)>;
 
-/// The nearest tsconfig folder and package.json (index) of a folder.
-type Nearest = (Option<String>, Option<usize>);
-
 /// A tsconfig's `paths` and `baseUrl` after its `extends` chain, with
 /// every path relative to the working directory.
 #[derive(Debug, Default, Clone)]
@@ -150,22 +147,26 @@ struct Merged {
 
 /// Resolves specifiers over one project's files and facts. Built once per
 /// project (the file set is indexed once); every answer is cached per
-/// (importing folder, specifier, kind).
+/// (importing folder, specifier, kind). Every map has the one type
+/// `HashMap<String, usize>` (each other type would add its own copy of the
+/// hash table's code to the wasm).
 pub struct Resolver<'a> {
     facts: &'a ModuleFacts,
     /// Normalized path → index of the file.
     files: HashMap<String, usize>,
-    /// Folder of each `tsconfig.json` → its merged paths.
-    tsconfigs: HashMap<String, TsPaths>,
+    /// Folder of each `tsconfig.json` → index in `tsconfigs`.
+    tsconfig_dirs: HashMap<String, usize>,
+    /// Each `tsconfig.json`'s merged paths.
+    tsconfigs: Vec<TsPaths>,
     /// Folder of each package.json → index in `facts.packages`.
     package_dirs: HashMap<String, usize>,
     /// Package name → index in `facts.packages` (the first one listed).
     package_names: HashMap<String, usize>,
     /// How far above the working directory the facts reach (`../..` is 2).
     max_up: usize,
-    /// Folder → (nearest tsconfig folder, nearest package.json index).
-    nearest: RefCell<HashMap<String, Nearest>>,
-    cache: RefCell<HashMap<(String, String, Kind), Resolution>>,
+    /// "folder\nspecifier\nkind" → index in `answers`.
+    cache: RefCell<HashMap<String, usize>>,
+    answers: RefCell<Vec<Resolution>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -191,25 +192,32 @@ impl<'a> Resolver<'a> {
             .enumerate()
             .map(|(i, t)| (normalize(&t.path), i))
             .collect();
-        let mut tsconfigs = HashMap::default();
-        for (path, &i) in &by_path {
+        let mut tsconfig_dirs = HashMap::default();
+        let mut tsconfigs = Vec::new();
+        for (i, t) in facts.tsconfigs.iter().enumerate() {
+            let path = normalize(&t.path);
             if !(path == "tsconfig.json" || path.ends_with("/tsconfig.json")) {
                 continue;
             }
-            let dir = dir_of(path).to_string();
+            let dir = dir_of(&path).to_string();
+            if tsconfig_dirs.contains_key(&dir) {
+                continue;
+            }
             max_up = max_up.max(ups(&dir));
             let merged = merge(facts, &by_path, i, &dir, 0);
-            tsconfigs.insert(dir.clone(), finish(merged, &dir));
+            tsconfig_dirs.insert(dir.clone(), tsconfigs.len());
+            tsconfigs.push(finish(merged, &dir));
         }
         Resolver {
             facts,
             files,
+            tsconfig_dirs,
             tsconfigs,
             package_dirs,
             package_names,
             max_up,
-            nearest: RefCell::new(HashMap::default()),
             cache: RefCell::new(HashMap::default()),
+            answers: RefCell::new(Vec::new()),
         }
     }
 
@@ -217,13 +225,15 @@ impl<'a> Resolver<'a> {
     /// working directory), names.
     pub fn resolve(&self, from: &str, spec: &str, kind: Kind) -> Resolution {
         let from = normalize(from);
-        let dir = dir_of(&from).to_string();
-        let key = (dir, spec.to_string(), kind);
-        if let Some(found) = self.cache.borrow().get(&key) {
-            return found.clone();
+        let dir = dir_of(&from);
+        let key = format!("{dir}\n{spec}\n{}", kind as u8);
+        if let Some(&i) = self.cache.borrow().get(&key) {
+            return self.answers.borrow()[i].clone();
         }
-        let found = self.find(&key.0, spec, kind, 0);
-        self.cache.borrow_mut().insert(key, found.clone());
+        let found = self.find(dir, spec, kind, 0);
+        let mut answers = self.answers.borrow_mut();
+        self.cache.borrow_mut().insert(key, answers.len());
+        answers.push(found.clone());
         found
     }
 
@@ -246,7 +256,7 @@ impl<'a> Resolver<'a> {
             return Resolution::Unresolved(format!("`{spec}` is an absolute path"));
         }
         let (ts_dir, package) = self.nearest(dir);
-        match ts_dir.as_ref().and_then(|d| self.tsconfigs.get(d)) {
+        match ts_dir.map(|t| &self.tsconfigs[t]) {
             Some(ts) => {
                 if let Some(found) = self.by_tsconfig(ts, spec) {
                     return Resolution::File(found);
@@ -485,17 +495,16 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// The nearest tsconfig folder and package.json at or above `dir`.
-    fn nearest(&self, dir: &str) -> Nearest {
-        if let Some(found) = self.nearest.borrow().get(dir) {
-            return found.clone();
-        }
+    /// The nearest tsconfig (index in `tsconfigs`) and package.json (index
+    /// in the facts) at or above `dir`. Not cached: the answers that need
+    /// it are.
+    fn nearest(&self, dir: &str) -> (Option<usize>, Option<usize>) {
         let mut ts = None;
         let mut package = None;
         let mut at = Some(dir.to_string());
         while let Some(d) = at {
-            if ts.is_none() && self.tsconfigs.contains_key(&d) {
-                ts = Some(d.clone());
+            if ts.is_none() {
+                ts = self.tsconfig_dirs.get(&d).copied();
             }
             if package.is_none() {
                 package = self.package_dirs.get(&d).copied();
@@ -505,11 +514,7 @@ impl<'a> Resolver<'a> {
             }
             at = parent(&d, self.max_up);
         }
-        let found = (ts, package);
-        self.nearest
-            .borrow_mut()
-            .insert(dir.to_string(), found.clone());
-        found
+        (ts, package)
     }
 }
 

@@ -476,7 +476,7 @@ fn nearest_config_applies_and_answers_are_cached() {
         r.resolve("a/src/index.ts", "@/x", Kind::Import),
         Resolution::File(0)
     );
-    assert_eq!(r.cache.borrow().len(), 2);
+    assert_eq!(r.answers.borrow().len(), 2);
 }
 
 #[test]
