@@ -6,6 +6,7 @@ import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readMani
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isSourceFile, readSources } from "./files.js";
+import { moduleFacts } from "./modules.js";
 import { findProjectDir, loadProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
@@ -23,11 +24,15 @@ function sqlFilesOf(project) {
   return readSources(paths.sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
 }
 
-/** What the core needs to know about the project: bindings, flags, SQL schema. */
-function projectInputs(project) {
-  if (!project) return {};
+/**
+ * What the core needs to know about the project: bindings, flags, SQL schema,
+ * and the tsconfig/package.json facts that resolve the imports of `files`.
+ */
+function projectInputs(project, files) {
+  const modules = moduleFacts(files.map((file) => file.path));
+  if (!project) return { project: { modules } };
   const { nodejsCompat, bindings } = project;
-  return { project: { nodejsCompat, ...bindings }, sqlFiles: sqlFilesOf(project) };
+  return { project: { nodejsCompat, ...bindings, modules }, sqlFiles: sqlFilesOf(project) };
 }
 
 let replacementsText;
@@ -126,7 +131,7 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
   }
   return analyzeWithRecovery(
-    { ...sources, ...projectInputs(project), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
+    { ...sources, ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
   );
 }
@@ -176,7 +181,7 @@ export async function lint(paths = ["."], options = {}) {
   } catch {
     // lint works on plain folders; a project it cannot load adds no context
   }
-  return analyzeWithRecovery({ files, skipped, ...projectInputs(project), config: json, baseline: readBaseline(options.baseline) }, paths.join(", "));
+  return analyzeWithRecovery({ files, skipped, ...projectInputs(project, files), config: json, baseline: readBaseline(options.baseline) }, paths.join(", "));
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */

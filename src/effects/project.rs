@@ -2,17 +2,15 @@
 //! merged schema (Drizzle tables and SQL migrations), with the resolution of
 //! names, imports, re-exports and helper calls between files.
 
-use std::cell::RefCell;
-
 use swc_core::common::Span;
 
 use super::FileFacts;
 use crate::knowledge::query::{self, CallFact, QueryFact, ReExport, TableRef};
 use crate::knowledge::schema::{same_name, Dialect, Table};
 use crate::knowledge::sql;
-use crate::model::collections::HashMap;
 use crate::model::limits::Limits;
 use crate::model::project::{ProjectInfo, SourceFile};
+use crate::semantic::resolve::{Kind, Resolver};
 use crate::syntax::position::Loc;
 
 /// A span's byte range in its file's text (clamped to the text).
@@ -39,10 +37,9 @@ pub struct Project<'a> {
     /// (file index, variable) of each Drizzle table, parallel to the first
     /// entries of `tables`.
     drizzle: Vec<(usize, String)>,
-    /// Normalized file path → file index.
-    by_path: HashMap<String, usize>,
-    /// Resolved module specifiers, per (importing file, specifier).
-    modules: RefCell<HashMap<(usize, String), Option<usize>>>,
+    /// Module resolution over the files (answers cached per folder and
+    /// specifier).
+    modules: Resolver<'a>,
 }
 
 impl<'a> Project<'a> {
@@ -72,11 +69,7 @@ impl<'a> Project<'a> {
                 tables.push(st);
             }
         }
-        let by_path = files
-            .iter()
-            .enumerate()
-            .map(|(i, (p, _))| (normalize(p), i))
-            .collect();
+        let modules = Resolver::new(files.iter().map(|(p, _)| p.as_str()), &info.modules);
         Project {
             files,
             sources,
@@ -84,8 +77,7 @@ impl<'a> Project<'a> {
             limits: Limits::for_plan(Default::default()),
             tables,
             drizzle,
-            by_path,
-            modules: RefCell::new(HashMap::default()),
+            modules,
         }
     }
 
@@ -117,62 +109,13 @@ impl<'a> Project<'a> {
         }
     }
 
-    /// The file a module specifier points to: relative paths, and path
-    /// aliases (`@/db/schema`, `~/schema`) by suffix.
+    /// The project file a module specifier of `from` names (through
+    /// tsconfig `paths`, package `imports`/`exports` and workspace
+    /// packages: `semantic::resolve`), if it is one.
     pub fn resolve_module(&self, from: usize, spec: &str) -> Option<usize> {
-        let cache_key = (from, spec.to_string());
-        if let Some(found) = self.modules.borrow().get(&cache_key) {
-            return *found;
-        }
-        let found = self.find_module(from, spec);
-        self.modules.borrow_mut().insert(cache_key, found);
-        found
-    }
-
-    fn find_module(&self, from: usize, spec: &str) -> Option<usize> {
-        let (base, by_suffix) = if spec.starts_with('.') {
-            let dir = match self.path(from).rfind('/') {
-                Some(i) => &self.path(from)[..i],
-                None => "",
-            };
-            (normalize(&format!("{dir}/{spec}")), false)
-        } else if let Some(rest) = spec
-            .strip_prefix("@/")
-            .or_else(|| spec.strip_prefix("~/"))
-            .or_else(|| spec.strip_prefix('#'))
-        {
-            (normalize(rest), true)
-        } else {
-            return None;
-        };
-        let stem = base
-            .strip_suffix(".js")
-            .or_else(|| base.strip_suffix(".mjs"))
-            .unwrap_or(&base);
-        let mut candidates = vec![base.clone()];
-        for ext in ["ts", "tsx", "js", "jsx", "mts", "mjs", "cts", "cjs"] {
-            candidates.push(format!("{stem}.{ext}"));
-        }
-        for ext in ["ts", "tsx", "js"] {
-            candidates.push(format!("{base}/index.{ext}"));
-        }
-        for c in &candidates {
-            if let Some(i) = self.by_path.get(c) {
-                return Some(*i);
-            }
-            if by_suffix {
-                let suffix = format!("/{c}");
-                // In file order, so that the answer is deterministic.
-                let found = self
-                    .files
-                    .iter()
-                    .position(|(p, _)| normalize(p).ends_with(&suffix));
-                if found.is_some() {
-                    return found;
-                }
-            }
-        }
-        None
+        self.modules
+            .resolve(self.path(from), spec, Kind::Import)
+            .file()
     }
 
     /// Where an exported name is defined: (file, local name), following
@@ -345,19 +288,4 @@ impl<'a> Project<'a> {
             _ => "the database",
         }
     }
-}
-
-/// `src/routes/../schema` → `src/schema`.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }

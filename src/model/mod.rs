@@ -5,6 +5,7 @@ pub mod budget;
 pub mod collections;
 pub mod config;
 pub mod limits;
+pub mod modules;
 pub mod project;
 pub mod report;
 pub mod rule;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::modules::ModuleFacts;
+
 /// One source file as the wrapper read it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -24,4 +26,14 @@ pub struct ProjectInfo {
     pub hyperdrive: Vec<String>,
     pub kv: Vec<String>,
     pub r2: Vec<String>,
+    /// tsconfig and package.json facts for module resolution (optional:
+    /// without them only relative specifiers resolve).
+    #[serde(skip_serializing_if = "ModuleFacts::is_empty")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(
+            type = "{ tsconfigs?: { path: string; extends?: string[]; baseUrl?: string; paths?: Record<string, string[]> }[]; packages?: { path: string; name?: string; exports?: unknown; imports?: unknown; browser?: string; module?: string; main?: string }[] }"
+        )
+    )]
+    pub modules: ModuleFacts,
 }

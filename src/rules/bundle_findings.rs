@@ -697,10 +697,13 @@ fn enrich(
 
 /// The source file for a metafile input: the same path, or the file whose
 /// path ends with it (the metafile is relative to the project folder, the
-/// files to the working directory).
+/// files to the working directory). Not module resolution: esbuild already
+/// resolved the input, only the two path spaces differ; the paths are
+/// normalized the way the resolver normalizes them.
 fn find_file<'f>(input: &str, files: &'f [SourceFile]) -> Option<&'f SourceFile> {
-    let mut tail = input;
-    while let Some(rest) = tail.strip_prefix("../").or_else(|| tail.strip_prefix("./")) {
+    let input = crate::semantic::resolve::normalize(input);
+    let mut tail = input.as_str();
+    while let Some(rest) = tail.strip_prefix("../") {
         tail = rest;
     }
     files

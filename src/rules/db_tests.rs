@@ -23,6 +23,7 @@ fn project() -> ProjectInfo {
         kv: vec!["CACHE".into()],
         r2: vec!["UPLOADS".into()],
         hyperdrive: vec![],
+        ..ProjectInfo::default()
     }
 }
 
@@ -268,4 +269,45 @@ async function f(db, env) {
     }];
     let found = database_findings(&files, &sql);
     assert!(!found.iter().any(|d| d.rule == "parse-error"), "{found:#?}");
+}
+
+/// A database helper imported through a tsconfig alias is followed to the
+/// file the app's tsconfig names, not to another app's file with the same
+/// tail (what the old suffix guess picked: the first such file).
+#[test]
+fn follows_a_helper_through_the_tsconfig_alias_of_its_app() {
+    use crate::model::modules::{ModuleFacts, TsConfigFile};
+    use crate::rules::test_util::{assert_project_fires, assert_project_silent, pg_project};
+    const RULE: &str = "db-client-per-call";
+    let decoy = "export function createDb(url: string) {\n  return url;\n}\n";
+    let helper = "import postgres from 'postgres';\nimport { drizzle } from 'drizzle-orm/postgres-js';\nexport function createDb(url: string) {\n  return drizzle(postgres(url, { max: 5 }));\n}\n";
+    let index = "import { Hono } from 'hono';\nimport { createDb } from '@/lib/client';\nconst app = new Hono();\napp.use('*', async (c, next) => {\n  c.set('db', createDb(c.env.HYPERDRIVE.connectionString));\n  await next();\n});\napp.get('/orders', async (c) => {\n  const db = createDb(c.env.HYPERDRIVE.connectionString);\n  return c.json(await db.select().from(orders).limit(10));\n});\n";
+    let files = [
+        ("apps/admin/src/lib/client.ts", decoy),
+        ("apps/api/src/lib/client.ts", helper),
+        ("apps/api/src/index.ts", index),
+    ];
+    let alias = |dir: &str| TsConfigFile {
+        path: format!("{dir}/tsconfig.json"),
+        paths: Some(serde_json::from_str(r#"{"@/*":["./src/*"]}"#).unwrap()),
+        ..TsConfigFile::default()
+    };
+    let mut project = pg_project();
+    project.modules = ModuleFacts {
+        tsconfigs: vec![alias("apps/admin"), alias("apps/api")],
+        packages: vec![],
+    };
+    assert_project_fires(
+        RULE,
+        &files,
+        &[],
+        &project,
+        &[(
+            "apps/api/src/index.ts",
+            9,
+            "whose middleware already called createDb()",
+        )],
+    );
+    // Without the tsconfig the alias means nothing at the root: no guess.
+    assert_project_silent(RULE, &files, &[], &pg_project());
 }

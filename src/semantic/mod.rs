@@ -9,6 +9,7 @@ pub mod file;
 pub mod imports;
 mod model;
 pub mod node;
+pub mod resolve;
 pub mod scope;
 #[cfg(test)]
 mod tests;

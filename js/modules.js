@@ -1,0 +1,117 @@
+// Module resolution facts for the core (`project.modules` of its input): the
+// tsconfig.json nearest to each analyzed file with every config it
+// `extends`, and the package.json nearest to each analyzed file (the
+// project's own and its workspace packages). This module only finds and
+// reads files; the core merges the `extends` chain and resolves
+// (src/semantic/resolve.rs), so the rules are tested in one place.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { displayPath } from "./files.js";
+import { readJsonc } from "./project.js";
+
+/** The nearest file called `name` at or above `dir`; `seen` remembers the answer of every folder walked. */
+function nearest(dir, name, seen) {
+  const walked = [];
+  let found = null;
+  for (let d = dir; ; ) {
+    if (seen.has(d)) {
+      found = seen.get(d);
+      break;
+    }
+    walked.push(d);
+    if (existsSync(join(d, name))) {
+      found = join(d, name);
+      break;
+    }
+    const parent = dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const d of walked) seen.set(d, found);
+  return found;
+}
+
+const isFile = (path) => existsSync(path) && statSync(path).isFile();
+
+/**
+ * The file `extends: spec` names, by TypeScript's rules: a relative path
+ * (`.json` optional), or a package's file found from `dir` in node_modules
+ * (`pkg/file.json`, `pkg/file`, `pkg` → its tsconfig.json).
+ */
+function extendsPath(spec, dir) {
+  if (spec.startsWith(".") || isAbsolute(spec)) {
+    const abs = resolve(dir, spec);
+    return [abs, `${abs}.json`].find(isFile) ?? null;
+  }
+  const require = createRequire(join(dir, "tsconfig.json"));
+  for (const candidate of [spec, `${spec}.json`, `${spec}/tsconfig.json`]) {
+    try {
+      const found = require.resolve(candidate);
+      if (found.endsWith(".json")) return found;
+    } catch {
+      // not this form
+    }
+  }
+  return null;
+}
+
+/** Reads the tsconfig at `path` and the configs it extends into `out` (absolute path → facts). */
+function readTsconfig(path, out) {
+  if (out.has(path)) return;
+  let config;
+  try {
+    config = readJsonc(path);
+  } catch {
+    // A tsconfig that does not parse adds no facts; TypeScript reports it.
+    return;
+  }
+  const facts = { path: displayPath(path), extends: [] };
+  out.set(path, facts);
+  const options = config?.compilerOptions ?? {};
+  if (typeof options.baseUrl === "string") facts.baseUrl = options.baseUrl;
+  if (options.paths && typeof options.paths === "object") facts.paths = options.paths;
+  const list = typeof config?.extends === "string" ? [config.extends] : Array.isArray(config?.extends) ? config.extends : [];
+  for (const spec of list.filter((s) => typeof s === "string")) {
+    const target = extendsPath(spec, dirname(path));
+    if (!target) continue;
+    facts.extends.push(displayPath(target));
+    readTsconfig(target, out);
+  }
+}
+
+/** What resolution needs from a package.json: name, exports, imports, main fields. */
+function packageFacts(path) {
+  let pkg;
+  try {
+    pkg = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return null;
+  }
+  if (!pkg || typeof pkg !== "object") return null;
+  const text = (value) => (typeof value === "string" ? value : undefined);
+  return {
+    path: displayPath(path),
+    name: text(pkg.name),
+    exports: pkg.exports ?? undefined,
+    imports: pkg.imports ?? undefined,
+    browser: text(pkg.browser),
+    module: text(pkg.module),
+    main: text(pkg.main),
+  };
+}
+
+/** `{ tsconfigs, packages }` for the files at `paths` (relative to the working directory). */
+export function moduleFacts(paths) {
+  const tsSeen = new Map();
+  const packageSeen = new Map();
+  const tsconfigs = new Map();
+  const packages = new Map();
+  for (const dir of [...new Set(paths.map((p) => dirname(resolve(p))))].sort()) {
+    const tsconfig = nearest(dir, "tsconfig.json", tsSeen);
+    if (tsconfig) readTsconfig(tsconfig, tsconfigs);
+    const pkg = nearest(dir, "package.json", packageSeen);
+    if (pkg && !packages.has(pkg)) packages.set(pkg, packageFacts(pkg));
+  }
+  return { tsconfigs: [...tsconfigs.values()], packages: [...packages.values()].filter(Boolean) };
+}

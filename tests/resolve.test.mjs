@@ -1,0 +1,77 @@
+// Module resolution through the wrapper: the tsconfig chain and package.json
+// facts it reads reach the core, which follows imports through them.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { describe, test } from "node:test";
+import { cli } from "./helpers.mjs";
+
+/** Writes `files` (path → text) under a new scratch folder. */
+function scratchTree(files) {
+  const dir = mkdtempSync(join(tmpdir(), "perf-optimizer-resolve-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), typeof text === "string" ? text : JSON.stringify(text));
+  }
+  return dir;
+}
+
+const helper = `import postgres from "postgres";
+import { drizzle } from "drizzle-orm/postgres-js";
+export function createDb(url: string) {
+  return drizzle(postgres(url, { max: 5 }));
+}
+`;
+
+const app = (specifier) => `import { Hono } from "hono";
+import { createDb } from "${specifier}";
+const app = new Hono();
+app.use("*", async (c, next) => {
+  c.set("db", createDb(c.env.HYPERDRIVE.connectionString));
+  await next();
+});
+app.get("/orders", async (c) => {
+  const db = createDb(c.env.HYPERDRIVE.connectionString);
+  return c.json(await db.select().from(orders).limit(10));
+});
+export default app;
+`;
+
+const perCallFindings = (dir) => {
+  const run = cli(["lint", ".", "--format", "json"], { cwd: dir });
+  assert.equal(run.stderr, "");
+  return JSON.parse(run.stdout).diagnostics.filter((d) => d.rule === "db-client-per-call");
+};
+
+describe("module resolution", () => {
+  test("follows a helper through tsconfig paths inherited with extends (JSONC)", () => {
+    const dir = scratchTree({
+      "tsconfig.base.json": `{
+        // comments and trailing commas: tsconfig files are JSONC
+        "compilerOptions": { "baseUrl": ".", "paths": { "@db/*": ["packages/db/src/*"], }, },
+      }`,
+      "apps/api/tsconfig.json": { extends: "../../tsconfig.base", compilerOptions: { strict: true } },
+      "apps/api/src/index.ts": app("@db/client"),
+      "packages/db/src/client.ts": helper,
+    });
+    const found = perCallFindings(dir);
+    assert.deepEqual(found.map((d) => [d.file, d.line]), [["apps/api/src/index.ts", 9]]);
+  });
+
+  test("follows a workspace package through its exports and the workerd condition", () => {
+    const dir = scratchTree({
+      "package.json": { name: "monorepo", private: true, workspaces: ["apps/*", "packages/*"] },
+      "apps/api/package.json": { name: "api", dependencies: { "@acme/db": "*" } },
+      "apps/api/src/index.ts": app("@acme/db/client"),
+      "packages/db/package.json": {
+        name: "@acme/db",
+        exports: { "./client": { node: "./src/node.ts", workerd: "./src/client.ts", default: "./dist/client.js" } },
+      },
+      "packages/db/src/client.ts": helper,
+      "packages/db/src/node.ts": "export function createDb(url: string) {\n  return url;\n}\n",
+    });
+    const found = perCallFindings(dir);
+    assert.deepEqual(found.map((d) => [d.file, d.line]), [["apps/api/src/index.ts", 9]]);
+  });
+});
