@@ -29,17 +29,17 @@ pub enum DbEvidence {
 pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bool {
     let expr = unwrap_expr(expr);
     if evidence == DbEvidence::Bound {
-        return is_context_db_var(expr)
-            || matches!(expr, Expr::Ident(id) if cx.db_names.contains(&id.sym));
+        return is_context_db_var(expr) || matches!(expr, Expr::Ident(id) if cx.is_db_handle(id));
     }
     if cx.is_binding_root(expr) {
         return false;
     }
     match expr {
         Expr::Ident(id) => {
-            cx.db_names.contains(&id.sym)
-                || cx.db.walk.db_aliases.contains(&id.sym)
-                || DB_NAMES.contains(&id.sym.as_ref())
+            cx.is_db_handle(id)
+                || ((cx.db.walk.db_aliases.contains(&id.sym)
+                    || DB_NAMES.contains(&id.sym.as_ref()))
+                    && !cx.bound_to_non_database(id))
         }
         Expr::Member(m) => {
             matches!(&m.prop, MemberProp::Ident(p) if DB_NAMES.contains(&p.sym.as_ref()))

@@ -104,7 +104,7 @@ impl FileContext<'_> {
                 }
                 if let Some(root) = root_name(&m.obj) {
                     if self.is_binding_root(&m.obj)
-                        || root.is_some_and(|id| self.db_names.contains(&id.sym))
+                        || root.is_some_and(|id| self.is_db_handle(id))
                         || chain_has_context_db(&m.obj)
                     {
                         return true;

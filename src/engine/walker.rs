@@ -176,6 +176,13 @@ impl Walker<'_, '_, '_> {
         self.cx.scopes.pop();
     }
 
+    /// `id` declares a Drizzle database handle.
+    fn record_db_handle(&mut self, id: &Ident) {
+        if let Some(symbol) = self.cx.semantic.symbol_of_decl(id) {
+            self.cx.db_symbols.insert(symbol);
+        }
+    }
+
     fn in_loop<F: FnOnce(&mut Self)>(&mut self, stmt: &Stmt, kind: LoopKind, span: Span, body: F) {
         self.cx.frames.push(Frame::Loop { span, kind });
         self.enter(Node::Loop(stmt));
@@ -406,11 +413,11 @@ impl Visit for Walker<'_, '_, '_> {
                 (Pat::Ident(name), Expr::Call(c))
                     if callee_path(c).as_deref() == Some("drizzle") =>
                 {
-                    self.cx.db_names.insert(name.id.sym.clone());
+                    self.record_db_handle(&name.id);
                 }
                 // const db = c.var.db / c.get('db') (Hono context variable)
                 (Pat::Ident(name), e) if is_context_db_var(e) => {
-                    self.cx.db_names.insert(name.id.sym.clone());
+                    self.record_db_handle(&name.id);
                 }
                 // const { KV, DB } = env / c.env / this.env
                 (Pat::Object(_), e) if is_env_expr(e, self.cx) => {

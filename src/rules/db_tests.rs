@@ -311,3 +311,39 @@ fn follows_a_helper_through_the_tsconfig_alias_of_its_app() {
     // Without the tsconfig the alias means nothing at the root: no guess.
     assert_project_silent(RULE, &files, &[], &pg_project());
 }
+
+/// What an identifier refers to decides whether it is a database, not its
+/// name: a local `const db = []` that shadows the Drizzle handle is an array
+/// (the reproduced misreading of the name sets this model replaced).
+#[test]
+fn a_shadowing_local_is_not_the_database() {
+    use super::test_util::lint_rules;
+    let rules = [
+        "drizzle-query-in-loop",
+        "subrequest-in-loop",
+        "await-in-loop",
+    ];
+    let handle = "import { drizzle } from 'drizzle-orm/d1';\n\
+        import { users } from './schema';\n\
+        export default { async fetch(req, env) {\n\
+          const db = drizzle(env.DB);\n\
+          for (const id of ids) { await db.select().from(users); }\n\
+          return new Response('ok');\n\
+        } };\n";
+    let found = lint_rules(&rules, handle);
+    assert!(
+        found.iter().any(|(line, _)| *line == 5),
+        "the handle's query in a loop is reported: {found:?}"
+    );
+    let shadowed = "import { drizzle } from 'drizzle-orm/d1';\n\
+        const database = drizzle(globalThis.DB);\n\
+        const db = drizzle(globalThis.DB);\n\
+        export default { async fetch(req, env) {\n\
+          const db = [];\n\
+          for (const id of ids) { await db.select(id); }\n\
+          return new Response(String(db.length));\n\
+        } };\n\
+        export const tx = [1, 2];\n\
+        export async function list(ids) { for (const id of ids) { await tx.select(id); } }\n";
+    assert_eq!(lint_rules(&rules, shadowed), vec![]);
+}

@@ -8,6 +8,7 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use super::scope::{BindingKind, Frame, Repeat, Scope};
+use super::{Declaration, InitKind, SemanticModel, SymbolId};
 use crate::model::collections::HashSet;
 use crate::model::project::ProjectInfo;
 use crate::syntax::ast::pat_names;
@@ -24,8 +25,13 @@ pub struct FileModel<'a> {
     pub(crate) frames: Vec<Frame>,
     /// Lexical scopes, innermost last; index 0 is the module scope.
     pub(crate) scopes: Vec<Scope>,
-    /// Names bound to `drizzle(...)` results (Drizzle database handles).
-    pub db_names: HashSet<Atom>,
+    /// What every identifier of the file refers to, built once before the
+    /// walk.
+    pub semantic: SemanticModel,
+    /// Symbols bound to `drizzle(...)` results or a Hono context database
+    /// (`c.var.db`): Drizzle database handles. Asked by what an identifier
+    /// refers to, so a shadowing `const db = []` is not one.
+    pub db_symbols: HashSet<SymbolId>,
     /// Names bound to Worker bindings (`const { CACHE } = env`) or to `env`.
     pub env_names: HashSet<Atom>,
     /// Module-scope functions declared `async` (calls return promises).
@@ -47,7 +53,8 @@ impl<'a> FileModel<'a> {
             index,
             frames: Vec::new(),
             scopes: vec![Scope::default()],
-            db_names: HashSet::default(),
+            semantic: SemanticModel::build(program),
+            db_symbols: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
             async_functions: HashSet::default(),
         };
@@ -231,6 +238,37 @@ impl<'a> FileModel<'a> {
             }
         }
         None
+    }
+
+    /// `id` refers to a Drizzle database handle the file binds
+    /// (`const db = drizzle(env.DB)`, `const db = c.var.db`).
+    pub fn is_db_handle(&self, id: &Ident) -> bool {
+        self.semantic
+            .resolve(id)
+            .is_some_and(|s| self.db_symbols.contains(&s))
+    }
+
+    /// `id` is bound in this file to a value that cannot be a database: a
+    /// literal, array, object, function, class or `new` expression. Names
+    /// that read as a database by convention (`db`, `tx`) are not one then.
+    pub fn bound_to_non_database(&self, id: &Ident) -> bool {
+        let Some(symbol) = self.semantic.resolve(id) else {
+            return false;
+        };
+        match self.semantic.symbol(symbol).declaration {
+            Declaration::Variable { init: Some(init) } => matches!(
+                init.kind,
+                InitKind::Other
+                    | InitKind::Function { .. }
+                    | InitKind::Arrow { .. }
+                    | InitKind::Class
+                    | InitKind::New { .. }
+            ),
+            Declaration::Function { .. } | Declaration::Class { .. } | Declaration::Ts { .. } => {
+                true
+            }
+            _ => false,
+        }
     }
 
     /// `name` is a module-scope binding not shadowed here.
