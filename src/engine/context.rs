@@ -54,7 +54,7 @@ impl<'a> LintContext<'a> {
         path: &'a str,
         source: &'a str,
         index: &'a LineIndex<'a>,
-        program: &Program,
+        program: &'a Program,
         project: &'a ProjectInfo,
         limits: Limits,
     ) -> LintContext<'a> {

@@ -178,7 +178,7 @@ impl Walker<'_, '_, '_> {
 
     /// `id` declares a Drizzle database handle.
     fn record_db_handle(&mut self, id: &Ident) {
-        if let Some(symbol) = self.cx.semantic.symbol_of_decl(id) {
+        if let Some(symbol) = self.cx.semantic().symbol_of_decl(id) {
             self.cx.db_symbols.insert(symbol);
         }
     }

@@ -54,7 +54,8 @@ runtime makes unnecessary: `import … from 'm'`, `import 'm'`,
 Two sources of knowledge:
 
 1. **A Workers table** with sizes measured on the published packages and a
-   concrete fix for each:
+   concrete fix for each (`data/workers-heavy-packages.json`, shipped in the
+   package as data and passed to the core, not compiled into the wasm):
 
    | Package | Problem | Use instead |
    | --- | --- | --- |

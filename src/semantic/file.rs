@@ -25,9 +25,10 @@ pub struct FileModel<'a> {
     pub(crate) frames: Vec<Frame>,
     /// Lexical scopes, innermost last; index 0 is the module scope.
     pub(crate) scopes: Vec<Scope>,
-    /// What every identifier of the file refers to, built once before the
-    /// walk.
-    pub semantic: SemanticModel,
+    program: &'a Program,
+    /// What every identifier of the file refers to: built once, on the first
+    /// question (most files of a project never ask one yet).
+    semantic: std::cell::OnceCell<SemanticModel>,
     /// Symbols bound to `drizzle(...)` results or a Hono context database
     /// (`c.var.db`): Drizzle database handles. Asked by what an identifier
     /// refers to, so a shadowing `const db = []` is not one.
@@ -43,7 +44,7 @@ impl<'a> FileModel<'a> {
         path: &'a str,
         source: &'a str,
         index: &'a LineIndex<'a>,
-        program: &Program,
+        program: &'a Program,
         project: &'a ProjectInfo,
     ) -> FileModel<'a> {
         let mut cx = FileModel {
@@ -53,7 +54,8 @@ impl<'a> FileModel<'a> {
             index,
             frames: Vec::new(),
             scopes: vec![Scope::default()],
-            semantic: SemanticModel::build(program),
+            program,
+            semantic: std::cell::OnceCell::new(),
             db_symbols: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
             async_functions: HashSet::default(),
@@ -240,22 +242,31 @@ impl<'a> FileModel<'a> {
         None
     }
 
+    /// The file's semantic model (built on first use, once).
+    pub fn semantic(&self) -> &SemanticModel {
+        self.semantic
+            .get_or_init(|| SemanticModel::build(self.program))
+    }
+
     /// `id` refers to a Drizzle database handle the file binds
     /// (`const db = drizzle(env.DB)`, `const db = c.var.db`).
     pub fn is_db_handle(&self, id: &Ident) -> bool {
-        self.semantic
-            .resolve(id)
-            .is_some_and(|s| self.db_symbols.contains(&s))
+        !self.db_symbols.is_empty()
+            && self
+                .semantic()
+                .resolve(id)
+                .is_some_and(|s| self.db_symbols.contains(&s))
     }
 
     /// `id` is bound in this file to a value that cannot be a database: a
     /// literal, array, object, function, class or `new` expression. Names
     /// that read as a database by convention (`db`, `tx`) are not one then.
     pub fn bound_to_non_database(&self, id: &Ident) -> bool {
-        let Some(symbol) = self.semantic.resolve(id) else {
+        let semantic = self.semantic();
+        let Some(symbol) = semantic.resolve(id) else {
             return false;
         };
-        match self.semantic.symbol(symbol).declaration {
+        match semantic.symbol(symbol).declaration {
             Declaration::Variable { init: Some(init) } => matches!(
                 init.kind,
                 InitKind::Other
