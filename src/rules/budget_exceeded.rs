@@ -1,5 +1,5 @@
 //! `budget-exceeded`: the declaration of a budget result (the report's `budgets`), reported as a finding by SARIF, the GitHub annotations and the esbuild plugin
-//! (`crate::budget`); the checking logic stays there.
+//! (`crate::analyses::budget`); the checking logic stays there.
 
 use crate::engine::declare::{options, Declaration, Kind, NoOptions};
 use crate::engine::RuleMeta;
@@ -13,7 +13,7 @@ pub static RULE: Declaration = Declaration {
         summary: "A size, growth or startup budget is exceeded",
     },
     kind: Kind::Reported {
-        by: "crate::budget",
+        by: "crate::analyses::budget",
         in_config: false,
     },
     options: options::<NoOptions>(),

@@ -1,4 +1,4 @@
-//! `invalid-suppression`: the declaration of reported by the lint engine for a suppression comment that names no known rule
+//! `invalid-suppression`: declared here, reported by the lint engine for a suppression comment that names no known rule
 //! (`crate::engine::suppress`); the checking logic stays there.
 
 use crate::engine::declare::{options, Declaration, Kind, NoOptions};

@@ -1,5 +1,5 @@
-//! `parse-error`: the declaration of reported by the lint engine when a file does not parse
-//! (`crate::engine::Linter::lint_file`); the checking logic stays there.
+//! `parse-error`: declared here, reported by the lint engine when a file does not parse
+//! (`crate::engine::Linter::lint_files`); the checking logic stays there.
 
 use crate::engine::declare::{options, Declaration, Kind, NoOptions};
 use crate::engine::RuleMeta;
@@ -13,7 +13,7 @@ pub static RULE: Declaration = Declaration {
         summary: "A source file does not parse",
     },
     kind: Kind::Reported {
-        by: "crate::engine::Linter::lint_file",
+        by: "crate::engine::Linter::lint_files",
         in_config: true,
     },
     options: options::<NoOptions>(),

@@ -1,4 +1,4 @@
-//! `unreadable-file`: the declaration of reported for a file the wrapper could not hand to the core
+//! `unreadable-file`: declared here, reported for a file the wrapper could not hand to the core
 //! (`crate::analyze::analyze`); the checking logic stays there.
 
 use crate::engine::declare::{options, Declaration, Kind, NoOptions};
