@@ -3,8 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use perf_optimizer::analyze::AnalyzeInput;
-use perf_optimizer::lint::SourceFile;
-use perf_optimizer::report::Report;
+use perf_optimizer::model::project::SourceFile;
+use perf_optimizer::model::report::Report;
 use perf_optimizer::wasm;
 use wasm_bindgen_test::wasm_bindgen_test;
 
