@@ -326,6 +326,58 @@ struct Draft {
     indexes: Vec<Option<Index>>,
 }
 
+impl Draft {
+    /// `ALTER TABLE … RENAME [COLUMN] old TO new`: the column, and every key
+    /// and index that names it (drizzle-kit writes this for a renamed
+    /// column; the index on it stays valid under the new name).
+    fn rename_column(&mut self, old: &str, new: &str) {
+        let Some(slot) = self.columns.at.remove(&key(old)) else {
+            return;
+        };
+        self.columns.remove(new);
+        self.columns.at.insert(key(new), slot);
+        if let Some(column) = &mut self.columns.slots[slot] {
+            column.name = new.to_string();
+        }
+        let rename = |c: &mut String| {
+            if key(c) == key(old) {
+                *c = new.to_string();
+            }
+        };
+        self.table.primary_key.iter_mut().for_each(rename);
+        for index in self.indexes.iter_mut().flatten() {
+            for part in &mut index.parts {
+                match part {
+                    IndexPart::Column(c) => rename(c),
+                    IndexPart::Expr { columns, .. } => columns.iter_mut().for_each(rename),
+                }
+            }
+        }
+    }
+
+    /// `ALTER TABLE … DROP [COLUMN] name`: the column goes, and with it the
+    /// indexes and the primary key that use it (as in PostgreSQL; SQLite
+    /// refuses to drop an indexed column, so there it changes nothing more).
+    fn drop_column(&mut self, name: &str) {
+        self.columns.remove(name);
+        let named = |c: &String| key(c) == key(name);
+        let uses = |index: &Index| {
+            index.parts.iter().any(|part| match part {
+                IndexPart::Column(c) => named(c),
+                IndexPart::Expr { columns, .. } => columns.iter().any(named),
+            })
+        };
+        for slot in &mut self.indexes {
+            if slot.as_ref().is_some_and(uses) {
+                *slot = None;
+            }
+        }
+        if self.table.primary_key.iter().any(named) {
+            self.table.primary_key.clear();
+        }
+    }
+}
+
 /// The tables as the statements so far leave them.
 #[derive(Default)]
 struct Schema {
@@ -438,6 +490,26 @@ impl Schema {
                 let _ = c.kws(&[K::IF, K::NOT, K::EXISTS]);
                 let t = self.table(&name, file);
                 table_item(self.draft(t), c);
+            } else if c.kw(K::RENAME) {
+                // RENAME [COLUMN] old TO new (RENAME TO is the table's, above)
+                let _ = c.kw(K::COLUMN);
+                let old = c.ident()?;
+                if !c.kw(K::TO) {
+                    return None;
+                }
+                let new = c.ident()?;
+                let t = self.tables.slot(&name)?;
+                self.draft(t).rename_column(&old, &new);
+            } else if c.kw(K::DROP) {
+                // DROP [COLUMN] [IF EXISTS] name; DROP CONSTRAINT … is not read.
+                if c.at_kw(K::CONSTRAINT) {
+                    return None;
+                }
+                let _ = c.kw(K::COLUMN);
+                let _ = c.kws(&[K::IF, K::EXISTS]);
+                let column = c.ident()?;
+                let t = self.tables.slot(&name)?;
+                self.draft(t).drop_column(&column);
             }
         }
         Some(())
@@ -1291,16 +1363,27 @@ mod tests {
             indexes,
             ["t@a.sql(a text L, b text L, c int, d text L) [i: a,{lower(b)|b},c,d,{(a … c)|a+c},{a … b|a+b},b] [p: c] [q!: a]"]
         );
-        // RENAME COLUMN and DROP COLUMN are not read.
-        let alter = schema(&[("a.sql", "CREATE TABLE t (a text, b int);\nCREATE TABLE keep (k int);\nALTER TABLE t ADD COLUMN c varchar(10) REFERENCES keep(k);\nALTER TABLE t ADD d integer PRIMARY KEY;\nALTER TABLE t ADD COLUMN IF NOT EXISTS a int;\nALTER TABLE t RENAME COLUMN b TO bb;\nALTER TABLE IF EXISTS ONLY t ADD CONSTRAINT u UNIQUE (b);\nALTER TABLE t ADD CONSTRAINT ab UNIQUE (a, b);\nALTER TABLE t DROP COLUMN a;\nALTER TABLE t RENAME TO t2;\nALTER TABLE nope ADD COLUMN z text;\nCREATE INDEX ti ON t2 (bb);")]);
+        // RENAME COLUMN renames the column; DROP COLUMN drops it and the
+        // indexes that use it.
+        let alter = schema(&[("a.sql", "CREATE TABLE t (a text, b int);\nCREATE TABLE keep (k int);\nALTER TABLE t ADD COLUMN c varchar(10) REFERENCES keep(k);\nALTER TABLE t ADD d integer PRIMARY KEY;\nALTER TABLE t ADD COLUMN IF NOT EXISTS a int;\nALTER TABLE t RENAME COLUMN b TO bb;\nALTER TABLE IF EXISTS ONLY t ADD CONSTRAINT u UNIQUE (bb);\nALTER TABLE t ADD CONSTRAINT ab UNIQUE (a, bb);\nALTER TABLE t DROP COLUMN a;\nALTER TABLE t RENAME TO t2;\nALTER TABLE nope ADD COLUMN z text;\nCREATE INDEX ti ON t2 (bb);")]);
         assert_eq!(
             alter,
             [
-                "t2@a.sql(b int U, c varchar(n) R, d integer P, a int) [-!: a,b] [ti: bb]",
+                "t2@a.sql(bb int U, c varchar(n) R, d integer P) [ti: bb]",
                 "keep@a.sql(k int)",
                 "nope@a.sql(z text L)",
             ]
         );
+        // drizzle-kit's column rename: the index follows the column, so a
+        // query on the new name is served; a dropped column takes its
+        // indexes and the primary key with it.
+        let renamed = schema(&[("m.sql", "CREATE TABLE `users` (`id` integer, `email` text, `org` integer, PRIMARY KEY(`id`, `org`));\nCREATE INDEX `users_email_idx` ON `users` (`email`);\nCREATE INDEX `users_lower` ON `users` (lower(`email`), `org`);\n--> statement-breakpoint\nALTER TABLE `users` RENAME COLUMN `email` TO `mail`;\nALTER TABLE users RENAME COLUMN missing TO other;\nALTER TABLE nope RENAME COLUMN a TO b;")]);
+        assert_eq!(
+            renamed,
+            ["users@m.sql(id integer, mail text L, org integer) pk[id,org] [users_email_idx: mail] [users_lower: {lower(email)|mail},org]"]
+        );
+        let dropped = schema(&[("m.sql", "CREATE TABLE t (id int, a text, b text, PRIMARY KEY (id, a));\nCREATE INDEX ia ON t (a);\nCREATE INDEX ib ON t (b);\nALTER TABLE t DROP COLUMN IF EXISTS a;\nALTER TABLE t DROP CONSTRAINT t_pk;\nALTER TABLE t DROP missing;")]);
+        assert_eq!(dropped, ["t@m.sql(id int, b text L) [ib: b]"]);
         let drops = schema(&[("a.sql", "CREATE TABLE a (x int); CREATE TABLE b (y int); CREATE TABLE c (z int);\nCREATE INDEX ia ON a (x); CREATE INDEX ib ON b (y); CREATE INDEX IB2 ON b (y); CREATE UNIQUE INDEX ic ON c (z);\nDROP INDEX IF EXISTS ia, main.ib;\nDROP INDEX \"IC\";\nDROP TABLE IF EXISTS c, missing;\nCREATE TABLE a (x text, w int);\nDROP INDEX ib2;\nALTER TABLE b RENAME TO a;")]);
         assert_eq!(drops, ["a@a.sql(y int)"]);
         let comments = schema(&[("a.sql", "/* head */ CREATE /* c */ TABLE -- x\n t (a /* y */ text -- z\n, b int /* w */ PRIMARY /* v */ KEY)\n--> statement-breakpoint\n-- just a comment;\nINSERT INTO t VALUES ('x; CREATE TABLE evil (a text)');\nCREATE TABLE u (s text DEFAULT 'a;b)', n int CHECK (n > 0), e text DEFAULT \"x\");;;\nCREATE INDEX /* i */ ui ON u /* j */ (s) -- k\n;")]);

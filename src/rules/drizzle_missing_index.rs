@@ -125,8 +125,9 @@ None.
 SQL files are read statement by statement (sqlparser's tokenizer, so every
 quoting style, comment and string is handled): `CREATE TABLE`,
 `CREATE [UNIQUE] INDEX`, `DROP INDEX`/`DROP TABLE`,
-`ALTER TABLE … RENAME TO`/`ADD [COLUMN|CONSTRAINT]`; other statements (triggers,
-views, pragmas) are skipped. Partial indexes (`.where(...)`) count as full indexes. Columns in `or(...)`
+`ALTER TABLE … RENAME TO`/`RENAME [COLUMN] … TO`/`ADD [COLUMN|CONSTRAINT]`/`DROP
+[COLUMN]` (a renamed column keeps its indexes, a dropped one takes them with
+it); other statements (triggers, views, pragmas) are skipped. Partial indexes (`.where(...)`) count as full indexes. Columns in `or(...)`
 are checked one by one. Raw SQL is read from string literals and templates in
 `prepare(...)`; statements built at run time are not. Drizzle's
 `casing: 'snake_case'` is matched against the SQL migrations by name.
@@ -607,6 +608,30 @@ app.get('/', async (c) => {
                 .contains("npx wrangler d1 migrations create DB"),
             "{}",
             found[0].help
+        );
+    }
+
+    /// drizzle-kit renames a column with `ALTER TABLE … RENAME COLUMN`: the
+    /// index created on the old name serves the new one, and a dropped
+    /// column's index serves nothing.
+    #[test]
+    fn migrations_that_rename_or_drop_a_column_keep_the_index_right() {
+        let sql = [
+            ("migrations/0001_init.sql", "CREATE TABLE `logs` (`id` integer PRIMARY KEY, `level` text, `ts` integer);\nCREATE INDEX `logs_ts` ON `logs` (`ts`);\nCREATE INDEX `logs_level` ON `logs` (`level`);"),
+            ("migrations/0002_rename.sql", "ALTER TABLE `logs` RENAME COLUMN `ts` TO `created_at`;\n--> statement-breakpoint\nALTER TABLE `logs` ADD `ts` integer;\nALTER TABLE `logs` DROP COLUMN `level`;\nALTER TABLE `logs` ADD `level` text;"),
+        ];
+        // The index on the old `ts` now serves `created_at`; the new `ts` and
+        // the re-added `level` have none.
+        let src = "export default { async fetch(req, env) {\n  await env.DB.prepare('SELECT id FROM logs WHERE created_at > ? ORDER BY created_at LIMIT 10').bind(1).all();\n  await env.DB.prepare('SELECT id FROM logs WHERE ts > ? ORDER BY ts LIMIT 10').bind(1).all();\n  await env.DB.prepare('SELECT id FROM logs WHERE level = ? LIMIT 10').bind('x').all();\n} };\n";
+        assert_project_fires(
+            RULE,
+            &[("src/index.ts", src)],
+            &sql,
+            &d1_project(),
+            &[
+                ("src/index.ts", 3, "logs.ts is filtered on"),
+                ("src/index.ts", 4, "logs.level is filtered on"),
+            ],
         );
     }
 
