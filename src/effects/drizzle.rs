@@ -39,7 +39,7 @@ pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bo
             cx.is_db_handle(id)
                 || ((cx.db.walk.db_aliases.contains(&id.sym)
                     || DB_NAMES.contains(&id.sym.as_ref()))
-                    && !cx.bound_to_non_database(id))
+                    && !cx.bound_to_plain_value(id))
         }
         Expr::Member(m) => {
             matches!(&m.prop, MemberProp::Ident(p) if DB_NAMES.contains(&p.sym.as_ref()))

@@ -347,3 +347,27 @@ fn a_shadowing_local_is_not_the_database() {
         export async function list(ids) { for (const id of ids) { await tx.select(id); } }\n";
     assert_eq!(lint_rules(&rules, shadowed), vec![]);
 }
+
+/// Likewise for the Worker's `env`: a local object named `env` holds no
+/// bindings, so calls on it are not subrequests.
+#[test]
+fn a_local_object_named_env_is_not_the_worker_env() {
+    use super::test_util::lint_rules;
+    let rules = ["subrequest-in-loop", "await-in-loop"];
+    let handler = "export default { async fetch(req, env) {\n\
+          for (const k of keys) { await env.CACHE.get(k); }\n\
+          return new Response('ok');\n\
+        } };\n";
+    assert_eq!(
+        lint_rules(&rules, handler),
+        vec![
+            (2, "subrequest-in-loop".to_string()),
+            (2, "await-in-loop".to_string())
+        ]
+    );
+    let local = "export function warm(keys) {\n\
+          const env = { CACHE: new Map() };\n\
+          for (const k of keys) { env.CACHE.get(k); }\n\
+        }\n";
+    assert_eq!(lint_rules(&rules, local), vec![]);
+}

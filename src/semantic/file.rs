@@ -258,10 +258,10 @@ impl<'a> FileModel<'a> {
                 .is_some_and(|s| self.db_symbols.contains(&s))
     }
 
-    /// `id` is bound in this file to a value that cannot be a database: a
-    /// literal, array, object, function, class or `new` expression. Names
-    /// that read as a database by convention (`db`, `tx`) are not one then.
-    pub fn bound_to_non_database(&self, id: &Ident) -> bool {
+    /// `id` is bound in this file to a plain value: a literal, array,
+    /// object, function, class or `new` expression. Such a name is neither a
+    /// database (whatever `db`/`tx` suggest) nor the Worker's `env`.
+    pub fn bound_to_plain_value(&self, id: &Ident) -> bool {
         let semantic = self.semantic();
         let Some(symbol) = semantic.resolve(id) else {
             return false;
@@ -293,7 +293,9 @@ impl<'a> FileModel<'a> {
         match expr {
             // `env.X` (the object of `env.X.get`)
             Expr::Member(m) => match &*m.obj {
-                Expr::Ident(id) => self.env_names.contains(&id.sym),
+                Expr::Ident(id) => {
+                    self.env_names.contains(&id.sym) && !self.bound_to_plain_value(id)
+                }
                 Expr::Member(inner) => {
                     matches!(&inner.prop, MemberProp::Ident(p) if p.sym == "env")
                 }
