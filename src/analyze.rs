@@ -114,10 +114,15 @@ impl AnalyzeInput {
 /// Validates a config (JSON text); the error names the key. Rule ids and
 /// their options are checked against the rules' declarations.
 pub fn parse_config(json: Option<&str>) -> Result<Config, String> {
+    config_with_ids(json, &known_rule_ids())
+}
+
+/// [`parse_config`] with the known rule ids at hand (the registry has them).
+fn config_with_ids(json: Option<&str>, known_ids: &[&str]) -> Result<Config, String> {
     let Some(text) = json else {
         return Ok(Config::default());
     };
-    let config = Config::parse(text, &known_rule_ids())?;
+    let config = Config::parse(text, known_ids)?;
     for (id, setting) in &config.rules {
         if let (Some(options), Some(declaration)) = (setting.options(), rules::declaration(id)) {
             declaration
@@ -136,7 +141,9 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     if let Some(json) = &input.heavy_packages {
         crate::rules::heavy_dependency::install_heavy_packages(json)?;
     }
-    let config = parse_config(input.config.as_deref()).map_err(|e| format!("config: {e}"))?;
+    let registry = rules::registry();
+    let config = config_with_ids(input.config.as_deref(), &registry.known_ids)
+        .map_err(|e| format!("config: {e}"))?;
     let baseline = input
         .baseline
         .as_deref()
@@ -145,7 +152,6 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         .map_err(|e| format!("baseline: {e}"))?;
 
     let project = input.project.clone().unwrap_or_default();
-    let registry = rules::registry();
     let linter = Linter::new(&config, &project, &registry);
     let mut lint = linter.lint_files(&input.files, &input.sql_files);
     lint.diagnostics.extend(input.skipped.iter().map(|s| {
