@@ -74,7 +74,7 @@ const matches = (finding, label) =>
 const ratio = (a, b) => (b === 0 ? null : a / b);
 
 /** Every figure of one app from its findings and labels. */
-export function score(findings, labels, workerGlobs) {
+function score(findings, labels, workerGlobs) {
   const isWorker = workerMatcher(workerGlobs);
   const musts = labels.filter((l) => l.kind === "must");
   const traps = labels.filter((l) => l.kind === "trap");
