@@ -1,13 +1,13 @@
 // Orchestration shared by the API, the CLI, the esbuild plugin and the
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isSourceFile, readSources } from "./files.js";
 import { moduleFacts } from "./modules.js";
-import { findProjectDir, loadProject } from "./project.js";
+import { findEntries, findProjectDir, loadProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
@@ -130,8 +130,14 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     const isIgnored = ignore.length ? globMatcher(ignore, { dot: true }) : () => false;
     sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
   }
+  // The metafile is the authority on what the Worker runs: all its first-party inputs.
+  const entries = Object.values(metafile.outputs)
+    .map((output) => output.entryPoint)
+    .filter((entry) => typeof entry === "string" && !entry.includes(":"))
+    .map((entry) => ({ path: displayPath(resolve(workingDir, entry)), declaredBy: "the bundle's entry point" }));
+  if (project?.main) entries.unshift({ path: displayPath(project.main), declaredBy: "main" });
   return analyzeWithRecovery(
-    { ...sources, ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
+    { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
   );
 }
@@ -172,7 +178,8 @@ export async function check(dir = ".", options = {}) {
 export async function lint(paths = ["."], options = {}) {
   const baseDir = resolve(options.cwd ?? ".");
   const { config, json } = await loadConfig(baseDir, options.config);
-  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir });
+  const configPaths = [];
+  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir, configs: configPaths });
   const { files, skipped } = readSources(absPaths);
   const projectDir = findProjectDir(baseDir);
   let project = null;
@@ -181,7 +188,15 @@ export async function lint(paths = ["."], options = {}) {
   } catch {
     // lint works on plain folders; a project it cannot load adds no context
   }
-  return analyzeWithRecovery({ files, skipped, ...projectInputs(project, files), config: json, baseline: readBaseline(options.baseline) }, paths.join(", "));
+  if (project?.configPath) configPaths.push(project.configPath);
+  // Files named on the command line are Worker code by the user's word.
+  const explicit = paths.map((p) => resolve(p)).filter((abs) => existsSync(abs) && statSync(abs).isFile());
+  const entries = findEntries(files, { configPaths, explicit });
+  const scope = options.allFiles ? "all" : "reachable";
+  return analyzeWithRecovery(
+    { files, skipped, entries, scope, ...projectInputs(project, files), config: json, baseline: readBaseline(options.baseline) },
+    paths.join(", "),
+  );
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */

@@ -22,6 +22,7 @@ Options:
   --config FILE        config file (default: perf-optimizer.config.json(c)/.mjs,
                        or "perfOptimizer" in package.json)
   --entry FILE         entry point when there is no wrangler config (check)
+  --all-files          lint every file, not only what the Worker runs (lint)
   --root DIR           folder the metafile's paths are relative to (bundle)
   --startup            measure startup in workerd (wrangler check startup) and
                        attribute it to packages and modules (check)
@@ -44,6 +45,7 @@ const OPTIONS = {
   output: { type: "string" },
   config: { type: "string" },
   entry: { type: "string" },
+  "all-files": { type: "boolean" },
   root: { type: "string" },
   baseline: { type: "string" },
   startup: { type: "boolean" },
@@ -109,7 +111,7 @@ async function main(argv) {
       report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, ...startup });
       if (report.startup && !values.quiet) process.stderr.write(`perf-optimizer: note: ${(await import("./startup.js")).STARTUP_CAVEAT}\n`);
     } else if (command === "lint") {
-      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline });
+      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"] });
       if (report.summary.files === 0) {
         emit(api.render(report, format, { color, quiet: values.quiet }), values);
         return fail(report.diagnostics.length ? "no file could be analyzed" : "no source files found");

@@ -32,11 +32,14 @@ function gitignoreAt(dir) {
   return existsSync(file) ? lazyRequire("ignore")().add(readFileSync(file, "utf8")) : null;
 }
 
+const WRANGLER_CONFIG = /^wrangler\.(json|jsonc|toml)$/;
+
 /**
  * Expands files and folders into source file paths (absolute, sorted).
- * `ignoreGlobs` are matched against paths relative to `baseDir`.
+ * `ignoreGlobs` are matched against paths relative to `baseDir`. The
+ * wrangler configs met in the folders are pushed onto `configs`.
  */
-export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd() } = {}) {
+export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(), configs = [] } = {}) {
   const matchesGlob = ignoreGlobs.length ? globMatcher(ignoreGlobs, { dot: true }) : null;
   const isIgnored = matchesGlob ? (abs) => matchesGlob(toPosix(relative(baseDir, abs))) : () => false;
   const out = new Set();
@@ -57,6 +60,7 @@ export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd() 
       if (isIgnored(abs)) continue;
       if (isDir) visit(abs, stack);
       else if (entry.isFile() && isSourceFile(entry.name)) out.add(abs);
+      else if (entry.isFile() && WRANGLER_CONFIG.test(entry.name)) configs.push(abs);
     }
   };
   for (const p of paths) {

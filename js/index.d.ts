@@ -53,6 +53,12 @@ export interface LintOptions {
   /** Folder the config and `ignore` globs are relative to (default: the cwd). */
   cwd?: string;
   baseline?: string;
+  /**
+   * Lint every file given, not only what the Worker runs (the files
+   * reachable from its entries: wrangler `main`, Pages Functions, framework
+   * server files, files named in `paths`). Also `allFiles` in the config.
+   */
+  allFiles?: boolean;
 }
 
 /**

@@ -1,10 +1,10 @@
 // Finds a Workers project: its wrangler config (wrangler.json, wrangler.jsonc
 // or wrangler.toml, in wrangler's order of precedence), entry, compatibility
 // flags and bindings.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { PerfOptimizerError } from "./core.js";
-import { lazyRequire } from "./files.js";
+import { globMatcher, lazyRequire } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
@@ -96,4 +96,96 @@ export function findProjectDir(start) {
     if (parent === dir) return null;
     dir = parent;
   }
+}
+
+// Worker entries of a project, for `lint`: what the Worker runs is what
+// these reach (the core follows the imports). Each entry says what declares
+// it, so a reader can check the claim.
+
+/** Framework configs and the server files they run in the Worker (globs relative to the config's folder). */
+const FRAMEWORK_ENTRIES = [
+  { config: /^astro\.config\.[cm]?[jt]s$/, globs: ["src/pages/**", "src/middleware.*", "src/middleware/**", "src/actions/**"] },
+  { config: /^svelte\.config\.[cm]?[jt]s$/, globs: ["src/hooks.server.*", "src/routes/**/+{page,layout}.server.*", "src/routes/**/+server.*"] },
+  { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"] },
+  { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
+];
+/** A Pages Function: a file under functions/ that exports an onRequest handler. */
+const PAGES_HANDLER = /export\s+(?:async\s+)?(?:const|let|function)\s+onRequest/;
+
+/** The entry paths one wrangler config declares: `main` and each environment's. */
+function configEntries(configPath) {
+  const config = readWranglerConfig(configPath);
+  const dir = dirname(configPath);
+  const name = relative(process.cwd(), configPath).split("\\").join("/");
+  const entries = [];
+  if (typeof config.main === "string") entries.push({ abs: resolve(dir, config.main), declaredBy: `${name} (main)` });
+  for (const [env, settings] of Object.entries(config.env ?? {})) {
+    if (typeof settings?.main === "string") entries.push({ abs: resolve(dir, settings.main), declaredBy: `${name} (env.${env}.main)` });
+  }
+  if (typeof config.pages_build_output_dir === "string") {
+    entries.push({ abs: resolve(dir, config.pages_build_output_dir, "_worker.js"), declaredBy: `${name} (pages_build_output_dir)` });
+  }
+  return entries;
+}
+
+/** Scripts in the package.json of `dir` that name the entry on wrangler's command line (`wrangler deploy src/index.ts`). */
+function scriptEntries(dir) {
+  let pkg;
+  try {
+    pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  } catch {
+    return [];
+  }
+  const entries = [];
+  for (const [name, command] of Object.entries(pkg?.scripts ?? {})) {
+    if (typeof command !== "string") continue;
+    for (const match of command.matchAll(/\bwrangler\s+(?:dev|deploy|publish)\b([^&|;]*)/g)) {
+      const script = match[1].split(/\s+/).find((arg) => !arg.startsWith("-") && /\.[cm]?[jt]sx?$/.test(arg));
+      if (script) entries.push({ abs: resolve(dir, script), declaredBy: `package.json (scripts.${name})` });
+    }
+  }
+  return entries;
+}
+
+/**
+ * The Worker entries among `files` (`{ path, source }`, display paths) of a
+ * `lint` run: the `main` of every wrangler config found (`configPaths`), each
+ * environment's `main`, Pages Functions (`functions/**` exporting
+ * `onRequest…`) and `_worker.js`, the script named by `wrangler dev|deploy
+ * FILE` in the package.json beside a wrangler config, the server files of framework configs
+ * next to a wrangler config (Astro, SvelteKit, React Router / Remix,
+ * Next.js via OpenNext), and the files named on the command line
+ * (`explicit`, absolute). Returns `[{ path, declaredBy }]`.
+ */
+export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
+  const toDisplay = (abs) => relative(process.cwd(), abs).split("\\").join("/");
+  const entries = explicit.map((abs) => ({ path: toDisplay(abs), declaredBy: "command line" }));
+  const configDirs = new Set();
+  for (const configPath of new Set(configPaths)) {
+    const dir = dirname(configPath);
+    for (const entry of [...configEntries(configPath), ...scriptEntries(dir)]) entries.push({ path: toDisplay(entry.abs), declaredBy: entry.declaredBy });
+    configDirs.add(dir);
+  }
+  const paths = files.map((f) => f.path);
+  for (const dir of configDirs) {
+    let names;
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const { config, globs } of FRAMEWORK_ENTRIES) {
+      const configName = names.find((n) => config.test(n));
+      if (!configName) continue;
+      const prefix = toDisplay(dir);
+      const matches = globMatcher(globs.map((g) => (prefix ? `${prefix}/${g}` : g)));
+      for (const path of paths.filter((p) => matches(p))) entries.push({ path, declaredBy: `${prefix ? `${prefix}/` : ""}${configName}` });
+    }
+  }
+  for (const file of files) {
+    const segments = file.path.split("/");
+    if (segments.at(-1) === "_worker.js" || segments.at(-1) === "_worker.ts") entries.push({ path: file.path, declaredBy: "Pages (_worker.js)" });
+    else if (segments.includes("functions") && PAGES_HANDLER.test(file.source.toString("utf8"))) entries.push({ path: file.path, declaredBy: "Pages Functions" });
+  }
+  return entries;
 }

@@ -9,7 +9,7 @@ use crate::analyses::budget;
 use crate::analyses::bundle::{self, InputSources, Metafile, PackageManifest};
 use crate::engine::Linter;
 use crate::model::config::Config;
-pub use crate::model::project::{ProjectInfo, SourceFile};
+pub use crate::model::project::{EntryPoint, FileScope, ProjectInfo, SourceFile};
 use crate::model::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
 use crate::rules::{self, known_rule_ids};
 
@@ -38,6 +38,12 @@ pub struct BundleInput {
 pub struct AnalyzeInput {
     /// First-party sources to lint.
     pub files: Vec<SourceFile>,
+    /// The Worker's entry points: with the default `scope`, the files
+    /// reachable from them are analyzed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<EntryPoint>,
+    /// Which of `files` to analyze (the config's `allFiles` widens it to all).
+    pub scope: FileScope,
     /// When the wrapper passes the sources as one UTF-8 buffer next to the
     /// input (`analyzeJson(input, sources)`): the byte length of each file's
     /// text in it, in the order of `files`. Saves decoding every file into a
@@ -153,7 +159,11 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
 
     let project = input.project.clone().unwrap_or_default();
     let linter = Linter::new(&config, &project, &registry);
-    let mut lint = linter.lint_files(&input.files, &input.sql_files);
+    let scope = match input.scope {
+        FileScope::Reachable if config.all_files => FileScope::All,
+        scope => scope,
+    };
+    let mut lint = linter.lint_scoped(&input.files, &input.sql_files, &input.entries, scope);
     lint.diagnostics.extend(input.skipped.iter().map(|s| {
         Diagnostic {
             rule: "unreadable-file".into(),
@@ -206,6 +216,9 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         None => None,
     };
     let mut report = Report::new(lint.diagnostics, bundle, Vec::new(), lint.files_analyzed);
+    report.summary.skipped_files = lint.files.iter().filter(|f| !f.analyzed).count() as u32;
+    report.files = lint.files;
+    report.notes = lint.notes;
     report.startup = startup;
     if let Some(baseline) = &baseline {
         report.baseline = Some(baseline::compare(&report, baseline));
@@ -250,6 +263,174 @@ mod tests {
         assert!(paid.contains("only 10,000 on the Paid plan"), "{paid}");
         assert!(paid.contains("chunks of 10"), "{paid}");
         assert!(paid.contains("the isolate's 256 MB"), "{paid}");
+    }
+
+    /// A project: the Worker (entry, a route, a workspace package), and
+    /// beside it a test, a seed script, a web client, a Node server and a
+    /// file nothing imports, each with a loop that awaits a fetch.
+    fn monorepo() -> Vec<SourceFile> {
+        let looped = "export async function run(ids: string[]) {\n  for (const id of ids) { await fetch(`https://x/${id}`); }\n}\n";
+        let file = |path: &str, source: String| SourceFile {
+            path: path.into(),
+            source,
+        };
+        vec![
+            file("apps/api/src/index.ts", "import { run } from './routes/run';\nimport { share } from '@acme/shared';\nimport type { T } from './types';\nexport default { async fetch() { await run([]); await share([]); return new Response('ok'); } };\n".into()),
+            file("apps/api/src/routes/run.ts", looped.into()),
+            file("apps/api/src/types.ts", "export type T = string;\n".into()),
+            file("apps/api/test/run.test.ts", format!("import {{ run }} from '../src/routes/run';\n{looped}")),
+            file("apps/api/scripts/seed.ts", looped.into()),
+            file("apps/web/src/main.ts", format!("import {{ createRoot }} from 'react-dom/client';\n{looped}")),
+            file("apps/admin/server.ts", format!("import express from 'express';\n{looped}")),
+            file("packages/shared/src/index.ts", looped.replace("run", "share")),
+            file("packages/shared/src/unused.ts", looped.into()),
+        ]
+    }
+
+    fn monorepo_input(scope: FileScope, entries: &[&str], config: &str) -> AnalyzeInput {
+        let modules: crate::model::modules::ModuleFacts = serde_json::from_str(
+            r#"{"packages":[{"path":"packages/shared/package.json","name":"@acme/shared","exports":{".":"./src/index.ts"}}]}"#,
+        )
+        .unwrap();
+        AnalyzeInput {
+            files: monorepo(),
+            entries: entries
+                .iter()
+                .map(|p| EntryPoint {
+                    path: (*p).into(),
+                    declared_by: "apps/api/wrangler.toml (main)".into(),
+                })
+                .collect(),
+            scope,
+            project: Some(ProjectInfo {
+                modules,
+                ..ProjectInfo::default()
+            }),
+            config: Some(config.into()),
+            ..AnalyzeInput::default()
+        }
+    }
+
+    fn findings_and_roles(report: &Report) -> (Vec<String>, Vec<String>) {
+        let findings = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{} {}",
+                    d.file.as_deref().unwrap_or(""),
+                    d.line.unwrap_or(0),
+                    d.rule
+                )
+            })
+            .collect();
+        let roles = report
+            .files
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}{}{}",
+                    f.path,
+                    f.role.name(),
+                    f.entry
+                        .as_deref()
+                        .map(|e| format!(" from {e}"))
+                        .unwrap_or_default(),
+                    if f.analyzed { "" } else { " (skipped)" }
+                )
+            })
+            .collect();
+        (findings, roles)
+    }
+
+    /// By default only what the Worker runs is analyzed: the files reachable
+    /// from its entries, through relative imports and workspace packages
+    /// (type-only imports are erased, so they do not count).
+    #[test]
+    fn analyzes_what_the_worker_runs() {
+        let report = analyze(&monorepo_input(
+            FileScope::Reachable,
+            &["apps/api/src/index.ts"],
+            "{}",
+        ))
+        .unwrap();
+        let (findings, roles) = findings_and_roles(&report);
+        assert_eq!(
+            findings,
+            [
+                "apps/api/src/routes/run.ts:2 await-in-loop",
+                "apps/api/src/routes/run.ts:2 subrequest-in-loop",
+                "packages/shared/src/index.ts:2 await-in-loop",
+                "packages/shared/src/index.ts:2 subrequest-in-loop"
+            ]
+        );
+        assert_eq!(
+            roles,
+            [
+                "apps/api/src/index.ts worker from apps/api/src/index.ts",
+                "apps/api/src/routes/run.ts worker from apps/api/src/index.ts",
+                "apps/api/src/types.ts unknown (skipped)",
+                "apps/api/test/run.test.ts test (skipped)",
+                "apps/api/scripts/seed.ts script (skipped)",
+                "apps/web/src/main.ts client (skipped)",
+                "apps/admin/server.ts node (skipped)",
+                "packages/shared/src/index.ts worker from apps/api/src/index.ts",
+                "packages/shared/src/unused.ts unknown (skipped)",
+            ]
+        );
+        assert_eq!((report.summary.files, report.summary.skipped_files), (3, 6));
+        assert!(report.notes.is_empty());
+        let pretty =
+            crate::render::render(&report, crate::render::Format::Pretty, &Default::default())
+                .unwrap();
+        assert!(
+            pretty.contains("Skipped 6 files the Worker does not run: 1 test, 1 script, 1 client, 1 node, 2 unknown (--all-files analyzes them)"),
+            "{pretty}"
+        );
+    }
+
+    /// `allFiles` (or `--all-files`) widens the scope; with no entry among
+    /// the files everything is analyzed, and the report says so once.
+    #[test]
+    fn all_files_and_no_entry_analyze_everything() {
+        let all = analyze(&monorepo_input(
+            FileScope::Reachable,
+            &["apps/api/src/index.ts"],
+            r#"{"allFiles":true}"#,
+        ))
+        .unwrap();
+        assert_eq!((all.summary.files, all.summary.skipped_files), (9, 0));
+        assert_eq!(
+            all.diagnostics.len(),
+            15,
+            "{:?}",
+            findings_and_roles(&all).0
+        );
+        assert!(all.notes.is_empty());
+        let none = analyze(&monorepo_input(
+            FileScope::Reachable,
+            &["apps/api/src/gone.ts"],
+            "{}",
+        ))
+        .unwrap();
+        assert_eq!((none.summary.files, none.summary.skipped_files), (9, 0));
+        assert_eq!(
+            none.notes,
+            ["No Worker entry found among the files (a wrangler config's `main`, Pages Functions or a framework's server entry): all 9 files were analyzed."]
+        );
+        // The bundle's inputs are all Worker code, whatever their path says.
+        let bundle = analyze(&monorepo_input(
+            FileScope::Bundle,
+            &["apps/api/src/index.ts"],
+            "{}",
+        ))
+        .unwrap();
+        assert_eq!(bundle.summary.files, 9);
+        assert!(bundle
+            .files
+            .iter()
+            .all(|f| f.role == crate::model::project::Role::Worker && f.analyzed));
+        assert!(bundle.notes.is_empty());
     }
 
     #[test]

@@ -5,12 +5,16 @@
 use swc_core::common::comments::SingleThreadedComments;
 
 use crate::effects::{FileFacts, Project};
+use crate::model::collections::HashMap;
 use crate::model::config::Config;
 use crate::model::limits::Limits;
-use crate::model::project::ProjectInfo;
 pub use crate::model::project::SourceFile;
+use crate::model::project::{EntryPoint, FileScope, ProjectInfo, Role};
+use crate::model::report::FileEntry;
 use crate::model::report::{docs_url, Category, Diagnostic, Severity};
 pub use crate::model::rule::RuleMeta;
+use crate::semantic::graph;
+use crate::semantic::resolve::{normalize, Resolver};
 use crate::syntax::parse;
 use crate::syntax::position::LineIndex;
 pub(crate) use crate::syntax::START;
@@ -63,7 +67,22 @@ pub struct LintOutput {
     /// Suppression comments per analyzed file, for findings made after the
     /// walk (the bundle's).
     pub(crate) suppressions: Vec<(String, suppress::Suppressions)>,
+    /// Every file given, with its role and whether it was analyzed.
+    pub files: Vec<FileEntry>,
+    /// What the reader should know about the scope (said once).
+    pub notes: Vec<String>,
 }
+
+/// One file's walk: its findings, database facts, suppression comments
+/// and the modules it loads; or its `parse-error`.
+struct Walked {
+    diagnostics: Vec<Diagnostic>,
+    facts: FileFacts,
+    suppressions: suppress::Suppressions,
+    requests: Vec<graph::Request>,
+}
+
+type WalkResult = Result<Walked, Box<Diagnostic>>;
 
 /// The rules the engine can run, as the registry (`crate::rules`) lists them.
 pub struct Registry {
@@ -128,19 +147,87 @@ impl<'p> Linter<'p> {
     /// Lints every file, then runs the project-wide database checks with the
     /// SQL schema/migration files.
     pub fn lint_files(&self, files: &[SourceFile], sql_files: &[SourceFile]) -> LintOutput {
+        self.lint_scoped(files, sql_files, &[], FileScope::All)
+    }
+
+    /// Lints the files `scope` selects: with [`FileScope::Reachable`], those
+    /// reachable from `entries` through the modules each file loads (every
+    /// file when no entry is among them, said in a note). Every file gets a
+    /// role in `LintOutput::files`. Then runs the project-wide database
+    /// checks over the analyzed files with the SQL schema/migration files.
+    pub fn lint_scoped(
+        &self,
+        files: &[SourceFile],
+        sql_files: &[SourceFile],
+        entries: &[EntryPoint],
+        scope: FileScope,
+    ) -> LintOutput {
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let index: HashMap<String, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (normalize(p), i))
+            .collect();
+        let entry_files: Vec<usize> = entries
+            .iter()
+            .filter_map(|e| index.get(&normalize(&e.path)).copied())
+            .collect();
+        let mut walked: Vec<Option<WalkResult>> = files.iter().map(|_| None).collect();
+        let mut entry_of: Vec<Option<usize>> = vec![None; files.len()];
+        if scope != FileScope::Bundle && !entry_files.is_empty() {
+            let resolver = Resolver::new(paths.iter().copied(), &self.project.modules);
+            entry_of = graph::reach(&resolver, &paths, &entry_files, |i| {
+                let mut result = self.walk_file(&files[i], true);
+                let requests = match &mut result {
+                    Ok(walk) => std::mem::take(&mut walk.requests),
+                    Err(_) => Vec::new(),
+                };
+                walked[i] = Some(result);
+                requests
+            });
+        }
         let mut out = LintOutput::default();
+        let analyze_rest = scope != FileScope::Reachable || entry_files.is_empty();
+        if scope == FileScope::Reachable && entry_files.is_empty() && !files.is_empty() {
+            out.notes.push(format!(
+                "No Worker entry found among the files (a wrangler config's `main`, Pages Functions or a framework's server entry): all {} file{} analyzed.",
+                crate::model::text::count(files.len() as u64),
+                if files.len() == 1 { " was" } else { "s were" }
+            ));
+        }
+        for (i, file) in files.iter().enumerate() {
+            let entry = match (scope, entry_of[i]) {
+                (FileScope::Bundle, _) => entry_files.first().copied(),
+                (_, reached) => reached,
+            };
+            let role = if entry.is_some() || scope == FileScope::Bundle {
+                Role::Worker
+            } else {
+                graph::role_of(&file.path, &file.source)
+            };
+            if walked[i].is_none() && analyze_rest {
+                walked[i] = Some(self.walk_file(file, false));
+            }
+            out.files.push(FileEntry {
+                path: file.path.clone(),
+                role,
+                entry: entry.map(|n| files[n].path.clone()),
+                analyzed: walked[i].is_some(),
+            });
+        }
         let mut suppressions = Vec::new();
         let mut sources: Vec<&str> = Vec::new();
-        for file in files {
-            match self.walk_file(file) {
-                Ok((diagnostics, facts, suppressed)) => {
+        for (file, result) in files.iter().zip(walked) {
+            match result {
+                None => {}
+                Some(Ok(walk)) => {
                     out.files_analyzed += 1;
-                    out.diagnostics.extend(diagnostics);
-                    out.db_facts.push((file.path.clone(), facts));
+                    out.diagnostics.extend(walk.diagnostics);
+                    out.db_facts.push((file.path.clone(), walk.facts));
                     sources.push(&file.source);
-                    suppressions.push(suppressed);
+                    suppressions.push(walk.suppressions);
                 }
-                Err(diagnostic) => out.diagnostics.push(*diagnostic),
+                Some(Err(diagnostic)) => out.diagnostics.push(*diagnostic),
             }
         }
         // Project findings point into files: their suppression comments apply.
@@ -166,10 +253,8 @@ impl<'p> Linter<'p> {
 
     /// Parses and walks one file. A file that does not parse is one
     /// `parse-error` diagnostic naming the file and the problem.
-    fn walk_file(
-        &self,
-        file: &SourceFile,
-    ) -> Result<(Vec<Diagnostic>, FileFacts, suppress::Suppressions), Box<Diagnostic>> {
+    /// With `requests`, also reads which modules the file loads.
+    fn walk_file(&self, file: &SourceFile, requests: bool) -> WalkResult {
         let index = LineIndex::new(&file.source);
         let comments = SingleThreadedComments::default();
         // Comments matter only for suppressions: without one in the text the
@@ -226,7 +311,17 @@ impl<'p> Linter<'p> {
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
         facts.walk = Default::default();
-        Ok((diagnostics, facts, suppressions))
+        let requests = if requests {
+            graph::module_requests(&program, &file.source)
+        } else {
+            Vec::new()
+        };
+        Ok(Walked {
+            diagnostics,
+            facts,
+            suppressions,
+            requests,
+        })
     }
 }
 

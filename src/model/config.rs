@@ -24,6 +24,9 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Globs of files not to analyze (applied by the wrapper).
     pub ignore: Vec<String>,
+    /// Analyze every file given, not only what the Worker runs (the files
+    /// reachable from its entries); `--all-files` on the command line.
+    pub all_files: bool,
     /// Size, growth and startup budgets (see `budget.rs`), in addition to
     /// the platform limits.
     pub budgets: Vec<Budget>,
@@ -139,6 +142,7 @@ impl Config {
             match key.as_str() {
                 "plan" => config.plan = at("plan", v)?,
                 "ignore" => config.ignore = at("ignore", v)?,
+                "allFiles" => config.all_files = at("allFiles", v)?,
                 "limits" => config.limits = at("limits", v)?,
                 "rules" => {
                     let Value::Object(rules) = v else {
@@ -161,7 +165,7 @@ impl Config {
                 }
                 other => {
                     return Err(format!(
-                        "unknown field `{other}`, expected one of `plan`, `rules`, `ignore`, `budgets`, `limits`"
+                        "unknown field `{other}`, expected one of `plan`, `rules`, `ignore`, `allFiles`, `budgets`, `limits`"
                     ))
                 }
             }

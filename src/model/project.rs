@@ -37,3 +37,63 @@ pub struct ProjectInfo {
     )]
     pub modules: ModuleFacts,
 }
+
+/// A Worker entry point the wrapper found, and what declares it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct EntryPoint {
+    /// Relative to the working directory, `/`-separated, like `SourceFile::path`.
+    pub path: String,
+    /// What makes it an entry: `wrangler.toml (main)`, `Pages Functions`,
+    /// `command line`, `astro.config.mjs`…
+    pub declared_by: String,
+}
+
+/// Which of the given files are analyzed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum FileScope {
+    /// What the Worker runs: the files reachable from the entries (all of
+    /// them when no entry is among the files).
+    #[default]
+    Reachable,
+    /// Every file (`--all-files`, or `allFiles` in the config).
+    All,
+    /// The files are the bundle's first-party inputs (the metafile is the
+    /// authority): all are Worker code.
+    Bundle,
+}
+
+/// What a file is, as far as the Worker is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reachable from a Worker entry: the Worker runs it.
+    Worker,
+    /// Tests, their helpers and mocks.
+    Test,
+    /// Scripts, tool configs, migrations and seeds: run at build time or by hand.
+    Script,
+    /// Browser code: a web frontend, components, an extension.
+    Client,
+    /// A Node program (a server, a CLI).
+    Node,
+    /// Not reachable from an entry and nothing says what it is.
+    Unknown,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Worker => "worker",
+            Role::Test => "test",
+            Role::Script => "script",
+            Role::Client => "client",
+            Role::Node => "node",
+            Role::Unknown => "unknown",
+        }
+    }
+}

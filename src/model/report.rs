@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::project::Role;
+
 pub const REPORT_VERSION: u32 = 1;
 pub const TOOL_NAME: &str = "perf-optimizer";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -261,7 +263,25 @@ pub struct Summary {
     pub errors: u32,
     pub warnings: u32,
     pub infos: u32,
+    /// Files analyzed.
     pub files: u32,
+    /// Files given but not analyzed: the Worker does not run them (see
+    /// `Report::files` for their roles).
+    #[serde(default)]
+    pub skipped_files: u32,
+}
+
+/// One file the run was given: what it is and whether it was analyzed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FileEntry {
+    pub path: String,
+    pub role: Role,
+    /// The Worker entry it is reachable from (the first one found), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    pub analyzed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -281,6 +301,12 @@ pub struct Report {
     /// The comparison with a saved baseline (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineDiff>,
+    /// Every file given, with its role and entry: which were analyzed, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
+    /// What the run wants the reader to know about its scope (said once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -314,6 +340,8 @@ impl Report {
             startup: None,
             summary,
             baseline: None,
+            files: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

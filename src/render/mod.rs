@@ -56,3 +56,29 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Resul
         Format::Github => Ok(github::render(report, options)),
     }
 }
+
+/// "Skipped 30 files the Worker does not run: 20 test, 8 script, 2 client
+/// (--all-files analyzes them)", when the run skipped any.
+pub fn skipped_line(report: &Report) -> Option<String> {
+    let skipped = report.summary.skipped_files;
+    if skipped == 0 {
+        return None;
+    }
+    let mut by_role: Vec<(crate::model::report::Role, u32)> = Vec::new();
+    for f in report.files.iter().filter(|f| !f.analyzed) {
+        match by_role.iter_mut().find(|(role, _)| *role == f.role) {
+            Some((_, n)) => *n += 1,
+            None => by_role.push((f.role, 1)),
+        }
+    }
+    by_role.sort();
+    let roles: Vec<String> = by_role
+        .iter()
+        .map(|(role, n)| format!("{n} {}", role.name()))
+        .collect();
+    Some(format!(
+        "Skipped {skipped} file{} the Worker does not run: {} (--all-files analyzes them)",
+        if skipped == 1 { "" } else { "s" },
+        roles.join(", ")
+    ))
+}

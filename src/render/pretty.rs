@@ -183,6 +183,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         out.push('\n');
     }
 
+    for note in &report.notes {
+        let _ = writeln!(out, "{}", p.dim(&format!("note: {note}")));
+    }
+    if let Some(line) = super::skipped_line(report) {
+        let _ = writeln!(out, "{}", p.dim(&line));
+    }
     let s = &report.summary;
     let failed_budgets = report.budgets.iter().filter(|b| !b.passed).count();
     let counts = format!(

@@ -5,6 +5,7 @@
 //! the module references of a file.
 
 mod binder;
+pub mod graph;
 pub mod file;
 pub mod imports;
 mod model;

@@ -1,0 +1,336 @@
+//! The project's module graph from its Worker entries: which files the
+//! Worker runs (reachable from an entry through the modules each file
+//! loads, resolved by [`Resolver`]), and a role for every other file
+//! (test, script, browser or Node code), judged from its path and text.
+
+use std::collections::VecDeque;
+
+use swc_core::ecma::ast::*;
+use swc_core::ecma::visit::{Visit, VisitWith};
+
+use super::resolve::{Kind, Resolver};
+use crate::model::project::Role;
+
+/// A module a file loads: the specifier as written and how it is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub spec: String,
+    pub kind: Kind,
+}
+
+/// The modules `program` loads: static imports and `export … from` (not
+/// type-only ones: the compiler erases them), `require('x')` and
+/// `import('x')` with a literal specifier (a dynamic import is bundled with
+/// the Worker as well). `source` is the program's text: without `require(`
+/// or `import(` in it, only the top-level statements are read.
+pub fn module_requests(program: &Program, source: &str) -> Vec<Request> {
+    let mut out = Vec::new();
+    let Program::Module(module) = program else {
+        if source.contains("require(") || source.contains("import(") {
+            program.visit_with(&mut CallRequests(&mut out));
+        }
+        return out;
+    };
+    let push = |out: &mut Vec<Request>, src: &Str, kind: Kind| {
+        if let Some(spec) = src.value.as_str() {
+            out.push(Request {
+                spec: spec.to_string(),
+                kind,
+            });
+        }
+    };
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
+        match decl {
+            ModuleDecl::Import(i) if !i.type_only && i.phase == ImportPhase::Evaluation => {
+                push(&mut out, &i.src, Kind::Import)
+            }
+            ModuleDecl::ExportNamed(NamedExport {
+                src: Some(src),
+                type_only: false,
+                ..
+            }) => push(&mut out, src, Kind::Import),
+            ModuleDecl::ExportAll(a) if !a.type_only => push(&mut out, &a.src, Kind::Import),
+            ModuleDecl::TsImportEquals(i) => {
+                if let TsModuleRef::TsExternalModuleRef(r) = &i.module_ref {
+                    if !i.is_type_only {
+                        push(&mut out, &r.expr, Kind::Require);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if source.contains("require(") || source.contains("import(") {
+        program.visit_with(&mut CallRequests(&mut out));
+    }
+    out
+}
+
+/// Collects `require('x')` and `import('x')` anywhere in a program.
+struct CallRequests<'a>(&'a mut Vec<Request>);
+
+impl Visit for CallRequests<'_> {
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        let kind = match &call.callee {
+            Callee::Import(_) => Some(Kind::Import),
+            Callee::Expr(e) if matches!(&**e, Expr::Ident(id) if &*id.sym == "require") => {
+                Some(Kind::Require)
+            }
+            _ => None,
+        };
+        if let (Some(kind), [arg]) = (kind, call.args.as_slice()) {
+            let literal = match &*arg.expr {
+                Expr::Lit(Lit::Str(s)) => s.value.as_str(),
+                Expr::Tpl(t) if t.exprs.is_empty() => {
+                    t.quasis.first().and_then(|q| q.cooked.as_ref()?.as_str())
+                }
+                _ => None,
+            };
+            if let Some(spec) = literal {
+                self.0.push(Request {
+                    spec: spec.to_string(),
+                    kind,
+                });
+            }
+        }
+        call.visit_children_with(self);
+    }
+}
+
+/// Walks the files reachable from `entries` (indices into `paths`)
+/// breadth-first. `visit(i)` is called once per reached file and returns
+/// the modules it loads. Returns, for each file, the index (into
+/// `entries`) of the first entry it was reached from.
+pub fn reach(
+    resolver: &Resolver,
+    paths: &[&str],
+    entries: &[usize],
+    mut visit: impl FnMut(usize) -> Vec<Request>,
+) -> Vec<Option<usize>> {
+    let mut entry_of: Vec<Option<usize>> = vec![None; paths.len()];
+    let mut queue = VecDeque::new();
+    for (n, &file) in entries.iter().enumerate() {
+        if entry_of[file].is_none() {
+            entry_of[file] = Some(n);
+            queue.push_back(file);
+        }
+    }
+    while let Some(file) = queue.pop_front() {
+        for request in visit(file) {
+            let Some(next) = resolver
+                .resolve(paths[file], &request.spec, request.kind)
+                .file()
+            else {
+                continue;
+            };
+            if entry_of[next].is_none() {
+                entry_of[next] = entry_of[file];
+                queue.push_back(next);
+            }
+        }
+    }
+    entry_of
+}
+
+/// Folders whose files are tests, their fixtures and mocks.
+const TEST_DIRS: &[&str] = &[
+    "__tests__",
+    "__mocks__",
+    "__fixtures__",
+    "test",
+    "tests",
+    "e2e",
+    "spec",
+    "specs",
+    "cypress",
+    "playwright",
+    "fixtures",
+];
+/// Folders of code run by hand or at build time.
+const SCRIPT_DIRS: &[&str] = &[
+    "scripts",
+    "script",
+    "migrations",
+    "migration",
+    "seeds",
+    "seed",
+    "bin",
+    "tools",
+    "codemods",
+];
+/// Folders of browser code.
+const CLIENT_DIRS: &[&str] = &[
+    "public",
+    "static",
+    "client",
+    "frontend",
+    "web",
+    "www",
+    "extension",
+    "popup",
+    "components",
+    "hooks",
+];
+/// Text that only browser code has.
+const CLIENT_MARKS: &[&str] = &[
+    "\"use client\"",
+    "'use client'",
+    "react-dom",
+    "document.getElementById",
+    "document.querySelector",
+    "window.location",
+    "localStorage.",
+    "chrome.runtime",
+    "browser.runtime",
+];
+/// Text that only a Node program has.
+const NODE_MARKS: &[&str] = &[
+    "\"express\"",
+    "'express'",
+    "\"fastify\"",
+    "'fastify'",
+    "\"@hono/node-server\"",
+    "'@hono/node-server'",
+    ".listen(",
+    "createServer(",
+    "process.argv",
+];
+
+/// The role of a file the Worker does not run, from its path (relative,
+/// `/`-separated) and text.
+pub fn role_of(path: &str, source: &str) -> Role {
+    let lower = path.to_ascii_lowercase();
+    let mut segments: Vec<&str> = lower.split('/').collect();
+    let name = segments.pop().unwrap_or_default();
+    let in_dir = |dirs: &[&str]| segments.iter().any(|s| dirs.contains(s));
+    let stem_has = |marks: &[&str]| marks.iter().any(|m| name.contains(m));
+    if in_dir(TEST_DIRS)
+        || stem_has(&[
+            ".test.",
+            ".spec.",
+            ".bench.",
+            ".e2e.",
+            "vitest.",
+            "jest.",
+            "playwright.",
+        ])
+    {
+        return Role::Test;
+    }
+    if in_dir(SCRIPT_DIRS) || stem_has(&[".config.", "seed."]) || source.starts_with("#!") {
+        return Role::Script;
+    }
+    if CLIENT_MARKS.iter().any(|m| source.contains(m)) {
+        return Role::Client;
+    }
+    if NODE_MARKS.iter().any(|m| source.contains(m)) {
+        return Role::Node;
+    }
+    if in_dir(CLIENT_DIRS) || name.ends_with(".tsx") || name.ends_with(".jsx") {
+        return Role::Client;
+    }
+    Role::Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::modules::ModuleFacts;
+    use crate::syntax::parse;
+
+    fn requests(source: &str) -> Vec<String> {
+        let program = parse("a.ts", source, None).unwrap();
+        module_requests(&program, source)
+            .into_iter()
+            .map(|r| format!("{:?} {}", r.kind, r.spec))
+            .collect()
+    }
+
+    #[test]
+    fn reads_what_a_file_loads() {
+        assert_eq!(
+            requests(
+                "import a from './a';\nimport type { T } from './types';\nimport './side';\n\
+                 export { b } from './b';\nexport type { U } from './u';\nexport * from './c';\n\
+                 const d = require('./d');\nasync function f() { await import('./e'); }\n\
+                 import g = require('./g');\n"
+            ),
+            [
+                "Import ./a",
+                "Import ./side",
+                "Import ./b",
+                "Import ./c",
+                "Require ./g",
+                "Require ./d",
+                "Import ./e",
+            ]
+        );
+        // A script (CommonJS) too.
+        let source = "const x = require(`./x`);";
+        let program = crate::syntax::parse("a.cjs", source, None).unwrap();
+        assert_eq!(module_requests(&program, source).len(), 1);
+    }
+
+    #[test]
+    fn reaches_files_from_the_entries() {
+        let paths = [
+            "src/index.ts",
+            "src/lib/db.ts",
+            "src/lib/unused.ts",
+            "test/index.test.ts",
+            "src/routes.ts",
+        ];
+        let facts = ModuleFacts::default();
+        let resolver = Resolver::new(paths.iter().copied(), &facts);
+        let loads = |i: usize| -> Vec<Request> {
+            let spec = match i {
+                0 => vec!["./lib/db", "./routes", "hono"],
+                4 => vec!["./lib/db.js", "./index"],
+                3 => vec!["../src/lib/unused"],
+                _ => vec![],
+            };
+            spec.into_iter()
+                .map(|s| Request {
+                    spec: s.into(),
+                    kind: Kind::Import,
+                })
+                .collect()
+        };
+        let mut visited = Vec::new();
+        let entry_of = reach(&resolver, &paths, &[0], |i| {
+            visited.push(i);
+            loads(i)
+        });
+        assert_eq!(entry_of, [Some(0), Some(0), None, None, Some(0)]);
+        assert_eq!(visited, [0, 1, 4], "each file once, breadth-first");
+    }
+
+    #[test]
+    fn roles_of_files_the_worker_does_not_run() {
+        assert_eq!(role_of("test/api.ts", ""), Role::Test);
+        assert_eq!(role_of("src/api.test.ts", ""), Role::Test);
+        assert_eq!(role_of("vitest.config.ts", ""), Role::Test);
+        assert_eq!(role_of("drizzle.config.ts", ""), Role::Script);
+        assert_eq!(role_of("scripts/seed.ts", ""), Role::Script);
+        assert_eq!(role_of("tool.js", "#!/usr/bin/env node\n"), Role::Script);
+        assert_eq!(
+            role_of(
+                "src/main.ts",
+                "import { createRoot } from 'react-dom/client';"
+            ),
+            Role::Client
+        );
+        assert_eq!(role_of("web/src/App.tsx", ""), Role::Client);
+        assert_eq!(
+            role_of("server/index.ts", "import express from 'express';"),
+            Role::Node
+        );
+        assert_eq!(
+            role_of("src/orphan.ts", "export const x = 1;"),
+            Role::Unknown
+        );
+    }
+}
