@@ -111,6 +111,12 @@ const FRAMEWORK_ENTRIES = [
 ];
 /** A Pages Function: a file under functions/ that exports an onRequest handler. */
 const PAGES_HANDLER = /export\s+(?:async\s+)?(?:const|let|function)\s+onRequest/;
+/**
+ * A module Worker deployed without a config beside it: its default export has
+ * a handler only the Workers runtime calls (`fetch` alone is not enough: Bun
+ * and Deno servers export that too).
+ */
+const WORKER_HANDLERS = /export\s+default\s*\{[^]{0,400}?\b(?:async\s+)?(?:scheduled|queue|email|tail)\s*\(/;
 
 /** The entry paths one wrangler config declares: `main` and each environment's. */
 function configEntries(configPath) {
@@ -154,7 +160,8 @@ function scriptEntries(dir) {
  * `onRequest…`) and `_worker.js`, the script named by `wrangler dev|deploy
  * FILE` in the package.json beside a wrangler config, the server files of framework configs
  * next to a wrangler config (Astro, SvelteKit, React Router / Remix,
- * Next.js via OpenNext), and the files named on the command line
+ * Next.js via OpenNext), module Workers whose default export has a
+ * scheduled/queue/email/tail handler, and the files named on the command line
  * (`explicit`, absolute). Returns `[{ path, declaredBy }]`.
  */
 export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
@@ -186,6 +193,7 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
     const segments = file.path.split("/");
     if (segments.at(-1) === "_worker.js" || segments.at(-1) === "_worker.ts") entries.push({ path: file.path, declaredBy: "Pages (_worker.js)" });
     else if (segments.includes("functions") && PAGES_HANDLER.test(file.source.toString("utf8"))) entries.push({ path: file.path, declaredBy: "Pages Functions" });
+    else if (file.source.includes("export default") && WORKER_HANDLERS.test(file.source.toString("latin1"))) entries.push({ path: file.path, declaredBy: "a Worker's handlers (export default { scheduled|queue|email|tail })" });
   }
   return entries;
 }

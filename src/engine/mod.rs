@@ -196,8 +196,9 @@ impl<'p> Linter<'p> {
             ));
         }
         for (i, file) in files.iter().enumerate() {
+            // The index (into `entry_files`) of the entry the file is reached from.
             let entry = match (scope, entry_of[i]) {
-                (FileScope::Bundle, _) => entry_files.first().copied(),
+                (FileScope::Bundle, _) => (!entry_files.is_empty()).then_some(0),
                 (_, reached) => reached,
             };
             let role = if entry.is_some() || scope == FileScope::Bundle {
@@ -211,7 +212,7 @@ impl<'p> Linter<'p> {
             out.files.push(FileEntry {
                 path: file.path.clone(),
                 role,
-                entry: entry.map(|n| files[n].path.clone()),
+                entry: entry.map(|n| files[entry_files[n]].path.clone()),
                 analyzed: walked[i].is_some(),
             });
         }

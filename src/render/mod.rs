@@ -82,3 +82,32 @@ pub fn skipped_line(report: &Report) -> Option<String> {
         roles.join(", ")
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::{FileEntry, Role};
+
+    #[test]
+    fn the_skipped_files_by_role() {
+        let mut report = Report::new(Vec::new(), None, Vec::new(), 1);
+        assert_eq!(skipped_line(&report), None);
+        let file = |path: &str, role, analyzed| FileEntry {
+            path: path.into(),
+            role,
+            entry: None,
+            analyzed,
+        };
+        report.files = vec![
+            file("src/index.ts", Role::Worker, true),
+            file("test/a.test.ts", Role::Test, false),
+            file("web/b.tsx", Role::Client, false),
+            file("test/c.test.ts", Role::Test, false),
+        ];
+        report.summary.skipped_files = 3;
+        assert_eq!(
+            skipped_line(&report).unwrap(),
+            "Skipped 3 files the Worker does not run: 2 test, 1 client (--all-files analyzes them)"
+        );
+    }
+}

@@ -79,6 +79,10 @@ const TS_FOR_JS: [(&str, &[&str]); 4] = [
     (".cjs", &["cts"]),
 ];
 
+/// Folders packages build into; a workspace package's entry there maps back
+/// to its source (`source_of_built`).
+const BUILD_DIRS: &[&str] = &["dist", "build", "lib", "out", "esm", "cjs", "es"];
+
 /// Node's built-in modules (what `node:` may be left off of).
 const NODE_BUILTINS: &[&str] = &[
     "assert",
@@ -333,12 +337,32 @@ impl<'a> Resolver<'a> {
     fn main_field(&self, p: usize) -> Option<usize> {
         let pkg = &self.facts.packages[p];
         let dir = dir_of(&normalize(&pkg.path)).to_string();
-        [&pkg.browser, &pkg.module, &pkg.main]
-            .into_iter()
-            .flatten()
+        let fields = || [&pkg.browser, &pkg.module, &pkg.main].into_iter().flatten();
+        fields()
             .map(|f| normalize(&join(&dir, f)))
             .filter(|f| *f != dir)
             .find_map(|f| self.probe_file(&f))
+            .or_else(|| fields().find_map(|f| self.source_of_built(&dir, f)))
+    }
+
+    /// The source a workspace package's built entry is compiled from, when
+    /// the build output is not among the project files (not built, or
+    /// ignored): `dist/x/index.js` → `src/x/index.ts`, else `x/index.ts`
+    /// at the package's root. What wrangler bundles is the built file; its
+    /// code is this source.
+    fn source_of_built(&self, dir: &str, target: &str) -> Option<usize> {
+        let target = normalize(target);
+        let (first, rest) = target.split_once('/')?;
+        if !BUILD_DIRS.contains(&first) {
+            return None;
+        }
+        let stem = rest
+            .rsplit_once('.')
+            .filter(|(_, ext)| ["js", "mjs", "cjs", "jsx"].contains(ext))
+            .map_or(rest, |(stem, _)| stem);
+        ["src/", ""]
+            .iter()
+            .find_map(|prefix| self.probe_file(&normalize(&join(dir, &format!("{prefix}{stem}")))))
     }
 
     /// `probe` without the folder step (a main field naming its own folder
@@ -486,7 +510,8 @@ impl<'a> Resolver<'a> {
         }
         let source = map_target(map, &key, &["types"])
             .filter(|t| !t.contains(".d.") && *t != target)
-            .and_then(|t| self.probe_file(&normalize(&join(&dir, &t))));
+            .and_then(|t| self.probe_file(&normalize(&join(&dir, &t))))
+            .or_else(|| self.source_of_built(&dir, &target));
         match source {
             Some(i) => Resolution::File(i),
             None => Resolution::Unresolved(format!(

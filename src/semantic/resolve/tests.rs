@@ -371,6 +371,42 @@ fn workspace_packages_without_exports_use_main_fields() {
     );
 }
 
+/// A workspace package whose entry is its build output (not built, or not
+/// among the files): its source, as `src/…` or at the package's root.
+#[test]
+fn workspace_packages_built_entries_map_to_their_source() {
+    let files = [
+        "apps/api/src/index.ts",
+        "packages/api/src/index.ts",
+        "packages/core/index.ts",
+        "packages/ui/src/button.tsx",
+    ];
+    let mut api = package("packages/api/package.json", "@repo/api", None, None);
+    api.main = Some("./dist/index.js".into());
+    let mut core = package("packages/core/package.json", "@repo/core", None, None);
+    core.module = Some("lib/index.mjs".into());
+    let ui = package(
+        "packages/ui/package.json",
+        "@repo/ui",
+        Some(r#"{"./button":{"import":"./dist/button.js","types":"./dist/button.d.ts"}}"#),
+        None,
+    );
+    let facts = ModuleFacts {
+        tsconfigs: vec![],
+        packages: vec![api, core, ui],
+    };
+    expect(
+        &files,
+        &facts,
+        "apps/api/src/index.ts",
+        &[
+            ("@repo/api", "packages/api/src/index.ts"),
+            ("@repo/core", "packages/core/index.ts"),
+            ("@repo/ui/button", "packages/ui/src/button.tsx"),
+        ],
+    );
+}
+
 #[test]
 fn package_imports() {
     let files = ["src/index.ts", "src/internal/db.ts", "src/env.workerd.ts"];

@@ -1,0 +1,4 @@
+export interface Env {
+  DB: D1Database;
+  SHIPPING_API: string;
+}

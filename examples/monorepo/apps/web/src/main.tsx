@@ -1,0 +1,9 @@
+import { createRoot } from 'react-dom/client';
+
+async function loadAll(ids: string[]) {
+  const out = [];
+  for (const id of ids) out.push(await (await fetch(`/api/users/${id}`)).json());
+  return out;
+}
+
+createRoot(document.getElementById('root')!).render(<main onClick={() => loadAll(['1'])}>acme</main>);

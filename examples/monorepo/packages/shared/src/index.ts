@@ -1,0 +1,1 @@
+export { locateAll } from './geo';
