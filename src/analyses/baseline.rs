@@ -325,6 +325,7 @@ mod tests {
 
     fn diag(rule: &str, severity: Severity) -> Diagnostic {
         Diagnostic {
+            related: Vec::new(),
             rule: rule.into(),
             severity,
             category: Category::Async,

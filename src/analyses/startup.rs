@@ -404,6 +404,7 @@ fn finding(c: &StartupContributor, total_ms: f64, severity: Severity) -> Diagnos
         )
     };
     Diagnostic {
+        related: Vec::new(),
         rule: RULE_ID.into(),
         severity,
         category: Category::Startup,

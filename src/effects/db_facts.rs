@@ -46,6 +46,15 @@ pub struct WalkState {
     /// a query found inside.
     loops: Vec<(Key, Option<Span>, Option<Atom>)>,
     pub(crate) by_span: HashMap<Key, usize>,
+    /// Index in `FileFacts::functions` of each function being walked.
+    pub(crate) function_stack: Vec<usize>,
+}
+
+impl WalkState {
+    /// The expression at `span` is awaited (`await x`).
+    pub fn is_awaited(&self, span: swc_core::common::Span) -> bool {
+        self.awaited.contains(&key(span))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -119,7 +128,10 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
                 }
             }
         }
-        Node::Function(frame) => enter_function(frame, cx),
+        Node::Function(frame) => {
+            enter_function(frame, cx);
+            super::calls::enter_function(frame, cx);
+        }
         Node::Loop(stmt) => {
             let (item, items) = match stmt {
                 Stmt::ForOf(f) => {
@@ -136,7 +148,10 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             };
             cx.db.walk.loops.push((key(stmt.span()), items, item));
         }
-        Node::Call(call) => enter_call(call, cx),
+        Node::Call(call) => {
+            enter_call(call, cx);
+            super::calls::enter_call(call, cx);
+        }
         Node::New(new) => {
             if let Some((kind, conn)) = pg_client_new(new, cx) {
                 record_client(kind, conn, new.span, cx);
@@ -166,6 +181,7 @@ pub(crate) fn exit(node: Node<'_>, cx: &mut LintContext<'_>) {
         }
         Node::Function(_) => {
             cx.db.walk.fns.pop();
+            super::calls::exit_function(cx);
         }
         Node::Loop(_) => {
             cx.db.walk.loops.pop();

@@ -14,9 +14,11 @@ use crate::knowledge::schema::Table;
 use crate::semantic::file::FileModel;
 use crate::syntax::ast::root_name;
 
+pub mod calls;
 pub mod db_facts;
 pub mod drizzle;
 pub mod project;
+pub mod summaries;
 
 pub use db_facts::WalkState;
 pub use project::Project;
@@ -28,6 +30,11 @@ pub struct FileFacts {
     /// (exported name, local name) of the file's own exports.
     pub exports: Vec<(String, String)>,
     pub reexports: Vec<ReExport>,
+    /// Every function of the file and what it does itself (`calls`).
+    pub functions: Vec<calls::FunctionFact>,
+    /// Findings that stand if a called function does what they need
+    /// (resolved across files after the walk: `Project::deferred`).
+    pub deferred: Vec<Deferred>,
     /// Drizzle tables defined in the file.
     pub tables: Vec<Table>,
     pub queries: Vec<QueryFact>,
@@ -57,6 +64,17 @@ impl FileFacts {
     pub fn in_transaction(&self) -> bool {
         self.walk.in_transaction()
     }
+}
+
+/// A finding about a call that stands only if the called function, or a
+/// function it calls in turn, has the effect: a loop that calls
+/// `saveItem(x)` is an N+1 when `saveItem` runs a query.
+#[derive(Debug, Clone)]
+pub struct Deferred {
+    pub target: calls::Target,
+    pub effect: calls::Effect,
+    /// The finding; its message gets the evidence appended.
+    pub diagnostic: crate::model::report::Diagnostic,
 }
 
 /// One file's semantic model with the facts recorded so far: what the

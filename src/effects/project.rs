@@ -2,12 +2,16 @@
 //! merged schema (Drizzle tables and SQL migrations), with the resolution of
 //! names, imports, re-exports and helper calls between files.
 
+use std::cell::RefCell;
+
 use swc_core::common::Span;
 
+use super::calls::Chain;
 use super::FileFacts;
 use crate::knowledge::query::{self, CallFact, QueryFact, ReExport, TableRef};
 use crate::knowledge::schema::{same_name, Dialect, Table};
 use crate::knowledge::sql;
+use crate::model::collections::HashMap;
 use crate::model::limits::Limits;
 use crate::model::project::{ProjectInfo, SourceFile};
 use crate::semantic::resolve::{Kind, Resolver};
@@ -40,6 +44,8 @@ pub struct Project<'a> {
     /// Module resolution over the files (answers cached per folder and
     /// specifier).
     modules: Resolver<'a>,
+    /// Effect summaries computed so far: (file, function, effect) → chain.
+    pub(super) summaries: RefCell<HashMap<(usize, usize, u8), Option<Chain>>>,
 }
 
 impl<'a> Project<'a> {
@@ -78,6 +84,7 @@ impl<'a> Project<'a> {
             tables,
             drizzle,
             modules,
+            summaries: RefCell::default(),
         }
     }
 

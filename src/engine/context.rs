@@ -7,7 +7,8 @@ use std::ops::{Deref, DerefMut};
 use swc_core::common::Span;
 use swc_core::ecma::ast::Program;
 
-use crate::effects::FileContext;
+pub use crate::effects::calls::{target_of, Effect, Target};
+use crate::effects::{Deferred, FileContext};
 use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
 use crate::model::report::{docs_url, Diagnostic, Severity};
@@ -72,22 +73,48 @@ impl<'a> LintContext<'a> {
 
     /// Reports a finding of the rule being run at `span`.
     pub fn report(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
-        let Some((meta, severity)) = self.current_rule else {
-            return;
-        };
+        if let Some(diagnostic) = self.finding(span, message.into(), help.into()) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Reports a finding about a call to `target` that stands only if the
+    /// function it names (in this file or another), or one it calls in turn,
+    /// has `effect`; decided after every file was walked, and the message
+    /// then names the chain (`: \`save\` runs \`db.insert(…)\` at src/db.ts:12`).
+    pub fn report_if_calls(
+        &mut self,
+        target: Target,
+        effect: Effect,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        if let Some(diagnostic) = self.finding(span, message.into(), help.into()) {
+            self.file.db.deferred.push(Deferred {
+                target,
+                effect,
+                diagnostic,
+            });
+        }
+    }
+
+    fn finding(&self, span: Span, message: String, help: String) -> Option<Diagnostic> {
+        let (meta, severity) = self.current_rule?;
         let loc = self.loc(span);
-        self.diagnostics.push(Diagnostic {
+        Some(Diagnostic {
+            related: Vec::new(),
             rule: meta.id.into(),
             severity,
             category: meta.category,
-            message: message.into(),
+            message,
             file: Some(self.path.into()),
             line: Some(loc.line),
             column: Some(loc.column),
             end_line: Some(loc.end_line),
             end_column: Some(loc.end_column),
-            help: help.into(),
+            help,
             docs: docs_url(meta.id),
-        });
+        })
     }
 }

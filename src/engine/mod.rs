@@ -265,6 +265,7 @@ impl<'p> Linter<'p> {
             |(span, message)| {
                 let (line, column) = index.position(span.lo.0.saturating_sub(START));
                 Box::new(Diagnostic {
+                    related: Vec::new(),
                     rule: "parse-error".into(),
                     severity: Severity::Error,
                     category: Category::Input,
@@ -359,8 +360,10 @@ fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.retain(|_| keep.next().unwrap_or(true));
 }
 
-/// Schema-aware checks over every file's facts, after all files are walked.
-/// `rules` are the enabled project rules with their configured severities.
+/// Schema-aware checks over every file's facts, after all files are walked,
+/// and the deferred findings whose calls lead to the effect they need (the
+/// effect summaries across files). `rules` are the enabled project rules
+/// with their configured severities.
 pub fn check_project(
     files: &[(String, FileFacts)],
     sources: &[&str],
@@ -370,11 +373,15 @@ pub fn check_project(
     rules: &[(&'static ProjectRuleEntry, Severity)],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if rules.is_empty() {
+    let deferred = files.iter().any(|(_, facts)| !facts.deferred.is_empty());
+    if rules.is_empty() && !deferred {
         return out;
     }
     let mut model = Project::new(files, sources, sql_files, project);
     model.limits = limits;
+    if deferred {
+        out.extend(model.deferred());
+    }
     for (entry, severity) in rules {
         let mut reporter = Reporter {
             meta: &entry.meta,

@@ -104,6 +104,7 @@ impl Suppressions {
         self.problems
             .iter()
             .map(|(line, column, message)| Diagnostic {
+                related: Vec::new(),
                 rule: "invalid-suppression".into(),
                 severity: Severity::Warning,
                 category: Category::Input,

@@ -86,6 +86,22 @@ pub struct Diagnostic {
     pub end_column: Option<u32>,
     pub help: String,
     pub docs: String,
+    /// The evidence behind the finding, in order: where a called function
+    /// makes the subrequest or query the finding is about (SARIF
+    /// `relatedLocations`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A place that explains a finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Related {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -465,6 +465,7 @@ mod tests {
     #[test]
     fn many_findings_collapse() {
         let d = |line| Diagnostic {
+            related: Vec::new(),
             rule: "await-in-loop".into(),
             severity: if line == 15 {
                 Severity::Error

@@ -326,6 +326,17 @@ fn render_diagnostics(diags: &[Diagnostic], p: &Paint, options: &RenderOptions, 
             d.message,
             p.dim(&d.rule)
         );
+        for r in &d.related {
+            let _ = writeln!(
+                out,
+                "           {} {}:{}:{} {}",
+                p.dim("via:"),
+                r.file,
+                r.line,
+                r.column,
+                r.message
+            );
+        }
         if !d.help.is_empty() {
             let _ = writeln!(out, "           {} {}", p.dim("help:"), d.help);
         }
@@ -343,6 +354,7 @@ mod tests {
     fn sample() -> Report {
         Report::new(
             vec![Diagnostic {
+                related: Vec::new(),
                 rule: "await-in-loop".into(),
                 severity: Severity::Warning,
                 category: Category::Async,

@@ -163,7 +163,18 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
     properties: Value,
+}
+
+/// Evidence for a result: where a called function does what it is about.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -280,6 +291,29 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 Some(file) => location(file, Some(d)),
                 None => location(project_file, None),
             },
+            related_locations: d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(id, r)| RelatedLocation {
+                    id,
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation {
+                            uri: uri(&r.file),
+                            uri_base_id: SRCROOT,
+                        },
+                        region: Region {
+                            start_line: r.line,
+                            start_column: Some(r.column),
+                            end_line: None,
+                            end_column: None,
+                        },
+                    },
+                    message: Text {
+                        text: r.message.clone(),
+                    },
+                })
+                .collect(),
             properties: json!({ "category": d.category.as_str() }),
         })
         .collect();
@@ -294,6 +328,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             ),
         },
         locations: location(project_file, None),
+        related_locations: Vec::new(),
         properties: json!({ "metric": b.metric, "limit": b.limit, "actual": b.actual }),
     }));
 

@@ -310,6 +310,7 @@ pub fn findings(
             _ => (None, None, None),
         };
         out.push(Diagnostic {
+            related: Vec::new(),
             rule: rule.into(),
             severity,
             category,

@@ -126,6 +126,7 @@ fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
         span: q.span,
         message,
         help,
+        needs: None,
     })
 }
 

@@ -5,6 +5,7 @@
 use swc_core::ecma::ast::CallExpr;
 
 use super::per_call::{Finding, PerCall};
+use crate::engine::context::{target_of, Effect, LoopKind};
 use crate::engine::{LintContext, RuleEntry, RuleMeta};
 use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
 use crate::model::report::{Category, Severity};
@@ -98,7 +99,9 @@ same line from the latency and subrequest angle.
 };
 
 fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
-    let q = cx.db.query_at(call.span)?;
+    let Some(q) = cx.db.query_at(call.span) else {
+        return helper_per_element(call, cx);
+    };
     if q.subquery {
         return None;
     }
@@ -115,6 +118,38 @@ fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
             q.text, it.describe
         ),
         help: help(q),
+        needs: None,
+    })
+}
+
+/// A call awaited once per element (in a `for`/`for-of` loop, or a
+/// callback of `xs.map(...)` given to `Promise.all`) to a function of the
+/// project: an N+1 if that function, or one it calls in any file, runs a
+/// query. `while` loops page or retry: their iterations depend on each other.
+fn helper_per_element(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    let repeat = cx.repeating()?;
+    let per_element = match repeat.kind {
+        Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn | LoopKind::ForAwaitOf) => {
+            cx.db.walk.is_awaited(call.span)
+        }
+        Some(LoopKind::While | LoopKind::DoWhile) => false,
+        None => repeat.in_promise_combinator || cx.db.walk.is_awaited(call.span),
+    };
+    if !per_element {
+        return None;
+    }
+    let target = target_of(call, cx)?;
+    Some(Finding {
+        span: call.span,
+        message: format!(
+            "`{}` is called once per element in a {}: N+1 queries, one round trip each",
+            cx.snippet(call.span),
+            repeat.describe()
+        ),
+        help: "Give the helper all elements at once and load them in one query (`inArray(column, ids)`), \
+               or collect the statements and send them together with `db.batch([...])` on D1."
+            .into(),
+        needs: Some((target, Effect::Query)),
     })
 }
 
@@ -341,6 +376,52 @@ export default {
   for (const k of keys) await map.get(k);
 });
 "#,
+        );
+    }
+
+    /// The query is in a helper in another file: the loop that awaits the
+    /// helper per element is the N+1, with the helper's query as evidence.
+    #[test]
+    fn follows_helpers_across_files() {
+        use crate::rules::test_util::lint_project;
+        let files = [
+            (
+                "src/routes/import.ts",
+                r#"import { saveItem, describe } from '../lib/items';
+export async function importAll(db, items) {
+  for (const item of items) {
+    await saveItem(db, item);
+    await describe(item);
+  }
+  await Promise.all(items.map((item) => saveItem(db, item)));
+  let page = 0;
+  while (page < 10) { await saveItem(db, page); page++; }
+}
+"#,
+            ),
+            (
+                "src/lib/items.ts",
+                r#"import { items } from './schema';
+export async function saveItem(db, item) {
+  return db.insert(items).values(item);
+}
+export async function describe(item) {
+  return `item ${item.id}`;
+}
+"#,
+            ),
+        ];
+        let found = lint_project(RULE, &files, &[], &Default::default());
+        let lines: Vec<String> = found
+            .iter()
+            .map(|d| format!("{}:{} {}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0), d.message))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "src/routes/import.ts:4 `saveItem(db, item)` is called once per element in a for-of loop: N+1 queries, one round trip each: `saveItem` runs `db.insert(items).values(item)` at src/lib/items.ts:3",
+                "src/routes/import.ts:7 `saveItem(db, item)` is called once per element in a map callback: N+1 queries, one round trip each: `saveItem` runs `db.insert(items).values(item)` at src/lib/items.ts:3",
+            ]
         );
     }
 }

@@ -126,6 +126,7 @@ fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
              `await db.update(orders).set({ status: 'paid' }).where(and(eq(orders.id, id), eq(orders.status, 'pending')))`. \
              On D1, `db.batch([...])` is the atomic unit: one round trip, nothing held open."
             .into(),
+        needs: None,
     })
 }
 

@@ -17,7 +17,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
 use crate::effects::drizzle::is_db_chain;
-use crate::engine::context::{method_name, unwrap_expr, Node};
+use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -217,9 +217,18 @@ impl SubrequestInLoop {
             self.chain_inner.insert(key(inner.span));
         }
         let awaited = self.awaited.contains(&key(call.span));
-        if !sends_subrequest(cx, call, awaited) {
+        // A call to a function of the project: reported if that function
+        // (or one it calls, in any file) makes a subrequest.
+        let helper = if sends_subrequest(cx, call, awaited) {
+            None
+        } else if cx.repeating().is_none() {
             return;
-        }
+        } else {
+            let Some(target) = target_of(call, cx) else {
+                return;
+            };
+            Some(target)
+        };
         let text = call_text(cx, call, 60);
         let Some(repeat) = cx.repeating() else { return };
         if repeat.in_promise_combinator || self.small.contains(&key(repeat.span)) {
@@ -227,15 +236,26 @@ impl SubrequestInLoop {
         }
         let what = repeat.describe();
         let line = cx.line_of(repeat.span);
-        cx.report(
-            call.span,
-            format!(
-                "`{text}` inside a {what} (line {line}): one subrequest per iteration, and a request may make only {} on the {} plan",
-                crate::model::text::count(cx.limits.subrequests.into()),
-                cx.limits.plan.name()
-            ),
-            format!("{} If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.", batch_hint(cx, call)),
+        let limit = format!(
+            "a request may make only {} on the {} plan",
+            crate::model::text::count(cx.limits.subrequests.into()),
+            cx.limits.plan.name()
         );
+        let cap = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
+        match helper {
+            None => cx.report(
+                call.span,
+                format!("`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}"),
+                format!("{} {cap}", batch_hint(cx, call)),
+            ),
+            Some(target) => cx.report_if_calls(
+                target,
+                Effect::Subrequest,
+                call.span,
+                format!("`{text}` inside a {what} (line {line}) makes a subrequest per iteration, and {limit}"),
+                format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer. {cap}"),
+            ),
+        }
     }
 }
 
@@ -365,5 +385,145 @@ mod tests {
   await mapLimit(ids, 6, async (id) => fetch(`/z/${id}`));
 });"#,
         );
+    }
+
+    /// The subrequest is in a helper in another file, two calls down:
+    /// reported at the loop's call, with the chain as evidence. A helper
+    /// that makes none, or a loop over a literal list, stays silent.
+    #[test]
+    fn follows_calls_across_files() {
+        use crate::rules::test_util::lint_project;
+        let files = [
+            (
+                "src/routes/sync.ts",
+                r#"import { saveItem, formatItem } from '../lib/items';
+import * as driver from '../lib/driver';
+export async function sync(items) {
+  for (const item of items) {
+    await saveItem(item);
+    formatItem(item);
+    await driver.get(item.id);
+  }
+  for (const region of ['us', 'eu']) await saveItem(region);
+}
+"#,
+            ),
+            (
+                "src/lib/items.ts",
+                r#"import { put } from './driver';
+export async function saveItem(item) {
+  return put(item);
+}
+export function formatItem(item) {
+  return String(item.id);
+}
+"#,
+            ),
+            (
+                "src/lib/driver.ts",
+                r#"export async function put(item) {
+  return fetch('https://api.example.com/items', { method: 'POST', body: JSON.stringify(item) });
+}
+export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
+"#,
+            ),
+        ];
+        let found = lint_project("subrequest-in-loop", &files, &[], &Default::default());
+        let lines: Vec<String> = found
+            .iter()
+            .map(|d| format!("{}:{} {}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0), d.message))
+            .collect();
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        assert!(
+            lines[0].starts_with("src/routes/sync.ts:5 `saveItem(item)` inside a for-of loop (line 4) makes a subrequest per iteration, and a request may make only 50 on the Free plan: `saveItem` (through saveItem → put) calls `fetch('https://api.example.com/items', { method: 'POST', ...` at src/lib/driver.ts:2"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("src/routes/sync.ts:7 `driver.get(item.id)` inside a for-of loop (line 4) makes a subrequest per iteration")
+                && lines[1].ends_with("`driver.get` calls `fetch(`https://api.example.com/items/${id}`)` at src/lib/driver.ts:4"),
+            "{}",
+            lines[1]
+        );
+        let related: Vec<String> = found[0]
+            .related
+            .iter()
+            .map(|r| format!("{}:{}:{} {}", r.file, r.line, r.column, r.message))
+            .collect();
+        assert_eq!(
+            related,
+            [
+                "src/lib/items.ts:2:1 `saveItem` calls `put`",
+                "src/lib/driver.ts:2:10 `put` calls `fetch('https://api.example.com/items', { method: 'POST', ...`"
+            ]
+        );
+    }
+
+    /// A callback's subrequest counts for the function that creates it; a
+    /// nested helper is found by name where it is declared.
+    #[test]
+    fn callbacks_and_nested_helpers_count() {
+        use crate::rules::test_util::lint_project;
+        let files = [
+            (
+                "src/a.ts",
+                r#"import { pushAll } from './b';
+export async function run(batches) {
+  const ping = async (b) => { await notify(b); };
+  for (const b of batches) {
+    await pushAll(b);
+    await ping(b);
+  }
+}
+async function notify(b) {
+  setTimeout(() => {}, 1);
+}
+"#,
+            ),
+            (
+                "src/b.ts",
+                r#"export async function pushAll(batch) {
+  await Promise.all(batch.map(async (x) => { await fetch(`https://x.example/${x}`); }));
+}
+"#,
+            ),
+        ];
+        let found = lint_project("subrequest-in-loop", &files, &[], &Default::default());
+        let lines: Vec<String> = found
+            .iter()
+            .map(|d| format!("{}:{}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0)))
+            .collect();
+        assert_eq!(lines, ["src/a.ts:5"], "{found:#?}");
+    }
+
+    /// `this.method()` names a method of the same class.
+    #[test]
+    fn follows_methods_of_the_class() {
+        use crate::rules::test_util::lint_project;
+        let files = [(
+            "src/github.ts",
+            r#"export class GitHubService {
+  private async request(path: string) {
+    const response = await fetch(`https://api.github.com${path}`);
+    return response.json();
+  }
+  private label(repo) { return repo.name; }
+  async details(repos) {
+    for (const repo of repos) {
+      this.label(repo);
+      await this.request(`/repos/${repo.name}`);
+    }
+  }
+}
+"#,
+        )];
+        let found = lint_project("subrequest-in-loop", &files, &[], &Default::default());
+        let lines: Vec<String> = found
+            .iter()
+            .map(|d| format!("{} {}", d.line.unwrap_or(0), d.message))
+            .collect();
+        assert_eq!(lines.len(), 1, "{lines:#?}");
+        assert!(lines[0].starts_with("10 `this.request(`/repos/${repo.name}`)` inside a for-of loop (line 8)"), "{}", lines[0]);
+        assert!(lines[0].ends_with("`this.request` calls `fetch(`https://api.github.com${path}`)` at src/github.ts:3"), "{}", lines[0]);
     }
 }
