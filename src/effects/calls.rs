@@ -44,7 +44,9 @@ pub enum Target {
     Name(String),
     /// `this.save(x)`: a method of the same class.
     This(String),
-    /// `items.save(x)` with `import * as items`.
+    /// `items.save(x)` with `import * as items`, `d.get()` with
+    /// `const d = new Driver()`, `this.driver.get()` with
+    /// `this.driver = new Driver()`.
     Member(String, String),
 }
 
@@ -97,6 +99,14 @@ pub fn target_of(call: &CallExpr, cx: &FileContext<'_>) -> Option<Target> {
             };
             match unwrap_expr(&m.obj) {
                 Expr::This(_) => Some(Target::This(prop.sym.to_string())),
+                // `this.driver.get()`: a method of the instance in a field.
+                Expr::Member(inner) => match (unwrap_expr(&inner.obj), &inner.prop) {
+                    (Expr::This(_), MemberProp::Ident(field)) => Some(Target::Member(
+                        format!("this.{}", field.sym),
+                        prop.sym.to_string(),
+                    )),
+                    _ => None,
+                },
                 Expr::Ident(obj) if is_bound(cx, obj) => {
                     Some(Target::Member(obj.sym.to_string(), prop.sym.to_string()))
                 }
@@ -104,6 +114,19 @@ pub fn target_of(call: &CallExpr, cx: &FileContext<'_>) -> Option<Target> {
             }
         }
         _ => None,
+    }
+}
+
+/// `const d = new Driver()`, `this.driver = new Driver()`: (the variable or
+/// `this.field`, the class as written), so that `d.get()` names
+/// `Driver`'s `get`.
+pub(crate) fn record_instance(target: &str, value: &Expr, cx: &mut FileContext<'_>) {
+    if let Expr::New(new) = unwrap_expr(value) {
+        if let Expr::Ident(class) = unwrap_expr(&new.callee) {
+            cx.db
+                .instances
+                .push((target.to_string(), class.sym.to_string()));
+        }
     }
 }
 

@@ -117,8 +117,18 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
                 mark_returned(arg, cx);
             }
         }
-        Node::VarDeclarator(d) => var_declarator(d, cx),
+        Node::VarDeclarator(d) => {
+            var_declarator(d, cx);
+            if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+                super::calls::record_instance(&name.id.sym, init, cx);
+            }
+        }
         Node::Assign(a) => {
+            if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
+                if let (Expr::This(_), MemberProp::Ident(field)) = (unwrap_expr(&m.obj), &m.prop) {
+                    super::calls::record_instance(&format!("this.{}", field.sym), &a.right, cx);
+                }
+            }
             if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
                 if !cx.at_module_scope() && cx.is_module_binding(&id.sym) {
                     cx.db
@@ -236,6 +246,9 @@ fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
                 Decl::Fn(f) => facts
                     .exports
                     .push((f.ident.sym.to_string(), f.ident.sym.to_string())),
+                Decl::Class(c) => facts
+                    .exports
+                    .push((c.ident.sym.to_string(), c.ident.sym.to_string())),
                 _ => {}
             },
             ModuleDecl::ExportNamed(n) => {

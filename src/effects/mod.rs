@@ -32,6 +32,8 @@ pub struct FileFacts {
     pub reexports: Vec<ReExport>,
     /// Every function of the file and what it does itself (`calls`).
     pub functions: Vec<calls::FunctionFact>,
+    /// (variable or `this.field`, class as written) for each `new C()` held.
+    pub instances: Vec<(String, String)>,
     /// Findings that stand if a called function does what they need
     /// (resolved across files after the walk: `Project::deferred`).
     pub deferred: Vec<Deferred>,

@@ -50,13 +50,24 @@ impl Project<'_> {
             }
             Target::This(method) => Some((file, self.function_named(file, method, true)?)),
             Target::Member(object, member) => {
-                let import = self.files[file].1.import_of(object)?;
-                if import.imported.is_some() {
-                    return None; // a named import's member: not a module namespace
+                let facts = &self.files[file].1;
+                if let Some(import) = facts.import_of(object) {
+                    if import.imported.is_some() {
+                        return None; // a named import's member: not a module namespace
+                    }
+                    let module = self.resolve_module(file, &import.source)?;
+                    let (defined_in, local) = self.resolve_export(module, member, 0)?;
+                    return Some((defined_in, self.function_named(defined_in, &local, false)?));
                 }
-                let module = self.resolve_module(file, &import.source)?;
-                let (defined_in, local) = self.resolve_export(module, member, 0)?;
-                Some((defined_in, self.function_named(defined_in, &local, false)?))
+                // An instance of a project class: the method of that name in
+                // the class's file.
+                let mut classes = facts.instances.iter().filter(|(held, _)| held == object);
+                let (_, class) = classes.next()?;
+                if classes.any(|(_, other)| other != class) {
+                    return None; // holds instances of different classes
+                }
+                let (defined_in, _) = self.resolve_local(file, class, 0)?;
+                Some((defined_in, self.function_named(defined_in, member, true)?))
             }
         }
     }

@@ -526,4 +526,45 @@ async function notify(b) {
         assert!(lines[0].starts_with("10 `this.request(`/repos/${repo.name}`)` inside a for-of loop (line 8)"), "{}", lines[0]);
         assert!(lines[0].ends_with("`this.request` calls `fetch(`https://api.github.com${path}`)` at src/github.ts:3"), "{}", lines[0]);
     }
+
+    /// An instance of a project class, in a variable or a field: its
+    /// method is followed into the class's file.
+    #[test]
+    fn follows_methods_of_instances() {
+        use crate::rules::test_util::lint_project;
+        let files = [
+            (
+                "src/sync.ts",
+                r#"import { Driver } from './driver';
+export class Sync {
+  constructor(token) { this.driver = new Driver(token); }
+  async run(ids) {
+    for (const id of ids) await this.driver.load(id);
+  }
+}
+export async function once(ids) {
+  const driver = new Driver('t');
+  for (const id of ids) await driver.load(id);
+  const list = [];
+  for (const id of ids) list.push(id);
+}
+"#,
+            ),
+            (
+                "src/driver.ts",
+                r#"export class Driver {
+  constructor(token) { this.token = token; }
+  async load(id) { return fetch(`https://api.example.com/${id}`, { headers: { authorization: this.token } }); }
+}
+"#,
+            ),
+        ];
+        let found = lint_project("subrequest-in-loop", &files, &[], &Default::default());
+        let lines: Vec<String> = found
+            .iter()
+            .map(|d| format!("{}:{}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0)))
+            .collect();
+        assert_eq!(lines, ["src/sync.ts:5", "src/sync.ts:10"], "{found:#?}");
+        assert!(found[0].message.ends_with("at src/driver.ts:3"), "{}", found[0].message);
+    }
 }
