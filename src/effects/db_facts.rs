@@ -19,7 +19,7 @@ use crate::knowledge::drizzle::{
 };
 use crate::knowledge::query::{
     key, Api, CallFact, ClientFact, ColumnRef, Filter, ImportFact, Iteration, Join, Key, Op,
-    QueryFact, QueryKind, ReExport, Role, TableRef,
+    QueryFact, QueryKind, ReExport, Role, RowUse, TableRef,
 };
 use crate::knowledge::schema::{read_drizzle_table, table_fn_dialect, Dialect};
 use crate::knowledge::sql;
@@ -594,6 +594,7 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         all_columns: false,
         paged: false,
         dynamic: false,
+        row_use: RowUse::Unknown,
         exec: None,
         awaited: false,
         in_batch: false,
@@ -658,6 +659,14 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         for a in s.args {
             collect_reads(&a.expr, &mut fact.reads);
         }
+    }
+    if fact.kind == QueryKind::Select && fact.all_columns && !fact.single_row && !fact.subquery {
+        fact.row_use = super::row_use::row_use(
+            cx.program(),
+            cx.semantic(),
+            call.span,
+            fact.api == Api::RawD1,
+        );
     }
     Some(fact)
 }

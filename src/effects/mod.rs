@@ -17,6 +17,7 @@ use crate::syntax::ast::root_name;
 pub mod db_facts;
 pub mod drizzle;
 pub mod project;
+pub mod row_use;
 
 pub use db_facts::WalkState;
 pub use project::Project;
