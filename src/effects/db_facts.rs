@@ -19,7 +19,7 @@ use crate::knowledge::drizzle::{
 };
 use crate::knowledge::query::{
     key, Api, CallFact, ClientFact, ColumnRef, Filter, ImportFact, Iteration, Join, Key, Op,
-    QueryFact, QueryKind, ReExport, Role, TableRef,
+    QueryFact, QueryKind, ReExport, Role, RowUse, TableRef,
 };
 use crate::knowledge::schema::{read_drizzle_table, table_fn_dialect, Dialect};
 use crate::knowledge::sql;
@@ -48,7 +48,12 @@ pub struct WalkState {
     pub(crate) by_span: HashMap<Key, usize>,
     /// Index in `FileFacts::functions` of each function being walked.
     pub(crate) function_stack: Vec<usize>,
+    /// Queries whose row use was read so far (at most [`MAX_ROW_USES`]).
+    row_uses: std::cell::Cell<u32>,
 }
+
+/// Queries per file whose rows are followed (`row_use`): each walks the file.
+const MAX_ROW_USES: u32 = 32;
 
 impl WalkState {
     /// The expression at `span` is awaited (`await x`).
@@ -623,6 +628,7 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         all_columns: false,
         paged: false,
         dynamic: false,
+        row_use: RowUse::Unknown,
         exec: None,
         awaited: false,
         in_batch: false,
@@ -687,6 +693,23 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         for a in s.args {
             collect_reads(&a.expr, &mut fact.reads);
         }
+    }
+    // Each answer walks the file once: a file with more such queries than
+    // the cap gets `Unknown` for the rest (the rule stays silent there), so
+    // that the cost stays linear in the file's size.
+    if fact.kind == QueryKind::Select
+        && fact.all_columns
+        && !fact.single_row
+        && !fact.subquery
+        && cx.db.walk.row_uses.get() < MAX_ROW_USES
+    {
+        cx.db.walk.row_uses.set(cx.db.walk.row_uses.get() + 1);
+        fact.row_use = super::row_use::row_use(
+            cx.program(),
+            cx.semantic(),
+            call.span,
+            fact.api == Api::RawD1,
+        );
     }
     Some(fact)
 }

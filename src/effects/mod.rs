@@ -18,6 +18,7 @@ pub mod calls;
 pub mod db_facts;
 pub mod drizzle;
 pub mod project;
+pub mod row_use;
 pub mod summaries;
 
 pub use db_facts::WalkState;

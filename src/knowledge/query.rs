@@ -143,6 +143,23 @@ pub struct QueryFact {
     pub in_handler: bool,
     /// Identifiers its arguments read (for dependencies between writes).
     pub reads: Vec<Atom>,
+    /// What the code does with the rows (found only for list queries that
+    /// read every column).
+    pub row_use: RowUse,
+}
+
+/// What the code does with the rows a query returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RowUse {
+    /// Not followed, or used in a way the analysis does not read.
+    #[default]
+    Unknown,
+    /// Passed on whole: returned, given to a function (`c.json(rows)`),
+    /// spread or stored: every column may be used.
+    Whole,
+    /// Only these columns (JS keys, or SQL names for raw SQL) are read from
+    /// the rows, sorted.
+    Columns(Vec<String>),
 }
 
 impl QueryFact {

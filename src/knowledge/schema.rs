@@ -90,6 +90,54 @@ pub enum Served {
     No,
 }
 
+/// Last words of a column name that say it holds a document rather than a
+/// short string: `content`, `body`, `post_html`, `featureDescription` (not
+/// `content_type`, `message_id`).
+const BODY_WORDS: &[&str] = &[
+    "content",
+    "body",
+    "html",
+    "markdown",
+    "description",
+    "notes",
+    "payload",
+    "text",
+    "bio",
+    "transcript",
+    "comment",
+    "message",
+];
+
+impl Column {
+    /// Plausibly holds values large enough to matter on every row: json,
+    /// jsonb, blob, bytea and the long text types always; a plain unbounded
+    /// `text` only when its name says it holds a document (see
+    /// [`BODY_WORDS`]). SQLite stores every string as `text`, so the type
+    /// alone says nothing about size: ids, names, URLs and timestamps are
+    /// `text` too.
+    pub fn plausibly_large(&self) -> bool {
+        if !self.large {
+            return false;
+        }
+        let ty = self.sql_type.to_ascii_lowercase();
+        let base = ty.split(['(', ' ']).next().unwrap_or("");
+        let plain_text = base == "text" || (base.contains("text") && !base.contains("long"));
+        if !plain_text {
+            return true;
+        }
+        let name = if self.key.is_empty() {
+            &self.name
+        } else {
+            &self.key
+        };
+        // The last word names what it is: `content_type` is a type.
+        snake_case(name)
+            .rsplit('_')
+            .next()
+            .is_some_and(|w| BODY_WORDS.contains(&w))
+    }
+}
+
 impl Table {
     /// A column by JS key or SQL name.
     pub fn column(&self, key: &str) -> Option<&Column> {
@@ -606,6 +654,41 @@ mod tests {
         assert_eq!(t.serves("b", &a), Served::Yes);
         assert!(t.pins_one_row(&["ID".to_string()].into_iter().collect()));
         assert!(!t.pins_one_row(&a));
+    }
+
+    #[test]
+    fn plausibly_large_columns() {
+        let col = |key: &str, ty: &str| Column {
+            key: key.into(),
+            name: snake_case(key),
+            sql_type: ty.into(),
+            large: true,
+            ..Column::default()
+        };
+        for (key, ty) in [
+            ("content", "text"),
+            ("featureDescription", "text"),
+            ("post_html", "TEXT"),
+            ("meta", "json"),
+            ("meta", "jsonb"),
+            ("image", "blob"),
+            ("avatar", "bytea"),
+            ("name", "longtext"),
+        ] {
+            assert!(col(key, ty).plausibly_large(), "{key} {ty}");
+        }
+        for (key, ty) in [
+            ("name", "text"),
+            ("imageUrl", "text"),
+            ("createdAt", "TEXT"),
+            ("contentType", "text"),
+            ("messageId", "text"),
+            ("title", "varchar"),
+        ] {
+            let mut c = col(key, ty);
+            c.large = ty != "varchar";
+            assert!(!c.plausibly_large(), "{key} {ty}");
+        }
     }
 
     #[test]

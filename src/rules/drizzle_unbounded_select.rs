@@ -96,6 +96,9 @@ None.
         (
             "Known limits",
             r#"
+A filter on one owner's foreign key (`eq(orders.userId, id)`) is still
+reported: one user's rows grow with that user's history. So is an aggregate
+with `groupBy`: it returns one row per group, as many as the groups grow to.
 A `.limit()` added later to a query stored in a variable is not seen. A table
 that is small by design (a few settings rows) should be suppressed with a
 reason: `// perf-optimizer-disable-next-line drizzle-unbounded-select -- at most 10 plans`.

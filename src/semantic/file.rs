@@ -242,6 +242,11 @@ impl<'a> FileModel<'a> {
         None
     }
 
+    /// The file's syntax tree.
+    pub fn program(&self) -> &'a Program {
+        self.program
+    }
+
     /// The file's semantic model (built on first use, once).
     pub fn semantic(&self) -> &SemanticModel {
         self.semantic
