@@ -111,7 +111,7 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
         Node::VarDeclarator(d) => var_declarator(d, cx),
         Node::Assign(a) => {
             if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
-                if !cx.at_module_scope() && cx.is_module_binding(&id.sym) {
+                if !cx.at_module_scope() && cx.is_module_binding(&id.id) {
                     cx.db
                         .walk
                         .module_assigned
@@ -506,7 +506,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
     if let Callee::Expr(callee) = &call.callee {
         if let Expr::Ident(id) = unwrap_expr(callee) {
             let module_level = matches!(
-                cx.resolve(&id.sym),
+                cx.binding(id),
                 Some((
                     true,
                     BindingKind::Import

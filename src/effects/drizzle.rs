@@ -1,7 +1,6 @@
 //! Which values of a file are Drizzle databases, D1 bindings and Postgres
 //! clients, from what the walk knows so far (bound names, imports).
 
-use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
 use super::FileContext;
@@ -215,7 +214,7 @@ pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
         }
         Expr::Bin(b) => conn_source(&b.left, cx),
         Expr::Ident(id) => {
-            if let Some(i) = factory_param_index(&id.sym, cx) {
+            if let Some(i) = factory_param_index(id, cx) {
                 return ConnSource::Param(i);
             }
             if cx.env_names.contains(&id.sym) && id.sym != "env" {
@@ -227,12 +226,13 @@ pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
     }
 }
 
-/// `name` is a parameter of the outermost enclosing function (a module-level
+/// `id` is a parameter of the outermost enclosing function (a module-level
 /// helper), not shadowed by an inner function: its position.
-fn factory_param_index(name: &Atom, cx: &FileContext<'_>) -> Option<usize> {
-    if !matches!(cx.resolve(name), Some((false, BindingKind::Param))) {
+fn factory_param_index(id: &Ident, cx: &FileContext<'_>) -> Option<usize> {
+    if !matches!(cx.binding(id), Some((false, BindingKind::Param))) {
         return None;
     }
+    let name = &id.sym;
     let mut functions = cx
         .frames()
         .iter()

@@ -17,7 +17,9 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{expr_path, unwrap_expr, BindingKind, Frame, Node};
+use crate::engine::context::{
+    array_pat_idents, expr_path, object_pat_idents, unwrap_expr, BindingKind, Frame, Node,
+};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta, START};
 use crate::model::report::{Category, Severity};
 
@@ -230,28 +232,22 @@ impl Rule for RequestStateInGlobal {
                 let lazy = matches!(a.op, AssignOp::NullishAssign | AssignOp::OrAssign);
                 match &a.left {
                     AssignTarget::Simple(SimpleAssignTarget::Ident(id)) if !lazy => {
-                        self.write(&id.id.sym, true, a.span, cx)
+                        self.write(&id.id, true, a.span, cx)
                     }
                     AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
                         if let Some(root) = member_root(&m.obj) {
-                            self.write(&root, false, a.span, cx);
+                            self.write(root, false, a.span, cx);
                         }
                     }
                     AssignTarget::Pat(p) => {
-                        let mut names = Vec::new();
+                        let mut ids = Vec::new();
                         match p {
-                            AssignTargetPat::Array(arr) => crate::engine::context::pat_names(
-                                &Pat::Array(arr.clone()),
-                                &mut names,
-                            ),
-                            AssignTargetPat::Object(o) => crate::engine::context::pat_names(
-                                &Pat::Object(o.clone()),
-                                &mut names,
-                            ),
+                            AssignTargetPat::Array(arr) => array_pat_idents(arr, &mut ids),
+                            AssignTargetPat::Object(o) => object_pat_idents(o, &mut ids),
                             AssignTargetPat::Invalid(_) => {}
                         }
-                        for n in names {
-                            self.write(&n, true, a.span, cx);
+                        for id in ids {
+                            self.write(id, true, a.span, cx);
                         }
                     }
                     _ => {}
@@ -262,10 +258,10 @@ impl Rule for RequestStateInGlobal {
                     return;
                 }
                 match unwrap_expr(&u.arg) {
-                    Expr::Ident(id) => self.write(&id.sym, true, u.span, cx),
+                    Expr::Ident(id) => self.write(id, true, u.span, cx),
                     Expr::Member(m) => {
                         if let Some(root) = member_root(&m.obj) {
-                            self.write(&root, false, u.span, cx);
+                            self.write(root, false, u.span, cx);
                         }
                     }
                     _ => {}
@@ -365,13 +361,14 @@ impl RequestStateInGlobal {
     fn declarator(&mut self, d: &VarDeclarator, cx: &LintContext<'_>) {
         let Pat::Ident(name) = &d.name else { return };
         let sym = &name.id.sym;
-        if !cx.at_module_scope() || !cx.is_module_binding(sym) {
+        if !cx.at_module_scope() {
             return;
         }
-        let kind = match cx.resolve(sym) {
-            Some((_, BindingKind::Let)) => "let",
-            Some((_, BindingKind::Var)) => "var",
-            _ => "const",
+        let kind = match cx.binding(&name.id) {
+            Some((true, BindingKind::Let)) => "let",
+            Some((true, BindingKind::Var)) => "var",
+            Some((true, _)) => "const",
+            _ => return,
         };
         let ctor = d.init.as_deref().and_then(|i| match unwrap_expr(i) {
             Expr::New(n) => expr_path(&n.callee),
@@ -400,7 +397,7 @@ impl RequestStateInGlobal {
         };
         match unwrap_expr(callee) {
             // A function of the file called from a handler.
-            Expr::Ident(id) if cx.in_handler() && cx.is_module_binding(&id.sym) => {
+            Expr::Ident(id) if cx.in_handler() && cx.is_module_binding(id) => {
                 self.handler_calls.insert(id.sym.clone());
             }
             Expr::Member(m) => {
@@ -411,7 +408,7 @@ impl RequestStateInGlobal {
                 if ROUTE_METHODS.contains(&method.sym.as_ref()) && call.args.len() >= 2 {
                     for a in &call.args {
                         if let Expr::Ident(id) = unwrap_expr(&a.expr) {
-                            if cx.is_module_binding(&id.sym) {
+                            if cx.is_module_binding(id) {
                                 self.handler_calls.insert(id.sym.clone());
                             }
                         }
@@ -419,7 +416,7 @@ impl RequestStateInGlobal {
                 }
                 if !cx.at_module_scope() && MUTATORS.contains(&method.sym.as_ref()) {
                     if let Some(root) = member_root(&m.obj) {
-                        self.write(&root, false, call.span, cx);
+                        self.write(root, false, call.span, cx);
                     }
                 }
             }
@@ -427,9 +424,11 @@ impl RequestStateInGlobal {
         }
     }
 
-    fn write(&mut self, name: &Atom, reassign: bool, span: Span, cx: &LintContext<'_>) {
+    /// `id` (a module-scope variable, or else nothing) is written.
+    fn write(&mut self, id: &Ident, reassign: bool, span: Span, cx: &LintContext<'_>) {
+        let name = &id.sym;
         if !matches!(
-            cx.resolve(name),
+            cx.binding(id),
             Some((
                 true,
                 BindingKind::Let | BindingKind::Var | BindingKind::Const
@@ -461,9 +460,9 @@ impl RequestStateInGlobal {
 }
 
 /// The identifier a member chain starts from (members only, no calls).
-fn member_root(expr: &Expr) -> Option<Atom> {
+fn member_root(expr: &Expr) -> Option<&Ident> {
     match unwrap_expr(expr) {
-        Expr::Ident(id) => Some(id.sym.clone()),
+        Expr::Ident(id) => Some(id),
         Expr::Member(m) => member_root(&m.obj),
         _ => None,
     }

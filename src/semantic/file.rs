@@ -7,11 +7,10 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use super::scope::{BindingKind, Frame, Repeat, Scope};
-use super::{Declaration, InitKind, SemanticModel, SymbolId};
+use super::scope::{BindingKind, Frame, Repeat};
+use super::{Declaration, InitKind, SemanticModel, SymbolFlags, SymbolId};
 use crate::model::collections::HashSet;
 use crate::model::project::ProjectInfo;
-use crate::syntax::ast::pat_names;
 use crate::syntax::position::{LineIndex, Loc};
 use crate::syntax::text::one_line;
 use crate::syntax::START;
@@ -23,12 +22,9 @@ pub struct FileModel<'a> {
     pub source: &'a str,
     index: &'a LineIndex<'a>,
     pub(crate) frames: Vec<Frame>,
-    /// Lexical scopes, innermost last; index 0 is the module scope.
-    pub(crate) scopes: Vec<Scope>,
-    program: &'a Program,
-    /// What every identifier of the file refers to: built once, on the first
-    /// question (most files of a project never ask one yet).
-    semantic: std::cell::OnceCell<SemanticModel>,
+    /// What every identifier of the file refers to (scopes, symbols,
+    /// references): built once, before the walk.
+    semantic: SemanticModel,
     /// Symbols bound to `drizzle(...)` results or a Hono context database
     /// (`c.var.db`): Drizzle database handles. Asked by what an identifier
     /// refers to, so a shadowing `const db = []` is not one.
@@ -53,38 +49,24 @@ impl<'a> FileModel<'a> {
             source,
             index,
             frames: Vec::new(),
-            scopes: vec![Scope::default()],
-            program,
-            semantic: std::cell::OnceCell::new(),
+            semantic: SemanticModel::build(program),
             db_symbols: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
             async_functions: HashSet::default(),
         };
-        // Module-scope declarations are known before the walk, as hoisting
-        // makes them visible everywhere in the module.
-        if let Program::Module(m) = program {
-            for item in &m.body {
-                match item {
-                    ModuleItem::Stmt(s) => cx.declare_stmt(s),
-                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => cx.declare_decl(&e.decl),
-                    ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
-                        for s in &i.specifiers {
-                            let local = match s {
-                                ImportSpecifier::Named(n) => &n.local,
-                                ImportSpecifier::Default(d) => &d.local,
-                                ImportSpecifier::Namespace(n) => &n.local,
-                            };
-                            cx.declare(local.sym.clone(), BindingKind::Import);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        } else if let Program::Script(s) = program {
-            for stmt in &s.body {
-                cx.declare_stmt(stmt);
-            }
-        }
+        // Module-scope `async function`s (hoisted: callable from anywhere).
+        let root = cx.semantic.root_scope();
+        let asyncs: Vec<Atom> = cx
+            .semantic
+            .symbols()
+            .iter()
+            .filter(|s| {
+                s.scope == root
+                    && matches!(s.declaration, Declaration::Function { is_async: true, .. })
+            })
+            .map(|s| s.name.clone())
+            .collect();
+        cx.async_functions.extend(asyncs);
         cx
     }
 
@@ -178,74 +160,52 @@ impl<'a> FileModel<'a> {
 
     // ----- bindings -----
 
-    pub(crate) fn declare(&mut self, name: Atom, kind: BindingKind) {
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.bindings.insert(name, kind);
+    /// What `id` is bound to: `Some((true, kind))` for a module-scope
+    /// binding, `Some((false, kind))` for a local one, `None` for a global
+    /// (or an undeclared name). `id` may use the name or declare it. A type
+    /// (interface, type alias, `import type`) is no binding: a value
+    /// reference never resolves to one.
+    pub fn binding(&self, id: &Ident) -> Option<(bool, BindingKind)> {
+        let semantic = &self.semantic;
+        let symbol = semantic.symbol(semantic.resolve(id)?);
+        let flags = symbol.flags;
+        if !flags.is_value() {
+            return None;
         }
-    }
-
-    pub(crate) fn declare_pat(&mut self, pat: &Pat, kind: BindingKind) {
-        if let Pat::Ident(b) = pat {
-            return self.declare(b.id.sym.clone(), kind);
-        }
-        let mut names = Vec::new();
-        pat_names(pat, &mut names);
-        for n in names {
-            self.declare(n, kind);
-        }
-    }
-
-    pub(crate) fn declare_var(&mut self, v: &VarDecl) {
-        let kind = match v.kind {
-            VarDeclKind::Const => BindingKind::Const,
-            VarDeclKind::Let => BindingKind::Let,
-            VarDeclKind::Var => BindingKind::Var,
+        let kind = if flags.intersects(SymbolFlags::IMPORT) {
+            BindingKind::Import
+        } else if flags.intersects(SymbolFlags::PARAM) {
+            BindingKind::Param
+        } else if flags.intersects(SymbolFlags::FUNCTION) {
+            BindingKind::Function
+        } else if flags.intersects(SymbolFlags::CLASS) {
+            BindingKind::Class
+        } else if flags.intersects(SymbolFlags::VAR) {
+            BindingKind::Var
+        } else if flags.intersects(SymbolFlags::LET | SymbolFlags::CATCH_PARAM) {
+            BindingKind::Let
+        } else {
+            // const, using, enum, namespace
+            BindingKind::Const
         };
-        for d in &v.decls {
-            self.declare_pat(&d.name, kind);
-        }
+        Some((symbol.scope == semantic.root_scope(), kind))
     }
 
-    pub(crate) fn declare_decl(&mut self, decl: &Decl) {
-        match decl {
-            Decl::Var(v) => self.declare_var(v),
-            Decl::Fn(f) => {
-                if f.function.is_async {
-                    self.async_functions.insert(f.ident.sym.clone());
-                }
-                self.declare(f.ident.sym.clone(), BindingKind::Function)
-            }
-            Decl::Class(c) => self.declare(c.ident.sym.clone(), BindingKind::Class),
-            Decl::Using(u) => {
-                for d in &u.decls {
-                    self.declare_pat(&d.name, BindingKind::Const);
-                }
-            }
-            _ => {}
-        }
+    /// `id` names a module-scope binding (not a local that shadows one, not
+    /// a global).
+    pub fn is_module_binding(&self, id: &Ident) -> bool {
+        matches!(self.binding(id), Some((true, _)))
     }
 
-    pub(crate) fn declare_stmt(&mut self, stmt: &Stmt) {
-        if let Stmt::Decl(d) = stmt {
-            self.declare_decl(d);
-        }
+    /// `id` names no binding of the file: a global (`fetch`, `console`,
+    /// `RegExp`) unless shadowed.
+    pub fn is_unbound(&self, id: &Ident) -> bool {
+        self.binding(id).is_none()
     }
 
-    /// Where `name` is bound from here: `Some((true, kind))` for a module-scope
-    /// binding, `Some((false, kind))` for a local one, `None` for a global.
-    pub fn resolve(&self, name: &Atom) -> Option<(bool, BindingKind)> {
-        for (depth, scope) in self.scopes.iter().enumerate().rev() {
-            if let Some(kind) = scope.bindings.get(name) {
-                return Some((depth == 0, *kind));
-            }
-        }
-        None
-    }
-
-    /// The file's semantic model (built on first use, once).
+    /// The file's semantic model.
     pub fn semantic(&self) -> &SemanticModel {
-        self.semantic
-            .get_or_init(|| SemanticModel::build(self.program))
+        &self.semantic
     }
 
     /// `id` refers to a Drizzle database handle the file binds
@@ -280,11 +240,6 @@ impl<'a> FileModel<'a> {
             }
             _ => false,
         }
-    }
-
-    /// `name` is a module-scope binding not shadowed here.
-    pub fn is_module_binding(&self, name: &Atom) -> bool {
-        matches!(self.resolve(name), Some((true, _)))
     }
 
     /// `expr` is a Worker binding: `env.X`, `c.env.X`, `this.env.X`,
