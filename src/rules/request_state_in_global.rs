@@ -646,4 +646,35 @@ export default {
 };"#,
         );
     }
+
+    /// A `var` belongs to the enclosing function (or the module), not to the
+    /// block it is written in: the semantic model hoists it (the walk's old
+    /// per-block scope maps kept it in the block).
+    #[test]
+    fn var_in_a_block_is_hoisted() {
+        // Module level: `hits` is a module-scope `var`.
+        assert_fires(
+            "request-state-in-global",
+            r#"if (globalThis.DEBUG) { var hits = []; }
+export default {
+  async fetch(req) {
+    hits.push(req.url);
+    return new Response("ok");
+  },
+};"#,
+            &[(4, "module-scope `hits` is changed while handling a request")],
+        );
+        // In a handler: the block's `var count` is the handler's own.
+        assert_silent(
+            "request-state-in-global",
+            r#"let count = 0;
+export default {
+  async fetch(req) {
+    if (req.method === "POST") { var count = 1; }
+    count++;
+    return new Response(String(count));
+  },
+};"#,
+        );
+    }
 }
