@@ -22,9 +22,10 @@ pub struct FileModel<'a> {
     pub source: &'a str,
     index: &'a LineIndex<'a>,
     pub(crate) frames: Vec<Frame>,
+    program: &'a Program,
     /// What every identifier of the file refers to (scopes, symbols,
-    /// references): built once, before the walk.
-    semantic: SemanticModel,
+    /// references): built once, on the first question.
+    semantic: std::cell::OnceCell<SemanticModel>,
     /// Symbols bound to `drizzle(...)` results or a Hono context database
     /// (`c.var.db`): Drizzle database handles. Asked by what an identifier
     /// refers to, so a shadowing `const db = []` is not one.
@@ -49,24 +50,31 @@ impl<'a> FileModel<'a> {
             source,
             index,
             frames: Vec::new(),
-            semantic: SemanticModel::build(program),
+            program,
+            semantic: std::cell::OnceCell::new(),
             db_symbols: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
             async_functions: HashSet::default(),
         };
         // Module-scope `async function`s (hoisted: callable from anywhere).
-        let root = cx.semantic.root_scope();
-        let asyncs: Vec<Atom> = cx
-            .semantic
-            .symbols()
-            .iter()
-            .filter(|s| {
-                s.scope == root
-                    && matches!(s.declaration, Declaration::Function { is_async: true, .. })
-            })
-            .map(|s| s.name.clone())
-            .collect();
-        cx.async_functions.extend(asyncs);
+        let items: Box<dyn Iterator<Item = Option<&Decl>>> = match program {
+            Program::Module(m) => Box::new(m.body.iter().map(|item| match item {
+                ModuleItem::Stmt(Stmt::Decl(d)) => Some(d),
+                ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => Some(&e.decl),
+                _ => None,
+            })),
+            Program::Script(s) => Box::new(s.body.iter().map(|stmt| match stmt {
+                Stmt::Decl(d) => Some(d),
+                _ => None,
+            })),
+        };
+        for decl in items.flatten() {
+            if let Decl::Fn(f) = decl {
+                if f.function.is_async {
+                    cx.async_functions.insert(f.ident.sym.clone());
+                }
+            }
+        }
         cx
     }
 
@@ -166,7 +174,7 @@ impl<'a> FileModel<'a> {
     /// (interface, type alias, `import type`) is no binding: a value
     /// reference never resolves to one.
     pub fn binding(&self, id: &Ident) -> Option<(bool, BindingKind)> {
-        let semantic = &self.semantic;
+        let semantic = self.semantic();
         let symbol = semantic.symbol(semantic.resolve(id)?);
         let flags = symbol.flags;
         if !flags.is_value() {
@@ -205,7 +213,8 @@ impl<'a> FileModel<'a> {
 
     /// The file's semantic model.
     pub fn semantic(&self) -> &SemanticModel {
-        &self.semantic
+        self.semantic
+            .get_or_init(|| SemanticModel::build(self.program))
     }
 
     /// `id` refers to a Drizzle database handle the file binds
