@@ -5,7 +5,7 @@ use swc_core::ecma::ast::*;
 
 use super::FileContext;
 use crate::knowledge::drizzle::*;
-use crate::semantic::scope::{BindingKind, Frame};
+use crate::semantic::scope::Frame;
 use crate::syntax::ast::{chain_any, unwrap_expr};
 
 /// How sure a caller must be that an expression is a Drizzle database.
@@ -229,22 +229,20 @@ pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
 /// `id` is a parameter of the outermost enclosing function (a module-level
 /// helper), not shadowed by an inner function: its position.
 fn factory_param_index(id: &Ident, cx: &FileContext<'_>) -> Option<usize> {
-    if !matches!(cx.binding(id), Some((false, BindingKind::Param))) {
-        return None;
-    }
     let name = &id.sym;
     let mut functions = cx
         .frames()
         .iter()
         .filter(|f| matches!(f, Frame::Function { .. }));
-    let Some(Frame::Function { params, .. }) = functions.next() else {
+    let Some(Frame::Function { params, span, .. }) = functions.next() else {
         return None;
     };
     // An inner function with the same parameter name shadows it.
     if functions.any(|f| matches!(f, Frame::Function { params, .. } if params.contains(name))) {
         return None;
     }
-    params.iter().position(|p| p == name)
+    let index = params.iter().position(|p| p == name)?;
+    cx.is_local_param(id, *span).then_some(index)
 }
 
 /// The name of the outermost enclosing function, when the current node is

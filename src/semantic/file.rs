@@ -4,9 +4,10 @@
 //! traversal; `engine::LintContext` wraps it for rules.
 
 use swc_core::atoms::Atom;
-use swc_core::common::Span;
+use swc_core::common::{BytePos, Span};
 use swc_core::ecma::ast::*;
 
+use super::declared::{Declared, DeclaredNames};
 use super::scope::{BindingKind, Frame, Repeat};
 use super::{Declaration, InitKind, SemanticModel, SymbolFlags, SymbolId};
 use crate::model::collections::HashSet;
@@ -26,6 +27,9 @@ pub struct FileModel<'a> {
     /// What every identifier of the file refers to (scopes, symbols,
     /// references): built once, on the first question.
     semantic: std::cell::OnceCell<SemanticModel>,
+    /// Which names the file declares, and where (cheaper than the model;
+    /// answers most binding questions).
+    declared: std::cell::OnceCell<std::cell::RefCell<DeclaredNames<'a>>>,
     /// Symbols bound to `drizzle(...)` results or a Hono context database
     /// (`c.var.db`): Drizzle database handles. Asked by what an identifier
     /// refers to, so a shadowing `const db = []` is not one.
@@ -52,6 +56,7 @@ impl<'a> FileModel<'a> {
             frames: Vec::new(),
             program,
             semantic: std::cell::OnceCell::new(),
+            declared: std::cell::OnceCell::new(),
             db_symbols: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
             async_functions: HashSet::default(),
@@ -174,8 +179,30 @@ impl<'a> FileModel<'a> {
     /// (interface, type alias, `import type`) is no binding: a value
     /// reference never resolves to one.
     pub fn binding(&self, id: &Ident) -> Option<(bool, BindingKind)> {
+        self.binding_at(&id.sym, id.span.lo)
+    }
+
+    /// [`Self::binding`] of the identifier `name` that starts at `lo`. Most
+    /// answers come from the declared names (a name declared nowhere, or
+    /// only once at module scope); the rest from the semantic model.
+    pub fn binding_at(&self, name: &Atom, lo: BytePos) -> Option<(bool, BindingKind)> {
+        let quick = match self.declared().borrow_mut().get(name, lo.0) {
+            Declared::Nowhere => Some(None),
+            Declared::Module(kind) => Some(Some((true, kind))),
+            Declared::Local | Declared::Unknown => None,
+        };
+        #[cfg(debug_assertions)]
+        if let Some(quick) = quick {
+            let model = self.model_binding(lo);
+            debug_assert_eq!(quick, model, "`{name}` at {lo:?} in {}", self.path);
+        }
+        quick.unwrap_or_else(|| self.model_binding(lo))
+    }
+
+    /// What the semantic model says the identifier at `lo` is bound to.
+    fn model_binding(&self, lo: BytePos) -> Option<(bool, BindingKind)> {
         let semantic = self.semantic();
-        let symbol = semantic.symbol(semantic.resolve(id)?);
+        let symbol = semantic.symbol(semantic.resolve_at(lo)?);
         let flags = symbol.flags;
         if !flags.is_value() {
             return None;
@@ -199,16 +226,66 @@ impl<'a> FileModel<'a> {
         Some((symbol.scope == semantic.root_scope(), kind))
     }
 
+    /// The kind of module-scope binding `id` names (None for a local, also
+    /// one that shadows a module binding, and for a global).
+    pub fn module_binding(&self, id: &Ident) -> Option<BindingKind> {
+        self.module_binding_at(&id.sym, id.span.lo)
+    }
+
+    /// [`Self::module_binding`] of the identifier `name` that starts at
+    /// `lo`: the declared names answer it unless the name is declared at
+    /// module scope and also elsewhere (or in a way they leave to the model).
+    pub fn module_binding_at(&self, name: &Atom, lo: BytePos) -> Option<BindingKind> {
+        let quick = match self.declared().borrow_mut().get_module(name, lo.0) {
+            Declared::Nowhere | Declared::Local => Some(None),
+            Declared::Module(kind) => Some(Some(kind)),
+            Declared::Unknown => None,
+        };
+        let of_module = |binding| match binding {
+            Some((true, kind)) => Some(kind),
+            _ => None,
+        };
+        #[cfg(debug_assertions)]
+        if let Some(quick) = quick {
+            let model = of_module(self.model_binding(lo));
+            debug_assert_eq!(quick, model, "`{name}` at {lo:?} in {}", self.path);
+        }
+        quick.unwrap_or_else(|| of_module(self.model_binding(lo)))
+    }
+
+    /// `id`, used inside `function` (a span) which has a parameter of its
+    /// name, is a parameter of a function (not a local of the same name in
+    /// between). Without the model when the file declares the name only as
+    /// parameters inside that function.
+    pub fn is_local_param(&self, id: &Ident, function: Span) -> bool {
+        let model = || matches!(self.binding(id), Some((false, BindingKind::Param)));
+        if self
+            .declared()
+            .borrow_mut()
+            .params_only(&id.sym, function.lo.0, function.hi.0)
+        {
+            debug_assert!(model(), "`{}` in {}", id.sym, self.path);
+            return true;
+        }
+        model()
+    }
+
     /// `id` names a module-scope binding (not a local that shadows one, not
     /// a global).
     pub fn is_module_binding(&self, id: &Ident) -> bool {
-        matches!(self.binding(id), Some((true, _)))
+        self.module_binding(id).is_some()
     }
 
     /// `id` names no binding of the file: a global (`fetch`, `console`,
     /// `RegExp`) unless shadowed.
     pub fn is_unbound(&self, id: &Ident) -> bool {
         self.binding(id).is_none()
+    }
+
+    /// The names the file declares (one light walk, on the first question).
+    fn declared(&self) -> &std::cell::RefCell<DeclaredNames<'a>> {
+        self.declared
+            .get_or_init(|| std::cell::RefCell::new(DeclaredNames::of(self.program)))
     }
 
     /// The file's semantic model.
@@ -231,6 +308,17 @@ impl<'a> FileModel<'a> {
     /// object, function, class or `new` expression. Such a name is neither a
     /// database (whatever `db`/`tx` suggest) nor the Worker's `env`.
     pub fn bound_to_plain_value(&self, id: &Ident) -> bool {
+        // A global or a parameter is not (without the model).
+        let quick = self
+            .declared()
+            .borrow_mut()
+            .param_or_global(&id.sym, id.span.lo.0);
+        debug_assert!(!quick || !self.model_plain_value(id), "`{}`", id.sym);
+        !quick && self.model_plain_value(id)
+    }
+
+    /// [`Self::bound_to_plain_value`] asked of the semantic model.
+    fn model_plain_value(&self, id: &Ident) -> bool {
         let semantic = self.semantic();
         let Some(symbol) = semantic.resolve(id) else {
             return false;

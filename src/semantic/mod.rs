@@ -5,6 +5,7 @@
 //! the module references of a file.
 
 mod binder;
+pub mod declared;
 pub mod file;
 pub mod imports;
 mod model;
