@@ -14,7 +14,7 @@ use crate::model::collections::{HashMap, HashSet};
 use crate::model::text::bytes;
 
 use swc_core::atoms::Atom;
-use swc_core::common::Span;
+use swc_core::common::{BytePos, Span};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{
@@ -152,12 +152,17 @@ const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head",
 ];
 
+/// What a name is bound to is asked of the semantic model only for the
+/// writes that could be reported (after the walk): most files never build it.
 #[derive(Default)]
 struct RequestStateInGlobal {
-    vars: HashMap<Atom, ModuleVar>,
+    /// Declarators of a name outside functions, in source order (a module
+    /// variable if the declaring identifier is bound at module scope).
+    vars: HashMap<Atom, Vec<ModuleVar>>,
     writes: Vec<Write>,
-    /// Functions of the file a handler calls or registers.
-    handler_calls: HashSet<Atom>,
+    /// Names called or registered by a handler, where the callee or
+    /// argument identifier starts: functions of the file if module-scope.
+    handler_calls: HashMap<Atom, Vec<BytePos>>,
     /// Names tested for absence by the enclosing `if` statements.
     /// (flat, with `guard_marks` where each `if` starts: no allocation per
     /// statement)
@@ -170,7 +175,8 @@ struct RequestStateInGlobal {
 }
 
 struct ModuleVar {
-    kind: &'static str,
+    /// The declaring identifier.
+    id: BytePos,
     /// An array/object literal or a new Map/Set/Array/Object.
     container: bool,
     /// A WeakMap/WeakSet.
@@ -181,6 +187,16 @@ struct ModuleVar {
 }
 
 impl ModuleVar {
+    /// `let`, `var` or `const` when the declaring identifier is bound at
+    /// module scope.
+    fn kind(&self, name: &Atom, cx: &LintContext<'_>) -> Option<&'static str> {
+        Some(match cx.module_binding_at(name, self.id)? {
+            BindingKind::Let => "let",
+            BindingKind::Var => "var",
+            _ => "const",
+        })
+    }
+
     /// A WeakMap/WeakSet or a documented cache.
     fn exempt(&self, name: &str, source: &str) -> bool {
         self.weak
@@ -191,6 +207,8 @@ impl ModuleVar {
 
 struct Write {
     name: Atom,
+    /// The written identifier (a reported write is to a module variable).
+    id: BytePos,
     span: Span,
     /// Reassignment (vs. mutation of the value).
     reassign: bool,
@@ -294,18 +312,42 @@ impl Rule for RequestStateInGlobal {
 
     fn finish(&mut self, cx: &mut LintContext<'_>) {
         let mut reported: HashSet<Atom> = HashSet::default();
+        let module_level = |w: &Write| {
+            matches!(
+                cx.module_binding_at(&w.name, w.id),
+                Some(BindingKind::Let | BindingKind::Var | BindingKind::Const)
+            )
+        };
         let on_request_path = |w: &Write| {
             w.in_handler
-                || w.in_fn
-                    .as_ref()
-                    .is_some_and(|f| self.handler_calls.contains(f))
+                || w.in_fn.as_ref().is_some_and(|f| {
+                    self.handler_calls.get(f).is_some_and(|ids| {
+                        ids.iter()
+                            .any(|&id| cx.module_binding_at(f, id).is_some())
+                    })
+                })
+        };
+        // The module variable a name is: its last declarator bound at module
+        // scope, with its kind (asked once per name).
+        let mut vars: HashMap<Atom, Option<(&ModuleVar, &'static str)>> = HashMap::default();
+        let mut var_of = |name: &Atom| {
+            *vars.entry(name.clone()).or_insert_with(|| {
+                self.vars.get(name).and_then(|decls| {
+                    decls
+                        .iter()
+                        .rev()
+                        .find_map(|v| v.kind(name, cx).map(|kind| (v, kind)))
+                })
+            })
         };
         let mut exempt: HashMap<Atom, bool> = HashMap::default();
         let mut applies = |w: &Write| {
-            on_request_path(w)
-                && self.vars.get(&w.name).is_some_and(|v| {
+            self.vars.contains_key(&w.name)
+                && on_request_path(w)
+                && module_level(w)
+                && var_of(&w.name).is_some_and(|(v, kind)| {
                     (if w.reassign {
-                        v.kind != "const"
+                        kind != "const"
                     } else {
                         v.container
                     }) && !*exempt
@@ -314,11 +356,15 @@ impl Rule for RequestStateInGlobal {
                 })
         };
         let writes: Vec<&Write> = self.writes.iter().filter(|w| applies(w)).collect();
+        let vars: HashMap<Atom, (&ModuleVar, &'static str)> = writes
+            .iter()
+            .filter_map(|w| Some((w.name.clone(), var_of(&w.name)?)))
+            .collect();
         for w in &writes {
             if !reported.insert(w.name.clone()) {
                 continue;
             }
-            let Some(var) = self.vars.get(&w.name) else {
+            let Some(&(_, kind)) = vars.get(&w.name) else {
                 continue;
             };
             let more = writes.iter().filter(|o| o.name == w.name).count() - 1;
@@ -336,7 +382,7 @@ impl Rule for RequestStateInGlobal {
             let message = if w.reassign {
                 format!(
                     "`{name}` is a module-scope `{}` written while handling a request (`{}`{place}){more}: every request this isolate serves shares it, concurrent requests race on it, and it resets whenever the isolate is recycled",
-                    var.kind, text
+                    kind, text
                 )
             } else {
                 format!(
@@ -364,12 +410,6 @@ impl RequestStateInGlobal {
         if !cx.at_module_scope() {
             return;
         }
-        let kind = match cx.binding(&name.id) {
-            Some((true, BindingKind::Let)) => "let",
-            Some((true, BindingKind::Var)) => "var",
-            Some((true, _)) => "const",
-            _ => return,
-        };
         let ctor = d.init.as_deref().and_then(|i| match unwrap_expr(i) {
             Expr::New(n) => expr_path(&n.callee),
             _ => None,
@@ -380,15 +420,12 @@ impl RequestStateInGlobal {
             .is_some_and(|i| matches!(unwrap_expr(i), Expr::Array(_) | Expr::Object(_)))
             || matches!(ctor.as_deref(), Some("Map" | "Set" | "Array" | "Object"));
         let weak = matches!(ctor.as_deref(), Some("WeakMap" | "WeakSet" | "WeakRef"));
-        self.vars.insert(
-            sym.clone(),
-            ModuleVar {
-                kind,
+        self.vars.entry(sym.clone()).or_default().push(ModuleVar {
+                id: name.id.span.lo,
                 container,
                 weak,
-                offset: d.span.lo.0.saturating_sub(START) as usize,
-            },
-        );
+            offset: d.span.lo.0.saturating_sub(START) as usize,
+        });
     }
 
     fn call(&mut self, call: &CallExpr, cx: &LintContext<'_>) {
@@ -397,9 +434,7 @@ impl RequestStateInGlobal {
         };
         match unwrap_expr(callee) {
             // A function of the file called from a handler.
-            Expr::Ident(id) if cx.in_handler() && cx.is_module_binding(id) => {
-                self.handler_calls.insert(id.sym.clone());
-            }
+            Expr::Ident(id) if cx.in_handler() => self.handler_call(id),
             Expr::Member(m) => {
                 let MemberProp::Ident(method) = &m.prop else {
                     return;
@@ -408,9 +443,7 @@ impl RequestStateInGlobal {
                 if ROUTE_METHODS.contains(&method.sym.as_ref()) && call.args.len() >= 2 {
                     for a in &call.args {
                         if let Expr::Ident(id) = unwrap_expr(&a.expr) {
-                            if cx.is_module_binding(id) {
-                                self.handler_calls.insert(id.sym.clone());
-                            }
+                            self.handler_call(id);
                         }
                     }
                 }
@@ -424,18 +457,19 @@ impl RequestStateInGlobal {
         }
     }
 
-    /// `id` (a module-scope variable, or else nothing) is written.
+    /// A handler calls or registers `id` (a function of the file if it is
+    /// bound at module scope: asked in `finish`).
+    fn handler_call(&mut self, id: &Ident) {
+        self.handler_calls
+            .entry(id.sym.clone())
+            .or_default()
+            .push(id.span.lo);
+    }
+
+    /// `id` is written (reported if it is a module-scope variable: asked in
+    /// `finish`).
     fn write(&mut self, id: &Ident, reassign: bool, span: Span, cx: &LintContext<'_>) {
         let name = &id.sym;
-        if !matches!(
-            cx.binding(id),
-            Some((
-                true,
-                BindingKind::Let | BindingKind::Var | BindingKind::Const
-            ))
-        ) {
-            return;
-        }
         if reassign
             && (self.guards.contains(name)
                 || self
@@ -451,6 +485,7 @@ impl RequestStateInGlobal {
         });
         self.writes.push(Write {
             name: name.clone(),
+            id: id.span.lo,
             span,
             reassign,
             in_handler: cx.in_handler(),
