@@ -133,7 +133,7 @@ pub(crate) fn record_instance(target: &str, value: &Expr, cx: &mut FileContext<'
 /// `id` names a binding of the file (a declaration or an import), not a
 /// global.
 fn is_bound(cx: &FileContext<'_>, id: &Ident) -> bool {
-    cx.resolve(&id.sym).is_some()
+    !cx.is_unbound(id)
 }
 
 pub(crate) fn enter_function(frame: &Frame, cx: &mut FileContext<'_>) {

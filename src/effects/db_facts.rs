@@ -135,7 +135,7 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
                 }
             }
             if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
-                if !cx.at_module_scope() && cx.is_module_binding(&id.sym) {
+                if !cx.at_module_scope() && cx.is_module_binding(&id.id) {
                     cx.db
                         .walk
                         .module_assigned
@@ -539,18 +539,19 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
     // Calls of module-level or imported functions, for factory resolution.
     if let Callee::Expr(callee) = &call.callee {
         if let Expr::Ident(id) = unwrap_expr(callee) {
-            let module_level = matches!(
-                cx.resolve(&id.sym),
-                Some((
-                    true,
-                    BindingKind::Import
-                        | BindingKind::Function
-                        | BindingKind::Const
-                        | BindingKind::Let
-                        | BindingKind::Var
-                ))
-            );
-            if module_level && !cx.at_module_scope() {
+            let module_level = |cx: &LintContext<'_>| {
+                matches!(
+                    cx.module_binding(id),
+                    Some(
+                        BindingKind::Import
+                            | BindingKind::Function
+                            | BindingKind::Const
+                            | BindingKind::Let
+                            | BindingKind::Var
+                    )
+                )
+            };
+            if !cx.at_module_scope() && !cx.db.walk.fns.is_empty() && module_level(cx) {
                 if let Some(f) = cx.db.walk.fns.last() {
                     let fact = CallFact {
                         callee: id.sym.to_string(),

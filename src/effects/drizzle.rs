@@ -1,12 +1,11 @@
 //! Which values of a file are Drizzle databases, D1 bindings and Postgres
 //! clients, from what the walk knows so far (bound names, imports).
 
-use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
 use super::FileContext;
 use crate::knowledge::drizzle::*;
-use crate::semantic::scope::{BindingKind, Frame};
+use crate::semantic::scope::Frame;
 use crate::syntax::ast::{chain_any, unwrap_expr};
 
 /// How sure a caller must be that an expression is a Drizzle database.
@@ -215,7 +214,7 @@ pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
         }
         Expr::Bin(b) => conn_source(&b.left, cx),
         Expr::Ident(id) => {
-            if let Some(i) = factory_param_index(&id.sym, cx) {
+            if let Some(i) = factory_param_index(id, cx) {
                 return ConnSource::Param(i);
             }
             if cx.env_names.contains(&id.sym) && id.sym != "env" {
@@ -227,24 +226,23 @@ pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
     }
 }
 
-/// `name` is a parameter of the outermost enclosing function (a module-level
+/// `id` is a parameter of the outermost enclosing function (a module-level
 /// helper), not shadowed by an inner function: its position.
-fn factory_param_index(name: &Atom, cx: &FileContext<'_>) -> Option<usize> {
-    if !matches!(cx.resolve(name), Some((false, BindingKind::Param))) {
-        return None;
-    }
+fn factory_param_index(id: &Ident, cx: &FileContext<'_>) -> Option<usize> {
+    let name = &id.sym;
     let mut functions = cx
         .frames()
         .iter()
         .filter(|f| matches!(f, Frame::Function { .. }));
-    let Some(Frame::Function { params, .. }) = functions.next() else {
+    let Some(Frame::Function { params, span, .. }) = functions.next() else {
         return None;
     };
     // An inner function with the same parameter name shadows it.
     if functions.any(|f| matches!(f, Frame::Function { params, .. } if params.contains(name))) {
         return None;
     }
-    params.iter().position(|p| p == name)
+    let index = params.iter().position(|p| p == name)?;
+    cx.is_local_param(id, *span).then_some(index)
 }
 
 /// The name of the outermost enclosing function, when the current node is

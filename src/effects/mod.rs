@@ -118,7 +118,7 @@ impl FileContext<'_> {
             return false;
         };
         match &**callee {
-            Expr::Ident(id) => id.sym == "fetch" && self.resolve(&id.sym).is_none(),
+            Expr::Ident(id) => id.sym == "fetch" && self.is_unbound(id),
             Expr::Member(m) => {
                 if !matches!(m.prop, MemberProp::Ident(_)) {
                     return false;
@@ -149,9 +149,7 @@ impl FileContext<'_> {
             return false;
         };
         match &**callee {
-            Expr::Ident(id) => {
-                self.async_functions.contains(&id.sym) && self.is_module_binding(&id.sym)
-            }
+            Expr::Ident(id) => self.async_functions.contains(&id.sym) && self.is_module_binding(id),
             Expr::Member(m) => {
                 matches!(&m.prop, MemberProp::Ident(p) if p.sym == "then" || p.sym == "catch" || p.sym == "finally")
                     && matches!(&*m.obj, Expr::Call(inner) if self.returns_promise(inner))

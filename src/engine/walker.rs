@@ -1,5 +1,5 @@
-//! The one traversal: an swc `Visit` that keeps the context (frames, scopes,
-//! known database and binding names) up to date and dispatches each node to
+//! The one traversal: an swc `Visit` that keeps the context (frames, known
+//! database and binding names) up to date and dispatches each node to
 //! every enabled rule.
 
 use swc_core::atoms::Atom;
@@ -8,8 +8,8 @@ use swc_core::ecma::ast::*;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
 use super::context::{
-    callee_path, expr_path, is_context_db_var, pat_names, unwrap_expr, BindingKind, Frame,
-    LintContext, LoopKind, Node, NodeKind, Scope, ITERATION_METHODS,
+    callee_path, expr_path, is_context_db_var, pat_names, unwrap_expr, Frame, LintContext,
+    LoopKind, Node, NodeKind, ITERATION_METHODS,
 };
 use super::{Rule, RuleMeta};
 use crate::model::report::Severity;
@@ -143,10 +143,6 @@ impl Walker<'_, '_, '_> {
         body: F,
     ) {
         let pending = self.pending.take().unwrap_or_default();
-        let mut scope = Scope::default();
-        for p in &params {
-            scope.bindings.insert(p.clone(), BindingKind::Param);
-        }
         let frame = Frame::Function {
             span,
             is_async,
@@ -167,13 +163,11 @@ impl Walker<'_, '_, '_> {
                 self.cx.env_names.insert(env.clone());
             }
         }
-        self.cx.scopes.push(scope);
         self.cx.frames.push(frame.clone());
         self.enter(Node::Function(&frame));
         body(self);
         self.exit(Node::Function(&frame));
         self.cx.frames.pop();
-        self.cx.scopes.pop();
     }
 
     /// `id` declares a Drizzle database handle.
@@ -217,7 +211,7 @@ impl Visit for Walker<'_, '_, '_> {
         self.exit(Node::ModuleItems(items));
     }
 
-    /// A script's body is the module scope (declared in scope 0 already).
+    /// A script's body is the module scope.
     fn visit_script(&mut self, script: &Script) {
         self.enter(Node::Stmts(&script.body));
         for s in &script.body {
@@ -227,33 +221,23 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
-        self.cx.scopes.push(Scope::default());
-        for s in stmts {
-            self.cx.declare_stmt(s);
-        }
         self.enter(Node::Stmts(stmts));
         for s in stmts {
             s.visit_with(self);
         }
         self.exit(Node::Stmts(stmts));
-        self.cx.scopes.pop();
     }
 
     fn visit_stmt(&mut self, stmt: &Stmt) {
         self.enter(Node::Stmt(stmt));
         match stmt {
             Stmt::For(f) => {
-                self.cx.scopes.push(Scope::default());
                 f.init.visit_with(self);
-                if let Some(VarDeclOrExpr::VarDecl(v)) = &f.init {
-                    self.cx.declare_var(v);
-                }
                 self.in_loop(stmt, LoopKind::For, f.span, |w| {
                     f.test.visit_with(w);
                     f.update.visit_with(w);
                     f.body.visit_with(w);
                 });
-                self.cx.scopes.pop();
             }
             Stmt::ForOf(f) => {
                 f.right.visit_with(self);
@@ -262,27 +246,17 @@ impl Visit for Walker<'_, '_, '_> {
                 } else {
                     LoopKind::ForOf
                 };
-                self.cx.scopes.push(Scope::default());
-                if let ForHead::VarDecl(v) = &f.left {
-                    self.cx.declare_var(v);
-                }
                 self.in_loop(stmt, kind, f.span, |w| {
                     f.left.visit_with(w);
                     f.body.visit_with(w);
                 });
-                self.cx.scopes.pop();
             }
             Stmt::ForIn(f) => {
                 f.right.visit_with(self);
-                self.cx.scopes.push(Scope::default());
-                if let ForHead::VarDecl(v) = &f.left {
-                    self.cx.declare_var(v);
-                }
                 self.in_loop(stmt, LoopKind::ForIn, f.span, |w| {
                     f.left.visit_with(w);
                     f.body.visit_with(w);
                 });
-                self.cx.scopes.pop();
             }
             Stmt::While(w) => {
                 self.in_loop(stmt, LoopKind::While, w.span, |v| w.visit_children_with(v))
@@ -601,20 +575,6 @@ impl Visit for Walker<'_, '_, '_> {
         self.function(c.span, false, params, Some("constructor".into()), |w| {
             c.visit_children_with(w)
         });
-    }
-
-    fn visit_catch_clause(&mut self, c: &CatchClause) {
-        let mut scope = Scope::default();
-        if let Some(p) = &c.param {
-            let mut names = Vec::new();
-            pat_names(p, &mut names);
-            for n in names {
-                scope.bindings.insert(n, BindingKind::Let);
-            }
-        }
-        self.cx.scopes.push(scope);
-        c.visit_children_with(self);
-        self.cx.scopes.pop();
     }
 }
 

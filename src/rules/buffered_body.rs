@@ -390,7 +390,7 @@ fn sink_call(call: &CallExpr, cx: &LintContext<'_>) -> Option<Sink> {
 fn is_fetch(call: &CallExpr, cx: &LintContext<'_>) -> bool {
     match &call.callee {
         Callee::Expr(e) => match unwrap_expr(e) {
-            Expr::Ident(id) => id.sym == "fetch" && cx.resolve(&id.sym).is_none(),
+            Expr::Ident(id) => id.sym == "fetch" && cx.is_unbound(id),
             Expr::Member(m) => matches!(&m.prop, MemberProp::Ident(p) if p.sym == "fetch"),
             _ => false,
         },

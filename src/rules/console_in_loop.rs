@@ -4,7 +4,7 @@
 //! request, counted against the Workers Logs quota and crowding out the
 //! lines that matter.
 
-use crate::engine::context::{callee_path, Node};
+use crate::engine::context::{callee_path, callee_root, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -113,7 +113,7 @@ impl Rule for ConsoleInLoop {
         let Some(method) = path.strip_prefix("console.") else {
             return;
         };
-        if method.contains('.') || cx.resolve(&"console".into()).is_some() {
+        if method.contains('.') || callee_root(call).is_none_or(|id| !cx.is_unbound(id)) {
             return;
         }
         let Some(repeat) = cx.repeating() else {

@@ -10,7 +10,7 @@ use crate::model::collections::HashSet;
 use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{callee_path, expr_path, method_name, unwrap_expr, Frame, Node};
+use crate::engine::context::{callee_path, callee_root, expr_path, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -160,7 +160,7 @@ impl Rule for ExcessiveLogging {
                 };
                 if !path.starts_with("console.")
                     || cx.at_module_scope()
-                    || cx.resolve(&"console".into()).is_some()
+                    || callee_root(call).is_none_or(|id| !cx.is_unbound(id))
                 {
                     return;
                 }
@@ -248,7 +248,7 @@ fn message_object(expr: &Expr, cx: &LintContext<'_>) -> Option<&'static str> {
             let first_param_of_handler = cx.frames().iter().rev().any(|f| {
                 matches!(f, Frame::Function { is_handler: true, params, .. } if params.first() == Some(&id.sym))
             });
-            (first_param_of_handler && cx.resolve(&id.sym).is_some_and(|(module, _)| !module))
+            (first_param_of_handler && cx.binding(id).is_some_and(|(module, _)| !module))
                 .then_some("request context (the handler's first parameter)")
         }
         Expr::Member(_) => {

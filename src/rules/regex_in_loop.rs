@@ -147,7 +147,7 @@ impl Rule for RegexInLoop {
         let Expr::Ident(id) = unwrap_expr(callee) else {
             return;
         };
-        if id.sym != "RegExp" || cx.resolve(&id.sym).is_some() {
+        if id.sym != "RegExp" || !cx.is_unbound(id) {
             return;
         }
         let Some(repeat) = cx.repeating() else {

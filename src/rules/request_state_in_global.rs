@@ -14,10 +14,12 @@ use crate::model::collections::{HashMap, HashSet};
 use crate::model::text::bytes;
 
 use swc_core::atoms::Atom;
-use swc_core::common::Span;
+use swc_core::common::{BytePos, Span};
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{expr_path, unwrap_expr, BindingKind, Frame, Node};
+use crate::engine::context::{
+    array_pat_idents, expr_path, object_pat_idents, unwrap_expr, BindingKind, Frame, Node,
+};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta, START};
 use crate::model::report::{Category, Severity};
 
@@ -150,12 +152,17 @@ const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head",
 ];
 
+/// What a name is bound to is asked of the semantic model only for the
+/// writes that could be reported (after the walk): most files never build it.
 #[derive(Default)]
 struct RequestStateInGlobal {
-    vars: HashMap<Atom, ModuleVar>,
+    /// Declarators of a name outside functions, in source order (a module
+    /// variable if the declaring identifier is bound at module scope).
+    vars: HashMap<Atom, Vec<ModuleVar>>,
     writes: Vec<Write>,
-    /// Functions of the file a handler calls or registers.
-    handler_calls: HashSet<Atom>,
+    /// Names called or registered by a handler, where the callee or
+    /// argument identifier starts: functions of the file if module-scope.
+    handler_calls: HashMap<Atom, Vec<BytePos>>,
     /// Names tested for absence by the enclosing `if` statements.
     /// (flat, with `guard_marks` where each `if` starts: no allocation per
     /// statement)
@@ -168,7 +175,8 @@ struct RequestStateInGlobal {
 }
 
 struct ModuleVar {
-    kind: &'static str,
+    /// The declaring identifier.
+    id: BytePos,
     /// An array/object literal or a new Map/Set/Array/Object.
     container: bool,
     /// A WeakMap/WeakSet.
@@ -179,6 +187,16 @@ struct ModuleVar {
 }
 
 impl ModuleVar {
+    /// `let`, `var` or `const` when the declaring identifier is bound at
+    /// module scope.
+    fn kind(&self, name: &Atom, cx: &LintContext<'_>) -> Option<&'static str> {
+        Some(match cx.module_binding_at(name, self.id)? {
+            BindingKind::Let => "let",
+            BindingKind::Var => "var",
+            _ => "const",
+        })
+    }
+
     /// A WeakMap/WeakSet or a documented cache.
     fn exempt(&self, name: &str, source: &str) -> bool {
         self.weak
@@ -189,6 +207,8 @@ impl ModuleVar {
 
 struct Write {
     name: Atom,
+    /// The written identifier (a reported write is to a module variable).
+    id: BytePos,
     span: Span,
     /// Reassignment (vs. mutation of the value).
     reassign: bool,
@@ -230,28 +250,22 @@ impl Rule for RequestStateInGlobal {
                 let lazy = matches!(a.op, AssignOp::NullishAssign | AssignOp::OrAssign);
                 match &a.left {
                     AssignTarget::Simple(SimpleAssignTarget::Ident(id)) if !lazy => {
-                        self.write(&id.id.sym, true, a.span, cx)
+                        self.write(&id.id, true, a.span, cx)
                     }
                     AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
                         if let Some(root) = member_root(&m.obj) {
-                            self.write(&root, false, a.span, cx);
+                            self.write(root, false, a.span, cx);
                         }
                     }
                     AssignTarget::Pat(p) => {
-                        let mut names = Vec::new();
+                        let mut ids = Vec::new();
                         match p {
-                            AssignTargetPat::Array(arr) => crate::engine::context::pat_names(
-                                &Pat::Array(arr.clone()),
-                                &mut names,
-                            ),
-                            AssignTargetPat::Object(o) => crate::engine::context::pat_names(
-                                &Pat::Object(o.clone()),
-                                &mut names,
-                            ),
+                            AssignTargetPat::Array(arr) => array_pat_idents(arr, &mut ids),
+                            AssignTargetPat::Object(o) => object_pat_idents(o, &mut ids),
                             AssignTargetPat::Invalid(_) => {}
                         }
-                        for n in names {
-                            self.write(&n, true, a.span, cx);
+                        for id in ids {
+                            self.write(id, true, a.span, cx);
                         }
                     }
                     _ => {}
@@ -262,10 +276,10 @@ impl Rule for RequestStateInGlobal {
                     return;
                 }
                 match unwrap_expr(&u.arg) {
-                    Expr::Ident(id) => self.write(&id.sym, true, u.span, cx),
+                    Expr::Ident(id) => self.write(id, true, u.span, cx),
                     Expr::Member(m) => {
                         if let Some(root) = member_root(&m.obj) {
-                            self.write(&root, false, u.span, cx);
+                            self.write(root, false, u.span, cx);
                         }
                     }
                     _ => {}
@@ -298,18 +312,42 @@ impl Rule for RequestStateInGlobal {
 
     fn finish(&mut self, cx: &mut LintContext<'_>) {
         let mut reported: HashSet<Atom> = HashSet::default();
+        let module_level = |w: &Write| {
+            matches!(
+                cx.module_binding_at(&w.name, w.id),
+                Some(BindingKind::Let | BindingKind::Var | BindingKind::Const)
+            )
+        };
         let on_request_path = |w: &Write| {
             w.in_handler
-                || w.in_fn
-                    .as_ref()
-                    .is_some_and(|f| self.handler_calls.contains(f))
+                || w.in_fn.as_ref().is_some_and(|f| {
+                    self.handler_calls.get(f).is_some_and(|ids| {
+                        ids.iter()
+                            .any(|&id| cx.module_binding_at(f, id).is_some())
+                    })
+                })
+        };
+        // The module variable a name is: its last declarator bound at module
+        // scope, with its kind (asked once per name).
+        let mut vars: HashMap<Atom, Option<(&ModuleVar, &'static str)>> = HashMap::default();
+        let mut var_of = |name: &Atom| {
+            *vars.entry(name.clone()).or_insert_with(|| {
+                self.vars.get(name).and_then(|decls| {
+                    decls
+                        .iter()
+                        .rev()
+                        .find_map(|v| v.kind(name, cx).map(|kind| (v, kind)))
+                })
+            })
         };
         let mut exempt: HashMap<Atom, bool> = HashMap::default();
         let mut applies = |w: &Write| {
-            on_request_path(w)
-                && self.vars.get(&w.name).is_some_and(|v| {
+            self.vars.contains_key(&w.name)
+                && on_request_path(w)
+                && module_level(w)
+                && var_of(&w.name).is_some_and(|(v, kind)| {
                     (if w.reassign {
-                        v.kind != "const"
+                        kind != "const"
                     } else {
                         v.container
                     }) && !*exempt
@@ -318,11 +356,15 @@ impl Rule for RequestStateInGlobal {
                 })
         };
         let writes: Vec<&Write> = self.writes.iter().filter(|w| applies(w)).collect();
+        let vars: HashMap<Atom, (&ModuleVar, &'static str)> = writes
+            .iter()
+            .filter_map(|w| Some((w.name.clone(), var_of(&w.name)?)))
+            .collect();
         for w in &writes {
             if !reported.insert(w.name.clone()) {
                 continue;
             }
-            let Some(var) = self.vars.get(&w.name) else {
+            let Some(&(_, kind)) = vars.get(&w.name) else {
                 continue;
             };
             let more = writes.iter().filter(|o| o.name == w.name).count() - 1;
@@ -340,7 +382,7 @@ impl Rule for RequestStateInGlobal {
             let message = if w.reassign {
                 format!(
                     "`{name}` is a module-scope `{}` written while handling a request (`{}`{place}){more}: every request this isolate serves shares it, concurrent requests race on it, and it resets whenever the isolate is recycled",
-                    var.kind, text
+                    kind, text
                 )
             } else {
                 format!(
@@ -365,14 +407,9 @@ impl RequestStateInGlobal {
     fn declarator(&mut self, d: &VarDeclarator, cx: &LintContext<'_>) {
         let Pat::Ident(name) = &d.name else { return };
         let sym = &name.id.sym;
-        if !cx.at_module_scope() || !cx.is_module_binding(sym) {
+        if !cx.at_module_scope() {
             return;
         }
-        let kind = match cx.resolve(sym) {
-            Some((_, BindingKind::Let)) => "let",
-            Some((_, BindingKind::Var)) => "var",
-            _ => "const",
-        };
         let ctor = d.init.as_deref().and_then(|i| match unwrap_expr(i) {
             Expr::New(n) => expr_path(&n.callee),
             _ => None,
@@ -383,15 +420,12 @@ impl RequestStateInGlobal {
             .is_some_and(|i| matches!(unwrap_expr(i), Expr::Array(_) | Expr::Object(_)))
             || matches!(ctor.as_deref(), Some("Map" | "Set" | "Array" | "Object"));
         let weak = matches!(ctor.as_deref(), Some("WeakMap" | "WeakSet" | "WeakRef"));
-        self.vars.insert(
-            sym.clone(),
-            ModuleVar {
-                kind,
+        self.vars.entry(sym.clone()).or_default().push(ModuleVar {
+                id: name.id.span.lo,
                 container,
                 weak,
-                offset: d.span.lo.0.saturating_sub(START) as usize,
-            },
-        );
+            offset: d.span.lo.0.saturating_sub(START) as usize,
+        });
     }
 
     fn call(&mut self, call: &CallExpr, cx: &LintContext<'_>) {
@@ -400,9 +434,7 @@ impl RequestStateInGlobal {
         };
         match unwrap_expr(callee) {
             // A function of the file called from a handler.
-            Expr::Ident(id) if cx.in_handler() && cx.is_module_binding(&id.sym) => {
-                self.handler_calls.insert(id.sym.clone());
-            }
+            Expr::Ident(id) if cx.in_handler() => self.handler_call(id),
             Expr::Member(m) => {
                 let MemberProp::Ident(method) = &m.prop else {
                     return;
@@ -411,15 +443,13 @@ impl RequestStateInGlobal {
                 if ROUTE_METHODS.contains(&method.sym.as_ref()) && call.args.len() >= 2 {
                     for a in &call.args {
                         if let Expr::Ident(id) = unwrap_expr(&a.expr) {
-                            if cx.is_module_binding(&id.sym) {
-                                self.handler_calls.insert(id.sym.clone());
-                            }
+                            self.handler_call(id);
                         }
                     }
                 }
                 if !cx.at_module_scope() && MUTATORS.contains(&method.sym.as_ref()) {
                     if let Some(root) = member_root(&m.obj) {
-                        self.write(&root, false, call.span, cx);
+                        self.write(root, false, call.span, cx);
                     }
                 }
             }
@@ -427,16 +457,19 @@ impl RequestStateInGlobal {
         }
     }
 
-    fn write(&mut self, name: &Atom, reassign: bool, span: Span, cx: &LintContext<'_>) {
-        if !matches!(
-            cx.resolve(name),
-            Some((
-                true,
-                BindingKind::Let | BindingKind::Var | BindingKind::Const
-            ))
-        ) {
-            return;
-        }
+    /// A handler calls or registers `id` (a function of the file if it is
+    /// bound at module scope: asked in `finish`).
+    fn handler_call(&mut self, id: &Ident) {
+        self.handler_calls
+            .entry(id.sym.clone())
+            .or_default()
+            .push(id.span.lo);
+    }
+
+    /// `id` is written (reported if it is a module-scope variable: asked in
+    /// `finish`).
+    fn write(&mut self, id: &Ident, reassign: bool, span: Span, cx: &LintContext<'_>) {
+        let name = &id.sym;
         if reassign
             && (self.guards.contains(name)
                 || self
@@ -452,6 +485,7 @@ impl RequestStateInGlobal {
         });
         self.writes.push(Write {
             name: name.clone(),
+            id: id.span.lo,
             span,
             reassign,
             in_handler: cx.in_handler(),
@@ -461,9 +495,9 @@ impl RequestStateInGlobal {
 }
 
 /// The identifier a member chain starts from (members only, no calls).
-fn member_root(expr: &Expr) -> Option<Atom> {
+fn member_root(expr: &Expr) -> Option<&Ident> {
     match unwrap_expr(expr) {
-        Expr::Ident(id) => Some(id.sym.clone()),
+        Expr::Ident(id) => Some(id),
         Expr::Member(m) => member_root(&m.obj),
         _ => None,
     }
@@ -641,6 +675,37 @@ function setupAtStartup() { LIMITS.free = 60; }
 export default {
   async fetch(req) {
     let count = 1;
+    count++;
+    return new Response(String(count));
+  },
+};"#,
+        );
+    }
+
+    /// A `var` belongs to the enclosing function (or the module), not to the
+    /// block it is written in: the semantic model hoists it (the walk's old
+    /// per-block scope maps kept it in the block).
+    #[test]
+    fn var_in_a_block_is_hoisted() {
+        // Module level: `hits` is a module-scope `var`.
+        assert_fires(
+            "request-state-in-global",
+            r#"if (globalThis.DEBUG) { var hits = []; }
+export default {
+  async fetch(req) {
+    hits.push(req.url);
+    return new Response("ok");
+  },
+};"#,
+            &[(4, "module-scope `hits` is changed while handling a request")],
+        );
+        // In a handler: the block's `var count` is the handler's own.
+        assert_silent(
+            "request-state-in-global",
+            r#"let count = 0;
+export default {
+  async fetch(req) {
+    if (req.method === "POST") { var count = 1; }
     count++;
     return new Response(String(count));
   },

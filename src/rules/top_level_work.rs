@@ -268,7 +268,7 @@ impl Rule for TopLevelWork {
                         Expr::Fn(f) => {
                             self.iifes.insert(key(f.function.span));
                         }
-                        Expr::Ident(id) if self.in_startup() && cx.is_module_binding(&id.sym) => {
+                        Expr::Ident(id) if self.in_startup() && cx.is_module_binding(id) => {
                             self.startup_calls.push((id.sym.clone(), call.span));
                         }
                         _ => {}

@@ -256,7 +256,7 @@ impl UnboundedConcurrency {
             Expr::Fn(f) => {
                 self.callbacks.insert(key(f.function.span), index);
             }
-            Expr::Ident(id) if cx.is_module_binding(&id.sym) => calls.push(id.sym.clone()),
+            Expr::Ident(id) if cx.is_module_binding(id) => calls.push(id.sym.clone()),
             _ => return,
         }
         self.candidates.push(Candidate {
@@ -294,7 +294,7 @@ impl UnboundedConcurrency {
             }
         } else if let Callee::Expr(e) = &call.callee {
             if let Expr::Ident(id) = unwrap_expr(e) {
-                if cx.is_module_binding(&id.sym) {
+                if cx.is_module_binding(id) {
                     for (candidate, _) in &self.open {
                         if let Some(i) = candidate {
                             self.candidates[*i].calls.push(id.sym.clone());

@@ -4,14 +4,14 @@
 //! traversal; `engine::LintContext` wraps it for rules.
 
 use swc_core::atoms::Atom;
-use swc_core::common::Span;
+use swc_core::common::{BytePos, Span};
 use swc_core::ecma::ast::*;
 
-use super::scope::{BindingKind, Frame, Repeat, Scope};
-use super::{Declaration, InitKind, SemanticModel, SymbolId};
+use super::declared::{Declared, DeclaredNames};
+use super::scope::{BindingKind, Frame, Repeat};
+use super::{Declaration, InitKind, SemanticModel, SymbolFlags, SymbolId};
 use crate::model::collections::HashSet;
 use crate::model::project::ProjectInfo;
-use crate::syntax::ast::pat_names;
 use crate::syntax::position::{LineIndex, Loc};
 use crate::syntax::text::one_line;
 use crate::syntax::START;
@@ -23,12 +23,13 @@ pub struct FileModel<'a> {
     pub source: &'a str,
     index: &'a LineIndex<'a>,
     pub(crate) frames: Vec<Frame>,
-    /// Lexical scopes, innermost last; index 0 is the module scope.
-    pub(crate) scopes: Vec<Scope>,
     program: &'a Program,
-    /// What every identifier of the file refers to: built once, on the first
-    /// question (most files of a project never ask one yet).
+    /// What every identifier of the file refers to (scopes, symbols,
+    /// references): built once, on the first question.
     semantic: std::cell::OnceCell<SemanticModel>,
+    /// Which names the file declares, and where (cheaper than the model;
+    /// answers most binding questions).
+    declared: std::cell::OnceCell<std::cell::RefCell<DeclaredNames<'a>>>,
     /// Symbols bound to `drizzle(...)` results or a Hono context database
     /// (`c.var.db`): Drizzle database handles. Asked by what an identifier
     /// refers to, so a shadowing `const db = []` is not one.
@@ -53,36 +54,30 @@ impl<'a> FileModel<'a> {
             source,
             index,
             frames: Vec::new(),
-            scopes: vec![Scope::default()],
             program,
             semantic: std::cell::OnceCell::new(),
+            declared: std::cell::OnceCell::new(),
             db_symbols: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
             async_functions: HashSet::default(),
         };
-        // Module-scope declarations are known before the walk, as hoisting
-        // makes them visible everywhere in the module.
-        if let Program::Module(m) = program {
-            for item in &m.body {
-                match item {
-                    ModuleItem::Stmt(s) => cx.declare_stmt(s),
-                    ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => cx.declare_decl(&e.decl),
-                    ModuleItem::ModuleDecl(ModuleDecl::Import(i)) => {
-                        for s in &i.specifiers {
-                            let local = match s {
-                                ImportSpecifier::Named(n) => &n.local,
-                                ImportSpecifier::Default(d) => &d.local,
-                                ImportSpecifier::Namespace(n) => &n.local,
-                            };
-                            cx.declare(local.sym.clone(), BindingKind::Import);
-                        }
-                    }
-                    _ => {}
+        // Module-scope `async function`s (hoisted: callable from anywhere).
+        let items: Box<dyn Iterator<Item = Option<&Decl>>> = match program {
+            Program::Module(m) => Box::new(m.body.iter().map(|item| match item {
+                ModuleItem::Stmt(Stmt::Decl(d)) => Some(d),
+                ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => Some(&e.decl),
+                _ => None,
+            })),
+            Program::Script(s) => Box::new(s.body.iter().map(|stmt| match stmt {
+                Stmt::Decl(d) => Some(d),
+                _ => None,
+            })),
+        };
+        for decl in items.flatten() {
+            if let Decl::Fn(f) = decl {
+                if f.function.is_async {
+                    cx.async_functions.insert(f.ident.sym.clone());
                 }
-            }
-        } else if let Program::Script(s) = program {
-            for stmt in &s.body {
-                cx.declare_stmt(stmt);
             }
         }
         cx
@@ -178,68 +173,84 @@ impl<'a> FileModel<'a> {
 
     // ----- bindings -----
 
-    pub(crate) fn declare(&mut self, name: Atom, kind: BindingKind) {
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.bindings.insert(name, kind);
-        }
+    /// What `id` is bound to: `Some((true, kind))` for a module-scope
+    /// binding, `Some((false, kind))` for a local one, `None` for a global
+    /// (or an undeclared name). `id` may use the name or declare it. A type
+    /// (interface, type alias, `import type`) is no binding: a value
+    /// reference never resolves to one.
+    pub fn binding(&self, id: &Ident) -> Option<(bool, BindingKind)> {
+        self.binding_at(&id.sym, id.span.lo)
     }
 
-    pub(crate) fn declare_pat(&mut self, pat: &Pat, kind: BindingKind) {
-        if let Pat::Ident(b) = pat {
-            return self.declare(b.id.sym.clone(), kind);
-        }
-        let mut names = Vec::new();
-        pat_names(pat, &mut names);
-        for n in names {
-            self.declare(n, kind);
-        }
-    }
-
-    pub(crate) fn declare_var(&mut self, v: &VarDecl) {
-        let kind = match v.kind {
-            VarDeclKind::Const => BindingKind::Const,
-            VarDeclKind::Let => BindingKind::Let,
-            VarDeclKind::Var => BindingKind::Var,
+    /// [`Self::binding`] of the identifier `name` that starts at `lo`. Most
+    /// answers come from the declared names (a name declared nowhere, or
+    /// only once at module scope); the rest from the semantic model.
+    pub fn binding_at(&self, name: &Atom, lo: BytePos) -> Option<(bool, BindingKind)> {
+        let quick = match self.declared().borrow_mut().get(name, lo.0) {
+            Declared::Nowhere => Some(None),
+            Declared::Module(kind) => Some(Some((true, kind))),
+            Declared::Local | Declared::Unknown => None,
         };
-        for d in &v.decls {
-            self.declare_pat(&d.name, kind);
+        #[cfg(debug_assertions)]
+        if let Some(quick) = quick {
+            let model = self.model_binding(lo);
+            debug_assert_eq!(quick, model, "`{name}` at {lo:?} in {}", self.path);
         }
+        quick.unwrap_or_else(|| self.model_binding(lo))
     }
 
-    pub(crate) fn declare_decl(&mut self, decl: &Decl) {
-        match decl {
-            Decl::Var(v) => self.declare_var(v),
-            Decl::Fn(f) => {
-                if f.function.is_async {
-                    self.async_functions.insert(f.ident.sym.clone());
-                }
-                self.declare(f.ident.sym.clone(), BindingKind::Function)
-            }
-            Decl::Class(c) => self.declare(c.ident.sym.clone(), BindingKind::Class),
-            Decl::Using(u) => {
-                for d in &u.decls {
-                    self.declare_pat(&d.name, BindingKind::Const);
-                }
-            }
-            _ => {}
+    /// What the semantic model says the identifier at `lo` is bound to.
+    fn model_binding(&self, lo: BytePos) -> Option<(bool, BindingKind)> {
+        let semantic = self.semantic();
+        let symbol = semantic.symbol(semantic.resolve_at(lo)?);
+        let flags = symbol.flags;
+        if !flags.is_value() {
+            return None;
         }
+        let kind = if flags.intersects(SymbolFlags::IMPORT) {
+            BindingKind::Import
+        } else if flags.intersects(SymbolFlags::PARAM) {
+            BindingKind::Param
+        } else if flags.intersects(SymbolFlags::FUNCTION) {
+            BindingKind::Function
+        } else if flags.intersects(SymbolFlags::CLASS) {
+            BindingKind::Class
+        } else if flags.intersects(SymbolFlags::VAR) {
+            BindingKind::Var
+        } else if flags.intersects(SymbolFlags::LET | SymbolFlags::CATCH_PARAM) {
+            BindingKind::Let
+        } else {
+            // const, using, enum, namespace
+            BindingKind::Const
+        };
+        Some((symbol.scope == semantic.root_scope(), kind))
     }
 
-    pub(crate) fn declare_stmt(&mut self, stmt: &Stmt) {
-        if let Stmt::Decl(d) = stmt {
-            self.declare_decl(d);
-        }
+    /// The kind of module-scope binding `id` names (None for a local, also
+    /// one that shadows a module binding, and for a global).
+    pub fn module_binding(&self, id: &Ident) -> Option<BindingKind> {
+        self.module_binding_at(&id.sym, id.span.lo)
     }
 
-    /// Where `name` is bound from here: `Some((true, kind))` for a module-scope
-    /// binding, `Some((false, kind))` for a local one, `None` for a global.
-    pub fn resolve(&self, name: &Atom) -> Option<(bool, BindingKind)> {
-        for (depth, scope) in self.scopes.iter().enumerate().rev() {
-            if let Some(kind) = scope.bindings.get(name) {
-                return Some((depth == 0, *kind));
-            }
+    /// [`Self::module_binding`] of the identifier `name` that starts at
+    /// `lo`: the declared names answer it unless the name is declared at
+    /// module scope and also elsewhere (or in a way they leave to the model).
+    pub fn module_binding_at(&self, name: &Atom, lo: BytePos) -> Option<BindingKind> {
+        let quick = match self.declared().borrow_mut().get_module(name, lo.0) {
+            Declared::Nowhere | Declared::Local => Some(None),
+            Declared::Module(kind) => Some(Some(kind)),
+            Declared::Unknown => None,
+        };
+        let of_module = |binding| match binding {
+            Some((true, kind)) => Some(kind),
+            _ => None,
+        };
+        #[cfg(debug_assertions)]
+        if let Some(quick) = quick {
+            let model = of_module(self.model_binding(lo));
+            debug_assert_eq!(quick, model, "`{name}` at {lo:?} in {}", self.path);
         }
-        None
+        quick.unwrap_or_else(|| of_module(self.model_binding(lo)))
     }
 
     /// The file's syntax tree.
@@ -247,7 +258,42 @@ impl<'a> FileModel<'a> {
         self.program
     }
 
-    /// The file's semantic model (built on first use, once).
+    /// `id`, used inside `function` (a span) which has a parameter of its
+    /// name, is a parameter of a function (not a local of the same name in
+    /// between). Without the model when the file declares the name only as
+    /// parameters inside that function.
+    pub fn is_local_param(&self, id: &Ident, function: Span) -> bool {
+        let model = || matches!(self.binding(id), Some((false, BindingKind::Param)));
+        if self
+            .declared()
+            .borrow_mut()
+            .params_only(&id.sym, function.lo.0, function.hi.0)
+        {
+            debug_assert!(model(), "`{}` in {}", id.sym, self.path);
+            return true;
+        }
+        model()
+    }
+
+    /// `id` names a module-scope binding (not a local that shadows one, not
+    /// a global).
+    pub fn is_module_binding(&self, id: &Ident) -> bool {
+        self.module_binding(id).is_some()
+    }
+
+    /// `id` names no binding of the file: a global (`fetch`, `console`,
+    /// `RegExp`) unless shadowed.
+    pub fn is_unbound(&self, id: &Ident) -> bool {
+        self.binding(id).is_none()
+    }
+
+    /// The names the file declares (one light walk, on the first question).
+    fn declared(&self) -> &std::cell::RefCell<DeclaredNames<'a>> {
+        self.declared
+            .get_or_init(|| std::cell::RefCell::new(DeclaredNames::of(self.program)))
+    }
+
+    /// The file's semantic model.
     pub fn semantic(&self) -> &SemanticModel {
         self.semantic
             .get_or_init(|| SemanticModel::build(self.program))
@@ -267,6 +313,17 @@ impl<'a> FileModel<'a> {
     /// object, function, class or `new` expression. Such a name is neither a
     /// database (whatever `db`/`tx` suggest) nor the Worker's `env`.
     pub fn bound_to_plain_value(&self, id: &Ident) -> bool {
+        // A global or a parameter is not (without the model).
+        let quick = self
+            .declared()
+            .borrow_mut()
+            .param_or_global(&id.sym, id.span.lo.0);
+        debug_assert!(!quick || !self.model_plain_value(id), "`{}`", id.sym);
+        !quick && self.model_plain_value(id)
+    }
+
+    /// [`Self::bound_to_plain_value`] asked of the semantic model.
+    fn model_plain_value(&self, id: &Ident) -> bool {
         let semantic = self.semantic();
         let Some(symbol) = semantic.resolve(id) else {
             return false;
@@ -285,11 +342,6 @@ impl<'a> FileModel<'a> {
             }
             _ => false,
         }
-    }
-
-    /// `name` is a module-scope binding not shadowed here.
-    pub fn is_module_binding(&self, name: &Atom) -> bool {
-        matches!(self.resolve(name), Some((true, _)))
     }
 
     /// `expr` is a Worker binding: `env.X`, `c.env.X`, `this.env.X`,

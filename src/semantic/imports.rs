@@ -102,7 +102,7 @@ pub fn module_ref(node: Node<'_>, cx: &LintContext<'_>) -> Option<ModuleRef> {
             let Expr::Ident(id) = unwrap_expr(callee) else {
                 return None;
             };
-            if id.sym != "require" || call.args.len() != 1 || cx.resolve(&id.sym).is_some() {
+            if id.sym != "require" || call.args.len() != 1 || !cx.is_unbound(id) {
                 return None;
             }
             let source = match unwrap_expr(&call.args[0].expr) {

@@ -5,8 +5,9 @@
 //! the module references of a file.
 
 mod binder;
-pub mod graph;
+pub mod declared;
 pub mod file;
+pub mod graph;
 pub mod imports;
 mod model;
 pub mod node;

@@ -1,12 +1,10 @@
-//! Where the walk is: enclosing functions and loops, and the lexical scopes
-//! with the names they bind.
+//! Where the walk is: enclosing functions and loops; what kind of binding a
+//! name is (read from the semantic model's symbols).
 
 use std::rc::Rc;
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
-
-use crate::model::collections::HashMap;
 
 /// What encloses the current node, innermost last.
 #[derive(Debug, Clone)]
@@ -60,11 +58,6 @@ pub const ITERATION_METHODS: &[&str] = &[
     "findLastIndex",
     "sort",
 ];
-
-#[derive(Debug, Default)]
-pub struct Scope {
-    pub bindings: HashMap<Atom, BindingKind>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindingKind {

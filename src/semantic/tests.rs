@@ -922,3 +922,44 @@ fn build_time_against_parse_time() {
         100.0 * best_build.as_secs_f64() / best_parse.as_secs_f64()
     );
 }
+
+/// The declared names (`declared.rs`) answer the plain cases without the
+/// model, by module item: a module binding that the use's item does not
+/// redeclare, a global, a local, parameters; and leave to the model what
+/// only it knows (a name the use's item shadows, a `var` hoisted out of a
+/// top-level block).
+#[test]
+fn declared_names_answer_the_plain_cases() {
+    use super::declared::{Declared, DeclaredNames};
+    use super::scope::BindingKind;
+    let src = "import { a } from 'm';
+const b = 1;
+if (x) { var c = 2; }
+function f(p, q) { let b = 3; return a(b, p, c, g, q); }
+function h(q) { return b + g + q; }
+const { d, e: [k] } = a;";
+    let t = T::js(src);
+    let program = parse(src, syntax_for("a.js"));
+    let mut names = DeclaredNames::of(&program);
+    let mut get = |name: &str, n: usize| names.get(&name.into(), t.pos(name, n).0);
+    assert_eq!(get("a", 1), Declared::Module(BindingKind::Import));
+    assert_eq!(get("a", 2), Declared::Module(BindingKind::Import));
+    // `f` declares its own `b`; `h` uses the module's.
+    assert_eq!(get("b", 2), Declared::Unknown);
+    assert_eq!(get("b", 3), Declared::Module(BindingKind::Const));
+    assert_eq!(t.sym("b", 3), t.sym("b", 0));
+    // A `var` in a top-level block is a module binding: the model says so.
+    assert_eq!(get("c", 1), Declared::Unknown);
+    assert_eq!(get("g", 0), Declared::Nowhere);
+    assert_eq!(get("g", 1), Declared::Nowhere);
+    assert_eq!(get("x", 0), Declared::Nowhere);
+    assert_eq!(get("p", 1), Declared::Local);
+    assert_eq!(get("d", 0), Declared::Module(BindingKind::Const));
+    assert_eq!(get("k", 0), Declared::Module(BindingKind::Const));
+    // `q` is only ever a parameter.
+    let f = src.find("function f").unwrap() as u32 + START;
+    let h = src.find("function h").unwrap() as u32 + START;
+    assert!(names.params_only(&"q".into(), f, h));
+    assert!(names.param_or_global(&"q".into(), t.pos("q", 3).0));
+    assert!(!names.param_or_global(&"b".into(), t.pos("b", 2).0));
+}

@@ -157,6 +157,45 @@ pub fn pat_names(pat: &Pat, out: &mut Vec<Atom>) {
     }
 }
 
+/// The identifiers a pattern binds (or, as an assignment target, writes).
+pub fn pat_idents<'p>(pat: &'p Pat, out: &mut Vec<&'p Ident>) {
+    match pat {
+        Pat::Ident(b) => out.push(&b.id),
+        Pat::Array(a) => array_pat_idents(a, out),
+        Pat::Rest(r) => pat_idents(&r.arg, out),
+        Pat::Object(o) => object_pat_idents(o, out),
+        Pat::Assign(a) => pat_idents(&a.left, out),
+        _ => {}
+    }
+}
+
+/// [`pat_idents`] of `[a, b]`.
+pub fn array_pat_idents<'p>(a: &'p ArrayPat, out: &mut Vec<&'p Ident>) {
+    for p in a.elems.iter().flatten() {
+        pat_idents(p, out);
+    }
+}
+
+/// [`pat_idents`] of `{ a, b: c }`.
+pub fn object_pat_idents<'p>(o: &'p ObjectPat, out: &mut Vec<&'p Ident>) {
+    for p in &o.props {
+        match p {
+            ObjectPatProp::KeyValue(kv) => pat_idents(&kv.value, out),
+            ObjectPatProp::Assign(a) => out.push(&a.key.id),
+            ObjectPatProp::Rest(r) => pat_idents(&r.arg, out),
+        }
+    }
+}
+
+/// The identifier a call's callee chain starts from: `console` in
+/// `console.log(…)`, `fetch` in `fetch(…)`.
+pub fn callee_root(call: &CallExpr) -> Option<&Ident> {
+    match &call.callee {
+        Callee::Expr(e) => root_name(e)?,
+        _ => None,
+    }
+}
+
 /// Strips parentheses and TS wrappers (`(x as T)!`).
 pub fn unwrap_expr(mut expr: &Expr) -> &Expr {
     loop {
