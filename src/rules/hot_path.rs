@@ -149,27 +149,36 @@ impl HotPaths {
 
     /// How many times the loop runs at most, when a constant says so.
     fn loop_count(&self, stmt: &Stmt) -> Option<f64> {
-        let bound = |test: Option<&Expr>| {
-            let Expr::Bin(b) = unwrap_expr(test?) else {
-                return None;
-            };
-            let (bound, inclusive) = match b.op {
-                BinaryOp::Lt => (&b.right, false),
-                BinaryOp::LtEq => (&b.right, true),
-                BinaryOp::Gt => (&b.left, false),
-                BinaryOp::GtEq => (&b.left, true),
-                _ => return None,
-            };
-            let n = self.constant(bound)?;
-            Some(if inclusive { n + 1.0 } else { n })
-        };
         match stmt {
             Stmt::ForOf(f) => self.list_len(&f.right),
-            Stmt::For(f) => bound(f.test.as_deref()),
-            Stmt::While(w) => bound(Some(&w.test)),
-            Stmt::DoWhile(d) => bound(Some(&d.test)),
+            Stmt::For(f) => self.bound(f.test.as_deref()?),
+            Stmt::While(w) => self.bound(&w.test),
+            Stmt::DoWhile(d) => self.bound(&d.test),
             _ => None,
         }
+    }
+
+    /// The bound a loop condition puts on the iterations: `i < 3` (3),
+    /// `attempt <= MAX` (MAX + 1), `!res.ok && ++tries < 5` (5).
+    fn bound(&self, test: &Expr) -> Option<f64> {
+        let Expr::Bin(b) = unwrap_expr(test) else {
+            return None;
+        };
+        let (bound, inclusive) = match b.op {
+            BinaryOp::LogicalAnd => {
+                return match (self.bound(&b.left), self.bound(&b.right)) {
+                    (Some(l), Some(r)) => Some(l.min(r)),
+                    (l, r) => l.or(r),
+                };
+            }
+            BinaryOp::Lt => (&b.right, false),
+            BinaryOp::LtEq => (&b.right, true),
+            BinaryOp::Gt => (&b.left, false),
+            BinaryOp::GtEq => (&b.left, true),
+            _ => return None,
+        };
+        let n = self.constant(bound)?;
+        Some(if inclusive { n + 1.0 } else { n })
     }
 
     /// The innermost loop or per-element callback that repeats the current

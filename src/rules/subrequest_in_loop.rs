@@ -547,11 +547,14 @@ export async function once(ids) {
       return await fetch(url);
     } catch (e) {}
   }
-  let attempt = 0;
+  let tries = 0;
+  let res;
+  do {
+    res = await fetch(urls[0]);
+  } while (!res.ok && ++tries < 5);
   while (true) {
     const res = await env.API.fetch("https://api/x");
     if (res.status === 200) return res;
-    attempt++;
   }
 }"#,
         );
