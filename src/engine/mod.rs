@@ -248,7 +248,12 @@ impl<'p> Linter<'p> {
             .collect();
         let mut project = project;
         suppress::retain_unsuppressed(&mut project, &out.suppressions);
-        out.diagnostics.extend(project);
+        if !project.is_empty() {
+            // Deferred findings (a loop's call to a helper that makes a
+            // subrequest) are specific findings too.
+            out.diagnostics.extend(project);
+            defer_to_specific(&mut out.diagnostics);
+        }
         out
     }
 
@@ -333,6 +338,7 @@ impl<'p> Linter<'p> {
 /// a comment suppresses still silences the generic one.
 const DEFERS_TO: &[(&str, &str)] = &[
     ("await-in-loop", "drizzle-query-in-loop"),
+    ("await-in-loop", "subrequest-in-loop"),
     ("subrequest-in-loop", "drizzle-query-in-loop"),
 ];
 

@@ -5,14 +5,18 @@
 //! Iterations depend on each other (and the rule stays silent) when the
 //! awaited call reads a variable that the loop body reassigns (cursor
 //! pagination), and in `while`/`do-while` loops, whose condition usually
-//! depends on the awaited result (polling, retries).
+//! depends on the awaited result (polling, retries). Retry and fallback
+//! loops (they exit when the awaited call succeeds) and loops over a few
+//! constant items are not per-item loops (`super::hot_path`). A fetch or
+//! binding call is `subrequest-in-loop`'s finding, which says the latency too.
 
 use crate::model::collections::HashSet;
 
 use swc_core::atoms::Atom;
-use swc_core::common::Span;
+use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
+use super::hot_path::HotPaths;
 use crate::engine::context::{pat_names, unwrap_expr, LoopKind, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
@@ -77,6 +81,16 @@ const stock = await c.env.CACHE.get(input.items.map((i) => `stock:${i.sku}`), 't
 for (let i = 0; i < ids.length; i += 6) {
   await Promise.all(ids.slice(i, i + 6).map((id) => fetch(`${api}/shipments/${id}`)));
 }
+
+// A retry loop returns on success: it runs once unless the call fails.
+for (let attempt = 0; attempt < 5; attempt++) {
+  const res = await fetch(`${api}/reserve`, { method: 'POST', body: JSON.stringify(input) });
+  if (res.ok) return c.json(await res.json());
+  await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+}
+
+// A few fixed keys: at most 6 awaits in all.
+for (const region of ['us', 'eu', 'ap']) await c.env.CACHE.delete(`stock:${region}`);
 ```
 
 D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
@@ -89,12 +103,25 @@ D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
   reassigns (cursor pagination: `cursor = res.cursor`).
 - `while` and `do-while` loops (polling, retries: the condition usually depends
   on the result).
+- Retry and fallback loops: the body leaves the loop where the awaited call
+  succeeded — `if (r.ok) return r`, `if (data) break`, `if (!error) return data`,
+  or unconditionally after it (`try { return await op(); } catch {}`), so the
+  loop usually runs once. A check of a failure (`if (!r.ok) return null`) or
+  of something not awaited in the loop (`if (!id) return`) is an early exit of
+  a per-item loop, which is still reported.
+- Loops over a few constant items: an array literal (or a `const` bound to
+  one), `.slice(0, n)`, a counting loop bounded by a literal or a `const`
+  (`i < 3`, `attempt < MAX_ATTEMPTS`), with at most 6 iterations in all — the
+  simultaneous connections a Worker may open (nested counts multiply).
 - `for await (… of stream)`.
 - Awaits of values that are not known I/O (`await Promise.resolve(x)`).
 - Awaits inside a function created in the loop (`queue.push(async () => …)`).
 - Awaits of a database query that `drizzle-query-in-loop` reports: its finding
   (with the one-query fix) stands for them. With that rule off, this one
   reports them.
+- Awaits of a fetch or binding call that `subrequest-in-loop` reports: its
+  finding says both the subrequest cap and the latency (one problem, one
+  finding). With that rule off, this one reports them.
 "#,
         ),
         (
@@ -126,16 +153,28 @@ should be suppressed with a reason:
     examples: crate::engine::declare::Examples::Run,
 };
 
+/// Awaits repeated at most this many times in all (nested counts multiply)
+/// are left alone: with no more than the 6 simultaneous connections a Worker
+/// may open, running them together saves little.
+fn few(cx: &LintContext<'_>) -> f64 {
+    cx.limits.open_connections.into()
+}
+
 #[derive(Default)]
 struct AwaitInLoop {
     /// Open loops, innermost last: the awaits found in each and the names
     /// reassigned inside it.
     loops: Vec<LoopState>,
+    /// Retry loops and loops of a small constant count.
+    hot: HotPaths,
 }
 
 #[derive(Default)]
 struct LoopState {
     kind: Option<LoopKind>,
+    /// How many times the loop runs when that is known to be few (a retry
+    /// loop, a constant count).
+    times: Option<f64>,
     awaits: Vec<(Span, String, Vec<Atom>)>,
     assigned: HashSet<Atom>,
 }
@@ -145,22 +184,34 @@ impl Rule for AwaitInLoop {
         &[
             NodeKind::Assign,
             NodeKind::Await,
+            NodeKind::Call,
             NodeKind::Function,
             NodeKind::Loop,
+            NodeKind::Stmt,
+            NodeKind::VarDecl,
         ]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        self.hot.enter(node);
         match node {
             Node::Loop(stmt) => self.loops.push(LoopState {
                 kind: loop_kind(stmt),
+                times: self.hot.loop_times(stmt.span()),
                 ..LoopState::default()
             }),
             // A function inside a loop starts a new context: its awaits do not
             // block the loop. Track that by a sentinel with no kind.
             Node::Function(_) => self.loops.push(LoopState::default()),
             Node::Await(a) => {
-                let Some(state) = self.loops.last_mut() else {
+                // The innermost loop that repeats the await more than a few
+                // times, looking through retry and small constant loops.
+                let max = few(cx);
+                let mut times = 1.0;
+                let Some(state) = self.loops.iter_mut().rev().find(|s| {
+                    times *= s.times.unwrap_or(f64::INFINITY);
+                    s.kind.is_none() || times > max
+                }) else {
                     return;
                 };
                 if !matches!(
@@ -335,5 +386,97 @@ mod tests {
   },
 };"#,
         );
+    }
+
+    #[test]
+    fn silent_in_retry_fallback_and_small_constant_loops() {
+        assert_silent(
+            "await-in-loop",
+            r#"export async function get(u: string, endpoints: string[], env: Env) {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const r = await fetch(u);
+    if (r.ok) return r;
+    await sleep(attempt * 100);
+  }
+  for (const endpoint of endpoints) {
+    try {
+      const res = await fetch(endpoint);
+      if (!res.ok) continue;
+      return await res.json();
+    } catch (err) {
+      console.error(endpoint, err);
+    }
+  }
+  for (const e of endpoints) {
+    const { data, error } = await env.SVC.fetch(e);
+    if (!error) break;
+  }
+  for (const region of ['us', 'eu', 'ap']) await env.CACHE.delete(region);
+  const KEYS = ['a', 'b'];
+  for (const k of KEYS) await env.CACHE.get(k);
+  const MAX = 3;
+  for (let i = 0; i < MAX; i++) await env.CACHE.get(`k${i}`);
+  for (const id of endpoints.slice(0, 5)) await fetch(id);
+  return null;
+}
+async function sleep(ms: number) { await new Promise((r) => setTimeout(r, ms)); }"#,
+        );
+    }
+
+    #[test]
+    fn fires_on_per_item_loops_with_unrelated_exits() {
+        assert_fires(
+            "await-in-loop",
+            r#"export async function load(ids: string[], env: Env) {
+  const out = [];
+  for (const id of ids) {
+    if (!id) return null;
+    const r = await fetch(`https://api/${id}`);
+    if (!r.ok) return null;
+    out.push(await r.json());
+  }
+  for (let i = 0; i < 20; i++) await env.CACHE.get(`k${i}`);
+  for (const a of ['x', 'y', 'z']) {
+    for (const b of ['1', '2', '3']) await env.CACHE.get(a + b);
+  }
+  for (const id of ids) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const res = await fetch(`https://api/${id}`);
+      if (res.ok) break;
+    }
+  }
+  return out;
+}"#,
+            &[
+                (5, "await of fetch(`https://api/${id}`) inside for-of"),
+                (9, "inside for:"),
+                (11, "inside for-of"),
+                (15, "inside for-of"),
+            ],
+        );
+    }
+
+    /// One problem, one finding: where subrequest-in-loop reports the call
+    /// (directly or through a helper that makes the subrequest), it says the
+    /// latency too and this rule stays silent; with it off, this one reports.
+    #[test]
+    fn defers_to_subrequest_in_loop() {
+        use crate::rules::test_util::lint_rules;
+        let source = r#"export async function sync(items: string[], env: Env) {
+  for (const item of items) {
+    await fetch(`https://api/${item}`);
+    await save(item);
+  }
+}
+async function save(item: string) {
+  return fetch('https://api/items', { method: 'POST', body: item });
+}
+"#;
+        let both = lint_rules(&["await-in-loop", "subrequest-in-loop"], source);
+        let lines: Vec<(u32, &str)> = both.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(lines, [(3, "subrequest-in-loop"), (4, "subrequest-in-loop")]);
+        let alone = lint_rules(&["await-in-loop"], source);
+        let lines: Vec<(u32, &str)> = alone.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(lines, [(3, "await-in-loop"), (4, "await-in-loop")]);
     }
 }

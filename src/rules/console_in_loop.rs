@@ -2,8 +2,11 @@
 //! callback. Every call serializes its arguments on the request's CPU time
 //! and emits one log event; in a loop over n items that is n events per
 //! request, counted against the Workers Logs quota and crowding out the
-//! lines that matter.
+//! lines that matter. A log on a failure (`catch`, `if (!res.ok)`), in a
+//! retry or fallback loop, or over a few constant items is not a per-item
+//! hot path (`super::hot_path`).
 
+use super::hot_path::HotPaths;
 use crate::engine::context::{callee_path, callee_root, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
@@ -16,7 +19,7 @@ pub static RULE: RuleEntry = RuleEntry {
         summary:
             "A console.* call inside a loop or per-element callback: log once, after the loop.",
     },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(ConsoleInLoop)),
+    kind: crate::engine::declare::Kind::Source(|_| Box::<ConsoleInLoop>::default()),
     options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
     #[cfg(test)]
     docs: &DOCS,
@@ -66,8 +69,15 @@ for (const o of userOrders) {
 console.log('loaded orders', history.length);
 ```
 
-Log the exceptional iterations only (`if (!ok) console.warn('sync failed', id)`
-is still reported, at info level: suppress it with a reason if it is rare).
+Log the exceptional iterations only: a log in a `catch` or in a branch that
+handles a failure is not reported.
+
+```ts
+for (const o of userOrders) {
+  const res = await fetch(`https://erp.example/orders/${o.id}`);
+  if (!res.ok) console.warn('erp sync failed', o.id, res.status);
+}
+```
 "#,
         ),
         (
@@ -77,6 +87,12 @@ is still reported, at info level: suppress it with a reason if it is rare).
 - Calls in a function created inside a loop but not run per element
   (`queue.push(() => console.log(x))`).
 - Methods of other loggers (`logger.info`), and a local `console` binding.
+- Logs that run only on a failure: in a `catch` clause, in the branch of a
+  failure check (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`, the
+  `else` of `if (res.ok)`), in `.catch(cb)` and `onError(cb)` callbacks.
+- Logs in a retry or fallback loop (it exits where the awaited call succeeded,
+  so it usually runs once) and in loops over at most 10 constant items (an
+  array literal, `.slice(0, n)`, `i < 3`; nested counts multiply).
 "#,
         ),
         (
@@ -89,8 +105,10 @@ None. Raise it to `warn` in the config to make it stricter:
         (
             "Known limits",
             r#"
-Does not know how many iterations a loop runs; a loop over three fixed items is
-reported like one over a request-sized list.
+Knows how many iterations a loop runs only from literals and constants in the
+file; a list that is small by contract (a validated input) is reported like a
+request-sized one. Failures are recognized by the shape of the check (`ok`,
+`success`, names with `err` or `fail`, an HTTP status), not by types.
 "#,
         ),
     ],
@@ -98,14 +116,28 @@ reported like one over a request-sized list.
     examples: crate::engine::declare::Examples::Run,
 };
 
-struct ConsoleInLoop;
+/// A loop over at most this many fixed items (nested counts multiply) logs
+/// a handful of lines, as if they were written out.
+const FEW: f64 = 10.0;
+
+#[derive(Default)]
+struct ConsoleInLoop {
+    /// Retry loops, small constant loops, failure-only code.
+    hot: HotPaths,
+}
 
 impl Rule for ConsoleInLoop {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call]
+        &[
+            NodeKind::Call,
+            NodeKind::Loop,
+            NodeKind::Stmt,
+            NodeKind::VarDecl,
+        ]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        self.hot.enter(node);
         let Node::Call(call) = node else { return };
         let Some(path) = callee_path(call) else {
             return;
@@ -116,7 +148,10 @@ impl Rule for ConsoleInLoop {
         if method.contains('.') || callee_root(call).is_none_or(|id| !cx.is_unbound(id)) {
             return;
         }
-        let Some(repeat) = cx.repeating() else {
+        if self.hot.is_cold(call.span) {
+            return; // logged on a failure only
+        }
+        let Some(repeat) = self.hot.hot_repeat(cx, FEW) else {
             return;
         };
         cx.report(
@@ -148,7 +183,7 @@ mod tests {
   }
   orders.forEach((o) => console.debug(o.id));
   let i = 0;
-  do { console.warn('retry', i); } while (++i < 3);
+  do { console.warn('retry', i); } while (++i < orders.length);
 }
 "#,
             &[
@@ -174,6 +209,58 @@ mod tests {
 }
 function withLocal(console: Console, xs: string[]) { for (const x of xs) console.log(x); }
 "#,
+        );
+    }
+
+    #[test]
+    fn silent_on_failures_retries_and_fixed_lists() {
+        assert_silent(
+            "console-in-loop",
+            r#"export async function sync(orders: Order[], endpoints: string[]) {
+  for (const o of orders) {
+    try {
+      await save(o);
+    } catch (err) {
+      console.error('sync failed', o.id, err);
+    }
+    const res = await fetch(`/o/${o.id}`);
+    if (!res.ok) {
+      console.warn('fetch failed', o.id, res.status);
+    }
+    const { error } = await other(o);
+    if (error) console.error(error);
+    save(o).catch((e) => console.error(e));
+  }
+  for (const endpoint of endpoints) {
+    console.log('trying', endpoint);
+    const r = await fetch(endpoint);
+    if (r.ok) return r;
+  }
+  for (const name of ['a', 'b']) console.log('cache', name);
+}
+async function save(o: Order) {}
+async function other(o: Order) { return { error: null }; }
+"#,
+        );
+    }
+
+    #[test]
+    fn fires_on_per_item_success_paths() {
+        assert_fires(
+            "console-in-loop",
+            r#"export async function sync(orders: Order[]) {
+  for (const o of orders) {
+    if (!o.id) return;
+    const res = await fetch(`/o/${o.id}`);
+    if (res.ok) {
+      console.log('synced', o.id);
+    } else {
+      console.warn('failed', o.id);
+    }
+  }
+}
+"#,
+            &[(6, "runs on every iteration of the for-of loop")],
         );
     }
 }

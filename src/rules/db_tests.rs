@@ -350,10 +350,7 @@ fn a_local_object_named_env_is_not_the_worker_env() {
         } };\n";
     assert_eq!(
         lint_rules(&rules, handler),
-        vec![
-            (2, "subrequest-in-loop".to_string()),
-            (2, "await-in-loop".to_string())
-        ]
+        vec![(2, "subrequest-in-loop".to_string())]
     );
     let local = "export function warm(keys) {\n\
           const env = { CACHE: new Map() };\n\

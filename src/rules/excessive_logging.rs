@@ -3,13 +3,15 @@
 //! or a whole parsed body (`console.log(JSON.stringify(body))` where `body`
 //! came from `await request.json()`). The runtime serializes every logged
 //! value on the request's own CPU time (10 ms on the free plan), on every
-//! request. Logging a string and a few fields is fine.
+//! request. Logging a string and a few fields is fine, and so is a log that
+//! runs only on a failure (a `catch`, an error branch: `super::hot_path`).
 
 use crate::model::collections::HashSet;
 
 use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
+use super::hot_path::HotPaths;
 use crate::engine::context::{callee_path, callee_root, expr_path, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
@@ -85,6 +87,11 @@ app.use('*', async (c, next) => {
 app.post('/orders', async (c) => {
   const body = await c.req.json();
   console.log('new order', body.userId, body.items?.length);
+  const res = await fetch('https://erp.example/orders', { method: 'POST', body: JSON.stringify(body) });
+  if (!res.ok) {
+    // Only when the upstream call failed: the whole answer helps debugging.
+    console.error('erp rejected the order', res.status, await res.text());
+  }
   // …
 });
 ```
@@ -99,6 +106,11 @@ suppress the finding there with a reason.
 - Strings and individual fields (`request.url`, `body.id`, `res.status`).
 - `console.error(err)` (an error is not a request).
 - Logging at module scope (runs once per isolate, not per request).
+- Logs that run only on a failure: in a `catch` clause, in the branch of a
+  failure check (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`, the
+  `else` of `if (res.ok)`), in `.catch(cb)` and `onError(cb)` callbacks.
+- A name bound to an object literal (`const response = { ok: true }`): it is
+  not a Response, whatever its name.
 - Other loggers (`logger.info(request)`).
 "#,
         ),
@@ -138,19 +150,28 @@ const BODY_READERS: &[&str] = &[
 struct ExcessiveLogging {
     /// Names bound to a whole parsed body: `const body = await c.req.json()`.
     bodies: HashSet<Atom>,
+    /// Names bound to an object literal: `const response = { ok: true }` is
+    /// not a Response, whatever its name.
+    literals: HashSet<Atom>,
+    /// Failure-only code (`catch`, error branches).
+    hot: HotPaths,
 }
 
 impl Rule for ExcessiveLogging {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call, NodeKind::VarDeclarator]
+        &[NodeKind::Call, NodeKind::Stmt, NodeKind::VarDeclarator]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        self.hot.enter(node);
         match node {
             Node::VarDeclarator(d) => {
                 if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
                     if reads_body(init) && !cx.at_module_scope() {
                         self.bodies.insert(name.id.sym.clone());
+                    }
+                    if matches!(unwrap_expr(init), Expr::Object(_)) {
+                        self.literals.insert(name.id.sym.clone());
                     }
                 }
             }
@@ -161,6 +182,7 @@ impl Rule for ExcessiveLogging {
                 if !path.starts_with("console.")
                     || cx.at_module_scope()
                     || callee_root(call).is_none_or(|id| !cx.is_unbound(id))
+                    || self.hot.is_cold(call.span)
                 {
                     return;
                 }
@@ -195,7 +217,8 @@ impl ExcessiveLogging {
     fn heavy_value(&self, expr: &Expr, cx: &LintContext<'_>, stringified: bool) -> Option<String> {
         let verb = if stringified { "stringifies" } else { "logs" };
         let expr = unwrap_expr(expr);
-        if let Some(kind) = message_object(expr, cx) {
+        let literal = matches!(expr, Expr::Ident(id) if self.literals.contains(&id.sym));
+        if let Some(kind) = message_object(expr, cx).filter(|_| !literal) {
             return Some(format!("{verb} the whole {kind}"));
         }
         match expr {
@@ -363,6 +386,54 @@ const config = JSON.parse(CONFIG);
 console.log(config);
 export function later() { console.log(config); }
 "#,
+        );
+    }
+
+    #[test]
+    fn silent_on_failure_paths_and_plain_objects() {
+        assert_silent(
+            "excessive-logging",
+            r#"export default {
+  async fetch(request: Request, env: Env) {
+    const res = await fetch('https://api');
+    if (!res.ok) {
+      console.error('upstream failed', await res.text());
+      return new Response('bad gateway', { status: 502 });
+    }
+    const body = await request.json();
+    const { data, error } = await env.SVC.get(body.id);
+    if (error) console.error('lookup failed', body, error);
+    try {
+      await env.Q.send(body);
+    } catch (e) {
+      console.error('send failed', request, e);
+    }
+    env.Q.send(body).catch(() => console.log(JSON.stringify(body)));
+    if (res.status >= 400) console.log(res);
+    const response = { success: true, id: body.id };
+    console.log('returning', response);
+    return Response.json(response);
+  },
+};
+"#,
+        );
+    }
+
+    #[test]
+    fn fires_on_success_paths() {
+        assert_fires(
+            "excessive-logging",
+            r#"export default {
+  async fetch(request: Request, env: Env) {
+    const res = await fetch('https://api');
+    if (res.ok) {
+      console.log(res);
+    }
+    return res;
+  },
+};
+"#,
+            &[(5, "logs the whole response object")],
         );
     }
 }

@@ -18,6 +18,7 @@ pub(crate) mod cpu_examples;
 mod db_tests;
 #[cfg(test)]
 mod declare_tests;
+mod hot_path;
 mod io_calls;
 mod per_call;
 #[cfg(test)]

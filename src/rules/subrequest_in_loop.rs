@@ -1,23 +1,23 @@
 //! `subrequest-in-loop`: fetch or a binding call inside a loop or a
 //! per-element callback. Every iteration spends one of the request's
 //! subrequests (50 on the Free plan, 10,000 on Paid); past the cap the call
-//! throws. `await-in-loop` is about the latency of the same code; both may
-//! fire on one line.
+//! throws. Awaited one at a time, the calls also add up in latency: the
+//! message says so, and `await-in-loop` defers to this finding.
 //!
 //! Silent inside `Promise.all(xs.map(cb))` callbacks (`unbounded-concurrency`
-//! covers them), for loops over an array literal or with a small literal
-//! bound, and for calls that do not send anything yet (Drizzle builders
-//! collected for `db.batch`, D1 `prepare`/`bind`, Durable Object ids).
+//! covers them), in retry and fallback loops and loops over a few constant
+//! items (`super::hot_path`), and for calls that do not send anything yet
+//! (Drizzle builders collected for `db.batch`, D1 `prepare`/`bind`, Durable
+//! Object ids).
 
-use crate::model::collections::{HashMap, HashSet};
-
-use swc_core::atoms::Atom;
+use crate::model::collections::HashSet;
 
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
+use super::hot_path::HotPaths;
+use super::io_calls::{call_text, inner_chain_calls, key, sends_subrequest};
 use crate::effects::drizzle::is_db_chain;
-use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, Node};
+use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, LoopKind, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -60,8 +60,8 @@ for (const item of input.items) {
 A request may make 50 subrequests on the Free plan and 10,000 on Paid; calls to
 KV, R2, D1, Queues, Durable Objects and other services count. A loop that
 makes one per item works in tests and throws in production the day a list
-grows past the cap. This is about the cap; `await-in-loop` is about the
-latency of the same code, and both may report the same line.
+grows past the cap. Awaited one at a time, the calls also add up in latency;
+the finding says so, and `await-in-loop` does not report the same call again.
 "#,
         ),
         (
@@ -96,6 +96,11 @@ usersRoute.get('/:id/orders', async (c) => {
   const ids = userOrders.map((o) => o.id);
   const items = ids.length === 0 ? [] : await db.select().from(orderItems)
     .where(inArray(orderItems.orderId, ids));
+  // A fallback loop stops at the first mirror that answers.
+  for (const mirror of c.env.MIRRORS.split(',')) {
+    const res = await fetch(`${mirror}/rates`);
+    if (res.ok) return c.json({ orders: userOrders, items, rates: await res.json() });
+  }
   return c.json({ orders: userOrders, items });
 });
 ```
@@ -108,9 +113,16 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
             "Not reported",
             r#"
 - Callbacks of `Promise.all(xs.map(cb))`: `unbounded-concurrency` covers them.
-- Loops over an array literal, or with a literal or constant bound of at most
-  10 (`for (let i = 0; i < 3; i++)`, `while (attempt < MAX_ATTEMPTS)` with
-  `const MAX_ATTEMPTS = 3`), and callbacks of `["a", "b"].forEach(...)`.
+- Loops over a few constant items, at most 10 in all (nested counts
+  multiply): an array literal or a `const` bound to one, `.slice(0, n)`, a
+  literal or constant bound (`for (let i = 0; i < 3; i++)`,
+  `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), and
+  callbacks of `["a", "b"].forEach(...)`.
+- Retry and fallback loops: the body leaves the loop where the awaited call
+  succeeded (`if (res.ok) return res`, `if (data) break`,
+  `try { return await fetch(url); } catch {}`), so it usually runs once. An
+  exit on a failure (`if (res.status >= 400) return null`) or on something not
+  awaited in the loop keeps the loop per-item.
 - Calls that send nothing yet: Drizzle builders collected for `db.batch`,
   D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`,
   Analytics Engine `writeDataPoint`.
@@ -139,7 +151,8 @@ look like binding calls.
     examples: crate::engine::declare::Examples::Run,
 };
 
-/// A literal loop bound at or under this is not a cap risk.
+/// A loop that repeats at most this many times in all (nested counts
+/// multiply) is not a cap risk: a fifth of the Free plan's 50.
 const SMALL_BOUND: f64 = 10.0;
 
 #[derive(Default)]
@@ -148,10 +161,8 @@ struct SubrequestInLoop {
     awaited: HashSet<(u32, u32)>,
     /// Inner calls of a chain already judged with its outermost call.
     chain_inner: HashSet<(u32, u32)>,
-    /// Loops and callbacks whose iteration count is fixed and small.
-    small: HashSet<(u32, u32)>,
-    /// `const MAX = 3`: numeric constants, for loop bounds.
-    consts: HashMap<Atom, f64>,
+    /// Retry loops and loops of a small constant count.
+    hot: HotPaths,
 }
 
 impl Rule for SubrequestInLoop {
@@ -160,49 +171,20 @@ impl Rule for SubrequestInLoop {
             NodeKind::Await,
             NodeKind::Call,
             NodeKind::Loop,
+            NodeKind::Stmt,
             NodeKind::VarDecl,
         ]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        self.hot.enter(node);
         match node {
-            Node::VarDecl(v) if v.kind == VarDeclKind::Const => {
-                for d in &v.decls {
-                    if let (Pat::Ident(name), Some(n)) =
-                        (&d.name, d.init.as_deref().and_then(number))
-                    {
-                        self.consts.insert(name.id.sym.clone(), n);
-                    }
-                }
-            }
             Node::Await(a) => {
                 if let Expr::Call(c) = unwrap_expr(&a.arg) {
                     self.awaited.insert(key(c.span));
                 }
             }
-            Node::Loop(stmt) if small_loop(stmt, &self.consts) => {
-                self.small.insert(key(stmt_span(stmt)));
-            }
-            Node::Call(call) => {
-                // `["a", "b"].forEach(cb)`: the callback repeats twice.
-                if let (Some(cb), Callee::Expr(callee)) = (call.args.first(), &call.callee) {
-                    if let Expr::Member(m) = unwrap_expr(callee) {
-                        if matches!(unwrap_expr(&m.obj), Expr::Array(a) if (a.elems.len() as f64) <= SMALL_BOUND)
-                        {
-                            match unwrap_expr(&cb.expr) {
-                                Expr::Arrow(f) => {
-                                    self.small.insert(key(f.span));
-                                }
-                                Expr::Fn(f) => {
-                                    self.small.insert(key(f.function.span));
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                }
-                self.check(call, cx);
-            }
+            Node::Call(call) => self.check(call, cx),
             _ => {}
         }
     }
@@ -230,8 +212,10 @@ impl SubrequestInLoop {
             Some(target)
         };
         let text = call_text(cx, call, 60);
-        let Some(repeat) = cx.repeating() else { return };
-        if repeat.in_promise_combinator || self.small.contains(&key(repeat.span)) {
+        let Some(repeat) = self.hot.hot_repeat(cx, SMALL_BOUND) else {
+            return;
+        };
+        if repeat.in_promise_combinator {
             return; // unbounded-concurrency reports Promise.all callbacks
         }
         let what = repeat.describe();
@@ -241,19 +225,40 @@ impl SubrequestInLoop {
             crate::model::text::count(cx.limits.subrequests.into()),
             cx.limits.plan.name()
         );
+        // Awaited in a counting or for-of loop, the round trips also add up
+        // (what await-in-loop says, which defers to this finding).
+        let sequential = awaited
+            && matches!(
+                repeat.kind,
+                Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn)
+            );
+        let latency = if sequential {
+            "; awaited one at a time, each iteration also waits for the previous round trip"
+        } else {
+            ""
+        };
+        let concurrency = if sequential {
+            format!(
+                " Where there is no batch API, start the calls together with a bound (`await Promise.all(chunk.map(...))` over chunks of {}).",
+                cx.limits.open_connections
+            )
+        } else {
+            String::new()
+        };
         let cap = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
         match helper {
             None => cx.report(
                 call.span,
-                format!("`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}"),
-                format!("{} {cap}", batch_hint(cx, call)),
+                format!("`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}{latency}"),
+                format!("{}{concurrency} {cap}", batch_hint(cx, call)),
             ),
+            // The chain follows the message; the help says the latency.
             Some(target) => cx.report_if_calls(
                 target,
                 Effect::Subrequest,
                 call.span,
                 format!("`{text}` inside a {what} (line {line}) makes a subrequest per iteration, and {limit}"),
-                format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer. {cap}"),
+                format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer.{concurrency} {cap}"),
             ),
         }
     }
@@ -272,42 +277,6 @@ fn batch_hint(cx: &LintContext<'_>, call: &CallExpr) -> &'static str {
         "Send them together: Queues `sendBatch([...])` takes up to 100 messages."
     } else {
         "Make one call for all items (an upstream endpoint that takes many ids, an R2 `list`), or move the fan-out into a Queue consumer."
-    }
-}
-
-fn stmt_span(stmt: &Stmt) -> swc_core::common::Span {
-    use swc_core::common::Spanned;
-    stmt.span()
-}
-
-/// `for (const x of [a, b])`, `for (let i = 0; i < 3; i++)`,
-/// `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`.
-fn small_loop(stmt: &Stmt, consts: &HashMap<Atom, f64>) -> bool {
-    let small_test = |test: Option<&Expr>| {
-        test.is_some_and(|t| match unwrap_expr(t) {
-            Expr::Bin(b) => {
-                let bound = match b.op {
-                    BinaryOp::Lt | BinaryOp::LtEq => &b.right,
-                    BinaryOp::Gt | BinaryOp::GtEq => &b.left,
-                    _ => return false,
-                };
-                let n = number(bound).or_else(|| match unwrap_expr(bound) {
-                    Expr::Ident(id) => consts.get(&id.sym).copied(),
-                    _ => None,
-                });
-                n.is_some_and(|n| n <= SMALL_BOUND)
-            }
-            _ => false,
-        })
-    };
-    match stmt {
-        Stmt::ForOf(f) => {
-            matches!(unwrap_expr(&f.right), Expr::Array(a) if (a.elems.len() as f64) <= SMALL_BOUND)
-        }
-        Stmt::For(f) => small_test(f.test.as_deref()),
-        Stmt::While(w) => small_test(Some(&w.test)),
-        Stmt::DoWhile(d) => small_test(Some(&d.test)),
-        _ => false,
     }
 }
 
@@ -566,5 +535,52 @@ export async function once(ids) {
             .collect();
         assert_eq!(lines, ["src/sync.ts:5", "src/sync.ts:10"], "{found:#?}");
         assert!(found[0].message.ends_with("at src/driver.ts:3"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn silent_in_retry_and_fallback_loops() {
+        assert_silent(
+            "subrequest-in-loop",
+            r#"export async function get(urls: string[], env: Env) {
+  for (const url of urls) {
+    try {
+      return await fetch(url);
+    } catch (e) {}
+  }
+  let tries = 0;
+  let res;
+  do {
+    res = await fetch(urls[0]);
+  } while (!res.ok && ++tries < 5);
+  while (true) {
+    const res = await env.API.fetch("https://api/x");
+    if (res.status === 200) return res;
+  }
+}"#,
+        );
+    }
+
+    #[test]
+    fn fires_in_per_item_loops_and_large_products() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"export async function load(ids: string[], env: Env) {
+  for (const id of ids) {
+    const res = await fetch(`https://api/${id}`);
+    if (res.status >= 400) return null;
+  }
+  for (let i = 0; i < 5; i++) {
+    for (let j = 0; j < 5; j++) await env.CACHE.get(`${i}:${j}`);
+  }
+  for (const id of ids) {
+    for (const region of ["us", "eu"]) await fetch(`https://${region}/${id}`);
+  }
+}"#,
+            &[
+                (3, "inside a for-of loop (line 2): one subrequest per iteration, and a request may make only 50 on the Free plan; awaited one at a time"),
+                (7, "inside a for loop (line 6)"),
+                (10, "inside a for-of loop (line 9)"),
+            ],
+        );
     }
 }

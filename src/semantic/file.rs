@@ -136,26 +136,7 @@ impl<'a> FileModel<'a> {
     /// node, without crossing a function boundary other than that callback.
     /// Returns a description ("for-of", "xs.map callback").
     pub fn repeating(&self) -> Option<Repeat> {
-        match self.frames.last()? {
-            Frame::Loop { kind, span } => Some(Repeat {
-                span: *span,
-                kind: Some(*kind),
-                method: None,
-                in_promise_combinator: false,
-            }),
-            Frame::Function {
-                iteration_method: Some(m),
-                span,
-                in_promise_combinator,
-                ..
-            } => Some(Repeat {
-                span: *span,
-                kind: None,
-                method: Some(m.clone()),
-                in_promise_combinator: *in_promise_combinator,
-            }),
-            Frame::Function { .. } => None,
-        }
+        self.frames.last()?.repeat()
     }
 
     /// Inside a request handler (at any depth of nested functions).

@@ -79,6 +79,33 @@ pub struct Repeat {
     pub in_promise_combinator: bool,
 }
 
+impl Frame {
+    /// The repetition this frame stands for: a loop, or an array method's
+    /// per-element callback; `None` for any other function.
+    pub fn repeat(&self) -> Option<Repeat> {
+        match self {
+            Frame::Loop { kind, span } => Some(Repeat {
+                span: *span,
+                kind: Some(*kind),
+                method: None,
+                in_promise_combinator: false,
+            }),
+            Frame::Function {
+                iteration_method: Some(m),
+                span,
+                in_promise_combinator,
+                ..
+            } => Some(Repeat {
+                span: *span,
+                kind: None,
+                method: Some(m.clone()),
+                in_promise_combinator: *in_promise_combinator,
+            }),
+            Frame::Function { .. } => None,
+        }
+    }
+}
+
 impl Repeat {
     /// "for-of loop", "forEach callback".
     pub fn describe(&self) -> String {

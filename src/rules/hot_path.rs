@@ -1,0 +1,467 @@
+//! Where repeated code is not a per-item hot path, for the loop and logging
+//! rules:
+//!
+//! - **Retry and fallback loops**: the body exits the loop (`return`, `break`)
+//!   on the path where the awaited call succeeded — unconditionally after it
+//!   (`try { return await op() } catch { … }`, a `return` at the end of the
+//!   body or of a `try` block), or under a success check of an awaited value
+//!   (`const r = await fetch(u); if (r.ok) return r;`, `if (data) break;`,
+//!   `if (!error) return data;`). Such a loop usually runs once. A check of a
+//!   failure (`if (!r.ok) return`) or of anything not awaited in the loop
+//!   (`if (!id) return`) is an early exit of a per-item loop, not a retry.
+//! - **Small constant counts**: loops over an array literal (directly or
+//!   through a `const` bound to one), `.slice(0, n)` with a literal or
+//!   constant n, counting loops bounded by a literal or constant
+//!   (`i < 3`, `attempt < MAX_ATTEMPTS`), array callbacks of such lists.
+//!   Nested counts multiply; the rule compares the product with its limit.
+//! - **Failure-only code**: `catch` clauses, the branch of an `if` that
+//!   handles a failure (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`,
+//!   the `else` of `if (res.ok)`), `.catch(cb)`, `.then(_, onRejected)` and
+//!   `onError(cb)` callbacks.
+
+use swc_core::atoms::Atom;
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+use swc_core::ecma::visit::{Visit, VisitWith};
+
+use super::io_calls::{key, number};
+use crate::engine::context::{method_name, pat_names, unwrap_expr, Node, Repeat};
+use crate::engine::LintContext;
+use crate::model::collections::{HashMap, HashSet};
+
+/// How many times a quiet loop or callback repeats: its constant count, or 1
+/// for a retry loop (it usually runs once, whatever its bound).
+#[derive(Debug, Clone, Copy)]
+struct Quiet {
+    times: f64,
+}
+
+/// What the rules feed from the walk: `VarDecl`, `Loop`, `Call` and `Stmt`
+/// nodes (see [`HotPaths::enter`]).
+#[derive(Default)]
+pub(super) struct HotPaths {
+    /// `const MAX = 3` (3) and `const endpoints = [a, b]` (2).
+    consts: HashMap<Atom, f64>,
+    /// Loops and callbacks (by span) that are retries or repeat a small
+    /// constant number of times.
+    quiet: HashMap<(u32, u32), Quiet>,
+    /// Code that runs only on a failure.
+    cold: Vec<Span>,
+}
+
+impl HotPaths {
+    /// Records what the node says about the code that follows it.
+    pub(super) fn enter(&mut self, node: Node<'_>) {
+        match node {
+            Node::VarDecl(v) if v.kind == VarDeclKind::Const => {
+                for d in &v.decls {
+                    let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) else {
+                        continue;
+                    };
+                    if let Some(n) = number(init).or_else(|| literal_len(init)) {
+                        self.consts.insert(name.id.sym.clone(), n);
+                    }
+                }
+            }
+            Node::Loop(stmt) => {
+                let times = if exits_on_success(loop_body(stmt)) {
+                    Some(1.0)
+                } else {
+                    self.loop_count(stmt)
+                };
+                if let Some(times) = times {
+                    self.quiet.insert(key(stmt.span()), Quiet { times });
+                }
+            }
+            Node::Call(call) => self.enter_call(call),
+            Node::Stmt(Stmt::Try(t)) => {
+                if let Some(handler) = &t.handler {
+                    self.cold.push(handler.body.span);
+                }
+            }
+            Node::Stmt(Stmt::If(i)) => {
+                if failure_test(&i.test) {
+                    self.cold.push(i.cons.span());
+                } else if let (Some(alt), true) = (&i.alt, ok_test(&i.test)) {
+                    self.cold.push(alt.span());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn enter_call(&mut self, call: &CallExpr) {
+        let Callee::Expr(callee) = &call.callee else {
+            return;
+        };
+        let Expr::Member(m) = unwrap_expr(callee) else {
+            return;
+        };
+        let method = method_name(call).map(|m| m.to_string());
+        let callback = |i: usize| {
+            call.args.get(i).and_then(|a| match unwrap_expr(&a.expr) {
+                Expr::Arrow(f) => Some(f.span),
+                Expr::Fn(f) => Some(f.function.span),
+                _ => None,
+            })
+        };
+        match method.as_deref() {
+            // `xs.push(x)`: `xs` is no longer the literal it was bound to.
+            Some("push" | "unshift" | "splice") => {
+                if let Expr::Ident(id) = unwrap_expr(&m.obj) {
+                    self.consts.remove(&id.sym);
+                }
+            }
+            Some("catch") | Some("onError") => self.cold.extend(callback(0)),
+            Some("then") => self.cold.extend(callback(1)),
+            _ => {
+                // `["a", "b"].forEach(cb)`: the callback repeats twice.
+                if let (Some(n), Some(span)) = (self.list_len(&m.obj), callback(0)) {
+                    self.quiet.insert(key(span), Quiet { times: n });
+                }
+            }
+        }
+    }
+
+    /// The number of elements of a list known to be small: a literal, a
+    /// `const` bound to one, `.slice(0, n)`.
+    fn list_len(&self, expr: &Expr) -> Option<f64> {
+        match unwrap_expr(expr) {
+            e @ Expr::Array(_) => literal_len(e),
+            Expr::Ident(id) => self.consts.get(&id.sym).copied(),
+            Expr::Call(c) if method_name(c).is_some_and(|m| m == "slice") => {
+                let arg = |i: usize| c.args.get(i).and_then(|a| self.constant(&a.expr));
+                match (arg(0), arg(1)) {
+                    (Some(start), Some(end)) if start >= 0.0 && end >= start => Some(end - start),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn constant(&self, expr: &Expr) -> Option<f64> {
+        number(expr).or_else(|| match unwrap_expr(expr) {
+            Expr::Ident(id) => self.consts.get(&id.sym).copied(),
+            _ => None,
+        })
+    }
+
+    /// How many times the loop runs at most, when a constant says so.
+    fn loop_count(&self, stmt: &Stmt) -> Option<f64> {
+        match stmt {
+            Stmt::ForOf(f) => self.list_len(&f.right),
+            Stmt::For(f) => self.bound(f.test.as_deref()?),
+            Stmt::While(w) => self.bound(&w.test),
+            Stmt::DoWhile(d) => self.bound(&d.test),
+            _ => None,
+        }
+    }
+
+    /// The bound a loop condition puts on the iterations: `i < 3` (3),
+    /// `attempt <= MAX` (MAX + 1), `!res.ok && ++tries < 5` (5).
+    fn bound(&self, test: &Expr) -> Option<f64> {
+        let Expr::Bin(b) = unwrap_expr(test) else {
+            return None;
+        };
+        let (bound, inclusive) = match b.op {
+            BinaryOp::LogicalAnd => {
+                return match (self.bound(&b.left), self.bound(&b.right)) {
+                    (Some(l), Some(r)) => Some(l.min(r)),
+                    (l, r) => l.or(r),
+                };
+            }
+            BinaryOp::Lt => (&b.right, false),
+            BinaryOp::LtEq => (&b.right, true),
+            BinaryOp::Gt => (&b.left, false),
+            BinaryOp::GtEq => (&b.left, true),
+            _ => return None,
+        };
+        let n = self.constant(bound)?;
+        Some(if inclusive { n + 1.0 } else { n })
+    }
+
+    /// The innermost loop or per-element callback that repeats the current
+    /// node more than `max` times in all, looking through quiet loops and
+    /// callbacks to the ones around them (within the function): `None` when
+    /// the node is not repeated, or only a few times.
+    pub(super) fn hot_repeat(&self, cx: &LintContext<'_>, max: f64) -> Option<Repeat> {
+        let mut times = 1.0;
+        for frame in cx.frames().iter().rev() {
+            let repeat = frame.repeat()?;
+            match self.quiet.get(&key(repeat.span)) {
+                Some(q) => {
+                    times *= q.times;
+                    if times > max {
+                        return Some(repeat);
+                    }
+                }
+                None => return Some(repeat),
+            }
+        }
+        None
+    }
+
+    /// How many times the loop (by span) runs when that is known to be few:
+    /// its constant count, or 1 for a retry loop; `None` for a loop that
+    /// repeats per item.
+    pub(super) fn loop_times(&self, span: Span) -> Option<f64> {
+        self.quiet.get(&key(span)).map(|q| q.times)
+    }
+
+    /// Whether `span` runs only on a failure (a `catch`, an error branch).
+    pub(super) fn is_cold(&self, span: Span) -> bool {
+        self.cold.iter().any(|c| c.lo <= span.lo && span.hi <= c.hi)
+    }
+}
+
+/// The length of an array literal without spreads.
+fn literal_len(expr: &Expr) -> Option<f64> {
+    match unwrap_expr(expr) {
+        Expr::Array(a)
+            if !a.elems.is_empty() && a.elems.iter().flatten().all(|e| e.spread.is_none()) =>
+        {
+            Some(a.elems.len() as f64)
+        }
+        _ => None,
+    }
+}
+
+fn loop_body(stmt: &Stmt) -> &Stmt {
+    match stmt {
+        Stmt::For(f) => &f.body,
+        Stmt::ForOf(f) => &f.body,
+        Stmt::ForIn(f) => &f.body,
+        Stmt::While(w) => &w.body,
+        Stmt::DoWhile(d) => &d.body,
+        other => other,
+    }
+}
+
+fn stmts_of(stmt: &Stmt) -> &[Stmt] {
+    match stmt {
+        Stmt::Block(b) => &b.stmts,
+        other => std::slice::from_ref(other),
+    }
+}
+
+/// The body leaves the loop where an awaited call succeeded (see the module
+/// documentation).
+fn exits_on_success(body: &Stmt) -> bool {
+    let mut awaited = HashSet::default();
+    collect_awaited(stmts_of(body), &mut awaited);
+    exits(stmts_of(body), &awaited, false)
+}
+
+/// Names bound or assigned to an awaited value in these statements (through
+/// blocks, `try` and `if`, not into nested functions or loops).
+fn collect_awaited(stmts: &[Stmt], out: &mut HashSet<Atom>) {
+    for s in stmts {
+        match s {
+            Stmt::Decl(Decl::Var(v)) => {
+                for d in &v.decls {
+                    if d.init.as_deref().is_some_and(is_await) {
+                        let mut names = Vec::new();
+                        pat_names(&d.name, &mut names);
+                        out.extend(names);
+                    }
+                }
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Assign(a) = unwrap_expr(&e.expr) {
+                    if let (AssignTarget::Simple(SimpleAssignTarget::Ident(id)), true) =
+                        (&a.left, is_await(&a.right))
+                    {
+                        out.insert(id.sym.clone());
+                    }
+                }
+            }
+            Stmt::Block(b) => collect_awaited(&b.stmts, out),
+            Stmt::Try(t) => collect_awaited(&t.block.stmts, out),
+            Stmt::If(i) => {
+                collect_awaited(stmts_of(&i.cons), out);
+                if let Some(alt) = &i.alt {
+                    collect_awaited(stmts_of(alt), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_await(expr: &Expr) -> bool {
+    matches!(unwrap_expr(expr), Expr::Await(_))
+}
+
+/// The statements leave the loop unconditionally, or under a success check
+/// of an awaited value (a `return` there must return what was awaited:
+/// `if (r.ok) return r`, not `if (found) return c.json(error)`).
+fn exits(stmts: &[Stmt], awaited: &HashSet<Atom>, guarded: bool) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Return(r) => !guarded || r.arg.as_deref().is_some_and(|a| mentions(a, awaited)),
+        Stmt::Break(_) => true,
+        Stmt::Block(b) => exits(&b.stmts, awaited, guarded),
+        Stmt::Try(t) => exits(&t.block.stmts, awaited, guarded),
+        Stmt::If(i) => {
+            (success_test(&i.test, awaited) && exits(stmts_of(&i.cons), awaited, true))
+                || (failure_of_awaited(&i.test, awaited)
+                    && i.alt
+                        .as_deref()
+                        .is_some_and(|alt| exits(stmts_of(alt), awaited, true)))
+        }
+        _ => false,
+    })
+}
+
+/// Whether the expression reads one of the names.
+fn mentions(expr: &Expr, names: &HashSet<Atom>) -> bool {
+    struct Finder<'a> {
+        names: &'a HashSet<Atom>,
+        found: bool,
+    }
+    impl Visit for Finder<'_> {
+        fn visit_ident(&mut self, id: &Ident) {
+            self.found |= self.names.contains(&id.sym);
+        }
+    }
+    let mut finder = Finder {
+        names,
+        found: false,
+    };
+    expr.visit_with(&mut finder);
+    finder.found
+}
+
+/// The root name and the last property of `r`, `r.ok`, `r?.data.items`.
+fn path_ends(expr: &Expr) -> Option<(&Atom, Option<&Atom>)> {
+    match unwrap_expr(expr) {
+        Expr::Ident(id) => Some((&id.sym, None)),
+        Expr::Member(m) => member_ends(m),
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Member(m) => member_ends(m),
+            OptChainBase::Call(_) => None,
+        },
+        _ => None,
+    }
+}
+
+fn member_ends(m: &MemberExpr) -> Option<(&Atom, Option<&Atom>)> {
+    let (root, _) = path_ends(&m.obj)?;
+    let last = match &m.prop {
+        MemberProp::Ident(p) => Some(&p.sym),
+        _ => None,
+    };
+    Some((root, last.or(Some(root))))
+}
+
+/// `error`, `err`, `hasError`, `failed`, `errors`.
+fn failure_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "e" || lower.contains("err") || lower.contains("fail")
+}
+
+/// `status`, `statusCode`.
+fn is_status(expr: &Expr) -> bool {
+    path_ends(expr)
+        .and_then(|(_, last)| last)
+        .is_some_and(|l| l.as_ref() == "status" || l.as_ref() == "statusCode")
+}
+
+/// A comparison of a status with a number: whether it holds for success
+/// (2xx), for failure, or neither.
+fn status_check(b: &BinExpr) -> Option<bool> {
+    let (n, op) = match (number(&b.left), number(&b.right)) {
+        (None, Some(n)) if is_status(&b.left) => (n, b.op),
+        (Some(n), None) if is_status(&b.right) => (
+            n,
+            match b.op {
+                BinaryOp::Lt => BinaryOp::Gt,
+                BinaryOp::LtEq => BinaryOp::GtEq,
+                BinaryOp::Gt => BinaryOp::Lt,
+                BinaryOp::GtEq => BinaryOp::LtEq,
+                op => op,
+            },
+        ),
+        _ => return None,
+    };
+    let ok = (200.0..300.0).contains(&n);
+    match op {
+        BinaryOp::EqEqEq | BinaryOp::EqEq => Some(ok),
+        BinaryOp::NotEqEq | BinaryOp::NotEq if ok => Some(false),
+        // `status < 300`, `status < 400`
+        BinaryOp::Lt | BinaryOp::LtEq if n > 200.0 && n <= 500.0 => Some(true),
+        // `status >= 400`, `status > 299`
+        BinaryOp::Gt | BinaryOp::GtEq if n >= 299.0 => Some(false),
+        _ => None,
+    }
+}
+
+/// The test holds when an awaited value succeeded: `r`, `r.ok`, `data`,
+/// `!error`, `r.status === 200`, `a && b`.
+fn success_test(test: &Expr, awaited: &HashSet<Atom>) -> bool {
+    match unwrap_expr(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => failure_of_awaited(&u.arg, awaited),
+        Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
+            success_test(&b.left, awaited) && success_test(&b.right, awaited)
+        }
+        Expr::Bin(b)
+            if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) && is_nullish(&b.right) =>
+        {
+            success_test(&b.left, awaited)
+        }
+        Expr::Bin(b) => {
+            status_check(b) == Some(true)
+                && (rooted_in(&b.left, awaited) || rooted_in(&b.right, awaited))
+        }
+        e => path_ends(e).is_some_and(|(root, last)| {
+            awaited.contains(root) && !failure_name(last.unwrap_or(root))
+        }),
+    }
+}
+
+/// The test holds when an awaited value failed: `!r.ok`, `!r`, `error`.
+fn failure_of_awaited(test: &Expr, awaited: &HashSet<Atom>) -> bool {
+    match unwrap_expr(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => success_test(&u.arg, awaited),
+        e => {
+            path_ends(e).is_some_and(|(root, last)| {
+                awaited.contains(root) && failure_name(last.unwrap_or(root))
+            }) || failure_test(e)
+        }
+    }
+}
+
+fn rooted_in(expr: &Expr, awaited: &HashSet<Atom>) -> bool {
+    path_ends(expr).is_some_and(|(root, _)| awaited.contains(root))
+}
+
+fn is_nullish(expr: &Expr) -> bool {
+    match unwrap_expr(expr) {
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Ident(id) => id.sym == "undefined",
+        _ => false,
+    }
+}
+
+/// `r.ok`, `res.success`, `ok`: a positive outcome flag.
+fn ok_test(test: &Expr) -> bool {
+    path_ends(test).is_some_and(|(root, last)| {
+        matches!(
+            last.unwrap_or(root).as_ref(),
+            "ok" | "success" | "succeeded"
+        )
+    })
+}
+
+/// The test holds on a failure, whatever the value: `!res.ok`, `error`,
+/// `result.error`, `res.status >= 400`, `a || error`.
+fn failure_test(test: &Expr) -> bool {
+    match unwrap_expr(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => ok_test(&u.arg),
+        Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::LogicalAnd) => {
+            failure_test(&b.left) || failure_test(&b.right)
+        }
+        Expr::Bin(b) => status_check(b) == Some(false),
+        e => path_ends(e).is_some_and(|(root, last)| failure_name(last.unwrap_or(root))),
+    }
+}
