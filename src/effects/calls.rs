@@ -181,6 +181,9 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
 }
 
 pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
+    if let Some(request) = crate::semantic::graph::call_request(call) {
+        cx.db.requests.push(request);
+    }
     let Some(&current) = cx.db.walk.function_stack.last() else {
         return;
     };

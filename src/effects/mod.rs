@@ -33,6 +33,9 @@ pub struct FileFacts {
     pub reexports: Vec<ReExport>,
     /// Every function of the file and what it does itself (`calls`).
     pub functions: Vec<calls::FunctionFact>,
+    /// The `require('x')` and `import('x')` calls of the file (the module
+    /// graph reads them with its imports).
+    pub requests: Vec<crate::semantic::graph::Request>,
     /// (variable or `this.field`, class as written) for each `new C()` held.
     pub instances: Vec<(String, String)>,
     /// Findings that stand if a called function does what they need

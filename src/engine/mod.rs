@@ -318,8 +318,9 @@ impl<'p> Linter<'p> {
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
         facts.walk = Default::default();
+        let calls = std::mem::take(&mut facts.requests);
         let requests = if requests {
-            graph::module_requests(&program, &file.source)
+            graph::module_requests(&program, calls)
         } else {
             Vec::new()
         };

@@ -6,7 +6,6 @@
 use std::collections::VecDeque;
 
 use swc_core::ecma::ast::*;
-use swc_core::ecma::visit::{Visit, VisitWith};
 
 use super::resolve::{Kind, Resolver};
 use crate::model::project::Role;
@@ -18,19 +17,12 @@ pub struct Request {
     pub kind: Kind,
 }
 
-/// The modules `program` loads: static imports and `export … from` (not
-/// type-only ones: the compiler erases them), `require('x')` and
-/// `import('x')` with a literal specifier (a dynamic import is bundled with
-/// the Worker as well). `source` is the program's text: without `require(`
-/// or `import(` in it, only the top-level statements are read.
-pub fn module_requests(program: &Program, source: &str) -> Vec<Request> {
+/// The modules `program` loads at its top level: static imports and
+/// `export … from` (not type-only ones: the compiler erases them) and
+/// `import x = require('x')`. `calls` are the `require('x')` and
+/// `import('x')` calls the walk met ([`call_request`]).
+pub fn module_requests(program: &Program, calls: Vec<Request>) -> Vec<Request> {
     let mut out = Vec::new();
-    let Program::Module(module) = program else {
-        if source.contains("require(") || source.contains("import(") {
-            program.visit_with(&mut CallRequests(&mut out));
-        }
-        return out;
-    };
     let push = |out: &mut Vec<Request>, src: &Str, kind: Kind| {
         if let Some(spec) = src.value.as_str() {
             out.push(Request {
@@ -39,65 +31,60 @@ pub fn module_requests(program: &Program, source: &str) -> Vec<Request> {
             });
         }
     };
-    for item in &module.body {
-        let ModuleItem::ModuleDecl(decl) = item else {
-            continue;
-        };
-        match decl {
-            ModuleDecl::Import(i) if !i.type_only && i.phase == ImportPhase::Evaluation => {
-                push(&mut out, &i.src, Kind::Import)
-            }
-            ModuleDecl::ExportNamed(NamedExport {
-                src: Some(src),
-                type_only: false,
-                ..
-            }) => push(&mut out, src, Kind::Import),
-            ModuleDecl::ExportAll(a) if !a.type_only => push(&mut out, &a.src, Kind::Import),
-            ModuleDecl::TsImportEquals(i) => {
-                if let TsModuleRef::TsExternalModuleRef(r) = &i.module_ref {
-                    if !i.is_type_only {
-                        push(&mut out, &r.expr, Kind::Require);
+    if let Program::Module(module) = program {
+        for item in &module.body {
+            let ModuleItem::ModuleDecl(decl) = item else {
+                continue;
+            };
+            match decl {
+                ModuleDecl::Import(i) if !i.type_only && i.phase == ImportPhase::Evaluation => {
+                    push(&mut out, &i.src, Kind::Import)
+                }
+                ModuleDecl::ExportNamed(NamedExport {
+                    src: Some(src),
+                    type_only: false,
+                    ..
+                }) => push(&mut out, src, Kind::Import),
+                ModuleDecl::ExportAll(a) if !a.type_only => push(&mut out, &a.src, Kind::Import),
+                ModuleDecl::TsImportEquals(i) => {
+                    if let TsModuleRef::TsExternalModuleRef(r) = &i.module_ref {
+                        if !i.is_type_only {
+                            push(&mut out, &r.expr, Kind::Require);
+                        }
                     }
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
-    if source.contains("require(") || source.contains("import(") {
-        program.visit_with(&mut CallRequests(&mut out));
-    }
+    out.extend(calls);
     out
 }
 
-/// Collects `require('x')` and `import('x')` anywhere in a program.
-struct CallRequests<'a>(&'a mut Vec<Request>);
-
-impl Visit for CallRequests<'_> {
-    fn visit_call_expr(&mut self, call: &CallExpr) {
-        let kind = match &call.callee {
-            Callee::Import(_) => Some(Kind::Import),
-            Callee::Expr(e) if matches!(&**e, Expr::Ident(id) if &*id.sym == "require") => {
-                Some(Kind::Require)
-            }
-            _ => None,
-        };
-        if let (Some(kind), [arg]) = (kind, call.args.as_slice()) {
-            let literal = match &*arg.expr {
-                Expr::Lit(Lit::Str(s)) => s.value.as_str(),
-                Expr::Tpl(t) if t.exprs.is_empty() => {
-                    t.quasis.first().and_then(|q| q.cooked.as_ref()?.as_str())
-                }
-                _ => None,
-            };
-            if let Some(spec) = literal {
-                self.0.push(Request {
-                    spec: spec.to_string(),
-                    kind,
-                });
-            }
+/// The module a `require('x')` or `import('x')` call with a literal
+/// specifier loads (a dynamic import is bundled with the Worker as well).
+pub fn call_request(call: &CallExpr) -> Option<Request> {
+    let kind = match &call.callee {
+        Callee::Import(_) => Kind::Import,
+        Callee::Expr(e) if matches!(&**e, Expr::Ident(id) if &*id.sym == "require") => {
+            Kind::Require
         }
-        call.visit_children_with(self);
-    }
+        _ => return None,
+    };
+    let [arg] = call.args.as_slice() else {
+        return None;
+    };
+    let spec = match &*arg.expr {
+        Expr::Lit(Lit::Str(s)) => s.value.as_str(),
+        Expr::Tpl(t) if t.exprs.is_empty() => {
+            t.quasis.first().and_then(|q| q.cooked.as_ref()?.as_str())
+        }
+        _ => None,
+    }?;
+    Some(Request {
+        spec: spec.to_string(),
+        kind,
+    })
 }
 
 /// Walks the files reachable from `entries` (indices into `paths`)
@@ -241,12 +228,29 @@ mod tests {
     use crate::model::modules::ModuleFacts;
     use crate::syntax::parse;
 
-    fn requests(source: &str) -> Vec<String> {
-        let program = parse("a.ts", source, None).unwrap();
-        module_requests(&program, source)
+    use swc_core::ecma::visit::{Visit, VisitWith};
+
+    /// The calls the walk would give `module_requests`.
+    struct Calls(Vec<Request>);
+    impl Visit for Calls {
+        fn visit_call_expr(&mut self, call: &CallExpr) {
+            self.0.extend(call_request(call));
+            call.visit_children_with(self);
+        }
+    }
+
+    fn requests_of(path: &str, source: &str) -> Vec<String> {
+        let program = parse(path, source, None).unwrap();
+        let mut calls = Calls(Vec::new());
+        program.visit_with(&mut calls);
+        module_requests(&program, calls.0)
             .into_iter()
             .map(|r| format!("{:?} {}", r.kind, r.spec))
             .collect()
+    }
+
+    fn requests(source: &str) -> Vec<String> {
+        requests_of("a.ts", source)
     }
 
     #[test]
@@ -269,9 +273,10 @@ mod tests {
             ]
         );
         // A script (CommonJS) too.
-        let source = "const x = require(`./x`);";
-        let program = crate::syntax::parse("a.cjs", source, None).unwrap();
-        assert_eq!(module_requests(&program, source).len(), 1);
+        assert_eq!(
+            requests_of("a.cjs", "const x = require(`./x`);"),
+            ["Require ./x"]
+        );
     }
 
     #[test]
