@@ -180,23 +180,35 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
     }
 }
 
+/// Where `span` is and its text, shortened, as a finding quotes it.
+fn evidence(span: Span, cx: &FileContext<'_>) -> Evidence {
+    let loc = cx.loc(span);
+    Evidence {
+        line: loc.line,
+        column: loc.column,
+        text: match collapse_whitespace(&cx.snippet(span), 60) {
+            (text, true) => format!("{text}…"),
+            (text, false) => text,
+        },
+    }
+}
+
+/// `new C()` at module scope runs at startup (the bundler keeps it).
+pub(crate) fn enter_new(new: &NewExpr, cx: &mut FileContext<'_>) {
+    if cx.db.walk.function_stack.is_empty() && cx.db.module_call.is_none() {
+        cx.db.module_call = Some(evidence(new.span, cx));
+    }
+}
+
 pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
     if let Some(request) = crate::semantic::graph::call_request(call) {
         cx.db.requests.push(request);
     }
     let Some(&current) = cx.db.walk.function_stack.last() else {
-        return;
-    };
-    let evidence = |span: Span, cx: &FileContext<'_>| {
-        let loc = cx.loc(span);
-        Evidence {
-            line: loc.line,
-            column: loc.column,
-            text: match collapse_whitespace(&cx.snippet(span), 60) {
-                (text, true) => format!("{text}…"),
-                (text, false) => text,
-            },
+        if cx.db.module_call.is_none() {
+            cx.db.module_call = Some(evidence(call.span, cx));
         }
+        return;
     };
     if cx.db.query_at(call.span).is_some() {
         if cx.db.functions[current].query.is_none() {

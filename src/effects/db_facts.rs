@@ -168,6 +168,7 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             super::calls::enter_call(call, cx);
         }
         Node::New(new) => {
+            super::calls::enter_new(new, cx);
             if let Some((kind, conn)) = pg_client_new(new, cx) {
                 record_client(kind, conn, new.span, cx);
             }

@@ -36,6 +36,9 @@ pub struct FileFacts {
     /// The `require('x')` and `import('x')` calls of the file (the module
     /// graph reads them with its imports).
     pub requests: Vec<crate::semantic::graph::Request>,
+    /// The first call evaluated at module scope (kept by the bundler, run
+    /// at startup), if any.
+    pub module_call: Option<calls::Evidence>,
     /// (variable or `this.field`, class as written) for each `new C()` held.
     pub instances: Vec<(String, String)>,
     /// Findings that stand if a called function does what they need
@@ -72,15 +75,25 @@ impl FileFacts {
     }
 }
 
-/// A finding about a call that stands only if the called function, or a
-/// function it calls in turn, has the effect: a loop that calls
-/// `saveItem(x)` is an N+1 when `saveItem` runs a query.
+/// A finding that stands only if something the walk of one file cannot
+/// see holds in the project (decided after every file was walked:
+/// `Project::deferred`).
 #[derive(Debug, Clone)]
 pub struct Deferred {
-    pub target: calls::Target,
-    pub effect: calls::Effect,
+    pub condition: Condition,
     /// The finding; its message gets the evidence appended.
     pub diagnostic: crate::model::report::Diagnostic,
+}
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// The called function, or one it calls in turn, has the effect: a loop
+    /// that calls `saveItem(x)` is an N+1 when `saveItem` runs a query.
+    Calls(calls::Target, calls::Effect),
+    /// `export * from 'source'` in this file: the re-exported module runs
+    /// code at startup, and the Worker uses none of its exports, through
+    /// this barrel or otherwise.
+    UnusedStarExport(String),
 }
 
 /// One file's semantic model with the facts recorded so far: what the

@@ -5,7 +5,8 @@
 //! effect (memoized in the project), after every file was walked.
 
 use super::calls::{Chain, Effect, FunctionFact, FunctionRef, Target};
-use super::{Deferred, Project};
+use super::{Condition, Deferred, Project};
+use crate::knowledge::query::ReExport;
 use crate::model::report::{Diagnostic, Related};
 
 /// How far a chain is followed (calls within calls).
@@ -128,21 +129,129 @@ impl Project<'_> {
         found
     }
 
-    /// The deferred findings of every file whose call leads to the effect
-    /// they need, with the chain in the message and as related locations.
+    /// The deferred findings whose condition holds, with the evidence in
+    /// the message and as related locations.
     pub fn deferred(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (file, (_, facts)) in self.files.iter().enumerate() {
             for deferred in &facts.deferred {
-                if let Some(chain) = self.effect_of(file, &deferred.target, deferred.effect) {
-                    out.push(self.with_chain(deferred, &chain));
+                match &deferred.condition {
+                    Condition::Calls(target, effect) => {
+                        if let Some(chain) = self.effect_of(file, target, *effect) {
+                            out.push(self.with_chain(deferred, target, *effect, &chain));
+                        }
+                    }
+                    Condition::UnusedStarExport(source) => {
+                        if let Some(d) = self.unused_star_export(file, source, deferred) {
+                            out.push(d);
+                        }
+                    }
                 }
             }
         }
         out
     }
 
-    fn with_chain(&self, deferred: &Deferred, chain: &Chain) -> Diagnostic {
+    /// `export * from 'source'` in `barrel`, when the module it names (a
+    /// project file) runs code at startup and nothing the Worker runs uses
+    /// any of its exports: not through the barrel (every import from the
+    /// barrel names its bindings, none of them the module's) and not
+    /// directly. Anything the facts cannot follow (a namespace import of the
+    /// barrel, a star re-export of it, a dynamic import, a module that
+    /// re-exports further) keeps the finding away.
+    fn unused_star_export(
+        &self,
+        barrel: usize,
+        source: &str,
+        deferred: &Deferred,
+    ) -> Option<Diagnostic> {
+        let module = self.resolve_module(barrel, source)?;
+        let facts = &self.files[module].1;
+        let startup = facts.module_call.as_ref()?;
+        if facts
+            .reexports
+            .iter()
+            .any(|r| matches!(r, ReExport::Star(_)))
+        {
+            return None;
+        }
+        let mut names: Vec<&str> = facts.exports.iter().map(|(e, _)| e.as_str()).collect();
+        names.extend(facts.reexports.iter().filter_map(|r| match r {
+            ReExport::Named(exported, _, _) => Some(exported.as_str()),
+            ReExport::Star(_) => None,
+        }));
+        if names.is_empty() {
+            return None;
+        }
+        let mut importers = 0;
+        for (file, (_, other)) in self.files.iter().enumerate() {
+            let names_target = |spec: &str| self.resolve_module(file, spec);
+            for import in &other.imports {
+                match names_target(&import.source) {
+                    Some(m) if m == module && file != barrel => return None,
+                    Some(m) if m == barrel => {
+                        importers += 1;
+                        match import.imported.as_deref() {
+                            None => return None,
+                            Some(name) if names.contains(&name) => return None,
+                            Some(_) => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for r in &other.reexports {
+                let (spec, name) = match r {
+                    ReExport::Named(_, imported, spec) => (spec, Some(imported.as_str())),
+                    ReExport::Star(spec) => (spec, None),
+                };
+                match names_target(spec) {
+                    Some(m) if m == module && file != barrel => return None,
+                    Some(m) if m == barrel => match name {
+                        Some(name) if !names.contains(&name) => importers += 1,
+                        _ => return None,
+                    },
+                    _ => {}
+                }
+            }
+            if other
+                .requests
+                .iter()
+                .any(|r| matches!(names_target(&r.spec), Some(m) if m == barrel || m == module))
+            {
+                return None;
+            }
+        }
+        if importers == 0 {
+            return None; // an entry or a public module: its exports are for others
+        }
+        let mut d = deferred.diagnostic.clone();
+        let shown: Vec<String> = names.iter().take(4).map(|n| format!("`{n}`")).collect();
+        let more = if names.len() > 4 { ", …" } else { "" };
+        d.message = format!(
+            "{}: no code the Worker runs uses any of its exports ({}{more}), yet its top-level code runs at startup (`{}` at {}:{})",
+            d.message,
+            shown.join(", "),
+            startup.text,
+            self.path(module),
+            startup.line
+        );
+        d.related.push(Related {
+            file: self.path(module).to_string(),
+            line: startup.line,
+            column: startup.column,
+            message: format!("`{}` runs when the module loads", startup.text),
+        });
+        Some(d)
+    }
+
+    fn with_chain(
+        &self,
+        deferred: &Deferred,
+        target: &Target,
+        effect: Effect,
+        chain: &Chain,
+    ) -> Diagnostic {
         let mut d = deferred.diagnostic.clone();
         let last = *chain.functions.last().unwrap_or(&(0, 0));
         let name = |f: FunctionRef| {
@@ -151,7 +260,7 @@ impl Project<'_> {
                 .clone()
                 .unwrap_or_else(|| "a function".into())
         };
-        let verb = match deferred.effect {
+        let verb = match effect {
             Effect::Subrequest => "calls",
             Effect::Query => "runs",
         };
@@ -164,7 +273,7 @@ impl Project<'_> {
         d.message = format!(
             "{}: `{}`{through} {verb} `{}` at {}:{}",
             d.message,
-            deferred.target.text(),
+            target.text(),
             chain.evidence.text,
             self.path(last.0),
             chain.evidence.line

@@ -8,6 +8,7 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::Program;
 
 pub use crate::effects::calls::{target_of, Effect, Target};
+pub use crate::effects::Condition;
 use crate::effects::{Deferred, FileContext};
 use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
@@ -91,10 +92,21 @@ impl<'a> LintContext<'a> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
+        self.report_if(Condition::Calls(target, effect), span, message, help);
+    }
+
+    /// Reports a finding that stands only if `condition` holds in the
+    /// project (decided after every file was walked).
+    pub fn report_if(
+        &mut self,
+        condition: Condition,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         if let Some(diagnostic) = self.finding(span, message.into(), help.into()) {
             self.file.db.deferred.push(Deferred {
-                target,
-                effect,
+                condition,
                 diagnostic,
             });
         }

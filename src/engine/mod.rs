@@ -318,9 +318,8 @@ impl<'p> Linter<'p> {
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
         facts.walk = Default::default();
-        let calls = std::mem::take(&mut facts.requests);
         let requests = if requests {
-            graph::module_requests(&program, calls)
+            graph::module_requests(&program, facts.requests.clone())
         } else {
             Vec::new()
         };
