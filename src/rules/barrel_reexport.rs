@@ -61,14 +61,6 @@ table) are kept and run in the global scope on every cold start, within the
 // src/lib/index.ts: the Worker imports only formatMoney from here
 export * from './format';
 export * from './telemetry'; // creates a tracer at startup; the Worker never uses it
-# @file src/lib/format.ts
-# export function formatMoney(n: number) { return `$${n.toFixed(2)}`; }
-# @file src/lib/telemetry.ts
-# export const tracer = createTracer({ exporter: 'otlp' });
-# export function span(name: string) { return tracer.start(name); }
-# @file src/index.ts
-# import { formatMoney } from './lib';
-# export default { fetch: () => new Response(formatMoney(1)) };
 ```
 "#,
         ),
@@ -79,14 +71,6 @@ export * from './telemetry'; // creates a tracer at startup; the Worker never us
 # @file src/lib/index.ts
 // src/lib/index.ts: only what the Worker uses
 export * from './format';
-# @file src/lib/format.ts
-# export function formatMoney(n: number) { return `$${n.toFixed(2)}`; }
-# @file src/lib/telemetry.ts
-# export const tracer = createTracer({ exporter: 'otlp' });
-# export function span(name: string) { return tracer.start(name); }
-# @file src/index.ts
-# import { formatMoney } from './lib';
-# export default { fetch: () => new Response(formatMoney(1)) };
 ```
 
 Code that needs the tracer imports it from `./telemetry` directly.
@@ -121,7 +105,18 @@ that. Only the files the Worker runs are looked at.
 "#,
         ),
     ],
-    setup: "",
+    // The modules behind the barrel and the Worker's entry, for both examples.
+    setup: r#"
+# @example
+# @file src/lib/format.ts
+# export function formatMoney(n: number) { return `$${n.toFixed(2)}`; }
+# @file src/lib/telemetry.ts
+# export const tracer = createTracer({ exporter: 'otlp' });
+# export function span(name: string) { return tracer.start(name); }
+# @file src/index.ts
+# import { formatMoney } from './lib';
+# export default { fetch: () => new Response(formatMoney(1)) };
+"#,
     examples: crate::engine::declare::Examples::Run,
 };
 
