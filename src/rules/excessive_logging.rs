@@ -112,6 +112,7 @@ suppress the finding there with a reason.
 - A name bound to an object literal (`const response = { ok: true }`): it is
   not a Response, whatever its name.
 - Other loggers (`logger.info(request)`).
+- A `scheduled` (cron) handler: it runs once per trigger, not per request.
 "#,
         ),
         (
@@ -183,6 +184,7 @@ impl Rule for ExcessiveLogging {
                     || cx.at_module_scope()
                     || callee_root(call).is_none_or(|id| !cx.is_unbound(id))
                     || self.hot.is_cold(call.span)
+                    || in_cron_handler(cx)
                 {
                     return;
                 }
@@ -314,6 +316,14 @@ fn reads_body(expr: &Expr) -> bool {
     call.args.is_empty() && method_name(call).is_some_and(|m| BODY_READERS.contains(&m.as_ref()))
 }
 
+/// Inside the `scheduled` handler of a Worker (at any depth): a cron
+/// trigger, not a request.
+fn in_cron_handler(cx: &LintContext<'_>) -> bool {
+    cx.frames.iter().any(|f| {
+        matches!(f, Frame::Function { is_handler: true, name: Some(name), .. } if name == "scheduled")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::test_util::{assert_fires, assert_silent};
@@ -416,6 +426,24 @@ export function later() { console.log(config); }
   },
 };
 "#,
+        );
+    }
+
+    /// A cron trigger is not a request; the same log in `fetch` fires.
+    #[test]
+    fn silent_in_a_cron_handler() {
+        let cron = r#"export default {
+  async scheduled(event, env) {
+    const response = await fetch(env.REFRESH_API, { method: 'POST' });
+    console.log(`refreshed: ${JSON.stringify(await response.text())}`);
+  },
+};
+"#;
+        assert_silent("excessive-logging", cron);
+        assert_fires(
+            "excessive-logging",
+            &cron.replace("scheduled(event, env)", "fetch(event, env)"),
+            &[(4, "on every request")],
         );
     }
 
