@@ -8,6 +8,7 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use crate::effects::drizzle::engine;
+use super::io_calls::idents_in;
 use crate::engine::context::{pat_names, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::knowledge::drizzle::Engine;
@@ -236,14 +237,36 @@ impl Rule for UnbatchedWrites {
             }
             // What a write's declaration binds, for later dependencies.
             Node::VarDecl(v) => {
-                if let Some(Some(block)) = self.blocks.last_mut() {
-                    if let (Some(i), Some(w)) = (block.current, block.writes.last_mut()) {
-                        if w.stmt == i && w.binds.is_empty() {
+                let Some(Some(block)) = self.blocks.last_mut() else {
+                    return;
+                };
+                let Some(i) = block.current else { return };
+                let derived = block.writes.iter().any(|w| !w.binds.is_empty());
+                match block.writes.last_mut() {
+                    Some(w) if w.stmt == i => {
+                        if w.binds.is_empty() {
                             for d in &v.decls {
                                 pat_names(&d.name, &mut w.binds);
                             }
                         }
                     }
+                    // A declaration after a write that reads what the write
+                    // bound (`const orderId = order[0].id`): what it binds
+                    // depends on that write too.
+                    _ if derived => {
+                        for d in &v.decls {
+                            let Some(init) = &d.init else { continue };
+                            let read = idents_in(&**init);
+                            let mut names = Vec::new();
+                            pat_names(&d.name, &mut names);
+                            for w in &mut block.writes {
+                                if w.binds.iter().any(|b| read.contains(b)) {
+                                    w.binds.extend(names.iter().cloned());
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
             Node::Stmts(_) => {
@@ -385,6 +408,14 @@ app.post('/dependent', async (c) => {
   // the second needs the first's result
   const [order] = await db.insert(orders).values(o).returning();
   await db.insert(orderItems).values({ orderId: order.id });
+});
+app.post('/derived', async (c) => {
+  const db = c.var.db;
+  // the second reads a value derived from the first's result
+  const created = await db.insert(orders).values(o).returning();
+  const orderId = created[0].id;
+  const rows = items.map((item) => ({ ...item, orderId }));
+  await db.insert(orderItems).values(rows);
 });
 app.post('/single', async (c) => {
   const db = c.var.db;
