@@ -243,13 +243,12 @@ impl Rule for UnbatchedWrites {
                 let Some(i) = block.current else { return };
                 let derived = block.writes.iter().any(|w| !w.binds.is_empty());
                 match block.writes.last_mut() {
-                    Some(w) if w.stmt == i => {
-                        if w.binds.is_empty() {
-                            for d in &v.decls {
-                                pat_names(&d.name, &mut w.binds);
-                            }
+                    Some(w) if w.stmt == i && w.binds.is_empty() => {
+                        for d in &v.decls {
+                            pat_names(&d.name, &mut w.binds);
                         }
                     }
+                    Some(w) if w.stmt == i => {}
                     // A declaration after a write that reads what the write
                     // bound (`const orderId = order[0].id`): what it binds
                     // depends on that write too.
