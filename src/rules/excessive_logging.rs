@@ -6,14 +6,16 @@
 //! request. Logging a string and a few fields is fine, and so is a log that
 //! runs only on a failure (a `catch`, an error branch: `super::hot_path`).
 
-use crate::model::collections::HashSet;
+use crate::model::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
+use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use super::hot_path::HotPaths;
 use crate::engine::context::{callee_path, callee_root, expr_path, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::knowledge::query::QueryKind;
 use crate::model::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -46,7 +48,10 @@ literal:
   handler (`fetch(request, env)`, `app.get('/', (c) => …)`);
 - a whole body: a variable bound to `await request.json()` / `.text()` /
   `.formData()` / `.arrayBuffer()` / `c.req.parseBody()` / `JSON.parse(…)`, or
-  such a call itself (`console.log(await request.text())`).
+  such a call itself (`console.log(await request.text())`);
+- every row of a table: a variable bound or assigned to an awaited select with
+  no condition, no limit and no single-row access
+  (`const rows = await db.select().from(orders)`).
 "#,
         ),
         (
@@ -154,23 +159,38 @@ struct ExcessiveLogging {
     /// Names bound to an object literal: `const response = { ok: true }` is
     /// not a Response, whatever its name.
     literals: HashSet<Atom>,
+    /// Names bound or assigned to an awaited query (`const rows = await
+    /// db.select().from(t)`): the query calls, read once the walk has
+    /// recorded them.
+    rows: HashMap<Atom, Vec<Span>>,
     /// Failure-only code (`catch`, error branches).
     hot: HotPaths,
 }
 
 impl Rule for ExcessiveLogging {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call, NodeKind::Stmt, NodeKind::VarDeclarator]
+        &[
+            NodeKind::Call,
+            NodeKind::Stmt,
+            NodeKind::VarDeclarator,
+            NodeKind::Assign,
+        ]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         self.hot.enter(node);
         match node {
+            Node::Assign(a) => {
+                if let AssignTarget::Simple(SimpleAssignTarget::Ident(name)) = &a.left {
+                    self.note_rows(&name.id.sym, &a.right);
+                }
+            }
             Node::VarDeclarator(d) => {
                 if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
                     if reads_body(init) && !cx.at_module_scope() {
                         self.bodies.insert(name.id.sym.clone());
                     }
+                    self.note_rows(&name.id.sym, init);
                     if matches!(unwrap_expr(init), Expr::Object(_)) {
                         self.literals.insert(name.id.sym.clone());
                     }
@@ -216,6 +236,27 @@ impl ExcessiveLogging {
     /// What makes a logged value heavy ("logs the whole request object"),
     /// looking through templates, concatenations, object/array literals and
     /// `JSON.stringify`.
+    /// `name = await <call>`: the call may be a query (known once walked).
+    fn note_rows(&mut self, name: &Atom, value: &Expr) {
+        if let Expr::Await(a) = unwrap_expr(value) {
+            if let Expr::Call(call) = unwrap_expr(&a.arg) {
+                self.rows.entry(name.clone()).or_default().push(call.span);
+            }
+        }
+    }
+
+    /// `name` holds every row of a table: an awaited select with no
+    /// condition, no limit and no single-row access.
+    fn whole_table(&self, name: &Atom, cx: &LintContext<'_>) -> bool {
+        self.rows.get(name).is_some_and(|calls| {
+            calls.iter().any(|span| {
+                cx.db.query_at(*span).is_some_and(|q| {
+                    q.kind == QueryKind::Select && !q.has_where && !q.limited && !q.single_row
+                })
+            })
+        })
+    }
+
     fn heavy_value(&self, expr: &Expr, cx: &LintContext<'_>, stringified: bool) -> Option<String> {
         let verb = if stringified { "stringifies" } else { "logs" };
         let expr = unwrap_expr(expr);
@@ -227,6 +268,10 @@ impl ExcessiveLogging {
             Expr::Ident(id) if self.bodies.contains(&id.sym) => {
                 Some(format!("{verb} the whole parsed body `{}`", id.sym))
             }
+            Expr::Ident(id) if self.whole_table(&id.sym, cx) => Some(format!(
+                "{verb} every row of a table (`{}`, a select with no condition or limit)",
+                id.sym
+            )),
             e if reads_body(e) => Some(format!("{verb} the whole request body")),
             Expr::Await(a) => self.heavy_value(&a.arg, cx, stringified),
             Expr::Call(c) if callee_path(c).as_deref() == Some("JSON.stringify") => c
@@ -426,6 +471,32 @@ export function later() { console.log(config); }
   },
 };
 "#,
+        );
+    }
+
+    /// Every row of a table, logged; a filtered or limited query is not
+    /// flagged (it may be one row).
+    #[test]
+    fn fires_on_logging_every_row_of_a_table() {
+        assert_fires(
+            "excessive-logging",
+            r#"app.get('/applications', async (c) => {
+  const db = drizzle(c.env.DB);
+  let applications;
+  if (c.req.query('project')) {
+    applications = await db.select().from(applicationsTable).where(eq(applicationsTable.projectId, 1)).all();
+  } else {
+    applications = await db.select().from(applicationsTable).orderBy(desc(applicationsTable.id)).all();
+  }
+  console.log(applications);
+  const user = await db.select().from(users).where(eq(users.id, 1));
+  console.log(user);
+  const recent = await db.select().from(users).limit(10);
+  console.log(recent);
+  return c.json({ applications });
+});
+"#,
+            &[(9, "logs every row of a table (`applications`")],
         );
     }
 
