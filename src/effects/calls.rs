@@ -38,7 +38,7 @@ pub struct FunctionFact {
 }
 
 /// A call's target as written: what the summaries resolve.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     /// `save(x)`: a function of this file or an imported one.
     Name(String),
@@ -158,6 +158,11 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
     let Some(done) = cx.db.walk.function_stack.pop() else {
         return;
     };
+    let calls = &mut cx.db.functions[done].calls;
+    if calls.len() > 1 {
+        calls.sort_unstable();
+        calls.dedup();
+    }
     let Some(&parent) = cx.db.walk.function_stack.last() else {
         return;
     };
@@ -219,9 +224,7 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
             cx.db.functions[current].subrequest = Some(evidence(call.span, cx));
         }
     } else if let Some(callee) = target_of(call, cx) {
-        let calls = &mut cx.db.functions[current].calls;
-        if !calls.contains(&callee) {
-            calls.push(callee);
-        }
+        // Duplicates are dropped when the function is left.
+        cx.db.functions[current].calls.push(callee);
     }
 }

@@ -46,6 +46,8 @@ pub struct Project<'a> {
     modules: Resolver<'a>,
     /// Effect summaries computed so far: (file, function, effect) → chain.
     pub(super) summaries: RefCell<HashMap<(usize, usize, u8), Option<Chain>>>,
+    /// What loads each file (see `Project::importers`), built on first use.
+    pub(super) importers: std::cell::OnceCell<Vec<Vec<(usize, Option<String>)>>>,
 }
 
 impl<'a> Project<'a> {
@@ -85,6 +87,7 @@ impl<'a> Project<'a> {
             drizzle,
             modules,
             summaries: RefCell::default(),
+            importers: Default::default(),
         }
     }
 

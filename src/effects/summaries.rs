@@ -183,46 +183,18 @@ impl Project<'_> {
         if names.is_empty() {
             return None;
         }
-        let mut importers = 0;
-        for (file, (_, other)) in self.files.iter().enumerate() {
-            let names_target = |spec: &str| self.resolve_module(file, spec);
-            for import in &other.imports {
-                match names_target(&import.source) {
-                    Some(m) if m == module && file != barrel => return None,
-                    Some(m) if m == barrel => {
-                        importers += 1;
-                        match import.imported.as_deref() {
-                            None => return None,
-                            Some(name) if names.contains(&name) => return None,
-                            Some(_) => {}
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            for r in &other.reexports {
-                let (spec, name) = match r {
-                    ReExport::Named(_, imported, spec) => (spec, Some(imported.as_str())),
-                    ReExport::Star(spec) => (spec, None),
-                };
-                match names_target(spec) {
-                    Some(m) if m == module && file != barrel => return None,
-                    Some(m) if m == barrel => match name {
-                        Some(name) if !names.contains(&name) => importers += 1,
-                        _ => return None,
-                    },
-                    _ => {}
-                }
-            }
-            if other
-                .requests
-                .iter()
-                .any(|r| matches!(names_target(&r.spec), Some(m) if m == barrel || m == module))
-            {
-                return None;
+        let importers = self.importers();
+        if importers[module].iter().any(|(file, _)| *file != barrel) {
+            return None; // loaded by other code too
+        }
+        let mut uses = 0;
+        for (_, name) in &importers[barrel] {
+            match name {
+                Some(name) if !names.contains(&name.as_str()) => uses += 1,
+                _ => return None,
             }
         }
-        if importers == 0 {
+        if uses == 0 {
             return None; // an entry or a public module: its exports are for others
         }
         let mut d = deferred.diagnostic.clone();
@@ -243,6 +215,36 @@ impl Project<'_> {
             message: format!("`{}` runs when the module loads", startup.text),
         });
         Some(d)
+    }
+
+    /// For each file, what loads it: (loading file, the name it takes —
+    /// `None` for the whole module: a namespace import, `export *`,
+    /// `import()`, `require()`). Every specifier is resolved once, on the
+    /// first question.
+    fn importers(&self) -> &[Vec<(usize, Option<String>)>] {
+        self.importers.get_or_init(|| {
+            let mut out: Vec<Vec<(usize, Option<String>)>> = vec![Vec::new(); self.files.len()];
+            for (file, (_, facts)) in self.files.iter().enumerate() {
+                let mut add = |spec: &str, name: Option<&str>| {
+                    if let Some(target) = self.resolve_module(file, spec) {
+                        out[target].push((file, name.map(str::to_string)));
+                    }
+                };
+                for import in &facts.imports {
+                    add(&import.source, import.imported.as_deref());
+                }
+                for r in &facts.reexports {
+                    match r {
+                        ReExport::Named(_, imported, spec) => add(spec, Some(imported)),
+                        ReExport::Star(spec) => add(spec, None),
+                    }
+                }
+                for r in &facts.requests {
+                    add(&r.spec, None);
+                }
+            }
+            out
+        })
     }
 
     fn with_chain(

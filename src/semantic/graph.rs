@@ -186,9 +186,19 @@ const NODE_MARKS: &[&str] = &[
     "process.argv",
 ];
 
+/// How much of a file's text the role heuristics read.
+const ROLE_PREFIX_BYTES: usize = 8 * 1024;
+
 /// The role of a file the Worker does not run, from its path (relative,
 /// `/`-separated) and text.
 pub fn role_of(path: &str, source: &str) -> Role {
+    // What a file imports and sets up is near its top: reading a bounded
+    // prefix keeps this cheap for large files.
+    let mut end = source.len().min(ROLE_PREFIX_BYTES);
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    let source = &source[..end];
     let lower = path.to_ascii_lowercase();
     let mut segments: Vec<&str> = lower.split('/').collect();
     let name = segments.pop().unwrap_or_default();
