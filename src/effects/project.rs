@@ -25,6 +25,10 @@ fn byte_range(span: Span, source: &str) -> (usize, usize) {
     (lo, hi)
 }
 
+/// A file that loads another, and the name it takes (`None`: the whole
+/// module).
+pub type Load = (usize, Option<String>);
+
 /// Every file's facts plus the merged schema, with the resolution of names
 /// across files.
 pub struct Project<'a> {
@@ -47,7 +51,7 @@ pub struct Project<'a> {
     /// Effect summaries computed so far: (file, function, effect) → chain.
     pub(super) summaries: RefCell<HashMap<(usize, usize, u8), Option<Chain>>>,
     /// What loads each file (see `Project::importers`), built on first use.
-    pub(super) importers: std::cell::OnceCell<Vec<Vec<(usize, Option<String>)>>>,
+    pub(super) importers: std::cell::OnceCell<Vec<Vec<Load>>>,
 }
 
 impl<'a> Project<'a> {

@@ -5,6 +5,7 @@
 //! effect (memoized in the project), after every file was walked.
 
 use super::calls::{Chain, Effect, FunctionFact, FunctionRef, Target};
+use super::project::Load;
 use super::{Condition, Deferred, Project};
 use crate::knowledge::query::ReExport;
 use crate::model::report::{Diagnostic, Related};
@@ -221,9 +222,9 @@ impl Project<'_> {
     /// `None` for the whole module: a namespace import, `export *`,
     /// `import()`, `require()`). Every specifier is resolved once, on the
     /// first question.
-    fn importers(&self) -> &[Vec<(usize, Option<String>)>] {
+    fn importers(&self) -> &[Vec<Load>] {
         self.importers.get_or_init(|| {
-            let mut out: Vec<Vec<(usize, Option<String>)>> = vec![Vec::new(); self.files.len()];
+            let mut out: Vec<Vec<Load>> = vec![Vec::new(); self.files.len()];
             for (file, (_, facts)) in self.files.iter().enumerate() {
                 let mut add = |spec: &str, name: Option<&str>| {
                     if let Some(target) = self.resolve_module(file, spec) {
