@@ -26,6 +26,11 @@ pub mod test_util;
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
+/// The bundle step: the bundle's findings from esbuild's metafile (see
+/// [`bundle_findings::findings`]). Through this facade the test harness
+/// (`test_util`) runs it without depending on the rule files that use it.
+pub use bundle_findings::findings as bundle_step;
+
 /// Every finding's declaration, of every kind.
 pub fn declarations() -> &'static [&'static Declaration] {
     DECLARATIONS
