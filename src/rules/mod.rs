@@ -13,7 +13,7 @@ use crate::model::report::{docs_url, Category, Severity};
 // checks (their declarations are rule files of their own).
 pub mod bundle_findings;
 #[cfg(test)]
-pub(crate) mod cpu_examples;
+mod cpu_examples;
 #[cfg(test)]
 mod db_tests;
 #[cfg(test)]
