@@ -1,19 +1,11 @@
 //! The database rules on the example Workers: every planted problem of
 //! examples/worker is found, examples/worker-fixed comes out clean.
 
-use crate::engine::{Linter, SourceFile};
-use crate::model::config::Config;
+use super::test_util::{
+    example_files, example_worker, example_worker_fixed, of, owned_places, places, Case,
+};
 use crate::model::project::ProjectInfo;
-use crate::model::report::{Category, Diagnostic};
-
-macro_rules! example {
-    ($dir:literal, [$($file:literal),* $(,)?]) => {
-        vec![$(SourceFile {
-            path: concat!($dir, "/", $file).to_string(),
-            source: include_str!(concat!("../../examples/", $dir, "/", $file)).to_string(),
-        }),*]
-    };
-}
+use crate::model::report::Category;
 
 /// What examples/*/wrangler.toml declares.
 fn project() -> ProjectInfo {
@@ -27,161 +19,94 @@ fn project() -> ProjectInfo {
     }
 }
 
-fn database_findings(files: &[SourceFile], sql: &[SourceFile]) -> Vec<Diagnostic> {
-    let config = Config::default();
-    let project = project();
-    let out = Linter::new(&config, &project, &crate::rules::registry()).lint_files(files, sql);
-    out.diagnostics
-        .into_iter()
-        .filter(|d| d.category == Category::Database || d.rule == "parse-error")
-        .collect()
-}
-
-fn summary(found: &[Diagnostic]) -> Vec<(String, String, u32)> {
-    let mut s: Vec<_> = found
-        .iter()
-        .map(|d| {
-            (
-                d.rule.clone(),
-                d.file.clone().unwrap_or_default(),
-                d.line.unwrap_or(0),
-            )
-        })
-        .collect();
-    s.sort();
-    s
+/// The database findings (and parse errors) with the default config.
+fn database() -> Case {
+    Case::new().project(project()).category(Category::Database)
 }
 
 #[test]
 fn finds_the_planted_problems_in_the_example_worker() {
-    let files = example!(
-        "worker",
-        [
-            "src/index.ts",
-            "src/db.ts",
-            "src/env.ts",
-            "src/schema.ts",
-            "src/routes/orders.ts",
-            "src/routes/users.ts",
-            "src/lib/catalog.ts",
-            "src/lib/format.ts",
-            "src/lib/index.ts",
-        ]
-    );
-    let sql = example!("worker", ["migrations/0001_init.sql"]);
-    let found = database_findings(&files, &sql);
-    for d in &found {
-        eprintln!(
-            "{} {}:{} {}\n    {}",
-            d.rule,
-            d.file.as_deref().unwrap_or(""),
-            d.line.unwrap_or(0),
-            d.message,
-            d.help
-        );
-    }
-    let expected: Vec<(String, String, u32)> = [
+    let sql = example_files!("worker", ["migrations/0001_init.sql"]);
+    let expected = owned_places(&[
         (
-            "drizzle-delete-without-where",
-            "worker/src/routes/orders.ts",
-            141,
-        ),
-        ("drizzle-missing-index", "worker/src/routes/users.ts", 53),
-        ("drizzle-query-in-loop", "worker/src/routes/users.ts", 57),
-        (
-            "drizzle-select-all-columns",
-            "worker/src/routes/users.ts",
-            53,
-        ),
-        (
-            "drizzle-transaction-with-fetch",
-            "worker/src/routes/orders.ts",
-            125,
-        ),
-        (
-            "drizzle-unbatched-writes",
-            "worker/src/routes/orders.ts",
-            84,
-        ),
-        (
-            "drizzle-unbounded-select",
             "worker/src/routes/orders.ts",
             51,
+            "drizzle-unbounded-select",
         ),
-        ("drizzle-unbounded-select", "worker/src/routes/users.ts", 53),
-    ]
-    .iter()
-    .map(|(r, f, l)| (r.to_string(), f.to_string(), *l))
-    .collect();
-    assert_eq!(summary(&found), expected);
+        (
+            "worker/src/routes/orders.ts",
+            84,
+            "drizzle-unbatched-writes",
+        ),
+        (
+            "worker/src/routes/orders.ts",
+            125,
+            "drizzle-transaction-with-fetch",
+        ),
+        (
+            "worker/src/routes/orders.ts",
+            141,
+            "drizzle-delete-without-where",
+        ),
+        ("worker/src/routes/users.ts", 53, "drizzle-missing-index"),
+        (
+            "worker/src/routes/users.ts",
+            53,
+            "drizzle-select-all-columns",
+        ),
+        ("worker/src/routes/users.ts", 53, "drizzle-unbounded-select"),
+        ("worker/src/routes/users.ts", 57, "drizzle-query-in-loop"),
+    ]);
+    assert_eq!(
+        database().files(example_worker()).sqls(sql).places(),
+        expected
+    );
 }
 
 #[test]
 fn the_fixed_example_worker_is_clean() {
-    let files = example!(
-        "worker-fixed",
-        [
-            "src/index.ts",
-            "src/db.ts",
-            "src/env.ts",
-            "src/schema.ts",
-            "src/routes/orders.ts",
-            "src/routes/users.ts",
-            "src/lib/catalog.ts",
-            "src/lib/concurrency.ts",
-            "src/lib/format.ts",
-            "src/lib/index.ts",
-        ]
-    );
-    let sql = example!(
+    let sql = example_files!(
         "worker-fixed",
         [
             "migrations/0001_init.sql",
             "migrations/0002_orders_user_index.sql"
         ]
     );
-    let found = database_findings(&files, &sql);
-    assert!(found.is_empty(), "{:#?}", summary(&found));
+    database()
+        .files(example_worker_fixed())
+        .sqls(sql)
+        .assert_silent();
 }
 
 #[test]
 fn the_index_from_the_fixed_migration_alone_is_enough() {
     // The worker's code and schema, with worker-fixed's 0002 migration.
-    let files = example!("worker", ["src/schema.ts", "src/routes/users.ts"]);
-    let sql = example!(
+    let files = example_files!("worker", ["src/schema.ts", "src/routes/users.ts"]);
+    let sql = example_files!(
         "worker-fixed",
         [
             "migrations/0001_init.sql",
             "migrations/0002_orders_user_index.sql"
         ]
     );
-    let found = database_findings(&files, &sql);
+    let found = database().files(files).sqls(sql).run();
     assert!(
         !found.iter().any(|d| d.rule == "drizzle-missing-index"),
         "{:#?}",
-        summary(&found)
+        places(&found)
     );
 }
 
 #[test]
 fn config_severities_apply_to_project_rules() {
-    let files = example!("worker", ["src/schema.ts", "src/routes/users.ts"]);
-    let config = Config::parse(
-        r#"{"rules":{"drizzle-missing-index":"off","drizzle-unbounded-select":"error"}}"#,
-        &crate::rules::known_rule_ids(),
-    )
-    .unwrap();
-    let project = project();
-    let out = Linter::new(&config, &project, &crate::rules::registry()).lint_files(&files, &[]);
-    assert!(!out
-        .diagnostics
-        .iter()
-        .any(|d| d.rule == "drizzle-missing-index"));
-    let unbounded: Vec<_> = out
-        .diagnostics
-        .iter()
-        .filter(|d| d.rule == "drizzle-unbounded-select")
-        .collect();
+    let files = example_files!("worker", ["src/schema.ts", "src/routes/users.ts"]);
+    let found = Case::new()
+        .files(files)
+        .project(project())
+        .config(r#"{"rules":{"drizzle-missing-index":"off","drizzle-unbounded-select":"error"}}"#)
+        .run();
+    assert!(!found.iter().any(|d| d.rule == "drizzle-missing-index"));
+    let unbounded = of(&found, "drizzle-unbounded-select");
     assert_eq!(unbounded.len(), 1);
     assert_eq!(unbounded[0].severity, crate::model::report::Severity::Error);
 }
@@ -190,24 +115,10 @@ fn config_severities_apply_to_project_rules() {
 fn suppression_comments_apply_to_project_rules() {
     let schema = "import { sqliteTable, text } from 'drizzle-orm/sqlite-core';\nexport const logs = sqliteTable('logs', { id: text('id').primaryKey(), body: text('body') });\n";
     let q = "import { logs } from './schema';\nexport async function all(db) {\n  // perf-optimizer-disable-next-line drizzle-unbounded-select -- the table holds a handful of rows\n  const rows = await db.select().from(logs);\n  return rows.map((l) => l.id);\n}\n";
-    let files = vec![
-        SourceFile {
-            path: "schema.ts".into(),
-            source: schema.into(),
-        },
-        SourceFile {
-            path: "q.ts".into(),
-            source: q.into(),
-        },
-    ];
-    let found = database_findings(&files, &[]);
+    let found = database().file("schema.ts", schema).file("q.ts", q).run();
     assert_eq!(
-        summary(&found),
-        vec![(
-            "drizzle-select-all-columns".to_string(),
-            "q.ts".to_string(),
-            4
-        )]
+        places(&found),
+        owned_places(&[("q.ts", 4, "drizzle-select-all-columns")])
     );
 }
 
@@ -249,15 +160,10 @@ async function f(db, env) {
   await db.select().from(a).where(and(...conds, eq(a.x)));
 }
 "#;
-    let files = vec![SourceFile {
-        path: "odd.ts".into(),
-        source: src.into(),
-    }];
-    let sql = vec![SourceFile {
-        path: "drizzle/0000.sql".into(),
-        source: "CREATE TABLE;\n--> statement-breakpoint\nCREATE INDEX ON;\nDROP INDEX nope;\nALTER TABLE missing RENAME TO other;\nCREATE UNIQUE INDEX u ON x ((lower(a)), b DESC);\nCREATE TABLE t (a int, (;\nCREATE INDEX i ON t;\nCREATE TABLE u (\nALTER TABLE;\nDROP TABLE;\n)))(((;".into(),
-    }];
-    let found = database_findings(&files, &sql);
+    let found = database()
+        .file("odd.ts", src)
+        .sql("drizzle/0000.sql", "CREATE TABLE;\n--> statement-breakpoint\nCREATE INDEX ON;\nDROP INDEX nope;\nALTER TABLE missing RENAME TO other;\nCREATE UNIQUE INDEX u ON x ((lower(a)), b DESC);\nCREATE TABLE t (a int, (;\nCREATE INDEX i ON t;\nCREATE TABLE u (\nALTER TABLE;\nDROP TABLE;\n)))(((;")
+        .run();
     assert!(!found.iter().any(|d| d.rule == "parse-error"), "{found:#?}");
 }
 

@@ -177,9 +177,7 @@ fn doc_examples_fire_and_stay_silent() {
 }
 
 #[test]
-#[should_panic(
-    expected = "`await-in-lop` is not a declared source or project rule (did you mean `await-in-loop`?)"
-)]
+#[should_panic(expected = "`await-in-lop` is not a declared rule (did you mean `await-in-loop`?)")]
 fn silence_of_a_misspelled_rule_fails() {
     super::test_util::assert_silent("await-in-lop", "const x = 1;");
 }

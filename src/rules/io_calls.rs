@@ -421,8 +421,7 @@ pub(super) fn number(expr: &Expr) -> Option<f64> {
 /// known places; the fixed one trips none.
 #[cfg(test)]
 mod examples {
-    use crate::engine::{Linter, SourceFile};
-    use crate::model::config::{Config, Level, RuleSetting};
+    use crate::rules::test_util::{example_worker, example_worker_fixed, owned_places, Case};
 
     const RULES: &[&str] = &[
         "sequential-awaits",
@@ -434,45 +433,15 @@ mod examples {
         "request-state-in-global",
     ];
 
-    macro_rules! files {
-        ($dir:literal: $($path:literal),*) => {
-            vec![$(SourceFile {
-                path: $path.into(),
-                source: include_str!(concat!("../../examples/", $dir, "/src/", $path)).into(),
-            }),*]
-        };
-    }
-
-    fn lint(files: &[SourceFile]) -> Vec<(String, u32, String)> {
-        let mut config = Config::default();
-        for entry in super::super::all() {
-            let level = if RULES.contains(&entry.meta.id) {
-                Level::Warn
-            } else {
-                Level::Off
-            };
-            config
-                .rules
-                .insert(entry.meta.id.into(), RuleSetting::Level(level));
-        }
-        let project = crate::model::project::ProjectInfo::default();
-        let out = Linter::new(&config, &project, &crate::rules::registry()).lint_files(files, &[]);
-
-        let mut found: Vec<(String, u32, String)> = out
-            .diagnostics
-            .into_iter()
-            .filter(|d| RULES.contains(&d.rule.as_str()) || d.rule == "parse-error")
-            .map(|d| (d.file.unwrap_or_default(), d.line.unwrap_or(0), d.rule))
-            .collect();
-        crate::model::collections::sort_by(&mut found, |a, b| a.cmp(b));
-        found
+    /// examples/worker's sources, as paths under its src/.
+    fn broken_worker() -> Case {
+        Case::new()
+            .files(example_worker().map(|(path, source)| (&path["worker/src/".len()..], source)))
     }
 
     #[test]
     fn broken_worker_trips_each_rule() {
-        let files = files!("worker": "index.ts", "db.ts", "env.ts", "schema.ts", "lib/catalog.ts",
-            "lib/format.ts", "lib/index.ts", "routes/orders.ts", "routes/users.ts");
-        let expected: Vec<(String, u32, String)> = [
+        let expected = owned_places(&[
             ("index.ts", 14, "request-state-in-global"),
             ("lib/catalog.ts", 3, "top-level-work"),
             ("routes/orders.ts", 75, "subrequest-in-loop"),
@@ -481,11 +450,8 @@ mod examples {
             ("routes/users.ts", 29, "floating-promise"),
             ("routes/users.ts", 40, "sequential-awaits"),
             ("routes/users.ts", 57, "subrequest-in-loop"),
-        ]
-        .iter()
-        .map(|(f, l, r)| (f.to_string(), *l, r.to_string()))
-        .collect();
-        assert_eq!(lint(&files), expected);
+        ]);
+        assert_eq!(broken_worker().rules(RULES).places(), expected);
     }
 
     /// With every rule on, the N+1 in routes/users.ts is reported once, by
@@ -494,21 +460,13 @@ mod examples {
     /// defers to it).
     #[test]
     fn broken_worker_reports_its_n_plus_1_once() {
-        let files = files!("worker": "index.ts", "db.ts", "env.ts", "schema.ts", "lib/catalog.ts",
-            "lib/format.ts", "lib/index.ts", "routes/orders.ts", "routes/users.ts");
-        let project = crate::model::project::ProjectInfo::default();
-        let out = Linter::new(&Config::default(), &project, &crate::rules::registry())
-            .lint_files(&files, &[]);
-        let at = |file: &str, line: u32| {
-            let mut rules: Vec<&str> = out
-                .diagnostics
+        let places = broken_worker().places();
+        let at = |file: &str, line: u32| -> Vec<&str> {
+            places
                 .iter()
-                .filter(|d| d.file.as_deref() == Some(file) && d.line == Some(line))
-                .map(|d| d.rule.as_str())
-                .filter(|r| r.ends_with("-in-loop"))
-                .collect();
-            rules.sort();
-            rules
+                .filter(|(f, l, r)| f == file && *l == line && r.ends_with("-in-loop"))
+                .map(|(_, _, r)| r.as_str())
+                .collect()
         };
         assert_eq!(at("routes/users.ts", 57), ["drizzle-query-in-loop"]);
         assert_eq!(at("routes/orders.ts", 75), ["subrequest-in-loop"]);
@@ -516,9 +474,12 @@ mod examples {
 
     #[test]
     fn fixed_worker_is_clean() {
-        let files = files!("worker-fixed": "index.ts", "db.ts", "env.ts", "schema.ts",
-            "lib/catalog.ts", "lib/concurrency.ts", "lib/format.ts", "lib/index.ts",
-            "routes/orders.ts", "routes/users.ts");
-        assert_eq!(lint(&files), vec![]);
+        Case::new()
+            .files(
+                example_worker_fixed()
+                    .map(|(path, source)| (&path["worker-fixed/src/".len()..], source)),
+            )
+            .rules(RULES)
+            .assert_silent();
     }
 }

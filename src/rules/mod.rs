@@ -13,7 +13,7 @@ use crate::model::report::{docs_url, Category, Severity};
 // checks (their declarations are rule files of their own).
 pub mod bundle_findings;
 #[cfg(test)]
-pub(crate) mod cpu_examples;
+mod cpu_examples;
 #[cfg(test)]
 mod db_tests;
 #[cfg(test)]
@@ -25,6 +25,11 @@ mod per_call;
 pub mod test_util;
 
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
+
+/// The bundle step: the bundle's findings from esbuild's metafile (see
+/// [`bundle_findings::findings`]). Through this facade the test harness
+/// (`test_util`) runs it without depending on the rule files that use it.
+pub use bundle_findings::findings as bundle_step;
 
 /// Every finding's declaration, of every kind.
 pub fn declarations() -> &'static [&'static Declaration] {

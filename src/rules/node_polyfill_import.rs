@@ -310,11 +310,12 @@ import process from 'process/browser';
     #[test]
     fn help_adds_the_flag_only_without_nodejs_compat() {
         let source = "import { Buffer } from 'buffer';\n";
-        let without = crate::rules::cpu_examples::lint_project(
-            "node-polyfill-import",
-            source,
-            &ProjectInfo::default(),
-        );
+        let case = || {
+            crate::rules::test_util::Case::new()
+                .file("test.ts", source)
+                .rules(&["node-polyfill-import"])
+        };
+        let without = case().run();
         assert_eq!(without.len(), 1);
         assert!(without[0]
             .help
@@ -323,14 +324,12 @@ import process from 'process/browser';
             .help
             .contains("import { Buffer } from 'node:buffer'"));
 
-        let with = crate::rules::cpu_examples::lint_project(
-            "node-polyfill-import",
-            source,
-            &ProjectInfo {
+        let with = case()
+            .project(ProjectInfo {
                 nodejs_compat: true,
                 ..ProjectInfo::default()
-            },
-        );
+            })
+            .run();
         assert_eq!(with.len(), 1);
         assert!(!with[0].help.contains("compatibility_flags"));
         assert!(with[0].message.contains("write `node:buffer`"));

@@ -1,6 +1,6 @@
 use super::*;
 use crate::analyses::bundle::graph::why;
-use crate::engine::SourceFile;
+use crate::rules::test_util::{of, Case};
 
 /// src/index.ts imports zod, lodash (CJS, 150 kB), moment and chanfana;
 /// chanfana → @asteasolutions/zod-to-openapi → a nested zod 4; lodash pulls
@@ -67,19 +67,6 @@ const META: &str = r#"{
 const INDEX: &str = "import { z } from 'zod';\nimport _ from \"lodash\";\nimport {\n  fromHono,\n} from 'chanfana';\nimport { when } from './lib/time';\n";
 const TIME: &str = "// time\nimport moment from 'moment';\nimport { format } from 'date-fns';\n";
 
-fn files() -> Vec<SourceFile> {
-    vec![
-        SourceFile {
-            path: "app/src/index.ts".into(),
-            source: INDEX.into(),
-        },
-        SourceFile {
-            path: "app/src/lib/time.ts".into(),
-            source: TIME.into(),
-        },
-    ]
-}
-
 fn manifests() -> Vec<PackageManifest> {
     let m = |root: &str, name: &str, v: &str| PackageManifest {
         root: root.into(),
@@ -102,18 +89,26 @@ fn manifests() -> Vec<PackageManifest> {
     ]
 }
 
-fn run(config: &str, nodejs_compat: bool, existing: &mut [Diagnostic]) -> Vec<Diagnostic> {
-    let meta = Metafile::parse(META).unwrap();
-    let config = Config::parse(config, &crate::rules::known_rule_ids()).unwrap();
-    let project = ProjectInfo {
-        nodejs_compat,
-        ..ProjectInfo::default()
-    };
-    findings(&meta, &manifests(), &files(), &project, &config, existing)
+/// The bundle findings of `metafile` (JSON text) with the fixture's
+/// sources and manifests, alone (no lint before them).
+fn bundle(metafile: &str) -> Case {
+    Case::new()
+        .file("app/src/index.ts", INDEX)
+        .file("app/src/lib/time.ts", TIME)
+        .metafile(metafile, manifests())
+        .lint_findings(Vec::new())
 }
 
-fn of<'d>(all: &'d [Diagnostic], rule: &str) -> Vec<&'d Diagnostic> {
-    all.iter().filter(|d| d.rule == rule).collect()
+/// The fixture's bundle findings with `config` (JSON text).
+fn case(config: &str, nodejs_compat: bool) -> Case {
+    bundle(META).config(config).project(ProjectInfo {
+        nodejs_compat,
+        ..ProjectInfo::default()
+    })
+}
+
+fn run(config: &str, nodejs_compat: bool) -> Vec<Diagnostic> {
+    case(config, nodejs_compat).run()
 }
 
 fn at(d: &Diagnostic) -> (&str, Option<u32>) {
@@ -124,13 +119,12 @@ fn at(d: &Diagnostic) -> (&str, Option<u32>) {
 /// (src/rules/snapshots/bundle-findings.snap).
 #[test]
 fn bundle_findings_snapshot() {
-    let found = run("{}", false, &mut []);
-    crate::rules::test_util::assert_snapshot("bundle-findings", &found);
+    case("{}", false).assert_snapshot("bundle-findings");
 }
 
 #[test]
 fn duplicate_package_with_chains_at_the_dependency_import() {
-    let all = run("{}", true, &mut []);
+    let all = run("{}", true);
     let dups = of(&all, "duplicate-package");
     assert_eq!(dups.len(), 1, "{all:#?}");
     let d = dups[0];
@@ -149,7 +143,7 @@ fn duplicate_package_with_chains_at_the_dependency_import() {
 
 #[test]
 fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
-    let all = run("{}", true, &mut []);
+    let all = run("{}", true);
     let heavy = of(&all, "heavy-dependency");
     let mut places: Vec<_> = heavy.iter().map(|d| at(d)).collect();
     places.sort();
@@ -174,7 +168,6 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
     let all = run(
         r#"{"rules":{"heavy-dependency":["warning",{"threshold":"60 kB"}]}}"#,
         true,
-        &mut [],
     );
     let zod = of(&all, "heavy-dependency")
         .into_iter()
@@ -195,7 +188,7 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
     );
 
     // The source rule's finding on the same import is enriched, not doubled.
-    let mut existing = vec![Diagnostic {
+    let existing = vec![Diagnostic {
         related: Vec::new(),
         rule: "heavy-dependency".into(),
         severity: Severity::Warning,
@@ -209,19 +202,22 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
         help: String::new(),
         docs: String::new(),
     }];
-    let all = run("{}", true, &mut existing);
-    assert!(of(&all, "heavy-dependency")
-        .iter()
-        .all(|d| !d.message.starts_with("`moment`")));
+    let all = case("{}", true).lint_findings(existing).run();
+    let moment: Vec<_> = of(&all, "heavy-dependency")
+        .into_iter()
+        .filter(|d| d.message.starts_with("`moment`"))
+        .collect();
+    assert_eq!(moment.len(), 1, "{moment:#?}");
     assert_eq!(
-        existing[0].message,
+        moment[0].message,
         "`moment` is heavy for a Worker (38 kB in the bundle)"
     );
+    assert_eq!(moment[0].category, Category::ColdStart);
 }
 
 #[test]
 fn commonjs_dependency_for_cjs_packages_only() {
-    let all = run("{}", true, &mut []);
+    let all = run("{}", true);
     let cjs = of(&all, "commonjs-dependency");
     let names: Vec<_> = cjs
         .iter()
@@ -234,7 +230,7 @@ fn commonjs_dependency_for_cjs_packages_only() {
 
 #[test]
 fn node_polyfill_pulled_in_by_a_dependency() {
-    let all = run("{}", true, &mut []);
+    let all = run("{}", true);
     let poly = of(&all, "node-polyfill");
     assert_eq!(poly.len(), 1, "{poly:#?}");
     assert!(
@@ -250,7 +246,7 @@ fn node_polyfill_pulled_in_by_a_dependency() {
     assert_eq!(at(poly[0]), ("app/src/index.ts", Some(2)));
 
     // Without nodejs_compat: the polyfill, and the external node:crypto.
-    let all = run("{}", false, &mut []);
+    let all = run("{}", false);
     let poly = of(&all, "node-polyfill");
     assert_eq!(poly.len(), 2, "{poly:#?}");
     assert!(poly
@@ -260,7 +256,7 @@ fn node_polyfill_pulled_in_by_a_dependency() {
 
 #[test]
 fn unused_in_bundle_for_a_barrel_bundled_whole() {
-    let all = run("{}", true, &mut []);
+    let all = run("{}", true);
     let unused = of(&all, "unused-in-bundle");
     assert_eq!(unused.len(), 1, "{unused:#?}");
     assert!(unused[0]
@@ -275,7 +271,6 @@ fn config_turns_bundle_rules_off_and_changes_severity() {
     let all = run(
         r#"{"rules":{"duplicate-package":"off","commonjs-dependency":"error","heavy-dependency":"off"}}"#,
         true,
-        &mut [],
     );
     assert!(of(&all, "duplicate-package").is_empty());
     assert!(of(&all, "heavy-dependency").is_empty());
@@ -286,23 +281,16 @@ fn config_turns_bundle_rules_off_and_changes_severity() {
 
 #[test]
 fn must_not_fire_on_a_small_esm_bundle() {
-    let meta = Metafile::parse(
-        r#"{"inputs":{"src/a.ts":{"bytes":10,"imports":[{"path":"node_modules/hono/i.js","kind":"import-statement","original":"hono"}]},
+    Case::new()
+        .metafile(
+            r#"{"inputs":{"src/a.ts":{"bytes":10,"imports":[{"path":"node_modules/hono/i.js","kind":"import-statement","original":"hono"}]},
             "node_modules/hono/i.js":{"bytes":9000,"imports":[],"format":"esm"},
             "node_modules/wrangler/templates/x.js":{"bytes":500,"imports":[{"path":"node_modules/buffer/index.js","kind":"import-statement"}]},
             "node_modules/buffer/index.js":{"bytes":500,"imports":[],"format":"cjs"}},
             "outputs":{"o.js":{"bytes":9000,"entryPoint":"src/a.ts","inputs":{"src/a.ts":{"bytesInOutput":10},"node_modules/hono/i.js":{"bytesInOutput":8000}}}}}"#,
-    )
-    .unwrap();
-    let all = findings(
-        &meta,
-        &[],
-        &[],
-        &ProjectInfo::default(),
-        &Config::default(),
-        &mut [],
-    );
-    assert!(all.is_empty(), "{all:#?}");
+            Vec::new(),
+        )
+        .assert_silent();
 }
 
 #[test]
@@ -359,18 +347,12 @@ fn subpath_imports_and_threshold_only_packages_stay_quiet() {
         r#"{"path": "node_modules/date-fns/index.js", "kind": "import-statement", "original": "date-fns"},
       {"path": "node_modules/date-fns/a.js", "kind": "import-statement", "original": "date-fns/a"}"#,
     );
-    let meta = Metafile::parse(&text).unwrap();
-    let config = Config::default();
-    let project = ProjectInfo::default();
-    let all = findings(&meta, &manifests(), &files(), &project, &config, &mut []);
+    let all = bundle(&text).run();
     assert!(of(&all, "unused-in-bundle").is_empty(), "{all:#?}");
     // zod 3 over a 40 kB threshold, imported once: one finding, not one per import.
-    let config = Config::parse(
-        r#"{"rules":{"heavy-dependency":["warning",{"threshold":40000}]}}"#,
-        &crate::rules::known_rule_ids(),
-    )
-    .unwrap();
-    let all = findings(&meta, &manifests(), &files(), &project, &config, &mut []);
+    let all = bundle(&text)
+        .config(r#"{"rules":{"heavy-dependency":["warning",{"threshold":40000}]}}"#)
+        .run();
     let zod: Vec<_> = of(&all, "heavy-dependency")
         .into_iter()
         .filter(|d| d.message.starts_with("`zod`"))
