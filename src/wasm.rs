@@ -5,7 +5,7 @@
 //! TypeScript shapes in the generated .d.ts for the wrapper's types.
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::analyses::bundle::{self, Metafile};
@@ -35,7 +35,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, JsError> {
 
 /// Reads `json`; an error says which value was `what` and what is wrong.
 fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
-    serde_json::from_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
+    crate::model::json::from_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
 /// The core's version (the package's version).
@@ -130,9 +130,9 @@ pub fn validate_config(json: &str) -> Result<String, JsError> {
 #[wasm_bindgen]
 pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsError> {
     let report: Report = from_json(report, "invalid report")?;
-    let format: Format = serde_json::from_value(serde_json::Value::String(format.to_string()))
+    let format: Format = Format::deserialize(&serde_json::Value::String(format.to_string()))
         .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
-    let options: RenderOptions = serde_json::from_str(options).unwrap_or_default();
+    let options: RenderOptions = crate::model::json::from_str(options).unwrap_or_default();
     render::render(&report, format, &options).map_err(|e| JsError::new(&e))
 }
 
