@@ -53,7 +53,11 @@ pub fn version() -> String {
 /// instead of a string conversion per file.
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsError> {
-    let mut input: AnalyzeInput = from_json(input, "invalid input")?;
+    // Straight from the text, not through `model::json`: the module facts'
+    // `Json` keeps the key order (`exports` conditions), which a
+    // `serde_json::Value` loses.
+    let mut input: AnalyzeInput =
+        serde_json::from_str(input).map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
     if let Some(bytes) = sources {
         input
             .attach_sources(&bytes)
