@@ -53,11 +53,16 @@ pub fn version() -> String {
 /// instead of a string conversion per file.
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsError> {
-    // Straight from the text, not through `model::json`: the module facts'
-    // `Json` keeps the key order (`exports` conditions), which a
-    // `serde_json::Value` loses.
-    let mut input: AnalyzeInput =
-        serde_json::from_str(input).map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+    let text = input;
+    let mut input: AnalyzeInput = from_json(text, "invalid input")?;
+    if let Some(project) = &mut input.project {
+        // The module facts again, straight from the text: their `Json` keeps
+        // the key order (`exports` conditions), which the `serde_json::Value`
+        // of `model::json` loses (sorted objects).
+        let facts: ModuleFactsOnly =
+            serde_json::from_str(text).map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+        project.modules = facts.project.modules;
+    }
     if let Some(bytes) = sources {
         input
             .attach_sources(&bytes)
@@ -65,6 +70,19 @@ pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsE
     }
     let report = analyze::analyze(&input).map_err(|e| JsError::new(&e))?;
     to_json(&report)
+}
+
+/// `input.project.modules` alone (the rest of the input is skipped).
+#[derive(Deserialize)]
+struct ModuleFactsOnly {
+    #[serde(default)]
+    project: ProjectModules,
+}
+
+#[derive(Default, Deserialize)]
+struct ProjectModules {
+    #[serde(default)]
+    modules: crate::model::modules::ModuleFacts,
 }
 
 /// The package folders a metafile's inputs live in; read their package.json
