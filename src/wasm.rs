@@ -5,7 +5,7 @@
 //! TypeScript shapes in the generated .d.ts for the wrapper's types.
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::analyses::bundle::{self, Metafile};
@@ -35,7 +35,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, JsError> {
 
 /// Reads `json`; an error says which value was `what` and what is wrong.
 fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
-    serde_json::from_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
+    crate::model::json::from_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
 /// The core's version (the package's version).
@@ -53,7 +53,16 @@ pub fn version() -> String {
 /// instead of a string conversion per file.
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsError> {
-    let mut input: AnalyzeInput = from_json(input, "invalid input")?;
+    let text = input;
+    let mut input: AnalyzeInput = from_json(text, "invalid input")?;
+    if let Some(project) = &mut input.project {
+        // The module facts again, straight from the text: their `Json` keeps
+        // the key order (`exports` conditions), which the `serde_json::Value`
+        // of `model::json` loses (sorted objects).
+        let facts: ModuleFactsOnly =
+            serde_json::from_str(text).map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+        project.modules = facts.project.modules;
+    }
     if let Some(bytes) = sources {
         input
             .attach_sources(&bytes)
@@ -61,6 +70,19 @@ pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsE
     }
     let report = analyze::analyze(&input).map_err(|e| JsError::new(&e))?;
     to_json(&report)
+}
+
+/// `input.project.modules` alone (the rest of the input is skipped).
+#[derive(Deserialize)]
+struct ModuleFactsOnly {
+    #[serde(default)]
+    project: ProjectModules,
+}
+
+#[derive(Default, Deserialize)]
+struct ProjectModules {
+    #[serde(default)]
+    modules: crate::model::modules::ModuleFacts,
 }
 
 /// The package folders a metafile's inputs live in; read their package.json
@@ -130,9 +152,9 @@ pub fn validate_config(json: &str) -> Result<String, JsError> {
 #[wasm_bindgen]
 pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsError> {
     let report: Report = from_json(report, "invalid report")?;
-    let format: Format = serde_json::from_value(serde_json::Value::String(format.to_string()))
+    let format: Format = Format::deserialize(&serde_json::Value::String(format.to_string()))
         .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
-    let options: RenderOptions = serde_json::from_str(options).unwrap_or_default();
+    let options: RenderOptions = crate::model::json::from_str(options).unwrap_or_default();
     render::render(&report, format, &options).map_err(|e| JsError::new(&e))
 }
 

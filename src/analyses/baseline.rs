@@ -52,7 +52,7 @@ impl Baseline {
             }
             _ => return Err("not a perf-optimizer baseline (no \"version\")".into()),
         }
-        serde_json::from_str(json).map_err(|e| e.to_string())
+        Baseline::deserialize(&value).map_err(|e| e.to_string())
     }
 
     /// The file's text: pretty JSON, newline-terminated, stable key order.

@@ -137,7 +137,8 @@ struct RunTimes {
 }
 
 fn read_profile(text: &str, bundle_file: &str) -> Result<RunTimes, String> {
-    let p: Profile = serde_json::from_str(text).map_err(|e| format!("not a CPU profile ({e})"))?;
+    let p: Profile =
+        crate::model::json::from_str(text).map_err(|e| format!("not a CPU profile ({e})"))?;
     let index: HashMap<u64, usize> = p.nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut parent: Vec<Option<usize>> = vec![None; p.nodes.len()];
     for (i, n) in p.nodes.iter().enumerate() {

@@ -1,50 +1,25 @@
 //! SQL: schema and migration files (tables, keys, indexes, in migration
 //! order) and the raw statements of D1 `prepare('…')` calls.
 //!
-//! sqlparser's tokenizer does the lexing (quoted identifiers in every style,
-//! strings, comments, drizzle-kit's `--> statement-breakpoint`); one token
-//! walker ([`Walker`]) takes the few statement shapes the analysis needs.
-//! sqlparser's full parser would add about 1 MB to the wasm build for
-//! grammar this analysis never looks at.
+//! A lexer cut down from sqlparser's tokenizer ([`lex`]) does the lexing
+//! (quoted identifiers in every style, strings, comments, drizzle-kit's
+//! `--> statement-breakpoint`); one token walker ([`Walker`]) takes the few
+//! statement shapes the analysis needs. sqlparser's full parser would add
+//! about 1 MB to the wasm build for grammar this analysis never looks at.
 //!
 //! Nothing here is quadratic in the size of the SQL: parentheses are matched
 //! once per statement (skipping a group is one step), and tables, columns
 //! and indexes are found by name through maps, so a migrations folder of
 //! thousands of statements reads in time proportional to its length.
 
-use sqlparser::dialect::Dialect as SqlDialect;
-use sqlparser::keywords::Keyword as K;
-use sqlparser::tokenizer::{Token, Tokenizer, Whitespace, Word};
+mod lex;
+
+use lex::{Keyword as K, Token, Whitespace, Word};
 
 use super::query::{ColumnRef, Filter, Join, Op, QueryKind, TableRef};
 use super::schema::{is_large_type, Column, Dialect, Index, IndexPart, Table};
 use crate::model::collections::HashMap;
 use crate::model::project::SourceFile;
-
-/// Lexical rules of the SQL D1 and Postgres migrations are written in:
-/// identifiers quoted with `"`, `` ` `` or `[…]`, `?`/`$1` placeholders. A
-/// dialect of our own, because sqlparser's dialects carry hooks into its full
-/// parser that the wasm would then have to include.
-#[derive(Debug)]
-struct Lexer;
-
-impl SqlDialect for Lexer {
-    fn is_delimited_identifier_start(&self, ch: char) -> bool {
-        ch == '`' || ch == '"' || ch == '['
-    }
-
-    fn is_identifier_start(&self, ch: char) -> bool {
-        ch.is_ascii_alphabetic() || ch == '_' || ch >= '\u{0080}'
-    }
-
-    fn is_identifier_part(&self, ch: char) -> bool {
-        self.is_identifier_start(ch) || ch.is_ascii_digit() || ch == '$'
-    }
-
-    fn supports_dollar_placeholder(&self) -> bool {
-        true
-    }
-}
 
 // ----- the token walker -----
 
@@ -69,7 +44,7 @@ struct Statement {
 
 /// The statements of a text, split at top-level semicolons.
 fn statements(text: &str) -> Vec<Statement> {
-    let Ok(tokens) = Tokenizer::new(&Lexer, text).tokenize() else {
+    let Ok(tokens) = lex::tokenize(text) else {
         return Vec::new();
     };
     tokens

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod collections;
 pub mod config;
+pub mod json;
 pub mod limits;
 pub mod modules;
 pub mod project;

@@ -354,7 +354,7 @@ static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
 pub(crate) fn install_replacements(json: &str) -> Result<(), String> {
     if SNAPSHOT.get().is_none() {
         let snapshot =
-            serde_json::from_str(json).map_err(|e| format!("module-replacements data: {e}"))?;
+            crate::model::json::from_str(json).map_err(|e| format!("module-replacements data: {e}"))?;
         let _ = SNAPSHOT.set(snapshot);
     }
     Ok(())

@@ -51,7 +51,7 @@ pub struct OutputInput {
 impl Metafile {
     /// Parses the metafile text; the error names what is wrong and where.
     pub fn parse(text: &str) -> Result<Metafile, String> {
-        let metafile: Metafile = serde_json::from_str(text).map_err(|e| {
+        let metafile: Metafile = crate::model::json::from_str(text).map_err(|e| {
             if e.is_eof() {
                 format!("the metafile is truncated ({e})")
             } else {
