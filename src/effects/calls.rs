@@ -9,16 +9,11 @@ use swc_core::ecma::ast::*;
 use super::FileContext;
 use crate::semantic::scope::Frame;
 use crate::syntax::ast::unwrap_expr;
-use crate::syntax::text::collapse_whitespace;
 
-/// Where a function does something, as a finding quotes it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    pub line: u32,
-    pub column: u32,
-    /// The call as written, on one line (shortened).
-    pub text: String,
-}
+/// Where a function does something: the call's span in its file (its
+/// position and text are made only for the findings that quote it:
+/// `Project::quote`).
+pub type Evidence = Span;
 
 /// A function of the file and what it does itself.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +22,8 @@ pub struct FunctionFact {
     pub name: Option<String>,
     /// Declared at the module's top level (not nested in another function).
     pub top_level: bool,
-    pub line: u32,
+    /// Where it is declared (its position is made only for findings).
+    pub span: Span,
     /// The first call that leaves the Worker and is not a database query:
     /// `fetch`, a binding (KV, R2, Queue, Durable Object, service).
     pub subrequest: Option<Evidence>,
@@ -81,22 +77,106 @@ pub enum Effect {
     Query,
 }
 
-/// The call target of `call`, when it may be a project function: an
-/// identifier that is not a global the runtime provides, `this.m`, or a
-/// member of an identifier.
-pub fn target_of(call: &CallExpr, cx: &FileContext<'_>) -> Option<Target> {
+/// Functions of the runtime and methods of its built-in objects (arrays,
+/// maps, strings, promises, console, JSON, Math): a call to one is not
+/// followed (no project function is found under these names, so this only
+/// saves the bookkeeping). Sorted: looked up by binary search.
+const BUILT_INS: &[&str] = &[
+    "Array",
+    "Boolean",
+    "Date",
+    "Error",
+    "Number",
+    "Object",
+    "String",
+    "Symbol",
+    "add",
+    "all",
+    "assign",
+    "atob",
+    "btoa",
+    "catch",
+    "clearTimeout",
+    "concat",
+    "debug",
+    "decodeURIComponent",
+    "encodeURIComponent",
+    "endsWith",
+    "entries",
+    "error",
+    "every",
+    "filter",
+    "finally",
+    "find",
+    "findIndex",
+    "floor",
+    "forEach",
+    "from",
+    "has",
+    "includes",
+    "indexOf",
+    "info",
+    "isArray",
+    "join",
+    "keys",
+    "log",
+    "map",
+    "max",
+    "min",
+    "now",
+    "parse",
+    "parseFloat",
+    "parseInt",
+    "pop",
+    "push",
+    "race",
+    "reduce",
+    "reject",
+    "replace",
+    "require",
+    "resolve",
+    "round",
+    "setTimeout",
+    "shift",
+    "slice",
+    "some",
+    "sort",
+    "splice",
+    "split",
+    "startsWith",
+    "stringify",
+    "structuredClone",
+    "then",
+    "toFixed",
+    "toISOString",
+    "toLowerCase",
+    "toString",
+    "toUpperCase",
+    "trim",
+    "unshift",
+    "values",
+    "warn",
+];
+
+/// The call target of `call`, when it may be a project function: a name,
+/// `this.m`, `this.field.m` or `object.m`. A global (`fetch`) names no
+/// project function: the resolution after the walk finds none, so no
+/// binding question is asked here (it would build the semantic model for
+/// most files).
+pub fn target_of(call: &CallExpr) -> Option<Target> {
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };
     match unwrap_expr(callee) {
-        Expr::Ident(id) => {
-            // An unbound name is a global (fetch, setTimeout, structuredClone).
-            is_bound(cx, id).then(|| Target::Name(id.sym.to_string()))
-        }
+        Expr::Ident(id) if BUILT_INS.binary_search(&&*id.sym).is_ok() => None,
+        Expr::Ident(id) => Some(Target::Name(id.sym.to_string())),
         Expr::Member(m) => {
             let MemberProp::Ident(prop) = &m.prop else {
                 return None;
             };
+            if BUILT_INS.binary_search(&&*prop.sym).is_ok() {
+                return None;
+            }
             match unwrap_expr(&m.obj) {
                 Expr::This(_) => Some(Target::This(prop.sym.to_string())),
                 // `this.driver.get()`: a method of the instance in a field.
@@ -107,9 +187,7 @@ pub fn target_of(call: &CallExpr, cx: &FileContext<'_>) -> Option<Target> {
                     )),
                     _ => None,
                 },
-                Expr::Ident(obj) if is_bound(cx, obj) => {
-                    Some(Target::Member(obj.sym.to_string(), prop.sym.to_string()))
-                }
+                Expr::Ident(obj) => Some(Target::Member(obj.sym.to_string(), prop.sym.to_string())),
                 _ => None,
             }
         }
@@ -130,23 +208,16 @@ pub(crate) fn record_instance(target: &str, value: &Expr, cx: &mut FileContext<'
     }
 }
 
-/// `id` names a binding of the file (a declaration or an import), not a
-/// global.
-fn is_bound(cx: &FileContext<'_>, id: &Ident) -> bool {
-    !cx.is_unbound(id)
-}
-
 pub(crate) fn enter_function(frame: &Frame, cx: &mut FileContext<'_>) {
     let Frame::Function { span, name, .. } = frame else {
         return;
     };
     let top_level = cx.db.walk.function_stack.is_empty();
-    let line = cx.loc(*span).line;
     cx.db.walk.function_stack.push(cx.db.functions.len());
     cx.db.functions.push(FunctionFact {
         name: name.as_ref().map(|n| n.to_string()),
         top_level,
-        line,
+        span: *span,
         ..FunctionFact::default()
     });
 }
@@ -171,37 +242,18 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
         return;
     }
     let child = std::mem::take(&mut functions[done].calls);
-    let (subrequest, query) = (
-        functions[done].subrequest.clone(),
-        functions[done].query.clone(),
-    );
+    let (subrequest, query) = (functions[done].subrequest, functions[done].query);
     let parent = &mut functions[parent];
     parent.subrequest = parent.subrequest.take().or(subrequest);
     parent.query = parent.query.take().or(query);
-    for target in child {
-        if !parent.calls.contains(&target) {
-            parent.calls.push(target);
-        }
-    }
-}
-
-/// Where `span` is and its text, shortened, as a finding quotes it.
-fn evidence(span: Span, cx: &FileContext<'_>) -> Evidence {
-    let loc = cx.loc(span);
-    Evidence {
-        line: loc.line,
-        column: loc.column,
-        text: match collapse_whitespace(&cx.snippet(span), 60) {
-            (text, true) => format!("{text}…"),
-            (text, false) => text,
-        },
-    }
+    // Deduplicated when the parent is left.
+    parent.calls.extend(child);
 }
 
 /// `new C()` at module scope runs at startup (the bundler keeps it).
 pub(crate) fn enter_new(new: &NewExpr, cx: &mut FileContext<'_>) {
     if cx.db.walk.function_stack.is_empty() && cx.db.module_call.is_none() {
-        cx.db.module_call = Some(evidence(new.span, cx));
+        cx.db.module_call = Some(new.span);
     }
 }
 
@@ -211,20 +263,28 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
     }
     let Some(&current) = cx.db.walk.function_stack.last() else {
         if cx.db.module_call.is_none() {
-            cx.db.module_call = Some(evidence(call.span, cx));
+            cx.db.module_call = Some(call.span);
         }
         return;
     };
     if cx.db.query_at(call.span).is_some() {
         if cx.db.functions[current].query.is_none() {
-            cx.db.functions[current].query = Some(evidence(call.span, cx));
+            cx.db.functions[current].query = Some(call.span);
         }
     } else if cx.is_subrequest(call) {
         if cx.db.functions[current].subrequest.is_none() {
-            cx.db.functions[current].subrequest = Some(evidence(call.span, cx));
+            cx.db.functions[current].subrequest = Some(call.span);
         }
-    } else if let Some(callee) = target_of(call, cx) {
+    } else if let Some(callee) = target_of(call) {
         // Duplicates are dropped when the function is left.
         cx.db.functions[current].calls.push(callee);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn built_ins_are_sorted() {
+        assert!(super::BUILT_INS.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -25,6 +25,13 @@ fn byte_range(span: Span, source: &str) -> (usize, usize) {
     (lo, hi)
 }
 
+/// A place in a file as a finding quotes it.
+pub struct Quote {
+    pub line: u32,
+    pub column: u32,
+    pub text: String,
+}
+
 /// A file that loads another, and the name it takes (`None`: the whole
 /// module).
 pub type Load = (usize, Option<String>);
@@ -106,6 +113,19 @@ impl<'a> Project<'a> {
         crate::knowledge::drizzle::redact_credentials(&crate::syntax::text::one_line(
             &source[lo..hi],
         ))
+    }
+
+    /// Where `span` is in `file` and its text on one line, shortened: what a
+    /// finding quotes as evidence (made only for findings).
+    pub fn quote(&self, file: usize, span: Span) -> Quote {
+        let source = self.sources.get(file).copied().unwrap_or_default();
+        let (lo, hi) = byte_range(span, source);
+        let (line, column) = crate::syntax::position::LineIndex::new(source).position(lo as u32);
+        let text = match crate::syntax::text::collapse_whitespace(&source[lo..hi], 60) {
+            (text, true) => format!("{text}…"),
+            (text, false) => text,
+        };
+        Quote { line, column, text }
     }
 
     /// Where a call is (what `LintContext::loc` gives during the walk).

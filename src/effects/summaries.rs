@@ -105,7 +105,7 @@ impl Project<'_> {
         let found = match own {
             Some(evidence) => Some(Chain {
                 functions: vec![function],
-                evidence: evidence.clone(),
+                evidence: *evidence,
             }),
             None => {
                 path.push(function);
@@ -198,6 +198,7 @@ impl Project<'_> {
         if uses == 0 {
             return None; // an entry or a public module: its exports are for others
         }
+        let startup = self.quote(module, *startup);
         let mut d = deferred.diagnostic.clone();
         let shown: Vec<String> = names.iter().take(4).map(|n| format!("`{n}`")).collect();
         let more = if names.len() > 4 { ", …" } else { "" };
@@ -273,28 +274,29 @@ impl Project<'_> {
         } else {
             String::new()
         };
+        let evidence = self.quote(last.0, chain.evidence);
         d.message = format!(
             "{}: `{}`{through} {verb} `{}` at {}:{}",
             d.message,
             target.text(),
-            chain.evidence.text,
+            evidence.text,
             self.path(last.0),
-            chain.evidence.line
+            evidence.line
         );
         for pair in chain.functions.windows(2) {
             let f = self.function(pair[0]);
             d.related.push(Related {
                 file: self.path(pair[0].0).to_string(),
-                line: f.line,
+                line: self.quote(pair[0].0, f.span).line,
                 column: 1,
                 message: format!("`{}` calls `{}`", name(pair[0]), name(pair[1])),
             });
         }
         d.related.push(Related {
             file: self.path(last.0).to_string(),
-            line: chain.evidence.line,
-            column: chain.evidence.column,
-            message: format!("`{}` {verb} `{}`", name(last), chain.evidence.text),
+            line: evidence.line,
+            column: evidence.column,
+            message: format!("`{}` {verb} `{}`", name(last), evidence.text),
         });
         d
     }

@@ -139,7 +139,7 @@ fn helper_per_element(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> 
     if !per_element {
         return None;
     }
-    let target = target_of(call, cx)?;
+    let target = target_of(call)?;
     Some(Finding {
         span: call.span,
         message: format!(

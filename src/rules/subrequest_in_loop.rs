@@ -206,18 +206,18 @@ impl SubrequestInLoop {
         } else if cx.repeating().is_none() {
             return;
         } else {
-            let Some(target) = target_of(call, cx) else {
+            let Some(target) = target_of(call) else {
                 return;
             };
             Some(target)
         };
-        let text = call_text(cx, call, 60);
         let Some(repeat) = self.hot.hot_repeat(cx, SMALL_BOUND) else {
             return;
         };
         if repeat.in_promise_combinator {
             return; // unbounded-concurrency reports Promise.all callbacks
         }
+        let text = call_text(cx, call, 60);
         let what = repeat.describe();
         let line = cx.line_of(repeat.span);
         let limit = format!(
@@ -404,7 +404,7 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
             .collect();
         assert_eq!(lines.len(), 2, "{lines:#?}");
         assert!(
-            lines[0].starts_with("src/routes/sync.ts:5 `saveItem(item)` inside a for-of loop (line 4) makes a subrequest per iteration, and a request may make only 50 on the Free plan: `saveItem` (through saveItem → put) calls `fetch('https://api.example.com/items', { method: 'POST', ...` at src/lib/driver.ts:2"),
+            lines[0].starts_with("src/routes/sync.ts:5 `saveItem(item)` inside a for-of loop (line 4) makes a subrequest per iteration, and a request may make only 50 on the Free plan: `saveItem` (through saveItem → put) calls `fetch('https://api.example.com/items', { method: 'POST', body:…` at src/lib/driver.ts:2"),
             "{}",
             lines[0]
         );
@@ -423,7 +423,7 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
             related,
             [
                 "src/lib/items.ts:2:1 `saveItem` calls `put`",
-                "src/lib/driver.ts:2:10 `put` calls `fetch('https://api.example.com/items', { method: 'POST', ...`"
+                "src/lib/driver.ts:2:10 `put` calls `fetch('https://api.example.com/items', { method: 'POST', body:…`"
             ]
         );
     }

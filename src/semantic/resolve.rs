@@ -171,6 +171,12 @@ pub struct Resolver<'a> {
     /// "folder\nspecifier\nkind" → index in `answers`.
     cache: RefCell<HashMap<String, usize>>,
     answers: RefCell<Vec<Resolution>>,
+    /// The importing path as given → slot in `by_importer`: a second
+    /// question from the same file is answered without building the
+    /// folder's key.
+    importers: RefCell<HashMap<String, usize>>,
+    /// Per importer and kind: specifier → index in `answers`.
+    by_importer: RefCell<Vec<[HashMap<String, usize>; 2]>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -222,23 +228,46 @@ impl<'a> Resolver<'a> {
             max_up,
             cache: RefCell::new(HashMap::default()),
             answers: RefCell::new(Vec::new()),
+            importers: RefCell::new(HashMap::default()),
+            by_importer: RefCell::new(Vec::new()),
         }
     }
 
     /// What `spec`, imported by the file at `from` (a path relative to the
     /// working directory), names.
     pub fn resolve(&self, from: &str, spec: &str, kind: Kind) -> Resolution {
+        let slot = *self
+            .importers
+            .borrow_mut()
+            .entry(from.to_string())
+            .or_insert_with(|| {
+                let mut by_importer = self.by_importer.borrow_mut();
+                by_importer.push(Default::default());
+                by_importer.len() - 1
+            });
+        if let Some(&i) = self.by_importer.borrow()[slot][kind as usize].get(spec) {
+            return self.answers.borrow()[i].clone();
+        }
+        let i = self.answer_index(from, spec, kind);
+        self.by_importer.borrow_mut()[slot][kind as usize].insert(spec.to_string(), i);
+        self.answers.borrow()[i].clone()
+    }
+
+    /// The index in `answers` of what `spec` names from `from`, through the
+    /// per-folder cache.
+    fn answer_index(&self, from: &str, spec: &str, kind: Kind) -> usize {
         let from = normalize(from);
         let dir = dir_of(&from);
         let key = format!("{dir}\n{spec}\n{}", kind as u8);
         if let Some(&i) = self.cache.borrow().get(&key) {
-            return self.answers.borrow()[i].clone();
+            return i;
         }
         let found = self.find(dir, spec, kind, 0);
         let mut answers = self.answers.borrow_mut();
-        self.cache.borrow_mut().insert(key, answers.len());
-        answers.push(found.clone());
-        found
+        let i = answers.len();
+        self.cache.borrow_mut().insert(key, i);
+        answers.push(found);
+        i
     }
 
     fn find(&self, dir: &str, spec: &str, kind: Kind, depth: u32) -> Resolution {
