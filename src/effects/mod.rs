@@ -102,6 +102,9 @@ pub struct FileContext<'a> {
     pub model: FileModel<'a>,
     /// Facts for the project-wide database checks.
     pub db: FileFacts,
+    /// [`FileContext::is_subrequest`] per call (by span): the collector and
+    /// several rules ask it of the same calls.
+    pub subrequests: std::cell::RefCell<crate::model::collections::HashMap<query::Key, bool>>,
 }
 
 impl<'a> Deref for FileContext<'a> {
@@ -128,8 +131,18 @@ impl FileContext<'_> {
         self.is_subrequest(call).then(|| self.snippet(call.span))
     }
 
-    /// [`Self::subrequest`] without the text.
+    /// [`Self::subrequest`] without the text (answered once per call).
     pub fn is_subrequest(&self, call: &CallExpr) -> bool {
+        let key = query::key(call.span);
+        if let Some(&known) = self.subrequests.borrow().get(&key) {
+            return known;
+        }
+        let answer = self.leaves_the_worker(call);
+        self.subrequests.borrow_mut().insert(key, answer);
+        answer
+    }
+
+    fn leaves_the_worker(&self, call: &CallExpr) -> bool {
         let Callee::Expr(callee) = &call.callee else {
             return false;
         };

@@ -65,6 +65,7 @@ impl<'a> LintContext<'a> {
             file: FileContext {
                 model: FileModel::new(path, source, index, program, project),
                 db: Default::default(),
+                subrequests: Default::default(),
             },
             diagnostics: Vec::new(),
             current_rule: None,
