@@ -16,12 +16,12 @@ use std::collections::BTreeSet;
 
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
-use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::knowledge::query::RowUse;
 use crate::model::collections::HashSet;
 use crate::semantic::{ReferenceFlags, SemanticModel, SymbolId};
 use crate::syntax::ast::unwrap_expr;
+use crate::syntax::probe::{self, Descend, Hooks, Node};
 
 /// Callers followed from a returning function to its callers, at most.
 const MAX_DEPTH: u32 = 2;
@@ -38,7 +38,7 @@ fn use_of(program: &Program, model: &SemanticModel, target: Span, raw: bool, dep
         found: None,
         fns: Vec::new(),
     };
-    program.visit_with(&mut finder);
+    probe::walk(program, &mut finder);
     match finder.found {
         Some(Found::Bound(pat)) => {
             let array = match (&pat, raw) {
@@ -61,7 +61,7 @@ fn use_of(program: &Program, model: &SemanticModel, target: Span, raw: bool, dep
                 function: f,
                 spans: Vec::new(),
             };
-            program.visit_with(&mut calls);
+            probe::walk(program, &mut calls);
             if calls.spans.is_empty() {
                 return RowUse::Unknown;
             }
@@ -142,71 +142,75 @@ impl Consumer {
                 self.returned();
             }
         }
-        a.visit_children_with(self);
+        probe::children(a, self);
         self.fns.pop();
     }
 
     fn function(&mut self, f: &Function, name: Option<Ident>) {
         self.fns.push(name);
-        f.visit_children_with(self);
+        probe::children(f, self);
         self.fns.pop();
     }
 }
 
-impl Visit for Consumer {
-    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
-        let Some(init) = &d.init else {
-            return d.visit_children_with(self);
-        };
-        if is_target(init, self.target) {
-            self.set(Found::Bound(d.name.clone()));
+impl Hooks for Consumer {
+    fn enter(&mut self, node: Node<'_>) -> Descend {
+        match node {
+            Node::VarDeclarator(d) => {
+                let Some(init) = &d.init else {
+                    return Descend::Children;
+                };
+                if is_target(init, self.target) {
+                    self.set(Found::Bound(d.name.clone()));
+                }
+                // `const f = async () => …`: the function has the variable's name.
+                match (&d.name, unwrap_expr(init)) {
+                    (Pat::Ident(name), Expr::Arrow(a)) => self.arrow(a, Some(name.id.clone())),
+                    (Pat::Ident(name), Expr::Fn(f)) => {
+                        self.function(&f.function, Some(name.id.clone()))
+                    }
+                    _ => return Descend::Children,
+                }
+                Descend::Skip
+            }
+            Node::FnDecl(f) => {
+                self.function(&f.function, Some(f.ident.clone()));
+                Descend::Skip
+            }
+            Node::Arrow(a) => {
+                self.arrow(a, None);
+                Descend::Skip
+            }
+            Node::Function(f) => {
+                self.function(f, None);
+                Descend::Skip
+            }
+            Node::Return(r) => {
+                if r.arg.as_ref().is_some_and(|a| is_target(a, self.target)) {
+                    self.returned();
+                }
+                Descend::Children
+            }
+            Node::Call(c) => {
+                if c.args.iter().any(|a| is_target(&a.expr, self.target)) {
+                    self.set(Found::Whole);
+                }
+                Descend::Children
+            }
+            Node::Spread(s) => {
+                if is_target(&s.expr, self.target) {
+                    self.set(Found::Whole);
+                }
+                Descend::Children
+            }
+            Node::KeyValue(p) => {
+                if is_target(&p.value, self.target) {
+                    self.set(Found::Whole);
+                }
+                Descend::Children
+            }
+            _ => Descend::Children,
         }
-        // `const f = async () => …`: the function has the variable's name.
-        match (&d.name, unwrap_expr(init)) {
-            (Pat::Ident(name), Expr::Arrow(a)) => self.arrow(a, Some(name.id.clone())),
-            (Pat::Ident(name), Expr::Fn(f)) => self.function(&f.function, Some(name.id.clone())),
-            _ => d.visit_children_with(self),
-        }
-    }
-
-    fn visit_fn_decl(&mut self, f: &FnDecl) {
-        self.function(&f.function, Some(f.ident.clone()));
-    }
-
-    fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
-        self.arrow(a, None);
-    }
-
-    fn visit_function(&mut self, f: &Function) {
-        self.function(f, None);
-    }
-
-    fn visit_return_stmt(&mut self, r: &ReturnStmt) {
-        if r.arg.as_ref().is_some_and(|a| is_target(a, self.target)) {
-            self.returned();
-        }
-        r.visit_children_with(self);
-    }
-
-    fn visit_call_expr(&mut self, c: &CallExpr) {
-        if c.args.iter().any(|a| is_target(&a.expr, self.target)) {
-            self.set(Found::Whole);
-        }
-        c.visit_children_with(self);
-    }
-
-    fn visit_spread_element(&mut self, s: &SpreadElement) {
-        if is_target(&s.expr, self.target) {
-            self.set(Found::Whole);
-        }
-        s.visit_children_with(self);
-    }
-
-    fn visit_key_value_prop(&mut self, p: &KeyValueProp) {
-        if is_target(&p.value, self.target) {
-            self.set(Found::Whole);
-        }
-        p.visit_children_with(self);
     }
 }
 
@@ -217,16 +221,18 @@ struct Calls<'m> {
     spans: Vec<Span>,
 }
 
-impl Visit for Calls<'_> {
-    fn visit_call_expr(&mut self, c: &CallExpr) {
-        if let Callee::Expr(e) = &c.callee {
-            if let Expr::Ident(id) = unwrap_expr(e) {
-                if self.model.symbol_of_ref(id) == Some(self.function) {
-                    self.spans.push(c.span);
+impl Hooks for Calls<'_> {
+    fn enter(&mut self, node: Node<'_>) -> Descend {
+        if let Node::Call(c) = node {
+            if let Callee::Expr(e) = &c.callee {
+                if let Expr::Ident(id) = unwrap_expr(e) {
+                    if self.model.symbol_of_ref(id) == Some(self.function) {
+                        self.spans.push(c.span);
+                    }
                 }
             }
         }
-        c.visit_children_with(self);
+        Descend::Children
     }
 }
 
@@ -281,7 +287,7 @@ fn columns_read(program: &Program, model: &SemanticModel, array: SymbolId) -> Ro
     // second pass.
     for _ in 0..3 {
         let before = t.arrays.len() + t.rows.len();
-        program.visit_with(&mut t);
+        probe::walk(program, &mut t);
         if t.arrays.len() + t.rows.len() == before {
             break;
         }
@@ -456,121 +462,108 @@ fn prop_name(p: &PropName) -> Option<String> {
     }
 }
 
-impl Visit for Tracker<'_> {
-    fn visit_member_expr(&mut self, m: &MemberExpr) {
-        if let Some(root) = self.array(&m.obj) {
-            if matches!(&m.prop, MemberProp::Ident(p) if p.sym == "length") {
-                self.account(root);
-            }
-        } else if let Some(root) = self.row(&m.obj) {
-            let key = match &m.prop {
-                MemberProp::Ident(p) => Some(p.sym.to_string()),
-                MemberProp::Computed(c) => match unwrap_expr(&c.expr) {
-                    Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_string),
-                    _ => None,
-                },
-                MemberProp::PrivateName(_) => None,
-            };
-            if let Some(k) = key {
-                self.account(root);
-                self.columns.insert(k);
-            }
-        }
-        m.visit_children_with(self);
-    }
-
-    fn visit_call_expr(&mut self, c: &CallExpr) {
-        if let Some((obj, method)) = call_method(c) {
-            if let Some(root) = self.array(obj) {
-                let params = row_params(method);
-                // A named callback (`rows.map(toDto)`) takes the rows whole.
-                let inline = c.args.first().is_some_and(|cb| {
-                    matches!(unwrap_expr(&cb.expr), Expr::Arrow(_) | Expr::Fn(_))
-                });
-                if inline {
-                    self.callback_rows(&c.args[0].expr, params);
-                    if CONSUME.iter().any(|(m, _)| *m == method) {
+impl Hooks for Tracker<'_> {
+    fn enter(&mut self, node: Node<'_>) -> Descend {
+        match node {
+            Node::Member(m) => {
+                if let Some(root) = self.array(&m.obj) {
+                    if matches!(&m.prop, MemberProp::Ident(p) if p.sym == "length") {
                         self.account(root);
+                    }
+                } else if let Some(root) = self.row(&m.obj) {
+                    let key = match &m.prop {
+                        MemberProp::Ident(p) => Some(p.sym.to_string()),
+                        MemberProp::Computed(c) => match unwrap_expr(&c.expr) {
+                            Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_string),
+                            _ => None,
+                        },
+                        MemberProp::PrivateName(_) => None,
+                    };
+                    if let Some(k) = key {
+                        self.account(root);
+                        self.columns.insert(k);
                     }
                 }
             }
-        }
-        c.visit_children_with(self);
-    }
-
-    fn visit_for_of_stmt(&mut self, f: &ForOfStmt) {
-        if let Some(root) = self.array(&f.right) {
-            if let ForHead::VarDecl(v) = &f.left {
-                if let Some(d) = v.decls.first() {
-                    self.account(root);
-                    self.row_pat(&d.name);
-                }
-            }
-        }
-        f.visit_children_with(self);
-    }
-
-    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
-        if let Some(init) = &d.init {
-            if let Some(root) = self.array(init) {
-                match &d.name {
-                    Pat::Ident(id) => {
-                        if let Some(s) = self.model.symbol_of_decl(&id.id) {
-                            self.arrays.insert(s);
-                            self.account(root);
+            Node::Call(c) => {
+                if let Some((obj, method)) = call_method(c) {
+                    if let Some(root) = self.array(obj) {
+                        let params = row_params(method);
+                        // A named callback (`rows.map(toDto)`) takes the rows whole.
+                        let inline = c.args.first().is_some_and(|cb| {
+                            matches!(unwrap_expr(&cb.expr), Expr::Arrow(_) | Expr::Fn(_))
+                        });
+                        if inline {
+                            self.callback_rows(&c.args[0].expr, params);
+                            if CONSUME.iter().any(|(m, _)| *m == method) {
+                                self.account(root);
+                            }
                         }
                     }
-                    Pat::Array(a) => {
+                }
+            }
+            Node::ForOf(f) => {
+                if let Some(root) = self.array(&f.right) {
+                    if let ForHead::VarDecl(v) = &f.left {
+                        if let Some(d) = v.decls.first() {
+                            self.account(root);
+                            self.row_pat(&d.name);
+                        }
+                    }
+                }
+            }
+            Node::VarDeclarator(d) => {
+                if let Some(init) = &d.init {
+                    if let Some(root) = self.array(init) {
+                        match &d.name {
+                            Pat::Ident(id) => {
+                                if let Some(s) = self.model.symbol_of_decl(&id.id) {
+                                    self.arrays.insert(s);
+                                    self.account(root);
+                                }
+                            }
+                            Pat::Array(a) => {
+                                self.account(root);
+                                for e in a.elems.iter().flatten() {
+                                    self.row_pat(e);
+                                }
+                            }
+                            _ => {}
+                        }
+                    } else if let Some(root) = self.row(init) {
                         self.account(root);
-                        for e in a.elems.iter().flatten() {
-                            self.row_pat(e);
+                        self.row_pat(&d.name);
+                    }
+                }
+            }
+            Node::Unary(u) if u.op == UnaryOp::Bang => self.tested(&u.arg),
+            Node::If(i) => {
+                self.tested(&i.test);
+            }
+            Node::Cond(c) => {
+                self.tested(&c.test);
+            }
+            Node::Bin(b) => {
+                match b.op {
+                    // `row && row.x`: the left side is only tested.
+                    BinaryOp::LogicalAnd => self.tested(&b.left),
+                    // `row == null`, `rows === undefined`
+                    BinaryOp::EqEq | BinaryOp::NotEq | BinaryOp::EqEqEq | BinaryOp::NotEqEq => {
+                        let nullish = |e: &Expr| {
+                            matches!(unwrap_expr(e), Expr::Lit(Lit::Null(_)))
+                                || matches!(unwrap_expr(e), Expr::Ident(i) if i.sym == "undefined")
+                        };
+                        if nullish(&b.right) {
+                            self.tested(&b.left);
+                        } else if nullish(&b.left) {
+                            self.tested(&b.right);
                         }
                     }
                     _ => {}
                 }
-            } else if let Some(root) = self.row(init) {
-                self.account(root);
-                self.row_pat(&d.name);
-            }
-        }
-        d.visit_children_with(self);
-    }
-
-    fn visit_unary_expr(&mut self, u: &UnaryExpr) {
-        if u.op == UnaryOp::Bang {
-            self.tested(&u.arg);
-        }
-        u.visit_children_with(self);
-    }
-
-    fn visit_if_stmt(&mut self, i: &IfStmt) {
-        self.tested(&i.test);
-        i.visit_children_with(self);
-    }
-
-    fn visit_cond_expr(&mut self, c: &CondExpr) {
-        self.tested(&c.test);
-        c.visit_children_with(self);
-    }
-
-    fn visit_bin_expr(&mut self, b: &BinExpr) {
-        match b.op {
-            // `row && row.x`: the left side is only tested.
-            BinaryOp::LogicalAnd => self.tested(&b.left),
-            // `row == null`, `rows === undefined`
-            BinaryOp::EqEq | BinaryOp::NotEq | BinaryOp::EqEqEq | BinaryOp::NotEqEq => {
-                let nullish = |e: &Expr| {
-                    matches!(unwrap_expr(e), Expr::Lit(Lit::Null(_)))
-                        || matches!(unwrap_expr(e), Expr::Ident(i) if i.sym == "undefined")
-                };
-                if nullish(&b.right) {
-                    self.tested(&b.left);
-                } else if nullish(&b.left) {
-                    self.tested(&b.right);
-                }
             }
             _ => {}
         }
-        b.visit_children_with(self);
+        Descend::Children
     }
 }

@@ -22,7 +22,6 @@
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
-use swc_core::ecma::visit::{Visit, VisitWith};
 
 use super::io_calls::{key, number};
 use crate::engine::context::{method_name, pat_names, unwrap_expr, Node, Repeat};
@@ -315,20 +314,24 @@ fn exits(stmts: &[Stmt], awaited: &HashSet<Atom>, guarded: bool) -> bool {
 
 /// Whether the expression reads one of the names.
 fn mentions(expr: &Expr, names: &HashSet<Atom>) -> bool {
+    use crate::syntax::probe::{self, Descend, Hooks, Node};
     struct Finder<'a> {
         names: &'a HashSet<Atom>,
         found: bool,
     }
-    impl Visit for Finder<'_> {
-        fn visit_ident(&mut self, id: &Ident) {
-            self.found |= self.names.contains(&id.sym);
+    impl Hooks for Finder<'_> {
+        fn enter(&mut self, node: Node<'_>) -> Descend {
+            if let Node::Ident(id) = node {
+                self.found |= self.names.contains(&id.sym);
+            }
+            Descend::Children
         }
     }
     let mut finder = Finder {
         names,
         found: false,
     };
-    expr.visit_with(&mut finder);
+    probe::walk(expr, &mut finder);
     finder.found
 }
 

@@ -7,11 +7,12 @@ use crate::model::collections::HashSet;
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
-use swc_core::ecma::visit::{Visit, VisitWith};
+use swc_core::ecma::visit::VisitWith;
 
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{collapse_whitespace, method_name, unwrap_expr};
 use crate::engine::LintContext;
+use crate::syntax::probe::{self, Descend, Hooks, Node, Probe};
 
 /// A span as a map key.
 pub(super) fn key(span: Span) -> (u32, u32) {
@@ -103,39 +104,47 @@ pub(super) fn sends_subrequest(cx: &LintContext<'_>, call: &CallExpr, awaited: b
 
 /// Names an expression or statement reads (every identifier in it, which
 /// errs on the side of "depends").
-pub(super) fn idents_in<N: for<'a> VisitWith<IdentCollector<'a>>>(node: &N) -> HashSet<Atom> {
+pub(super) fn idents_in<N: for<'h> VisitWith<Probe<'h>>>(node: &N) -> HashSet<Atom> {
     let mut out = HashSet::default();
-    node.visit_with(&mut IdentCollector(&mut out));
+    probe::walk(node, &mut IdentCollector(&mut out));
     out
 }
 
-pub(super) struct IdentCollector<'a>(&'a mut HashSet<Atom>);
+struct IdentCollector<'a>(&'a mut HashSet<Atom>);
 
-impl Visit for IdentCollector<'_> {
-    fn visit_ident(&mut self, id: &Ident) {
-        self.0.insert(id.sym.clone());
+impl Hooks for IdentCollector<'_> {
+    fn enter(&mut self, node: Node<'_>) -> Descend {
+        if let Node::Ident(id) = node {
+            self.0.insert(id.sym.clone());
+        }
+        Descend::Children
     }
 }
 
 /// The node contains an `await` outside nested functions.
-pub(super) fn contains_await<N: for<'a> VisitWith<AwaitFinder>>(node: &N) -> bool {
+pub(super) fn contains_await<N: for<'h> VisitWith<Probe<'h>>>(node: &N) -> bool {
     let mut finder = AwaitFinder(false);
-    node.visit_with(&mut finder);
+    probe::walk(node, &mut finder);
     finder.0
 }
 
-pub(super) struct AwaitFinder(bool);
+struct AwaitFinder(bool);
 
-impl Visit for AwaitFinder {
-    fn visit_await_expr(&mut self, _: &AwaitExpr) {
-        self.0 = true;
+impl Hooks for AwaitFinder {
+    fn enter(&mut self, node: Node<'_>) -> Descend {
+        match node {
+            Node::Await(_) => {
+                self.0 = true;
+                Descend::Skip
+            }
+            Node::ForOf(f) => {
+                self.0 |= f.is_await;
+                Descend::Children
+            }
+            Node::Function(_) | Node::Arrow(_) => Descend::Skip,
+            _ => Descend::Children,
+        }
     }
-    fn visit_for_of_stmt(&mut self, f: &ForOfStmt) {
-        self.0 |= f.is_await;
-        f.visit_children_with(self);
-    }
-    fn visit_function(&mut self, _: &Function) {}
-    fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
 }
 
 /// What an I/O call touches, for deciding whether two of them may overlap.

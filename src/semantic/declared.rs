@@ -19,11 +19,11 @@
 use swc_core::atoms::Atom;
 use swc_core::common::Spanned;
 use swc_core::ecma::ast::*;
-use swc_core::ecma::visit::{Visit, VisitWith};
 
 use super::scope::BindingKind;
 use crate::model::collections::HashMap;
 use crate::syntax::ast::pat_idents;
+use crate::syntax::probe::{self, Descend, Hooks, Node};
 
 /// What the light walks know of a name where it is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,7 +268,7 @@ impl<'a> DeclaredNames<'a> {
             ModuleDecl::TsImportEquals(i) if !inside => self.root(&i.id, None),
             // `export { x }`, `export * from`: no declaration.
             ModuleDecl::Import(_) | ModuleDecl::ExportNamed(_) | ModuleDecl::ExportAll(_) => {}
-            other if inside => other.visit_with(self),
+            other if inside => probe::walk(other, self),
             _ => {}
         }
     }
@@ -276,7 +276,7 @@ impl<'a> DeclaredNames<'a> {
     fn stmt(&mut self, stmt: &Stmt, inside: bool) {
         match stmt {
             Stmt::Decl(d) => self.decl(d, inside),
-            other if inside => other.visit_with(self),
+            other if inside => probe::walk(other, self),
             // Blocks, loops, `if`…: their `var`s are module bindings.
             other => self.hoisted_vars(other),
         }
@@ -354,7 +354,7 @@ impl<'a> DeclaredNames<'a> {
                 for d in &v.decls {
                     self.root_pat(&d.name, kind, inside);
                     if inside {
-                        d.init.visit_with(self);
+                        probe::walk(&d.init, self);
                     }
                 }
             }
@@ -362,19 +362,19 @@ impl<'a> DeclaredNames<'a> {
                 for d in &u.decls {
                     self.root_pat(&d.name, Some(BindingKind::Const), inside);
                     if inside {
-                        d.init.visit_with(self);
+                        probe::walk(&d.init, self);
                     }
                 }
             }
-            Decl::Fn(f) if inside => f.function.visit_with(self),
+            Decl::Fn(f) if inside => probe::walk(&f.function, self),
             Decl::Fn(f) => {
                 let plain = !f.declare && f.function.body.is_some();
                 self.root(&f.ident, plain.then_some(BindingKind::Function));
             }
-            Decl::Class(c) if inside => c.class.visit_with(self),
+            Decl::Class(c) if inside => probe::walk(&c.class, self),
             Decl::Class(c) => self.root(&c.ident, (!c.declare).then_some(BindingKind::Class)),
             // TypeScript declarations: left to the model.
-            other if inside => other.visit_with(self),
+            other if inside => probe::walk(other, self),
             Decl::TsInterface(i) => self.root(&i.id, None),
             Decl::TsTypeAlias(t) => self.root(&t.id, None),
             Decl::TsEnum(e) => self.root(&e.id, None),
@@ -407,11 +407,11 @@ impl<'a> DeclaredNames<'a> {
                     match prop {
                         ObjectPatProp::KeyValue(kv) => {
                             if inside {
-                                kv.key.visit_with(self);
+                                probe::walk(&kv.key, self);
                             }
                             self.root_pat(&kv.value, kind, inside);
                         }
-                        ObjectPatProp::Assign(a) if inside => a.value.visit_with(self),
+                        ObjectPatProp::Assign(a) if inside => probe::walk(&a.value, self),
                         ObjectPatProp::Assign(a) => self.root(&a.key.id, kind),
                         ObjectPatProp::Rest(r) => self.root_pat(&r.arg, kind, inside),
                     }
@@ -420,10 +420,10 @@ impl<'a> DeclaredNames<'a> {
             Pat::Assign(a) => {
                 self.root_pat(&a.left, kind, inside);
                 if inside {
-                    a.right.visit_with(self);
+                    probe::walk(&a.right, self);
                 }
             }
-            Pat::Expr(e) if inside => e.visit_with(self),
+            Pat::Expr(e) if inside => probe::walk(e, self),
             Pat::Expr(_) | Pat::Invalid(_) => {}
         }
     }
@@ -432,148 +432,119 @@ impl<'a> DeclaredNames<'a> {
 /// Inside a module item every declaring identifier is a local. References
 /// are skipped (the walk never reaches them as identifiers), and so are
 /// types, which declare no values.
-impl Visit for DeclaredNames<'_> {
-    /// Parameters and body; also a named function expression's own name.
-    fn visit_function(&mut self, f: &Function) {
-        self.nested(|d| f.visit_children_with(d));
+impl Hooks for DeclaredNames<'_> {
+    fn enter(&mut self, node: Node<'_>) -> Descend {
+        match node {
+            // Parameters and body; also a named function expression's own name.
+            Node::Function(f) => self.nested(|d| probe::children(f, d)),
+            Node::FnExpr(f) => self.nested(|d| probe::children(f, d)),
+            Node::Arrow(a) => self.nested(|d| {
+                d.params(|d| probe::walk(&a.params, d));
+                probe::walk(&a.body, d);
+            }),
+            Node::Param(p) => {
+                probe::walk(&p.decorators, self);
+                self.params(|d| probe::walk(&p.pat, d));
+            }
+            Node::TsParamProp(p) => {
+                probe::walk(&p.decorators, self);
+                self.params(|d| probe::walk(&p.param, d));
+            }
+            Node::Constructor(c) => self.nested(|d| probe::children(c, d)),
+            // A class's members, and a class expression's own name.
+            Node::Class(c) => self.nested(|d| probe::children(c, d)),
+            Node::ClassExpr(c) => self.nested(|d| probe::children(c, d)),
+            Node::Ident(id) => self.local(id),
+            Node::BindingIdent(b) => self.local(&b.id),
+            Node::Expr(e) => self.expr(e),
+            Node::Stmt(s) => match s {
+                Stmt::Expr(e) => probe::walk(&e.expr, self),
+                Stmt::Return(r) => probe::walk(&r.arg, self),
+                Stmt::If(i) => {
+                    probe::walk(&i.test, self);
+                    probe::walk(&i.cons, self);
+                    probe::walk(&i.alt, self);
+                }
+                _ => return Descend::Children,
+            },
+            // `x = …`, `x++` write a name; they do not declare it.
+            Node::SimpleAssignTarget(t) => {
+                if !matches!(t, SimpleAssignTarget::Ident(_)) {
+                    return Descend::Children;
+                }
+            }
+            // `{ x }` in an object literal reads `x`.
+            Node::Prop(p) => match p {
+                Prop::Shorthand(_) => {}
+                Prop::KeyValue(kv) => {
+                    if let PropName::Computed(c) = &kv.key {
+                        probe::walk(&c.expr, self);
+                    }
+                    probe::walk(&kv.value, self);
+                }
+                _ => return Descend::Children,
+            },
+            Node::JsxElementName(_)
+            | Node::TsEntityName(_)
+            | Node::TsType(_)
+            | Node::TsTypeAnn(_)
+            | Node::TsTypeParamDecl(_)
+            | Node::TsTypeParamInstantiation(_) => {}
+            _ => return Descend::Children,
+        }
+        Descend::Skip
     }
+}
 
-    fn visit_fn_expr(&mut self, f: &FnExpr) {
-        self.nested(|d| f.visit_children_with(d));
-    }
-
-    fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
-        self.nested(|d| {
-            d.params(|d| a.params.visit_with(d));
-            a.body.visit_with(d);
-        });
-    }
-
-    fn visit_param(&mut self, p: &Param) {
-        p.decorators.visit_with(self);
-        self.params(|d| p.pat.visit_with(d));
-    }
-
-    fn visit_ts_param_prop(&mut self, p: &TsParamProp) {
-        p.decorators.visit_with(self);
-        self.params(|d| p.param.visit_with(d));
-    }
-
-    fn visit_constructor(&mut self, c: &Constructor) {
-        self.nested(|d| c.visit_children_with(d));
-    }
-
-    /// A class's members, and a class expression's own name.
-    fn visit_class(&mut self, c: &Class) {
-        self.nested(|d| c.visit_children_with(d));
-    }
-
-    fn visit_class_expr(&mut self, c: &ClassExpr) {
-        self.nested(|d| c.visit_children_with(d));
-    }
-
-    fn visit_ident(&mut self, id: &Ident) {
-        self.local(id);
-    }
-
-    fn visit_binding_ident(&mut self, b: &BindingIdent) {
-        self.local(&b.id);
-    }
-
+impl DeclaredNames<'_> {
     /// The common expressions directly (a reference, literal or member
     /// name declares nothing).
-    fn visit_expr(&mut self, e: &Expr) {
+    fn expr(&mut self, e: &Expr) {
         match e {
             Expr::Ident(_) | Expr::Lit(_) | Expr::This(_) => {}
             Expr::Member(m) => {
-                m.obj.visit_with(self);
+                probe::walk(&m.obj, self);
                 if let MemberProp::Computed(c) = &m.prop {
-                    c.expr.visit_with(self);
+                    probe::walk(&c.expr, self);
                 }
             }
             Expr::Call(c) => {
                 if let Callee::Expr(callee) = &c.callee {
-                    callee.visit_with(self);
+                    probe::walk(callee, self);
                 }
                 for a in &c.args {
-                    a.expr.visit_with(self);
+                    probe::walk(&a.expr, self);
                 }
             }
             Expr::Bin(b) => {
-                b.left.visit_with(self);
-                b.right.visit_with(self);
+                probe::walk(&b.left, self);
+                probe::walk(&b.right, self);
             }
             Expr::Assign(a) => {
-                a.left.visit_with(self);
-                a.right.visit_with(self);
+                probe::walk(&a.left, self);
+                probe::walk(&a.right, self);
             }
             Expr::Cond(c) => {
-                c.test.visit_with(self);
-                c.cons.visit_with(self);
-                c.alt.visit_with(self);
+                probe::walk(&c.test, self);
+                probe::walk(&c.cons, self);
+                probe::walk(&c.alt, self);
             }
-            Expr::Unary(u) => u.arg.visit_with(self),
-            Expr::Await(a) => a.arg.visit_with(self),
-            Expr::Paren(p) => p.expr.visit_with(self),
-            Expr::Object(o) => o.props.visit_with(self),
+            Expr::Unary(u) => probe::walk(&u.arg, self),
+            Expr::Await(a) => probe::walk(&a.arg, self),
+            Expr::Paren(p) => probe::walk(&p.expr, self),
+            Expr::Object(o) => probe::walk(&o.props, self),
             Expr::Array(a) => {
                 for e in a.elems.iter().flatten() {
-                    e.expr.visit_with(self);
+                    probe::walk(&e.expr, self);
                 }
             }
             Expr::New(n) => {
-                n.callee.visit_with(self);
+                probe::walk(&n.callee, self);
                 for a in n.args.iter().flatten() {
-                    a.expr.visit_with(self);
+                    probe::walk(&a.expr, self);
                 }
             }
-            _ => e.visit_children_with(self),
+            _ => probe::children(e, self),
         }
     }
-
-    fn visit_stmt(&mut self, s: &Stmt) {
-        match s {
-            Stmt::Expr(e) => e.expr.visit_with(self),
-            Stmt::Return(r) => r.arg.visit_with(self),
-            Stmt::If(i) => {
-                i.test.visit_with(self);
-                i.cons.visit_with(self);
-                i.alt.visit_with(self);
-            }
-            _ => s.visit_children_with(self),
-        }
-    }
-
-    /// `x = …`, `x++` write a name; they do not declare it.
-    fn visit_simple_assign_target(&mut self, t: &SimpleAssignTarget) {
-        if !matches!(t, SimpleAssignTarget::Ident(_)) {
-            t.visit_children_with(self);
-        }
-    }
-
-    /// `{ x }` in an object literal reads `x`.
-    fn visit_prop(&mut self, p: &Prop) {
-        match p {
-            Prop::Shorthand(_) => {}
-            Prop::KeyValue(kv) => {
-                if let PropName::Computed(c) = &kv.key {
-                    c.expr.visit_with(self);
-                }
-                kv.value.visit_with(self);
-            }
-            _ => p.visit_children_with(self),
-        }
-    }
-
-    fn visit_jsx_element_name(&mut self, _: &JSXElementName) {}
-
-    fn visit_ts_entity_name(&mut self, _: &TsEntityName) {}
-
-    fn visit_ts_type(&mut self, _: &TsType) {}
-
-    fn visit_ts_type_ann(&mut self, _: &TsTypeAnn) {}
-
-    fn visit_ts_type_param_decl(&mut self, _: &TsTypeParamDecl) {}
-
-    fn visit_ts_type_param_instantiation(&mut self, _: &TsTypeParamInstantiation) {}
 }

@@ -4,6 +4,7 @@
 
 pub mod ast;
 pub mod position;
+pub mod probe;
 pub mod text;
 
 use swc_core::common::comments::SingleThreadedComments;
