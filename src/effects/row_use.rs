@@ -21,7 +21,7 @@ use crate::knowledge::query::RowUse;
 use crate::model::collections::HashSet;
 use crate::semantic::{ReferenceFlags, SemanticModel, SymbolId};
 use crate::syntax::ast::unwrap_expr;
-use crate::syntax::probe::{self, Descend, Hooks, Node};
+use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node};
 
 /// Callers followed from a returning function to its callers, at most.
 const MAX_DEPTH: u32 = 2;
@@ -154,6 +154,17 @@ impl Consumer {
 }
 
 impl Hooks for Consumer {
+    fn kinds(&self) -> u64 {
+        bit(Kind::VarDeclarator)
+            | bit(Kind::FnDecl)
+            | bit(Kind::Arrow)
+            | bit(Kind::Function)
+            | bit(Kind::Return)
+            | bit(Kind::Call)
+            | bit(Kind::Spread)
+            | bit(Kind::KeyValue)
+    }
+
     fn enter(&mut self, node: Node<'_>) -> Descend {
         match node {
             Node::VarDeclarator(d) => {
@@ -222,6 +233,10 @@ struct Calls<'m> {
 }
 
 impl Hooks for Calls<'_> {
+    fn kinds(&self) -> u64 {
+        bit(Kind::Call)
+    }
+
     fn enter(&mut self, node: Node<'_>) -> Descend {
         if let Node::Call(c) = node {
             if let Callee::Expr(e) = &c.callee {
@@ -463,6 +478,17 @@ fn prop_name(p: &PropName) -> Option<String> {
 }
 
 impl Hooks for Tracker<'_> {
+    fn kinds(&self) -> u64 {
+        bit(Kind::Member)
+            | bit(Kind::Call)
+            | bit(Kind::ForOf)
+            | bit(Kind::VarDeclarator)
+            | bit(Kind::Unary)
+            | bit(Kind::If)
+            | bit(Kind::Cond)
+            | bit(Kind::Bin)
+    }
+
     fn enter(&mut self, node: Node<'_>) -> Descend {
         match node {
             Node::Member(m) => {

@@ -314,12 +314,16 @@ fn exits(stmts: &[Stmt], awaited: &HashSet<Atom>, guarded: bool) -> bool {
 
 /// Whether the expression reads one of the names.
 fn mentions(expr: &Expr, names: &HashSet<Atom>) -> bool {
-    use crate::syntax::probe::{self, Descend, Hooks, Node};
+    use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node};
     struct Finder<'a> {
         names: &'a HashSet<Atom>,
         found: bool,
     }
     impl Hooks for Finder<'_> {
+        fn kinds(&self) -> u64 {
+            bit(Kind::Ident)
+        }
+
         fn enter(&mut self, node: Node<'_>) -> Descend {
             if let Node::Ident(id) = node {
                 self.found |= self.names.contains(&id.sym);

@@ -12,7 +12,7 @@ use swc_core::ecma::visit::VisitWith;
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{collapse_whitespace, method_name, unwrap_expr};
 use crate::engine::LintContext;
-use crate::syntax::probe::{self, Descend, Hooks, Node, Probe};
+use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node, Probe};
 
 /// A span as a map key.
 pub(super) fn key(span: Span) -> (u32, u32) {
@@ -113,6 +113,10 @@ pub(super) fn idents_in<N: for<'h> VisitWith<Probe<'h>>>(node: &N) -> HashSet<At
 struct IdentCollector<'a>(&'a mut HashSet<Atom>);
 
 impl Hooks for IdentCollector<'_> {
+    fn kinds(&self) -> u64 {
+        bit(Kind::Ident)
+    }
+
     fn enter(&mut self, node: Node<'_>) -> Descend {
         if let Node::Ident(id) = node {
             self.0.insert(id.sym.clone());
@@ -131,6 +135,10 @@ pub(super) fn contains_await<N: for<'h> VisitWith<Probe<'h>>>(node: &N) -> bool 
 struct AwaitFinder(bool);
 
 impl Hooks for AwaitFinder {
+    fn kinds(&self) -> u64 {
+        bit(Kind::Await) | bit(Kind::ForOf) | bit(Kind::Function) | bit(Kind::Arrow)
+    }
+
     fn enter(&mut self, node: Node<'_>) -> Descend {
         match node {
             Node::Await(_) => {

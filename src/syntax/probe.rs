@@ -21,21 +21,40 @@ pub enum Descend {
 /// A small walk: called for each node of the kinds of [`Node`].
 pub trait Hooks {
     fn enter(&mut self, node: Node<'_>) -> Descend;
+
+    /// The kinds `enter` is called for (a set of [`bit`]s); the probe walks
+    /// into the children of the others without asking.
+    fn kinds(&self) -> u64 {
+        u64::MAX
+    }
+}
+
+/// The kind's bit in [`Hooks::kinds`].
+pub const fn bit(kind: Kind) -> u64 {
+    1 << kind as u32
 }
 
 /// The traversal shared by every [`Hooks`].
 pub struct Probe<'h> {
     hooks: &'h mut dyn Hooks,
+    kinds: u64,
+}
+
+impl<'h> Probe<'h> {
+    fn new(hooks: &'h mut dyn Hooks) -> Self {
+        let kinds = hooks.kinds();
+        Probe { hooks, kinds }
+    }
 }
 
 /// Walks `node` itself (its hook first, as `visit_with`).
 pub fn walk<N: for<'h> VisitWith<Probe<'h>> + ?Sized>(node: &N, hooks: &mut dyn Hooks) {
-    node.visit_with(&mut Probe { hooks });
+    node.visit_with(&mut Probe::new(hooks));
 }
 
 /// Walks the children of `node` (as `visit_children_with`).
 pub fn children<N: for<'h> VisitWith<Probe<'h>> + ?Sized>(node: &N, hooks: &mut dyn Hooks) {
-    node.visit_children_with(&mut Probe { hooks });
+    node.visit_children_with(&mut Probe::new(hooks));
 }
 
 macro_rules! probe_nodes {
@@ -46,10 +65,18 @@ macro_rules! probe_nodes {
             $($variant(&'a $ty),)*
         }
 
+        /// The kind of a [`Node`], for [`Hooks::kinds`].
+        #[derive(Clone, Copy)]
+        pub enum Kind {
+            $($variant,)*
+        }
+
         impl Visit for Probe<'_> {
             $(
                 fn $method(&mut self, n: &$ty) {
-                    if self.hooks.enter(Node::$variant(n)) == Descend::Children {
+                    if self.kinds & bit(Kind::$variant) == 0
+                        || self.hooks.enter(Node::$variant(n)) == Descend::Children
+                    {
                         n.visit_children_with(self);
                     }
                 }
