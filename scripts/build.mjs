@@ -99,6 +99,8 @@ function assemble(wasmDir) {
   manifest.version = version;
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
   if (existsSync(join(root, "LICENSE"))) cpSync(join(root, "LICENSE"), join(pkg, "LICENSE"));
+  // The wasm includes code derived from sqlparser (Apache-2.0): its license and notice ship with it.
+  cpSync(join(root, "licenses"), join(pkg, "licenses"), { recursive: true });
   cpSync(join(root, "data", "module-replacements.json"), join(pkg, "data", "module-replacements.json"));
   cpSync(join(root, "data", "workers-heavy-packages.json"), join(pkg, "data", "workers-heavy-packages.json"));
   if (existsSync(join(root, "docs", "rules"))) cpSync(join(root, "docs", "rules"), join(pkg, "docs", "rules"), { recursive: true });
