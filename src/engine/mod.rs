@@ -346,24 +346,37 @@ const DEFERS_TO: &[(&str, &str)] = &[
 /// rule's finding and end where it ends: `await db.select()…` (await-in-loop)
 /// around the query `db.select()…` (drizzle-query-in-loop).
 fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
-    let start = |d: &Diagnostic| (d.line, d.column);
-    let end = |d: &Diagnostic| (d.end_line, d.end_column);
-    let covered = |d: &Diagnostic| {
-        DEFERS_TO
-            .iter()
-            .filter(|(generic, _)| *generic == d.rule)
-            .any(|(_, specific)| {
-                diagnostics.iter().any(|s| {
-                    s.rule == *specific
-                        && s.file == d.file
-                        && start(d) <= start(s)
-                        && end(d) == end(s)
+    // (specific rule, file, end) → the latest start of such a finding (a
+    // generic finding starting at or before it encloses it): one pass to
+    // index, one to decide, instead of comparing every pair.
+    type Place<'d> = (&'d str, Option<&'d str>, Option<u32>, Option<u32>);
+    let mut latest: std::collections::BTreeMap<Place<'_>, (Option<u32>, Option<u32>)> =
+        std::collections::BTreeMap::new();
+    for s in diagnostics.iter() {
+        if DEFERS_TO.iter().any(|(_, specific)| *specific == s.rule) {
+            let place = (s.rule.as_str(), s.file.as_deref(), s.end_line, s.end_column);
+            let start = (s.line, s.column);
+            latest
+                .entry(place)
+                .and_modify(|e| *e = (*e).max(start))
+                .or_insert(start);
+        }
+    }
+    let covered: Vec<bool> = diagnostics
+        .iter()
+        .map(|d| {
+            DEFERS_TO
+                .iter()
+                .filter(|(generic, _)| *generic == d.rule)
+                .any(|(_, specific)| {
+                    latest
+                        .get(&(*specific, d.file.as_deref(), d.end_line, d.end_column))
+                        .is_some_and(|start| (d.line, d.column) <= *start)
                 })
-            })
-    };
-    let keep: Vec<bool> = diagnostics.iter().map(|d| !covered(d)).collect();
-    let mut keep = keep.into_iter();
-    diagnostics.retain(|_| keep.next().unwrap_or(true));
+        })
+        .collect();
+    let mut covered = covered.into_iter();
+    diagnostics.retain(|_| !covered.next().unwrap_or(false));
 }
 
 /// Schema-aware checks over every file's facts, after all files are walked,
