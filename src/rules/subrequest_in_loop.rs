@@ -284,6 +284,16 @@ fn batch_hint(cx: &LintContext<'_>, call: &CallExpr) -> &'static str {
 mod tests {
     use crate::rules::test_util::{assert_fires, assert_silent};
 
+    /// The project's subrequest-in-loop findings, and each as `file:line`.
+    fn places(files: &[(&str, &str)]) -> (Vec<crate::model::report::Diagnostic>, Vec<String>) {
+        let found = crate::rules::test_util::lint_project("subrequest-in-loop", files, &[], &Default::default());
+        let lines = found
+            .iter()
+            .map(|d| format!("{}:{}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0)))
+            .collect();
+        (found, lines)
+    }
+
     #[test]
     fn fires_per_iteration() {
         assert_fires(
@@ -432,7 +442,6 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
     /// nested helper is found by name where it is declared.
     #[test]
     fn callbacks_and_nested_helpers_count() {
-        use crate::rules::test_util::lint_project;
         let files = [
             (
                 "src/a.ts",
@@ -457,11 +466,7 @@ async function notify(b) {
 "#,
             ),
         ];
-        let found = lint_project("subrequest-in-loop", &files, &[], &Default::default());
-        let lines: Vec<String> = found
-            .iter()
-            .map(|d| format!("{}:{}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0)))
-            .collect();
+        let (found, lines) = places(&files);
         assert_eq!(lines, ["src/a.ts:5"], "{found:#?}");
     }
 
@@ -500,7 +505,6 @@ async function notify(b) {
     /// method is followed into the class's file.
     #[test]
     fn follows_methods_of_instances() {
-        use crate::rules::test_util::lint_project;
         let files = [
             (
                 "src/sync.ts",
@@ -528,11 +532,7 @@ export async function once(ids) {
 "#,
             ),
         ];
-        let found = lint_project("subrequest-in-loop", &files, &[], &Default::default());
-        let lines: Vec<String> = found
-            .iter()
-            .map(|d| format!("{}:{}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0)))
-            .collect();
+        let (found, lines) = places(&files);
         assert_eq!(lines, ["src/sync.ts:5", "src/sync.ts:10"], "{found:#?}");
         assert!(found[0].message.ends_with("at src/driver.ts:3"), "{}", found[0].message);
     }
