@@ -51,7 +51,8 @@ Module-scope state written while handling a request:
   `.set`, `.add`, `.delete`, `obj[k] = v`, …);
 
 inside a request handler (`fetch`/`scheduled`/`queue` of the default export, a
-Durable Object or entrypoint method, a route callback such as `app.get(…, cb)`),
+Durable Object or entrypoint method, a Pages Function's `onRequest…` export, a
+route callback such as `app.get(…, cb)`),
 a function nested in one, or a function of the file that a handler calls or
 registers (`app.get('/', handler)`).
 
@@ -967,6 +968,39 @@ export default {
 "#;
         Case::new()
             .file("src/index.ts", src)
+            .rules(&["request-state-in-global"])
+            .assert_silent();
+    }
+
+    /// A Pages Function's `onRequest…` export handles requests: writes in it,
+    /// and in a function it calls, are on the request path; the same code
+    /// under another name is not.
+    #[test]
+    fn pages_functions_handlers() {
+        let handler = r#"// Enhanced cache with a short TTL
+const governanceCache = new Map<string, { power: number; timestamp: number; promise?: Promise<number> }>();
+let hits = 0;
+function cleanupCache() {
+  for (const [k, v] of governanceCache.entries()) if (Date.now() - v.timestamp > 30000) governanceCache.delete(k);
+}
+export const onRequestGet: PagesFunction<Env> = async (ctx) => {
+  cleanupCache();
+  hits++;
+  const promise = (async () => (await fetch(ctx.env.RPC_URL)).json())();
+  governanceCache.set("k", { power: 0, timestamp: Date.now(), promise });
+  return Response.json(await promise);
+};
+"#;
+        Case::new()
+            .file("functions/api/governance.ts", handler)
+            .rules(&["request-state-in-global"])
+            .assert_fires(&[
+                ("functions/api/governance.ts", 2, "module-scope `governanceCache` holds promises"),
+                ("functions/api/governance.ts", 9, "`hits` is a module-scope `let` written while handling a request"),
+            ]);
+        let helper = handler.replace("onRequestGet", "loadGovernance");
+        Case::new()
+            .file("functions/api/governance.ts", &helper)
             .rules(&["request-state-in-global"])
             .assert_silent();
     }
