@@ -133,8 +133,8 @@ or registers them directly (one level). Handlers referenced indirectly
 recognized, so writes in them are not reported. Mutating methods are
 recognized by name on a module-scope array/object literal or `new Map/Set/Array/Object`;
 module-scope class instances are not tracked. A call stored in a collection
-is known to return a promise when the async function it calls is declared
-before the call in the file.
+is known to return a promise when it calls an async function of the same
+file (or `fetch`).
 "#,
         ),
     ],
@@ -238,6 +238,10 @@ struct Write {
     in_fn: Option<Atom>,
     /// Stores a promise (`m.set(k, fetch(u))`, `{ promise: p }`).
     promise: bool,
+    /// Functions of the file called for the stored value (`m.set(k,
+    /// load(k))`): a promise if one is async, which is known after the walk
+    /// (it may be declared below).
+    callees: Vec<Atom>,
     /// Removes entries (`delete`, `clear`, `shift`, `pop`, `splice`).
     evicts: bool,
 }
@@ -408,16 +412,18 @@ impl Rule for RequestStateInGlobal {
             }
         }
         collections.sort_by_key(|(_, v)| v.decl.lo);
+        let stores_promise =
+            |o: &Write| o.promise || o.callees.iter().any(|n| self.async_fns.contains(n));
         for (name, v) in collections {
             let of_name = || writes.iter().filter(|o| o.name == *name && !o.reassign);
             // Quote the write that stores a promise, else one that adds.
             let quoted = of_name()
-                .find(|o| o.promise)
+                .find(|o| stores_promise(o))
                 .or_else(|| of_name().find(|o| !o.evicts))
                 .or_else(|| of_name().next());
             let Some(quoted) = quoted else { continue };
             let text = cx.snippet(quoted.span);
-            if quoted.promise || v.promise_typed {
+            if stores_promise(quoted) || v.promise_typed {
                 reported.insert(name.clone());
                 cx.report(
                     v.decl,
@@ -570,8 +576,13 @@ impl RequestStateInGlobal {
                             _ => None,
                         };
                         let promise = value.is_some_and(|v| self.promise_value(&v.expr));
+                        let mut callees = Vec::new();
+                        if let Some(v) = value {
+                            called_names(&v.expr, &mut callees);
+                        }
                         if let Some(w) = self.writes.last_mut() {
                             w.promise = promise;
+                            w.callees = callees;
                             w.evicts = EVICTORS.contains(&method);
                         }
                     }
@@ -615,6 +626,7 @@ impl RequestStateInGlobal {
             in_handler: cx.in_handler(),
             in_fn: in_fn.flatten(),
             promise: false,
+            callees: Vec::new(),
             evicts: false,
         });
     }
@@ -657,6 +669,30 @@ impl RequestStateInGlobal {
             }),
             _ => false,
         }
+    }
+}
+
+/// The functions called by name for a value: `load(k)`, or in an object
+/// literal's properties (`{ promise: load(k) }`).
+fn called_names(e: &Expr, out: &mut Vec<Atom>) {
+    match unwrap_expr(e) {
+        Expr::Call(c) => {
+            if let Callee::Expr(callee) = &c.callee {
+                if let Expr::Ident(id) = unwrap_expr(callee) {
+                    out.push(id.sym.clone());
+                }
+            }
+        }
+        Expr::Object(o) => {
+            for p in &o.props {
+                if let PropOrSpread::Prop(p) = p {
+                    if let Prop::KeyValue(kv) = &**p {
+                        called_names(&kv.value, out);
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -927,9 +963,7 @@ export default {
   },
 };
 "#;
-        let found = Case::new()
-            .file("src/index.ts", src)
-            .rules(&["request-state-in-global"])
+        let found = case("src/index.ts", src)
             .assert_fires(&[
                 (2, "module-scope `balanceCache` holds promises and is written while handling a request (`balanceCache.set(key, { balance: 0, timestamp: Date.now()...`): a request that awaits a promise another request started depends on that request's I/O"),
                 (3, "module-scope `inflight` holds promises and is written while handling a request (`inflight.set(key, load(key))`)"),
@@ -954,6 +988,34 @@ export default {
         );
     }
 
+    fn case(path: &str, source: &str) -> Case {
+        Case::new()
+            .file(path, source)
+            .rules(&["request-state-in-global"])
+    }
+
+    /// An async function declared below the handler that stores its call.
+    #[test]
+    fn promise_of_an_async_function_declared_below() {
+        let src = r#"const inflight = new Map();
+const seen = new Map();
+export default {
+  async fetch(req: Request) {
+    inflight.set(req.url, { at: Date.now(), promise: load(req.url) });
+    seen.set(req.url, label(req.url));
+    return Response.json(await inflight.get(req.url).promise);
+  },
+};
+async function load(url: string) { return (await fetch(url)).json(); }
+function label(url: string) { return url.toUpperCase(); }
+"#;
+        case("src/index.ts", src)
+            .assert_fires(&[
+                ("src/index.ts", 1, "module-scope `inflight` holds promises"),
+                ("src/index.ts", 6, "module-scope `seen` is changed while handling a request"),
+            ]);
+    }
+
     /// Promises kept only while the request runs are not module state.
     #[test]
     fn silent_on_request_local_promises() {
@@ -966,9 +1028,7 @@ export default {
   },
 };
 "#;
-        Case::new()
-            .file("src/index.ts", src)
-            .rules(&["request-state-in-global"])
+        case("src/index.ts", src)
             .assert_silent();
     }
 
@@ -991,17 +1051,13 @@ export const onRequestGet: PagesFunction<Env> = async (ctx) => {
   return Response.json(await promise);
 };
 "#;
-        Case::new()
-            .file("functions/api/governance.ts", handler)
-            .rules(&["request-state-in-global"])
+        case("functions/api/governance.ts", handler)
             .assert_fires(&[
                 ("functions/api/governance.ts", 2, "module-scope `governanceCache` holds promises"),
                 ("functions/api/governance.ts", 9, "`hits` is a module-scope `let` written while handling a request"),
             ]);
         let helper = handler.replace("onRequestGet", "loadGovernance");
-        Case::new()
-            .file("functions/api/governance.ts", &helper)
-            .rules(&["request-state-in-global"])
+        case("functions/api/governance.ts", &helper)
             .assert_silent();
     }
 }
