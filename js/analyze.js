@@ -7,7 +7,7 @@ import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isSourceFile, readSources } from "./files.js";
 import { moduleFacts } from "./modules.js";
-import { findEntries, findProjectDir, loadProject } from "./project.js";
+import { findEntries, findProjectDir, loadProject, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
@@ -189,6 +189,8 @@ export async function lint(paths = ["."], options = {}) {
     // lint works on plain folders; a project it cannot load adds no context
   }
   if (project?.configPath) configPaths.push(project.configPath);
+  // A monorepo linted from a folder without a config: what its Workers bind.
+  project ??= workspaceProject(baseDir, configPaths);
   // Files named on the command line are Worker code by the user's word.
   const explicit = paths.map((p) => resolve(p)).filter((abs) => existsSync(abs) && statSync(abs).isFile());
   const entries = findEntries(files, { configPaths, explicit });

@@ -87,6 +87,48 @@ export function loadProject(dir, { entry } = {}) {
   };
 }
 
+/**
+ * A folder with no wrangler config of its own that holds Workers (a
+ * monorepo linted from its root): the union of the flags, bindings and
+ * migrations folders of the wrangler configs found under it (`configPaths`),
+ * so that the rules know what those Workers bind. A config that cannot be
+ * read adds nothing. Null when none can be read.
+ */
+export function workspaceProject(dir, configPaths) {
+  const configs = [];
+  for (const path of new Set(configPaths)) {
+    try {
+      configs.push({ dir: dirname(path), config: readWranglerConfig(path) });
+    } catch {
+      // lint goes on without what a broken config would add
+    }
+  }
+  if (configs.length === 0) return null;
+  const union = (of) => [...new Set(configs.flatMap(of))];
+  const list = (value) => (Array.isArray(value) ? value : []);
+  const flags = union(({ config }) => list(config.compatibility_flags));
+  return {
+    dir: resolve(dir),
+    configPath: null,
+    name: null,
+    main: null,
+    compatibilityDate: null,
+    compatibilityFlags: flags,
+    nodejsCompat: flags.includes("nodejs_compat") || flags.includes("nodejs_compat_v2"),
+    bindings: {
+      d1: union(({ config }) => bindingNames(config.d1_databases)),
+      hyperdrive: union(({ config }) => bindingNames(config.hyperdrive)),
+      kv: union(({ config }) => bindingNames(config.kv_namespaces)),
+      r2: union(({ config }) => bindingNames(config.r2_buckets)),
+    },
+    migrationsDirs: union(({ dir, config }) => [
+      ...list(config.d1_databases).map((db) => resolve(dir, db.migrations_dir ?? "migrations")),
+      join(dir, "drizzle"),
+      join(dir, "migrations"),
+    ]),
+  };
+}
+
 /** The nearest folder at or above `start` that has a wrangler config. */
 export function findProjectDir(start) {
   let dir = resolve(start);

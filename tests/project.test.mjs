@@ -3,7 +3,8 @@
 // Node tool) analyzes exactly what the Worker runs, and says what it skipped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cli } from "./helpers.mjs";
@@ -50,4 +51,19 @@ test("a folder with no Worker entry is analyzed whole, and the report says so on
   assert.equal(report.summary.files, 3);
   assert.equal(report.notes.length, 1);
   assert.match(report.notes[0], /^No Worker entry found among the files .*: all 3 files were analyzed\.$/);
+});
+
+test("lint from a root with no wrangler config knows what the Workers' configs under it bind", () => {
+  const root = mkdtempSync(join(tmpdir(), "perf-workspace-"));
+  mkdirSync(join(root, "api", "src"), { recursive: true });
+  writeFileSync(join(root, "api", "wrangler.jsonc"), '{\n  // the API Worker\n  "main": "src/index.ts",\n  "hyperdrive": [{ "binding": "HYPERDRIVE", "id": "x" }],\n}\n');
+  writeFileSync(
+    join(root, "api", "src", "index.ts"),
+    "import { neon } from '@neondatabase/serverless';\nconst sql = neon(DATABASE_URL);\nexport default { async fetch() { return Response.json(await sql`select 1`); } };\n",
+  );
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["api/src/index.ts:2 hyperdrive-bypassed"]);
+  assert.match(report.diagnostics[0].message, /although the Worker has the Hyperdrive binding HYPERDRIVE/);
 });

@@ -18,10 +18,10 @@ use crate::knowledge::drizzle::{
     self, chain, member_prop, object_prop, sql_text, ClientKind, ConnSource, Segment,
 };
 use crate::knowledge::query::{
-    key, Api, CallFact, ClientFact, ColumnRef, Filter, ImportFact, Iteration, Join, Key, Op,
-    QueryFact, QueryKind, ReExport, Role, RowUse, TableRef,
+    key, table_ref, Api, CallFact, ClientFact, ColumnRef, Filter, ImportFact, Iteration, Join, Key,
+    Op, QueryFact, QueryKind, ReExport, RelationUse, Role, RowUse, TableRef,
 };
-use crate::knowledge::schema::{read_drizzle_table, table_fn_dialect, Dialect};
+use crate::knowledge::schema::{read_drizzle_table, read_relations, table_fn_dialect, Dialect};
 use crate::knowledge::sql;
 use crate::semantic::node::{Node, NodeKind};
 use crate::semantic::scope::{BindingKind, Frame, LoopKind, ITERATION_METHODS};
@@ -328,6 +328,8 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
                 if let Expr::Call(call) = init {
                     if let Some(table) = drizzle_table(&name.id.sym, call, cx) {
                         cx.db.tables.push(table);
+                    } else if is_drizzle_relations(call, cx) {
+                        cx.db.relations.extend(read_relations(call));
                     }
                 }
             }
@@ -360,6 +362,19 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
         }
         _ => {}
     }
+}
+
+/// `relations(...)` imported from drizzle-orm.
+fn is_drizzle_relations(call: &CallExpr, cx: &LintContext<'_>) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Ident(id) = unwrap_expr(callee) else {
+        return false;
+    };
+    cx.db.import_of(&id.sym).is_some_and(|i| {
+        i.imported.as_deref() == Some("relations") && i.source.starts_with("drizzle-orm")
+    })
 }
 
 /// `const orders = sqliteTable('orders', {...}, (t) => [...])`
@@ -535,6 +550,8 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
 
     if let Some((kind, conn)) = pg_client_call(call, cx) {
         record_client(kind, conn, call.span, cx);
+    } else if let Some(conn) = super::drizzle::neon_http_call(call, cx) {
+        record_client(ClientKind::NeonHttp, conn, call.span, cx);
     }
 
     // Calls of module-level or imported functions, for factory resolution.
@@ -623,6 +640,7 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         joins: Vec::new(),
         filters: Vec::new(),
         order_by: Vec::new(),
+        relations: Vec::new(),
         has_where: false,
         opaque_where: false,
         limited: false,
@@ -813,6 +831,44 @@ fn read_relational(fact: &mut QueryFact, table: &str, seg: &Segment<'_>, cx: &Li
         let (params, body) = callback(order, &this);
         order_column(body, &params, cx, &mut fact.order_by);
     }
+    if let Some(with) = object_prop(o, "with") {
+        relation_uses(with, &mut Vec::new(), cx, &mut fact.relations);
+    }
+}
+
+/// The relations a `with: { items: { with: { food: true } } }` loads, nested.
+fn relation_uses(
+    with: &Expr,
+    path: &mut Vec<String>,
+    cx: &LintContext<'_>,
+    out: &mut Vec<RelationUse>,
+) {
+    let Expr::Object(o) = unwrap_expr(with) else {
+        return;
+    };
+    for p in &o.props {
+        let PropOrSpread::Prop(p) = p else { continue };
+        let Prop::KeyValue(kv) = &**p else { continue };
+        let Some(name) = drizzle::prop_key(&kv.key) else {
+            continue;
+        };
+        let value = unwrap_expr(&kv.value);
+        if matches!(value, Expr::Lit(Lit::Bool(b)) if !b.value) {
+            continue;
+        }
+        path.push(name);
+        out.push(RelationUse {
+            path: path.clone(),
+            loc: cx.loc(kv.key.span()),
+        });
+        if let Some(inner) = match value {
+            Expr::Object(o) => object_prop(o, "with"),
+            _ => None,
+        } {
+            relation_uses(inner, path, cx, out);
+        }
+        path.pop();
+    }
 }
 
 /// `(t, { eq }) => eq(t.x, 1)` → ([(t, table)], body); other expressions as is.
@@ -860,20 +916,6 @@ fn set_table(fact: &mut QueryFact, expr: &Expr, cx: &LintContext<'_>) {
     fact.table_text = cx.snippet(expr.span());
 }
 
-/// `orders` / `schema.orders` as a table reference.
-fn table_ref(expr: &Expr) -> Option<TableRef> {
-    match unwrap_expr(expr) {
-        Expr::Ident(id) => Some(TableRef::Local(id.sym.to_string())),
-        Expr::Member(m) => match (unwrap_expr(&m.obj), &m.prop) {
-            (Expr::Ident(ns), MemberProp::Ident(p)) => {
-                Some(TableRef::Member(ns.sym.to_string(), p.sym.to_string()))
-            }
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// `orders.userId`, `schema.orders.userId`, or `t.userId` for a callback's
 /// table parameter.
 fn column_ref(expr: &Expr, params: &[(Atom, TableRef)], cx: &LintContext<'_>) -> Option<ColumnRef> {
@@ -903,9 +945,11 @@ fn operator(name: &str) -> Option<Op> {
         "eq" => Op::Eq,
         "inArray" => Op::In,
         "isNull" => Op::IsNull,
-        "gt" | "gte" | "lt" | "lte" | "between" => Op::Range,
-        "ne" | "notInArray" | "isNotNull" | "notBetween" | "like" | "ilike" | "notLike"
-        | "notIlike" | "arrayContains" | "arrayContained" | "arrayOverlaps" => Op::Other,
+        // `x IS NOT NULL` is the range `x > NULL` to an index (Postgres
+        // b-trees, SQLite's planner, and a partial index `WHERE x IS NOT NULL`).
+        "gt" | "gte" | "lt" | "lte" | "between" | "isNotNull" => Op::Range,
+        "ne" | "notInArray" | "notBetween" | "like" | "ilike" | "notLike" | "notIlike"
+        | "arrayContains" | "arrayContained" | "arrayOverlaps" => Op::Other,
         _ => return None,
     })
 }

@@ -134,6 +134,20 @@ pub fn pg_client_call<'a>(
     None
 }
 
+/// `neon(url)` imported from `@neondatabase/serverless` (Neon's HTTP
+/// driver): its connection argument.
+pub fn neon_http_call<'a>(call: &'a CallExpr, cx: &FileContext<'_>) -> Option<Option<&'a Expr>> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Ident(id) = unwrap_expr(callee) else {
+        return None;
+    };
+    let import = cx.db.import_of(&id.sym)?;
+    (import.source == "@neondatabase/serverless" && import.imported.as_deref() == Some("neon"))
+        .then(|| call.args.first().map(|a| &*a.expr))
+}
+
 /// `new Pool(...)` / `new Client(...)` / `new pg.Pool(...)`.
 pub fn pg_client_new<'a>(
     new: &'a NewExpr,

@@ -46,6 +46,8 @@ pub struct FileFacts {
     pub deferred: Vec<Deferred>,
     /// Drizzle tables defined in the file.
     pub tables: Vec<Table>,
+    /// Drizzle `relations(...)` declared in the file.
+    pub relations: Vec<crate::knowledge::query::Relations>,
     pub queries: Vec<QueryFact>,
     /// Postgres clients created in the file.
     pub clients: Vec<ClientFact>,

@@ -25,6 +25,20 @@ fn byte_range(span: Span, source: &str) -> (usize, usize) {
     (lo, hi)
 }
 
+/// A Drizzle relation between two tables of the schema.
+pub struct TableRelation {
+    /// The table whose `relations(...)` declares it.
+    pub table: usize,
+    pub name: String,
+    pub many: bool,
+    pub target: usize,
+    /// `fields`: SQL columns of `table`.
+    pub fields: Vec<String>,
+    /// `references`: SQL columns of `target`.
+    pub references: Vec<String>,
+    pub relation_name: Option<String>,
+}
+
 /// A place in a file as a finding quotes it.
 pub struct Quote {
     pub line: u32,
@@ -55,6 +69,8 @@ pub struct Project<'a> {
     /// Module resolution over the files (answers cached per folder and
     /// specifier).
     modules: Resolver<'a>,
+    /// Drizzle `relations(...)` between schema tables.
+    pub relations: Vec<TableRelation>,
     /// Effect summaries computed so far: (file, function, effect) → chain.
     pub(super) summaries: RefCell<HashMap<(usize, usize, u8), Option<Chain>>>,
     /// What loads each file (see `Project::importers`), built on first use.
@@ -89,16 +105,82 @@ impl<'a> Project<'a> {
             }
         }
         let modules = Resolver::new(files.iter().map(|(p, _)| p.as_str()), &info.modules);
-        Project {
+        let mut p = Project {
             files,
             sources,
             info,
             limits: Limits::for_plan(Default::default()),
             tables,
             drizzle,
+            relations: Vec::new(),
             modules,
             summaries: RefCell::default(),
             importers: Default::default(),
+        };
+        p.relations = p.schema_relations();
+        p
+    }
+
+    /// Every `relations(...)` of the project between tables of the schema,
+    /// with columns as SQL names.
+    fn schema_relations(&self) -> Vec<TableRelation> {
+        let mut out = Vec::new();
+        for (fi, (_, facts)) in self.files.iter().enumerate() {
+            for rs in &facts.relations {
+                let Some(table) = self.table(fi, &rs.table, None) else {
+                    continue;
+                };
+                for r in &rs.relations {
+                    let Some(target) = self.table(fi, &r.target, None) else {
+                        continue;
+                    };
+                    let sql = |t: usize, keys: &[String]| -> Vec<String> {
+                        keys.iter().map(|k| self.tables[t].sql_name(k)).collect()
+                    };
+                    out.push(TableRelation {
+                        table,
+                        name: r.name.clone(),
+                        many: r.many,
+                        target,
+                        fields: sql(table, &r.fields),
+                        references: sql(target, &r.references),
+                        relation_name: r.relation_name.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// What loading the relation `name` of `table` reads: the related table,
+    /// the columns its rows are looked up by (SQL names) and whether it is a
+    /// `many`. As Drizzle
+    /// normalizes a relation: its own `references` when it declares
+    /// `fields`/`references`, else the `fields` of the other side's
+    /// `one(...)` that points back (paired by `relationName` when given).
+    pub fn relation_lookup(&self, table: usize, name: &str) -> Option<(usize, Vec<String>, bool)> {
+        let r = self
+            .relations
+            .iter()
+            .find(|r| r.table == table && r.name == name)?;
+        if !r.references.is_empty() {
+            return Some((r.target, r.references.clone(), r.many));
+        }
+        let back: Vec<&TableRelation> = self
+            .relations
+            .iter()
+            .filter(|b| {
+                b.table == r.target
+                    && b.target == table
+                    && !b.fields.is_empty()
+                    && !b.references.is_empty()
+                    && (r.relation_name.is_none() || b.relation_name == r.relation_name)
+            })
+            .collect();
+        // Drizzle pairs the sides only when exactly one candidate is left.
+        match back.as_slice() {
+            [b] => Some((r.target, b.fields.clone(), r.many)),
+            _ => None,
         }
     }
 

@@ -81,6 +81,16 @@ impl<'a> LintContext<'a> {
         }
     }
 
+    /// Reports a finding of the rule being run that the rule itself rates
+    /// info, whatever its configured severity (a case worth knowing about,
+    /// not a problem).
+    pub fn report_info(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        if let Some(mut diagnostic) = self.finding(span, message.into(), help.into()) {
+            diagnostic.severity = crate::model::report::Severity::Info;
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
     /// Reports a finding about a call to `target` that stands only if the
     /// function it names (in this file or another), or one it calls in turn,
     /// has `effect`; decided after every file was walked, and the message

@@ -16,6 +16,17 @@ use crate::model::report::Severity;
 
 /// Handler methods of `export default { … }` and of WorkerEntrypoint classes.
 const HANDLER_METHODS: &[&str] = &["fetch", "scheduled", "queue", "email", "tail", "trace"];
+
+/// A Pages Function's exported handler: `onRequest`, or `onRequest` and an
+/// HTTP method (`onRequestGet`, `onRequestPost`…).
+fn is_pages_handler(name: &str) -> bool {
+    name.strip_prefix("onRequest").is_some_and(|method| {
+        matches!(
+            method,
+            "" | "Get" | "Post" | "Put" | "Patch" | "Delete" | "Head" | "Options"
+        )
+    })
+}
 /// Router methods whose callbacks handle requests (Hono, itty-router, Express).
 const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head", "route",
@@ -143,11 +154,14 @@ impl Walker<'_, '_, '_> {
         body: F,
     ) {
         let pending = self.pending.take().unwrap_or_default();
+        let name = own_name.or(pending.name);
+        // `export const onRequestGet = async (ctx) => …` handles requests.
+        let pages = self.cx.at_module_scope() && name.as_deref().is_some_and(is_pages_handler);
         let frame = Frame::Function {
             span,
             is_async,
-            is_handler: pending.is_handler,
-            name: own_name.or(pending.name),
+            is_handler: pending.is_handler || pages,
+            name,
             params: params.into(),
             iteration_method: pending.iteration_method,
             in_promise_combinator: pending.in_promise_combinator,

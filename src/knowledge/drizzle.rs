@@ -196,6 +196,9 @@ pub enum ClientKind {
     NodePg,
     /// `drizzle(url | { connection })` with a Postgres driver: it builds the client itself.
     Drizzle,
+    /// `neon(url)` of `@neondatabase/serverless`: Neon's HTTP driver, one
+    /// `fetch` per query (no socket, so it cannot go through Hyperdrive).
+    NeonHttp,
 }
 
 /// Where a client's connection settings come from.

@@ -5,8 +5,10 @@
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
+use swc_core::ecma::ast::{Expr, MemberProp};
 
 use super::drizzle::{ClientKind, ConnSource};
+use crate::syntax::ast::unwrap_expr;
 use crate::syntax::position::Loc;
 
 /// A span as a map key.
@@ -28,6 +30,54 @@ pub enum TableRef {
     Relational(String),
     /// A SQL table name (raw SQL); empty: the statement's own table(s).
     Sql(String),
+}
+
+/// `orders` / `schema.orders` as a table reference.
+pub fn table_ref(expr: &Expr) -> Option<TableRef> {
+    match unwrap_expr(expr) {
+        Expr::Ident(id) => Some(TableRef::Local(id.sym.to_string())),
+        Expr::Member(m) => match (unwrap_expr(&m.obj), &m.prop) {
+            (Expr::Ident(ns), MemberProp::Ident(p)) => {
+                Some(TableRef::Member(ns.sym.to_string(), p.sym.to_string()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// One relation of a Drizzle `relations(table, ({ one, many }) => ({ … }))`
+/// declaration (relational queries v1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// The key the relational API loads it by (`with: { items: true }`).
+    pub name: String,
+    /// `many(…)` (else `one(…)`).
+    pub many: bool,
+    /// The related table as written.
+    pub target: TableRef,
+    /// `fields: [orders.userId]`: columns (JS keys) of the declaring table.
+    pub fields: Vec<String>,
+    /// `references: [users.id]`: columns (JS keys) of the related table.
+    pub references: Vec<String>,
+    /// `relationName`, which pairs the two sides of a relation.
+    pub relation_name: Option<String>,
+}
+
+/// A `relations(table, …)` declaration of a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relations {
+    pub table: TableRef,
+    pub relations: Vec<Relation>,
+}
+
+/// A relation a relational query loads (`with: { items: { with: { food: true } } }`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelationUse {
+    /// Relation names from the query's table: `["items", "food"]`.
+    pub path: Vec<String>,
+    /// Where its key is written.
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +169,8 @@ pub struct QueryFact {
     pub joins: Vec<Join>,
     pub filters: Vec<Filter>,
     pub order_by: Vec<ColumnRef>,
+    /// The relations a relational query loads with it (`with`).
+    pub relations: Vec<RelationUse>,
     pub has_where: bool,
     /// The condition is a variable or call the collector cannot read.
     pub opaque_where: bool,

@@ -7,7 +7,8 @@ use crate::model::collections::HashSet;
 
 use swc_core::ecma::ast::*;
 
-use super::drizzle::{self, chain, prop_key, str_value};
+use super::drizzle::{self, chain, member_prop, object_prop, prop_key, str_value};
+use super::query::{table_ref, Relation, Relations};
 use crate::syntax::ast::unwrap_expr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -350,6 +351,68 @@ pub fn read_drizzle_table(var: &str, call: &CallExpr, dialect: Dialect) -> Optio
         read_extra_config(&mut table, &config.expr);
     }
     Some(table)
+}
+
+/// Reads `relations(orders, ({ one, many }) => ({ user: one(users, { fields:
+/// [orders.userId], references: [users.id] }), items: many(orderItems) }))`.
+pub fn read_relations(call: &CallExpr) -> Option<Relations> {
+    let table = table_ref(&call.args.first()?.expr)?;
+    let body = match unwrap_expr(&call.args.get(1)?.expr) {
+        Expr::Arrow(a) => match &*a.body {
+            ArrowFunctionBody::Expr(e) => unwrap_expr(e),
+            ArrowFunctionBody::FunctionBody(b) => unwrap_expr(returned_expr(&b.stmts)?),
+        },
+        _ => return None,
+    };
+    let Expr::Object(o) = body else { return None };
+    let mut relations = Vec::new();
+    for p in &o.props {
+        let PropOrSpread::Prop(p) = p else { continue };
+        let Prop::KeyValue(kv) = &**p else { continue };
+        let (Some(name), Expr::Call(c)) = (prop_key(&kv.key), unwrap_expr(&kv.value)) else {
+            continue;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            continue;
+        };
+        // `one(...)`, `many(...)`, or `helpers.one(...)`.
+        let kind = match unwrap_expr(callee) {
+            Expr::Ident(id) => id.sym.to_string(),
+            e => member_prop(e).map(|a| a.to_string()).unwrap_or_default(),
+        };
+        if kind != "one" && kind != "many" {
+            continue;
+        }
+        let Some(target) = c.args.first().and_then(|a| table_ref(&a.expr)) else {
+            continue;
+        };
+        let config = match c.args.get(1).map(|a| unwrap_expr(&a.expr)) {
+            Some(Expr::Object(o)) => Some(o),
+            _ => None,
+        };
+        let keys = |name: &str| -> Vec<String> {
+            match config.and_then(|o| object_prop(o, name)).map(unwrap_expr) {
+                Some(Expr::Array(a)) => a
+                    .elems
+                    .iter()
+                    .flatten()
+                    .filter_map(|e| member_prop(&e.expr).map(|p| p.to_string()))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        relations.push(Relation {
+            name,
+            many: kind == "many",
+            target,
+            fields: keys("fields"),
+            references: keys("references"),
+            relation_name: config
+                .and_then(|o| object_prop(o, "relationName"))
+                .and_then(str_value),
+        });
+    }
+    Some(Relations { table, relations })
 }
 
 /// One column: `text('user_id').notNull().references(() => users.id)`.

@@ -1004,7 +1004,8 @@ impl Conditions<'_> {
         } else if c.kw(K::IS) {
             let not = c.kw(K::NOT);
             let _ = c.kw(K::NULL);
-            (if not { Op::Other } else { Op::IsNull }, None)
+            // `IS NOT NULL` is the range `> NULL` to an index.
+            (if not { Op::Range } else { Op::IsNull }, None)
         } else if c.kw(K::LIKE) || c.kw(K::GLOB) || c.kw(K::REGEXP) || c.kw(K::MATCH) {
             self.operand(c);
             (Op::Other, None)
@@ -1407,7 +1408,7 @@ mod tests {
             ("SELECT u.id, o.total FROM users AS u JOIN orders o ON o.user_id = u.id AND o.status = 'paid' INNER JOIN items i USING (id) LEFT OUTER JOIN x ON x.a = o.b, y WHERE u.id = ?",
              "Some(Select) users +orders[o.user_id@orders= u.id@users, o.status@orders=] +items[] +x[x.a@x= o.b@orders] +y[] where[u.id@users=]"),
             ("SELECT * FROM t WHERE a IN (1, 2) AND b NOT IN (?) AND c BETWEEN ? AND ? AND d LIKE 'x%' AND e NOT LIKE ? AND f IS NOT NULL AND g <> 1 AND h != 2 AND i >= 3 AND j IS NULL",
-             "Some(Select) t where[a in, b other, c range, d other, e other, f other, g other, h other, i range, j null] all"),
+             "Some(Select) t where[a in, b other, c range, d other, e other, f range, g other, h other, i range, j null] all"),
             ("SELECT * FROM t WHERE a = 1 OR b = 2 OR c = 3", "Some(Select) t where[|a=, |b=, |c=] all"),
             ("SELECT * FROM t WHERE (a = 1 AND (b = 2 OR c = 3)) AND d = 4", "Some(Select) t where[a=, |b=, |c=, d=] all"),
             ("SELECT * FROM t WHERE NOT (a = 1 AND b = 2) AND c = 3", "Some(Select) t where[|a other, |b other, c=] all"),

@@ -9,6 +9,7 @@
 use crate::effects::Project;
 use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
+use crate::knowledge::drizzle::ClientKind;
 use crate::knowledge::query::{CallFact, Role};
 use crate::model::report::{Category, Severity};
 
@@ -125,7 +126,8 @@ pub(crate) fn factories(p: &Project<'_>) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     for (fi, (_, facts)) in p.files.iter().enumerate() {
         for c in &facts.clients {
-            if c.module_scope || c.module_assigned {
+            // Neon's HTTP driver holds no connection: building it is cheap.
+            if c.module_scope || c.module_assigned || c.kind == ClientKind::NeonHttp {
                 continue;
             }
             if let Some(name) = &c.factory {

@@ -10,7 +10,7 @@ use crate::model::collections::HashSet;
 use crate::effects::Project;
 use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
-use crate::knowledge::query::{Op, QueryFact, QueryKind};
+use crate::knowledge::query::{Op, QueryFact, QueryKind, RelationUse};
 use crate::knowledge::schema::{ConfigStyle, Served, Table};
 use crate::model::report::{Category, Severity};
 
@@ -46,6 +46,17 @@ joins or orders by a column no index can serve:
   `where status = ? order by created_at`, not `where created_at > ?`),
 - not matched by an expression index (`.on(sql\`lower(${t.email})\`)` serves
   `eq(sql\`lower(${users.email})\`, …)`, not `eq(users.email, …)`).
+
+`isNotNull`/`IS NOT NULL` counts as a range an index can serve.
+
+A relation a relational query loads (`db.query.orders.findMany({ with: {
+items: true } })`) is read as Drizzle reads it: the related rows are looked up
+by the relation's key — its `references` when it declares
+`fields`/`references`, else the `fields` of the `one(...)` on the other side
+that points back (`items: many(orderItems)` is loaded by
+`orderItems.orderId` from `order: one(orders, { fields: [orderItems.orderId],
+references: [orders.id] })`). An unindexed key is reported at the relation's
+key in `with`: the related table is scanned once per parent row.
 
 The schema comes from the Drizzle tables (`sqliteTable`, `pgTable`,
 `mysqlTable`) found among the analyzed files, wherever they are, and from the
@@ -174,8 +185,62 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
                 let same: Vec<&Unserved> = unserved.iter().filter(|x| x.table == u.table).collect();
                 report(p, r, fi, q, main, &same);
             }
+            for u in &q.relations {
+                relation(p, r, fi, q, main, u);
+            }
         }
     }
+}
+
+/// A relation the relational query loads (`with: { items: true }`): Drizzle
+/// reads the related rows by the relation's key columns (`order_items.order_id
+/// = orders.id`, once per parent row), so an unindexed key is a scan of the
+/// related table for every row returned.
+fn relation(
+    p: &Project<'_>,
+    r: &mut Reporter<'_>,
+    fi: usize,
+    q: &QueryFact,
+    main: usize,
+    u: &RelationUse,
+) {
+    let (parents, last) = u.path.split_at(u.path.len() - 1);
+    let mut parent = main;
+    // One parent row: a single-row query and `one` relations down to here.
+    let mut single = q.single_row;
+    for name in parents {
+        match p.relation_lookup(parent, name) {
+            Some((t, _, many)) => {
+                parent = t;
+                single &= !many;
+            }
+            None => return,
+        }
+    }
+    let Some((target, cols, _)) = p.relation_lookup(parent, &last[0]) else {
+        return;
+    };
+    let table = &p.tables[target];
+    let all: HashSet<String> = cols.iter().cloned().collect();
+    if cols.is_empty() || cols.iter().any(|c| table.serves(c, &all) == Served::Yes) {
+        return;
+    }
+    let names: Vec<String> = cols.iter().map(|c| display(table, c)).collect();
+    let per = if single {
+        "for the row returned".to_string()
+    } else {
+        format!("once per {} row returned", p.tables[parent].name)
+    };
+    let message = format!(
+        "`with: {{ {} }}` loads {} rows by {}, but no index on {} starts with it: {} reads every row of {} {per}",
+        last[0],
+        table.name,
+        names.join(", "),
+        table.name,
+        p.engine(Some(table)),
+        table.name,
+    );
+    r.report(p.path(fi), u.loc, message, help(p, table, &cols[..1]));
 }
 
 fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> Vec<Unserved> {
@@ -443,7 +508,7 @@ fn help(p: &Project<'_>, table: &Table, columns: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use crate::rules::test_util::{
-        assert_project_fires, assert_project_silent, d1_project, pg_project,
+        assert_project_fires, assert_project_silent, d1_project, pg_project, Case,
     };
 
     const RULE: &str = "drizzle-missing-index";
@@ -669,5 +734,101 @@ app.get('/', async (c) => {
             "{}",
             found[0].help
         );
+    }
+
+    /// The schema in one file, the queries in another, on D1.
+    fn case(schema_path: &str, schema: &str, path: &str, src: &str) -> Case {
+        Case::new()
+            .file(schema_path, schema)
+            .file(path, src)
+            .project(d1_project())
+            .rules(&[RULE])
+    }
+
+    /// Tables and relations in one file, queries in another: `many(items)`
+    /// is loaded by the `fields` of the `one(orders, …)` that points back.
+    const RELATIONS: &str = r#"import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { relations } from 'drizzle-orm';
+export const users = sqliteTable('users', { id: integer('id').primaryKey() });
+export const orders = sqliteTable('orders', {
+  id: integer('id').primaryKey(),
+  userId: integer('user_id').references(() => users.id),
+});
+export const items = sqliteTable('order_items', {
+  id: integer('id').primaryKey(),
+  orderId: integer('order_id').notNull().references(() => orders.id),
+  foodId: integer('food_id').notNull(),
+});
+export const notes = sqliteTable('notes', {
+  id: integer('id').primaryKey(),
+  orderId: integer('order_id').notNull(),
+}, (t) => [index('notes_order_id').on(t.orderId)]);
+export const ordersRelations = relations(orders, ({ one, many }) => ({
+  user: one(users, { fields: [orders.userId], references: [users.id] }),
+  items: many(items),
+  notes: many(notes),
+}));
+export const itemsRelations = relations(items, ({ one }) => ({
+  order: one(orders, { fields: [items.orderId], references: [orders.id] }),
+}));
+export const notesRelations = relations(notes, ({ one }) => ({
+  order: one(orders, { fields: [notes.orderId], references: [orders.id] }),
+}));
+export const usersRelations = relations(users, ({ many }) => ({ orders: many(orders) }));
+"#;
+
+    #[test]
+    fn fires_on_a_relation_loaded_by_an_unindexed_key() {
+        let routes = r#"import { db } from './db';
+export async function list(userId: number) {
+  return db.query.users.findFirst({
+    with: {
+      orders: {
+        with: {
+          items: true,
+          user: true,
+          notes: true,
+        },
+      },
+    },
+  });
+}
+"#;
+        case("src/db/schema.ts", RELATIONS, "src/orders.ts", routes).assert_fires(&[
+                ("src/orders.ts", 5, "`with: { orders }` loads orders rows by orders.userId (user_id), but no index on orders starts with it: D1 reads every row of orders for the row returned"),
+                ("src/orders.ts", 7, "`with: { items }` loads order_items rows by items.orderId (order_id), but no index on order_items starts with it: D1 reads every row of order_items once per orders row returned"),
+            ]);
+    }
+
+    #[test]
+    fn silent_on_relations_served_by_a_key_or_an_index() {
+        let routes = r#"export async function list(db) {
+  return db.query.orders.findMany({ limit: 10, with: { user: true, notes: true, items: false } });
+}
+"#;
+        case("src/db/schema.ts", RELATIONS, "src/orders.ts", routes).assert_silent();
+        // The migration's index serves `order_items.order_id`.
+        let items = "export const f = (db) => db.query.orders.findMany({ limit: 5, with: { items: true } });\n";
+        case("src/db/schema.ts", RELATIONS, "src/items.ts", items)
+            .sql(
+                "drizzle/0002_items.sql",
+                "CREATE INDEX `order_items_order_id` ON `order_items` (`order_id`);",
+            )
+            .assert_silent();
+    }
+
+    /// `IS NOT NULL` is a range to an index: filtered on alone, it needs one.
+    #[test]
+    fn is_not_null_is_an_indexable_filter() {
+        let q = r#"import { and, isNotNull, ne } from 'drizzle-orm';
+import { orders } from './schema';
+export const f = (db) => db.select({ id: orders.id }).from(orders).where(and(isNotNull(orders.total), ne(orders.total, 0))).limit(5);
+export const g = (db, s) => db.select({ id: orders.id }).from(orders).where(and(eq(orders.status, s), isNotNull(orders.createdAt))).limit(5);
+export const h = (env) => env.DB.prepare('SELECT id FROM orders WHERE total IS NOT NULL LIMIT 5').all();
+"#;
+        case("src/schema.ts", SCHEMA, "src/q.ts", q).assert_fires(&[
+                ("src/q.ts", 3, "orders.total is filtered on here"),
+                ("src/q.ts", 5, "orders.total is filtered on here"),
+            ]);
     }
 }

@@ -8,7 +8,7 @@
 use crate::effects::Project;
 use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
-use crate::knowledge::drizzle::ConnSource;
+use crate::knowledge::drizzle::{ClientKind, ConnSource};
 use crate::model::report::{Category, Severity};
 
 use super::db_client_per_call::{factories, factory_calls};
@@ -41,6 +41,10 @@ A Postgres client built from a plain connection string — a literal
 binding (from wrangler.toml/json/jsonc), or in a Postgres Worker with no
 Hyperdrive at all. A helper that takes the connection string as a parameter is
 reported where it is called with a plain string.
+
+Neon's HTTP driver (`neon(url)` of `@neondatabase/serverless`, one `fetch` per
+query) cannot use Hyperdrive: it is reported only when the Worker binds
+Hyperdrive anyway, whatever its connection string.
 "#,
         ),
         (
@@ -105,7 +109,12 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
     let help = help(p);
     for (path, facts) in p.files.iter() {
         for c in &facts.clients {
-            if let ConnSource::Plain(what) = &c.source {
+            if c.kind == ClientKind::NeonHttp {
+                // Without Hyperdrive, Neon's HTTP driver is a sound choice.
+                if let Some(binding) = p.info.hyperdrive.first() {
+                    r.report(path, c.loc, neon_message(&c.text, binding), neon_help(binding));
+                }
+            } else if let ConnSource::Plain(what) = &c.source {
                 r.report(path, c.loc, message(p, &c.text, what), help.clone());
             }
         }
@@ -146,6 +155,20 @@ fn message(p: &Project<'_>, text: &str, what: &str) -> String {
         ),
         None => format!("{text} connects to Postgres directly with {what}, without Hyperdrive"),
     }
+}
+
+fn neon_message(text: &str, binding: &str) -> String {
+    format!(
+        "{text} sends every query over HTTPS to Neon (Neon's HTTP driver cannot go through Hyperdrive) although the Worker has the Hyperdrive binding {binding}: no pooled connection near the database and no query cache"
+    )
+}
+
+fn neon_help(binding: &str) -> String {
+    format!(
+        "Query through the binding with a TCP driver: `drizzle(postgres(env.{binding}.connectionString, {{ max: 5, fetch_types: false }}))` \
+         (drizzle-orm/postgres-js), created per request. Hyperdrive keeps warm connections near the database and caches read queries. \
+         If the HTTP driver is deliberate, remove the unused binding from the wrangler config."
+    )
 }
 
 fn help(p: &Project<'_>) -> String {
@@ -233,5 +256,32 @@ app.use('*', async (c, next) => {
             &[],
             &pg_project(),
         );
+    }
+
+    #[test]
+    fn neon_http_bypasses_a_hyperdrive_binding() {
+        let db = "export const DATABASE_URL = 'postgresql://app:s3cret@ep-x.neon.tech/db';\n";
+        let hub = "import { neon } from '@neondatabase/serverless';\nimport { drizzle } from 'drizzle-orm/neon-http';\nimport { DATABASE_URL } from './src/db';\nconst sql = neon(DATABASE_URL);\nexport const db = drizzle(sql);\n";
+        let found = crate::rules::test_util::Case::new()
+            .file("src/db/index.ts", db)
+            .file("hub.config.ts", hub)
+            .project(pg_project())
+            .rules(&[RULE, "global-db-client", "db-client-per-call"])
+            .assert_fires(&[(
+                "hub.config.ts",
+                4,
+                "neon(DATABASE_URL) sends every query over HTTPS to Neon (Neon's HTTP driver cannot go through Hyperdrive) although the Worker has the Hyperdrive binding HYPERDRIVE",
+            )]);
+        assert!(found[0].help.contains("env.HYPERDRIVE.connectionString"));
+    }
+
+    #[test]
+    fn neon_http_without_hyperdrive_is_fine() {
+        let src = "import { neon } from '@neondatabase/serverless';\nexport function db(env) {\n  return neon(env.DATABASE_URL);\n}\napp.get('/', (c) => db(c.env)`select 1`);\n";
+        crate::rules::test_util::Case::new()
+            .file("src/index.ts", src)
+            .project(ProjectInfo::default())
+            .rules(&[RULE, "global-db-client", "db-client-per-call"])
+            .assert_silent();
     }
 }

@@ -51,9 +51,19 @@ Module-scope state written while handling a request:
   `.set`, `.add`, `.delete`, `obj[k] = v`, …);
 
 inside a request handler (`fetch`/`scheduled`/`queue` of the default export, a
-Durable Object or entrypoint method, a route callback such as `app.get(…, cb)`),
+Durable Object or entrypoint method, a Pages Function's `onRequest…` export, a
+route callback such as `app.get(…, cb)`),
 a function nested in one, or a function of the file that a handler calls or
 registers (`app.get('/', handler)`).
+
+A module-scope collection that holds promises — typed so (`Map<string,
+Promise<T>>`, an entry type with a `Promise<…>` field) or given one on the
+request path (`m.set(k, fetch(u))`, an async IIFE, a call of an async
+function, `.then(…)`, `{ promise: p }`) — is a warning at its declaration,
+even when it is a deliberate cache: requests then await promises that other
+requests' I/O settles. A deliberate cache of plain values (a name containing
+"cache", or a comment mentioning "cache" on the declaration line or the line
+above) is info at its declaration, saying whether anything evicts its entries.
 "#,
         ),
         (
@@ -103,8 +113,7 @@ shared counters in a Durable Object, KV or Workers Analytics Engine.
 - Lazy initialization: `client ??= new Client()`, `x ||= …`,
   `if (!x) x = …`, `if (x) return x; x = …`.
 - `WeakMap`/`WeakSet`/`WeakRef` state keyed by request objects.
-- Deliberate caches: a name containing "cache" (`userCache`), or a comment
-  mentioning "cache" on the declaration line or the line above it. A
+- Deliberate caches of plain values (reported as info, see above). A
   suppression comment works too.
 - A local that shadows the module name.
 "#,
@@ -123,7 +132,9 @@ or registers them directly (one level). Handlers referenced indirectly
 (`export default { fetch: app.fetch }`, a shorthand `{ scheduled }`) are not
 recognized, so writes in them are not reported. Mutating methods are
 recognized by name on a module-scope array/object literal or `new Map/Set/Array/Object`;
-module-scope class instances are not tracked.
+module-scope class instances are not tracked. A call stored in a collection
+is known to return a promise when it calls an async function of the same
+file (or `fetch`).
 "#,
         ),
     ],
@@ -147,6 +158,8 @@ const MUTATORS: &[&str] = &[
     "fill",
     "copyWithin",
 ];
+/// Mutators that remove entries: a collection that has them is evicted.
+const EVICTORS: &[&str] = &["delete", "clear", "shift", "pop", "splice"];
 /// Router methods whose function arguments handle requests.
 const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head",
@@ -172,11 +185,19 @@ struct RequestStateInGlobal {
     /// (flat, with `memo_marks` where each function starts)
     memo: Vec<Atom>,
     memo_marks: Vec<usize>,
+    /// Names (any scope) bound to a promise: `const p = (async () => …)()`,
+    /// or to an async function.
+    promises: HashSet<Atom>,
+    async_fns: HashSet<Atom>,
 }
 
 struct ModuleVar {
     /// The declaring identifier.
     id: BytePos,
+    /// Its span, where findings about the variable itself are reported.
+    decl: Span,
+    /// Its type (annotation or `new Map<…>` arguments) holds promises.
+    promise_typed: bool,
     /// An array/object literal or a new Map/Set/Array/Object.
     container: bool,
     /// A WeakMap/WeakSet.
@@ -215,6 +236,14 @@ struct Write {
     in_handler: bool,
     /// The outermost named function the write is in.
     in_fn: Option<Atom>,
+    /// Stores a promise (`m.set(k, fetch(u))`, `{ promise: p }`).
+    promise: bool,
+    /// Functions of the file called for the stored value (`m.set(k,
+    /// load(k))`): a promise if one is async, which is known after the walk
+    /// (it may be declared below).
+    callees: Vec<Atom>,
+    /// Removes entries (`delete`, `clear`, `shift`, `pop`, `splice`).
+    evicts: bool,
 }
 
 impl Rule for RequestStateInGlobal {
@@ -232,7 +261,17 @@ impl Rule for RequestStateInGlobal {
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDeclarator(d) => self.declarator(d, cx),
-            Node::Function(_) => self.memo_marks.push(self.memo.len()),
+            Node::Function(f) => {
+                if let Frame::Function {
+                    is_async: true,
+                    name: Some(name),
+                    ..
+                } = f
+                {
+                    self.async_fns.insert(name.clone());
+                }
+                self.memo_marks.push(self.memo.len())
+            }
             Node::Stmt(Stmt::If(i)) => {
                 self.guard_marks.push(self.guards.len());
                 absence_tests(&i.test, &mut self.guards);
@@ -340,33 +379,87 @@ impl Rule for RequestStateInGlobal {
                 })
             })
         };
-        let mut exempt: HashMap<Atom, bool> = HashMap::default();
         let mut applies = |w: &Write| {
             self.vars.contains_key(&w.name)
                 && on_request_path(w)
                 && module_level(w)
                 && var_of(&w.name).is_some_and(|(v, kind)| {
-                    (if w.reassign {
-                        kind != "const"
-                    } else {
-                        v.container
-                    }) && !*exempt
-                        .entry(w.name.clone())
-                        .or_insert_with(|| v.exempt(&w.name, cx.source))
+                    !v.weak
+                        && if w.reassign {
+                            kind != "const"
+                        } else {
+                            v.container
+                        }
                 })
         };
-        let writes: Vec<&Write> = self.writes.iter().filter(|w| applies(w)).collect();
+        let writes: Vec<&Write> = self
+            .writes
+            .iter()
+            .filter(|w| applies(w))
+            .collect();
         let vars: HashMap<Atom, (&ModuleVar, &'static str)> = writes
             .iter()
             .filter_map(|w| Some((w.name.clone(), var_of(&w.name)?)))
             .collect();
+        // Collections that hold promises, and deliberate caches: one finding
+        // at the declaration, in declaration order.
+        let mut collections: Vec<(&Atom, &ModuleVar)> = Vec::new();
         for w in &writes {
-            if !reported.insert(w.name.clone()) {
-                continue;
+            if let Some(&(v, _)) = vars.get(&w.name) {
+                if !w.reassign && !collections.iter().any(|(n, _)| **n == w.name) {
+                    collections.push((&w.name, v));
+                }
             }
-            let Some(&(_, kind)) = vars.get(&w.name) else {
+        }
+        collections.sort_by_key(|(_, v)| v.decl.lo);
+        let stores_promise =
+            |o: &Write| o.promise || o.callees.iter().any(|n| self.async_fns.contains(n));
+        for (name, v) in collections {
+            let of_name = || writes.iter().filter(|o| o.name == *name && !o.reassign);
+            // Quote the write that stores a promise, else one that adds.
+            let quoted = of_name()
+                .find(|o| stores_promise(o))
+                .or_else(|| of_name().find(|o| !o.evicts))
+                .or_else(|| of_name().next());
+            let Some(quoted) = quoted else { continue };
+            let text = cx.snippet(quoted.span);
+            if stores_promise(quoted) || v.promise_typed {
+                reported.insert(name.clone());
+                cx.report(
+                    v.decl,
+                    format!(
+                        "module-scope `{name}` holds promises and is written while handling a request (`{text}`): a request that awaits a promise another request started depends on that request's I/O — Workers cancels it when that request ends (\"Cannot perform I/O on behalf of a different request\", or a hang) — and the entries outlive the request in the isolate"
+                    ),
+                    "Share results, not promises: deduplicate within one request (a Map local to the request), store only the resolved value (with its timestamp) after `await`, \
+                     and use the Cache API or KV to reuse results across requests and isolates.",
+                );
+            } else if v.exempt(name, cx.source) {
+                reported.insert(name.clone());
+                let evicted = self.writes.iter().any(|o| o.name == *name && o.evicts);
+                let size = if evicted {
+                    "entries are removed as they expire or overflow"
+                } else {
+                    "nothing removes entries, so it grows with every new key"
+                };
+                cx.report_info(
+                    v.decl,
+                    format!(
+                        "module-scope cache `{name}` is written while handling a request (`{text}`): it belongs to one isolate (other isolates and a restarted one start empty) and {size}, within the isolate's {}",
+                        bytes(cx.limits.memory_bytes)
+                    ),
+                    "Fine for memoizing values: keep it bounded (check `.size` and evict the oldest entries), \
+                     and use the Cache API or KV for results other isolates should reuse.",
+                );
+            }
+        }
+        for w in &writes {
+            let Some(&(v, kind)) = vars.get(&w.name) else {
                 continue;
             };
+            // A cache reassigned (reset) is still a cache.
+            if v.exempt(&w.name, cx.source) || !reported.insert(w.name.clone()) {
+                continue;
+            }
             let more = writes.iter().filter(|o| o.name == w.name).count() - 1;
             let text = cx.snippet(w.span);
             let more = match more {
@@ -407,6 +500,18 @@ impl RequestStateInGlobal {
     fn declarator(&mut self, d: &VarDeclarator, cx: &LintContext<'_>) {
         let Pat::Ident(name) = &d.name else { return };
         let sym = &name.id.sym;
+        match d.init.as_deref().map(unwrap_expr) {
+            Some(Expr::Arrow(a)) if a.is_async => {
+                self.async_fns.insert(sym.clone());
+            }
+            Some(Expr::Fn(f)) if f.function.is_async => {
+                self.async_fns.insert(sym.clone());
+            }
+            Some(init) if self.promise_value(init) => {
+                self.promises.insert(sym.clone());
+            }
+            _ => {}
+        }
         if !cx.at_module_scope() {
             return;
         }
@@ -420,10 +525,23 @@ impl RequestStateInGlobal {
             .is_some_and(|i| matches!(unwrap_expr(i), Expr::Array(_) | Expr::Object(_)))
             || matches!(ctor.as_deref(), Some("Map" | "Set" | "Array" | "Object"));
         let weak = matches!(ctor.as_deref(), Some("WeakMap" | "WeakSet" | "WeakRef"));
+        let type_args = d.init.as_deref().and_then(|i| match unwrap_expr(i) {
+            Expr::New(n) => n.type_args.as_ref().map(|t| t.span),
+            _ => None,
+        });
+        let promise_typed = name
+            .type_ann
+            .as_ref()
+            .map(|t| t.span)
+            .into_iter()
+            .chain(type_args)
+            .any(|span| mentions_promise(span_text(cx.source, span)));
         self.vars.entry(sym.clone()).or_default().push(ModuleVar {
-                id: name.id.span.lo,
-                container,
-                weak,
+            id: name.id.span.lo,
+            decl: name.id.span,
+            promise_typed,
+            container,
+            weak,
             offset: d.span.lo.0.saturating_sub(START) as usize,
         });
     }
@@ -447,9 +565,26 @@ impl RequestStateInGlobal {
                         }
                     }
                 }
-                if !cx.at_module_scope() && MUTATORS.contains(&method.sym.as_ref()) {
+                let method = method.sym.as_ref();
+                if !cx.at_module_scope() && MUTATORS.contains(&method) {
                     if let Some(root) = member_root(&m.obj) {
                         self.write(root, false, call.span, cx);
+                        // The stored value: `set(k, v)`, `push(v)`, `add(v)`.
+                        let value = match method {
+                            "set" => call.args.get(1),
+                            "push" | "unshift" | "add" => call.args.first(),
+                            _ => None,
+                        };
+                        let promise = value.is_some_and(|v| self.promise_value(&v.expr));
+                        let mut callees = Vec::new();
+                        if let Some(v) = value {
+                            called_names(&v.expr, &mut callees);
+                        }
+                        if let Some(w) = self.writes.last_mut() {
+                            w.promise = promise;
+                            w.callees = callees;
+                            w.evicts = EVICTORS.contains(&method);
+                        }
                     }
                 }
             }
@@ -490,8 +625,92 @@ impl RequestStateInGlobal {
             reassign,
             in_handler: cx.in_handler(),
             in_fn: in_fn.flatten(),
+            promise: false,
+            callees: Vec::new(),
+            evicts: false,
         });
     }
+
+    /// A promise: an async function's call (an async IIFE, a local async
+    /// function), `fetch(…)`, `new Promise(…)`, a `.then/.catch/.finally`
+    /// chain, `Promise.all(…)`…, a name bound to one, or an object literal
+    /// holding one (`{ promise: p, timestamp }`).
+    fn promise_value(&self, e: &Expr) -> bool {
+        match unwrap_expr(e) {
+            Expr::Call(c) => {
+                let Callee::Expr(callee) = &c.callee else {
+                    return false;
+                };
+                match unwrap_expr(callee) {
+                    Expr::Fn(f) => f.function.is_async,
+                    Expr::Arrow(a) => a.is_async,
+                    Expr::Ident(id) => id.sym == "fetch" || self.async_fns.contains(&id.sym),
+                    Expr::Member(m) => match (&m.prop, unwrap_expr(&m.obj)) {
+                        (MemberProp::Ident(p), _)
+                            if matches!(p.sym.as_ref(), "then" | "catch" | "finally") =>
+                        {
+                            true
+                        }
+                        (MemberProp::Ident(_), Expr::Ident(o)) => o.sym == "Promise",
+                        _ => false,
+                    },
+                    _ => false,
+                }
+            }
+            Expr::New(n) => expr_path(&n.callee).as_deref() == Some("Promise"),
+            Expr::Ident(id) => self.promises.contains(&id.sym),
+            Expr::Object(o) => o.props.iter().any(|p| match p {
+                PropOrSpread::Prop(p) => match &**p {
+                    Prop::KeyValue(kv) => self.promise_value(&kv.value),
+                    Prop::Shorthand(id) => self.promises.contains(&id.sym),
+                    _ => false,
+                },
+                PropOrSpread::Spread(_) => false,
+            }),
+            _ => false,
+        }
+    }
+}
+
+/// The functions called by name for a value: `load(k)`, or in an object
+/// literal's properties (`{ promise: load(k) }`).
+fn called_names(e: &Expr, out: &mut Vec<Atom>) {
+    match unwrap_expr(e) {
+        Expr::Call(c) => {
+            if let Callee::Expr(callee) = &c.callee {
+                if let Expr::Ident(id) = unwrap_expr(callee) {
+                    out.push(id.sym.clone());
+                }
+            }
+        }
+        Expr::Object(o) => {
+            for p in &o.props {
+                if let PropOrSpread::Prop(p) = p {
+                    if let Prop::KeyValue(kv) = &**p {
+                        called_names(&kv.value, out);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A type's text names `Promise` (`Map<string, { promise?: Promise<T> }>`).
+fn mentions_promise(text: &str) -> bool {
+    text.match_indices("Promise").any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + "Promise".len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            && matches!(after, Some('<'))
+    })
+}
+
+/// The source text of a span.
+fn span_text(source: &str, span: Span) -> &str {
+    let lo = (span.lo.0.saturating_sub(START) as usize).min(source.len());
+    let hi = (span.hi.0.saturating_sub(START) as usize).clamp(lo, source.len());
+    source.get(lo..hi).unwrap_or("")
 }
 
 /// The identifier a member chain starts from (members only, no calls).
@@ -586,7 +805,8 @@ fn documented_cache(source: &str, offset: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_util::{assert_fires, assert_silent};
+    use crate::model::report::Severity;
+    use crate::rules::test_util::{assert_fires, assert_silent, Case};
 
     #[test]
     fn fires_on_request_writes() {
@@ -632,10 +852,7 @@ function remember(c) {
             "request-state-in-global",
             r#"const BIN_BY_SKU: Record<string, string> = {};
 for (let i = 0; i < 100; i++) BIN_BY_SKU[`sku-${i}`] = "A";
-const userCache = new Map();
-// cache of rendered templates, bounded by the template count
-const rendered = new Map();
-const parsed = new Map(); // cache: schema by name
+let userCache = new Map();
 const byRequest = new WeakMap();
 const LIMITS = { free: 50 };
 let client;
@@ -648,9 +865,7 @@ function getClient(env) {
 }
 export default {
   async fetch(req, env) {
-    userCache.set(req.url, 1);
-    rendered.set("a", "b");
-    parsed.set("x", 1);
+    userCache = new Map();
     byRequest.set(req, {});
     db ??= drizzle(env.DB);
     if (!config) config = JSON.parse(env.CONFIG);
@@ -711,5 +926,138 @@ export default {
   },
 };"#,
         );
+    }
+
+    /// A Map of in-flight promises shared by requests: a warning at its
+    /// declaration, whether the promise is stored directly, in an entry
+    /// object, or only typed; a plain-value cache is info.
+    #[test]
+    fn promises_in_module_state_and_caches() {
+        let src = r#"// Cache with a short TTL
+const balanceCache = new Map<string, { balance: number; timestamp: number; promise?: Promise<number> }>();
+const inflight = new Map();
+const pending: Map<string, Promise<Response>> = new Map();
+const userCache = new Map<string, { name: string; at: number }>();
+// cache of rendered templates
+const rendered = new Map();
+const parsed = new Map(); // cache: schema by name
+const promised = new Map<string, string>(); // cache of PromiseLike-free strings
+async function load(key) { return (await fetch(key)).json(); }
+function cleanup() {
+  for (const [k, v] of userCache) if (Date.now() - v.at > 1000) userCache.delete(k);
+}
+export default {
+  async fetch(req: Request) {
+    const key = new URL(req.url).pathname;
+    const p = (async () => { const r = await fetch(key); return r.json(); })();
+    balanceCache.set(key, { balance: 0, timestamp: Date.now(), promise: p });
+    inflight.set(key, load(key));
+    pending.get(key);
+    pending.delete(key);
+    cleanup();
+    userCache.set(key, { name: "x", at: Date.now() });
+    rendered.set("a", "b");
+    parsed.set("x", 1);
+    promised.set("x", "y");
+    return new Response(await p);
+  },
+};
+"#;
+        let found = case("src/index.ts", src)
+            .assert_fires(&[
+                (2, "module-scope `balanceCache` holds promises and is written while handling a request (`balanceCache.set(key, { balance: 0, timestamp: Date.now()...`): a request that awaits a promise another request started depends on that request's I/O"),
+                (3, "module-scope `inflight` holds promises and is written while handling a request (`inflight.set(key, load(key))`)"),
+                (4, "module-scope `pending` holds promises"),
+                (5, "module-scope cache `userCache` is written while handling a request (`userCache.set(key, { name: \"x\", at: Date.now() })`): it belongs to one isolate (other isolates and a restarted one start empty) and entries are removed as they expire or overflow"),
+                (7, "module-scope cache `rendered` is written while handling a request (`rendered.set(\"a\", \"b\")`): it belongs to one isolate (other isolates and a restarted one start empty) and nothing removes entries"),
+                (8, "module-scope cache `parsed`"),
+                (9, "module-scope cache `promised`"),
+            ].map(|(l, m)| ("src/index.ts", l, m)));
+        let severities: Vec<Severity> = found.iter().map(|d| d.severity).collect();
+        assert_eq!(
+            severities,
+            [
+                Severity::Error,
+                Severity::Error,
+                Severity::Error,
+                Severity::Info,
+                Severity::Info,
+                Severity::Info,
+                Severity::Info
+            ]
+        );
+    }
+
+    fn case(path: &str, source: &str) -> Case {
+        Case::new()
+            .file(path, source)
+            .rules(&["request-state-in-global"])
+    }
+
+    /// An async function declared below the handler that stores its call.
+    #[test]
+    fn promise_of_an_async_function_declared_below() {
+        let src = r#"const inflight = new Map();
+const seen = new Map();
+export default {
+  async fetch(req: Request) {
+    inflight.set(req.url, { at: Date.now(), promise: load(req.url) });
+    seen.set(req.url, label(req.url));
+    return Response.json(await inflight.get(req.url).promise);
+  },
+};
+async function load(url: string) { return (await fetch(url)).json(); }
+function label(url: string) { return url.toUpperCase(); }
+"#;
+        case("src/index.ts", src)
+            .assert_fires(&[
+                ("src/index.ts", 1, "module-scope `inflight` holds promises"),
+                ("src/index.ts", 6, "module-scope `seen` is changed while handling a request"),
+            ]);
+    }
+
+    /// Promises kept only while the request runs are not module state.
+    #[test]
+    fn silent_on_request_local_promises() {
+        let src = r#"const cacheTtl = 1000;
+export default {
+  async fetch(req: Request) {
+    const inflight = new Map<string, Promise<Response>>();
+    inflight.set(req.url, fetch(req.url));
+    return inflight.get(req.url);
+  },
+};
+"#;
+        case("src/index.ts", src)
+            .assert_silent();
+    }
+
+    /// A Pages Function's `onRequest…` export handles requests: writes in it,
+    /// and in a function it calls, are on the request path; the same code
+    /// under another name is not.
+    #[test]
+    fn pages_functions_handlers() {
+        let handler = r#"// Enhanced cache with a short TTL
+const governanceCache = new Map<string, { power: number; timestamp: number; promise?: Promise<number> }>();
+let hits = 0;
+function cleanupCache() {
+  for (const [k, v] of governanceCache.entries()) if (Date.now() - v.timestamp > 30000) governanceCache.delete(k);
+}
+export const onRequestGet: PagesFunction<Env> = async (ctx) => {
+  cleanupCache();
+  hits++;
+  const promise = (async () => (await fetch(ctx.env.RPC_URL)).json())();
+  governanceCache.set("k", { power: 0, timestamp: Date.now(), promise });
+  return Response.json(await promise);
+};
+"#;
+        case("functions/api/governance.ts", handler)
+            .assert_fires(&[
+                ("functions/api/governance.ts", 2, "module-scope `governanceCache` holds promises"),
+                ("functions/api/governance.ts", 9, "`hits` is a module-scope `let` written while handling a request"),
+            ]);
+        let helper = handler.replace("onRequestGet", "loadGovernance");
+        case("functions/api/governance.ts", &helper)
+            .assert_silent();
     }
 }
