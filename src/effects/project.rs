@@ -32,6 +32,9 @@ pub struct Quote {
     pub text: String,
 }
 
+/// A class of the project: (file, its name there).
+pub type ClassRef = (usize, String);
+
 /// A file that loads another, and the name it takes (`None`: the whole
 /// module).
 pub type Load = (usize, Option<String>);
@@ -57,6 +60,9 @@ pub struct Project<'a> {
     modules: Resolver<'a>,
     /// Effect summaries computed so far: (file, function, effect) → chain.
     pub(super) summaries: RefCell<HashMap<(usize, usize, u8), Option<Chain>>>,
+    /// What a field set from a constructor parameter holds:
+    /// (file, `this.field`) → (file, class) (see `Project::constructed_class`).
+    pub(super) constructed: RefCell<HashMap<(usize, String), Option<ClassRef>>>,
     /// What loads each file (see `Project::importers`), built on first use.
     pub(super) importers: std::cell::OnceCell<Vec<Vec<Load>>>,
 }
@@ -98,6 +104,7 @@ impl<'a> Project<'a> {
             drizzle,
             modules,
             summaries: RefCell::default(),
+            constructed: RefCell::default(),
             importers: Default::default(),
         }
     }

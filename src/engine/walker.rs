@@ -376,6 +376,19 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+            // const connection = new Connection(url): an HTTP client.
+            if matches!(
+                unwrap_expr(init),
+                Expr::New(_) | Expr::Call(_) | Expr::Await(_) | Expr::Ident(_)
+            ) {
+                if let Some(client) = crate::effects::sdk::client_made_by(init, &self.cx.file) {
+                    if let Some(symbol) = self.cx.semantic().symbol_of_decl(&name.id) {
+                        self.cx.file.http_clients.insert(symbol, client);
+                    }
+                }
+            }
+        }
         if let Some(init) = &d.init {
             let init = unwrap_expr(init);
             let init = match init {
@@ -565,7 +578,36 @@ impl Visit for Walker<'_, '_, '_> {
         });
     }
 
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        self.cx.db.walk.classes.push(c.ident.sym.to_string());
+        c.visit_children_with(self);
+        self.cx.db.walk.classes.pop();
+    }
+
+    /// `private svc: GithubService;`: the field holds an instance of the
+    /// class its type names.
+    fn visit_class_prop(&mut self, p: &ClassProp) {
+        if let (PropName::Ident(name), Some(class)) = (
+            &p.key,
+            crate::effects::calls::annotated_class(p.type_ann.as_deref()),
+        ) {
+            self.cx
+                .db
+                .instances
+                .push((format!("this.{}", name.sym), class));
+        }
+        p.visit_children_with(self);
+    }
+
     fn visit_constructor(&mut self, c: &Constructor) {
+        crate::effects::calls::enter_constructor(c, &mut self.cx.file);
+        self.visit_constructor_inner(c);
+        crate::effects::calls::exit_constructor(&mut self.cx.file);
+    }
+}
+
+impl Walker<'_, '_, '_> {
+    fn visit_constructor_inner(&mut self, c: &Constructor) {
         let mut params = Vec::new();
         for p in &c.params {
             if let ParamOrTsParamProp::Param(p) = p {
