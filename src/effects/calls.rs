@@ -75,6 +75,8 @@ pub enum Effect {
     Subrequest,
     /// A database query.
     Query,
+    /// Either: a round trip of any kind.
+    Io,
 }
 
 /// Functions of the runtime and methods of its built-in objects (arrays,

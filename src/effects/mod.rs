@@ -99,6 +99,10 @@ pub enum Condition {
     /// The called function, or one it calls in turn, has the effect: a loop
     /// that calls `saveItem(x)` is an N+1 when `saveItem` runs a query.
     Calls(calls::Target, calls::Effect),
+    /// At least this many of the called functions have the effect (the
+    /// first that has it is named): a `Promise.all(xs.map(cb))` whose
+    /// callback calls helpers (one), awaits of helpers in a row (two).
+    CallsAtLeast(Vec<calls::Target>, usize, calls::Effect),
     /// `export * from 'source'` in this file: the re-exported module runs
     /// code at startup, and the Worker uses none of its exports, through
     /// this barrel or otherwise.

@@ -153,6 +153,10 @@ impl Project<'_> {
         let own = match effect {
             Effect::Subrequest => &fact.subrequest,
             Effect::Query => &fact.query,
+            Effect::Io => match &fact.subrequest {
+                Some(_) => &fact.subrequest,
+                None => &fact.query,
+            },
         };
         let mut cut_short = false;
         let found = match own {
@@ -193,6 +197,16 @@ impl Project<'_> {
                     Condition::Calls(target, effect) => {
                         if let Some(chain) = self.effect_of(file, target, *effect) {
                             out.push(self.with_chain(deferred, target, *effect, &chain));
+                        }
+                    }
+                    Condition::CallsAtLeast(targets, n, effect) => {
+                        let mut found = targets.iter().filter_map(|t| {
+                            self.effect_of(file, t, *effect).map(|chain| (t, chain))
+                        });
+                        if let Some((target, chain)) = found.next() {
+                            if 1 + found.take(n.saturating_sub(1)).count() >= *n {
+                                out.push(self.with_chain(deferred, target, *effect, &chain));
+                            }
                         }
                     }
                     Condition::UnusedStarExport(source) => {
@@ -318,7 +332,7 @@ impl Project<'_> {
                 .unwrap_or_else(|| "a function".into())
         };
         let verb = match effect {
-            Effect::Subrequest => "calls",
+            Effect::Subrequest | Effect::Io => "calls",
             Effect::Query => "runs",
         };
         let through = if chain.functions.len() > 1 {

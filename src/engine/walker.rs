@@ -427,7 +427,22 @@ impl Visit for Walker<'_, '_, '_> {
             }
         }
         self.enter(Node::VarDeclarator(d));
+        // `const ps = xs.map(async …)` later given to `Promise.all(ps)`: the
+        // callbacks run together, as in `Promise.all(xs.map(…))`.
+        let saved = self.in_promise_combinator_arg;
+        if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+            if let Expr::Call(c) = unwrap_expr(init) {
+                if matches!(
+                    crate::syntax::ast::method_name(c).map(|m| m.as_ref()),
+                    Some("map" | "flatMap")
+                ) && self.cx.combined_later(&name.id.sym, d.span)
+                {
+                    self.in_promise_combinator_arg = true;
+                }
+            }
+        }
         d.visit_children_with(self);
+        self.in_promise_combinator_arg = saved;
         self.pending = None;
         self.exit(Node::VarDeclarator(d));
     }

@@ -133,9 +133,10 @@ None.
         (
             "Known limits",
             r#"
-Only I/O the file can recognize is reported: calls on objects the rule cannot
-trace to `env`, `fetch` or a Drizzle database (a client passed in as a
-parameter) are not. An intended sequence (rate-limited API, ordered writes)
+Only I/O the file can recognize is reported: `env` bindings, `fetch`, a
+Drizzle database, a client of an SDK that calls HTTP (see
+`subrequest-in-loop`), an async function of the file; a client passed in as
+an untyped parameter is not. An intended sequence (rate-limited API, ordered writes)
 should be suppressed with a reason:
 `// perf-optimizer-disable-next-line await-in-loop -- API allows 1 request at a time`.
 "#,

@@ -44,8 +44,24 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
             r#"
 A subrequest — `fetch`, a binding call (`env.KV.get`, `c.env.QUEUE.send`, a
 Durable Object stub), a D1 statement run (`.first()`, `.all()`, `.run()`), an
-awaited Drizzle query — inside a loop or a per-element callback
-(`forEach`, `map`, …):
+awaited Drizzle query, a call through a client of an SDK that calls HTTP —
+inside a loop or a per-element callback (`forEach`, `map`, …). A call of a
+function that makes one, in this file or another (through imports,
+`this.method()`, instances held in variables and fields), counts too, and the
+finding names the chain.
+
+SDK clients: an object built by `new` or a factory of a package whose clients
+send HTTP requests — @solana/web3.js `Connection`, stripe, openai,
+@anthropic-ai/sdk, @octokit/* and octokit, @aws-sdk/client-* (`*Client`),
+@supabase/supabase-js `createClient`, @upstash/redis, @upstash/qstash,
+resend, twilio, @sendgrid/mail, @notionhq/client, @slack/web-api, algoliasearch,
+@google/generative-ai, ethers providers, viem clients — and any package's
+object built on such a client (`new SplGovernance(connection)`). Members that
+work locally (Stripe `webhooks`, Supabase `channel`, `getGenerativeModel`) are
+not requests. An awaited function of any package given a client
+(`await getAccount(connection, key)`) is one. SDKs that buffer and send later
+(Sentry, analytics) and database drivers (left to the database rules) are not
+in the table.
 
 ```ts
 for (const item of input.items) {
@@ -140,10 +156,10 @@ None.
         (
             "Known limits",
             r#"
-Loops are seen within one function: a helper that makes a subrequest, called
-from a loop, is not reported; a chunked `Promise.all` inside a loop is left to
-the author. Worker environment variables read as `env.NAME.method()` (strings)
-look like binding calls.
+A chunked `Promise.all` inside a loop is left to the author. Worker
+environment variables read as `env.NAME.method()` (strings) look like binding
+calls. An SDK client is known from a table of packages (below); a client of a
+package outside it, not built on one of them, is not.
 "#,
         ),
     ],
