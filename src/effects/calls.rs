@@ -231,6 +231,9 @@ pub(crate) fn enter_constructor(c: &Constructor, cx: &mut FileContext<'_>) {
                     continue;
                 };
                 let field = format!("this.{}", id.id.sym);
+                if let Some(client) = super::sdk::annotated_client(id.type_ann.as_deref(), cx) {
+                    cx.client_fields.insert(id.id.sym.clone(), client);
+                }
                 match annotated_class(id.type_ann.as_deref()) {
                     Some(class) => cx.db.instances.push((field, class)),
                     None => {

@@ -98,6 +98,21 @@ fn client_in(expr: &Expr, cx: &FileContext<'_>) -> Option<(String, &'static str)
     }
 }
 
+/// The client a TypeScript annotation promises (`connection: Connection`,
+/// `private stripe: Stripe`): a client class of a package in the table.
+pub fn annotated_client(ann: Option<&TsTypeAnn>, cx: &FileContext<'_>) -> Option<Client> {
+    let class = super::calls::annotated_class(ann)?;
+    let import = cx.db.import_of(&class)?;
+    let package = package_of(&import.source)?;
+    let sdk = sdk_for(package)?;
+    let export = import.imported.as_deref()?;
+    sdk.constructs(export).then(|| Client {
+        package: package.to_string(),
+        what: format!("{package} `{class}`"),
+        talks_to: sdk.talks_to,
+    })
+}
+
 /// The client a name or `this.field` holds.
 pub fn client_of(expr: &Expr, cx: &FileContext<'_>) -> Option<Client> {
     match unwrap_expr(expr) {

@@ -593,6 +593,21 @@ impl Visit for Walker<'_, '_, '_> {
         });
     }
 
+    /// `connection: Connection` (a parameter or variable typed with an SDK
+    /// client class) holds an HTTP client.
+    fn visit_binding_ident(&mut self, b: &BindingIdent) {
+        if b.type_ann.is_some() {
+            if let Some(client) =
+                crate::effects::sdk::annotated_client(b.type_ann.as_deref(), &self.cx.file)
+            {
+                if let Some(symbol) = self.cx.semantic().symbol_of_decl(&b.id) {
+                    self.cx.file.http_clients.insert(symbol, client);
+                }
+            }
+        }
+        b.visit_children_with(self);
+    }
+
     fn visit_class_decl(&mut self, c: &ClassDecl) {
         self.cx.db.walk.classes.push(c.ident.sym.to_string());
         c.visit_children_with(self);
@@ -602,6 +617,13 @@ impl Visit for Walker<'_, '_, '_> {
     /// `private svc: GithubService;`: the field holds an instance of the
     /// class its type names.
     fn visit_class_prop(&mut self, p: &ClassProp) {
+        if let PropName::Ident(name) = &p.key {
+            if let Some(client) =
+                crate::effects::sdk::annotated_client(p.type_ann.as_deref(), &self.cx.file)
+            {
+                self.cx.file.client_fields.insert(name.sym.clone(), client);
+            }
+        }
         if let (PropName::Ident(name), Some(class)) = (
             &p.key,
             crate::effects::calls::annotated_class(p.type_ann.as_deref()),

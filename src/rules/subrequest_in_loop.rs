@@ -56,7 +56,9 @@ send HTTP requests — @solana/web3.js `Connection`, stripe, openai,
 @supabase/supabase-js `createClient`, @upstash/redis, @upstash/qstash,
 resend, twilio, @sendgrid/mail, @notionhq/client, @slack/web-api, algoliasearch,
 @google/generative-ai, ethers providers, viem clients — and any package's
-object built on such a client (`new SplGovernance(connection)`). Members that
+object built on such a client (`new SplGovernance(connection)`); a parameter,
+variable or field typed with such a class (`connection: Connection`) holds
+one. Members that
 work locally (Stripe `webhooks`, Supabase `channel`, `getGenerativeModel`) are
 not requests. An awaited function of any package given a client
 (`await getAccount(connection, key)`) is one. SDKs that buffer and send later
@@ -792,5 +794,51 @@ export const two = new Score(new B());
 "#,
             )
             .assert_silent();
+    }
+
+    /// A parameter, field or variable typed with an SDK client class holds
+    /// a client: helpers that take one make subrequests, across files.
+    #[test]
+    fn typed_sdk_clients() {
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/chain.ts",
+                r#"import { Connection, PublicKey } from '@solana/web3.js';
+import Stripe from 'stripe';
+export async function isNft(connection: Connection, mint: PublicKey) {
+  const info = await connection.getParsedAccountInfo(mint);
+  return info.value === null;
+}
+export function label(connection: Connection, mint: PublicKey) {
+  return `${connection.rpcEndpoint}/${mint.toBase58()}`;
+}
+export class Billing {
+  private stripe: Stripe;
+  constructor(key: string) { this.stripe = makeStripe(key); }
+  async charge(ids: string[]) {
+    for (const id of ids) await this.stripe.charges.retrieve(id);
+  }
+}
+declare function makeStripe(key: string): Stripe;
+"#,
+            )
+            .file(
+                "src/index.ts",
+                r#"import { Connection, PublicKey } from '@solana/web3.js';
+import { isNft, label } from './chain';
+export async function scan(env: Env, mints: PublicKey[]) {
+  const connection = new Connection(env.RPC_URL);
+  for (const m of mints) {
+    label(connection, m);
+    if (await isNft(connection, m)) continue;
+  }
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/chain.ts", 14, "`this.stripe.charges.retrieve(id)` inside a for-of loop"),
+                ("src/index.ts", 7, "`isNft` calls `connection.getParsedAccountInfo(mint)` at src/chain.ts:4"),
+            ]);
     }
 }
