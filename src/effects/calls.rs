@@ -8,7 +8,7 @@ use swc_core::ecma::ast::*;
 
 use super::FileContext;
 use crate::semantic::scope::Frame;
-use crate::syntax::ast::unwrap_expr;
+use crate::syntax::ast::{annotated_class, unwrap_expr};
 
 /// Where a function does something: the call's span in its file (its
 /// position and text are made only for the findings that quote it:
@@ -204,18 +204,6 @@ pub enum Arg {
     Var(String),
     /// `new C(…)` written in place: the class as written.
     New(String),
-}
-
-/// The class a TypeScript annotation names (`svc: GithubService`), if it
-/// is a plain reference.
-pub fn annotated_class(ann: Option<&TsTypeAnn>) -> Option<String> {
-    match &*ann?.type_ann {
-        TsType::TsTypeRef(TsTypeRef {
-            type_name: TsEntityName::Ident(id),
-            ..
-        }) => Some(id.sym.to_string()),
-        _ => None,
-    }
 }
 
 /// A constructor's parameters: `constructor(private svc: GithubService)`

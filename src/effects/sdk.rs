@@ -101,7 +101,7 @@ fn client_in(expr: &Expr, cx: &FileContext<'_>) -> Option<(String, &'static str)
 /// The client a TypeScript annotation promises (`connection: Connection`,
 /// `private stripe: Stripe`): a client class of a package in the table.
 pub fn annotated_client(ann: Option<&TsTypeAnn>, cx: &FileContext<'_>) -> Option<Client> {
-    let class = super::calls::annotated_class(ann)?;
+    let class = crate::syntax::ast::annotated_class(ann)?;
     let import = cx.db.import_of(&class)?;
     let package = package_of(&import.source)?;
     let sdk = sdk_for(package)?;

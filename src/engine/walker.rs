@@ -626,7 +626,7 @@ impl Visit for Walker<'_, '_, '_> {
         }
         if let (PropName::Ident(name), Some(class)) = (
             &p.key,
-            crate::effects::calls::annotated_class(p.type_ann.as_deref()),
+            crate::syntax::ast::annotated_class(p.type_ann.as_deref()),
         ) {
             self.cx
                 .db
