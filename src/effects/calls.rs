@@ -8,7 +8,7 @@ use swc_core::ecma::ast::*;
 
 use super::FileContext;
 use crate::semantic::scope::Frame;
-use crate::syntax::ast::unwrap_expr;
+use crate::syntax::ast::{annotated_class, unwrap_expr};
 
 /// Where a function does something: the call's span in its file (its
 /// position and text are made only for the findings that quote it:
@@ -75,6 +75,8 @@ pub enum Effect {
     Subrequest,
     /// A database query.
     Query,
+    /// Either: a round trip of any kind.
+    Io,
 }
 
 /// Functions of the runtime and methods of its built-in objects (arrays,
@@ -195,10 +197,88 @@ pub fn target_of(call: &CallExpr) -> Option<Target> {
     }
 }
 
+/// An argument of a `new` expression, as far as instances go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// A name: the class of the instance it holds, if any, is in `instances`.
+    Var(String),
+    /// `new C(…)` written in place: the class as written.
+    New(String),
+}
+
+/// A constructor's parameters: `constructor(private svc: GithubService)`
+/// holds a `GithubService` in `this.svc`; untyped parameters are kept for
+/// `this.x = param` in the body (`record_field_from_param`).
+pub(crate) fn enter_constructor(c: &Constructor, cx: &mut FileContext<'_>) {
+    let class = cx.db.walk.classes.last().cloned();
+    let mut params = Vec::new();
+    for (index, p) in c.params.iter().enumerate() {
+        match p {
+            ParamOrTsParamProp::TsParamProp(prop) => {
+                let TsParamPropParam::Ident(id) = &prop.param else {
+                    continue;
+                };
+                let field = format!("this.{}", id.id.sym);
+                if let Some(client) = super::sdk::annotated_client(id.type_ann.as_deref(), cx) {
+                    cx.client_fields.insert(id.id.sym.clone(), client);
+                }
+                match annotated_class(id.type_ann.as_deref()) {
+                    Some(class) => cx.db.instances.push((field, class)),
+                    None => {
+                        if let Some(class) = &class {
+                            cx.db.ctor_fields.push((class.clone(), field, index));
+                        }
+                    }
+                }
+            }
+            ParamOrTsParamProp::Param(p) => {
+                if let Pat::Ident(id) = &p.pat {
+                    params.push((
+                        id.id.sym.clone(),
+                        index,
+                        annotated_class(id.type_ann.as_deref()),
+                    ));
+                }
+            }
+        }
+    }
+    cx.db.walk.ctor_params.push(params);
+}
+
+pub(crate) fn exit_constructor(cx: &mut FileContext<'_>) {
+    cx.db.walk.ctor_params.pop();
+}
+
+/// `this.field = param` in a constructor: the field holds what the
+/// parameter's type names, or what the `new` expressions pass for it.
+fn record_field_from_param(field: &str, value: &Expr, cx: &mut FileContext<'_>) {
+    let Expr::Ident(id) = unwrap_expr(value) else {
+        return;
+    };
+    let Some(params) = cx.db.walk.ctor_params.last() else {
+        return;
+    };
+    let Some((_, index, class)) = params.iter().find(|(name, _, _)| *name == id.sym) else {
+        return;
+    };
+    let (index, class) = (*index, class.clone());
+    match class {
+        Some(class) => cx.db.instances.push((field.to_string(), class)),
+        None => {
+            if let Some(owner) = cx.db.walk.classes.last().cloned() {
+                cx.db.ctor_fields.push((owner, field.to_string(), index));
+            }
+        }
+    }
+}
+
 /// `const d = new Driver()`, `this.driver = new Driver()`: (the variable or
 /// `this.field`, the class as written), so that `d.get()` names
 /// `Driver`'s `get`.
 pub(crate) fn record_instance(target: &str, value: &Expr, cx: &mut FileContext<'_>) {
+    if target.starts_with("this.") {
+        record_field_from_param(target, value, cx);
+    }
     if let Expr::New(new) = unwrap_expr(value) {
         if let Expr::Ident(class) = unwrap_expr(&new.callee) {
             cx.db
@@ -254,6 +334,25 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
 pub(crate) fn enter_new(new: &NewExpr, cx: &mut FileContext<'_>) {
     if cx.db.walk.function_stack.is_empty() && cx.db.module_call.is_none() {
         cx.db.module_call = Some(new.span);
+    }
+    // `new Calculator(service)`: what a constructor's fields may hold.
+    if let (Expr::Ident(class), Some(args)) = (unwrap_expr(&new.callee), &new.args) {
+        if !args.is_empty() && args.len() <= 8 {
+            let args = args
+                .iter()
+                .map(|a| match unwrap_expr(&a.expr) {
+                    Expr::Ident(id) => Some(Arg::Var(id.sym.to_string())),
+                    Expr::New(inner) => match unwrap_expr(&inner.callee) {
+                        Expr::Ident(c) => Some(Arg::New(c.sym.to_string())),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect::<Vec<_>>();
+            if args.iter().any(Option::is_some) {
+                cx.db.news.push((class.sym.to_string(), args));
+            }
+        }
     }
 }
 

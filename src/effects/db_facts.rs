@@ -48,6 +48,11 @@ pub struct WalkState {
     pub(crate) by_span: HashMap<Key, usize>,
     /// Index in `FileFacts::functions` of each function being walked.
     pub(crate) function_stack: Vec<usize>,
+    /// The classes being walked (declared names), innermost last.
+    pub(crate) classes: Vec<String>,
+    /// The parameters of the constructors being walked: (name, index, the
+    /// class its type names).
+    pub(crate) ctor_params: Vec<Vec<(Atom, usize, Option<String>)>>,
     /// Queries whose row use was read so far (at most [`MAX_ROW_USES`]).
     row_uses: std::cell::Cell<u32>,
 }
@@ -132,6 +137,9 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
                 if let (Expr::This(_), MemberProp::Ident(field)) = (unwrap_expr(&m.obj), &m.prop) {
                     super::calls::record_instance(&format!("this.{}", field.sym), &a.right, cx);
+                    if let Some(client) = super::sdk::client_made_by(&a.right, cx) {
+                        cx.client_fields.insert(field.sym.clone(), client);
+                    }
                 }
             }
             if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {

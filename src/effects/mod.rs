@@ -19,6 +19,7 @@ pub mod db_facts;
 pub mod drizzle;
 pub mod project;
 pub mod row_use;
+pub mod sdk;
 pub mod summaries;
 
 pub use db_facts::WalkState;
@@ -39,8 +40,16 @@ pub struct FileFacts {
     /// The first call evaluated at module scope (kept by the bundler, run
     /// at startup), if any.
     pub module_call: Option<calls::Evidence>,
-    /// (variable or `this.field`, class as written) for each `new C()` held.
+    /// (variable or `this.field`, class as written) for each `new C()` held,
+    /// and for each field or parameter typed with a class
+    /// (`constructor(private svc: GithubService)`).
     pub instances: Vec<(String, String)>,
+    /// (class, `this.field`, parameter index): a constructor stores an
+    /// untyped parameter in a field (`constructor(svc) { this.svc = svc }`);
+    /// what the field holds is what the `new` expressions pass.
+    pub ctor_fields: Vec<(String, String, usize)>,
+    /// (class as written, its arguments) of each `new C(…)`.
+    pub news: Vec<(String, Vec<Option<calls::Arg>>)>,
     /// Findings that stand if a called function does what they need
     /// (resolved across files after the walk: `Project::deferred`).
     pub deferred: Vec<Deferred>,
@@ -92,6 +101,10 @@ pub enum Condition {
     /// The called function, or one it calls in turn, has the effect: a loop
     /// that calls `saveItem(x)` is an N+1 when `saveItem` runs a query.
     Calls(calls::Target, calls::Effect),
+    /// At least this many of the called functions have the effect (the
+    /// first that has it is named): a `Promise.all(xs.map(cb))` whose
+    /// callback calls helpers (one), awaits of helpers in a row (two).
+    CallsAtLeast(Vec<calls::Target>, usize, calls::Effect),
     /// `export * from 'source'` in this file: the re-exported module runs
     /// code at startup, and the Worker uses none of its exports, through
     /// this barrel or otherwise.
@@ -107,6 +120,11 @@ pub struct FileContext<'a> {
     /// [`FileContext::is_subrequest`] per call (by span): the collector and
     /// several rules ask it of the same calls.
     pub subrequests: std::cell::RefCell<crate::model::collections::HashMap<query::Key, bool>>,
+    /// Names bound to clients of an SDK that calls HTTP (`effects::sdk`),
+    /// by what they refer to.
+    pub http_clients: crate::model::collections::HashMap<crate::semantic::SymbolId, sdk::Client>,
+    /// `this.field = new Stripe(key)`: fields holding such clients.
+    pub client_fields: crate::model::collections::HashMap<swc_core::atoms::Atom, sdk::Client>,
 }
 
 impl<'a> Deref for FileContext<'a> {
@@ -149,7 +167,8 @@ impl FileContext<'_> {
             return false;
         };
         match &**callee {
-            Expr::Ident(id) => id.sym == "fetch" && self.is_unbound(id),
+            Expr::Ident(id) if id.sym == "fetch" => self.is_unbound(id),
+            Expr::Ident(_) => sdk::sdk_call(call, self).is_some(),
             Expr::Member(m) => {
                 if !matches!(m.prop, MemberProp::Ident(_)) {
                     return false;
@@ -165,6 +184,7 @@ impl FileContext<'_> {
                 // globalThis.fetch / self.fetch
                 matches!((&*m.obj, &m.prop), (Expr::Ident(obj), MemberProp::Ident(p))
                     if p.sym == "fetch" && (obj.sym == "globalThis" || obj.sym == "self"))
+                    || sdk::sdk_call(call, self).is_some()
             }
             _ => false,
         }

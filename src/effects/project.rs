@@ -46,6 +46,9 @@ pub struct Quote {
     pub text: String,
 }
 
+/// A class of the project: (file, its name there).
+pub type ClassRef = (usize, String);
+
 /// A file that loads another, and the name it takes (`None`: the whole
 /// module).
 pub type Load = (usize, Option<String>);
@@ -73,6 +76,9 @@ pub struct Project<'a> {
     pub relations: Vec<TableRelation>,
     /// Effect summaries computed so far: (file, function, effect) → chain.
     pub(super) summaries: RefCell<HashMap<(usize, usize, u8), Option<Chain>>>,
+    /// What a field set from a constructor parameter holds:
+    /// (file, `this.field`) → (file, class) (see `Project::constructed_class`).
+    pub(super) constructed: RefCell<HashMap<(usize, String), Option<ClassRef>>>,
     /// What loads each file (see `Project::importers`), built on first use.
     pub(super) importers: std::cell::OnceCell<Vec<Vec<Load>>>,
 }
@@ -115,6 +121,7 @@ impl<'a> Project<'a> {
             relations: Vec::new(),
             modules,
             summaries: RefCell::default(),
+            constructed: RefCell::default(),
             importers: Default::default(),
         };
         p.relations = p.schema_relations();

@@ -63,15 +63,68 @@ impl Project<'_> {
                 }
                 // An instance of a project class: the method of that name in
                 // the class's file.
-                let mut classes = facts.instances.iter().filter(|(held, _)| held == object);
-                let (_, class) = classes.next()?;
-                if classes.any(|(_, other)| other != class) {
-                    return None; // holds instances of different classes
-                }
-                let (defined_in, _) = self.resolve_local(file, class, 0)?;
+                let (defined_in, _) = match self.held_class(file, object) {
+                    Some(class) => self.resolve_local(file, class, 0)?,
+                    None => self.constructed_class(file, object)?,
+                };
                 Some((defined_in, self.function_named(defined_in, member, true)?))
             }
         }
+    }
+
+    /// The class of the instances `held` (a variable or `this.field`) holds
+    /// in `file`, as written there, when they are of one class.
+    fn held_class(&self, file: usize, held: &str) -> Option<&str> {
+        let facts = &self.files[file].1;
+        let mut classes = facts.instances.iter().filter(|(h, _)| h == held);
+        let (_, class) = classes.next()?;
+        if classes.any(|(_, other)| other != class) {
+            return None; // holds instances of different classes
+        }
+        Some(class)
+    }
+
+    /// The class whose instance a constructor stores in `field` of a class
+    /// of `file` from an untyped parameter (`constructor(svc) { this.svc =
+    /// svc }`): what every `new` of that class in the project passes there
+    /// (`new Calculator(new GithubService(t))`, or a variable holding one).
+    /// (file, class name there) of its definition.
+    fn constructed_class(&self, file: usize, field: &str) -> Option<(usize, String)> {
+        let key = (file, field.to_string());
+        if let Some(known) = self.constructed.borrow().get(&key) {
+            return known.clone();
+        }
+        let facts = &self.files[file].1;
+        let mut owners = facts.ctor_fields.iter().filter(|(_, f, _)| f == field);
+        let (class, _, index) = owners.next()?;
+        let found = if owners.next().is_some() {
+            None // several classes of the file store such a field
+        } else {
+            let mut passed: Option<(usize, String)> = None;
+            let mut agree = true;
+            for (at, (_, other)) in self.files.iter().enumerate() {
+                for (written, args) in &other.news {
+                    if self.resolve_local(at, written, 0).as_ref() != Some(&(file, class.clone())) {
+                        continue;
+                    }
+                    let held = match args.get(*index).cloned().flatten() {
+                        Some(super::calls::Arg::New(c)) => self.resolve_local(at, &c, 0),
+                        Some(super::calls::Arg::Var(v)) => self
+                            .held_class(at, &v)
+                            .and_then(|c| self.resolve_local(at, c, 0)),
+                        None => None,
+                    };
+                    match (held, &passed) {
+                        (Some(h), None) => passed = Some(h),
+                        (Some(h), Some(p)) if &h == p => {}
+                        _ => agree = false,
+                    }
+                }
+            }
+            passed.filter(|_| agree)
+        };
+        self.constructed.borrow_mut().insert(key, found.clone());
+        found
     }
 
     /// Whether the function `target` names in `file` has `effect`, and the
@@ -100,6 +153,10 @@ impl Project<'_> {
         let own = match effect {
             Effect::Subrequest => &fact.subrequest,
             Effect::Query => &fact.query,
+            Effect::Io => match &fact.subrequest {
+                Some(_) => &fact.subrequest,
+                None => &fact.query,
+            },
         };
         let mut cut_short = false;
         let found = match own {
@@ -140,6 +197,16 @@ impl Project<'_> {
                     Condition::Calls(target, effect) => {
                         if let Some(chain) = self.effect_of(file, target, *effect) {
                             out.push(self.with_chain(deferred, target, *effect, &chain));
+                        }
+                    }
+                    Condition::CallsAtLeast(targets, n, effect) => {
+                        let mut found = targets.iter().filter_map(|t| {
+                            self.effect_of(file, t, *effect).map(|chain| (t, chain))
+                        });
+                        if let Some((target, chain)) = found.next() {
+                            if 1 + found.take(n.saturating_sub(1)).count() >= *n {
+                                out.push(self.with_chain(deferred, target, *effect, &chain));
+                            }
                         }
                     }
                     Condition::UnusedStarExport(source) => {
@@ -265,7 +332,7 @@ impl Project<'_> {
                 .unwrap_or_else(|| "a function".into())
         };
         let verb = match effect {
-            Effect::Subrequest => "calls",
+            Effect::Subrequest | Effect::Io => "calls",
             Effect::Query => "runs",
         };
         let through = if chain.functions.len() > 1 {

@@ -66,6 +66,8 @@ impl<'a> LintContext<'a> {
                 model: FileModel::new(path, source, index, program, project),
                 db: Default::default(),
                 subrequests: Default::default(),
+                http_clients: Default::default(),
+                client_fields: Default::default(),
             },
             diagnostics: Vec::new(),
             current_rule: None,
@@ -89,6 +91,52 @@ impl<'a> LintContext<'a> {
             diagnostic.severity = crate::model::report::Severity::Info;
             self.diagnostics.push(diagnostic);
         }
+    }
+
+    /// [`Self::report`] with evidence: related places and what they show.
+    pub fn report_related(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        related: Vec<crate::model::report::Related>,
+    ) {
+        if let Some(mut diagnostic) = self.finding(span, message.into(), help.into()) {
+            diagnostic.related = related;
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Why `call` (or a call it is chained on) is a subrequest when an SDK
+    /// makes it so (`effects::sdk`): the evidence a finding names.
+    pub fn sdk_evidence(
+        &self,
+        call: &swc_core::ecma::ast::CallExpr,
+    ) -> Vec<crate::model::report::Related> {
+        let mut current = Some(call);
+        while let Some(c) = current {
+            if let Some(why) = crate::effects::sdk::sdk_call(c, &self.file) {
+                let loc = self.loc(c.span);
+                return vec![crate::model::report::Related {
+                    file: self.path.to_string(),
+                    line: loc.line,
+                    column: loc.column,
+                    message: why,
+                }];
+            }
+            // `a()` in `a().b()`
+            current = match &c.callee {
+                swc_core::ecma::ast::Callee::Expr(e) => match unwrap_expr(e) {
+                    swc_core::ecma::ast::Expr::Member(m) => match unwrap_expr(&m.obj) {
+                        swc_core::ecma::ast::Expr::Call(inner) => Some(inner),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+        }
+        Vec::new()
     }
 
     /// Reports a finding about a call to `target` that stands only if the

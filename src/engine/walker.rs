@@ -390,6 +390,19 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+            // const connection = new Connection(url): an HTTP client.
+            if matches!(
+                unwrap_expr(init),
+                Expr::New(_) | Expr::Call(_) | Expr::Await(_) | Expr::Ident(_)
+            ) {
+                if let Some(client) = crate::effects::sdk::client_made_by(init, &self.cx.file) {
+                    if let Some(symbol) = self.cx.semantic().symbol_of_decl(&name.id) {
+                        self.cx.file.http_clients.insert(symbol, client);
+                    }
+                }
+            }
+        }
         if let Some(init) = &d.init {
             let init = unwrap_expr(init);
             let init = match init {
@@ -428,7 +441,22 @@ impl Visit for Walker<'_, '_, '_> {
             }
         }
         self.enter(Node::VarDeclarator(d));
+        // `const ps = xs.map(async …)` later given to `Promise.all(ps)`: the
+        // callbacks run together, as in `Promise.all(xs.map(…))`.
+        let saved = self.in_promise_combinator_arg;
+        if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+            if let Expr::Call(c) = unwrap_expr(init) {
+                if matches!(
+                    crate::syntax::ast::method_name(c).map(|m| m.as_ref()),
+                    Some("map" | "flatMap")
+                ) && self.cx.combined_later(&name.id.sym, d.span)
+                {
+                    self.in_promise_combinator_arg = true;
+                }
+            }
+        }
         d.visit_children_with(self);
+        self.in_promise_combinator_arg = saved;
         self.pending = None;
         self.exit(Node::VarDeclarator(d));
     }
@@ -579,7 +607,58 @@ impl Visit for Walker<'_, '_, '_> {
         });
     }
 
+    /// `connection: Connection` (a parameter or variable typed with an SDK
+    /// client class) holds an HTTP client.
+    fn visit_binding_ident(&mut self, b: &BindingIdent) {
+        if b.type_ann.is_some() {
+            if let Some(client) =
+                crate::effects::sdk::annotated_client(b.type_ann.as_deref(), &self.cx.file)
+            {
+                if let Some(symbol) = self.cx.semantic().symbol_of_decl(&b.id) {
+                    self.cx.file.http_clients.insert(symbol, client);
+                }
+            }
+        }
+        b.visit_children_with(self);
+    }
+
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        self.cx.db.walk.classes.push(c.ident.sym.to_string());
+        c.visit_children_with(self);
+        self.cx.db.walk.classes.pop();
+    }
+
+    /// `private svc: GithubService;`: the field holds an instance of the
+    /// class its type names.
+    fn visit_class_prop(&mut self, p: &ClassProp) {
+        if let PropName::Ident(name) = &p.key {
+            if let Some(client) =
+                crate::effects::sdk::annotated_client(p.type_ann.as_deref(), &self.cx.file)
+            {
+                self.cx.file.client_fields.insert(name.sym.clone(), client);
+            }
+        }
+        if let (PropName::Ident(name), Some(class)) = (
+            &p.key,
+            crate::syntax::ast::annotated_class(p.type_ann.as_deref()),
+        ) {
+            self.cx
+                .db
+                .instances
+                .push((format!("this.{}", name.sym), class));
+        }
+        p.visit_children_with(self);
+    }
+
     fn visit_constructor(&mut self, c: &Constructor) {
+        crate::effects::calls::enter_constructor(c, &mut self.cx.file);
+        self.visit_constructor_inner(c);
+        crate::effects::calls::exit_constructor(&mut self.cx.file);
+    }
+}
+
+impl Walker<'_, '_, '_> {
+    fn visit_constructor_inner(&mut self, c: &Constructor) {
         let mut params = Vec::new();
         for p in &c.params {
             if let ParamOrTsParamProp::Param(p) = p {

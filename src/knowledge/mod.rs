@@ -6,4 +6,5 @@ pub mod drizzle;
 pub mod packages;
 pub mod query;
 pub mod schema;
+pub mod sdks;
 pub mod sql;

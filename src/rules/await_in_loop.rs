@@ -133,9 +133,10 @@ None.
         (
             "Known limits",
             r#"
-Only I/O the file can recognize is reported: calls on objects the rule cannot
-trace to `env`, `fetch` or a Drizzle database (a client passed in as a
-parameter) are not. An intended sequence (rate-limited API, ordered writes)
+Only I/O the file can recognize is reported: `env` bindings, `fetch`, a
+Drizzle database, a client of an SDK that calls HTTP (see
+`subrequest-in-loop`), an async function of the file; a client passed in as
+an untyped parameter is not. An intended sequence (rate-limited API, ordered writes)
 should be suppressed with a reason:
 `// perf-optimizer-disable-next-line await-in-loop -- API allows 1 request at a time`.
 "#,
@@ -478,5 +479,27 @@ async function save(item: string) {
         let alone = lint_rules(&["await-in-loop"], source);
         let lines: Vec<(u32, &str)> = alone.iter().map(|(l, r)| (*l, r.as_str())).collect();
         assert_eq!(lines, [(3, "await-in-loop"), (4, "await-in-loop")]);
+    }
+
+    /// A call through an SDK client is I/O: with subrequest-in-loop off,
+    /// this rule reports it; local members of the client are not I/O.
+    #[test]
+    fn sdk_clients_are_io() {
+        use crate::rules::test_util::lint_rules;
+        let source = r#"import { Connection } from '@solana/web3.js';
+import Stripe from 'stripe';
+export async function scan(env: Env, keys: string[], events: string[]) {
+  const connection = new Connection(env.RPC_URL);
+  const stripe = new Stripe(env.KEY);
+  for (const k of keys) await connection.getAccountInfo(k);
+  for (const e of events) await stripe.webhooks.constructEventAsync(e, 'sig', 'secret');
+}
+"#;
+        let alone = lint_rules(&["await-in-loop"], source);
+        let lines: Vec<(u32, &str)> = alone.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(lines, [(6, "await-in-loop")]);
+        let both = lint_rules(&["await-in-loop", "subrequest-in-loop"], source);
+        let lines: Vec<(u32, &str)> = both.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(lines, [(6, "subrequest-in-loop")]);
     }
 }

@@ -6,8 +6,12 @@
 //! retry or fallback loop, or over a few constant items is not a per-item
 //! hot path (`super::hot_path`).
 
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+
 use super::hot_path::HotPaths;
-use crate::engine::context::{callee_path, callee_root, Node};
+use super::io_calls::io_call;
+use crate::engine::context::{callee_path, callee_root, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -93,6 +97,13 @@ for (const o of userOrders) {
 - Logs in a retry or fallback loop (it exits where the awaited call succeeded,
   so it usually runs once) and in loops over at most 10 constant items (an
   array literal, `.slice(0, n)`, `i < 3`; nested counts multiply).
+- A short line — literals, a template, numbers, `.length`, `x.toString()` —
+  in an iteration that awaits I/O itself (`fetch`, a binding, a query, an
+  SDK client, an async function of the file or an imported one): the round
+  trip costs milliseconds, the line microseconds, and the subrequest cap
+  bounds the iterations. Still reported there: logging a name or property
+  (an object, an array, a response body serialized per item:
+  `console.log(proposals)`), and any log in a loop that does no I/O.
 "#,
         ),
         (
@@ -124,12 +135,35 @@ const FEW: f64 = 10.0;
 struct ConsoleInLoop {
     /// Retry loops, small constant loops, failure-only code.
     hot: HotPaths,
+    /// Open loops and functions, innermost last.
+    open: Vec<Open>,
+}
+
+/// A loop or function being walked: whether it awaits I/O itself (outside
+/// nested functions), and the logs that repeat with it, decided when it
+/// ends.
+struct Open {
+    span: Span,
+    function: bool,
+    awaits_io: bool,
+    logs: Vec<Log>,
+}
+
+struct Log {
+    span: Span,
+    /// Only literals, templates and scalars (`.length`, `x.toString()`):
+    /// a line of text, not an object serialized.
+    short: bool,
+    message: String,
+    help: String,
 }
 
 impl Rule for ConsoleInLoop {
     fn interests(&self) -> &'static [NodeKind] {
         &[
+            NodeKind::Await,
             NodeKind::Call,
+            NodeKind::Function,
             NodeKind::Loop,
             NodeKind::Stmt,
             NodeKind::VarDecl,
@@ -138,7 +172,57 @@ impl Rule for ConsoleInLoop {
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         self.hot.enter(node);
-        let Node::Call(call) = node else { return };
+        match node {
+            Node::Loop(stmt) => self.open.push(Open::new(stmt.span(), false)),
+            Node::Function(Frame::Function { span, .. }) => {
+                self.open.push(Open::new(*span, true))
+            }
+            // The loops of the function that awaits, up to it.
+            Node::Await(a) if awaits_io(&a.arg, cx) => {
+                for open in self.open.iter_mut().rev() {
+                    open.awaits_io = true;
+                    if open.function {
+                        break;
+                    }
+                }
+            }
+            Node::Call(call) => self.console_call(call, cx),
+            _ => {}
+        }
+    }
+
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Loop]
+    }
+
+    fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        if !matches!(node, Node::Loop(_) | Node::Function(Frame::Function { .. })) {
+            return;
+        }
+        let Some(open) = self.open.pop() else { return };
+        for log in open.logs {
+            // A line of text per iteration that waits for a round trip
+            // anyway costs nothing next to it.
+            if !(log.short && open.awaits_io) {
+                cx.report(log.span, log.message, log.help);
+            }
+        }
+    }
+}
+
+impl Open {
+    fn new(span: Span, function: bool) -> Open {
+        Open {
+            span,
+            function,
+            awaits_io: false,
+            logs: Vec::new(),
+        }
+    }
+}
+
+impl ConsoleInLoop {
+    fn console_call(&mut self, call: &CallExpr, cx: &mut LintContext<'_>) {
         let Some(path) = callee_path(call) else {
             return;
         };
@@ -154,18 +238,60 @@ impl Rule for ConsoleInLoop {
         let Some(repeat) = self.hot.hot_repeat(cx, FEW) else {
             return;
         };
-        cx.report(
-            call.span,
-            format!(
+        let log = Log {
+            span: call.span,
+            short: call.args.iter().all(|a| a.spread.is_none() && scalar(&a.expr)),
+            message: format!(
                 "`{}` runs on every iteration of the {}: one log event (and one serialization of its arguments) per element",
                 cx.snippet(call.span),
                 repeat.describe()
             ),
-            format!(
+            help: format!(
                 "Gather what you need in the loop and log once after it (e.g. `console.{method}('processed', items.length, failures)`), \
                  or log only the exceptional iterations."
             ),
-        );
+        };
+        match self.open.iter_mut().rev().find(|o| o.span == repeat.span) {
+            Some(open) => open.logs.push(log),
+            None => cx.report(log.span, log.message, log.help),
+        }
+    }
+}
+
+/// An awaited call that is I/O: one the file knows (`fetch`, a binding, a
+/// query, an SDK client, an async function of the file) or a function
+/// imported from another module.
+fn awaits_io(arg: &Expr, cx: &LintContext<'_>) -> bool {
+    let Expr::Call(call) = unwrap_expr(arg) else {
+        return false;
+    };
+    if io_call(cx, call) {
+        return true;
+    }
+    match &call.callee {
+        Callee::Expr(e) => match unwrap_expr(e) {
+            Expr::Ident(id) => cx.db.import_of(&id.sym).is_some(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A value that logs as a short line: a literal, a template, arithmetic or
+/// a comparison, a `.length`/`.size`, a conversion (`x.toString()`,
+/// `key.toBase58()`, `String(x)`). A name or a property may hold an object
+/// or an array, serialized whole.
+fn scalar(expr: &Expr) -> bool {
+    match unwrap_expr(expr) {
+        Expr::Lit(_) | Expr::Tpl(_) | Expr::Bin(_) | Expr::Unary(_) => true,
+        Expr::Member(m) => {
+            matches!(&m.prop, MemberProp::Ident(p) if p.sym == "length" || p.sym == "size")
+        }
+        Expr::Call(c) => {
+            method_name(c).is_some_and(|m| m.starts_with("to"))
+                || matches!(callee_path(c).as_deref(), Some("String" | "Number"))
+        }
+        _ => false,
     }
 }
 
@@ -262,5 +388,49 @@ async function other(o: Order) { return { error: null }; }
 "#,
             &[(6, "runs on every iteration of the for-of loop")],
         );
+    }
+
+    /// A short line in an iteration that awaits a round trip costs nothing
+    /// next to it; an object or array logged per item still does, and so
+    /// does any log in a loop that does no I/O.
+    #[test]
+    fn short_lines_beside_io_are_silent_objects_are_not() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["console-in-loop"])
+            .file(
+                "src/dao.ts",
+                r#"import { Connection } from '@solana/web3.js';
+import { loadProposals } from './gov';
+export async function load(env: Env, ids: string[], keys: PublicKey[]) {
+  const connection = new Connection(env.RPC_URL);
+  for (const id of ids) {
+    console.log(`Checking ${id}`);
+    const info = await connection.getAccountInfo(id);
+    console.log(`Found ${info.data.length} bytes for ${id}`, id.length);
+    console.log(info);
+  }
+  for (const key of keys) {
+    const proposals = await loadProposals(key);
+    console.log('proposals for', key.toBase58(), proposals.length);
+    console.log(proposals);
+  }
+  await Promise.all(ids.map(async (id) => {
+    const r = await fetch(`https://api.example.com/${id}`);
+    console.log(`fetched ${id}: ${r.status}`);
+  }));
+  for (const id of ids) {
+    console.log(`parsed ${id}`);
+    queue.push(async () => { await fetch(id); });
+  }
+}
+"#,
+            )
+            .file("src/gov.ts", "export async function loadProposals(k) { return []; }\n")
+            .assert_fires(&[
+                ("src/dao.ts", 9, "`console.log(info)` runs on every iteration of the for-of loop"),
+                ("src/dao.ts", 14, "`console.log(proposals)`"),
+                ("src/dao.ts", 21, "`console.log(`parsed ${id}`)`"),
+            ]);
     }
 }

@@ -296,11 +296,15 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
     } else {
         None
     };
-    // A function of this file: judge by its name.
+    // A function or method of the project: judge by its name.
     if resource.is_none() {
         let name = match &innermost.callee {
             Callee::Expr(e) => match unwrap_expr(e) {
                 Expr::Ident(id) => Some(id.sym.to_string()),
+                Expr::Member(m) => match &m.prop {
+                    MemberProp::Ident(p) => Some(p.sym.to_string()),
+                    _ => None,
+                },
                 _ => None,
             },
             _ => None,

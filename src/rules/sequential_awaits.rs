@@ -14,7 +14,10 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, contains_await, effect, idents_in, io_call, Effect};
-use crate::engine::context::{pat_names, unwrap_expr, Node};
+use crate::engine::context::{
+    pat_names, target_of, unwrap_expr, Condition, Effect as TargetEffect, Node, Target,
+};
+use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node as ProbeNode};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -49,10 +52,16 @@ const settings = await c.env.CACHE.get(`settings:${id}`, 'json');
 ```
 
 I/O means a call the file knows returns a promise: `fetch`, a binding call
-(`env.KV.get`, `c.env.BUCKET.put`, a Durable Object stub), a Drizzle query, an
-async function of the file. Plain statements between the awaits
-(`const key = …`, `log(…)`) do not break the run; `if`, `return`, loops and
-other control flow do.
+(`env.KV.get`, `c.env.BUCKET.put`, a Durable Object stub), a Drizzle query, a
+client of an SDK that calls HTTP, an async function of the file — or a
+function that makes a subrequest or a query itself or through what it calls,
+across files (an imported helper, `this.method()`, a method of an instance
+held in a field: `await this.github.getCommits(repo)`); the finding then
+names the chain. Plain statements between the awaits (`const key = …`,
+`log(…)`) do not break the run, nor do `if` statements, blocks and loops that
+neither await nor leave the block (`if (rows) all.push(...rows)`); a
+`return`, `throw`, `break` or `continue` that may leave it, and other control
+flow, do.
 "#,
         ),
         (
@@ -107,8 +116,11 @@ usersRoute.get('/:id', async (c) => {
 - Awaits already grouped by `Promise.all` / `allSettled`.
 - Awaits of things that are not I/O (`await c.req.json()`, `await res.json()`,
   `await crypto.subtle.digest(…)`, an awaited variable holding a promise).
-- Awaits separated by `if`/`return`/`throw`/loops (an early return is often
-  meant to skip the second call).
+- Awaits separated by a statement that may leave the block (`if (!user)
+  return`, `throw`, `break`: an early exit is often meant to skip the second
+  call) or that awaits.
+- Awaits of helpers that make no subrequest or query (fewer than two round
+  trips in the run).
 "#,
         ),
         (
@@ -160,6 +172,9 @@ struct AwaitStmt {
     produced: Vec<Atom>,
     reads: HashSet<Atom>,
     effect: Effect,
+    /// Not I/O the file knows: a call of a function that may be one (in
+    /// any file), decided after the walk (`Condition::CallsAtLeast`).
+    maybe: Option<Target>,
 }
 
 impl Rule for SequentialAwaits {
@@ -214,7 +229,7 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
         Stmt::Decl(Decl::Var(v)) => {
             if let [d] = v.decls.as_slice() {
                 if let Some(init) = &d.init {
-                    if let Some((await_span, call)) = awaited_io(init, cx) {
+                    if let Some((await_span, call, maybe)) = awaited_io(init, cx) {
                         let mut produced = Vec::new();
                         pat_names(&d.name, &mut produced);
                         let target = match &d.name {
@@ -230,6 +245,7 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
                             produced,
                             reads: idents_in(&**init),
                             effect: effect(cx, call),
+                            maybe,
                         });
                     }
                 }
@@ -251,7 +267,7 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
         }
         Stmt::Expr(e) => {
             let expr = unwrap_expr(&e.expr);
-            if let Some((await_span, call)) = awaited_io(expr, cx) {
+            if let Some((await_span, call, maybe)) = awaited_io(expr, cx) {
                 return Item::Await(AwaitStmt {
                     await_span,
                     call: call_text(cx, call, 60),
@@ -261,13 +277,14 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
                     produced: Vec::new(),
                     reads: idents_in(expr),
                     effect: effect(cx, call),
+                    maybe,
                 });
             }
             if let Expr::Assign(a) = expr {
                 if let (AssignOp::Assign, AssignTarget::Simple(SimpleAssignTarget::Ident(id))) =
                     (a.op, &a.left)
                 {
-                    if let Some((await_span, call)) = awaited_io(&a.right, cx) {
+                    if let Some((await_span, call, maybe)) = awaited_io(&a.right, cx) {
                         return Item::Await(AwaitStmt {
                             await_span,
                             call: call_text(cx, call, 60),
@@ -277,6 +294,7 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
                             produced: vec![id.id.sym.clone()],
                             reads: idents_in(&*a.right),
                             effect: effect(cx, call),
+                            maybe,
                         });
                     }
                 }
@@ -296,25 +314,105 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
         Stmt::Decl(Decl::Fn(_) | Decl::TsInterface(_) | Decl::TsTypeAlias(_)) | Stmt::Empty(_) => {
             nothing()
         }
+        // `if (a) list.push(...a)`, `for (const x of a) m.set(x)`: control
+        // flow that neither awaits nor leaves the block cannot skip or
+        // delay what follows.
+        Stmt::If(_) | Stmt::Block(_) | Stmt::For(_) | Stmt::ForOf(_) | Stmt::ForIn(_)
+            if pending && !contains_await(stmt) && !leaves(stmt) =>
+        {
+            Item::Plain {
+                declared: Vec::new(),
+                reads: idents_in(stmt),
+            }
+        }
         _ => Item::Break,
     }
 }
 
-/// `await <I/O call>` (through parentheses and TS casts).
-fn awaited_io<'e>(expr: &'e Expr, cx: &LintContext<'_>) -> Option<(Span, &'e CallExpr)> {
+/// `stmt` may leave the statement list: a `return` or `throw` (outside
+/// nested functions), or a `break`/`continue` of a statement that is not
+/// itself a loop (or a labelled one), or a `for await`.
+fn leaves(stmt: &Stmt) -> bool {
+    struct Jumps {
+        found: bool,
+        loop_ok: bool,
+    }
+    impl Hooks for Jumps {
+        fn kinds(&self) -> u64 {
+            bit(Kind::Stmt) | bit(Kind::Function) | bit(Kind::Arrow)
+        }
+        fn enter(&mut self, node: ProbeNode<'_>) -> Descend {
+            match node {
+                ProbeNode::Function(_) | ProbeNode::Arrow(_) => Descend::Skip,
+                ProbeNode::Stmt(Stmt::Return(_) | Stmt::Throw(_)) => {
+                    self.found = true;
+                    Descend::Skip
+                }
+                ProbeNode::Stmt(Stmt::Break(b)) => {
+                    self.found |= !self.loop_ok || b.label.is_some();
+                    Descend::Skip
+                }
+                ProbeNode::Stmt(Stmt::Continue(c)) => {
+                    self.found |= !self.loop_ok || c.label.is_some();
+                    Descend::Skip
+                }
+                _ => Descend::Children,
+            }
+        }
+    }
+    if matches!(stmt, Stmt::ForOf(f) if f.is_await) {
+        return true;
+    }
+    let mut jumps = Jumps {
+        found: false,
+        loop_ok: matches!(stmt, Stmt::For(_) | Stmt::ForOf(_) | Stmt::ForIn(_)),
+    };
+    probe::walk(stmt, &mut jumps);
+    jumps.found
+}
+
+/// `await <I/O call>` (through parentheses and TS casts), or `await` of a
+/// call of a function that may do I/O: its target, for the summaries.
+fn awaited_io<'e>(
+    expr: &'e Expr,
+    cx: &LintContext<'_>,
+) -> Option<(Span, &'e CallExpr, Option<Target>)> {
     let Expr::Await(a) = unwrap_expr(expr) else {
         return None;
     };
     let Expr::Call(call) = unwrap_expr(&a.arg) else {
         return None;
     };
-    io_call(cx, call).then_some((a.span, call))
+    if io_call(cx, call) {
+        return Some((a.span, call, None));
+    }
+    // `this.x()`, `this.service.x()`, an imported or module function, a
+    // method of a namespace or an instance: followed after the walk.
+    let target = target_of(call)?;
+    let followed = match &target {
+        Target::Name(name) => {
+            cx.db.import_of(name).is_some()
+                || matches!(&call.callee, Callee::Expr(e)
+                    if matches!(unwrap_expr(e), Expr::Ident(id) if cx.is_module_binding(id)))
+        }
+        Target::This(_) => true,
+        Target::Member(object, _) => {
+            object.starts_with("this.")
+                || cx.db.import_of(object).is_some()
+                || cx.db.instances.iter().any(|(held, _)| held == object)
+        }
+    };
+    followed.then_some((a.span, call, Some(target)))
 }
 
 fn report(group: Vec<AwaitStmt>, cx: &mut LintContext<'_>) {
     if group.len() < 2 {
         return;
     }
+    // Calls the file knows as I/O, and the others' targets: enough of them
+    // must do I/O (across files) for two awaits to be round trips.
+    let known = group.iter().filter(|g| g.maybe.is_none()).count();
+    let maybes: Vec<Target> = group.iter().filter_map(|g| g.maybe.clone()).collect();
     let (first, last) = (&group[0], &group[group.len() - 1]);
     let span = Span::new(first.await_span.lo, last.await_span.hi);
     let message = if group.len() == 2 {
@@ -357,7 +455,16 @@ fn report(group: Vec<AwaitStmt>, cx: &mut LintContext<'_>) {
             calls.join(", ")
         )
     };
-    cx.report(span, message, help);
+    if known >= 2 {
+        cx.report(span, message, help);
+    } else {
+        cx.report_if(
+            Condition::CallsAtLeast(maybes, 2 - known, TargetEffect::Io),
+            span,
+            message,
+            help,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -489,5 +596,68 @@ async function h(env) {
   const a = await env.KV.get("a");
 }"#,
         );
+    }
+
+    /// Awaits of helpers in other files (functions, methods of an instance
+    /// held in a field) that do I/O, with plain control flow between them
+    /// that cannot leave the block; silent when a helper does no I/O, when
+    /// a later call reads an earlier result, or when a branch may return.
+    #[test]
+    fn follows_helpers_across_files() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["sequential-awaits"])
+            .file(
+                "src/github.ts",
+                r#"export class GithubService {
+  async getCommits(repo: string) { return this.request(`/repos/${repo}/commits`); }
+  async getLanguages(repo: string) { return this.request(`/repos/${repo}/languages`); }
+  async getOwner(repo: string) { return repo.split('/')[0]; }
+  private async request(path: string) { return fetch(`https://api.github.com${path}`); }
+}
+export async function loadUser(id: string) { return fetch(`https://api.github.com/users/${id}`); }
+"#,
+            )
+            .file(
+                "src/score.ts",
+                r#"import { GithubService, loadUser } from './github';
+export class Score {
+  constructor(private github: GithubService) {}
+  async repo(repo: string, all: string[]) {
+    const commits = await this.github.getCommits(repo);
+    if (commits) all.push(...commits);
+    for (const c of commits) all.push(c);
+    const languages = await this.github.getLanguages(repo);
+    return [commits, languages];
+  }
+  async user(id: string) {
+    const user = await loadUser(id);
+    const owner = await this.github.getOwner(id);
+    return [user, owner];
+  }
+  async dependent(repo: string) {
+    const commits = await this.github.getCommits(repo);
+    const languages = await this.github.getLanguages(commits[0]);
+    return languages;
+  }
+  async early(repo: string) {
+    const commits = await this.github.getCommits(repo);
+    if (!commits) return null;
+    return this.github.getLanguages(repo);
+  }
+  async guarded(repo: string) {
+    const commits = await this.github.getCommits(repo);
+    if (!commits.length) { throw new Error('none'); }
+    const languages = await this.github.getLanguages(repo);
+    return [commits, languages];
+  }
+}
+"#,
+            )
+            .assert_fires(&[(
+                "src/score.ts",
+                5,
+                "`await this.github.getCommits(repo)` and `await this.github.getLanguages(repo)` run one after the other, but the second does not use the first's result: `this.github.getCommits` (through getCommits → request) calls `fetch(",
+            )]);
     }
 }

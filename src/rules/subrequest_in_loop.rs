@@ -44,8 +44,26 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
             r#"
 A subrequest — `fetch`, a binding call (`env.KV.get`, `c.env.QUEUE.send`, a
 Durable Object stub), a D1 statement run (`.first()`, `.all()`, `.run()`), an
-awaited Drizzle query — inside a loop or a per-element callback
-(`forEach`, `map`, …):
+awaited Drizzle query, a call through a client of an SDK that calls HTTP —
+inside a loop or a per-element callback (`forEach`, `map`, …). A call of a
+function that makes one, in this file or another (through imports,
+`this.method()`, instances held in variables and fields), counts too, and the
+finding names the chain.
+
+SDK clients: an object built by `new` or a factory of a package whose clients
+send HTTP requests — @solana/web3.js `Connection`, stripe, openai,
+@anthropic-ai/sdk, @octokit/* and octokit, @aws-sdk/client-* (`*Client`),
+@supabase/supabase-js `createClient`, @upstash/redis, @upstash/qstash,
+resend, twilio, @sendgrid/mail, @notionhq/client, @slack/web-api, algoliasearch,
+@google/generative-ai, ethers providers, viem clients — and any package's
+object built on such a client (`new SplGovernance(connection)`); a parameter,
+variable or field typed with such a class (`connection: Connection`) holds
+one. Members that
+work locally (Stripe `webhooks`, Supabase `channel`, `getGenerativeModel`) are
+not requests. An awaited function of any package given a client
+(`await getAccount(connection, key)`) is one. SDKs that buffer and send later
+(Sentry, analytics) and database drivers (left to the database rules) are not
+in the table.
 
 ```ts
 for (const item of input.items) {
@@ -140,10 +158,10 @@ None.
         (
             "Known limits",
             r#"
-Loops are seen within one function: a helper that makes a subrequest, called
-from a loop, is not reported; a chunked `Promise.all` inside a loop is left to
-the author. Worker environment variables read as `env.NAME.method()` (strings)
-look like binding calls.
+A chunked `Promise.all` inside a loop is left to the author. Worker
+environment variables read as `env.NAME.method()` (strings) look like binding
+calls. An SDK client is known from a table of packages (below); a client of a
+package outside it, not built on one of them, is not.
 "#,
         ),
     ],
@@ -247,11 +265,20 @@ impl SubrequestInLoop {
         };
         let cap = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
         match helper {
-            None => cx.report(
-                call.span,
-                format!("`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}{latency}"),
-                format!("{}{concurrency} {cap}", batch_hint(cx, call)),
-            ),
+            None => {
+                let related = cx.sdk_evidence(call);
+                let hint = if related.is_empty() {
+                    batch_hint(cx, call)
+                } else {
+                    "Use the API's call that takes many items at once if it has one (e.g. Solana `getMultipleAccountsInfo`), or move the fan-out into a Queue consumer."
+                };
+                cx.report_related(
+                    call.span,
+                    format!("`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}{latency}"),
+                    format!("{hint}{concurrency} {cap}"),
+                    related,
+                )
+            }
             // The chain follows the message; the help says the latency.
             Some(target) => cx.report_if_calls(
                 target,
@@ -582,5 +609,236 @@ export async function once(ids) {
                 (10, "inside a for-of loop (line 9)"),
             ],
         );
+    }
+}
+
+#[cfg(test)]
+mod sdk_tests {
+    use crate::rules::test_util::Case;
+
+    /// Clients of an SDK that calls HTTP (a table of packages), objects
+    /// built on one, and package functions given one.
+    #[test]
+    fn sdk_clients_make_subrequests() {
+        let found = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/dao.ts",
+                r#"import { Connection, PublicKey } from '@solana/web3.js';
+import { SplGovernance } from 'governance-idl-sdk';
+import { getAccount } from '@solana/spl-token';
+import Stripe from 'stripe';
+export async function load(env: Env, ids: string[]) {
+  const connection = new Connection(env.RPC_URL);
+  const gov = new SplGovernance(connection, new PublicKey(env.PROGRAM));
+  const stripe = new Stripe(env.KEY);
+  for (const id of ids) {
+    const key = new PublicKey(id);
+    await connection.getAccountInfo(key);
+    await gov.getProposalsforGovernance(key);
+    await getAccount(connection, key);
+    await stripe.customers.retrieve(id);
+    await stripe.webhooks.constructEventAsync(id, 'sig', 'secret');
+  }
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/dao.ts", 11, "`connection.getAccountInfo(key)` inside a for-of loop"),
+                ("src/dao.ts", 12, "gov.getProposalsforGovernance"),
+                ("src/dao.ts", 13, "getAccount(connection, key)"),
+                ("src/dao.ts", 14, "stripe.customers.retrieve"),
+            ]);
+        assert!(
+            found[1].related.iter().any(|r| r.message.contains(
+                "`gov` is a client of governance-idl-sdk `SplGovernance` built on `connection` (@solana/web3.js `Connection`) that calls the Solana RPC over HTTP"
+            )),
+            "{:#?}",
+            found[1].related
+        );
+    }
+
+    /// Objects of packages outside the table, and package functions given
+    /// no client, are not subrequests; nor is a shadowing local.
+    #[test]
+    fn other_packages_are_local() {
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/x.ts",
+                r#"import { PublicKey } from '@solana/web3.js';
+import { Parser } from 'some-parser';
+import { derive } from 'some-sdk';
+export async function load(ids: string[]) {
+  const parser = new Parser();
+  for (const id of ids) {
+    const key = new PublicKey(id);
+    await parser.parse(id);
+    await derive(key);
+    key.toBase58();
+  }
+}
+"#,
+            )
+            .assert_silent();
+    }
+
+    /// A helper in another file that calls an SDK client: the loop that
+    /// calls it makes a subrequest per iteration.
+    #[test]
+    fn helpers_calling_sdks_across_files() {
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"import { sendMail } from './mail';
+export async function notify(users: { email: string }[]) {
+  for (const u of users) await sendMail(u.email);
+}
+"#,
+            )
+            .file(
+                "src/mail.ts",
+                r#"import { Resend } from 'resend';
+const resend = new Resend('re_123');
+export async function sendMail(to: string) {
+  return resend.emails.send({ from: 'a@b.c', to, subject: 'hi', html: '' });
+}
+"#,
+            )
+            .assert_fires(&[(
+                "src/index.ts",
+                3,
+                "`sendMail` calls `resend.emails.send(",
+            )]);
+    }
+
+    /// Instances given to a constructor: a field typed with a project class
+    /// (a parameter property, a typed parameter stored in a field, a typed
+    /// class property) or an untyped parameter whose every `new` passes an
+    /// instance of one class.
+    #[test]
+    fn instances_through_constructors_and_fields() {
+        let service = r#"export class GithubService {
+  async getRepo(name: string) { return fetch(`https://api.github.com/repos/${name}`); }
+  describe(name: string) { return name.toUpperCase(); }
+}
+"#;
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file("src/github.ts", service)
+            .file(
+                "src/typed.ts",
+                r#"import { GithubService } from './github';
+export class Typed {
+  private other: GithubService;
+  constructor(private svc: GithubService, other: GithubService) { this.other = other; }
+  async run(names: string[]) {
+    for (const n of names) await this.svc.getRepo(n);
+    for (const n of names) await this.other.getRepo(n);
+    for (const n of names) this.svc.describe(n);
+  }
+}
+"#,
+            )
+            .file(
+                "src/untyped.ts",
+                r#"export class Score {
+  constructor(service: any) { this.service = service; }
+  async run(names: string[]) {
+    for (const n of names) await this.service.getRepo(n);
+  }
+}
+"#,
+            )
+            .file(
+                "src/route.ts",
+                r#"import { GithubService } from './github';
+import { Score } from './untyped';
+export async function handle(token: string, names: string[]) {
+  const service = new GithubService();
+  await new Score(service).run(names);
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/typed.ts", 6, "`this.svc.getRepo` calls `fetch("),
+                ("src/typed.ts", 7, "`this.other.getRepo` calls `fetch("),
+                ("src/untyped.ts", 4, "`this.service.getRepo` calls `fetch("),
+            ]);
+    }
+
+    /// An untyped field whose constructions disagree (or pass something
+    /// unknown) names no class.
+    #[test]
+    fn constructions_that_disagree_name_no_class() {
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/a.ts",
+                r#"export class A { async getRepo(n: string) { return fetch(n); } }
+export class B { async getRepo(n: string) { return n; } }
+"#,
+            )
+            .file(
+                "src/score.ts",
+                r#"import { A, B } from './a';
+export class Score {
+  constructor(service) { this.service = service; }
+  async run(names: string[]) {
+    for (const n of names) await this.service.getRepo(n);
+  }
+}
+export const one = new Score(new A());
+export const two = new Score(new B());
+"#,
+            )
+            .assert_silent();
+    }
+
+    /// A parameter, field or variable typed with an SDK client class holds
+    /// a client: helpers that take one make subrequests, across files.
+    #[test]
+    fn typed_sdk_clients() {
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/chain.ts",
+                r#"import { Connection, PublicKey } from '@solana/web3.js';
+import Stripe from 'stripe';
+export async function isNft(connection: Connection, mint: PublicKey) {
+  const info = await connection.getParsedAccountInfo(mint);
+  return info.value === null;
+}
+export function label(connection: Connection, mint: PublicKey) {
+  return `${connection.rpcEndpoint}/${mint.toBase58()}`;
+}
+export class Billing {
+  private stripe: Stripe;
+  constructor(key: string) { this.stripe = makeStripe(key); }
+  async charge(ids: string[]) {
+    for (const id of ids) await this.stripe.charges.retrieve(id);
+  }
+}
+declare function makeStripe(key: string): Stripe;
+"#,
+            )
+            .file(
+                "src/index.ts",
+                r#"import { Connection, PublicKey } from '@solana/web3.js';
+import { isNft, label } from './chain';
+export async function scan(env: Env, mints: PublicKey[]) {
+  const connection = new Connection(env.RPC_URL);
+  for (const m of mints) {
+    label(connection, m);
+    if (await isNft(connection, m)) continue;
+  }
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/chain.ts", 14, "`this.stripe.charges.retrieve(id)` inside a for-of loop"),
+                ("src/index.ts", 7, "`isNft` calls `connection.getParsedAccountInfo(mint)` at src/chain.ts:4"),
+            ]);
     }
 }

@@ -15,7 +15,9 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
-use crate::engine::context::{callee_path, method_name, unwrap_expr, Frame, Node};
+use crate::engine::context::{
+    callee_path, method_name, target_of, unwrap_expr, Condition, Effect, Frame, Node, Target,
+};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -50,7 +52,19 @@ const results = await Promise.all(
 ```
 
 The callback may be inline or a function of the file (`ids.map(loadUser)`)
-that makes a fetch, binding call or Drizzle query.
+that makes a fetch, binding call, Drizzle query or a call through a client
+of an SDK that calls HTTP (`@solana/web3.js` `Connection`, Stripe, OpenAI, …:
+see `subrequest-in-loop`). Functions it calls are followed into other files —
+imported functions, `this.method()`, methods of an instance held in a
+variable or a field (`this.github.getTree(repo)`, with `github` given to the
+constructor) — and the finding names the chain down to the call that leaves
+the Worker. Promises mapped into a variable and awaited together later are
+the same fan-out:
+
+```ts
+const pending = repos.map(async (repo) => this.github.getTree(repo));
+const trees = await Promise.all(pending);
+```
 "#,
         ),
         (
@@ -122,8 +136,10 @@ None.
             "Known limits",
             r#"
 Bounds enforced elsewhere (a schema's `.max(5)`, an earlier `if (ids.length > 5)`)
-are not seen. Functions of other modules called from the callback are not
-inspected; functions of the same file are, one level deep.
+are not seen. A helper is followed only where its target is plain: a function
+name, `this.method`, `object.method` of a namespace import or of an instance
+whose class the project shows (a `new`, a type annotation, or what every `new`
+passes to the constructor).
 "#,
         ),
     ],
@@ -153,6 +169,9 @@ struct Candidate {
     io: Option<String>,
     /// Functions of the file the callback calls (or is).
     calls: Vec<Atom>,
+    /// Every call of the callback that may name a project function (in any
+    /// file): the finding stands if one of them makes a subrequest.
+    targets: Vec<Target>,
 }
 
 impl Rule for UnboundedConcurrency {
@@ -164,8 +183,15 @@ impl Rule for UnboundedConcurrency {
         match node {
             Node::VarDeclarator(d) => {
                 if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
-                    if matches!(unwrap_expr(init), Expr::Array(_)) {
-                        self.literal_arrays.insert(name.id.sym.clone());
+                    match unwrap_expr(init) {
+                        Expr::Array(_) => {
+                            self.literal_arrays.insert(name.id.sym.clone());
+                        }
+                        // `const ps = xs.map(async …)`, later `Promise.all(ps)`.
+                        Expr::Call(map) if cx.combined_later(&name.id.sym, d.span) => {
+                            self.fan_out("Promise.all".into(), map, map.span, cx)
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -195,27 +221,41 @@ impl Rule for UnboundedConcurrency {
     }
 
     fn finish(&mut self, cx: &mut LintContext<'_>) {
-        for c in &self.candidates {
+        for c in std::mem::take(&mut self.candidates) {
             let io =
                 c.io.clone()
                     .or_else(|| c.calls.iter().find_map(|n| self.fn_io.get(n).cloned()));
-            let Some(io) = io else { continue };
             let receiver = &c.receiver;
-            cx.report(
-                c.span,
-                format!(
-                    "{}({receiver}.map(...)) starts `{io}` for every element of {receiver} at once, and {receiver} has no bound",
-                    c.combinator
-                ),
-                format!(
+            let help = format!(
                     "A Worker keeps at most {open} connections open at a time (the rest queue and may time out), and each element spends one subrequest ({subrequests} per request on the {plan} plan). \
                      Bound it: run chunks of {open} — `for (let i = 0; i < {receiver}.length; i += {open}) results.push(...await {}({receiver}.slice(i, i + {open}).map(cb)));` — or use a limiter such as p-limit, and cap the input size (e.g. `z.array(...).max(100)`).",
                     c.combinator,
                     open = cx.limits.open_connections,
                     subrequests = crate::model::text::count(cx.limits.subrequests.into()),
                     plan = cx.limits.plan.name(),
+                );
+            match io {
+                Some(io) => cx.report(
+                    c.span,
+                    format!(
+                        "{}({receiver}.map(...)) starts `{io}` for every element of {receiver} at once, and {receiver} has no bound",
+                        c.combinator
+                    ),
+                    help,
                 ),
-            );
+                // A function the callback calls makes the subrequest (the
+                // chain is appended to the message).
+                None if !c.targets.is_empty() => cx.report_if(
+                    Condition::CallsAtLeast(c.targets, 1, Effect::Subrequest),
+                    c.span,
+                    format!(
+                        "{}({receiver}.map(...)) runs its callback for every element of {receiver} at once, and {receiver} has no bound",
+                        c.combinator
+                    ),
+                    help,
+                ),
+                None => {}
+            }
         }
     }
 }
@@ -231,6 +271,12 @@ impl UnboundedConcurrency {
         let Expr::Call(map) = unwrap_expr(&arg.expr) else {
             return;
         };
+        self.fan_out(combinator, map, call.span, cx);
+    }
+
+    /// `xs.map(cb)` whose promises `combinator` awaits together, reported at
+    /// `span`: a candidate when `xs` has no known bound.
+    fn fan_out(&mut self, combinator: String, map: &CallExpr, span: Span, cx: &LintContext<'_>) {
         if !matches!(
             method_name(map).map(|m| m.as_ref()),
             Some("map" | "flatMap")
@@ -260,11 +306,12 @@ impl UnboundedConcurrency {
             _ => return,
         }
         self.candidates.push(Candidate {
-            span: call.span,
+            span,
             combinator,
             receiver: cx.snippet(m.obj.span()),
             io: None,
             calls,
+            targets: Vec::new(),
         });
     }
 
@@ -293,6 +340,16 @@ impl UnboundedConcurrency {
                 }
             }
         } else if let Callee::Expr(e) = &call.callee {
+            if let Some(target) = target_of(call) {
+                for (candidate, _) in &self.open {
+                    if let Some(i) = candidate {
+                        let targets = &mut self.candidates[*i].targets;
+                        if targets.len() < 16 && !targets.contains(&target) {
+                            targets.push(target.clone());
+                        }
+                    }
+                }
+            }
             if let Expr::Ident(id) = unwrap_expr(e) {
                 if cx.is_module_binding(id) {
                     for (candidate, _) in &self.open {
@@ -413,6 +470,57 @@ async function f(env, ids) {
   await db.batch(ids.map((id) => db.insert(t).values({ id })));
 }
 function format(x) { return String(x); }"#,
+        );
+    }
+
+    /// The callback's helpers are followed into other files (methods of an
+    /// instance held in a field included); promises mapped into a variable
+    /// and awaited together later are a fan-out too.
+    #[test]
+    fn follows_helpers_across_files_and_mapped_variables() {
+        use crate::rules::test_util::Case;
+        let found = Case::new()
+            .rules(&["unbounded-concurrency", "subrequest-in-loop"])
+            .file(
+                "src/github.ts",
+                r#"export class GithubService {
+  async getTree(repo: string) { return this.request(`/repos/${repo}/tree`); }
+  private async request(path: string) { return fetch(`https://api.github.com${path}`); }
+  label(repo: string) { return repo.trim(); }
+}
+"#,
+            )
+            .file(
+                "src/score.ts",
+                r#"import { GithubService } from './github';
+export class Score {
+  constructor(private github: GithubService) {}
+  async all(repos: string[]) {
+    return Promise.all(repos.map(async (r) => this.github.getTree(r)));
+  }
+  async later(repos: string[]) {
+    const pending = repos.map(async (repo) => {
+      const tree = await this.github.getTree(repo);
+      return tree;
+    });
+    const labels = repos.map((r) => this.github.label(r));
+    const results = await Promise.all(pending);
+    return [results, labels];
+  }
+  async local(repos: string[]) {
+    return Promise.all(repos.map(async (r) => this.github.label(r)));
+  }
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/score.ts", 5, "Promise.all(repos.map(...)) runs its callback for every element of repos at once, and repos has no bound: `this.github.getTree` (through getTree → request) calls `fetch("),
+                ("src/score.ts", 8, "Promise.all(repos.map(...)) runs its callback"),
+            ]);
+        assert!(
+            found[0].related.iter().any(|r| r.file == "src/github.ts" && r.line == 3),
+            "{:#?}",
+            found[0].related
         );
     }
 }

@@ -38,6 +38,9 @@ pub struct FileModel<'a> {
     pub env_names: HashSet<Atom>,
     /// Module-scope functions declared `async` (calls return promises).
     pub async_functions: HashSet<Atom>,
+    /// (name, where) of each `Promise.all(name)` / `Promise.allSettled(name)`
+    /// of the file: one light walk, on the first question.
+    combined: std::cell::OnceCell<Vec<(Atom, BytePos)>>,
 }
 
 impl<'a> FileModel<'a> {
@@ -60,6 +63,7 @@ impl<'a> FileModel<'a> {
             db_symbols: HashSet::default(),
             env_names: ["env".into()].into_iter().collect(),
             async_functions: HashSet::default(),
+            combined: std::cell::OnceCell::new(),
         };
         // Module-scope `async function`s (hoisted: callable from anywhere).
         let items: Box<dyn Iterator<Item = Option<&Decl>>> = match program {
@@ -232,6 +236,57 @@ impl<'a> FileModel<'a> {
             debug_assert_eq!(quick, model, "`{name}` at {lo:?} in {}", self.path);
         }
         quick.unwrap_or_else(|| of_module(self.model_binding(lo)))
+    }
+
+    /// The array `name` declared at `at` is passed to `Promise.all` or
+    /// `Promise.allSettled` later in the same function (`const ps =
+    /// xs.map(async …); await Promise.all(ps)`): its elements run
+    /// together, as in `Promise.all(xs.map(…))`.
+    pub fn combined_later(&self, name: &Atom, at: Span) -> bool {
+        let combined = self.combined.get_or_init(|| {
+            struct Finder(Vec<(Atom, BytePos)>);
+            impl crate::syntax::probe::Hooks for Finder {
+                fn kinds(&self) -> u64 {
+                    crate::syntax::probe::bit(crate::syntax::probe::Kind::Call)
+                }
+                fn enter(
+                    &mut self,
+                    node: crate::syntax::probe::Node<'_>,
+                ) -> crate::syntax::probe::Descend {
+                    if let crate::syntax::probe::Node::Call(c) = node {
+                        if matches!(
+                            crate::syntax::ast::callee_path(c).as_deref(),
+                            Some("Promise.all" | "Promise.allSettled")
+                        ) {
+                            if let Some(Expr::Ident(id)) = c
+                                .args
+                                .first()
+                                .map(|a| crate::syntax::ast::unwrap_expr(&a.expr))
+                            {
+                                self.0.push((id.sym.clone(), c.span.lo));
+                            }
+                        }
+                    }
+                    crate::syntax::probe::Descend::Children
+                }
+            }
+            let mut finder = Finder(Vec::new());
+            crate::syntax::probe::walk(self.program, &mut finder);
+            finder.0
+        });
+        if combined.is_empty() {
+            return false;
+        }
+        let end = self
+            .function()
+            .map(|f| match f {
+                Frame::Function { span, .. } => span.hi,
+                Frame::Loop { span, .. } => span.hi,
+            })
+            .unwrap_or(BytePos(u32::MAX));
+        combined
+            .iter()
+            .any(|(n, lo)| n == name && *lo > at.hi && *lo < end)
     }
 
     /// The file's syntax tree.

@@ -210,3 +210,15 @@ pub fn unwrap_expr(mut expr: &Expr) -> &Expr {
         }
     }
 }
+
+/// The class a TypeScript annotation names (`svc: GithubService`), if it
+/// is a plain reference.
+pub fn annotated_class(ann: Option<&TsTypeAnn>) -> Option<String> {
+    match &*ann?.type_ann {
+        TsType::TsTypeRef(TsTypeRef {
+            type_name: TsEntityName::Ident(id),
+            ..
+        }) => Some(id.sym.to_string()),
+        _ => None,
+    }
+}
