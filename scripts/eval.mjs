@@ -71,6 +71,15 @@ function workerMatcher(globs) {
 
 const matches = (finding, label) =>
   finding.file === label.file && finding.rule === label.rule && Math.abs(finding.line - label.line) <= LINE_SLACK;
+/** The label a finding is judged by: the nearest one it matches (a finding on
+ * a must at line 139 does not also fire the traps at 138 and 141). */
+function labelOf(finding, labels) {
+  let best = null;
+  for (const l of labels) {
+    if (matches(finding, l) && (!best || Math.abs(finding.line - l.line) < Math.abs(finding.line - best.line))) best = l;
+  }
+  return best;
+}
 const ratio = (a, b) => (b === 0 ? null : a / b);
 
 /** Every figure of one app from its findings and labels. */
@@ -78,10 +87,14 @@ function score(findings, labels, workerGlobs) {
   const isWorker = workerMatcher(workerGlobs);
   const musts = labels.filter((l) => l.kind === "must");
   const traps = labels.filter((l) => l.kind === "trap");
-  const found = musts.filter((l) => findings.some((f) => matches(f, l)));
-  const trapsFired = traps.filter((l) => findings.some((f) => matches(f, l)));
-  const onMust = findings.filter((f) => musts.some((l) => matches(f, l)));
-  const onLabel = findings.filter((f) => labels.some((l) => matches(f, l)));
+  const judged = findings.map((f) => ({ finding: f, label: labelOf(f, labels) }));
+  const judgedBy = new Set(judged.map((j) => j.label).filter(Boolean));
+  const found = musts.filter((l) => judgedBy.has(l));
+  const trapsFired = traps.filter((l) => judgedBy.has(l));
+  const onMust = judged.filter((j) => j.label?.kind === "must");
+  const onLabel = judged.filter((j) => j.label);
+  // Warnings and errors are what a reviewer acts on (info findings are notes).
+  const warnings = judged.filter((j) => j.finding.severity === "warning" || j.finding.severity === "error");
   const perRule = {};
   for (const f of findings) perRule[f.rule] = (perRule[f.rule] ?? 0) + 1;
   const outside = findings.filter((f) => !isWorker(f.file)).length;
@@ -99,7 +112,10 @@ function score(findings, labels, workerGlobs) {
     findingsOnLabel: onLabel.length,
     precisionProxy: ratio(onMust.length, onLabel.length),
     perRule,
-    unlabelled: findings.filter((f) => !labels.some((l) => matches(f, l))),
+    unlabelled: judged.filter((j) => !j.label).map((j) => j.finding),
+    warnings: warnings.length,
+    warningsOnMust: warnings.filter((j) => j.label?.kind === "must").length,
+    warningsOnTrap: warnings.filter((j) => j.label?.kind === "trap").length,
   };
 }
 
@@ -111,6 +127,7 @@ function total(results) {
     findings: sum("findings"), musts: sum("musts"), mustsFound: sum("mustsFound"), traps: sum("traps"),
     trapsFired: sum("trapsFiredCount"), outside: sum("outside"), findingsOnMust: sum("findingsOnMust"),
     findingsOnLabel: sum("findingsOnLabel"), unlabelled: sum("unlabelledCount"), perRule,
+    warnings: sum("warnings"), warningsOnMust: sum("warningsOnMust"), warningsOnTrap: sum("warningsOnTrap"),
   };
   return { ...t, recall: ratio(t.mustsFound, t.musts), outsideShare: ratio(t.outside, t.findings), precisionProxy: ratio(t.findingsOnMust, t.findingsOnLabel) };
 }
@@ -131,6 +148,7 @@ function printText(results, totals, problems) {
   console.log(`\n== total over ${results.length} apps`);
   console.log(`  findings ${totals.findings}, outside Worker code ${totals.outside} (${pct(totals.outsideShare)}), unlabelled ${totals.unlabelled}`);
   console.log(`  recall ${totals.mustsFound}/${totals.musts} (${pct(totals.recall)}), traps fired ${totals.trapsFired}/${totals.traps}, precision proxy ${totals.findingsOnMust}/${totals.findingsOnLabel} (${pct(totals.precisionProxy)})`);
+  console.log(`  warnings and errors ${totals.warnings}: on musts ${totals.warningsOnMust} (${pct(ratio(totals.warningsOnMust, totals.warnings))}), on traps ${totals.warningsOnTrap}, unlabelled ${totals.warnings - totals.warningsOnMust - totals.warningsOnTrap}`);
   console.log(`  per rule: ${Object.entries(totals.perRule).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`);
   for (const p of problems) console.log(`  skipped: ${p}`);
 }
