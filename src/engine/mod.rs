@@ -340,6 +340,9 @@ const DEFERS_TO: &[(&str, &str)] = &[
     ("await-in-loop", "drizzle-query-in-loop"),
     ("await-in-loop", "subrequest-in-loop"),
     ("subrequest-in-loop", "drizzle-query-in-loop"),
+    // A database client at module scope: the problem is sharing it across
+    // requests, not the startup cost of building it.
+    ("top-level-work", "global-db-client"),
 ];
 
 /// Drops the generic findings of [`DEFERS_TO`] that enclose a specific

@@ -195,4 +195,19 @@ export function createDb(url) {
 "#,
         );
     }
+
+    /// One problem, one finding: top-level-work's "eager SDK client" on the
+    /// same call yields to this rule; with this rule off, it reports.
+    #[test]
+    fn top_level_work_defers_to_it() {
+        use crate::rules::test_util::lint_rules;
+        let source = r#"import postgres from 'postgres';
+const sql = postgres(process.env.DATABASE_URL, { prepare: true });
+export default { fetch: () => sql`select 1` };
+"#;
+        let both = lint_rules(&["global-db-client", "top-level-work"], source);
+        assert_eq!(both, [(2, RULE.to_string())]);
+        let alone = lint_rules(&["top-level-work"], source);
+        assert_eq!(alone, [(2, "top-level-work".to_string())]);
+    }
 }
