@@ -17,6 +17,7 @@ use crate::syntax::ast::root_name;
 pub mod calls;
 pub mod db_facts;
 pub mod drizzle;
+pub mod hot_paths;
 pub mod project;
 pub mod row_use;
 pub mod summaries;
@@ -105,6 +106,9 @@ pub struct FileContext<'a> {
     /// [`FileContext::is_subrequest`] per call (by span): the collector and
     /// several rules ask it of the same calls.
     pub subrequests: std::cell::RefCell<crate::model::collections::HashMap<query::Key, bool>>,
+    /// Retry and small constant loops, failure-only code: fed by the walker
+    /// when an enabled rule asks for it (`Rule::hot_paths`), shared by them.
+    pub hot: hot_paths::HotPaths,
 }
 
 impl<'a> Deref for FileContext<'a> {

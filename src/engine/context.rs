@@ -66,6 +66,7 @@ impl<'a> LintContext<'a> {
                 model: FileModel::new(path, source, index, program, project),
                 db: Default::default(),
                 subrequests: Default::default(),
+                hot: Default::default(),
             },
             diagnostics: Vec::new(),
             current_rule: None,

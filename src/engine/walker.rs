@@ -41,11 +41,18 @@ pub(super) fn walk(
     for kind in crate::effects::db_facts::INTERESTS {
         db_kinds[*kind as usize] = true;
     }
+    let mut hot_kinds = [false; NodeKind::COUNT];
+    if rules.iter().any(|r| r.hot_paths()) {
+        for kind in crate::effects::hot_paths::INTERESTS {
+            hot_kinds[*kind as usize] = true;
+        }
+    }
     let mut walker = Walker {
         rules,
         by_kind,
         exit_by_kind,
         db_kinds,
+        hot_kinds,
         severities,
         cx,
         pending: None,
@@ -82,6 +89,8 @@ struct Walker<'r, 'c, 'a> {
     exit_by_kind: [Vec<usize>; NodeKind::COUNT],
     /// The node kinds the database facts are read from.
     db_kinds: [bool; NodeKind::COUNT],
+    /// The node kinds the hot paths are read from (none if no rule asks).
+    hot_kinds: [bool; NodeKind::COUNT],
     severities: &'r [(&'static RuleMeta, Severity)],
     cx: &'c mut LintContext<'a>,
     pending: Option<PendingFn>,
@@ -99,7 +108,7 @@ impl Walker<'_, '_, '_> {
     #[inline(always)]
     fn enter(&mut self, node: Node<'_>) {
         let kind = node.kind() as usize;
-        if self.db_kinds[kind] || !self.by_kind[kind].is_empty() {
+        if self.db_kinds[kind] || self.hot_kinds[kind] || !self.by_kind[kind].is_empty() {
             self.enter_node(node, kind);
         }
     }
@@ -116,6 +125,9 @@ impl Walker<'_, '_, '_> {
         // Database facts first, so rules see the query they are entering.
         if self.db_kinds[kind] {
             crate::effects::db_facts::enter(node, self.cx);
+        }
+        if self.hot_kinds[kind] {
+            self.cx.hot.enter(node);
         }
         for &i in &self.by_kind[kind] {
             self.cx.current_rule = Some(self.severities[i]);

@@ -4,9 +4,8 @@
 //! request, counted against the Workers Logs quota and crowding out the
 //! lines that matter. A log on a failure (`catch`, `if (!res.ok)`), in a
 //! retry or fallback loop, or over a few constant items is not a per-item
-//! hot path (`super::hot_path`).
+//! hot path (`effects::hot_paths`).
 
-use super::hot_path::HotPaths;
 use crate::engine::context::{callee_path, callee_root, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
@@ -122,22 +121,18 @@ const FEW: f64 = 10.0;
 
 #[derive(Default)]
 struct ConsoleInLoop {
-    /// Retry loops, small constant loops, failure-only code.
-    hot: HotPaths,
 }
 
 impl Rule for ConsoleInLoop {
     fn interests(&self) -> &'static [NodeKind] {
-        &[
-            NodeKind::Call,
-            NodeKind::Loop,
-            NodeKind::Stmt,
-            NodeKind::VarDecl,
-        ]
+        &[NodeKind::Call]
+    }
+
+    fn hot_paths(&self) -> bool {
+        true
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        self.hot.enter(node);
         let Node::Call(call) = node else { return };
         let Some(path) = callee_path(call) else {
             return;
@@ -148,10 +143,10 @@ impl Rule for ConsoleInLoop {
         if method.contains('.') || callee_root(call).is_none_or(|id| !cx.is_unbound(id)) {
             return;
         }
-        if self.hot.is_cold(call.span) {
+        if cx.hot.is_cold(call.span) {
             return; // logged on a failure only
         }
-        let Some(repeat) = self.hot.hot_repeat(cx, FEW) else {
+        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), FEW) else {
             return;
         };
         cx.report(
