@@ -182,7 +182,7 @@ impl FileContext<'_> {
             return false;
         };
         match &**callee {
-            Expr::Ident(id) => self.async_functions.contains(&id.sym) && self.is_module_binding(id),
+            Expr::Ident(id) => self.is_async_function(id),
             Expr::Member(m) => {
                 matches!(&m.prop, MemberProp::Ident(p) if p.sym == "then" || p.sym == "catch" || p.sym == "finally")
                     && matches!(&*m.obj, Expr::Call(inner) if self.returns_promise(inner))
