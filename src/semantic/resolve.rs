@@ -727,6 +727,16 @@ fn finish(merged: Merged, leaf_dir: &str) -> TsPaths {
 /// (`../pkg/x` stays), `.` and empty segments dropped. Paths relative to
 /// the working directory, `/`-separated, as files and metafile inputs are.
 pub fn normalize(path: &str) -> String {
+    // Most paths are plain already (no `.`, `..` or empty segment but a
+    // leading `/`): copied without splitting.
+    let rest = path.trim_start_matches('/');
+    if !rest.starts_with('.')
+        && !rest.ends_with('/')
+        && !rest.contains("//")
+        && !rest.contains("/.")
+    {
+        return rest.to_string();
+    }
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
         match p {
