@@ -23,6 +23,7 @@ use crate::knowledge::query::{
 };
 use crate::knowledge::schema::{read_drizzle_table, read_relations, table_fn_dialect, Dialect};
 use crate::knowledge::sql;
+use crate::semantic::file::Bindings;
 use crate::semantic::node::{Node, NodeKind};
 use crate::semantic::scope::{BindingKind, Frame, LoopKind, ITERATION_METHODS};
 use crate::syntax::ast::{callee_path, method_name, unwrap_expr};
@@ -31,8 +32,10 @@ use crate::syntax::position::Loc;
 /// The collector's working state during the walk.
 #[derive(Debug, Clone, Default)]
 pub struct WalkState {
-    /// Names known to hold a Drizzle database or transaction.
-    pub db_aliases: HashSet<Atom>,
+    /// Declarations of other names for a Drizzle database or transaction
+    /// (`const d = db`, `const { db: database } = c.var`, a transaction
+    /// callback's parameter), asked by what an identifier refers to.
+    pub db_aliases: Bindings,
     awaited: HashSet<Key>,
     returned: HashSet<Key>,
     batched: HashSet<Key>,
@@ -330,7 +333,7 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
     match &d.name {
         Pat::Ident(name) => {
             if is_db_expr(awaited, cx, DbEvidence::Convention) {
-                cx.db.walk.db_aliases.insert(name.id.sym.clone());
+                cx.db.walk.db_aliases.insert(&name.id);
             }
             if cx.at_module_scope() {
                 if let Expr::Call(call) = init {
@@ -351,20 +354,20 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
             for p in &o.props {
                 let alias = match p {
                     ObjectPatProp::Assign(a) if drizzle::DB_NAMES.contains(&a.key.sym.as_ref()) => {
-                        Some(&a.key.sym)
+                        Some(&a.key.id)
                     }
                     ObjectPatProp::KeyValue(kv) => match (&kv.key, &*kv.value) {
                         (PropName::Ident(k), Pat::Ident(v))
                             if drizzle::DB_NAMES.contains(&k.sym.as_ref()) =>
                         {
-                            Some(&v.id.sym)
+                            Some(&v.id)
                         }
                         _ => None,
                     },
                     _ => None,
                 };
                 if let Some(n) = alias {
-                    cx.db.walk.db_aliases.insert(n.clone());
+                    cx.db.walk.db_aliases.insert(n);
                 }
             }
         }
@@ -416,7 +419,7 @@ fn drizzle_table(
 }
 
 fn enter_function(frame: &Frame, cx: &mut LintContext<'_>) {
-    let Frame::Function { span, params, .. } = frame else {
+    let Frame::Function { span, .. } = frame else {
         return;
     };
     let pending = cx
@@ -426,11 +429,6 @@ fn enter_function(frame: &Frame, cx: &mut LintContext<'_>) {
         .remove(&key(*span))
         .unwrap_or_default();
     let parent_role = cx.db.walk.fns.last().map(|f| f.role).unwrap_or_default();
-    if pending.tx {
-        if let Some(p) = params.first() {
-            cx.db.walk.db_aliases.insert(p.clone());
-        }
-    }
     cx.db.walk.fns.push(FnInfo {
         span: key(*span),
         role: pending.role.unwrap_or(parent_role),
@@ -449,13 +447,18 @@ fn fn_span(expr: &Expr) -> Option<Span> {
 }
 
 fn first_param(expr: &Expr) -> Option<Atom> {
+    first_param_ident(expr).map(|id| id.sym.clone())
+}
+
+/// The callback's first parameter, when it is a plain name.
+fn first_param_ident(expr: &Expr) -> Option<&Ident> {
     let pat = match unwrap_expr(expr) {
         Expr::Arrow(a) => a.params.first()?,
         Expr::Fn(f) => &f.function.params.first()?.pat,
         _ => return None,
     };
     match pat {
-        Pat::Ident(i) => Some(i.id.sym.clone()),
+        Pat::Ident(i) => Some(&i.id),
         _ => None,
     }
 }
@@ -513,8 +516,14 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
         };
         let on_d1 = |cx: &LintContext<'_>| receiver.is_some_and(|r| d1_binding(r, cx).is_some());
         if m == "transaction" && on_db(cx) {
-            if let Some(s) = call.args.first().and_then(|a| fn_span(&a.expr)) {
-                cx.db.walk.pending_fns.entry(key(s)).or_default().tx = true;
+            if let Some(callback) = call.args.first() {
+                if let Some(s) = fn_span(&callback.expr) {
+                    cx.db.walk.pending_fns.entry(key(s)).or_default().tx = true;
+                }
+                // `tx` in `db.transaction(async (tx) => …)`
+                if let Some(tx) = first_param_ident(&callback.expr) {
+                    cx.db.walk.db_aliases.insert(tx);
+                }
             }
         }
         if m == "batch" && (on_db(cx) || on_d1(cx)) {

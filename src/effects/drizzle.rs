@@ -36,9 +36,8 @@ pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bo
     match expr {
         Expr::Ident(id) => {
             cx.is_db_handle(id)
-                || ((cx.db.walk.db_aliases.contains(&id.sym)
-                    || DB_NAMES.contains(&id.sym.as_ref()))
-                    && !cx.bound_to_plain_value(id))
+                || cx.refers_to(&cx.db.walk.db_aliases, id)
+                || (DB_NAMES.contains(&id.sym.as_ref()) && !cx.bound_to_plain_value(id))
         }
         Expr::Member(m) => {
             matches!(&m.prop, MemberProp::Ident(p) if DB_NAMES.contains(&p.sym.as_ref()))
@@ -231,7 +230,7 @@ pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
             if let Some(i) = factory_param_index(id, cx) {
                 return ConnSource::Param(i);
             }
-            if cx.env_names.contains(&id.sym) && id.sym != "env" {
+            if cx.is_env_part(id) {
                 return ConnSource::Plain(format!("`{}`", id.sym));
             }
             ConnSource::Unknown

@@ -17,6 +17,7 @@ use crate::syntax::ast::root_name;
 pub mod calls;
 pub mod db_facts;
 pub mod drizzle;
+pub mod hot_paths;
 pub mod project;
 pub mod row_use;
 pub mod sdk;
@@ -125,6 +126,9 @@ pub struct FileContext<'a> {
     pub http_clients: crate::model::collections::HashMap<crate::semantic::SymbolId, sdk::Client>,
     /// `this.field = new Stripe(key)`: fields holding such clients.
     pub client_fields: crate::model::collections::HashMap<swc_core::atoms::Atom, sdk::Client>,
+    /// Retry and small constant loops, failure-only code: fed by the walker
+    /// when an enabled rule asks for it (`Rule::hot_paths`), shared by them.
+    pub hot: hot_paths::HotPaths,
 }
 
 impl<'a> Deref for FileContext<'a> {
@@ -200,7 +204,7 @@ impl FileContext<'_> {
             return false;
         };
         match &**callee {
-            Expr::Ident(id) => self.async_functions.contains(&id.sym) && self.is_module_binding(id),
+            Expr::Ident(id) => self.is_async_function(id),
             Expr::Member(m) => {
                 matches!(&m.prop, MemberProp::Ident(p) if p.sym == "then" || p.sym == "catch" || p.sym == "finally")
                     && matches!(&*m.obj, Expr::Call(inner) if self.returns_promise(inner))

@@ -68,6 +68,7 @@ impl<'a> LintContext<'a> {
                 subrequests: Default::default(),
                 http_clients: Default::default(),
                 client_fields: Default::default(),
+                hot: Default::default(),
             },
             diagnostics: Vec::new(),
             current_rule: None,

@@ -47,6 +47,11 @@ pub trait Rule {
     fn exit(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
     /// Called once after the whole file was walked.
     fn finish(&mut self, _cx: &mut LintContext<'_>) {}
+    /// The rule asks `LintContext::hot` (retry and constant loops,
+    /// failure-only code): the walker feeds it before the rules see a node.
+    fn hot_paths(&self) -> bool {
+        false
+    }
 }
 
 /// A source rule's declaration (the name the rule files import; every kind

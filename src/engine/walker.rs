@@ -8,8 +8,8 @@ use swc_core::ecma::ast::*;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
 use super::context::{
-    callee_path, expr_path, is_context_db_var, pat_names, unwrap_expr, Frame, LintContext,
-    LoopKind, Node, NodeKind, ITERATION_METHODS,
+    callee_path, expr_path, is_context_db_var, pat_idents, pat_names, unwrap_expr, Frame,
+    LintContext, LoopKind, Node, NodeKind, ITERATION_METHODS,
 };
 use super::{Rule, RuleMeta};
 use crate::model::report::Severity;
@@ -52,11 +52,18 @@ pub(super) fn walk(
     for kind in crate::effects::db_facts::INTERESTS {
         db_kinds[*kind as usize] = true;
     }
+    let mut hot_kinds = [false; NodeKind::COUNT];
+    if rules.iter().any(|r| r.hot_paths()) {
+        for kind in crate::effects::hot_paths::INTERESTS {
+            hot_kinds[*kind as usize] = true;
+        }
+    }
     let mut walker = Walker {
         rules,
         by_kind,
         exit_by_kind,
         db_kinds,
+        hot_kinds,
         severities,
         cx,
         pending: None,
@@ -93,6 +100,8 @@ struct Walker<'r, 'c, 'a> {
     exit_by_kind: [Vec<usize>; NodeKind::COUNT],
     /// The node kinds the database facts are read from.
     db_kinds: [bool; NodeKind::COUNT],
+    /// The node kinds the hot paths are read from (none if no rule asks).
+    hot_kinds: [bool; NodeKind::COUNT],
     severities: &'r [(&'static RuleMeta, Severity)],
     cx: &'c mut LintContext<'a>,
     pending: Option<PendingFn>,
@@ -110,7 +119,7 @@ impl Walker<'_, '_, '_> {
     #[inline(always)]
     fn enter(&mut self, node: Node<'_>) {
         let kind = node.kind() as usize;
-        if self.db_kinds[kind] || !self.by_kind[kind].is_empty() {
+        if self.db_kinds[kind] || self.hot_kinds[kind] || !self.by_kind[kind].is_empty() {
             self.enter_node(node, kind);
         }
     }
@@ -127,6 +136,9 @@ impl Walker<'_, '_, '_> {
         // Database facts first, so rules see the query they are entering.
         if self.db_kinds[kind] {
             crate::effects::db_facts::enter(node, self.cx);
+        }
+        if self.hot_kinds[kind] {
+            self.cx.hot.enter(node);
         }
         for &i in &self.by_kind[kind] {
             self.cx.current_rule = Some(self.severities[i]);
@@ -149,14 +161,19 @@ impl Walker<'_, '_, '_> {
         &mut self,
         span: Span,
         is_async: bool,
-        params: Vec<Atom>,
+        pats: Vec<&Pat>,
         own_name: Option<Atom>,
         body: F,
     ) {
         let pending = self.pending.take().unwrap_or_default();
-        let name = own_name.or(pending.name);
+        let name = own_name.or(pending.name.clone());
         // `export const onRequestGet = async (ctx) => …` handles requests.
         let pages = self.cx.at_module_scope() && name.as_deref().is_some_and(is_pages_handler);
+        let mut params = Vec::new();
+        for pat in &pats {
+            pat_names(pat, &mut params);
+        }
+        self.env_params(&pats, &pending);
         let frame = Frame::Function {
             span,
             is_async,
@@ -166,17 +183,6 @@ impl Walker<'_, '_, '_> {
             iteration_method: pending.iteration_method,
             in_promise_combinator: pending.in_promise_combinator,
         };
-        // A handler's second parameter is `env` whatever it is called.
-        if let Frame::Function {
-            is_handler: true,
-            params,
-            ..
-        } = &frame
-        {
-            if let Some(env) = params.get(1) {
-                self.cx.env_names.insert(env.clone());
-            }
-        }
         self.cx.frames.push(frame.clone());
         self.enter(Node::Function(&frame));
         body(self);
@@ -184,10 +190,36 @@ impl Walker<'_, '_, '_> {
         self.cx.frames.pop();
     }
 
-    /// `id` declares a Drizzle database handle.
-    fn record_db_handle(&mut self, id: &Ident) {
-        if let Some(symbol) = self.cx.semantic().symbol_of_decl(id) {
-            self.cx.db_symbols.insert(symbol);
+    /// What the parameters of the function entered say about the Worker's
+    /// bindings: a handler's second parameter is the bindings object
+    /// whatever it is called (or destructures it: `{ DB }`); a parameter
+    /// named `env` typed as a primitive (`env: string`), or the element of
+    /// an iteration callback, is not.
+    fn env_params(&mut self, pats: &[&Pat], pending: &PendingFn) {
+        if pending.is_handler {
+            match pats.get(1).map(|p| param_pat(p)) {
+                Some(Pat::Ident(b)) => self.cx.env_objects.insert(&b.id),
+                Some(p @ Pat::Object(_)) => {
+                    let mut ids = Vec::new();
+                    pat_idents(p, &mut ids);
+                    for id in ids {
+                        self.cx.env_parts.insert(id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for pat in pats {
+            if let Pat::Ident(b) = param_pat(pat) {
+                if b.id.sym == "env"
+                    && (pending.iteration_method.is_some()
+                        || b.type_ann
+                            .as_deref()
+                            .is_some_and(|t| primitive_type(&t.type_ann)))
+                {
+                    self.cx.not_env.insert(&b.id);
+                }
+            }
         }
     }
 
@@ -200,12 +232,35 @@ impl Walker<'_, '_, '_> {
     }
 }
 
-fn param_names(params: &[Param]) -> Vec<Atom> {
-    let mut names = Vec::new();
-    for p in params {
-        pat_names(&p.pat, &mut names);
+fn param_pats(params: &[Param]) -> Vec<&Pat> {
+    params.iter().map(|p| &p.pat).collect()
+}
+
+/// A parameter without its default (`env = {}`).
+fn param_pat(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Assign(a) => &a.left,
+        other => other,
     }
-    names
+}
+
+/// A type no bindings object has: a primitive, a literal, a union of them,
+/// an array or a function.
+fn primitive_type(t: &TsType) -> bool {
+    match t {
+        TsType::TsKeywordType(k) => !matches!(
+            k.kind,
+            TsKeywordTypeKind::TsAnyKeyword
+                | TsKeywordTypeKind::TsUnknownKeyword
+                | TsKeywordTypeKind::TsObjectKeyword
+        ),
+        TsType::TsLitType(_) | TsType::TsArrayType(_) | TsType::TsFnOrConstructorType(_) => true,
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+            u.types.iter().all(|t| primitive_type(t))
+        }
+        TsType::TsParenthesizedType(p) => primitive_type(&p.type_ann),
+        _ => false,
+    }
 }
 
 fn prop_name(key: &PropName) -> Option<Atom> {
@@ -414,24 +469,25 @@ impl Visit for Walker<'_, '_, '_> {
                 (Pat::Ident(name), Expr::Call(c))
                     if callee_path(c).as_deref() == Some("drizzle") =>
                 {
-                    self.record_db_handle(&name.id);
+                    self.cx.db_handles.insert(&name.id);
                 }
                 // const db = c.var.db / c.get('db') (Hono context variable)
                 (Pat::Ident(name), e) if is_context_db_var(e) => {
-                    self.record_db_handle(&name.id);
+                    self.cx.db_handles.insert(&name.id);
+                }
+                // const e = env (not `const env = this.env`: `env` is one by name)
+                (Pat::Ident(name), Expr::Ident(e)) if is_env_object_expr(e, self.cx) => {
+                    self.cx.env_objects.insert(&name.id);
                 }
                 // const { KV, DB } = env / c.env / this.env
                 (Pat::Object(_), e) if is_env_expr(e, self.cx) => {
-                    let mut names = Vec::new();
-                    pat_names(&d.name, &mut names);
-                    self.cx.env_names.extend(names);
+                    let mut ids = Vec::new();
+                    pat_idents(&d.name, &mut ids);
+                    for id in ids {
+                        self.cx.env_parts.insert(id);
+                    }
                 }
                 (Pat::Ident(name), Expr::Arrow(_) | Expr::Fn(_)) => {
-                    if matches!(init, Expr::Arrow(a) if a.is_async)
-                        || matches!(init, Expr::Fn(f) if f.function.is_async)
-                    {
-                        self.cx.async_functions.insert(name.id.sym.clone());
-                    }
                     self.pending = Some(PendingFn {
                         name: Some(name.id.sym.clone()),
                         ..PendingFn::default()
@@ -505,7 +561,7 @@ impl Visit for Walker<'_, '_, '_> {
     // ----- functions -----
 
     fn visit_fn_decl(&mut self, f: &FnDecl) {
-        let params = param_names(&f.function.params);
+        let params = param_pats(&f.function.params);
         self.function(
             f.function.span,
             f.function.is_async,
@@ -516,7 +572,7 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_fn_expr(&mut self, f: &FnExpr) {
-        let params = param_names(&f.function.params);
+        let params = param_pats(&f.function.params);
         let name = f.ident.as_ref().map(|i| i.sym.clone());
         self.function(f.function.span, f.function.is_async, params, name, |w| {
             f.function.visit_children_with(w)
@@ -524,10 +580,7 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
-        let mut params = Vec::new();
-        for p in &a.params {
-            pat_names(p, &mut params);
-        }
+        let params = a.params.iter().collect();
         self.function(a.span, a.is_async, params, None, |w| {
             a.visit_children_with(w)
         });
@@ -545,7 +598,7 @@ impl Visit for Walker<'_, '_, '_> {
             is_handler,
             ..PendingFn::default()
         });
-        let params = param_names(&m.function.params);
+        let params = param_pats(&m.function.params);
         self.function(m.function.span, m.function.is_async, params, name, |w| {
             m.function.visit_children_with(w)
         });
@@ -601,7 +654,7 @@ impl Visit for Walker<'_, '_, '_> {
             is_handler: self.handler_class && m.kind == MethodKind::Method && !m.is_static,
             ..PendingFn::default()
         });
-        let params = param_names(&m.function.params);
+        let params = param_pats(&m.function.params);
         self.function(m.function.span, m.function.is_async, params, name, |w| {
             m.function.visit_children_with(w)
         });
@@ -659,21 +712,29 @@ impl Visit for Walker<'_, '_, '_> {
 
 impl Walker<'_, '_, '_> {
     fn visit_constructor_inner(&mut self, c: &Constructor) {
-        let mut params = Vec::new();
-        for p in &c.params {
-            if let ParamOrTsParamProp::Param(p) = p {
-                pat_names(&p.pat, &mut params);
-            }
-        }
+        let params = c
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                ParamOrTsParamProp::Param(p) => Some(&p.pat),
+                ParamOrTsParamProp::TsParamProp(_) => None,
+            })
+            .collect();
         self.function(c.span, false, params, Some("constructor".into()), |w| {
             c.visit_children_with(w)
         });
     }
 }
 
+/// The identifier is the bindings object (not one destructured from it).
+fn is_env_object_expr(id: &Ident, cx: &LintContext<'_>) -> bool {
+    cx.is_env_object(id)
+}
+
+/// The bindings object, or a binding destructured from it.
 fn is_env_expr(e: &Expr, cx: &LintContext<'_>) -> bool {
     match unwrap_expr(e) {
-        Expr::Ident(id) => id.sym == "env" || cx.env_names.contains(&id.sym),
+        Expr::Ident(id) => cx.is_env_object(id) || cx.is_env_part(id),
         Expr::Member(m) => matches!(&m.prop, MemberProp::Ident(p) if p.sym == "env"),
         _ => false,
     }

@@ -7,7 +7,7 @@
 //! pagination), and in `while`/`do-while` loops, whose condition usually
 //! depends on the awaited result (polling, retries). Retry and fallback
 //! loops (they exit when the awaited call succeeds) and loops over a few
-//! constant items are not per-item loops (`super::hot_path`). A fetch or
+//! constant items are not per-item loops (`effects::hot_paths`). A fetch or
 //! binding call is `subrequest-in-loop`'s finding, which says the latency too.
 
 use crate::model::collections::HashSet;
@@ -16,7 +16,6 @@ use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
-use super::hot_path::HotPaths;
 use crate::engine::context::{pat_names, unwrap_expr, LoopKind, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
@@ -166,8 +165,6 @@ struct AwaitInLoop {
     /// Open loops, innermost last: the awaits found in each and the names
     /// reassigned inside it.
     loops: Vec<LoopState>,
-    /// Retry loops and loops of a small constant count.
-    hot: HotPaths,
 }
 
 #[derive(Default)]
@@ -188,17 +185,18 @@ impl Rule for AwaitInLoop {
             NodeKind::Call,
             NodeKind::Function,
             NodeKind::Loop,
-            NodeKind::Stmt,
-            NodeKind::VarDecl,
         ]
     }
 
+    fn hot_paths(&self) -> bool {
+        true
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        self.hot.enter(node);
         match node {
             Node::Loop(stmt) => self.loops.push(LoopState {
                 kind: loop_kind(stmt),
-                times: self.hot.loop_times(stmt.span()),
+                times: cx.hot.loop_times(stmt.span()),
                 ..LoopState::default()
             }),
             // A function inside a loop starts a new context: its awaits do not

@@ -4,12 +4,11 @@
 //! request, counted against the Workers Logs quota and crowding out the
 //! lines that matter. A log on a failure (`catch`, `if (!res.ok)`), in a
 //! retry or fallback loop, or over a few constant items is not a per-item
-//! hot path (`super::hot_path`).
+//! hot path (`effects::hot_paths`).
 
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
-use super::hot_path::HotPaths;
 use super::io_calls::io_call;
 use crate::engine::context::{callee_path, callee_root, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
@@ -133,8 +132,6 @@ const FEW: f64 = 10.0;
 
 #[derive(Default)]
 struct ConsoleInLoop {
-    /// Retry loops, small constant loops, failure-only code.
-    hot: HotPaths,
     /// Open loops and functions, innermost last.
     open: Vec<Open>,
 }
@@ -165,13 +162,10 @@ impl Rule for ConsoleInLoop {
             NodeKind::Call,
             NodeKind::Function,
             NodeKind::Loop,
-            NodeKind::Stmt,
-            NodeKind::VarDecl,
         ]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        self.hot.enter(node);
         match node {
             Node::Loop(stmt) => self.open.push(Open::new(stmt.span(), false)),
             Node::Function(Frame::Function { span, .. }) => {
@@ -189,6 +183,10 @@ impl Rule for ConsoleInLoop {
             Node::Call(call) => self.console_call(call, cx),
             _ => {}
         }
+    }
+
+    fn hot_paths(&self) -> bool {
+        true
     }
 
     fn exit_interests(&self) -> &'static [NodeKind] {
@@ -232,10 +230,10 @@ impl ConsoleInLoop {
         if method.contains('.') || callee_root(call).is_none_or(|id| !cx.is_unbound(id)) {
             return;
         }
-        if self.hot.is_cold(call.span) {
+        if cx.hot.is_cold(call.span) {
             return; // logged on a failure only
         }
-        let Some(repeat) = self.hot.hot_repeat(cx, FEW) else {
+        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), FEW) else {
             return;
         };
         let log = Log {

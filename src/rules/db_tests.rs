@@ -264,3 +264,105 @@ fn a_local_object_named_env_is_not_the_worker_env() {
         }\n";
     assert_eq!(lint_rules(&rules, local), vec![]);
 }
+
+/// The Worker's bindings are asked by what a name refers to: a handler's
+/// second parameter whatever its name, a binding destructured from it and
+/// an alias of it are the bindings; a local of the same name elsewhere, and
+/// a parameter named `env` that is not the bindings (an iteration
+/// callback's element, a primitive), are not.
+#[test]
+fn the_env_bindings_are_asked_by_binding() {
+    let rules = ["subrequest-in-loop", "await-in-loop"];
+    let found = |source: &str| finding_lines(&rules, source);
+    // The handler's bindings under another name, destructured and aliased.
+    let handler = "export default { async fetch(req, e) {\n\
+          const { CACHE } = e;\n\
+          const bindings = e;\n\
+          for (const k of keys) { await CACHE.get(k); }\n\
+          for (const k of keys) { await bindings.STORE.get(k); }\n\
+          for (const k of keys) { await e.STORE.get(k); }\n\
+          return new Response('ok');\n\
+        } };\n";
+    assert_eq!(found(handler), vec![4, 5, 6]);
+    // `fetch(req, { CACHE })` destructures them in the parameter list.
+    let param = "export default { async fetch(req, { CACHE }) {\n\
+          for (const k of keys) { await CACHE.get(k); }\n\
+          return new Response('ok');\n\
+        } };\n";
+    assert_eq!(found(param), vec![2]);
+    // A local `CACHE` (another binding of the name) and a parameter named
+    // like the handler's (`e`) in another function are not the bindings.
+    let shadowed = "export default { async fetch(req, e) {\n\
+          const { CACHE } = e;\n\
+          return new Response(await CACHE.get('k'));\n\
+        } };\n\
+        export function warm(keys, e) {\n\
+          const CACHE = new Map();\n\
+          for (const k of keys) { CACHE.get(k); }\n\
+          for (const k of keys) { e.STORE.get(k); }\n\
+        }\n";
+    assert_eq!(found(shadowed), Vec::<u32>::new());
+    // A helper's `env` parameter is the bindings by convention…
+    let helper = "export async function warm(env, keys) {\n\
+          for (const k of keys) { await env.CACHE.get(k); }\n\
+        }\n";
+    assert_eq!(found(helper), vec![2]);
+    // …but not an iteration callback's element, nor a primitive.
+    let not_env = "export function all(envs) {\n\
+          return envs.map((env) => env.cache.get('k'));\n\
+        }\n\
+        export function count(env: string[], n: number) {\n\
+          let t = 0;\n\
+          for (let i = 0; i < n; i++) { t += env.length.valueOf(); }\n\
+          return t;\n\
+        }\n";
+    assert_eq!(found(not_env), Vec::<u32>::new());
+}
+
+/// Drizzle aliases are asked by binding: `const d = db` and a transaction's
+/// `tx` are the database; a local of the alias's name elsewhere is not.
+#[test]
+fn drizzle_aliases_are_asked_by_binding() {
+    let rules = ["drizzle-query-in-loop"];
+    let lines = |source: &str| finding_lines(&rules, source);
+    let aliased = "import { drizzle } from 'drizzle-orm/d1';\n\
+        import { users } from './schema';\n\
+        export default { async fetch(req, env) {\n\
+          const database = drizzle(env.DB);\n\
+          const store = database;\n\
+          for (const id of ids) { await store.select().from(users); }\n\
+          return new Response('ok');\n\
+        } };\n\
+        export function other(ids) {\n\
+          const store = [];\n\
+          for (const id of ids) { store.select(id); }\n\
+        }\n";
+    assert_eq!(lines(aliased), vec![6]);
+}
+
+/// A call of a module-scope async function returns a promise; a local
+/// function of the same name does not.
+#[test]
+fn async_functions_are_asked_by_binding() {
+    let rules = ["await-in-loop"];
+    let lines = |source: &str| finding_lines(&rules, source);
+    let module = "const load = async (id) => id;\n\
+        export async function run(ids) {\n\
+          for (const id of ids) { await load(id); }\n\
+        }\n";
+    let shadowed = "const load = async (id) => id;\n\
+        export async function run(ids) {\n\
+          const load = (id) => id;\n\
+          for (const id of ids) { await load(id); }\n\
+        }\n";
+    assert_eq!(lines(module), vec![3]);
+    assert_eq!(lines(shadowed), Vec::<u32>::new());
+}
+
+/// The lines of the findings of `rules` in one file.
+fn finding_lines(rules: &[&str], source: &str) -> Vec<u32> {
+    super::test_util::lint_rules(rules, source)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
+}

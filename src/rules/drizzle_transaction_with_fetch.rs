@@ -8,7 +8,8 @@ use swc_core::ecma::ast::*;
 
 use super::per_call::{Finding, PerCall};
 use crate::effects::drizzle::{is_db_expr, DbEvidence};
-use crate::engine::context::{member_root, unwrap_expr};
+use crate::engine::context::unwrap_expr;
+use crate::syntax::ast::root_name;
 use crate::engine::{LintContext, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -112,7 +113,9 @@ fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
     if let Callee::Expr(callee) = &call.callee {
         if let Expr::Member(m) = unwrap_expr(callee) {
             if is_db_expr(&m.obj, cx, DbEvidence::Convention)
-                || member_root(&m.obj).is_some_and(|r| cx.db.walk.db_aliases.contains(&r))
+                || root_name(&m.obj)
+                    .flatten()
+                    .is_some_and(|r| cx.refers_to(&cx.db.walk.db_aliases, r))
             {
                 return None;
             }

@@ -4,7 +4,7 @@
 //! came from `await request.json()`). The runtime serializes every logged
 //! value on the request's own CPU time (10 ms on the free plan), on every
 //! request. Logging a string and a few fields is fine, and so is a log that
-//! runs only on a failure (a `catch`, an error branch: `super::hot_path`).
+//! runs only on a failure (a `catch`, an error branch: `effects::hot_paths`).
 
 use crate::model::collections::{HashMap, HashSet};
 
@@ -12,7 +12,6 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use super::hot_path::HotPaths;
 use crate::engine::context::{callee_path, callee_root, expr_path, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::knowledge::query::QueryKind;
@@ -163,22 +162,22 @@ struct ExcessiveLogging {
     /// db.select().from(t)`): the query calls, read once the walk has
     /// recorded them.
     rows: HashMap<Atom, Vec<Span>>,
-    /// Failure-only code (`catch`, error branches).
-    hot: HotPaths,
 }
 
 impl Rule for ExcessiveLogging {
     fn interests(&self) -> &'static [NodeKind] {
         &[
             NodeKind::Call,
-            NodeKind::Stmt,
             NodeKind::VarDeclarator,
             NodeKind::Assign,
         ]
     }
 
+    fn hot_paths(&self) -> bool {
+        true
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        self.hot.enter(node);
         match node {
             Node::Assign(a) => {
                 if let AssignTarget::Simple(SimpleAssignTarget::Ident(name)) = &a.left {
@@ -203,7 +202,7 @@ impl Rule for ExcessiveLogging {
                 if !path.starts_with("console.")
                     || cx.at_module_scope()
                     || callee_root(call).is_none_or(|id| !cx.is_unbound(id))
-                    || self.hot.is_cold(call.span)
+                    || cx.hot.is_cold(call.span)
                     || in_cron_handler(cx)
                 {
                     return;

@@ -2,6 +2,7 @@
 //! ones actually send a subrequest, what resource they touch, which names an
 //! expression reads. Local looks at one node's children only.
 
+pub(super) use crate::effects::hot_paths::number;
 use crate::model::collections::HashSet;
 
 use swc_core::atoms::Atom;
@@ -427,14 +428,6 @@ pub(super) fn call_text(cx: &LintContext<'_>, call: &CallExpr, max: usize) -> St
         short
     } else {
         cx.snippet(call.span)
-    }
-}
-
-/// Numeric literal value.
-pub(super) fn number(expr: &Expr) -> Option<f64> {
-    match unwrap_expr(expr) {
-        Expr::Lit(Lit::Num(n)) => Some(n.value),
-        _ => None,
     }
 }
 

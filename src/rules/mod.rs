@@ -18,7 +18,6 @@ mod cpu_examples;
 mod db_tests;
 #[cfg(test)]
 mod declare_tests;
-mod hot_path;
 mod io_calls;
 mod per_call;
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //!
 //! Silent inside `Promise.all(xs.map(cb))` callbacks (`unbounded-concurrency`
 //! covers them), in retry and fallback loops and loops over a few constant
-//! items (`super::hot_path`), and for calls that do not send anything yet
+//! items (`effects::hot_paths`), and for calls that do not send anything yet
 //! (Drizzle builders collected for `db.batch`, D1 `prepare`/`bind`, Durable
 //! Object ids).
 
@@ -14,7 +14,6 @@ use crate::model::collections::HashSet;
 
 use swc_core::ecma::ast::*;
 
-use super::hot_path::HotPaths;
 use super::io_calls::{call_text, inner_chain_calls, key, sends_subrequest};
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, LoopKind, Node};
@@ -179,23 +178,18 @@ struct SubrequestInLoop {
     awaited: HashSet<(u32, u32)>,
     /// Inner calls of a chain already judged with its outermost call.
     chain_inner: HashSet<(u32, u32)>,
-    /// Retry loops and loops of a small constant count.
-    hot: HotPaths,
 }
 
 impl Rule for SubrequestInLoop {
     fn interests(&self) -> &'static [NodeKind] {
-        &[
-            NodeKind::Await,
-            NodeKind::Call,
-            NodeKind::Loop,
-            NodeKind::Stmt,
-            NodeKind::VarDecl,
-        ]
+        &[NodeKind::Await, NodeKind::Call]
+    }
+
+    fn hot_paths(&self) -> bool {
+        true
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        self.hot.enter(node);
         match node {
             Node::Await(a) => {
                 if let Expr::Call(c) = unwrap_expr(&a.arg) {
@@ -229,7 +223,7 @@ impl SubrequestInLoop {
             };
             Some(target)
         };
-        let Some(repeat) = self.hot.hot_repeat(cx, SMALL_BOUND) else {
+        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), SMALL_BOUND) else {
             return;
         };
         if repeat.in_promise_combinator {

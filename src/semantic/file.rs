@@ -9,7 +9,7 @@ use swc_core::ecma::ast::*;
 
 use super::declared::{Declared, DeclaredNames};
 use super::scope::{BindingKind, Frame, Repeat};
-use super::{Declaration, InitKind, SemanticModel, SymbolFlags, SymbolId};
+use super::{Declaration, InitKind, SemanticModel, SymbolFlags};
 use crate::model::collections::HashSet;
 use crate::model::project::ProjectInfo;
 use crate::syntax::position::{LineIndex, Loc};
@@ -30,17 +30,44 @@ pub struct FileModel<'a> {
     /// Which names the file declares, and where (cheaper than the model;
     /// answers most binding questions).
     declared: std::cell::OnceCell<std::cell::RefCell<DeclaredNames<'a>>>,
-    /// Symbols bound to `drizzle(...)` results or a Hono context database
-    /// (`c.var.db`): Drizzle database handles. Asked by what an identifier
-    /// refers to, so a shadowing `const db = []` is not one.
-    pub db_symbols: HashSet<SymbolId>,
-    /// Names bound to Worker bindings (`const { CACHE } = env`) or to `env`.
-    pub env_names: HashSet<Atom>,
-    /// Module-scope functions declared `async` (calls return promises).
-    pub async_functions: HashSet<Atom>,
+    /// Declarations bound to `drizzle(...)` results or a Hono context
+    /// database (`c.var.db`): Drizzle database handles.
+    pub db_handles: Bindings,
+    /// The Worker's bindings object under another name: a request
+    /// handler's second parameter (`fetch(request, e)`), `const e = env`.
+    pub env_objects: Bindings,
+    /// Bindings destructured from it (`const { CACHE } = env`,
+    /// `fetch(request, { DB })`).
+    pub env_parts: Bindings,
+    /// Parameters named `env` that are not the bindings: typed as a
+    /// primitive (`env: string`) or the element of an iteration callback.
+    pub not_env: Bindings,
+    /// Names of the module-scope functions declared `async` (`async
+    /// function f`, `const f = async () => …`): a call of the module
+    /// binding of such a name returns a promise.
+    async_names: HashSet<Atom>,
     /// (name, where) of each `Promise.all(name)` / `Promise.allSettled(name)`
     /// of the file: one light walk, on the first question.
     combined: std::cell::OnceCell<Vec<(Atom, BytePos)>>,
+}
+
+/// Declarations the walk found to bind one kind of value, asked by what an
+/// identifier refers to ([`FileModel::refers_to`]), never by its name: a
+/// local of the same name elsewhere is another binding. Kept as the
+/// declaring identifiers' starts by name, so a use of any other name is
+/// answered without the semantic model.
+#[derive(Debug, Clone, Default)]
+pub struct Bindings(crate::model::collections::HashMap<Atom, Vec<u32>>);
+
+impl Bindings {
+    /// `id` (a declaring identifier) binds a value of the kind.
+    pub fn insert(&mut self, id: &Ident) {
+        self.0.entry(id.sym.clone()).or_default().push(id.span.lo.0);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl<'a> FileModel<'a> {
@@ -60,12 +87,15 @@ impl<'a> FileModel<'a> {
             program,
             semantic: std::cell::OnceCell::new(),
             declared: std::cell::OnceCell::new(),
-            db_symbols: HashSet::default(),
-            env_names: ["env".into()].into_iter().collect(),
-            async_functions: HashSet::default(),
+            db_handles: Bindings::default(),
+            env_objects: Bindings::default(),
+            env_parts: Bindings::default(),
+            not_env: Bindings::default(),
+            async_names: HashSet::default(),
             combined: std::cell::OnceCell::new(),
         };
-        // Module-scope `async function`s (hoisted: callable from anywhere).
+        // Module-scope `async function`s (hoisted: callable from anywhere)
+        // and `const f = async () => …`.
         let items: Box<dyn Iterator<Item = Option<&Decl>>> = match program {
             Program::Module(m) => Box::new(m.body.iter().map(|item| match item {
                 ModuleItem::Stmt(Stmt::Decl(d)) => Some(d),
@@ -78,10 +108,24 @@ impl<'a> FileModel<'a> {
             })),
         };
         for decl in items.flatten() {
-            if let Decl::Fn(f) = decl {
-                if f.function.is_async {
-                    cx.async_functions.insert(f.ident.sym.clone());
+            match decl {
+                Decl::Fn(f) if f.function.is_async => {
+                    cx.async_names.insert(f.ident.sym.clone());
                 }
+                Decl::Var(v) => {
+                    for d in &v.decls {
+                        let is_async = match d.init.as_deref().map(crate::syntax::ast::unwrap_expr)
+                        {
+                            Some(Expr::Arrow(a)) => a.is_async,
+                            Some(Expr::Fn(f)) => f.function.is_async,
+                            _ => false,
+                        };
+                        if let (Pat::Ident(name), true) = (&d.name, is_async) {
+                            cx.async_names.insert(name.id.sym.clone());
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         cx
@@ -335,14 +379,51 @@ impl<'a> FileModel<'a> {
             .get_or_init(|| SemanticModel::build(self.program))
     }
 
+    /// `id` refers to one of the declarations of `set` (it is one, or the
+    /// semantic model resolves it to the symbol one declares). The model
+    /// is asked only for a name the set holds.
+    pub fn refers_to(&self, set: &Bindings, id: &Ident) -> bool {
+        let Some(decls) = set.0.get(&id.sym) else {
+            return false;
+        };
+        if decls.contains(&id.span.lo.0) {
+            return true;
+        }
+        let semantic = self.semantic();
+        semantic.resolve(id).is_some_and(|symbol| {
+            decls
+                .iter()
+                .any(|&lo| semantic.resolve_at(BytePos(lo)) == Some(symbol))
+        })
+    }
+
     /// `id` refers to a Drizzle database handle the file binds
     /// (`const db = drizzle(env.DB)`, `const db = c.var.db`).
     pub fn is_db_handle(&self, id: &Ident) -> bool {
-        !self.db_symbols.is_empty()
-            && self
-                .semantic()
-                .resolve(id)
-                .is_some_and(|s| self.db_symbols.contains(&s))
+        self.refers_to(&self.db_handles, id)
+    }
+
+    /// `id` is the Worker's bindings object: a request handler's second
+    /// parameter or an alias of it, or by convention a name `env` (a
+    /// helper's `env` parameter, an import) that is bound to no plain
+    /// value and is no parameter known not to be the bindings.
+    pub fn is_env_object(&self, id: &Ident) -> bool {
+        self.refers_to(&self.env_objects, id)
+            || (id.sym == "env"
+                && !self.bound_to_plain_value(id)
+                && !self.refers_to(&self.not_env, id))
+    }
+
+    /// `id` refers to a binding destructured from the bindings object
+    /// (`const { KV } = env`, `fetch(request, { KV })`).
+    pub fn is_env_part(&self, id: &Ident) -> bool {
+        self.refers_to(&self.env_parts, id)
+    }
+
+    /// `id` refers to a module-scope function declared `async` (a local of
+    /// the same name does not).
+    pub fn is_async_function(&self, id: &Ident) -> bool {
+        self.async_names.contains(&id.sym) && self.is_module_binding(id)
     }
 
     /// `id` is bound in this file to a plain value: a literal, array,
@@ -386,16 +467,14 @@ impl<'a> FileModel<'a> {
         match expr {
             // `env.X` (the object of `env.X.get`)
             Expr::Member(m) => match &*m.obj {
-                Expr::Ident(id) => {
-                    self.env_names.contains(&id.sym) && !self.bound_to_plain_value(id)
-                }
+                Expr::Ident(id) => self.is_env_object(id) || self.is_env_part(id),
                 Expr::Member(inner) => {
                     matches!(&inner.prop, MemberProp::Ident(p) if p.sym == "env")
                 }
                 _ => false,
             },
             // a binding destructured from env: `const { KV } = env; KV.get()`
-            Expr::Ident(id) => self.env_names.contains(&id.sym) && id.sym != "env",
+            Expr::Ident(id) => self.is_env_part(id),
             _ => false,
         }
     }

@@ -162,29 +162,85 @@ const CLIENT_DIRS: &[&str] = &[
     "hooks",
 ];
 /// Text that only browser code has.
-const CLIENT_MARKS: &[&str] = &[
-    "\"use client\"",
-    "'use client'",
-    "react-dom",
-    "document.getElementById",
-    "document.querySelector",
-    "window.location",
-    "localStorage.",
-    "chrome.runtime",
-    "browser.runtime",
+const CLIENT_MARKS: &[Mark] = &[
+    Mark::quoted("use client"),
+    Mark::plain("react-dom"),
+    Mark::then("document.", &["getElementById", "querySelector"]),
+    Mark::plain("window.location"),
+    Mark::plain("localStorage."),
+    Mark::after(".runtime", &["chrome", "browser"]),
 ];
 /// Text that only a Node program has.
-const NODE_MARKS: &[&str] = &[
-    "\"express\"",
-    "'express'",
-    "\"fastify\"",
-    "'fastify'",
-    "\"@hono/node-server\"",
-    "'@hono/node-server'",
-    ".listen(",
-    "createServer(",
-    "process.argv",
+const NODE_MARKS: &[Mark] = &[
+    Mark::quoted("express"),
+    Mark::quoted("fastify"),
+    Mark::quoted("@hono/node-server"),
+    Mark::plain(".listen("),
+    Mark::plain("createServer("),
+    Mark::plain("process.argv"),
 ];
+
+/// A text the role heuristics look for: `text`, inside quotes of one kind,
+/// or after / before one of some words (`chrome.runtime`,
+/// `browser.runtime`). Marks that share a text are one search.
+struct Mark {
+    text: &'static str,
+    quoted: bool,
+    before: &'static [&'static str],
+    after: &'static [&'static str],
+}
+
+impl Mark {
+    const fn plain(text: &'static str) -> Mark {
+        Mark {
+            text,
+            quoted: false,
+            before: &[],
+            after: &[],
+        }
+    }
+
+    const fn quoted(text: &'static str) -> Mark {
+        Mark {
+            quoted: true,
+            ..Mark::plain(text)
+        }
+    }
+
+    const fn then(text: &'static str, after: &'static [&'static str]) -> Mark {
+        Mark {
+            after,
+            ..Mark::plain(text)
+        }
+    }
+
+    const fn after(text: &'static str, before: &'static [&'static str]) -> Mark {
+        Mark {
+            before,
+            ..Mark::plain(text)
+        }
+    }
+
+    /// The mark is in `source` (a quick search first: most files have none).
+    fn in_text(&self, source: &str) -> bool {
+        if !source.contains(self.text) {
+            return false;
+        }
+        if !self.quoted && self.before.is_empty() && self.after.is_empty() {
+            return true;
+        }
+        source.match_indices(self.text).any(|(i, _)| {
+            let (head, tail) = (&source[..i], &source[i + self.text.len()..]);
+            let quotes = !self.quoted
+                || ['"', '\'']
+                    .iter()
+                    .any(|q| head.ends_with(*q) && tail.starts_with(*q));
+            quotes
+                && (self.before.is_empty() || self.before.iter().any(|w| head.ends_with(w)))
+                && (self.after.is_empty() || self.after.iter().any(|w| tail.starts_with(w)))
+        })
+    }
+}
 
 /// How much of a file's text the role heuristics read.
 const ROLE_PREFIX_BYTES: usize = 8 * 1024;
@@ -220,10 +276,10 @@ pub fn role_of(path: &str, source: &str) -> Role {
     if in_dir(SCRIPT_DIRS) || stem_has(&[".config.", "seed."]) || source.starts_with("#!") {
         return Role::Script;
     }
-    if CLIENT_MARKS.iter().any(|m| source.contains(m)) {
+    if CLIENT_MARKS.iter().any(|m| m.in_text(source)) {
         return Role::Client;
     }
-    if NODE_MARKS.iter().any(|m| source.contains(m)) {
+    if NODE_MARKS.iter().any(|m| m.in_text(source)) {
         return Role::Node;
     }
     if in_dir(CLIENT_DIRS) || name.ends_with(".tsx") || name.ends_with(".jsx") {
@@ -347,5 +403,25 @@ mod tests {
             role_of("src/orphan.ts", "export const x = 1;"),
             Role::Unknown
         );
+    }
+
+    /// The marks that share a text: quotes of one kind around it, the word
+    /// before or after it.
+    #[test]
+    fn role_marks_with_conditions() {
+        let role = |source: &str| role_of("src/a.ts", source);
+        assert_eq!(role("\"use client\";\nexport {}"), Role::Client);
+        assert_eq!(role("'use client'"), Role::Client);
+        assert_eq!(role("// we use client hints"), Role::Unknown);
+        assert_eq!(role("\"use client'"), Role::Unknown);
+        assert_eq!(role("document.querySelector('a')"), Role::Client);
+        assert_eq!(role("document.getElementById('a')"), Role::Client);
+        assert_eq!(role("document.title"), Role::Unknown);
+        assert_eq!(role("chrome.runtime.sendMessage(m)"), Role::Client);
+        assert_eq!(role("browser.runtime.id"), Role::Client);
+        assert_eq!(role("env.runtime"), Role::Unknown);
+        assert_eq!(role("import x from \"fastify\""), Role::Node);
+        assert_eq!(role("require('@hono/node-server')"), Role::Node);
+        assert_eq!(role("// express yourself"), Role::Unknown);
     }
 }

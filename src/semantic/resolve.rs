@@ -177,6 +177,9 @@ pub struct Resolver<'a> {
     importers: RefCell<HashMap<String, usize>>,
     /// Per importer and kind: specifier → index in `answers`.
     by_importer: RefCell<Vec<[HashMap<String, usize>; 2]>>,
+    /// Per importer, its normalized folder (normalized once, not per
+    /// specifier).
+    importer_dirs: RefCell<Vec<String>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -230,34 +233,35 @@ impl<'a> Resolver<'a> {
             answers: RefCell::new(Vec::new()),
             importers: RefCell::new(HashMap::default()),
             by_importer: RefCell::new(Vec::new()),
+            importer_dirs: RefCell::new(Vec::new()),
         }
     }
 
     /// What `spec`, imported by the file at `from` (a path relative to the
     /// working directory), names.
     pub fn resolve(&self, from: &str, spec: &str, kind: Kind) -> Resolution {
-        let slot = *self
-            .importers
-            .borrow_mut()
-            .entry(from.to_string())
-            .or_insert_with(|| {
-                let mut by_importer = self.by_importer.borrow_mut();
-                by_importer.push(Default::default());
-                by_importer.len() - 1
-            });
+        let known = self.importers.borrow().get(from).copied();
+        let slot = known.unwrap_or_else(|| {
+            let mut by_importer = self.by_importer.borrow_mut();
+            by_importer.push(Default::default());
+            let from_dir = dir_of(&normalize(from)).to_string();
+            self.importer_dirs.borrow_mut().push(from_dir);
+            self.importers
+                .borrow_mut()
+                .insert(from.to_string(), by_importer.len() - 1);
+            by_importer.len() - 1
+        });
         if let Some(&i) = self.by_importer.borrow()[slot][kind as usize].get(spec) {
             return self.answers.borrow()[i].clone();
         }
-        let i = self.answer_index(from, spec, kind);
+        let i = self.answer_index(&self.importer_dirs.borrow()[slot], spec, kind);
         self.by_importer.borrow_mut()[slot][kind as usize].insert(spec.to_string(), i);
         self.answers.borrow()[i].clone()
     }
 
-    /// The index in `answers` of what `spec` names from `from`, through the
-    /// per-folder cache.
-    fn answer_index(&self, from: &str, spec: &str, kind: Kind) -> usize {
-        let from = normalize(from);
-        let dir = dir_of(&from);
+    /// The index in `answers` of what `spec` names from the (normalized)
+    /// folder `dir`, through the per-folder cache.
+    fn answer_index(&self, dir: &str, spec: &str, kind: Kind) -> usize {
         let key = format!("{dir}\n{spec}\n{}", kind as u8);
         if let Some(&i) = self.cache.borrow().get(&key) {
             return i;
@@ -723,6 +727,16 @@ fn finish(merged: Merged, leaf_dir: &str) -> TsPaths {
 /// (`../pkg/x` stays), `.` and empty segments dropped. Paths relative to
 /// the working directory, `/`-separated, as files and metafile inputs are.
 pub fn normalize(path: &str) -> String {
+    // Most paths are plain already (no `.`, `..` or empty segment but a
+    // leading `/`): copied without splitting.
+    let rest = path.trim_start_matches('/');
+    if !rest.starts_with('.')
+        && !rest.ends_with('/')
+        && !rest.contains("//")
+        && !rest.contains("/.")
+    {
+        return rest.to_string();
+    }
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
         match p {

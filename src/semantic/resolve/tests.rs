@@ -535,3 +535,22 @@ fn facts_above_the_working_directory() {
     assert_eq!(normalize("a/../../b/./c//d"), "../b/c/d");
     assert_eq!(normalize("src/routes/../schema"), "src/schema");
 }
+
+/// The plain-path shortcut gives what the segment walk gives.
+#[test]
+fn normalize_plain_and_dotted_paths() {
+    for (path, expected) in [
+        ("/tmp/app/src/index.ts", "tmp/app/src/index.ts"),
+        ("src/index.ts", "src/index.ts"),
+        ("./src/index.ts", "src/index.ts"),
+        ("src/./a/../b.ts", "src/b.ts"),
+        ("src//b.ts", "src/b.ts"),
+        ("src/b/", "src/b"),
+        ("../pkg/a.ts", "../pkg/a.ts"),
+        ("a/.github/x.ts", "a/.github/x.ts"),
+        ("", ""),
+        ("/", ""),
+    ] {
+        assert_eq!(normalize(path), expected, "{path}");
+    }
+}

@@ -1,5 +1,7 @@
 //! Where repeated code is not a per-item hot path, for the loop and logging
-//! rules:
+//! rules. Computed once per file during the walk (the walker feeds
+//! `FileContext::hot` when an enabled rule asks for it: `Rule::hot_paths`),
+//! and queried by every rule that needs it:
 //!
 //! - **Retry and fallback loops**: the body exits the loop (`return`, `break`)
 //!   on the path where the awaited call succeeded — unconditionally after it
@@ -23,10 +25,19 @@ use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{key, number};
-use crate::engine::context::{method_name, pat_names, unwrap_expr, Node, Repeat};
-use crate::engine::LintContext;
+use crate::knowledge::query::key;
 use crate::model::collections::{HashMap, HashSet};
+use crate::semantic::node::{Node, NodeKind};
+use crate::semantic::scope::{Frame, Repeat};
+use crate::syntax::ast::{method_name, pat_names, unwrap_expr};
+
+/// A numeric literal's value.
+pub fn number(expr: &Expr) -> Option<f64> {
+    match unwrap_expr(expr) {
+        Expr::Lit(Lit::Num(n)) => Some(n.value),
+        _ => None,
+    }
+}
 
 /// How many times a quiet loop or callback repeats: its constant count, or 1
 /// for a retry loop (it usually runs once, whatever its bound).
@@ -35,10 +46,18 @@ struct Quiet {
     times: f64,
 }
 
-/// What the rules feed from the walk: `VarDecl`, `Loop`, `Call` and `Stmt`
-/// nodes (see [`HotPaths::enter`]).
+/// The node kinds [`HotPaths::enter`] reads.
+pub const INTERESTS: &[NodeKind] = &[
+    NodeKind::VarDecl,
+    NodeKind::Loop,
+    NodeKind::Call,
+    NodeKind::Stmt,
+];
+
+/// What the walk feeds it: `VarDecl`, `Loop`, `Call` and `Stmt` nodes (see
+/// [`HotPaths::enter`]).
 #[derive(Default)]
-pub(super) struct HotPaths {
+pub struct HotPaths {
     /// `const MAX = 3` (3) and `const endpoints = [a, b]` (2).
     consts: HashMap<Atom, f64>,
     /// Loops and callbacks (by span) that are retries or repeat a small
@@ -50,7 +69,7 @@ pub(super) struct HotPaths {
 
 impl HotPaths {
     /// Records what the node says about the code that follows it.
-    pub(super) fn enter(&mut self, node: Node<'_>) {
+    pub fn enter(&mut self, node: Node<'_>) {
         match node {
             Node::VarDecl(v) if v.kind == VarDeclKind::Const => {
                 for d in &v.decls {
@@ -96,7 +115,7 @@ impl HotPaths {
         let Expr::Member(m) = unwrap_expr(callee) else {
             return;
         };
-        let method = method_name(call).map(|m| m.to_string());
+        let method = method_name(call).map(|m| m.as_ref());
         let callback = |i: usize| {
             call.args.get(i).and_then(|a| match unwrap_expr(&a.expr) {
                 Expr::Arrow(f) => Some(f.span),
@@ -104,7 +123,7 @@ impl HotPaths {
                 _ => None,
             })
         };
-        match method.as_deref() {
+        match method {
             // `xs.push(x)`: `xs` is no longer the literal it was bound to.
             Some("push" | "unshift" | "splice") => {
                 if let Expr::Ident(id) = unwrap_expr(&m.obj) {
@@ -184,9 +203,9 @@ impl HotPaths {
     /// node more than `max` times in all, looking through quiet loops and
     /// callbacks to the ones around them (within the function): `None` when
     /// the node is not repeated, or only a few times.
-    pub(super) fn hot_repeat(&self, cx: &LintContext<'_>, max: f64) -> Option<Repeat> {
+    pub fn hot_repeat(&self, frames: &[Frame], max: f64) -> Option<Repeat> {
         let mut times = 1.0;
-        for frame in cx.frames().iter().rev() {
+        for frame in frames.iter().rev() {
             let repeat = frame.repeat()?;
             match self.quiet.get(&key(repeat.span)) {
                 Some(q) => {
@@ -204,12 +223,12 @@ impl HotPaths {
     /// How many times the loop (by span) runs when that is known to be few:
     /// its constant count, or 1 for a retry loop; `None` for a loop that
     /// repeats per item.
-    pub(super) fn loop_times(&self, span: Span) -> Option<f64> {
+    pub fn loop_times(&self, span: Span) -> Option<f64> {
         self.quiet.get(&key(span)).map(|q| q.times)
     }
 
     /// Whether `span` runs only on a failure (a `catch`, an error branch).
-    pub(super) fn is_cold(&self, span: Span) -> bool {
+    pub fn is_cold(&self, span: Span) -> bool {
         self.cold.iter().any(|c| c.lo <= span.lo && span.hi <= c.hi)
     }
 }
@@ -363,8 +382,12 @@ fn member_ends(m: &MemberExpr) -> Option<(&Atom, Option<&Atom>)> {
 
 /// `error`, `err`, `hasError`, `failed`, `errors`.
 fn failure_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower == "e" || lower.contains("err") || lower.contains("fail")
+    let has = |part: &[u8]| {
+        name.as_bytes()
+            .windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part))
+    };
+    name.eq_ignore_ascii_case("e") || has(b"err") || has(b"fail")
 }
 
 /// `status`, `statusCode`.
