@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isSourceFile, readSources } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile } from "./files.js";
 import { moduleFacts } from "./modules.js";
 import { findEntries, findProjectDir, loadProject, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
@@ -90,12 +90,7 @@ export function analyzeWithRecovery(input, label) {
 
 /** The baseline file's text (the core validates it), or undefined. */
 function readBaseline(path) {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new PerfOptimizerError(`${path}: cannot read baseline (${error.code ?? error.message})`);
-  }
+  return path ? readUserFile(resolve(path), { what: "baseline", encoding: "utf8" }) : undefined;
 }
 
 /** First-party source inputs of a metafile (by the core's rule: no package, not generated). */
@@ -117,10 +112,10 @@ export function firstPartyInputs(metafile, workingDir) {
  * Analyzes a finished build: the metafile text, the folder its paths are
  * relative to, and (for esbuild with write: false) the output files.
  */
-export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup }) {
+export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup, maxFileBytes }) {
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
-  const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase);
+  const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase, label);
   // Inputs that are bundles themselves, broken down through their source maps.
   const inputSources = prebundledSources(metafile, workingDir);
   const sourcePaths = Object.values(inputSources).flatMap((i) => i.sources.map((s) => s.path));
@@ -128,7 +123,7 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
   let sources = { files: [], skipped: [] };
   if (lint) {
     const isIgnored = ignore.length ? globMatcher(ignore, { dot: true }) : () => false;
-    sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))));
+    sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))), { maxBytes: maxFileBytes });
   }
   // The metafile is the authority on what the Worker runs: all its first-party inputs.
   const entries = Object.values(metafile.outputs)
@@ -168,6 +163,7 @@ export async function check(dir = ".", options = {}) {
       project,
       baseline: options.baseline,
       startup,
+      maxFileBytes: options.maxFileBytes,
     });
   } finally {
     bundle.cleanup();
@@ -180,7 +176,7 @@ export async function lint(paths = ["."], options = {}) {
   const { config, json } = await loadConfig(baseDir, options.config);
   const configPaths = [];
   const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir, configs: configPaths });
-  const { files, skipped } = readSources(absPaths);
+  const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes });
   const projectDir = findProjectDir(baseDir);
   let project = null;
   try {
@@ -205,13 +201,7 @@ export async function lint(paths = ["."], options = {}) {
 export async function analyzeMetafile(metafilePath, options = {}) {
   const abs = resolve(metafilePath);
   const label = displayPath(abs);
-  let text;
-  try {
-    const { readFileSync } = await import("node:fs");
-    text = readFileSync(abs, "utf8");
-  } catch (error) {
-    throw new PerfOptimizerError(`${metafilePath}: cannot read metafile (${error.code ?? error.message})`);
-  }
+  const text = readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" });
   const metafile = parseMetafile(text, label);
   const workingDir = resolve(options.root ?? guessWorkingDir(metafile, abs));
   const { json } = await loadConfig(workingDir, options.config);
@@ -221,7 +211,7 @@ export async function analyzeMetafile(metafilePath, options = {}) {
   } catch {
     // a bare metafile needs no project
   }
-  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project, baseline: options.baseline });
+  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project, baseline: options.baseline, maxFileBytes: options.maxFileBytes });
 }
 
 /** The folder a metafile's paths are relative to: the cwd, or the metafile's folder or its parent. */

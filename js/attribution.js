@@ -6,11 +6,11 @@
 //     of a pre-bundled input come from (an input that is itself a bundle:
 //     OpenNext's handler.mjs, a vendored SDK build), and where a position of
 //     the generated bundle comes from (startup profiles).
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { callCore } from "./core.js";
-import { displayPath, lazyRequire } from "./files.js";
+import { displayPath, isInside, lazyRequire, MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
 
 /**
  * Where each path belongs, per the core: `{ kind: "package", root, name }`,
@@ -74,7 +74,7 @@ function tailOf(file) {
  * it or an inline `data:` URL), as `{ map, dir }` where `dir` is the folder
  * its sources are relative to; null when there is none or it is unreadable.
  */
-export function linkedSourceMap(file, text) {
+export function linkedSourceMap(file, text, root) {
   const url = sourceMappingURL(text);
   if (!url) return null;
   try {
@@ -86,8 +86,11 @@ export function linkedSourceMap(file, text) {
       return { map: JSON.parse(json), dir: dirname(file) };
     }
     const mapFile = url.startsWith("file:") ? fileURLToPath(url) : resolve(dirname(file), decodeURIComponent(url));
-    if (!existsSync(mapFile)) return null;
-    return { map: JSON.parse(readFileSync(mapFile, "utf8")), dir: dirname(mapFile) };
+    // Only a map inside the project or beside the file (a hoisted package's
+    // map sits outside the project), not `/dev/zero` or `../../elsewhere`;
+    // and only a regular file of bounded size.
+    if (!existsSync(mapFile) || !(isInside(root, mapFile) || isInside(dirname(file), mapFile))) return null;
+    return { map: JSON.parse(readUserFile(mapFile, { maxBytes: MAX_BUNDLE_BYTES, what: "source map", encoding: "utf8" })), dir: dirname(mapFile) };
   } catch {
     return null;
   }
@@ -243,11 +246,11 @@ export function prebundledSources(metafile, workingDir) {
         // An inline map longer than the tail: its comment starts earlier.
         if (tail.whole || !/^[A-Za-z0-9+/=]+\s*$/.test(tail.text.slice(-200))) continue;
       }
-      text = readFileSync(file, "utf8");
+      text = readUserFile(file, { maxBytes: MAX_BUNDLE_BYTES, encoding: "utf8" });
     } catch {
       continue;
     }
-    const linked = linkedSourceMap(file, text);
+    const linked = linkedSourceMap(file, text, workingDir);
     if (!linked || typeof linked.map.mappings !== "string" || !Array.isArray(linked.map.sources)) continue;
     const paths = linked.map.sources.map((s) => toPosix(relative(workingDir, sourcePath(linked.map, s, linked.dir))));
     const ownRoot = packageOf(input)?.root;
@@ -348,7 +351,7 @@ function placeStraySources(positions, sources, sourcesContent, main) {
     if (!known.has(root)) known.set(root, isPackage(root));
     if (known.get(root)) continue;
     try {
-      headers ??= headerPackages(readFileSync(main, "utf8"));
+      headers ??= headerPackages(readUserFile(main, { maxBytes: MAX_BUNDLE_BYTES, encoding: "utf8" }));
     } catch {
       return;
     }

@@ -1,13 +1,14 @@
 // Produces and measures the bundle exactly as deployed: wrangler's own dry
 // run when the project has wrangler, else esbuild with wrangler's settings.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { builtinModules } from "node:module";
 import { callCore, PerfOptimizerError } from "./core.js";
+import { MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
 import { readJsonc } from "./project.js";
 import { packageOf } from "./attribution.js";
 
@@ -64,7 +65,7 @@ export async function bundleProject(project, { keepDir, startup = false } = {}) 
         const why = (result.stderr + result.stdout).split("\n").filter((l) => /error|✘|\[ERROR\]/i.test(l)).slice(0, 3).join(" ").trim();
         throw new PerfOptimizerError(`${relative(process.cwd(), project.main)}: wrangler could not bundle the Worker${why ? `: ${why.replace(/\s+/g, " ").slice(0, 400)}` : ` (exit ${result.status})`}`);
       }
-      return { outdir, metafileText: readFileSync(metafilePath, "utf8"), workingDir: project.dir, tool: "wrangler", wrangler, workerBundle, cleanup };
+      return { outdir, metafileText: readUserFile(metafilePath, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" }), workingDir: project.dir, tool: "wrangler", wrangler, workerBundle, cleanup };
     }
     const esbuild = await loadEsbuild(project.dir);
     if (!esbuild) {
@@ -143,7 +144,7 @@ const isCode = (p) => /\.(m|c)?js$/.test(p);
  * `workingDir` or given as esbuild's `outputFiles`. Paths in the result are
  * display paths. A missing output is an error naming it.
  */
-export function measureOutputs(metafile, workingDir, outputFiles, displayBase) {
+export function measureOutputs(metafile, workingDir, outputFiles, displayBase, label = "the metafile") {
   const byPath = new Map((outputFiles ?? []).map((f) => [resolve(f.path), f.contents]));
   return Object.keys(metafile.outputs)
     .filter(isCode)
@@ -151,14 +152,25 @@ export function measureOutputs(metafile, workingDir, outputFiles, displayBase) {
       const abs = resolve(workingDir, out);
       let bytes = byPath.get(abs);
       if (!bytes) {
-        try {
-          bytes = readFileSync(abs);
-        } catch {
-          throw new PerfOptimizerError(`${relative(process.cwd(), abs)}: output file listed in the metafile is missing`);
-        }
+        if (!existsSync(abs)) throw new PerfOptimizerError(`${relative(process.cwd(), abs)}: output file listed in the metafile is missing`);
+        bytes = readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "output file" });
       }
+      checkClaimedBytes(metafile.outputs[out], out, bytes.length, label);
       return measureBytes(relative(displayBase ?? process.cwd(), abs).split("\\").join("/"), bytes);
     });
+}
+
+/**
+ * A metafile's sizes must fit the file it describes: an output's `bytes`,
+ * and its inputs' `bytesInOutput` together, at most the output's real size
+ * (a stale or forged metafile would otherwise drive every size finding).
+ */
+function checkClaimedBytes(output, out, actual, label) {
+  const inconsistent = (claim) =>
+    new PerfOptimizerError(`${label}: inconsistent metafile: ${claim} for ${out}, but the file has ${actual} bytes (is the metafile from another build?)`);
+  if (typeof output?.bytes === "number" && output.bytes > actual) throw inconsistent(`it claims ${output.bytes} bytes`);
+  const inInputs = Object.values(output?.inputs ?? {}).reduce((sum, part) => sum + (Number(part?.bytesInOutput) || 0), 0);
+  if (inInputs > actual) throw inconsistent(`its inputs claim ${inInputs} bytes`);
 }
 
 /**

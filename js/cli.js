@@ -2,7 +2,7 @@
 // The `perf-optimizer` command. Only node: built-ins are imported up front so
 // that --version and --help never load the wasm core.
 import { parseArgs } from "node:util";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
 
@@ -32,6 +32,8 @@ Options:
   --save-baseline FILE save this run as a baseline
   --history FILE       append one JSON line per run
   --html FILE          write a self-contained HTML report
+  --max-file-size MIB  skip (and report) source files larger than this
+                       (default 4)
   --no-color           no colours (also NO_COLOR=1)
   --quiet              only errors
   -v, --version        print the version
@@ -54,6 +56,7 @@ const OPTIONS = {
   "save-baseline": { type: "string" },
   history: { type: "string" },
   html: { type: "string" },
+  "max-file-size": { type: "string" },
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
   quiet: { type: "boolean" },
@@ -94,6 +97,9 @@ async function main(argv) {
   if ((values.runs !== undefined || values["profile-dir"] !== undefined) && !values.startup) return fail("--runs and --profile-dir need --startup");
   const runs = values.runs === undefined ? undefined : Number(values.runs);
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 50)) return fail(`--runs takes a whole number from 1 to 50, got '${values.runs}'`);
+  const maxMib = values["max-file-size"] === undefined ? undefined : Number(values["max-file-size"]);
+  if (maxMib !== undefined && !(maxMib > 0 && maxMib <= 1024)) return fail(`--max-file-size takes a size in MiB from 0 to 1024, got '${values["max-file-size"]}'`);
+  const maxFileBytes = maxMib === undefined ? undefined : Math.round(maxMib * 1024 * 1024);
   const format = values.format ?? "pretty";
   if (!FORMATS.has(format)) return fail(`unknown format '${format}' (expected pretty, json, sarif, markdown or github)`);
   const { useColor } = await import("./outcome.js");
@@ -101,37 +107,45 @@ async function main(argv) {
 
   const api = await import("./index.js");
   (await import("./core.js")).allowCompilerTuning();
+  outputs = await import("./outputs.js");
   try {
+    // Before the run: a refused output path should not cost a build.
+    for (const flag of ["output", "html", "save-baseline", "history"]) {
+      if (values[flag] !== undefined) outputs.checkOutputPath(values[flag], `--${flag}`);
+    }
     if (command === "rules") return printRules(api, format, values);
     if (command === "why") return await printWhy(api, format, values, positionals);
     let report;
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
       const startup = values.startup ? { startup: true, runs, profileDir: values["profile-dir"] } : {};
-      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, ...startup });
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, ...startup });
       if (report.startup && !values.quiet) process.stderr.write(`perf-optimizer: note: ${(await import("./startup.js")).STARTUP_CAVEAT}\n`);
     } else if (command === "lint") {
-      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"] });
+      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"], maxFileBytes });
       if (report.summary.files === 0) {
         emit(api.render(report, format, { color, quiet: values.quiet }), values);
         return fail(report.diagnostics.length ? "no file could be analyzed" : "no source files found");
       }
     } else {
       if (positionals.length !== 1) return fail("bundle needs exactly one METAFILE");
-      report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root, baseline: values.baseline });
+      report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root, baseline: values.baseline, maxFileBytes });
     }
     const renderOptions = { color, quiet: values.quiet, projectFile: projectFile(command, positionals) };
     emit(api.render(report, format, renderOptions), values);
     if (format === "github" && process.env.GITHUB_STEP_SUMMARY) {
       appendFileSync(process.env.GITHUB_STEP_SUMMARY, api.render(report, "markdown", renderOptions));
     }
-    if (values["save-baseline"]) writeFileSync(values["save-baseline"], api.baselineFromReport(report));
-    if (values.history) appendFileSync(values.history, api.historyLine(report, { commit: gitCommit() }));
-    if (values.html) {
-      // The history file already has this run's line: the trend ends with it.
-      const history = values.history ? readFileSync(values.history, "utf8") : undefined;
-      writeFileSync(values.html, api.renderHtml(report, { history }));
+    if (values["save-baseline"]) outputs.writeOutput(values["save-baseline"], api.baselineFromReport(report));
+    let history;
+    if (values.history) {
+      // Rewritten whole (not appended): a crash never leaves half a line.
+      const before = existsSync(values.history) ? outputs.readOwnOutput(values.history) : "";
+      history = `${before}${before && !before.endsWith("\n") ? "\n" : ""}${api.historyLine(report, { commit: gitCommit() })}`;
+      outputs.writeOutput(values.history, history);
     }
+    // The history already has this run's line: the trend ends with it.
+    if (values.html) outputs.writeOutput(values.html, api.renderHtml(report, { history }));
     process.exitCode = api.exitCode(report);
   } catch (error) {
     if (error?.name !== "PerfOptimizerError" && process.env.PERF_OPTIMIZER_DEBUG) console.error(error);
@@ -152,16 +166,25 @@ function projectFile(command, positionals) {
   return found ? relative(process.cwd(), found).split(sep).join("/") : undefined;
 }
 
+/** outputs.js, loaded by main() before any output is written. */
+let outputs;
+
 function emit(text, values) {
-  if (values.output) writeFileSync(values.output, text);
+  if (values.output) outputs.writeOutput(values.output, text);
   else process.stdout.write(text);
 }
 
 async function printWhy(api, format, values, positionals) {
   if (positionals.length < 1 || positionals.length > 2) return fail("why needs a TARGET (a package or file) and an optional DIR");
+  if (format !== "pretty" && format !== "json") return fail(`why prints pretty or json, not ${format}`);
   const [target, dir = "."] = positionals;
   const chains = await api.why(target, dir, { entry: values.entry });
-  if (format === "json") return emit(JSON.stringify(chains, null, 2) + "\n", values);
+  if (format === "json") {
+    emit(JSON.stringify(chains, null, 2) + "\n", values);
+    // As in text: not found is exit 1.
+    if (chains.length === 0) process.exitCode = 1;
+    return;
+  }
   if (chains.length === 0) {
     emit(`${target} is not in the bundle.\n`, values);
     process.exitCode = 1;
@@ -172,6 +195,7 @@ async function printWhy(api, format, values, positionals) {
 }
 
 function printRules(api, format, values) {
+  if (format !== "pretty" && format !== "json") return fail(`rules prints pretty or json, not ${format}`);
   const rules = api.rules();
   if (format === "json") return emit(JSON.stringify(rules, null, 2) + "\n", values);
   const width = Math.max(...rules.map((r) => r.id.length));

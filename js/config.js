@@ -1,16 +1,19 @@
 // Loads perf-optimizer's own config: --config FILE, or in the project folder
 // perf-optimizer.config.json / .jsonc / .mjs, or the `perfOptimizer` key of
 // package.json. The core validates it; errors name the file and the key.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { callCore, PerfOptimizerError } from "./core.js";
+import { readUserFile } from "./files.js";
 import { readJsonc } from "./project.js";
 
 export const CONFIG_NAMES = ["perf-optimizer.config.json", "perf-optimizer.config.jsonc", "perf-optimizer.config.mjs"];
 
 async function readConfigFile(path) {
   if (!existsSync(path)) throw new PerfOptimizerError(`${path}: config file not found`);
+  // A regular file of sane size (a FIFO or a directory is refused, not opened).
+  readUserFile(path, { what: "config file" });
   if (path.endsWith(".mjs") || path.endsWith(".js")) {
     try {
       const module = await import(pathToFileURL(path).href);
@@ -65,9 +68,5 @@ export async function loadConfig(dir, explicitPath) {
 
 /** Reads a file's text, or throws a one-line error naming it. */
 export function readText(path) {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new PerfOptimizerError(`${relative(process.cwd(), path) || path}: cannot read (${error.code ?? error.message})`);
-  }
+  return readUserFile(resolve(path), { what: "config file", encoding: "utf8" });
 }

@@ -1,11 +1,17 @@
 // Loads the wasm core lazily (once per process) and calls into it. A trap
 // (a panic or stack overflow inside the wasm) poisons an instance, so after
-// one the module is dropped and the next call loads a fresh instance.
+// one the instance is dropped and the next call loads a fresh one.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
+import { compileFunction } from "node:vm";
 
 const require = createRequire(import.meta.url);
-const MODULE = "../wasm/perf_optimizer.js";
+// wasm-bindgen's generated loader (CommonJS): it instantiates the wasm and
+// keeps the instance in its own module scope.
+const GLUE = fileURLToPath(new URL("../wasm/perf_optimizer.js", import.meta.url));
 const PANIC_KEY = "__perfOptimizerPanic";
 
 /** An error from perf-optimizer that the CLI prints as one line (exit 2). */
@@ -42,13 +48,27 @@ export function tuneCompilerFor(sourceBytes) {
   if (sourceBytes < SHORT_RUN_BYTES) setFlagsFromString("--liftoff-only");
 }
 
+/**
+ * A fresh copy of the loader, run outside Node's module registry: `require`
+ * would keep every copy (and its instance's memory, tens of MB) reachable
+ * from the requiring module's `children` even after `require.cache` forgets
+ * it, so each trap would leak an instance. This copy is referenced from
+ * `instance` only.
+ */
+function freshGlue() {
+  const module = { exports: {} };
+  const run = compileFunction(readFileSync(GLUE, "utf8"), ["exports", "require", "module", "__filename", "__dirname"], { filename: GLUE });
+  run(module.exports, require, module, GLUE, dirname(GLUE));
+  return module.exports;
+}
+
 function load() {
-  if (!instance) instance = require(MODULE);
+  instance ??= freshGlue();
   return instance;
 }
 
+/** Drops a trapped instance: it is never called again, and nothing else holds it. */
 function discard() {
-  delete require.cache[require.resolve(MODULE)];
   instance = null;
 }
 

@@ -2,9 +2,9 @@
 // first-party sources when the build ends, and reports findings as esbuild
 // messages, printed in esbuild's format. A finding of error severity or a
 // budget exceeded is an esbuild error: the build fails.
-import { readFileSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import { analyzeBuild } from "./analyze.js";
+import { MAX_FILE_BYTES, readUserFile } from "./files.js";
 import { loadConfig } from "./config.js";
 import { render } from "./index.js";
 import { budgetText, failedBudgets, useColor } from "./outcome.js";
@@ -30,7 +30,7 @@ function lineReader() {
   return (path, line) => {
     if (!cache.has(path)) {
       try {
-        cache.set(path, readFileSync(path, "utf8").split(/\r?\n/));
+        cache.set(path, readUserFile(path, { maxBytes: MAX_FILE_BYTES, encoding: "utf8" }).split(/\r\n|[\n\r\u2028\u2029]/));
       } catch {
         cache.set(path, []);
       }

@@ -1,8 +1,8 @@
 // Collects the source files to lint: walks folders, honours .gitignore files
 // and the config's `ignore` globs, skips dependencies, build output and
 // declaration files, and reads each file once.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createRequire } from "node:module";
 import { PerfOptimizerError } from "./core.js";
 
@@ -16,8 +16,12 @@ export const globMatcher = (globs, options) => lazyRequire("picomatch")(globs, o
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
 const SKIPPED_DIRS = new Set(["node_modules", ".wrangler", ".git", "dist", "build", "out", "coverage", ".next", ".open-next", ".turbo", ".cache"]);
-/** Larger files are skipped (minified bundles, generated data), with a note. */
+/** Larger source files are skipped (minified bundles, generated data), with a note. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** The cap for bundles, their source maps and metafiles (a Worker may be up to 64 MiB). */
+export const MAX_BUNDLE_BYTES = 128 * 1024 * 1024;
+/** The cap for configs, manifests, baselines, .gitignore files and the like. */
+export const MAX_SMALL_FILE_BYTES = 16 * 1024 * 1024;
 
 export const isSourceFile = (path) =>
   SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) && !/\.d\.[cm]?ts$/.test(path);
@@ -29,7 +33,7 @@ export const displayPath = (abs) => toPosix(relative(process.cwd(), abs)) || "."
 
 function gitignoreAt(dir) {
   const file = join(dir, ".gitignore");
-  return existsSync(file) ? lazyRequire("ignore")().add(readFileSync(file, "utf8")) : null;
+  return existsSync(file) ? lazyRequire("ignore")().add(readUserFile(file, { what: ".gitignore", encoding: "utf8" })) : null;
 }
 
 const WRANGLER_CONFIG = /^wrangler\.(json|jsonc|toml)$/;
@@ -77,22 +81,67 @@ export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(),
   return [...out].sort();
 }
 
-/** A file's bytes, or its size when that is over MAX_FILE_BYTES (then it is not read). One open and one fstat. */
-function readSmallFile(abs) {
-  const fd = openSync(abs, "r");
+const MIB = 1024 * 1024;
+const mib = (bytes) => `${Number((bytes / MIB).toFixed(bytes < MIB ? 3 : 1))} MiB`;
+
+function kindOf(stat) {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * The ONE way to read a user's file: only a regular file (a FIFO, device,
+ * directory or socket is refused, never opened: reading one could hang or
+ * never end), at most `maxBytes` of it. Throws a PerfOptimizerError naming
+ * the file, with `reason` (the message without the path) and `tooLarge`
+ * (when over the cap) for callers that report the file instead of failing.
+ */
+export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "file", encoding } = {}) {
+  const refuse = (reason, extra = {}) =>
+    Object.assign(new PerfOptimizerError(`${displayPath(abs)}: ${reason}`), { reason, ...extra });
+  const check = (stat) => {
+    if (!stat.isFile()) throw refuse(`cannot read ${what}: ${kindOf(stat)}, only regular files are read`);
+    if (stat.size > maxBytes) throw refuse(`${mib(stat.size)} is over the ${mib(maxBytes)} limit for a ${what}`, { tooLarge: true });
+  };
+  let fd;
   try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_FILE_BYTES) return size;
-    const bytes = Buffer.allocUnsafe(size);
+    check(statSync(abs));
+    // O_NONBLOCK: a file swapped for a FIFO after the check does not block the open.
+    fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if (error instanceof PerfOptimizerError) throw error;
+    throw refuse(`cannot read ${what} (${error.code ?? error.message})`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    check(stat);
+    const bytes = Buffer.allocUnsafe(stat.size);
     let read = 0;
-    while (read < size) {
-      const n = readSync(fd, bytes, read, size - read, read);
+    while (read < stat.size) {
+      const n = readSync(fd, bytes, read, stat.size - read, read);
       if (n === 0) break;
       read += n;
     }
-    return read === size ? bytes : bytes.subarray(0, read);
+    const content = read === stat.size ? bytes : bytes.subarray(0, read);
+    return encoding ? content.toString(encoding) : content;
+  } catch (error) {
+    if (error instanceof PerfOptimizerError) throw error;
+    throw refuse(`cannot read ${what} (${error.code ?? error.message})`);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Whether `abs` is `root` or inside it, following symbolic links (a missing path is not). */
+export function isInside(root, abs) {
+  try {
+    const rel = relative(realpathSync(root), realpathSync(abs));
+    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  } catch {
+    return false;
   }
 }
 
@@ -101,20 +150,17 @@ function readSmallFile(abs) {
  * each `source` the file's bytes (a Buffer; the core decodes UTF-8).
  * Paths are display paths (relative to the working directory).
  */
-export function readSources(absPaths) {
+export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES } = {}) {
   const files = [];
   const skipped = [];
   for (const abs of absPaths) {
     const path = displayPath(abs);
     let bytes;
     try {
-      bytes = readSmallFile(abs);
+      bytes = readUserFile(abs, { maxBytes, what: "source file" });
     } catch (error) {
-      skipped.push({ path, reason: `cannot read (${error.code})` });
-      continue;
-    }
-    if (typeof bytes === "number") {
-      skipped.push({ path, reason: `${(bytes / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit for source analysis (generated or minified code?)` });
+      if (!(error instanceof PerfOptimizerError)) throw error;
+      skipped.push({ path, reason: error.tooLarge ? `${error.reason} (generated or minified code?)` : error.reason });
       continue;
     }
     if (bytes.includes(0)) {

@@ -3,6 +3,7 @@
 // layout is d3-hierarchy's, inlined from node_modules; the page's own script
 // and styles are inline too. Nothing is fetched when the page opens.
 import { readFileSync } from "node:fs";
+import { HTML_MARKER } from "./outputs.js";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -51,6 +52,7 @@ export function renderHtml(report, { history, title } = {}) {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${HTML_MARKER}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(heading)}</title>

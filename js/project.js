@@ -4,12 +4,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { PerfOptimizerError } from "./core.js";
-import { globMatcher, lazyRequire } from "./files.js";
+import { globMatcher, lazyRequire, readUserFile } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
 /** Parses JSON with comments; errors name the file, line and problem. */
-export function readJsonc(file, text = readFileSync(file, "utf8")) {
+export function readJsonc(file, text = readUserFile(resolve(file), { encoding: "utf8" })) {
+  // A byte order mark is allowed (editors on Windows write one); JSON.parse would reject it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const errors = [];
   const { parse: parseJsonc, printParseErrorCode } = lazyRequire("jsonc-parser");
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
@@ -31,7 +33,7 @@ export function findWranglerConfig(dir) {
 }
 
 function readWranglerConfig(path) {
-  const text = readFileSync(path, "utf8");
+  const text = readUserFile(resolve(path), { what: "wrangler config", encoding: "utf8" });
   if (path.endsWith(".toml")) {
     try {
       return lazyRequire("smol-toml").parse(text);
@@ -180,7 +182,7 @@ function configEntries(configPath) {
 function scriptEntries(dir) {
   let pkg;
   try {
-    pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    pkg = JSON.parse(readUserFile(join(dir, "package.json"), { encoding: "utf8" }));
   } catch {
     return [];
   }

@@ -81,6 +81,59 @@ describe("API", () => {
   });
 });
 
+describe("hostile input: memory stays bounded", () => {
+  // A trap (a panic, or a stack overflow on input deeper than the guard
+  // allows) poisons the wasm instance; the next call loads a fresh one. The
+  // old one must then be garbage: before, every reload stayed reachable from
+  // Node's module registry (~2 MB per trap here, ~16 MB after a large file).
+  const pkgDir = join(project, "node_modules", "perf-optimizer");
+  const rssAfter = (body) => {
+    const script = join(mkdtempSync(join(tmpdir(), "perf-rss-")), "rss.mjs");
+    writeFileSync(script, `const rss = () => process.memoryUsage().rss / 1048576;\n${body}`);
+    const r = node([script]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split("\n").at(-1));
+  };
+
+  test("200 analyses that each end in a trap: RSS growth under 150 MB", () => {
+    const { start, end } = rssAfter(`
+      const { callCore } = await import(${JSON.stringify(join(pkgDir, "js", "core.js"))});
+      const { coreAnalyze } = await import(${JSON.stringify(join(pkgDir, "js", "analyze.js"))});
+      const source = "export async function f(env, keys) {\\n" + "  for (const k of keys) { await env.KV.get(k); }\\n".repeat(500) + "}\\n";
+      const analyze = () => callCore("a.js", (c) => coreAnalyze(c, { files: [{ path: "a.js", source }], scope: "all" }));
+      analyze();
+      const start = rss();
+      for (let i = 0; i < 200; i++) {
+        analyze();
+        try { callCore("a test input", (c) => c.__panicForTests()); } catch {}
+      }
+      const report = analyze();
+      if (!report.diagnostics.some((d) => d.rule === "subrequest-in-loop")) throw new Error("the fresh instance does not analyze");
+      console.log(JSON.stringify({ start, end: rss() }));`);
+    // Measured: +23 MB (before: +400 MB).
+    assert.ok(end - start < 150, `RSS grew from ${start.toFixed(0)} to ${end.toFixed(0)} MB`);
+  });
+
+  test("an esbuild context rebuilt 200 times over a project with a pathological file: the file is reported, RSS stays flat", () => {
+    const dir = mkdtempSync(join(tmpdir(), "perf-deep-"));
+    writeFileSync(join(dir, "index.js"), 'import { x } from "./deep.js";\nexport default { fetch: () => new Response(String(x)) };\n');
+    // 100,000 chained additions: before the depth guard, a stack overflow.
+    writeFileSync(join(dir, "deep.js"), `export const x = a${"+a".repeat(100_000)};\nvar a = 1;\n`);
+    const { start, end, warnings } = rssAfter(`
+      const esbuild = await import(${JSON.stringify(createRequire(join(project, "package.json")).resolve("esbuild"))});
+      const { default: perfOptimizer } = await import(${JSON.stringify(join(pkgDir, "js", "esbuild.js"))});
+      const ctx = await esbuild.context({ absWorkingDir: ${JSON.stringify(dir)}, entryPoints: ["index.js"], bundle: true, format: "esm", outdir: "out",
+        write: false, logLevel: "silent", plugins: [perfOptimizer()] });
+      let result = await ctx.rebuild();
+      const start = rss();
+      for (let i = 0; i < 200; i++) result = await ctx.rebuild();
+      await ctx.dispose();
+      console.log(JSON.stringify({ start, end: rss(), warnings: result.warnings.map((w) => w.text) }));`);
+    assert.ok(warnings.some((w) => /deep\.js was not analyzed: nesting deeper than 500 levels/.test(w)), JSON.stringify(warnings));
+    assert.ok(end - start < 150, `RSS grew from ${start.toFixed(0)} to ${end.toFixed(0)} MB`);
+  });
+});
+
 describe("esbuild plugin", () => {
   test("build(): findings are esbuild warnings with locations", async () => {
     const result = await esbuild.build(buildOptions(warnOnly()));

@@ -1,7 +1,7 @@
 // The CLI, installed from the packed tarball into a scratch Workers project.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -146,20 +146,43 @@ describe("other commands", () => {
 
   test("deeply nested input neither traps nor poisons the run", () => {
     const dir = scratch();
-    // 800 levels parse (the wasm's default 1 MiB stack traps at ~700; V8's own
-    // stack is the next limit, at ~1,100 levels).
-    writeFileSync(join(dir, "deep.js"), `export const x = ${"(".repeat(800)}1${")".repeat(800)};\n`);
-    // Far deeper input exhausts the JS engine's own stack: a clear finding, not a crash.
+    // 400 levels parse and are analyzed.
+    writeFileSync(join(dir, "deep.js"), `export const x = ${"(".repeat(400)}1${")".repeat(400)};\n`);
+    // Deeper input would exhaust the stack: the depth guard reports it
+    // before the parse, with where the limit was passed.
     writeFileSync(join(dir, "deeper.js"), `export const x = ${"(".repeat(20000)}1${")".repeat(20000)};\n`);
     writeFileSync(join(dir, "after.js"), "export const c = JSON.parse(JSON.stringify(y));\n");
     const r = cli(["lint", ".", "--format", "json"], { cwd: dir });
     assert.equal(r.stderr, "");
     const report = JSON.parse(r.stdout);
-    assert.equal(report.summary.files, 2);
     assert.ok(report.diagnostics.some((d) => d.file === "after.js" && d.rule === "json-deep-clone"));
-    const skipped = report.diagnostics.find((d) => d.rule === "unreadable-file");
-    assert.equal(skipped.file, "deeper.js");
-    assert.match(skipped.message, /deeper\.js was not analyzed: internal error while analyzing deeper\.js/);
+    const skipped = report.diagnostics.filter((d) => d.rule === "unreadable-file");
+    assert.deepEqual(skipped.map((d) => [d.file, d.severity, d.line, d.column]), [["deeper.js", "warning", 1, 517]]);
+    assert.match(skipped[0].message, /^deeper\.js was not analyzed: nesting deeper than 500 levels \(expressions, brackets or JSX\) at 1:517$/);
+  });
+
+  test("every shape of hostile nesting is reported, not crashed on", () => {
+    const dir = scratch();
+    const n = 5000;
+    const shapes = {
+      "parens.js": `x = ${"(".repeat(n)}1${")".repeat(n)};`,
+      "arrays.js": `x = ${"[".repeat(n)}1${"]".repeat(n)};`,
+      "objects.js": `x = ${"{a:".repeat(n)}1${"}".repeat(n)};`,
+      "functions.js": `${"function f(){".repeat(n)}${"}".repeat(n)}`,
+      "jsx.jsx": `x = ${"<a>".repeat(n)}${"</a>".repeat(n)};`,
+      "templates.js": `x = ${"`${".repeat(n)}1${"}`".repeat(n)};`,
+      "binary.js": `x = a${"+a".repeat(100_000)};`,
+      "calls.js": `x = f${"()".repeat(100_000)};`,
+      "ok.js": "export const c = JSON.parse(JSON.stringify(y));",
+    };
+    for (const [name, text] of Object.entries(shapes)) writeFileSync(join(dir, name), `${text}\n`);
+    const r = cli(["lint", ".", "--all-files", "--format", "json"], { cwd: dir });
+    assert.equal(r.stderr, "");
+    const report = JSON.parse(r.stdout);
+    const deep = report.diagnostics.filter((d) => d.rule === "unreadable-file").map((d) => d.file).sort();
+    assert.deepEqual(deep, Object.keys(shapes).filter((f) => f !== "ok.js").sort());
+    assert.ok(report.diagnostics.every((d) => d.rule !== "unreadable-file" || /nesting deeper than 500 levels/.test(d.message)));
+    assert.ok(report.diagnostics.some((d) => d.file === "ok.js" && d.rule === "json-deep-clone"));
   });
 });
 
@@ -221,4 +244,133 @@ describe("bad input: one clear line and exit 2", () => {
   });
 
   test("missing lint path", () => expectUsageError(cli(["lint", "does-not-exist"]), /does-not-exist: no such file or directory/));
+});
+
+describe("hostile input: bounded reads, protected files, inert text", () => {
+  const expectUsageError = (r, pattern) => {
+    assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split("\n").length, 1, `one line: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at |RuntimeError|unreachable|panicked|internal error/);
+  };
+  const CLONE = "export const c = JSON.parse(JSON.stringify(globalThis.y));\n";
+  /** A folder with one source file with a finding. */
+  const sources = () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "index.ts"), CLONE);
+    return dir;
+  };
+  const hasTempFiles = (dir) => readdirSync(dir).some((f) => f.endsWith(".tmp"));
+
+  test("outputs never overwrite a source, a config or a file of someone else's", () => {
+    const dir = sources();
+    const before = readFileSync(join(dir, "src", "index.ts"), "utf8");
+    for (const flag of ["--output", "--html", "--save-baseline", "--history"]) {
+      expectUsageError(cli(["lint", "src", flag, "src/index.ts"], { cwd: dir }), /^perf-optimizer: src\/index\.ts: will not write .* to a file with a source or config extension/);
+    }
+    assert.equal(readFileSync(join(dir, "src", "index.ts"), "utf8"), before);
+    writeFileSync(join(dir, "notes.json"), '{ "mine": true }\n');
+    writeFileSync(join(dir, "README.md"), "# my project\n");
+    expectUsageError(cli(["lint", "src", "--save-baseline", "notes.json"], { cwd: dir }), /notes\.json: exists and is not a perf-optimizer output/);
+    expectUsageError(cli(["lint", "src", "--format", "markdown", "--output", "README.md"], { cwd: dir }), /README\.md: exists and is not a perf-optimizer output/);
+    expectUsageError(cli(["lint", "src", "--output", "src"], { cwd: dir }), /src: is not a regular file/);
+    assert.equal(readFileSync(join(dir, "notes.json"), "utf8"), '{ "mine": true }\n');
+    assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "# my project\n");
+  });
+
+  test("outputs replace their own earlier versions, whole, in every format", () => {
+    const dir = sources();
+    for (const format of ["json", "sarif", "markdown", "github", "pretty"]) {
+      for (let run = 0; run < 2; run++) {
+        const r = cli(["lint", "src", "--format", format, "--output", `report.${format}`, "--html", "report.html", "--save-baseline", "baseline.json", "--history", "history.jsonl"], { cwd: dir });
+        assert.equal(r.stderr, "", `${format}, run ${run}`);
+      }
+    }
+    assert.equal(readFileSync(join(dir, "history.jsonl"), "utf8").trim().split("\n").length, 10);
+    assert.equal(JSON.parse(readFileSync(join(dir, "baseline.json"), "utf8")).version, 1);
+    assert.ok(!hasTempFiles(dir));
+  });
+
+  test("a FIFO, a device or a folder is never read as a file", () => {
+    const dir = sources();
+    spawnSync("mkfifo", [join(dir, "src", "pipe.ts"), join(dir, "pipe.json")]);
+    // Named as input: reported by name, the other file analyzed; no hang.
+    const r = cli(["lint", "src/pipe.ts", "src/index.ts", "--format", "json"], { cwd: dir, timeout: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const skipped = JSON.parse(r.stdout).diagnostics.find((d) => d.rule === "unreadable-file");
+    assert.equal(skipped.message, "src/pipe.ts was not analyzed: cannot read source file: a FIFO, only regular files are read");
+    expectUsageError(cli(["lint", "src/index.ts", "--config", "pipe.json"], { cwd: dir, timeout: 60_000 }), /pipe\.json: cannot read config file: a FIFO, only regular files are read/);
+    expectUsageError(cli(["lint", "src/index.ts", "--config", "src"], { cwd: dir }), /src: cannot read config file: a directory, only regular files are read/);
+    expectUsageError(cli(["lint", "src/index.ts", "--config", "missing.json"], { cwd: dir }), /missing\.json: config file not found/);
+    expectUsageError(cli(["lint", "src/index.ts", "--baseline", "/dev/zero"], { cwd: dir, timeout: 60_000 }), /\/dev\/zero: cannot read baseline: a device, only regular files are read/);
+  });
+
+  test("source files over the size cap are reported with the cap, which is configurable", () => {
+    const dir = sources();
+    writeFileSync(join(dir, "src", "big.ts"), `${CLONE}${"// padding\n".repeat(30_000)}`);
+    const r = cli(["lint", "src", "--all-files", "--max-file-size", "0.25", "--format", "json"], { cwd: dir });
+    assert.equal(r.stderr, "");
+    const skipped = JSON.parse(r.stdout).diagnostics.filter((d) => d.rule === "unreadable-file");
+    assert.deepEqual(skipped.map((d) => d.message), ["src/big.ts was not analyzed: 0.315 MiB is over the 0.25 MiB limit for a source file (generated or minified code?)"]);
+    const all = cli(["lint", "src", "--all-files", "--format", "json"], { cwd: dir });
+    assert.ok(JSON.parse(all.stdout).diagnostics.some((d) => d.file === "src/big.ts" && d.rule === "json-deep-clone"));
+    expectUsageError(cli(["lint", "src", "--max-file-size", "lots"], { cwd: dir }), /--max-file-size takes a size in MiB/);
+  });
+
+  test("a metafile's source map links stay inside the project, and its sizes must fit its files", () => {
+    const dir = scratch();
+    mkdirSync(join(dir, "lib"));
+    mkdirSync(join(dir, "out"));
+    // Pre-bundled inputs whose source map comments point at /dev/zero and out of the project.
+    writeFileSync(join(dir, "lib", "zero.js"), "export const a = 1;\n//# sourceMappingURL=/dev/zero\n");
+    writeFileSync(join(dir, "lib", "escape.js"), "export const b = 2;\n//# sourceMappingURL=../../../../../../../../etc/passwd\n");
+    const out = "const a = 1;\nconst b = 2;\nexport { a, b };\n";
+    writeFileSync(join(dir, "out", "index.js"), out);
+    const metafile = (bytes) => ({
+      inputs: { "lib/zero.js": { bytes: 50 }, "lib/escape.js": { bytes: 60 } },
+      outputs: { "out/index.js": { bytes, entryPoint: "lib/zero.js", inputs: { "lib/zero.js": { bytesInOutput: 12 }, "lib/escape.js": { bytesInOutput: 12 } }, imports: [], exports: ["a", "b"] } },
+    });
+    writeFileSync(join(dir, "meta.json"), JSON.stringify(metafile(out.length)));
+    const r = cli(["bundle", "meta.json", "--format", "json"], { cwd: dir, timeout: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).bundle.outputs[0].bytes, out.length);
+    writeFileSync(join(dir, "forged.json"), JSON.stringify(metafile(1_000_000_000)));
+    expectUsageError(cli(["bundle", "forged.json"], { cwd: dir }), new RegExp(`forged\\.json: inconsistent metafile: it claims 1000000000 bytes for out/index\\.js, but the file has ${out.length} bytes`));
+  });
+
+  test("control characters in file names and snippets are escaped in pretty, GitHub and Markdown output", () => {
+    const dir = scratch();
+    // A name with an escape sequence (retitles a terminal), a newline, a `|` and a backtick;
+    // a snippet with a raw ESC in a string.
+    const name = "evil\u001b]0;pwned\u0007\n| `x`.ts";
+    writeFileSync(join(dir, name), 'export const c = JSON.parse(JSON.stringify("\u001b[2J" + globalThis.y));\n');
+    for (const format of ["pretty", "github", "markdown"]) {
+      const r = cli(["lint", ".", "--all-files", "--format", format], { cwd: dir });
+      assert.equal(r.stderr, "", format);
+      assert.doesNotMatch(r.stdout, /[\u0000-\u0008\u000b-\u001f\u007f]/, `${format}: a raw control character`);
+      assert.match(r.stdout, /evil\\u\{1b\}\]0;pwned\\u\{7\}\\u\{a\}/, format);
+      assert.match(r.stdout, /\\u\{1b\}\[2J/, format);
+    }
+    const md = cli(["lint", ".", "--all-files", "--format", "markdown"], { cwd: dir }).stdout;
+    // Each finding's table row stays one row: its `|` is escaped.
+    const row = md.split("\n").find((l) => l.includes("json-deep-clone") && l.startsWith("|"));
+    assert.ok(row, md);
+    assert.equal(row.split(/(?<!\\)\|/).length, 6, row);
+  });
+
+  test("a JSON config with a byte order mark is read", () => {
+    const dir = sources();
+    writeFileSync(join(dir, "perf-optimizer.config.json"), '\ufeff{ "rules": { "json-deep-clone": "off" } }\n');
+    const r = cli(["lint", "src", "--format", "json"], { cwd: dir });
+    assert.equal(r.stderr, "");
+    assert.ok(!JSON.parse(r.stdout).diagnostics.some((d) => d.rule === "json-deep-clone"));
+  });
+
+  test("rules and why refuse formats they cannot print; why --format json exits 1 when the target is not found", () => {
+    expectUsageError(cli(["rules", "--format", "sarif"]), /rules prints pretty or json, not sarif/);
+    const r = cli(["why", "no-such-package-anywhere", "--format", "json"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), []);
+  });
 });

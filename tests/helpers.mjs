@@ -8,9 +8,10 @@ if (!project) throw new Error("PERF_E2E_DIR is not set: run the tests with `npm 
 export const bin = join(project, "node_modules", "perf-optimizer", "js", "cli.js");
 
 /** Runs `perf-optimizer ...args` in `cwd` (the scratch project by default). */
-export function cli(args, { cwd = project, env = {} } = {}) {
+export function cli(args, { cwd = project, env = {}, timeout } = {}) {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd,
+    timeout,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", ...env },
     maxBuffer: 64 * 1024 * 1024,

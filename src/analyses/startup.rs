@@ -243,7 +243,7 @@ fn import_site(input: &StartupInput, package: &str) -> Option<(String, u32)> {
         let Some(Some(text)) = input.sources_content.get(i) else {
             continue;
         };
-        for (n, l) in text.lines().enumerate() {
+        for (n, l) in crate::syntax::position::js_lines(text).enumerate() {
             let imports = l.contains("import") || l.contains("require(") || l.contains(" from ");
             if imports
                 && quoted

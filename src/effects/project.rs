@@ -81,6 +81,10 @@ pub struct Project<'a> {
     pub(super) constructed: RefCell<HashMap<(usize, String), Option<ClassRef>>>,
     /// What loads each file (see `Project::importers`), built on first use.
     pub(super) importers: std::cell::OnceCell<Vec<Vec<Load>>>,
+    /// Each file's functions by name (indices in order), built on first
+    /// use: naming a call's target is a lookup, not a scan of the file's
+    /// functions (which made a file of many functions quadratic).
+    pub(super) functions_by_name: std::cell::OnceCell<Vec<HashMap<&'a str, Vec<usize>>>>,
 }
 
 impl<'a> Project<'a> {
@@ -123,6 +127,7 @@ impl<'a> Project<'a> {
             summaries: RefCell::default(),
             constructed: RefCell::default(),
             importers: Default::default(),
+            functions_by_name: Default::default(),
         };
         p.relations = p.schema_relations();
         p

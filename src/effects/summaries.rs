@@ -8,6 +8,7 @@ use super::calls::{Chain, Effect, FunctionFact, FunctionRef, Target};
 use super::project::Load;
 use super::{Condition, Deferred, Project};
 use crate::knowledge::query::ReExport;
+use crate::model::collections::HashMap;
 use crate::model::report::{Diagnostic, Related};
 
 /// How far a chain is followed (calls within calls).
@@ -25,14 +26,26 @@ impl Project<'_> {
     /// methods are not nested in a function).
     fn function_named(&self, file: usize, name: &str, methods: bool) -> Option<usize> {
         let functions = &self.files[file].1.functions;
-        let unique = |level: Option<bool>| {
-            let mut found = functions
+        let by_name = self.functions_by_name.get_or_init(|| {
+            self.files
                 .iter()
-                .enumerate()
-                .filter(|(_, f)| {
-                    f.name.as_deref() == Some(name) && level.is_none_or(|top| f.top_level == top)
+                .map(|(_, facts)| {
+                    let mut map: HashMap<&str, Vec<usize>> = HashMap::default();
+                    for (i, f) in facts.functions.iter().enumerate() {
+                        if let Some(name) = f.name.as_deref() {
+                            map.entry(name).or_default().push(i);
+                        }
+                    }
+                    map
                 })
-                .map(|(i, _)| i);
+                .collect()
+        });
+        let named = by_name[file].get(name).map_or(&[][..], Vec::as_slice);
+        let unique = |level: Option<bool>| {
+            let mut found = named
+                .iter()
+                .copied()
+                .filter(|&i| level.is_none_or(|top| functions[i].top_level == top));
             let first = found.next()?;
             found.next().is_none().then_some(first)
         };

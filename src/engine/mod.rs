@@ -15,9 +15,9 @@ use crate::model::report::{docs_url, Category, Diagnostic, Severity};
 pub use crate::model::rule::RuleMeta;
 use crate::semantic::graph;
 use crate::semantic::resolve::{normalize, Resolver};
-use crate::syntax::parse;
 use crate::syntax::position::LineIndex;
 pub(crate) use crate::syntax::START;
+use crate::syntax::{nesting, parse};
 
 pub mod context;
 pub mod declare;
@@ -271,6 +271,28 @@ impl<'p> Linter<'p> {
         // Comments matter only for suppressions: without one in the text the
         // parser need not keep (and intern) every comment.
         let keep_comments = suppress::mentions_suppression(&file.source);
+        if let Some(offset) = nesting::too_deep(&file.source, nesting::MAX_DEPTH) {
+            // Parsing it would overflow the stack: the file is reported instead.
+            let (line, column) = index.position(offset as u32);
+            return Err(Box::new(Diagnostic {
+                related: Vec::new(),
+                rule: "unreadable-file".into(),
+                severity: Severity::Warning,
+                category: Category::Input,
+                message: format!(
+                    "{} was not analyzed: nesting deeper than {} levels (expressions, brackets or JSX) at {line}:{column}",
+                    file.path,
+                    nesting::MAX_DEPTH
+                ),
+                file: Some(file.path.clone()),
+                line: Some(line),
+                column: Some(column),
+                end_line: None,
+                end_column: None,
+                help: "Generated or hostile code? Exclude it with `ignore` in the config; the other files are analyzed.".into(),
+                docs: docs_url("unreadable-file"),
+            }));
+        }
         let program = parse(&file.path, &file.source, keep_comments.then_some(&comments)).map_err(
             |(span, message)| {
                 let (line, column) = index.position(span.lo.0.saturating_sub(START));

@@ -19,18 +19,59 @@ pub const TOP_PACKAGES: usize = 10;
 
 /// Makes a message safe in a table cell: no line breaks, no cell separators,
 /// no HTML outside `code spans` (inside them, entities would show literally).
+/// Code spans are as CommonMark reads them: a run of n backticks opens one,
+/// the next run of exactly n closes it (``a`b`` holds a backtick); a run
+/// that nothing closes is literal text.
 fn cell(s: &str) -> String {
-    // An unmatched last backtick is literal text, not the start of code.
-    let ticks = s.matches('`').count();
-    let last_tick = if ticks % 2 == 1 { s.rfind('`') } else { None };
+    let runs = backtick_runs(s);
     let mut out = String::with_capacity(s.len());
-    let mut in_code = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            '`' if Some(i) != last_tick => {
-                in_code = !in_code;
-                out.push(c);
+    // The end of the open code span's closing run.
+    let mut code_until: Option<usize> = None;
+    let mut i = 0;
+    for (at, len) in runs.iter().copied().chain(std::iter::once((s.len(), 0))) {
+        escape_text(&s[i..at], code_until.is_some(), &mut out);
+        if at == s.len() {
+            break;
+        }
+        out.push_str(&s[at..at + len]);
+        i = at + len;
+        match code_until {
+            Some(end) if end == i => code_until = None,
+            Some(_) => {}
+            None => {
+                code_until = runs
+                    .iter()
+                    .find(|&&(other, n)| other > at && n == len)
+                    .map(|&(other, n)| other + n);
             }
+        }
+    }
+    out
+}
+
+/// (offset, length) of each run of backticks in `s`.
+fn backtick_runs(s: &str) -> Vec<(usize, usize)> {
+    let bytes = s.as_bytes();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let start = i;
+            while i < bytes.len() && bytes[i] == b'`' {
+                i += 1;
+            }
+            runs.push((start, i - start));
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+/// Text between backtick runs, for a table cell.
+fn escape_text(text: &str, in_code: bool, out: &mut String) {
+    for c in text.chars() {
+        match c {
             '|' => out.push_str("\\|"),
             '\r' => {}
             '\n' if in_code => out.push(' '),
@@ -41,7 +82,6 @@ fn cell(s: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 /// Text as a code span in a table cell.
@@ -513,6 +553,12 @@ mod tests {
         );
         assert_eq!(cell("one\ntwo `x\ny`"), "one<br>two `x y`");
         assert_eq!(cell("odd ` <i>"), "odd ` &lt;i&gt;");
+        // A code span that holds a backtick (a template literal) is fenced
+        // with two; the `<` inside it stays code, the `|` is escaped.
+        assert_eq!(
+            cell("``fetch(`${a}|<b>`)`` in a <loop>"),
+            "``fetch(`${a}\\|<b>`)`` in a &lt;loop&gt;"
+        );
         assert_eq!(code("a`b|c"), "`a b\\|c`");
     }
 

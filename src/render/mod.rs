@@ -7,6 +7,7 @@ use crate::model::report::Report;
 pub mod github;
 pub mod markdown;
 pub mod pretty;
+pub mod safe;
 pub mod sarif;
 #[cfg(test)]
 pub(crate) mod test_fixture;
@@ -50,10 +51,12 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Resul
         Format::Json => serde_json::to_string(report)
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
-        Format::Pretty => Ok(pretty::render(report, options)),
+        // Text read from the user's files reaches a terminal or a Markdown
+        // page in these: control characters are shown escaped.
+        Format::Pretty => Ok(pretty::render(&safe::escaped(report), options)),
         Format::Sarif => Ok(sarif::render(report, options)),
-        Format::Markdown => Ok(markdown::render(report, options)),
-        Format::Github => Ok(github::render(report, options)),
+        Format::Markdown => Ok(markdown::render(&safe::escaped(report), options)),
+        Format::Github => Ok(github::render(&safe::escaped(report), options)),
     }
 }
 

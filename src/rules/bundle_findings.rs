@@ -739,7 +739,7 @@ fn locate(
 /// for a multi-line `import {…} from`, the line where the statement starts.
 pub(crate) fn import_line(source: &str, specifier: &str) -> Option<(u32, u32)> {
     let quoted = ['\'', '"', '`'].map(|q| format!("{q}{specifier}{q}"));
-    let lines: Vec<&str> = source.lines().collect();
+    let lines: Vec<&str> = crate::syntax::position::js_lines(source).collect();
     let is_statement = |l: &str| {
         ["import", "export", "require", "from"]
             .iter()

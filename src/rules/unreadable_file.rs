@@ -37,6 +37,10 @@ ran on it. The message gives the reason:
 - **binary content**: the file contains NUL bytes, so it is not source code;
 - **cannot read**: the file system refused it (permissions, a broken link, a
   file removed during the run), with the error code;
+- **nesting deeper than 500 levels**: brackets, operators or JSX nested (or
+  chained, as in `a + a + a + ...`) deeper than the analyzer follows; the
+  finding gives the line and column where the limit was passed. Such code is
+  generated or hostile; parsing it could exhaust the analyzer's stack;
 - **crashed the analyzer**: the analysis core failed on this file on its own
   (an internal error). The other files are still analyzed.
 "#,

@@ -3,6 +3,7 @@
 //! knowing what names are bound to.
 
 pub mod ast;
+pub mod nesting;
 pub mod position;
 pub mod probe;
 pub mod text;

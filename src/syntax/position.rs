@@ -19,10 +19,14 @@ impl<'a> LineIndex<'a> {
 
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
-            // `match_indices` with a char finds bytes with memchr, a word at a
-            // time.
             let mut starts = vec![0];
-            starts.extend(self.source.match_indices('\n').map(|(i, _)| i as u32 + 1));
+            if has_rare_terminator(self.source) {
+                starts.extend(line_ends(self.source).map(|(_, next)| next as u32));
+            } else {
+                // LF only: `match_indices` with a char finds bytes with
+                // memchr, a word at a time.
+                starts.extend(self.source.match_indices('\n').map(|(i, _)| i as u32 + 1));
+            }
             starts
         })
     }
@@ -52,9 +56,79 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Whether `source` has a line terminator other than LF: CR (alone or in
+/// CRLF), U+2028 LINE SEPARATOR or U+2029 PARAGRAPH SEPARATOR.
+fn has_rare_terminator(source: &str) -> bool {
+    source.contains('\r') || source.contains('\u{2028}') || source.contains('\u{2029}')
+}
+
+/// Each line terminator of `source` as JavaScript counts them (LF, CRLF, CR
+/// alone, U+2028, U+2029; ECMA-262 LineTerminatorSequence): (byte offset
+/// where it starts, byte offset of the next line).
+fn line_ends(source: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = source.as_bytes();
+    source
+        .match_indices(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .filter_map(move |(i, t)| match t {
+            // The LF of a CRLF ends the line the CR started.
+            "\n" if i > 0 && bytes[i - 1] == b'\r' => None,
+            "\r" if bytes.get(i + 1) == Some(&b'\n') => Some((i, i + 2)),
+            _ => Some((i, i + t.len())),
+        })
+}
+
+/// The lines of `source` without their terminators, split where JavaScript
+/// splits them (LF, CRLF, CR, U+2028, U+2029), so that the n-th item is
+/// line n + 1 of [`LineIndex::position`].
+pub fn js_lines(source: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut start = 0;
+    let mut ends = line_ends(source);
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match ends.next() {
+            Some((end, next)) => {
+                let line = &source[start..end];
+                start = next;
+                Some(line)
+            }
+            None => {
+                done = true;
+                // Like `str::lines`, no empty line after a final terminator.
+                (start < source.len()).then(|| &source[start..])
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_javascript_line_terminator_starts_a_line() {
+        // LF, CRLF, CR, U+2028 and U+2029 each end a line (ECMA-262
+        // LineTerminatorSequence; esbuild and VS Code count the same).
+        for eol in ["\n", "\r\n", "\r", "\u{2028}", "\u{2029}"] {
+            let src = format!("a{eol}  b{eol}{eol}é c");
+            let idx = LineIndex::new(&src);
+            let b = src.find('b').unwrap() as u32;
+            let c = src.find('c').unwrap() as u32;
+            assert_eq!(idx.position(0), (1, 1), "{eol:?}");
+            assert_eq!(idx.position(b), (2, 3), "{eol:?}");
+            assert_eq!(idx.position(c), (4, 3), "{eol:?}");
+            let lines: Vec<&str> = js_lines(&src).collect();
+            assert_eq!(lines, ["a", "  b", "", "é c"], "{eol:?}");
+        }
+        // Mixed, and a CR at the very end.
+        let src = "a\r\nb\rc\nd\u{2028}e\r";
+        let idx = LineIndex::new(src);
+        assert_eq!(idx.position(src.find('e').unwrap() as u32), (5, 1));
+        assert_eq!(idx.position(src.len() as u32), (6, 1));
+        assert_eq!(js_lines(src).collect::<Vec<_>>(), ["a", "b", "c", "d", "e"]);
+    }
 
     #[test]
     fn columns_count_utf16_units() {

@@ -326,6 +326,11 @@ fn import_line_scan() {
         Some((2, 3))
     );
     assert_eq!(import_line("const s = 'lodash';", "lodash"), None);
+    // Lines as JavaScript counts them: CR alone and U+2028 end a line too.
+    for eol in ["\r", "\r\n", "\u{2028}"] {
+        let src = format!("// a{eol}// b{eol}import x from 'lodash';");
+        assert_eq!(import_line(&src, "lodash"), Some((3, 1)), "{eol:?}");
+    }
 }
 
 #[test]
