@@ -58,6 +58,12 @@ pub struct WalkState {
     pub(crate) ctor_params: Vec<Vec<(Atom, usize, Option<String>)>>,
     /// Queries whose row use was read so far (at most [`MAX_ROW_USES`]).
     row_uses: std::cell::Cell<u32>,
+    /// Each local name's first import (index in `FileFacts::imports`): the
+    /// walk asks of many calls what their callee imports.
+    pub(crate) import_index: HashMap<String, usize>,
+    /// The file imports a package of the SDK table (`knowledge::sdks`):
+    /// without one, no call of the file goes through an SDK client.
+    pub(crate) imports_sdk: bool,
 }
 
 /// Queries per file whose rows are followed (`row_use`): each walks the file.
@@ -243,6 +249,12 @@ fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
                         }
                         ImportSpecifier::Namespace(n) => (n.local.sym.to_string(), None),
                     };
+                    facts
+                        .walk
+                        .import_index
+                        .entry(local.clone())
+                        .or_insert(facts.imports.len());
+                    facts.walk.imports_sdk |= crate::knowledge::sdks::sdk_for(&source).is_some();
                     facts.imports.push(ImportFact {
                         local,
                         imported,

@@ -69,7 +69,13 @@ pub struct FileFacts {
 
 impl FileFacts {
     pub fn import_of(&self, local: &str) -> Option<&ImportFact> {
-        self.imports.iter().find(|i| i.local == local)
+        // Indexed during the walk; a scan after it (the index is dropped
+        // with the walk state).
+        if self.walk.import_index.is_empty() {
+            self.imports.iter().find(|i| i.local == local)
+        } else {
+            self.walk.import_index.get(local).map(|&i| &self.imports[i])
+        }
     }
 
     /// The query whose outermost call is at `span` (recorded when the walk

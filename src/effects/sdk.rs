@@ -208,6 +208,10 @@ fn package_export(callee: &Expr, cx: &FileContext<'_>) -> Option<(String, String
 /// "`splGovernance` (governance-idl-sdk `SplGovernance` built on …) calls
 /// the Solana RPC". `None` when it is no SDK call.
 pub fn sdk_call(call: &CallExpr, cx: &FileContext<'_>) -> Option<String> {
+    // Every client comes from an import of the table's packages.
+    if !cx.db.walk.imports_sdk && cx.http_clients.is_empty() && cx.client_fields.is_empty() {
+        return None;
+    }
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };

@@ -298,10 +298,7 @@ impl<'a> FileModel<'a> {
                     node: crate::syntax::probe::Node<'_>,
                 ) -> crate::syntax::probe::Descend {
                     if let crate::syntax::probe::Node::Call(c) = node {
-                        if matches!(
-                            crate::syntax::ast::callee_path(c).as_deref(),
-                            Some("Promise.all" | "Promise.allSettled")
-                        ) {
+                        if is_promise_combinator(c) {
                             if let Some(Expr::Ident(id)) = c
                                 .args
                                 .first()
@@ -315,7 +312,10 @@ impl<'a> FileModel<'a> {
                 }
             }
             let mut finder = Finder(Vec::new());
-            crate::syntax::probe::walk(self.program, &mut finder);
+            // Most files have no `Promise.all`: no walk for them.
+            if self.source.contains("Promise.all") {
+                crate::syntax::probe::walk(self.program, &mut finder);
+            }
             finder.0
         });
         if combined.is_empty() {
@@ -478,4 +478,17 @@ impl<'a> FileModel<'a> {
             _ => false,
         }
     }
+}
+
+/// `Promise.all(…)` or `Promise.allSettled(…)`, read without building the
+/// callee's text.
+fn is_promise_combinator(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Member(m) = crate::syntax::ast::unwrap_expr(callee) else {
+        return false;
+    };
+    matches!(crate::syntax::ast::unwrap_expr(&m.obj), Expr::Ident(o) if o.sym == "Promise")
+        && matches!(&m.prop, MemberProp::Ident(p) if p.sym == "all" || p.sym == "allSettled")
 }

@@ -71,31 +71,60 @@ const OPERATOR_KEYWORDS: &[&[u8]] = &[
     b"case",
 ];
 
+/// Byte classes, looked up once per byte (the scan runs over every file).
+const IDENT: u8 = 1;
+const OPERATOR: u8 = 2;
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 {
+            table[b] = IDENT;
+        }
+        if matches!(
+            c,
+            b'+' | b'-'
+                | b'*'
+                | b'/'
+                | b'%'
+                | b'&'
+                | b'|'
+                | b'^'
+                | b'!'
+                | b'~'
+                | b'<'
+                | b'>'
+                | b'='
+                | b'?'
+                | b':'
+                | b'.'
+                | b'@'
+                | b'#'
+        ) {
+            table[b] = OPERATOR;
+        }
+        b += 1;
+    }
+    table
+};
+
+#[inline(always)]
 fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+    CLASSES[b as usize] == IDENT
 }
 
+#[inline(always)]
 fn is_operator(b: u8) -> bool {
-    matches!(
-        b,
-        b'+' | b'-'
-            | b'*'
-            | b'/'
-            | b'%'
-            | b'&'
-            | b'|'
-            | b'^'
-            | b'!'
-            | b'~'
-            | b'<'
-            | b'>'
-            | b'='
-            | b'?'
-            | b':'
-            | b'.'
-            | b'@'
-            | b'#'
-    )
+    CLASSES[b as usize] == OPERATOR
+}
+
+/// `word` is one of [`OPERATOR_KEYWORDS`], compared only with those of its
+/// length (the scan asks this of every identifier).
+fn is_operator_keyword(word: &[u8]) -> bool {
+    OPERATOR_KEYWORDS
+        .iter()
+        .any(|k| k.len() == word.len() && k[0] == word[0] && *k == word)
 }
 
 impl Scan<'_> {
@@ -103,6 +132,11 @@ impl Scan<'_> {
         while self.pos < self.bytes.len() {
             let start = self.pos;
             let b = self.bytes[start];
+            // Most bytes are spaces or words: no token that nests.
+            if b == b' ' || b == b'\t' {
+                self.pos += 1;
+                continue;
+            }
             match b {
                 b'(' | b'[' | b'{' => {
                     self.pos += 1;
@@ -203,7 +237,7 @@ impl Scan<'_> {
                         self.pos += 1;
                     }
                     let word = &self.bytes[start..self.pos];
-                    let operator = OPERATOR_KEYWORDS.contains(&word);
+                    let operator = is_operator_keyword(word);
                     if operator {
                         self.chain += 1;
                     }

@@ -59,7 +59,9 @@ impl<'a> LineIndex<'a> {
 /// Whether `source` has a line terminator other than LF: CR (alone or in
 /// CRLF), U+2028 LINE SEPARATOR or U+2029 PARAGRAPH SEPARATOR.
 fn has_rare_terminator(source: &str) -> bool {
-    source.contains('\r') || source.contains('\u{2028}') || source.contains('\u{2029}')
+    // A byte search for CR; the separators only in non-ASCII text.
+    source.contains('\r')
+        || (!source.is_ascii() && (source.contains('\u{2028}') || source.contains('\u{2029}')))
 }
 
 /// Each line terminator of `source` as JavaScript counts them (LF, CRLF, CR
