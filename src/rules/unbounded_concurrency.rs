@@ -339,7 +339,11 @@ impl UnboundedConcurrency {
                     self.fn_io.entry(n.clone()).or_insert_with(|| io.clone());
                 }
             }
-        } else if let Callee::Expr(e) = &call.callee {
+        } else if let (Callee::Expr(e), true) = (
+            &call.callee,
+            // What a call leads to matters only inside a fan-out's callback.
+            self.open.iter().any(|(candidate, _)| candidate.is_some()),
+        ) {
             if let Some(target) = target_of(call) {
                 for (candidate, _) in &self.open {
                     if let Some(i) = candidate {
