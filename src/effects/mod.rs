@@ -99,8 +99,35 @@ impl FileFacts {
 #[derive(Debug, Clone)]
 pub struct Deferred {
     pub condition: Condition,
-    /// The finding; its message gets the evidence appended.
+    /// The finding; its message gets the evidence appended. Placed (line and
+    /// column) only when it stands: most deferred findings do not, and
+    /// placing one is a pass over its file's line breaks.
     pub diagnostic: crate::model::report::Diagnostic,
+    /// What the finding is about.
+    pub span: Span,
+    /// Where in the message the line of a span goes ("inside a for loop
+    /// (line 12)"), written when the finding is placed.
+    pub line_in_message: Option<(usize, Span)>,
+}
+
+impl Deferred {
+    /// The finding, placed in its file with the line numbers its message
+    /// names (`position` maps a byte offset to a 1-based line and column).
+    pub fn placed(&self, position: impl Fn(u32) -> (u32, u32)) -> crate::model::report::Diagnostic {
+        let mut d = self.diagnostic.clone();
+        let at =
+            |pos: swc_core::common::BytePos| position(pos.0.saturating_sub(crate::syntax::START));
+        let (line, column) = at(self.span.lo);
+        let (end_line, end_column) = at(self.span.hi);
+        d.line = Some(line);
+        d.column = Some(column);
+        d.end_line = Some(end_line);
+        d.end_column = Some(end_column);
+        if let Some((offset, span)) = self.line_in_message {
+            d.message.insert_str(offset, &at(span.lo).0.to_string());
+        }
+        d
+    }
 }
 
 #[derive(Debug, Clone)]

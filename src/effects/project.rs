@@ -59,7 +59,7 @@ pub struct Project<'a> {
     pub files: &'a [(String, FileFacts)],
     /// The text of each of `files`, for the few facts whose text a finding
     /// quotes.
-    sources: &'a [&'a str],
+    pub(super) sources: &'a [&'a str],
     pub info: &'a ProjectInfo,
     /// The platform limits that apply (plan and config overrides), for
     /// messages.

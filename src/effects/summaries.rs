@@ -205,11 +205,21 @@ impl Project<'_> {
     pub fn deferred(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (file, (_, facts)) in self.files.iter().enumerate() {
+            // One line index per file with a finding that stands.
+            let index = std::cell::OnceCell::new();
+            let place = |deferred: &Deferred| {
+                let index = index.get_or_init(|| {
+                    crate::syntax::position::LineIndex::new(
+                        self.sources.get(file).copied().unwrap_or_default(),
+                    )
+                });
+                deferred.placed(|offset| index.position(offset))
+            };
             for deferred in &facts.deferred {
                 match &deferred.condition {
                     Condition::Calls(target, effect) => {
                         if let Some(chain) = self.effect_of(file, target, *effect) {
-                            out.push(self.with_chain(deferred, target, *effect, &chain));
+                            out.push(self.with_chain(place(deferred), target, *effect, &chain));
                         }
                     }
                     Condition::CallsAtLeast(targets, n, effect) => {
@@ -218,12 +228,12 @@ impl Project<'_> {
                         });
                         if let Some((target, chain)) = found.next() {
                             if 1 + found.take(n.saturating_sub(1)).count() >= *n {
-                                out.push(self.with_chain(deferred, target, *effect, &chain));
+                                out.push(self.with_chain(place(deferred), target, *effect, &chain));
                             }
                         }
                     }
                     Condition::UnusedStarExport(source) => {
-                        if let Some(d) = self.unused_star_export(file, source, deferred) {
+                        if let Some(d) = self.unused_star_export(file, source, || place(deferred)) {
                             out.push(d);
                         }
                     }
@@ -244,7 +254,7 @@ impl Project<'_> {
         &self,
         barrel: usize,
         source: &str,
-        deferred: &Deferred,
+        placed: impl FnOnce() -> Diagnostic,
     ) -> Option<Diagnostic> {
         let module = self.resolve_module(barrel, source)?;
         let facts = &self.files[module].1;
@@ -279,7 +289,7 @@ impl Project<'_> {
             return None; // an entry or a public module: its exports are for others
         }
         let startup = self.quote(module, *startup);
-        let mut d = deferred.diagnostic.clone();
+        let mut d = placed();
         let shown: Vec<String> = names.iter().take(4).map(|n| format!("`{n}`")).collect();
         let more = if names.len() > 4 { ", …" } else { "" };
         d.message = format!(
@@ -331,12 +341,11 @@ impl Project<'_> {
 
     fn with_chain(
         &self,
-        deferred: &Deferred,
+        mut d: Diagnostic,
         target: &Target,
         effect: Effect,
         chain: &Chain,
     ) -> Diagnostic {
-        let mut d = deferred.diagnostic.clone();
         let last = *chain.functions.last().unwrap_or(&(0, 0));
         let name = |f: FunctionRef| {
             self.function(f)

@@ -164,17 +164,62 @@ impl<'a> LintContext<'a> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        if let Some(diagnostic) = self.finding(span, message.into(), help.into()) {
+        self.defer(condition, span, message.into(), help.into(), None);
+    }
+
+    /// [`Self::report_if_calls`] whose message names the line of
+    /// `line_span` at byte `offset` of it: the line is looked up only if
+    /// the finding stands.
+    #[allow(clippy::too_many_arguments)]
+    pub fn report_if_calls_at_line(
+        &mut self,
+        target: Target,
+        effect: Effect,
+        span: Span,
+        message: String,
+        help: String,
+        line_at: (usize, Span),
+    ) {
+        self.defer(
+            Condition::Calls(target, effect),
+            span,
+            message,
+            help,
+            Some(line_at),
+        );
+    }
+
+    fn defer(
+        &mut self,
+        condition: Condition,
+        span: Span,
+        message: String,
+        help: String,
+        line_in_message: Option<(usize, Span)>,
+    ) {
+        if let Some(diagnostic) = self.unplaced(message, help) {
             self.file.db.deferred.push(Deferred {
                 condition,
                 diagnostic,
+                span,
+                line_in_message,
             });
         }
     }
 
     fn finding(&self, span: Span, message: String, help: String) -> Option<Diagnostic> {
-        let (meta, severity) = self.current_rule?;
+        let mut diagnostic = self.unplaced(message, help)?;
         let loc = self.loc(span);
+        diagnostic.line = Some(loc.line);
+        diagnostic.column = Some(loc.column);
+        diagnostic.end_line = Some(loc.end_line);
+        diagnostic.end_column = Some(loc.end_column);
+        Some(diagnostic)
+    }
+
+    /// A finding of the rule being run, not yet placed in its file.
+    fn unplaced(&self, message: String, help: String) -> Option<Diagnostic> {
+        let (meta, severity) = self.current_rule?;
         Some(Diagnostic {
             related: Vec::new(),
             rule: meta.id.into(),
@@ -182,10 +227,10 @@ impl<'a> LintContext<'a> {
             category: meta.category,
             message,
             file: Some(self.path.into()),
-            line: Some(loc.line),
-            column: Some(loc.column),
-            end_line: Some(loc.end_line),
-            end_column: Some(loc.end_column),
+            line: None,
+            column: None,
+            end_line: None,
+            end_column: None,
             help,
             docs: docs_url(meta.id),
         })

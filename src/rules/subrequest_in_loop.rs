@@ -231,7 +231,6 @@ impl SubrequestInLoop {
         }
         let text = call_text(cx, call, 60);
         let what = repeat.describe();
-        let line = cx.line_of(repeat.span);
         let limit = format!(
             "a request may make only {} on the {} plan",
             crate::model::text::count(cx.limits.subrequests.into()),
@@ -260,6 +259,7 @@ impl SubrequestInLoop {
         let cap = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
         match helper {
             None => {
+                let line = cx.line_of(repeat.span);
                 let related = cx.sdk_evidence(call);
                 let hint = if related.is_empty() {
                     batch_hint(cx, call)
@@ -274,13 +274,18 @@ impl SubrequestInLoop {
                 )
             }
             // The chain follows the message; the help says the latency.
-            Some(target) => cx.report_if_calls(
-                target,
-                Effect::Subrequest,
-                call.span,
-                format!("`{text}` inside a {what} (line {line}) makes a subrequest per iteration, and {limit}"),
-                format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer.{concurrency} {cap}"),
-            ),
+            // The loop's line is looked up if the helper makes a subrequest.
+            Some(target) => {
+                let head = format!("`{text}` inside a {what} (line ");
+                cx.report_if_calls_at_line(
+                    target,
+                    Effect::Subrequest,
+                    call.span,
+                    format!("{head}) makes a subrequest per iteration, and {limit}"),
+                    format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer.{concurrency} {cap}"),
+                    (head.len(), repeat.span),
+                )
+            }
         }
     }
 }
