@@ -152,8 +152,9 @@ pub fn validate_config(json: &str) -> Result<String, JsError> {
 #[wasm_bindgen]
 pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsError> {
     let report: Report = from_json(report, "invalid report")?;
-    let format: Format = Format::deserialize(&serde_json::Value::String(format.to_string()))
-        .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
+    let format: Format =
+        crate::model::json::from_value(&serde_json::Value::String(format.to_string()))
+            .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
     let options: RenderOptions = crate::model::json::from_str(options).unwrap_or_default();
     render::render(&report, format, &options).map_err(|e| JsError::new(&e))
 }

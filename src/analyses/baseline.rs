@@ -52,7 +52,7 @@ impl Baseline {
             }
             _ => return Err("not a perf-optimizer baseline (no \"version\")".into()),
         }
-        Baseline::deserialize(&value).map_err(|e| e.to_string())
+        crate::model::json::from_value(&value).map_err(|e| e.to_string())
     }
 
     /// The file's text: pretty JSON, newline-terminated, stable key order.

@@ -121,13 +121,15 @@ pub const fn options<T: RuleOptions>() -> OptionsDecl {
 }
 
 fn validate_as<T: RuleOptions>(value: &Value) -> Result<(), String> {
-    T::deserialize(value).map(|_| ()).map_err(|e| {
-        e.to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    })
+    crate::model::json::from_value::<T>(value)
+        .map(|_| ())
+        .map_err(|e| {
+            e.to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
 }
 
 /// Parses the config's options as `T` (validated when the config was
@@ -149,7 +151,7 @@ pub fn configured<T: RuleOptions>(config: &crate::model::config::Config, id: &st
 
 fn typed_value<T: RuleOptions>(value: Option<&Value>) -> T {
     value
-        .and_then(|v| T::deserialize(v).ok())
+        .and_then(|v| crate::model::json::from_value(v).ok())
         .unwrap_or_default()
 }
 

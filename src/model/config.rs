@@ -95,7 +95,7 @@ fn without_position(e: &serde_json::Error) -> String {
 /// Deserializes one value of the config; the error names its key. (Key paths
 /// by hand instead of serde_path_to_error: it cost ~10 KB of gzipped wasm.)
 fn at<T: DeserializeOwned>(path: &str, value: &Value) -> Result<T, String> {
-    T::deserialize(value).map_err(|e| format!("{path}: {}", without_position(&e)))
+    super::json::from_value(value).map_err(|e| format!("{path}: {}", without_position(&e)))
 }
 
 /// A budget; a bad field is named (`budgets[2].max: invalid size …`).
