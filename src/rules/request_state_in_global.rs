@@ -22,6 +22,7 @@ use crate::engine::context::{
 };
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta, START};
 use crate::model::report::{Category, Severity};
+use crate::semantic::file::Bindings;
 
 pub static RULE: RuleEntry = RuleEntry {
     meta: RuleMeta {
@@ -185,10 +186,12 @@ struct RequestStateInGlobal {
     /// (flat, with `memo_marks` where each function starts)
     memo: Vec<Atom>,
     memo_marks: Vec<usize>,
-    /// Names (any scope) bound to a promise: `const p = (async () => …)()`,
-    /// or to an async function.
-    promises: HashSet<Atom>,
-    async_fns: HashSet<Atom>,
+    /// Declarations (any scope) bound to a promise: `const p = (async () =>
+    /// …)()`; asked by what an identifier refers to.
+    promises: Bindings,
+    /// Async functions declared below module scope (`async function load`
+    /// inside a handler); the module's own are `FileModel::is_async_function`.
+    async_fns: Bindings,
 }
 
 struct ModuleVar {
@@ -241,7 +244,7 @@ struct Write {
     /// Functions of the file called for the stored value (`m.set(k,
     /// load(k))`): a promise if one is async, which is known after the walk
     /// (it may be declared below).
-    callees: Vec<Atom>,
+    callees: Vec<Ident>,
     /// Removes entries (`delete`, `clear`, `shift`, `pop`, `splice`).
     evicts: bool,
 }
@@ -261,16 +264,9 @@ impl Rule for RequestStateInGlobal {
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::VarDeclarator(d) => self.declarator(d, cx),
-            Node::Function(f) => {
-                if let Frame::Function {
-                    is_async: true,
-                    name: Some(name),
-                    ..
-                } = f
-                {
-                    self.async_fns.insert(name.clone());
-                }
-                self.memo_marks.push(self.memo.len())
+            Node::Function(_) => self.memo_marks.push(self.memo.len()),
+            Node::Stmt(Stmt::Decl(Decl::Fn(f))) if f.function.is_async => {
+                self.async_fns.insert(&f.ident);
             }
             Node::Stmt(Stmt::If(i)) => {
                 self.guard_marks.push(self.guards.len());
@@ -412,8 +408,13 @@ impl Rule for RequestStateInGlobal {
             }
         }
         collections.sort_by_key(|(_, v)| v.decl.lo);
-        let stores_promise =
-            |o: &Write| o.promise || o.callees.iter().any(|n| self.async_fns.contains(n));
+        // Decided before the findings are reported (they borrow `cx`).
+        let promise_writes: HashSet<BytePos> = writes
+            .iter()
+            .filter(|o| o.promise || o.callees.iter().any(|id| self.is_async_fn(id, cx)))
+            .map(|o| o.span.lo)
+            .collect();
+        let stores_promise = |o: &Write| promise_writes.contains(&o.span.lo);
         for (name, v) in collections {
             let of_name = || writes.iter().filter(|o| o.name == *name && !o.reassign);
             // Quote the write that stores a promise, else one that adds.
@@ -502,13 +503,13 @@ impl RequestStateInGlobal {
         let sym = &name.id.sym;
         match d.init.as_deref().map(unwrap_expr) {
             Some(Expr::Arrow(a)) if a.is_async => {
-                self.async_fns.insert(sym.clone());
+                self.async_fns.insert(&name.id);
             }
             Some(Expr::Fn(f)) if f.function.is_async => {
-                self.async_fns.insert(sym.clone());
+                self.async_fns.insert(&name.id);
             }
-            Some(init) if self.promise_value(init) => {
-                self.promises.insert(sym.clone());
+            Some(init) if self.promise_value(init, cx) => {
+                self.promises.insert(&name.id);
             }
             _ => {}
         }
@@ -575,7 +576,7 @@ impl RequestStateInGlobal {
                             "push" | "unshift" | "add" => call.args.first(),
                             _ => None,
                         };
-                        let promise = value.is_some_and(|v| self.promise_value(&v.expr));
+                        let promise = value.is_some_and(|v| self.promise_value(&v.expr, cx));
                         let mut callees = Vec::new();
                         if let Some(v) = value {
                             called_names(&v.expr, &mut callees);
@@ -635,7 +636,7 @@ impl RequestStateInGlobal {
     /// function), `fetch(…)`, `new Promise(…)`, a `.then/.catch/.finally`
     /// chain, `Promise.all(…)`…, a name bound to one, or an object literal
     /// holding one (`{ promise: p, timestamp }`).
-    fn promise_value(&self, e: &Expr) -> bool {
+    fn promise_value(&self, e: &Expr, cx: &LintContext<'_>) -> bool {
         match unwrap_expr(e) {
             Expr::Call(c) => {
                 let Callee::Expr(callee) = &c.callee else {
@@ -644,7 +645,9 @@ impl RequestStateInGlobal {
                 match unwrap_expr(callee) {
                     Expr::Fn(f) => f.function.is_async,
                     Expr::Arrow(a) => a.is_async,
-                    Expr::Ident(id) => id.sym == "fetch" || self.async_fns.contains(&id.sym),
+                    Expr::Ident(id) => {
+                        (id.sym == "fetch" && cx.is_unbound(id)) || self.is_async_fn(id, cx)
+                    }
                     Expr::Member(m) => match (&m.prop, unwrap_expr(&m.obj)) {
                         (MemberProp::Ident(p), _)
                             if matches!(p.sym.as_ref(), "then" | "catch" | "finally") =>
@@ -658,11 +661,11 @@ impl RequestStateInGlobal {
                 }
             }
             Expr::New(n) => expr_path(&n.callee).as_deref() == Some("Promise"),
-            Expr::Ident(id) => self.promises.contains(&id.sym),
+            Expr::Ident(id) => cx.refers_to(&self.promises, id),
             Expr::Object(o) => o.props.iter().any(|p| match p {
                 PropOrSpread::Prop(p) => match &**p {
-                    Prop::KeyValue(kv) => self.promise_value(&kv.value),
-                    Prop::Shorthand(id) => self.promises.contains(&id.sym),
+                    Prop::KeyValue(kv) => self.promise_value(&kv.value, cx),
+                    Prop::Shorthand(id) => cx.refers_to(&self.promises, id),
                     _ => false,
                 },
                 PropOrSpread::Spread(_) => false,
@@ -670,16 +673,21 @@ impl RequestStateInGlobal {
             _ => false,
         }
     }
+
+    /// `id` refers to an async function of the file, wherever declared.
+    fn is_async_fn(&self, id: &Ident, cx: &LintContext<'_>) -> bool {
+        cx.is_async_function(id) || cx.refers_to(&self.async_fns, id)
+    }
 }
 
 /// The functions called by name for a value: `load(k)`, or in an object
 /// literal's properties (`{ promise: load(k) }`).
-fn called_names(e: &Expr, out: &mut Vec<Atom>) {
+fn called_names(e: &Expr, out: &mut Vec<Ident>) {
     match unwrap_expr(e) {
         Expr::Call(c) => {
             if let Callee::Expr(callee) = &c.callee {
                 if let Expr::Ident(id) = unwrap_expr(callee) {
-                    out.push(id.sym.clone());
+                    out.push(id.clone());
                 }
             }
         }
@@ -995,6 +1003,34 @@ export default {
     }
 
     /// An async function declared below the handler that stores its call.
+    /// Promises are asked by what a name refers to: a local sync function
+    /// (or a local `fetch`) named like an async one stores no promise; an
+    /// async function declared inside the handler does.
+    #[test]
+    fn promises_are_asked_by_binding() {
+        let src = r#"const labels = new Map();
+const pages = new Map();
+const inflight = new Map();
+async function load(url: string) { return (await fetch(url)).json(); }
+export default {
+  async fetch(req: Request) {
+    const load = (url: string) => url.toUpperCase();
+    const fetch = (url: string) => url.length;
+    labels.set(req.url, load(req.url));
+    pages.set(req.url, fetch(req.url));
+    async function get(url: string) { return globalThis.fetch(url); }
+    inflight.set(req.url, get(req.url));
+    return new Response("ok");
+  },
+};
+"#;
+        case("src/index.ts", src).assert_fires(&[
+            ("src/index.ts", 3, "module-scope `inflight` holds promises"),
+            ("src/index.ts", 9, "module-scope `labels` is changed while handling a request"),
+            ("src/index.ts", 10, "module-scope `pages` is changed while handling a request"),
+        ]);
+    }
+
     #[test]
     fn promise_of_an_async_function_declared_below() {
         let src = r#"const inflight = new Map();
