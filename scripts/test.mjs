@@ -16,7 +16,7 @@ const step = (name) => console.log(`\n=== ${name}`);
 step("rustfmt");
 run("cargo", ["fmt", "--check"]);
 step("clippy");
-run("cargo", ["clippy", "--all-targets", "--", "-D", "warnings"]);
+run("cargo", ["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
 step("cargo test (native)");
 run("cargo", ["test", "--quiet"]);
 

@@ -1,0 +1,357 @@
+//! A guard against input nested deeper than the analyzer's stack: swc parses,
+//! visits and drops the syntax tree recursively, so 10,000 nested
+//! parentheses, or a chain of 100,000 `+`, would overflow the wasm stack (a
+//! trap that ends the instance). One linear pass over the bytes, before the
+//! parse, estimates how deep the tree can get; a file over [`MAX_DEPTH`] is
+//! reported instead of parsed.
+//!
+//! The estimate is made from tokens, not the tree: each open bracket (`(`,
+//! `[`, `{`, a template literal and its `${`) is a level, and inside a level
+//! each operator since the last `,` or `;` (or statement boundary) adds one
+//! (`a + a + a` nests as deep as it is long; so do `f()()()`, `a.b.c`,
+//! `!!!x`, `a ? b : c ? d : e`, JSX's `<a><a>`). Strings, comments, regular
+//! expressions and template text are skipped. Real code stays far below the
+//! limit: it is a bound on stack use, not a style rule.
+
+/// The deepest estimate analyzed. The wasm runs on V8's native stack (about
+/// 1 MB by default, `--stack-size`): at this depth every construct the tests
+/// try (nested calls, arrays, objects, functions, JSX, templates, operator
+/// chains) still runs with 700 KB of it; nested parentheses overflow the
+/// default stack at about 1,100 levels.
+pub const MAX_DEPTH: u32 = 500;
+
+/// Where the estimated depth first exceeds `limit`: a byte offset into
+/// `source`, or `None` when the whole file stays within it.
+pub fn too_deep(source: &str, limit: u32) -> Option<usize> {
+    Scan {
+        bytes: source.as_bytes(),
+        pos: 0,
+        levels: Vec::new(),
+        base: 0,
+        chain: 0,
+        after_operand: false,
+        limit,
+    }
+    .run()
+}
+
+/// What an open level is: a bracket, or a template literal's `${`.
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Bracket,
+    Substitution,
+}
+
+struct Scan<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Open levels: kind, and the outer level's (base, chain) to restore.
+    levels: Vec<(Level, u32, u32)>,
+    /// Depth where the current level starts.
+    base: u32,
+    /// Operators since the last separator in the current level.
+    chain: u32,
+    /// Whether the last token was an operand (an identifier, literal or a
+    /// closing bracket): a `/` after it divides, otherwise it starts a regex.
+    after_operand: bool,
+    limit: u32,
+}
+
+const OPERATOR_KEYWORDS: &[&[u8]] = &[
+    b"typeof",
+    b"void",
+    b"delete",
+    b"await",
+    b"new",
+    b"yield",
+    b"in",
+    b"instanceof",
+    b"return",
+    b"throw",
+    b"case",
+];
+
+/// Byte classes, looked up once per byte (the scan runs over every file).
+const IDENT: u8 = 1;
+const OPERATOR: u8 = 2;
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 {
+            table[b] = IDENT;
+        }
+        if matches!(
+            c,
+            b'+' | b'-'
+                | b'*'
+                | b'/'
+                | b'%'
+                | b'&'
+                | b'|'
+                | b'^'
+                | b'!'
+                | b'~'
+                | b'<'
+                | b'>'
+                | b'='
+                | b'?'
+                | b':'
+                | b'.'
+                | b'@'
+                | b'#'
+        ) {
+            table[b] = OPERATOR;
+        }
+        b += 1;
+    }
+    table
+};
+
+#[inline(always)]
+fn is_ident(b: u8) -> bool {
+    CLASSES[b as usize] == IDENT
+}
+
+#[inline(always)]
+fn is_operator(b: u8) -> bool {
+    CLASSES[b as usize] == OPERATOR
+}
+
+/// `word` is one of [`OPERATOR_KEYWORDS`], compared only with those of its
+/// length (the scan asks this of every identifier).
+fn is_operator_keyword(word: &[u8]) -> bool {
+    OPERATOR_KEYWORDS
+        .iter()
+        .any(|k| k.len() == word.len() && k[0] == word[0] && *k == word)
+}
+
+impl Scan<'_> {
+    fn run(mut self) -> Option<usize> {
+        while self.pos < self.bytes.len() {
+            let start = self.pos;
+            let b = self.bytes[start];
+            // Most bytes are spaces or words: no token that nests.
+            if b == b' ' || b == b'\t' {
+                self.pos += 1;
+                continue;
+            }
+            match b {
+                b'(' | b'[' | b'{' => {
+                    self.pos += 1;
+                    self.open(Level::Bracket);
+                    self.after_operand = false;
+                }
+                b')' | b']' => {
+                    self.pos += 1;
+                    self.close();
+                    // `f()()`, `a[0][0]`: a postfix chain nests too.
+                    self.chain += 1;
+                    self.after_operand = true;
+                }
+                b'}' => {
+                    self.pos += 1;
+                    if self.close() == Some(Level::Substitution) {
+                        self.template();
+                    } else {
+                        self.after_operand = true;
+                        self.boundary();
+                    }
+                }
+                b';' | b',' => {
+                    self.pos += 1;
+                    self.chain = 0;
+                    self.after_operand = false;
+                }
+                b'\n' | b'\r' => {
+                    self.pos += 1;
+                    if self.after_operand {
+                        self.boundary();
+                    }
+                }
+                b'\'' | b'"' => {
+                    self.string(b);
+                    self.after_operand = true;
+                }
+                b'`' => {
+                    self.pos += 1;
+                    self.open(Level::Bracket);
+                    self.template();
+                }
+                b'/' if self.bytes.get(start + 1) == Some(&b'/') => self.skip_line(),
+                b'/' if self.bytes.get(start + 1) == Some(&b'*') => {
+                    self.pos =
+                        find(self.bytes, start + 2, b"*/").map_or(self.bytes.len(), |i| i + 2);
+                }
+                b'/' if !self.after_operand => {
+                    self.regex();
+                    self.after_operand = true;
+                }
+                _ if is_operator(b) => {
+                    let mut weight = 1;
+                    let run_start = self.pos;
+                    let next = self.bytes.get(start + 1).copied();
+                    // JSX's `</` and `/>` are tokens of their own.
+                    let end = if (b, next) == (b'<', Some(b'/')) || (b, next) == (b'/', Some(b'>'))
+                    {
+                        start + 2
+                    } else {
+                        self.bytes.len()
+                    };
+                    while self.pos < end && is_operator(self.bytes[self.pos]) {
+                        if self.pos > run_start
+                            && self.bytes[self.pos] == b'<'
+                            && self.bytes.get(self.pos + 1) == Some(&b'/')
+                        {
+                            break;
+                        }
+                        // `!!!x` and `- - -x` nest once per sign.
+                        if matches!(self.bytes[self.pos], b'!' | b'~') && self.pos > run_start {
+                            weight += 1;
+                        }
+                        // `a /regex/` cannot follow an operator run; a `//`
+                        // comment can.
+                        if self.bytes[self.pos] == b'/'
+                            && matches!(self.bytes.get(self.pos + 1), Some(b'/' | b'*'))
+                        {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                    let run = &self.bytes[run_start..self.pos];
+                    if run.starts_with(b"</") {
+                        // A JSX closing tag undoes its opening tag's `<` and `>`
+                        // (siblings do not nest).
+                        self.chain = self.chain.saturating_sub(3);
+                    } else if run == b"/>" {
+                        self.chain = self.chain.saturating_sub(1);
+                    } else {
+                        self.chain += weight;
+                    }
+                    // `a++ / 2` divides; `x = /re/` does not.
+                    self.after_operand = run.ends_with(b"++") || run.ends_with(b"--");
+                }
+                _ if is_ident(b) => {
+                    while self.pos < self.bytes.len() && is_ident(self.bytes[self.pos]) {
+                        self.pos += 1;
+                    }
+                    let word = &self.bytes[start..self.pos];
+                    let operator = is_operator_keyword(word);
+                    if operator {
+                        self.chain += 1;
+                    }
+                    self.after_operand = !operator;
+                }
+                _ => self.pos += 1,
+            }
+            if self.base + self.chain > self.limit {
+                return Some(start);
+            }
+        }
+        None
+    }
+
+    fn open(&mut self, level: Level) {
+        self.levels.push((level, self.base, self.chain));
+        self.base += self.chain + 1;
+        self.chain = 0;
+    }
+
+    /// Leaves the current level (a stray closer at the top is ignored).
+    fn close(&mut self) -> Option<Level> {
+        let (level, base, chain) = self.levels.pop()?;
+        self.base = base;
+        self.chain = chain;
+        Some(level)
+    }
+
+    /// After `}` or a line break: a new statement starts here when the next
+    /// token cannot continue an expression (ASI, `function a(){}function b(){}`).
+    fn boundary(&mut self) {
+        let mut i = self.pos;
+        while i < self.bytes.len() && matches!(self.bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        if let Some(&next) = self.bytes.get(i) {
+            if is_ident(next) && !next.is_ascii_digit() || matches!(next, b'\'' | b'"' | b'`') {
+                self.chain = 0;
+            }
+        }
+    }
+
+    fn skip_line(&mut self) {
+        while self.pos < self.bytes.len() && !matches!(self.bytes[self.pos], b'\n' | b'\r') {
+            self.pos += 1;
+        }
+    }
+
+    /// A quoted string (ends at its quote, or at the line's end if broken).
+    fn string(&mut self, quote: u8) {
+        self.literal(|c| c == quote);
+    }
+
+    /// A regular expression literal: to its closing `/` outside a class.
+    fn regex(&mut self) {
+        let mut class = false;
+        self.literal(|c| {
+            match c {
+                b'[' => class = true,
+                b']' => class = false,
+                b'/' => return !class,
+                _ => {}
+            }
+            false
+        });
+    }
+
+    /// A one-line literal after its opening character: escapes skipped, to
+    /// the byte `ends` accepts or the end of the line.
+    fn literal(&mut self, mut ends: impl FnMut(u8) -> bool) {
+        self.pos += 1;
+        while self.pos < self.bytes.len() {
+            match self.bytes[self.pos] {
+                b'\\' => self.pos += 2,
+                b'\n' | b'\r' => return,
+                c => {
+                    self.pos += 1;
+                    if ends(c) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Template text, after `` ` `` or a substitution's `}`: to the closing
+    /// backtick (leaves the template's level) or the next `${` (opens one).
+    fn template(&mut self) {
+        while self.pos < self.bytes.len() {
+            match self.bytes[self.pos] {
+                b'\\' => self.pos += 2,
+                b'`' => {
+                    self.pos += 1;
+                    self.close();
+                    self.chain += 1;
+                    self.after_operand = true;
+                    return;
+                }
+                b'$' if self.bytes.get(self.pos + 1) == Some(&b'{') => {
+                    self.pos += 2;
+                    self.open(Level::Substitution);
+                    self.after_operand = false;
+                    return;
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| from + i)
+}
