@@ -170,7 +170,6 @@ impl<'a> LintContext<'a> {
     /// [`Self::report_if_calls`] whose message names the line of
     /// `line_span` at byte `offset` of it: the line is looked up only if
     /// the finding stands.
-    #[allow(clippy::too_many_arguments)]
     pub fn report_if_calls_at_line(
         &mut self,
         target: Target,

@@ -62,6 +62,20 @@ pub struct Sdk {
 
 const NONE: &[&str] = &[];
 
+/// GitHub's client, published whole (`octokit`) and in parts (`@octokit/*`).
+const fn octokit(package: &'static str) -> Sdk {
+    Sdk {
+        package,
+        classes: Classes::Named(&["Octokit", "App"]),
+        factories: NONE,
+        functions: NONE,
+        module_client: false,
+        local: &["hook", "log", "auth"],
+        talks_to: "the GitHub API",
+        why: "`octokit.rest.*`, `request` and `graphql` are HTTPS requests.",
+    }
+}
+
 /// The packages, sorted by name.
 pub const SDKS: &[Sdk] = &[
     Sdk {
@@ -104,16 +118,7 @@ pub const SDKS: &[Sdk] = &[
         talks_to: "the Notion API",
         why: "Every endpoint method is an HTTPS request.",
     },
-    Sdk {
-        package: "@octokit/*",
-        classes: Classes::Named(&["Octokit", "App"]),
-        factories: NONE,
-        functions: NONE,
-        module_client: false,
-        local: &["hook", "log", "auth"],
-        talks_to: "the GitHub API",
-        why: "`octokit.rest.*`, `request` and `graphql` are HTTPS requests.",
-    },
+    octokit("@octokit/*"),
     Sdk {
         package: "@sendgrid/mail",
         classes: Classes::None,
@@ -194,16 +199,7 @@ pub const SDKS: &[Sdk] = &[
         talks_to: "the Ethereum RPC",
         why: "A JSON-RPC provider sends a request per call (`getBalance`, `call`, `getBlock`).",
     },
-    Sdk {
-        package: "octokit",
-        classes: Classes::Named(&["Octokit", "App"]),
-        factories: NONE,
-        functions: NONE,
-        module_client: false,
-        local: &["hook", "log", "auth"],
-        talks_to: "the GitHub API",
-        why: "`octokit.rest.*`, `request` and `graphql` are HTTPS requests.",
-    },
+    octokit("octokit"),
     Sdk {
         package: "openai",
         classes: Classes::Any,
