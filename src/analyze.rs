@@ -198,6 +198,9 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
             // Suppression comments at the first-party import apply too.
             crate::engine::suppress::retain_unsuppressed(&mut found, &lint.suppressions);
             lint.diagnostics.extend(found);
+            // One problem, one finding: the size of a CommonJS package is
+            // evidence of its commonjs-dependency finding.
+            crate::engine::merge_same_cause(&mut lint.diagnostics);
             Some(bundle::analyze(&metafile, b.outputs.clone(), &b.manifests))
         }
         None => None,
@@ -649,7 +652,13 @@ mod bundle_suppression_tests {
             .diagnostics
             .into_iter()
             .filter(|d| d.rule == "commonjs-dependency" || d.rule == "heavy-dependency")
-            .map(|d| (d.rule, d.file.unwrap_or_default(), d.line))
+            // `rule+evidence rule`: a finding merged into another is its evidence.
+            .map(|d| {
+                let rule = d.related.iter().fold(d.rule, |r, e| {
+                    format!("{r}+{}", e.message.split(':').next().unwrap_or_default())
+                });
+                (rule, d.file.unwrap_or_default(), d.line)
+            })
             .collect();
         found.sort();
         found
@@ -661,42 +670,41 @@ mod bundle_suppression_tests {
 
     #[test]
     fn bundle_findings_honour_suppression_comments() {
-        assert_eq!(
-            run(""),
-            [
-                at("commonjs-dependency", "src/a.ts", 1),
-                at("commonjs-dependency", "src/b.ts", 1),
-                at("heavy-dependency", "src/a.ts", 1),
-                at("heavy-dependency", "src/b.ts", 1),
-            ]
-        );
+        // One problem, one finding: lodash's size (heavy-dependency) is the
+        // evidence of its commonjs-dependency finding on the same import.
+        let both = "commonjs-dependency+heavy-dependency";
+        assert_eq!(run(""), [at(both, "src/a.ts", 1), at(both, "src/b.ts", 1)]);
         // Next line: the bundle-only finding goes; so does `heavy-dependency`,
         // whose bundle form would otherwise stand in for the suppressed
         // source finding.
         assert_eq!(
             run("// perf-optimizer-disable-next-line commonjs-dependency, heavy-dependency -- migrating\n"),
+            [at(both, "src/a.ts", 1)]
+        );
+        // One of the two suppressed: the other stands alone.
+        assert_eq!(
+            run("// perf-optimizer-disable-next-line heavy-dependency -- size known\n"),
             [
-                at("commonjs-dependency", "src/a.ts", 1),
-                at("heavy-dependency", "src/a.ts", 1),
+                at("commonjs-dependency", "src/b.ts", 2),
+                at(both, "src/a.ts", 1)
             ]
         );
         // File level, one rule; the other file keeps its findings.
         assert_eq!(
             run("/* perf-optimizer-disable commonjs-dependency */\n"),
             [
-                at("commonjs-dependency", "src/a.ts", 1),
-                at("heavy-dependency", "src/a.ts", 1),
-                at("heavy-dependency", "src/b.ts", 2),
+                at(both, "src/a.ts", 1),
+                at("heavy-dependency", "src/b.ts", 2)
             ]
         );
         // Another line's or another rule's comment does not count.
         assert_eq!(
             run("// perf-optimizer-disable-next-line heavy-dependency\n\n").len(),
-            4
+            2
         );
         assert_eq!(
             run("// perf-optimizer-disable-next-line duplicate-package\n").len(),
-            4
+            2
         );
     }
 }
