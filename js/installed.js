@@ -146,21 +146,24 @@ function measure(entry, root) {
   return { bytes, modules: queue.length, complete: true, cjs };
 }
 
-/** `node_modules/<name>` found from `dir` upwards, or null; `cache` keeps each folder's answer. */
-function findPackage(dir, name, cache) {
-  const key = `${dir}\n${name}`;
-  if (cache.has(key)) return cache.get(key);
-  let found = null;
-  for (let d = dir; ; d = dirname(d)) {
-    const candidate = join(d, "node_modules", name);
-    if (existsSync(join(candidate, "package.json"))) {
-      found = { dir: candidate, scope: d };
-      break;
-    }
-    if (dirname(d) === d) break;
+/** The folders at or above `dir` that have a node_modules, nearest first; `cache` keeps each folder's answer. */
+function moduleRoots(dir, cache) {
+  let roots = cache.get(dir);
+  if (roots) return roots;
+  const parent = dirname(dir);
+  const above = parent === dir ? [] : moduleRoots(parent, cache);
+  roots = existsSync(join(dir, "node_modules")) ? [dir, ...above] : above;
+  cache.set(dir, roots);
+  return roots;
+}
+
+/** `node_modules/<name>` in the nearest of `roots` that has it, or null. */
+function findPackage(roots, name) {
+  for (const scope of roots) {
+    const dir = join(scope, "node_modules", name);
+    if (existsSync(join(dir, "package.json"))) return { dir, scope };
   }
-  cache.set(key, found);
-  return found;
+  return null;
 }
 
 /**
@@ -171,24 +174,32 @@ function findPackage(dir, name, cache) {
  * under it.
  */
 export function installedPackages(files) {
-  const cache = new Map();
+  const rootsOf = new Map();
+  const rootsOfPath = new Map();
+  const found = new Map();
   const measured = new Map();
   for (const file of files) {
+    // No node_modules above the file: nothing to measure, not even its text to read.
+    const folder = dirname(file.path);
+    let roots = rootsOfPath.get(folder);
+    if (!roots) rootsOfPath.set(folder, (roots = moduleRoots(resolve(folder), rootsOf)));
+    if (roots.length === 0) continue;
     const text = typeof file.source === "string" ? file.source : file.source.toString("utf8");
-    const dir = dirname(resolve(file.path));
     for (const match of text.matchAll(SPECIFIER)) {
       const specifier = match[1];
       const name = packageName(specifier);
-      if (!name || name.startsWith("node:")) continue;
-      const found = findPackage(dir, name, cache);
-      if (!found) continue;
-      const key = `${found.dir}\n${specifier}`;
+      if (!name) continue;
+      const where = `${roots[0]}\n${name}`;
+      if (!found.has(where)) found.set(where, findPackage(roots, name));
+      const pkg = found.get(where);
+      if (!pkg) continue;
+      const key = `${pkg.dir}\n${specifier}`;
       if (measured.has(key)) continue;
       measured.set(key, null);
-      const entry = entryOf(found.dir, specifier.slice(name.length + 1));
+      const entry = entryOf(pkg.dir, specifier.slice(name.length + 1));
       if (!entry) continue;
-      const size = measure(entry, found.dir);
-      measured.set(key, { specifier, scope: displayPath(found.scope), path: displayPath(found.dir), entry: displayPath(entry), ...size });
+      const size = measure(entry, pkg.dir);
+      measured.set(key, { specifier, scope: displayPath(pkg.scope), path: displayPath(pkg.dir), entry: displayPath(entry), ...size });
     }
   }
   return [...measured.values()].filter(Boolean);
