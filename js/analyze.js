@@ -6,6 +6,7 @@ import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readMani
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile } from "./files.js";
+import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { findEntries, findProjectDir, loadProject, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
@@ -191,8 +192,11 @@ export async function lint(paths = ["."], options = {}) {
   const explicit = paths.map((p) => resolve(p)).filter((abs) => existsSync(abs) && statSync(abs).isFile());
   const entries = findEntries(files, { configPaths, explicit });
   const scope = options.allFiles ? "all" : "reachable";
+  const inputs = projectInputs(project, files);
+  // No bundle: heavy-dependency measures what the imports load in node_modules.
+  inputs.project.installed = installedPackages(files);
   return analyzeWithRecovery(
-    { files, skipped, entries, scope, ...projectInputs(project, files), config: json, baseline: readBaseline(options.baseline) },
+    { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
     paths.join(", "),
   );
 }

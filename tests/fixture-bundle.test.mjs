@@ -113,18 +113,20 @@ describe("bundle fixture: check with wrangler's dry run", () => {
     assert.match(d.help, /overrides/);
   });
 
-  test("heavy-dependency: moment and lodash at their import lines, with the alternative", () => {
-    const moment = about("heavy-dependency", "moment");
-    assert.deepEqual(moment.map((d) => `${d.file}:${d.line}`), [`src/lib/dates.ts:${lineOf("src/lib/dates.ts", "from 'moment'")}`]);
-    assert.match(moment[0].message, /use Intl\.DateTimeFormat, date-fns or Temporal/);
-    assert.match(moment[0].message, /\(\d+(\.\d)? kB in the bundle\)$/);
+  test("heavy-dependency: moment and lodash as evidence of their commonjs-dependency finding, others on their own", () => {
+    // One problem, one finding: both are CommonJS, which is why all of them ship.
+    assert.deepEqual([...about("heavy-dependency", "moment"), ...about("heavy-dependency", "lodash")], []);
+    const evidence = (d) => d.related.map((r) => r.message).filter((m) => m.startsWith("heavy-dependency: "));
+    const [moment] = about("commonjs-dependency", "moment");
+    assert.match(evidence(moment)[0] ?? "", /use Intl\.DateTimeFormat, date-fns or Temporal/, JSON.stringify(moment));
+    assert.match(evidence(moment)[0], /\(\d+(\.\d)? kB in the bundle\)$/);
 
-    // src/routes/export.ts suppresses its lodash finding (next-line comment).
-    const lodash = about("heavy-dependency", "lodash");
+    // src/routes/export.ts suppresses its lodash findings (comments).
+    const lodash = about("commonjs-dependency", "lodash");
     assert.deepEqual(lodash.map((d) => `${d.file}:${d.line}`), [`src/routes/reports.ts:${lineOf("src/routes/reports.ts", "from 'lodash'")}`]);
-    assert.match(lodash[0].message, /use native methods, es-toolkit, or a per-method import/);
+    assert.match(evidence(lodash[0])[0] ?? "", /use native methods, es-toolkit, or a per-method import/, JSON.stringify(lodash[0]));
     const lodashBytes = report.bundle.packages.find((p) => p.name === "lodash").bytes;
-    assert.ok(lodash[0].message.endsWith(`(${human(lodashBytes)} in the bundle)`), lodash[0].message);
+    assert.ok(evidence(lodash[0])[0].endsWith(`(${human(lodashBytes)} in the bundle)`), evidence(lodash[0])[0]);
 
     // Over the 100 kB threshold without a table entry: reported once, at the import.
     const s3 = about("heavy-dependency", "@aws-sdk/client-s3");
@@ -165,7 +167,10 @@ describe("bundle fixture: check with wrangler's dry run", () => {
     writeFileSync(file, readFileSync(file, "utf8").split("\n").filter((l) => !l.includes("perf-optimizer-disable")).join("\n"));
     const line = readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes("from 'lodash'")) + 1;
     const unsuppressed = JSON.parse(cli(["check", "--format", "json"], { cwd: copy }).stdout);
-    assert.deepEqual(inExport(unsuppressed), [`commonjs-dependency:${line}`, `heavy-dependency:${line}`]);
+    // One finding there: heavy-dependency is the evidence of commonjs-dependency.
+    assert.deepEqual(inExport(unsuppressed), [`commonjs-dependency:${line}`]);
+    const merged = unsuppressed.diagnostics.find((d) => d.file === "src/routes/export.ts" && d.rule === "commonjs-dependency");
+    assert.ok(merged.related.some((r) => r.message.startsWith("heavy-dependency: `lodash`")), JSON.stringify(merged));
   });
 
   test("package bytes, first-party and runtime bytes add up to the output (within 0.1%)", () => {

@@ -146,6 +146,27 @@ describe("perf-optimizer check --startup", () => {
     assert.match(pkg.help, /await import\("heavy-init"\)/);
   });
 
+  test("findings only for contributors stable across the runs, with their medians", () => {
+    const s = report.startup;
+    for (const c of s.contributors) {
+      assert.equal(typeof c.medianMs, "number", JSON.stringify(c));
+      assert.ok(Number.isInteger(c.seenInRuns) && c.seenInRuns <= s.runs, JSON.stringify(c));
+    }
+    const found = report.diagnostics.filter((d) => d.rule === "startup-cost");
+    for (const d of found) {
+      assert.match(d.message, /median of the runs/);
+      const c = s.contributors.find((c) => d.message.includes(`\`${c.name}\``));
+      assert.ok(c && c.seenInRuns * 2 > s.runs && c.medianMs >= 2, JSON.stringify({ d, c }));
+    }
+    // src/small.js builds one arrow function: never a finding.
+    assert.ok(!found.some((d) => d.file === "src/small.js"), JSON.stringify(found));
+    // The entry's own module is described, never advised to be loaded lazily.
+    for (const d of found.filter((d) => d.message.startsWith("module `src/index.js`"))) {
+      assert.equal(d.severity, "info");
+      assert.doesNotMatch(d.help, /await import/);
+    }
+  });
+
   test("pretty output shows startup by package", () => {
     const pretty = cli(["startup", ".", "--runs", "1"], { cwd: dir });
     assert.match(pretty.stdout, /Startup [\d.]+ ms median of 1 run/);

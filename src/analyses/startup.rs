@@ -37,6 +37,19 @@ pub const RULE_ID: &str = "startup-cost";
 const FINDING_SHARE: f64 = 0.10;
 /// At most this many findings.
 const MAX_FINDINGS: usize = 5;
+/// The noise floor: a contributor shows in a run when it takes at least
+/// this much of it, and is stable when it shows in a majority of the runs
+/// (samples are 1 ms apart or so: below this, one run's sampling decides).
+const NOISE_MS: f64 = 2.0;
+/// Material against the platform's startup limit: this share of it
+/// (20 ms of 1 s). A few ms of a startup far under the limit change
+/// nothing a user notices.
+const MATERIAL_OF_LIMIT: f64 = 0.02;
+/// Material against the user's startup budget: this share of it.
+const MATERIAL_OF_BUDGET: f64 = 0.10;
+/// The group of wrangler's and esbuild's own code (middleware, facade,
+/// module glue).
+const RUNTIME_GROUP: &str = "(bundler runtime)";
 
 /// What the wrapper hands over after running `wrangler check startup`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -210,6 +223,8 @@ fn read_profile(text: &str, bundle_file: &str) -> Result<RunTimes, String> {
 #[derive(Default)]
 struct Group {
     ms: f64,
+    /// Its ms in each run.
+    per_run: Vec<f64>,
     package: bool,
     /// Original 0-based line → ms, for modules' hottest statement.
     lines: BTreeMap<u32, f64>,
@@ -264,6 +279,7 @@ fn import_site(input: &StartupInput, package: &str) -> Option<(String, u32)> {
 /// change it).
 pub fn analyze(
     input: &StartupInput,
+    entries: &[&str],
     config: &Config,
     default_severity: Severity,
 ) -> Result<(StartupReport, Vec<Diagnostic>), String> {
@@ -295,7 +311,7 @@ pub fn analyze(
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut unattributed: f64 = runs.iter().map(|r| r.unattributed).sum();
     let engine: f64 = runs.iter().map(|r| r.engine).sum();
-    for run in &runs {
+    for (r, run) in runs.iter().enumerate() {
         for (&pos, &ms) in &run.hits {
             let Some(&(source, line)) = mapped.get(&pos) else {
                 unattributed += ms;
@@ -307,13 +323,15 @@ pub fn analyze(
             };
             let (name, package) = match origin(path) {
                 Origin::Package { name, .. } => (name.to_string(), true),
-                Origin::Runtime => ("(bundler runtime)".to_string(), false),
+                Origin::Runtime => (RUNTIME_GROUP.to_string(), false),
                 Origin::FirstParty => (path.clone(), false),
             };
             let g = groups.entry(name).or_default();
             g.ms += ms;
             g.package = package;
             g.path = path.clone();
+            g.per_run.resize(runs.len(), 0.0);
+            g.per_run[r] += ms;
             if !package {
                 *g.lines.entry(line).or_default() += ms;
             }
@@ -338,13 +356,24 @@ pub fn analyze(
                     .map(|(l, _)| l + 1);
                 (Some(g.path.clone()), hottest)
             };
+            let injected = name == RUNTIME_GROUP
+                || g.package
+                    && crate::knowledge::packages::INJECTED_PACKAGES.contains(&name.as_str());
+            let entry = !g.package
+                && entries
+                    .iter()
+                    .any(|e| crate::semantic::resolve::normalize(e) == g.path);
             StartupContributor {
-                name,
                 kind: if g.package { "package" } else { "module" }.into(),
                 ms: round1(g.ms * scale),
                 share: (share_of(g.ms) * 10_000.0).round() / 10_000.0,
                 file,
                 line,
+                median_ms: round1(median(g.per_run.clone())),
+                seen_in_runs: g.per_run.iter().filter(|ms| **ms >= NOISE_MS).count() as u32,
+                injected,
+                entry,
+                name,
             }
         })
         .collect();
@@ -356,16 +385,38 @@ pub fn analyze(
         Some(s) => s.level().severity(),
         None => Some(default_severity),
     };
+    let limits = config.platform_limits();
+    // Material: against the limit, or against the user's tightest startup
+    // budget when that asks for more.
+    let budget = crate::model::budget::check(&config.budgets)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| b.metric == crate::model::budget::Metric::Startup)
+        .filter_map(|b| match b.limit {
+            crate::model::budget::Limit::Max(ms) => Some(ms),
+            _ => None,
+        })
+        .min_by(f64::total_cmp);
+    let material = budget.map_or(limits.startup_ms * MATERIAL_OF_LIMIT, |b| {
+        (b * MATERIAL_OF_BUDGET).min(limits.startup_ms * MATERIAL_OF_LIMIT)
+    });
+    let reported = |c: &&StartupContributor| {
+        let stable = c.seen_in_runs as usize * 2 > runs.len();
+        stable
+            && c.median_ms >= material.max(NOISE_MS)
+            && total_ms > 0.0
+            && c.median_ms / total_ms >= FINDING_SHARE
+            && (!c.name.starts_with('(') || c.injected)
+    };
     let findings = match severity {
         Some(severity) => contributors
             .iter()
-            .filter(|c| c.share >= FINDING_SHARE && !c.name.starts_with('('))
+            .filter(reported)
             .take(MAX_FINDINGS)
             .map(|c| finding(c, total_ms, severity))
             .collect(),
         None => Vec::new(),
     };
-    let limits = config.platform_limits();
     let startup = StartupReport {
         total_ms: round1(total_ms),
         runs: runs.len() as u32,
@@ -378,30 +429,49 @@ pub fn analyze(
 }
 
 fn finding(c: &StartupContributor, total_ms: f64, severity: Severity) -> Diagnostic {
-    let pct = (c.share * 100.0).round();
-    let (message, help) = if c.kind == "package" {
-        (
+    let pct = (c.median_ms / total_ms * 100.0).round();
+    let ms = c.median_ms;
+    let total = round1(total_ms);
+    let cost = format!("{ms} ms of the Worker's {total} ms startup ({pct}%, median of the runs)");
+    let at_line = c
+        .line
+        .map(|l| format!(", most of it in the statement at line {l}"))
+        .unwrap_or_default();
+    // What the project cannot defer is described, not advised on: info.
+    let (message, help, severity) = if c.injected {
+        let what = if c.kind == "package" {
             format!(
-                "package `{}` takes {} ms of the Worker's {} ms startup ({pct}%)",
-                c.name,
-                c.ms,
-                round1(total_ms)
-            ),
+                "package `{}`, which wrangler adds to the bundle (nodejs_compat polyfills),",
+                c.name
+            )
+        } else {
+            "wrangler's and esbuild's own code (middleware, facade, module glue)".to_string()
+        };
+        (
+            format!("{what} takes {cost}"),
+            format!("Not code the project imports, so not something to load lazily: it costs {ms} ms of every cold start, and goes only with what makes wrangler add it (nodejs_compat, for the polyfills)."),
+            Severity::Info,
+        )
+    } else if c.entry {
+        (
+            format!("module `{}` (the Worker's entry) takes {cost}{at_line}", c.name),
+            format!("This is the entry's own top-level code (the app and its routes, which every request needs): deferring it would not save the {ms} ms each cold start pays. Only work there that not every request needs (a table built, a schema compiled) is worth moving into the handler that uses it."),
+            Severity::Info,
+        )
+    } else if c.kind == "package" {
+        (
+            format!("package `{}` takes {cost}", c.name),
             format!(
                 "Load it where it is needed with `const m = await import(\"{}\")` inside the handler, so that startup does not evaluate it, or replace it with a lighter package.",
                 c.name
             ),
+            severity,
         )
     } else {
         (
-            format!(
-                "module `{}` takes {} ms of the Worker's {} ms startup ({pct}%){}",
-                c.name,
-                c.ms,
-                round1(total_ms),
-                c.line.map(|l| format!(", most of it in the statement at line {l}")).unwrap_or_default()
-            ),
+            format!("module `{}` takes {cost}{at_line}", c.name),
             "Move the work out of the global scope: compute it lazily in the handler on first use (and keep it in a module variable), precompute it at build time, or load the module with `await import()`.".to_string(),
+            severity,
         )
     };
     Diagnostic {

@@ -409,6 +409,64 @@ fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.retain(|_| !covered.next().unwrap_or(false));
 }
 
+/// (evidence rule, primary rule): where both report the same package at the
+/// same import, one problem has one finding: the primary keeps its place
+/// and message, takes the higher of the two severities, and carries the
+/// other as `related` evidence. Unlike [`DEFERS_TO`], the other finding says
+/// something the primary does not (the size and the lighter package), so it
+/// is kept, as evidence.
+const MERGES_INTO: &[(&str, &str)] = &[
+    // A CommonJS package is bundled whole: that is why it is heavy, and what
+    // the fix (an ESM build, a deep import) addresses.
+    ("heavy-dependency", "commonjs-dependency"),
+];
+
+/// The package a finding about an import is about: its message starts with
+/// the specifier or the package name in backticks.
+fn package_of(d: &Diagnostic) -> Option<&str> {
+    let quoted = d.message.strip_prefix('`')?.split('`').next()?;
+    crate::semantic::imports::package_name(quoted)
+}
+
+/// Applies [`MERGES_INTO`] to findings that suppression comments already
+/// filtered (a suppressed primary leaves the other finding standing).
+pub fn merge_same_cause(diagnostics: &mut Vec<Diagnostic>) {
+    let mut merged = vec![false; diagnostics.len()];
+    for (evidence_rule, primary_rule) in MERGES_INTO {
+        for e in 0..diagnostics.len() {
+            let d = &diagnostics[e];
+            if merged[e] || d.rule != *evidence_rule || d.line.is_none() {
+                continue;
+            }
+            let Some(package) = package_of(d) else {
+                continue;
+            };
+            let primary = diagnostics.iter().position(|p| {
+                p.rule == *primary_rule
+                    && p.file == d.file
+                    && p.line == d.line
+                    && package_of(p) == Some(package)
+            });
+            let Some(p) = primary else {
+                continue;
+            };
+            let evidence = crate::model::report::Related {
+                file: d.file.clone().unwrap_or_default(),
+                line: d.line.unwrap_or(0),
+                column: d.column.unwrap_or(1),
+                message: format!("{evidence_rule}: {}", d.message),
+            };
+            let severity = d.severity;
+            let primary = &mut diagnostics[p];
+            primary.severity = primary.severity.max(severity);
+            primary.related.push(evidence);
+            merged[e] = true;
+        }
+    }
+    let mut merged = merged.into_iter();
+    diagnostics.retain(|_| !merged.next().unwrap_or(false));
+}
+
 /// Schema-aware checks over every file's facts, after all files are walked,
 /// and the deferred findings whose calls lead to the effect they need (the
 /// effect summaries across files). `rules` are the enabled project rules

@@ -15,6 +15,11 @@ pub enum Origin<'a> {
     FirstParty,
 }
 
+/// Packages wrangler adds to the bundle itself: the nodejs_compat
+/// polyfills (unenv and Cloudflare's preset for it) and its own templates.
+/// The project does not import them and cannot defer them.
+pub const INJECTED_PACKAGES: &[&str] = &["unenv", "@cloudflare/unenv-preset", "wrangler"];
+
 pub fn origin(path: &str) -> Origin<'_> {
     if is_runtime(path) {
         return Origin::Runtime;

@@ -36,6 +36,37 @@ pub struct ProjectInfo {
         )
     )]
     pub modules: ModuleFacts,
+    /// Installed packages the files import, measured in node_modules by
+    /// the wrapper when there is no bundle (`lint`): for `heavy-dependency`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub installed: Vec<InstalledPackage>,
+}
+
+/// What an import of an installed package loads, measured from its files
+/// (not bundled): the module the specifier resolves to and the modules it
+/// statically imports within the package.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct InstalledPackage {
+    /// The specifier as the sources write it: `moment`, `lodash/get`.
+    pub specifier: String,
+    /// The folder whose node_modules holds the package: the measurement
+    /// applies to the files under it (relative to the working directory,
+    /// `.` for the working directory itself).
+    pub scope: String,
+    /// The package folder: `node_modules/moment`.
+    pub path: String,
+    /// The module the specifier loads.
+    pub entry: String,
+    /// Bytes of the entry and the modules it statically imports.
+    pub bytes: u64,
+    pub modules: u32,
+    /// False when the wrapper's bounds (modules, bytes) cut the count short:
+    /// the package is at least `bytes`.
+    pub complete: bool,
+    /// The entry is CommonJS (no `import`/`export`): a bundler keeps all of it.
+    pub cjs: bool,
 }
 
 /// A Worker entry point the wrapper found, and what declares it.

@@ -252,6 +252,20 @@ pub struct StartupContributor {
     pub file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The median of its ms over the runs (a run without it counts 0): what
+    /// a `startup-cost` finding quotes.
+    #[serde(default)]
+    pub median_ms: f64,
+    /// In how many runs it took at least the noise floor.
+    #[serde(default)]
+    pub seen_in_runs: u32,
+    /// Code wrangler adds to the bundle (its middleware and facade, the
+    /// nodejs_compat polyfills), not code the project imports.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub injected: bool,
+    /// The Worker's entry module itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub entry: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

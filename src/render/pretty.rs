@@ -257,10 +257,20 @@ fn render_startup(s: &crate::model::report::StartupReport, p: &Paint, out: &mut 
         );
     };
     for c in s.contributors.iter().take(10) {
-        let at = match c.line {
+        let mut at = match c.line {
             Some(l) if c.kind == "module" => format!("  line {l}"),
             _ => String::new(),
         };
+        if c.injected {
+            at.push_str("  added by wrangler");
+        } else if c.entry {
+            at.push_str("  the entry");
+        }
+        // (A report from before runs were counted has none.)
+        let counted = s.contributors.iter().any(|c| c.seen_in_runs > 0);
+        if counted && c.seen_in_runs as usize * 2 <= s.runs as usize {
+            at.push_str("  (noise: not in most runs)");
+        }
         let label = if c.kind == "package" {
             c.name.clone()
         } else {
@@ -402,6 +412,50 @@ mod tests {
             },
         );
         assert!(text.contains('\u{1b}'));
+    }
+
+    /// Startup rows say what the project cannot defer and what is noise.
+    #[test]
+    fn startup_rows_mark_injected_entry_and_unstable_parts() {
+        use crate::model::report::{StartupContributor, StartupReport};
+        let part = |name: &str, kind: &str, seen: u32| StartupContributor {
+            name: name.into(),
+            kind: kind.into(),
+            ms: 30.0,
+            share: 0.2,
+            file: None,
+            line: None,
+            median_ms: 30.0,
+            seen_in_runs: seen,
+            injected: name == "unenv",
+            entry: name == "src/index.ts",
+        };
+        let mut report = sample();
+        report.startup = Some(StartupReport {
+            total_ms: 150.0,
+            runs: 3,
+            limit_ms: 1000.0,
+            contributors: vec![
+                part("unenv", "package", 3),
+                part("src/index.ts", "module", 3),
+                part("hono", "package", 1),
+            ],
+            engine_ms: 0.0,
+            unattributed_ms: 0.0,
+        });
+        let text = render(&report, &RenderOptions::default());
+        let row = |name: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(name))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(row("unenv").ends_with("added by wrangler"), "{text}");
+        assert!(
+            row("src/index.ts (module)").ends_with("the entry"),
+            "{text}"
+        );
+        assert!(row("hono").ends_with("(noise: not in most runs)"), "{text}");
     }
 
     #[test]

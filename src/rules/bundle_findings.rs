@@ -67,9 +67,6 @@ const DEEP_IMPORTS: &[(&str, &str)] = &[
     ("react-icons", "`react-icons/<set>/<Icon>`"),
 ];
 
-/// Packages whose polyfills are wrangler's own (unenv), not the user's.
-const RUNTIME_SHIM_PACKAGES: &[&str] = &["unenv", "@cloudflare/unenv-preset", "wrangler"];
-
 /// One copy of a package in the bundle (one package folder).
 struct Copy<'m> {
     root: &'m str,
@@ -270,7 +267,7 @@ impl<'m> Analysis<'m> {
         path[start..].iter().any(|n| {
             let p = self.graph.nodes[*n];
             packages::origin(p) == Origin::Runtime && !self.graph.entries.contains(n)
-                || RUNTIME_SHIM_PACKAGES.iter().any(|s| {
+                || packages::INJECTED_PACKAGES.iter().any(|s| {
                     self.root_of(*n)
                         .is_some_and(|r| r.ends_with(&format!("node_modules/{s}")))
                 })

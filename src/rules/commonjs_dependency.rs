@@ -35,7 +35,9 @@ alternative or deep import when one is known (lodash → lodash-es or
 `lodash/<name>`, moment → dayjs / date-fns, uuid → `crypto.randomUUID()`,
 axios → `fetch`, jsonwebtoken → jose, qs → `URLSearchParams`, …). Reported at
 each first-party import of the package, or at the import that pulls it in
-through a dependency (with the chain).
+through a dependency (with the chain). A `heavy-dependency` finding on the
+same import and package is merged into it as evidence (`related`), and the
+finding takes the higher of the two severities.
 "#,
         ),
         (

@@ -33,7 +33,11 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A static import of a package that is heavy for a Worker or replaced by a built-in (moment, lodash, axios, uuid, …).",
     },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(HeavyDependency)),
+    kind: crate::engine::declare::Kind::Source(|o| {
+        crate::engine::declare::typed(o, |options: HeavyOptions| {
+            Box::new(HeavyDependency { options })
+        })
+    }),
     options: crate::engine::declare::options::<HeavyOptions>(),
     #[cfg(test)]
     docs: &DOCS,
@@ -160,10 +164,26 @@ export async function legacyReport(d: Date) {
         (
             "Known limits",
             r#"
-The rule sees the first-party import, not the package's actual size in your
-bundle: the bundle analysis (metafile) reports what really shipped. TypeScript
-`import x = require('m')` is not recognized. Packages missing from both tables
-are not reported.
+Without a bundle and without node_modules, packages missing from both
+tables are not reported (no guess from the name); with a bundle, the
+metafile reports what really shipped. TypeScript `import x = require('m')`
+is not recognized.
+"#,
+        ),
+        (
+            "Without a bundle",
+            r#"
+When `lint` runs without a bundle, the wrapper measures each imported
+package in node_modules (the copy Node and esbuild would find from the
+importing file): the module the specifier loads (package.json `exports` with
+the `workerd`, `worker`, `browser`, `import` conditions, else `browser`,
+`module`, `main`) and every module it statically imports within the package,
+up to 400 modules and 8 MB. A package in neither table is reported when that
+measured size is over `threshold` and a bundler would keep all of it: it is
+CommonJS, or the import binds the whole module (default, namespace,
+`require`, a bare `import 'm'`). The message says the figure is
+"measured from node_modules, not bundled"; named imports of an ESM package
+are left to the bundle form, which sees what tree-shaking keeps.
 "#,
         ),
         (
@@ -178,7 +198,10 @@ package at each import; a package that is only over the threshold once, at the
 import on the shortest chain from the entry), with its
 bytes and the lighter alternative (Workers table, then e18e data). When the
 source rule already reported that import, its message gets the bytes
-(`(140 kB in the bundle)`) instead of a second finding:
+(`(140 kB in the bundle)`) instead of a second finding. When the package
+is also bundled as CommonJS, the finding is the evidence (`related`) of the
+[`commonjs-dependency`](commonjs-dependency.md) finding on that import, which
+is why all of it ships: one problem, one finding.
 
 ```json
 { "rules": { "heavy-dependency": ["warning", { "threshold": "60 kB" }] } }
@@ -391,7 +414,87 @@ pub(crate) fn heavy_alternative(package: &str) -> Option<String> {
     }
 }
 
-struct HeavyDependency;
+struct HeavyDependency {
+    options: HeavyOptions,
+}
+
+/// The measurement of what `specifier` loads from the node_modules nearest
+/// above `file` (the folder Node and esbuild would find it in).
+fn installed<'p>(
+    project: &'p crate::model::project::ProjectInfo,
+    file: &str,
+    specifier: &str,
+) -> Option<&'p crate::model::project::InstalledPackage> {
+    use crate::semantic::resolve::normalize;
+    let file = normalize(file);
+    let ups = |p: &str| p.split('/').take_while(|s| *s == "..").count();
+    let contains = |scope: &str| {
+        let scope = normalize(scope);
+        let scope = scope.trim_start_matches("./");
+        if scope.is_empty() || scope == "." {
+            ups(&file) == 0
+        } else if scope.split('/').all(|s| s == "..") {
+            ups(&file) <= ups(scope)
+        } else {
+            file.starts_with(&format!("{scope}/"))
+        }
+    };
+    project
+        .installed
+        .iter()
+        .filter(|m| m.specifier == specifier && contains(&m.scope))
+        .max_by_key(|m| (m.scope.len(), ups(&m.scope) == 0))
+}
+
+/// ` (150 kB measured from node_modules, not bundled)`, for a message.
+fn measured_tag(m: &crate::model::project::InstalledPackage) -> String {
+    format!(
+        "{}{} measured from node_modules, not bundled",
+        if m.complete { "" } else { "at least " },
+        crate::model::text::bytes(m.bytes)
+    )
+}
+
+impl HeavyDependency {
+    /// A package in neither table: reported when what the import loads,
+    /// measured in node_modules, is over the threshold and a bundler would
+    /// keep it (CommonJS, or the whole module imported). Silent without a
+    /// measurement: no guess from the name.
+    fn measured(
+        &self,
+        import: &crate::semantic::imports::ModuleRef,
+        node: Node<'_>,
+        cx: &mut LintContext<'_>,
+    ) {
+        let Some(m) = installed(cx.project, cx.path, &import.source) else {
+            return;
+        };
+        let side_effect_only = matches!(node, Node::Import(i) if i.specifiers.is_empty());
+        if m.bytes < self.options.threshold
+            || !(m.cjs || import.whole_module || side_effect_only)
+        {
+            return;
+        }
+        let source = &import.source;
+        let why = if m.cjs {
+            "CommonJS, so the bundle keeps all of it"
+        } else {
+            "the import binds the whole module"
+        };
+        let message = format!(
+            "`{source}` loads {} ({} module{} from `{}`; {why}): more than the {} threshold",
+            measured_tag(m),
+            m.modules,
+            if m.modules == 1 { "" } else { "s" },
+            m.entry,
+            crate::model::text::bytes(self.options.threshold)
+        );
+        let help = format!(
+            "Check what you use of `{source}`: import only that (a deep import, or named imports from an ESM build), load it on the path that needs it with `await import('{source}')`, or pick a lighter package. `perf-optimizer check` measures what the bundle keeps."
+        );
+        cx.report(import.span, message, help);
+    }
+}
 
 impl Rule for HeavyDependency {
     fn interests(&self) -> &'static [NodeKind] {
@@ -420,19 +523,24 @@ impl Rule for HeavyDependency {
                 }
             };
             if counts {
+                let measured = installed(cx.project, cx.path, source)
+                    .map(|m| format!(" ({})", measured_tag(m)))
+                    .unwrap_or_default();
                 cx.report(
                     import.span,
-                    format!("`{source}` {}: use {}", heavy.problem, heavy.instead),
+                    format!(
+                        "`{source}` {}: use {}{measured}",
+                        heavy.problem, heavy.instead
+                    ),
                     &heavy.help,
                 );
             }
             return;
         }
 
-        let Some(data) = replacements() else {
-            return;
-        };
-        let Some(entry) = data.modules.get(package) else {
+        let entry = replacements().and_then(|data| Some((data, data.modules.get(package)?)));
+        let Some((data, entry)) = entry else {
+            self.measured(&import, node, cx);
             return;
         };
         let names = entry.worker_replacements();
@@ -513,7 +621,8 @@ fn one_line(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_util::{assert_fires, assert_silent};
+    use crate::model::project::{InstalledPackage, ProjectInfo};
+    use crate::rules::test_util::{assert_fires, assert_silent, Case};
 
     #[test]
     fn snapshot_parses_and_covers_the_workers_table() {
@@ -624,5 +733,107 @@ export async function later() {
 function local(require: (m: string) => unknown) { return require('moment'); }
 "#,
         );
+    }
+
+    fn measured(specifier: &str, scope: &str, bytes: u64, cjs: bool) -> InstalledPackage {
+        InstalledPackage {
+            specifier: specifier.into(),
+            scope: scope.into(),
+            path: format!("{scope}/node_modules/{specifier}"),
+            entry: format!("{scope}/node_modules/{specifier}/index.js"),
+            bytes,
+            modules: 3,
+            complete: true,
+            cjs,
+        }
+    }
+
+    fn installed_case(files: &[(&str, &str)], installed: Vec<InstalledPackage>) -> Case {
+        Case::new()
+            .rules(&["heavy-dependency"])
+            .files(files.iter().copied())
+            .project(ProjectInfo {
+                installed,
+                ..ProjectInfo::default()
+            })
+    }
+
+    /// Without a bundle, a package in neither table is reported when what
+    /// the import loads, measured in node_modules, is over the threshold
+    /// and a bundler keeps it all: CommonJS, or the whole module imported.
+    #[test]
+    fn fires_on_a_big_installed_package() {
+        let found = installed_case(
+            &[
+                ("src/index.ts", "import big from 'big-cjs';\nimport * as esm from 'big-esm';\nimport 'big-esm/polyfill';\nexport default { fetch() { return new Response(big + esm); } };\n"),
+                ("src/lib/a.ts", "import { one } from 'big-cjs';\nexport const a = one;\n"),
+            ],
+            vec![
+                measured("big-cjs", ".", 250_000, true),
+                measured("big-esm", ".", 180_000, false),
+                measured("big-esm/polyfill", ".", 120_000, false),
+            ],
+        )
+        .assert_fires(&[
+            ("src/index.ts", 1, "`big-cjs` loads 250 kB measured from node_modules, not bundled (3 modules from `./node_modules/big-cjs/index.js`; CommonJS"),
+            ("src/index.ts", 2, "`big-esm` loads 180 kB measured from node_modules, not bundled (3 modules from `./node_modules/big-esm/index.js`; the import binds the whole module): more than the 100 kB threshold"),
+            ("src/index.ts", 3, "`big-esm/polyfill` loads 120 kB"),
+            ("src/lib/a.ts", 1, "`big-cjs` loads 250 kB"),
+        ]);
+        assert!(found[0].help.contains("await import('big-cjs')"));
+        // The threshold is the rule's option; an incomplete count is a floor.
+        let mut partial = measured("big-cjs", ".", 9_000_000, true);
+        partial.complete = false;
+        installed_case(&[("src/index.ts", "import big from 'big-cjs';\n")], vec![partial])
+            .config(r#"{"rules":{"heavy-dependency":["warn",{"threshold":"10 MB"}]}}"#)
+            .assert_silent();
+        let mut partial = measured("big-cjs", ".", 9_000_000, true);
+        partial.complete = false;
+        installed_case(&[("src/index.ts", "import big from 'big-cjs';\n")], vec![partial])
+            .assert_fires(&[("src/index.ts", 1, "loads at least 9 MB measured from node_modules")]);
+    }
+
+    /// A small package, named imports of an ESM package (tree-shaken), a
+    /// type-only or dynamic import, a package measured under another
+    /// folder's node_modules, and no measurement at all: silent.
+    #[test]
+    fn silent_on_small_type_only_or_unmeasured_packages() {
+        installed_case(
+            &[
+                ("apps/api/src/index.ts", "import small from 'small';\nimport { pick } from 'big-esm';\nimport type { Big } from 'big-cjs';\nimport { type Other } from 'big-cjs';\nimport huge from 'unmeasured';\nexport async function later() { return (await import('big-cjs')).default; }\n"),
+                ("apps/web/src/main.ts", "import big from 'big-cjs';\n"),
+            ],
+            vec![
+                measured("small", ".", 4_000, true),
+                measured("big-esm", ".", 400_000, false),
+                measured("big-cjs", "apps/api", 400_000, true),
+                measured("big-cjs", "apps/other", 400_000, true),
+            ],
+        )
+        .file("apps/api/src/unused.ts", "export {};\n")
+        .assert_fires(&[]);
+    }
+
+    /// The nearest node_modules above the importing file wins (a nested
+    /// copy over the hoisted one); the workers-table finding gets the
+    /// measured size.
+    #[test]
+    fn nearest_installed_copy_and_table_findings_take_the_measurement() {
+        installed_case(
+            &[
+                ("apps/api/src/index.ts", "import big from 'big-cjs';\nimport moment from 'moment';\n"),
+                ("src/index.ts", "import big from 'big-cjs';\n"),
+            ],
+            vec![
+                measured("big-cjs", ".", 120_000, true),
+                measured("big-cjs", "apps/api", 300_000, true),
+                measured("moment", "../..", 180_000, true),
+            ],
+        )
+        .assert_fires(&[
+            ("apps/api/src/index.ts", 1, "`big-cjs` loads 300 kB"),
+            ("apps/api/src/index.ts", 2, "`moment` is heavy for a Worker (~180 kB unminified, ~60 kB minified, ~390 kB with all locales; CommonJS, so none of it is tree-shaken): use Intl.DateTimeFormat, date-fns or Temporal (180 kB measured from node_modules, not bundled)"),
+            ("src/index.ts", 1, "`big-cjs` loads 120 kB"),
+        ]);
     }
 }

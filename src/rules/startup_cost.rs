@@ -29,8 +29,8 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
         (
             "What it finds",
             r#"
-A package or first-party module that takes a large share (10% or more; at
-most five findings) of the Worker's **measured** startup time. With
+A package or first-party module that takes a large, stable share of the
+Worker's **measured** startup time (at most five findings). With
 `perf-optimizer check --startup` (or `perf-optimizer startup`), the bundle
 wrangler deploys is run in workerd by `wrangler check startup` several times
 (`--runs`, default 5); the CPU profiles are mapped through the bundle's source
@@ -40,8 +40,22 @@ map to packages and modules (see "Startup" in the README for the method).
   (the hot line of its top-level code, or the function it calls).
 - A **package** finding points at the first first-party line that imports it.
 
-Every finding gives the milliseconds (of the median run) and the share of
+Every finding gives the median milliseconds over the runs and the share of
 startup. Local timings are not the edge's: compare shares and changes.
+
+A contributor is reported only when it is **stable**, at least 2 ms (the noise
+floor) in a majority of the runs, and **material**: a median of at least 10%
+of startup, and at least 2% of the startup limit (20 ms of 1 s) or 10% of the
+config's `startup` budget, whichever is less. A few ms of a startup far under
+the limit are not a finding; they stay in the report's `startup.contributors`.
+
+What the project cannot defer is described with its cost, at info, without
+advice to load it lazily:
+
+- code wrangler injects: its middleware and facade, and the nodejs_compat
+  polyfills (`unenv`, `@cloudflare/unenv-preset`);
+- the Worker's entry module itself (the app and its routes, which every
+  request needs).
 "#,
         ),
         (

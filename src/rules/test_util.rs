@@ -179,9 +179,14 @@ impl Case {
                 } else {
                     Level::Off
                 };
-                config
-                    .rules
-                    .insert(d.meta.id.into(), RuleSetting::Level(level));
+                // The case's own options for a rule it turns on stay.
+                let setting = match config.rules.get(d.meta.id) {
+                    Some(RuleSetting::WithOptions(_, o)) if level == Level::Error => {
+                        RuleSetting::WithOptions(level, o.clone())
+                    }
+                    _ => RuleSetting::Level(level),
+                };
+                config.rules.insert(d.meta.id.into(), setting);
             }
             for rule in rules {
                 // A finding made outside the lint needs its step's input.
