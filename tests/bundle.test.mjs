@@ -20,13 +20,13 @@ describe("bundle findings", () => {
     assert.equal(moment.length, 1, JSON.stringify(moment));
     assert.equal(moment[0].file, "src/lib/format.ts");
     assert.equal(moment[0].line, lineOf("src/lib/format.ts", "from 'moment'"));
-    assert.match(moment[0].message, /\d+(\.\d)? kB in the bundle/);
+    assert.match(moment[0].message, /\d+(\.\d)? KiB in the bundle/);
     const lodash = findings("heavy-dependency", "lodash");
     assert.deepEqual(lodash.map((d) => `${d.file}:${d.line}`).sort(), [
       `src/routes/orders.ts:${lineOf("src/routes/orders.ts", "from 'lodash'")}`,
       `src/routes/users.ts:${lineOf("src/routes/users.ts", "from 'lodash'")}`,
     ]);
-    for (const d of lodash) assert.match(d.message, /kB in the bundle/);
+    for (const d of lodash) assert.match(d.message, /KiB in the bundle/);
     const lodashBytes = report.bundle.packages.find((p) => p.name === "lodash").bytes;
     assert.ok(lodashBytes > 100_000, `lodash ${lodashBytes}`);
   });
@@ -34,7 +34,7 @@ describe("bundle findings", () => {
   test("commonjs-dependency for lodash, not for the ESM packages", () => {
     const lodash = report.diagnostics.filter((d) => d.rule === "commonjs-dependency" && d.message.startsWith("`lodash`"));
     assert.ok(lodash.length >= 1, JSON.stringify(report.diagnostics.filter((d) => d.category === "bundle")));
-    assert.match(lodash[0].message, /CommonJS \([\d.]+ kB/);
+    assert.match(lodash[0].message, /CommonJS \([\d.]+ KiB/);
     assert.match(lodash[0].help, /lodash-es/);
     assert.ok(["src/routes/orders.ts", "src/routes/users.ts"].includes(lodash[0].file));
     for (const esm of ["hono", "drizzle-orm", "zod"]) {

@@ -114,7 +114,7 @@ describe("other commands", () => {
     }
     assert.deepEqual(byId.get("await-in-loop").options, []);
     const [threshold] = byId.get("heavy-dependency").options;
-    assert.deepEqual({ name: threshold.name, type: threshold.type, default: threshold.default }, { name: "threshold", type: "number | string", default: 100000 });
+    assert.deepEqual({ name: threshold.name, type: threshold.type, default: threshold.default }, { name: "threshold", type: "number | string", default: 102400 });
   });
 
   test("bundle analyzes an existing metafile", () => {

@@ -24,7 +24,7 @@ use crate::model::report::{Category, Severity};
 use crate::semantic::imports::{module_ref, package_name, subpath, RefKind};
 
 /// `heavy-dependency`'s default size threshold for the bundle form.
-pub const HEAVY_THRESHOLD: u64 = 100_000;
+pub const HEAVY_THRESHOLD: u64 = 100 * 1024;
 
 pub static RULE: RuleEntry = RuleEntry {
     meta: RuleMeta {
@@ -59,17 +59,17 @@ Two sources of knowledge:
 
    | Package | Problem | Use instead |
    | --- | --- | --- |
-   | `moment` | ~180 kB unminified, ~60 kB minified, ~390 kB with all locales; CommonJS | `Intl.DateTimeFormat`, `date-fns`, Temporal |
+   | `moment` | ~176 KiB unminified, ~59 KiB minified, ~381 KiB with all locales; CommonJS | `Intl.DateTimeFormat`, `date-fns`, Temporal |
    | `moment-timezone` | moment plus the time zone database | `Intl.DateTimeFormat` with `timeZone` |
-   | `lodash` (root import) | ~546 kB unminified, ~73 kB minified; CommonJS, all of it for one function | native methods, `es-toolkit`, `lodash/pick` |
+   | `lodash` (root import) | ~533 KiB unminified, ~71 KiB minified; CommonJS, all of it for one function | native methods, `es-toolkit`, `lodash/pick` |
    | `lodash-es` (default import) | every function | named imports |
    | `underscore` | whole library | native methods, `es-toolkit` |
    | `aws-sdk` (v2) | several MB, Node http/crypto | R2 binding, `aws4fetch` |
    | `googleapis` | every Google API client | REST + `fetch`, `@googleapis/<api>` |
-   | `axios` | ~77 kB minified HTTP client | global `fetch` |
+   | `axios` | ~75 KiB minified HTTP client | global `fetch` |
    | `node-fetch`, `cross-fetch`, `isomorphic-fetch` | `fetch` is a global | global `fetch` |
    | `uuid` | built in | `crypto.randomUUID()` |
-   | `bluebird` | ~82 kB minified | native `Promise` |
+   | `bluebird` | ~80 KiB minified | native `Promise` |
    | `request` | deprecated, Node http | global `fetch` |
    | `jsonwebtoken` | needs Node crypto/Buffer/stream polyfills | `jose`, Web Crypto |
    | `bcrypt` | native addon: cannot run | PBKDF2 via `crypto.subtle` |
@@ -152,8 +152,8 @@ export async function legacyReport(d: Date) {
         (
             "Options",
             r#"
-`threshold` (bundle form, default 100 kB): bytes, or a size such as
-`"200 kB"`; see [Bundle form](#bundle-form). Turn it off per import with
+`threshold` (bundle form, default 100 KiB): bytes, or a size such as
+`"200 KiB"`; see [Bundle form](#bundle-form). Turn it off per import with
 `// perf-optimizer-disable-next-line heavy-dependency -- reason`.
 "#,
         ),
@@ -171,17 +171,17 @@ are not reported.
             r#"
 When perf-optimizer analyzes a bundle (`check`, `bundle`, the esbuild plugin),
 the same rule id also reports, from the metafile, a package whose bytes in
-the output pass a threshold (default 100 kB; option `threshold`, bytes or a
-size such as `"200 kB"`) or that the Workers table lists as heavy (from
+the output pass a threshold (default 100 KiB; option `threshold`, bytes or a
+size such as `"200 KiB"`) or that the Workers table lists as heavy (from
 10 kB in the output), at the first-party import that pulls it in (a listed
 package at each import; a package that is only over the threshold once, at the
 import on the shortest chain from the entry), with its
 bytes and the lighter alternative (Workers table, then e18e data). When the
 source rule already reported that import, its message gets the bytes
-(`(140 kB in the bundle)`) instead of a second finding:
+(`(136.7 KiB in the bundle)`) instead of a second finding:
 
 ```json
-{ "rules": { "heavy-dependency": ["warning", { "threshold": "60 kB" }] } }
+{ "rules": { "heavy-dependency": ["warning", { "threshold": "60 KiB" }] } }
 ```
 "#,
         ),
@@ -212,8 +212,8 @@ impl crate::engine::declare::RuleOptions for HeavyOptions {
         &[crate::engine::declare::OptionField {
             name: "threshold",
             ty: "number | string",
-            default: "100000",
-            description: "Bundle form: a package from this size in the output is reported (bytes, or a size such as \"200 kB\").",
+            default: "102400",
+            description: "Bundle form: a package from this size in the output is reported (bytes, or a size such as \"200 KiB\").",
         }];
 }
 
@@ -550,7 +550,7 @@ import jwt from 'jsonwebtoken';
 import Database from 'better-sqlite3';
 "#,
             &[
-                (1, "`moment` is heavy for a Worker (~180 kB unminified"),
+                (1, "`moment` is heavy for a Worker (~176 KiB unminified"),
                 (2, "`lodash` is heavy"),
                 (3, "`lodash` is heavy"),
                 (4, "`aws-sdk` (AWS SDK v2) is heavy"),
