@@ -87,7 +87,10 @@ export async function bundleProject(project, { keepDir, startup = false, build =
     if (!existsSync(project.main)) {
       throw new PerfOptimizerError(`${displayPath(project.main)}: entry point not found; the build command \`${project.buildCommand}\` of ${displayPath(project.configPath)} should make it: run it first${build ? "" : ", or drop --no-build"}`);
     }
-    if (!build && project.buildCommand) log(`--no-build: not running \`${project.buildCommand}\`; bundling ${displayPath(project.main)} as it is, with esbuild and wrangler's settings`);
+    if (project.buildCommand) {
+      const why = build ? "wrangler is not installed, so its dry run does not run" : "--no-build: not running";
+      log(`${why} the build command \`${project.buildCommand}\`; bundling ${displayPath(project.main)} as it is, with esbuild and wrangler's settings`);
+    }
     const esbuild = await loadEsbuild(project.dir);
     if (!esbuild) {
       throw new PerfOptimizerError(`${relative(process.cwd(), project.dir) || "."}: neither wrangler nor esbuild is installed in the project (npm install -D wrangler)`);

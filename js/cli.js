@@ -45,7 +45,8 @@ Options:
   -h, --help           print this help
 
 Exit codes: 0 ok; 1 an error-severity finding or a budget exceeded;
-2 bad usage, bad config or unreadable input.`;
+2 bad usage, bad config, unreadable input, a build that fails or (startup)
+a Worker that throws while its modules initialize.`;
 
 const OPTIONS = {
   format: { type: "string" },

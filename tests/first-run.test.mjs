@@ -160,7 +160,7 @@ describe("the wrangler config's build command", () => {
     rmSync(join(dir, "build-ran.log"));
     const run = cli(["check", "--no-build", "--format", "json"], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /--no-build: not running `node build\.mjs`/);
+    assert.match(run.stderr, /--no-build: not running the build command `node build\.mjs`/);
     assert.ok(!existsSync(join(dir, "build-ran.log")), "the build command ran");
     assert.ok(JSON.parse(run.stdout).bundle.outputs.length >= 1);
   });
