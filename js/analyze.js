@@ -1,14 +1,14 @@
 // Orchestration shared by the API, the CLI, the esbuild plugin and the
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
-import { findEntries, findProjectDir, loadProject, workspaceProject } from "./project.js";
+import { findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
@@ -138,6 +138,40 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
   );
 }
 
+/** The folder with the installed packages of `dir`: its own node_modules or one above it. */
+function hasNodeModules(dir) {
+  return searchDirs(dir).some((d) => existsSync(join(d, "node_modules")));
+}
+
+/**
+ * bundleProject, with a hint when a failure to resolve an import comes from
+ * packages that are not installed (a fresh clone before `npm install`).
+ */
+async function bundleWithHints(project, options) {
+  try {
+    return await bundleProject(project, options);
+  } catch (error) {
+    if (!(error instanceof PerfOptimizerError) || !/Could not resolve/i.test(error.message) || !existsSync(join(project.dir, "package.json"))) throw error;
+    const missing = !hasNodeModules(project.dir);
+    const name = /Could not resolve "([^"]+)"/.exec(error.message)?.[1];
+    let declared = false;
+    try {
+      const pkg = JSON.parse(readUserFile(join(project.dir, "package.json"), { encoding: "utf8" }));
+      declared = Boolean(name) && [pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies, pkg.peerDependencies].some((deps) => deps && Object.hasOwn(deps, packageName(name)));
+    } catch {
+      // an unreadable package.json gives no hint
+    }
+    if (!missing && !declared) throw error;
+    const hint = missing
+      ? "node_modules is missing: install the project's dependencies first (npm install)"
+      : `\`${packageName(name)}\` is in package.json but not installed: run npm install`;
+    throw new PerfOptimizerError(`${error.message} (${hint})`);
+  }
+}
+
+/** The package of a bare import specifier: `@scope/name/x` → `@scope/name`. */
+const packageName = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+
 /** `perf-optimizer check`: bundle as deployed, then bundle + lint + budgets. */
 export async function check(dir = ".", options = {}) {
   const project = loadProject(dir, { entry: options.entry });
@@ -147,7 +181,14 @@ export async function check(dir = ".", options = {}) {
       `${displayPath(project.dir)}: cannot measure startup: wrangler is not installed in the project (npm install -D wrangler); \`wrangler check startup\` runs the Worker in workerd`,
     );
   }
-  const bundle = await bundleProject(project, { startup: Boolean(options.startup) });
+  // --startup measures the bundle of wrangler's dry run: it needs a wrangler config, and its build command.
+  if (options.startup && !project.configPath) {
+    throw new PerfOptimizerError(`${displayPath(project.dir)}: cannot measure startup without a wrangler config: \`wrangler check startup\` runs the bundle of wrangler's dry run`);
+  }
+  if (options.startup && options.build === false && project.buildCommand) {
+    throw new PerfOptimizerError(`--startup measures the bundle of wrangler's dry run, which runs the build command: it cannot be combined with --no-build`);
+  }
+  const bundle = await bundleWithHints(project, { startup: Boolean(options.startup), build: options.build !== false, log: options.log });
   try {
     // Only with `startup: true` does anything run the Worker (in workerd).
     const startup = options.startup
@@ -174,9 +215,11 @@ export async function check(dir = ".", options = {}) {
 /** `perf-optimizer lint`: the source rules over files and folders. */
 export async function lint(paths = ["."], options = {}) {
   const baseDir = resolve(options.cwd ?? ".");
-  const { config, json } = await loadConfig(baseDir, options.config);
+  const { config, json, path: configFile } = await loadConfig(baseDir, options.config);
   const configPaths = [];
-  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir, configs: configPaths });
+  // `ignore` globs are relative to the config's folder (found here or above).
+  const ignoreBase = configFile && !options.config ? dirname(configFile) : baseDir;
+  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths });
   const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes });
   const projectDir = findProjectDir(baseDir);
   let project = null;
@@ -233,7 +276,7 @@ function guessWorkingDir(metafile, metafilePath) {
  */
 export async function why(target, dir = ".", options = {}) {
   const project = loadProject(dir, { entry: options.entry });
-  const bundle = await bundleProject(project);
+  const bundle = await bundleWithHints(project, { build: options.build !== false, log: options.log });
   try {
     return callCore(displayPath(project.main), (core) => JSON.parse(core.why(bundle.metafileText, target)));
   } finally {

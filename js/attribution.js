@@ -122,7 +122,7 @@ export function decodeMappings(map) {
  * Where generated position (0-based `line`, optional 0-based UTF-16
  * `column`) comes from: the line's last mapped segment at or before the
  * column (without a column, or before the first one: the line's first),
- * as `{ source, line }` (0-based), or null.
+ * as `{ source, line, column }` (0-based), or null.
  */
 export function originalPosition(lines, line, column) {
   const segs = lines[line];
@@ -134,7 +134,7 @@ export function originalPosition(lines, line, column) {
       seg = s;
     }
   }
-  return { source: seg[1], line: seg[2] };
+  return { source: seg[1], line: seg[2], column: seg[3] };
 }
 
 /**

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { builtinModules } from "node:module";
 import { callCore, PerfOptimizerError } from "./core.js";
-import { MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
+import { displayPath, MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
 import { readJsonc } from "./project.js";
 import { packageOf } from "./attribution.js";
 
@@ -26,7 +26,9 @@ export function projectWrangler(dir) {
 
 /** The project's esbuild (or ours), or null. */
 async function loadEsbuild(dir) {
-  for (const from of [join(dir, "package.json"), import.meta.url]) {
+  const wrangler = projectWrangler(dir);
+  // wrangler's own esbuild, when the project has wrangler but not esbuild at its top level.
+  for (const from of [join(dir, "package.json"), ...(wrangler ? [join(wrangler, "..", "..", "package.json")] : []), import.meta.url]) {
     try {
       const require = createRequire(from);
       return await import(require.resolve("esbuild"));
@@ -38,19 +40,34 @@ async function loadEsbuild(dir) {
 }
 
 /**
+ * Which bundler reproduces the deploy: wrangler's dry run when the project
+ * has wrangler and a wrangler config, unless `build: false` and the config
+ * has a `[build] command` (the dry run would run it); else esbuild with
+ * wrangler's settings.
+ */
+function bundlerFor(project, { build = true } = {}) {
+  const wrangler = projectWrangler(project.dir);
+  return wrangler && project.configPath && (build || !project.buildCommand) ? wrangler : null;
+}
+
+/**
  * Bundles the project into a temporary folder. Returns `{ outdir,
  * metafileText, workingDir, tool, cleanup() }`; metafile paths are relative
- * to `workingDir`.
+ * to `workingDir`. `log(text)` hears what is about to run that the user
+ * should know of (the config's `[build] command`); `build: false` runs no
+ * build command and bundles `main` as it is on disk.
  */
-export async function bundleProject(project, { keepDir, startup = false } = {}) {
+export async function bundleProject(project, { keepDir, startup = false, build = true, log = () => {} } = {}) {
   const outdir = keepDir ?? mkdtempSync(join(tmpdir(), "perf-optimizer-"));
   const cleanup = () => keepDir || rmSync(outdir, { recursive: true, force: true });
-  const wrangler = projectWrangler(project.dir);
+  const wrangler = bundlerFor(project, { build });
   try {
     if (wrangler) {
       const metafilePath = join(outdir, "bundle-meta.json");
       const args = [wrangler, "deploy", "--dry-run", "--outdir", outdir, "--metafile", metafilePath];
       if (project.configPath) args.push("--config", project.configPath);
+      if (project.entryGiven) args.push(project.main);
+      if (project.buildCommand) log(`running the build command of ${displayPath(project.configPath)} (wrangler's dry run runs it; --no-build skips it): ${project.buildCommand}`);
       // For --startup: the upload bundle `wrangler check startup --worker`
       // takes, and the source map to attribute its profile.
       const workerBundle = startup ? join(outdir, "worker.bundle") : undefined;
@@ -66,6 +83,13 @@ export async function bundleProject(project, { keepDir, startup = false } = {}) 
         throw new PerfOptimizerError(`${relative(process.cwd(), project.main)}: wrangler could not bundle the Worker${why ? `: ${why.replace(/\s+/g, " ").slice(0, 400)}` : ` (exit ${result.status})`}`);
       }
       return { outdir, metafileText: readUserFile(metafilePath, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" }), workingDir: project.dir, tool: "wrangler", wrangler, workerBundle, cleanup };
+    }
+    if (!existsSync(project.main)) {
+      throw new PerfOptimizerError(`${displayPath(project.main)}: entry point not found; the build command \`${project.buildCommand}\` of ${displayPath(project.configPath)} should make it: run it first${build ? "" : ", or drop --no-build"}`);
+    }
+    if (project.buildCommand) {
+      const why = build ? "wrangler is not installed, so its dry run does not run" : "--no-build: not running";
+      log(`${why} the build command \`${project.buildCommand}\`; bundling ${displayPath(project.main)} as it is, with esbuild and wrangler's settings`);
     }
     const esbuild = await loadEsbuild(project.dir);
     if (!esbuild) {

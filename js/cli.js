@@ -15,13 +15,18 @@ Commands:
   rules                list the rules, their category and docs
   startup [DIR]        check + startup measured in workerd (check --startup)
   why TARGET [DIR]     import chains from the entry to a package or file
+  help                 print this help
 
 Options:
   --format FORMAT      pretty (default), json, sarif, markdown or github
   --output FILE        write the report to FILE instead of stdout
   --config FILE        config file (default: perf-optimizer.config.json(c)/.mjs,
                        or "perfOptimizer" in package.json)
-  --entry FILE         entry point when there is no wrangler config (check)
+  --entry FILE         entry point when there is no wrangler config (check, why);
+                       bundled with esbuild and wrangler's settings
+  --no-build           do not run the wrangler config's [build] command (which
+                       wrangler's dry run runs, printed first); bundle main as
+                       it is on disk with esbuild (check, why)
   --all-files          lint every file, not only what the Worker runs (lint)
   --root DIR           folder the metafile's paths are relative to (bundle)
   --startup            measure startup in workerd (wrangler check startup) and
@@ -40,7 +45,8 @@ Options:
   -h, --help           print this help
 
 Exit codes: 0 ok; 1 an error-severity finding or a budget exceeded;
-2 bad usage, bad config or unreadable input.`;
+2 bad usage, bad config, unreadable input, a build that fails or (startup)
+a Worker that throws while its modules initialize.`;
 
 const OPTIONS = {
   format: { type: "string" },
@@ -59,12 +65,47 @@ const OPTIONS = {
   "max-file-size": { type: "string" },
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
+  "no-build": { type: "boolean" },
   quiet: { type: "boolean" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 };
 const COMMANDS = new Set(["check", "lint", "bundle", "rules", "startup", "why"]);
 const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
+
+/** The edit distance between two short words (a swap of two neighbours counts one). */
+function distance(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The candidate closest to `word`, if it is close enough to be a typo. */
+function closest(word, candidates) {
+  const lower = word.toLowerCase();
+  const extended = candidates.filter((c) => c.startsWith(lower));
+  if (extended.length === 1) return extended[0];
+  const [best] = candidates.map((c) => [c, distance(lower, c)]).sort((x, y) => x[1] - y[1]);
+  return best && best[1] <= Math.ceil(best[0].length / 3) ? best[0] : undefined;
+}
+
+/** parseArgs' error as one plain sentence, with the option it may have meant. */
+function optionError(error) {
+  const name = /'(-[^' ]+)/.exec(error.message)?.[1] ?? "";
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const known = Object.entries(OPTIONS).flatMap(([long, o]) => [`--${long}`, ...(o.short ? [`-${o.short}`] : [])]);
+    const suggestion = name.startsWith("--") ? closest(name, known) : undefined;
+    return `unknown option '${name}'${suggestion ? `, did you mean '${suggestion}'?` : ""} (see --help)`;
+  }
+  if (/argument missing/.test(error.message)) return `${name} needs a value (see --help)`;
+  if (/does not take an argument/.test(error.message)) return `${name} takes no value (see --help)`;
+  return `${error.message.split("\n")[0]} (see --help)`;
+}
 
 /** Ends the run with exit 2 and a one-line message (see outcome.js). */
 async function fail(messageOrError) {
@@ -77,7 +118,7 @@ async function main(argv) {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    return fail(`${error.message.split("\n")[0].replace(/^Unknown option '(.+)'.*$/, "unknown option '$1'")} (see --help)`);
+    return fail(optionError(error));
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -85,9 +126,15 @@ async function main(argv) {
     process.stdout.write(`${version}\n`);
     return;
   }
-  if (values.help) {
+  if (values.help || positionals[0] === "help") {
     process.stdout.write(`${USAGE}\n`);
     return;
+  }
+  // A word that is neither a command nor a path is a mistyped command, not a folder.
+  if (positionals.length > 0 && !COMMANDS.has(positionals[0]) && /^[a-z][a-z-]*$/i.test(positionals[0]) && !existsSync(positionals[0])) {
+    const suggestion = closest(positionals[0], [...COMMANDS, "help"]);
+    const what = suggestion ? `unknown command '${positionals[0]}', did you mean '${suggestion}'?` : `'${positionals[0]}' is neither a command nor a folder`;
+    return fail(`${what} (commands: ${[...COMMANDS].join(", ")}; see --help)`);
   }
   let command = COMMANDS.has(positionals[0]) ? positionals.shift() : "check";
   if (command === "startup") {
@@ -119,7 +166,7 @@ async function main(argv) {
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
       const startup = values.startup ? { startup: true, runs, profileDir: values["profile-dir"] } : {};
-      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, ...startup });
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, ...bundling(values), ...startup });
       if (report.startup && !values.quiet) process.stderr.write(`perf-optimizer: note: ${(await import("./startup.js")).STARTUP_CAVEAT}\n`);
     } else if (command === "lint") {
       report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"], maxFileBytes });
@@ -131,7 +178,7 @@ async function main(argv) {
       if (positionals.length !== 1) return fail("bundle needs exactly one METAFILE");
       report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root, baseline: values.baseline, maxFileBytes });
     }
-    const renderOptions = { color, quiet: values.quiet, projectFile: projectFile(command, positionals) };
+    const renderOptions = { color, quiet: values.quiet, projectFile: await projectFile(command, positionals) };
     emit(api.render(report, format, renderOptions), values);
     if (format === "github" && process.env.GITHUB_STEP_SUMMARY) {
       appendFileSync(process.env.GITHUB_STEP_SUMMARY, api.render(report, "markdown", renderOptions));
@@ -153,16 +200,23 @@ async function main(argv) {
   }
 }
 
+/** How check and why bundle: --no-build, and what is about to run said on stderr. */
+function bundling(values) {
+  return { build: !values["no-build"], log: values.quiet ? undefined : (text) => process.stderr.write(`perf-optimizer: ${text}\n`) };
+}
+
 /** The current git commit, if the cwd is in a repository. */
 function gitCommit() {
   const r = spawnSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-/** Where SARIF points project-level findings: the wrangler config when there is one. */
-function projectFile(command, positionals) {
+/** Where SARIF points project-level findings: the wrangler config (here or above, as check finds it) when there is one. */
+async function projectFile(command, positionals) {
   const dir = command === "check" ? positionals[0] ?? "." : ".";
-  const found = ["wrangler.json", "wrangler.jsonc", "wrangler.toml", "package.json"].map((n) => join(dir, n)).find((p) => existsSync(p));
+  const { findProjectDir, findWranglerConfig } = await import("./project.js");
+  const projectDir = findProjectDir(dir);
+  const found = projectDir ? findWranglerConfig(projectDir) : [join(dir, "package.json")].find((p) => existsSync(p));
   return found ? relative(process.cwd(), found).split(sep).join("/") : undefined;
 }
 
@@ -178,7 +232,7 @@ async function printWhy(api, format, values, positionals) {
   if (positionals.length < 1 || positionals.length > 2) return fail("why needs a TARGET (a package or file) and an optional DIR");
   if (format !== "pretty" && format !== "json") return fail(`why prints pretty or json, not ${format}`);
   const [target, dir = "."] = positionals;
-  const chains = await api.why(target, dir, { entry: values.entry });
+  const chains = await api.why(target, dir, { entry: values.entry, ...bundling(values) });
   if (format === "json") {
     emit(JSON.stringify(chains, null, 2) + "\n", values);
     // As in text: not found is exit 1.

@@ -1,12 +1,13 @@
 // Loads perf-optimizer's own config: --config FILE, or in the project folder
-// perf-optimizer.config.json / .jsonc / .mjs, or the `perfOptimizer` key of
-// package.json. The core validates it; errors name the file and the key.
+// or the nearest folder above it, perf-optimizer.config.json / .jsonc / .mjs,
+// or the `perfOptimizer` key of package.json. The core validates it; errors
+// name the file and the key.
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { readUserFile } from "./files.js";
-import { readJsonc } from "./project.js";
+import { readJsonc, searchDirs } from "./project.js";
 
 export const CONFIG_NAMES = ["perf-optimizer.config.json", "perf-optimizer.config.jsonc", "perf-optimizer.config.mjs"];
 
@@ -35,16 +36,20 @@ export async function loadConfig(dir, explicitPath) {
   if (path) {
     value = await readConfigFile(path);
   } else {
-    path = CONFIG_NAMES.map((n) => join(dir, n)).find((p) => existsSync(p)) ?? null;
-    if (path) {
-      value = await readConfigFile(path);
-    } else {
-      const pkgPath = join(dir, "package.json");
+    // The nearest config at or above `dir` (as ESLint finds its own).
+    for (const at of searchDirs(dir)) {
+      path = CONFIG_NAMES.map((n) => join(at, n)).find((p) => existsSync(p)) ?? null;
+      if (path) {
+        value = await readConfigFile(path);
+        break;
+      }
+      const pkgPath = join(at, "package.json");
       if (existsSync(pkgPath)) {
         const pkg = readJsonc(pkgPath);
         if (pkg && pkg.perfOptimizer !== undefined) {
           path = pkgPath;
           value = pkg.perfOptimizer;
+          break;
         }
       }
     }

@@ -39,12 +39,15 @@ function lineReader() {
   };
 }
 
-/** Turns a report into esbuild `{ errors, warnings }`. */
+/** Turns a report into esbuild `{ errors, warnings }` (info findings are neither). */
 export function toEsbuildMessages(report, workingDir = process.cwd()) {
   const readLine = lineReader();
   const errors = [];
   const warnings = [];
   for (const d of report.diagnostics) {
+    // Info findings are not esbuild warnings: they are in the report (onReport)
+    // and the summary printed at logLevel "info".
+    if (d.severity === "info") continue;
     const message = {
       id: d.rule,
       pluginName: NAME,

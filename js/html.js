@@ -130,9 +130,9 @@ const APP = String.raw`
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
   function fmt(n) {
     if (n == null || isNaN(n)) return "–";
-    if (n < 1000) return n + " B";
-    if (n < 1e6) return (n / 1e3).toFixed(1) + " kB";
-    return (n / 1e6).toFixed(2) + " MB";
+    if (n < 1024) return n + " B";
+    if (n < 1023.95 * 1024) return (n / 1024).toFixed(1) + " KiB";
+    return (n / 1048576).toFixed(2) + " MiB";
   }
   var outputs = bundle ? bundle.outputs || [] : [];
   var total = { bytes: 0, gzipBytes: 0, brotliBytes: 0 };

@@ -29,8 +29,18 @@ export declare class PerfOptimizerError extends Error {
 export interface CheckOptions {
   /** Config file; default: perf-optimizer.config.json(c)/.mjs or package.json "perfOptimizer". */
   config?: string;
-  /** Entry point when the project has no wrangler config. */
+  /**
+   * Entry point (relative to `dir`) when the project has no wrangler config:
+   * bundled with esbuild and wrangler's settings.
+   */
   entry?: string;
+  /**
+   * false: do not run the wrangler config's `[build] command` (wrangler's dry
+   * run runs it); bundle `main` as it is on disk with esbuild. Default true.
+   */
+  build?: boolean;
+  /** Hears what is about to run that a user should know of (the build command). Default: silent. */
+  log?: (text: string) => void;
   /** A baseline saved with --save-baseline / baselineFromReport(), to compare with. */
   baseline?: string;
   /**
@@ -67,7 +77,7 @@ export interface LintOptions {
  * when bundling `dir` as deployed. Each chain is a list of metafile input
  * paths, relative to the project folder (what `perf-optimizer why` prints).
  */
-export declare function why(target: string, dir?: string, options?: { entry?: string }): Promise<string[][]>;
+export declare function why(target: string, dir?: string, options?: Pick<CheckOptions, "entry" | "build" | "log">): Promise<string[][]>;
 
 /** The source rules over files and folders. */
 export declare function lint(paths?: string[], options?: LintOptions): Promise<Report>;

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { PerfOptimizerError } from "./core.js";
-import { globMatcher, lazyRequire, readUserFile } from "./files.js";
+import { displayPath, globMatcher, lazyRequire, readUserFile } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
@@ -17,10 +17,56 @@ export function readJsonc(file, text = readUserFile(resolve(file), { encoding: "
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
     const { error, offset } = errors[0];
-    const line = text.slice(0, offset).split("\n").length;
-    throw new PerfOptimizerError(`${file}:${line}: invalid JSON (${printParseErrorCode(error)})`);
+    const before = text.slice(0, offset).split(/\r\n|\r|\n/);
+    const where = `${displayPath(resolve(file))}:${before.length}:${before.at(-1).length + 1}`;
+    throw new PerfOptimizerError(`${where}: invalid JSON: ${JSON_PROBLEMS[printParseErrorCode(error)] ?? "a syntax error"}`);
   }
   return value;
+}
+
+/** jsonc-parser's error codes in plain words. */
+const JSON_PROBLEMS = {
+  InvalidSymbol: "unexpected character",
+  InvalidNumberFormat: "malformed number",
+  PropertyNameExpected: "expected a property name in double quotes",
+  ValueExpected: "expected a value",
+  ColonExpected: "expected ':' after the property name",
+  CommaExpected: "expected ',' between entries",
+  CloseBraceExpected: "expected ',' or '}' (is a '}' missing?)",
+  CloseBracketExpected: "expected ',' or ']' (is a ']' missing?)",
+  EndOfFileExpected: "unexpected text after the end of the JSON value",
+  InvalidCommentToken: "malformed comment",
+  UnexpectedEndOfComment: "a comment that is never closed",
+  UnexpectedEndOfString: "a string that is never closed",
+  UnexpectedEndOfNumber: "a number cut short",
+  InvalidUnicode: "malformed \\u escape",
+  InvalidEscapeCharacter: "unknown escape sequence in a string",
+  InvalidCharacter: "a control character inside a string",
+};
+
+/** How many folders up a search for a config goes at most. */
+const MAX_LEVELS = 32;
+
+/**
+ * The folders a config search looks in, nearest first: `start` and its
+ * parents up to the repository root (a folder with `.git`, included), or,
+ * outside a repository, up to the outermost folder with a package.json or a
+ * wrangler config (a stray config in /tmp or $HOME is not the project's);
+ * at most MAX_LEVELS. Wrangler finds its config the same way upwards, ESLint
+ * its own.
+ */
+export function searchDirs(start) {
+  const dirs = [];
+  let dir = resolve(start);
+  for (let level = 0; level < MAX_LEVELS; level++) {
+    dirs.push(dir);
+    if (existsSync(join(dir, ".git"))) return dirs;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  const outermost = dirs.findLastIndex((d) => existsSync(join(d, "package.json")) || findWranglerConfig(d));
+  return dirs.slice(0, Math.max(outermost, 0) + 1);
 }
 
 /** The wrangler config in `dir`, or null. */
@@ -48,26 +94,33 @@ function readWranglerConfig(path) {
 const bindingNames = (list) => (Array.isArray(list) ? list.map((b) => b?.binding).filter(Boolean) : []);
 
 /**
- * The project in `dir`: `{ dir, configPath, name, main, compatibilityFlags,
- * nodejsCompat, bindings: { d1, hyperdrive, kv, r2 }, migrationsDirs }`.
- * `main` may come from `entry` when the config has none.
+ * The project at `start`: `{ dir, configPath, name, main, buildCommand,
+ * compatibilityFlags, nodejsCompat, bindings: { d1, hyperdrive, kv, r2 },
+ * migrationsDirs }`. Its wrangler config is the nearest at or above `start`
+ * (as wrangler finds it), and `dir` that config's folder. `entry` (relative
+ * to `start`) overrides the config's `main`.
  */
-export function loadProject(dir, { entry } = {}) {
-  dir = resolve(dir);
-  if (!existsSync(dir)) throw new PerfOptimizerError(`${dir}: no such directory`);
-  const configPath = findWranglerConfig(dir);
+export function loadProject(start, { entry } = {}) {
+  start = resolve(start);
+  if (!existsSync(start)) throw new PerfOptimizerError(`${displayPath(start)}: no such directory`);
+  // The nearest wrangler config at or above `start`: its folder is the project's.
+  const found = findProjectDir(start);
+  const configPath = found && findWranglerConfig(found);
+  const dir = configPath ? dirname(configPath) : start;
   const config = configPath ? readWranglerConfig(configPath) : {};
-  const main = entry ?? config.main;
-  if (!main) {
+  if (!entry && !config.main) {
     throw new PerfOptimizerError(
       configPath
-        ? `${relative(process.cwd(), configPath) || configPath}: no \`main\` entry point (set main = "src/index.ts")`
-        : `${relative(process.cwd(), dir) || "."}: no wrangler config (wrangler.toml, wrangler.json or wrangler.jsonc) and no entry given`,
+        ? `${displayPath(configPath)}: no \`main\` entry point (set main = "src/index.ts", or give the entry with --entry FILE)`
+        : `${displayPath(start)}: no wrangler config (wrangler.toml, wrangler.json or wrangler.jsonc) here or above it; give the Worker's entry with --entry FILE`,
     );
   }
-  const mainPath = resolve(dir, main);
-  if (!existsSync(mainPath)) {
-    throw new PerfOptimizerError(`${relative(process.cwd(), mainPath)}: entry point not found${configPath ? ` (main in ${relative(process.cwd(), configPath)})` : ""}`);
+  // --entry is relative to the folder given; main to its config's folder.
+  const mainPath = entry ? resolve(start, entry) : resolve(dir, config.main);
+  const buildCommand = typeof config.build?.command === "string" && config.build.command.trim() ? config.build.command : null;
+  // A build command may be what makes `main` (wrangler checks it after the build).
+  if (!existsSync(mainPath) && (entry || !buildCommand)) {
+    throw new PerfOptimizerError(`${displayPath(mainPath)}: entry point not found${entry ? " (--entry)" : ` (main in ${displayPath(configPath)})`}`);
   }
   const flags = Array.isArray(config.compatibility_flags) ? config.compatibility_flags : [];
   const d1 = Array.isArray(config.d1_databases) ? config.d1_databases : [];
@@ -76,6 +129,9 @@ export function loadProject(dir, { entry } = {}) {
     configPath,
     name: config.name ?? null,
     main: mainPath,
+    entryGiven: Boolean(entry),
+    // wrangler's dry run runs it before bundling (`[build] command`).
+    buildCommand,
     compatibilityDate: config.compatibility_date ?? null,
     compatibilityFlags: flags,
     nodejsCompat: flags.includes("nodejs_compat") || flags.includes("nodejs_compat_v2"),
@@ -131,15 +187,9 @@ export function workspaceProject(dir, configPaths) {
   };
 }
 
-/** The nearest folder at or above `start` that has a wrangler config. */
+/** The nearest folder at or above `start` that has a wrangler config (see searchDirs). */
 export function findProjectDir(start) {
-  let dir = resolve(start);
-  for (;;) {
-    if (findWranglerConfig(dir)) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
+  return searchDirs(start).find((dir) => findWranglerConfig(dir)) ?? null;
 }
 
 // Worker entries of a project, for `lint`: what the Worker runs is what

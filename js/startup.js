@@ -5,10 +5,12 @@
 // packages and first-party modules (see src/analyses/startup.rs).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
-import { startupPositions } from "./attribution.js";
+import { decodeMappings, originalPosition, sourcePath, startupPositions } from "./attribution.js";
 
 export const DEFAULT_RUNS = 5;
 
@@ -21,6 +23,68 @@ function mainOutput(metafile, workingDir) {
   const main = outputs.find(([, o]) => o.entryPoint) ?? outputs[0];
   if (!main) throw new PerfOptimizerError("the bundle has no JavaScript output to measure");
   return resolve(workingDir, main[0]);
+}
+
+/** The Miniflare that comes with the project's wrangler, or null. */
+function projectMiniflare(project, bundle) {
+  for (const from of [bundle.wrangler, join(project.dir, "package.json")]) {
+    try {
+      return createRequire(from).resolve("miniflare");
+    } catch {
+      // try the next place
+    }
+  }
+  return null;
+}
+
+/**
+ * Imports the Worker's main module once in workerd (js/startup-probe.js):
+ * `wrangler check startup` reports a Worker that throws while its modules
+ * initialize as a fast startup. Returns null when it initializes, else the
+ * failure in one line: the Worker's own error and where it was thrown, in
+ * the sources (through the bundle's source map). Skipped without Miniflare.
+ */
+function probeStartup(project, bundle, main, map) {
+  const miniflare = projectMiniflare(project, bundle);
+  if (!miniflare) return null;
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL("./startup-probe.js", import.meta.url)), miniflare, bundle.workerBundle], {
+    cwd: project.dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 120_000,
+  });
+  let outcome;
+  try {
+    outcome = JSON.parse(result.stdout.trim().split("\n").at(-1));
+  } catch {
+    const why = result.error ? result.error.message : (result.stderr ?? "").trim().split("\n").at(-1);
+    return `cannot measure startup: the Worker could not be loaded in workerd${why ? ` (${why.slice(0, 300)})` : ""}`;
+  }
+  if (outcome.ok) return null;
+  const frames = thrownAt(outcome.stack, basename(main), map, main);
+  const error = `${outcome.name}: ${outcome.message}`.replace(/\s+/g, " ").slice(0, 500);
+  const where = frames.length ? `${frames[0]}: ` : "";
+  const via = frames.length > 1 ? ` (called from ${frames.slice(1, 4).join(" ← ")})` : "";
+  return `${where}the Worker throws while its modules initialize, so it cannot start (nor deploy): ${error}${via}; startup was not measured`;
+}
+
+/** The stack's frames in the bundle file, as `file:line:column` of the sources, innermost first. */
+function thrownAt(stack, bundleFile, map, main) {
+  let lines;
+  try {
+    lines = decodeMappings(map);
+  } catch {
+    return [];
+  }
+  const frames = [];
+  for (const match of String(stack).matchAll(/([^\s(/]+):(\d+):(\d+)\)?\s*$/gm)) {
+    if (match[1] !== bundleFile) continue;
+    const at = originalPosition(lines, Number(match[2]) - 1, Number(match[3]) - 1);
+    if (!at || !map.sources?.[at.source]) continue;
+    frames.push(`${displayPath(sourcePath(map, map.sources[at.source], dirname(main)))}:${at.line + 1}:${at.column + 1}`);
+  }
+  return frames;
 }
 
 /**
@@ -41,6 +105,8 @@ export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS,
   } catch (error) {
     throw new PerfOptimizerError(`cannot measure startup: the bundle's source map ${displayPath(`${main}.map`)} is missing or unreadable (${error.code ?? error.message})`);
   }
+  const crash = probeStartup(project, bundle, main, map);
+  if (crash) throw new PerfOptimizerError(crash);
   const profiles = [];
   for (let i = 1; i <= runs; i++) {
     const outfile = join(bundle.outdir, `startup-${i}.cpuprofile`);

@@ -5,6 +5,10 @@ export interface WranglerCheckOptions {
   dir?: string;
   config?: string;
   entry?: string;
+  /** false: do not run the wrangler config's `[build] command`; bundle `main` as it is (esbuild). */
+  build?: boolean;
+  /** Hears what is about to run (the build command). Default: silent. */
+  log?: (text: string) => void;
 }
 
 /** The report for the bundle `wrangler deploy` would upload (its own dry run). */
@@ -17,6 +21,8 @@ export interface WranglerHookOptions {
   /** Write the report here instead of stdout. */
   output?: string;
   color?: boolean;
+  /** false: do not run the wrangler config's `[build] command` (printed on stderr before it runs). */
+  build?: boolean;
 }
 
 /**

@@ -11,17 +11,18 @@ import { exitCode, printFailure, useColor } from "./outcome.js";
 import { writeFileSync } from "node:fs";
 
 /** The report for the bundle `wrangler deploy` would upload from `dir`. */
-export async function checkWranglerBundle({ dir = ".", config, entry } = {}) {
-  return check(dir, { config, entry });
+export async function checkWranglerBundle({ dir = ".", config, entry, build, log } = {}) {
+  return check(dir, { config, entry, build, log });
 }
 
 /**
  * Checks the project, prints the report and returns the exit code the deploy
  * step should honour (0 ok, 1 an error finding or a budget exceeded, 2 bad input).
  */
-export async function wranglerHook({ dir = ".", config, format = "pretty", output, color } = {}) {
+export async function wranglerHook({ dir = ".", config, format = "pretty", output, color, build } = {}) {
   try {
-    const report = await checkWranglerBundle({ dir, config });
+    const log = (text) => process.stderr.write(`perf-optimizer: ${text}\n`);
+    const report = await checkWranglerBundle({ dir, config, build, log });
     const text = render(report, format, { color: useColor(process.stdout, { color, output }), quiet: false });
     if (output) writeFileSync(output, text);
     else process.stdout.write(text);

@@ -23,13 +23,13 @@ describe("bundle findings", () => {
     const moment = findings("commonjs-dependency", "moment");
     assert.deepEqual(moment.map((d) => `${d.file}:${d.line}`), [`src/lib/format.ts:${lineOf("src/lib/format.ts", "from 'moment'")}`]);
     assert.equal(evidence(moment[0]).length, 1, JSON.stringify(moment[0]));
-    assert.match(evidence(moment[0])[0], /^heavy-dependency: `moment` .*\d+(\.\d)? kB in the bundle/);
+    assert.match(evidence(moment[0])[0], /^heavy-dependency: `moment` .*\d+(\.\d)? KiB in the bundle/);
     const lodash = findings("commonjs-dependency", "lodash");
     assert.deepEqual(lodash.map((d) => `${d.file}:${d.line}`).sort(), [
       `src/routes/orders.ts:${lineOf("src/routes/orders.ts", "from 'lodash'")}`,
       `src/routes/users.ts:${lineOf("src/routes/users.ts", "from 'lodash'")}`,
     ]);
-    for (const d of lodash) assert.match(evidence(d)[0] ?? "", /kB in the bundle/, JSON.stringify(d));
+    for (const d of lodash) assert.match(evidence(d)[0] ?? "", /KiB in the bundle/, JSON.stringify(d));
     const lodashBytes = report.bundle.packages.find((p) => p.name === "lodash").bytes;
     assert.ok(lodashBytes > 100_000, `lodash ${lodashBytes}`);
   });
@@ -37,7 +37,7 @@ describe("bundle findings", () => {
   test("commonjs-dependency for lodash, not for the ESM packages", () => {
     const lodash = report.diagnostics.filter((d) => d.rule === "commonjs-dependency" && d.message.startsWith("`lodash`"));
     assert.ok(lodash.length >= 1, JSON.stringify(report.diagnostics.filter((d) => d.category === "bundle")));
-    assert.match(lodash[0].message, /CommonJS \([\d.]+ kB/);
+    assert.match(lodash[0].message, /CommonJS \([\d.]+ KiB/);
     assert.match(lodash[0].help, /lodash-es/);
     assert.ok(["src/routes/orders.ts", "src/routes/users.ts"].includes(lodash[0].file));
     for (const esm of ["hono", "drizzle-orm", "zod"]) {

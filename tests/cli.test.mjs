@@ -114,7 +114,7 @@ describe("other commands", () => {
     }
     assert.deepEqual(byId.get("await-in-loop").options, []);
     const [threshold] = byId.get("heavy-dependency").options;
-    assert.deepEqual({ name: threshold.name, type: threshold.type, default: threshold.default }, { name: "threshold", type: "number | string", default: 100000 });
+    assert.deepEqual({ name: threshold.name, type: threshold.type, default: threshold.default }, { name: "threshold", type: "number | string", default: 102400 });
   });
 
   test("bundle analyzes an existing metafile", () => {
@@ -198,7 +198,7 @@ describe("bad input: one clear line and exit 2", () => {
   test("unknown format", () => expectUsageError(cli(["check", "--format", "xml"]), /unknown format 'xml'/));
 
   test("no wrangler config and no entry", () => {
-    expectUsageError(cli(["check"], { cwd: scratch() }), /no wrangler config .* and no entry given/);
+    expectUsageError(cli(["check"], { cwd: scratch() }), /no wrangler config .* here or above it; give the Worker's entry with --entry FILE/);
   });
 
   test("an entry that fails to bundle", () => {
@@ -230,7 +230,7 @@ describe("bad input: one clear line and exit 2", () => {
     writeFileSync(join(dir, "c.json"), JSON.stringify({ rules: { "await-in-loop": "loud" } }));
     expectUsageError(cli(["lint", ".", "--config", join(dir, "c.json")], { cwd: dir }), /c\.json: rules\.await-in-loop: expected "off", "info", "warn", "error"/);
     writeFileSync(join(dir, "c2.json"), '{ "plan": "free", }x');
-    expectUsageError(cli(["lint", ".", "--config", join(dir, "c2.json")], { cwd: dir }), /c2\.json:1: invalid JSON/);
+    expectUsageError(cli(["lint", ".", "--config", join(dir, "c2.json")], { cwd: dir }), /c2\.json:1:\d+: invalid JSON: /);
   });
 
   test("an unknown rule or option in the config: did you mean", () => {

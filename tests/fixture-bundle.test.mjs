@@ -24,8 +24,8 @@ const lineOf = (file, text) => {
   return line;
 };
 
-/** The report's "12.3 kB" for `n` bytes (src/model/text.rs `bytes`). */
-const human = (n) => (n < 1000 ? `${n} B` : n < 999_950 ? `${+(n / 1000).toFixed(1)} kB` : `${+(n / 1e6).toFixed(2)} MB`);
+/** The report's "12.1 KiB" for `n` bytes (src/model/text.rs `bytes`). */
+const human = (n) => (n < 1024 ? `${n} B` : n < 1023.95 * 1024 ? `${+(n / 1024).toFixed(1)} KiB` : `${+(n / 1048576).toFixed(2)} MiB`);
 
 /** `name@version` of every package a report lists, sorted. */
 const packageIds = (report) => report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort();
@@ -119,7 +119,7 @@ describe("bundle fixture: check with wrangler's dry run", () => {
     const evidence = (d) => d.related.map((r) => r.message).filter((m) => m.startsWith("heavy-dependency: "));
     const [moment] = about("commonjs-dependency", "moment");
     assert.match(evidence(moment)[0] ?? "", /use Intl\.DateTimeFormat, date-fns or Temporal/, JSON.stringify(moment));
-    assert.match(evidence(moment)[0], /\(\d+(\.\d)? kB in the bundle\)$/);
+    assert.match(evidence(moment)[0], /\(\d+(\.\d)? KiB in the bundle\)$/);
 
     // src/routes/export.ts suppresses its lodash findings (comments).
     const lodash = about("commonjs-dependency", "lodash");
@@ -128,10 +128,10 @@ describe("bundle fixture: check with wrangler's dry run", () => {
     const lodashBytes = report.bundle.packages.find((p) => p.name === "lodash").bytes;
     assert.ok(evidence(lodash[0])[0].endsWith(`(${human(lodashBytes)} in the bundle)`), evidence(lodash[0])[0]);
 
-    // Over the 100 kB threshold without a table entry: reported once, at the import.
+    // Over the 100 KiB threshold without a table entry: reported once, at the import.
     const s3 = about("heavy-dependency", "@aws-sdk/client-s3");
     assert.deepEqual(s3.map((d) => `${d.file}:${d.line}`), [`src/storage.ts:${lineOf("src/storage.ts", "from '@aws-sdk/client-s3'")}`]);
-    assert.match(s3[0].message, /more than the 100 kB threshold/);
+    assert.match(s3[0].message, /more than the 100 KiB threshold/);
     // zod 4 comes with chanfana: the finding and its help are about the chanfana import.
     const zod4 = about("heavy-dependency", "zod").find((d) => d.message.includes("via chanfana"));
     assert.equal(`${zod4.file}:${zod4.line}`, `src/index.ts:${lineOf("src/index.ts", "from 'chanfana'")}`);
@@ -150,7 +150,7 @@ describe("bundle fixture: check with wrangler's dry run", () => {
     // src/routes/export.ts turns the rule off for the file.
     const lodash = about("commonjs-dependency", "lodash");
     assert.deepEqual(lodash.map((d) => `${d.file}:${d.line}`), [`src/routes/reports.ts:${lineOf("src/routes/reports.ts", "from 'lodash'")}`]);
-    assert.match(lodash[0].message, /bundled as CommonJS \([\d.]+ kB, 1 module\)/);
+    assert.match(lodash[0].message, /bundled as CommonJS \([\d.]+ KiB, 1 module\)/);
   });
 
   test("suppression comments cover bundle findings at the import line", () => {

@@ -95,7 +95,7 @@ describe("--html report", { skip }, () => {
     const label = page.locator('#treemap .cell[data-depth="1"][data-name="lodash"] > .label');
     assert.ok(await label.isVisible(), "the lodash label is shown");
     assert.equal(await label.textContent(), "lodash");
-    assert.match(await page.locator("#sizes").textContent(), /index\.js.*kB.*kB/s);
+    assert.match(await page.locator("#sizes").textContent(), /index\.js.*KiB.*KiB/s);
     const findings = await page.locator("#findings-list li").count();
     assert.equal(findings, report.diagnostics.length);
     const deepClone = page.locator('#findings-list li[data-rule="json-deep-clone"]').first();

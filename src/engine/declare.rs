@@ -155,7 +155,7 @@ fn typed_value<T: RuleOptions>(value: Option<&Value>) -> T {
         .unwrap_or_default()
 }
 
-/// A size option: bytes, or a size text such as `"200 kB"` (the budgets'
+/// A size option: bytes, or a size text such as `"200 KiB"` (the budgets'
 /// syntax). For `#[serde(deserialize_with = "…")]`.
 pub fn size<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
     deserializer.deserialize_any(SizeVisitor)
@@ -168,7 +168,7 @@ impl serde::de::Visitor<'_> for SizeVisitor {
     type Value = u64;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("bytes or a size such as \"200 kB\"")
+        f.write_str("bytes or a size such as \"200 KiB\"")
     }
 
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
@@ -187,7 +187,7 @@ impl serde::de::Visitor<'_> for SizeVisitor {
         match crate::model::budget::parse_amount(text) {
             Some((v, None | Some(crate::model::report::BudgetUnit::Bytes))) => Ok(v as u64),
             _ => Err(E::custom(format!(
-                "invalid size `{text}`, expected bytes or a size such as \"200 kB\""
+                "invalid size `{text}`, expected bytes or a size such as \"200 KiB\""
             ))),
         }
     }

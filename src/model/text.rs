@@ -1,7 +1,7 @@
 //! Wording and number formats the findings and renderers share, so that every format says
 //! the same thing the same way.
 
-use super::report::{BudgetKind, BudgetResult, BudgetUnit, Diagnostic};
+use super::report::{BudgetKind, BudgetResult, BudgetUnit, Diagnostic, SizeChange};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -14,17 +14,27 @@ fn trim(s: String) -> String {
     }
 }
 
-/// Decimal units as people read them ("512 B", "12.3 kB", "1.25 MB"); exact
-/// mebibytes as written in limits ("64 MiB").
+/// Binary units, as wrangler prints sizes ("512 B", "12.1 KiB", "1.19 MiB",
+/// "64 MiB"): every size on one screen in the same unit as the bundle's.
 pub fn bytes(n: u64) -> String {
-    if n >= MIB && n.is_multiple_of(MIB) {
-        format!("{} MiB", n / MIB)
-    } else if n < 1000 {
+    const KIB: f64 = 1024.0;
+    if n < 1024 {
         format!("{n} B")
-    } else if n < 999_950 {
-        format!("{} kB", trim(format!("{:.1}", n as f64 / 1000.0)))
+    } else if (n as f64) < 1023.95 * KIB {
+        format!("{} KiB", trim(format!("{:.1}", n as f64 / KIB)))
     } else {
-        format!("{} MB", trim(format!("{:.2}", n as f64 / 1e6)))
+        format!("{} MiB", trim(format!("{:.2}", n as f64 / MIB as f64)))
+    }
+}
+
+/// A platform limit as Cloudflare documents it: "128 MB" (memory is given
+/// in decimal megabytes), "64 MiB"; any other value as a size.
+pub fn limit(n: u64) -> String {
+    const MB: u64 = 1000 * 1000;
+    if n >= MB && n.is_multiple_of(MB) && !n.is_multiple_of(MIB) {
+        format!("{} MB", n / MB)
+    } else {
+        bytes(n)
     }
 }
 
@@ -41,7 +51,7 @@ pub fn count(n: u64) -> String {
     out
 }
 
-/// "+1.2 kB", "-300 B", "0 B".
+/// "+1.2 KiB", "-300 B", "0 B".
 pub fn signed_bytes(delta: i64) -> String {
     let sign = match delta.signum() {
         1 => "+",
@@ -49,6 +59,20 @@ pub fn signed_bytes(delta: i64) -> String {
         _ => "",
     };
     format!("{sign}{}", bytes(delta.unsigned_abs()))
+}
+
+/// A size and its change since the baseline: `12.3 KiB ▲ +1.2 KiB (+10.8%)`;
+/// the size alone when it did not change.
+pub fn size_change(after: u64, change: Option<&SizeChange>) -> String {
+    let mut s = bytes(after);
+    if let Some(c) = change.filter(|c| c.delta != 0) {
+        let arrow = if c.delta > 0 { "▲" } else { "▼" };
+        s = format!("{s} {arrow} {}", signed_bytes(c.delta));
+        if let Some(p) = c.percent {
+            s = format!("{s} ({})", signed_percent(p));
+        }
+    }
+    s
 }
 
 /// "+2.4%", "-0.6%", "0%".
@@ -72,7 +96,7 @@ pub fn amount(value: f64, unit: BudgetUnit) -> String {
     }
 }
 
-/// A budget's actual value, signed for growth: "120.4 kB", "+12%", "+3 kB".
+/// A budget's actual value, signed for growth: "120.4 KiB", "+12%", "+3 KiB".
 pub fn budget_actual(b: &BudgetResult) -> String {
     match (b.kind, b.unit) {
         (BudgetKind::Increase, BudgetUnit::Percent) => signed_percent(b.actual),
@@ -81,7 +105,7 @@ pub fn budget_actual(b: &BudgetResult) -> String {
     }
 }
 
-/// A budget's limit: "100 kB"; "+5%" for growth.
+/// A budget's limit: "100 KiB"; "+5%" for growth.
 pub fn budget_limit(b: &BudgetResult) -> String {
     match b.kind {
         BudgetKind::Increase => format!("+{}", amount(b.limit, b.unit)),
@@ -89,7 +113,7 @@ pub fn budget_limit(b: &BudgetResult) -> String {
     }
 }
 
-/// One sentence about a budget: "gzip size is 120.4 kB, over its 100 kB
+/// One sentence about a budget: "gzip size is 120.4 KiB, over its 100 KiB
 /// budget" / "gzip size growth is +12% since the baseline, within its +5%
 /// budget".
 pub fn budget_message(b: &BudgetResult) -> String {
@@ -154,18 +178,22 @@ mod tests {
     fn sizes_read_naturally() {
         assert_eq!(bytes(0), "0 B");
         assert_eq!(bytes(999), "999 B");
-        assert_eq!(bytes(1000), "1 kB");
-        assert_eq!(bytes(12_345), "12.3 kB");
-        assert_eq!(bytes(60_000), "60 kB");
-        assert_eq!(bytes(999_960), "1 MB");
-        assert_eq!(bytes(1_250_000), "1.25 MB");
+        assert_eq!(bytes(1000), "1000 B");
+        assert_eq!(bytes(1024), "1 KiB");
+        assert_eq!(bytes(12_345), "12.1 KiB");
+        assert_eq!(bytes(61_440), "60 KiB");
+        assert_eq!(bytes(1_048_570), "1 MiB");
+        assert_eq!(bytes(1_048_520), "1023.9 KiB");
+        assert_eq!(limit(128_000_000), "128 MB");
+        assert_eq!(limit(64 * MIB), "64 MiB");
+        assert_eq!(bytes(1_250_000), "1.19 MiB");
         assert_eq!(bytes(64 * MIB), "64 MiB");
         assert_eq!(count(0), "0");
         assert_eq!(count(950), "950");
         assert_eq!(count(10_000), "10,000");
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(signed_bytes(-300), "-300 B");
-        assert_eq!(signed_bytes(1_200), "+1.2 kB");
+        assert_eq!(signed_bytes(1_200), "+1.2 KiB");
         assert_eq!(signed_bytes(0), "0 B");
         assert_eq!(signed_percent(2.44), "+2.4%");
         assert_eq!(signed_percent(-0.6), "-0.6%");
@@ -187,7 +215,7 @@ mod tests {
         };
         assert_eq!(
             budget_message(&b),
-            "gzip size is 120.4 kB, over its 100 kB budget"
+            "gzip size is 117.6 KiB, over its 97.7 KiB budget"
         );
         b.name = "gzip size growth".into();
         b.kind = BudgetKind::Increase;

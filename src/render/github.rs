@@ -99,7 +99,7 @@ mod tests {
             "::warning file=src/util.ts,line=3,col=10,endLine=3,endColumn=40,title=perf-optimizer (json-deep-clone)::`JSON.parse(JSON.stringify(a | b))` deep-clones <State> through a string%0AUse `structuredClone(state)`:%0Ait is faster.",
             "::notice file=src/util.ts,line=20,col=3,endLine=20,endColumn=30,title=perf-optimizer (json-deep-clone)::copies 100%25 of `config`, again%0AUse `structuredClone(config)`.",
             "::warning title=perf-optimizer (duplicate-package)::zod is bundled twice (3.23.8, 4.1.0)%0AAlign the versions so that one copy is bundled.",
-            "::error title=perf-optimizer budget exceeded::gzip size is 120.4 kB, over its 100 kB budget",
+            "::error title=perf-optimizer budget exceeded::gzip size is 117.6 KiB, over its 97.7 KiB budget",
             "perf-optimizer: 1 error, 2 warnings, 1 info in 3 files; 1 of 3 budgets exceeded",
         ];
         let got: Vec<&str> = out.lines().collect();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::RenderOptions;
-use crate::model::report::{Diagnostic, Report, Severity, SizeChange, TOOL_NAME, TOOL_VERSION};
+use crate::model::report::{Diagnostic, Report, Severity, TOOL_NAME, TOOL_VERSION};
 use crate::model::text;
 
 /// The first line of every comment; CI steps look for it to update in place.
@@ -99,21 +99,6 @@ fn code(s: &str) -> String {
     format!("`{}`", s.replace('|', "\\|"))
 }
 
-/// `12.3 kB ▲ +1.2 kB (+10.8%)`.
-fn size_with_delta(after: u64, change: Option<&SizeChange>) -> String {
-    let mut s = text::bytes(after);
-    if let Some(c) = change {
-        if c.delta != 0 {
-            let arrow = if c.delta > 0 { "▲" } else { "▼" };
-            let _ = write!(s, " {arrow} {}", text::signed_bytes(c.delta));
-            if let Some(p) = c.percent {
-                let _ = write!(s, " ({})", text::signed_percent(p));
-            }
-        }
-    }
-    s
-}
-
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -188,9 +173,9 @@ fn sizes(out: &mut String, report: &Report) {
             "| {}{} | {} | {} | {} |",
             code(&o.path),
             if is_new { " (new)" } else { "" },
-            size_with_delta(o.bytes, change.map(|c| &c.bytes)),
-            size_with_delta(o.gzip_bytes, change.map(|c| &c.gzip_bytes)),
-            size_with_delta(o.brotli_bytes, change.map(|c| &c.brotli_bytes)),
+            text::size_change(o.bytes, change.map(|c| &c.bytes)),
+            text::size_change(o.gzip_bytes, change.map(|c| &c.gzip_bytes)),
+            text::size_change(o.brotli_bytes, change.map(|c| &c.brotli_bytes)),
         );
     }
     if bundle.outputs.len() > 1 || diff.is_some_and(|d| !d.removed_outputs.is_empty()) {
@@ -201,9 +186,9 @@ fn sizes(out: &mut String, report: &Report) {
         let _ = writeln!(
             out,
             "| **Total** | **{}** | **{}** | **{}** |",
-            size_with_delta(sum(|o| o.bytes), t.map(|t| &t.bytes)),
-            size_with_delta(sum(|o| o.gzip_bytes), t.map(|t| &t.gzip_bytes)),
-            size_with_delta(sum(|o| o.brotli_bytes), t.map(|t| &t.brotli_bytes)),
+            text::size_change(sum(|o| o.bytes), t.map(|t| &t.bytes)),
+            text::size_change(sum(|o| o.gzip_bytes), t.map(|t| &t.gzip_bytes)),
+            text::size_change(sum(|o| o.brotli_bytes), t.map(|t| &t.brotli_bytes)),
         );
     }
     if let Some(d) = diff {
@@ -456,30 +441,30 @@ mod tests {
 
 | Output | Raw | Gzip | Brotli |
 | :--- | ---: | ---: | ---: |
-| `dist/index.js` | 500 kB ▲ +10 kB (+2%) | 118 kB ▲ +3 kB (+2.6%) | 96 kB ▲ +2 kB (+2.1%) |
-| `dist/chunk-abc.js` | 12.3 kB | 2.4 kB | 2 kB |
-| **Total** | **512.3 kB ▲ +10 kB (+2%)** | **120.4 kB ▲ +3 kB (+2.6%)** | **98 kB ▲ +2 kB (+2.1%)** |
+| `dist/index.js` | 488.3 KiB ▲ +9.8 KiB (+2%) | 115.2 KiB ▲ +2.9 KiB (+2.6%) | 93.8 KiB ▲ +2 KiB (+2.1%) |
+| `dist/chunk-abc.js` | 12 KiB | 2.3 KiB | 2 KiB |
+| **Total** | **500.3 KiB ▲ +9.8 KiB (+2%)** | **117.6 KiB ▲ +2.9 KiB (+2.6%)** | **95.7 KiB ▲ +2 KiB (+2.1%)** |
 
 ### Budgets
 
 | | Budget | Limit | Actual |
 | :---: | :--- | ---: | ---: |
-| ✅ | script size (free plan limit) | 64 MiB | 512.3 kB |
-| ❌ | gzip size | 100 kB | 120.4 kB |
+| ✅ | script size (free plan limit) | 64 MiB | 500.3 KiB |
+| ❌ | gzip size | 97.7 KiB | 117.6 KiB |
 | ✅ | gzip size growth | +5% | +2.5% |
 
 ### Largest packages
 
 | Package | Version | Size | Share | Change |
 | :--- | :--- | ---: | ---: | ---: |
-| `zod` | 3.23.8, 4.1.0 | 90.2 kB | 17.6% | ▲ +10 kB |
-| `hono` | 4.6.0 | 40 kB | 7.8% | |
-| `drizzle-orm` | 0.36.0 | 25 kB | 4.9% | new |
+| `zod` | 3.23.8, 4.1.0 | 88.1 KiB | 17.6% | ▲ +9.8 KiB |
+| `hono` | 4.6.0 | 39.1 KiB | 7.8% | |
+| `drizzle-orm` | 0.36.0 | 24.4 KiB | 4.9% | new |
 
 ### Since the baseline
 
-- New packages: `drizzle-orm` 0.36.0 (25 kB)
-- Removed packages: `lodash` 4.17.21 (4 kB)
+- New packages: `drizzle-orm` 0.36.0 (24.4 KiB)
+- Removed packages: `lodash` 4.17.21 (3.9 KiB)
 - More findings: `await-in-loop` 0 → 1, `duplicate-package` 0 → 1, `json-deep-clone` 1 → 2
 
 ### Findings

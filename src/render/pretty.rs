@@ -7,7 +7,8 @@ use std::fmt::Write;
 use owo_colors::OwoColorize;
 
 use super::RenderOptions;
-use crate::model::report::{Diagnostic, Report, Severity};
+use crate::model::report::{BaselineDiff, Diagnostic, PackageEntry, Report, Severity};
+use crate::model::text;
 
 /// Styles that collapse to plain text without colour. owo-colors' static
 /// styles (`.red()`), not `Style`: its dynamic colours carry the CSS and xterm
@@ -156,6 +157,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
     }
 
+    if let Some(diff) = &report.baseline {
+        if !options.quiet {
+            render_baseline(diff, &p, &mut out);
+        }
+    }
+
     if let Some(startup) = &report.startup {
         if !options.quiet {
             render_startup(startup, &p, &mut out);
@@ -226,6 +233,64 @@ fn plural(n: u32) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// What changed since the baseline (`--baseline`), with or without a growth
+/// budget: sizes, packages and rules with more findings.
+fn render_baseline(d: &BaselineDiff, p: &Paint, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "{} {}",
+        p.bold("Since the baseline"),
+        p.dim(&format!("(saved by perf-optimizer {})", d.tool_version))
+    );
+    let t = &d.totals;
+    let _ = writeln!(
+        out,
+        "  raw {} · gzip {} · brotli {}",
+        text::size_change(t.bytes.after, Some(&t.bytes)),
+        text::size_change(t.gzip_bytes.after, Some(&t.gzip_bytes)),
+        text::size_change(t.brotli_bytes.after, Some(&t.brotli_bytes)),
+    );
+    let list = |entries: &[PackageEntry]| {
+        entries
+            .iter()
+            .map(|e| format!("{} ({})", e.name, text::bytes(e.bytes)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !d.new_packages.is_empty() {
+        let _ = writeln!(out, "  new packages: {}", list(&d.new_packages));
+    }
+    if !d.removed_packages.is_empty() {
+        let _ = writeln!(out, "  removed packages: {}", list(&d.removed_packages));
+    }
+    if !d.packages.is_empty() {
+        let changed: Vec<String> = d
+            .packages
+            .iter()
+            .take(5)
+            .map(|c| format!("{} {}", c.name, text::signed_bytes(c.delta)))
+            .collect();
+        let _ = writeln!(out, "  changed packages: {}", changed.join(", "));
+    }
+    if !d.new_findings.is_empty() {
+        let more: Vec<String> = d
+            .new_findings
+            .iter()
+            .map(|f| format!("{} {} → {}", f.rule, f.before, f.after))
+            .collect();
+        let _ = writeln!(out, "  more findings: {}", more.join(", "));
+    }
+    if d.new_packages.is_empty()
+        && d.removed_packages.is_empty()
+        && d.packages.is_empty()
+        && d.new_findings.is_empty()
+        && t.bytes.delta == 0
+    {
+        let _ = writeln!(out, "  {}", p.dim("no change"));
+    }
+    out.push('\n');
 }
 
 /// Startup by package and module (with `--startup`).
@@ -463,5 +528,32 @@ mod tests {
         assert_eq!(format_bytes(512.0), "512 B");
         assert_eq!(format_bytes(840921.0), "821.2 KiB");
         assert_eq!(format_bytes(64.0 * 1048576.0), "64.0 MiB");
+    }
+
+    #[test]
+    fn the_baseline_comparison_shows_without_a_growth_budget() {
+        let mut report = crate::render::test_fixture::fixture();
+        // No growth budget: the comparison is still the reason for --baseline.
+        report.budgets.clear();
+        let text = render(&report, &RenderOptions::default());
+        for expected in [
+            "Since the baseline",
+            "  raw 500.3 KiB ▲ +9.8 KiB (+2%) · gzip",
+            "new packages: drizzle-orm (24.4 KiB)",
+            "removed packages: lodash (3.9 KiB)",
+            "more findings: await-in-loop 0 → 1",
+        ] {
+            assert!(text.contains(expected), "{expected}: {text}");
+        }
+        // Every size on the screen in KiB, as wrangler prints them.
+        assert!(!text.contains(" kB") && !text.contains(" MB"), "{text}");
+        let quiet = render(
+            &report,
+            &RenderOptions {
+                quiet: true,
+                ..RenderOptions::default()
+            },
+        );
+        assert!(!quiet.contains("Since the baseline"));
     }
 }

@@ -470,7 +470,7 @@ mod tests {
         assert!(r["message"]["text"]
             .as_str()
             .unwrap()
-            .starts_with("Budget exceeded: gzip size is 120.4 kB, over its 100 kB budget."));
+            .starts_with("Budget exceeded: gzip size is 117.6 KiB, over its 97.7 KiB budget."));
         // Every result has a physical location (code scanning rejects the file otherwise).
         for r in results {
             assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string());

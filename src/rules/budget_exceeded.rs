@@ -47,13 +47,13 @@ request that causes it, not at deploy.
             "Bad",
             r#"
 ```jsonc
-{ "budgets": [{ "metric": "gzip", "max": "100 kB" }] }
+{ "budgets": [{ "metric": "gzip", "max": "100 KiB" }] }
 ```
 
-with a bundle of 120.4 kB gzip:
+with a bundle of 120.4 KiB gzip:
 
 ```
-gzip size is 120.4 kB, over its 100 kB budget
+gzip size is 120.4 KiB, over its 100 KiB budget
 ```
 "#,
         ),

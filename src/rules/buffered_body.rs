@@ -6,7 +6,7 @@
 //! fine: any other use of the variable keeps the rule silent.
 
 use crate::model::collections::HashMap;
-use crate::model::text::bytes;
+use crate::model::text::limit;
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
@@ -407,7 +407,7 @@ fn is_request_param(name: &Atom, cx: &LintContext<'_>) -> bool {
 }
 
 fn report(cx: &mut LintContext<'_>, span: Span, call: &str, sink: &str, stream: &str) {
-    let memory = bytes(cx.limits.memory_bytes);
+    let memory = limit(cx.limits.memory_bytes);
     cx.report(
         span,
         format!("`await {call}` reads the whole body into memory only to pass it on to `{sink}`"),

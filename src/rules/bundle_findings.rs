@@ -19,7 +19,7 @@ use crate::knowledge::packages::{self, Origin};
 use crate::model::collections::HashMap;
 use crate::model::config::Config;
 use crate::model::project::{ProjectInfo, SourceFile};
-use crate::model::report::{docs_url, Category, Diagnostic, Severity};
+use crate::model::report::{docs_url, Diagnostic};
 use crate::model::text::bytes as human;
 
 /// The findings this module reports (declared in the rules folder, each
@@ -40,7 +40,7 @@ const CJS_MIN_BYTES: u64 = 10_000;
 /// ESM alternatives or deep imports for CommonJS packages.
 const ESM_ALTERNATIVES: &[(&str, &str)] = &[
     ("lodash", "`lodash-es` (named imports tree-shake), per-method `lodash/<name>` imports, es-toolkit or native methods"),
-    ("moment", "`dayjs` (2 kB, ESM) or tree-shakable `date-fns`; `Intl.DateTimeFormat` for formatting"),
+    ("moment", "`dayjs` (2 KiB, ESM) or tree-shakable `date-fns`; `Intl.DateTimeFormat` for formatting"),
     ("moment-timezone", "`Intl.DateTimeFormat` with `timeZone`, or `date-fns-tz`"),
     ("uuid", "the built-in `crypto.randomUUID()`"),
     ("underscore", "`lodash-es` named imports, es-toolkit or native methods"),
@@ -288,20 +288,24 @@ pub fn findings(
 ) -> Vec<Diagnostic> {
     let a = Analysis::new(metafile, manifests);
     let mut out = Vec::new();
+    // Severity and category come from the rule's declaration: one source
+    // for the report and the `rules` listing.
     let emit = |rule: &'static str,
-                default: Severity,
-                category: Category,
                 site: Option<&Site>,
                 message: String,
                 help: String,
                 out: &mut Vec<Diagnostic>| {
+        let meta = crate::rules::declaration(rule)
+            .expect("declared bundle rule")
+            .meta;
         let severity = match config.rules.get(rule) {
             Some(s) => match s.level().severity() {
                 Some(sev) => sev,
                 None => return,
             },
-            None => default,
+            None => meta.severity,
         };
+        let category = meta.category;
         let (file, line, column) = match site {
             Some(s) if !s.input.is_empty() => locate(s.input, s.specifier, files),
             _ => (None, None, None),
@@ -320,12 +324,6 @@ pub fn findings(
             help,
             docs: docs_url(rule),
         });
-    };
-    let meta = |id: &str| {
-        crate::rules::declaration(id)
-            .expect("declared bundle rule")
-            .meta
-            .severity
     };
 
     // duplicate-package
@@ -372,8 +370,6 @@ pub fn findings(
             .or_else(|| described.iter().filter_map(|(_, s)| s.as_ref()).next());
         emit(
             "duplicate-package",
-            meta("duplicate-package"),
-            Category::Bundle,
             site,
             format!(
                 "`{name}` is bundled {} times ({} in all): {}",
@@ -394,7 +390,6 @@ pub fn findings(
         "heavy-dependency",
     )
     .threshold;
-    let heavy_default = crate::rules::heavy_dependency::RULE.meta.severity;
     for c in &a.copies {
         let known = heavy_dependency::heavy_alternative(&c.name);
         let listed = heavy_dependency::is_known_heavy(&c.name) && c.bytes >= KNOWN_HEAVY_MIN_BYTES;
@@ -448,15 +443,7 @@ pub fn findings(
                     },
                 ),
             };
-            emit(
-                "heavy-dependency",
-                heavy_default,
-                Category::Bundle,
-                Some(&site),
-                message,
-                help,
-                &mut out,
-            );
+            emit("heavy-dependency", Some(&site), message, help, &mut out);
         }
     }
 
@@ -479,8 +466,6 @@ pub fn findings(
             };
             emit(
                 "commonjs-dependency",
-                meta("commonjs-dependency"),
-                Category::Bundle,
                 Some(&site),
                 format!(
                     "`{}` is bundled as CommonJS ({}, {} module{}{}): esbuild cannot tree-shake it, so all of it ships",
@@ -544,15 +529,7 @@ pub fn findings(
                     ),
                 )
             };
-            emit(
-                "node-polyfill",
-                meta("node-polyfill"),
-                Category::Bundle,
-                Some(&site),
-                message,
-                help,
-                &mut out,
-            );
+            emit("node-polyfill", Some(&site), message, help, &mut out);
         }
     }
     if !project.nodejs_compat {
@@ -591,8 +568,6 @@ pub fn findings(
                 };
                 emit(
                     "node-polyfill",
-                    meta("node-polyfill"),
-                    Category::Bundle,
                     site.as_ref(),
                     format!("{who} `{}` but nodejs_compat is off: the Worker fails to deploy or throws at startup", imp.path),
                     "Add `compatibility_flags = [\"nodejs_compat\"]` (and a recent compatibility_date) to wrangler.toml.".into(),
@@ -632,8 +607,6 @@ pub fn findings(
         for site in sites {
             emit(
                 "unused-in-bundle",
-                meta("unused-in-bundle"),
-                Category::Bundle,
                 Some(&site),
                 format!(
                     "`{}` is imported from its root (a barrel of {} modules) and {:.0}% of it is bundled ({}): its `sideEffects` or its module structure keep esbuild from dropping what you do not use",

@@ -11,7 +11,7 @@ use crate::engine::{ProjectRuleEntry, Reporter};
 use crate::knowledge::query::{Api, QueryKind, RowUse};
 use crate::knowledge::schema::{IndexPart, Table};
 use crate::model::report::{Category, Severity};
-use crate::model::text::bytes;
+use crate::model::text::limit;
 
 pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
     meta: RuleMeta {
@@ -245,7 +245,7 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
                 ),
                 format!(
                     "{help} Large columns cost transfer time and Worker memory ({}) on every row.",
-                    bytes(p.limits.memory_bytes)
+                    limit(p.limits.memory_bytes)
                 ),
             );
         }

@@ -9,7 +9,7 @@ use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
 use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
 use crate::model::report::{Category, Severity};
-use crate::model::text::bytes;
+use crate::model::text::limit;
 
 pub static RULE: ProjectRuleEntry = ProjectRuleEntry {
     meta: RuleMeta {
@@ -185,7 +185,7 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
     } else {
         ""
     };
-    let memory = bytes(p.limits.memory_bytes);
+    let memory = limit(p.limits.memory_bytes);
     let (message, help) = match q.api {
         Api::RawD1 => (
             format!("{} returns every matching row of {name}: the SQL has no LIMIT and runs with .all()", q.text),

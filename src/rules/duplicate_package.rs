@@ -35,8 +35,8 @@ same `name` and different `version`, e.g. `node_modules/zod` and
 lists every copy with its bytes in the output and the chain that pulls it in:
 
 ```
-`zod` is bundled 2 times (130 kB in all): zod 4.1.0 (80 kB) via chanfana →
-@asteasolutions/zod-to-openapi, zod 3.25.76 (50 kB) from your code
+`zod` is bundled 2 times (127 KiB in all): zod 4.1.0 (78.1 KiB) via chanfana →
+@asteasolutions/zod-to-openapi, zod 3.25.76 (48.8 KiB) from your code
 ```
 
 The finding points at the first-party import that brings in a copy through a

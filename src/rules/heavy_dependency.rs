@@ -24,7 +24,7 @@ use crate::model::report::{Category, Severity};
 use crate::semantic::imports::{module_ref, package_name, subpath, RefKind};
 
 /// `heavy-dependency`'s default size threshold for the bundle form.
-pub const HEAVY_THRESHOLD: u64 = 100_000;
+pub const HEAVY_THRESHOLD: u64 = 100 * 1024;
 
 pub static RULE: RuleEntry = RuleEntry {
     meta: RuleMeta {
@@ -63,17 +63,17 @@ Two sources of knowledge:
 
    | Package | Problem | Use instead |
    | --- | --- | --- |
-   | `moment` | ~180 kB unminified, ~60 kB minified, ~390 kB with all locales; CommonJS | `Intl.DateTimeFormat`, `date-fns`, Temporal |
+   | `moment` | ~176 KiB unminified, ~59 KiB minified, ~381 KiB with all locales; CommonJS | `Intl.DateTimeFormat`, `date-fns`, Temporal |
    | `moment-timezone` | moment plus the time zone database | `Intl.DateTimeFormat` with `timeZone` |
-   | `lodash` (root import) | ~546 kB unminified, ~73 kB minified; CommonJS, all of it for one function | native methods, `es-toolkit`, `lodash/pick` |
+   | `lodash` (root import) | ~533 KiB unminified, ~71 KiB minified; CommonJS, all of it for one function | native methods, `es-toolkit`, `lodash/pick` |
    | `lodash-es` (default import) | every function | named imports |
    | `underscore` | whole library | native methods, `es-toolkit` |
    | `aws-sdk` (v2) | several MB, Node http/crypto | R2 binding, `aws4fetch` |
    | `googleapis` | every Google API client | REST + `fetch`, `@googleapis/<api>` |
-   | `axios` | ~77 kB minified HTTP client | global `fetch` |
+   | `axios` | ~75 KiB minified HTTP client | global `fetch` |
    | `node-fetch`, `cross-fetch`, `isomorphic-fetch` | `fetch` is a global | global `fetch` |
    | `uuid` | built in | `crypto.randomUUID()` |
-   | `bluebird` | ~82 kB minified | native `Promise` |
+   | `bluebird` | ~80 KiB minified | native `Promise` |
    | `request` | deprecated, Node http | global `fetch` |
    | `jsonwebtoken` | needs Node crypto/Buffer/stream polyfills | `jose`, Web Crypto |
    | `bcrypt` | native addon: cannot run | PBKDF2 via `crypto.subtle` |
@@ -156,8 +156,8 @@ export async function legacyReport(d: Date) {
         (
             "Options",
             r#"
-`threshold` (bundle form, default 100 kB): bytes, or a size such as
-`"200 kB"`; see [Bundle form](#bundle-form). Turn it off per import with
+`threshold` (bundle form, default 100 KiB): bytes, or a size such as
+`"200 KiB"`; see [Bundle form](#bundle-form). Turn it off per import with
 `// perf-optimizer-disable-next-line heavy-dependency -- reason`.
 "#,
         ),
@@ -191,20 +191,20 @@ are left to the bundle form, which sees what tree-shaking keeps.
             r#"
 When perf-optimizer analyzes a bundle (`check`, `bundle`, the esbuild plugin),
 the same rule id also reports, from the metafile, a package whose bytes in
-the output pass a threshold (default 100 kB; option `threshold`, bytes or a
-size such as `"200 kB"`) or that the Workers table lists as heavy (from
+the output pass a threshold (default 100 KiB; option `threshold`, bytes or a
+size such as `"200 KiB"`) or that the Workers table lists as heavy (from
 10 kB in the output), at the first-party import that pulls it in (a listed
 package at each import; a package that is only over the threshold once, at the
 import on the shortest chain from the entry), with its
 bytes and the lighter alternative (Workers table, then e18e data). When the
 source rule already reported that import, its message gets the bytes
-(`(140 kB in the bundle)`) instead of a second finding. When the package
+(`(136.7 KiB in the bundle)`) instead of a second finding. When the package
 is also bundled as CommonJS, the finding is the evidence (`related`) of the
 [`commonjs-dependency`](commonjs-dependency.md) finding on that import, which
 is why all of it ships: one problem, one finding.
 
 ```json
-{ "rules": { "heavy-dependency": ["warning", { "threshold": "60 kB" }] } }
+{ "rules": { "heavy-dependency": ["warning", { "threshold": "60 KiB" }] } }
 ```
 "#,
         ),
@@ -235,8 +235,8 @@ impl crate::engine::declare::RuleOptions for HeavyOptions {
         &[crate::engine::declare::OptionField {
             name: "threshold",
             ty: "number | string",
-            default: "100000",
-            description: "Bundle form: a package from this size in the output is reported (bytes, or a size such as \"200 kB\").",
+            default: "102400",
+            description: "Bundle form: a package from this size in the output is reported (bytes, or a size such as \"200 KiB\").",
         }];
 }
 
@@ -446,7 +446,7 @@ fn installed<'p>(
         .max_by_key(|m| (m.scope.len(), ups(&m.scope) == 0))
 }
 
-/// ` (150 kB measured from node_modules, not bundled)`, for a message.
+/// ` (150 KiB measured from node_modules, not bundled)`, for a message.
 fn measured_tag(m: &crate::model::project::InstalledPackage) -> String {
     format!(
         "{}{} measured from node_modules, not bundled",
@@ -659,7 +659,7 @@ import jwt from 'jsonwebtoken';
 import Database from 'better-sqlite3';
 "#,
             &[
-                (1, "`moment` is heavy for a Worker (~180 kB unminified"),
+                (1, "`moment` is heavy for a Worker (~176 KiB unminified"),
                 (2, "`lodash` is heavy"),
                 (3, "`lodash` is heavy"),
                 (4, "`aws-sdk` (AWS SDK v2) is heavy"),
@@ -775,10 +775,10 @@ function local(require: (m: string) => unknown) { return require('moment'); }
             ],
         )
         .assert_fires(&[
-            ("src/index.ts", 1, "`big-cjs` loads 250 kB measured from node_modules, not bundled (3 modules from `./node_modules/big-cjs/index.js`; CommonJS"),
-            ("src/index.ts", 2, "`big-esm` loads 180 kB measured from node_modules, not bundled (3 modules from `./node_modules/big-esm/index.js`; the import binds the whole module): more than the 100 kB threshold"),
-            ("src/index.ts", 3, "`big-esm/polyfill` loads 120 kB"),
-            ("src/lib/a.ts", 1, "`big-cjs` loads 250 kB"),
+            ("src/index.ts", 1, "`big-cjs` loads 244.1 KiB measured from node_modules, not bundled (3 modules from `./node_modules/big-cjs/index.js`; CommonJS"),
+            ("src/index.ts", 2, "`big-esm` loads 175.8 KiB measured from node_modules, not bundled (3 modules from `./node_modules/big-esm/index.js`; the import binds the whole module): more than the 100 KiB threshold"),
+            ("src/index.ts", 3, "`big-esm/polyfill` loads 117.2 KiB"),
+            ("src/lib/a.ts", 1, "`big-cjs` loads 244.1 KiB"),
         ]);
         assert!(found[0].help.contains("await import('big-cjs')"));
         // The threshold is the rule's option; an incomplete count is a floor.
@@ -790,7 +790,7 @@ function local(require: (m: string) => unknown) { return require('moment'); }
         let mut partial = measured("big-cjs", ".", 9_000_000, true);
         partial.complete = false;
         installed_case(&[("src/index.ts", "import big from 'big-cjs';\n")], vec![partial])
-            .assert_fires(&[("src/index.ts", 1, "loads at least 9 MB measured from node_modules")]);
+            .assert_fires(&[("src/index.ts", 1, "loads at least 8.58 MiB measured from node_modules")]);
     }
 
     /// A small package, named imports of an ESM package (tree-shaken), a
@@ -831,9 +831,9 @@ function local(require: (m: string) => unknown) { return require('moment'); }
             ],
         )
         .assert_fires(&[
-            ("apps/api/src/index.ts", 1, "`big-cjs` loads 300 kB"),
-            ("apps/api/src/index.ts", 2, "`moment` is heavy for a Worker (~180 kB unminified, ~60 kB minified, ~390 kB with all locales; CommonJS, so none of it is tree-shaken): use Intl.DateTimeFormat, date-fns or Temporal (180 kB measured from node_modules, not bundled)"),
-            ("src/index.ts", 1, "`big-cjs` loads 120 kB"),
+            ("apps/api/src/index.ts", 1, "`big-cjs` loads 293 KiB"),
+            ("apps/api/src/index.ts", 2, "`moment` is heavy for a Worker (~176 KiB unminified, ~59 KiB minified, ~381 KiB with all locales; CommonJS, so none of it is tree-shaken): use Intl.DateTimeFormat, date-fns or Temporal (175.8 KiB measured from node_modules, not bundled)"),
+            ("src/index.ts", 1, "`big-cjs` loads 117.2 KiB"),
         ]);
     }
 }

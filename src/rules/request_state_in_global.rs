@@ -11,7 +11,7 @@
 //! above) the declaration.
 
 use crate::model::collections::{HashMap, HashSet};
-use crate::model::text::bytes;
+use crate::model::text::limit;
 
 use swc_core::atoms::Atom;
 use swc_core::common::{BytePos, Span};
@@ -446,7 +446,7 @@ impl Rule for RequestStateInGlobal {
                     v.decl,
                     format!(
                         "module-scope cache `{name}` is written while handling a request (`{text}`): it belongs to one isolate (other isolates and a restarted one start empty) and {size}, within the isolate's {}",
-                        bytes(cx.limits.memory_bytes)
+                        limit(cx.limits.memory_bytes)
                     ),
                     "Fine for memoizing values: keep it bounded (check `.size` and evict the oldest entries), \
                      and use the Cache API or KV for results other isolates should reuse.",
@@ -482,7 +482,7 @@ impl Rule for RequestStateInGlobal {
                 format!(
                     "module-scope `{name}` is changed while handling a request (`{}`{place}){more}: its contents leak between requests and keep growing in the isolate's {}",
                     text,
-                    bytes(cx.limits.memory_bytes)
+                    limit(cx.limits.memory_bytes)
                 )
             };
             cx.report(

@@ -44,7 +44,7 @@ Work at module scope — code that runs while the isolate starts:
   a literal bound under 1,000;
 - big computed tables: `Array.from({ length: N }, fn)`, `new Array(N).fill(…)`,
   `Array(N).fill().map(…)` with N ≥ 1,000;
-- `JSON.parse` of a string literal over 10 kB;
+- `JSON.parse` of a string literal over 10 KiB;
 - eager SDK clients: `new S3Client(…)` (any `@aws-sdk/*`, `@google-cloud/*`,
   `@azure/*` constructor), `new Stripe(…)`, `new OpenAI(…)`, `new Anthropic(…)`,
   `new PrismaClient()`, `new Pool(…)`, `new MongoClient(…)`, `postgres(…)`,
@@ -393,7 +393,7 @@ impl TopLevelWork {
             })?;
             if len > BIG_JSON_BYTES {
                 return Some((
-                    format!("JSON.parse of a {} kB string literal at module scope parses it on every cold start", len / 1024),
+                    format!("JSON.parse of a {} KiB string literal at module scope parses it on every cold start", len / 1024),
                     "Parse it on first use and keep the result (`let data; const getData = () => (data ??= JSON.parse(RAW));`), or move the data to KV, R2 or static assets and load only what a request needs.".into(),
                 ));
             }
@@ -558,7 +558,7 @@ const INDEX = buildIndex();
                 (10, "`new S3Client({ region: \"auto\" })` constructs an SDK client"),
                 (11, "`new Stripe(key)`"),
                 (12, "`postgres(url)`"),
-                (13, "JSON.parse of a 11 kB string literal"),
+                (13, "JSON.parse of a 11 KiB string literal"),
                 (16, "a for-of loop over `words` at module scope"),
                 (24, "`buildIndex()` runs at module scope, during startup, and does heavy work: a for-of loop over `words` (line 21)"),
             ],

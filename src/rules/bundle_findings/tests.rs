@@ -1,5 +1,6 @@
 use super::*;
 use crate::analyses::bundle::graph::why;
+use crate::model::report::{Category, Severity};
 use crate::rules::test_util::{of, Case};
 
 /// src/index.ts imports zod, lodash (CJS, 150 kB), moment and chanfana;
@@ -130,7 +131,7 @@ fn duplicate_package_with_chains_at_the_dependency_import() {
     let d = dups[0];
     assert_eq!(
         d.message,
-        "`zod` is bundled 2 times (130 kB in all): zod 4.1.0 (80 kB) via chanfana → @asteasolutions/zod-to-openapi, zod 3.25.76 (50 kB) from your code"
+        "`zod` is bundled 2 times (127 KiB in all): zod 4.1.0 (78.1 KiB) via chanfana → @asteasolutions/zod-to-openapi, zod 3.25.76 (48.8 KiB) from your code"
     );
     assert_eq!(
         at(d),
@@ -161,7 +162,7 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
         .iter()
         .find(|d| d.message.starts_with("`lodash`"))
         .unwrap();
-    assert!(lodash.message.contains("140 kB"), "{}", lodash.message);
+    assert!(lodash.message.contains("136.7 KiB"), "{}", lodash.message);
     assert!(lodash.message.contains("es-toolkit"), "{}", lodash.message);
 
     // A lower threshold catches zod 4 through its chain.
@@ -210,7 +211,7 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
     assert_eq!(moment.len(), 1, "{moment:#?}");
     assert_eq!(
         moment[0].message,
-        "`moment` is heavy for a Worker (38 kB in the bundle)"
+        "`moment` is heavy for a Worker (37.1 KiB in the bundle)"
     );
     assert_eq!(moment[0].category, Category::ColdStart);
 }
@@ -234,7 +235,7 @@ fn node_polyfill_pulled_in_by_a_dependency() {
     let poly = of(&all, "node-polyfill");
     assert_eq!(poly.len(), 1, "{poly:#?}");
     assert!(
-        poly[0].message.contains("`buffer` (19 kB)"),
+        poly[0].message.contains("`buffer` (18.6 KiB)"),
         "{}",
         poly[0].message
     );
@@ -363,4 +364,15 @@ fn subpath_imports_and_threshold_only_packages_stay_quiet() {
         .filter(|d| d.message.starts_with("`zod`"))
         .collect();
     assert_eq!(zod.len(), 2, "one per copy: {zod:#?}");
+}
+
+#[test]
+fn every_bundle_finding_has_the_category_its_rule_declares() {
+    // One source: the report and the `rules` listing agree on each rule's category.
+    let all = run("{}", true);
+    assert!(!of(&all, "heavy-dependency").is_empty(), "{all:#?}");
+    for d in &all {
+        let declared = crate::rules::declaration(&d.rule).map(|r| r.meta.category);
+        assert_eq!(Some(d.category), declared, "{}", d.rule);
+    }
 }
