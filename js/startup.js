@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { failureLines, plainEnv } from "./buildlog.js";
 import { PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
 import { startupPositions } from "./attribution.js";
@@ -49,13 +50,12 @@ export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS,
     const result = spawnSync(process.execPath, args, {
       cwd: project.dir,
       encoding: "utf8",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" },
+      env: plainEnv({ ...process.env, WRANGLER_SEND_METRICS: "false" }),
       maxBuffer: 64 * 1024 * 1024,
       timeout: 120_000,
     });
     if (result.status !== 0 || !existsSync(outfile)) {
-      const text = `${result.stderr ?? ""}\n${result.stdout ?? ""}`;
-      const why = text.split("\n").filter((l) => /error|✘|\[ERROR\]|exceeded/i.test(l)).slice(0, 3).join(" ").replace(/\s+/g, " ").trim();
+      const why = failureLines(`${result.stderr ?? ""}\n${result.stdout ?? ""}`).join(" ");
       throw new PerfOptimizerError(
         `cannot measure startup: \`wrangler check startup\` failed${why ? `: ${why.slice(0, 400)}` : result.error ? `: ${result.error.message}` : ` (exit ${result.status})`}`,
       );
