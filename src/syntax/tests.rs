@@ -144,6 +144,8 @@ const PACKAGES: &[&str] = &[
     "examples/worker/node_modules/hono",
     "examples/worker/node_modules/zod",
     "examples/worker/node_modules/drizzle-orm",
+    // Its workflow workers declare `using` (they failed before #16).
+    "node_modules/miniflare",
     "node_modules/undici",
     "node_modules/unenv",
     "node_modules/path-to-regexp",
