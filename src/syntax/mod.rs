@@ -24,7 +24,7 @@ pub const START: u32 = 1;
 /// Decorators (TypeScript's legacy form and the standard one, before or
 /// after `export`), `accessor` fields, `using` declarations and import
 /// attributes are on everywhere, as esbuild and tsc accept them.
-fn syntax_for(path: &str) -> Syntax {
+pub(crate) fn syntax_for(path: &str) -> Syntax {
     let ext = path.rsplit('.').next().unwrap_or("");
     match ext {
         "ts" | "mts" | "cts" => Syntax::Typescript(TsSyntax {
