@@ -154,7 +154,9 @@ const MAX_AWAIT_JOINS: usize = 16;
 /// offsets stay the same, so every position still points into the file as
 /// written. Returns None when the failure is somewhere else.
 fn join_await_operand(text: &str, at: usize) -> Option<String> {
-    let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return None;
+    }
     let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let await_at = if text[at..].starts_with("await") {
         at
