@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { builtinModules } from "node:module";
+import { errorLines, esbuildErrors, failureLines, plainEnv } from "./buildlog.js";
 import { callCore, PerfOptimizerError } from "./core.js";
 import { displayPath, MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
 import { readJsonc } from "./project.js";
@@ -75,12 +76,11 @@ export async function bundleProject(project, { keepDir, startup = false, build =
       const result = spawnSync(process.execPath, args, {
         cwd: project.dir,
         encoding: "utf8",
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" },
+        env: plainEnv({ ...process.env, WRANGLER_SEND_METRICS: "false" }),
         maxBuffer: 64 * 1024 * 1024,
       });
       if (result.status !== 0 || !existsSync(metafilePath)) {
-        const why = (result.stderr + result.stdout).split("\n").filter((l) => /error|✘|\[ERROR\]/i.test(l)).slice(0, 3).join(" ").trim();
-        throw new PerfOptimizerError(`${relative(process.cwd(), project.main)}: wrangler could not bundle the Worker${why ? `: ${why.replace(/\s+/g, " ").slice(0, 400)}` : ` (exit ${result.status})`}`);
+        throw new PerfOptimizerError(bundleFailure("wrangler", project, esbuildErrors(`${result.stderr ?? ""}\n${result.stdout ?? ""}`), result));
       }
       return { outdir, metafileText: readUserFile(metafilePath, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" }), workingDir: project.dir, tool: "wrangler", wrangler, workerBundle, cleanup };
     }
@@ -99,15 +99,34 @@ export async function bundleProject(project, { keepDir, startup = false, build =
     try {
       result = await esbuild.build(wranglerLikeOptions(project, outdir));
     } catch (error) {
-      const first = error.errors?.[0];
-      const where = first?.location ? `${first.location.file}:${first.location.line}: ` : "";
-      throw new PerfOptimizerError(`${relative(process.cwd(), project.main)}: esbuild could not bundle the Worker: ${where}${first?.text ?? error.message}`);
+      if (!Array.isArray(error.errors)) throw error;
+      const errors = error.errors.map((e) => ({ text: e.text, file: e.location?.file ?? null, line: e.location?.line, column: e.location?.column }));
+      throw new PerfOptimizerError(bundleFailure("esbuild", project, errors, { stderr: error.message }));
     }
     return { outdir, metafileText: JSON.stringify(result.metafile), workingDir: project.dir, tool: "esbuild", cleanup };
   } catch (error) {
     cleanup();
     throw error;
   }
+}
+
+/**
+ * The message for a bundle that failed: each esbuild error at its own place
+ * (its path made relative to where the command runs), joined on one line;
+ * without located errors, what the tool printed that reads as an error,
+ * with the entry it was bundling.
+ */
+function bundleFailure(tool, project, errors, { stderr = "", stdout = "", status } = {}) {
+  if (errors.length > 0) {
+    const placed = errors.map((e) => {
+      const path = e.file && resolve(project.dir, e.file);
+      return path && existsSync(path) ? { ...e, file: relative(process.cwd(), path) } : e;
+    });
+    return `${tool} could not bundle the Worker: ${errorLines(placed).join("; ")}`;
+  }
+  const why = failureLines(`${stderr}\n${stdout}`).join(" ");
+  const entry = relative(process.cwd(), project.main);
+  return `${tool} could not bundle the Worker (entry ${entry})${why ? `: ${why}` : status === undefined ? "" : ` (exit ${status})`}`;
 }
 
 /**

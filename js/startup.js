@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { failureLines, plainEnv } from "./buildlog.js";
 import { PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
 import { decodeMappings, originalPosition, sourcePath, startupPositions } from "./attribution.js";
@@ -115,13 +116,12 @@ export function profileStartup(project, bundle, metafile, { runs = DEFAULT_RUNS,
     const result = spawnSync(process.execPath, args, {
       cwd: project.dir,
       encoding: "utf8",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" },
+      env: plainEnv({ ...process.env, WRANGLER_SEND_METRICS: "false" }),
       maxBuffer: 64 * 1024 * 1024,
       timeout: 120_000,
     });
     if (result.status !== 0 || !existsSync(outfile)) {
-      const text = `${result.stderr ?? ""}\n${result.stdout ?? ""}`;
-      const why = text.split("\n").filter((l) => /error|✘|\[ERROR\]|exceeded/i.test(l)).slice(0, 3).join(" ").replace(/\s+/g, " ").trim();
+      const why = failureLines(`${result.stderr ?? ""}\n${result.stdout ?? ""}`).join(" ");
       throw new PerfOptimizerError(
         `cannot measure startup: \`wrangler check startup\` failed${why ? `: ${why.slice(0, 400)}` : result.error ? `: ${result.error.message}` : ` (exit ${result.status})`}`,
       );

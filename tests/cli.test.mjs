@@ -1,11 +1,11 @@
 // The CLI, installed from the packed tarball into a scratch Workers project.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { cli, project } from "./helpers.mjs";
+import { cli, importPackage, project } from "./helpers.mjs";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "perf-optimizer-case-"));
 
@@ -141,7 +141,10 @@ describe("other commands", () => {
     const parse = report.diagnostics.find((d) => d.rule === "parse-error");
     assert.equal(parse.file, "src/broken.ts");
     assert.equal(parse.line, 1);
-    assert.equal(r.code, 1);
+    // A file the parser cannot read is a warning: never why a check fails.
+    assert.equal(parse.severity, "warning");
+    assert.match(parse.message, /^src\/broken\.ts:1:14: not valid TypeScript, so this file was not analyzed: /);
+    assert.equal(r.code, 0);
   });
 
   test("deeply nested input neither traps nor poisons the run", () => {
@@ -205,8 +208,61 @@ describe("bad input: one clear line and exit 2", () => {
     const dir = scratch();
     writeFileSync(join(dir, "wrangler.toml"), 'name = "x"\nmain = "index.ts"\ncompatibility_date = "2025-09-01"\n');
     writeFileSync(join(dir, "index.ts"), 'import { nope } from "./missing";\nexport default { fetch() { return new Response(nope) } };\n');
-    expectUsageError(cli(["check", "--entry", "index.ts"], { cwd: dir }), /index\.ts: esbuild could not bundle the Worker: .*missing/);
+    expectUsageError(cli(["check", "--entry", "index.ts"], { cwd: dir }), /esbuild could not bundle the Worker: index\.ts:1:21: Could not resolve "\.\/missing"/);
   });
+
+  test("esbuild's log as wrangler prints it: each error at its place, plain text", async () => {
+    const { esbuildErrors, failureLines } = await importPackage("buildlog");
+    const esc = (code) => `\u001b[${code}m`;
+    const marker = (kind) => `${esc(31)}✘ ${esc("41;31")}[${esc("41;97")}${kind}${esc("41;31")}]${esc(0)} `;
+    const log = [
+      `${marker("ERROR")}${esc(1)}Build failed with 3 errors:${esc(0)}`,
+      "",
+      `  ${marker("ERROR")}${esc(1)}Unexpected ";"${esc(0)}`,
+      "  ",
+      "      src/helper.ts:2:12:",
+      `  ${esc(37)}      2 │   const x = ${esc(32)};${esc(37)}`,
+      `          ╵             ${esc(32)}^${esc(0)}`,
+      "",
+      `  ${marker("ERROR")}${esc(1)}Could not resolve "./missing"${esc(0)}`,
+      "",
+      "      src/lib/a b.ts:1:21:",
+      '        1 │ import { nope } from "./missing";',
+      "",
+      "  You can mark the path as external.",
+      "",
+      `  ${marker("ERROR")}${esc(1)}No loader is configured for ".node" files${esc(0)}`,
+      "",
+      `${esc(33)}▲ [WARNING]${esc(0)} a warning`,
+      "",
+      "      src/w.ts:9:1:",
+    ].join("\n");
+    assert.deepEqual(esbuildErrors(log), [
+      { text: 'Unexpected ";"', file: "src/helper.ts", line: 2, column: 12 },
+      { text: 'Could not resolve "./missing"', file: "src/lib/a b.ts", line: 1, column: 21 },
+      { text: 'No loader is configured for ".node" files', file: null, line: null, column: null },
+    ]);
+    assert.deepEqual(failureLines(log), ['src/helper.ts:2:12: Unexpected ";"', 'src/lib/a b.ts:1:21: Could not resolve "./missing"', 'No loader is configured for ".node" files']);
+    assert.deepEqual(failureLines(`${esc(31)}Error: config is broken${esc(0)}\nsome output`), ["Error: config is broken"]);
+  });
+
+  // A syntax error in a file the entry imports: the build tool's own place
+  // and text, never the entry's name, and no escape codes even when colour
+  // is forced; wrangler's run (the project's wrangler) and esbuild's.
+  for (const tool of ["wrangler", "esbuild"]) {
+    test(`a syntax error in an imported file, from ${tool}`, () => {
+      const dir = scratch();
+      if (tool === "wrangler") symlinkSync(join(project, "node_modules"), join(dir, "node_modules"), "dir");
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "wrangler.toml"), 'name = "x"\nmain = "src/index.ts"\ncompatibility_date = "2025-09-01"\n');
+      writeFileSync(join(dir, "src", "index.ts"), 'import { helper } from "./helper";\nexport default { fetch() { return new Response(helper()); } };\n');
+      writeFileSync(join(dir, "src", "helper.ts"), 'export function helper() {\n  const x = ;\n  return "x";\n}\n');
+      const r = cli(["check"], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+      expectUsageError(r, new RegExp(`${tool} could not bundle the Worker: src/helper\\.ts:2:12: Unexpected ";"`));
+      assert.doesNotMatch(r.stderr, /\u001b/);
+      assert.doesNotMatch(r.stderr, /index\.ts/);
+    });
+  }
 
   test("invalid wrangler.toml", () => {
     const dir = scratch();

@@ -17,7 +17,7 @@ use crate::semantic::graph;
 use crate::semantic::resolve::{normalize, Resolver};
 use crate::syntax::position::LineIndex;
 pub(crate) use crate::syntax::START;
-use crate::syntax::{nesting, parse};
+use crate::syntax::{language, nesting, parse};
 
 pub mod context;
 pub mod declare;
@@ -299,16 +299,22 @@ impl<'p> Linter<'p> {
                 Box::new(Diagnostic {
                     related: Vec::new(),
                     rule: "parse-error".into(),
-                    severity: Severity::Error,
+                    // esbuild reports real syntax errors when it builds; a
+                    // file this parser cannot read is a gap in the report,
+                    // never the reason a deploy fails.
+                    severity: Severity::Warning,
                     category: Category::Input,
-                    message: format!("{} could not be parsed: {message}", file.path),
+                    message: format!(
+                        "{path}:{line}:{column}: not valid {}, so this file was not analyzed: {message}",
+                        language(&file.path),
+                        path = file.path
+                    ),
                     file: Some(file.path.clone()),
                     line: Some(line),
                     column: Some(column),
                     end_line: None,
                     end_column: None,
-                    help: "Fix the syntax error; the file's other findings appear once it parses."
-                        .into(),
+                    help: "Fix the syntax there (your editor shows the same place); the file's other findings appear once it parses. If esbuild builds the file as it is, exclude it with `ignore` in the config and report the parse failure.".into(),
                     docs: docs_url("parse-error"),
                 })
             },

@@ -5,7 +5,9 @@
 use swc_core::atoms::Atom;
 use swc_core::common::BytePos;
 use swc_core::ecma::ast::Program;
-use swc_core::ecma::parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+use swc_core::ecma::parser::{Parser, StringInput, Syntax};
+
+use crate::syntax::syntax_for;
 
 use super::*;
 
@@ -18,29 +20,6 @@ fn parse(source: &str, syntax: Syntax) -> Program {
     let program = parser.parse_program().expect("parses");
     assert!(parser.take_errors().is_empty(), "recoverable parse errors");
     program
-}
-
-fn syntax_for(path: &str) -> Syntax {
-    if path.ends_with(".ts") || path.ends_with(".mts") || path.ends_with(".cts") {
-        Syntax::Typescript(TsSyntax {
-            decorators: true,
-            dts: path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts"),
-            ..TsSyntax::default()
-        })
-    } else if path.ends_with(".tsx") {
-        Syntax::Typescript(TsSyntax {
-            tsx: true,
-            decorators: true,
-            ..TsSyntax::default()
-        })
-    } else {
-        Syntax::Es(EsSyntax {
-            jsx: true,
-            decorators: true,
-            import_attributes: true,
-            ..EsSyntax::default()
-        })
-    }
 }
 
 struct T {
