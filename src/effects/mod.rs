@@ -212,7 +212,7 @@ impl FileContext<'_> {
                 }
                 if let Some(root) = root_name(&m.obj) {
                     if self.is_binding_root(&m.obj)
-                        || root.is_some_and(|id| self.is_db_handle(id))
+                        || root.is_some_and(|id| self.is_db_handle(id) || self.is_object_stub(id))
                         || chain_has_context_db(&m.obj)
                     {
                         return true;
@@ -225,6 +225,39 @@ impl FileContext<'_> {
             }
             _ => false,
         }
+    }
+
+    /// `arg` is a Durable Object id: a call of a namespace's id method
+    /// (`env.ROOMS.idFromName(x)`) or a name bound to one.
+    pub fn is_object_id(&self, arg: Option<&ExprOrSpread>) -> bool {
+        match arg.map(|a| crate::syntax::ast::unwrap_expr(&a.expr)) {
+            Some(Expr::Call(c)) => self.object_id_call(c),
+            Some(Expr::Ident(id)) => self.refers_to(&self.object_ids, id),
+            _ => false,
+        }
+    }
+
+    /// `call` makes a Durable Object id: an id method called on a binding.
+    pub fn object_id_call(&self, call: &CallExpr) -> bool {
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        matches!(crate::syntax::ast::unwrap_expr(callee), Expr::Member(m)
+            if matches!(&m.prop, MemberProp::Ident(p)
+                if crate::knowledge::bindings::OBJECT_ID_METHODS.contains(&&*p.sym))
+                && self.is_binding_root(&m.obj))
+    }
+
+    /// `call` gets a Durable Object stub from a binding
+    /// (`env.ROOMS.get(id)`, `env.ROOMS.getByName(x)`).
+    pub fn object_stub_call(&self, call: &CallExpr) -> bool {
+        let Callee::Expr(callee) = &call.callee else {
+            return false;
+        };
+        matches!(crate::syntax::ast::unwrap_expr(callee), Expr::Member(m)
+            if matches!(&m.prop, MemberProp::Ident(p)
+                if crate::knowledge::bindings::returns_object_stub(&p.sym, self.is_object_id(call.args.first())))
+                && self.is_binding_root(&m.obj))
     }
 
     /// The call returns a promise as far as the file can tell: a subrequest,

@@ -141,8 +141,9 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   exit on a failure (`if (res.status >= 400) return null`) or on something not
   awaited in the loop keeps the loop per-item.
 - Calls that send nothing yet: Drizzle builders collected for `db.batch`,
-  D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`,
-  Analytics Engine `writeDataPoint`.
+  D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`
+  and getting a stub (`get(id)`, `getByName(name)`: the call on the stub is the
+  subrequest, and is reported), Analytics Engine `writeDataPoint`.
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
 - Database queries that `drizzle-query-in-loop` reports: its finding (with the
   one-query fix) stands for them. With that rule off, this one reports them.
@@ -354,6 +355,39 @@ mod tests {
                     16,
                     "`env.DB.prepare(\"SELECT * FROM t WHERE k = ?\").bind(k)",
                 ),
+            ],
+        );
+    }
+
+    /// Getting a Durable Object stub sends nothing; a call on the stub is
+    /// the subrequest, whether the id and the stub are named or inline.
+    #[test]
+    fn durable_object_stub_calls_are_the_subrequests() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"app.post("/", async (c) => {
+  for (const uid of members) {
+    const doId = c.env.ROOMS.idFromName(`ws-${uid}`);
+    const stub = c.env.ROOMS.get(doId);
+    await stub.fetch(new Request("https://do/broadcast", { method: "POST" }));
+  }
+  for (const uid of members) {
+    const stub = c.env.ROOMS.getByName(uid);
+    await stub.notify(uid);
+  }
+  for (const uid of members) {
+    await c.env.ROOMS.get(c.env.ROOMS.idFromName(uid)).fetch("https://do/x");
+  }
+  for (const key of keys) {
+    const value = c.env.CACHE.get(key);
+    await value;
+  }
+});"#,
+            &[
+                (5, "`stub.fetch(…)` inside a for-of loop (line 2)"),
+                (9, "`stub.notify(uid)`"),
+                (12, "inside a for-of loop (line 11)"),
+                (15, "`c.env.CACHE.get(key)`"),
             ],
         );
     }
