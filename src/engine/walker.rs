@@ -471,13 +471,6 @@ impl Visit for Walker<'_, '_, '_> {
                 {
                     self.cx.db_handles.insert(&name.id);
                 }
-                // const id = env.ROOMS.idFromName(x); const stub = env.ROOMS.get(id)
-                (Pat::Ident(name), Expr::Call(c)) if self.cx.object_id_call(c) => {
-                    self.cx.object_ids.insert(&name.id);
-                }
-                (Pat::Ident(name), Expr::Call(c)) if self.cx.object_stub_call(c) => {
-                    self.cx.object_stubs.insert(&name.id);
-                }
                 // const db = c.var.db / c.get('db') (Hono context variable)
                 (Pat::Ident(name), e) if is_context_db_var(e) => {
                     self.cx.db_handles.insert(&name.id);

@@ -24,3 +24,18 @@ pub const OBJECT_ID_METHODS: &[&str] = &["idFromName", "idFromString", "newUniqu
 pub fn returns_object_stub(method: &str, id_argument: bool) -> bool {
     method == "getByName" || (method == "get" && id_argument)
 }
+
+/// Types of the Workers runtime's bindings (`@cloudflare/workers-types`)
+/// whose methods reach outside the Worker: a value typed as one
+/// (`db: D1Database`) is a binding whatever its name.
+pub const BINDING_TYPES: &[&str] = &[
+    "Ai",
+    "D1Database",
+    "DurableObjectNamespace",
+    "DurableObjectStub",
+    "Fetcher",
+    "KVNamespace",
+    "Queue",
+    "R2Bucket",
+    "VectorizeIndex",
+];

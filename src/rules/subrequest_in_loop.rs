@@ -363,9 +363,7 @@ mod tests {
     /// the subrequest, whether the id and the stub are named or inline.
     #[test]
     fn durable_object_stub_calls_are_the_subrequests() {
-        assert_fires(
-            "subrequest-in-loop",
-            r#"app.post("/", async (c) => {
+        let source = r#"app.post("/", async (c) => {
   for (const uid of members) {
     const doId = c.env.ROOMS.idFromName(`ws-${uid}`);
     const stub = c.env.ROOMS.get(doId);
@@ -382,12 +380,46 @@ mod tests {
     const value = c.env.CACHE.get(key);
     await value;
   }
-});"#,
-            &[
+});"#;
+        let expected = [
                 (5, "`stub.fetch(…)` inside a for-of loop (line 2)"),
                 (9, "`stub.notify(uid)`"),
                 (12, "inside a for-of loop (line 11)"),
                 (15, "`c.env.CACHE.get(key)`"),
+            ];
+        assert_fires("subrequest-in-loop", source, &expected);
+        // With every rule on (some look ahead in a block before the walk
+        // reaches the stub's declaration), the same findings.
+        let all = crate::rules::test_util::Case::new().file("test.ts", source).run();
+        let lines: Vec<u32> = all
+            .iter()
+            .filter(|d| d.rule == "subrequest-in-loop")
+            .filter_map(|d| d.line)
+            .collect();
+        assert_eq!(lines, [5, 9, 12, 15]);
+    }
+
+    /// A parameter typed as a binding is one, whatever its name.
+    #[test]
+    fn names_typed_as_bindings_are_bindings() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"export async function load(db: D1Database, kv: KVNamespace, ids: string[], rooms: DurableObjectNamespace) {
+  for (const id of ids) {
+    await db.prepare("SELECT * FROM t WHERE id = ?").bind(id).first();
+  }
+  for (const id of ids) await kv.get(id);
+  for (const id of ids) {
+    const stub = rooms.get(rooms.idFromName(id));
+    await stub.fetch("https://do/x");
+  }
+  const list: string[] = [];
+  for (const id of ids) list.push(id);
+}"#,
+            &[
+                (3, "inside a for-of loop (line 2)"),
+                (5, "`kv.get(id)`"),
+                (8, "`stub.fetch(\"https://do/x\")`"),
             ],
         );
     }

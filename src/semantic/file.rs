@@ -42,12 +42,6 @@ pub struct FileModel<'a> {
     /// Parameters named `env` that are not the bindings: typed as a
     /// primitive (`env: string`) or the element of an iteration callback.
     pub not_env: Bindings,
-    /// Durable Object ids made locally (`const id = env.ROOMS.idFromName(x)`).
-    pub object_ids: Bindings,
-    /// Durable Object stubs (`const stub = env.ROOMS.get(id)`,
-    /// `env.ROOMS.getByName(x)`): every call on one is a subrequest to the
-    /// object, where getting the stub sends nothing.
-    pub object_stubs: Bindings,
     /// Names of the module-scope functions declared `async` (`async
     /// function f`, `const f = async () => …`): a call of the module
     /// binding of such a name returns a promise.
@@ -74,6 +68,11 @@ impl Bindings {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Some declaration of the kind has this name (in any scope).
+    pub fn contains_name(&self, name: &Atom) -> bool {
+        self.0.contains_key(name)
+    }
 }
 
 impl<'a> FileModel<'a> {
@@ -97,8 +96,6 @@ impl<'a> FileModel<'a> {
             env_objects: Bindings::default(),
             env_parts: Bindings::default(),
             not_env: Bindings::default(),
-            object_ids: Bindings::default(),
-            object_stubs: Bindings::default(),
             async_names: HashSet::default(),
             combined: std::cell::OnceCell::new(),
         };
@@ -420,11 +417,6 @@ impl<'a> FileModel<'a> {
             || (id.sym == "env"
                 && !self.bound_to_plain_value(id)
                 && !self.refers_to(&self.not_env, id))
-    }
-
-    /// `id` refers to a Durable Object stub the file gets from a binding.
-    pub fn is_object_stub(&self, id: &Ident) -> bool {
-        self.refers_to(&self.object_stubs, id)
     }
 
     /// `id` refers to a binding destructured from the bindings object
