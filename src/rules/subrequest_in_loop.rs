@@ -144,6 +144,8 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`
   and getting a stub (`get(id)`, `getByName(name)`: the call on the stub is the
   subrequest, and is reported), Analytics Engine `writeDataPoint`.
+- A batch per iteration: `db.batch(stmts)` or `env.QUEUE.sendBatch(chunk)` in a
+  loop over chunks is already the batched form.
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
 - Database queries that `drizzle-query-in-loop` reports: its finding (with the
   one-query fix) stands for them. With that rule off, this one reports them.
@@ -203,6 +205,10 @@ impl Rule for SubrequestInLoop {
     }
 }
 
+/// Methods that send many operations in one round trip: D1's and Drizzle's
+/// `batch`, Queues' `sendBatch`.
+const BATCH_METHODS: &[&str] = &["batch", "sendBatch"];
+
 impl SubrequestInLoop {
     fn check(&mut self, call: &CallExpr, cx: &mut LintContext<'_>) {
         if self.chain_inner.contains(&key(call.span)) {
@@ -215,6 +221,12 @@ impl SubrequestInLoop {
         // A call to a function of the project: reported if that function
         // (or one it calls, in any file) makes a subrequest.
         let helper = if sends_subrequest(cx, call, awaited) {
+            // A batch per iteration (`db.batch(stmts)` over chunks of rows,
+            // `env.QUEUE.sendBatch(chunk)`): the loop goes over batches,
+            // which is the fix this rule would suggest.
+            if method_name(call).is_some_and(|m| BATCH_METHODS.contains(&m.as_ref())) {
+                return;
+            }
             None
         } else if cx.repeating().is_none() {
             return;
@@ -454,6 +466,11 @@ mod tests {
   }
   for (const x of xs) { total += x.price; }
   await mapLimit(ids, 6, async (id) => fetch(`/z/${id}`));
+  for (let i = 0; i < rows.length; i += 100) {
+    const stmts = rows.slice(i, i + 100).map((r) => c.env.DB.prepare("INSERT INTO t VALUES (?)").bind(r.id));
+    await c.env.DB.batch(stmts);
+    await c.env.QUEUE.sendBatch(rows.slice(i, i + 100).map((r) => ({ body: r })));
+  }
 });"#,
         );
     }
