@@ -1199,6 +1199,9 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
                 .find(|(k, ..)| *k == key(rep.span))
                 .map(|(_, items, item)| (*items, item.clone()))
                 .unwrap_or_default();
+            if chunked(fact, item.as_ref()) {
+                return None;
+            }
             Some(Iteration {
                 describe: rep.describe(),
                 items: items.map(|s| cx.snippet(s)),
@@ -1215,6 +1218,9 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
                 .last()
                 .and_then(|f| f.iteration.clone())
                 .unwrap_or_default();
+            if chunked(fact, item.as_ref()) {
+                return None;
+            }
             let describe = if rep.in_promise_combinator {
                 format!("{} inside Promise.all", rep.describe())
             } else {
@@ -1227,6 +1233,17 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
             })
         }
     }
+}
+
+/// The query takes the whole element as its list (`inArray(t.id, chunk)`):
+/// the loop goes over chunks of a list, one query per chunk — the batching
+/// that D1's limit on bound parameters asks for, not a query per row.
+fn chunked(fact: &QueryFact, item: Option<&Atom>) -> bool {
+    item.is_some_and(|item| {
+        fact.filters
+            .iter()
+            .any(|f| f.op == Op::In && f.value.as_deref() == Some(item.as_ref()))
+    })
 }
 
 /// Identifiers an argument reads (not inside nested functions).

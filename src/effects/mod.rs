@@ -14,6 +14,7 @@ use crate::knowledge::schema::Table;
 use crate::semantic::file::FileModel;
 use crate::syntax::ast::root_name;
 
+pub mod bindings;
 pub mod calls;
 pub mod db_facts;
 pub mod drizzle;
@@ -162,6 +163,10 @@ pub struct FileContext<'a> {
     /// Retry and small constant loops, failure-only code: fed by the walker
     /// when an enabled rule asks for it (`Rule::hot_paths`), shared by them.
     pub hot: hot_paths::HotPaths,
+    /// Durable Object ids and stubs, names typed as bindings: one light walk
+    /// of the whole file on the first question, so that the answer does not
+    /// depend on how far the walk has come (rules look ahead in a block).
+    pub binding_values: std::cell::OnceCell<bindings::BindingValues>,
 }
 
 impl<'a> Deref for FileContext<'a> {
@@ -212,7 +217,7 @@ impl FileContext<'_> {
                 }
                 if let Some(root) = root_name(&m.obj) {
                     if self.is_binding_root(&m.obj)
-                        || root.is_some_and(|id| self.is_db_handle(id))
+                        || root.is_some_and(|id| self.is_db_handle(id) || self.is_binding_value(id))
                         || chain_has_context_db(&m.obj)
                     {
                         return true;
@@ -225,6 +230,29 @@ impl FileContext<'_> {
             }
             _ => false,
         }
+    }
+
+    /// `arg` is a Durable Object id: a call of a namespace's id method
+    /// (`env.ROOMS.idFromName(x)`) or a name bound to one.
+    pub fn is_object_id(&self, arg: Option<&ExprOrSpread>) -> bool {
+        match arg.map(|a| crate::syntax::ast::unwrap_expr(&a.expr)) {
+            Some(Expr::Call(c)) => bindings::object_id_call(c),
+            Some(Expr::Ident(id)) => self.refers_to(&self.binding_values().object_ids, id),
+            _ => false,
+        }
+    }
+
+    /// `id` refers to a value that reaches the outside of the Worker when
+    /// called: a Durable Object stub (`const stub = env.ROOMS.get(id)`), or a
+    /// name typed as a binding (`db: D1Database`).
+    fn is_binding_value(&self, id: &Ident) -> bool {
+        let values = self.binding_values();
+        self.refers_to(&values.object_stubs, id) || self.refers_to(&values.typed, id)
+    }
+
+    fn binding_values(&self) -> &bindings::BindingValues {
+        self.binding_values
+            .get_or_init(|| bindings::BindingValues::of(self.program(), self.source))
     }
 
     /// The call returns a promise as far as the file can tell: a subrequest,

@@ -69,6 +69,7 @@ impl<'a> LintContext<'a> {
                 http_clients: Default::default(),
                 client_fields: Default::default(),
                 hot: Default::default(),
+                binding_values: Default::default(),
             },
             diagnostics: Vec::new(),
             current_rule: None,

@@ -7,7 +7,8 @@
 //! pagination), and in `while`/`do-while` loops, whose condition usually
 //! depends on the awaited result (polling, retries). Retry and fallback
 //! loops (they exit when the awaited call succeeds) and loops over a few
-//! constant items are not per-item loops (`effects::hot_paths`). A fetch or
+//! constant items are not per-item loops (`effects::hot_paths`). A call of
+//! a project function counts when its effect summary says it does I/O. A fetch or
 //! binding call is `subrequest-in-loop`'s finding, which says the latency too.
 
 use crate::model::collections::HashSet;
@@ -16,7 +17,9 @@ use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{pat_names, unwrap_expr, LoopKind, Node};
+use crate::engine::context::{
+    pat_names, target_of, unwrap_expr, Effect, LoopKind, Node, Target,
+};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -42,9 +45,10 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
             "What it finds",
             r#"
 An `await` of I/O — `fetch(…)`, a binding call (`env.CACHE.get`, `c.env.BUCKET.put`,
-`env.QUEUE.send`), a Drizzle query on a known database, or an `async` function of
-the same file — directly inside a `for`, `for-of` or `for-in` loop whose
-iterations do not depend on each other.
+`env.QUEUE.send`), a Drizzle query on a known database, or a call of a project
+function, in this file or another, that does such I/O itself or through what it
+calls — directly inside a `for`, `for-of` or `for-in` loop whose iterations do
+not depend on each other.
 "#,
         ),
         (
@@ -113,7 +117,8 @@ D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
   (`i < 3`, `attempt < MAX_ATTEMPTS`), with at most 6 iterations in all — the
   simultaneous connections a Worker may open (nested counts multiply).
 - `for await (… of stream)`.
-- Awaits of values that are not known I/O (`await Promise.resolve(x)`).
+- Awaits of values that are not known I/O (`await Promise.resolve(x)`), and of
+  project functions that do none (`await sha256(code)` over `crypto.subtle`).
 - Awaits inside a function created in the loop (`queue.push(async () => …)`).
 - Awaits of a database query that `drizzle-query-in-loop` reports: its finding
   (with the one-query fix) stands for them. With that rule off, this one
@@ -132,10 +137,10 @@ None.
         (
             "Known limits",
             r#"
-Only I/O the file can recognize is reported: `env` bindings, `fetch`, a
+Only I/O the project can recognize is reported: `env` bindings, `fetch`, a
 Drizzle database, a client of an SDK that calls HTTP (see
-`subrequest-in-loop`), an async function of the file; a client passed in as
-an untyped parameter is not. An intended sequence (rate-limited API, ordered writes)
+`subrequest-in-loop`), and project functions that reach one of those; a
+client passed in as an untyped parameter is not. An intended sequence (rate-limited API, ordered writes)
 should be suppressed with a reason:
 `// perf-optimizer-disable-next-line await-in-loop -- API allows 1 request at a time`.
 "#,
@@ -167,13 +172,23 @@ struct AwaitInLoop {
     loops: Vec<LoopState>,
 }
 
+/// An await in a loop: where, the call's text, the names its arguments
+/// read, and for a call of a project function, that function: the await is
+/// a round trip only if it does I/O, directly or through what it calls.
+struct Awaited {
+    span: Span,
+    call: String,
+    reads: Vec<Atom>,
+    helper: Option<Target>,
+}
+
 #[derive(Default)]
 struct LoopState {
     kind: Option<LoopKind>,
     /// How many times the loop runs when that is known to be few (a retry
     /// loop, a constant count).
     times: Option<f64>,
-    awaits: Vec<(Span, String, Vec<Atom>)>,
+    awaits: Vec<Awaited>,
     assigned: HashSet<Atom>,
 }
 
@@ -222,14 +237,27 @@ impl Rule for AwaitInLoop {
                 let Expr::Call(call) = unwrap_expr(&a.arg) else {
                     return;
                 };
-                if !cx.returns_promise(call) {
+                // A call of a project function (in any file) is judged by
+                // its summary after the walk; other calls by what the file
+                // knows returns a promise.
+                let helper = if cx.is_subrequest(call) || names_local(call, cx) {
+                    None
+                } else {
+                    target_of(call)
+                };
+                if helper.is_none() && !cx.returns_promise(call) {
                     return;
                 }
                 let mut reads = Vec::new();
                 for arg in &call.args {
                     collect_idents(&arg.expr, &mut reads);
                 }
-                state.awaits.push((a.span, cx.snippet(call.span), reads));
+                state.awaits.push(Awaited {
+                    span: a.span,
+                    call: cx.snippet(call.span),
+                    reads,
+                    helper,
+                });
             }
             Node::Assign(a) => {
                 if let Some(state) = self.loops.last_mut() {
@@ -272,20 +300,24 @@ impl Rule for AwaitInLoop {
                     Some(LoopKind::ForIn) => "for-in",
                     _ => "for",
                 };
-                for (span, call, reads) in &state.awaits {
-                    if reads.iter().any(|r| state.assigned.contains(r)) {
+                for awaited in state.awaits {
+                    if awaited.reads.iter().any(|r| state.assigned.contains(r)) {
                         continue; // the next iteration needs this one's result
                     }
-                    cx.report(
-                        *span,
-                        format!("await of {call} inside {what}: each iteration waits for the previous round trip"),
-                        format!(
+                    let message = format!(
+                        "await of {} inside {what}: each iteration waits for the previous round trip",
+                        awaited.call
+                    );
+                    let help = format!(
                             "Start the calls together and await them at once, with a bound on concurrency \
                              (e.g. `await Promise.all(chunk.map(...))` over chunks of {}), or use a batch API \
                              (KV bulk get, D1/Drizzle `db.batch`, R2 list).",
                             cx.limits.open_connections
-                        ),
-                    );
+                        );
+                    match awaited.helper {
+                        Some(helper) => cx.report_if_calls(helper, Effect::Io, awaited.span, message, help),
+                        None => cx.report(awaited.span, message, help),
+                    }
                 }
                 // Assignments in an inner loop also count for the outer one.
                 if let Some(outer) = self.loops.last_mut() {
@@ -295,6 +327,14 @@ impl Rule for AwaitInLoop {
             _ => {}
         }
     }
+}
+
+/// The call names a function by a local binding (`const load = …` inside
+/// the handler): the summaries are found by name at module level, so a
+/// local is judged by what the file knows of it instead.
+fn names_local(call: &CallExpr, cx: &LintContext<'_>) -> bool {
+    matches!(&call.callee, Callee::Expr(callee)
+        if matches!(unwrap_expr(callee), Expr::Ident(id) if !cx.is_module_binding(id) && !cx.is_unbound(id)))
 }
 
 fn loop_kind(stmt: &Stmt) -> Option<LoopKind> {
@@ -477,6 +517,46 @@ async function save(item: string) {
         let alone = lint_rules(&["await-in-loop"], source);
         let lines: Vec<(u32, &str)> = alone.iter().map(|(l, r)| (*l, r.as_str())).collect();
         assert_eq!(lines, [(3, "await-in-loop"), (4, "await-in-loop")]);
+    }
+
+    /// An awaited async helper is a round trip only when it does I/O, in
+    /// this file or through what it calls in another: one that hashes with
+    /// `crypto.subtle` only computes.
+    #[test]
+    fn async_helpers_count_only_when_they_do_io() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .file(
+                "src/routes/codes.ts",
+                r#"import { store } from '../lib/store';
+export async function save(codes: string[], env: Env) {
+  for (const code of codes) {
+    const hash = await sha256(code);
+    await store(env, hash);
+    await record(env, hash);
+  }
+}
+async function sha256(input: string) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(input));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16)).join('');
+}
+async function record(env: Env, hash: string) {
+  return env.CACHE.put(hash, '1');
+}
+"#,
+            )
+            .file(
+                "src/lib/store.ts",
+                r#"export async function store(env: Env, hash: string) {
+  await env.DB.prepare('INSERT INTO codes VALUES (?)').bind(hash).run();
+}
+"#,
+            )
+            .rules(&["await-in-loop"])
+            .assert_fires(&[
+                ("src/routes/codes.ts", 5, "await of store(env, hash) inside for-of"),
+                ("src/routes/codes.ts", 6, "await of record(env, hash) inside for-of"),
+            ]);
     }
 
     /// A call through an SDK client is I/O: with subrequest-in-loop off,

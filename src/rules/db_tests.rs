@@ -340,17 +340,17 @@ fn drizzle_aliases_are_asked_by_binding() {
     assert_eq!(lines(aliased), vec![6]);
 }
 
-/// A call of a module-scope async function returns a promise; a local
-/// function of the same name does not.
+/// A call of a module-scope async function that does I/O is a round trip;
+/// a local function of the same name is not.
 #[test]
 fn async_functions_are_asked_by_binding() {
     let rules = ["await-in-loop"];
     let lines = |source: &str| finding_lines(&rules, source);
-    let module = "const load = async (id) => id;\n\
+    let module = "const load = async (id) => fetch(id);\n\
         export async function run(ids) {\n\
           for (const id of ids) { await load(id); }\n\
         }\n";
-    let shadowed = "const load = async (id) => id;\n\
+    let shadowed = "const load = async (id) => fetch(id);\n\
         export async function run(ids) {\n\
           const load = (id) => id;\n\
           for (const id of ids) { await load(id); }\n\

@@ -76,6 +76,9 @@ const items = await db
 - Queries built in a loop and sent together (`db.batch(stmts)`).
 - Paging loops (`.offset(...)`, a limited query in a counting `for` loop) and
   `while`/`do-while` loops, whose iterations depend on the previous result.
+- A query per chunk: the loop goes over chunks of a list and each query takes
+  the whole chunk (`for (const chunk of chunks(ids, 90)) … inArray(t.id, chunk)`),
+  the batching D1's limit of 100 bound parameters per query asks for.
 "#,
         ),
         (
@@ -374,6 +377,11 @@ export default {
     const r = await db.select().from(orders).where(gt(orders.id, cursor)).limit(100);
     cursor = r.at(-1)?.id;
   }
+  // one query per chunk of ids (D1 binds at most 100 parameters)
+  for (const chunk of chunks(ids, 90)) {
+    await db.update(orders).set({ seen: true }).where(and(inArray(orders.id, chunk), eq(orders.userId, uid)));
+  }
+  await Promise.all(chunks(ids, 90).map((part) => db.delete(orders).where(inArray(orders.id, part))));
   // a map over an array, not a query
   for (const k of keys) cache.delete(k);
   for (const k of keys) await map.get(k);

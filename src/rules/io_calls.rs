@@ -13,6 +13,7 @@ use swc_core::ecma::visit::VisitWith;
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{collapse_whitespace, method_name, unwrap_expr};
 use crate::engine::LintContext;
+use crate::knowledge::bindings::{returns_object_stub, LOCAL_METHODS};
 use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node, Probe};
 
 /// A span as a map key.
@@ -68,17 +69,6 @@ const DRIZZLE_EXECUTE: &[&str] = &[
     "batch",
     "transaction",
 ];
-/// Binding methods that build something locally without a round trip.
-const LOCAL_BINDING_METHODS: &[&str] = &[
-    "prepare",
-    "bind",
-    "idFromName",
-    "idFromString",
-    "newUniqueId",
-    "jurisdiction",
-    "getByName",
-    "writeDataPoint",
-];
 
 /// `call` sends a subrequest when it runs: not a Drizzle builder that nobody
 /// awaits (`db.batch(xs.map(x => db.insert(t).values(x)))`), not a D1
@@ -92,15 +82,12 @@ pub(super) fn sends_subrequest(cx: &LintContext<'_>, call: &CallExpr, awaited: b
         if !awaited && !method.is_some_and(|m| DRIZZLE_EXECUTE.contains(&m)) {
             return false;
         }
-    } else if method.is_some_and(|m| LOCAL_BINDING_METHODS.contains(&m)) {
+    } else if method.is_some_and(|m| LOCAL_METHODS.contains(&m)) {
         return false;
     }
-    // `env.DO.get(env.DO.idFromName(x))` returns a stub, locally.
-    !(method == Some("get")
-        && call.args.first().is_some_and(|a| {
-            matches!(unwrap_expr(&a.expr), Expr::Call(c)
-                if method_name(c).is_some_and(|m| LOCAL_BINDING_METHODS.contains(&m.as_ref())))
-        }))
+    // `env.DO.get(env.DO.idFromName(x))` or `env.DO.get(id)` returns a stub,
+    // locally.
+    !method.is_some_and(|m| returns_object_stub(m, cx.is_object_id(call.args.first())))
 }
 
 /// Names an expression or statement reads (every identifier in it, which

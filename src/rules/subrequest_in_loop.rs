@@ -141,8 +141,11 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   exit on a failure (`if (res.status >= 400) return null`) or on something not
   awaited in the loop keeps the loop per-item.
 - Calls that send nothing yet: Drizzle builders collected for `db.batch`,
-  D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`,
-  Analytics Engine `writeDataPoint`.
+  D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`
+  and getting a stub (`get(id)`, `getByName(name)`: the call on the stub is the
+  subrequest, and is reported), Analytics Engine `writeDataPoint`.
+- A batch per iteration: `db.batch(stmts)` or `env.QUEUE.sendBatch(chunk)` in a
+  loop over chunks is already the batched form.
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
 - Database queries that `drizzle-query-in-loop` reports: its finding (with the
   one-query fix) stands for them. With that rule off, this one reports them.
@@ -202,6 +205,10 @@ impl Rule for SubrequestInLoop {
     }
 }
 
+/// Methods that send many operations in one round trip: D1's and Drizzle's
+/// `batch`, Queues' `sendBatch`.
+const BATCH_METHODS: &[&str] = &["batch", "sendBatch"];
+
 impl SubrequestInLoop {
     fn check(&mut self, call: &CallExpr, cx: &mut LintContext<'_>) {
         if self.chain_inner.contains(&key(call.span)) {
@@ -214,6 +221,12 @@ impl SubrequestInLoop {
         // A call to a function of the project: reported if that function
         // (or one it calls, in any file) makes a subrequest.
         let helper = if sends_subrequest(cx, call, awaited) {
+            // A batch per iteration (`db.batch(stmts)` over chunks of rows,
+            // `env.QUEUE.sendBatch(chunk)`): the loop goes over batches,
+            // which is the fix this rule would suggest.
+            if method_name(call).is_some_and(|m| BATCH_METHODS.contains(&m.as_ref())) {
+                return;
+            }
             None
         } else if cx.repeating().is_none() {
             return;
@@ -358,6 +371,71 @@ mod tests {
         );
     }
 
+    /// Getting a Durable Object stub sends nothing; a call on the stub is
+    /// the subrequest, whether the id and the stub are named or inline.
+    #[test]
+    fn durable_object_stub_calls_are_the_subrequests() {
+        let source = r#"app.post("/", async (c) => {
+  for (const uid of members) {
+    const doId = c.env.ROOMS.idFromName(`ws-${uid}`);
+    const stub = c.env.ROOMS.get(doId);
+    await stub.fetch(new Request("https://do/broadcast", { method: "POST" }));
+  }
+  for (const uid of members) {
+    const stub = c.env.ROOMS.getByName(uid);
+    await stub.notify(uid);
+  }
+  for (const uid of members) {
+    await c.env.ROOMS.get(c.env.ROOMS.idFromName(uid)).fetch("https://do/x");
+  }
+  for (const key of keys) {
+    const value = c.env.CACHE.get(key);
+    await value;
+  }
+});"#;
+        let expected = [
+                (5, "`stub.fetch(…)` inside a for-of loop (line 2)"),
+                (9, "`stub.notify(uid)`"),
+                (12, "inside a for-of loop (line 11)"),
+                (15, "`c.env.CACHE.get(key)`"),
+            ];
+        assert_fires("subrequest-in-loop", source, &expected);
+        // With every rule on (some look ahead in a block before the walk
+        // reaches the stub's declaration), the same findings.
+        let all = crate::rules::test_util::Case::new().file("test.ts", source).run();
+        let lines: Vec<u32> = all
+            .iter()
+            .filter(|d| d.rule == "subrequest-in-loop")
+            .filter_map(|d| d.line)
+            .collect();
+        assert_eq!(lines, [5, 9, 12, 15]);
+    }
+
+    /// A parameter typed as a binding is one, whatever its name.
+    #[test]
+    fn names_typed_as_bindings_are_bindings() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"export async function load(db: D1Database, kv: KVNamespace, ids: string[], rooms: DurableObjectNamespace) {
+  for (const id of ids) {
+    await db.prepare("SELECT * FROM t WHERE id = ?").bind(id).first();
+  }
+  for (const id of ids) await kv.get(id);
+  for (const id of ids) {
+    const stub = rooms.get(rooms.idFromName(id));
+    await stub.fetch("https://do/x");
+  }
+  const list: string[] = [];
+  for (const id of ids) list.push(id);
+}"#,
+            &[
+                (3, "inside a for-of loop (line 2)"),
+                (5, "`kv.get(id)`"),
+                (8, "`stub.fetch(\"https://do/x\")`"),
+            ],
+        );
+    }
+
     #[test]
     fn silent_when_covered_bounded_or_batched() {
         assert_silent(
@@ -388,6 +466,11 @@ mod tests {
   }
   for (const x of xs) { total += x.price; }
   await mapLimit(ids, 6, async (id) => fetch(`/z/${id}`));
+  for (let i = 0; i < rows.length; i += 100) {
+    const stmts = rows.slice(i, i + 100).map((r) => c.env.DB.prepare("INSERT INTO t VALUES (?)").bind(r.id));
+    await c.env.DB.batch(stmts);
+    await c.env.QUEUE.sendBatch(rows.slice(i, i + 100).map((r) => ({ body: r })));
+  }
 });"#,
         );
     }

@@ -68,6 +68,11 @@ impl Bindings {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Some declaration of the kind has this name (in any scope).
+    pub fn contains_name(&self, name: &Atom) -> bool {
+        self.0.contains_key(name)
+    }
 }
 
 impl<'a> FileModel<'a> {
