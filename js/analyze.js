@@ -5,23 +5,42 @@ import { join, relative, resolve, sep } from "node:path";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
 import { moduleFacts } from "./modules.js";
 import { findEntries, findProjectDir, loadProject, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
-/** The SQL files that declare the schema: migrations folders and drizzle-kit output. */
+/**
+ * The .sql files under `dir`, skipping dependencies and build output as the
+ * source walk does; symbolic links are not followed.
+ */
+function sqlFilesUnder(dir, paths) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const abs = join(dir, entry.name);
+    if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) sqlFilesUnder(abs, paths);
+    else if (entry.isFile() && entry.name.endsWith(".sql")) paths.push(abs);
+  }
+}
+
+/** The SQL files that declare the schema: migrations folders (inside the project, see loadProject) and drizzle-kit output. */
 function sqlFilesOf(project) {
   const dirs = new Set([...project.migrationsDirs, join(project.dir, "drizzle"), join(project.dir, "migrations")]);
   const paths = [];
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith(".sql")) paths.push(join(entry.parentPath ?? entry.path, entry.name));
-    }
-  }
-  return readSources(paths.sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
+  for (const dir of dirs) sqlFilesUnder(dir, paths);
+  return readSources([...new Set(paths)].sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
+}
+
+/** The report with the project's notes (which wrangler config is used, what was left out) after its own. */
+function withProjectNotes(report, project) {
+  if (project?.notes?.length) report.notes = [...(report.notes ?? []), ...project.notes];
+  return report;
 }
 
 /**
@@ -90,7 +109,7 @@ export function analyzeWithRecovery(input, label) {
 
 /** The baseline file's text (the core validates it), or undefined. */
 function readBaseline(path) {
-  return path ? readUserFile(resolve(path), { what: "baseline", encoding: "utf8" }) : undefined;
+  return path ? stripBom(readUserFile(resolve(path), { what: "baseline", encoding: "utf8" })) : undefined;
 }
 
 /** First-party source inputs of a metafile (by the core's rule: no package, not generated). */
@@ -131,10 +150,11 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     .filter((entry) => typeof entry === "string" && !entry.includes(":"))
     .map((entry) => ({ path: displayPath(resolve(workingDir, entry)), declaredBy: "the bundle's entry point" }));
   if (project?.main) entries.unshift({ path: displayPath(project.main), declaredBy: "main" });
-  return analyzeWithRecovery(
+  const report = analyzeWithRecovery(
     { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
   );
+  return withProjectNotes(report, project);
 }
 
 /** `perf-optimizer check`: bundle as deployed, then bundle + lint + budgets. */
@@ -170,8 +190,13 @@ export async function check(dir = ".", options = {}) {
   }
 }
 
-/** `perf-optimizer lint`: the source rules over files and folders. */
+/** `perf-optimizer lint`: the source rules over files and folders (`paths`: one path or a list). */
 export async function lint(paths = ["."], options = {}) {
+  // One path as a string is one path (iterating it would lint "/", "s", "r", "c").
+  if (typeof paths === "string") paths = [paths];
+  if (!Array.isArray(paths) || !paths.every((p) => typeof p === "string")) {
+    throw new PerfOptimizerError(`lint takes a path or a list of paths (strings), got ${JSON.stringify(paths) ?? String(paths)}`);
+  }
   const baseDir = resolve(options.cwd ?? ".");
   const { config, json } = await loadConfig(baseDir, options.config);
   const configPaths = [];
@@ -191,17 +216,18 @@ export async function lint(paths = ["."], options = {}) {
   const explicit = paths.map((p) => resolve(p)).filter((abs) => existsSync(abs) && statSync(abs).isFile());
   const entries = findEntries(files, { configPaths, explicit });
   const scope = options.allFiles ? "all" : "reachable";
-  return analyzeWithRecovery(
+  const report = analyzeWithRecovery(
     { files, skipped, entries, scope, ...projectInputs(project, files), config: json, baseline: readBaseline(options.baseline) },
     paths.join(", "),
   );
+  return withProjectNotes(report, project);
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */
 export async function analyzeMetafile(metafilePath, options = {}) {
   const abs = resolve(metafilePath);
   const label = displayPath(abs);
-  const text = readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" });
+  const text = stripBom(readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" }));
   const metafile = parseMetafile(text, label);
   const workingDir = resolve(options.root ?? guessWorkingDir(metafile, abs));
   const { json } = await loadConfig(workingDir, options.config);

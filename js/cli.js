@@ -70,6 +70,9 @@ const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
 async function fail(messageOrError) {
   const { printFailure } = await import("./outcome.js");
   process.exitCode = printFailure(messageOrError);
+  // Work the user's code left pending (a config module still waiting on a
+  // timer) must not hold the process open after the failure is reported.
+  if (messageOrError?.abandonsPendingWork) process.exit();
 }
 
 async function main(argv) {

@@ -70,7 +70,7 @@ export interface LintOptions {
 export declare function why(target: string, dir?: string, options?: { entry?: string }): Promise<string[][]>;
 
 /** The source rules over files and folders. */
-export declare function lint(paths?: string[], options?: LintOptions): Promise<Report>;
+export declare function lint(paths?: string | string[], options?: LintOptions): Promise<Report>;
 
 /** An esbuild metafile (the subset perf-optimizer reads). */
 export interface Metafile {
