@@ -1,8 +1,10 @@
 // Configs and baselines, from the installed tarball: a user's mistake is a
-// named error (exit 2, one line, no stack and no "internal error"), and every
-// search stays in the project (issue #16 item 8).
+// named error (exit 2, one line, no stack and no "internal error"), every
+// search stays in the project, and the esbuild plugin in watch mode sees
+// config edits (issue #16 items 8 and 11).
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -202,5 +204,75 @@ describe("API: lint(path) stays in the path", () => {
     assert.equal(out.refused, "PerfOptimizerError");
     assert.equal(out.message, "lint takes a path or a list of paths (strings), got 5");
     assert.ok(r.ms < 30_000, `${r.ms} ms`);
+  });
+});
+
+describe("esbuild plugin in watch mode: config edits are seen", () => {
+  const esbuildPath = createRequire(join(project, "package.json")).resolve("esbuild");
+  const pluginPath = join(project, "node_modules", "perf-optimizer", "js", "esbuild.js");
+
+  for (const kind of ["json", "mjs"]) {
+    test(`perf-optimizer.config.${kind}: edited between rebuilds, the next report follows it`, () => {
+      const dir = worker({ wrangler: null });
+      const config = join(dir, `perf-optimizer.config.${kind}`);
+      const text = kind === "json" ? 'JSON.stringify({ rules: { "json-deep-clone": severity } })' : '`export default { rules: { "json-deep-clone": "${severity}" } };\\n`';
+      const script = join(dir, "watch.mjs");
+      writeFileSync(script, `
+        import { writeFileSync } from "node:fs";
+        const esbuild = await import(${JSON.stringify(esbuildPath)});
+        const { default: perfOptimizer } = await import(${JSON.stringify(pluginPath)});
+        const write = (severity) => writeFileSync(${JSON.stringify(config)}, ${text});
+        write("warn");
+        const seen = [];
+        let next;
+        const report = () => new Promise((resolve, reject) => { const t = setTimeout(() => reject(new Error("no rebuild within 20 s after the config changed: " + JSON.stringify(seen))), 20_000); next = (s) => { clearTimeout(t); resolve(s); }; });
+        const onReport = (r) => { const s = r.diagnostics.find((d) => d.rule === "json-deep-clone")?.severity ?? "none"; seen.push(s); next?.(s); };
+        const first = report();
+        const ctx = await esbuild.context({ absWorkingDir: ${JSON.stringify(dir)}, entryPoints: ["src/index.ts"], bundle: true, format: "esm", write: false,
+          outdir: "out", logLevel: "silent", plugins: [perfOptimizer({ onReport })] });
+        await ctx.watch();
+        await first;
+        // Only the config changes: no source file is touched.
+        for (const severity of ["off", "error", "info"]) {
+          await new Promise((r) => setTimeout(r, 300));
+          const changed = report();
+          write(severity);
+          await changed;
+        }
+        await ctx.dispose();
+        console.log(JSON.stringify(seen));`);
+      const r = node([script], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), ["warning", "none", "error", "info"]);
+    });
+  }
+
+  test("a config created while watching is picked up", () => {
+    const dir = worker({ wrangler: null });
+    const script = join(dir, "watch.mjs");
+    const config = join(dir, "perf-optimizer.config.json");
+    writeFileSync(script, `
+      import { writeFileSync } from "node:fs";
+      const esbuild = await import(${JSON.stringify(esbuildPath)});
+      const { default: perfOptimizer } = await import(${JSON.stringify(pluginPath)});
+      const seen = [];
+      let next;
+      const report = () => new Promise((resolve, reject) => { const t = setTimeout(() => reject(new Error("no rebuild: " + JSON.stringify(seen))), 20_000); next = () => { clearTimeout(t); resolve(); }; });
+      const onReport = (r) => { seen.push(r.diagnostics.some((d) => d.rule === "json-deep-clone")); next?.(); };
+      const first = report();
+      const ctx = await esbuild.context({ absWorkingDir: ${JSON.stringify(dir)}, entryPoints: ["src/index.ts"], bundle: true, format: "esm", write: false,
+        outdir: "out", logLevel: "silent", plugins: [perfOptimizer({ onReport })] });
+      await ctx.watch();
+      await first;
+      await new Promise((r) => setTimeout(r, 300));
+      const changed = report();
+      writeFileSync(${JSON.stringify(config)}, JSON.stringify({ rules: { "json-deep-clone": "off" } }));
+      await changed;
+      await ctx.dispose();
+      console.log(JSON.stringify(seen));`);
+    const r = node([script], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [true, false]);
+    assert.ok(existsSync(config));
   });
 });
