@@ -1,7 +1,8 @@
-// Configs and baselines, from the installed tarball: a user's mistake is a
-// named error (exit 2, one line, no stack and no "internal error"), every
-// search stays in the project, and the esbuild plugin in watch mode sees
-// config edits (issue #16 items 8 and 11).
+// Configs, baselines and the package's own docs, from the installed tarball:
+// a user's mistake is a named error (exit 2, one line, no stack and no
+// "internal error"), every search stays in the project, the esbuild plugin
+// in watch mode sees config edits, and `explain` prints shipped docs
+// (issue #16 items 8, 11 and 14).
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -274,5 +275,41 @@ describe("esbuild plugin in watch mode: config edits are seen", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [true, false]);
     assert.ok(existsSync(config));
+  });
+});
+
+describe("perf-optimizer explain RULE and the package's links", () => {
+  const installed = join(project, "node_modules", "perf-optimizer");
+
+  test("prints the rule's documentation shipped in the package", () => {
+    const r = cli(["explain", "await-in-loop"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(installed, "docs", "rules", "await-in-loop.md"), "utf8"));
+    assert.match(r.stdout, /^# await-in-loop\n/);
+    assert.match(r.stdout, /## Bad/);
+  });
+
+  test("an unknown rule: exit 2 with did you mean; no path escapes docs/rules", () => {
+    expectUsageError(cli(["explain", "await-in-lop"]), /^perf-optimizer: explain await-in-lop: unknown rule, did you mean `await-in-loop`\?/);
+    expectUsageError(cli(["explain", "../../package"]), /explain "..\/..\/package": unknown rule/);
+    expectUsageError(cli(["explain"]), /explain needs exactly one RULE/);
+    expectUsageError(cli(["explain", "await-in-loop", "--format", "json"]), /explain prints the rule's Markdown, not json/);
+  });
+
+  test("every rule's docs ship in the package, at the URL the findings link to, which package.json declares", async () => {
+    const api = await importPackage();
+    const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+    const repo = pkg.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+    assert.equal(pkg.homepage, `${repo}#readme`);
+    assert.equal(pkg.bugs.url, `${repo}/issues`);
+    assert.ok(pkg.files.includes("docs"), JSON.stringify(pkg.files));
+    const rules = api.rules();
+    assert.ok(rules.length > 20);
+    for (const rule of rules) {
+      assert.equal(rule.docs, `${repo}/blob/main/docs/rules/${rule.id}.md`);
+      assert.ok(existsSync(join(installed, "docs", "rules", `${rule.id}.md`)), rule.id);
+    }
+    const help = cli(["--help"]);
+    assert.match(help.stdout, /explain RULE/);
   });
 });
