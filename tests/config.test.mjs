@@ -5,9 +5,10 @@
 // (issue #16 items 8, 11 and 14).
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, test } from "node:test";
 import { cli, importPackage, node, project } from "./helpers.mjs";
 
@@ -275,6 +276,41 @@ describe("esbuild plugin in watch mode: config edits are seen", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [true, false]);
     assert.ok(existsSync(config));
+  });
+});
+
+describe("Trust: a run changes no file of the user's", () => {
+  /** path → sha256 of every file under `dir`. */
+  const hashes = (dir) =>
+    Object.fromEntries(
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath ?? e.path, e.name))
+        .map((path) => [relative(dir, path), createHash("sha256").update(readFileSync(path)).digest("hex")]),
+    );
+
+  test("check, lint, bundle, rules and explain with every output flag: only the named outputs appear", () => {
+    const dir = worker();
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ budgets: [{ metric: "gzip", maxIncrease: "50%" }] }));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", private: true }));
+    mkdirSync(join(dir, "migrations"));
+    writeFileSync(join(dir, "migrations", "0001.sql"), "CREATE TABLE t (id INTEGER PRIMARY KEY);\n");
+    const before = hashes(dir);
+    const runs = [
+      ["check", "--save-baseline", "base.json", "--history", "history.jsonl", "--html", "report.html", "--output", "report.txt"],
+      ["check", "--baseline", "base.json", "--history", "history.jsonl", "--html", "report.html", "--output", "report.txt", "--format", "sarif"],
+      ["lint", "src", "--output", "lint.json", "--format", "json"],
+      ["rules", "--output", "rules.txt"],
+      ["explain", "await-in-loop", "--output", "explain.md"],
+    ];
+    for (const args of runs) {
+      const r = cli(args, { cwd: dir });
+      assert.ok(r.code === 0 || r.code === 1, `${args.join(" ")}: ${r.code} ${r.stderr}`);
+    }
+    const after = hashes(dir);
+    for (const [path, hash] of Object.entries(before)) assert.equal(after[path], hash, `${path} changed`);
+    const created = Object.keys(after).filter((path) => !(path in before)).sort();
+    assert.deepEqual(created, ["base.json", "explain.md", "history.jsonl", "lint.json", "report.html", "report.txt", "rules.txt"]);
   });
 });
 
