@@ -92,30 +92,30 @@ function packageJsonConfig(dir) {
 }
 
 /**
+ * The config in folder `dir`: `{ path, value }` or null. Two configs in one
+ * folder (files, or a file and package.json's key) are an error naming them.
+ */
+async function configIn(dir) {
+  const found = CONFIG_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
+  const inPackage = packageJsonConfig(dir);
+  const all = [...found.map(displayPath), ...(inPackage === undefined ? [] : [`${displayPath(join(dir, "package.json"))} (perfOptimizer)`])];
+  if (all.length > 1) {
+    const both = all.length === 2 ? "both" : "all";
+    throw new PerfOptimizerError(`${all.slice(0, -1).join(", ")} and ${all.at(-1)} ${both} configure perf-optimizer: keep one, or name it with --config`);
+  }
+  if (found.length === 1) return { path: found[0], value: await readConfigFile(found[0]) };
+  if (inPackage !== undefined) return { path: join(dir, "package.json"), value: inPackage };
+  return null;
+}
+
+/**
  * Finds and validates the config. Returns `{ path, config, json }` where
  * `json` is what the core receives, or `{ path: null, config: {}, json: null }`.
  */
 export async function loadConfig(dir, explicitPath) {
-  let path = explicitPath ? resolve(explicitPath) : null;
-  let value;
-  if (path) {
-    value = await readConfigFile(path);
-  } else {
-    const found = CONFIG_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
-    const inPackage = packageJsonConfig(dir);
-    const all = [...found.map(displayPath), ...(inPackage === undefined ? [] : [`${displayPath(join(dir, "package.json"))} (perfOptimizer)`])];
-    if (all.length > 1) {
-      const both = all.length === 2 ? "both" : "all";
-      throw new PerfOptimizerError(`${all.slice(0, -1).join(", ")} and ${all.at(-1)} ${both} configure perf-optimizer: keep one, or name it with --config`);
-    }
-    if (found.length === 1) {
-      path = found[0];
-      value = await readConfigFile(path);
-    } else if (inPackage !== undefined) {
-      path = join(dir, "package.json");
-      value = inPackage;
-    }
-  }
+  const { path, value } = explicitPath
+    ? { path: resolve(explicitPath), value: await readConfigFile(resolve(explicitPath)) }
+    : ((await configIn(dir)) ?? { path: null });
   if (!path) return { path: null, config: {}, json: null };
   const shown = displayPath(path);
   const where = path.endsWith("package.json") ? `${shown} (perfOptimizer)` : shown;
