@@ -5,24 +5,43 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
-/** The SQL files that declare the schema: migrations folders and drizzle-kit output. */
+/**
+ * The .sql files under `dir`, skipping dependencies and build output as the
+ * source walk does; symbolic links are not followed.
+ */
+function sqlFilesUnder(dir, paths) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const abs = join(dir, entry.name);
+    if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) sqlFilesUnder(abs, paths);
+    else if (entry.isFile() && entry.name.endsWith(".sql")) paths.push(abs);
+  }
+}
+
+/** The SQL files that declare the schema: migrations folders (inside the project, see loadProject) and drizzle-kit output. */
 function sqlFilesOf(project) {
   const dirs = new Set([...project.migrationsDirs, join(project.dir, "drizzle"), join(project.dir, "migrations")]);
   const paths = [];
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith(".sql")) paths.push(join(entry.parentPath ?? entry.path, entry.name));
-    }
-  }
-  return readSources(paths.sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
+  for (const dir of dirs) sqlFilesUnder(dir, paths);
+  return readSources([...new Set(paths)].sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
+}
+
+/** The report with the project's notes (which wrangler config is used, what was left out) after its own. */
+function withProjectNotes(report, project) {
+  if (project?.notes?.length) report.notes = [...(report.notes ?? []), ...project.notes];
+  return report;
 }
 
 /**
@@ -91,7 +110,7 @@ export function analyzeWithRecovery(input, label) {
 
 /** The baseline file's text (the core validates it), or undefined. */
 function readBaseline(path) {
-  return path ? readUserFile(resolve(path), { what: "baseline", encoding: "utf8" }) : undefined;
+  return path ? stripBom(readUserFile(resolve(path), { what: "baseline", encoding: "utf8" })) : undefined;
 }
 
 /** First-party source inputs of a metafile (by the core's rule: no package, not generated). */
@@ -132,10 +151,11 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     .filter((entry) => typeof entry === "string" && !entry.includes(":"))
     .map((entry) => ({ path: displayPath(resolve(workingDir, entry)), declaredBy: "the bundle's entry point" }));
   if (project?.main) entries.unshift({ path: displayPath(project.main), declaredBy: "main" });
-  return analyzeWithRecovery(
+  const report = analyzeWithRecovery(
     { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
   );
+  return withProjectNotes(report, project);
 }
 
 /** The folder with the installed packages of `dir`: its own node_modules or one above it. */
@@ -212,8 +232,13 @@ export async function check(dir = ".", options = {}) {
   }
 }
 
-/** `perf-optimizer lint`: the source rules over files and folders. */
+/** `perf-optimizer lint`: the source rules over files and folders (`paths`: one path or a list). */
 export async function lint(paths = ["."], options = {}) {
+  // One path as a string is one path (iterating it would lint "/", "s", "r", "c").
+  if (typeof paths === "string") paths = [paths];
+  if (!Array.isArray(paths) || !paths.every((p) => typeof p === "string")) {
+    throw new PerfOptimizerError(`lint takes a path or a list of paths (strings), got ${JSON.stringify(paths) ?? String(paths)}`);
+  }
   const baseDir = resolve(options.cwd ?? ".");
   const { config, json, path: configFile } = await loadConfig(baseDir, options.config);
   const configPaths = [];
@@ -238,17 +263,18 @@ export async function lint(paths = ["."], options = {}) {
   const inputs = projectInputs(project, files);
   // No bundle: heavy-dependency measures what the imports load in node_modules.
   inputs.project.installed = installedPackages(files);
-  return analyzeWithRecovery(
+  const report = analyzeWithRecovery(
     { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
     paths.join(", "),
   );
+  return withProjectNotes(report, project);
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */
 export async function analyzeMetafile(metafilePath, options = {}) {
   const abs = resolve(metafilePath);
   const label = displayPath(abs);
-  const text = readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" });
+  const text = stripBom(readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" }));
   const metafile = parseMetafile(text, label);
   const workingDir = resolve(options.root ?? guessWorkingDir(metafile, abs));
   const { json } = await loadConfig(workingDir, options.config);

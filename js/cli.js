@@ -13,6 +13,7 @@ Commands:
   lint [PATH...]       source rules only, on files or folders
   bundle METAFILE      analyze an existing esbuild/wrangler metafile
   rules                list the rules, their category and docs
+  explain RULE         print a rule's documentation
   startup [DIR]        check + startup measured in workerd (check --startup)
   why TARGET [DIR]     import chains from the entry to a package or file
   help                 print this help
@@ -70,7 +71,7 @@ const OPTIONS = {
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 };
-const COMMANDS = new Set(["check", "lint", "bundle", "rules", "startup", "why"]);
+const COMMANDS = new Set(["check", "lint", "bundle", "rules", "explain", "startup", "why"]);
 const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
 
 /** The edit distance between two short words (a swap of two neighbours counts one). */
@@ -111,6 +112,9 @@ function optionError(error) {
 async function fail(messageOrError) {
   const { printFailure } = await import("./outcome.js");
   process.exitCode = printFailure(messageOrError);
+  // Work the user's code left pending (a config module still waiting on a
+  // timer) must not hold the process open after the failure is reported.
+  if (messageOrError?.abandonsPendingWork) process.exit();
 }
 
 async function main(argv) {
@@ -161,6 +165,7 @@ async function main(argv) {
       if (values[flag] !== undefined) outputs.checkOutputPath(values[flag], `--${flag}`);
     }
     if (command === "rules") return printRules(api, format, values);
+    if (command === "explain") return await printExplain(format, values, positionals);
     if (command === "why") return await printWhy(api, format, values, positionals);
     let report;
     if (command === "check") {
@@ -246,6 +251,13 @@ async function printWhy(api, format, values, positionals) {
   }
   const lines = chains.map((c, i) => `${i + 1}. ${c.join("\n   → ")}`);
   emit(`${target} is in the bundle through ${chains.length} import chain${chains.length === 1 ? "" : "s"} (shortest first):\n\n${lines.join("\n\n")}\n`, values);
+}
+
+async function printExplain(format, values, positionals) {
+  if (positionals.length !== 1) return fail("explain needs exactly one RULE (see `perf-optimizer rules`)");
+  if (format !== "pretty" && format !== "markdown") return fail(`explain prints the rule's Markdown, not ${format}`);
+  const { ruleDocs } = await import("./explain.js");
+  emit(ruleDocs(positionals[0]), values);
 }
 
 function printRules(api, format, values) {

@@ -5,7 +5,7 @@
 import { relative, resolve, sep } from "node:path";
 import { analyzeBuild } from "./analyze.js";
 import { MAX_FILE_BYTES, readUserFile } from "./files.js";
-import { loadConfig } from "./config.js";
+import { configFiles, loadConfig } from "./config.js";
 import { render } from "./index.js";
 import { budgetText, failedBudgets, useColor } from "./outcome.js";
 
@@ -102,6 +102,29 @@ async function handOver(build, result, messages, logLevel) {
   return messages.errors.length ? { errors: messages.errors } : undefined;
 }
 
+/** The entry points' paths as given to esbuild (strings, `{ in }` objects or an `{ out: in }` map). */
+function entryPaths(entryPoints) {
+  if (Array.isArray(entryPoints)) return entryPoints.map((e) => (typeof e === "string" ? e : e?.in)).filter((e) => typeof e === "string");
+  if (entryPoints && typeof entryPoints === "object") return Object.values(entryPoints).filter((e) => typeof e === "string");
+  return [];
+}
+
+/** An esbuild (Go) regular expression matching exactly `paths`, with or without the `./` esbuild puts before a relative entry. */
+const exactly = (paths) => new RegExp(`^(?:\\./)?(?:${paths.map((p) => p.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")).join("|")})$`);
+
+/**
+ * Watch mode sees the config: resolving an entry point hands esbuild the
+ * config files (those that exist and those that could appear) as
+ * `watchFiles`, so an edit to one triggers a rebuild, whose onEnd loads the
+ * config afresh. The callback matches only the entry points' own paths: a
+ * catch-all filter would send every import of the build through JS.
+ */
+function watchConfigFiles(build, files) {
+  const entries = entryPaths(build.initialOptions.entryPoints);
+  if (entries.length === 0) return;
+  build.onResolve({ filter: exactly(entries) }, (args) => (args.kind === "entry-point" ? { watchFiles: files } : undefined));
+}
+
 /**
  * The esbuild plugin.
  * @param {import("./esbuild.js").PerfOptimizerPluginOptions} [options]
@@ -113,10 +136,13 @@ export default function perfOptimizer(options = {}) {
       build.initialOptions.metafile = true;
       const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
       const logLevel = build.initialOptions.logLevel ?? "warning";
+      const configDir = resolve(options.configDir ?? workingDir);
+      const configPath = options.config && resolve(options.config);
+      watchConfigFiles(build, configFiles(configDir, configPath));
       build.onEnd(async (result) => {
         if (result.errors.length > 0 || !result.metafile) return;
         try {
-          const { json } = await loadConfig(options.configDir ?? workingDir, options.config);
+          const { json } = await loadConfig(configDir, configPath);
           const report = analyzeBuild({
             metafileText: JSON.stringify(result.metafile),
             workingDir,

@@ -15,7 +15,7 @@ export const lazyRequire = createRequire(import.meta.url);
 export const globMatcher = (globs, options) => lazyRequire("picomatch")(globs, options);
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"];
-const SKIPPED_DIRS = new Set(["node_modules", ".wrangler", ".git", "dist", "build", "out", "coverage", ".next", ".open-next", ".turbo", ".cache"]);
+export const SKIPPED_DIRS = new Set(["node_modules", ".wrangler", ".git", "dist", "build", "out", "coverage", ".next", ".open-next", ".turbo", ".cache"]);
 /** Larger source files are skipped (minified bundles, generated data), with a note. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** The cap for bundles, their source maps and metafiles (a Worker may be up to 64 MiB). */
@@ -134,6 +134,9 @@ export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "fil
     closeSync(fd);
   }
 }
+
+/** `text` without a leading byte order mark (editors on Windows write one; JSON.parse rejects it). */
+export const stripBom = (text) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /** Whether `abs` is `root` or inside it, following symbolic links (a missing path is not). */
 export function isInside(root, abs) {

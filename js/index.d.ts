@@ -80,7 +80,7 @@ export interface LintOptions {
 export declare function why(target: string, dir?: string, options?: Pick<CheckOptions, "entry" | "build" | "log">): Promise<string[][]>;
 
 /** The source rules over files and folders. */
-export declare function lint(paths?: string[], options?: LintOptions): Promise<Report>;
+export declare function lint(paths?: string | string[], options?: LintOptions): Promise<Report>;
 
 /** An esbuild metafile (the subset perf-optimizer reads). */
 export interface Metafile {

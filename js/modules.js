@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { displayPath, readUserFile } from "./files.js";
+import { displayPath, readUserFile, stripBom } from "./files.js";
 import { readJsonc } from "./project.js";
 
 /** The nearest file called `name` at or above `dir`; `seen` remembers the answer of every folder walked. */
@@ -84,7 +84,7 @@ function readTsconfig(path, out) {
 function packageFacts(path) {
   let pkg;
   try {
-    pkg = JSON.parse(readUserFile(path, { encoding: "utf8" }));
+    pkg = JSON.parse(stripBom(readUserFile(path, { encoding: "utf8" })));
   } catch {
     return null;
   }

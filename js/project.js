@@ -2,16 +2,15 @@
 // or wrangler.toml, in wrangler's order of precedence), entry, compatibility
 // flags and bindings.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { PerfOptimizerError } from "./core.js";
-import { displayPath, globMatcher, lazyRequire, readUserFile } from "./files.js";
+import { displayPath, globMatcher, lazyRequire, readUserFile, stripBom } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
 /** Parses JSON with comments; errors name the file, line and problem. */
 export function readJsonc(file, text = readUserFile(resolve(file), { encoding: "utf8" })) {
-  // A byte order mark is allowed (editors on Windows write one); JSON.parse would reject it.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  text = stripBom(text);
   const errors = [];
   const { parse: parseJsonc, printParseErrorCode } = lazyRequire("jsonc-parser");
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
@@ -69,29 +68,75 @@ export function searchDirs(start) {
   return dirs.slice(0, Math.max(outermost, 0) + 1);
 }
 
-/** The wrangler config in `dir`, or null. */
+/** The wrangler config in `dir`, or null: the first of WRANGLER_CONFIG_NAMES, as wrangler picks. */
 export function findWranglerConfig(dir) {
-  for (const name of WRANGLER_CONFIG_NAMES) {
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
-  }
-  return null;
+  return wranglerConfigsIn(dir)[0] ?? null;
+}
+
+/** Every wrangler config in `dir`, in wrangler's order of precedence. */
+function wranglerConfigsIn(dir) {
+  return WRANGLER_CONFIG_NAMES.map((name) => join(dir, name)).filter((path) => existsSync(path));
+}
+
+/** What a run says about the wrangler configs of `dir`: which one is used when several are there. */
+function precedenceNotes(dir) {
+  const [used, ...ignored] = wranglerConfigsIn(dir).map((path) => relative(process.cwd(), path) || path);
+  if (ignored.length === 0) return [];
+  const all = [used, ...ignored];
+  return [`${all.slice(0, -1).join(", ")} and ${all.at(-1)} are in one folder: ${used} is used, as wrangler does (it prefers wrangler.json, then wrangler.jsonc, then wrangler.toml); ${ignored.join(" and ")} ${ignored.length === 1 ? "is" : "are"} ignored`];
 }
 
 function readWranglerConfig(path) {
   const text = readUserFile(resolve(path), { what: "wrangler config", encoding: "utf8" });
+  let config;
   if (path.endsWith(".toml")) {
     try {
-      return lazyRequire("smol-toml").parse(text);
+      config = lazyRequire("smol-toml").parse(stripBom(text));
     } catch (error) {
       const where = error.line ? `:${error.line}` : "";
       throw new PerfOptimizerError(`${path}${where}: invalid TOML (${String(error.message).split("\n")[0]})`);
     }
+  } else {
+    config = readJsonc(path, text);
   }
-  return readJsonc(path, text);
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new PerfOptimizerError(`${relative(process.cwd(), path) || path}: a wrangler config must be an object`);
+  }
+  return config;
 }
 
-const bindingNames = (list) => (Array.isArray(list) ? list.map((b) => b?.binding).filter(Boolean) : []);
+/** `value` as shown in a message: JSON, cut short. */
+const shownValue = (value) => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+};
+
+/**
+ * The migrations folders of a config's D1 databases (`migrations_dir`,
+ * default `migrations`), resolved from `dir`, the config's folder. Only
+ * folders inside `dir` are read: one outside it (`/`, `..`) would send the
+ * search through the file system; it is left out with a note in `notes`. A
+ * `migrations_dir` that is not a string is an error naming the key.
+ */
+function migrationsDirsOf(d1, dir, shownConfig, notes) {
+  const dirs = [];
+  d1.forEach((db, i) => {
+    const value = db?.migrations_dir ?? "migrations";
+    const key = `d1_databases[${i}].migrations_dir`;
+    if (typeof value !== "string") throw new PerfOptimizerError(`${shownConfig}: ${key} must be a folder path (a string), got ${shownValue(value)}`);
+    const abs = resolve(dir, value);
+    const rel = relative(dir, abs);
+    if (rel.startsWith("..") || isAbsolute(rel)) {
+      notes.push(`${shownConfig}: ${key} "${value}" is outside the project (${relative(process.cwd(), dir) || "."}): its migrations are not read, so the schema rules do not see them`);
+    } else {
+      dirs.push(abs);
+    }
+  });
+  return dirs;
+}
+
+// Only string names: wrangler refuses any other, and the core expects strings.
+const bindingNames = (list) => (Array.isArray(list) ? list.map((b) => b?.binding).filter((name) => typeof name === "string" && name !== "") : []);
 
 /**
  * The project at `start`: `{ dir, configPath, name, main, buildCommand,
@@ -108,6 +153,10 @@ export function loadProject(start, { entry } = {}) {
   const configPath = found && findWranglerConfig(found);
   const dir = configPath ? dirname(configPath) : start;
   const config = configPath ? readWranglerConfig(configPath) : {};
+  const shownConfig = configPath ? displayPath(configPath) : null;
+  if (!entry && config.main !== undefined && typeof config.main !== "string") {
+    throw new PerfOptimizerError(`${displayPath(configPath)}: \`main\` must be the entry point's path (a string), got ${shownValue(config.main)}`);
+  }
   if (!entry && !config.main) {
     throw new PerfOptimizerError(
       configPath
@@ -124,6 +173,8 @@ export function loadProject(start, { entry } = {}) {
   }
   const flags = Array.isArray(config.compatibility_flags) ? config.compatibility_flags : [];
   const d1 = Array.isArray(config.d1_databases) ? config.d1_databases : [];
+  const notes = precedenceNotes(dir);
+  const migrationsDirs = migrationsDirsOf(d1, dir, shownConfig, notes);
   return {
     dir,
     configPath,
@@ -141,7 +192,8 @@ export function loadProject(start, { entry } = {}) {
       kv: bindingNames(config.kv_namespaces),
       r2: bindingNames(config.r2_buckets),
     },
-    migrationsDirs: d1.map((db) => resolve(dir, db.migrations_dir ?? "migrations")),
+    migrationsDirs,
+    notes,
   };
 }
 
@@ -154,9 +206,13 @@ export function loadProject(start, { entry } = {}) {
  */
 export function workspaceProject(dir, configPaths) {
   const configs = [];
+  const notes = [];
   for (const path of new Set(configPaths)) {
     try {
-      configs.push({ dir: dirname(path), config: readWranglerConfig(path) });
+      const config = readWranglerConfig(path);
+      const d1 = Array.isArray(config.d1_databases) ? config.d1_databases : [];
+      const migrations = migrationsDirsOf(d1, dirname(path), relative(process.cwd(), path) || path, notes);
+      configs.push({ dir: dirname(path), config, migrations });
     } catch {
       // lint goes on without what a broken config would add
     }
@@ -179,11 +235,8 @@ export function workspaceProject(dir, configPaths) {
       kv: union(({ config }) => bindingNames(config.kv_namespaces)),
       r2: union(({ config }) => bindingNames(config.r2_buckets)),
     },
-    migrationsDirs: union(({ dir, config }) => [
-      ...list(config.d1_databases).map((db) => resolve(dir, db.migrations_dir ?? "migrations")),
-      join(dir, "drizzle"),
-      join(dir, "migrations"),
-    ]),
+    migrationsDirs: union(({ dir, migrations }) => [...migrations, join(dir, "drizzle"), join(dir, "migrations")]),
+    notes,
   };
 }
 
@@ -232,7 +285,7 @@ function configEntries(configPath) {
 function scriptEntries(dir) {
   let pkg;
   try {
-    pkg = JSON.parse(readUserFile(join(dir, "package.json"), { encoding: "utf8" }));
+    pkg = JSON.parse(stripBom(readUserFile(join(dir, "package.json"), { encoding: "utf8" })));
   } catch {
     return [];
   }

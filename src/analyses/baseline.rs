@@ -52,7 +52,41 @@ impl Baseline {
             }
             _ => return Err("not a perf-optimizer baseline (no \"version\")".into()),
         }
-        crate::model::json::from_value(&value).map_err(|e| e.to_string())
+        let baseline: Baseline =
+            crate::model::json::from_value(&value).map_err(|e| e.to_string())?;
+        baseline.check_sizes()?;
+        Ok(baseline)
+    }
+
+    /// Compressed sizes of 0 for content that is not empty cannot come from
+    /// perf-optimizer (gzip and brotli never shrink bytes to nothing): a
+    /// growth budget compared with them would be meaningless, or silently
+    /// skipped. Names the key.
+    fn check_sizes(&self) -> Result<(), String> {
+        let sizes = std::iter::once((
+            "totals".to_string(),
+            self.totals.bytes,
+            self.totals.gzip_bytes,
+            self.totals.brotli_bytes,
+        ))
+        .chain(self.outputs.iter().enumerate().map(|(i, o)| {
+            (
+                format!("outputs[{i}]"),
+                o.bytes,
+                o.gzip_bytes,
+                o.brotli_bytes,
+            )
+        }));
+        for (at, bytes, gzip, brotli) in sizes {
+            for (key, compressed) in [("gzipBytes", gzip), ("brotliBytes", brotli)] {
+                if bytes > 0 && compressed == 0 {
+                    return Err(format!(
+                        "{at}.{key} is 0 for {bytes} bytes, not a size perf-optimizer measured; save the baseline again with --save-baseline"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The file's text: pretty JSON, newline-terminated, stable key order.
@@ -414,6 +448,27 @@ mod tests {
         let e =
             Baseline::parse(&text.replace("\"bytes\": 9000", "\"bytes\": \"big\"")).unwrap_err();
         assert!(e.starts_with("invalid type: string \"big\""), "{e}");
+    }
+
+    #[test]
+    fn zero_compressed_sizes_for_content_are_refused() {
+        let saved = baseline_from_report(&main_branch()).to_json();
+        let edited = saved.replacen("\"gzipBytes\": 4000", "\"gzipBytes\": 0", 1);
+        assert_ne!(saved, edited, "{saved}");
+        let e = Baseline::parse(&edited).unwrap_err();
+        assert!(
+            e.starts_with("totals.gzipBytes is 0 for 12000 bytes"),
+            "{e}"
+        );
+        let edited = saved.replacen("\"brotliBytes\": 2250", "\"brotliBytes\": 0", 1);
+        let e = Baseline::parse(&edited).unwrap_err();
+        assert!(
+            e.starts_with("outputs[0].brotliBytes is 0 for 9000 bytes"),
+            "{e}"
+        );
+        // A baseline of a run without a bundle (lint) is all zeros: valid.
+        let lint = Report::new(vec![], None, vec![], 1);
+        assert!(Baseline::parse(&baseline_from_report(&lint).to_json()).is_ok());
     }
 
     #[test]

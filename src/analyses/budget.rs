@@ -42,6 +42,20 @@ fn measure_baseline(baseline: &Baseline, metric: Metric, package: Option<&str>) 
     }) as f64
 }
 
+/// A growth budget on the bundle's size needs a baseline that measured a
+/// bundle: one saved from `lint` has none, and comparing with its zeros would
+/// fail every byte budget and skip every percentage one.
+fn check_has_sizes(baseline: &Baseline, budget: &CheckedBudget) -> Result<(), String> {
+    let sizes = matches!(budget.metric, Metric::Raw | Metric::Gzip | Metric::Brotli);
+    if sizes && baseline.outputs.is_empty() && baseline.totals.bytes == 0 {
+        return Err(format!(
+            "baseline: no bundle sizes (saved from a run without a bundle, such as lint?): the growth budget \"{}\" has nothing to compare with; save the baseline from check or bundle",
+            budget.name
+        ));
+    }
+    Ok(())
+}
+
 /// Percentages with two decimals, so that what is shown is what was compared.
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -93,11 +107,13 @@ pub fn evaluate(
             Limit::Max(limit) => (limit, actual, BudgetKind::Max, unit),
             Limit::IncreaseBytes(limit) => {
                 let Some(baseline) = baseline else { continue };
+                check_has_sizes(baseline, &budget)?;
                 let before = measure_baseline(baseline, budget.metric, budget.package.as_deref());
                 (limit, actual - before, BudgetKind::Increase, unit)
             }
             Limit::IncreasePercent(limit) => {
                 let Some(baseline) = baseline else { continue };
+                check_has_sizes(baseline, &budget)?;
                 let before = measure_baseline(baseline, budget.metric, budget.package.as_deref());
                 if before == 0.0 {
                     continue;
@@ -429,6 +445,34 @@ mod tests {
             r.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
             ["script size (free plan limit)", "gzip size growth"]
         );
+    }
+
+    #[test]
+    fn a_size_growth_budget_against_a_baseline_without_a_bundle_is_an_error() {
+        // Saved from lint: no outputs, totals 0. Comparing with it would skip
+        // every percentage budget and fail every byte budget.
+        let lint_baseline = baseline_from_report(&Report::new(vec![], None, vec![], 3));
+        for budget in [
+            r#"[{"metric":"gzip","maxIncrease":"5%"}]"#,
+            r#"[{"metric":"raw","maxIncrease":"1 kB","name":"worker growth"}]"#,
+        ] {
+            let e = evaluate(
+                &config(budget).unwrap(),
+                &report(1000, 400, &[]),
+                Some(&lint_baseline),
+            )
+            .unwrap_err();
+            assert!(e.starts_with("baseline: no bundle sizes"), "{e}");
+            assert!(e.contains("growth"), "{e}");
+        }
+        // Without a bundle in the report (lint against lint) nothing is compared.
+        let lint_only = Report::new(vec![], None, vec![], 3);
+        let r = results(
+            r#"[{"metric":"gzip","maxIncrease":"5%"}]"#,
+            &lint_only,
+            Some(&lint_baseline),
+        );
+        assert!(r.is_empty());
     }
 
     #[test]
