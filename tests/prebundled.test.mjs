@@ -118,9 +118,9 @@ describe("source map byte counting", () => {
 
   test("maps a generated position to its source line like the profile needs", () => {
     const lines = maps.decodeMappings({ mappings: encode([[[0, 0, 4, 0], [10, 1, 9, 0], [20]]]) });
-    assert.deepEqual(maps.originalPosition(lines, 0, null), { source: 0, line: 4 });
-    assert.deepEqual(maps.originalPosition(lines, 0, 12), { source: 1, line: 9 });
-    assert.deepEqual(maps.originalPosition(lines, 0, 25), { source: 1, line: 9 });
+    assert.deepEqual(maps.originalPosition(lines, 0, null), { source: 0, line: 4, column: 0 });
+    assert.deepEqual(maps.originalPosition(lines, 0, 12), { source: 1, line: 9, column: 0 });
+    assert.deepEqual(maps.originalPosition(lines, 0, 25), { source: 1, line: 9, column: 0 });
     assert.equal(maps.originalPosition(lines, 3, 0), null);
   });
 });
