@@ -9,6 +9,7 @@ use swc_core::ecma::ast::*;
 
 use super::resolve::{Kind, Resolver};
 use crate::model::project::Role;
+use text_marks::{Mark, Marks};
 
 /// A module a file loads: the specifier as written and how it is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +163,7 @@ const CLIENT_DIRS: &[&str] = &[
     "hooks",
 ];
 /// Text that only browser code has.
-const CLIENT_MARKS: &[Mark] = &[
+const CLIENT_MARKS: [Mark; 6] = [
     Mark::quoted("use client"),
     Mark::plain("react-dom"),
     Mark::then("document.", &["getElementById", "querySelector"]),
@@ -171,7 +172,7 @@ const CLIENT_MARKS: &[Mark] = &[
     Mark::after(".runtime", &["chrome", "browser"]),
 ];
 /// Text that only a Node program has.
-const NODE_MARKS: &[Mark] = &[
+const NODE_MARKS: [Mark; 6] = [
     Mark::quoted("express"),
     Mark::quoted("fastify"),
     Mark::quoted("@hono/node-server"),
@@ -179,68 +180,22 @@ const NODE_MARKS: &[Mark] = &[
     Mark::plain("createServer("),
     Mark::plain("process.argv"),
 ];
-
-/// A text the role heuristics look for: `text`, inside quotes of one kind,
-/// or after / before one of some words (`chrome.runtime`,
-/// `browser.runtime`). Marks that share a text are one search.
-struct Mark {
-    text: &'static str,
-    quoted: bool,
-    before: &'static [&'static str],
-    after: &'static [&'static str],
-}
-
-impl Mark {
-    const fn plain(text: &'static str) -> Mark {
-        Mark {
-            text,
-            quoted: false,
-            before: &[],
-            after: &[],
-        }
+/// The client marks, then the Node marks: found in one pass over a file's
+/// head (`crates/text-marks`).
+static ROLE_MARKS: Marks = Marks::new(&ROLE_MARK_LIST);
+static ROLE_MARK_LIST: [Mark; CLIENT_MARKS.len() + NODE_MARKS.len()] = {
+    let mut all = [CLIENT_MARKS[0]; CLIENT_MARKS.len() + NODE_MARKS.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < CLIENT_MARKS.len() {
+            CLIENT_MARKS[i]
+        } else {
+            NODE_MARKS[i - CLIENT_MARKS.len()]
+        };
+        i += 1;
     }
-
-    const fn quoted(text: &'static str) -> Mark {
-        Mark {
-            quoted: true,
-            ..Mark::plain(text)
-        }
-    }
-
-    const fn then(text: &'static str, after: &'static [&'static str]) -> Mark {
-        Mark {
-            after,
-            ..Mark::plain(text)
-        }
-    }
-
-    const fn after(text: &'static str, before: &'static [&'static str]) -> Mark {
-        Mark {
-            before,
-            ..Mark::plain(text)
-        }
-    }
-
-    /// The mark is in `source` (a quick search first: most files have none).
-    fn in_text(&self, source: &str) -> bool {
-        if !source.contains(self.text) {
-            return false;
-        }
-        if !self.quoted && self.before.is_empty() && self.after.is_empty() {
-            return true;
-        }
-        source.match_indices(self.text).any(|(i, _)| {
-            let (head, tail) = (&source[..i], &source[i + self.text.len()..]);
-            let quotes = !self.quoted
-                || ['"', '\'']
-                    .iter()
-                    .any(|q| head.ends_with(*q) && tail.starts_with(*q));
-            quotes
-                && (self.before.is_empty() || self.before.iter().any(|w| head.ends_with(w)))
-                && (self.after.is_empty() || self.after.iter().any(|w| tail.starts_with(w)))
-        })
-    }
-}
+    all
+};
 
 /// How much of a file's text the role heuristics read.
 const ROLE_PREFIX_BYTES: usize = 8 * 1024;
@@ -276,11 +231,10 @@ pub fn role_of(path: &str, source: &str) -> Role {
     if in_dir(SCRIPT_DIRS) || stem_has(&[".config.", "seed."]) || source.starts_with("#!") {
         return Role::Script;
     }
-    if CLIENT_MARKS.iter().any(|m| m.in_text(source)) {
-        return Role::Client;
-    }
-    if NODE_MARKS.iter().any(|m| m.in_text(source)) {
-        return Role::Node;
+    match ROLE_MARKS.first_in(source) {
+        Some(i) if i < CLIENT_MARKS.len() => return Role::Client,
+        Some(_) => return Role::Node,
+        None => {}
     }
     if in_dir(CLIENT_DIRS) || name.ends_with(".tsx") || name.ends_with(".jsx") {
         return Role::Client;

@@ -21,7 +21,9 @@
 pub const MAX_DEPTH: u32 = 500;
 
 /// Where the estimated depth first exceeds `limit`: a byte offset into
-/// `source`, or `None` when the whole file stays within it.
+/// `source`, or `None` when the whole file stays within it. Never inlined:
+/// inlined into code built for size, the scan would be compiled for size.
+#[inline(never)]
 pub fn too_deep(source: &str, limit: u32) -> Option<usize> {
     Scan {
         bytes: source.as_bytes(),
