@@ -55,6 +55,8 @@ is rarely what its author wanted.
 - Bundle findings (`duplicate-package`, `commonjs-dependency`, the bundle form
   of `heavy-dependency`, …) point at the first-party import that pulls the
   package in; a comment there silences them like any other finding.
+- `startup-cost` findings (`--startup`) point at a module's hottest statement
+  or a package's first import; a comment there silences them too.
 
 ```ts
 // perf-optimizer-disable-next-line await-in-loop -- the carrier API allows one request at a time

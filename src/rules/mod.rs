@@ -5,9 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyses::startup::StartupInput;
 use crate::engine::declare::{Declaration, Kind};
+use crate::engine::suppress::Suppressions;
 use crate::engine::Registry;
-use crate::model::report::{docs_url, Category, Severity};
+use crate::model::config::Config;
+use crate::model::report::{docs_url, Category, Diagnostic, Severity, StartupReport};
 
 // Helpers shared by rules (not rules themselves), and the bundle findings'
 // checks (their declarations are rule files of their own).
@@ -29,6 +32,27 @@ include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 /// [`bundle_findings::findings`]). Through this facade the test harness
 /// (`test_util`) runs it without depending on the rule files that use it.
 pub use bundle_findings::findings as bundle_step;
+
+/// The startup step: the report's `startup` section from the profiles, and
+/// the `startup-cost` findings at the rule's declared severity (the config
+/// may change it), less those a suppression comment at the line they point
+/// to silences (as for bundle findings). The pipeline (`crate::analyze`) and
+/// the test harness (`test_util`) both run it.
+pub(crate) fn startup_step(
+    input: &StartupInput,
+    entries: &[&str],
+    config: &Config,
+    suppressions: &[(String, Suppressions)],
+) -> Result<(StartupReport, Vec<Diagnostic>), String> {
+    let (startup, mut findings) = crate::analyses::startup::analyze(
+        input,
+        entries,
+        config,
+        startup_cost::RULE.meta.severity,
+    )?;
+    crate::engine::suppress::retain_unsuppressed(&mut findings, suppressions);
+    Ok((startup, findings))
+}
 
 /// Every finding's declaration, of every kind.
 pub fn declarations() -> &'static [&'static Declaration] {

@@ -1,9 +1,11 @@
 //! The one test harness for every kind of finding: source rules, project
-//! (database) rules and bundle findings. A [`Case`] holds the input (files,
-//! SQL files, the project's bindings, a config, a bundle's metafile and
-//! package manifests) and runs the steps of the pipeline it has input for:
-//! the lint (source and project rules), then the bundle findings (which
-//! enrich the lint's findings on the same import).
+//! (database) rules, bundle findings and startup findings. A [`Case`] holds
+//! the input (files, SQL files, the project's bindings, a config, a bundle's
+//! metafile and package manifests, startup profiles) and runs the steps of
+//! the pipeline it has input for: the lint (source and project rules), then
+//! the bundle findings (which enrich the lint's findings on the same
+//! import), then the startup findings (through the pipeline's own
+//! [`super::startup_step`]).
 //!
 //! ```ignore
 //! Case::new()
@@ -16,11 +18,13 @@
 //!
 //! Naming a rule that is not declared fails at once (a misspelled id would
 //! make every silence assertion pass), and so does naming a finding whose
-//! input the case lacks (a bundle finding without a metafile). Snapshots
+//! input the case lacks (a bundle finding without a metafile, a startup
+//! finding without profiles). Snapshots
 //! (`file:line:column rule (severity): message` and the help) are reviewed
 //! in the diff under src/rules/snapshots/; `UPDATE_SNAPSHOTS=1` writes them.
 
 use crate::analyses::bundle::{Metafile, PackageManifest};
+use crate::analyses::startup::StartupInput;
 use crate::engine::declare::Kind;
 use crate::engine::{Linter, SourceFile};
 use crate::model::config::{Config, Level, RuleSetting};
@@ -91,6 +95,9 @@ pub struct Case {
     bundle: Option<(Metafile, Vec<PackageManifest>)>,
     /// The lint's findings the bundle step sees, instead of linting.
     existing: Option<Vec<Diagnostic>>,
+    startup: Option<StartupInput>,
+    /// The Worker's entry points, for the startup step.
+    entries: Vec<String>,
 }
 
 impl Case {
@@ -137,8 +144,9 @@ impl Case {
     }
 
     /// Only `rules` on (as errors; every other source and project rule
-    /// off), and only their findings (and parse errors) kept. Panics on an
-    /// undeclared id.
+    /// off), and only their findings (and parse errors) kept. Findings made
+    /// outside the lint (bundle, startup) keep the severity the config or
+    /// their declaration gives them. Panics on an undeclared id.
     pub fn rules(mut self, rules: &[&str]) -> Case {
         for rule in rules {
             assert_declared(rule);
@@ -169,7 +177,23 @@ impl Case {
         self
     }
 
-    /// The findings, in report order: the lint's, then the bundle's.
+    /// Startup profiles and the bundle's source map, as the pipeline takes
+    /// them (`check --startup`). The case's files are the first-party
+    /// sources (their suppression comments apply).
+    pub fn startup(mut self, input: StartupInput) -> Case {
+        self.startup = Some(input);
+        self
+    }
+
+    /// A Worker entry point (the startup step describes its module instead
+    /// of advising to defer it). The lint still takes every file.
+    pub fn entry(mut self, path: &str) -> Case {
+        self.entries.push(path.into());
+        self
+    }
+
+    /// The findings, in report order: the lint's, then the bundle's, then
+    /// the startup's.
     pub fn run(&self) -> Vec<Diagnostic> {
         let mut config = self.config.clone();
         if let Some(rules) = &self.rules {
@@ -195,9 +219,10 @@ impl Case {
                         self.bundle.is_some(),
                         "`{rule}` is a bundle finding: the case needs a metafile"
                     ),
-                    Some(Kind::Reported { by, .. }) if by.contains("startup") => {
-                        panic!("`{rule}` comes from startup profiles, which a case cannot hold")
-                    }
+                    Some(Kind::Reported { by, .. }) if by.contains("startup") => assert!(
+                        self.startup.is_some(),
+                        "`{rule}` comes from startup profiles: the case needs `.startup(…)`"
+                    ),
                     _ => {}
                 }
             }
@@ -222,6 +247,12 @@ impl Case {
             );
             crate::engine::suppress::retain_unsuppressed(&mut bundle, &suppressions);
             found.extend(bundle);
+        }
+        if let Some(startup) = &self.startup {
+            let entries: Vec<&str> = self.entries.iter().map(String::as_str).collect();
+            let (_, findings) = super::startup_step(startup, &entries, &config, &suppressions)
+                .expect("a valid startup input");
+            found.extend(findings);
         }
         found.retain(|d| {
             d.rule == "parse-error"
