@@ -365,49 +365,81 @@ impl<'p> Linter<'p> {
     }
 }
 
-/// (generic rule, more specific rule): where both report the same await or
-/// call, only the specific rule's finding is kept. A more specific rule that
-/// is off (or has nothing to say there) leaves the generic one alone; one that
-/// a comment suppresses still silences the generic one.
-const DEFERS_TO: &[(&str, &str)] = &[
-    ("await-in-loop", "drizzle-query-in-loop"),
-    ("await-in-loop", "subrequest-in-loop"),
-    ("subrequest-in-loop", "drizzle-query-in-loop"),
+/// (generic rule, more specific rule, how the generic finding covers the
+/// specific one): where both report the same problem, only the specific
+/// rule's finding is kept. A more specific rule that is off (or has nothing
+/// to say there) leaves the generic one alone; one that a comment suppresses
+/// still silences the generic one.
+const DEFERS_TO: &[(&str, &str, Covers)] = &[
+    ("await-in-loop", "drizzle-query-in-loop", Covers::SameEnd),
+    ("await-in-loop", "subrequest-in-loop", Covers::SameEnd),
+    (
+        "subrequest-in-loop",
+        "drizzle-query-in-loop",
+        Covers::SameEnd,
+    ),
+    // `Promise.all(ids.map((id) => db.select()…))`: the fan-out of queries
+    // is the N+1, whose fix (one query for all) also ends the fan-out.
+    (
+        "unbounded-concurrency",
+        "drizzle-query-in-loop",
+        Covers::Inside,
+    ),
     // A database client at module scope: the problem is sharing it across
     // requests, not the startup cost of building it.
-    ("top-level-work", "global-db-client"),
+    ("top-level-work", "global-db-client", Covers::SameEnd),
 ];
 
-/// Drops the generic findings of [`DEFERS_TO`] that enclose a specific
-/// rule's finding and end where it ends: `await db.select()…` (await-in-loop)
-/// around the query `db.select()…` (drizzle-query-in-loop).
+/// Where a generic finding stands for the same problem as a specific one.
+#[derive(Clone, Copy, PartialEq)]
+enum Covers {
+    /// It encloses the specific finding and ends where it ends: `await
+    /// db.select()…` (await-in-loop) around the query (drizzle-query-in-loop).
+    SameEnd,
+    /// The specific finding is anywhere inside it: a query in the callback
+    /// of the `Promise.all(…)` that unbounded-concurrency reports.
+    Inside,
+}
+
+/// Drops the generic findings of [`DEFERS_TO`] that cover a specific rule's
+/// finding.
 fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
-    // (specific rule, file, end) → the latest start of such a finding (a
-    // generic finding starting at or before it encloses it): one pass to
-    // index, one to decide, instead of comparing every pair.
-    type Place<'d> = (&'d str, Option<&'d str>, Option<u32>, Option<u32>);
-    let mut latest: std::collections::BTreeMap<Place<'_>, (Option<u32>, Option<u32>)> =
+    // (specific rule, file) → the specific findings' (start, end), sorted:
+    // one pass to index, a binary search per generic finding, instead of
+    // comparing every pair.
+    type Pos = (Option<u32>, Option<u32>);
+    type Spans = Vec<(Pos, Pos)>;
+    let mut specific: std::collections::BTreeMap<(&str, Option<&str>), Spans> =
         std::collections::BTreeMap::new();
     for s in diagnostics.iter() {
-        if DEFERS_TO.iter().any(|(_, specific)| *specific == s.rule) {
-            let place = (s.rule.as_str(), s.file.as_deref(), s.end_line, s.end_column);
-            let start = (s.line, s.column);
-            latest
-                .entry(place)
-                .and_modify(|e| *e = (*e).max(start))
-                .or_insert(start);
+        if DEFERS_TO.iter().any(|(_, rule, _)| *rule == s.rule) {
+            specific
+                .entry((s.rule.as_str(), s.file.as_deref()))
+                .or_default()
+                .push(((s.line, s.column), (s.end_line, s.end_column)));
         }
+    }
+    for spans in specific.values_mut() {
+        spans.sort_unstable();
     }
     let covered: Vec<bool> = diagnostics
         .iter()
         .map(|d| {
+            let (start, end) = ((d.line, d.column), (d.end_line, d.end_column));
             DEFERS_TO
                 .iter()
-                .filter(|(generic, _)| *generic == d.rule)
-                .any(|(_, specific)| {
-                    latest
-                        .get(&(*specific, d.file.as_deref(), d.end_line, d.end_column))
-                        .is_some_and(|start| (d.line, d.column) <= *start)
+                .filter(|(generic, ..)| *generic == d.rule)
+                .any(|(_, rule, covers)| {
+                    let Some(spans) = specific.get(&(*rule, d.file.as_deref())) else {
+                        return false;
+                    };
+                    // The specific findings that start inside this one.
+                    let from = spans.partition_point(|(s, _)| *s < start);
+                    let inside = spans[from..].iter().take_while(|(s, _)| *s <= end);
+                    match covers {
+                        Covers::SameEnd => inside.clone().any(|(_, e)| *e == end),
+                        Covers::Inside => inside.clone().any(|(_, e)| *e <= end),
+                    }
                 })
         })
         .collect();

@@ -124,6 +124,9 @@ input size too, so the total stays under the plan's subrequest limit.
 - A `Promise.all` inside a loop (a chunked loop).
 - Callbacks that make no subrequest (`crypto.subtle.digest`, parsing).
 - `db.batch(xs.map(...))` and other non-`Promise.all` calls.
+- A fan-out of database queries that `drizzle-query-in-loop` reports: its
+  finding (with the one-query fix) stands for it. With that rule off, this one
+  reports it.
 "#,
         ),
         (
@@ -448,6 +451,26 @@ async function loadUser(u) {
                 (11, "c.var.db.select().from(t).where(eq(t.id, r.id))"),
             ],
         );
+    }
+
+    /// A fan-out of one query per element is the N+1 that
+    /// drizzle-query-in-loop reports (its fix, one query for all, ends the
+    /// fan-out too): one finding. With that rule off, this one reports it.
+    #[test]
+    fn defers_to_drizzle_query_in_loop() {
+        use crate::rules::test_util::lint_rules;
+        let source = r#"app.get("/", async (c) => {
+  const db = c.var.db;
+  const rows = await Promise.all(ids.map((id) => db.select().from(users).where(eq(users.id, id))));
+  const pages = await Promise.all(urls.map((u) => fetch(u)));
+  return c.json({ rows, pages });
+});"#;
+        let both = lint_rules(&["unbounded-concurrency", "drizzle-query-in-loop"], source);
+        let lines: Vec<(u32, &str)> = both.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(lines, [(3, "drizzle-query-in-loop"), (4, "unbounded-concurrency")]);
+        let alone = lint_rules(&["unbounded-concurrency"], source);
+        let lines: Vec<(u32, &str)> = alone.iter().map(|(l, r)| (*l, r.as_str())).collect();
+        assert_eq!(lines, [(3, "unbounded-concurrency"), (4, "unbounded-concurrency")]);
     }
 
     #[test]
