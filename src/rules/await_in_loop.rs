@@ -117,6 +117,8 @@ D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
   (`i < 3`, `attempt < MAX_ATTEMPTS`), with at most 6 iterations in all — the
   simultaneous connections a Worker may open (nested counts multiply).
 - `for await (… of stream)`.
+- Awaits in code that runs only on a failure: a `catch` block, an error branch
+  (an alert per failed item).
 - Awaits of values that are not known I/O (`await Promise.resolve(x)`), and of
   project functions that do none (`await sha256(code)` over `crypto.subtle`).
 - Awaits inside a function created in the loop (`queue.push(async () => …)`).
@@ -217,6 +219,9 @@ impl Rule for AwaitInLoop {
             // A function inside a loop starts a new context: its awaits do not
             // block the loop. Track that by a sentinel with no kind.
             Node::Function(_) => self.loops.push(LoopState::default()),
+            // Code that runs only on a failure (a `catch`, an error branch)
+            // is not a hot path: an alert per failed item is not per item.
+            Node::Await(a) if cx.hot.is_cold(a.span) => {}
             Node::Await(a) => {
                 // The innermost loop that repeats the await more than a few
                 // times, looking through retry and small constant loops.
@@ -421,6 +426,9 @@ mod tests {
     for (const x of xs) { await Promise.resolve(x); }
     for await (const chunk of stream) { await env.Q.send(chunk); }
     for (const k of keys) { queue.push(async () => await env.CACHE.get(k)); }
+    for (const item of items) {
+      try { total += item.price; } catch (error) { await env.ALERTS.send({ item, error: String(error) }); }
+    }
     return new Response("ok");
   },
 };"#,

@@ -147,6 +147,8 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
 - A batch per iteration: `db.batch(stmts)` or `env.QUEUE.sendBatch(chunk)` in a
   loop over chunks is already the batched form.
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
+- Code that runs only on a failure: a `catch` block, an error branch (an alert
+  per failed item).
 - Database queries that `drizzle-query-in-loop` reports: its finding (with the
   one-query fix) stands for them. With that rule off, this one reports them.
 "#,
@@ -216,6 +218,11 @@ impl SubrequestInLoop {
         }
         for inner in inner_chain_calls(call) {
             self.chain_inner.insert(key(inner.span));
+        }
+        // Code that runs only on a failure (a `catch`, an error branch) is
+        // not a hot path.
+        if cx.hot.is_cold(call.span) {
+            return;
         }
         let awaited = self.awaited.contains(&key(call.span));
         // A call to a function of the project: reported if that function
@@ -465,6 +472,9 @@ mod tests {
     const id = c.env.ROOMS.idFromName(name);
   }
   for (const x of xs) { total += x.price; }
+  for (const x of xs) {
+    try { total += parse(x); } catch (e) { await fetch("https://alerts.example", { method: "POST", body: String(e) }); }
+  }
   await mapLimit(ids, 6, async (id) => fetch(`/z/${id}`));
   for (let i = 0; i < rows.length; i += 100) {
     const stmts = rows.slice(i, i + 100).map((r) => c.env.DB.prepare("INSERT INTO t VALUES (?)").bind(r.id));
