@@ -80,8 +80,9 @@ await db.transaction(async (tx) => {
             "Not reported",
             r#"
 Writes in `db.batch`, inside a transaction callback, in different blocks
-(`if` branches), dependent writes, and writes repeated in a loop (reported by
-`drizzle-query-in-loop`).
+(`if` branches), dependent writes, writes with other I/O awaited between them
+(a pending row, then what a model or an API said about it), and writes
+repeated in a loop (reported by `drizzle-query-in-loop`).
 "#,
         ),
         (
@@ -124,6 +125,12 @@ struct Block {
     children: Vec<(Key, bool)>,
     current: Option<usize>,
     writes: Vec<Write>,
+    /// The statements that await something (at any depth), with the call
+    /// awaited: one that awaits something other than a write ends a group,
+    /// as a write after it may need what it returned (`const c = await
+    /// classify(text)`). Whether a call is a write is known once the walk
+    /// has entered it, so this is sorted out when the list is left.
+    awaits: Vec<(usize, Option<Span>)>,
 }
 
 struct Write {
@@ -141,6 +148,7 @@ struct Write {
 impl Rule for UnbatchedWrites {
     fn interests(&self) -> &'static [NodeKind] {
         &[
+            NodeKind::Await,
             NodeKind::Call,
             NodeKind::Function,
             NodeKind::Stmt,
@@ -175,6 +183,19 @@ impl Rule for UnbatchedWrites {
                         .is_some_and(|(c, _)| *c == key(stmt.span()))
                     {
                         block.current = Some(next);
+                    }
+                }
+            }
+            Node::Await(a) => {
+                let call = match crate::engine::context::unwrap_expr(&a.arg) {
+                    Expr::Call(c) => Some(c.span),
+                    _ => None,
+                };
+                // Every statement list open in this function holds it.
+                for block in self.blocks.iter_mut().rev() {
+                    let Some(block) = block else { break };
+                    if let Some(i) = block.current {
+                        block.awaits.push((i, call));
                     }
                 }
             }
@@ -272,7 +293,15 @@ impl Rule for UnbatchedWrites {
                 let Some(Some(block)) = self.blocks.pop() else {
                     return;
                 };
-                report_groups(block.writes, cx);
+                let awaits_between: Vec<usize> = block
+                    .awaits
+                    .iter()
+                    .filter(|(_, call)| {
+                        !call.is_some_and(|c| cx.db.query_at(c).is_some_and(|q| q.is_write()))
+                    })
+                    .map(|(i, _)| *i)
+                    .collect();
+                report_groups(block.writes, &awaits_between, cx);
             }
             _ => {}
         }
@@ -280,13 +309,20 @@ impl Rule for UnbatchedWrites {
 }
 
 /// Groups consecutive independent writes; reports each group of two or more.
-fn report_groups(writes: Vec<Write>, cx: &mut LintContext<'_>) {
+/// `awaits_between`: the statements (sorted) that await other I/O, which end
+/// a group.
+fn report_groups(writes: Vec<Write>, awaits_between: &[usize], cx: &mut LintContext<'_>) {
     let mut group: Vec<Write> = Vec::new();
     for w in writes {
         let depends = group
             .iter()
             .any(|g| g.binds.iter().any(|b| w.reads.contains(b)));
-        if depends {
+        // Another await after the group's last write, up to this write's statement.
+        let interrupted = group.last().is_some_and(|last| {
+            let from = awaits_between.partition_point(|&s| s <= last.stmt);
+            awaits_between.get(from).is_some_and(|&s| s <= w.stmt)
+        });
+        if depends || interrupted {
             report(std::mem::take(&mut group), cx);
         }
         group.push(w);
@@ -415,6 +451,14 @@ app.post('/derived', async (c) => {
   const orderId = created[0].id;
   const rows = items.map((item) => ({ ...item, orderId }));
   await db.insert(orderItems).values(rows);
+});
+app.post('/classified', async (c) => {
+  const db = c.var.db;
+  // a pending row first, then what a model said about it: other I/O between
+  await db.insert(receipts).values({ id, status: 'pending' });
+  const result = await classify(c.env, text);
+  const vendor = result.vendor.trim();
+  await db.update(receipts).set({ vendor, status: 'done' }).where(eq(receipts.id, id));
 });
 app.post('/single', async (c) => {
   const db = c.var.db;
