@@ -9,7 +9,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "./build.mjs";
 import { prepareScratchProject } from "../tests/scratch.mjs";
-import { cacheDir, root, run } from "./lib.mjs";
+import { cacheDir, ensureNpmPackages, root, run } from "./lib.mjs";
 
 const step = (name) => console.log(`\n=== ${name}`);
 
@@ -18,6 +18,8 @@ run("cargo", ["fmt", "--check"]);
 step("clippy");
 run("cargo", ["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
 step("cargo test (native)");
+// The parser's test reads the shipped JavaScript of installed packages.
+ensureNpmPackages();
 run("cargo", ["test", "--quiet"]);
 
 step("build the package");
