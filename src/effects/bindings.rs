@@ -23,17 +23,23 @@ pub struct BindingValues {
 }
 
 /// The id methods' names are the Durable Object API's own; a file that
-/// names none of them and no binding type has no such values (no walk).
+/// names none of them, and no binding type in a type annotation, has no such
+/// values (no walk: most files).
 const MARKERS: &[&str] = &["idFromName", "idFromString", "newUniqueId", "getByName"];
 
 impl BindingValues {
-    pub fn of(program: &Program, source: &str) -> BindingValues {
+    /// `typescript`: the file can annotate types (JavaScript cannot).
+    pub fn of(program: &Program, source: &str, typescript: bool) -> BindingValues {
         let mut found = BindingValues::default();
-        if MARKERS
-            .iter()
-            .chain(BINDING_TYPES)
-            .any(|m| source.contains(m))
-        {
+        let annotated = || {
+            // `db: D1Database`, `q:Queue<Job>`: a type name after a colon.
+            BINDING_TYPES.iter().any(|t| {
+                source
+                    .match_indices(t)
+                    .any(|(at, _)| source[..at].trim_end_matches([' ', '\t']).ends_with(':'))
+            })
+        };
+        if MARKERS.iter().any(|m| source.contains(m)) || (typescript && annotated()) {
             probe::walk(program, &mut found);
         }
         found

@@ -251,8 +251,12 @@ impl FileContext<'_> {
     }
 
     fn binding_values(&self) -> &bindings::BindingValues {
-        self.binding_values
-            .get_or_init(|| bindings::BindingValues::of(self.program(), self.source))
+        self.binding_values.get_or_init(|| {
+            let typescript = [".ts", ".tsx", ".mts", ".cts"]
+                .iter()
+                .any(|e| self.path.ends_with(e));
+            bindings::BindingValues::of(self.program(), self.source, typescript)
+        })
     }
 
     /// The call returns a promise as far as the file can tell: a subrequest,
