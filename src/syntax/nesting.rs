@@ -49,6 +49,29 @@ mod tests {
             ("member chain", format!("x = a{};", ".a".repeat(n * 10))),
             ("call chain", format!("x = f{};", "()".repeat(n * 10))),
             ("negations", format!("x = {}a;", "!".repeat(n * 10))),
+            ("signs", format!("x = {}a;", "+-".repeat(n * 10))),
+            // Not valid code, but parsed (and recovered from) as a division.
+            (
+                "a regex where a property name is due",
+                format!("x = {{ a: 1, /{}b/ }};", "a|".repeat(n * 10)),
+            ),
+            (
+                "brackets in a regex where a property name is due",
+                format!("x = {{ /{}b/ }};", "(".repeat(n)),
+            ),
+            // A line comment ends at U+2028 and U+2029 as at a newline.
+            (
+                "after a comment ended by U+2028",
+                format!("// c\u{2028}x = {}a;", "a = ".repeat(n * 10)),
+            ),
+            (
+                "after a comment ended by U+2029",
+                format!("// c\u{2029}x = {}1;", "new ".repeat(n * 10)),
+            ),
+            (
+                "JSX fragments",
+                format!("x = {}a{};", "<>".repeat(n), "</>".repeat(n)),
+            ),
             ("conditionals", format!("x = {}a;", "a?a:".repeat(n))),
             ("assignments", format!("{}a;", "a=".repeat(n * 10))),
             ("typeof", format!("x = {}a;", "typeof ".repeat(n))),
@@ -86,6 +109,9 @@ mod tests {
             many("// ((((((\n/* [[[[[ */\n"),
             many("a = b / c / d; e = f++ / 2;\n"),
             many("if (a) { b() } else { c() }\n"),
+            many("a = -1; b = x+-y; c = i++<n; d <<= 2; e = <><b/></>;\n"),
+            // Regular expressions after `,` and `{`: their brackets do not count.
+            many("f(a, /[(]|\\(|a|b|c/); g = [1, /((/]; { /\\[/.test(s) }\n"),
         ] {
             assert!(depth_ok(&src), "{}", &src[..60.min(src.len())]);
         }

@@ -9,7 +9,7 @@
 //! `[`, `{`, a template literal and its `${`) is a level, and inside a level
 //! each operator since the last `,` or `;` (or statement boundary) adds one
 //! (`a + a + a` nests as deep as it is long; so do `f()()()`, `a.b.c`,
-//! `!!!x`, `a ? b : c ? d : e`, JSX's `<a><a>`). Strings, comments, regular
+//! `!!!x`, `+-+-x`, `<><>x</></>`, `a ? b : c ? d : e`, JSX's `<a><a>`). Strings, comments, regular
 //! expressions and template text are skipped. Real code stays far below the
 //! limit: it is a bound on stack use, not a style rule.
 
@@ -31,6 +31,8 @@ pub fn too_deep(source: &str, limit: u32) -> Option<usize> {
         chain: 0,
         after_operand: false,
         limit,
+        end: source.len(),
+        probing: false,
     }
     .run()
 }
@@ -42,6 +44,7 @@ enum Level {
     Substitution,
 }
 
+#[derive(Clone)]
 struct Scan<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -55,6 +58,10 @@ struct Scan<'a> {
     /// closing bracket): a `/` after it divides, otherwise it starts a regex.
     after_operand: bool,
     limit: u32,
+    /// Where the scan stops (the source's end, or a probe's end).
+    end: usize,
+    /// Whether this scan is a probe (see [`Scan::probe_as_code`]): probes do not nest.
+    probing: bool,
 }
 
 const OPERATOR_KEYWORDS: &[&[u8]] = &[
@@ -128,8 +135,8 @@ fn is_operator_keyword(word: &[u8]) -> bool {
 }
 
 impl Scan<'_> {
-    fn run(mut self) -> Option<usize> {
-        while self.pos < self.bytes.len() {
+    fn run(&mut self) -> Option<usize> {
+        while self.pos < self.end {
             let start = self.pos;
             let b = self.bytes[start];
             // Most bytes are spaces or words: no token that nests.
@@ -185,6 +192,11 @@ impl Scan<'_> {
                         find(self.bytes, start + 2, b"*/").map_or(self.bytes.len(), |i| i + 2);
                 }
                 b'/' if !self.after_operand => {
+                    if !self.probing && self.ambiguous_slash(start) {
+                        if let Some(at) = self.probe_as_code(start) {
+                            return Some(at);
+                        }
+                    }
                     self.regex();
                     self.after_operand = true;
                 }
@@ -206,8 +218,14 @@ impl Scan<'_> {
                         {
                             break;
                         }
-                        // `!!!x` and `- - -x` nest once per sign.
-                        if matches!(self.bytes[self.pos], b'!' | b'~') && self.pos > run_start {
+                        // `!!!x`, `+-+-x` and `- - -x` nest once per sign,
+                        // and JSX fragments written without a break,
+                        // `<><><>`, once per `<` (found by the fuzzer: a run
+                        // of them counted as one level and overflowed the
+                        // stack).
+                        if matches!(self.bytes[self.pos], b'!' | b'~' | b'+' | b'-' | b'<')
+                            && self.pos > run_start
+                        {
                             weight += 1;
                         }
                         // `a /regex/` cannot follow an operator run; a `//`
@@ -252,6 +270,35 @@ impl Scan<'_> {
         None
     }
 
+    /// A `/` right after `,` or `{` starts a regular expression in an
+    /// expression, but where a property name is due (`{ a: 1, /a|a|…/ }`,
+    /// not valid code) the parser reads it as a division and recovers into
+    /// the body as code: a chain of 10,000 `|` overflowed its stack (found
+    /// by the fuzzer).
+    fn ambiguous_slash(&self, start: usize) -> bool {
+        let before = self.bytes[..start]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        matches!(before, Some(b',' | b'{'))
+    }
+
+    /// Scans what would be the regular expression at `start` as code, on a
+    /// copy of the state: where it would pass the limit read that way. The
+    /// real scan then skips it as a regular expression, so brackets inside
+    /// it do not count (each body is probed once: linear).
+    fn probe_as_code(&self, start: usize) -> Option<usize> {
+        let mut regex = self.clone();
+        regex.regex();
+        let mut probe = self.clone();
+        probe.probing = true;
+        probe.end = regex.pos;
+        probe.pos = start + 1;
+        probe.chain += 1;
+        probe.after_operand = false;
+        probe.run()
+    }
+
     fn open(&mut self, level: Level) {
         self.levels.push((level, self.base, self.chain));
         self.base += self.chain + 1;
@@ -280,9 +327,19 @@ impl Scan<'_> {
         }
     }
 
+    /// A `//` comment: to the end of its line, which U+2028 and U+2029 end
+    /// too (found by the fuzzer: code after one was taken for comment text).
     fn skip_line(&mut self) {
-        while self.pos < self.bytes.len() && !matches!(self.bytes[self.pos], b'\n' | b'\r') {
-            self.pos += 1;
+        while self.pos < self.bytes.len() {
+            match self.bytes[self.pos] {
+                b'\n' | b'\r' => return,
+                0xe2 if self.bytes.get(self.pos + 1) == Some(&0x80)
+                    && matches!(self.bytes.get(self.pos + 2), Some(0xa8 | 0xa9)) =>
+                {
+                    return
+                }
+                _ => self.pos += 1,
+            }
         }
     }
 
