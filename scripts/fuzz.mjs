@@ -139,6 +139,7 @@ function runWorker(from) {
         stats.bytes += message.bytes;
         stats.findings += message.findings;
         stats.peakRss = Math.max(stats.peakRss, message.rss);
+        stats.baselineRss ??= message.baselineRss;
         stats.slowest = [...stats.slowest, { iteration: message.iteration, ms: Math.round(message.ms), bytes: message.bytes }].sort((a, b) => b.ms - a.ms).slice(0, 5);
         for (const failure of message.failures) record(message.iteration, failure);
         current = message.iteration + 1;

@@ -146,7 +146,7 @@ for (let i = options.start; i < options.end && Date.now() < options.deadline; i+
       baselineRss = rss; // report growth again only past the next step
     }
   }
-  send({ type: "result", iteration: i, ms: result.ms, bytes: input.bytes.length, findings: result.findings, failures, rss: peakRss });
+  send({ type: "result", iteration: i, ms: result.ms, bytes: input.bytes.length, findings: result.findings, failures, rss: peakRss, baselineRss });
 }
 gc();
 send({ type: "done", rss: rssMb(), peakRss, baselineRss });
