@@ -5,17 +5,27 @@
 // packages that fail on purpose.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { project } from "./helpers.mjs";
 import { loadSeeds, makeInput } from "../scripts/fuzz/mutate.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+const made = [];
+const tempDir = (prefix) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 const fuzz = (args, env = {}) => {
-  const out = mkdtempSync(join(tmpdir(), "perf-optimizer-fuzz-test-"));
+  const out = tempDir("perf-optimizer-fuzz-test-");
   const r = spawnSync(process.execPath, [join(repo, "scripts", "fuzz.mjs"), "--quiet", "--out", out, ...args], {
     cwd: repo,
     encoding: "utf8",
@@ -57,7 +67,7 @@ describe("fuzz harness", () => {
   describe("it catches what it claims to (stand-in packages that fail on purpose)", () => {
     /** A package whose `lint` misbehaves as `FAKE_FAILURE` says, from the `FAKE_AT`th call on. */
     const fake = () => {
-      const dir = mkdtempSync(join(tmpdir(), "perf-optimizer-fuzz-fake-"));
+      const dir = tempDir("perf-optimizer-fuzz-fake-");
       mkdirSync(join(dir, "js"));
       writeFileSync(
         join(dir, "js", "index.js"),
