@@ -59,6 +59,11 @@ mod tests {
                 "brackets in a regex where a property name is due",
                 format!("x = {{ /{}b/ }};", "(".repeat(n)),
             ),
+            // A bad escape: the parser's recovery reads on as code.
+            (
+                "after a bad escape in a string",
+                format!("f({{ m: \"\\u00{}", "><div".repeat(n)),
+            ),
             // A line comment ends at U+2028 and U+2029 as at a newline.
             (
                 "after a comment ended by U+2028",
@@ -110,6 +115,8 @@ mod tests {
             many("a = b / c / d; e = f++ / 2;\n"),
             many("if (a) { b() } else { c() }\n"),
             many("a = -1; b = x+-y; c = i++<n; d <<= 2; e = <><b/></>;\n"),
+            // Escapes in strings, good ones and a quote.
+            many("x = '\\u00e9\\u{1F600}\\x41\\n\\'((((' + \"\\\"[[[\";\n"),
             // Regular expressions after `,` and `{`: their brackets do not count.
             many("f(a, /[(]|\\(|a|b|c/); g = [1, /((/]; { /\\[/.test(s) }\n"),
         ] {

@@ -344,8 +344,51 @@ impl Scan<'_> {
     }
 
     /// A quoted string (ends at its quote, or at the line's end if broken).
+    /// A bad `\u` or `\x` escape ends it too: the parser's recovery may
+    /// read on from there as code (found by the fuzzer: `f({ m: "\u00><div…`
+    /// overflowed the stack), so the guard does.
     fn string(&mut self, quote: u8) {
-        self.literal(|c| c == quote);
+        self.pos += 1;
+        while self.pos < self.bytes.len() {
+            match self.bytes[self.pos] {
+                b'\\' => {
+                    let bad = !self.valid_escape(self.pos + 1);
+                    self.pos += 2;
+                    if bad {
+                        return;
+                    }
+                }
+                b'\n' | b'\r' => return,
+                c => {
+                    self.pos += 1;
+                    if c == quote {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the escape whose letter is at `at` is well formed: `\u`
+    /// takes four hex digits or `{hex}`, `\x` two hex digits.
+    fn valid_escape(&self, at: usize) -> bool {
+        let hex = |from: usize, n: usize| {
+            self.bytes
+                .get(from..from + n)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit))
+        };
+        match self.bytes.get(at) {
+            Some(b'u') if self.bytes.get(at + 1) == Some(&b'{') => {
+                let digits = self.bytes[at + 2..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
+                digits > 0 && self.bytes.get(at + 2 + digits) == Some(&b'}')
+            }
+            Some(b'u') => hex(at + 1, 4),
+            Some(b'x') => hex(at + 1, 2),
+            _ => true,
+        }
     }
 
     /// A regular expression literal: to its closing `/` outside a class.
