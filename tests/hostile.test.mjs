@@ -7,8 +7,8 @@
 //
 // In the project: a file nested past the depth guard (and the two shapes the
 // fuzzer found past it: `<><>…` fragments, `+-+-…` signs, code after a `//`
-// comment that U+2028 ends, and a regular expression where a property name
-// is due), a file over
+// comment that U+2028 ends, a regular expression where a property name is
+// due, and a string with a bad escape), a file over
 // --max-file-size, a FIFO (walked past, and named on the command line), a
 // symlink to a file outside the project and one to `/`, a pre-bundled input
 // whose `//# sourceMappingURL=` is /dev/zero, a D1 migrations_dir of `/`, a
@@ -160,6 +160,8 @@ before(() => {
     "src/signs.js": `export const x = ${"+-".repeat(50_000)}1;\n`,
     // Not valid: a regular expression where a property name is due, which the parser reads as division.
     "src/regex-key.js": `export const o = { a: 1, /${"a|".repeat(20_000)}b/ };\n`,
+    // Not valid: a bad escape, after which the parser reads on as code.
+    "src/bad-escape.jsx": `export const x = f({ m: "\\u00${"><div".repeat(3_000)}\n`,
     // A line comment ends at U+2028: what follows is code, nested deep.
     "src/comment.js": `// note\u2028export const x = ${"a = ".repeat(5_000)}1;\n`,
     // Dense: a loop with several findings on each of ~5,000 lines (0.9 MB):
@@ -216,6 +218,7 @@ describe("a hostile project", () => {
       // Line 2: U+2028 ends the comment, and a line.
       "src/comment.js": tooDeep("src/comment.js", "2:2016"),
       "src/fragments.jsx": tooDeep("src/fragments.jsx", "1:18"),
+      "src/bad-escape.jsx": tooDeep("src/bad-escape.jsx", "1:1270"),
       "src/regex-key.js": tooDeep("src/regex-key.js", "1:1022"),
       "src/signs.js": tooDeep("src/signs.js", "1:18"),
       "src/huge.js": "src/huge.js was not analyzed: 2.1 MiB is over the 1 MiB limit for a source file (generated or minified code?)",
