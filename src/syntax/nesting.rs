@@ -56,6 +56,10 @@ mod tests {
                 format!("x = {{ a: 1, /{}b/ }};", "a|".repeat(n * 10)),
             ),
             (
+                "a regex where a member name is due",
+                format!("module. /{}b/ exports = 1;", "a|".repeat(n * 10)),
+            ),
+            (
                 "brackets in a regex where a property name is due",
                 format!("x = {{ /{}b/ }};", "(".repeat(n)),
             ),

@@ -274,13 +274,14 @@ impl Scan<'_> {
     /// expression, but where a property name is due (`{ a: 1, /a|a|…/ }`,
     /// not valid code) the parser reads it as a division and recovers into
     /// the body as code: a chain of 10,000 `|` overflowed its stack (found
-    /// by the fuzzer).
+    /// by the fuzzer; so did `module. /a|a|…/`). Likewise after `.`, `#`
+    /// and `@`, where a name is due.
     fn ambiguous_slash(&self, start: usize) -> bool {
         let before = self.bytes[..start]
             .iter()
             .rev()
             .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-        matches!(before, Some(b',' | b'{'))
+        matches!(before, Some(b',' | b'{' | b'.' | b'#' | b'@'))
     }
 
     /// Scans what would be the regular expression at `start` as code, on a
