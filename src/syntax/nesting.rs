@@ -68,6 +68,12 @@ mod tests {
                 "after a bad escape in a string",
                 format!("f({{ m: \"\\u00{}", "><div".repeat(n)),
             ),
+            // Lines separated by U+2029: a quote in a regular expression
+            // does not start a string that hides the rest.
+            (
+                "lines separated by U+2029",
+                format!("x = [\u{2029}/[\\']/i,\u{2029}{}a", "a+".repeat(n * 10)),
+            ),
             // A line comment ends at U+2028 and U+2029 as at a newline.
             (
                 "after a comment ended by U+2028",

@@ -177,6 +177,15 @@ impl Scan<'_> {
                         self.boundary();
                     }
                 }
+                // U+2028 and U+2029 end a line too (not a name: found by the
+                // fuzzer, a file whose lines they separated read as one line,
+                // so a quote in a regular expression hid the rest of it).
+                0xe2 if self.line_separator(start) => {
+                    self.pos += 3;
+                    if self.after_operand {
+                        self.boundary();
+                    }
+                }
                 b'\'' | b'"' => {
                     self.string(b);
                     self.after_operand = true;
@@ -328,17 +337,20 @@ impl Scan<'_> {
         }
     }
 
+    /// Whether U+2028 or U+2029 (UTF-8 `e2 80 a8`/`a9`) starts at `at`.
+    fn line_separator(&self, at: usize) -> bool {
+        self.bytes.get(at) == Some(&0xe2)
+            && self.bytes.get(at + 1) == Some(&0x80)
+            && matches!(self.bytes.get(at + 2), Some(0xa8 | 0xa9))
+    }
+
     /// A `//` comment: to the end of its line, which U+2028 and U+2029 end
     /// too (found by the fuzzer: code after one was taken for comment text).
     fn skip_line(&mut self) {
         while self.pos < self.bytes.len() {
             match self.bytes[self.pos] {
                 b'\n' | b'\r' => return,
-                0xe2 if self.bytes.get(self.pos + 1) == Some(&0x80)
-                    && matches!(self.bytes.get(self.pos + 2), Some(0xa8 | 0xa9)) =>
-                {
-                    return
-                }
+                0xe2 if self.line_separator(self.pos) => return,
                 _ => self.pos += 1,
             }
         }
@@ -360,6 +372,7 @@ impl Scan<'_> {
                     }
                 }
                 b'\n' | b'\r' => return,
+                0xe2 if self.line_separator(self.pos) => return,
                 c => {
                     self.pos += 1;
                     if c == quote {
@@ -414,6 +427,7 @@ impl Scan<'_> {
             match self.bytes[self.pos] {
                 b'\\' => self.pos += 2,
                 b'\n' | b'\r' => return,
+                0xe2 if self.line_separator(self.pos) => return,
                 c => {
                     self.pos += 1;
                     if ends(c) {
