@@ -164,8 +164,8 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         scope => scope,
     };
     let mut lint = linter.lint_scoped(&input.files, &input.sql_files, &input.entries, scope);
-    lint.diagnostics.extend(input.skipped.iter().map(|s| {
-        Diagnostic {
+    lint.diagnostics
+        .extend(input.skipped.iter().map(|s| Diagnostic {
             related: Vec::new(),
             rule: "unreadable-file".into(),
             severity: Severity::Warning,
@@ -176,12 +176,9 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
             column: None,
             end_line: None,
             end_column: None,
-            help:
-                "Exclude generated files with `ignore` in the config, or report the internal error."
-                    .into(),
+            help: skipped_help(&s.reason).into(),
             docs: docs_url("unreadable-file"),
-        }
-    }));
+        }));
 
     let bundle = match &input.bundle {
         Some(b) => {
@@ -229,10 +226,51 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     Ok(report)
 }
 
+/// What to do about a skipped file: only a crash of the core is ours to fix
+/// (a FIFO, a 6 MiB bundle or NUL bytes are not an internal error).
+fn skipped_help(reason: &str) -> &'static str {
+    if reason.starts_with("internal error") {
+        "This is a bug in perf-optimizer: please report it with the file. The other files are analyzed."
+    } else {
+        "Generated or not source code? Exclude it with `ignore` in the config (or raise `--max-file-size` for a large source file); the other files are analyzed."
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analyses::baseline::baseline_from_report;
+
+    /// A skipped file's help says "report it" only for a crash of the core
+    /// (it said so for a FIFO, a too-large file and NUL bytes too).
+    #[test]
+    fn skipped_files_are_reported_with_help_that_fits_the_reason() {
+        let skipped = |reason: &str| SkippedFile {
+            path: "src/x.js".into(),
+            reason: reason.into(),
+        };
+        let report = analyze(&AnalyzeInput {
+            skipped: vec![
+                skipped("cannot read source file: a FIFO, only regular files are read"),
+                skipped("internal error while analyzing src/x.js: unreachable"),
+            ],
+            ..AnalyzeInput::default()
+        })
+        .unwrap();
+        let helps: Vec<_> = report.diagnostics.iter().map(|d| d.help.as_str()).collect();
+        assert_eq!(helps.len(), 2);
+        assert!(
+            helps[0].starts_with("Generated or not source code?"),
+            "{}",
+            helps[0]
+        );
+        assert!(!helps[0].contains("bug"), "{}", helps[0]);
+        assert!(
+            helps[1].starts_with("This is a bug in perf-optimizer"),
+            "{}",
+            helps[1]
+        );
+    }
 
     /// Messages quote the limits that apply (plan and overrides), from the
     /// one limits table, never literals.

@@ -49,6 +49,44 @@ mod tests {
             ("member chain", format!("x = a{};", ".a".repeat(n * 10))),
             ("call chain", format!("x = f{};", "()".repeat(n * 10))),
             ("negations", format!("x = {}a;", "!".repeat(n * 10))),
+            ("signs", format!("x = {}a;", "+-".repeat(n * 10))),
+            // Not valid code, but parsed (and recovered from) as a division.
+            (
+                "a regex where a property name is due",
+                format!("x = {{ a: 1, /{}b/ }};", "a|".repeat(n * 10)),
+            ),
+            (
+                "a regex where a member name is due",
+                format!("module. /{}b/ exports = 1;", "a|".repeat(n * 10)),
+            ),
+            (
+                "brackets in a regex where a property name is due",
+                format!("x = {{ /{}b/ }};", "(".repeat(n)),
+            ),
+            // A bad escape: the parser's recovery reads on as code.
+            (
+                "after a bad escape in a string",
+                format!("f({{ m: \"\\u00{}", "><div".repeat(n)),
+            ),
+            // Lines separated by U+2029: a quote in a regular expression
+            // does not start a string that hides the rest.
+            (
+                "lines separated by U+2029",
+                format!("x = [\u{2029}/[\\']/i,\u{2029}{}a", "a+".repeat(n * 10)),
+            ),
+            // A line comment ends at U+2028 and U+2029 as at a newline.
+            (
+                "after a comment ended by U+2028",
+                format!("// c\u{2028}x = {}a;", "a = ".repeat(n * 10)),
+            ),
+            (
+                "after a comment ended by U+2029",
+                format!("// c\u{2029}x = {}1;", "new ".repeat(n * 10)),
+            ),
+            (
+                "JSX fragments",
+                format!("x = {}a{};", "<>".repeat(n), "</>".repeat(n)),
+            ),
             ("conditionals", format!("x = {}a;", "a?a:".repeat(n))),
             ("assignments", format!("{}a;", "a=".repeat(n * 10))),
             ("typeof", format!("x = {}a;", "typeof ".repeat(n))),
@@ -86,6 +124,11 @@ mod tests {
             many("// ((((((\n/* [[[[[ */\n"),
             many("a = b / c / d; e = f++ / 2;\n"),
             many("if (a) { b() } else { c() }\n"),
+            many("a = -1; b = x+-y; c = i++<n; d <<= 2; e = <><b/></>;\n"),
+            // Escapes in strings, good ones and a quote.
+            many("x = '\\u00e9\\u{1F600}\\x41\\n\\'((((' + \"\\\"[[[\";\n"),
+            // Regular expressions after `,` and `{`: their brackets do not count.
+            many("f(a, /[(]|\\(|a|b|c/); g = [1, /((/]; { /\\[/.test(s) }\n"),
         ] {
             assert!(depth_ok(&src), "{}", &src[..60.min(src.len())]);
         }

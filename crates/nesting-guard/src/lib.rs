@@ -9,7 +9,7 @@
 //! `[`, `{`, a template literal and its `${`) is a level, and inside a level
 //! each operator since the last `,` or `;` (or statement boundary) adds one
 //! (`a + a + a` nests as deep as it is long; so do `f()()()`, `a.b.c`,
-//! `!!!x`, `a ? b : c ? d : e`, JSX's `<a><a>`). Strings, comments, regular
+//! `!!!x`, `+-+-x`, `<><>x</></>`, `a ? b : c ? d : e`, JSX's `<a><a>`). Strings, comments, regular
 //! expressions and template text are skipped. Real code stays far below the
 //! limit: it is a bound on stack use, not a style rule.
 
@@ -33,6 +33,8 @@ pub fn too_deep(source: &str, limit: u32) -> Option<usize> {
         chain: 0,
         after_operand: false,
         limit,
+        end: source.len(),
+        probing: false,
     }
     .run()
 }
@@ -44,6 +46,7 @@ enum Level {
     Substitution,
 }
 
+#[derive(Clone)]
 struct Scan<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -57,6 +60,10 @@ struct Scan<'a> {
     /// closing bracket): a `/` after it divides, otherwise it starts a regex.
     after_operand: bool,
     limit: u32,
+    /// Where the scan stops (the source's end, or a probe's end).
+    end: usize,
+    /// Whether this scan is a probe (see [`Scan::probe_as_code`]): probes do not nest.
+    probing: bool,
 }
 
 const OPERATOR_KEYWORDS: &[&[u8]] = &[
@@ -130,8 +137,8 @@ fn is_operator_keyword(word: &[u8]) -> bool {
 }
 
 impl Scan<'_> {
-    fn run(mut self) -> Option<usize> {
-        while self.pos < self.bytes.len() {
+    fn run(&mut self) -> Option<usize> {
+        while self.pos < self.end {
             let start = self.pos;
             let b = self.bytes[start];
             // Most bytes are spaces or words: no token that nests.
@@ -172,6 +179,15 @@ impl Scan<'_> {
                         self.boundary();
                     }
                 }
+                // U+2028 and U+2029 end a line too (not a name: found by the
+                // fuzzer, a file whose lines they separated read as one line,
+                // so a quote in a regular expression hid the rest of it).
+                0xe2 if self.line_separator(start) => {
+                    self.pos += 3;
+                    if self.after_operand {
+                        self.boundary();
+                    }
+                }
                 b'\'' | b'"' => {
                     self.string(b);
                     self.after_operand = true;
@@ -187,6 +203,11 @@ impl Scan<'_> {
                         find(self.bytes, start + 2, b"*/").map_or(self.bytes.len(), |i| i + 2);
                 }
                 b'/' if !self.after_operand => {
+                    if !self.probing && self.ambiguous_slash(start) {
+                        if let Some(at) = self.probe_as_code(start) {
+                            return Some(at);
+                        }
+                    }
                     self.regex();
                     self.after_operand = true;
                 }
@@ -208,8 +229,14 @@ impl Scan<'_> {
                         {
                             break;
                         }
-                        // `!!!x` and `- - -x` nest once per sign.
-                        if matches!(self.bytes[self.pos], b'!' | b'~') && self.pos > run_start {
+                        // `!!!x`, `+-+-x` and `- - -x` nest once per sign,
+                        // and JSX fragments written without a break,
+                        // `<><><>`, once per `<` (found by the fuzzer: a run
+                        // of them counted as one level and overflowed the
+                        // stack).
+                        if matches!(self.bytes[self.pos], b'!' | b'~' | b'+' | b'-' | b'<')
+                            && self.pos > run_start
+                        {
                             weight += 1;
                         }
                         // `a /regex/` cannot follow an operator run; a `//`
@@ -254,6 +281,36 @@ impl Scan<'_> {
         None
     }
 
+    /// A `/` right after `,` or `{` starts a regular expression in an
+    /// expression, but where a property name is due (`{ a: 1, /a|a|…/ }`,
+    /// not valid code) the parser reads it as a division and recovers into
+    /// the body as code: a chain of 10,000 `|` overflowed its stack (found
+    /// by the fuzzer; so did `module. /a|a|…/`). Likewise after `.`, `#`
+    /// and `@`, where a name is due.
+    fn ambiguous_slash(&self, start: usize) -> bool {
+        let before = self.bytes[..start]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        matches!(before, Some(b',' | b'{' | b'.' | b'#' | b'@'))
+    }
+
+    /// Scans what would be the regular expression at `start` as code, on a
+    /// copy of the state: where it would pass the limit read that way. The
+    /// real scan then skips it as a regular expression, so brackets inside
+    /// it do not count (each body is probed once: linear).
+    fn probe_as_code(&self, start: usize) -> Option<usize> {
+        let mut regex = self.clone();
+        regex.regex();
+        let mut probe = self.clone();
+        probe.probing = true;
+        probe.end = regex.pos;
+        probe.pos = start + 1;
+        probe.chain += 1;
+        probe.after_operand = false;
+        probe.run()
+    }
+
     fn open(&mut self, level: Level) {
         self.levels.push((level, self.base, self.chain));
         self.base += self.chain + 1;
@@ -282,15 +339,72 @@ impl Scan<'_> {
         }
     }
 
+    /// Whether U+2028 or U+2029 (UTF-8 `e2 80 a8`/`a9`) starts at `at`.
+    fn line_separator(&self, at: usize) -> bool {
+        self.bytes.get(at) == Some(&0xe2)
+            && self.bytes.get(at + 1) == Some(&0x80)
+            && matches!(self.bytes.get(at + 2), Some(0xa8 | 0xa9))
+    }
+
+    /// A `//` comment: to the end of its line, which U+2028 and U+2029 end
+    /// too (found by the fuzzer: code after one was taken for comment text).
     fn skip_line(&mut self) {
-        while self.pos < self.bytes.len() && !matches!(self.bytes[self.pos], b'\n' | b'\r') {
-            self.pos += 1;
+        while self.pos < self.bytes.len() {
+            match self.bytes[self.pos] {
+                b'\n' | b'\r' => return,
+                0xe2 if self.line_separator(self.pos) => return,
+                _ => self.pos += 1,
+            }
         }
     }
 
     /// A quoted string (ends at its quote, or at the line's end if broken).
+    /// A bad `\u` or `\x` escape ends it too: the parser's recovery may
+    /// read on from there as code (found by the fuzzer: `f({ m: "\u00><div…`
+    /// overflowed the stack), so the guard does.
     fn string(&mut self, quote: u8) {
-        self.literal(|c| c == quote);
+        self.pos += 1;
+        while self.pos < self.bytes.len() {
+            match self.bytes[self.pos] {
+                b'\\' => {
+                    let bad = !self.valid_escape(self.pos + 1);
+                    self.pos += 2;
+                    if bad {
+                        return;
+                    }
+                }
+                b'\n' | b'\r' => return,
+                0xe2 if self.line_separator(self.pos) => return,
+                c => {
+                    self.pos += 1;
+                    if c == quote {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the escape whose letter is at `at` is well formed: `\u`
+    /// takes four hex digits or `{hex}`, `\x` two hex digits.
+    fn valid_escape(&self, at: usize) -> bool {
+        let hex = |from: usize, n: usize| {
+            self.bytes
+                .get(from..from + n)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit))
+        };
+        match self.bytes.get(at) {
+            Some(b'u') if self.bytes.get(at + 1) == Some(&b'{') => {
+                let digits = self.bytes[at + 2..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
+                digits > 0 && self.bytes.get(at + 2 + digits) == Some(&b'}')
+            }
+            Some(b'u') => hex(at + 1, 4),
+            Some(b'x') => hex(at + 1, 2),
+            _ => true,
+        }
     }
 
     /// A regular expression literal: to its closing `/` outside a class.
@@ -315,6 +429,7 @@ impl Scan<'_> {
             match self.bytes[self.pos] {
                 b'\\' => self.pos += 2,
                 b'\n' | b'\r' => return,
+                0xe2 if self.line_separator(self.pos) => return,
                 c => {
                     self.pos += 1;
                     if ends(c) {
