@@ -420,56 +420,6 @@ mod tests {
         assert!(report.notes.is_empty());
     }
 
-    /// A `"use client"` module is where the Worker's module graph stops: a
-    /// server page renders it, but its handlers and effects run in the
-    /// browser, and what only it imports is browser code.
-    #[test]
-    fn client_components_are_not_worker_code() {
-        let file = |path: &str, source: &str| crate::model::project::SourceFile {
-            path: path.into(),
-            source: source.into(),
-        };
-        let input = AnalyzeInput {
-            files: vec![
-                file(
-                    "app/page.tsx",
-                    "import Form from './form';\nimport { load } from './data';\nexport default async function Page() { return <Form items={await load()} />; }\n",
-                ),
-                file(
-                    "app/data.ts",
-                    "export async function load() {\n  const out = [];\n  for (const id of ids) out.push(await fetch(`/api/${id}`));\n  return out;\n}\n",
-                ),
-                file(
-                    "app/form.tsx",
-                    "// The order form\n'use client';\nimport { save } from './save';\nexport default function Form({ items }) {\n  const onSubmit = async () => { for (const i of items) await fetch(`/api/${i.id}`, { method: 'POST' }); };\n  return <form onSubmit={onSubmit} />;\n}\n",
-                ),
-                file(
-                    "app/save.ts",
-                    "export async function save(items) { for (const i of items) await fetch(`/s/${i}`); }\n",
-                ),
-            ],
-            entries: vec![EntryPoint {
-                path: "app/page.tsx".into(),
-                declared_by: "next".into(),
-            }],
-            scope: FileScope::Reachable,
-            config: Some("{}".into()),
-            ..AnalyzeInput::default()
-        };
-        let report = analyze(&input).unwrap();
-        let (findings, roles) = findings_and_roles(&report);
-        assert_eq!(findings, ["app/data.ts:3 subrequest-in-loop"]);
-        assert_eq!(
-            roles,
-            [
-                "app/page.tsx worker from app/page.tsx",
-                "app/data.ts worker from app/page.tsx",
-                "app/form.tsx client (skipped)",
-                "app/save.ts unknown (skipped)",
-            ]
-        );
-    }
-
     /// `allFiles` (or `--all-files`) widens the scope; with no entry among
     /// the files everything is analyzed, and the report says so once.
     #[test]

@@ -181,8 +181,7 @@ impl<'p> Linter<'p> {
         let mut entry_of: Vec<Option<usize>> = vec![None; files.len()];
         if scope != FileScope::Bundle && !entry_files.is_empty() {
             let resolver = Resolver::new(paths.iter().copied(), &self.project.modules);
-            let boundary = |i: usize| graph::client_boundary(&files[i].source);
-            entry_of = graph::reach(&resolver, &paths, &entry_files, boundary, |i| {
+            entry_of = graph::reach(&resolver, &paths, &entry_files, |i| {
                 let mut result = self.walk_file(&files[i], true);
                 let requests = match &mut result {
                     Ok(walk) => std::mem::take(&mut walk.requests),

@@ -89,15 +89,13 @@ pub fn call_request(call: &CallExpr) -> Option<Request> {
 }
 
 /// Walks the files reachable from `entries` (indices into `paths`)
-/// breadth-first, not into a file for which `boundary(i)` holds (a client
-/// component: see [`client_boundary`]). `visit(i)` is called once per
-/// reached file and returns the modules it loads. Returns, for each file,
-/// the index (into `entries`) of the first entry it was reached from.
+/// breadth-first. `visit(i)` is called once per reached file and returns
+/// the modules it loads. Returns, for each file, the index (into
+/// `entries`) of the first entry it was reached from.
 pub fn reach(
     resolver: &Resolver,
     paths: &[&str],
     entries: &[usize],
-    boundary: impl Fn(usize) -> bool,
     mut visit: impl FnMut(usize) -> Vec<Request>,
 ) -> Vec<Option<usize>> {
     let mut entry_of: Vec<Option<usize>> = vec![None; paths.len()];
@@ -116,33 +114,13 @@ pub fn reach(
             else {
                 continue;
             };
-            if entry_of[next].is_none() && !boundary(next) {
+            if entry_of[next].is_none() {
                 entry_of[next] = entry_of[file];
                 queue.push_back(next);
             }
         }
     }
     entry_of
-}
-
-/// The module starts with the `"use client"` directive (React Server
-/// Components, as Next.js and OpenNext build them): a server module that
-/// imports it renders it, but its handlers and effects run in the browser,
-/// and what it imports is bundled for the browser. The Worker's module
-/// graph stops there.
-pub fn client_boundary(source: &str) -> bool {
-    let mut rest = source.trim_start_matches('\u{feff}');
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("//") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r);
-        } else {
-            break;
-        }
-    }
-    rest.starts_with("\"use client\"") || rest.starts_with("'use client'")
 }
 
 /// Folders whose files are tests, their fixtures and mocks.
@@ -347,16 +325,10 @@ mod tests {
                 .collect()
         };
         let mut visited = Vec::new();
-        let entry_of = reach(
-            &resolver,
-            &paths,
-            &[0],
-            |_| false,
-            |i| {
-                visited.push(i);
-                loads(i)
-            },
-        );
+        let entry_of = reach(&resolver, &paths, &[0], |i| {
+            visited.push(i);
+            loads(i)
+        });
         assert_eq!(entry_of, [Some(0), Some(0), None, None, Some(0)]);
         assert_eq!(visited, [0, 1, 4], "each file once, breadth-first");
     }
@@ -394,12 +366,6 @@ mod tests {
         let role = |source: &str| role_of("src/a.ts", source);
         assert_eq!(role("\"use client\";\nexport {}"), Role::Client);
         assert_eq!(role("'use client'"), Role::Client);
-        assert!(client_boundary(
-            "// a form\n/* x */\n'use client';\nexport {}"
-        ));
-        assert!(client_boundary("\u{feff}\"use client\""));
-        assert!(!client_boundary("import x from 'y';\n'use client';"));
-        assert!(!client_boundary("\"use server\";"));
         assert_eq!(role("// we use client hints"), Role::Unknown);
         assert_eq!(role("\"use client'"), Role::Unknown);
         assert_eq!(role("document.querySelector('a')"), Role::Client);
