@@ -7,7 +7,7 @@ use swc_core::ecma::ast::*;
 
 use crate::knowledge::bindings::{returns_object_stub, BINDING_TYPES, OBJECT_ID_METHODS};
 use crate::semantic::file::Bindings;
-use crate::syntax::ast::unwrap_expr;
+use crate::syntax::ast::{method_name, unwrap_expr};
 use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node};
 
 /// See the module doc.
@@ -65,7 +65,7 @@ impl Hooks for BindingValues {
                     if let Expr::Call(call) = unwrap_expr(init) {
                         if object_id_call(call) {
                             self.object_ids.insert(&name.id);
-                        } else if let Some(method) = method(call) {
+                        } else if let Some(method) = method_name(call) {
                             let id_argument =
                                 call.args
                                     .first()
@@ -89,21 +89,7 @@ impl Hooks for BindingValues {
 
 /// `call` makes a Durable Object id (`env.ROOMS.idFromName(x)`).
 pub fn object_id_call(call: &CallExpr) -> bool {
-    method(call).is_some_and(|m| OBJECT_ID_METHODS.contains(&m))
-}
-
-/// The method a call calls (`get` in `env.ROOMS.get(id)`).
-fn method(call: &CallExpr) -> Option<&str> {
-    let Callee::Expr(callee) = &call.callee else {
-        return None;
-    };
-    match unwrap_expr(callee) {
-        Expr::Member(m) => match &m.prop {
-            MemberProp::Ident(p) => Some(&p.sym),
-            _ => None,
-        },
-        _ => None,
-    }
+    method_name(call).is_some_and(|m| OBJECT_ID_METHODS.contains(&m.as_ref()))
 }
 
 /// A type reference to one of the runtime's binding types
