@@ -1,6 +1,6 @@
 // `--startup`: the Worker's startup measured in workerd (`wrangler check
 // startup`) and attributed to packages and modules. The fixture Worker is
-// created here: a first-party module with a 300,000-iteration loop at top
+// created here: a first-party module with a 1,000,000-iteration loop at top
 // level and a local package with a costly initialisation. Its wrangler is
 // the scratch project's 4.86.0 behind a small wrapper that logs each call,
 // so the tests can tell when workerd ran.
@@ -31,7 +31,7 @@ function fixture(files, { wrangler = true } = {}) {
     // A package with a known costly initialisation: it builds a lookup table at import.
     "pkgsrc/heavy-init/index.js": [
       "const table = new Map();",
-      "for (let i = 0; i < 50000; i++) {",
+      "for (let i = 0; i < 150000; i++) {",
       "  table.set('k' + i, Math.sqrt(i).toString(36).slice(2, 8));",
       "}",
       "export function lookup(k) { return table.get(k); }",
@@ -48,11 +48,12 @@ function fixture(files, { wrangler = true } = {}) {
       "};",
       "",
     ].join("\n"),
-    // First-party module: a 300,000-iteration loop at top level (line 3).
+    // First-party module: a 1,000,000-iteration loop at top level (line 3),
+    // ~60 ms here: well above the 20 ms materiality bar on a slow machine.
     "src/loop.js": [
       "export const PRIMES = [];",
       "let acc = '';",
-      "for (let i = 0; i < 300000; i++) { acc = (acc + String.fromCharCode(97 + (i % 26))).slice(-64); if (i % 9973 === 0) PRIMES.push(acc.length + i); }",
+      "for (let i = 0; i < 1000000; i++) { acc = (acc + String.fromCharCode(97 + (i % 26))).slice(-64); if (i % 9973 === 0) PRIMES.push(acc.length + i); }",
       "",
     ].join("\n"),
     "src/small.js": "export const greet = (s) => `hello ${s}`;\n",
