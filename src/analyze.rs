@@ -420,6 +420,62 @@ mod tests {
         assert!(report.notes.is_empty());
     }
 
+    /// A Next.js app on the Worker: a client component's handlers run in
+    /// the browser, and so does what only it imports; the server actions
+    /// it calls (`"use server"`) and what the server also imports run in the
+    /// Worker.
+    #[test]
+    fn client_components_are_browser_code_server_actions_are_not() {
+        let looped = |name: &str| {
+            format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
+        };
+        let file = |path: &str, source: String| SourceFile {
+            path: path.into(),
+            source,
+        };
+        let input = AnalyzeInput {
+            files: vec![
+                file(
+                    "app/page.tsx",
+                    "import Form from './form';\nimport { shared } from '../lib/shared';\nexport default function Page() { return <Form />; }\n".into(),
+                ),
+                file(
+                    "app/form.tsx",
+                    "'use client';\nimport { save } from './actions';\nimport { shared } from '../lib/shared';\nimport { ping } from '../lib/ping';\nexport default function Form() {\n  return <form onSubmit={async (e) => { const copy = JSON.parse(JSON.stringify(e)); for (const id of copy.ids) { await fetch(`/api/${id}`); } await save(copy); }} />;\n}\n".into(),
+                ),
+                file("app/actions.ts", format!("'use server';\n{}", looped("save"))),
+                file("lib/shared.ts", looped("shared")),
+                file("lib/ping.ts", looped("ping")),
+            ],
+            entries: vec![EntryPoint {
+                path: "app/page.tsx".into(),
+                declared_by: "next (app router)".into(),
+            }],
+            scope: FileScope::Reachable,
+            config: Some("{}".into()),
+            ..AnalyzeInput::default()
+        };
+        let report = analyze(&input).unwrap();
+        let (findings, roles) = findings_and_roles(&report);
+        assert_eq!(
+            findings,
+            [
+                "app/actions.ts:3 subrequest-in-loop",
+                "lib/shared.ts:2 subrequest-in-loop"
+            ]
+        );
+        assert_eq!(
+            roles,
+            [
+                "app/page.tsx worker from app/page.tsx",
+                "app/form.tsx client (skipped)",
+                "app/actions.ts worker from app/page.tsx",
+                "lib/shared.ts worker from app/page.tsx",
+                "lib/ping.ts client (skipped)",
+            ]
+        );
+    }
+
     /// `allFiles` (or `--all-files`) widens the scope; with no entry among
     /// the files everything is analyzed, and the report says so once.
     #[test]

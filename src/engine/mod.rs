@@ -85,6 +85,7 @@ struct Walked {
     facts: FileFacts,
     suppressions: suppress::Suppressions,
     requests: Vec<graph::Request>,
+    boundary: graph::Boundary,
 }
 
 type WalkResult = Result<Walked, Box<Diagnostic>>;
@@ -178,17 +179,17 @@ impl<'p> Linter<'p> {
             .filter_map(|e| index.get(&normalize(&e.path)).copied())
             .collect();
         let mut walked: Vec<Option<WalkResult>> = files.iter().map(|_| None).collect();
-        let mut entry_of: Vec<Option<usize>> = vec![None; files.len()];
+        let mut reached: Vec<Option<graph::Reached>> = vec![None; files.len()];
         if scope != FileScope::Bundle && !entry_files.is_empty() {
             let resolver = Resolver::new(paths.iter().copied(), &self.project.modules);
-            entry_of = graph::reach(&resolver, &paths, &entry_files, |i| {
+            reached = graph::reach(&resolver, &paths, &entry_files, |i| {
                 let mut result = self.walk_file(&files[i], true);
-                let requests = match &mut result {
-                    Ok(walk) => std::mem::take(&mut walk.requests),
-                    Err(_) => Vec::new(),
+                let loads = match &mut result {
+                    Ok(walk) => (std::mem::take(&mut walk.requests), walk.boundary),
+                    Err(_) => Default::default(),
                 };
                 walked[i] = Some(result);
-                requests
+                loads
             });
         }
         let mut out = LintOutput::default();
@@ -202,15 +203,23 @@ impl<'p> Linter<'p> {
         }
         for (i, file) in files.iter().enumerate() {
             // The index (into `entry_files`) of the entry the file is reached from.
-            let entry = match (scope, entry_of[i]) {
-                (FileScope::Bundle, _) => (!entry_files.is_empty()).then_some(0),
-                (_, reached) => reached,
+            let (entry, client_only) = match (scope, reached[i]) {
+                (FileScope::Bundle, _) => ((!entry_files.is_empty()).then_some(0), false),
+                (_, Some(r)) if r.client_only => (None, true),
+                (_, Some(r)) => (Some(r.entry), false),
+                (_, None) => (None, false),
             };
-            let role = if entry.is_some() || scope == FileScope::Bundle {
+            let role = if client_only {
+                Role::Client
+            } else if entry.is_some() || scope == FileScope::Bundle {
                 Role::Worker
             } else {
                 graph::role_of(&file.path, &file.source)
             };
+            if client_only && !analyze_rest {
+                // Walked for its imports only: browser code is not analyzed.
+                walked[i] = None;
+            }
             if walked[i].is_none() && analyze_rest {
                 walked[i] = Some(self.walk_file(file, false));
             }
@@ -361,6 +370,7 @@ impl<'p> Linter<'p> {
             facts,
             suppressions,
             requests,
+            boundary: graph::boundary_of(&program),
         })
     }
 }

@@ -88,39 +88,112 @@ pub fn call_request(call: &CallExpr) -> Option<Request> {
     })
 }
 
+/// Where a module stands on the React Server Components boundary, from
+/// its leading directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Boundary {
+    /// No directive: the module runs wherever its importer runs.
+    #[default]
+    Inherit,
+    /// `"use client"`: a client component. Its event handlers and effects,
+    /// where the I/O and loops live, run in the browser, and so do the
+    /// modules only it imports.
+    Client,
+    /// `"use server"`: server actions. A client component may import them,
+    /// but they run in the Worker.
+    Server,
+}
+
+/// The boundary a module's directive prologue declares.
+pub fn boundary_of(program: &Program) -> Boundary {
+    let statements: Box<dyn Iterator<Item = Option<&Stmt>>> = match program {
+        Program::Module(m) => Box::new(m.body.iter().map(|item| item.as_stmt())),
+        Program::Script(s) => Box::new(s.body.iter().map(Some)),
+    };
+    for stmt in statements {
+        let Some(Stmt::Expr(ExprStmt { expr, .. })) = stmt else {
+            break;
+        };
+        let Expr::Lit(Lit::Str(directive)) = &**expr else {
+            break;
+        };
+        match directive.value.as_str() {
+            Some("use client") => return Boundary::Client,
+            Some("use server") => return Boundary::Server,
+            _ => {}
+        }
+    }
+    Boundary::Inherit
+}
+
+/// How a file was reached from the Worker's entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reached {
+    /// The index (into `entries`) of the first entry it was reached from.
+    pub entry: usize,
+    /// Reached only through client components: browser code, which the
+    /// Worker bundles for server rendering but whose handlers run in the
+    /// browser.
+    pub client_only: bool,
+}
+
 /// Walks the files reachable from `entries` (indices into `paths`)
 /// breadth-first. `visit(i)` is called once per reached file and returns
-/// the modules it loads. Returns, for each file, the index (into
-/// `entries`) of the first entry it was reached from.
+/// the modules it loads and its [`Boundary`]. A client component's imports
+/// are followed in a client state, which a `"use server"` module leaves:
+/// a file reached in both states is Worker code.
 pub fn reach(
     resolver: &Resolver,
     paths: &[&str],
     entries: &[usize],
-    mut visit: impl FnMut(usize) -> Vec<Request>,
-) -> Vec<Option<usize>> {
-    let mut entry_of: Vec<Option<usize>> = vec![None; paths.len()];
-    let mut queue = VecDeque::new();
-    for (n, &file) in entries.iter().enumerate() {
-        if entry_of[file].is_none() {
-            entry_of[file] = Some(n);
-            queue.push_back(file);
+    mut visit: impl FnMut(usize) -> (Vec<Request>, Boundary),
+) -> Vec<Option<Reached>> {
+    let mut visited: Vec<Option<(Vec<Request>, Boundary)>> = vec![None; paths.len()];
+    // The entry each file was first reached from, in the server and the
+    // client state.
+    let mut server: Vec<Option<usize>> = vec![None; paths.len()];
+    let mut client: Vec<Option<usize>> = vec![None; paths.len()];
+    let mut queue: VecDeque<(usize, bool, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(n, &file)| (file, false, n))
+        .collect();
+    while let Some((file, in_client, entry)) = queue.pop_front() {
+        let (requests, boundary) = visited[file].get_or_insert_with(|| visit(file));
+        let in_client = match boundary {
+            Boundary::Inherit => in_client,
+            Boundary::Client => true,
+            Boundary::Server => false,
+        };
+        let state = if in_client { &mut client } else { &mut server };
+        if state[file].is_some() {
+            continue;
         }
-    }
-    while let Some(file) = queue.pop_front() {
-        for request in visit(file) {
-            let Some(next) = resolver
+        state[file] = Some(entry);
+        for request in requests.iter() {
+            if let Some(next) = resolver
                 .resolve(paths[file], &request.spec, request.kind)
                 .file()
-            else {
-                continue;
-            };
-            if entry_of[next].is_none() {
-                entry_of[next] = entry_of[file];
-                queue.push_back(next);
+            {
+                queue.push_back((next, in_client, entry));
             }
         }
     }
-    entry_of
+    server
+        .into_iter()
+        .zip(client)
+        .map(|(server, client)| match (server, client) {
+            (Some(entry), _) => Some(Reached {
+                entry,
+                client_only: false,
+            }),
+            (None, Some(entry)) => Some(Reached {
+                entry,
+                client_only: true,
+            }),
+            (None, None) => None,
+        })
+        .collect()
 }
 
 /// Folders whose files are tests, their fixtures and mocks.
@@ -325,12 +398,84 @@ mod tests {
                 .collect()
         };
         let mut visited = Vec::new();
-        let entry_of = reach(&resolver, &paths, &[0], |i| {
+        let reached = reach(&resolver, &paths, &[0], |i| {
             visited.push(i);
-            loads(i)
+            (loads(i), Boundary::Inherit)
         });
+        let entry_of: Vec<Option<usize>> = reached.iter().map(|r| r.map(|r| r.entry)).collect();
         assert_eq!(entry_of, [Some(0), Some(0), None, None, Some(0)]);
+        assert!(reached.iter().flatten().all(|r| !r.client_only));
         assert_eq!(visited, [0, 1, 4], "each file once, breadth-first");
+    }
+
+    /// A client component's imports are browser code unless the server
+    /// reaches them too; a `"use server"` module it imports is Worker code.
+    #[test]
+    fn client_components_and_server_actions() {
+        let paths = [
+            "app/page.tsx",        // 0: server component (entry)
+            "app/form.tsx",        // 1: "use client"
+            "app/actions.ts",      // 2: "use server"
+            "lib/format.ts",       // 3: imported by the form and the page
+            "lib/confetti.ts",     // 4: imported by the form only
+            "lib/db.ts",           // 5: imported by the actions
+            "app/client-page.tsx", // 6: an entry that is itself a client component
+            "lib/widget.ts",       // 7: imported by the client entry only
+        ];
+        let facts = ModuleFacts::default();
+        let resolver = Resolver::new(paths.iter().copied(), &facts);
+        let loads = |i: usize| -> (Vec<Request>, Boundary) {
+            let (spec, boundary) = match i {
+                0 => (vec!["./form", "../lib/format"], Boundary::Inherit),
+                1 => (
+                    vec!["./actions", "../lib/format", "../lib/confetti"],
+                    Boundary::Client,
+                ),
+                2 => (vec!["../lib/db"], Boundary::Server),
+                6 => (vec!["../lib/widget"], Boundary::Client),
+                _ => (vec![], Boundary::Inherit),
+            };
+            let requests = spec
+                .into_iter()
+                .map(|s| Request {
+                    spec: s.into(),
+                    kind: Kind::Import,
+                })
+                .collect();
+            (requests, boundary)
+        };
+        let reached = reach(&resolver, &paths, &[0, 6], loads);
+        let client_only: Vec<Option<bool>> =
+            reached.iter().map(|r| r.map(|r| r.client_only)).collect();
+        assert_eq!(
+            client_only,
+            [
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(true),
+                Some(true),
+            ]
+        );
+    }
+
+    #[test]
+    fn directives() {
+        let boundary = |source: &str| boundary_of(&parse("a.tsx", source, None).unwrap());
+        assert_eq!(boundary("'use client';\nexport {}"), Boundary::Client);
+        assert_eq!(
+            boundary("\"use strict\";\n\"use server\";\nexport {}"),
+            Boundary::Server
+        );
+        assert_eq!(boundary("// note\n'use client'"), Boundary::Client);
+        assert_eq!(
+            boundary("import x from 'y';\n'use client';"),
+            Boundary::Inherit
+        );
+        assert_eq!(boundary("const s = 'use client';"), Boundary::Inherit);
     }
 
     #[test]
