@@ -166,6 +166,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     let mut lint = linter.lint_scoped(&input.files, &input.sql_files, &input.entries, scope);
     lint.diagnostics
         .extend(input.skipped.iter().map(|s| Diagnostic {
+            group: None,
             related: Vec::new(),
             rule: "unreadable-file".into(),
             severity: Severity::Warning,

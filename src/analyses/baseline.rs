@@ -359,6 +359,7 @@ mod tests {
 
     fn diag(rule: &str, severity: Severity) -> Diagnostic {
         Diagnostic {
+            group: None,
             related: Vec::new(),
             rule: rule.into(),
             severity,

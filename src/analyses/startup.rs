@@ -475,6 +475,7 @@ fn finding(c: &StartupContributor, total_ms: f64, severity: Severity) -> Diagnos
         )
     };
     Diagnostic {
+        group: None,
         related: Vec::new(),
         rule: RULE_ID.into(),
         severity,

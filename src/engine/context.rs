@@ -37,6 +37,8 @@ pub struct LintContext<'a> {
     /// Some rule needs to see identifiers right now (they are most of the
     /// nodes, so the walker skips them otherwise).
     pub(crate) wants_idents: bool,
+    /// The group findings reported now belong to ([`Self::grouped`]).
+    group: Option<u32>,
 }
 
 impl<'a> Deref for LintContext<'a> {
@@ -75,7 +77,18 @@ impl<'a> LintContext<'a> {
             current_rule: None,
             limits,
             wants_idents: false,
+            group: None,
         }
+    }
+
+    /// Runs `report` with every finding it reports (now or deferred) in the
+    /// group of `about` (a loop): the engine merges a rule's findings of one
+    /// group into one, the others kept as its related evidence.
+    pub fn grouped<R>(&mut self, about: Span, report: impl FnOnce(&mut Self) -> R) -> R {
+        self.group = Some(about.lo.0);
+        let result = report(self);
+        self.group = None;
+        result
     }
 
     /// Reports a finding of the rule being run at `span`.
@@ -221,6 +234,7 @@ impl<'a> LintContext<'a> {
     fn unplaced(&self, message: String, help: String) -> Option<Diagnostic> {
         let (meta, severity) = self.current_rule?;
         Some(Diagnostic {
+            group: self.group,
             related: Vec::new(),
             rule: meta.id.into(),
             severity,

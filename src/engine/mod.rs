@@ -268,6 +268,7 @@ impl<'p> Linter<'p> {
             out.diagnostics.extend(project);
             defer_to_specific(&mut out.diagnostics);
         }
+        merge_groups(&mut out.diagnostics);
         out
     }
 
@@ -284,6 +285,7 @@ impl<'p> Linter<'p> {
             // Parsing it would overflow the stack: the file is reported instead.
             let (line, column) = index.position(offset as u32);
             return Err(Box::new(Diagnostic {
+                group: None,
                 related: Vec::new(),
                 rule: "unreadable-file".into(),
                 severity: Severity::Warning,
@@ -306,6 +308,7 @@ impl<'p> Linter<'p> {
             |(span, message)| {
                 let (line, column) = index.position(span.lo.0.saturating_sub(START));
                 Box::new(Diagnostic {
+                    group: None,
                     related: Vec::new(),
                     rule: "parse-error".into(),
                     // esbuild reports real syntax errors when it builds; a
@@ -455,6 +458,65 @@ fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
         .collect();
     let mut covered = covered.into_iter();
     diagnostics.retain(|_| !covered.next().unwrap_or(false));
+}
+
+/// One finding per group ([`LintContext::grouped`]): a rule's findings in
+/// one file about the same code (a loop with several calls that make
+/// subrequests) become the first of them, with the others as related
+/// evidence, in the order of the file. One cause, one fix, one finding.
+fn merge_groups(diagnostics: &mut Vec<Diagnostic>) {
+    let mut groups: std::collections::BTreeMap<(&str, Option<&str>, u32), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        if let Some(group) = d.group {
+            groups
+                .entry((d.rule.as_str(), d.file.as_deref(), group))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut merges: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    if merges.is_empty() {
+        return;
+    }
+    let mut drop = vec![false; diagnostics.len()];
+    for members in &mut merges {
+        members.sort_by_key(|&i| (diagnostics[i].line, diagnostics[i].column));
+        let (&primary, others) = members.split_first().expect("a merged group has members");
+        let mut related = Vec::with_capacity(others.len());
+        let mut severity = diagnostics[primary].severity;
+        for &i in others.iter() {
+            let other = &diagnostics[i];
+            drop[i] = true;
+            severity = severity.max(other.severity);
+            // The message starts with the call: "`save(x)` inside a for loop…".
+            let call = other
+                .message
+                .split(" inside a")
+                .next()
+                .unwrap_or(&other.message);
+            related.push(crate::model::report::Related {
+                file: other.file.clone().unwrap_or_default(),
+                line: other.line.unwrap_or(0),
+                column: other.column.unwrap_or(0),
+                message: format!("also in this loop: {call}"),
+            });
+            // Its own evidence (the chain to the subrequest) follows it.
+            related.extend(other.related.iter().cloned());
+        }
+        let d = &mut diagnostics[primary];
+        let n = others.len();
+        d.message.push_str(&format!(
+            "; {} other call{} in this loop {} the same (related)",
+            crate::model::text::count(n as u64),
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "does" } else { "do" }
+        ));
+        d.severity = severity;
+        d.related.extend(related);
+    }
+    let mut drop = drop.into_iter();
+    diagnostics.retain(|_| !drop.next().unwrap_or(false));
 }
 
 /// (evidence rule, primary rule): where both report the same package at the

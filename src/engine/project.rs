@@ -21,6 +21,7 @@ impl Reporter<'_> {
         help: impl Into<String>,
     ) {
         self.out.push(Diagnostic {
+            group: None,
             related: Vec::new(),
             rule: self.meta.id.into(),
             severity: self.severity,

@@ -131,6 +131,7 @@ impl Suppressions {
         self.problems
             .iter()
             .map(|(line, column, message)| Diagnostic {
+                group: None,
                 related: Vec::new(),
                 rule: "invalid-suppression".into(),
                 severity: Severity::Warning,

@@ -91,6 +91,11 @@ pub struct Diagnostic {
     /// `relatedLocations`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// The code several findings of one rule in one file are about (a
+    /// loop's start offset): the engine merges them into one finding, the
+    /// others kept as related evidence. Internal, never serialized.
+    #[serde(skip)]
+    pub group: Option<u32>,
 }
 
 /// A place that explains a finding.

@@ -490,6 +490,7 @@ mod tests {
     #[test]
     fn many_findings_collapse() {
         let d = |line| Diagnostic {
+            group: None,
             related: Vec::new(),
             rule: "await-in-loop".into(),
             severity: if line == 15 {

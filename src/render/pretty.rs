@@ -429,6 +429,7 @@ mod tests {
     fn sample() -> Report {
         Report::new(
             vec![Diagnostic {
+                group: None,
                 related: Vec::new(),
                 rule: "await-in-loop".into(),
                 severity: Severity::Warning,

@@ -12,6 +12,7 @@ fn diag(
     help: &str,
 ) -> Diagnostic {
     Diagnostic {
+        group: None,
         related: Vec::new(),
         rule: rule.into(),
         severity,

@@ -311,6 +311,7 @@ pub fn findings(
             _ => (None, None, None),
         };
         out.push(Diagnostic {
+            group: None,
             related: Vec::new(),
             rule: rule.into(),
             severity,

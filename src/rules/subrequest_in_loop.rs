@@ -47,7 +47,8 @@ awaited Drizzle query, a call through a client of an SDK that calls HTTP —
 inside a loop or a per-element callback (`forEach`, `map`, …). A call of a
 function that makes one, in this file or another (through imports,
 `this.method()`, instances held in variables and fields), counts too, and the
-finding names the chain.
+finding names the chain. One finding per loop: at its first such call, with
+the loop's other calls (and their chains) as related places.
 
 SDK clients: an object built by `new` or a factory of a package whose clients
 send HTTP requests — @solana/web3.js `Connection`, stripe, openai,
@@ -277,7 +278,8 @@ impl SubrequestInLoop {
             String::new()
         };
         let cap = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
-        match helper {
+        // The calls of one loop share one cause and one fix: one finding.
+        cx.grouped(repeat.span, |cx| match helper {
             None => {
                 let line = cx.line_of(repeat.span);
                 let related = cx.sdk_evidence(call);
@@ -306,7 +308,7 @@ impl SubrequestInLoop {
                     (head.len(), repeat.span),
                 )
             }
-        }
+        });
     }
 }
 
@@ -531,17 +533,11 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
             .iter()
             .map(|d| format!("{}:{} {}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0), d.message))
             .collect();
-        assert_eq!(lines.len(), 2, "{lines:#?}");
-        assert!(
-            lines[0].starts_with("src/routes/sync.ts:5 `saveItem(item)` inside a for-of loop (line 4) makes a subrequest per iteration, and a request may make only 50 on the Free plan: `saveItem` (through saveItem → put) calls `fetch('https://api.example.com/items', { method: 'POST', body:…` at src/lib/driver.ts:2"),
-            "{}",
-            lines[0]
-        );
-        assert!(
-            lines[1].starts_with("src/routes/sync.ts:7 `driver.get(item.id)` inside a for-of loop (line 4) makes a subrequest per iteration")
-                && lines[1].ends_with("`driver.get` calls `fetch(`https://api.example.com/items/${id}`)` at src/lib/driver.ts:4"),
-            "{}",
-            lines[1]
+        // One finding for the first loop: `driver.get` is its second call.
+        assert_eq!(lines.len(), 1, "{lines:#?}");
+        assert_eq!(
+            lines[0],
+            "src/routes/sync.ts:5 `saveItem(item)` inside a for-of loop (line 4) makes a subrequest per iteration, and a request may make only 50 on the Free plan: `saveItem` (through saveItem → put) calls `fetch('https://api.example.com/items', { method: 'POST', body:…` at src/lib/driver.ts:2; 1 other call in this loop does the same (related)",
         );
         let related: Vec<String> = found[0]
             .related
@@ -552,7 +548,9 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
             related,
             [
                 "src/lib/items.ts:2:1 `saveItem` calls `put`",
-                "src/lib/driver.ts:2:10 `put` calls `fetch('https://api.example.com/items', { method: 'POST', body:…`"
+                "src/lib/driver.ts:2:10 `put` calls `fetch('https://api.example.com/items', { method: 'POST', body:…`",
+                "src/routes/sync.ts:7:11 also in this loop: `driver.get(item.id)`",
+                "src/lib/driver.ts:4:34 `get` calls `fetch(`https://api.example.com/items/${id}`)`",
             ]
         );
     }
@@ -735,18 +733,33 @@ export async function load(env: Env, ids: string[]) {
 }
 "#,
             )
-            .assert_fires(&[
-                ("src/dao.ts", 11, "`connection.getAccountInfo(key)` inside a for-of loop"),
-                ("src/dao.ts", 12, "gov.getProposalsforGovernance"),
-                ("src/dao.ts", 13, "getAccount(connection, key)"),
-                ("src/dao.ts", 14, "stripe.customers.retrieve"),
-            ]);
+            .assert_fires(&[(
+                "src/dao.ts",
+                11,
+                "`connection.getAccountInfo(key)` inside a for-of loop",
+            )]);
+        // One finding for the loop; the other calls and their evidence follow.
+        let also: Vec<(u32, &str)> = found[0]
+            .related
+            .iter()
+            .filter(|r| r.message.starts_with("also in this loop"))
+            .map(|r| (r.line, r.message.as_str()))
+            .collect();
+        assert_eq!(
+            also,
+            [
+                (12, "also in this loop: `gov.getProposalsforGovernance(key)`"),
+                (13, "also in this loop: `getAccount(connection, key)`"),
+                (14, "also in this loop: `stripe.customers.retrieve(id)`"),
+            ]
+        );
+        assert!(found[0].message.ends_with("; 3 other calls in this loop do the same (related)"));
         assert!(
-            found[1].related.iter().any(|r| r.message.contains(
+            found[0].related.iter().any(|r| r.message.contains(
                 "`gov` is a client of governance-idl-sdk `SplGovernance` built on `connection` (@solana/web3.js `Connection`) that calls the Solana RPC over HTTP"
             )),
             "{:#?}",
-            found[1].related
+            found[0].related
         );
     }
 

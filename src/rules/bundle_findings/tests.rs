@@ -190,6 +190,7 @@ fn heavy_dependency_bundle_form_and_merge_with_the_source_finding() {
 
     // The source rule's finding on the same import is enriched, not doubled.
     let existing = vec![Diagnostic {
+        group: None,
         related: Vec::new(),
         rule: "heavy-dependency".into(),
         severity: Severity::Warning,
