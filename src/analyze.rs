@@ -296,7 +296,10 @@ mod tests {
                 .join("\n")
         };
         let free = run("{}");
-        assert!(free.contains("only 50 on the Free plan"), "{free}");
+        assert!(
+            free.contains("only 1,000 to Cloudflare services on the Free plan"),
+            "{free}"
+        );
         assert!(free.contains("chunks of 6"), "{free}");
         assert!(free.contains("the isolate's 128 MB"), "{free}");
         let paid =

@@ -146,6 +146,19 @@ pub enum Condition {
     UnusedStarExport(String),
 }
 
+/// Where a subrequest goes: each has its own budget on the Free plan
+/// (`Limits::subrequests`, `Limits::service_subrequests`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// `fetch`, an SDK client's HTTP call.
+    Internet,
+    /// A binding: KV, R2, D1, a Durable Object stub, a Queue, a service.
+    CloudflareService,
+    /// A database handle: D1 and Hyperdrive are Cloudflare services, a
+    /// driver over HTTP (Neon, PlanetScale) goes to the internet.
+    Database,
+}
+
 /// One file's semantic model with the facts recorded so far: what the
 /// database collector and the rules read during the walk.
 pub struct FileContext<'a> {
@@ -154,7 +167,8 @@ pub struct FileContext<'a> {
     pub db: FileFacts,
     /// [`FileContext::is_subrequest`] per call (by span): the collector and
     /// several rules ask it of the same calls.
-    pub subrequests: std::cell::RefCell<crate::model::collections::HashMap<query::Key, bool>>,
+    pub subrequests:
+        std::cell::RefCell<crate::model::collections::HashMap<query::Key, Option<Destination>>>,
     /// Names bound to clients of an SDK that calls HTTP (`effects::sdk`),
     /// by what they refer to.
     pub http_clients: crate::model::collections::HashMap<crate::semantic::SymbolId, sdk::Client>,
@@ -195,6 +209,11 @@ impl FileContext<'_> {
 
     /// [`Self::subrequest`] without the text (answered once per call).
     pub fn is_subrequest(&self, call: &CallExpr) -> bool {
+        self.subrequest_to(call).is_some()
+    }
+
+    /// Where the subrequest `call` makes goes, if it makes one.
+    pub fn subrequest_to(&self, call: &CallExpr) -> Option<Destination> {
         let key = query::key(call.span);
         if let Some(&known) = self.subrequests.borrow().get(&key) {
             return known;
@@ -204,31 +223,37 @@ impl FileContext<'_> {
         answer
     }
 
-    fn leaves_the_worker(&self, call: &CallExpr) -> bool {
+    fn leaves_the_worker(&self, call: &CallExpr) -> Option<Destination> {
         let Callee::Expr(callee) = &call.callee else {
-            return false;
+            return None;
         };
+        let internet = |yes: bool| yes.then_some(Destination::Internet);
         match &**callee {
-            Expr::Ident(id) if id.sym == "fetch" => self.is_unbound(id),
-            Expr::Ident(_) => sdk::sdk_call(call, self).is_some(),
+            Expr::Ident(id) if id.sym == "fetch" => internet(self.is_unbound(id)),
+            Expr::Ident(_) => internet(sdk::sdk_call(call, self).is_some()),
             Expr::Member(m) => {
                 if !matches!(m.prop, MemberProp::Ident(_)) {
-                    return false;
+                    return None;
                 }
                 if let Some(root) = root_name(&m.obj) {
                     if self.is_binding_root(&m.obj)
-                        || root.is_some_and(|id| self.is_db_handle(id) || self.is_binding_value(id))
-                        || chain_has_context_db(&m.obj)
+                        || root.is_some_and(|id| self.is_binding_value(id))
                     {
-                        return true;
+                        return Some(Destination::CloudflareService);
+                    }
+                    if root.is_some_and(|id| self.is_db_handle(id)) || chain_has_context_db(&m.obj)
+                    {
+                        return Some(Destination::Database);
                     }
                 }
                 // globalThis.fetch / self.fetch
-                matches!((&*m.obj, &m.prop), (Expr::Ident(obj), MemberProp::Ident(p))
+                internet(
+                    matches!((&*m.obj, &m.prop), (Expr::Ident(obj), MemberProp::Ident(p))
                     if p.sym == "fetch" && (obj.sym == "globalThis" || obj.sym == "self"))
-                    || sdk::sdk_call(call, self).is_some()
+                        || sdk::sdk_call(call, self).is_some(),
+                )
             }
-            _ => false,
+            _ => None,
         }
     }
 

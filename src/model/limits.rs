@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// When the table below was last checked against the documentation.
-pub const LIMITS_CHECKED: &str = "2026-11-25";
+pub const LIMITS_CHECKED: &str = "2026-12-06";
 pub const LIMITS_SOURCE: &str = "https://developers.cloudflare.com/workers/platform/limits/";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -44,8 +44,11 @@ pub struct Limits {
     pub cpu_ms: f64,
     /// Simultaneous open connections per request.
     pub open_connections: u32,
-    /// Subrequests per request.
+    /// Subrequests to the internet (`fetch`) per request.
     pub subrequests: u32,
+    /// Subrequests to Cloudflare services (KV, R2, D1, Durable Objects,
+    /// Queues) per request: a separate, larger budget on the Free plan.
+    pub service_subrequests: u32,
 }
 
 struct LimitRow {
@@ -97,7 +100,17 @@ const TABLE: &[LimitRow] = &[
         what: "subrequests",
         free: 50.0,
         paid: 10_000.0,
-        since: "2025-02",
+        since: "2026-02",
+        source: "limits#subrequests",
+    },
+    // "Workers on the free plan remain limited to 50 external subrequests
+    // and 1000 subrequests to Cloudflare services per invocation"
+    // (changelog 2026-02-11); on Paid one budget of 10,000 by default.
+    LimitRow {
+        what: "serviceSubrequests",
+        free: 1000.0,
+        paid: 10_000.0,
+        since: "2026-02",
         source: "limits#subrequests",
     },
 ];
@@ -123,6 +136,7 @@ impl Limits {
             cpu_ms: value("cpuMs", plan),
             open_connections: value("openConnections", plan) as u32,
             subrequests: value("subrequests", plan) as u32,
+            service_subrequests: value("serviceSubrequests", plan) as u32,
         }
     }
 
@@ -143,6 +157,7 @@ impl Limits {
                 "cpuMs" => self.cpu_ms = v,
                 "openConnections" => self.open_connections = v as u32,
                 "subrequests" => self.subrequests = v as u32,
+                "serviceSubrequests" => self.service_subrequests = v as u32,
                 _ => {
                     let known: Vec<&str> = TABLE.iter().map(|r| r.what).collect();
                     return Err(format!(
@@ -182,6 +197,8 @@ mod tests {
         assert_eq!(paid.cpu_ms, 30_000.0);
         assert_eq!(free.subrequests, 50);
         assert_eq!(paid.subrequests, 10_000);
+        assert_eq!(free.service_subrequests, 1000);
+        assert_eq!(paid.service_subrequests, 10_000);
         assert_eq!(free.open_connections, 6);
         assert_eq!(free.startup_ms, 1000.0);
     }

@@ -57,9 +57,9 @@ not depend on each other.
 Each iteration waits for the previous round trip, so the loop's latency is the
 sum of all of them: 50 KV reads at 10 ms are half a second of wall time. Running
 them together cuts that to a few round trips. Workers allow 6 simultaneous open
-connections per request (more just queue), and 50 subrequests per request on the
-free plan (10,000 on paid), so concurrency should be bounded, and a batch API is
-better still.
+connections per request (more just queue), and a limited number of subrequests
+(on the Free plan 50 to the internet and 1,000 to Cloudflare services; 10,000 on
+Paid), so concurrency should be bounded, and a batch API is better still.
 "#,
         ),
         (

@@ -59,6 +59,48 @@ pub(super) fn subrequest_chain(cx: &LintContext<'_>, call: &CallExpr) -> bool {
     cx.is_subrequest(call) || chained_on(call).is_some_and(|c| subrequest_chain(cx, c))
 }
 
+/// Where the subrequest of `call` (or of the call it is chained on) goes.
+pub(super) fn subrequest_destination(
+    cx: &LintContext<'_>,
+    call: &CallExpr,
+) -> Option<crate::effects::Destination> {
+    cx.subrequest_to(call)
+        .or_else(|| chained_on(call).and_then(|c| subrequest_destination(cx, c)))
+}
+
+/// "a request may make only 50 to the internet on the Free plan": the
+/// budget a subrequest to `to` spends (both, when it is not known). On the
+/// Free plan `fetch` and calls to Cloudflare services have separate budgets.
+pub(super) fn subrequest_budget(
+    limits: &crate::model::limits::Limits,
+    to: Option<crate::effects::Destination>,
+) -> String {
+    use crate::effects::Destination;
+    use crate::model::text::count;
+    let (internet, services) = (limits.subrequests, limits.service_subrequests);
+    let plan = limits.plan.name();
+    if internet == services {
+        return format!(
+            "a request may make only {} on the {plan} plan",
+            count(internet.into())
+        );
+    }
+    match to {
+        Some(Destination::Internet) => {
+            format!("a request may make only {} to the internet on the {plan} plan", count(internet.into()))
+        }
+        Some(Destination::CloudflareService) => format!(
+            "a request may make only {} to Cloudflare services on the {plan} plan",
+            count(services.into())
+        ),
+        Some(Destination::Database) | None => format!(
+            "a request may make only {} to the internet and {} to Cloudflare services on the {plan} plan",
+            count(internet.into()),
+            count(services.into())
+        ),
+    }
+}
+
 /// Methods that run a Drizzle query without an `await`.
 const DRIZZLE_EXECUTE: &[&str] = &[
     "execute",

@@ -1,7 +1,7 @@
 //! `subrequest-in-loop`: fetch or a binding call inside a loop or a
 //! per-element callback. Every iteration spends one of the request's
-//! subrequests (50 on the Free plan, 10,000 on Paid); past the cap the call
-//! throws. Awaited one at a time, the calls also add up in latency: the
+//! subrequests (on the Free plan 50 to the internet and 1,000 to Cloudflare
+//! services; 10,000 on Paid); past the cap the call throws. Awaited one at a time, the calls also add up in latency: the
 //! message says so, and `await-in-loop` defers to this finding.
 //!
 //! Silent inside `Promise.all(xs.map(cb))` callbacks (`unbounded-concurrency`
@@ -14,7 +14,9 @@ use crate::model::collections::HashSet;
 
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{call_text, inner_chain_calls, key, sends_subrequest};
+use super::io_calls::{
+    call_text, inner_chain_calls, key, sends_subrequest, subrequest_budget, subrequest_destination,
+};
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, LoopKind, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
@@ -25,7 +27,7 @@ pub static RULE: RuleEntry = RuleEntry {
         id: "subrequest-in-loop",
         category: Category::Limits,
         severity: Severity::Warning,
-        summary: "A fetch or binding call per loop iteration: each one counts against the 50 (Free) / 10,000 (Paid) subrequests per request.",
+        summary: "A fetch or binding call per loop iteration: each one counts against the request's subrequests (Free: 50 to the internet, 1,000 to Cloudflare services; Paid: 10,000).",
     },
     kind: crate::engine::declare::Kind::Source(|_| Box::<SubrequestInLoop>::default()),
     options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
@@ -75,8 +77,10 @@ for (const item of input.items) {
         (
             "Why it matters on Workers",
             r#"
-A request may make 50 subrequests on the Free plan and 10,000 on Paid; calls to
-KV, R2, D1, Queues, Durable Objects and other services count. A loop that
+On the Free plan a request may make 50 subrequests to the internet (`fetch`)
+and 1,000 to Cloudflare services (KV, R2, D1, Queues, Durable Objects); on
+Paid, 10,000 in all by default (Cloudflare's changelog of 2026-02-11). The
+message names the budget the call spends. A loop that
 makes one per item works in tests and throws in production the day a list
 grows past the cap. Awaited one at a time, the calls also add up in latency;
 the finding says so, and `await-in-loop` does not report the same call again.
@@ -252,11 +256,12 @@ impl SubrequestInLoop {
         }
         let text = call_text(cx, call, 60);
         let what = repeat.describe();
-        let limit = format!(
-            "a request may make only {} on the {} plan",
-            crate::model::text::count(cx.limits.subrequests.into()),
-            cx.limits.plan.name()
-        );
+        // A helper's destination is known only from its chain: both budgets.
+        let to = match helper {
+            None => subrequest_destination(cx, call),
+            Some(_) => None,
+        };
+        let limit = subrequest_budget(&cx.limits, to);
         // Awaited in a counting or for-of loop, the round trips also add up
         // (what await-in-loop says, which defers to this finding).
         let sequential = awaited
@@ -537,7 +542,7 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
         assert_eq!(lines.len(), 1, "{lines:#?}");
         assert_eq!(
             lines[0],
-            "src/routes/sync.ts:5 `saveItem(item)` inside a for-of loop (line 4) makes a subrequest per iteration, and a request may make only 50 on the Free plan: `saveItem` (through saveItem → put) calls `fetch('https://api.example.com/items', { method: 'POST', body:…` at src/lib/driver.ts:2; 1 other call in this loop does the same (related)",
+            "src/routes/sync.ts:5 `saveItem(item)` inside a for-of loop (line 4) makes a subrequest per iteration, and a request may make only 50 to the internet and 1,000 to Cloudflare services on the Free plan: `saveItem` (through saveItem → put) calls `fetch('https://api.example.com/items', { method: 'POST', body:…` at src/lib/driver.ts:2; 1 other call in this loop does the same (related)",
         );
         let related: Vec<String> = found[0]
             .related
@@ -694,8 +699,8 @@ export async function once(ids) {
   }
 }"#,
             &[
-                (3, "inside a for-of loop (line 2): one subrequest per iteration, and a request may make only 50 on the Free plan; awaited one at a time"),
-                (7, "inside a for loop (line 6)"),
+                (3, "inside a for-of loop (line 2): one subrequest per iteration, and a request may make only 50 to the internet on the Free plan; awaited one at a time"),
+                (7, "inside a for loop (line 6): one subrequest per iteration, and a request may make only 1,000 to Cloudflare services on the Free plan"),
                 (10, "inside a for-of loop (line 9)"),
             ],
         );

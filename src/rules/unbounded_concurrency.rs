@@ -73,7 +73,8 @@ const trees = await Promise.all(pending);
 Every element starts at once. A Worker keeps at most 6 connections open at a
 time; the rest wait in a queue and can run into timeouts, so a request for
 500 ids is slow and fragile. Each element is also a subrequest, and a request
-may make only 50 on the Free plan (10,000 on Paid): past that, calls throw.
+may make only 50 to the internet and 1,000 to Cloudflare services on the Free
+plan (10,000 on Paid): past that, calls throw.
 (`subrequest-in-loop` leaves these callbacks to this rule.)
 "#,
         ),
@@ -230,12 +231,11 @@ impl Rule for UnboundedConcurrency {
                     .or_else(|| c.calls.iter().find_map(|n| self.fn_io.get(n).cloned()));
             let receiver = &c.receiver;
             let help = format!(
-                    "A Worker keeps at most {open} connections open at a time (the rest queue and may time out), and each element spends one subrequest ({subrequests} per request on the {plan} plan). \
+                    "A Worker keeps at most {open} connections open at a time (the rest queue and may time out), and each element spends one subrequest ({budget}). \
                      Bound it: run chunks of {open} — `for (let i = 0; i < {receiver}.length; i += {open}) results.push(...await {}({receiver}.slice(i, i + {open}).map(cb)));` — or use a limiter such as p-limit, and cap the input size (e.g. `z.array(...).max(100)`).",
                     c.combinator,
                     open = cx.limits.open_connections,
-                    subrequests = crate::model::text::count(cx.limits.subrequests.into()),
-                    plan = cx.limits.plan.name(),
+                    budget = super::io_calls::subrequest_budget(&cx.limits, None),
                 );
             match io {
                 Some(io) => cx.report(
