@@ -287,6 +287,14 @@ impl FileContext<'_> {
     /// The call returns a promise as far as the file can tell: a subrequest,
     /// an async function of this file, or a `.then/.catch/.finally` chain.
     pub fn returns_promise(&self, call: &CallExpr) -> bool {
+        // On a binding, these return a value at once: a D1 statement, a
+        // Durable Object id or stub; Analytics Engine's `writeDataPoint`
+        // returns nothing (the runtime sends the point).
+        if crate::syntax::ast::method_name(call).is_some_and(|m| {
+            crate::knowledge::bindings::LOCAL_METHODS.contains(&m.as_ref())
+        }) {
+            return false;
+        }
         if self.is_subrequest(call) {
             return true;
         }

@@ -106,6 +106,9 @@ a service worker: `event.waitUntil(promise)`.
 - Code at module scope.
 - Durable Object storage writes (`this.ctx.storage.put(...)`), which the
   output gate makes durable without an await.
+- Binding methods that return no promise: Analytics Engine `writeDataPoint`
+  (the runtime sends the point), D1 `prepare`/`bind`, Durable Object
+  `idFromName`/`getByName`.
 "#,
         ),
         (
@@ -322,6 +325,8 @@ export default {
     event.waitUntil(fetch(x));
     ctx.waitUntil((async () => { await fetch(y); })());
     const stmt = env.DB.prepare("SELECT 1");
+    env.USAGE.writeDataPoint({ blobs: [req.url], doubles: [1] });
+    const room = env.ROOMS.getByName("lobby");
     await Promise.all([fetch(a), fetch(b)]);
     items.forEach((item) => console.log(item));
     this.ctx.storage.put("k", 1);
