@@ -290,9 +290,9 @@ impl FileContext<'_> {
         // On a binding, these return a value at once: a D1 statement, a
         // Durable Object id or stub; Analytics Engine's `writeDataPoint`
         // returns nothing (the runtime sends the point).
-        if crate::syntax::ast::method_name(call).is_some_and(|m| {
-            crate::knowledge::bindings::LOCAL_METHODS.contains(&m.as_ref())
-        }) {
+        if crate::syntax::ast::method_name(call)
+            .is_some_and(|m| crate::knowledge::bindings::LOCAL_METHODS.contains(&m.as_ref()))
+        {
             return false;
         }
         if self.is_subrequest(call) {

@@ -383,7 +383,11 @@ fn awaited_io<'e>(
     let Expr::Call(call) = unwrap_expr(&a.arg) else {
         return None;
     };
-    if io_call(cx, call) {
+    // An async function of this file returns a promise, but whether it
+    // does I/O is its summary's to say (it may only validate input).
+    let own_function =
+        matches!(&call.callee, Callee::Expr(e) if matches!(unwrap_expr(e), Expr::Ident(id) if cx.is_async_function(id)));
+    if !own_function && io_call(cx, call) {
         return Some((a.span, call, None));
     }
     // `this.x()`, `this.service.x()`, an imported or module function, a
@@ -596,6 +600,45 @@ async function h(env) {
   const a = await env.KV.get("a");
 }"#,
         );
+    }
+
+    /// An async function of the same file counts when its summary says it
+    /// does I/O, not for being async: one that only validates its input is
+    /// no round trip.
+    #[test]
+    fn own_async_functions_count_by_what_they_do() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["sequential-awaits"])
+            .file(
+                "src/auth.ts",
+                r#"async function parseKeyId(header: string) {
+  if (!/^[1-9]\d*$/.test(header)) throw new Error('bad key id');
+  return Number(header);
+}
+async function loadKey(env: Env, key: string) {
+  return env.KEYS.get(key);
+}
+async function loadOrg(env: Env, org: string) {
+  return env.ORGS.get(org);
+}
+export async function auth(env: Env, header: string, key: string) {
+  const id = await parseKeyId(header);
+  const apiKey = await loadKey(env, key);
+  return { id, apiKey };
+}
+export async function both(env: Env, key: string, org: string) {
+  const apiKey = await loadKey(env, key);
+  const orgRow = await loadOrg(env, org);
+  return { apiKey, orgRow };
+}
+"#,
+            )
+            .assert_fires(&[(
+                "src/auth.ts",
+                17,
+                "`await loadKey(env, key)` and `await loadOrg(env, org)` run one after the other, but the second does not use the first's result: `loadKey` calls `env.KEYS.get(key)` at src/auth.ts:6",
+            )]);
     }
 
     /// Awaits of helpers in other files (functions, methods of an instance
