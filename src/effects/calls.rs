@@ -370,7 +370,7 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
         if cx.db.functions[current].query.is_none() {
             cx.db.functions[current].query = Some(call.span);
         }
-    } else if cx.is_subrequest(call) {
+    } else if cx.sends_request(call) {
         if cx.db.functions[current].subrequest.is_none() {
             cx.db.functions[current].subrequest = Some(call.span);
         }

@@ -212,6 +212,23 @@ impl FileContext<'_> {
         self.subrequest_to(call).is_some()
     }
 
+    /// `call` reaches outside the Worker when it runs: a subrequest, not a
+    /// binding method that works locally (a D1 statement prepared, a
+    /// Durable Object id or stub, an Analytics Engine data point).
+    pub fn sends_request(&self, call: &CallExpr) -> bool {
+        if !self.is_subrequest(call) {
+            return false;
+        }
+        let Some(method) = crate::syntax::ast::method_name(call) else {
+            return true;
+        };
+        !crate::knowledge::bindings::LOCAL_METHODS.contains(&method.as_ref())
+            && !crate::knowledge::bindings::returns_object_stub(
+                method,
+                self.is_object_id(call.args.first()),
+            )
+    }
+
     /// Where the subrequest `call` makes goes, if it makes one.
     pub fn subrequest_to(&self, call: &CallExpr) -> Option<Destination> {
         let key = query::key(call.span);

@@ -560,6 +560,44 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
         );
     }
 
+    /// A helper that only calls binding methods that work locally (an
+    /// Analytics Engine data point, a D1 statement prepared, a Durable
+    /// Object id) makes no subrequest.
+    #[test]
+    fn helpers_of_local_binding_methods_send_nothing() {
+        let (found, lines) = places(&[
+            (
+                "src/stats.ts",
+                r#"export function track(env: Env, event: string) {
+  env.APP_LOG.writeDataPoint({ blobs: [event], doubles: [1] });
+}
+export function statement(env: Env, id: string) {
+  return env.DB.prepare('SELECT * FROM t WHERE id = ?').bind(id);
+}
+export function roomId(env: Env, name: string) {
+  return env.ROOMS.idFromName(name);
+}
+export async function save(env: Env, event: string) {
+  await env.EVENTS.put(event, '1');
+}
+"#,
+            ),
+            (
+                "src/index.ts",
+                r#"import { track, statement, roomId, save } from './stats';
+export async function handle(env: Env, events: string[]) {
+  events.forEach((e) => track(env, e));
+  const statements = events.map((e) => statement(env, e));
+  for (const e of events) roomId(env, e);
+  for (const e of events) await save(env, e);
+  return env.DB.batch(statements);
+}
+"#,
+            ),
+        ]);
+        assert_eq!(lines, ["src/index.ts:6"], "{found:#?}");
+    }
+
     /// A callback's subrequest counts for the function that creates it; a
     /// nested helper is found by name where it is declared.
     #[test]
