@@ -8,7 +8,7 @@ import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
-import { findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
+import { CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
@@ -32,7 +32,7 @@ function sqlFilesUnder(dir, paths) {
 
 /** The SQL files that declare the schema: migrations folders (inside the project, see loadProject) and drizzle-kit output. */
 function sqlFilesOf(project) {
-  const dirs = new Set([...project.migrationsDirs, join(project.dir, "drizzle"), join(project.dir, "migrations")]);
+  const dirs = new Set([...project.migrationsDirs, ...CONVENTIONAL_MIGRATIONS.map((dir) => join(project.dir, dir))]);
   const paths = [];
   for (const dir of dirs) sqlFilesUnder(dir, paths);
   return readSources([...new Set(paths)].sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));

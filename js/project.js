@@ -135,12 +135,37 @@ function migrationsDirsOf(d1, dir, shownConfig, notes) {
   return dirs;
 }
 
+/**
+ * Where SQL migrations live by convention, beside the wrangler config: D1's
+ * and drizzle-kit's defaults, Supabase's and Prisma's. A Drizzle schema in
+ * TypeScript often declares only what queries need, while the migrations
+ * create the indexes: the schema rules read both.
+ */
+export const CONVENTIONAL_MIGRATIONS = ["drizzle", "migrations", "supabase/migrations", "prisma/migrations"];
+
 // Only string names: wrangler refuses any other, and the core expects strings.
 const bindingNames = (list) => (Array.isArray(list) ? list.map((b) => b?.binding).filter((name) => typeof name === "string" && name !== "") : []);
 
+/** Cloudflare's `max_batch_size` when a queue consumer sets none. */
+const DEFAULT_QUEUE_BATCH = 10;
+
+/**
+ * The largest batch any queue consumer of `config` (top level or an
+ * environment) receives, or null with no consumer: a `queue(batch)`
+ * handler's loop over `batch.messages` repeats at most that many times.
+ */
+function queueBatchSize(config) {
+  const sections = [config, ...Object.values(config.env && typeof config.env === "object" ? config.env : {})];
+  const sizes = sections
+    .flatMap((section) => (Array.isArray(section?.queues?.consumers) ? section.queues.consumers : []))
+    .map((consumer) => (Number.isInteger(consumer?.max_batch_size) && consumer.max_batch_size > 0 ? consumer.max_batch_size : DEFAULT_QUEUE_BATCH));
+  return sizes.length > 0 ? Math.max(...sizes) : null;
+}
+
 /**
  * The project at `start`: `{ dir, configPath, name, main, buildCommand,
- * compatibilityFlags, nodejsCompat, bindings: { d1, hyperdrive, kv, r2 },
+ * compatibilityFlags, nodejsCompat, bindings: { d1, hyperdrive, kv, r2,
+ * queueBatchSize },
  * migrationsDirs }`. Its wrangler config is the nearest at or above `start`
  * (as wrangler finds it), and `dir` that config's folder. `entry` (relative
  * to `start`) overrides the config's `main`.
@@ -191,6 +216,7 @@ export function loadProject(start, { entry } = {}) {
       hyperdrive: bindingNames(config.hyperdrive),
       kv: bindingNames(config.kv_namespaces),
       r2: bindingNames(config.r2_buckets),
+      queueBatchSize: queueBatchSize(config),
     },
     migrationsDirs,
     notes,
@@ -234,8 +260,9 @@ export function workspaceProject(dir, configPaths) {
       hyperdrive: union(({ config }) => bindingNames(config.hyperdrive)),
       kv: union(({ config }) => bindingNames(config.kv_namespaces)),
       r2: union(({ config }) => bindingNames(config.r2_buckets)),
+      queueBatchSize: configs.map(({ config }) => queueBatchSize(config)).reduce((max, n) => (n === null ? max : Math.max(max ?? 0, n)), null),
     },
-    migrationsDirs: union(({ dir, migrations }) => [...migrations, join(dir, "drizzle"), join(dir, "migrations")]),
+    migrationsDirs: union(({ dir, migrations }) => [...migrations, ...CONVENTIONAL_MIGRATIONS.map((folder) => join(dir, folder))]),
     notes,
   };
 }
@@ -271,12 +298,15 @@ function configEntries(configPath) {
   const dir = dirname(configPath);
   const name = relative(process.cwd(), configPath).split("\\").join("/");
   const entries = [];
-  if (typeof config.main === "string") entries.push({ abs: resolve(dir, config.main), declaredBy: `${name} (main)` });
+  // Each entry carries its own Worker's queue batch bound.
+  const batch = queueBatchSize(config);
+  const push = (entry) => entries.push(batch === null ? entry : { ...entry, queueBatchSize: batch });
+  if (typeof config.main === "string") push({ abs: resolve(dir, config.main), declaredBy: `${name} (main)` });
   for (const [env, settings] of Object.entries(config.env ?? {})) {
-    if (typeof settings?.main === "string") entries.push({ abs: resolve(dir, settings.main), declaredBy: `${name} (env.${env}.main)` });
+    if (typeof settings?.main === "string") push({ abs: resolve(dir, settings.main), declaredBy: `${name} (env.${env}.main)` });
   }
   if (typeof config.pages_build_output_dir === "string") {
-    entries.push({ abs: resolve(dir, config.pages_build_output_dir, "_worker.js"), declaredBy: `${name} (pages_build_output_dir)` });
+    push({ abs: resolve(dir, config.pages_build_output_dir, "_worker.js"), declaredBy: `${name} (pages_build_output_dir)` });
   }
   return entries;
 }
@@ -317,7 +347,7 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
   const configDirs = new Set();
   for (const configPath of new Set(configPaths)) {
     const dir = dirname(configPath);
-    for (const entry of [...configEntries(configPath), ...scriptEntries(dir)]) entries.push({ path: toDisplay(entry.abs), declaredBy: entry.declaredBy });
+    for (const { abs, ...entry } of [...configEntries(configPath), ...scriptEntries(dir)]) entries.push({ path: toDisplay(abs), ...entry });
     configDirs.add(dir);
   }
   const paths = files.map((f) => f.path);

@@ -343,6 +343,7 @@ mod tests {
                 .map(|p| EntryPoint {
                     path: (*p).into(),
                     declared_by: "apps/api/wrangler.toml (main)".into(),
+                    ..EntryPoint::default()
                 })
                 .collect(),
             scope,
@@ -454,6 +455,7 @@ mod tests {
             entries: vec![EntryPoint {
                 path: "app/page.tsx".into(),
                 declared_by: "next (app router)".into(),
+                ..EntryPoint::default()
             }],
             scope: FileScope::Reachable,
             config: Some("{}".into()),
@@ -478,6 +480,32 @@ mod tests {
                 "lib/ping.ts client (skipped)",
             ]
         );
+    }
+
+    /// A queue handler's batch is bounded by the consumers of the wrangler
+    /// config that declares its Worker's entry, not another Worker's.
+    #[test]
+    fn queue_batches_follow_each_workers_config() {
+        let consumer = "export default {\n  async queue(batch, env) {\n    for (const m of batch.messages) {\n      await fetch(m.body.url);\n    }\n  },\n};\n";
+        let file = |path: &str| SourceFile {
+            path: path.into(),
+            source: consumer.into(),
+        };
+        let entry = |path: &str, size: u32| EntryPoint {
+            path: path.into(),
+            declared_by: format!("{}/wrangler.jsonc (main)", path.split('/').next().unwrap()),
+            queue_batch_size: Some(size),
+        };
+        let input = AnalyzeInput {
+            files: vec![file("one/index.ts"), file("many/index.ts")],
+            entries: vec![entry("one/index.ts", 1), entry("many/index.ts", 100)],
+            scope: FileScope::Reachable,
+            config: Some("{}".into()),
+            ..AnalyzeInput::default()
+        };
+        let report = analyze(&input).unwrap();
+        let (findings, _) = findings_and_roles(&report);
+        assert_eq!(findings, ["many/index.ts:4 subrequest-in-loop"]);
     }
 
     /// `allFiles` (or `--all-files`) widens the scope; with no entry among
@@ -863,6 +891,7 @@ mod startup_tests {
             entries: vec![crate::analyze::EntryPoint {
                 path: "src/index.ts".into(),
                 declared_by: "wrangler.toml (main)".into(),
+                ..Default::default()
             }],
             // The pipeline hands the lint's suppression comments to the
             // startup step: the one at src/loop.ts:5 silences its finding.

@@ -67,3 +67,22 @@ test("lint from a root with no wrangler config knows what the Workers' configs u
   assert.deepEqual(findings(report), ["api/src/index.ts:2 hyperdrive-bypassed"]);
   assert.match(report.diagnostics[0].message, /although the Worker has the Hyperdrive binding HYPERDRIVE/);
 });
+
+test("a queue handler's loop is bounded by its own Worker's consumers (max_batch_size)", () => {
+  const root = mkdtempSync(join(tmpdir(), "perf-queues-"));
+  const consumer = "export default {\n  async queue(batch, env) {\n    for (const m of batch.messages) {\n      await fetch(m.body.url);\n    }\n  },\n};\n";
+  const worker = (name, consumers) => {
+    mkdirSync(join(root, name, "src"), { recursive: true });
+    writeFileSync(join(root, name, "wrangler.jsonc"), JSON.stringify({ main: "src/index.ts", env: { prod: { queues: { consumers } } } }, null, 2));
+    writeFileSync(join(root, name, "src", "index.ts"), consumer);
+  };
+  worker("one", [{ queue: "q1", max_batch_size: 1 }]);
+  worker("many", [{ queue: "q2", max_batch_size: 100 }]);
+  worker("default", [{ queue: "q3" }]); // Cloudflare's default batch: 10
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  // A batch of 1 is silent; 10 are within the subrequest budget but are
+  // still 10 round trips in a row (more than the 6 connections); 100 spend
+  // the budget.
+  assert.deepEqual(findings(JSON.parse(run.stdout)), ["default/src/index.ts:4 await-in-loop", "many/src/index.ts:4 subrequest-in-loop"]);
+});

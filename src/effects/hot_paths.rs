@@ -14,7 +14,9 @@
 //! - **Small constant counts**: loops over an array literal (directly or
 //!   through a `const` bound to one), `.slice(0, n)` with a literal or
 //!   constant n, counting loops bounded by a literal or constant
-//!   (`i < 3`, `attempt < MAX_ATTEMPTS`), array callbacks of such lists.
+//!   (`i < 3`, `attempt < MAX_ATTEMPTS`), array callbacks of such lists, a
+//!   queue handler's `batch.messages` (at most the consumers'
+//!   `max_batch_size`).
 //!   Nested counts multiply; the rule compares the product with its limit.
 //! - **Failure-only code**: `catch` clauses, the branch of an `if` that
 //!   handles a failure (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`,
@@ -48,6 +50,7 @@ struct Quiet {
 
 /// The node kinds [`HotPaths::enter`] reads.
 pub const INTERESTS: &[NodeKind] = &[
+    NodeKind::Function,
     NodeKind::VarDecl,
     NodeKind::Loop,
     NodeKind::Call,
@@ -65,12 +68,33 @@ pub struct HotPaths {
     quiet: HashMap<(u32, u32), Quiet>,
     /// Code that runs only on a failure.
     cold: Vec<Span>,
+    /// The queue consumers' largest batch (`ProjectInfo::queue_batch_size`).
+    queue_batch_size: Option<u32>,
+    /// First parameters of `queue(batch, env, ctx)` handlers.
+    queue_batches: HashSet<Atom>,
 }
 
 impl HotPaths {
+    pub fn new(queue_batch_size: Option<u32>) -> HotPaths {
+        HotPaths {
+            queue_batch_size,
+            ..HotPaths::default()
+        }
+    }
+
     /// Records what the node says about the code that follows it.
     pub fn enter(&mut self, node: Node<'_>) {
         match node {
+            Node::Function(Frame::Function {
+                is_handler: true,
+                name: Some(name),
+                params,
+                ..
+            }) if name == "queue" && self.queue_batch_size.is_some() => {
+                if let Some(batch) = params.first() {
+                    self.queue_batches.insert(batch.clone());
+                }
+            }
             Node::VarDecl(v) if v.kind == VarDeclKind::Const => {
                 for d in &v.decls {
                     let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) else {
@@ -147,6 +171,17 @@ impl HotPaths {
         match unwrap_expr(expr) {
             e @ Expr::Array(_) => literal_len(e),
             Expr::Ident(id) => self.consts.get(&id.sym).copied(),
+            // `batch.messages` in a queue handler.
+            Expr::Member(MemberExpr {
+                obj,
+                prop: MemberProp::Ident(prop),
+                ..
+            }) if prop.sym == "messages" => match (unwrap_expr(obj), self.queue_batch_size) {
+                (Expr::Ident(batch), Some(n)) if self.queue_batches.contains(&batch.sym) => {
+                    Some(n as f64)
+                }
+                _ => None,
+            },
             Expr::Call(c) if method_name(c).is_some_and(|m| m == "slice") => {
                 let arg = |i: usize| c.args.get(i).and_then(|a| self.constant(&a.expr));
                 match (arg(0), arg(1)) {

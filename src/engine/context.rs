@@ -70,7 +70,7 @@ impl<'a> LintContext<'a> {
                 subrequests: Default::default(),
                 http_clients: Default::default(),
                 client_fields: Default::default(),
-                hot: Default::default(),
+                hot: crate::effects::hot_paths::HotPaths::new(project.queue_batch_size),
                 binding_values: Default::default(),
             },
             diagnostics: Vec::new(),

@@ -182,8 +182,16 @@ impl<'p> Linter<'p> {
         let mut reached: Vec<Option<graph::Reached>> = vec![None; files.len()];
         if scope != FileScope::Bundle && !entry_files.is_empty() {
             let resolver = Resolver::new(paths.iter().copied(), &self.project.modules);
-            reached = graph::reach(&resolver, &paths, &entry_files, |i| {
-                let mut result = self.walk_file(&files[i], true);
+            // A queue handler's batch is as large as the consumers of the
+            // wrangler config that declares the file's entry allow.
+            let queue_batch = |n: usize| {
+                entries
+                    .iter()
+                    .find(|e| index.get(&normalize(&e.path)) == Some(&entry_files[n]))
+                    .and_then(|e| e.queue_batch_size)
+            };
+            reached = graph::reach(&resolver, &paths, &entry_files, |i, n| {
+                let mut result = self.walk_file(&files[i], true, queue_batch(n));
                 let loads = match &mut result {
                     Ok(walk) => (std::mem::take(&mut walk.requests), walk.boundary),
                     Err(_) => Default::default(),
@@ -221,7 +229,7 @@ impl<'p> Linter<'p> {
                 walked[i] = None;
             }
             if walked[i].is_none() && analyze_rest {
-                walked[i] = Some(self.walk_file(file, false));
+                walked[i] = Some(self.walk_file(file, false, None));
             }
             out.files.push(FileEntry {
                 path: file.path.clone(),
@@ -275,7 +283,9 @@ impl<'p> Linter<'p> {
     /// Parses and walks one file. A file that does not parse is one
     /// `parse-error` diagnostic naming the file and the problem.
     /// With `requests`, also reads which modules the file loads.
-    fn walk_file(&self, file: &SourceFile, requests: bool) -> WalkResult {
+    /// `queue_batch` is the batch bound of the file's entry, if it has one
+    /// (else the project's).
+    fn walk_file(&self, file: &SourceFile, requests: bool, queue_batch: Option<u32>) -> WalkResult {
         let index = LineIndex::new(&file.source);
         let comments = SingleThreadedComments::default();
         // Comments matter only for suppressions: without one in the text the
@@ -350,6 +360,9 @@ impl<'p> Linter<'p> {
             self.project,
             self.limits,
         );
+        if queue_batch.is_some() {
+            cx.hot = crate::effects::hot_paths::HotPaths::new(queue_batch);
+        }
         walker::walk(&program, rules, &severities, &mut cx);
 
         let suppressions = if keep_comments {

@@ -26,6 +26,12 @@ pub struct ProjectInfo {
     pub hyperdrive: Vec<String>,
     pub kv: Vec<String>,
     pub r2: Vec<String>,
+    /// The largest `max_batch_size` of the Worker's queue consumers
+    /// (Cloudflare's default 10 where a consumer sets none); absent with
+    /// no consumer. A `queue(batch)` handler's loop over `batch.messages`
+    /// repeats at most this many times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_batch_size: Option<u32>,
     /// tsconfig and package.json facts for module resolution (optional:
     /// without them only relative specifiers resolve).
     #[serde(skip_serializing_if = "ModuleFacts::is_empty")]
@@ -79,6 +85,11 @@ pub struct EntryPoint {
     /// What makes it an entry: `wrangler.toml (main)`, `Pages Functions`,
     /// `command line`, `astro.config.mjs`…
     pub declared_by: String,
+    /// The largest `max_batch_size` of the queue consumers of the wrangler
+    /// config that declares it (see `ProjectInfo::queue_batch_size`): the
+    /// bound of a queue handler's batch in the files this entry reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_batch_size: Option<u32>,
 }
 
 /// Which of the given files are analyzed.

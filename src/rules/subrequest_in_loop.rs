@@ -560,6 +560,39 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
         );
     }
 
+    /// A queue handler's loop over `batch.messages` repeats at most the
+    /// consumers' `max_batch_size` times (from the wrangler config).
+    #[test]
+    fn queue_batches_are_as_large_as_the_consumer_allows() {
+        use crate::model::project::ProjectInfo;
+        use crate::rules::test_util::Case;
+        let source = r#"export default {
+  async queue(batch: MessageBatch<{ url: string }>, env: Env) {
+    for (const message of batch.messages) {
+      await fetch(message.body.url);
+      message.ack();
+    }
+  },
+};
+"#;
+        let case = |size: Option<u32>| {
+            Case::new()
+                .rules(&["subrequest-in-loop"])
+                .project(ProjectInfo {
+                    queue_batch_size: size,
+                    ..ProjectInfo::default()
+                })
+                .file("src/index.ts", source)
+        };
+        case(Some(1)).assert_silent();
+        case(Some(10)).assert_silent();
+        // Nor is it a chain of round trips (await-in-loop).
+        case(Some(1)).rules(&["await-in-loop"]).assert_silent();
+        case(Some(100)).assert_fires(&[("src/index.ts", 4, "inside a for-of loop (line 3)")]);
+        // Without a consumer in the config the batch's size is unknown.
+        case(None).assert_fires(&[("src/index.ts", 4, "inside a for-of loop (line 3)")]);
+    }
+
     /// A helper that only calls binding methods that work locally (an
     /// Analytics Engine data point, a D1 statement prepared, a Durable
     /// Object id) makes no subrequest.

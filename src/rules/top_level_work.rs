@@ -101,7 +101,9 @@ const getS3 = (env: Env) => (s3 ??= new S3Client({ region: 'auto', endpoint: env
             r#"
 - Constants, regex literals, small lookup tables, zod schemas, `new Hono()`,
   `new Intl.NumberFormat(…)`, `drizzle(…)` and imports.
-- Code inside functions declared at module scope (it runs when called).
+- Code inside functions declared at module scope (it runs when called);
+  of a function called at module scope, what follows its first `await` (it
+  runs when the awaited promise settles, not while the module is evaluated).
 - Loops over a small literal or a name bound to one, and literal bounds under 1,000.
 "#,
         ),
@@ -185,6 +187,9 @@ struct TopLevelWork {
     startup_loops: u32,
     /// The top-level function being walked, if it is named.
     top_fn: Option<Atom>,
+    /// The top-level function has awaited: what follows runs when the
+    /// awaited promise settles, not while the module is evaluated.
+    top_fn_awaited: bool,
     /// Top-level functions that do heavy work: name → (what, line).
     heavy_fns: HashMap<Atom, (String, Span)>,
     /// Calls from startup code to functions of the file.
@@ -198,6 +203,7 @@ struct TopLevelWork {
 impl Rule for TopLevelWork {
     fn interests(&self) -> &'static [NodeKind] {
         &[
+            NodeKind::Await,
             NodeKind::Call,
             NodeKind::Function,
             NodeKind::Import,
@@ -242,8 +248,10 @@ impl Rule for TopLevelWork {
                 self.startup.push(runs_at_startup);
                 if depth == 0 && !iife {
                     self.top_fn = name.clone();
+                    self.top_fn_awaited = false;
                 }
             }
+            Node::Await(_) if self.startup.len() == 1 => self.top_fn_awaited = true,
             Node::Loop(stmt) => {
                 if self.in_startup() {
                     if self.startup_loops == 0 && !self.small_loop(stmt) {
@@ -334,6 +342,9 @@ impl TopLevelWork {
     /// Notes the first heavy work of the enclosing top-level function
     /// (`what` gives its text and where it is, made once per function).
     fn mark_heavy(&mut self, what: impl FnOnce() -> (String, Span)) {
+        if self.top_fn_awaited {
+            return;
+        }
         if let Some(name) = &self.top_fn {
             self.heavy_fns.entry(name.clone()).or_insert_with(what);
         }
@@ -594,7 +605,16 @@ export default {
     const db = drizzle(env.DB);
     return app.fetch(req, env);
   },
-};"#,
+};
+// After its first await, an async function runs when the promise settles,
+// not while the module is evaluated.
+async function sha256Hex(value: string) {
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+  let encoded = "";
+  for (const byte of new Uint8Array(hash)) encoded += byte.toString(16).padStart(2, "0");
+  return encoded;
+}
+const checksum = sha256Hex("catalog");"#,
         );
     }
 }

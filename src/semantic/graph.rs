@@ -138,7 +138,8 @@ pub struct Reached {
 }
 
 /// Walks the files reachable from `entries` (indices into `paths`)
-/// breadth-first. `visit(i)` is called once per reached file and returns
+/// breadth-first. `visit(i, n)` is called once per reached file, with the
+/// index (into `entries`) of the entry it is first reached from, and returns
 /// the modules it loads and its [`Boundary`]. A client component's imports
 /// are followed in a client state, which a `"use server"` module leaves:
 /// a file reached in both states is Worker code.
@@ -146,7 +147,7 @@ pub fn reach(
     resolver: &Resolver,
     paths: &[&str],
     entries: &[usize],
-    mut visit: impl FnMut(usize) -> (Vec<Request>, Boundary),
+    mut visit: impl FnMut(usize, usize) -> (Vec<Request>, Boundary),
 ) -> Vec<Option<Reached>> {
     let mut visited: Vec<Option<(Vec<Request>, Boundary)>> = vec![None; paths.len()];
     // The entry each file was first reached from, in the server and the
@@ -159,7 +160,7 @@ pub fn reach(
         .map(|(n, &file)| (file, false, n))
         .collect();
     while let Some((file, in_client, entry)) = queue.pop_front() {
-        let (requests, boundary) = visited[file].get_or_insert_with(|| visit(file));
+        let (requests, boundary) = visited[file].get_or_insert_with(|| visit(file, entry));
         let in_client = match boundary {
             Boundary::Inherit => in_client,
             Boundary::Client => true,
@@ -398,7 +399,7 @@ mod tests {
                 .collect()
         };
         let mut visited = Vec::new();
-        let reached = reach(&resolver, &paths, &[0], |i| {
+        let reached = reach(&resolver, &paths, &[0], |i, _| {
             visited.push(i);
             (loads(i), Boundary::Inherit)
         });
@@ -424,7 +425,7 @@ mod tests {
         ];
         let facts = ModuleFacts::default();
         let resolver = Resolver::new(paths.iter().copied(), &facts);
-        let loads = |i: usize| -> (Vec<Request>, Boundary) {
+        let loads = |i: usize, _: usize| -> (Vec<Request>, Boundary) {
             let (spec, boundary) = match i {
                 0 => (vec!["./form", "../lib/format"], Boundary::Inherit),
                 1 => (
