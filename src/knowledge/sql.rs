@@ -44,8 +44,19 @@ struct Statement {
 
 /// The statements of a text, split at top-level semicolons.
 fn statements(text: &str) -> Vec<Statement> {
-    let Ok(tokens) = lex::tokenize(text) else {
-        return Vec::new();
+    let tokens = match lex::tokenize(text) {
+        Ok(tokens) => tokens,
+        // What lexed before a broken token still counts (a migration with
+        // one statement the lexer cannot read keeps the others), but for
+        // the statement it cut short.
+        Err(lex::LexError { mut lexed }) => {
+            let end = lexed
+                .iter()
+                .rposition(|t| matches!(t, Token::SemiColon))
+                .map_or(0, |i| i + 1);
+            lexed.truncate(end);
+            lexed
+        }
     };
     tokens
         .split(is_separator)
@@ -1319,6 +1330,29 @@ mod tests {
             }
         }
         out
+    }
+
+    /// A Postgres dump (Supabase's baseline migrations): `ARRAY['a[]', …]`
+    /// inside a `DO $$ … $$` block is an array, not a bracket-quoted name,
+    /// and a statement the lexer cannot read loses only itself.
+    #[test]
+    fn postgres_dumps_and_broken_statements() {
+        let dump = schema(&[(
+            "supabase/migrations/0001_baseline.sql",
+            "CREATE TABLE IF NOT EXISTS \"public\".\"roles\" (\"id\" uuid, \"name\" text);\n\
+             ALTER TABLE ONLY \"public\".\"roles\"\n    ADD CONSTRAINT \"roles_name_key\" UNIQUE (\"name\");\n\
+             DO $$\nDECLARE\n  procs text[] := ARRAY[\n    'public.f(public.key_mode[])',\n    'public.g()'\n  ];\nBEGIN\n  RAISE NOTICE 'skip %', procs;\nEND\n$$;\n\
+             CREATE INDEX \"roles_id_idx\" ON \"public\".\"roles\" USING \"btree\" (\"id\");\n",
+        )]);
+        assert_eq!(
+            dump,
+            ["roles@supabase/migrations/0001_baseline.sql(id uuid, name text UL) [roles_id_idx: id]"]
+        );
+        let broken = schema(&[(
+            "a.sql",
+            "CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);\nCREATE TABLE u (b int);\nINSERT INTO t VALUES ('unterminated);\n",
+        )]);
+        assert_eq!(broken, ["t@a.sql(a int) [i: a]", "u@a.sql(b int)"]);
     }
 
     #[test]

@@ -198,9 +198,12 @@ pub enum Token {
     Other,
 }
 
-/// Why a text does not tokenize (sqlparser's failures).
+/// Why a text does not tokenize (sqlparser's failures), with the tokens
+/// before the one that broke.
 #[derive(Debug)]
-pub struct LexError;
+pub struct LexError {
+    pub lexed: Vec<Token>,
+}
 
 fn is_identifier_start(ch: char) -> bool {
     ch.is_ascii_alphabetic() || ch == '_' || ch >= '\u{0080}'
@@ -233,7 +236,7 @@ fn quoted_string(
     chars: &mut Peekable<Chars<'_>>,
     quote: char,
     backslash: bool,
-) -> Result<String, LexError> {
+) -> Result<String, Broken> {
     chars.next();
     let mut s = String::new();
     while let Some(ch) = chars.next() {
@@ -260,7 +263,7 @@ fn quoted_string(
             s.push(ch);
         }
     }
-    Err(LexError)
+    Err(Broken)
 }
 
 /// The tokens of `text`, whitespace and comments included.
@@ -268,23 +271,38 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, LexError> {
     let mut chars = text.chars().peekable();
     let mut tokens = Vec::new();
     let mut prev_is_word = false;
-    while let Some(token) = next_token(&mut chars, prev_is_word)? {
-        match token {
+    let mut after_array = false;
+    loop {
+        let token = match next_token(&mut chars, prev_is_word, after_array) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Ok(tokens),
+            Err(Broken) => return Err(LexError { lexed: tokens }),
+        };
+        match &token {
             Token::Whitespace(_) => {}
-            Token::Word(_) => prev_is_word = true,
-            _ => prev_is_word = false,
+            Token::Word(w) => {
+                prev_is_word = true;
+                after_array = w.quote_style.is_none() && w.value.eq_ignore_ascii_case("array");
+            }
+            _ => {
+                prev_is_word = false;
+                after_array = false;
+            }
         }
         tokens.push(token);
     }
-    Ok(tokens)
 }
+
+/// A token that cannot end (an unterminated string, quote or comment).
+struct Broken;
 
 /// The next token; `prev_is_word`: the last token that is not whitespace
 /// is a word.
 fn next_token(
     chars: &mut Peekable<Chars<'_>>,
     prev_is_word: bool,
-) -> Result<Option<Token>, LexError> {
+    after_array: bool,
+) -> Result<Option<Token>, Broken> {
     use Token::*;
     let Some(&ch) = chars.peek() else {
         return Ok(None);
@@ -315,6 +333,8 @@ fn next_token(
             }
         }
         '\'' => SingleQuotedString(quoted_string(chars, '\'', false)?),
+        // Postgres `ARRAY['a', 'b']`, not a bracket-quoted identifier.
+        '[' if after_array => return single(Other, chars),
         '"' | '`' | '[' => {
             chars.next();
             let end = if ch == '[' { ']' } else { ch };
@@ -328,7 +348,7 @@ fn next_token(
                         s.push(c);
                     }
                     Some(c) => s.push(c),
-                    None => return Err(LexError),
+                    None => return Err(Broken),
                 }
             }
             Word(self::Word::new(s, Some(ch)))
@@ -338,7 +358,7 @@ fn next_token(
                 if prev_is_word {
                     return single(Period, chars);
                 }
-                return Err(LexError);
+                return Err(Broken);
             }
             let mut s = take_while(chars, |c| c.is_ascii_digit());
             if s == "0" && eat(chars, 'x') {
@@ -400,7 +420,7 @@ fn next_token(
                 match chars.next() {
                     Some('*') if eat(chars, '/') => break blank,
                     Some(_) => {}
-                    None => return Err(LexError),
+                    None => return Err(Broken),
                 }
             }
         }
