@@ -18,6 +18,9 @@
 //!   queue handler's `batch.messages` (at most the consumers'
 //!   `max_batch_size`).
 //!   Nested counts multiply; the rule compares the product with its limit.
+//! - **Chunk loops**: a counting loop that steps by a chunk of at least 10
+//!   (`i += 100`, `i += CHUNK_SIZE`): each iteration's call covers a chunk,
+//!   the batched form.
 //! - **Failure-only code**: `catch` clauses, the branch of an `if` that
 //!   handles a failure (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`,
 //!   the `else` of `if (res.ok)`), `.catch(cb)`, `.then(_, onRejected)` and
@@ -40,6 +43,9 @@ pub fn number(expr: &Expr) -> Option<f64> {
         _ => None,
     }
 }
+
+/// The smallest step of a loop over chunks.
+const CHUNK: f64 = 10.0;
 
 /// How many times a quiet loop or callback repeats: its constant count, or 1
 /// for a retry loop (it usually runs once, whatever its bound).
@@ -106,7 +112,10 @@ impl HotPaths {
                 }
             }
             Node::Loop(stmt) => {
-                let times = if exits_on_success(loop_body(stmt)) {
+                // A retry loop usually runs once; a loop over chunks
+                // (`for (let i = 0; i < n; i += 100)`) is the batched form
+                // of a per-item loop: each of its calls covers a chunk.
+                let times = if exits_on_success(loop_body(stmt)) || self.over_chunks(stmt) {
                     Some(1.0)
                 } else {
                     self.loop_count(stmt)
@@ -198,6 +207,34 @@ impl HotPaths {
             Expr::Ident(id) => self.consts.get(&id.sym).copied(),
             _ => None,
         })
+    }
+
+    /// A counting loop that steps by a chunk: `i += 100`, `i += CHUNK`
+    /// (a constant of at least 10, or a name the file does not bind to a
+    /// smaller one), `i = i + size`.
+    fn over_chunks(&self, stmt: &Stmt) -> bool {
+        let Stmt::For(f) = stmt else {
+            return false;
+        };
+        let Some(update) = f.update.as_deref() else {
+            return false;
+        };
+        let step = match unwrap_expr(update) {
+            Expr::Assign(a) if a.op == AssignOp::AddAssign => &a.right,
+            Expr::Assign(AssignExpr {
+                op: AssignOp::Assign,
+                right,
+                ..
+            }) => match unwrap_expr(right) {
+                Expr::Bin(b) if b.op == BinaryOp::Add => &b.right,
+                _ => return false,
+            },
+            _ => return false,
+        };
+        match unwrap_expr(step) {
+            Expr::Ident(id) => self.consts.get(&id.sym).is_none_or(|n| *n >= CHUNK),
+            e => number(e).is_some_and(|n| n >= CHUNK),
+        }
     }
 
     /// How many times the loop runs at most, when a constant says so.
@@ -473,6 +510,13 @@ fn success_test(test: &Expr, awaited: &HashSet<Atom>) -> bool {
             if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) && is_nullish(&b.right) =>
         {
             success_test(&b.left, awaited)
+        }
+        // `found.size > 0`, `rows.length >= 1`: something was found.
+        Expr::Bin(b)
+            if (b.op == BinaryOp::Gt && number(&b.right) == Some(0.0))
+                || (b.op == BinaryOp::GtEq && number(&b.right) == Some(1.0)) =>
+        {
+            rooted_in(&b.left, awaited)
         }
         Expr::Bin(b) => {
             status_check(b) == Some(true)

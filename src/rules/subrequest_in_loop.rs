@@ -150,7 +150,11 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   and getting a stub (`get(id)`, `getByName(name)`: the call on the stub is the
   subrequest, and is reported), Analytics Engine `writeDataPoint`.
 - A batch per iteration: `db.batch(stmts)` or `env.QUEUE.sendBatch(chunk)` in a
-  loop over chunks is already the batched form.
+  loop over chunks is already the batched form, and so is any call in a
+  counting loop that steps by a chunk of at least 10
+  (`for (let i = 0; i < xs.length; i += 100)`).
+- A queue handler's loop over `batch.messages` when the Worker's queue
+  consumers take at most 10 messages a batch (`max_batch_size`, default 10).
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
 - Code that runs only on a failure: a `catch` block, an error branch (an alert
   per failed item).
@@ -558,6 +562,40 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
                 "src/lib/driver.ts:4:34 `get` calls `fetch(`https://api.example.com/items/${id}`)`",
             ]
         );
+    }
+
+    /// A loop over chunks is the batched form (each call covers a chunk);
+    /// a fallback loop stops at the first candidate that has something.
+    #[test]
+    fn chunk_loops_and_first_found() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["subrequest-in-loop", "await-in-loop"])
+            .file(
+                "src/sync.ts",
+                r#"export async function sync(env: Env, subscribers: string[], keys: string[]) {
+  const chunkSize = 1000;
+  for (let i = 0; i < subscribers.length; i += chunkSize) {
+    await fetch(env.API, { method: 'POST', body: JSON.stringify(subscribers.slice(i, i + chunkSize)) });
+  }
+  for (let i = 0; i < subscribers.length; i = i + 100) {
+    await env.QUEUE.sendBatch(subscribers.slice(i, i + 100).map((body) => ({ body })));
+  }
+  let first;
+  for (const key of keys) {
+    const found = await env.BUCKET.head(key);
+    if (found.size > 0) {
+      first = key;
+      break;
+    }
+  }
+  for (let i = 0; i < subscribers.length; i += 1) {
+    await fetch(`${env.API}/${subscribers[i]}`);
+  }
+}
+"#,
+            )
+            .assert_fires(&[("src/sync.ts", 18, "inside a for loop (line 17)")]);
     }
 
     /// A queue handler's loop over `batch.messages` repeats at most the
