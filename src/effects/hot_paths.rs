@@ -175,8 +175,8 @@ impl HotPaths {
     }
 
     /// The number of elements of a list known to be small: a literal, a
-    /// `const` bound to one, `.slice(0, n)`.
-    fn list_len(&self, expr: &Expr) -> Option<f64> {
+    /// `const` bound to one, `.slice(0, n)`, a queue handler's batch.
+    pub fn list_len(&self, expr: &Expr) -> Option<f64> {
         match unwrap_expr(expr) {
             e @ Expr::Array(_) => literal_len(e),
             Expr::Ident(id) => self.consts.get(&id.sym).copied(),

@@ -624,8 +624,23 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
         };
         case(Some(1)).assert_silent();
         case(Some(10)).assert_silent();
-        // Nor is it a chain of round trips (await-in-loop).
+        // Nor is it a chain of round trips (await-in-loop), nor an
+        // unbounded fan-out.
         case(Some(1)).rules(&["await-in-loop"]).assert_silent();
+        let fan_out = |size: Option<u32>| {
+            Case::new()
+                .rules(&["unbounded-concurrency"])
+                .project(ProjectInfo {
+                    queue_batch_size: size,
+                    ..ProjectInfo::default()
+                })
+                .file(
+                    "src/index.ts",
+                    "export default {\n  async queue(batch, env) {\n    await Promise.all(batch.messages.map((m) => fetch(m.body.url)));\n  },\n};\n",
+                )
+        };
+        fan_out(Some(10)).assert_silent();
+        fan_out(Some(100)).assert_fires(&[("src/index.ts", 3, "batch.messages may hold up to 100 elements")]);
         case(Some(100)).assert_fires(&[("src/index.ts", 4, "inside a for-of loop (line 3)")]);
         // Without a consumer in the config the batch's size is unknown.
         case(None).assert_fires(&[("src/index.ts", 4, "inside a for-of loop (line 3)")]);

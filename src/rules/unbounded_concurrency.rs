@@ -151,6 +151,9 @@ passes to the constructor).
     examples: crate::engine::declare::Examples::Run,
 };
 
+/// A list of at most this many elements is not an unbounded fan-out.
+const SMALL_LIST: f64 = 10.0;
+
 #[derive(Default)]
 struct UnboundedConcurrency {
     candidates: Vec<Candidate>,
@@ -169,6 +172,9 @@ struct Candidate {
     span: Span,
     combinator: String,
     receiver: String,
+    /// "has no bound", or "may hold up to 100 elements" when the file
+    /// knows a bound larger than a few.
+    bound: String,
     /// The first subrequest found in the callback.
     io: Option<String>,
     /// Functions of the file the callback calls (or is).
@@ -181,6 +187,10 @@ struct Candidate {
 impl Rule for UnboundedConcurrency {
     fn interests(&self) -> &'static [NodeKind] {
         &[NodeKind::Call, NodeKind::Function, NodeKind::VarDeclarator]
+    }
+
+    fn hot_paths(&self) -> bool {
+        true
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
@@ -241,8 +251,8 @@ impl Rule for UnboundedConcurrency {
                 Some(io) => cx.report(
                     c.span,
                     format!(
-                        "{}({receiver}.map(...)) starts `{io}` for every element of {receiver} at once, and {receiver} has no bound",
-                        c.combinator
+                        "{}({receiver}.map(...)) starts `{io}` for every element of {receiver} at once, and {}",
+                        c.combinator, c.bound
                     ),
                     help,
                 ),
@@ -252,8 +262,8 @@ impl Rule for UnboundedConcurrency {
                     Condition::CallsAtLeast(c.targets, 1, Effect::Subrequest),
                     c.span,
                     format!(
-                        "{}({receiver}.map(...)) runs its callback for every element of {receiver} at once, and {receiver} has no bound",
-                        c.combinator
+                        "{}({receiver}.map(...)) runs its callback for every element of {receiver} at once, and {}",
+                        c.combinator, c.bound
                     ),
                     help,
                 ),
@@ -292,7 +302,12 @@ impl UnboundedConcurrency {
         let Expr::Member(m) = unwrap_expr(callee) else {
             return;
         };
-        if self.bounded(&m.obj) || in_loop(cx) {
+        // A list the file knows is small (a queue handler's batch of at
+        // most 10 messages) starts a few calls, not an unbounded number.
+        if self.bounded(&m.obj)
+            || cx.hot.list_len(&m.obj).is_some_and(|n| n <= SMALL_LIST)
+            || in_loop(cx)
+        {
             return;
         }
         let Some(cb) = map.args.first() else { return };
@@ -308,10 +323,16 @@ impl UnboundedConcurrency {
             Expr::Ident(id) if cx.is_module_binding(id) => calls.push(id.sym.clone()),
             _ => return,
         }
+        let receiver = cx.snippet(m.obj.span());
+        let bound = match cx.hot.list_len(&m.obj) {
+            Some(n) => format!("{receiver} may hold up to {n} elements"),
+            None => format!("{receiver} has no bound"),
+        };
         self.candidates.push(Candidate {
             span,
             combinator,
-            receiver: cx.snippet(m.obj.span()),
+            bound,
+            receiver,
             io: None,
             calls,
             targets: Vec::new(),
