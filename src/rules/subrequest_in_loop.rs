@@ -613,13 +613,14 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
   },
 };
 "#;
+        let project = |size: Option<u32>| ProjectInfo {
+            queue_batch_size: size,
+            ..ProjectInfo::default()
+        };
         let case = |size: Option<u32>| {
             Case::new()
                 .rules(&["subrequest-in-loop"])
-                .project(ProjectInfo {
-                    queue_batch_size: size,
-                    ..ProjectInfo::default()
-                })
+                .project(project(size))
                 .file("src/index.ts", source)
         };
         case(Some(1)).assert_silent();
@@ -627,17 +628,12 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
         // Nor is it a chain of round trips (await-in-loop), nor an
         // unbounded fan-out.
         case(Some(1)).rules(&["await-in-loop"]).assert_silent();
+        let fan_out = "export default {\n  async queue(batch, env) {\n    await Promise.all(batch.messages.map((m) => fetch(m.body.url)));\n  },\n};\n";
         let fan_out = |size: Option<u32>| {
             Case::new()
                 .rules(&["unbounded-concurrency"])
-                .project(ProjectInfo {
-                    queue_batch_size: size,
-                    ..ProjectInfo::default()
-                })
-                .file(
-                    "src/index.ts",
-                    "export default {\n  async queue(batch, env) {\n    await Promise.all(batch.messages.map((m) => fetch(m.body.url)));\n  },\n};\n",
-                )
+                .project(project(size))
+                .file("src/index.ts", fan_out)
         };
         fan_out(Some(10)).assert_silent();
         fan_out(Some(100)).assert_fires(&[("src/index.ts", 3, "batch.messages may hold up to 100 elements")]);
