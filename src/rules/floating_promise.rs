@@ -326,6 +326,7 @@ export default {
     ctx.waitUntil((async () => { await fetch(y); })());
     const stmt = env.DB.prepare("SELECT 1");
     env.USAGE.writeDataPoint({ blobs: [req.url], doubles: [1] });
+    env.DB.prepare("SELECT 1").bind(1);
     const room = env.ROOMS.getByName("lobby");
     await Promise.all([fetch(a), fetch(b)]);
     items.forEach((item) => console.log(item));

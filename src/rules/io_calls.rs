@@ -50,8 +50,14 @@ pub(super) fn inner_chain_calls(call: &CallExpr) -> Vec<&CallExpr> {
 /// A call that does I/O as far as the file can tell: a subrequest, an async
 /// function of the file, a `.then` chain, or a method called on one of those
 /// (`env.DB.prepare(q).bind(x).all()`).
+/// A binding method that works locally (`prepare`, `bind`,
+/// `writeDataPoint`) ends no I/O chain, but one may be built on it.
 pub(super) fn io_call(cx: &LintContext<'_>, call: &CallExpr) -> bool {
-    cx.returns_promise(call) || chained_on(call).is_some_and(|inner| io_call(cx, inner))
+    if method_name(call).is_some_and(|m| LOCAL_METHODS.contains(&m.as_ref())) {
+        return false;
+    }
+    cx.returns_promise(call)
+        || chained_on(call).is_some_and(|inner| subrequest_chain(cx, inner) || io_call(cx, inner))
 }
 
 /// A subrequest, or a method called on one (`env.DB.prepare(q).first()`).

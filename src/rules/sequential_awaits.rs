@@ -602,6 +602,23 @@ async function h(env) {
         );
     }
 
+    /// D1 statements chained on `prepare` and `bind` are round trips.
+    #[test]
+    fn d1_statements_are_round_trips() {
+        crate::rules::test_util::Case::new()
+            .rules(&["sequential-awaits"])
+            .file(
+                "src/stats.ts",
+                r#"export async function stats(env: Env, where: string) {
+  const total = await env.DB.prepare(`SELECT COUNT(*) AS n FROM t ${where}`).first();
+  const rows = await env.DB.prepare('SELECT * FROM t LIMIT ?').bind(20).all();
+  return { total, rows };
+}
+"#,
+            )
+            .assert_fires(&[("src/stats.ts", 2, "run one after the other")]);
+    }
+
     /// An async function of the same file counts when its summary says it
     /// does I/O, not for being async: one that only validates its input is
     /// no round trip.
