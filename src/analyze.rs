@@ -272,6 +272,39 @@ mod tests {
         );
     }
 
+    /// 389 unclosed `Array<` before 300,000 list items took 103 s in the
+    /// parser (found by the fuzzer): the guard reports the file instead, at
+    /// once. (A loose bound: the parse took minutes, the guard a few ms.)
+    #[test]
+    fn many_unclosed_type_arguments_are_reported_not_parsed_for_minutes() {
+        let hostile = format!(
+            "export const x = {}[{}];\n",
+            "Array<".repeat(389),
+            "1,".repeat(300_000)
+        );
+        let started = std::time::Instant::now();
+        let report = analyze(&AnalyzeInput {
+            files: vec![SourceFile {
+                path: "src/gen.ts".into(),
+                source: hostile,
+            }],
+            scope: FileScope::All,
+            ..AnalyzeInput::default()
+        })
+        .unwrap();
+        let seconds = started.elapsed().as_secs_f64();
+        assert!(seconds < 10.0, "{seconds} s");
+        let messages: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.as_str(), d.message.as_str()))
+            .collect();
+        assert!(
+            matches!(messages[..], [("unreadable-file", m)] if m.starts_with("src/gen.ts was not analyzed: too many unclosed `<`")),
+            "{messages:?}"
+        );
+    }
+
     /// Messages quote the limits that apply (plan and overrides), from the
     /// one limits table, never literals.
     #[test]

@@ -41,6 +41,10 @@ ran on it. The message gives the reason:
   chained, as in `a + a + a + ...`) deeper than the analyzer follows; the
   finding gives the line and column where the limit was passed. Such code is
   generated or hostile; parsing it could exhaust the analyzer's stack;
+- **too many unclosed `<`** (TypeScript): after `a<` the parser tries to read
+  type arguments and, when that fails, reads the code after it again; with
+  hundreds of unclosed `<` before a long stretch of code that would take
+  minutes. Such code is generated or hostile;
 - **crashed the analyzer**: the analysis core failed on this file on its own
   (an internal error). The other files are still analyzed.
 "#,
