@@ -39,7 +39,7 @@ Options:
   --history FILE       append one JSON line per run
   --html FILE          write a self-contained HTML report
   --max-file-size MIB  skip (and report) source files larger than this
-                       (default 4)
+                       (default: the config's maxFileSize, else 4)
   --no-color           no colours (also NO_COLOR=1)
   --quiet              only errors
   -v, --version        print the version
