@@ -395,6 +395,9 @@ describe("hostile input: bounded reads, protected files, inert text", () => {
     rmSync(join(dir, "perf-optimizer.config.json"));
     assert.deepEqual(capped([]), { code: 0, tooLarge: [], analyzed: true, unreadable: [] });
     expectUsageError(cli(["lint", "src", "--max-file-size", "lots"], { cwd: dir }), /--max-file-size takes a size in MiB/);
+    expectUsageError(cli(["lint", "src", "--max-file-size", "5 parsecs"], { cwd: dir }), /--max-file-size takes a size in MiB .*got '5 parsecs'/);
+    // With a unit, as the config writes it.
+    assert.deepEqual(capped(["--max-file-size", "256 KiB"]).tooLarge, [["src/big.ts", "info", overCap]]);
     // A wrong value or a misspelt key stops the run, naming the key.
     for (const [config, error] of [
       [{ maxFileSize: true }, 'perf-optimizer.config.json: maxFileSize: expected a size such as "8 MiB" or a number of bytes'],
