@@ -10,7 +10,7 @@ use crate::analyses::bundle::{self, InputSources, Metafile, PackageManifest};
 use crate::engine::Linter;
 use crate::model::config::Config;
 pub use crate::model::project::{EntryPoint, FileScope, ProjectInfo, SourceFile};
-use crate::model::report::{docs_url, Diagnostic, OutputSize, Report};
+use crate::model::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
 use crate::rules::{self, known_rule_ids};
 
 /// The bundle as the wrapper measured it.
@@ -222,20 +222,25 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
 }
 
 /// The finding for a file the wrapper skipped: `file-too-large` (info) for
-/// one over the size cap, else `unreadable-file`; at the severity the config
-/// sets (none when it turns the rule off).
+/// one over the size cap, at the severity the config sets (none when it
+/// turns the rule off); else `unreadable-file`, always a warning (as for a
+/// file the depth guard reports).
 fn skipped_finding(s: &SkippedFile, config: &Config) -> Option<Diagnostic> {
-    let rule = if s.limit.is_some() {
-        "file-too-large"
-    } else {
-        "unreadable-file"
+    let (rule, severity) = match s.limit {
+        Some(_) => {
+            let meta = rules::declaration("file-too-large")?.meta;
+            (
+                "file-too-large",
+                config.severity_of(meta.id, meta.severity)?,
+            )
+        }
+        None => ("unreadable-file", Severity::Warning),
     };
-    let meta = rules::declaration(rule)?.meta;
     Some(Diagnostic {
         related: Vec::new(),
         rule: rule.into(),
-        severity: config.severity_of(rule, meta.severity)?,
-        category: meta.category,
+        severity,
+        category: Category::Input,
         message: format!("{} was not analyzed: {}", s.path, s.reason),
         file: Some(s.path.clone()),
         line: None,
@@ -319,7 +324,7 @@ mod tests {
         };
         assert_eq!(
             (d.rule.as_str(), d.severity),
-            ("file-too-large", crate::model::report::Severity::Info)
+            ("file-too-large", Severity::Info)
         );
         assert_eq!(
             d.message,

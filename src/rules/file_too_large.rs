@@ -23,7 +23,7 @@ pub static RULE: Declaration = Declaration {
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
-    header_note: " (always)",
+    header_note: "",
     intro: "",
     sections: &[
         (
