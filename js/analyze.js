@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
@@ -113,19 +113,48 @@ function readBaseline(path) {
   return path ? stripBom(readUserFile(resolve(path), { what: "baseline", encoding: "utf8" })) : undefined;
 }
 
-/** First-party source inputs of a metafile (by the core's rule: no package, not generated). */
-export function firstPartyInputs(metafile, workingDir) {
+/**
+ * First-party source inputs of a metafile (by the core's rule: no package,
+ * not generated), absolute: `{ inside, outside }`, split by whether they
+ * are inside `root` (following symbolic links).
+ */
+export function firstPartyInputs(metafile, workingDir, root) {
   const paths = Object.keys(metafile.inputs);
   const kinds = origins(paths).map((o) => o.kind);
-  return paths
-    .filter((p, i) => kinds[i] === "firstParty" && isSourceFile(p))
-    .map((p) => {
-      const abs = resolve(workingDir, p);
-      if (!existsSync(abs)) {
-        throw new PerfOptimizerError(`${displayPath(abs)}: input listed in the metafile is missing on disk (is the metafile from another checkout?)`);
-      }
-      return abs;
-    });
+  const inside = [];
+  const outside = [];
+  for (const p of paths.filter((p, i) => kinds[i] === "firstParty" && isSourceFile(p))) {
+    const abs = resolve(workingDir, p);
+    // Outside by its path (`..`, absolute): not even looked at.
+    if (!isInside(root, abs, { followLinks: false })) {
+      outside.push(abs);
+      continue;
+    }
+    if (!existsSync(abs)) {
+      throw new PerfOptimizerError(`${displayPath(abs)}: input listed in the metafile is missing on disk (is the metafile from another checkout?)`);
+    }
+    // Inside by its path, but a link to elsewhere: not read either.
+    (isInside(root, abs) ? inside : outside).push(abs);
+  }
+  return { inside, outside };
+}
+
+/**
+ * The folder whose files a metafile may make perf-optimizer read: the
+ * repository (or outermost package) `workingDir` is in, as the config search
+ * bounds itself (a monorepo's workspace packages are the Worker's code too).
+ * Files outside it are read only when named on the command line.
+ */
+export const readableRoot = (workingDir) => searchDirs(workingDir).at(-1) ?? resolve(workingDir);
+
+/** The note for first-party inputs outside the project, which were not read (or none). */
+function outsideNote(outside, root) {
+  if (!outside.length) return [];
+  const shown = outside.slice(0, 3).map(displayPath).join(", ");
+  const more = outside.length > 3 ? ` and ${outside.length - 3} more` : "";
+  return [
+    `${outside.length === 1 ? "1 source file" : `${outside.length} source files`} of the bundle ${outside.length === 1 ? "is" : "are"} outside the project (${displayPath(root)}) and ${outside.length === 1 ? "was" : "were"} not read, so the source rules did not run on ${outside.length === 1 ? "it" : "them"} (${shown}${more}); the bundle's sizes still count ${outside.length === 1 ? "it" : "them"}. Files outside the project are read only when named on the command line (\`perf-optimizer lint PATH\`).`,
+  ];
 }
 
 /**
@@ -136,14 +165,21 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
   const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase, label);
+  // The metafile's inputs are read only inside the project (`..` and
+  // absolute paths in a metafile do not make the tool read elsewhere).
+  const root = readableRoot(workingDir);
   // Inputs that are bundles themselves, broken down through their source maps.
-  const inputSources = prebundledSources(metafile, workingDir);
+  const inputSources = prebundledSources(metafile, workingDir, root);
   const sourcePaths = Object.values(inputSources).flatMap((i) => i.sources.map((s) => s.path));
-  const manifests = readManifests(metafileText, workingDir, label, sourcePaths);
+  const manifests = readManifests(metafileText, workingDir, label, sourcePaths, root);
   let sources = { files: [], skipped: [] };
+  let outside = [];
   if (lint) {
     const isIgnored = ignore.length ? globMatcher(ignore, { dot: true }) : () => false;
-    sources = readSources(firstPartyInputs(metafile, workingDir).filter((p) => !isIgnored(relative(workingDir, p).split(sep).join("/"))), { maxBytes: maxFileBytes });
+    const notIgnored = (p) => !isIgnored(relative(workingDir, p).split(sep).join("/"));
+    const inputs = firstPartyInputs(metafile, workingDir, root);
+    outside = inputs.outside.filter(notIgnored);
+    sources = readSources(inputs.inside.filter(notIgnored), { maxBytes: maxFileBytes });
   }
   // The metafile is the authority on what the Worker runs: all its first-party inputs.
   const entries = Object.values(metafile.outputs)
@@ -155,6 +191,7 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
   );
+  report.notes = [...(report.notes ?? []), ...outsideNote(outside, root)];
   return withProjectNotes(report, project);
 }
 
@@ -225,7 +262,8 @@ export async function check(dir = ".", options = {}) {
       project,
       baseline: options.baseline,
       startup,
-      maxFileBytes: options.maxFileBytes,
+      // The API's option (the CLI's --max-file-size) wins over the config.
+      maxFileBytes: options.maxFileBytes ?? config.maxFileSize,
     });
   } finally {
     bundle.cleanup();
@@ -245,7 +283,7 @@ export async function lint(paths = ["."], options = {}) {
   // `ignore` globs are relative to the config's folder (found here or above).
   const ignoreBase = configFile && !options.config ? dirname(configFile) : baseDir;
   const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths });
-  const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes });
+  const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes ?? config.maxFileSize });
   const projectDir = findProjectDir(baseDir);
   let project = null;
   try {
@@ -277,14 +315,15 @@ export async function analyzeMetafile(metafilePath, options = {}) {
   const text = stripBom(readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" }));
   const metafile = parseMetafile(text, label);
   const workingDir = resolve(options.root ?? guessWorkingDir(metafile, abs));
-  const { json } = await loadConfig(workingDir, options.config);
+  const { config, json } = await loadConfig(workingDir, options.config);
   let project = null;
   try {
     project = loadProject(workingDir);
   } catch {
     // a bare metafile needs no project
   }
-  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project, baseline: options.baseline, maxFileBytes: options.maxFileBytes });
+  const maxFileBytes = options.maxFileBytes ?? config.maxFileSize;
+  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project, baseline: options.baseline, maxFileBytes });
 }
 
 /** The folder a metafile's paths are relative to: the cwd, or the metafile's folder or its parent. */

@@ -223,8 +223,9 @@ function headersByPackage(headers) {
  * metafile's. An input counts as pre-bundled when its map has sources from
  * another package than its own, or (outside node_modules) two or more
  * sources; a compiled file with one source of its own stays as it is.
+ * Only inputs inside `root` are read (the others stay one row each).
  */
-export function prebundledSources(metafile, workingDir) {
+export function prebundledSources(metafile, workingDir, root = workingDir) {
   const inOutput = new Set();
   for (const [out, o] of Object.entries(metafile.outputs ?? {})) {
     if (!isCode(out)) continue;
@@ -239,6 +240,8 @@ export function prebundledSources(metafile, workingDir) {
   for (const input of inOutput) {
     if (!isCode(input) || originOf(input).kind === "runtime") continue;
     const file = resolve(workingDir, input);
+    // (Packages may be links into a package manager's store: by the path.)
+    if (!isInside(root, file, { followLinks: false })) continue;
     let text;
     try {
       const tail = tailOf(file);

@@ -9,7 +9,7 @@ import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { builtinModules } from "node:module";
 import { errorLines, esbuildErrors, failureLines, plainEnv } from "./buildlog.js";
 import { callCore, PerfOptimizerError } from "./core.js";
-import { displayPath, MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
+import { displayPath, isInside, MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
 import { readJsonc } from "./project.js";
 import { packageOf } from "./attribution.js";
 
@@ -218,9 +218,10 @@ function checkClaimedBytes(output, out, actual, label) {
 
 /**
  * package.json facts (name, version) for the metafile's package roots, and
- * those of `extraPaths` (the original sources of pre-bundled inputs).
+ * those of `extraPaths` (the original sources of pre-bundled inputs); a
+ * package.json outside `within` is not read (the folder's name stands).
  */
-export function readManifests(metafileText, workingDir, label, extraPaths = []) {
+export function readManifests(metafileText, workingDir, label, extraPaths = [], within = workingDir) {
   let roots = callCore(label, (core) => core.packageRoots(metafileText));
   if (extraPaths.length) {
     const extra = JSON.stringify({ inputs: Object.fromEntries(extraPaths.map((p) => [p, { bytes: 0 }])), outputs: {} });
@@ -230,7 +231,9 @@ export function readManifests(metafileText, workingDir, label, extraPaths = []) 
     const file = resolve(workingDir, root, "package.json");
     let pkg = {};
     try {
-      pkg = readJsonc(file) ?? {};
+      // Not outside the project (by the path: packages may be links into a
+      // package manager's store): a metafile's paths do not make the tool read elsewhere.
+      if (isInside(within, file, { followLinks: false })) pkg = readJsonc(file) ?? {};
     } catch {
       // A package without a readable package.json keeps its folder name.
     }

@@ -38,8 +38,9 @@ Options:
   --save-baseline FILE save this run as a baseline
   --history FILE       append one JSON line per run
   --html FILE          write a self-contained HTML report
-  --max-file-size MIB  skip (and report) source files larger than this
-                       (default 4)
+  --max-file-size MIB  skip (and report) source files larger than this, in
+                       MiB or with a unit ("512 KiB"); default: the
+                       config's maxFileSize, else 4
   --no-color           no colours (also NO_COLOR=1)
   --quiet              only errors
   -v, --version        print the version
@@ -148,9 +149,8 @@ async function main(argv) {
   if ((values.runs !== undefined || values["profile-dir"] !== undefined) && !values.startup) return fail("--runs and --profile-dir need --startup");
   const runs = values.runs === undefined ? undefined : Number(values.runs);
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 50)) return fail(`--runs takes a whole number from 1 to 50, got '${values.runs}'`);
-  const maxMib = values["max-file-size"] === undefined ? undefined : Number(values["max-file-size"]);
-  if (maxMib !== undefined && !(maxMib > 0 && maxMib <= 1024)) return fail(`--max-file-size takes a size in MiB from 0 to 1024, got '${values["max-file-size"]}'`);
-  const maxFileBytes = maxMib === undefined ? undefined : Math.round(maxMib * 1024 * 1024);
+  const maxFileBytes = values["max-file-size"] === undefined ? undefined : await sizeFlag(values["max-file-size"]);
+  if (maxFileBytes === null) return fail(`--max-file-size takes a size in MiB from 0 to 1024, or with its unit as in the config ("512 KiB"), got '${values["max-file-size"]}'`);
   const format = values.format ?? "pretty";
   if (!FORMATS.has(format)) return fail(`unknown format '${format}' (expected pretty, json, sarif, markdown or github)`);
   const { useColor } = await import("./outcome.js");
@@ -206,6 +206,23 @@ async function main(argv) {
 }
 
 /** How check and why bundle: --no-build, and what is about to run said on stderr. */
+/**
+ * `--max-file-size`: a number of MiB, or a size with its unit read as the
+ * config's `maxFileSize` is (by the core: one parser); bytes, or null.
+ */
+async function sizeFlag(text) {
+  if (/^\s*[\d.]+\s*$/.test(text)) {
+    const mib = Number(text);
+    return mib > 0 && mib <= 1024 ? Math.round(mib * 1024 * 1024) : null;
+  }
+  const { callCore } = await import("./core.js");
+  try {
+    return callCore("--max-file-size", (core) => JSON.parse(core.validateConfig(JSON.stringify({ maxFileSize: text }))).maxFileSize) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function bundling(values) {
   return { build: !values["no-build"], log: values.quiet ? undefined : (text) => process.stderr.write(`perf-optimizer: ${text}\n`) };
 }

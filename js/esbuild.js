@@ -142,12 +142,13 @@ export default function perfOptimizer(options = {}) {
       build.onEnd(async (result) => {
         if (result.errors.length > 0 || !result.metafile) return;
         try {
-          const { json } = await loadConfig(configDir, configPath);
+          const { config, json } = await loadConfig(configDir, configPath);
           const report = analyzeBuild({
             metafileText: JSON.stringify(result.metafile),
             workingDir,
             outputFiles: result.outputFiles,
             configJson: json,
+            maxFileBytes: config.maxFileSize,
             lint: options.lint ?? true,
             label: "the esbuild build",
           });

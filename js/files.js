@@ -138,10 +138,15 @@ export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "fil
 /** `text` without a leading byte order mark (editors on Windows write one; JSON.parse rejects it). */
 export const stripBom = (text) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
-/** Whether `abs` is `root` or inside it, following symbolic links (a missing path is not). */
-export function isInside(root, abs) {
+/**
+ * Whether `abs` is `root` or inside it, following symbolic links (a missing
+ * path is not); with `followLinks: false`, by the paths as written (`..`,
+ * absolute paths), so that a folder linked from a package manager's store
+ * stays inside.
+ */
+export function isInside(root, abs, { followLinks = true } = {}) {
   try {
-    const rel = relative(realpathSync(root), realpathSync(abs));
+    const rel = followLinks ? relative(realpathSync(root), realpathSync(abs)) : relative(resolve(root), resolve(abs));
     return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
   } catch {
     return false;
@@ -163,7 +168,8 @@ export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES } = {}) {
       bytes = readUserFile(abs, { maxBytes, what: "source file" });
     } catch (error) {
       if (!(error instanceof PerfOptimizerError)) throw error;
-      skipped.push({ path, reason: error.tooLarge ? `${error.reason} (generated or minified code?)` : error.reason });
+      // Over the cap: an info finding (file-too-large) naming the cap.
+      skipped.push(error.tooLarge ? { path, reason: `${error.reason} (generated or minified code?)`, limit: maxBytes } : { path, reason: error.reason });
       continue;
     }
     if (bytes.includes(0)) {

@@ -26,7 +26,17 @@ export declare class PerfOptimizerError extends Error {
   name: "PerfOptimizerError";
 }
 
-export interface CheckOptions {
+/** The size cap for source files (check, lint, analyzeBundle, analyzeMetafile). */
+export interface SourceFileCap {
+  /**
+   * The size cap for source files, in bytes (default: `maxFileSize` in the
+   * config, else 4 MiB); a larger file is skipped and reported
+   * (`file-too-large`, an info finding). The CLI's `--max-file-size`.
+   */
+  maxFileBytes?: number;
+}
+
+export interface CheckOptions extends SourceFileCap {
   /** Config file; default: perf-optimizer.config.json(c)/.mjs or package.json "perfOptimizer". */
   config?: string;
   /**
@@ -58,7 +68,7 @@ export interface CheckOptions {
 /** Bundles the Worker in `dir` as deployed and runs every check (what `perf-optimizer check` does). */
 export declare function check(dir?: string, options?: CheckOptions): Promise<Report>;
 
-export interface LintOptions {
+export interface LintOptions extends SourceFileCap {
   config?: string;
   /** Folder the config and `ignore` globs are relative to (default: the cwd). */
   cwd?: string;
@@ -88,7 +98,7 @@ export interface Metafile {
   outputs: Record<string, { bytes: number; inputs?: Record<string, { bytesInOutput: number }>; entryPoint?: string }>;
 }
 
-export interface AnalyzeBundleOptions {
+export interface AnalyzeBundleOptions extends SourceFileCap {
   /** The metafile, as an object or JSON text. */
   metafile: Metafile | string;
   /** esbuild's `outputFiles` (with `write: false`); otherwise outputs are read from disk. */
@@ -104,7 +114,7 @@ export interface AnalyzeBundleOptions {
 /** Analyzes an esbuild result: sizes, packages, duplicates, budgets and source findings. */
 export declare function analyzeBundle(options: AnalyzeBundleOptions): Promise<Report>;
 
-export interface AnalyzeMetafileOptions {
+export interface AnalyzeMetafileOptions extends SourceFileCap {
   config?: string;
   /** The folder the metafile's paths are relative to. */
   root?: string;

@@ -15,10 +15,10 @@ export { renderHtml, parseHistory } from "./html.js";
  * files, read from disk relative to `workingDir` unless `outputFiles` (esbuild
  * `write: false`) are given.
  */
-export async function analyzeBundle({ metafile, outputFiles, workingDir = process.cwd(), config, lint: lintSources = true, baseline }) {
+export async function analyzeBundle({ metafile, outputFiles, workingDir = process.cwd(), config, lint: lintSources = true, baseline, maxFileBytes }) {
   const metafileText = typeof metafile === "string" ? metafile : JSON.stringify(metafile);
-  const { json } = await loadConfig(workingDir, config);
-  return analyzeBuild({ metafileText, workingDir, outputFiles, configJson: json, lint: lintSources, label: "the bundle", baseline });
+  const { config: loaded, json } = await loadConfig(workingDir, config);
+  return analyzeBuild({ metafileText, workingDir, outputFiles, configJson: json, lint: lintSources, label: "the bundle", baseline, maxFileBytes: maxFileBytes ?? loaded.maxFileSize });
 }
 
 /** The baseline file for a report (`--save-baseline`): a small versioned JSON. */

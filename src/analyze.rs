@@ -86,6 +86,10 @@ pub struct AnalyzeInput {
 pub struct SkippedFile {
     pub path: String,
     pub reason: String,
+    /// The size cap in bytes, when the file was skipped for being over it
+    /// (reported as `file-too-large`, an info finding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
 }
 
 impl AnalyzeInput {
@@ -164,22 +168,12 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         scope => scope,
     };
     let mut lint = linter.lint_scoped(&input.files, &input.sql_files, &input.entries, scope);
-    lint.diagnostics
-        .extend(input.skipped.iter().map(|s| Diagnostic {
-            group: None,
-            related: Vec::new(),
-            rule: "unreadable-file".into(),
-            severity: Severity::Warning,
-            category: Category::Input,
-            message: format!("{} was not analyzed: {}", s.path, s.reason),
-            file: Some(s.path.clone()),
-            line: None,
-            column: None,
-            end_line: None,
-            end_column: None,
-            help: skipped_help(&s.reason).into(),
-            docs: docs_url("unreadable-file"),
-        }));
+    lint.diagnostics.extend(
+        input
+            .skipped
+            .iter()
+            .filter_map(|s| skipped_finding(s, &config)),
+    );
 
     let bundle = match &input.bundle {
         Some(b) => {
@@ -227,13 +221,47 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     Ok(report)
 }
 
+/// The finding for a file the wrapper skipped: `file-too-large` (info) for
+/// one over the size cap, at the severity the config sets (none when it
+/// turns the rule off); else `unreadable-file`, always a warning (as for a
+/// file the depth guard reports).
+fn skipped_finding(s: &SkippedFile, config: &Config) -> Option<Diagnostic> {
+    let (rule, severity) = match s.limit {
+        Some(_) => {
+            let meta = rules::declaration("file-too-large")?.meta;
+            (
+                "file-too-large",
+                config.severity_of(meta.id, meta.severity)?,
+            )
+        }
+        None => ("unreadable-file", Severity::Warning),
+    };
+    Some(Diagnostic {
+        group: None,
+        related: Vec::new(),
+        rule: rule.into(),
+        severity,
+        category: Category::Input,
+        message: format!("{} was not analyzed: {}", s.path, s.reason),
+        file: Some(s.path.clone()),
+        line: None,
+        column: None,
+        end_line: None,
+        end_column: None,
+        help: skipped_help(s).into(),
+        docs: docs_url(rule),
+    })
+}
+
 /// What to do about a skipped file: only a crash of the core is ours to fix
 /// (a FIFO, a 6 MiB bundle or NUL bytes are not an internal error).
-fn skipped_help(reason: &str) -> &'static str {
-    if reason.starts_with("internal error") {
+fn skipped_help(s: &SkippedFile) -> &'static str {
+    if s.limit.is_some() {
+        "Generated or minified code? Exclude it with `ignore` in the config; a large source file is analyzed with a higher cap (`--max-file-size`, or `maxFileSize` in the config). The other files are analyzed."
+    } else if s.reason.starts_with("internal error") {
         "This is a bug in perf-optimizer: please report it with the file. The other files are analyzed."
     } else {
-        "Generated or not source code? Exclude it with `ignore` in the config (or raise `--max-file-size` for a large source file); the other files are analyzed."
+        "Generated or not source code? Exclude it with `ignore` in the config; the other files are analyzed."
     }
 }
 
@@ -249,6 +277,7 @@ mod tests {
         let skipped = |reason: &str| SkippedFile {
             path: "src/x.js".into(),
             reason: reason.into(),
+            limit: None,
         };
         let report = analyze(&AnalyzeInput {
             skipped: vec![
@@ -270,6 +299,79 @@ mod tests {
             helps[1].starts_with("This is a bug in perf-optimizer"),
             "{}",
             helps[1]
+        );
+    }
+
+    /// A file over the size cap is an info finding naming the file and the
+    /// cap (it was a warning), which never changes the exit code, and which
+    /// the config can set like any rule.
+    #[test]
+    fn a_file_over_the_size_cap_is_an_info_finding() {
+        let run = |config: Option<&str>| {
+            analyze(&AnalyzeInput {
+                skipped: vec![SkippedFile {
+                    path: "src/big.js".into(),
+                    reason: "6.3 MiB is over the 4 MiB limit for a source file (generated or minified code?)".into(),
+                    limit: Some(4 << 20),
+                }],
+                config: config.map(str::to_string),
+                ..AnalyzeInput::default()
+            })
+            .unwrap()
+        };
+        let report = run(None);
+        let [d] = &report.diagnostics[..] else {
+            panic!("{:?}", report.diagnostics)
+        };
+        assert_eq!(
+            (d.rule.as_str(), d.severity),
+            ("file-too-large", Severity::Info)
+        );
+        assert_eq!(
+            d.message,
+            "src/big.js was not analyzed: 6.3 MiB is over the 4 MiB limit for a source file (generated or minified code?)"
+        );
+        assert_eq!(d.file.as_deref(), Some("src/big.js"));
+        assert!(d.help.contains("maxFileSize"), "{}", d.help);
+        assert_eq!((report.summary.infos, report.summary.warnings), (1, 0));
+        assert_eq!(report.exit_code(), 0);
+        assert!(run(Some(r#"{"rules":{"file-too-large":"off"}}"#))
+            .diagnostics
+            .is_empty());
+        let strict = run(Some(r#"{"rules":{"file-too-large":"error"}}"#));
+        assert_eq!(strict.exit_code(), 1);
+    }
+
+    /// 389 unclosed `Array<` before 300,000 list items took 103 s in the
+    /// parser (found by the fuzzer): the guard reports the file instead, at
+    /// once. (A loose bound: the parse took minutes, the guard a few ms.)
+    #[test]
+    fn many_unclosed_type_arguments_are_reported_not_parsed_for_minutes() {
+        let hostile = format!(
+            "export const x = {}[{}];\n",
+            "Array<".repeat(389),
+            "1,".repeat(300_000)
+        );
+        let started = std::time::Instant::now();
+        let report = analyze(&AnalyzeInput {
+            files: vec![SourceFile {
+                path: "src/gen.ts".into(),
+                source: hostile,
+            }],
+            scope: FileScope::All,
+            ..AnalyzeInput::default()
+        })
+        .unwrap();
+        let seconds = started.elapsed().as_secs_f64();
+        assert!(seconds < 10.0, "{seconds} s");
+        let messages: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.as_str(), d.message.as_str()))
+            .collect();
+        assert!(
+            matches!(messages[..], [("unreadable-file", m)] if m.starts_with("src/gen.ts was not analyzed: too many unclosed `<`")),
+            "{messages:?}"
         );
     }
 

@@ -1,7 +1,7 @@
 // The CLI, installed from the packed tarball into a scratch Workers project.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -362,16 +362,54 @@ describe("hostile input: bounded reads, protected files, inert text", () => {
     expectUsageError(cli(["lint", "src/index.ts", "--baseline", "/dev/zero"], { cwd: dir, timeout: 60_000 }), /\/dev\/zero: cannot read baseline: a device, only regular files are read/);
   });
 
-  test("source files over the size cap are reported with the cap, which is configurable", () => {
+  test("source files over the size cap are an info finding with the cap, which the flag and the config set", () => {
     const dir = sources();
     writeFileSync(join(dir, "src", "big.ts"), `${CLONE}${"// padding\n".repeat(30_000)}`);
-    const r = cli(["lint", "src", "--all-files", "--max-file-size", "0.25", "--format", "json"], { cwd: dir });
-    assert.equal(r.stderr, "");
-    const skipped = JSON.parse(r.stdout).diagnostics.filter((d) => d.rule === "unreadable-file");
-    assert.deepEqual(skipped.map((d) => d.message), ["src/big.ts was not analyzed: 0.315 MiB is over the 0.25 MiB limit for a source file (generated or minified code?)"]);
-    const all = cli(["lint", "src", "--all-files", "--format", "json"], { cwd: dir });
-    assert.ok(JSON.parse(all.stdout).diagnostics.some((d) => d.file === "src/big.ts" && d.rule === "json-deep-clone"));
+    const overCap = "src/big.ts was not analyzed: 0.315 MiB is over the 0.25 MiB limit for a source file (generated or minified code?)";
+    /** The over-cap findings of a run, and whether big.ts was analyzed. */
+    const capped = (args) => {
+      const r = cli(["lint", "src", "--all-files", "--format", "json", ...args], { cwd: dir });
+      assert.equal(r.stderr, "");
+      const report = JSON.parse(r.stdout);
+      return {
+        code: r.code,
+        tooLarge: report.diagnostics.filter((d) => d.rule === "file-too-large").map((d) => [d.file, d.severity, d.message]),
+        analyzed: report.diagnostics.some((d) => d.file === "src/big.ts" && d.rule === "json-deep-clone"),
+        unreadable: report.diagnostics.filter((d) => d.rule === "unreadable-file"),
+      };
+    };
+    // An info finding (it was a warning) naming the file and the cap.
+    // With every other finding an error, the exit code shows the info one
+    // does not count: 1 for index.ts's error, and 0 once that is off.
+    const strict = { rules: { "json-deep-clone": "error" } };
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify(strict));
+    assert.deepEqual(capped(["--max-file-size", "0.25"]), { code: 1, tooLarge: [["src/big.ts", "info", overCap]], analyzed: false, unreadable: [] });
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ rules: { "json-deep-clone": "off" } }));
+    assert.equal(capped(["--max-file-size", "0.25"]).code, 0);
+    // The config's maxFileSize: a size with its unit, or bytes; the flag wins.
+    for (const maxFileSize of ["256 KiB", 262_144]) {
+      writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ ...strict, maxFileSize }));
+      assert.deepEqual(capped([]).tooLarge, [["src/big.ts", "info", overCap]], String(maxFileSize));
+      assert.deepEqual(capped(["--max-file-size", "1"]), { code: 1, tooLarge: [], analyzed: true, unreadable: [] }, String(maxFileSize));
+    }
+    rmSync(join(dir, "perf-optimizer.config.json"));
+    assert.deepEqual(capped([]), { code: 0, tooLarge: [], analyzed: true, unreadable: [] });
     expectUsageError(cli(["lint", "src", "--max-file-size", "lots"], { cwd: dir }), /--max-file-size takes a size in MiB/);
+    expectUsageError(cli(["lint", "src", "--max-file-size", "5 parsecs"], { cwd: dir }), /--max-file-size takes a size in MiB .*got '5 parsecs'/);
+    // With a unit, as the config writes it.
+    assert.deepEqual(capped(["--max-file-size", "256 KiB"]).tooLarge, [["src/big.ts", "info", overCap]]);
+    // A wrong value or a misspelt key stops the run, naming the key.
+    for (const [config, error] of [
+      [{ maxFileSize: true }, 'perf-optimizer.config.json: maxFileSize: expected a size such as "8 MiB" or a number of bytes'],
+      [{ maxFileSize: "lots" }, 'perf-optimizer.config.json: maxFileSize: invalid size "lots" (use B, kB, KiB, MB or MiB)'],
+      [{ maxFileSize: 0 }, "perf-optimizer.config.json: maxFileSize: 0 is not a size from 1 B to 1024 MiB"],
+      [{ maxFilesize: "1 MiB" }, "perf-optimizer.config.json: unknown field `maxFilesize`, did you mean `maxFileSize`?"],
+    ]) {
+      writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify(config));
+      const r = cli(["lint", "src"], { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.startsWith(`perf-optimizer: ${error}`), r.stderr);
+    }
   });
 
   test("a metafile's source map links stay inside the project, and its sizes must fit its files", () => {

@@ -13,6 +13,9 @@
 // symlink to a file outside the project and one to `/`, a pre-bundled input
 // whose `//# sourceMappingURL=` is /dev/zero, a D1 migrations_dir of `/`, a
 // dense 0.9 MB file with findings on every line, a metafile claiming 1 GB, a
+// metafile whose inputs are outside the project (`..`, absolute), the
+// fuzzer's `x </a "./m((((…` and JSX `<a:b.c />` (a trap and a panic in the
+// parser), 389 unclosed `Array<` before 300,000 items (103 s to parse), a
 // config module that throws, the JSON config with a byte order mark, a file
 // name with control characters and backticks, CR-only line endings, and
 // valid modern syntax (standard decorators, `using`).
@@ -103,6 +106,10 @@ before(() => {
   outside = join(base, "outside");
   mkdirSync(outside);
   writeFileSync(join(outside, "secret.ts"), CLONE("outsideSecret"));
+  writeFileSync(join(outside, "absolute.ts"), CLONE("outsideAbsolute"));
+  mkdirSync(join(outside, "node_modules", "evilpkg"), { recursive: true });
+  writeFileSync(join(outside, "node_modules", "evilpkg", "package.json"), JSON.stringify({ name: "leaked-name", version: "6.6.6" }));
+  writeFileSync(join(outside, "node_modules", "evilpkg", "index.js"), "export const e = 1;\n//# sourceMappingURL=index.js.map\n");
   rssPreload = join(base, "rss.cjs");
   writeFileSync(
     rssPreload,
@@ -162,6 +169,12 @@ before(() => {
     "src/regex-key.js": `export const o = { a: 1, /${"a|".repeat(20_000)}b/ };\n`,
     // Not valid: a bad escape, after which the parser reads on as code.
     "src/bad-escape.jsx": `export const x = f({ m: "\\u00${"><div".repeat(3_000)}\n`,
+    // `</` that closes no tag: `<` and a regular expression, then code nested deep.
+    "src/less-regex.js": `x </ole "./m${"(".repeat(5_000)}\n`,
+    // A JSX name with a namespace and a member: swc panicked on it.
+    "src/jsx-ns.jsx": "export const x = <a:b.c />;\n",
+    // 389 unclosed `Array<` before 300,000 items: 103 s in the parser.
+    "src/generics.ts": `export const x = ${"Array<".repeat(389)}[${"1,".repeat(300_000)}];\n`,
     // A line comment ends at U+2028: what follows is code, nested deep.
     "src/comment.js": `// note\u2028export const x = ${"a = ".repeat(5_000)}1;\n`,
     // Dense: a loop with several findings on each of ~5,000 lines (0.9 MB):
@@ -188,6 +201,22 @@ before(() => {
   });
   writeFileSync(join(dir, "meta.json"), JSON.stringify(metafile(out.length)));
   writeFileSync(join(dir, "forged.json"), JSON.stringify(metafile(1_000_000_000)));
+  // Inputs outside the project, by `..` and by an absolute path, and a
+  // package outside it: none is read (its bytes still count).
+  const far = {
+    "../outside/secret.ts": 60,
+    [join(outside, "absolute.ts")]: 60,
+    "../outside/node_modules/evilpkg/index.js": 50,
+  };
+  writeFileSync(
+    join(dir, "outside-meta.json"),
+    JSON.stringify({
+      inputs: { ...Object.fromEntries(Object.entries(far).map(([p, bytes]) => [p, { bytes, imports: [] }])), "lib/zero.js": { bytes: files["lib/zero.js"].length, imports: [] } },
+      outputs: {
+        "out/index.js": { bytes: out.length, entryPoint: "lib/zero.js", inputs: Object.fromEntries([...Object.keys(far), "lib/zero.js"].map((p) => [p, { bytesInOutput: 6 }])), imports: [], exports: ["a"] },
+      },
+    }),
+  );
   assert.equal(spawnSync("mkfifo", [join(dir, "src", "pipe.ts")]).status, 0, "mkfifo");
   symlinkSync(join(outside, "secret.ts"), join(dir, "src", "outside.ts"));
   symlinkSync("/", join(dir, "src", "root"), "dir");
@@ -221,9 +250,20 @@ describe("a hostile project", () => {
       "src/bad-escape.jsx": tooDeep("src/bad-escape.jsx", "1:1270"),
       "src/regex-key.js": tooDeep("src/regex-key.js", "1:1022"),
       "src/signs.js": tooDeep("src/signs.js", "1:18"),
-      "src/huge.js": "src/huge.js was not analyzed: 2.1 MiB is over the 1 MiB limit for a source file (generated or minified code?)",
+      "src/less-regex.js": tooDeep("src/less-regex.js", "1:512"),
+      "src/generics.ts": "src/generics.ts was not analyzed: too many unclosed `<` (type arguments or comparisons) before too much code to parse in reasonable time at 1:12245",
       "src/pipe.ts": "src/pipe.ts was not analyzed: cannot read source file: a FIFO, only regular files are read",
     });
+    // Over the cap: an info finding naming the file and the cap.
+    assert.deepEqual(
+      report.diagnostics.filter((d) => d.rule === "file-too-large").map((d) => [d.file, d.severity, d.message]),
+      [["src/huge.js", "info", "src/huge.js was not analyzed: 2.1 MiB is over the 1 MiB limit for a source file (generated or minified code?)"]],
+    );
+    // swc's panic on `<a:b.c` is a syntax error at the name instead.
+    assert.deepEqual(
+      report.diagnostics.filter((d) => d.rule === "parse-error").map((d) => d.message),
+      ["src/jsx-ns.jsx:1:18: not valid JavaScript, so this file was not analyzed: A JSX element name cannot have both a namespace and a member (`a:b.c`)"],
+    );
     // None is called an internal error, in its message or its help.
     for (const d of report.diagnostics.filter((d) => d.rule === "unreadable-file")) assert.doesNotMatch(`${d.message} ${d.help}`, /internal error|a bug in perf-optimizer/);
     const dense = new Set(report.diagnostics.filter((d) => d.file === "src/dense.js").map((d) => d.line));
@@ -237,7 +277,7 @@ describe("a hostile project", () => {
     ].sort());
     // Valid syntax parses; nothing outside the project is read (not the
     // linked file, not `/` through the linked folder).
-    assert.ok(!report.diagnostics.some((d) => d.rule === "parse-error"), JSON.stringify(report.diagnostics.filter((d) => d.rule === "parse-error")));
+    assert.ok(!report.diagnostics.some((d) => d.rule === "parse-error" && d.file !== "src/jsx-ns.jsx"), JSON.stringify(report.diagnostics.filter((d) => d.rule === "parse-error")));
     assert.doesNotMatch(r.stdout, /outsideSecret|outside\.ts|src\/root/);
     assert.ok(report.files.every((f) => !f.path.startsWith("..") && !f.path.startsWith("/")), JSON.stringify(report.files));
     bounded(r, { ms: 30_000, rssMb: 600 });
@@ -285,6 +325,22 @@ describe("a hostile project", () => {
     const forged = cli(["bundle", "forged.json"]);
     refused(forged, /forged\.json: inconsistent metafile: it claims 1000000000 bytes for out\/index\.js/);
     bounded(forged, { ms: 15_000, rssMb: 200 });
+  });
+
+  test("bundle: a metafile's inputs outside the project are not read, and a note says so", () => {
+    const r = cli(["bundle", "outside-meta.json", "--format", "json"], { timeout: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    // Not linted (each would have a json-deep-clone finding), not quoted.
+    assert.deepEqual(report.diagnostics.filter((d) => d.rule === "json-deep-clone"), []);
+    assert.doesNotMatch(r.stdout, /outsideSecret|outsideAbsolute|leaked-name|6\.6\.6/);
+    const note = report.notes.find((n) => n.startsWith("2 source files of the bundle are outside the project"));
+    assert.ok(note, JSON.stringify(report.notes));
+    assert.match(note, /\.\.\/outside\/secret\.ts/);
+    assert.match(note, /read only when named on the command line/);
+    // Their bytes still count, from the metafile; the package keeps its folder's name.
+    assert.ok(report.bundle.packages.some((p) => p.name === "evilpkg" && p.bytes === 6), JSON.stringify(report.bundle.packages));
+    bounded(r, { ms: 30_000, rssMb: 200 });
   });
 
   test("a config module that throws: where and what", () => {

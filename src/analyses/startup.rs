@@ -381,10 +381,7 @@ pub fn analyze(
         b.ms.total_cmp(&a.ms).then_with(|| a.name.cmp(&b.name))
     });
 
-    let severity = match config.rules.get(RULE_ID) {
-        Some(s) => s.level().severity(),
-        None => Some(default_severity),
-    };
+    let severity = config.severity_of(RULE_ID, default_severity);
     let limits = config.platform_limits();
     // Material: against the limit, or against the user's tightest startup
     // budget when that asks for more.

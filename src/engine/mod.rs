@@ -291,8 +291,22 @@ impl<'p> Linter<'p> {
         // Comments matter only for suppressions: without one in the text the
         // parser need not keep (and intern) every comment.
         let keep_comments = suppress::mentions_suppression(&file.source);
-        if let Some(offset) = nesting::too_deep(&file.source, nesting::MAX_DEPTH) {
-            // Parsing it would overflow the stack: the file is reported instead.
+        if let Some(trouble) = nesting::trouble(&file.path, &file.source) {
+            // Parsing it would overflow the stack, or take minutes: the file
+            // is reported instead.
+            let (offset, what) = match trouble {
+                nesting::Trouble::TooDeep(at) => (
+                    at,
+                    format!(
+                        "nesting deeper than {} levels (expressions, brackets or JSX)",
+                        nesting::MAX_DEPTH
+                    ),
+                ),
+                nesting::Trouble::TooManyRetries(at) => (
+                    at,
+                    "too many unclosed `<` (type arguments or comparisons) before too much code to parse in reasonable time".into(),
+                ),
+            };
             let (line, column) = index.position(offset as u32);
             return Err(Box::new(Diagnostic {
                 group: None,
@@ -300,11 +314,7 @@ impl<'p> Linter<'p> {
                 rule: "unreadable-file".into(),
                 severity: Severity::Warning,
                 category: Category::Input,
-                message: format!(
-                    "{} was not analyzed: nesting deeper than {} levels (expressions, brackets or JSX) at {line}:{column}",
-                    file.path,
-                    nesting::MAX_DEPTH
-                ),
+                message: format!("{} was not analyzed: {what} at {line}:{column}", file.path),
                 file: Some(file.path.clone()),
                 line: Some(line),
                 column: Some(column),

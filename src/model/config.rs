@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::budget::{self, Amount, Budget, Metric};
 use super::limits::{Limits, Plan};
-use super::report::Severity;
+use super::report::{BudgetUnit, Severity};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -33,6 +33,50 @@ pub struct Config {
     /// Overrides of the platform limits table (e.g. `{ "cpuMs": 50 }`).
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, number>"))]
     pub limits: BTreeMap<String, f64>,
+    /// The size cap for source files, in bytes (written `"8 MiB"` or as a
+    /// number of bytes; applied by the wrapper, after `--max-file-size` and
+    /// the API's `maxFileBytes`, before the 4 MiB default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_file_size: Option<u64>,
+}
+
+/// The config's keys, for the message about an unknown one.
+const KEYS: &[&str] = &[
+    "plan",
+    "rules",
+    "ignore",
+    "allFiles",
+    "maxFileSize",
+    "budgets",
+    "limits",
+];
+
+/// The largest `maxFileSize` (as `--max-file-size` takes at most 1024 MiB).
+const MAX_FILE_SIZE: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// `maxFileSize`: a size with its unit or a number of bytes, 1 B to 1 GiB.
+fn max_file_size(value: &Value) -> Result<u64, String> {
+    let amount = match value {
+        Value::Number(n) => Amount::Number(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => Amount::Text(s.clone()),
+        _ => {
+            return Err(
+                "maxFileSize: expected a size such as \"8 MiB\" or a number of bytes".into(),
+            )
+        }
+    };
+    let (bytes, _) = budget::amount(
+        "maxFileSize",
+        &amount,
+        &[BudgetUnit::Bytes],
+        BudgetUnit::Bytes,
+    )?;
+    if !(1.0..=MAX_FILE_SIZE).contains(&bytes) {
+        return Err(format!(
+            "maxFileSize: {amount} is not a size from 1 B to 1024 MiB"
+        ));
+    }
+    Ok(bytes.round() as u64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +174,15 @@ impl Config {
         plan.with_overrides(&self.limits).unwrap_or(plan)
     }
 
+    /// The severity of rule `id`'s findings: as the config sets it (`None`
+    /// for "off"), else the rule's `default`.
+    pub fn severity_of(&self, id: &str, default: Severity) -> Option<Severity> {
+        match self.rules.get(id) {
+            Some(setting) => setting.level().severity(),
+            None => Some(default),
+        }
+    }
+
     /// Parses and validates config JSON; errors name the key:
     /// `rules.await-in-loop: expected "off", "info", "warn" or "error"`.
     pub fn parse(json: &str, known_rules: &[&str]) -> Result<Config, String> {
@@ -143,6 +196,7 @@ impl Config {
                 "plan" => config.plan = at("plan", v)?,
                 "ignore" => config.ignore = at("ignore", v)?,
                 "allFiles" => config.all_files = at("allFiles", v)?,
+                "maxFileSize" => config.max_file_size = Some(max_file_size(v)?),
                 "limits" => config.limits = at("limits", v)?,
                 "rules" => {
                     let Value::Object(rules) = v else {
@@ -164,9 +218,14 @@ impl Config {
                     }
                 }
                 other => {
+                    let hint = crate::model::text::did_you_mean(other, KEYS)
+                        .map(|best| format!(", did you mean `{best}`?"))
+                        .unwrap_or_default();
+                    let keys: Vec<String> = KEYS.iter().map(|k| format!("`{k}`")).collect();
                     return Err(format!(
-                        "unknown field `{other}`, expected one of `plan`, `rules`, `ignore`, `allFiles`, `budgets`, `limits`"
-                    ))
+                        "unknown field `{other}`{hint} (expected one of {})",
+                        keys.join(", ")
+                    ));
                 }
             }
         }
@@ -213,5 +272,60 @@ mod tests {
         assert!(e.starts_with("plan: unknown variant `gold`"), "{e}");
         let e = Config::parse(r#"{"rules":{"nope":"off"}}"#, &[]).unwrap_err();
         assert!(e.starts_with("rules.nope: unknown rule"), "{e}");
+        let e = Config::parse(r#"{"maxFilesize":"8 MiB"}"#, &[]).unwrap_err();
+        assert!(
+            e.starts_with("unknown field `maxFilesize`, did you mean `maxFileSize`?"),
+            "{e}"
+        );
+    }
+
+    /// The source-file cap, as the command line's `--max-file-size` sets it:
+    /// a size with its unit or a number of bytes; anything else is an error
+    /// naming the key.
+    #[test]
+    fn max_file_size_takes_a_size() {
+        let size = |json: &str| Config::parse(json, &[]).map(|c| c.max_file_size);
+        assert_eq!(size(r#"{}"#), Ok(None));
+        assert_eq!(size(r#"{"maxFileSize":"8 MiB"}"#), Ok(Some(8 << 20)));
+        assert_eq!(size(r#"{"maxFileSize":"512 KiB"}"#), Ok(Some(512 << 10)));
+        assert_eq!(size(r#"{"maxFileSize":"2MB"}"#), Ok(Some(2_000_000)));
+        assert_eq!(size(r#"{"maxFileSize":1048576}"#), Ok(Some(1 << 20)));
+        assert_eq!(size(r#"{"maxFileSize":"1000"}"#), Ok(Some(1000)));
+        for (json, error) in [
+            (
+                r#"{"maxFileSize":true}"#,
+                "maxFileSize: expected a size such as \"8 MiB\" or a number of bytes",
+            ),
+            (
+                r#"{"maxFileSize":["8 MiB"]}"#,
+                "maxFileSize: expected a size such as \"8 MiB\" or a number of bytes",
+            ),
+            (
+                r#"{"maxFileSize":"lots"}"#,
+                "maxFileSize: invalid size \"lots\" (use B, kB, KiB, MB or MiB)",
+            ),
+            (
+                r#"{"maxFileSize":"200 ms"}"#,
+                "maxFileSize: \"200 ms\" is not a size (use B, kB, KiB, MB or MiB)",
+            ),
+            (
+                r#"{"maxFileSize":-1}"#,
+                "maxFileSize: -1 is not a positive number",
+            ),
+            (
+                r#"{"maxFileSize":0}"#,
+                "maxFileSize: 0 is not a size from 1 B to 1024 MiB",
+            ),
+            (
+                r#"{"maxFileSize":"2048 MiB"}"#,
+                "maxFileSize: \"2048 MiB\" is not a size from 1 B to 1024 MiB",
+            ),
+        ] {
+            assert_eq!(size(json), Err(error.to_string()), "{json}");
+        }
+        // What the wrapper reads back (validateConfig): bytes.
+        let config = Config::parse(r#"{"maxFileSize":"1 KiB"}"#, &[]).unwrap();
+        let json = serde_json::to_string(&config).unwrap();
+        assert!(json.contains(r#""maxFileSize":1024"#), "{json}");
     }
 }

@@ -298,12 +298,8 @@ pub fn findings(
         let meta = crate::rules::declaration(rule)
             .expect("declared bundle rule")
             .meta;
-        let severity = match config.rules.get(rule) {
-            Some(s) => match s.level().severity() {
-                Some(sev) => sev,
-                None => return,
-            },
-            None => meta.severity,
+        let Some(severity) = config.severity_of(rule, meta.severity) else {
+            return;
         };
         let category = meta.category;
         let (file, line, column) = match site {

@@ -30,10 +30,9 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
             "What it means",
             r#"
 A file that was selected for analysis was skipped, so none of the source rules
-ran on it. The message gives the reason:
+ran on it. The message gives the reason (a file over the size cap is
+`file-too-large`, an info finding):
 
-- **too large**: over 4 MiB. Source files that large are nearly always
-  generated or minified bundles, whose findings would not be actionable;
 - **binary content**: the file contains NUL bytes, so it is not source code;
 - **cannot read**: the file system refused it (permissions, a broken link, a
   file removed during the run), with the error code;
@@ -41,6 +40,10 @@ ran on it. The message gives the reason:
   chained, as in `a + a + a + ...`) deeper than the analyzer follows; the
   finding gives the line and column where the limit was passed. Such code is
   generated or hostile; parsing it could exhaust the analyzer's stack;
+- **too many unclosed `<`** (TypeScript): after `a<` the parser tries to read
+  type arguments and, when that fails, reads the code after it again; with
+  hundreds of unclosed `<` before a long stretch of code that would take
+  minutes. Such code is generated or hostile;
 - **crashed the analyzer**: the analysis core failed on this file on its own
   (an internal error). The other files are still analyzed.
 "#,
@@ -55,14 +58,14 @@ covering less than you asked for.
         (
             "Example",
             r#"
-A finding for `src/generated/schema.js` (no line) with the message
-`src/generated/schema.js was not analyzed: 6.3 MiB is over the 4 MiB limit for source analysis (generated or minified code?)`.
+A finding for `src/data.bin.js` (no line) with the message
+`src/data.bin.js was not analyzed: binary content (NUL bytes), not source code`.
 "#,
         ),
         (
             "What to do",
             r#"
-- Generated, vendored or minified code: exclude it with `ignore` in the config
+- Generated, vendored or binary files: exclude them with `ignore` in the config
   (`"ignore": ["src/generated/**", "**/*.min.js"]`).
 - A read error: fix the permissions or the link, or exclude the path.
 - A crash: please report it with the file (or a reduced version of it); exclude
@@ -78,6 +81,6 @@ None.
     ],
     setup: "",
     examples: crate::engine::declare::Examples::NotRunnable(
-        "the condition is the wrapper's (a file too large, binary or crashing: tests/cli.test.mjs covers it)",
+        "the condition is the wrapper's (a file binary, unreadable or crashing: tests/cli.test.mjs covers it)",
     ),
 };

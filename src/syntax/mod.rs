@@ -116,6 +116,42 @@ pub fn parse(
     source: &str,
     comments: Option<&SingleThreadedComments>,
 ) -> Result<Program, (Span, String)> {
+    let defused = jsx_syntax(path).then(|| defuse_jsx_names(source));
+    let Some((text, spots)) = defused.filter(|(_, spots)| !spots.is_empty()) else {
+        return parse_text(path, source, comments);
+    };
+    // swc panics on a JSX name such as `<a:b.c>` (a trap in the wasm). With
+    // the `:` of each such name read as a space, one that is JSX fails to
+    // parse, at the name; when the text parses, every one of them was in a
+    // string, a comment or a regular expression, and the text as written
+    // parses without reaching swc's panic.
+    match parse_text(path, &text, comments) {
+        Ok(_) => {
+            clear(comments);
+            parse_text(path, source, comments)
+        }
+        Err((span, message)) => {
+            let at = span.lo.0.saturating_sub(START) as usize;
+            Err(match spots.iter().find(|s| s.contains(&at)) {
+                Some(spot) => (
+                    Span::new(
+                        BytePos(START + spot.start as u32),
+                        BytePos(START + spot.end as u32),
+                    ),
+                    "A JSX element name cannot have both a namespace and a member (`a:b.c`)".into(),
+                ),
+                None => (span, message),
+            })
+        }
+    }
+}
+
+/// [`parse`] of a text without the JSX names swc panics on.
+fn parse_text(
+    path: &str,
+    source: &str,
+    comments: Option<&SingleThreadedComments>,
+) -> Result<Program, (Span, String)> {
     if !is_commonjs(path) {
         let mut text = Cow::Borrowed(source);
         for _ in 0..=MAX_AWAIT_JOINS {
@@ -131,6 +167,128 @@ pub fn parse(
         }
     }
     parse_as(path, source, comments, false)
+}
+
+/// Whether the file is parsed with JSX on (see [`syntax_for`]).
+fn jsx_syntax(path: &str) -> bool {
+    match syntax_for(path) {
+        Syntax::Es(es) => es.jsx,
+        Syntax::Typescript(ts) => ts.tsx,
+    }
+}
+
+/// The words after which a `<` starts an expression (JSX), not a comparison.
+const EXPRESSION_KEYWORDS: &[&str] = &[
+    "return", "yield", "await", "case", "typeof", "void", "in", "of", "else", "do", "default",
+    "delete", "throw", "new", "extends",
+];
+
+/// How far past a `<` the JSX name is looked for (comments and spaces
+/// included): a bound, so that many `<` before one long comment stay linear.
+const JSX_NAME_LOOKAHEAD: usize = 512;
+
+/// swc 47 panics (`unreachable!("JSXNamespacedName -> JSXObject")`) on a JSX
+/// element name with a namespace and then a member, `<a:b.c` (or `</a:b.c`;
+/// found by the fuzzer). Each `<` where an expression may start that begins
+/// such a name has its `:` turned into a space: the text for the parse, and
+/// each name's range (from `<` to after the `.`) for the error message. Byte
+/// offsets stay the same.
+fn defuse_jsx_names(text: &str) -> (String, Vec<std::ops::Range<usize>>) {
+    let bytes = text.as_bytes();
+    let mut spots = Vec::new();
+    let mut colons = Vec::new();
+    let mut from = 0;
+    while let Some(i) = bytes[from..]
+        .iter()
+        .position(|&b| b == b'<')
+        .map(|i| from + i)
+    {
+        from = i + 1;
+        if !starts_expression(bytes, i) {
+            continue;
+        }
+        let end = (i + 1 + JSX_NAME_LOOKAHEAD).min(bytes.len());
+        let window = &bytes[..end];
+        let mut at = skip_trivia(window, i + 1);
+        if window.get(at) == Some(&b'/') {
+            at = skip_trivia(window, at + 1);
+        }
+        let Some(after_ns) = jsx_name(window, at) else {
+            continue;
+        };
+        let colon = skip_trivia(window, after_ns);
+        if window.get(colon) != Some(&b':') {
+            continue;
+        }
+        let Some(after_name) = jsx_name(window, skip_trivia(window, colon + 1)) else {
+            continue;
+        };
+        let dot = skip_trivia(window, after_name);
+        if window.get(dot) == Some(&b'.') {
+            colons.push(colon);
+            spots.push(i..dot + 1);
+        }
+    }
+    if colons.is_empty() {
+        return (String::new(), spots);
+    }
+    let mut out = bytes.to_vec();
+    for c in colons {
+        out[c] = b' ';
+    }
+    // Only an ASCII `:` was replaced by an ASCII space: still UTF-8.
+    (String::from_utf8(out).unwrap_or_default(), spots)
+}
+
+/// Whether a `<` at `at` can start an expression: not after an operand (a
+/// name other than a keyword such as `return`, a literal, `)` or `]`).
+fn starts_expression(bytes: &[u8], at: usize) -> bool {
+    let before = bytes[..at].trim_ascii_end();
+    let Some(&last) = before.last() else {
+        return true;
+    };
+    let word_char = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$') || *b >= 0x80;
+    if word_char(&last) {
+        let word_len = before.iter().rev().take_while(|b| word_char(b)).count();
+        let word = &before[before.len() - word_len..];
+        return EXPRESSION_KEYWORDS.iter().any(|k| k.as_bytes() == word);
+    }
+    !matches!(last, b')' | b']' | b'\'' | b'"' | b'`')
+}
+
+/// Past spaces, line breaks and comments from `at` (within `bytes`).
+fn skip_trivia(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        match bytes.get(at..) {
+            Some([b' ' | b'\t' | b'\n' | b'\r', ..]) => at += 1,
+            Some([b'/', b'*', ..]) => {
+                at = bytes[at + 2..]
+                    .windows(2)
+                    .position(|w| w == b"*/")
+                    .map_or(bytes.len(), |i| at + 2 + i + 2)
+            }
+            Some([b'/', b'/', ..]) => {
+                at = bytes[at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |i| at + i)
+            }
+            _ => return at,
+        }
+    }
+}
+
+/// The end of a JSX name (a name that may contain `-`) starting at `at`.
+fn jsx_name(bytes: &[u8], at: usize) -> Option<usize> {
+    let first = *bytes.get(at)?;
+    if !(first.is_ascii_alphabetic() || matches!(first, b'_' | b'$') || first >= 0x80) {
+        return None;
+    }
+    let len = bytes[at..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'-') || b >= 0x80)
+        .count();
+    Some(at + len)
 }
 
 /// The comments a failed parse collected; the next parse collects them again.

@@ -3,7 +3,17 @@
 //! loop for speed (`opt-level = 3`) while the rest of the wasm is built for
 //! size.
 
-pub use nesting_guard::{too_deep, MAX_DEPTH};
+pub use nesting_guard::{too_deep, Trouble, MAX_DEPTH, MAX_RETRIES};
+
+/// The guard for one file: too deep to parse, or (TypeScript) so many open
+/// `a<` before so much code that the parse would take minutes.
+pub fn trouble(path: &str, source: &str) -> Option<Trouble> {
+    let typescript = matches!(
+        super::syntax_for(path),
+        swc_core::ecma::parser::Syntax::Typescript(_)
+    );
+    nesting_guard::check(source, MAX_DEPTH, typescript)
+}
 
 #[cfg(test)]
 mod tests {
@@ -87,6 +97,13 @@ mod tests {
                 "JSX fragments",
                 format!("x = {}a{};", "<>".repeat(n), "</>".repeat(n)),
             ),
+            // `</` after an operand that closes no tag is `<` and a regular
+            // expression (`/ole "./`), then code: read as a closing tag
+            // and a string, the brackets were hidden (found by the fuzzer).
+            (
+                "`</` that is `<` and a regular expression",
+                format!("x </ole \"./m{}", "(".repeat(n)),
+            ),
             ("conditionals", format!("x = {}a;", "a?a:".repeat(n))),
             ("assignments", format!("{}a;", "a=".repeat(n * 10))),
             ("typeof", format!("x = {}a;", "typeof ".repeat(n))),
@@ -129,6 +146,8 @@ mod tests {
             many("x = '\\u00e9\\u{1F600}\\x41\\n\\'((((' + \"\\\"[[[\";\n"),
             // Regular expressions after `,` and `{`: their brackets do not count.
             many("f(a, /[(]|\\(|a|b|c/); g = [1, /((/]; { /\\[/.test(s) }\n"),
+            // Closing tags with a member, a namespace or spaces.
+            many("x = <a.b>t</a.b>; y = <c:d>t</ c:d >; z = <>t</>;\n"),
         ] {
             assert!(depth_ok(&src), "{}", &src[..60.min(src.len())]);
         }
@@ -140,5 +159,62 @@ mod tests {
             too_deep(&nested(600), MAX_DEPTH),
             Some(4 + MAX_DEPTH as usize - 1)
         );
+    }
+
+    fn retries(path: &str, src: &str) -> Option<Trouble> {
+        match trouble(path, src) {
+            Some(Trouble::TooDeep(at)) => panic!("{path}: too deep at {at}"),
+            other => other,
+        }
+    }
+
+    /// 389 unclosed `Array<` before 300,000 list items took 103 s to parse
+    /// (found by the fuzzer): the parser reads the list again for each. The
+    /// guard reports it, in TypeScript; in JavaScript `<` is only ever a
+    /// comparison and there is nothing to read again.
+    #[test]
+    fn many_unclosed_type_arguments_before_much_code_are_caught() {
+        let hostile = format!("x = {}[{}];", "Array<".repeat(389), "1,".repeat(300_000));
+        for path in ["a.ts", "a.tsx", "a.mts"] {
+            assert!(
+                matches!(retries(path, &hostile), Some(Trouble::TooManyRetries(_))),
+                "{path}"
+            );
+        }
+        assert_eq!(trouble("a.js", &hostile), None);
+        // Fewer levels, more code; more levels, less code.
+        let shape = |levels: usize, items: usize| {
+            format!("x = {}f({});", "a<".repeat(levels), "b, ".repeat(items))
+        };
+        assert!(retries("a.ts", &shape(40, 200_000)).is_some());
+        assert!(retries("a.ts", &shape(450, 20_000)).is_some());
+        // Where the parser stops reading type arguments, the count stops.
+        for stop in [
+            ";", " = 1,", " + 1,", " && y,", " || y,", " <= y,", " !== y,", " * 2,",
+        ] {
+            let many = format!("a<b<x{stop} y(1, 2, 3), ").repeat(100_000);
+            assert_eq!(retries("a.ts", &many), None, "{stop:?}");
+        }
+        // … and without a stop, the count goes on.
+        let many = "a<b<x, y(1, 2, 3), ".repeat(100_000);
+        assert!(retries("a.ts", &many).is_some());
+    }
+
+    /// Ordinary TypeScript re-reads little: comparisons end at `;`, `)` or
+    /// an operator no type has, type arguments at their `>`.
+    #[test]
+    fn ordinary_typescript_is_far_below_the_retry_bound() {
+        let many = |s: &str| s.repeat(20_000);
+        for src in [
+            many("for (let i = 0; i < n; i++) { if (a < b && c > d) x = m<T>(y) }\n"),
+            many("const x: Map<string, Array<number>> = new Map<string, Array<Set<number>>>();\n"),
+            many("if (a < b) { f(a, b, c, d) } else if (x < y) g(1)\n"),
+            many("const f = <T,>(x: T): Promise<Array<T>> => g<T>(x, y < z ? 1 : 2);\n"),
+            // One comparison before a long list, whose items are many tokens.
+            format!("const y = a < b ? [{}] : [];\n", "1, ".repeat(500_000)),
+        ] {
+            assert_eq!(retries("a.ts", &src), None, "{}", &src[..60]);
+            assert_eq!(retries("a.tsx", &src), None, "{}", &src[..60]);
+        }
     }
 }

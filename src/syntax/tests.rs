@@ -204,3 +204,47 @@ fn the_shipped_javascript_of_popular_packages_parses() {
         failed.join("\n")
     );
 }
+
+/// swc panics on a JSX name with a namespace and a member (`<a:b.c`; found
+/// by the fuzzer, a trap in the wasm): the file is a syntax error instead,
+/// at the name, and the same text in a string, a comment or a comparison
+/// parses as before.
+#[test]
+fn a_jsx_name_with_a_namespace_and_a_member_is_a_syntax_error_not_a_panic() {
+    use swc_core::ecma::ast::{Expr, Lit};
+    for (path, src) in [
+        ("a.jsx", "x = <a:b.c />;"),
+        ("a.js", "x = <a:b.c></a:b.c>;"),
+        ("a.mjs", "x = <a></a:b.c>;"),
+        (
+            "a.tsx",
+            "const f = () => {\n  return < a /* ns */ :\n b-c . d>x</a>;\n};",
+        ),
+        ("a.js", "f(<a:b.c/>, 1)"),
+    ] {
+        let result = std::panic::catch_unwind(|| parse(path, src, None));
+        let (span, message) = result
+            .unwrap_or_else(|_| panic!("{path}: {src:?} panicked"))
+            .expect_err(path);
+        assert!(message.contains("`a:b.c`"), "{path}: {message}");
+        let at = (span.lo.0 - START) as usize;
+        assert!(src[at..].starts_with('<'), "{path}: at {:?}", &src[at..]);
+    }
+    for (path, src) in [
+        ("a.js", "const s = '(<a:b.c'; // see <x:y.z>\n"),
+        ("a.js", "const m = ok ? n<max : opts.x;\n"),
+        (
+            "a.tsx",
+            "const m = ok ? n<max : opts.x;\nconst e = <svg:rect x={1} />;\n",
+        ),
+        ("a.ts", "const m = ok ? (n)<max : opts.x;\n"),
+    ] {
+        parse(path, src, None).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+    }
+    // The string's text is the text as written.
+    let program = parse("a.js", "export const s = '(<a:b.c';\n", None).unwrap();
+    let Expr::Lit(Lit::Str(s)) = first_init(&program) else {
+        panic!("a string")
+    };
+    assert_eq!(s.value.as_str(), Some("(<a:b.c"));
+}

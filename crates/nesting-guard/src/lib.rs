@@ -12,6 +12,13 @@
 //! `!!!x`, `+-+-x`, `<><>x</></>`, `a ? b : c ? d : e`, JSX's `<a><a>`). Strings, comments, regular
 //! expressions and template text are skipped. Real code stays far below the
 //! limit: it is a bound on stack use, not a style rule.
+//!
+//! In TypeScript the same pass bounds time, too: after `a<` the parser tries
+//! to read type arguments and, when that fails, reads `<` as a comparison;
+//! each unclosed `Array<` makes the parser read what follows it once more
+//! (389 of them before 300,000 list items took 103 s). The scan counts the
+//! `<` that may open type arguments and are still open, adds that count for
+//! every token, and reports the file when the sum passes [`MAX_RETRIES`].
 
 /// The deepest estimate analyzed. The wasm runs on V8's native stack (about
 /// 1 MB by default, `--stack-size`): at this depth every construct the tests
@@ -20,11 +27,40 @@
 /// default stack at about 1,100 levels.
 pub const MAX_DEPTH: u32 = 500;
 
+/// The most tokens a TypeScript file's parse may read again for its open
+/// `a<` (tokens × open `<` before them, summed over the file). At about
+/// 0.4 µs per token (the wasm parse), this is about 2 s; ordinary code
+/// stays far below it (a comparison's `<` is closed by the next `;`, `)`,
+/// `=`, `&&` or `||`, or by `>` when it opened type arguments).
+pub const MAX_RETRIES: u64 = 4_000_000;
+
+/// What the scan found in a file that should not be parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trouble {
+    /// Nested deeper than the limit, first at this byte offset.
+    TooDeep(usize),
+    /// (TypeScript) so many unclosed `<` before so much code that the
+    /// parse would read it again for each: at this byte offset the
+    /// re-reading passes [`MAX_RETRIES`].
+    TooManyRetries(usize),
+}
+
 /// Where the estimated depth first exceeds `limit`: a byte offset into
 /// `source`, or `None` when the whole file stays within it. Never inlined:
 /// inlined into code built for size, the scan would be compiled for size.
 #[inline(never)]
 pub fn too_deep(source: &str, limit: u32) -> Option<usize> {
+    match check(source, limit, false) {
+        Some(Trouble::TooDeep(at)) => Some(at),
+        _ => None,
+    }
+}
+
+/// The guard: whether `source` nests deeper than `limit` or (with
+/// `typescript`) would make the parse read its code again too often.
+/// Never inlined, like [`too_deep`].
+#[inline(never)]
+pub fn check(source: &str, limit: u32, typescript: bool) -> Option<Trouble> {
     Scan {
         bytes: source.as_bytes(),
         pos: 0,
@@ -35,6 +71,9 @@ pub fn too_deep(source: &str, limit: u32) -> Option<usize> {
         limit,
         end: source.len(),
         probing: false,
+        typescript,
+        angles: 0,
+        retries: 0,
     }
     .run()
 }
@@ -50,8 +89,8 @@ enum Level {
 struct Scan<'a> {
     bytes: &'a [u8],
     pos: usize,
-    /// Open levels: kind, and the outer level's (base, chain) to restore.
-    levels: Vec<(Level, u32, u32)>,
+    /// Open levels: kind, and the outer level's (base, chain, angles) to restore.
+    levels: Vec<(Level, u32, u32, u32)>,
     /// Depth where the current level starts.
     base: u32,
     /// Operators since the last separator in the current level.
@@ -64,6 +103,13 @@ struct Scan<'a> {
     end: usize,
     /// Whether this scan is a probe (see [`Scan::probe_as_code`]): probes do not nest.
     probing: bool,
+    /// Whether `a<` may open type arguments (TypeScript).
+    typescript: bool,
+    /// `<` after an operand that may still open type arguments, in this
+    /// level and those around it.
+    angles: u32,
+    /// Tokens × `angles` so far: what the parse reads again.
+    retries: u64,
 }
 
 const OPERATOR_KEYWORDS: &[&[u8]] = &[
@@ -137,7 +183,7 @@ fn is_operator_keyword(word: &[u8]) -> bool {
 }
 
 impl Scan<'_> {
-    fn run(&mut self) -> Option<usize> {
+    fn run(&mut self) -> Option<Trouble> {
         while self.pos < self.end {
             let start = self.pos;
             let b = self.bytes[start];
@@ -172,6 +218,9 @@ impl Scan<'_> {
                     self.pos += 1;
                     self.chain = 0;
                     self.after_operand = false;
+                    if b == b';' {
+                        self.angles = self.outer_angles();
+                    }
                 }
                 b'\n' | b'\r' => {
                     self.pos += 1;
@@ -214,10 +263,16 @@ impl Scan<'_> {
                 _ if is_operator(b) => {
                     let mut weight = 1;
                     let run_start = self.pos;
+                    let after_operand = self.after_operand;
                     let next = self.bytes.get(start + 1).copied();
-                    // JSX's `</` and `/>` are tokens of their own.
-                    let end = if (b, next) == (b'<', Some(b'/')) || (b, next) == (b'/', Some(b'>'))
-                    {
+                    // JSX's `</` and `/>` are tokens of their own; a `</`
+                    // that does not close a tag (`x </re/`) is `<` and then
+                    // a regular expression, as the parser reads it (found
+                    // by the fuzzer: `x </a "./m((((…` read as a tag and a
+                    // string hid the brackets the parser nests).
+                    let end = if (b, next) == (b'<', Some(b'/')) {
+                        start + if self.closing_tag(start + 2) { 2 } else { 1 }
+                    } else if (b, next) == (b'/', Some(b'>')) {
                         start + 2
                     } else {
                         self.bytes.len()
@@ -258,6 +313,9 @@ impl Scan<'_> {
                     } else {
                         self.chain += weight;
                     }
+                    if self.typescript {
+                        self.count_angles(run, after_operand);
+                    }
                     // `a++ / 2` divides; `x = /re/` does not.
                     self.after_operand = run.ends_with(b"++") || run.ends_with(b"--");
                 }
@@ -275,10 +333,66 @@ impl Scan<'_> {
                 _ => self.pos += 1,
             }
             if self.base + self.chain > self.limit {
-                return Some(start);
+                return Some(Trouble::TooDeep(start));
+            }
+            if self.angles > 0 {
+                self.retries += u64::from(self.angles);
+                if self.retries > MAX_RETRIES {
+                    return Some(Trouble::TooManyRetries(start));
+                }
             }
         }
         None
+    }
+
+    /// Whether a JSX closing tag's name and `>` follow (`</a.b >`, `</>`),
+    /// from `at`, just after its `</`.
+    fn closing_tag(&self, at: usize) -> bool {
+        let skip_space = |mut i: usize| {
+            while self.bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+                i += 1;
+            }
+            i
+        };
+        let mut i = skip_space(at);
+        while self
+            .bytes
+            .get(i)
+            .is_some_and(|&b| is_ident(b) || matches!(b, b'.' | b':' | b'-'))
+        {
+            i += 1;
+        }
+        self.bytes.get(skip_space(i)) == Some(&b'>')
+    }
+
+    /// The open `<` of the levels around this one.
+    fn outer_angles(&self) -> u32 {
+        self.levels.last().map_or(0, |l| l.3)
+    }
+
+    /// (TypeScript) An operator run and the open `<` that may start type
+    /// arguments: `a<` opens one, `>` closes one, and a token no type has
+    /// (`=`, `+`, `*`, `%`, `!`, `&&`, `||`, `<<`, `<=`) ends them all in
+    /// this level: there the parser's attempt fails.
+    fn count_angles(&mut self, run: &[u8], after_operand: bool) {
+        match run {
+            b"<" if after_operand => self.angles += 1,
+            b"=>" | b"?" | b":" | b"." | b"?." | b"-" | b"&" | b"|" | b"@" | b"#" => {}
+            _ if run.iter().all(|&c| c == b'>') => {
+                let closed = u32::try_from(run.len()).unwrap_or(u32::MAX);
+                self.angles = self.angles.saturating_sub(closed).max(self.outer_angles());
+            }
+            _ if run
+                .iter()
+                .any(|c| matches!(c, b'=' | b'+' | b'*' | b'%' | b'!'))
+                || run
+                    .windows(2)
+                    .any(|w| matches!(w, b"&&" | b"||" | b"<<" | b"<=")) =>
+            {
+                self.angles = self.outer_angles();
+            }
+            _ => {}
+        }
     }
 
     /// A `/` right after `,` or `{` starts a regular expression in an
@@ -299,7 +413,7 @@ impl Scan<'_> {
     /// copy of the state: where it would pass the limit read that way. The
     /// real scan then skips it as a regular expression, so brackets inside
     /// it do not count (each body is probed once: linear).
-    fn probe_as_code(&self, start: usize) -> Option<usize> {
+    fn probe_as_code(&self, start: usize) -> Option<Trouble> {
         let mut regex = self.clone();
         regex.regex();
         let mut probe = self.clone();
@@ -312,16 +426,18 @@ impl Scan<'_> {
     }
 
     fn open(&mut self, level: Level) {
-        self.levels.push((level, self.base, self.chain));
+        self.levels
+            .push((level, self.base, self.chain, self.angles));
         self.base += self.chain + 1;
         self.chain = 0;
     }
 
     /// Leaves the current level (a stray closer at the top is ignored).
     fn close(&mut self) -> Option<Level> {
-        let (level, base, chain) = self.levels.pop()?;
+        let (level, base, chain, angles) = self.levels.pop()?;
         self.base = base;
         self.chain = chain;
+        self.angles = angles;
         Some(level)
     }
 
@@ -335,6 +451,7 @@ impl Scan<'_> {
         if let Some(&next) = self.bytes.get(i) {
             if is_ident(next) && !next.is_ascii_digit() || matches!(next, b'\'' | b'"' | b'`') {
                 self.chain = 0;
+                self.angles = self.outer_angles();
             }
         }
     }
