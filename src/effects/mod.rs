@@ -146,6 +146,22 @@ pub enum Condition {
     UnusedStarExport(String),
 }
 
+/// The first argument of `fetch` is a URL with no scheme (`'/api/x'`,
+/// `` `/api/${id}` ``, `//host/x`): a Worker has no page to resolve it
+/// against.
+fn relative_url(arg: Option<&ExprOrSpread>) -> bool {
+    let text = match arg.map(|a| crate::syntax::ast::unwrap_expr(&a.expr)) {
+        Some(Expr::Lit(Lit::Str(s))) => s.value.as_str().map(str::to_owned),
+        Some(Expr::Tpl(t)) => t
+            .quasis
+            .first()
+            .and_then(|q| q.cooked.as_ref())
+            .and_then(|c| c.as_str().map(str::to_owned)),
+        _ => None,
+    };
+    text.is_some_and(|t| t.starts_with('/'))
+}
+
 /// Where a subrequest goes: each has its own budget on the Free plan
 /// (`Limits::subrequests`, `Limits::service_subrequests`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,10 +262,18 @@ impl FileContext<'_> {
         };
         let internet = |yes: bool| yes.then_some(Destination::Internet);
         match &**callee {
+            // `fetch('/api/x')`: a path alone is no URL in a Worker (it
+            // throws); only browser code fetches it.
+            Expr::Ident(id) if id.sym == "fetch" && relative_url(call.args.first()) => None,
             Expr::Ident(id) if id.sym == "fetch" => internet(self.is_unbound(id)),
             Expr::Ident(_) => internet(sdk::sdk_call(call, self).is_some()),
             Expr::Member(m) => {
-                if !matches!(m.prop, MemberProp::Ident(_)) {
+                let MemberProp::Ident(method) = &m.prop else {
+                    return None;
+                };
+                // `env.ALLOWED.split(',')`, `env.MOCK_DATA.forEach(…)`: a
+                // variable's string or array method, which no binding has.
+                if crate::knowledge::bindings::VALUE_METHODS.contains(&method.sym.as_ref()) {
                     return None;
                 }
                 if let Some(root) = root_name(&m.obj) {

@@ -88,6 +88,9 @@ pub(super) fn walk(
 struct PendingFn {
     name: Option<Atom>,
     is_handler: bool,
+    /// A method of a Durable Object or entrypoint class: its parameters are
+    /// the caller's arguments (the bindings are `this.env`).
+    class_method: bool,
     iteration_method: Option<Atom>,
     in_promise_combinator: bool,
 }
@@ -174,10 +177,17 @@ impl Walker<'_, '_, '_> {
             pat_names(pat, &mut params);
         }
         self.env_params(&pats, &pending);
+        let request_param = pages
+            || (pending.is_handler
+                && match name.as_deref() {
+                    None => !pending.class_method, // a route callback
+                    Some(n) => n == "fetch",
+                });
         let frame = Frame::Function {
             span,
             is_async,
             is_handler: pending.is_handler || pages,
+            request_param,
             name,
             params: params.into(),
             iteration_method: pending.iteration_method,
@@ -196,7 +206,7 @@ impl Walker<'_, '_, '_> {
     /// named `env` typed as a primitive (`env: string`), or the element of
     /// an iteration callback, is not.
     fn env_params(&mut self, pats: &[&Pat], pending: &PendingFn) {
-        if pending.is_handler {
+        if pending.is_handler && !pending.class_method {
             match pats.get(1).map(|p| param_pat(p)) {
                 Some(Pat::Ident(b)) => self.cx.env_objects.insert(&b.id),
                 Some(p @ Pat::Object(_)) => {
@@ -398,6 +408,7 @@ impl Visit for Walker<'_, '_, '_> {
                         None
                     },
                     in_promise_combinator: iteration && in_promise_combinator,
+                    class_method: false,
                 });
             }
             let saved = self.in_promise_combinator_arg;
@@ -652,6 +663,7 @@ impl Visit for Walker<'_, '_, '_> {
         self.pending = Some(PendingFn {
             name: name.clone(),
             is_handler: self.handler_class && m.kind == MethodKind::Method && !m.is_static,
+            class_method: true,
             ..PendingFn::default()
         });
         let params = param_pats(&m.function.params);

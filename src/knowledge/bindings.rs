@@ -15,6 +15,54 @@ pub const LOCAL_METHODS: &[&str] = &[
     "writeDataPoint",
 ];
 
+/// Methods of strings and arrays, which no binding has: `env.NAME.split(…)`
+/// is a variable's string, `env.LIST.forEach(…)` a JSON variable's array.
+pub const VALUE_METHODS: &[&str] = &[
+    "at",
+    "charAt",
+    "charCodeAt",
+    "concat",
+    "endsWith",
+    "entries",
+    "every",
+    "filter",
+    "find",
+    "findIndex",
+    "findLast",
+    "flat",
+    "flatMap",
+    "forEach",
+    "includes",
+    "indexOf",
+    "join",
+    "keys",
+    "lastIndexOf",
+    "localeCompare",
+    "map",
+    "match",
+    "matchAll",
+    "normalize",
+    "padEnd",
+    "padStart",
+    "reduce",
+    "repeat",
+    "replace",
+    "replaceAll",
+    "slice",
+    "some",
+    "sort",
+    "split",
+    "startsWith",
+    "substring",
+    "toLowerCase",
+    "toString",
+    "toUpperCase",
+    "trim",
+    "trimEnd",
+    "trimStart",
+    "values",
+];
+
 /// Durable Object namespace methods that return an id, locally.
 pub const OBJECT_ID_METHODS: &[&str] = &["idFromName", "idFromString", "newUniqueId"];
 

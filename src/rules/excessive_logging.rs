@@ -315,7 +315,7 @@ fn message_object(expr: &Expr, cx: &LintContext<'_>) -> Option<&'static str> {
             }
             // `fetch(r, env)` / `app.get('/', (c) => …)`: the first parameter.
             let first_param_of_handler = cx.frames().iter().rev().any(|f| {
-                matches!(f, Frame::Function { is_handler: true, params, .. } if params.first() == Some(&id.sym))
+                matches!(f, Frame::Function { request_param: true, params, .. } if params.first() == Some(&id.sym))
             });
             (first_param_of_handler && cx.binding(id).is_some_and(|(module, _)| !module))
                 .then_some("request context (the handler's first parameter)")
@@ -413,6 +413,28 @@ export default {
                 (16, "logs the whole request body"),
                 (18, "logs the whole parsed body `parsed`"),
             ],
+        );
+    }
+
+    /// The first parameter of an entrypoint's RPC method is the caller's
+    /// argument, not a request; its `fetch` method's is the request.
+    #[test]
+    fn rpc_arguments_are_not_requests() {
+        assert_fires(
+            "excessive-logging",
+            r#"import { WorkerEntrypoint } from "cloudflare:workers";
+export class BooksService extends WorkerEntrypoint {
+  async getBook(bookId, options) {
+    console.log("getBook called", { bookId }, options);
+    return this.env.DB.prepare("SELECT 1").bind(bookId).first();
+  }
+  async fetch(incoming) {
+    console.log("fetch", incoming);
+    return new Response("ok");
+  }
+}
+"#,
+            &[(8, "request context")],
         );
     }
 

@@ -153,6 +153,8 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   loop over chunks is already the batched form, and so is any call in a
   counting loop that steps by a chunk of at least 10
   (`for (let i = 0; i < xs.length; i += 100)`).
+- A page of a KV or R2 listing (`list({ prefix, cursor })` in a loop that
+  follows the cursor): each call reads up to 1,000 keys.
 - A queue handler's loop over `batch.messages` when the Worker's queue
   consumers take at most 10 messages a batch (`max_batch_size`, default 10).
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
@@ -243,6 +245,11 @@ impl SubrequestInLoop {
             if method_name(call).is_some_and(|m| BATCH_METHODS.contains(&m.as_ref())) {
                 return;
             }
+            // A page of a list (`env.KV.list({ prefix, cursor })`): each call
+            // reads up to a thousand keys, the batched read.
+            if method_name(call).is_some_and(|m| m == "list") && passes_cursor(call) {
+                return;
+            }
             None
         } else if cx.repeating().is_none() {
             return;
@@ -321,6 +328,24 @@ impl SubrequestInLoop {
     }
 }
 
+/// An argument is an object with a `cursor` property.
+fn passes_cursor(call: &CallExpr) -> bool {
+    call.args.iter().any(|a| match unwrap_expr(&a.expr) {
+        Expr::Object(o) => o.props.iter().any(|p| match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::Shorthand(id) => id.sym == "cursor",
+                Prop::KeyValue(kv) => {
+                    matches!(&kv.key, PropName::Ident(k) if k.sym == "cursor")
+                        || matches!(&kv.key, PropName::Str(s) if s.value.as_str() == Some("cursor"))
+                }
+                _ => false,
+            },
+            PropOrSpread::Spread(_) => false,
+        }),
+        _ => false,
+    })
+}
+
 /// How to do the same work in one call, by what the call talks to.
 fn batch_hint(cx: &LintContext<'_>, call: &CallExpr) -> &'static str {
     let method = method_name(call).map(|m| m.as_ref());
@@ -366,7 +391,7 @@ mod tests {
   ids.forEach((id) => c.env.QUEUE.send({ id }));
   let cursor;
   do {
-    const page = await fetch(`/list?cursor=${cursor}`);
+    const page = await fetch(`${c.env.API}/list?cursor=${cursor}`);
     cursor = page.headers.get("next");
   } while (cursor);
   for (const k of keys) {
@@ -564,6 +589,31 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
         );
     }
 
+    /// A path with no origin is no URL in a Worker (browser code polls
+    /// it); a variable's string or array methods are no binding calls.
+    #[test]
+    fn browser_fetches_and_variables_are_not_subrequests() {
+        crate::rules::test_util::Case::new()
+            .rules(&["subrequest-in-loop", "floating-promise"])
+            .file(
+                "app/routes/results.tsx",
+                r#"export async function poll(env: Env, id: string, items: string[]) {
+  while (true) {
+    const res = await fetch(`/api/tests/${id}/status`);
+    if ((await res.json()).done) break;
+  }
+  for (const item of items) {
+    env.ALLOWED_ORIGINS.split(',').forEach((o) => console.log(o, item));
+    env.MOCK_DATA.forEach((b: string) => console.log(b));
+  }
+  for (const item of items) await fetch(`//cdn.example.com/${item}`);
+  for (const item of items) await fetch(`https://cdn.example.com/${item}`);
+}
+"#,
+            )
+            .assert_fires(&[("app/routes/results.tsx", 11, "inside a for-of loop (line 11)")]);
+    }
+
     /// A loop over chunks is the batched form (each call covers a chunk);
     /// a fallback loop stops at the first candidate that has something.
     #[test]
@@ -589,13 +639,18 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
       break;
     }
   }
+  let cursor: string | undefined;
+  do {
+    const page = await env.EVENTS.list({ prefix: 'event:', cursor });
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
   for (let i = 0; i < subscribers.length; i += 1) {
     await fetch(`${env.API}/${subscribers[i]}`);
   }
 }
 "#,
             )
-            .assert_fires(&[("src/sync.ts", 18, "inside a for loop (line 17)")]);
+            .assert_fires(&[("src/sync.ts", 23, "inside a for loop (line 22)")]);
     }
 
     /// A queue handler's loop over `batch.messages` repeats at most the

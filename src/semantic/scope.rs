@@ -15,6 +15,10 @@ pub enum Frame {
         /// A request handler: `fetch`/`scheduled`/`queue`/`email` of the default
         /// export or a Durable Object, or a route callback (`app.get(…, cb)`).
         is_handler: bool,
+        /// Its first parameter is the request or the request's context:
+        /// a `fetch` handler, a route callback, a Pages Function (not an
+        /// RPC method of an entrypoint, nor `scheduled`/`queue`).
+        request_param: bool,
         /// Name when it has one (declaration, method, or variable it is bound to).
         name: Option<Atom>,
         /// Parameter names (shared: the walker passes the frame to the rules
