@@ -82,7 +82,8 @@ pub enum Effect {
 /// Functions of the runtime and methods of its built-in objects (arrays,
 /// maps, strings, promises, console, JSON, Math): a call to one is not
 /// followed (no project function is found under these names, so this only
-/// saves the bookkeeping). Sorted: looked up by binary search.
+/// saves the bookkeeping). Sorted, to read; looked up in a hash set
+/// ([`is_built_in`]).
 const BUILT_INS: &[&str] = &[
     "Array",
     "Boolean",
@@ -160,6 +161,16 @@ const BUILT_INS: &[&str] = &[
     "warn",
 ];
 
+/// `name` is one of [`BUILT_INS`]: one hash and at most one comparison (a
+/// binary search over the strings compared seven of them; this is asked of
+/// most calls of every file).
+fn is_built_in(name: &str) -> bool {
+    static SET: std::sync::OnceLock<crate::model::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| BUILT_INS.iter().copied().collect())
+        .contains(name)
+}
+
 /// The call target of `call`, when it may be a project function: a name,
 /// `this.m`, `this.field.m` or `object.m`. A global (`fetch`) names no
 /// project function: the resolution after the walk finds none, so no
@@ -170,13 +181,13 @@ pub fn target_of(call: &CallExpr) -> Option<Target> {
         return None;
     };
     match unwrap_expr(callee) {
-        Expr::Ident(id) if BUILT_INS.binary_search(&&*id.sym).is_ok() => None,
+        Expr::Ident(id) if is_built_in(&id.sym) => None,
         Expr::Ident(id) => Some(Target::Name(id.sym.to_string())),
         Expr::Member(m) => {
             let MemberProp::Ident(prop) = &m.prop else {
                 return None;
             };
-            if BUILT_INS.binary_search(&&*prop.sym).is_ok() {
+            if is_built_in(&prop.sym) {
                 return None;
             }
             match unwrap_expr(&m.obj) {
