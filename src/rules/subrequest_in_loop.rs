@@ -183,6 +183,8 @@ struct SubrequestInLoop {
     awaited: HashSet<(u32, u32)>,
     /// Inner calls of a chain already judged with its outermost call.
     chain_inner: HashSet<(u32, u32)>,
+    /// What the plan allows, for messages (written on the first finding).
+    limit: Option<String>,
 }
 
 impl Rule for SubrequestInLoop {
@@ -251,11 +253,17 @@ impl SubrequestInLoop {
         }
         let text = call_text(cx, call, 60);
         let what = repeat.describe();
-        let limit = format!(
-            "a request may make only {} on the {} plan",
-            crate::model::text::count(cx.limits.subrequests.into()),
-            cx.limits.plan.name()
-        );
+        // The same for every finding of the file: written once.
+        let limit = self
+            .limit
+            .get_or_insert_with(|| {
+                format!(
+                    "a request may make only {} on the {} plan",
+                    crate::model::text::count(cx.limits.subrequests.into()),
+                    cx.limits.plan.name()
+                )
+            })
+            .clone();
         // Awaited in a counting or for-of loop, the round trips also add up
         // (what await-in-loop says, which defers to this finding).
         let sequential = awaited
