@@ -30,15 +30,7 @@ impl Mark {
     /// `text` anywhere. It must hold one of [`ANCHORS`] (checked when
     /// compiled).
     pub const fn plain(text: &'static str) -> Mark {
-        let anchor = anchor_in(text.as_bytes());
-        Mark {
-            text,
-            quoted: false,
-            before: &[],
-            after: &[],
-            anchor,
-            probe: probe_in(text.as_bytes(), anchor),
-        }
+        Mark::plain_at(text, anchor_in(text.as_bytes()))
     }
 
     /// `text` anywhere, anchored on its byte at `anchor`: for a text
