@@ -97,7 +97,7 @@ impl FileFacts {
 /// A finding that stands only if something the walk of one file cannot
 /// see holds in the project (decided after every file was walked:
 /// `Project::deferred`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Deferred {
     pub condition: Condition,
     /// The finding; its message gets the evidence appended. Placed (line and
@@ -106,27 +106,50 @@ pub struct Deferred {
     pub diagnostic: crate::model::report::Diagnostic,
     /// What the finding is about.
     pub span: Span,
-    /// Where in the message the line of a span goes ("inside a for loop
-    /// (line 12)"), written when the finding is placed.
-    pub line_in_message: Option<(usize, Span)>,
+    /// The message and help, when they are written only if the finding
+    /// stands (`diagnostic` has neither then): from the file's source and
+    /// the line of the span ("inside a for loop (line 12)").
+    pub late: Option<(LateText, Span)>,
+}
+
+/// A deferred finding's message and help from its file's source and a line
+/// (see [`Deferred::late`]): writing them (snippets, numbers) cost more
+/// than the rest of the walk at the calls a loop makes, and most of those
+/// findings never stand.
+pub type LateText = std::rc::Rc<dyn Fn(&str, u32) -> (String, String)>;
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deferred")
+            .field("condition", &self.condition)
+            .field("diagnostic", &self.diagnostic)
+            .field("span", &self.span)
+            .field("late", &self.late.as_ref().map(|(_, span)| span))
+            .finish()
+    }
 }
 
 impl Deferred {
-    /// The finding, placed in its file with the line numbers its message
-    /// names (`position` maps a byte offset to a 1-based line and column).
-    pub fn placed(&self, position: impl Fn(u32) -> (u32, u32)) -> crate::model::report::Diagnostic {
+    /// The finding, placed in its file (`source`) with the line numbers its
+    /// message names (`position` maps a byte offset to a 1-based line and
+    /// column).
+    pub fn placed(
+        &self,
+        source: &str,
+        position: impl Fn(u32) -> (u32, u32),
+    ) -> crate::model::report::Diagnostic {
         let mut d = self.diagnostic.clone();
         let at =
             |pos: swc_core::common::BytePos| position(pos.0.saturating_sub(crate::syntax::START));
+        if let Some((text, span)) = &self.late {
+            (d.message, d.help) = text(source, at(span.lo).0);
+        }
         let (line, column) = at(self.span.lo);
         let (end_line, end_column) = at(self.span.hi);
         d.line = Some(line);
         d.column = Some(column);
         d.end_line = Some(end_line);
         d.end_column = Some(end_column);
-        if let Some((offset, span)) = self.line_in_message {
-            d.message.insert_str(offset, &at(span.lo).0.to_string());
-        }
         d
     }
 }

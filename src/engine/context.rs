@@ -165,44 +165,37 @@ impl<'a> LintContext<'a> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.defer(condition, span, message.into(), help.into(), None);
+        self.defer(condition, span, message.into(), help.into());
     }
 
-    /// [`Self::report_if_calls`] whose message names the line of
-    /// `line_span` at byte `offset` of it: the line is looked up only if
-    /// the finding stands.
-    pub fn report_if_calls_at_line(
+    /// [`Self::report_if_calls`] whose message and help are written only if
+    /// the finding stands, by `text` from the file's source and the line of
+    /// `line_of` (most such findings never stand).
+    pub fn report_if_calls_late(
         &mut self,
         target: Target,
         effect: Effect,
         span: Span,
-        message: String,
-        help: String,
-        line_at: (usize, Span),
+        line_of: Span,
+        text: crate::effects::LateText,
     ) {
-        self.defer(
-            Condition::Calls(target, effect),
-            span,
-            message,
-            help,
-            Some(line_at),
-        );
+        if let Some(diagnostic) = self.unplaced(String::new(), String::new()) {
+            self.file.db.deferred.push(Deferred {
+                condition: Condition::Calls(target, effect),
+                diagnostic,
+                span,
+                late: Some((text, line_of)),
+            });
+        }
     }
 
-    fn defer(
-        &mut self,
-        condition: Condition,
-        span: Span,
-        message: String,
-        help: String,
-        line_in_message: Option<(usize, Span)>,
-    ) {
+    fn defer(&mut self, condition: Condition, span: Span, message: String, help: String) {
         if let Some(diagnostic) = self.unplaced(message, help) {
             self.file.db.deferred.push(Deferred {
                 condition,
                 diagnostic,
                 span,
-                line_in_message,
+                late: None,
             });
         }
     }

@@ -14,7 +14,8 @@ use crate::model::collections::HashSet;
 
 use swc_core::ecma::ast::*;
 
-use super::io_calls::{call_text, inner_chain_calls, key, sends_subrequest};
+use super::io_calls::{call_text, inner_chain_calls, key, sends_subrequest, CallShape};
+use crate::model::limits::Limits;
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, LoopKind, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
@@ -183,8 +184,6 @@ struct SubrequestInLoop {
     awaited: HashSet<(u32, u32)>,
     /// Inner calls of a chain already judged with its outermost call.
     chain_inner: HashSet<(u32, u32)>,
-    /// What the plan allows, for messages (written on the first finding).
-    limit: Option<String>,
 }
 
 impl Rule for SubrequestInLoop {
@@ -251,19 +250,6 @@ impl SubrequestInLoop {
         if repeat.in_promise_combinator {
             return; // unbounded-concurrency reports Promise.all callbacks
         }
-        let text = call_text(cx, call, 60);
-        let what = repeat.describe();
-        // The same for every finding of the file: written once.
-        let limit = self
-            .limit
-            .get_or_insert_with(|| {
-                format!(
-                    "a request may make only {} on the {} plan",
-                    crate::model::text::count(cx.limits.subrequests.into()),
-                    cx.limits.plan.name()
-                )
-            })
-            .clone();
         // Awaited in a counting or for-of loop, the round trips also add up
         // (what await-in-loop says, which defers to this finding).
         let sequential = awaited
@@ -271,22 +257,18 @@ impl SubrequestInLoop {
                 repeat.kind,
                 Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn)
             );
-        let latency = if sequential {
-            "; awaited one at a time, each iteration also waits for the previous round trip"
-        } else {
-            ""
-        };
-        let concurrency = if sequential {
-            format!(
-                " Where there is no batch API, start the calls together with a bound (`await Promise.all(chunk.map(...))` over chunks of {}).",
-                cx.limits.open_connections
-            )
-        } else {
-            String::new()
-        };
-        let cap = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
+        let limits = cx.limits;
         match helper {
             None => {
+                let text = call_text(cx, call, 60);
+                let what = repeat.describe();
+                let limit = limit_sentence(limits);
+                let latency = if sequential {
+                    "; awaited one at a time, each iteration also waits for the previous round trip"
+                } else {
+                    ""
+                };
+                let concurrency = concurrency_sentence(sequential, limits);
                 let line = cx.line_of(repeat.span);
                 let related = cx.sdk_evidence(call);
                 let hint = if related.is_empty() {
@@ -297,24 +279,57 @@ impl SubrequestInLoop {
                 cx.report_related(
                     call.span,
                     format!("`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}{latency}"),
-                    format!("{hint}{concurrency} {cap}"),
+                    format!("{hint}{concurrency} {CAP}"),
                     related,
                 )
             }
             // The chain follows the message; the help says the latency.
-            // The loop's line is looked up if the helper makes a subrequest.
+            // Written (with the loop's line) only if the helper makes a
+            // subrequest: most calls in loops are to helpers that do not.
             Some(target) => {
-                let head = format!("`{text}` inside a {what} (line ");
-                cx.report_if_calls_at_line(
+                let shape = CallShape::of(call);
+                let loop_span = repeat.span;
+                cx.report_if_calls_late(
                     target,
                     Effect::Subrequest,
                     call.span,
-                    format!("{head}) makes a subrequest per iteration, and {limit}"),
-                    format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer.{concurrency} {cap}"),
-                    (head.len(), repeat.span),
+                    loop_span,
+                    std::rc::Rc::new(move |source, line| {
+                        let text = shape.text(source, 60);
+                        let what = repeat.describe();
+                        let limit = limit_sentence(limits);
+                        let concurrency = concurrency_sentence(sequential, limits);
+                        (
+                            format!("`{text}` inside a {what} (line {line}) makes a subrequest per iteration, and {limit}"),
+                            format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer.{concurrency} {CAP}"),
+                        )
+                    }),
                 )
             }
         }
+    }
+}
+
+const CAP: &str = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
+
+/// What the plan allows, for messages.
+fn limit_sentence(limits: Limits) -> String {
+    format!(
+        "a request may make only {} on the {} plan",
+        crate::model::text::count(limits.subrequests.into()),
+        limits.plan.name()
+    )
+}
+
+/// How to start awaited calls together (none unless `sequential`).
+fn concurrency_sentence(sequential: bool, limits: Limits) -> String {
+    if sequential {
+        format!(
+            " Where there is no batch API, start the calls together with a bound (`await Promise.all(chunk.map(...))` over chunks of {}).",
+            limits.open_connections
+        )
+    } else {
+        String::new()
     }
 }
 
