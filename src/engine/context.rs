@@ -9,7 +9,7 @@ use swc_core::ecma::ast::Program;
 
 pub use crate::effects::calls::{target_of, Effect, Target};
 pub use crate::effects::Condition;
-use crate::effects::{Deferred, FileContext};
+use crate::effects::{Deferred, DeferredText, FileContext};
 use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
 use crate::model::report::{docs_url, Diagnostic, Severity};
@@ -165,7 +165,11 @@ impl<'a> LintContext<'a> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.defer(condition, span, message.into(), help.into());
+        let text = DeferredText::Written {
+            message: message.into(),
+            help: help.into(),
+        };
+        self.defer(condition, span, text);
     }
 
     /// [`Self::report_if_calls`] whose message and help are written only if
@@ -179,23 +183,20 @@ impl<'a> LintContext<'a> {
         line_of: Span,
         text: crate::effects::LateText,
     ) {
-        if let Some(diagnostic) = self.unplaced(String::new(), String::new()) {
-            self.file.db.deferred.push(Deferred {
-                condition: Condition::Calls(target, effect),
-                diagnostic,
-                span,
-                late: Some((text, line_of)),
-            });
-        }
+        self.defer(
+            Condition::Calls(target, effect),
+            span,
+            DeferredText::Late(text, line_of),
+        );
     }
 
-    fn defer(&mut self, condition: Condition, span: Span, message: String, help: String) {
-        if let Some(diagnostic) = self.unplaced(message, help) {
+    fn defer(&mut self, condition: Condition, span: Span, text: DeferredText) {
+        if let Some(rule) = self.current_rule {
             self.file.db.deferred.push(Deferred {
                 condition,
-                diagnostic,
+                rule,
                 span,
-                late: None,
+                text,
             });
         }
     }
