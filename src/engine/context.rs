@@ -22,8 +22,8 @@ pub use crate::knowledge::drizzle::is_context_db_var;
 pub use crate::semantic::node::{Node, NodeKind};
 pub use crate::semantic::scope::{BindingKind, Frame, LoopKind, Repeat, ITERATION_METHODS};
 pub use crate::syntax::ast::{
-    array_pat_idents, callee_path, callee_root, chain_any, expr_path, member_root, method_name,
-    object_pat_idents, pat_idents, pat_names, unwrap_expr,
+    array_pat_idents, callee_is, callee_path, callee_root, chain_any, expr_path, member_root,
+    method_name, object_pat_idents, pat_idents, pat_names, unwrap_expr,
 };
 pub use crate::syntax::text::{collapse_whitespace, one_line};
 

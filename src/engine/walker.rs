@@ -493,7 +493,7 @@ impl Visit for Walker<'_, '_, '_> {
             match (&d.name, init) {
                 // const db = drizzle(env.DB, …)
                 (Pat::Ident(name), Expr::Call(c))
-                    if callee_path(c).as_deref() == Some("drizzle") =>
+                    if crate::syntax::ast::callee_is(c, "drizzle") =>
                 {
                     self.cx.db_handles.insert(&name.id);
                 }
