@@ -3,6 +3,7 @@
 //! functions it calls (resolved to other files' functions after every file
 //! was walked, in `summaries`). Recorded during the one traversal.
 
+use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
@@ -35,22 +36,24 @@ pub struct FunctionFact {
 
 /// A call's target as written: what the summaries resolve.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Atoms: made for most calls of every file, from the syntax tree's own
+/// atoms (no string is copied).
 pub enum Target {
     /// `save(x)`: a function of this file or an imported one.
-    Name(String),
+    Name(Atom),
     /// `this.save(x)`: a method of the same class.
-    This(String),
+    This(Atom),
     /// `items.save(x)` with `import * as items`, `d.get()` with
     /// `const d = new Driver()`, `this.driver.get()` with
     /// `this.driver = new Driver()`.
-    Member(String, String),
+    Member(Atom, Atom),
 }
 
 impl Target {
     /// As written, for messages: `save`, `this.save`, `items.save`.
     pub fn text(&self) -> String {
         match self {
-            Target::Name(n) => n.clone(),
+            Target::Name(n) => n.to_string(),
             Target::This(m) => format!("this.{m}"),
             Target::Member(o, m) => format!("{o}.{m}"),
         }
@@ -82,7 +85,8 @@ pub enum Effect {
 /// Functions of the runtime and methods of its built-in objects (arrays,
 /// maps, strings, promises, console, JSON, Math): a call to one is not
 /// followed (no project function is found under these names, so this only
-/// saves the bookkeeping). Sorted: looked up by binary search.
+/// saves the bookkeeping). Sorted, to read; looked up in a hash set
+/// ([`is_built_in`]).
 const BUILT_INS: &[&str] = &[
     "Array",
     "Boolean",
@@ -160,6 +164,16 @@ const BUILT_INS: &[&str] = &[
     "warn",
 ];
 
+/// `name` is one of [`BUILT_INS`]: one hash and at most one comparison (a
+/// binary search over the strings compared seven of them; this is asked of
+/// most calls of every file).
+fn is_built_in(name: &str) -> bool {
+    static SET: std::sync::OnceLock<crate::model::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| BUILT_INS.iter().copied().collect())
+        .contains(name)
+}
+
 /// The call target of `call`, when it may be a project function: a name,
 /// `this.m`, `this.field.m` or `object.m`. A global (`fetch`) names no
 /// project function: the resolution after the walk finds none, so no
@@ -170,26 +184,26 @@ pub fn target_of(call: &CallExpr) -> Option<Target> {
         return None;
     };
     match unwrap_expr(callee) {
-        Expr::Ident(id) if BUILT_INS.binary_search(&&*id.sym).is_ok() => None,
-        Expr::Ident(id) => Some(Target::Name(id.sym.to_string())),
+        Expr::Ident(id) if is_built_in(&id.sym) => None,
+        Expr::Ident(id) => Some(Target::Name(id.sym.clone())),
         Expr::Member(m) => {
             let MemberProp::Ident(prop) = &m.prop else {
                 return None;
             };
-            if BUILT_INS.binary_search(&&*prop.sym).is_ok() {
+            if is_built_in(&prop.sym) {
                 return None;
             }
             match unwrap_expr(&m.obj) {
-                Expr::This(_) => Some(Target::This(prop.sym.to_string())),
+                Expr::This(_) => Some(Target::This(prop.sym.clone())),
                 // `this.driver.get()`: a method of the instance in a field.
                 Expr::Member(inner) => match (unwrap_expr(&inner.obj), &inner.prop) {
                     (Expr::This(_), MemberProp::Ident(field)) => Some(Target::Member(
-                        format!("this.{}", field.sym),
-                        prop.sym.to_string(),
+                        format!("this.{}", field.sym).into(),
+                        prop.sym.clone(),
                     )),
                     _ => None,
                 },
-                Expr::Ident(obj) => Some(Target::Member(obj.sym.to_string(), prop.sym.to_string())),
+                Expr::Ident(obj) => Some(Target::Member(obj.sym.clone(), prop.sym.clone())),
                 _ => None,
             }
         }

@@ -26,7 +26,7 @@ use crate::knowledge::sql;
 use crate::semantic::file::Bindings;
 use crate::semantic::node::{Node, NodeKind};
 use crate::semantic::scope::{BindingKind, Frame, LoopKind, ITERATION_METHODS};
-use crate::syntax::ast::{callee_path, method_name, unwrap_expr};
+use crate::syntax::ast::{callee_is, callee_path, method_name, unwrap_expr};
 use crate::syntax::position::Loc;
 
 /// The collector's working state during the walk.
@@ -493,7 +493,6 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
         },
         _ => None,
     };
-    let path = callee_path(call);
     let fn_args = call
         .args
         .iter()
@@ -559,7 +558,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
                 }
             }
         }
-    } else if path.as_deref() == Some("createMiddleware") {
+    } else if callee_is(call, "createMiddleware") {
         for (s, _) in fn_args {
             cx.db.walk.pending_fns.entry(key(s)).or_default().role = Some(Role::Middleware);
         }
@@ -1116,7 +1115,7 @@ fn order_column(
                 order_column(&e.expr, params, cx, out);
             }
         }
-        Expr::Call(c) if matches!(callee_path(c).as_deref(), Some("asc" | "desc")) => {
+        Expr::Call(c) if callee_is(c, "asc") || callee_is(c, "desc") => {
             if let Some(a) = c.args.first() {
                 order_column(&a.expr, params, cx, out);
             }

@@ -97,37 +97,91 @@ impl FileFacts {
 /// A finding that stands only if something the walk of one file cannot
 /// see holds in the project (decided after every file was walked:
 /// `Project::deferred`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Deferred {
     pub condition: Condition,
-    /// The finding; its message gets the evidence appended. Placed (line and
-    /// column) only when it stands: most deferred findings do not, and
-    /// placing one is a pass over its file's line breaks.
-    pub diagnostic: crate::model::report::Diagnostic,
+    /// The rule that found it, with its configured severity. The finding
+    /// is made (and placed: line and column) only when it stands: most
+    /// deferred findings do not, and placing one is a pass over its file's
+    /// line breaks.
+    pub rule: (
+        &'static crate::model::rule::RuleMeta,
+        crate::model::report::Severity,
+    ),
     /// What the finding is about.
     pub span: Span,
-    /// Where in the message the line of a span goes ("inside a for loop
-    /// (line 12)"), written when the finding is placed.
-    pub line_in_message: Option<(usize, Span)>,
+    /// Its message (which gets the evidence appended) and help.
+    pub text: DeferredText,
+    /// The group it belongs to (`Diagnostic::group`).
+    pub group: Option<u32>,
+}
+
+/// A deferred finding's message and help.
+#[derive(Clone)]
+pub enum DeferredText {
+    /// Written when the finding was deferred.
+    Written { message: String, help: String },
+    /// Written only if the finding stands, from the file's source and the
+    /// line of the span ("inside a for loop (line 12)").
+    Late(LateText, Span),
+}
+
+/// A deferred finding's message and help from its file's source and a line
+/// (see [`DeferredText::Late`]): writing them (snippets, numbers) cost more
+/// than the rest of the walk at the calls a loop makes, and most of those
+/// findings never stand.
+pub type LateText = std::rc::Rc<dyn Fn(&str, u32) -> (String, String)>;
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Deferred");
+        d.field("condition", &self.condition)
+            .field("rule", &self.rule.0.id)
+            .field("span", &self.span);
+        match &self.text {
+            DeferredText::Written { message, help } => {
+                d.field("message", message).field("help", help)
+            }
+            DeferredText::Late(_, line_of) => d.field("late, line of", line_of),
+        }
+        .finish()
+    }
 }
 
 impl Deferred {
-    /// The finding, placed in its file with the line numbers its message
-    /// names (`position` maps a byte offset to a 1-based line and column).
-    pub fn placed(&self, position: impl Fn(u32) -> (u32, u32)) -> crate::model::report::Diagnostic {
-        let mut d = self.diagnostic.clone();
+    /// The finding, placed in its file (`path`, its text `source`) with the
+    /// line numbers its message names (`position` maps a byte offset to a
+    /// 1-based line and column).
+    pub fn placed(
+        &self,
+        path: &str,
+        source: &str,
+        position: impl Fn(u32) -> (u32, u32),
+    ) -> crate::model::report::Diagnostic {
         let at =
             |pos: swc_core::common::BytePos| position(pos.0.saturating_sub(crate::syntax::START));
+        let (message, help) = match &self.text {
+            DeferredText::Written { message, help } => (message.clone(), help.clone()),
+            DeferredText::Late(text, line_of) => text(source, at(line_of.lo).0),
+        };
+        let (meta, severity) = self.rule;
         let (line, column) = at(self.span.lo);
         let (end_line, end_column) = at(self.span.hi);
-        d.line = Some(line);
-        d.column = Some(column);
-        d.end_line = Some(end_line);
-        d.end_column = Some(end_column);
-        if let Some((offset, span)) = self.line_in_message {
-            d.message.insert_str(offset, &at(span.lo).0.to_string());
+        crate::model::report::Diagnostic {
+            group: self.group,
+            related: Vec::new(),
+            rule: meta.id.into(),
+            severity,
+            category: meta.category,
+            message,
+            file: Some(path.into()),
+            line: Some(line),
+            column: Some(column),
+            end_line: Some(end_line),
+            end_column: Some(end_column),
+            help,
+            docs: crate::model::report::docs_url(meta.id),
         }
-        d
     }
 }
 

@@ -207,13 +207,11 @@ impl Project<'_> {
         for (file, (_, facts)) in self.files.iter().enumerate() {
             // One line index per file with a finding that stands.
             let index = std::cell::OnceCell::new();
+            let (path, source) = (&self.files[file].0, self.sources.get(file).copied());
+            let source = source.unwrap_or_default();
             let place = |deferred: &Deferred| {
-                let index = index.get_or_init(|| {
-                    crate::syntax::position::LineIndex::new(
-                        self.sources.get(file).copied().unwrap_or_default(),
-                    )
-                });
-                deferred.placed(|offset| index.position(offset))
+                let index = index.get_or_init(|| crate::syntax::position::LineIndex::new(source));
+                deferred.placed(path, source, |offset| index.position(offset))
             };
             for deferred in &facts.deferred {
                 match &deferred.condition {

@@ -9,7 +9,7 @@ use swc_core::ecma::ast::Program;
 
 pub use crate::effects::calls::{target_of, Effect, Target};
 pub use crate::effects::Condition;
-use crate::effects::{Deferred, FileContext};
+use crate::effects::{Deferred, DeferredText, FileContext};
 use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
 use crate::model::report::{docs_url, Diagnostic, Severity};
@@ -22,8 +22,8 @@ pub use crate::knowledge::drizzle::is_context_db_var;
 pub use crate::semantic::node::{Node, NodeKind};
 pub use crate::semantic::scope::{BindingKind, Frame, LoopKind, Repeat, ITERATION_METHODS};
 pub use crate::syntax::ast::{
-    array_pat_idents, callee_path, callee_root, chain_any, expr_path, member_root, method_name,
-    object_pat_idents, pat_idents, pat_names, unwrap_expr,
+    array_pat_idents, callee_is, callee_path, callee_root, chain_any, expr_path, member_root,
+    method_name, object_pat_idents, pat_idents, pat_names, unwrap_expr,
 };
 pub use crate::syntax::text::{collapse_whitespace, one_line};
 
@@ -178,44 +178,39 @@ impl<'a> LintContext<'a> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.defer(condition, span, message.into(), help.into(), None);
+        let text = DeferredText::Written {
+            message: message.into(),
+            help: help.into(),
+        };
+        self.defer(condition, span, text);
     }
 
-    /// [`Self::report_if_calls`] whose message names the line of
-    /// `line_span` at byte `offset` of it: the line is looked up only if
-    /// the finding stands.
-    pub fn report_if_calls_at_line(
+    /// [`Self::report_if_calls`] whose message and help are written only if
+    /// the finding stands, by `text` from the file's source and the line of
+    /// `line_of` (most such findings never stand).
+    pub fn report_if_calls_late(
         &mut self,
         target: Target,
         effect: Effect,
         span: Span,
-        message: String,
-        help: String,
-        line_at: (usize, Span),
+        line_of: Span,
+        text: crate::effects::LateText,
     ) {
         self.defer(
             Condition::Calls(target, effect),
             span,
-            message,
-            help,
-            Some(line_at),
+            DeferredText::Late(text, line_of),
         );
     }
 
-    fn defer(
-        &mut self,
-        condition: Condition,
-        span: Span,
-        message: String,
-        help: String,
-        line_in_message: Option<(usize, Span)>,
-    ) {
-        if let Some(diagnostic) = self.unplaced(message, help) {
+    fn defer(&mut self, condition: Condition, span: Span, text: DeferredText) {
+        if let Some(rule) = self.current_rule {
             self.file.db.deferred.push(Deferred {
                 condition,
-                diagnostic,
+                rule,
                 span,
-                line_in_message,
+                text,
+                group: self.group,
             });
         }
     }

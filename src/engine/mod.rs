@@ -110,6 +110,12 @@ pub struct Linter<'p> {
     known_ids: &'p [&'static str],
     /// The platform limits that apply, for messages.
     limits: Limits,
+    /// Which rules act on which node kinds (built with the first file's
+    /// rules; the same for every file).
+    dispatch: std::cell::OnceCell<walker::Dispatch>,
+    /// The enabled rules' metadata and severities, in the order of the
+    /// rules each file instantiates.
+    severities: Vec<(&'static RuleMeta, Severity)>,
 }
 
 impl<'p> Linter<'p> {
@@ -122,7 +128,7 @@ impl<'p> Linter<'p> {
                 )
             })
         };
-        let enabled = of_kind(true)
+        let enabled: Vec<_> = of_kind(true)
             .filter_map(|entry| {
                 let setting = config.rules.get(entry.meta.id);
                 let severity = match setting {
@@ -141,8 +147,11 @@ impl<'p> Linter<'p> {
                 Some((entry, severity))
             })
             .collect();
+        let severities = enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
         Linter {
             enabled,
+            severities,
+            dispatch: std::cell::OnceCell::new(),
             project_rules,
             project,
             known_ids: &registry.known_ids,
@@ -360,8 +369,6 @@ impl<'p> Linter<'p> {
                 _ => None,
             })
             .collect();
-        let severities: Vec<(&'static RuleMeta, Severity)> =
-            self.enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
         let mut cx = LintContext::new(
             &file.path,
             &file.source,
@@ -373,7 +380,8 @@ impl<'p> Linter<'p> {
         if queue_batch.is_some() {
             cx.hot = crate::effects::hot_paths::HotPaths::new(queue_batch);
         }
-        walker::walk(&program, rules, &severities, &mut cx);
+        let dispatch = self.dispatch.get_or_init(|| walker::Dispatch::of(&rules));
+        walker::walk(&program, rules, dispatch, &self.severities, &mut cx);
 
         let suppressions = if keep_comments {
             suppress::collect(&comments, &index, self.known_ids)

@@ -32,38 +32,64 @@ const ROUTE_METHODS: &[&str] = &[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head", "route",
 ];
 
+/// Which rules act on which node kinds: the same for every file of a run
+/// (rules are instantiated per file from the same declarations and
+/// options), so built once, from the first file's rules.
+pub(super) struct Dispatch {
+    /// For each node kind, the indices of the rules that act on it.
+    by_kind: [Vec<usize>; NodeKind::COUNT],
+    /// The same for leaving a node.
+    exit_by_kind: [Vec<usize>; NodeKind::COUNT],
+    /// The node kinds the database facts are read from.
+    db_kinds: [bool; NodeKind::COUNT],
+    /// The node kinds the hot paths are read from (none if no rule asks).
+    hot_kinds: [bool; NodeKind::COUNT],
+}
+
+impl Dispatch {
+    pub(super) fn of(rules: &[Box<dyn Rule>]) -> Dispatch {
+        let mut by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
+        let mut exit_by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
+        for (i, rule) in rules.iter().enumerate() {
+            for kind in rule.interests() {
+                by_kind[*kind as usize].push(i);
+            }
+            for kind in rule.exit_interests() {
+                exit_by_kind[*kind as usize].push(i);
+            }
+        }
+        let mut db_kinds = [false; NodeKind::COUNT];
+        for kind in crate::effects::db_facts::INTERESTS {
+            db_kinds[*kind as usize] = true;
+        }
+        let mut hot_kinds = [false; NodeKind::COUNT];
+        if rules.iter().any(|r| r.hot_paths()) {
+            for kind in crate::effects::hot_paths::INTERESTS {
+                hot_kinds[*kind as usize] = true;
+            }
+        }
+        Dispatch {
+            by_kind,
+            exit_by_kind,
+            db_kinds,
+            hot_kinds,
+        }
+    }
+}
+
 pub(super) fn walk(
     program: &Program,
     rules: Vec<Box<dyn Rule>>,
+    dispatch: &Dispatch,
     severities: &[(&'static RuleMeta, Severity)],
     cx: &mut LintContext<'_>,
 ) {
-    let mut by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
-    let mut exit_by_kind: [Vec<usize>; NodeKind::COUNT] = Default::default();
-    for (i, rule) in rules.iter().enumerate() {
-        for kind in rule.interests() {
-            by_kind[*kind as usize].push(i);
-        }
-        for kind in rule.exit_interests() {
-            exit_by_kind[*kind as usize].push(i);
-        }
-    }
-    let mut db_kinds = [false; NodeKind::COUNT];
-    for kind in crate::effects::db_facts::INTERESTS {
-        db_kinds[*kind as usize] = true;
-    }
-    let mut hot_kinds = [false; NodeKind::COUNT];
-    if rules.iter().any(|r| r.hot_paths()) {
-        for kind in crate::effects::hot_paths::INTERESTS {
-            hot_kinds[*kind as usize] = true;
-        }
-    }
     let mut walker = Walker {
         rules,
-        by_kind,
-        exit_by_kind,
-        db_kinds,
-        hot_kinds,
+        by_kind: &dispatch.by_kind,
+        exit_by_kind: &dispatch.exit_by_kind,
+        db_kinds: &dispatch.db_kinds,
+        hot_kinds: &dispatch.hot_kinds,
         severities,
         cx,
         pending: None,
@@ -98,13 +124,13 @@ struct PendingFn {
 struct Walker<'r, 'c, 'a> {
     rules: Vec<Box<dyn Rule>>,
     /// For each node kind, the indices of the rules that act on it.
-    by_kind: [Vec<usize>; NodeKind::COUNT],
+    by_kind: &'r [Vec<usize>; NodeKind::COUNT],
     /// The same for leaving a node.
-    exit_by_kind: [Vec<usize>; NodeKind::COUNT],
+    exit_by_kind: &'r [Vec<usize>; NodeKind::COUNT],
     /// The node kinds the database facts are read from.
-    db_kinds: [bool; NodeKind::COUNT],
+    db_kinds: &'r [bool; NodeKind::COUNT],
     /// The node kinds the hot paths are read from (none if no rule asks).
-    hot_kinds: [bool; NodeKind::COUNT],
+    hot_kinds: &'r [bool; NodeKind::COUNT],
     severities: &'r [(&'static RuleMeta, Severity)],
     cx: &'c mut LintContext<'a>,
     pending: Option<PendingFn>,
@@ -478,7 +504,7 @@ impl Visit for Walker<'_, '_, '_> {
             match (&d.name, init) {
                 // const db = drizzle(env.DB, …)
                 (Pat::Ident(name), Expr::Call(c))
-                    if callee_path(c).as_deref() == Some("drizzle") =>
+                    if crate::syntax::ast::callee_is(c, "drizzle") =>
                 {
                     self.cx.db_handles.insert(&name.id);
                 }

@@ -7,7 +7,7 @@
 use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{callee_path, unwrap_expr, Frame, Node};
+use crate::engine::context::{callee_is, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -258,7 +258,7 @@ fn copy_of(node: Node<'_>, name: &Atom) -> Option<Shape> {
             let fresh_target = c.args.first().is_some_and(
                 |a| matches!(unwrap_expr(&a.expr), Expr::Object(o) if o.props.is_empty()),
             );
-            (callee_path(c).as_deref() == Some("Object.assign")
+            (callee_is(c, "Object.assign")
                 && fresh_target
                 && c.args.iter().skip(1).any(|a| is_name(&a.expr)))
             .then_some(Shape::Object)

@@ -10,7 +10,7 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use super::io_calls::io_call;
-use crate::engine::context::{callee_path, callee_root, method_name, unwrap_expr, Frame, Node};
+use crate::engine::context::{callee_is, callee_path, callee_root, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -287,7 +287,8 @@ fn scalar(expr: &Expr) -> bool {
         }
         Expr::Call(c) => {
             method_name(c).is_some_and(|m| m.starts_with("to"))
-                || matches!(callee_path(c).as_deref(), Some("String" | "Number"))
+                || callee_is(c, "String")
+                || callee_is(c, "Number")
         }
         _ => false,
     }

@@ -12,7 +12,7 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{callee_path, callee_root, expr_path, method_name, unwrap_expr, Frame, Node};
+use crate::engine::context::{callee_is, callee_path, callee_root, expr_path, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::knowledge::query::QueryKind;
 use crate::model::report::{Category, Severity};
@@ -273,7 +273,7 @@ impl ExcessiveLogging {
             )),
             e if reads_body(e) => Some(format!("{verb} the whole request body")),
             Expr::Await(a) => self.heavy_value(&a.arg, cx, stringified),
-            Expr::Call(c) if callee_path(c).as_deref() == Some("JSON.stringify") => c
+            Expr::Call(c) if callee_is(c, "JSON.stringify") => c
                 .args
                 .first()
                 .and_then(|a| self.heavy_value(&a.expr, cx, true)),
@@ -354,7 +354,7 @@ fn reads_body(expr: &Expr) -> bool {
         e => e,
     };
     let Expr::Call(call) = expr else { return false };
-    if callee_path(call).as_deref() == Some("JSON.parse") {
+    if callee_is(call, "JSON.parse") {
         return true;
     }
     call.args.is_empty() && method_name(call).is_some_and(|m| BODY_READERS.contains(&m.as_ref()))

@@ -432,37 +432,67 @@ fn sql_writes(call: &CallExpr) -> bool {
 /// A call as text of at most `max` characters, shortening the arguments
 /// first: `fetch(c.env.ANALYTICS_URL, …)`, then `fetch(…)`.
 pub(super) fn call_text(cx: &LintContext<'_>, call: &CallExpr, max: usize) -> String {
-    // Texts longer than any kept below are cut short (a call may span a
-    // whole file): a cut text fails every length test that follows.
-    let one_line = |span: Span| {
-        let lo = span.lo.0.saturating_sub(crate::engine::START) as usize;
-        let hi = (span.hi.0.saturating_sub(crate::engine::START) as usize).min(cx.source.len());
-        collapse_whitespace(cx.source.get(lo..hi).unwrap_or(""), max + 20).0
-    };
-    let full = one_line(call.span);
-    if full.chars().count() <= max {
-        return full;
-    }
-    let callee = match &call.callee {
-        Callee::Expr(e) => one_line(e.span()),
-        _ => return cx.snippet(call.span),
-    };
-    if let Some(first) = call.args.first() {
-        let rest = if call.args.len() > 1 { ", …" } else { "" };
-        let short = format!("{callee}({}{rest})", one_line(first.expr.span()));
-        if short.chars().count() <= max {
-            return short;
+    CallShape::of(call).text(cx.source, max)
+}
+
+/// Where a call's parts are: what [`call_text`] reads, kept to write the
+/// text later (a deferred finding's message is written only if it stands).
+#[derive(Clone, Copy)]
+pub(super) struct CallShape {
+    span: Span,
+    /// The callee's span (`None` for `super(…)` and `import(…)`).
+    callee: Option<Span>,
+    first_arg: Option<Span>,
+    args: usize,
+}
+
+impl CallShape {
+    pub(super) fn of(call: &CallExpr) -> CallShape {
+        CallShape {
+            span: call.span,
+            callee: match &call.callee {
+                Callee::Expr(e) => Some(e.span()),
+                _ => None,
+            },
+            first_arg: call.args.first().map(|a| a.expr.span()),
+            args: call.args.len(),
         }
     }
-    let short = if call.args.is_empty() {
-        format!("{callee}()")
-    } else {
-        format!("{callee}(…)")
-    };
-    if short.chars().count() <= max + 20 {
-        short
-    } else {
-        cx.snippet(call.span)
+
+    /// [`call_text`] of the call in `source`, its file's text.
+    pub(super) fn text(&self, source: &str, max: usize) -> String {
+        let slice = |span: Span| {
+            let lo = span.lo.0.saturating_sub(crate::engine::START) as usize;
+            let hi = (span.hi.0.saturating_sub(crate::engine::START) as usize).min(source.len());
+            source.get(lo..hi).unwrap_or("")
+        };
+        // Texts longer than any kept below are cut short (a call may span a
+        // whole file): a cut text fails every length test that follows.
+        let one_line = |span: Span| collapse_whitespace(slice(span), max + 20).0;
+        let full = one_line(self.span);
+        if full.chars().count() <= max {
+            return full;
+        }
+        let Some(callee) = self.callee.map(one_line) else {
+            return crate::engine::context::one_line(slice(self.span));
+        };
+        if let Some(first) = self.first_arg {
+            let rest = if self.args > 1 { ", …" } else { "" };
+            let short = format!("{callee}({}{rest})", one_line(first));
+            if short.chars().count() <= max {
+                return short;
+            }
+        }
+        let short = if self.args == 0 {
+            format!("{callee}()")
+        } else {
+            format!("{callee}(…)")
+        };
+        if short.chars().count() <= max + 20 {
+            short
+        } else {
+            crate::engine::context::one_line(slice(self.span))
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{callee_path, unwrap_expr, Node};
+use crate::engine::context::{callee_is, unwrap_expr, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -103,13 +103,13 @@ impl Rule for JsonDeepClone {
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
-        if callee_path(call).as_deref() != Some("JSON.parse") || call.args.len() != 1 {
+        if !callee_is(call, "JSON.parse") || call.args.len() != 1 {
             return;
         }
         let Expr::Call(inner) = unwrap_expr(&call.args[0].expr) else {
             return;
         };
-        if callee_path(inner).as_deref() != Some("JSON.stringify") || inner.args.len() != 1 {
+        if !callee_is(inner, "JSON.stringify") || inner.args.len() != 1 {
             return;
         }
         let value = cx.snippet(inner.args[0].expr.span());

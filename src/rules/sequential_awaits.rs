@@ -403,7 +403,7 @@ fn awaited_io<'e>(
         Target::Member(object, _) => {
             object.starts_with("this.")
                 || cx.db.import_of(object).is_some()
-                || cx.db.instances.iter().any(|(held, _)| held == object)
+                || cx.db.instances.iter().any(|(held, _)| **held == **object)
         }
     };
     followed.then_some((a.span, call, Some(target)))

@@ -16,7 +16,9 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{
     call_text, inner_chain_calls, key, sends_subrequest, subrequest_budget, subrequest_destination,
+    CallShape,
 };
+use crate::model::limits::Limits;
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, LoopKind, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
@@ -265,14 +267,6 @@ impl SubrequestInLoop {
         if repeat.in_promise_combinator {
             return; // unbounded-concurrency reports Promise.all callbacks
         }
-        let text = call_text(cx, call, 60);
-        let what = repeat.describe();
-        // A helper's destination is known only from its chain: both budgets.
-        let to = match helper {
-            None => subrequest_destination(cx, call),
-            Some(_) => None,
-        };
-        let limit = subrequest_budget(&cx.limits, to);
         // Awaited in a counting or for-of loop, the round trips also add up
         // (what await-in-loop says, which defers to this finding).
         let sequential = awaited
@@ -280,23 +274,19 @@ impl SubrequestInLoop {
                 repeat.kind,
                 Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn)
             );
-        let latency = if sequential {
-            "; awaited one at a time, each iteration also waits for the previous round trip"
-        } else {
-            ""
-        };
-        let concurrency = if sequential {
-            format!(
-                " Where there is no batch API, start the calls together with a bound (`await Promise.all(chunk.map(...))` over chunks of {}).",
-                cx.limits.open_connections
-            )
-        } else {
-            String::new()
-        };
-        let cap = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
+        let limits = cx.limits;
         // The calls of one loop share one cause and one fix: one finding.
         cx.grouped(repeat.span, |cx| match helper {
             None => {
+                let text = call_text(cx, call, 60);
+                let what = repeat.describe();
+                let limit = subrequest_budget(&limits, subrequest_destination(cx, call));
+                let latency = if sequential {
+                    "; awaited one at a time, each iteration also waits for the previous round trip"
+                } else {
+                    ""
+                };
+                let concurrency = concurrency_sentence(sequential, limits);
                 let line = cx.line_of(repeat.span);
                 let related = cx.sdk_evidence(call);
                 let hint = if related.is_empty() {
@@ -307,21 +297,33 @@ impl SubrequestInLoop {
                 cx.report_related(
                     call.span,
                     format!("`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}{latency}"),
-                    format!("{hint}{concurrency} {cap}"),
+                    format!("{hint}{concurrency} {CAP}"),
                     related,
                 )
             }
             // The chain follows the message; the help says the latency.
-            // The loop's line is looked up if the helper makes a subrequest.
+            // Written (with the loop's line) only if the helper makes a
+            // subrequest: most calls in loops are to helpers that do not.
             Some(target) => {
-                let head = format!("`{text}` inside a {what} (line ");
-                cx.report_if_calls_at_line(
+                let shape = CallShape::of(call);
+                let loop_span = repeat.span;
+                cx.report_if_calls_late(
                     target,
                     Effect::Subrequest,
                     call.span,
-                    format!("{head}) makes a subrequest per iteration, and {limit}"),
-                    format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer.{concurrency} {cap}"),
-                    (head.len(), repeat.span),
+                    loop_span,
+                    std::rc::Rc::new(move |source, line| {
+                        let text = shape.text(source, 60);
+                        let what = repeat.describe();
+                        // A helper's destination is known only from its
+                        // chain: both budgets.
+                        let limit = subrequest_budget(&limits, None);
+                        let concurrency = concurrency_sentence(sequential, limits);
+                        (
+                            format!("`{text}` inside a {what} (line {line}) makes a subrequest per iteration, and {limit}"),
+                            format!("Give the helper all items at once and make one call for them (an upstream endpoint that takes many ids, KV `get([...keys])`, Queues `sendBatch`), or move the fan-out into a Queue consumer.{concurrency} {CAP}"),
+                        )
+                    }),
                 )
             }
         });
@@ -344,6 +346,20 @@ fn passes_cursor(call: &CallExpr) -> bool {
         }),
         _ => false,
     })
+}
+
+const CAP: &str = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
+
+/// How to start awaited calls together (none unless `sequential`).
+fn concurrency_sentence(sequential: bool, limits: Limits) -> String {
+    if sequential {
+        format!(
+            " Where there is no batch API, start the calls together with a bound (`await Promise.all(chunk.map(...))` over chunks of {}).",
+            limits.open_connections
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// How to do the same work in one call, by what the call talks to.

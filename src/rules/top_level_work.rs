@@ -13,7 +13,7 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use super::io_calls::{key, number};
-use crate::engine::context::{callee_path, expr_path, method_name, unwrap_expr, Frame, Node};
+use crate::engine::context::{callee_is, callee_path, expr_path, method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 
@@ -362,7 +362,7 @@ impl TopLevelWork {
                 .is_some_and(|n| (*n as f64) < BIG_LENGTH),
             // Object.entries(TABLE)
             Expr::Call(c) => {
-                matches!(callee_path(c).as_deref(), Some("Object.entries" | "Object.keys" | "Object.values"))
+                ["Object.entries", "Object.keys", "Object.values"].iter().any(|p| callee_is(c, p))
                     && c.args.first().is_some_and(|a| matches!(unwrap_expr(&a.expr), Expr::Ident(id)
                         if self.literal_sizes.get(&id.sym).is_some_and(|n| (*n as f64) < BIG_LENGTH)))
             }
@@ -423,7 +423,7 @@ impl TopLevelWork {
                             .as_deref()
                             .and_then(|a| a.first())
                             .and_then(|a| number(&a.expr)),
-                        Expr::Call(c) if callee_path(c).as_deref() == Some("Array") => {
+                        Expr::Call(c) if callee_is(c, "Array") => {
                             c.args.first().and_then(|a| number(&a.expr))
                         }
                         _ => None,

@@ -16,7 +16,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subrequest};
 use crate::engine::context::{
-    callee_path, method_name, target_of, unwrap_expr, Condition, Effect, Frame, Node, Target,
+    callee_is, callee_path, method_name, target_of, unwrap_expr, Condition, Effect, Frame, Node, Target,
 };
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
@@ -417,7 +417,7 @@ impl UnboundedConcurrency {
                     }
                     _ => {
                         // Array.from({ length: N }), Array.from([...])
-                        callee_path(c).as_deref() == Some("Array.from")
+                        callee_is(c, "Array.from")
                             && c.args.first().is_some_and(|a| match unwrap_expr(&a.expr) {
                                 Expr::Object(o) => o.props.iter().any(|p| {
                                     matches!(p, PropOrSpread::Prop(p) if matches!(&**p,

@@ -91,6 +91,34 @@ pub fn forget_callee_memo() {
     CALLEE_MEMO.with(|memo| memo.borrow_mut().take());
 }
 
+/// `callee_path(call) == Some(path)`, read off the callee without building
+/// (or memoizing) its path: most calls are not the one a rule looks for.
+pub fn callee_is(call: &CallExpr, path: &str) -> bool {
+    match &call.callee {
+        Callee::Expr(e) => expr_path_is(e, path),
+        _ => false,
+    }
+}
+
+/// `expr_path(expr) == Some(path)`, without building the path.
+fn expr_path_is(expr: &Expr, path: &str) -> bool {
+    match expr {
+        Expr::Ident(id) => &*id.sym == path,
+        Expr::This(_) => path == "this",
+        Expr::Member(m) => {
+            let MemberProp::Ident(p) = &m.prop else {
+                return false;
+            };
+            path.strip_suffix(&*p.sym)
+                .and_then(|rest| rest.strip_suffix('.'))
+                .is_some_and(|rest| expr_path_is(&m.obj, rest))
+        }
+        Expr::Paren(p) => expr_path_is(&p.expr, path),
+        Expr::TsNonNull(n) => expr_path_is(&n.expr, path),
+        _ => false,
+    }
+}
+
 /// A dotted path for identifiers and static member chains.
 pub fn expr_path(expr: &Expr) -> Option<String> {
     let mut path = String::new();

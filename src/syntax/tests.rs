@@ -248,3 +248,56 @@ fn a_jsx_name_with_a_namespace_and_a_member_is_a_syntax_error_not_a_panic() {
     };
     assert_eq!(s.value.as_str(), Some("(<a:b.c"));
 }
+
+/// `callee_is` answers what comparing `callee_path` would, for every call
+/// of a text and every path asked (its own, others, and near misses).
+#[test]
+fn callee_is_agrees_with_callee_path() {
+    use swc_core::ecma::ast::CallExpr;
+    use swc_core::ecma::visit::{Visit, VisitWith};
+    struct Calls(Vec<CallExpr>);
+    impl Visit for Calls {
+        fn visit_call_expr(&mut self, c: &CallExpr) {
+            self.0.push(c.clone());
+            c.visit_children_with(self);
+        }
+    }
+    let source = "JSON.parse(JSON.stringify(x)); (JSON).parse(y); JSON!.parse(z); a.JSON.parse(w);
+        this.x.y(); asc(c); desc(c); drizzle(env.DB); Array.from(s); Object.keys(o); a[b](); f()(); super.m(); xJSON.parse(q); JSON.xparse(q);";
+    let program = parse("a.ts", source, None).unwrap();
+    let mut calls = Calls(Vec::new());
+    program.visit_with(&mut calls);
+    assert!(calls.0.len() >= 15);
+    let paths = [
+        "JSON.parse",
+        "JSON.stringify",
+        "parse",
+        "JSON",
+        "a.JSON.parse",
+        "this.x.y",
+        "this",
+        "x.y",
+        "asc",
+        "desc",
+        "drizzle",
+        "Array.from",
+        "Object.keys",
+        "f",
+        "m",
+        "super.m",
+        "xJSON.parse",
+        "JSON.xparse",
+        ".parse",
+        "",
+    ];
+    for call in &calls.0 {
+        let path = ast::callee_path(call);
+        for p in paths {
+            assert_eq!(
+                ast::callee_is(call, p),
+                path.as_deref() == Some(p),
+                "{path:?} vs {p}"
+            );
+        }
+    }
+}

@@ -18,6 +18,39 @@ pub fn one_line(text: &str) -> String {
 /// it has more than `max_chars` characters (a long minified word is taken
 /// only that far): the line, and whether it was cut there.
 pub fn collapse_whitespace(text: &str, max_chars: usize) -> (String, bool) {
+    // Source text is ASCII almost always: bytes are characters, and the
+    // whitespace is six bytes. A non-ASCII byte before the cut falls back
+    // to the walk by characters, which gives the same line.
+    let bytes = text.as_bytes();
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let mut line = String::new();
+    let mut at = 0;
+    loop {
+        while at < bytes.len() && is_space(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && !is_space(bytes[at]) && bytes[at].is_ascii() {
+            at += 1;
+        }
+        if at < bytes.len() && !bytes[at].is_ascii() {
+            return collapse_whitespace_chars(text, max_chars);
+        }
+        if start == at {
+            return (line, false);
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&text[start..at.min(start + (max_chars + 1) * 4)]);
+        if line.len() > max_chars {
+            return (line, true);
+        }
+    }
+}
+
+/// [`collapse_whitespace`] by characters (any text).
+fn collapse_whitespace_chars(text: &str, max_chars: usize) -> (String, bool) {
     let mut line = String::new();
     for word in text.split_whitespace() {
         if !line.is_empty() {
@@ -53,5 +86,36 @@ mod tests {
             format!("{}...", "é".repeat(57))
         );
         assert_eq!(one_line("  \n "), "");
+    }
+
+    /// The ASCII walk gives what the walk by characters gives.
+    #[test]
+    fn collapse_whitespace_ascii_and_chars_agree() {
+        use super::{collapse_whitespace, collapse_whitespace_chars};
+        let texts = [
+            "",
+            " ",
+            "a",
+            "env.KV\n   .get(key)",
+            "\t\x0B\x0C\r\n a  b\x0Bc\x0C d\r\n",
+            "a\u{a0}b c",
+            "x y \u{2028} z",
+            "fetch(`${base}/items/${id}`, { method: 'POST', body: JSON.stringify(item) })",
+        ];
+        let long = format!("{} {}", "w".repeat(500), "v ".repeat(100));
+        let accented = format!("{} é {}", "a ".repeat(40), "b ".repeat(40));
+        for text in texts
+            .iter()
+            .copied()
+            .chain([long.as_str(), accented.as_str()])
+        {
+            for max in [0, 1, 5, 20, 60, 80] {
+                assert_eq!(
+                    collapse_whitespace(text, max),
+                    collapse_whitespace_chars(text, max),
+                    "{text:?} at {max}"
+                );
+            }
+        }
     }
 }

@@ -30,7 +30,14 @@ impl Mark {
     /// `text` anywhere. It must hold one of [`ANCHORS`] (checked when
     /// compiled).
     pub const fn plain(text: &'static str) -> Mark {
-        let anchor = anchor_in(text.as_bytes());
+        Mark::plain_at(text, anchor_in(text.as_bytes()))
+    }
+
+    /// `text` anywhere, anchored on its byte at `anchor`: for a text
+    /// without one of [`ANCHORS`] (a name: `idFromName` on its `F`), the
+    /// byte of it rarest in code.
+    pub const fn plain_at(text: &'static str, anchor: usize) -> Mark {
+        assert!(anchor < text.len(), "the anchor is a byte of the text");
         Mark {
             text,
             quoted: false,
@@ -255,5 +262,21 @@ mod tests {
         assert_eq!(first("localStorage."), Some(3));
         assert_eq!(first(".runtime"), None);
         assert_eq!(first(""), None);
+    }
+
+    static NAMES: Marks = Marks::new(&[
+        Mark::plain_at("idFromName", 2),
+        Mark::plain_at("getByName", 3),
+    ]);
+
+    #[test]
+    fn marks_anchored_on_a_byte_of_their_own() {
+        let first = |s: &str| NAMES.first_in(s);
+        assert_eq!(first("env.ROOMS.idFromName(x)"), Some(0));
+        assert_eq!(first("ns.getByName(n)"), Some(1));
+        assert_eq!(first("getByName"), Some(1));
+        assert_eq!(first("idFromNam"), None);
+        assert_eq!(first("Fr getBy Name"), None);
+        assert_eq!(first("idFromString"), None);
     }
 }
