@@ -88,6 +88,14 @@ impl HotPaths {
         }
     }
 
+    /// `name` is a queue consumer's batch (a parameter typed
+    /// `MessageBatch`): its `messages` are at most the consumers' batch.
+    pub fn note_queue_batch(&mut self, name: &Atom) {
+        if self.queue_batch_size.is_some() {
+            self.queue_batches.insert(name.clone());
+        }
+    }
+
     /// Records what the node says about the code that follows it.
     pub fn enter(&mut self, node: Node<'_>) {
         match node {

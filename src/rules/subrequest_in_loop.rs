@@ -709,6 +709,15 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
         fan_out(Some(10)).assert_silent();
         fan_out(Some(100)).assert_fires(&[("src/index.ts", 3, "batch.messages may hold up to 100 elements")]);
         case(Some(100)).assert_fires(&[("src/index.ts", 4, "inside a for-of loop (line 3)")]);
+        // A consumer function the handler delegates to, known by its type.
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .project(project(Some(5)))
+            .file(
+                "src/queue.ts",
+                "export async function consume(jobs: MessageBatch<Job>, env: Env) {\n  for (const m of jobs.messages) await fetch(m.body.url);\n}\n",
+            )
+            .assert_silent();
         // Without a consumer in the config the batch's size is unknown.
         case(None).assert_fires(&[("src/index.ts", 4, "inside a for-of loop (line 3)")]);
     }
