@@ -715,6 +715,15 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
             SELECT_STARTS.contains(&s.name.as_ref())
                 || matches!(s.name.as_ref(), "insert" | "update" | "delete")
         })?;
+        // Drizzle's `insert`/`update`/`delete` take the table alone; a
+        // `client.d1.database.delete(id, { account_id })` is an HTTP API's.
+        if matches!(
+            segments[start].name.as_ref(),
+            "insert" | "update" | "delete"
+        ) && segments[start].args.len() != 1
+        {
+            return None;
+        }
         fact.db_text = cx.snippet(root.span());
         read_builder(&mut fact, &segments[start..], cx);
         // A Drizzle table is an object, not a string (`knex.select().from('t')`).

@@ -713,6 +713,35 @@ impl Visit for Walker<'_, '_, '_> {
         });
     }
 
+    /// `async #load() { … }`: runs when called, like any method.
+    fn visit_private_method(&mut self, m: &PrivateMethod) {
+        let name: Atom = format!("#{}", m.key.name).into();
+        self.pending = Some(PendingFn {
+            name: Some(name.clone()),
+            is_handler: false,
+            class_method: true,
+            ..PendingFn::default()
+        });
+        let params = param_pats(&m.function.params);
+        self.function(
+            m.function.span,
+            m.function.is_async,
+            params,
+            Some(name),
+            |w| m.function.visit_children_with(w),
+        );
+    }
+
+    /// `{ get total() { … } }`: runs when read, not where it is written.
+    fn visit_getter_prop(&mut self, g: &GetterProp) {
+        self.accessor(&g.key, &g.function);
+    }
+
+    /// `{ set total(v) { … } }`: runs when written.
+    fn visit_setter_prop(&mut self, s: &SetterProp) {
+        self.accessor(&s.key, &s.function);
+    }
+
     /// `connection: Connection` (a parameter or variable typed with an SDK
     /// client class) holds an HTTP client.
     fn visit_binding_ident(&mut self, b: &BindingIdent) {
@@ -764,6 +793,18 @@ impl Visit for Walker<'_, '_, '_> {
 }
 
 impl Walker<'_, '_, '_> {
+    /// An object literal's getter or setter: a function of its own.
+    fn accessor(&mut self, key: &PropName, function: &Function) {
+        self.pending = Some(PendingFn {
+            name: prop_name(key),
+            ..PendingFn::default()
+        });
+        let params = param_pats(&function.params);
+        self.function(function.span, false, params, prop_name(key), |w| {
+            function.visit_children_with(w)
+        });
+    }
+
     fn visit_constructor_inner(&mut self, c: &Constructor) {
         let params = c
             .params

@@ -189,6 +189,8 @@ export default {
   map.delete(key);
   await c.env.CACHE.delete(key);
   await c.env.BUCKET.delete(key);
+  // The Cloudflare API client deletes a whole database by id: not Drizzle.
+  await client.d1.database.delete(databaseId, { account_id: accountId });
   cache.delete(orders);
   headers.delete('x');
   await db.delete('sessions');

@@ -614,7 +614,26 @@ async function sha256Hex(value: string) {
   for (const byte of new Uint8Array(hash)) encoded += byte.toString(16).padStart(2, "0");
   return encoded;
 }
-const checksum = sha256Hex("catalog");"#,
+const checksum = sha256Hex("catalog");
+// Private methods and accessors run when called or read.
+export class Reader {
+  #files = [];
+  async #load(zip) {
+    for (const [path, file] of Object.entries(zip.files)) this.#files.push(path);
+  }
+  get count() {
+    let n = 0;
+    for (const f of this.#files) n += f.length;
+    return n;
+  }
+}
+const totals = {
+  get sum() {
+    let s = 0;
+    for (const x of globalThis.values) s += x;
+    return s;
+  },
+};"#,
         );
     }
 }
