@@ -347,6 +347,9 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
   const configDirs = new Set();
   for (const configPath of new Set(configPaths)) {
     const dir = dirname(configPath);
+    // The Worker a test suite runs (vitest-pool-workers' test/wrangler.jsonc)
+    // is a fixture: what only it reaches is test code.
+    if (inTestFolder(toDisplay(dir))) continue;
     for (const { abs, ...entry } of [...configEntries(configPath), ...scriptEntries(dir)]) entries.push({ path: toDisplay(abs), ...entry });
     configDirs.add(dir);
   }
@@ -366,11 +369,22 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
       for (const path of paths.filter((p) => matches(p))) entries.push({ path, declaredBy: `${prefix ? `${prefix}/` : ""}${configName}` });
     }
   }
+  // Folders a wrangler config declares the entries of (display paths).
+  const declared = [...configDirs].map((dir) => toDisplay(dir));
+  const underConfig = (path) => declared.some((dir) => dir === "" || path.startsWith(`${dir}/`));
   for (const file of files) {
     const segments = file.path.split("/");
     if (segments.at(-1) === "_worker.js" || segments.at(-1) === "_worker.ts") entries.push({ path: file.path, declaredBy: "Pages (_worker.js)" });
     else if (segments.includes("functions") && PAGES_HANDLER.test(file.source.toString("utf8"))) entries.push({ path: file.path, declaredBy: "Pages Functions" });
-    else if (file.source.includes("export default") && WORKER_HANDLERS.test(file.source.toString("latin1"))) entries.push({ path: file.path, declaredBy: "a Worker's handlers (export default { scheduled|queue|email|tail })" });
+    // A module Worker with no config of its own: not a file under a config
+    // (its `main` is the entry), nor a component that shows such code.
+    else if (!underConfig(file.path) && !/\.[jt]sx$/.test(file.path) && file.source.includes("export default") && WORKER_HANDLERS.test(file.source.toString("latin1"))) {
+      entries.push({ path: file.path, declaredBy: "a Worker's handlers (export default { scheduled|queue|email|tail })" });
+    }
   }
   return entries;
 }
+
+/** Folders of tests and their fixtures (as the core's file roles name them). */
+const TEST_FOLDER = /^(?:__tests__|__fixtures__|tests?|e2e|tests?-e2e|e2e-tests?|specs?|fixtures?|cypress|playwright)$/;
+const inTestFolder = (path) => path.split("/").some((segment) => TEST_FOLDER.test(segment));

@@ -86,3 +86,31 @@ test("a queue handler's loop is bounded by its own Worker's consumers (max_batch
   // the budget.
   assert.deepEqual(findings(JSON.parse(run.stdout)), ["default/src/index.ts:4 await-in-loop", "many/src/index.ts:4 subrequest-in-loop"]);
 });
+
+test("entries: a test suite's Worker is a fixture, and a component showing Worker code is no Worker", () => {
+  const root = mkdtempSync(join(tmpdir(), "perf-entries-"));
+  const loop = "export async function sync(ids) {\n  for (const id of ids) await fetch(`https://api.example.com/${id}`);\n}\n";
+  const files = {
+    "app/wrangler.jsonc": JSON.stringify({ main: "src/server.ts" }),
+    "app/src/server.ts": "import { sync } from './sync';\nexport default { async fetch(req) { await sync(await req.json()); return new Response('ok'); } };\n",
+    "app/src/sync.ts": loop,
+    // A demo page that shows an email Worker's code.
+    "app/src/EmailDemo.tsx": "const code = `export default {\n  async email(message, env) {}\n}`;\nexport default function Demo() { return <pre>{code}</pre>; }\n",
+    // vitest-pool-workers' Worker for the tests.
+    "app/test/wrangler.jsonc": JSON.stringify({ main: "worker.ts" }),
+    "app/test/worker.ts": "import { fixtures } from '../src/fixtures';\nexport default { async fetch() { await fixtures(['a']); return new Response('ok'); } };\n",
+    "app/src/fixtures.ts": loop.replace("sync", "fixtures"),
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, ".."), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["app/src/sync.ts:2 subrequest-in-loop"]);
+  const roles = Object.fromEntries(report.files.map((f) => [f.path, f.role]));
+  assert.equal(roles["app/src/EmailDemo.tsx"], "client");
+  assert.equal(roles["app/test/worker.ts"], "test");
+  assert.notEqual(roles["app/src/fixtures.ts"], "worker");
+});

@@ -2,7 +2,7 @@ import { createRoot } from 'react-dom/client';
 
 async function loadAll(ids: string[]) {
   const out = [];
-  for (const id of ids) out.push(await (await fetch(`/api/users/${id}`)).json());
+  for (const id of ids) out.push(await (await fetch(`https://api.acme.dev/users/${id}`)).json());
   return out;
 }
 
