@@ -45,7 +45,9 @@ items.forEach(async (item) => { await env.KV.put(item.id, item.value); });
 
 Calls that return promises: `fetch`, binding calls (`env.KV.put`,
 `c.env.QUEUE.send`, …), Drizzle queries, async functions of the file, async
-IIFEs. An `async` callback of `forEach` is reported too: `forEach` drops the
+IIFEs that make such a call (not one that feeds the stream a response returns:
+`writer.write(…)`, `controller.enqueue(…)` keep it alive as long as the body).
+An `async` callback of `forEach` is reported too: `forEach` drops the
 promises it returns. A Drizzle query builder that is never awaited is reported
 with its own message: it never runs at all.
 "#,
@@ -200,7 +202,15 @@ fn check_call(call: &CallExpr, voided: bool, cx: &mut LintContext<'_>) {
     }
     let async_iife = matches!(&call.callee, Callee::Expr(e) if matches!(unwrap_expr(e),
         Expr::Arrow(ArrowExpr { is_async: true, .. })) || matches!(unwrap_expr(e), Expr::Fn(f) if f.function.is_async));
-    if !async_iife && !io_call(cx, call) {
+    if async_iife {
+        // An async IIFE matters when it does I/O that nothing waits for; one
+        // that feeds a stream the response returns (`writer.write(…)`,
+        // `controller.enqueue(…)`) lives as long as the response body.
+        let (io, feeds_stream) = iife_body(call, cx);
+        if !io || feeds_stream {
+            return;
+        }
+    } else if !io_call(cx, call) {
         return;
     }
     let text = call_text(cx, call, 60);
@@ -223,6 +233,50 @@ fn check_call(call: &CallExpr, voided: bool, cx: &mut LintContext<'_>) {
         message,
         format!("To let it finish after the response without delaying it: `{wrapped}`; or `await` it if the response depends on it."),
     );
+}
+
+/// Whether an async IIFE's body makes an I/O call, and whether it writes to
+/// a stream (`writer.write`, `controller.enqueue`).
+fn iife_body(call: &CallExpr, cx: &LintContext<'_>) -> (bool, bool) {
+    use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node as Probed};
+    struct Body<'c, 'a> {
+        cx: &'c LintContext<'a>,
+        io: bool,
+        feeds_stream: bool,
+    }
+    impl Hooks for Body<'_, '_> {
+        fn kinds(&self) -> u64 {
+            bit(Kind::Call)
+        }
+
+        fn enter(&mut self, node: Probed<'_>) -> Descend {
+            if let Probed::Call(c) = node {
+                match method_name(c).map(|m| m.as_ref()) {
+                    Some("write" | "enqueue") => self.feeds_stream = true,
+                    _ => self.io |= io_call(self.cx, c),
+                }
+            }
+            Descend::Children
+        }
+    }
+    let Callee::Expr(callee) = &call.callee else {
+        return (false, false);
+    };
+    let mut body = Body {
+        cx,
+        io: false,
+        feeds_stream: false,
+    };
+    match unwrap_expr(callee) {
+        Expr::Arrow(a) => probe::walk(&*a.body, &mut body),
+        Expr::Fn(f) => {
+            if let Some(b) = &f.function.body {
+                probe::walk(b, &mut body);
+            }
+        }
+        _ => {}
+    }
+    (body.io, body.feeds_stream)
 }
 
 /// The `waitUntil` reachable from here: `c.executionCtx.waitUntil` in a Hono
@@ -302,6 +356,31 @@ async function g(db) {
             "export default { async fetch(req, env, ctx) { fetch(u); return new Response(); } };",
         );
         assert!(module[0].help.contains("ctx.waitUntil(fetch(u))"));
+    }
+
+    /// An async IIFE that does I/O floats; one that feeds the stream the
+    /// response returns lives as long as the body, and one without I/O
+    /// has nothing to lose.
+    #[test]
+    fn async_iifes_that_do_io() {
+        assert_fires(
+            "floating-promise",
+            r#"export default {
+  async fetch(req, env) {
+    (async () => { await fetch(env.LOG_URL, { method: "POST" }); })();
+    const { readable, writable } = new TransformStream();
+    const writer = writable.getWriter();
+    (async () => {
+      for await (const chunk of await env.AI.run("@cf/model", { stream: true })) await writer.write(chunk);
+      await writer.close();
+    })();
+    (async () => { for await (const item of source) buffer.push(item); })();
+    return new Response(readable);
+  },
+};
+"#,
+            &[(3, "is neither awaited nor passed to waitUntil")],
+        );
     }
 
     #[test]
