@@ -2,7 +2,7 @@
 // 1. the wasm32 target and the matching wasm-bindgen CLI (cached per machine),
 // 2. the core as a size-optimized cdylib (LTO applies: see Cargo.toml),
 // 3. wasm-bindgen (nodejs target: loads synchronously on Node 20),
-// 4. wasm-opt -Os --ignore-implicit-traps (until it converges) from the `binaryen` npm package,
+// 4. wasm-opt -Os --ignore-implicit-traps (until it converges), functions in name order from the `binaryen` npm package,
 // 5. pkg/: the publishable package from pkg-template/, js/ and the wasm.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -74,7 +74,12 @@ export function build() {
     // conversions do not trap. Rust code never relies on an implicit trap (its
     // bounds, division and overflow checks are explicit branches to a panic,
     // which stays), so unused loads can go: -0.3 KB gzip.
-    wasmOpt, "--low-memory-unused", "--ignore-implicit-traps", "-Os", "--converge", "--strip-debug", "--strip-producers",
+    // --reorder-functions-by-name, after optimizing and before the names
+    // are stripped: the functions of a module and the copies of a generic
+    // function sit next to each other, where gzip's 32 KB window finds their
+    // common code (-12.6 KB gzip; by use count, --reorder-functions, +4.7 KB).
+    wasmOpt, "--low-memory-unused", "--ignore-implicit-traps", "-Os", "--converge",
+    "--reorder-functions-by-name", "--strip-debug", "--strip-producers",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
     bgWasm, "-o", bgWasm,
