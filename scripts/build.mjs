@@ -2,7 +2,7 @@
 // 1. the wasm32 target and the matching wasm-bindgen CLI (cached per machine),
 // 2. the core as a size-optimized cdylib (LTO applies: see Cargo.toml),
 // 3. wasm-bindgen (nodejs target: loads synchronously on Node 20),
-// 4. wasm-opt -Os --ignore-implicit-traps (until it converges), functions in name order from the `binaryen` npm package,
+// 4. wasm-opt -Os (until it converges), functions in name order from the `binaryen` npm package,
 // 5. pkg/: the publishable package from pkg-template/, js/ and the wasm.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,15 +70,14 @@ export function build() {
     // small constant offsets into loads and stores (~3 KB gzip).
     // -Os, not -Oz: a larger file that gzips smaller (0.7 KB; -O2 and -O3
     // gzip larger), and gzip is what the budget counts.
-    // --ignore-implicit-traps: binaryen may assume loads, stores and
-    // conversions do not trap. Rust code never relies on an implicit trap (its
-    // bounds, division and overflow checks are explicit branches to a panic,
-    // which stays), so unused loads can go: -0.3 KB gzip.
+    // Not --ignore-implicit-traps (-0.3 KB gzip): it lets binaryen execute
+    // a load before the bounds check that guards it, and such a load past
+    // the end of memory traps (every file was 'memory access out of bounds').
     // --reorder-functions-by-name, after optimizing and before the names
     // are stripped: the functions of a module and the copies of a generic
     // function sit next to each other, where gzip's 32 KB window finds their
     // common code (-12.6 KB gzip; by use count, --reorder-functions, +4.7 KB).
-    wasmOpt, "--low-memory-unused", "--ignore-implicit-traps", "-Os", "--converge",
+    wasmOpt, "--low-memory-unused", "-Os", "--converge",
     "--reorder-functions-by-name", "--strip-debug", "--strip-producers",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
