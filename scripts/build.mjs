@@ -92,11 +92,12 @@ export function build() {
 /**
  * The wasm with its function names (the "name" section, which wasm-opt
  * strips at the end) rewritten for `--reorder-functions-by-name`: without the
- * symbol hash (`::h0123…`), the crate hashes (`core[0123…]::`) and a leading
- * `<&`, so that the copies of a generic function and a type's trait methods
- * sort next to each other; the function index keeps names unique. Their
- * common code then falls within gzip's window: 1.9 KB gzip less than
- * binaryen's order of the raw names.
+ * symbol hash (`::h0123…`) and the crate hashes (`core[0123…]::`), a trait
+ * method first (`<T as Trait>::f` sorts as `Trait::f T`), so that the copies
+ * of a generic function and the impls of one trait method sort next to each
+ * other; the function index keeps names unique. Their common code then falls
+ * within gzip's window: 4.7 KB gzip less than binaryen's order of the raw
+ * names (2.7 KB of it from putting the trait method first).
  */
 export function sortableNames(wasm) {
   const leb = (at) => {
@@ -138,11 +139,12 @@ export function sortableNames(wasm) {
           while (count--) {
             const [index, q] = leb(p);
             const [length, r] = leb(q);
-            const key = wasm
+            const name = wasm
               .toString("utf8", r, r + length)
               .replace(/::h[0-9a-f]{16}$/, "")
-              .replace(/\[[0-9a-f]{16}\]/g, "")
-              .replace(/^[<&]+/, "");
+              .replace(/\[[0-9a-f]{16}\]/g, "");
+            const impl = /^<&*(.+?) as (.+?)>::(.+)$/.exec(name);
+            const key = impl ? `${impl[2]}::${impl[3]} ${impl[1]}` : name.replace(/^[<&]+/, "");
             names.push(uleb(index), withLength(Buffer.from(`${key} #${index}`)));
             p = r + length;
           }
