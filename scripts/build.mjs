@@ -95,9 +95,10 @@ export function build() {
  * symbol hash (`::h0123…`) and the crate hashes (`core[0123…]::`), a trait
  * method first (`<T as Trait>::f` sorts as `Trait::f T`), so that the copies
  * of a generic function and the impls of one trait method sort next to each
- * other; the function index keeps names unique. Their common code then falls
- * within gzip's window: 4.7 KB gzip less than binaryen's order of the raw
- * names (2.7 KB of it from putting the trait method first).
+ * other; the function index, padded, keeps names unique and equal keys in
+ * the linker's order. Their common code then falls within gzip's window:
+ * 4.9 KB gzip less than binaryen's order of the raw names (2.7 KB of it from
+ * putting the trait method first, 0.2 KB from the padding).
  */
 export function sortableNames(wasm) {
   const leb = (at) => {
@@ -145,7 +146,8 @@ export function sortableNames(wasm) {
               .replace(/\[[0-9a-f]{16}\]/g, "");
             const impl = /^<&*(.+?) as (.+?)>::(.+)$/.exec(name);
             const key = impl ? `${impl[2]}::${impl[3]} ${impl[1]}` : name.replace(/^[<&]+/, "");
-            names.push(uleb(index), withLength(Buffer.from(`${key} #${index}`)));
+            // Padded: functions of one key stay in the linker's order.
+            names.push(uleb(index), withLength(Buffer.from(`${key} #${String(index).padStart(6, "0")}`)));
             p = r + length;
           }
           subBody = Buffer.concat(names);
