@@ -134,8 +134,9 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-/// name → (versions, bytes), all versions together.
-fn by_name<'a>(
+/// name → (versions, bytes), all versions together (also the Markdown
+/// table's rows: one map type compiled for both).
+pub(crate) fn by_name<'a>(
     packages: impl Iterator<Item = (&'a str, Option<&'a str>, u64)>,
 ) -> BTreeMap<&'a str, (Vec<String>, u64)> {
     let mut map: BTreeMap<&str, (Vec<String>, u64)> = BTreeMap::new();

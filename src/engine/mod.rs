@@ -464,7 +464,7 @@ fn defer_to_specific(diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for spans in specific.values_mut() {
-        spans.sort_unstable();
+        crate::model::collections::sort_by(spans, |a, b| a.cmp(b));
     }
     let covered: Vec<bool> = diagnostics
         .iter()

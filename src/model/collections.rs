@@ -7,10 +7,11 @@ pub type HashSet<T> = rustc_hash::FxHashSet<T>;
 
 use std::cmp::Ordering;
 
-/// Sorts `items` by `compare` (unstable; give a total order). Each call site
-/// of the standard sort instantiates its own copy of the algorithm, 2-4 KB of
-/// wasm each; this one sorts an index permutation with one shared copy and
-/// then moves the items into place.
+/// Sorts `items` by `compare`, stably (equal items keep their order), like
+/// the standard `sort_by`. Each call site of the standard sort instantiates
+/// its own copy of the algorithm, 2-4 KB of wasm each (a `BTreeMap` built by
+/// `collect` sorts too); this one sorts an index permutation with one shared
+/// copy and then moves the items into place.
 pub fn sort_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
     let mut order: Vec<usize> = (0..items.len()).collect();
     sort_indices(&mut order, &|a, b| compare(&items[a], &items[b]));
@@ -27,7 +28,7 @@ pub fn sort_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
 
 #[inline(never)]
 fn sort_indices(order: &mut [usize], compare: &dyn Fn(usize, usize) -> Ordering) {
-    order.sort_unstable_by(|a, b| compare(*a, *b));
+    order.sort_unstable_by(|a, b| compare(*a, *b).then(a.cmp(b)));
 }
 
 #[cfg(test)]
@@ -48,9 +49,15 @@ mod tests {
                 .collect();
             let mut ours = items.clone();
             sort_by(&mut ours, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            let mut std = items;
+            let mut std = items.clone();
             std.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             assert_eq!(ours, std, "len {len}");
+            // Stable: items with equal keys keep their order.
+            let mut ours = items.clone();
+            sort_by(&mut ours, |a, b| b.0.cmp(&a.0));
+            let mut std = items;
+            std.sort_by_key(|b| std::cmp::Reverse(b.0));
+            assert_eq!(ours, std, "len {len}, by key only");
         }
     }
 }

@@ -3,7 +3,6 @@
 //! baseline and the findings. Starts with a hidden marker so that a CI step
 //! can find and update its own comment.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::RenderOptions;
@@ -241,14 +240,9 @@ fn packages(out: &mut String, report: &Report) {
         return;
     }
     // One row per package name, all versions together.
-    let mut by_name: BTreeMap<&str, (Vec<&str>, u64)> = BTreeMap::new();
-    for p in &bundle.packages {
-        let e = by_name.entry(&p.name).or_default();
-        if let Some(v) = &p.version {
-            e.0.push(v);
-        }
-        e.1 += p.bytes;
-    }
+    let by_name = crate::analyses::baseline::by_name(
+        (bundle.packages.iter()).map(|p| (p.name.as_str(), p.version.as_deref(), p.bytes)),
+    );
     let mut rows: Vec<_> = by_name.into_iter().collect();
     crate::model::collections::sort_by(&mut rows, |a, b| {
         b.1 .1.cmp(&a.1 .1).then_with(|| a.0.cmp(b.0))

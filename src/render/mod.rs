@@ -74,7 +74,7 @@ pub fn skipped_line(report: &Report) -> Option<String> {
             None => by_role.push((f.role, 1)),
         }
     }
-    by_role.sort();
+    crate::model::collections::sort_by(&mut by_role, |a, b| a.cmp(b));
     let roles: Vec<String> = by_role
         .iter()
         .map(|(role, n)| format!("{n} {}", role.name()))

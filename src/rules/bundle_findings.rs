@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use super::heavy_dependency;
 use super::node_polyfill_import::polyfill_of;
 use crate::analyses::bundle::graph::Graph;
-use crate::analyses::bundle::{Metafile, PackageManifest};
+use crate::analyses::bundle::{manifests_by_root, Metafile, PackageManifest};
 use crate::knowledge::packages::{self, Origin};
 use crate::model::collections::HashMap;
 use crate::model::config::Config;
@@ -114,8 +114,7 @@ struct Analysis<'m> {
 impl<'m> Analysis<'m> {
     fn new(metafile: &'m Metafile, manifests: &[PackageManifest]) -> Analysis<'m> {
         let graph = Graph::new(metafile);
-        let by_root: BTreeMap<&str, &PackageManifest> =
-            manifests.iter().map(|m| (m.root.as_str(), m)).collect();
+        let by_root = manifests_by_root(manifests);
         let mut bytes_of: HashMap<&str, u64> = HashMap::default();
         for (_, output) in metafile.code_outputs() {
             for (path, part) in &output.inputs {

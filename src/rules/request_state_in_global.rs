@@ -407,7 +407,7 @@ impl Rule for RequestStateInGlobal {
                 }
             }
         }
-        collections.sort_by_key(|(_, v)| v.decl.lo);
+        crate::model::collections::sort_by(&mut collections, |a, b| a.1.decl.lo.cmp(&b.1.decl.lo));
         // Decided before the findings are reported (they borrow `cx`).
         let promise_writes: HashSet<BytePos> = writes
             .iter()

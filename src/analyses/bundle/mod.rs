@@ -28,6 +28,16 @@ pub struct PackageManifest {
     pub version: Option<String>,
 }
 
+/// The manifests by package folder (the last one of a folder wins), built by
+/// insertion: a `collect` into the map would compile a sort for this alone.
+pub fn manifests_by_root(manifests: &[PackageManifest]) -> BTreeMap<&str, &PackageManifest> {
+    let mut by_root = BTreeMap::new();
+    for m in manifests {
+        by_root.insert(m.root.as_str(), m);
+    }
+    by_root
+}
+
 /// The package folders of a metafile's inputs, for the wrapper to read their
 /// package.json before calling [`analyze`].
 pub fn package_roots(metafile: &Metafile) -> Vec<String> {
@@ -51,8 +61,7 @@ pub fn analyze(
     outputs: Vec<OutputSize>,
     manifests: &[PackageManifest],
 ) -> BundleReport {
-    let manifest_by_root: BTreeMap<&str, &PackageManifest> =
-        manifests.iter().map(|m| (m.root.as_str(), m)).collect();
+    let manifest_by_root = manifests_by_root(manifests);
 
     // (name, version) → usage; BTreeMap keeps the output deterministic.
     let mut usage: BTreeMap<(String, Option<String>), PackageUsage> = BTreeMap::new();
