@@ -94,6 +94,8 @@ call and no one else holds it.
 - `acc[k] = { ...x }; return acc;` (the accumulator is not copied).
 - `Object.assign(acc, …)` (mutates; no copy).
 - A copy assigned to another variable, or outside any loop (`config = { ...config, debug: true }`).
+- An object copy that sets only named keys (`snapshot = { ...snapshot, system: s }`):
+  it keeps its size, so the copies add up linearly.
 - A spread inside a function nested in the reduce callback.
 "#,
         ),
@@ -235,11 +237,21 @@ fn reduce_accumulator(cx: &LintContext<'_>) -> Option<Atom> {
 fn copy_of(node: Node<'_>, name: &Atom) -> Option<Shape> {
     let is_name = |e: &Expr| matches!(unwrap_expr(e), Expr::Ident(id) if id.sym == *name);
     match node {
-        Node::Object(o) => o
-            .props
-            .iter()
-            .any(|p| matches!(p, PropOrSpread::Spread(s) if is_name(&s.expr)))
-            .then_some(Shape::Object),
+        // `{ ...acc, [key]: v }` grows by a key per iteration; with static
+        // keys alone (`{ ...snapshot, system: s }`) it keeps its size, and
+        // each copy costs the same: linear, not quadratic.
+        Node::Object(o) => {
+            let copies = o
+                .props
+                .iter()
+                .any(|p| matches!(p, PropOrSpread::Spread(s) if is_name(&s.expr)));
+            let grows = o.props.iter().any(|p| match p {
+                PropOrSpread::Spread(s) => !is_name(&s.expr),
+                PropOrSpread::Prop(p) => matches!(&**p,
+                    Prop::KeyValue(KeyValueProp { key: PropName::Computed(_), .. })),
+            });
+            (copies && grows).then_some(Shape::Object)
+        }
         Node::Array(a) => a
             .elems
             .iter()
@@ -308,14 +320,17 @@ const merged = parts.reduce((acc, p) => Object.assign({}, acc, p), {});
   rows.forEach((r) => { byId = { ...byId, [r.id]: r }; });
   return { byId, list };
 }
-const out = xs.reduce((acc, x) => { acc = { ...acc, x }; return acc; }, {});
+const out = xs.reduce((acc, x) => { acc = { ...acc, [x.id]: x }; return acc; }, {});
+// Named keys only: the copy keeps its size.
+let snapshot = { system: "", tools: [] };
+for (const ext of extensions) snapshot = { ...snapshot, system: ext.system };
 "#,
             &[
                 (5, "`byId = { ...byId, [r.id]: r }` copies all of `byId` on every iteration of the for-of loop"),
                 (6, "copies all of `list`"),
                 (9, "while loop"),
                 (10, "forEach callback"),
-                (13, "`{ ...acc, x }` copies the whole accumulator"),
+                (13, "`{ ...acc, [x.id]: x }` copies the whole accumulator"),
             ],
         );
     }

@@ -311,7 +311,9 @@ fn message_object(expr: &Expr, cx: &LintContext<'_>) -> Option<&'static str> {
         Expr::Ident(id) => {
             let name = id.sym.as_ref();
             if let Some(kind) = name_kind(name) {
-                return Some(kind);
+                // `const response = `Server received ${m}``: a value the
+                // code writes is no request or response, whatever its name.
+                return (!cx.bound_to_written_value(id)).then_some(kind);
             }
             // `fetch(r, env)` / `app.get('/', (c) => …)`: the first parameter.
             let first_param_of_handler = cx.frames().iter().rev().any(|f| {
@@ -430,7 +432,9 @@ export class BooksService extends WorkerEntrypoint {
   }
   async fetch(incoming) {
     console.log("fetch", incoming);
-    return new Response("ok");
+    const response = `received ${incoming.url}`;
+    console.log("response sent:", response);
+    return new Response(response);
   }
 }
 "#,

@@ -445,6 +445,19 @@ impl<'a> FileModel<'a> {
     }
 
     /// [`Self::bound_to_plain_value`] asked of the semantic model.
+    /// `id` is a variable initialized with a value the code writes out: a
+    /// literal, a template, an object or array literal, an operator
+    /// expression (not a parameter, a call's result, a member or a `new`).
+    pub fn bound_to_written_value(&self, id: &Ident) -> bool {
+        let semantic = self.semantic();
+        semantic.resolve(id).is_some_and(|symbol| {
+            matches!(
+                semantic.symbol(symbol).declaration,
+                Declaration::Variable { init: Some(ref init) } if matches!(init.kind, InitKind::Other)
+            )
+        })
+    }
+
     fn model_plain_value(&self, id: &Ident) -> bool {
         let semantic = self.semantic();
         let Some(symbol) = semantic.resolve(id) else {
