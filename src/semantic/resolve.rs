@@ -737,17 +737,25 @@ pub fn normalize(path: &str) -> String {
     {
         return rest.to_string();
     }
-    let mut parts: Vec<&str> = Vec::new();
+    // The segments kept, written into one string as they come (no list of
+    // them to join): `..` takes back the last one written.
+    let mut out = String::with_capacity(rest.len());
+    let last = |out: &str| out.rfind('/').map_or(0, |i| i + 1);
     for p in path.split('/') {
         match p {
             "" | "." => {}
-            ".." if parts.last().is_some_and(|l| *l != "..") => {
-                parts.pop();
+            ".." if !out.is_empty() && &out[last(&out)..] != ".." => {
+                out.truncate(last(&out).saturating_sub(1));
             }
-            p => parts.push(p),
+            p => {
+                if !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(p);
+            }
         }
     }
-    parts.join("/")
+    out
 }
 
 /// `a/b` + `c` → `a/b/c`; an empty folder is the working directory.
