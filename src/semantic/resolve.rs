@@ -262,7 +262,12 @@ impl<'a> Resolver<'a> {
     /// The index in `answers` of what `spec` names from the (normalized)
     /// folder `dir`, through the per-folder cache.
     fn answer_index(&self, dir: &str, spec: &str, kind: Kind) -> usize {
-        let key = format!("{dir}\n{spec}\n{}", kind as u8);
+        // Joined, not formatted: asked for every specifier of every file.
+        let mut key = String::with_capacity(dir.len() + spec.len() + 3);
+        for part in [dir, "\n", spec, "\n"] {
+            key.push_str(part);
+        }
+        key.push(char::from(b'0' + kind as u8));
         if let Some(&i) = self.cache.borrow().get(&key) {
             return i;
         }
@@ -763,7 +768,7 @@ fn join(dir: &str, rest: &str) -> String {
     if dir.is_empty() {
         rest.to_string()
     } else {
-        format!("{dir}/{rest}")
+        [dir, "/", rest].concat()
     }
 }
 
