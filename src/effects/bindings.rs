@@ -4,10 +4,11 @@
 //! Found by one light walk of the whole file, on the first question.
 
 use swc_core::ecma::ast::*;
-use text_marks::{Mark, Marks};
+use text_marks::Marks;
 
 use crate::knowledge::bindings::{returns_object_stub, BINDING_TYPES, OBJECT_ID_METHODS};
 use crate::semantic::file::Bindings;
+use crate::semantic::graph::{ObjectIdMarks, OBJECT_ID_MARKS};
 use crate::syntax::ast::{method_name, unwrap_expr};
 use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node};
 
@@ -25,18 +26,31 @@ pub struct BindingValues {
 
 /// The id methods' names are the Durable Object API's own; a file that
 /// names none of them, and no binding type in a type annotation, has no such
-/// values (no walk: most files). Looked for in one pass over the text, each
-/// anchored on a capital letter (rarer in code than the lower-case ones).
-static MARKERS: Marks = Marks::new(&[
-    Mark::plain_at("idFromName", 2),
-    Mark::plain_at("idFromString", 2),
-    Mark::plain_at("newUniqueId", 3),
-    Mark::plain_at("getByName", 3),
-]);
+/// values (no walk: most files). Looked for in one pass over the text (the
+/// role's pass may have read its head already: see [`ObjectIdMarks`]).
+static MARKERS: Marks = Marks::new(&OBJECT_ID_MARKS);
+/// The length of the longest of the names.
+const LONGEST_MARKER: usize = {
+    let (mut i, mut longest) = (0, 0);
+    while i < OBJECT_ID_MARKS.len() {
+        if OBJECT_ID_MARKS[i].text_len() > longest {
+            longest = OBJECT_ID_MARKS[i].text_len();
+        }
+        i += 1;
+    }
+    longest
+};
 
 impl BindingValues {
     /// `typescript`: the file can annotate types (JavaScript cannot).
-    pub fn of(program: &Program, source: &str, typescript: bool) -> BindingValues {
+    /// `seen`: what the role's pass over the file's head saw of the id
+    /// methods' names.
+    pub fn of(
+        program: &Program,
+        source: &str,
+        typescript: bool,
+        seen: ObjectIdMarks,
+    ) -> BindingValues {
         let mut found = BindingValues::default();
         let annotated = || {
             // `db: D1Database`, `q:Queue<Job>`: a type name after a colon.
@@ -46,7 +60,20 @@ impl BindingValues {
                     .any(|(at, _)| source[..at].trim_end_matches([' ', '\t']).ends_with(':'))
             })
         };
-        if MARKERS.first_in(source).is_some() || (typescript && annotated()) {
+        let named = match seen {
+            ObjectIdMarks::Present => true,
+            // A name may straddle the end of what was read.
+            ObjectIdMarks::AbsentBefore(end) if end < source.len() => {
+                let mut from = end.saturating_sub(LONGEST_MARKER - 1);
+                while !source.is_char_boundary(from) {
+                    from -= 1;
+                }
+                MARKERS.first_in(&source[from..]).is_some()
+            }
+            ObjectIdMarks::AbsentBefore(_) => false,
+            ObjectIdMarks::Unknown => MARKERS.first_in(source).is_some(),
+        };
+        if named || (typescript && annotated()) {
             probe::walk(program, &mut found);
         }
         found
@@ -104,4 +131,34 @@ pub fn object_id_call(call: &CallExpr) -> bool {
 fn binding_type(ty: &TsType) -> bool {
     matches!(ty, TsType::TsTypeRef(r)
         if matches!(&r.type_name, TsEntityName::Ident(id) if BINDING_TYPES.contains(&&*id.sym)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::graph::role_and_marks;
+
+    /// Whether the binding values' walk, told what the role pass saw, finds
+    /// the stub `s` of `src/a.js`.
+    fn finds_stub(source: &str) -> bool {
+        let program = crate::syntax::parse("src/a.js", source, None).unwrap();
+        let (_, seen) = role_and_marks("src/a.js", source);
+        let values = BindingValues::of(&program, source, false, seen);
+        values.object_stubs.contains_name(&"s".into())
+    }
+
+    #[test]
+    fn id_methods_named_anywhere_after_the_role_pass() {
+        let stub = "const s = env.ROOMS.getByName(n);\n";
+        assert!(finds_stub(stub));
+        // Past the head the role pass reads, and across its end.
+        for pad in [9000, 8192 - 24, 8192 - 28, 8192 - 33] {
+            let source = format!("{}\n{stub}", "//".repeat(pad / 2));
+            assert!(finds_stub(&source), "{pad}");
+        }
+        assert!(!finds_stub(&format!(
+            "{}\nconst s = 1;\n",
+            "//".repeat(5000)
+        )));
+    }
 }

@@ -297,7 +297,7 @@ pub(crate) fn record_instance(target: &str, value: &Expr, cx: &mut FileContext<'
         if let Expr::Ident(class) = unwrap_expr(&new.callee) {
             cx.db
                 .instances
-                .push((target.to_string(), class.sym.to_string()));
+                .push((target.to_string(), class.sym.as_str().to_owned()));
         }
     }
 }
@@ -355,16 +355,16 @@ pub(crate) fn enter_new(new: &NewExpr, cx: &mut FileContext<'_>) {
             let args = args
                 .iter()
                 .map(|a| match unwrap_expr(&a.expr) {
-                    Expr::Ident(id) => Some(Arg::Var(id.sym.to_string())),
+                    Expr::Ident(id) => Some(Arg::Var(id.sym.as_str().to_owned())),
                     Expr::New(inner) => match unwrap_expr(&inner.callee) {
-                        Expr::Ident(c) => Some(Arg::New(c.sym.to_string())),
+                        Expr::Ident(c) => Some(Arg::New(c.sym.as_str().to_owned())),
                         _ => None,
                     },
                     _ => None,
                 })
                 .collect::<Vec<_>>();
             if args.iter().any(Option::is_some) {
-                cx.db.news.push((class.sym.to_string(), args));
+                cx.db.news.push((class.sym.as_str().to_owned(), args));
             }
         }
     }

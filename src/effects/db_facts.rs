@@ -236,18 +236,18 @@ fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
                     let (local, imported) = match s {
                         ImportSpecifier::Named(n) => {
                             let imported = match &n.imported {
-                                Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                                Some(ModuleExportName::Ident(id)) => id.sym.as_str().to_owned(),
                                 Some(ModuleExportName::Str(s)) => {
                                     s.value.as_str().unwrap_or_default().to_string()
                                 }
-                                None => n.local.sym.to_string(),
+                                None => n.local.sym.as_str().to_owned(),
                             };
-                            (n.local.sym.to_string(), Some(imported))
+                            (n.local.sym.as_str().to_owned(), Some(imported))
                         }
                         ImportSpecifier::Default(d) => {
-                            (d.local.sym.to_string(), Some("default".into()))
+                            (d.local.sym.as_str().to_owned(), Some("default".into()))
                         }
-                        ImportSpecifier::Namespace(n) => (n.local.sym.to_string(), None),
+                        ImportSpecifier::Namespace(n) => (n.local.sym.as_str().to_owned(), None),
                     };
                     facts
                         .walk
@@ -268,16 +268,18 @@ fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
                         if let Pat::Ident(i) = &d.name {
                             facts
                                 .exports
-                                .push((i.id.sym.to_string(), i.id.sym.to_string()));
+                                .push((i.id.sym.as_str().to_owned(), i.id.sym.as_str().to_owned()));
                         }
                     }
                 }
-                Decl::Fn(f) => facts
-                    .exports
-                    .push((f.ident.sym.to_string(), f.ident.sym.to_string())),
-                Decl::Class(c) => facts
-                    .exports
-                    .push((c.ident.sym.to_string(), c.ident.sym.to_string())),
+                Decl::Fn(f) => facts.exports.push((
+                    f.ident.sym.as_str().to_owned(),
+                    f.ident.sym.as_str().to_owned(),
+                )),
+                Decl::Class(c) => facts.exports.push((
+                    c.ident.sym.as_str().to_owned(),
+                    c.ident.sym.as_str().to_owned(),
+                )),
                 _ => {}
             },
             ModuleDecl::ExportNamed(n) => {
@@ -286,7 +288,7 @@ fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
                         continue;
                     };
                     let name = |n: &ModuleExportName| match n {
-                        ModuleExportName::Ident(id) => id.sym.to_string(),
+                        ModuleExportName::Ident(id) => id.sym.as_str().to_owned(),
                         ModuleExportName::Str(s) => {
                             s.value.as_str().unwrap_or_default().to_string()
                         }
@@ -312,13 +314,17 @@ fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
             )),
             ModuleDecl::ExportDefaultExpr(e) => {
                 if let Expr::Ident(id) = unwrap_expr(&e.expr) {
-                    facts.exports.push(("default".into(), id.sym.to_string()));
+                    facts
+                        .exports
+                        .push(("default".into(), id.sym.as_str().to_owned()));
                 }
             }
             ModuleDecl::ExportDefaultDecl(d) => {
                 if let DefaultDecl::Fn(f) = &d.decl {
                     if let Some(id) = &f.ident {
-                        facts.exports.push(("default".into(), id.sym.to_string()));
+                        facts
+                            .exports
+                            .push(("default".into(), id.sym.as_str().to_owned()));
                     }
                 }
             }
@@ -600,7 +606,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
             if !cx.at_module_scope() && !cx.db.walk.fns.is_empty() && module_level(cx) {
                 if let Some(f) = cx.db.walk.fns.last() {
                     let fact = CallFact {
-                        callee: id.sym.to_string(),
+                        callee: id.sym.as_str().to_owned(),
                         span: call.span,
                         args: call.args.iter().map(|a| conn_source(&a.expr, cx)).collect(),
                         function: f.span,
@@ -694,7 +700,7 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
                 if member_prop(&m.obj).is_some_and(|p| p == "query")
                     && is_db_expr(&q.obj, cx, DbEvidence::Convention) =>
             {
-                Some(table.sym.to_string())
+                Some(table.sym.as_str().to_owned())
             }
             _ => None,
         },
@@ -967,12 +973,12 @@ fn column_ref(expr: &Expr, params: &[(Atom, TableRef)], cx: &LintContext<'_>) ->
             .iter()
             .find(|(n, _)| *n == id.sym)
             .map(|(_, t)| t.clone())
-            .unwrap_or_else(|| TableRef::Local(id.sym.to_string())),
+            .unwrap_or_else(|| TableRef::Local(id.sym.as_str().to_owned())),
         other => table_ref(other)?,
     };
     Some(ColumnRef {
         table,
-        key: p.sym.to_string(),
+        key: p.sym.as_str().to_owned(),
         text: cx.snippet(m.span),
     })
 }
@@ -1213,7 +1219,7 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
             Some(Iteration {
                 describe: rep.describe(),
                 items: items.map(|s| cx.snippet(s)),
-                item: item.map(|a| a.to_string()),
+                item: item.map(|a| a.as_str().to_owned()),
             })
         }
         Some(_) => None,
@@ -1237,7 +1243,7 @@ fn iteration(fact: &QueryFact, returned: bool, cx: &LintContext<'_>) -> Option<I
             Some(Iteration {
                 describe,
                 items: items.map(|s| cx.snippet(s)),
-                item: item.map(|a| a.to_string()),
+                item: item.map(|a| a.as_str().to_owned()),
             })
         }
     }

@@ -81,10 +81,10 @@ pub fn d1_binding(expr: &Expr, cx: &FileContext<'_>) -> Option<String> {
     }
     let name = match expr {
         Expr::Member(m) => match &m.prop {
-            MemberProp::Ident(p) => p.sym.to_string(),
+            MemberProp::Ident(p) => p.sym.as_str().to_owned(),
             _ => return None,
         },
-        Expr::Ident(id) => id.sym.to_string(),
+        Expr::Ident(id) => id.sym.as_str().to_owned(),
         _ => return None,
     };
     if cx.project.d1.is_empty() || cx.project.d1.contains(&name) {

@@ -251,6 +251,9 @@ pub struct FileContext<'a> {
     /// of the whole file on the first question, so that the answer does not
     /// depend on how far the walk has come (rules look ahead in a block).
     pub binding_values: std::cell::OnceCell<bindings::BindingValues>,
+    /// What the role's pass over the file's head saw of the Durable Object
+    /// id methods' names (the binding values' walk is skipped without one).
+    pub object_id_marks: crate::semantic::graph::ObjectIdMarks,
 }
 
 impl<'a> Deref for FileContext<'a> {
@@ -375,7 +378,12 @@ impl FileContext<'_> {
             let typescript = [".ts", ".tsx", ".mts", ".cts"]
                 .iter()
                 .any(|e| self.path.ends_with(e));
-            bindings::BindingValues::of(self.program(), self.source, typescript)
+            bindings::BindingValues::of(
+                self.program(),
+                self.source,
+                typescript,
+                self.object_id_marks,
+            )
         })
     }
 

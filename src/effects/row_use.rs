@@ -410,7 +410,7 @@ impl Tracker<'_> {
                 for p in &o.props {
                     match p {
                         ObjectPatProp::Assign(a) => {
-                            self.columns.insert(a.key.sym.to_string());
+                            self.columns.insert(a.key.sym.as_str().to_owned());
                         }
                         ObjectPatProp::KeyValue(kv) => match prop_name(&kv.key) {
                             Some(k) => {
@@ -471,7 +471,7 @@ fn call_method(c: &CallExpr) -> Option<(&Expr, &str)> {
 
 fn prop_name(p: &PropName) -> Option<String> {
     match p {
-        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Ident(i) => Some(i.sym.as_str().to_owned()),
         PropName::Str(s) => s.value.as_str().map(str::to_string),
         _ => None,
     }
@@ -498,7 +498,7 @@ impl Hooks for Tracker<'_> {
                     }
                 } else if let Some(root) = self.row(&m.obj) {
                     let key = match &m.prop {
-                        MemberProp::Ident(p) => Some(p.sym.to_string()),
+                        MemberProp::Ident(p) => Some(p.sym.as_str().to_owned()),
                         MemberProp::Computed(c) => match unwrap_expr(&c.expr) {
                             Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_string),
                             _ => None,

@@ -160,7 +160,7 @@ fn client_chain(callee: &Expr, cx: &FileContext<'_>) -> Option<(Client, Vec<Stri
                     return Some((c, through));
                 }
                 if let MemberProp::Ident(p) = &m.prop {
-                    through.push(p.sym.to_string());
+                    through.push(p.sym.as_str().to_owned());
                 }
                 e = unwrap_expr(&m.obj);
             }

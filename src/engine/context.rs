@@ -72,6 +72,7 @@ impl<'a> LintContext<'a> {
                 client_fields: Default::default(),
                 hot: crate::effects::hot_paths::HotPaths::new(project.queue_batch_size),
                 binding_values: Default::default(),
+                object_id_marks: Default::default(),
             },
             diagnostics: Vec::new(),
             current_rule: None,

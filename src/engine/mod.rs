@@ -200,7 +200,12 @@ impl<'p> Linter<'p> {
                     .and_then(|e| e.queue_batch_size)
             };
             reached = graph::reach(&resolver, &paths, &entry_files, |i, n| {
-                let mut result = self.walk_file(&files[i], true, queue_batch(n));
+                let mut result = self.walk_file(
+                    &files[i],
+                    true,
+                    queue_batch(n),
+                    graph::ObjectIdMarks::Unknown,
+                );
                 let loads = match &mut result {
                     Ok(walk) => (std::mem::take(&mut walk.requests), walk.boundary),
                     Err(_) => Default::default(),
@@ -226,19 +231,19 @@ impl<'p> Linter<'p> {
                 (_, Some(r)) => (Some(r.entry), false),
                 (_, None) => (None, false),
             };
-            let role = if client_only {
-                Role::Client
+            let (role, object_ids) = if client_only {
+                (Role::Client, graph::ObjectIdMarks::Unknown)
             } else if entry.is_some() || scope == FileScope::Bundle {
-                Role::Worker
+                (Role::Worker, graph::ObjectIdMarks::Unknown)
             } else {
-                graph::role_of(&file.path, &file.source)
+                graph::role_and_marks(&file.path, &file.source)
             };
             if client_only && !analyze_rest {
                 // Walked for its imports only: browser code is not analyzed.
                 walked[i] = None;
             }
             if walked[i].is_none() && analyze_rest {
-                walked[i] = Some(self.walk_file(file, false, None));
+                walked[i] = Some(self.walk_file(file, false, None, object_ids));
             }
             out.files.push(FileEntry {
                 path: file.path.clone(),
@@ -294,7 +299,15 @@ impl<'p> Linter<'p> {
     /// With `requests`, also reads which modules the file loads.
     /// `queue_batch` is the batch bound of the file's entry, if it has one
     /// (else the project's).
-    fn walk_file(&self, file: &SourceFile, requests: bool, queue_batch: Option<u32>) -> WalkResult {
+    /// `object_ids`: what the file's role pass saw of the Durable Object id
+    /// methods' names, if it ran.
+    fn walk_file(
+        &self,
+        file: &SourceFile,
+        requests: bool,
+        queue_batch: Option<u32>,
+        object_ids: graph::ObjectIdMarks,
+    ) -> WalkResult {
         let index = LineIndex::new(&file.source);
         let comments = SingleThreadedComments::default();
         // Comments matter only for suppressions: without one in the text the
@@ -380,6 +393,7 @@ impl<'p> Linter<'p> {
         if queue_batch.is_some() {
             cx.hot = crate::effects::hot_paths::HotPaths::new(queue_batch);
         }
+        cx.object_id_marks = object_ids;
         let dispatch = self.dispatch.get_or_init(|| walker::Dispatch::of(&rules));
         walker::walk(&program, rules, dispatch, &self.severities, &mut cx);
 

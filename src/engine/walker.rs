@@ -758,7 +758,11 @@ impl Visit for Walker<'_, '_, '_> {
     }
 
     fn visit_class_decl(&mut self, c: &ClassDecl) {
-        self.cx.db.walk.classes.push(c.ident.sym.to_string());
+        self.cx
+            .db
+            .walk
+            .classes
+            .push(c.ident.sym.as_str().to_owned());
         c.visit_children_with(self);
         self.cx.db.walk.classes.pop();
     }

@@ -100,7 +100,7 @@ pub fn sql_text(expr: &Expr) -> Option<String> {
 
 pub fn prop_key(key: &PropName) -> Option<String> {
     match key {
-        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Ident(i) => Some(i.sym.as_str().to_owned()),
         PropName::Str(s) => s.value.as_str().map(str::to_string),
         _ => None,
     }

@@ -35,11 +35,12 @@ pub enum TableRef {
 /// `orders` / `schema.orders` as a table reference.
 pub fn table_ref(expr: &Expr) -> Option<TableRef> {
     match unwrap_expr(expr) {
-        Expr::Ident(id) => Some(TableRef::Local(id.sym.to_string())),
+        Expr::Ident(id) => Some(TableRef::Local(id.sym.as_str().to_owned())),
         Expr::Member(m) => match (unwrap_expr(&m.obj), &m.prop) {
-            (Expr::Ident(ns), MemberProp::Ident(p)) => {
-                Some(TableRef::Member(ns.sym.to_string(), p.sym.to_string()))
-            }
+            (Expr::Ident(ns), MemberProp::Ident(p)) => Some(TableRef::Member(
+                ns.sym.as_str().to_owned(),
+                p.sym.as_str().to_owned(),
+            )),
             _ => None,
         },
         _ => None,

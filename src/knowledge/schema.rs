@@ -377,7 +377,7 @@ pub fn read_relations(call: &CallExpr) -> Option<Relations> {
         };
         // `one(...)`, `many(...)`, or `helpers.one(...)`.
         let kind = match unwrap_expr(callee) {
-            Expr::Ident(id) => id.sym.to_string(),
+            Expr::Ident(id) => id.sym.as_str().to_owned(),
             e => member_prop(e).map(|a| a.to_string()).unwrap_or_default(),
         };
         if kind != "one" && kind != "many" {
@@ -483,7 +483,7 @@ fn read_extra_config(table: &mut Table, expr: &Expr) {
     let (param, body) = match unwrap_expr(expr) {
         Expr::Arrow(a) => {
             let param = a.params.first().and_then(|p| match p {
-                Pat::Ident(i) => Some(i.id.sym.to_string()),
+                Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
                 _ => None,
             });
             let body = match &*a.body {
@@ -494,7 +494,7 @@ fn read_extra_config(table: &mut Table, expr: &Expr) {
         }
         Expr::Fn(f) => {
             let param = f.function.params.first().and_then(|p| match &p.pat {
-                Pat::Ident(i) => Some(i.id.sym.to_string()),
+                Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
                 _ => None,
             });
             let body = f

@@ -195,7 +195,7 @@ fn check_expr(expr: &Expr, voided: bool, cx: &mut LintContext<'_>) {
 }
 
 fn check_call(call: &CallExpr, voided: bool, cx: &mut LintContext<'_>) {
-    let method = method_name(call).map(|m| m.to_string());
+    let method = method_name(call).map(|m| m.as_str().to_owned());
     // Someone handles the outcome.
     if matches!(method.as_deref(), Some("then" | "catch" | "finally")) {
         return;

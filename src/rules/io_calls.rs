@@ -303,7 +303,7 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
         }
         if db && matches!(m.as_ref(), "insert" | "update" | "delete" | "from") {
             table = c.args.first().and_then(|a| match unwrap_expr(&a.expr) {
-                Expr::Ident(id) => Some(id.sym.to_string()),
+                Expr::Ident(id) => Some(id.sym.as_str().to_owned()),
                 _ => None,
             });
         }
@@ -317,7 +317,7 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
                         if matches!(&q.prop, MemberProp::Ident(p) if p.sym == "query"))
                     {
                         if let MemberProp::Ident(p) = &t.prop {
-                            table = Some(p.sym.to_string());
+                            table = Some(p.sym.as_str().to_owned());
                         }
                     }
                 }
@@ -336,9 +336,9 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
     if resource.is_none() {
         let name = match &innermost.callee {
             Callee::Expr(e) => match unwrap_expr(e) {
-                Expr::Ident(id) => Some(id.sym.to_string()),
+                Expr::Ident(id) => Some(id.sym.as_str().to_owned()),
                 Expr::Member(m) => match &m.prop {
-                    MemberProp::Ident(p) => Some(p.sym.to_string()),
+                    MemberProp::Ident(p) => Some(p.sym.as_str().to_owned()),
                     _ => None,
                 },
                 _ => None,
@@ -368,9 +368,9 @@ fn binding_name(call: &CallExpr) -> Option<String> {
         return None;
     };
     match unwrap_expr(&m.obj) {
-        Expr::Ident(id) => Some(id.sym.to_string()),
+        Expr::Ident(id) => Some(id.sym.as_str().to_owned()),
         Expr::Member(b) => match &b.prop {
-            MemberProp::Ident(p) => Some(p.sym.to_string()),
+            MemberProp::Ident(p) => Some(p.sym.as_str().to_owned()),
             _ => None,
         },
         _ => None,

@@ -233,7 +233,7 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
                         let mut produced = Vec::new();
                         pat_names(&d.name, &mut produced);
                         let target = match &d.name {
-                            Pat::Ident(b) => b.id.sym.to_string(),
+                            Pat::Ident(b) => b.id.sym.as_str().to_owned(),
                             other => cx.snippet(other.span()),
                         };
                         return Item::Await(AwaitStmt {
@@ -289,7 +289,7 @@ fn classify(stmt: &Stmt, pending: bool, cx: &LintContext<'_>) -> Item {
                             await_span,
                             call: call_text(cx, call, 60),
                             fix_call: call_text(cx, call, 120),
-                            target: id.id.sym.to_string(),
+                            target: id.id.sym.as_str().to_owned(),
                             declared_with: None,
                             produced: vec![id.id.sym.clone()],
                             reads: idents_in(&*a.right),

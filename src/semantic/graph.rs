@@ -254,22 +254,47 @@ const NODE_MARKS: [Mark; 6] = [
     Mark::plain("createServer("),
     Mark::plain("process.argv"),
 ];
-/// The client marks, then the Node marks: found in one pass over a file's
-/// head (`crates/text-marks`).
+/// The names of the Durable Object API's id methods: a file that names none
+/// of them has no Durable Object ids or stubs (`effects::bindings`), each
+/// anchored on a capital letter (rarer in code than the lower-case ones).
+pub const OBJECT_ID_MARKS: [Mark; 4] = [
+    Mark::plain_at("idFromName", 2),
+    Mark::plain_at("idFromString", 2),
+    Mark::plain_at("newUniqueId", 3),
+    Mark::plain_at("getByName", 3),
+];
+/// The client marks, then the Node marks, then [`OBJECT_ID_MARKS`]: found in
+/// one pass over a file's head (`crates/text-marks`), which tells the role
+/// and whether the head names a Durable Object id method.
 static ROLE_MARKS: Marks = Marks::new(&ROLE_MARK_LIST);
-static ROLE_MARK_LIST: [Mark; CLIENT_MARKS.len() + NODE_MARKS.len()] = {
-    let mut all = [CLIENT_MARKS[0]; CLIENT_MARKS.len() + NODE_MARKS.len()];
+const ROLE_MARK_COUNT: usize = CLIENT_MARKS.len() + NODE_MARKS.len();
+static ROLE_MARK_LIST: [Mark; ROLE_MARK_COUNT + OBJECT_ID_MARKS.len()] = {
+    let mut all = [CLIENT_MARKS[0]; ROLE_MARK_COUNT + OBJECT_ID_MARKS.len()];
     let mut i = 0;
     while i < all.len() {
         all[i] = if i < CLIENT_MARKS.len() {
             CLIENT_MARKS[i]
-        } else {
+        } else if i < ROLE_MARK_COUNT {
             NODE_MARKS[i - CLIENT_MARKS.len()]
+        } else {
+            OBJECT_ID_MARKS[i - ROLE_MARK_COUNT]
         };
         i += 1;
     }
     all
 };
+
+/// What the role's pass over a file's head saw of [`OBJECT_ID_MARKS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ObjectIdMarks {
+    /// Not looked for.
+    #[default]
+    Unknown,
+    /// One is in the text.
+    Present,
+    /// None lies wholly in the text before this byte offset (a char boundary).
+    AbsentBefore(usize),
+}
 
 /// How much of a file's text the role heuristics read.
 const ROLE_PREFIX_BYTES: usize = 8 * 1024;
@@ -277,6 +302,12 @@ const ROLE_PREFIX_BYTES: usize = 8 * 1024;
 /// The role of a file the Worker does not run, from its path (relative,
 /// `/`-separated) and text.
 pub fn role_of(path: &str, source: &str) -> Role {
+    role_and_marks(path, source).0
+}
+
+/// [`role_of`], and what the pass over the file's head that tells it saw of
+/// [`OBJECT_ID_MARKS`] (the file's walk asks it next: one pass, not two).
+pub fn role_and_marks(path: &str, source: &str) -> (Role, ObjectIdMarks) {
     // What a file imports and sets up is near its top: reading a bounded
     // prefix keeps this cheap for large files.
     let mut end = source.len().min(ROLE_PREFIX_BYTES);
@@ -300,20 +331,25 @@ pub fn role_of(path: &str, source: &str) -> Role {
             "playwright.",
         ])
     {
-        return Role::Test;
+        return (Role::Test, ObjectIdMarks::Unknown);
     }
     if in_dir(SCRIPT_DIRS) || stem_has(&[".config.", "seed."]) || source.starts_with("#!") {
-        return Role::Script;
+        return (Role::Script, ObjectIdMarks::Unknown);
     }
-    match ROLE_MARKS.first_in(source) {
-        Some(i) if i < CLIENT_MARKS.len() => return Role::Client,
-        Some(_) => return Role::Node,
-        None => {}
-    }
-    if in_dir(CLIENT_DIRS) || name.ends_with(".tsx") || name.ends_with(".jsx") {
-        return Role::Client;
-    }
-    Role::Unknown
+    let [role, object_id] = ROLE_MARKS.first_of_each(source, ROLE_MARK_COUNT);
+    let object_ids = match object_id {
+        Some(_) => ObjectIdMarks::Present,
+        None => ObjectIdMarks::AbsentBefore(end),
+    };
+    let role = match role {
+        Some(i) if i < CLIENT_MARKS.len() => Role::Client,
+        Some(_) => Role::Node,
+        None if in_dir(CLIENT_DIRS) || name.ends_with(".tsx") || name.ends_with(".jsx") => {
+            Role::Client
+        }
+        None => Role::Unknown,
+    };
+    (role, object_ids)
 }
 
 #[cfg(test)]

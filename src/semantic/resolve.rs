@@ -262,7 +262,12 @@ impl<'a> Resolver<'a> {
     /// The index in `answers` of what `spec` names from the (normalized)
     /// folder `dir`, through the per-folder cache.
     fn answer_index(&self, dir: &str, spec: &str, kind: Kind) -> usize {
-        let key = format!("{dir}\n{spec}\n{}", kind as u8);
+        // Joined, not formatted: asked for every specifier of every file.
+        let mut key = String::with_capacity(dir.len() + spec.len() + 3);
+        for part in [dir, "\n", spec, "\n"] {
+            key.push_str(part);
+        }
+        key.push(char::from(b'0' + kind as u8));
         if let Some(&i) = self.cache.borrow().get(&key) {
             return i;
         }
@@ -737,17 +742,25 @@ pub fn normalize(path: &str) -> String {
     {
         return rest.to_string();
     }
-    let mut parts: Vec<&str> = Vec::new();
+    // The segments kept, written into one string as they come (no list of
+    // them to join): `..` takes back the last one written.
+    let mut out = String::with_capacity(rest.len());
+    let last = |out: &str| out.rfind('/').map_or(0, |i| i + 1);
     for p in path.split('/') {
         match p {
             "" | "." => {}
-            ".." if parts.last().is_some_and(|l| *l != "..") => {
-                parts.pop();
+            ".." if !out.is_empty() && &out[last(&out)..] != ".." => {
+                out.truncate(last(&out).saturating_sub(1));
             }
-            p => parts.push(p),
+            p => {
+                if !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(p);
+            }
         }
     }
-    parts.join("/")
+    out
 }
 
 /// `a/b` + `c` → `a/b/c`; an empty folder is the working directory.
@@ -755,7 +768,7 @@ fn join(dir: &str, rest: &str) -> String {
     if dir.is_empty() {
         rest.to_string()
     } else {
-        format!("{dir}/{rest}")
+        [dir, "/", rest].concat()
     }
 }
 

@@ -246,7 +246,7 @@ pub fn annotated_class(ann: Option<&TsTypeAnn>) -> Option<String> {
         TsType::TsTypeRef(TsTypeRef {
             type_name: TsEntityName::Ident(id),
             ..
-        }) => Some(id.sym.to_string()),
+        }) => Some(id.sym.as_str().to_owned()),
         _ => None,
     }
 }

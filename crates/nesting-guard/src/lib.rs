@@ -184,38 +184,42 @@ fn is_operator_keyword(word: &[u8]) -> bool {
 
 impl Scan<'_> {
     fn run(&mut self) -> Option<Trouble> {
-        while self.pos < self.end {
-            let start = self.pos;
-            let b = self.bytes[start];
+        // Kept in locals: the loop reads them at every token (the position
+        // is handed to the methods that move it, and taken back).
+        let (bytes, end, limit) = (self.bytes, self.end, self.limit);
+        let mut pos = self.pos;
+        while pos < end {
+            let start = pos;
+            let b = bytes[start];
             // Most bytes are spaces or words: no token that nests.
             if b == b' ' || b == b'\t' {
-                self.pos += 1;
+                pos += 1;
                 continue;
             }
             match b {
                 b'(' | b'[' | b'{' => {
-                    self.pos += 1;
+                    pos += 1;
                     self.open(Level::Bracket);
                     self.after_operand = false;
                 }
                 b')' | b']' => {
-                    self.pos += 1;
+                    pos += 1;
                     self.close();
                     // `f()()`, `a[0][0]`: a postfix chain nests too.
                     self.chain += 1;
                     self.after_operand = true;
                 }
                 b'}' => {
-                    self.pos += 1;
+                    pos += 1;
                     if self.close() == Some(Level::Substitution) {
-                        self.template();
+                        self.moving(&mut pos, Self::template);
                     } else {
                         self.after_operand = true;
-                        self.boundary();
+                        self.moving(&mut pos, Self::boundary);
                     }
                 }
                 b';' | b',' => {
-                    self.pos += 1;
+                    pos += 1;
                     self.chain = 0;
                     self.after_operand = false;
                     if b == b';' {
@@ -223,64 +227,66 @@ impl Scan<'_> {
                     }
                 }
                 b'\n' | b'\r' => {
-                    self.pos += 1;
+                    pos += 1;
                     if self.after_operand {
-                        self.boundary();
+                        self.moving(&mut pos, Self::boundary);
                     }
                 }
                 // U+2028 and U+2029 end a line too (not a name: found by the
                 // fuzzer, a file whose lines they separated read as one line,
                 // so a quote in a regular expression hid the rest of it).
                 0xe2 if self.line_separator(start) => {
-                    self.pos += 3;
+                    pos += 3;
                     if self.after_operand {
-                        self.boundary();
+                        self.moving(&mut pos, Self::boundary);
                     }
                 }
                 b'\'' | b'"' => {
-                    self.string(b);
+                    self.moving(&mut pos, |s| s.string(b));
                     self.after_operand = true;
                 }
                 b'`' => {
-                    self.pos += 1;
+                    pos += 1;
                     self.open(Level::Bracket);
-                    self.template();
+                    self.moving(&mut pos, Self::template);
                 }
-                b'/' if self.bytes.get(start + 1) == Some(&b'/') => self.skip_line(),
-                b'/' if self.bytes.get(start + 1) == Some(&b'*') => {
-                    self.pos =
-                        find(self.bytes, start + 2, b"*/").map_or(self.bytes.len(), |i| i + 2);
+                b'/' if bytes.get(start + 1) == Some(&b'/') => {
+                    self.moving(&mut pos, Self::skip_line)
+                }
+                b'/' if bytes.get(start + 1) == Some(&b'*') => {
+                    pos = find(bytes, start + 2, b"*/").map_or(bytes.len(), |i| i + 2);
                 }
                 b'/' if !self.after_operand => {
                     if !self.probing && self.ambiguous_slash(start) {
+                        self.pos = pos;
                         if let Some(at) = self.probe_as_code(start) {
                             return Some(at);
                         }
                     }
-                    self.regex();
+                    self.moving(&mut pos, Self::regex);
                     self.after_operand = true;
                 }
                 _ if is_operator(b) => {
                     let mut weight = 1;
-                    let run_start = self.pos;
+                    let run_start = pos;
                     let after_operand = self.after_operand;
-                    let next = self.bytes.get(start + 1).copied();
+                    let next = bytes.get(start + 1).copied();
                     // JSX's `</` and `/>` are tokens of their own; a `</`
                     // that does not close a tag (`x </re/`) is `<` and then
                     // a regular expression, as the parser reads it (found
                     // by the fuzzer: `x </a "./m((((…` read as a tag and a
                     // string hid the brackets the parser nests).
-                    let end = if (b, next) == (b'<', Some(b'/')) {
+                    let run_end = if (b, next) == (b'<', Some(b'/')) {
                         start + if self.closing_tag(start + 2) { 2 } else { 1 }
                     } else if (b, next) == (b'/', Some(b'>')) {
                         start + 2
                     } else {
-                        self.bytes.len()
+                        bytes.len()
                     };
-                    while self.pos < end && is_operator(self.bytes[self.pos]) {
-                        if self.pos > run_start
-                            && self.bytes[self.pos] == b'<'
-                            && self.bytes.get(self.pos + 1) == Some(&b'/')
+                    while pos < run_end && is_operator(bytes[pos]) {
+                        if pos > run_start
+                            && bytes[pos] == b'<'
+                            && bytes.get(pos + 1) == Some(&b'/')
                         {
                             break;
                         }
@@ -289,21 +295,18 @@ impl Scan<'_> {
                         // `<><><>`, once per `<` (found by the fuzzer: a run
                         // of them counted as one level and overflowed the
                         // stack).
-                        if matches!(self.bytes[self.pos], b'!' | b'~' | b'+' | b'-' | b'<')
-                            && self.pos > run_start
+                        if matches!(bytes[pos], b'!' | b'~' | b'+' | b'-' | b'<') && pos > run_start
                         {
                             weight += 1;
                         }
                         // `a /regex/` cannot follow an operator run; a `//`
                         // comment can.
-                        if self.bytes[self.pos] == b'/'
-                            && matches!(self.bytes.get(self.pos + 1), Some(b'/' | b'*'))
-                        {
+                        if bytes[pos] == b'/' && matches!(bytes.get(pos + 1), Some(b'/' | b'*')) {
                             break;
                         }
-                        self.pos += 1;
+                        pos += 1;
                     }
-                    let run = &self.bytes[run_start..self.pos];
+                    let run = &bytes[run_start..pos];
                     if run.starts_with(b"</") {
                         // A JSX closing tag undoes its opening tag's `<` and `>`
                         // (siblings do not nest).
@@ -320,19 +323,19 @@ impl Scan<'_> {
                     self.after_operand = run.ends_with(b"++") || run.ends_with(b"--");
                 }
                 _ if is_ident(b) => {
-                    while self.pos < self.bytes.len() && is_ident(self.bytes[self.pos]) {
-                        self.pos += 1;
+                    while pos < bytes.len() && is_ident(bytes[pos]) {
+                        pos += 1;
                     }
-                    let word = &self.bytes[start..self.pos];
+                    let word = &bytes[start..pos];
                     let operator = is_operator_keyword(word);
                     if operator {
                         self.chain += 1;
                     }
                     self.after_operand = !operator;
                 }
-                _ => self.pos += 1,
+                _ => pos += 1,
             }
-            if self.base + self.chain > self.limit {
+            if self.base + self.chain > limit {
                 return Some(Trouble::TooDeep(start));
             }
             if self.angles > 0 {
@@ -343,6 +346,16 @@ impl Scan<'_> {
             }
         }
         None
+    }
+
+    /// Runs `f`, a method that moves the position, from `pos` (the scan's
+    /// local copy), and takes the position back.
+    #[inline(always)]
+    fn moving<R>(&mut self, pos: &mut usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.pos = *pos;
+        let r = f(self);
+        *pos = self.pos;
+        r
     }
 
     /// Whether a JSX closing tag's name and `>` follow (`</a.b >`, `</>`),

@@ -60,6 +60,11 @@ impl Mark {
         }
     }
 
+    /// The length of the mark's text.
+    pub const fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// `text` followed by one of `after`.
     pub const fn then(text: &'static str, after: &'static [&'static str]) -> Mark {
         Mark {
@@ -175,14 +180,26 @@ impl Marks {
     }
 
     /// The first of the marks (by index) that `source` has, in one pass
-    /// that stops once the first one is found. Never inlined: inlined into
-    /// code built for size, the loop would be compiled for size too.
-    #[inline(never)]
+    /// that stops once the first one is found.
     pub fn first_in(&self, source: &str) -> Option<usize> {
+        self.first_of_each(source, self.marks.len())[0]
+    }
+
+    /// The first (by index) of the marks before `split` that `source` has,
+    /// and the first of those from `split` on: two searches in one pass,
+    /// which stops once the first of each is found. Never inlined: inlined
+    /// into code built for size, the loop would be compiled for size too.
+    #[inline(never)]
+    pub fn first_of_each(&self, source: &str, split: usize) -> [Option<usize>; 2] {
         let bytes = source.as_bytes();
-        let mut first: Option<usize> = None;
-        // The marks still worth looking for: those before the first found.
-        let mut wanted = u16::MAX;
+        let mut first = [None, None];
+        // The marks below `n`, as bits.
+        let below = |n: usize| u16::MAX.checked_shr(16 - n as u32).unwrap_or(0);
+        let (all, low) = (below(self.marks.len()), below(split.min(self.marks.len())));
+        let groups = [low, all & !low];
+        // The marks still worth looking for: in each group, those before
+        // the first found.
+        let mut wanted = groups[0] | groups[1];
         let mut at = 0;
         while let Some(found) = self.next_anchor(bytes, at) {
             at = found;
@@ -195,11 +212,12 @@ impl Marks {
                 let i = marks.trailing_zeros() as usize;
                 marks &= marks - 1;
                 if self.marks[i].at(bytes, at) {
-                    if i == 0 {
-                        return Some(0);
+                    let group = usize::from(i >= split);
+                    first[group] = Some(i);
+                    wanted &= !groups[group] | ((1 << i) - 1);
+                    if wanted == 0 {
+                        return first;
                     }
-                    first = Some(i);
-                    wanted = (1 << i) - 1;
                     marks &= wanted;
                 }
             }
@@ -262,6 +280,24 @@ mod tests {
         assert_eq!(first("localStorage."), Some(3));
         assert_eq!(first(".runtime"), None);
         assert_eq!(first(""), None);
+    }
+
+    #[test]
+    fn the_first_of_each_group() {
+        let each = |s: &str| MARKS.first_of_each(s, 3);
+        assert_eq!(each(""), [None, None]);
+        assert_eq!(each("react-dom; 'use client'"), [Some(0), Some(4)]);
+        assert_eq!(
+            each("react-dom; localStorage. chrome.runtime"),
+            [Some(2), Some(3)]
+        );
+        assert_eq!(each("document.querySelector"), [Some(1), None]);
+        assert_eq!(each("react-dom"), [None, Some(4)]);
+        // With the split past the last mark, one group: `first_in`.
+        assert_eq!(
+            MARKS.first_of_each("react-dom; 'use client'", 5),
+            [Some(0), None]
+        );
     }
 
     static NAMES: Marks = Marks::new(&[
