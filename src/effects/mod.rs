@@ -169,18 +169,11 @@ impl Deferred {
         let (end_line, end_column) = at(self.span.hi);
         crate::model::report::Diagnostic {
             group: self.group,
-            related: Vec::new(),
-            rule: meta.id.into(),
-            severity,
-            category: meta.category,
-            message,
-            file: Some(path.into()),
             line: Some(line),
             column: Some(column),
             end_line: Some(end_line),
             end_column: Some(end_column),
-            help,
-            docs: crate::model::report::docs_url(meta.id),
+            ..meta.finding(severity, path, message, help)
         }
     }
 }

@@ -12,7 +12,7 @@ pub use crate::effects::Condition;
 use crate::effects::{Deferred, DeferredText, FileContext};
 use crate::model::limits::Limits;
 use crate::model::project::ProjectInfo;
-use crate::model::report::{docs_url, Diagnostic, Severity};
+use crate::model::report::{Diagnostic, Severity};
 use crate::model::rule::RuleMeta;
 use crate::semantic::file::FileModel;
 use crate::syntax::position::LineIndex;
@@ -231,18 +231,7 @@ impl<'a> LintContext<'a> {
         let (meta, severity) = self.current_rule?;
         Some(Diagnostic {
             group: self.group,
-            related: Vec::new(),
-            rule: meta.id.into(),
-            severity,
-            category: meta.category,
-            message,
-            file: Some(self.path.into()),
-            line: None,
-            column: None,
-            end_line: None,
-            end_column: None,
-            help,
-            docs: docs_url(meta.id),
+            ..meta.finding(severity, self.path, message, help)
         })
     }
 }

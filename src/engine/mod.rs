@@ -183,27 +183,26 @@ impl<'p> Linter<'p> {
             .enumerate()
             .map(|(i, p)| (normalize(p), i))
             .collect();
-        let entry_files: Vec<usize> = entries
+        // Each entry among the files, with the queue batch bound of the
+        // wrangler config that declares it.
+        let (entry_files, entry_batches): (Vec<usize>, Vec<Option<u32>>) = entries
             .iter()
-            .filter_map(|e| index.get(&normalize(&e.path)).copied())
-            .collect();
+            .filter_map(|e| {
+                let file = *index.get(&normalize(&e.path))?;
+                Some((file, e.queue_batch_size))
+            })
+            .unzip();
         let mut walked: Vec<Option<WalkResult>> = files.iter().map(|_| None).collect();
         let mut reached: Vec<Option<graph::Reached>> = vec![None; files.len()];
         if scope != FileScope::Bundle && !entry_files.is_empty() {
             let resolver = Resolver::new(paths.iter().copied(), &self.project.modules);
             // A queue handler's batch is as large as the consumers of the
             // wrangler config that declares the file's entry allow.
-            let queue_batch = |n: usize| {
-                entries
-                    .iter()
-                    .find(|e| index.get(&normalize(&e.path)) == Some(&entry_files[n]))
-                    .and_then(|e| e.queue_batch_size)
-            };
             reached = graph::reach(&resolver, &paths, &entry_files, |i, n| {
                 let mut result = self.walk_file(
                     &files[i],
                     true,
-                    queue_batch(n),
+                    entry_batches[n],
                     graph::ObjectIdMarks::Unknown,
                 );
                 let loads = match &mut result {

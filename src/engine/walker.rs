@@ -207,7 +207,9 @@ impl Walker<'_, '_, '_> {
         // function is called (`export async function consume(batch, env)`).
         for pat in &pats {
             if let Pat::Ident(p) = param_pat(pat) {
-                if type_named(p.type_ann.as_deref(), "MessageBatch") {
+                if crate::syntax::ast::annotated_class(p.type_ann.as_deref()).as_deref()
+                    == Some("MessageBatch")
+                {
                     self.cx.hot.note_queue_batch(&p.id.sym);
                 }
             }
@@ -287,12 +289,6 @@ fn param_pat(pat: &Pat) -> &Pat {
         Pat::Assign(a) => &a.left,
         other => other,
     }
-}
-
-/// The annotation names the type `name` (`MessageBatch<Job>`).
-fn type_named(ann: Option<&TsTypeAnn>, name: &str) -> bool {
-    matches!(ann.map(|a| &*a.type_ann), Some(TsType::TsTypeRef(r))
-        if matches!(&r.type_name, TsEntityName::Ident(id) if id.sym == name))
 }
 
 /// A type no bindings object has: a primitive, a literal, a union of them,
