@@ -30,8 +30,8 @@ pub const BUNDLE_RULE_IDS: &[&str] = &[
     "node-polyfill",
     "unused-in-bundle",
 ];
-/// A package of the Workers heavy table is reported from this size on even
-/// under the threshold (a per-method `lodash/get` is not).
+/// A package with a lighter replacement (the e18e dataset) is reported from
+/// this size on even under the threshold (a per-method `lodash/get` is not).
 const KNOWN_HEAVY_MIN_BYTES: u64 = 10_000;
 /// CommonJS packages smaller than this are not worth a finding unless the
 /// ESM table knows them.
@@ -388,7 +388,8 @@ pub fn findings(
     .threshold;
     for c in &a.copies {
         let known = heavy_dependency::heavy_alternative(&c.name);
-        let listed = heavy_dependency::is_known_heavy(&c.name) && c.bytes >= KNOWN_HEAVY_MIN_BYTES;
+        let listed =
+            heavy_dependency::has_lighter_replacement(&c.name) && c.bytes >= KNOWN_HEAVY_MIN_BYTES;
         if c.bytes < threshold && !listed {
             continue;
         }

@@ -3,13 +3,14 @@
 //! unnecessary. Everything imported statically is bundled and evaluated
 //! before the first request (1 s startup limit), on every cold start.
 //!
-//! Two sources: a small table of Workers-specific cases with measured sizes
-//! and concrete fixes (moment, lodash, aws-sdk, axios, …), and the e18e
-//! `module-replacements` dataset (native, preferred and micro-utilities
-//! manifests), snapshotted in data/module-replacements.json by
-//! scripts/update-replacements.mjs. A dynamic `await import('m')` defers
-//! the cost to the request that needs it and is never reported; type-only
-//! imports are erased and never reported.
+//! Whether an import is heavy comes from the e18e `module-replacements`
+//! dataset (a lighter replacement exists; snapshotted in
+//! data/module-replacements.json by scripts/update-replacements.mjs) or from
+//! the package measured in node_modules or the metafile, never from its name
+//! alone. A small table of Workers-specific cases (moment, lodash, aws-sdk,
+//! …) gives the concrete fix for what is reported. A dynamic
+//! `await import('m')` defers the cost to the request that needs it and is
+//! never reported; type-only imports are erased and never reported.
 
 use crate::model::collections::HashMap;
 use std::sync::OnceLock;
@@ -55,11 +56,20 @@ A static import of a package that is heavy for a Worker or that the Workers
 runtime makes unnecessary: `import … from 'm'`, `import 'm'`,
 `export … from 'm'`, or `require('m')`.
 
-Two sources of knowledge:
+An import is reported when a lighter replacement exists (the e18e
+dataset, below) or when the package is measured heavy: in node_modules
+without a bundle (see [Without a bundle](#without-a-bundle)), in the metafile
+with one (see [Bundle form](#bundle-form)). A package's name alone never
+decides.
 
-1. **A Workers table** with sizes measured on the published packages and a
-   concrete fix for each (`data/workers-heavy-packages.json`, shipped in the
-   package as data and passed to the core, not compiled into the wasm):
+1. **A Workers table** gives the message and the concrete fix for packages a
+   Worker often gets wrong, with sizes measured on the published packages
+   (`data/workers-heavy-packages.json`, shipped in the package as data and
+   passed to the core, not compiled into the wasm). It says how to fix an
+   import that is reported; it does not decide that one is. `aws-sdk`,
+   `googleapis`, `moment-timezone`, `core-js`, `@babel/polyfill` and
+   `better-sqlite3` are in this table but not in the e18e data, so they are
+   reported only when measured over the threshold:
 
    | Package | Problem | Use instead |
    | --- | --- | --- |
@@ -87,7 +97,9 @@ Two sources of knowledge:
    axios 1.21.1. wrangler does not minify unless `minify = true`.)
 
 2. **The e18e [`module-replacements`](https://github.com/es-tooling/module-replacements)
-   dataset** (its native and preferred manifests), for everything else:
+   dataset** (its native, preferred and micro-utilities manifests) decides
+   that a lighter replacement exists; its text is the fix for packages
+   missing from the Workers table:
    `object-assign` → `Object.assign`, `qs` → `URLSearchParams`,
    `chalk` → `util.styleText`/`picocolors`, …
    The snapshot lives in `data/module-replacements.json` (shipped in the
@@ -164,8 +176,8 @@ export async function legacyReport(d: Date) {
         (
             "Known limits",
             r#"
-Without a bundle and without node_modules, packages missing from both
-tables are not reported (no guess from the name); with a bundle, the
+Without a bundle and without node_modules, packages missing from the e18e
+data are not reported (no guess from the name); with a bundle, the
 metafile reports what really shipped. TypeScript `import x = require('m')`
 is not recognized.
 "#,
@@ -178,7 +190,7 @@ package in node_modules (the copy Node and esbuild would find from the
 importing file): the module the specifier loads (package.json `exports` with
 the `workerd`, `worker`, `browser`, `import` conditions, else `browser`,
 `module`, `main`) and every module it statically imports within the package,
-up to 400 modules and 8 MB. A package in neither table is reported when that
+up to 400 modules and 8 MB. A package the e18e data does not list is reported when that
 measured size is over `threshold` and a bundler would keep all of it: it is
 CommonJS, or the import binds the whole module (default, namespace,
 `require`, a bare `import 'm'`). The message says the figure is
@@ -192,8 +204,8 @@ are left to the bundle form, which sees what tree-shaking keeps.
 When perf-optimizer analyzes a bundle (`check`, `bundle`, the esbuild plugin),
 the same rule id also reports, from the metafile, a package whose bytes in
 the output pass a threshold (default 100 KiB; option `threshold`, bytes or a
-size such as `"200 KiB"`) or that the Workers table lists as heavy (from
-10 kB in the output), at the first-party import that pulls it in (a listed
+size such as `"200 KiB"`) or that has a lighter replacement in the e18e data
+(from 10 kB in the output), at the first-party import that pulls it in (a listed
 package at each import; a package that is only over the threshold once, at the
 import on the shortest chain from the entry), with its
 bytes and the lighter alternative (Workers table, then e18e data). When the
@@ -394,9 +406,10 @@ pub(crate) fn replacements() -> Option<&'static Snapshot> {
     SNAPSHOT.get()
 }
 
-/// Whether the Workers table lists `package` as heavy.
-pub(crate) fn is_known_heavy(package: &str) -> bool {
-    heavy_package(package).is_some()
+/// Whether the e18e dataset lists a lighter replacement for `package` (a
+/// native API, a preferred package or one line of code).
+pub(crate) fn has_lighter_replacement(package: &str) -> bool {
+    replacements().is_some_and(|data| data.modules.contains_key(package))
 }
 
 /// The lighter alternative to `package` from the Workers table or the e18e
@@ -456,7 +469,20 @@ fn measured_tag(m: &crate::model::project::InstalledPackage) -> String {
 }
 
 impl HeavyDependency {
-    /// A package in neither table: reported when what the import loads,
+    /// Whether what the import loads, measured in node_modules, is over the
+    /// threshold and a bundler would keep all of it: CommonJS, or the whole
+    /// module imported (default, namespace, `require`, a bare `import 'm'`).
+    fn keeps_too_much(
+        &self,
+        m: &crate::model::project::InstalledPackage,
+        import: &crate::semantic::imports::ModuleRef,
+        node: Node<'_>,
+    ) -> bool {
+        let side_effect_only = matches!(node, Node::Import(i) if i.specifiers.is_empty());
+        m.bytes >= self.options.threshold && (m.cjs || import.whole_module || side_effect_only)
+    }
+
+    /// A package the e18e data does not list: reported when what the import loads,
     /// measured in node_modules, is over the threshold and a bundler would
     /// keep it (CommonJS, or the whole module imported). Silent without a
     /// measurement: no guess from the name.
@@ -469,10 +495,7 @@ impl HeavyDependency {
         let Some(m) = installed(cx.project, cx.path, &import.source) else {
             return;
         };
-        let side_effect_only = matches!(node, Node::Import(i) if i.specifiers.is_empty());
-        if m.bytes < self.options.threshold
-            || !(m.cjs || import.whole_module || side_effect_only)
-        {
+        if !self.keeps_too_much(m, import, node) {
             return;
         }
         let source = &import.source;
@@ -522,8 +545,13 @@ impl Rule for HeavyDependency {
                         || matches!(node, Node::Import(i) if i.specifiers.iter().any(|s| matches!(s, ImportSpecifier::Default(_))))
                 }
             };
-            if counts {
-                let measured = installed(cx.project, cx.path, source)
+            // The table says how to fix it; whether the import is heavy comes
+            // from the e18e dataset (a lighter replacement exists) or from
+            // the package measured in node_modules, never from the name alone.
+            let measured = installed(cx.project, cx.path, source);
+            let heavy_by_size = measured.is_some_and(|m| self.keeps_too_much(m, &import, node));
+            if counts && (has_lighter_replacement(package) || heavy_by_size) {
+                let measured = measured
                     .map(|m| format!(" ({})", measured_tag(m)))
                     .unwrap_or_default();
                 cx.report(
@@ -641,6 +669,8 @@ mod tests {
             .starts_with("https://developer.mozilla.org/"));
     }
 
+    /// A package of the Workers table that the e18e dataset also lists: the
+    /// table's concrete fix in the message, whatever is installed.
     #[test]
     fn fires_on_heavy_packages() {
         assert_fires(
@@ -648,31 +678,48 @@ mod tests {
             r#"import moment from 'moment';
 import _ from 'lodash';
 import { pick } from 'lodash';
-const AWS = require('aws-sdk');
-import S3 from 'aws-sdk/clients/s3';
 import axios from 'axios';
 import { v4 as uuidv4 } from 'uuid';
 export { default as fetch } from 'node-fetch';
-import 'core-js/stable';
 import lodashEs from 'lodash-es';
 import jwt from 'jsonwebtoken';
-import Database from 'better-sqlite3';
 "#,
             &[
                 (1, "`moment` is heavy for a Worker (~176 KiB unminified"),
                 (2, "`lodash` is heavy"),
                 (3, "`lodash` is heavy"),
-                (4, "`aws-sdk` (AWS SDK v2) is heavy"),
-                (5, "`aws-sdk/clients/s3`"),
-                (6, "`axios` is not needed in a Worker"),
-                (7, "crypto.randomUUID()"),
-                (8, "`node-fetch` is not needed"),
-                (9, "`core-js/stable`"),
-                (10, "default import pulls in all of lodash-es"),
-                (11, "use jose or Web Crypto"),
-                (12, "`better-sqlite3` cannot run in a Worker (a native Node addon): use a D1 binding"),
+                (4, "`axios` is not needed in a Worker"),
+                (5, "crypto.randomUUID()"),
+                (6, "`node-fetch` is not needed"),
+                (7, "default import pulls in all of lodash-es"),
+                (8, "use jose or Web Crypto"),
             ],
         );
+    }
+
+    /// A package only the hand-kept Workers table names is heavy when it is
+    /// measured so in node_modules (the table then gives the fix), and is
+    /// never reported from its name alone.
+    #[test]
+    fn the_workers_table_alone_decides_nothing() {
+        let src = "const AWS = require('aws-sdk');\nimport S3 from 'aws-sdk/clients/s3';\nimport 'core-js/stable';\nimport Database from 'better-sqlite3';\nimport tz from 'moment-timezone';\n";
+        installed_case(&[("src/index.ts", src)], vec![]).assert_silent();
+        let found = installed_case(
+            &[("src/index.ts", src)],
+            vec![
+                measured("aws-sdk", ".", 3_000_000, true),
+                measured("aws-sdk/clients/s3", ".", 900_000, true),
+                measured("core-js/stable", ".", 400_000, true),
+                measured("better-sqlite3", ".", 30_000, true),
+                measured("moment-timezone", ".", 60_000, true),
+            ],
+        )
+        .assert_fires(&[
+            ("src/index.ts", 1, "`aws-sdk` (AWS SDK v2) is heavy"),
+            ("src/index.ts", 2, "`aws-sdk/clients/s3`"),
+            ("src/index.ts", 3, "`core-js/stable`"),
+        ]);
+        assert!(found[0].message.ends_with("(2.86 MiB measured from node_modules, not bundled)"), "{}", found[0].message);
     }
 
     #[test]
@@ -758,7 +805,7 @@ function local(require: (m: string) => unknown) { return require('moment'); }
             })
     }
 
-    /// Without a bundle, a package in neither table is reported when what
+    /// Without a bundle, a package the e18e data does not list is reported when what
     /// the import loads, measured in node_modules, is over the threshold
     /// and a bundler keeps it all: CommonJS, or the whole module imported.
     #[test]
