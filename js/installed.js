@@ -25,6 +25,8 @@ const PROBES = ["", ".js", ".mjs", ".cjs", ".json", "/index.js", "/index.mjs", "
 const SPECIFIER = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*["']([^"'./\s][^"'\s]*)["']/g;
 /** Relative specifiers of static imports and requires in package code. */
 const RELATIVE = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["'](\.\.?\/[^"'\s]*|\.\.?)["']/g;
+/** Bare specifiers of static imports and requires in package code. */
+const STATIC_BARE = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["']([^"'./\s][^"'\s]*)["']/g;
 
 const isFile = (path) => {
   try {
@@ -115,10 +117,11 @@ function mainOf(dir, pkg) {
 
 /**
  * The entry's bytes and those of the modules it statically imports within
- * the package (relative imports), breadth first, bounded by MAX_MODULES and
- * MAX_BYTES (`complete` is false when a bound cut it short).
+ * the package (relative imports, and imports of the package by its own name,
+ * the way Prisma's edge client loads its runtime), breadth first, bounded by
+ * MAX_MODULES and MAX_BYTES (`complete` is false when a bound cut it short).
  */
-function measure(entry, root) {
+function measure(entry, root, name) {
   const seen = new Set([entry]);
   const queue = [entry];
   let bytes = 0;
@@ -135,8 +138,11 @@ function measure(entry, root) {
       esm = /^\s*(import|export)\b/m.test(text) || file.endsWith(".mjs");
       cjs = !esm;
     }
-    for (const match of text.matchAll(RELATIVE)) {
-      const target = probe(resolve(dirname(file), match[1]));
+    const targets = [...text.matchAll(RELATIVE)].map((match) => probe(resolve(dirname(file), match[1])));
+    for (const match of text.matchAll(STATIC_BARE)) {
+      if (packageName(match[1]) === name) targets.push(entryOf(root, match[1].slice(name.length + 1)));
+    }
+    for (const target of targets) {
       if (!target || seen.has(target) || !target.startsWith(root)) continue;
       if (seen.size >= MAX_MODULES) return { bytes, modules: queue.length, complete: false, cjs };
       seen.add(target);
@@ -198,7 +204,7 @@ export function installedPackages(files) {
       measured.set(key, null);
       const entry = entryOf(pkg.dir, specifier.slice(name.length + 1));
       if (!entry) continue;
-      const size = measure(entry, pkg.dir);
+      const size = measure(entry, pkg.dir, name);
       measured.set(key, { specifier, scope: displayPath(pkg.scope), path: displayPath(pkg.dir), entry: displayPath(entry), ...size });
     }
   }

@@ -29,7 +29,8 @@ const SOURCES = {
     "import small from 'small-cjs';",
     "import type { Huge } from 'huge-types';",
     "import { one } from 'big-esm';",
-    "export default { fetch() { return new Response(String(big) + small + one); } };",
+    "import { Client } from 'edge-client';",
+    "export default { fetch() { return new Response(String(big) + small + one + Client); } };",
     "",
   ].join("\n"),
 };
@@ -45,6 +46,10 @@ const PACKAGES = {
   "node_modules/small-cjs/index.js": cjsCode(3_000),
   "node_modules/huge-types/package.json": JSON.stringify({ name: "huge-types", version: "1.0.0", main: "index.js" }),
   "node_modules/huge-types/index.js": cjsCode(500_000),
+  // An entry that loads its runtime by the package's own name (Prisma's edge client does).
+  "node_modules/edge-client/package.json": JSON.stringify({ name: "edge-client", version: "1.0.0", main: "index.js", exports: { ".": "./index.js", "./runtime/*": "./runtime/*.js" } }),
+  "node_modules/edge-client/index.js": "module.exports = require('edge-client/runtime/edge');\n",
+  "node_modules/edge-client/runtime/edge.js": cjsCode(120_000),
   // ESM, named import: tree-shaking may keep little of it; only a bundle can tell.
   "node_modules/big-esm/package.json": JSON.stringify({ name: "big-esm", version: "1.0.0", type: "module", module: "index.js" }),
   "node_modules/big-esm/index.js": `export const one = 1;\nexport const big = ${JSON.stringify("x".repeat(300_000))};\n`,
@@ -57,13 +62,15 @@ const heavy = (dir) => {
 };
 
 describe("heavy-dependency without a bundle", () => {
-  test("a big installed CommonJS package is reported with its measured size; small, type-only and ESM named imports are not", () => {
+  test("a big installed CommonJS package is reported with its measured size (its imports of itself by name included); small, type-only and ESM named imports are not", () => {
     const dir = join(work, "with");
     write(dir, { ...SOURCES, ...PACKAGES });
     const found = heavy(dir);
-    assert.deepEqual(found.map((d) => `${d.file}:${d.line}`), ["src/index.ts:1"], JSON.stringify(found));
+    assert.deepEqual(found.map((d) => `${d.file}:${d.line}`), ["src/index.ts:1", "src/index.ts:5"], JSON.stringify(found));
     assert.match(found[0].message, /^`big-cjs` loads 146\.5 KiB measured from node_modules, not bundled \(3 modules from `node_modules\/big-cjs\/worker\.js`; CommonJS/);
     assert.match(found[0].message, /more than the 100 KiB threshold/);
+    // The runtime it requires by its own name is counted with it.
+    assert.match(found[1].message, /^`edge-client` loads 117\.\d KiB measured from node_modules, not bundled \(2 modules from `node_modules\/edge-client\/index\.js`; CommonJS/);
   });
 
   test("the threshold is the rule's option", () => {
