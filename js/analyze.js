@@ -30,10 +30,14 @@ function sqlFilesUnder(dir, paths) {
   }
 }
 
-/** The SQL files that declare the schema: migrations folders (inside the project, see loadProject) and drizzle-kit output. */
+/**
+ * The SQL files that declare the schema: migrations folders (inside the
+ * project, see loadProject), drizzle-kit output, and the files the
+ * project's scripts apply with `wrangler d1 execute --file`.
+ */
 function sqlFilesOf(project) {
   const dirs = new Set([...project.migrationsDirs, ...CONVENTIONAL_MIGRATIONS.map((dir) => join(project.dir, dir))]);
-  const paths = [];
+  const paths = [...(project.schemaFiles ?? [])];
   for (const dir of dirs) sqlFilesUnder(dir, paths);
   return readSources([...new Set(paths)].sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
 }

@@ -143,6 +143,40 @@ function migrationsDirsOf(d1, dir, shownConfig, notes) {
  */
 export const CONVENTIONAL_MIGRATIONS = ["drizzle", "migrations", "supabase/migrations", "prisma/migrations"];
 
+/** `wrangler d1 execute <db> … --file <path>` in a package.json script: the SQL it applies. */
+const D1_EXECUTE_FILE = /\bd1\s+execute\b[^&|;\n]*?--file(?:=|\s+)(["']?)([^\s"'&|;]+\.sql)\1/g;
+
+/**
+ * SQL files that the package.json scripts in `dirs` apply to a D1 database
+ * with `wrangler d1 execute … --file` (a schema kept outside a migrations
+ * folder, as `db/schema.sql`). Only files inside one of `dirs` or the working
+ * directory are read; a script that cannot be read adds nothing.
+ */
+function d1ScriptFiles(dirs) {
+  const inside = (file, dir) => {
+    const rel = relative(dir, file);
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  };
+  const files = new Set();
+  for (const dir of new Set(dirs)) {
+    let scripts;
+    try {
+      scripts = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts;
+    } catch {
+      continue;
+    }
+    if (!scripts || typeof scripts !== "object") continue;
+    for (const command of Object.values(scripts)) {
+      if (typeof command !== "string") continue;
+      for (const match of command.matchAll(D1_EXECUTE_FILE)) {
+        const file = resolve(dir, match[2]);
+        if (inside(file, process.cwd()) || dirs.some((d) => inside(file, d))) files.add(file);
+      }
+    }
+  }
+  return [...files];
+}
+
 // Only string names: wrangler refuses any other, and the core expects strings.
 const bindingNames = (list) => (Array.isArray(list) ? list.map((b) => b?.binding).filter((name) => typeof name === "string" && name !== "") : []);
 
@@ -166,7 +200,7 @@ function queueBatchSize(config) {
  * The project at `start`: `{ dir, configPath, name, main, buildCommand,
  * compatibilityFlags, nodejsCompat, bindings: { d1, hyperdrive, kv, r2,
  * queueBatchSize },
- * migrationsDirs }`. Its wrangler config is the nearest at or above `start`
+ * migrationsDirs, schemaFiles }`. Its wrangler config is the nearest at or above `start`
  * (as wrangler finds it), and `dir` that config's folder. `entry` (relative
  * to `start`) overrides the config's `main`.
  */
@@ -219,6 +253,7 @@ export function loadProject(start, { entry } = {}) {
       queueBatchSize: queueBatchSize(config),
     },
     migrationsDirs,
+    schemaFiles: d1ScriptFiles([dir, start]),
     notes,
   };
 }
@@ -263,6 +298,7 @@ export function workspaceProject(dir, configPaths) {
       queueBatchSize: configs.map(({ config }) => queueBatchSize(config)).reduce((max, n) => (n === null ? max : Math.max(max ?? 0, n)), null),
     },
     migrationsDirs: union(({ dir, migrations }) => [...migrations, ...CONVENTIONAL_MIGRATIONS.map((folder) => join(dir, folder))]),
+    schemaFiles: d1ScriptFiles([resolve(dir), ...configs.map((c) => c.dir)]),
     notes,
   };
 }

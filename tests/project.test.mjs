@@ -114,3 +114,29 @@ test("entries: a test suite's Worker is a fixture, and a component showing Worke
   assert.equal(roles["app/test/worker.ts"], "test");
   assert.notEqual(roles["app/src/fixtures.ts"], "worker");
 });
+
+test("the schema a package.json script applies with `wrangler d1 execute --file` is read, from the Worker's folder and from the root", () => {
+  const root = mkdtempSync(join(tmpdir(), "perf-d1-script-"));
+  mkdirSync(join(root, "db"), { recursive: true });
+  mkdirSync(join(root, "worker"), { recursive: true });
+  writeFileSync(join(root, "db", "schema.sql"), 'CREATE TABLE IF NOT EXISTS "OrderDetail" ("Id" TEXT PRIMARY KEY, "OrderId" INTEGER NOT NULL, "Quantity" INTEGER NOT NULL);\n');
+  writeFileSync(join(root, "db", "unused.sql"), 'CREATE INDEX "OrderDetail_OrderId" ON "OrderDetail" ("OrderId");\n');
+  writeFileSync(join(root, "worker", "wrangler.toml"), 'name = "orders"\nmain = "index.ts"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "orders"\ndatabase_id = "x"\n');
+  writeFileSync(
+    join(root, "worker", "index.ts"),
+    "export default {\n  async fetch(request: Request, env: { DB: D1Database }) {\n    const id = new URL(request.url).searchParams.get('id');\n    const { results } = await env.DB.prepare('SELECT OrderId, Quantity FROM OrderDetail WHERE OrderId = ?1').bind(id).all();\n    return Response.json(results);\n  },\n};\n",
+  );
+  const missingIndex = (cwd, args) => {
+    const run = cli(["lint", ...args, "--format", "json"], { cwd });
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    return findings(JSON.parse(run.stdout)).filter((f) => f.includes("missing-index"));
+  };
+  // No script names the schema: nothing is known of OrderDetail.
+  assert.deepEqual(missingIndex(join(root, "worker"), []), []);
+  writeFileSync(join(root, "worker", "package.json"), JSON.stringify({ scripts: { "local:init": "wrangler d1 execute orders --file=../db/schema.sql --local", seed: "wrangler d1 execute orders --command 'select 1'" } }));
+  assert.deepEqual(missingIndex(root, []), ["worker/index.ts:4 drizzle-missing-index"]);
+  assert.deepEqual(missingIndex(root, ["worker"]), ["worker/index.ts:4 drizzle-missing-index"]);
+  // The root's script names the same file (quoted, with a space): read once, same finding.
+  writeFileSync(join(root, "package.json"), JSON.stringify({ scripts: { "db:init": 'wrangler d1 execute orders --file "./db/schema.sql"' } }));
+  assert.deepEqual(missingIndex(root, []), ["worker/index.ts:4 drizzle-missing-index"]);
+});
