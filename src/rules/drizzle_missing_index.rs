@@ -61,7 +61,9 @@ key in `with`: the related table is scanned once per parent row.
 The schema comes from the Drizzle tables (`sqliteTable`, `pgTable`,
 `mysqlTable`) found among the analyzed files, wherever they are, and from the
 SQL schema and migration files (drizzle-kit's `drizzle/`/`migrations/`,
-wrangler's `migrations_dir`: `CREATE TABLE … PRIMARY KEY/UNIQUE`,
+wrangler's `migrations_dir`, Supabase's and Prisma's migrations, and the files
+package.json scripts apply with `wrangler d1 execute --file`:
+`CREATE TABLE … PRIMARY KEY/UNIQUE`,
 `CREATE [UNIQUE] INDEX`, `DROP INDEX`, applied in file order). An index that
 exists in either place counts. The finding names the table and the column and
 gives the `index(...)` line to add to the schema, with the migration to
