@@ -282,7 +282,7 @@ fn iife_body(call: &CallExpr, cx: &LintContext<'_>) -> (bool, bool) {
 /// The `waitUntil` reachable from here: `c.executionCtx.waitUntil` in a Hono
 /// route, `ctx.waitUntil` in a module handler, `event.waitUntil` in a
 /// service worker.
-fn wait_until(cx: &LintContext<'_>) -> &'static str {
+pub(crate) fn wait_until(cx: &LintContext<'_>) -> &'static str {
     let params = cx.frames().iter().filter_map(|f| match f {
         Frame::Function { params, .. } => Some(params),
         _ => None,
