@@ -4,13 +4,14 @@
 //! `ctx.waitUntil(…)` lets the write finish after the response is sent.
 
 use swc_core::atoms::Atom;
-use swc_core::common::{BytePos, Span, Spanned};
+use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
 use crate::semantic::{Declaration, Init};
+use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node as Probed};
 
 pub static RULE: RuleEntry = RuleEntry {
     meta: RuleMeta {
@@ -19,7 +20,7 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Warning,
         summary: "A request handler awaits a cache write (Cache API put, KV fill with a TTL) before it responds: hand it to ctx.waitUntil.",
     },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(CacheWriteBlocksResponse::default())),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(CacheWriteBlocksResponse)),
     options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
     #[cfg(test)]
     docs: &DOCS,
@@ -119,31 +120,7 @@ cache object passed in as a parameter is not recognized as the Cache API.
     examples: crate::engine::declare::Examples::Run,
 };
 
-/// A KV read a handler made into a variable (`const v = await env.X.get(k)`):
-/// which namespace and key, as written.
-struct Read {
-    function: Span,
-    namespace: String,
-    key: String,
-    var: Atom,
-}
-
-/// Code that runs only when a read missed: the consequent of `if (!v)`, or
-/// what follows `if (v) return …` in the function.
-struct Missed {
-    function: Span,
-    var: Atom,
-    lo: BytePos,
-    hi: BytePos,
-}
-
-#[derive(Default)]
-struct CacheWriteBlocksResponse {
-    /// KV reads seen so far in request handlers.
-    reads: Vec<Read>,
-    /// Where those reads are known to have missed.
-    missed: Vec<Missed>,
-}
+struct CacheWriteBlocksResponse;
 
 /// The request handler the node is directly in (not in a nested callback).
 fn handler_span(cx: &LintContext<'_>) -> Option<Span> {
@@ -293,80 +270,129 @@ fn always_exits(stmt: &Stmt) -> bool {
     }
 }
 
-impl CacheWriteBlocksResponse {
-    /// `const v = await env.X.get(k)` in a handler: remember the read.
-    fn read(&mut self, decl: &VarDeclarator, cx: &LintContext<'_>) {
-        let (Pat::Ident(name), Some(init)) = (&decl.name, &decl.init) else {
-            return;
-        };
-        let mut value = unwrap_expr(init);
-        if let Expr::Await(a) = value {
-            value = unwrap_expr(&a.arg);
+/// Whether the KV `put` at `at` in the handler at `function` writes a key
+/// that the handler read from the same namespace and found missing: the
+/// read is `const v = await ns.get(key)` in the handler, and the put is
+/// inside `if (!v) { … }` or after `if (v) return …`. Asked only of the rare
+/// awaited KV puts with a TTL, so the handler is found again in the tree.
+fn fills_a_miss(cx: &LintContext<'_>, function: Span, namespace: &str, key: &str, at: Span) -> bool {
+    struct Handler<'c, 'a, 'q> {
+        cx: &'c LintContext<'a>,
+        function: Span,
+        put: (&'q str, &'q str, Span),
+        found: Option<bool>,
+    }
+    impl Hooks for Handler<'_, '_, '_> {
+        fn kinds(&self) -> u64 {
+            bit(Kind::Function) | bit(Kind::Arrow)
         }
-        let Expr::Call(call) = value else {
-            return;
-        };
-        let (Some(function), Some((namespace, key))) = (handler_span(cx), kv_call(cx, call, "get")) else {
-            return;
-        };
-        let key = cx.snippet(key.span());
-        self.reads.push(Read {
-            function,
-            namespace,
-            key,
-            var: name.id.sym.clone(),
-        });
-    }
-
-    /// `if (!v) { … }` or `if (v) return …;` on a read variable: where it missed.
-    fn branch(&mut self, stmt: &IfStmt, cx: &LintContext<'_>) {
-        let Some(function) = handler_span(cx) else {
-            return;
-        };
-        let Some((var, empty)) = tested_var(&stmt.test) else {
-            return;
-        };
-        if !self.reads.iter().any(|r| r.function == function && r.var == *var) {
-            return;
+        fn enter(&mut self, node: Probed<'_>) -> Descend {
+            if self.found.is_some() {
+                return Descend::Skip;
+            }
+            let body = match node {
+                Probed::Function(f) if f.span == self.function => f.body.as_ref().map(|b| &b.stmts[..]),
+                Probed::Arrow(a) if a.span == self.function => match &*a.body {
+                    ArrowFunctionBody::FunctionBody(b) => Some(&b.stmts[..]),
+                    _ => None,
+                },
+                _ => return Descend::Children,
+            };
+            self.found = Some(body.is_some_and(|stmts| missed_in(self.cx, stmts, self.put)));
+            Descend::Skip
         }
-        let (lo, hi) = if empty {
-            (stmt.cons.span().lo, stmt.cons.span().hi)
-        } else if stmt.alt.is_none() && always_exits(&stmt.cons) {
-            (stmt.span.hi, function.hi)
-        } else {
-            return;
-        };
-        self.missed.push(Missed {
-            function,
-            var: var.clone(),
-            lo,
-            hi,
-        });
     }
+    let mut handler = Handler {
+        cx,
+        function,
+        put: (namespace, key, at),
+        found: None,
+    };
+    probe::walk(cx.program(), &mut handler);
+    handler.found == Some(true)
+}
 
-    /// `env.X.put(key, …)` writes the key a read of this handler missed.
-    fn fills_a_miss(&self, function: Span, namespace: &str, key: &str, at: Span) -> bool {
-        self.reads
-            .iter()
-            .filter(|r| r.function == function && r.namespace == namespace && r.key == key)
-            .any(|r| {
-                self.missed.iter().any(|m| {
-                    m.function == function && m.var == r.var && m.lo <= at.lo && at.hi <= m.hi
-                })
-            })
+/// In a handler's statements: the variables read from `namespace`/`key`,
+/// then whether `at` is where one of them is known to be missing.
+fn missed_in(cx: &LintContext<'_>, stmts: &[Stmt], (namespace, key, at): (&str, &str, Span)) -> bool {
+    struct Body<'c, 'a, 'q> {
+        cx: &'c LintContext<'a>,
+        namespace: &'q str,
+        key: &'q str,
+        at: Span,
+        reads: Vec<Atom>,
+        /// Second pass: the branches.
+        branches: bool,
+        missed: bool,
     }
+    impl Hooks for Body<'_, '_, '_> {
+        fn enter(&mut self, node: Probed<'_>) -> Descend {
+            match node {
+                // Nested functions run at other times.
+                Probed::Function(_) | Probed::Arrow(_) | Probed::Class(_) => return Descend::Skip,
+                Probed::VarDeclarator(decl) if !self.branches => {
+                    if let (Pat::Ident(name), Some(init)) = (&decl.name, &decl.init) {
+                        let mut value = unwrap_expr(init);
+                        if let Expr::Await(a) = value {
+                            value = unwrap_expr(&a.arg);
+                        }
+                        if let Expr::Call(call) = value {
+                            if let Some((namespace, key)) = kv_call(self.cx, call, "get") {
+                                if namespace == self.namespace && self.cx.snippet(key.span()) == self.key {
+                                    self.reads.push(name.id.sym.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                Probed::If(stmt) if self.branches => {
+                    if let Some((var, empty)) = tested_var(&stmt.test) {
+                        if self.reads.contains(var) {
+                            let within = |s: Span| s.lo <= self.at.lo && self.at.hi <= s.hi;
+                            self.missed |= if empty {
+                                within(stmt.cons.span())
+                            } else {
+                                stmt.alt.is_none() && always_exits(&stmt.cons) && stmt.span.hi <= self.at.lo
+                            };
+                        }
+                    }
+                }
+                _ => {}
+            }
+            Descend::Children
+        }
+    }
+    let mut body = Body {
+        cx,
+        namespace,
+        key,
+        at,
+        reads: Vec::new(),
+        branches: false,
+        missed: false,
+    };
+    for stmt in stmts {
+        probe::walk(stmt, &mut body);
+    }
+    if body.reads.is_empty() {
+        return false;
+    }
+    body.branches = true;
+    for stmt in stmts {
+        probe::walk(stmt, &mut body);
+    }
+    body.missed
 }
 
 impl Rule for CacheWriteBlocksResponse {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::VarDeclarator, NodeKind::Stmt, NodeKind::Await]
+        &[NodeKind::Await]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        match node {
-            Node::VarDeclarator(decl) => self.read(decl, cx),
-            Node::Stmt(Stmt::If(stmt)) => self.branch(stmt, cx),
-            Node::Await(awaited) => {
+        let Node::Await(awaited) = node else {
+            return;
+        };
                 let Expr::Call(call) = unwrap_expr(&awaited.arg) else {
                     return;
                 };
@@ -380,7 +406,7 @@ impl Rule for CacheWriteBlocksResponse {
                     "a Cache API write"
                 } else if let Some((namespace, key)) = kv_call(cx, call, "put") {
                     let key = cx.snippet(key.span());
-                    if !has_ttl(call) || !self.fills_a_miss(function, &namespace, &key, call.span) {
+                    if !has_ttl(call) || !fills_a_miss(cx, function, &namespace, &key, call.span) {
                         return;
                     }
                     "a KV cache fill"
@@ -394,9 +420,6 @@ impl Rule for CacheWriteBlocksResponse {
                     format!("`await {text}` makes the response wait for {what} the client does not need"),
                     format!("Let it finish after the response: `{wait_until}({text})` instead of awaiting it."),
                 );
-            }
-            _ => {}
-        }
     }
 }
 

@@ -162,6 +162,28 @@ fn function_span(cx: &LintContext<'_>) -> Option<Span> {
     }
 }
 
+/// A name among COMPRESSORS' functions (a `match`: asked of every call).
+fn may_compress(name: &str) -> bool {
+    matches!(
+        name,
+        "gzip"
+            | "gzipSync"
+            | "deflate"
+            | "deflateSync"
+            | "deflateRaw"
+            | "deflateRawSync"
+            | "zlib"
+            | "zlibSync"
+            | "compress"
+            | "compressSync"
+            | "brotliCompress"
+            | "brotliCompressSync"
+            | "createGzip"
+            | "createDeflate"
+            | "createBrotliCompress"
+    )
+}
+
 /// `m`'s functions that compress, when `specifier` is one of COMPRESSORS.
 fn compressors(specifier: &str) -> Option<&'static [&'static str]> {
     let module = specifier.strip_prefix("node:").unwrap_or(specifier);
@@ -177,6 +199,19 @@ fn is_compression_call(call: &CallExpr, cx: &LintContext<'_>) -> bool {
     let Callee::Expr(callee) = &call.callee else {
         return false;
     };
+    // By name first: most calls compress nothing, and the question to the
+    // semantic model below is asked only of the few that may.
+    let name = match unwrap_expr(callee) {
+        Expr::Ident(id) => &id.sym,
+        Expr::Member(m) => match &m.prop {
+            MemberProp::Ident(p) => &p.sym,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    if !may_compress(name) {
+        return false;
+    }
     let semantic = cx.semantic();
     let import_of = |id: &Ident| {
         semantic
@@ -311,11 +346,11 @@ impl Rule for ManualCompression {
                 }
             }
             Node::Object(object) => {
+                // The key first: a quoted `content-encoding` is rare.
                 let sets = object.props.iter().any(|p| matches!(p, PropOrSpread::Prop(p)
-                    if matches!(&**p, Prop::KeyValue(kv) if is_encoding(&kv.value) && match &kv.key {
-                        PropName::Str(s) => s.value.as_str().is_some_and(is_content_encoding),
-                        _ => false,
-                    })));
+                    if matches!(&**p, Prop::KeyValue(kv) if matches!(&kv.key,
+                        PropName::Str(s) if s.value.as_str().is_some_and(is_content_encoding))
+                        && is_encoding(&kv.value))));
                 if sets {
                     self.encoded.push(function);
                 }
@@ -394,6 +429,13 @@ app.get("/c", (c) => {
                 (18, "`new CompressionStream(\"gzip\")`"),
             ],
         );
+    }
+
+    #[test]
+    fn the_name_filter_knows_every_compressor() {
+        for (_, fns) in super::COMPRESSORS {
+            assert!(fns.iter().all(|f| super::may_compress(f)), "{fns:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,6 @@
 //! `cf.cacheTtl`. Also jose's `createRemoteJWKSet` made in the function
 //! that verifies with it, whose key cache then starts empty every call.
 
-use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
@@ -141,19 +140,11 @@ time or a random value must not be cached.
 struct UncachedSubrequest {
     /// A request handler was entered; its body is the next statement list.
     entered: Option<Span>,
-    /// `const jwks = createRemoteJWKSet(…)` in a function: the function,
-    /// the variable and the call.
-    key_sets: Vec<(Span, Atom, Span)>,
 }
 
 impl Rule for UncachedSubrequest {
     fn interests(&self) -> &'static [NodeKind] {
-        &[
-            NodeKind::Function,
-            NodeKind::Stmts,
-            NodeKind::VarDeclarator,
-            NodeKind::Call,
-        ]
+        &[NodeKind::Function, NodeKind::Stmts, NodeKind::Call]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
@@ -176,32 +167,13 @@ impl Rule for UncachedSubrequest {
             }
             // A key set made in a function and used there to verify: made
             // again on every call (not captured by a verifier it returns).
-            Node::VarDeclarator(decl) => {
-                let (Pat::Ident(name), Some(init), Some(Frame::Function { span, .. })) =
-                    (&decl.name, &decl.init, cx.function())
-                else {
-                    return;
-                };
-                if let Expr::Call(call) = unwrap_expr(init) {
-                    if jose_call(call, "createRemoteJWKSet", cx) {
-                        self.key_sets.push((*span, name.id.sym.clone(), call.span));
-                    }
-                }
-            }
             Node::Call(call) => {
-                let Some(Frame::Function { span, .. }) = cx.function() else {
-                    return;
-                };
                 let Some(key_set) = call.args.get(1).filter(|_| jose_call(call, "jwtVerify", cx)) else {
                     return;
                 };
                 let made_here = match unwrap_expr(&key_set.expr) {
                     Expr::Call(inner) if jose_call(inner, "createRemoteJWKSet", cx) => Some(inner.span),
-                    Expr::Ident(id) => self
-                        .key_sets
-                        .iter()
-                        .find(|(function, var, _)| function == span && *var == id.sym)
-                        .map(|(_, _, made)| *made),
+                    Expr::Ident(id) => key_set_made_in_function(id, call.span, cx),
                     _ => None,
                 };
                 if let Some(made) = made_here {
@@ -427,6 +399,29 @@ fn constant_fetch(call: &CallExpr, cx: &LintContext<'_>) -> bool {
         && call.args.get(1).is_none_or(|init| constant_get(&init.expr, cx))
 }
 
+/// `id` is a variable of the function that holds `at`, made there with
+/// jose's `createRemoteJWKSet(…)`: where it is made.
+fn key_set_made_in_function(id: &Ident, at: Span, cx: &LintContext<'_>) -> Option<Span> {
+    use crate::semantic::{Declaration, InitKind};
+    let semantic = cx.semantic();
+    let symbol = semantic.resolve(id)?;
+    let Declaration::Variable { init: Some(init) } = semantic.symbol(symbol).declaration else {
+        return None;
+    };
+    let InitKind::Call { callee: Some(callee) } = init.kind else {
+        return None;
+    };
+    let callee = semantic.reference(callee);
+    let from_jose = callee.name == "createRemoteJWKSet"
+        && callee
+            .symbol
+            .is_some_and(|s| imported_from_jose(cx, s, "createRemoteJWKSet"));
+    let function_of = |lo| semantic.function_scope(semantic.scope_of(lo));
+    let same_function = function_of(semantic.symbol(symbol).span.lo) == function_of(at.lo)
+        && function_of(at.lo).is_some();
+    (from_jose && same_function).then_some(init.span)
+}
+
 /// `call` calls jose's export `export_name`.
 fn jose_call(call: &CallExpr, export_name: &str, cx: &LintContext<'_>) -> bool {
     let Callee::Expr(callee) = &call.callee else {
@@ -438,14 +433,17 @@ fn jose_call(call: &CallExpr, export_name: &str, cx: &LintContext<'_>) -> bool {
     if name.sym != export_name {
         return false;
     }
-    let semantic = cx.semantic();
-    semantic
+    cx.semantic()
         .resolve(name)
-        .and_then(|symbol| semantic.import_of(symbol))
-        .is_some_and(|import| {
-            import.specifier.as_str() == Some("jose")
-                && matches!(&import.imported, crate::semantic::ImportName::Named(n) if n == export_name)
-        })
+        .is_some_and(|symbol| imported_from_jose(cx, symbol, export_name))
+}
+
+/// `symbol` is `import { export_name } from 'jose'`.
+fn imported_from_jose(cx: &LintContext<'_>, symbol: crate::semantic::SymbolId, export_name: &str) -> bool {
+    cx.semantic().import_of(symbol).is_some_and(|import| {
+        import.specifier.as_str() == Some("jose")
+            && matches!(&import.imported, crate::semantic::ImportName::Named(n) if n == export_name)
+    })
 }
 
 /// A value that is the same on every request: a literal, a module-scope
