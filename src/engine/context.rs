@@ -39,6 +39,9 @@ pub struct LintContext<'a> {
     pub(crate) wants_idents: bool,
     /// The group findings reported now belong to ([`Self::grouped`]).
     group: Option<u32>,
+    /// The file is a Worker entry (a wrangler config's `main`, a Pages
+    /// Function, a framework's server entry): what it exports is the Worker.
+    pub is_entry: bool,
 }
 
 impl<'a> Deref for LintContext<'a> {
@@ -79,6 +82,7 @@ impl<'a> LintContext<'a> {
             limits,
             wants_idents: false,
             group: None,
+            is_entry: false,
         }
     }
 

@@ -202,7 +202,7 @@ impl<'p> Linter<'p> {
                 let mut result = self.walk_file(
                     &files[i],
                     true,
-                    entry_batches[n],
+                    (entry_batches[n], entry_files[n] == i),
                     graph::ObjectIdMarks::Unknown,
                 );
                 let loads = match &mut result {
@@ -242,7 +242,8 @@ impl<'p> Linter<'p> {
                 walked[i] = None;
             }
             if walked[i].is_none() && analyze_rest {
-                walked[i] = Some(self.walk_file(file, false, None, object_ids));
+                let is_entry = entry_files.contains(&i);
+                walked[i] = Some(self.walk_file(file, false, (None, is_entry), object_ids));
             }
             out.files.push(FileEntry {
                 path: file.path.clone(),
@@ -296,15 +297,15 @@ impl<'p> Linter<'p> {
     /// Parses and walks one file. A file that does not parse is one
     /// `parse-error` diagnostic naming the file and the problem.
     /// With `requests`, also reads which modules the file loads.
-    /// `queue_batch` is the batch bound of the file's entry, if it has one
-    /// (else the project's).
+    /// `entry`: the batch bound of the file's entry, if it has one (else the
+    /// project's), and whether the file is a Worker entry itself.
     /// `object_ids`: what the file's role pass saw of the Durable Object id
     /// methods' names, if it ran.
     fn walk_file(
         &self,
         file: &SourceFile,
         requests: bool,
-        queue_batch: Option<u32>,
+        (queue_batch, is_entry): (Option<u32>, bool),
         object_ids: graph::ObjectIdMarks,
     ) -> WalkResult {
         let index = LineIndex::new(&file.source);
@@ -392,6 +393,7 @@ impl<'p> Linter<'p> {
         if queue_batch.is_some() {
             cx.hot = crate::effects::hot_paths::HotPaths::new(queue_batch);
         }
+        cx.is_entry = is_entry;
         cx.object_id_marks = object_ids;
         let dispatch = self.dispatch.get_or_init(|| walker::Dispatch::of(&rules));
         walker::walk(&program, rules, dispatch, &self.severities, &mut cx);

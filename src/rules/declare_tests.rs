@@ -92,6 +92,8 @@ struct Example {
     files: Vec<(String, String)>,
     sql: Vec<(String, String)>,
     project: ProjectInfo,
+    /// Files marked `# @entry`: Worker entries.
+    entries: Vec<String>,
 }
 
 fn example(language: &str, code: &str) -> Example {
@@ -102,6 +104,7 @@ fn example(language: &str, code: &str) -> Example {
     };
     let mut files: Vec<(String, String)> = vec![(default.into(), String::new())];
     let mut project = ProjectInfo::default();
+    let mut entries = Vec::new();
     for line in code.lines() {
         let line = match line.strip_prefix("# @") {
             Some(directive) => {
@@ -111,6 +114,8 @@ fn example(language: &str, code: &str) -> Example {
                     "example" => panic!("`# @example` belongs in the setup"),
                     "d1" => project.d1.push(arg.trim().into()),
                     "hyperdrive" => project.hyperdrive.push(arg.trim().into()),
+                    // The file so far is a Worker entry.
+                    "entry" => entries.push(files.last().expect("a file").0.clone()),
                     other => panic!("unknown example directive `# @{other}`"),
                 }
                 continue;
@@ -128,18 +133,30 @@ fn example(language: &str, code: &str) -> Example {
         files,
         sql,
         project,
+        entries,
     }
 }
 
 fn run_example(decl: &Declaration, heading: &str) -> Vec<Diagnostic> {
     let (language, code) = decl.docs.example_in_setup(heading).expect("an example");
     let ex = example(language, &code);
-    lint_project(
-        decl.meta.id,
-        &as_refs(&ex.files),
-        &as_refs(&ex.sql),
-        &ex.project,
-    )
+    if ex.entries.is_empty() {
+        return lint_project(
+            decl.meta.id,
+            &as_refs(&ex.files),
+            &as_refs(&ex.sql),
+            &ex.project,
+        );
+    }
+    let mut case = super::test_util::Case::new()
+        .files(as_refs(&ex.files))
+        .sqls(as_refs(&ex.sql))
+        .project(ex.project.clone())
+        .rules(&[decl.meta.id]);
+    for entry in &ex.entries {
+        case = case.entry(entry);
+    }
+    case.run()
 }
 
 fn as_refs(list: &[(String, String)]) -> Vec<(&str, &str)> {

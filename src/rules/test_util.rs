@@ -28,7 +28,7 @@ use crate::analyses::startup::StartupInput;
 use crate::engine::declare::Kind;
 use crate::engine::{Linter, SourceFile};
 use crate::model::config::{Config, Level, RuleSetting};
-use crate::model::project::ProjectInfo;
+use crate::model::project::{EntryPoint, FileScope, ProjectInfo};
 use crate::model::report::{Category, Diagnostic};
 
 /// Files of the example Workers, as `(path, source)` with the path under
@@ -186,7 +186,8 @@ impl Case {
     }
 
     /// A Worker entry point (the startup step describes its module instead
-    /// of advising to defer it). The lint still takes every file.
+    /// of advising to defer it; rules know the file is an entry). The lint
+    /// still takes every file.
     pub fn entry(mut self, path: &str) -> Case {
         self.entries.push(path.into());
         self
@@ -231,8 +232,22 @@ impl Case {
             Some(existing) => (existing.clone(), Vec::new()),
             None => {
                 let registry = super::registry();
-                let out = Linter::new(&config, &self.project, &registry)
-                    .lint_files(&self.files, &self.sql);
+                let linter = Linter::new(&config, &self.project, &registry);
+                // Every file is analyzed either way; entries are known to the
+                // rules (`LintContext::is_entry`) when the case names them.
+                let out = if self.entries.is_empty() {
+                    linter.lint_files(&self.files, &self.sql)
+                } else {
+                    let entries: Vec<EntryPoint> = self
+                        .entries
+                        .iter()
+                        .map(|path| EntryPoint {
+                            path: path.clone(),
+                            ..EntryPoint::default()
+                        })
+                        .collect();
+                    linter.lint_scoped(&self.files, &self.sql, &entries, FileScope::All)
+                };
                 (out.diagnostics, out.suppressions)
             }
         };

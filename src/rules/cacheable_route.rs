@@ -1,0 +1,488 @@
+//! `cacheable-route`: a public GET route of the Worker's own router that
+//! does I/O on every request (a database, KV, R2, a subrequest — in the
+//! route or in the functions it calls, across files) and whose response
+//! depends on the URL alone, returned with no caching header. A cache in
+//! front of it would answer most requests without running the Worker.
+
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+
+use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, Node, Target};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::report::{Category, Related, Severity};
+use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "cacheable-route",
+        category: Category::Async,
+        severity: Severity::Info,
+        summary: "A public GET route does I/O on every request and its response depends on the URL alone, but it sends no caching header.",
+    },
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(CacheableRoute::default())),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A route `app.get('/path', handler)` (Hono, itty-router and routers of the
+same shape) of the router a Worker entry file exports (`export default app`,
+or `{ fetch: app.fetch }`), when:
+
+- the handler does I/O: a D1, Postgres or Drizzle query, a KV, R2 or other
+  binding call, or a subrequest — itself, or in a function it calls (in any
+  file: the finding names the chain);
+- its response depends on the URL alone: the handler reads no request
+  header or cookie, no user, session or token from the context, no
+  `request.cf` (location), and does not pass the raw request on;
+- nothing in the file sets `Cache-Control`, and no middleware other than
+  ones known not to authenticate (`cors`, `logger`, `secureHeaders`,
+  `prettyJSON`, `timing`, `etag`, `requestId`, `poweredBy`,
+  `trimTrailingSlash`) runs before it.
+
+It is information, not a defect: whether the answer may be a few seconds or
+minutes old is yours to decide.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Every request runs the Worker and waits for the round trip. A response that
+carries `Cache-Control: public, max-age=60, stale-while-revalidate=600` can be
+served by [Workers Cache](https://developers.cloudflare.com/workers/cache/)
+(`"cache": { "enabled": true }` in the wrangler config) without running the
+Worker at all: no CPU time, no database read, and the answer comes from the
+nearest data center.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+# @entry
+import { Hono } from 'hono';
+const app = new Hono<{ Bindings: Env }>();
+
+app.get('/products', async (c) => {
+  const { results } = await c.env.DB.prepare('SELECT id, name, price FROM products').all();
+  return c.json(results);
+});
+
+export default app;
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+# @entry
+import { Hono } from 'hono';
+const app = new Hono<{ Bindings: Env }>();
+
+app.get('/products', async (c) => {
+  const { results } = await c.env.DB.prepare('SELECT id, name, price FROM products').all();
+  c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600');
+  return c.json(results);
+});
+
+export default app;
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Routes that read a request header, a cookie, the user or session from the
+  context, or `request.cf`: the response differs per caller.
+- Files whose router has middleware that may authenticate (anything but the
+  list above): a cache in front of the Worker would answer without running
+  it, authentication included.
+- Routers that are not the export of a Worker entry (a sub-router mounted
+  elsewhere may sit behind middleware this file does not show), and a
+  `fetch` wrapper around the router.
+- Files that set `Cache-Control` anywhere, and Hono's `cache()` middleware.
+- Methods other than GET.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+Routes registered on sub-routers in other files are not judged (see above).
+Whether a response may be cached at all (it changes on every write, or must
+be fresh) is not known: the finding is information.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
+};
+
+/// Middleware known not to authenticate or vary the response per caller.
+const HARMLESS_MIDDLEWARE: &[&str] = &[
+    "cors",
+    "logger",
+    "secureHeaders",
+    "prettyJSON",
+    "timing",
+    "etag",
+    "requestId",
+    "poweredBy",
+    "trimTrailingSlash",
+    "appendTrailingSlash",
+    "contextStorage",
+];
+
+/// Context keys (`c.get('user')`, `c.var.session`) that hold the caller.
+const CALLER_KEYS: &[&str] = &[
+    "user", "session", "auth", "jwt", "token", "account", "tenant", "org", "member", "viewer",
+    "principal", "claims", "payload", "identity",
+];
+
+/// A GET route of the file.
+struct Route {
+    /// The router it is registered on, as written (`app`).
+    router: swc_core::atoms::Atom,
+    /// The path literal (where the finding points).
+    path: Span,
+    path_text: String,
+    /// The handler function.
+    handler: Span,
+    /// The handler depends on the URL alone (no caller, header or `cf`).
+    url_only: bool,
+    /// The first I/O call in the handler itself.
+    io: Option<Span>,
+    /// Calls of functions that may do I/O elsewhere.
+    calls: Vec<(Target, Span)>,
+}
+
+#[derive(Default)]
+struct CacheableRoute {
+    routes: Vec<Route>,
+    /// Routers with middleware that may authenticate (or cache).
+    guarded: Vec<swc_core::atoms::Atom>,
+}
+
+/// `app.get('/path', …, handler)`: the router, the path literal and the handler.
+fn route(call: &CallExpr) -> Option<(&Ident, &Str, &Expr)> {
+    if method_name(call)? != "get" || call.args.len() < 2 {
+        return None;
+    }
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
+    let Expr::Ident(router) = unwrap_expr(&m.obj) else {
+        return None;
+    };
+    let Expr::Lit(Lit::Str(path)) = unwrap_expr(&call.args[0].expr) else {
+        return None;
+    };
+    if !path.value.as_str().is_some_and(|p| p.starts_with('/')) {
+        return None;
+    }
+    let handler = &call.args.last()?.expr;
+    matches!(unwrap_expr(handler), Expr::Arrow(_) | Expr::Fn(_)).then_some((router, path, &**handler))
+}
+
+/// `app.use(…)` with anything but known-harmless middleware: the router.
+fn guarding_use(call: &CallExpr) -> Option<&Ident> {
+    if method_name(call)? != "use" {
+        return None;
+    }
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
+    let Expr::Ident(router) = unwrap_expr(&m.obj) else {
+        return None;
+    };
+    let harmless = call.args.iter().all(|arg| match unwrap_expr(&arg.expr) {
+        Expr::Lit(Lit::Str(_)) => true,
+        Expr::Call(c) => matches!(&c.callee, Callee::Expr(e) if matches!(unwrap_expr(e),
+            Expr::Ident(id) if HARMLESS_MIDDLEWARE.contains(&id.sym.as_ref()))),
+        _ => false,
+    });
+    (!harmless).then_some(router)
+}
+
+/// The handler's response depends on the URL alone: it reads no header,
+/// cookie, caller from the context or `cf`, and sets no caching header
+/// (checked for the whole file at the end).
+fn url_only(handler: &Expr) -> bool {
+    struct Reads(bool);
+    impl Hooks for Reads {
+        fn enter(&mut self, node: Probed<'_>) -> Descend {
+            let per_caller = match node {
+                Probed::Member(m) => match &m.prop {
+                    MemberProp::Ident(p) => {
+                        // `c.req.raw`: the whole request passed on (headers included).
+                        matches!(p.sym.as_ref(), "headers" | "cf" | "cookie" | "cookies" | "raw")
+                            || (matches!(unwrap_expr(&m.obj), Expr::Member(o) if matches!(&o.prop, MemberProp::Ident(v) if v.sym == "var"))
+                                && caller_key(&p.sym))
+                    }
+                    _ => false,
+                },
+                Probed::Call(call) => match method_name(call).map(|m| m.as_ref()) {
+                    Some("header" | "cookie" | "getCookie" | "getSignedCookie") => true,
+                    // `c.get('user')`
+                    Some("get") => call.args.first().is_some_and(|a| matches!(unwrap_expr(&a.expr),
+                        Expr::Lit(Lit::Str(s)) if s.value.as_str().is_some_and(caller_key))),
+                    _ => matches!(&call.callee, Callee::Expr(e) if matches!(unwrap_expr(e),
+                        Expr::Ident(id) if matches!(id.sym.as_ref(), "getCookie" | "getSignedCookie"))),
+                },
+                _ => false,
+            };
+            self.0 |= per_caller;
+            if self.0 {
+                Descend::Skip
+            } else {
+                Descend::Children
+            }
+        }
+    }
+    let mut reads = Reads(false);
+    probe::walk(handler, &mut reads);
+    !reads.0
+}
+
+fn caller_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    CALLER_KEYS.iter().any(|k| key.contains(k))
+}
+
+/// The file's module items: the router is the Worker's export
+/// (`export default app`, `export default { fetch: app.fetch }`), and no
+/// string of the file names `Cache-Control` (a helper or middleware may set
+/// it).
+fn exported_routers(program: &Program) -> Vec<swc_core::atoms::Atom> {
+    let Program::Module(module) = program else {
+        return Vec::new();
+    };
+    let mut routers = Vec::new();
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(e)) = item else {
+            continue;
+        };
+        match unwrap_expr(&e.expr) {
+            Expr::Ident(id) => routers.push(id.sym.clone()),
+            Expr::Object(o) => {
+                for prop in &o.props {
+                    let PropOrSpread::Prop(p) = prop else { continue };
+                    let Prop::KeyValue(kv) = &**p else { continue };
+                    let is_fetch = matches!(&kv.key, PropName::Ident(k) if k.sym == "fetch");
+                    if let (true, Expr::Member(m)) = (is_fetch, unwrap_expr(&kv.value)) {
+                        if let (Expr::Ident(id), MemberProp::Ident(f)) = (unwrap_expr(&m.obj), &m.prop) {
+                            if f.sym == "fetch" {
+                                routers.push(id.sym.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    routers
+}
+
+fn sets_cache_control(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    lower.contains("cache-control") || lower.contains("cachecontrol")
+}
+
+impl Rule for CacheableRoute {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        let Node::Call(call) = node else { return };
+        if let Some((router, path, handler)) = route(call) {
+            self.routes.push(Route {
+                router: router.sym.clone(),
+                path: path.span,
+                path_text: path.value.as_str().unwrap_or("").to_string(),
+                handler: handler.span(),
+                url_only: url_only(handler),
+                io: None,
+                calls: Vec::new(),
+            });
+            return;
+        }
+        if let Some(router) = guarding_use(call) {
+            self.guarded.push(router.sym.clone());
+            return;
+        }
+        // A call inside the last route's handler (routes do not nest).
+        let Some(route) = self.routes.last_mut() else { return };
+        if !(route.url_only && route.handler.lo <= call.span.lo && call.span.hi <= route.handler.hi) {
+            return;
+        }
+        // A round trip: a subrequest or a method called on one
+        // (`env.DB.prepare(q).first()`), not a local step (`prepare`).
+        let local = method_name(call)
+            .is_some_and(|m| crate::knowledge::bindings::LOCAL_METHODS.contains(&m.as_ref()));
+        if route.io.is_none() && !local && super::io_calls::subrequest_chain(cx, call) {
+            route.io = Some(call.span);
+        } else if let Some(target) = target_of(call) {
+            if route.calls.len() < 8 {
+                route.calls.push((target, call.span));
+            }
+        }
+    }
+
+    fn finish(&mut self, cx: &mut LintContext<'_>) {
+        if self.routes.is_empty() || !cx.is_entry || sets_cache_control(cx.source) {
+            return;
+        }
+        let exported = exported_routers(cx.program());
+        for route in std::mem::take(&mut self.routes) {
+            if !route.url_only || !exported.contains(&route.router) || self.guarded.contains(&route.router) {
+                continue;
+            }
+            let path = route.path_text;
+            let message = format!(
+                "GET {path} does I/O on every request and its response depends on the URL alone, but it sends no Cache-Control"
+            );
+            let help = "If its answer may be a little old, let a cache answer: `c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')` on the response, with `\"cache\": { \"enabled\": true }` in the wrangler config (Workers Cache serves it without running the Worker), or the Cache API (`caches.default`) keyed by the URL.";
+            match route.io {
+                Some(io) => {
+                    let loc = cx.loc(io);
+                    let related = vec![Related {
+                        file: cx.path.to_string(),
+                        line: loc.line,
+                        column: loc.column,
+                        message: format!("I/O: `{}`", crate::engine::context::one_line(&cx.snippet(io))),
+                    }];
+                    cx.report_related(route.path, message, help, related);
+                }
+                None => cx.grouped(route.path, |cx| {
+                    for (target, _) in route.calls {
+                        cx.report_if_calls(target, Effect::Io, route.path, message.clone(), help);
+                    }
+                }),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_silent, Case};
+
+    #[test]
+    fn fires_on_public_get_routes_doing_io() {
+        Case::new()
+            .rules(&["cacheable-route"])
+            .entry("src/index.ts")
+            .file(
+                "src/index.ts",
+                r#"import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { listPosts } from "./posts";
+const app = new Hono();
+app.use("*", cors());
+app.get("/products/:id", async (c) => {
+  const row = await c.env.DB.prepare("SELECT * FROM products WHERE id = ?").bind(c.req.param("id")).first();
+  return c.json(row);
+});
+app.get("/posts", async (c) => c.json(await listPosts(c.env)));
+app.get("/health", (c) => c.text("ok"));
+app.post("/products", async (c) => c.json(await c.env.DB.prepare("INSERT INTO products DEFAULT VALUES").run()));
+export default app;
+"#,
+            )
+            .file(
+                "src/posts.ts",
+                "export async function listPosts(env) {\n  return (await env.KV.get('posts', 'json')) ?? [];\n}\n",
+            )
+            .assert_fires(&[
+                ("src/index.ts", 6, "GET /products/:id does I/O on every request"),
+                ("src/index.ts", 10, "GET /posts does I/O on every request"),
+            ]);
+    }
+
+    fn entry_case(source: &str) -> Case {
+        Case::new()
+            .rules(&["cacheable-route"])
+            .entry("src/index.ts")
+            .file("src/index.ts", source)
+    }
+
+    #[test]
+    fn silent_on_per_caller_guarded_cached_or_sub_routers() {
+        // The caller, a header, cf, the raw request passed on.
+        entry_case(
+            r#"const app = new Hono();
+app.get("/me", async (c) => c.json(await c.env.DB.prepare("SELECT 1 WHERE id = ?").bind(c.get("userId")).first()));
+app.get("/lang", async (c) => c.json(await c.env.KV.get(c.req.header("Accept-Language"))));
+app.get("/near", async (c) => c.json(await c.env.KV.get(c.req.raw.cf.colo)));
+app.get("/feed", async (c) => c.json(await c.env.KV.get(`feed:${c.var.session.id}`)));
+app.get("/box/:id", async (c) => c.env.BOX.get(c.env.BOX.idFromName(c.req.param("id"))).fetch(c.req.raw));
+export default app;
+"#,
+        )
+        .assert_silent();
+        // Middleware that may authenticate.
+        entry_case(
+            r#"const app = new Hono();
+app.use("/api/*", jwt({ secret: "s" }));
+app.get("/api/products", async (c) => c.json(await c.env.DB.prepare("SELECT 1").all()));
+export default { fetch: app.fetch };
+"#,
+        )
+        .assert_silent();
+        // A caching header set somewhere in the file.
+        entry_case(
+            r#"const app = new Hono();
+const cached = (c, body) => c.json(body, 200, { "Cache-Control": "public, max-age=60" });
+app.get("/products", async (c) => cached(c, await c.env.DB.prepare("SELECT 1").all()));
+export default app;
+"#,
+        )
+        .assert_silent();
+        // A sub-router (mounted elsewhere), and a fetch wrapper.
+        entry_case(
+            r#"export const products = new Hono();
+products.get("/", async (c) => c.json(await c.env.DB.prepare("SELECT 1").all()));
+const app = new Hono();
+app.get("/x", async (c) => c.json(await c.env.DB.prepare("SELECT 1").all()));
+export default {
+  async fetch(request, env, ctx) {
+    if (request.headers.get("x-key") !== env.KEY) return new Response("no", { status: 401 });
+    return app.fetch(request, env, ctx);
+  },
+};
+"#,
+        )
+        .assert_silent();
+        // A router exported by a file that is no Worker entry (a route
+        // module the entry mounts, maybe behind its middleware).
+        assert_silent(
+            "cacheable-route",
+            r#"const routes = new Hono();
+routes.get("/products", async (c) => c.json(await c.env.DB.prepare("SELECT 1").all()));
+export default routes;
+"#,
+        );
+    }
+}
