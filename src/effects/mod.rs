@@ -323,7 +323,7 @@ impl FileContext<'_> {
                 };
                 // `env.ALLOWED.split(',')`, `env.MOCK_DATA.forEach(…)`: a
                 // variable's string or array method, which no binding has.
-                if crate::knowledge::bindings::VALUE_METHODS.contains(&method.sym.as_ref()) {
+                if crate::knowledge::bindings::VALUE_METHODS.contains(method.sym.as_ref()) {
                     return None;
                 }
                 if let Some(root) = root_name(&m.obj) {
