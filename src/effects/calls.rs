@@ -309,7 +309,7 @@ pub(crate) fn enter_function(frame: &Frame, cx: &mut FileContext<'_>) {
     let top_level = cx.db.walk.function_stack.is_empty();
     cx.db.walk.function_stack.push(cx.db.functions.len());
     cx.db.functions.push(FunctionFact {
-        name: name.as_ref().map(|n| n.to_string()),
+        name: name.as_ref().map(|n| n.as_str().to_owned()),
         top_level,
         span: *span,
         ..FunctionFact::default()

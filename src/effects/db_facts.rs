@@ -4,6 +4,7 @@
 //! loop, inside a transaction or a batch, in a handler). Also the Drizzle
 //! tables, imports/exports, Postgres clients and helper calls of each file.
 
+use crate::model::collections::Words;
 use crate::model::collections::{HashMap, HashSet};
 
 use swc_core::atoms::Atom;
@@ -104,9 +105,9 @@ impl WalkState {
 }
 
 /// Router methods whose callbacks handle requests (as the walker knows them).
-const ROUTE_METHODS: &[&str] = &[
+static ROUTE_METHODS: Words = Words::new(&[
     "get", "post", "put", "delete", "patch", "all", "on", "options", "head",
-];
+]);
 
 // ----- the collector: called by the walker before the rules on enter, after
 // them on exit -----
@@ -371,12 +372,12 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
         Pat::Object(o) => {
             for p in &o.props {
                 let alias = match p {
-                    ObjectPatProp::Assign(a) if drizzle::DB_NAMES.contains(&a.key.sym.as_ref()) => {
+                    ObjectPatProp::Assign(a) if drizzle::DB_NAMES.contains(a.key.sym.as_ref()) => {
                         Some(&a.key.id)
                     }
                     ObjectPatProp::KeyValue(kv) => match (&kv.key, &*kv.value) {
                         (PropName::Ident(k), Pat::Ident(v))
-                            if drizzle::DB_NAMES.contains(&k.sym.as_ref()) =>
+                            if drizzle::DB_NAMES.contains(k.sym.as_ref()) =>
                         {
                             Some(&v.id)
                         }
@@ -507,7 +508,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
     if let Some(m) = &method {
         let m = m.as_ref();
         // Route callbacks and middleware.
-        if (ROUTE_METHODS.contains(&m) || m == "use") && call.args.len() >= 2 {
+        if (ROUTE_METHODS.contains(m) || m == "use") && call.args.len() >= 2 {
             let role = if m == "use" {
                 Role::Middleware
             } else {
@@ -518,7 +519,7 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
             }
         }
         // Per-element callbacks: what they iterate.
-        if ITERATION_METHODS.contains(&m) {
+        if ITERATION_METHODS.contains(m) {
             if let (Some(first), Some(recv)) = (call.args.first(), receiver) {
                 if let Some(s) = fn_span(&first.expr) {
                     let items = Some(recv.span());
@@ -635,7 +636,7 @@ fn record_client(kind: ClientKind, conn: Option<&Expr>, span: Span, cx: &mut Lin
 
 // ----- reading one query chain -----
 
-const SELECT_STARTS: &[&str] = &["select", "selectDistinct", "selectDistinctOn"];
+static SELECT_STARTS: Words = Words::new(&["select", "selectDistinct", "selectDistinctOn"]);
 const AGGREGATES: &[&str] = &[
     "count",
     "countDistinct",
@@ -718,7 +719,7 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
         read_relational(&mut fact, &table, first, cx);
     } else if is_db_expr(root, cx, DbEvidence::Convention) {
         let start = segments.iter().take(2).position(|s| {
-            SELECT_STARTS.contains(&s.name.as_ref())
+            SELECT_STARTS.contains(s.name.as_ref())
                 || matches!(s.name.as_ref(), "insert" | "update" | "delete")
         })?;
         // Drizzle's `insert`/`update`/`delete` take the table alone; a
@@ -783,7 +784,7 @@ fn read_builder(fact: &mut QueryFact, segments: &[Segment<'_>], cx: &LintContext
     for (i, s) in segments.iter().enumerate() {
         let arg0 = s.args.first().map(|a| &*a.expr);
         match s.name.as_ref() {
-            n if i == 0 && SELECT_STARTS.contains(&n) => {
+            n if i == 0 && SELECT_STARTS.contains(n) => {
                 fact.kind = QueryKind::Select;
                 let projection = if n == "selectDistinctOn" {
                     s.args.get(1).map(|a| &*a.expr)

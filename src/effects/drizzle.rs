@@ -1,6 +1,7 @@
 //! Which values of a file are Drizzle databases, D1 bindings and Postgres
 //! clients, from what the walk knows so far (bound names, imports).
 
+use crate::model::collections::Words;
 use swc_core::ecma::ast::*;
 
 use super::FileContext;
@@ -37,10 +38,10 @@ pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bo
         Expr::Ident(id) => {
             cx.is_db_handle(id)
                 || cx.refers_to(&cx.db.walk.db_aliases, id)
-                || (DB_NAMES.contains(&id.sym.as_ref()) && !cx.bound_to_plain_value(id))
+                || (DB_NAMES.contains(id.sym.as_ref()) && !cx.bound_to_plain_value(id))
         }
         Expr::Member(m) => {
-            matches!(&m.prop, MemberProp::Ident(p) if DB_NAMES.contains(&p.sym.as_ref()))
+            matches!(&m.prop, MemberProp::Ident(p) if DB_NAMES.contains(p.sym.as_ref()))
         }
         Expr::Call(c) => {
             let Callee::Expr(callee) = &c.callee else {
@@ -51,8 +52,7 @@ pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bo
                 Expr::Member(m) => {
                     matches!(&m.prop, MemberProp::Ident(p) if p.sym == "get")
                         && c.args.len() == 1
-                        && str_value(&c.args[0].expr)
-                            .is_some_and(|s| DB_NAMES.contains(&s.as_str()))
+                        && str_value(&c.args[0].expr).is_some_and(|s| DB_NAMES.contains(s.as_str()))
                 }
                 Expr::Ident(id) => is_db_factory_name(&id.sym),
                 _ => false,
@@ -177,14 +177,14 @@ pub fn pg_client_new<'a>(
 }
 
 /// Properties of a Hyperdrive binding.
-const HYPERDRIVE_PROPS: &[&str] = &[
+static HYPERDRIVE_PROPS: Words = Words::new(&[
     "connectionString",
     "host",
     "user",
     "password",
     "port",
     "database",
-];
+]);
 
 /// Classifies a connection argument.
 pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
@@ -199,7 +199,7 @@ pub fn conn_source(expr: &Expr, cx: &FileContext<'_>) -> ConnSource {
                 MemberProp::Ident(p) => p.sym.as_ref(),
                 _ => return ConnSource::Unknown,
             };
-            if HYPERDRIVE_PROPS.contains(&prop) && cx.is_binding_root(&m.obj) {
+            if HYPERDRIVE_PROPS.contains(prop) && cx.is_binding_root(&m.obj) {
                 let binding = member_prop(&m.obj)
                     .map(|a| a.to_string())
                     .unwrap_or_default();

@@ -232,6 +232,9 @@ pub struct FileContext<'a> {
     /// several rules ask it of the same calls.
     pub subrequests:
         std::cell::RefCell<crate::model::collections::HashMap<query::Key, Option<Destination>>>,
+    /// The last answer of [`FileContext::subrequest_to`]: the rules at a
+    /// call ask about it one after another.
+    pub last_subrequest: std::cell::Cell<Option<(query::Key, Option<Destination>)>>,
     /// Names bound to clients of an SDK that calls HTTP (`effects::sdk`),
     /// by what they refer to.
     pub http_clients: crate::model::collections::HashMap<crate::semantic::SymbolId, sdk::Client>,
@@ -298,11 +301,18 @@ impl FileContext<'_> {
     /// Where the subrequest `call` makes goes, if it makes one.
     pub fn subrequest_to(&self, call: &CallExpr) -> Option<Destination> {
         let key = query::key(call.span);
-        if let Some(&known) = self.subrequests.borrow().get(&key) {
-            return known;
+        if let Some((last, answer)) = self.last_subrequest.get() {
+            if last == key {
+                return answer;
+            }
         }
-        let answer = self.leaves_the_worker(call);
-        self.subrequests.borrow_mut().insert(key, answer);
+        let known = self.subrequests.borrow().get(&key).copied();
+        let answer = known.unwrap_or_else(|| {
+            let answer = self.leaves_the_worker(call);
+            self.subrequests.borrow_mut().insert(key, answer);
+            answer
+        });
+        self.last_subrequest.set(Some((key, answer)));
         answer
     }
 
@@ -323,7 +333,7 @@ impl FileContext<'_> {
                 };
                 // `env.ALLOWED.split(',')`, `env.MOCK_DATA.forEach(…)`: a
                 // variable's string or array method, which no binding has.
-                if crate::knowledge::bindings::VALUE_METHODS.contains(&method.sym.as_ref()) {
+                if crate::knowledge::bindings::VALUE_METHODS.contains(method.sym.as_ref()) {
                     return None;
                 }
                 if let Some(root) = root_name(&m.obj) {

@@ -30,7 +30,11 @@ impl Project<'_> {
             self.files
                 .iter()
                 .map(|(_, facts)| {
-                    let mut map: HashMap<&str, Vec<usize>> = HashMap::default();
+                    // Sized for every function at once: no growth on the way.
+                    let mut map: HashMap<&str, Vec<usize>> = HashMap::with_capacity_and_hasher(
+                        facts.functions.len(),
+                        Default::default(),
+                    );
                     for (i, f) in facts.functions.iter().enumerate() {
                         if let Some(name) = f.name.as_deref() {
                             map.entry(name).or_default().push(i);

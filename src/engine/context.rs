@@ -71,6 +71,7 @@ impl<'a> LintContext<'a> {
                 model: FileModel::new(path, source, index, program, project),
                 db: Default::default(),
                 subrequests: Default::default(),
+                last_subrequest: Default::default(),
                 http_clients: Default::default(),
                 client_fields: Default::default(),
                 hot: crate::effects::hot_paths::HotPaths::new(project.queue_batch_size),

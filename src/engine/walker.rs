@@ -2,6 +2,7 @@
 //! database and binding names) up to date and dispatches each node to
 //! every enabled rule.
 
+use crate::model::collections::Words;
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
@@ -15,7 +16,8 @@ use super::{Rule, RuleMeta};
 use crate::model::report::Severity;
 
 /// Handler methods of `export default { … }` and of WorkerEntrypoint classes.
-const HANDLER_METHODS: &[&str] = &["fetch", "scheduled", "queue", "email", "tail", "trace"];
+static HANDLER_METHODS: Words =
+    Words::new(&["fetch", "scheduled", "queue", "email", "tail", "trace"]);
 
 /// A Pages Function's exported handler: `onRequest`, or `onRequest` and an
 /// HTTP method (`onRequestGet`, `onRequestPost`…).
@@ -28,9 +30,9 @@ fn is_pages_handler(name: &str) -> bool {
     })
 }
 /// Router methods whose callbacks handle requests (Hono, itty-router, Express).
-const ROUTE_METHODS: &[&str] = &[
+static ROUTE_METHODS: Words = Words::new(&[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head", "route",
-];
+]);
 
 /// Which rules act on which node kinds: the same for every file of a run
 /// (rules are instantiated per file from the same declarations and
@@ -169,17 +171,33 @@ impl Walker<'_, '_, '_> {
         if self.hot_kinds[kind] {
             self.cx.hot.enter(node);
         }
-        for &i in &self.by_kind[kind] {
-            self.cx.current_rule = Some(self.severities[i]);
-            self.rules[i].enter(node, self.cx);
+        let by_kind = self.by_kind;
+        self.hand_to_rules(&by_kind[kind], node, false);
+    }
+
+    /// Gives `node` to the rules `which`, entering or `leaving` it, each
+    /// with its severity set. Each rule and its severity are taken with
+    /// `get` (inlined), where indexing the vectors calls out (the walk makes
+    /// about a million of these calls).
+    #[inline(always)]
+    fn hand_to_rules(&mut self, which: &[usize], node: Node<'_>, leaving: bool) {
+        for &i in which {
+            let (Some(rule), Some(&severity)) = (self.rules.get_mut(i), self.severities.get(i))
+            else {
+                continue;
+            };
+            self.cx.current_rule = Some(severity);
+            if leaving {
+                rule.exit(node, self.cx);
+            } else {
+                rule.enter(node, self.cx);
+            }
         }
     }
 
     fn exit_node(&mut self, node: Node<'_>, kind: usize) {
-        for &i in &self.exit_by_kind[kind] {
-            self.cx.current_rule = Some(self.severities[i]);
-            self.rules[i].exit(node, self.cx);
-        }
+        let exit_by_kind = self.exit_by_kind;
+        self.hand_to_rules(&exit_by_kind[kind], node, true);
         if self.db_kinds[kind] {
             crate::effects::db_facts::exit(node, self.cx);
         }
@@ -418,11 +436,11 @@ impl Visit for Walker<'_, '_, '_> {
         };
         let is_iteration = method
             .as_ref()
-            .is_some_and(|m| ITERATION_METHODS.contains(&m.as_ref()))
+            .is_some_and(|m| ITERATION_METHODS.contains(m.as_ref()))
             || path.as_deref() == Some("Array.from");
         let is_route = method
             .as_ref()
-            .is_some_and(|m| ROUTE_METHODS.contains(&m.as_ref()))
+            .is_some_and(|m| ROUTE_METHODS.contains(m.as_ref()))
             && call.args.len() >= 2;
         let args_in_combinator = matches!(
             path.as_deref(),
@@ -639,7 +657,7 @@ impl Visit for Walker<'_, '_, '_> {
         let is_handler = self.handler_object
             && name
                 .as_ref()
-                .is_some_and(|n| HANDLER_METHODS.contains(&n.as_ref()));
+                .is_some_and(|n| HANDLER_METHODS.contains(n.as_ref()));
         let saved = std::mem::replace(&mut self.handler_object, false);
         self.pending = Some(PendingFn {
             name: name.clone(),
@@ -658,7 +676,7 @@ impl Visit for Walker<'_, '_, '_> {
         let is_handler = self.handler_object
             && name
                 .as_ref()
-                .is_some_and(|n| HANDLER_METHODS.contains(&n.as_ref()));
+                .is_some_and(|n| HANDLER_METHODS.contains(n.as_ref()));
         let saved = std::mem::replace(&mut self.handler_object, false);
         if matches!(unwrap_expr(&kv.value), Expr::Arrow(_) | Expr::Fn(_)) {
             self.pending = Some(PendingFn {

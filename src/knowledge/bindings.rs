@@ -1,6 +1,8 @@
 //! Methods of the Workers runtime's bindings that send nothing: they build
 //! a value locally, and only a later call on that value leaves the Worker.
 
+use crate::model::collections::Words;
+
 /// Binding methods that build something locally without a round trip: a D1
 /// statement being prepared, a Durable Object id or stub, an Analytics
 /// Engine data point (buffered, sent after the response).
@@ -17,7 +19,7 @@ pub const LOCAL_METHODS: &[&str] = &[
 
 /// Methods of strings and arrays, which no binding has: `env.NAME.split(…)`
 /// is a variable's string, `env.LIST.forEach(…)` a JSON variable's array.
-pub const VALUE_METHODS: &[&str] = &[
+pub static VALUE_METHODS: Words = Words::new(&[
     "at",
     "charAt",
     "charCodeAt",
@@ -61,7 +63,7 @@ pub const VALUE_METHODS: &[&str] = &[
     "trimEnd",
     "trimStart",
     "values",
-];
+]);
 
 /// Durable Object namespace methods that return an id, locally.
 pub const OBJECT_ID_METHODS: &[&str] = &["idFromName", "idFromString", "newUniqueId"];

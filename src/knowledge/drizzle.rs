@@ -4,6 +4,7 @@
 //! the database code shares. Which values of a file ARE databases is
 //! `effects::drizzle`.
 
+use crate::model::collections::Words;
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
@@ -12,7 +13,7 @@ use crate::syntax::ast::{chain_any, unwrap_expr};
 
 /// Names that hold a Drizzle database (or transaction) by convention:
 /// `db`, `c.var.db`, `this.db`, `c.get('db')`, a transaction's `tx`.
-pub const DB_NAMES: &[&str] = &["db", "tx", "trx", "database", "drizzle", "orm"];
+pub static DB_NAMES: Words = Words::new(&["db", "tx", "trx", "database", "drizzle", "orm"]);
 
 /// One call of a builder chain: `.where(cond)` is `{ name: "where", args }`.
 #[derive(Clone, Copy)]

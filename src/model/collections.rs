@@ -31,9 +31,90 @@ fn sort_indices(order: &mut [usize], compare: &dyn Fn(usize, usize) -> Ordering)
     order.sort_unstable_by(|a, b| compare(*a, *b).then(a.cmp(b)));
 }
 
+/// A fixed list of words that the walk asks about often (method names,
+/// directory names): a string whose length or first byte no word has is
+/// ruled out at once, before any word is compared. Most strings asked about
+/// are not in the list, and `<[&str]>::contains` compares the length of
+/// every word, then the bytes of those of the same length.
+pub struct Words {
+    words: &'static [&'static str],
+    /// Bit `n`: a word of `n` bytes (63: of 63 or more).
+    lengths: u64,
+    /// Bit `b`: a word starts with the byte `b`.
+    firsts: [u64; 4],
+}
+
+impl Words {
+    pub const fn new(words: &'static [&'static str]) -> Words {
+        let (mut lengths, mut firsts) = (0u64, [0u64; 4]);
+        let mut i = 0;
+        while i < words.len() {
+            let bytes = words[i].as_bytes();
+            lengths |= 1 << length_bit(bytes.len());
+            if let Some(&first) = bytes.first() {
+                firsts[(first >> 6) as usize] |= 1 << (first & 63);
+            }
+            i += 1;
+        }
+        Words {
+            words,
+            lengths,
+            firsts,
+        }
+    }
+
+    /// Whether `word` is one of the words.
+    #[inline]
+    pub fn contains(&self, word: &str) -> bool {
+        let bytes = word.as_bytes();
+        if self.lengths >> length_bit(bytes.len()) & 1 == 0 {
+            return false;
+        }
+        if let Some(&first) = bytes.first() {
+            if self.firsts[usize::from(first >> 6)] >> (first & 63) & 1 == 0 {
+                return false;
+            }
+        }
+        self.words.contains(&word)
+    }
+}
+
+const fn length_bit(len: usize) -> usize {
+    if len < 63 {
+        len
+    } else {
+        63
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sort_by;
+    use super::{sort_by, Words};
+
+    #[test]
+    fn words_are_found_and_others_not() {
+        const LONG: &str = "a_name_of_more_than_sixty_three_bytes_to_share_the_last_length_bit";
+        static WORDS: Words = Words::new(&["get", "post", "put", "", "éa", LONG]);
+        for w in ["get", "post", "put", "", "éa", LONG] {
+            assert!(WORDS.contains(w), "{w:?}");
+        }
+        // Same length or first byte as a word, or neither; longer than 63.
+        for w in [
+            "got",
+            "pit",
+            "gets",
+            "g",
+            "x",
+            "éb",
+            "ëa",
+            &LONG[1..],
+            &format!("{LONG}s"),
+        ] {
+            assert!(!WORDS.contains(w), "{w:?}");
+        }
+        static NONE: Words = Words::new(&[]);
+        assert!(!NONE.contains("") && !NONE.contains("a"));
+    }
 
     #[test]
     fn sort_by_matches_the_standard_sort() {

@@ -10,6 +10,7 @@
 //! a name containing "cache" or a comment mentioning "cache" on (or right
 //! above) the declaration.
 
+use crate::model::collections::Words;
 use crate::model::collections::{HashMap, HashSet};
 use crate::model::text::limit;
 
@@ -144,7 +145,7 @@ file (or `fetch`).
 };
 
 /// Methods that change an array, Map or Set in place.
-const MUTATORS: &[&str] = &[
+static MUTATORS: Words = Words::new(&[
     "push",
     "pop",
     "shift",
@@ -158,13 +159,13 @@ const MUTATORS: &[&str] = &[
     "reverse",
     "fill",
     "copyWithin",
-];
+]);
 /// Mutators that remove entries: a collection that has them is evicted.
-const EVICTORS: &[&str] = &["delete", "clear", "shift", "pop", "splice"];
+static EVICTORS: Words = Words::new(&["delete", "clear", "shift", "pop", "splice"]);
 /// Router methods whose function arguments handle requests.
-const ROUTE_METHODS: &[&str] = &[
+static ROUTE_METHODS: Words = Words::new(&[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head",
-];
+]);
 
 /// What a name is bound to is asked of the semantic model only for the
 /// writes that could be reported (after the walk): most files never build it.
@@ -559,7 +560,7 @@ impl RequestStateInGlobal {
                     return;
                 };
                 // app.get("/", handler): `handler` handles requests.
-                if ROUTE_METHODS.contains(&method.sym.as_ref()) && call.args.len() >= 2 {
+                if ROUTE_METHODS.contains(method.sym.as_ref()) && call.args.len() >= 2 {
                     for a in &call.args {
                         if let Expr::Ident(id) = unwrap_expr(&a.expr) {
                             self.handler_call(id);
@@ -567,7 +568,7 @@ impl RequestStateInGlobal {
                     }
                 }
                 let method = method.sym.as_ref();
-                if !cx.at_module_scope() && MUTATORS.contains(&method) {
+                if !cx.at_module_scope() && MUTATORS.contains(method) {
                     if let Some(root) = member_root(&m.obj) {
                         self.write(root, false, call.span, cx);
                         // The stored value: `set(k, v)`, `push(v)`, `add(v)`.
@@ -584,7 +585,7 @@ impl RequestStateInGlobal {
                         if let Some(w) = self.writes.last_mut() {
                             w.promise = promise;
                             w.callees = callees;
-                            w.evicts = EVICTORS.contains(&method);
+                            w.evicts = EVICTORS.contains(method);
                         }
                     }
                 }

@@ -3,6 +3,7 @@
 //! loads, resolved by [`Resolver`]), and a role for every other file
 //! (test, script, browser or Node code), judged from its path and text.
 
+use crate::model::collections::Words;
 use std::collections::VecDeque;
 
 use swc_core::ecma::ast::*;
@@ -198,7 +199,7 @@ pub fn reach(
 }
 
 /// Folders whose files are tests, their fixtures and mocks.
-const TEST_DIRS: &[&str] = &[
+static TEST_DIRS: Words = Words::new(&[
     "__tests__",
     "__mocks__",
     "__fixtures__",
@@ -210,9 +211,9 @@ const TEST_DIRS: &[&str] = &[
     "cypress",
     "playwright",
     "fixtures",
-];
+]);
 /// Folders of code run by hand or at build time.
-const SCRIPT_DIRS: &[&str] = &[
+static SCRIPT_DIRS: Words = Words::new(&[
     "scripts",
     "script",
     "migrations",
@@ -222,9 +223,9 @@ const SCRIPT_DIRS: &[&str] = &[
     "bin",
     "tools",
     "codemods",
-];
+]);
 /// Folders of browser code.
-const CLIENT_DIRS: &[&str] = &[
+static CLIENT_DIRS: Words = Words::new(&[
     "public",
     "static",
     "client",
@@ -235,7 +236,7 @@ const CLIENT_DIRS: &[&str] = &[
     "popup",
     "components",
     "hooks",
-];
+]);
 /// Text that only browser code has.
 const CLIENT_MARKS: [Mark; 6] = [
     Mark::quoted("use client"),
@@ -318,9 +319,9 @@ pub fn role_and_marks(path: &str, source: &str) -> (Role, ObjectIdMarks) {
     let lower = path.to_ascii_lowercase();
     let mut segments: Vec<&str> = lower.split('/').collect();
     let name = segments.pop().unwrap_or_default();
-    let in_dir = |dirs: &[&str]| segments.iter().any(|s| dirs.contains(s));
+    let in_dir = |dirs: &Words| segments.iter().any(|s| dirs.contains(s));
     let stem_has = |marks: &[&str]| marks.iter().any(|m| name.contains(m));
-    if in_dir(TEST_DIRS)
+    if in_dir(&TEST_DIRS)
         || stem_has(&[
             ".test.",
             ".spec.",
@@ -333,7 +334,7 @@ pub fn role_and_marks(path: &str, source: &str) -> (Role, ObjectIdMarks) {
     {
         return (Role::Test, ObjectIdMarks::Unknown);
     }
-    if in_dir(SCRIPT_DIRS) || stem_has(&[".config.", "seed."]) || source.starts_with("#!") {
+    if in_dir(&SCRIPT_DIRS) || stem_has(&[".config.", "seed."]) || source.starts_with("#!") {
         return (Role::Script, ObjectIdMarks::Unknown);
     }
     let [role, object_id] = ROLE_MARKS.first_of_each(source, ROLE_MARK_COUNT);
@@ -344,7 +345,7 @@ pub fn role_and_marks(path: &str, source: &str) -> (Role, ObjectIdMarks) {
     let role = match role {
         Some(i) if i < CLIENT_MARKS.len() => Role::Client,
         Some(_) => Role::Node,
-        None if in_dir(CLIENT_DIRS) || name.ends_with(".tsx") || name.ends_with(".jsx") => {
+        None if in_dir(&CLIENT_DIRS) || name.ends_with(".tsx") || name.ends_with(".jsx") => {
             Role::Client
         }
         None => Role::Unknown,

@@ -1,6 +1,7 @@
 //! Where the walk is: enclosing functions and loops; what kind of binding a
 //! name is (read from the semantic model's symbols).
 
+use crate::model::collections::Words;
 use std::rc::Rc;
 
 use swc_core::atoms::Atom;
@@ -47,7 +48,7 @@ pub enum LoopKind {
 }
 
 /// Array methods whose callback runs once per element.
-pub const ITERATION_METHODS: &[&str] = &[
+pub static ITERATION_METHODS: Words = Words::new(&[
     "map",
     "forEach",
     "filter",
@@ -61,7 +62,7 @@ pub const ITERATION_METHODS: &[&str] = &[
     "findLast",
     "findLastIndex",
     "sort",
-];
+]);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindingKind {

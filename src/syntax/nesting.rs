@@ -161,6 +161,24 @@ mod tests {
         );
     }
 
+    /// A regular expression probed as code (after `,`, `{`, `.`, `#` or
+    /// `@`) whose last character, at the end of the file, is a `\`: the
+    /// probe stopped past the end of the source and indexed out of it.
+    #[test]
+    fn a_probed_regex_ending_in_a_backslash_at_the_end_is_read() {
+        for src in [
+            "x = [1, /a\\",
+            "f(a, /\\",
+            "{ /a\\",
+            "module. /\\",
+            "x = {a: 1, /[\\",
+        ] {
+            for path in ["a.js", "a.ts"] {
+                assert_eq!(trouble(path, src), None, "{src:?}");
+            }
+        }
+    }
+
     fn retries(path: &str, src: &str) -> Option<Trouble> {
         match trouble(path, src) {
             Some(Trouble::TooDeep(at)) => panic!("{path}: too deep at {at}"),
