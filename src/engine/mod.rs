@@ -45,6 +45,12 @@ pub trait Rule {
     /// Called when the walk leaves a node of [`Rule::exit_interests`], after
     /// its children.
     fn exit(&mut self, _node: Node<'_>, _cx: &mut LintContext<'_>) {}
+    /// The callee names (a function's, or a method's) of the calls the rule
+    /// acts on; `None`: every call. The walker hands a call only to the
+    /// rules that may want it (most rules want few of the many calls).
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        None
+    }
     /// Called once after the whole file was walked.
     fn finish(&mut self, _cx: &mut LintContext<'_>) {}
     /// The rule asks `LintContext::hot` (retry and constant loops,

@@ -29,6 +29,21 @@ fn is_pages_handler(name: &str) -> bool {
         )
     })
 }
+/// The name a call's callee ends in: `f` of `f(…)`, `m` of `x.y.m(…)`.
+fn callee_name(call: &CallExpr) -> Option<&str> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    match unwrap_expr(callee) {
+        Expr::Ident(id) => Some(&id.sym),
+        Expr::Member(m) => match &m.prop {
+            MemberProp::Ident(p) => Some(&p.sym),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Router methods whose callbacks handle requests (Hono, itty-router, Express).
 static ROUTE_METHODS: Words = Words::new(&[
     "get", "post", "put", "delete", "patch", "all", "use", "on", "options", "head", "route",
@@ -46,6 +61,9 @@ pub(super) struct Dispatch {
     db_kinds: [bool; NodeKind::COUNT],
     /// The node kinds the hot paths are read from (none if no rule asks).
     hot_kinds: [bool; NodeKind::COUNT],
+    /// For each rule, the callee names of the calls it acts on (`None`:
+    /// all).
+    call_names: Vec<Option<&'static Words>>,
 }
 
 impl Dispatch {
@@ -75,6 +93,7 @@ impl Dispatch {
             exit_by_kind,
             db_kinds,
             hot_kinds,
+            call_names: rules.iter().map(|r| r.call_names()).collect(),
         }
     }
 }
@@ -90,6 +109,7 @@ pub(super) fn walk(
         rules,
         by_kind: &dispatch.by_kind,
         exit_by_kind: &dispatch.exit_by_kind,
+        call_names: &dispatch.call_names,
         db_kinds: &dispatch.db_kinds,
         hot_kinds: &dispatch.hot_kinds,
         severities,
@@ -127,6 +147,7 @@ struct Walker<'r, 'c, 'a> {
     rules: Vec<Box<dyn Rule>>,
     /// For each node kind, the indices of the rules that act on it.
     by_kind: &'r [Vec<usize>; NodeKind::COUNT],
+    call_names: &'r [Option<&'static Words>],
     /// The same for leaving a node.
     exit_by_kind: &'r [Vec<usize>; NodeKind::COUNT],
     /// The node kinds the database facts are read from.
@@ -172,7 +193,29 @@ impl Walker<'_, '_, '_> {
             self.cx.hot.enter(node);
         }
         let by_kind = self.by_kind;
-        self.hand_to_rules(&by_kind[kind], node, false);
+        match node {
+            Node::Call(call) => self.enter_call(&by_kind[kind], call),
+            _ => self.hand_to_rules(&by_kind[kind], node, false),
+        }
+    }
+
+    /// Gives a call to the rules `which` that may want its callee's name
+    /// (`Rule::call_names`): most rules want few of the many calls.
+    fn enter_call(&mut self, which: &[usize], call: &CallExpr) {
+        let callee = callee_name(call);
+        for &i in which {
+            let (Some(rule), Some(&severity)) = (self.rules.get_mut(i), self.severities.get(i))
+            else {
+                continue;
+            };
+            if let Some(Some(names)) = self.call_names.get(i) {
+                if !callee.is_some_and(|n| names.contains(n)) {
+                    continue;
+                }
+            }
+            self.cx.current_rule = Some(severity);
+            rule.enter(Node::Call(call), self.cx);
+        }
     }
 
     /// Gives `node` to the rules `which`, entering or `leaving` it, each

@@ -164,10 +164,66 @@ struct Route {
     handler: Span,
     /// The handler depends on the URL alone (no caller, header or `cf`).
     url_only: bool,
-    /// The first I/O call in the handler itself.
+}
+
+/// What a handler does: its first I/O call, and the calls of functions
+/// that may do I/O elsewhere (read after the walk, when the facts that tell
+/// a database query are all known, and only for the routes that qualify).
+#[derive(Default)]
+struct HandlerIo {
     io: Option<Span>,
-    /// Calls of functions that may do I/O elsewhere.
-    calls: Vec<(Target, Span)>,
+    calls: Vec<Target>,
+}
+
+fn handler_io(cx: &LintContext<'_>, handler: Span) -> HandlerIo {
+    struct Find<'c, 'a> {
+        cx: &'c LintContext<'a>,
+        handler: Span,
+        /// Inside the handler.
+        inside: bool,
+        found: HandlerIo,
+    }
+    impl Hooks for Find<'_, '_> {
+        fn enter(&mut self, node: Probed<'_>) -> Descend {
+            if !self.inside {
+                match node {
+                    Probed::Arrow(a) if a.span == self.handler => {
+                        self.inside = true;
+                        probe::children(a, self);
+                    }
+                    Probed::Function(f) if f.span == self.handler => {
+                        self.inside = true;
+                        probe::children(f, self);
+                    }
+                    _ => return Descend::Children,
+                }
+                self.inside = false;
+                return Descend::Skip;
+            }
+            if let Probed::Call(call) = node {
+                // A round trip: a subrequest or a method called on one
+                // (`env.DB.prepare(q).first()`), not a local step (`prepare`).
+                let local = method_name(call)
+                    .is_some_and(|m| crate::knowledge::bindings::LOCAL_METHODS.contains(&m.as_ref()));
+                if self.found.io.is_none() && !local && super::io_calls::subrequest_chain(self.cx, call) {
+                    self.found.io = Some(call.span);
+                } else if let Some(target) = target_of(call) {
+                    if self.found.calls.len() < 8 {
+                        self.found.calls.push(target);
+                    }
+                }
+            }
+            Descend::Children
+        }
+    }
+    let mut find = Find {
+        cx,
+        handler,
+        inside: false,
+        found: HandlerIo::default(),
+    };
+    probe::walk(cx.program(), &mut find);
+    find.found
 }
 
 #[derive(Default)]
@@ -314,7 +370,13 @@ impl Rule for CacheableRoute {
         &[NodeKind::Call]
     }
 
-    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        static ROUTER_CALLS: crate::model::collections::Words =
+            crate::model::collections::Words::new(&["get", "use"]);
+        Some(&ROUTER_CALLS)
+    }
+
+    fn enter(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
         if let Some((router, path, handler)) = route(call) {
             self.routes.push(Route {
@@ -323,30 +385,11 @@ impl Rule for CacheableRoute {
                 path_text: path.value.as_str().unwrap_or("").to_string(),
                 handler: handler.span(),
                 url_only: url_only(handler),
-                io: None,
-                calls: Vec::new(),
             });
             return;
         }
         if let Some(router) = guarding_use(call) {
             self.guarded.push(router.sym.clone());
-            return;
-        }
-        // A call inside the last route's handler (routes do not nest).
-        let Some(route) = self.routes.last_mut() else { return };
-        if !(route.url_only && route.handler.lo <= call.span.lo && call.span.hi <= route.handler.hi) {
-            return;
-        }
-        // A round trip: a subrequest or a method called on one
-        // (`env.DB.prepare(q).first()`), not a local step (`prepare`).
-        let local = method_name(call)
-            .is_some_and(|m| crate::knowledge::bindings::LOCAL_METHODS.contains(&m.as_ref()));
-        if route.io.is_none() && !local && super::io_calls::subrequest_chain(cx, call) {
-            route.io = Some(call.span);
-        } else if let Some(target) = target_of(call) {
-            if route.calls.len() < 8 {
-                route.calls.push((target, call.span));
-            }
         }
     }
 
@@ -364,7 +407,8 @@ impl Rule for CacheableRoute {
                 "GET {path} does I/O on every request and its response depends on the URL alone, but it sends no Cache-Control"
             );
             let help = "If its answer may be a little old, let a cache answer: `c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')` on the response, with `\"cache\": { \"enabled\": true }` in the wrangler config (Workers Cache serves it without running the Worker), or the Cache API (`caches.default`) keyed by the URL.";
-            match route.io {
+            let HandlerIo { io, calls } = handler_io(cx, route.handler);
+            match io {
                 Some(io) => {
                     let loc = cx.loc(io);
                     let related = vec![Related {
@@ -376,7 +420,7 @@ impl Rule for CacheableRoute {
                     cx.report_related(route.path, message, help, related);
                 }
                 None => cx.grouped(route.path, |cx| {
-                    for (target, _) in route.calls {
+                    for target in calls {
                         cx.report_if_calls(target, Effect::Io, route.path, message.clone(), help);
                     }
                 }),

@@ -165,6 +165,11 @@ impl Rule for ConsoleInLoop {
         ]
     }
 
+    /// Its calls are `console.*` calls (other kinds of node come as usual).
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        Some(&crate::knowledge::CONSOLE_METHODS)
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Loop(stmt) => self.open.push(Open::new(stmt.span(), false)),

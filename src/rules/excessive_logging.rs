@@ -173,6 +173,11 @@ impl Rule for ExcessiveLogging {
         ]
     }
 
+    /// Its calls are `console.*` calls (other kinds of node come as usual).
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        Some(&crate::knowledge::CONSOLE_METHODS)
+    }
+
     fn hot_paths(&self) -> bool {
         true
     }

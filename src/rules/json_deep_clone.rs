@@ -101,6 +101,12 @@ impl Rule for JsonDeepClone {
         &[NodeKind::Call]
     }
 
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        static PARSE: crate::model::collections::Words =
+            crate::model::collections::Words::new(&["parse"]);
+        Some(&PARSE)
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
         if !callee_is(call, "JSON.parse") || call.args.len() != 1 {

@@ -10,6 +10,7 @@ use swc_core::ecma::ast::*;
 
 use crate::engine::context::{method_name, unwrap_expr, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::model::collections::Words;
 use crate::model::report::{Category, Severity};
 
 pub static RULE: RuleEntry = RuleEntry {
@@ -162,27 +163,30 @@ fn function_span(cx: &LintContext<'_>) -> Option<Span> {
     }
 }
 
-/// A name among COMPRESSORS' functions (a `match`: asked of every call).
-fn may_compress(name: &str) -> bool {
-    matches!(
-        name,
-        "gzip"
-            | "gzipSync"
-            | "deflate"
-            | "deflateSync"
-            | "deflateRaw"
-            | "deflateRawSync"
-            | "zlib"
-            | "zlibSync"
-            | "compress"
-            | "compressSync"
-            | "brotliCompress"
-            | "brotliCompressSync"
-            | "createGzip"
-            | "createDeflate"
-            | "createBrotliCompress"
-    )
-}
+/// The callee names the rule acts on: COMPRESSORS' functions, response
+/// bodies (`c.body`, `c.newResponse`) and header setters.
+static CALL_NAMES: Words = Words::new(&[
+    "gzip",
+    "gzipSync",
+    "deflate",
+    "deflateSync",
+    "deflateRaw",
+    "deflateRawSync",
+    "zlib",
+    "zlibSync",
+    "compress",
+    "compressSync",
+    "brotliCompress",
+    "brotliCompressSync",
+    "createGzip",
+    "createDeflate",
+    "createBrotliCompress",
+    "body",
+    "newResponse",
+    "set",
+    "append",
+    "header",
+]);
 
 /// `m`'s functions that compress, when `specifier` is one of COMPRESSORS.
 fn compressors(specifier: &str) -> Option<&'static [&'static str]> {
@@ -199,19 +203,6 @@ fn is_compression_call(call: &CallExpr, cx: &LintContext<'_>) -> bool {
     let Callee::Expr(callee) = &call.callee else {
         return false;
     };
-    // By name first: most calls compress nothing, and the question to the
-    // semantic model below is asked only of the few that may.
-    let name = match unwrap_expr(callee) {
-        Expr::Ident(id) => &id.sym,
-        Expr::Member(m) => match &m.prop {
-            MemberProp::Ident(p) => &p.sym,
-            _ => return false,
-        },
-        _ => return false,
-    };
-    if !may_compress(name) {
-        return false;
-    }
     let semantic = cx.semantic();
     let import_of = |id: &Ident| {
         semantic
@@ -312,6 +303,10 @@ impl Rule for ManualCompression {
         &[NodeKind::Call, NodeKind::New, NodeKind::Object]
     }
 
+    fn call_names(&self) -> Option<&'static Words> {
+        Some(&CALL_NAMES)
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Some(function) = function_span(cx) else {
             return;
@@ -328,23 +323,27 @@ impl Rule for ManualCompression {
                     self.bodies.push((function, at, name));
                 }
             }
-            Node::Call(call) => {
-                if is_compression_call(call, cx) {
-                    self.compressions.push((function, call.span));
-                }
-                if method_name(call).is_some_and(|m| matches!(m.as_ref(), "body" | "newResponse")) {
+            // Only calls named in CALL_NAMES come here.
+            Node::Call(call) => match method_name(call).map(|m| m.as_ref()) {
+                Some("body" | "newResponse") => {
                     if let Some((at, name)) = body_of(call.args.first()) {
                         self.bodies.push((function, at, name));
                     }
                 }
                 // `headers.set('Content-Encoding', 'gzip')`, `c.header(…)`
-                let sets = method_name(call).is_some_and(|m| matches!(m.as_ref(), "set" | "append" | "header"));
-                let header = call.args.first().is_some_and(|name| matches!(unwrap_expr(&name.expr),
-                    Expr::Lit(Lit::Str(s)) if s.value.as_str().is_some_and(is_content_encoding)));
-                if sets && header && call.args.get(1).is_some_and(|v| is_encoding(&v.expr)) {
-                    self.encoded.push(function);
+                Some("set" | "append" | "header") => {
+                    let header = call.args.first().is_some_and(|name| matches!(unwrap_expr(&name.expr),
+                        Expr::Lit(Lit::Str(s)) if s.value.as_str().is_some_and(is_content_encoding)));
+                    if header && call.args.get(1).is_some_and(|v| is_encoding(&v.expr)) {
+                        self.encoded.push(function);
+                    }
                 }
-            }
+                _ => {
+                    if is_compression_call(call, cx) {
+                        self.compressions.push((function, call.span));
+                    }
+                }
+            },
             Node::Object(object) => {
                 // The key first: a quoted `content-encoding` is rare.
                 let sets = object.props.iter().any(|p| matches!(p, PropOrSpread::Prop(p)
@@ -434,7 +433,7 @@ app.get("/c", (c) => {
     #[test]
     fn the_name_filter_knows_every_compressor() {
         for (_, fns) in super::COMPRESSORS {
-            assert!(fns.iter().all(|f| super::may_compress(f)), "{fns:?}");
+            assert!(fns.iter().all(|f| super::CALL_NAMES.contains(f)), "{fns:?}");
         }
     }
 

@@ -126,6 +126,13 @@ impl Rule for RegexInLoop {
         &[NodeKind::Call, NodeKind::New, NodeKind::VarDeclarator]
     }
 
+    /// Its calls are `RegExp(…)` (without `new`).
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        static REGEXP: crate::model::collections::Words =
+            crate::model::collections::Words::new(&["RegExp"]);
+        Some(&REGEXP)
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let (span, callee, args) = match node {
             Node::VarDeclarator(d) => {

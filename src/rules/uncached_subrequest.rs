@@ -147,6 +147,12 @@ impl Rule for UncachedSubrequest {
         &[NodeKind::Function, NodeKind::Stmts, NodeKind::Call]
     }
 
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        static JWT_VERIFY: crate::model::collections::Words =
+            crate::model::collections::Words::new(&["jwtVerify"]);
+        Some(&JWT_VERIFY)
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
             Node::Function(Frame::Function {
