@@ -1,9 +1,10 @@
 // The scratch project the end-to-end tests run in: outside the repo, with the
 // packed perf-optimizer tarball, the real esbuild and wrangler (4.86.0, the
 // newest that runs on Node 20), TypeScript, and a copy of examples/worker.
-// Next to it, `bundle-worker`: tests/fixtures/bundle-worker with its real npm
-// dependencies installed from its lock file (the network is needed here, at
-// set-up, and never by the tests themselves).
+// Next to it, `bundle-worker` and `vite-worker`: tests/fixtures/bundle-worker
+// and tests/fixtures/vite-worker with their real npm dependencies installed
+// from their lock files, and the tarball in `vite-worker` (the network is
+// needed here, at set-up, and never by the tests themselves).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,7 @@ export function prepareScratchProject() {
     throw new Error("the tarball did not install the wasm");
   }
   prepareBundleFixture(join(base, "bundle-worker"));
+  prepareViteFixture(join(base, "vite-worker"), join(base, tarball));
   return project;
 }
 
@@ -46,17 +48,38 @@ export const bundleFixtureDir = (project) => join(project, "..", "bundle-worker"
  * Copies tests/fixtures/bundle-worker (sources, package.json, package-lock.json)
  * to `dest` and installs its dependencies with `npm ci`: moment, lodash,
  * @aws-sdk/client-s3, hono, zod 3, chanfana 3 (zod 4) and wrangler 4.86.0.
- * Reuses an install whose lock file is unchanged.
  */
-export function prepareBundleFixture(dest) {
-  const source = join(root, "tests", "fixtures", "bundle-worker");
+export const prepareBundleFixture = (dest) => prepareFixture("bundle-worker", dest);
+
+/** The Vite fixture's folder next to the scratch project `project`. */
+export const viteFixtureDir = (project) => join(project, "..", "vite-worker");
+
+/**
+ * Copies tests/fixtures/vite-worker to `dest`, installs its dependencies with
+ * `npm ci` (vite 8.0.9 and @cloudflare/vite-plugin 1.34.0, the release built
+ * on wrangler 4.86.0; hono, moment, zod 3, chanfana 3 (zod 4) in the Worker,
+ * lodash in the client) and the packed perf-optimizer `tarball`, which its
+ * vite.config.mjs imports as `perf-optimizer/vite`.
+ */
+export function prepareViteFixture(dest, tarball) {
+  prepareFixture("vite-worker", dest);
+  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], { cwd: dest });
+  return dest;
+}
+
+/**
+ * Copies tests/fixtures/NAME (sources, package.json, package-lock.json) to
+ * `dest` and installs its dependencies with `npm ci`. Reuses an install
+ * whose lock file is unchanged.
+ */
+function prepareFixture(name, dest) {
+  const source = join(root, "tests", "fixtures", name);
   const lock = readFileSync(join(source, "package-lock.json"), "utf8");
   const installed = join(dest, "node_modules", ".package-lock.json");
   const fresh = existsSync(installed) && existsSync(join(dest, "package-lock.json")) && readFileSync(join(dest, "package-lock.json"), "utf8") === lock;
   if (!fresh) rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler/.test(src) });
+  cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler|\/dist$/.test(src) });
   if (!fresh) run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dest });
   return dest;
 }
-

@@ -1,0 +1,250 @@
+// The Vite plugin (perf-optimizer/vite) on a Worker built by the real
+// `vite build` (Vite 8.0.9, Rolldown) with @cloudflare/vite-plugin 1.34.0:
+// tests/fixtures/vite-worker, a Hono Worker with moment, zod 3 and chanfana 3
+// (which brings zod 4), and a tiny client that imports lodash. Installed with
+// the packed tarball by the test set-up (tests/scratch.mjs); nothing here
+// needs the network.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { after, describe, test } from "node:test";
+import { project } from "./helpers.mjs";
+import { viteFixtureDir } from "./scratch.mjs";
+
+const fixture = viteFixtureDir(project);
+const WORKER_ENV = "vite_fixture_worker";
+const workerDir = join(fixture, "dist", WORKER_ENV);
+const work = mkdtempSync(join(tmpdir(), "perf-vite-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** 1-based line of the first line of `file` (in the fixture) containing `text`. */
+const lineOf = (file, text) => {
+  const line = readFileSync(join(fixture, file), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+  assert.ok(line > 0, `${file} has no line with ${text}`);
+  return line;
+};
+
+/** Writes a Vite config into the fixture: @cloudflare/vite-plugin (unless `cloudflare: false`) and the plugin with `options` (source text). */
+function viteConfig(name, { options = "{}", extra = "", cloudflare = true } = {}) {
+  const file = join(fixture, name);
+  writeFileSync(
+    file,
+    `import { defineConfig } from "vite";
+import { cloudflare } from "@cloudflare/vite-plugin";
+import perfOptimizer from "perf-optimizer/vite";
+import { writeFileSync } from "node:fs";
+${extra}
+export default defineConfig({ plugins: [${cloudflare ? "cloudflare(), " : ""}perfOptimizer(${options})${extra ? ", probe" : ""}] });
+`,
+  );
+  return name;
+}
+
+/** Runs `vite build` in the fixture (the project's own vite) with config `config`. */
+function viteBuild(config) {
+  const r = spawnSync(process.execPath, [join(fixture, "node_modules", "vite", "bin", "vite.js"), "build", "--config", config], {
+    cwd: fixture,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", CI: "1", WRANGLER_SEND_METRICS: "false" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** A perf-optimizer config in its own folder (for `configDir`). */
+function configDir(config) {
+  const dir = mkdtempSync(join(work, "config-"));
+  writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify(config));
+  return dir;
+}
+
+/** Every file under `dir`, relative to it. */
+const filesUnder = (dir) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)));
+
+// The build whose report the composition tests check. Next to the plugin,
+// a probe records what Rolldown itself says each module rendered into each
+// chunk (the Worker's) and which modules the client has: the truth the
+// report is checked against, taken independently of perf-optimizer's code.
+// (Vite resolves the config afresh for each environment's build: one file each.)
+const reportFile = join(work, "report.json");
+const probeFile = (env) => join(work, `probe-${env}.json`);
+const probe = `
+const probe = {
+  name: "probe",
+  writeBundle(_, bundle) {
+    const env = this.environment.name;
+    const modules = {};
+    for (const chunk of Object.values(bundle)) {
+      if (chunk.type !== "chunk") continue;
+      for (const [id, m] of Object.entries(chunk.modules)) modules[id] = (modules[id] ?? 0) + Buffer.byteLength(m.code ?? "");
+    }
+    writeFileSync(${JSON.stringify(join(work, "probe-"))} + (env === "client" ? "client" : "worker") + ".json", JSON.stringify(modules));
+  },
+};`;
+const composition = viteBuild(viteConfig("vite.report.mjs", { options: `{ onReport: (report, context) => writeFileSync(${JSON.stringify(reportFile)}, JSON.stringify({ report, context })) }`, extra: probe }));
+
+describe("vite build with perf-optimizer/vite: the Worker environment", () => {
+  const { report, context } = JSON.parse(readFileSync(reportFile, "utf8"));
+  const seen = { worker: JSON.parse(readFileSync(probeFile("worker"), "utf8")), client: Object.keys(JSON.parse(readFileSync(probeFile("client"), "utf8"))) };
+  /** The probe's bytes per package folder (`node_modules/x` or nested) and per first-party file. */
+  const truth = { packages: new Map(), files: new Map() };
+  for (const [id, bytes] of Object.entries(seen.worker)) {
+    if (id.startsWith("\0")) continue;
+    const path = relative(fixture, id.replace(/[?#].*$/, "")).split("\\").join("/");
+    const at = path.lastIndexOf("node_modules/");
+    if (at < 0) {
+      truth.files.set(path, (truth.files.get(path) ?? 0) + bytes);
+      continue;
+    }
+    const [first, second] = path.slice(at + 13).split("/");
+    const root = path.slice(0, at + 13) + (first.startsWith("@") ? `${first}/${second}` : first);
+    truth.packages.set(root, (truth.packages.get(root) ?? 0) + bytes);
+  }
+
+  test("the build passes and reports the Worker environment, once", () => {
+    assert.equal(composition.code, 0, composition.output);
+    assert.deepEqual(context, { environment: WORKER_ENV });
+  });
+
+  test("the packages: names, versions and their bytes as Rolldown rendered them", () => {
+    assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), [
+      "@asteasolutions/zod-to-openapi@8.5.0",
+      "chanfana@3.4.0",
+      "hono@4.13.19",
+      "js-yaml@4.3.2",
+      "moment@2.31.0",
+      "zod@3.25.76",
+      "zod@4.6.7",
+    ]);
+    const reported = new Map(report.bundle.packages.flatMap((p) => p.paths.map((root) => [root, p.bytes])));
+    assert.deepEqual(new Map([...reported].sort()), new Map([...truth.packages].sort()));
+    assert.deepEqual(report.bundle.packages.find((p) => p.version === "4.6.7").paths, ["node_modules/chanfana/node_modules/zod"]);
+  });
+
+  test("the first-party files and their bytes", () => {
+    const files = report.bundle.modules.filter((m) => !m.package);
+    assert.deepEqual(new Map(files.map((m) => [m.path, m.bytes]).sort()), new Map([...truth.files].sort()));
+    assert.deepEqual([...truth.files.keys()].sort(), ["src/time.ts", "src/worker.ts"]);
+    assert.equal(report.bundle.firstPartyBytes, truth.files.get("src/time.ts") + truth.files.get("src/worker.ts"));
+    assert.deepEqual(report.files.map((f) => f.path).sort(), ["src/time.ts", "src/worker.ts"]);
+  });
+
+  test("the outputs are the Worker's files on disk; nothing of the client is counted", () => {
+    const onDisk = filesUnder(workerDir).filter((f) => f.endsWith(".js"));
+    assert.deepEqual(
+      report.bundle.outputs.map((o) => [o.path, o.bytes]).sort(),
+      onDisk.map((f) => [relative(fixture, join(workerDir, f)).split("\\").join("/"), statSync(join(workerDir, f)).size]).sort(),
+    );
+    const total = report.bundle.outputs.reduce((s, o) => s + o.bytes, 0);
+    const packages = report.bundle.packages.reduce((s, p) => s + p.bytes, 0);
+    assert.equal(packages + report.bundle.firstPartyBytes + report.bundle.runtimeBytes, total);
+    // The client has modules of its own (lodash, src/client.ts): none is in the Worker's report.
+    assert.ok(seen.client.some((id) => id.endsWith("src/client.ts")), JSON.stringify(seen.client));
+    assert.ok(seen.client.some((id) => id.includes("/node_modules/lodash/")), JSON.stringify(seen.client));
+    const paths = new Set(report.bundle.modules.map((m) => m.path));
+    for (const id of seen.client.filter((id) => !id.startsWith("\0"))) assert.ok(!paths.has(relative(fixture, id)), id);
+    assert.ok(!report.bundle.packages.some((p) => p.name === "lodash"));
+    assert.ok(!report.bundle.outputs.some((o) => o.path.includes("/client/")));
+  });
+
+  test("duplicates and findings come from the same analysis as the esbuild path", () => {
+    assert.deepEqual(
+      report.bundle.duplicates.map((d) => [d.name, [...d.versions].sort()]),
+      [["zod", ["3.25.76", "4.6.7"]]],
+    );
+    // Every finding of the report: the Worker's bundle findings, at the import lines.
+    const findings = report.diagnostics
+      .map((d) => `${d.rule} ${d.message.match(/^`([^`]+)`/)?.[1]} ${d.file}:${d.line}`)
+      .sort();
+    assert.deepEqual(findings, [
+      `duplicate-package zod src/worker.ts:${lineOf("src/worker.ts", 'from "chanfana"')}`,
+      `heavy-dependency moment src/time.ts:${lineOf("src/time.ts", 'from "moment"')}`,
+      `heavy-dependency zod src/worker.ts:${lineOf("src/worker.ts", 'from "chanfana"')}`,
+    ]);
+    assert.deepEqual(report.budgets.map((b) => [b.name, b.passed]), [["script size (free plan limit)", true]]);
+  });
+});
+
+describe("vite build with perf-optimizer/vite: what the user sees", () => {
+  const run = viteBuild("vite.config.mjs");
+
+  test("findings are Vite warnings, at their file and line", () => {
+    assert.equal(run.code, 0, run.output);
+    const warnings = run.output.split("\n").filter((l) => l.startsWith("[plugin perf-optimizer]"));
+    const chanfana = lineOf("src/worker.ts", 'from "chanfana"');
+    assert.deepEqual(
+      warnings.map((w) => w.replace(/ \(.*$/, "").replace(/: use Intl.*$/, "")),
+      [
+        `[plugin perf-optimizer] src/time.ts:${lineOf("src/time.ts", 'from "moment"')}:1: \`moment\` is heavy for a Worker`,
+        `[plugin perf-optimizer] src/worker.ts:${chanfana}:1: \`zod\` is bundled 2 times`,
+        `[plugin perf-optimizer] src/worker.ts:${chanfana}:1: \`zod\` adds 635.6 KiB to the bundle, via chanfana`,
+      ],
+    );
+    assert.match(run.output, /\[duplicate-package\]\n {2}Align on one version of `zod`/);
+  });
+
+  test("the Worker's composition and the client's summary print at Vite's info level", () => {
+    assert.match(run.output, new RegExp(`\\[perf-optimizer\\] Worker environment "${WORKER_ENV}":\\nBundle dist/${WORKER_ENV}/index\\.js`));
+    assert.match(run.output, /Composition \(bytes in the output\)\n {2}zod@4\.6\.7 /);
+    assert.match(run.output, /Duplicate packages\n {2}zod {2}4\.6\.7, 3\.25\.76/);
+    assert.match(run.output, /\[perf-optimizer\] client environment: 3 files, [\d.]+ KiB: static assets, not counted against the Worker's size limit/);
+  });
+});
+
+describe("vite build with perf-optimizer/vite: budgets", () => {
+  test("a budget below the Worker's size fails the build with the error", () => {
+    const { report } = JSON.parse(readFileSync(reportFile, "utf8"));
+    const gzip = report.bundle.outputs.reduce((s, o) => s + o.gzipBytes, 0);
+    const dir = configDir({ budgets: [{ metric: "gzip", max: "100 kB" }] });
+    const r = viteBuild(viteConfig("vite.budget.mjs", { options: `{ configDir: ${JSON.stringify(dir)} }` }));
+    assert.notEqual(r.code, 0, r.output);
+    assert.match(r.output, new RegExp(`Worker environment "${WORKER_ENV}": budget exceeded: gzip size: ${(gzip / 1024).toFixed(1).replace(".", "\\.")} KiB > 97\\.7 KiB`));
+    assert.match(r.output, /Build failed/);
+  });
+
+  test("a budget the Worker meets passes, and the client's lodash fires nothing", () => {
+    const dir = configDir({ budgets: [{ metric: "gzip", max: "1 MB" }, { metric: "package", name: "lodash", max: "1 kB" }] });
+    const r = viteBuild(viteConfig("vite.budget-met.mjs", { options: `{ configDir: ${JSON.stringify(dir)} }` }));
+    assert.equal(r.code, 0, r.output);
+    assert.doesNotMatch(r.output, /budget exceeded/);
+    // lodash is the client's: 0 B of it in the Worker, and no finding names it.
+    assert.match(r.output, /✓ package lodash {2}0 B \/ 1000 B/);
+    assert.doesNotMatch(r.output, /\[plugin perf-optimizer\][^\n]*lodash/);
+  });
+
+  test("without @cloudflare/vite-plugin there is no Worker: nothing is analyzed, and the plugin says why", () => {
+    const r = viteBuild(viteConfig("vite.client-only.mjs", { cloudflare: false }));
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /\[perf-optimizer\] @cloudflare\/vite-plugin is not in this Vite config: there is no Worker environment to analyze/);
+    assert.doesNotMatch(r.output, /\[plugin perf-optimizer\]|Composition/);
+  });
+});
+
+describe("perf-optimizer/vite types", () => {
+  test("a consumer of perf-optimizer/vite type-checks with tsc --strict", () => {
+    writeFileSync(
+      join(fixture, "consumer.ts"),
+      `import type { Plugin } from "vite";
+import perfOptimizer, { toViteMessages, type PerfOptimizerVitePluginOptions } from "perf-optimizer/vite";
+import type { Report } from "perf-optimizer";
+
+const options: PerfOptimizerVitePluginOptions = { configDir: ".", lint: true, onReport: (report: Report, { environment }) => void [report, environment.length] };
+const plugin: Plugin = perfOptimizer(options);
+declare const report: Report;
+const { errors, warnings }: { errors: string[]; warnings: string[] } = toViteMessages(report);
+void [plugin, errors, warnings];
+`,
+    );
+    writeFileSync(
+      join(fixture, "tsconfig.consumer.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", types: ["node"], skipLibCheck: false }, files: ["consumer.ts"] }),
+    );
+    const r = spawnSync(process.execPath, [join(fixture, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.consumer.json"], { cwd: fixture, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
