@@ -9,9 +9,12 @@
 // Findings are Vite warnings; a finding of error severity or a budget
 // exceeded fails `vite build` with an error, like the esbuild plugin.
 import { existsSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { analyzeBuild } from "./analyze.js";
+import { bytesPerSource } from "./attribution.js";
 import { loadConfig } from "./config.js";
+import { lazyRequire } from "./files.js";
 import { render } from "./index.js";
 import { loadProject } from "./project.js";
 import { budgetText, failedBudgets, useColor } from "./outcome.js";
@@ -64,22 +67,164 @@ function formatOf(info) {
   return undefined;
 }
 
-/** A module's bytes in its chunk: its rendered code in UTF-8 (`renderedLength` counts UTF-16 units). */
+/** A module's bytes as rendered: its code in UTF-8 (`renderedLength` counts UTF-16 units). */
 const renderedBytes = (m) => (typeof m.code === "string" ? Buffer.byteLength(m.code) : Number(m.renderedLength) || 0);
+
+/** The same key for a chunk in renderChunk (whose file name may hold hash placeholders) and in writeBundle. */
+export const chunkKey = (chunk) => Object.keys(chunk.modules ?? {}).join("\n");
+
+/** Rollup's and Rolldown's hash placeholders (`!~{001}~`), as long as the hashes that replace them. */
+const PLACEHOLDER = /!~\{[\w$]+\}~/g;
+
+/** The source map comment the bundler appends after renderChunk (with `build.sourcemap`). */
+const MAP_COMMENT = /(^|\n)\/\/# sourceMappingURL=[^\n]*\n?$/;
+
+/** Whether `final` is `rendered` with its hash placeholders filled in (and a source map comment appended). */
+export function sameCode(rendered, final) {
+  if (!MAP_COMMENT.test(rendered)) final = final.replace(MAP_COMMENT, "$1");
+  if (rendered.length !== final.length) return false;
+  let at = 0;
+  for (const m of rendered.matchAll(PLACEHOLDER)) {
+    if (rendered.slice(at, m.index) !== final.slice(at, m.index)) return false;
+    at = m.index + m[0].length;
+  }
+  return rendered.slice(at) === final.slice(at);
+}
+
+/**
+ * Where each module's rendered code sits in the rendered chunk, in the
+ * chunk's order: `[{ id, start, end }]` (string offsets), or null when one
+ * is not found as it is.
+ */
+export function moduleRanges(code, modules) {
+  const ranges = [];
+  let from = 0;
+  for (const [id, text] of modules) {
+    if (!text) continue;
+    let at = code.indexOf(text, from);
+    if (at < 0) at = code.indexOf(text);
+    if (at < 0) return null;
+    ranges.push({ id, start: at, end: at + text.length });
+    from = at + text.length;
+  }
+  return ranges.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Bytes per module of `final`, which a transform made from `rendered` with
+ * the source map `map` (final positions → rendered positions): each mapped
+ * segment belongs to the module whose range holds its rendered position
+ * (glue between modules belongs to none); measured by bytesPerSource, as
+ * pre-bundled inputs are.
+ */
+export function bytesThroughMap(final, map, rendered, ranges) {
+  const { decode, encode } = lazyRequire("@jridgewell/sourcemap-codec");
+  const lineStarts = [0];
+  for (let i = rendered.indexOf("\n"); i >= 0; i = rendered.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const moduleAt = (offset) => {
+    let lo = 0;
+    let hi = ranges.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranges[mid].start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && offset < ranges[found].end ? found : -1;
+  };
+  const lines = decode(map.mappings).map((segs) =>
+    segs.map((s) => {
+      const index = s.length >= 4 ? moduleAt((lineStarts[s[2]] ?? Infinity) + s[3]) : -1;
+      return index < 0 ? [s[0]] : [s[0], index, 0, 0];
+    }),
+  );
+  const { bytes } = bytesPerSource(final, { mappings: encode(lines) });
+  return new Map([...bytes].map(([index, n]) => [ranges[index].id, n]));
+}
+
+/**
+ * Vite's own esbuild pass over a chunk (Vite 6 and 7 transpile each
+ * rendered chunk to the build target, and minify with it, in renderChunk;
+ * vite:esbuild-transpile), with the options it gives esbuild, plus a source
+ * map: `{ code, map }`, or null when Vite has no such pass.
+ */
+async function viteEsbuildPass(vite, config, code, fileName) {
+  // Vite on Rolldown (8, rolldown-vite) has no such pass: Rolldown lowers and minifies.
+  if (vite?.rolldownVersion || typeof vite?.transformWithEsbuild !== "function" || config.esbuild === false) return null;
+  const target = config.build?.target;
+  const minify = config.build?.minify === "esbuild";
+  if ((!target || target === "esnext") && !minify) return null;
+  const esbuildOptions = config.esbuild || {};
+  const options = {
+    ...esbuildOptions,
+    loader: "js",
+    target: target || undefined,
+    format: "esm",
+    supported: { "dynamic-import": true, "import-meta": true, ...esbuildOptions.supported },
+    ...(minify
+      ? esbuildOptions.minifyIdentifiers != null || esbuildOptions.minifySyntax != null || esbuildOptions.minifyWhitespace != null
+        ? {
+            minify: false,
+            minifyIdentifiers: esbuildOptions.minifyIdentifiers ?? true,
+            minifySyntax: esbuildOptions.minifySyntax ?? true,
+            minifyWhitespace: esbuildOptions.minifyWhitespace ?? true,
+            treeShaking: true,
+          }
+        : { minify: true, treeShaking: true }
+      : { minify: false, minifyIdentifiers: false, minifySyntax: false, minifyWhitespace: false, treeShaking: false }),
+  };
+  try {
+    return await vite.transformWithEsbuild(code, fileName, options, undefined, config);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Each module's bytes in the chunk as written, and how they were measured:
+ *   - "rendered": the chunk is the modules' code as the bundler rendered it
+ *     (Rolldown without minify): each module's rendered code;
+ *   - "esbuild": Vite's esbuild pass changed the chunk after rendering
+ *     (Vite 6/7 with Rollup: down-levelling drops comments, or minify):
+ *     the pass is run again with a source map; when it gives exactly the
+ *     chunk as written, its map places every byte in its module;
+ *   - "scaled": another change after rendering: each module's rendered
+ *     bytes, scaled to the chunk's size (an estimate; the report says so).
+ */
+export async function chunkModuleBytes(chunk, rendered, { vite, config } = {}) {
+  const modules = Object.entries(chunk.modules ?? {});
+  const asRendered = new Map(modules.map(([id, m]) => [id, renderedBytes(m)]));
+  const code = chunk.code ?? "";
+  if (!rendered || sameCode(rendered.code, code)) return { bytes: asRendered, how: "rendered" };
+  const pass = await viteEsbuildPass(vite, config, rendered.code, chunk.fileName);
+  const ranges = pass?.map && sameCode(pass.code, code) ? moduleRanges(rendered.code, rendered.modules) : null;
+  if (ranges) {
+    try {
+      const bytes = bytesThroughMap(code, typeof pass.map === "string" ? JSON.parse(pass.map) : pass.map, rendered.code, ranges);
+      return { bytes: new Map(modules.map(([id]) => [id, bytes.get(id) ?? 0])), how: "esbuild" };
+    } catch {
+      // an unreadable map: scaled below
+    }
+  }
+  const total = [...asRendered.values()].reduce((sum, n) => sum + n, 0);
+  const size = Buffer.byteLength(code);
+  if (total <= size) return { bytes: asRendered, how: "rendered" };
+  return { bytes: new Map([...asRendered].map(([id, n]) => [id, Math.floor((n * size) / total)])), how: "scaled" };
+}
 
 /**
  * The metafile of one environment's output `bundle` (written to `outDir`),
- * paths relative to `root`: every chunk an output with its modules' rendered
- * bytes, every module of the graph an input with its imports (`moduleInfo`:
- * the plugin context's getModuleInfo; `specifiers`: importer id → resolved
- * id → specifier as written). Per-module code is what the bundler rendered
- * before minifying: when the chunk was minified after rendering, the modules'
- * bytes are scaled down to the chunk's real size (`scaled` lists those chunks).
+ * paths relative to `root`: every chunk an output with its modules' bytes
+ * (`moduleBytes`: file name → module id → bytes, see chunkModuleBytes),
+ * every module of the graph an input with its imports (`moduleInfo`: the
+ * plugin context's getModuleInfo; `specifiers`: importer id → resolved id →
+ * specifier as written).
  */
-export function metafileOf(bundle, { root, outDir, moduleIds, moduleInfo, specifiers = new Map() }) {
+export function metafileOf(bundle, { root, outDir, moduleIds, moduleInfo, moduleBytes, specifiers = new Map() }) {
   const inputs = {};
   const outputs = {};
-  const scaled = [];
   const outputPath = (fileName) => toPosix(relative(root, join(outDir, fileName)));
   const addInput = (id) => {
     const path = inputPath(id, root);
@@ -108,17 +253,14 @@ export function metafileOf(bundle, { root, outDir, moduleIds, moduleInfo, specif
   for (const id of moduleIds) addInput(id);
   for (const chunk of Object.values(bundle)) {
     if (chunk.type !== "chunk") continue;
-    const bytes = Buffer.byteLength(chunk.code ?? "");
-    const parts = Object.entries(chunk.modules ?? {}).map(([id, m]) => [addInput(id), renderedBytes(m)]);
-    const rendered = parts.reduce((sum, [, n]) => sum + n, 0);
-    if (rendered > bytes) scaled.push(chunk.fileName);
-    const factor = rendered > bytes ? bytes / rendered : 1;
+    const bytes = moduleBytes.get(chunk.fileName) ?? new Map();
     const chunkInputs = {};
-    for (const [path, n] of parts) {
-      chunkInputs[path] = { bytesInOutput: (chunkInputs[path]?.bytesInOutput ?? 0) + Math.floor(n * factor) };
+    for (const id of Object.keys(chunk.modules ?? {})) {
+      const path = addInput(id);
+      chunkInputs[path] = { bytesInOutput: (chunkInputs[path]?.bytesInOutput ?? 0) + (bytes.get(id) ?? 0) };
     }
     outputs[outputPath(chunk.fileName)] = {
-      bytes,
+      bytes: Buffer.byteLength(chunk.code ?? ""),
       inputs: chunkInputs,
       imports: [
         ...(chunk.imports ?? []).map((f) => ({ path: outputPath(f), kind: "import-statement" })),
@@ -128,7 +270,7 @@ export function metafileOf(bundle, { root, outDir, moduleIds, moduleInfo, specif
       ...(chunk.isEntry && chunk.facadeModuleId ? { entryPoint: inputPath(chunk.facadeModuleId, root) } : {}),
     };
   }
-  return { metafile: { inputs, outputs }, scaled };
+  return { inputs, outputs };
 }
 
 /** The input's size: the file on disk, or the module's code for a virtual one. */
@@ -204,6 +346,15 @@ function workerProject(outputConfig, root) {
   }
 }
 
+/** The project's vite module (the one running the build), or null. */
+async function projectVite(root) {
+  try {
+    return await import(createRequire(join(root, "package.json")).resolve("vite"));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The Vite plugin.
  * @param {import("./vite.js").PerfOptimizerVitePluginOptions} [options]
@@ -214,6 +365,9 @@ export default function perfOptimizer(options = {}) {
   let logLevel = "info";
   // Per environment: importer id → resolved id → specifier as written.
   const specifiersByEnvironment = new Map();
+  // Per environment: chunk key → the chunk as the bundler rendered it, before any renderChunk transform.
+  const renderedByEnvironment = new Map();
+  const isClient = (environment) => !environment || environment.name === "client";
   return {
     name: NAME,
     apply: "build",
@@ -227,7 +381,7 @@ export default function perfOptimizer(options = {}) {
     },
     async buildEnd(error) {
       const environment = this.environment;
-      if (error || !environment || environment.name === "client") return;
+      if (error || isClient(environment)) return;
       // The specifiers of the first-party modules (where the core looks for import lines).
       const byImporter = new Map();
       for (const id of this.getModuleIds()) {
@@ -245,6 +399,18 @@ export default function perfOptimizer(options = {}) {
       }
       specifiersByEnvironment.set(environment.name, byImporter);
     },
+    renderChunk: {
+      // First, before any transform of the chunk (Vite's esbuild pass, a minifier).
+      order: "pre",
+      handler(code, chunk) {
+        if (isClient(this.environment)) return null;
+        const name = this.environment.name;
+        if (!renderedByEnvironment.has(name)) renderedByEnvironment.set(name, new Map());
+        const modules = Object.entries(chunk.modules ?? {}).map(([id, m]) => [id, m.code]);
+        renderedByEnvironment.get(name).set(chunkKey(chunk), { code, modules });
+        return null;
+      },
+    },
     async writeBundle(outputOptions, bundle) {
       const environment = this.environment;
       const name = environment?.name ?? "build";
@@ -258,11 +424,22 @@ export default function perfOptimizer(options = {}) {
       try {
         const configDir = resolve(options.configDir ?? root);
         const { config, json } = await loadConfig(configDir, options.config && resolve(options.config));
-        const { metafile, scaled } = metafileOf(bundle, {
+        const rendered = renderedByEnvironment.get(name) ?? new Map();
+        const vite = await projectVite(root);
+        const moduleBytes = new Map();
+        const scaled = [];
+        for (const chunk of Object.values(bundle)) {
+          if (chunk.type !== "chunk") continue;
+          const { bytes, how } = await chunkModuleBytes(chunk, rendered.get(chunkKey(chunk)), { vite, config: environment?.config });
+          moduleBytes.set(chunk.fileName, bytes);
+          if (how === "scaled") scaled.push(chunk.fileName);
+        }
+        const metafile = metafileOf(bundle, {
           root,
           outDir,
           moduleIds: [...this.getModuleIds()],
           moduleInfo: (id) => this.getModuleInfo(id),
+          moduleBytes,
           specifiers: specifiersByEnvironment.get(name),
         });
         const files = Object.values(bundle)
@@ -281,7 +458,7 @@ export default function perfOptimizer(options = {}) {
         if (scaled.length) {
           report.notes = [
             ...(report.notes ?? []),
-            `${scaled.join(", ")} ${scaled.length === 1 ? "was" : "were"} minified after the modules were rendered: each module's bytes are its rendered code scaled to the minified size`,
+            `${scaled.join(", ")} ${scaled.length === 1 ? "was" : "were"} changed after the modules were rendered (a minifier?) in a way perf-optimizer cannot follow: each module's bytes are its rendered code scaled to the chunk's size, an estimate`,
           ];
         }
         options.onReport?.(report, { environment: name });

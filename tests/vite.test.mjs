@@ -1,9 +1,10 @@
 // The Vite plugin (perf-optimizer/vite) on a Worker built by the real
-// `vite build` (Vite 8.0.9, Rolldown) with @cloudflare/vite-plugin 1.34.0:
-// tests/fixtures/vite-worker, a Hono Worker with moment, zod 3 and chanfana 3
-// (which brings zod 4), and a tiny client that imports lodash. Installed with
-// the packed tarball by the test set-up (tests/scratch.mjs); nothing here
-// needs the network.
+// `vite build` with @cloudflare/vite-plugin 1.34.0: tests/fixtures/vite-worker,
+// a Hono Worker with moment, zod 3 and chanfana 3 (which brings zod 4), and a
+// tiny client that imports lodash; on Vite 8.0.9 (Rolldown) and on Vite 7.3.2
+// (Rollup, whose chunks Vite's esbuild pass rewrites after rendering).
+// Installed with the packed tarball by the test set-up (tests/scratch.mjs);
+// nothing here needs the network.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -14,7 +15,10 @@ import { project } from "./helpers.mjs";
 import { viteFixtureDir } from "./scratch.mjs";
 
 const fixture = viteFixtureDir(project);
+const fixture7 = viteFixtureDir(project, { vite7: true });
 const WORKER_ENV = "vite_fixture_worker";
+/** The Worker's packages (name@version), the same from Rolldown and Rollup: chanfana brings zod 4 and zod-to-openapi. */
+const WORKER_PACKAGES = ["@asteasolutions/zod-to-openapi@8.5.0", "chanfana@3.4.0", "hono@4.13.19", "js-yaml@4.3.2", "moment@2.31.0", "zod@3.25.76", "zod@4.6.7"];
 const workerDir = join(fixture, "dist", WORKER_ENV);
 const work = mkdtempSync(join(tmpdir(), "perf-vite-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -26,9 +30,9 @@ const lineOf = (file, text) => {
   return line;
 };
 
-/** Writes a Vite config into the fixture: @cloudflare/vite-plugin (unless `cloudflare: false`) and the plugin with `options` (source text). */
-function viteConfig(name, { options = "{}", extra = "", cloudflare = true } = {}) {
-  const file = join(fixture, name);
+/** Writes a Vite config into the fixture `dir`: @cloudflare/vite-plugin (unless `cloudflare: false`) and the plugin with `options` (source text). */
+function viteConfig(name, { options = "{}", extra = "", cloudflare = true, dir = fixture, config = "" } = {}) {
+  const file = join(dir, name);
   writeFileSync(
     file,
     `import { defineConfig } from "vite";
@@ -36,16 +40,16 @@ import { cloudflare } from "@cloudflare/vite-plugin";
 import perfOptimizer from "perf-optimizer/vite";
 import { writeFileSync } from "node:fs";
 ${extra}
-export default defineConfig({ plugins: [${cloudflare ? "cloudflare(), " : ""}perfOptimizer(${options})${extra ? ", probe" : ""}] });
+export default defineConfig({ ${config}plugins: [${cloudflare ? "cloudflare(), " : ""}perfOptimizer(${options})${extra ? ", probe" : ""}] });
 `,
   );
   return name;
 }
 
-/** Runs `vite build` in the fixture (the project's own vite) with config `config`. */
-function viteBuild(config) {
-  const r = spawnSync(process.execPath, [join(fixture, "node_modules", "vite", "bin", "vite.js"), "build", "--config", config], {
-    cwd: fixture,
+/** Runs `vite build` in the fixture `dir` (the project's own vite) with config `config`. */
+function viteBuild(config, dir = fixture) {
+  const r = spawnSync(process.execPath, [join(dir, "node_modules", "vite", "bin", "vite.js"), "build", "--config", config], {
+    cwd: dir,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", CI: "1", WRANGLER_SEND_METRICS: "false" },
     maxBuffer: 64 * 1024 * 1024,
@@ -112,15 +116,7 @@ describe("vite build with perf-optimizer/vite: the Worker environment", () => {
   });
 
   test("the packages: names, versions and their bytes as Rolldown rendered them", () => {
-    assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), [
-      "@asteasolutions/zod-to-openapi@8.5.0",
-      "chanfana@3.4.0",
-      "hono@4.13.19",
-      "js-yaml@4.3.2",
-      "moment@2.31.0",
-      "zod@3.25.76",
-      "zod@4.6.7",
-    ]);
+    assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), WORKER_PACKAGES);
     const reported = new Map(report.bundle.packages.flatMap((p) => p.paths.map((root) => [root, p.bytes])));
     assert.deepEqual(new Map([...reported].sort()), new Map([...truth.packages].sort()));
     assert.deepEqual(report.bundle.packages.find((p) => p.version === "4.6.7").paths, ["node_modules/chanfana/node_modules/zod"]);
@@ -196,6 +192,27 @@ describe("vite build with perf-optimizer/vite: what the user sees", () => {
   });
 });
 
+describe("vite build with perf-optimizer/vite: a minified Worker", () => {
+  test("Rolldown minifies after rendering: the modules' bytes are scaled to the chunk, and the report says it is an estimate", () => {
+    const file = join(work, "minified.json");
+    const r = viteBuild(
+      viteConfig("vite.minified.mjs", {
+        config: `environments: { ${WORKER_ENV}: { build: { minify: true } } }, `,
+        options: `{ onReport: (report) => writeFileSync(${JSON.stringify(file)}, JSON.stringify(report)) }`,
+      }),
+    );
+    assert.equal(r.code, 0, r.output);
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    const total = report.bundle.outputs.reduce((s, o) => s + o.bytes, 0);
+    assert.equal(total, filesUnder(workerDir).filter((f) => f.endsWith(".js")).reduce((s, f) => s + statSync(join(workerDir, f)).size, 0));
+    assert.equal(report.bundle.packages.reduce((s, p) => s + p.bytes, 0) + report.bundle.firstPartyBytes + report.bundle.runtimeBytes, total);
+    assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), WORKER_PACKAGES);
+    assert.equal(report.notes.length, 1, JSON.stringify(report.notes));
+    assert.match(report.notes[0], /^index\.js(, [^ ]+)? were? changed after the modules were rendered \(a minifier\?\) .*scaled to the chunk's size, an estimate$/);
+    assert.match(r.output, /note: index\.js.* an estimate/);
+  });
+});
+
 describe("vite build with perf-optimizer/vite: budgets", () => {
   test("a budget below the Worker's size fails the build with the error", () => {
     const { report } = JSON.parse(readFileSync(reportFile, "utf8"));
@@ -222,6 +239,82 @@ describe("vite build with perf-optimizer/vite: budgets", () => {
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /\[perf-optimizer\] @cloudflare\/vite-plugin is not in this Vite config: there is no Worker environment to analyze/);
     assert.doesNotMatch(r.output, /\[plugin perf-optimizer\]|Composition/);
+  });
+});
+
+describe("Vite 7 (Rollup): Vite's esbuild pass rewrites the chunk after rendering", () => {
+  // The truth here: the chunk's own source map (build.sourcemap), each
+  // mapped segment's bytes counted for its source file by the probe.
+  const report7 = join(work, "report7.json");
+  const map7 = join(work, "map7.json");
+  const probe7 = `
+import { decode } from "@jridgewell/sourcemap-codec";
+const probe = {
+  name: "probe",
+  writeBundle(_, bundle) {
+    if (this.environment.name === "client") return;
+    const chunk = bundle["index.js"];
+    const bytes = {};
+    let source = null;
+    const mappings = decode(chunk.map.mappings);
+    chunk.code.split("\\n").forEach((line, i, lines) => {
+      const segs = (mappings[i] ?? []).filter((s) => s.length >= 4).sort((a, b) => a[0] - b[0]);
+      const eol = i + 1 < lines.length ? 1 : 0;
+      const add = (from, to, extra) => { if (source !== null) bytes[source] = (bytes[source] ?? 0) + Buffer.byteLength(line.slice(from, to)) + extra; };
+      if (!segs.length) return add(0, line.length, eol);
+      add(0, segs[0][0], 0);
+      segs.forEach((s, k) => { source = chunk.map.sources[s[1]]; add(s[0], k + 1 < segs.length ? segs[k + 1][0] : line.length, k + 1 < segs.length ? 0 : eol); });
+    });
+    writeFileSync(${JSON.stringify(map7)}, JSON.stringify(bytes));
+  },
+};`;
+  const run = viteBuild(
+    viteConfig("vite.report.mjs", {
+      dir: fixture7,
+      config: `environments: { ${WORKER_ENV}: { build: { sourcemap: true } } }, `,
+      options: `{ onReport: (report) => writeFileSync(${JSON.stringify(report7)}, JSON.stringify(report)) }`,
+      extra: probe7,
+    }),
+    fixture7,
+  );
+
+  test("the packages and files match the chunk's source map, bytes as deployed", () => {
+    assert.equal(run.code, 0, run.output);
+    const report = JSON.parse(readFileSync(report7, "utf8"));
+    const map = JSON.parse(readFileSync(map7, "utf8"));
+    // The map's sources are relative to dist/WORKER_ENV: per package folder, per file.
+    const truth = new Map();
+    for (const [source, bytes] of Object.entries(map)) {
+      const path = relative(fixture7, join(fixture7, "dist", WORKER_ENV, source)).split("\\").join("/");
+      const at = path.lastIndexOf("node_modules/");
+      const [first, second] = at < 0 ? [] : path.slice(at + 13).split("/");
+      const key = at < 0 ? path : path.slice(0, at + 13) + (first.startsWith("@") ? `${first}/${second}` : first);
+      truth.set(key, (truth.get(key) ?? 0) + bytes);
+    }
+    assert.deepEqual(report.notes, [], "measured through Vite's esbuild pass, not estimated");
+    assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), WORKER_PACKAGES);
+    assert.deepEqual(report.bundle.modules.filter((m) => !m.package).map((m) => m.path).sort(), ["src/time.ts", "src/worker.ts"]);
+    const output = report.bundle.outputs.find((o) => o.path.endsWith(`${WORKER_ENV}/index.js`));
+    assert.equal(output.bytes, statSync(join(fixture7, "dist", WORKER_ENV, "index.js")).size);
+    const total = report.bundle.outputs.reduce((s, o) => s + o.bytes, 0);
+    assert.equal(report.bundle.packages.reduce((s, p) => s + p.bytes, 0) + report.bundle.firstPartyBytes + report.bundle.runtimeBytes, total);
+    // Every byte the map gives a module's code is that module's here too,
+    // except Rollup's glue around a module (its namespace objects), which the
+    // map gives the module and the report the runtime: at most 1.5% or 160 B.
+    for (const p of report.bundle.packages) {
+      const expected = truth.get(p.paths[0]);
+      assert.ok(Math.abs(p.bytes - expected) <= Math.max(160, expected * 0.015), `${p.name}@${p.version}: ${p.bytes} vs ${expected} in the map`);
+    }
+    assert.equal(report.bundle.modules.find((m) => m.path === "src/time.ts").bytes, truth.get("src/time.ts"));
+    assert.ok(report.bundle.runtimeBytes < total * 0.005, `runtime ${report.bundle.runtimeBytes} of ${total}`);
+  });
+
+  test("an exceeded budget fails the Vite 7 build too", () => {
+    const dir = configDir({ budgets: [{ metric: "gzip", max: "100 kB" }] });
+    const r = viteBuild(viteConfig("vite.budget.mjs", { dir: fixture7, options: `{ configDir: ${JSON.stringify(dir)} }` }), fixture7);
+    assert.notEqual(r.code, 0, r.output);
+    assert.match(r.output, new RegExp(`Worker environment "${WORKER_ENV}": budget exceeded: gzip size: [\\d.]+ KiB > 97\\.7 KiB`));
+    assert.match(r.output, /\[plugin perf-optimizer\] src\/time\.ts:1:1: `moment` is heavy for a Worker/);
   });
 });
 
