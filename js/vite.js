@@ -67,14 +67,24 @@ function formatOf(info) {
   return undefined;
 }
 
+/**
+ * A module's code as rendered, without the `//#region <id>` and
+ * `//#endregion` lines Rolldown writes around it: bundler annotations, which
+ * count as glue, like the `// <path>` lines esbuild writes before a module.
+ */
+export const moduleText = (code) => (typeof code === "string" ? code.replace(/^\/\/#region [^\n]*\n/, "").replace(/(^|\n)\/\/#endregion\n?$/, "$1") : code);
+
 /** A module's bytes as rendered: its code in UTF-8 (`renderedLength` counts UTF-16 units). */
-const renderedBytes = (m) => (typeof m.code === "string" ? Buffer.byteLength(m.code) : Number(m.renderedLength) || 0);
+const renderedBytes = (m) => (typeof m.code === "string" ? Buffer.byteLength(moduleText(m.code)) : Number(m.renderedLength) || 0);
 
 /** The same key for a chunk in renderChunk (whose file name may hold hash placeholders) and in writeBundle. */
 export const chunkKey = (chunk) => Object.keys(chunk.modules ?? {}).join("\n");
 
 /** Rollup's and Rolldown's hash placeholders (`!~{001}~`), as long as the hashes that replace them. */
 const PLACEHOLDER = /!~\{[\w$]+\}~/g;
+
+/** Runs of blank lines (kept: one line break). */
+const BLANK_LINES = /\n(?:[ \t]*\n)+/g;
 
 /** The source map comment the bundler appends after renderChunk (with `build.sourcemap`). */
 const MAP_COMMENT = /(^|\n)\/\/# sourceMappingURL=[^\n]*\n?$/;
@@ -184,20 +194,23 @@ async function viteEsbuildPass(vite, config, code, fileName) {
 
 /**
  * Each module's bytes in the chunk as written, and how they were measured:
- *   - "rendered": the chunk is the modules' code as the bundler rendered it
- *     (Rolldown without minify): each module's rendered code;
+ *   - "rendered": the chunk holds the modules' code as the bundler
+ *     rendered it, or Rolldown marks each module's part of the chunk (see
+ *     regionBytes), or nearly (see locatedBytes);
  *   - "esbuild": Vite's esbuild pass changed the chunk after rendering
  *     (Vite 6/7 with Rollup: down-levelling drops comments, or minify):
  *     the pass is run again with a source map; when it gives exactly the
  *     chunk as written, its map places every byte in its module;
- *   - "scaled": another change after rendering: each module's rendered
- *     bytes, scaled to the chunk's size (an estimate; the report says so).
+ *   - "scaled": another change after rendering (a minifier): see
+ *     locatedBytes (an estimate; the report says so).
  */
-export async function chunkModuleBytes(chunk, rendered, { vite, config } = {}) {
+export async function chunkModuleBytes(chunk, rendered, { vite, config, root = process.cwd() } = {}) {
   const modules = Object.entries(chunk.modules ?? {});
   const asRendered = new Map(modules.map(([id, m]) => [id, renderedBytes(m)]));
   const code = chunk.code ?? "";
   if (!rendered || sameCode(rendered.code, code)) return { bytes: asRendered, how: "rendered" };
+  const regions = regionBytes(code, modules, root);
+  if (regions) return { bytes: regions, how: "rendered" };
   const pass = await viteEsbuildPass(vite, config, rendered.code, chunk.fileName);
   const ranges = pass?.map && sameCode(pass.code, code) ? moduleRanges(rendered.code, rendered.modules) : null;
   if (ranges) {
@@ -205,13 +218,74 @@ export async function chunkModuleBytes(chunk, rendered, { vite, config } = {}) {
       const bytes = bytesThroughMap(code, typeof pass.map === "string" ? JSON.parse(pass.map) : pass.map, rendered.code, ranges);
       return { bytes: new Map(modules.map(([id]) => [id, bytes.get(id) ?? 0])), how: "esbuild" };
     } catch {
-      // an unreadable map: scaled below
+      // an unreadable map: measured as below
     }
   }
-  const total = [...asRendered.values()].reduce((sum, n) => sum + n, 0);
+  return locatedBytes(code, rendered.modules, asRendered);
+}
+
+/**
+ * Each module's bytes in `code`, the chunk as written, from the
+ * `//#region <module>` … `//#endregion` lines Rolldown writes around every
+ * module (unless it minifies): Rolldown's own account of which bytes are
+ * whose, after everything it did past renderChunk (its runtime helpers
+ * formatted, blank lines dropped, names deconflicted). Null when a module
+ * with code has no region (no such lines, or another bundler).
+ */
+export function regionBytes(code, modules, root) {
+  const found = new Map();
+  for (const m of code.matchAll(/^\/\/#region ([^\n]*)\n([^]*?)^\/\/#endregion$/gm)) {
+    found.set(m[1], (found.get(m[1]) ?? 0) + Buffer.byteLength(m[2]));
+  }
+  if (found.size === 0) return null;
+  const names = (id) =>
+    id.startsWith("\0") ? [`\\0${id.slice(1)}`, id] : [toPosix(relative(root, id)), toPosix(relative(process.cwd(), id)), id];
+  const bytes = new Map();
+  for (const [id, m] of modules) {
+    const name = names(id).find((n) => found.has(n));
+    if (name === undefined && renderedBytes(m) > 0) return null;
+    bytes.set(id, name === undefined ? 0 : found.get(name));
+  }
+  return bytes;
+}
+
+/**
+ * Each module's bytes in `code`, the chunk as written, when the bundler
+ * touched it after renderChunk (Rolldown formats its runtime helpers, drops
+ * blank lines and renames an export or two): a module whose rendered code is
+ * in the chunk as it is (or without its blank lines, when the chunk has none
+ * there) counts those bytes; the others their rendered bytes, scaled down to
+ * what the chunk has left when they do not fit ("scaled" when they are more
+ * than 1% of the chunk: a minifier ran, and the sizes are an estimate).
+ */
+export function locatedBytes(code, renderedModules, asRendered) {
+  const withoutBlankLines = (text) => text.replace(BLANK_LINES, "\n");
+  let compactCode = null;
+  const bytes = new Map();
+  const unfound = [];
+  for (const [id, text] of renderedModules) {
+    if (!text) {
+      bytes.set(id, 0);
+    } else if (code.includes(text)) {
+      bytes.set(id, Buffer.byteLength(text));
+    } else {
+      const compact = withoutBlankLines(text);
+      compactCode ??= withoutBlankLines(code);
+      if (compactCode.includes(compact)) bytes.set(id, Buffer.byteLength(compact));
+      else unfound.push(id);
+    }
+  }
   const size = Buffer.byteLength(code);
-  if (total <= size) return { bytes: asRendered, how: "rendered" };
-  return { bytes: new Map([...asRendered].map(([id, n]) => [id, Math.floor((n * size) / total)])), how: "scaled" };
+  const left = size - [...bytes.values()].reduce((sum, n) => sum + n, 0);
+  // Without their blank lines when the chunk has dropped them.
+  const texts = new Map(renderedModules);
+  const estimate = (id) => (compactCode !== null && texts.get(id) ? Buffer.byteLength(withoutBlankLines(texts.get(id))) : asRendered.get(id) ?? 0);
+  const wanted = unfound.reduce((sum, id) => sum + estimate(id), 0);
+  const factor = wanted > left ? Math.max(0, left) / wanted : 1;
+  for (const id of unfound) bytes.set(id, Math.floor(estimate(id) * factor));
+  for (const id of asRendered.keys()) if (!bytes.has(id)) bytes.set(id, asRendered.get(id));
+  // A few renamed lines in small modules are no estimate worth a note; a minified chunk is.
+  return { bytes, how: factor < 1 && wanted > size / 100 ? "scaled" : "rendered" };
 }
 
 /**
@@ -406,7 +480,7 @@ export default function perfOptimizer(options = {}) {
         if (isClient(this.environment)) return null;
         const name = this.environment.name;
         if (!renderedByEnvironment.has(name)) renderedByEnvironment.set(name, new Map());
-        const modules = Object.entries(chunk.modules ?? {}).map(([id, m]) => [id, m.code]);
+        const modules = Object.entries(chunk.modules ?? {}).map(([id, m]) => [id, moduleText(m.code)]);
         renderedByEnvironment.get(name).set(chunkKey(chunk), { code, modules });
         return null;
       },
@@ -430,7 +504,7 @@ export default function perfOptimizer(options = {}) {
         const scaled = [];
         for (const chunk of Object.values(bundle)) {
           if (chunk.type !== "chunk") continue;
-          const { bytes, how } = await chunkModuleBytes(chunk, rendered.get(chunkKey(chunk)), { vite, config: environment?.config });
+          const { bytes, how } = await chunkModuleBytes(chunk, rendered.get(chunkKey(chunk)), { vite, config: environment?.config, root });
           moduleBytes.set(chunk.fileName, bytes);
           if (how === "scaled") scaled.push(chunk.fileName);
         }

@@ -7,7 +7,8 @@
 // nothing here needs the network.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, describe, test } from "node:test";
@@ -31,7 +32,7 @@ const lineOf = (file, text) => {
 };
 
 /** Writes a Vite config into the fixture `dir`: @cloudflare/vite-plugin (unless `cloudflare: false`) and the plugin with `options` (source text). */
-function viteConfig(name, { options = "{}", extra = "", cloudflare = true, dir = fixture, config = "" } = {}) {
+function viteConfig(name, { options = "{}", extra = "", cloudflare = true, dir = fixture, config = "", cloudflareOptions = "" } = {}) {
   const file = join(dir, name);
   writeFileSync(
     file,
@@ -40,7 +41,7 @@ import { cloudflare } from "@cloudflare/vite-plugin";
 import perfOptimizer from "perf-optimizer/vite";
 import { writeFileSync } from "node:fs";
 ${extra}
-export default defineConfig({ ${config}plugins: [${cloudflare ? "cloudflare(), " : ""}perfOptimizer(${options})${extra ? ", probe" : ""}] });
+export default defineConfig({ ${config}plugins: [${cloudflare ? `cloudflare(${cloudflareOptions}), ` : ""}perfOptimizer(${options})${extra ? ", probe" : ""}] });
 `,
   );
   return name;
@@ -70,11 +71,23 @@ const filesUnder = (dir) =>
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)));
 
-// The build whose report the composition tests check. Next to the plugin,
-// a probe records what Rolldown itself says each module rendered into each
-// chunk (the Worker's) and which modules the client has: the truth the
-// report is checked against, taken independently of perf-optimizer's code.
-// (Vite resolves the config afresh for each environment's build: one file each.)
+/** The report's "12.1 KiB" for `n` bytes (src/model/text.rs `human`). */
+const human = (n) => (n < 1024 ? `${n} B` : n < 1023.95 * 1024 ? `${+(n / 1024).toFixed(1)} KiB` : `${+(n / 1048576).toFixed(2)} MiB`);
+
+/** `node_modules/x` (or a nested `…/node_modules/@s/y`) for a file in a package, else the path itself. */
+function packageRootOr(path) {
+  const at = path.lastIndexOf("node_modules/");
+  if (at < 0) return path;
+  const [first, second] = path.slice(at + 13).split("/");
+  return path.slice(0, at + 13) + (first.startsWith("@") ? `${first}/${second}` : first);
+}
+
+// The build whose report the composition tests check. The truth it is
+// checked against is taken from the files as written, independently of
+// perf-optimizer's code: Rolldown writes each module between
+// `//#region <path>` and `//#endregion` lines. A probe next to the plugin
+// records which modules the client has. (Vite resolves the config afresh for
+// each environment's build: one file each.)
 const reportFile = join(work, "report.json");
 const probeFile = (env) => join(work, `probe-${env}.json`);
 const probe = `
@@ -82,32 +95,25 @@ const probe = {
   name: "probe",
   writeBundle(_, bundle) {
     const env = this.environment.name;
-    const modules = {};
-    for (const chunk of Object.values(bundle)) {
-      if (chunk.type !== "chunk") continue;
-      for (const [id, m] of Object.entries(chunk.modules)) modules[id] = (modules[id] ?? 0) + Buffer.byteLength(m.code ?? "");
-    }
-    writeFileSync(${JSON.stringify(join(work, "probe-"))} + (env === "client" ? "client" : "worker") + ".json", JSON.stringify(modules));
+    const ids = Object.values(bundle).flatMap((chunk) => (chunk.type === "chunk" ? Object.keys(chunk.modules) : []));
+    writeFileSync(${JSON.stringify(join(work, "probe-"))} + (env === "client" ? "client" : "worker") + ".json", JSON.stringify(ids));
   },
 };`;
 const composition = viteBuild(viteConfig("vite.report.mjs", { options: `{ onReport: (report, context) => writeFileSync(${JSON.stringify(reportFile)}, JSON.stringify({ report, context })) }`, extra: probe }));
 
 describe("vite build with perf-optimizer/vite: the Worker environment", () => {
   const { report, context } = JSON.parse(readFileSync(reportFile, "utf8"));
-  const seen = { worker: JSON.parse(readFileSync(probeFile("worker"), "utf8")), client: Object.keys(JSON.parse(readFileSync(probeFile("client"), "utf8"))) };
-  /** The probe's bytes per package folder (`node_modules/x` or nested) and per first-party file. */
+  const seen = { worker: JSON.parse(readFileSync(probeFile("worker"), "utf8")), client: JSON.parse(readFileSync(probeFile("client"), "utf8")) };
+  /** The bytes between each module's region lines in the Worker's files, per package folder and per first-party file. */
   const truth = { packages: new Map(), files: new Map() };
-  for (const [id, bytes] of Object.entries(seen.worker)) {
-    if (id.startsWith("\0")) continue;
-    const path = relative(fixture, id.replace(/[?#].*$/, "")).split("\\").join("/");
-    const at = path.lastIndexOf("node_modules/");
-    if (at < 0) {
-      truth.files.set(path, (truth.files.get(path) ?? 0) + bytes);
-      continue;
+  for (const file of filesUnder(workerDir).filter((f) => f.endsWith(".js"))) {
+    const code = readFileSync(join(workerDir, file), "utf8");
+    for (const [, path, body] of code.matchAll(/^\/\/#region (.*)\n([^]*?)^\/\/#endregion\n/gm)) {
+      if (path.startsWith("\\0")) continue; // generated: the runtime
+      const key = packageRootOr(path);
+      const into = key === path ? truth.files : truth.packages;
+      into.set(key, (into.get(key) ?? 0) + Buffer.byteLength(body));
     }
-    const [first, second] = path.slice(at + 13).split("/");
-    const root = path.slice(0, at + 13) + (first.startsWith("@") ? `${first}/${second}` : first);
-    truth.packages.set(root, (truth.packages.get(root) ?? 0) + bytes);
   }
 
   test("the build passes and reports the Worker environment, once", () => {
@@ -115,7 +121,7 @@ describe("vite build with perf-optimizer/vite: the Worker environment", () => {
     assert.deepEqual(context, { environment: WORKER_ENV });
   });
 
-  test("the packages: names, versions and their bytes as Rolldown rendered them", () => {
+  test("the packages: names, versions and their bytes as written", () => {
     assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), WORKER_PACKAGES);
     const reported = new Map(report.bundle.packages.flatMap((p) => p.paths.map((root) => [root, p.bytes])));
     assert.deepEqual(new Map([...reported].sort()), new Map([...truth.packages].sort()));
@@ -126,6 +132,8 @@ describe("vite build with perf-optimizer/vite: the Worker environment", () => {
     const files = report.bundle.modules.filter((m) => !m.package);
     assert.deepEqual(new Map(files.map((m) => [m.path, m.bytes]).sort()), new Map([...truth.files].sort()));
     assert.deepEqual([...truth.files.keys()].sort(), ["src/time.ts", "src/worker.ts"]);
+    const workerFiles = seen.worker.filter((id) => !id.startsWith("\0") && !id.includes("/node_modules/")).map((id) => relative(fixture, id));
+    assert.deepEqual(workerFiles.sort(), ["src/time.ts", "src/worker.ts"]);
     assert.equal(report.bundle.firstPartyBytes, truth.files.get("src/time.ts") + truth.files.get("src/worker.ts"));
     assert.deepEqual(report.files.map((f) => f.path).sort(), ["src/time.ts", "src/worker.ts"]);
   });
@@ -171,6 +179,8 @@ describe("vite build with perf-optimizer/vite: what the user sees", () => {
 
   test("findings are Vite warnings, at their file and line", () => {
     assert.equal(run.code, 0, run.output);
+    const { report } = JSON.parse(readFileSync(reportFile, "utf8"));
+    const zod4 = report.bundle.packages.find((p) => p.name === "zod" && p.version === "4.6.7").bytes;
     const warnings = run.output.split("\n").filter((l) => l.startsWith("[plugin perf-optimizer]"));
     const chanfana = lineOf("src/worker.ts", 'from "chanfana"');
     assert.deepEqual(
@@ -178,7 +188,7 @@ describe("vite build with perf-optimizer/vite: what the user sees", () => {
       [
         `[plugin perf-optimizer] src/time.ts:${lineOf("src/time.ts", 'from "moment"')}:1: \`moment\` is heavy for a Worker`,
         `[plugin perf-optimizer] src/worker.ts:${chanfana}:1: \`zod\` is bundled 2 times`,
-        `[plugin perf-optimizer] src/worker.ts:${chanfana}:1: \`zod\` adds 635.6 KiB to the bundle, via chanfana`,
+        `[plugin perf-optimizer] src/worker.ts:${chanfana}:1: \`zod\` adds ${human(zod4)} to the bundle, via chanfana`,
       ],
     );
     assert.match(run.output, /\[duplicate-package\]\n {2}Align on one version of `zod`/);
@@ -210,6 +220,67 @@ describe("vite build with perf-optimizer/vite: a minified Worker", () => {
     assert.equal(report.notes.length, 1, JSON.stringify(report.notes));
     assert.match(report.notes[0], /^index\.js(, [^ ]+)? were? changed after the modules were rendered \(a minifier\?\) .*scaled to the chunk's size, an estimate$/);
     assert.match(r.output, /note: index\.js.* an estimate/);
+  });
+});
+
+describe("vite build with perf-optimizer/vite: a pre-bundled input", async () => {
+  // A vendor bundle built by esbuild with its source map (hono and zod),
+  // imported by a second Worker of the fixture (its own wrangler config).
+  const dir = join(fixture, "prebundled");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "lib.js"), `export { Hono } from "hono";\nexport { z } from "zod";\n`);
+  writeFileSync(join(dir, "vendored.ts"), `import * as lib from "./vendor.mjs";\nexport default { fetch() { return new Response(Object.keys(lib).join()); } };\n`);
+  writeFileSync(join(dir, "wrangler.jsonc"), JSON.stringify({ name: "vendored", main: "./vendored.ts", compatibility_date: "2026-04-01" }));
+  const esbuild = await import(createRequire(join(fixture, "package.json")).resolve("esbuild"));
+  const vendor = await esbuild.build({
+    absWorkingDir: fixture,
+    entryPoints: ["prebundled/lib.js"],
+    outfile: "prebundled/vendor.mjs",
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    sourcemap: true,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const file = join(work, "vendored.json");
+  const r = viteBuild(
+    viteConfig("vite.vendored.mjs", {
+      cloudflareOptions: `{ configPath: "prebundled/wrangler.jsonc" }`,
+      options: `{ onReport: (report) => writeFileSync(${JSON.stringify(file)}, JSON.stringify(report)) }`,
+    }),
+  );
+
+  test("is broken down by package through its source map, in esbuild's proportions", () => {
+    assert.equal(r.code, 0, r.output);
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), ["hono@4.13.19", "zod@3.25.76"]);
+    // What of vendor.mjs is in the Worker (Rolldown's region for it) is split
+    // across its sources in proportion to what each has in the file: the
+    // shares esbuild's metafile of the vendor build gives, within 2 points.
+    const written = filesUnder(join(fixture, "dist", "vendored"))
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => readFileSync(join(fixture, "dist", "vendored", f), "utf8"))
+      .join("");
+    const region = /^\/\/#region prebundled\/vendor\.mjs\n([^]*?)^\/\/#endregion$/m.exec(written)?.[1];
+    assert.ok(region, "vendor.mjs is in the Worker");
+    const own = report.bundle.modules.find((m) => m.path === "prebundled/vendor.mjs")?.bytes ?? 0;
+    const bytesOf = (name) => report.bundle.packages.find((p) => p.name === name).bytes;
+    assert.equal(bytesOf("hono") + bytesOf("zod") + own, Buffer.byteLength(region));
+    assert.ok(own < 1000, `vendor.mjs keeps ${own} bytes the map gives no source`);
+    const inVendor = (name) =>
+      Object.entries(Object.values(vendor.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {})
+        .filter(([path]) => path.startsWith(`node_modules/${name}/`))
+        .reduce((sum, [, part]) => sum + part.bytesInOutput, 0);
+    const share = (zod, hono) => zod / (zod + hono);
+    const expected = share(inVendor("zod"), inVendor("hono"));
+    const actual = share(bytesOf("zod"), bytesOf("hono"));
+    assert.ok(Math.abs(actual - expected) < 0.02, `zod's share ${actual.toFixed(3)} vs ${expected.toFixed(3)} in esbuild's metafile`);
+    const total = report.bundle.outputs.reduce((s, o) => s + o.bytes, 0);
+    assert.equal(report.bundle.packages.reduce((s, p) => s + p.bytes, 0) + report.bundle.firstPartyBytes + report.bundle.runtimeBytes, total);
+    assert.deepEqual(report.notes, []);
   });
 });
 
@@ -285,10 +356,7 @@ const probe = {
     // The map's sources are relative to dist/WORKER_ENV: per package folder, per file.
     const truth = new Map();
     for (const [source, bytes] of Object.entries(map)) {
-      const path = relative(fixture7, join(fixture7, "dist", WORKER_ENV, source)).split("\\").join("/");
-      const at = path.lastIndexOf("node_modules/");
-      const [first, second] = at < 0 ? [] : path.slice(at + 13).split("/");
-      const key = at < 0 ? path : path.slice(0, at + 13) + (first.startsWith("@") ? `${first}/${second}` : first);
+      const key = packageRootOr(relative(fixture7, join(fixture7, "dist", WORKER_ENV, source)).split("\\").join("/"));
       truth.set(key, (truth.get(key) ?? 0) + bytes);
     }
     assert.deepEqual(report.notes, [], "measured through Vite's esbuild pass, not estimated");
