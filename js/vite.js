@@ -59,11 +59,16 @@ export function specifiersIn(code) {
   return [...found];
 }
 
-/** "cjs" when Rolldown (`inputFormat`) or Rollup's CommonJS plugin (`meta.commonjs`) says the module is CommonJS. */
+/**
+ * "cjs" when Rolldown (`inputFormat`) or Rollup's CommonJS plugin
+ * (`meta.commonjs.isCommonJS`: true, or "withRequireFunction" for a module
+ * that is required) says the module is CommonJS.
+ */
 function formatOf(info) {
   if (!info) return undefined;
-  if (info.inputFormat === "cjs" || info.meta?.commonjs?.isCommonJS === true) return "cjs";
-  if (info.inputFormat === "es" || info.meta?.commonjs?.isCommonJS === false) return "esm";
+  const rollup = info.meta?.commonjs?.isCommonJS;
+  if (info.inputFormat === "cjs" || rollup === true || rollup === "withRequireFunction") return "cjs";
+  if (info.inputFormat === "es" || rollup === false) return "esm";
   return undefined;
 }
 

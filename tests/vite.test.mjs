@@ -284,6 +284,36 @@ describe("vite build with perf-optimizer/vite: a pre-bundled input", async () =>
   });
 });
 
+describe("a CommonJS dependency in the Worker, on Rolldown and on Rollup", () => {
+  for (const [leg, dir] of [
+    ["Vite 8", fixture],
+    ["Vite 7", fixture7],
+  ]) {
+    test(`${leg}: commonjs-dependency at the import line`, () => {
+      mkdirSync(join(dir, "cjs"), { recursive: true });
+      writeFileSync(join(dir, "cjs", "worker.ts"), `import chunk from "lodash/chunk";\nexport default { fetch() { return new Response(String(chunk([1, 2, 3], 2).length)); } };\n`);
+      writeFileSync(join(dir, "cjs", "wrangler.jsonc"), JSON.stringify({ name: "cjs", main: "./worker.ts", compatibility_date: "2026-04-01" }));
+      const file = join(work, `cjs-${leg.replace(" ", "")}.json`);
+      const r = viteBuild(
+        viteConfig("vite.cjs.mjs", {
+          dir,
+          cloudflareOptions: `{ configPath: "cjs/wrangler.jsonc" }`,
+          options: `{ onReport: (report) => writeFileSync(${JSON.stringify(file)}, JSON.stringify(report)) }`,
+        }),
+        dir,
+      );
+      assert.equal(r.code, 0, r.output);
+      const report = JSON.parse(readFileSync(file, "utf8"));
+      assert.deepEqual(
+        report.diagnostics.map((d) => `${d.rule} ${d.file}:${d.line}`),
+        ["commonjs-dependency cjs/worker.ts:1"],
+      );
+      assert.match(report.diagnostics[0].message, /^`lodash` is bundled as CommonJS/);
+      assert.deepEqual(report.bundle.packages.map((p) => p.name), ["lodash"]);
+    });
+  }
+});
+
 describe("vite build with perf-optimizer/vite: budgets", () => {
   test("a budget below the Worker's size fails the build with the error", () => {
     const { report } = JSON.parse(readFileSync(reportFile, "utf8"));
