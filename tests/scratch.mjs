@@ -1,9 +1,12 @@
 // The scratch project the end-to-end tests run in: outside the repo, with the
 // packed perf-optimizer tarball, the real esbuild and wrangler (4.86.0, the
 // newest that runs on Node 20), TypeScript, and a copy of examples/worker.
-// Next to it, `bundle-worker`: tests/fixtures/bundle-worker with its real npm
-// dependencies installed from its lock file (the network is needed here, at
-// set-up, and never by the tests themselves).
+// Next to it, `bundle-worker`, `vite-worker` and `vite7-worker`:
+// tests/fixtures/bundle-worker and tests/fixtures/vite-worker (on Vite 8, and
+// on Vite 7 with the package.json and lock file of its vite7/ folder) with
+// their real npm dependencies installed from their lock files, and the
+// tarball in the Vite ones (the network is needed here, at set-up, and never
+// by the tests themselves).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +39,8 @@ export function prepareScratchProject() {
     throw new Error("the tarball did not install the wasm");
   }
   prepareBundleFixture(join(base, "bundle-worker"));
+  prepareViteFixture(join(base, "vite-worker"), join(base, tarball));
+  prepareViteFixture(join(base, "vite7-worker"), join(base, tarball), { vite7: true });
   return project;
 }
 
@@ -46,17 +51,42 @@ export const bundleFixtureDir = (project) => join(project, "..", "bundle-worker"
  * Copies tests/fixtures/bundle-worker (sources, package.json, package-lock.json)
  * to `dest` and installs its dependencies with `npm ci`: moment, lodash,
  * @aws-sdk/client-s3, hono, zod 3, chanfana 3 (zod 4) and wrangler 4.86.0.
- * Reuses an install whose lock file is unchanged.
  */
-export function prepareBundleFixture(dest) {
-  const source = join(root, "tests", "fixtures", "bundle-worker");
-  const lock = readFileSync(join(source, "package-lock.json"), "utf8");
+export const prepareBundleFixture = (dest) => prepareFixture("bundle-worker", dest);
+
+/** The Vite fixture's folder next to the scratch project `project` (`vite7`: the one on Vite 7). */
+export const viteFixtureDir = (project, { vite7 = false } = {}) => join(project, "..", vite7 ? "vite7-worker" : "vite-worker");
+
+/**
+ * Copies tests/fixtures/vite-worker to `dest`, installs its dependencies with
+ * `npm ci` (vite 8.0.9 with Rolldown, or with `vite7` vite 7.3.2 with Rollup,
+ * and @cloudflare/vite-plugin 1.34.0, the release built on wrangler 4.86.0;
+ * hono, moment, zod 3, chanfana 3 (zod 4) in the Worker, lodash in the
+ * client) and the packed perf-optimizer `tarball`, which its vite.config.mjs
+ * imports as `perf-optimizer/vite`.
+ */
+export function prepareViteFixture(dest, tarball, { vite7 = false } = {}) {
+  prepareFixture("vite-worker", dest, vite7 ? "vite7" : null);
+  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], { cwd: dest });
+  return dest;
+}
+
+/**
+ * Copies tests/fixtures/NAME (sources, package.json, package-lock.json) to
+ * `dest` and installs its dependencies with `npm ci`; with `variant`, the
+ * package.json and package-lock.json of its folder VARIANT replace the
+ * fixture's own. Reuses an install whose lock file is unchanged.
+ */
+function prepareFixture(name, dest, variant = null) {
+  const source = join(root, "tests", "fixtures", name);
+  const manifests = variant ? join(source, variant) : source;
+  const lock = readFileSync(join(manifests, "package-lock.json"), "utf8");
   const installed = join(dest, "node_modules", ".package-lock.json");
   const fresh = existsSync(installed) && existsSync(join(dest, "package-lock.json")) && readFileSync(join(dest, "package-lock.json"), "utf8") === lock;
   if (!fresh) rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler/.test(src) });
+  cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler|\/dist$|\/vite7$/.test(src) });
+  if (variant) for (const file of ["package.json", "package-lock.json"]) cpSync(join(manifests, file), join(dest, file));
   if (!fresh) run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dest });
   return dest;
 }
-
