@@ -1245,7 +1245,8 @@ impl<'a> Lexer<'a> {
             };
 
             let raw = remove_underscore(raw, has_underscore);
-            raw.parse().expect("failed to parse float literal")
+            // perf-optimizer: float_text instead of core's parser (see vendor/README.md).
+            float_text::parse_f64(&raw).expect("failed to parse float literal")
         } else {
             let s = unsafe { self.input_slice(lazy_integer.start, lazy_integer.end) };
             let s = remove_underscore(s, has_underscore);

@@ -107,7 +107,8 @@ fn parse_integer_from_dec(s: &str) -> f64 {
     debug_assert!(s.chars().all(|c| c.is_ascii_digit()));
     const MAX_FAST_INT_LEN: usize = MAX_SAFE_INT.ilog10() as usize;
     if s.len() > MAX_FAST_INT_LEN {
-        s.parse::<f64>().unwrap()
+        // perf-optimizer: float_text instead of core's parser (see vendor/README.md).
+        float_text::parse_f64(s).expect("digits")
     } else {
         s.parse::<u64>().unwrap() as f64
     }
