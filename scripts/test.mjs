@@ -20,7 +20,8 @@ run("cargo", ["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
 step("cargo test (native)");
 // The parser's test reads the shipped JavaScript of installed packages.
 ensureNpmPackages();
-run("cargo", ["test", "--quiet"]);
+// --workspace: the small crates' own tests too (crates/float-text against core).
+run("cargo", ["test", "--workspace", "--quiet"]);
 
 step("build the package");
 build();

@@ -193,7 +193,8 @@ pub(crate) fn parse_amount(text: &str) -> Option<(f64, Option<BudgetUnit>)> {
     if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
         return None;
     }
-    let value: f64 = number.parse().ok()?;
+    // Not str::parse: see crates/float-text.
+    let value = float_text::parse_f64(number)?;
     let (factor, unit) = match unit.trim_start() {
         "" => (1.0, None),
         "B" => (1.0, Some(BudgetUnit::Bytes)),
