@@ -30,8 +30,9 @@ pub const BUNDLE_RULE_IDS: &[&str] = &[
     "node-polyfill",
     "unused-in-bundle",
 ];
-/// A package with a lighter replacement (the e18e dataset) is reported from
-/// this size on even under the threshold (a per-method `lodash/get` is not).
+/// A package with a lighter replacement (the e18e dataset) that the project
+/// imports itself is reported from this size on even under the threshold (a
+/// per-method `lodash/get` is not).
 const KNOWN_HEAVY_MIN_BYTES: u64 = 10_000;
 /// CommonJS packages smaller than this are not worth a finding unless the
 /// ESM table knows them.
@@ -388,8 +389,12 @@ pub fn findings(
     .threshold;
     for c in &a.copies {
         let known = heavy_dependency::heavy_alternative(&c.name);
-        let listed =
-            heavy_dependency::has_lighter_replacement(&c.name) && c.bytes >= KNOWN_HEAVY_MIN_BYTES;
+        // A package with a lighter replacement counts from 10 kB where the
+        // project imports it itself: switching is then its own change (one
+        // a dependency pulls in counts from the threshold, like any other).
+        let listed = heavy_dependency::has_lighter_replacement(&c.name)
+            && c.bytes >= KNOWN_HEAVY_MIN_BYTES
+            && !a.direct_sites(c).is_empty();
         if c.bytes < threshold && !listed {
             continue;
         }

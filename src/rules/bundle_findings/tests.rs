@@ -377,3 +377,36 @@ fn every_bundle_finding_has_the_category_its_rule_declares() {
         assert_eq!(Some(d.category), declared, "{}", d.rule);
     }
 }
+
+/// A package with a lighter replacement (js-yaml → yaml) under the
+/// threshold is reported where the project imports it itself, not when a
+/// dependency pulls it in (the project cannot switch it).
+#[test]
+fn a_replaceable_package_under_the_threshold_counts_only_when_imported_directly() {
+    let meta = |importer: &str| {
+        format!(
+            r#"{{"inputs":{{"src/a.ts":{{"bytes":10,"imports":[{{"path":"node_modules/{importer}/i.js","kind":"import-statement","original":"{importer}"}}]}},
+            "node_modules/chanfana/i.js":{{"bytes":900,"imports":[{{"path":"node_modules/js-yaml/i.js","kind":"import-statement","original":"js-yaml"}}],"format":"esm"}},
+            "node_modules/js-yaml/i.js":{{"bytes":40000,"imports":[],"format":"esm"}}}},
+            "outputs":{{"o.js":{{"bytes":41000,"entryPoint":"src/a.ts","inputs":{{"src/a.ts":{{"bytesInOutput":10}},"node_modules/chanfana/i.js":{{"bytesInOutput":900}},"node_modules/js-yaml/i.js":{{"bytesInOutput":40000}}}}}}}}}}"#
+        )
+    };
+    let heavy = |importer: &str| {
+        let found = Case::new()
+            .file("src/a.ts", &format!("import x from '{importer}';\n"))
+            .metafile(&meta(importer), Vec::new())
+            .lint_findings(Vec::new())
+            .run();
+        of(&found, "heavy-dependency")
+            .into_iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(heavy("chanfana"), Vec::<String>::new());
+    let direct = heavy("js-yaml");
+    assert_eq!(direct.len(), 1, "{direct:?}");
+    assert!(
+        direct[0].starts_with("`js-yaml` adds 39.1 KiB to the bundle"),
+        "{direct:?}"
+    );
+}
