@@ -38,6 +38,12 @@ fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> 
     crate::model::json::from_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
+/// Reads a report (JSON text) with the report's own field readers
+/// (`model::json::FromJson`), not serde's derived visitors.
+fn read_report(json: &str) -> Result<Report, JsError> {
+    crate::model::json::read_str(json).map_err(|e| JsError::new(&format!("invalid report: {e}")))
+}
+
 /// The core's version (the package's version).
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -151,7 +157,7 @@ pub fn validate_config(json: &str) -> Result<String, JsError> {
 /// `RenderOptions` as JSON text.
 #[wasm_bindgen]
 pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsError> {
-    let report: Report = from_json(report, "invalid report")?;
+    let report = read_report(report)?;
     let format: Format =
         crate::model::json::from_value(&serde_json::Value::String(format.to_string()))
             .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
@@ -164,7 +170,7 @@ pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsErr
 /// `AnalyzeInput.baseline`.
 #[wasm_bindgen(js_name = baselineFromReport)]
 pub fn baseline_from_report(report: &str) -> Result<String, JsError> {
-    let report: Report = from_json(report, "invalid report")?;
+    let report = read_report(report)?;
     Ok(crate::analyses::baseline::baseline_from_report(&report).to_json())
 }
 
@@ -173,7 +179,7 @@ pub fn baseline_from_report(report: &str) -> Result<String, JsError> {
 /// commit, if known.
 #[wasm_bindgen(js_name = historyLine)]
 pub fn history_line(report: &str, time: &str, commit: Option<String>) -> Result<String, JsError> {
-    let report: Report = from_json(report, "invalid report")?;
+    let report = read_report(report)?;
     Ok(crate::analyses::baseline::history_line(
         &report,
         time,

@@ -35,6 +35,115 @@ pub fn from_value<'de, T: serde::Deserialize<'de>>(value: &'de Value) -> serde_j
     T::deserialize(Lean(value))
 }
 
+/// A type read from a `Value` field by field, without a derived
+/// `Deserialize`: the report's types (`model::report`), which the wasm reads
+/// back for `render`, `baselineFromReport` and `historyLine`. serde's derived
+/// visitors for the whole report tree were ~30 KB of the wasm (before gzip);
+/// these readers are a call per field. They accept what the derived
+/// `Deserialize` accepts and give its messages (`missing field `x``,
+/// `invalid type: …, expected …`); when a value has several faults, the
+/// first one in field order is reported (serde: the first in key order).
+pub trait FromJson: Sized {
+    fn from_json(value: &Value) -> Result<Self, Error>;
+}
+
+/// Reads JSON text into `T` through a `serde_json::Value` (see [`FromJson`]).
+#[inline(never)]
+pub fn read_str<T: FromJson>(text: &str) -> serde_json::Result<T> {
+    let value: Value = serde_json::from_str(text)?;
+    T::from_json(&value)
+}
+
+/// [`FromJson`] for types read as their `Deserialize` reads them (numbers,
+/// strings, unit enums).
+macro_rules! from_json_by_deserialize {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::model::json::FromJson for $ty {
+            fn from_json(value: &serde_json::Value) -> serde_json::Result<Self> {
+                $crate::model::json::from_value(value)
+            }
+        }
+    )*};
+}
+pub(crate) use from_json_by_deserialize;
+
+from_json_by_deserialize!(String, bool, u32, u64, i64, f64);
+
+/// [`FromJson`] for structs: each field with its JSON key and how a missing
+/// key reads (`req`: an error, `opt`: the default, `skip`: never read).
+macro_rules! from_json_struct {
+    ($($ty:ident { $($field:ident: $key:literal $kind:ident),* $(,)? })*) => {$(
+        impl $crate::model::json::FromJson for $ty {
+            fn from_json(value: &serde_json::Value) -> serde_json::Result<Self> {
+                let object = $crate::model::json::object(value, concat!("struct ", stringify!($ty)))?;
+                Ok($ty { $($field: $crate::model::json::$kind(object, $key)?,)* })
+            }
+        }
+    )*};
+}
+pub(crate) use from_json_struct;
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Value) -> Result<Self, Error> {
+        match value {
+            Value::Array(items) => {
+                // A loop, not `collect` into a `Result` (its adapter is
+                // compiled per element type).
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(T::from_json(item)?);
+                }
+                Ok(out)
+            }
+            _ => Err(Error::invalid_type(unexpected(value), &"a sequence")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: &Value) -> Result<Self, Error> {
+        match value {
+            Value::Null => Ok(None),
+            _ => T::from_json(value).map(Some),
+        }
+    }
+}
+
+/// The object a struct is read from; `expected` names the struct.
+pub fn object<'v>(
+    value: &'v Value,
+    expected: &'static str,
+) -> Result<&'v Map<String, Value>, Error> {
+    match value {
+        Value::Object(object) => Ok(object),
+        _ => Err(Error::invalid_type(unexpected(value), &expected)),
+    }
+}
+
+/// A field that must be present.
+pub fn req<T: FromJson>(object: &Map<String, Value>, key: &'static str) -> Result<T, Error> {
+    match object.get(key) {
+        Some(value) => T::from_json(value),
+        None => Err(Error::missing_field(key)),
+    }
+}
+
+/// A field that reads as its default when absent (`#[serde(default)]`, an `Option`).
+pub fn opt<T: FromJson + Default>(
+    object: &Map<String, Value>,
+    key: &'static str,
+) -> Result<T, Error> {
+    match object.get(key) {
+        Some(value) => T::from_json(value),
+        None => Ok(T::default()),
+    }
+}
+
+/// A field that is never read (`#[serde(skip)]`).
+pub fn skip<T: Default>(_: &Map<String, Value>, _: &'static str) -> Result<T, Error> {
+    Ok(T::default())
+}
+
 /// The deserializer over a `&Value` (see the module docs).
 #[derive(Clone, Copy)]
 pub struct Lean<'de>(pub &'de Value);
