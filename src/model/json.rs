@@ -37,9 +37,10 @@ pub fn from_value<'de, T: serde::Deserialize<'de>>(value: &'de Value) -> serde_j
 
 /// A type read from a `Value` field by field, without a derived
 /// `Deserialize`: the report's types (`model::report`), which the wasm reads
-/// back for `render`, `baselineFromReport` and `historyLine`. serde's derived
-/// visitors for the whole report tree were ~30 KB of the wasm (before gzip);
-/// these readers are a call per field. They accept what the derived
+/// back for `render`, `baselineFromReport` and `historyLine`, and the
+/// analyze input (`analyze::AnalyzeInput`). serde's derived visitors for
+/// these trees were ~30 KB and ~22 KB of the wasm (before gzip); these
+/// readers are a call per field. They accept what the derived
 /// `Deserialize` accepts and give its messages (`missing field `x``,
 /// `invalid type: …, expected …`); when a value has several faults, the
 /// first one in field order is reported (serde: the first in key order).
@@ -96,6 +97,21 @@ impl<T: FromJson> FromJson for Vec<T> {
                 Ok(out)
             }
             _ => Err(Error::invalid_type(unexpected(value), &"a sequence")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for std::collections::BTreeMap<String, T> {
+    fn from_json(value: &Value) -> Result<Self, Error> {
+        match value {
+            Value::Object(entries) => {
+                let mut out = std::collections::BTreeMap::new();
+                for (key, value) in entries {
+                    out.insert(key.clone(), T::from_json(value)?);
+                }
+                Ok(out)
+            }
+            _ => Err(Error::invalid_type(unexpected(value), &"a map")),
         }
     }
 }
