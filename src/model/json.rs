@@ -137,6 +137,7 @@ pub fn object<'v>(
 }
 
 /// A field that must be present.
+#[inline(never)]
 pub fn req<T: FromJson>(object: &Map<String, Value>, key: &'static str) -> Result<T, Error> {
     match object.get(key) {
         Some(value) => T::from_json(value),
@@ -145,6 +146,7 @@ pub fn req<T: FromJson>(object: &Map<String, Value>, key: &'static str) -> Resul
 }
 
 /// A field that reads as its default when absent (`#[serde(default)]`, an `Option`).
+#[inline(never)]
 pub fn opt<T: FromJson + Default>(
     object: &Map<String, Value>,
     key: &'static str,
