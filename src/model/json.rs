@@ -8,6 +8,9 @@
 //! no derived struct visitor's `visit_seq` is compiled (~10 KB of gzipped
 //! wasm). An unknown field is skipped without visiting it. Otherwise it
 //! behaves as `&Value` does, with the same messages.
+//!
+//! The analyze input and the report are read through [`FromJson`] instead:
+//! per-field readers, smaller than serde's derived visitors.
 
 use serde::de::{
     DeserializeOwned, DeserializeSeed, EnumAccess, Error as _, MapAccess, SeqAccess, Unexpected,
@@ -30,7 +33,8 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     from_value(&value)
 }
 
-/// Reads `value` into `T`: the one way the core deserializes its types.
+/// Reads `value` into `T`: the one way the core deserializes its types
+/// (but for the [`FromJson`] ones, whose leaves read through it too).
 pub fn from_value<'de, T: serde::Deserialize<'de>>(value: &'de Value) -> serde_json::Result<T> {
     T::deserialize(Lean(value))
 }
