@@ -121,6 +121,137 @@ impl AnalyzeInput {
     }
 }
 
+// ----- reading the input (the wasm's `analyzeJson`): per-field readers, see `model::json::FromJson` -----
+
+mod read {
+    use super::{AnalyzeInput, BundleInput, SkippedFile};
+    use crate::analyses::bundle::prebundled::SourceBytes;
+    use crate::analyses::bundle::{InputSources, PackageManifest};
+    use crate::analyses::startup::{MappedPosition, StartupInput};
+    use crate::model::json::{from_json_by_deserialize, from_json_struct};
+    use crate::model::modules::ModuleFacts;
+    use crate::model::project::{EntryPoint, FileScope, InstalledPackage, ProjectInfo, SourceFile};
+
+    from_json_by_deserialize!(FileScope, ModuleFacts);
+
+    from_json_struct! {
+        AnalyzeInput { files: "files" opt, entries: "entries" opt, scope: "scope" opt, source_lengths: "sourceLengths" opt, bundle: "bundle" opt, skipped: "skipped" opt, sql_files: "sqlFiles" opt, project: "project" opt, startup: "startup" opt, config: "config" opt, baseline: "baseline" opt, replacements: "replacements" opt, heavy_packages: "heavyPackages" opt }
+        SourceFile { path: "path" req, source: "source" opt }
+        EntryPoint { path: "path" req, declared_by: "declaredBy" req, queue_batch_size: "queueBatchSize" opt }
+        BundleInput { metafile: "metafile" req, outputs: "outputs" req, manifests: "manifests" opt, input_sources: "inputSources" opt }
+        PackageManifest { root: "root" req, name: "name" req, version: "version" opt }
+        InputSources { sources: "sources" opt, unmapped_bytes: "unmappedBytes" opt }
+        SourceBytes { path: "path" req, bytes: "bytes" req }
+        SkippedFile { path: "path" req, reason: "reason" req, limit: "limit" opt }
+        ProjectInfo { nodejs_compat: "nodejsCompat" opt, d1: "d1" opt, hyperdrive: "hyperdrive" opt, kv: "kv" opt, r2: "r2" opt, queue_batch_size: "queueBatchSize" opt, modules: "modules" opt, installed: "installed" opt }
+        InstalledPackage { specifier: "specifier" opt, scope: "scope" opt, path: "path" opt, entry: "entry" opt, bytes: "bytes" opt, modules: "modules" opt, complete: "complete" opt, cjs: "cjs" opt }
+        StartupInput { profiles: "profiles" opt, bundle_file: "bundleFile" opt, positions: "positions" opt, sources: "sources" opt, sources_content: "sourcesContent" opt }
+        MappedPosition { line: "line" req, column: "column" opt, source: "source" req, original_line: "originalLine" req }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::model::json::{from_str, read_str};
+        use crate::model::project::InstalledPackage;
+        use crate::model::report::OutputSize;
+
+        #[test]
+        fn field_readers_read_every_field_as_the_derive_does() {
+            // Every field set (none left out by `skip_serializing_if`).
+            let text = serde_json::json!({
+                "files": [{"path": "src/a.ts", "source": "x"}],
+                "entries": [{"path": "src/a.ts", "declaredBy": "wrangler.toml (main)", "queueBatchSize": 5}],
+                "scope": "all",
+                "sourceLengths": [1],
+                "bundle": {
+                    "metafile": "{}",
+                    "outputs": [{"path": "o.js", "bytes": 1, "gzipBytes": 2, "brotliBytes": 3}],
+                    "manifests": [{"root": "node_modules/p", "name": "p", "version": "1.0.0"}],
+                    "inputSources": {"i.js": {"sources": [{"path": "s.ts", "bytes": 4}], "unmappedBytes": 5}}
+                },
+                "skipped": [{"path": "big.js", "reason": "too large", "limit": 6}],
+                "sqlFiles": [{"path": "m.sql", "source": "create table t (a int);"}],
+                "project": {
+                    "nodejsCompat": true, "d1": ["DB"], "hyperdrive": ["HD"], "kv": ["KV"], "r2": ["R2"],
+                    "queueBatchSize": 7,
+                    "modules": {"tsconfigs": [{"path": "tsconfig.json", "baseUrl": "."}], "packages": [{"path": "package.json", "name": "app"}]},
+                    "installed": [{"specifier": "m", "scope": ".", "path": "node_modules/m", "entry": "node_modules/m/i.js", "bytes": 8, "modules": 9, "complete": true, "cjs": true}]
+                },
+                "startup": {
+                    "profiles": ["{}"], "bundleFile": "index.js",
+                    "positions": [{"line": 1, "column": 2, "source": 0, "originalLine": 3}],
+                    "sources": ["src/a.ts"], "sourcesContent": [null, "x"]
+                },
+                "config": "{}", "baseline": "{}", "replacements": "[]", "heavyPackages": "{}"
+            })
+            .to_string();
+            let ours: AnalyzeInput = read_str(&text).unwrap();
+            let derived: AnalyzeInput = from_str(&text).unwrap();
+            assert_eq!(ours, derived);
+            assert_eq!(
+                ours.project.as_ref().unwrap().installed[0],
+                InstalledPackage {
+                    specifier: "m".into(),
+                    scope: ".".into(),
+                    path: "node_modules/m".into(),
+                    entry: "node_modules/m/i.js".into(),
+                    bytes: 8,
+                    modules: 9,
+                    complete: true,
+                    cjs: true,
+                }
+            );
+            assert!(!ours.project.as_ref().unwrap().modules.is_empty());
+            assert_eq!(
+                ours.bundle.as_ref().unwrap().outputs[0],
+                OutputSize {
+                    path: "o.js".into(),
+                    bytes: 1,
+                    gzip_bytes: 2,
+                    brotli_bytes: 3,
+                }
+            );
+            assert_eq!(
+                ours.bundle.as_ref().unwrap().input_sources["i.js"].unmapped_bytes,
+                5
+            );
+            assert_eq!(
+                ours.startup.as_ref().unwrap().sources_content,
+                [None, Some("x".into())]
+            );
+            // Round trip: what the derive writes, both read back alike.
+            let again = serde_json::to_string(&ours).unwrap();
+            assert_eq!(read_str::<AnalyzeInput>(&again).unwrap(), ours);
+            // Everything left out.
+            assert_eq!(
+                read_str::<AnalyzeInput>("{}").unwrap(),
+                AnalyzeInput::default()
+            );
+        }
+
+        #[test]
+        fn field_readers_fail_as_the_derive_does() {
+            for text in [
+                r#"{"files": [{"source": "x"}]}"#,
+                r#"{"files": {}}"#,
+                r#"{"scope": "some"}"#,
+                r#"{"bundle": {"metafile": "{}", "outputs": [], "inputSources": []}}"#,
+                r#"{"project": {"queueBatchSize": -1}}"#,
+                r#"{"project": {"modules": {"tsconfigs": 3}}}"#,
+                r#"{"startup": {"positions": [{"line": 1}]}}"#,
+                r#"[]"#,
+            ] {
+                let ours = read_str::<AnalyzeInput>(text).map_err(|e| e.to_string());
+                let derived = from_str::<AnalyzeInput>(text).map_err(|e| e.to_string());
+                assert_eq!(ours, derived, "{text}");
+                // (The module facts read leniently: `tsconfigs: 3` is none.)
+                assert!(ours.is_err() || text.contains("tsconfigs"), "{text}");
+            }
+        }
+    }
+}
+
 /// Validates a config (JSON text); the error names the key. Rule ids and
 /// their options are checked against the rules' declarations.
 pub fn parse_config(json: Option<&str>) -> Result<Config, String> {

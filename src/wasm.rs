@@ -4,7 +4,6 @@
 //! at a time through the boundary); the tsify derives on the types put their
 //! TypeScript shapes in the generated .d.ts for the wrapper's types.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -33,9 +32,11 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, JsError> {
     serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// Reads `json`; an error says which value was `what` and what is wrong.
-fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
-    crate::model::json::from_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
+/// Reads `json` with the types' own field readers (`model::json::FromJson`),
+/// not serde's derived visitors; an error says which value was `what` and
+/// what is wrong.
+fn read_json<T: crate::model::json::FromJson>(json: &str, what: &str) -> Result<T, JsError> {
+    crate::model::json::read_str(json).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
 /// The core's version (the package's version).
@@ -54,7 +55,7 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsError> {
     let text = input;
-    let mut input: AnalyzeInput = from_json(text, "invalid input")?;
+    let mut input: AnalyzeInput = read_json(text, "invalid input")?;
     if let Some(project) = &mut input.project {
         // The module facts again, straight from the text: their `Json` keeps
         // the key order (`exports` conditions), which the `serde_json::Value`
@@ -151,7 +152,7 @@ pub fn validate_config(json: &str) -> Result<String, JsError> {
 /// `RenderOptions` as JSON text.
 #[wasm_bindgen]
 pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsError> {
-    let report: Report = from_json(report, "invalid report")?;
+    let report: Report = read_json(report, "invalid report")?;
     let format: Format =
         crate::model::json::from_value(&serde_json::Value::String(format.to_string()))
             .map_err(|e| JsError::new(&format!("unknown format: {e}")))?;
@@ -164,7 +165,7 @@ pub fn render(report: &str, format: &str, options: &str) -> Result<String, JsErr
 /// `AnalyzeInput.baseline`.
 #[wasm_bindgen(js_name = baselineFromReport)]
 pub fn baseline_from_report(report: &str) -> Result<String, JsError> {
-    let report: Report = from_json(report, "invalid report")?;
+    let report: Report = read_json(report, "invalid report")?;
     Ok(crate::analyses::baseline::baseline_from_report(&report).to_json())
 }
 
@@ -173,7 +174,7 @@ pub fn baseline_from_report(report: &str) -> Result<String, JsError> {
 /// commit, if known.
 #[wasm_bindgen(js_name = historyLine)]
 pub fn history_line(report: &str, time: &str, commit: Option<String>) -> Result<String, JsError> {
-    let report: Report = from_json(report, "invalid report")?;
+    let report: Report = read_json(report, "invalid report")?;
     Ok(crate::analyses::baseline::history_line(
         &report,
         time,

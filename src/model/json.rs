@@ -8,6 +8,9 @@
 //! no derived struct visitor's `visit_seq` is compiled (~10 KB of gzipped
 //! wasm). An unknown field is skipped without visiting it. Otherwise it
 //! behaves as `&Value` does, with the same messages.
+//!
+//! The analyze input and the report are read through [`FromJson`] instead:
+//! per-field readers, smaller than serde's derived visitors.
 
 use serde::de::{
     DeserializeOwned, DeserializeSeed, EnumAccess, Error as _, MapAccess, SeqAccess, Unexpected,
@@ -30,9 +33,137 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     from_value(&value)
 }
 
-/// Reads `value` into `T`: the one way the core deserializes its types.
+/// Reads `value` into `T`: the one way the core deserializes its types
+/// (but for the [`FromJson`] ones, whose leaves read through it too).
 pub fn from_value<'de, T: serde::Deserialize<'de>>(value: &'de Value) -> serde_json::Result<T> {
     T::deserialize(Lean(value))
+}
+
+/// A type read from a `Value` field by field, without a derived
+/// `Deserialize`: the report's types (`model::report`), which the wasm reads
+/// back for `render`, `baselineFromReport` and `historyLine`, and the
+/// analyze input (`analyze::AnalyzeInput`). serde's derived visitors for
+/// these trees were ~30 KB and ~22 KB of the wasm (before gzip); these
+/// readers are a call per field. They accept what the derived
+/// `Deserialize` accepts and give its messages (`missing field `x``,
+/// `invalid type: …, expected …`); when a value has several faults, the
+/// first one in field order is reported (serde: the first in key order).
+pub trait FromJson: Sized {
+    fn from_json(value: &Value) -> Result<Self, Error>;
+}
+
+/// Reads JSON text into `T` through a `serde_json::Value` (see [`FromJson`]).
+#[inline(never)]
+pub fn read_str<T: FromJson>(text: &str) -> serde_json::Result<T> {
+    let value: Value = serde_json::from_str(text)?;
+    T::from_json(&value)
+}
+
+/// [`FromJson`] for types read as their `Deserialize` reads them (numbers,
+/// strings, unit enums).
+macro_rules! from_json_by_deserialize {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::model::json::FromJson for $ty {
+            fn from_json(value: &serde_json::Value) -> serde_json::Result<Self> {
+                $crate::model::json::from_value(value)
+            }
+        }
+    )*};
+}
+pub(crate) use from_json_by_deserialize;
+
+from_json_by_deserialize!(String, bool, u32, u64, i64, f64);
+
+/// [`FromJson`] for structs: each field with its JSON key and how a missing
+/// key reads (`req`: an error, `opt`: the default, `skip`: never read).
+macro_rules! from_json_struct {
+    ($($ty:ident { $($field:ident: $key:literal $kind:ident),* $(,)? })*) => {$(
+        impl $crate::model::json::FromJson for $ty {
+            fn from_json(value: &serde_json::Value) -> serde_json::Result<Self> {
+                let object = $crate::model::json::object(value, concat!("struct ", stringify!($ty)))?;
+                Ok($ty { $($field: $crate::model::json::$kind(object, $key)?,)* })
+            }
+        }
+    )*};
+}
+pub(crate) use from_json_struct;
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Value) -> Result<Self, Error> {
+        match value {
+            Value::Array(items) => {
+                // A loop, not `collect` into a `Result` (its adapter is
+                // compiled per element type).
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(T::from_json(item)?);
+                }
+                Ok(out)
+            }
+            _ => Err(Error::invalid_type(unexpected(value), &"a sequence")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for std::collections::BTreeMap<String, T> {
+    fn from_json(value: &Value) -> Result<Self, Error> {
+        match value {
+            Value::Object(entries) => {
+                let mut out = std::collections::BTreeMap::new();
+                for (key, value) in entries {
+                    out.insert(key.clone(), T::from_json(value)?);
+                }
+                Ok(out)
+            }
+            _ => Err(Error::invalid_type(unexpected(value), &"a map")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: &Value) -> Result<Self, Error> {
+        match value {
+            Value::Null => Ok(None),
+            _ => T::from_json(value).map(Some),
+        }
+    }
+}
+
+/// The object a struct is read from; `expected` names the struct.
+pub fn object<'v>(
+    value: &'v Value,
+    expected: &'static str,
+) -> Result<&'v Map<String, Value>, Error> {
+    match value {
+        Value::Object(object) => Ok(object),
+        _ => Err(Error::invalid_type(unexpected(value), &expected)),
+    }
+}
+
+/// A field that must be present.
+#[inline(never)]
+pub fn req<T: FromJson>(object: &Map<String, Value>, key: &'static str) -> Result<T, Error> {
+    match object.get(key) {
+        Some(value) => T::from_json(value),
+        None => Err(Error::missing_field(key)),
+    }
+}
+
+/// A field that reads as its default when absent (`#[serde(default)]`, an `Option`).
+#[inline(never)]
+pub fn opt<T: FromJson + Default>(
+    object: &Map<String, Value>,
+    key: &'static str,
+) -> Result<T, Error> {
+    match object.get(key) {
+        Some(value) => T::from_json(value),
+        None => Ok(T::default()),
+    }
+}
+
+/// A field that is never read (`#[serde(skip)]`).
+pub fn skip<T: Default>(_: &Map<String, Value>, _: &'static str) -> Result<T, Error> {
+    Ok(T::default())
 }
 
 /// The deserializer over a `&Value` (see the module docs).

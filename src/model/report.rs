@@ -556,3 +556,242 @@ pub struct SizeTotals {
     pub gzip_bytes: u64,
     pub brotli_bytes: u64,
 }
+
+// ----- reading a report back (the wasm's `render`, `baselineFromReport`, `historyLine`) -----
+
+use super::json::{from_json_by_deserialize, from_json_struct};
+
+from_json_by_deserialize!(Severity, Category, Role, BudgetKind, BudgetUnit);
+
+from_json_struct! {
+    Report { version: "version" req, tool: "tool" req, diagnostics: "diagnostics" req, bundle: "bundle" opt, budgets: "budgets" opt, startup: "startup" opt, summary: "summary" req, baseline: "baseline" opt, files: "files" opt, notes: "notes" opt }
+    Diagnostic { rule: "rule" req, severity: "severity" req, category: "category" req, message: "message" req, file: "file" opt, line: "line" opt, column: "column" opt, end_line: "endLine" opt, end_column: "endColumn" opt, help: "help" req, docs: "docs" req, related: "related" opt, group: "group" skip }
+    Related { file: "file" req, line: "line" req, column: "column" req, message: "message" req }
+    ToolInfo { name: "name" req, version: "version" req }
+    BundleReport { outputs: "outputs" req, packages: "packages" req, duplicates: "duplicates" req, first_party_bytes: "firstPartyBytes" req, runtime_bytes: "runtimeBytes" req, modules: "modules" opt, folders: "folders" opt }
+    OutputSize { path: "path" req, bytes: "bytes" req, gzip_bytes: "gzipBytes" req, brotli_bytes: "brotliBytes" req }
+    PackageUsage { name: "name" req, version: "version" opt, bytes: "bytes" req, modules: "modules" req, paths: "paths" req, gzip_bytes: "gzipBytes" opt, brotli_bytes: "brotliBytes" opt }
+    FolderUsage { path: "path" req, bytes: "bytes" req }
+    DuplicatePackage { name: "name" req, versions: "versions" req, bytes: "bytes" req }
+    ModuleSize { path: "path" req, package: "package" opt, version: "version" opt, bytes: "bytes" req }
+    BudgetResult { name: "name" req, metric: "metric" req, limit: "limit" req, actual: "actual" req, passed: "passed" req, kind: "kind" opt, unit: "unit" opt }
+    StartupReport { total_ms: "totalMs" req, runs: "runs" req, limit_ms: "limitMs" req, contributors: "contributors" req, engine_ms: "engineMs" opt, unattributed_ms: "unattributedMs" opt }
+    StartupContributor { name: "name" req, kind: "kind" req, ms: "ms" req, share: "share" req, file: "file" opt, line: "line" opt, median_ms: "medianMs" opt, seen_in_runs: "seenInRuns" opt, injected: "injected" opt, entry: "entry" opt }
+    Summary { errors: "errors" req, warnings: "warnings" req, infos: "infos" req, files: "files" req, skipped_files: "skippedFiles" opt }
+    FileEntry { path: "path" req, role: "role" req, entry: "entry" opt, analyzed: "analyzed" req }
+    BaselineDiff { tool_version: "toolVersion" req, totals: "totals" req, outputs: "outputs" req, new_outputs: "newOutputs" req, removed_outputs: "removedOutputs" req, packages: "packages" req, new_packages: "newPackages" req, removed_packages: "removedPackages" req, new_findings: "newFindings" req }
+    SizeChanges { bytes: "bytes" req, gzip_bytes: "gzipBytes" req, brotli_bytes: "brotliBytes" req }
+    SizeChange { before: "before" req, after: "after" req, delta: "delta" req, percent: "percent" opt }
+    OutputChange { path: "path" req, baseline_path: "baselinePath" opt, bytes: "bytes" req, gzip_bytes: "gzipBytes" req, brotli_bytes: "brotliBytes" req }
+    PackageChange { name: "name" req, before: "before" req, after: "after" req, delta: "delta" req, percent: "percent" opt }
+    PackageEntry { name: "name" req, versions: "versions" req, bytes: "bytes" req }
+    FindingChange { rule: "rule" req, before: "before" req, after: "after" req }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::json::{from_str, read_str};
+
+    /// A report with every field set (none left out by `skip_serializing_if`).
+    fn full_report() -> Report {
+        let change = SizeChange {
+            before: 10,
+            after: 12,
+            delta: 2,
+            percent: Some(20.0),
+        };
+        Report {
+            version: 1,
+            tool: ToolInfo {
+                name: "perf-optimizer".into(),
+                version: "9.9.9".into(),
+            },
+            diagnostics: vec![Diagnostic {
+                rule: "r".into(),
+                severity: Severity::Warning,
+                category: Category::ColdStart,
+                message: "m".into(),
+                file: Some("src/a.ts".into()),
+                line: Some(3),
+                column: Some(4),
+                end_line: Some(5),
+                end_column: Some(6),
+                help: "h".into(),
+                docs: "d".into(),
+                related: vec![Related {
+                    file: "src/b.ts".into(),
+                    line: 7,
+                    column: 8,
+                    message: "there".into(),
+                }],
+                group: None,
+            }],
+            bundle: Some(BundleReport {
+                outputs: vec![OutputSize {
+                    path: "out.js".into(),
+                    bytes: 1,
+                    gzip_bytes: 2,
+                    brotli_bytes: 3,
+                }],
+                packages: vec![PackageUsage {
+                    name: "p".into(),
+                    version: Some("1.0.0".into()),
+                    bytes: 4,
+                    modules: 5,
+                    paths: vec!["node_modules/p/i.js".into()],
+                    gzip_bytes: 6,
+                    brotli_bytes: 7,
+                }],
+                duplicates: vec![DuplicatePackage {
+                    name: "q".into(),
+                    versions: vec!["1".into(), "2".into()],
+                    bytes: 8,
+                }],
+                first_party_bytes: 9,
+                runtime_bytes: 10,
+                modules: vec![ModuleSize {
+                    path: "src/a.ts".into(),
+                    package: Some("p".into()),
+                    version: Some("1.0.0".into()),
+                    bytes: 11,
+                }],
+                folders: vec![FolderUsage {
+                    path: "src".into(),
+                    bytes: 12,
+                }],
+            }),
+            budgets: vec![BudgetResult {
+                name: "b".into(),
+                metric: "gzip".into(),
+                limit: 1.5,
+                actual: 2.5,
+                passed: false,
+                kind: BudgetKind::Increase,
+                unit: BudgetUnit::Percent,
+            }],
+            startup: Some(StartupReport {
+                total_ms: 1.25,
+                runs: 3,
+                limit_ms: 400.0,
+                contributors: vec![StartupContributor {
+                    name: "c".into(),
+                    kind: "module".into(),
+                    ms: 0.5,
+                    share: 0.25,
+                    file: Some("src/a.ts".into()),
+                    line: Some(2),
+                    median_ms: 0.75,
+                    seen_in_runs: 2,
+                    injected: true,
+                    entry: true,
+                }],
+                engine_ms: 0.125,
+                unattributed_ms: 0.0625,
+            }),
+            summary: Summary {
+                errors: 1,
+                warnings: 2,
+                infos: 3,
+                files: 4,
+                skipped_files: 5,
+            },
+            baseline: Some(BaselineDiff {
+                tool_version: "0.1.0".into(),
+                totals: SizeChanges {
+                    bytes: change,
+                    gzip_bytes: change,
+                    brotli_bytes: change,
+                },
+                outputs: vec![OutputChange {
+                    path: "out.js".into(),
+                    baseline_path: Some("old.js".into()),
+                    bytes: change,
+                    gzip_bytes: change,
+                    brotli_bytes: change,
+                }],
+                new_outputs: vec!["new.js".into()],
+                removed_outputs: vec!["gone.js".into()],
+                packages: vec![PackageChange {
+                    name: "p".into(),
+                    before: 1,
+                    after: 2,
+                    delta: 1,
+                    percent: Some(100.0),
+                }],
+                new_packages: vec![PackageEntry {
+                    name: "n".into(),
+                    versions: vec!["1".into()],
+                    bytes: 3,
+                }],
+                removed_packages: vec![PackageEntry {
+                    name: "o".into(),
+                    versions: vec!["2".into()],
+                    bytes: 4,
+                }],
+                new_findings: vec![FindingChange {
+                    rule: "r".into(),
+                    before: 0,
+                    after: 1,
+                }],
+            }),
+            files: vec![FileEntry {
+                path: "src/a.ts".into(),
+                role: Role::Worker,
+                entry: Some("src/index.ts".into()),
+                analyzed: true,
+            }],
+            notes: vec!["note".into()],
+        }
+    }
+
+    #[test]
+    fn field_readers_read_every_field_as_the_derive_does() {
+        let report = full_report();
+        let json = serde_json::to_string(&report).unwrap();
+        assert_eq!(read_str::<Report>(&json).unwrap(), report);
+        assert_eq!(from_str::<Report>(&json).unwrap(), report);
+        // The least report: every optional field left out.
+        let least = Report::new(Vec::new(), None, Vec::new(), 0);
+        let json = serde_json::to_string(&least).unwrap();
+        assert_eq!(read_str::<Report>(&json).unwrap(), least);
+    }
+
+    #[test]
+    fn field_readers_fail_as_the_derive_does() {
+        let mut value = serde_json::to_value(full_report()).unwrap();
+        let both = |value: &serde_json::Value| {
+            let text = value.to_string();
+            let ours = read_str::<Report>(&text).unwrap_err().to_string();
+            let derived = from_str::<Report>(&text).unwrap_err().to_string();
+            assert_eq!(ours, derived);
+            ours
+        };
+        value["diagnostics"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("help");
+        assert_eq!(both(&value), "missing field `help`");
+        value["diagnostics"][0]["help"] = "h".into();
+        value["diagnostics"][0]["line"] = "3".into();
+        assert_eq!(both(&value), "invalid type: string \"3\", expected u32");
+        value["diagnostics"][0]["line"] = serde_json::Value::Null;
+        value["bundle"] = 5.into();
+        assert_eq!(
+            both(&value),
+            "invalid type: integer `5`, expected struct BundleReport"
+        );
+        value["bundle"] = serde_json::Value::Null;
+        value["notes"] = "x".into();
+        assert_eq!(
+            both(&value),
+            "invalid type: string \"x\", expected a sequence"
+        );
+        value["notes"] = serde_json::json!([]);
+        value["summary"]["skippedFiles"] = serde_json::Value::Null;
+        assert_eq!(both(&value), "invalid type: null, expected u32");
+        value["summary"]["skippedFiles"] = 1.into();
+        value["diagnostics"][0]["severity"] = "fatal".into();
+        both(&value);
+    }
+}

@@ -49,9 +49,10 @@ fn escape_value(value: &mut serde_json::Value) {
 /// renderers print (JSON and SARIF carry the text as it is, JSON-escaped).
 /// Borrows the report when nothing needs escaping (the usual case).
 pub fn escaped(report: &Report) -> Cow<'_, Report> {
-    // Through the JSON text and `model::json`, whose code the wasm has
-    // already (a `serde_json::to_value`/`from_value` pair would compile a
-    // second reader and writer of the whole report).
+    // Through the JSON text and the report's field readers
+    // (`model::json::FromJson`), whose code the wasm has already (a
+    // `serde_json::to_value`/`from_value` pair would compile a second reader
+    // and writer of the whole report).
     let Ok(mut value) = serde_json::to_string(report)
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text))
     else {
@@ -62,7 +63,7 @@ pub fn escaped(report: &Report) -> Cow<'_, Report> {
     if value == before {
         return Cow::Borrowed(report);
     }
-    crate::model::json::from_value(&value).map_or(Cow::Borrowed(report), Cow::Owned)
+    crate::model::json::FromJson::from_json(&value).map_or(Cow::Borrowed(report), Cow::Owned)
 }
 
 #[cfg(test)]
