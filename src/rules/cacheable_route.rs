@@ -175,41 +175,47 @@ struct HandlerIo {
     calls: Vec<Target>,
 }
 
-fn handler_io(cx: &LintContext<'_>, handler: Span) -> HandlerIo {
-    struct Find<'c, 'a> {
+/// What each of `handlers` does, in one walk of the file (however many
+/// routes it has).
+fn handlers_io(cx: &LintContext<'_>, handlers: &[Span]) -> Vec<HandlerIo> {
+    struct Find<'c, 'a, 'h> {
         cx: &'c LintContext<'a>,
-        handler: Span,
-        /// Inside the handler.
-        inside: bool,
-        found: HandlerIo,
+        handlers: &'h [Span],
+        /// The handler the walk is in.
+        inside: Option<usize>,
+        found: Vec<HandlerIo>,
     }
-    impl Hooks for Find<'_, '_> {
+    impl Hooks for Find<'_, '_, '_> {
         fn enter(&mut self, node: Probed<'_>) -> Descend {
-            if !self.inside {
-                match node {
-                    Probed::Arrow(a) if a.span == self.handler => {
-                        self.inside = true;
-                        probe::children(a, self);
-                    }
-                    Probed::Function(f) if f.span == self.handler => {
-                        self.inside = true;
-                        probe::children(f, self);
-                    }
+            let Some(current) = self.inside else {
+                let span = match node {
+                    Probed::Arrow(a) => a.span,
+                    Probed::Function(f) => f.span,
                     _ => return Descend::Children,
+                };
+                let Some(at) = self.handlers.iter().position(|h| *h == span) else {
+                    return Descend::Children;
+                };
+                self.inside = Some(at);
+                match node {
+                    Probed::Arrow(a) => probe::children(a, self),
+                    Probed::Function(f) => probe::children(f, self),
+                    _ => {}
                 }
-                self.inside = false;
+                self.inside = None;
                 return Descend::Skip;
-            }
+            };
             if let Probed::Call(call) = node {
+                let found = &mut self.found[current];
                 // A round trip: a subrequest or a method called on one
                 // (`env.DB.prepare(q).first()`), not a local step (`prepare`).
                 let local = method_name(call)
                     .is_some_and(|m| crate::knowledge::bindings::LOCAL_METHODS.contains(&m.as_ref()));
-                if self.found.io.is_none() && !local && super::io_calls::subrequest_chain(self.cx, call) {
-                    self.found.io = Some(call.span);
+                if found.io.is_none() && !local && super::io_calls::subrequest_chain(self.cx, call) {
+                    found.io = Some(call.span);
                 } else if let Some(target) = target_of(call) {
-                    if self.found.calls.len() < 8 {
-                        self.found.calls.push(target);
+                    if found.calls.len() < 8 {
+                        found.calls.push(target);
                     }
                 }
             }
@@ -218,9 +224,9 @@ fn handler_io(cx: &LintContext<'_>, handler: Span) -> HandlerIo {
     }
     let mut find = Find {
         cx,
-        handler,
-        inside: false,
-        found: HandlerIo::default(),
+        handlers,
+        inside: None,
+        found: handlers.iter().map(|_| HandlerIo::default()).collect(),
     };
     probe::walk(cx.program(), &mut find);
     find.found
@@ -398,16 +404,18 @@ impl Rule for CacheableRoute {
             return;
         }
         let exported = exported_routers(cx.program());
-        for route in std::mem::take(&mut self.routes) {
-            if !route.url_only || !exported.contains(&route.router) || self.guarded.contains(&route.router) {
-                continue;
-            }
+        let guarded = std::mem::take(&mut self.guarded);
+        let routes: Vec<Route> = std::mem::take(&mut self.routes)
+            .into_iter()
+            .filter(|r| r.url_only && exported.contains(&r.router) && !guarded.contains(&r.router))
+            .collect();
+        let handlers: Vec<Span> = routes.iter().map(|r| r.handler).collect();
+        for (route, HandlerIo { io, calls }) in routes.into_iter().zip(handlers_io(cx, &handlers)) {
             let path = route.path_text;
             let message = format!(
                 "GET {path} does I/O on every request and its response depends on the URL alone, but it sends no Cache-Control"
             );
             let help = "If its answer may be a little old, let a cache answer: `c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')` on the response, with `\"cache\": { \"enabled\": true }` in the wrangler config (Workers Cache serves it without running the Worker), or the Cache API (`caches.default`) keyed by the URL.";
-            let HandlerIo { io, calls } = handler_io(cx, route.handler);
             match io {
                 Some(io) => {
                     let loc = cx.loc(io);
