@@ -453,6 +453,13 @@ const DEFERS_TO: &[(&str, &str, Covers)] = &[
     // A database client at module scope: the problem is sharing it across
     // requests, not the startup cost of building it.
     ("top-level-work", "global-db-client", Covers::SameEnd),
+    // A module-scope cache that holds promises: sharing them across
+    // requests is the graver problem, and its fix replaces the cache.
+    (
+        "unbounded-memory-cache",
+        "request-state-in-global",
+        Covers::SameEnd,
+    ),
 ];
 
 /// Where a generic finding stands for the same problem as a specific one.

@@ -183,7 +183,7 @@ fn bound_to_cache(cx: &LintContext<'_>, id: &Ident) -> bool {
 }
 
 /// The receiver of `x.put(…)`, when the call is a Cache API `put`.
-fn is_cache_put(cx: &LintContext<'_>, call: &CallExpr) -> bool {
+pub(super) fn is_cache_put(cx: &LintContext<'_>, call: &CallExpr) -> bool {
     let Callee::Expr(callee) = &call.callee else {
         return false;
     };

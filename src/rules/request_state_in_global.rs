@@ -435,6 +435,10 @@ impl Rule for RequestStateInGlobal {
                     "Share results, not promises: deduplicate within one request (a Map local to the request), store only the resolved value (with its timestamp) after `await`, \
                      and use the Cache API or KV to reuse results across requests and isolates.",
                 );
+            } else if v.container && super::unbounded_memory_cache::map_read_back(cx.source, name) {
+                // A cache read back by key: whether it is bounded is
+                // `unbounded-memory-cache`'s to judge.
+                reported.insert(name.clone());
             } else if v.exempt(name, cx.source) {
                 reported.insert(name.clone());
                 let evicted = self.writes.iter().any(|o| o.name == *name && o.evicts);

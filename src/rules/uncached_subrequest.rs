@@ -166,7 +166,7 @@ impl Rule for UncachedSubrequest {
                 };
                 let in_handler = matches!(cx.function(), Some(Frame::Function { span, .. }) if *span == handler);
                 if in_handler && !keeps_answers(body, cx) {
-                    for call in every_request_calls(body, cx) {
+                    for call in every_request_calls(body, cx, &constant_fetch) {
                         report(call, Repeated::Fetch, cx);
                     }
                 }
@@ -220,7 +220,7 @@ fn report_span(span: Span, what: Repeated, cx: &mut LintContext<'_>) {
 
 /// The handler keeps answers somewhere: it uses the Cache API, or writes a
 /// module-scope variable or collection (`cache = …`, `cache.set(…)`).
-fn keeps_answers(body: &[Stmt], cx: &LintContext<'_>) -> bool {
+pub(super) fn keeps_answers(body: &[Stmt], cx: &LintContext<'_>) -> bool {
     struct Keeps<'c, 'a> {
         cx: &'c LintContext<'a>,
         found: bool,
@@ -260,17 +260,23 @@ fn keeps_answers(body: &[Stmt], cx: &LintContext<'_>) -> bool {
     keeps.found
 }
 
-/// The calls of `body` that run on every request: not in a nested function,
-/// a branch, a loop or a short-circuit, and before any branch that can
-/// return or throw.
-fn every_request_calls<'b>(body: &'b [Stmt], cx: &LintContext<'_>) -> Vec<&'b CallExpr> {
-    struct Unconditional<'c, 'a, 'b> {
+/// A test of a call: is it one the caller wants.
+pub(super) type CallTest = dyn Fn(&CallExpr, &LintContext<'_>) -> bool;
+
+/// The calls of `body` that `wanted` accepts and that run on every request:
+/// not in a nested function, a branch, a loop or a short-circuit, and
+/// before any branch that can return or throw. The calls a wanted call is
+/// made of (`env.DB.prepare(q)` in `env.DB.prepare(q).all()`) are not
+/// looked at.
+pub(super) fn every_request_calls<'b>(body: &'b [Stmt], cx: &LintContext<'_>, wanted: &CallTest) -> Vec<&'b CallExpr> {
+    struct Unconditional<'c, 'a, 'b, 'w> {
         cx: &'c LintContext<'a>,
+        wanted: &'w CallTest,
         found: Vec<&'b CallExpr>,
         /// A branch that can leave the handler was passed.
         stopped: bool,
     }
-    impl<'b> Unconditional<'_, '_, 'b> {
+    impl<'b> Unconditional<'_, '_, 'b, '_> {
         fn stmt(&mut self, stmt: &'b Stmt) {
             if self.stopped {
                 return;
@@ -310,8 +316,12 @@ fn every_request_calls<'b>(body: &'b [Stmt], cx: &LintContext<'_>) -> Vec<&'b Ca
             match unwrap_expr(expr) {
                 Expr::Await(a) => self.expr(&a.arg),
                 Expr::Call(call) => {
-                    if constant_fetch(call, self.cx) {
+                    if (self.wanted)(call, self.cx) {
                         self.found.push(call);
+                        for arg in &call.args {
+                            self.expr(&arg.expr);
+                        }
+                        return;
                     }
                     if let Callee::Expr(callee) = &call.callee {
                         self.expr(callee);
@@ -358,6 +368,7 @@ fn every_request_calls<'b>(body: &'b [Stmt], cx: &LintContext<'_>) -> Vec<&'b Ca
     }
     let mut walk = Unconditional {
         cx,
+        wanted,
         found: Vec::new(),
         stopped: false,
     };
@@ -455,7 +466,7 @@ fn imported_from_jose(cx: &LintContext<'_>, symbol: crate::semantic::SymbolId, e
 /// A value that is the same on every request: a literal, a module-scope
 /// constant written in the code, an environment variable, and templates,
 /// `+` and `new URL(…)` of those.
-fn constant(expr: &Expr, cx: &LintContext<'_>) -> bool {
+pub(super) fn constant(expr: &Expr, cx: &LintContext<'_>) -> bool {
     match unwrap_expr(expr) {
         Expr::Lit(Lit::Str(_) | Lit::Num(_) | Lit::Bool(_)) => true,
         Expr::Tpl(t) => t.exprs.iter().all(|e| constant(e, cx)),

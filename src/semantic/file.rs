@@ -144,6 +144,14 @@ impl<'a> FileModel<'a> {
         one_line(self.source.get(lo..hi).unwrap_or(""))
     }
 
+    /// The whole source text of a node (for reading what it says, not for
+    /// messages: see [`Self::snippet`]).
+    pub fn text(&self, span: Span) -> &'a str {
+        let lo = (span.lo.0.saturating_sub(START) as usize).min(self.source.len());
+        let hi = (span.hi.0.saturating_sub(START) as usize).clamp(lo, self.source.len());
+        self.source.get(lo..hi).unwrap_or("")
+    }
+
     /// Where a node is (1-based lines, UTF-16 columns), for facts reported
     /// after the walk.
     pub fn loc(&self, span: Span) -> Loc {

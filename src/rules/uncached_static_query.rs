@@ -1,0 +1,347 @@
+//! `uncached-static-query`: a read query that nothing from the request goes
+//! into (a settings row, a category list, a count), run unconditionally by a
+//! request handler that keeps no answer anywhere. Every request pays a
+//! database round trip for the same result.
+
+use swc_core::common::Span;
+use swc_core::ecma::ast::*;
+
+use crate::effects::drizzle::{d1_binding, is_db_chain};
+use crate::engine::context::{method_name, one_line, unwrap_expr, Frame, Node};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::knowledge::drizzle::chain;
+use crate::model::report::{Category, Severity};
+use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
+
+pub static RULE: RuleEntry = RuleEntry {
+    meta: RuleMeta {
+        id: "uncached-static-query",
+        category: Category::Database,
+        severity: Severity::Info,
+        summary: "A request handler runs the same read query on every request (nothing from the request goes into it) and keeps no answer.",
+    },
+    kind: crate::engine::declare::Kind::Source(|_| Box::<UncachedStaticQuery>::default()),
+    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
+    #[cfg(test)]
+    docs: &DOCS,
+};
+
+#[cfg(test)]
+static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
+    header_note: "",
+    intro: "",
+    sections: &[
+        (
+            "What it finds",
+            r#"
+A read query that a request handler (a `fetch` handler, a route callback, a
+Pages Function) runs on every request — not in a branch, a loop or a
+callback, and before anything that can return — when nothing from the
+request goes into it:
+
+- D1: `env.DB.prepare('SELECT …')` with `.all()`, `.first()` or `.raw()`,
+  bound (if at all) to constants or environment values;
+- Drizzle: `db.select(…).from(t)…`, `db.$count(t)` or
+  `db.query.t.findMany/findFirst(…)` whose arguments use no local value of
+  the handler (only tables, operators, literals and module constants).
+
+Silent when the handler keeps answers (the Cache API, a module-scope
+variable or collection it writes) or sets `Cache-Control` on its response.
+It is information: whether the answer may be a little old is yours to decide.
+"#,
+        ),
+        (
+            "Why it matters on Workers",
+            r#"
+Every request waits for the same round trip to the database and back for an
+answer that changes rarely: a D1 read from a Worker far from the database
+takes tens of milliseconds, and each counts against D1's rows-read billing.
+Kept in memory for a minute (per isolate), in KV, or in the route's cached
+response, the answer costs nothing on most requests.
+"#,
+        ),
+        (
+            "Bad",
+            r#"
+```ts
+export default {
+  async fetch(request: Request, env: Env) {
+    const { results: categories } = await env.DB.prepare('SELECT id, name FROM categories ORDER BY name').all();
+    const url = new URL(request.url);
+    return Response.json({ categories, path: url.pathname });
+  },
+};
+```
+"#,
+        ),
+        (
+            "Good",
+            r#"
+```ts
+let categories: { at: number; rows: unknown[] } | undefined;
+
+export default {
+  async fetch(request: Request, env: Env) {
+    if (!categories || Date.now() - categories.at > 60_000) {
+      const { results } = await env.DB.prepare('SELECT id, name FROM categories ORDER BY name').all();
+      categories = { at: Date.now(), rows: results };
+    }
+    const url = new URL(request.url);
+    return Response.json({ categories: categories.rows, path: url.pathname });
+  },
+};
+```
+"#,
+        ),
+        (
+            "Not reported",
+            r#"
+- Queries with a value from the request (a parameter, a user id, a page).
+- Writes (`INSERT`, `UPDATE`, `DELETE`).
+- Queries in a branch or after an early return, and in helpers (the
+  handler's own statements are read).
+- Handlers that keep answers or set `Cache-Control`.
+"#,
+        ),
+        (
+            "Options",
+            r#"
+None.
+"#,
+        ),
+        (
+            "Known limits",
+            r#"
+A query in a helper the handler calls is not followed. Whether the data may
+be stale for a while is not known: the finding is information.
+"#,
+        ),
+    ],
+    setup: "",
+    examples: crate::engine::declare::Examples::Run,
+};
+
+#[derive(Default)]
+struct UncachedStaticQuery {
+    /// A request handler was entered; its body is the next statement list.
+    entered: Option<Span>,
+    /// Per statement list being walked, the handler it is the body of: a
+    /// body is judged when its walk ends, when the facts about its locals
+    /// (which name holds a database) are known.
+    bodies: Vec<Option<Span>>,
+}
+
+impl Rule for UncachedStaticQuery {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Function, NodeKind::Stmts]
+    }
+
+    fn exit_interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Stmts]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        match node {
+            Node::Function(Frame::Function { span, request_param, .. }) => {
+                self.entered = request_param.then_some(*span);
+            }
+            Node::Stmts(_) => {
+                let handler = self.entered.take().filter(|handler| {
+                    matches!(cx.function(), Some(Frame::Function { span, .. }) if span == handler)
+                });
+                self.bodies.push(handler);
+            }
+            _ => {}
+        }
+    }
+
+    fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        let Node::Stmts(body) = node else { return };
+        let Some(Some(handler)) = self.bodies.pop() else {
+            return;
+        };
+        // The whole query chains first (a chain's inner calls are parts of
+        // it), then those with no input from the request.
+        let mut queries = super::uncached_subrequest::every_request_calls(body, cx, &read_query);
+        queries.retain(|q| request_free(q, cx));
+        if queries.is_empty()
+            || super::uncached_subrequest::keeps_answers(body, cx)
+            || cx.text(handler).to_ascii_lowercase().contains("cache-control")
+        {
+            return;
+        }
+        for query in queries {
+            let text = one_line(&cx.snippet(query.span));
+            cx.report(
+                query.span,
+                format!("`{text}` runs on every request and nothing from the request goes into it: each request waits for a database round trip for the same answer"),
+                "If the answer changes rarely (settings, categories, counts), keep it: in a module-scope variable with a time-to-live (per isolate), in KV (`get(key, { cacheTtl: 300 })`), or in the route's cached response (`Cache-Control: public, max-age=60`).",
+            );
+        }
+    }
+}
+
+/// A read query: D1 `prepare(sql)` of a SELECT with a reading method, or
+/// a Drizzle select (whatever its arguments).
+fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> bool {
+    let Some(method) = method_name(call) else {
+        return false;
+    };
+    match method.as_ref() {
+        "all" | "first" | "raw" => {
+            let (Some(root), segments) = chain(call) else {
+                return false;
+            };
+            // prepare(sql), bind(…)…, then the reading method.
+            let [prepare, binds @ .., _read] = &segments[..] else {
+                return false;
+            };
+            prepare.name == "prepare"
+                && binds.iter().all(|s| s.name == "bind")
+                && prepare.args.first().is_some_and(|sql| read_sql(&sql.expr))
+                && d1_binding(root, cx).is_some()
+        }
+        _ => drizzle_read(call, cx),
+    }
+}
+
+/// Nothing from the request goes into the query: D1 bindings are constants
+/// (literals, module constants, environment values); Drizzle arguments use
+/// no local of the function.
+fn request_free(call: &CallExpr, cx: &LintContext<'_>) -> bool {
+    let (_, segments) = chain(call);
+    segments.iter().all(|s| match s.name.as_ref() {
+        "bind" => s.args.iter().all(|a| super::uncached_subrequest::constant(&a.expr, cx)),
+        _ => s.args.iter().all(|a| no_local(&a.expr, cx)),
+    })
+}
+
+/// SQL text written in the code that reads: `SELECT …` or `WITH …`.
+fn read_sql(expr: &Expr) -> bool {
+    let text = match unwrap_expr(expr) {
+        Expr::Lit(Lit::Str(s)) => s.value.as_str().unwrap_or("").to_string(),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.iter().map(|q| q.raw.as_str()).collect(),
+        _ => return false,
+    };
+    let head: String = text.trim_start().chars().take(6).collect::<String>().to_ascii_uppercase();
+    head.starts_with("SELECT") || head.starts_with("WITH")
+}
+
+/// `db.select(…).from(t)…`, `db.$count(t)` or `db.query.t.findMany(…)`.
+fn drizzle_read(call: &CallExpr, cx: &LintContext<'_>) -> bool {
+    let (root, segments) = chain(call);
+    let Some(first) = segments.first() else {
+        return false;
+    };
+    let reads = match first.name.as_ref() {
+        "select" | "selectDistinct" | "$count" => true,
+        "findMany" | "findFirst" => segments.len() == 1
+            && matches!(root.map(unwrap_expr), Some(Expr::Member(m)) if matches!(unwrap_expr(&m.obj), Expr::Member(q) if matches!(&q.prop, MemberProp::Ident(p) if p.sym == "query"))),
+        _ => false,
+    };
+    // A chain that is not awaited as is (`.prepare()`, `.toSQL()`) or that
+    // writes is not a read.
+    let plain = segments.iter().all(|s| {
+        !matches!(
+            s.name.as_ref(),
+            "prepare" | "toSQL" | "insert" | "update" | "delete" | "$dynamic" | "as" | "then"
+        )
+    });
+    reads && plain && is_db_chain(call, cx)
+}
+
+/// The expression uses no variable of the function it is in (only
+/// module-scope names, imports, globals and literals).
+fn no_local(expr: &Expr, cx: &LintContext<'_>) -> bool {
+    struct Locals<'c, 'a> {
+        cx: &'c LintContext<'a>,
+        found: bool,
+    }
+    impl Hooks for Locals<'_, '_> {
+        fn enter(&mut self, node: Probed<'_>) -> Descend {
+            if let Probed::Ident(id) = node {
+                let semantic = self.cx.semantic();
+                self.found |= semantic
+                    .resolve(id)
+                    .is_some_and(|s| semantic.symbol(s).scope != semantic.root_scope());
+            }
+            if self.found {
+                Descend::Skip
+            } else {
+                Descend::Children
+            }
+        }
+    }
+    let mut locals = Locals { cx, found: false };
+    probe::walk(expr, &mut locals);
+    !locals.found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_util::{assert_silent, Case};
+
+    #[test]
+    fn fires_on_static_reads_on_every_request() {
+        Case::new()
+            .rules(&["uncached-static-query"])
+            .file(
+                "src/index.ts",
+                r#"import { Hono } from "hono";
+import { drizzle } from "drizzle-orm/d1";
+import { eq, asc } from "drizzle-orm";
+import { categories, settings } from "./schema";
+const app = new Hono();
+app.get("/shop/:id", async (c) => {
+  const db = drizzle(c.env.DB);
+  const cats = await db.select().from(categories).orderBy(asc(categories.name));
+  const site = await db.query.settings.findFirst({ where: eq(settings.key, "site") });
+  const total = await c.env.DB.prepare("SELECT COUNT(*) AS n FROM products").first("n");
+  const product = await c.env.DB.prepare("SELECT * FROM products WHERE id = ?").bind(c.req.param("id")).first();
+  return c.json({ cats, site, total, product });
+});
+export default app;
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 8, "runs on every request and nothing from the request goes into it"),
+                ("src/index.ts", 9, "runs on every request"),
+                ("src/index.ts", 10, "runs on every request"),
+            ]);
+    }
+
+    #[test]
+    fn silent_on_request_inputs_writes_branches_and_kept_answers() {
+        assert_silent(
+            "uncached-static-query",
+            r#"import { drizzle } from "drizzle-orm/d1";
+import { eq } from "drizzle-orm";
+import { users } from "./schema";
+let cached;
+const app = new Hono();
+app.get("/u/:id", async (c) => {
+  const db = drizzle(c.env.DB);
+  const id = c.req.param("id");
+  const user = await db.select().from(users).where(eq(users.id, id));
+  await c.env.DB.prepare("INSERT INTO hits (at) VALUES (1)").run();
+  if (c.req.query("all")) {
+    return c.json(await c.env.DB.prepare("SELECT * FROM users").all());
+  }
+  return c.json(user);
+});
+app.get("/settings", async (c) => {
+  if (!cached) cached = await c.env.DB.prepare("SELECT * FROM settings").all();
+  return c.json(cached);
+});
+app.get("/cats", async (c) => {
+  const rows = await c.env.DB.prepare("SELECT * FROM categories").all();
+  c.header("Cache-Control", "public, max-age=60");
+  return c.json(rows);
+});
+export async function helper(env) {
+  return env.DB.prepare("SELECT * FROM categories").all();
+}
+"#,
+        );
+    }
+}
