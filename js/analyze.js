@@ -55,8 +55,9 @@ function withProjectNotes(report, project) {
 function projectInputs(project, files) {
   const modules = moduleFacts(files.map((file) => file.path));
   if (!project) return { project: { modules } };
-  const { nodejsCompat, bindings } = project;
-  return { project: { nodejsCompat, ...bindings, modules }, sqlFiles: sqlFilesOf(project) };
+  const { nodejsCompat, bindings, caching } = project;
+  const settings = { workersCache: Boolean(caching?.workersCache), ...(caching?.placement ? { placement: caching.placement } : {}) };
+  return { project: { nodejsCompat, ...bindings, ...settings, modules }, sqlFiles: sqlFilesOf(project) };
 }
 
 let replacementsText;
@@ -255,7 +256,7 @@ export async function check(dir = ".", options = {}) {
     const startup = options.startup
       ? profileStartup(project, bundle, parseMetafile(bundle.metafileText, "the bundle"), { runs: options.runs, profileDir: options.profileDir })
       : undefined;
-    return analyzeBuild({
+    const report = analyzeBuild({
       metafileText: bundle.metafileText,
       workingDir: bundle.workingDir,
       configJson: json,
@@ -269,9 +270,23 @@ export async function check(dir = ".", options = {}) {
       // The API's option (the CLI's --max-file-size) wins over the config.
       maxFileBytes: options.maxFileBytes ?? config.maxFileSize,
     });
+    if (project.configPath) report.notes = [...(report.notes ?? []), cachingLine(project, report)];
+    return report;
   } finally {
     bundle.cleanup();
   }
+}
+
+/**
+ * The Worker's caching in one line: Workers Cache on or off, placement, and
+ * how many routes `cacheable-route` found.
+ */
+function cachingLine(project, report) {
+  const { workersCache, cacheSections, placement } = project.caching;
+  const routes = (report.diagnostics ?? []).filter((d) => d.rule === "cacheable-route").length;
+  const cache = workersCache ? `on (${cacheSections.join(", ")})` : "off";
+  const cacheable = routes === 0 ? "no route found that a cache could answer" : `${routes} GET route${routes === 1 ? "" : "s"} a cache could answer (cacheable-route)`;
+  return `Caching (${displayPath(project.configPath)}): Workers Cache ${cache}, placement ${placement ?? "none"}; ${cacheable}.`;
 }
 
 /** `perf-optimizer lint`: the source rules over files and folders (`paths`: one path or a list). */

@@ -196,10 +196,33 @@ function queueBatchSize(config) {
   return sizes.length > 0 ? Math.max(...sizes) : null;
 }
 
+/** `placement` as written (`smart`, `region aws:us-east-1`, `host db.example.com`), or null for none or `mode = "off"`. */
+function placementText(placement) {
+  if (!placement || typeof placement !== "object") return null;
+  if (placement.mode === "smart") return "smart";
+  for (const key of ["region", "host", "hostname"]) {
+    if (typeof placement[key] === "string") return `${key} ${placement[key]}`;
+  }
+  return null;
+}
+
+/**
+ * Workers Cache and placement as the wrangler config sets them, at the top
+ * level or in an environment: `{ workersCache, cacheSections, placement }`
+ * (`cacheSections`: where `cache.enabled` is true, `top level` or `env.NAME`).
+ */
+function cachingSettings(config) {
+  const envs = config.env && typeof config.env === "object" ? Object.entries(config.env) : [];
+  const sections = [["top level", config], ...envs.map(([name, section]) => [`env.${name}`, section])];
+  const cacheSections = sections.filter(([, section]) => section?.cache?.enabled === true).map(([name]) => name);
+  const placement = sections.map(([, section]) => placementText(section?.placement)).find(Boolean) ?? null;
+  return { workersCache: cacheSections.length > 0, cacheSections, placement };
+}
+
 /**
  * The project at `start`: `{ dir, configPath, name, main, buildCommand,
  * compatibilityFlags, nodejsCompat, bindings: { d1, hyperdrive, kv, r2,
- * queueBatchSize },
+ * queueBatchSize }, caching: { workersCache, cacheSections, placement },
  * migrationsDirs, schemaFiles }`. Its wrangler config is the nearest at or above `start`
  * (as wrangler finds it), and `dir` that config's folder. `entry` (relative
  * to `start`) overrides the config's `main`.
@@ -252,6 +275,7 @@ export function loadProject(start, { entry } = {}) {
       r2: bindingNames(config.r2_buckets),
       queueBatchSize: queueBatchSize(config),
     },
+    caching: cachingSettings(config),
     migrationsDirs,
     schemaFiles: d1ScriptFiles([dir, start]),
     notes,
@@ -296,6 +320,11 @@ export function workspaceProject(dir, configPaths) {
       kv: union(({ config }) => bindingNames(config.kv_namespaces)),
       r2: union(({ config }) => bindingNames(config.r2_buckets)),
       queueBatchSize: configs.map(({ config }) => queueBatchSize(config)).reduce((max, n) => (n === null ? max : Math.max(max ?? 0, n)), null),
+    },
+    caching: {
+      workersCache: configs.some(({ config }) => cachingSettings(config).workersCache),
+      cacheSections: [],
+      placement: configs.map(({ config }) => cachingSettings(config).placement).find(Boolean) ?? null,
     },
     migrationsDirs: union(({ dir, migrations }) => [...migrations, ...CONVENTIONAL_MIGRATIONS.map((folder) => join(dir, folder))]),
     schemaFiles: d1ScriptFiles([resolve(dir), ...configs.map((c) => c.dir)]),

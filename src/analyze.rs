@@ -143,7 +143,7 @@ mod read {
         InputSources { sources: "sources" opt, unmapped_bytes: "unmappedBytes" opt }
         SourceBytes { path: "path" req, bytes: "bytes" req }
         SkippedFile { path: "path" req, reason: "reason" req, limit: "limit" opt }
-        ProjectInfo { nodejs_compat: "nodejsCompat" opt, d1: "d1" opt, hyperdrive: "hyperdrive" opt, kv: "kv" opt, r2: "r2" opt, queue_batch_size: "queueBatchSize" opt, modules: "modules" opt, installed: "installed" opt }
+        ProjectInfo { nodejs_compat: "nodejsCompat" opt, d1: "d1" opt, hyperdrive: "hyperdrive" opt, kv: "kv" opt, r2: "r2" opt, queue_batch_size: "queueBatchSize" opt, workers_cache: "workersCache" opt, placement: "placement" opt, modules: "modules" opt, installed: "installed" opt }
         InstalledPackage { specifier: "specifier" opt, scope: "scope" opt, path: "path" opt, entry: "entry" opt, bytes: "bytes" opt, modules: "modules" opt, complete: "complete" opt, cjs: "cjs" opt }
         StartupInput { profiles: "profiles" opt, bundle_file: "bundleFile" opt, positions: "positions" opt, sources: "sources" opt, sources_content: "sourcesContent" opt }
         MappedPosition { line: "line" req, column: "column" opt, source: "source" req, original_line: "originalLine" req }
@@ -174,7 +174,7 @@ mod read {
                 "sqlFiles": [{"path": "m.sql", "source": "create table t (a int);"}],
                 "project": {
                     "nodejsCompat": true, "d1": ["DB"], "hyperdrive": ["HD"], "kv": ["KV"], "r2": ["R2"],
-                    "queueBatchSize": 7,
+                    "queueBatchSize": 7, "workersCache": true, "placement": "smart",
                     "modules": {"tsconfigs": [{"path": "tsconfig.json", "baseUrl": "."}], "packages": [{"path": "package.json", "name": "app"}]},
                     "installed": [{"specifier": "m", "scope": ".", "path": "node_modules/m", "entry": "node_modules/m/i.js", "bytes": 8, "modules": 9, "complete": true, "cjs": true}]
                 },

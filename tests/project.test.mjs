@@ -140,3 +140,14 @@ test("the schema a package.json script applies with `wrangler d1 execute --file`
   writeFileSync(join(root, "package.json"), JSON.stringify({ scripts: { "db:init": 'wrangler d1 execute orders --file "./db/schema.sql"' } }));
   assert.deepEqual(missingIndex(root, []), ["worker/index.ts:4 drizzle-missing-index"]);
 });
+
+// examples/caching-worker: every caching pattern reported once at its line,
+// nothing on the silent cases (a POST, a per-caller route, a bounded cache,
+// a storable response written in waitUntil).
+test("the caching example reports exactly its planted patterns", () => {
+  const dir = fileURLToPath(new URL("../examples/caching-worker", import.meta.url));
+  const want = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")).findings;
+  const run = cli(["lint", "--format", "json"], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(findings(JSON.parse(run.stdout)), want);
+});

@@ -128,6 +128,21 @@ impl<'a> LintContext<'a> {
         }
     }
 
+    /// [`Self::report_related`] that the rule itself rates information.
+    pub fn report_related_info(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        related: Vec<crate::model::report::Related>,
+    ) {
+        if let Some(mut diagnostic) = self.finding(span, message.into(), help.into()) {
+            diagnostic.related = related;
+            diagnostic.severity = crate::model::report::Severity::Info;
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
     /// Why `call` (or a call it is chained on) is a subrequest when an SDK
     /// makes it so (`effects::sdk`): the evidence a finding names.
     pub fn sdk_evidence(

@@ -32,6 +32,16 @@ pub struct ProjectInfo {
     /// repeats at most this many times.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue_batch_size: Option<u32>,
+    /// Workers Cache (`cache.enabled` in the wrangler config, at the top
+    /// level or in an environment) is on: a cache answers before the Worker
+    /// runs, for responses whose `Cache-Control` allows it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub workers_cache: bool,
+    /// The wrangler config's `placement` (top level or an environment), as
+    /// written: `smart`, `region aws:us-east-1`, `host db.example.com`…;
+    /// absent when the Worker runs where the request arrives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<String>,
     /// tsconfig and package.json facts for module resolution (optional:
     /// without them only relative specifiers resolve).
     #[serde(skip_serializing_if = "ModuleFacts::is_empty")]

@@ -289,7 +289,7 @@ fn guarding_use(call: &CallExpr) -> Option<&Ident> {
 /// The handler's response depends on the URL alone: it reads no header,
 /// cookie, caller from the context or `cf`, and sets no caching header
 /// (checked for the whole file at the end).
-fn url_only(handler: &Expr) -> bool {
+pub(super) fn url_only<N: for<'h> swc_core::ecma::visit::VisitWith<probe::Probe<'h>> + ?Sized>(handler: &N) -> bool {
     struct Reads(bool);
     impl Hooks for Reads {
         fn enter(&mut self, node: Probed<'_>) -> Descend {
@@ -415,7 +415,11 @@ impl Rule for CacheableRoute {
             let message = format!(
                 "GET {path} does I/O on every request and its response depends on the URL alone, but it sends no Cache-Control"
             );
-            let help = "If its answer may be a little old, let a cache answer: `c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')` on the response, with `\"cache\": { \"enabled\": true }` in the wrangler config (Workers Cache serves it without running the Worker), or the Cache API (`caches.default`) keyed by the URL.";
+            let help = if cx.project.workers_cache {
+                "If its answer may be a little old, let Workers Cache (on for this Worker) answer: `c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')` on the response, and it is served without running the Worker."
+            } else {
+                "If its answer may be a little old, let a cache answer: `c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')` on the response, with `\"cache\": { \"enabled\": true }` in the wrangler config (Workers Cache serves it without running the Worker), or the Cache API (`caches.default`) keyed by the URL."
+            };
             match io {
                 Some(io) => {
                     let loc = cx.loc(io);

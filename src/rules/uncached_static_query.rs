@@ -46,7 +46,9 @@ request goes into it:
   the handler (only tables, operators, literals and module constants).
 
 Silent when the handler keeps answers (the Cache API, a module-scope
-variable or collection it writes) or sets `Cache-Control` on its response.
+variable or collection it writes), sets `Cache-Control` on its response, or
+reads the caller (a header, a cookie, the user or session): an
+authenticated route is not one to cache.
 It is information: whether the answer may be a little old is yours to decide.
 "#,
         ),
@@ -100,7 +102,8 @@ export default {
 - Writes (`INSERT`, `UPDATE`, `DELETE`).
 - Queries in a branch or after an early return, and in helpers (the
   handler's own statements are read).
-- Handlers that keep answers or set `Cache-Control`.
+- Handlers that keep answers or set `Cache-Control`, and handlers that
+  read a header, a cookie, the user or the session.
 "#,
         ),
         (
@@ -164,7 +167,10 @@ impl Rule for UncachedStaticQuery {
         // it), then those with no input from the request.
         let mut queries = super::uncached_subrequest::every_request_calls(body, cx, &read_query);
         queries.retain(|q| request_free(q, cx));
+        // A handler that reads the caller (a header, a cookie, the user)
+        // is left alone: its route is not one to cache.
         if queries.is_empty()
+            || !body.iter().all(super::cacheable_route::url_only)
             || super::uncached_subrequest::keeps_answers(body, cx)
             || cx.text(handler).to_ascii_lowercase().contains("cache-control")
         {
@@ -332,6 +338,10 @@ app.get("/u/:id", async (c) => {
 app.get("/settings", async (c) => {
   if (!cached) cached = await c.env.DB.prepare("SELECT * FROM settings").all();
   return c.json(cached);
+});
+app.get("/admin", async (c) => {
+  const rows = await c.env.DB.prepare("SELECT * FROM settings").all();
+  return c.json({ rows, who: c.get("user") });
 });
 app.get("/cats", async (c) => {
   const rows = await c.env.DB.prepare("SELECT * FROM categories").all();
