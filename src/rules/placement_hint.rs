@@ -194,15 +194,17 @@ impl Rule for PlacementHint {
         if cx.project.placement.is_some() || self.bodies.pop() != Some(true) {
             return;
         }
-        let trips = sequential_round_trips(body, cx);
-        // The back end with the most round trips, if two or more.
+        // The back end with the most round trips on one path, if two or more.
         let mut best: Option<(BackEnd, Vec<Span>)> = None;
-        for (back_end, _) in &trips {
-            let spans: Vec<Span> = trips.iter().filter(|(b, _)| b == back_end).map(|(_, s)| *s).collect();
-            if spans.len() >= 2 && best.as_ref().is_none_or(|(_, b)| spans.len() > b.len()) {
-                best = Some((back_end.clone(), spans));
+        let mut judge = |trips: &[(BackEnd, Span)]| {
+            for (back_end, _) in trips {
+                let spans: Vec<Span> = trips.iter().filter(|(b, _)| b == back_end).map(|(_, s)| *s).collect();
+                if spans.len() >= 2 && best.as_ref().is_none_or(|(_, b)| spans.len() > b.len()) {
+                    best = Some((back_end.clone(), spans));
+                }
             }
-        }
+        };
+        sequences(body, Vec::new(), cx, &mut judge);
         if let Some(found) = best {
             self.found.push(found);
         }
@@ -255,19 +257,52 @@ impl Rule for PlacementHint {
     }
 }
 
-/// The awaited round trips of a handler's own statements, in order, with
-/// their back end: not in nested functions or loops (`Promise.all` and
-/// `batch` arguments are not awaited one by one).
-fn sequential_round_trips(body: &[Stmt], cx: &LintContext<'_>) -> Vec<(BackEnd, Span)> {
-    struct Trips<'c, 'a> {
-        cx: &'c LintContext<'a>,
-        found: Vec<(BackEnd, Span)>,
+/// Calls `judge` with the awaited round trips of each path through a
+/// handler's statements, in order (`before`: those of the statements that
+/// led here). The branches of an `if` or a `switch` are paths of their own
+/// (a request takes one); the statements after them go on without the
+/// branches' round trips. Nested functions and loops are not read (their
+/// round trips are other rules' business), nor `Promise.all` or `batch`
+/// arguments (awaited together, not one by one).
+fn sequences(stmts: &[Stmt], mut before: Vec<(BackEnd, Span)>, cx: &LintContext<'_>, judge: &mut dyn FnMut(&[(BackEnd, Span)])) {
+    for stmt in stmts {
+        match stmt {
+            Stmt::If(i) => {
+                awaits(&i.test, cx, &mut before);
+                sequences(std::slice::from_ref(&*i.cons), before.clone(), cx, judge);
+                if let Some(alt) = &i.alt {
+                    sequences(std::slice::from_ref(&**alt), before.clone(), cx, judge);
+                }
+            }
+            Stmt::Switch(s) => {
+                awaits(&s.discriminant, cx, &mut before);
+                for case in &s.cases {
+                    sequences(&case.cons, before.clone(), cx, judge);
+                }
+            }
+            Stmt::Block(b) => {
+                sequences(&b.stmts, before.clone(), cx, judge);
+            }
+            Stmt::Try(t) => {
+                sequences(&t.block.stmts, before.clone(), cx, judge);
+            }
+            Stmt::For(_) | Stmt::ForIn(_) | Stmt::ForOf(_) | Stmt::While(_) | Stmt::DoWhile(_) | Stmt::Labeled(_) => {}
+            other => awaits(other, cx, &mut before),
+        }
     }
-    impl Hooks for Trips<'_, '_> {
+    judge(&before);
+}
+
+/// The awaited round trips in `node`, in order, outside nested functions.
+fn awaits<N: for<'h> swc_core::ecma::visit::VisitWith<probe::Probe<'h>> + ?Sized>(node: &N, cx: &LintContext<'_>, found: &mut Vec<(BackEnd, Span)>) {
+    struct Trips<'c, 'a, 'f> {
+        cx: &'c LintContext<'a>,
+        found: &'f mut Vec<(BackEnd, Span)>,
+    }
+    impl Hooks for Trips<'_, '_, '_> {
         fn enter(&mut self, node: Probed<'_>) -> Descend {
             match node {
                 Probed::Function(_) | Probed::Arrow(_) | Probed::Class(_) => Descend::Skip,
-                Probed::Stmt(Stmt::For(_) | Stmt::ForIn(_) | Stmt::ForOf(_) | Stmt::While(_) | Stmt::DoWhile(_)) => Descend::Skip,
                 Probed::Await(a) => {
                     if let Expr::Call(call) = unwrap_expr(&a.arg) {
                         if let Some(back_end) = back_end(call, self.cx) {
@@ -280,11 +315,7 @@ fn sequential_round_trips(body: &[Stmt], cx: &LintContext<'_>) -> Vec<(BackEnd, 
             }
         }
     }
-    let mut trips = Trips { cx, found: Vec::new() };
-    for stmt in body {
-        probe::walk(stmt, &mut trips);
-    }
-    trips.found
+    probe::walk(node, &mut Trips { cx, found });
 }
 
 /// The back end a call goes to: a D1 query, a Drizzle query, or a `fetch`
@@ -365,6 +396,7 @@ mod tests {
             .file(
                 "src/api.ts",
                 r#"app.get("/profile", async (c) => {
+  if (!c.req.query("x")) return c.text("no");
   const me = await fetch(`${c.env.API_URL}/me`);
   const prefs = await fetch(`${c.env.API_URL}/prefs`);
   const other = await fetch("https://cdn.example.com/x.json");
@@ -374,7 +406,7 @@ mod tests {
             )
             .assert_fires(&[
                 ("src/index.ts", 4, "this handler waits for 2 round trips to the D1 database `DB`"),
-                ("src/api.ts", 3, "this handler waits for 2 round trips to `c.env.API_URL`"),
+                ("src/api.ts", 4, "this handler waits for 2 round trips to `c.env.API_URL`"),
             ]);
     }
 
@@ -405,11 +437,21 @@ mod tests {
   async fetch(request, env) {
     const [a, b] = await Promise.all([env.DB.prepare("SELECT 1").first(), env.DB.prepare("SELECT 2").first()]);
     const rows = await env.DB.batch([env.DB.prepare("SELECT 3"), env.DB.prepare("SELECT 4")]);
-    const c = await env.DB.prepare("SELECT 5").first();
     const kv = await env.CACHE.get("k");
     for (const id of [1, 2]) await env.DB.prepare("SELECT ?").bind(id).first();
     const later = async () => [await env.DB.prepare("SELECT 6").first(), await env.DB.prepare("SELECT 7").first()];
-    return Response.json({ a, b, rows, c, kv, later });
+    // One branch per request: one round trip each.
+    if (request.method === "HEAD") {
+      return Response.json(await env.DB.prepare("SELECT 8").first());
+    }
+    if (kv === "x") return Response.json(await env.DB.prepare("SELECT 9").all());
+    try {
+      const y = await env.DB.prepare("SELECT 10").first();
+      if (!y) return new Response(null);
+    } catch (error) {
+      console.error(await env.DB.prepare("SELECT 11").first());
+    }
+    return Response.json({ a, b, rows, kv, later });
   },
 };
 "#,
