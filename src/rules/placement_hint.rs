@@ -196,7 +196,7 @@ impl Rule for PlacementHint {
         }
         // The back end with the most round trips on one path, if two or more.
         let mut best: Option<(BackEnd, Vec<Span>)> = None;
-        let mut judge = |trips: &[(BackEnd, Span)]| {
+        let mut judge = |trips: &Trips| {
             for (back_end, _) in trips {
                 let spans: Vec<Span> = trips.iter().filter(|(b, _)| b == back_end).map(|(_, s)| *s).collect();
                 if spans.len() >= 2 && best.as_ref().is_none_or(|(_, b)| spans.len() > b.len()) {
@@ -257,6 +257,9 @@ impl Rule for PlacementHint {
     }
 }
 
+/// Awaited round trips in order, with their back end.
+type Trips = Vec<(BackEnd, Span)>;
+
 /// Calls `judge` with the awaited round trips of each path through a
 /// handler's statements, in order (`before`: those of the statements that
 /// led here). The branches of an `if` or a `switch` are paths of their own
@@ -264,7 +267,7 @@ impl Rule for PlacementHint {
 /// branches' round trips. Nested functions and loops are not read (their
 /// round trips are other rules' business), nor `Promise.all` or `batch`
 /// arguments (awaited together, not one by one).
-fn sequences(stmts: &[Stmt], mut before: Vec<(BackEnd, Span)>, cx: &LintContext<'_>, judge: &mut dyn FnMut(&[(BackEnd, Span)])) {
+fn sequences(stmts: &[Stmt], mut before: Trips, cx: &LintContext<'_>, judge: &mut dyn FnMut(&Trips)) {
     for stmt in stmts {
         match stmt {
             Stmt::If(i) => {
@@ -294,12 +297,12 @@ fn sequences(stmts: &[Stmt], mut before: Vec<(BackEnd, Span)>, cx: &LintContext<
 }
 
 /// The awaited round trips in `node`, in order, outside nested functions.
-fn awaits<N: for<'h> swc_core::ecma::visit::VisitWith<probe::Probe<'h>> + ?Sized>(node: &N, cx: &LintContext<'_>, found: &mut Vec<(BackEnd, Span)>) {
-    struct Trips<'c, 'a, 'f> {
+fn awaits<N: for<'h> swc_core::ecma::visit::VisitWith<probe::Probe<'h>> + ?Sized>(node: &N, cx: &LintContext<'_>, found: &mut Trips) {
+    struct Awaits<'c, 'a, 'f> {
         cx: &'c LintContext<'a>,
-        found: &'f mut Vec<(BackEnd, Span)>,
+        found: &'f mut Trips,
     }
-    impl Hooks for Trips<'_, '_, '_> {
+    impl Hooks for Awaits<'_, '_, '_> {
         fn enter(&mut self, node: Probed<'_>) -> Descend {
             match node {
                 Probed::Function(_) | Probed::Arrow(_) | Probed::Class(_) => Descend::Skip,
@@ -315,7 +318,7 @@ fn awaits<N: for<'h> swc_core::ecma::visit::VisitWith<probe::Probe<'h>> + ?Sized
             }
         }
     }
-    probe::walk(node, &mut Trips { cx, found });
+    probe::walk(node, &mut Awaits { cx, found });
 }
 
 /// The back end a call goes to: a D1 query, a Drizzle query, or a `fetch`
