@@ -541,7 +541,7 @@ impl RequestStateInGlobal {
             .map(|t| t.span)
             .into_iter()
             .chain(type_args)
-            .any(|span| mentions_promise(span_text(cx.source, span)));
+            .any(|span| mentions_promise(cx.text(span)));
         self.vars.entry(sym.clone()).or_default().push(ModuleVar {
             id: name.id.span.lo,
             decl: name.id.span,
@@ -717,13 +717,6 @@ fn mentions_promise(text: &str) -> bool {
         !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
             && matches!(after, Some('<'))
     })
-}
-
-/// The source text of a span.
-fn span_text(source: &str, span: Span) -> &str {
-    let lo = (span.lo.0.saturating_sub(START) as usize).min(source.len());
-    let hi = (span.hi.0.saturating_sub(START) as usize).clamp(lo, source.len());
-    source.get(lo..hi).unwrap_or("")
 }
 
 /// The identifier a member chain starts from (members only, no calls).

@@ -1,4 +1,4 @@
-//! `unbounded-memory-cache`: a module-scope `Map` or object used as a cache
+//! `unbounded-memory-cache`: a module-scope `Map`, `Set` or object used as a cache
 //! on the request path — filled under a key that comes from the request or
 //! names a user, a client or a record, and read back later — that nothing
 //! bounds: no entry is ever deleted, its size is never checked, it is never
@@ -39,9 +39,10 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
         (
             "What it finds",
             r#"
-A module-scope `new Map()` or object literal that a function fills
-(`cache.set(key, value)`, `cache[key] = value`) and reads back
-(`cache.get(key)`, `cache.has(key)`, `cache[key]`), when:
+A module-scope `new Map()`, `new Set()` or empty object literal that a
+function fills (`cache.set(key, value)`, `seen.add(key)`,
+`cache[key] = value`) and reads back (`cache.get(key)`, `cache.has(key)`,
+`cache[key]`), when:
 
 - the key comes from the request or names a caller or a record: the key's
   text (or the initializer of the local it is read from) mentions the
@@ -151,8 +152,17 @@ struct Candidate {
     name: Atom,
     /// The declaring identifier (where the finding points).
     decl: Span,
-    /// A `Map` (else an object literal).
-    map: bool,
+    kind: Collection,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Collection {
+    /// `new Map()`: filled by `set(key, …)`.
+    Map,
+    /// `new Set()`: filled by `add(key)`, read by `has(key)`.
+    Set,
+    /// `{}`: filled by `cache[key] = …`.
+    Object,
 }
 
 /// A write that adds an entry under a computed key, inside a function.
@@ -178,7 +188,7 @@ impl Rule for UnboundedMemoryCache {
     }
 
     fn call_names(&self) -> Option<&'static Words> {
-        static FILLS: Words = Words::new(&["set"]);
+        static FILLS: Words = Words::new(&["set", "add"]);
         Some(&FILLS)
     }
 
@@ -191,28 +201,40 @@ impl Rule for UnboundedMemoryCache {
                 let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) else {
                     return;
                 };
-                // `new Map()`, or an empty object literal.
-                let map = match unwrap_expr(init) {
-                    Expr::New(n) if matches!(unwrap_expr(&n.callee), Expr::Ident(c) if c.sym == "Map") => true,
-                    Expr::Object(o) if o.props.is_empty() => false,
+                // `new Map()`, `new Set()`, or an empty object literal.
+                let kind = match unwrap_expr(init) {
+                    Expr::New(n) => match unwrap_expr(&n.callee) {
+                        Expr::Ident(c) if c.sym == "Map" => Collection::Map,
+                        Expr::Ident(c) if c.sym == "Set" => Collection::Set,
+                        _ => return,
+                    },
+                    Expr::Object(o) if o.props.is_empty() => Collection::Object,
                     _ => return,
                 };
                 self.candidates.push(Candidate {
                     name: name.id.sym.clone(),
                     decl: name.id.span,
-                    map,
+                    kind,
                 });
             }
             Node::Call(call) => {
-                if self.candidates.is_empty() || cx.at_module_scope() || method_name(call).is_none_or(|m| m != "set") {
+                if self.candidates.is_empty() || cx.at_module_scope() {
                     return;
                 }
+                let Some(method) = method_name(call) else { return };
+                let method = if method == "set" {
+                    Collection::Map
+                } else if method == "add" {
+                    Collection::Set
+                } else {
+                    return;
+                };
                 let Callee::Expr(callee) = &call.callee else { return };
                 let Expr::Member(m) = unwrap_expr(callee) else { return };
                 let (Expr::Ident(object), Some(key)) = (unwrap_expr(&m.obj), call.args.first()) else {
                     return;
                 };
-                self.fill(object, &key.expr, call.span);
+                self.fill(object, method, &key.expr, call.span);
             }
             Node::Assign(a) => {
                 if self.candidates.is_empty() || cx.at_module_scope() || a.op != AssignOp::Assign {
@@ -224,7 +246,7 @@ impl Rule for UnboundedMemoryCache {
                 let (Expr::Ident(object), MemberProp::Computed(key)) = (unwrap_expr(&m.obj), &m.prop) else {
                     return;
                 };
-                self.fill(object, &key.expr, a.span);
+                self.fill(object, Collection::Object, &key.expr, a.span);
             }
             _ => {}
         }
@@ -254,11 +276,15 @@ impl Rule for UnboundedMemoryCache {
                 column: loc.column,
                 message: format!("filled here, keyed by `{key}`"),
             }];
-            let kind = if candidate.map { "Map" } else { "object" };
+            let what = match candidate.kind {
+                Collection::Map => format!("module-scope Map `{name}` caches values per request under keys from the request (`{key}`)"),
+                Collection::Set => format!("module-scope Set `{name}` remembers values from the request (`{key}`)"),
+                Collection::Object => format!("module-scope object `{name}` caches values per request under keys from the request (`{key}`)"),
+            };
             cx.report_related(
                 candidate.decl,
                 format!(
-                    "module-scope {kind} `{name}` caches values per request under keys from the request (`{key}`), and nothing removes its entries: it grows with every new key for the life of the isolate, toward its {}",
+                    "{what}, and nothing removes its entries: it grows with every new key for the life of the isolate, toward its {}",
                     limit(cx.limits.memory_bytes)
                 ),
                 format!(
@@ -274,8 +300,8 @@ impl Rule for UnboundedMemoryCache {
 impl UnboundedMemoryCache {
     /// `object` gets an entry under `key`: a fill of a candidate unless the
     /// key is a literal.
-    fn fill(&mut self, object: &Ident, key: &Expr, span: Span) {
-        if !self.candidates.iter().any(|c| c.name == object.sym) || matches!(unwrap_expr(key), Expr::Lit(_)) {
+    fn fill(&mut self, object: &Ident, kind: Collection, key: &Expr, span: Span) {
+        if !self.candidates.iter().any(|c| c.name == object.sym && c.kind == kind) || matches!(unwrap_expr(key), Expr::Lit(_)) {
             return;
         }
         let key_ident = match unwrap_expr(key) {
@@ -337,7 +363,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// A Map named `name` is read back by key somewhere in `source`
+/// A Map or Set named `name` is read back by key somewhere in `source`
 /// (`name.get(`, `name.has(`): it is used as a cache, which this rule
 /// judges (`request-state-in-global` leaves it alone).
 pub(super) fn map_read_back(source: &str, name: &str) -> bool {
@@ -348,7 +374,7 @@ pub(super) fn map_read_back(source: &str, name: &str) -> bool {
 /// `name[` more often than it is filled, or `in name`, for an object.
 fn read_back(source: &str, candidate: &Candidate, fills: usize) -> bool {
     let name = candidate.name.as_str();
-    if candidate.map {
+    if candidate.kind != Collection::Object {
         return map_read_back(source, name);
     }
     occurrences(source, name, "[") > fills || source.contains(&format!(" in {name}"))
@@ -396,6 +422,7 @@ mod tests {
                 r#"import { isLimited } from "./limit";
 const pages = new Map<string, string>();
 const byUser: Record<string, unknown> = {};
+const seenTokens = new Set<string>();
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -405,6 +432,9 @@ export default {
     pages.set(url.pathname, body);
     const uid = request.headers.get("x-user") ?? "";
     if (!byUser[uid]) byUser[uid] = await env.DB.prepare("SELECT 1").first();
+    const token = request.headers.get("authorization") ?? "";
+    if (seenTokens.has(token)) return new Response("replayed", { status: 409 });
+    seenTokens.add(token);
     return new Response(body);
   },
 };
@@ -427,6 +457,7 @@ export function isLimited(action: string, clientIp: string) {
             .assert_fires(&[
                 ("src/index.ts", 2, "module-scope Map `pages` caches values per request"),
                 ("src/index.ts", 3, "module-scope object `byUser` caches values"),
+                ("src/index.ts", 4, "module-scope Set `seenTokens` remembers values from the request"),
                 ("src/limit.ts", 1, "module-scope Map `buckets`"),
             ]);
     }
