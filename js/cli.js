@@ -9,7 +9,9 @@ import { join, relative, sep } from "node:path";
 const USAGE = `Usage: perf-optimizer [command] [options]
 
 Commands:
-  check [DIR]          bundle as deployed + source rules + budgets (default)
+  check [DIR]          bundle as deployed + source rules + budgets (default);
+                       in a Vite project, runs its \`vite build\` and analyzes
+                       the Worker's output
   lint [PATH...]       source rules only, on files or folders
   bundle METAFILE      analyze an existing esbuild/wrangler metafile
   rules                list the rules, their category and docs
@@ -27,7 +29,9 @@ Options:
                        bundled with esbuild and wrangler's settings
   --no-build           do not run the wrangler config's [build] command (which
                        wrangler's dry run runs, printed first); bundle main as
-                       it is on disk with esbuild (check, why)
+                       it is on disk with esbuild (check, why). In a Vite
+                       project (vite.config with @cloudflare/vite-plugin):
+                       do not run \`vite build\`, analyze its last output (check)
   --all-files          lint every file, not only what the Worker runs (lint)
   --root DIR           folder the metafile's paths are relative to (bundle)
   --startup            measure startup in workerd (wrangler check startup) and
@@ -224,7 +228,7 @@ async function sizeFlag(text) {
 }
 
 function bundling(values) {
-  return { build: !values["no-build"], log: values.quiet ? undefined : (text) => process.stderr.write(`perf-optimizer: ${text}\n`) };
+  return { build: !values["no-build"], quiet: Boolean(values.quiet), log: values.quiet ? undefined : (text) => process.stderr.write(`perf-optimizer: ${text}\n`) };
 }
 
 /** The current git commit, if the cwd is in a repository. */

@@ -46,11 +46,15 @@ export interface CheckOptions extends SourceFileCap {
   entry?: string;
   /**
    * false: do not run the wrangler config's `[build] command` (wrangler's dry
-   * run runs it); bundle `main` as it is on disk with esbuild. Default true.
+   * run runs it); bundle `main` as it is on disk with esbuild. In a Vite
+   * project (a vite.config that uses @cloudflare/vite-plugin): do not run
+   * `vite build`, analyze the Worker output of the last one. Default true.
    */
   build?: boolean;
-  /** Hears what is about to run that a user should know of (the build command). Default: silent. */
+  /** Hears what is about to run that a user should know of (the build command, `vite build`). Default: silent. */
   log?: (text: string) => void;
+  /** true: the log of the `vite build` check runs is not shown (default: on stderr). */
+  quiet?: boolean;
   /** A baseline saved with --save-baseline / baselineFromReport(), to compare with. */
   baseline?: string;
   /**

@@ -8,9 +8,11 @@
 // summarized on their own and never counted against the Worker's limits.
 // Findings are Vite warnings; a finding of error severity or a budget
 // exceeded fails `vite build` with an error, like the esbuild plugin.
-import { existsSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import { analyzeBuild } from "./analyze.js";
 import { bytesPerSource } from "./attribution.js";
 import { loadConfig } from "./config.js";
@@ -416,8 +418,8 @@ export function toViteMessages(report) {
 }
 
 /** The project of the Worker: its wrangler config (where @cloudflare/vite-plugin read it), else none. */
-function workerProject(outputConfig, root) {
-  const configPath = typeof outputConfig.configPath === "string" ? outputConfig.configPath : null;
+export function workerProject(outputConfig, root) {
+  const configPath = typeof outputConfig?.configPath === "string" ? outputConfig.configPath : null;
   try {
     return loadProject(configPath ? dirname(resolve(root, configPath)) : root);
   } catch {
@@ -428,17 +430,164 @@ function workerProject(outputConfig, root) {
 /** The project's vite module (the one running the build), or null. */
 async function projectVite(root) {
   try {
-    return await import(createRequire(join(root, "package.json")).resolve("vite"));
+    return await import(pathToFileURL(createRequire(join(root, "package.json")).resolve("vite")).href);
   } catch {
     return null;
   }
 }
 
 /**
- * The Vite plugin.
- * @param {import("./vite.js").PerfOptimizerVitePluginOptions} [options]
+ * Set by `perf-optimizer check` in the `vite build` it runs: the plugin in
+ * the project's Vite config steps aside (check analyzes that build itself,
+ * with its own options, and a budget it finds exceeded is exit 1, not a
+ * failed build).
  */
-export default function perfOptimizer(options = {}) {
+export const CHECK_ENV = "PERF_OPTIMIZER_VITE_CHECK";
+
+/**
+ * Where the description of a Worker environment's last build is kept (see
+ * writeBuildRecord), under Vite's `root`: node_modules/.cache, with Vite's
+ * own caches.
+ */
+export const recordDir = (root) => join(root, "node_modules", ".cache", "perf-optimizer", "vite");
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * Saves what perf-optimizer knows of a Worker environment's build that the
+ * files on disk do not say (the module graph, each module's bytes in each
+ * chunk: the metafile), with a hash of every chunk written, so that
+ * `perf-optimizer check --no-build` can analyze the output later and tell a
+ * stale record from the output it describes. Returns the record's path.
+ */
+export function writeBuildRecord(build) {
+  const dir = recordDir(build.root);
+  mkdirSync(dir, { recursive: true });
+  const record = {
+    version: 1,
+    environment: build.name,
+    root: build.root,
+    outDir: toPosix(relative(build.root, build.outDir)),
+    outputConfig: build.outputConfig,
+    metafile: build.metafile,
+    scaled: build.scaled,
+    files: Object.fromEntries(build.files.map((f) => [toPosix(relative(build.root, f.path)), sha256(f.contents)])),
+  };
+  const file = join(dir, `${build.name.replace(/[^\w.-]/g, "_")}.json`);
+  writeFileSync(file, JSON.stringify(record));
+  return file;
+}
+
+/**
+ * The record of the build whose output is `outDir` (absolute), checked
+ * against the files on disk: `{ build }`, or `{ problem }` saying why there
+ * is none to use.
+ */
+export function readBuildRecord(root, outDir) {
+  root = resolve(root);
+  const dir = recordDir(root);
+  const wanted = toPosix(relative(root, outDir));
+  let names = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch {
+    // no record at all
+  }
+  for (const name of names) {
+    let record;
+    try {
+      record = JSON.parse(readFileSync(join(dir, name), "utf8"));
+    } catch {
+      continue;
+    }
+    if (record?.version !== 1 || record.root !== root || record.outDir !== wanted) continue;
+    const files = [];
+    for (const [path, hash] of Object.entries(record.files ?? {})) {
+      let contents;
+      try {
+        contents = readFileSync(resolve(root, path));
+      } catch {
+        return { problem: `${path} is missing (the output changed since perf-optimizer recorded its build)` };
+      }
+      if (sha256(contents) !== hash) return { problem: `${path} changed since perf-optimizer recorded its build (a \`vite build\` without perf-optimizer/vite?)` };
+      files.push({ path: resolve(root, path), contents });
+    }
+    return { build: { name: record.environment, root, outDir, outputConfig: record.outputConfig, metafile: record.metafile, scaled: record.scaled ?? [], files } };
+  }
+  return { problem: "perf-optimizer has no record of its build: it was not built by `perf-optimizer check` nor with perf-optimizer/vite in the Vite config" };
+}
+
+/**
+ * What a Worker environment's build is, for the analysis: `{ name, root,
+ * outDir, outputConfig, metafile, files, scaled }` (`files`: its chunks as
+ * written; `scaled`: chunks whose modules' bytes are estimates), or null for
+ * an output that is no Worker's (the client's). `context` is the plugin
+ * context of writeBundle; `state` what the plugin saw earlier in the build.
+ */
+async function describeWorkerBuild(context, outputOptions, bundle, { root, rendered, specifiers }) {
+  const environment = context.environment;
+  const outputConfig = workerOutputConfig(bundle);
+  if (!outputConfig) return null;
+  const name = environment?.name ?? "build";
+  const outDir = resolve(root, outputOptions.dir ?? environment?.config?.build?.outDir ?? "dist");
+  const vite = await projectVite(root);
+  const moduleBytes = new Map();
+  const scaled = [];
+  for (const chunk of Object.values(bundle)) {
+    if (chunk.type !== "chunk") continue;
+    const { bytes, how } = await chunkModuleBytes(chunk, rendered?.get(chunkKey(chunk)), { vite, config: environment?.config, root });
+    moduleBytes.set(chunk.fileName, bytes);
+    if (how === "scaled") scaled.push(chunk.fileName);
+  }
+  const metafile = metafileOf(bundle, {
+    root,
+    outDir,
+    moduleIds: [...context.getModuleIds()],
+    moduleInfo: (id) => context.getModuleInfo(id),
+    moduleBytes,
+    specifiers,
+  });
+  const files = Object.values(bundle)
+    .filter((f) => f.type === "chunk")
+    .map((f) => ({ path: join(outDir, f.fileName), contents: Buffer.from(f.code ?? "") }));
+  return { name, root, outDir, outputConfig, metafile, files, scaled };
+}
+
+/**
+ * Analyzes a Worker environment's build (describeWorkerBuild, or a record
+ * of one) as the esbuild path analyzes a bundle: the Vite plugin and
+ * `perf-optimizer check` on a Vite project call this alone.
+ */
+export function analyzeWorkerBuild(build, { configJson = null, maxFileBytes, lint = true, label, baseline, startup, ignore } = {}) {
+  const report = analyzeBuild({
+    metafileText: JSON.stringify(build.metafile),
+    workingDir: build.root,
+    outputFiles: build.files,
+    configJson,
+    maxFileBytes,
+    lint,
+    label: label ?? `the Vite build of the ${build.name} environment`,
+    project: workerProject(build.outputConfig, build.root),
+    baseline,
+    startup,
+    ignore,
+  });
+  if (build.scaled.length) {
+    report.notes = [
+      ...(report.notes ?? []),
+      `${build.scaled.join(", ")} ${build.scaled.length === 1 ? "was" : "were"} changed after the modules were rendered (a minifier?) in a way perf-optimizer cannot follow: each module's bytes are its rendered code scaled to the chunk's size, an estimate`,
+    ];
+  }
+  return report;
+}
+
+/**
+ * The plugin's hooks. `analyze`: analyze each Worker environment after its
+ * build and report the Vite way (the plugin); `record`: keep the build's
+ * record for `check --no-build`; `sourcemap`: give the Worker environments
+ * hidden source maps (check --startup attributes startup through them).
+ */
+function createPlugin(options, { analyze = true, record = true, sourcemap = false } = {}) {
   let root = process.cwd();
   let logger = null;
   let logLevel = "info";
@@ -450,11 +599,18 @@ export default function perfOptimizer(options = {}) {
   return {
     name: NAME,
     apply: "build",
+    ...(sourcemap
+      ? {
+          configEnvironment(name, config) {
+            if (name !== "client" && !config.build?.sourcemap) return { build: { sourcemap: "hidden" } };
+          },
+        }
+      : {}),
     configResolved(config) {
       root = config.root;
       logger = config.logger;
       logLevel = config.logLevel ?? "info";
-      if (!config.plugins.some((p) => p.name === CLOUDFLARE_PLUGIN)) {
+      if (analyze && !config.plugins.some((p) => p.name === CLOUDFLARE_PLUGIN)) {
         logger.warn(`[${NAME}] @cloudflare/vite-plugin is not in this Vite config: there is no Worker environment to analyze (perf-optimizer/vite analyzes the Worker environments that plugin builds)`);
       }
     },
@@ -491,68 +647,49 @@ export default function perfOptimizer(options = {}) {
       },
     },
     async writeBundle(outputOptions, bundle) {
-      const environment = this.environment;
-      const name = environment?.name ?? "build";
-      const outputConfig = workerOutputConfig(bundle);
-      if (!outputConfig) {
-        if (name === "client" && logLevel === "info") logger?.info(`[${NAME}] ${clientSummary(name, outputFiles(bundle))}`);
-        return;
-      }
-      const outDir = resolve(root, outputOptions.dir ?? environment?.config?.build?.outDir ?? "dist");
-      let messages;
+      const name = this.environment?.name ?? "build";
+      let build = null;
+      let messages = { errors: [], warnings: [] };
       try {
-        const configDir = resolve(options.configDir ?? root);
-        const { config, json } = await loadConfig(configDir, options.config && resolve(options.config));
-        const rendered = renderedByEnvironment.get(name) ?? new Map();
-        const vite = await projectVite(root);
-        const moduleBytes = new Map();
-        const scaled = [];
-        for (const chunk of Object.values(bundle)) {
-          if (chunk.type !== "chunk") continue;
-          const { bytes, how } = await chunkModuleBytes(chunk, rendered.get(chunkKey(chunk)), { vite, config: environment?.config, root });
-          moduleBytes.set(chunk.fileName, bytes);
-          if (how === "scaled") scaled.push(chunk.fileName);
-        }
-        const metafile = metafileOf(bundle, {
-          root,
-          outDir,
-          moduleIds: [...this.getModuleIds()],
-          moduleInfo: (id) => this.getModuleInfo(id),
-          moduleBytes,
-          specifiers: specifiersByEnvironment.get(name),
-        });
-        const files = Object.values(bundle)
-          .filter((f) => f.type === "chunk")
-          .map((f) => ({ path: join(outDir, f.fileName), contents: Buffer.from(f.code ?? "") }));
-        const report = analyzeBuild({
-          metafileText: JSON.stringify(metafile),
-          workingDir: root,
-          outputFiles: files,
-          configJson: json,
-          maxFileBytes: config.maxFileSize,
-          lint: options.lint ?? true,
-          label: `the Vite build of the ${name} environment`,
-          project: workerProject(outputConfig, root),
-        });
-        if (scaled.length) {
-          report.notes = [
-            ...(report.notes ?? []),
-            `${scaled.join(", ")} ${scaled.length === 1 ? "was" : "were"} changed after the modules were rendered (a minifier?) in a way perf-optimizer cannot follow: each module's bytes are its rendered code scaled to the chunk's size, an estimate`,
-          ];
-        }
-        options.onReport?.(report, { environment: name });
-        if (logLevel === "info") {
-          const summary = render({ ...report, diagnostics: [] }, "pretty", { color: useColor(process.stdout, {}), quiet: false });
-          logger?.info(`\n[${NAME}] Worker environment "${name}":\n${summary}`);
-        }
-        messages = toViteMessages(report);
+        build = await describeWorkerBuild(this, outputOptions, bundle, { root, rendered: renderedByEnvironment.get(name), specifiers: specifiersByEnvironment.get(name) });
+        if (build && record) writeBuildRecord(build);
       } catch (error) {
-        messages = { errors: [error.message], warnings: [] };
+        messages.errors.push(error.message);
+      }
+      if (!build) {
+        if (analyze && name === "client" && logLevel === "info") logger?.info(`[${NAME}] ${clientSummary(name, outputFiles(bundle))}`);
+      } else if (analyze) {
+        try {
+          const configDir = resolve(options.configDir ?? root);
+          const { config, json } = await loadConfig(configDir, options.config && resolve(options.config));
+          const report = analyzeWorkerBuild(build, { configJson: json, maxFileBytes: config.maxFileSize, lint: options.lint ?? true });
+          options.onReport?.(report, { environment: name });
+          if (logLevel === "info") {
+            const summary = render({ ...report, diagnostics: [] }, "pretty", { color: useColor(process.stdout, {}), quiet: false });
+            logger?.info(`\n[${NAME}] Worker environment "${name}":\n${summary}`);
+          }
+          messages = toViteMessages(report);
+        } catch (error) {
+          messages = { errors: [error.message], warnings: [] };
+        }
       }
       for (const text of messages.warnings) this.warn(text);
       if (messages.errors.length) this.error(`Worker environment "${name}": ${messages.errors.join("\n")}`);
     },
   };
 }
+
+/**
+ * The Vite plugin. Under `perf-optimizer check` (which runs `vite build`
+ * with its own instance) it does nothing: check analyzes that build.
+ * @param {import("./vite.js").PerfOptimizerVitePluginOptions} [options]
+ */
+export default function perfOptimizer(options = {}) {
+  if (process.env[CHECK_ENV]) return { name: `${NAME}:inactive-under-check`, apply: "build" };
+  return createPlugin(options);
+}
+
+/** The plugin `perf-optimizer check` adds to the `vite build` it runs: it records each Worker environment's build, and analyzes nothing. */
+export const checkPlugin = ({ sourcemap = false } = {}) => createPlugin({}, { analyze: false, record: true, sourcemap });
 
 export { perfOptimizer };
