@@ -78,7 +78,7 @@ const oneLine = (message) =>
  * PerfOptimizerError naming the config and what Vite said.
  */
 function runViteBuild(project, { log, quiet, sourcemap }) {
-  const config = basename(project.configFile);
+  const config = displayPath(project.configFile);
   const vite = projectVite(project.dir);
   if (!vite) throw new PerfOptimizerError(`${displayPath(project.configFile)}: uses @cloudflare/vite-plugin, but vite is not installed in the project (npm install); or analyze an earlier build with --no-build`);
   log?.(`${config} uses @cloudflare/vite-plugin: running the project's vite build (vite ${vite.version}${sourcemap ? ", with hidden source maps for --startup" : ""}); --no-build analyzes the last build instead`);

@@ -1,7 +1,8 @@
 // The scratch project the end-to-end tests run in: outside the repo, with the
 // packed perf-optimizer tarball, the real esbuild and wrangler (4.86.0, the
 // newest that runs on Node 20), TypeScript, and a copy of examples/worker.
-// Next to it, `bundle-worker`, `vite-worker` and `vite7-worker`:
+// Next to it, `bundle-worker`, `vite-worker`, `vite7-worker` and `vite-example`
+// (examples/vite-worker with its lock file and the tarball):
 // tests/fixtures/bundle-worker and tests/fixtures/vite-worker (on Vite 8, and
 // on Vite 7 with the package.json and lock file of its vite7/ folder) with
 // their real npm dependencies installed from their lock files, and the
@@ -41,6 +42,7 @@ export function prepareScratchProject() {
   prepareBundleFixture(join(base, "bundle-worker"));
   prepareViteFixture(join(base, "vite-worker"), join(base, tarball));
   prepareViteFixture(join(base, "vite7-worker"), join(base, tarball), { vite7: true });
+  prepareViteExample(join(base, "vite-example"), join(base, tarball));
   return project;
 }
 
@@ -68,6 +70,24 @@ export const viteFixtureDir = (project, { vite7 = false } = {}) => join(project,
 export function prepareViteFixture(dest, tarball, { vite7 = false } = {}) {
   prepareFixture("vite-worker", dest, vite7 ? "vite7" : null);
   run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], { cwd: dest });
+  return dest;
+}
+
+/** The Vite example's folder next to the scratch project `project`. */
+export const viteExampleDir = (project) => join(project, "..", "vite-example");
+
+/**
+ * Copies examples/vite-worker (React client, Hono Worker with D1) to `dest`
+ * and installs its dependencies from its lock file, with the packed
+ * perf-optimizer `tarball` in place of the repo's pkg/ (`file:../../pkg`).
+ */
+export function prepareViteExample(dest, tarball) {
+  rmSync(dest, { recursive: true, force: true });
+  cpSync(join(root, "examples", "vite-worker"), dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler|\/dist$|perf-report\.html$/.test(src) });
+  const pkg = JSON.parse(readFileSync(join(dest, "package.json"), "utf8"));
+  pkg.devDependencies["perf-optimizer"] = `file:${tarball}`;
+  writeFileSync(join(dest, "package.json"), JSON.stringify(pkg, null, 2));
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dest });
   return dest;
 }
 
