@@ -32,6 +32,11 @@ Options:
                        it is on disk with esbuild (check, why). In a Vite
                        project (vite.config with @cloudflare/vite-plugin):
                        do not run \`vite build\`, analyze its last output (check)
+  --compare-esbuild    in a Vite project, also bundle the Worker's entry with
+                       esbuild and wrangler's settings: the packages and files
+                       each build has, and why a package's bytes differ by
+                       more than 5% (comments, indentation, modules), measured
+                       in both outputs (check)
   --all-files          lint every file, not only what the Worker runs (lint)
   --root DIR           folder the metafile's paths are relative to (bundle)
   --startup            measure startup in workerd (wrangler check startup) and
@@ -72,6 +77,7 @@ const OPTIONS = {
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
   "no-build": { type: "boolean" },
+  "compare-esbuild": { type: "boolean" },
   quiet: { type: "boolean" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -175,7 +181,7 @@ async function main(argv) {
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
       const startup = values.startup ? { startup: true, runs, profileDir: values["profile-dir"] } : {};
-      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, ...bundling(values), ...startup });
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, compareEsbuild: values["compare-esbuild"], ...bundling(values), ...startup });
       if (report.startup && !values.quiet) process.stderr.write(`perf-optimizer: note: ${(await import("./startup.js")).STARTUP_CAVEAT}\n`);
     } else if (command === "lint") {
       report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"], maxFileBytes });

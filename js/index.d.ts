@@ -55,6 +55,13 @@ export interface CheckOptions extends SourceFileCap {
   log?: (text: string) => void;
   /** true: the log of the `vite build` check runs is not shown (default: on stderr). */
   quiet?: boolean;
+  /**
+   * In a Vite project: also bundle the Worker's entry with esbuild and
+   * wrangler's settings, and say in the report's notes which packages and
+   * files each build has and why a package's bytes differ by more than 5%
+   * (comments, indentation, modules only one build has), measured in both outputs.
+   */
+  compareEsbuild?: boolean;
   /** A baseline saved with --save-baseline / baselineFromReport(), to compare with. */
   baseline?: string;
   /**

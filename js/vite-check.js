@@ -20,7 +20,7 @@ import { PerfOptimizerError } from "./core.js";
 import { displayPath, readUserFile } from "./files.js";
 import { findProjectDir } from "./project.js";
 import { profileStartup } from "./startup.js";
-import { analyzeWorkerBuild, CHECK_ENV, readBuildRecord } from "./vite.js";
+import { analyzeWorkerBuild, CHECK_ENV, readBuildRecord, workerProject } from "./vite.js";
 
 /** The names Vite looks for its config under, in its order. */
 export const VITE_CONFIG_NAMES = ["vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.cjs", "vite.config.mts", "vite.config.cts"];
@@ -174,6 +174,11 @@ export async function checkVite(project, options = {}) {
     startup: profile,
     ignore: config.ignore ?? [],
   });
+  if (options.compareEsbuild) {
+    const { compareWithEsbuild, comparisonNotes } = await import("./compare.js");
+    const comparison = await compareWithEsbuild(build, workerProject(build.outputConfig, root));
+    report.notes = [...(report.notes ?? []), ...comparisonNotes(comparison)];
+  }
   if (others.length) {
     report.notes = [...(report.notes ?? []), `Only the entry Worker (${displayPath(worker.outDir)}) was analyzed; the build has ${others.length} more: ${others.map((w) => displayPath(w.outDir)).join(", ")}`];
   }

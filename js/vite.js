@@ -75,14 +75,29 @@ function formatOf(info) {
 }
 
 /**
- * A module's code as rendered, without the `//#region <id>` and
- * `//#endregion` lines Rolldown writes around it: bundler annotations, which
- * count as glue, like the `// <path>` lines esbuild writes before a module.
+ * The names a bundler's marker comments give module `id`: its path from
+ * Vite's root (or the cwd), `\0…` for a virtual module as Rolldown prints it.
  */
-export const moduleText = (code) => (typeof code === "string" ? code.replace(/^\/\/#region [^\n]*\n/, "").replace(/(^|\n)\/\/#endregion\n?$/, "$1") : code);
+const markerNames = (id, root) => (id.startsWith("\0") ? [`\\0${id.slice(1)}`, id] : [toPosix(relative(root, id)), toPosix(relative(process.cwd(), id)), id]);
 
-/** A module's bytes as rendered: its code in UTF-8 (`renderedLength` counts UTF-16 units). */
-const renderedBytes = (m) => (typeof m.code === "string" ? Buffer.byteLength(moduleText(m.code)) : Number(m.renderedLength) || 0);
+/**
+ * A module's code as rendered, without the marker comments Rolldown writes
+ * with it: `//#region <id>` … `//#endregion` around it (Rolldown 1.0), or a
+ * `// <id>` line before it (Rolldown 1.3, as esbuild does). Bundler
+ * annotations, which count as glue, like the `// <path>` lines of esbuild.
+ * The `// <id>` line is dropped only when it names this module (`id`, `root`).
+ */
+export function moduleText(code, id, root = process.cwd()) {
+  if (typeof code !== "string") return code;
+  const text = code.replace(/^\/\/#region [^\n]*\n/, "").replace(/(^|\n)\/\/#endregion\n?$/, "$1");
+  if (id === undefined || !text.startsWith("// ")) return text;
+  const end = text.indexOf("\n");
+  const line = end < 0 ? text.slice(3) : text.slice(3, end);
+  return markerNames(id, root).includes(line) ? (end < 0 ? "" : text.slice(end + 1)) : text;
+}
+
+/** A module's bytes as rendered: its code in UTF-8 without the markers (`renderedLength` counts UTF-16 units). */
+const renderedBytes = (id, m, root) => (typeof m.code === "string" ? Buffer.byteLength(moduleText(m.code, id, root)) : Number(m.renderedLength) || 0);
 
 /** The same key for a chunk in renderChunk (whose file name may hold hash placeholders) and in writeBundle. */
 export const chunkKey = (chunk) => Object.keys(chunk.modules ?? {}).join("\n");
@@ -213,7 +228,7 @@ async function viteEsbuildPass(vite, config, code, fileName) {
  */
 export async function chunkModuleBytes(chunk, rendered, { vite, config, root = process.cwd() } = {}) {
   const modules = Object.entries(chunk.modules ?? {});
-  const asRendered = new Map(modules.map(([id, m]) => [id, renderedBytes(m)]));
+  const asRendered = new Map(modules.map(([id, m]) => [id, renderedBytes(id, m, root)]));
   const code = chunk.code ?? "";
   if (!rendered || sameCode(rendered.code, code)) return { bytes: asRendered, how: "rendered" };
   const regions = regionBytes(code, modules, root);
@@ -232,28 +247,43 @@ export async function chunkModuleBytes(chunk, rendered, { vite, config, root = p
 }
 
 /**
- * Each module's bytes in `code`, the chunk as written, from the
- * `//#region <module>` … `//#endregion` lines Rolldown writes around every
- * module (unless it minifies): Rolldown's own account of which bytes are
- * whose, after everything it did past renderChunk (its runtime helpers
- * formatted, blank lines dropped, names deconflicted). Null when a module
- * with code has no region (no such lines, or another bundler).
+ * Each module's bytes in `code`, the chunk as written, from the marker
+ * comments Rolldown writes with every module (unless it minifies): the
+ * `//#region <module>` … `//#endregion` lines around it (Rolldown 1.0), or
+ * the `// <module>` line before it (Rolldown 1.3: its part runs to the next
+ * module's line, or to the chunk's end without the source map comment).
+ * Rolldown's own account of which bytes are whose, after everything it did
+ * past renderChunk (its runtime helpers formatted, blank lines dropped,
+ * names deconflicted). Null when a module with code has no marker (no such
+ * lines, or another bundler).
  */
 export function regionBytes(code, modules, root) {
+  const known = new Set(modules.flatMap(([id]) => markerNames(id, root)));
   const found = new Map();
-  for (const m of code.matchAll(/^\/\/#region ([^\n]*)\n([^]*?)^\/\/#endregion$/gm)) {
-    found.set(m[1], (found.get(m[1]) ?? 0) + Buffer.byteLength(m[2]));
-  }
+  for (const { path, text } of markedModules(code, (name) => known.has(name))) found.set(path, (found.get(path) ?? 0) + Buffer.byteLength(text));
   if (found.size === 0) return null;
-  const names = (id) =>
-    id.startsWith("\0") ? [`\\0${id.slice(1)}`, id] : [toPosix(relative(root, id)), toPosix(relative(process.cwd(), id)), id];
   const bytes = new Map();
   for (const [id, m] of modules) {
-    const name = names(id).find((n) => found.has(n));
-    if (name === undefined && renderedBytes(m) > 0) return null;
+    const name = markerNames(id, root).find((n) => found.has(n));
+    if (name === undefined && renderedBytes(id, m, root) > 0) return null;
     bytes.set(id, name === undefined ? 0 : found.get(name));
   }
   return bytes;
+}
+
+/**
+ * The modules' parts of a bundle's code, as the bundler marked them: `[{
+ * path, text }]` between `//#region <path>` and `//#endregion` lines
+ * (Rolldown 1.0), else from a `// <path>` line to the next module's line or
+ * the end without the source map comment (Rolldown 1.3, and esbuild when it
+ * does not minify); `isModule(path)` tells which `// …` lines name a module.
+ */
+export function markedModules(code, isModule) {
+  const regions = [...code.matchAll(/^\/\/#region ([^\n]*)\n([^]*?)^\/\/#endregion$/gm)].map((m) => ({ path: m[1], text: m[2] }));
+  if (regions.length) return regions;
+  const body = code.replace(MAP_COMMENT, "$1");
+  const lines = [...body.matchAll(/^\/\/ ([^\n]+)$/gm)].filter((m) => isModule(m[1]));
+  return lines.map((m, i) => ({ path: m[1], text: body.slice(Math.min(m.index + m[0].length + 1, body.length), lines[i + 1]?.index ?? body.length) }));
 }
 
 /**
@@ -641,7 +671,7 @@ function createPlugin(options, { analyze = true, record = true, sourcemap = fals
         if (isClient(this.environment)) return null;
         const name = this.environment.name;
         if (!renderedByEnvironment.has(name)) renderedByEnvironment.set(name, new Map());
-        const modules = Object.entries(chunk.modules ?? {}).map(([id, m]) => [id, moduleText(m.code)]);
+        const modules = Object.entries(chunk.modules ?? {}).map(([id, m]) => [id, moduleText(m.code, id, root)]);
         renderedByEnvironment.get(name).set(chunkKey(chunk), { code, modules });
         return null;
       },
@@ -652,7 +682,14 @@ function createPlugin(options, { analyze = true, record = true, sourcemap = fals
       let messages = { errors: [], warnings: [] };
       try {
         build = await describeWorkerBuild(this, outputOptions, bundle, { root, rendered: renderedByEnvironment.get(name), specifiers: specifiersByEnvironment.get(name) });
-        if (build && record) writeBuildRecord(build);
+        if (build && record) {
+          try {
+            writeBuildRecord(build);
+          } catch (error) {
+            // The plugin's own analysis does not need the record (only a later `check --no-build` does); check's build does.
+            if (!analyze) throw error;
+          }
+        }
       } catch (error) {
         messages.errors.push(error.message);
       }

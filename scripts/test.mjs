@@ -4,12 +4,14 @@
 //   2. the wasm package (scripts/build.mjs),
 //   3. the wasm boundary under wasm-bindgen-test in Node,
 //   4. end to end: the packed tarball installed into a scratch project with the
-//      real esbuild and wrangler, exercised by node:test files in tests/.
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+//      real esbuild and wrangler, exercised by node:test files in tests/,
+//   5. the same for wrangler and Vite on the current toolchain: Node 22 (from
+//      the npm registry, cached), the newest wrangler and @cloudflare/vite-plugin.
+import { readdirSync, readFileSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
 import { build } from "./build.mjs";
 import { prepareScratchProject } from "../tests/scratch.mjs";
-import { cacheDir, ensureNpmPackages, root, run } from "./lib.mjs";
+import { cacheDir, capture, ensureNode, ensureNpmPackages, root, run } from "./lib.mjs";
 
 const step = (name) => console.log(`\n=== ${name}`);
 
@@ -39,3 +41,22 @@ const files = readdirSync(join(root, "tests")).filter((f) => f.endsWith(".test.m
 run(process.execPath, ["--test", "--test-concurrency=1", ...files], {
   env: { ...process.env, PERF_E2E_DIR: scratch, WRANGLER_SEND_METRICS: "false" },
 });
+
+// The tests that exercise wrangler and Vite, on what a team starting today
+// gets: wrangler 4.15x needs Node 22. Whole files for --startup, the Vite
+// plugin, check on Vite projects and the Vite example; of cli.test.mjs and
+// api.test.mjs, the suites of `check` (wrangler's dry run) and of the wrangler
+// hook. (Every --startup run loads the Worker through Miniflare first: 5 on
+// this leg, 4 on the first.)
+step("end-to-end tests on the current toolchain (Node 22, the newest wrangler and @cloudflare/vite-plugin)");
+const started = Date.now();
+const node22 = ensureNode(22);
+const current = prepareScratchProject({ current: true });
+const versionOf = (dir, name) => JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version;
+const viteDir = join(current, "..", "vite-worker");
+console.log(`Node ${capture(node22, ["--version"]).trim()}, wrangler ${versionOf(current, "wrangler")}, @cloudflare/vite-plugin ${versionOf(viteDir, "@cloudflare/vite-plugin")}, vite ${versionOf(viteDir, "vite")}`);
+// Node 22 first on PATH: what npm scripts and bins (`#!/usr/bin/env node`) run with.
+const env = { ...process.env, PATH: `${dirname(node22)}${delimiter}${process.env.PATH}`, PERF_E2E_DIR: current, WRANGLER_SEND_METRICS: "false" };
+run(node22, ["--test", "--test-concurrency=1", ...["startup", "vite", "vite-check", "vite-example"].map((f) => join("tests", `${f}.test.mjs`))], { env });
+run(node22, ["--test", "--test-concurrency=1", "--test-name-pattern=^perf-optimizer check$|^wrangler hook$", ...["cli", "api"].map((f) => join("tests", `${f}.test.mjs`))], { env });
+console.log(`current toolchain leg: ${((Date.now() - started) / 1000).toFixed(0)} s`);
