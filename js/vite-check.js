@@ -41,9 +41,9 @@ export function findViteProject(dir) {
     if (!configFile) continue;
     let text = "";
     try {
-      text = readFileSync(configFile, "utf8");
+      text = readUserFile(configFile, { what: "Vite config", encoding: "utf8" });
     } catch {
-      // unreadable: not taken for a Vite Worker
+      // not a regular file, or too large: not taken for a Vite Worker
     }
     return text.includes("@cloudflare/vite-plugin") ? { dir: folder, configFile } : null;
   }

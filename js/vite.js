@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { analyzeBuild } from "./analyze.js";
 import { bytesPerSource } from "./attribution.js";
 import { loadConfig } from "./config.js";
-import { lazyRequire } from "./files.js";
+import { isInside, lazyRequire, MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
 import { render } from "./index.js";
 import { loadProject } from "./project.js";
 import { budgetText, failedBudgets, useColor } from "./outcome.js";
@@ -533,9 +533,11 @@ export function readBuildRecord(root, outDir) {
     if (record?.version !== 1 || record.root !== root || record.outDir !== wanted) continue;
     const files = [];
     for (const [path, hash] of Object.entries(record.files ?? {})) {
+      // A record is data: it names files of the output folder, nothing else is read.
+      if (!isInside(outDir, resolve(root, path), { followLinks: false })) return { problem: `its record names ${path}, outside ${wanted}` };
       let contents;
       try {
-        contents = readFileSync(resolve(root, path));
+        contents = readUserFile(resolve(root, path), { maxBytes: MAX_BUNDLE_BYTES, what: "output file" });
       } catch {
         return { problem: `${path} is missing (the output changed since perf-optimizer recorded its build)` };
       }

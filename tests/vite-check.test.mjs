@@ -184,6 +184,18 @@ export default defineConfig({ plugins: [cloudflare(), perfOptimizer({ onReport: 
 });
 
 describe("check on a Vite project: failures are exit 2 with the file and the problem", () => {
+  test("a build record that names a file outside the Worker's output is not followed", () => {
+    const dir = copyOfFixture("forged");
+    assert.equal(check(dir, ["--quiet"]).code, 0);
+    const recordFile = join(dir, "node_modules", ".cache", "perf-optimizer", "vite", `${WORKER_ENV}.json`);
+    const record = JSON.parse(readFileSync(recordFile, "utf8"));
+    record.files["wrangler.jsonc"] = "0".repeat(64);
+    writeFileSync(recordFile, JSON.stringify(record));
+    const r = check(dir, ["--no-build"]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, new RegExp(`cannot analyze this output: its record names wrangler\\.jsonc, outside dist/${WORKER_ENV}`));
+  });
+
   test("a Vite config that does not parse", () => {
     const dir = copyOfFixture("broken-config");
     writeFileSync(join(dir, "vite.config.mjs"), `import { cloudflare } from "@cloudflare/vite-plugin";\nexport default { plugins: [cloudflare()],\n`);
