@@ -236,6 +236,12 @@ const packageName = (specifier) => specifier.split("/").slice(0, specifier.start
 
 /** `perf-optimizer check`: bundle as deployed, then bundle + lint + budgets. */
 export async function check(dir = ".", options = {}) {
+  // A Vite project with @cloudflare/vite-plugin: its own build, its Worker's output (--entry bundles with esbuild instead).
+  if (!options.entry) {
+    const { checkVite, findViteProject } = await import("./vite-check.js");
+    const viteProject = findViteProject(dir);
+    if (viteProject) return checkVite(viteProject, options);
+  }
   const project = loadProject(dir, { entry: options.entry });
   const { config, json } = await loadConfig(project.dir, options.config);
   if (options.startup && !projectWrangler(project.dir)) {

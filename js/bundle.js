@@ -26,7 +26,7 @@ export function projectWrangler(dir) {
 }
 
 /** The project's esbuild (or ours), or null. */
-async function loadEsbuild(dir) {
+export async function loadEsbuild(dir) {
   const wrangler = projectWrangler(dir);
   // wrangler's own esbuild, when the project has wrangler but not esbuild at its top level.
   for (const from of [join(dir, "package.json"), ...(wrangler ? [join(wrangler, "..", "..", "package.json")] : []), import.meta.url]) {

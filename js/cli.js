@@ -9,7 +9,9 @@ import { join, relative, sep } from "node:path";
 const USAGE = `Usage: perf-optimizer [command] [options]
 
 Commands:
-  check [DIR]          bundle as deployed + source rules + budgets (default)
+  check [DIR]          bundle as deployed + source rules + budgets (default);
+                       in a Vite project, runs its \`vite build\` and analyzes
+                       the Worker's output
   lint [PATH...]       source rules only, on files or folders
   bundle METAFILE      analyze an existing esbuild/wrangler metafile
   rules                list the rules, their category and docs
@@ -27,7 +29,14 @@ Options:
                        bundled with esbuild and wrangler's settings
   --no-build           do not run the wrangler config's [build] command (which
                        wrangler's dry run runs, printed first); bundle main as
-                       it is on disk with esbuild (check, why)
+                       it is on disk with esbuild (check, why). In a Vite
+                       project (vite.config with @cloudflare/vite-plugin):
+                       do not run \`vite build\`, analyze its last output (check)
+  --compare-esbuild    in a Vite project, also bundle the Worker's entry with
+                       esbuild and wrangler's settings: the packages and files
+                       each build has, and why a package's bytes differ by
+                       more than 5% (comments, indentation, modules), measured
+                       in both outputs (check)
   --all-files          lint every file, not only what the Worker runs (lint)
   --root DIR           folder the metafile's paths are relative to (bundle)
   --startup            measure startup in workerd (wrangler check startup) and
@@ -68,6 +77,7 @@ const OPTIONS = {
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
   "no-build": { type: "boolean" },
+  "compare-esbuild": { type: "boolean" },
   quiet: { type: "boolean" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -171,7 +181,7 @@ async function main(argv) {
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
       const startup = values.startup ? { startup: true, runs, profileDir: values["profile-dir"] } : {};
-      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, ...bundling(values), ...startup });
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, compareEsbuild: values["compare-esbuild"], ...bundling(values), ...startup });
       if (report.startup && !values.quiet) process.stderr.write(`perf-optimizer: note: ${(await import("./startup.js")).STARTUP_CAVEAT}\n`);
     } else if (command === "lint") {
       report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"], maxFileBytes });
@@ -224,7 +234,7 @@ async function sizeFlag(text) {
 }
 
 function bundling(values) {
-  return { build: !values["no-build"], log: values.quiet ? undefined : (text) => process.stderr.write(`perf-optimizer: ${text}\n`) };
+  return { build: !values["no-build"], quiet: Boolean(values.quiet), log: values.quiet ? undefined : (text) => process.stderr.write(`perf-optimizer: ${text}\n`) };
 }
 
 /** The current git commit, if the cwd is in a repository. */

@@ -46,11 +46,22 @@ export interface CheckOptions extends SourceFileCap {
   entry?: string;
   /**
    * false: do not run the wrangler config's `[build] command` (wrangler's dry
-   * run runs it); bundle `main` as it is on disk with esbuild. Default true.
+   * run runs it); bundle `main` as it is on disk with esbuild. In a Vite
+   * project (a vite.config that uses @cloudflare/vite-plugin): do not run
+   * `vite build`, analyze the Worker output of the last one. Default true.
    */
   build?: boolean;
-  /** Hears what is about to run that a user should know of (the build command). Default: silent. */
+  /** Hears what is about to run that a user should know of (the build command, `vite build`). Default: silent. */
   log?: (text: string) => void;
+  /** true: the log of the `vite build` check runs is not shown (default: on stderr). */
+  quiet?: boolean;
+  /**
+   * In a Vite project: also bundle the Worker's entry with esbuild and
+   * wrangler's settings, and say in the report's notes which packages and
+   * files each build has and why a package's bytes differ by more than 5%
+   * (comments, indentation, modules only one build has), measured in both outputs.
+   */
+  compareEsbuild?: boolean;
   /** A baseline saved with --save-baseline / baselineFromReport(), to compare with. */
   baseline?: string;
   /**

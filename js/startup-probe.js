@@ -20,7 +20,7 @@ const TYPES = {
 const TEXT_TYPES = new Set(["ESModule", "CommonJS", "Text"]);
 
 const [miniflareEntry, bundlePath] = process.argv.slice(2);
-const { Miniflare } = await import(pathToFileURL(miniflareEntry).href);
+const { Miniflare, convertV4MiniflareOptions } = await import(pathToFileURL(miniflareEntry).href);
 const bytes = readFileSync(bundlePath);
 const firstLine = bytes.toString("latin1", 0, Math.min(bytes.length, 200)).split(/\r?\n/)[0];
 const form = await new Response(bytes, { headers: { "content-type": `multipart/form-data; boundary=${firstLine.slice(2)}` } }).formData();
@@ -43,12 +43,15 @@ const probe = `export default {
     }
   },
 };`;
-const mf = new Miniflare({
+// Miniflare 3 and 4's options; Miniflare 5 (wrangler 4.15x) has another
+// shape and converts these with its convertV4MiniflareOptions.
+const options = {
   compatibilityDate: metadata.compatibility_date,
   compatibilityFlags: metadata.compatibility_flags,
   modulesRoot: "/",
   modules: [{ type: "ESModule", path: `/perf-optimizer-probe-${process.pid}.mjs`, contents: probe }, ...modules],
-});
+};
+const mf = new Miniflare(typeof convertV4MiniflareOptions === "function" ? convertV4MiniflareOptions(options) : options);
 try {
   const response = await mf.dispatchFetch("https://startup.invalid/");
   const text = await response.text();

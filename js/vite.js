@@ -8,13 +8,15 @@
 // summarized on their own and never counted against the Worker's limits.
 // Findings are Vite warnings; a finding of error severity or a budget
 // exceeded fails `vite build` with an error, like the esbuild plugin.
-import { existsSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import { analyzeBuild } from "./analyze.js";
 import { bytesPerSource } from "./attribution.js";
 import { loadConfig } from "./config.js";
-import { lazyRequire } from "./files.js";
+import { isInside, lazyRequire, MAX_BUNDLE_BYTES, readUserFile } from "./files.js";
 import { render } from "./index.js";
 import { loadProject } from "./project.js";
 import { budgetText, failedBudgets, useColor } from "./outcome.js";
@@ -73,14 +75,29 @@ function formatOf(info) {
 }
 
 /**
- * A module's code as rendered, without the `//#region <id>` and
- * `//#endregion` lines Rolldown writes around it: bundler annotations, which
- * count as glue, like the `// <path>` lines esbuild writes before a module.
+ * The names a bundler's marker comments give module `id`: its path from
+ * Vite's root (or the cwd), `\0…` for a virtual module as Rolldown prints it.
  */
-export const moduleText = (code) => (typeof code === "string" ? code.replace(/^\/\/#region [^\n]*\n/, "").replace(/(^|\n)\/\/#endregion\n?$/, "$1") : code);
+const markerNames = (id, root) => (id.startsWith("\0") ? [`\\0${id.slice(1)}`, id] : [toPosix(relative(root, id)), toPosix(relative(process.cwd(), id)), id]);
 
-/** A module's bytes as rendered: its code in UTF-8 (`renderedLength` counts UTF-16 units). */
-const renderedBytes = (m) => (typeof m.code === "string" ? Buffer.byteLength(moduleText(m.code)) : Number(m.renderedLength) || 0);
+/**
+ * A module's code as rendered, without the marker comments Rolldown writes
+ * with it: `//#region <id>` … `//#endregion` around it (Rolldown 1.0), or a
+ * `// <id>` line before it (Rolldown 1.3, as esbuild does). Bundler
+ * annotations, which count as glue, like the `// <path>` lines of esbuild.
+ * The `// <id>` line is dropped only when it names this module (`id`, `root`).
+ */
+export function moduleText(code, id, root = process.cwd()) {
+  if (typeof code !== "string") return code;
+  const text = code.replace(/^\/\/#region [^\n]*\n/, "").replace(/(^|\n)\/\/#endregion\n?$/, "$1");
+  if (id === undefined || !text.startsWith("// ")) return text;
+  const end = text.indexOf("\n");
+  const line = end < 0 ? text.slice(3) : text.slice(3, end);
+  return markerNames(id, root).includes(line) ? (end < 0 ? "" : text.slice(end + 1)) : text;
+}
+
+/** A module's bytes as rendered: its code in UTF-8 without the markers (`renderedLength` counts UTF-16 units). */
+const renderedBytes = (id, m, root) => (typeof m.code === "string" ? Buffer.byteLength(moduleText(m.code, id, root)) : Number(m.renderedLength) || 0);
 
 /** The same key for a chunk in renderChunk (whose file name may hold hash placeholders) and in writeBundle. */
 export const chunkKey = (chunk) => Object.keys(chunk.modules ?? {}).join("\n");
@@ -211,7 +228,7 @@ async function viteEsbuildPass(vite, config, code, fileName) {
  */
 export async function chunkModuleBytes(chunk, rendered, { vite, config, root = process.cwd() } = {}) {
   const modules = Object.entries(chunk.modules ?? {});
-  const asRendered = new Map(modules.map(([id, m]) => [id, renderedBytes(m)]));
+  const asRendered = new Map(modules.map(([id, m]) => [id, renderedBytes(id, m, root)]));
   const code = chunk.code ?? "";
   if (!rendered || sameCode(rendered.code, code)) return { bytes: asRendered, how: "rendered" };
   const regions = regionBytes(code, modules, root);
@@ -230,28 +247,43 @@ export async function chunkModuleBytes(chunk, rendered, { vite, config, root = p
 }
 
 /**
- * Each module's bytes in `code`, the chunk as written, from the
- * `//#region <module>` … `//#endregion` lines Rolldown writes around every
- * module (unless it minifies): Rolldown's own account of which bytes are
- * whose, after everything it did past renderChunk (its runtime helpers
- * formatted, blank lines dropped, names deconflicted). Null when a module
- * with code has no region (no such lines, or another bundler).
+ * Each module's bytes in `code`, the chunk as written, from the marker
+ * comments Rolldown writes with every module (unless it minifies): the
+ * `//#region <module>` … `//#endregion` lines around it (Rolldown 1.0), or
+ * the `// <module>` line before it (Rolldown 1.3: its part runs to the next
+ * module's line, or to the chunk's end without the source map comment).
+ * Rolldown's own account of which bytes are whose, after everything it did
+ * past renderChunk (its runtime helpers formatted, blank lines dropped,
+ * names deconflicted). Null when a module with code has no marker (no such
+ * lines, or another bundler).
  */
 export function regionBytes(code, modules, root) {
+  const known = new Set(modules.flatMap(([id]) => markerNames(id, root)));
   const found = new Map();
-  for (const m of code.matchAll(/^\/\/#region ([^\n]*)\n([^]*?)^\/\/#endregion$/gm)) {
-    found.set(m[1], (found.get(m[1]) ?? 0) + Buffer.byteLength(m[2]));
-  }
+  for (const { path, text } of markedModules(code, (name) => known.has(name))) found.set(path, (found.get(path) ?? 0) + Buffer.byteLength(text));
   if (found.size === 0) return null;
-  const names = (id) =>
-    id.startsWith("\0") ? [`\\0${id.slice(1)}`, id] : [toPosix(relative(root, id)), toPosix(relative(process.cwd(), id)), id];
   const bytes = new Map();
   for (const [id, m] of modules) {
-    const name = names(id).find((n) => found.has(n));
-    if (name === undefined && renderedBytes(m) > 0) return null;
+    const name = markerNames(id, root).find((n) => found.has(n));
+    if (name === undefined && renderedBytes(id, m, root) > 0) return null;
     bytes.set(id, name === undefined ? 0 : found.get(name));
   }
   return bytes;
+}
+
+/**
+ * The modules' parts of a bundle's code, as the bundler marked them: `[{
+ * path, text }]` between `//#region <path>` and `//#endregion` lines
+ * (Rolldown 1.0), else from a `// <path>` line to the next module's line or
+ * the end without the source map comment (Rolldown 1.3, and esbuild when it
+ * does not minify); `isModule(path)` tells which `// …` lines name a module.
+ */
+export function markedModules(code, isModule) {
+  const regions = [...code.matchAll(/^\/\/#region ([^\n]*)\n([^]*?)^\/\/#endregion$/gm)].map((m) => ({ path: m[1], text: m[2] }));
+  if (regions.length) return regions;
+  const body = code.replace(MAP_COMMENT, "$1");
+  const lines = [...body.matchAll(/^\/\/ ([^\n]+)$/gm)].filter((m) => isModule(m[1]));
+  return lines.map((m, i) => ({ path: m[1], text: body.slice(Math.min(m.index + m[0].length + 1, body.length), lines[i + 1]?.index ?? body.length) }));
 }
 
 /**
@@ -416,8 +448,8 @@ export function toViteMessages(report) {
 }
 
 /** The project of the Worker: its wrangler config (where @cloudflare/vite-plugin read it), else none. */
-function workerProject(outputConfig, root) {
-  const configPath = typeof outputConfig.configPath === "string" ? outputConfig.configPath : null;
+export function workerProject(outputConfig, root) {
+  const configPath = typeof outputConfig?.configPath === "string" ? outputConfig.configPath : null;
   try {
     return loadProject(configPath ? dirname(resolve(root, configPath)) : root);
   } catch {
@@ -428,17 +460,166 @@ function workerProject(outputConfig, root) {
 /** The project's vite module (the one running the build), or null. */
 async function projectVite(root) {
   try {
-    return await import(createRequire(join(root, "package.json")).resolve("vite"));
+    return await import(pathToFileURL(createRequire(join(root, "package.json")).resolve("vite")).href);
   } catch {
     return null;
   }
 }
 
 /**
- * The Vite plugin.
- * @param {import("./vite.js").PerfOptimizerVitePluginOptions} [options]
+ * Set by `perf-optimizer check` in the `vite build` it runs: the plugin in
+ * the project's Vite config steps aside (check analyzes that build itself,
+ * with its own options, and a budget it finds exceeded is exit 1, not a
+ * failed build).
  */
-export default function perfOptimizer(options = {}) {
+export const CHECK_ENV = "PERF_OPTIMIZER_VITE_CHECK";
+
+/**
+ * Where the description of a Worker environment's last build is kept (see
+ * writeBuildRecord), under Vite's `root`: node_modules/.cache, with Vite's
+ * own caches.
+ */
+export const recordDir = (root) => join(root, "node_modules", ".cache", "perf-optimizer", "vite");
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * Saves what perf-optimizer knows of a Worker environment's build that the
+ * files on disk do not say (the module graph, each module's bytes in each
+ * chunk: the metafile), with a hash of every chunk written, so that
+ * `perf-optimizer check --no-build` can analyze the output later and tell a
+ * stale record from the output it describes. Returns the record's path.
+ */
+export function writeBuildRecord(build) {
+  const dir = recordDir(build.root);
+  mkdirSync(dir, { recursive: true });
+  const record = {
+    version: 1,
+    environment: build.name,
+    root: build.root,
+    outDir: toPosix(relative(build.root, build.outDir)),
+    outputConfig: build.outputConfig,
+    metafile: build.metafile,
+    scaled: build.scaled,
+    files: Object.fromEntries(build.files.map((f) => [toPosix(relative(build.root, f.path)), sha256(f.contents)])),
+  };
+  const file = join(dir, `${build.name.replace(/[^\w.-]/g, "_")}.json`);
+  writeFileSync(file, JSON.stringify(record));
+  return file;
+}
+
+/**
+ * The record of the build whose output is `outDir` (absolute), checked
+ * against the files on disk: `{ build }`, or `{ problem }` saying why there
+ * is none to use.
+ */
+export function readBuildRecord(root, outDir) {
+  root = resolve(root);
+  const dir = recordDir(root);
+  const wanted = toPosix(relative(root, outDir));
+  let names = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch {
+    // no record at all
+  }
+  for (const name of names) {
+    let record;
+    try {
+      record = JSON.parse(readFileSync(join(dir, name), "utf8"));
+    } catch {
+      continue;
+    }
+    if (record?.version !== 1 || record.root !== root || record.outDir !== wanted) continue;
+    const files = [];
+    for (const [path, hash] of Object.entries(record.files ?? {})) {
+      // A record is data: it names files of the output folder, nothing else is read.
+      if (!isInside(outDir, resolve(root, path), { followLinks: false })) return { problem: `its record names ${path}, outside ${wanted}` };
+      let contents;
+      try {
+        contents = readUserFile(resolve(root, path), { maxBytes: MAX_BUNDLE_BYTES, what: "output file" });
+      } catch {
+        return { problem: `${path} is missing (the output changed since perf-optimizer recorded its build)` };
+      }
+      if (sha256(contents) !== hash) return { problem: `${path} changed since perf-optimizer recorded its build (a \`vite build\` without perf-optimizer/vite?)` };
+      files.push({ path: resolve(root, path), contents });
+    }
+    return { build: { name: record.environment, root, outDir, outputConfig: record.outputConfig, metafile: record.metafile, scaled: record.scaled ?? [], files } };
+  }
+  return { problem: "perf-optimizer has no record of its build: it was not built by `perf-optimizer check` nor with perf-optimizer/vite in the Vite config" };
+}
+
+/**
+ * What a Worker environment's build is, for the analysis: `{ name, root,
+ * outDir, outputConfig, metafile, files, scaled }` (`files`: its chunks as
+ * written; `scaled`: chunks whose modules' bytes are estimates), or null for
+ * an output that is no Worker's (the client's). `context` is the plugin
+ * context of writeBundle; `state` what the plugin saw earlier in the build.
+ */
+async function describeWorkerBuild(context, outputOptions, bundle, { root, rendered, specifiers }) {
+  const environment = context.environment;
+  const outputConfig = workerOutputConfig(bundle);
+  if (!outputConfig) return null;
+  const name = environment?.name ?? "build";
+  const outDir = resolve(root, outputOptions.dir ?? environment?.config?.build?.outDir ?? "dist");
+  const vite = await projectVite(root);
+  const moduleBytes = new Map();
+  const scaled = [];
+  for (const chunk of Object.values(bundle)) {
+    if (chunk.type !== "chunk") continue;
+    const { bytes, how } = await chunkModuleBytes(chunk, rendered?.get(chunkKey(chunk)), { vite, config: environment?.config, root });
+    moduleBytes.set(chunk.fileName, bytes);
+    if (how === "scaled") scaled.push(chunk.fileName);
+  }
+  const metafile = metafileOf(bundle, {
+    root,
+    outDir,
+    moduleIds: [...context.getModuleIds()],
+    moduleInfo: (id) => context.getModuleInfo(id),
+    moduleBytes,
+    specifiers,
+  });
+  const files = Object.values(bundle)
+    .filter((f) => f.type === "chunk")
+    .map((f) => ({ path: join(outDir, f.fileName), contents: Buffer.from(f.code ?? "") }));
+  return { name, root, outDir, outputConfig, metafile, files, scaled };
+}
+
+/**
+ * Analyzes a Worker environment's build (describeWorkerBuild, or a record
+ * of one) as the esbuild path analyzes a bundle: the Vite plugin and
+ * `perf-optimizer check` on a Vite project call this alone.
+ */
+export function analyzeWorkerBuild(build, { configJson = null, maxFileBytes, lint = true, label, baseline, startup, ignore } = {}) {
+  const report = analyzeBuild({
+    metafileText: JSON.stringify(build.metafile),
+    workingDir: build.root,
+    outputFiles: build.files,
+    configJson,
+    maxFileBytes,
+    lint,
+    label: label ?? `the Vite build of the ${build.name} environment`,
+    project: workerProject(build.outputConfig, build.root),
+    baseline,
+    startup,
+    ignore,
+  });
+  if (build.scaled.length) {
+    report.notes = [
+      ...(report.notes ?? []),
+      `${build.scaled.join(", ")} ${build.scaled.length === 1 ? "was" : "were"} changed after the modules were rendered (a minifier?) in a way perf-optimizer cannot follow: each module's bytes are its rendered code scaled to the chunk's size, an estimate`,
+    ];
+  }
+  return report;
+}
+
+/**
+ * The plugin's hooks. `analyze`: analyze each Worker environment after its
+ * build and report the Vite way (the plugin); `record`: keep the build's
+ * record for `check --no-build`; `sourcemap`: give the Worker environments
+ * hidden source maps (check --startup attributes startup through them).
+ */
+function createPlugin(options, { analyze = true, record = true, sourcemap = false } = {}) {
   let root = process.cwd();
   let logger = null;
   let logLevel = "info";
@@ -450,11 +631,18 @@ export default function perfOptimizer(options = {}) {
   return {
     name: NAME,
     apply: "build",
+    ...(sourcemap
+      ? {
+          configEnvironment(name, config) {
+            if (name !== "client" && !config.build?.sourcemap) return { build: { sourcemap: "hidden" } };
+          },
+        }
+      : {}),
     configResolved(config) {
       root = config.root;
       logger = config.logger;
       logLevel = config.logLevel ?? "info";
-      if (!config.plugins.some((p) => p.name === CLOUDFLARE_PLUGIN)) {
+      if (analyze && !config.plugins.some((p) => p.name === CLOUDFLARE_PLUGIN)) {
         logger.warn(`[${NAME}] @cloudflare/vite-plugin is not in this Vite config: there is no Worker environment to analyze (perf-optimizer/vite analyzes the Worker environments that plugin builds)`);
       }
     },
@@ -485,74 +673,62 @@ export default function perfOptimizer(options = {}) {
         if (isClient(this.environment)) return null;
         const name = this.environment.name;
         if (!renderedByEnvironment.has(name)) renderedByEnvironment.set(name, new Map());
-        const modules = Object.entries(chunk.modules ?? {}).map(([id, m]) => [id, moduleText(m.code)]);
+        const modules = Object.entries(chunk.modules ?? {}).map(([id, m]) => [id, moduleText(m.code, id, root)]);
         renderedByEnvironment.get(name).set(chunkKey(chunk), { code, modules });
         return null;
       },
     },
     async writeBundle(outputOptions, bundle) {
-      const environment = this.environment;
-      const name = environment?.name ?? "build";
-      const outputConfig = workerOutputConfig(bundle);
-      if (!outputConfig) {
-        if (name === "client" && logLevel === "info") logger?.info(`[${NAME}] ${clientSummary(name, outputFiles(bundle))}`);
-        return;
-      }
-      const outDir = resolve(root, outputOptions.dir ?? environment?.config?.build?.outDir ?? "dist");
-      let messages;
+      const name = this.environment?.name ?? "build";
+      let build = null;
+      let messages = { errors: [], warnings: [] };
       try {
-        const configDir = resolve(options.configDir ?? root);
-        const { config, json } = await loadConfig(configDir, options.config && resolve(options.config));
-        const rendered = renderedByEnvironment.get(name) ?? new Map();
-        const vite = await projectVite(root);
-        const moduleBytes = new Map();
-        const scaled = [];
-        for (const chunk of Object.values(bundle)) {
-          if (chunk.type !== "chunk") continue;
-          const { bytes, how } = await chunkModuleBytes(chunk, rendered.get(chunkKey(chunk)), { vite, config: environment?.config, root });
-          moduleBytes.set(chunk.fileName, bytes);
-          if (how === "scaled") scaled.push(chunk.fileName);
+        build = await describeWorkerBuild(this, outputOptions, bundle, { root, rendered: renderedByEnvironment.get(name), specifiers: specifiersByEnvironment.get(name) });
+        if (build && record) {
+          try {
+            writeBuildRecord(build);
+          } catch (error) {
+            // The plugin's own analysis does not need the record (only a later `check --no-build` does); check's build does.
+            if (!analyze) throw error;
+          }
         }
-        const metafile = metafileOf(bundle, {
-          root,
-          outDir,
-          moduleIds: [...this.getModuleIds()],
-          moduleInfo: (id) => this.getModuleInfo(id),
-          moduleBytes,
-          specifiers: specifiersByEnvironment.get(name),
-        });
-        const files = Object.values(bundle)
-          .filter((f) => f.type === "chunk")
-          .map((f) => ({ path: join(outDir, f.fileName), contents: Buffer.from(f.code ?? "") }));
-        const report = analyzeBuild({
-          metafileText: JSON.stringify(metafile),
-          workingDir: root,
-          outputFiles: files,
-          configJson: json,
-          maxFileBytes: config.maxFileSize,
-          lint: options.lint ?? true,
-          label: `the Vite build of the ${name} environment`,
-          project: workerProject(outputConfig, root),
-        });
-        if (scaled.length) {
-          report.notes = [
-            ...(report.notes ?? []),
-            `${scaled.join(", ")} ${scaled.length === 1 ? "was" : "were"} changed after the modules were rendered (a minifier?) in a way perf-optimizer cannot follow: each module's bytes are its rendered code scaled to the chunk's size, an estimate`,
-          ];
-        }
-        options.onReport?.(report, { environment: name });
-        if (logLevel === "info") {
-          const summary = render({ ...report, diagnostics: [] }, "pretty", { color: useColor(process.stdout, {}), quiet: false });
-          logger?.info(`\n[${NAME}] Worker environment "${name}":\n${summary}`);
-        }
-        messages = toViteMessages(report);
       } catch (error) {
-        messages = { errors: [error.message], warnings: [] };
+        messages.errors.push(error.message);
+      }
+      if (!build) {
+        if (analyze && name === "client" && logLevel === "info") logger?.info(`[${NAME}] ${clientSummary(name, outputFiles(bundle))}`);
+      } else if (analyze) {
+        try {
+          const configDir = resolve(options.configDir ?? root);
+          const { config, json } = await loadConfig(configDir, options.config && resolve(options.config));
+          const report = analyzeWorkerBuild(build, { configJson: json, maxFileBytes: config.maxFileSize, lint: options.lint ?? true });
+          options.onReport?.(report, { environment: name });
+          if (logLevel === "info") {
+            const summary = render({ ...report, diagnostics: [] }, "pretty", { color: useColor(process.stdout, {}), quiet: false });
+            logger?.info(`\n[${NAME}] Worker environment "${name}":\n${summary}`);
+          }
+          messages = toViteMessages(report);
+        } catch (error) {
+          messages = { errors: [error.message], warnings: [] };
+        }
       }
       for (const text of messages.warnings) this.warn(text);
       if (messages.errors.length) this.error(`Worker environment "${name}": ${messages.errors.join("\n")}`);
     },
   };
 }
+
+/**
+ * The Vite plugin. Under `perf-optimizer check` (which runs `vite build`
+ * with its own instance) it does nothing: check analyzes that build.
+ * @param {import("./vite.js").PerfOptimizerVitePluginOptions} [options]
+ */
+export default function perfOptimizer(options = {}) {
+  if (process.env[CHECK_ENV]) return { name: `${NAME}:inactive-under-check`, apply: "build" };
+  return createPlugin(options);
+}
+
+/** The plugin `perf-optimizer check` adds to the `vite build` it runs: it records each Worker environment's build, and analyzes nothing. */
+export const checkPlugin = ({ sourcemap = false } = {}) => createPlugin({}, { analyze: false, record: true, sourcemap });
 
 export { perfOptimizer };

@@ -1,6 +1,7 @@
-// `npm run demo`: builds the package, installs the example Worker's
-// dependencies, and analyzes it the way a user would (`perf-optimizer check`),
-// then the corrected variant for comparison.
+// `npm run demo`: builds the package, installs the example Workers'
+// dependencies, and analyzes them the way a user would (`perf-optimizer
+// check`): the example Worker, its corrected variant for comparison, and the
+// Vite example (check runs its `vite build`, then analyzes the Worker's output).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -9,9 +10,9 @@ import { ensureNpmPackages, root } from "./lib.mjs";
 
 build();
 const cli = join(root, "pkg", "js", "cli.js");
-for (const example of ["worker", "worker-fixed"]) {
+for (const example of ["worker", "worker-fixed", "vite-worker"]) {
   const dir = join(root, "examples", example);
-  if (!existsSync(join(dir, "node_modules", "wrangler"))) ensureNpmPackages(dir);
+  if (!existsSync(join(dir, "node_modules", example === "vite-worker" ? "vite" : "wrangler"))) ensureNpmPackages(dir);
   console.log(`
 === perf-optimizer check examples/${example}${example === "worker" ? " --startup --html" : ""}
 `);

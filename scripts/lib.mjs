@@ -1,7 +1,7 @@
 // Shared helpers for the repo's build, test and demo scripts (Node built-ins only:
 // these run before npm packages are installed).
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,4 +45,22 @@ export function ensureNpmPackages(dir = root) {
 /** Where tools installed once per machine live (the wasm-bindgen CLI). */
 export function cacheDir() {
   return process.env.PERF_OPTIMIZER_CACHE ?? join(homedir(), ".cache", "perf-optimizer");
+}
+
+/**
+ * A Node.js `major` for this platform, from the npm registry (the package
+ * `node-<platform>-<arch>@<major>`, whose `bin/node` is the official
+ * binary), installed once into the cache dir: the path of its `node`.
+ */
+export function ensureNode(major) {
+  const name = `node-${process.platform}-${process.arch}`;
+  const dir = join(cacheDir(), `node-${major}`);
+  const bin = join(dir, "node_modules", name, "bin", process.platform === "win32" ? "node.exe" : "node");
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, description: `Node.js ${major} for perf-optimizer's tests` }));
+    console.log(`> npm install ${name}@${major} (into ${dir})`);
+    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `${name}@${major}`], { cwd: dir });
+  }
+  return bin;
 }

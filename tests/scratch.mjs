@@ -1,7 +1,8 @@
 // The scratch project the end-to-end tests run in: outside the repo, with the
 // packed perf-optimizer tarball, the real esbuild and wrangler (4.86.0, the
 // newest that runs on Node 20), TypeScript, and a copy of examples/worker.
-// Next to it, `bundle-worker`, `vite-worker` and `vite7-worker`:
+// Next to it, `bundle-worker`, `vite-worker`, `vite7-worker` and `vite-example`
+// (examples/vite-worker with its lock file and the tarball):
 // tests/fixtures/bundle-worker and tests/fixtures/vite-worker (on Vite 8, and
 // on Vite 7 with the package.json and lock file of its vite7/ folder) with
 // their real npm dependencies installed from their lock files, and the
@@ -12,8 +13,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, run } from "../scripts/lib.mjs";
 
-export function prepareScratchProject() {
-  const base = join(tmpdir(), "perf-optimizer-e2e");
+/**
+ * The newest wrangler and @cloudflare/vite-plugin (npm's `latest`), for the
+ * leg on the current toolchain (Node 22): what a team starting today gets;
+ * with the newest @cloudflare/workers-types, which that wrangler asks for.
+ */
+export const CURRENT_TOOLS = ["wrangler@latest", "@cloudflare/vite-plugin@latest", "@cloudflare/workers-types@latest"];
+
+/**
+ * `current`: the scratch project for the leg on the current toolchain, in
+ * its own folder: the newest wrangler in the Worker project, and the newest
+ * wrangler and @cloudflare/vite-plugin (Vite 8 at its newest) in the Vite
+ * fixture and the Vite example; neither the bundle fixture nor the Vite 7
+ * one (their tests are not in that leg).
+ */
+export function prepareScratchProject({ current = false } = {}) {
+  const base = join(tmpdir(), current ? "perf-optimizer-e2e-current" : "perf-optimizer-e2e");
   rmSync(base, { recursive: true, force: true });
   mkdirSync(base, { recursive: true });
   run("npm", ["pack", "./pkg", "--pack-destination", base, "--silent"]);
@@ -29,6 +44,7 @@ export function prepareScratchProject() {
   pkg.devDependencies = {
     ...pkg.devDependencies,
     "perf-optimizer": `file:../${tarball}`,
+    ...(current ? { wrangler: "latest", "@cloudflare/workers-types": "latest" } : {}),
     esbuild: "0.27.3",
     typescript: "^5.9.0",
     "@types/node": "^20.19.0",
@@ -38,9 +54,10 @@ export function prepareScratchProject() {
   if (!existsSync(join(project, "node_modules", "perf-optimizer", "wasm", "perf_optimizer_bg.wasm"))) {
     throw new Error("the tarball did not install the wasm");
   }
-  prepareBundleFixture(join(base, "bundle-worker"));
-  prepareViteFixture(join(base, "vite-worker"), join(base, tarball));
-  prepareViteFixture(join(base, "vite7-worker"), join(base, tarball), { vite7: true });
+  if (!current) prepareBundleFixture(join(base, "bundle-worker"));
+  prepareViteFixture(join(base, "vite-worker"), join(base, tarball), { current });
+  if (!current) prepareViteFixture(join(base, "vite7-worker"), join(base, tarball), { vite7: true });
+  prepareViteExample(join(base, "vite-example"), join(base, tarball), { current });
   return project;
 }
 
@@ -65,9 +82,30 @@ export const viteFixtureDir = (project, { vite7 = false } = {}) => join(project,
  * client) and the packed perf-optimizer `tarball`, which its vite.config.mjs
  * imports as `perf-optimizer/vite`.
  */
-export function prepareViteFixture(dest, tarball, { vite7 = false } = {}) {
-  prepareFixture("vite-worker", dest, vite7 ? "vite7" : null);
-  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], { cwd: dest });
+export function prepareViteFixture(dest, tarball, { vite7 = false, current = false } = {}) {
+  // On the current toolchain: the newest tools over the lock file's, in the same install.
+  prepareFixture("vite-worker", dest, vite7 ? "vite7" : null, { install: !current });
+  const tools = current ? [...CURRENT_TOOLS, "vite@latest"] : [];
+  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball, ...tools], { cwd: dest });
+  return dest;
+}
+
+/** The Vite example's folder next to the scratch project `project`. */
+export const viteExampleDir = (project) => join(project, "..", "vite-example");
+
+/**
+ * Copies examples/vite-worker (React client, Hono Worker with D1) to `dest`
+ * and installs its dependencies from its lock file, with the packed
+ * perf-optimizer `tarball` in place of the repo's pkg/ (`file:../../pkg`).
+ */
+export function prepareViteExample(dest, tarball, { current = false } = {}) {
+  rmSync(dest, { recursive: true, force: true });
+  cpSync(join(root, "examples", "vite-worker"), dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler|\/dist$|perf-report\.html$/.test(src) });
+  const pkg = JSON.parse(readFileSync(join(dest, "package.json"), "utf8"));
+  pkg.devDependencies["perf-optimizer"] = `file:${tarball}`;
+  writeFileSync(join(dest, "package.json"), JSON.stringify(pkg, null, 2));
+  // On the current toolchain: the newest tools over the lock file's, in the same install.
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...(current ? [...CURRENT_TOOLS, "vite@latest"] : [])], { cwd: dest });
   return dest;
 }
 
@@ -77,7 +115,7 @@ export function prepareViteFixture(dest, tarball, { vite7 = false } = {}) {
  * package.json and package-lock.json of its folder VARIANT replace the
  * fixture's own. Reuses an install whose lock file is unchanged.
  */
-function prepareFixture(name, dest, variant = null) {
+function prepareFixture(name, dest, variant = null, { install = true } = {}) {
   const source = join(root, "tests", "fixtures", name);
   const manifests = variant ? join(source, variant) : source;
   const lock = readFileSync(join(manifests, "package-lock.json"), "utf8");
@@ -87,6 +125,6 @@ function prepareFixture(name, dest, variant = null) {
   mkdirSync(dest, { recursive: true });
   cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler|\/dist$|\/vite7$/.test(src) });
   if (variant) for (const file of ["package.json", "package-lock.json"]) cpSync(join(manifests, file), join(dest, file));
-  if (!fresh) run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dest });
+  if (!fresh && install) run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dest });
   return dest;
 }

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, describe, test } from "node:test";
@@ -17,6 +17,8 @@ import { viteFixtureDir } from "./scratch.mjs";
 
 const fixture = viteFixtureDir(project);
 const fixture7 = viteFixtureDir(project, { vite7: true });
+/** The Vite 7 fixture is set up for the first leg only (the current toolchain's leg runs Vite 8 at its newest). */
+const hasVite7 = existsSync(fixture7);
 const WORKER_ENV = "vite_fixture_worker";
 /** The Worker's packages (name@version), the same from Rolldown and Rollup: chanfana brings zod 4 and zod-to-openapi. */
 const WORKER_PACKAGES = ["@asteasolutions/zod-to-openapi@8.5.0", "chanfana@3.4.0", "hono@4.13.19", "js-yaml@4.3.2", "moment@2.31.0", "zod@3.25.76", "zod@4.6.7"];
@@ -74,6 +76,21 @@ const filesUnder = (dir) =>
 /** The report's "12.1 KiB" for `n` bytes (src/model/text.rs `human`). */
 const human = (n) => (n < 1024 ? `${n} B` : n < 1023.95 * 1024 ? `${+(n / 1024).toFixed(1)} KiB` : `${+(n / 1048576).toFixed(2)} MiB`);
 
+/**
+ * Each module's part of a chunk as Rolldown wrote it, `[path, text]`: between
+ * its `//#region <path>` and `//#endregion` lines (Rolldown 1.0, Vite 8.0),
+ * or (Rolldown 1.3, Vite 8.4) from its `// <path>` line to the next module's
+ * line or the end (without the source map comment); there, a line is a
+ * module's when it names a file under `dir` or a virtual module (`\0…`).
+ */
+function writtenParts(code, dir) {
+  const regions = [...code.matchAll(/^\/\/#region (.*)\n([^]*?)^\/\/#endregion\n/gm)].map((m) => [m[1], m[2]]);
+  if (regions.length) return regions;
+  const body = code.replace(/\n\/\/# sourceMappingURL=\S+\n?$/, "\n");
+  const lines = [...body.matchAll(/^\/\/ (.+)$/gm)].filter((m) => m[1].startsWith("\\0") || existsSync(join(dir, m[1])));
+  return lines.map((m, i) => [m[1], body.slice(m.index + m[0].length + 1, lines[i + 1]?.index ?? body.length)]);
+}
+
 /** `node_modules/x` (or a nested `…/node_modules/@s/y`) for a file in a package, else the path itself. */
 function packageRootOr(path) {
   const at = path.lastIndexOf("node_modules/");
@@ -107,8 +124,8 @@ describe("vite build with perf-optimizer/vite: the Worker environment", () => {
   /** The bytes between each module's region lines in the Worker's files, per package folder and per first-party file. */
   const truth = { packages: new Map(), files: new Map() };
   for (const file of filesUnder(workerDir).filter((f) => f.endsWith(".js"))) {
-    const code = readFileSync(join(workerDir, file), "utf8");
-    for (const [, path, body] of code.matchAll(/^\/\/#region (.*)\n([^]*?)^\/\/#endregion\n/gm)) {
+    const parts = writtenParts(readFileSync(join(workerDir, file), "utf8"), fixture);
+    for (const [path, body] of parts) {
       if (path.startsWith("\\0")) continue; // generated: the runtime
       const key = packageRootOr(path);
       const into = key === path ? truth.files : truth.packages;
@@ -218,7 +235,7 @@ describe("vite build with perf-optimizer/vite: a minified Worker", () => {
     assert.equal(report.bundle.packages.reduce((s, p) => s + p.bytes, 0) + report.bundle.firstPartyBytes + report.bundle.runtimeBytes, total);
     assert.deepEqual(report.bundle.packages.map((p) => `${p.name}@${p.version}`).sort(), WORKER_PACKAGES);
     assert.equal(report.notes.length, 1, JSON.stringify(report.notes));
-    assert.match(report.notes[0], /^index\.js(, [^ ]+)? were? changed after the modules were rendered \(a minifier\?\) .*scaled to the chunk's size, an estimate$/);
+    assert.match(report.notes[0], /^index\.js(, [^ ]+)? (was|were) changed after the modules were rendered \(a minifier\?\) .*scaled to the chunk's size, an estimate$/);
     assert.match(r.output, /note: index\.js.* an estimate/);
   });
 });
@@ -264,7 +281,7 @@ describe("vite build with perf-optimizer/vite: a pre-bundled input", async () =>
       .filter((f) => f.endsWith(".js"))
       .map((f) => readFileSync(join(fixture, "dist", "vendored", f), "utf8"))
       .join("");
-    const region = /^\/\/#region prebundled\/vendor\.mjs\n([^]*?)^\/\/#endregion$/m.exec(written)?.[1];
+    const region = writtenParts(written, fixture).find(([path]) => path === "prebundled/vendor.mjs")?.[1];
     assert.ok(region, "vendor.mjs is in the Worker");
     const own = report.bundle.modules.find((m) => m.path === "prebundled/vendor.mjs")?.bytes ?? 0;
     const bytesOf = (name) => report.bundle.packages.find((p) => p.name === name).bytes;
@@ -287,7 +304,7 @@ describe("vite build with perf-optimizer/vite: a pre-bundled input", async () =>
 describe("a CommonJS dependency in the Worker, on Rolldown and on Rollup", () => {
   for (const [leg, dir] of [
     ["Vite 8", fixture],
-    ["Vite 7", fixture7],
+    ...(hasVite7 ? [["Vite 7", fixture7]] : []),
   ]) {
     test(`${leg}: commonjs-dependency at the import line`, () => {
       mkdirSync(join(dir, "cjs"), { recursive: true });
@@ -343,7 +360,7 @@ describe("vite build with perf-optimizer/vite: budgets", () => {
   });
 });
 
-describe("Vite 7 (Rollup): Vite's esbuild pass rewrites the chunk after rendering", () => {
+if (hasVite7) describe("Vite 7 (Rollup): Vite's esbuild pass rewrites the chunk after rendering", () => {
   // The truth here: the chunk's own source map (build.sourcemap), each
   // mapped segment's bytes counted for its source file by the probe.
   const report7 = join(work, "report7.json");
