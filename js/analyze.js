@@ -8,7 +8,7 @@ import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
-import { CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
+import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 
@@ -281,18 +281,6 @@ export async function check(dir = ".", options = {}) {
   } finally {
     bundle.cleanup();
   }
-}
-
-/**
- * The Worker's caching in one line: Workers Cache on or off, placement, and
- * how many routes `cacheable-route` found.
- */
-function cachingLine(project, report) {
-  const { workersCache, cacheSections, placement } = project.caching;
-  const routes = (report.diagnostics ?? []).filter((d) => d.rule === "cacheable-route").length;
-  const cache = workersCache ? `on (${cacheSections.join(", ")})` : "off";
-  const cacheable = routes === 0 ? "no route found that a cache could answer" : `${routes} GET route${routes === 1 ? "" : "s"} a cache could answer (cacheable-route)`;
-  return `Caching (${displayPath(project.configPath)}): Workers Cache ${cache}, placement ${placement ?? "none"}; ${cacheable}.`;
 }
 
 /** `perf-optimizer lint`: the source rules over files and folders (`paths`: one path or a list). */

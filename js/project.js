@@ -453,3 +453,15 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
 /** Folders of tests and their fixtures (as the core's file roles name them). */
 const TEST_FOLDER = /^(?:__tests__|__fixtures__|tests?|e2e|tests?-e2e|e2e-tests?|specs?|fixtures?|cypress|playwright)$/;
 const inTestFolder = (path) => path.split("/").some((segment) => TEST_FOLDER.test(segment));
+
+/**
+ * The Worker's caching in one line: Workers Cache on or off, placement, and
+ * how many routes `cacheable-route` found.
+ */
+export function cachingLine(project, report) {
+  const { workersCache, cacheSections, placement } = project.caching;
+  const routes = (report.diagnostics ?? []).filter((d) => d.rule === "cacheable-route").length;
+  const cache = workersCache ? `on (${cacheSections.join(", ")})` : "off";
+  const cacheable = routes === 0 ? "no route found that a cache could answer" : `${routes} GET route${routes === 1 ? "" : "s"} a cache could answer (cacheable-route)`;
+  return `Caching (${displayPath(project.configPath)}): Workers Cache ${cache}, placement ${placement ?? "none"}; ${cacheable}.`;
+}

@@ -18,7 +18,7 @@ import { projectWrangler } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { PerfOptimizerError } from "./core.js";
 import { displayPath, readUserFile } from "./files.js";
-import { findProjectDir } from "./project.js";
+import { cachingLine, findProjectDir } from "./project.js";
 import { profileStartup } from "./startup.js";
 import { analyzeWorkerBuild, CHECK_ENV, readBuildRecord, workerProject } from "./vite.js";
 
@@ -179,6 +179,8 @@ export async function checkVite(project, options = {}) {
     const comparison = await compareWithEsbuild(build, workerProject(build.outputConfig, root));
     report.notes = [...(report.notes ?? []), ...comparisonNotes(comparison)];
   }
+  const workerConfig = workerProject(build.outputConfig, root);
+  if (workerConfig?.configPath) report.notes = [...(report.notes ?? []), cachingLine(workerConfig, report)];
   if (others.length) {
     report.notes = [...(report.notes ?? []), `Only the entry Worker (${displayPath(worker.outDir)}) was analyzed; the build has ${others.length} more: ${others.map((w) => displayPath(w.outDir)).join(", ")}`];
   }
