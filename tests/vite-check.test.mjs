@@ -246,9 +246,9 @@ if (existsSync(fixture7)) describe("check on a Vite 7 (Rollup) project", () => {
     assert.deepEqual(packages(report), WORKER_PACKAGES);
     assert.deepEqual(report.bundle.modules.filter((m) => !m.package).map((m) => m.path).sort(), ["src/time.ts", "src/worker.ts"]);
     assert.ok(findings(report).includes(`duplicate-package zod src/worker.ts:${lineOf(fixture7, "src/worker.ts", 'from "chanfana"')}`), findings(report).join("\n"));
-    // The one note: the Worker's caching (from the wrangler.json the plugin wrote).
+    // The one note: the Worker's caching (from the project's wrangler config).
     assert.equal(report.notes.length, 1, JSON.stringify(report.notes));
-    assert.match(report.notes[0], /^Caching \(.*wrangler\.json\): Workers Cache off, placement none; /);
+    assert.match(report.notes[0], /^Caching \(.*wrangler\.jsonc?\): Workers Cache off, placement none; /);
   });
 });
 
