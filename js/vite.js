@@ -524,7 +524,9 @@ export default function perfOptimizer(options = {}) {
         const files = Object.values(bundle)
           .filter((f) => f.type === "chunk")
           .map((f) => ({ path: join(outDir, f.fileName), contents: Buffer.from(f.code ?? "") }));
-        const report = analyzeBuild({
+        const report = await analyzeBuild({
+          threads: options.threads ?? config.threads,
+          cache: options.cache,
           metafileText: JSON.stringify(metafile),
           workingDir: root,
           outputFiles: files,
