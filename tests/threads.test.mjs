@@ -9,7 +9,8 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, st
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { cli, project } from "./helpers.mjs";
+import { createRequire } from "node:module";
+import { cli, importPackage, project } from "./helpers.mjs";
 
 const work = mkdtempSync(join(tmpdir(), "perf-threads-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -153,5 +154,54 @@ describe("incremental cache", () => {
     assert.equal(second.cached, 0);
     assert.equal(second.walked, second.files);
     assert.equal(second.report, first.report);
+  });
+});
+
+describe("esbuild plugin in watch mode", () => {
+  test("a rebuild analyzes only the files that changed, and reports as a fresh run would", async () => {
+    // Inside the scratch project: its node_modules resolves the imports and holds the cache.
+    const dir = mkdtempSync(join(project, "threads-watch-"));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(join(project, "src"), join(dir, "src"), { recursive: true });
+    // The example's one error-severity finding would fail the build.
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ rules: { "drizzle-delete-without-where": "warn" } }));
+    const esbuild = await import(createRequire(join(project, "package.json")).resolve("esbuild"));
+    const { default: perfOptimizer } = await importPackage("esbuild");
+    const api = await importPackage();
+    const reports = [];
+    const options = (plugin) => ({
+      absWorkingDir: dir,
+      entryPoints: ["src/index.ts"],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      conditions: ["workerd", "worker", "browser"],
+      mainFields: ["browser", "module", "main"],
+      external: ["cloudflare:*", "node:*", "buffer"],
+      outdir: join(dir, "dist"),
+      logLevel: "silent",
+      plugins: [plugin],
+    });
+    const ctx = await esbuild.context(options(perfOptimizer({ onReport: (report) => reports.push(JSON.stringify(report)) })));
+    try {
+      await ctx.rebuild();
+      const first = api.lastAnalysisStats();
+      assert.ok(first.files > 3, JSON.stringify(first));
+      await ctx.rebuild();
+      assert.deepEqual(api.lastAnalysisStats(), { ...first, walked: 0, cached: first.files });
+      assert.equal(reports[1], reports[0]);
+      appendFileSync(join(dir, "src", "lib", "format.ts"), "\nexport async function probe(urls: string[]) { for (const u of urls) await fetch(u); }\n");
+      await ctx.rebuild();
+      const changed = api.lastAnalysisStats();
+      assert.equal(changed.walked, 1, JSON.stringify(changed));
+      assert.equal(changed.cached, changed.files - 1);
+    } finally {
+      await ctx.dispose();
+    }
+    // A fresh build without the cache reports the same.
+    let fresh;
+    await esbuild.build(options(perfOptimizer({ cache: false, onReport: (report) => (fresh = JSON.stringify(report)) })));
+    assert.equal(api.lastAnalysisStats().cached, 0);
+    assert.equal(reports[2], fresh);
   });
 });
