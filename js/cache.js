@@ -9,7 +9,7 @@
 // renamed) when a run adds to it: one read instead of a file per source
 // file. Entries not used for the longest are dropped beyond MAX_BYTES.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { version } from "./version.js";
@@ -111,10 +111,18 @@ export function openCache(dir) {
   if (!dir) return null;
   try {
     mkdirSync(dir, { recursive: true });
+    // Only real folders and a regular file: a project cannot point the cache
+    // elsewhere with a link (nor make a read block on a FIFO).
+    if (lstatSync(dirname(dir)).isSymbolicLink() || lstatSync(dir).isSymbolicLink()) return null;
   } catch {
     return null;
   }
   const path = join(dir, PACK);
+  try {
+    if (!lstatSync(path).isFile()) return null;
+  } catch {
+    // no pack yet
+  }
   /** key → { walk, run } */
   const entries = new Map();
   let run = 1;

@@ -5,7 +5,7 @@
 // counts come from PERF_OPTIMIZER_DEBUG's line on stderr. The corpus is the
 // JavaScript of hono and zod as the scratch project installed them.
 import assert from "node:assert/strict";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -142,6 +142,19 @@ describe("incremental cache", () => {
     assert.equal(after.walked, 1);
     assert.ok(!rules(after.report).some((r) => r.startsWith("subrequest-in-loop")), rules(after.report).join("\n"));
     assert.equal(after.report, lint(dir, ["--no-cache"]).report);
+  });
+
+  test("no cache through a link: a project cannot make it write elsewhere", () => {
+    const dir = join(work, "linked");
+    const elsewhere = join(work, "elsewhere");
+    mkdirSync(join(dir, "node_modules", ".cache"), { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    symlinkSync(elsewhere, join(dir, "node_modules", ".cache", "perf-optimizer"), "dir");
+    writeFileSync(join(dir, "index.js"), "export default { async fetch() { return new Response('ok'); } };\n");
+    lint(dir, []);
+    const second = lint(dir, []);
+    assert.equal(second.cached, 0);
+    assert.deepEqual(readdirSync(elsewhere), []);
   });
 
   test("no cache where node_modules/.cache cannot be made: the run goes on without one", () => {
