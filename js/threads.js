@@ -9,10 +9,12 @@ import { callCore } from "./core.js";
 import { splitRecords } from "./cache.js";
 
 /**
- * Below this much source per thread, starting a worker (a Node isolate and a
- * wasm instance: ~40-60 ms of CPU on this project's 2-core machine) costs
- * more than its share of the walk saves (the core walks ~10 MB/s on one
- * thread). Measured on the bench corpus: see the README's Performance.
+ * Source to walk per thread. Starting a worker (a Node isolate and a wasm
+ * instance) costs ~50 ms of CPU on this project's 2-core machine, the walk
+ * of some 250 KB (the core walks ~4.6 MB/s on one thread: 1,062 ms for the
+ * bench corpus's 4.9 MB); below about twice that, a thread saves less than
+ * it costs. An estimate from those two figures: the break-even itself was not
+ * measured on a quiet machine (see the README's Performance).
  */
 export const MIN_BYTES_PER_THREAD = 512 * 1024;
 
