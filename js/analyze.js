@@ -11,6 +11,8 @@ import { moduleFacts } from "./modules.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
+import { cacheDirFor, fileKey, joinRecords, openCache, runKey } from "./cache.js";
+import { threadCount, walkInThreads } from "./threads.js";
 
 /**
  * The .sql files under `dir`, skipping dependencies and build output as the
@@ -77,26 +79,90 @@ function moduleReplacements() {
  * Calls the core's `analyzeJson` with the texts of `input.files` (Buffers or
  * strings) packed into one UTF-8 buffer: one copy into wasm memory instead of
  * decoding every file into a JS string and encoding it back. The rest of the
- * input and the report cross as JSON text.
+ * input and the report cross as JSON text. `precomputed`: walks of some
+ * files made apart (threads, cache), as the core's records.
  */
-export function coreAnalyze(core, input) {
-  const texts = (input.files ?? []).map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
+export function coreAnalyze(core, input, precomputed) {
+  const texts = sourceTexts(input);
   const files = (input.files ?? []).map((file) => ({ path: file.path }));
   const json = JSON.stringify({ ...input, files, sourceLengths: texts.map((text) => text.length) });
-  return JSON.parse(core.analyzeJson(json, Buffer.concat(texts)));
+  return JSON.parse(core.analyzeJson(json, Buffer.concat(texts), precomputed));
+}
+
+/** The files' texts as UTF-8 bytes. */
+const sourceTexts = (input) => (input.files ?? []).map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
+
+let lastStats = null;
+
+/**
+ * What the last analysis in this process walked: `files` given, `walked`
+ * (parsed and walked in this run, on any thread), `cached` (walks read from
+ * the cache), `threads` used. The cache's tests count with it; with
+ * PERF_OPTIMIZER_DEBUG set, each run prints it to stderr.
+ */
+export function lastAnalysisStats() {
+  return lastStats;
+}
+
+/**
+ * One analysis: the walks the cache has, the others made in `threads`
+ * threads (or by the core's own call, with one thread and no cache), then
+ * the core's one call that merges them in the files' order.
+ */
+async function analyzeOnce(input, label, { threads, cacheDir }) {
+  const texts = sourceTexts(input);
+  const base = { ...input, files: (input.files ?? []).map((file) => ({ path: file.path })) };
+  const walks = new Map();
+  const store = cacheDir ? openCache(cacheDir) : null;
+  let keys = [];
+  if (store) {
+    const run = runKey(base);
+    keys = base.files.map((file, i) => fileKey(run, file.path, texts[i]));
+    keys.forEach((key, i) => {
+      const walk = store.get(key);
+      if (walk) walks.set(i, walk);
+    });
+  }
+  const cached = walks.size;
+  const missing = texts.map((_, i) => i).filter((i) => !walks.has(i));
+  const n = threadCount(threads, missing.reduce((bytes, i) => bytes + texts[i].length, 0));
+  let walkedApart = 0;
+  if (missing.length > 0 && (n > 1 || store)) {
+    const fresh = await walkInThreads(base, texts, missing, n, label);
+    walkedApart = fresh.size;
+    for (const [i, walk] of fresh) {
+      walks.set(i, walk);
+      store?.set(keys[i], walk);
+    }
+  }
+  const precomputed = walks.size ? joinRecords(walks) : undefined;
+  let walkedHere = 0;
+  const report = callCore(label, (core) => {
+    const result = coreAnalyze(core, input, precomputed);
+    walkedHere = core.lastWalkCount();
+    return result;
+  });
+  store?.save();
+  lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n };
+  if (process.env.PERF_OPTIMIZER_DEBUG) {
+    process.stderr.write(`perf-optimizer: ${lastStats.files} files, ${lastStats.walked} walked, ${cached} from the cache, ${n} thread${n === 1 ? "" : "s"}\n`);
+  }
+  return report;
 }
 
 /**
  * Runs the core on `input`. If the core traps on some file (a bug in a rule,
  * or input deeper than its stack), the files are analyzed one by one to find
  * the culprits, which are then reported as skipped: one broken file must not
- * hide the findings in the others.
+ * hide the findings in the others. `threads`: how many (default: the
+ * machine's parallelism, fewer for little source); `cacheDir`: the
+ * incremental cache's folder, if any.
  */
-export function analyzeWithRecovery(input, label) {
+export async function analyzeWithRecovery(input, label, { threads, cacheDir } = {}) {
   input = { ...input, replacements: moduleReplacements(), heavyPackages: heavyPackages() };
   tuneCompilerFor(input.files.reduce((bytes, file) => bytes + file.source.length, 0));
   try {
-    return callCore(label, (core) => coreAnalyze(core, input));
+    return await analyzeOnce(input, label, { threads, cacheDir });
   } catch (error) {
     if (!String(error.message).startsWith("internal error") || input.files.length === 0) throw error;
     const skipped = [...(input.skipped ?? [])];
@@ -112,6 +178,9 @@ export function analyzeWithRecovery(input, label) {
     return callCore(label, (core) => coreAnalyze(core, { ...input, files, skipped }));
   }
 }
+
+/** The cache folder for a run in `dir` (none with `cache: false`, `--no-cache`). */
+const cacheFolder = (dir, cache) => (cache === false ? null : cacheDirFor(resolve(dir)));
 
 /** The baseline file's text (the core validates it), or undefined. */
 function readBaseline(path) {
@@ -166,7 +235,7 @@ function outsideNote(outside, root) {
  * Analyzes a finished build: the metafile text, the folder its paths are
  * relative to, and (for esbuild with write: false) the output files.
  */
-export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup, maxFileBytes }) {
+export async function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup, maxFileBytes, threads, cache }) {
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
   const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase, label);
@@ -192,9 +261,10 @@ export function analyzeBuild({ metafileText, workingDir, outputFiles, configJson
     .filter((entry) => typeof entry === "string" && !entry.includes(":"))
     .map((entry) => ({ path: displayPath(resolve(workingDir, entry)), declaredBy: "the bundle's entry point" }));
   if (project?.main) entries.unshift({ path: displayPath(project.main), declaredBy: "main" });
-  const report = analyzeWithRecovery(
+  const report = await analyzeWithRecovery(
     { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
     label,
+    { threads, cacheDir: cacheFolder(project?.dir ?? workingDir, cache) },
   );
   report.notes = [...(report.notes ?? []), ...outsideNote(outside, root)];
   return withProjectNotes(report, project);
@@ -262,7 +332,9 @@ export async function check(dir = ".", options = {}) {
     const startup = options.startup
       ? profileStartup(project, bundle, parseMetafile(bundle.metafileText, "the bundle"), { runs: options.runs, profileDir: options.profileDir })
       : undefined;
-    const report = analyzeBuild({
+    const report = await analyzeBuild({
+      threads: options.threads ?? config.threads,
+      cache: options.cache,
       metafileText: bundle.metafileText,
       workingDir: bundle.workingDir,
       configJson: json,
@@ -314,9 +386,10 @@ export async function lint(paths = ["."], options = {}) {
   const inputs = projectInputs(project, files);
   // No bundle: heavy-dependency measures what the imports load in node_modules.
   inputs.project.installed = installedPackages(files);
-  const report = analyzeWithRecovery(
+  const report = await analyzeWithRecovery(
     { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
     paths.join(", "),
+    { threads: options.threads ?? config.threads, cacheDir: cacheFolder(project?.dir ?? projectDir ?? baseDir, options.cache) },
   );
   return withProjectNotes(report, project);
 }
@@ -336,7 +409,7 @@ export async function analyzeMetafile(metafilePath, options = {}) {
     // a bare metafile needs no project
   }
   const maxFileBytes = options.maxFileBytes ?? config.maxFileSize;
-  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project, baseline: options.baseline, maxFileBytes });
+  return analyzeBuild({ metafileText: text, workingDir, configJson: json, lint: options.lint ?? true, label, project, baseline: options.baseline, maxFileBytes, threads: options.threads ?? config.threads, cache: options.cache });
 }
 
 /** The folder a metafile's paths are relative to: the cwd, or the metafile's folder or its parent. */

@@ -50,6 +50,11 @@ Options:
   --max-file-size MIB  skip (and report) source files larger than this, in
                        MiB or with a unit ("512 KiB"); default: the
                        config's maxFileSize, else 4
+  --threads N          threads that analyze the files (default: the config's
+                       threads, else the machine's parallelism; one for a
+                       small project)
+  --no-cache           do not read or write the cache of each file's
+                       analysis (node_modules/.cache/perf-optimizer)
   --no-color           no colours (also NO_COLOR=1)
   --quiet              only errors
   -v, --version        print the version
@@ -74,6 +79,8 @@ const OPTIONS = {
   history: { type: "string" },
   html: { type: "string" },
   "max-file-size": { type: "string" },
+  threads: { type: "string" },
+  "no-cache": { type: "boolean" },
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
   "no-build": { type: "boolean" },
@@ -161,6 +168,9 @@ async function main(argv) {
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 50)) return fail(`--runs takes a whole number from 1 to 50, got '${values.runs}'`);
   const maxFileBytes = values["max-file-size"] === undefined ? undefined : await sizeFlag(values["max-file-size"]);
   if (maxFileBytes === null) return fail(`--max-file-size takes a size in MiB from 0 to 1024, or with its unit as in the config ("512 KiB"), got '${values["max-file-size"]}'`);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) return fail(`--threads takes a whole number from 1 to 256, got '${values.threads}'`);
+  const run = { threads, cache: values["no-cache"] ? false : undefined };
   const format = values.format ?? "pretty";
   if (!FORMATS.has(format)) return fail(`unknown format '${format}' (expected pretty, json, sarif, markdown or github)`);
   const { useColor } = await import("./outcome.js");
@@ -181,17 +191,17 @@ async function main(argv) {
     if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
       const startup = values.startup ? { startup: true, runs, profileDir: values["profile-dir"] } : {};
-      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, compareEsbuild: values["compare-esbuild"], ...bundling(values), ...startup });
+      report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, compareEsbuild: values["compare-esbuild"], ...run, ...bundling(values), ...startup });
       if (report.startup && !values.quiet) process.stderr.write(`perf-optimizer: note: ${(await import("./startup.js")).STARTUP_CAVEAT}\n`);
     } else if (command === "lint") {
-      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"], maxFileBytes });
+      report = await api.lint(positionals.length ? positionals : ["."], { config: values.config, baseline: values.baseline, allFiles: values["all-files"], maxFileBytes, ...run });
       if (report.summary.files === 0) {
         emit(api.render(report, format, { color, quiet: values.quiet }), values);
         return fail(report.diagnostics.length ? "no file could be analyzed" : "no source files found");
       }
     } else {
       if (positionals.length !== 1) return fail("bundle needs exactly one METAFILE");
-      report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root, baseline: values.baseline, maxFileBytes });
+      report = await api.analyzeMetafile(positionals[0], { config: values.config, root: values.root, baseline: values.baseline, maxFileBytes, ...run });
     }
     const renderOptions = { color, quiet: values.quiet, projectFile: await projectFile(command, positionals) };
     emit(api.render(report, format, renderOptions), values);

@@ -8,6 +8,10 @@ export interface PerfOptimizerPluginOptions {
   configDir?: string;
   /** Lint the bundle's first-party sources (default true). */
   lint?: boolean;
+  /** Threads that analyze the files (default: the config's `threads`, else every core). */
+  threads?: number;
+  /** false: no cache of each file's analysis in node_modules/.cache/perf-optimizer (default: used; a rebuild analyzes only changed files). */
+  cache?: boolean;
   /** Called with the full report after each build. */
   onReport?: (report: Report) => void;
 }

@@ -143,7 +143,11 @@ export default function perfOptimizer(options = {}) {
         if (result.errors.length > 0 || !result.metafile) return;
         try {
           const { config, json } = await loadConfig(configDir, configPath);
-          const report = analyzeBuild({
+          // In watch and serve mode, each rebuild walks only the files
+          // that changed: the others' walks are in the cache.
+          const report = await analyzeBuild({
+            threads: options.threads ?? config.threads,
+            cache: options.cache,
             metafileText: JSON.stringify(result.metafile),
             workingDir,
             outputFiles: result.outputFiles,

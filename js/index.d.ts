@@ -26,8 +26,21 @@ export declare class PerfOptimizerError extends Error {
   name: "PerfOptimizerError";
 }
 
-/** The size cap for source files (check, lint, analyzeBundle, analyzeMetafile). */
+/** The size cap for source files, and how the files are analyzed (check, lint, analyzeBundle, analyzeMetafile). */
 export interface SourceFileCap {
+  /**
+   * Threads that analyze the files, 1 to 256 (default: `threads` in the
+   * config, else `os.availableParallelism()`; one for a small project,
+   * where starting a thread costs more than it saves). The report is the
+   * same with any number. The CLI's `--threads`.
+   */
+  threads?: number;
+  /**
+   * false: neither read nor write the cache of each file's analysis in
+   * node_modules/.cache/perf-optimizer (the CLI's `--no-cache`). Default:
+   * used when the project has a node_modules folder that is writable.
+   */
+  cache?: boolean;
   /**
    * The size cap for source files, in bytes (default: `maxFileSize` in the
    * config, else 4 MiB); a larger file is skipped and reported
@@ -98,6 +111,13 @@ export interface LintOptions extends SourceFileCap {
  * when bundling `dir` as deployed. Each chain is a list of metafile input
  * paths, relative to the project folder (what `perf-optimizer why` prints).
  */
+/**
+ * What the last analysis in this process walked: the files given, how many
+ * were parsed and walked (on any thread), how many walks came from the
+ * cache, and the threads used.
+ */
+export declare function lastAnalysisStats(): { files: number; walked: number; cached: number; threads: number } | null;
+
 export declare function why(target: string, dir?: string, options?: Pick<CheckOptions, "entry" | "build" | "log">): Promise<string[][]>;
 
 /** The source rules over files and folders. */

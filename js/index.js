@@ -1,13 +1,13 @@
 // perf-optimizer's programmatic API. Everything returns the JSON report
 // (version 1, see the README) that the CLI prints with --format json.
-import { analyzeBuild, analyzeMetafile, check, lint, why } from "./analyze.js";
+import { analyzeBuild, analyzeMetafile, check, lastAnalysisStats, lint, why } from "./analyze.js";
 import { callCore, core, PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
 import { loadConfig } from "./config.js";
 import { sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
-export { check, lint, analyzeMetafile, loadConfig, PerfOptimizerError, why };
+export { check, lint, analyzeMetafile, lastAnalysisStats, loadConfig, PerfOptimizerError, why };
 export { renderHtml, parseHistory } from "./html.js";
 
 /**
@@ -15,10 +15,10 @@ export { renderHtml, parseHistory } from "./html.js";
  * files, read from disk relative to `workingDir` unless `outputFiles` (esbuild
  * `write: false`) are given.
  */
-export async function analyzeBundle({ metafile, outputFiles, workingDir = process.cwd(), config, lint: lintSources = true, baseline, maxFileBytes }) {
+export async function analyzeBundle({ metafile, outputFiles, workingDir = process.cwd(), config, lint: lintSources = true, baseline, maxFileBytes, threads, cache }) {
   const metafileText = typeof metafile === "string" ? metafile : JSON.stringify(metafile);
   const { config: loaded, json } = await loadConfig(workingDir, config);
-  return analyzeBuild({ metafileText, workingDir, outputFiles, configJson: json, lint: lintSources, label: "the bundle", baseline, maxFileBytes: maxFileBytes ?? loaded.maxFileSize });
+  return analyzeBuild({ metafileText, workingDir, outputFiles, configJson: json, lint: lintSources, label: "the bundle", baseline, maxFileBytes: maxFileBytes ?? loaded.maxFileSize, threads: threads ?? loaded.threads, cache });
 }
 
 /** The baseline file for a report (`--save-baseline`): a small versioned JSON. */

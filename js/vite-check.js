@@ -166,7 +166,9 @@ export async function checkVite(project, options = {}) {
   const { build, problem } = readBuildRecord(root, worker.outDir);
   if (!build) throw new PerfOptimizerError(`${displayPath(worker.main)}: cannot analyze this output: ${problem}; run perf-optimizer check without --no-build`);
   const profile = startup ? startupOf(root, worker, build, options) : undefined;
-  const report = analyzeWorkerBuild(build, {
+  const report = await analyzeWorkerBuild(build, {
+    threads: options.threads ?? config.threads,
+    cache: options.cache,
     configJson: json,
     maxFileBytes: options.maxFileBytes ?? config.maxFileSize,
     label: displayPath(worker.main),

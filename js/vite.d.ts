@@ -8,6 +8,10 @@ export interface PerfOptimizerVitePluginOptions {
   configDir?: string;
   /** Lint the Worker's first-party sources (default true). */
   lint?: boolean;
+  /** Threads that analyze the files (default: the config's `threads`, else every core). */
+  threads?: number;
+  /** false: no cache of each file's analysis in node_modules/.cache/perf-optimizer (default: used; a rebuild analyzes only changed files). */
+  cache?: boolean;
   /** Called with the full report of each Worker environment after its build. */
   onReport?: (report: Report, context: { environment: string }) => void;
 }

@@ -590,8 +590,10 @@ async function describeWorkerBuild(context, outputOptions, bundle, { root, rende
  * of one) as the esbuild path analyzes a bundle: the Vite plugin and
  * `perf-optimizer check` on a Vite project call this alone.
  */
-export function analyzeWorkerBuild(build, { configJson = null, maxFileBytes, lint = true, label, baseline, startup, ignore } = {}) {
-  const report = analyzeBuild({
+export async function analyzeWorkerBuild(build, { configJson = null, maxFileBytes, lint = true, label, baseline, startup, ignore, threads, cache } = {}) {
+  const report = await analyzeBuild({
+    threads,
+    cache,
     metafileText: JSON.stringify(build.metafile),
     workingDir: build.root,
     outputFiles: build.files,
@@ -701,7 +703,7 @@ function createPlugin(options, { analyze = true, record = true, sourcemap = fals
         try {
           const configDir = resolve(options.configDir ?? root);
           const { config, json } = await loadConfig(configDir, options.config && resolve(options.config));
-          const report = analyzeWorkerBuild(build, { configJson: json, maxFileBytes: config.maxFileSize, lint: options.lint ?? true });
+          const report = await analyzeWorkerBuild(build, { configJson: json, maxFileBytes: config.maxFileSize, lint: options.lint ?? true, threads: options.threads ?? config.threads, cache: options.cache });
           options.onReport?.(report, { environment: name });
           if (logLevel === "info") {
             const summary = render({ ...report, diagnostics: [] }, "pretty", { color: useColor(process.stdout, {}), quiet: false });

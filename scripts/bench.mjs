@@ -1,12 +1,16 @@
 // `npm run bench`: measures perf-optimizer against ESLint and oxlint on the
-// same files in the same run, plus start-up and package size. Not part of
-// `npm test` (timings are not assertions).
+// same files (named one by one to every tool) in the same run, interleaved,
+// best of BENCH_ROUNDS (default 3): perf-optimizer and oxlint on one thread
+// and on every thread, ESLint with the same two rules, and perf-optimizer's
+// cold and warm cache; appends the figures to bench/results.json (the
+// trend); then start-up and package size. Not part of `npm test` (timings
+// are not assertions).
 //   corpus: the JavaScript of drizzle-orm, hono and zod (examples/worker's
 //   node_modules), copied out of node_modules so no tool skips it.
 import { spawnSync } from "node:child_process";
-import { cpSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "./build.mjs";
 import { benchBundle } from "./bench-bundle.mjs";
@@ -38,14 +42,16 @@ for (const pkg of ["drizzle-orm", "hono", "zod"]) {
 
 /**
  * Runs each command `rounds` times, interleaved (A B C A B C ...), so that a
- * slow spell of this shared machine hits every tool alike; prints and returns
- * the medians.
+ * slow spell of this shared machine hits every tool alike; `before` runs
+ * untimed ahead of a command (clearing a cache). Prints and returns the
+ * fastest run (the least disturbed) and the median of each.
  */
-function timeInterleaved(commands, rounds = 7) {
+function timeInterleaved(commands, rounds) {
   const samples = commands.map(() => []);
   const last = [];
   for (let round = 0; round < rounds; round++) {
-    commands.forEach(({ cmd, args }, i) => {
+    commands.forEach(({ cmd, args, before }, i) => {
+      before?.();
       const start = process.hrtime.bigint();
       last[i] = spawnSync(cmd, args, { cwd: corpus, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
       samples[i].push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -54,39 +60,75 @@ function timeInterleaved(commands, rounds = 7) {
   }
   return commands.map(({ label }, i) => {
     const sorted = [...samples[i]].sort((a, b) => a - b);
-    const ms = sorted[Math.floor(sorted.length / 2)];
-    console.log(`  ${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms  (median of ${rounds}; fastest ${sorted[0].toFixed(0)}; exit ${last[i].status})`);
-    return { median: ms, fastest: sorted[0], all: samples[i] };
+    const median = sorted[Math.floor(sorted.length / 2)];
+    console.log(`  ${label.padEnd(52)} ${sorted[0].toFixed(0).padStart(7)} ms fastest  (median ${median.toFixed(0)}; exit ${last[i].status})`);
+    return { label, fastest: sorted[0], median, all: samples[i] };
   });
 }
 
 const bin = (pkg, file) => join(root, "node_modules", pkg, file);
-console.log(`\nCorpus: ${files} JavaScript files, ${(bytes / 1048576).toFixed(1)} MiB (drizzle-orm, hono, zod)\n`);
-const [ours, eslint, oxlint] = timeInterleaved([
-  {
-    label: "perf-optimizer lint (every rule)",
-    cmd: process.execPath,
-    args: [join(root, "pkg", "js", "cli.js"), "lint", ...fileList, "--format", "json", "--output", join(tmpdir(), "perf-bench.json")],
-  },
-  {
-    label: "eslint (no-await-in-loop, no-console)",
-    cmd: process.execPath,
-    args: [
-      bin("eslint", "bin/eslint.js"), "--no-config-lookup", "--no-ignore", "--rule", "no-await-in-loop: error", "--rule", "no-console: error",
-      "--format", "json", "-o", join(tmpdir(), "eslint-bench.json"), ".",
-    ],
-  },
-  {
-    label: "oxlint --threads 1 (the same two rules)",
-    cmd: process.execPath,
-    args: [bin("oxlint", "bin/oxlint"), "--threads", "1", "-A", "all", "-D", "no-await-in-loop", "-D", "no-console", "."],
-  },
-]);
-const report = JSON.parse(readFileSync(join(tmpdir(), "perf-bench.json"), "utf8"));
-console.log(`\n  perf-optimizer analyzed ${report.summary.files} files, ${report.diagnostics.length} findings`);
-const ratio = (a, b) => (a / b).toFixed(1);
-console.log(`  perf-optimizer is ${ratio(eslint.median, ours.median)}x faster than ESLint (medians; fastest runs: ${ratio(eslint.fastest, ours.fastest)}x); oxlint is ${ratio(ours.median, oxlint.median)}x faster than perf-optimizer`);
-console.log(`  per round (ESLint / perf-optimizer, runs next to each other): ${eslint.all.map((t, i) => ratio(t, ours.all[i])).join(", ")}`);
+const threads = availableParallelism();
+// Every tool gets the same files, named one by one (relative to the corpus).
+const relList = fileList.map((p) => relative(corpus, p));
+const cacheDir = join(corpus, "node_modules", ".cache", "perf-optimizer");
+const ours = (extra, out) => ({ cmd: process.execPath, args: [join(root, "pkg", "js", "cli.js"), "lint", ...relList, "--format", "json", "--output", join(tmpdir(), out), ...extra] });
+const oxlint = (extra) => ({ cmd: process.execPath, args: [bin("oxlint", "bin/oxlint"), ...extra, "-A", "all", "-D", "no-await-in-loop", "-D", "no-console", ...relList] });
+console.log(`\nCorpus: ${files} JavaScript files, ${(bytes / 1048576).toFixed(1)} MiB (drizzle-orm, hono, zod); ${threads} threads available; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
+// The cache lives in the corpus's node_modules (made empty here: no tool lints it).
+mkdirSync(join(corpus, "node_modules"), { recursive: true });
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const [single, multi, cold, warm, eslint, ox1, oxN] = timeInterleaved(
+  [
+    { label: "perf-optimizer lint --threads 1 --no-cache", ...ours(["--threads", "1", "--no-cache"], "perf-bench-1.json") },
+    { label: `perf-optimizer lint --no-cache (${threads} threads)`, ...ours(["--no-cache"], "perf-bench-n.json") },
+    { label: "perf-optimizer lint, cold cache", ...ours([], "perf-bench-cold.json"), before: () => rmSync(cacheDir, { recursive: true, force: true }) },
+    { label: "perf-optimizer lint, warm cache (nothing changed)", ...ours([], "perf-bench-warm.json") },
+    {
+      label: "eslint (no-await-in-loop, no-console)",
+      cmd: process.execPath,
+      args: [bin("eslint", "bin/eslint.js"), "--no-config-lookup", "--no-ignore", "--rule", "no-await-in-loop: error", "--rule", "no-console: error", "--format", "json", "-o", join(tmpdir(), "eslint-bench.json"), ...relList],
+    },
+    { label: "oxlint --threads 1 (the same two rules)", ...oxlint(["--threads", "1"]) },
+    { label: `oxlint (the same two rules, ${threads} threads)`, ...oxlint([]) },
+  ],
+  rounds,
+);
+const report = readFileSync(join(tmpdir(), "perf-bench-1.json"), "utf8");
+const same = ["n", "cold", "warm"].every((run) => readFileSync(join(tmpdir(), `perf-bench-${run}.json`), "utf8") === report);
+const parsed = JSON.parse(report);
+console.log(`\n  perf-optimizer analyzed ${parsed.summary.files} files, ${parsed.diagnostics.length} findings; the reports of 1 and ${threads} threads, cold and warm cache are ${same ? "identical" : "DIFFERENT"}`);
+const ratio = (a, b) => Number((a / b).toFixed(2));
+const ratios = {
+  singleVsEslint: ratio(eslint.fastest, single.fastest),
+  singleVsOxlint1: ratio(single.fastest, ox1.fastest),
+  multiVsEslint: ratio(eslint.fastest, multi.fastest),
+  multiVsOxlintN: ratio(multi.fastest, oxN.fastest),
+  coldVsWarm: ratio(cold.fastest, warm.fastest),
+};
+console.log(`  one thread: ${ratios.singleVsEslint}x faster than ESLint, ${ratios.singleVsOxlint1}x oxlint --threads 1's time`);
+console.log(`  ${threads} threads: ${ratios.multiVsEslint}x faster than ESLint, ${ratios.multiVsOxlintN}x oxlint's time`);
+console.log(`  warm cache: ${ratios.coldVsWarm}x faster than cold (fastest runs; ratios of the fastest runs)`);
+
+// The trend: one line per run in bench/results.json.
+const resultsFile = join(root, "bench", "results.json");
+mkdirSync(dirname(resultsFile), { recursive: true });
+const history = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, "utf8")) : [];
+const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
+const ms = (r) => ({ fastest: Math.round(r.fastest), median: Math.round(r.median) });
+history.push({
+  date: new Date().toISOString(),
+  commit,
+  files,
+  bytes,
+  threads,
+  rounds,
+  load: loadavg().map((l) => Number(l.toFixed(2))),
+  ms: { single: ms(single), multi: ms(multi), cold: ms(cold), warm: ms(warm), eslint: ms(eslint), oxlint1: ms(ox1), oxlintN: ms(oxN) },
+  ratios,
+  identical: same,
+});
+writeFileSync(resultsFile, `${JSON.stringify(history, null, 1)}\n`);
+console.log(`  appended to ${relative(root, resultsFile)}`);
 
 console.log("\nStart-up (median of 15):");
 const median = (cmd, args) => {

@@ -276,6 +276,12 @@ fn config_with_ids(json: Option<&str>, known_ids: &[&str]) -> Result<Config, Str
 }
 
 pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
+    analyze_precomputed(input, &[]).map(|(report, _)| report)
+}
+
+/// The registry, the config and the project, with the data tables of
+/// `input` installed: what every file's walk reads besides the file.
+fn prepare(input: &AnalyzeInput) -> Result<(crate::engine::Registry, Config, ProjectInfo), String> {
     if let Some(json) = &input.replacements {
         crate::rules::heavy_dependency::install_replacements(json)?;
     }
@@ -285,6 +291,29 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     let registry = rules::registry();
     let config = config_with_ids(input.config.as_deref(), &registry.known_ids)
         .map_err(|e| format!("config: {e}"))?;
+    Ok((registry, config, input.project.clone().unwrap_or_default()))
+}
+
+/// The walks of the files `only` (indices into `input.files`) with the
+/// parameters they most likely get ([`crate::engine::likely_walk_params`]),
+/// as records for [`analyze_precomputed`]: (file index, byte length, walk),
+/// LEB128 numbers. Another instance (a thread) may compute them, or a
+/// cache keep them: `input` must then hold the same config and project.
+pub fn walk(input: &AnalyzeInput, only: &[u32]) -> Result<Vec<u8>, String> {
+    let (registry, config, project) = prepare(input)?;
+    let linter = Linter::new(&config, &project, &registry);
+    linter.walk_records(&input.files, &input.entries, input.scope, only)
+}
+
+/// [`analyze`], with the walks of some files computed apart ([`walk`]'s
+/// records, concatenated, in any order); also says how many files were
+/// walked here (the others' walks were given and fit).
+pub fn analyze_precomputed(
+    input: &AnalyzeInput,
+    precomputed: &[u8],
+) -> Result<(Report, u32), String> {
+    let (registry, config, project) = prepare(input)?;
+    let precomputed = crate::engine::Precomputed::parse(precomputed, input.files.len())?;
     let baseline = input
         .baseline
         .as_deref()
@@ -292,13 +321,18 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         .transpose()
         .map_err(|e| format!("baseline: {e}"))?;
 
-    let project = input.project.clone().unwrap_or_default();
     let linter = Linter::new(&config, &project, &registry);
     let scope = match input.scope {
         FileScope::Reachable if config.all_files => FileScope::All,
         scope => scope,
     };
-    let mut lint = linter.lint_scoped(&input.files, &input.sql_files, &input.entries, scope);
+    let mut lint = linter.lint_precomputed(
+        &input.files,
+        &input.sql_files,
+        &input.entries,
+        scope,
+        &precomputed,
+    );
     lint.diagnostics.extend(
         input
             .skipped
@@ -349,7 +383,7 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         report.baseline = Some(baseline::compare(&report, baseline));
     }
     budget::apply(&mut report, &config, baseline.as_ref())?;
-    Ok(report)
+    Ok((report, lint.files_walked))
 }
 
 /// The finding for a file the wrapper skipped: `file-too-large` (info) for
@@ -1230,5 +1264,174 @@ mod startup_tests {
             .starts_with("profile 1: not a CPU profile"));
         i.profiles.clear();
         assert!(apply(&i, None).is_err());
+    }
+}
+
+/// A walk computed apart (another thread's instance, the wrapper's cache)
+/// stands for the engine's own: the report is the same, byte for byte.
+#[cfg(test)]
+mod precomputed_tests {
+    use super::*;
+    use crate::model::project::{EntryPoint, FileScope, ProjectInfo, SourceFile};
+
+    /// The JavaScript and TypeScript files under `dir` (relative to the
+    /// crate), sorted, without node_modules.
+    fn sources_under(dir: &str, out: &mut Vec<SourceFile>) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join(dir)];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    if name != "node_modules" {
+                        stack.push(path);
+                    }
+                } else if [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts"]
+                    .iter()
+                    .any(|e| name.ends_with(e))
+                {
+                    let Ok(source) = std::fs::read_to_string(&path) else {
+                        continue;
+                    };
+                    let rel = path.strip_prefix(root).unwrap_or(&path);
+                    out.push(SourceFile {
+                        path: rel.to_string_lossy().replace('\\', "/"),
+                        source,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    fn report_json(report: &Report) -> String {
+        serde_json::to_string(report).expect("a report serializes")
+    }
+
+    /// `input` analyzed in one call, then with the walks of the files
+    /// `precomputed` selects given from [`walk`]: the same report, and only
+    /// the other files walked (or more where the walk's parameters differ).
+    fn assert_same(input: &AnalyzeInput, precomputed: impl Fn(usize) -> bool) -> u32 {
+        let (one_call, walked_all) = analyze_precomputed(input, &[]).expect("analyzes");
+        let only: Vec<u32> = (0..input.files.len() as u32)
+            .filter(|&i| precomputed(i as usize))
+            .collect();
+        let records = walk(input, &only).expect("walks");
+        let (apart, walked) = analyze_precomputed(input, &records).expect("analyzes");
+        assert_eq!(report_json(&apart), report_json(&one_call));
+        assert!(walked <= walked_all);
+        walked
+    }
+
+    fn corpus() -> Vec<SourceFile> {
+        let mut files = Vec::new();
+        sources_under("examples", &mut files);
+        sources_under("tests/fixtures", &mut files);
+        assert!(files.len() > 50, "the corpus is there");
+        files
+    }
+
+    #[test]
+    fn precomputed_walks_give_the_same_report_in_every_scope() {
+        let files = corpus();
+        let entry = |path: &str, batch| EntryPoint {
+            path: path.into(),
+            declared_by: "test".into(),
+            queue_batch_size: batch,
+        };
+        let project = ProjectInfo {
+            d1: vec!["DB".into()],
+            kv: vec!["CACHE".into()],
+            queue_batch_size: Some(25),
+            ..ProjectInfo::default()
+        };
+        for scope in [FileScope::Reachable, FileScope::All, FileScope::Bundle] {
+            for entries in [
+                vec![],
+                vec![
+                    entry("examples/worker/src/index.ts", None),
+                    entry("examples/monorepo/apps/api/src/index.ts", None),
+                ],
+                vec![entry("examples/worker/src/index.ts", Some(100))],
+            ] {
+                let input = AnalyzeInput {
+                    files: files.clone(),
+                    entries,
+                    scope,
+                    project: Some(project.clone()),
+                    ..AnalyzeInput::default()
+                };
+                // Every file, half of them, none. With `--all-files`, the
+                // files no entry reaches get no queue bound: those made with
+                // the entries' bound are walked again.
+                let exact = scope != FileScope::All || input.entries.len() != 1;
+                let walked = assert_same(&input, |_| true);
+                assert!(!exact || walked == 0, "{scope:?}: {walked} walked again");
+                let walked = assert_same(&input, |i| i % 2 == 0);
+                assert!(!exact || walked <= input.files.len().div_ceil(2) as u32);
+                assert_same(&input, |_| false);
+            }
+        }
+    }
+
+    /// A walk made with other parameters (here: not as an entry) is not
+    /// used: the engine walks that file itself.
+    #[test]
+    fn a_walk_made_with_other_parameters_is_walked_again() {
+        let files = corpus();
+        let entry = files
+            .iter()
+            .position(|f| f.path == "examples/worker/src/index.ts")
+            .expect("the example's entry");
+        let input = AnalyzeInput {
+            files: files.clone(),
+            scope: FileScope::All,
+            ..AnalyzeInput::default()
+        };
+        let all: Vec<u32> = (0..files.len() as u32).collect();
+        let records = walk(&input, &all).expect("walks");
+        let with_entry = AnalyzeInput {
+            entries: vec![EntryPoint {
+                path: files[entry].path.clone(),
+                declared_by: "test".into(),
+                queue_batch_size: None,
+            }],
+            ..input.clone()
+        };
+        let (report, walked) = analyze_precomputed(&with_entry, &records).expect("analyzes");
+        assert_eq!(walked, 1);
+        assert_eq!(
+            report_json(&report),
+            report_json(&analyze(&with_entry).expect("analyzes"))
+        );
+    }
+
+    /// Records cut short are refused as a whole; a walk that does not
+    /// read back is walked again.
+    #[test]
+    fn damaged_records_are_refused_or_walked_again() {
+        let input = AnalyzeInput {
+            files: corpus(),
+            scope: FileScope::All,
+            ..AnalyzeInput::default()
+        };
+        let records = walk(&input, &[0, 1]).expect("walks");
+        assert!(analyze_precomputed(&input, &records[..records.len() - 1]).is_err());
+        // The first record with its walk's last byte dropped (and its
+        // length one less): it does not read back whole.
+        let mut r = crate::model::wire::Visit::reader(&records, &|_| None);
+        let (file, len) = (r.read_uint(), r.read_uint() as usize);
+        let header = records.len() - r.remaining();
+        let mut damaged = Vec::new();
+        crate::model::wire::put_uint(&mut damaged, file);
+        crate::model::wire::put_uint(&mut damaged, len as u64 - 1);
+        damaged.extend_from_slice(&records[header..header + len - 1]);
+        let (report, walked) = analyze_precomputed(&input, &damaged).expect("analyzes");
+        assert_eq!(walked, input.files.len() as u32);
+        assert_eq!(report_json(&report), report_json(&analyze(&input).unwrap()));
     }
 }

@@ -51,10 +51,49 @@ pub fn version() -> String {
 /// where a JS object would be read or built one field at a time.
 /// `sources`, if given, holds the texts of `input.files` one after another
 /// (UTF-8, lengths in `input.sourceLengths`): one copy into wasm memory
-/// instead of a string conversion per file.
+/// instead of a string conversion per file. `precomputed`, if given, holds
+/// walks of some files made apart (`walkJson`, in another thread's
+/// instance, or kept in a cache), which stand for the core's own.
 #[wasm_bindgen(js_name = analyzeJson)]
-pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsError> {
-    let text = input;
+pub fn analyze_json(
+    input: &str,
+    sources: Option<Vec<u8>>,
+    precomputed: Option<Vec<u8>>,
+) -> Result<String, JsError> {
+    let input = read_input(input, sources)?;
+    let (report, walked) =
+        analyze::analyze_precomputed(&input, precomputed.as_deref().unwrap_or_default())
+            .map_err(|e| JsError::new(&e))?;
+    WALKED.store(walked, std::sync::atomic::Ordering::Relaxed);
+    to_json(&report)
+}
+
+/// How many files the last `analyzeJson` parsed and walked itself (the
+/// others' walks were given): what the wrapper's cache saves, counted.
+static WALKED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[wasm_bindgen(js_name = lastWalkCount)]
+pub fn last_walk_count() -> u32 {
+    WALKED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The walks of the files `only` (indices into `input.files`; `input` and
+/// `sources` as for `analyzeJson`, where the other files' texts may be
+/// empty), as records to hand `analyzeJson` as `precomputed`: (file index,
+/// byte length, walk), LEB128 numbers. Another thread's instance or a
+/// cache may compute them: see `analyze::walk`.
+#[wasm_bindgen(js_name = walkJson)]
+pub fn walk_json(
+    input: &str,
+    sources: Option<Vec<u8>>,
+    only: Vec<u32>,
+) -> Result<Vec<u8>, JsError> {
+    let input = read_input(input, sources)?;
+    analyze::walk(&input, &only).map_err(|e| JsError::new(&e))
+}
+
+/// Reads an [`AnalyzeInput`] (JSON text) and attaches the sources.
+fn read_input(text: &str, sources: Option<Vec<u8>>) -> Result<AnalyzeInput, JsError> {
     let mut input: AnalyzeInput = read_json(text, "invalid input")?;
     if let Some(project) = &mut input.project {
         // The module facts again, straight from the text: their `Json` keeps
@@ -69,8 +108,7 @@ pub fn analyze_json(input: &str, sources: Option<Vec<u8>>) -> Result<String, JsE
             .attach_sources(&bytes)
             .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
     }
-    let report = analyze::analyze(&input).map_err(|e| JsError::new(&e))?;
-    to_json(&report)
+    Ok(input)
 }
 
 /// `input.project.modules` alone (the rest of the input is skipped).

@@ -14,7 +14,7 @@ fn analyze(
     sources: Option<Vec<u8>>,
 ) -> Result<Report, wasm_bindgen::JsError> {
     let json = serde_json::to_string(input).unwrap();
-    wasm::analyze_json(&json, sources).map(|text| serde_json::from_str(&text).unwrap())
+    wasm::analyze_json(&json, sources, None).map(|text| serde_json::from_str(&text).unwrap())
 }
 
 #[wasm_bindgen_test]

@@ -72,9 +72,10 @@ pub struct Chain {
 }
 
 /// What a call must lead to for a deferred finding to stand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     /// A subrequest that is not a database query.
+    #[default]
     Subrequest,
     /// A database query.
     Query,
@@ -391,6 +392,31 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
     } else if let Some(callee) = target_of(call) {
         // Duplicates are dropped when the function is left.
         cx.db.functions[current].calls.push(callee);
+    }
+}
+
+use crate::model::wire::{wire_enum, wire_struct};
+wire_struct!(FunctionFact {
+    name,
+    top_level,
+    span,
+    subrequest,
+    query,
+    calls,
+});
+wire_enum!(Target { 0 => Name(a), 1 => This(a), 2 => Member(a, b) });
+wire_enum!(Effect { 0 => Subrequest, 1 => Query, 2 => Io });
+wire_enum!(Arg { 0 => Var(a), 1 => New(a) });
+
+impl Default for Target {
+    fn default() -> Self {
+        Target::Name(Atom::default())
+    }
+}
+
+impl Default for Arg {
+    fn default() -> Self {
+        Arg::Var(String::new())
     }
 }
 

@@ -417,3 +417,99 @@ impl FileContext<'_> {
         }
     }
 }
+
+use crate::model::wire::{wire_enum, Visit, Wire};
+
+wire_enum!(Condition {
+    0 => Calls(target, effect),
+    1 => CallsAtLeast(targets, n, effect),
+    2 => UnusedStarExport(source),
+});
+
+impl FileFacts {
+    /// Writes the message and help of the deferred findings whose text is
+    /// written late ([`DeferredText::Late`]), as [`Deferred::placed`] would:
+    /// a closure does not cross to another instance, its text does.
+    pub fn write_late_texts(&mut self, source: &str) {
+        let index = std::cell::OnceCell::new();
+        for deferred in &mut self.deferred {
+            if let DeferredText::Late(text, line_of) = &deferred.text {
+                let index = index.get_or_init(|| crate::syntax::position::LineIndex::new(source));
+                let line = index
+                    .position(line_of.lo.0.saturating_sub(crate::syntax::START))
+                    .0;
+                let (message, help) = text(source, line);
+                deferred.text = DeferredText::Written { message, help };
+            }
+        }
+    }
+}
+
+/// Every fact but the walk's state. Late texts must have been written
+/// ([`FileFacts::write_late_texts`]).
+impl Wire for FileFacts {
+    fn wire(&mut self, v: &mut Visit<'_>) {
+        self.imports.wire(v);
+        self.exports.wire(v);
+        self.reexports.wire(v);
+        self.functions.wire(v);
+        self.requests.wire(v);
+        self.module_call.wire(v);
+        self.instances.wire(v);
+        self.ctor_fields.wire(v);
+        self.news.wire(v);
+        self.deferred.wire(v);
+        self.tables.wire(v);
+        self.relations.wire(v);
+        self.queries.wire(v);
+        self.clients.wire(v);
+        self.calls.wire(v);
+    }
+}
+
+impl Default for Condition {
+    fn default() -> Self {
+        Condition::UnusedStarExport(String::new())
+    }
+}
+
+impl Default for Deferred {
+    fn default() -> Self {
+        Deferred {
+            condition: Condition::default(),
+            rule: (
+                &crate::model::wire::UNKNOWN_RULE,
+                crate::model::report::Severity::Info,
+            ),
+            span: Span::default(),
+            text: DeferredText::Written {
+                message: String::new(),
+                help: String::new(),
+            },
+            group: None,
+        }
+    }
+}
+
+impl Wire for Deferred {
+    fn wire(&mut self, v: &mut Visit<'_>) {
+        self.condition.wire(v);
+        let mut id = self.rule.0.id.to_string();
+        v.string(&mut id);
+        if v.reading() {
+            self.rule.0 = v.rule(&id);
+        }
+        self.rule.1.wire(v);
+        self.span.wire(v);
+        match &mut self.text {
+            DeferredText::Written { message, help } => {
+                message.wire(v);
+                help.wire(v);
+            }
+            DeferredText::Late(..) => {
+                unreachable!("late texts are written before a walk is encoded")
+            }
+        }
+        self.group.wire(v);
+    }
+}

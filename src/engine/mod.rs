@@ -82,10 +82,14 @@ pub struct LintOutput {
     pub files: Vec<FileEntry>,
     /// What the reader should know about the scope (said once).
     pub notes: Vec<String>,
+    /// Files parsed and walked in this call (the others' walks were given:
+    /// [`Precomputed`]).
+    pub files_walked: u32,
 }
 
 /// One file's walk: its findings, database facts, suppression comments
 /// and the modules it loads; or its `parse-error`.
+#[derive(Default)]
 struct Walked {
     diagnostics: Vec<Diagnostic>,
     facts: FileFacts,
@@ -95,6 +99,96 @@ struct Walked {
 }
 
 type WalkResult = Result<Walked, Box<Diagnostic>>;
+
+crate::model::wire::wire_struct!(Walked {
+    diagnostics,
+    facts,
+    suppressions,
+    requests,
+    boundary,
+});
+
+/// What a file's walk depends on besides the file (path and text), the
+/// config (rules, options, limits), the project facts and the build: a walk
+/// computed apart ([`Precomputed`]) stands for the engine's own only if it
+/// was made with the same. (The Durable Object id marks a file's role pass
+/// may hand the walk only spare it a scan: the result is the same.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WalkParams {
+    /// The queue batch bound of the entry the file is reached from.
+    pub queue_batch: Option<u32>,
+    /// The file is a Worker entry.
+    pub is_entry: bool,
+}
+
+crate::model::wire::wire_struct!(WalkParams {
+    queue_batch,
+    is_entry
+});
+
+/// Walks of some of the files computed apart (by another instance, or
+/// earlier and cached), each as [`Linter::walk_encoded`] wrote it, by file
+/// index. One that was made with other [`WalkParams`] than the engine
+/// needs, or that does not read back, is walked again.
+#[derive(Default)]
+pub struct Precomputed<'a> {
+    walks: Vec<Option<&'a [u8]>>,
+}
+
+impl<'a> Precomputed<'a> {
+    /// Reads `bytes`: records of (file index, byte length, the walk as
+    /// [`Linter::walk_encoded`] wrote it), one after another.
+    pub fn parse(bytes: &'a [u8], files: usize) -> Result<Precomputed<'a>, String> {
+        fn no_rules(_: &str) -> Option<&'static RuleMeta> {
+            None
+        }
+        let mut r = crate::model::wire::Visit::reader(bytes, &no_rules);
+        let mut walks = vec![None; files];
+        while !r.is_empty() {
+            let file = r.read_uint();
+            let len = r.read_count();
+            let walk = r.bytes(len);
+            match walks.get_mut(file as usize) {
+                Some(slot) if r.ok() => *slot = Some(walk),
+                _ => return Err("precomputed walks: not a list of (file, walk) records".into()),
+            }
+        }
+        Ok(Precomputed { walks })
+    }
+}
+
+/// The walk parameters each file most likely gets in [`Linter::lint_scoped`]
+/// (before the module graph says which entry reaches it): whether it is an
+/// entry, and the queue batch bound that all the entries share (none when
+/// they differ). Walks computed apart use them; where the engine then
+/// needs others, it walks the file itself.
+pub fn likely_walk_params(
+    files: &[SourceFile],
+    entries: &[EntryPoint],
+    scope: FileScope,
+) -> Vec<WalkParams> {
+    let index: HashMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (normalize(&f.path), i))
+        .collect();
+    let among: Vec<(usize, Option<u32>)> = entries
+        .iter()
+        .filter_map(|e| Some((*index.get(&normalize(&e.path))?, e.queue_batch_size)))
+        .collect();
+    let queue_batch = match among.first() {
+        Some(&(_, first)) if scope != FileScope::Bundle && among.iter().all(|e| e.1 == first) => {
+            first
+        }
+        _ => None,
+    };
+    (0..files.len())
+        .map(|i| WalkParams {
+            queue_batch,
+            is_entry: among.iter().any(|e| e.0 == i),
+        })
+        .collect()
+}
 
 /// The rules the engine can run, as the registry (`crate::rules`) lists them.
 pub struct Registry {
@@ -110,6 +204,9 @@ pub struct Registry {
 /// per file.
 pub struct Linter<'p> {
     enabled: Vec<(&'static RuleEntry, Severity, Option<serde_json::Value>)>,
+    /// Every declaration: a precomputed walk's deferred findings name
+    /// their rule by id.
+    declarations: &'static [&'static declare::Declaration],
     /// Enabled project-wide (schema-aware) rules.
     project_rules: Vec<(&'static ProjectRuleEntry, Severity)>,
     project: &'p ProjectInfo,
@@ -156,6 +253,7 @@ impl<'p> Linter<'p> {
         let severities = enabled.iter().map(|(e, s, _)| (&e.meta, *s)).collect();
         Linter {
             enabled,
+            declarations: registry.declarations,
             severities,
             dispatch: std::cell::OnceCell::new(),
             project_rules,
@@ -183,6 +281,33 @@ impl<'p> Linter<'p> {
         entries: &[EntryPoint],
         scope: FileScope,
     ) -> LintOutput {
+        self.lint_precomputed(files, sql_files, entries, scope, &Precomputed::default())
+    }
+
+    /// [`Self::lint_scoped`], with the walks of `precomputed` standing for
+    /// the engine's own where they were made with the same parameters.
+    pub fn lint_precomputed(
+        &self,
+        files: &[SourceFile],
+        sql_files: &[SourceFile],
+        entries: &[EntryPoint],
+        scope: FileScope,
+        precomputed: &Precomputed<'_>,
+    ) -> LintOutput {
+        let walks = std::cell::Cell::new(0u32);
+        let walk = |i: usize, requests: bool, params: WalkParams, marks| {
+            if let Some(result) = precomputed
+                .walks
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|bytes| self.decode_walk(bytes, params))
+            {
+                return result;
+            }
+            walks.set(walks.get() + 1);
+            self.walk_file(&files[i], requests, params, marks)
+        };
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let index: HashMap<String, usize> = paths
             .iter()
@@ -205,12 +330,11 @@ impl<'p> Linter<'p> {
             // A queue handler's batch is as large as the consumers of the
             // wrangler config that declares the file's entry allow.
             reached = graph::reach(&resolver, &paths, &entry_files, |i, n| {
-                let mut result = self.walk_file(
-                    &files[i],
-                    true,
-                    (entry_batches[n], entry_files[n] == i),
-                    graph::ObjectIdMarks::Unknown,
-                );
+                let params = WalkParams {
+                    queue_batch: entry_batches[n],
+                    is_entry: entry_files[n] == i,
+                };
+                let mut result = walk(i, true, params, graph::ObjectIdMarks::Unknown);
                 let loads = match &mut result {
                     Ok(walk) => (std::mem::take(&mut walk.requests), walk.boundary),
                     Err(_) => Default::default(),
@@ -249,7 +373,11 @@ impl<'p> Linter<'p> {
             }
             if walked[i].is_none() && analyze_rest {
                 let is_entry = entry_files.contains(&i);
-                walked[i] = Some(self.walk_file(file, false, (None, is_entry), object_ids));
+                let params = WalkParams {
+                    queue_batch: None,
+                    is_entry,
+                };
+                walked[i] = Some(walk(i, false, params, object_ids));
             }
             out.files.push(FileEntry {
                 path: file.path.clone(),
@@ -297,7 +425,74 @@ impl<'p> Linter<'p> {
             defer_to_specific(&mut out.diagnostics);
         }
         merge_groups(&mut out.diagnostics);
+        out.files_walked = walks.get();
         out
+    }
+
+    /// The walks of the files `only` (indices into `files`) with the
+    /// parameters they most likely get ([`likely_walk_params`]), as
+    /// [`Precomputed`] reads them: records of (file index, byte length,
+    /// walk), LEB128 numbers.
+    pub fn walk_records(
+        &self,
+        files: &[SourceFile],
+        entries: &[EntryPoint],
+        scope: FileScope,
+        only: &[u32],
+    ) -> Result<Vec<u8>, String> {
+        let params = likely_walk_params(files, entries, scope);
+        let mut out = Vec::new();
+        for &i in only {
+            let i = i as usize;
+            let file = files.get(i).ok_or("walk: no such file")?;
+            let walk = self.walk_encoded(file, params[i]);
+            crate::model::wire::put_uint(&mut out, i as u64);
+            crate::model::wire::put_uint(&mut out, walk.len() as u64);
+            out.extend_from_slice(&walk);
+        }
+        Ok(out)
+    }
+
+    /// Walks `file` with `params` as [`Self::lint_scoped`] would, and
+    /// writes the result for [`Precomputed`]: the parameters, then the walk
+    /// (its findings, facts with their late texts written, suppressions
+    /// and the modules it loads) or the file's `parse-error`.
+    pub fn walk_encoded(&self, file: &SourceFile, params: WalkParams) -> Vec<u8> {
+        use crate::model::wire::put;
+        let mut out = Vec::new();
+        put(&mut out, &mut { params });
+        match self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown) {
+            Ok(mut walk) => {
+                out.push(0);
+                walk.facts.write_late_texts(&file.source);
+                put(&mut out, &mut walk);
+            }
+            Err(mut diagnostic) => {
+                out.push(1);
+                put(&mut out, &mut diagnostic);
+            }
+        }
+        out
+    }
+
+    /// A walk [`Self::walk_encoded`] wrote, if it was made with `params`
+    /// and reads back whole.
+    fn decode_walk(&self, bytes: &[u8], params: WalkParams) -> Option<WalkResult> {
+        let rules = |id: &str| {
+            self.declarations
+                .iter()
+                .find(|d| d.meta.id == id)
+                .map(|d| &d.meta)
+        };
+        let mut r = crate::model::wire::Visit::reader(bytes, &rules);
+        if r.take::<WalkParams>() != params || !r.ok() {
+            return None;
+        }
+        let result = match r.take::<bool>() {
+            false => Ok(r.take::<Walked>()),
+            true => Err(Box::new(r.take::<Diagnostic>())),
+        };
+        r.finish(result)
     }
 
     /// Parses and walks one file. A file that does not parse is one
@@ -311,7 +506,10 @@ impl<'p> Linter<'p> {
         &self,
         file: &SourceFile,
         requests: bool,
-        (queue_batch, is_entry): (Option<u32>, bool),
+        WalkParams {
+            queue_batch,
+            is_entry,
+        }: WalkParams,
         object_ids: graph::ObjectIdMarks,
     ) -> WalkResult {
         let index = LineIndex::new(&file.source);

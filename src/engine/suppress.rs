@@ -163,6 +163,12 @@ pub(crate) fn retain_unsuppressed(
     });
 }
 
+crate::model::wire::wire_struct!(Suppressions {
+    lines,
+    file,
+    problems
+});
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -189,9 +189,10 @@ pub fn is_db_factory_name(name: &str) -> bool {
 // ----- Postgres clients -----
 
 /// How a Postgres connection is made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientKind {
     /// `postgres(url, opts)` (postgres.js)
+    #[default]
     PostgresJs,
     /// `new Pool(...)` / `new Client(...)` (node-postgres, Neon's websocket driver)
     NodePg,
@@ -203,7 +204,7 @@ pub enum ClientKind {
 }
 
 /// Where a client's connection settings come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, PartialEq, Eq)]
 pub enum ConnSource {
     /// `env.HYPERDRIVE.connectionString` (or its host/user/…): the binding name.
     Hyperdrive(String),
@@ -211,6 +212,7 @@ pub enum ConnSource {
     Plain(String),
     /// The n-th parameter of the enclosing module-level function.
     Param(usize),
+    #[default]
     Unknown,
 }
 
@@ -263,6 +265,15 @@ pub fn redact_credentials(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+use crate::model::wire::wire_enum;
+wire_enum!(ClientKind { 0 => PostgresJs, 1 => NodePg, 2 => Drizzle, 3 => NeonHttp });
+wire_enum!(ConnSource {
+    0 => Hyperdrive(a),
+    1 => Plain(a),
+    2 => Param(a),
+    3 => Unknown,
+});
 
 #[cfg(test)]
 mod tests {

@@ -49,7 +49,7 @@ pub fn table_ref(expr: &Expr) -> Option<TableRef> {
 
 /// One relation of a Drizzle `relations(table, ({ one, many }) => ({ … }))`
 /// declaration (relational queries v1).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct Relation {
     /// The key the relational API loads it by (`with: { items: true }`).
     pub name: String,
@@ -66,14 +66,14 @@ pub struct Relation {
 }
 
 /// A `relations(table, …)` declaration of a file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct Relations {
     pub table: TableRef,
     pub relations: Vec<Relation>,
 }
 
 /// A relation a relational query loads (`with: { items: { with: { food: true } } }`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct RelationUse {
     /// Relation names from the query's table: `["items", "food"]`.
     pub path: Vec<String>,
@@ -81,7 +81,7 @@ pub struct RelationUse {
     pub loc: Loc,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct ColumnRef {
     pub table: TableRef,
     /// JS property (`userId`) or, for raw SQL, the column name.
@@ -90,7 +90,7 @@ pub struct ColumnRef {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// `eq`, `=`
     Eq,
@@ -100,10 +100,11 @@ pub enum Op {
     /// `gt`/`lt`/`between`…: an index serves them as a range.
     Range,
     /// `ne`, `like`, `not`…: no index lookup.
+    #[default]
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct Filter {
     pub column: ColumnRef,
     /// The other operand when it may also be a column (`eq(a.x, b.y)`).
@@ -119,17 +120,19 @@ pub struct Filter {
     pub value: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryKind {
+    #[default]
     Select,
     Insert,
     Update,
     Delete,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
     /// `db.select().from(t)…`, `db.insert(t)…`
+    #[default]
     Builder,
     /// `db.query.t.findMany({...})`
     Relational,
@@ -137,14 +140,14 @@ pub enum Api {
     RawD1,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct Join {
     pub table: TableRef,
     pub on: Vec<Filter>,
 }
 
 /// Where a query repeats: the loop or callback and what it iterates.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct Iteration {
     /// "for-of loop", "map callback in Promise.all"
     pub describe: String,
@@ -154,7 +157,7 @@ pub struct Iteration {
     pub item: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Default, Debug, Clone)]
 pub struct QueryFact {
     pub span: Span,
     pub loc: Loc,
@@ -221,7 +224,7 @@ impl QueryFact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct ImportFact {
     pub local: String,
     /// `Some("x")` for `{ x }`, `Some("default")`, `None` for `* as ns`.
@@ -249,7 +252,7 @@ pub enum Role {
 }
 
 /// A Postgres client created somewhere in the file.
-#[derive(Debug, Clone)]
+#[derive(Default, Debug, Clone)]
 pub struct ClientFact {
     pub kind: ClientKind,
     pub loc: Loc,
@@ -264,7 +267,7 @@ pub struct ClientFact {
 
 /// A call of a module-level or imported function from inside a function
 /// (a candidate call of a client factory).
-#[derive(Debug, Clone)]
+#[derive(Default, Debug, Clone)]
 pub struct CallFact {
     pub callee: String,
     /// Where the call is; its text and line are made only for the few calls
@@ -274,4 +277,107 @@ pub struct CallFact {
     /// The innermost enclosing function.
     pub function: Key,
     pub role: Role,
+}
+
+use crate::model::wire::{wire_enum, wire_struct};
+wire_enum!(TableRef {
+    0 => Local(a),
+    1 => Member(a, b),
+    2 => Relational(a),
+    3 => Sql(a),
+});
+wire_struct!(Relation {
+    name,
+    many,
+    target,
+    fields,
+    references,
+    relation_name,
+});
+wire_struct!(Relations { table, relations });
+wire_struct!(RelationUse { path, loc });
+wire_struct!(ColumnRef { table, key, text });
+wire_enum!(Op { 0 => Eq, 1 => In, 2 => IsNull, 3 => Range, 4 => Other });
+wire_struct!(Filter {
+    column,
+    other,
+    op,
+    conjunct,
+    optional,
+    via_expr,
+    value,
+});
+wire_enum!(QueryKind { 0 => Select, 1 => Insert, 2 => Update, 3 => Delete });
+wire_enum!(Api { 0 => Builder, 1 => Relational, 2 => RawD1 });
+wire_struct!(Join { table, on });
+wire_struct!(Iteration {
+    describe,
+    items,
+    item
+});
+wire_struct!(QueryFact {
+    span,
+    loc,
+    text,
+    db_text,
+    kind,
+    api,
+    table,
+    table_text,
+    joins,
+    filters,
+    order_by,
+    relations,
+    has_where,
+    opaque_where,
+    limited,
+    single_row,
+    all_columns,
+    paged,
+    dynamic,
+    exec,
+    awaited,
+    in_batch,
+    in_transaction,
+    subquery,
+    per_iteration,
+    in_handler,
+    reads,
+    row_use,
+});
+wire_enum!(RowUse { 0 => Unknown, 1 => Whole, 2 => Columns(a) });
+wire_struct!(ImportFact {
+    local,
+    imported,
+    source
+});
+wire_enum!(ReExport { 0 => Named(a, b, c), 1 => Star(a) });
+wire_enum!(Role { 0 => None, 1 => Middleware, 2 => Route });
+wire_struct!(ClientFact {
+    kind,
+    loc,
+    text,
+    source,
+    module_scope,
+    module_assigned,
+    factory,
+});
+wire_struct!(CallFact {
+    callee,
+    span,
+    args,
+    function,
+    role,
+});
+
+impl Default for TableRef {
+    fn default() -> Self {
+        TableRef::Local(String::new())
+    }
+}
+
+impl Default for ReExport {
+    fn default() -> Self {
+        ReExport::Star(String::new())
+    }
 }

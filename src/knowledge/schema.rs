@@ -45,7 +45,7 @@ pub enum IndexPart {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct Index {
     pub name: Option<String>,
     pub parts: Vec<IndexPart>,
@@ -664,6 +664,63 @@ fn index_part(table: &Table, expr: &Expr) -> Option<IndexPart> {
         _ => None,
     }
 }
+
+use crate::model::wire::{wire_enum, wire_struct, Visit, Wire};
+wire_enum!(Dialect { 0 => Unknown, 1 => Sqlite, 2 => Postgres, 3 => Mysql });
+wire_struct!(Column {
+    key,
+    name,
+    sql_type,
+    large,
+    primary,
+    unique,
+    references,
+});
+impl Wire for IndexPart {
+    fn wire(&mut self, v: &mut Visit<'_>) {
+        let mut tag = u8::from(matches!(self, IndexPart::Expr { .. }));
+        v.tag(&mut tag, 2);
+        if v.reading() {
+            *self = match tag {
+                0 => IndexPart::Column(String::new()),
+                _ => IndexPart::Expr {
+                    text: String::new(),
+                    columns: Vec::new(),
+                },
+            };
+        }
+        match self {
+            IndexPart::Column(name) => name.wire(v),
+            IndexPart::Expr { text, columns } => {
+                text.wire(v);
+                columns.wire(v);
+            }
+        }
+    }
+}
+impl Default for IndexPart {
+    fn default() -> Self {
+        IndexPart::Column(String::new())
+    }
+}
+wire_struct!(Index {
+    name,
+    parts,
+    unique
+});
+wire_enum!(ConfigStyle { 0 => None, 1 => Array, 2 => Object });
+wire_struct!(Table {
+    name,
+    var,
+    dialect,
+    columns,
+    primary_key,
+    indexes,
+    config,
+    config_param,
+    file,
+    line,
+});
 
 #[cfg(test)]
 mod tests {

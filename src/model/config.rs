@@ -38,6 +38,11 @@ pub struct Config {
     /// the API's `maxFileBytes`, before the 4 MiB default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<u64>,
+    /// How many threads analyze the files (1 to 256; applied by the
+    /// wrapper, after `--threads` and the API's `threads`, before the
+    /// machine's available parallelism).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u32>,
 }
 
 /// The config's keys, for the message about an unknown one.
@@ -47,6 +52,7 @@ const KEYS: &[&str] = &[
     "ignore",
     "allFiles",
     "maxFileSize",
+    "threads",
     "budgets",
     "limits",
 ];
@@ -197,6 +203,12 @@ impl Config {
                 "ignore" => config.ignore = at("ignore", v)?,
                 "allFiles" => config.all_files = at("allFiles", v)?,
                 "maxFileSize" => config.max_file_size = Some(max_file_size(v)?),
+                "threads" => match v.as_u64() {
+                    Some(n @ 1..=256) => config.threads = Some(n as u32),
+                    // Not the value in the message: a `Value`'s Display is
+                    // serde_json's serializer (3 KB of wasm).
+                    _ => return Err("threads: expected a whole number from 1 to 256".into()),
+                },
                 "limits" => config.limits = at("limits", v)?,
                 "rules" => {
                     let Value::Object(rules) = v else {
@@ -282,6 +294,19 @@ mod tests {
     /// The source-file cap, as the command line's `--max-file-size` sets it:
     /// a size with its unit or a number of bytes; anything else is an error
     /// naming the key.
+    #[test]
+    fn threads_is_a_whole_number_from_1_to_256() {
+        let threads = |json: &str| Config::parse(json, &[]).map(|c| c.threads);
+        assert_eq!(threads(r#"{"threads":4}"#), Ok(Some(4)));
+        assert_eq!(threads(r#"{}"#), Ok(None));
+        for bad in ["0", "257", "1.5", "\"2\"", "-1"] {
+            assert_eq!(
+                threads(&format!(r#"{{"threads":{bad}}}"#)),
+                Err("threads: expected a whole number from 1 to 256".into())
+            );
+        }
+    }
+
     #[test]
     fn max_file_size_takes_a_size() {
         let size = |json: &str| Config::parse(json, &[]).map(|c| c.max_file_size);

@@ -11,3 +11,4 @@ pub mod project;
 pub mod report;
 pub mod rule;
 pub mod text;
+pub mod wire;

@@ -235,19 +235,16 @@ impl Case {
                 let linter = Linter::new(&config, &self.project, &registry);
                 // Every file is analyzed either way; entries are known to the
                 // rules (`LintContext::is_entry`) when the case names them.
-                let out = if self.entries.is_empty() {
-                    linter.lint_files(&self.files, &self.sql)
-                } else {
-                    let entries: Vec<EntryPoint> = self
-                        .entries
-                        .iter()
-                        .map(|path| EntryPoint {
-                            path: path.clone(),
-                            ..EntryPoint::default()
-                        })
-                        .collect();
-                    linter.lint_scoped(&self.files, &self.sql, &entries, FileScope::All)
-                };
+                let entries: Vec<EntryPoint> = self
+                    .entries
+                    .iter()
+                    .map(|path| EntryPoint {
+                        path: path.clone(),
+                        ..EntryPoint::default()
+                    })
+                    .collect();
+                let out = linter.lint_scoped(&self.files, &self.sql, &entries, FileScope::All);
+                assert_same_when_precomputed(&linter, &self.files, &self.sql, &entries, &out);
                 (out.diagnostics, out.suppressions)
             }
         };
@@ -348,6 +345,39 @@ fn source_file(path: &str, source: &str) -> SourceFile {
         path: path.into(),
         source: source.into(),
     }
+}
+
+/// Every case is linted twice: once in one call, once with each file's
+/// walk computed apart, encoded and read back (what the wrapper's threads
+/// and its cache hand the core); both must find the same, and the second
+/// must walk no file again.
+pub fn assert_same_when_precomputed(
+    linter: &Linter<'_>,
+    files: &[SourceFile],
+    sql: &[SourceFile],
+    entries: &[EntryPoint],
+    out: &crate::engine::LintOutput,
+) {
+    let all: Vec<u32> = (0..files.len() as u32).collect();
+    let records = linter
+        .walk_records(files, entries, FileScope::All, &all)
+        .expect("every file walks");
+    let precomputed = crate::engine::Precomputed::parse(&records, files.len()).expect("records");
+    let again = linter.lint_precomputed(files, sql, entries, FileScope::All, &precomputed);
+    assert_eq!(again.files_walked, 0, "a precomputed walk was not used");
+    assert_eq!(out.files_walked, files.len() as u32);
+    assert_eq!(
+        format!(
+            "{:?}",
+            (&again.diagnostics, &again.suppressions, &again.files)
+        ),
+        format!("{:?}", (&out.diagnostics, &out.suppressions, &out.files)),
+        "the findings differ when the walks are computed apart"
+    );
+    assert_eq!(
+        (again.files_analyzed, &again.notes),
+        (out.files_analyzed, &out.notes)
+    );
 }
 
 /// `(file, line, rule)` of each finding, sorted.

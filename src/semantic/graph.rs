@@ -13,7 +13,7 @@ use crate::model::project::Role;
 use text_marks::{Mark, Marks};
 
 /// A module a file loads: the specifier as written and how it is loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Default, Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub spec: String,
     pub kind: Kind,
@@ -352,6 +352,9 @@ pub fn role_and_marks(path: &str, source: &str) -> (Role, ObjectIdMarks) {
     };
     (role, object_ids)
 }
+
+crate::model::wire::wire_struct!(Request { spec, kind });
+crate::model::wire::wire_enum!(Boundary { 0 => Inherit, 1 => Client, 2 => Server });
 
 #[cfg(test)]
 mod tests {

@@ -58,8 +58,9 @@ impl Resolution {
 }
 
 /// How the specifier is loaded: it picks the `import` or `require` condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
+    #[default]
     Import,
     Require,
 }
@@ -793,6 +794,8 @@ fn parent(dir: &str, max_up: usize) -> Option<String> {
     }
     Some(dir_of(dir).to_string())
 }
+
+crate::model::wire::wire_enum!(Kind { 0 => Import, 1 => Require });
 
 #[cfg(test)]
 mod tests;

@@ -107,6 +107,33 @@ pub fn js_lines(source: &str) -> impl Iterator<Item = &str> + '_ {
     })
 }
 
+use crate::model::wire::{Visit, Wire};
+
+crate::model::wire::wire_struct!(Loc {
+    line,
+    column,
+    end_line,
+    end_column
+});
+
+/// A span of one file's parse (byte offsets from [`crate::syntax::START`]).
+impl Wire for swc_core::common::Span {
+    fn wire(&mut self, v: &mut Visit<'_>) {
+        self.lo.0.wire(v);
+        self.hi.0.wire(v);
+    }
+}
+
+impl Wire for swc_core::atoms::Atom {
+    fn wire(&mut self, v: &mut Visit<'_>) {
+        let mut text = self.to_string();
+        v.string(&mut text);
+        if v.reading() {
+            *self = swc_core::atoms::Atom::from(text);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

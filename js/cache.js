@@ -1,0 +1,191 @@
+// The incremental cache: each file's walk (the core's per-file result: its
+// findings, the facts the project-wide checks read, its suppressions and the
+// modules it loads), keyed by everything the walk depends on, in
+// node_modules/.cache/perf-optimizer (the convention of babel-loader and
+// eslint-loader). The project-wide checks run again on every run, from the
+// walks, so a changed file changes its dependents' findings too.
+//
+// One pack file, read whole and rewritten whole (to a temporary file, then
+// renamed) when a run adds to it: one read instead of a file per source
+// file. Entries not used for the longest are dropped beyond MAX_BYTES.
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { version } from "./version.js";
+
+const MAGIC = "perf-optimizer walks 1\n";
+const PACK = "walks.bin";
+/** The pack's size bound: entries unused for the most runs go first. */
+export const MAX_BYTES = 64 * 1024 * 1024;
+const WASM = fileURLToPath(new URL("../wasm/perf_optimizer_bg.wasm", import.meta.url));
+
+function uleb(n) {
+  const bytes = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    bytes.push(b);
+  } while (n > 0);
+  return Buffer.from(bytes);
+}
+
+/** A LEB128 number at `at`: [value, the offset after it]. */
+export function readUleb(bytes, at) {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    if (at >= bytes.length) throw new Error("cut short");
+    const b = bytes[at++];
+    value += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return [value, at];
+    scale *= 128;
+  }
+}
+
+/** The core's walk records (file index, length, walk) as a Map of file index → walk. */
+export function splitRecords(bytes, into = new Map()) {
+  let at = 0;
+  while (at < bytes.length) {
+    const [file, afterFile] = readUleb(bytes, at);
+    const [length, start] = readUleb(bytes, afterFile);
+    into.set(file, bytes.subarray(start, start + length));
+    at = start + length;
+  }
+  return into;
+}
+
+/** Walks by file index as the core's records, for `analyzeJson`'s `precomputed`. */
+export function joinRecords(walks) {
+  const parts = [];
+  for (const [file, walk] of walks) parts.push(uleb(file), uleb(walk.length), walk);
+  return Buffer.concat(parts);
+}
+
+/** The folder of the cache for a project in `dir`: its (or the nearest above's) node_modules/.cache/perf-optimizer, if a node_modules is there. */
+export function cacheDirFor(dir) {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, "node_modules"))) return join(d, "node_modules", ".cache", "perf-optimizer");
+    if (existsSync(join(d, "package.json")) || dirname(d) === d) return null;
+  }
+}
+
+const sha1 = () => createHash("sha1");
+
+/**
+ * What every file's walk depends on besides the file: the build (version,
+ * and the wasm itself, which changes between builds of one version), the
+ * config, the project facts (bindings, module resolution, installed
+ * packages) and the data tables the rules read. Entry and queue-bound
+ * parameters are kept inside each walk, and the core checks them.
+ */
+export function runKey({ config, project, replacements, heavyPackages }) {
+  let wasm = "";
+  try {
+    const s = statSync(WASM);
+    wasm = `${s.size}:${s.mtimeMs}`;
+  } catch {
+    // no wasm file: the version alone
+  }
+  return sha1()
+    .update(JSON.stringify([version, wasm, config ?? null, project ?? null]))
+    .update("\0")
+    .update(replacements ?? "")
+    .update("\0")
+    .update(heavyPackages ?? "")
+    .digest();
+}
+
+/** The key of one file's walk: the run's key, its path and its text. */
+export function fileKey(run, path, text) {
+  return sha1().update(run).update(path).update("\0").update(text).digest("base64");
+}
+
+/**
+ * The cache in `dir`, or null when it cannot be used (not writable: the
+ * run goes on without one). `get(key)` → the walk or undefined; `set(key,
+ * walk)`; `save()` writes the pack if the run added to it.
+ */
+export function openCache(dir) {
+  if (!dir) return null;
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Only real folders and a regular file: a project cannot point the cache
+    // elsewhere with a link (nor make a read block on a FIFO).
+    if (lstatSync(dirname(dir)).isSymbolicLink() || lstatSync(dir).isSymbolicLink()) return null;
+  } catch {
+    return null;
+  }
+  const path = join(dir, PACK);
+  try {
+    if (!lstatSync(path).isFile()) return null;
+  } catch {
+    // no pack yet
+  }
+  /** key → { walk, run } */
+  const entries = new Map();
+  let run = 1;
+  try {
+    const bytes = readFileSync(path);
+    if (bytes.toString("latin1", 0, MAGIC.length) === MAGIC) {
+      let at = MAGIC.length;
+      let lastRun;
+      [lastRun, at] = readUleb(bytes, at);
+      run = lastRun + 1;
+      while (at < bytes.length) {
+        const key = bytes.toString("base64", at, at + 20);
+        let used;
+        let length;
+        [used, at] = readUleb(bytes, at + 20);
+        [length, at] = readUleb(bytes, at);
+        if (at + length > bytes.length) break;
+        entries.set(key, { walk: bytes.subarray(at, at + length), run: used });
+        at += length;
+      }
+    }
+  } catch {
+    // no pack yet, or a damaged one: start empty
+  }
+  let added = 0;
+  return {
+    get(key) {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      entry.run = run;
+      return entry.walk;
+    },
+    set(key, walk) {
+      entries.set(key, { walk: Buffer.from(walk), run });
+      added++;
+    },
+    /**
+     * Writes the pack when this run added walks (a run that only read it
+     * leaves it alone: the ages it changed matter only for what a larger
+     * pack drops). Returns whether it wrote.
+     */
+    save() {
+      if (added === 0) return false;
+      const sorted = [...entries].sort((a, b) => b[1].run - a[1].run);
+      const parts = [Buffer.from(MAGIC, "latin1"), uleb(run)];
+      let total = 0;
+      for (const [key, { walk, run: lastUsed }] of sorted) {
+        total += walk.length + 28;
+        if (total > MAX_BYTES) break;
+        parts.push(Buffer.from(key, "base64"), uleb(lastUsed), uleb(walk.length), walk);
+      }
+      const tmp = `${path}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, Buffer.concat(parts));
+        renameSync(tmp, path);
+        return true;
+      } catch {
+        rmSync(tmp, { force: true });
+        return false;
+      }
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}

@@ -1,0 +1,220 @@
+// Parallel lint and the incremental cache (issue #17): the report is the
+// same, byte for byte, with one thread or several and with a cold or a warm
+// cache; a warm run walks no file again, a run after one file changed walks
+// that file only, and its dependents' findings follow the change. The
+// counts come from PERF_OPTIMIZER_DEBUG's line on stderr. The corpus is the
+// JavaScript of hono and zod as the scratch project installed them.
+import assert from "node:assert/strict";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { createRequire } from "node:module";
+import { cli, importPackage, project } from "./helpers.mjs";
+
+const work = mkdtempSync(join(tmpdir(), "perf-threads-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const isJs = (name) => /\.(m|c)?js$/.test(name);
+
+/** A folder with the JavaScript of `packages` (from the scratch project), a package.json and an empty node_modules (where the cache goes). */
+function corpus(name, packages) {
+  const dir = join(work, name);
+  for (const pkg of packages) {
+    cpSync(join(project, "node_modules", pkg), join(dir, pkg), { recursive: true, filter: (src) => statSync(src).isDirectory() || isJs(src) });
+  }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true }));
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  return dir;
+}
+
+/** `lint . --all-files` in `dir` with `args`: the JSON report's text and the debug line's counts. */
+function lint(dir, args) {
+  const run = cli(["lint", ".", "--all-files", "--format", "json", ...args], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const line = /perf-optimizer: (\d+) files, (\d+) walked, (\d+) from the cache, (\d+) threads?/.exec(run.stderr);
+  assert.ok(line, run.stderr);
+  const [, files, walked, cached, threads] = line.map(Number);
+  return { report: run.stdout, files, walked, cached, threads };
+}
+
+/** The first JavaScript file under `dir`, by name. */
+function firstJs(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== "node_modules") {
+      const found = firstJs(path);
+      if (found) return found;
+    } else if (entry.isFile() && isJs(entry.name)) return path;
+  }
+  return null;
+}
+
+describe("parallel lint", () => {
+  const dir = corpus("parallel", ["hono", "zod"]);
+  const one = lint(dir, ["--threads", "1", "--no-cache"]);
+
+  test("the report is the same with one thread and with several", () => {
+    assert.ok(one.files > 100, `${one.files} files`);
+    assert.equal(one.threads, 1);
+    // At most one thread per 512 KiB of source: 2 or 3 here.
+    const three = lint(dir, ["--threads", "3", "--no-cache"]);
+    assert.ok(three.threads >= 2, `${three.threads} threads`);
+    assert.equal(three.walked, three.files);
+    assert.equal(three.report, one.report);
+    assert.ok(JSON.parse(one.report).diagnostics.length > 0);
+  });
+
+  test("the config's `threads` sets the count; --threads wins; a tiny project gets one", () => {
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ threads: 2 }));
+    try {
+      const configured = lint(dir, ["--no-cache"]);
+      assert.equal(configured.threads, 2);
+      assert.equal(configured.report, one.report);
+      assert.equal(lint(dir, ["--no-cache", "--threads", "1"]).threads, 1);
+    } finally {
+      rmSync(join(dir, "perf-optimizer.config.json"));
+    }
+    const tiny = join(work, "tiny");
+    mkdirSync(tiny, { recursive: true });
+    writeFileSync(join(tiny, "index.js"), "export default { async fetch() { return new Response('ok'); } };\n");
+    assert.equal(lint(tiny, ["--threads", "8", "--no-cache"]).threads, 1);
+  });
+
+  test("a bad --threads or config value is refused with exit 2", () => {
+    for (const bad of ["0", "257", "two"]) {
+      const run = cli(["lint", ".", "--threads", bad], { cwd: dir });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /--threads takes a whole number from 1 to 256/);
+    }
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ threads: 0 }));
+    try {
+      const run = cli(["lint", "."], { cwd: dir });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /threads: expected a whole number from 1 to 256/);
+    } finally {
+      rmSync(join(dir, "perf-optimizer.config.json"));
+    }
+  });
+});
+
+describe("incremental cache", () => {
+  test("cold and warm runs give the same report; a warm run walks nothing, one changed file is walked alone", () => {
+    const dir = corpus("cached", ["zod"]);
+    const uncached = lint(dir, ["--no-cache", "--threads", "2"]);
+    const cold = lint(dir, ["--threads", "2"]);
+    assert.equal(cold.cached, 0);
+    assert.equal(cold.walked, cold.files);
+    assert.equal(cold.report, uncached.report);
+    const warm = lint(dir, []);
+    assert.equal(warm.walked, 0);
+    assert.equal(warm.cached, warm.files);
+    assert.equal(warm.report, uncached.report);
+    // --no-cache neither reads nor writes it.
+    assert.equal(lint(dir, ["--no-cache"]).cached, 0);
+
+    const changed = firstJs(join(dir, "zod"));
+    appendFileSync(changed, "\nexport async function perfOptimizerProbe(ids) { for (const id of ids) { await fetch(`https://x.test/${id}`); } }\n");
+    const after = lint(dir, []);
+    assert.equal(after.walked, 1);
+    assert.equal(after.cached, after.files - 1);
+    assert.equal(after.report, lint(dir, ["--no-cache"]).report);
+    assert.notEqual(after.report, warm.report);
+  });
+
+  test("a change in one file changes its dependents' findings (the project-wide facts are recomputed)", () => {
+    const dir = join(work, "dependents");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "dependents", private: true, type: "module" }));
+    writeFileSync(join(dir, "wrangler.toml"), 'name = "dependents"\nmain = "src/index.ts"\ncompatibility_date = "2025-09-01"\n');
+    writeFileSync(
+      join(dir, "src/index.ts"),
+      "import { save } from './store';\nexport default {\n  async fetch(request: Request) {\n    const ids: string[] = await request.json();\n    for (const id of ids) {\n      await save(id);\n    }\n    return new Response('ok');\n  },\n};\n",
+    );
+    const store = join(dir, "src/store.ts");
+    writeFileSync(store, "export async function save(id: string) {\n  await fetch(`https://api.example.com/items/${id}`, { method: 'POST' });\n}\n");
+    const rules = (report) => JSON.parse(report).diagnostics.map((d) => `${d.rule} ${d.file}:${d.line}`);
+    const cold = lint(dir, []);
+    assert.ok(rules(cold.report).includes("subrequest-in-loop src/index.ts:6"), rules(cold.report).join("\n"));
+    writeFileSync(store, "export async function save(id: string) {\n  return id.length;\n}\n");
+    const after = lint(dir, []);
+    assert.equal(after.walked, 1);
+    assert.ok(!rules(after.report).some((r) => r.startsWith("subrequest-in-loop")), rules(after.report).join("\n"));
+    assert.equal(after.report, lint(dir, ["--no-cache"]).report);
+  });
+
+  test("no cache through a link: a project cannot make it write elsewhere", () => {
+    const dir = join(work, "linked");
+    const elsewhere = join(work, "elsewhere");
+    mkdirSync(join(dir, "node_modules", ".cache"), { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    symlinkSync(elsewhere, join(dir, "node_modules", ".cache", "perf-optimizer"), "dir");
+    writeFileSync(join(dir, "index.js"), "export default { async fetch() { return new Response('ok'); } };\n");
+    lint(dir, []);
+    const second = lint(dir, []);
+    assert.equal(second.cached, 0);
+    assert.deepEqual(readdirSync(elsewhere), []);
+  });
+
+  test("no cache where node_modules/.cache cannot be made: the run goes on without one", () => {
+    const dir = join(work, "unwritable");
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", ".cache"), "a file, not a folder");
+    writeFileSync(join(dir, "index.js"), "export default { async fetch() { for (const u of ['a', 'b']) await fetch(u); return new Response(''); } };\n");
+    const first = lint(dir, []);
+    const second = lint(dir, []);
+    assert.equal(second.cached, 0);
+    assert.equal(second.walked, second.files);
+    assert.equal(second.report, first.report);
+  });
+});
+
+describe("esbuild plugin in watch mode", () => {
+  test("a rebuild analyzes only the files that changed, and reports as a fresh run would", async () => {
+    // Inside the scratch project: its node_modules resolves the imports and holds the cache.
+    const dir = mkdtempSync(join(project, "threads-watch-"));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(join(project, "src"), join(dir, "src"), { recursive: true });
+    // The example's one error-severity finding would fail the build.
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ rules: { "drizzle-delete-without-where": "warn" } }));
+    const esbuild = await import(createRequire(join(project, "package.json")).resolve("esbuild"));
+    const { default: perfOptimizer } = await importPackage("esbuild");
+    const api = await importPackage();
+    const reports = [];
+    const options = (plugin) => ({
+      absWorkingDir: dir,
+      entryPoints: ["src/index.ts"],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      conditions: ["workerd", "worker", "browser"],
+      mainFields: ["browser", "module", "main"],
+      external: ["cloudflare:*", "node:*", "buffer"],
+      outdir: join(dir, "dist"),
+      logLevel: "silent",
+      plugins: [plugin],
+    });
+    const ctx = await esbuild.context(options(perfOptimizer({ onReport: (report) => reports.push(JSON.stringify(report)) })));
+    try {
+      await ctx.rebuild();
+      const first = api.lastAnalysisStats();
+      assert.ok(first.files > 3, JSON.stringify(first));
+      await ctx.rebuild();
+      assert.deepEqual(api.lastAnalysisStats(), { ...first, walked: 0, cached: first.files });
+      assert.equal(reports[1], reports[0]);
+      appendFileSync(join(dir, "src", "lib", "format.ts"), "\nexport async function probe(urls: string[]) { for (const u of urls) await fetch(u); }\n");
+      await ctx.rebuild();
+      const changed = api.lastAnalysisStats();
+      assert.equal(changed.walked, 1, JSON.stringify(changed));
+      assert.equal(changed.cached, changed.files - 1);
+    } finally {
+      await ctx.dispose();
+    }
+    // A fresh build without the cache reports the same.
+    let fresh;
+    await esbuild.build(options(perfOptimizer({ cache: false, onReport: (report) => (fresh = JSON.stringify(report)) })));
+    assert.equal(api.lastAnalysisStats().cached, 0);
+    assert.equal(reports[2], fresh);
+  });
+});
