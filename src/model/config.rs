@@ -38,6 +38,9 @@ pub struct Config {
     /// the API's `maxFileBytes`, before the 4 MiB default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<u64>,
+    /// The scenario of `perf-optimizer profile` (see `model::profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<super::profile::ProfileConfig>,
 }
 
 /// The config's keys, for the message about an unknown one.
@@ -49,6 +52,7 @@ const KEYS: &[&str] = &[
     "maxFileSize",
     "budgets",
     "limits",
+    "profile",
 ];
 
 /// The largest `maxFileSize` (as `--max-file-size` takes at most 1024 MiB).
@@ -198,6 +202,11 @@ impl Config {
                 "allFiles" => config.all_files = at("allFiles", v)?,
                 "maxFileSize" => config.max_file_size = Some(max_file_size(v)?),
                 "limits" => config.limits = at("limits", v)?,
+                "profile" => {
+                    let profile: super::profile::ProfileConfig = at("profile", v)?;
+                    profile.check()?;
+                    config.profile = Some(profile);
+                }
                 "rules" => {
                     let Value::Object(rules) = v else {
                         return Err("rules: expected an object of rule id → level".into());
