@@ -26,6 +26,37 @@ import WebSocket from "ws";
 import { readUploadBundle } from "./upload-bundle.js";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
+/**
+ * The workerd process Miniflare started (a child of this process), by
+ * /proc (Linux), or null: its CPU time is read around each request.
+ */
+function workerdPid() {
+  if (process.platform !== "linux") return null;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const m = /^\d+ \((.*)\) \S (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, "utf8"));
+      if (m && Number(m[2]) === process.pid && /workerd/.test(m[1])) return Number(entry);
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return null;
+}
+
+/** CPU time of all of a process's threads so far, in ns (the scheduler's own count, /proc/PID/task/TID/schedstat). */
+function processCpuNs(pid) {
+  let total = 0n;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += BigInt(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // a thread that ended
+    }
+  }
+  return total;
+}
+
 /** When the run must end: `timeoutMs` after its first request (set then). */
 let deadline = 0n;
 const result = { ok: false, requests: [], outbound: { total: 0, peakOpen: 0, allowed: spec.allowNetwork }, notes: [] };
@@ -42,7 +73,9 @@ const REQUEST_HEADER = "x-perf-optimizer-request";
 const SETUP = `import { AsyncLocalStorage } from "node:async_hooks";
 export const als = new AsyncLocalStorage();
 const outside = { subrequests: 0, open: 0, peakOpen: 0, d1: [] };
-export const records = { outside };
+/** Where each distinct SQL statement was first sent from (a stack, mapped by the parent). */
+const sqlStacks = {};
+export const records = { outside, sqlStacks };
 export const __perfOptimizerCurrent = () => als.getStore() ?? outside;
 export { outside };
 const originalFetch = globalThis.fetch;
@@ -85,6 +118,16 @@ function __perfOptimizerMeasureRows(text, entry) {
     if (failed) entry.error = String(failed.error ?? "D1 error");
   } catch {}
 }
+/** The stack of the code that sent a statement not seen before. */
+function __perfOptimizerMeasureStack(sqls) {
+  const fresh = sqls.filter((sql) => !Object.hasOwn(sqlStacks, sql));
+  if (!fresh.length) return;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  const stack = String(new Error().stack ?? "");
+  Error.stackTraceLimit = limit;
+  for (const sql of fresh) sqlStacks[sql] = stack;
+}
 export function __perfOptimizerWatchD1(binding, name) {
   if (!binding || typeof binding !== "object" || patched.has(binding)) return patched.has(binding);
   const holders = [binding, binding.alwaysPrimarySession].filter((h) => h && typeof h === "object" && h.fetcher && typeof h.fetcher.fetch === "function");
@@ -96,6 +139,7 @@ export function __perfOptimizerWatchD1(binding, name) {
         const record = __perfOptimizerCurrent();
         const entry = { binding: name, sqls: __perfOptimizerMeasureSql(init), rowsRead: null, rowsWritten: null, error: null };
         record.d1.push(entry);
+        __perfOptimizerMeasureStack(entry.sqls);
         const response = await inner.fetch(input, init);
         const text = await response.clone().text().catch(() => null);
         if (text !== null) __perfOptimizerMeasureRows(text, entry);
@@ -322,6 +366,9 @@ async function main() {
     await send("Profiler.enable");
     await send("Profiler.setSamplingInterval", { interval: spec.sampleIntervalUs });
     await send("Profiler.start");
+    // Alone in flight, a request's share of workerd's CPU time is all of it.
+    const pid = spec.concurrency === 1 ? workerdPid() : null;
+    if (pid === null) result.notes.push(spec.concurrency === 1 ? "workerd's process CPU time not measured (no /proc, or workerd not found)" : "workerd's process CPU time is measured only with concurrency 1");
     const runStarted = process.hrtime.bigint();
     deadline = runStarted + BigInt(spec.timeoutMs) * 1_000_000n;
     let next = 0;
@@ -336,6 +383,7 @@ async function main() {
       const abort = new AbortController();
       const cap = Math.max(1, Math.min(spec.requestTimeoutMs, left));
       const timer = setTimeout(() => abort.abort(), cap);
+      const cpuBefore = pid === null ? null : processCpuNs(pid);
       entry.startNs = process.hrtime.bigint();
       try {
         const response = await mf.dispatchFetch(new URL(r.path, base), { method: r.method, headers, body: r.body ?? undefined, signal: abort.signal, redirect: "manual" });
@@ -352,6 +400,7 @@ async function main() {
       } finally {
         clearTimeout(timer);
         entry.endNs = process.hrtime.bigint();
+        if (cpuBefore !== null) entry.processCpuNs = String(processCpuNs(pid) - cpuBefore);
       }
       result.requests.push(entry);
     };
@@ -379,6 +428,8 @@ async function main() {
       entry.endNs = String(entry.endNs);
     }
     result.outsideRecord = records?.outside ?? null;
+    result.sqlStacks = records?.sqlStacks ?? {};
+    result.plans = await queryPlans(mf, result.requests, records?.outside);
     result.ok = true;
   } finally {
     try {
@@ -386,6 +437,48 @@ async function main() {
     } catch {}
     await mf.dispose().catch(() => {});
   }
+}
+
+/** `?` and `?NNN` parameters of a statement (outside string literals and quoted names). */
+function parameterCount(sql) {
+  const bare = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\x60[^\x60]*\x60|\[[^\]]*\]/g, "");
+  let count = 0;
+  let highest = 0;
+  for (const m of bare.matchAll(/\?(\d*)/g)) {
+    if (m[1]) highest = Math.max(highest, Number(m[1]));
+    else count++;
+  }
+  return Math.max(count, highest);
+}
+
+/**
+ * SQLite's `EXPLAIN QUERY PLAN` of each distinct statement the run sent, on
+ * the local D1 database it was sent to (migrated, after the run), its
+ * parameters bound to NULL: `{ [binding]: { [sql]: { plan } | { error } } }`.
+ */
+async function queryPlans(mf, requests, outsideRecord) {
+  const byBinding = new Map();
+  const entries = [...requests.flatMap((r) => r.record?.d1 ?? []), ...(outsideRecord?.d1 ?? [])];
+  for (const q of entries) {
+    if (!q.binding) continue;
+    if (!byBinding.has(q.binding)) byBinding.set(q.binding, new Set());
+    for (const sql of q.sqls) byBinding.get(q.binding).add(sql);
+  }
+  const plans = {};
+  for (const [binding, sqls] of byBinding) {
+    const db = await mf.getD1Database(binding);
+    plans[binding] = {};
+    for (const sql of [...sqls].slice(0, 200)) {
+      if (!/^\s*(select|insert|update|delete|with|replace)\b/i.test(sql)) continue;
+      try {
+        const { results } = await db.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...Array(parameterCount(sql)).fill(null)).all();
+        plans[binding][sql] = { plan: results.map((row) => String(row.detail)) };
+      } catch (error) {
+        plans[binding][sql] = { error: String(error?.message ?? error).slice(0, 300) };
+      }
+    }
+  }
+  return plans;
 }
 
 try {

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
@@ -120,7 +120,7 @@ const isMeasurement = (name) => name.startsWith("__perfOptimizerMeasure");
  * so a gap is not CPU time), and is shared by the requests in flight when it
  * was taken. Idle samples and the measurement's own frames do not count.
  * Also each route's self time by profile node. Returns
- * `{ cpu: Map(index → ms), selfByRoute: Map(route → Map(nodeId → ms)) }`.
+ * `{ cpu: Map(index → ms), sampled: Set(index), selfByRoute: Map(route → Map(nodeId → ms)) }`.
  */
 export function cpuPerRequest(profile, requests) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -143,6 +143,7 @@ export function cpuPerRequest(profile, requests) {
   const cap = Math.max(2 * SAMPLE_INTERVAL_US, 3 * (quantile(deltas, 0.5) || SAMPLE_INTERVAL_US));
   const windows = requests.map((r) => ({ index: r.index, route: r.route, start: Number(BigInt(r.startNs) / 1000n), end: Number(BigInt(r.endNs) / 1000n) }));
   const cpu = new Map(windows.map((w) => [w.index, 0]));
+  const sampled = new Set();
   const selfByRoute = new Map();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i];
@@ -154,12 +155,13 @@ export function cpuPerRequest(profile, requests) {
     for (const w of inFlight) {
       const share = weight / inFlight.length;
       cpu.set(w.index, cpu.get(w.index) + share);
+      sampled.add(w.index);
       if (!selfByRoute.has(w.route)) selfByRoute.set(w.route, new Map());
       const self = selfByRoute.get(w.route);
       self.set(id, (self.get(id) ?? 0) + share);
     }
   }
-  return { cpu, selfByRoute, nodes };
+  return { cpu, sampled, selfByRoute, nodes };
 }
 
 /**
@@ -193,6 +195,30 @@ function topFunctions(self, nodes, bundleFile, lines, map, mainPath, total) {
     .slice(0, 5)
     .filter((f) => f.selfMs > 0)
     .map((f) => ({ ...f, selfMs: round(f.selfMs), share: total > 0 ? round(f.selfMs / total) : 0 }));
+}
+
+/**
+ * The table a query plan reads whole (`SCAN items`, not through an index), or
+ * null: SQLite's `EXPLAIN QUERY PLAN` details, one per step.
+ */
+export function fullScanTable(plan) {
+  for (const detail of plan) {
+    const m = /^SCAN (?:TABLE )?([^\s(]+)(?: AS \S+)?(.*)$/.exec(detail);
+    if (!m || /^(CONSTANT|SUBQUERY)$/i.test(m[1])) continue;
+    if (/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|VIRTUAL TABLE/i.test(m[2])) continue;
+    return m[1];
+  }
+  return null;
+}
+
+/** The first frame of `stack` in the project's own code (through the source map): `{ file, line }` or null. */
+function firstPartyFrame(stack, bundleFile, map, main) {
+  if (!stack || !map) return null;
+  for (const frame of thrownAt(stack, bundleFile, map, main)) {
+    const m = /^(.*):(\d+):\d+$/.exec(frame);
+    if (m && originOf(resolve(m[1])).kind === "firstParty") return { file: m[1], line: Number(m[2]) };
+  }
+  return null;
 }
 
 /** Runs js/profile-runner.js with `spec`; kills it (and workerd) past `limitMs`. */
@@ -306,9 +332,24 @@ export async function profileWorker(project, bundle, metafile, scenario, { allow
   }
 }
 
+/** A distinct query with its plan (on the first binding it was sent to) and where it was first sent from. */
+function withPlan(query, result, { bundleFile, map, main }) {
+  const out = { ...query };
+  const found = query.bindings.map((b) => result.plans?.[b]?.[query.sql]).find(Boolean);
+  if (found?.plan) {
+    out.plan = found.plan.join("; ");
+    const table = fullScanTable(found.plan);
+    out.fullScan = table !== null;
+    if (table) out.table = table;
+  }
+  const at = firstPartyFrame(result.sqlStacks?.[query.sql], bundleFile, map, main);
+  if (at) Object.assign(out, at);
+  return out;
+}
+
 /** The report's `profile` block from the runner's result. */
 function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwork }) {
-  const { cpu, selfByRoute, nodes } = result.profile ? cpuPerRequest(result.profile, result.requests) : { cpu: new Map(), selfByRoute: new Map(), nodes: new Map() };
+  const { cpu, sampled, selfByRoute, nodes } = result.profile ? cpuPerRequest(result.profile, result.requests) : { cpu: new Map(), sampled: new Set(), selfByRoute: new Map(), nodes: new Map() };
   const d1Bound = result.requests.some((r) => r.record && Object.keys(r.record.d1Watched ?? {}).length > 0);
   const d1Watched = result.requests.every((r) => !r.record || Object.values(r.record.d1Watched ?? {}).every(Boolean));
   const queries = new Map();
@@ -349,6 +390,8 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
     if (answered.length) {
       route.wallMs = spread(answered.map((r) => Number(BigInt(r.endNs) - BigInt(r.startNs)) / 1e6));
       if (result.profile) route.cpuMs = spread(answered.map((r) => cpu.get(r.index) ?? 0));
+      route.cpuSampledRequests = answered.filter((r) => sampled.has(r.index)).length;
+      if (answered.every((r) => r.processCpuNs !== undefined)) route.processCpuMs = spread(answered.map((r) => Number(r.processCpuNs) / 1e6));
       route.subrequests = countSpread(answered.map((r) => r.record?.subrequests ?? 0));
       route.peakConnections = Math.max(0, ...answered.map((r) => r.record?.peakOpen ?? 0));
       if (d1Bound && d1Watched) {
@@ -370,6 +413,11 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
   if (scenario.source === "source") {
     notes.push(`no scenario given (config \`profile.requests\` or --request): profiled GET / and the parameter-free GET routes read from the source (${scenario.requests.length} in all)`);
   }
+  const answeredAll = routes.reduce((n, r) => n + Object.values(r.status).reduce((a, b) => a + b, 0), 0);
+  const sampledAll = routes.reduce((n, r) => n + (r.cpuSampledRequests ?? 0), 0);
+  if (result.profile && sampledAll < answeredAll) {
+    notes.push(`the V8 CPU profile has samples in ${sampledAll} of ${answeredAll} answered requests (workerd's profiler samples sparsely): cpuMs undercounts short requests; processCpuMs is workerd's whole CPU time per request`);
+  }
   if (d1Bound && !d1Watched) notes.push("the D1 binding's queries could not be counted (its client has no fetcher to watch in this workerd version)");
   if (result.outbound.hosts?.length && !allowNetwork) notes.push(`outbound fetches answered by the stub, to: ${result.outbound.hosts.join(", ")}`);
   const completed = result.requests.length;
@@ -380,7 +428,7 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
     scenario: scenario.source,
     cutOff: Boolean(result.run?.timedOut) || result.requests.some((r) => r.timedOut),
     routes,
-    queries: [...queries.values()].sort((a, b) => b.count - a.count || (a.sql < b.sql ? -1 : 1)),
+    queries: [...queries.values()].sort((a, b) => b.count - a.count || (a.sql < b.sql ? -1 : 1)).map((q) => withPlan(q, result, { bundleFile, map, main })),
     outbound: { requests: result.outbound.total, peakOpen: result.outbound.peakOpen, stubbed: !allowNetwork },
     notes,
   };

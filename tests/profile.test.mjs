@@ -33,8 +33,9 @@ const WORKER = [
   "});",
   'app.get("/items/:id", async () => new Response("one"));',
   'app.post("/add", async (request, env) => {',
+  '  const same = await env.DB.prepare("SELECT id FROM items WHERE name = ?").bind("new").all();',
   '  await env.DB.prepare("INSERT INTO items (name, kind) VALUES (?, ?)").bind("new", "b").run();',
-  '  return new Response("added", { status: 201 });',
+  '  return new Response(`added after ${same.results.length}`, { status: 201 });',
   "});",
   'app.get("/fanout", async () => {',
   "  const answers = await Promise.all([1, 2, 3].map((i) => fetch(`https://api.example.com/v1/${i}`)));",
@@ -56,8 +57,9 @@ const WORKER = [
   "};",
   "",
 ].join("\n");
-/** The line of `throw` in WORKER (1-based). */
-const THROW_LINE = WORKER.split("\n").findIndex((l) => l.includes("throw new Error")) + 1;
+/** The 1-based line of WORKER that contains `text`. */
+const lineOf = (text) => WORKER.split("\n").findIndex((l) => l.includes(text)) + 1;
+const THROW_LINE = lineOf("throw new Error");
 
 /** A Worker project in a temp dir, with the scratch project's node_modules (its wrangler). */
 function fixture(files = {}) {
@@ -82,6 +84,7 @@ function fixture(files = {}) {
       "  name TEXT NOT NULL,",
       "  kind TEXT NOT NULL",
       ");",
+      "CREATE INDEX items_name ON items (name);",
       "INSERT INTO items (name, kind) VALUES ('a1', 'a'), ('a2', 'a'), ('b1', 'b');",
       "",
     ].join("\n"),
@@ -138,6 +141,9 @@ describe("perf-optimizer profile", () => {
       assert.ok(r.cpuMs.p50 >= 0 && r.cpuMs.p50 <= r.cpuMs.p95 && r.cpuMs.p95 <= r.cpuMs.max, JSON.stringify(r.cpuMs));
       // CPU is a part of the wall time of the slowest request.
       assert.ok(r.cpuMs.max <= r.wallMs.max + 1, `${name}: ${JSON.stringify(r)}`);
+      assert.ok(r.cpuSampledRequests >= 0 && r.cpuSampledRequests <= 5, JSON.stringify(r));
+      // workerd's own CPU time per request (Linux, concurrency 1): always some.
+      assert.ok(r.processCpuMs.p50 > 0 && r.processCpuMs.p50 <= r.processCpuMs.max, JSON.stringify(r.processCpuMs));
     }
   });
 
@@ -147,14 +153,30 @@ describe("perf-optimizer profile", () => {
     assert.ok(items.rowsRead.p50 >= 3, JSON.stringify(items));
     assert.deepEqual(items.rowsWritten, { p50: 0, max: 0 });
     const add = routes["POST /add"].d1;
-    assert.deepEqual(add.queries, { p50: 1, max: 1 });
+    assert.deepEqual(add.queries, { p50: 2, max: 2 });
     assert.ok(add.rowsWritten.p50 >= 1, JSON.stringify(add));
     assert.deepEqual(routes["GET /fanout"].d1.queries, { p50: 0, max: 0 });
     const sqls = Object.fromEntries(report.profile.queries.map((q) => [q.sql, q.count]));
     assert.equal(sqls["SELECT id, name FROM items WHERE kind = ?"], 5);
     assert.equal(sqls["SELECT count(*) AS n FROM items"], 5);
     assert.equal(sqls["INSERT INTO items (name, kind) VALUES (?, ?)"], 5);
+    assert.equal(sqls["SELECT id FROM items WHERE name = ?"], 5);
     assert.ok(report.profile.notes.some((n) => /D1 DB: 1 migration applied to a temporary database/.test(n)), report.profile.notes.join("\n"));
+  });
+
+  test("gives each distinct SQL statement its query plan on the migrated schema and where it was sent from", () => {
+    const q = Object.fromEntries(report.profile.queries.map((x) => [x.sql, x]));
+    const byKind = q["SELECT id, name FROM items WHERE kind = ?"];
+    assert.equal(byKind.plan, "SCAN items");
+    assert.equal(byKind.fullScan, true);
+    assert.equal(byKind.table, "items");
+    assert.deepEqual([byKind.file, byKind.line], ["src/index.js", lineOf("WHERE kind = ?")]);
+    const byName = q["SELECT id FROM items WHERE name = ?"];
+    assert.match(byName.plan, /^SEARCH items USING (COVERING )?INDEX items_name/);
+    assert.equal(byName.fullScan, false);
+    assert.equal(byName.table, undefined);
+    assert.deepEqual([byName.file, byName.line], ["src/index.js", lineOf("WHERE name = ?")]);
+    assert.deepEqual(q["INSERT INTO items (name, kind) VALUES (?, ?)"].bindings, ["DB"]);
   });
 
   test("answers subrequests with the local stub and counts them, with the peak open at once", () => {

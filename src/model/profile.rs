@@ -194,8 +194,18 @@ pub struct ProfileRoute {
     /// Over the answered requests (none answered: absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wall_ms: Option<Spread>,
+    /// From the V8 CPU profile: the samples taken while the request was in
+    /// flight (see `cpu_sampled_requests` for how many had any).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_ms: Option<Spread>,
+    /// Answered requests with at least one CPU sample of the Worker's code.
+    #[serde(default)]
+    pub cpu_sampled_requests: u32,
+    /// CPU time of the whole workerd process while the request was the only
+    /// one in flight (Linux, concurrency 1): the Worker's code, the
+    /// runtime's own work and the local D1's SQLite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_cpu_ms: Option<Spread>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subrequests: Option<CountSpread>,
     /// The most outbound fetches one request had open at once.
@@ -315,7 +325,7 @@ from_json_by_deserialize!(
 
 from_json_struct! {
     ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt }
-    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt }
+    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt }
     ProfileError { kind: "kind" req, message: "message" req, count: "count" req, file: "file" opt, line: "line" opt }
     TopFunction { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, self_ms: "selfMs" req, share: "share" req }
     ProfileQuery { sql: "sql" req, count: "count" req, bindings: "bindings" opt, plan: "plan" opt, full_scan: "fullScan" opt, table: "table" opt, file: "file" opt, line: "line" opt }
@@ -352,6 +362,12 @@ pub(crate) fn full_profile() -> ProfileReport {
                 p50: 0.5,
                 p95: 0.7,
                 max: 0.9,
+            }),
+            cpu_sampled_requests: 3,
+            process_cpu_ms: Some(Spread {
+                p50: 1.5,
+                p95: 1.7,
+                max: 1.9,
             }),
             subrequests: Some(CountSpread { p50: 1.0, max: 2.0 }),
             peak_connections: 2,

@@ -333,13 +333,14 @@ fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut
         "status",
         "wall ms p50/p95/max",
         "cpu ms p50/p95/max",
+        "workerd cpu ms",
         "subreq p50/max",
         "conn",
         "D1 queries",
         "rows read",
         "rows written",
     ];
-    let rows: Vec<[String; 10]> = s
+    let rows: Vec<[String; 11]> = s
         .routes
         .iter()
         .map(|r| {
@@ -354,6 +355,7 @@ fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut
                 },
                 spread_text(&r.wall_ms),
                 spread_text(&r.cpu_ms),
+                spread_text(&r.process_cpu_ms),
                 count_text(r.subrequests),
                 r.peak_connections.to_string(),
                 count_text(r.d1.map(|d| d.queries)),
@@ -428,7 +430,15 @@ fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut
         );
     }
     for q in s.queries.iter().take(10) {
-        let _ = writeln!(out, "  {}×  {}", q.count, p.dim(&q.sql));
+        let at = match (&q.file, q.line) {
+            (Some(f), Some(l)) => format!("  ({f}:{l})"),
+            _ => String::new(),
+        };
+        let scan = match (&q.table, q.full_scan) {
+            (Some(t), Some(true)) => format!("  {}", p.yellow(&format!("full scan of {t}"))),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {}×  {}{scan}{at}", q.count, p.dim(&q.sql));
     }
     for note in &s.notes {
         let _ = writeln!(out, "  {}", p.dim(&format!("note: {note}")));
