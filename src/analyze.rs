@@ -344,13 +344,18 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
         }
         None => None,
     };
+    let limits = config.platform_limits();
+    let profile = input.profile.clone().map(|p| p.with_limits(&limits));
+    if let Some(p) = &profile {
+        lint.diagnostics
+            .extend(rules::profile_step(p, &config, &lint.suppressions));
+    }
     let mut report = Report::new(lint.diagnostics, bundle, Vec::new(), lint.files_analyzed);
     report.summary.skipped_files = lint.files.iter().filter(|f| !f.analyzed).count() as u32;
     report.files = lint.files;
     report.notes = lint.notes;
     report.startup = startup;
-    let limits = config.platform_limits();
-    report.profile = input.profile.clone().map(|p| p.with_limits(&limits));
+    report.profile = profile;
     if let Some(baseline) = &baseline {
         report.baseline = Some(baseline::compare(&report, baseline));
     }

@@ -179,6 +179,15 @@ describe("perf-optimizer profile", () => {
     assert.deepEqual(q["INSERT INTO items (name, kind) VALUES (?, ?)"].bindings, ["DB"]);
   });
 
+  test("reports each full scan as a d1-full-scan finding at the line that sent it", () => {
+    const scans = report.diagnostics.filter((d) => d.rule === "d1-full-scan");
+    // count(*) reads the smaller items_name index whole (SCAN items USING COVERING INDEX): not a table scan.
+    assert.match(report.profile.queries.find((q) => q.sql.includes("count(*)")).plan, /^SCAN items USING COVERING INDEX items_name$/);
+    assert.deepEqual(scans.map((d) => [d.file, d.line, d.severity]), [["src/index.js", lineOf("WHERE kind = ?"), "warning"]]);
+    assert.match(scans.find((d) => d.line === lineOf("WHERE kind = ?")).message, /^`SELECT id, name FROM items WHERE kind = \?` reads every row of items \(SQLite's plan on the migrated schema: SCAN items\); sent 5 times/);
+    assert.equal(run.code, 0, "warnings only");
+  });
+
   test("answers subrequests with the local stub and counts them, with the peak open at once", () => {
     const fanout = routes["GET /fanout"];
     assert.deepEqual(fanout.status, { 200: 5 });

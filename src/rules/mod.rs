@@ -54,6 +54,24 @@ pub(crate) fn startup_step(
     Ok((startup, findings))
 }
 
+/// The profile step: the findings of a profile run's measurements (the
+/// `d1-full-scan` statements), at the severity the config gives the rule,
+/// less those a suppression comment at their line silences.
+pub(crate) fn profile_step(
+    profile: &crate::model::profile::ProfileReport,
+    config: &Config,
+    suppressions: &[(String, Suppressions)],
+) -> Vec<Diagnostic> {
+    let Some(severity) =
+        config.severity_of(d1_full_scan::RULE.meta.id, d1_full_scan::RULE.meta.severity)
+    else {
+        return Vec::new();
+    };
+    let mut findings = crate::analyses::profile::findings(profile, severity);
+    crate::engine::suppress::retain_unsuppressed(&mut findings, suppressions);
+    findings
+}
+
 /// Every finding's declaration, of every kind.
 pub fn declarations() -> &'static [&'static Declaration] {
     DECLARATIONS
