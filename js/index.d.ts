@@ -97,7 +97,7 @@ export interface ProfileOptions extends SourceFileCap {
   concurrency?: number;
   /** The run's time cap in seconds (1–600; default 60): requests still waiting then are cut off and reported. */
   maxSeconds?: number;
-  /** How the local stub answers the Worker's outbound fetches (default: at once, empty body). */
+  /** How the local stub answers the Worker's outbound fetches (default: at once, with `{}`). */
   stub?: StubConfig;
   /** Let outbound fetches reach the network instead of the stub (default false). */
   allowNetwork?: boolean;

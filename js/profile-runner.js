@@ -57,6 +57,17 @@ function processCpuNs(pid) {
   return total;
 }
 
+/**
+ * The stub's answer: a JSON object of `bytes` bytes (`{}` padded with one
+ * string field) so that code reading it with `.json()` goes on; under 2
+ * bytes, empty.
+ */
+function stubBody(bytes) {
+  const head = '{"perfOptimizerStub":"';
+  if (bytes < head.length + 2) return bytes >= 2 ? `{}${" ".repeat(bytes - 2)}` : "";
+  return `${head}${"x".repeat(bytes - head.length - 2)}"}`;
+}
+
 /** When the run must end: `timeoutMs` after its first request (set then). */
 let deadline = 0n;
 const result = { ok: false, requests: [], outbound: { total: 0, peakOpen: 0, allowed: spec.allowNetwork }, notes: [] };
@@ -251,7 +262,7 @@ async function main() {
       }
       await request.arrayBuffer().catch(() => {});
       if (spec.stub.delayMs > 0) await new Promise((r) => setTimeout(r, spec.stub.delayMs));
-      return new Response("x".repeat(spec.stub.bodyBytes), { status: 200, headers: { "content-type": "text/plain" } });
+      return new Response(stubBody(spec.stub.bodyBytes), { status: 200, headers: { "content-type": "application/json" } });
     } finally {
       open--;
     }

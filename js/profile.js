@@ -300,7 +300,7 @@ export async function profileWorker(project, bundle, metafile, scenario, { allow
       timeoutMs: scenario.maxSeconds * 1000,
       requestTimeoutMs: Math.min(REQUEST_TIMEOUT_MS, scenario.maxSeconds * 1000),
       allowNetwork,
-      stub: { delayMs: scenario.stub?.delayMs ?? 0, bodyBytes: scenario.stub?.bodyBytes ?? 0 },
+      stub: { delayMs: scenario.stub?.delayMs ?? 0, bodyBytes: scenario.stub?.bodyBytes ?? 2 },
       sampleIntervalUs: SAMPLE_INTERVAL_US,
       concurrency: scenario.concurrency,
       requests: scenario.requests.map((r) => ({ method: (r.method ?? "GET").toUpperCase(), path: r.path, headers: r.headers ?? {}, body: r.body ?? null })),

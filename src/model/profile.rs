@@ -46,7 +46,8 @@ pub struct StubConfig {
     /// Milliseconds before the stub answers (default 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u32>,
-    /// Bytes of the stub's response body (default 0).
+    /// Bytes of the stub's JSON response body (default 2: `{}`; a larger
+    /// body is `{"perfOptimizerStub":"xxx…"}`; under 2, empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_bytes: Option<u32>,
 }
