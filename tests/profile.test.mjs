@@ -47,6 +47,11 @@ const WORKER = [
   "});",
   "app.get(HANG, () => new Promise((resolve) => setTimeout(() => resolve(new Response(\"late\")), 60000)));",
   "app.get(STUCK, () => new Promise(() => {}));",
+  'const WIDE = "/wide";',
+  "app.get(WIDE, async () => {",
+  "  const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => fetch(`https://api.example.com/w/${i}`)));",
+  "  return new Response(String(answers.length));",
+  "});",
   "export default {",
   "  async fetch(request, env) {",
   "    const url = new URL(request.url);",
@@ -293,6 +298,19 @@ describe("perf-optimizer profile, bounded", () => {
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /perf-optimizer: .*cannot profile: the Worker failed to start in workerd: SyntaxError/);
     assert.equal(run.stdout, "");
+  });
+
+  test("a route over the subrequest and connection limits is reported (exit 1: subrequest-limit is an error)", () => {
+    const dir = fixture();
+    const run = cli(["profile", ".", "--request", "GET /wide", "--requests", "2", "--format", "json"], { cwd: dir, timeout: 120_000 });
+    const report = json(run);
+    const [wide] = report.profile.routes;
+    assert.deepEqual(wide.subrequests, { p50: 60, max: 60 });
+    assert.equal(wide.peakConnections, 60);
+    const found = report.diagnostics.filter((d) => d.category === "limits" && !d.file).map((d) => [d.rule, d.severity]);
+    assert.deepEqual(found.sort(), [["connection-limit", "warning"], ["subrequest-limit", "error"]]);
+    assert.match(report.diagnostics.find((d) => d.rule === "subrequest-limit").message, /^GET \/wide: one request made 60 outbound fetches in the profile run, over the 50 subrequests a request may make on the Free plan/);
+    assert.equal(run.code, 1);
   });
 
   test("profile options are refused on other commands", () => {
