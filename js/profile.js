@@ -287,7 +287,7 @@ export async function profileWorker(project, bundle, metafile, scenario, { allow
     }
   })() : null;
   const order = schedule(scenario.requests, scenario.count);
-  const work = mkdtempSync(join(tmpdir(), "perf-optimizer-profile-"));
+  const work = mkdtempSync(join(tmpdir(), "perf-optimizer-run-"));
   try {
     const spec = {
       miniflare,
