@@ -118,7 +118,8 @@ const isMeasurement = (name) => name.startsWith("__perfOptimizerMeasure");
  * CPU ms per request from the run's V8 CPU profile: each sample lasts until
  * the next one, capped (workerd takes no samples while the isolate waits,
  * so a gap is not CPU time), and is shared by the requests in flight when it
- * was taken. Idle samples and the measurement's own frames do not count.
+ * was taken. Idle samples, the measurement's own code and the wrapper's
+ * own frames (`__perfOptimizer…`, their self time) do not count.
  * Also each route's self time by profile node. Returns
  * `{ cpu: Map(index → ms), sampled: Set(index), selfByRoute: Map(route → Map(nodeId → ms)) }`.
  */
@@ -135,7 +136,12 @@ export function cpuPerRequest(profile, requests) {
     }
     return measuring.get(id);
   };
-  const isExcluded = (id) => nodes.get(id)?.callFrame.functionName === "(idle)" || inMeasurement(id);
+  // Idle; the measurement's work and what it calls; the wrapper's own frames
+  // (their self time; what they call is the Worker's).
+  const isExcluded = (id) => {
+    const name = nodes.get(id)?.callFrame.functionName ?? "";
+    return name === "(idle)" || name.startsWith("__perfOptimizer") || inMeasurement(id);
+  };
   const times = [];
   let t = profile.startTime;
   for (const d of profile.timeDeltas) times.push((t += d));
