@@ -13,6 +13,7 @@ import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
 import { cacheDirFor, fileKey, joinRecords, openCache, runKey } from "./cache.js";
 import { threadCount, walkInThreads } from "./threads.js";
+import { buildScenario, profileWorker } from "./profile.js";
 
 /**
  * The .sql files under `dir`, skipping dependencies and build output as the
@@ -235,7 +236,7 @@ function outsideNote(outside, root) {
  * Analyzes a finished build: the metafile text, the folder its paths are
  * relative to, and (for esbuild with write: false) the output files.
  */
-export async function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup, maxFileBytes, threads, cache }) {
+export async function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup, profile, maxFileBytes, threads, cache }) {
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
   const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase, label);
@@ -262,7 +263,7 @@ export async function analyzeBuild({ metafileText, workingDir, outputFiles, conf
     .map((entry) => ({ path: displayPath(resolve(workingDir, entry)), declaredBy: "the bundle's entry point" }));
   if (project?.main) entries.unshift({ path: displayPath(project.main), declaredBy: "main" });
   const report = await analyzeWithRecovery(
-    { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup },
+    { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup, profile },
     label,
     { threads, cacheDir: cacheFolder(project?.dir ?? workingDir, cache) },
   );
@@ -304,6 +305,26 @@ async function bundleWithHints(project, options) {
 /** The package of a bare import specifier: `@scope/name/x` → `@scope/name`. */
 const packageName = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
 
+/** analyzeBuild on a project's bundle (check, profile), with what was measured running it (`startup`, `profile`). */
+function analyzeProjectBundle(project, bundle, { config, json }, options, measured) {
+  return analyzeBuild({
+    threads: options.threads ?? config.threads,
+    cache: options.cache,
+    metafileText: bundle.metafileText,
+    workingDir: bundle.workingDir,
+    configJson: json,
+    ignore: config.ignore ?? [],
+    label: displayPath(project.main),
+    // The bundle lives in a temporary folder: show its outputs by name.
+    outputBase: bundle.outdir,
+    project,
+    baseline: options.baseline,
+    ...measured,
+    // The API's option (the CLI's --max-file-size) wins over the config.
+    maxFileBytes: options.maxFileBytes ?? config.maxFileSize,
+  });
+}
+
 /** `perf-optimizer check`: bundle as deployed, then bundle + lint + budgets. */
 export async function check(dir = ".", options = {}) {
   // A Vite project with @cloudflare/vite-plugin: its own build, its Worker's output (--entry bundles with esbuild instead).
@@ -332,24 +353,39 @@ export async function check(dir = ".", options = {}) {
     const startup = options.startup
       ? profileStartup(project, bundle, parseMetafile(bundle.metafileText, "the bundle"), { runs: options.runs, profileDir: options.profileDir })
       : undefined;
-    const report = await analyzeBuild({
-      threads: options.threads ?? config.threads,
-      cache: options.cache,
-      metafileText: bundle.metafileText,
-      workingDir: bundle.workingDir,
-      configJson: json,
-      ignore: config.ignore ?? [],
-      label: displayPath(project.main),
-      // The bundle lives in a temporary folder: show its outputs by name.
-      outputBase: bundle.outdir,
-      project,
-      baseline: options.baseline,
-      startup,
-      // The API's option (the CLI's --max-file-size) wins over the config.
-      maxFileBytes: options.maxFileBytes ?? config.maxFileSize,
-    });
+    const report = await analyzeProjectBundle(project, bundle, { config, json }, options, { startup });
     if (project.configPath) report.notes = [...(report.notes ?? []), cachingLine(project, report)];
     return report;
+  } finally {
+    bundle.cleanup();
+  }
+}
+
+/**
+ * `perf-optimizer profile`: check's analysis of the bundle as deployed, plus
+ * the Worker run locally in workerd under a bounded scenario of requests
+ * (see js/profile.js): the report's `profile` block.
+ */
+export async function profile(dir = ".", options = {}) {
+  const project = loadProject(dir);
+  const { config, json } = await loadConfig(project.dir, options.config);
+  const where = displayPath(project.dir) || ".";
+  if (!projectWrangler(project.dir)) {
+    throw new PerfOptimizerError(`${where}: cannot profile: wrangler is not installed in the project (npm install -D wrangler); the Worker runs in workerd through it`);
+  }
+  if (!project.configPath) throw new PerfOptimizerError(`${where}: cannot profile without a wrangler config: its bindings are what the Worker runs with`);
+  if (options.build === false && project.buildCommand) {
+    throw new PerfOptimizerError(`profile runs the bundle of wrangler's dry run, which runs the build command: it cannot be combined with --no-build`);
+  }
+  const bundle = await bundleWithHints(project, { startup: true, build: options.build !== false, log: options.log });
+  try {
+    const metafile = parseMetafile(bundle.metafileText, "the bundle");
+    const root = readableRoot(bundle.workingDir);
+    // The route literals of the Worker's own code, when no scenario is given.
+    const { files } = readSources(firstPartyInputs(metafile, bundle.workingDir, root).inside, { maxBytes: options.maxFileBytes ?? config.maxFileSize });
+    const scenario = buildScenario(config.profile ?? {}, { requests: options.requests, count: options.count, concurrency: options.concurrency, maxSeconds: options.maxSeconds, stub: options.stub }, files.map((f) => ({ path: f.path, source: String(f.source) })));
+    const measured = await profileWorker(project, bundle, metafile, scenario, { allowNetwork: Boolean(options.allowNetwork) });
+    return await analyzeProjectBundle(project, bundle, { config, json }, options, { profile: measured });
   } finally {
     bundle.cleanup();
   }

@@ -17,6 +17,9 @@ Commands:
   rules                list the rules, their category and docs
   explain RULE         print a rule's documentation
   startup [DIR]        check + startup measured in workerd (check --startup)
+  profile [DIR]        check + the Worker run locally in workerd under a bounded
+                       scenario of requests: per route CPU, wall time,
+                       subrequests, connections, D1 queries; heap growth
   why TARGET [DIR]     import chains from the entry to a package or file
   help                 print this help
 
@@ -42,6 +45,15 @@ Options:
   --startup            measure startup in workerd (wrangler check startup) and
                        attribute it to packages and modules (check)
   --runs N             startup runs, the median is reported (default 5)
+  --request "M /path"  a request of the profile's scenario (repeatable; default:
+                       the config's profile.requests, else GET / and the
+                       parameter-free GET routes read from the source)
+  --requests N         requests in all, spread over the scenario by weight
+                       (profile; default 100, at most 10000)
+  --concurrency C      requests in flight at once (profile; default 1, max 64)
+  --max-seconds S      the profile run's time cap (default 60, max 600)
+  --allow-network      let the Worker's outbound fetches reach the network
+                       (profile; by default a local stub answers them)
   --profile-dir DIR    keep the raw .cpuprofile of each startup run
   --baseline FILE      compare with a saved baseline
   --save-baseline FILE save this run as a baseline
@@ -74,6 +86,11 @@ const OPTIONS = {
   baseline: { type: "string" },
   startup: { type: "boolean" },
   runs: { type: "string" },
+  request: { type: "string", multiple: true },
+  requests: { type: "string" },
+  concurrency: { type: "string" },
+  "max-seconds": { type: "string" },
+  "allow-network": { type: "boolean" },
   "profile-dir": { type: "string" },
   "save-baseline": { type: "string" },
   history: { type: "string" },
@@ -89,7 +106,7 @@ const OPTIONS = {
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 };
-const COMMANDS = new Set(["check", "lint", "bundle", "rules", "explain", "startup", "why"]);
+const COMMANDS = new Set(["check", "lint", "bundle", "rules", "explain", "startup", "profile", "why"]);
 const FORMATS = new Set(["pretty", "json", "sarif", "markdown", "github"]);
 
 /** The edit distance between two short words (a swap of two neighbours counts one). */
@@ -164,6 +181,17 @@ async function main(argv) {
     values.startup = true;
   }
   if ((values.runs !== undefined || values["profile-dir"] !== undefined) && !values.startup) return fail("--runs and --profile-dir need --startup");
+  const profileFlags = ["request", "requests", "concurrency", "max-seconds", "allow-network"].filter((f) => values[f] !== undefined);
+  if (profileFlags.length && command !== "profile") return fail(`--${profileFlags[0]} is an option of profile (perf-optimizer profile [DIR])`);
+  const wholeFlag = (flag, max) => {
+    if (values[flag] === undefined) return undefined;
+    const n = Number(values[flag]);
+    return /^\d+$/.test(values[flag].trim()) && n >= 1 && n <= max ? n : null;
+  };
+  const profileCounts = { count: wholeFlag("requests", 10_000), concurrency: wholeFlag("concurrency", 64), maxSeconds: wholeFlag("max-seconds", 600) };
+  for (const [flag, key, max] of [["requests", "count", 10_000], ["concurrency", "concurrency", 64], ["max-seconds", "maxSeconds", 600]]) {
+    if (profileCounts[key] === null) return fail(`--${flag} takes a whole number from 1 to ${max}, got '${values[flag]}'`);
+  }
   const runs = values.runs === undefined ? undefined : Number(values.runs);
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 50)) return fail(`--runs takes a whole number from 1 to 50, got '${values.runs}'`);
   const maxFileBytes = values["max-file-size"] === undefined ? undefined : await sizeFlag(values["max-file-size"]);
@@ -188,7 +216,13 @@ async function main(argv) {
     if (command === "explain") return await printExplain(format, values, positionals);
     if (command === "why") return await printWhy(api, format, values, positionals);
     let report;
-    if (command === "check") {
+    if (command === "profile") {
+      if (positionals.length > 1) return fail(`profile takes one folder, got ${positionals.length}`);
+      const { parseRequestFlag, PROFILE_CAVEAT } = await import("./profile.js");
+      const requests = values.request?.map(parseRequestFlag);
+      report = await api.profile(positionals[0] ?? ".", { config: values.config, baseline: values.baseline, maxFileBytes, requests, ...profileCounts, allowNetwork: values["allow-network"], ...bundling(values) });
+      if (!values.quiet) process.stderr.write(`perf-optimizer: note: ${PROFILE_CAVEAT}\n`);
+    } else if (command === "check") {
       if (positionals.length > 1) return fail(`check takes one folder, got ${positionals.length}`);
       const startup = values.startup ? { startup: true, runs, profileDir: values["profile-dir"] } : {};
       report = await api.check(positionals[0] ?? ".", { config: values.config, entry: values.entry, baseline: values.baseline, maxFileBytes, compareEsbuild: values["compare-esbuild"], ...run, ...bundling(values), ...startup });
@@ -255,7 +289,7 @@ function gitCommit() {
 
 /** Where SARIF points project-level findings: the wrangler config (here or above, as check finds it) when there is one. */
 async function projectFile(command, positionals) {
-  const dir = command === "check" ? positionals[0] ?? "." : ".";
+  const dir = command === "check" || command === "profile" ? positionals[0] ?? "." : ".";
   const { findProjectDir, findWranglerConfig } = await import("./project.js");
   const projectDir = findProjectDir(dir);
   const found = projectDir ? findWranglerConfig(projectDir) : [join(dir, "package.json")].find((p) => existsSync(p));

@@ -1,6 +1,6 @@
 // Types of perf-optimizer's programmatic API. The report types are generated
 // from the Rust core (tsify) and re-exported here.
-import type { Report, RuleInfo, Format, Config } from "../wasm/perf_optimizer.js";
+import type { Report, RuleInfo, Format, Config, ScenarioRequest, StubConfig } from "../wasm/perf_optimizer.js";
 
 export type {
   Report,
@@ -13,6 +13,19 @@ export type {
   BudgetResult,
   StartupReport,
   StartupContributor,
+  ProfileReport,
+  ProfileRoute,
+  ProfileError,
+  ProfileHeap,
+  ProfileQuery,
+  ProfileOutbound,
+  ProfileD1,
+  ProfileConfig,
+  ScenarioRequest,
+  StubConfig,
+  Spread,
+  CountSpread,
+  TopFunction,
   Summary,
   Severity,
   Category,
@@ -91,6 +104,41 @@ export interface CheckOptions extends SourceFileCap {
 
 /** Bundles the Worker in `dir` as deployed and runs every check (what `perf-optimizer check` does). */
 export declare function check(dir?: string, options?: CheckOptions): Promise<Report>;
+
+export interface ProfileOptions extends SourceFileCap {
+  /** Config file; its `profile` key is the default scenario. */
+  config?: string;
+  baseline?: string;
+  /**
+   * The scenario's requests (the CLI's `--request`); default: the config's
+   * `profile.requests`, else `GET /` and the parameter-free GET routes read
+   * from the source.
+   */
+  requests?: ScenarioRequest[];
+  /** Requests in all, spread over the scenario by weight (1–10000; default 100). */
+  count?: number;
+  /** Requests in flight at once (1–64; default 1). */
+  concurrency?: number;
+  /** The run's time cap in seconds (1–600; default 60): requests still waiting then are cut off and reported. */
+  maxSeconds?: number;
+  /** How the local stub answers the Worker's outbound fetches (default: at once, with `{}`). */
+  stub?: StubConfig;
+  /** Let outbound fetches reach the network instead of the stub (default false). */
+  allowNetwork?: boolean;
+  /** Run the wrangler config's [build] command first, as wrangler's dry run does (default true). */
+  build?: boolean;
+  /** Hears what is about to run that the user should know of (the build command). */
+  log?: (text: string) => void;
+}
+
+/**
+ * Runs the Worker in `dir` locally in workerd (the project's wrangler and
+ * Miniflare, local bindings, D1 migrations applied to a temporary database;
+ * no deploy, no network) under a bounded scenario of requests, and returns
+ * check's report with its `profile` block: per route wall and CPU time,
+ * subrequests, open connections, D1 queries and rows; heap growth.
+ */
+export declare function profile(dir?: string, options?: ProfileOptions): Promise<Report>;
 
 export interface LintOptions extends SourceFileCap {
   config?: string;

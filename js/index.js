@@ -1,13 +1,13 @@
 // perf-optimizer's programmatic API. Everything returns the JSON report
 // (version 1, see the README) that the CLI prints with --format json.
-import { analyzeBuild, analyzeMetafile, check, lastAnalysisStats, lint, why } from "./analyze.js";
+import { analyzeBuild, analyzeMetafile, check, lastAnalysisStats, lint, profile, why } from "./analyze.js";
 import { callCore, core, PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
 import { loadConfig } from "./config.js";
 import { sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
-export { check, lint, analyzeMetafile, lastAnalysisStats, loadConfig, PerfOptimizerError, why };
+export { check, lint, analyzeMetafile, lastAnalysisStats, loadConfig, PerfOptimizerError, profile, why };
 export { renderHtml, parseHistory } from "./html.js";
 
 /**

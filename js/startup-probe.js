@@ -6,33 +6,12 @@
 // command swallows an exception thrown while the module initializes; this
 // probe is how perf-optimizer sees it.
 //   node startup-probe.js MINIFLARE_ENTRY WORKER_BUNDLE
-import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-
-/** Miniflare module types by the MIME type wrangler gives each part. */
-const TYPES = {
-  "application/javascript+module": "ESModule",
-  "application/javascript": "CommonJS",
-  "application/wasm": "CompiledWasm",
-  "text/plain": "Text",
-  "application/octet-stream": "Data",
-};
-const TEXT_TYPES = new Set(["ESModule", "CommonJS", "Text"]);
+import { readUploadBundle } from "./upload-bundle.js";
 
 const [miniflareEntry, bundlePath] = process.argv.slice(2);
 const { Miniflare, convertV4MiniflareOptions } = await import(pathToFileURL(miniflareEntry).href);
-const bytes = readFileSync(bundlePath);
-const firstLine = bytes.toString("latin1", 0, Math.min(bytes.length, 200)).split(/\r?\n/)[0];
-const form = await new Response(bytes, { headers: { "content-type": `multipart/form-data; boundary=${firstLine.slice(2)}` } }).formData();
-const metadata = JSON.parse(form.get("metadata"));
-const modules = [];
-for (const [name, value] of form) {
-  if (name === "metadata" || typeof value === "string") continue;
-  const type = TYPES[String(value.type).split(";")[0]];
-  if (!type) continue;
-  const content = new Uint8Array(await value.arrayBuffer());
-  modules.push({ type, path: `/${name}`, contents: TEXT_TYPES.has(type) ? new TextDecoder().decode(content) : content });
-}
+const { metadata, modules } = await readUploadBundle(bundlePath);
 const probe = `export default {
   async fetch() {
     try {

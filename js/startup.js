@@ -19,7 +19,7 @@ export const STARTUP_CAVEAT =
   "startup was measured locally in workerd: absolute times differ from Cloudflare's edge (another CPU); compare shares and changes, not the exact figure.";
 
 /** The bundle's main output (the one with an entry point) as an absolute path. */
-function mainOutput(metafile, workingDir) {
+export function mainOutput(metafile, workingDir) {
   const outputs = Object.entries(metafile.outputs).filter(([p]) => /\.(m|c)?js$/.test(p));
   const main = outputs.find(([, o]) => o.entryPoint) ?? outputs[0];
   if (!main) throw new PerfOptimizerError("the bundle has no JavaScript output to measure");
@@ -27,7 +27,7 @@ function mainOutput(metafile, workingDir) {
 }
 
 /** The Miniflare that comes with the project's wrangler, or null. */
-function projectMiniflare(project, bundle) {
+export function projectMiniflare(project, bundle) {
   for (const from of [bundle.wrangler, join(project.dir, "package.json")]) {
     try {
       return createRequire(from).resolve("miniflare");
@@ -71,7 +71,7 @@ function probeStartup(project, bundle, main, map) {
 }
 
 /** The stack's frames in the bundle file, as `file:line:column` of the sources, innermost first. */
-function thrownAt(stack, bundleFile, map, main) {
+export function thrownAt(stack, bundleFile, map, main) {
   let lines;
   try {
     lines = decodeMappings(map);

@@ -64,6 +64,10 @@ pub struct AnalyzeInput {
     /// Startup profiles and the bundle's source map (`check --startup`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub startup: Option<crate::analyses::startup::StartupInput>,
+    /// The measurements of `perf-optimizer profile` (js/profile.js): the
+    /// report's `profile` block, completed here with the plan's limits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::model::profile::ProfileReport>,
     /// The config as JSON text (validated here), if the project has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
@@ -135,7 +139,7 @@ mod read {
     from_json_by_deserialize!(FileScope, ModuleFacts);
 
     from_json_struct! {
-        AnalyzeInput { files: "files" opt, entries: "entries" opt, scope: "scope" opt, source_lengths: "sourceLengths" opt, bundle: "bundle" opt, skipped: "skipped" opt, sql_files: "sqlFiles" opt, project: "project" opt, startup: "startup" opt, config: "config" opt, baseline: "baseline" opt, replacements: "replacements" opt, heavy_packages: "heavyPackages" opt }
+        AnalyzeInput { files: "files" opt, entries: "entries" opt, scope: "scope" opt, source_lengths: "sourceLengths" opt, bundle: "bundle" opt, skipped: "skipped" opt, sql_files: "sqlFiles" opt, project: "project" opt, startup: "startup" opt, profile: "profile" opt, config: "config" opt, baseline: "baseline" opt, replacements: "replacements" opt, heavy_packages: "heavyPackages" opt }
         SourceFile { path: "path" req, source: "source" opt }
         EntryPoint { path: "path" req, declared_by: "declaredBy" req, queue_batch_size: "queueBatchSize" opt }
         BundleInput { metafile: "metafile" req, outputs: "outputs" req, manifests: "manifests" opt, input_sources: "inputSources" opt }
@@ -374,11 +378,18 @@ pub fn analyze_precomputed(
         }
         None => None,
     };
+    let limits = config.platform_limits();
+    let profile = input.profile.clone().map(|p| p.with_limits(&limits));
+    if let Some(p) = &profile {
+        lint.diagnostics
+            .extend(rules::profile_step(p, &config, &lint.suppressions));
+    }
     let mut report = Report::new(lint.diagnostics, bundle, Vec::new(), lint.files_analyzed);
     report.summary.skipped_files = lint.files.iter().filter(|f| !f.analyzed).count() as u32;
     report.files = lint.files;
     report.notes = lint.notes;
     report.startup = startup;
+    report.profile = profile;
     if let Some(baseline) = &baseline {
         report.baseline = Some(baseline::compare(&report, baseline));
     }

@@ -307,7 +307,7 @@ describe("types", () => {
     const dir = project;
     writeFileSync(
       join(dir, "consumer.ts"),
-      `import { check, lint, analyzeBundle, rules, render, exitCode, type Report, type Diagnostic } from "perf-optimizer";
+      `import { check, lint, analyzeBundle, profile, rules, render, exitCode, type Report, type Diagnostic, type ProfileOptions, type ProfileRoute } from "perf-optimizer";
 import perfOptimizer, { type PerfOptimizerPluginOptions } from "perf-optimizer/esbuild";
 import { checkWranglerBundle, wranglerHook } from "perf-optimizer/wrangler";
 import type { Plugin } from "esbuild";
@@ -324,7 +324,12 @@ async function main(): Promise<number> {
   const plugin: Plugin = perfOptimizer(options);
   const hooked: Report = await checkWranglerBundle({ dir: "." });
   const code: 0 | 1 | 2 = await wranglerHook({ dir: ".", format: "json" });
-  void [line, lintReport, bundleReport, text, ids, plugin, hooked, code];
+  const profileOptions: ProfileOptions = { requests: [{ method: "GET", path: "/items", weight: 2 }], count: 20, concurrency: 2, maxSeconds: 10, stub: { delayMs: 5 } };
+  const profiled = async (): Promise<number | undefined> => {
+    const routes: ProfileRoute[] = (await profile(".", profileOptions)).profile?.routes ?? [];
+    return routes[0]?.cpuMs?.p95;
+  };
+  void [line, lintReport, bundleReport, text, ids, plugin, hooked, code, profiled];
   return exitCode(report);
 }
 void main();

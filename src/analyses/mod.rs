@@ -5,4 +5,5 @@
 pub mod baseline;
 pub mod budget;
 pub mod bundle;
+pub mod profile;
 pub mod startup;

@@ -43,6 +43,9 @@ pub struct Config {
     /// machine's available parallelism).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threads: Option<u32>,
+    /// The scenario of `perf-optimizer profile` (see `model::profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<super::profile::ProfileConfig>,
 }
 
 /// The config's keys, for the message about an unknown one.
@@ -55,6 +58,7 @@ const KEYS: &[&str] = &[
     "threads",
     "budgets",
     "limits",
+    "profile",
 ];
 
 /// The largest `maxFileSize` (as `--max-file-size` takes at most 1024 MiB).
@@ -210,6 +214,11 @@ impl Config {
                     _ => return Err("threads: expected a whole number from 1 to 256".into()),
                 },
                 "limits" => config.limits = at("limits", v)?,
+                "profile" => {
+                    let profile: super::profile::ProfileConfig = at("profile", v)?;
+                    profile.check()?;
+                    config.profile = Some(profile);
+                }
                 "rules" => {
                     let Value::Object(rules) = v else {
                         return Err("rules: expected an object of rule id → level".into());

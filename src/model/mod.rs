@@ -7,6 +7,7 @@ pub mod config;
 pub mod json;
 pub mod limits;
 pub mod modules;
+pub mod profile;
 pub mod project;
 pub mod report;
 pub mod rule;

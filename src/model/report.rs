@@ -336,6 +336,9 @@ pub struct Report {
     pub budgets: Vec<BudgetResult>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup: Option<StartupReport>,
+    /// Per-route measurements under local load (`perf-optimizer profile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<super::profile::ProfileReport>,
     pub summary: Summary,
     /// The comparison with a saved baseline (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -377,6 +380,7 @@ impl Report {
             bundle,
             budgets,
             startup: None,
+            profile: None,
             summary,
             baseline: None,
             files: Vec::new(),
@@ -568,7 +572,7 @@ use super::json::{from_json_by_deserialize, from_json_struct};
 from_json_by_deserialize!(Severity, Category, Role, BudgetKind, BudgetUnit);
 
 from_json_struct! {
-    Report { version: "version" req, tool: "tool" req, diagnostics: "diagnostics" req, bundle: "bundle" opt, budgets: "budgets" opt, startup: "startup" opt, summary: "summary" req, baseline: "baseline" opt, files: "files" opt, notes: "notes" opt }
+    Report { version: "version" req, tool: "tool" req, diagnostics: "diagnostics" req, bundle: "bundle" opt, budgets: "budgets" opt, startup: "startup" opt, profile: "profile" opt, summary: "summary" req, baseline: "baseline" opt, files: "files" opt, notes: "notes" opt }
     Diagnostic { rule: "rule" req, severity: "severity" req, category: "category" req, message: "message" req, file: "file" opt, line: "line" opt, column: "column" opt, end_line: "endLine" opt, end_column: "endColumn" opt, help: "help" req, docs: "docs" req, related: "related" opt, group: "group" skip }
     Related { file: "file" req, line: "line" req, column: "column" req, message: "message" req }
     ToolInfo { name: "name" req, version: "version" req }
@@ -693,6 +697,7 @@ mod tests {
                 engine_ms: 0.125,
                 unattributed_ms: 0.0625,
             }),
+            profile: Some(crate::model::profile::full_profile()),
             summary: Summary {
                 errors: 1,
                 warnings: 2,

@@ -169,6 +169,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
     }
 
+    if let Some(profile) = &report.profile {
+        if !options.quiet {
+            render_profile(profile, &p, &mut out);
+        }
+    }
+
     render_diagnostics(&report.diagnostics, &p, options, &mut out);
 
     if !report.budgets.is_empty() {
@@ -289,6 +295,153 @@ fn render_baseline(d: &BaselineDiff, p: &Paint, out: &mut String) {
         && t.bytes.delta == 0
     {
         let _ = writeln!(out, "  {}", p.dim("no change"));
+    }
+    out.push('\n');
+}
+
+/// `p50 / p95 / max` with one decimal.
+fn spread_text(s: &Option<crate::model::profile::Spread>) -> String {
+    s.map(|s| format!("{:.1} / {:.1} / {:.1}", s.p50, s.p95, s.max))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// `p50 / max` of a count.
+fn count_text(s: Option<crate::model::profile::CountSpread>) -> String {
+    s.map(|s| format!("{} / {}", s.p50, s.max))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// The per-route table of `perf-optimizer profile`.
+fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut String) {
+    let cut = if s.cut_off {
+        format!(", cut off by the time cap after {}", s.completed)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{} {} requests{cut}, concurrency {}, measured locally in workerd (CPU limit {} ms per request on the {} plan)",
+        p.bold("Profile"),
+        s.requests,
+        s.concurrency,
+        s.cpu_limit_ms,
+        s.plan.name()
+    );
+    let header = [
+        "route",
+        "req",
+        "status",
+        "wall ms p50/p95/max",
+        "cpu ms p50/p95/max",
+        "workerd cpu ms",
+        "subreq p50/max",
+        "conn",
+        "D1 queries",
+        "rows read",
+        "rows written",
+    ];
+    let rows: Vec<[String; 11]> = s
+        .routes
+        .iter()
+        .map(|r| {
+            let status: Vec<String> = r.status.iter().map(|(k, n)| format!("{k}×{n}")).collect();
+            [
+                r.route.clone(),
+                r.requests.to_string(),
+                if status.is_empty() {
+                    "-".into()
+                } else {
+                    status.join(" ")
+                },
+                spread_text(&r.wall_ms),
+                spread_text(&r.cpu_ms),
+                spread_text(&r.process_cpu_ms),
+                count_text(r.subrequests),
+                r.peak_connections.to_string(),
+                count_text(r.d1.map(|d| d.queries)),
+                count_text(r.d1.map(|d| d.rows_read)),
+                count_text(r.d1.map(|d| d.rows_written)),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let mut text = String::from(" ");
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.chars().count());
+            text.push(' ');
+            if i == 0 || i == 2 {
+                text.push_str(c);
+                text.push_str(&" ".repeat(pad));
+            } else {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(c);
+            }
+            text.push(' ');
+        }
+        text.trim_end().to_string()
+    };
+    let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let _ = writeln!(out, "{}", p.dim(&line(&head)));
+    for (r, cells) in s.routes.iter().zip(&rows) {
+        let _ = writeln!(out, "{}", line(cells));
+        for e in &r.errors {
+            let at = match (&e.file, e.line) {
+                (Some(f), Some(l)) => format!(" at {f}:{l}"),
+                (Some(f), None) => format!(" at {f}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "    {} {}×{}: {}{at} (not in the figures)",
+                p.red("✗"),
+                e.kind,
+                e.count,
+                e.message
+            );
+        }
+    }
+    if let Some(h) = &s.heap {
+        let _ = writeln!(
+            out,
+            "  heap after GC: {:.2} MB at the start, {:.2} MB at the end ({:+.2} MB per 1,000 requests; limit {} MB)",
+            h.start_mb, h.end_mb, h.growth_mb_per1k, h.limit_mb
+        );
+    }
+    let o = &s.outbound;
+    if o.requests > 0 || o.stubbed {
+        let how = if o.stubbed {
+            "answered by the local stub, none left the machine"
+        } else {
+            "sent to the network (--allow-network)"
+        };
+        let _ = writeln!(
+            out,
+            "  outbound fetches: {} {how}; at most {} open at once",
+            o.requests, o.peak_open
+        );
+    }
+    for q in s.queries.iter().take(10) {
+        let at = match (&q.file, q.line) {
+            (Some(f), Some(l)) => format!("  ({f}:{l})"),
+            _ => String::new(),
+        };
+        let scan = match (&q.table, q.full_scan) {
+            (Some(t), Some(true)) => format!("  {}", p.yellow(&format!("full scan of {t}"))),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {}×  {}{scan}{at}", q.count, p.dim(&q.sql));
+    }
+    for note in &s.notes {
+        let _ = writeln!(out, "  {}", p.dim(&format!("note: {note}")));
     }
     out.push('\n');
 }

@@ -58,8 +58,11 @@ fn every_declaration_is_complete() {
     for decl in declarations() {
         let id = decl.meta.id;
         assert!(
-            id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
-            "{id}: kebab-case"
+            id.starts_with(|c: char| c.is_ascii_lowercase())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{id}: kebab-case (digits allowed after the first letter: d1-full-scan)"
         );
         assert!(!decl.meta.summary.is_empty(), "{id}: summary");
         let headings: Vec<&str> = decl.docs.sections.iter().map(|(h, _)| *h).collect();

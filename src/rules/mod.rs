@@ -54,6 +54,25 @@ pub(crate) fn startup_step(
     Ok((startup, findings))
 }
 
+/// The profile step: the findings of a profile run's measurements
+/// (`d1-full-scan`, `subrequest-limit`, `connection-limit`), at the severity
+/// the config gives each rule, less those a suppression comment at their
+/// line silences.
+pub(crate) fn profile_step(
+    profile: &crate::model::profile::ProfileReport,
+    config: &Config,
+    suppressions: &[(String, Suppressions)],
+) -> Vec<Diagnostic> {
+    let severity = |id: &str| {
+        let declared = DECLARATIONS.iter().find(|d| d.meta.id == id)?;
+        config.severity_of(id, declared.meta.severity)
+    };
+    let mut findings =
+        crate::analyses::profile::findings(profile, &config.platform_limits(), &severity);
+    crate::engine::suppress::retain_unsuppressed(&mut findings, suppressions);
+    findings
+}
+
 /// Every finding's declaration, of every kind.
 pub fn declarations() -> &'static [&'static Declaration] {
     DECLARATIONS

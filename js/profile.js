@@ -1,0 +1,478 @@
+// `perf-optimizer profile`: runs the Worker of wrangler's dry run locally in
+// workerd (js/profile-runner.js, a child process with the project's
+// Miniflare), drives it with a bounded scenario of requests and turns what
+// the runner measured into the report's `profile` block: per route, wall
+// and CPU time, subrequests, open connections, D1 queries and rows; the heap
+// after a forced GC at the start and the end; the distinct SQL statements.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PerfOptimizerError } from "./core.js";
+import { displayPath } from "./files.js";
+import { decodeMappings, originalPosition, sourcePath, originOf } from "./attribution.js";
+import { mainOutput, projectMiniflare, thrownAt } from "./startup.js";
+
+export const DEFAULT_REQUESTS = 100;
+export const DEFAULT_MAX_SECONDS = 60;
+/** No request waits longer than this for its response (nor past the run's cap). */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Sampling interval of the CPU profile, in µs. */
+const SAMPLE_INTERVAL_US = 100;
+
+export const PROFILE_CAVEAT =
+  "profile measured the Worker locally in workerd: another CPU than Cloudflare's edge, no CPU or connection limit enforced, subrequests answered by a local stub unless --allow-network; compare routes and changes, not the exact figures.";
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** `--request "GET /items"` (or "/items") as a scenario request. */
+export function parseRequestFlag(text) {
+  const m = /^\s*(?:([A-Za-z]+)\s+)?(\/\S*)\s*$/.exec(text);
+  if (!m || (m[1] && !METHODS.has(m[1].toUpperCase()))) {
+    throw new PerfOptimizerError(`--request takes "METHOD /path" (GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS), got '${text}'`);
+  }
+  return { method: (m[1] ?? "GET").toUpperCase(), path: m[2] };
+}
+
+/** A quoted path literal: the quote (group `n`) and the path (group `n + 1`). */
+const quoted = (n) => String.raw`(['"\x60])(\/[^'"\x60\s]*)` + `\\${n}`;
+/** `x.get("/path"` — a GET route literal of Hono, itty-router, Express-like routers. */
+const GET_ROUTE = new RegExp(String.raw`\b([A-Za-z_$][\w$]*)\s*\.\s*get\s*\(\s*${quoted(2)}`, "g");
+/** `app.route("/prefix", sub)` — Hono mounting a router under a prefix. */
+const MOUNT = new RegExp(String.raw`\.\s*route\s*\(\s*${quoted(1)}\s*,\s*([A-Za-z_$][\w$]*)\s*[,)]`, "g");
+
+/** Whether a route literal has no parameter, wildcard or pattern (it can be requested as written). */
+const parameterFree = (path) => !/[:*?{}()[\]]/.test(path);
+const joinPath = (prefix, path) => (prefix.replace(/\/+$/, "") + (path === "/" ? "" : path)) || "/";
+
+/**
+ * GET routes without parameters read from the Worker's first-party sources
+ * (`files`: `{ path, source }`), under the prefix a Hono `route()` mounts
+ * their router at (matched by the router's name). Always with `GET /`.
+ */
+export function discoverRoutes(files) {
+  const mounts = new Map();
+  for (const { source } of files) {
+    for (const m of source.matchAll(MOUNT)) {
+      if (!mounts.has(m[3])) mounts.set(m[3], []);
+      mounts.get(m[3]).push(m[2]);
+    }
+  }
+  const paths = new Set(["/"]);
+  for (const { source } of files) {
+    for (const m of source.matchAll(GET_ROUTE)) {
+      const [, receiver, , path] = m;
+      // `c.req.get(…)`, `headers.get(…)`, `env.CACHE.get(…)` read values, not routes.
+      if (/^(c|ctx|req|request|headers|env|cache|kv|map|url|params|searchParams)$/i.test(receiver)) continue;
+      for (const prefix of mounts.get(receiver) ?? [""]) {
+        const full = joinPath(prefix, path);
+        if (parameterFree(full)) paths.add(full);
+      }
+    }
+  }
+  return [...paths].sort().map((path) => ({ method: "GET", path }));
+}
+
+/**
+ * The order the `count` requests are sent in: each request's share by its
+ * weight (largest remainders), interleaved evenly (index into `requests`).
+ */
+export function schedule(requests, count) {
+  const weights = requests.map((r) => r.weight ?? 1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (count * w) / total);
+  const counts = exact.map(Math.floor);
+  let left = count - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of byRemainder) {
+    if (left-- <= 0) break;
+    counts[i]++;
+  }
+  const slots = counts.flatMap((n, i) => Array.from({ length: n }, (_, j) => [(j + 0.5) / n, i]));
+  return slots.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+}
+
+/** The label of a scenario request in the report. */
+const routeName = (r) => r.name ?? `${(r.method ?? "GET").toUpperCase()} ${r.path}`;
+
+/** Quantile `q` of sorted numbers (nearest rank). */
+function quantile(sorted, q) {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+const round = (x, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+const spread = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  return { p50: round(quantile(s, 0.5)), p95: round(quantile(s, 0.95)), max: round(s.at(-1) ?? 0) };
+};
+const countSpread = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  return { p50: quantile(s, 0.5), max: s.at(-1) ?? 0 };
+};
+
+/** Functions of the measurement itself (js/profile-runner.js): their samples are not the Worker's CPU. */
+const isMeasurement = (name) => name.startsWith("__perfOptimizerMeasure");
+
+/**
+ * CPU ms per request from the run's V8 CPU profile: each sample lasts until
+ * the next one, capped (workerd takes no samples while the isolate waits,
+ * so a gap is not CPU time), and is shared by the requests in flight when it
+ * was taken. Idle samples, the measurement's own code and the wrapper's
+ * own frames (`__perfOptimizer…`, their self time) do not count.
+ * Also each route's self time by profile node. Returns
+ * `{ cpu: Map(index → ms), sampled: Set(index), selfByRoute: Map(route → Map(nodeId → ms)) }`.
+ */
+export function cpuPerRequest(profile, requests) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const measuring = new Map();
+  /** Whether the node or one of its callers is the measurement's. */
+  const inMeasurement = (id) => {
+    if (!measuring.has(id)) {
+      const n = nodes.get(id);
+      measuring.set(id, !n || isMeasurement(n.callFrame.functionName) || (parent.has(id) && inMeasurement(parent.get(id))));
+    }
+    return measuring.get(id);
+  };
+  // Idle; the measurement's work and what it calls; the wrapper's own frames
+  // (their self time; what they call is the Worker's).
+  const isExcluded = (id) => {
+    const name = nodes.get(id)?.callFrame.functionName ?? "";
+    return name === "(idle)" || name.startsWith("__perfOptimizer") || inMeasurement(id);
+  };
+  const times = [];
+  let t = profile.startTime;
+  for (const d of profile.timeDeltas) times.push((t += d));
+  const deltas = profile.timeDeltas.slice(1).filter((d) => d > 0).sort((a, b) => a - b);
+  const cap = Math.max(2 * SAMPLE_INTERVAL_US, 3 * (quantile(deltas, 0.5) || SAMPLE_INTERVAL_US));
+  const windows = requests.map((r) => ({ index: r.index, route: r.route, start: Number(BigInt(r.startNs) / 1000n), end: Number(BigInt(r.endNs) / 1000n) }));
+  const cpu = new Map(windows.map((w) => [w.index, 0]));
+  const sampled = new Set();
+  const selfByRoute = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    if (isExcluded(id)) continue;
+    const at = times[i];
+    const next = i + 1 < times.length ? times[i + 1] : profile.endTime;
+    const weight = Math.min(Math.max(0, next - at), cap) / 1000;
+    const inFlight = windows.filter((w) => w.start <= at && at < w.end);
+    for (const w of inFlight) {
+      const share = weight / inFlight.length;
+      cpu.set(w.index, cpu.get(w.index) + share);
+      sampled.add(w.index);
+      if (!selfByRoute.has(w.route)) selfByRoute.set(w.route, new Map());
+      const self = selfByRoute.get(w.route);
+      self.set(id, (self.get(id) ?? 0) + share);
+    }
+  }
+  return { cpu, sampled, selfByRoute, nodes };
+}
+
+/**
+ * The top functions of a route by self time: the profile's positions in the
+ * bundle mapped through its source map to a first-party file:line or a
+ * package; engine frames ("(garbage collector)", "(program)") by name.
+ */
+function topFunctions(self, nodes, bundleFile, lines, map, mainPath, total) {
+  const byKey = new Map();
+  for (const [id, ms] of self) {
+    const frame = nodes.get(id).callFrame;
+    let entry = { name: frame.functionName || "(anonymous)" };
+    if (frame.url && basename(frame.url) === bundleFile && lines) {
+      const at = originalPosition(lines, frame.lineNumber, frame.columnNumber);
+      const source = at && map.sources?.[at.source];
+      if (source) {
+        const abs = sourcePath(map, source, join(mainPath, ".."));
+        const origin = originOf(abs);
+        if (origin.kind === "package") entry.package = origin.name;
+        else entry = { ...entry, file: displayPath(abs), line: at.line + 1 };
+      }
+    } else if (frame.url) {
+      entry.package = frame.url.replace(/^node-internal:/, "node:").split(/[/]/)[0];
+    }
+    const key = `${entry.name}\0${entry.file ?? ""}\0${entry.line ?? ""}\0${entry.package ?? ""}`;
+    const prev = byKey.get(key);
+    byKey.set(key, { ...entry, selfMs: (prev?.selfMs ?? 0) + ms });
+  }
+  return [...byKey.values()]
+    .sort((a, b) => b.selfMs - a.selfMs)
+    .slice(0, 5)
+    .filter((f) => f.selfMs > 0)
+    .map((f) => ({ ...f, selfMs: round(f.selfMs), share: total > 0 ? round(f.selfMs / total) : 0 }));
+}
+
+/**
+ * The table a query plan reads whole (`SCAN items`, not through an index), or
+ * null: SQLite's `EXPLAIN QUERY PLAN` details, one per step.
+ */
+export function fullScanTable(plan) {
+  for (const detail of plan) {
+    const m = /^SCAN (?:TABLE )?([^\s(]+)(?: AS \S+)?(.*)$/.exec(detail);
+    if (!m || /^(CONSTANT|SUBQUERY)$/i.test(m[1])) continue;
+    if (/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|VIRTUAL TABLE/i.test(m[2])) continue;
+    return m[1];
+  }
+  return null;
+}
+
+/** The first frame of `stack` in the project's own code (through the source map): `{ file, line }` or null. */
+function firstPartyFrame(stack, bundleFile, map, main) {
+  if (!stack || !map) return null;
+  for (const frame of thrownAt(stack, bundleFile, map, main)) {
+    const m = /^(.*):(\d+):\d+$/.exec(frame);
+    if (m && originOf(resolve(m[1])).kind === "firstParty") return { file: m[1], line: Number(m[2]) };
+  }
+  return null;
+}
+
+/** Runs js/profile-runner.js with `spec`; kills it (and workerd) past `limitMs`. */
+function runRunner(specFile, cwd, limitMs) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL("./profile-runner.js", import.meta.url)), specFile], {
+      cwd,
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", WRANGLER_SEND_METRICS: "false" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      if (stderr.length < 64 * 1024) stderr += d;
+    });
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, limitMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, killed });
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, stderr: error.message, killed });
+    });
+  });
+}
+
+/** The thrown error of a request in one line, and where it was thrown in the sources. */
+function errorOf(error, bundleFile, map, main) {
+  const frames = error.stack && map ? thrownAt(error.stack, bundleFile, map, main) : [];
+  const [file, line] = frames.length ? [frames[0].replace(/:\d+:\d+$/, ""), Number(/:(\d+):\d+$/.exec(frames[0])[1])] : [undefined, undefined];
+  return { message: `${error.name}: ${error.message}`.replace(/\s+/g, " ").slice(0, 300), file, line };
+}
+
+/**
+ * Profiles the Worker: `scenario` is `{ requests, count, concurrency,
+ * maxSeconds, stub, source }`; returns the analyze input's `profile` (the
+ * report's block without the plan's limits, which the core adds).
+ */
+export async function profileWorker(project, bundle, metafile, scenario, { allowNetwork = false, env } = {}) {
+  if (!bundle.wrangler || !bundle.workerBundle) {
+    throw new PerfOptimizerError(`${displayPath(project.dir) || "."}: cannot profile: wrangler is not installed in the project (npm install -D wrangler); the Worker runs in workerd through it`);
+  }
+  const miniflare = projectMiniflare(project, bundle);
+  if (!miniflare) throw new PerfOptimizerError(`${displayPath(project.dir) || "."}: cannot profile: the project's wrangler has no Miniflare to run the Worker with`);
+  const main = mainOutput(metafile, bundle.workingDir);
+  let map = null;
+  try {
+    map = JSON.parse(readFileSync(`${main}.map`, "utf8"));
+  } catch {
+    // without a source map, positions stay in the bundle
+  }
+  const lines = map ? (() => {
+    try {
+      return decodeMappings(map);
+    } catch {
+      return null;
+    }
+  })() : null;
+  const order = schedule(scenario.requests, scenario.count);
+  const work = mkdtempSync(join(tmpdir(), "perf-optimizer-run-"));
+  try {
+    const spec = {
+      miniflare,
+      wrangler: bundle.wrangler,
+      configPath: project.configPath,
+      env: env ?? null,
+      workerBundle: bundle.workerBundle,
+      resultFile: join(work, "result.json"),
+      stateDir: join(work, "state"),
+      timeoutMs: scenario.maxSeconds * 1000,
+      requestTimeoutMs: Math.min(REQUEST_TIMEOUT_MS, scenario.maxSeconds * 1000),
+      allowNetwork,
+      stub: { delayMs: scenario.stub?.delayMs ?? 0, bodyBytes: scenario.stub?.bodyBytes ?? 2 },
+      sampleIntervalUs: SAMPLE_INTERVAL_US,
+      concurrency: scenario.concurrency,
+      requests: scenario.requests.map((r) => ({ method: (r.method ?? "GET").toUpperCase(), path: r.path, headers: r.headers ?? {}, body: r.body ?? null })),
+      schedule: order,
+    };
+    const specFile = join(work, "spec.json");
+    writeFileSync(specFile, JSON.stringify(spec));
+    // Start-up, migrations and the final GC come on top of the run's cap.
+    const { code, stderr, killed } = await runRunner(specFile, project.dir, scenario.maxSeconds * 1000 + 90_000);
+    let result;
+    try {
+      result = JSON.parse(readFileSync(spec.resultFile, "utf8"));
+    } catch {
+      const why = killed ? "it did not end in time and was stopped" : stderr.trim().split("\n").filter(Boolean).at(-1) ?? `exit ${code}`;
+      throw new PerfOptimizerError(`cannot profile: the Worker could not be run in workerd (${why.slice(0, 300)})`);
+    }
+    const bundleFile = basename(main);
+    if (result.startError) {
+      const e = errorOf(result.startError, bundleFile, map, main);
+      const where = e.file ? `${e.file}:${e.line}: ` : "";
+      throw new PerfOptimizerError(`${where}cannot profile: the Worker failed to start in workerd: ${e.message}`);
+    }
+    if (!result.ok) {
+      throw new PerfOptimizerError(`cannot profile: ${result.failure?.message ?? "the run failed"}`.slice(0, 500));
+    }
+    return summarize(result, scenario, { bundleFile, lines, map, main, allowNetwork });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A distinct query with its plan (on the first binding it was sent to) and where it was first sent from. */
+function withPlan(query, result, { bundleFile, map, main }) {
+  const out = { ...query };
+  const found = query.bindings.map((b) => result.plans?.[b]?.[query.sql]).find(Boolean);
+  if (found?.plan) {
+    out.plan = found.plan.join("; ");
+    const table = fullScanTable(found.plan);
+    out.fullScan = table !== null;
+    if (table) out.table = table;
+  }
+  const at = firstPartyFrame(result.sqlStacks?.[query.sql], bundleFile, map, main);
+  if (at) Object.assign(out, at);
+  return out;
+}
+
+/** The report's `profile` block from the runner's result. */
+function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwork }) {
+  const { cpu, sampled, selfByRoute, nodes } = result.profile ? cpuPerRequest(result.profile, result.requests) : { cpu: new Map(), sampled: new Set(), selfByRoute: new Map(), nodes: new Map() };
+  const d1Bound = result.requests.some((r) => r.record && Object.keys(r.record.d1Watched ?? {}).length > 0);
+  const d1Watched = result.requests.every((r) => !r.record || Object.values(r.record.d1Watched ?? {}).every(Boolean));
+  const queries = new Map();
+  const routes = scenario.requests.map((request, routeIndex) => {
+    const sent = result.requests.filter((r) => r.route === routeIndex);
+    const status = {};
+    const errors = new Map();
+    const answered = [];
+    for (const r of sent) {
+      let failure = null;
+      if (r.record?.error || r.threw) failure = { kind: "threw", ...errorOf(r.record?.error ?? { name: "Error", message: "the Worker threw", stack: "" }, bundleFile, map, main) };
+      else if (r.timedOut) failure = { kind: "timeout", message: r.error.message };
+      else if (r.error) failure = { kind: "failed", message: `${r.error.name}: ${r.error.message}`.slice(0, 300) };
+      // workerd cancels a request whose handler waits on nothing that can settle it (500).
+      else if (r.record && r.record.settled === false) failure = { kind: "hung", message: "the handler's promise never settled and nothing was left to wait on: workerd cancelled the request" };
+      if (failure) {
+        const key = `${failure.kind}\0${failure.message}\0${failure.file ?? ""}`;
+        const prev = errors.get(key);
+        errors.set(key, { ...failure, count: (prev?.count ?? 0) + 1 });
+        continue;
+      }
+      status[String(r.status)] = (status[String(r.status)] ?? 0) + 1;
+      answered.push(r);
+    }
+    for (const r of sent) {
+      for (const q of r.record?.d1 ?? []) {
+        for (const sql of q.sqls) {
+          const prev = queries.get(sql) ?? { sql, count: 0, bindings: [] };
+          prev.count++;
+          if (q.binding && !prev.bindings.includes(q.binding)) prev.bindings.push(q.binding);
+          queries.set(sql, prev);
+        }
+      }
+    }
+    const route = { route: routeName(request), requests: sent.length, status };
+    const errorList = [...errors.values()].map(({ kind, message, count, file, line }) => ({ kind, message, count, ...(file ? { file, line } : {}) }));
+    if (errorList.length) route.errors = errorList;
+    if (answered.length) {
+      route.wallMs = spread(answered.map((r) => Number(BigInt(r.endNs) - BigInt(r.startNs)) / 1e6));
+      if (result.profile) route.cpuMs = spread(answered.map((r) => cpu.get(r.index) ?? 0));
+      route.cpuSampledRequests = answered.filter((r) => sampled.has(r.index)).length;
+      if (answered.every((r) => r.processCpuNs !== undefined)) route.processCpuMs = spread(answered.map((r) => Number(r.processCpuNs) / 1e6));
+      route.subrequests = countSpread(answered.map((r) => r.record?.subrequests ?? 0));
+      route.peakConnections = Math.max(0, ...answered.map((r) => r.record?.peakOpen ?? 0));
+      if (d1Bound && d1Watched) {
+        const per = (f) => countSpread(answered.map((r) => (r.record?.d1 ?? []).reduce((n, q) => n + f(q), 0)));
+        route.d1 = { queries: per((q) => q.sqls.length), rowsRead: per((q) => q.rowsRead ?? 0), rowsWritten: per((q) => q.rowsWritten ?? 0) };
+      }
+      const self = selfByRoute.get(routeIndex);
+      if (self) {
+        const total = answered.reduce((n, r) => n + (cpu.get(r.index) ?? 0), 0);
+        const top = topFunctions(self, nodes, bundleFile, lines, map, main, total);
+        if (top.length) route.topFunctions = top;
+      }
+    } else {
+      route.peakConnections = 0;
+    }
+    return route;
+  });
+  const notes = [...result.notes];
+  if (scenario.source === "source") {
+    notes.push(`no scenario given (config \`profile.requests\` or --request): profiled GET / and the parameter-free GET routes read from the source (${scenario.requests.length} in all)`);
+  }
+  const answeredAll = routes.reduce((n, r) => n + Object.values(r.status).reduce((a, b) => a + b, 0), 0);
+  const sampledAll = routes.reduce((n, r) => n + (r.cpuSampledRequests ?? 0), 0);
+  if (result.profile && sampledAll < answeredAll) {
+    notes.push(`the V8 CPU profile has samples in ${sampledAll} of ${answeredAll} answered requests (workerd's profiler samples sparsely): cpuMs undercounts short requests; processCpuMs is workerd's whole CPU time per request`);
+  }
+  if (d1Bound && !d1Watched) notes.push("the D1 binding's queries could not be counted (its client has no fetcher to watch in this workerd version)");
+  if (result.outbound.hosts?.length && !allowNetwork) notes.push(`outbound fetches answered by the stub, to: ${result.outbound.hosts.join(", ")}`);
+  const completed = result.requests.length;
+  const block = {
+    requests: scenario.count,
+    completed,
+    concurrency: scenario.concurrency,
+    scenario: scenario.source,
+    cutOff: Boolean(result.run?.timedOut) || result.requests.some((r) => r.timedOut),
+    routes,
+    queries: [...queries.values()].sort((a, b) => b.count - a.count || (a.sql < b.sql ? -1 : 1)).map((q) => withPlan(q, result, { bundleFile, map, main })),
+    outbound: { requests: result.outbound.total, peakOpen: result.outbound.peakOpen, stubbed: !allowNetwork },
+    notes,
+  };
+  if (typeof result.heapStart === "number" && typeof result.heapEnd === "number") {
+    const mb = (bytes) => bytes / 1e6;
+    block.heap = {
+      startMb: round(mb(result.heapStart)),
+      endMb: round(mb(result.heapEnd)),
+      growthMbPer1k: completed ? round(((mb(result.heapEnd) - mb(result.heapStart)) / completed) * 1000) : 0,
+    };
+  }
+  return block;
+}
+
+/**
+ * The scenario of a run: the CLI's/API's requests, else the config's, else
+ * `GET /` and the routes read from `files`; counts and caps from the
+ * options, the config, the defaults.
+ */
+export function buildScenario(configProfile = {}, options = {}, files = []) {
+  let requests;
+  let source;
+  if (options.requests?.length) {
+    requests = options.requests;
+    source = "cli";
+  } else if (configProfile.requests?.length) {
+    requests = configProfile.requests;
+    source = "config";
+  } else {
+    requests = discoverRoutes(files);
+    source = "source";
+  }
+  const count = options.count ?? configProfile.count ?? DEFAULT_REQUESTS;
+  const concurrency = options.concurrency ?? configProfile.concurrency ?? 1;
+  const maxSeconds = options.maxSeconds ?? configProfile.maxSeconds ?? DEFAULT_MAX_SECONDS;
+  const whole = (n, min, max) => Number.isInteger(n) && n >= min && n <= max;
+  if (!whole(count, 1, 10_000)) throw new PerfOptimizerError(`the request count must be a whole number from 1 to 10000, got ${count}`);
+  if (!whole(concurrency, 1, 64)) throw new PerfOptimizerError(`the concurrency must be a whole number from 1 to 64, got ${concurrency}`);
+  if (!whole(maxSeconds, 1, 600)) throw new PerfOptimizerError(`the time cap must be a whole number of seconds from 1 to 600, got ${maxSeconds}`);
+  return { requests, count, concurrency, maxSeconds, stub: options.stub ?? configProfile.stub ?? {}, source };
+}

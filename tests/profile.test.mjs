@@ -1,0 +1,321 @@
+// `perf-optimizer profile`: the Worker run locally in workerd (the scratch
+// project's wrangler 4.86.0 and its Miniflare) and driven by a bounded
+// scenario. The fixture Worker is written here: a D1 binding with a
+// migration, a route that reads, one that writes, one that fans out to
+// three outbound fetches, one that throws, one that never answers; its
+// routes are registered on a small router of its own with literal paths.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { cli, project } from "./helpers.mjs";
+
+function write(dir, files) {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+const WORKER = [
+  "const routes = new Map();",
+  "const app = {",
+  "  get(path, handler) { routes.set(`GET ${path}`, handler); },",
+  "  post(path, handler) { routes.set(`POST ${path}`, handler); },",
+  "};",
+  'const HANG = "/hang";',
+  'const STUCK = "/stuck";',
+  'app.get("/items", async (request, env) => {',
+  '  const { results } = await env.DB.prepare("SELECT id, name FROM items WHERE kind = ?").bind("a").all();',
+  '  const total = await env.DB.prepare("SELECT count(*) AS n FROM items").first("n");',
+  "  return Response.json({ results, total });",
+  "});",
+  'app.get("/items/:id", async () => new Response("one"));',
+  'app.post("/add", async (request, env) => {',
+  '  const same = await env.DB.prepare("SELECT id FROM items WHERE name = ?").bind("new").all();',
+  '  await env.DB.prepare("INSERT INTO items (name, kind) VALUES (?, ?)").bind("new", "b").run();',
+  '  return new Response(`added after ${same.results.length}`, { status: 201 });',
+  "});",
+  'app.get("/fanout", async () => {',
+  "  const answers = await Promise.all([1, 2, 3].map((i) => fetch(`https://api.example.com/v1/${i}`)));",
+  "  const bodies = await Promise.all(answers.map((a) => a.text()));",
+  '  return new Response(bodies.map((b) => b.length).join(","));',
+  "});",
+  'app.get("/boom", async () => {',
+  '  throw new Error("the boom route always throws");',
+  "});",
+  "app.get(HANG, () => new Promise((resolve) => setTimeout(() => resolve(new Response(\"late\")), 60000)));",
+  "app.get(STUCK, () => new Promise(() => {}));",
+  'const WIDE = "/wide";',
+  "app.get(WIDE, async () => {",
+  "  const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => fetch(`https://api.example.com/w/${i}`)));",
+  "  return new Response(String(answers.length));",
+  "});",
+  "export default {",
+  "  async fetch(request, env) {",
+  "    const url = new URL(request.url);",
+  "    const handler = routes.get(`${request.method} ${url.pathname}`);",
+  '    if (!handler) return new Response("home", { status: url.pathname === "/" ? 200 : 404 });',
+  "    return handler(request, env);",
+  "  },",
+  "};",
+  "",
+].join("\n");
+/** The 1-based line of WORKER that contains `text`. */
+const lineOf = (text) => WORKER.split("\n").findIndex((l) => l.includes(text)) + 1;
+const THROW_LINE = lineOf("throw new Error");
+
+/** A Worker project in a temp dir, with the scratch project's node_modules (its wrangler). */
+function fixture(files = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "perf-optimizer-profile-"));
+  write(dir, {
+    "package.json": JSON.stringify({ name: "profile-fixture", private: true, type: "module" }, null, 2),
+    "wrangler.toml": [
+      'name = "profile-fixture"',
+      'main = "src/index.js"',
+      'compatibility_date = "2025-09-01"',
+      "",
+      "[[d1_databases]]",
+      'binding = "DB"',
+      'database_name = "items-db"',
+      'database_id = "00000000-0000-4000-8000-000000000001"',
+      'migrations_dir = "migrations"',
+      "",
+    ].join("\n"),
+    "migrations/0001_items.sql": [
+      "CREATE TABLE items (",
+      "  id INTEGER PRIMARY KEY,",
+      "  name TEXT NOT NULL,",
+      "  kind TEXT NOT NULL",
+      ");",
+      "CREATE INDEX items_name ON items (name);",
+      "INSERT INTO items (name, kind) VALUES ('a1', 'a'), ('a2', 'a'), ('b1', 'b');",
+      "",
+    ].join("\n"),
+    "src/index.js": WORKER,
+    ...files,
+  });
+  symlinkSync(join(project, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+const json = (run) => {
+  try {
+    return JSON.parse(run.stdout);
+  } catch {
+    assert.fail(`not JSON (exit ${run.code}):\n${run.stderr}\n${run.stdout.slice(0, 500)}`);
+  }
+};
+
+describe("perf-optimizer profile", () => {
+  let dir, run, report, routes;
+  before(() => {
+    dir = fixture();
+    run = cli(["profile", ".", "--request", "GET /items", "--request", "POST /add", "--request", "GET /fanout", "--request", "GET /boom", "--requests", "20", "--format", "json"], { cwd: dir, timeout: 180_000 });
+    report = json(run);
+    routes = Object.fromEntries((report.profile?.routes ?? []).map((r) => [r.route, r]));
+  });
+
+  test("reports every route of the scenario, with counts that add up to the total", () => {
+    const p = report.profile;
+    assert.ok(p, run.stderr);
+    assert.equal(p.scenario, "cli");
+    assert.equal(p.requests, 20);
+    assert.equal(p.completed, 20);
+    assert.equal(p.concurrency, 1);
+    assert.equal(p.plan, "free");
+    assert.equal(p.cpuLimitMs, 10);
+    assert.deepEqual(Object.keys(routes).sort(), ["GET /boom", "GET /fanout", "GET /items", "POST /add"]);
+    assert.equal(p.routes.reduce((n, r) => n + r.requests, 0), 20);
+    for (const r of p.routes) {
+      const answered = Object.values(r.status).reduce((a, b) => a + b, 0);
+      const failed = (r.errors ?? []).reduce((a, e) => a + e.count, 0);
+      assert.equal(answered + failed, r.requests, JSON.stringify(r));
+    }
+    assert.deepEqual(routes["GET /items"].status, { 200: 5 });
+    assert.deepEqual(routes["POST /add"].status, { 201: 5 });
+    // The caveat, once, on stderr.
+    assert.equal(run.stderr.match(/measured the Worker locally in workerd/g)?.length, 1, run.stderr);
+  });
+
+  test("measures wall and CPU time per route", () => {
+    for (const name of ["GET /items", "POST /add", "GET /fanout"]) {
+      const r = routes[name];
+      assert.ok(r.wallMs.p50 > 0 && r.wallMs.p50 <= r.wallMs.p95 && r.wallMs.p95 <= r.wallMs.max, JSON.stringify(r.wallMs));
+      assert.ok(r.cpuMs.p50 >= 0 && r.cpuMs.p50 <= r.cpuMs.p95 && r.cpuMs.p95 <= r.cpuMs.max, JSON.stringify(r.cpuMs));
+      // CPU is a part of the wall time of the slowest request.
+      assert.ok(r.cpuMs.max <= r.wallMs.max + 1, `${name}: ${JSON.stringify(r)}`);
+      assert.ok(r.cpuSampledRequests >= 0 && r.cpuSampledRequests <= 5, JSON.stringify(r));
+      // workerd's own CPU time per request (Linux, concurrency 1): always some.
+      assert.ok(r.processCpuMs.p50 > 0 && r.processCpuMs.p50 <= r.processCpuMs.max, JSON.stringify(r.processCpuMs));
+    }
+  });
+
+  test("counts D1 queries and their rows per request, from the migrated database", () => {
+    const items = routes["GET /items"].d1;
+    assert.deepEqual(items.queries, { p50: 2, max: 2 });
+    assert.ok(items.rowsRead.p50 >= 3, JSON.stringify(items));
+    assert.deepEqual(items.rowsWritten, { p50: 0, max: 0 });
+    const add = routes["POST /add"].d1;
+    assert.deepEqual(add.queries, { p50: 2, max: 2 });
+    assert.ok(add.rowsWritten.p50 >= 1, JSON.stringify(add));
+    assert.deepEqual(routes["GET /fanout"].d1.queries, { p50: 0, max: 0 });
+    const sqls = Object.fromEntries(report.profile.queries.map((q) => [q.sql, q.count]));
+    assert.equal(sqls["SELECT id, name FROM items WHERE kind = ?"], 5);
+    assert.equal(sqls["SELECT count(*) AS n FROM items"], 5);
+    assert.equal(sqls["INSERT INTO items (name, kind) VALUES (?, ?)"], 5);
+    assert.equal(sqls["SELECT id FROM items WHERE name = ?"], 5);
+    assert.ok(report.profile.notes.some((n) => /D1 DB: 1 migration applied to a temporary database/.test(n)), report.profile.notes.join("\n"));
+  });
+
+  test("gives each distinct SQL statement its query plan on the migrated schema and where it was sent from", () => {
+    const q = Object.fromEntries(report.profile.queries.map((x) => [x.sql, x]));
+    const byKind = q["SELECT id, name FROM items WHERE kind = ?"];
+    assert.equal(byKind.plan, "SCAN items");
+    assert.equal(byKind.fullScan, true);
+    assert.equal(byKind.table, "items");
+    assert.deepEqual([byKind.file, byKind.line], ["src/index.js", lineOf("WHERE kind = ?")]);
+    const byName = q["SELECT id FROM items WHERE name = ?"];
+    assert.match(byName.plan, /^SEARCH items USING (COVERING )?INDEX items_name/);
+    assert.equal(byName.fullScan, false);
+    assert.equal(byName.table, undefined);
+    assert.deepEqual([byName.file, byName.line], ["src/index.js", lineOf("WHERE name = ?")]);
+    assert.deepEqual(q["INSERT INTO items (name, kind) VALUES (?, ?)"].bindings, ["DB"]);
+  });
+
+  test("reports each full scan as a d1-full-scan finding at the line that sent it", () => {
+    const scans = report.diagnostics.filter((d) => d.rule === "d1-full-scan");
+    // count(*) reads the smaller items_name index whole (SCAN items USING COVERING INDEX): not a table scan.
+    assert.match(report.profile.queries.find((q) => q.sql.includes("count(*)")).plan, /^SCAN items USING COVERING INDEX items_name$/);
+    assert.deepEqual(scans.map((d) => [d.file, d.line, d.severity]), [["src/index.js", lineOf("WHERE kind = ?"), "warning"]]);
+    assert.match(scans.find((d) => d.line === lineOf("WHERE kind = ?")).message, /^`SELECT id, name FROM items WHERE kind = \?` reads every row of items \(SQLite's plan on the migrated schema: SCAN items\); sent 5 times/);
+    assert.equal(run.code, 0, "warnings only");
+  });
+
+  test("answers subrequests with the local stub and counts them, with the peak open at once", () => {
+    const fanout = routes["GET /fanout"];
+    assert.deepEqual(fanout.status, { 200: 5 });
+    assert.deepEqual(fanout.subrequests, { p50: 3, max: 3 });
+    assert.equal(fanout.peakConnections, 3);
+    assert.deepEqual(routes["GET /items"].subrequests, { p50: 0, max: 0 });
+    assert.equal(report.profile.outbound.requests, 15);
+    assert.equal(report.profile.outbound.stubbed, true);
+    assert.ok(report.profile.outbound.peakOpen >= 1);
+    assert.ok(report.profile.notes.some((n) => n.includes("api.example.com")), report.profile.notes.join("\n"));
+  });
+
+  test("reports a throwing route with its error and source line, not in the figures", () => {
+    const boom = routes["GET /boom"];
+    assert.deepEqual(boom.status, {});
+    assert.equal(boom.wallMs, undefined);
+    assert.equal(boom.errors.length, 1, JSON.stringify(boom.errors));
+    const [e] = boom.errors;
+    assert.equal(e.kind, "threw");
+    assert.equal(e.count, 5);
+    assert.match(e.message, /Error: the boom route always throws/);
+    assert.equal(e.file, "src/index.js");
+    assert.equal(e.line, THROW_LINE);
+  });
+
+  test("measures the heap after a forced GC at the start and the end", () => {
+    const h = report.profile.heap;
+    assert.ok(h, JSON.stringify(report.profile.notes));
+    assert.ok(h.startMb > 0 && h.endMb > 0, JSON.stringify(h));
+    assert.equal(h.limitMb, 128);
+    // From the unrounded sizes: within their rounding (±0.0005 MB each, ×50).
+    assert.ok(Math.abs(h.growthMbPer1k - ((h.endMb - h.startMb) / 20) * 1000) <= 0.06, JSON.stringify(h));
+  });
+
+  test("prints a table per route in the pretty format", () => {
+    const pretty = cli(["profile", ".", "--request", "GET /items", "--requests", "3"], { cwd: dir, timeout: 180_000 });
+    assert.ok(/^Profile 3 requests, concurrency 1, measured locally in workerd/m.test(pretty.stdout), pretty.stdout + pretty.stderr);
+    assert.match(pretty.stdout, /route\s+req\s+status\s+wall ms p50\/p95\/max/);
+    assert.match(pretty.stdout, /GET \/items\s+3\s+200×3/);
+  });
+});
+
+describe("perf-optimizer profile without a scenario", () => {
+  test("profiles GET / and the parameter-free GET routes of the source, and says so", () => {
+    const dir = fixture();
+    const run = cli(["profile", ".", "--requests", "8", "--format", "json"], { cwd: dir, timeout: 180_000 });
+    const report = json(run);
+    const p = report.profile;
+    assert.equal(p.scenario, "source");
+    assert.deepEqual(p.routes.map((r) => r.route), ["GET /", "GET /boom", "GET /fanout", "GET /items"]);
+    assert.equal(p.routes.reduce((n, r) => n + r.requests, 0), 8);
+    assert.ok(p.notes.some((n) => /no scenario given/.test(n)), p.notes.join("\n"));
+  });
+
+  test("takes the scenario from the config, spread by weight", () => {
+    const dir = fixture({
+      "perf-optimizer.config.json": JSON.stringify({ profile: { requests: [{ name: "list", path: "/items", weight: 3 }, { path: "/", weight: 1 }], count: 8, concurrency: 2 } }),
+    });
+    const report = json(cli(["profile", ".", "--format", "json"], { cwd: dir, timeout: 180_000 }));
+    const p = report.profile;
+    assert.equal(p.scenario, "config");
+    assert.equal(p.concurrency, 2);
+    assert.deepEqual(p.routes.map((r) => [r.route, r.requests]), [["list", 6], ["GET /", 2]]);
+  });
+
+  test("a bad scenario in the config is exit 2 naming the key", () => {
+    const dir = fixture({ "perf-optimizer.config.json": JSON.stringify({ profile: { requests: [{ path: "items" }] } }) });
+    const run = cli(["profile", "."], { cwd: dir, timeout: 60_000 });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /profile\.requests\[0\]\.path: expected a path from `\/`/);
+  });
+});
+
+describe("perf-optimizer profile, bounded", () => {
+  test("a route that never answers is cut off by the time cap and reported", () => {
+    const dir = fixture();
+    const t0 = Date.now();
+    const run = cli(["profile", ".", "--request", "GET /hang", "--requests", "5", "--max-seconds", "2", "--format", "json"], { cwd: dir, timeout: 120_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    const p = json(run).profile;
+    assert.equal(p.cutOff, true);
+    assert.ok(p.completed < 5, JSON.stringify(p));
+    const [hang] = p.routes;
+    assert.equal(hang.errors[0].kind, "timeout");
+    assert.deepEqual(hang.status, {});
+    assert.ok(seconds < 60, `took ${seconds} s`);
+  });
+
+  test("a handler that waits on nothing is reported as hung, not averaged in", () => {
+    const dir = fixture();
+    const p = json(cli(["profile", ".", "--request", "GET /stuck", "--request", "GET /", "--requests", "4", "--format", "json"], { cwd: dir, timeout: 120_000 })).profile;
+    const [stuck, home] = p.routes;
+    assert.deepEqual(stuck.status, {});
+    assert.equal(stuck.errors[0].kind, "hung");
+    assert.equal(stuck.errors[0].count, 2);
+    assert.equal(stuck.wallMs, undefined);
+    assert.deepEqual(home.status, { 200: 2 });
+  });
+
+  test("a Worker that fails to start is exit 2 with its error", () => {
+    const dir = fixture({ "src/index.js": 'const config = JSON.parse("{not json");\nexport default { fetch: () => new Response(String(config)) };\n' });
+    const run = cli(["profile", ".", "--requests", "2"], { cwd: dir, timeout: 120_000 });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /perf-optimizer: .*cannot profile: the Worker failed to start in workerd: SyntaxError/);
+    assert.equal(run.stdout, "");
+  });
+
+  test("a route over the subrequest and connection limits is reported (exit 1: subrequest-limit is an error)", () => {
+    const dir = fixture();
+    const run = cli(["profile", ".", "--request", "GET /wide", "--requests", "2", "--format", "json"], { cwd: dir, timeout: 120_000 });
+    const report = json(run);
+    const [wide] = report.profile.routes;
+    assert.deepEqual(wide.subrequests, { p50: 60, max: 60 });
+    assert.equal(wide.peakConnections, 60);
+    const found = report.diagnostics.filter((d) => d.category === "limits" && !d.file).map((d) => [d.rule, d.severity]);
+    assert.deepEqual(found.sort(), [["connection-limit", "warning"], ["subrequest-limit", "error"]]);
+    assert.match(report.diagnostics.find((d) => d.rule === "subrequest-limit").message, /^GET \/wide: one request made 60 outbound fetches in the profile run, over the 50 subrequests a request may make on the Free plan/);
+    assert.equal(run.code, 1);
+  });
+
+  test("profile options are refused on other commands", () => {
+    const run = cli(["check", ".", "--requests", "5"], { cwd: project });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--requests is an option of profile/);
+  });
+});
