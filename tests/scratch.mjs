@@ -1,10 +1,11 @@
 // The scratch project the end-to-end tests run in: outside the repo, with the
 // packed perf-optimizer tarball, the real esbuild and wrangler (4.86.0, the
 // newest that runs on Node 20), TypeScript, and a copy of examples/worker.
-// Next to it, `bundle-worker`, `vite-worker`, `vite7-worker` and `vite-example`
+// Next to it, `bundle-worker`, `vite-worker`, `vite7-worker`, `vite6-worker` and `vite-example`
 // (examples/vite-worker with its lock file and the tarball):
 // tests/fixtures/bundle-worker and tests/fixtures/vite-worker (on Vite 8, and
-// on Vite 7 with the package.json and lock file of its vite7/ folder) with
+// on Vite 7 and Vite 6 with the package.json and lock file of its vite7/ and
+// vite6/ folders) with
 // their real npm dependencies installed from their lock files, and the
 // tarball in the Vite ones (the network is needed here, at set-up, and never
 // by the tests themselves).
@@ -56,7 +57,9 @@ export function prepareScratchProject({ current = false } = {}) {
   }
   if (!current) prepareBundleFixture(join(base, "bundle-worker"));
   prepareViteFixture(join(base, "vite-worker"), join(base, tarball), { current });
-  if (!current) prepareViteFixture(join(base, "vite7-worker"), join(base, tarball), { vite7: true });
+  if (!current) {
+    for (const variant of ["vite7", "vite6"]) prepareViteFixture(join(base, `${variant}-worker`), join(base, tarball), { variant });
+  }
   prepareViteExample(join(base, "vite-example"), join(base, tarball), { current });
   return project;
 }
@@ -71,20 +74,21 @@ export const bundleFixtureDir = (project) => join(project, "..", "bundle-worker"
  */
 export const prepareBundleFixture = (dest) => prepareFixture("bundle-worker", dest);
 
-/** The Vite fixture's folder next to the scratch project `project` (`vite7`: the one on Vite 7). */
-export const viteFixtureDir = (project, { vite7 = false } = {}) => join(project, "..", vite7 ? "vite7-worker" : "vite-worker");
+/** The Vite fixture's folder next to the scratch project `project` (`variant`: `vite7` or `vite6`, the one on that Vite). */
+export const viteFixtureDir = (project, { variant = null } = {}) => join(project, "..", variant ? `${variant}-worker` : "vite-worker");
 
 /**
  * Copies tests/fixtures/vite-worker to `dest`, installs its dependencies with
- * `npm ci` (vite 8.0.9 with Rolldown, or with `vite7` vite 7.3.2 with Rollup,
+ * `npm ci` (vite 8.0.9 with Rolldown, or with `variant` `vite7` vite 7.3.2 or
+ * `vite6` vite 6.4.6 with Rollup,
  * and @cloudflare/vite-plugin 1.34.0, the release built on wrangler 4.86.0;
  * hono, moment, zod 3, chanfana 3 (zod 4) in the Worker, lodash in the
  * client) and the packed perf-optimizer `tarball`, which its vite.config.mjs
  * imports as `perf-optimizer/vite`.
  */
-export function prepareViteFixture(dest, tarball, { vite7 = false, current = false } = {}) {
+export function prepareViteFixture(dest, tarball, { variant = null, current = false } = {}) {
   // On the current toolchain: the newest tools over the lock file's, in the same install.
-  prepareFixture("vite-worker", dest, vite7 ? "vite7" : null, { install: !current });
+  prepareFixture("vite-worker", dest, variant, { install: !current });
   const tools = current ? [...CURRENT_TOOLS, "vite@latest"] : [];
   run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball, ...tools], { cwd: dest });
   return dest;
@@ -123,7 +127,7 @@ function prepareFixture(name, dest, variant = null, { install = true } = {}) {
   const fresh = existsSync(installed) && existsSync(join(dest, "package-lock.json")) && readFileSync(join(dest, "package-lock.json"), "utf8") === lock;
   if (!fresh) rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler|\/dist$|\/vite7$/.test(src) });
+  cpSync(source, dest, { recursive: true, filter: (src) => !/node_modules|\.wrangler|\/dist$|\/vite[67]$/.test(src) });
   if (variant) for (const file of ["package.json", "package-lock.json"]) cpSync(join(manifests, file), join(dest, file));
   if (!fresh && install) run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dest });
   return dest;

@@ -16,9 +16,11 @@ import { project } from "./helpers.mjs";
 import { viteFixtureDir } from "./scratch.mjs";
 
 const fixture = viteFixtureDir(project);
-const fixture7 = viteFixtureDir(project, { vite7: true });
+const fixture7 = viteFixtureDir(project, { variant: "vite7" });
+const fixture6 = viteFixtureDir(project, { variant: "vite6" });
 /** The Vite 7 fixture is set up for the first leg only (the current toolchain's leg runs Vite 8 at its newest). */
 const hasVite7 = existsSync(fixture7);
+const hasVite6 = existsSync(fixture6);
 const WORKER_ENV = "vite_fixture_worker";
 /** The Worker's packages (name@version), the same from Rolldown and Rollup: chanfana brings zod 4 and zod-to-openapi. */
 const WORKER_PACKAGES = ["@asteasolutions/zod-to-openapi@8.5.0", "chanfana@3.4.0", "hono@4.13.19", "js-yaml@4.3.2", "moment@2.31.0", "zod@3.25.76", "zod@4.6.7"];
@@ -305,6 +307,7 @@ describe("a CommonJS dependency in the Worker, on Rolldown and on Rollup", () =>
   for (const [leg, dir] of [
     ["Vite 8", fixture],
     ...(hasVite7 ? [["Vite 7", fixture7]] : []),
+    ...(hasVite6 ? [["Vite 6", fixture6]] : []),
   ]) {
     test(`${leg}: commonjs-dependency at the import line`, () => {
       mkdirSync(join(dir, "cjs"), { recursive: true });
