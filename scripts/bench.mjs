@@ -149,7 +149,7 @@ console.log(`  perf-optimizer rules        ${rules.toFixed(1)} ms (+${(rules - n
 
 const wasm = readFileSync(join(root, "pkg", "wasm", "perf_optimizer_bg.wasm"));
 const gzipBytes = gzipSync(wasm, { level: 9 }).length;
-console.log(`\nPackage: wasm ${wasm.length.toLocaleString("en")} bytes raw, ${gzipBytes.toLocaleString("en")} bytes gzip (${(gzipBytes / 1000).toFixed(0)} KB; the budget is 500 KB)`);
+console.log(`\nPackage: wasm ${wasm.length.toLocaleString("en")} bytes raw, ${gzipBytes.toLocaleString("en")} bytes gzip (${(gzipBytes / 1000).toFixed(0)} KB; issue #14 held it under 498 KB, issue #17 allows up to 700 KB for measured speed)`);
 rmSync(corpus, { recursive: true, force: true });
 
 console.log("\nBundle analysis (tests/fixtures/bundle-worker) against esbuild's analyzeMetafile:");
