@@ -211,8 +211,8 @@ impl Rule for CacheNeverStores {
             _ => None,
         };
         if let Some(route) = route {
-            if let Some(handler) = route_handler(call) {
-                self.non_get.push((handler, route));
+            if let Some((_, _, handler)) = super::cacheable_route::route(call, route) {
+                self.non_get.push((handler.span(), route));
             }
             return;
         }
@@ -425,30 +425,6 @@ fn status_206(text: &str) -> bool {
         let rest = text[at + "status".len()..].trim_start();
         rest.strip_prefix(':').is_some_and(|r| r.trim_start().starts_with("206"))
     })
-}
-
-/// `app.post('/path', …, handler)`: the handler's span.
-fn route_handler(call: &CallExpr) -> Option<Span> {
-    let Callee::Expr(callee) = &call.callee else {
-        return None;
-    };
-    let Expr::Member(m) = unwrap_expr(callee) else {
-        return None;
-    };
-    if !matches!(unwrap_expr(&m.obj), Expr::Ident(_)) || call.args.len() < 2 {
-        return None;
-    }
-    let Expr::Lit(Lit::Str(path)) = unwrap_expr(&call.args[0].expr) else {
-        return None;
-    };
-    if !path.value.as_str().is_some_and(|p| p.starts_with('/')) {
-        return None;
-    }
-    match unwrap_expr(&call.args.last()?.expr) {
-        Expr::Arrow(a) => Some(a.span),
-        Expr::Fn(f) => Some(f.function.span),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

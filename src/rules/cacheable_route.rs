@@ -239,9 +239,10 @@ struct CacheableRoute {
     guarded: Vec<swc_core::atoms::Atom>,
 }
 
-/// `app.get('/path', …, handler)`: the router, the path literal and the handler.
-fn route(call: &CallExpr) -> Option<(&Ident, &Str, &Expr)> {
-    if method_name(call)? != "get" || call.args.len() < 2 {
+/// `app.METHOD('/path', …, handler)` (`method` lowercase, as routers name
+/// them): the router, the path literal and the handler function.
+pub(super) fn route<'c>(call: &'c CallExpr, method: &str) -> Option<(&'c Ident, &'c Str, &'c Expr)> {
+    if method_name(call)? != method || call.args.len() < 2 {
         return None;
     }
     let Callee::Expr(callee) = &call.callee else {
@@ -384,7 +385,7 @@ impl Rule for CacheableRoute {
 
     fn enter(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
-        if let Some((router, path, handler)) = route(call) {
+        if let Some((router, path, handler)) = route(call, "get") {
             self.routes.push(Route {
                 router: router.sym.clone(),
                 path: path.span,

@@ -21,6 +21,7 @@ mod cpu_examples;
 mod db_tests;
 #[cfg(test)]
 mod declare_tests;
+mod handler_bodies;
 mod io_calls;
 mod per_call;
 #[cfg(test)]

@@ -9,7 +9,7 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use crate::effects::drizzle::{d1_binding, engine, is_db_chain};
-use crate::engine::context::{one_line, unwrap_expr, Frame, Node};
+use crate::engine::context::{one_line, unwrap_expr, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::knowledge::drizzle::{chain_root, Engine};
 use crate::model::report::{Category, Related, Severity};
@@ -131,10 +131,7 @@ from measured traffic.
 
 #[derive(Default)]
 struct PlacementHint {
-    /// A request handler was entered; its body is the next statement list.
-    entered: Option<Span>,
-    /// Per statement list being walked, whether it is a handler's body.
-    bodies: Vec<bool>,
+    bodies: super::handler_bodies::HandlerBodies,
     /// Handlers with sequential round trips: the back end, the awaits.
     found: Vec<(BackEnd, Vec<Span>)>,
 }
@@ -175,23 +172,12 @@ impl Rule for PlacementHint {
         if cx.project.placement.is_some() {
             return;
         }
-        match node {
-            Node::Function(Frame::Function { span, request_param, .. }) => {
-                self.entered = request_param.then_some(*span);
-            }
-            Node::Stmts(_) => {
-                let handler = self.entered.take().is_some_and(|handler| {
-                    matches!(cx.function(), Some(Frame::Function { span, .. }) if *span == handler)
-                });
-                self.bodies.push(handler);
-            }
-            _ => {}
-        }
+        self.bodies.enter(&node, cx);
     }
 
     fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Stmts(body) = node else { return };
-        if cx.project.placement.is_some() || self.bodies.pop() != Some(true) {
+        if cx.project.placement.is_some() || self.bodies.exit().is_none() {
             return;
         }
         // The back end with the most round trips on one path, if two or more.

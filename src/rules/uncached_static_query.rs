@@ -3,11 +3,10 @@
 //! request handler that keeps no answer anywhere. Every request pays a
 //! database round trip for the same result.
 
-use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use crate::effects::drizzle::{d1_binding, is_db_chain};
-use crate::engine::context::{method_name, one_line, unwrap_expr, Frame, Node};
+use crate::engine::context::{method_name, one_line, unwrap_expr, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::knowledge::drizzle::chain;
 use crate::model::report::{Category, Severity};
@@ -124,14 +123,11 @@ be stale for a while is not known: the finding is information.
     examples: crate::engine::declare::Examples::Run,
 };
 
+/// Judges a handler's body when its walk ends, when the facts about its
+/// locals (which name holds a database) are known.
 #[derive(Default)]
 struct UncachedStaticQuery {
-    /// A request handler was entered; its body is the next statement list.
-    entered: Option<Span>,
-    /// Per statement list being walked, the handler it is the body of: a
-    /// body is judged when its walk ends, when the facts about its locals
-    /// (which name holds a database) are known.
-    bodies: Vec<Option<Span>>,
+    bodies: super::handler_bodies::HandlerBodies,
 }
 
 impl Rule for UncachedStaticQuery {
@@ -144,23 +140,12 @@ impl Rule for UncachedStaticQuery {
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        match node {
-            Node::Function(Frame::Function { span, request_param, .. }) => {
-                self.entered = request_param.then_some(*span);
-            }
-            Node::Stmts(_) => {
-                let handler = self.entered.take().filter(|handler| {
-                    matches!(cx.function(), Some(Frame::Function { span, .. }) if span == handler)
-                });
-                self.bodies.push(handler);
-            }
-            _ => {}
-        }
+        self.bodies.enter(&node, cx);
     }
 
     fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Stmts(body) = node else { return };
-        let Some(Some(handler)) = self.bodies.pop() else {
+        let Some(handler) = self.bodies.exit() else {
             return;
         };
         // The whole query chains first (a chain's inner calls are parts of
