@@ -15,6 +15,8 @@ export type {
   StartupContributor,
   ProfileReport,
   ProfileRoute,
+  ProfileResponses,
+  ProfileRepeat,
   ProfileError,
   ProfileHeap,
   ProfileQuery,

@@ -19,6 +19,7 @@
 //     AsyncLocalStorage; outbound fetches go to the stub (or, allowed, to the
 //     network) through Miniflare's outboundService, which counts them again.
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -90,8 +91,24 @@ export const records = { outside, sqlStacks };
 export const __perfOptimizerCurrent = () => als.getStore() ?? outside;
 export { outside };
 const originalFetch = globalThis.fetch;
+/** At most this many outbound URLs are kept per request (for the repeats of js/profile.js). */
+const KEPT_FETCHES = 100;
+/** \`METHOD url\` of an outbound fetch, the URL cut to 500 characters. */
+function __perfOptimizerMeasureTarget(input, init) {
+  try {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : String(input?.url ?? "");
+    const method = String(init?.method ?? (typeof input === "object" && input?.method) ?? "GET").toUpperCase();
+    return \`\${method} \${url.slice(0, 500)}\`;
+  } catch {
+    return null;
+  }
+}
 globalThis.fetch = function fetch(input, init) {
   const record = __perfOptimizerCurrent();
+  if (record.fetches && record.fetches.length < KEPT_FETCHES) {
+    const target = __perfOptimizerMeasureTarget(input, init);
+    if (target !== null) record.fetches.push(target);
+  }
   record.subrequests++;
   record.open++;
   if (record.open > record.peakOpen) record.peakOpen = record.open;
@@ -108,14 +125,17 @@ globalThis.fetch = function fetch(input, init) {
 };
 const patched = new WeakSet();
 /** Counts the queries of a D1 binding at its fetcher (every method of the D1 API sends its statements there), with the rows its meta reports. */
-/** The SQL texts of a D1 request body (one statement, or a batch). */
+/**
+ * The SQL texts of a D1 request body (one statement, or a batch), and each
+ * one's bound parameters as JSON text (cut to 500 characters).
+ */
 function __perfOptimizerMeasureSql(init) {
   try {
     const body = JSON.parse(typeof init?.body === "string" ? init.body : "null");
-    const items = Array.isArray(body) ? body : [body];
-    return items.map((item) => (item && typeof item.sql === "string" ? item.sql : null)).filter((s) => s !== null);
+    const items = (Array.isArray(body) ? body : [body]).filter((item) => item && typeof item.sql === "string");
+    return { sqls: items.map((item) => item.sql), params: items.map((item) => JSON.stringify(item.params ?? []).slice(0, 500)) };
   } catch {
-    return [];
+    return { sqls: [], params: [] };
   }
 }
 /** Rows read and written from the meta of D1's answer (text). */
@@ -139,6 +159,41 @@ function __perfOptimizerMeasureStack(sqls) {
   Error.stackTraceLimit = limit;
   for (const sql of fresh) sqlStacks[sql] = stack;
 }
+/**
+ * Records which request headers the Worker reads (\`record.headersRead\`,
+ * lower-case names; \`*\` when it iterates them all): a route that reads
+ * no cookie, credential or client address answers every caller alike.
+ */
+export function __perfOptimizerWatchHeaders(headers, record) {
+  const read = [];
+  record.headersRead = read;
+  const add = (name) => {
+    if (read.length < 50 && !read.includes(name)) read.push(name);
+  };
+  const note = (name) => add(String(name).toLowerCase());
+  try {
+    for (const method of ["get", "has", "getAll", "getSetCookie"]) {
+      const original = headers[method];
+      if (typeof original !== "function") continue;
+      headers[method] = function (name, ...rest) {
+        note(method === "getSetCookie" ? "set-cookie" : name);
+        return original.call(headers, name, ...rest);
+      };
+    }
+    for (const method of ["entries", "keys", "values", "forEach", Symbol.iterator]) {
+      const original = headers[method];
+      if (typeof original !== "function") continue;
+      headers[method] = function (...args) {
+        add("*");
+        return original.apply(headers, args);
+      };
+    }
+    return true;
+  } catch {
+    add("*");
+    return false;
+  }
+}
 export function __perfOptimizerWatchD1(binding, name) {
   if (!binding || typeof binding !== "object" || patched.has(binding)) return patched.has(binding);
   const holders = [binding, binding.alwaysPrimarySession].filter((h) => h && typeof h === "object" && h.fetcher && typeof h.fetcher.fetch === "function");
@@ -148,7 +203,7 @@ export function __perfOptimizerWatchD1(binding, name) {
     holder.fetcher = {
       fetch: async function __perfOptimizerD1Fetch(input, init) {
         const record = __perfOptimizerCurrent();
-        const entry = { binding: name, sqls: __perfOptimizerMeasureSql(init), rowsRead: null, rowsWritten: null, error: null };
+        const entry = { binding: name, ...__perfOptimizerMeasureSql(init), rowsRead: null, rowsWritten: null, error: null };
         record.d1.push(entry);
         __perfOptimizerMeasureStack(entry.sqls);
         const response = await inner.fetch(input, init);
@@ -165,7 +220,7 @@ export function __perfOptimizerWatchD1(binding, name) {
 
 /** The entry module: the Worker's own exports, its fetch handler measured. */
 function wrapper(mainModule, d1Bindings) {
-  return `import { als, records, __perfOptimizerWatchD1 } from "./${SETUP_MODULE}";
+  return `import { als, records, __perfOptimizerWatchD1, __perfOptimizerWatchHeaders } from "./${SETUP_MODULE}";
 import * as worker from "./${mainModule}";
 export * from "./${mainModule}";
 const D1 = ${JSON.stringify(d1Bindings)};
@@ -178,12 +233,13 @@ async function __perfOptimizerRun(request, env, handle) {
   if (request.headers.get("x-perf-optimizer-records") === "1") return Response.json(records);
   if (request.headers.get("x-perf-optimizer-ping") === "1") return new Response(null, { status: 204 });
   const id = request.headers.get(${JSON.stringify(REQUEST_HEADER)});
-  const record = { subrequests: 0, open: 0, peakOpen: 0, d1: [], error: null, settled: false, d1Watched: __perfOptimizerMeasureWatch(env) };
+  const record = { subrequests: 0, open: 0, peakOpen: 0, d1: [], fetches: [], error: null, settled: false, d1Watched: __perfOptimizerMeasureWatch(env) };
   if (id === null) return handle(request);
   records[id] = record;
   const headers = new Headers(request.headers);
   headers.delete(${JSON.stringify(REQUEST_HEADER)});
   const inner = new Request(request, { headers });
+  __perfOptimizerWatchHeaders(inner.headers, record);
   try {
     const response = await als.run(record, () => handle(inner));
     record.settled = true;
@@ -228,6 +284,28 @@ function startFailure(error, runtimeErrors) {
     return match ? { name: match[1], message: match[2], stack } : { name: "Error", message: text, stack };
   }
   return { name: String(error?.name ?? "Error"), message: String(error?.message ?? error), stack: String(error?.stack ?? "") };
+}
+
+/** The response headers a cache decides by (Workers Cache, the Cache API, the CDN). */
+const CACHING_HEADERS = ["cache-control", "cdn-cache-control", "cloudflare-cdn-cache-control", "expires", "vary"];
+
+/**
+ * What js/profile.js compares across a route's responses to tell whether
+ * it could be cached: a digest of the body, its size, the caching headers,
+ * whether it set a cookie.
+ */
+function responseFacts(response, body) {
+  const caching = {};
+  for (const name of CACHING_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) caching[name] = value.slice(0, 200);
+  }
+  return {
+    bodyDigest: createHash("sha1").update(body).digest("base64"),
+    bodyBytes: body.byteLength,
+    caching,
+    setCookie: response.headers.has("set-cookie"),
+  };
 }
 
 async function main() {
@@ -398,8 +476,9 @@ async function main() {
       entry.startNs = process.hrtime.bigint();
       try {
         const response = await mf.dispatchFetch(new URL(r.path, base), { method: r.method, headers, body: r.body ?? undefined, signal: abort.signal, redirect: "manual" });
-        await response.arrayBuffer();
+        const body = new Uint8Array(await response.arrayBuffer());
         entry.status = response.status;
+        Object.assign(entry, responseFacts(response, body));
         entry.threw = response.headers.get("x-perf-optimizer-threw") === "1";
       } catch (error) {
         if (abort.signal.aborted) {

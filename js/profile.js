@@ -353,6 +353,60 @@ function withPlan(query, result, { bundleFile, map, main }) {
   return out;
 }
 
+/**
+ * What a route's answered requests show about caching it: how many 2xx
+ * bodies were compared and how many were the same (the most common body),
+ * the caching headers they carried, how many set a cookie, and the request
+ * headers the Worker read (a cache keyed by the URL is right only if the
+ * answer depends on nothing else).
+ */
+function responsesOf(answered) {
+  const ok = answered.filter((r) => r.status >= 200 && r.status < 300 && typeof r.bodyDigest === "string");
+  if (!ok.length) return null;
+  const byDigest = new Map();
+  for (const r of ok) byDigest.set(r.bodyDigest, [...(byDigest.get(r.bodyDigest) ?? []), r]);
+  const same = [...byDigest.values()].sort((a, b) => b.length - a.length)[0];
+  const cachingHeaders = new Set();
+  for (const r of ok) for (const [name, value] of Object.entries(r.caching ?? {})) cachingHeaders.add(`${name}: ${value}`);
+  const readHeaders = new Set(answered.flatMap((r) => r.record?.headersRead ?? []));
+  return {
+    compared: ok.length,
+    identical: same.length,
+    bodyBytes: same[0].bodyBytes,
+    cachingHeaders: [...cachingHeaders].sort().slice(0, 5),
+    setCookie: ok.filter((r) => r.setCookie).length,
+    readHeaders: [...readHeaders].sort().slice(0, 20),
+  };
+}
+
+/**
+ * The I/O a route repeated with the same input in more than one request:
+ * a SQL statement with the same bound parameters, a subrequest to the same
+ * URL (`{ kind, text, params?, requests }`, most repeated first, at most 5).
+ */
+function repeatsOf(answered) {
+  const seen = new Map();
+  const note = (key, repeat, index) => {
+    const prev = seen.get(key) ?? { ...repeat, requests: new Set() };
+    prev.requests.add(index);
+    seen.set(key, prev);
+  };
+  for (const r of answered) {
+    for (const q of r.record?.d1 ?? []) {
+      q.sqls.forEach((sql, i) => {
+        const params = q.params?.[i] ?? "[]";
+        note(`q\0${sql}\0${params}`, { kind: "query", text: sql, ...(params === "[]" ? {} : { params }) }, r.index);
+      });
+    }
+    for (const target of r.record?.fetches ?? []) note(`s\0${target}`, { kind: "subrequest", text: target }, r.index);
+  }
+  return [...seen.values()]
+    .filter((x) => x.requests.size > 1)
+    .map((x) => ({ ...x, requests: x.requests.size }))
+    .sort((a, b) => b.requests - a.requests || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .slice(0, 5);
+}
+
 /** The report's `profile` block from the runner's result. */
 function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwork }) {
   const { cpu, sampled, selfByRoute, nodes } = result.profile ? cpuPerRequest(result.profile, result.requests) : { cpu: new Map(), sampled: new Set(), selfByRoute: new Map(), nodes: new Map() };
@@ -390,7 +444,7 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
         }
       }
     }
-    const route = { route: routeName(request), requests: sent.length, status };
+    const route = { route: routeName(request), method: (request.method ?? "GET").toUpperCase(), path: request.path, requests: sent.length, status };
     const errorList = [...errors.values()].map(({ kind, message, count, file, line }) => ({ kind, message, count, ...(file ? { file, line } : {}) }));
     if (errorList.length) route.errors = errorList;
     if (answered.length) {
@@ -404,6 +458,10 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
         const per = (f) => countSpread(answered.map((r) => (r.record?.d1 ?? []).reduce((n, q) => n + f(q), 0)));
         route.d1 = { queries: per((q) => q.sqls.length), rowsRead: per((q) => q.rowsRead ?? 0), rowsWritten: per((q) => q.rowsWritten ?? 0) };
       }
+      const responses = responsesOf(answered);
+      if (responses) route.responses = responses;
+      const repeats = repeatsOf(answered);
+      if (repeats.length) route.repeats = repeats;
       const self = selfByRoute.get(routeIndex);
       if (self) {
         const total = answered.reduce((n, r) => n + (cpu.get(r.index) ?? 0), 0);

@@ -383,6 +383,7 @@ pub fn analyze_precomputed(
     if let Some(p) = &profile {
         lint.diagnostics
             .extend(rules::profile_step(p, &config, &lint.suppressions));
+        rules::profile_confirmation(p, &config, &lint.suppressions, &mut lint.diagnostics);
     }
     let mut report = Report::new(lint.diagnostics, bundle, Vec::new(), lint.files_analyzed);
     report.summary.skipped_files = lint.files.iter().filter(|f| !f.analyzed).count() as u32;

@@ -319,3 +319,80 @@ describe("perf-optimizer profile, bounded", () => {
     assert.match(run.stderr, /--requests is an option of profile/);
   });
 });
+
+// Caching confirmed by measurement (#22): a Hono router the source rule
+// reads, and routes of a plain dispatcher it does not.
+const HONO_WORKER = [
+  'import { Hono } from "hono";',
+  'import { dispatch } from "./plain.js";',
+  "const app = new Hono();",
+  'app.get("/products", async (c) => {',
+  '  const { results } = await c.env.DB.prepare("SELECT id, name FROM items WHERE kind = ?").bind("a").all();',
+  "  return c.json(results);",
+  "});",
+  'app.get("/x/*", (c) => dispatch(c.req.raw, c.env));',
+  "export default app;",
+  "",
+].join("\n");
+const PLAIN = [
+  "const one = (env, id) => env.DB.prepare(\"SELECT name FROM items WHERE id = ?\").bind(id).first();",
+  "async function settings(request, env) {",
+  '  const row = await env.DB.prepare("SELECT name, kind FROM items WHERE id = ?").bind(1).first();',
+  "  return Response.json(row);",
+  "}",
+  "async function me(request, env) {",
+  '  const who = request.headers.get("cookie") ?? "anonymous";',
+  "  return Response.json({ who, row: await one(env, 2) });",
+  "}",
+  "async function cached(request, env) {",
+  '  return Response.json(await one(env, 3), { headers: { "cache-control": "public, max-age=60" } });',
+  "}",
+  "async function clock(request, env) {",
+  "  return Response.json({ row: await one(env, 1), id: crypto.randomUUID() });",
+  "}",
+  'const routes = { "/x/settings": settings, "/x/me": me, "/x/cached": cached, "/x/clock": clock };',
+  "export function dispatch(request, env) {",
+  "  const handler = routes[new URL(request.url).pathname];",
+  '  return handler ? handler(request, env) : new Response("none", { status: 404 });',
+  "}",
+  "",
+].join("\n");
+const lineIn = (text, needle) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+
+describe("perf-optimizer profile confirms caching", () => {
+  let run, report;
+  before(() => {
+    const dir = fixture({ "src/index.js": HONO_WORKER, "src/plain.js": PLAIN });
+    const routes = ["/products", "/x/settings", "/x/me", "/x/cached", "/x/clock"].flatMap((p) => ["--request", `GET ${p}`]);
+    run = cli(["profile", ".", ...routes, "--requests", "15", "--format", "json"], { cwd: dir, timeout: 180_000 });
+    report = json(run);
+  });
+
+  test("compares each route's answers and lists the I/O it repeated", () => {
+    const routes = Object.fromEntries(report.profile.routes.map((r) => [r.path, r]));
+    assert.deepEqual(routes["/products"].responses.compared, 3, JSON.stringify(routes["/products"]));
+    assert.equal(routes["/products"].responses.identical, 3);
+    assert.equal(routes["/products"].responses.cachingHeaders, undefined, "none: left out");
+    assert.deepEqual(routes["/products"].repeats, [{ kind: "query", text: "SELECT id, name FROM items WHERE kind = ?", params: '["a"]', requests: 3 }]);
+    assert.deepEqual(routes["/x/cached"].responses.cachingHeaders, ["cache-control: public, max-age=60"]);
+    assert.ok(routes["/x/me"].responses.readHeaders.includes("cookie"), JSON.stringify(routes["/x/me"].responses));
+    assert.equal(routes["/x/clock"].responses.identical, 1, JSON.stringify(routes["/x/clock"].responses));
+  });
+
+  test("a cacheable-route finding gains the measured repeat count", () => {
+    const found = report.diagnostics.filter((d) => d.rule === "cacheable-route" && d.file === "src/index.js");
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(found[0].line, lineIn(HONO_WORKER, '"/products"'));
+    const evidence = found[0].related.find((r) => r.message.startsWith("profile:"));
+    assert.ok(evidence, JSON.stringify(found[0].related));
+    assert.match(evidence.message, /^profile: 3 of 3 requests to GET \/products got the same \d+ B answer with no caching header, and ran `SELECT id, name FROM items WHERE kind = \?` with the same parameters in 3 of them$/);
+    assert.deepEqual([evidence.file, evidence.line], ["src/index.js", lineIn(HONO_WORKER, "WHERE kind = ?")]);
+  });
+
+  test("a route the source rule does not read is reported from the measurement, and the others stay silent", () => {
+    const found = report.diagnostics.filter((d) => d.rule === "cacheable-route" && d.file !== "src/index.js");
+    assert.deepEqual(found.map((d) => [d.file, d.line]), [["src/plain.js", lineIn(PLAIN, "bind(1).first()")]], JSON.stringify(found));
+    assert.match(found[0].message, /^GET \/x\/settings is answered the same on every request and does I\/O each time, but it sends no Cache-Control \(profile: 3 of 3 requests/);
+    assert.equal(found[0].severity, "info");
+  });
+});

@@ -217,6 +217,57 @@ pub struct ProfileRoute {
     pub d1: Option<ProfileD1>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub top_functions: Vec<TopFunction>,
+    /// The request's method and path as sent (the route's name may be the
+    /// scenario's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// What its 2xx answers show about caching it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responses: Option<ProfileResponses>,
+    /// I/O it repeated with the same input in more than one request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<ProfileRepeat>,
+}
+
+/// A route's 2xx answers compared: could a cache keyed by the URL serve them?
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileResponses {
+    /// 2xx answers compared.
+    pub compared: u32,
+    /// How many of them had the same body (the most common one).
+    pub identical: u32,
+    /// That body's size.
+    pub body_bytes: u64,
+    /// `name: value` of the caching headers they carried (Cache-Control,
+    /// CDN-Cache-Control, Cloudflare-CDN-Cache-Control, Expires, Vary).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caching_headers: Vec<String>,
+    /// Answers that set a cookie.
+    #[serde(default)]
+    pub set_cookie: u32,
+    /// Request headers the Worker read (lower case; `*`: it iterated them all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_headers: Vec<String>,
+}
+
+/// One piece of I/O a route repeated with the same input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileRepeat {
+    /// "query" (the same SQL with the same parameters) or "subrequest"
+    /// (`METHOD url`).
+    pub kind: String,
+    pub text: String,
+    /// A query's bound parameters, as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<String>,
+    /// Requests of the route that sent it.
+    pub requests: u32,
 }
 
 /// The isolate's heap after a forced garbage collection.
@@ -326,7 +377,9 @@ from_json_by_deserialize!(
 
 from_json_struct! {
     ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt }
-    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt }
+    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, method: "method" opt, path: "path" opt, responses: "responses" opt, repeats: "repeats" opt }
+    ProfileResponses { compared: "compared" req, identical: "identical" req, body_bytes: "bodyBytes" req, caching_headers: "cachingHeaders" opt, set_cookie: "setCookie" opt, read_headers: "readHeaders" opt }
+    ProfileRepeat { kind: "kind" req, text: "text" req, params: "params" opt, requests: "requests" req }
     ProfileError { kind: "kind" req, message: "message" req, count: "count" req, file: "file" opt, line: "line" opt }
     TopFunction { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, self_ms: "selfMs" req, share: "share" req }
     ProfileQuery { sql: "sql" req, count: "count" req, bindings: "bindings" opt, plan: "plan" opt, full_scan: "fullScan" opt, table: "table" opt, file: "file" opt, line: "line" opt }
@@ -380,6 +433,22 @@ pub(crate) fn full_profile() -> ProfileReport {
                 package: None,
                 self_ms: 0.2,
                 share: 0.4,
+            }],
+            method: Some("GET".into()),
+            path: Some("/".into()),
+            responses: Some(ProfileResponses {
+                compared: 3,
+                identical: 3,
+                body_bytes: 10,
+                caching_headers: vec!["vary: accept".into()],
+                set_cookie: 1,
+                read_headers: vec!["accept".into()],
+            }),
+            repeats: vec![ProfileRepeat {
+                kind: "query".into(),
+                text: "select 1".into(),
+                params: Some("[1]".into()),
+                requests: 3,
             }],
         }],
         heap: Some(ProfileHeap {

@@ -108,7 +108,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                     .map(|pkg| pkg.name.len() + pkg.version.as_ref().map_or(0, |v| v.len() + 1))
                     .max()
                     .unwrap_or(0)
-                    .max(16);
+                    .max("(runtime & shims)".len());
                 let row = |label: String, bytes: u64, out: &mut String| {
                     let share = if total > 0 {
                         bytes as f64 / total as f64
@@ -393,6 +393,21 @@ fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut
     let _ = writeln!(out, "{}", p.dim(&line(&head)));
     for (r, cells) in s.routes.iter().zip(&rows) {
         let _ = writeln!(out, "{}", line(cells));
+        if let Some(a) = r.responses.as_ref().filter(|a| a.compared > 1) {
+            let headers = if a.caching_headers.is_empty() {
+                "no caching header".to_string()
+            } else {
+                a.caching_headers.join("; ")
+            };
+            let _ = writeln!(
+                out,
+                "    {}",
+                p.dim(&format!(
+                    "answers: {} of {} the same ({} B), {headers}",
+                    a.identical, a.compared, a.body_bytes
+                ))
+            );
+        }
         for e in &r.errors {
             let at = match (&e.file, e.line) {
                 (Some(f), Some(l)) => format!(" at {f}:{l}"),

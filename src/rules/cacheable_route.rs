@@ -114,6 +114,23 @@ export default app;
 "#,
         ),
         (
+            "With a profile",
+            r#"
+`perf-optimizer profile` checks the claim by measurement. A GET route whose
+answers in the run (two or more) were all the same, carried no caching
+header and no cookie, whose handler read no request header the answer could
+depend on (the run watches the request's headers; `Host`, `Content-Type`,
+conditional and tracing headers do not count), and which repeated the same
+query with the same parameters, or the same subrequest, on each request is
+confirmed: its finding gains a related location with the measured repeat
+count. A route with no finding (a router this rule does not read) is
+reported from the measurement alone, at the line that sent the repeated
+query. Answers built from subrequests that the local stub answered are not
+compared (the stub answers every request alike; `--allow-network` lets them
+through).
+"#,
+        ),
+        (
             "Options",
             r#"
 None.
@@ -131,6 +148,20 @@ be fresh) is not known: the finding is information.
     setup: "",
     examples: crate::engine::declare::Examples::Run,
 };
+
+const MESSAGE_HEAD: &str = "GET ";
+const MESSAGE_TAIL: &str = " does I/O on every request and its response depends on the URL alone, but it sends no Cache-Control";
+
+/// The finding's message for the route `path` (a pattern: `/items/:id`).
+pub(super) fn route_message(path: &str) -> String {
+    format!("{MESSAGE_HEAD}{path}{MESSAGE_TAIL}")
+}
+
+/// The route pattern a finding's message names (what a profile run's
+/// evidence is matched by, `super::profile_evidence`).
+pub(super) fn message_route(message: &str) -> Option<&str> {
+    message.strip_prefix(MESSAGE_HEAD)?.strip_suffix(MESSAGE_TAIL)
+}
 
 /// Middleware known not to authenticate or vary the response per caller.
 const HARMLESS_MIDDLEWARE: &[&str] = &[
@@ -413,9 +444,7 @@ impl Rule for CacheableRoute {
         let handlers: Vec<Span> = routes.iter().map(|r| r.handler).collect();
         for (route, HandlerIo { io, calls }) in routes.into_iter().zip(handlers_io(cx, &handlers)) {
             let path = route.path_text;
-            let message = format!(
-                "GET {path} does I/O on every request and its response depends on the URL alone, but it sends no Cache-Control"
-            );
+            let message = route_message(&path);
             let help = if cx.project.workers_cache {
                 "If its answer may be a little old, let Workers Cache (on for this Worker) answer: `c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600')` on the response, and it is served without running the Worker."
             } else {

@@ -24,6 +24,7 @@ mod declare_tests;
 mod handler_bodies;
 mod io_calls;
 mod per_call;
+mod profile_evidence;
 #[cfg(test)]
 pub mod test_util;
 
@@ -64,14 +65,37 @@ pub(crate) fn profile_step(
     config: &Config,
     suppressions: &[(String, Suppressions)],
 ) -> Vec<Diagnostic> {
-    let severity = |id: &str| {
-        let declared = DECLARATIONS.iter().find(|d| d.meta.id == id)?;
-        config.severity_of(id, declared.meta.severity)
-    };
-    let mut findings =
-        crate::analyses::profile::findings(profile, &config.platform_limits(), &severity);
+    let mut findings = crate::analyses::profile::findings(
+        profile,
+        &config.platform_limits(),
+        &configured_severity(config),
+    );
     crate::engine::suppress::retain_unsuppressed(&mut findings, suppressions);
     findings
+}
+
+/// A rule's severity as the config sets it (None: off), by id.
+fn configured_severity(config: &Config) -> impl Fn(&str) -> Option<Severity> + '_ {
+    |id: &str| {
+        let declared = DECLARATIONS.iter().find(|d| d.meta.id == id)?;
+        config.severity_of(id, declared.meta.severity)
+    }
+}
+
+/// What a profile run measured about caching, added to the caching
+/// findings as evidence (or, for a route no source rule judged, a
+/// `cacheable-route` finding of its own; see [`profile_evidence`]).
+pub(crate) fn profile_confirmation(
+    profile: &crate::model::profile::ProfileReport,
+    config: &Config,
+    suppressions: &[(String, Suppressions)],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let before = diagnostics.len();
+    profile_evidence::confirm(profile, diagnostics, &configured_severity(config));
+    let mut added = diagnostics.split_off(before);
+    crate::engine::suppress::retain_unsuppressed(&mut added, suppressions);
+    diagnostics.extend(added);
 }
 
 /// Every finding's declaration, of every kind.
