@@ -33,6 +33,10 @@ pub struct Column {
     pub primary: bool,
     pub unique: bool,
     pub references: bool,
+    /// The declared length of a string column (`varchar(2)`, `{ length: 2 }`).
+    pub max_chars: Option<u32>,
+    /// Its values are a declared list (`text({ enum: [...] })`, a pgEnum).
+    pub enumerated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,7 +143,74 @@ impl Column {
     }
 }
 
+/// Sets that stay small whatever the traffic: a table of one of them (its
+/// name's last word, singular or plural) that refers to no other table is
+/// reference data, edited by hand.
+const BOUNDED_DOMAINS: &[&str] = &[
+    "category",
+    "country",
+    "currency",
+    "language",
+    "locale",
+    "region",
+    "role",
+    "permission",
+    "plan",
+    "tier",
+    "timezone",
+    "unit",
+];
+
 impl Table {
+    /// Why the table cannot grow with traffic, when its declaration says
+    /// so: a primary key of at most 3 characters or from a declared list
+    /// (`varchar(2)` country codes, `text({ enum })`), or a table of a
+    /// [`BOUNDED_DOMAINS`] set that refers to no other table (a join table
+    /// such as `user_roles` refers to users, and grows with them).
+    pub fn bounded_by_design(&self) -> Option<String> {
+        let key: Vec<&Column> = if self.primary_key.is_empty() {
+            self.columns.iter().filter(|c| c.primary).collect()
+        } else {
+            self.primary_key
+                .iter()
+                .filter_map(|k| self.column(k))
+                .collect()
+        };
+        if let [only] = key.as_slice() {
+            if only.enumerated {
+                return Some(format!(
+                    "its primary key {} takes values from a declared list",
+                    only.name
+                ));
+            }
+            if let Some(n) = only.max_chars.filter(|&n| n <= 3) {
+                return Some(format!(
+                    "its primary key {} is at most {n} characters",
+                    only.name
+                ));
+            }
+        }
+        if self.columns.iter().any(|c| c.references) {
+            return None;
+        }
+        let name = snake_case(&self.name).to_ascii_lowercase();
+        let last = name.rsplit(['_', '-', ' ']).find(|w| !w.is_empty())?;
+        let singular = last
+            .strip_suffix("ies")
+            .map(|stem| format!("{stem}y"))
+            .or_else(|| last.strip_suffix('s').map(str::to_string))
+            .unwrap_or_else(|| last.to_string());
+        BOUNDED_DOMAINS
+            .iter()
+            .find(|d| **d == singular || **d == last)
+            .map(|d| {
+                format!(
+                    "{} is reference data (a table of each {d}, referring to no other table)",
+                    self.name
+                )
+            })
+    }
+
     /// A column by JS key or SQL name.
     pub fn column(&self, key: &str) -> Option<&Column> {
         self.columns
@@ -254,6 +325,8 @@ impl Table {
                 c.primary |= sc.primary;
                 c.unique |= sc.unique;
                 c.references |= sc.references;
+                c.enumerated |= sc.enumerated;
+                c.max_chars = c.max_chars.or(sc.max_chars);
             } else {
                 self.columns.push(sc.clone());
             }
@@ -442,14 +515,22 @@ fn read_column(key: &str, value: &Expr, dialect: Dialect) -> Option<Column> {
             .and_then(str_value)
             .is_some_and(|m| m == "json")
     });
-    let bounded = options.is_some_and(|o| {
-        drizzle::object_prop(o, "length").is_some() || drizzle::object_prop(o, "enum").is_some()
+    let max_chars = options.and_then(|o| match unwrap_expr(drizzle::object_prop(o, "length")?) {
+        Expr::Lit(Lit::Num(n)) if n.value >= 0.0 && n.value <= u32::MAX as f64 => {
+            Some(n.value as u32)
+        }
+        _ => None,
     });
+    let enumerated = options.is_some_and(|o| drizzle::object_prop(o, "enum").is_some());
+    let bounded =
+        enumerated || options.is_some_and(|o| drizzle::object_prop(o, "length").is_some());
     let mut col = Column {
         key: key.to_string(),
         name,
         large: is_large_type(&ty, dialect) && !bounded || json_mode,
         sql_type: if json_mode { "json".into() } else { ty },
+        max_chars,
+        enumerated,
         ..Column::default()
     };
     for s in segs {
@@ -675,6 +756,8 @@ wire_struct!(Column {
     primary,
     unique,
     references,
+    max_chars,
+    enumerated,
 });
 impl Wire for IndexPart {
     fn wire(&mut self, v: &mut Visit<'_>) {

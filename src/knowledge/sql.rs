@@ -601,13 +601,19 @@ fn column_def(table: &mut Draft, mut c: Walker<'_>) -> Option<()> {
         ty.push(' ');
         ty.push_str(&w.value.to_ascii_lowercase());
     }
-    if c.group().is_some() {
+    // `varchar(2)`: the declared length, kept as the type's `(n)`.
+    let mut max_chars = None;
+    if let Some(mut group) = c.group() {
         ty.push_str("(n)");
+        if let (Some(Token::Number(n, _)), true) = (group.next(), group.done()) {
+            max_chars = n.parse().ok();
+        }
     }
     let mut col = Column {
         name: name.clone(),
         large: is_large_type(&ty, Dialect::Unknown),
         sql_type: ty,
+        max_chars,
         ..Column::default()
     };
     while !c.done() {

@@ -82,6 +82,13 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
             r#"
 - Aggregates without `groupBy` (`db.select({ n: count() })`, `SELECT count(*)`).
 - `inArray(column, ids)` lookups (a batch of known keys: the usual fix for N+1).
+- Tables small by their declaration: a primary key of at most 3 characters
+  (`varchar(2)` country codes) or from a declared list (`text({ enum })`),
+  and reference tables of a naturally small set — categories, countries,
+  currencies, languages, locales, regions, roles, permissions, plans, tiers,
+  time zones, units (the table's name says which) — that refer to no other
+  table (a join table such as `user_roles` grows with its users and is
+  reported).
 - Subqueries, queries with a condition the analysis cannot read (a variable),
   `.$dynamic()` queries, and queries repeated in a loop (reported by
   `drizzle-query-in-loop`).
@@ -100,8 +107,8 @@ A filter on one owner's foreign key (`eq(orders.userId, id)`) is still
 reported: one user's rows grow with that user's history. So is an aggregate
 with `groupBy`: it returns one row per group, as many as the groups grow to.
 A `.limit()` added later to a query stored in a variable is not seen. A table
-that is small by design (a few settings rows) should be suppressed with a
-reason: `// perf-optimizer-disable-next-line drizzle-unbounded-select -- at most 10 plans`.
+that is small by design but says so nowhere in its schema (a few settings
+rows, a restaurant's menu) should be suppressed with a reason: `// perf-optimizer-disable-next-line drizzle-unbounded-select -- at most 10 plans`.
 "#,
         ),
     ],
@@ -153,7 +160,8 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             let main = p.query_table(fi, q);
             match main {
                 Some(t) => {
-                    if p.pins_one_row(fi, q, t) {
+                    // One row, or a table small by its declaration.
+                    if p.pins_one_row(fi, q, t) || p.tables[t].bounded_by_design().is_some() {
                         continue;
                     }
                 }
@@ -333,6 +341,47 @@ app.get('/', async (c) => {
             &[("src/schema.ts", SCHEMA), ("src/routes.ts", routes)],
             &[],
             &ProjectInfo::default(),
+        );
+    }
+
+    #[test]
+    fn tables_small_by_declaration_are_silent_and_join_tables_are_not() {
+        let schema = r#"import { sqliteTable, text, integer } from 'drizzle-orm/sqlite-core';
+export const foodCategory = sqliteTable('FoodCategory', { id: integer('id').primaryKey(), name: text('name') });
+export const food = sqliteTable('Food', { id: integer('id').primaryKey(), name: text('name'), categoryId: integer('category_id').references(() => foodCategory.id) });
+export const userRoles = sqliteTable('user_roles', { id: integer('id').primaryKey(), userId: integer('user_id').references(() => users.id), role: text('role') });
+export const statuses = sqliteTable('statuses', { code: text('code', { enum: ['open', 'done'] }).primaryKey(), label: text('label') });
+export const currencies = sqliteTable('currencies', { code: text('code', { length: 3 }).primaryKey(), name: text('name') });
+export const users = sqliteTable('users', { id: integer('id').primaryKey(), countryCode: text('country_code', { length: 2 }) });
+"#;
+        let routes = r#"import { foodCategory, food, userRoles, statuses, currencies } from './schema';
+export async function menu(db, env) {
+  const categories = await db.select().from(foodCategory);
+  const all = await db.query.foodCategory.findMany();
+  const states = await db.select().from(statuses);
+  const money = await db.select().from(currencies);
+  const { results } = await env.DB.prepare('SELECT * FROM drops_by_country').all();
+  const { results: langs } = await env.DB.prepare('SELECT * FROM languages').all();
+  const dishes = await db.select().from(food);
+  const roles = await db.select().from(userRoles);
+  const { results: hits } = await env.DB.prepare('SELECT * FROM hits_by_page').all();
+  return [categories, all, states, money, results, langs, dishes, roles, hits];
+}
+"#;
+        let sql = "CREATE TABLE drops_by_country (country_code VARCHAR(2) NOT NULL, count INT NOT NULL, PRIMARY KEY (country_code));
+                   CREATE TABLE languages (id INTEGER PRIMARY KEY, name TEXT);
+                   CREATE TABLE hits_by_page (path TEXT PRIMARY KEY, count INT);
+";
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/menu.ts", routes)],
+            &[("migrations/0001.sql", sql)],
+            &ProjectInfo::default(),
+            &[
+                ("src/menu.ts", 9, "every matching row of food"),
+                ("src/menu.ts", 10, "every matching row of userRoles"),
+                ("src/menu.ts", 11, "every matching row of hits_by_page"),
+            ],
         );
     }
 
