@@ -2,10 +2,14 @@
 //! touches every row of the table: a full-table write (every row read and
 //! written, billed per row on D1) that is almost never intended.
 
+use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::CallExpr;
 
-use super::per_call::{Finding, PerCall};
-use crate::engine::{LintContext, RuleEntry, RuleMeta};
+use super::per_call::Finding;
+use super::words::identifier_words;
+use crate::engine::context::Node;
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::semantic::scope::Frame;
 use crate::knowledge::query::{Api, QueryKind};
 use crate::model::report::{Category, Severity};
 
@@ -16,7 +20,7 @@ pub static RULE: RuleEntry = RuleEntry {
         severity: Severity::Error,
         summary: "A delete or update without a where clause: it deletes or updates every row of the table.",
     },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(PerCall(check))),
+    kind: crate::engine::declare::Kind::Source(|_| Box::new(DeleteWithoutWhere::default())),
     options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
     #[cfg(test)]
     docs: &DOCS,
@@ -68,6 +72,12 @@ If clearing a table is intended, say so:
         (
             "Not reported",
             r#"
+Whole-table writes in a function or route whose name says it empties tables
+on purpose — `clear`, `reset`, `truncate`, `wipe`, `purge`, `flush`, `empty`,
+`teardown` (`resetDatabase()`, `app.delete('/test/clear-sessions', …)`) —
+unless the name also says which rows were meant (`clearExpiredSessions`,
+`purgeOldLogs`, `resetForUser`: the missing condition is then the bug).
+
 `.$dynamic()` queries (their `where` may be added elsewhere) and `delete` calls
 on anything that is not a Drizzle database (`map.delete(k)`, `env.KV.delete(k)`).
 "#,
@@ -82,6 +92,56 @@ None.
     setup: "",
     examples: crate::engine::declare::Examples::Run,
 };
+
+/// Words that say a function or route empties tables on purpose.
+const CLEARING_WORDS: &[&str] = &["clear", "reset", "truncate", "wipe", "purge", "flush", "empty", "teardown", "nuke"];
+/// Words that say only some rows were meant (`clearExpired`): the missing
+/// condition is then a bug.
+const SELECTING_WORDS: &[&str] = &[
+    "expired", "old", "stale", "outdated", "inactive", "unused", "before", "older", "after", "by", "for", "one", "single",
+];
+
+/// Whether a function or route name says it empties tables on purpose:
+/// `resetDatabase`, `/clear-sessions`, `truncateAll`; not `clearExpired`.
+fn clears_on_purpose(name: &str) -> bool {
+    let words: Vec<String> = identifier_words(name).collect();
+    words.iter().any(|w| CLEARING_WORDS.contains(&w.as_str()))
+        && !words.iter().any(|w| SELECTING_WORDS.contains(&w.as_str()))
+}
+
+/// The rule: [`check`] on every call, but not inside a function or a
+/// route handler whose name or path says it clears tables on purpose.
+#[derive(Default)]
+struct DeleteWithoutWhere {
+    /// Handlers of routes whose path says they clear (`app.delete('/reset', …)`).
+    clearing_routes: Vec<Span>,
+}
+
+impl Rule for DeleteWithoutWhere {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        let Node::Call(call) = node else { return };
+        for method in ["get", "post", "put", "patch", "delete", "all"] {
+            if let Some((_, path, handler)) = super::cacheable_route::route(call, method) {
+                if path.value.as_str().is_some_and(clears_on_purpose) {
+                    self.clearing_routes.push(handler.span());
+                }
+                return;
+            }
+        }
+        let Some(found) = check(call, cx) else { return };
+        let in_clearing_route = self.clearing_routes.iter().any(|h| h.contains(found.span));
+        let in_clearing_function = cx.file.frames().iter().any(|f| {
+            matches!(f, Frame::Function { name: Some(name), .. } if clears_on_purpose(name))
+        });
+        if !in_clearing_route && !in_clearing_function {
+            cx.report(found.span, found.message, found.help);
+        }
+    }
+}
 
 fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
     let q = cx.db.query_at(call.span)?;
@@ -154,6 +214,39 @@ mod tests {
                 (4, "every row of schema.sessions"),
                 (5, "has no WHERE clause: it deletes every row of sessions"),
                 (6, "it updates every row of users"),
+            ],
+        );
+    }
+
+    #[test]
+    fn deliberate_clears_are_silent_and_selective_names_are_not() {
+        assert_fires(
+            RULE,
+            r#"app.delete('/test/clear', async (c) => {
+  await c.var.db.delete(sessions);
+});
+router.delete('/clear-sessions', secureHeaders(), async (c) => {
+  await c.var.db.delete(sessions);
+});
+export async function resetDatabase(db) {
+  await db.delete(users);
+  await db.update(counters).set({ n: 0 });
+}
+const truncateAll = async (db) => { await db.delete(users); };
+app.post('/sessions/clear-expired', async (c) => {
+  await c.var.db.delete(sessions);
+});
+export async function purgeOldLogs(db) {
+  await db.delete(logs);
+}
+app.delete('/items', async (c) => {
+  await c.var.db.delete(items);
+});
+"#,
+            &[
+                (13, "every row of sessions"),
+                (16, "every row of logs"),
+                (19, "every row of items"),
             ],
         );
     }

@@ -25,6 +25,7 @@ mod handler_bodies;
 mod io_calls;
 mod per_call;
 mod profile_evidence;
+mod words;
 #[cfg(test)]
 pub mod test_util;
 

@@ -18,6 +18,8 @@ use crate::model::collections::Words;
 use crate::model::report::{Category, Related, Severity};
 use crate::model::text::limit;
 
+use super::words::identifier_words;
+
 pub static RULE: RuleEntry = RuleEntry {
     meta: RuleMeta {
         id: "unbounded-memory-cache",
@@ -334,34 +336,10 @@ fn request_key(fill: &Fill, cx: &LintContext<'_>) -> bool {
     }
     // A key read from the environment (`env.X`, `getToken(env)`) is
     // configuration, which has few values, whatever it is called.
-    let words: Vec<String> = words(&text).collect();
+    let words: Vec<String> = identifier_words(&text).collect();
     !words.iter().any(|w| w == "env") && words.iter().any(|w| REQUEST_KEY_WORDS.contains(w))
 }
 
-/// The lowercase words of identifiers in `text`: `clientIp` → `client`,
-/// `ip`; `user_id` → `user`, `id`; `URLPath` → `url`, `path`.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_ascii_alphanumeric()).flat_map(|token| {
-        let bytes = token.as_bytes();
-        let mut parts = Vec::new();
-        let mut start = 0;
-        for i in 1..bytes.len() {
-            let (prev, cur) = (bytes[i - 1], bytes[i]);
-            let next_lower = bytes.get(i + 1).is_some_and(|b| b.is_ascii_lowercase());
-            let boundary = (prev.is_ascii_lowercase() && cur.is_ascii_uppercase())
-                || (prev.is_ascii_uppercase() && cur.is_ascii_uppercase() && next_lower)
-                || (prev.is_ascii_alphabetic() != cur.is_ascii_alphabetic());
-            if boundary {
-                parts.push(token[start..i].to_ascii_lowercase());
-                start = i;
-            }
-        }
-        if start < token.len() {
-            parts.push(token[start..].to_ascii_lowercase());
-        }
-        parts
-    })
-}
 
 /// A Map or Set named `name` is read back by key somewhere in `source`
 /// (`name.get(`, `name.has(`): it is used as a cache, which this rule
@@ -527,9 +505,4 @@ export function log(request) {
         );
     }
 
-    #[test]
-    fn words_split_identifiers() {
-        let split: Vec<String> = super::words("clientIp user_id URLPath x2").collect();
-        assert_eq!(split, ["client", "ip", "user", "id", "url", "path", "x", "2"]);
-    }
 }
