@@ -667,6 +667,63 @@ mod tests {
         (findings, roles)
     }
 
+    /// A branch the build drops (`process.env.NODE_ENV` is "production" in
+    /// a deployed Worker, Vite's `import.meta.env.DEV` false) is not in the
+    /// Worker: what only it imports is not reached, its code not analyzed.
+    #[test]
+    fn branches_the_build_drops_are_not_what_the_worker_runs() {
+        let entry = r#"export default {
+  async fetch(request, env) {
+    if (process.env.NODE_ENV === 'development') {
+      const { local } = await import('./dev');
+      for (const x of request.items) console.log(x);
+      return local();
+    }
+    const other = process.env.NODE_ENV !== 'production' ? await import('./debug') : null;
+    if (import.meta.env.DEV) await import('./vite-dev');
+    if (process.env.NODE_ENV === 'production' || other) await import('./prod');
+    for (const id of request.ids) await fetch(`https://api.example.com/${id}`);
+    return new Response(String(other));
+  },
+};
+"#;
+        let loop_fetch = "export async function f(ids) {\n  for (const id of ids) await fetch(`https://a.example/${id}`);\n}\n";
+        let file = |path: &str, source: &str| SourceFile {
+            path: path.into(),
+            source: source.into(),
+        };
+        let input = AnalyzeInput {
+            files: vec![
+                file("src/index.ts", entry),
+                file("src/dev.ts", loop_fetch),
+                file("src/debug.ts", loop_fetch),
+                file("src/vite-dev.ts", loop_fetch),
+                file("src/prod.ts", loop_fetch),
+            ],
+            entries: vec![EntryPoint {
+                path: "src/index.ts".into(),
+                ..EntryPoint::default()
+            }],
+            scope: FileScope::Reachable,
+            config: Some(r#"{"rules":{"console-in-loop":"warn"}}"#.into()),
+            ..AnalyzeInput::default()
+        };
+        let (findings, roles) = findings_and_roles(&analyze(&input).unwrap());
+        assert_eq!(
+            findings,
+            [
+                "src/index.ts:11 subrequest-in-loop",
+                "src/prod.ts:2 subrequest-in-loop"
+            ]
+        );
+        assert!(
+            roles
+                .iter()
+                .any(|r| r.starts_with("src/dev.ts") && r.ends_with("(skipped)")),
+            "{roles:?}"
+        );
+    }
+
     /// By default only what the Worker runs is analyzed: the files reachable
     /// from its entries, through relative imports and workspace packages
     /// (type-only imports are erased, so they do not count).

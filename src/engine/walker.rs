@@ -441,9 +441,27 @@ impl Visit for Walker<'_, '_, '_> {
             Stmt::DoWhile(d) => self.in_loop(stmt, LoopKind::DoWhile, d.span, |v| {
                 d.visit_children_with(v)
             }),
+            // A branch the build drops (`if (process.env.NODE_ENV ===
+            // 'development')`) is not in the Worker: neither its code nor
+            // what it imports.
+            Stmt::If(i) => match crate::syntax::ast::build_constant(&i.test) {
+                Some(true) => i.cons.visit_with(self),
+                Some(false) => i.alt.visit_with(self),
+                None => stmt.visit_children_with(self),
+            },
             _ => stmt.visit_children_with(self),
         }
         self.exit(Node::Stmt(stmt));
+    }
+
+    /// `process.env.NODE_ENV === 'production' ? a : b`: only the branch the
+    /// build keeps (see `visit_stmt`).
+    fn visit_cond_expr(&mut self, c: &CondExpr) {
+        match crate::syntax::ast::build_constant(&c.test) {
+            Some(true) => c.cons.visit_with(self),
+            Some(false) => c.alt.visit_with(self),
+            None => c.visit_children_with(self),
+        }
     }
 
     fn visit_expr_stmt(&mut self, node: &ExprStmt) {

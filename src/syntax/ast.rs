@@ -250,3 +250,106 @@ pub fn annotated_class(ann: Option<&TsTypeAnn>) -> Option<String> {
         _ => None,
     }
 }
+
+/// The value a condition has in the deployed Worker when the build decides
+/// it: bundlers replace `process.env.NODE_ENV` with `"production"`
+/// (wrangler and Vite in a build, unless told otherwise) and Vite's
+/// `import.meta.env.DEV`/`PROD` with `false`/`true`, then drop the dead
+/// branch and whatever it imports (esbuild bundles no `import()` there).
+/// `None`: decided at run time.
+pub fn build_constant(test: &Expr) -> Option<bool> {
+    match unwrap_expr(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => build_constant(&u.arg).map(|v| !v),
+        Expr::Bin(b) => match b.op {
+            BinaryOp::LogicalAnd => match (build_constant(&b.left), build_constant(&b.right)) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            BinaryOp::LogicalOr => match (build_constant(&b.left), build_constant(&b.right)) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            BinaryOp::EqEqEq | BinaryOp::EqEq | BinaryOp::NotEqEq | BinaryOp::NotEq => {
+                let equal =
+                    mode_equals(&b.left, &b.right).or_else(|| mode_equals(&b.right, &b.left))?;
+                Some(if matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) {
+                    equal
+                } else {
+                    !equal
+                })
+            }
+            _ => None,
+        },
+        e => match import_meta_env(e)? {
+            "DEV" => Some(false),
+            "PROD" => Some(true),
+            _ => None,
+        },
+    }
+}
+
+/// Whether the build's mode (`process.env.NODE_ENV`, `import.meta.env.MODE`:
+/// "production") equals the string `value`, when `mode` reads it.
+fn mode_equals(mode: &Expr, value: &Expr) -> Option<bool> {
+    let Expr::Lit(Lit::Str(s)) = unwrap_expr(value) else {
+        return None;
+    };
+    let reads_mode = expr_path(unwrap_expr(mode)).is_some_and(|p| p == "process.env.NODE_ENV")
+        || import_meta_env(unwrap_expr(mode)) == Some("MODE");
+    reads_mode.then(|| s.value.as_str() == Some("production"))
+}
+
+/// `X` of `import.meta.env.X`.
+fn import_meta_env(expr: &Expr) -> Option<&str> {
+    let Expr::Member(outer) = expr else {
+        return None;
+    };
+    let Expr::Member(env) = unwrap_expr(&outer.obj) else {
+        return None;
+    };
+    let is_import_meta =
+        matches!(unwrap_expr(&env.obj), Expr::MetaProp(m) if m.kind == MetaPropKind::ImportMeta);
+    let env_named = matches!(&env.prop, MemberProp::Ident(p) if &*p.sym == "env");
+    match &outer.prop {
+        MemberProp::Ident(p) if is_import_meta && env_named => Some(&p.sym),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod build_constant_tests {
+    use super::build_constant;
+    use swc_core::ecma::ast::{Expr, ModuleItem, Stmt};
+
+    fn value(condition: &str) -> Option<bool> {
+        let program = crate::syntax::parse("t.ts", &format!("({condition});"), None).unwrap();
+        let swc_core::ecma::ast::Program::Module(m) = program else {
+            unreachable!()
+        };
+        let ModuleItem::Stmt(Stmt::Expr(e)) = &m.body[0] else {
+            unreachable!()
+        };
+        let e: &Expr = &e.expr;
+        build_constant(e)
+    }
+
+    #[test]
+    fn the_build_mode_decides_these_conditions_and_not_others() {
+        assert_eq!(value("process.env.NODE_ENV === 'development'"), Some(false));
+        assert_eq!(value("'production' == process.env.NODE_ENV"), Some(true));
+        assert_eq!(value("process.env.NODE_ENV !== 'production'"), Some(false));
+        assert_eq!(value("!(process.env.NODE_ENV === 'test')"), Some(true));
+        assert_eq!(value("import.meta.env.DEV"), Some(false));
+        assert_eq!(value("import.meta.env.PROD && ready"), None);
+        assert_eq!(value("import.meta.env.DEV && ready"), Some(false));
+        assert_eq!(
+            value("import.meta.env.MODE === 'development' || debug"),
+            None
+        );
+        assert_eq!(value("process.env.DEBUG === 'true'"), None);
+        assert_eq!(value("env.NODE_ENV === 'development'"), None);
+        assert_eq!(value("NODE_ENV === 'development'"), None);
+    }
+}
