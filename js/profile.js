@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PerfOptimizerError } from "./core.js";
+import { callCore, PerfOptimizerError } from "./core.js";
 import { displayPath } from "./files.js";
 import { decodeMappings, originalPosition, sourcePath, originOf } from "./attribution.js";
 import { mainOutput, projectMiniflare, thrownAt } from "./startup.js";
@@ -35,43 +35,15 @@ export function parseRequestFlag(text) {
   return { method: (m[1] ?? "GET").toUpperCase(), path: m[2] };
 }
 
-/** A quoted path literal: the quote (group `n`) and the path (group `n + 1`). */
-const quoted = (n) => String.raw`(['"\x60])(\/[^'"\x60\s]*)` + `\\${n}`;
-/** `x.get("/path"` — a GET route literal of Hono, itty-router, Express-like routers. */
-const GET_ROUTE = new RegExp(String.raw`\b([A-Za-z_$][\w$]*)\s*\.\s*get\s*\(\s*${quoted(2)}`, "g");
-/** `app.route("/prefix", sub)` — Hono mounting a router under a prefix. */
-const MOUNT = new RegExp(String.raw`\.\s*route\s*\(\s*${quoted(1)}\s*,\s*([A-Za-z_$][\w$]*)\s*[,)]`, "g");
-
-/** Whether a route literal has no parameter, wildcard or pattern (it can be requested as written). */
-const parameterFree = (path) => !/[:*?{}()[\]]/.test(path);
-const joinPath = (prefix, path) => (prefix.replace(/\/+$/, "") + (path === "/" ? "" : path)) || "/";
-
 /**
  * GET routes without parameters read from the Worker's first-party sources
- * (`files`: `{ path, source }`), under the prefix a Hono `route()` mounts
- * their router at (matched by the router's name). Always with `GET /`.
+ * (`files`: `{ path, source }`) by the core: route literals of Hono,
+ * itty-router and routers of that shape, under the prefix a Hono `route()`
+ * mounts their router at. Always with `GET /`.
  */
 export function discoverRoutes(files) {
-  const mounts = new Map();
-  for (const { source } of files) {
-    for (const m of source.matchAll(MOUNT)) {
-      if (!mounts.has(m[3])) mounts.set(m[3], []);
-      mounts.get(m[3]).push(m[2]);
-    }
-  }
-  const paths = new Set(["/"]);
-  for (const { source } of files) {
-    for (const m of source.matchAll(GET_ROUTE)) {
-      const [, receiver, , path] = m;
-      // `c.req.get(…)`, `headers.get(…)`, `env.CACHE.get(…)` read values, not routes.
-      if (/^(c|ctx|req|request|headers|env|cache|kv|map|url|params|searchParams)$/i.test(receiver)) continue;
-      for (const prefix of mounts.get(receiver) ?? [""]) {
-        const full = joinPath(prefix, path);
-        if (parameterFree(full)) paths.add(full);
-      }
-    }
-  }
-  return [...paths].sort().map((path) => ({ method: "GET", path }));
+  const paths = JSON.parse(callCore("the Worker's sources", (core) => core.discoverRoutes(JSON.stringify(files))));
+  return paths.map((path) => ({ method: "GET", path }));
 }
 
 /**

@@ -398,6 +398,52 @@ pub fn analyze_precomputed(
     Ok((report, lint.files_walked))
 }
 
+/// The GET routes `perf-optimizer profile` can request as written, read
+/// from the Worker's first-party sources: each `x.get('/path', handler)`
+/// literal (Hono, itty-router and routers of that shape) under the prefixes
+/// its router is mounted at (`app.route('/api', x)`, matched by name),
+/// without parameters, wildcards or patterns; always `/`. Sorted. A file
+/// that does not parse, or nests deeper than the parser's guard, adds none.
+pub fn discover_routes(files: &[crate::model::project::SourceFile]) -> Vec<String> {
+    use crate::syntax::{nesting, parse};
+    let found: Vec<rules::cacheable_route::RouteLiterals> = files
+        .iter()
+        .filter(|f| nesting::trouble(&f.path, &f.source).is_none())
+        .filter_map(|f| parse(&f.path, &f.source, None).ok())
+        .map(|program| rules::cacheable_route::route_literals(&program))
+        .collect();
+    let mut mounts: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (prefix, router) in found.iter().flat_map(|f| &f.mounts) {
+        mounts.entry(router.as_ref()).or_default().push(prefix);
+    }
+    let join = |prefix: &str, path: &str| {
+        let joined = format!(
+            "{}{}",
+            prefix.trim_end_matches('/'),
+            if path == "/" { "" } else { path }
+        );
+        if joined.is_empty() {
+            "/".to_string()
+        } else {
+            joined
+        }
+    };
+    let requestable = |path: &str| !path.contains([':', '*', '?', '{', '}', '(', ')', '[', ']']);
+    let mut paths: std::collections::BTreeSet<String> = ["/".to_string()].into();
+    for (router, path) in found.iter().flat_map(|f| &f.gets) {
+        let prefixes = mounts
+            .get(router.as_ref())
+            .map_or(&[""][..], |p| p.as_slice());
+        paths.extend(
+            prefixes
+                .iter()
+                .map(|prefix| join(prefix, path))
+                .filter(|p| requestable(p)),
+        );
+    }
+    paths.into_iter().collect()
+}
+
 /// The finding for a file the wrapper skipped: `file-too-large` (info) for
 /// one over the size cap, at the severity the config sets (none when it
 /// turns the rule off); else `unreadable-file`, always a warning (as for a
@@ -721,6 +767,29 @@ mod tests {
                 .iter()
                 .any(|r| r.starts_with("src/dev.ts") && r.ends_with("(skipped)")),
             "{roles:?}"
+        );
+    }
+
+    #[test]
+    fn routes_to_profile_are_read_from_the_sources() {
+        let file = |path: &str, source: &str| SourceFile {
+            path: path.into(),
+            source: source.into(),
+        };
+        let files = [
+            file(
+                "src/index.ts",
+                "import { posts } from './posts';\nconst app = new Hono();\napp.get('/health', (c) => c.text('ok'));\napp.get('/items/:id', (c) => c.text('one'));\napp.route('/api/posts', posts);\napp.get('/files/*', (c) => c.text('f'));\nconst v = c.req.get('/not-a-route');\nheaders.get('/x');\nexport default app;\n",
+            ),
+            file(
+                "src/posts.ts",
+                "export const posts = new Hono();\nposts.get('/', (c) => c.json([]));\nposts.get('/latest', async (c) => c.json([]));\n",
+            ),
+            file("src/broken.ts", "app.get('/lost', () => {"),
+        ];
+        assert_eq!(
+            discover_routes(&files),
+            ["/", "/api/posts", "/api/posts/latest", "/health"]
         );
     }
 

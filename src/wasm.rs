@@ -165,6 +165,15 @@ pub fn path_origins(paths: Vec<String>) -> String {
 
 /// The import chains from the entry to a package or file, shortest first,
 /// each a list of metafile input paths (`perf-optimizer why`), as JSON text.
+/// `perf-optimizer profile`'s routes when no scenario is given: `files` is
+/// a JSON array of `{ path, source }` (the Worker's first-party sources);
+/// returns a JSON array of paths (see [`analyze::discover_routes`]).
+#[wasm_bindgen(js_name = discoverRoutes)]
+pub fn discover_routes(files: &str) -> Result<String, JsError> {
+    let files: Vec<crate::model::project::SourceFile> = read_json(files, "invalid source files")?;
+    to_json(&analyze::discover_routes(&files))
+}
+
 #[wasm_bindgen]
 pub fn why(metafile: &str, target: &str) -> Result<String, JsError> {
     let metafile = Metafile::parse(metafile).map_err(|e| JsError::new(&e))?;

@@ -295,6 +295,40 @@ pub(super) fn route<'c>(call: &'c CallExpr, method: &str) -> Option<(&'c Ident, 
     matches!(unwrap_expr(handler), Expr::Arrow(_) | Expr::Fn(_)).then_some((router, path, &**handler))
 }
 
+/// The GET route literals of a file and the prefixes its routers are
+/// mounted under (`app.route('/api', posts)`, Hono): `(router, path)` and
+/// `(prefix, router)`, in source order.
+#[derive(Default)]
+pub struct RouteLiterals {
+    pub gets: Vec<(swc_core::atoms::Atom, String)>,
+    pub mounts: Vec<(String, swc_core::atoms::Atom)>,
+}
+
+/// The [`RouteLiterals`] of `program` (one walk over its calls).
+pub fn route_literals(program: &Program) -> RouteLiterals {
+    use swc_core::ecma::visit::{Visit, VisitWith};
+    struct Find(RouteLiterals);
+    impl Visit for Find {
+        fn visit_call_expr(&mut self, call: &CallExpr) {
+            if let Some((router, path, _)) = route(call, "get") {
+                if let Some(p) = path.value.as_str() {
+                    self.0.gets.push((router.sym.clone(), p.to_string()));
+                }
+            } else if let (Some("route"), [prefix, router]) = (method_name(call).map(|m| m.as_ref()), call.args.as_slice()) {
+                if let (Expr::Lit(Lit::Str(p)), Expr::Ident(r)) = (unwrap_expr(&prefix.expr), unwrap_expr(&router.expr)) {
+                    if let Some(p) = p.value.as_str().filter(|p| p.starts_with('/')) {
+                        self.0.mounts.push((p.to_string(), r.sym.clone()));
+                    }
+                }
+            }
+            call.visit_children_with(self);
+        }
+    }
+    let mut find = Find(RouteLiterals::default());
+    program.visit_with(&mut find);
+    find.0
+}
+
 /// `app.use(…)` with anything but known-harmless middleware: the router.
 fn guarding_use(call: &CallExpr) -> Option<&Ident> {
     if method_name(call)? != "use" {
