@@ -26,6 +26,8 @@ export type {
   Spread,
   CountSpread,
   TopFunction,
+  CallTree,
+  CallNode,
   Summary,
   Severity,
   Category,
