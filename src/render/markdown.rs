@@ -353,8 +353,11 @@ fn profile(out: &mut String, report: &Report) {
             ""
         }
     );
+    if !p.notes.is_empty() {
+        out.push_str(">\n");
+    }
     for note in &p.notes {
-        let _ = writeln!(out, ">\n> - {}", cell(note));
+        let _ = writeln!(out, "> - {}", cell(note));
     }
 }
 
@@ -734,6 +737,7 @@ mod tests {
         let mut p = full_profile();
         p.plan = crate::model::limits::Plan::Free;
         p.cut_off = false;
+        p.notes.push("a `code` note".into());
         p.routes[0].route = "GET /a|<b>".into();
         p.routes[0].cpu_ms = Some(Spread {
             p50: 4.0,
@@ -832,6 +836,7 @@ Outbound fetches: 4 answered by the local stub, none left the machine; at most 2
 > Measured locally in workerd: another CPU than Cloudflare's edge, no CPU or connection limit enforced, subrequests answered by a local stub. Compare routes and changes, not the exact figures.
 >
 > - n
+> - a `code` note
 
 <sub>perf-optimizer {TOOL_VERSION}</sub>
 "
