@@ -1,7 +1,8 @@
 // The self-contained HTML report (`--html FILE`): one file that opens offline.
 // The report (and the history, when given) is embedded as JSON; the treemap
 // layout is d3-hierarchy's, inlined from node_modules; the page's own script
-// and styles are inline too. Nothing is fetched when the page opens.
+// (the profile's views and flame graphs too) and styles are inline. Nothing
+// is fetched when the page opens.
 import { readFileSync } from "node:fs";
 import { HTML_MARKER } from "./outputs.js";
 import { createRequire } from "node:module";
@@ -62,9 +63,10 @@ ${HTML_MARKER}
 <header>
   <h1>${escapeHtml(heading)}</h1>
   <div id="summary"></div>
-  <input id="search" type="search" placeholder="Search packages, modules, findings…" aria-label="Search">
+  <input id="search" type="search" placeholder="Search packages, modules, functions, findings…" aria-label="Search">
 </header>
 <main>
+  <section id="profile" hidden></section>
   <section id="bundle">
     <div id="sizes"></div>
     <nav id="crumbs" aria-label="Treemap path"></nav>
@@ -117,6 +119,34 @@ h2{font-size:15px;margin:0 0 8px}
 .help{white-space:pre-wrap;font-size:12px;color:#3d4655;background:#f6f7f9;border-radius:4px;padding:4px 6px;margin-top:4px}
 #trend svg{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin-top:12px}
 #trend .legend{font-size:12px}
+#profile{grid-column:1/-1;min-width:0}
+#profile .scroll{overflow-x:auto}
+#profile .lead,#profile .line{margin:4px 0 10px;font-size:13px;color:#3d4655}
+#profile table{border-collapse:collapse;font-size:13px;margin-bottom:12px;background:#fff}
+#profile th,#profile td{padding:3px 8px;text-align:right;border-bottom:1px solid #dde1e7;vertical-align:top;white-space:nowrap}
+#profile td.text{white-space:normal}
+#profile th:first-child,#profile td:first-child,#profile td.text,#profile .functions th,#profile .queries th{text-align:left}
+#profile .over{color:#c62828;font-weight:700}
+#profile code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;white-space:pre-wrap;word-break:break-word}
+.route{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px;margin:12px 0}
+.route h3{font-size:15px;margin:0 0 8px;font-family:ui-monospace,Menlo,Consolas,monospace}
+.route h4{font-size:13px;margin:12px 0 6px}
+.figures{display:flex;flex-wrap:wrap;gap:8px 20px;margin:0}
+.figures .fig{min-width:120px}
+.figures dt{font-size:11px;color:#5b6574;text-transform:uppercase}
+.figures dd{margin:0;font-variant-numeric:tabular-nums}
+.meter{height:4px;background:#eef0f3;border-radius:2px;margin-top:3px;width:120px}
+.meter span{display:block;height:4px;border-radius:2px;background:#2e7d32}
+.fig.over .meter span{background:#c62828}
+.errors{list-style:none;margin:6px 0;padding:0}
+.errors li{padding:4px 0;border-bottom:1px solid #eef0f3}
+.flame{position:relative;border:1px solid #dde1e7;border-radius:4px;overflow:hidden;background:#fafbfc}
+.frame{position:absolute;height:17px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-size:11px;line-height:17px;padding:0 3px;border-right:1px solid #fff;border-bottom:1px solid #fff;cursor:pointer;color:#10151d}
+.frame.root{background:#5b6574;color:#fff}
+.frame.ancestor{opacity:.6}
+.frame.dim{opacity:.25}
+.frame:hover,.frame:focus{outline:2px solid #1d2430;outline-offset:-2px;z-index:2}
+.flame-caption{font-size:12px;color:#5b6574;margin:4px 0}
 `;
 
 // The page's script: plain DOM, textContent only (no HTML from the data).
@@ -357,10 +387,212 @@ const APP = String.raw`
     box.appendChild(root);
   }
 
-  $("search").addEventListener("input", function (ev) { query = ev.target.value.trim().toLowerCase(); draw(); drawFindings(); });
+  // The profile (perf-optimizer profile): the routes side by side, then a
+  // section per route with its figures, errors, top functions and the CPU
+  // profile as a flame graph (icicle: callers above their callees, widths
+  // by total time). Every field is optional: a report of another version
+  // shows what it has.
+  var profile = report.profile && typeof report.profile === "object" ? report.profile : null;
+  var list = function (v) { return Array.isArray(v) ? v : []; };
+  function fixed(n, digits) { return typeof n === "number" && isFinite(n) ? n.toFixed(digits) : "–"; }
+  function ms(n) { return fixed(n, 1); }
+  function spreadText(s) { return s && typeof s === "object" ? [s.p50, s.p95, s.max].map(ms).join(" / ") : "–"; }
+  function countText(s) { return s && typeof s === "object" ? s.p50 + " / " + s.max : "–"; }
+  function place(x) { return x.file ? x.file + (x.line ? ":" + x.line : "") : x.package || ""; }
+  function statusText(r) {
+    var s = r.status && typeof r.status === "object" ? r.status : {};
+    var parts = Object.keys(s).map(function (k) { return k + "×" + s[k]; });
+    return parts.length ? parts.join(" ") : "–";
+  }
+  function cell(tr, text, cls, tag) { var c = el(tag || "td", cls, text); tr.appendChild(c); return c; }
+  /** A heading and a table with its header row, in parent. */
+  function titledTable(parent, title, cls, headers) {
+    parent.appendChild(el("h4", null, title));
+    var table = el("table", cls); row(table, headers, "th"); parent.appendChild(table);
+    return table;
+  }
+  function row(table, cells, tag) { var tr = el("tr"); cells.forEach(function (c) { cell(tr, c, null, tag); }); table.appendChild(tr); return tr; }
+  var cpuLimit = profile && typeof profile.cpuLimitMs === "number" ? profile.cpuLimitMs : 0;
+  var overLimit = function (s) { return cpuLimit > 0 && s && s.max > cpuLimit; };
+
+  function drawProfile() {
+    var box = $("profile");
+    if (!profile) return;
+    box.hidden = false;
+    var routes = list(profile.routes);
+    box.appendChild(el("h2", null, "Profile"));
+    box.appendChild(el("p", "lead", (profile.requests != null ? profile.requests + " requests" : "Requests") +
+      (profile.cutOff ? ", cut off by the time cap after " + profile.completed : "") +
+      (profile.concurrency != null ? ", concurrency " + profile.concurrency : "") +
+      ", measured locally in workerd" + (cpuLimit ? " · CPU limit " + cpuLimit + " ms per request" + (profile.plan ? " (" + profile.plan + " plan)" : "") : "") +
+      ". Another CPU than Cloudflare's edge, no limit enforced" + (profile.outbound && profile.outbound.stubbed === false ? "" : ", subrequests answered by a local stub") + ": compare routes and changes, not the exact figures."));
+    var table = el("table", "routes");
+    row(table, ["Route", "Requests", "Status", "Wall ms", "CPU ms", "workerd CPU ms", "Subrequests", "Peak conn.", "D1 queries", "Rows read", "Rows written"], "th");
+    routes.forEach(function (r, i) {
+      var tr = el("tr");
+      var first = cell(tr, null, "text"); var a = el("a", null, r.route); a.href = "#route-" + i; first.appendChild(a);
+      var d1 = r.d1 || {};
+      [String(r.requests), statusText(r), spreadText(r.wallMs), spreadText(r.cpuMs), spreadText(r.processCpuMs), countText(r.subrequests), String(r.peakConnections == null ? "–" : r.peakConnections),
+        countText(d1.queries), countText(d1.rowsRead), countText(d1.rowsWritten)].forEach(function (v, k) {
+        var c = cell(tr, v, k === 1 ? "text" : null);
+        if (k === 3 && overLimit(r.cpuMs)) c.className = "over";
+      });
+      table.appendChild(tr);
+    });
+    var scroll = el("div", "scroll"); scroll.appendChild(table); box.appendChild(scroll);
+    box.appendChild(el("p", "line", "Times are p50 / p95 / max over the answered requests, counts p50 / max" + (cpuLimit ? "; red: CPU over the " + cpuLimit + " ms limit." : ".")));
+    routes.forEach(drawRoute);
+    var h = profile.heap;
+    if (h && typeof h === "object") box.appendChild(el("p", "line heap", "Heap after a forced GC: " + fixed(h.startMb, 2) + " MB at the start, " + fixed(h.endMb, 2) + " MB at the end (" + (h.growthMbPer1k >= 0 ? "+" : "") + fixed(h.growthMbPer1k, 2) + " MB per 1,000 requests" + (h.limitMb ? "; limit " + h.limitMb + " MB" : "") + ")."));
+    var o = profile.outbound;
+    if (o && typeof o === "object") box.appendChild(el("p", "line", "Outbound fetches: " + o.requests + (o.stubbed === false ? " sent to the network (--allow-network)" : " answered by the local stub") + "; at most " + o.peakOpen + " open at once."));
+    var queries = list(profile.queries);
+    if (queries.length) {
+      var qt = titledTable(box, "D1 queries", "queries", ["Query", "Sent", "Plan", "Sent from"]);
+      queries.forEach(function (q) {
+        var tr = el("tr"); tr.dataset.fullScan = q.fullScan ? "true" : "false";
+        cell(tr, null, "text").appendChild(el("code", null, q.sql));
+        cell(tr, String(q.count));
+        var plan = cell(tr, null, "text" + (q.fullScan ? " over" : ""));
+        plan.appendChild(el("code", null, q.plan || "–"));
+        if (q.fullScan) plan.appendChild(el("div", null, "full scan of " + (q.table || "a table")));
+        var loc = cell(tr, null, "text"); if (q.file) loc.appendChild(el("span", "loc", place(q)));
+        qt.appendChild(tr);
+      });
+    }
+    var notes = list(profile.notes);
+    if (notes.length) {
+      var ul = el("ul", "notes");
+      notes.forEach(function (n) { ul.appendChild(el("li", null, n)); });
+      box.appendChild(ul);
+    }
+  }
+
+  function drawRoute(r, i) {
+    var art = el("article", "route"); art.id = "route-" + i; art.dataset.route = r.route;
+    art.appendChild(el("h3", null, r.route));
+    var dl = el("dl", "figures");
+    function fig(label, value, extra) {
+      var d = el("div", "fig"); d.appendChild(el("dt", null, label)); var dd = el("dd", null, value); d.appendChild(dd);
+      if (extra) extra(d);
+      dl.appendChild(d);
+    }
+    var d1 = r.d1 || {};
+    fig("requests", String(r.requests));
+    fig("status", statusText(r));
+    fig("wall ms p50 / p95 / max", spreadText(r.wallMs));
+    fig("CPU ms p50 / p95 / max", spreadText(r.cpuMs), function (d) {
+      if (!cpuLimit || !r.cpuMs) return;
+      if (overLimit(r.cpuMs)) d.className += " over";
+      var m = el("div", "meter"); m.title = "max " + ms(r.cpuMs.max) + " ms of the " + cpuLimit + " ms limit";
+      var bar = el("span"); bar.style.width = Math.min(100, (100 * r.cpuMs.max) / cpuLimit).toFixed(1) + "%"; m.appendChild(bar); d.appendChild(m);
+    });
+    if (r.processCpuMs) fig("workerd CPU ms", spreadText(r.processCpuMs));
+    fig("subrequests p50 / max", countText(r.subrequests));
+    fig("peak connections", String(r.peakConnections == null ? "–" : r.peakConnections));
+    if (r.d1) { fig("D1 queries", countText(d1.queries)); fig("rows read", countText(d1.rowsRead)); fig("rows written", countText(d1.rowsWritten)); }
+    art.appendChild(dl);
+    var errors = list(r.errors);
+    if (errors.length) {
+      art.appendChild(el("h4", null, "Errors (not in the figures)"));
+      var ul = el("ul", "errors");
+      errors.forEach(function (e) {
+        var li = el("li"); li.dataset.kind = e.kind;
+        li.appendChild(el("span", "sev error", e.kind + " ×" + e.count));
+        if (e.file) li.appendChild(el("span", "loc", place(e)));
+        li.appendChild(el("div", "msg", e.message));
+        ul.appendChild(li);
+      });
+      art.appendChild(ul);
+    }
+    var top = list(r.topFunctions);
+    if (top.length) {
+      var t = titledTable(art, "Top functions by self CPU time", "functions", ["Function", "Where", "Self ms", "Share"]);
+      top.forEach(function (f) {
+        var tr = el("tr"); tr.dataset.name = f.name;
+        cell(tr, null, "text").appendChild(el("code", null, f.name));
+        var loc = cell(tr, null, "text"); if (place(f)) loc.appendChild(el("span", f.file ? "loc" : "pkg", place(f)));
+        cell(tr, ms(f.selfMs)); cell(tr, typeof f.share === "number" ? (100 * f.share).toFixed(0) + "%" : "–");
+        t.appendChild(tr);
+      });
+    }
+    var tree = r.callTree && Array.isArray(r.callTree.nodes) && r.callTree.nodes.length ? r.callTree : null;
+    if (tree) {
+      art.appendChild(el("h4", null, "CPU flame graph"));
+      art.appendChild(el("p", "flame-caption", "Sampled CPU of the route's " + r.requests + " requests: " + ms(tree.nodes[0].totalMs) + " ms. Callers above their callees, width by total time" +
+        (tree.foldedNodes ? "; " + tree.foldedNodes + " small call(s) folded into their callers" : "") + ". Click a frame to zoom in, the top row to zoom out."));
+      var flame = el("div", "flame"); flame.dataset.route = r.route;
+      art.appendChild(flame);
+      drawFlame(flame, tree.nodes, r.route);
+    }
+    $("profile").appendChild(art);
+  }
+
+  function frameColour(n, root) {
+    if (root) return null;
+    if (n.file) return "hsl(" + (190 + (hue(n.name) % 40)) + " 65% 76%)";
+    if (n.package) return "hsl(" + hue(String(n.package)) + " 55% 78%)";
+    return /^\(/.test(n.name) ? "#c9ced6" : "hsl(40 60% 80%)";
+  }
+  function frameMatches(f) { return !query || f.dataset.search.indexOf(query) >= 0; }
+  function highlightFrames() {
+    var frames = document.querySelectorAll(".flame .frame");
+    for (var i = 0; i < frames.length; i++) frames[i].classList.toggle("dim", !!query && !frameMatches(frames[i]));
+  }
+
+  /** An icicle of the nodes (depth first, each with its caller's index) in box; a click zooms. */
+  function drawFlame(box, nodes, route) {
+    var kids = nodes.map(function () { return []; });
+    nodes.forEach(function (n, i) { if (i > 0 && typeof n.parent === "number" && n.parent >= 0 && n.parent < i) kids[n.parent].push(i); });
+    var rootTotal = nodes[0].totalMs || 0;
+    var ROW = 18;
+    var focus = 0;
+    function parentOf(i) { return i > 0 && typeof nodes[i].parent === "number" && nodes[i].parent < i ? nodes[i].parent : null; }
+    function frame(i, depth, x, w, ancestor) {
+      var n = nodes[i];
+      var f = el("div", "frame" + (i === 0 ? " root" : "") + (ancestor ? " ancestor" : ""));
+      f.style.left = (100 * x).toFixed(3) + "%"; f.style.width = (100 * w).toFixed(3) + "%"; f.style.top = depth * ROW + "px";
+      var c = frameColour(n, i === 0); if (c) f.style.background = c;
+      var share = rootTotal > 0 ? (100 * (n.totalMs || 0)) / rootTotal : 0;
+      f.textContent = i === 0 ? "all of " + route + " — " + ms(n.totalMs) + " ms" : n.name;
+      f.title = (i === 0 ? route : n.name) + (place(n) ? "\n" + place(n) : "") + "\n" + ms(n.totalMs) + " ms total (" + share.toFixed(1) + "% of the route), " + ms(n.selfMs) + " ms self";
+      f.dataset.index = i; f.dataset.name = n.name; f.dataset.depth = depth;
+      if (n.file) { f.dataset.file = n.file; f.dataset.line = n.line; }
+      if (n.package) f.dataset.package = n.package;
+      f.dataset.search = (n.name + " " + place(n)).toLowerCase();
+      if (query && !frameMatches(f)) f.classList.add("dim");
+      f.tabIndex = 0;
+      var go = function (ev) { ev.stopPropagation(); focus = i === focus && i !== 0 ? parentOf(i) || 0 : i; draw(); };
+      f.addEventListener("click", go);
+      f.addEventListener("keydown", function (ev) { if (ev.key === "Enter") go(ev); });
+      box.appendChild(f);
+    }
+    function draw() {
+      box.textContent = "";
+      var path = [];
+      for (var p = focus; p != null; p = parentOf(p)) path.unshift(p);
+      if (path[0] !== 0) path.unshift(0);
+      path.forEach(function (i, depth) { if (i !== focus) frame(i, depth, 0, 1, true); });
+      var deepest = 0;
+      (function walk(i, depth, x, w) {
+        deepest = Math.max(deepest, depth);
+        frame(i, depth, x, w, false);
+        var total = nodes[i].totalMs || 0;
+        kids[i].forEach(function (k) {
+          var kw = total > 0 ? (w * (nodes[k].totalMs || 0)) / total : 0;
+          if (kw >= 0.002) walk(k, depth + 1, x, kw);
+          x += kw;
+        });
+      })(focus, path.length - 1, 0, 1);
+      box.style.height = (deepest + 1) * ROW + 2 + "px";
+    }
+    draw();
+  }
+
+  $("search").addEventListener("input", function (ev) { query = ev.target.value.trim().toLowerCase(); draw(); drawFindings(); highlightFrames(); });
   var resizeTimer;
   window.addEventListener("resize", function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(draw, 100); });
-  draw(); drawFindings(); drawTrend();
+  drawProfile(); draw(); drawFindings(); drawTrend();
   document.body.dataset.ready = "true";
 })();
 `;

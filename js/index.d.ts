@@ -28,6 +28,8 @@ export type {
   Spread,
   CountSpread,
   TopFunction,
+  CallTree,
+  CallNode,
   Summary,
   Severity,
   Category,

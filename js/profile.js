@@ -143,6 +143,31 @@ export function cpuPerRequest(profile, requests) {
 }
 
 /**
+ * Where a profile frame is: a first-party file:line or a package, through
+ * the bundle's source map; engine frames ("(garbage collector)",
+ * "(program)") by name only.
+ */
+function frameOf(frame, bundleFile, lines, map, mainPath) {
+  let entry = { name: frame.functionName || "(anonymous)" };
+  if (frame.url && basename(frame.url) === bundleFile && lines) {
+    const at = originalPosition(lines, frame.lineNumber, frame.columnNumber);
+    const source = at && map.sources?.[at.source];
+    if (source) {
+      const abs = sourcePath(map, source, join(mainPath, ".."));
+      const origin = originOf(abs);
+      if (origin.kind === "package") entry.package = origin.name;
+      else entry = { ...entry, file: displayPath(abs), line: at.line + 1 };
+    }
+  } else if (frame.url) {
+    entry.package = frame.url.replace(/^node-internal:/, "node:").split(/[/]/)[0];
+  }
+  return entry;
+}
+
+/** A mapped frame's identity: its name and place. */
+const frameKey = (entry) => `${entry.name}\0${entry.file ?? ""}\0${entry.line ?? ""}\0${entry.package ?? ""}`;
+
+/**
  * The top functions of a route by self time: the profile's positions in the
  * bundle mapped through its source map to a first-party file:line or a
  * package; engine frames ("(garbage collector)", "(program)") by name.
@@ -150,21 +175,8 @@ export function cpuPerRequest(profile, requests) {
 function topFunctions(self, nodes, bundleFile, lines, map, mainPath, total) {
   const byKey = new Map();
   for (const [id, ms] of self) {
-    const frame = nodes.get(id).callFrame;
-    let entry = { name: frame.functionName || "(anonymous)" };
-    if (frame.url && basename(frame.url) === bundleFile && lines) {
-      const at = originalPosition(lines, frame.lineNumber, frame.columnNumber);
-      const source = at && map.sources?.[at.source];
-      if (source) {
-        const abs = sourcePath(map, source, join(mainPath, ".."));
-        const origin = originOf(abs);
-        if (origin.kind === "package") entry.package = origin.name;
-        else entry = { ...entry, file: displayPath(abs), line: at.line + 1 };
-      }
-    } else if (frame.url) {
-      entry.package = frame.url.replace(/^node-internal:/, "node:").split(/[/]/)[0];
-    }
-    const key = `${entry.name}\0${entry.file ?? ""}\0${entry.line ?? ""}\0${entry.package ?? ""}`;
+    const entry = frameOf(nodes.get(id).callFrame, bundleFile, lines, map, mainPath);
+    const key = frameKey(entry);
     const prev = byKey.get(key);
     byKey.set(key, { ...entry, selfMs: (prev?.selfMs ?? 0) + ms });
   }
@@ -173,6 +185,88 @@ function topFunctions(self, nodes, bundleFile, lines, map, mainPath, total) {
     .slice(0, 5)
     .filter((f) => f.selfMs > 0)
     .map((f) => ({ ...f, selfMs: round(f.selfMs), share: total > 0 ? round(f.selfMs / total) : 0 }));
+}
+
+/** A route's call tree keeps the nodes of at least this share of its CPU… */
+export const CALL_TREE_MIN_SHARE = 0.005;
+/** …and at most this many (the root included); the rest fold into their callers. */
+export const CALL_TREE_MAX_NODES = 200;
+
+/** The harness's own frames (js/profile-runner.js's modules and functions): left out of the call tree, their callees kept. */
+const isHarnessFrame = (frame) => frame.functionName.startsWith("__perfOptimizer") || basename(frame.url ?? "").startsWith("__perf-optimizer-");
+
+/**
+ * A route's call tree (the report's `callTree`) from its self time by
+ * profile node (`self`: Map(nodeId → ms)): each node's stack mapped frame by
+ * frame (`place(callFrame)`), the harness's frames (and the built-ins they
+ * call) spliced out, their callees kept under their caller, the same
+ * place under the same caller merged. Pruned to the nodes of at least
+ * CALL_TREE_MIN_SHARE of the route's CPU, at most CALL_TREE_MAX_NODES of
+ * them (the largest); a pruned node's time is its caller's self time.
+ * Nodes depth first, callees by total time (the largest first, then by
+ * name and place). Null without samples.
+ */
+export function callTree(self, nodes, place) {
+  const parentOf = new Map();
+  for (const n of nodes.values()) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const root = { entry: { name: "(root)" }, key: "", up: null, self: 0, total: 0, children: new Map() };
+  const at = new Map();
+  /** The tree node of a profile node: its callers first (iteratively: stacks can be deep). */
+  const treeNode = (id) => {
+    const chain = [];
+    for (let n = id; n !== undefined && !at.has(n); n = parentOf.get(n)) chain.push(n);
+    for (const n of chain.reverse()) {
+      const up = parentOf.has(n) ? at.get(parentOf.get(n)) : null;
+      const frame = nodes.get(n).callFrame;
+      if (!up) at.set(n, root);
+      // The harness's frames, and the built-ins they call (AsyncLocalStorage's `run`, `Headers`).
+      else if (isHarnessFrame(frame) || (!frame.url && isHarnessFrame(nodes.get(parentOf.get(n)).callFrame))) at.set(n, up);
+      else {
+        const entry = place(frame);
+        const key = frameKey(entry);
+        if (!up.children.has(key)) up.children.set(key, { entry, key, up, self: 0, total: 0, children: new Map() });
+        at.set(n, up.children.get(key));
+      }
+    }
+    return at.get(id);
+  };
+  for (const [id, ms] of self) {
+    if (!(ms > 0) || !nodes.has(id)) continue;
+    const node = treeNode(id);
+    node.self += ms;
+    for (let n = node; n; n = n.up) n.total += ms;
+  }
+  if (!(root.total > 0)) return null;
+  const byTotal = (a, b) => b.total - a.total || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  // The largest nodes; a caller's total is at least its callee's, and the
+  // caller sorts first on a tie (shallower), so the kept set hangs together.
+  const all = [];
+  for (const stack = [...root.children.values()].map((node) => ({ node, depth: 1 })); stack.length; ) {
+    const x = stack.pop();
+    all.push(x);
+    for (const node of x.node.children.values()) stack.push({ node, depth: x.depth + 1 });
+  }
+  const minMs = root.total * CALL_TREE_MIN_SHARE;
+  const kept = new Set(
+    all
+      .filter((x) => x.node.total >= minMs)
+      .sort((a, b) => byTotal(a.node, b.node) || a.depth - b.depth)
+      .slice(0, CALL_TREE_MAX_NODES - 1)
+      .map((x) => x.node),
+  );
+  const out = [];
+  const emit = (node, parent) => {
+    const index = out.length;
+    const row = { ...node.entry, ...(parent === undefined ? {} : { parent }), selfMs: node.self, totalMs: round(node.total) };
+    out.push(row);
+    for (const c of [...node.children.values()].sort(byTotal)) {
+      if (kept.has(c)) emit(c, index);
+      else row.selfMs += c.total;
+    }
+    row.selfMs = round(row.selfMs);
+  };
+  emit(root, undefined);
+  return { nodes: out, foldedNodes: all.length - (out.length - 1) };
 }
 
 /**
@@ -439,6 +533,8 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
         const total = answered.reduce((n, r) => n + (cpu.get(r.index) ?? 0), 0);
         const top = topFunctions(self, nodes, bundleFile, lines, map, main, total);
         if (top.length) route.topFunctions = top;
+        const tree = callTree(self, nodes, (frame) => frameOf(frame, bundleFile, lines, map, main));
+        if (tree) route.callTree = tree;
       }
     } else {
       route.peakConnections = 0;

@@ -4,22 +4,21 @@
 // history trend. A screenshot from the run is kept in tests/.tmp (and copied
 // to docs/html-report.png with PERF_UPDATE_SCREENSHOT=1).
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { openOffline, skipBrowser } from "./browser.mjs";
 import { cli, importPackage } from "./helpers.mjs";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)`;
+const skip = skipBrowser;
 if (skip) console.log(`# skipping the HTML report browser tests: ${skip}`);
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 describe("--html report", { skip }, () => {
-  let dir, htmlPath, report, context, page;
-  const badRequests = [];
+  let dir, htmlPath, report, context, page, badRequests;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "perf-html-"));
@@ -39,39 +38,8 @@ describe("--html report", { skip }, () => {
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     report = JSON.parse(r.stdout);
 
-    const { chromium } = await import("playwright-core");
-    // A fresh profile (--user-data-dir, which playwright takes as the first argument here).
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1400, height: 900 },
-      offline: true,
-    });
-    // Anything but the file itself (or data: URLs) is a failure, and is not let through.
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
-      badRequests.push(url);
-      return route.abort();
-    });
-    page = await context.newPage();
-    page.on("request", (req) => {
-      const url = req.url();
-      if (!url.startsWith("file:") && !url.startsWith("data:")) badRequests.push(url);
-    });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(pathToFileURL(htmlPath).href);
-    await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 });
+    let errors;
+    ({ context, page, errors, badRequests } = await openOffline(htmlPath, join(dir, "profile")));
     assert.deepEqual(errors, [], "no script errors");
   });
 
@@ -159,5 +127,91 @@ describe("renderHtml (API)", () => {
     const html = renderHtml(report, { history: [{ bytes: 1 }], title: "<b>t</b>" });
     assert.equal(html.match(/<\/script>/g).length, 3, "the data cannot close its script element");
     assert.match(html, /<title>&#60;b&#62;t&#60;\/b&#62;<\/title>/);
+  });
+});
+
+describe("--html report of a profile", { skip }, () => {
+  // User text in every field the profile view shows: route names (the
+  // scenario's), function names, file paths, package names, error messages,
+  // SQL, notes. None of it may become markup.
+  const evil = (what) => `<img src=x onerror="globalThis.__pwned='${what}'"><b>${what}</b>`;
+  const tree = {
+    nodes: [
+      { name: "(root)", selfMs: 0, totalMs: 10 },
+      { name: evil("fn"), file: `src/${evil("file")}.ts`, line: 3, parent: 0, selfMs: 1, totalMs: 8 },
+      { name: "leaf", package: evil("pkg"), parent: 1, selfMs: 7, totalMs: 7 },
+      { name: "(garbage collector)", parent: 0, selfMs: 2, totalMs: 2 },
+    ],
+    foldedNodes: 3,
+  };
+  const report = {
+    version: 1,
+    tool: { name: "perf-optimizer", version: "0" },
+    diagnostics: [],
+    budgets: [],
+    summary: { errors: 0, warnings: 0, infos: 0, files: 1 },
+    profile: {
+      plan: "free", requests: 4, completed: 4, concurrency: 1, scenario: "config", cutOff: false, cpuLimitMs: 10,
+      routes: [
+        { route: evil("route"), requests: 3, status: { 200: 3 }, wallMs: { p50: 9, p95: 12, max: 14 }, cpuMs: { p50: 8, p95: 10.5, max: 11 }, cpuSampledRequests: 3, subrequests: { p50: 0, max: 0 }, peakConnections: 0,
+          topFunctions: [{ name: evil("top"), file: `src/${evil("file")}.ts`, line: 3, selfMs: 1, share: 0.1 }], callTree: tree },
+        { route: "GET /boom", requests: 1, status: {}, errors: [{ kind: "threw", message: evil("error"), count: 1, file: "src/a.ts", line: 2 }], peakConnections: 0 },
+      ],
+      heap: { startMb: 1, endMb: 1.5, growthMbPer1k: 125, limitMb: 128 },
+      queries: [{ sql: `SELECT '${evil("sql")}' FROM t`, count: 2, plan: "SCAN t", fullScan: true, table: "t", file: "src/a.ts", line: 9 }],
+      outbound: { requests: 0, peakOpen: 0, stubbed: true },
+      notes: [evil("note")],
+    },
+  };
+  let dir, context, page, errors;
+  before(async () => {
+    const { renderHtml } = await importPackage();
+    dir = mkdtempSync(join(tmpdir(), "perf-html-profile-"));
+    writeFileSync(join(dir, "report.html"), renderHtml(report));
+    ({ context, page, errors } = await openOffline(join(dir, "report.html"), join(dir, "browser")));
+  });
+  after(async () => {
+    await context?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("every name is text, never markup", async () => {
+    assert.deepEqual(errors, []);
+    assert.equal(await page.evaluate(() => globalThis.__pwned), undefined);
+    assert.equal(await page.locator("#profile img, #profile b").count(), 0);
+    const text = await page.locator("#profile").textContent();
+    for (const what of ["route", "top", "file", "error", "sql", "note", "fn"]) assert.ok(text.includes(evil(what)), `${what} shown as text`);
+    assert.equal(await page.locator("#profile article.route").first().getAttribute("data-route"), evil("route"));
+    const frames = page.locator("#profile .flame .frame");
+    assert.deepEqual(await frames.evaluateAll((fs) => fs.map((f) => f.textContent)), [`all of ${evil("route")} — 10.0 ms`, evil("fn"), "leaf", "(garbage collector)"]);
+    assert.match(await frames.nth(2).getAttribute("title"), /^leaf\n<img src=x .*<\/b>\n7\.0 ms total \(70\.0% of the route\), 7\.0 ms self$/s);
+  });
+
+  test("the route's figures: CPU over the limit marked, the errors with where they were thrown, the full scan", async () => {
+    const first = page.locator("#profile article.route").first();
+    assert.equal(await first.locator(".fig.over dt").textContent(), "CPU ms p50 / p95 / max");
+    assert.equal(await page.locator("#profile table.routes td.over").textContent(), "8.0 / 10.5 / 11.0");
+    const boom = page.locator('#profile article.route[data-route="GET /boom"]');
+    assert.equal(await boom.locator(".errors .loc").textContent(), "src/a.ts:2");
+    assert.equal(await boom.locator(".flame").count(), 0, "no samples, no flame graph");
+    assert.equal(await page.locator('#profile table.queries tr[data-full-scan="true"] .loc').textContent(), "src/a.ts:9");
+    assert.match(await page.locator("#profile .heap").textContent(), /^Heap after a forced GC: 1\.00 MB at the start, 1\.50 MB at the end \(\+125\.00 MB per 1,000 requests; limit 128 MB\)\.$/);
+  });
+
+  test("the flame graph zooms on a click and dims what the search does not match", async () => {
+    const flame = page.locator("#profile .flame").first();
+    const width = (await flame.boundingBox()).width;
+    const fn = flame.locator(".frame[data-depth='1']").first();
+    assert.ok(Math.abs((await fn.boundingBox()).width - 0.8 * width) < 3, "80% of the route");
+    await fn.click();
+    assert.ok((await flame.locator(".frame[data-name='leaf']").boundingBox()).width > 0.85 * width, "leaf: 7 of the 8 ms in view");
+    assert.equal(await flame.locator(".frame.ancestor").count(), 1);
+    assert.equal(await flame.locator(".frame[data-name='(garbage collector)']").count(), 0, "out of view");
+    await flame.locator(".frame.root").click();
+    assert.equal(await flame.locator(".frame[data-name='(garbage collector)']").count(), 1);
+    await page.fill("#search", "garbage");
+    assert.deepEqual(await flame.locator(".frame:not(.dim)").evaluateAll((fs) => fs.map((f) => f.dataset.name)), ["(garbage collector)"]);
+    await page.fill("#search", "");
+    assert.equal(await flame.locator(".frame.dim").count(), 0);
   });
 });

@@ -180,7 +180,7 @@ pub struct TopFunction {
 }
 
 /// One route of the scenario, measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileRoute {
@@ -229,6 +229,47 @@ pub struct ProfileRoute {
     /// I/O it repeated with the same input in more than one request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repeats: Vec<ProfileRepeat>,
+    /// The route's part of the CPU profile as a call tree, for a flame graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_tree: Option<CallTree>,
+}
+
+/// A route's CPU samples as a call tree: each frame mapped through the
+/// bundle's source map to a first-party file:line or a package, the calls
+/// of the same function from the same caller merged, over all of the
+/// route's requests. Pruned: a node under 0.5% of the route's CPU, or past
+/// the largest 200, is folded into its caller's self time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct CallTree {
+    /// Depth first, each node after its caller, callees by total time (the
+    /// largest first); `nodes[0]` is the root (`(root)`, the route's CPU).
+    pub nodes: Vec<CallNode>,
+    /// Nodes folded into their callers by the pruning.
+    #[serde(default)]
+    pub folded_nodes: u32,
+}
+
+/// A function in a call tree: with one caller (its `parent`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct CallNode {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The caller's index in `nodes` (none for the root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<u32>,
+    /// CPU ms in the function itself (and in its folded callees).
+    pub self_ms: f64,
+    /// CPU ms in the function and everything it called.
+    pub total_ms: f64,
 }
 
 /// A route's 2xx answers compared: could a cache keyed by the URL serve them?
@@ -377,9 +418,11 @@ from_json_by_deserialize!(
 
 from_json_struct! {
     ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt }
-    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, method: "method" opt, path: "path" opt, responses: "responses" opt, repeats: "repeats" opt }
+    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, method: "method" opt, path: "path" opt, responses: "responses" opt, repeats: "repeats" opt, call_tree: "callTree" opt }
     ProfileResponses { compared: "compared" req, identical: "identical" req, body_bytes: "bodyBytes" req, caching_headers: "cachingHeaders" opt, set_cookie: "setCookie" opt, read_headers: "readHeaders" opt }
     ProfileRepeat { kind: "kind" req, text: "text" req, params: "params" opt, requests: "requests" req }
+    CallTree { nodes: "nodes" req, folded_nodes: "foldedNodes" opt }
+    CallNode { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, parent: "parent" opt, self_ms: "selfMs" req, total_ms: "totalMs" req }
     ProfileError { kind: "kind" req, message: "message" req, count: "count" req, file: "file" opt, line: "line" opt }
     TopFunction { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, self_ms: "selfMs" req, share: "share" req }
     ProfileQuery { sql: "sql" req, count: "count" req, bindings: "bindings" opt, plan: "plan" opt, full_scan: "fullScan" opt, table: "table" opt, file: "file" opt, line: "line" opt }
@@ -450,6 +493,38 @@ pub(crate) fn full_profile() -> ProfileReport {
                 params: Some("[1]".into()),
                 requests: 3,
             }],
+            call_tree: Some(CallTree {
+                nodes: vec![
+                    CallNode {
+                        name: "(root)".into(),
+                        file: None,
+                        line: None,
+                        package: None,
+                        parent: None,
+                        self_ms: 0.0,
+                        total_ms: 0.5,
+                    },
+                    CallNode {
+                        name: "f".into(),
+                        file: Some("src/a.ts".into()),
+                        line: Some(1),
+                        package: None,
+                        parent: Some(0),
+                        self_ms: 0.2,
+                        total_ms: 0.3,
+                    },
+                    CallNode {
+                        name: "parse".into(),
+                        file: None,
+                        line: None,
+                        package: Some("zod".into()),
+                        parent: Some(1),
+                        self_ms: 0.1,
+                        total_ms: 0.1,
+                    },
+                ],
+                folded_nodes: 2,
+            }),
         }],
         heap: Some(ProfileHeap {
             start_mb: 1.0,
@@ -516,7 +591,28 @@ mod tests {
         let report = full_profile();
         let text = serde_json::to_string(&report).unwrap();
         assert!(text.contains("\"growthMbPer1k\":250.0"), "{text}");
+        assert!(
+            text.contains("\"callTree\":{\"nodes\":[{\"name\":\"(root)\",\"selfMs\":0.0,\"totalMs\":0.5},{\"name\":\"f\",\"file\":\"src/a.ts\",\"line\":1,\"parent\":0,"),
+            "{text}"
+        );
+        assert!(text.contains("\"foldedNodes\":2}"), "{text}");
         let back: ProfileReport = crate::model::json::read_str(&text).unwrap();
         assert_eq!(back, report);
+    }
+
+    #[test]
+    fn the_call_tree_is_optional() {
+        let mut report = full_profile();
+        let mut value = serde_json::to_value(&report).unwrap();
+        let route = &mut value["routes"][0];
+        route.as_object_mut().unwrap().remove("callTree");
+        let back: ProfileReport = crate::model::json::FromJson::from_json(&value).unwrap();
+        report.routes[0].call_tree = None;
+        assert_eq!(back, report);
+        assert!(!serde_json::to_string(&back).unwrap().contains("callTree"));
+        // A node without its times is refused, naming the field.
+        value["routes"][0]["callTree"] = serde_json::json!({ "nodes": [{ "name": "(root)" }] });
+        let err = <ProfileReport as crate::model::json::FromJson>::from_json(&value).unwrap_err();
+        assert!(err.to_string().contains("selfMs"), "{err}");
     }
 }

@@ -1,6 +1,7 @@
 //! Wording and number formats the findings and renderers share, so that every format says
 //! the same thing the same way.
 
+use super::profile::{CountSpread, Spread};
 use super::report::{BudgetKind, BudgetResult, BudgetUnit, Diagnostic, SizeChange};
 
 const MIB: u64 = 1024 * 1024;
@@ -138,6 +139,27 @@ pub fn location(d: &Diagnostic) -> Option<String> {
         (Some(l), None) => format!("{file}:{l}"),
         _ => file.to_string(),
     })
+}
+
+/// `file:line`, or `file` without a line; None without a file.
+pub fn file_line(file: Option<&str>, line: Option<u32>) -> Option<String> {
+    let file = file?;
+    Some(match line {
+        Some(l) => format!("{file}:{l}"),
+        None => file.to_string(),
+    })
+}
+
+/// A profile's `p50 / p95 / max` with one decimal; "-" when not measured.
+pub fn spread(s: &Option<Spread>) -> String {
+    s.map(|s| format!("{:.1} / {:.1} / {:.1}", s.p50, s.p95, s.max))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// A profile's `p50 / max` of a count; "-" when not measured.
+pub fn count_spread(s: Option<CountSpread>) -> String {
+    s.map(|s| format!("{} / {}", s.p50, s.max))
+        .unwrap_or_else(|| "-".into())
 }
 
 /// The closest of `candidates` to `word` (edit distance at most a third of

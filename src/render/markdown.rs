@@ -234,6 +234,206 @@ fn startup(out: &mut String, report: &Report) {
     }
 }
 
+/// Top functions listed per route in the profile's collapsed table.
+const TOP_FUNCTIONS: usize = 5;
+/// Distinct queries listed besides the full scans.
+const TOP_QUERIES: usize = 10;
+
+/// A route's figure against the CPU limit: bold when over it.
+fn over_limit(text: String, value: f64, limit: f64) -> String {
+    if limit > 0.0 && value > limit {
+        format!("**{text}**")
+    } else {
+        text
+    }
+}
+
+/// `perf-optimizer profile`: the per-route table, the errors, the heap, the
+/// outbound fetches, the full scans and the other queries, the top
+/// functions, and how it was measured.
+fn profile(out: &mut String, report: &Report) {
+    let Some(p) = &report.profile else { return };
+    let cut = if p.cut_off {
+        format!(", cut off by the time cap after {}", p.completed)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "\n### Profile\n\n{} requests{cut}, concurrency {}, measured locally in workerd · CPU limit {} ms per request ({} plan).\n",
+        text::count(u64::from(p.requests)),
+        p.concurrency,
+        p.cpu_limit_ms,
+        p.plan.name()
+    );
+    out.push_str("| Route | Requests | Status | Wall ms | CPU ms | workerd CPU ms | Subrequests | Peak connections | D1 queries | Rows read | Rows written |\n");
+    out.push_str(
+        "| :--- | ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    for r in &p.routes {
+        let status: Vec<String> = r.status.iter().map(|(k, n)| format!("{k}×{n}")).collect();
+        let failed: u32 = r.errors.iter().map(|e| e.count).sum();
+        let mut status = if status.is_empty() {
+            "–".to_string()
+        } else {
+            cell(&status.join(" "))
+        };
+        if failed > 0 {
+            let _ = write!(status, " · ❌ {failed} failed");
+        }
+        let cpu = over_limit(
+            text::spread(&r.cpu_ms),
+            r.cpu_ms.map_or(0.0, |c| c.max),
+            p.cpu_limit_ms,
+        );
+        let _ = writeln!(
+            out,
+            "| {} | {} | {status} | {} | {cpu} | {} | {} | {} | {} | {} | {} |",
+            code(&r.route),
+            r.requests,
+            text::spread(&r.wall_ms),
+            text::spread(&r.process_cpu_ms),
+            text::count_spread(r.subrequests),
+            r.peak_connections,
+            text::count_spread(r.d1.map(|d| d.queries)),
+            text::count_spread(r.d1.map(|d| d.rows_read)),
+            text::count_spread(r.d1.map(|d| d.rows_written)),
+        );
+    }
+    out.push_str("\nTimes are p50 / p95 / max over the answered requests, counts p50 / max; **bold**: over the CPU limit.\n");
+    let errors: Vec<String> = (p.routes.iter())
+        .flat_map(|r| r.errors.iter().map(move |e| (r, e)))
+        .map(|(r, e)| {
+            let at = text::file_line(e.file.as_deref(), e.line)
+                .map(|l| format!(" at {}", code(&l)))
+                .unwrap_or_default();
+            format!(
+                "- {}: {} ×{}: {}{at}",
+                code(&r.route),
+                cell(&e.kind),
+                e.count,
+                cell(&e.message)
+            )
+        })
+        .collect();
+    if !errors.is_empty() {
+        out.push_str("\nRequests that gave no response of the Worker's (not in the figures):\n\n");
+        for line in errors {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    if let Some(h) = &p.heap {
+        let _ = writeln!(
+            out,
+            "Heap after a forced GC: {:.2} MB at the start, {:.2} MB at the end ({:+.2} MB per 1,000 requests; limit {} MB).  ",
+            h.start_mb, h.end_mb, h.growth_mb_per1k, h.limit_mb
+        );
+    }
+    let o = &p.outbound;
+    let how = if o.stubbed {
+        "answered by the local stub, none left the machine"
+    } else {
+        "sent to the network (`--allow-network`)"
+    };
+    let _ = writeln!(
+        out,
+        "Outbound fetches: {} {how}; at most {} open at once.",
+        o.requests, o.peak_open
+    );
+    profile_queries(out, p);
+    profile_functions(out, p);
+    let _ = writeln!(
+        out,
+        "\n> Measured locally in workerd: another CPU than Cloudflare's edge, no CPU or connection limit enforced{}. Compare routes and changes, not the exact figures.",
+        if o.stubbed {
+            ", subrequests answered by a local stub"
+        } else {
+            ""
+        }
+    );
+    if !p.notes.is_empty() {
+        out.push_str(">\n");
+    }
+    for note in &p.notes {
+        let _ = writeln!(out, "> - {}", cell(note));
+    }
+}
+
+fn query_row(out: &mut String, q: &crate::model::profile::ProfileQuery, scan: bool) {
+    let at = text::file_line(q.file.as_deref(), q.line)
+        .map(|l| code(&l))
+        .unwrap_or_else(|| "–".into());
+    let plan = q.plan.as_deref().map(code).unwrap_or_else(|| "–".into());
+    let table = if scan {
+        format!(" {} |", code(q.table.as_deref().unwrap_or("?")))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "| {} |{table} {} | {at} | {plan} |",
+        code(&q.sql),
+        q.count
+    );
+}
+
+fn profile_queries(out: &mut String, p: &crate::model::profile::ProfileReport) {
+    let (scans, rest): (Vec<_>, Vec<_>) =
+        (p.queries.iter()).partition(|q| q.full_scan == Some(true));
+    if !scans.is_empty() {
+        out.push_str("\n#### Full table scans\n\n");
+        out.push_str(
+            "| Query | Table | Sent | Sent from | Plan |\n| :--- | :--- | ---: | :--- | :--- |\n",
+        );
+        for q in scans {
+            query_row(out, q, true);
+        }
+    }
+    if !rest.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n<details>\n<summary>{}</summary>\n\n| Query | Sent | Sent from | Plan |\n| :--- | ---: | :--- | :--- |",
+            plural(rest.len(), "other D1 query", "other D1 queries")
+        );
+        for q in rest.iter().take(TOP_QUERIES) {
+            query_row(out, q, false);
+        }
+        if rest.len() > TOP_QUERIES {
+            let _ = writeln!(out, "\n{} more.", rest.len() - TOP_QUERIES);
+        }
+        out.push_str("\n</details>\n");
+    }
+}
+
+fn profile_functions(out: &mut String, p: &crate::model::profile::ProfileReport) {
+    if p.routes.iter().all(|r| r.top_functions.is_empty()) {
+        return;
+    }
+    out.push_str("\n<details>\n<summary>Top functions by self CPU time</summary>\n\n");
+    out.push_str(
+        "| Route | Function | Where | Self ms | Share |\n| :--- | :--- | :--- | ---: | ---: |\n",
+    );
+    for r in &p.routes {
+        for f in r.top_functions.iter().take(TOP_FUNCTIONS) {
+            let at = text::file_line(f.file.as_deref(), f.line)
+                .or_else(|| f.package.clone())
+                .map(|l| code(&l))
+                .unwrap_or_else(|| "–".into());
+            let _ = writeln!(
+                out,
+                "| {} | {} | {at} | {:.1} | {:.0}% |",
+                code(&r.route),
+                code(&f.name),
+                f.self_ms,
+                f.share * 100.0
+            );
+        }
+    }
+    out.push_str("\n</details>\n");
+}
+
 fn packages(out: &mut String, report: &Report) {
     let Some(bundle) = &report.bundle else { return };
     if bundle.packages.is_empty() {
@@ -402,6 +602,7 @@ pub fn render(report: &Report, _options: &RenderOptions) -> String {
     budgets(&mut out, report);
     packages(&mut out, report);
     startup(&mut out, report);
+    profile(&mut out, report);
     changes(&mut out, report);
     findings(&mut out, report);
     let _ = write!(out, "\n<sub>{TOOL_NAME} {TOOL_VERSION}");
@@ -421,6 +622,16 @@ mod tests {
     use super::*;
     use crate::model::report::{Category, Diagnostic};
     use crate::render::test_fixture::fixture;
+
+    /// `md` is `expected`, line by line (the first line that differs named).
+    fn assert_lines(md: &str, expected: &str) {
+        let (got, want): (Vec<&str>, Vec<&str>) =
+            (md.lines().collect(), expected.lines().collect());
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(g, w, "line {}", i + 1);
+        }
+        assert_eq!(got.len(), want.len(), "{md}");
+    }
 
     #[test]
     fn fixture_comment_line_by_line() {
@@ -473,12 +684,7 @@ mod tests {
 <sub>perf-optimizer {TOOL_VERSION} · compared with a baseline from perf-optimizer {TOOL_VERSION}</sub>
 "
         );
-        let (got, want): (Vec<&str>, Vec<&str>) =
-            (md.lines().collect(), expected.lines().collect());
-        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-            assert_eq!(g, w, "line {}", i + 1);
-        }
-        assert_eq!(got.len(), want.len(), "{md}");
+        assert_lines(&md, &expected);
     }
 
     #[test]
@@ -522,6 +728,141 @@ mod tests {
         assert!(md.contains("\n</details>\n"));
         assert!(!md.contains("### Bundle size"));
         assert!(!md.contains("### Budgets"));
+    }
+
+    /// A profile run: the full block, a route that only failed, a second
+    /// query (not a scan), names with Markdown and HTML in them.
+    fn profiled() -> Report {
+        use crate::model::profile::*;
+        let mut p = full_profile();
+        p.plan = crate::model::limits::Plan::Free;
+        p.cut_off = false;
+        p.notes.push("a `code` note".into());
+        p.routes[0].route = "GET /a|<b>".into();
+        p.routes[0].cpu_ms = Some(Spread {
+            p50: 4.0,
+            p95: 9.5,
+            max: 12.25,
+        });
+        p.routes[0].top_functions[0].name = "<img src=x>".into();
+        p.routes.push(ProfileRoute {
+            route: "GET /boom".into(),
+            requests: 2,
+            status: Default::default(),
+            errors: vec![ProfileError {
+                kind: "threw".into(),
+                message: "Error: a | b <c>".into(),
+                count: 2,
+                file: Some("src/b.ts".into()),
+                line: Some(9),
+            }],
+            ..ProfileRoute::default()
+        });
+        p.queries.push(ProfileQuery {
+            sql: "select `x` from t where id = ?".into(),
+            count: 1,
+            bindings: vec!["DB".into()],
+            plan: Some("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)".into()),
+            full_scan: Some(false),
+            table: None,
+            file: Some("src/a.ts".into()),
+            line: Some(4),
+        });
+        let mut r = Report::new(Vec::new(), None, vec![], 1);
+        r.profile = Some(p);
+        r
+    }
+
+    #[test]
+    fn profile_section_line_by_line() {
+        let md = render(&profiled(), &RenderOptions::default());
+        let expected = format!(
+            "{MARKER}
+## ⚡ perf-optimizer
+
+✅ No findings in 1 file.
+
+### Profile
+
+4 requests, concurrency 1, measured locally in workerd · CPU limit 10 ms per request (Free plan).
+
+| Route | Requests | Status | Wall ms | CPU ms | workerd CPU ms | Subrequests | Peak connections | D1 queries | Rows read | Rows written |
+| :--- | ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| `GET /a\\|<b>` | 4 | 200×3 · ❌ 1 failed | 1.0 / 2.0 / 3.0 | **4.0 / 9.5 / 12.2** | 1.5 / 1.7 / 1.9 | 1 / 2 | 2 | 0 / 0 | 0 / 0 | 0 / 0 |
+| `GET /boom` | 2 | – · ❌ 2 failed | - | - | - | - | 0 | - | - | - |
+
+Times are p50 / p95 / max over the answered requests, counts p50 / max; **bold**: over the CPU limit.
+
+Requests that gave no response of the Worker's (not in the figures):
+
+- `GET /a\\|<b>`: threw ×1: Error: x at `src/a.ts:3`
+- `GET /boom`: threw ×2: Error: a \\| b &lt;c&gt; at `src/b.ts:9`
+
+Heap after a forced GC: 1.00 MB at the start, 2.00 MB at the end (+250.00 MB per 1,000 requests; limit 128 MB).  
+Outbound fetches: 4 answered by the local stub, none left the machine; at most 2 open at once.
+
+#### Full table scans
+
+| Query | Table | Sent | Sent from | Plan |
+| :--- | :--- | ---: | :--- | :--- |
+| `select 1` | `t` | 2 | – | `SCAN t` |
+
+<details>
+<summary>1 other D1 query</summary>
+
+| Query | Sent | Sent from | Plan |
+| :--- | ---: | :--- | :--- |
+| `select  x  from t where id = ?` | 1 | `src/a.ts:4` | `SEARCH t USING INTEGER PRIMARY KEY (rowid=?)` |
+
+</details>
+
+<details>
+<summary>Top functions by self CPU time</summary>
+
+| Route | Function | Where | Self ms | Share |
+| :--- | :--- | :--- | ---: | ---: |
+| `GET /a\\|<b>` | `<img src=x>` | `src/a.ts:1` | 0.2 | 40% |
+
+</details>
+
+> Measured locally in workerd: another CPU than Cloudflare's edge, no CPU or connection limit enforced, subrequests answered by a local stub. Compare routes and changes, not the exact figures.
+>
+> - n
+> - a `code` note
+
+<sub>perf-optimizer {TOOL_VERSION}</sub>
+"
+        );
+        assert_lines(&md, &expected);
+    }
+
+    #[test]
+    fn profile_section_without_measures() {
+        let mut r = profiled();
+        let p = r.profile.as_mut().unwrap();
+        p.cut_off = true;
+        p.completed = 3;
+        p.heap = None;
+        p.queries.clear();
+        p.notes.clear();
+        p.outbound.stubbed = false;
+        for route in &mut p.routes {
+            route.errors.clear();
+            route.top_functions.clear();
+        }
+        let md = render(&r, &RenderOptions::default());
+        assert!(
+            md.contains("\n4 requests, cut off by the time cap after 3, concurrency 1,"),
+            "{md}"
+        );
+        for absent in ["Heap", "#### Full", "<details>", "no response", "\n>\n"] {
+            assert!(!md.contains(absent), "{absent}: {md}");
+        }
+        assert!(md.contains("Outbound fetches: 4 sent to the network (`--allow-network`); at most 2 open at once.\n"));
+        assert!(
+            md.contains("no CPU or connection limit enforced. Compare"),
+            "{md}"
+        );
     }
 
     #[test]

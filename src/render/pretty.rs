@@ -299,17 +299,7 @@ fn render_baseline(d: &BaselineDiff, p: &Paint, out: &mut String) {
     out.push('\n');
 }
 
-/// `p50 / p95 / max` with one decimal.
-fn spread_text(s: &Option<crate::model::profile::Spread>) -> String {
-    s.map(|s| format!("{:.1} / {:.1} / {:.1}", s.p50, s.p95, s.max))
-        .unwrap_or_else(|| "-".into())
-}
-
-/// `p50 / max` of a count.
-fn count_text(s: Option<crate::model::profile::CountSpread>) -> String {
-    s.map(|s| format!("{} / {}", s.p50, s.max))
-        .unwrap_or_else(|| "-".into())
-}
+use crate::model::text::{count_spread as count_text, spread as spread_text};
 
 /// The per-route table of `perf-optimizer profile`.
 fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut String) {
