@@ -217,10 +217,65 @@ pub struct ProfileRoute {
     pub d1: Option<ProfileD1>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub top_functions: Vec<TopFunction>,
+    /// The Worker's CPU ms per request: workerd's CPU time for the request
+    /// (`process_cpu_ms`) less the runtime's own cost of a request, measured
+    /// on requests the wrapper answers by itself in the same run (Linux,
+    /// concurrency 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_cpu_ms: Option<Spread>,
+    /// The statement the route sent most, with where it was sent from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_query: Option<RouteQuery>,
+    /// The first-party line that made most of the route's outbound fetches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_from: Option<SourceLine>,
+}
+
+/// The D1 statement a route sent most.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RouteQuery {
+    pub sql: String,
+    /// The most times one request sent it.
+    pub max_per_request: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// A line of the Worker's own code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SourceLine {
+    pub file: String,
+    pub line: u32,
+}
+
+/// Where memory that was still live after the final GC was allocated (V8's
+/// sampling heap profiler over the run), by function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct HeapSite {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// Live bytes the sampling profiler attributes to it, in MB.
+    pub mb: f64,
+    /// The routes whose CPU samples ran it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
 }
 
 /// The isolate's heap after a forced garbage collection.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileHeap {
@@ -229,6 +284,9 @@ pub struct ProfileHeap {
     pub growth_mb_per1k: f64,
     #[serde(default)]
     pub limit_mb: f64,
+    /// The functions that allocated most of what was still live at the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retained: Vec<HeapSite>,
 }
 
 /// A distinct SQL statement the run sent to D1.
@@ -297,13 +355,19 @@ pub struct ProfileReport {
     /// What the reader should know about how it was measured.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// `limits.cpu_ms` of the wrangler config: the CPU limit on the Paid plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrangler_cpu_ms: Option<f64>,
 }
 
 impl ProfileReport {
     /// Fills in what the limits decide: the plan, the CPU limit, the heap limit.
     pub fn with_limits(mut self, limits: &super::limits::Limits) -> ProfileReport {
         self.plan = limits.plan;
-        self.cpu_limit_ms = limits.cpu_ms;
+        self.cpu_limit_ms = match (limits.plan, self.wrangler_cpu_ms) {
+            (Plan::Paid, Some(ms)) if ms > 0.0 => ms,
+            _ => limits.cpu_ms,
+        };
         if let Some(heap) = &mut self.heap {
             heap.limit_mb = limits.memory_bytes as f64 / 1_000_000.0;
         }
@@ -315,18 +379,15 @@ impl ProfileReport {
 
 use super::json::{from_json_by_deserialize, from_json_struct};
 
-from_json_by_deserialize!(
-    Plan,
-    Spread,
-    CountSpread,
-    ProfileD1,
-    ProfileHeap,
-    ProfileOutbound
-);
+from_json_by_deserialize!(Plan, Spread, CountSpread, ProfileD1, ProfileOutbound);
 
 from_json_struct! {
-    ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt }
-    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt }
+    ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt, wrangler_cpu_ms: "wranglerCpuMs" opt }
+    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, worker_cpu_ms: "workerCpuMs" opt, top_query: "topQuery" opt, fetched_from: "fetchedFrom" opt }
+    RouteQuery { sql: "sql" req, max_per_request: "maxPerRequest" req, file: "file" opt, line: "line" opt }
+    SourceLine { file: "file" req, line: "line" req }
+    HeapSite { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, mb: "mb" req, routes: "routes" opt }
+    ProfileHeap { start_mb: "startMb" req, end_mb: "endMb" req, growth_mb_per1k: "growthMbPer1k" req, limit_mb: "limitMb" opt, retained: "retained" opt }
     ProfileError { kind: "kind" req, message: "message" req, count: "count" req, file: "file" opt, line: "line" opt }
     TopFunction { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, self_ms: "selfMs" req, share: "share" req }
     ProfileQuery { sql: "sql" req, count: "count" req, bindings: "bindings" opt, plan: "plan" opt, full_scan: "fullScan" opt, table: "table" opt, file: "file" opt, line: "line" opt }
@@ -381,12 +442,35 @@ pub(crate) fn full_profile() -> ProfileReport {
                 self_ms: 0.2,
                 share: 0.4,
             }],
+            worker_cpu_ms: Some(Spread {
+                p50: 0.4,
+                p95: 0.6,
+                max: 0.8,
+            }),
+            top_query: Some(RouteQuery {
+                sql: "select 1".into(),
+                max_per_request: 2,
+                file: Some("src/a.ts".into()),
+                line: Some(2),
+            }),
+            fetched_from: Some(SourceLine {
+                file: "src/a.ts".into(),
+                line: 4,
+            }),
         }],
         heap: Some(ProfileHeap {
             start_mb: 1.0,
             end_mb: 2.0,
             growth_mb_per1k: 250.0,
             limit_mb: 128.0,
+            retained: vec![HeapSite {
+                name: "keep".into(),
+                file: Some("src/a.ts".into()),
+                line: Some(5),
+                package: None,
+                mb: 0.5,
+                routes: vec!["GET /".into()],
+            }],
         }),
         queries: vec![ProfileQuery {
             sql: "select 1".into(),
@@ -404,6 +488,7 @@ pub(crate) fn full_profile() -> ProfileReport {
             stubbed: true,
         },
         notes: vec!["n".into()],
+        wrangler_cpu_ms: Some(50.0),
     }
 }
 

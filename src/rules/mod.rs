@@ -56,7 +56,8 @@ pub(crate) fn startup_step(
 }
 
 /// The profile step: the findings of a profile run's measurements
-/// (`d1-full-scan`, `subrequest-limit`, `connection-limit`), at the severity
+/// (`d1-full-scan`, `subrequest-limit`, `connection-limit`, `cpu-over-limit`,
+/// `heap-growth`, `queries-per-request`), at the severity
 /// the config gives each rule, less those a suppression comment at their
 /// line silences.
 pub(crate) fn profile_step(
@@ -68,8 +69,10 @@ pub(crate) fn profile_step(
         let declared = DECLARATIONS.iter().find(|d| d.meta.id == id)?;
         config.severity_of(id, declared.meta.severity)
     };
+    // Validated when the config was read.
+    let budgets = crate::model::budget::check(&config.budgets).unwrap_or_default();
     let mut findings =
-        crate::analyses::profile::findings(profile, &config.platform_limits(), &severity);
+        crate::analyses::profile::findings(profile, &config.platform_limits(), &budgets, &severity);
     crate::engine::suppress::retain_unsuppressed(&mut findings, suppressions);
     findings
 }
