@@ -217,12 +217,13 @@ pub struct ProfileRoute {
     pub d1: Option<ProfileD1>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub top_functions: Vec<TopFunction>,
-    /// The Worker's CPU ms per request: workerd's CPU time for the request
-    /// (`process_cpu_ms`) less the runtime's own cost of a request, measured
-    /// on requests the wrapper answers by itself in the same run (Linux,
-    /// concurrency 1).
+    /// The part of `cpu_ms` that is JavaScript running in the isolate (the
+    /// Worker's, its packages', the runtime's JS modules) or its garbage
+    /// collection: not the samples of native calls ("(program)", `fetch`),
+    /// which locally also land while the thread runs the simulated D1 and
+    /// the stub. What `cpu-over-limit` compares.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub worker_cpu_ms: Option<Spread>,
+    pub js_cpu_ms: Option<Spread>,
     /// The statement the route sent most, with where it was sent from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_query: Option<RouteQuery>,
@@ -383,7 +384,7 @@ from_json_by_deserialize!(Plan, Spread, CountSpread, ProfileD1, ProfileOutbound)
 
 from_json_struct! {
     ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt, wrangler_cpu_ms: "wranglerCpuMs" opt }
-    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, worker_cpu_ms: "workerCpuMs" opt, top_query: "topQuery" opt, fetched_from: "fetchedFrom" opt }
+    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, js_cpu_ms: "jsCpuMs" opt, top_query: "topQuery" opt, fetched_from: "fetchedFrom" opt }
     RouteQuery { sql: "sql" req, max_per_request: "maxPerRequest" req, file: "file" opt, line: "line" opt }
     SourceLine { file: "file" req, line: "line" req }
     HeapSite { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, mb: "mb" req, routes: "routes" opt }
@@ -442,7 +443,7 @@ pub(crate) fn full_profile() -> ProfileReport {
                 self_ms: 0.2,
                 share: 0.4,
             }],
-            worker_cpu_ms: Some(Spread {
+            js_cpu_ms: Some(Spread {
                 p50: 0.4,
                 p95: 0.6,
                 max: 0.8,
