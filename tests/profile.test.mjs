@@ -258,6 +258,25 @@ describe("perf-optimizer profile without a scenario", () => {
     assert.deepEqual(p.routes.map((r) => [r.route, r.requests]), [["list", 6], ["GET /", 2]]);
   });
 
+  test("a profile budget over is a warning of its rule at the route's line; a bad one is exit 2 naming the key", () => {
+    const dir = fixture({ "perf-optimizer.config.json": JSON.stringify({ budgets: [{ metric: "queries", max: 1, route: "GET /items" }, { metric: "queries", max: 5 }] }) });
+    const run = cli(["profile", ".", "--request", "GET /items", "--request", "GET /fanout", "--requests", "4", "--format", "json"], { cwd: dir, timeout: 180_000 });
+    const over = json(run).diagnostics.filter((d) => d.rule === "queries-per-request");
+    // Two statements once each per request: the first by text is the one named.
+    assert.deepEqual(over.map((d) => [d.severity, d.file, d.line]), [["warning", "src/index.js", lineOf("SELECT count(*)")]]);
+    assert.match(over[0].message, /^GET \/items: one request sent 2 D1 queries in the profile run, over the budget "D1 queries per request of GET \/items" \(1\)/);
+    for (const [budget, message] of [
+      [{ metric: "heap", max: "32 MB", route: "GET /" }, /budgets\[0\]\.route: only the cpu and queries metrics are per route/],
+      [{ metric: "cpu", max: "5 MB" }, /budgets\[0\]\.max: the startup and cpu metrics take a duration/],
+      [{ metric: "queries", max: "ten" }, /budgets\[0\]\.max: the queries metric takes a whole number of queries per request/],
+    ]) {
+      const bad = fixture({ "perf-optimizer.config.json": JSON.stringify({ budgets: [budget] }) });
+      const failed = cli(["profile", "."], { cwd: bad, timeout: 60_000 });
+      assert.equal(failed.code, 2, failed.stderr);
+      assert.match(failed.stderr, message);
+    }
+  });
+
   test("a bad scenario in the config is exit 2 naming the key", () => {
     const dir = fixture({ "perf-optimizer.config.json": JSON.stringify({ profile: { requests: [{ path: "items" }] } }) });
     const run = cli(["profile", "."], { cwd: dir, timeout: 60_000 });
