@@ -35,7 +35,7 @@ for (const example of ["worker", "worker-fixed", "vite-worker"]) {
 for (const example of ["worker", "caching-worker"]) {
   const dir = join(root, "examples", example);
   // caching-worker has no wrangler of its own: the workspace's is found above it.
-  if (!existsSync(join(dir, "node_modules", "hono"))) ensureNpmPackages(dir);
+  ensureNpmPackages(dir);
   console.log(`
 === perf-optimizer profile examples/${example} --requests 30
 `);
