@@ -43,14 +43,19 @@ p95 is over it fails at least one request in twenty; the max is often one
 outlier (the first request compiling the route's code, a collection, the
 machine's own noise).
 
-The figure is the Worker's CPU time per request: workerd's own CPU time while
-the request was the only one in flight (the scheduler's count), less the
-runtime's cost of an empty request measured in the same run (Linux,
-concurrency 1). It includes what the local D1's SQLite does for the request.
-Without it (another OS, concurrency above 1) the figure is the sampled V8
-CPU profile's, which undercounts requests of a few ms; the message says which
-it is. The finding points at the route's hottest function of the project's
-own code in the CPU profile (through the bundle's source map).
+The figure is `jsCpuMs`: the samples of the run's V8 CPU profile (through
+workerd's inspector) that are JavaScript running in the isolate (the
+Worker's, its packages', the runtime's JS modules such as the D1 client) or
+its garbage collection, shared by the requests in flight when each was
+taken. Samples of the runtime's native calls (`(program)`, `fetch`) are left
+out: locally the same thread also runs the simulated D1 and the stub, and
+their time lands there. So work inside native calls (`crypto.subtle`,
+compression streams) is not counted, and a request of under a few ms may get
+no sample: the figure undercounts and never overcounts much (a sample's
+weight is capped), and an overrun it shows is one. Measured against a direct
+V8 measurement of the same hash loop in Node it is within 25%. The finding
+points at the route's hottest function of the project's own code in the CPU
+profile (through the bundle's source map).
 
 The local CPU is not Cloudflare's: compare routes and changes, and leave
 headroom.
