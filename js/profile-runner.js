@@ -103,8 +103,16 @@ function __perfOptimizerMeasureTarget(input, init) {
     return null;
   }
 }
+/** The stack of a request's first outbound fetch (mapped by the parent to the line that made it). */
+function __perfOptimizerMeasureFetchStack(record) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  record.fetchStack = String(new Error().stack ?? "");
+  Error.stackTraceLimit = limit;
+}
 globalThis.fetch = function fetch(input, init) {
   const record = __perfOptimizerCurrent();
+  if (record.fetchStack === undefined && record !== outside) __perfOptimizerMeasureFetchStack(record);
   if (record.fetches && record.fetches.length < KEPT_FETCHES) {
     const target = __perfOptimizerMeasureTarget(input, init);
     if (target !== null) record.fetches.push(target);
@@ -230,7 +238,13 @@ function __perfOptimizerMeasureWatch(env) {
   return watched;
 }
 async function __perfOptimizerRun(request, env, handle) {
-  if (request.headers.get("x-perf-optimizer-records") === "1") return Response.json(records);
+  if (request.headers.get("x-perf-optimizer-records") === "1") {
+    // Read once, at the end: the per-request records then go, so that the
+    // final heap measurement does not count the measurement's own memory.
+    const response = Response.json(records);
+    for (const key of Object.keys(records)) if (key !== "outside" && key !== "sqlStacks") delete records[key];
+    return response;
+  }
   if (request.headers.get("x-perf-optimizer-ping") === "1") return new Response(null, { status: 204 });
   const id = request.headers.get(${JSON.stringify(REQUEST_HEADER)});
   const record = { subrequests: 0, open: 0, peakOpen: 0, d1: [], fetches: [], error: null, settled: false, d1Watched: __perfOptimizerMeasureWatch(env) };
@@ -318,6 +332,7 @@ async function main() {
   const workerOptions = { ...fromConfig.workerOptions };
   const config = wrangler.unstable_readConfig({ config: spec.configPath, env: spec.env ?? undefined }, { hideWarnings: true });
   const d1Bindings = Object.keys(workerOptions.d1Databases ?? {});
+  if (typeof config.limits?.cpu_ms === "number") result.wranglerCpuMs = config.limits.cpu_ms;
   const flags = [...(metadata.compatibility_flags ?? workerOptions.compatibilityFlags ?? [])];
   // AsyncLocalStorage for the per-request records: nodejs_als only adds node:async_hooks.
   if (!flags.some((f) => f === "nodejs_compat" || f === "nodejs_als" || f === "nodejs_compat_v2")) flags.push("nodejs_als");
@@ -435,10 +450,16 @@ async function main() {
       });
     // workerd runs the collection requested through the inspector when the
     // isolate is next entered: a request the wrapper answers by itself lets it run.
+    // A ping can come before workerd has taken the request in: ping again
+    // until the collection has answered.
     const heap = async () => {
-      const collected = send("HeapProfiler.collectGarbage");
-      await new Promise((r) => setTimeout(r, 50));
-      await (await mf.dispatchFetch(base, { headers: { "x-perf-optimizer-ping": "1" } })).arrayBuffer();
+      let done = false;
+      const collected = send("HeapProfiler.collectGarbage").finally(() => (done = true));
+      collected.catch(() => {});
+      for (let i = 0; i < 100 && !done; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (!done) await (await mf.dispatchFetch(base, { headers: { "x-perf-optimizer-ping": "1" } })).arrayBuffer();
+      }
       await collected;
       const usage = await send("Runtime.getHeapUsage");
       return usage.usedSize;
@@ -458,6 +479,10 @@ async function main() {
     // Alone in flight, a request's share of workerd's CPU time is all of it.
     const pid = spec.concurrency === 1 ? workerdPid() : null;
     if (pid === null) result.notes.push(spec.concurrency === 1 ? "workerd's process CPU time not measured (no /proc, or workerd not found)" : "workerd's process CPU time is measured only with concurrency 1");
+    const heapSampling = await send("HeapProfiler.startSampling", { samplingInterval: HEAP_SAMPLING_BYTES }).then(
+      () => true,
+      (error) => (result.notes.push(`no heap allocation profile: workerd's inspector refused HeapProfiler.startSampling (${error.message})`), false),
+    );
     const runStarted = process.hrtime.bigint();
     deadline = runStarted + BigInt(spec.timeoutMs) * 1_000_000n;
     let next = 0;
@@ -509,9 +534,15 @@ async function main() {
     const { profile } = await send("Profiler.stop", {}, 60_000);
     result.profile = profile;
     result.run = { startNs: String(runStarted), endNs: String(runEnded), timedOut, scheduled: spec.schedule.length };
-    result.heapEnd = await heap().catch((error) => (result.notes.push(`heap at end not measured: ${error.message}`), null));
-    // The records the Worker kept, one per request.
+    // The records the Worker kept, one per request (read before the final
+    // heap measurement: reading them frees them).
     const records = await (await mf.dispatchFetch(base, { headers: { "x-perf-optimizer-records": "1" } })).json();
+    result.heapEnd = await heap().catch((error) => (result.notes.push(`heap at end not measured: ${error.message}`), null));
+    if (heapSampling) {
+      // After the final collection: the sampled allocations still live.
+      result.heapProfile = (await send("HeapProfiler.getSamplingProfile", {}, 60_000).catch(() => null))?.profile ?? null;
+      await send("HeapProfiler.stopSampling").catch(() => {});
+    }
     for (const entry of result.requests) {
       entry.record = records?.[String(entry.index)] ?? null;
       entry.startNs = String(entry.startNs);
@@ -529,6 +560,8 @@ async function main() {
   }
 }
 
+/** Bytes between samples of V8's sampling heap profiler (its default). */
+const HEAP_SAMPLING_BYTES = 32 * 1024;
 /** `?` and `?NNN` parameters of a statement (outside string literals and quoted names). */
 function parameterCount(sql) {
   const bare = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\x60[^\x60]*\x60|\[[^\]]*\]/g, "");

@@ -83,6 +83,17 @@ const countSpread = (values) => {
   return { p50: quantile(s, 0.5), max: s.at(-1) ?? 0 };
 };
 
+/**
+ * Whether a sample's frame is JavaScript running in the isolate (a function
+ * of a script or module: the Worker's, its packages', the runtime's own JS
+ * modules) or its garbage collection, not a native call of the runtime
+ * ("(program)", `fetch`, `Headers.set`): locally, samples of those also
+ * land while the thread runs the simulated D1 and the stub (measured: 60
+ * D1 queries gave ~30 ms per request of such samples), which are not the
+ * Worker's CPU on Cloudflare.
+ */
+const isJavaScript = (node) => Boolean(node?.callFrame.url) || node?.callFrame.functionName === "(garbage collector)";
+
 /** Functions of the measurement itself (js/profile-runner.js): their samples are not the Worker's CPU. */
 const isMeasurement = (name) => name.startsWith("__perfOptimizerMeasure");
 
@@ -121,6 +132,7 @@ export function cpuPerRequest(profile, requests) {
   const cap = Math.max(2 * SAMPLE_INTERVAL_US, 3 * (quantile(deltas, 0.5) || SAMPLE_INTERVAL_US));
   const windows = requests.map((r) => ({ index: r.index, route: r.route, start: Number(BigInt(r.startNs) / 1000n), end: Number(BigInt(r.endNs) / 1000n) }));
   const cpu = new Map(windows.map((w) => [w.index, 0]));
+  const js = new Map(windows.map((w) => [w.index, 0]));
   const sampled = new Set();
   const selfByRoute = new Map();
   for (let i = 0; i < profile.samples.length; i++) {
@@ -133,13 +145,14 @@ export function cpuPerRequest(profile, requests) {
     for (const w of inFlight) {
       const share = weight / inFlight.length;
       cpu.set(w.index, cpu.get(w.index) + share);
+      if (isJavaScript(nodes.get(id))) js.set(w.index, js.get(w.index) + share);
       sampled.add(w.index);
       if (!selfByRoute.has(w.route)) selfByRoute.set(w.route, new Map());
       const self = selfByRoute.get(w.route);
       self.set(id, (self.get(id) ?? 0) + share);
     }
   }
-  return { cpu, sampled, selfByRoute, nodes };
+  return { cpu, sampled, selfByRoute, nodes, js };
 }
 
 /**
@@ -267,6 +280,92 @@ export function callTree(self, nodes, place) {
   };
   emit(root, undefined);
   return { nodes: out, foldedNodes: all.length - (out.length - 1) };
+}
+
+/** `firstPartyFrame` with its answers kept per stack (a route repeats the same stacks). */
+function cachedFrames(bundleFile, map, main) {
+  const known = new Map();
+  return (stack) => {
+    if (!stack) return null;
+    if (!known.has(stack)) known.set(stack, firstPartyFrame(stack, bundleFile, map, main));
+    return known.get(stack);
+  };
+}
+
+/** The statement a route's requests sent most, the most times one request sent it, and where it was sent from. */
+function topQuery(answered, sqlStacks, lineOf) {
+  const totals = new Map();
+  const most = new Map();
+  for (const r of answered) {
+    const per = new Map();
+    for (const q of r.record?.d1 ?? []) for (const sql of q.sqls) per.set(sql, (per.get(sql) ?? 0) + 1);
+    for (const [sql, n] of per) {
+      totals.set(sql, (totals.get(sql) ?? 0) + n);
+      most.set(sql, Math.max(most.get(sql) ?? 0, n));
+    }
+  }
+  const [top] = [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (!top) return null;
+  return { sql: top[0], maxPerRequest: most.get(top[0]), ...(lineOf(sqlStacks?.[top[0]]) ?? {}) };
+}
+
+/** The line of the project's own code that made the first outbound fetch of most of a route's requests. */
+function fetchedFrom(answered, lineOf) {
+  const counts = new Map();
+  for (const r of answered) {
+    const at = lineOf(r.record?.fetchStack);
+    if (!at) continue;
+    const key = `${at.file}:${at.line}`;
+    counts.set(key, { at, n: (counts.get(key)?.n ?? 0) + 1 });
+  }
+  return [...counts.values()].sort((a, b) => b.n - a.n)[0]?.at ?? null;
+}
+
+/**
+ * Where the memory still live after the final collection was allocated:
+ * V8's sampling heap profile, each sample at the innermost frame of the
+ * project's own code on its stack (else its own frame), grouped by function,
+ * the largest five; with the routes whose CPU samples ran that function.
+ */
+function heapRetained(heapProfile, cpu, routeNames, { bundleFile, lines, map, main }) {
+  const mapped = (frame) => frameOf(frame, bundleFile, lines, map, main);
+  const bySite = new Map();
+  // The measurement's own allocations (its frames and what they call, but
+  // the Worker's handler under the wrapper's __perfOptimizerRun) are left out.
+  const visit = (node, site, measuring) => {
+    const entry = mapped(node.callFrame);
+    const ours = measuring || (entry.name.startsWith("__perfOptimizer") && entry.name !== "__perfOptimizerRun");
+    const here = entry.file ? entry : site;
+    if (node.selfSize > 0 && !ours && entry.name !== "__perfOptimizerRun") {
+      const at = here ?? entry;
+      const key = frameKey(at);
+      bySite.set(key, { ...at, bytes: (bySite.get(key)?.bytes ?? 0) + node.selfSize });
+    }
+    for (const child of node.children ?? []) visit(child, here, ours);
+  };
+  visit(heapProfile.head, null, false);
+  // The functions on the stacks of each route's CPU samples.
+  const parent = new Map();
+  for (const n of cpu.nodes.values()) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = new Map();
+  const routesOf = new Map();
+  for (const [routeIndex, self] of cpu.selfByRoute) {
+    for (const id of self.keys()) {
+      for (let at = id; at !== undefined; at = parent.get(at)) {
+        if (!keyOf.has(at)) keyOf.set(at, frameKey(mapped(cpu.nodes.get(at).callFrame)));
+        const key = keyOf.get(at);
+        if (!routesOf.has(key)) routesOf.set(key, new Set());
+        routesOf.get(key).add(routeIndex);
+      }
+    }
+  }
+  return [...bySite]
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .slice(0, 5)
+    .map(([key, { bytes, ...site }]) => {
+      const routes = [...(routesOf.get(key) ?? [])].sort((a, b) => a - b).map((i) => routeNames[i]);
+      return { ...site, mb: round(bytes / 1e6), ...(site.file && routes.length ? { routes } : {}) };
+    });
 }
 
 /**
@@ -473,9 +572,21 @@ function repeatsOf(answered) {
     .slice(0, 5);
 }
 
+/** A route's `jsCpuMs`, `topQuery` and `fetchedFrom` (each when measured). */
+function routeAttribution(answered, result, lineOf, js) {
+  const out = {};
+  if (result.profile) out.jsCpuMs = spread(answered.map((r) => js.get(r.index) ?? 0));
+  const query = topQuery(answered, result.sqlStacks, lineOf);
+  if (query) out.topQuery = query;
+  const fetched = fetchedFrom(answered, lineOf);
+  if (fetched) out.fetchedFrom = fetched;
+  return out;
+}
+
 /** The report's `profile` block from the runner's result. */
 function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwork }) {
-  const { cpu, sampled, selfByRoute, nodes } = result.profile ? cpuPerRequest(result.profile, result.requests) : { cpu: new Map(), sampled: new Set(), selfByRoute: new Map(), nodes: new Map() };
+  const { cpu, sampled, selfByRoute, nodes, js } = result.profile ? cpuPerRequest(result.profile, result.requests) : { cpu: new Map(), sampled: new Set(), selfByRoute: new Map(), nodes: new Map() };
+  const lineOf = cachedFrames(bundleFile, map, main);
   const d1Bound = result.requests.some((r) => r.record && Object.keys(r.record.d1Watched ?? {}).length > 0);
   const d1Watched = result.requests.every((r) => !r.record || Object.values(r.record.d1Watched ?? {}).every(Boolean));
   const queries = new Map();
@@ -536,6 +647,7 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
         const tree = callTree(self, nodes, (frame) => frameOf(frame, bundleFile, lines, map, main));
         if (tree) route.callTree = tree;
       }
+      Object.assign(route, routeAttribution(answered, result, lineOf, js));
     } else {
       route.peakConnections = 0;
     }
@@ -571,7 +683,12 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
       endMb: round(mb(result.heapEnd)),
       growthMbPer1k: completed ? round(((mb(result.heapEnd) - mb(result.heapStart)) / completed) * 1000) : 0,
     };
+    if (result.heapProfile?.head) {
+      const retained = heapRetained(result.heapProfile, { nodes, selfByRoute }, routes.map((r) => r.route), { bundleFile, lines, map, main });
+      if (retained.length) block.heap.retained = retained;
+    }
   }
+  if (typeof result.wranglerCpuMs === "number") block.wranglerCpuMs = result.wranglerCpuMs;
   return block;
 }
 

@@ -258,6 +258,25 @@ describe("perf-optimizer profile without a scenario", () => {
     assert.deepEqual(p.routes.map((r) => [r.route, r.requests]), [["list", 6], ["GET /", 2]]);
   });
 
+  test("a profile budget over is a warning of its rule at the route's line; a bad one is exit 2 naming the key", () => {
+    const dir = fixture({ "perf-optimizer.config.json": JSON.stringify({ budgets: [{ metric: "queries", max: 1, route: "GET /items" }, { metric: "queries", max: 5 }] }) });
+    const run = cli(["profile", ".", "--request", "GET /items", "--request", "GET /fanout", "--requests", "4", "--format", "json"], { cwd: dir, timeout: 180_000 });
+    const over = json(run).diagnostics.filter((d) => d.rule === "queries-per-request");
+    // Two statements once each per request: the first by text is the one named.
+    assert.deepEqual(over.map((d) => [d.severity, d.file, d.line]), [["warning", "src/index.js", lineOf("SELECT count(*)")]]);
+    assert.match(over[0].message, /^GET \/items: one request sent 2 D1 queries in the profile run, over the budget "D1 queries per request of GET \/items" \(1\)/);
+    for (const [budget, message] of [
+      [{ metric: "heap", max: "32 MB", route: "GET /" }, /budgets\[0\]\.route: only the cpu and queries metrics are per route/],
+      [{ metric: "cpu", max: "5 MB" }, /budgets\[0\]\.max: the startup and cpu metrics take a duration/],
+      [{ metric: "queries", max: "ten" }, /budgets\[0\]\.max: the queries metric takes a whole number of queries per request/],
+    ]) {
+      const bad = fixture({ "perf-optimizer.config.json": JSON.stringify({ budgets: [budget] }) });
+      const failed = cli(["profile", "."], { cwd: bad, timeout: 60_000 });
+      assert.equal(failed.code, 2, failed.stderr);
+      assert.match(failed.stderr, message);
+    }
+  });
+
   test("a bad scenario in the config is exit 2 naming the key", () => {
     const dir = fixture({ "perf-optimizer.config.json": JSON.stringify({ profile: { requests: [{ path: "items" }] } }) });
     const run = cli(["profile", "."], { cwd: dir, timeout: 60_000 });
@@ -307,8 +326,10 @@ describe("perf-optimizer profile, bounded", () => {
     const [wide] = report.profile.routes;
     assert.deepEqual(wide.subrequests, { p50: 60, max: 60 });
     assert.equal(wide.peakConnections, 60);
-    const found = report.diagnostics.filter((d) => d.category === "limits" && !d.file).map((d) => [d.rule, d.severity]);
-    assert.deepEqual(found.sort(), [["connection-limit", "warning"], ["subrequest-limit", "error"]]);
+    // At the line of the route's first fetch.
+    const found = report.diagnostics.filter((d) => d.category === "limits").map((d) => [d.rule, d.severity, d.file, d.line]);
+    const at = lineOf("fetch(`https://api.example.com/w/");
+    assert.deepEqual(found.sort(), [["connection-limit", "warning", "src/index.js", at], ["subrequest-limit", "error", "src/index.js", at]]);
     assert.match(report.diagnostics.find((d) => d.rule === "subrequest-limit").message, /^GET \/wide: one request made 60 outbound fetches in the profile run, over the 50 subrequests a request may make on the Free plan/);
     assert.equal(run.code, 1);
   });
@@ -394,5 +415,126 @@ describe("perf-optimizer profile confirms caching", () => {
     assert.deepEqual(found.map((d) => [d.file, d.line]), [["src/plain.js", lineIn(PLAIN, "bind(1).first()")]], JSON.stringify(found));
     assert.match(found[0].message, /^GET \/x\/settings is answered the same on every request and does I\/O each time, but it sends no Cache-Control \(profile: 3 of 3 requests/);
     assert.equal(found[0].severity, "info");
+// The fixture of issue #19's "Done when": a CPU-heavy route, one that leaks
+// into a global, one whose query scans an unindexed column, one that sends a
+// query per row (N+1, over D1's 50 queries per invocation on Free), one that
+// fans out past the free subrequest cap, and a cheap one.
+const HASH_ITERATIONS = 12_000_000;
+const WORK = "function work(n) { let h = 2166136261; for (let i = 0; i < n; i++) { h ^= i & 255; h = Math.imul(h, 16777619) >>> 0; } return h; }";
+const DONE = [
+  WORK,
+  "const kept = [];",
+  "function retain(n) {",
+  "  kept.push(Array.from({ length: n }, (_, i) => ({ i, label: `row ${i}` })));",
+  "}",
+  "export default {",
+  "  async fetch(request, env) {",
+  "    const { pathname } = new URL(request.url);",
+  '    if (pathname === "/hash") return new Response(String(work(' + HASH_ITERATIONS + ")));",
+  '    if (pathname === "/leak") {',
+  "      retain(20000);",
+  '      return new Response(String(kept.length));',
+  "    }",
+  '    if (pathname === "/scan") {',
+  '      const { results } = await env.DB.prepare("SELECT id FROM events WHERE kind = ?").bind("click").all();',
+  "      return Response.json(results.length);",
+  "    }",
+  '    if (pathname === "/each") {',
+  "      const out = [];",
+  "      for (let id = 1; id <= 60; id++) {",
+  '        out.push(await env.DB.prepare("SELECT kind FROM events WHERE id = ?").bind(id).first("kind"));',
+  "      }",
+  "      return Response.json(out.length);",
+  "    }",
+  '    if (pathname === "/fanout") {',
+  "      const answers = await Promise.all(Array.from({ length: 55 }, (_, i) => fetch(`https://api.example.com/f/${i}`)));",
+  "      return new Response(String(answers.length));",
+  "    }",
+  '    return new Response("cheap");',
+  "  },",
+  "};",
+  "",
+].join("\n");
+const doneLine = (text) => DONE.split("\n").findIndex((l) => l.includes(text)) + 1;
+
+describe("perf-optimizer profile: the findings of issue #19 on their routes and lines", () => {
+  let run, report, routes;
+  before(() => {
+    const dir = fixture({
+      "src/index.js": DONE,
+      "migrations/0001_items.sql": [
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL);",
+        "INSERT INTO events (kind) VALUES " + Array.from({ length: 60 }, (_, i) => `('${i % 3 ? "view" : "click"}')`).join(", ") + ";",
+        "",
+      ].join("\n"),
+    });
+    const requests = ["GET /hash", "GET /leak", "GET /scan", "GET /each", "GET /fanout", "GET /cheap"].flatMap((r) => ["--request", r]);
+    run = cli(["profile", ".", ...requests, "--requests", "36", "--format", "json"], { cwd: dir, timeout: 240_000 });
+    report = json(run);
+    routes = Object.fromEntries(report.profile.routes.map((r) => [r.route, r]));
+  });
+
+  const found = (rule) => report.diagnostics.filter((d) => d.rule === rule);
+
+  test("the CPU-heavy route is over the Free plan's 10 ms, at its hottest function", () => {
+    // The route with 60 D1 queries may be over too (the D1 client's own
+    // JavaScript, ~0.2 ms a query here); the cheap route never is.
+    const cpu = found("cpu-over-limit").find((d) => d.message.startsWith("GET /hash:"));
+    assert.ok(cpu, JSON.stringify(found("cpu-over-limit")));
+    assert.deepEqual(found("cpu-over-limit").filter((d) => !/^GET \/(hash|each):/.test(d.message)), []);
+    assert.deepEqual([cpu.file, cpu.line, cpu.severity], ["src/index.js", doneLine("function work"), "error"]);
+    assert.match(cpu.message, /^GET \/hash: [\d.]+ ms of CPU per request \(p95 of 6 requests: the JavaScript samples of the V8 CPU profile, without the runtime's native calls\), over the 10 ms of CPU a request may use on the Free plan; its hottest function of the project's own code is work/);
+  });
+
+  test("the route that keeps memory in a global is heap-growth, where the kept memory was allocated", () => {
+    const [heap, ...more] = found("heap-growth");
+    assert.equal(more.length, 0);
+    assert.deepEqual([heap.file, heap.line, heap.severity], ["src/index.js", doneLine("kept.push(Array.from"), "error"]);
+    assert.match(heap.message, /^the heap after GC went from [\d.]+ MB to [\d.]+ MB over 36 requests .*: at that rate one isolate reaches the 128 MB memory limit after about [\d,]+ more requests, and is then stopped; most of what stayed live was allocated in/);
+    assert.match(heap.message, /run by GET \/leak\)$/);
+    assert.ok(report.profile.heap.endMb - report.profile.heap.startMb > 2, JSON.stringify(report.profile.heap));
+  });
+
+  test("the unindexed query is d1-full-scan and the query per row is queries-per-request, each at its line", () => {
+    assert.deepEqual(found("d1-full-scan").map((d) => [d.file, d.line]), [["src/index.js", doneLine("WHERE kind = ?")]]);
+    const [many, ...more] = found("queries-per-request");
+    assert.equal(more.length, 0);
+    assert.deepEqual([many.file, many.line, many.severity], ["src/index.js", doneLine("WHERE id = ?"), "error"]);
+    assert.match(many.message, /^GET \/each: one request sent 60 D1 queries in the profile run, over the 50 queries a Worker invocation may send to D1 on the Free plan \(the rest fail\); most of them were `SELECT kind FROM events WHERE id = \?` \(60 in one request\)$/);
+    assert.deepEqual(routes["GET /each"].topQuery, { sql: "SELECT kind FROM events WHERE id = ?", maxPerRequest: 60, file: "src/index.js", line: doneLine("WHERE id = ?") });
+  });
+
+  test("the fan-out is over the free subrequest cap and the connection limit, at the fetch", () => {
+    const at = ["src/index.js", doneLine("fetch(`https://api.example.com/f/")];
+    assert.deepEqual(found("subrequest-limit").map((d) => [d.file, d.line, d.severity]), [[...at, "error"]]);
+    assert.deepEqual(found("connection-limit").map((d) => [d.file, d.line]), [at]);
+    assert.match(found("subrequest-limit")[0].message, /^GET \/fanout: one request made 55 outbound fetches/);
+  });
+
+  test("nothing on the cheap route, and every finding names its own route", () => {
+    assert.equal(report.diagnostics.filter((d) => /GET \/cheap/.test(d.message)).length, 0);
+    const lines = new Set(report.diagnostics.map((d) => d.line));
+    assert.ok(!lines.has(doneLine('return new Response("cheap")')));
+    for (const [rule, route] of [["cpu-over-limit", "GET /hash"], ["queries-per-request", "GET /each"], ["subrequest-limit", "GET /fanout"]]) {
+      assert.ok(found(rule)[0].message.startsWith(`${route}:`), found(rule)[0].message);
+    }
+    assert.equal(run.code, 1, "errors: exit 1");
+  });
+
+  test("the measured CPU of the hash loop matches a direct V8 measurement of the same code within 25%", () => {
+    const work = new Function(`${WORK}; return work;`)();
+    for (let i = 0; i < 3; i++) work(HASH_ITERATIONS);
+    const runs = 8;
+    const before = process.cpuUsage();
+    for (let i = 0; i < runs; i++) work(HASH_ITERATIONS);
+    const used = process.cpuUsage(before);
+    const direct = (used.user + used.system) / 1000 / runs;
+    const hash = routes["GET /hash"];
+    const measured = hash.jsCpuMs.p50;
+    const ratio = measured / direct;
+    console.log(`hash loop: jsCpuMs p50 ${measured} ms, cpuMs p50 ${hash.cpuMs.p50} ms (${hash.cpuSampledRequests} of ${hash.requests} requests sampled), processCpuMs p50 ${hash.processCpuMs.p50} ms; Node ${direct.toFixed(2)} ms: ratio ${ratio.toFixed(2)}`);
+    // The JavaScript samples are a part of all the samples, on every route.
+    for (const r of report.profile.routes) assert.ok(r.jsCpuMs.p50 <= r.cpuMs.p50 + 0.001 && r.jsCpuMs.max <= r.cpuMs.max + 0.001, JSON.stringify(r));
+    assert.ok(Math.abs(ratio - 1) <= 0.25, `measured ${measured} ms, direct ${direct.toFixed(2)} ms (ratio ${ratio.toFixed(2)})`);
   });
 });

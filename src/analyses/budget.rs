@@ -96,6 +96,10 @@ pub fn evaluate(
         });
     }
     for budget in check(&config.budgets)? {
+        // Profile budgets are findings of the profile's rules (warnings).
+        if budget.metric.is_profile() {
+            continue;
+        }
         let Some(actual) = measure(report, budget.metric, budget.package.as_deref()) else {
             continue;
         };
@@ -251,7 +255,7 @@ mod tests {
         let e = config(r#"[{"metric":"gzipped","max":"1 MB"}]"#).unwrap_err();
         assert_eq!(
             e,
-            r#"budgets[0].metric: unknown metric "gzipped" (expected raw, gzip, brotli, package, startup)"#
+            r#"budgets[0].metric: unknown metric "gzipped" (expected raw, gzip, brotli, package, startup, cpu, heap, queries)"#
         );
         let e = config(r#"[{"metric":"gzip","maximum":"1 MB"}]"#).unwrap_err();
         assert!(
@@ -274,7 +278,7 @@ mod tests {
         );
         let e = config(r#"[{"metric":"startup","max":"1 MB"}]"#).unwrap_err();
         assert!(
-            e.starts_with("budgets[0].max: the startup metric takes a duration"),
+            e.starts_with("budgets[0].max: the startup and cpu metrics take a duration"),
             "{e}"
         );
         let e = config(r#"[{"metric":"startup","max":"soon"}]"#).unwrap_err();

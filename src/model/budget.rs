@@ -27,7 +27,9 @@ use super::report::BudgetUnit;
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[cfg_attr(
     target_arch = "wasm32",
-    tsify(type = "\"raw\" | \"gzip\" | \"brotli\" | \"package\" | \"startup\"")
+    tsify(
+        type = "\"raw\" | \"gzip\" | \"brotli\" | \"package\" | \"startup\" | \"cpu\" | \"heap\" | \"queries\""
+    )
 )]
 pub enum Metric {
     /// Sum of the outputs' uncompressed bytes.
@@ -38,15 +40,26 @@ pub enum Metric {
     Package,
     /// Startup time in ms (needs a startup measurement).
     Startup,
+    /// CPU ms per request of a route (`perf-optimizer profile`; a
+    /// `cpu-over-limit` warning past it, not a budget line).
+    Cpu,
+    /// The isolate's heap after GC at the end of a profile run, in bytes
+    /// (`heap-growth` warning).
+    Heap,
+    /// D1 queries per request of a route (`queries-per-request` warning).
+    Queries,
 }
 
 impl Metric {
-    const ALL: [Metric; 5] = [
+    const ALL: [Metric; 8] = [
         Metric::Raw,
         Metric::Gzip,
         Metric::Brotli,
         Metric::Package,
         Metric::Startup,
+        Metric::Cpu,
+        Metric::Heap,
+        Metric::Queries,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,11 +69,23 @@ impl Metric {
             Metric::Brotli => "brotli",
             Metric::Package => "package",
             Metric::Startup => "startup",
+            Metric::Cpu => "cpu",
+            Metric::Heap => "heap",
+            Metric::Queries => "queries",
         }
     }
 
     fn is_size(self) -> bool {
-        self != Metric::Startup
+        matches!(
+            self,
+            Metric::Raw | Metric::Gzip | Metric::Brotli | Metric::Package
+        )
+    }
+
+    /// Measured by `perf-optimizer profile`: checked as findings of its
+    /// rules (`cpu-over-limit`, `heap-growth`, `queries-per-request`).
+    pub fn is_profile(self) -> bool {
+        matches!(self, Metric::Cpu | Metric::Heap | Metric::Queries)
     }
 }
 
@@ -78,7 +103,7 @@ impl<'de> Deserialize<'de> for Metric {
             .find(|m| m.as_str() == name)
             .ok_or_else(|| {
                 de::Error::custom(format!(
-                    "unknown metric {name:?} (expected raw, gzip, brotli, package, startup)"
+                    "unknown metric {name:?} (expected raw, gzip, brotli, package, startup, cpu, heap, queries)"
                 ))
             })
     }
@@ -157,6 +182,10 @@ pub struct Budget {
     /// The most the metric may grow since the baseline: a size or a percentage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_increase: Option<Amount>,
+    /// For `cpu` and `queries`: the profile route it applies to (its name in
+    /// the report, `GET /items`); without it, every route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
 }
 
 /// A validated budget limit.
@@ -178,6 +207,8 @@ pub struct CheckedBudget {
     /// For the `package` metric.
     pub package: Option<String>,
     pub limit: Limit,
+    /// For `cpu` and `queries`: the route it applies to (None: every route).
+    pub route: Option<String>,
 }
 
 const SIZE_UNITS: &str = "use B, kB, KiB, MB or MiB";
@@ -247,7 +278,7 @@ pub(crate) fn amount(
         return Err(match (unit, number_means) {
             (_, BudgetUnit::Ms) => {
                 format!(
-                    "{key}: the startup metric takes a duration such as \"200 ms\", not {amount}"
+                    "{key}: the startup and cpu metrics take a duration such as \"200 ms\", not {amount}"
                 )
             }
             (BudgetUnit::Percent, _) => {
@@ -288,16 +319,46 @@ pub fn check(budgets: &[Budget]) -> Result<Vec<CheckedBudget>, String> {
             (Some(_), Some(_), Some(label)) => label.clone(),
             (Some(p), _, _) => format!("package {p}"),
             (None, _, Some(label)) => label.clone(),
-            (None, _, None) => match b.metric {
-                Metric::Startup => "startup time".to_string(),
-                m => format!("{} size", m.as_str()),
+            (None, _, None) => match (b.metric, &b.route) {
+                (Metric::Startup, _) => "startup time".to_string(),
+                (Metric::Cpu, Some(r)) => format!("CPU per request of {r}"),
+                (Metric::Cpu, None) => "CPU per request".to_string(),
+                (Metric::Heap, _) => "heap after GC".to_string(),
+                (Metric::Queries, Some(r)) => format!("D1 queries per request of {r}"),
+                (Metric::Queries, None) => "D1 queries per request".to_string(),
+                (m, _) => format!("{} size", m.as_str()),
             },
+        };
+        let route = match &b.route {
+            Some(_) if !matches!(b.metric, Metric::Cpu | Metric::Queries) => {
+                return Err(format!(
+                    "{at}.route: only the cpu and queries metrics are per route (the heap is the isolate's)"
+                ))
+            }
+            Some(r) if r.trim().is_empty() => {
+                return Err(format!(
+                    "{at}.route: empty route (a route's name in the profile, e.g. \"GET /items\")"
+                ))
+            }
+            r => r.clone(),
         };
         if b.max.is_none() && b.max_increase.is_none() {
             return Err(format!("{at}: set \"max\" or \"maxIncrease\""));
         }
         if let Some(max) = &b.max {
-            let (value, _) = if b.metric.is_size() {
+            let key = format!("{at}.max");
+            let (value, _) = if b.metric == Metric::Queries {
+                match max {
+                    Amount::Number(n) if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 => {
+                        (*n, BudgetUnit::Bytes)
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{key}: the queries metric takes a whole number of queries per request, not {max}"
+                        ))
+                    }
+                }
+            } else if b.metric.is_size() || b.metric == Metric::Heap {
                 amount(
                     &format!("{at}.max"),
                     max,
@@ -305,20 +366,22 @@ pub fn check(budgets: &[Budget]) -> Result<Vec<CheckedBudget>, String> {
                     BudgetUnit::Bytes,
                 )?
             } else {
-                amount(&format!("{at}.max"), max, &[BudgetUnit::Ms], BudgetUnit::Ms)?
+                amount(&key, max, &[BudgetUnit::Ms], BudgetUnit::Ms)?
             };
             out.push(CheckedBudget {
                 name: label.clone(),
                 metric: b.metric,
                 package: package.clone(),
                 limit: Limit::Max(value),
+                route: route.clone(),
             });
         }
         if let Some(increase) = &b.max_increase {
             let key = format!("{at}.maxIncrease");
             if !b.metric.is_size() {
                 return Err(format!(
-                    "{key}: growth budgets measure sizes (raw, gzip, brotli, package), not startup"
+                    "{key}: growth budgets measure sizes (raw, gzip, brotli, package), not {}",
+                    b.metric.as_str()
                 ));
             }
             let (value, unit) = amount(
@@ -335,6 +398,7 @@ pub fn check(budgets: &[Budget]) -> Result<Vec<CheckedBudget>, String> {
                     BudgetUnit::Percent => Limit::IncreasePercent(value),
                     _ => Limit::IncreaseBytes(value),
                 },
+                route: None,
             });
         }
     }

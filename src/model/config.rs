@@ -164,7 +164,7 @@ fn budget_at(i: usize, value: &Value) -> Result<Budget, String> {
             let err = match key.as_str() {
                 "metric" => at::<Metric>(&field, v).err(),
                 "max" | "maxIncrease" => at::<Amount>(&field, v).err(),
-                "name" | "package" => None,
+                "name" | "package" | "route" => None,
                 // serde's "unknown field" message, now at the field's own path
                 _ => Some(format!("{field}: {}", &whole[path.len() + 2..])),
             };

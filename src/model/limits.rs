@@ -49,6 +49,8 @@ pub struct Limits {
     /// Subrequests to Cloudflare services (KV, R2, D1, Durable Objects,
     /// Queues) per request: a separate, larger budget on the Free plan.
     pub service_subrequests: u32,
+    /// D1 queries per Worker invocation.
+    pub d1_queries: u32,
 }
 
 struct LimitRow {
@@ -113,6 +115,15 @@ const TABLE: &[LimitRow] = &[
         since: "2026-02",
         source: "limits#subrequests",
     },
+    // D1's own limits page: "Queries per Worker invocation (read
+    // subrequest limits): 1000 (Workers Paid) / 50 (Free)".
+    LimitRow {
+        what: "d1Queries",
+        free: 50.0,
+        paid: 1000.0,
+        since: "2026-04",
+        source: "d1/platform/limits",
+    },
 ];
 
 fn value(what: &str, plan: Plan) -> f64 {
@@ -137,6 +148,7 @@ impl Limits {
             open_connections: value("openConnections", plan) as u32,
             subrequests: value("subrequests", plan) as u32,
             service_subrequests: value("serviceSubrequests", plan) as u32,
+            d1_queries: value("d1Queries", plan) as u32,
         }
     }
 
@@ -158,6 +170,7 @@ impl Limits {
                 "openConnections" => self.open_connections = v as u32,
                 "subrequests" => self.subrequests = v as u32,
                 "serviceSubrequests" => self.service_subrequests = v as u32,
+                "d1Queries" => self.d1_queries = v as u32,
                 _ => {
                     let known: Vec<&str> = TABLE.iter().map(|r| r.what).collect();
                     return Err(format!(
@@ -174,11 +187,16 @@ impl Limits {
 /// Where a limit comes from, for messages: "64 MiB (Workers limit since 2026-09, …)".
 pub fn describe(what: &str) -> String {
     match TABLE.iter().find(|r| r.what == what) {
-        Some(r) => format!(
-            "Workers limit since {}, checked {LIMITS_CHECKED}: {LIMITS_SOURCE}#{}",
-            r.since,
-            r.source.trim_start_matches("limits#")
-        ),
+        Some(r) => match r.source.strip_prefix("limits#") {
+            Some(anchor) => format!(
+                "Workers limit since {}, checked {LIMITS_CHECKED}: {LIMITS_SOURCE}#{anchor}",
+                r.since
+            ),
+            None => format!(
+                "Cloudflare limit since {}, checked {LIMITS_CHECKED}: https://developers.cloudflare.com/{}/",
+                r.since, r.source
+            ),
+        },
         None => String::new(),
     }
 }
@@ -201,6 +219,10 @@ mod tests {
         assert_eq!(paid.service_subrequests, 10_000);
         assert_eq!(free.open_connections, 6);
         assert_eq!(free.startup_ms, 1000.0);
+        assert_eq!(free.d1_queries, 50);
+        assert_eq!(paid.d1_queries, 1000);
+        assert!(describe("d1Queries")
+            .ends_with("https://developers.cloudflare.com/d1/platform/limits/"));
     }
 
     #[test]

@@ -232,6 +232,19 @@ pub struct ProfileRoute {
     /// The route's part of the CPU profile as a call tree, for a flame graph.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_tree: Option<CallTree>,
+    /// The part of `cpu_ms` that is JavaScript running in the isolate (the
+    /// Worker's, its packages', the runtime's JS modules) or its garbage
+    /// collection: not the samples of native calls ("(program)", `fetch`),
+    /// which locally also land while the thread runs the simulated D1 and
+    /// the stub. What `cpu-over-limit` compares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub js_cpu_ms: Option<Spread>,
+    /// The statement the route sent most, with where it was sent from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_query: Option<RouteQuery>,
+    /// The first-party line that made most of the route's outbound fetches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_from: Option<SourceLine>,
 }
 
 /// A route's CPU samples as a call tree: each frame mapped through the
@@ -311,8 +324,51 @@ pub struct ProfileRepeat {
     pub requests: u32,
 }
 
+/// The D1 statement a route sent most.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RouteQuery {
+    pub sql: String,
+    /// The most times one request sent it.
+    pub max_per_request: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// A line of the Worker's own code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SourceLine {
+    pub file: String,
+    pub line: u32,
+}
+
+/// Where memory that was still live after the final GC was allocated (V8's
+/// sampling heap profiler over the run), by function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct HeapSite {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// Live bytes the sampling profiler attributes to it, in MB.
+    pub mb: f64,
+    /// The routes whose CPU samples ran it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
+}
+
 /// The isolate's heap after a forced garbage collection.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileHeap {
@@ -321,6 +377,9 @@ pub struct ProfileHeap {
     pub growth_mb_per1k: f64,
     #[serde(default)]
     pub limit_mb: f64,
+    /// The functions that allocated most of what was still live at the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retained: Vec<HeapSite>,
 }
 
 /// A distinct SQL statement the run sent to D1.
@@ -389,13 +448,19 @@ pub struct ProfileReport {
     /// What the reader should know about how it was measured.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// `limits.cpu_ms` of the wrangler config: the CPU limit on the Paid plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrangler_cpu_ms: Option<f64>,
 }
 
 impl ProfileReport {
     /// Fills in what the limits decide: the plan, the CPU limit, the heap limit.
     pub fn with_limits(mut self, limits: &super::limits::Limits) -> ProfileReport {
         self.plan = limits.plan;
-        self.cpu_limit_ms = limits.cpu_ms;
+        self.cpu_limit_ms = match (limits.plan, self.wrangler_cpu_ms) {
+            (Plan::Paid, Some(ms)) if ms > 0.0 => ms,
+            _ => limits.cpu_ms,
+        };
         if let Some(heap) = &mut self.heap {
             heap.limit_mb = limits.memory_bytes as f64 / 1_000_000.0;
         }
@@ -407,22 +472,19 @@ impl ProfileReport {
 
 use super::json::{from_json_by_deserialize, from_json_struct};
 
-from_json_by_deserialize!(
-    Plan,
-    Spread,
-    CountSpread,
-    ProfileD1,
-    ProfileHeap,
-    ProfileOutbound
-);
+from_json_by_deserialize!(Plan, Spread, CountSpread, ProfileD1, ProfileOutbound);
 
 from_json_struct! {
-    ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt }
-    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, method: "method" opt, path: "path" opt, responses: "responses" opt, repeats: "repeats" opt, call_tree: "callTree" opt }
+    ProfileReport { plan: "plan" opt, requests: "requests" req, completed: "completed" req, concurrency: "concurrency" req, scenario: "scenario" req, cut_off: "cutOff" opt, cpu_limit_ms: "cpuLimitMs" opt, routes: "routes" req, heap: "heap" opt, queries: "queries" opt, outbound: "outbound" opt, notes: "notes" opt, wrangler_cpu_ms: "wranglerCpuMs" opt }
+    ProfileRoute { route: "route" req, requests: "requests" req, status: "status" req, errors: "errors" opt, wall_ms: "wallMs" opt, cpu_ms: "cpuMs" opt, cpu_sampled_requests: "cpuSampledRequests" opt, process_cpu_ms: "processCpuMs" opt, subrequests: "subrequests" opt, peak_connections: "peakConnections" opt, d1: "d1" opt, top_functions: "topFunctions" opt, method: "method" opt, path: "path" opt, responses: "responses" opt, repeats: "repeats" opt, call_tree: "callTree" opt, js_cpu_ms: "jsCpuMs" opt, top_query: "topQuery" opt, fetched_from: "fetchedFrom" opt }
     ProfileResponses { compared: "compared" req, identical: "identical" req, body_bytes: "bodyBytes" req, caching_headers: "cachingHeaders" opt, set_cookie: "setCookie" opt, read_headers: "readHeaders" opt }
     ProfileRepeat { kind: "kind" req, text: "text" req, params: "params" opt, requests: "requests" req }
     CallTree { nodes: "nodes" req, folded_nodes: "foldedNodes" opt }
     CallNode { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, parent: "parent" opt, self_ms: "selfMs" req, total_ms: "totalMs" req }
+    RouteQuery { sql: "sql" req, max_per_request: "maxPerRequest" req, file: "file" opt, line: "line" opt }
+    SourceLine { file: "file" req, line: "line" req }
+    HeapSite { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, mb: "mb" req, routes: "routes" opt }
+    ProfileHeap { start_mb: "startMb" req, end_mb: "endMb" req, growth_mb_per1k: "growthMbPer1k" req, limit_mb: "limitMb" opt, retained: "retained" opt }
     ProfileError { kind: "kind" req, message: "message" req, count: "count" req, file: "file" opt, line: "line" opt }
     TopFunction { name: "name" req, file: "file" opt, line: "line" opt, package: "package" opt, self_ms: "selfMs" req, share: "share" req }
     ProfileQuery { sql: "sql" req, count: "count" req, bindings: "bindings" opt, plan: "plan" opt, full_scan: "fullScan" opt, table: "table" opt, file: "file" opt, line: "line" opt }
@@ -525,12 +587,35 @@ pub(crate) fn full_profile() -> ProfileReport {
                 ],
                 folded_nodes: 2,
             }),
+            js_cpu_ms: Some(Spread {
+                p50: 0.4,
+                p95: 0.6,
+                max: 0.8,
+            }),
+            top_query: Some(RouteQuery {
+                sql: "select 1".into(),
+                max_per_request: 2,
+                file: Some("src/a.ts".into()),
+                line: Some(2),
+            }),
+            fetched_from: Some(SourceLine {
+                file: "src/a.ts".into(),
+                line: 4,
+            }),
         }],
         heap: Some(ProfileHeap {
             start_mb: 1.0,
             end_mb: 2.0,
             growth_mb_per1k: 250.0,
             limit_mb: 128.0,
+            retained: vec![HeapSite {
+                name: "keep".into(),
+                file: Some("src/a.ts".into()),
+                line: Some(5),
+                package: None,
+                mb: 0.5,
+                routes: vec!["GET /".into()],
+            }],
         }),
         queries: vec![ProfileQuery {
             sql: "select 1".into(),
@@ -548,6 +633,7 @@ pub(crate) fn full_profile() -> ProfileReport {
             stubbed: true,
         },
         notes: vec!["n".into()],
+        wrangler_cpu_ms: Some(50.0),
     }
 }
 

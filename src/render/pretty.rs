@@ -323,6 +323,7 @@ fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut
         "status",
         "wall ms p50/p95/max",
         "cpu ms p50/p95/max",
+        "js cpu ms",
         "workerd cpu ms",
         "subreq p50/max",
         "conn",
@@ -330,7 +331,7 @@ fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut
         "rows read",
         "rows written",
     ];
-    let rows: Vec<[String; 11]> = s
+    let rows: Vec<[String; 12]> = s
         .routes
         .iter()
         .map(|r| {
@@ -345,6 +346,7 @@ fn render_profile(s: &crate::model::profile::ProfileReport, p: &Paint, out: &mut
                 },
                 spread_text(&r.wall_ms),
                 spread_text(&r.cpu_ms),
+                spread_text(&r.js_cpu_ms),
                 spread_text(&r.process_cpu_ms),
                 count_text(r.subrequests),
                 r.peak_connections.to_string(),

@@ -58,7 +58,8 @@ pub(crate) fn startup_step(
 }
 
 /// The profile step: the findings of a profile run's measurements
-/// (`d1-full-scan`, `subrequest-limit`, `connection-limit`), at the severity
+/// (`d1-full-scan`, `subrequest-limit`, `connection-limit`, `cpu-over-limit`,
+/// `heap-growth`, `queries-per-request`), at the severity
 /// the config gives each rule, less those a suppression comment at their
 /// line silences.
 pub(crate) fn profile_step(
@@ -66,9 +67,12 @@ pub(crate) fn profile_step(
     config: &Config,
     suppressions: &[(String, Suppressions)],
 ) -> Vec<Diagnostic> {
+    // Validated when the config was read.
+    let budgets = crate::model::budget::check(&config.budgets).unwrap_or_default();
     let mut findings = crate::analyses::profile::findings(
         profile,
         &config.platform_limits(),
+        &budgets,
         &configured_severity(config),
     );
     crate::engine::suppress::retain_unsuppressed(&mut findings, suppressions);
