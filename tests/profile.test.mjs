@@ -415,6 +415,9 @@ describe("perf-optimizer profile confirms caching", () => {
     assert.deepEqual(found.map((d) => [d.file, d.line]), [["src/plain.js", lineIn(PLAIN, "bind(1).first()")]], JSON.stringify(found));
     assert.match(found[0].message, /^GET \/x\/settings is answered the same on every request and does I\/O each time, but it sends no Cache-Control \(profile: 3 of 3 requests/);
     assert.equal(found[0].severity, "info");
+  });
+});
+
 // The fixture of issue #19's "Done when": a CPU-heavy route, one that leaks
 // into a global, one whose query scans an unindexed column, one that sends a
 // query per row (N+1, over D1's 50 queries per invocation on Free), one that
