@@ -79,8 +79,8 @@ pub fn findings(
 }
 
 /// `subrequest-limit`, `connection-limit`: a route whose measured count
-/// (the most in one request) went over the plan's limit. Project-level: the
-/// run knows the route, not the line.
+/// (the most in one request) went over the plan's limit, at the line that
+/// made the route's first fetch (`fetched_from`), else at project level.
 fn over_limit(
     profile: &ProfileReport,
     severity: Severity,

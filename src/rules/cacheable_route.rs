@@ -120,7 +120,9 @@ export default app;
 answers in the run (two or more) were all the same, carried no caching
 header and no cookie, whose handler read no request header the answer could
 depend on (the run watches the request's headers; `Host`, `Content-Type`,
-conditional and tracing headers do not count), and which repeated the same
+conditional and tracing headers do not count, nor the `Origin` CORS
+middleware reads: an answer that varies with it carries `Vary: Origin`, a
+caching header), and which repeated the same
 query with the same parameters, or the same subrequest, on each request is
 confirmed: its finding gains a related location with the measured repeat
 count. A route with no finding (a router this rule does not read) is
@@ -158,9 +160,10 @@ pub(super) fn route_message(path: &str) -> String {
 }
 
 /// The route pattern a finding's message names (what a profile run's
-/// evidence is matched by, `super::profile_evidence`).
+/// evidence is matched by, `super::profile_evidence`); a finding about I/O
+/// in a called function has the call chain after the message.
 pub(super) fn message_route(message: &str) -> Option<&str> {
-    message.strip_prefix(MESSAGE_HEAD)?.strip_suffix(MESSAGE_TAIL)
+    Some(message.strip_prefix(MESSAGE_HEAD)?.split_once(MESSAGE_TAIL)?.0)
 }
 
 /// Middleware known not to authenticate or vary the response per caller.
