@@ -17,7 +17,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::ptr::{self, null_mut};
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::AtomicBool;
 
 /// The size classes' step, and the alignment every small block has.
 pub const GRANULE: usize = 8;
@@ -39,12 +39,16 @@ struct Lists {
 /// The allocator: `SizeClasses::new(System)` as the `#[global_allocator]`.
 pub struct SizeClasses<A> {
     behind: A,
-    /// Held while the lists change (uncontended on wasm, which has one thread).
+    /// Held while the lists change (not on a wasm without threads).
+    #[cfg_attr(
+        all(target_arch = "wasm32", not(target_feature = "atomics")),
+        allow(dead_code)
+    )]
     busy: AtomicBool,
     lists: UnsafeCell<Lists>,
 }
 
-// The lists are only touched with `busy` held.
+// The lists are only touched with `busy` held, or on a wasm without threads.
 unsafe impl<A: Sync> Sync for SizeClasses<A> {}
 
 impl<A> SizeClasses<A> {
@@ -73,18 +77,35 @@ fn class_of(layout: Layout) -> Option<usize> {
 }
 
 impl<A: GlobalAlloc> SizeClasses<A> {
+    /// Runs `f` on the lists. A wasm without the atomics feature has one
+    /// thread: no lock to take.
+    #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+    #[inline(always)]
+    fn with_lists<R>(&self, f: impl FnOnce(&mut Lists) -> R) -> R {
+        // SAFETY: one thread, and `f` does not call back into the allocator.
+        f(unsafe { &mut *self.lists.get() })
+    }
+
+    /// Runs `f` on the lists, with `busy` held.
+    #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
     #[inline(always)]
     fn with_lists<R>(&self, f: impl FnOnce(&mut Lists) -> R) -> R {
         while self
             .busy
-            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .compare_exchange_weak(
+                false,
+                true,
+                core::sync::atomic::Ordering::Acquire,
+                core::sync::atomic::Ordering::Relaxed,
+            )
             .is_err()
         {
             core::hint::spin_loop();
         }
         // SAFETY: `busy` is held, so no other reference to the lists exists.
         let r = f(unsafe { &mut *self.lists.get() });
-        self.busy.store(false, Ordering::Release);
+        self.busy
+            .store(false, core::sync::atomic::Ordering::Release);
         r
     }
 
