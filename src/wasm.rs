@@ -13,6 +13,12 @@ use crate::model::report::{self, Report};
 use crate::render::{self, Format, RenderOptions};
 use crate::rules;
 
+/// Small blocks (most of a syntax tree's) from free lists per size class,
+/// the rest from Rust's dlmalloc: see `crates/size-classes`.
+#[global_allocator]
+static ALLOCATOR: size_classes::SizeClasses<std::alloc::System> =
+    size_classes::SizeClasses::new(std::alloc::System);
+
 /// Where the panic hook leaves the message for the wrapper: a panic aborts
 /// the instance (a trap), so it cannot be returned.
 const PANIC_KEY: &str = "__perfOptimizerPanic";
