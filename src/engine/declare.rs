@@ -50,6 +50,32 @@ pub enum Kind {
     Reported { by: &'static str, in_config: bool },
 }
 
+/// The declaration of a finding reported outside the rule engine
+/// ([`Kind::Reported`]), with no options; the file that uses it declares its
+/// `DOCS` (tests):
+/// `pub static RULE: Declaration = reported!("heap-growth", Memory, Error,
+/// "summary", by "crate::analyses::profile::findings", in_config true);`
+macro_rules! reported {
+    ($id:literal, $category:ident, $severity:ident, $summary:literal, by $by:literal, in_config $in_config:literal) => {
+        $crate::engine::declare::Declaration {
+            meta: $crate::engine::RuleMeta {
+                id: $id,
+                category: $crate::model::report::Category::$category,
+                severity: $crate::model::report::Severity::$severity,
+                summary: $summary,
+            },
+            kind: $crate::engine::declare::Kind::Reported {
+                by: $by,
+                in_config: $in_config,
+            },
+            options: $crate::engine::declare::options::<$crate::engine::declare::NoOptions>(),
+            #[cfg(test)]
+            docs: &DOCS,
+        }
+    };
+}
+pub(crate) use reported;
+
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,25 +1,13 @@
 //! `budget-exceeded`: the declaration of a budget result (the report's `budgets`), reported as a finding by SARIF, the GitHub annotations and the esbuild plugin
 //! (`crate::analyses::budget`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "budget-exceeded",
-        category: Category::Limits,
-        severity: Severity::Error,
-        summary: "A size, growth or startup budget is exceeded",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::budget",
-        in_config: false,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "budget-exceeded", Limits, Error,
+    "A size, growth or startup budget is exceeded",
+    by "crate::analyses::budget", in_config false
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -88,6 +76,6 @@ See [Budgets in docs/ci.md](../ci.md#budgets): `metric` (`raw`, `gzip`,
     ],
     setup: "",
     examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a config and a bundle size (src/budget.rs covers it)",
+        "the example is a config and a bundle size (src/analyses/budget.rs covers it)",
     ),
 };

@@ -1,25 +1,13 @@
 //! `commonjs-dependency`: the declaration of a finding about the bundle, reported by the bundle analysis
 //! (`crate::rules::bundle_findings::findings`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "commonjs-dependency",
-        category: Category::Bundle,
-        severity: Severity::Warning,
-        summary: "A package bundled as CommonJS: esbuild keeps all of it (no tree-shaking).",
-    },
-    kind: Kind::Reported {
-        by: "crate::rules::bundle_findings::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "commonjs-dependency", Bundle, Warning,
+    "A package bundled as CommonJS: esbuild keeps all of it (no tree-shaking).",
+    by "crate::rules::bundle_findings::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -75,7 +63,5 @@ pulled in only by wrangler's own shims are not reported.
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
-    ),
+    examples: super::BUNDLE_METAFILE,
 };

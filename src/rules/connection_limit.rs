@@ -2,25 +2,13 @@
 //! of simultaneous outbound connections, reported from a profile run
 //! (`crate::analyses::profile::findings`).
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "connection-limit",
-        category: Category::Limits,
-        severity: Severity::Warning,
-        summary: "A route that had more outbound fetches open at once than a Worker may keep open (6), measured in a profile run (perf-optimizer profile)",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::profile::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "connection-limit", Limits, Warning,
+    "A route that had more outbound fetches open at once than a Worker may keep open (6), measured in a profile run (perf-optimizer profile)",
+    by "crate::analyses::profile::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -75,7 +63,5 @@ limit follows `limits.openConnections` in the config.
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a profile run in workerd (tests/profile.test.mjs covers it end to end; the tests in crate::analyses::profile, on a recorded profile block)",
-    ),
+    examples: super::PROFILE_RUN,
 };

@@ -2,25 +2,13 @@
 //! CPU time per request, reported from a profile run
 //! (`crate::analyses::profile::findings`).
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "cpu-over-limit",
-        category: Category::Cpu,
-        severity: Severity::Error,
-        summary: "A route whose CPU time per request went over the plan's CPU limit (or a cpu budget), measured in a profile run (perf-optimizer profile)",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::profile::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "cpu-over-limit", Cpu, Error,
+    "A route whose CPU time per request went over the plan's CPU limit (or a cpu budget), measured in a profile run (perf-optimizer profile)",
+    by "crate::analyses::profile::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -98,7 +86,5 @@ finding is a warning at most); the limit follows `plan`, the wrangler config's
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a profile run in workerd (tests/profile.test.mjs covers it end to end; the tests in crate::analyses::profile, on a recorded profile block)",
-    ),
+    examples: super::PROFILE_RUN,
 };

@@ -1,25 +1,13 @@
 //! `d1-full-scan`: the declaration of a finding about a measured query plan,
 //! reported from a profile run (`crate::analyses::profile::findings`).
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "d1-full-scan",
-        category: Category::Database,
-        severity: Severity::Warning,
-        summary: "A D1 query whose SQLite plan reads a whole table, seen in a profile run (perf-optimizer profile)",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::profile::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "d1-full-scan", Database, Warning,
+    "A D1 query whose SQLite plan reads a whole table, seen in a profile run (perf-optimizer profile)",
+    by "crate::analyses::profile::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

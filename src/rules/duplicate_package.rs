@@ -1,25 +1,13 @@
 //! `duplicate-package`: the declaration of a finding about the bundle, reported by the bundle analysis
 //! (`crate::rules::bundle_findings::findings`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "duplicate-package",
-        category: Category::Bundle,
-        severity: Severity::Warning,
-        summary: "One package bundled in two or more versions, each with the chain that pulls it in.",
-    },
-    kind: Kind::Reported {
-        by: "crate::rules::bundle_findings::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "duplicate-package", Bundle, Warning,
+    "One package bundled in two or more versions, each with the chain that pulls it in.",
+    by "crate::rules::bundle_findings::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -86,7 +74,5 @@ chain is the shortest import chain esbuild recorded in the metafile.
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
-    ),
+    examples: super::BUNDLE_METAFILE,
 };

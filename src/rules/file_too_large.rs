@@ -1,25 +1,13 @@
 //! `file-too-large`: declared here, reported for a source file over the size cap, which the
 //! wrapper skips (`crate::analyze::analyze`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "file-too-large",
-        category: Category::Input,
-        severity: Severity::Info,
-        summary: "A source file over the size cap was not analyzed",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyze::analyze",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "file-too-large", Input, Info,
+    "A source file over the size cap was not analyzed",
+    by "crate::analyze::analyze", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

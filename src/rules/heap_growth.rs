@@ -1,25 +1,13 @@
 //! `heap-growth`: the declaration of a finding about the isolate's heap
 //! growing over a profile run (`crate::analyses::profile::findings`).
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "heap-growth",
-        category: Category::Memory,
-        severity: Severity::Error,
-        summary: "The isolate's heap after GC grew over a profile run at a rate that reaches the 128 MB limit (or is over a heap budget) (perf-optimizer profile)",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::profile::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "heap-growth", Memory, Error,
+    "The isolate's heap after GC grew over a profile run at a rate that reaches the 128 MB limit (or is over a heap budget) (perf-optimizer profile)",
+    by "crate::analyses::profile::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -96,7 +84,5 @@ heap is the isolate's: no `route`).
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a profile run in workerd (tests/profile.test.mjs covers it end to end; the tests in crate::analyses::profile, on a recorded profile block)",
-    ),
+    examples: super::PROFILE_RUN,
 };

@@ -1,25 +1,13 @@
 //! `invalid-suppression`: declared here, reported by the lint engine for a suppression comment that names no known rule
 //! (`crate::engine::suppress`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "invalid-suppression",
-        category: Category::Input,
-        severity: Severity::Warning,
-        summary: "A suppression comment names no known rule",
-    },
-    kind: Kind::Reported {
-        by: "crate::engine::suppress",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "invalid-suppression", Input, Warning,
+    "A suppression comment names no known rule",
+    by "crate::engine::suppress", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -95,6 +83,6 @@ None.
     ],
     setup: "",
     examples: crate::engine::declare::Examples::NotRunnable(
-        "the engine reports it (src/lint/suppress.rs covers it)",
+        "the engine reports it (src/engine/suppress.rs covers it)",
     ),
 };

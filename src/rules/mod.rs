@@ -29,6 +29,17 @@ mod words;
 #[cfg(test)]
 pub mod test_util;
 
+/// Why the examples of a profile run's findings are not run as tests.
+#[cfg(test)]
+const PROFILE_RUN: crate::engine::declare::Examples = crate::engine::declare::Examples::NotRunnable(
+    "the example is a profile run in workerd (tests/profile.test.mjs covers it end to end; the tests in crate::analyses::profile, on a recorded profile block)",
+);
+/// Why the examples of a bundle's findings are not run as tests.
+#[cfg(test)]
+const BUNDLE_METAFILE: crate::engine::declare::Examples = crate::engine::declare::Examples::NotRunnable(
+    "the example is a bundle's metafile: the bundle tests (src/rules/bundle_findings/tests.rs) cover it",
+);
+
 include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
 /// The bundle step: the bundle's findings from esbuild's metafile (see

@@ -1,25 +1,13 @@
 //! `node-polyfill`: the declaration of a finding about the bundle, reported by the bundle analysis
 //! (`crate::rules::bundle_findings::findings`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "node-polyfill",
-        category: Category::Bundle,
-        severity: Severity::Warning,
-        summary: "An npm polyfill of a Node built-in in the bundle that nodejs_compat makes unnecessary, or nodejs_compat missing where the code needs it.",
-    },
-    kind: Kind::Reported {
-        by: "crate::rules::bundle_findings::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "node-polyfill", Bundle, Warning,
+    "An npm polyfill of a Node built-in in the bundle that nodejs_compat makes unnecessary, or nodejs_compat missing where the code needs it.",
+    by "crate::rules::bundle_findings::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -77,7 +65,5 @@ wrangler's templates) are not the project's doing and are not reported.
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
-    ),
+    examples: super::BUNDLE_METAFILE,
 };

@@ -1,25 +1,13 @@
 //! `parse-error`: declared here, reported by the lint engine when a file does not parse
 //! (`crate::engine::Linter::lint_files`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "parse-error",
-        category: Category::Input,
-        severity: Severity::Warning,
-        summary: "A source file does not parse",
-    },
-    kind: Kind::Reported {
-        by: "crate::engine::Linter::lint_files",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "parse-error", Input, Warning,
+    "A source file does not parse",
+    by "crate::engine::Linter::lint_files", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -89,7 +77,7 @@ the parser); use `ignore` for files that should not be analyzed.
     ],
     setup: "",
     examples: crate::engine::declare::Examples::NotRunnable(
-        "the engine reports it for any file that does not parse (src/lint tests cover it)",
+        "the engine reports it for any file that does not parse (the engine's tests cover it)",
     ),
 };
 

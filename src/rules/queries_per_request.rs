@@ -2,25 +2,13 @@
 //! measured D1 queries per request, reported from a profile run
 //! (`crate::analyses::profile::findings`).
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "queries-per-request",
-        category: Category::Database,
-        severity: Severity::Error,
-        summary: "A route that sent more D1 queries in one request than a Worker invocation may (or a queries budget), measured in a profile run (perf-optimizer profile)",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::profile::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "queries-per-request", Database, Error,
+    "A route that sent more D1 queries in one request than a Worker invocation may (or a queries budget), measured in a profile run (perf-optimizer profile)",
+    by "crate::analyses::profile::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -83,7 +71,5 @@ budget finding is a warning at most); the limit follows `plan` and
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a profile run in workerd (tests/profile.test.mjs covers it end to end; the tests in crate::analyses::profile, on a recorded profile block)",
-    ),
+    examples: super::PROFILE_RUN,
 };

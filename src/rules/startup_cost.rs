@@ -1,25 +1,13 @@
 //! `startup-cost`: the declaration of a finding about measured startup time, reported by the startup attribution
 //! (`crate::analyses::startup::analyze`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "startup-cost",
-        category: Category::Startup,
-        severity: Severity::Warning,
-        summary: "A package or module that takes a large share of the measured startup time (with --startup)",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::startup::analyze",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "startup-cost", Startup, Warning,
+    "A package or module that takes a large share of the measured startup time (with --startup)",
+    by "crate::analyses::startup::analyze", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

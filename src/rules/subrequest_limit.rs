@@ -1,25 +1,13 @@
 //! `subrequest-limit`: the declaration of a finding about a measured count of
 //! subrequests, reported from a profile run (`crate::analyses::profile::findings`).
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "subrequest-limit",
-        category: Category::Limits,
-        severity: Severity::Error,
-        summary: "A route that made more outbound fetches in one request than the plan allows, measured in a profile run (perf-optimizer profile)",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyses::profile::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "subrequest-limit", Limits, Error,
+    "A route that made more outbound fetches in one request than the plan allows, measured in a profile run (perf-optimizer profile)",
+    by "crate::analyses::profile::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -72,7 +60,5 @@ limit follows `plan` and `limits.subrequests` in the config.
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a profile run in workerd (tests/profile.test.mjs covers it end to end; the tests in crate::analyses::profile, on a recorded profile block)",
-    ),
+    examples: super::PROFILE_RUN,
 };

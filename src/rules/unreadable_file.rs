@@ -1,25 +1,13 @@
 //! `unreadable-file`: declared here, reported for a file the wrapper could not hand to the core
 //! (`crate::analyze::analyze`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "unreadable-file",
-        category: Category::Input,
-        severity: Severity::Warning,
-        summary: "A file could not be analyzed",
-    },
-    kind: Kind::Reported {
-        by: "crate::analyze::analyze",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "unreadable-file", Input, Warning,
+    "A file could not be analyzed",
+    by "crate::analyze::analyze", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -1,25 +1,13 @@
 //! `unused-in-bundle`: the declaration of a finding about the bundle, reported by the bundle analysis
 //! (`crate::rules::bundle_findings::findings`); the checking logic stays there.
 
-use crate::engine::declare::{options, Declaration, Kind, NoOptions};
-use crate::engine::RuleMeta;
-use crate::model::report::{Category, Severity};
+use crate::engine::declare::{reported, Declaration};
 
-pub static RULE: Declaration = Declaration {
-    meta: RuleMeta {
-        id: "unused-in-bundle",
-        category: Category::Bundle,
-        severity: Severity::Info,
-        summary: "A package imported from its root (a barrel) for a few names but bundled nearly whole.",
-    },
-    kind: Kind::Reported {
-        by: "crate::rules::bundle_findings::findings",
-        in_config: true,
-    },
-    options: options::<NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: Declaration = reported!(
+    "unused-in-bundle", Bundle, Info,
+    "A package imported from its root (a barrel) for a few names but bundled nearly whole.",
+    by "crate::rules::bundle_findings::findings", in_config true
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -66,7 +54,5 @@ the root alone (a package also imported by subpath, such as `drizzle-orm` with
         ),
     ],
     setup: "",
-    examples: crate::engine::declare::Examples::NotRunnable(
-        "the example is a bundle's metafile: the bundle tests (src/bundle/rules/tests.rs) cover it",
-    ),
+    examples: super::BUNDLE_METAFILE,
 };
