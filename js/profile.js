@@ -572,10 +572,19 @@ function repeatsOf(answered) {
     .slice(0, 5);
 }
 
+/**
+ * A request's sampled CPU, at most the CPU workerd's threads used while it
+ * was the only request in flight (`processCpuNs`, concurrency 1 on Linux):
+ * a sample's weight is the wall time to the next one, which a busy machine
+ * stretches while the thread waits for a core; the scheduler's own count
+ * cannot be stretched so.
+ */
+const bounded = (r, ms) => (r.processCpuNs === undefined ? ms : Math.min(ms, Number(r.processCpuNs) / 1e6));
+
 /** A route's `jsCpuMs`, `topQuery` and `fetchedFrom` (each when measured). */
 function routeAttribution(answered, result, lineOf, js) {
   const out = {};
-  if (result.profile) out.jsCpuMs = spread(answered.map((r) => js.get(r.index) ?? 0));
+  if (result.profile) out.jsCpuMs = spread(answered.map((r) => bounded(r, js.get(r.index) ?? 0)));
   const query = topQuery(answered, result.sqlStacks, lineOf);
   if (query) out.topQuery = query;
   const fetched = fetchedFrom(answered, lineOf);
@@ -626,7 +635,7 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
     if (errorList.length) route.errors = errorList;
     if (answered.length) {
       route.wallMs = spread(answered.map((r) => Number(BigInt(r.endNs) - BigInt(r.startNs)) / 1e6));
-      if (result.profile) route.cpuMs = spread(answered.map((r) => cpu.get(r.index) ?? 0));
+      if (result.profile) route.cpuMs = spread(answered.map((r) => bounded(r, cpu.get(r.index) ?? 0)));
       route.cpuSampledRequests = answered.filter((r) => sampled.has(r.index)).length;
       if (answered.every((r) => r.processCpuNs !== undefined)) route.processCpuMs = spread(answered.map((r) => Number(r.processCpuNs) / 1e6));
       route.subrequests = countSpread(answered.map((r) => r.record?.subrequests ?? 0));

@@ -486,7 +486,7 @@ describe("perf-optimizer profile: the findings of issue #19 on their routes and 
     assert.ok(cpu, JSON.stringify(found("cpu-over-limit")));
     assert.deepEqual(found("cpu-over-limit").filter((d) => !/^GET \/(hash|each):/.test(d.message)), []);
     assert.deepEqual([cpu.file, cpu.line, cpu.severity], ["src/index.js", doneLine("function work"), "error"]);
-    assert.match(cpu.message, /^GET \/hash: [\d.]+ ms of CPU per request \(p95 of 6 requests: the JavaScript samples of the V8 CPU profile, without the runtime's native calls\), over the 10 ms of CPU a request may use on the Free plan; its hottest function of the project's own code is work/);
+    assert.match(cpu.message, /^GET \/hash: [\d.]+ ms of CPU per request \(median of 6 requests: the JavaScript samples of the V8 CPU profile, without the runtime's native calls\), over the 10 ms of CPU a request may use on the Free plan; its hottest function of the project's own code is work/);
   });
 
   test("the route that keeps memory in a global is heap-growth, where the kept memory was allocated", () => {

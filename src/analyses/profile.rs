@@ -14,6 +14,9 @@ pub const CPU_OVER_LIMIT: &str = "cpu-over-limit";
 pub const HEAP_GROWTH: &str = "heap-growth";
 pub const QUERIES_PER_REQUEST: &str = "queries-per-request";
 
+/// `cpu-over-limit` compares a route's p95 from this many answered requests
+/// on (the nearest-rank p95 of fewer is their max), its median below.
+pub const CPU_P95_MIN_REQUESTS: u32 = 20;
 /// `heap-growth` projects the growth only from a run of at least this many
 /// answered requests…
 pub const HEAP_MIN_REQUESTS: u32 = 20;
@@ -200,7 +203,15 @@ fn cpu_over(
     // simulated D1 and the stub); they undercount short requests and never
     // overcount much (a sample's weight is capped), so an overrun they show
     // is one.
-    let p95 = r.js_cpu_ms.as_ref()?.p95;
+    //
+    // The p95 of fewer than CPU_P95_MIN_REQUESTS requests is their max (one
+    // outlier, a collection, the machine's noise): their median then.
+    let spread = r.js_cpu_ms.as_ref()?;
+    let (p95, quantile) = if answered >= CPU_P95_MIN_REQUESTS {
+        (spread.p95, "p95")
+    } else {
+        (spread.p50, "median")
+    };
     let limit = if profile.cpu_limit_ms > 0.0 {
         profile.cpu_limit_ms
     } else {
@@ -245,7 +256,7 @@ fn cpu_over(
         Category::Cpu,
         at,
         format!(
-            "{}: {} ms of CPU per request (p95 of {answered} requests: the JavaScript samples of the V8 CPU profile, without the runtime's native calls), {against}{hottest}",
+            "{}: {} ms of CPU per request ({quantile} of {answered} requests: the JavaScript samples of the V8 CPU profile, without the runtime's native calls), {against}{hottest}",
             r.route,
             ms(p95)
         ),
@@ -437,6 +448,7 @@ mod tests {
     use super::*;
     use crate::model::limits::Plan;
     use crate::model::profile::{full_profile, CountSpread, ProfileQuery};
+    use std::collections::BTreeMap;
 
     fn query(sql: &str, full_scan: Option<bool>, table: Option<&str>) -> ProfileQuery {
         ProfileQuery {
@@ -550,6 +562,7 @@ mod tests {
     /// A profile whose one route took `p95` ms of the Worker's CPU per request.
     fn cpu_profile(p95: f64) -> ProfileReport {
         let mut p = full_profile();
+        p.routes[0].status = BTreeMap::from([("200".to_string(), CPU_P95_MIN_REQUESTS)]);
         p.plan = Plan::Free;
         p.cpu_limit_ms = 10.0;
         p.queries.clear();
@@ -564,6 +577,33 @@ mod tests {
     }
 
     #[test]
+    fn with_few_requests_the_median_is_compared_not_the_max() {
+        // 3 requests: the p95 (24 ms) is the slowest one; the median (9 ms) is under 10.
+        let mut p = cpu_profile(24.0);
+        p.routes[0].status = BTreeMap::from([("200".to_string(), 3)]);
+        p.routes[0].js_cpu_ms = Some(crate::model::profile::Spread {
+            p50: 9.0,
+            p95: 24.0,
+            max: 24.0,
+        });
+        let limits = Limits::for_plan(Plan::Free);
+        assert!(findings(&p, &limits, &[], &|_| Some(Severity::Error)).is_empty());
+        p.routes[0].js_cpu_ms = Some(crate::model::profile::Spread {
+            p50: 15.0,
+            p95: 24.0,
+            max: 24.0,
+        });
+        let found = findings(&p, &limits, &[], &|_| Some(Severity::Error));
+        assert!(
+            found[0]
+                .message
+                .starts_with("GET /: 15 ms of CPU per request (median of 3 requests:"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
     fn cpu_over_the_limit_is_an_error_at_the_hottest_function_and_over_a_budget_a_warning() {
         let p = cpu_profile(12.5);
         let found = findings(&p, &Limits::for_plan(Plan::Free), &[], &|_| {
@@ -574,7 +614,7 @@ mod tests {
             [("cpu-over-limit", Severity::Error, Some(1))]
         );
         assert_eq!(found[0].file.as_deref(), Some("src/a.ts"));
-        assert!(found[0].message.starts_with("GET /: 12.5 ms of CPU per request (p95 of 3 requests: the JavaScript samples of the V8 CPU profile, without the runtime's native calls), over the 10 ms of CPU a request may use on the Free plan; its hottest function of the project's own code is f (40%"), "{}", found[0].message);
+        assert!(found[0].message.starts_with("GET /: 12.5 ms of CPU per request (p95 of 20 requests: the JavaScript samples of the V8 CPU profile, without the runtime's native calls), over the 10 ms of CPU a request may use on the Free plan; its hottest function of the project's own code is f (40%"), "{}", found[0].message);
         // Under the limit: silent, unless over a budget (a warning, the route's own first).
         let p = cpu_profile(6.0);
         assert!(findings(&p, &Limits::for_plan(Plan::Free), &[], &|_| Some(

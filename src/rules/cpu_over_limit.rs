@@ -29,7 +29,8 @@ row of the limits table, overridable with `limits.cpuMs`). That is an error
 The p95, not the max: the limit applies to every request, and a route whose
 p95 is over it fails at least one request in twenty; the max is often one
 outlier (the first request compiling the route's code, a collection, the
-machine's own noise).
+machine's own noise). A route with fewer than 20 answered requests is
+judged by its median instead: the p95 of so few is their slowest one.
 
 The figure is `jsCpuMs`: the samples of the run's V8 CPU profile (through
 workerd's inspector) that are JavaScript running in the isolate (the
