@@ -76,6 +76,28 @@ macro_rules! reported {
 }
 pub(crate) use reported;
 
+/// The declaration of a source rule with no options ([`Kind::Source`]):
+/// `make` builds the rule's visitor; the file declares its `DOCS` (tests):
+/// `pub static RULE: RuleEntry = source!("await-in-loop", Async, Warning,
+/// "summary", |_| Box::<AwaitInLoop>::default());`
+macro_rules! source {
+    ($id:literal, $category:ident, $severity:ident, $summary:literal, $make:expr) => {
+        $crate::engine::declare::Declaration {
+            meta: $crate::engine::RuleMeta {
+                id: $id,
+                category: $crate::model::report::Category::$category,
+                severity: $crate::model::report::Severity::$severity,
+                summary: $summary,
+            },
+            kind: $crate::engine::declare::Kind::Source($make),
+            options: $crate::engine::declare::options::<$crate::engine::declare::NoOptions>(),
+            #[cfg(test)]
+            docs: &DOCS,
+        }
+    };
+}
+pub(crate) use source;
+
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -8,21 +8,13 @@ use swc_core::atoms::Atom;
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{callee_is, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "accumulating-spread",
-        category: Category::Cpu,
-        severity: Severity::Warning,
-        summary: "`{...acc, k: v}` / `[...acc, x]` in a reduce callback or a loop: O(n²) copying; mutate the accumulator or push.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(AccumulatingSpread)),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "accumulating-spread", Cpu, Warning,
+    "`{...acc, k: v}` / `[...acc, x]` in a reduce callback or a loop: O(n²) copying; mutate the accumulator or push.",
+    |_| Box::new(AccumulatingSpread)
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

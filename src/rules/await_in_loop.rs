@@ -20,21 +20,13 @@ use swc_core::ecma::ast::*;
 use crate::engine::context::{
     pat_names, target_of, unwrap_expr, Effect, LoopKind, Node, Target,
 };
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "await-in-loop",
-        category: Category::Async,
-        severity: Severity::Warning,
-        summary: "An await of I/O inside a loop whose iterations are independent: run them concurrently (bounded) or batch them.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<AwaitInLoop>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "await-in-loop", Async, Warning,
+    "An await of I/O inside a loop whose iterations are independent: run them concurrently (bounded) or batch them.",
+    |_| Box::<AwaitInLoop>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

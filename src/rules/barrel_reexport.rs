@@ -11,22 +11,14 @@
 //! name, and bundlers tree-shake static `ns.member` accesses.
 
 use crate::engine::context::{Condition, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::semantic::imports::{module_ref, RefKind};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "barrel-reexport",
-        category: Category::ColdStart,
-        severity: Severity::Info,
-        summary: "`export * from` in first-party code: re-export names explicitly or import modules directly.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(BarrelReexport)),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "barrel-reexport", ColdStart, Info,
+    "`export * from` in first-party code: re-export names explicitly or import modules directly.",
+    |_| Box::new(BarrelReexport)
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

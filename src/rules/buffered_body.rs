@@ -14,21 +14,13 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, key};
 use crate::engine::context::{expr_path, method_name, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "buffered-body",
-        category: Category::Memory,
-        severity: Severity::Warning,
-        summary: "A request or response body read into memory only to be passed on: stream `.body` instead.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<BufferedBody>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "buffered-body", Memory, Warning,
+    "A request or response body read into memory only to be passed on: stream `.body` instead.",
+    |_| Box::<BufferedBody>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -10,23 +10,15 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{method_name, one_line, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::model::collections::Words;
-use crate::model::report::{Category, Severity};
 use crate::semantic::Declaration;
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "cache-never-stores",
-        category: Category::Async,
-        severity: Severity::Warning,
-        summary: "A response given to a cache that cannot store it: a cookie, `private`/`no-store`, a 206, or a `cache.put` for a request other than GET.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<CacheNeverStores>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "cache-never-stores", Async, Warning,
+    "A response given to a cache that cannot store it: a cookie, `private`/`no-store`, a 206, or a `cache.put` for a request other than GET.",
+    |_| Box::<CacheNeverStores>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

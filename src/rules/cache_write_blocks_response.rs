@@ -8,23 +8,15 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{method_name, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::semantic::{Declaration, Init};
 use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node as Probed};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "cache-write-blocks-response",
-        category: Category::Async,
-        severity: Severity::Warning,
-        summary: "A request handler awaits a cache write (Cache API put, KV fill with a TTL) before it responds: hand it to ctx.waitUntil.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(CacheWriteBlocksResponse)),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "cache-write-blocks-response", Async, Warning,
+    "A request handler awaits a cache write (Cache API put, KV fill with a TTL) before it responds: hand it to ctx.waitUntil.",
+    |_| Box::new(CacheWriteBlocksResponse)
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -8,22 +8,15 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, Node, Target};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Related, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
+use crate::model::report::Related;
 use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "cacheable-route",
-        category: Category::Async,
-        severity: Severity::Info,
-        summary: "A public GET route does I/O on every request and its response depends on the URL alone, but it sends no caching header.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(CacheableRoute::default())),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "cacheable-route", Async, Info,
+    "A public GET route does I/O on every request and its response depends on the URL alone, but it sends no caching header.",
+    |_| Box::new(CacheableRoute::default())
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

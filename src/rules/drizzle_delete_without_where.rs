@@ -8,23 +8,15 @@ use swc_core::ecma::ast::CallExpr;
 use super::per_call::Finding;
 use super::words::identifier_words;
 use crate::engine::context::Node;
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::semantic::scope::Frame;
 use crate::knowledge::query::{Api, QueryKind};
-use crate::model::report::{Category, Severity};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "drizzle-delete-without-where",
-        category: Category::Database,
-        severity: Severity::Error,
-        summary: "A delete or update without a where clause: it deletes or updates every row of the table.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(DeleteWithoutWhere::default())),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "drizzle-delete-without-where", Database, Error,
+    "A delete or update without a where clause: it deletes or updates every row of the table.",
+    |_| Box::new(DeleteWithoutWhere::default())
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

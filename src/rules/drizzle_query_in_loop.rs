@@ -6,22 +6,14 @@ use swc_core::ecma::ast::CallExpr;
 
 use super::per_call::{Finding, PerCall};
 use crate::engine::context::{target_of, Effect, LoopKind};
-use crate::engine::{LintContext, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, RuleEntry};
 use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
-use crate::model::report::{Category, Severity};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "drizzle-query-in-loop",
-        category: Category::Database,
-        severity: Severity::Warning,
-        summary: "A database query awaited once per loop iteration or per element of Promise.all(xs.map(...)) (N+1 queries).",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(PerCall(check))),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "drizzle-query-in-loop", Database, Warning,
+    "A database query awaited once per loop iteration or per element of Promise.all(xs.map(...)) (N+1 queries).",
+    |_| Box::new(PerCall(check))
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -10,21 +10,13 @@ use super::per_call::{Finding, PerCall};
 use crate::effects::drizzle::{is_db_expr, DbEvidence};
 use crate::engine::context::unwrap_expr;
 use crate::syntax::ast::root_name;
-use crate::engine::{LintContext, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "drizzle-transaction-with-fetch",
-        category: Category::Database,
-        severity: Severity::Warning,
-        summary: "A subrequest (fetch or binding call) inside a database transaction holds the transaction and its connection open.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(PerCall(check))),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "drizzle-transaction-with-fetch", Database, Warning,
+    "A subrequest (fetch or binding call) inside a database transaction holds the transaction and its connection open.",
+    |_| Box::new(PerCall(check))
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

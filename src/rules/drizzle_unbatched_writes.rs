@@ -10,23 +10,15 @@ use swc_core::ecma::ast::*;
 use crate::effects::drizzle::engine;
 use super::io_calls::idents_in;
 use crate::engine::context::{pat_names, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::drizzle::Engine;
 use crate::knowledge::query::{key, Api, Key, QueryKind};
-use crate::model::report::{Category, Severity};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "drizzle-unbatched-writes",
-        category: Category::Database,
-        severity: Severity::Warning,
-        summary: "Independent database writes awaited one after another: one round trip each and not atomic; use db.batch([...]) on D1 or a transaction.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<UnbatchedWrites>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "drizzle-unbatched-writes", Database, Warning,
+    "Independent database writes awaited one after another: one round trip each and not atomic; use db.batch([...]) on D1 or a transaction.",
+    |_| Box::<UnbatchedWrites>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -13,22 +13,14 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{callee_is, callee_path, callee_root, expr_path, method_name, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::query::QueryKind;
-use crate::model::report::{Category, Severity};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "excessive-logging",
-        category: Category::Cpu,
-        severity: Severity::Warning,
-        summary: "Logging whole request/response objects or whole parsed bodies on every request: log a few fields.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<ExcessiveLogging>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "excessive-logging", Cpu, Warning,
+    "Logging whole request/response objects or whole parsed bodies on every request: log a few fields.",
+    |_| Box::<ExcessiveLogging>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

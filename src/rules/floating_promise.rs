@@ -9,21 +9,13 @@ use swc_core::ecma::ast::*;
 use super::io_calls::{call_text, io_call};
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{method_name, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "floating-promise",
-        category: Category::Async,
-        severity: Severity::Warning,
-        summary: "A promise nobody awaits or hands to waitUntil: the Worker may cancel it when the response is sent.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(FloatingPromise)),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "floating-promise", Async, Warning,
+    "A promise nobody awaits or hands to waitUntil: the Worker may cancel it when the response is sent.",
+    |_| Box::new(FloatingPromise)
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

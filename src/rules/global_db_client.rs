@@ -9,22 +9,14 @@ use swc_core::common::Span;
 
 use crate::effects::drizzle::{pg_client_call, pg_client_new};
 use crate::engine::context::Node;
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::drizzle::{redact_credentials, ClientKind};
-use crate::model::report::{Category, Severity};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "global-db-client",
-        category: Category::Database,
-        severity: Severity::Error,
-        summary: "A Postgres client (or a Drizzle instance over one) created at module scope and reused across requests.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(GlobalDbClient)),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "global-db-client", Database, Error,
+    "A Postgres client (or a Drizzle instance over one) created at module scope and reused across requests.",
+    |_| Box::new(GlobalDbClient)
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

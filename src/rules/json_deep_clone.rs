@@ -5,21 +5,13 @@
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{callee_is, unwrap_expr, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "json-deep-clone",
-        category: Category::Cpu,
-        severity: Severity::Warning,
-        summary: "JSON.parse(JSON.stringify(x)) as a deep clone: use structuredClone(x).",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(JsonDeepClone)),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "json-deep-clone", Cpu, Warning,
+    "JSON.parse(JSON.stringify(x)) as a deep clone: use structuredClone(x).",
+    |_| Box::new(JsonDeepClone)
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

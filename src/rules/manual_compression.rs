@@ -9,22 +9,14 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{method_name, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::model::collections::Words;
-use crate::model::report::{Category, Severity};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "manual-compression",
-        category: Category::Cpu,
-        severity: Severity::Warning,
-        summary: "A response compressed in JavaScript with a hand-set Content-Encoding: Cloudflare compresses at the edge without the Worker's CPU time.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(ManualCompression::default())),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "manual-compression", Cpu, Warning,
+    "A response compressed in JavaScript with a hand-set Content-Encoding: Cloudflare compresses at the edge without the Worker's CPU time.",
+    |_| Box::new(ManualCompression::default())
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

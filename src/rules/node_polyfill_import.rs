@@ -9,22 +9,14 @@
 //! and packages that can only be the polyfill (`stream-browserify`).
 
 use crate::engine::context::Node;
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::semantic::imports::{module_ref, package_name};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "node-polyfill-import",
-        category: Category::ColdStart,
-        severity: Severity::Warning,
-        summary: "An npm polyfill of a Node built-in (`buffer`, `stream-browserify`, …): import `node:…` with nodejs_compat instead.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(NodePolyfillImport)),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "node-polyfill-import", ColdStart, Warning,
+    "An npm polyfill of a Node built-in (`buffer`, `stream-browserify`, …): import `node:…` with nodejs_compat instead.",
+    |_| Box::new(NodePolyfillImport)
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

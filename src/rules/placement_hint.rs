@@ -10,23 +10,16 @@ use swc_core::ecma::ast::*;
 
 use crate::effects::drizzle::{d1_binding, engine, is_db_chain};
 use crate::engine::context::{one_line, unwrap_expr, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::drizzle::{chain_root, Engine};
-use crate::model::report::{Category, Related, Severity};
+use crate::model::report::Related;
 use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "placement-hint",
-        category: Category::Async,
-        severity: Severity::Warning,
-        summary: "A handler makes two or more sequential round trips to one back end, and the wrangler config sets no placement to run the Worker near it.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<PlacementHint>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "placement-hint", Async, Warning,
+    "A handler makes two or more sequential round trips to one back end, and the wrangler config sets no placement to run the Worker near it.",
+    |_| Box::<PlacementHint>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -9,21 +9,13 @@ use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{unwrap_expr, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "regex-in-loop",
-        category: Category::Cpu,
-        severity: Severity::Warning,
-        summary: "`new RegExp(constant)` inside a loop or per-element callback: hoist the regex to module scope.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<RegexInLoop>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "regex-in-loop", Cpu, Warning,
+    "`new RegExp(constant)` inside a loop or per-element callback: hoist the regex to module scope.",
+    |_| Box::<RegexInLoop>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

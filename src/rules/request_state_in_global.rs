@@ -21,22 +21,14 @@ use swc_core::ecma::ast::*;
 use crate::engine::context::{
     array_pat_idents, expr_path, object_pat_idents, unwrap_expr, BindingKind, Frame, Node,
 };
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta, START};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, START};
 use crate::semantic::file::Bindings;
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "request-state-in-global",
-        category: Category::Memory,
-        severity: Severity::Warning,
-        summary: "Module-scope state written while handling a request: it leaks between requests and grows in the isolate.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<RequestStateInGlobal>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "request-state-in-global", Memory, Warning,
+    "Module-scope state written while handling a request: it leaks between requests and grows in the isolate.",
+    |_| Box::<RequestStateInGlobal>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

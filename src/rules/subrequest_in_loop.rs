@@ -21,21 +21,13 @@ use super::io_calls::{
 use crate::model::limits::Limits;
 use crate::effects::drizzle::is_db_chain;
 use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, LoopKind, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "subrequest-in-loop",
-        category: Category::Limits,
-        severity: Severity::Warning,
-        summary: "A fetch or binding call per loop iteration: each one counts against the request's subrequests (Free: 50 to the internet, 1,000 to Cloudflare services; Paid: 10,000).",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<SubrequestInLoop>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "subrequest-in-loop", Limits, Warning,
+    "A fetch or binding call per loop iteration: each one counts against the request's subrequests (Free: 50 to the internet, 1,000 to Cloudflare services; Paid: 10,000).",
+    |_| Box::<SubrequestInLoop>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -14,21 +14,13 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{key, number};
 use crate::engine::context::{callee_is, callee_path, expr_path, method_name, unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "top-level-work",
-        category: Category::ColdStart,
-        severity: Severity::Warning,
-        summary: "Work at module scope (loops, big tables, eager SDK clients) runs on every cold start, within the 1 s startup limit.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<TopLevelWork>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "top-level-work", ColdStart, Warning,
+    "Work at module scope (loops, big tables, eager SDK clients) runs on every cold start, within the 1 s startup limit.",
+    |_| Box::<TopLevelWork>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

@@ -18,21 +18,13 @@ use super::io_calls::{call_text, inner_chain_calls, key, number, sends_subreques
 use crate::engine::context::{
     callee_is, callee_path, method_name, target_of, unwrap_expr, Condition, Effect, Frame, Node, Target,
 };
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "unbounded-concurrency",
-        category: Category::Async,
-        severity: Severity::Warning,
-        summary: "Promise.all over an array of unknown size whose callback makes subrequests: bound the concurrency (6 open connections).",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<UnboundedConcurrency>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "unbounded-concurrency", Async, Warning,
+    "Promise.all over an array of unknown size whose callback makes subrequests: bound the concurrency (6 open connections).",
+    |_| Box::<UnboundedConcurrency>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

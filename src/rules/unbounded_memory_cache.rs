@@ -13,25 +13,18 @@ use swc_core::common::{BytePos, Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{method_name, unwrap_expr, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::model::collections::Words;
-use crate::model::report::{Category, Related, Severity};
+use crate::model::report::Related;
 use crate::model::text::limit;
 
 use super::words::identifier_words;
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "unbounded-memory-cache",
-        category: Category::Memory,
-        severity: Severity::Warning,
-        summary: "A module-scope cache filled per request with keys from the request, and nothing that removes entries: it grows until the isolate's memory limit.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<UnboundedMemoryCache>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "unbounded-memory-cache", Memory, Warning,
+    "A module-scope cache filled per request with keys from the request, and nothing that removes entries: it grows until the isolate's memory limit.",
+    |_| Box::<UnboundedMemoryCache>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

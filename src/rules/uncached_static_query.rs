@@ -7,23 +7,15 @@ use swc_core::ecma::ast::*;
 
 use crate::effects::drizzle::{d1_binding, is_db_chain};
 use crate::engine::context::{method_name, one_line, unwrap_expr, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::drizzle::chain;
-use crate::model::report::{Category, Severity};
 use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "uncached-static-query",
-        category: Category::Database,
-        severity: Severity::Info,
-        summary: "A request handler runs the same read query on every request (nothing from the request goes into it) and keeps no answer.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::<UncachedStaticQuery>::default()),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "uncached-static-query", Database, Info,
+    "A request handler runs the same read query on every request (nothing from the request goes into it) and keeps no answer.",
+    |_| Box::<UncachedStaticQuery>::default()
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {

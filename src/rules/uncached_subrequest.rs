@@ -9,22 +9,14 @@ use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
 use crate::engine::context::{unwrap_expr, Frame, Node};
-use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
-use crate::model::report::{Category, Severity};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
 
-pub static RULE: RuleEntry = RuleEntry {
-    meta: RuleMeta {
-        id: "uncached-subrequest",
-        category: Category::Async,
-        severity: Severity::Warning,
-        summary: "A request handler fetches the same URL on every request (keys, configuration, flags) and keeps nothing: cache the answer.",
-    },
-    kind: crate::engine::declare::Kind::Source(|_| Box::new(UncachedSubrequest::default())),
-    options: crate::engine::declare::options::<crate::engine::declare::NoOptions>(),
-    #[cfg(test)]
-    docs: &DOCS,
-};
+pub static RULE: RuleEntry = crate::engine::declare::source!(
+    "uncached-subrequest", Async, Warning,
+    "A request handler fetches the same URL on every request (keys, configuration, flags) and keeps nothing: cache the answer.",
+    |_| Box::new(UncachedSubrequest::default())
+);
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
