@@ -573,13 +573,16 @@ function repeatsOf(answered) {
 }
 
 /**
- * A request's sampled CPU, at most the CPU workerd's threads used while it
- * was the only request in flight (`processCpuNs`, concurrency 1 on Linux):
- * a sample's weight is the wall time to the next one, which a busy machine
- * stretches while the thread waits for a core; the scheduler's own count
- * cannot be stretched so.
+ * A request's sampled CPU, at most the CPU of workerd's busiest thread while
+ * the request was the only one in flight (`threadCpuNs`, concurrency 1 on
+ * Linux; the isolate runs its JavaScript on one thread): a sample's weight is
+ * the wall time to the next one, which a busy machine stretches while the
+ * thread waits for a core; the scheduler's own count cannot be stretched so.
  */
-const bounded = (r, ms) => (r.processCpuNs === undefined ? ms : Math.min(ms, Number(r.processCpuNs) / 1e6));
+const bounded = (r, ms) => {
+  const cap = r.threadCpuNs ?? r.processCpuNs;
+  return cap === undefined ? ms : Math.min(ms, Number(cap) / 1e6);
+};
 
 /** A route's `jsCpuMs`, `topQuery` and `fetchedFrom` (each when measured). */
 function routeAttribution(answered, result, lineOf, js) {

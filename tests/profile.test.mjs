@@ -5,11 +5,15 @@
 // three outbound fetches, one that throws, one that never answers; its
 // routes are registered on a small router of its own with literal paths.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { before, describe, test } from "node:test";
 import { cli, project } from "./helpers.mjs";
+
+const require = createRequire(import.meta.url);
 
 function write(dir, files) {
   for (const [path, text] of Object.entries(files)) {
@@ -460,6 +464,57 @@ const DONE = [
 ].join("\n");
 const doneLine = (text) => DONE.split("\n").findIndex((l) => l.includes(text)) + 1;
 
+/**
+ * The CPU `work(iterations)` takes in workerd, measured directly: Miniflare
+ * (the scratch project's) runs it with no inspector attached, and the
+ * kernel's count of workerd's busiest thread (/proc/PID/task/TID/schedstat)
+ * for a request that runs it, less one that runs `work(0)`; medians of 8
+ * pairs after 3 warm-ups, in ms.
+ */
+async function workerdCpuOfWork(iterations) {
+  const { Miniflare } = await import(pathToFileURL(require.resolve("miniflare", { paths: [project] })).href);
+  const script = `${WORK}\nexport default { fetch(request) { return new Response(String(work(new URL(request.url).pathname === "/work" ? ${iterations} : 0))); } };`;
+  const mf = new Miniflare({ modules: true, script });
+  try {
+    await mf.ready;
+    const pid = readdirSync("/proc").find((entry) => {
+      try {
+        const m = /^\d+ \((.*?)\) \S (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, "utf8"));
+        return m && Number(m[2]) === process.pid && /workerd/.test(m[1]);
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(pid, "workerd's process");
+    const threads = () =>
+      new Map(
+        readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+          try {
+            return [[tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0])]];
+          } catch {
+            return []; // a thread that ended
+          }
+        }),
+      );
+    const busiest = async (path) => {
+      const before = threads();
+      await (await mf.dispatchFetch(`http://localhost${path}`)).text();
+      return Math.max(...[...threads()].map(([tid, ns]) => ns - (before.get(tid) ?? 0))) / 1e6;
+    };
+    const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    for (let i = 0; i < 3; i++) await busiest("/work");
+    const withWork = [];
+    const without = [];
+    for (let i = 0; i < 8; i++) {
+      withWork.push(await busiest("/work"));
+      without.push(await busiest("/none"));
+    }
+    return median(withWork) - median(without);
+  } finally {
+    await mf.dispose();
+  }
+}
+
 describe("perf-optimizer profile: the findings of issue #19 on their routes and lines", () => {
   let run, report, routes;
   before(() => {
@@ -524,18 +579,23 @@ describe("perf-optimizer profile: the findings of issue #19 on their routes and 
     assert.equal(run.code, 1, "errors: exit 1");
   });
 
-  test("the measured CPU of the hash loop matches a direct V8 measurement of the same code within 25%", () => {
+  test("the measured CPU of the hash loop matches a direct V8 measurement of the same code within 25%", async () => {
+    // Direct: the same loop in the same V8 (workerd's, without a profiler),
+    // by the kernel's count of the isolate thread's CPU: a request that runs
+    // it less one that does not. Node's V8 is another build, for the log
+    // only: workerd runs this loop ~13% slower than Node 20 with no profiler
+    // at all.
+    const direct = await workerdCpuOfWork(HASH_ITERATIONS);
     const work = new Function(`${WORK}; return work;`)();
     for (let i = 0; i < 3; i++) work(HASH_ITERATIONS);
-    const runs = 8;
     const before = process.cpuUsage();
-    for (let i = 0; i < runs; i++) work(HASH_ITERATIONS);
+    for (let i = 0; i < 8; i++) work(HASH_ITERATIONS);
     const used = process.cpuUsage(before);
-    const direct = (used.user + used.system) / 1000 / runs;
+    const node = (used.user + used.system) / 1000 / 8;
     const hash = routes["GET /hash"];
     const measured = hash.jsCpuMs.p50;
     const ratio = measured / direct;
-    console.log(`hash loop: jsCpuMs p50 ${measured} ms, cpuMs p50 ${hash.cpuMs.p50} ms (${hash.cpuSampledRequests} of ${hash.requests} requests sampled), processCpuMs p50 ${hash.processCpuMs.p50} ms; Node ${direct.toFixed(2)} ms: ratio ${ratio.toFixed(2)}`);
+    console.log(`hash loop: jsCpuMs p50 ${measured} ms, cpuMs p50 ${hash.cpuMs.p50} ms (${hash.cpuSampledRequests} of ${hash.requests} requests sampled), processCpuMs p50 ${hash.processCpuMs.p50} ms; workerd without a profiler ${direct.toFixed(2)} ms: ratio ${ratio.toFixed(2)}; Node ${process.version} ${node.toFixed(2)} ms`);
     // The JavaScript samples are a part of all the samples, on every route.
     for (const r of report.profile.routes) assert.ok(r.jsCpuMs.p50 <= r.cpuMs.p50 + 0.001 && r.jsCpuMs.max <= r.cpuMs.max + 0.001, JSON.stringify(r));
     assert.ok(Math.abs(ratio - 1) <= 0.25, `measured ${measured} ms, direct ${direct.toFixed(2)} ms (ratio ${ratio.toFixed(2)})`);
