@@ -1,6 +1,6 @@
 // Parallel lint: the files' walks spread over worker threads, one wasm
-// instance each (js/walk-worker.js), files balanced by size; the main
-// thread walks a share too. The core then merges the walks in its one
+// instance each (js/walk-worker.js), each taking the next file from one
+// shared queue, largest first; the main thread walks too. The core then merges the walks in its one
 // analyze call, in the order of the files, so the report never depends on
 // which thread finished first.
 import { availableParallelism } from "node:os";
@@ -25,19 +25,25 @@ export function threadCount(requested, bytes) {
 }
 
 /**
- * `files` (indices) in `n` shares of about equal size: the largest file
- * first, each to the share with the least so far (the longest-processing-time
- * rule). Each share keeps the files' order.
+ * The files to walk, largest first, in shared memory: every thread takes the
+ * next one as it goes (`takeNext`), so that a worker that starts late (a
+ * Node isolate and a wasm instance: ~150 ms here) walks fewer and all
+ * finish together; large files first, so that none is left to one thread
+ * at the end. Which thread walks a file never changes its walk.
  */
-export function balance(files, sizes, n) {
-  const shares = Array.from({ length: n }, () => ({ bytes: 0, files: [] }));
-  for (const i of [...files].sort((a, b) => sizes[b] - sizes[a] || a - b)) {
-    let least = shares[0];
-    for (const s of shares) if (s.bytes < least.bytes) least = s;
-    least.bytes += sizes[i];
-    least.files.push(i);
-  }
-  return shares.map((s) => s.files.sort((a, b) => a - b)).filter((s) => s.length > 0);
+export function sharedQueue(files, sizes) {
+  const order = [...files].sort((a, b) => sizes[b] - sizes[a] || a - b);
+  const queue = new Int32Array(new SharedArrayBuffer(4 * (order.length + 1)));
+  queue.set(order, 1);
+  return queue;
+}
+
+/** A function that takes the next file of a `sharedQueue` (slot 0 counts those taken): its index, or -1 when none is left. */
+export function takeNext(queue) {
+  return () => {
+    const at = Atomics.add(queue, 0, 1) + 1;
+    return at < queue.length ? queue[at] : -1;
+  };
 }
 
 /** The core's input for a walk of `only`: every file's path, the texts of `only` (the others empty). */
@@ -48,16 +54,13 @@ function walkInput(input, texts, only) {
   return { json, sources: Buffer.concat(only.map((i) => texts[i])) };
 }
 
-/** Walks `only` on this thread's instance: the walks by file index. */
-export function walkHere(input, texts, only, label, into = new Map()) {
-  if (only.length === 0) return into;
-  const { json, sources } = walkInput(input, texts, only);
-  return splitRecords(callCore(label, (core) => core.walkJson(json, sources, Uint32Array.from(only))), into);
+/** Walks the files this thread takes from `queue` on its instance, into `into` (walks by file index). */
+function walkHere(json, sources, queue, label, into) {
+  return splitRecords(callCore(label, (core) => core.walkJson(json, sources, new Uint32Array(0), takeNext(queue))), into);
 }
 
-/** Walks `only` in a worker thread: the walks by file index, none if the worker fails (the core then walks those files itself). */
-function walkInWorker(input, texts, only) {
-  const { json, sources } = walkInput(input, texts, only);
+/** Starts a worker that walks the files it takes from `queue`: its walks by file index, none if the worker fails (the core then walks those files itself). */
+function walkInWorker(json, sources, queue) {
   return new Promise((resolve) => {
     const worker = new Worker(new URL("./walk-worker.js", import.meta.url));
     const done = (walks) => {
@@ -68,28 +71,30 @@ function walkInWorker(input, texts, only) {
     worker.once("error", () => done(new Map()));
     worker.once("exit", () => resolve(new Map()));
     // Copied, not transferred: a small Buffer may be a view of Node's pool.
-    worker.postMessage({ json, sources, only });
+    worker.postMessage({ json, sources, queue });
   });
 }
 
 /**
  * Walks the files `only` (indices into `texts`, the files' UTF-8 texts) in
- * `threads` shares: threads - 1 workers and this thread. Returns the walks
- * by file index; a share whose worker failed is missing.
+ * `threads` threads: threads - 1 workers and this one, each taking the next
+ * file from one shared queue. Returns the walks by file index; the files a
+ * failed thread took are missing.
  */
 export async function walkInThreads(input, texts, only, threads, label) {
-  const shares = balance(
+  const queue = sharedQueue(
     only,
     texts.map((t) => t.length),
-    threads,
   );
-  const pending = shares.slice(1).map((share) => walkInWorker(input, texts, share));
+  const { json, sources } = walkInput(input, texts, only);
+  const pending = Array.from({ length: threads - 1 }, () => walkInWorker(json, sources, queue));
   let walks = new Map();
   try {
-    walks = walkHere(input, texts, shares[0] ?? [], label);
+    walkHere(json, sources, queue, label, walks);
   } catch {
-    // A trap on this thread: the core walks this share itself (and the
-    // caller's recovery finds the file that traps).
+    // A trap on this thread: the core walks the files it took itself (and
+    // the caller's recovery finds the file that traps).
+    walks = new Map();
   }
   for (const result of await Promise.all(pending)) for (const [i, walk] of result) walks.set(i, walk);
   return walks;

@@ -118,7 +118,12 @@ impl AnalyzeInput {
         let mut rest = bytes;
         for (file, &length) in self.files.iter_mut().zip(&self.source_lengths) {
             let (text, tail) = rest.split_at(length as usize);
-            file.source = String::from_utf8_lossy(text).into_owned();
+            // Checked whole first: `from_utf8` reads a word at a time where
+            // the text is ASCII; the lossy decoder reads byte by byte.
+            file.source = match std::str::from_utf8(text) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(text).into_owned(),
+            };
             rest = tail;
         }
         Ok(())
@@ -303,7 +308,7 @@ fn prepare(input: &AnalyzeInput) -> Result<(crate::engine::Registry, Config, Pro
 /// as records for [`analyze_precomputed`]: (file index, byte length, walk),
 /// LEB128 numbers. Another instance (a thread) may compute them, or a
 /// cache keep them: `input` must then hold the same config and project.
-pub fn walk(input: &AnalyzeInput, only: &[u32]) -> Result<Vec<u8>, String> {
+pub fn walk(input: &AnalyzeInput, only: impl IntoIterator<Item = u32>) -> Result<Vec<u8>, String> {
     let (registry, config, project) = prepare(input)?;
     let linter = Linter::new(&config, &project, &registry);
     linter.walk_records(&input.files, &input.entries, input.scope, only)
@@ -1458,7 +1463,7 @@ mod precomputed_tests {
         let only: Vec<u32> = (0..input.files.len() as u32)
             .filter(|&i| precomputed(i as usize))
             .collect();
-        let records = walk(input, &only).expect("walks");
+        let records = walk(input, only.iter().copied()).expect("walks");
         let (apart, walked) = analyze_precomputed(input, &records).expect("analyzes");
         assert_eq!(report_json(&apart), report_json(&one_call));
         assert!(walked <= walked_all);
@@ -1531,7 +1536,7 @@ mod precomputed_tests {
             ..AnalyzeInput::default()
         };
         let all: Vec<u32> = (0..files.len() as u32).collect();
-        let records = walk(&input, &all).expect("walks");
+        let records = walk(&input, all.iter().copied()).expect("walks");
         let with_entry = AnalyzeInput {
             entries: vec![EntryPoint {
                 path: files[entry].path.clone(),
@@ -1557,7 +1562,7 @@ mod precomputed_tests {
             scope: FileScope::All,
             ..AnalyzeInput::default()
         };
-        let records = walk(&input, &[0, 1]).expect("walks");
+        let records = walk(&input, [0, 1]).expect("walks");
         assert!(analyze_precomputed(&input, &records[..records.len() - 1]).is_err());
         // The first record with its walk's last byte dropped (and its
         // length one less): it does not read back whole.

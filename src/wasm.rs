@@ -87,15 +87,29 @@ pub fn last_walk_count() -> u32 {
 /// `sources` as for `analyzeJson`, where the other files' texts may be
 /// empty), as records to hand `analyzeJson` as `precomputed`: (file index,
 /// byte length, walk), LEB128 numbers. Another thread's instance or a
-/// cache may compute them: see `analyze::walk`.
+/// cache may compute them: see `analyze::walk`. With `next`, the files are
+/// those it returns, one per call, until it returns a negative number:
+/// threads that take files from one shared list as they go finish
+/// together, whenever each started.
 #[wasm_bindgen(js_name = walkJson)]
 pub fn walk_json(
     input: &str,
     sources: Option<Vec<u8>>,
     only: Vec<u32>,
+    next: Option<js_sys::Function>,
 ) -> Result<Vec<u8>, JsError> {
     let input = read_input(input, sources)?;
-    analyze::walk(&input, &only).map_err(|e| JsError::new(&e))
+    let walked = match next {
+        None => analyze::walk(&input, only),
+        Some(next) => {
+            let taken = std::iter::from_fn(|| {
+                let file = next.call0(&JsValue::NULL).ok()?.as_f64()?;
+                (file >= 0.0).then_some(file as u32)
+            });
+            analyze::walk(&input, taken)
+        }
+    };
+    walked.map_err(|e| JsError::new(&e))
 }
 
 /// Reads an [`AnalyzeInput`] (JSON text) and attaches the sources.

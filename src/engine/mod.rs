@@ -429,20 +429,21 @@ impl<'p> Linter<'p> {
         out
     }
 
-    /// The walks of the files `only` (indices into `files`) with the
-    /// parameters they most likely get ([`likely_walk_params`]), as
-    /// [`Precomputed`] reads them: records of (file index, byte length,
-    /// walk), LEB128 numbers.
+    /// The walks of the files `only` (indices into `files`, taken one at a
+    /// time: another thread may be handing them out) with the parameters
+    /// they most likely get ([`likely_walk_params`]), as [`Precomputed`]
+    /// reads them: records of (file index, byte length, walk), LEB128
+    /// numbers.
     pub fn walk_records(
         &self,
         files: &[SourceFile],
         entries: &[EntryPoint],
         scope: FileScope,
-        only: &[u32],
+        only: impl IntoIterator<Item = u32>,
     ) -> Result<Vec<u8>, String> {
         let params = likely_walk_params(files, entries, scope);
         let mut out = Vec::new();
-        for &i in only {
+        for i in only {
             let i = i as usize;
             let file = files.get(i).ok_or("walk: no such file")?;
             let walk = self.walk_encoded(file, params[i]);

@@ -360,7 +360,7 @@ pub fn assert_same_when_precomputed(
 ) {
     let all: Vec<u32> = (0..files.len() as u32).collect();
     let records = linter
-        .walk_records(files, entries, FileScope::All, &all)
+        .walk_records(files, entries, FileScope::All, all.iter().copied())
         .expect("every file walks");
     let precomputed = crate::engine::Precomputed::parse(&records, files.len()).expect("records");
     let again = linter.lint_precomputed(files, sql, entries, FileScope::All, &precomputed);
