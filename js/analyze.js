@@ -11,7 +11,7 @@ import { moduleFacts } from "./modules.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { profileStartup } from "./startup.js";
-import { cacheDirFor, fileKey, joinRecords, openCache, runKey } from "./cache.js";
+import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, reportKey, runKey } from "./cache.js";
 import { threadCount, walkInThreads } from "./threads.js";
 import { buildScenario, profileWorker } from "./profile.js";
 
@@ -85,10 +85,12 @@ function moduleReplacements() {
  */
 export function coreAnalyze(core, input, precomputed) {
   const texts = sourceTexts(input);
-  const files = (input.files ?? []).map((file) => ({ path: file.path }));
-  const json = JSON.stringify({ ...input, files, sourceLengths: texts.map((text) => text.length) });
-  return JSON.parse(core.analyzeJson(json, Buffer.concat(texts), precomputed));
+  return JSON.parse(core.analyzeJson(coreInputJson(input, texts), Buffer.concat(texts), precomputed));
 }
+
+/** `analyzeJson`'s input text: `input` with each file's path and the byte length of its text (`texts`) instead of the text. */
+const coreInputJson = (input, texts) =>
+  JSON.stringify({ ...input, files: (input.files ?? []).map((file) => ({ path: file.path })), sourceLengths: texts.map((text) => text.length) });
 
 /** The files' texts as UTF-8 bytes. */
 const sourceTexts = (input) => (input.files ?? []).map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
@@ -98,7 +100,9 @@ let lastStats = null;
 /**
  * What the last analysis in this process walked: `files` given, `walked`
  * (parsed and walked in this run, on any thread), `cached` (walks read from
- * the cache), `threads` used. The cache's tests count with it; with
+ * the cache), `threads` used (0 when nothing had to be walked),
+ * `reportFromCache` (nothing changed since a run whose report the cache
+ * kept: the core was not called). The cache's tests count with it; with
  * PERF_OPTIMIZER_DEBUG set, each run prints it to stderr.
  */
 export function lastAnalysisStats() {
@@ -113,12 +117,26 @@ export function lastAnalysisStats() {
 async function analyzeOnce(input, label, { threads, cacheDir }) {
   const texts = sourceTexts(input);
   const base = { ...input, files: (input.files ?? []).map((file) => ({ path: file.path })) };
-  const walks = new Map();
-  const store = cacheDir ? openCache(cacheDir) : null;
   let keys = [];
-  if (store) {
+  let wholeKey = null;
+  let json = null;
+  if (cacheDir) {
     const run = runKey(base);
     keys = base.files.map((file, i) => fileKey(run, file.path, texts[i]));
+    // Nothing changed since a run with this input: its report, without
+    // loading the core or the walks.
+    json = coreInputJson(input, texts);
+    wholeKey = reportKey(run, json, keys);
+    const kept = cachedReport(cacheDir, wholeKey);
+    if (kept !== null) {
+      lastStats = { files: texts.length, walked: 0, cached: texts.length, threads: 0, reportFromCache: true };
+      debugStats();
+      return JSON.parse(kept);
+    }
+  }
+  const walks = new Map();
+  const store = cacheDir ? openCache(cacheDir) : null;
+  if (store) {
     keys.forEach((key, i) => {
       const walk = store.get(key);
       if (walk) walks.set(i, walk);
@@ -138,17 +156,24 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
   }
   const precomputed = walks.size ? joinRecords(walks) : undefined;
   let walkedHere = 0;
-  const report = callCore(label, (core) => {
-    const result = coreAnalyze(core, input, precomputed);
+  const text = callCore(label, (core) => {
+    const result = core.analyzeJson(json ?? coreInputJson(input, texts), Buffer.concat(texts), precomputed);
     walkedHere = core.lastWalkCount();
     return result;
   });
   store?.save();
-  lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n };
-  if (process.env.PERF_OPTIMIZER_DEBUG) {
-    process.stderr.write(`perf-optimizer: ${lastStats.files} files, ${lastStats.walked} walked, ${cached} from the cache, ${n} thread${n === 1 ? "" : "s"}\n`);
-  }
-  return report;
+  if (store) keepReport(cacheDir, wholeKey, text);
+  lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false };
+  debugStats();
+  return JSON.parse(text);
+}
+
+/** With PERF_OPTIMIZER_DEBUG set, what the last analysis walked, on stderr. */
+function debugStats() {
+  if (!process.env.PERF_OPTIMIZER_DEBUG) return;
+  const { files, walked, cached, threads, reportFromCache } = lastStats;
+  const whole = reportFromCache ? " (nothing changed: the last report)" : "";
+  process.stderr.write(`perf-optimizer: ${files} files, ${walked} walked, ${cached} from the cache, ${threads} thread${threads === 1 ? "" : "s"}${whole}\n`);
 }
 
 /**

@@ -8,6 +8,10 @@
 // One pack file, read whole and rewritten whole (to a temporary file, then
 // renamed) when a run adds to it: one read instead of a file per source
 // file. Entries not used for the longest are dropped beyond MAX_BYTES.
+//
+// Beside it, the last few whole reports, keyed by everything the core's
+// call reads: a run where nothing changed reads its report back without
+// loading the core (reports.bin).
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -103,26 +107,101 @@ export function fileKey(run, path, text) {
 }
 
 /**
+ * The path of the file `name` in the cache folder `dir`, or null when the
+ * cache cannot be used there (not writable: the run goes on without one).
+ * Only real folders and a regular file: a project cannot point the cache
+ * elsewhere with a link (nor make a read block on a FIFO).
+ */
+function cacheFile(dir, name) {
+  if (!dir) return null;
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (lstatSync(dirname(dir)).isSymbolicLink() || lstatSync(dir).isSymbolicLink()) return null;
+  } catch {
+    return null;
+  }
+  const path = join(dir, name);
+  try {
+    if (!lstatSync(path).isFile()) return null;
+  } catch {
+    // not written yet
+  }
+  return path;
+}
+
+/** Writes `bytes` to `path` through a temporary file and a rename (a reader never sees half a file); whether it did. */
+function replaceFile(path, bytes) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+}
+
+const REPORTS_MAGIC = "perf-optimizer reports 1\n";
+const REPORTS = "reports.bin";
+/** The reports kept: a project's few commands (lint, check, the plugin's build) each find their last one. */
+const KEEP_REPORTS = 4;
+
+/**
+ * The key of a whole analysis: the run's key, the core's input as JSON
+ * text (every file's path, the entries, config, baseline, SQL files...) and
+ * each file's key (its text): the same key, the same report.
+ */
+export function reportKey(run, inputJson, keys) {
+  return sha1().update(run).update(inputJson).update("\0").update(keys.join("\0")).digest();
+}
+
+/** The reports kept in `path`: [key (20 bytes), report text] pairs, newest first. */
+function readReports(path) {
+  const out = [];
+  try {
+    const bytes = readFileSync(path);
+    if (bytes.toString("latin1", 0, REPORTS_MAGIC.length) !== REPORTS_MAGIC) return out;
+    let at = REPORTS_MAGIC.length;
+    while (at + 20 < bytes.length) {
+      const key = bytes.subarray(at, at + 20);
+      const [length, start] = readUleb(bytes, at + 20);
+      if (start + length > bytes.length) break;
+      out.push([key, bytes.subarray(start, start + length)]);
+      at = start + length;
+    }
+  } catch {
+    // none yet, or a damaged file: nothing kept
+  }
+  return out;
+}
+
+/** The report (the core's JSON text) an analysis with `key` made before, kept in the cache folder `dir`, or null. */
+export function cachedReport(dir, key) {
+  const path = cacheFile(dir, REPORTS);
+  if (!path) return null;
+  const found = readReports(path).find(([k]) => k.equals(key));
+  return found ? found[1].toString("utf8") : null;
+}
+
+/** Keeps `report` (the core's JSON text) as the answer to `key`, with the last few others. */
+export function keepReport(dir, key, report) {
+  const path = cacheFile(dir, REPORTS);
+  if (!path) return false;
+  const kept = readReports(path).filter(([k]) => !k.equals(key)).slice(0, KEEP_REPORTS - 1);
+  const parts = [Buffer.from(REPORTS_MAGIC, "latin1")];
+  for (const [k, text] of [[key, Buffer.from(report, "utf8")], ...kept]) parts.push(k, uleb(text.length), text);
+  return replaceFile(path, Buffer.concat(parts));
+}
+
+/**
  * The cache in `dir`, or null when it cannot be used (not writable: the
  * run goes on without one). `get(key)` → the walk or undefined; `set(key,
  * walk)`; `save()` writes the pack if the run added to it.
  */
 export function openCache(dir) {
-  if (!dir) return null;
-  try {
-    mkdirSync(dir, { recursive: true });
-    // Only real folders and a regular file: a project cannot point the cache
-    // elsewhere with a link (nor make a read block on a FIFO).
-    if (lstatSync(dirname(dir)).isSymbolicLink() || lstatSync(dir).isSymbolicLink()) return null;
-  } catch {
-    return null;
-  }
-  const path = join(dir, PACK);
-  try {
-    if (!lstatSync(path).isFile()) return null;
-  } catch {
-    // no pack yet
-  }
+  const path = cacheFile(dir, PACK);
+  if (!path) return null;
   /** key → { walk, run } */
   const entries = new Map();
   let run = 1;
@@ -174,15 +253,7 @@ export function openCache(dir) {
         if (total > MAX_BYTES) break;
         parts.push(Buffer.from(key, "base64"), uleb(lastUsed), uleb(walk.length), walk);
       }
-      const tmp = `${path}.${process.pid}.tmp`;
-      try {
-        writeFileSync(tmp, Buffer.concat(parts));
-        renameSync(tmp, path);
-        return true;
-      } catch {
-        rmSync(tmp, { force: true });
-        return false;
-      }
+      return replaceFile(path, Buffer.concat(parts));
     },
     get size() {
       return entries.size;

@@ -29,7 +29,15 @@ export const isSourceFile = (path) =>
 const toPosix = (p) => p.split(sep).join("/");
 
 /** A display path: relative to the working directory, `/`-separated. */
-export const displayPath = (abs) => toPosix(relative(process.cwd(), abs)) || ".";
+export function displayPath(abs) {
+  // Most paths are plain and under the working directory: a slice, not
+  // `relative` (which resolves both paths again), for every file read.
+  const cwd = process.cwd();
+  if (abs.length > cwd.length + 1 && abs.startsWith(cwd) && abs[cwd.length] === sep && !abs.endsWith(sep) && !abs.includes(`${sep}.`) && !abs.includes(`${sep}${sep}`)) {
+    return toPosix(abs.slice(cwd.length + 1));
+  }
+  return toPosix(relative(cwd, abs)) || ".";
+}
 
 function gitignoreAt(dir) {
   const file = join(dir, ".gitignore");

@@ -171,9 +171,11 @@ export interface LintOptions extends SourceFileCap {
 /**
  * What the last analysis in this process walked: the files given, how many
  * were parsed and walked (on any thread), how many walks came from the
- * cache, and the threads used.
+ * cache, the threads used (0 when nothing had to be walked), and whether
+ * the whole report came from the cache (nothing changed since a run whose
+ * report it kept: the core was not called).
  */
-export declare function lastAnalysisStats(): { files: number; walked: number; cached: number; threads: number } | null;
+export declare function lastAnalysisStats(): { files: number; walked: number; cached: number; threads: number; reportFromCache: boolean } | null;
 
 export declare function why(target: string, dir?: string, options?: Pick<CheckOptions, "entry" | "build" | "log">): Promise<string[][]>;
 

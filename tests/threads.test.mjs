@@ -35,7 +35,7 @@ function lint(dir, args) {
   const line = /perf-optimizer: (\d+) files, (\d+) walked, (\d+) from the cache, (\d+) threads?/.exec(run.stderr);
   assert.ok(line, run.stderr);
   const [, files, walked, cached, threads] = line.map(Number);
-  return { report: run.stdout, files, walked, cached, threads };
+  return { report: run.stdout, files, walked, cached, threads, lastReport: /\(nothing changed: the last report\)/.test(run.stderr) };
 }
 
 /** The first JavaScript file under `dir`, by name. */
@@ -106,10 +106,13 @@ describe("incremental cache", () => {
     assert.equal(cold.cached, 0);
     assert.equal(cold.walked, cold.files);
     assert.equal(cold.report, uncached.report);
+    assert.equal(cold.lastReport, false);
     const warm = lint(dir, []);
     assert.equal(warm.walked, 0);
     assert.equal(warm.cached, warm.files);
     assert.equal(warm.report, uncached.report);
+    // Nothing changed: the report the cold run kept, without the core.
+    assert.equal(warm.lastReport, true);
     // --no-cache neither reads nor writes it.
     assert.equal(lint(dir, ["--no-cache"]).cached, 0);
 
@@ -118,6 +121,7 @@ describe("incremental cache", () => {
     const after = lint(dir, []);
     assert.equal(after.walked, 1);
     assert.equal(after.cached, after.files - 1);
+    assert.equal(after.lastReport, false);
     assert.equal(after.report, lint(dir, ["--no-cache"]).report);
     assert.notEqual(after.report, warm.report);
   });
@@ -142,6 +146,31 @@ describe("incremental cache", () => {
     assert.equal(after.walked, 1);
     assert.ok(!rules(after.report).some((r) => r.startsWith("subrequest-in-loop")), rules(after.report).join("\n"));
     assert.equal(after.report, lint(dir, ["--no-cache"]).report);
+  });
+
+  test("the kept report answers only the same input: a config, a file's text, the files linted", () => {
+    const dir = join(work, "kept");
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "kept", private: true }));
+    writeFileSync(join(dir, "a.js"), "export async function a(ids) { for (const id of ids) await fetch(`https://x.test/${id}`); }\n");
+    writeFileSync(join(dir, "b.js"), "export const b = 1;\n");
+    const first = lint(dir, []);
+    assert.equal(lint(dir, []).lastReport, true);
+    // A rule turned off: the walks and the report are made again.
+    writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ rules: { "subrequest-in-loop": "off" } }));
+    const configured = lint(dir, []);
+    assert.equal(configured.lastReport, false);
+    assert.notEqual(configured.report, first.report);
+    assert.equal(configured.report, lint(dir, ["--no-cache"]).report);
+    rmSync(join(dir, "perf-optimizer.config.json"));
+    // Back as it was: the first run's report, kept beside the other.
+    const back = lint(dir, []);
+    assert.equal(back.lastReport, true);
+    assert.equal(back.report, first.report);
+    // Fewer files named: another input, another report.
+    const one = cli(["lint", "a.js", "--all-files", "--format", "json"], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
+    assert.doesNotMatch(one.stderr, /nothing changed/);
+    assert.equal(JSON.parse(one.stdout).summary.files, 1);
   });
 
   test("no cache through a link: a project cannot make it write elsewhere", () => {
@@ -201,7 +230,8 @@ describe("esbuild plugin in watch mode", () => {
       const first = api.lastAnalysisStats();
       assert.ok(first.files > 3, JSON.stringify(first));
       await ctx.rebuild();
-      assert.deepEqual(api.lastAnalysisStats(), { ...first, walked: 0, cached: first.files });
+      assert.equal(first.reportFromCache, false);
+      assert.deepEqual(api.lastAnalysisStats(), { ...first, walked: 0, cached: first.files, threads: 0, reportFromCache: true });
       assert.equal(reports[1], reports[0]);
       appendFileSync(join(dir, "src", "lib", "format.ts"), "\nexport async function probe(urls: string[]) { for (const u of urls) await fetch(u); }\n");
       await ctx.rebuild();
