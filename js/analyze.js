@@ -2,7 +2,6 @@
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { bundleProject, measureOutputs, parseMetafile, projectWrangler, readManifests } from "./bundle.js";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
@@ -10,10 +9,12 @@ import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
-import { profileStartup } from "./startup.js";
 import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, reportKey, runKey } from "./cache.js";
 import { threadCount, walkInThreads } from "./threads.js";
-import { buildScenario, profileWorker } from "./profile.js";
+// Loaded when a build, startup or profile run needs them: `lint` (and a
+// warm run above all) starts without them and what they load (zlib,
+// child_process, the source map reader).
+const bundling = () => import("./bundle.js");
 
 /**
  * The .sql files under `dir`, skipping dependencies and build output as the
@@ -262,6 +263,7 @@ function outsideNote(outside, root) {
  * relative to, and (for esbuild with write: false) the output files.
  */
 export async function analyzeBuild({ metafileText, workingDir, outputFiles, configJson = null, ignore = [], lint = true, label, outputBase, project, baseline, startup, profile, maxFileBytes, threads, cache }) {
+  const { measureOutputs, parseMetafile, readManifests } = await bundling();
   label ??= "the bundle";
   const metafile = parseMetafile(metafileText, label);
   const outputs = measureOutputs(metafile, workingDir, outputFiles, outputBase, label);
@@ -306,6 +308,7 @@ function hasNodeModules(dir) {
  * packages that are not installed (a fresh clone before `npm install`).
  */
 async function bundleWithHints(project, options) {
+  const { bundleProject } = await bundling();
   try {
     return await bundleProject(project, options);
   } catch (error) {
@@ -352,6 +355,8 @@ function analyzeProjectBundle(project, bundle, { config, json }, options, measur
 
 /** `perf-optimizer check`: bundle as deployed, then bundle + lint + budgets. */
 export async function check(dir = ".", options = {}) {
+  const { parseMetafile, projectWrangler } = await bundling();
+  const { profileStartup } = await import("./startup.js");
   // A Vite project with @cloudflare/vite-plugin: its own build, its Worker's output (--entry bundles with esbuild instead).
   if (!options.entry) {
     const { checkVite, findViteProject } = await import("./vite-check.js");
@@ -392,6 +397,8 @@ export async function check(dir = ".", options = {}) {
  * (see js/profile.js): the report's `profile` block.
  */
 export async function profile(dir = ".", options = {}) {
+  const { parseMetafile, projectWrangler } = await bundling();
+  const { buildScenario, profileWorker } = await import("./profile.js");
   const project = loadProject(dir);
   const { config, json } = await loadConfig(project.dir, options.config);
   const where = displayPath(project.dir) || ".";
@@ -457,6 +464,7 @@ export async function lint(paths = ["."], options = {}) {
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */
 export async function analyzeMetafile(metafilePath, options = {}) {
+  const { parseMetafile } = await bundling();
   const abs = resolve(metafilePath);
   const label = displayPath(abs);
   const text = stripBom(readUserFile(abs, { maxBytes: MAX_BUNDLE_BYTES, what: "metafile", encoding: "utf8" }));

@@ -575,19 +575,23 @@ function repeatsOf(answered) {
 /**
  * A request's sampled CPU, at most the CPU of workerd's busiest thread while
  * the request was the only one in flight (`threadCpuNs`, concurrency 1 on
- * Linux; the isolate runs its JavaScript on one thread): a sample's weight is
- * the wall time to the next one, which a busy machine stretches while the
- * thread waits for a core; the scheduler's own count cannot be stretched so.
+ * Linux; the isolate runs its JavaScript on one thread) less what the local
+ * dispatch of any request costs it (`dispatchCpuNs`: requests the wrapper
+ * answers itself): a sample's weight is the wall time to the next one,
+ * which a busy machine stretches while the thread waits for a core; the
+ * scheduler's own count cannot be stretched so.
  */
-const bounded = (r, ms) => {
-  const cap = r.threadCpuNs ?? r.processCpuNs;
-  return cap === undefined ? ms : Math.min(ms, Number(cap) / 1e6);
-};
+function bounded(r, ms, dispatchNs) {
+  const used = r.threadCpuNs ?? r.processCpuNs;
+  if (used === undefined) return ms;
+  const worker = Number(used) - (r.threadCpuNs !== undefined && dispatchNs !== undefined ? Number(dispatchNs) : 0);
+  return Math.min(ms, Math.max(0, worker) / 1e6);
+}
 
 /** A route's `jsCpuMs`, `topQuery` and `fetchedFrom` (each when measured). */
 function routeAttribution(answered, result, lineOf, js) {
   const out = {};
-  if (result.profile) out.jsCpuMs = spread(answered.map((r) => bounded(r, js.get(r.index) ?? 0)));
+  if (result.profile) out.jsCpuMs = spread(answered.map((r) => bounded(r, js.get(r.index) ?? 0, result.dispatchCpuNs)));
   const query = topQuery(answered, result.sqlStacks, lineOf);
   if (query) out.topQuery = query;
   const fetched = fetchedFrom(answered, lineOf);
@@ -638,7 +642,7 @@ function summarize(result, scenario, { bundleFile, lines, map, main, allowNetwor
     if (errorList.length) route.errors = errorList;
     if (answered.length) {
       route.wallMs = spread(answered.map((r) => Number(BigInt(r.endNs) - BigInt(r.startNs)) / 1e6));
-      if (result.profile) route.cpuMs = spread(answered.map((r) => bounded(r, cpu.get(r.index) ?? 0)));
+      if (result.profile) route.cpuMs = spread(answered.map((r) => bounded(r, cpu.get(r.index) ?? 0, result.dispatchCpuNs)));
       route.cpuSampledRequests = answered.filter((r) => sampled.has(r.index)).length;
       if (answered.every((r) => r.processCpuNs !== undefined)) route.processCpuMs = spread(answered.map((r) => Number(r.processCpuNs) / 1e6));
       route.subrequests = countSpread(answered.map((r) => r.record?.subrequests ?? 0));
