@@ -128,11 +128,11 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
     // loading the core or the walks.
     json = coreInputJson(input, texts);
     wholeKey = reportKey(run, json, keys);
-    const kept = cachedReport(cacheDir, wholeKey);
+    const kept = parsedOrNull(cachedReport(cacheDir, wholeKey));
     if (kept !== null) {
       lastStats = { files: texts.length, walked: 0, cached: texts.length, threads: 0, reportFromCache: true };
       debugStats();
-      return JSON.parse(kept);
+      return kept;
     }
   }
   const walks = new Map();
@@ -167,6 +167,15 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
   lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false };
   debugStats();
   return JSON.parse(text);
+}
+
+/** A kept report's object, or null (none kept, or a damaged one: the analysis runs). */
+function parsedOrNull(text) {
+  try {
+    return text === null ? null : JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** With PERF_OPTIMIZER_DEBUG set, what the last analysis walked, on stderr. */

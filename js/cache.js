@@ -184,9 +184,12 @@ export function cachedReport(dir, key) {
   return found ? found[1].toString("utf8") : null;
 }
 
+/** A report larger than this is not kept (reading it back would cost about what it saves). */
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+
 /** Keeps `report` (the core's JSON text) as the answer to `key`, with the last few others. */
 export function keepReport(dir, key, report) {
-  const path = cacheFile(dir, REPORTS);
+  const path = report.length <= MAX_REPORT_BYTES ? cacheFile(dir, REPORTS) : null;
   if (!path) return false;
   const kept = readReports(path).filter(([k]) => !k.equals(key)).slice(0, KEEP_REPORTS - 1);
   const parts = [Buffer.from(REPORTS_MAGIC, "latin1")];

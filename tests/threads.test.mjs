@@ -5,7 +5,7 @@
 // counts come from PERF_OPTIMIZER_DEBUG's line on stderr. The corpus is the
 // JavaScript of hono and zod as the scratch project installed them.
 import assert from "node:assert/strict";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -155,6 +155,13 @@ describe("incremental cache", () => {
     writeFileSync(join(dir, "a.js"), "export async function a(ids) { for (const id of ids) await fetch(`https://x.test/${id}`); }\n");
     writeFileSync(join(dir, "b.js"), "export const b = 1;\n");
     const first = lint(dir, []);
+    assert.equal(lint(dir, []).lastReport, true);
+    // A damaged file of kept reports is no report: the analysis runs.
+    const kept = join(dir, "node_modules", ".cache", "perf-optimizer", "reports.bin");
+    writeFileSync(kept, readFileSync(kept).subarray(0, 200));
+    const damaged = lint(dir, []);
+    assert.equal(damaged.lastReport, false);
+    assert.equal(damaged.report, first.report);
     assert.equal(lint(dir, []).lastReport, true);
     // A rule turned off: the walks and the report are made again.
     writeFileSync(join(dir, "perf-optimizer.config.json"), JSON.stringify({ rules: { "subrequest-in-loop": "off" } }));
