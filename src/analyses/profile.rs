@@ -111,21 +111,8 @@ fn over_limit(
                     format!("Bound the concurrency to {limit}: run the fetches in chunks of {limit} (`for (let i = 0; i < ids.length; i += {limit}) await Promise.all(ids.slice(i, i + {limit}).map(f))`) or use a limiter such as p-limit."),
                 )
             };
-            Some(Diagnostic {
-                group: None,
-                related: Vec::new(),
-                rule: rule.into(),
-                severity,
-                category: Category::Limits,
-                message,
-                file: r.fetched_from.as_ref().map(|at| at.file.clone()),
-                line: r.fetched_from.as_ref().map(|at| at.line),
-                column: r.fetched_from.as_ref().map(|_| 1),
-                end_line: None,
-                end_column: None,
-                help,
-                docs: docs_url(rule),
-            })
+            let at = r.fetched_from.as_ref().map(|at| (at.file.as_str(), at.line));
+            Some(finding(rule, severity, Category::Limits, at, message, help))
         })
         .collect()
 }
@@ -418,27 +405,22 @@ fn full_scans(profile: &ProfileReport, severity: Severity) -> Vec<Diagnostic> {
             } else {
                 q.sql.clone()
             };
-            Some(Diagnostic {
-                group: None,
-                related: Vec::new(),
-                rule: D1_FULL_SCAN.into(),
+            // The runner names a statement's file and line together.
+            let at = q.file.as_deref().zip(q.line);
+            Some(finding(
+                D1_FULL_SCAN,
                 severity,
-                category: Category::Database,
-                message: format!(
+                Category::Database,
+                at,
+                format!(
                     "`{sql}` reads every row of {table} (SQLite's plan on the migrated schema: {plan}); sent {} time{} in the profile run",
                     q.count,
                     if q.count == 1 { "" } else { "s" }
                 ),
-                file: q.file.clone(),
-                line: q.line,
-                column: q.line.map(|_| 1),
-                end_line: None,
-                end_column: None,
-                help: format!(
+                format!(
                     "Add an index on the column(s) the query filters or sorts {table} by (a migration: `CREATE INDEX {table}_<column>_idx ON {table} (<column>);`), or bound the query; D1 bills every row read, and the scan grows with the table."
                 ),
-                docs: docs_url(D1_FULL_SCAN),
-            })
+            ))
         })
         .collect()
 }
