@@ -1,7 +1,8 @@
 // Orchestration shared by the API, the CLI, the esbuild plugin and the
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { availableParallelism } from "node:os";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
 import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
@@ -9,8 +10,8 @@ import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
-import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, reportKey, runKey } from "./cache.js";
-import { threadCount, walkInThreads } from "./threads.js";
+import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, PACK as CACHE_PACK, reportKey, runKey } from "./cache.js";
+import { prestartWorkers, stopSpareWorkers, threadCount, walkInThreads } from "./threads.js";
 // Loaded when a build, startup or profile run needs them: `lint` (and a
 // warm run above all) starts without them and what they load (zlib,
 // child_process, the source map reader).
@@ -86,10 +87,10 @@ function moduleReplacements() {
  */
 export function coreAnalyze(core, input, precomputed) {
   const texts = sourceTexts(input);
-  return JSON.parse(core.analyzeJson(coreInputJson(input, texts), Buffer.concat(texts), precomputed));
+  return JSON.parse(core.analyzeJson(Buffer.from(coreInputJson(input, texts)), Buffer.concat(texts), precomputed));
 }
 
-/** `analyzeJson`'s input text: `input` with each file's path and the byte length of its text (`texts`) instead of the text. */
+/** `analyzeJson`'s input text (passed as UTF-8 bytes: Node encodes natively): `input` with each file's path and the byte length of its text (`texts`) instead of the text. */
 const coreInputJson = (input, texts) =>
   JSON.stringify({ ...input, files: (input.files ?? []).map((file) => ({ path: file.path })), sourceLengths: texts.map((text) => text.length) });
 
@@ -97,6 +98,9 @@ const coreInputJson = (input, texts) =>
 const sourceTexts = (input) => (input.files ?? []).map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
 
 let lastStats = null;
+
+/** The token of the walks an analysis leaves in this thread's instance for its analyze call (one per analysis). */
+let keepToken = 0;
 
 /**
  * What the last analysis in this process walked: `files` given, `walked`
@@ -147,18 +151,22 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
   const missing = texts.map((_, i) => i).filter((i) => !walks.has(i));
   const n = threadCount(threads, missing.reduce((bytes, i) => bytes + texts[i].length, 0));
   let walkedApart = 0;
+  let keep;
   if (missing.length > 0 && (n > 1 || store)) {
-    const fresh = await walkInThreads(base, texts, missing, n, label);
-    walkedApart = fresh.size;
-    for (const [i, walk] of fresh) {
+    keep = ++keepToken;
+    const fresh = await walkInThreads(base, texts, missing, n, label, { keep, withRecords: store !== null });
+    walkedApart = fresh.walks.size + fresh.kept;
+    for (const [i, walk] of fresh.walks) {
       walks.set(i, walk);
       store?.set(keys[i], walk);
     }
+    // This thread's own walks wait in its instance; their records are for the cache only.
+    for (const [i, walk] of fresh.mine) store?.set(keys[i], walk);
   }
   const precomputed = walks.size ? joinRecords(walks) : undefined;
   let walkedHere = 0;
   const text = callCore(label, (core) => {
-    const result = core.analyzeJson(json ?? coreInputJson(input, texts), Buffer.concat(texts), precomputed);
+    const result = core.analyzeJson(Buffer.from(json ?? coreInputJson(input, texts)), Buffer.concat(texts), precomputed, keep);
     walkedHere = core.lastWalkCount();
     return result;
   });
@@ -444,8 +452,21 @@ export async function lint(paths = ["."], options = {}) {
   const configPaths = [];
   // `ignore` globs are relative to the config's folder (found here or above).
   const ignoreBase = configFile && !options.config ? dirname(configFile) : baseDir;
-  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths });
-  const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes ?? config.maxFileSize });
+  const named = [];
+  const irregular = new Set();
+  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths, named, irregular });
+  const threads = options.threads ?? config.threads;
+  prestartFor(absPaths.length, threads, options.cache === false ? null : cacheDirFor(baseDir));
+  try {
+    return await lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular });
+  } finally {
+    stopSpareWorkers();
+  }
+}
+
+/** `lint` of the files `absPaths` found from `paths` (`named`: the regular files among `paths`). */
+async function lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular }) {
+  const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes ?? config.maxFileSize, irregular });
   const projectDir = findProjectDir(baseDir);
   let project = null;
   try {
@@ -457,8 +478,7 @@ export async function lint(paths = ["."], options = {}) {
   // A monorepo linted from a folder without a config: what its Workers bind.
   project ??= workspaceProject(baseDir, configPaths);
   // Files named on the command line are Worker code by the user's word.
-  const explicit = paths.map((p) => resolve(p)).filter((abs) => existsSync(abs) && statSync(abs).isFile());
-  const entries = findEntries(files, { configPaths, explicit });
+  const entries = findEntries(files, { configPaths, explicit: named });
   const scope = options.allFiles ? "all" : "reachable";
   const inputs = projectInputs(project, files);
   // No bundle: heavy-dependency measures what the imports load in node_modules.
@@ -466,9 +486,27 @@ export async function lint(paths = ["."], options = {}) {
   const report = await analyzeWithRecovery(
     { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
     paths.join(", "),
-    { threads: options.threads ?? config.threads, cacheDir: cacheFolder(project?.dir ?? projectDir ?? baseDir, options.cache) },
+    { threads, cacheDir: cacheFolder(project?.dir ?? projectDir ?? baseDir, options.cache) },
   );
   return withProjectNotes(report, project);
+}
+
+/**
+ * About how many files make a thread's worth of walking (`MIN_BYTES_PER_THREAD`
+ * of source, at the 4 KB a file of the bench corpus): known before the files
+ * are read, their sizes are not.
+ */
+const FILES_PER_THREAD = 128;
+
+/**
+ * Starts the workers a walk of `fileCount` files will likely want while the
+ * files and the project are read, unless a cache (in `cacheDir`) likely
+ * holds most walks: then few files are walked, if any.
+ */
+function prestartFor(fileCount, threads, cacheDir) {
+  const workers = Math.min((threads ?? availableParallelism()) - 1, Math.floor(fileCount / FILES_PER_THREAD) - 1);
+  if (workers < 1 || (cacheDir && existsSync(join(cacheDir, CACHE_PACK)))) return;
+  prestartWorkers(workers);
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */

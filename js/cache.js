@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { version } from "./version.js";
 
 const MAGIC = "perf-optimizer walks 1\n";
-const PACK = "walks.bin";
+export const PACK = "walks.bin";
 /** The pack's size bound: entries unused for the most runs go first. */
 export const MAX_BYTES = 64 * 1024 * 1024;
 const WASM = fileURLToPath(new URL("../wasm/perf_optimizer_bg.wasm", import.meta.url));

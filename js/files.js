@@ -26,7 +26,7 @@ export const MAX_SMALL_FILE_BYTES = 16 * 1024 * 1024;
 export const isSourceFile = (path) =>
   SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) && !/\.d\.[cm]?ts$/.test(path);
 
-const toPosix = (p) => p.split(sep).join("/");
+const toPosix = sep === "/" ? (p) => p : (p) => p.split(sep).join("/");
 
 /** A display path: relative to the working directory, `/`-separated. */
 export function displayPath(abs) {
@@ -49,9 +49,13 @@ const WRANGLER_CONFIG = /^wrangler\.(json|jsonc|toml)$/;
 /**
  * Expands files and folders into source file paths (absolute, sorted).
  * `ignoreGlobs` are matched against paths relative to `baseDir`. The
- * wrangler configs met in the folders are pushed onto `configs`.
+ * wrangler configs met in the folders are pushed onto `configs`; the
+ * regular files named in `paths` themselves onto `named`. Every path
+ * returned is a regular file when found (`readSources` need not check it
+ * again) but those named in `paths` that are not (a FIFO, a device), which
+ * go into `irregular`: their read says what they are.
  */
-export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(), configs = [] } = {}) {
+export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(), configs = [], named = [], irregular = new Set() } = {}) {
   const matchesGlob = ignoreGlobs.length ? globMatcher(ignoreGlobs, { dot: true }) : null;
   const isIgnored = matchesGlob ? (abs) => matchesGlob(toPosix(relative(baseDir, abs))) : () => false;
   const out = new Set();
@@ -84,7 +88,11 @@ export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(),
       throw new PerfOptimizerError(`${p}: no such file or directory`);
     }
     if (stat.isDirectory()) visit(abs, []);
-    else out.add(abs);
+    else {
+      out.add(abs);
+      if (stat.isFile()) named.push(abs);
+      else irregular.add(abs);
+    }
   }
   return [...out].sort();
 }
@@ -106,8 +114,11 @@ function kindOf(stat) {
  * never end), at most `maxBytes` of it. Throws a PerfOptimizerError naming
  * the file, with `reason` (the message without the path) and `tooLarge`
  * (when over the cap) for callers that report the file instead of failing.
+ * `known`: the path was a regular file when its folder was listed, so the
+ * check of the open file (O_NONBLOCK: a FIFO put in its place since does
+ * not block the open) is the only one.
  */
-export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "file", encoding } = {}) {
+export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "file", encoding, known = false } = {}) {
   const refuse = (reason, extra = {}) =>
     Object.assign(new PerfOptimizerError(`${displayPath(abs)}: ${reason}`), { reason, ...extra });
   const check = (stat) => {
@@ -116,7 +127,9 @@ export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "fil
   };
   let fd;
   try {
-    check(statSync(abs));
+    // `known`: found a regular file just now (a folder's listing): the
+    // check after the open stands for this one.
+    if (!known) check(statSync(abs));
     // O_NONBLOCK: a file swapped for a FIFO after the check does not block the open.
     fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
@@ -165,15 +178,17 @@ export function isInside(root, abs, { followLinks = true } = {}) {
  * Reads files for the core: `{ files: [{ path, source }], skipped: [{ path, reason }] }`,
  * each `source` the file's bytes (a Buffer; the core decodes UTF-8).
  * Paths are display paths (relative to the working directory).
+ * `irregular`: given for the paths of `collectFiles`, those it did not find
+ * regular files (the others are not checked again before their open).
  */
-export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES } = {}) {
+export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular } = {}) {
   const files = [];
   const skipped = [];
   for (const abs of absPaths) {
     const path = displayPath(abs);
     let bytes;
     try {
-      bytes = readUserFile(abs, { maxBytes, what: "source file" });
+      bytes = readUserFile(abs, { maxBytes, what: "source file", known: irregular !== undefined && !irregular.has(abs) });
     } catch (error) {
       if (!(error instanceof PerfOptimizerError)) throw error;
       // Over the cap: an info finding (file-too-large) naming the cap.

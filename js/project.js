@@ -407,7 +407,11 @@ function scriptEntries(dir) {
  * (`explicit`, absolute). Returns `[{ path, declaredBy }]`.
  */
 export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
-  const toDisplay = (abs) => relative(process.cwd(), abs).split("\\").join("/");
+  // The working directory itself is "" here (a prefix), not displayPath's ".".
+  const toDisplay = (abs) => {
+    const path = displayPath(abs);
+    return path === "." ? "" : path;
+  };
   const entries = explicit.map((abs) => ({ path: toDisplay(abs), declaredBy: "command line" }));
   const configDirs = new Set();
   for (const configPath of new Set(configPaths)) {

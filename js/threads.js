@@ -46,23 +46,77 @@ export function takeNext(queue) {
   };
 }
 
-/** The core's input for a walk of `only`: every file's path, the texts of `only` (the others empty). */
+/** The core's input for a walk of `only` (JSON as UTF-8 bytes): every file's path, the texts of `only` (the others empty). */
 function walkInput(input, texts, only) {
   const mine = new Set(only);
   const lengths = texts.map((t, i) => (mine.has(i) ? t.length : 0));
-  const json = JSON.stringify({ ...input, sourceLengths: lengths });
+  const json = Buffer.from(JSON.stringify({ ...input, sourceLengths: lengths }));
   return { json, sources: Buffer.concat(only.map((i) => texts[i])) };
 }
 
-/** Walks the files this thread takes from `queue` on its instance, into `into` (walks by file index). */
-function walkHere(json, sources, queue, label, into) {
-  return splitRecords(callCore(label, (core) => core.walkJson(json, sources, new Uint32Array(0), takeNext(queue))), into);
+/**
+ * Walks the files this thread takes from `queue` on its instance, kept there
+ * under the token `keep` for the core's analyze call to merge as they are;
+ * their records (only `withRecords`, for a cache) go into `into`.
+ */
+function walkHere(json, sources, queue, label, { keep, withRecords }, into) {
+  const take = takeNext(queue);
+  let taken = 0;
+  const next = () => {
+    const file = take();
+    if (file >= 0) taken += 1;
+    return file;
+  };
+  splitRecords(callCore(label, (core) => core.walkJson(json, sources, new Uint32Array(0), next, keep, withRecords)), into);
+  return taken;
+}
+
+/**
+ * Workers started ahead of a walk (`prestartWorkers`), waiting for their
+ * share: a worker's start (a Node isolate and its built-in modules, ~150 ms
+ * of CPU on this project's machine) then overlaps the main thread's reading
+ * of the files and the project, instead of delaying its share of the walk.
+ */
+const spare = [];
+
+function startWorker() {
+  const worker = new Worker(new URL("./walk-worker.js", import.meta.url));
+  // Until it is given a share, a spare worker neither keeps the process
+  // alive nor fails it: one that dies is replaced when a share is handed out.
+  worker.unref();
+  worker.on("error", () => {});
+  worker.once("exit", () => (worker.gone = true));
+  return worker;
+}
+
+/**
+ * Starts `count` workers now for a walk that is likely to follow: the ones
+ * not needed when it comes are stopped (`stopSpareWorkers`). A worker loads
+ * no wasm until it is handed its share, after the main thread has set V8's
+ * flags for the run (core.js `tuneCompilerFor`).
+ */
+export function prestartWorkers(count) {
+  while (spare.length < count) spare.push(startWorker());
+}
+
+/** Stops the workers started ahead and not handed a share. */
+export function stopSpareWorkers() {
+  for (const worker of spare.splice(0)) worker.terminate();
+}
+
+/** A started worker: a spare one if one is still alive, else a new one. */
+function takeWorker() {
+  for (let worker = spare.pop(); worker; worker = spare.pop()) {
+    if (!worker.gone) return worker;
+  }
+  return startWorker();
 }
 
 /** Starts a worker that walks the files it takes from `queue`: its walks by file index, none if the worker fails (the core then walks those files itself). */
 function walkInWorker(json, sources, queue) {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL("./walk-worker.js", import.meta.url));
+    const worker = takeWorker();
+    worker.ref();
     const done = (walks) => {
       worker.terminate();
       resolve(walks);
@@ -78,24 +132,30 @@ function walkInWorker(json, sources, queue) {
 /**
  * Walks the files `only` (indices into `texts`, the files' UTF-8 texts) in
  * `threads` threads: threads - 1 workers and this one, each taking the next
- * file from one shared queue. Returns the walks by file index; the files a
- * failed thread took are missing.
+ * file from one shared queue. This thread's walks stay in its instance
+ * under the token `keep` (the next `analyzeJson` with that token merges
+ * them as they are). Returns the workers' walks by file index (`walks`),
+ * this thread's records, only `withRecords` (`mine`), and how many files
+ * this thread walked (`kept`); the files a failed thread took are missing.
  */
-export async function walkInThreads(input, texts, only, threads, label) {
+export async function walkInThreads(input, texts, only, threads, label, { keep, withRecords = false }) {
   const queue = sharedQueue(
     only,
     texts.map((t) => t.length),
   );
   const { json, sources } = walkInput(input, texts, only);
   const pending = Array.from({ length: threads - 1 }, () => walkInWorker(json, sources, queue));
-  let walks = new Map();
+  let mine = new Map();
+  let kept = 0;
   try {
-    walkHere(json, sources, queue, label, walks);
+    kept = walkHere(json, sources, queue, label, { keep, withRecords }, mine);
   } catch {
-    // A trap on this thread: the core walks the files it took itself (and
-    // the caller's recovery finds the file that traps).
-    walks = new Map();
+    // A trap on this thread: the instance and its kept walks are gone; the
+    // core walks the files it took itself (and the caller's recovery finds
+    // the file that traps).
+    mine = new Map();
   }
+  const walks = new Map();
   for (const result of await Promise.all(pending)) for (const [i, walk] of result) walks.set(i, walk);
-  return walks;
+  return { walks, mine, kept };
 }

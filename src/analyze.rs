@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyses::baseline::{self, Baseline};
 use crate::analyses::budget;
 use crate::analyses::bundle::{self, InputSources, Metafile, PackageManifest};
-use crate::engine::Linter;
+use crate::engine::{KeptWalks, Linter};
 use crate::model::config::Config;
 pub use crate::model::project::{EntryPoint, FileScope, ProjectInfo, SourceFile};
 use crate::model::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
@@ -314,6 +314,24 @@ pub fn walk(input: &AnalyzeInput, only: impl IntoIterator<Item = u32>) -> Result
     linter.walk_records(&input.files, &input.entries, input.scope, only)
 }
 
+/// [`walk`] for walks this instance merges itself ([`analyze_with_kept`]):
+/// kept as they are, written as records too only `with_records`.
+pub fn walk_kept(
+    input: &AnalyzeInput,
+    only: impl IntoIterator<Item = u32>,
+    with_records: bool,
+) -> Result<(Vec<u8>, KeptWalks), String> {
+    let (registry, config, project) = prepare(input)?;
+    let linter = Linter::new(&config, &project, &registry);
+    linter.walk_kept(
+        &input.files,
+        &input.entries,
+        input.scope,
+        only,
+        with_records,
+    )
+}
+
 /// [`analyze`], with the walks of some files computed apart ([`walk`]'s
 /// records, concatenated, in any order); also says how many files were
 /// walked here (the others' walks were given and fit).
@@ -321,8 +339,19 @@ pub fn analyze_precomputed(
     input: &AnalyzeInput,
     precomputed: &[u8],
 ) -> Result<(Report, u32), String> {
+    analyze_with_kept(input, precomputed, KeptWalks::default())
+}
+
+/// [`analyze_precomputed`], with the walks this instance made itself
+/// ([`walk_kept`]) standing for their files' records too.
+pub fn analyze_with_kept(
+    input: &AnalyzeInput,
+    precomputed: &[u8],
+    kept: KeptWalks,
+) -> Result<(Report, u32), String> {
     let (registry, config, project) = prepare(input)?;
-    let precomputed = crate::engine::Precomputed::parse(precomputed, input.files.len())?;
+    let precomputed = crate::engine::Precomputed::parse(precomputed, input.files.len())?
+        .with_kept(kept, input.files.len());
     let baseline = input
         .baseline
         .as_deref()
@@ -1467,6 +1496,19 @@ mod precomputed_tests {
         let (apart, walked) = analyze_precomputed(input, &records).expect("analyzes");
         assert_eq!(report_json(&apart), report_json(&one_call));
         assert!(walked <= walked_all);
+        // The same walks kept in the instance (as the main thread keeps its
+        // own), half of them, the other half as records: the same report,
+        // the same files walked again; the records written alongside are
+        // the same bytes.
+        let (kept_records, _) = walk_kept(input, only.iter().copied(), true).expect("walks");
+        assert_eq!(kept_records, records);
+        let (mine, theirs) = only.split_at(only.len() / 2);
+        let (_, kept) = walk_kept(input, mine.iter().copied(), false).expect("walks");
+        assert_eq!(kept.len(), mine.len());
+        let theirs = walk(input, theirs.iter().copied()).expect("walks");
+        let (merged, walked_merged) = analyze_with_kept(input, &theirs, kept).expect("analyzes");
+        assert_eq!(report_json(&merged), report_json(&one_call));
+        assert_eq!(walked_merged, walked);
         walked
     }
 

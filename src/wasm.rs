@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::analyses::bundle::{self, Metafile};
 use crate::analyze::{self, AnalyzeInput};
+use crate::engine::KeptWalks;
 use crate::model::report::{self, Report};
 use crate::render::{self, Format, RenderOptions};
 use crate::rules;
@@ -52,7 +53,7 @@ pub fn version() -> String {
 }
 
 /// Lints files and analyzes the bundle. `input` is an [`AnalyzeInput`] as
-/// JSON text and the result is the report (JSON report v1) as JSON text:
+/// JSON text (UTF-8 bytes) and the result is the report (JSON report v1) as JSON text:
 /// the wrapper's `JSON.stringify`/`JSON.parse` cross the boundary at once,
 /// where a JS object would be read or built one field at a time.
 /// `sources`, if given, holds the texts of `input.files` one after another
@@ -60,15 +61,24 @@ pub fn version() -> String {
 /// instead of a string conversion per file. `precomputed`, if given, holds
 /// walks of some files made apart (`walkJson`, in another thread's
 /// instance, or kept in a cache), which stand for the core's own.
+/// `kept`: the token of this instance's own walks, kept by the last
+/// `walkJson` of the same input (see there): they stand for the core's own
+/// too. Kept walks last until this call, whatever its token.
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(
-    input: &str,
+    input: &[u8],
     sources: Option<Vec<u8>>,
     precomputed: Option<Vec<u8>>,
+    kept: Option<u32>,
 ) -> Result<String, JsError> {
+    let walks = KEPT.with(|cell| cell.borrow_mut().take());
+    let walks = match (walks, kept) {
+        (Some((token, walks)), Some(wanted)) if token == wanted => walks,
+        _ => KeptWalks::default(),
+    };
     let input = read_input(input, sources)?;
     let (report, walked) =
-        analyze::analyze_precomputed(&input, precomputed.as_deref().unwrap_or_default())
+        analyze::analyze_with_kept(&input, precomputed.as_deref().unwrap_or_default(), walks)
             .map_err(|e| JsError::new(&e))?;
     WALKED.store(walked, std::sync::atomic::Ordering::Relaxed);
     to_json(&report)
@@ -91,29 +101,50 @@ pub fn last_walk_count() -> u32 {
 /// those it returns, one per call, until it returns a negative number:
 /// threads that take files from one shared list as they go finish
 /// together, whenever each started.
+/// With `keep` (a token), the walks stay in this instance for the next
+/// `analyzeJson` of the same input, given the same token, to merge as they
+/// are (nothing written and read back); records are then returned only
+/// `withRecords` (for a cache).
 #[wasm_bindgen(js_name = walkJson)]
 pub fn walk_json(
-    input: &str,
+    input: &[u8],
     sources: Option<Vec<u8>>,
     only: Vec<u32>,
     next: Option<js_sys::Function>,
+    keep: Option<u32>,
+    with_records: Option<bool>,
 ) -> Result<Vec<u8>, JsError> {
     let input = read_input(input, sources)?;
-    let walked = match next {
-        None => analyze::walk(&input, only),
-        Some(next) => {
-            let taken = std::iter::from_fn(|| {
-                let file = next.call0(&JsValue::NULL).ok()?.as_f64()?;
-                (file >= 0.0).then_some(file as u32)
-            });
-            analyze::walk(&input, taken)
-        }
+    let taken: Box<dyn Iterator<Item = u32>> = match next {
+        None => Box::new(only.into_iter()),
+        Some(next) => Box::new(std::iter::from_fn(move || {
+            let file = next.call0(&JsValue::NULL).ok()?.as_f64()?;
+            (file >= 0.0).then_some(file as u32)
+        })),
+    };
+    let walked = match keep {
+        None => analyze::walk(&input, taken),
+        Some(token) => analyze::walk_kept(&input, taken, with_records.unwrap_or(false)).map(
+            |(records, walks)| {
+                KEPT.with(|cell| *cell.borrow_mut() = Some((token, walks)));
+                records
+            },
+        ),
     };
     walked.map_err(|e| JsError::new(&e))
 }
 
+thread_local! {
+    /// The walks the last `walkJson` with a token kept, with the token.
+    static KEPT: std::cell::RefCell<Option<(u32, KeptWalks)>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Reads an [`AnalyzeInput`] (JSON text) and attaches the sources.
-fn read_input(text: &str, sources: Option<Vec<u8>>) -> Result<AnalyzeInput, JsError> {
+/// `text` crosses as UTF-8 bytes (Node encodes a string natively, where
+/// wasm-bindgen's string glue would read it a character at a time in JS).
+fn read_input(text: &[u8], sources: Option<Vec<u8>>) -> Result<AnalyzeInput, JsError> {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| JsError::new(&format!("invalid input: not UTF-8 ({e})")))?;
     let mut input: AnalyzeInput = read_json(text, "invalid input")?;
     if let Some(project) = &mut input.project {
         // The module facts again, straight from the text: their `Json` keeps

@@ -81,6 +81,21 @@ describe("parallel lint", () => {
     assert.equal(lint(tiny, ["--threads", "8", "--no-cache"]).threads, 1);
   });
 
+  test("workers started ahead of a walk that turns out small are stopped: the run ends with one thread", () => {
+    // Many files (a worker is started while they are read) of little source
+    // (under one thread's share): the spare worker must not keep the
+    // process alive nor change the report.
+    const many = join(work, "many-small");
+    mkdirSync(many, { recursive: true });
+    for (let i = 0; i < 400; i++) writeFileSync(join(many, `m${i}.js`), `export async function f${i}(ids) { for (const id of ids) await fetch(\`https://x.test/${i}/\${id}\`); }\n`);
+    // A worker left running would hold the run past the timeout (killed: no exit code).
+    const run = cli(["lint", ".", "--all-files", "--format", "json", "--threads", "4", "--no-cache"], { cwd: many, env: { PERF_OPTIMIZER_DEBUG: "1" }, timeout: 60_000 });
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    assert.match(run.stderr, /perf-optimizer: 400 files, 400 walked, 0 from the cache, 1 thread\b/);
+    const alone = cli(["lint", ".", "--all-files", "--format", "json", "--threads", "1", "--no-cache"], { cwd: many });
+    assert.equal(run.stdout, alone.stdout);
+  });
+
   test("a bad --threads or config value is refused with exit 2", () => {
     for (const bad of ["0", "257", "two"]) {
       const run = cli(["lint", ".", "--threads", bad], { cwd: dir });

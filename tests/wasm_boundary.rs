@@ -14,7 +14,8 @@ fn analyze(
     sources: Option<Vec<u8>>,
 ) -> Result<Report, wasm_bindgen::JsError> {
     let json = serde_json::to_string(input).unwrap();
-    wasm::analyze_json(&json, sources, None).map(|text| serde_json::from_str(&text).unwrap())
+    wasm::analyze_json(json.as_bytes(), sources, None, None)
+        .map(|text| serde_json::from_str(&text).unwrap())
 }
 
 #[wasm_bindgen_test]
@@ -31,6 +32,49 @@ fn analyze_round_trips_through_js_values() {
     assert_eq!(report.summary.files, 1);
     assert_eq!(report.diagnostics[0].rule, "json-deep-clone");
     assert_eq!(report.diagnostics[0].line, Some(1));
+}
+
+/// Walks `walkJson` kept under a token stand for the core's own in the next
+/// `analyzeJson` given that token, and in no other.
+#[wasm_bindgen_test]
+fn walks_kept_in_the_instance_stand_for_its_own() {
+    let file = |path: &str, source: &str| SourceFile {
+        path: path.into(),
+        source: source.into(),
+    };
+    let input = AnalyzeInput {
+        files: vec![
+            file("src/a.ts", "const c = JSON.parse(JSON.stringify(x));\n"),
+            file(
+                "src/b.ts",
+                "export async function f(ids) { for (const id of ids) await fetch(id); }\n",
+            ),
+        ],
+        ..AnalyzeInput::default()
+    };
+    let json = serde_json::to_string(&input).unwrap();
+    let alone = wasm::analyze_json(json.as_bytes(), None, None, None).unwrap();
+    assert_eq!(wasm::last_walk_count(), 2);
+
+    let records = wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(7), None).unwrap();
+    assert!(records.is_empty(), "kept, not written");
+    let merged = wasm::analyze_json(json.as_bytes(), None, None, Some(7)).unwrap();
+    assert_eq!(wasm::last_walk_count(), 0);
+    assert_eq!(merged, alone);
+
+    // Another token: the kept walks are not this analysis's; nor are they
+    // kept past the analyze call that did not take them.
+    wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(8), Some(true)).unwrap();
+    assert_eq!(
+        wasm::analyze_json(json.as_bytes(), None, None, Some(9)).unwrap(),
+        alone
+    );
+    assert_eq!(wasm::last_walk_count(), 2);
+    assert_eq!(
+        wasm::analyze_json(json.as_bytes(), None, None, Some(8)).unwrap(),
+        alone
+    );
+    assert_eq!(wasm::last_walk_count(), 2);
 }
 
 #[wasm_bindgen_test]

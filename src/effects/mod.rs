@@ -435,9 +435,7 @@ impl FileFacts {
         for deferred in &mut self.deferred {
             if let DeferredText::Late(text, line_of) = &deferred.text {
                 let index = index.get_or_init(|| crate::syntax::position::LineIndex::new(source));
-                let line = index
-                    .position(line_of.lo.0.saturating_sub(crate::syntax::START))
-                    .0;
+                let line = index.line(line_of.lo.0.saturating_sub(crate::syntax::START));
                 let (message, help) = text(source, line);
                 deferred.text = DeferredText::Written { message, help };
             }

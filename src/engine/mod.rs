@@ -133,6 +133,29 @@ crate::model::wire::wire_struct!(WalkParams {
 #[derive(Default)]
 pub struct Precomputed<'a> {
     walks: Vec<Option<&'a [u8]>>,
+    /// Walks this instance made itself ([`Linter::walk_kept`]): taken as
+    /// they are, with nothing to encode or decode.
+    kept: std::cell::RefCell<Vec<Option<(WalkParams, WalkResult)>>>,
+}
+
+/// Walks of some files that [`Linter::walk_kept`] made in this instance,
+/// for [`Precomputed::with_kept`]: what another thread's walks cost to
+/// write and read back, the walks of this one do not.
+#[derive(Default)]
+pub struct KeptWalks {
+    walks: Vec<(usize, WalkParams, WalkResult)>,
+}
+
+impl KeptWalks {
+    /// How many files' walks are kept.
+    pub fn len(&self) -> usize {
+        self.walks.len()
+    }
+
+    /// No walk is kept.
+    pub fn is_empty(&self) -> bool {
+        self.walks.is_empty()
+    }
 }
 
 impl<'a> Precomputed<'a> {
@@ -153,8 +176,52 @@ impl<'a> Precomputed<'a> {
                 _ => return Err("precomputed walks: not a list of (file, walk) records".into()),
             }
         }
-        Ok(Precomputed { walks })
+        Ok(Precomputed {
+            walks,
+            kept: Default::default(),
+        })
     }
+
+    /// Adds the walks `kept` (of files among `files`, which they replace
+    /// the records of).
+    pub fn with_kept(mut self, kept: KeptWalks, files: usize) -> Self {
+        let slots = self.kept.get_mut();
+        slots.resize_with(files, || None);
+        for (file, params, walk) in kept.walks {
+            if let Some(slot) = slots.get_mut(file) {
+                *slot = Some((params, walk));
+            }
+        }
+        self
+    }
+}
+
+/// A walk as [`Precomputed`] reads it: the parameters, then the walk
+/// (its findings, facts with their late texts written, suppressions and
+/// the modules it loads) or the file's `parse-error`.
+fn encode_walk(result: &mut WalkResult, params: WalkParams, source: &str) -> Vec<u8> {
+    use crate::model::wire::put;
+    let mut out = Vec::new();
+    put(&mut out, &mut { params });
+    match result {
+        Ok(walk) => {
+            out.push(0);
+            walk.facts.write_late_texts(source);
+            put(&mut out, walk);
+        }
+        Err(diagnostic) => {
+            out.push(1);
+            put(&mut out, &mut **diagnostic);
+        }
+    }
+    out
+}
+
+/// One record of [`Precomputed`]: (file index, byte length, walk).
+fn put_record(out: &mut Vec<u8>, file: usize, walk: &[u8]) {
+    crate::model::wire::put_uint(out, file as u64);
+    crate::model::wire::put_uint(out, walk.len() as u64);
+    out.extend_from_slice(walk);
 }
 
 /// The walk parameters each file most likely gets in [`Linter::lint_scoped`]
@@ -296,6 +363,16 @@ impl<'p> Linter<'p> {
     ) -> LintOutput {
         let walks = std::cell::Cell::new(0u32);
         let walk = |i: usize, requests: bool, params: WalkParams, marks| {
+            let kept = precomputed
+                .kept
+                .borrow_mut()
+                .get_mut(i)
+                .and_then(Option::take);
+            if let Some((made_with, result)) = kept {
+                if made_with == params {
+                    return result;
+                }
+            }
             if let Some(result) = precomputed
                 .walks
                 .get(i)
@@ -447,11 +524,36 @@ impl<'p> Linter<'p> {
             let i = i as usize;
             let file = files.get(i).ok_or("walk: no such file")?;
             let walk = self.walk_encoded(file, params[i]);
-            crate::model::wire::put_uint(&mut out, i as u64);
-            crate::model::wire::put_uint(&mut out, walk.len() as u64);
-            out.extend_from_slice(&walk);
+            put_record(&mut out, i, &walk);
         }
         Ok(out)
+    }
+
+    /// [`Self::walk_records`] for walks this instance merges itself
+    /// ([`Precomputed::with_kept`]): the walks are kept as they are, and
+    /// written as records too only `with_records` (for a cache).
+    pub fn walk_kept(
+        &self,
+        files: &[SourceFile],
+        entries: &[EntryPoint],
+        scope: FileScope,
+        only: impl IntoIterator<Item = u32>,
+        with_records: bool,
+    ) -> Result<(Vec<u8>, KeptWalks), String> {
+        let params = likely_walk_params(files, entries, scope);
+        let mut records = Vec::new();
+        let mut kept = KeptWalks::default();
+        for i in only {
+            let i = i as usize;
+            let file = files.get(i).ok_or("walk: no such file")?;
+            let mut result = self.walk_file(file, true, params[i], graph::ObjectIdMarks::Unknown);
+            if with_records {
+                let walk = encode_walk(&mut result, params[i], &file.source);
+                put_record(&mut records, i, &walk);
+            }
+            kept.walks.push((i, params[i], result));
+        }
+        Ok((records, kept))
     }
 
     /// Walks `file` with `params` as [`Self::lint_scoped`] would, and
@@ -459,21 +561,8 @@ impl<'p> Linter<'p> {
     /// (its findings, facts with their late texts written, suppressions
     /// and the modules it loads) or the file's `parse-error`.
     pub fn walk_encoded(&self, file: &SourceFile, params: WalkParams) -> Vec<u8> {
-        use crate::model::wire::put;
-        let mut out = Vec::new();
-        put(&mut out, &mut { params });
-        match self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown) {
-            Ok(mut walk) => {
-                out.push(0);
-                walk.facts.write_late_texts(&file.source);
-                put(&mut out, &mut walk);
-            }
-            Err(mut diagnostic) => {
-                out.push(1);
-                put(&mut out, &mut diagnostic);
-            }
-        }
-        out
+        let mut result = self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown);
+        encode_walk(&mut result, params, &file.source)
     }
 
     /// A walk [`Self::walk_encoded`] wrote, if it was made with `params`
