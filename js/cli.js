@@ -4,7 +4,12 @@
 import { parseArgs } from "node:util";
 import { appendFileSync, existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { createRequire } from "node:module";
+import nodeModule, { createRequire } from "node:module";
+
+// Node 22.1+ keeps the compiled code of the modules loaded from here on
+// (the core's wrapper) in its on-disk cache (the OS's temporary folder; off
+// with NODE_DISABLE_COMPILE_CACHE): ~10 ms less for every later run.
+nodeModule.enableCompileCache?.();
 
 const USAGE = `Usage: perf-optimizer [command] [options]
 

@@ -22,9 +22,7 @@ pub(super) const PREFIX: &str = "perf-optimizer-disable";
 pub(super) fn mentions_suppression(source: &str) -> bool {
     const Z_AT: usize = 11; // "perf-optimi" precedes the 'z'
     debug_assert_eq!(PREFIX.as_bytes()[Z_AT], b'z');
-    source
-        .match_indices('z')
-        .any(|(i, _)| i >= Z_AT && source.as_bytes()[i - Z_AT..].starts_with(PREFIX.as_bytes()))
+    crate::syntax::text::contains_by_rare_byte(source, PREFIX, Z_AT)
 }
 
 #[derive(Debug, Default)]

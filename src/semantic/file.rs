@@ -326,7 +326,7 @@ impl<'a> FileModel<'a> {
             }
             let mut finder = Finder(Vec::new());
             // Most files have no `Promise.all`: no walk for them.
-            if self.source.contains("Promise.all") {
+            if crate::syntax::text::contains_by_rare_byte(self.source, "Promise.all", 0) {
                 crate::syntax::probe::walk(self.program, &mut finder);
             }
             finder.0

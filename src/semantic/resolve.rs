@@ -736,10 +736,14 @@ pub fn normalize(path: &str) -> String {
     // Most paths are plain already (no `.`, `..` or empty segment but a
     // leading `/`): copied without splitting.
     let rest = path.trim_start_matches('/');
+    // One pass for `//` and `/.` (`str::contains` twice steps through the
+    // path twice: the resolver normalizes every path it tries).
     if !rest.starts_with('.')
         && !rest.ends_with('/')
-        && !rest.contains("//")
-        && !rest.contains("/.")
+        && !rest
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
     {
         return rest.to_string();
     }

@@ -1,4 +1,16 @@
-//! Source text for messages.
+//! Source text for messages, and searches of it.
+
+/// Whether `text` contains `needle`, found by its byte at `rare` (ASCII; the
+/// one least common in code): a byte search for that byte (memchr, a word at
+/// a time), then a comparison where it is. Over a whole file this is several
+/// times faster in the wasm than `str::contains`, whose two-way searcher
+/// steps through the text a byte at a time.
+pub fn contains_by_rare_byte(text: &str, needle: &str, rare: usize) -> bool {
+    let at = needle.as_bytes()[rare];
+    debug_assert!(at.is_ascii());
+    text.match_indices(at as char)
+        .any(|(i, _)| i >= rare && text.as_bytes()[i - rare..].starts_with(needle.as_bytes()))
+}
 
 /// `text` on one line (whitespace runs collapsed to a space), cut to at most
 /// 60 characters with an ellipsis. Reads only as far as the cut: spans can
@@ -70,7 +82,30 @@ fn collapse_whitespace_chars(text: &str, max_chars: usize) -> (String, bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use super::{contains_by_rare_byte, one_line};
+
+    #[test]
+    fn a_rare_byte_finds_the_needle_wherever_str_contains_does() {
+        let texts = [
+            "",
+            "P",
+            "Promise.all",
+            "await Promise.all(ps)",
+            "x Promise.al",
+            "PPromise.allP",
+            "Promise.any(ps); Promise.all",
+            "é Promise.all é",
+        ];
+        for text in texts {
+            for (needle, rare) in [("Promise.all", 0), ("Promise.all", 8), ("all", 2)] {
+                assert_eq!(
+                    contains_by_rare_byte(text, needle, rare),
+                    text.contains(needle),
+                    "{needle:?} (by byte {rare}) in {text:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn one_line_collapses_whitespace_and_cuts_at_60_characters() {
