@@ -152,6 +152,7 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
   const n = threadCount(threads, missing.reduce((bytes, i) => bytes + texts[i].length, 0));
   let walkedApart = 0;
   let keep;
+  let keptInput = null;
   if (missing.length > 0 && (n > 1 || store)) {
     keep = ++keepToken;
     const fresh = await walkInThreads(base, texts, missing, n, label, { keep, withRecords: store !== null });
@@ -162,11 +163,17 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
     }
     // This thread's own walks wait in its instance; their records are for the cache only.
     for (const [i, walk] of fresh.mine) store?.set(keys[i], walk);
+    keptInput = fresh.keptInput;
   }
   const precomputed = walks.size ? joinRecords(walks) : undefined;
   let walkedHere = 0;
+  const inputJson = Buffer.from(json ?? coreInputJson(input, texts));
+  // Every file walked here or by the workers: the input this thread's
+  // instance keeps with its walks is this one (the same bytes, so the same
+  // sources too), and is not sent and read again.
+  const walkedThis = keptInput !== null && keptInput.equals(inputJson);
   const text = callCore(label, (core) => {
-    const result = core.analyzeJson(Buffer.from(json ?? coreInputJson(input, texts)), Buffer.concat(texts), precomputed, keep);
+    const result = walkedThis ? core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep) : core.analyzeJson(inputJson, Buffer.concat(texts), precomputed, keep);
     walkedHere = core.lastWalkCount();
     return result;
   });

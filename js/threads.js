@@ -135,8 +135,10 @@ function walkInWorker(json, sources, queue) {
  * file from one shared queue. This thread's walks stay in its instance
  * under the token `keep` (the next `analyzeJson` with that token merges
  * them as they are). Returns the workers' walks by file index (`walks`),
- * this thread's records, only `withRecords` (`mine`), and how many files
- * this thread walked (`kept`); the files a failed thread took are missing.
+ * this thread's records, only `withRecords` (`mine`), how many files this
+ * thread walked (`kept`) and the input its instance keeps with them
+ * (`keptInput`, the core's JSON input as bytes; null if it failed); the
+ * files a failed thread took are missing.
  */
 export async function walkInThreads(input, texts, only, threads, label, { keep, withRecords = false }) {
   const queue = sharedQueue(
@@ -147,8 +149,10 @@ export async function walkInThreads(input, texts, only, threads, label, { keep, 
   const pending = Array.from({ length: threads - 1 }, () => walkInWorker(json, sources, queue));
   let mine = new Map();
   let kept = 0;
+  let keptInput = null;
   try {
     kept = walkHere(json, sources, queue, label, { keep, withRecords }, mine);
+    keptInput = json;
   } catch {
     // A trap on this thread: the instance and its kept walks are gone; the
     // core walks the files it took itself (and the caller's recovery finds
@@ -157,5 +161,5 @@ export async function walkInThreads(input, texts, only, threads, label, { keep, 
   }
   const walks = new Map();
   for (const result of await Promise.all(pending)) for (const [i, walk] of result) walks.set(i, walk);
-  return { walks, mine, kept };
+  return { walks, mine, kept, keptInput };
 }

@@ -63,7 +63,9 @@ pub fn version() -> String {
 /// instance, or kept in a cache), which stand for the core's own.
 /// `kept`: the token of this instance's own walks, kept by the last
 /// `walkJson` of the same input (see there): they stand for the core's own
-/// too. Kept walks last until this call, whatever its token.
+/// too; with an empty `input` (and no `sources`), that walk's input is this
+/// call's (the wrapper says so when they are the same: not read twice).
+/// Kept walks last until this call, whatever its token.
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(
     input: &[u8],
@@ -71,12 +73,14 @@ pub fn analyze_json(
     precomputed: Option<Vec<u8>>,
     kept: Option<u32>,
 ) -> Result<String, JsError> {
-    let walks = KEPT.with(|cell| cell.borrow_mut().take());
-    let walks = match (walks, kept) {
-        (Some((token, walks)), Some(wanted)) if token == wanted => walks,
-        _ => KeptWalks::default(),
+    let (walks, walk_input) = match (KEPT.with(|cell| cell.borrow_mut().take()), kept) {
+        (Some(k), Some(wanted)) if k.token == wanted => (k.walks, Some(k.input)),
+        _ => (KeptWalks::default(), None),
     };
-    let input = read_input(input, sources)?;
+    let input = match walk_input {
+        Some(walk_input) if input.is_empty() && sources.is_none() => walk_input,
+        _ => read_input(input, sources)?,
+    };
     let (report, walked) =
         analyze::analyze_with_kept(&input, precomputed.as_deref().unwrap_or_default(), walks)
             .map_err(|e| JsError::new(&e))?;
@@ -126,7 +130,12 @@ pub fn walk_json(
         None => analyze::walk(&input, taken),
         Some(token) => analyze::walk_kept(&input, taken, with_records.unwrap_or(false)).map(
             |(records, walks)| {
-                KEPT.with(|cell| *cell.borrow_mut() = Some((token, walks)));
+                let kept = Kept {
+                    token,
+                    walks,
+                    input,
+                };
+                KEPT.with(|cell| *cell.borrow_mut() = Some(kept));
                 records
             },
         ),
@@ -134,9 +143,16 @@ pub fn walk_json(
     walked.map_err(|e| JsError::new(&e))
 }
 
+/// What the last `walkJson` with a token left for `analyzeJson`.
+struct Kept {
+    token: u32,
+    walks: KeptWalks,
+    /// The walk's input, sources attached.
+    input: AnalyzeInput,
+}
+
 thread_local! {
-    /// The walks the last `walkJson` with a token kept, with the token.
-    static KEPT: std::cell::RefCell<Option<(u32, KeptWalks)>> = const { std::cell::RefCell::new(None) };
+    static KEPT: std::cell::RefCell<Option<Kept>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Reads an [`AnalyzeInput`] (JSON text) and attaches the sources.

@@ -75,6 +75,16 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
         alone
     );
     assert_eq!(wasm::last_walk_count(), 2);
+
+    // An empty input: the kept walk's own, read once.
+    wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(10), None).unwrap();
+    assert_eq!(
+        wasm::analyze_json(&[], None, None, Some(10)).unwrap(),
+        alone
+    );
+    assert_eq!(wasm::last_walk_count(), 0);
+    // None kept under that token: an empty input is an error, not a trap.
+    assert!(wasm::analyze_json(&[], None, None, Some(10)).is_err());
 }
 
 #[wasm_bindgen_test]
