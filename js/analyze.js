@@ -165,6 +165,9 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
     for (const [i, walk] of fresh.mine) store?.set(keys[i], walk);
     keptInput = fresh.keptInput;
   }
+  // Workers started ahead and not needed (few files to walk, or none) hold
+  // their memory no longer than this.
+  stopSpareWorkers();
   const precomputed = walks.size ? joinRecords(walks) : undefined;
   let walkedHere = 0;
   const inputJson = Buffer.from(json ?? coreInputJson(input, texts));

@@ -114,9 +114,10 @@ function kindOf(stat) {
  * never end), at most `maxBytes` of it. Throws a PerfOptimizerError naming
  * the file, with `reason` (the message without the path) and `tooLarge`
  * (when over the cap) for callers that report the file instead of failing.
- * `known`: the path was a regular file when its folder was listed, so the
- * check of the open file (O_NONBLOCK: a FIFO put in its place since does
- * not block the open) is the only one.
+ * `known`: the path was a regular file a moment ago (its folder's listing
+ * or a stat said so: `collectFiles`), so the check of the open file is the
+ * only one (O_NONBLOCK: a FIFO put in its place since does not block the
+ * open).
  */
 export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "file", encoding, known = false } = {}) {
   const refuse = (reason, extra = {}) =>
@@ -127,8 +128,6 @@ export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "fil
   };
   let fd;
   try {
-    // `known`: found a regular file just now (a folder's listing): the
-    // check after the open stands for this one.
     if (!known) check(statSync(abs));
     // O_NONBLOCK: a file swapped for a FIFO after the check does not block the open.
     fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
