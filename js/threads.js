@@ -96,7 +96,11 @@ function startWorker() {
  * flags for the run (core.js `tuneCompilerFor`).
  */
 export function prestartWorkers(count) {
-  while (spare.length < count) spare.push(startWorker());
+  try {
+    while (spare.length < count) spare.push(startWorker());
+  } catch {
+    // No thread now (a resource limit): the walk starts its workers itself, or walks alone.
+  }
 }
 
 /** Stops the workers started ahead and not handed a share. */
