@@ -22,6 +22,14 @@ const MAGIC = "perf-optimizer walks 1\n";
 export const PACK = "walks.bin";
 /** The pack's size bound: entries unused for the most runs go first. */
 export const MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Walks no run that wrote the pack used in this many such runs are dropped
+ * when it is written: they were made for another config, version or text
+ * since changed, and would only wait for a switch back. Without this a pack
+ * grows to MAX_BYTES and every run that adds a walk rewrites it all (tens of
+ * MB for one changed file); a project's few commands each use theirs.
+ */
+export const KEEP_RUNS = 8;
 const WASM = fileURLToPath(new URL("../wasm/perf_optimizer_bg.wasm", import.meta.url));
 
 function uleb(n) {
@@ -243,8 +251,9 @@ export function openCache(dir) {
     },
     /**
      * Writes the pack when this run added walks (a run that only read it
-     * leaves it alone: the ages it changed matter only for what a larger
-     * pack drops). Returns whether it wrote.
+     * leaves it alone: the ages it changed matter only for what is
+     * dropped), without the walks unused for KEEP_RUNS runs. Returns
+     * whether it wrote.
      */
     save() {
       if (added === 0) return false;
@@ -252,6 +261,8 @@ export function openCache(dir) {
       const parts = [Buffer.from(MAGIC, "latin1"), uleb(run)];
       let total = 0;
       for (const [key, { walk, run: lastUsed }] of sorted) {
+        // Newest first: all the rest are as old.
+        if (run - lastUsed >= KEEP_RUNS) break;
         total += walk.length + 28;
         if (total > MAX_BYTES) break;
         parts.push(Buffer.from(key, "base64"), uleb(lastUsed), uleb(walk.length), walk);

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { createRequire } from "node:module";
+import { createHash } from "node:crypto";
 import { cli, importPackage, project } from "./helpers.mjs";
 
 const work = mkdtempSync(join(tmpdir(), "perf-threads-"));
@@ -139,6 +140,28 @@ describe("incremental cache", () => {
     assert.equal(after.lastReport, false);
     assert.equal(after.report, lint(dir, ["--no-cache"]).report);
     assert.notEqual(after.report, warm.report);
+  });
+
+  test("walks unused for KEEP_RUNS runs that wrote the pack are dropped from it; used ones stay", async () => {
+    const { openCache, KEEP_RUNS } = await importPackage("cache");
+    const dir = join(work, "pack-ages");
+    const key = (name) => createHash("sha1").update(name).digest("base64");
+    let cache = openCache(dir);
+    cache.set(key("stale"), Buffer.from("made for another config"));
+    cache.set(key("used"), Buffer.from("used by every run"));
+    assert.equal(cache.save(), true);
+    for (let run = 2; run <= KEEP_RUNS + 1; run++) {
+      cache = openCache(dir);
+      assert.ok(cache.get(key("used")));
+      cache.set(key(`run ${run}`), Buffer.from(`walk of run ${run}`));
+      assert.equal(cache.save(), true);
+    }
+    cache = openCache(dir);
+    assert.equal(cache.get(key("stale")), undefined);
+    assert.equal(cache.get(key("used")).toString(), "used by every run");
+    assert.ok(cache.get(key(`run ${KEEP_RUNS + 1}`)));
+    // The oldest run's walk is KEEP_RUNS - 1 runs old: still there.
+    assert.ok(cache.get(key("run 2")));
   });
 
   test("a change in one file changes its dependents' findings (the project-wide facts are recomputed)", () => {
