@@ -25,7 +25,7 @@ pub mod sdk;
 pub mod summaries;
 
 pub use db_facts::WalkState;
-pub use project::Project;
+pub use project::{Project, SharedResolver};
 
 /// What one file's traversal learned about schemas and queries.
 #[derive(Debug, Clone, Default)]

@@ -70,8 +70,10 @@ pub struct Project<'a> {
     /// entries of `tables`.
     drizzle: Vec<(usize, String)>,
     /// Module resolution over the files (answers cached per folder and
-    /// specifier).
-    modules: Resolver<'a>,
+    /// specifier), built on the first question the shared one leaves.
+    modules: std::cell::OnceCell<Resolver<'a>>,
+    /// The engine's resolution over every file it was given, if it made one.
+    shared: Option<SharedResolver<'a>>,
     /// Drizzle `relations(...)` between schema tables.
     pub relations: Vec<TableRelation>,
     /// Effect summaries computed so far: (file, function, effect) → chain.
@@ -87,12 +89,26 @@ pub struct Project<'a> {
     pub(super) functions_by_name: std::cell::OnceCell<Vec<HashMap<&'a str, Vec<usize>>>>,
 }
 
+/// The engine's module resolution (over every file it was given, analyzed
+/// or not, built for the module graph) with where each of its files sits
+/// among the analyzed ones: the project's questions are answered from its
+/// answers, so no specifier is resolved twice. An answer that is an
+/// analyzed file is the one a resolution over the analyzed files alone
+/// gives (they are a subset, tried in the same order); any other answer is
+/// asked of that resolution.
+pub struct SharedResolver<'a> {
+    pub resolver: &'a Resolver<'a>,
+    /// For each of the resolver's files, its index among the analyzed files.
+    pub analyzed: &'a [Option<usize>],
+}
+
 impl<'a> Project<'a> {
     pub fn new(
         files: &'a [(String, FileFacts)],
         sources: &'a [&'a str],
         sql_files: &[SourceFile],
         info: &'a ProjectInfo,
+        shared: Option<SharedResolver<'a>>,
     ) -> Project<'a> {
         let mut tables = Vec::new();
         let mut drizzle = Vec::new();
@@ -114,7 +130,6 @@ impl<'a> Project<'a> {
                 tables.push(st);
             }
         }
-        let modules = Resolver::new(files.iter().map(|(p, _)| p.as_str()), &info.modules);
         let mut p = Project {
             files,
             sources,
@@ -123,7 +138,8 @@ impl<'a> Project<'a> {
             tables,
             drizzle,
             relations: Vec::new(),
-            modules,
+            modules: std::cell::OnceCell::new(),
+            shared,
             summaries: RefCell::default(),
             constructed: RefCell::default(),
             importers: Default::default(),
@@ -241,7 +257,23 @@ impl<'a> Project<'a> {
     /// tsconfig `paths`, package `imports`/`exports` and workspace
     /// packages: `semantic::resolve`), if it is one.
     pub fn resolve_module(&self, from: usize, spec: &str) -> Option<usize> {
+        if let Some(shared) = &self.shared {
+            let found = shared
+                .resolver
+                .resolve(self.path(from), spec, Kind::Import)
+                .file()
+                .and_then(|file| shared.analyzed.get(file).copied().flatten());
+            if found.is_some() {
+                return found;
+            }
+        }
         self.modules
+            .get_or_init(|| {
+                Resolver::new(
+                    self.files.iter().map(|(p, _)| p.as_str()),
+                    &self.info.modules,
+                )
+            })
             .resolve(self.path(from), spec, Kind::Import)
             .file()
     }

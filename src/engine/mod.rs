@@ -4,7 +4,7 @@
 
 use swc_core::common::comments::SingleThreadedComments;
 
-use crate::effects::{FileFacts, Project};
+use crate::effects::{FileFacts, Project, SharedResolver};
 use crate::model::collections::HashMap;
 use crate::model::config::Config;
 use crate::model::limits::Limits;
@@ -402,11 +402,13 @@ impl<'p> Linter<'p> {
             .unzip();
         let mut walked: Vec<Option<WalkResult>> = files.iter().map(|_| None).collect();
         let mut reached: Vec<Option<graph::Reached>> = vec![None; files.len()];
-        if scope != FileScope::Bundle && !entry_files.is_empty() {
-            let resolver = Resolver::new(paths.iter().copied(), &self.project.modules);
+        // Built for the module graph; the project's checks ask it again.
+        let resolver = (scope != FileScope::Bundle && !entry_files.is_empty())
+            .then(|| Resolver::new(paths.iter().copied(), &self.project.modules));
+        if let Some(resolver) = &resolver {
             // A queue handler's batch is as large as the consumers of the
             // wrangler config that declares the file's entry allow.
-            reached = graph::reach(&resolver, &paths, &entry_files, |i, n| {
+            reached = graph::reach(resolver, &paths, &entry_files, |i, n| {
                 let params = WalkParams {
                     queue_batch: entry_batches[n],
                     is_entry: entry_files[n] == i,
@@ -465,10 +467,13 @@ impl<'p> Linter<'p> {
         }
         let mut suppressions = Vec::new();
         let mut sources: Vec<&str> = Vec::new();
-        for (file, result) in files.iter().zip(walked) {
+        // Each file's index among the analyzed ones (those with facts).
+        let mut analyzed = vec![None; files.len()];
+        for ((file, result), slot) in files.iter().zip(walked).zip(&mut analyzed) {
             match result {
                 None => {}
                 Some(Ok(walk)) => {
+                    *slot = Some(out.db_facts.len());
                     out.files_analyzed += 1;
                     out.diagnostics.extend(walk.diagnostics);
                     out.db_facts.push((file.path.clone(), walk.facts));
@@ -486,6 +491,10 @@ impl<'p> Linter<'p> {
             self.project,
             self.limits,
             &self.project_rules,
+            resolver.as_ref().map(|resolver| SharedResolver {
+                resolver,
+                analyzed: &analyzed,
+            }),
         );
         out.suppressions = out
             .db_facts
@@ -935,13 +944,14 @@ pub fn check_project(
     project: &ProjectInfo,
     limits: Limits,
     rules: &[(&'static ProjectRuleEntry, Severity)],
+    shared: Option<SharedResolver<'_>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let deferred = files.iter().any(|(_, facts)| !facts.deferred.is_empty());
     if rules.is_empty() && !deferred {
         return out;
     }
-    let mut model = Project::new(files, sources, sql_files, project);
+    let mut model = Project::new(files, sources, sql_files, project, shared);
     model.limits = limits;
     if deferred {
         out.extend(model.deferred());
@@ -957,4 +967,85 @@ pub fn check_project(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod shared_resolution_tests {
+    use super::*;
+    use crate::model::config::Config;
+
+    /// The project's checks answered from the engine's module resolution
+    /// find what they find with a resolution of their own (the example
+    /// Worker: imports across files, Drizzle, deferred loop findings), with
+    /// all its files analyzed and with some of them left out.
+    #[test]
+    fn project_checks_find_the_same_from_the_engines_resolution() {
+        let files: Vec<SourceFile> = crate::rules::test_util::example_worker()
+            .iter()
+            .map(|(path, source)| SourceFile {
+                path: (*path).into(),
+                source: (*source).into(),
+            })
+            .collect();
+        let project = ProjectInfo {
+            d1: vec!["DB".into()],
+            ..ProjectInfo::default()
+        };
+        let config = Config::default();
+        let registry = crate::rules::registry();
+        let linter = Linter::new(&config, &project, &registry);
+        let entries = [EntryPoint {
+            path: "worker/src/index.ts".into(),
+            declared_by: "test".into(),
+            queue_batch_size: None,
+        }];
+        let lint = linter.lint_scoped(&files, &[], &entries, FileScope::All);
+        assert!(lint.db_facts.len() > 5, "the example's files are analyzed");
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let resolver = Resolver::new(paths.iter().copied(), &project.modules);
+        // Every analyzed file, then the first few only (the others' answers
+        // are left to the project's own resolution).
+        for keep in [lint.db_facts.len(), 4] {
+            let facts = &lint.db_facts[..keep];
+            let sources: Vec<&str> = facts
+                .iter()
+                .map(|(path, _)| {
+                    files
+                        .iter()
+                        .find(|f| &f.path == path)
+                        .unwrap()
+                        .source
+                        .as_str()
+                })
+                .collect();
+            let analyzed: Vec<Option<usize>> = files
+                .iter()
+                .map(|f| facts.iter().position(|(path, _)| path == &f.path))
+                .collect();
+            let check = |shared| {
+                let found = check_project(
+                    facts,
+                    &sources,
+                    &[],
+                    &project,
+                    linter.limits,
+                    &linter.project_rules,
+                    shared,
+                );
+                format!("{found:?}")
+            };
+            let own = check(None);
+            let shared = check(Some(SharedResolver {
+                resolver: &resolver,
+                analyzed: &analyzed,
+            }));
+            assert_eq!(shared, own);
+            if keep == lint.db_facts.len() {
+                assert!(
+                    own.contains("rule"),
+                    "the example has project findings: {own}"
+                );
+            }
+        }
+    }
 }
