@@ -175,11 +175,21 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
   // instance keeps with its walks is this one (the same bytes, so the same
   // sources too), and is not sent and read again.
   const walkedThis = keptInput !== null && keptInput.equals(inputJson);
-  const text = callCore(label, (core) => {
-    const result = walkedThis ? core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep) : core.analyzeJson(inputJson, Buffer.concat(texts), precomputed, keep);
-    walkedHere = core.lastWalkCount();
-    return result;
-  });
+  const analyzeCall = (sendInput) =>
+    callCore(label, (core) => {
+      const result = sendInput ? core.analyzeJson(inputJson, Buffer.concat(texts), precomputed, keep) : core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep);
+      walkedHere = core.lastWalkCount();
+      return result;
+    });
+  let text;
+  try {
+    text = analyzeCall(!walkedThis);
+  } catch (error) {
+    // The instance no longer has that input (more analyses overlapped in
+    // this process than it keeps): sent after all.
+    if (!walkedThis || !(error instanceof PerfOptimizerError) || error.message.startsWith("internal error")) throw error;
+    text = analyzeCall(true);
+  }
   store?.save();
   if (store) keepReport(cacheDir, wholeKey, text);
   lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false };

@@ -65,7 +65,7 @@ pub fn version() -> String {
 /// `walkJson` of the same input (see there): they stand for the core's own
 /// too; with an empty `input` (and no `sources`), that walk's input is this
 /// call's (the wrapper says so when they are the same: not read twice).
-/// Kept walks last until this call, whatever its token.
+/// Other analyses' kept walks stay (they may overlap in one process).
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(
     input: &[u8],
@@ -73,9 +73,16 @@ pub fn analyze_json(
     precomputed: Option<Vec<u8>>,
     kept: Option<u32>,
 ) -> Result<String, JsError> {
-    let (walks, walk_input) = match (KEPT.with(|cell| cell.borrow_mut().take()), kept) {
-        (Some(k), Some(wanted)) if k.token == wanted => (k.walks, Some(k.input)),
-        _ => (KeptWalks::default(), None),
+    let mine = kept.and_then(|wanted| {
+        KEPT.with(|cell| {
+            let mut kept = cell.borrow_mut();
+            let at = kept.iter().position(|k| k.token == wanted)?;
+            Some(kept.remove(at))
+        })
+    });
+    let (walks, walk_input) = match mine {
+        Some(k) => (k.walks, Some(k.input)),
+        None => (KeptWalks::default(), None),
     };
     let input = match walk_input {
         Some(walk_input) if input.is_empty() && sources.is_none() => walk_input,
@@ -135,7 +142,14 @@ pub fn walk_json(
                     walks,
                     input,
                 };
-                KEPT.with(|cell| *cell.borrow_mut() = Some(kept));
+                KEPT.with(|cell| {
+                    let mut all = cell.borrow_mut();
+                    all.retain(|k| k.token != token);
+                    if all.len() == MAX_KEPT {
+                        all.remove(0);
+                    }
+                    all.push(kept);
+                });
                 records
             },
         ),
@@ -151,8 +165,14 @@ struct Kept {
     input: AnalyzeInput,
 }
 
+/// How many analyses' kept walks wait at once (analyses that overlap in
+/// one process, each waiting for its workers); past that the oldest are
+/// dropped, and that analysis walks its files again.
+const MAX_KEPT: usize = 4;
+
 thread_local! {
-    static KEPT: std::cell::RefCell<Option<Kept>> = const { std::cell::RefCell::new(None) };
+    /// Walks kept by token, oldest first: each analyze call takes its own.
+    static KEPT: std::cell::RefCell<Vec<Kept>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Reads an [`AnalyzeInput`] (JSON text) and attaches the sources.

@@ -97,6 +97,18 @@ describe("parallel lint", () => {
     assert.equal(run.stdout, alone.stdout);
   });
 
+  test("two analyses at once in one process each merge their own walks", async () => {
+    // Each leaves its main thread's walks in the one instance while its
+    // workers finish: the other's must not take or drop them.
+    const api = await importPackage();
+    const options = { cwd: dir, allFiles: true, threads: 2, cache: false };
+    const alone = await api.lint([dir], { ...options, threads: 1 });
+    assert.ok(alone.diagnostics.length > 0);
+    const [first, second] = await Promise.all([api.lint([dir], options), api.lint([dir], options)]);
+    assert.equal(api.lastAnalysisStats().threads, 2);
+    for (const report of [first, second]) assert.deepEqual(report.diagnostics, alone.diagnostics);
+  });
+
   test("a bad --threads or config value is refused with exit 2", () => {
     for (const bad of ["0", "257", "two"]) {
       const run = cli(["lint", ".", "--threads", bad], { cwd: dir });

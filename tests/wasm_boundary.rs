@@ -62,8 +62,8 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
     assert_eq!(wasm::last_walk_count(), 0);
     assert_eq!(merged, alone);
 
-    // Another token: the kept walks are not this analysis's; nor are they
-    // kept past the analyze call that did not take them.
+    // Another token: the kept walks are not this analysis's, and they wait
+    // for their own (analyses may overlap in one process).
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(8), Some(true)).unwrap();
     assert_eq!(
         wasm::analyze_json(json.as_bytes(), None, None, Some(9)).unwrap(),
@@ -74,7 +74,7 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
         wasm::analyze_json(json.as_bytes(), None, None, Some(8)).unwrap(),
         alone
     );
-    assert_eq!(wasm::last_walk_count(), 2);
+    assert_eq!(wasm::last_walk_count(), 0);
 
     // An empty input: the kept walk's own, read once.
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(10), None).unwrap();
@@ -85,6 +85,17 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
     assert_eq!(wasm::last_walk_count(), 0);
     // None kept under that token: an empty input is an error, not a trap.
     assert!(wasm::analyze_json(&[], None, None, Some(10)).is_err());
+
+    // Two analyses overlapping: each takes its own walks and input.
+    wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(11), None).unwrap();
+    wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(12), None).unwrap();
+    for token in [11, 12] {
+        assert_eq!(
+            wasm::analyze_json(&[], None, None, Some(token)).unwrap(),
+            alone
+        );
+        assert_eq!(wasm::last_walk_count(), 0);
+    }
 }
 
 #[wasm_bindgen_test]
