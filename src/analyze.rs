@@ -1520,6 +1520,63 @@ mod precomputed_tests {
         files
     }
 
+    /// The project's checks answered from the engine's module resolution
+    /// find what they find with a resolution of their own (the example
+    /// Worker: imports across files, Drizzle, deferred loop findings), with
+    /// all its files analyzed and with some of them left out.
+    #[test]
+    fn project_checks_find_the_same_from_the_engines_resolution() {
+        use crate::effects::SharedResolver;
+        use crate::semantic::resolve::Resolver;
+        let files: Vec<SourceFile> = crate::rules::test_util::example_worker()
+            .iter()
+            .map(|(path, source)| SourceFile {
+                path: (*path).into(),
+                source: (*source).into(),
+            })
+            .collect();
+        let project = ProjectInfo {
+            d1: vec!["DB".into()],
+            ..ProjectInfo::default()
+        };
+        let config = Config::default();
+        let registry = crate::rules::registry();
+        let linter = Linter::new(&config, &project, &registry);
+        let lint = linter.lint_scoped(&files, &[], &[], FileScope::All);
+        assert!(lint.db_facts.len() > 5, "the example's files are analyzed");
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let resolver = Resolver::new(paths.iter().copied(), &project.modules);
+        // Every analyzed file, then the first few only (the others' answers
+        // are left to the project's own resolution).
+        for keep in [lint.db_facts.len(), 4] {
+            let facts = &lint.db_facts[..keep];
+            let sources: Vec<&str> = facts
+                .iter()
+                .map(|(path, _)| {
+                    let file = files.iter().find(|f| &f.path == path).expect("a file");
+                    file.source.as_str()
+                })
+                .collect();
+            let analyzed: Vec<Option<usize>> = files
+                .iter()
+                .map(|f| facts.iter().position(|(path, _)| path == &f.path))
+                .collect();
+            let own = format!("{:?}", linter.check_project_with(facts, &sources, None));
+            let shared = SharedResolver {
+                resolver: &resolver,
+                analyzed: &analyzed,
+            };
+            let from_shared = linter.check_project_with(facts, &sources, Some(shared));
+            assert_eq!(format!("{from_shared:?}"), own);
+            if keep == lint.db_facts.len() {
+                assert!(
+                    own.contains("rule"),
+                    "the example has project findings: {own}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn precomputed_walks_give_the_same_report_in_every_scope() {
         let files = corpus();

@@ -515,6 +515,26 @@ impl<'p> Linter<'p> {
         out
     }
 
+    /// [`check_project`] with this linter's project rules and limits: the
+    /// tests compare its findings with and without the engine's resolution.
+    #[cfg(test)]
+    pub(crate) fn check_project_with(
+        &self,
+        files: &[(String, FileFacts)],
+        sources: &[&str],
+        shared: Option<SharedResolver<'_>>,
+    ) -> Vec<Diagnostic> {
+        check_project(
+            files,
+            sources,
+            &[],
+            self.project,
+            self.limits,
+            &self.project_rules,
+            shared,
+        )
+    }
+
     /// The walks of the files `only` (indices into `files`, taken one at a
     /// time: another thread may be handing them out) with the parameters
     /// they most likely get ([`likely_walk_params`]), as [`Precomputed`]
@@ -967,85 +987,4 @@ pub fn check_project(
         }
     }
     out
-}
-
-#[cfg(test)]
-mod shared_resolution_tests {
-    use super::*;
-    use crate::model::config::Config;
-
-    /// The project's checks answered from the engine's module resolution
-    /// find what they find with a resolution of their own (the example
-    /// Worker: imports across files, Drizzle, deferred loop findings), with
-    /// all its files analyzed and with some of them left out.
-    #[test]
-    fn project_checks_find_the_same_from_the_engines_resolution() {
-        let files: Vec<SourceFile> = crate::rules::test_util::example_worker()
-            .iter()
-            .map(|(path, source)| SourceFile {
-                path: (*path).into(),
-                source: (*source).into(),
-            })
-            .collect();
-        let project = ProjectInfo {
-            d1: vec!["DB".into()],
-            ..ProjectInfo::default()
-        };
-        let config = Config::default();
-        let registry = crate::rules::registry();
-        let linter = Linter::new(&config, &project, &registry);
-        let entries = [EntryPoint {
-            path: "worker/src/index.ts".into(),
-            declared_by: "test".into(),
-            queue_batch_size: None,
-        }];
-        let lint = linter.lint_scoped(&files, &[], &entries, FileScope::All);
-        assert!(lint.db_facts.len() > 5, "the example's files are analyzed");
-        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        let resolver = Resolver::new(paths.iter().copied(), &project.modules);
-        // Every analyzed file, then the first few only (the others' answers
-        // are left to the project's own resolution).
-        for keep in [lint.db_facts.len(), 4] {
-            let facts = &lint.db_facts[..keep];
-            let sources: Vec<&str> = facts
-                .iter()
-                .map(|(path, _)| {
-                    files
-                        .iter()
-                        .find(|f| &f.path == path)
-                        .unwrap()
-                        .source
-                        .as_str()
-                })
-                .collect();
-            let analyzed: Vec<Option<usize>> = files
-                .iter()
-                .map(|f| facts.iter().position(|(path, _)| path == &f.path))
-                .collect();
-            let check = |shared| {
-                let found = check_project(
-                    facts,
-                    &sources,
-                    &[],
-                    &project,
-                    linter.limits,
-                    &linter.project_rules,
-                    shared,
-                );
-                format!("{found:?}")
-            };
-            let own = check(None);
-            let shared = check(Some(SharedResolver {
-                resolver: &resolver,
-                analyzed: &analyzed,
-            }));
-            assert_eq!(shared, own);
-            if keep == lint.db_facts.len() {
-                assert!(
-                    own.contains("rule"),
-                    "the example has project findings: {own}"
-                );
-            }
-        }
-    }
 }
