@@ -5,13 +5,16 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { availableParallelism } from "node:os";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, stripBom } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
-import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, PACK as CACHE_PACK, reportKey, runKey } from "./cache.js";
-import { prestartWorkers, stopSpareWorkers, threadCount, walkInThreads } from "./threads.js";
+import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, openFileMemo, PACK as CACHE_PACK, reportKey, runKey, textDigest } from "./cache.js";
+// Loaded when files are to be walked: a run the cache answers starts no
+// thread (nor loads node:worker_threads).
+let threadsModule = null;
+const threading = async () => (threadsModule ??= await import("./threads.js"));
 // Loaded when a build, startup or profile run needs them: `lint` (and a
 // warm run above all) starts without them and what they load (zlib,
 // child_process, the source map reader).
@@ -87,15 +90,20 @@ function moduleReplacements() {
  */
 export function coreAnalyze(core, input, precomputed) {
   const texts = sourceTexts(input);
-  return JSON.parse(core.analyzeJson(Buffer.from(coreInputJson(input, texts)), Buffer.concat(texts), precomputed));
+  return JSON.parse(core.analyzeJson(Buffer.from(coreInputJson(input, texts.map((text) => text.length))), Buffer.concat(texts), precomputed));
 }
 
-/** `analyzeJson`'s input text (passed as UTF-8 bytes: Node encodes natively): `input` with each file's path and the byte length of its text (`texts`) instead of the text. */
-const coreInputJson = (input, texts) =>
-  JSON.stringify({ ...input, files: (input.files ?? []).map((file) => ({ path: file.path })), sourceLengths: texts.map((text) => text.length) });
+/** `analyzeJson`'s input text (passed as UTF-8 bytes: Node encodes natively): `input` with each file's path and the byte length of its text (`lengths`) instead of the text. */
+const coreInputJson = (input, lengths) => JSON.stringify({ ...input, files: (input.files ?? []).map((file) => ({ path: file.path })), sourceLengths: lengths });
+
+/** A file's text as UTF-8 bytes. */
+const sourceBytes = (file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source);
 
 /** The files' texts as UTF-8 bytes. */
-const sourceTexts = (input) => (input.files ?? []).map((file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source));
+const sourceTexts = (input) => (input.files ?? []).map(sourceBytes);
+
+/** `read`, the source files read in this run, for a lint (`readCount` counts them). */
+const readStats = (readCount) => (readCount ? { read: readCount() } : {});
 
 let lastStats = null;
 
@@ -107,8 +115,10 @@ let keepToken = 0;
  * (parsed and walked in this run, on any thread), `cached` (walks read from
  * the cache), `threads` used (0 when nothing had to be walked),
  * `reportFromCache` (nothing changed since a run whose report the cache
- * kept: the core was not called). The cache's tests count with it; with
- * PERF_OPTIMIZER_DEBUG set, each run prints it to stderr.
+ * kept: the core was not called) and, for a lint, `read` (the source files
+ * read: none the cache's memo knows unchanged, when nothing changed). The
+ * cache's tests count with it; with PERF_OPTIMIZER_DEBUG set, each run
+ * prints it to stderr.
  */
 export function lastAnalysisStats() {
   return lastStats;
@@ -119,26 +129,32 @@ export function lastAnalysisStats() {
  * threads (or by the core's own call, with one thread and no cache), then
  * the core's one call that merges them in the files' order.
  */
-async function analyzeOnce(input, label, { threads, cacheDir }) {
-  const texts = sourceTexts(input);
+async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
   const base = { ...input, files: (input.files ?? []).map((file) => ({ path: file.path })) };
-  let keys = [];
+  let run = null;
+  let digests = [];
   let wholeKey = null;
   let json = null;
   if (cacheDir) {
-    const run = runKey(base);
-    keys = base.files.map((file, i) => fileKey(run, file.path, texts[i]));
+    run = runKey(base);
+    // Files the cache's memo knows unchanged have their digest and length
+    // without being read: a run where nothing changed reads none.
+    digests = input.files.map((file) => (file.digest ??= textDigest(sourceBytes(file))));
     // Nothing changed since a run with this input: its report, without
     // loading the core or the walks.
-    json = coreInputJson(input, texts);
-    wholeKey = reportKey(run, json, keys);
+    json = coreInputJson(input, input.files.map((file) => file.size ?? sourceBytes(file).length));
+    wholeKey = reportKey(run, json, digests);
     const kept = parsedOrNull(cachedReport(cacheDir, wholeKey));
     if (kept !== null) {
-      lastStats = { files: texts.length, walked: 0, cached: texts.length, threads: 0, reportFromCache: true };
+      lastStats = { files: digests.length, walked: 0, cached: digests.length, threads: 0, reportFromCache: true, ...readStats(readCount) };
       debugStats();
       return kept;
     }
   }
+  const texts = sourceTexts(input);
+  const keys = run === null ? [] : base.files.map((file, i) => fileKey(run, file.path, digests[i]));
+  tuneCompilerFor(texts.reduce((bytes, text) => bytes + text.length, 0));
+  const { stopSpareWorkers, threadCount, walkInThreads } = await threading();
   const walks = new Map();
   const store = cacheDir ? openCache(cacheDir) : null;
   if (store) {
@@ -170,7 +186,7 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
   stopSpareWorkers();
   const precomputed = walks.size ? joinRecords(walks) : undefined;
   let walkedHere = 0;
-  const inputJson = Buffer.from(json ?? coreInputJson(input, texts));
+  const inputJson = Buffer.from(json ?? coreInputJson(input, texts.map((text) => text.length)));
   // Every file walked here or by the workers: the input this thread's
   // instance keeps with its walks is this one (the same bytes, so the same
   // sources too), and is not sent and read again.
@@ -192,7 +208,7 @@ async function analyzeOnce(input, label, { threads, cacheDir }) {
   }
   store?.save();
   if (store) keepReport(cacheDir, wholeKey, text);
-  lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false };
+  lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false, ...readStats(readCount) };
   debugStats();
   return JSON.parse(text);
 }
@@ -209,9 +225,10 @@ function parsedOrNull(text) {
 /** With PERF_OPTIMIZER_DEBUG set, what the last analysis walked, on stderr. */
 function debugStats() {
   if (!process.env.PERF_OPTIMIZER_DEBUG) return;
-  const { files, walked, cached, threads, reportFromCache } = lastStats;
+  const { files, walked, cached, threads, reportFromCache, read } = lastStats;
   const whole = reportFromCache ? " (nothing changed: the last report)" : "";
-  process.stderr.write(`perf-optimizer: ${files} files, ${walked} walked, ${cached} from the cache, ${threads} thread${threads === 1 ? "" : "s"}${whole}\n`);
+  const reads = read === undefined ? "" : `, ${read} read`;
+  process.stderr.write(`perf-optimizer: ${files} files, ${walked} walked, ${cached} from the cache, ${threads} thread${threads === 1 ? "" : "s"}${reads}${whole}\n`);
 }
 
 /**
@@ -222,11 +239,10 @@ function debugStats() {
  * machine's parallelism, fewer for little source); `cacheDir`: the
  * incremental cache's folder, if any.
  */
-export async function analyzeWithRecovery(input, label, { threads, cacheDir } = {}) {
+export async function analyzeWithRecovery(input, label, { threads, cacheDir, readCount } = {}) {
   input = { ...input, replacements: moduleReplacements(), heavyPackages: heavyPackages() };
-  tuneCompilerFor(input.files.reduce((bytes, file) => bytes + file.source.length, 0));
   try {
-    return await analyzeOnce(input, label, { threads, cacheDir });
+    return await analyzeOnce(input, label, { threads, cacheDir, readCount });
   } catch (error) {
     if (!String(error.message).startsWith("internal error") || input.files.length === 0) throw error;
     const skipped = [...(input.skipped ?? [])];
@@ -474,19 +490,19 @@ export async function lint(paths = ["."], options = {}) {
   const ignoreBase = configFile && !options.config ? dirname(configFile) : baseDir;
   const named = [];
   const irregular = new Set();
-  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths, named, irregular });
+  const stats = new Map();
+  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths, named, irregular, stats });
   const threads = options.threads ?? config.threads;
-  prestartFor(absPaths.length, threads, options.cache === false ? null : cacheDirFor(baseDir));
+  await prestartFor(absPaths.length, threads, options.cache === false ? null : cacheDirFor(baseDir));
   try {
-    return await lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular });
+    return await lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular, stats });
   } finally {
-    stopSpareWorkers();
+    threadsModule?.stopSpareWorkers();
   }
 }
 
 /** `lint` of the files `absPaths` found from `paths` (`named`: the regular files among `paths`). */
-async function lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular }) {
-  const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes ?? config.maxFileSize, irregular });
+async function lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular, stats }) {
   const projectDir = findProjectDir(baseDir);
   let project = null;
   try {
@@ -497,17 +513,34 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, conf
   if (project?.configPath) configPaths.push(project.configPath);
   // A monorepo linted from a folder without a config: what its Workers bind.
   project ??= workspaceProject(baseDir, configPaths);
-  // Files named on the command line are Worker code by the user's word.
-  const entries = findEntries(files, { configPaths, explicit: named });
-  const scope = options.allFiles ? "all" : "reachable";
-  const inputs = projectInputs(project, files);
-  // No bundle: heavy-dependency measures what the imports load in node_modules.
-  inputs.project.installed = installedPackages(files);
-  const report = await analyzeWithRecovery(
-    { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
-    paths.join(", "),
-    { threads, cacheDir: cacheFolder(project?.dir ?? projectDir ?? baseDir, options.cache) },
-  );
+  const cacheDir = cacheFolder(project?.dir ?? projectDir ?? baseDir, options.cache);
+  const lintWith = async (memo) => {
+    const readsBefore = sourceReadCount();
+    // The named files' stats from collectFiles, for the memo: not taken again.
+    const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes ?? config.maxFileSize, irregular, memo, stats: memo ? stats : undefined });
+    // Files named on the command line are Worker code by the user's word.
+    const entries = findEntries(files, { configPaths, explicit: named });
+    const scope = options.allFiles ? "all" : "reachable";
+    const inputs = projectInputs(project, files);
+    // No bundle: heavy-dependency measures what the imports load in node_modules.
+    inputs.project.installed = installedPackages(files);
+    const report = await analyzeWithRecovery(
+      { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
+      paths.join(", "),
+      { threads, cacheDir, readCount: () => sourceReadCount() - readsBefore },
+    );
+    // After the analysis: with the facts read from the texts on the way.
+    memo?.save(absPaths);
+    return report;
+  };
+  let report;
+  try {
+    report = await lintWith(cacheDir ? openFileMemo(cacheDir) : null);
+  } catch (error) {
+    // A file changed between its stat and its read: all read again, as they are now.
+    if (!error?.changedDuringRun) throw error;
+    report = await lintWith(null);
+  }
   return withProjectNotes(report, project);
 }
 
@@ -523,10 +556,10 @@ const FILES_PER_THREAD = 128;
  * files and the project are read, unless a cache (in `cacheDir`) likely
  * holds most walks: then few files are walked, if any.
  */
-function prestartFor(fileCount, threads, cacheDir) {
+async function prestartFor(fileCount, threads, cacheDir) {
   const workers = Math.min((threads ?? availableParallelism()) - 1, Math.floor(fileCount / FILES_PER_THREAD) - 1);
   if (workers < 1 || (cacheDir && existsSync(join(cacheDir, CACHE_PACK)))) return;
-  prestartWorkers(workers);
+  (await threading()).prestartWorkers(workers);
 }
 
 /** `perf-optimizer bundle METAFILE`: analyze an existing metafile. */

@@ -11,7 +11,8 @@
 //
 // Beside it, the last few whole reports, keyed by everything the core's
 // call reads: a run where nothing changed reads its report back without
-// loading the core (reports.bin).
+// loading the core (reports.bin). And for lint, a memo of the source files
+// by their stat (files.json): where nothing changed, no file is read.
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -109,9 +110,9 @@ export function runKey({ config, project, replacements, heavyPackages }) {
     .digest();
 }
 
-/** The key of one file's walk: the run's key, its path and its text. */
-export function fileKey(run, path, text) {
-  return sha1().update(run).update(path).update("\0").update(text).digest("base64");
+/** The key of one file's walk: the run's key, its path and its text's digest (`textDigest`). */
+export function fileKey(run, path, digest) {
+  return sha1().update(run).update(path).update("\0").update(digest).digest("base64");
 }
 
 /**
@@ -158,10 +159,11 @@ const KEEP_REPORTS = 4;
 /**
  * The key of a whole analysis: the run's key, the core's input as JSON
  * text (every file's path, the entries, config, baseline, SQL files...) and
- * each file's key (its text): the same key, the same report.
+ * each file's text's digest, in the order of the files: the same key, the
+ * same report.
  */
-export function reportKey(run, inputJson, keys) {
-  return sha1().update(run).update(inputJson).update("\0").update(keys.join("\0")).digest();
+export function reportKey(run, inputJson, digests) {
+  return sha1().update(run).update(inputJson).update("\0").update(digests.join("\0")).digest();
 }
 
 /** The reports kept in `path`: [key (20 bytes), report text] pairs, newest first. */
@@ -271,6 +273,86 @@ export function openCache(dir) {
     },
     get size() {
       return entries.size;
+    },
+  };
+}
+
+const MEMO = "files.json";
+const MEMO_FORMAT = "perf-optimizer files 1";
+/**
+ * A file changed within this long before its entry was made may change
+ * again without its stat showing it (a file system whose times have a
+ * coarse grain, two writes in one tick): its entry is not trusted, and the
+ * next run reads it and makes the entry again (git's "racy clean" rule).
+ */
+export const RACY_MS = 2000;
+/** The most entries kept: those of the files of this run first. */
+const MAX_MEMO_ENTRIES = 20_000;
+
+/** What says a file is unchanged: its identity, size and both times (a write, even one that restores the modification time, moves the change time). */
+const signature = (stat) => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+
+/** The SHA-1 of a file's text (base64), what its cache keys are made from. */
+export const textDigest = (bytes) => sha1().update(bytes).digest("base64");
+
+/**
+ * The files' memo in the cache folder `dir` (null when the cache cannot be
+ * used there): for each source file read before, its stat, the digest and
+ * length of its text and facts read from the text (`textFact` in files.js).
+ * A file whose stat is the same (ESLint's `--cache-strategy metadata`,
+ * with the change time too) is not read again until its text is needed:
+ * a run where nothing changed reads no source file. `lookup(abs, stat)`:
+ * the trusted entry `{ digest, length, facts }` or null; `record(abs, stat,
+ * digest, length)`: a new entry, its `facts` object returned to fill;
+ * `save(paths)`: writes the memo if an entry was made or given a fact, the
+ * entries of `paths` first.
+ */
+export function openFileMemo(dir) {
+  const path = cacheFile(dir, MEMO);
+  if (!path) return null;
+  /** abs → [signature, digest, length, recordedAt, facts] */
+  let entries = {};
+  try {
+    const data = JSON.parse(readFileSync(path, "utf8"));
+    if (data?.format === MEMO_FORMAT && data.files && typeof data.files === "object") entries = data.files;
+  } catch {
+    // none yet, or a damaged one: start empty
+  }
+  const now = Date.now();
+  let recorded = false;
+  /** The facts of the entries looked up, with how many they had. */
+  const looked = [];
+  return {
+    has: (abs) => Object.hasOwn(entries, abs),
+    lookup(abs, stat) {
+      const entry = entries[abs];
+      if (!Array.isArray(entry) || entry[0] !== signature(stat)) return null;
+      const [, digest, length, recordedAt, facts] = entry;
+      const settled = recordedAt - RACY_MS;
+      if (!(stat.mtimeMs < settled && stat.ctimeMs < settled) || typeof digest !== "string" || !Number.isInteger(length)) return null;
+      if (!facts || typeof facts !== "object") entry[4] = {};
+      looked.push([entry[4], Object.keys(entry[4]).length]);
+      return { digest, length, facts: entry[4] };
+    },
+    record(abs, stat, digest, length) {
+      const facts = {};
+      entries[abs] = [signature(stat), digest, length, now, facts];
+      recorded = true;
+      return facts;
+    },
+    save(paths) {
+      if (!recorded && looked.every(([facts, count]) => Object.keys(facts).length === count)) return false;
+      const ordered = {};
+      for (const abs of paths) if (Object.hasOwn(entries, abs)) ordered[abs] = entries[abs];
+      let count = Object.keys(ordered).length;
+      for (const [abs, entry] of Object.entries(entries)) {
+        if (count >= MAX_MEMO_ENTRIES) break;
+        if (!Object.hasOwn(ordered, abs)) {
+          ordered[abs] = entry;
+          count++;
+        }
+      }
+      return replaceFile(path, JSON.stringify({ format: MEMO_FORMAT, files: ordered }));
     },
   };
 }

@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { compileFunction } from "node:vm";
 
+// node:v8 and node:vm are required when the wasm is about to load: a run
+// the cache answers never loads them.
 const require = createRequire(import.meta.url);
 // wasm-bindgen's generated loader (CommonJS): it instantiates the wasm and
 // keeps the instance in its own module scope.
@@ -44,6 +44,7 @@ export function tuneCompilerFor(sourceBytes) {
   compilerTuning = false;
   // Our own module is valid: each function is checked when first compiled,
   // not all of them up front (~5 ms of start-up).
+  const { setFlagsFromString } = require("node:v8");
   setFlagsFromString("--wasm-lazy-validation");
   if (sourceBytes < SHORT_RUN_BYTES) setFlagsFromString("--liftoff-only");
 }
@@ -57,7 +58,7 @@ export function tuneCompilerFor(sourceBytes) {
  */
 function freshGlue() {
   const module = { exports: {} };
-  const run = compileFunction(readFileSync(GLUE, "utf8"), ["exports", "require", "module", "__filename", "__dirname"], { filename: GLUE });
+  const run = require("node:vm").compileFunction(readFileSync(GLUE, "utf8"), ["exports", "require", "module", "__filename", "__dirname"], { filename: GLUE });
   run(module.exports, require, module, GLUE, dirname(GLUE));
   return module.exports;
 }

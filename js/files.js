@@ -5,6 +5,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createRequire } from "node:module";
 import { PerfOptimizerError } from "./core.js";
+import { textDigest } from "./cache.js";
 
 // The .gitignore, TOML, JSONC, glob and source-map parsers are required on
 // first use (Node caches them): a CLI run that needs none of them should not
@@ -53,9 +54,10 @@ const WRANGLER_CONFIG = /^wrangler\.(json|jsonc|toml)$/;
  * regular files named in `paths` themselves onto `named`. Every path
  * returned is a regular file when found (`readSources` need not check it
  * again) but those named in `paths` that are not (a FIFO, a device), which
- * go into `irregular`: their read says what they are.
+ * go into `irregular`: their read says what they are. `stats`: a Map that
+ * gets the stat of each path named in `paths` that is not a folder.
  */
-export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(), configs = [], named = [], irregular = new Set() } = {}) {
+export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(), configs = [], named = [], irregular = new Set(), stats } = {}) {
   const matchesGlob = ignoreGlobs.length ? globMatcher(ignoreGlobs, { dot: true }) : null;
   const isIgnored = matchesGlob ? (abs) => matchesGlob(toPosix(relative(baseDir, abs))) : () => false;
   const out = new Set();
@@ -90,6 +92,7 @@ export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(),
     if (stat.isDirectory()) visit(abs, []);
     else {
       out.add(abs);
+      stats?.set(abs, stat);
       if (stat.isFile()) named.push(abs);
       else irregular.add(abs);
     }
@@ -119,7 +122,7 @@ function kindOf(stat) {
  * only one (O_NONBLOCK: a FIFO put in its place since does not block the
  * open).
  */
-export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "file", encoding, known = false } = {}) {
+export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "file", encoding, known = false, onStat } = {}) {
   const refuse = (reason, extra = {}) =>
     Object.assign(new PerfOptimizerError(`${displayPath(abs)}: ${reason}`), { reason, ...extra });
   const check = (stat) => {
@@ -138,6 +141,7 @@ export function readUserFile(abs, { maxBytes = MAX_SMALL_FILE_BYTES, what = "fil
   try {
     const stat = fstatSync(fd);
     check(stat);
+    onStat?.(stat);
     const bytes = Buffer.allocUnsafe(stat.size);
     let read = 0;
     while (read < stat.size) {
@@ -173,32 +177,109 @@ export function isInside(root, abs, { followLinks = true } = {}) {
   }
 }
 
+/** Source files whose text this process has read (the cache's tests count with it). */
+let sourcesRead = 0;
+export const sourceReadCount = () => sourcesRead;
+
 /**
  * Reads files for the core: `{ files: [{ path, source }], skipped: [{ path, reason }] }`,
  * each `source` the file's bytes (a Buffer; the core decodes UTF-8).
  * Paths are display paths (relative to the working directory).
  * `irregular`: given for the paths of `collectFiles`, those it did not find
  * regular files (the others are not checked again before their open).
+ * `memo`: the cache's file memo (cache.js `openFileMemo`): each file then
+ * has `digest` and `size` (its text's SHA-1 and length) and `facts`
+ * (`textFact`); a file the memo knows unchanged is not read here, its
+ * `source` is read when first asked for (and must still have that digest).
+ * `stats`: stats of some of the paths taken a moment ago (`collectFiles`),
+ * not taken again for the memo.
  */
-export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular } = {}) {
+export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular, memo, stats } = {}) {
   const files = [];
   const skipped = [];
   for (const abs of absPaths) {
     const path = displayPath(abs);
+    const regular = irregular !== undefined && !irregular.has(abs);
+    const known = memo && regular && memo.has(abs) ? memoEntry(memo, abs, maxBytes, stats?.get(abs)) : null;
+    if (known) {
+      files.push(unreadFile(path, abs, known, maxBytes));
+      continue;
+    }
     let bytes;
+    let stat;
     try {
-      bytes = readUserFile(abs, { maxBytes, what: "source file", known: irregular !== undefined && !irregular.has(abs) });
+      bytes = readUserFile(abs, { maxBytes, what: "source file", known: regular, onStat: (s) => (stat = s) });
     } catch (error) {
       if (!(error instanceof PerfOptimizerError)) throw error;
       // Over the cap: an info finding (file-too-large) naming the cap.
       skipped.push(error.tooLarge ? { path, reason: `${error.reason} (generated or minified code?)`, limit: maxBytes } : { path, reason: error.reason });
       continue;
     }
+    sourcesRead++;
     if (bytes.includes(0)) {
       skipped.push({ path, reason: "binary content (NUL bytes), not source code" });
       continue;
     }
-    files.push({ path, source: bytes });
+    const file = { path, source: bytes };
+    if (memo) {
+      file.digest = textDigest(bytes);
+      file.size = bytes.length;
+      // The stat of the open file, taken before its read: a write during
+      // the read leaves an entry that does not match the next stat.
+      file.facts = memo.record(abs, stat, file.digest, bytes.length);
+    }
+    files.push(file);
   }
   return { files, skipped };
 }
+
+/** The memo's trusted entry for the regular file `abs` within `maxBytes`, or null (then the file is read). */
+function memoEntry(memo, abs, maxBytes, stat) {
+  try {
+    stat ??= statSync(abs);
+  } catch {
+    return null;
+  }
+  return stat.isFile() && stat.size <= maxBytes ? memo.lookup(abs, stat) : null;
+}
+
+/**
+ * A source file the memo knows: its text is read on first use. A text
+ * that is no longer the one the memo knew (the file changed during the
+ * run) throws an error with `changedDuringRun`: the run starts again
+ * without the memo.
+ */
+function unreadFile(path, abs, { digest, length, facts }, maxBytes) {
+  let bytes = null;
+  return {
+    path,
+    digest,
+    size: length,
+    facts,
+    get source() {
+      if (bytes === null) {
+        const read = readUserFile(abs, { maxBytes, what: "source file" });
+        sourcesRead++;
+        if (textDigest(read) !== digest) {
+          throw Object.assign(new PerfOptimizerError(`${path}: changed while it was analyzed`), { changedDuringRun: true });
+        }
+        bytes = read;
+      }
+      return bytes;
+    },
+  };
+}
+
+/**
+ * A fact of a file's text, `compute(source)`: kept in the file's `facts`
+ * (and with them in the cache's file memo), so that a file known unchanged
+ * is not read for it. `name` says what `compute` computes (`factName`).
+ */
+export function textFact(file, name, compute) {
+  const facts = (file.facts ??= {});
+  if (!Object.hasOwn(facts, name)) facts[name] = compute(file.source);
+  return facts[name];
+}
+
+/** A fact's name: `label` and a digest of what decides its value (the regular expressions it tests), so a changed test is a new fact. */
+export const factName = (label, ...tests) => `${label}:${textDigest(tests.map(String).join("\0")).slice(0, 8)}`;

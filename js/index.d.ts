@@ -173,9 +173,11 @@ export interface LintOptions extends SourceFileCap {
  * were parsed and walked (on any thread), how many walks came from the
  * cache, the threads used (0 when nothing had to be walked), and whether
  * the whole report came from the cache (nothing changed since a run whose
- * report it kept: the core was not called).
+ * report it kept: the core was not called); for `lint`, how many source
+ * files were read (files the cache knows unchanged by their stat are not
+ * read when nothing changed).
  */
-export declare function lastAnalysisStats(): { files: number; walked: number; cached: number; threads: number; reportFromCache: boolean } | null;
+export declare function lastAnalysisStats(): { files: number; walked: number; cached: number; threads: number; reportFromCache: boolean; read?: number } | null;
 
 export declare function why(target: string, dir?: string, options?: Pick<CheckOptions, "entry" | "build" | "log">): Promise<string[][]>;
 

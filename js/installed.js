@@ -11,7 +11,7 @@
 // else `browser` (a string), `module`, `main`, `index.js`.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { displayPath } from "./files.js";
+import { displayPath, factName, textFact } from "./files.js";
 
 /** Conditions wrangler passes to esbuild, then what an `import` matches. */
 const CONDITIONS = ["workerd", "worker", "browser", "import", "default"];
@@ -26,6 +26,9 @@ const SPECIFIER = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*["']([^"'./\s][^"'\s]*)
 /** Relative specifiers of static imports and requires in package code. */
 const RELATIVE = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["'](\.\.?\/[^"'\s]*|\.\.?)["']/g;
 /** Bare specifiers of static imports and requires in package code. */
+/** The bare specifiers of a file's text (SPECIFIER's matches, each once, in order), a fact kept with the cache's file memo. */
+const SPECIFIERS_FACT = factName("bare-specifiers", SPECIFIER);
+const bareSpecifiers = (source) => [...new Set(Array.from((typeof source === "string" ? source : source.toString("utf8")).matchAll(SPECIFIER), (match) => match[1]))];
 const STATIC_BARE = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["']([^"'./\s][^"'\s]*)["']/g;
 
 const isFile = (path) => {
@@ -190,9 +193,7 @@ export function installedPackages(files) {
     let roots = rootsOfPath.get(folder);
     if (!roots) rootsOfPath.set(folder, (roots = moduleRoots(resolve(folder), rootsOf)));
     if (roots.length === 0) continue;
-    const text = typeof file.source === "string" ? file.source : file.source.toString("utf8");
-    for (const match of text.matchAll(SPECIFIER)) {
-      const specifier = match[1];
+    for (const specifier of textFact(file, SPECIFIERS_FACT, bareSpecifiers)) {
       const name = packageName(specifier);
       if (!name) continue;
       const where = `${roots[0]}\n${name}`;

@@ -107,7 +107,8 @@ export function moduleFacts(paths) {
   const packageSeen = new Map();
   const tsconfigs = new Map();
   const packages = new Map();
-  for (const dir of [...new Set(paths.map((p) => dirname(resolve(p))))].sort()) {
+  // Each folder once (and resolved once): a project has many files per folder.
+  for (const dir of [...new Set([...new Set(paths.map(dirname))].map((d) => resolve(d)))].sort()) {
     const tsconfig = nearest(dir, "tsconfig.json", tsSeen);
     if (tsconfig) readTsconfig(tsconfig, tsconfigs);
     const pkg = nearest(dir, "package.json", packageSeen);

@@ -3,7 +3,8 @@
 // best of BENCH_ROUNDS (default 3): perf-optimizer and oxlint on one thread
 // and on every thread, ESLint with the same two rules, and perf-optimizer's
 // cold and warm cache; appends the figures to bench/results.json (the
-// trend); then start-up and package size. Not part of `npm test` (timings
+// trend), on the Node running it and on Node 22; then start-up and package
+// size. Not part of `npm test` (timings
 // are not assertions).
 //   corpus: the JavaScript of drizzle-orm, hono and zod (examples/worker's
 //   node_modules), copied out of node_modules so no tool skips it.
@@ -14,7 +15,7 @@ import { dirname, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "./build.mjs";
 import { benchBundle } from "./bench-bundle.mjs";
-import { ensureNpmPackages, root } from "./lib.mjs";
+import { ensureNode, ensureNpmPackages, root } from "./lib.mjs";
 
 if (!process.argv.includes("--no-build")) build();
 const example = join(root, "examples", "worker");
@@ -71,50 +72,68 @@ const threads = availableParallelism();
 // Every tool gets the same files, named one by one (relative to the corpus).
 const relList = fileList.map((p) => relative(corpus, p));
 const cacheDir = join(corpus, "node_modules", ".cache", "perf-optimizer");
-const ours = (extra, out) => ({ cmd: process.execPath, args: [join(root, "pkg", "js", "cli.js"), "lint", ...relList, "--format", "json", "--output", join(tmpdir(), out), ...extra] });
-const oxlint = (extra) => ({ cmd: process.execPath, args: [bin("oxlint", "bin/oxlint"), ...extra, "-A", "all", "-D", "no-await-in-loop", "-D", "no-console", ...relList] });
-console.log(`\nCorpus: ${files} JavaScript files, ${(bytes / 1048576).toFixed(1)} MiB (drizzle-orm, hono, zod); ${threads} threads available; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
-// The cache lives in the corpus's node_modules (made empty here: no tool lints it).
-mkdirSync(join(corpus, "node_modules"), { recursive: true });
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const [single, multi, cold, warm, eslint, ox1, oxN] = timeInterleaved(
-  [
-    { label: "perf-optimizer lint --threads 1 --no-cache", ...ours(["--threads", "1", "--no-cache"], "perf-bench-1.json") },
-    { label: `perf-optimizer lint --no-cache (${threads} threads)`, ...ours(["--no-cache"], "perf-bench-n.json") },
-    { label: "perf-optimizer lint, cold cache", ...ours([], "perf-bench-cold.json"), before: () => rmSync(cacheDir, { recursive: true, force: true }) },
-    { label: "perf-optimizer lint, warm cache (nothing changed)", ...ours([], "perf-bench-warm.json") },
+/** The seven runs, every command on the Node at `node`; `tag` names the output files. */
+const commandsOn = (node, tag) => {
+  const ours = (extra, out) => ({ cmd: node, args: [join(root, "pkg", "js", "cli.js"), "lint", ...relList, "--format", "json", "--output", join(tmpdir(), `${out}${tag}.json`), ...extra] });
+  const oxlint = (extra) => ({ cmd: node, args: [bin("oxlint", "bin/oxlint"), ...extra, "-A", "all", "-D", "no-await-in-loop", "-D", "no-console", ...relList] });
+  return [
+    { label: "perf-optimizer lint --threads 1 --no-cache", ...ours(["--threads", "1", "--no-cache"], "perf-bench-1") },
+    { label: `perf-optimizer lint --no-cache (${threads} threads)`, ...ours(["--no-cache"], "perf-bench-n") },
+    { label: "perf-optimizer lint, cold cache", ...ours([], "perf-bench-cold"), before: () => rmSync(cacheDir, { recursive: true, force: true }) },
+    { label: "perf-optimizer lint, warm cache (nothing changed)", ...ours([], "perf-bench-warm") },
     {
       label: "eslint (no-await-in-loop, no-console)",
-      cmd: process.execPath,
-      args: [bin("eslint", "bin/eslint.js"), "--no-config-lookup", "--no-ignore", "--rule", "no-await-in-loop: error", "--rule", "no-console: error", "--format", "json", "-o", join(tmpdir(), "eslint-bench.json"), ...relList],
+      cmd: node,
+      args: [bin("eslint", "bin/eslint.js"), "--no-config-lookup", "--no-ignore", "--rule", "no-await-in-loop: error", "--rule", "no-console: error", "--format", "json", "-o", join(tmpdir(), `eslint-bench${tag}.json`), ...relList],
     },
     { label: "oxlint --threads 1 (the same two rules)", ...oxlint(["--threads", "1"]) },
     { label: `oxlint (the same two rules, ${threads} threads)`, ...oxlint([]) },
-  ],
-  rounds,
-);
-const report = readFileSync(join(tmpdir(), "perf-bench-1.json"), "utf8");
-const same = ["n", "cold", "warm"].every((run) => readFileSync(join(tmpdir(), `perf-bench-${run}.json`), "utf8") === report);
-const parsed = JSON.parse(report);
-console.log(`\n  perf-optimizer analyzed ${parsed.summary.files} files, ${parsed.diagnostics.length} findings; the reports of 1 and ${threads} threads, cold and warm cache are ${same ? "identical" : "DIFFERENT"}`);
-const ratio = (a, b) => Number((a / b).toFixed(2));
-const ratios = {
-  singleVsEslint: ratio(eslint.fastest, single.fastest),
-  singleVsOxlint1: ratio(single.fastest, ox1.fastest),
-  multiVsEslint: ratio(eslint.fastest, multi.fastest),
-  multiVsOxlintN: ratio(multi.fastest, oxN.fastest),
-  coldVsWarm: ratio(cold.fastest, warm.fastest),
+  ];
 };
-console.log(`  one thread: ${ratios.singleVsEslint}x faster than ESLint, ${ratios.singleVsOxlint1}x oxlint --threads 1's time`);
-console.log(`  ${threads} threads: ${ratios.multiVsEslint}x faster than ESLint, ${ratios.multiVsOxlintN}x oxlint's time`);
-console.log(`  warm cache: ${ratios.coldVsWarm}x faster than cold (fastest runs; ratios of the fastest runs)`);
+console.log(`\nCorpus: ${files} JavaScript files, ${(bytes / 1048576).toFixed(1)} MiB (drizzle-orm, hono, zod); ${threads} threads available; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+// The cache lives in the corpus's node_modules (made empty here: no tool lints it).
+mkdirSync(join(corpus, "node_modules"), { recursive: true });
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const ms = (r) => ({ fastest: Math.round(r.fastest), median: Math.round(r.median) });
+const ratio = (a, b) => Number((a / b).toFixed(2));
+
+/** One leg: the seven runs on `node`, interleaved; prints the ratios, returns the figures for the trend. */
+function leg(node, tag) {
+  console.log(`\nNode ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()} (${node === process.execPath ? "the Node running the bench" : node}):\n`);
+  const [single, multi, cold, warm, eslint, ox1, oxN] = timeInterleaved(commandsOn(node, tag), rounds);
+  const report = readFileSync(join(tmpdir(), `perf-bench-1${tag}.json`), "utf8");
+  const same = ["n", "cold", "warm"].every((run) => readFileSync(join(tmpdir(), `perf-bench-${run}${tag}.json`), "utf8") === report);
+  const parsed = JSON.parse(report);
+  console.log(`\n  perf-optimizer analyzed ${parsed.summary.files} files, ${parsed.diagnostics.length} findings; the reports of 1 and ${threads} threads, cold and warm cache are ${same ? "identical" : "DIFFERENT"}`);
+  const ratios = {
+    singleVsEslint: ratio(eslint.fastest, single.fastest),
+    singleVsOxlint1: ratio(single.fastest, ox1.fastest),
+    multiVsEslint: ratio(eslint.fastest, multi.fastest),
+    multiVsOxlintN: ratio(multi.fastest, oxN.fastest),
+    coldVsWarm: ratio(cold.fastest, warm.fastest),
+  };
+  console.log(`  one thread: ${ratios.singleVsEslint}x faster than ESLint, ${ratios.singleVsOxlint1}x oxlint --threads 1's time`);
+  console.log(`  ${threads} threads: ${ratios.multiVsEslint}x faster than ESLint, ${ratios.multiVsOxlintN}x oxlint's time`);
+  console.log(`  warm cache: ${ratios.coldVsWarm}x faster than cold (fastest runs; ratios of the fastest runs)`);
+  return {
+    ms: { single: ms(single), multi: ms(multi), cold: ms(cold), warm: ms(warm), eslint: ms(eslint), oxlint1: ms(ox1), oxlintN: ms(oxN) },
+    ratios,
+    identical: same,
+    findings: parsed.diagnostics.length,
+  };
+}
+
+const main = leg(process.execPath, "");
+// The current toolchain's Node too (the npm registry's build, cached like
+// the tests'): it starts in a third of Node 20's time on this project's
+// machines, a large part of a run the cache answers. BENCH_NODE22=0 skips it.
+const node22 = process.env.BENCH_NODE22 === "0" ? null : leg(ensureNode(22), "-22");
 
 // The trend: one line per run in bench/results.json.
 const resultsFile = join(root, "bench", "results.json");
 mkdirSync(dirname(resultsFile), { recursive: true });
 const history = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, "utf8")) : [];
 const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
-const ms = (r) => ({ fastest: Math.round(r.fastest), median: Math.round(r.median) });
 history.push({
   date: new Date().toISOString(),
   commit,
@@ -123,9 +142,11 @@ history.push({
   threads,
   rounds,
   load: loadavg().map((l) => Number(l.toFixed(2))),
-  ms: { single: ms(single), multi: ms(multi), cold: ms(cold), warm: ms(warm), eslint: ms(eslint), oxlint1: ms(ox1), oxlintN: ms(oxN) },
-  ratios,
-  identical: same,
+  node: process.version,
+  ms: main.ms,
+  ratios: main.ratios,
+  identical: main.identical,
+  ...(node22 ? { node22 } : {}),
 });
 writeFileSync(resultsFile, `${JSON.stringify(history, null, 1)}\n`);
 console.log(`  appended to ${relative(root, resultsFile)}`);

@@ -5,7 +5,7 @@
 // counts come from PERF_OPTIMIZER_DEBUG's line on stderr. The corpus is the
 // JavaScript of hono and zod as the scratch project installed them.
 import assert from "node:assert/strict";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -152,6 +152,43 @@ describe("incremental cache", () => {
     assert.equal(after.lastReport, false);
     assert.equal(after.report, lint(dir, ["--no-cache"]).report);
     assert.notEqual(after.report, warm.report);
+  });
+
+  test("a file whose stat is unchanged is not read again; one that changed, or changed just before its entry was made, is", async () => {
+    const { RACY_MS } = await importPackage("cache");
+    const dir = join(work, "memo");
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "memo", private: true }));
+    writeFileSync(join(dir, "a.js"), "import { z } from 'zod';\nexport async function a(ids) { for (const id of ids) await fetch(`https://x.test/${id}`); }\n");
+    writeFileSync(join(dir, "b.js"), "export const b = 1;\n");
+    const reads = (run) => Number(/, (\d+) read/.exec(run.stderr)?.[1]);
+    const lintRun = () => cli(["lint", ".", "--all-files", "--format", "json"], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
+    // Written just now: the entries made from them are not trusted yet.
+    const first = lintRun();
+    assert.equal(reads(first), 2, first.stderr);
+    assert.equal(reads(lintRun()), 2);
+    await new Promise((resolve) => setTimeout(resolve, RACY_MS + 100));
+    // Older than that when the entries are made: trusted from the next run on.
+    assert.equal(reads(lintRun()), 2);
+    const warm = lintRun();
+    assert.equal(reads(warm), 0, warm.stderr);
+    assert.match(warm.stderr, /nothing changed/);
+    assert.equal(warm.stdout, first.stdout);
+    // A write that keeps the size and puts the modification time back still moves the change time.
+    const b = join(dir, "b.js");
+    const { atime, mtime } = statSync(b);
+    writeFileSync(b, "export const c = 1;\n");
+    utimesSync(b, atime, mtime);
+    const changed = lintRun();
+    // Not the last report (b.js was read and its digest changed); the core then gets every text.
+    assert.doesNotMatch(changed.stderr, /nothing changed/);
+    assert.equal(reads(changed), 2, changed.stderr);
+    assert.equal(changed.stdout, cli(["lint", ".", "--all-files", "--format", "json", "--no-cache"], { cwd: dir }).stdout);
+    // A damaged memo is no memo: every file is read, the report is the same.
+    writeFileSync(join(dir, "node_modules", ".cache", "perf-optimizer", "files.json"), "{ not json");
+    const damaged = lintRun();
+    assert.equal(reads(damaged), 2);
+    assert.equal(damaged.stdout, changed.stdout);
   });
 
   test("walks unused for KEEP_RUNS runs that wrote the pack are dropped from it; used ones stay", async () => {
