@@ -5,9 +5,9 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { availableParallelism } from "node:os";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, stripBom } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, stripBom, textFact } from "./files.js";
 import { installedPackages } from "./installed.js";
-import { moduleFacts } from "./modules.js";
+import { moduleFacts, QUOTED_FACT, quotedSpecifiers } from "./modules.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, openFileMemo, PACK as CACHE_PACK, reportKey, runKey, textDigest } from "./cache.js";
@@ -47,7 +47,7 @@ function sqlFilesOf(project) {
   const dirs = new Set([...project.migrationsDirs, ...CONVENTIONAL_MIGRATIONS.map((dir) => join(project.dir, dir))]);
   const paths = [...(project.schemaFiles ?? [])];
   for (const dir of dirs) sqlFilesUnder(dir, paths);
-  return readSources([...new Set(paths)].sort()).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
+  return readSources([...new Set(paths)].sort(), { counted: false }).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));
 }
 
 /** The report with the project's notes (which wrangler config is used, what was left out) after its own. */
@@ -164,8 +164,12 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
     });
   }
   const cached = walks.size;
-  const missing = texts.map((_, i) => i).filter((i) => !walks.has(i));
-  const n = threadCount(threads, missing.reduce((bytes, i) => bytes + texts[i].length, 0));
+  const inputJson = Buffer.from(json ?? coreInputJson(input, texts.map((text) => text.length)));
+  const sourceBytesOf = (files) => files.reduce((bytes, i) => bytes + texts[i].length, 0);
+  let missing = texts.map((_, i) => i).filter((i) => !walks.has(i));
+  // Walked apart (in threads, or for the cache): only what the analysis will likely need.
+  if (missing.length > 0 && (store || threadCount(threads, sourceBytesOf(missing)) > 1)) missing = likelyNeeded(input, missing, inputJson, label);
+  const n = threadCount(threads, sourceBytesOf(missing));
   let walkedApart = 0;
   let keep;
   let keptInput = null;
@@ -186,7 +190,6 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
   stopSpareWorkers();
   const precomputed = walks.size ? joinRecords(walks) : undefined;
   let walkedHere = 0;
-  const inputJson = Buffer.from(json ?? coreInputJson(input, texts.map((text) => text.length)));
   // Every file walked here or by the workers: the input this thread's
   // instance keeps with its walks is this one (the same bytes, so the same
   // sources too), and is not sent and read again.
@@ -211,6 +214,26 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
   lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false, ...readStats(readCount) };
   debugStats();
   return JSON.parse(text);
+}
+
+/**
+ * Of the files `missing` (indices), those the analysis likely walks, for
+ * the threads and the cache to walk ahead: when it analyzes what the
+ * Worker runs and some files are not entries, those the entries reach
+ * through the specifiers quoted in each file's text (core `likelyWalked`,
+ * with the analysis's own resolution); all of them otherwise. Tests and
+ * scripts no entry imports are not walked at all; a file the guess missed,
+ * the analysis walks itself.
+ */
+function likelyNeeded(input, missing, inputJson, label) {
+  if (input.scope !== "reachable" || !input.entries?.length) return missing;
+  const entries = new Set(input.entries.map((entry) => entry.path));
+  if (input.files.every((file) => entries.has(file.path))) return missing;
+  const specifiers = input.files.map((file) => textFact(file, QUOTED_FACT, quotedSpecifiers).join("\n")).join("\0");
+  const likely = callCore(label, (core) => core.likelyWalked(inputJson, specifiers));
+  if (!likely) return missing;
+  const needed = new Set(likely);
+  return missing.filter((i) => needed.has(i));
 }
 
 /** A kept report's object, or null (none kept, or a damaged one: the analysis runs). */

@@ -192,9 +192,10 @@ export const sourceReadCount = () => sourcesRead;
  * (`textFact`); a file the memo knows unchanged is not read here, its
  * `source` is read when first asked for (and must still have that digest).
  * `stats`: stats of some of the paths taken a moment ago (`collectFiles`),
- * not taken again for the memo.
+ * not taken again for the memo. `counted`: whether `sourceReadCount`
+ * counts these reads (not for SQL files).
  */
-export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular, memo, stats } = {}) {
+export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular, memo, stats, counted = true } = {}) {
   const files = [];
   const skipped = [];
   for (const abs of absPaths) {
@@ -215,7 +216,7 @@ export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular, me
       skipped.push(error.tooLarge ? { path, reason: `${error.reason} (generated or minified code?)`, limit: maxBytes } : { path, reason: error.reason });
       continue;
     }
-    sourcesRead++;
+    if (counted) sourcesRead++;
     if (bytes.includes(0)) {
       skipped.push({ path, reason: "binary content (NUL bytes), not source code" });
       continue;

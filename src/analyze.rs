@@ -314,6 +314,39 @@ pub fn walk(input: &AnalyzeInput, only: impl IntoIterator<Item = u32>) -> Result
     linter.walk_records(&input.files, &input.entries, input.scope, only)
 }
 
+/// The files the analysis of `input` likely walks, for the threads to walk
+/// ahead: with the scope of what the Worker runs and an entry among the
+/// files, those [`graph::likely_reached`] from the entries through each
+/// file's `specifiers` (the same resolution as the analysis's); otherwise
+/// (every file analyzed) None. A file the analysis needs and the threads
+/// did not walk, it walks itself: the report does not depend on this.
+pub fn likely_walked(input: &AnalyzeInput, specifiers: &[Vec<&str>]) -> Option<Vec<u32>> {
+    use crate::semantic::resolve::{normalize, Resolver};
+    if input.scope != FileScope::Reachable {
+        return None;
+    }
+    let paths: Vec<&str> = input.files.iter().map(|f| f.path.as_str()).collect();
+    let index: std::collections::HashMap<String, usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (normalize(p), i))
+        .collect();
+    let entries: Vec<usize> = input
+        .entries
+        .iter()
+        .filter_map(|e| index.get(&normalize(&e.path)).copied())
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let none = crate::model::modules::ModuleFacts::default();
+    let modules = input.project.as_ref().map_or(&none, |p| &p.modules);
+    let resolver = Resolver::new(paths.iter().copied(), modules);
+    Some(crate::semantic::graph::likely_reached(
+        &resolver, &paths, &entries, specifiers,
+    ))
+}
+
 /// [`walk`] for walks this instance merges itself ([`analyze_with_kept`]):
 /// kept as they are, written as records too only `with_records`.
 pub fn walk_kept(
@@ -1675,5 +1708,73 @@ mod precomputed_tests {
         let (report, walked) = analyze_precomputed(&input, &damaged).expect("analyzes");
         assert_eq!(walked, input.files.len() as u32);
         assert_eq!(report_json(&report), report_json(&analyze(&input).unwrap()));
+    }
+
+    /// The files the threads walk ahead are those the entries reach
+    /// through the quoted specifiers (tests and scripts no entry imports
+    /// are left out); the analysis walks none of the others, and walks
+    /// itself what the guess missed: the report is the same.
+    #[test]
+    fn likely_walked_files_are_those_the_entries_reach() {
+        let file = |path: &str, source: &str| SourceFile {
+            path: path.into(),
+            source: source.into(),
+        };
+        let looped = "for (const id of ids) await fetch(`https://a.example/${id}`);";
+        let input = AnalyzeInput {
+            files: vec![
+                file(
+                    "src/index.ts",
+                    "import { a } from './a';\nexport default { async fetch(r: Request) { const m = await import('./lazy'); return new Response(String(a + m.x)); } };\n",
+                ),
+                file("src/a.ts", &format!("// moved: from './ghost'\nimport {{ b }} from '../lib/b';\nexport const a = b;\nexport async function f(ids: string[]) {{ {looped} }}\n")),
+                file("lib/b.ts", "export const b = 1;\n"),
+                file("src/lazy.ts", "export const x = 2;\n"),
+                file("test/a.test.ts", &format!("import {{ a }} from '../src/a';\nexport async function t(ids: string[]) {{ {looped} }}\n")),
+                file("scripts/seed.ts", &format!("export async function seed(ids: string[]) {{ {looped} }}\n")),
+            ],
+            entries: vec![EntryPoint {
+                path: "src/index.ts".into(),
+                ..EntryPoint::default()
+            }],
+            scope: FileScope::Reachable,
+            ..AnalyzeInput::default()
+        };
+        let specifiers: Vec<Vec<&str>> = vec![
+            vec!["./a", "./lazy"],
+            vec!["./ghost", "../lib/b"],
+            vec![],
+            vec![],
+            vec!["../src/a"],
+            vec![],
+        ];
+        let likely = likely_walked(&input, &specifiers).expect("an entry among the files");
+        assert_eq!(likely, vec![0, 1, 2, 3]);
+        // The analysis walks exactly those: with their walks made ahead, none.
+        let report = analyze(&input).expect("analyzes");
+        let analyzed: Vec<u32> = (0..input.files.len() as u32)
+            .filter(|&i| report.files[i as usize].analyzed)
+            .collect();
+        assert_eq!(analyzed, likely);
+        let records = walk(&input, likely.iter().copied()).expect("walks");
+        let (ahead, walked) = analyze_precomputed(&input, &records).expect("analyzes");
+        assert_eq!(walked, 0);
+        assert_eq!(report_json(&ahead), report_json(&report));
+        // A guess that missed a file: the analysis walks it itself.
+        let records = walk(&input, [0, 1, 3]).expect("walks");
+        let (missed, walked) = analyze_precomputed(&input, &records).expect("analyzes");
+        assert_eq!(walked, 1);
+        assert_eq!(report_json(&missed), report_json(&report));
+        // Every file analyzed: no guess.
+        let all = AnalyzeInput {
+            scope: FileScope::All,
+            ..input.clone()
+        };
+        assert_eq!(likely_walked(&all, &specifiers), None);
+        let no_entry = AnalyzeInput {
+            entries: vec![],
+            ..input
+        };
+        assert_eq!(likely_walked(&no_entry, &specifiers), None);
     }
 }

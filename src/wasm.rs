@@ -157,6 +157,23 @@ pub fn walk_json(
     walked.map_err(|e| JsError::new(&e))
 }
 
+/// The files `analyzeJson` of `input` (JSON as UTF-8 bytes, no sources
+/// needed) likely walks: with the scope of what the Worker runs and an
+/// entry among the files, those reached from the entries through
+/// `specifiers`: for each file in order, the quoted strings after
+/// `import`, `from` and `require(` in its text, each followed by a newline,
+/// the files separated by NUL; undefined when it walks every file. For the
+/// threads to walk only these ahead.
+#[wasm_bindgen(js_name = likelyWalked)]
+pub fn likely_walked(input: &[u8], specifiers: &str) -> Result<Option<Vec<u32>>, JsError> {
+    let input = read_input(input, None)?;
+    let specifiers: Vec<Vec<&str>> = specifiers
+        .split('\0')
+        .map(|file| file.lines().collect())
+        .collect();
+    Ok(analyze::likely_walked(&input, &specifiers))
+}
+
 /// What the last `walkJson` with a token left for `analyzeJson`.
 struct Kept {
     token: u32,

@@ -191,6 +191,28 @@ describe("incremental cache", () => {
     assert.equal(damaged.stdout, changed.stdout);
   });
 
+  test("only the files the Worker's entries reach are walked for the cache: tests and scripts no entry imports are not", () => {
+    const dir = join(work, "reachable");
+    for (const sub of ["src", "test", "scripts"]) mkdirSync(join(dir, sub), { recursive: true });
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "reachable", private: true, type: "module" }));
+    writeFileSync(join(dir, "wrangler.toml"), 'name = "reachable"\nmain = "src/index.ts"\ncompatibility_date = "2025-09-01"\n');
+    const looped = "for (const id of ids) await fetch(`https://x.test/${id}`);";
+    writeFileSync(join(dir, "src/index.ts"), "import { save } from './store';\nexport default { async fetch(request: Request) { await save(await request.json()); return new Response('ok'); } };\n");
+    writeFileSync(join(dir, "src/store.ts"), `export async function save(ids: string[]) { ${looped} }\n`);
+    writeFileSync(join(dir, "test/store.test.ts"), `import { save } from '../src/store';\nexport async function t(ids: string[]) { ${looped} await save(ids); }\n`);
+    writeFileSync(join(dir, "scripts/seed.ts"), `export async function seed(ids: string[]) { ${looped} }\n`);
+    const run = (args) => cli(["lint", ".", "--format", "json", ...args], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
+    const cold = run([]);
+    assert.match(cold.stderr, /perf-optimizer: 4 files, 2 walked, 0 from the cache/, cold.stderr);
+    const uncached = run(["--no-cache"]);
+    assert.equal(cold.stdout, uncached.stdout);
+    const analyzed = JSON.parse(cold.stdout).files.filter((file) => file.analyzed).map((file) => file.path);
+    assert.deepEqual(analyzed, ["src/index.ts", "src/store.ts"]);
+    // With every file linted, the other two are walked, the Worker's come from the cache.
+    assert.match(run(["--all-files"]).stderr, /perf-optimizer: 4 files, 2 walked, 2 from the cache/);
+  });
+
   test("walks unused for KEEP_RUNS runs that wrote the pack are dropped from it; used ones stay", async () => {
     const { openCache, KEEP_RUNS } = await importPackage("cache");
     const dir = join(work, "pack-ages");

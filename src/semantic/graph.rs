@@ -198,6 +198,42 @@ pub fn reach(
         .collect()
 }
 
+/// The files a [`reach`] from `entries` likely walks, known before any
+/// walk: each file's `specifiers` (every quoted string after `import`,
+/// `from` or `require(` in its text: more than it loads) resolved as an
+/// import and as a require, breadth-first. Those the files' requests reach
+/// are among them, but for a request its text does not quote as a
+/// specifier; a file reached only that way is walked by the analysis
+/// itself. Sorted file indices.
+pub fn likely_reached(
+    resolver: &Resolver,
+    paths: &[&str],
+    entries: &[usize],
+    specifiers: &[Vec<&str>],
+) -> Vec<u32> {
+    let mut seen = vec![false; paths.len()];
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for &entry in entries {
+        if !std::mem::replace(&mut seen[entry], true) {
+            queue.push_back(entry);
+        }
+    }
+    while let Some(file) = queue.pop_front() {
+        for spec in specifiers.get(file).into_iter().flatten() {
+            for kind in [Kind::Import, Kind::Require] {
+                if let Some(next) = resolver.resolve(paths[file], spec, kind).file() {
+                    if !std::mem::replace(&mut seen[next], true) {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+    }
+    (0..paths.len() as u32)
+        .filter(|&i| seen[i as usize])
+        .collect()
+}
+
 /// Folders whose files are tests, their fixtures and mocks.
 static TEST_DIRS: Words = Words::new(&[
     "__tests__",
