@@ -13,7 +13,7 @@
 // call reads: a run where nothing changed reads its report back without
 // loading the core (reports.bin). And for lint, a memo of the source files
 // by their stat (files.json): where nothing changed, no file is read.
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +85,11 @@ export function cacheDirFor(dir) {
 }
 
 const sha1 = () => createHash("sha1");
+/**
+ * The SHA-1 of one string or buffer, base64: `crypto.hash` (Node 20.12+),
+ * without a Hash object per call (half the time for a file's key).
+ */
+const sha1Of = crypto.hash ? (data) => crypto.hash("sha1", data, "base64") : (data) => sha1().update(data).digest("base64");
 
 /**
  * What every file's walk depends on besides the file: the build (version,
@@ -112,7 +117,7 @@ export function runKey({ config, project, replacements, heavyPackages }) {
 
 /** The key of one file's walk: the run's key, its path and its text's digest (`textDigest`). */
 export function fileKey(run, path, digest) {
-  return sha1().update(run).update(path).update("\0").update(digest).digest("base64");
+  return sha1Of(`${run.toString("base64")}\0${path}\0${digest}`);
 }
 
 /**
@@ -293,7 +298,7 @@ const MAX_MEMO_ENTRIES = 20_000;
 const signature = (stat) => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 
 /** The SHA-1 of a file's text (base64), what its cache keys are made from. */
-export const textDigest = (bytes) => sha1().update(bytes).digest("base64");
+export const textDigest = (bytes) => sha1Of(bytes);
 
 /**
  * The files' memo in the cache folder `dir` (null when the cache cannot be
