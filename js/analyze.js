@@ -102,7 +102,7 @@ const sourceBytes = (file) => (typeof file.source === "string" ? Buffer.from(fil
 /** The files' texts as UTF-8 bytes. */
 const sourceTexts = (input) => (input.files ?? []).map(sourceBytes);
 
-/** `read`, the source files read in this run, for a lint (`readCount` counts them). */
+/** `read`, the source files read in this run (`readCount` counts them). */
 const readStats = (readCount) => (readCount ? { read: readCount() } : {});
 
 let lastStats = null;
@@ -115,8 +115,8 @@ let keepToken = 0;
  * (parsed and walked in this run, on any thread), `cached` (walks read from
  * the cache), `threads` used (0 when nothing had to be walked),
  * `reportFromCache` (nothing changed since a run whose report the cache
- * kept: the core was not called) and, for a lint, `read` (the source files
- * read: none the cache's memo knows unchanged, when nothing changed). The
+ * kept: the core was not called) and `read` (the source files read: none
+ * the cache's memo knows unchanged, when nothing changed). The
  * cache's tests count with it; with PERF_OPTIMIZER_DEBUG set, each run
  * prints it to stderr.
  */
@@ -350,14 +350,14 @@ export async function analyzeBuild({ metafileText, workingDir, outputFiles, conf
   const inputSources = prebundledSources(metafile, workingDir, root);
   const sourcePaths = Object.values(inputSources).flatMap((i) => i.sources.map((s) => s.path));
   const manifests = readManifests(metafileText, workingDir, label, sourcePaths, root);
-  let sources = { files: [], skipped: [] };
+  let inside = [];
   let outside = [];
   if (lint) {
     const isIgnored = ignore.length ? globMatcher(ignore, { dot: true }) : () => false;
     const notIgnored = (p) => !isIgnored(relative(workingDir, p).split(sep).join("/"));
     const inputs = firstPartyInputs(metafile, workingDir, root);
     outside = inputs.outside.filter(notIgnored);
-    sources = readSources(inputs.inside.filter(notIgnored), { maxBytes: maxFileBytes });
+    inside = inputs.inside.filter(notIgnored);
   }
   // The metafile is the authority on what the Worker runs: all its first-party inputs.
   const entries = Object.values(metafile.outputs)
@@ -365,13 +365,37 @@ export async function analyzeBuild({ metafileText, workingDir, outputFiles, conf
     .filter((entry) => typeof entry === "string" && !entry.includes(":"))
     .map((entry) => ({ path: displayPath(resolve(workingDir, entry)), declaredBy: "the bundle's entry point" }));
   if (project?.main) entries.unshift({ path: displayPath(project.main), declaredBy: "main" });
-  const report = await analyzeWithRecovery(
-    { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup, profile },
-    label,
-    { threads, cacheDir: cacheFolder(project?.dir ?? workingDir, cache) },
-  );
+  const cacheDir = cacheFolder(project?.dir ?? workingDir, cache);
+  const report = await withFileMemo(cacheDir, async (memo) => {
+    const readsBefore = sourceReadCount();
+    const sources = readSources(inside, { maxBytes: maxFileBytes, memo });
+    const analyzed = await analyzeWithRecovery(
+      { ...sources, entries, scope: "bundle", ...projectInputs(project, sources.files), bundle: { metafile: metafileText, outputs, manifests, inputSources }, config: configJson, baseline: readBaseline(baseline), startup, profile },
+      label,
+      { threads, cacheDir, readCount: () => sourceReadCount() - readsBefore },
+    );
+    memo?.save(inside);
+    return analyzed;
+  });
   report.notes = [...(report.notes ?? []), ...outsideNote(outside, root)];
   return withProjectNotes(report, project);
+}
+
+/**
+ * `analysis(memo)` with the file memo of the cache in `cacheDir` (null
+ * without a cache). A file that changed between its stat and the read of
+ * its text makes the analysis run again without the memo, every file read
+ * as it is now.
+ */
+async function withFileMemo(cacheDir, analysis) {
+  const memo = cacheDir ? openFileMemo(cacheDir) : null;
+  if (!memo) return analysis(null);
+  try {
+    return await analysis(memo);
+  } catch (error) {
+    if (!error?.changedDuringRun) throw error;
+    return analysis(null);
+  }
 }
 
 /** The folder with the installed packages of `dir`: its own node_modules or one above it. */
@@ -537,7 +561,7 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, conf
   // A monorepo linted from a folder without a config: what its Workers bind.
   project ??= workspaceProject(baseDir, configPaths);
   const cacheDir = cacheFolder(project?.dir ?? projectDir ?? baseDir, options.cache);
-  const lintWith = async (memo) => {
+  const report = await withFileMemo(cacheDir, async (memo) => {
     const readsBefore = sourceReadCount();
     // The named files' stats from collectFiles, for the memo: not taken again.
     const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes ?? config.maxFileSize, irregular, memo, stats: memo ? stats : undefined });
@@ -547,23 +571,15 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, conf
     const inputs = projectInputs(project, files);
     // No bundle: heavy-dependency measures what the imports load in node_modules.
     inputs.project.installed = installedPackages(files);
-    const report = await analyzeWithRecovery(
+    const analyzed = await analyzeWithRecovery(
       { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
       paths.join(", "),
       { threads, cacheDir, readCount: () => sourceReadCount() - readsBefore },
     );
     // After the analysis: with the facts read from the texts on the way.
     memo?.save(absPaths);
-    return report;
-  };
-  let report;
-  try {
-    report = await lintWith(cacheDir ? openFileMemo(cacheDir) : null);
-  } catch (error) {
-    // A file changed between its stat and its read: all read again, as they are now.
-    if (!error?.changedDuringRun) throw error;
-    report = await lintWith(null);
-  }
+    return analyzed;
+  });
   return withProjectNotes(report, project);
 }
 

@@ -201,7 +201,7 @@ export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular, me
   for (const abs of absPaths) {
     const path = displayPath(abs);
     const regular = irregular !== undefined && !irregular.has(abs);
-    const known = memo && regular && memo.has(abs) ? memoEntry(memo, abs, maxBytes, stats?.get(abs)) : null;
+    const known = memo && !irregular?.has(abs) && memo.has(abs) ? memoEntry(memo, abs, maxBytes, stats?.get(abs)) : null;
     if (known) {
       files.push(unreadFile(path, abs, known, maxBytes));
       continue;

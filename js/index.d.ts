@@ -173,9 +173,9 @@ export interface LintOptions extends SourceFileCap {
  * were parsed and walked (on any thread), how many walks came from the
  * cache, the threads used (0 when nothing had to be walked), and whether
  * the whole report came from the cache (nothing changed since a run whose
- * report it kept: the core was not called); for `lint`, how many source
- * files were read (files the cache knows unchanged by their stat are not
- * read when nothing changed).
+ * report it kept: the core was not called), and how many source files
+ * were read (files the cache knows unchanged by their stat are not read
+ * when nothing changed).
  */
 export declare function lastAnalysisStats(): { files: number; walked: number; cached: number; threads: number; reportFromCache: boolean; read?: number } | null;
 
