@@ -318,6 +318,8 @@ export function openFileMemo(dir) {
   /** abs → [signature, digest, length, recordedAt, facts] */
   let entries = {};
   try {
+    // A memo larger than this is no memo of ours (it is about 230 bytes a file).
+    if (statSync(path).size > MAX_BYTES) throw new Error("too large");
     const data = JSON.parse(readFileSync(path, "utf8"));
     if (data?.format === MEMO_FORMAT && data.files && typeof data.files === "object") entries = data.files;
   } catch {
@@ -335,7 +337,7 @@ export function openFileMemo(dir) {
       const [, digest, length, recordedAt, facts] = entry;
       const settled = recordedAt - RACY_MS;
       if (!(stat.mtimeMs < settled && stat.ctimeMs < settled) || typeof digest !== "string" || !Number.isInteger(length)) return null;
-      if (!facts || typeof facts !== "object") entry[4] = {};
+      if (!facts || typeof facts !== "object" || Array.isArray(facts)) entry[4] = {};
       looked.push([entry[4], Object.keys(entry[4]).length]);
       return { digest, length, facts: entry[4] };
     },

@@ -274,13 +274,19 @@ function unreadFile(path, abs, { digest, length, facts }, maxBytes) {
 /**
  * A fact of a file's text, `compute(source)`: kept in the file's `facts`
  * (and with them in the cache's file memo), so that a file known unchanged
- * is not read for it. `name` says what `compute` computes (`factName`).
+ * is not read for it. `name` says what `compute` computes (`factName`);
+ * `valid` checks the shape of a value the memo had.
  */
-export function textFact(file, name, compute) {
+export function textFact(file, name, compute, valid) {
   const facts = (file.facts ??= {});
-  if (!Object.hasOwn(facts, name)) facts[name] = compute(file.source);
+  // A fact from the memo is checked for its shape: a damaged memo costs a read, never a crash.
+  if (!Object.hasOwn(facts, name) || !valid(facts[name])) facts[name] = compute(file.source);
   return facts[name];
 }
+
+/** Fact shapes for `textFact`. */
+export const isBoolean = (value) => typeof value === "boolean";
+export const isStringList = (value) => Array.isArray(value) && value.every((item) => typeof item === "string");
 
 /** A fact's name: `label` and a digest of what decides its value (the regular expressions it tests), so a changed test is a new fact. */
 export const factName = (label, ...tests) => `${label}:${textDigest(tests.map(String).join("\0")).slice(0, 8)}`;

@@ -11,7 +11,7 @@
 // else `browser` (a string), `module`, `main`, `index.js`.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { displayPath, factName, textFact } from "./files.js";
+import { displayPath, factName, isStringList, textFact } from "./files.js";
 
 /** Conditions wrangler passes to esbuild, then what an `import` matches. */
 const CONDITIONS = ["workerd", "worker", "browser", "import", "default"];
@@ -193,7 +193,7 @@ export function installedPackages(files) {
     let roots = rootsOfPath.get(folder);
     if (!roots) rootsOfPath.set(folder, (roots = moduleRoots(resolve(folder), rootsOf)));
     if (roots.length === 0) continue;
-    for (const specifier of textFact(file, SPECIFIERS_FACT, bareSpecifiers)) {
+    for (const specifier of textFact(file, SPECIFIERS_FACT, bareSpecifiers, isStringList)) {
       const name = packageName(specifier);
       if (!name) continue;
       const where = `${roots[0]}\n${name}`;

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { PerfOptimizerError } from "./core.js";
-import { displayPath, factName, globMatcher, lazyRequire, readUserFile, stripBom, textFact } from "./files.js";
+import { displayPath, factName, globMatcher, isBoolean, lazyRequire, readUserFile, stripBom, textFact } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
@@ -447,10 +447,10 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
   for (const file of files) {
     const segments = file.path.split("/");
     if (segments.at(-1) === "_worker.js" || segments.at(-1) === "_worker.ts") entries.push({ path: file.path, declaredBy: "Pages (_worker.js)" });
-    else if (segments.includes("functions") && textFact(file, PAGES_FACT, (source) => PAGES_HANDLER.test(source.toString("utf8")))) entries.push({ path: file.path, declaredBy: "Pages Functions" });
+    else if (segments.includes("functions") && textFact(file, PAGES_FACT, (source) => PAGES_HANDLER.test(source.toString("utf8")), isBoolean)) entries.push({ path: file.path, declaredBy: "Pages Functions" });
     // A module Worker with no config of its own: not a file under a config
     // (its `main` is the entry), nor a component that shows such code.
-    else if (!underConfig(file.path) && !/\.[jt]sx$/.test(file.path) && textFact(file, HANDLERS_FACT, (source) => source.includes("export default") && WORKER_HANDLERS.test(source.toString("latin1")))) {
+    else if (!underConfig(file.path) && !/\.[jt]sx$/.test(file.path) && textFact(file, HANDLERS_FACT, (source) => source.includes("export default") && WORKER_HANDLERS.test(source.toString("latin1")), isBoolean)) {
       entries.push({ path: file.path, declaredBy: "a Worker's handlers (export default { scheduled|queue|email|tail })" });
     }
   }

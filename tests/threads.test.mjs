@@ -184,8 +184,16 @@ describe("incremental cache", () => {
     assert.doesNotMatch(changed.stderr, /nothing changed/);
     assert.equal(reads(changed), 2, changed.stderr);
     assert.equal(changed.stdout, cli(["lint", ".", "--all-files", "--format", "json", "--no-cache"], { cwd: dir }).stdout);
+    // Facts of the wrong shape are read again from the text, not trusted.
+    const memoFile = join(dir, "node_modules", ".cache", "perf-optimizer", "files.json");
+    const memo = JSON.parse(readFileSync(memoFile, "utf8"));
+    for (const entry of Object.values(memo.files)) for (const name of Object.keys(entry[4])) entry[4][name] = 42;
+    writeFileSync(memoFile, JSON.stringify(memo));
+    const reshaped = lintRun();
+    assert.equal(reshaped.code, changed.code, reshaped.stderr);
+    assert.equal(reshaped.stdout, changed.stdout);
     // A damaged memo is no memo: every file is read, the report is the same.
-    writeFileSync(join(dir, "node_modules", ".cache", "perf-optimizer", "files.json"), "{ not json");
+    writeFileSync(memoFile, "{ not json");
     const damaged = lintRun();
     assert.equal(reads(damaged), 2);
     assert.equal(damaged.stdout, changed.stdout);
