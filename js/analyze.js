@@ -230,7 +230,13 @@ function likelyNeeded(input, missing, inputJson, label) {
   const entries = new Set(input.entries.map((entry) => entry.path));
   if (input.files.every((file) => entries.has(file.path))) return missing;
   const specifiers = input.files.map((file) => textFact(file, QUOTED_FACT, quotedSpecifiers, isStringList).join("\n")).join("\0");
-  const likely = callCore(label, (core) => core.likelyWalked(inputJson, specifiers));
+  let likely;
+  try {
+    likely = callCore(label, (core) => core.likelyWalked(inputJson, specifiers));
+  } catch {
+    // Only a guess: without it every file is walked (and the analysis reports what failed).
+    return missing;
+  }
   if (!likely) return missing;
   const needed = new Set(likely);
   return missing.filter((i) => needed.has(i));
