@@ -11,8 +11,8 @@
 //
 // Beside it, the last few whole reports, keyed by everything the core's
 // call reads: a run where nothing changed reads its report back without
-// loading the core (reports.bin). And for lint, a memo of the source files
-// by their stat (files.json): where nothing changed, no file is read.
+// loading the core (reports.bin). And a memo of the source files by their
+// stat (files.json): where nothing changed, no source file is read.
 import crypto, { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

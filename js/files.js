@@ -246,12 +246,14 @@ function memoEntry(memo, abs, maxBytes, stat) {
 
 /**
  * A source file the memo knows: its text is read on first use. A text
- * that is no longer the one the memo knew (the file changed during the
- * run) throws an error with `changedDuringRun`: the run starts again
- * without the memo.
+ * that is no longer the one the memo knew, or a file that can no longer be
+ * read (it changed or went away during the run), throws an error with
+ * `changedDuringRun`: the run starts again without the memo, and reads
+ * (or skips) every file as it is then.
  */
 function unreadFile(path, abs, { digest, length, facts }, maxBytes) {
   let bytes = null;
+  const changed = (why) => Object.assign(new PerfOptimizerError(`${path}: ${why} while it was analyzed`), { changedDuringRun: true });
   return {
     path,
     digest,
@@ -259,11 +261,14 @@ function unreadFile(path, abs, { digest, length, facts }, maxBytes) {
     facts,
     get source() {
       if (bytes === null) {
-        const read = readUserFile(abs, { maxBytes, what: "source file" });
-        sourcesRead++;
-        if (textDigest(read) !== digest) {
-          throw Object.assign(new PerfOptimizerError(`${path}: changed while it was analyzed`), { changedDuringRun: true });
+        let read;
+        try {
+          read = readUserFile(abs, { maxBytes, what: "source file" });
+        } catch {
+          throw changed("became unreadable");
         }
+        sourcesRead++;
+        if (textDigest(read) !== digest) throw changed("changed");
         bytes = read;
       }
       return bytes;

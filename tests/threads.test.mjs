@@ -199,6 +199,27 @@ describe("incremental cache", () => {
     assert.equal(damaged.stdout, changed.stdout);
   });
 
+  test("a text that is not the one the memo knew (changed mid-run) starts the run again without the memo", () => {
+    const dir = join(work, "memo-mismatch");
+    mkdirSync(join(dir, "node_modules", ".cache", "perf-optimizer"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "memo-mismatch", private: true }));
+    const a = join(dir, "a.js");
+    writeFileSync(a, "export async function a(ids) { for (const id of ids) await fetch(`https://x.test/${id}`); }\n");
+    // An entry whose stat matches, made "long after" the file's last change, with another text's digest and facts.
+    const s = statSync(a);
+    const signature = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+    const files = { [a]: [signature, createHash("sha1").update("another text").digest("base64"), s.size, Date.now() + 60_000, {}] };
+    writeFileSync(join(dir, "node_modules", ".cache", "perf-optimizer", "files.json"), JSON.stringify({ format: "perf-optimizer files 1", files }));
+    const run = cli(["lint", ".", "--all-files", "--format", "json"], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
+    const uncached = cli(["lint", ".", "--all-files", "--format", "json", "--no-cache"], { cwd: dir });
+    assert.equal(run.code, uncached.code, run.stderr);
+    assert.equal(run.stdout, uncached.stdout);
+    assert.match(JSON.parse(run.stdout).diagnostics.map((d) => d.rule).join(" "), /subrequest-in-loop/);
+    // The run with the memo was abandoned at the read (it would have saved the facts it computed).
+    const memo = JSON.parse(readFileSync(join(dir, "node_modules", ".cache", "perf-optimizer", "files.json"), "utf8"));
+    assert.deepEqual(memo.files[a][4], {});
+  });
+
   test("only the files the Worker's entries reach are walked for the cache: tests and scripts no entry imports are not", () => {
     const dir = join(work, "reachable");
     for (const sub of ["src", "test", "scripts"]) mkdirSync(join(dir, sub), { recursive: true });
