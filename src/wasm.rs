@@ -161,8 +161,8 @@ pub fn walk_json(
 /// needed) likely walks: with the scope of what the Worker runs and an
 /// entry among the files, those reached from the entries through
 /// `specifiers`: for each file in order, the quoted strings after
-/// `import`, `from` and `require(` in its text, each followed by a newline,
-/// the files separated by NUL; undefined when it walks every file. For the
+/// `import`, `from` and `require(` in its text, separated by newlines, the
+/// files separated by NUL; undefined when it walks every file. For the
 /// threads to walk only these ahead.
 #[wasm_bindgen(js_name = likelyWalked)]
 pub fn likely_walked(input: &[u8], specifiers: &str) -> Result<Option<Vec<u32>>, JsError> {
