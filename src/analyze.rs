@@ -315,36 +315,17 @@ pub fn walk(input: &AnalyzeInput, only: impl IntoIterator<Item = u32>) -> Result
 }
 
 /// The files the analysis of `input` likely walks, for the threads to walk
-/// ahead: with the scope of what the Worker runs and an entry among the
-/// files, those [`graph::likely_reached`] from the entries through each
-/// file's `specifiers` (the same resolution as the analysis's); otherwise
-/// (every file analyzed) None. A file the analysis needs and the threads
-/// did not walk, it walks itself: the report does not depend on this.
+/// ahead ([`crate::engine::likely_walked`]); None when it walks every file.
 pub fn likely_walked(input: &AnalyzeInput, specifiers: &[Vec<&str>]) -> Option<Vec<u32>> {
-    use crate::semantic::resolve::{normalize, Resolver};
-    if input.scope != FileScope::Reachable {
-        return None;
-    }
-    let paths: Vec<&str> = input.files.iter().map(|f| f.path.as_str()).collect();
-    let index: std::collections::HashMap<String, usize> = paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (normalize(p), i))
-        .collect();
-    let entries: Vec<usize> = input
-        .entries
-        .iter()
-        .filter_map(|e| index.get(&normalize(&e.path)).copied())
-        .collect();
-    if entries.is_empty() {
-        return None;
-    }
     let none = crate::model::modules::ModuleFacts::default();
     let modules = input.project.as_ref().map_or(&none, |p| &p.modules);
-    let resolver = Resolver::new(paths.iter().copied(), modules);
-    Some(crate::semantic::graph::likely_reached(
-        &resolver, &paths, &entries, specifiers,
-    ))
+    crate::engine::likely_walked(
+        &input.files,
+        &input.entries,
+        input.scope,
+        modules,
+        specifiers,
+    )
 }
 
 /// [`walk`] for walks this instance merges itself ([`analyze_with_kept`]):

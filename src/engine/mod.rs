@@ -224,6 +224,53 @@ fn put_record(out: &mut Vec<u8>, file: usize, walk: &[u8]) {
     out.extend_from_slice(walk);
 }
 
+/// Each entry that is among `files` (by normalized path): its file's index
+/// and the queue batch bound of the wrangler config that declares it.
+fn entries_among(files: &[SourceFile], entries: &[EntryPoint]) -> Vec<(usize, Option<u32>)> {
+    let index: HashMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (normalize(&f.path), i))
+        .collect();
+    entries
+        .iter()
+        .filter_map(|e| Some((*index.get(&normalize(&e.path))?, e.queue_batch_size)))
+        .collect()
+}
+
+/// The files [`Linter::lint_scoped`] likely walks, for walks computed
+/// apart: with [`FileScope::Reachable`] and an entry among the files, those
+/// [`graph::likely_reached`] from the entries through each file's
+/// `specifiers` (the resolution the module graph uses); otherwise (every
+/// file analyzed) None. A file the engine needs and was not given a walk
+/// for, it walks itself: its findings do not depend on this.
+pub fn likely_walked(
+    files: &[SourceFile],
+    entries: &[EntryPoint],
+    scope: FileScope,
+    modules: &crate::model::modules::ModuleFacts,
+    specifiers: &[Vec<&str>],
+) -> Option<Vec<u32>> {
+    if scope != FileScope::Reachable {
+        return None;
+    }
+    let entry_files: Vec<usize> = entries_among(files, entries)
+        .into_iter()
+        .map(|(file, _)| file)
+        .collect();
+    if entry_files.is_empty() {
+        return None;
+    }
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let resolver = Resolver::new(paths.iter().copied(), modules);
+    Some(graph::likely_reached(
+        &resolver,
+        &paths,
+        &entry_files,
+        specifiers,
+    ))
+}
+
 /// The walk parameters each file most likely gets in [`Linter::lint_scoped`]
 /// (before the module graph says which entry reaches it): whether it is an
 /// entry, and the queue batch bound that all the entries share (none when
@@ -234,15 +281,7 @@ pub fn likely_walk_params(
     entries: &[EntryPoint],
     scope: FileScope,
 ) -> Vec<WalkParams> {
-    let index: HashMap<String, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (normalize(&f.path), i))
-        .collect();
-    let among: Vec<(usize, Option<u32>)> = entries
-        .iter()
-        .filter_map(|e| Some((*index.get(&normalize(&e.path))?, e.queue_batch_size)))
-        .collect();
+    let among = entries_among(files, entries);
     let queue_batch = match among.first() {
         Some(&(_, first)) if scope != FileScope::Bundle && among.iter().all(|e| e.1 == first) => {
             first
@@ -386,20 +425,8 @@ impl<'p> Linter<'p> {
             self.walk_file(&files[i], requests, params, marks)
         };
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        let index: HashMap<String, usize> = paths
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (normalize(p), i))
-            .collect();
-        // Each entry among the files, with the queue batch bound of the
-        // wrangler config that declares it.
-        let (entry_files, entry_batches): (Vec<usize>, Vec<Option<u32>>) = entries
-            .iter()
-            .filter_map(|e| {
-                let file = *index.get(&normalize(&e.path))?;
-                Some((file, e.queue_batch_size))
-            })
-            .unzip();
+        let (entry_files, entry_batches): (Vec<usize>, Vec<Option<u32>>) =
+            entries_among(files, entries).into_iter().unzip();
         let mut walked: Vec<Option<WalkResult>> = files.iter().map(|_| None).collect();
         let mut reached: Vec<Option<graph::Reached>> = vec![None; files.len()];
         // Built for the module graph; the project's checks ask it again.
