@@ -99,6 +99,9 @@ const coreInputJson = (input, lengths) => JSON.stringify({ ...input, files: (inp
 /** A file's text as UTF-8 bytes. */
 const sourceBytes = (file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source);
 
+/** The byte length of a file's text: known without reading it for a file the memo knows. */
+const sourceLength = (file) => file.size ?? sourceBytes(file).length;
+
 /** The files' texts as UTF-8 bytes. */
 const sourceTexts = (input) => (input.files ?? []).map(sourceBytes);
 
@@ -151,9 +154,12 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
       return kept;
     }
   }
-  const texts = sourceTexts(input);
+  // Texts are read as they are needed: those of the files walked here,
+  // and the few the core asks for (`textOf`) of the files it has walks of.
+  const lengths = input.files.map(sourceLength);
+  const textOf = (i) => sourceBytes(input.files[i]);
   const keys = run === null ? [] : base.files.map((file, i) => fileKey(run, file.path, digests[i]));
-  tuneCompilerFor(texts.reduce((bytes, text) => bytes + text.length, 0));
+  tuneCompilerFor(lengths.reduce((bytes, length) => bytes + length, 0));
   const { stopSpareWorkers, threadCount, walkInThreads } = await threading();
   const walks = new Map();
   const store = cacheDir ? openCache(cacheDir) : null;
@@ -164,19 +170,21 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
     });
   }
   const cached = walks.size;
-  const inputJson = Buffer.from(json ?? coreInputJson(input, texts.map((text) => text.length)));
-  const sourceBytesOf = (files) => files.reduce((bytes, i) => bytes + texts[i].length, 0);
-  let missing = texts.map((_, i) => i).filter((i) => !walks.has(i));
+  const inputJson = Buffer.from(json ?? coreInputJson(input, lengths));
+  const sourceBytesOf = (files) => files.reduce((bytes, i) => bytes + lengths[i], 0);
+  let missing = lengths.map((_, i) => i).filter((i) => !walks.has(i));
   // Walked apart (in threads, or for the cache): only what the analysis will likely need.
   if (missing.length > 0 && (store || threadCount(threads, sourceBytesOf(missing)) > 1)) missing = likelyNeeded(input, missing, inputJson, label);
   const n = threadCount(threads, sourceBytesOf(missing));
   let walkedApart = 0;
   let keep;
   let keptInput = null;
+  let keptHere = [];
   if (missing.length > 0 && (n > 1 || store)) {
     keep = ++keepToken;
-    const fresh = await walkInThreads(base, texts, missing, n, label, { keep, withRecords: store !== null });
-    walkedApart = fresh.walks.size + fresh.kept;
+    const fresh = await walkInThreads(base, lengths, textOf, missing, n, label, { keep, withRecords: store !== null });
+    walkedApart = fresh.walks.size + fresh.kept.length;
+    keptHere = fresh.kept;
     for (const [i, walk] of fresh.walks) {
       walks.set(i, walk);
       store?.set(keys[i], walk);
@@ -194,9 +202,25 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
   // instance keeps with its walks is this one (the same bytes, so the same
   // sources too), and is not sent and read again.
   const walkedThis = keptInput !== null && keptInput.equals(inputJson);
+  // The files the core has walks of (given, or kept in this thread's
+  // instance): their texts are not sent, the core asks for the few it needs.
+  const walkedBefore = new Set(keptHere);
+  const deferred = Uint32Array.from(lengths.keys()).filter((i) => walks.has(i) || walkedBefore.has(i));
+  let textError = null;
+  const textForCore = (i) => {
+    try {
+      return textOf(i);
+    } catch (error) {
+      // Thrown after the call (a file that changed during the run starts it again).
+      textError ??= error;
+      return new Uint8Array(0);
+    }
+  };
   const analyzeCall = (sendInput) =>
     callCore(label, (core) => {
-      const result = sendInput ? core.analyzeJson(inputJson, Buffer.concat(texts), precomputed, keep) : core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep);
+      const result = sendInput
+        ? core.analyzeJson(inputJson, Buffer.concat(lengths.flatMap((_, i) => (walks.has(i) || walkedBefore.has(i) ? [] : [textOf(i)]))), precomputed, keep, deferred, textForCore)
+        : core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep);
       walkedHere = core.lastWalkCount();
       return result;
     });
@@ -209,9 +233,10 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
     if (!walkedThis || !(error instanceof PerfOptimizerError) || error.message.startsWith("internal error")) throw error;
     text = analyzeCall(true);
   }
+  if (textError) throw textError;
   store?.save();
   if (store) keepReport(cacheDir, wholeKey, text);
-  lastStats = { files: texts.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false, ...readStats(readCount) };
+  lastStats = { files: lengths.length, walked: walkedApart + walkedHere, cached, threads: n, reportFromCache: false, ...readStats(readCount) };
   debugStats();
   return JSON.parse(text);
 }

@@ -46,12 +46,11 @@ export function takeNext(queue) {
   };
 }
 
-/** The core's input for a walk of `only` (JSON as UTF-8 bytes): every file's path, the texts of `only` (the others empty). */
-function walkInput(input, texts, only) {
+/** The core's input for a walk of `only` (ascending indices; JSON as UTF-8 bytes): every file's path, the texts of `only` (`textOf(i)`, `lengths[i]` bytes; the others empty). */
+function walkInput(input, lengths, textOf, only) {
   const mine = new Set(only);
-  const lengths = texts.map((t, i) => (mine.has(i) ? t.length : 0));
-  const json = Buffer.from(JSON.stringify({ ...input, sourceLengths: lengths }));
-  return { json, sources: Buffer.concat(only.map((i) => texts[i])) };
+  const json = Buffer.from(JSON.stringify({ ...input, sourceLengths: lengths.map((length, i) => (mine.has(i) ? length : 0)) }));
+  return { json, sources: Buffer.concat(only.map(textOf)) };
 }
 
 /**
@@ -61,10 +60,10 @@ function walkInput(input, texts, only) {
  */
 function walkHere(json, sources, queue, label, { keep, withRecords }, into) {
   const take = takeNext(queue);
-  let taken = 0;
+  const taken = [];
   const next = () => {
     const file = take();
-    if (file >= 0) taken += 1;
+    if (file >= 0) taken.push(file);
     return file;
   };
   splitRecords(callCore(label, (core) => core.walkJson(json, sources, new Uint32Array(0), next, keep, withRecords)), into);
@@ -134,25 +133,23 @@ function walkInWorker(json, sources, queue) {
 }
 
 /**
- * Walks the files `only` (indices into `texts`, the files' UTF-8 texts) in
- * `threads` threads: threads - 1 workers and this one, each taking the next
- * file from one shared queue. This thread's walks stay in its instance
- * under the token `keep` (the next `analyzeJson` with that token merges
- * them as they are). Returns the workers' walks by file index (`walks`),
- * this thread's records, only `withRecords` (`mine`), how many files this
- * thread walked (`kept`) and the input its instance keeps with them
+ * Walks the files `only` (ascending indices into the files, whose UTF-8
+ * texts `textOf(i)` gives, `lengths[i]` bytes long) in `threads` threads:
+ * threads - 1 workers and this one, each taking the next file from one
+ * shared queue. This thread's walks stay in its instance under the token
+ * `keep` (the next `analyzeJson` with that token merges them as they are).
+ * Returns the workers' walks by file index (`walks`), this thread's
+ * records, only `withRecords` (`mine`), the files this thread walked
+ * (`kept`, indices) and the input its instance keeps with them
  * (`keptInput`, the core's JSON input as bytes; null if it failed); the
  * files a failed thread took are missing.
  */
-export async function walkInThreads(input, texts, only, threads, label, { keep, withRecords = false }) {
-  const queue = sharedQueue(
-    only,
-    texts.map((t) => t.length),
-  );
-  const { json, sources } = walkInput(input, texts, only);
+export async function walkInThreads(input, lengths, textOf, only, threads, label, { keep, withRecords = false }) {
+  const queue = sharedQueue(only, lengths);
+  const { json, sources } = walkInput(input, lengths, textOf, only);
   const pending = Array.from({ length: threads - 1 }, () => walkInWorker(json, sources, queue));
   let mine = new Map();
-  let kept = 0;
+  let kept = [];
   let keptInput = null;
   try {
     kept = walkHere(json, sources, queue, label, { keep, withRecords }, mine);

@@ -9,7 +9,7 @@ use crate::analyses::budget;
 use crate::analyses::bundle::{self, InputSources, Metafile, PackageManifest};
 use crate::engine::{KeptWalks, Linter};
 use crate::model::config::Config;
-pub use crate::model::project::{EntryPoint, FileScope, ProjectInfo, SourceFile};
+pub use crate::model::project::{EntryPoint, FileScope, ProjectInfo, SourceFile, Text};
 use crate::model::report::{docs_url, Category, Diagnostic, OutputSize, Report, Severity};
 use crate::rules::{self, known_rule_ids};
 
@@ -98,9 +98,11 @@ pub struct SkippedFile {
 
 impl AnalyzeInput {
     /// Fills in the texts of `files` from `bytes`, the files' sources one
-    /// after another as `source_lengths` measures them. Invalid UTF-8 becomes
+    /// after another as `source_lengths` measures them, except the files
+    /// `deferred` (indices, ascending), whose texts are not in `bytes`: they
+    /// are read when first used (`Text::deferred`). Invalid UTF-8 becomes
     /// U+FFFD, as Node's own decoding would do.
-    pub fn attach_sources(&mut self, bytes: &[u8]) -> Result<(), String> {
+    pub fn attach_sources(&mut self, bytes: &[u8], deferred: &[u32]) -> Result<(), String> {
         if self.source_lengths.len() != self.files.len() {
             return Err(format!(
                 "sourceLengths has {} entries for {} files",
@@ -108,7 +110,23 @@ impl AnalyzeInput {
                 self.files.len()
             ));
         }
-        let total: u64 = self.source_lengths.iter().map(|&n| u64::from(n)).sum();
+        if deferred.windows(2).any(|w| w[0] >= w[1])
+            || deferred
+                .last()
+                .is_some_and(|&i| i as usize >= self.files.len())
+        {
+            return Err("the deferred files are not ascending indices of the files".into());
+        }
+        let mut later = deferred.iter().map(|&i| i as usize).peekable();
+        let mut is_deferred = |i: usize| later.next_if_eq(&i).is_some();
+        let sent: Vec<bool> = (0..self.files.len()).map(|i| !is_deferred(i)).collect();
+        let total: u64 = self
+            .source_lengths
+            .iter()
+            .zip(&sent)
+            .filter(|(_, &sent)| sent)
+            .map(|(&n, _)| u64::from(n))
+            .sum();
         if total != bytes.len() as u64 {
             return Err(format!(
                 "sourceLengths add up to {total} bytes, the sources buffer has {}",
@@ -116,13 +134,17 @@ impl AnalyzeInput {
             ));
         }
         let mut rest = bytes;
-        for (file, &length) in self.files.iter_mut().zip(&self.source_lengths) {
+        for (i, (file, &length)) in self.files.iter_mut().zip(&self.source_lengths).enumerate() {
+            if !sent[i] {
+                file.source = Text::deferred(i);
+                continue;
+            }
             let (text, tail) = rest.split_at(length as usize);
             // Checked whole first: `from_utf8` reads a word at a time where
             // the text is ASCII; the lossy decoder reads byte by byte.
             file.source = match std::str::from_utf8(text) {
-                Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(text).into_owned(),
+                Ok(text) => text.into(),
+                Err(_) => String::from_utf8_lossy(text).into_owned().into(),
             };
             rest = tail;
         }
@@ -627,7 +649,7 @@ mod tests {
         let report = analyze(&AnalyzeInput {
             files: vec![SourceFile {
                 path: "src/gen.ts".into(),
-                source: hostile,
+                source: hostile.into(),
             }],
             scope: FileScope::All,
             ..AnalyzeInput::default()
@@ -689,7 +711,7 @@ mod tests {
         let looped = "export async function run(ids: string[]) {\n  for (const id of ids) { await fetch(`https://x/${id}`); }\n}\n";
         let file = |path: &str, source: String| SourceFile {
             path: path.into(),
-            source,
+            source: source.into(),
         };
         vec![
             file("apps/admin/server.ts", format!("import express from 'express';\n{looped}")),
@@ -889,7 +911,7 @@ mod tests {
         };
         let file = |path: &str, source: String| SourceFile {
             path: path.into(),
-            source,
+            source: source.into(),
         };
         let input = AnalyzeInput {
             files: vec![
@@ -1137,22 +1159,24 @@ mod tests {
     fn sources_travel_in_one_buffer() {
         let file = |path: &str| SourceFile {
             path: path.into(),
-            source: String::new(),
+            source: Text::default(),
         };
         let mut input = AnalyzeInput {
             files: vec![file("a.js"), file("b.js"), file("c.js")],
             source_lengths: vec![6, 0, 4],
             ..AnalyzeInput::default()
         };
-        input.attach_sources(b"let a;\xffb\xc3\xa9").unwrap();
+        input.attach_sources(b"let a;\xffb\xc3\xa9", &[]).unwrap();
         let texts: Vec<&str> = input.files.iter().map(|f| f.source.as_str()).collect();
         assert_eq!(texts, ["let a;", "", "\u{fffd}b\u{e9}"]);
 
         input.source_lengths = vec![6, 0];
-        let e = input.attach_sources(b"let a;").unwrap_err();
+        let e = input.attach_sources(b"let a;", &[]).unwrap_err();
         assert_eq!(e, "sourceLengths has 2 entries for 3 files");
         input.source_lengths = vec![6, 0, 5];
-        let e = input.attach_sources(b"let a;\xffb\xc3\xa9").unwrap_err();
+        let e = input
+            .attach_sources(b"let a;\xffb\xc3\xa9", &[])
+            .unwrap_err();
         assert!(
             e.contains("add up to 11 bytes, the sources buffer has 10"),
             "{e}"
@@ -1198,7 +1222,8 @@ mod bundle_suppression_tests {
             },
             SourceFile {
                 path: "src/b.ts".into(),
-                source: format!("{header}import _ from 'lodash';\nexport const b = _.uniq([2]);\n"),
+                source: format!("{header}import _ from 'lodash';\nexport const b = _.uniq([2]);\n")
+                    .into(),
             },
         ];
         let report = analyze(&AnalyzeInput {
@@ -1486,7 +1511,7 @@ mod precomputed_tests {
                     let rel = path.strip_prefix(root).unwrap_or(&path);
                     out.push(SourceFile {
                         path: rel.to_string_lossy().replace('\\', "/"),
-                        source,
+                        source: source.into(),
                     });
                 }
             }
@@ -1523,7 +1548,50 @@ mod precomputed_tests {
         let (merged, walked_merged) = analyze_with_kept(input, &theirs, kept).expect("analyzes");
         assert_eq!(report_json(&merged), report_json(&one_call));
         assert_eq!(walked_merged, walked);
+        // The texts of the files walked apart not given, read when the core
+        // asks: the same report; the files walked again are read, and a
+        // file the analysis only counts on its walk for is not.
+        let (lazy, read) = analyze_deferred(input, &records, &only);
+        assert_eq!(report_json(&lazy), report_json(&one_call));
+        assert!(read.iter().all(|i| only.contains(&(*i as u32))));
+        if walked == 0 && !only.is_empty() {
+            assert!(
+                read.len() < only.len(),
+                "{} of {} texts read",
+                read.len(),
+                only.len()
+            );
+        }
         walked
+    }
+
+    /// [`analyze_precomputed`] of `input` with the texts of the files
+    /// `deferred` left out ([`Text::deferred`]), given by a provider when
+    /// the core asks for them: the report and the files whose texts it read.
+    fn analyze_deferred(
+        input: &AnalyzeInput,
+        records: &[u8],
+        deferred: &[u32],
+    ) -> (Report, Vec<usize>) {
+        let mut lazy = input.clone();
+        for &i in deferred {
+            lazy.files[i as usize].source = Text::deferred(i as usize);
+        }
+        let texts: Vec<String> = input.files.iter().map(|f| f.source.to_string()).collect();
+        let read = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let reads = read.clone();
+        let (report, _) = crate::model::project::with_texts(
+            move |i| {
+                reads.borrow_mut().push(i);
+                texts[i].clone()
+            },
+            || analyze_precomputed(&lazy, records),
+        )
+        .expect("analyzes");
+        let mut read = read.take();
+        read.sort_unstable();
+        read.dedup();
+        (report, read)
     }
 
     fn corpus() -> Vec<SourceFile> {
@@ -1564,11 +1632,11 @@ mod precomputed_tests {
         // are left to the project's own resolution).
         for keep in [lint.db_facts.len(), 4] {
             let facts = &lint.db_facts[..keep];
-            let sources: Vec<&str> = facts
+            let sources: Vec<&Text> = facts
                 .iter()
                 .map(|(path, _)| {
                     let file = files.iter().find(|f| &f.path == path).expect("a file");
-                    file.source.as_str()
+                    &file.source
                 })
                 .collect();
             let analyzed: Vec<Option<usize>> = files

@@ -66,12 +66,52 @@ pub fn version() -> String {
 /// too; with an empty `input` (and no `sources`), that walk's input is this
 /// call's (the wrapper says so when they are the same: not read twice).
 /// Other analyses' kept walks stay (they may overlap in one process).
+/// `deferred`: the files (ascending indices) whose texts are not in
+/// `sources`, because their walks are given: the core asks `textOf(index)`
+/// for the few it needs (a project-wide finding quotes its file), which
+/// returns the text's UTF-8 bytes.
 #[wasm_bindgen(js_name = analyzeJson)]
 pub fn analyze_json(
     input: &[u8],
     sources: Option<Vec<u8>>,
     precomputed: Option<Vec<u8>>,
     kept: Option<u32>,
+    deferred: Option<Vec<u32>>,
+    text_of: Option<js_sys::Function>,
+) -> Result<String, JsError> {
+    let deferred = deferred.unwrap_or_default();
+    let Some(text_of) = text_of else {
+        if !deferred.is_empty() {
+            return Err(JsError::new("invalid input: deferred texts without textOf"));
+        }
+        return analyze_json_with(input, sources, precomputed, kept, &[]);
+    };
+    crate::model::project::with_texts(
+        move |index| {
+            let bytes = text_of
+                .call1(
+                    &wasm_bindgen::JsValue::NULL,
+                    &wasm_bindgen::JsValue::from(index as u32),
+                )
+                .ok()
+                .and_then(|text| text.dyn_into::<js_sys::Uint8Array>().ok())
+                .map(|text| text.to_vec())
+                .unwrap_or_default();
+            // The wrapper keeps the error of a text it could not give, and
+            // throws it after the call (the run starts again).
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        },
+        || analyze_json_with(input, sources, precomputed, kept, &deferred),
+    )
+}
+
+fn analyze_json_with(
+    input: &[u8],
+    sources: Option<Vec<u8>>,
+    precomputed: Option<Vec<u8>>,
+    kept: Option<u32>,
+    deferred: &[u32],
 ) -> Result<String, JsError> {
     let mine = kept.and_then(|wanted| {
         KEPT.with(|cell| {
@@ -86,7 +126,7 @@ pub fn analyze_json(
     };
     let input = match walk_input {
         Some(walk_input) if input.is_empty() && sources.is_none() => walk_input,
-        _ => read_input(input, sources)?,
+        _ => read_input(input, sources, deferred)?,
     };
     let (report, walked) =
         analyze::analyze_with_kept(&input, precomputed.as_deref().unwrap_or_default(), walks)
@@ -125,7 +165,7 @@ pub fn walk_json(
     keep: Option<u32>,
     with_records: Option<bool>,
 ) -> Result<Vec<u8>, JsError> {
-    let input = read_input(input, sources)?;
+    let input = read_input(input, sources, &[])?;
     let taken: Box<dyn Iterator<Item = u32>> = match next {
         None => Box::new(only.into_iter()),
         Some(next) => Box::new(std::iter::from_fn(move || {
@@ -166,7 +206,7 @@ pub fn walk_json(
 /// threads to walk only these ahead.
 #[wasm_bindgen(js_name = likelyWalked)]
 pub fn likely_walked(input: &[u8], specifiers: &str) -> Result<Option<Vec<u32>>, JsError> {
-    let input = read_input(input, None)?;
+    let input = read_input(input, None, &[])?;
     let specifiers: Vec<Vec<&str>> = specifiers
         .split('\0')
         .map(|file| file.lines().collect())
@@ -195,7 +235,11 @@ thread_local! {
 /// Reads an [`AnalyzeInput`] (JSON text) and attaches the sources.
 /// `text` crosses as UTF-8 bytes (Node encodes a string natively, where
 /// wasm-bindgen's string glue would read it a character at a time in JS).
-fn read_input(text: &[u8], sources: Option<Vec<u8>>) -> Result<AnalyzeInput, JsError> {
+fn read_input(
+    text: &[u8],
+    sources: Option<Vec<u8>>,
+    deferred: &[u32],
+) -> Result<AnalyzeInput, JsError> {
     let text = std::str::from_utf8(text)
         .map_err(|e| JsError::new(&format!("invalid input: not UTF-8 ({e})")))?;
     let mut input: AnalyzeInput = read_json(text, "invalid input")?;
@@ -209,7 +253,7 @@ fn read_input(text: &[u8], sources: Option<Vec<u8>>) -> Result<AnalyzeInput, JsE
     }
     if let Some(bytes) = sources {
         input
-            .attach_sources(&bytes)
+            .attach_sources(&bytes, deferred)
             .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
     }
     Ok(input)

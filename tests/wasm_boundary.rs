@@ -14,7 +14,7 @@ fn analyze(
     sources: Option<Vec<u8>>,
 ) -> Result<Report, wasm_bindgen::JsError> {
     let json = serde_json::to_string(input).unwrap();
-    wasm::analyze_json(json.as_bytes(), sources, None, None)
+    wasm::analyze_json(json.as_bytes(), sources, None, None, None, None)
         .map(|text| serde_json::from_str(&text).unwrap())
 }
 
@@ -53,12 +53,12 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
         ..AnalyzeInput::default()
     };
     let json = serde_json::to_string(&input).unwrap();
-    let alone = wasm::analyze_json(json.as_bytes(), None, None, None).unwrap();
+    let alone = wasm::analyze_json(json.as_bytes(), None, None, None, None, None).unwrap();
     assert_eq!(wasm::last_walk_count(), 2);
 
     let records = wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(7), None).unwrap();
     assert!(records.is_empty(), "kept, not written");
-    let merged = wasm::analyze_json(json.as_bytes(), None, None, Some(7)).unwrap();
+    let merged = wasm::analyze_json(json.as_bytes(), None, None, Some(7), None, None).unwrap();
     assert_eq!(wasm::last_walk_count(), 0);
     assert_eq!(merged, alone);
 
@@ -66,12 +66,12 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
     // for their own (analyses may overlap in one process).
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(8), Some(true)).unwrap();
     assert_eq!(
-        wasm::analyze_json(json.as_bytes(), None, None, Some(9)).unwrap(),
+        wasm::analyze_json(json.as_bytes(), None, None, Some(9), None, None).unwrap(),
         alone
     );
     assert_eq!(wasm::last_walk_count(), 2);
     assert_eq!(
-        wasm::analyze_json(json.as_bytes(), None, None, Some(8)).unwrap(),
+        wasm::analyze_json(json.as_bytes(), None, None, Some(8), None, None).unwrap(),
         alone
     );
     assert_eq!(wasm::last_walk_count(), 0);
@@ -79,19 +79,19 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
     // An empty input: the kept walk's own, read once.
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(10), None).unwrap();
     assert_eq!(
-        wasm::analyze_json(&[], None, None, Some(10)).unwrap(),
+        wasm::analyze_json(&[], None, None, Some(10), None, None).unwrap(),
         alone
     );
     assert_eq!(wasm::last_walk_count(), 0);
     // None kept under that token: an empty input is an error, not a trap.
-    assert!(wasm::analyze_json(&[], None, None, Some(10)).is_err());
+    assert!(wasm::analyze_json(&[], None, None, Some(10), None, None).is_err());
 
     // Two analyses overlapping: each takes its own walks and input.
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(11), None).unwrap();
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(12), None).unwrap();
     for token in [11, 12] {
         assert_eq!(
-            wasm::analyze_json(&[], None, None, Some(token)).unwrap(),
+            wasm::analyze_json(&[], None, None, Some(token), None, None).unwrap(),
             alone
         );
         assert_eq!(wasm::last_walk_count(), 0);
@@ -102,7 +102,7 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
 fn sources_can_travel_as_one_byte_buffer() {
     let file = |path: &str| SourceFile {
         path: path.into(),
-        source: String::new(),
+        source: Default::default(),
     };
     let a = "const c = JSON.parse(JSON.stringify(x));\n";
     let b = "// é\nconst d = JSON.parse(JSON.stringify(y));\n";
@@ -147,10 +147,77 @@ fn deep_nesting_parses_with_the_raised_stack() {
     let input = AnalyzeInput {
         files: vec![SourceFile {
             path: "deep.js".into(),
-            source,
+            source: source.into(),
         }],
         ..AnalyzeInput::default()
     };
     let report = analyze(&input, None).unwrap();
     assert_eq!(report.summary.files, 1);
+}
+
+/// Texts `analyzeJson` is not given (`deferred`) are asked of `textOf`
+/// only when the core needs them: a file whose walk is given is not asked
+/// for; one it walks itself is. The report is the same.
+#[wasm_bindgen_test]
+fn deferred_texts_are_asked_for_only_when_needed() {
+    let texts = [
+        "const c = JSON.parse(JSON.stringify(x));\n",
+        "export async function f(ids) { for (const id of ids) await fetch(id); }\n",
+    ];
+    let file = |path: &str, source: &str| SourceFile {
+        path: path.into(),
+        source: source.into(),
+    };
+    let input = AnalyzeInput {
+        files: vec![file("src/a.ts", texts[0]), file("src/b.ts", texts[1])],
+        ..AnalyzeInput::default()
+    };
+    let json = serde_json::to_string(&input).unwrap();
+    let alone = wasm::analyze_json(json.as_bytes(), None, None, None, None, None).unwrap();
+    let bare = AnalyzeInput {
+        files: vec![file("src/a.ts", ""), file("src/b.ts", "")],
+        source_lengths: texts.iter().map(|t| t.len() as u32).collect(),
+        ..AnalyzeInput::default()
+    };
+    let bare = serde_json::to_string(&bare).unwrap();
+    let text_of = js_sys::Function::new_with_args(
+        "i",
+        &format!(
+            "(globalThis.asked ??= []).push(i); return new TextEncoder().encode({}[i]);",
+            serde_json::to_string(&texts).unwrap()
+        ),
+    );
+    let asked = || {
+        let asked = js_sys::eval("globalThis.asked ?? []").unwrap();
+        js_sys::eval("globalThis.asked = []").unwrap();
+        js_sys::Array::from(&asked)
+            .iter()
+            .map(|i| i.as_f64().unwrap() as u32)
+            .collect::<Vec<_>>()
+    };
+    for (walked_apart, asked_for) in [(vec![0, 1], vec![]), (vec![0], vec![1])] {
+        let records =
+            wasm::walk_json(json.as_bytes(), None, walked_apart, None, None, None).unwrap();
+        let lazy = wasm::analyze_json(
+            bare.as_bytes(),
+            Some(Vec::new()),
+            Some(records),
+            None,
+            Some(vec![0, 1]),
+            Some(text_of.clone()),
+        )
+        .unwrap();
+        assert_eq!(lazy, alone);
+        assert_eq!(asked(), asked_for);
+    }
+    // Texts left out with no way to ask for them: refused.
+    assert!(wasm::analyze_json(
+        bare.as_bytes(),
+        Some(Vec::new()),
+        None,
+        None,
+        Some(vec![0, 1]),
+        None
+    )
+    .is_err());
 }

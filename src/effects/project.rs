@@ -13,7 +13,7 @@ use crate::knowledge::schema::{same_name, Dialect, Table};
 use crate::knowledge::sql;
 use crate::model::collections::HashMap;
 use crate::model::limits::Limits;
-use crate::model::project::{ProjectInfo, SourceFile};
+use crate::model::project::{ProjectInfo, SourceFile, Text};
 use crate::semantic::resolve::{Kind, Resolver};
 use crate::syntax::position::Loc;
 
@@ -58,8 +58,8 @@ pub type Load = (usize, Option<String>);
 pub struct Project<'a> {
     pub files: &'a [(String, FileFacts)],
     /// The text of each of `files`, for the few facts whose text a finding
-    /// quotes.
-    pub(super) sources: &'a [&'a str],
+    /// quotes (read then, if the text was deferred).
+    pub(super) sources: &'a [&'a Text],
     pub info: &'a ProjectInfo,
     /// The platform limits that apply (plan and config overrides), for
     /// messages.
@@ -105,7 +105,7 @@ pub struct SharedResolver<'a> {
 impl<'a> Project<'a> {
     pub fn new(
         files: &'a [(String, FileFacts)],
-        sources: &'a [&'a str],
+        sources: &'a [&'a Text],
         sql_files: &[SourceFile],
         info: &'a ProjectInfo,
         shared: Option<SharedResolver<'a>>,
@@ -216,9 +216,14 @@ impl<'a> Project<'a> {
         &self.files[file].0
     }
 
+    /// The text of `file` (read now if it was deferred).
+    pub(super) fn source(&self, file: usize) -> &'a str {
+        self.sources.get(file).map_or("", |text| text.as_str())
+    }
+
     /// A call's text as messages quote it (one line, credentials redacted).
     pub fn call_text(&self, file: usize, call: &CallFact) -> String {
-        let source = self.sources.get(file).copied().unwrap_or_default();
+        let source = self.source(file);
         let (lo, hi) = byte_range(call.span, source);
         crate::knowledge::drizzle::redact_credentials(&crate::syntax::text::one_line(
             &source[lo..hi],
@@ -228,7 +233,7 @@ impl<'a> Project<'a> {
     /// Where `span` is in `file` and its text on one line, shortened: what a
     /// finding quotes as evidence (made only for findings).
     pub fn quote(&self, file: usize, span: Span) -> Quote {
-        let source = self.sources.get(file).copied().unwrap_or_default();
+        let source = self.source(file);
         let (lo, hi) = byte_range(span, source);
         let (line, column) = crate::syntax::position::LineIndex::new(source).position(lo as u32);
         let text = match crate::syntax::text::collapse_whitespace(&source[lo..hi], 60) {
@@ -240,7 +245,7 @@ impl<'a> Project<'a> {
 
     /// Where a call is (what `LintContext::loc` gives during the walk).
     pub fn call_loc(&self, file: usize, call: &CallFact) -> Loc {
-        let source = self.sources.get(file).copied().unwrap_or_default();
+        let source = self.source(file);
         let index = crate::syntax::position::LineIndex::new(source);
         let (lo, hi) = byte_range(call.span, source);
         let (line, column) = index.position(lo as u32);

@@ -211,9 +211,10 @@ impl Project<'_> {
         for (file, (_, facts)) in self.files.iter().enumerate() {
             // One line index per file with a finding that stands.
             let index = std::cell::OnceCell::new();
-            let (path, source) = (&self.files[file].0, self.sources.get(file).copied());
-            let source = source.unwrap_or_default();
+            let path = &self.files[file].0;
             let place = |deferred: &Deferred| {
+                // The text only for a finding that stands (read then, if deferred).
+                let source = self.source(file);
                 let index = index.get_or_init(|| crate::syntax::position::LineIndex::new(source));
                 deferred.placed(path, source, |offset| index.position(offset))
             };

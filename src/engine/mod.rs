@@ -9,7 +9,7 @@ use crate::model::collections::HashMap;
 use crate::model::config::Config;
 use crate::model::limits::Limits;
 pub use crate::model::project::SourceFile;
-use crate::model::project::{EntryPoint, FileScope, ProjectInfo, Role};
+use crate::model::project::{EntryPoint, FileScope, ProjectInfo, Role, Text};
 use crate::model::report::FileEntry;
 use crate::model::report::{docs_url, Category, Diagnostic, Severity};
 pub use crate::model::rule::RuleMeta;
@@ -96,6 +96,8 @@ struct Walked {
     suppressions: suppress::Suppressions,
     requests: Vec<graph::Request>,
     boundary: graph::Boundary,
+    /// The file's role when no entry reaches it (from its path and text).
+    role: graph::FileRole,
 }
 
 type WalkResult = Result<Walked, Box<Diagnostic>>;
@@ -106,6 +108,7 @@ crate::model::wire::wire_struct!(Walked {
     suppressions,
     requests,
     boundary,
+    role,
 });
 
 /// What a file's walk depends on besides the file (path and text), the
@@ -401,7 +404,9 @@ impl<'p> Linter<'p> {
         precomputed: &Precomputed<'_>,
     ) -> LintOutput {
         let walks = std::cell::Cell::new(0u32);
-        let walk = |i: usize, requests: bool, params: WalkParams, marks| {
+        // The walk of file `i` made apart (kept in this instance, or given)
+        // with `params`, if there is one.
+        let made_before = |i: usize, params: WalkParams| {
             let kept = precomputed
                 .kept
                 .borrow_mut()
@@ -409,20 +414,21 @@ impl<'p> Linter<'p> {
                 .and_then(Option::take);
             if let Some((made_with, result)) = kept {
                 if made_with == params {
-                    return result;
+                    return Some(result);
                 }
             }
-            if let Some(result) = precomputed
+            precomputed
                 .walks
                 .get(i)
                 .copied()
                 .flatten()
                 .and_then(|bytes| self.decode_walk(bytes, params))
-            {
-                return result;
-            }
-            walks.set(walks.get() + 1);
-            self.walk_file(&files[i], requests, params, marks)
+        };
+        let walk = |i: usize, requests: bool, params: WalkParams, marks| {
+            made_before(i, params).unwrap_or_else(|| {
+                walks.set(walks.get() + 1);
+                self.walk_file(&files[i], requests, params, marks)
+            })
         };
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let (entry_files, entry_batches): (Vec<usize>, Vec<Option<u32>>) =
@@ -458,6 +464,12 @@ impl<'p> Linter<'p> {
                 if files.len() == 1 { " was" } else { "s were" }
             ));
         }
+        // The parameters of the walk of a file the analysis walks though no
+        // entry reaches it.
+        let rest_params = |i: usize| WalkParams {
+            queue_batch: None,
+            is_entry: entry_files.contains(&i),
+        };
         for (i, file) in files.iter().enumerate() {
             // The index (into `entry_files`) of the entry the file is reached from.
             let (entry, client_only) = match (scope, reached[i]) {
@@ -471,19 +483,22 @@ impl<'p> Linter<'p> {
             } else if entry.is_some() || scope == FileScope::Bundle {
                 (Role::Worker, graph::ObjectIdMarks::Unknown)
             } else {
-                graph::role_and_marks(&file.path, &file.source)
+                if walked[i].is_none() && analyze_rest {
+                    walked[i] = made_before(i, rest_params(i));
+                }
+                // A file walked before is placed by its walk, its text not read.
+                let known = match &walked[i] {
+                    Some(Ok(walk)) => walk.role,
+                    _ => graph::FileRole::of(&file.path, &file.source),
+                };
+                (known.role, known.object_ids)
             };
             if client_only && !analyze_rest {
                 // Walked for its imports only: browser code is not analyzed.
                 walked[i] = None;
             }
             if walked[i].is_none() && analyze_rest {
-                let is_entry = entry_files.contains(&i);
-                let params = WalkParams {
-                    queue_batch: None,
-                    is_entry,
-                };
-                walked[i] = Some(walk(i, false, params, object_ids));
+                walked[i] = Some(walk(i, false, rest_params(i), object_ids));
             }
             out.files.push(FileEntry {
                 path: file.path.clone(),
@@ -493,7 +508,7 @@ impl<'p> Linter<'p> {
             });
         }
         let mut suppressions = Vec::new();
-        let mut sources: Vec<&str> = Vec::new();
+        let mut sources: Vec<&Text> = Vec::new();
         // Each file's index among the analyzed ones (those with facts).
         let mut analyzed = vec![None; files.len()];
         for ((file, result), slot) in files.iter().zip(walked).zip(&mut analyzed) {
@@ -548,7 +563,7 @@ impl<'p> Linter<'p> {
     pub(crate) fn check_project_with(
         &self,
         files: &[(String, FileFacts)],
-        sources: &[&str],
+        sources: &[&Text],
         shared: Option<SharedResolver<'_>>,
     ) -> Vec<Diagnostic> {
         check_project(
@@ -759,10 +774,15 @@ impl<'p> Linter<'p> {
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
         facts.walk = Default::default();
-        let requests = if requests {
-            graph::module_requests(&program, facts.requests.clone())
+        // A walk with the modules it loads may be merged without the text
+        // (made apart, or before): it says the file's role too.
+        let (requests, role) = if requests {
+            (
+                graph::module_requests(&program, facts.requests.clone()),
+                graph::FileRole::of(&file.path, &file.source),
+            )
         } else {
-            Vec::new()
+            Default::default()
         };
         Ok(Walked {
             diagnostics,
@@ -770,6 +790,7 @@ impl<'p> Linter<'p> {
             suppressions,
             requests,
             boundary: graph::boundary_of(&program),
+            role,
         })
     }
 }
@@ -986,7 +1007,7 @@ pub fn merge_same_cause(diagnostics: &mut Vec<Diagnostic>) {
 /// with their configured severities.
 pub fn check_project(
     files: &[(String, FileFacts)],
-    sources: &[&str],
+    sources: &[&Text],
     sql_files: &[SourceFile],
     project: &ProjectInfo,
     limits: Limits,

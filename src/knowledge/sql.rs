@@ -1269,7 +1269,7 @@ mod tests {
             .iter()
             .map(|(path, source)| SourceFile {
                 path: path.to_string(),
-                source: source.to_string(),
+                source: (*source).into(),
             })
             .collect();
         describe(&read_schema_files(&files))

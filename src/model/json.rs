@@ -72,7 +72,15 @@ macro_rules! from_json_by_deserialize {
 }
 pub(crate) use from_json_by_deserialize;
 
-from_json_by_deserialize!(String, bool, u32, u64, i64, f64);
+from_json_by_deserialize!(
+    String,
+    bool,
+    u32,
+    u64,
+    i64,
+    f64,
+    crate::model::project::Text
+);
 
 /// [`FromJson`] for structs: each field with its JSON key and how a missing
 /// key reads (`req`: an error, `opt`: the default, `skip`: never read).

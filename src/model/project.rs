@@ -11,9 +11,128 @@ pub struct SourceFile {
     /// Relative to the working directory, `/`-separated.
     pub path: String,
     /// The text; left out when it travels in `analyzeJson`'s byte buffer
-    /// (see `AnalyzeInput::source_lengths`).
+    /// (see `AnalyzeInput::source_lengths`), or read only when first used
+    /// ([`Text::deferred`]).
     #[serde(default)]
-    pub source: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub source: Text,
+}
+
+/// A file's text, given, or read from the wrapper when first used: a run
+/// whose files were walked before (the cache, the threads) needs few of
+/// their texts, those of the files a project-wide finding quotes.
+#[derive(Clone, Default)]
+pub struct Text {
+    text: std::cell::OnceCell<String>,
+    /// The file's index for the texts' provider (`with_texts`), when the
+    /// text was not given.
+    deferred: Option<usize>,
+}
+
+impl Text {
+    /// The text of file `index`, asked of the provider [`with_texts`] set
+    /// on first use.
+    pub fn deferred(index: usize) -> Self {
+        Self {
+            text: std::cell::OnceCell::new(),
+            deferred: Some(index),
+        }
+    }
+
+    /// The text, asked of the provider if it was deferred and not read yet
+    /// (empty without a provider).
+    pub fn as_str(&self) -> &str {
+        self.text.get_or_init(|| match self.deferred {
+            Some(index) => TEXTS.with(|texts| {
+                texts
+                    .borrow()
+                    .as_ref()
+                    .map(|of| of(index))
+                    .unwrap_or_default()
+            }),
+            None => String::new(),
+        })
+    }
+
+    /// Whether the text is at hand (given, or already read).
+    pub fn is_read(&self) -> bool {
+        self.text.get().is_some() || self.deferred.is_none()
+    }
+}
+
+type TextProvider = Box<dyn Fn(usize) -> String>;
+
+thread_local! {
+    static TEXTS: std::cell::RefCell<Option<TextProvider>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `run` with `provider` answering the deferred texts ([`Text::deferred`])
+/// by file index.
+pub fn with_texts<R>(provider: impl Fn(usize) -> String + 'static, run: impl FnOnce() -> R) -> R {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            TEXTS.with(|texts| texts.borrow_mut().take());
+        }
+    }
+    TEXTS.with(|texts| *texts.borrow_mut() = Some(Box::new(provider)));
+    let _reset = Reset;
+    run()
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Self {
+            text: std::cell::OnceCell::from(text),
+            deferred: None,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        text.to_owned().into()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.text.get(), self.deferred) {
+            (None, Some(index)) => write!(f, "<text of file {index}, not read>"),
+            _ => std::fmt::Debug::fmt(self.as_str(), f),
+        }
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
 }
 
 /// The Worker's bindings and flags from its wrangler config.

@@ -389,6 +389,33 @@ pub fn role_and_marks(path: &str, source: &str) -> (Role, ObjectIdMarks) {
     (role, object_ids)
 }
 
+/// What [`role_and_marks`] says of a file, kept with its walk: a file
+/// walked before is placed without its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileRole {
+    pub role: Role,
+    pub object_ids: ObjectIdMarks,
+}
+
+impl Default for FileRole {
+    fn default() -> Self {
+        FileRole {
+            role: Role::Unknown,
+            object_ids: ObjectIdMarks::Unknown,
+        }
+    }
+}
+
+impl FileRole {
+    pub fn of(path: &str, source: &str) -> Self {
+        let (role, object_ids) = role_and_marks(path, source);
+        FileRole { role, object_ids }
+    }
+}
+
+crate::model::wire::wire_struct!(FileRole { role, object_ids });
+crate::model::wire::wire_enum!(Role { 0 => Worker, 1 => Test, 2 => Script, 3 => Client, 4 => Node, 5 => Unknown });
+crate::model::wire::wire_enum!(ObjectIdMarks { 0 => Unknown, 1 => Present, 2 => AbsentBefore(a) });
 crate::model::wire::wire_struct!(Request { spec, kind });
 crate::model::wire::wire_enum!(Boundary { 0 => Inherit, 1 => Client, 2 => Server });
 
