@@ -10,7 +10,7 @@ import { installedPackages } from "./installed.js";
 import { moduleFacts, QUOTED_FACT, quotedSpecifiers } from "./modules.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
-import { cacheDirFor, cachedReport, fileKey, joinRecords, keepReport, openCache, openFileMemo, PACK as CACHE_PACK, reportKey, runKey, textDigest } from "./cache.js";
+import { cacheDirFor, cachedReport, fileKey, hasWalks, joinRecords, keepReport, openCache, openFileMemo, reportKey, runKey, textDigest } from "./cache.js";
 // Loaded when files are to be walked: a run the cache answers starts no
 // thread (nor loads node:worker_threads).
 let threadsModule = null;
@@ -628,7 +628,7 @@ const FILES_PER_THREAD = 128;
  */
 async function prestartFor(fileCount, threads, cacheDir) {
   const workers = Math.min((threads ?? availableParallelism()) - 1, Math.floor(fileCount / FILES_PER_THREAD) - 1);
-  if (workers < 1 || (cacheDir && existsSync(join(cacheDir, CACHE_PACK)))) return;
+  if (workers < 1 || (cacheDir && hasWalks(cacheDir))) return;
   (await threading()).prestartWorkers(workers);
 }
 

@@ -5,9 +5,11 @@
 // eslint-loader). The project-wide checks run again on every run, from the
 // walks, so a changed file changes its dependents' findings too.
 //
-// One pack file, read whole and rewritten whole (to a temporary file, then
-// renamed) when a run adds to it: one read instead of a file per source
-// file. Entries not used for the longest are dropped beyond MAX_BYTES.
+// Sixteen pack files (by the first hex digit of the walks' keys), each read
+// whole and rewritten whole (to a temporary file, then renamed) when a run
+// adds to it: a few reads instead of a file per source file, and a run
+// after one changed file rewrites one sixteenth of the walks, not all of
+// them. Entries not used for the longest are dropped beyond MAX_BYTES.
 //
 // Beside it, the last few whole reports, keyed by everything the core's
 // call reads: a run where nothing changed reads its report back without
@@ -19,9 +21,17 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { version } from "./version.js";
 
-const MAGIC = "perf-optimizer walks 1\n";
-export const PACK = "walks.bin";
-/** The pack's size bound: entries unused for the most runs go first. */
+const MAGIC = "perf-optimizer walks 2\n";
+/** How many pack files the walks are spread over (by their keys' first 4 bits). */
+const SHARDS = 16;
+/** The pack file of shard `n` (0-15). */
+const shardFile = (n) => `walks-${n.toString(16)}.bin`;
+/** The one pack file of versions before the shards: removed when the packs are written. */
+const OLD_PACK = "walks.bin";
+/** The shard of a base64 key: its first character holds the top 6 bits. */
+const shardOf = (key) => BASE64.indexOf(key[0]) >> 2;
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** The packs' size bound (each shard's a sixteenth): entries unused for the most runs go first. */
 export const MAX_BYTES = 64 * 1024 * 1024;
 /**
  * Walks no run that wrote the pack used in this many such runs are dropped
@@ -212,24 +222,29 @@ export function keepReport(dir, key, report) {
   return replaceFile(path, Buffer.concat(parts));
 }
 
+/** Whether the cache folder `dir` holds walks (any pack file). */
+export function hasWalks(dir) {
+  return Array.from({ length: SHARDS }, (_, n) => n).some((n) => existsSync(join(dir, shardFile(n))));
+}
+
 /**
  * The cache in `dir`, or null when it cannot be used (not writable: the
  * run goes on without one). `get(key)` → the walk or undefined; `set(key,
- * walk)`; `save()` writes the pack if the run added to it.
+ * walk)`; `save()` writes the packs the run added to.
  */
 export function openCache(dir) {
-  const path = cacheFile(dir, PACK);
-  if (!path) return null;
+  const paths = Array.from({ length: SHARDS }, (_, n) => cacheFile(dir, shardFile(n)));
+  if (paths.some((path) => !path)) return null;
   /** key → { walk, run } */
   const entries = new Map();
-  let run = 1;
-  try {
-    const bytes = readFileSync(path);
-    if (bytes.toString("latin1", 0, MAGIC.length) === MAGIC) {
-      let at = MAGIC.length;
-      let lastRun;
-      [lastRun, at] = readUleb(bytes, at);
-      run = lastRun + 1;
+  // The run number: one past the last run that wrote any pack.
+  let lastRun = 0;
+  for (const path of paths) {
+    try {
+      const bytes = readFileSync(path);
+      if (bytes.toString("latin1", 0, MAGIC.length) !== MAGIC) continue;
+      let [shardRun, at] = readUleb(bytes, MAGIC.length);
+      lastRun = Math.max(lastRun, shardRun);
       while (at < bytes.length) {
         const key = bytes.toString("base64", at, at + 20);
         let used;
@@ -240,11 +255,13 @@ export function openCache(dir) {
         entries.set(key, { walk: bytes.subarray(at, at + length), run: used });
         at += length;
       }
+    } catch {
+      // no pack yet, or a damaged one: that shard starts empty
     }
-  } catch {
-    // no pack yet, or a damaged one: start empty
   }
-  let added = 0;
+  const run = lastRun + 1;
+  /** The shards this run added walks to. */
+  const added = new Set();
   return {
     get(key) {
       const entry = entries.get(key);
@@ -254,27 +271,34 @@ export function openCache(dir) {
     },
     set(key, walk) {
       entries.set(key, { walk: Buffer.from(walk), run });
-      added++;
+      added.add(shardOf(key));
     },
     /**
-     * Writes the pack when this run added walks (a run that only read it
-     * leaves it alone: the ages it changed matter only for what is
-     * dropped), without the walks unused for KEEP_RUNS runs. Returns
-     * whether it wrote.
+     * Writes the packs this run added walks to (one it only read from is
+     * left alone: the ages it changed matter only for what is dropped),
+     * without the walks unused for KEEP_RUNS runs. Returns whether it
+     * wrote.
      */
     save() {
-      if (added === 0) return false;
-      const sorted = [...entries].sort((a, b) => b[1].run - a[1].run);
-      const parts = [Buffer.from(MAGIC, "latin1"), uleb(run)];
-      let total = 0;
-      for (const [key, { walk, run: lastUsed }] of sorted) {
-        // Newest first: all the rest are as old.
-        if (run - lastUsed >= KEEP_RUNS) break;
-        total += walk.length + 28;
-        if (total > MAX_BYTES) break;
-        parts.push(Buffer.from(key, "base64"), uleb(lastUsed), uleb(walk.length), walk);
+      if (added.size === 0) return false;
+      const shards = new Map([...added].map((n) => [n, []]));
+      for (const entry of entries) shards.get(shardOf(entry[0]))?.push(entry);
+      let wrote = true;
+      for (const [n, shard] of shards) {
+        shard.sort((a, b) => b[1].run - a[1].run);
+        const parts = [Buffer.from(MAGIC, "latin1"), uleb(run)];
+        let total = 0;
+        for (const [key, { walk, run: lastUsed }] of shard) {
+          // Newest first: all the rest are as old.
+          if (run - lastUsed >= KEEP_RUNS) break;
+          total += walk.length + 28;
+          if (total > MAX_BYTES / SHARDS) break;
+          parts.push(Buffer.from(key, "base64"), uleb(lastUsed), uleb(walk.length), walk);
+        }
+        wrote = replaceFile(paths[n], Buffer.concat(parts)) && wrote;
       }
-      return replaceFile(path, Buffer.concat(parts));
+      rmSync(join(dir, OLD_PACK), { force: true });
+      return wrote;
     },
     get size() {
       return entries.size;

@@ -244,10 +244,16 @@ describe("incremental cache", () => {
     assert.match(run(["--all-files"]).stderr, /perf-optimizer: 4 files, 2 walked, 2 from the cache/);
   });
 
-  test("walks unused for KEEP_RUNS runs that wrote the pack are dropped from it; used ones stay", async () => {
+  test("walks unused for KEEP_RUNS runs that wrote their pack are dropped from it; used ones stay", async () => {
     const { openCache, KEEP_RUNS } = await importPackage("cache");
     const dir = join(work, "pack-ages");
-    const key = (name) => createHash("sha1").update(name).digest("base64");
+    // Keys that begin alike: one pack file holds them all.
+    const key = (name) => {
+      for (let i = 0; ; i++) {
+        const k = createHash("sha1").update(`${name} ${i}`).digest("base64");
+        if (k[0] === "A") return k;
+      }
+    };
     let cache = openCache(dir);
     cache.set(key("stale"), Buffer.from("made for another config"));
     cache.set(key("used"), Buffer.from("used by every run"));
@@ -264,6 +270,28 @@ describe("incremental cache", () => {
     assert.ok(cache.get(key(`run ${KEEP_RUNS + 1}`)));
     // The oldest run's walk is KEEP_RUNS - 1 runs old: still there.
     assert.ok(cache.get(key("run 2")));
+  });
+
+  test("a run that adds one walk rewrites one pack file of the sixteen, and finds every walk after", async () => {
+    const { openCache } = await importPackage("cache");
+    const dir = join(work, "pack-shards");
+    const key = (name) => createHash("sha1").update(name).digest("base64");
+    let cache = openCache(dir);
+    for (let i = 0; i < 200; i++) cache.set(key(`walk ${i}`), Buffer.from(`walk ${i}`));
+    assert.equal(cache.save(), true);
+    const packs = () => readdirSync(dir).filter((name) => /^walks-[0-9a-f]\.bin$/.test(name)).sort();
+    assert.equal(packs().length, 16);
+    const inodes = () => packs().map((name) => statSync(join(dir, name)).ino);
+    const before = inodes();
+    cache = openCache(dir);
+    for (let i = 0; i < 200; i++) assert.equal(cache.get(key(`walk ${i}`)).toString(), `walk ${i}`);
+    cache.set(key("one more"), Buffer.from("one more"));
+    assert.equal(cache.save(), true);
+    const after = inodes();
+    assert.equal(after.filter((ino, n) => ino !== before[n]).length, 1);
+    cache = openCache(dir);
+    assert.equal(cache.get(key("one more")).toString(), "one more");
+    for (let i = 0; i < 200; i++) assert.equal(cache.get(key(`walk ${i}`)).toString(), `walk ${i}`);
   });
 
   test("a change in one file changes its dependents' findings (the project-wide facts are recomputed)", () => {
