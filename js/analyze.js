@@ -5,9 +5,10 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { availableParallelism } from "node:os";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, isStringList, stripBom, textFact } from "./files.js";
+import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
-import { moduleFacts, QUOTED_FACT, quotedSpecifiers } from "./modules.js";
+import { moduleFacts } from "./modules.js";
+import { quotedSpecifiers } from "./specifiers.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { cacheDirFor, cachedReport, fileKey, hasWalks, joinRecords, keepReport, openCache, openFileMemo, reportKey, runKey, textDigest } from "./cache.js";
@@ -254,7 +255,7 @@ function likelyNeeded(input, missing, inputJson, label) {
   if (input.scope !== "reachable" || !input.entries?.length) return missing;
   const entries = new Set(input.entries.map((entry) => entry.path));
   if (input.files.every((file) => entries.has(file.path))) return missing;
-  const specifiers = input.files.map((file) => textFact(file, QUOTED_FACT, quotedSpecifiers, isStringList).join("\n")).join("\0");
+  const specifiers = input.files.map((file) => quotedSpecifiers(file).join("\n")).join("\0");
   let likely;
   try {
     likely = callCore(label, (core) => core.likelyWalked(inputJson, specifiers));

@@ -11,7 +11,8 @@
 // else `browser` (a string), `module`, `main`, `index.js`.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { displayPath, factName, isStringList, textFact } from "./files.js";
+import { displayPath } from "./files.js";
+import { bareSpecifiers } from "./specifiers.js";
 
 /** Conditions wrangler passes to esbuild, then what an `import` matches. */
 const CONDITIONS = ["workerd", "worker", "browser", "import", "default"];
@@ -21,14 +22,9 @@ export const MAX_BYTES = 8 * 1024 * 1024;
 /** Extensions probed for an import without one (what esbuild probes for package code). */
 const PROBES = ["", ".js", ".mjs", ".cjs", ".json", "/index.js", "/index.mjs", "/index.cjs"];
 
-/** Bare specifiers quoted after import/export/from/require in `text` (a prefilter: the core decides what is a static import). */
-const SPECIFIER = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*["']([^"'./\s][^"'\s]*)["']/g;
 /** Relative specifiers of static imports and requires in package code. */
 const RELATIVE = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["'](\.\.?\/[^"'\s]*|\.\.?)["']/g;
 /** Bare specifiers of static imports and requires in package code. */
-/** The bare specifiers of a file's text (SPECIFIER's matches, each once, in order), a fact kept with the cache's file memo. */
-const SPECIFIERS_FACT = factName("bare-specifiers", SPECIFIER);
-const bareSpecifiers = (source) => [...new Set(Array.from((typeof source === "string" ? source : source.toString("utf8")).matchAll(SPECIFIER), (match) => match[1]))];
 const STATIC_BARE = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["']([^"'./\s][^"'\s]*)["']/g;
 
 const isFile = (path) => {
@@ -193,7 +189,7 @@ export function installedPackages(files) {
     let roots = rootsOfPath.get(folder);
     if (!roots) rootsOfPath.set(folder, (roots = moduleRoots(resolve(folder), rootsOf)));
     if (roots.length === 0) continue;
-    for (const specifier of textFact(file, SPECIFIERS_FACT, bareSpecifiers, isStringList)) {
+    for (const specifier of bareSpecifiers(file)) {
       const name = packageName(specifier);
       if (!name) continue;
       const where = `${roots[0]}\n${name}`;

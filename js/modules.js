@@ -7,14 +7,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { displayPath, factName, readUserFile, stripBom } from "./files.js";
+import { displayPath, readUserFile, stripBom } from "./files.js";
 import { readJsonc } from "./project.js";
 
-/** A string quoted after `import`, `from` or `require(` (a prefilter: more than the modules a file loads; the core resolves them). */
-const QUOTED = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*(["'`])([^"'`\s]+)\1/g;
-/** The strings QUOTED finds in a file's text, each once, in order: a fact kept with the cache's file memo. */
-export const QUOTED_FACT = factName("quoted-specifiers", QUOTED);
-export const quotedSpecifiers = (source) => [...new Set(Array.from((typeof source === "string" ? source : source.toString("utf8")).matchAll(QUOTED), (match) => match[2]))];
 
 /** The nearest file called `name` at or above `dir`; `seen` remembers the answer of every folder walked. */
 function nearest(dir, name, seen) {

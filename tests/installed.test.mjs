@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { cli } from "./helpers.mjs";
+import { cli, importPackage } from "./helpers.mjs";
 
 const work = mkdtempSync(join(tmpdir(), "perf-installed-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -83,5 +83,31 @@ describe("heavy-dependency without a bundle", () => {
     const dir = join(work, "without");
     write(dir, SOURCES);
     assert.deepEqual(heavy(dir), []);
+  });
+});
+
+describe("the specifiers read from a file's text", () => {
+  test("one pass gives both: every quoted string for the reach guess, the plain-quoted bare ones for the packages", async () => {
+    const { bareSpecifiers, quotedSpecifiers } = await importPackage("specifiers");
+    const file = {
+      path: "a.js",
+      source: Buffer.from(
+        [
+          "import a from 'pkg-a';",
+          'import { b } from "@scope/b/sub";',
+          "import c from './c.js';",
+          "const d = require('../d');",
+          "const e = await import(`./locale/${lang}.js`);",
+          "const f = await import(`pkg-f`);",
+          "export * from '/abs/g.js';",
+          "import a2 from 'pkg-a';",
+        ].join("\n"),
+      ),
+    };
+    assert.deepEqual(quotedSpecifiers(file), ["pkg-a", "@scope/b/sub", "./c.js", "../d", "./locale/${lang}.js", "pkg-f", "/abs/g.js"]);
+    // Template imports are left to the core; paths are not packages.
+    assert.deepEqual(bareSpecifiers(file), ["pkg-a", "@scope/b/sub"]);
+    // Kept as one fact: the text is read once for both.
+    assert.equal(Object.keys(file.facts).length, 1);
   });
 });

@@ -96,7 +96,8 @@ struct Walked {
     suppressions: suppress::Suppressions,
     requests: Vec<graph::Request>,
     boundary: graph::Boundary,
-    /// The file's role when no entry reaches it (from its path and text).
+    /// The file's role when no entry reaches it (from its path and text;
+    /// set by walks made apart, `Linter::walk_apart`).
     role: graph::FileRole,
 }
 
@@ -617,7 +618,7 @@ impl<'p> Linter<'p> {
         for i in only {
             let i = i as usize;
             let file = files.get(i).ok_or("walk: no such file")?;
-            let mut result = self.walk_file(file, true, params[i], graph::ObjectIdMarks::Unknown);
+            let mut result = self.walk_apart(file, params[i]);
             if with_records {
                 let walk = encode_walk(&mut result, params[i], &file.source);
                 put_record(&mut records, i, &walk);
@@ -632,8 +633,19 @@ impl<'p> Linter<'p> {
     /// (its findings, facts with their late texts written, suppressions
     /// and the modules it loads) or the file's `parse-error`.
     pub fn walk_encoded(&self, file: &SourceFile, params: WalkParams) -> Vec<u8> {
-        let mut result = self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown);
+        let mut result = self.walk_apart(file, params);
         encode_walk(&mut result, params, &file.source)
+    }
+
+    /// A walk made apart from the analysis that merges it (in another
+    /// thread, or for the cache): it says the file's role too, so that a
+    /// file no entry reaches is placed without its text.
+    fn walk_apart(&self, file: &SourceFile, params: WalkParams) -> WalkResult {
+        let mut result = self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown);
+        if let Ok(walk) = &mut result {
+            walk.role = graph::FileRole::of(&file.path, &file.source);
+        }
+        result
     }
 
     /// A walk [`Self::walk_encoded`] wrote, if it was made with `params`
@@ -774,15 +786,10 @@ impl<'p> Linter<'p> {
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
         facts.walk = Default::default();
-        // A walk with the modules it loads may be merged without the text
-        // (made apart, or before): it says the file's role too.
-        let (requests, role) = if requests {
-            (
-                graph::module_requests(&program, facts.requests.clone()),
-                graph::FileRole::of(&file.path, &file.source),
-            )
+        let requests = if requests {
+            graph::module_requests(&program, facts.requests.clone())
         } else {
-            Default::default()
+            Vec::new()
         };
         Ok(Walked {
             diagnostics,
@@ -790,7 +797,7 @@ impl<'p> Linter<'p> {
             suppressions,
             requests,
             boundary: graph::boundary_of(&program),
-            role,
+            role: Default::default(),
         })
     }
 }
