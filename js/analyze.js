@@ -5,13 +5,13 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { availableParallelism } from "node:os";
 import { loadConfig } from "./config.js";
 import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
-import { collectFiles, displayPath, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, stripBom } from "./files.js";
+import { collectFiles, displayPath, factName, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { quotedSpecifiers } from "./specifiers.js";
 import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
-import { cacheDirFor, cachedReport, fileKey, hasWalks, joinRecords, keepReport, openCache, openFileMemo, reportKey, runKey, textDigest } from "./cache.js";
+import { buildId, cacheDirFor, cachedReport, fileKey, hasWalks, joinRecords, keepReport, noteFactChange, openCache, openFileMemo, reportKey, runKey, textDigest } from "./cache.js";
 // Loaded when files are to be walked: a run the cache answers starts no
 // thread (nor loads node:worker_threads).
 let threadsModule = null;
@@ -173,7 +173,12 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
   const cached = walks.size;
   const inputJson = Buffer.from(json ?? coreInputJson(input, lengths));
   const sourceBytesOf = (files) => files.reduce((bytes, i) => bytes + lengths[i], 0);
-  let missing = lengths.map((_, i) => i).filter((i) => !walks.has(i));
+  // A file whose role the memo kept was reached by no entry and not
+  // analyzed in the run that read it: not walked ahead when only what the
+  // Worker runs is analyzed (if an entry reaches it now, the analysis walks
+  // it itself).
+  const roles = input.scope === "reachable" ? keptRoles(input.files) : new Uint8Array(lengths.length).fill(ROLE_UNKNOWN);
+  let missing = lengths.map((_, i) => i).filter((i) => !walks.has(i) && roles[i] === ROLE_UNKNOWN);
   // Walked apart (in threads, or for the cache): only what the analysis will likely need.
   if (missing.length > 0 && (store || threadCount(threads, sourceBytesOf(missing)) > 1)) missing = likelyNeeded(input, missing, inputJson, label);
   const n = threadCount(threads, sourceBytesOf(missing));
@@ -204,9 +209,11 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
   // sources too), and is not sent and read again.
   const walkedThis = keptInput !== null && keptInput.equals(inputJson);
   // The files the core has walks of (given, or kept in this thread's
-  // instance): their texts are not sent, the core asks for the few it needs.
+  // instance), and those whose role the memo kept (no entry reached them):
+  // their texts are not sent, the core asks for the few it needs.
   const walkedBefore = new Set(keptHere);
-  const deferred = Uint32Array.from(lengths.keys()).filter((i) => walks.has(i) || walkedBefore.has(i));
+  const isDeferred = (i) => walks.has(i) || walkedBefore.has(i) || roles[i] !== ROLE_UNKNOWN;
+  const deferred = Uint32Array.from(lengths.keys()).filter(isDeferred);
   let textError = null;
   const textForCore = (i) => {
     try {
@@ -220,9 +227,10 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
   const analyzeCall = (sendInput) =>
     callCore(label, (core) => {
       const result = sendInput
-        ? core.analyzeJson(inputJson, Buffer.concat(lengths.flatMap((_, i) => (walks.has(i) || walkedBefore.has(i) ? [] : [textOf(i)]))), precomputed, keep, deferred, textForCore)
-        : core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep);
+        ? core.analyzeJson(inputJson, Buffer.concat(lengths.flatMap((_, i) => (isDeferred(i) ? [] : [textOf(i)]))), precomputed, keep, deferred, textForCore, roles)
+        : core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep, undefined, undefined, roles);
       walkedHere = core.lastWalkCount();
+      keepRoles(input.files, core.lastFileRoles());
       return result;
     });
   let text;
@@ -266,6 +274,42 @@ function likelyNeeded(input, missing, inputJson, label) {
   if (!likely) return missing;
   const needed = new Set(likely);
   return missing.filter((i) => needed.has(i));
+}
+
+/**
+ * The fact of the role a file's path and text give (the core decides it:
+ * a test, a script, client code...), for the files no entry reaches: kept
+ * with the file memo, so a later run places them without reading them.
+ * The core's rules can change with its build: the build names the fact.
+ */
+let roleFact;
+const ROLE_UNKNOWN = 255;
+
+/** The roles the memo kept for `files` (a byte each, ROLE_UNKNOWN where none), for the core's `roles`. */
+function keptRoles(files) {
+  roleFact ??= factName("file-role", buildId());
+  return Uint8Array.from(files, (file) => {
+    const kept = file.facts?.[roleFact];
+    // [the path it was read under, the role's code]: checked, a damaged memo costs a read.
+    return Array.isArray(kept) && kept[0] === file.path && Number.isInteger(kept[1]) && kept[1] >= 0 && kept[1] < ROLE_UNKNOWN ? kept[1] : ROLE_UNKNOWN;
+  });
+}
+
+/**
+ * Keeps the roles the core read from the files' texts (`codes`,
+ * `lastFileRoles`: files no entry reached and not analyzed) with the files
+ * the memo knows; a file analyzed this time loses the one it had.
+ */
+function keepRoles(files, codes) {
+  roleFact ??= factName("file-role", buildId());
+  files.forEach((file, i) => {
+    const kept = file.facts?.[roleFact];
+    const code = codes[i] ?? ROLE_UNKNOWN;
+    if (!file.facts || (code === ROLE_UNKNOWN ? kept === undefined : kept?.[0] === file.path && kept?.[1] === code)) return;
+    if (code === ROLE_UNKNOWN) delete file.facts[roleFact];
+    else file.facts[roleFact] = [file.path, code];
+    noteFactChange(file.facts);
+  });
 }
 
 /** A kept report's object, or null (none kept, or a damaged one: the analysis runs). */

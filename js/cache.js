@@ -109,21 +109,28 @@ const sha1Of = crypto.hash ? (data) => crypto.hash("sha1", data, "base64") : (da
  * parameters are kept inside each walk, and the core checks them.
  */
 export function runKey({ config, project, replacements, heavyPackages }) {
-  let wasm = "";
-  try {
-    const s = statSync(WASM);
-    wasm = `${s.size}:${s.mtimeMs}`;
-  } catch {
-    // no wasm file: the version alone
-  }
   return sha1()
-    .update(JSON.stringify([version, wasm, config ?? null, project ?? null]))
+    .update(JSON.stringify([version, wasmBuild(), config ?? null, project ?? null]))
     .update("\0")
     .update(replacements ?? "")
     .update("\0")
     .update(heavyPackages ?? "")
     .digest();
 }
+
+/** The wasm's size and modification time: it changes between builds of one version. */
+function wasmBuild() {
+  try {
+    const s = statSync(WASM);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    // no wasm file: the version alone
+    return "";
+  }
+}
+
+/** The build of perf-optimizer (version and wasm): what a fact the core computed depends on besides its input. */
+export const buildId = () => `${version}:${wasmBuild()}`;
 
 /** The key of one file's walk: the run's key, its path and its text's digest (`textDigest`). */
 export function fileKey(run, path, digest) {
@@ -306,6 +313,11 @@ export function openCache(dir) {
   };
 }
 
+/** Facts objects of the memo's entries that were given a new value in this run (`noteFactChange`): the memo is written. */
+const changedFacts = new WeakSet();
+/** Notes that a file's `facts` (from the memo) changed: the memo is written at the end of the run. */
+export const noteFactChange = (facts) => changedFacts.add(facts);
+
 const MEMO = "files.json";
 const MEMO_FORMAT = "perf-optimizer files 1";
 /**
@@ -332,7 +344,8 @@ export const textDigest = (bytes) => sha1Of(bytes);
  * with the change time too) is not read again until its text is needed:
  * a run where nothing changed reads no source file. `lookup(abs, stat)`:
  * the trusted entry `{ digest, length, facts }` or null; `record(abs, stat,
- * digest, length)`: a new entry, its `facts` object returned to fill;
+ * digest, length)`: a new entry, its `facts` object returned to fill (the
+ * old entry's, when the text is the same);
  * `save(paths)`: writes the memo if an entry was made or given a fact, the
  * entries of `paths` first.
  */
@@ -366,13 +379,17 @@ export function openFileMemo(dir) {
       return { digest, length, facts: entry[4] };
     },
     record(abs, stat, digest, length) {
-      const facts = {};
+      // Facts are read from the text: the same text (a file read again
+      // while its entry was in the racy window, or touched) keeps them.
+      const old = entries[abs];
+      const kept = Array.isArray(old) && old[1] === digest ? old[4] : null;
+      const facts = kept && typeof kept === "object" && !Array.isArray(kept) ? kept : {};
       entries[abs] = [signature(stat), digest, length, now, facts];
       recorded = true;
       return facts;
     },
     save(paths) {
-      if (!recorded && looked.every(([facts, count]) => Object.keys(facts).length === count)) return false;
+      if (!recorded && looked.every(([facts, count]) => !changedFacts.has(facts) && Object.keys(facts).length === count)) return false;
       const ordered = {};
       for (const abs of paths) if (Object.hasOwn(entries, abs)) ordered[abs] = entries[abs];
       let count = Object.keys(ordered).length;

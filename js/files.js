@@ -5,7 +5,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createRequire } from "node:module";
 import { PerfOptimizerError } from "./core.js";
-import { textDigest } from "./cache.js";
+import { noteFactChange, textDigest } from "./cache.js";
 
 // The .gitignore, TOML, JSONC, glob and source-map parsers are required on
 // first use (Node caches them): a CLI run that needs none of them should not
@@ -285,7 +285,10 @@ function unreadFile(path, abs, { digest, length, facts }, maxBytes) {
 export function textFact(file, name, compute, valid) {
   const facts = (file.facts ??= {});
   // A fact from the memo is checked for its shape: a damaged memo costs a read, never a crash.
-  if (!Object.hasOwn(facts, name) || !valid(facts[name])) facts[name] = compute(file.source);
+  if (!Object.hasOwn(facts, name) || !valid(facts[name])) {
+    facts[name] = compute(file.source);
+    noteFactChange(facts);
+  }
   return facts[name];
 }
 

@@ -385,9 +385,24 @@ pub fn analyze_with_kept(
     precomputed: &[u8],
     kept: KeptWalks,
 ) -> Result<(Report, u32), String> {
+    analyze_with_roles(input, precomputed, kept, &[]).map(|(report, walked, _)| (report, walked))
+}
+
+/// [`analyze_with_kept`], given the roles the files' texts gave in an
+/// earlier run (`roles`: a byte per file, [`crate::engine::role_code`], any
+/// other byte for none): a file no entry reaches and nothing walks is
+/// placed without its text. Also returns the roles the texts (or walks)
+/// gave this time, for the wrapper to keep (u8::MAX where none).
+pub fn analyze_with_roles(
+    input: &AnalyzeInput,
+    precomputed: &[u8],
+    kept: KeptWalks,
+    roles: &[u8],
+) -> Result<(Report, u32, Vec<u8>), String> {
     let (registry, config, project) = prepare(input)?;
     let precomputed = crate::engine::Precomputed::parse(precomputed, input.files.len())?
-        .with_kept(kept, input.files.len());
+        .with_kept(kept, input.files.len())
+        .with_roles(roles);
     let baseline = input
         .baseline
         .as_deref()
@@ -407,6 +422,11 @@ pub fn analyze_with_kept(
         scope,
         &precomputed,
     );
+    let text_roles = lint
+        .text_roles
+        .iter()
+        .map(|role| role.map_or(u8::MAX, crate::engine::role_code))
+        .collect();
     lint.diagnostics.extend(
         input
             .skipped
@@ -465,7 +485,7 @@ pub fn analyze_with_kept(
         report.baseline = Some(baseline::compare(&report, baseline));
     }
     budget::apply(&mut report, &config, baseline.as_ref())?;
-    Ok((report, lint.files_walked))
+    Ok((report, lint.files_walked, text_roles))
 }
 
 /// The GET routes `perf-optimizer profile` can request as written, read

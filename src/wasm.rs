@@ -69,8 +69,11 @@ pub fn version() -> String {
 /// `deferred`: the files (ascending indices) whose texts are not in
 /// `sources`, because their walks are given: the core asks `textOf(index)`
 /// for the few it needs (a project-wide finding quotes its file), which
-/// returns the text's UTF-8 bytes.
+/// returns the text's UTF-8 bytes. `roles`: the roles the files' texts
+/// gave in an earlier run, a byte per file (`lastFileRoles`): a file no
+/// entry reaches and nothing walks is placed without its text.
 #[wasm_bindgen(js_name = analyzeJson)]
+#[allow(clippy::too_many_arguments)]
 pub fn analyze_json(
     input: &[u8],
     sources: Option<Vec<u8>>,
@@ -78,13 +81,15 @@ pub fn analyze_json(
     kept: Option<u32>,
     deferred: Option<Vec<u32>>,
     text_of: Option<js_sys::Function>,
+    roles: Option<Vec<u8>>,
 ) -> Result<String, JsError> {
     let deferred = deferred.unwrap_or_default();
+    let roles = roles.unwrap_or_default();
     let Some(text_of) = text_of else {
         if !deferred.is_empty() {
             return Err(JsError::new("invalid input: deferred texts without textOf"));
         }
-        return analyze_json_with(input, sources, precomputed, kept, &[]);
+        return analyze_json_with(input, sources, precomputed, kept, &[], &roles);
     };
     crate::model::project::with_texts(
         move |index| {
@@ -102,7 +107,7 @@ pub fn analyze_json(
             String::from_utf8(bytes)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         },
-        || analyze_json_with(input, sources, precomputed, kept, &deferred),
+        || analyze_json_with(input, sources, precomputed, kept, &deferred, &roles),
     )
 }
 
@@ -112,6 +117,7 @@ fn analyze_json_with(
     precomputed: Option<Vec<u8>>,
     kept: Option<u32>,
     deferred: &[u32],
+    roles: &[u8],
 ) -> Result<String, JsError> {
     let mine = kept.and_then(|wanted| {
         KEPT.with(|cell| {
@@ -128,11 +134,29 @@ fn analyze_json_with(
         Some(walk_input) if input.is_empty() && sources.is_none() => walk_input,
         _ => read_input(input, sources, deferred)?,
     };
-    let (report, walked) =
-        analyze::analyze_with_kept(&input, precomputed.as_deref().unwrap_or_default(), walks)
-            .map_err(|e| JsError::new(&e))?;
+    let (report, walked, text_roles) = analyze::analyze_with_roles(
+        &input,
+        precomputed.as_deref().unwrap_or_default(),
+        walks,
+        roles,
+    )
+    .map_err(|e| JsError::new(&e))?;
     WALKED.store(walked, std::sync::atomic::Ordering::Relaxed);
+    TEXT_ROLES.with(|cell| *cell.borrow_mut() = text_roles);
     to_json(&report)
+}
+
+thread_local! {
+    /// The roles the last `analyzeJson` read from the files' texts.
+    static TEXT_ROLES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The role each file's text gave in the last `analyzeJson`, a byte per
+/// file (255: none; only files no entry reaches have one): for the wrapper
+/// to keep with the file and give the next analysis as `roles`.
+#[wasm_bindgen(js_name = lastFileRoles)]
+pub fn last_file_roles() -> Vec<u8> {
+    TEXT_ROLES.with(|cell| cell.take())
 }
 
 /// How many files the last `analyzeJson` parsed and walked itself (the

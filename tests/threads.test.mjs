@@ -126,6 +126,21 @@ describe("parallel lint", () => {
   });
 });
 
+/** A Worker project (wrangler.toml, a cache folder) whose entry imports a store, beside a test and a seed script no entry imports; each of the three makes subrequests in a loop. */
+function workerWithTestsAndScripts(name) {
+  const dir = join(work, name);
+  for (const sub of ["src", "test", "scripts"]) mkdirSync(join(dir, sub), { recursive: true });
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }));
+  writeFileSync(join(dir, "wrangler.toml"), `name = "${name}"\nmain = "src/index.ts"\ncompatibility_date = "2025-09-01"\n`);
+  const looped = "for (const id of ids) await fetch(`https://x.test/${id}`);";
+  writeFileSync(join(dir, "src/index.ts"), "import { save } from './store';\nexport default { async fetch(request: Request) { await save(await request.json()); return new Response('ok'); } };\n");
+  writeFileSync(join(dir, "src/store.ts"), `export async function save(ids: string[]) { ${looped} }\n`);
+  writeFileSync(join(dir, "test/store.test.ts"), `import { save } from '../src/store';\nexport async function t(ids: string[]) { ${looped} await save(ids); }\n`);
+  writeFileSync(join(dir, "scripts/seed.ts"), `export async function seed(ids: string[]) { ${looped} }\n`);
+  return dir;
+}
+
 describe("incremental cache", () => {
   test("cold and warm runs give the same report; a warm run walks nothing, one changed file is walked alone", () => {
     const dir = corpus("cached", ["zod"]);
@@ -223,16 +238,7 @@ describe("incremental cache", () => {
   });
 
   test("only the files the Worker's entries reach are walked for the cache: tests and scripts no entry imports are not", () => {
-    const dir = join(work, "reachable");
-    for (const sub of ["src", "test", "scripts"]) mkdirSync(join(dir, sub), { recursive: true });
-    mkdirSync(join(dir, "node_modules"), { recursive: true });
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "reachable", private: true, type: "module" }));
-    writeFileSync(join(dir, "wrangler.toml"), 'name = "reachable"\nmain = "src/index.ts"\ncompatibility_date = "2025-09-01"\n');
-    const looped = "for (const id of ids) await fetch(`https://x.test/${id}`);";
-    writeFileSync(join(dir, "src/index.ts"), "import { save } from './store';\nexport default { async fetch(request: Request) { await save(await request.json()); return new Response('ok'); } };\n");
-    writeFileSync(join(dir, "src/store.ts"), `export async function save(ids: string[]) { ${looped} }\n`);
-    writeFileSync(join(dir, "test/store.test.ts"), `import { save } from '../src/store';\nexport async function t(ids: string[]) { ${looped} await save(ids); }\n`);
-    writeFileSync(join(dir, "scripts/seed.ts"), `export async function seed(ids: string[]) { ${looped} }\n`);
+    const dir = workerWithTestsAndScripts("reachable");
     const run = (args) => cli(["lint", ".", "--format", "json", ...args], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
     const cold = run([]);
     assert.match(cold.stderr, /perf-optimizer: 4 files, 2 walked, 0 from the cache/, cold.stderr);
@@ -242,6 +248,27 @@ describe("incremental cache", () => {
     assert.deepEqual(analyzed, ["src/index.ts", "src/store.ts"]);
     // With every file linted, the other two are walked, the Worker's come from the cache.
     assert.match(run(["--all-files"]).stderr, /perf-optimizer: 4 files, 2 walked, 2 from the cache/);
+  });
+
+  test("after a change, the files no entry reaches are placed by the roles the memo kept, their texts not read", async () => {
+    const { RACY_MS } = await importPackage("cache");
+    const dir = workerWithTestsAndScripts("roles");
+    const reads = (run) => Number(/, (\d+) read/.exec(run.stderr)?.[1]);
+    const run = (args = []) => cli(["lint", ".", "--format", "json", ...args], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
+    run();
+    // Past the racy window: the memo's entries (and the roles kept with them) are trusted.
+    await new Promise((resolve) => setTimeout(resolve, RACY_MS + 100));
+    run();
+    appendFileSync(join(dir, "src/store.ts"), "export const more = 1;\n");
+    const changed = run();
+    assert.equal(reads(changed), 1, changed.stderr);
+    assert.equal(changed.stdout, run(["--no-cache"]).stdout);
+    const roles = Object.fromEntries(JSON.parse(changed.stdout).files.map((file) => [file.path, file.role]));
+    assert.deepEqual(roles, { "scripts/seed.ts": "script", "src/index.ts": "worker", "src/store.ts": "worker", "test/store.test.ts": "test" });
+    // Every file analyzed: the same report as without the cache.
+    const all = run(["--all-files"]);
+    assert.equal(all.stdout, run(["--all-files", "--no-cache"]).stdout);
+    assert.equal(JSON.parse(all.stdout).files.filter((file) => file.analyzed).length, 4);
   });
 
   test("walks unused for KEEP_RUNS runs that wrote their pack are dropped from it; used ones stay", async () => {

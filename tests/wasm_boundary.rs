@@ -14,7 +14,7 @@ fn analyze(
     sources: Option<Vec<u8>>,
 ) -> Result<Report, wasm_bindgen::JsError> {
     let json = serde_json::to_string(input).unwrap();
-    wasm::analyze_json(json.as_bytes(), sources, None, None, None, None)
+    wasm::analyze_json(json.as_bytes(), sources, None, None, None, None, None)
         .map(|text| serde_json::from_str(&text).unwrap())
 }
 
@@ -53,12 +53,13 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
         ..AnalyzeInput::default()
     };
     let json = serde_json::to_string(&input).unwrap();
-    let alone = wasm::analyze_json(json.as_bytes(), None, None, None, None, None).unwrap();
+    let alone = wasm::analyze_json(json.as_bytes(), None, None, None, None, None, None).unwrap();
     assert_eq!(wasm::last_walk_count(), 2);
 
     let records = wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(7), None).unwrap();
     assert!(records.is_empty(), "kept, not written");
-    let merged = wasm::analyze_json(json.as_bytes(), None, None, Some(7), None, None).unwrap();
+    let merged =
+        wasm::analyze_json(json.as_bytes(), None, None, Some(7), None, None, None).unwrap();
     assert_eq!(wasm::last_walk_count(), 0);
     assert_eq!(merged, alone);
 
@@ -66,12 +67,12 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
     // for their own (analyses may overlap in one process).
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(8), Some(true)).unwrap();
     assert_eq!(
-        wasm::analyze_json(json.as_bytes(), None, None, Some(9), None, None).unwrap(),
+        wasm::analyze_json(json.as_bytes(), None, None, Some(9), None, None, None).unwrap(),
         alone
     );
     assert_eq!(wasm::last_walk_count(), 2);
     assert_eq!(
-        wasm::analyze_json(json.as_bytes(), None, None, Some(8), None, None).unwrap(),
+        wasm::analyze_json(json.as_bytes(), None, None, Some(8), None, None, None).unwrap(),
         alone
     );
     assert_eq!(wasm::last_walk_count(), 0);
@@ -79,19 +80,19 @@ fn walks_kept_in_the_instance_stand_for_its_own() {
     // An empty input: the kept walk's own, read once.
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(10), None).unwrap();
     assert_eq!(
-        wasm::analyze_json(&[], None, None, Some(10), None, None).unwrap(),
+        wasm::analyze_json(&[], None, None, Some(10), None, None, None).unwrap(),
         alone
     );
     assert_eq!(wasm::last_walk_count(), 0);
     // None kept under that token: an empty input is an error, not a trap.
-    assert!(wasm::analyze_json(&[], None, None, Some(10), None, None).is_err());
+    assert!(wasm::analyze_json(&[], None, None, Some(10), None, None, None).is_err());
 
     // Two analyses overlapping: each takes its own walks and input.
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(11), None).unwrap();
     wasm::walk_json(json.as_bytes(), None, vec![0, 1], None, Some(12), None).unwrap();
     for token in [11, 12] {
         assert_eq!(
-            wasm::analyze_json(&[], None, None, Some(token), None, None).unwrap(),
+            wasm::analyze_json(&[], None, None, Some(token), None, None, None).unwrap(),
             alone
         );
         assert_eq!(wasm::last_walk_count(), 0);
@@ -173,28 +174,14 @@ fn deferred_texts_are_asked_for_only_when_needed() {
         ..AnalyzeInput::default()
     };
     let json = serde_json::to_string(&input).unwrap();
-    let alone = wasm::analyze_json(json.as_bytes(), None, None, None, None, None).unwrap();
+    let alone = wasm::analyze_json(json.as_bytes(), None, None, None, None, None, None).unwrap();
     let bare = AnalyzeInput {
         files: vec![file("src/a.ts", ""), file("src/b.ts", "")],
         source_lengths: texts.iter().map(|t| t.len() as u32).collect(),
         ..AnalyzeInput::default()
     };
     let bare = serde_json::to_string(&bare).unwrap();
-    let text_of = js_sys::Function::new_with_args(
-        "i",
-        &format!(
-            "(globalThis.asked ??= []).push(i); return new TextEncoder().encode({}[i]);",
-            serde_json::to_string(&texts).unwrap()
-        ),
-    );
-    let asked = || {
-        let asked = js_sys::eval("globalThis.asked ?? []").unwrap();
-        js_sys::eval("globalThis.asked = []").unwrap();
-        js_sys::Array::from(&asked)
-            .iter()
-            .map(|i| i.as_f64().unwrap() as u32)
-            .collect::<Vec<_>>()
-    };
+    let (text_of, asked) = text_provider(&texts, "asked");
     for (walked_apart, asked_for) in [(vec![0, 1], vec![]), (vec![0], vec![1])] {
         let records =
             wasm::walk_json(json.as_bytes(), None, walked_apart, None, None, None).unwrap();
@@ -205,6 +192,7 @@ fn deferred_texts_are_asked_for_only_when_needed() {
             None,
             Some(vec![0, 1]),
             Some(text_of.clone()),
+            None,
         )
         .unwrap();
         assert_eq!(lazy, alone);
@@ -217,7 +205,94 @@ fn deferred_texts_are_asked_for_only_when_needed() {
         None,
         None,
         Some(vec![0, 1]),
+        None,
         None
     )
     .is_err());
+}
+
+/// The roles the texts of files no entry reaches gave (`lastFileRoles`),
+/// given back (`roles`): those files' texts are not asked for again, and
+/// the report is the same.
+#[wasm_bindgen_test]
+fn roles_kept_from_an_earlier_run_spare_the_texts() {
+    use perf_optimizer::model::project::{EntryPoint, FileScope};
+    let texts = [
+        "export default { async fetch() { return new Response('ok'); } };\n",
+        "import { test } from 'vitest';\ntest('x', () => {});\n",
+        "#!/usr/bin/env node\nconsole.log('seed');\n",
+    ];
+    let paths = ["src/index.ts", "src/a.test.ts", "tools/seed.ts"];
+    let bare = AnalyzeInput {
+        files: paths
+            .iter()
+            .map(|p| SourceFile {
+                path: (*p).into(),
+                source: Default::default(),
+            })
+            .collect(),
+        source_lengths: texts.iter().map(|t| t.len() as u32).collect(),
+        entries: vec![EntryPoint {
+            path: "src/index.ts".into(),
+            declared_by: "wrangler.toml (main)".into(),
+            queue_batch_size: None,
+        }],
+        scope: FileScope::Reachable,
+        ..AnalyzeInput::default()
+    };
+    let bare = serde_json::to_string(&bare).unwrap();
+    let (text_of, asked) = text_provider(&texts, "askedRoles");
+    let run = |roles: Option<Vec<u8>>| {
+        wasm::analyze_json(
+            bare.as_bytes(),
+            Some(texts[0].as_bytes().to_vec()),
+            None,
+            None,
+            Some(vec![1, 2]),
+            Some(text_of.clone()),
+            roles,
+        )
+        .unwrap()
+    };
+    let first = run(None);
+    // The test and the script are placed by their texts, read on demand.
+    assert_eq!(asked(), [1, 2]);
+    let roles = wasm::last_file_roles();
+    assert_eq!(roles.len(), 3);
+    assert_eq!(roles[0], u8::MAX, "the entry's role is no text's");
+    assert!(roles[1] != u8::MAX && roles[2] != u8::MAX);
+    let again = run(Some(roles));
+    assert_eq!(asked(), Vec::<u32>::new());
+    assert_eq!(again, first);
+    let report: serde_json::Value = serde_json::from_str(&again).unwrap();
+    let roles: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["worker", "test", "script"]);
+}
+
+/// A `textOf` for `analyzeJson` that gives `texts` by index and notes each
+/// index asked for (in the global `log`), and a function that returns the
+/// indices asked for since it was last called.
+fn text_provider(texts: &[&str], log: &str) -> (js_sys::Function, impl Fn() -> Vec<u32>) {
+    let text_of = js_sys::Function::new_with_args(
+        "i",
+        &format!(
+            "(globalThis.{log} ??= []).push(i); return new TextEncoder().encode({}[i]);",
+            serde_json::to_string(texts).unwrap()
+        ),
+    );
+    let log = log.to_string();
+    let asked = move || {
+        let asked = js_sys::eval(&format!("globalThis.{log} ?? []")).unwrap();
+        js_sys::eval(&format!("globalThis.{log} = []")).unwrap();
+        js_sys::Array::from(&asked)
+            .iter()
+            .map(|i| i.as_f64().unwrap() as u32)
+            .collect()
+    };
+    (text_of, asked)
 }

@@ -85,7 +85,33 @@ pub struct LintOutput {
     /// Files parsed and walked in this call (the others' walks were given:
     /// [`Precomputed`]).
     pub files_walked: u32,
+    /// For each file no entry reaches and that is not analyzed, the role its
+    /// path and text give (read from the text, or from a walk made apart),
+    /// for the wrapper to keep with the file ([`Precomputed::with_roles`]);
+    /// None for the others.
+    pub text_roles: Vec<Option<Role>>,
 }
+
+/// A role as one byte, for the wrapper to keep ([`LintOutput::text_roles`]).
+pub fn role_code(role: Role) -> u8 {
+    ROLE_CODES
+        .iter()
+        .position(|&r| r == role)
+        .unwrap_or(u8::MAX as usize) as u8
+}
+
+fn role_of_code(code: u8) -> Option<Role> {
+    ROLE_CODES.get(usize::from(code)).copied()
+}
+
+const ROLE_CODES: [Role; 6] = [
+    Role::Worker,
+    Role::Test,
+    Role::Script,
+    Role::Client,
+    Role::Node,
+    Role::Unknown,
+];
 
 /// One file's walk: its findings, database facts, suppression comments
 /// and the modules it loads; or its `parse-error`.
@@ -98,7 +124,7 @@ struct Walked {
     boundary: graph::Boundary,
     /// The file's role when no entry reaches it (from its path and text;
     /// set by walks made apart, `Linter::walk_apart`).
-    role: graph::FileRole,
+    role: Option<graph::FileRole>,
 }
 
 type WalkResult = Result<Walked, Box<Diagnostic>>;
@@ -140,6 +166,10 @@ pub struct Precomputed<'a> {
     /// Walks this instance made itself ([`Linter::walk_kept`]): taken as
     /// they are, with nothing to encode or decode.
     kept: std::cell::RefCell<Vec<Option<(WalkParams, WalkResult)>>>,
+    /// The role each file's text gave in an earlier run (the wrapper keeps
+    /// them: [`LintOutput::text_roles`]), for a file no entry reaches and
+    /// nothing walks: placed without reading its text.
+    roles: Vec<Option<Role>>,
 }
 
 /// Walks of some files that [`Linter::walk_kept`] made in this instance,
@@ -183,7 +213,15 @@ impl<'a> Precomputed<'a> {
         Ok(Precomputed {
             walks,
             kept: Default::default(),
+            roles: Vec::new(),
         })
+    }
+
+    /// Adds the roles the files' texts gave before ([`role_code`], one per
+    /// file; any other byte: not known).
+    pub fn with_roles(mut self, codes: &[u8]) -> Self {
+        self.roles = codes.iter().map(|&code| role_of_code(code)).collect();
+        self
     }
 
     /// Adds the walks `kept` (of files among `files`, which they replace
@@ -471,6 +509,7 @@ impl<'p> Linter<'p> {
             queue_batch: None,
             is_entry: entry_files.contains(&i),
         };
+        let mut text_roles = vec![None; files.len()];
         for (i, file) in files.iter().enumerate() {
             // The index (into `entry_files`) of the entry the file is reached from.
             let (entry, client_only) = match (scope, reached[i]) {
@@ -487,11 +526,26 @@ impl<'p> Linter<'p> {
                 if walked[i].is_none() && analyze_rest {
                     walked[i] = made_before(i, rest_params(i));
                 }
-                // A file walked before is placed by its walk, its text not read.
-                let known = match &walked[i] {
-                    Some(Ok(walk)) => walk.role,
+                // A file walked before is placed by its walk, one nothing
+                // walks by the role its text gave before: its text not read.
+                let given = precomputed.roles.get(i).copied().flatten();
+                let known = match (&walked[i], given) {
+                    (
+                        Some(Ok(Walked {
+                            role: Some(role), ..
+                        })),
+                        _,
+                    ) => *role,
+                    (_, Some(role)) if !analyze_rest && !file.source.is_read() => graph::FileRole {
+                        role,
+                        object_ids: graph::ObjectIdMarks::Unknown,
+                    },
                     _ => graph::FileRole::of(&file.path, &file.source),
                 };
+                if !analyze_rest {
+                    // Not analyzed: the wrapper may place it by this next time.
+                    text_roles[i] = Some(known.role);
+                }
                 (known.role, known.object_ids)
             };
             if client_only && !analyze_rest {
@@ -555,6 +609,7 @@ impl<'p> Linter<'p> {
         }
         merge_groups(&mut out.diagnostics);
         out.files_walked = walks.get();
+        out.text_roles = text_roles;
         out
     }
 
@@ -643,7 +698,7 @@ impl<'p> Linter<'p> {
     fn walk_apart(&self, file: &SourceFile, params: WalkParams) -> WalkResult {
         let mut result = self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown);
         if let Ok(walk) = &mut result {
-            walk.role = graph::FileRole::of(&file.path, &file.source);
+            walk.role = Some(graph::FileRole::of(&file.path, &file.source));
         }
         result
     }
@@ -797,7 +852,7 @@ impl<'p> Linter<'p> {
             suppressions,
             requests,
             boundary: graph::boundary_of(&program),
-            role: Default::default(),
+            role: None,
         })
     }
 }
