@@ -224,15 +224,19 @@ async function analyzeOnce(input, label, { threads, cacheDir, readCount }) {
       return new Uint8Array(0);
     }
   };
-  const analyzeCall = (sendInput) =>
-    callCore(label, (core) => {
+  const analyzeCall = (sendInput) => {
+    // Read here, not in the core's call: a file that changed during the run
+    // throws its own error (the run starts again), not an internal one.
+    const sources = sendInput ? Buffer.concat(lengths.flatMap((_, i) => (isDeferred(i) ? [] : [textOf(i)]))) : undefined;
+    return callCore(label, (core) => {
       const result = sendInput
-        ? core.analyzeJson(inputJson, Buffer.concat(lengths.flatMap((_, i) => (isDeferred(i) ? [] : [textOf(i)]))), precomputed, keep, deferred, textForCore, roles)
+        ? core.analyzeJson(inputJson, sources, precomputed, keep, deferred, textForCore, roles)
         : core.analyzeJson(new Uint8Array(0), undefined, precomputed, keep, undefined, undefined, roles);
       walkedHere = core.lastWalkCount();
       keepRoles(input.files, core.lastFileRoles());
       return result;
     });
+  };
   let text;
   try {
     text = analyzeCall(!walkedThis);
