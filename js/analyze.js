@@ -101,7 +101,7 @@ const coreInputJson = (input, lengths) => JSON.stringify({ ...input, files: (inp
 const sourceBytes = (file) => (typeof file.source === "string" ? Buffer.from(file.source, "utf8") : file.source);
 
 /** The byte length of a file's text: known without reading it for a file the memo knows. */
-const sourceLength = (file) => file.size ?? sourceBytes(file).length;
+const sourceLength = (file) => file.size ?? (typeof file.source === "string" ? Buffer.byteLength(file.source, "utf8") : file.source.length);
 
 /** The files' texts as UTF-8 bytes. */
 const sourceTexts = (input) => (input.files ?? []).map(sourceBytes);
@@ -620,17 +620,19 @@ export async function lint(paths = ["."], options = {}) {
   const stats = new Map();
   const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths, named, irregular, stats });
   const threads = options.threads ?? config.threads;
-  await prestartFor(absPaths.length, threads, options.cache === false ? null : cacheDirFor(baseDir));
+  // The project's cache, as lintFiles finds it (a folder linted inside the
+  // project has no node_modules of its own).
+  const projectDir = findProjectDir(baseDir);
+  await prestartFor(absPaths.length, threads, options.cache === false ? null : cacheDirFor(projectDir ?? baseDir));
   try {
-    return await lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular, stats });
+    return await lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats });
   } finally {
     threadsModule?.stopSpareWorkers();
   }
 }
 
 /** `lint` of the files `absPaths` found from `paths` (`named`: the regular files among `paths`). */
-async function lintFiles(paths, absPaths, options, { config, json, baseDir, configPaths, threads, named, irregular, stats }) {
-  const projectDir = findProjectDir(baseDir);
+async function lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats }) {
   let project = null;
   try {
     project = projectDir ? loadProject(projectDir) : null;

@@ -10,7 +10,6 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { displayPath, readUserFile, stripBom } from "./files.js";
 import { readJsonc } from "./project.js";
 
-
 /** The nearest file called `name` at or above `dir`; `seen` remembers the answer of every folder walked. */
 function nearest(dir, name, seen) {
   const walked = [];
