@@ -138,19 +138,22 @@ export function fileKey(run, path, digest) {
 }
 
 /**
- * The path of the file `name` in the cache folder `dir`, or null when the
- * cache cannot be used there (not writable: the run goes on without one).
- * Only real folders and a regular file: a project cannot point the cache
- * elsewhere with a link (nor make a read block on a FIFO).
+ * Whether the cache can be used in the folder `dir`: made if missing, and
+ * a real folder in a real parent (not writable: the run goes on without
+ * one). A project cannot point the cache elsewhere with a link.
  */
-function cacheFile(dir, name) {
-  if (!dir) return null;
+function usableFolder(dir) {
+  if (!dir) return false;
   try {
     mkdirSync(dir, { recursive: true });
-    if (lstatSync(dirname(dir)).isSymbolicLink() || lstatSync(dir).isSymbolicLink()) return null;
+    return !lstatSync(dirname(dir)).isSymbolicLink() && !lstatSync(dir).isSymbolicLink();
   } catch {
-    return null;
+    return false;
   }
+}
+
+/** The path of the file `name` in the usable cache folder `dir`, or null when something other than a regular file is there (a link, a FIFO: never read). */
+function fileIn(dir, name) {
   const path = join(dir, name);
   try {
     if (!lstatSync(path).isFile()) return null;
@@ -159,6 +162,9 @@ function cacheFile(dir, name) {
   }
   return path;
 }
+
+/** The path of the file `name` in the cache folder `dir`, or null when the cache cannot be used there (`usableFolder`, `fileIn`). */
+const cacheFile = (dir, name) => (usableFolder(dir) ? fileIn(dir, name) : null);
 
 /** Writes `bytes` to `path` through a temporary file and a rename (a reader never sees half a file); whether it did. */
 function replaceFile(path, bytes) {
@@ -240,7 +246,9 @@ export function hasWalks(dir) {
  * walk)`; `save()` writes the packs the run added to.
  */
 export function openCache(dir) {
-  const paths = Array.from({ length: SHARDS }, (_, n) => cacheFile(dir, shardFile(n)));
+  // The folder checked once, each pack file on its own.
+  if (!usableFolder(dir)) return null;
+  const paths = Array.from({ length: SHARDS }, (_, n) => fileIn(dir, shardFile(n)));
   if (paths.some((path) => !path)) return null;
   /** key → { walk, run } */
   const entries = new Map();

@@ -237,6 +237,40 @@ describe("incremental cache", () => {
     assert.deepEqual(memo.files[a][4], {});
   });
 
+  test("a text the core asks for that is not the one the memo knew starts the run again without the memo", () => {
+    // A finding across files (the loop here, the fetch in load.js) is placed
+    // after the walks: the core asks for the text of its file, not sent
+    // because the memo knew the file unchanged and the cache had its walk.
+    const dir = join(work, "deferred-mismatch");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "deferred-mismatch", private: true }));
+    writeFileSync(join(dir, "wrangler.toml"), 'name = "d"\nmain = "src/index.js"\ncompatibility_date = "2025-09-01"\n');
+    const index = join(dir, "src/index.js");
+    writeFileSync(index, "// one two\nimport { load } from './load.js';\nexport default { async fetch(request) {\n  const out = [];\n  for (const id of (await request.json()).ids) out.push(await load(id));\n  return Response.json(out);\n} };\n");
+    writeFileSync(join(dir, "src/load.js"), "export async function load(id) { return (await fetch(`https://x.test/${id}`)).json(); }\n");
+    const run = (args = []) => cli(["lint", ".", "--format", "json", ...args], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
+    run();
+    // The same length, one line more (the finding moves down a line), and a
+    // memo entry that trusts the new stat with the old text's digest: a
+    // change the stat cannot tell (within its clock's granularity).
+    writeFileSync(index, readFileSync(index, "utf8").replace("// one two\n", "//\n// one2\n"));
+    const memoPath = join(dir, "node_modules", ".cache", "perf-optimizer", "files.json");
+    const memo = JSON.parse(readFileSync(memoPath, "utf8"));
+    const s = statSync(index);
+    memo.files[index][0] = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+    memo.files[index][3] = Date.now() + 60_000;
+    writeFileSync(memoPath, JSON.stringify(memo));
+    // The other file changed for real: no report kept for this input.
+    appendFileSync(join(dir, "src/load.js"), "// more\n");
+    const changed = run();
+    const uncached = run(["--no-cache"]);
+    assert.equal(changed.code, uncached.code, changed.stderr);
+    assert.equal(changed.stdout, uncached.stdout);
+    const found = JSON.parse(changed.stdout).diagnostics.map((d) => `${d.rule} ${d.file}:${d.line}`);
+    assert.deepEqual(found, ["subrequest-in-loop src/index.js:6"]);
+  });
+
   test("only the files the Worker's entries reach are walked for the cache: tests and scripts no entry imports are not", () => {
     const dir = workerWithTestsAndScripts("reachable");
     const run = (args) => cli(["lint", ".", "--format", "json", ...args], { cwd: dir, env: { PERF_OPTIMIZER_DEBUG: "1" } });
