@@ -23,6 +23,9 @@ pub struct FunctionFact {
     pub name: Option<String>,
     /// Declared at the module's top level (not nested in another function).
     pub top_level: bool,
+    /// A method or property of an object or class: a plain call
+    /// (`fetch()`) never names it (a method is called on its object).
+    pub is_method: bool,
     /// Where it is declared (its position is made only for findings).
     pub span: Span,
     /// The first call that leaves the Worker and is not a database query:
@@ -304,7 +307,13 @@ pub(crate) fn record_instance(target: &str, value: &Expr, cx: &mut FileContext<'
 }
 
 pub(crate) fn enter_function(frame: &Frame, cx: &mut FileContext<'_>) {
-    let Frame::Function { span, name, .. } = frame else {
+    let Frame::Function {
+        span,
+        name,
+        is_method,
+        ..
+    } = frame
+    else {
         return;
     };
     let top_level = cx.db.walk.function_stack.is_empty();
@@ -312,6 +321,7 @@ pub(crate) fn enter_function(frame: &Frame, cx: &mut FileContext<'_>) {
     cx.db.functions.push(FunctionFact {
         name: name.as_ref().map(|n| n.as_str().to_owned()),
         top_level,
+        is_method: *is_method,
         span: *span,
         ..FunctionFact::default()
     });
@@ -399,6 +409,7 @@ use crate::model::wire::{wire_enum, wire_struct};
 wire_struct!(FunctionFact {
     name,
     top_level,
+    is_method,
     span,
     subrequest,
     query,

@@ -21,9 +21,11 @@ impl Project<'_> {
 
     /// The one function of `file` named `name`, or none when the name is
     /// ambiguous. A plain call (`save()`) names a top-level function, else
-    /// a nested one declared where it is called; a method call
-    /// (`this.save()`, `methods`) names a function of any level (a class's
-    /// methods are not nested in a function).
+    /// a nested one declared where it is called, never a method (in
+    /// `export default { async fetch() { … fetch(url) } }` the inner call
+    /// is the global `fetch`); a method call (`this.save()`, `methods`)
+    /// names a function of any level (a class's methods are not nested in
+    /// a function).
     fn function_named(&self, file: usize, name: &str, methods: bool) -> Option<usize> {
         let functions = &self.files[file].1.functions;
         let by_name = self.functions_by_name.get_or_init(|| {
@@ -49,6 +51,7 @@ impl Project<'_> {
             let mut found = named
                 .iter()
                 .copied()
+                .filter(|&i| methods || !functions[i].is_method)
                 .filter(|&i| level.is_none_or(|top| functions[i].top_level == top));
             let first = found.next()?;
             found.next().is_none().then_some(first)

@@ -139,6 +139,8 @@ struct PendingFn {
     /// A method of a Durable Object or entrypoint class: its parameters are
     /// the caller's arguments (the bindings are `this.env`).
     class_method: bool,
+    /// A method or property of an object or class: named by a key, not a binding.
+    is_method: bool,
     iteration_method: Option<Atom>,
     in_promise_combinator: bool,
 }
@@ -287,6 +289,7 @@ impl Walker<'_, '_, '_> {
             is_handler: pending.is_handler || pages,
             request_param,
             name,
+            is_method: pending.is_method,
             params: params.into(),
             iteration_method: pending.iteration_method,
             in_promise_combinator: pending.in_promise_combinator,
@@ -525,6 +528,7 @@ impl Visit for Walker<'_, '_, '_> {
                     },
                     in_promise_combinator: iteration && in_promise_combinator,
                     class_method: false,
+                    is_method: false,
                 });
             }
             let saved = self.in_promise_combinator_arg;
@@ -723,6 +727,7 @@ impl Visit for Walker<'_, '_, '_> {
         self.pending = Some(PendingFn {
             name: name.clone(),
             is_handler,
+            is_method: true,
             ..PendingFn::default()
         });
         let params = param_pats(&m.function.params);
@@ -743,6 +748,7 @@ impl Visit for Walker<'_, '_, '_> {
             self.pending = Some(PendingFn {
                 name,
                 is_handler,
+                is_method: true,
                 ..PendingFn::default()
             });
         }
@@ -780,6 +786,7 @@ impl Visit for Walker<'_, '_, '_> {
             name: name.clone(),
             is_handler: self.handler_class && m.kind == MethodKind::Method && !m.is_static,
             class_method: true,
+            is_method: true,
             ..PendingFn::default()
         });
         let params = param_pats(&m.function.params);
@@ -795,6 +802,7 @@ impl Visit for Walker<'_, '_, '_> {
             name: Some(name.clone()),
             is_handler: false,
             class_method: true,
+            is_method: true,
             ..PendingFn::default()
         });
         let params = param_pats(&m.function.params);
@@ -876,6 +884,7 @@ impl Walker<'_, '_, '_> {
     fn accessor(&mut self, key: &PropName, function: &Function) {
         self.pending = Some(PendingFn {
             name: prop_name(key),
+            is_method: true,
             ..PendingFn::default()
         });
         let params = param_pats(&function.params);
@@ -893,6 +902,10 @@ impl Walker<'_, '_, '_> {
                 ParamOrTsParamProp::TsParamProp(_) => None,
             })
             .collect();
+        self.pending = Some(PendingFn {
+            is_method: true,
+            ..PendingFn::default()
+        });
         self.function(c.span, false, params, Some("constructor".into()), |w| {
             c.visit_children_with(w)
         });

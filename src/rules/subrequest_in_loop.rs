@@ -851,6 +851,47 @@ export async function once(ids) {
         assert!(found[0].message.ends_with("at src/driver.ts:3"), "{}", found[0].message);
     }
 
+    /// In `export default { async fetch() { … } }`, a plain `fetch(url)` is
+    /// the global one: the handler's method name is a key, not a binding
+    /// (it was taken for a call of the handler, whose query made it a
+    /// drizzle-query-in-loop finding instead).
+    #[test]
+    fn a_global_fetch_in_the_fetch_handler_is_the_global_one() {
+        use crate::rules::test_util::Case;
+        let handler = r#"export default {
+  async fetch(request: Request, env: Env) {
+    const ids: string[] = await request.json();
+    for (const id of ids) await fetch(`https://api.example.com/items/${id}`);
+    await env.DB.prepare('SELECT 1').first();
+    return new Response('ok');
+  },
+};
+"#;
+        let places = Case::new()
+            .rules(&["subrequest-in-loop", "drizzle-query-in-loop"])
+            .file("src/index.ts", handler)
+            .places();
+        assert_eq!(places, [("src/index.ts".into(), 4, "subrequest-in-loop".into())]);
+        // A function declared with a name is one a plain call names.
+        let places = Case::new()
+            .rules(&["subrequest-in-loop", "drizzle-query-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"async function load(env: Env, id: string) { return env.DB.prepare('SELECT * FROM t WHERE id = ?').bind(id).first(); }
+export default {
+  async fetch(request: Request, env: Env) {
+    const ids: string[] = await request.json();
+    const out = [];
+    for (const id of ids) out.push(await load(env, id));
+    return Response.json(out);
+  },
+};
+"#,
+            )
+            .places();
+        assert_eq!(places, [("src/index.ts".into(), 6, "drizzle-query-in-loop".into())]);
+    }
+
     #[test]
     fn silent_in_retry_and_fallback_loops() {
         assert_silent(

@@ -40,7 +40,9 @@ Work at module scope — code that runs while the isolate starts:
 - eager SDK clients: `new S3Client(…)` (any `@aws-sdk/*`, `@google-cloud/*`,
   `@azure/*` constructor), `new Stripe(…)`, `new OpenAI(…)`, `new Anthropic(…)`,
   `new PrismaClient()`, `new Pool(…)`, `new MongoClient(…)`, `postgres(…)`,
-  Supabase/Redis `createClient(…)`, mysql `createPool(…)`, …;
+  Supabase/Redis `createClient(…)`, mysql `createPool(…)`, … — a class of
+  those names counts when it is imported from a package (the project's own
+  `OpenAI` class from `./openai` is not the SDK's client);
 - the same inside a top-level IIFE (`const t = (() => { … })()`), which runs at
   startup too, and a call at module scope to a function of the file whose body
   loops or builds a big table (`const INDEX = buildIndex();`).
@@ -59,6 +61,8 @@ the result or not.
             "Bad",
             r#"
 ```ts
+import { S3Client } from '@aws-sdk/client-s3';
+
 // Warehouse bin for each catalogue SKU.
 const BIN_BY_SKU: Record<string, string> = {};
 for (let i = 0; i < 50_000; i++) {
@@ -447,7 +451,15 @@ impl TopLevelWork {
             return None;
         };
         let from = self.imports.get(&id.sym).map(String::as_str);
-        let sdk = SDK_CLASSES.contains(&id.sym.as_ref())
+        // A class of the project's own (`import { OpenAI } from './openai'`,
+        // or declared here) is not the SDK of that name: only one imported
+        // from a package is.
+        let from_package = from.is_some_and(|f| {
+            crate::semantic::imports::package_name(f).is_some()
+                && !f.starts_with("@/")
+                && !f.starts_with("~/")
+        });
+        let sdk = (from_package && SDK_CLASSES.contains(&id.sym.as_ref()))
             || from.is_some_and(|f| SDK_PACKAGES.iter().any(|p| f.starts_with(p)));
         sdk.then(|| sdk_client(&cx.snippet(new.span)))
     }
@@ -565,6 +577,28 @@ const INDEX = buildIndex();
                 (16, "a for-of loop over `words` at module scope"),
                 (24, "`buildIndex()` runs at module scope, during startup, and does heavy work: a for-of loop over `words` (line 21)"),
             ],
+        );
+    }
+
+    /// The project's own class named like an SDK's (an agent registry of
+    /// `new OpenAI()` from `./openai`) is not that SDK's client.
+    #[test]
+    fn classes_named_like_sdks_are_clients_only_from_their_package() {
+        assert_silent(
+            "top-level-work",
+            r#"import { OpenAI } from "./agent/openai";
+import { Anthropic } from "@/agent/anthropic";
+class Pool { size = 1; }
+export const AGENTS = [new OpenAI(), new Anthropic()];
+export const pool = new Pool();
+"#,
+        );
+        assert_fires(
+            "top-level-work",
+            r#"import OpenAI from "openai";
+export const client = new OpenAI({ apiKey: "k" });
+"#,
+            &[(2, "constructs an SDK client")],
         );
     }
 

@@ -22,6 +22,10 @@ pub enum Frame {
         request_param: bool,
         /// Name when it has one (declaration, method, or variable it is bound to).
         name: Option<Atom>,
+        /// A method or property of an object or class (`{ fetch() {} }`,
+        /// `{ load: async () => {} }`): its name is a key, not a binding a
+        /// plain call (`fetch()`) can name.
+        is_method: bool,
         /// Parameter names (shared: the walker passes the frame to the rules
         /// and keeps it on the stack).
         params: Rc<[Atom]>,
