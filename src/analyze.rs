@@ -1004,9 +1004,11 @@ mod tests {
     }
 
     /// `allFiles` (or `--all-files`) widens the scope; with no entry among
-    /// the files everything is analyzed, and the report says so once.
+    /// the files every file is analyzed but those whose path or text says
+    /// they are tests, scripts, browser or Node code (a Worker runs none of
+    /// them), and the report says so once.
     #[test]
-    fn all_files_and_no_entry_analyze_everything() {
+    fn all_files_analyze_everything_and_no_entry_all_but_other_code() {
         let all = analyze(&monorepo_input(
             FileScope::Reachable,
             &["apps/api/src/index.ts"],
@@ -1022,10 +1024,33 @@ mod tests {
             "{}",
         ))
         .unwrap();
-        assert_eq!((none.summary.files, none.summary.skipped_files), (9, 0));
+        assert_eq!((none.summary.files, none.summary.skipped_files), (5, 4));
         assert_eq!(
             none.notes,
-            ["No Worker entry found among the files (a wrangler config's `main`, Pages Functions or a framework's server entry): all 9 files were analyzed."]
+            ["No Worker entry found among the files (a wrangler config's `main`, Pages Functions or a framework's server entry): 5 files were analyzed; 4 test, script, browser or Node files were not (`--all-files` lints them)."]
+        );
+        let (findings, roles) = findings_and_roles(&none);
+        assert_eq!(
+            findings,
+            [
+                "apps/api/src/routes/run.ts:2 subrequest-in-loop",
+                "packages/shared/src/index.ts:2 subrequest-in-loop",
+                "packages/shared/src/unused.ts:2 subrequest-in-loop"
+            ]
+        );
+        assert_eq!(
+            roles,
+            [
+                "apps/admin/server.ts node (skipped)",
+                "apps/api/src/index.ts unknown",
+                "apps/api/src/routes/run.ts unknown",
+                "apps/api/src/types.ts unknown",
+                "apps/api/test/run.test.ts test (skipped)",
+                "apps/api/scripts/seed.ts script (skipped)",
+                "apps/web/src/main.ts client (skipped)",
+                "packages/shared/src/index.ts unknown",
+                "packages/shared/src/unused.ts unknown"
+            ]
         );
         // The bundle's inputs are all Worker code, whatever their path says.
         let bundle = analyze(&monorepo_input(

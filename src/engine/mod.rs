@@ -495,14 +495,12 @@ impl<'p> Linter<'p> {
             });
         }
         let mut out = LintOutput::default();
-        let analyze_rest = scope != FileScope::Reachable || entry_files.is_empty();
-        if scope == FileScope::Reachable && entry_files.is_empty() && !files.is_empty() {
-            out.notes.push(format!(
-                "No Worker entry found among the files (a wrangler config's `main`, Pages Functions or a framework's server entry): all {} file{} analyzed.",
-                crate::model::text::count(files.len() as u64),
-                if files.len() == 1 { " was" } else { "s were" }
-            ));
-        }
+        // Every file (`--all-files`, a bundle's inputs); without an entry, the
+        // files whose text says they are no tests, scripts, browser or Node
+        // code (what the Worker may run).
+        let analyze_all = scope != FileScope::Reachable;
+        let no_entry = scope == FileScope::Reachable && entry_files.is_empty();
+        let analyze_rest = analyze_all || no_entry;
         // The parameters of the walk of a file the analysis walks though no
         // entry reaches it.
         let rest_params = |i: usize| WalkParams {
@@ -510,6 +508,7 @@ impl<'p> Linter<'p> {
             is_entry: entry_files.contains(&i),
         };
         let mut text_roles = vec![None; files.len()];
+        let mut set_aside = 0usize;
         for (i, file) in files.iter().enumerate() {
             // The index (into `entry_files`) of the entry the file is reached from.
             let (entry, client_only) = match (scope, reached[i]) {
@@ -518,6 +517,7 @@ impl<'p> Linter<'p> {
                 (_, Some(r)) => (Some(r.entry), false),
                 (_, None) => (None, false),
             };
+            let mut analyze_this = analyze_all;
             let (role, object_ids) = if client_only {
                 (Role::Client, graph::ObjectIdMarks::Unknown)
             } else if entry.is_some() || scope == FileScope::Bundle {
@@ -536,15 +536,17 @@ impl<'p> Linter<'p> {
                         })),
                         _,
                     ) => *role,
-                    (_, Some(role)) if !analyze_rest && !file.source.is_read() => graph::FileRole {
+                    (_, Some(role)) if !analyze_all && !file.source.is_read() => graph::FileRole {
                         role,
                         object_ids: graph::ObjectIdMarks::Unknown,
                     },
                     _ => graph::FileRole::of(&file.path, &file.source),
                 };
-                if !analyze_rest {
+                analyze_this |= no_entry && matches!(known.role, Role::Unknown | Role::Worker);
+                if !analyze_this {
                     // Not analyzed: the wrapper may place it by this next time.
                     text_roles[i] = Some(known.role);
+                    set_aside += usize::from(no_entry);
                 }
                 (known.role, known.object_ids)
             };
@@ -552,7 +554,11 @@ impl<'p> Linter<'p> {
                 // Walked for its imports only: browser code is not analyzed.
                 walked[i] = None;
             }
-            if walked[i].is_none() && analyze_rest {
+            if entry.is_none() && scope == FileScope::Reachable && !analyze_this {
+                // Walked ahead (a guess) or before: not analyzed after all.
+                walked[i] = None;
+            }
+            if walked[i].is_none() && analyze_this {
                 walked[i] = Some(walk(i, false, rest_params(i), object_ids));
             }
             out.files.push(FileEntry {
@@ -561,6 +567,25 @@ impl<'p> Linter<'p> {
                 entry: entry.map(|n| files[entry_files[n]].path.clone()),
                 analyzed: walked[i].is_some(),
             });
+        }
+        if no_entry && !files.is_empty() {
+            let analyzed = files.len() - set_aside;
+            let set_aside_part = if set_aside == 0 {
+                String::new()
+            } else {
+                format!(
+                    "; {} test, script, browser or Node file{} not (`--all-files` lints {})",
+                    crate::model::text::count(set_aside as u64),
+                    if set_aside == 1 { " was" } else { "s were" },
+                    if set_aside == 1 { "it" } else { "them" }
+                )
+            };
+            out.notes.push(format!(
+                "No Worker entry found among the files (a wrangler config's `main`, Pages Functions or a framework's server entry): {}{} file{} analyzed{set_aside_part}.",
+                if set_aside == 0 { "all " } else { "" },
+                crate::model::text::count(analyzed as u64),
+                if analyzed == 1 { " was" } else { "s were" },
+            ));
         }
         let mut suppressions = Vec::new();
         let mut sources: Vec<&Text> = Vec::new();
