@@ -45,7 +45,17 @@ function gitignoreAt(dir) {
   return existsSync(file) ? lazyRequire("ignore")().add(readUserFile(file, { what: ".gitignore", encoding: "utf8" })) : null;
 }
 
-const WRANGLER_CONFIG = /^wrangler\.(json|jsonc|toml)$/;
+/**
+ * A wrangler config's file name: wrangler's own (`wrangler.json`,
+ * `wrangler.jsonc`, `wrangler.toml`), one a script passes with `-c`
+ * (`wrangler.cron.toml`, `wrangler-monitor.jsonc`) or a template a checkout
+ * is set up from (`wrangler.example.json`, `wrangler.toml.template`): each
+ * names a Worker's entry.
+ */
+const WRANGLER_CONFIG = /^wrangler(?:[.-][\w.-]+)?\.(?:json|jsonc|toml)(?:\.(?:template|example|sample|dist))?$/;
+
+/** Whether the file `name` is a wrangler config wrangler reads without being told (not a variant or a template). */
+export const isDefaultWranglerConfig = (name) => /^wrangler\.(?:json|jsonc|toml)$/.test(name);
 
 /**
  * Expands files and folders into source file paths (absolute, sorted).

@@ -2,9 +2,9 @@
 // or wrangler.toml, in wrangler's order of precedence), entry, compatibility
 // flags and bindings.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { PerfOptimizerError } from "./core.js";
-import { displayPath, factName, globMatcher, isBoolean, lazyRequire, readUserFile, stripBom, textFact } from "./files.js";
+import { displayPath, factName, globMatcher, isBoolean, isDefaultWranglerConfig, lazyRequire, readUserFile, stripBom, textFact } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
@@ -89,7 +89,8 @@ function precedenceNotes(dir) {
 function readWranglerConfig(path) {
   const text = readUserFile(resolve(path), { what: "wrangler config", encoding: "utf8" });
   let config;
-  if (path.endsWith(".toml")) {
+  // `wrangler.toml`, and templates of one (`wrangler.toml.template`).
+  if (/\.toml(?:\.\w+)?$/.test(path)) {
     try {
       config = lazyRequire("smol-toml").parse(stripBom(text));
     } catch (error) {
@@ -417,12 +418,28 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
   };
   const entries = explicit.map((abs) => ({ path: toDisplay(abs), declaredBy: "command line" }));
   const configDirs = new Set();
-  for (const configPath of new Set(configPaths)) {
+  // wrangler's own configs first: a variant or template naming the same
+  // entry adds nothing, and one that cannot be read (a template's
+  // placeholders) is passed over.
+  const isDefault = (path) => isDefaultWranglerConfig(basename(path));
+  const configs = [...new Set(configPaths)].sort((a, b) => isDefault(b) - isDefault(a));
+  for (const configPath of configs) {
     const dir = dirname(configPath);
     // The Worker a test suite runs (vitest-pool-workers' test/wrangler.jsonc)
     // is a fixture: what only it reaches is test code.
     if (inTestFolder(toDisplay(dir))) continue;
-    for (const { abs, ...entry } of [...configEntries(configPath), ...scriptEntries(dir)]) entries.push({ path: toDisplay(abs), ...entry });
+    let declared;
+    try {
+      declared = configEntries(configPath);
+    } catch (error) {
+      if (isDefault(configPath)) throw error;
+      continue;
+    }
+    for (const { abs, ...entry } of [...declared, ...scriptEntries(dir)]) {
+      const path = toDisplay(abs);
+      if (!isDefault(configPath) && entries.some((e) => e.path === path)) continue;
+      entries.push({ path, ...entry });
+    }
     configDirs.add(dir);
   }
   const paths = files.map((f) => f.path);

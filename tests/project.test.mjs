@@ -115,6 +115,58 @@ test("entries: a test suite's Worker is a fixture, and a component showing Worke
   assert.notEqual(roles["app/src/fixtures.ts"], "worker");
 });
 
+/** Writes `files` (path → text) under a new temporary folder; returns it. */
+function project(files) {
+  const root = mkdtempSync(join(tmpdir(), "perf-entries-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, ".."), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+test("entries: a config named for `-c` and a template name Workers; a template that cannot be read is passed over", () => {
+  const loop = (name) => `export async function ${name}(ids) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
+  const root = project({
+    // A checkout's template (copied to wrangler.json to deploy) and a second Worker's config, deployed with -c.
+    "wrangler.example.json": JSON.stringify({ main: "src/index.ts" }),
+    "infra/wrangler-cron.jsonc": '{ "main": "../src/cron.ts" }',
+    "worker/wrangler.toml.template": 'name = "{{ NAME }}"\nmain = "src/index.ts"\n',
+    "worker/wrangler.broken.toml.template": "name = {{ NAME }}\n",
+    "src/index.ts": "import { sync } from './sync';\nexport default { async fetch(req) { await sync(await req.json()); return new Response('ok'); } };\n",
+    "src/sync.ts": loop("sync"),
+    "src/cron.ts": "import { sweep } from './sweep';\nexport default { async scheduled() { await sweep(await ids()); } };\n",
+    "src/sweep.ts": loop("sweep"),
+    "worker/src/index.ts": "import { load } from './load';\nexport default { async fetch(req) { await load(await req.json()); return new Response('ok'); } };\n",
+    "worker/src/load.ts": loop("load"),
+    "src/unused.ts": loop("unused"),
+  });
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["src/sweep.ts:2 subrequest-in-loop", "src/sync.ts:2 subrequest-in-loop", "worker/src/load.ts:2 subrequest-in-loop"]);
+  const entries = Object.fromEntries(report.files.filter((f) => f.entry === f.path).map((f) => [f.path, f.role]));
+  assert.deepEqual(entries, { "src/cron.ts": "worker", "src/index.ts": "worker", "worker/src/index.ts": "worker" });
+  assert.equal(report.files.find((f) => f.path === "src/unused.ts").analyzed, false);
+});
+
+test("with no Worker entry, tests, scripts, browser and Node code are set aside, and the report says how many", () => {
+  const loop = (name) => `export async function ${name}(ids) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
+  const root = project({
+    "src/sync.ts": loop("sync"),
+    "scripts/seed.ts": loop("seed"),
+    "src/sync.test.ts": loop("check"),
+    "src/App.tsx": `"use client";\n${loop("load")}`,
+  });
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["src/sync.ts:2 subrequest-in-loop"]);
+  assert.deepEqual(report.notes, ["No Worker entry found among the files (a wrangler config's `main`, Pages Functions or a framework's server entry): 1 file was analyzed; 3 test, script, browser or Node files were not (`--all-files` lints them)."]);
+  const all = JSON.parse(cli(["lint", "--all-files", "--format", "json"], { cwd: root }).stdout);
+  assert.equal(all.diagnostics.length, 4);
+});
+
 test("the schema a package.json script applies with `wrangler d1 execute --file` is read, from the Worker's folder and from the root", () => {
   const root = mkdtempSync(join(tmpdir(), "perf-d1-script-"));
   mkdirSync(join(root, "db"), { recursive: true });
