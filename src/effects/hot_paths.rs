@@ -11,6 +11,15 @@
 //!   `if (!error) return data;`). Such a loop usually runs once. A check of a
 //!   failure (`if (!r.ok) return`) or of anything not awaited in the loop
 //!   (`if (!id) return`) is an early exit of a per-item loop, not a retry.
+//! - **First-match loops**: a statement followed, in the block that holds
+//!   it, by an unconditional exit of the loop (`return`, `throw` that no
+//!   `try` in the loop catches, `break` of this loop), with no `continue`
+//!   (or other jump back into the loop) between them, runs at most once per
+//!   run of the loop:
+//!   `for (const k in ROUTES) { if (path.startsWith(k)) { const r = await fetch(u); return r; } }`,
+//!   `if (matches) { const ok = await check(db); if (!ok) return deny(); break; }`.
+//!   Only that part of the body is quiet: a call before the matching branch,
+//!   or one whose exit is conditional (`if (!r.ok) return r`), repeats.
 //! - **Small constant counts**: loops over an array literal (directly or
 //!   through a `const` bound to one), `.slice(0, n)` with a literal or
 //!   constant n, counting loops bounded by a literal or constant
@@ -72,6 +81,9 @@ pub struct HotPaths {
     /// Loops and callbacks (by span) that are retries or repeat a small
     /// constant number of times.
     quiet: HashMap<(u32, u32), Quiet>,
+    /// Parts of a loop's body (by the loop's span) that run at most once per
+    /// run of the loop: statements followed by an unconditional exit.
+    once: HashMap<(u32, u32), Vec<Span>>,
     /// Code that runs only on a failure.
     cold: Vec<Span>,
     /// The queue consumers' largest batch (`ProjectInfo::queue_batch_size`).
@@ -130,6 +142,11 @@ impl HotPaths {
                 };
                 if let Some(times) = times {
                     self.quiet.insert(key(stmt.span()), Quiet { times });
+                }
+                let mut once = Vec::new();
+                once_regions(stmts_of(loop_body(stmt)), &Place::default(), &mut once);
+                if !once.is_empty() {
+                    self.once.insert(key(stmt.span()), once);
                 }
             }
             Node::Call(call) => self.enter_call(call),
@@ -280,16 +297,22 @@ impl HotPaths {
     }
 
     /// The innermost loop or per-element callback that repeats the current
-    /// node more than `max` times in all, looking through quiet loops and
-    /// callbacks to the ones around them (within the function): `None` when
-    /// the node is not repeated, or only a few times.
-    pub fn hot_repeat(&self, frames: &[Frame], max: f64) -> Option<Repeat> {
+    /// node (at `at`) more than `max` times in all, looking through quiet
+    /// loops and callbacks, and loops it runs at most once per run of (a
+    /// first match), to the ones around them (within the function): `None`
+    /// when the node is not repeated, or only a few times.
+    pub fn hot_repeat(&self, frames: &[Frame], at: Span, max: f64) -> Option<Repeat> {
         let mut times = 1.0;
         for frame in frames.iter().rev() {
             let repeat = frame.repeat()?;
-            match self.quiet.get(&key(repeat.span)) {
+            let quiet = if self.once_per_run(repeat.span, at) {
+                Some(1.0)
+            } else {
+                self.loop_times(repeat.span)
+            };
+            match quiet {
                 Some(q) => {
-                    times *= q.times;
+                    times *= q;
                     if times > max {
                         return Some(repeat);
                     }
@@ -305,6 +328,15 @@ impl HotPaths {
     /// repeats per item.
     pub fn loop_times(&self, span: Span) -> Option<f64> {
         self.quiet.get(&key(span)).map(|q| q.times)
+    }
+
+    /// Whether `at` runs at most once per run of the loop (by span): it is
+    /// followed, in its block, by an unconditional exit of the loop (a first
+    /// match, see the module documentation).
+    pub fn once_per_run(&self, loop_span: Span, at: Span) -> bool {
+        self.once
+            .get(&key(loop_span))
+            .is_some_and(|r| r.iter().any(|r| r.lo <= at.lo && at.hi <= r.hi))
     }
 
     /// Whether `span` runs only on a failure (a `catch`, an error branch).
@@ -340,6 +372,181 @@ fn stmts_of(stmt: &Stmt) -> &[Stmt] {
     match stmt {
         Stmt::Block(b) => &b.stmts,
         other => std::slice::from_ref(other),
+    }
+}
+
+/// Where a statement list sits inside a loop's body, for
+/// [`once_regions`].
+#[derive(Clone, Default)]
+struct Place<'a> {
+    /// Inside a `try` block with a `catch` (in the loop): a `throw` there
+    /// stays in the loop.
+    in_try: bool,
+    /// Inside a `switch` or a nested loop: an unlabeled `break` ends that,
+    /// not the loop.
+    nested_break: bool,
+    /// Labels of the statements around the list inside the loop's body: a
+    /// `break` to one stays in the loop.
+    labels: Vec<&'a Atom>,
+}
+
+/// The parts of these statements (of a loop's body, or nested in it) that
+/// run at most once per run of the loop: from a statement to the first one
+/// after it that always leaves the loop, with no jump back into the loop
+/// between them (see the module documentation). Into nested blocks,
+/// branches, `try`, `switch` and loops (a `return` there leaves this loop
+/// too), not into functions.
+fn once_regions<'a>(stmts: &'a [Stmt], place: &Place<'a>, out: &mut Vec<Span>) {
+    // From the end: the region that ends at the nearest exit grows back to
+    // the first statement that may jump back into the loop.
+    let mut region: Option<Span> = None;
+    for s in stmts.iter().rev() {
+        if escapes(s, place, &mut Inside::default()) {
+            out.extend(region.take());
+        } else if leaves(s, place) {
+            out.extend(region.take());
+            region = Some(s.span());
+        } else if let Some(r) = &mut region {
+            r.lo = s.span().lo;
+        }
+    }
+    out.extend(region);
+    for s in stmts {
+        nested_regions(s, place, out);
+    }
+}
+
+fn nested_regions<'a>(s: &'a Stmt, place: &Place<'a>, out: &mut Vec<Span>) {
+    match s {
+        Stmt::Block(b) => once_regions(&b.stmts, place, out),
+        Stmt::If(i) => {
+            once_regions(stmts_of(&i.cons), place, out);
+            if let Some(alt) = &i.alt {
+                once_regions(stmts_of(alt), place, out);
+            }
+        }
+        Stmt::Try(t) => {
+            let inner = Place {
+                in_try: place.in_try || t.handler.is_some(),
+                ..place.clone()
+            };
+            once_regions(&t.block.stmts, &inner, out);
+            if let Some(h) = &t.handler {
+                once_regions(&h.body.stmts, place, out);
+            }
+            if let Some(f) = &t.finalizer {
+                once_regions(&f.stmts, place, out);
+            }
+        }
+        Stmt::Labeled(l) => {
+            let mut inner = place.clone();
+            inner.labels.push(&l.label.sym);
+            once_regions(std::slice::from_ref(&*l.body), &inner, out);
+        }
+        Stmt::Switch(sw) => {
+            let inner = Place {
+                nested_break: true,
+                ..place.clone()
+            };
+            for case in &sw.cases {
+                once_regions(&case.cons, &inner, out);
+            }
+        }
+        Stmt::For(_) | Stmt::ForIn(_) | Stmt::ForOf(_) | Stmt::While(_) | Stmt::DoWhile(_) => {
+            let inner = Place {
+                nested_break: true,
+                ..place.clone()
+            };
+            once_regions(stmts_of(loop_body(s)), &inner, out);
+        }
+        _ => {}
+    }
+}
+
+/// The statement, run to its end, always leaves the loop: `return`, a
+/// `throw` no `try` in the loop catches, a `break` of the loop (or of one
+/// around it), a block that reaches one, an `if` whose branches both do.
+fn leaves(s: &Stmt, place: &Place<'_>) -> bool {
+    match s {
+        Stmt::Return(_) => true,
+        Stmt::Throw(_) => !place.in_try,
+        Stmt::Break(b) => match &b.label {
+            None => !place.nested_break,
+            Some(l) => !place.labels.iter().any(|p| **p == l.sym),
+        },
+        Stmt::Block(b) => b.stmts.iter().any(|s| leaves(s, place)),
+        Stmt::If(i) => {
+            leaves(&i.cons, place) && i.alt.as_deref().is_some_and(|alt| leaves(alt, place))
+        }
+        _ => false,
+    }
+}
+
+/// What a statement inside a region has around it within the region.
+#[derive(Default)]
+struct Inside {
+    /// In a loop within the region: unlabeled `continue` and `break` are
+    /// its own.
+    in_loop: bool,
+    /// In a `switch` within the region: an unlabeled `break` is its own.
+    in_switch: bool,
+    /// Labels of statements within the region around it.
+    labels: Vec<Atom>,
+}
+
+/// The statement may jump back into the loop without leaving it: a
+/// `continue` of the loop (or of a label it cannot tell from the loop's), a
+/// `break` of a `switch`, nested loop or labeled statement around the region
+/// (the rest of the body runs, then the next iteration).
+fn escapes(s: &Stmt, place: &Place<'_>, inside: &mut Inside) -> bool {
+    let in_region = |l: &Atom, inside: &Inside| inside.labels.contains(l);
+    match s {
+        Stmt::Continue(c) => match &c.label {
+            None => !inside.in_loop,
+            Some(l) => !in_region(&l.sym, inside),
+        },
+        Stmt::Break(b) => match &b.label {
+            None => !inside.in_loop && !inside.in_switch && place.nested_break,
+            Some(l) => !in_region(&l.sym, inside) && place.labels.iter().any(|p| **p == l.sym),
+        },
+        Stmt::Block(b) => b.stmts.iter().any(|s| escapes(s, place, inside)),
+        Stmt::If(i) => {
+            escapes(&i.cons, place, inside)
+                || i.alt
+                    .as_deref()
+                    .is_some_and(|alt| escapes(alt, place, inside))
+        }
+        Stmt::Try(t) => {
+            t.block.stmts.iter().any(|s| escapes(s, place, inside))
+                || t.handler
+                    .as_ref()
+                    .is_some_and(|h| h.body.stmts.iter().any(|s| escapes(s, place, inside)))
+                || t.finalizer
+                    .as_ref()
+                    .is_some_and(|f| f.stmts.iter().any(|s| escapes(s, place, inside)))
+        }
+        Stmt::Labeled(l) => {
+            inside.labels.push(l.label.sym.clone());
+            let found = escapes(&l.body, place, inside);
+            inside.labels.pop();
+            found
+        }
+        Stmt::Switch(sw) => {
+            let was = std::mem::replace(&mut inside.in_switch, true);
+            let found = sw
+                .cases
+                .iter()
+                .any(|c| c.cons.iter().any(|s| escapes(s, place, inside)));
+            inside.in_switch = was;
+            found
+        }
+        Stmt::For(_) | Stmt::ForIn(_) | Stmt::ForOf(_) | Stmt::While(_) | Stmt::DoWhile(_) => {
+            let was = std::mem::replace(&mut inside.in_loop, true);
+            let found = escapes(loop_body(s), place, inside);
+            inside.in_loop = was;
+            found
+        }
+        _ => false,
     }
 }
 
@@ -392,8 +599,12 @@ fn is_await(expr: &Expr) -> bool {
 }
 
 /// The statements leave the loop unconditionally, or under a success check
-/// of an awaited value (a `return` there must return what was awaited:
-/// `if (r.ok) return r`, not `if (found) return c.json(error)`).
+/// of an awaited value. Under a check of the call's outcome (`r.ok`, a 2xx
+/// status, `!error`) any `return` is the success's (`if (r.ok) return true`);
+/// under a check that something was found (`if (row)`, `rows.length > 0`)
+/// a `return` must return what was awaited: `if (found) return found`, not
+/// `if (found) return c.json(error)` (a per-item check that stops on a
+/// conflict).
 fn exits(stmts: &[Stmt], awaited: &HashSet<Atom>, guarded: bool) -> bool {
     stmts.iter().any(|s| match s {
         Stmt::Return(r) => !guarded || r.arg.as_deref().is_some_and(|a| mentions(a, awaited)),
@@ -401,14 +612,38 @@ fn exits(stmts: &[Stmt], awaited: &HashSet<Atom>, guarded: bool) -> bool {
         Stmt::Block(b) => exits(&b.stmts, awaited, guarded),
         Stmt::Try(t) => exits(&t.block.stmts, awaited, guarded),
         Stmt::If(i) => {
-            (success_test(&i.test, awaited) && exits(stmts_of(&i.cons), awaited, true))
+            let guarded = !checks_outcome(&i.test, awaited);
+            (success_test(&i.test, awaited) && exits(stmts_of(&i.cons), awaited, guarded))
                 || (failure_of_awaited(&i.test, awaited)
                     && i.alt
                         .as_deref()
-                        .is_some_and(|alt| exits(stmts_of(alt), awaited, true)))
+                        .is_some_and(|alt| exits(stmts_of(alt), awaited, guarded)))
         }
         _ => false,
     })
+}
+
+/// The test reads the outcome of an awaited call, not only whether it found
+/// something: `r.ok`, `!res.success`, `r.status === 200`, `!error`,
+/// `!result.error`, a part of `a && b`.
+fn checks_outcome(test: &Expr, awaited: &HashSet<Atom>) -> bool {
+    match unwrap_expr(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => checks_outcome(&u.arg, awaited),
+        Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr) => {
+            checks_outcome(&b.left, awaited) || checks_outcome(&b.right, awaited)
+        }
+        Expr::Bin(b) => {
+            status_check(b).is_some()
+                && (rooted_in(&b.left, awaited) || rooted_in(&b.right, awaited))
+        }
+        e => {
+            rooted_in(e, awaited)
+                && path_ends(e).is_some_and(|(root, last)| {
+                    let last = last.unwrap_or(root);
+                    ok_test(e) || failure_name(last)
+                })
+        }
+    }
 }
 
 /// Whether the expression reads one of the names.

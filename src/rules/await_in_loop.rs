@@ -104,6 +104,10 @@ D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
   loop usually runs once. A check of a failure (`if (!r.ok) return null`) or
   of something not awaited in the loop (`if (!id) return`) is an early exit of
   a per-item loop, which is still reported.
+- First matches: an await followed, in its block, by an unconditional exit of
+  the loop (`return`, `break`, `throw`; no `continue` between them) runs at
+  most once per run of the loop:
+  `for (const key in ROUTES) { if (path.startsWith(key)) { const r = await fetch(…); return r; } }`.
 - Loops over a few constant items: an array literal (or a `const` bound to
   one), `.slice(0, n)`, a counting loop bounded by a literal or a `const`
   (`i < 3`, `attempt < MAX_ATTEMPTS`), with at most 6 iterations in all — the
@@ -179,6 +183,8 @@ struct Awaited {
 #[derive(Default)]
 struct LoopState {
     kind: Option<LoopKind>,
+    /// The loop's span (none for a function's sentinel).
+    span: Option<Span>,
     /// How many times the loop runs when that is known to be few (a retry
     /// loop, a constant count).
     times: Option<f64>,
@@ -205,6 +211,7 @@ impl Rule for AwaitInLoop {
         match node {
             Node::Loop(stmt) => self.loops.push(LoopState {
                 kind: loop_kind(stmt),
+                span: Some(stmt.span()),
                 times: cx.hot.loop_times(stmt.span()),
                 ..LoopState::default()
             }),
@@ -216,11 +223,14 @@ impl Rule for AwaitInLoop {
             Node::Await(a) if cx.hot.is_cold(a.span) => {}
             Node::Await(a) => {
                 // The innermost loop that repeats the await more than a few
-                // times, looking through retry and small constant loops.
+                // times, looking through retry and small constant loops and
+                // the loops it runs at most once per run of (a first match).
                 let max = few(cx);
                 let mut times = 1.0;
+                let hot = &cx.hot;
                 let Some(state) = self.loops.iter_mut().rev().find(|s| {
-                    times *= s.times.unwrap_or(f64::INFINITY);
+                    let once = s.span.is_some_and(|l| hot.once_per_run(l, a.span));
+                    times *= if once { 1.0 } else { s.times.unwrap_or(f64::INFINITY) };
                     s.kind.is_none() || times > max
                 }) else {
                     return;
@@ -459,6 +469,48 @@ mod tests {
   return null;
 }
 async function sleep(ms: number) { await new Promise((r) => setTimeout(r, ms)); }"#,
+        );
+    }
+
+    /// A first match (the await is followed, in its block, by an
+    /// unconditional exit of the loop) runs once per run of the loop; an
+    /// await before the matching branch, or one a `continue` may repeat,
+    /// runs per item.
+    #[test]
+    fn first_matches_run_once() {
+        assert_fires(
+            "await-in-loop",
+            r#"const ROUTES: Record<string, string> = { '/a': 'x', '/b': 'y' };
+export default {
+  async fetch(request: Request, env: Env) {
+    const path = new URL(request.url).pathname;
+    for (const key in ROUTES) {
+      if (path.startsWith(key)) {
+        const r = await fetch(`https://api.example.com/${ROUTES[key]}`);
+        return r;
+      }
+    }
+    for (const key in ROUTES) {
+      const cached = await env.CACHE.get(key);
+      if (cached === path) {
+        await env.CACHE.delete(key);
+        break;
+      }
+    }
+    for (const key in ROUTES) {
+      if (path.endsWith(key)) {
+        await env.CACHE.delete(key);
+        if (path.length > 10) continue;
+        throw new Error('short path');
+      }
+    }
+    return new Response('Not found', { status: 404 });
+  },
+};"#,
+            &[
+                (12, "await of env.CACHE.get(key) inside for-in"),
+                (20, "await of env.CACHE.delete(key) inside for-in"),
+            ],
         );
     }
 

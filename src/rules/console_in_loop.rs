@@ -96,6 +96,9 @@ for (const o of userOrders) {
 - Logs in a retry or fallback loop (it exits where the awaited call succeeded,
   so it usually runs once) and in loops over at most 10 constant items (an
   array literal, `.slice(0, n)`, `i < 3`; nested counts multiply).
+- Logs in a first match: followed, in their block, by an unconditional exit
+  of the loop (`if (path.startsWith(key)) { console.log(key); return r; }`),
+  they run at most once per run of the loop.
 - A short line — literals, a template, numbers, `.length`, `x.toString()` —
   in an iteration that awaits I/O itself (`fetch`, a binding, a query, an
   SDK client, an async function of the file or an imported one): the round
@@ -238,7 +241,7 @@ impl ConsoleInLoop {
         if cx.hot.is_cold(call.span) {
             return; // logged on a failure only
         }
-        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), FEW) else {
+        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), call.span, FEW) else {
             return;
         };
         let log = Log {
@@ -371,6 +374,28 @@ function withLocal(console: Console, xs: string[]) { for (const x of xs) console
 async function save(o: Order) {}
 async function other(o: Order) { return { error: null }; }
 "#,
+        );
+    }
+
+    /// A log in a first match (followed, in its block, by an unconditional
+    /// exit of the loop) runs once per run of the loop; one before the
+    /// matching branch runs per item.
+    #[test]
+    fn first_matches_log_once() {
+        assert_fires(
+            "console-in-loop",
+            r#"export function route(path: string, routes: Record<string, string>) {
+  for (const key in routes) {
+    console.log('checking', routes);
+    if (path.startsWith(key)) {
+      console.log('matched', routes[key], routes);
+      return routes[key];
+    }
+  }
+  return null;
+}
+"#,
+            &[(3, "runs on every iteration of the for-in loop")],
         );
     }
 

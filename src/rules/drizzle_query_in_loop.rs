@@ -1,19 +1,45 @@
 //! `drizzle-query-in-loop`: a database query awaited once per loop iteration
 //! or per element of `Promise.all(xs.map(...))`: N+1 queries, each a round
-//! trip to D1 or through Hyperdrive.
+//! trip to D1 or through Hyperdrive. Retry and fallback loops, first matches
+//! and loops over a few constant items run the query once or a few times, not
+//! per item (`effects::hot_paths`): silent there.
 
+use swc_core::common::Span;
 use swc_core::ecma::ast::CallExpr;
 
 use super::per_call::{Finding, PerCall};
-use crate::engine::context::{target_of, Effect, LoopKind};
-use crate::engine::{LintContext, RuleEntry};
-use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
+use crate::engine::context::{target_of, Effect, LoopKind, Node, Repeat};
+use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
+use crate::knowledge::query::{Api, Iteration, Op, QueryFact, QueryKind};
 
 pub static RULE: RuleEntry = crate::engine::declare::source!(
     "drizzle-query-in-loop", Database, Warning,
     "A database query awaited once per loop iteration or per element of Promise.all(xs.map(...)) (N+1 queries).",
-    |_| Box::new(PerCall(check))
+    |_| Box::new(QueryInLoop)
 );
+
+/// The per-call [`check`], with the quiet loops (`effects::hot_paths`)
+/// computed for it.
+struct QueryInLoop;
+
+impl Rule for QueryInLoop {
+    fn interests(&self) -> &'static [NodeKind] {
+        &[NodeKind::Call]
+    }
+
+    fn hot_paths(&self) -> bool {
+        true
+    }
+
+    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        PerCall(check).enter(node, cx);
+    }
+}
+
+/// A loop that repeats a query at most this many times in all (nested
+/// counts multiply) makes no N+1: the bound `subrequest-in-loop` (which
+/// stands back for this rule's findings) uses.
+const FEW: f64 = super::subrequest_in_loop::SMALL_BOUND;
 
 #[cfg(test)]
 static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
@@ -71,6 +97,16 @@ const items = await db
 - A query per chunk: the loop goes over chunks of a list and each query takes
   the whole chunk (`for (const chunk of chunks(ids, 90)) … inArray(t.id, chunk)`),
   the batching D1's limit of 100 bound parameters per query asks for.
+- Retry loops: the body leaves the loop where the query succeeded
+  (`try { await stmt.run(); return c.text('created'); } catch (e) { if (isUnique(e)) continue; throw e; }`,
+  `if (row) return row`), so it usually runs once, whatever bounds it.
+- First matches: a query followed, in its block, by an unconditional exit of
+  the loop (`return`, `break` of the loop, a `throw` no `try` in the loop
+  catches), with no `continue` between them, runs at most once per run of the
+  loop (`if (path.startsWith(route)) { const ok = await checkPermission(db, p); if (!ok) return deny(); break; }`).
+- Loops over a few constant items, at most 10 in all (nested counts
+  multiply): an array literal or a `const` bound to one, `.slice(0, n)`, a
+  literal or constant bound (`for (let i = 0; i < 3; i++)`).
 "#,
         ),
         (
@@ -101,7 +137,7 @@ fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
     if q.subquery {
         return None;
     }
-    let it = q.per_iteration.as_ref()?;
+    let it = hot_iteration(q.per_iteration.as_ref()?, call.span, cx)?;
     let over = it
         .items
         .as_ref()
@@ -113,9 +149,40 @@ fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
             "{} runs once per element in a {}{over}: N+1 queries, one round trip each",
             q.text, it.describe
         ),
-        help: help(q),
+        help: help(q, &it),
         needs: None,
     })
+}
+
+/// The loop or callback that repeats the code at `at` per item, looking
+/// through retry and fallback loops, first matches and loops over a few
+/// constant items (`effects::hot_paths`) to the ones around them: `None`
+/// when only those repeat it.
+fn hot_repeat(at: Span, cx: &LintContext<'_>) -> Option<Repeat> {
+    cx.hot.hot_repeat(cx.frames(), at, FEW)
+}
+
+/// The query's iteration, when a loop that repeats it per item is around
+/// it: the innermost loop's (as the facts describe it), or, past a quiet
+/// loop, the one around that repeats it (without the elements, which the
+/// facts know for the innermost loop only). `while` loops page or retry.
+fn hot_iteration(it: &Iteration, at: Span, cx: &LintContext<'_>) -> Option<Iteration> {
+    let repeat = hot_repeat(at, cx)?;
+    if cx.repeating().is_some_and(|inner| inner.span == repeat.span) {
+        return Some(it.clone());
+    }
+    match repeat.kind {
+        Some(LoopKind::While | LoopKind::DoWhile) => None,
+        _ => Some(Iteration {
+            describe: if repeat.in_promise_combinator {
+                format!("{} inside Promise.all", repeat.describe())
+            } else {
+                repeat.describe()
+            },
+            items: None,
+            item: None,
+        }),
+    }
 }
 
 /// A call awaited once per element (in a `for`/`for-of` loop, or a
@@ -123,7 +190,7 @@ fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
 /// project: an N+1 if that function, or one it calls in any file, runs a
 /// query. `while` loops page or retry: their iterations depend on each other.
 fn helper_per_element(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
-    let repeat = cx.repeating()?;
+    let repeat = hot_repeat(call.span, cx)?;
     let per_element = match repeat.kind {
         Some(LoopKind::For | LoopKind::ForOf | LoopKind::ForIn | LoopKind::ForAwaitOf) => {
             cx.db.walk.is_awaited(call.span)
@@ -149,8 +216,8 @@ fn helper_per_element(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> 
     })
 }
 
-fn help(q: &QueryFact) -> String {
-    let it = q.per_iteration.as_ref();
+fn help(q: &QueryFact, it: &Iteration) -> String {
+    let it = Some(it);
     let items = it
         .and_then(|i| i.items.clone())
         .unwrap_or_else(|| "items".into());
@@ -376,6 +443,130 @@ export default {
 });
 "#,
         );
+    }
+
+    /// Quiet loops (`effects::hot_paths`) run a query once, not per item:
+    /// a retry on a UNIQUE collision (its bound a `let`, not a constant),
+    /// a first match with D1 and with Drizzle, a helper that queries called
+    /// in a first match, a loop over a few constant items.
+    #[test]
+    fn silent_in_retries_and_first_matches() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&[RULE, "subrequest-in-loop", "await-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+import { eq } from 'drizzle-orm';
+import { permissions, users } from './schema';
+import { checkPermission } from './auth';
+
+const API_PERMISSIONS: Record<string, string> = { '/api/emails': 'read', '/api/config': 'admin' };
+
+export default {
+  async fetch(request: Request, env: Env) {
+    const url = new URL(request.url);
+    const db = drizzle(env.DB);
+    const name = url.searchParams.get('name') ?? 'user';
+    let maxAttempts = Number(env.MAX_ATTEMPTS ?? 5);
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      try {
+        await env.DB.prepare('INSERT INTO address(name) VALUES(?)').bind(name + attempt).run();
+        return new Response('created');
+      } catch (e) {
+        if (String(e).includes('UNIQUE')) continue;
+        throw e;
+      }
+    }
+    for (const [route, permission] of Object.entries(API_PERMISSIONS)) {
+      if (url.pathname.startsWith(route)) {
+        const ok = await checkPermission(db, permission);
+        if (!ok) return new Response('Forbidden', { status: 403 });
+        break;
+      }
+    }
+    for (const [route, permission] of Object.entries(API_PERMISSIONS)) {
+      if (url.pathname.startsWith(route)) {
+        const row = await db.select().from(permissions).where(eq(permissions.name, permission)).get();
+        return Response.json(row);
+      }
+    }
+    for (const key in API_PERMISSIONS) {
+      if (url.pathname === key) {
+        const row = await env.DB.prepare('SELECT * FROM permissions WHERE name = ?').bind(API_PERMISSIONS[key]).first();
+        if (!row) throw new Error('no permission');
+        return Response.json(row);
+      }
+    }
+    for (const role of ['admin', 'member']) {
+      await db.update(users).set({ seen: true }).where(eq(users.role, role));
+    }
+    return new Response('Not found', { status: 404 });
+  },
+};
+"#,
+            )
+            .file(
+                "src/auth.ts",
+                r#"import { eq } from 'drizzle-orm';
+import { permissions } from './schema';
+export async function checkPermission(db, permission: string) {
+  const row = await db.select().from(permissions).where(eq(permissions.name, permission)).get();
+  return row !== undefined;
+}
+"#,
+            )
+            .assert_silent();
+    }
+
+    /// Still N+1: a per-item loop around a quiet one (reported at the
+    /// per-item loop's description), an exit only on a failure, a
+    /// `continue` before the exit, a retry whose exit comes before the
+    /// query.
+    #[test]
+    fn fires_past_quiet_loops_and_conditional_exits() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/index.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+import { eq } from 'drizzle-orm';
+import { orders, users } from './schema';
+
+export default {
+  async fetch(request: Request, env: Env) {
+    const db = drizzle(env.DB);
+    const ids: string[] = await request.json();
+    for (const id of ids) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await db.insert(orders).values({ id, attempt });
+          break;
+        } catch (e) {}
+      }
+    }
+    for (const id of ids) {
+      const user = await db.select().from(users).where(eq(users.id, id)).get();
+      if (!user) return new Response('unknown user', { status: 404 });
+    }
+    for (const id of ids) {
+      if (id.startsWith('tmp:')) {
+        await env.DB.prepare('DELETE FROM orders WHERE id = ?').bind(id).run();
+        if (id.endsWith(':keep')) continue;
+        return new Response('deleted');
+      }
+    }
+    return new Response('ok');
+  },
+};
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 12, "runs once per element in a for-of loop:"),
+                ("src/index.ts", 18, "runs once per element in a for-of loop over ids"),
+                ("src/index.ts", 23, "runs once per element in a for-of loop over ids"),
+            ]);
     }
 
     /// The query is in a helper in another file: the loop that awaits the

@@ -5,8 +5,10 @@
 //! message says so, and `await-in-loop` defers to this finding.
 //!
 //! Silent inside `Promise.all(xs.map(cb))` callbacks (`unbounded-concurrency`
-//! covers them), in retry and fallback loops and loops over a few constant
-//! items (`effects::hot_paths`), and for calls that do not send anything yet
+//! covers them), in retry and fallback loops, first matches (the call is
+//! followed, in its block, by an unconditional exit of the loop) and loops
+//! over a few constant items (`effects::hot_paths`), and for calls that do
+//! not send anything yet
 //! (Drizzle builders collected for `db.batch`, D1 `prepare`/`bind`, Durable
 //! Object ids).
 
@@ -135,10 +137,18 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), and
   callbacks of `["a", "b"].forEach(...)`.
 - Retry and fallback loops: the body leaves the loop where the awaited call
-  succeeded (`if (res.ok) return res`, `if (data) break`,
-  `try { return await fetch(url); } catch {}`), so it usually runs once. An
-  exit on a failure (`if (res.status >= 400) return null`) or on something not
-  awaited in the loop keeps the loop per-item.
+  succeeded (`if (res.ok) return res`, `if (res.ok) return true`,
+  `if (data) break`, `try { return await fetch(url); } catch {}`), so it
+  usually runs once, whatever bounds it (`i < CONFIG.MAX_RETRIES`). An exit on
+  a failure (`if (res.status >= 400) return null`) or on something not awaited
+  in the loop keeps the loop per-item.
+- First matches: a call followed, in its block, by an unconditional exit of
+  the loop (`return`, `break` of the loop, a `throw` no `try` in the loop
+  catches), with no `continue` between them, runs at most once per run of the
+  loop:
+  `for (const key in ROUTES) { if (path.startsWith(key)) { const r = await fetch(…); return r; } }`.
+  A call before the matching branch, or one followed only by a conditional
+  exit (`if (!r.ok) return r`), still repeats per item.
 - Calls that send nothing yet: Drizzle builders collected for `db.batch`,
   D1 `prepare`/`bind`, Durable Object `idFromName`/`idFromString`/`newUniqueId`
   and getting a stub (`get(id)`, `getByName(name)`: the call on the stub is the
@@ -180,7 +190,7 @@ package outside it, not built on one of them, is not.
 
 /// A loop that repeats at most this many times in all (nested counts
 /// multiply) is not a cap risk: a fifth of the Free plan's 50.
-const SMALL_BOUND: f64 = 10.0;
+pub(super) const SMALL_BOUND: f64 = 10.0;
 
 #[derive(Default)]
 struct SubrequestInLoop {
@@ -253,7 +263,7 @@ impl SubrequestInLoop {
             };
             Some(target)
         };
-        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), SMALL_BOUND) else {
+        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), call.span, SMALL_BOUND) else {
             return;
         };
         if repeat.in_promise_combinator {
@@ -913,6 +923,169 @@ export default {
   }
 }"#,
         );
+    }
+
+    /// A first match: the call is followed, in its block, by an
+    /// unconditional exit of the loop (`return`, `break`, `throw`), so it
+    /// runs at most once per run of the loop.
+    #[test]
+    fn silent_in_first_match_loops() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["subrequest-in-loop", "await-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"const ROUTES: Record<string, string> = { '/a': 'x', '/b': 'y' };
+const API_PERMISSIONS: Record<string, string> = { '/api/emails': 'read', '/api/config': 'admin' };
+
+export default {
+  async fetch(request: Request, env: Env) {
+    const path = new URL(request.url).pathname;
+    for (const [route, permission] of Object.entries(API_PERMISSIONS)) {
+      if (path.startsWith(route)) {
+        const ok = await env.AUTH.fetch(`https://auth/check/${permission}`);
+        if (!ok) return new Response('Forbidden', { status: 403 });
+        break;
+      }
+    }
+    for (const key in ROUTES) {
+      if (path.startsWith(key)) {
+        const r = await fetch(`https://api.example.com/${ROUTES[key]}`);
+        return r;
+      }
+    }
+    for (const name of request.headers.get('x-flags')?.split(',') ?? []) {
+      switch (name) {
+        case 'purge':
+          await env.CACHE.delete(path);
+          throw new Error('purged');
+      }
+    }
+    return new Response('Not found', { status: 404 });
+  },
+};
+"#,
+            )
+            .assert_silent();
+    }
+
+    /// Not a first match: an exit only on a failure, an exit before the
+    /// call, a `continue` between the call and the exit, a `throw` a `try`
+    /// in the loop catches, a `break` of a `switch`, a `return` in a
+    /// matching branch after a call made for every item.
+    #[test]
+    fn fires_when_the_exit_is_not_a_first_match() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"const u = (id: string) => `https://api.example.com/items/${id}`;
+
+export default {
+  async fetch(request: Request, env: Env) {
+    const { ids, items } = await request.json<{ ids: string[]; items: { id: string; changed: boolean }[] }>();
+    const out = [];
+    for (const id of ids) {
+      const r = await fetch(u(id));
+      if (!r.ok) return r;
+      out.push(await r.json());
+    }
+    for (const id of ids) {
+      if (!id) return new Response('missing id', { status: 400 });
+      await fetch(u(id), { method: 'DELETE' });
+    }
+    for (const item of items) {
+      if (item.changed) {
+        const res = await fetch(u(item.id), { method: 'PUT', body: JSON.stringify(item) });
+        if (res.ok) continue;
+        return new Response('sync failed', { status: 502 });
+      }
+    }
+    for (const id of ids) {
+      try {
+        await env.QUEUE.send({ id });
+        throw new Error('sent');
+      } catch (e) {}
+    }
+    for (const item of items) {
+      switch (item.id) {
+        case 'a':
+          await env.CACHE.delete(item.id);
+          break;
+      }
+    }
+    for (const id of ids) {
+      const hit = await env.CACHE.get(id);
+      if (hit === 'stop') {
+        return new Response(hit);
+      }
+    }
+    return Response.json(out);
+  },
+};
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 8, "inside a for-of loop (line 7)"),
+                ("src/index.ts", 14, "inside a for-of loop (line 12)"),
+                ("src/index.ts", 18, "inside a for-of loop (line 16)"),
+                ("src/index.ts", 25, "inside a for-of loop (line 23)"),
+                ("src/index.ts", 32, "inside a for-of loop (line 29)"),
+                ("src/index.ts", 37, "inside a for-of loop (line 36)"),
+            ]);
+    }
+
+    /// A retry bounded by a member of a config object (in the file or
+    /// imported): the loop returns on the success check (`if (res.ok)
+    /// return true`), so it runs once unless the call fails, whatever the
+    /// bound. A per-item loop with the same bound is still reported.
+    #[test]
+    fn silent_in_retries_bounded_by_a_config_member() {
+        use crate::rules::test_util::Case;
+        let webhook = r#"export async function sendWebhook(url: string, init: RequestInit): Promise<boolean> {
+  for (let i = 0; i < WEBHOOK_CONFIG.MAX_RETRIES; i++) {
+    try {
+      const response = await fetch(url, init);
+      if (response.ok) return true;
+    } catch (e) {}
+    await new Promise((r) => setTimeout(r, 1000 * 2 ** i));
+  }
+  return false;
+}
+"#;
+        Case::new()
+            .rules(&["subrequest-in-loop", "await-in-loop"])
+            .file(
+                "src/webhook.ts",
+                &format!("const WEBHOOK_CONFIG = {{ MAX_RETRIES: 3 }};\n{webhook}"),
+            )
+            .assert_silent();
+        Case::new()
+            .rules(&["subrequest-in-loop", "await-in-loop"])
+            .file("src/config.ts", "export const WEBHOOK_CONFIG = { MAX_RETRIES: 3 };\n")
+            .file(
+                "src/webhook.ts",
+                &format!("import {{ WEBHOOK_CONFIG }} from './config';\n{webhook}"),
+            )
+            .file(
+                "src/index.ts",
+                r#"import { sendWebhook } from './webhook';
+import { WEBHOOK_CONFIG } from './config';
+export default {
+  async fetch(request: Request, env: Env) {
+    await sendWebhook(env.HOOK_URL, { method: 'POST', body: await request.text() });
+    const urls: string[] = await request.json();
+    for (let i = 0; i < WEBHOOK_CONFIG.MAX_RETRIES * urls.length; i++) {
+      const response = await fetch(urls[i % urls.length]);
+      if (!response.ok) return false;
+    }
+    return new Response('ok');
+  },
+};
+"#,
+            )
+            .assert_fires(&[("src/index.ts", 8, "inside a for loop (line 7)")]);
     }
 
     #[test]
