@@ -65,6 +65,11 @@ pub struct WalkState {
     /// The file imports a package of the SDK table (`knowledge::sdks`):
     /// without one, no call of the file goes through an SDK client.
     pub(crate) imports_sdk: bool,
+    /// Conditions bound to a `const` (`const base = and(eq(t.a, x), …)`),
+    /// by name: the declaring identifier's start, the filters read from it
+    /// and whether part of it could not be read. A `where: base` (or
+    /// `.where(base)`, `and(base, …)`) that refers to one reads them.
+    conditions: HashMap<Atom, Vec<(u32, Vec<Filter>, bool)>>,
 }
 
 /// Queries per file whose rows are followed (`row_use`): each walks the file.
@@ -353,6 +358,20 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
         Pat::Ident(name) => {
             if is_db_expr(awaited, cx, DbEvidence::Convention) {
                 cx.db.walk.db_aliases.insert(&name.id);
+            }
+            if let Expr::Call(call) = init {
+                if is_condition_call(call)
+                    && matches!(cx.binding(&name.id), Some((_, BindingKind::Const)))
+                {
+                    let mut filters = Vec::new();
+                    let opaque = conditions(init, true, false, false, &[], cx, &mut filters);
+                    cx.db
+                        .walk
+                        .conditions
+                        .entry(name.id.sym.clone())
+                        .or_default()
+                        .push((name.id.span.lo.0, filters, opaque));
+                }
             }
             if cx.at_module_scope() {
                 if let Expr::Call(call) = init {
@@ -1113,9 +1132,47 @@ fn conditions(
             conditions(&b.right, conjunct, true, negated, params, cx, out)
         }
         Expr::Ident(id) if id.sym == "undefined" => false,
+        // `const base = and(...)` read where it was declared; the filters
+        // take the place they are used in (under `or`, `not`, a conditional).
+        Expr::Ident(id) => match const_condition(id, cx) {
+            Some((filters, opaque)) => {
+                out.extend(filters.iter().map(|f| Filter {
+                    conjunct: f.conjunct && conjunct,
+                    optional: f.optional || optional,
+                    op: if negated { Op::Other } else { f.op },
+                    ..f.clone()
+                }));
+                opaque
+            }
+            None => true,
+        },
         Expr::Lit(_) => false,
         _ => true,
     }
+}
+
+/// `and(...)`, `or(...)`, `not(...)`, `eq(...)`…: a call that builds a
+/// Drizzle condition, as [`conditions`] reads it.
+fn is_condition_call(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Ident(id) = unwrap_expr(callee) else {
+        return false;
+    };
+    matches!(id.sym.as_ref(), "and" | "or" | "not") || operator(&id.sym).is_some()
+}
+
+/// The filters of the `const` condition `id` refers to (and whether part
+/// of it could not be read), when the walk recorded its declaration.
+fn const_condition<'w>(id: &Ident, cx: &'w LintContext<'_>) -> Option<(&'w [Filter], bool)> {
+    let decls = cx.db.walk.conditions.get(&id.sym)?;
+    let semantic = cx.semantic();
+    let symbol = semantic.resolve(id)?;
+    decls
+        .iter()
+        .find(|(lo, ..)| semantic.resolve_at(swc_core::common::BytePos(*lo)) == Some(symbol))
+        .map(|(_, filters, opaque)| (filters.as_slice(), *opaque))
 }
 
 /// `desc(t.createdAt)`, `asc(x)`, `t.createdAt`, `[desc(...), ...]`.

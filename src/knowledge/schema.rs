@@ -114,6 +114,13 @@ const BODY_WORDS: &[&str] = &[
 ];
 
 impl Column {
+    /// Holds a boolean: `boolean(...)` (Postgres, MySQL), SQLite's
+    /// `integer(..., { mode: 'boolean' })`, a SQL `BOOLEAN`/`BOOL` column.
+    pub fn is_boolean(&self) -> bool {
+        let ty = self.sql_type.to_ascii_lowercase();
+        matches!(ty.split(['(', ' ']).next(), Some("boolean" | "bool"))
+    }
+
     /// Plausibly holds values large enough to matter on every row: json,
     /// jsonb, blob, bytea and the long text types always; a plain unbounded
     /// `text` only when its name says it holds a document (see
@@ -510,11 +517,10 @@ fn read_column(key: &str, value: &Expr, dialect: Dialect) -> Option<Column> {
             Expr::Object(o) => Some(o),
             _ => None,
         });
-    let json_mode = options.is_some_and(|o| {
-        drizzle::object_prop(o, "mode")
-            .and_then(str_value)
-            .is_some_and(|m| m == "json")
-    });
+    let mode = options.and_then(|o| drizzle::object_prop(o, "mode").and_then(str_value));
+    let json_mode = mode.as_deref() == Some("json");
+    // `integer('done', { mode: 'boolean' })`: SQLite stores 0 and 1.
+    let bool_mode = mode.as_deref() == Some("boolean");
     let max_chars = options.and_then(|o| match unwrap_expr(drizzle::object_prop(o, "length")?) {
         Expr::Lit(Lit::Num(n)) if n.value >= 0.0 && n.value <= u32::MAX as f64 => {
             Some(n.value as u32)
@@ -528,7 +534,13 @@ fn read_column(key: &str, value: &Expr, dialect: Dialect) -> Option<Column> {
         key: key.to_string(),
         name,
         large: is_large_type(&ty, dialect) && !bounded || json_mode,
-        sql_type: if json_mode { "json".into() } else { ty },
+        sql_type: if json_mode {
+            "json".into()
+        } else if bool_mode {
+            "boolean".into()
+        } else {
+            ty
+        },
         max_chars,
         enumerated,
         ..Column::default()
@@ -891,6 +903,20 @@ mod tests {
             let mut c = col(key, ty);
             c.large = ty != "varchar";
             assert!(!c.plausibly_large(), "{key} {ty}");
+        }
+    }
+
+    #[test]
+    fn boolean_columns() {
+        let col = |ty: &str| Column {
+            sql_type: ty.into(),
+            ..Column::default()
+        };
+        for ty in ["boolean", "BOOLEAN", "bool", "boolean not null"] {
+            assert!(col(ty).is_boolean(), "{ty}");
+        }
+        for ty in ["integer", "text", "booleans", ""] {
+            assert!(!col(ty).is_boolean(), "{ty}");
         }
     }
 

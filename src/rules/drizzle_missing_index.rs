@@ -1,9 +1,12 @@
 //! `drizzle-missing-index`: a filter, join or order-by column that no index
 //! can serve — not the primary key, not unique, not the first column of an
 //! index (or the next one after columns the query binds by equality), not
-//! an expression index's expression. The database reads the whole table for
-//! every such query; D1 bills every row read. Checked once per project,
-//! with the Drizzle schema and the SQL migrations; silent without a schema.
+//! an expression index's expression — in a query that nothing else lets
+//! the database look rows up by (no top-level conjunct of its condition is
+//! served by an index; a boolean column is never reported). The database
+//! reads the whole table for every such query; D1 bills every row read.
+//! Checked once per project, with the Drizzle schema and the SQL
+//! migrations; silent without a schema.
 
 use crate::model::collections::HashSet;
 
@@ -48,6 +51,16 @@ joins or orders by a column no index can serve:
   `eq(sql\`lower(${users.email})\`, …)`, not `eq(users.email, …)`).
 
 `isNotNull`/`IS NOT NULL` counts as a range an index can serve.
+
+The claim is that the database reads every row of the table, so a query is
+reported only when nothing lets it look rows up: no top-level conjunct of
+its condition (`and(...)`) is served by an index, the primary key or a
+unique column. When one is (`where: and(eq(messages.emailId, id),
+or(ne(messages.type, 'sent'), isNull(messages.type)))` with an index on
+`email_id`), the database finds the matching rows through that index and
+applies the other filters and the ORDER BY to those rows only: nothing is
+reported. A condition bound to a `const` (`const base = and(...)`, then
+`where: base`) is read where it is declared.
 
 A relation a relational query loads (`db.query.orders.findMany({ with: {
 items: true } })`) is read as Drizzle reads it: the related rows are looked up
@@ -120,6 +133,18 @@ then `npx drizzle-kit generate` (it writes
             r#"
 - Queries that pin one row by the primary key or a unique column (other
   filters are applied to that row).
+- Other filters and the ORDER BY of a query that another condition already
+  narrows through an index: `where: eq(keys.userId, id), orderBy:
+  desc(keys.createdAt)` with an index on `user_id` sorts only that user's
+  rows. A composite index (`(user_id, created_at)`) would save the sort, but
+  the table is not read whole.
+- Filters on a joined table that is looked up by an indexed join column:
+  only the joined rows are read.
+- An ORDER BY when part of the condition cannot be read (a helper call, a
+  parameter): it may be served by an index.
+- Boolean columns (`boolean(...)`, `integer(..., { mode: 'boolean' })`,
+  SQL `BOOLEAN`): an index on a column with two values splits the table in
+  halves, and the planner rarely uses it; that is not advice to give.
 - Operators an index cannot serve anyway (`ne`, `notInArray`, `like`, `not(...)`)
   and filters written as `sql` expressions.
 - Inserts.
@@ -141,7 +166,9 @@ quoting style, comment and string is handled): `CREATE TABLE`,
 `ALTER TABLE … RENAME TO`/`RENAME [COLUMN] … TO`/`ADD [COLUMN|CONSTRAINT]`/`DROP
 [COLUMN]` (a renamed column keeps its indexes, a dropped one takes them with
 it); other statements (triggers, views, pragmas) are skipped. Partial indexes (`.where(...)`) count as full indexes. Columns in `or(...)`
-are checked one by one. Raw SQL is read from string literals and templates in
+are checked one by one (when no other conjunct is served by an index). A
+conjunct that may be left out (`cursor ? lt(...) : undefined`) does not
+count as narrowing the query. Raw SQL is read from string literals and templates in
 `prepare(...)`; statements built at run time are not. Drizzle's
 `casing: 'snake_case'` is matched against the SQL migrations by name.
 "#,
@@ -272,35 +299,55 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
             join_pairs.push((Some(jt), f));
         }
     }
+    // eq(a.x, b.y) in a where: a join condition.
     for f in &q.filters {
-        if f.via_expr {
-            continue;
-        }
-        let col = p.column(fi, &f.column, q, main);
-        let other = f.other.as_ref().and_then(|o| p.column(fi, o, q, main));
-        match (col, other) {
-            // eq(a.x, b.y) in a where: a join condition.
-            (Some(_), Some(_)) => join_pairs.push((None, f)),
-            (Some((t, c)), None) => {
-                if !matches!(f.op, Op::Eq | Op::In | Op::IsNull | Op::Range) {
-                    continue;
-                }
-                if t == main && pinned {
-                    continue;
-                }
-                if p.tables[t].serves(&c, &bound(t)) == Served::No {
-                    push(Unserved {
-                        table: t,
-                        column: c,
-                        usage: Use::Filter,
-                        alone: !f.conjunct,
-                    });
-                }
-            }
-            _ => {}
+        if !f.via_expr
+            && p.column(fi, &f.column, q, main).is_some()
+            && f.other.as_ref().and_then(|o| p.column(fi, o, q, main)).is_some()
+        {
+            join_pairs.push((None, f));
         }
     }
-    for (joined, f) in join_pairs {
+    // A table whose rows the query reaches through an index is not read
+    // whole: its other filters are applied to the rows found, and an
+    // ORDER BY sorts only those. A joined table is also reached through an
+    // index on its join column.
+    let entered = |t: usize| {
+        served_conjunct(p, fi, q, main, t)
+            || (t != main
+                && join_pairs.iter().any(|(_, f)| {
+                    [Some(&f.column), f.other.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| p.column(fi, c, q, main))
+                        .any(|(ct, c)| {
+                            ct == t && p.tables[t].serves(&c, &HashSet::default()) == Served::Yes
+                        })
+                }))
+    };
+    for f in &q.filters {
+        if f.via_expr || !matches!(f.op, Op::Eq | Op::In | Op::IsNull | Op::Range) {
+            continue;
+        }
+        if f.other.as_ref().and_then(|o| p.column(fi, o, q, main)).is_some() {
+            continue;
+        }
+        let Some((t, c)) = p.column(fi, &f.column, q, main) else {
+            continue;
+        };
+        if (t == main && pinned) || boolean(&p.tables[t], &c) || entered(t) {
+            continue;
+        }
+        if p.tables[t].serves(&c, &bound(t)) == Served::No {
+            push(Unserved {
+                table: t,
+                column: c,
+                usage: Use::Filter,
+                alone: !f.conjunct,
+            });
+        }
+    }
+    for (joined, f) in &join_pairs {
         let sides = [
             p.column(fi, &f.column, q, main),
             f.other.as_ref().and_then(|o| p.column(fi, o, q, main)),
@@ -309,7 +356,7 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
         let side = sides
             .iter()
             .flatten()
-            .find(|(t, _)| Some(*t) == joined)
+            .find(|(t, _)| Some(*t) == *joined)
             .or_else(|| sides.iter().flatten().find(|(t, _)| *t != main));
         if let Some((t, c)) = side {
             if p.tables[*t].serves(c, &HashSet::default()) == Served::No {
@@ -322,11 +369,17 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
             }
         }
     }
-    if !pinned && q.kind == QueryKind::Select {
+    // An ORDER BY reads the whole table only when nothing else narrows it:
+    // not when a filter is served by an index (SQLite sorts the rows it
+    // found), nor when part of the condition could not be read.
+    if !pinned && q.kind == QueryKind::Select && !q.opaque_where && !entered(main) {
         let eq = bound(main);
         for o in &q.order_by {
             if let Some((t, c)) = p.column(fi, o, q, main) {
-                if t == main && p.tables[t].serves(&c, &eq) == Served::No {
+                if t == main
+                    && !boolean(&p.tables[t], &c)
+                    && p.tables[t].serves(&c, &eq) == Served::No
+                {
                     push(Unserved {
                         table: t,
                         column: c,
@@ -338,6 +391,43 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
         }
     }
     out
+}
+
+/// The query reaches rows of table `t` through an index: a top-level
+/// conjunct that always applies (not under a conditional) and that an index
+/// serves — an equality, `IN` or `IS NULL` on a column an index starts
+/// with (or continues after columns bound by equality), a range on such a
+/// column, or a comparison of an indexed expression.
+fn served_conjunct(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize, t: usize) -> bool {
+    let table = &p.tables[t];
+    let eq: HashSet<String> = p
+        .bound_columns(fi, q, main, t, false, &[Op::Eq, Op::In, Op::IsNull])
+        .into_iter()
+        .collect();
+    q.filters.iter().any(|f| {
+        if !f.conjunct
+            || f.optional
+            || !matches!(f.op, Op::Eq | Op::In | Op::IsNull | Op::Range)
+            || f.other.as_ref().and_then(|o| p.column(fi, o, q, main)).is_some()
+        {
+            return false;
+        }
+        let Some((ft, c)) = p.column(fi, &f.column, q, main) else {
+            return false;
+        };
+        ft == t
+            && if f.via_expr {
+                table.expression_index_on(&c).is_some()
+            } else {
+                table.serves(&c, &eq) == Served::Yes
+            }
+    })
+}
+
+/// A boolean column: an index on it would split the table in two halves,
+/// not advice to give (see the docs' "Not reported").
+fn boolean(table: &Table, column: &str) -> bool {
+    table.column(column).is_some_and(|c| c.is_boolean())
 }
 
 fn report(
@@ -832,5 +922,173 @@ export const h = (env) => env.DB.prepare('SELECT id FROM orders WHERE total IS N
                 ("src/q.ts", 3, "orders.total is filtered on here"),
                 ("src/q.ts", 5, "orders.total is filtered on here"),
             ]);
+    }
+
+    /// `keys` has an index on `user_id` (object form), `sessions` the same
+    /// columns without one.
+    const KEYS: &str = r#"import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+export const keys = sqliteTable('keys', { id: text('id').primaryKey(), userId: text('user_id').notNull(), createdAt: integer('created_at') }, (t) => ({ byUser: index('k_user').on(t.userId) }));
+export const sessions = sqliteTable('sessions', { id: text('id').primaryKey(), userId: text('user_id').notNull(), createdAt: integer('created_at') });
+"#;
+
+    /// A filter served by an index narrows the query: SQLite sorts only the
+    /// matching rows, so the ORDER BY column needs no index of its own.
+    #[test]
+    fn order_by_is_not_reported_when_a_filter_is_served() {
+        let routes = r#"import { desc, eq } from 'drizzle-orm';
+import { keys } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.query.keys.findMany({ where: eq(keys.userId, id), orderBy: desc(keys.createdAt), limit: 20 });
+  await db.query.keys.findMany({ where: (k, { eq }) => eq(k.userId, id), orderBy: (k, { desc }) => [desc(k.createdAt)] });
+  await db.select().from(keys).where(eq(keys.userId, id)).orderBy(desc(keys.createdAt)).limit(20);
+});
+"#;
+        case("src/schema.ts", KEYS, "src/routes.ts", routes).assert_silent();
+    }
+
+    #[test]
+    fn order_by_is_reported_when_nothing_narrows_the_query() {
+        let routes = r#"import { desc, eq } from 'drizzle-orm';
+import { keys, sessions } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.query.sessions.findMany({ where: eq(sessions.userId, id), orderBy: desc(sessions.createdAt), limit: 20 });
+  await db.select().from(keys).orderBy(desc(keys.createdAt));
+  await db.query.keys.findMany({ where: id ? eq(keys.userId, id) : undefined, orderBy: desc(keys.createdAt), limit: 20 });
+});
+"#;
+        case("src/schema.ts", KEYS, "src/routes.ts", routes).assert_fires(&[
+            ("src/routes.ts", 5, "sessions.userId (user_id) is filtered on and sessions.createdAt (created_at) is ordered by here, but no index on sessions serves them: D1 reads every row of sessions"),
+            ("src/routes.ts", 6, "keys.createdAt (created_at) is ordered by here, but no index on keys starts with it: D1 reads every row of keys"),
+            // A filter that may be left out does not narrow every run.
+            ("src/routes.ts", 7, "keys.createdAt (created_at) is ordered by here"),
+        ]);
+    }
+
+    /// Messages with a composite index whose first column is `email_id`
+    /// (array form), and the emails they belong to.
+    const MESSAGES: &str = r#"import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+export const emails = sqliteTable('emails', { id: text('id').primaryKey(), owner: text('owner') });
+export const messages = sqliteTable('message', {
+  id: text('id').primaryKey(),
+  emailId: text('email_id').notNull(),
+  receivedAt: integer('received_at').notNull(),
+  type: text('type'),
+  subject: text('subject'),
+}, (t) => [index('m_email_time').on(t.emailId, t.receivedAt, t.type)]);
+"#;
+
+    /// The conjunct on `email_id` is served: the `or` on `type` and the
+    /// ORDER BY apply to that email's rows only.
+    #[test]
+    fn residual_filters_are_not_reported_when_a_conjunct_is_served() {
+        let routes = r#"import { and, desc, eq, isNull, ne, or } from 'drizzle-orm';
+import { emails, messages } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.query.messages.findMany({ where: and(eq(messages.emailId, id), or(ne(messages.type, 'sent'), isNull(messages.type))), orderBy: [desc(messages.receivedAt)], limit: 20 });
+  await db.select().from(messages).where(and(eq(messages.emailId, id), or(ne(messages.type, 'sent'), isNull(messages.type)))).orderBy(desc(messages.receivedAt)).limit(20);
+  await db.select().from(messages).where(and(eq(messages.emailId, id), eq(messages.subject, s))).limit(20);
+  // a range on the index's first column narrows it too
+  await db.select().from(messages).where(and(gt(messages.emailId, after), eq(messages.subject, s))).limit(20);
+  // the joined table is looked up by its indexed join column
+  await db.select().from(emails).innerJoin(messages, eq(messages.emailId, emails.id)).where(isNull(messages.type)).limit(20);
+});
+"#;
+        case("src/schema.ts", MESSAGES, "src/routes.ts", routes).assert_silent();
+    }
+
+    #[test]
+    fn filters_are_reported_when_no_conjunct_is_served() {
+        let routes = r#"import { and, desc, eq, isNull, or } from 'drizzle-orm';
+import { messages } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.query.messages.findMany({ where: or(eq(messages.type, 'x'), isNull(messages.type)), limit: 20 });
+  await db.select().from(messages).where(and(eq(messages.subject, s), isNull(messages.type))).limit(20);
+  await db.select().from(messages).where(and(id ? eq(messages.emailId, id) : undefined, eq(messages.subject, s))).limit(20);
+});
+"#;
+        case("src/schema.ts", MESSAGES, "src/routes.ts", routes).assert_fires(&[
+            ("src/routes.ts", 5, "messages.type is filtered on here, but no index on message starts with it: D1 reads every row of message"),
+            ("src/routes.ts", 6, "messages.subject is filtered on and messages.type is filtered on here"),
+            // The served conjunct is optional: without it the query reads every row.
+            ("src/routes.ts", 7, "messages.subject is filtered on here"),
+        ]);
+    }
+
+    /// A `where` bound to a `const` is read where it is declared (by what
+    /// the name refers to, not by the name); one that cannot be read does
+    /// not make an ORDER BY a full read.
+    #[test]
+    fn a_condition_bound_to_a_const_is_read() {
+        let routes = r#"import { and, desc, eq } from 'drizzle-orm';
+import { messages } from './schema';
+export async function list(db, id) {
+  const base = and(eq(messages.emailId, id));
+  await db.select().from(messages).where(and(base, eq(messages.subject, 's'))).limit(5);
+  return db.query.messages.findMany({ where: base, orderBy: [desc(messages.receivedAt)] });
+}
+export async function bySubject(db, s) {
+  const base = eq(messages.subject, s);
+  return db.select().from(messages).where(and(base, eq(messages.type, 't'))).limit(5);
+}
+export async function given(db, base) {
+  return db.select().from(messages).where(base).orderBy(desc(messages.subject)).limit(5);
+}
+export async function built(db, s) {
+  return db.query.messages.findMany({ where: filterFor(s), orderBy: desc(messages.subject), limit: 5 });
+}
+"#;
+        case("src/schema.ts", MESSAGES, "src/routes.ts", routes).assert_fires(&[(
+            "src/routes.ts",
+            10,
+            "messages.subject is filtered on and messages.type is filtered on here",
+        )]);
+    }
+
+    /// An index on a boolean is not advice to give: the column is not
+    /// reported, the others are.
+    #[test]
+    fn boolean_columns_are_not_reported() {
+        let schema = r#"import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+export const monitors = sqliteTable('monitors', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  isRunning: integer('is_running', { mode: 'boolean' }).notNull(),
+  retries: integer('retries'),
+  createdAt: integer('created_at', { mode: 'timestamp' }),
+});
+"#;
+        let routes = r#"import { desc, eq } from 'drizzle-orm';
+import { monitors } from './schema';
+export default { async scheduled(event, env) {
+  const db = drizzle(env.DB);
+  await db.select().from(monitors).where(eq(monitors.isRunning, true));
+  await db.query.monitors.findMany({ where: eq(monitors.isRunning, false), orderBy: desc(monitors.isRunning) });
+  await db.select().from(monitors).where(eq(monitors.retries, 3)).limit(5);
+  await db.select().from(monitors).where(eq(monitors.isRunning, true)).orderBy(desc(monitors.createdAt)).limit(5);
+} };
+"#;
+        let found = case("src/schema.ts", schema, "src/cron.ts", routes).assert_fires(&[
+            ("src/cron.ts", 7, "monitors.retries is filtered on here"),
+            ("src/cron.ts", 8, "monitors.createdAt (created_at) is ordered by here, but no index on monitors starts with it"),
+        ]);
+        assert!(
+            found[1]
+                .help
+                .contains("index('monitors_is_running_created_at_idx').on(t.isRunning, t.createdAt)"),
+            "{}",
+            found[1].help
+        );
+        let pg = "import { boolean, pgTable, text, uuid } from 'drizzle-orm/pg-core';\nexport const flags = pgTable('flags', { id: uuid('id').primaryKey(), enabled: boolean('enabled').notNull(), owner: text('owner') });\n";
+        let q = "import { eq } from 'drizzle-orm';\nimport { flags } from './schema';\nexport const on = (db) => db.select().from(flags).where(eq(flags.enabled, true)).limit(50);\nexport const mine = (db, o) => db.select().from(flags).where(eq(flags.owner, o)).limit(50);\n";
+        Case::new()
+            .file("src/schema.ts", pg)
+            .file("src/q.ts", q)
+            .project(pg_project())
+            .rules(&[RULE])
+            .assert_fires(&[("src/q.ts", 4, "flags.owner is filtered on")]);
     }
 }
