@@ -349,6 +349,8 @@ const FRAMEWORK_ENTRIES = [
   { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"] },
   { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
 ];
+/** OpenNext's config for Cloudflare (`@opennextjs/cloudflare`): the Next.js app beside it runs in a Worker. */
+const OPEN_NEXT_CONFIG = /^open-next\.config\.[cm]?[jt]s$/;
 /** A Pages Function: a file under functions/ that exports an onRequest handler. */
 const PAGES_HANDLER = /export\s+(?:async\s+)?(?:const|let|function)\s+onRequest/;
 /**
@@ -406,7 +408,8 @@ function scriptEntries(dir) {
  * `onRequest…`) and `_worker.js`, the script named by `wrangler dev|deploy
  * FILE` in the package.json beside a wrangler config, the server files of framework configs
  * next to a wrangler config (Astro, SvelteKit, React Router / Remix,
- * Next.js via OpenNext), module Workers whose default export has a
+ * Next.js via OpenNext) or, for OpenNext, next to its own config
+ * (open-next.config.ts), module Workers whose default export has a
  * scheduled/queue/email/tail handler, and the files named on the command line
  * (`explicit`, absolute). Returns `[{ path, declaredBy }]`.
  */
@@ -443,7 +446,11 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
     configDirs.add(dir);
   }
   const paths = files.map((f) => f.path);
-  for (const dir of configDirs) {
+  // An OpenNext app deploys to Workers whichever folder its wrangler config
+  // is in (a monorepo's infra package): its Next.js server files are entries.
+  const frameworkDirs = new Set(configDirs);
+  for (const path of paths) if (OPEN_NEXT_CONFIG.test(basename(path))) frameworkDirs.add(resolve(dirname(path)));
+  for (const dir of frameworkDirs) {
     let names;
     try {
       names = readdirSync(dir);

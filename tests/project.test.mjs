@@ -150,6 +150,23 @@ test("entries: a config named for `-c` and a template name Workers; a template t
   assert.equal(report.files.find((f) => f.path === "src/unused.ts").analyzed, false);
 });
 
+test("entries: an OpenNext app's routes, its wrangler config in another package of the monorepo", () => {
+  const root = project({
+    "packages/infra/wrangler.jsonc": '{ "main": "../app/.open-next/worker.js" }',
+    "packages/app/open-next.config.ts": "import { defineCloudflareConfig } from '@opennextjs/cloudflare';\nexport default defineCloudflareConfig();\n",
+    "packages/app/next.config.ts": "export default {};\n",
+    "packages/app/src/app/api/sync/route.ts": "export async function POST(req: Request) {\n  for (const id of await req.json()) await fetch(`https://api.example.com/${id}`);\n  return new Response('ok');\n}\n",
+    "packages/app/src/components/Chart.tsx": '"use client";\nexport function Chart() { return null; }\n',
+  });
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["packages/app/src/app/api/sync/route.ts:2 subrequest-in-loop"]);
+  const route = report.files.find((f) => f.path === "packages/app/src/app/api/sync/route.ts");
+  assert.deepEqual([route.role, route.entry], ["worker", route.path]);
+  assert.equal(report.files.find((f) => f.path === "packages/app/src/components/Chart.tsx").analyzed, false);
+});
+
 test("with no Worker entry, tests, scripts, browser and Node code are set aside, and the report says how many", () => {
   const loop = (name) => `export async function ${name}(ids) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
   const root = project({
