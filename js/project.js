@@ -393,8 +393,10 @@ function scriptEntries(dir) {
   const entries = [];
   for (const [name, command] of Object.entries(pkg?.scripts ?? {})) {
     if (typeof command !== "string") continue;
-    for (const match of command.matchAll(/\bwrangler\s+(?:dev|deploy|publish)\b([^&|;]*)/g)) {
-      const script = match[1].split(/\s+/).find((arg) => !arg.startsWith("-") && /\.[cm]?[jt]sx?$/.test(arg));
+    for (const match of command.matchAll(/\bwrangler\s+(dev|deploy|publish)\b([^&|;]*)/g)) {
+      const script = match[2].split(/\s+/).find((arg) => !arg.startsWith("-") && /\.[cm]?[jt]sx?$/.test(arg));
+      // `wrangler dev scripts/generate-test-data.ts`: a tool run locally in workerd, never deployed.
+      if (match[1] === "dev" && script && inScriptFolder(script)) continue;
       if (script) entries.push({ abs: resolve(dir, script), declaredBy: `package.json (scripts.${name})` });
     }
   }
@@ -484,6 +486,8 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
 /** Folders of tests and their fixtures (as the core's file roles name them). */
 const TEST_FOLDER = /^(?:__tests__|__fixtures__|tests?|e2e|tests?-e2e|e2e-tests?|specs?|fixtures?|cypress|playwright)$/;
 const inTestFolder = (path) => path.split("/").some((segment) => TEST_FOLDER.test(segment));
+/** Whether `path` is under a folder of scripts or tools (as the core's file roles name them). */
+const inScriptFolder = (path) => path.split(/[\\/]/).slice(0, -1).some((segment) => /^(?:scripts?|tools?|bin)$/.test(segment));
 
 /**
  * The Worker's caching in one line: Workers Cache on or off, placement, and

@@ -167,6 +167,22 @@ test("entries: an OpenNext app's routes, its wrangler config in another package 
   assert.equal(report.files.find((f) => f.path === "packages/app/src/components/Chart.tsx").analyzed, false);
 });
 
+test("entries: `wrangler dev` of a file in a scripts folder is a local tool, not a Worker", () => {
+  const loop = (name) => `export default { async fetch(req) {\n  for (const id of await req.json()) await fetch(\`https://api.example.com/\${id}\`);\n  return new Response('${name}');\n} };\n`;
+  const root = project({
+    "package.json": JSON.stringify({ scripts: { dev: "wrangler dev src/index.ts", "generate-test-data": "wrangler dev scripts/generate-test-data.ts", deploy: "wrangler deploy tools/ops.ts" } }),
+    "wrangler.toml": 'name = "w"\n',
+    "src/index.ts": loop("app"),
+    "scripts/generate-test-data.ts": loop("gen"),
+    "tools/ops.ts": loop("ops"),
+  });
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  // Deployed with `wrangler deploy`, a file is a Worker wherever it is.
+  assert.deepEqual(findings(report), ["src/index.ts:2 subrequest-in-loop", "tools/ops.ts:2 subrequest-in-loop"]);
+});
+
 test("with no Worker entry, tests, scripts, browser and Node code are set aside, and the report says how many", () => {
   const loop = (name) => `export async function ${name}(ids) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
   const root = project({

@@ -27,9 +27,10 @@
 //!   queue handler's `batch.messages` (at most the consumers'
 //!   `max_batch_size`).
 //!   Nested counts multiply; the rule compares the product with its limit.
-//! - **Chunk loops**: a counting loop that steps by a chunk of at least 10
-//!   (`i += 100`, `i += CHUNK_SIZE`): each iteration's call covers a chunk,
-//!   the batched form.
+//! - **Chunk loops**: a counting loop that steps by a chunk: a literal of at
+//!   least 10 (`i += 100`) or a named step of at least 2 (`i += CHUNK_SIZE`,
+//!   `i += batchSize` with `const batchSize = 6`): each iteration's call
+//!   covers a chunk, the batched form.
 //! - **Failure-only code**: `catch` clauses, the branch of an `if` that
 //!   handles a failure (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`,
 //!   the `else` of `if (res.ok)`), `.catch(cb)`, `.then(_, onRejected)` and
@@ -234,9 +235,10 @@ impl HotPaths {
         })
     }
 
-    /// A counting loop that steps by a chunk: `i += 100`, `i += CHUNK`
-    /// (a constant of at least 10, or a name the file does not bind to a
-    /// smaller one), `i = i + size`.
+    /// A counting loop that steps by a chunk: `i += 100` (a literal of at
+    /// least 10), `i += batchSize` (a name: a constant of at least 2, or one
+    /// the file does not bind to a number: the author named the step, as
+    /// the slice of each iteration does), `i = i + size`.
     fn over_chunks(&self, stmt: &Stmt) -> bool {
         let Stmt::For(f) = stmt else {
             return false;
@@ -257,7 +259,7 @@ impl HotPaths {
             _ => return false,
         };
         match unwrap_expr(step) {
-            Expr::Ident(id) => self.consts.get(&id.sym).is_none_or(|n| *n >= CHUNK),
+            Expr::Ident(id) => self.consts.get(&id.sym).is_none_or(|n| *n >= 2.0),
             e => number(e).is_some_and(|n| n >= CHUNK),
         }
     }

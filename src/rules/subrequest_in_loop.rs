@@ -155,8 +155,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   subrequest, and is reported), Analytics Engine `writeDataPoint`.
 - A batch per iteration: `db.batch(stmts)` or `env.QUEUE.sendBatch(chunk)` in a
   loop over chunks is already the batched form, and so is any call in a
-  counting loop that steps by a chunk of at least 10
-  (`for (let i = 0; i < xs.length; i += 100)`).
+  counting loop that steps by a chunk: a literal of at least 10
+  (`for (let i = 0; i < xs.length; i += 100)`) or a named step of at least 2
+  (`i += batchSize` with `const batchSize = 6`, each call sending
+  `xs.slice(i, i + batchSize)`).
 - A page of a KV or R2 listing (`list({ prefix, cursor })` in a loop that
   follows the cursor): each call reads up to 1,000 keys.
 - A queue handler's loop over `batch.messages` when the Worker's queue
@@ -649,6 +651,10 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
   for (let i = 0; i < subscribers.length; i = i + 100) {
     await env.QUEUE.sendBatch(subscribers.slice(i, i + 100).map((body) => ({ body })));
   }
+  const batchSize = 6;
+  for (let i = 0; i < subscribers.length; i += batchSize) {
+    await fetch(env.API, { method: 'POST', body: JSON.stringify(subscribers.slice(i, i + batchSize)) });
+  }
   let first;
   for (const key of keys) {
     const found = await env.BUCKET.head(key);
@@ -665,10 +671,17 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
   for (let i = 0; i < subscribers.length; i += 1) {
     await fetch(`${env.API}/${subscribers[i]}`);
   }
+  const step = 1;
+  for (let i = 0; i < subscribers.length; i += step) {
+    await fetch(`${env.API}/${subscribers[i]}`);
+  }
 }
 "#,
             )
-            .assert_fires(&[("src/sync.ts", 23, "inside a for loop (line 22)")]);
+            .assert_fires(&[
+                ("src/sync.ts", 27, "inside a for loop (line 26)"),
+                ("src/sync.ts", 31, "inside a for loop (line 30)"),
+            ]);
     }
 
     /// A queue handler's loop over `batch.messages` repeats at most the
