@@ -267,6 +267,43 @@ const READ_VERBS: &[&str] = &[
     "resolve", "search", "has", "is", "verify", "validate", "parse", "compute", "render", "build",
 ];
 
+/// The methods of Cloudflare's bindings that read or compute (KV, R2, D1,
+/// Durable Object namespaces, Workers AI, Vectorize, Images, Browser
+/// Rendering, Hyperdrive): any other method called on a binding is an RPC
+/// method of a service or a Durable Object, judged by its name.
+const BINDING_READ_METHODS: &[&str] = &[
+    "get",
+    "getWithMetadata",
+    "list",
+    "head",
+    "prepare",
+    "first",
+    "all",
+    "raw",
+    "dump",
+    "idFromName",
+    "idFromString",
+    "newUniqueId",
+    "getByName",
+    "query",
+    "getByIds",
+    "describe",
+    "info",
+    "input",
+    "transform",
+    "output",
+    "launch",
+    "connect",
+];
+
+/// Whether `name` starts with a read verb (`getUser`, `list`, `isReady`).
+fn reads_by_name(name: &str) -> bool {
+    READ_VERBS.iter().any(|v| {
+        name.strip_prefix(v)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_uppercase))
+    })
+}
+
 /// Classifies an I/O call.
 pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
     let mut chain = vec![call];
@@ -332,6 +369,17 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
     } else {
         None
     };
+    // An RPC method of a service binding or a Durable Object stub
+    // (`env.TRIGGER.updateCheckInterval(id, 60)`): by its name, as a
+    // function of the project is (it may change state the next call uses).
+    if !db && resource.is_some() && !write {
+        if let Some(m) = method_name(innermost) {
+            let m = m.as_ref();
+            if m != "run" && !BINDING_READ_METHODS.contains(&m) {
+                write = !reads_by_name(m);
+            }
+        }
+    }
     // A function or method of the project: judge by its name.
     if resource.is_none() {
         let name = match &innermost.callee {
@@ -345,12 +393,7 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
             },
             _ => None,
         };
-        write = !name.is_some_and(|n| {
-            READ_VERBS.iter().any(|v| {
-                n.strip_prefix(v)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_uppercase))
-            })
-        });
+        write = !name.is_some_and(|n| reads_by_name(&n));
     }
     Effect {
         write,

@@ -110,8 +110,9 @@ usersRoute.get('/:id', async (c) => {
   the statements in between (`const { id } = await a(); const key = k(id); await b(key)`),
   including destructuring and property reads.
 - Ordering that matters: an earlier write (KV `put`, an insert/update/delete,
-  a `POST`, `run()`, a D1 `prepare("INSERT …")`, a function of the file whose
-  name is not a read verb) before anything, or a later write to the binding or
+  a `POST`, `run()`, a D1 `prepare("INSERT …")`, a function of the file or an
+  RPC method of a service binding or Durable Object stub whose name is not a
+  read verb: `env.TRIGGER.updateCheckInterval(id)`) before anything, or a later write to the binding or
   table an earlier call read (`get` then `put` on the same KV namespace).
 - Awaits already grouped by `Promise.all` / `allSettled`.
 - Awaits of things that are not I/O (`await c.req.json()`, `await res.json()`,
@@ -549,6 +550,30 @@ async function i(env) {
   let page = await env.KV.list();
   page = await env.KV.list({ cursor: page.cursor });
 }"#,
+        );
+    }
+
+    /// An RPC method of a service binding or Durable Object stub is judged
+    /// by its name: one that changes state (`updateCheckInterval`) comes
+    /// before what follows; two reads (`getUser`) are independent.
+    #[test]
+    fn rpc_methods_of_bindings_are_judged_by_name() {
+        assert_silent(
+            "sequential-awaits",
+            r#"export async function resume(env: Env, id: string) {
+  await env.MONITOR_TRIGGER.updateCheckInterval(id, 60);
+  await env.MONITOR_TRIGGER.resumeDo(id);
+  return new Response("ok");
+}"#,
+        );
+        assert_fires(
+            "sequential-awaits",
+            r#"export async function both(env: Env, a: string, b: string) {
+  const first = await env.USERS.getUser(a);
+  const second = await env.USERS.getUser(b);
+  return Response.json({ first, second });
+}"#,
+            &[(2, "")],
         );
     }
 
