@@ -107,6 +107,10 @@ const items = await db
 - Loops over a few constant items, at most 10 in all (nested counts
   multiply): an array literal or a `const` bound to one, `.slice(0, n)`, a
   literal or constant bound (`for (let i = 0; i < 3; i++)`).
+- A helper whose only query is in failure-only code (a `catch`, `if (!res.ok)`:
+  `catch (e) { if (revoked(e)) await dropConnection(db, id); throw e; }`): a
+  call of it costs no query when it succeeds. The same holds for the
+  subrequests the loop rules follow into helpers.
 "#,
         ),
         (
@@ -443,6 +447,51 @@ export default {
 });
 "#,
         );
+    }
+
+    /// A helper whose only query is in failure-only code (a `catch` that
+    /// drops a revoked connection) makes no query per call: a loop over it
+    /// is not N+1. One that queries on its normal path is.
+    #[test]
+    fn queries_only_on_failure_are_not_per_call() {
+        use crate::rules::test_util::Case;
+        let helpers = r#"import { eq } from 'drizzle-orm';
+import { connections } from './schema';
+export async function withErrors(db, id, run) {
+  try {
+    return await run();
+  } catch (error) {
+    if (String(error).includes('invalid_grant')) await dropConnection(db, id);
+    throw error;
+  }
+}
+async function dropConnection(db, id) {
+  await db.delete(connections).where(eq(connections.id, id));
+}
+export async function lookup(db, id) {
+  try {
+    return await db.select().from(connections).where(eq(connections.id, id));
+  } catch {
+    return null;
+  }
+}
+"#;
+        let places = Case::new()
+            .rules(&[RULE])
+            .file("src/helpers.ts", helpers)
+            .file(
+                "src/index.ts",
+                r#"import { withErrors, lookup } from './helpers';
+export async function inline(db, id, parts) {
+  const out = [];
+  for (const part of parts) out.push(await withErrors(db, id, () => gmail.attachment(part.id)));
+  for (const part of parts) out.push(await lookup(db, part.id));
+  return out;
+}
+"#,
+            )
+            .places();
+        assert_eq!(places, [("src/index.ts".into(), 5, RULE.into())]);
     }
 
     /// Quiet loops (`effects::hot_paths`) run a query once, not per item:
