@@ -21,7 +21,8 @@
 //!   Only that part of the body is quiet: a call before the matching branch,
 //!   or one whose exit is conditional (`if (!r.ok) return r`), repeats.
 //! - **Small constant counts**: loops over an array literal (directly or
-//!   through a `const` bound to one), `.slice(0, n)` with a literal or
+//!   through a `const` bound to one, grown by a few pushes that run where it
+//!   is declared, not in a loop or function of their own), `.slice(0, n)` with a literal or
 //!   constant n, counting loops bounded by a literal or constant
 //!   (`i < 3`, `attempt < MAX_ATTEMPTS`), array callbacks of such lists, a
 //!   queue handler's `batch.messages` (at most the consumers'
@@ -79,6 +80,12 @@ pub const INTERESTS: &[NodeKind] = &[
 pub struct HotPaths {
     /// `const MAX = 3` (3) and `const endpoints = [a, b]` (2).
     consts: HashMap<Atom, f64>,
+    /// The lists among `consts` (`const hooks = []`, `[a, b]`) and where each
+    /// is declared: a `push` of one element where the declaration runs
+    /// (not in a loop or function around the push only) makes it one longer.
+    lists: HashMap<Atom, Span>,
+    /// The loops and functions entered so far (what may repeat a `push`).
+    scopes: Vec<Span>,
     /// Loops and callbacks (by span) that are retries or repeat a small
     /// constant number of times.
     quiet: HashMap<(u32, u32), Quiet>,
@@ -112,6 +119,11 @@ impl HotPaths {
     /// Records what the node says about the code that follows it.
     pub fn enter(&mut self, node: Node<'_>) {
         match node {
+            Node::Function(Frame::Function { span, .. }) => self.scopes.push(*span),
+            Node::Loop(stmt) => self.scopes.push(stmt.span()),
+            _ => {}
+        }
+        match node {
             Node::Function(Frame::Function {
                 is_handler: true,
                 name: Some(name),
@@ -127,8 +139,11 @@ impl HotPaths {
                     let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) else {
                         continue;
                     };
-                    if let Some(n) = number(init).or_else(|| literal_len(init)) {
+                    if let Some(n) = number(init) {
                         self.consts.insert(name.id.sym.clone(), n);
+                    } else if let Some(n) = array_len(init) {
+                        self.consts.insert(name.id.sym.clone(), n);
+                        self.lists.insert(name.id.sym.clone(), d.span);
                     }
                 }
             }
@@ -168,6 +183,14 @@ impl HotPaths {
     }
 
     fn enter_call(&mut self, call: &CallExpr) {
+        // A list given to a function (`collect(hooks)`) may grow there.
+        if !self.lists.is_empty() {
+            for arg in &call.args {
+                if let Expr::Ident(id) = unwrap_expr(&arg.expr) {
+                    self.forget_list(&id.sym);
+                }
+            }
+        }
         let Callee::Expr(callee) = &call.callee else {
             return;
         };
@@ -183,10 +206,21 @@ impl HotPaths {
             })
         };
         match method {
-            // `xs.push(x)`: `xs` is no longer the literal it was bound to.
-            Some("push" | "unshift" | "splice") => {
+            // `xs.push(x)`: `xs` is no longer the literal it was bound to;
+            // one element more when the push runs once per declaration
+            // (`if (admin) hooks.push(admin)`), else of any length.
+            Some(verb @ ("push" | "unshift" | "splice")) => {
                 if let Expr::Ident(id) = unwrap_expr(&m.obj) {
-                    self.consts.remove(&id.sym);
+                    let once = verb != "splice"
+                        && call.args.iter().all(|a| a.spread.is_none())
+                        && self
+                            .lists
+                            .get(&id.sym)
+                            .is_some_and(|&decl| !self.repeats_apart(decl, call.span));
+                    match self.consts.get_mut(&id.sym) {
+                        Some(n) if once => *n += call.args.len() as f64,
+                        _ => self.forget_list(&id.sym),
+                    }
                 }
             }
             Some("catch") | Some("onError") => self.cold.extend(callback(0)),
@@ -198,6 +232,20 @@ impl HotPaths {
                 }
             }
         }
+    }
+
+    /// Stops counting the list `name` (a `const` of another kind stays).
+    fn forget_list(&mut self, name: &Atom) {
+        if self.lists.remove(name).is_some() {
+            self.consts.remove(name);
+        }
+    }
+
+    /// Whether a loop or function entered so far holds `at` but not `decl`:
+    /// the code at `at` may run more often than the declaration.
+    fn repeats_apart(&self, decl: Span, at: Span) -> bool {
+        let holds = |s: &Span, x: Span| s.lo <= x.lo && x.hi <= s.hi;
+        self.scopes.iter().any(|s| holds(s, at) && !holds(s, decl))
     }
 
     /// The number of elements of a list known to be small: a literal, a
@@ -344,6 +392,16 @@ impl HotPaths {
     /// Whether `span` runs only on a failure (a `catch`, an error branch).
     pub fn is_cold(&self, span: Span) -> bool {
         self.cold.iter().any(|c| c.lo <= span.lo && span.hi <= c.hi)
+    }
+}
+
+/// The length of an array literal without spreads, empty or not.
+fn array_len(expr: &Expr) -> Option<f64> {
+    match unwrap_expr(expr) {
+        Expr::Array(a) if a.elems.iter().flatten().all(|e| e.spread.is_none()) => {
+            Some(a.elems.len() as f64)
+        }
+        _ => None,
     }
 }
 

@@ -105,7 +105,8 @@ const items = await db
   catches), with no `continue` between them, runs at most once per run of the
   loop (`if (path.startsWith(route)) { const ok = await checkPermission(db, p); if (!ok) return deny(); break; }`).
 - Loops over a few constant items, at most 10 in all (nested counts
-  multiply): an array literal or a `const` bound to one, `.slice(0, n)`, a
+  multiply): an array literal or a `const` bound to one (and grown by a few
+  pushes where it is declared: `if (admin) hooks.push(admin)`), `.slice(0, n)`, a
   literal or constant bound (`for (let i = 0; i < 3; i++)`).
 - A helper whose only query is in failure-only code (a `catch`, `if (!res.ok)`:
   `catch (e) { if (revoked(e)) await dropConnection(db, id); throw e; }`): a

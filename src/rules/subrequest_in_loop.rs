@@ -132,7 +132,8 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
             r#"
 - Callbacks of `Promise.all(xs.map(cb))`: `unbounded-concurrency` covers them.
 - Loops over a few constant items, at most 10 in all (nested counts
-  multiply): an array literal or a `const` bound to one, `.slice(0, n)`, a
+  multiply): an array literal or a `const` bound to one (and grown by a few
+  pushes where it is declared: `if (admin) hooks.push(admin)`), `.slice(0, n)`, a
   literal or constant bound (`for (let i = 0; i < 3; i++)`,
   `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), and
   callbacks of `["a", "b"].forEach(...)`.
@@ -913,6 +914,44 @@ export default {
             )
             .places();
         assert_eq!(places, [("src/index.ts".into(), 6, "drizzle-query-in-loop".into())]);
+    }
+
+    /// A list that starts as a literal and grows by a push where it is
+    /// declared (`if (admin) hooks.push(admin)`) has as many elements as
+    /// pushes at most; one pushed in a loop, or given to a function, may
+    /// have any number.
+    #[test]
+    fn lists_of_a_few_pushes_are_small() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/hooks.ts",
+                r#"export async function notify(env: Env, mail: Mail, users: string[]) {
+  const hooks: Hook[] = [];
+  const admin = await env.KV.get('admin-hook', 'json');
+  if (admin?.enabled) hooks.push(admin);
+  const own = await env.KV.get(`hook:${mail.to}`, 'json');
+  if (own?.enabled) hooks.push(own);
+  for (const hook of hooks) await fetch(hook.url, { method: 'POST', body: mail.raw });
+  const perUser: Hook[] = [];
+  for (const user of users) perUser.push(await env.KV.get(`hook:${user}`, 'json'));
+  for (const hook of perUser) await fetch(hook.url, { method: 'POST', body: mail.raw });
+  const given: Hook[] = [];
+  collect(given, users);
+  for (const hook of given) await fetch(hook.url, { method: 'POST', body: mail.raw });
+}
+"#,
+            )
+            .places();
+        assert_eq!(
+            places,
+            [
+                ("src/hooks.ts".into(), 9, "subrequest-in-loop".into()),
+                ("src/hooks.ts".into(), 10, "subrequest-in-loop".into()),
+                ("src/hooks.ts".into(), 13, "subrequest-in-loop".into())
+            ]
+        );
     }
 
     #[test]
