@@ -16,7 +16,7 @@ use super::drizzle::{
 };
 use super::FileContext as LintContext;
 use crate::knowledge::drizzle::{
-    self, chain, member_prop, object_prop, sql_text, ClientKind, ConnSource, Segment,
+    self, chain_on_call, member_prop, object_prop, sql_text, ClientKind, ConnSource, Segment,
 };
 use crate::knowledge::query::{
     key, table_ref, Api, CallFact, ClientFact, ColumnRef, Filter, ImportFact, Iteration, Join, Key,
@@ -27,7 +27,7 @@ use crate::knowledge::sql;
 use crate::semantic::file::Bindings;
 use crate::semantic::node::{Node, NodeKind};
 use crate::semantic::scope::{BindingKind, Frame, LoopKind, ITERATION_METHODS};
-use crate::syntax::ast::{callee_is, callee_path, method_name, unwrap_expr};
+use crate::syntax::ast::{as_member, callee_is, callee_path, method_name, unwrap_expr, CallView};
 use crate::syntax::position::Loc;
 
 /// The collector's working state during the walk.
@@ -70,6 +70,11 @@ pub struct WalkState {
     /// and whether part of it could not be read. A `where: base` (or
     /// `.where(base)`, `and(base, …)`) that refers to one reads them.
     conditions: HashMap<Atom, Vec<(u32, Vec<Filter>, bool)>>,
+    /// Functions of the file walked so far, by span, and whether one of
+    /// their `return`s (or an arrow's expression body) gives a Drizzle
+    /// database (`return drizzle(env.DB, { schema })`): a call of one is a
+    /// database, or, when none does, not one whatever its name says.
+    returns_db: HashMap<Key, bool>,
 }
 
 /// Queries per file whose rows are followed (`row_use`): each walks the file.
@@ -79,6 +84,13 @@ impl WalkState {
     /// The expression at `span` is awaited (`await x`).
     pub fn is_awaited(&self, span: swc_core::common::Span) -> bool {
         self.awaited.contains(&key(span))
+    }
+
+    /// Whether the function declared at `span` returns a Drizzle database,
+    /// once the walk has been through it (`None` before: a function
+    /// declaration called above it).
+    pub fn returns_db(&self, span: Span) -> Option<bool> {
+        self.returns_db.get(&key(span)).copied()
     }
 }
 
@@ -127,6 +139,7 @@ pub(crate) const INTERESTS: &[NodeKind] = &[
     NodeKind::Function,
     NodeKind::Loop,
     NodeKind::Call,
+    NodeKind::OptCall,
     NodeKind::New,
 ];
 
@@ -140,6 +153,10 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
         Node::Return(r) => {
             if let Some(arg) = &r.arg {
                 mark_returned(arg, cx);
+            }
+            if let Some(f) = cx.db.walk.fns.last().map(|f| f.span) {
+                let db = r.arg.as_deref().is_some_and(|arg| returns_db(arg, cx));
+                *cx.db.walk.returns_db.entry(f).or_default() |= db;
             }
         }
         Node::VarDeclarator(d) => {
@@ -190,6 +207,8 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             enter_call(call, cx);
             super::calls::enter_call(call, cx);
         }
+        // `db?.select().from(t)`: a query as `db.select().from(t)` is.
+        Node::OptCall(call) => enter_any_call(call.into(), cx),
         Node::New(new) => {
             super::calls::enter_new(new, cx);
             if let Some((kind, conn)) = pg_client_new(new, cx) {
@@ -218,8 +237,15 @@ pub(crate) fn exit(node: Node<'_>, cx: &mut LintContext<'_>) {
         Node::Call(call) if cx.db.walk.open_chains.last() == Some(&key(call.span)) => {
             cx.db.walk.open_chains.pop();
         }
+        Node::OptCall(call) if cx.db.walk.open_chains.last() == Some(&key(call.span)) => {
+            cx.db.walk.open_chains.pop();
+        }
         Node::Function(_) => {
-            cx.db.walk.fns.pop();
+            if let Some(f) = cx.db.walk.fns.pop() {
+                // Walked through: no `return` of a database is a function
+                // that returns none.
+                cx.db.walk.returns_db.entry(f.span).or_default();
+            }
             super::calls::exit_function(cx);
         }
         Node::Loop(_) => {
@@ -339,6 +365,16 @@ fn read_module_items(items: &[ModuleItem], cx: &mut LintContext<'_>) {
     }
 }
 
+/// A returned value is a Drizzle database: `drizzle(env.DB)`, a name bound
+/// to one, another helper's database (awaited or not).
+fn returns_db(expr: &Expr, cx: &LintContext<'_>) -> bool {
+    let expr = match unwrap_expr(expr) {
+        Expr::Await(a) => unwrap_expr(&a.arg),
+        e => e,
+    };
+    is_db_expr(expr, cx, DbEvidence::Convention)
+}
+
 fn mark_returned(expr: &Expr, cx: &mut LintContext<'_>) {
     let expr = match unwrap_expr(expr) {
         Expr::Await(a) => unwrap_expr(&a.arg),
@@ -354,6 +390,13 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
         Expr::Await(a) => unwrap_expr(&a.arg),
         e => e,
     };
+    // `const getDb = () => drizzle(env.DB)`: its body is what it returns.
+    if let Expr::Arrow(arrow) = init {
+        if let ArrowFunctionBody::Expr(body) = &*arrow.body {
+            let db = returns_db(body, cx);
+            cx.db.walk.returns_db.insert(key(arrow.span), db);
+        }
+    }
     match &d.name {
         Pat::Ident(name) => {
             if is_db_expr(awaited, cx, DbEvidence::Convention) {
@@ -502,23 +545,71 @@ fn first_param_ident(expr: &Expr) -> Option<&Ident> {
 }
 
 fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
+    enter_any_call(call.into(), cx);
+    if callee_is(call, "createMiddleware") {
+        for arg in &call.args {
+            if let Some(s) = fn_span(&arg.expr) {
+                cx.db.walk.pending_fns.entry(key(s)).or_default().role = Some(Role::Middleware);
+            }
+        }
+    }
+
+    if let Some((kind, conn)) = pg_client_call(call, cx) {
+        record_client(kind, conn, call.span, cx);
+    } else if let Some(conn) = super::drizzle::neon_http_call(call, cx) {
+        record_client(ClientKind::NeonHttp, conn, call.span, cx);
+    }
+
+    // Calls of module-level or imported functions, for factory resolution.
+    if let Callee::Expr(callee) = &call.callee {
+        if let Expr::Ident(id) = unwrap_expr(callee) {
+            let module_level = |cx: &LintContext<'_>| {
+                matches!(
+                    cx.module_binding(id),
+                    Some(
+                        BindingKind::Import
+                            | BindingKind::Function
+                            | BindingKind::Const
+                            | BindingKind::Let
+                            | BindingKind::Var
+                    )
+                )
+            };
+            if !cx.at_module_scope() && !cx.db.walk.fns.is_empty() && module_level(cx) {
+                if let Some(f) = cx.db.walk.fns.last() {
+                    let fact = CallFact {
+                        callee: id.sym.as_str().to_owned(),
+                        span: call.span,
+                        args: call.args.iter().map(|a| conn_source(&a.expr, cx)).collect(),
+                        function: f.span,
+                        role: f.role,
+                    };
+                    cx.db.calls.push(fact);
+                }
+            }
+        }
+    }
+}
+
+/// What a call, plain or optional (`db?.batch([...])`), tells of its
+/// callbacks (route, middleware, per element, transaction, batch) and the
+/// query it starts.
+fn enter_any_call(call: CallView<'_>, cx: &mut LintContext<'_>) {
     let k = key(call.span);
     // Arrow bodies are returned values: `xs.map((x) => db.select()…)`.
-    for arg in &call.args {
+    for arg in call.args {
         if let Expr::Arrow(a) = unwrap_expr(&arg.expr) {
             if let ArrowFunctionBody::Expr(body) = &*a.body {
                 mark_returned(body, cx);
             }
         }
     }
-    let method = method_name(call).cloned();
-    let receiver = match &call.callee {
-        Callee::Expr(e) => match unwrap_expr(e) {
-            Expr::Member(m) => Some(&*m.obj),
-            _ => None,
-        },
+    let member = call.callee.and_then(|e| as_member(unwrap_expr(e)));
+    let method = member.and_then(|m| match &m.prop {
+        MemberProp::Ident(p) => Some(p.sym.clone()),
         _ => None,
-    };
+    });
+    let receiver = member.map(|m| &*m.obj);
     let fn_args = call
         .args
         .iter()
@@ -584,57 +675,17 @@ fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
                 }
             }
         }
-    } else if callee_is(call, "createMiddleware") {
-        for (s, _) in fn_args {
-            cx.db.walk.pending_fns.entry(key(s)).or_default().role = Some(Role::Middleware);
-        }
     }
 
     if !cx.db.walk.covered.contains(&k) {
         if let Some(fact) = read_query(call, cx) {
-            let (_, segments) = chain(call);
+            let (_, segments) = chain_on_call(call);
             for s in &segments {
                 cx.db.walk.covered.insert(key(s.span));
             }
             cx.db.walk.by_span.insert(k, cx.db.queries.len());
             cx.db.queries.push(fact);
             cx.db.walk.open_chains.push(k);
-        }
-    }
-
-    if let Some((kind, conn)) = pg_client_call(call, cx) {
-        record_client(kind, conn, call.span, cx);
-    } else if let Some(conn) = super::drizzle::neon_http_call(call, cx) {
-        record_client(ClientKind::NeonHttp, conn, call.span, cx);
-    }
-
-    // Calls of module-level or imported functions, for factory resolution.
-    if let Callee::Expr(callee) = &call.callee {
-        if let Expr::Ident(id) = unwrap_expr(callee) {
-            let module_level = |cx: &LintContext<'_>| {
-                matches!(
-                    cx.module_binding(id),
-                    Some(
-                        BindingKind::Import
-                            | BindingKind::Function
-                            | BindingKind::Const
-                            | BindingKind::Let
-                            | BindingKind::Var
-                    )
-                )
-            };
-            if !cx.at_module_scope() && !cx.db.walk.fns.is_empty() && module_level(cx) {
-                if let Some(f) = cx.db.walk.fns.last() {
-                    let fact = CallFact {
-                        callee: id.sym.as_str().to_owned(),
-                        span: call.span,
-                        args: call.args.iter().map(|a| conn_source(&a.expr, cx)).collect(),
-                        function: f.span,
-                        role: f.role,
-                    };
-                    cx.db.calls.push(fact);
-                }
-            }
         }
     }
 }
@@ -667,18 +718,18 @@ const AGGREGATES: &[&str] = &[
     "max",
 ];
 
-fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
+fn read_query(call: CallView<'_>, cx: &LintContext<'_>) -> Option<QueryFact> {
     // The same tests as below, on the root alone: most calls stop here.
     let root = drizzle::chain_root(call)?;
     let relational_root =
-        matches!(root, Expr::Member(m) if member_prop(&m.obj).is_some_and(|p| p == "query"));
+        as_member(root).is_some_and(|m| member_prop(&m.obj).is_some_and(|p| p == "query"));
     if !relational_root
         && !is_db_expr(root, cx, DbEvidence::Convention)
         && d1_binding(root, cx).is_none()
     {
         return None;
     }
-    let (root, segments) = chain(call);
+    let (root, segments) = chain_on_call(call);
     let root = root?;
     let first = segments.first()?;
     let mut fact = QueryFact {
@@ -714,26 +765,24 @@ fn read_query(call: &CallExpr, cx: &LintContext<'_>) -> Option<QueryFact> {
     };
 
     // db.query.orders.findMany({...})
-    let relational = match root {
-        Expr::Member(m) => match (unwrap_expr(&m.obj), &m.prop) {
-            (Expr::Member(q), MemberProp::Ident(table))
+    let relational = as_member(root).and_then(|m| {
+        let q = as_member(unwrap_expr(&m.obj))?;
+        match &m.prop {
+            MemberProp::Ident(table)
                 if member_prop(&m.obj).is_some_and(|p| p == "query")
                     && is_db_expr(&q.obj, cx, DbEvidence::Convention) =>
             {
                 Some(table.sym.as_str().to_owned())
             }
             _ => None,
-        },
-        _ => None,
-    };
+        }
+    });
     if let Some(table) = relational {
         if first.name != "findMany" && first.name != "findFirst" {
             return None;
         }
-        if let Expr::Member(m) = root {
-            if let Expr::Member(q) = unwrap_expr(&m.obj) {
-                fact.db_text = cx.snippet(q.obj.span());
-            }
+        if let Some(q) = as_member(root).and_then(|m| as_member(unwrap_expr(&m.obj))) {
+            fact.db_text = cx.snippet(q.obj.span());
         }
         read_relational(&mut fact, &table, first, cx);
     } else if is_db_expr(root, cx, DbEvidence::Convention) {

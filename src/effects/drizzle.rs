@@ -7,6 +7,7 @@ use swc_core::ecma::ast::*;
 use super::FileContext;
 use crate::knowledge::drizzle::*;
 use crate::semantic::scope::Frame;
+use crate::semantic::{Declaration, InitKind};
 use crate::syntax::ast::{chain_any, unwrap_expr};
 
 /// How sure a caller must be that an expression is a Drizzle database.
@@ -54,13 +55,39 @@ pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bo
                         && c.args.len() == 1
                         && str_value(&c.args[0].expr).is_some_and(|s| DB_NAMES.contains(s.as_str()))
                 }
-                Expr::Ident(id) => is_db_factory_name(&id.sym),
+                // A function of the file the walk has been through: what it
+                // returns (`const getDb = () => drizzle(env.DB)`, not
+                // `() => env.KV`); else, a `createDb`/`getDb` by its name.
+                Expr::Ident(id) => {
+                    local_returns_db(id, cx).unwrap_or_else(|| is_db_factory_name(&id.sym))
+                }
                 _ => false,
             }
         }
         Expr::Await(a) => is_db_expr(&a.arg, cx, evidence),
         _ => false,
     }
+}
+
+/// Whether the function of this file that `id` names returns a Drizzle
+/// database, when the walk has been through it (`None`: not a function of
+/// the file, or one declared below the call).
+fn local_returns_db(id: &Ident, cx: &FileContext<'_>) -> Option<bool> {
+    let semantic = cx.semantic();
+    let symbol = semantic.resolve(id)?;
+    let span = match &semantic.symbol(symbol).declaration {
+        Declaration::Function { span, .. } => *span,
+        Declaration::Variable { init: Some(init) }
+            if matches!(
+                init.kind,
+                InitKind::Arrow { .. } | InitKind::Function { .. }
+            ) =>
+        {
+            init.span
+        }
+        _ => return None,
+    };
+    cx.db.walk.returns_db(span)
 }
 
 /// The call's chain starts at a database the file binds

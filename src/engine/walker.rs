@@ -542,6 +542,12 @@ impl Visit for Walker<'_, '_, '_> {
         self.exit(Node::Call(call));
     }
 
+    fn visit_opt_call(&mut self, node: &OptCall) {
+        self.enter(Node::OptCall(node));
+        node.visit_children_with(self);
+        self.exit(Node::OptCall(node));
+    }
+
     fn visit_new_expr(&mut self, node: &NewExpr) {
         self.enter(Node::New(node));
         node.visit_children_with(self);

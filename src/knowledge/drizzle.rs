@@ -9,7 +9,7 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use crate::syntax::ast::{chain_any, unwrap_expr};
+use crate::syntax::ast::{as_call, as_member, chain_any, unwrap_expr, CallView};
 
 /// Names that hold a Drizzle database (or transaction) by convention:
 /// `db`, `c.var.db`, `this.db`, `c.get('db')`, a transaction's `tx`.
@@ -24,47 +24,69 @@ pub struct Segment<'a> {
 }
 
 /// Unwinds `root.a(x).b(y)` into its root (`root`) and its calls, innermost
-/// first. A chain that starts with a plain call (`text('x').notNull()`) has
-/// no root; its first segment is that call.
-pub fn chain(call: &CallExpr) -> (Option<&Expr>, Vec<Segment<'_>>) {
+/// first; an optional chain (`root?.a(x).b(y)`) unwinds the same. A chain
+/// that starts with a plain call (`text('x').notNull()`) has no root; its
+/// first segment is that call.
+pub fn chain<'a>(call: impl Into<CallView<'a>>) -> (Option<&'a Expr>, Vec<Segment<'a>>) {
     let mut segments = Vec::new();
-    let root = walk_chain(call, |s| segments.push(s));
+    let root = walk_chain(call.into(), false, |s| segments.push(s));
     segments.reverse();
     (root, segments)
 }
 
-/// The root of [`chain`] without collecting its segments (most calls are
-/// not queries; this rules them out without allocating).
-pub fn chain_root(call: &CallExpr) -> Option<&Expr> {
-    walk_chain(call, |_| {})
+/// [`chain`], except that a chain on the result of a plain call has that
+/// call as its root (`getDb()` of `getDb().insert(t).values(v)`), not as
+/// its first segment: a query on what a helper returns.
+pub fn chain_on_call<'a>(call: impl Into<CallView<'a>>) -> (Option<&'a Expr>, Vec<Segment<'a>>) {
+    let mut segments = Vec::new();
+    let root = walk_chain(call.into(), true, |s| segments.push(s));
+    segments.reverse();
+    (root, segments)
+}
+
+/// The root of [`chain_on_call`] without collecting its segments (most
+/// calls are not queries; this rules them out without allocating).
+pub fn chain_root<'a>(call: impl Into<CallView<'a>>) -> Option<&'a Expr> {
+    walk_chain(call.into(), true, |_| {})
 }
 
 /// Goes down a call chain from its outermost call, giving each segment to
-/// `segment`; returns the root.
-fn walk_chain<'a>(call: &'a CallExpr, mut segment: impl FnMut(Segment<'a>)) -> Option<&'a Expr> {
+/// `segment`; returns the root. With `call_root`, a plain call the chain
+/// is made on (`f()` of `f().a()`) is the root.
+fn walk_chain<'a>(
+    call: CallView<'a>,
+    call_root: bool,
+    mut segment: impl FnMut(Segment<'a>),
+) -> Option<&'a Expr> {
     let mut current = call;
     loop {
-        let Callee::Expr(callee) = &current.callee else {
-            return None;
-        };
-        let (name, next) = match unwrap_expr(callee) {
-            Expr::Member(m) => {
+        let callee = unwrap_expr(current.callee?);
+        let (name, next) = match callee {
+            Expr::Ident(id) => (&id.sym, None),
+            other => {
+                let m = as_member(other)?;
                 let MemberProp::Ident(p) = &m.prop else {
                     return None;
                 };
                 (&p.sym, Some(unwrap_expr(&m.obj)))
             }
-            Expr::Ident(id) => (&id.sym, None),
-            _ => return None,
         };
         segment(Segment {
             name,
-            args: &current.args,
+            args: current.args,
             span: current.span,
         });
-        match next {
-            Some(Expr::Call(inner)) => current = inner,
-            other => return other,
+        let next = next?;
+        match as_call(next) {
+            Some(inner)
+                if !(call_root
+                    && inner
+                        .callee
+                        .is_some_and(|c| matches!(unwrap_expr(c), Expr::Ident(_)))) =>
+            {
+                current = inner
+            }
+            _ => return Some(next),
         }
     }
 }
@@ -131,13 +153,10 @@ pub fn has_prop(o: &ObjectLit, name: &str) -> bool {
     })
 }
 
-/// The name after the last dot: `get` in `c.req.get`.
+/// The name after the last dot: `get` in `c.req.get` (and `c?.req.get`).
 pub fn member_prop(expr: &Expr) -> Option<&Atom> {
-    match unwrap_expr(expr) {
-        Expr::Member(m) => match &m.prop {
-            MemberProp::Ident(p) => Some(&p.sym),
-            _ => None,
-        },
+    match &as_member(unwrap_expr(expr))?.prop {
+        MemberProp::Ident(p) => Some(&p.sym),
         _ => None,
     }
 }

@@ -681,6 +681,33 @@ app.get('/', async (c) => {
         );
     }
 
+    /// `db?.select()…` (a `db | undefined`) is read as `db.select()…` is:
+    /// its filter on an unindexed column is reported as the plain form's.
+    #[test]
+    fn reads_optional_chained_queries_as_plain_ones() {
+        let routes = r#"import { eq } from 'drizzle-orm';
+import { orders, users } from '../schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db?.select().from(orders).where(eq(orders.userId, id)).limit(10);
+  await db.select().from(orders).where(eq(orders.userId, id)).limit(10);
+  await db?.query.orders.findMany({ where: (o, { eq }) => eq(o.userId, id), limit: 5 });
+  await db?.select().from(users).where(eq(users.id, id));
+});
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/routes/orders.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                ("src/routes/orders.ts", 5, "orders.userId (user_id) is filtered on here, but no index on orders starts with it"),
+                ("src/routes/orders.ts", 6, "orders.userId (user_id) is filtered on here, but no index on orders starts with it"),
+                ("src/routes/orders.ts", 7, "orders.userId (user_id) is filtered on"),
+            ],
+        );
+    }
+
     #[test]
     fn suggests_a_composite_index_for_filter_and_order() {
         let routes = "import { orders } from './schema';\nexport async function list(db, id) {\n  return db.select().from(orders).where(eq(orders.userId, id)).orderBy(desc(orders.createdAt)).limit(50);\n}\n";

@@ -24,7 +24,7 @@ struct QueryInLoop;
 
 impl Rule for QueryInLoop {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call]
+        &[NodeKind::Call, NodeKind::OptCall]
     }
 
     fn hot_paths(&self) -> bool {
@@ -32,7 +32,15 @@ impl Rule for QueryInLoop {
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        PerCall(check).enter(node, cx);
+        match node {
+            // `db?.select()…`: the query, as `db.select()…` is.
+            Node::OptCall(call) => {
+                if let Some(f) = check_query(call.span, cx) {
+                    cx.report(f.span, f.message, f.help);
+                }
+            }
+            _ => PerCall(check).enter(node, cx),
+        }
     }
 }
 
@@ -124,7 +132,9 @@ None.
             "Known limits",
             r#"
 Only queries the file can recognize (a `drizzle(...)` result, `db`/`tx`,
-`c.var.db`, a D1 binding) are seen, and only when the loop or callback directly
+`c.var.db`, a D1 binding, the result of a helper that returns `drizzle(...)`
+or is named like `getDb`; `db?.select()` as `db.select()`) are seen, and only
+when the loop or callback directly
 contains the `await`. Where this rule reports a query, `await-in-loop` and
 `subrequest-in-loop` stay silent on it; a call it does not recognize as a query
 is theirs to report.
@@ -136,13 +146,20 @@ is theirs to report.
 };
 
 fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
-    let Some(q) = cx.db.query_at(call.span) else {
+    if cx.db.query_at(call.span).is_none() {
         return helper_per_element(call, cx);
-    };
+    }
+    check_query(call.span, cx)
+}
+
+/// The query whose outermost call (plain or optional) is at `at`, when it
+/// runs per element.
+fn check_query(at: Span, cx: &LintContext<'_>) -> Option<Finding> {
+    let q = cx.db.query_at(at)?;
     if q.subquery {
         return None;
     }
-    let it = hot_iteration(q.per_iteration.as_ref()?, call.span, cx)?;
+    let it = hot_iteration(q.per_iteration.as_ref()?, at, cx)?;
     let over = it
         .items
         .as_ref()
@@ -617,6 +634,125 @@ export default {
                 ("src/index.ts", 18, "runs once per element in a for-of loop over ids"),
                 ("src/index.ts", 23, "runs once per element in a for-of loop over ids"),
             ]);
+    }
+
+    /// `db?.select()…` (a `db | undefined`, WuChenDi/shortener) is the
+    /// query `db.select()…` is: swc parses its calls as an optional chain,
+    /// not as calls. Both forms are reported alike, inserts and updates too.
+    #[test]
+    fn fires_on_optional_chained_queries_as_on_plain_ones() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/index.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+import { eq } from 'drizzle-orm';
+import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+export const links = sqliteTable('links', { hash: text('hash').primaryKey(), url: text('url') });
+export default { async fetch(req: Request, env: Env) {
+  const db = drizzle(env.DB);
+  const ids: string[] = await req.json();
+  const a = await Promise.all(ids.map(async (id) => db?.select().from(links).where(eq(links.url, id)).get()));
+  const b = await Promise.all(ids.map(async (id) => db.select().from(links).where(eq(links.url, id)).get()));
+  for (const id of ids) {
+    await db?.insert(links).values({ hash: id, url: id });
+    await db?.update(links).set({ url: id }).where(eq(links.hash, id));
+    await db?.query.links.findFirst({ where: eq(links.url, id) });
+  }
+  const one = await db?.select().from(links).where(eq(links.url, ids[0])).get();
+  return Response.json({ a, b, one });
+} };
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 8, "db?.select().from(links).where(eq(links.url, id)).get() runs once per element in a map callback inside Promise.all over ids"),
+                ("src/index.ts", 9, "db.select().from(links).where(eq(links.url, id)).get() runs once per element in a map callback inside Promise.all over ids"),
+                ("src/index.ts", 11, "db?.insert(links)"),
+                ("src/index.ts", 12, "db?.update(links)"),
+                ("src/index.ts", 13, "db?.query.links.findFirst"),
+            ]);
+    }
+
+    /// A call of a helper that returns the database is one: `getDb()` of
+    /// this file (an arrow or a function), one imported from another file
+    /// (`return drizzle(env.DB, { schema })`), in a loop or per element of
+    /// `Promise.all(xs.map(…))`; and so is a helper whose name does not say
+    /// it (`connect`) when its body returns `drizzle(…)`.
+    #[test]
+    fn fires_on_queries_on_a_helper_that_returns_the_database() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/index.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+import { groups, members } from './schema';
+import { getDb } from './db';
+export default { async fetch(req: Request, env: Env) {
+  const names: string[] = await req.json();
+  const localDb = () => drizzle(env.DB);
+  const connect = () => drizzle(env.DB);
+  for (const name of names) {
+    await localDb().insert(groups).values({ name });
+  }
+  for (const name of names) {
+    await connect().insert(groups).values({ name });
+  }
+  for (const name of names) {
+    await getDb(env).insert(members).values({ name });
+  }
+  await Promise.all(names.map(async (g) => {
+    await getDb(env).insert(members).values({ name: g });
+  }));
+  return new Response('ok');
+} };
+"#,
+            )
+            .file(
+                "src/db.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+import * as schema from './schema';
+export function getDb(env: Env) {
+  return drizzle(env.DB, { schema });
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 9, "localDb().insert(groups).values({ name }) runs once per element in a for-of loop over names"),
+                ("src/index.ts", 12, "connect().insert(groups)"),
+                ("src/index.ts", 15, "getDb(env).insert(members)"),
+                ("src/index.ts", 18, "map callback inside Promise.all over names"),
+            ]);
+    }
+
+    /// A helper's database used once (outside any loop) is no N+1; a
+    /// helper named like one that returns something else (`() => env.KV`,
+    /// a function that returns a KV namespace) is no database.
+    #[test]
+    fn silent_on_a_helper_database_used_once_or_a_helper_that_is_no_database() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/index.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+import { groups } from './schema';
+export default { async fetch(req: Request, env: Env) {
+  const keys: string[] = await req.json();
+  const getDb = () => drizzle(env.DB);
+  const kvDb = () => env.KV;
+  function cacheDb() { return env.CACHE; }
+  await getDb().insert(groups).values({ name: keys[0] });
+  for (const key of keys) {
+    await kvDb().delete(key);
+    await cacheDb().delete(groups);
+  }
+  return new Response('ok');
+} };
+"#,
+            )
+            .assert_silent();
     }
 
     /// The query is in a helper in another file: the loop that awaits the

@@ -308,6 +308,33 @@ app.get('/', async (c) => {
         assert!(found[2].help.contains("`limit: 50`"));
     }
 
+    /// `db?.select()…` (a `db | undefined`) is read as `db.select()…` is:
+    /// reported where the plain form is, silent where it is.
+    #[test]
+    fn reads_optional_chained_queries_as_plain_ones() {
+        let routes = r#"import { eq } from 'drizzle-orm';
+import { orders } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  const mine = await db?.select().from(orders).where(eq(orders.userId, id));
+  const plain = await db.select().from(orders).where(eq(orders.userId, id));
+  const one = await db?.select().from(orders).where(eq(orders.userId, id)).limit(50);
+  const named = await db?.query.orders.findMany({ where: eq(orders.userId, id) });
+});
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                ("src/routes.ts", 5, "db?.select().from(orders).where(eq(orders.userId, id)) returns every matching row of orders: no .limit()"),
+                ("src/routes.ts", 6, "db.select().from(orders).where(eq(orders.userId, id)) returns every matching row of orders: no .limit()"),
+                ("src/routes.ts", 8, "db?.query.orders.findMany"),
+            ],
+        );
+    }
+
     #[test]
     fn silent_when_bounded_or_keyed() {
         let routes = r#"import { eq, and, inArray, count } from 'drizzle-orm';

@@ -15,6 +15,9 @@ pub enum Node<'a> {
     Stmt(&'a Stmt),
     ExprStmt(&'a ExprStmt),
     Call(&'a CallExpr),
+    /// A call in an optional chain (`a?.b()`, the `.c()` of `a?.b.c()`):
+    /// not a `Call`, which most rules judge by its callee's path.
+    OptCall(&'a OptCall),
     New(&'a NewExpr),
     Await(&'a AwaitExpr),
     Import(&'a ImportDecl),
@@ -47,6 +50,7 @@ pub enum NodeKind {
     Stmt,
     ExprStmt,
     Call,
+    OptCall,
     New,
     Await,
     Import,
@@ -79,6 +83,7 @@ impl NodeKind {
         NodeKind::Stmt,
         NodeKind::ExprStmt,
         NodeKind::Call,
+        NodeKind::OptCall,
         NodeKind::New,
         NodeKind::Await,
         NodeKind::Import,
@@ -114,6 +119,7 @@ impl Node<'_> {
             Node::Stmt(_) => NodeKind::Stmt,
             Node::ExprStmt(_) => NodeKind::ExprStmt,
             Node::Call(_) => NodeKind::Call,
+            Node::OptCall(_) => NodeKind::OptCall,
             Node::New(_) => NodeKind::New,
             Node::Await(_) => NodeKind::Await,
             Node::Import(_) => NodeKind::Import,

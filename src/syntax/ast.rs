@@ -52,6 +52,65 @@ pub fn chain_any(expr: &Expr, test: impl Fn(&Expr) -> bool) -> bool {
     }
 }
 
+/// A call as the chain readers see it, plain (`a.b(x)`) or a link of an
+/// optional chain (`a?.b(x)`, `a?.b.c(x)`, whose calls swc parses as
+/// `OptCall`s, not `CallExpr`s): its span, callee and arguments.
+#[derive(Clone, Copy)]
+pub struct CallView<'a> {
+    pub span: Span,
+    /// `None` for `super(…)` and `import(…)`.
+    pub callee: Option<&'a Expr>,
+    pub args: &'a [ExprOrSpread],
+}
+
+impl<'a> From<&'a CallExpr> for CallView<'a> {
+    fn from(call: &'a CallExpr) -> Self {
+        CallView {
+            span: call.span,
+            callee: match &call.callee {
+                Callee::Expr(e) => Some(e),
+                _ => None,
+            },
+            args: &call.args,
+        }
+    }
+}
+
+impl<'a> From<&'a OptCall> for CallView<'a> {
+    fn from(call: &'a OptCall) -> Self {
+        CallView {
+            span: call.span,
+            callee: Some(&call.callee),
+            args: &call.args,
+        }
+    }
+}
+
+/// The call `expr` is, plain or in an optional chain: `f(x)`, `a?.b(x)`.
+pub fn as_call(expr: &Expr) -> Option<CallView<'_>> {
+    match expr {
+        Expr::Call(c) => Some(c.into()),
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Call(c) => Some(c.into()),
+            OptChainBase::Member(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// The member access `expr` is, plain or in an optional chain: `a.b`,
+/// `a?.b`, the `.c` of `a?.b.c`.
+pub fn as_member(expr: &Expr) -> Option<&MemberExpr> {
+    match expr {
+        Expr::Member(m) => Some(m),
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Member(m) => Some(m),
+            OptChainBase::Call(_) => None,
+        },
+        _ => None,
+    }
+}
+
 /// The callee as a dotted path when it is one: `Promise.all`, `console.log`,
 /// `fetch`, `db.select`.
 ///
