@@ -11,6 +11,8 @@
 //!   `if (!error) return data;`). Such a loop usually runs once. A check of a
 //!   failure (`if (!r.ok) return`) or of anything not awaited in the loop
 //!   (`if (!id) return`) is an early exit of a per-item loop, not a retry.
+//!   A counting loop over attempts (its counter or bound named for attempts,
+//!   retries or tries) that can leave the loop is one too, whatever it tests.
 //! - **First-match loops**: a statement followed, in the block that holds
 //!   it, by an unconditional exit of the loop (`return`, `throw` that no
 //!   `try` in the loop catches, `break` of this loop), with no `continue`
@@ -151,7 +153,10 @@ impl HotPaths {
                 // A retry loop usually runs once; a loop over chunks
                 // (`for (let i = 0; i < n; i += 100)`) is the batched form
                 // of a per-item loop: each of its calls covers a chunk.
-                let times = if exits_on_success(loop_body(stmt)) || self.over_chunks(stmt) {
+                let times = if exits_on_success(loop_body(stmt))
+                    || self.over_chunks(stmt)
+                    || counts_attempts(stmt)
+                {
                     Some(1.0)
                 } else {
                     self.loop_count(stmt)
@@ -612,6 +617,63 @@ fn escapes(s: &Stmt, place: &Place<'_>, inside: &mut Inside) -> bool {
 
 /// The body leaves the loop where an awaited call succeeded (see the module
 /// documentation).
+/// A counting loop over attempts (`for (let attempt = 1; attempt <=
+/// maxRetries; attempt++)`, `tries < MAX_TRIES`) whose body can leave the
+/// loop: it stops at the first attempt that works (a hash that is not taken
+/// yet, a lock acquired), so it usually runs once, whatever the exit tests.
+fn counts_attempts(stmt: &Stmt) -> bool {
+    let Stmt::For(f) = stmt else {
+        return false;
+    };
+    let attempt_word = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        ["attempt", "retr", "tries", "trial"]
+            .iter()
+            .any(|w| lower.contains(w))
+    };
+    let counter = match f.init.as_ref() {
+        Some(VarDeclOrExpr::VarDecl(v)) => v.decls.first().and_then(|d| match &d.name {
+            Pat::Ident(id) => Some(id.id.sym.as_str()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let bound = match f.test.as_deref().map(unwrap_expr) {
+        Some(Expr::Bin(b)) => {
+            [&b.left, &b.right]
+                .into_iter()
+                .find_map(|side| match unwrap_expr(side) {
+                    Expr::Ident(id) => Some(id.sym.as_str()),
+                    Expr::Member(m) => match &m.prop {
+                        MemberProp::Ident(p) => Some(p.sym.as_str()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+        }
+        _ => None,
+    };
+    (counter.is_some_and(attempt_word) || bound.is_some_and(attempt_word))
+        && can_leave(stmts_of(&f.body))
+}
+
+/// Whether these statements (through blocks, `if`, `try`, not into nested
+/// loops, switches or functions) hold a `return`, a `throw` or a `break`.
+fn can_leave(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Return(_) | Stmt::Throw(_) | Stmt::Break(_) => true,
+        Stmt::Block(b) => can_leave(&b.stmts),
+        Stmt::If(i) => {
+            can_leave(stmts_of(&i.cons)) || i.alt.as_deref().is_some_and(|a| can_leave(stmts_of(a)))
+        }
+        Stmt::Try(t) => {
+            can_leave(&t.block.stmts)
+                || t.handler.as_ref().is_some_and(|h| can_leave(&h.body.stmts))
+        }
+        _ => false,
+    })
+}
+
 fn exits_on_success(body: &Stmt) -> bool {
     let mut awaited = HashSet::default();
     collect_awaited(stmts_of(body), &mut awaited);

@@ -107,7 +107,9 @@ const items = await db
   the batching D1's limit of 100 bound parameters per query asks for.
 - Retry loops: the body leaves the loop where the query succeeded
   (`try { await stmt.run(); return c.text('created'); } catch (e) { if (isUnique(e)) continue; throw e; }`,
-  `if (row) return row`), so it usually runs once, whatever bounds it.
+  `if (row) return row`), so it usually runs once, whatever bounds it; and a
+  counting loop over attempts that can leave the loop
+  (`for (let attempt = 1; attempt <= maxRetries; attempt++) { … if (!taken) return code; }`).
 - First matches: a query followed, in its block, by an unconditional exit of
   the loop (`return`, `break` of the loop, a `throw` no `try` in the loop
   catches), with no `continue` between them, runs at most once per run of the
@@ -465,6 +467,43 @@ export default {
 });
 "#,
         );
+    }
+
+    /// A counting loop over attempts stops at the first that works (a short
+    /// code not taken yet): a retry, whatever its exit tests. A counting
+    /// loop over items is not.
+    #[test]
+    fn attempts_are_retries() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/codes.ts",
+                r#"import { eq } from 'drizzle-orm';
+import { links } from './schema';
+export async function uniqueHash(db, maxRetries: number) {
+  for (let attempt = 1; attempt <= maxRetries; attempt++) {
+    const hash = randomHash(attempt <= 5 ? 8 : 10);
+    const existing = await db.select().from(links).where(eq(links.hash, hash)).get();
+    if (!existing) {
+      return hash;
+    }
+  }
+  throw new Error('no unique hash');
+}
+export async function all(db, ids: string[]) {
+  const out = [];
+  for (let i = 0; i < ids.length; i++) {
+    const row = await db.select().from(links).where(eq(links.hash, ids[i])).get();
+    if (!row) return null;
+    out.push(row);
+  }
+  return out;
+}
+"#,
+            )
+            .places();
+        assert_eq!(places, [("src/codes.ts".into(), 16, RULE.into())]);
     }
 
     /// A helper whose only query is in failure-only code (a `catch` that

@@ -142,7 +142,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   `if (data) break`, `try { return await fetch(url); } catch {}`), so it
   usually runs once, whatever bounds it (`i < CONFIG.MAX_RETRIES`). An exit on
   a failure (`if (res.status >= 400) return null`) or on something not awaited
-  in the loop keeps the loop per-item.
+  in the loop keeps the loop per-item. A counting loop over attempts
+  (`for (let attempt = 1; attempt <= maxRetries; attempt++)`, a counter or
+  bound named for attempts, retries or tries) that can leave the loop is a
+  retry too: it stops at the first attempt that works.
 - First matches: a call followed, in its block, by an unconditional exit of
   the loop (`return`, `break` of the loop, a `throw` no `try` in the loop
   catches), with no `continue` between them, runs at most once per run of the
