@@ -82,7 +82,7 @@ decides.
    | `googleapis` | every Google API client | REST + `fetch`, `@googleapis/<api>` |
    | `axios` | ~75 KiB minified HTTP client | global `fetch` |
    | `node-fetch`, `cross-fetch`, `isomorphic-fetch` | `fetch` is a global | global `fetch` |
-   | `uuid` | built in | `crypto.randomUUID()` |
+   | `uuid` | built in | `crypto.randomUUID()` (version 4 only: an import of `v7`, `v5`, … alone is not reported) |
    | `bluebird` | ~80 KiB minified | native `Promise` |
    | `request` | deprecated, Node http | global `fetch` |
    | `jsonwebtoken` | needs Node crypto/Buffer/stream polyfills | `jose`, Web Crypto |
@@ -534,6 +534,12 @@ impl Rule for HeavyDependency {
         if polyfill_of(package).is_some() {
             return; // node-polyfill-import's
         }
+        // `crypto.randomUUID()` makes version 4 UUIDs only: an import of
+        // uuid's other versions (`import { v7 } from 'uuid'`) has no
+        // built-in replacement.
+        if package == "uuid" && names_only_other_than(node, "v4") {
+            return;
+        }
         let source = &import.source;
 
         if let Some(heavy) = heavy_package(package) {
@@ -622,6 +628,27 @@ impl Rule for HeavyDependency {
         };
         cx.report(import.span, message, help);
     }
+}
+
+/// Whether `node` is an `import { … }` of named exports only, none of them `name`.
+fn names_only_other_than(node: Node<'_>, name: &str) -> bool {
+    let Node::Import(import) = node else {
+        return false;
+    };
+    !import.specifiers.is_empty()
+        && import.specifiers.iter().all(|s| match s {
+            ImportSpecifier::Named(named) => {
+                let imported = match &named.imported {
+                    Some(swc_core::ecma::ast::ModuleExportName::Ident(id)) => id.sym.as_str(),
+                    Some(swc_core::ecma::ast::ModuleExportName::Str(s)) => {
+                        s.value.as_str().unwrap_or_default()
+                    }
+                    None => named.local.sym.as_str(),
+                };
+                imported != name
+            }
+            _ => false,
+        })
 }
 
 fn or_list(names: &[&str]) -> String {
@@ -771,6 +798,7 @@ import { format } from 'date-fns';
 import { Buffer } from 'buffer';
 import { StringDecoder } from 'string_decoder';
 import { helper } from './moment';
+import { v7 as uuidv7, validate } from 'uuid';
 import { Hono } from 'hono';
 export async function later() {
   const { default: moment } = await import('moment');

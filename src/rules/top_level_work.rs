@@ -100,7 +100,8 @@ const getS3 = (env: Env) => (s3 ??= new S3Client({ region: 'auto', endpoint: env
 - Code inside functions declared at module scope (it runs when called);
   of a function called at module scope, what follows its first `await` (it
   runs when the awaited promise settles, not while the module is evaluated).
-- Loops over a small literal or a name bound to one, and literal bounds under 1,000.
+- Loops over a small literal or a name bound to one (an array, an object, or
+  `new Set([...])`/`new Map([...])` of one), and literal bounds under 1,000.
 "#,
         ),
         (
@@ -227,6 +228,8 @@ impl Rule for TopLevelWork {
                     let size = match unwrap_expr(init) {
                         Expr::Array(a) => Some(a.elems.len()),
                         Expr::Object(o) => Some(o.props.len()),
+                        // `new Set(["stop", "go"])`, `new Map([[k, v]])`
+                        Expr::New(n) => collection_of_literal(n),
                         _ => None,
                     };
                     if let Some(size) = size {
@@ -352,6 +355,7 @@ impl TopLevelWork {
         let small_collection = |e: &Expr| {
             match unwrap_expr(e) {
             Expr::Array(a) => (a.elems.len() as f64) < BIG_LENGTH,
+            Expr::New(n) => collection_of_literal(n).is_some_and(|len| (len as f64) < BIG_LENGTH),
             Expr::Ident(id) => self
                 .literal_sizes
                 .get(&id.sym)
@@ -462,6 +466,23 @@ impl TopLevelWork {
         let sdk = (from_package && SDK_CLASSES.contains(&id.sym.as_ref()))
             || from.is_some_and(|f| SDK_PACKAGES.iter().any(|p| f.starts_with(p)));
         sdk.then(|| sdk_client(&cx.snippet(new.span)))
+    }
+}
+
+/// The size of `new Set([…])` / `new Map([…])` over an array literal.
+fn collection_of_literal(new: &NewExpr) -> Option<usize> {
+    let Expr::Ident(class) = unwrap_expr(&new.callee) else {
+        return None;
+    };
+    if !matches!(class.sym.as_ref(), "Set" | "Map" | "WeakSet" | "WeakMap") {
+        return None;
+    }
+    match new.args.as_deref() {
+        Some([arg]) if arg.spread.is_none() => match unwrap_expr(&arg.expr) {
+            Expr::Array(a) => Some(a.elems.len()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -616,6 +637,10 @@ const app = new Hono();
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const small = Array.from({ length: 10 }, (_, i) => i);
 for (const r of REGIONS) app.get(`/${r}`, (c) => c.text(r));
+const EVENTS = new Set(["stop", "go"]);
+const listeners = new Map();
+for (const e of EVENTS) listeners.set(e, new Set());
+for (const e of new Set(["a", "b"])) listeners.set(e, new Set());
 for (let i = 0; i < 5; i++) app.get(`/v${i}`, (c) => c.text("x"));
 const config = JSON.parse('{"a": 1}');
 export function binFor(sku: string) {
