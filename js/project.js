@@ -372,7 +372,15 @@ function configEntries(configPath) {
   // Each entry carries its own Worker's queue batch bound.
   const batch = queueBatchSize(config);
   const push = (entry) => entries.push(batch === null ? entry : { ...entry, queueBatchSize: batch });
-  if (typeof config.main === "string") push({ abs: resolve(dir, config.main), declaredBy: `${name} (main)` });
+  if (typeof config.main === "string") {
+    const abs = resolve(dir, config.main);
+    push({ abs, declaredBy: `${name} (main)` });
+    // `main` is what a custom build writes (`dist/worker.js` after
+    // `[build] command = "npm run build"`): the build's own entry is the source.
+    if (typeof config.build?.command === "string" && isBuildOutput(dir, abs)) {
+      for (const source of buildEntries(dir, config.build.command)) push({ abs: source, declaredBy: `${name} ([build] command's entry)` });
+    }
+  }
   for (const [env, settings] of Object.entries(config.env ?? {})) {
     if (typeof settings?.main === "string") push({ abs: resolve(dir, settings.main), declaredBy: `${name} (env.${env}.main)` });
   }
@@ -380,6 +388,55 @@ function configEntries(configPath) {
     push({ abs: resolve(dir, config.pages_build_output_dir, "_worker.js"), declaredBy: `${name} (pages_build_output_dir)` });
   }
   return entries;
+}
+
+/** Folders a build writes to (and `lint` does not read). */
+const BUILD_OUTPUT = /^(?:dist|build|out|\.output|\.wrangler)$/;
+
+/** Whether `abs` is no source file of `dir`: missing, or in a build's output folder. */
+function isBuildOutput(dir, abs) {
+  return !existsSync(abs) || relative(dir, abs).split(/[\\/]/).slice(0, -1).some((segment) => BUILD_OUTPUT.test(segment));
+}
+
+/**
+ * The source entries of a build command run in `dir`: a package.json script
+ * it runs (`npm run build`, `pnpm build`, `yarn build`) is read for the
+ * command; webpack's entry (`--config FILE` or webpack.config.*: `entry:
+ * "./src/worker.js"` or the first of `entry: { … }`), or the first source
+ * file esbuild, bun build or rollup's `-i` is given.
+ */
+function buildEntries(dir, command, depth = 0) {
+  const script = /\b(?:npm\s+run|pnpm(?:\s+run)?|yarn(?:\s+run)?|bun\s+run)\s+([\w:.-]+)/.exec(command);
+  if (script && depth < 3) {
+    let pkg;
+    try {
+      pkg = JSON.parse(stripBom(readUserFile(join(dir, "package.json"), { encoding: "utf8" })));
+    } catch {
+      return [];
+    }
+    const text = pkg?.scripts?.[script[1]];
+    return typeof text === "string" ? buildEntries(dir, text, depth + 1) : [];
+  }
+  const sourceArg = (args) => args.split(/\s+/).find((arg) => !arg.startsWith("-") && /\.[cm]?[jt]sx?$/.test(arg));
+  const bundler = /\b(?:esbuild|bun\s+build|rollup\s+(?:-i|--input))\s+([^&|;]*)/.exec(command);
+  if (bundler) {
+    const file = sourceArg(bundler[1]);
+    return file ? [resolve(dir, file)] : [];
+  }
+  if (!/\bwebpack\b/.test(command)) return [];
+  const given = /--config(?:\s+|=)(\S+)/.exec(command)?.[1];
+  const configs = given ? [given] : ["webpack.config.js", "webpack.config.cjs", "webpack.config.mjs", "webpack.config.ts"];
+  for (const configName of configs) {
+    let text;
+    try {
+      text = readUserFile(resolve(dir, configName), { what: "webpack config", encoding: "utf8" });
+    } catch {
+      continue;
+    }
+    const entry = /\bentry\s*:\s*(?:\{[^}]*?:\s*)?(["'`])([^"'`]+)\1/.exec(text)?.[2];
+    return entry ? [resolve(dir, entry)] : [];
+  }
+  return [];
 }
 
 /** Scripts in the package.json of `dir` that name the entry on wrangler's command line (`wrangler deploy src/index.ts`). */
@@ -405,8 +462,9 @@ function scriptEntries(dir) {
 
 /**
  * The Worker entries among `files` (`{ path, source }`, display paths) of a
- * `lint` run: the `main` of every wrangler config found (`configPaths`), each
- * environment's `main`, Pages Functions (`functions/**` exporting
+ * `lint` run: the `main` of every wrangler config found (`configPaths`) or,
+ * when `main` is what a `[build]` command writes, that build's own entry
+ * (webpack's `entry`, the file esbuild is given), each environment's `main`, Pages Functions (`functions/**` exporting
  * `onRequest…`) and `_worker.js`, the script named by `wrangler dev|deploy
  * FILE` in the package.json beside a wrangler config, the server files of framework configs
  * next to a wrangler config (Astro, SvelteKit, React Router / Remix,

@@ -167,6 +167,29 @@ test("entries: an OpenNext app's routes, its wrangler config in another package 
   assert.equal(report.files.find((f) => f.path === "packages/app/src/components/Chart.tsx").analyzed, false);
 });
 
+test("entries: a `main` a custom build writes is found through the build's own entry (webpack, esbuild)", () => {
+  const loop = "export async function sync(ids) {\n  for (const id of ids) await fetch(`https://api.example.com/${id}`);\n}\n";
+  const worker = "import { sync } from './sync.js';\nexport default { async fetch(req) { await sync(await req.json()); return new Response('ok'); } };\n";
+  const root = project({
+    "webpacked/wrangler.toml": 'name = "w"\nmain = "./dist/worker.js"\n[build]\ncommand = "npm run build"\n',
+    "webpacked/package.json": JSON.stringify({ scripts: { build: "npx webpack --config webpack.config.cjs" } }),
+    "webpacked/webpack.config.cjs": 'module.exports = {\n  entry: "./src/server-workers.js",\n  target: ["webworker", "es2022"],\n};\n',
+    "webpacked/src/server-workers.js": worker,
+    "webpacked/src/sync.js": loop,
+    "webpacked/src/server-node.js": loop.replace("sync", "serve"),
+    "esbuilt/wrangler.jsonc": '{ "main": "build/index.js", "build": { "command": "esbuild src/index.ts --bundle --outfile=build/index.js" } }',
+    "esbuilt/src/index.ts": worker,
+    "esbuilt/src/sync.js": loop,
+  });
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["esbuilt/src/sync.js:2 subrequest-in-loop", "webpacked/src/sync.js:2 subrequest-in-loop"]);
+  const entries = report.files.filter((f) => f.entry === f.path).map((f) => f.path);
+  assert.deepEqual(entries, ["esbuilt/src/index.ts", "webpacked/src/server-workers.js"]);
+  assert.equal(report.files.find((f) => f.path === "webpacked/src/server-node.js").analyzed, false);
+});
+
 test("entries: `wrangler dev` of a file in a scripts folder is a local tool, not a Worker", () => {
   const loop = (name) => `export default { async fetch(req) {\n  for (const id of await req.json()) await fetch(\`https://api.example.com/\${id}\`);\n  return new Response('${name}');\n} };\n`;
   const root = project({
