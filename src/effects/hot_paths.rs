@@ -43,6 +43,12 @@
 //!   [`HotPaths::pages`] says so, for the rules whose fix would be to start
 //!   the calls together. A condition on anything else (`while
 //!   (queue.length)` over items `shift()`ed in the body) is not one.
+//! - **Paths walked down**: a loop whose body extends a string declared
+//!   outside it (`path += '/' + seg`, `current = current + '/' + seg`,
+//!   ``p = `${p}/${seg}` ``): a request whose URL reads it addresses, each
+//!   iteration, a child of the previous one's (creating parent folders
+//!   first, `MKCOL` per segment), which may have to go in order
+//!   ([`HotPaths::walks_path`]).
 //! - **Failure-only code**: `catch` clauses, the branch of an `if` that
 //!   handles a failure (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`,
 //!   the `else` of `if (res.ok)`), `.catch(cb)`, `.then(_, onRejected)` and
@@ -105,6 +111,8 @@ pub struct HotPaths {
     once: HashMap<(u32, u32), Vec<Span>>,
     /// Paging loops (by span): each iteration needs the previous response.
     pages: HashSet<(u32, u32)>,
+    /// Strings a loop's body (by the loop's span) extends each iteration.
+    walked: HashMap<(u32, u32), HashSet<Atom>>,
     /// Code that runs only on a failure.
     cold: Vec<Span>,
     /// The queue consumers' largest batch (`ProjectInfo::queue_batch_size`).
@@ -177,6 +185,13 @@ impl HotPaths {
                 }
                 if follows_response(stmt) {
                     self.pages.insert(key(stmt.span()));
+                }
+                let mut declared = HashSet::default();
+                let mut extended = HashSet::default();
+                extended_strings(stmts_of(loop_body(stmt)), &mut declared, &mut extended);
+                extended.retain(|n| !declared.contains(n));
+                if !extended.is_empty() {
+                    self.walked.insert(key(stmt.span()), extended);
                 }
                 let mut once = Vec::new();
                 once_regions(stmts_of(loop_body(stmt)), &Place::default(), &mut once);
@@ -428,6 +443,17 @@ impl HotPaths {
     /// the module documentation).
     pub fn pages(&self, loop_span: Span) -> bool {
         self.pages.contains(&key(loop_span))
+    }
+
+    /// The string the loop (by span) extends each iteration that the call's
+    /// first argument (its URL) reads: each request addresses a child of the
+    /// previous one's (see the module documentation).
+    pub fn walks_path(&self, loop_span: Span, call: &CallExpr) -> Option<&Atom> {
+        let names = self.walked.get(&key(loop_span))?;
+        let url = call.args.first()?;
+        names
+            .iter()
+            .find(|n| mentions(&url.expr, &std::iter::once((*n).clone()).collect()))
     }
 
     /// Whether `span` runs only on a failure (a `catch`, an error branch).
@@ -813,6 +839,78 @@ fn response_names(stmts: &[Stmt], responses: &mut HashSet<Atom>, assigned: &mut 
             }
             _ => {}
         }
+    }
+}
+
+/// Names declared in these statements (through blocks, `if`, `try`, not
+/// into nested functions or loops) go to `declared`; names extended with a
+/// string (`p += '/' + seg`, `p = p + '/' + seg`, ``p = `${p}/${seg}` ``)
+/// to `extended`.
+fn extended_strings(stmts: &[Stmt], declared: &mut HashSet<Atom>, extended: &mut HashSet<Atom>) {
+    for s in stmts {
+        match s {
+            Stmt::Decl(Decl::Var(v)) => {
+                for d in &v.decls {
+                    let mut names = Vec::new();
+                    pat_names(&d.name, &mut names);
+                    declared.extend(names);
+                }
+            }
+            Stmt::Expr(e) => {
+                let Expr::Assign(a) = unwrap_expr(&e.expr) else {
+                    continue;
+                };
+                let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left else {
+                    continue;
+                };
+                let grows =
+                    match a.op {
+                        AssignOp::AddAssign => stringy(&a.right),
+                        AssignOp::Assign => match unwrap_expr(&a.right) {
+                            Expr::Bin(b) if b.op == BinaryOp::Add => {
+                                leftmost(b).is_some_and(|l| l == &id.sym) && stringy(&a.right)
+                            }
+                            Expr::Tpl(t) => t.quasis.first().is_some_and(|q| q.raw.is_empty())
+                                && t.exprs.first().is_some_and(
+                                    |e| matches!(unwrap_expr(e), Expr::Ident(x) if x.sym == id.sym),
+                                ),
+                            _ => false,
+                        },
+                        _ => false,
+                    };
+                if grows {
+                    extended.insert(id.sym.clone());
+                }
+            }
+            Stmt::Block(b) => extended_strings(&b.stmts, declared, extended),
+            Stmt::Try(t) => extended_strings(&t.block.stmts, declared, extended),
+            Stmt::If(i) => {
+                extended_strings(stmts_of(&i.cons), declared, extended);
+                if let Some(alt) = &i.alt {
+                    extended_strings(stmts_of(alt), declared, extended);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The first operand of a chain of `+`: `p` in `p + '/' + seg`.
+fn leftmost(b: &BinExpr) -> Option<&Atom> {
+    match unwrap_expr(&b.left) {
+        Expr::Bin(inner) if inner.op == BinaryOp::Add => leftmost(inner),
+        Expr::Ident(id) => Some(&id.sym),
+        _ => None,
+    }
+}
+
+/// A string piece of a concatenation: a string literal or a template, or a
+/// `+` with one (`'/' + seg`), not a number (`offset += 100`).
+fn stringy(expr: &Expr) -> bool {
+    match unwrap_expr(expr) {
+        Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => true,
+        Expr::Bin(b) if b.op == BinaryOp::Add => stringy(&b.left) || stringy(&b.right),
+        _ => false,
     }
 }
 

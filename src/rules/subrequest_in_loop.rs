@@ -165,6 +165,12 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   `xs.slice(i, i + batchSize)`).
 - A page of a KV or R2 listing (`list({ prefix, cursor })` in a loop that
   follows the cursor): each call reads up to 1,000 keys.
+- Path walks are reported without the advice to send the calls together: a
+  request whose URL reads a string the loop extends each iteration
+  (`path += '/' + segment`, `current = current + '/' + segment`) addresses a
+  child of the previous one's (one `MKCOL` per segment, each creating the
+  parent of the next), so the requests may have to go in order; the finding
+  says so and suggests bounding the depth.
 - Paging and polling loops: a `while` or `do…while` loop whose condition
   reads a name the body assigns from an awaited response, directly or
   through a property of it (`const page = await res.json(); token =
@@ -307,6 +313,16 @@ impl SubrequestInLoop {
                 let concurrency = concurrency_sentence(sequential, limits);
                 let line = cx.line_of(repeat.span);
                 let related = cx.sdk_evidence(call);
+                // Each URL extends the previous one's (`path += '/' +
+                // seg`): the requests walk down a path and may have to go
+                // in order (a parent folder created before its child), so
+                // neither a batch nor starting them together is the fix.
+                if let Some(name) = cx.hot.walks_path(repeat.span, call) {
+                    let message = format!(
+                        "`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}{latency}; each iteration's URL extends `{name}` from the one before (a walk down a path), so the requests may have to go in order"
+                    );
+                    return cx.report_related(call.span, message, WALK_HELP.to_string(), related);
+                }
                 let hint = if related.is_empty() {
                     batch_hint(cx, call)
                 } else {
@@ -365,6 +381,8 @@ fn passes_cursor(call: &CallExpr) -> bool {
         _ => false,
     })
 }
+
+const WALK_HELP: &str = "Bound the depth (reject paths with more segments than the plan's limit allows) so the loop can never exceed it, or use a call that takes the whole path at once if the API has one.";
 
 const CAP: &str = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
 
@@ -1027,6 +1045,58 @@ export default {
                 ("src/index.ts", 31, "inside a while loop (line 30)"),
                 ("src/index.ts", 37, "inside a for-of loop (line 34)"),
             ]);
+    }
+
+    /// A request whose URL extends a path each iteration (one `MKCOL` per
+    /// segment, each creating the parent of the next) may have to go in
+    /// order: reported for the cap, without the advice to start the calls
+    /// together. A counter (`offset += 100`) or a string built anew per
+    /// iteration is not a walk.
+    #[test]
+    fn path_walks_are_reported_without_concurrency_advice() {
+        use crate::rules::test_util::Case;
+        let found = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"export async function ensureDir(base: string, path: string, ids: string[]) {
+  let current = "";
+  for (const segment of path.split("/").filter(Boolean)) {
+    current = current + "/" + segment;
+    const res = await fetch(base + current, { method: "MKCOL" });
+    if (![200, 201, 405].includes(res.status)) throw new Error("mkcol failed");
+  }
+  let dir = base;
+  for (const segment of path.split("/")) {
+    dir += `/${segment}`;
+    await fetch(dir, { method: "MKCOL" });
+  }
+  let offset = 0;
+  for (const id of ids) {
+    await fetch(`${base}/${id}?offset=${offset}`);
+    offset += 100;
+  }
+  for (const id of ids) {
+    let url = base;
+    url += "/" + id;
+    await fetch(url);
+  }
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 5, "each iteration's URL extends `current` from the one before"),
+                ("src/index.ts", 11, "each iteration's URL extends `dir` from the one before"),
+                ("src/index.ts", 15, "inside a for-of loop (line 14)"),
+                ("src/index.ts", 21, "inside a for-of loop (line 18)"),
+            ]);
+        for d in &found[..2] {
+            assert!(!d.help.contains("Promise.all"), "{d:?}");
+        }
+        for d in &found[2..] {
+            assert!(!d.message.contains("extends"), "{d:?}");
+            assert!(d.help.contains("Promise.all"), "{d:?}");
+        }
     }
 
     #[test]
