@@ -34,6 +34,21 @@
 //!   least 10 (`i += 100`) or a named step of at least 2 (`i += CHUNK_SIZE`,
 //!   `i += batchSize` with `const batchSize = 6`): each iteration's call
 //!   covers a chunk, the batched form.
+//! - **Paging loops**: a `while` or `do…while` loop whose condition reads a
+//!   name the body assigns from an awaited response, directly or through a
+//!   name bound to one (`const page = await res.json(); token = page.next;`
+//!   … `while (token)`): each iteration needs the previous response (a
+//!   continuation token, a `hasMore` flag, a polled status), so the
+//!   iterations cannot run together. Not quiet (the loop repeats per page):
+//!   [`HotPaths::pages`] says so, for the rules whose fix would be to start
+//!   the calls together. A condition on anything else (`while
+//!   (queue.length)` over items `shift()`ed in the body) is not one.
+//! - **Paths walked down**: a loop whose body extends a string declared
+//!   outside it (`path += '/' + seg`, `current = current + '/' + seg`,
+//!   ``p = `${p}/${seg}` ``): a request whose URL reads it addresses, each
+//!   iteration, a child of the previous one's (creating parent folders
+//!   first, `MKCOL` per segment), which may have to go in order
+//!   ([`HotPaths::walks_path`]).
 //! - **Failure-only code**: `catch` clauses, the branch of an `if` that
 //!   handles a failure (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`,
 //!   the `else` of `if (res.ok)`), `.catch(cb)`, `.then(_, onRejected)` and
@@ -94,6 +109,10 @@ pub struct HotPaths {
     /// Parts of a loop's body (by the loop's span) that run at most once per
     /// run of the loop: statements followed by an unconditional exit.
     once: HashMap<(u32, u32), Vec<Span>>,
+    /// Paging loops (by span): each iteration needs the previous response.
+    pages: HashSet<(u32, u32)>,
+    /// Strings a loop's body (by the loop's span) extends each iteration.
+    walked: HashMap<(u32, u32), HashSet<Atom>>,
     /// Code that runs only on a failure.
     cold: Vec<Span>,
     /// The queue consumers' largest batch (`ProjectInfo::queue_batch_size`).
@@ -163,6 +182,16 @@ impl HotPaths {
                 };
                 if let Some(times) = times {
                     self.quiet.insert(key(stmt.span()), Quiet { times });
+                }
+                if follows_response(stmt) {
+                    self.pages.insert(key(stmt.span()));
+                }
+                let mut declared = HashSet::default();
+                let mut extended = HashSet::default();
+                extended_strings(stmts_of(loop_body(stmt)), &mut declared, &mut extended);
+                extended.retain(|n| !declared.contains(n));
+                if !extended.is_empty() {
+                    self.walked.insert(key(stmt.span()), extended);
                 }
                 let mut once = Vec::new();
                 once_regions(stmts_of(loop_body(stmt)), &Place::default(), &mut once);
@@ -357,14 +386,29 @@ impl HotPaths {
     /// first match), to the ones around them (within the function): `None`
     /// when the node is not repeated, or only a few times.
     pub fn hot_repeat(&self, frames: &[Frame], at: Span, max: f64) -> Option<Repeat> {
+        self.hot_repeat_past(frames, at, max, false)
+    }
+
+    /// [`HotPaths::hot_repeat`], also looking through paging loops
+    /// ([`HotPaths::pages`]) when `past_pages`: for a rule whose concern is
+    /// calls that could run together, a paging loop is one chain of calls,
+    /// and only a loop around it repeats the chain.
+    pub fn hot_repeat_past(
+        &self,
+        frames: &[Frame],
+        at: Span,
+        max: f64,
+        past_pages: bool,
+    ) -> Option<Repeat> {
         let mut times = 1.0;
         for frame in frames.iter().rev() {
             let repeat = frame.repeat()?;
-            let quiet = if self.once_per_run(repeat.span, at) {
-                Some(1.0)
-            } else {
-                self.loop_times(repeat.span)
-            };
+            let quiet =
+                if self.once_per_run(repeat.span, at) || (past_pages && self.pages(repeat.span)) {
+                    Some(1.0)
+                } else {
+                    self.loop_times(repeat.span)
+                };
             match quiet {
                 Some(q) => {
                     times *= q;
@@ -392,6 +436,24 @@ impl HotPaths {
         self.once
             .get(&key(loop_span))
             .is_some_and(|r| r.iter().any(|r| r.lo <= at.lo && at.hi <= r.hi))
+    }
+
+    /// Whether the loop (by span) pages: a `while`/`do…while` whose
+    /// condition reads a name the body assigns from an awaited response (see
+    /// the module documentation).
+    pub fn pages(&self, loop_span: Span) -> bool {
+        self.pages.contains(&key(loop_span))
+    }
+
+    /// The string the loop (by span) extends each iteration that the call's
+    /// first argument (its URL) reads: each request addresses a child of the
+    /// previous one's (see the module documentation).
+    pub fn walks_path(&self, loop_span: Span, call: &CallExpr) -> Option<&Atom> {
+        let names = self.walked.get(&key(loop_span))?;
+        let url = call.args.first()?;
+        names
+            .iter()
+            .find(|n| mentions(&url.expr, &std::iter::once((*n).clone()).collect()))
     }
 
     /// Whether `span` runs only on a failure (a `catch`, an error branch).
@@ -714,6 +776,169 @@ fn collect_awaited(stmts: &[Stmt], out: &mut HashSet<Atom>) {
             _ => {}
         }
     }
+}
+
+/// A `while` or `do…while` loop whose condition reads a name the body
+/// assigns from an awaited response: `token = page.next` with `const page =
+/// await res.json()`, `cursor = (await r.json()).cursor`, `more =
+/// data.has_more ?? false`.
+fn follows_response(stmt: &Stmt) -> bool {
+    let (test, body) = match stmt {
+        Stmt::While(w) => (&*w.test, &*w.body),
+        Stmt::DoWhile(d) => (&*d.test, &*d.body),
+        _ => return false,
+    };
+    let mut responses = HashSet::default();
+    let mut assigned = HashSet::default();
+    response_names(stmts_of(body), &mut responses, &mut assigned);
+    !assigned.is_empty() && mentions(test, &assigned)
+}
+
+/// Names bound in these statements (through blocks, `if`, `try`, not into
+/// nested functions or loops) to an awaited value or one read from such a
+/// name (`const res = await fetch(u); const page = await res.json(); const
+/// next = page.next;`) go to `responses`; names assigned such a value
+/// (`token = page.next`) to `assigned`.
+fn response_names(stmts: &[Stmt], responses: &mut HashSet<Atom>, assigned: &mut HashSet<Atom>) {
+    for s in stmts {
+        match s {
+            Stmt::Decl(Decl::Var(v)) => {
+                for d in &v.decls {
+                    if d.init
+                        .as_deref()
+                        .is_some_and(|e| from_response(e, responses))
+                    {
+                        let mut names = Vec::new();
+                        pat_names(&d.name, &mut names);
+                        responses.extend(names);
+                    }
+                }
+            }
+            Stmt::Expr(e) => {
+                let mut exprs = vec![unwrap_expr(&e.expr)];
+                if let Expr::Seq(seq) = unwrap_expr(&e.expr) {
+                    exprs = seq.exprs.iter().map(|e| unwrap_expr(e)).collect();
+                }
+                for e in exprs {
+                    if let Expr::Assign(a) = e {
+                        if let (AssignTarget::Simple(SimpleAssignTarget::Ident(id)), true) =
+                            (&a.left, from_response(&a.right, responses))
+                        {
+                            assigned.insert(id.sym.clone());
+                        }
+                    }
+                }
+            }
+            Stmt::Block(b) => response_names(&b.stmts, responses, assigned),
+            Stmt::Try(t) => response_names(&t.block.stmts, responses, assigned),
+            Stmt::If(i) => {
+                response_names(stmts_of(&i.cons), responses, assigned);
+                if let Some(alt) = &i.alt {
+                    response_names(stmts_of(alt), responses, assigned);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Names declared in these statements (through blocks, `if`, `try`, not
+/// into nested functions or loops) go to `declared`; names extended with a
+/// string (`p += '/' + seg`, `p = p + '/' + seg`, ``p = `${p}/${seg}` ``)
+/// to `extended`.
+fn extended_strings(stmts: &[Stmt], declared: &mut HashSet<Atom>, extended: &mut HashSet<Atom>) {
+    for s in stmts {
+        match s {
+            Stmt::Decl(Decl::Var(v)) => {
+                for d in &v.decls {
+                    let mut names = Vec::new();
+                    pat_names(&d.name, &mut names);
+                    declared.extend(names);
+                }
+            }
+            Stmt::Expr(e) => {
+                let Expr::Assign(a) = unwrap_expr(&e.expr) else {
+                    continue;
+                };
+                let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left else {
+                    continue;
+                };
+                let grows =
+                    match a.op {
+                        AssignOp::AddAssign => stringy(&a.right),
+                        AssignOp::Assign => match unwrap_expr(&a.right) {
+                            Expr::Bin(b) if b.op == BinaryOp::Add => {
+                                leftmost(b).is_some_and(|l| l == &id.sym) && stringy(&a.right)
+                            }
+                            Expr::Tpl(t) => t.quasis.first().is_some_and(|q| q.raw.is_empty())
+                                && t.exprs.first().is_some_and(
+                                    |e| matches!(unwrap_expr(e), Expr::Ident(x) if x.sym == id.sym),
+                                ),
+                            _ => false,
+                        },
+                        _ => false,
+                    };
+                if grows {
+                    extended.insert(id.sym.clone());
+                }
+            }
+            Stmt::Block(b) => extended_strings(&b.stmts, declared, extended),
+            Stmt::Try(t) => extended_strings(&t.block.stmts, declared, extended),
+            Stmt::If(i) => {
+                extended_strings(stmts_of(&i.cons), declared, extended);
+                if let Some(alt) = &i.alt {
+                    extended_strings(stmts_of(alt), declared, extended);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The first operand of a chain of `+`: `p` in `p + '/' + seg`.
+fn leftmost(b: &BinExpr) -> Option<&Atom> {
+    match unwrap_expr(&b.left) {
+        Expr::Bin(inner) if inner.op == BinaryOp::Add => leftmost(inner),
+        Expr::Ident(id) => Some(&id.sym),
+        _ => None,
+    }
+}
+
+/// A string piece of a concatenation: a string literal or a template, or a
+/// `+` with one (`'/' + seg`), not a number (`offset += 100`).
+fn stringy(expr: &Expr) -> bool {
+    match unwrap_expr(expr) {
+        Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => true,
+        Expr::Bin(b) if b.op == BinaryOp::Add => stringy(&b.left) || stringy(&b.right),
+        _ => false,
+    }
+}
+
+/// The value is awaited here (outside nested functions) or read from a
+/// name bound to a response.
+fn from_response(expr: &Expr, responses: &HashSet<Atom>) -> bool {
+    use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node};
+    struct Finder {
+        found: bool,
+    }
+    impl Hooks for Finder {
+        fn kinds(&self) -> u64 {
+            bit(Kind::Await) | bit(Kind::Arrow) | bit(Kind::Function)
+        }
+
+        fn enter(&mut self, node: Node<'_>) -> Descend {
+            match node {
+                Node::Await(_) => {
+                    self.found = true;
+                    Descend::Skip
+                }
+                _ => Descend::Skip,
+            }
+        }
+    }
+    let mut finder = Finder { found: false };
+    probe::walk(expr, &mut finder);
+    finder.found || mentions(expr, responses)
 }
 
 fn is_await(expr: &Expr) -> bool {

@@ -4,18 +4,29 @@
 //! function. Workers bind I/O objects such as sockets to the request that
 //! opened them: a later request reusing the client fails ("Cannot perform
 //! I/O on behalf of a different request") or hangs. D1 bindings are fine.
+//!
+//! A module variable assigned a new client on every call (a plain `=`),
+//! never tested for being set (`if (!sql)`, `sql ??=`, `sql || …`) and read
+//! only in the functions that assign it, keeps no client for a later
+//! request: not reported (`request-state-in-global` reports the shared
+//! variable).
 
-use swc_core::common::Span;
+use swc_core::atoms::Atom;
+use swc_core::common::{Span, Spanned};
+use swc_core::ecma::ast::*;
+use swc_core::ecma::visit::{Visit, VisitWith};
+
+use crate::model::collections::{HashMap, HashSet};
 
 use crate::effects::drizzle::{pg_client_call, pg_client_new};
-use crate::engine::context::Node;
+use crate::engine::context::{unwrap_expr, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::drizzle::{redact_credentials, ClientKind};
 
 pub static RULE: RuleEntry = crate::engine::declare::source!(
     "global-db-client", Database, Error,
     "A Postgres client (or a Drizzle instance over one) created at module scope and reused across requests.",
-    |_| Box::new(GlobalDbClient)
+    |_| Box::<GlobalDbClient>::default()
 );
 
 #[cfg(test)]
@@ -30,7 +41,15 @@ A Postgres client — `postgres(...)` (postgres.js), `new Pool(...)` /
 `new Client(...)` (`pg`, `@neondatabase/serverless`), or a Drizzle instance that
 opens its own connection (`drizzle(url)` from `drizzle-orm/postgres-js`,
 `node-postgres`, `neon-serverless`) — created at module scope, or stored in a
-module-scope variable from inside a function (`client ??= postgres(url)`).
+module-scope variable from inside a function (`client ??= postgres(url)`,
+`if (!client) client = postgres(url)`) and kept for later requests.
+
+Not reported: a module variable assigned a new client on every call
+(`sql = postgres(env.HYPERDRIVE.connectionString)` in the handler, a plain
+`=`), never tested for being set and read only in the functions that assign
+it: each request makes its own client, and nothing is reused
+(`request-state-in-global` still reports the shared variable: make it a
+local `const`).
 "#,
         ),
         (
@@ -83,14 +102,22 @@ None.
     examples: crate::engine::declare::Examples::Run,
 };
 
-struct GlobalDbClient;
+#[derive(Default)]
+struct GlobalDbClient {
+    uses: Uses,
+}
 
 impl Rule for GlobalDbClient {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Call, NodeKind::New]
+        &[NodeKind::Program, NodeKind::Call, NodeKind::New]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        if let Node::Program(program) = node {
+            self.uses = Uses::default();
+            program.visit_with(&mut self.uses);
+            return;
+        }
         let (kind, span): (ClientKind, Span) = match node {
             Node::Call(call) => match pg_client_call(call, cx) {
                 Some((kind, _)) => (kind, call.span),
@@ -104,6 +131,10 @@ impl Rule for GlobalDbClient {
         };
         let lazily = cx.db.walk.assigned_to_module(span);
         if !cx.at_module_scope() && !lazily {
+            return;
+        }
+        // A new client on every call, never kept for a later one.
+        if lazily && !cx.at_module_scope() && self.uses.replaced_per_call(span) {
             return;
         }
         let text = redact_credentials(&cx.snippet(span));
@@ -125,6 +156,130 @@ impl Rule for GlobalDbClient {
              them fails with \"Cannot perform I/O on behalf of a different request\". With Hyperdrive a new \
              client per request is cheap: Hyperdrive keeps the pooled connections to the database.",
         );
+    }
+}
+
+/// How the file's functions use each name: which assign it a value (and
+/// where), which read it, which test whether it is set.
+#[derive(Default)]
+struct Uses {
+    /// The functions (by span; the module is the empty span) around the
+    /// walk.
+    fns: Vec<(u32, u32)>,
+    /// Right sides of plain `name = value` assignments made in a function:
+    /// (the name, the function).
+    assigned: HashMap<(u32, u32), (Atom, (u32, u32))>,
+    /// The functions that assign each name with a plain `=`.
+    writers: HashMap<Atom, HashSet<(u32, u32)>>,
+    /// The functions (or the module) that read each name.
+    readers: HashMap<Atom, HashSet<(u32, u32)>>,
+    /// Names tested for being set: `!x`, `if (x)`, `x ?? …`, `x ||= …`,
+    /// `x == null`.
+    tested: HashSet<Atom>,
+}
+
+impl Uses {
+    /// The assignment whose right side is at `span` replaces the variable
+    /// on every call: a plain `=`, the variable never tested for being set,
+    /// read only in functions that assign it.
+    fn replaced_per_call(&self, span: Span) -> bool {
+        let Some((name, _)) = self.assigned.get(&(span.lo.0, span.hi.0)) else {
+            return false;
+        };
+        let writers = self.writers.get(name);
+        !self.tested.contains(name)
+            && self
+                .readers
+                .get(name)
+                .is_none_or(|r| r.iter().all(|f| writers.is_some_and(|w| w.contains(f))))
+    }
+
+    fn here(&self) -> (u32, u32) {
+        self.fns.last().copied().unwrap_or((0, 0))
+    }
+
+    fn test(&mut self, expr: &Expr) {
+        match unwrap_expr(expr) {
+            Expr::Ident(id) => {
+                self.tested.insert(id.sym.clone());
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Bang => self.test(&u.arg),
+            Expr::Bin(b)
+                if matches!(
+                    b.op,
+                    BinaryOp::LogicalAnd
+                        | BinaryOp::LogicalOr
+                        | BinaryOp::NullishCoalescing
+                        | BinaryOp::EqEq
+                        | BinaryOp::EqEqEq
+                        | BinaryOp::NotEq
+                        | BinaryOp::NotEqEq
+                ) =>
+            {
+                self.test(&b.left);
+                self.test(&b.right);
+            }
+            _ => {}
+        }
+    }
+
+    fn in_fn(&mut self, span: Span, walk: impl FnOnce(&mut Uses)) {
+        self.fns.push((span.lo.0, span.hi.0));
+        walk(self);
+        self.fns.pop();
+    }
+}
+
+impl Visit for Uses {
+    fn visit_function(&mut self, f: &Function) {
+        self.in_fn(f.span, |u| f.visit_children_with(u));
+    }
+
+    fn visit_arrow_expr(&mut self, f: &ArrowExpr) {
+        self.in_fn(f.span, |u| f.visit_children_with(u));
+    }
+
+    fn visit_assign_expr(&mut self, a: &AssignExpr) {
+        if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
+            if a.op == AssignOp::Assign {
+                let here = self.here();
+                let right = unwrap_expr(&a.right).span();
+                self.assigned
+                    .insert((right.lo.0, right.hi.0), (id.sym.clone(), here));
+                self.writers.entry(id.sym.clone()).or_default().insert(here);
+            } else {
+                // `x ??= …`, `x ||= …`, `x += …`: reads it first.
+                self.tested.insert(id.sym.clone());
+            }
+            a.right.visit_with(self);
+            return;
+        }
+        a.visit_children_with(self);
+    }
+
+    fn visit_expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Ident(id) => {
+                let here = self.here();
+                self.readers.entry(id.sym.clone()).or_default().insert(here);
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Bang => self.test(&u.arg),
+            Expr::Bin(_) => self.test(e),
+            Expr::Cond(c) => self.test(&c.test),
+            _ => {}
+        }
+        e.visit_children_with(self);
+    }
+
+    fn visit_if_stmt(&mut self, s: &IfStmt) {
+        self.test(&s.test);
+        s.visit_children_with(self);
+    }
+
+    fn visit_export_named_specifier(&mut self, s: &ExportNamedSpecifier) {
+        if let ModuleExportName::Ident(id) = &s.orig {
+            self.readers.entry(id.sym.clone()).or_default().insert((0, 0));
+        }
     }
 }
 
@@ -185,6 +340,54 @@ export function createDb(url) {
   return drizzle(client);
 }
 "#,
+        );
+    }
+
+    /// A module variable assigned a new client on every request, never
+    /// tested and read only where it is assigned, keeps nothing for a later
+    /// request; one tested for being set (`??=`, `if (!sql)`), or
+    /// read in another function, keeps the client across requests.
+    #[test]
+    fn per_request_assignments_are_not_kept() {
+        assert_silent(
+            RULE,
+            r#"import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+let sql;
+let db;
+export default {
+  async fetch(req, env) {
+    sql = postgres(env.HYPERDRIVE.connectionString, { max: 5 });
+    db = drizzle(sql);
+    const rows = await db.execute('select 1');
+    return Response.json(rows);
+  },
+};
+"#,
+        );
+        assert_fires(
+            RULE,
+            r#"import postgres from 'postgres';
+let a;
+let b;
+let c;
+export default {
+  async fetch(req, env) {
+    a ??= postgres(env.URL);
+    if (!b) b = postgres(env.URL);
+    c = postgres(env.URL);
+    return Response.json([await a`select 1`, await b`select 1`]);
+  },
+};
+export function query() {
+  return c`select 1`;
+}
+"#,
+            &[
+                (7, "stored in a module-scope variable and reused by later requests"),
+                (8, "stored in a module-scope variable"),
+                (9, "stored in a module-scope variable"),
+            ],
         );
     }
 

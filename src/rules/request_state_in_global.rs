@@ -6,7 +6,8 @@
 //! until the 128 MB limit, and vanish when the isolate is recycled.
 //!
 //! Fine: writes at module scope (initialization), reads, lazy initialization
-//! (`x ??= …`, `if (!x) x = …`), WeakMaps/WeakSets, and deliberate caches —
+//! (`x ??= …`, `if (!x) x = …`, `if (x) return; … x = …`, also in a function
+//! nested after the check: an async IIFE), WeakMaps/WeakSets, and deliberate caches —
 //! a name containing "cache" or a comment mentioning "cache" on (or right
 //! above) the declaration.
 
@@ -105,7 +106,9 @@ shared counters in a Durable Object, KV or Workers Analytics Engine.
 - Writes at module scope (initializing a table).
 - Reads of module constants and Maps.
 - Lazy initialization: `client ??= new Client()`, `x ||= …`,
-  `if (!x) x = …`, `if (x) return x; x = …`.
+  `if (!x) x = …`, `if (x) return x; x = …`, also when the write is in a
+  function nested after the check (an async IIFE, a callback):
+  `if (initialized) return; await (async () => { await migrate(env); initialized = true; })();`.
 - `WeakMap`/`WeakSet`/`WeakRef` state keyed by request objects.
 - Deliberate caches of plain values (reported as info, see above). A
   suppression comment works too.
@@ -176,7 +179,8 @@ struct RequestStateInGlobal {
     guards: Vec<Atom>,
     guard_marks: Vec<usize>,
     /// Per open function: names it returns early on (`if (x) return x;`).
-    /// (flat, with `memo_marks` where each function starts)
+    /// (flat, with `memo_marks` where each function starts; a write checks
+    /// those of all open functions: a nested one runs after the check)
     memo: Vec<Atom>,
     memo_marks: Vec<usize>,
     /// Declarations (any scope) bound to a promise: `const p = (async () =>
@@ -603,13 +607,11 @@ impl RequestStateInGlobal {
     /// `finish`).
     fn write(&mut self, id: &Ident, reassign: bool, span: Span, cx: &LintContext<'_>) {
         let name = &id.sym;
-        if reassign
-            && (self.guards.contains(name)
-                || self
-                    .memo_marks
-                    .last()
-                    .is_some_and(|&m| self.memo[m..].contains(name)))
-        {
+        // `if (x) return;` in this function or one around it: a nested
+        // function (an async IIFE, a `.then` callback) made after the check
+        // runs only in a call that found `x` unset, as the code after the
+        // check does.
+        if reassign && (self.guards.contains(name) || self.memo.contains(name)) {
             return; // lazy initialization
         }
         let in_fn = cx.frames().iter().find_map(|f| match f {
@@ -877,6 +879,71 @@ export default {
 };
 function setupAtStartup() { LIMITS.free = 60; }
 "#,
+        );
+    }
+
+    /// A once-per-isolate init flag written inside an async IIFE (or a
+    /// callback) after `if (flag) return;` is lazy initialization, as the
+    /// same write directly after the check is; a guard in another function
+    /// does not cover a write.
+    #[test]
+    fn init_flags_written_in_nested_functions() {
+        assert_silent(
+            "request-state-in-global",
+            r#"let dbInitialized = false;
+let dbInitPromise: Promise<void> | null = null;
+let ready = false;
+async function ensureDatabaseInitialized(env: { DB: D1Database }): Promise<void> {
+  if (dbInitialized) return;
+  if (!dbInitPromise) {
+    dbInitPromise = (async () => {
+      await env.DB.prepare("CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY)").run();
+      dbInitialized = true;
+    })().finally(() => {
+      dbInitPromise = null;
+    });
+  }
+  await dbInitPromise;
+}
+async function warm(env) {
+  if (ready) return;
+  await env.DB.prepare("SELECT 1").run().then(() => {
+    ready = true;
+  });
+}
+export default {
+  async fetch(request: Request, env: { DB: D1Database }) {
+    await ensureDatabaseInitialized(env);
+    await warm(env);
+    return new Response("ok");
+  },
+};
+"#,
+        );
+        assert_fires(
+            "request-state-in-global",
+            r#"let initialized = false;
+let lastUrl = "";
+function check() {
+  if (initialized) return;
+}
+export default {
+  async fetch(request: Request, env) {
+    check();
+    await (async () => {
+      initialized = true;
+    })();
+    await (async () => {
+      lastUrl = request.url;
+    })();
+    return new Response("ok");
+  },
+};
+"#,
+            &[
+                (10, "`initialized` is a module-scope `let` written while handling a request"),
+                (13, "`lastUrl` is a module-scope `let` written while handling a request"),
+            ],
         );
     }
 

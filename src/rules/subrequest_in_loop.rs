@@ -165,6 +165,20 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   `xs.slice(i, i + batchSize)`).
 - A page of a KV or R2 listing (`list({ prefix, cursor })` in a loop that
   follows the cursor): each call reads up to 1,000 keys.
+- Path walks are reported without the advice to send the calls together: a
+  request whose URL reads a string the loop extends each iteration
+  (`path += '/' + segment`, `current = current + '/' + segment`) addresses a
+  child of the previous one's (one `MKCOL` per segment, each creating the
+  parent of the next), so the requests may have to go in order; the finding
+  says so and suggests bounding the depth.
+- Paging and polling loops: a `while` or `do…while` loop whose condition
+  reads a name the body assigns from an awaited response, directly or
+  through a property of it (`const page = await res.json(); token =
+  page.next;` … `while (token)`, `hasMore = data.has_more`). Each request
+  needs the previous response, so the requests cannot be sent together and
+  there is no batch form; a loop around the paging loop is still reported.
+  A condition on anything else (`while (queue.length)` with a `shift()` per
+  iteration) is a per-item loop.
 - A queue handler's loop over `batch.messages` when the Worker's queue
   consumers take at most 10 messages a batch (`max_batch_size`, default 10).
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
@@ -269,7 +283,9 @@ impl SubrequestInLoop {
             };
             Some(target)
         };
-        let Some(repeat) = cx.hot.hot_repeat(cx.frames(), call.span, SMALL_BOUND) else {
+        // A paging loop (each request needs the previous response's token)
+        // is one chain of requests: only a loop around it repeats them.
+        let Some(repeat) = cx.hot.hot_repeat_past(cx.frames(), call.span, SMALL_BOUND, true) else {
             return;
         };
         if repeat.in_promise_combinator {
@@ -297,6 +313,16 @@ impl SubrequestInLoop {
                 let concurrency = concurrency_sentence(sequential, limits);
                 let line = cx.line_of(repeat.span);
                 let related = cx.sdk_evidence(call);
+                // Each URL extends the previous one's (`path += '/' +
+                // seg`): the requests walk down a path and may have to go
+                // in order (a parent folder created before its child), so
+                // neither a batch nor starting them together is the fix.
+                if let Some(name) = cx.hot.walks_path(repeat.span, call) {
+                    let message = format!(
+                        "`{text}` inside a {what} (line {line}): one subrequest per iteration, and {limit}{latency}; each iteration's URL extends `{name}` from the one before (a walk down a path), so the requests may have to go in order"
+                    );
+                    return cx.report_related(call.span, message, WALK_HELP.to_string(), related);
+                }
                 let hint = if related.is_empty() {
                     batch_hint(cx, call)
                 } else {
@@ -356,6 +382,8 @@ fn passes_cursor(call: &CallExpr) -> bool {
     })
 }
 
+const WALK_HELP: &str = "Bound the depth (reject paths with more segments than the plan's limit allows) so the loop can never exceed it, or use a call that takes the whole path at once if the API has one.";
+
 const CAP: &str = "If the list is small by contract, cap it (e.g. `.max(40)` in the input schema) so it can never exceed the plan's limit.";
 
 /// How to start awaited calls together (none unless `sequential`).
@@ -413,11 +441,10 @@ mod tests {
     const items = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));
   }
   ids.forEach((id) => c.env.QUEUE.send({ id }));
-  let cursor;
-  do {
-    const page = await fetch(`${c.env.API}/list?cursor=${cursor}`);
-    cursor = page.headers.get("next");
-  } while (cursor);
+  while (queue.length) {
+    const next = queue.shift();
+    await fetch(`${c.env.API}/items/${next}`);
+  }
   for (const k of keys) {
     await env.DB.prepare("SELECT * FROM t WHERE k = ?").bind(k).first();
   }
@@ -429,9 +456,9 @@ mod tests {
                 ),
                 (7, "inside a for-of loop (line 6)"),
                 (9, "`c.env.QUEUE.send({ id })` inside a forEach callback"),
-                (12, "inside a do-while loop"),
+                (12, "inside a while loop (line 10)"),
                 (
-                    16,
+                    15,
                     "`env.DB.prepare(\"SELECT * FROM t WHERE k = ?\").bind(k)",
                 ),
             ],
@@ -955,6 +982,121 @@ export default {
                 ("src/hooks.ts".into(), 13, "subrequest-in-loop".into())
             ]
         );
+    }
+
+    /// A paging loop: each request needs the previous response's token (or
+    /// `hasMore` flag), so the requests cannot run together and there is no
+    /// batch form. A loop around it repeats the chain and is reported; a
+    /// `while` whose condition is not read from a response is per item.
+    #[test]
+    fn paging_loops_are_one_chain() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"export default {
+  async fetch(req: Request, env: { API: string }) {
+    const items: string[] = [];
+    let token = "";
+    do {
+      const url = new URL(env.API);
+      if (token) url.searchParams.set("continuation-token", token);
+      const res = await fetch(url);
+      const page = (await res.json()) as { items: string[]; next?: string };
+      items.push(...page.items);
+      token = page.next ?? "";
+    } while (token);
+    let more = true;
+    let offset = 0;
+    while (more) {
+      const data = await (await fetch(`${env.API}?offset=${offset}`)).json();
+      offset += data.items.length;
+      more = data.has_more;
+    }
+    let next;
+    do {
+      next = (await (await fetch(`${env.API}?after=${next}`)).json()).next;
+    } while (next);
+    const queue = [...items];
+    while (queue.length) {
+      const item = queue.shift();
+      await fetch(`${env.API}/items/${item}`);
+    }
+    let done = false;
+    while (!done) {
+      const res = await fetch(`${env.API}/${items.pop()}`);
+      done = items.length === 0;
+    }
+    for (const user of items) {
+      let cursor;
+      do {
+        const page = await (await fetch(`${env.API}/${user}?cursor=${cursor}`)).json();
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    return Response.json(items);
+  },
+};
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 27, "inside a while loop (line 25)"),
+                ("src/index.ts", 31, "inside a while loop (line 30)"),
+                ("src/index.ts", 37, "inside a for-of loop (line 34)"),
+            ]);
+    }
+
+    /// A request whose URL extends a path each iteration (one `MKCOL` per
+    /// segment, each creating the parent of the next) may have to go in
+    /// order: reported for the cap, without the advice to start the calls
+    /// together. A counter (`offset += 100`) or a string built anew per
+    /// iteration is not a walk.
+    #[test]
+    fn path_walks_are_reported_without_concurrency_advice() {
+        use crate::rules::test_util::Case;
+        let found = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"export async function ensureDir(base: string, path: string, ids: string[]) {
+  let current = "";
+  for (const segment of path.split("/").filter(Boolean)) {
+    current = current + "/" + segment;
+    const res = await fetch(base + current, { method: "MKCOL" });
+    if (![200, 201, 405].includes(res.status)) throw new Error("mkcol failed");
+  }
+  let dir = base;
+  for (const segment of path.split("/")) {
+    dir += `/${segment}`;
+    await fetch(dir, { method: "MKCOL" });
+  }
+  let offset = 0;
+  for (const id of ids) {
+    await fetch(`${base}/${id}?offset=${offset}`);
+    offset += 100;
+  }
+  for (const id of ids) {
+    let url = base;
+    url += "/" + id;
+    await fetch(url);
+  }
+}
+"#,
+            )
+            .assert_fires(&[
+                ("src/index.ts", 5, "each iteration's URL extends `current` from the one before"),
+                ("src/index.ts", 11, "each iteration's URL extends `dir` from the one before"),
+                ("src/index.ts", 15, "inside a for-of loop (line 14)"),
+                ("src/index.ts", 21, "inside a for-of loop (line 18)"),
+            ]);
+        for d in &found[..2] {
+            assert!(!d.help.contains("Promise.all"), "{d:?}");
+        }
+        for d in &found[2..] {
+            assert!(!d.message.contains("extends"), "{d:?}");
+            assert!(d.help.contains("Promise.all"), "{d:?}");
+        }
     }
 
     #[test]
