@@ -1394,9 +1394,20 @@ fn chunked(fact: &QueryFact, item: Option<&Atom>) -> bool {
     })
 }
 
-/// Identifiers an argument reads (not inside nested functions).
+/// Identifiers an argument reads, in callbacks too
+/// (`kinds.map((k) => ({ activityId: activity.id }))` reads `activity`).
 fn collect_reads(expr: &Expr, out: &mut Vec<Atom>) {
     match unwrap_expr(expr) {
+        Expr::Arrow(_) | Expr::Fn(_) => {
+            struct Idents<'o>(&'o mut Vec<Atom>);
+            impl swc_core::ecma::visit::Visit for Idents<'_> {
+                fn visit_ident(&mut self, id: &Ident) {
+                    self.0.push(id.sym.clone());
+                }
+            }
+            use swc_core::ecma::visit::VisitWith;
+            expr.visit_with(&mut Idents(out));
+        }
         Expr::Ident(id) => out.push(id.sym.clone()),
         Expr::Member(m) => collect_reads(&m.obj, out),
         Expr::Object(o) => {
