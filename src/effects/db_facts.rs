@@ -19,8 +19,8 @@ use crate::knowledge::drizzle::{
     self, chain_on_call, member_prop, object_prop, sql_text, ClientKind, ConnSource, Segment,
 };
 use crate::knowledge::query::{
-    key, table_ref, Api, CallFact, ClientFact, ColumnRef, Filter, ImportFact, Iteration, Join, Key,
-    Op, QueryFact, QueryKind, ReExport, RelationUse, Role, RowUse, TableRef,
+    key, table_ref, Api, CallFact, ClientFact, ColumnRef, Ends, Filter, ImportFact, Iteration,
+    Join, Key, Op, QueryFact, QueryKind, ReExport, RelationUse, Role, RowUse, TableRef,
 };
 use crate::knowledge::schema::{read_drizzle_table, read_relations, table_fn_dialect, Dialect};
 use crate::knowledge::sql;
@@ -745,6 +745,7 @@ fn read_query(call: CallView<'_>, cx: &LintContext<'_>) -> Option<QueryFact> {
         joins: Vec::new(),
         filters: Vec::new(),
         order_by: Vec::new(),
+        group_by: Vec::new(),
         relations: Vec::new(),
         has_where: false,
         opaque_where: false,
@@ -903,7 +904,12 @@ fn read_builder(fact: &mut QueryFact, segments: &[Segment<'_>], cx: &LintContext
                 fact.single_row |= arg0.is_some_and(is_one);
             }
             "offset" => fact.paged = true,
-            "groupBy" => grouped = true,
+            "groupBy" => {
+                grouped = true;
+                for a in s.args {
+                    order_column(&a.expr, &[], cx, &mut fact.group_by);
+                }
+            }
             "get" => fact.single_row = true,
             "$dynamic" => fact.dynamic = true,
             "all" | "values" | "execute" | "run" => fact.exec = Some(s.name.to_string()),
@@ -1006,6 +1012,7 @@ fn read_raw(fact: &mut QueryFact, text: &str, segments: &[Segment<'_>]) -> Optio
     fact.joins = q.joins;
     fact.filters = q.filters;
     fact.order_by = q.order_by;
+    fact.group_by = q.group_by;
     fact.has_where = q.has_where;
     fact.limited = q.limited;
     fact.single_row = q.single_row;
@@ -1066,6 +1073,17 @@ fn operator(name: &str) -> Option<Op> {
     })
 }
 
+/// The ends of a Drizzle range operator (see [`operator`]).
+fn ends(name: &str) -> Ends {
+    match name {
+        "gt" | "gte" => Ends::Lower,
+        "lt" | "lte" => Ends::Upper,
+        "between" => Ends::Both,
+        "isNotNull" => Ends::NotNull,
+        _ => Ends::Unknown,
+    }
+}
+
 /// Flattens a Drizzle condition into filters. Returns true when part of it
 /// cannot be read (a variable, a helper call).
 fn conditions(
@@ -1116,6 +1134,11 @@ fn conditions(
                 n => {
                     let Some(op) = operator(n) else { return true };
                     let op = if negated { Op::Other } else { op };
+                    let ends = if op == Op::Range {
+                        ends(n)
+                    } else {
+                        Ends::Unknown
+                    };
                     let left = c.args.first().map(|a| &*a.expr);
                     let right = c.args.get(1).map(|a| &*a.expr);
                     let lcol = left.and_then(|l| column_ref(l, params, cx));
@@ -1123,7 +1146,8 @@ fn conditions(
                     let mut push = |column: ColumnRef,
                                     other: Option<ColumnRef>,
                                     value: Option<&Expr>,
-                                    via_expr: bool| {
+                                    via_expr: bool,
+                                    ends: Ends| {
                         out.push(Filter {
                             column,
                             other,
@@ -1132,17 +1156,19 @@ fn conditions(
                             optional,
                             via_expr,
                             value: value.map(|v| cx.snippet(v.span())),
+                            ends,
                         })
                     };
                     match (lcol, rcol) {
-                        (Some(l), r) => push(l, r, right, false),
-                        (None, Some(r)) => push(r, None, left, false),
+                        (Some(l), r) => push(l, r, right, false, ends),
+                        // gt(x, t.col): the column is on the other side.
+                        (None, Some(r)) => push(r, None, left, false, ends.flipped()),
                         (None, None) => {
                             // eq(sql`lower(${users.email})`, x)
                             if let Some(Expr::TaggedTpl(t)) = left.map(unwrap_expr) {
                                 for e in &t.tpl.exprs {
                                     if let Some(col) = column_ref(e, params, cx) {
-                                        push(col, None, right, true);
+                                        push(col, None, right, true, ends);
                                     }
                                 }
                             }
@@ -1163,6 +1189,7 @@ fn conditions(
                         optional,
                         via_expr: true,
                         value: None,
+                        ends: Ends::Unknown,
                     });
                 }
             }
@@ -1367,9 +1394,20 @@ fn chunked(fact: &QueryFact, item: Option<&Atom>) -> bool {
     })
 }
 
-/// Identifiers an argument reads (not inside nested functions).
+/// Identifiers an argument reads, in callbacks too
+/// (`kinds.map((k) => ({ activityId: activity.id }))` reads `activity`).
 fn collect_reads(expr: &Expr, out: &mut Vec<Atom>) {
     match unwrap_expr(expr) {
+        Expr::Arrow(_) | Expr::Fn(_) => {
+            struct Idents<'o>(&'o mut Vec<Atom>);
+            impl swc_core::ecma::visit::Visit for Idents<'_> {
+                fn visit_ident(&mut self, id: &Ident) {
+                    self.0.push(id.sym.clone());
+                }
+            }
+            use swc_core::ecma::visit::VisitWith;
+            expr.visit_with(&mut Idents(out));
+        }
         Expr::Ident(id) => out.push(id.sym.clone()),
         Expr::Member(m) => collect_reads(&m.obj, out),
         Expr::Object(o) => {

@@ -104,6 +104,34 @@ pub enum Op {
     Other,
 }
 
+/// The ends a range filter ([`Op::Range`]) sets on its column.
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ends {
+    /// Not a range, or not read.
+    #[default]
+    Unknown,
+    /// `gt`, `gte`, `>`, `>=`: a lower end only.
+    Lower,
+    /// `lt`, `lte`, `<`, `<=`: an upper end only.
+    Upper,
+    /// `between`, `BETWEEN`: both ends.
+    Both,
+    /// `isNotNull`, `IS NOT NULL`: no end, only not null.
+    NotNull,
+}
+
+impl Ends {
+    /// The ends as seen from the other side of the comparison (`gt(x, col)`
+    /// is `col < x`).
+    pub fn flipped(self) -> Ends {
+        match self {
+            Ends::Lower => Ends::Upper,
+            Ends::Upper => Ends::Lower,
+            e => e,
+        }
+    }
+}
+
 #[derive(Default, Debug, Clone, PartialEq)]
 pub struct Filter {
     pub column: ColumnRef,
@@ -118,6 +146,8 @@ pub struct Filter {
     pub via_expr: bool,
     /// The compared value as written (`o.id`), for suggestions.
     pub value: Option<String>,
+    /// For a range, its ends.
+    pub ends: Ends,
 }
 
 #[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +203,8 @@ pub struct QueryFact {
     pub joins: Vec<Join>,
     pub filters: Vec<Filter>,
     pub order_by: Vec<ColumnRef>,
+    /// The columns of its `groupBy`/`GROUP BY` that read as columns.
+    pub group_by: Vec<ColumnRef>,
     /// The relations a relational query loads with it (`with`).
     pub relations: Vec<RelationUse>,
     pub has_where: bool,
@@ -306,7 +338,9 @@ wire_struct!(Filter {
     optional,
     via_expr,
     value,
+    ends,
 });
+wire_enum!(Ends { 0 => Unknown, 1 => Lower, 2 => Upper, 3 => Both, 4 => NotNull });
 wire_enum!(QueryKind { 0 => Select, 1 => Insert, 2 => Update, 3 => Delete });
 wire_enum!(Api { 0 => Builder, 1 => Relational, 2 => RawD1 });
 wire_struct!(Join { table, on });
@@ -327,6 +361,7 @@ wire_struct!(QueryFact {
     joins,
     filters,
     order_by,
+    group_by,
     relations,
     has_where,
     opaque_where,

@@ -16,7 +16,7 @@ mod lex;
 
 use lex::{Keyword as K, Token, Whitespace, Word};
 
-use super::query::{ColumnRef, Filter, Join, Op, QueryKind, TableRef};
+use super::query::{ColumnRef, Ends, Filter, Join, Op, QueryKind, TableRef};
 use super::schema::{is_large_type, Column, Dialect, Index, IndexPart, Table};
 use crate::model::collections::HashMap;
 use crate::model::project::SourceFile;
@@ -694,6 +694,8 @@ pub struct SqlQuery {
     pub joins: Vec<Join>,
     pub filters: Vec<Filter>,
     pub order_by: Vec<ColumnRef>,
+    /// The GROUP BY items that are plain columns.
+    pub group_by: Vec<ColumnRef>,
     pub has_where: bool,
     pub limited: bool,
     pub single_row: bool,
@@ -777,7 +779,13 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
     where_clause(&mut c, &aliases, &mut q);
     let grouped = c.kws(&[K::GROUP, K::BY]);
     if grouped {
-        let _ = c.until(&[K::HAVING, K::ORDER, K::LIMIT]);
+        for mut item in c.until(&[K::HAVING, K::ORDER, K::LIMIT]).items() {
+            if let Some(col) = column_ref(&mut item, &aliases) {
+                if item.done() {
+                    q.group_by.push(col);
+                }
+            }
+        }
     }
     if c.kw(K::HAVING) {
         let _ = c.until(&[K::ORDER, K::LIMIT]);
@@ -974,7 +982,7 @@ impl Conditions<'_> {
         &mut self,
         column: ColumnRef,
         other: Option<ColumnRef>,
-        op: Op,
+        (op, ends): (Op, Ends),
         conjunct: bool,
         via_expr: bool,
     ) {
@@ -986,6 +994,7 @@ impl Conditions<'_> {
             optional: false,
             via_expr,
             value: None,
+            ends,
         });
     }
 
@@ -1007,38 +1016,54 @@ impl Conditions<'_> {
         }
         let left = self.operand(c);
         let negated = c.kw(K::NOT);
-        let (op, right) = if let Some(op) = comparison(c.peek()) {
+        let ends = match c.peek() {
+            Some(Token::Gt | Token::GtEq) => Ends::Lower,
+            Some(Token::Lt | Token::LtEq) => Ends::Upper,
+            _ => Ends::Unknown,
+        };
+        let (op, right, ends) = if let Some(op) = comparison(c.peek()) {
             c.bump();
-            (op, Some(self.operand(c)))
+            (op, Some(self.operand(c)), ends)
         } else if c.kw(K::IN) {
             c.group();
-            (Op::In, None)
+            (Op::In, None, ends)
         } else if c.kw(K::BETWEEN) {
             self.operand(c);
             let _ = c.kw(K::AND);
             self.operand(c);
-            (Op::Range, None)
+            (Op::Range, None, Ends::Both)
         } else if c.kw(K::IS) {
             let not = c.kw(K::NOT);
             let _ = c.kw(K::NULL);
             // `IS NOT NULL` is the range `> NULL` to an index.
-            (if not { Op::Range } else { Op::IsNull }, None)
+            if not {
+                (Op::Range, None, Ends::NotNull)
+            } else {
+                (Op::IsNull, None, ends)
+            }
         } else if c.kw(K::LIKE) || c.kw(K::GLOB) || c.kw(K::REGEXP) || c.kw(K::MATCH) {
             self.operand(c);
-            (Op::Other, None)
+            (Op::Other, None, ends)
         } else {
             return;
         };
-        let op = if negated { Op::Other } else { op };
+        let (op, ends) = if negated {
+            (Op::Other, Ends::Unknown)
+        } else {
+            (op, ends)
+        };
         match (left, right) {
             (Operand::Column(l), Some(Operand::Column(r))) => {
-                self.push(l, Some(r), op, conjunct, false)
+                self.push(l, Some(r), (op, ends), conjunct, false)
             }
-            (Operand::Column(l), _) => self.push(l, None, op, conjunct, false),
-            (Operand::Expr(_), Some(Operand::Column(r))) => self.push(r, None, op, conjunct, false),
+            (Operand::Column(l), _) => self.push(l, None, (op, ends), conjunct, false),
+            // `? < col`: the column is on the other side.
+            (Operand::Expr(_), Some(Operand::Column(r))) => {
+                self.push(r, None, (op, ends.flipped()), conjunct, false)
+            }
             (Operand::Expr(cols), _) => {
                 for col in cols {
-                    self.push(col, None, op, conjunct, true);
+                    self.push(col, None, (op, ends), conjunct, true);
                 }
             }
         }

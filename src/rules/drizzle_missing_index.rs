@@ -13,7 +13,7 @@ use crate::model::collections::HashSet;
 use crate::effects::Project;
 use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
-use crate::knowledge::query::{Op, QueryFact, QueryKind, RelationUse};
+use crate::knowledge::query::{Ends, Op, QueryFact, QueryKind, RelationUse};
 use crate::knowledge::schema::{ConfigStyle, Served, Table};
 use crate::model::report::{Category, Severity};
 
@@ -50,7 +50,9 @@ joins or orders by a column no index can serve:
 - not matched by an expression index (`.on(sql\`lower(${t.email})\`)` serves
   `eq(sql\`lower(${users.email})\`, …)`, not `eq(users.email, …)`).
 
-`isNotNull`/`IS NOT NULL` counts as a range an index can serve.
+`isNotNull`/`IS NOT NULL` counts as a range an index can serve (a
+conjunct an index serves narrows the query), but a null test is not
+reported on its own (see "Not reported").
 
 The claim is that the database reads every row of the table, so a query is
 reported only when nothing lets it look rows up: no top-level conjunct of
@@ -139,7 +141,16 @@ then `npx drizzle-kit generate` (it writes
   rows. A composite index (`(user_id, created_at)`) would save the sort, but
   the table is not read whole.
 - Filters on a joined table that is looked up by an indexed join column:
-  only the joined rows are read.
+  only the joined rows are read. The same for the `from` table when the
+  query is driven from a joined table an index narrows and the `from`
+  table's join column is indexed (`from(kinds).innerJoin(activities,
+  eq(kinds.activityId, activities.id)).where(eq(activities.userId, id))`
+  with indexes on `activity.user_id` and `kinds.activity_id`).
+- `isNull`/`isNotNull` (`IS NULL`/`IS NOT NULL`) filters on their own: a
+  soft-delete filter (`isNull(t.deletedAt)`) matches most of the table, so an
+  index on it would not spare the read, and a `count()` of the live rows
+  reads them all anyway. Next to another column the table has no index for,
+  they are named with it and go into the suggested index.
 - An ORDER BY when part of the condition cannot be read (a helper call, a
   parameter): it may be served by an index.
 - Boolean columns (`boolean(...)`, `integer(..., { mode: 'boolean' })`,
@@ -192,6 +203,8 @@ struct Unserved {
     usage: Use,
     /// Part of an `or` (the suggestion is then the column alone).
     alone: bool,
+    /// `isNull`/`isNotNull`: not reported on its own (see [`null_tests`]).
+    null_test: bool,
 }
 
 fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
@@ -312,18 +325,28 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
     // whole: its other filters are applied to the rows found, and an
     // ORDER BY sorts only those. A joined table is also reached through an
     // index on its join column.
+    //
+    // The main table too, when the query is driven from a joined table
+    // that an index narrows (`eq(activities.userId, id)` with an index on
+    // `user_id`) and the main table's join column is indexed: its rows are
+    // looked up per joined row, not read whole.
     let entered = |t: usize| {
         served_conjunct(p, fi, q, main, t)
-            || (t != main
-                && join_pairs.iter().any(|(_, f)| {
-                    [Some(&f.column), f.other.as_ref()]
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|c| p.column(fi, c, q, main))
-                        .any(|(ct, c)| {
-                            ct == t && p.tables[t].serves(&c, &HashSet::default()) == Served::Yes
-                        })
-                }))
+            || join_pairs.iter().any(|(_, f)| {
+                let sides: Vec<(usize, String)> = [Some(&f.column), f.other.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| p.column(fi, c, q, main))
+                    .collect();
+                let indexed = sides.iter().any(|(ct, c)| {
+                    *ct == t && p.tables[t].serves(c, &HashSet::default()) == Served::Yes
+                });
+                indexed
+                    && (t != main
+                        || sides
+                            .iter()
+                            .any(|(ot, _)| *ot != main && served_conjunct(p, fi, q, main, *ot)))
+            })
     };
     for f in &q.filters {
         if f.via_expr || !matches!(f.op, Op::Eq | Op::In | Op::IsNull | Op::Range) {
@@ -344,6 +367,7 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
                 column: c,
                 usage: Use::Filter,
                 alone: !f.conjunct,
+                null_test: f.op == Op::IsNull || f.ends == Ends::NotNull,
             });
         }
     }
@@ -365,6 +389,7 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
                     column: c.clone(),
                     usage: Use::Join,
                     alone: true,
+                    null_test: false,
                 });
             }
         }
@@ -385,12 +410,27 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
                         column: c,
                         usage: Use::Order,
                         alone: false,
+                        null_test: false,
                     });
                 }
             }
         }
     }
-    out
+    null_tests(out)
+}
+
+/// Drops the `IS NULL`/`IS NOT NULL` filters of a table that has nothing
+/// else unserved: a soft-delete filter (`isNull(t.deletedAt)`) matches most
+/// of the table, so an index on it would not spare the read (a
+/// `count()` of live rows reads them all anyway). Next to another unserved
+/// column they are named, and go into the suggested index.
+fn null_tests(out: Vec<Unserved>) -> Vec<Unserved> {
+    let alone = |t: usize| out.iter().all(|u| u.table != t || u.null_test);
+    let keep: Vec<bool> = out.iter().map(|u| !alone(u.table)).collect();
+    out.into_iter()
+        .zip(keep)
+        .filter_map(|(u, k)| k.then_some(u))
+        .collect()
 }
 
 /// The query reaches rows of table `t` through an index: a top-level
@@ -936,19 +976,68 @@ export async function list(userId: number) {
             .assert_silent();
     }
 
-    /// `IS NOT NULL` is a range to an index: filtered on alone, it needs one.
+    /// A null test (`isNull`, `isNotNull`, `IS [NOT] NULL`) alone is not
+    /// reported: a soft-delete filter matches most rows, and a count of the
+    /// live rows reads them all (the hono-practice user counts). Next to an
+    /// unindexed column it is named with it.
     #[test]
-    fn is_not_null_is_an_indexable_filter() {
-        let q = r#"import { and, isNotNull, ne } from 'drizzle-orm';
+    fn null_tests_alone_are_not_reported() {
+        let q = r#"import { and, count, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import { orders } from './schema';
 export const f = (db) => db.select({ id: orders.id }).from(orders).where(and(isNotNull(orders.total), ne(orders.total, 0))).limit(5);
 export const g = (db, s) => db.select({ id: orders.id }).from(orders).where(and(eq(orders.status, s), isNotNull(orders.createdAt))).limit(5);
 export const h = (env) => env.DB.prepare('SELECT id FROM orders WHERE total IS NOT NULL LIMIT 5').all();
+export const live = (db) => db.select({ total: count() }).from(orders).where(isNull(orders.total));
+export const mine = (db, u) => db.select({ id: orders.id }).from(orders).where(and(eq(orders.userId, u), isNull(orders.total))).limit(5);
 "#;
-        case("src/schema.ts", SCHEMA, "src/q.ts", q).assert_fires(&[
-                ("src/q.ts", 3, "orders.total is filtered on here"),
-                ("src/q.ts", 5, "orders.total is filtered on here"),
-            ]);
+        case("src/schema.ts", SCHEMA, "src/q.ts", q).assert_fires(&[(
+            "src/q.ts",
+            7,
+            "orders.userId (user_id) is filtered on and orders.total is filtered on here, but no index on orders serves them",
+        )]);
+    }
+
+    /// The `from` table is reached through its indexed join column when an
+    /// index narrows the joined table (repro drizzle-idx); not when nothing
+    /// narrows the joined table (the joined one, looked up by its primary
+    /// key, is still entered), nor when the join column is unindexed.
+    #[test]
+    fn the_from_table_is_entered_through_an_indexed_join_column() {
+        let schema = r#"import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+export const activities = sqliteTable('activity', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull(),
+  name: text('name'),
+  deletedAt: integer('deleted_at'),
+}, (t) => [index('activity_user_id_idx').on(t.userId)]);
+export const activityKinds = sqliteTable('activity_kind', {
+  id: text('id').primaryKey(),
+  activityId: text('activity_id').notNull(),
+  name: text('name'),
+  deletedAt: integer('deleted_at'),
+}, (t) => [index('activity_kind_activity_id_idx').on(t.activityId)]);
+export const notes = sqliteTable('note', {
+  id: text('id').primaryKey(),
+  activityId: text('activity_id').notNull(),
+  body: text('body'),
+});
+"#;
+        let q = r#"import { and, eq, isNull } from 'drizzle-orm';
+import { activities, activityKinds, notes } from './schema';
+export const kinds = (db, userId) => db.select({ id: activityKinds.id }).from(activityKinds)
+  .innerJoin(activities, eq(activityKinds.activityId, activities.id))
+  .where(and(eq(activities.userId, userId), isNull(activities.deletedAt), isNull(activityKinds.deletedAt))).limit(100);
+export const named = (db, n) => db.select({ id: activityKinds.id }).from(activityKinds)
+  .innerJoin(activities, eq(activityKinds.activityId, activities.id))
+  .where(and(eq(activities.name, n), eq(activityKinds.name, n))).limit(100);
+export const noted = (db, userId, b) => db.select({ id: notes.id }).from(notes)
+  .innerJoin(activities, eq(notes.activityId, activities.id))
+  .where(and(eq(activities.userId, userId), eq(notes.body, b))).limit(100);
+"#;
+        case("src/schema.ts", schema, "src/q.ts", q).assert_fires(&[
+            ("src/q.ts", 6, "activityKinds.name is filtered on here, but no index on activity_kind starts with it"),
+            ("src/q.ts", 9, "notes.body is filtered on here, but no index on note starts with it"),
+        ]);
     }
 
     /// `keys` has an index on `user_id` (object form), `sessions` the same

@@ -7,9 +7,9 @@ use swc_core::atoms::Atom;
 use swc_core::common::Span;
 use swc_core::ecma::ast::*;
 
-use crate::effects::drizzle::engine;
+use crate::effects::drizzle::{engine, is_db_expr, DbEvidence};
 use super::io_calls::idents_in;
-use crate::engine::context::{pat_names, Node};
+use crate::engine::context::{pat_names, Frame, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::drizzle::Engine;
 use crate::knowledge::query::{key, Api, Key, QueryKind};
@@ -31,8 +31,9 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
 Two or more independent writes (`db.insert/update/delete`, D1
 `prepare('INSERT…').run()`) awaited one after another in the same block, outside
 a transaction and outside `db.batch`. A write that uses a value returned by an
-earlier one (`const [o] = await db.insert(…).returning()`, then `o.id`) starts
-a new sequence.
+earlier one (`const [o] = await db.insert(…).returning()`, then `o.id`, also
+inside a callback: `items.map((i) => ({ ...i, orderId: o.id }))`) starts a new
+sequence: dependent writes cannot be sent together as they are.
 "#,
         ),
         (
@@ -71,7 +72,10 @@ await db.transaction(async (tx) => {
         (
             "Not reported",
             r#"
-Writes in `db.batch`, inside a transaction callback, in different blocks
+Writes in `db.batch`, inside a transaction callback, in a helper function
+whose every call in the file is inside a transaction callback and is given
+a database (the transaction: `db.transaction(async (tx) => { await
+rename(tx, id) })`), in different blocks
 (`if` branches), dependent writes, writes with other I/O awaited between them
 (a pending row, then what a model or an API said about it), and writes
 repeated in a loop (reported by `drizzle-query-in-loop`).
@@ -87,7 +91,10 @@ None.
             "Known limits",
             r#"
 The database kind comes from the wrangler config (D1 or Hyperdrive bindings)
-or the file's imports; when neither tells, the help names both fixes.
+or the file's imports; when neither tells, the help names both fixes. A
+helper's calls are looked for in its own file only, by name: an exported
+helper, or one called as a method (`repo.rename(tx, …)`), is reported even
+when its callers run it inside a transaction.
 "#,
         ),
     ],
@@ -108,6 +115,15 @@ struct UnbatchedWrites {
     /// Open statement lists, innermost last; `None` marks a function
     /// boundary whose expression body has no statement list.
     blocks: Vec<Option<Block>>,
+    /// The functions being walked, innermost last: the name a plain call
+    /// can name them by (not a method's).
+    fns: Vec<Option<Atom>>,
+    /// Findings in a named function, held until the file's calls of it
+    /// are known: (function, where, message, help).
+    held: Vec<(Atom, Span, String, String)>,
+    /// Calls of plain names: (callee, inside a transaction callback and
+    /// given a database, i.e. the transaction).
+    calls: Vec<(Atom, bool)>,
 }
 
 #[derive(Default)]
@@ -151,7 +167,16 @@ impl Rule for UnbatchedWrites {
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
-            Node::Function(_) => self.blocks.push(None),
+            Node::Function(frame) => {
+                self.blocks.push(None);
+                let name = match frame {
+                    Frame::Function {
+                        name, is_method, ..
+                    } if !is_method => name.clone(),
+                    _ => None,
+                };
+                self.fns.push(name);
+            }
             Node::Stmts(stmts) => self.blocks.push(Some(Block {
                 children: stmts
                     .iter()
@@ -192,6 +217,16 @@ impl Rule for UnbatchedWrites {
                 }
             }
             Node::Call(call) => {
+                if let Callee::Expr(callee) = &call.callee {
+                    if let Expr::Ident(id) = crate::engine::context::unwrap_expr(callee) {
+                        let in_tx = cx.db.in_transaction()
+                            && call
+                                .args
+                                .iter()
+                                .any(|a| is_db_expr(&a.expr, cx, DbEvidence::Convention));
+                        self.calls.push((id.sym.clone(), in_tx));
+                    }
+                }
                 let Some(q) = cx.db.query_at(call.span) else {
                     return;
                 };
@@ -247,6 +282,7 @@ impl Rule for UnbatchedWrites {
         match node {
             Node::Function(_) => {
                 self.blocks.pop();
+                self.fns.pop();
             }
             // What a write's declaration binds, for later dependencies.
             Node::VarDecl(v) => {
@@ -293,17 +329,47 @@ impl Rule for UnbatchedWrites {
                     })
                     .map(|(i, _)| *i)
                     .collect();
-                report_groups(block.writes, &awaits_between, cx);
+                let function = self.fns.last().cloned().flatten();
+                for (span, message, help) in groups(block.writes, &awaits_between, cx) {
+                    match &function {
+                        Some(f) => self.held.push((f.clone(), span, message, help)),
+                        None => cx.report(span, message, help),
+                    }
+                }
             }
             _ => {}
         }
     }
+
+    /// A helper's writes are reported unless every call of it in the file
+    /// runs inside a transaction callback and hands it the transaction
+    /// (`db.transaction(async (tx) => { await rename(tx, id) })`): they are
+    /// atomic there already. An exported helper may be called elsewhere.
+    fn finish(&mut self, cx: &mut LintContext<'_>) {
+        for (function, span, message, help) in std::mem::take(&mut self.held) {
+            let exported = cx
+                .db
+                .exports
+                .iter()
+                .any(|(_, local)| local.as_str() == function.as_ref());
+            let mut calls = self.calls.iter().filter(|(c, _)| *c == function).peekable();
+            let in_tx = calls.peek().is_some() && calls.all(|(_, tx)| *tx);
+            if exported || !in_tx {
+                cx.report(span, message, help);
+            }
+        }
+    }
 }
 
-/// Groups consecutive independent writes; reports each group of two or more.
-/// `awaits_between`: the statements (sorted) that await other I/O, which end
-/// a group.
-fn report_groups(writes: Vec<Write>, awaits_between: &[usize], cx: &mut LintContext<'_>) {
+/// Groups consecutive independent writes; a finding (where, message, help)
+/// for each group of two or more. `awaits_between`: the statements (sorted)
+/// that await other I/O, which end a group.
+fn groups(
+    writes: Vec<Write>,
+    awaits_between: &[usize],
+    cx: &LintContext<'_>,
+) -> Vec<(Span, String, String)> {
+    let mut out = Vec::new();
     let mut group: Vec<Write> = Vec::new();
     for w in writes {
         let depends = group
@@ -315,16 +381,17 @@ fn report_groups(writes: Vec<Write>, awaits_between: &[usize], cx: &mut LintCont
             awaits_between.get(from).is_some_and(|&s| s <= w.stmt)
         });
         if depends || interrupted {
-            report(std::mem::take(&mut group), cx);
+            out.extend(finding(std::mem::take(&mut group), cx));
         }
         group.push(w);
     }
-    report(group, cx);
+    out.extend(finding(group, cx));
+    out
 }
 
-fn report(group: Vec<Write>, cx: &mut LintContext<'_>) {
+fn finding(group: Vec<Write>, cx: &LintContext<'_>) -> Option<(Span, String, String)> {
     if group.len() < 2 {
-        return;
+        return None;
     }
     let lines: Vec<String> = group.iter().map(|w| w.line.to_string()).collect();
     let list: Vec<String> = group.iter().map(|w| w.text.clone()).collect();
@@ -356,7 +423,7 @@ fn report(group: Vec<Write>, cx: &mut LintContext<'_>) {
     };
     let first = &group[0];
     let help = help.replace("db.batch(", &format!("{}.batch(", first.db));
-    cx.report(
+    Some((
         first.span,
         format!(
             "{} writes awaited one after another (lines {}): a round trip each {on}, and not atomic",
@@ -364,7 +431,7 @@ fn report(group: Vec<Write>, cx: &mut LintContext<'_>) {
             lines.join(", ")
         ),
         help,
-    );
+    ))
 }
 
 use swc_core::common::Spanned;
@@ -404,6 +471,60 @@ export default {
         );
     }
 
+    /// A helper whose every call in the file runs inside a transaction
+    /// callback, given the transaction, is atomic already (repro
+    /// drizzle-tx-caller); one also called outside a transaction, not
+    /// called at all, or exported (callable from other files) is reported,
+    /// and so are writes in a handler.
+    #[test]
+    fn helpers_only_called_with_a_transaction_are_silent() {
+        let src = r#"import { drizzle } from 'drizzle-orm/postgres-js';
+import { eq } from 'drizzle-orm';
+async function renameActivity(db, id, name) {
+  await db.update(activities).set({ name }).where(eq(activities.id, id));
+  await db.delete(activityKinds).where(eq(activityKinds.activityId, id));
+}
+async function moveActivity(db, id, to) {
+  await db.update(activities).set({ to }).where(eq(activities.id, id));
+  await db.delete(activityKinds).where(eq(activityKinds.activityId, id));
+}
+async function unused(db, id) {
+  await db.update(activities).set({ a: 1 }).where(eq(activities.id, id));
+  await db.delete(activityKinds).where(eq(activityKinds.activityId, id));
+}
+export async function shared(db, id) {
+  await db.update(activities).set({ a: 2 }).where(eq(activities.id, id));
+  await db.delete(activityKinds).where(eq(activityKinds.activityId, id));
+}
+export default {
+  async fetch(req, env) {
+    const db = drizzle(env.HYPERDRIVE.connectionString);
+    await db.transaction(async (tx) => {
+      await renameActivity(tx, id, name);
+      await moveActivity(tx, id, to);
+      await shared(tx, id);
+    });
+    await moveActivity(db, id, to);
+    await db.update(activities).set({ name }).where(eq(activities.id, id));
+    await db.delete(activityKinds).where(eq(activityKinds.activityId, id));
+    return new Response('ok');
+  },
+};
+"#;
+        assert_fires(
+            RULE,
+            src,
+            &[
+                // a handler's writes are reported as the walk leaves them,
+                // a helper's once the file's calls of it are known
+                (28, "2 writes awaited one after another (lines 28, 29)"),
+                (8, "2 writes awaited one after another (lines 8, 9)"),
+                (12, "2 writes awaited one after another (lines 12, 13)"),
+                (16, "2 writes awaited one after another (lines 16, 17)"),
+            ],
+        );
+    }
+
     #[test]
     fn help_is_a_d1_batch_or_a_transaction() {
         let src = "app.post('/', async (c) => {\n  await c.var.db.insert(orders).values(o);\n  await c.var.db.insert(orderItems).values(i);\n});\n";
@@ -435,6 +556,12 @@ app.post('/dependent', async (c) => {
   // the second needs the first's result
   const [order] = await db.insert(orders).values(o).returning();
   await db.insert(orderItems).values({ orderId: order.id });
+});
+app.post('/callback', async (c) => {
+  const db = c.var.db;
+  // the second reads the first's row inside a map callback
+  const [activity] = await db.insert(activities).values({ id, name }).returning();
+  await db.insert(activityKinds).values(body.kinds.map((k) => ({ name: k, activityId: activity.id })));
 });
 app.post('/derived', async (c) => {
   const db = c.var.db;

@@ -1,13 +1,14 @@
 //! `drizzle-unbounded-select`: a list query with no `.limit()`, no
 //! single-row access (`.get()`, `findFirst`, `.then(r => r[0])`,
-//! `const [row] = await …`) and no equality on the primary key or a unique
-//! column — it returns every matching row, however many the table grows to.
+//! `const [row] = await …`), no equality on the primary key or a unique
+//! column and no range of both ends on a date or integer column — it returns
+//! every matching row, however many the table grows to.
 //! Also raw D1 `prepare('SELECT …')` without LIMIT run with `.all()`.
 
 use crate::effects::Project;
 use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
-use crate::knowledge::query::{Api, Op, QueryFact, QueryKind};
+use crate::knowledge::query::{Api, ColumnRef, Ends, Filter, Op, QueryFact, QueryKind};
 use crate::model::report::{Category, Severity};
 use crate::model::text::limit;
 
@@ -82,6 +83,12 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
             r#"
 - Aggregates without `groupBy` (`db.select({ n: count() })`, `SELECT count(*)`).
 - `inArray(column, ids)` lookups (a batch of known keys: the usual fix for N+1).
+- A range of both ends on a date, time or integer column, in top-level
+  conjuncts (`between(logs.date, from, to)`, or `gte(logs.date, from)` with
+  `lt(logs.date, to)`; `BETWEEN ? AND ?` in SQL): the rows of a window. A
+  text column counts when its name says it holds a date or time (`date`,
+  `createdAt`, `logged_on`). With a `groupBy`, only when every key is such a
+  column (`.groupBy(logs.date)`: at most one row per value in the range).
 - Tables small by their declaration: a primary key of at most 3 characters
   (`varchar(2)` country codes) or from a declared list (`text({ enum })`),
   and reference tables of a naturally small set — categories, countries,
@@ -105,7 +112,10 @@ None.
             r#"
 A filter on one owner's foreign key (`eq(orders.userId, id)`) is still
 reported: one user's rows grow with that user's history. So is an aggregate
-with `groupBy`: it returns one row per group, as many as the groups grow to.
+with `groupBy` on another column: it returns one row per group, as many as
+the groups grow to. A one-sided range (`gte(logs.date, from)` alone) or one
+under `or(...)` bounds nothing. How wide a window is (a day, or from 1970
+to now) is not known: a range of both ends is taken as a window.
 A `.limit()` added later to a query stored in a variable is not seen. A table
 that is small by design but says so nowhere in its schema (a few settings
 rows, a restaurant's menu) should be suppressed with a reason: `// perf-optimizer-disable-next-line drizzle-unbounded-select -- at most 10 plans`.
@@ -165,6 +175,12 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
                 continue;
             }
             let main = p.query_table(fi, q);
+            // `between(t.date, from, to)`: a window of dates (or numbers),
+            // and a `groupBy` on it returns one row per value in it.
+            let windows = windowed_columns(p, fi, q, main);
+            if !windows.is_empty() && q.group_by.iter().all(|g| windows.iter().any(|w| w.table == g.table && w.key == g.key)) {
+                continue;
+            }
             match main {
                 Some(t) => {
                     // One row, or a table small by its declaration.
@@ -185,6 +201,88 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             report(p, r, path, q, main);
         }
     }
+}
+
+/// The columns the query's condition bounds at both ends, in top-level
+/// conjuncts that always apply: `between(t.date, from, to)`, or
+/// `gte(t.date, from)` and `lt(t.date, to)`. Only columns whose values are
+/// ordered points — dates, times, integers (by the schema's type, or, for a
+/// text column or a table without a schema, by a name that says date or
+/// time: `date`, `createdAt`, `logged_on`) — make a window of rows; a range
+/// of names or ids in text is no bound on how many rows it holds.
+fn windowed_columns<'q>(
+    p: &Project<'_>,
+    fi: usize,
+    q: &'q QueryFact,
+    main: Option<usize>,
+) -> Vec<&'q ColumnRef> {
+    let ranges: Vec<&Filter> = q
+        .filters
+        .iter()
+        .filter(|f| {
+            f.conjunct && !f.optional && !f.via_expr && f.op == Op::Range && f.other.is_none()
+        })
+        .collect();
+    let mut out: Vec<&ColumnRef> = Vec::new();
+    for f in &ranges {
+        let col = &f.column;
+        let same = |g: &&&Filter| g.column.table == col.table && g.column.key == col.key;
+        let both = f.ends == Ends::Both
+            || (ranges.iter().filter(same).any(|g| g.ends == Ends::Lower)
+                && ranges.iter().filter(same).any(|g| g.ends == Ends::Upper));
+        if !both || out.iter().any(|c| c.table == col.table && c.key == col.key) {
+            continue;
+        }
+        let schema = main.and_then(|m| {
+            let (t, sql) = p.column(fi, col, q, m)?;
+            p.tables[t].column(&sql)
+        });
+        let ordered = match schema {
+            Some(c) => !c.is_boolean() && (point_type(&c.sql_type) || names_a_time(&c.name)),
+            None => names_a_time(&col.key),
+        };
+        if ordered {
+            out.push(col);
+        }
+    }
+    out
+}
+
+/// An integer or date/time type (a Drizzle builder's name or SQL's).
+fn point_type(ty: &str) -> bool {
+    let ty = ty.to_ascii_lowercase();
+    let base = ty.split(['(', ' ']).next().unwrap_or("");
+    matches!(
+        base,
+        "integer"
+            | "int"
+            | "int2"
+            | "int4"
+            | "int8"
+            | "tinyint"
+            | "smallint"
+            | "mediumint"
+            | "bigint"
+            | "serial"
+            | "smallserial"
+            | "bigserial"
+            | "date"
+            | "datetime"
+            | "time"
+            | "timetz"
+            | "timestamp"
+            | "timestamptz"
+            | "year"
+    )
+}
+
+/// A column name that says it holds a date or a time: `date`, `day`,
+/// `created_at`, `createdAt`, `start_date`, `logged_on`, `timestamp`.
+fn names_a_time(name: &str) -> bool {
+    let snake = crate::knowledge::schema::snake_case(name);
+    let last = snake.rsplit('_').next().unwrap_or("");
+    let words = ["date", "day", "time", "timestamp", "datetime", "month", "week", "year"];
+    words.contains(&last) || (snake.contains('_') && matches!(last, "at" | "on"))
 }
 
 fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main: Option<usize>) {
@@ -417,6 +515,78 @@ export async function menu(db, env) {
                 ("src/menu.ts", 9, "every matching row of food"),
                 ("src/menu.ts", 10, "every matching row of userRoles"),
                 ("src/menu.ts", 11, "every matching row of hits_by_page"),
+            ],
+        );
+    }
+
+    const LOGS: &str = r#"import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+export const activityLogs = sqliteTable('activity_log', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull(),
+  activityId: text('activity_id').notNull(),
+  date: text('date').notNull(),
+  quantity: integer('quantity'),
+  memo: text('memo'),
+}, (t) => [index('activity_log_user_id_date_idx').on(t.userId, t.date)]);
+"#;
+
+    /// A range of both ends on a date (a text column named `date`) or an
+    /// integer column is a window of rows; a `groupBy` on that column
+    /// returns one row per value in it (the hono-practice activity logs).
+    #[test]
+    fn ranges_of_both_ends_on_dates_or_integers_are_bounded() {
+        let routes = r#"import { and, between, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { activityLogs } from './schema';
+export async function logs(db, env, userId, from, to) {
+  await db.select({ id: activityLogs.id, date: activityLogs.date }).from(activityLogs)
+    .where(and(eq(activityLogs.userId, userId), between(activityLogs.date, from, to)));
+  await db.select({ date: activityLogs.date, total: sql`sum(${activityLogs.quantity})` }).from(activityLogs)
+    .where(and(eq(activityLogs.userId, userId), between(activityLogs.date, from, to)))
+    .groupBy(activityLogs.date);
+  await db.select().from(activityLogs).where(and(gte(activityLogs.date, from), lt(activityLogs.date, to)));
+  await db.select().from(activityLogs).where(and(gte(activityLogs.quantity, 1), lte(activityLogs.quantity, 10)));
+  await db.query.activityLogs.findMany({ where: (l, { between }) => between(l.date, from, to) });
+  await env.DB.prepare('SELECT id FROM activity_log WHERE user_id = ? AND date BETWEEN ? AND ?').bind(userId, from, to).all();
+  await env.DB.prepare('SELECT date, sum(quantity) AS n FROM activity_log WHERE date >= ? AND date < ? GROUP BY date').bind(from, to).all();
+}
+"#;
+        assert_project_silent(
+            RULE,
+            &[("src/schema.ts", LOGS), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+        );
+    }
+
+    /// What a window does not cover: one end only, a range under `or`, or
+    /// that may be left out, a range of text that is not a date, and a
+    /// `groupBy` on another column.
+    #[test]
+    fn one_sided_or_alternative_ranges_are_not_bounds() {
+        let routes = r#"import { and, between, eq, gte, lt, or, sql } from 'drizzle-orm';
+import { activityLogs } from './schema';
+export async function logs(db, env, userId, from, to) {
+  await db.select().from(activityLogs).where(and(eq(activityLogs.userId, userId), gte(activityLogs.date, from)));
+  await db.select().from(activityLogs).where(or(between(activityLogs.date, from, to), eq(activityLogs.userId, userId)));
+  await db.select().from(activityLogs).where(and(gte(activityLogs.date, from), to ? lt(activityLogs.date, to) : undefined));
+  await db.select().from(activityLogs).where(between(activityLogs.memo, 'a', 'm'));
+  await db.select({ a: activityLogs.activityId, n: sql`count(*)` }).from(activityLogs)
+    .where(between(activityLogs.date, from, to)).groupBy(activityLogs.activityId);
+  await env.DB.prepare('SELECT id FROM activity_log WHERE date >= ?').bind(from).all();
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", LOGS), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                ("src/routes.ts", 4, "returns every matching row of activityLogs"),
+                ("src/routes.ts", 5, "returns every matching row of activityLogs"),
+                ("src/routes.ts", 6, "returns every matching row of activityLogs"),
+                ("src/routes.ts", 7, "returns every matching row of activityLogs"),
+                ("src/routes.ts", 8, "returns every matching row of activityLogs"),
+                ("src/routes.ts", 10, "the SQL has no LIMIT"),
             ],
         );
     }
