@@ -13,7 +13,7 @@ use crate::model::collections::HashSet;
 use crate::effects::Project;
 use crate::engine::RuleMeta;
 use crate::engine::{ProjectRuleEntry, Reporter};
-use crate::knowledge::query::{Ends, Op, QueryFact, QueryKind, RelationUse};
+use crate::knowledge::query::{Op, QueryFact, QueryKind, RelationUse};
 use crate::knowledge::schema::{ConfigStyle, Served, Table};
 use crate::model::report::{Category, Severity};
 
@@ -146,11 +146,12 @@ then `npx drizzle-kit generate` (it writes
   table's join column is indexed (`from(kinds).innerJoin(activities,
   eq(kinds.activityId, activities.id)).where(eq(activities.userId, id))`
   with indexes on `activity.user_id` and `kinds.activity_id`).
-- `isNull`/`isNotNull` (`IS NULL`/`IS NOT NULL`) filters on their own: a
-  soft-delete filter (`isNull(t.deletedAt)`) matches most of the table, so an
-  index on it would not spare the read, and a `count()` of the live rows
-  reads them all anyway. Next to another column the table has no index for,
-  they are named with it and go into the suggested index.
+- `isNull` (`IS NULL`) filters on their own: a soft-delete filter
+  (`isNull(t.deletedAt)`) matches most of the table, so an index on it would
+  not spare the read, and a `count()` of the live rows reads them all anyway.
+  Next to another column the table has no index for, it is named with it and
+  goes into the suggested index. (`isNotNull` on a column that is NULL in most
+  rows picks few of them: an index serves it, and it is reported.)
 - An ORDER BY when part of the condition cannot be read (a helper call, a
   parameter): it may be served by an index.
 - Boolean columns (`boolean(...)`, `integer(..., { mode: 'boolean' })`,
@@ -203,7 +204,7 @@ struct Unserved {
     usage: Use,
     /// Part of an `or` (the suggestion is then the column alone).
     alone: bool,
-    /// `isNull`/`isNotNull`: not reported on its own (see [`null_tests`]).
+    /// `isNull`: not reported on its own (see [`null_tests`]).
     null_test: bool,
 }
 
@@ -295,11 +296,14 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
     let pinned = p.pins_one_row(fi, q, main);
     let mut out: Vec<Unserved> = Vec::new();
     let mut push = |u: Unserved| {
-        if !out
-            .iter()
-            .any(|x| x.table == u.table && x.column == u.column)
+        match out
+            .iter_mut()
+            .find(|x| x.table == u.table && x.column == u.column)
         {
-            out.push(u);
+            // A column tested for null and for a value (`isNotNull(dao)`
+            // and `ne(dao, '')`) is no mere null test.
+            Some(x) => x.null_test &= u.null_test,
+            None => out.push(u),
         }
     };
     // Join conditions: the joined table's column is looked up once per row.
@@ -367,7 +371,9 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
                 column: c,
                 usage: Use::Filter,
                 alone: !f.conjunct,
-                null_test: f.op == Op::IsNull || f.ends == Ends::NotNull,
+                // `IS NULL` only: a soft-delete column is NULL in most rows;
+                // `IS NOT NULL` on a sparse column picks few (an index helps).
+                null_test: f.op == Op::IsNull,
             });
         }
     }
@@ -419,7 +425,7 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
     null_tests(out)
 }
 
-/// Drops the `IS NULL`/`IS NOT NULL` filters of a table that has nothing
+/// Drops the `IS NULL` filters of a table that has nothing
 /// else unserved: a soft-delete filter (`isNull(t.deletedAt)`) matches most
 /// of the table, so an index on it would not spare the read (a
 /// `count()` of live rows reads them all anyway). Next to another unserved
@@ -976,25 +982,30 @@ export async function list(userId: number) {
             .assert_silent();
     }
 
-    /// A null test (`isNull`, `isNotNull`, `IS [NOT] NULL`) alone is not
-    /// reported: a soft-delete filter matches most rows, and a count of the
-    /// live rows reads them all (the hono-practice user counts). Next to an
-    /// unindexed column it is named with it.
+    /// An `isNull` test alone is not reported: a soft-delete filter matches
+    /// most rows, and a count of the live rows reads them all (the
+    /// hono-practice user counts). Next to an unindexed column it is named
+    /// with it. `isNotNull` on a sparse column picks few rows: reported
+    /// (spark's tokens with a DAO, an audited must).
     #[test]
     fn null_tests_alone_are_not_reported() {
         let q = r#"import { and, count, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import { orders } from './schema';
-export const f = (db) => db.select({ id: orders.id }).from(orders).where(and(isNotNull(orders.total), ne(orders.total, 0))).limit(5);
-export const g = (db, s) => db.select({ id: orders.id }).from(orders).where(and(eq(orders.status, s), isNotNull(orders.createdAt))).limit(5);
-export const h = (env) => env.DB.prepare('SELECT id FROM orders WHERE total IS NOT NULL LIMIT 5').all();
+export const g = (db, s) => db.select({ id: orders.id }).from(orders).where(and(eq(orders.status, s), isNull(orders.createdAt))).limit(5);
 export const live = (db) => db.select({ total: count() }).from(orders).where(isNull(orders.total));
 export const mine = (db, u) => db.select({ id: orders.id }).from(orders).where(and(eq(orders.userId, u), isNull(orders.total))).limit(5);
+export const f = (db) => db.select({ id: orders.id }).from(orders).where(and(isNotNull(orders.total), ne(orders.total, 0))).limit(5);
+export const h = (env) => env.DB.prepare('SELECT id FROM orders WHERE total IS NOT NULL LIMIT 5').all();
 "#;
-        case("src/schema.ts", SCHEMA, "src/q.ts", q).assert_fires(&[(
-            "src/q.ts",
-            7,
-            "orders.userId (user_id) is filtered on and orders.total is filtered on here, but no index on orders serves them",
-        )]);
+        case("src/schema.ts", SCHEMA, "src/q.ts", q).assert_fires(&[
+            (
+                "src/q.ts",
+                5,
+                "orders.userId (user_id) is filtered on and orders.total is filtered on here, but no index on orders serves them",
+            ),
+            ("src/q.ts", 6, "orders.total"),
+            ("src/q.ts", 7, "total"),
+        ]);
     }
 
     /// The `from` table is reached through its indexed join column when an
