@@ -66,7 +66,8 @@ If clearing a table is intended, say so:
             r#"
 Whole-table writes in a function or route whose name says it empties tables
 on purpose — `clear`, `reset`, `truncate`, `wipe`, `purge`, `flush`, `empty`,
-`teardown` (`resetDatabase()`, `app.delete('/test/clear-sessions', …)`) —
+`teardown` (`resetDatabase()`, `app.delete('/test/clear-sessions', …)`), or
+`all` with a removing verb (`removeAllRunningSessions()`, `deleteAll`) —
 unless the name also says which rows were meant (`clearExpiredSessions`,
 `purgeOldLogs`, `resetForUser`: the missing condition is then the bug).
 
@@ -93,12 +94,16 @@ const SELECTING_WORDS: &[&str] = &[
     "expired", "old", "stale", "outdated", "inactive", "unused", "before", "older", "after", "by", "for", "one", "single",
 ];
 
+/// Verbs that, with the word `all`, say every row goes (`removeAllSessions`).
+const REMOVING_VERBS: &[&str] = &["remove", "delete", "drop", "destroy", "abort", "cancel"];
+
 /// Whether a function or route name says it empties tables on purpose:
-/// `resetDatabase`, `/clear-sessions`, `truncateAll`; not `clearExpired`.
+/// `resetDatabase`, `/clear-sessions`, `truncateAll`, `removeAllRunningSessions`;
+/// not `clearExpired`.
 fn clears_on_purpose(name: &str) -> bool {
     let words: Vec<String> = identifier_words(name).collect();
-    words.iter().any(|w| CLEARING_WORDS.contains(&w.as_str()))
-        && !words.iter().any(|w| SELECTING_WORDS.contains(&w.as_str()))
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    (has(CLEARING_WORDS) || (has(&["all"]) && has(REMOVING_VERBS))) && !has(SELECTING_WORDS)
 }
 
 /// The rule: [`check`] on every call, but not inside a function or a
@@ -234,11 +239,23 @@ export async function purgeOldLogs(db) {
 app.delete('/items', async (c) => {
   await c.var.db.delete(items);
 });
+/** Remove all running session markers (abort all). */
+export function removeAllRunningSessions(db) {
+  return db.delete(runningSessions).run();
+}
+export async function deleteAllOldTokens(db) {
+  await db.delete(tokens);
+}
+export async function removeSession(db) {
+  await db.delete(sessions);
+}
 "#,
             &[
                 (13, "every row of sessions"),
                 (16, "every row of logs"),
                 (19, "every row of items"),
+                (26, "every row of tokens"),
+                (29, "every row of sessions"),
             ],
         );
     }
