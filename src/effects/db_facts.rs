@@ -75,6 +75,9 @@ pub struct WalkState {
     /// database (`return drizzle(env.DB, { schema })`): a call of one is a
     /// database, or, when none does, not one whatever its name says.
     returns_db: HashMap<Key, bool>,
+    /// Some function of the file walked so far returns a database: only
+    /// then is a plain call's callee looked up (the semantic model).
+    pub(crate) some_returns_db: bool,
 }
 
 /// Queries per file whose rows are followed (`row_use`): each walks the file.
@@ -157,6 +160,7 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             if let Some(f) = cx.db.walk.fns.last().map(|f| f.span) {
                 let db = r.arg.as_deref().is_some_and(|arg| returns_db(arg, cx));
                 *cx.db.walk.returns_db.entry(f).or_default() |= db;
+                cx.db.walk.some_returns_db |= db;
             }
         }
         Node::VarDeclarator(d) => {
@@ -395,6 +399,7 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
         if let ArrowFunctionBody::Expr(body) = &*arrow.body {
             let db = returns_db(body, cx);
             cx.db.walk.returns_db.insert(key(arrow.span), db);
+            cx.db.walk.some_returns_db |= db;
         }
     }
     match &d.name {

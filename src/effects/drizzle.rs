@@ -59,7 +59,15 @@ pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bo
                 // returns (`const getDb = () => drizzle(env.DB)`, not
                 // `() => env.KV`); else, a `createDb`/`getDb` by its name.
                 Expr::Ident(id) => {
-                    local_returns_db(id, cx).unwrap_or_else(|| is_db_factory_name(&id.sym))
+                    let by_name = is_db_factory_name(&id.sym);
+                    // Most calls name no function that returns a database:
+                    // the lookup (it builds the semantic model) only when
+                    // one of the file's does, or the name says one might.
+                    if by_name || cx.db.walk.some_returns_db {
+                        local_returns_db(id, cx).unwrap_or(by_name)
+                    } else {
+                        false
+                    }
                 }
                 _ => false,
             }

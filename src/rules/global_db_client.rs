@@ -104,20 +104,17 @@ None.
 
 #[derive(Default)]
 struct GlobalDbClient {
-    uses: Uses,
+    /// How the file uses its names: read once, for the first client stored
+    /// in a module variable from a function (most files have none).
+    uses: Option<Uses>,
 }
 
 impl Rule for GlobalDbClient {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Program, NodeKind::Call, NodeKind::New]
+        &[NodeKind::Call, NodeKind::New]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
-        if let Node::Program(program) = node {
-            self.uses = Uses::default();
-            program.visit_with(&mut self.uses);
-            return;
-        }
         let (kind, span): (ClientKind, Span) = match node {
             Node::Call(call) => match pg_client_call(call, cx) {
                 Some((kind, _)) => (kind, call.span),
@@ -134,8 +131,15 @@ impl Rule for GlobalDbClient {
             return;
         }
         // A new client on every call, never kept for a later one.
-        if lazily && !cx.at_module_scope() && self.uses.replaced_per_call(span) {
-            return;
+        if lazily && !cx.at_module_scope() {
+            let uses = self.uses.get_or_insert_with(|| {
+                let mut uses = Uses::default();
+                cx.file.model.program().visit_with(&mut uses);
+                uses
+            });
+            if uses.replaced_per_call(span) {
+                return;
+            }
         }
         let text = redact_credentials(&cx.snippet(span));
         let what = match kind {
