@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { availableParallelism } from "node:os";
 import { loadConfig } from "./config.js";
-import { callCore, PerfOptimizerError, tuneCompilerFor } from "./core.js";
+import { callCore, PerfOptimizerError, tuneCompilerFor, usesCachedCode } from "./core.js";
 import { collectFiles, displayPath, factName, globMatcher, isInside, isSourceFile, MAX_BUNDLE_BYTES, readSources, readUserFile, SKIPPED_DIRS, sourceReadCount, stripBom } from "./files.js";
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
@@ -331,7 +331,8 @@ function debugStats() {
   const { files, walked, cached, threads, reportFromCache, read } = lastStats;
   const whole = reportFromCache ? " (nothing changed: the last report)" : "";
   const reads = read === undefined ? "" : `, ${read} read`;
-  process.stderr.write(`perf-optimizer: ${files} files, ${walked} walked, ${cached} from the cache, ${threads} thread${threads === 1 ? "" : "s"}${reads}${whole}\n`);
+  const code = usesCachedCode() ? ", compiled code from the cache" : "";
+  process.stderr.write(`perf-optimizer: ${files} files, ${walked} walked, ${cached} from the cache, ${threads} thread${threads === 1 ? "" : "s"}${reads}${code}${whole}\n`);
 }
 
 /**

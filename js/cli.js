@@ -258,6 +258,7 @@ async function main(argv) {
     // The history already has this run's line: the trend ends with it.
     if (values.html) outputs.writeOutput(values.html, api.renderHtml(report, { history }));
     process.exitCode = api.exitCode(report);
+    (await import("./core.js")).keepCompiledCode();
   } catch (error) {
     if (error?.name !== "PerfOptimizerError" && process.env.PERF_OPTIMIZER_DEBUG) console.error(error);
     return fail(error);

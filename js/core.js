@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { compileInBackground, loadCompiledCode } from "./code-cache.js";
 
 // node:v8 and node:vm are required when the wasm is about to load: a run
 // the cache answers never loads them.
@@ -12,6 +13,7 @@ const require = createRequire(import.meta.url);
 // wasm-bindgen's generated loader (CommonJS): it instantiates the wasm and
 // keeps the instance in its own module scope.
 const GLUE = fileURLToPath(new URL("../wasm/perf_optimizer.js", import.meta.url));
+const WASM = fileURLToPath(new URL("../wasm/perf_optimizer_bg.wasm", import.meta.url));
 const PANIC_KEY = "__perfOptimizerPanic";
 
 /** An error from perf-optimizer that the CLI prints as one line (exit 2). */
@@ -24,6 +26,12 @@ export class PerfOptimizerError extends Error {
 
 let instance = null;
 let compilerTuning = false;
+/** The compiled module (from the code cache, this thread's compilation or the main thread's). */
+let wasmModule = null;
+let wasmFileBytes = null;
+let codeFromCache = false;
+/** Whether this run ran the wasm without compiled code and may have it compiled for later runs. */
+let wantsCompiledCode = false;
 
 /**
  * Below this much source, one run is too short for V8's optimizing wasm
@@ -38,15 +46,59 @@ export function allowCompilerTuning() {
   compilerTuning = true;
 }
 
-/** Before the wasm loads: lazy validation, and for a short run V8's baseline compiler (Liftoff) only. */
+/**
+ * Before the wasm loads, for a run over `sourceBytes` of source: the
+ * optimized code from the cache (code-cache.js) if it is there; else lazy
+ * validation and, for a short run, V8's baseline compiler (Liftoff) only,
+ * and the CLI has the code compiled for later runs when it ends
+ * (`keepCompiledCode`).
+ */
 export function tuneCompilerFor(sourceBytes) {
   if (!compilerTuning || instance) return;
   compilerTuning = false;
+  const v8 = require("node:v8");
+  const bytes = wasmBytes();
+  wasmModule = loadCompiledCode(v8, bytes);
+  codeFromCache = wasmModule !== null;
+  if (codeFromCache) return;
+  // Back to V8's defaults for what CODE_FLAGS changed, if they were set.
+  v8.setFlagsFromString("--liftoff");
+  v8.setFlagsFromString("--wasm-lazy-compilation");
   // Our own module is valid: each function is checked when first compiled,
   // not all of them up front (~5 ms of start-up).
-  const { setFlagsFromString } = require("node:v8");
-  setFlagsFromString("--wasm-lazy-validation");
-  if (sourceBytes < SHORT_RUN_BYTES) setFlagsFromString("--liftoff-only");
+  v8.setFlagsFromString("--wasm-lazy-validation");
+  if (sourceBytes < SHORT_RUN_BYTES) v8.setFlagsFromString("--liftoff-only");
+  wantsCompiledCode = true;
+}
+
+/** Whether this process runs the optimized code from the cache (PERF_OPTIMIZER_DEBUG says so). */
+export const usesCachedCode = () => codeFromCache;
+
+/** At the end of a CLI run that ran the wasm without compiled code: has it compiled for the next (in another process). */
+export function keepCompiledCode() {
+  if (!wantsCompiledCode || !wasmModule) return;
+  wantsCompiledCode = false;
+  compileInBackground(WASM, wasmBytes());
+}
+
+/** The wasm's bytes, read once. */
+function wasmBytes() {
+  wasmFileBytes ??= readFileSync(WASM);
+  return wasmFileBytes;
+}
+
+/**
+ * The compiled module, made once per process and shared with the worker
+ * threads (`useModule`): the code V8 compiles for one thread serves them all.
+ */
+export function compiledModule() {
+  wasmModule ??= new WebAssembly.Module(wasmBytes());
+  return wasmModule;
+}
+
+/** In a worker thread: the main thread's compiled module, before the first call. */
+export function useModule(module) {
+  if (module instanceof WebAssembly.Module) wasmModule ??= module;
 }
 
 /**
@@ -57,7 +109,8 @@ export function tuneCompilerFor(sourceBytes) {
  * `instance` only.
  */
 function freshGlue() {
-  const module = { exports: {} };
+  // The loader instantiates `module.wasmModule` (build.mjs patches it so).
+  const module = { exports: {}, wasmModule: compiledModule() };
   const run = require("node:vm").compileFunction(readFileSync(GLUE, "utf8"), ["exports", "require", "module", "__filename", "__dirname"], { filename: GLUE });
   run(module.exports, require, module, GLUE, dirname(GLUE));
   return module.exports;

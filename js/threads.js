@@ -5,7 +5,7 @@
 // which thread finished first.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { callCore } from "./core.js";
+import { callCore, compiledModule } from "./core.js";
 import { splitRecords } from "./cache.js";
 
 /**
@@ -128,7 +128,8 @@ function walkInWorker(json, sources, queue) {
     worker.once("error", () => done(new Map()));
     worker.once("exit", () => resolve(new Map()));
     // Copied, not transferred: a small Buffer may be a view of Node's pool.
-    worker.postMessage({ json, sources, queue });
+    // The module is shared: its compiled code serves every thread.
+    worker.postMessage({ json, sources, queue, wasmModule: compiledModule() });
   });
 }
 

@@ -4,11 +4,12 @@
 // instance as on the main thread (core.js), and the files come back
 // unwalked: the main thread then walks them itself.
 import { parentPort } from "node:worker_threads";
-import { callCore } from "./core.js";
+import { callCore, useModule } from "./core.js";
 import { takeNext } from "./threads.js";
 
-parentPort.on("message", ({ json, sources, queue }) => {
+parentPort.on("message", ({ json, sources, queue, wasmModule }) => {
   try {
+    useModule(wasmModule);
     const records = callCore("a share of the files", (core) => core.walkJson(json, sources, new Uint32Array(0), takeNext(queue)));
     parentPort.postMessage({ records }, [records.buffer]);
   } catch (error) {

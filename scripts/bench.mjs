@@ -52,10 +52,10 @@ function timeInterleaved(commands, rounds) {
   const samples = commands.map(() => []);
   const last = [];
   for (let round = 0; round < rounds; round++) {
-    commands.forEach(({ cmd, args, before }, i) => {
+    commands.forEach(({ cmd, args, before, env }, i) => {
       before?.();
       const start = process.hrtime.bigint();
-      last[i] = spawnSync(cmd, args, { cwd: corpus, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+      last[i] = spawnSync(cmd, args, { cwd: corpus, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } });
       samples[i].push(Number(process.hrtime.bigint() - start) / 1e6);
       if (last[i].error) throw last[i].error;
     });
@@ -78,12 +78,25 @@ const changed = fileList.find((p) => p.endsWith(join("hono", "dist", "index.js")
 const changedText = readFileSync(changed, "utf8");
 let changes = 0;
 const changeOneFile = () => writeFileSync(changed, `${changedText}\n// bench change ${++changes}\n`);
-/** The eight runs, every command on the Node at `node`; `tag` names the output files. */
+// The core's compiled code (js/code-cache.js) in a folder of the bench's
+// own, made before the timed runs (a writer compiling meanwhile would slow
+// them); one run goes without it, as the first run after an install does.
+const codeDir = join(tmpdir(), "perf-optimizer-bench-code");
+rmSync(codeDir, { recursive: true, force: true });
+/** Runs perf-optimizer once on `node` and waits (at most 60 s) for the compiled code it has written. */
+function prepareCompiledCode(node) {
+  spawnSync(node, [join(root, "pkg", "js", "cli.js"), "lint", ...relList, "--format", "json", "--output", join(tmpdir(), "perf-bench-code.json"), "--no-cache"], { cwd: corpus, env: { ...process.env, PERF_OPTIMIZER_CODE_CACHE: codeDir } });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && existsSync(codeDir) && readdirSync(codeDir).some((name) => name.endsWith(".writing"))) spawnSync("sleep", ["0.2"]);
+}
+
+/** The nine runs, every command on the Node at `node`; `tag` names the output files. */
 const commandsOn = (node, tag) => {
-  const ours = (extra, out) => ({ cmd: node, args: [join(root, "pkg", "js", "cli.js"), "lint", ...relList, "--format", "json", "--output", join(tmpdir(), `${out}${tag}.json`), ...extra] });
+  const ours = (extra, out, env = { PERF_OPTIMIZER_CODE_CACHE: codeDir }) => ({ cmd: node, env, args: [join(root, "pkg", "js", "cli.js"), "lint", ...relList, "--format", "json", "--output", join(tmpdir(), `${out}${tag}.json`), ...extra] });
   const oxlint = (extra) => ({ cmd: node, args: [bin("oxlint", "bin/oxlint"), ...extra, "-A", "all", "-D", "no-await-in-loop", "-D", "no-console", ...relList] });
   return [
     { label: "perf-optimizer lint --threads 1 --no-cache", ...ours(["--threads", "1", "--no-cache"], "perf-bench-1") },
+    { label: "  the same, no compiled code (a first run)", ...ours(["--threads", "1", "--no-cache"], "perf-bench-first", { PERF_OPTIMIZER_CODE_CACHE: "0" }) },
     { label: `perf-optimizer lint --no-cache (${threads} threads)`, ...ours(["--no-cache"], "perf-bench-n") },
     { label: "perf-optimizer lint, cold cache", ...ours([], "perf-bench-cold"), before: () => rmSync(cacheDir, { recursive: true, force: true }) },
     { label: "perf-optimizer lint, warm cache (nothing changed)", ...ours([], "perf-bench-warm") },
@@ -107,26 +120,28 @@ const ratio = (a, b) => Number((a / b).toFixed(2));
 /** One leg: the eight runs on `node`, interleaved; prints the ratios, returns the figures for the trend. */
 function leg(node, tag) {
   console.log(`\nNode ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()} (${node === process.execPath ? "the Node running the bench" : node}):\n`);
-  const [single, multi, cold, warm, oneChanged, eslint, ox1, oxN] = timeInterleaved(commandsOn(node, tag), rounds);
+  prepareCompiledCode(node);
+  const [single, first, multi, cold, warm, oneChanged, eslint, ox1, oxN] = timeInterleaved(commandsOn(node, tag), rounds);
   // The next leg's runs see the corpus as copied.
   writeFileSync(changed, changedText);
   const report = readFileSync(join(tmpdir(), `perf-bench-1${tag}.json`), "utf8");
-  const same = ["n", "cold", "warm"].every((run) => readFileSync(join(tmpdir(), `perf-bench-${run}${tag}.json`), "utf8") === report);
+  const same = ["first", "n", "cold", "warm"].every((run) => readFileSync(join(tmpdir(), `perf-bench-${run}${tag}.json`), "utf8") === report);
   const parsed = JSON.parse(report);
-  console.log(`\n  perf-optimizer analyzed ${parsed.summary.files} files, ${parsed.diagnostics.length} findings; the reports of 1 and ${threads} threads, cold and warm cache are ${same ? "identical" : "DIFFERENT"}`);
+  console.log(`\n  perf-optimizer analyzed ${parsed.summary.files} files, ${parsed.diagnostics.length} findings; the reports of 1 and ${threads} threads, with and without compiled code, cold and warm cache are ${same ? "identical" : "DIFFERENT"}`);
   const ratios = {
     singleVsEslint: ratio(eslint.fastest, single.fastest),
     singleVsOxlint1: ratio(single.fastest, ox1.fastest),
+    firstRunVsEslint: ratio(eslint.fastest, first.fastest),
     multiVsEslint: ratio(eslint.fastest, multi.fastest),
     multiVsOxlintN: ratio(multi.fastest, oxN.fastest),
     coldVsWarm: ratio(cold.fastest, warm.fastest),
     coldVsOneChanged: ratio(cold.fastest, oneChanged.fastest),
   };
-  console.log(`  one thread: ${ratios.singleVsEslint}x faster than ESLint, ${ratios.singleVsOxlint1}x oxlint --threads 1's time`);
+  console.log(`  one thread: ${ratios.singleVsEslint}x faster than ESLint, ${ratios.singleVsOxlint1}x oxlint --threads 1's time (a first run, without compiled code: ${ratios.firstRunVsEslint}x ESLint)`);
   console.log(`  ${threads} threads: ${ratios.multiVsEslint}x faster than ESLint, ${ratios.multiVsOxlintN}x oxlint's time`);
   console.log(`  warm cache: ${ratios.coldVsWarm}x faster than cold, ${ratios.coldVsOneChanged}x with one file changed (fastest runs; ratios of the fastest runs)`);
   return {
-    ms: { single: ms(single), multi: ms(multi), cold: ms(cold), warm: ms(warm), oneChanged: ms(oneChanged), eslint: ms(eslint), oxlint1: ms(ox1), oxlintN: ms(oxN) },
+    ms: { single: ms(single), firstRun: ms(first), multi: ms(multi), cold: ms(cold), warm: ms(warm), oneChanged: ms(oneChanged), eslint: ms(eslint), oxlint1: ms(ox1), oxlintN: ms(oxN) },
     ratios,
     identical: same,
     findings: parsed.diagnostics.length,

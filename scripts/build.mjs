@@ -174,6 +174,18 @@ export function sortableNames(wasm) {
   return Buffer.concat(parts);
 }
 
+/**
+ * wasm-bindgen's loader compiles the wasm itself; js/core.js hands it the
+ * compiled module instead (the code cache's, or one compiled once and shared
+ * with the worker threads) as `module.wasmModule`. Loaded by plain
+ * `require`, it compiles the bytes as before.
+ */
+function moduleFromLoader(glue) {
+  const compile = /^const wasmPath = `\$\{__dirname\}\/perf_optimizer_bg\.wasm`;\nconst wasmBytes = require\('fs'\)\.readFileSync\(wasmPath\);\nconst wasmModule = new WebAssembly\.Module\(wasmBytes\);$/m;
+  if (!compile.test(glue)) throw new Error("wasm-bindgen's loader no longer compiles the wasm as build.mjs expects: update moduleFromLoader");
+  return glue.replace(compile, "const wasmModule = module.wasmModule ?? new WebAssembly.Module(require('fs').readFileSync(`${__dirname}/perf_optimizer_bg.wasm`));");
+}
+
 /** pkg/ = pkg-template/ + js/ + the wasm, with the version from Cargo.toml. */
 function assemble(wasmDir) {
   const pkg = join(root, "pkg");
@@ -185,6 +197,8 @@ function assemble(wasmDir) {
   for (const file of readdirSync(wasmDir)) {
     if (/\.(js|d\.ts|wasm)$/.test(file)) cpSync(join(wasmDir, file), join(pkg, "wasm", file));
   }
+  const gluePath = join(pkg, "wasm", "perf_optimizer.js");
+  writeFileSync(gluePath, moduleFromLoader(readFileSync(gluePath, "utf8")));
   // The generated loader is CommonJS in an ESM package.
   writeFileSync(join(pkg, "wasm", "package.json"), JSON.stringify({ type: "commonjs" }, null, 2) + "\n");
   const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
