@@ -57,8 +57,7 @@ export function tuneCompilerFor(sourceBytes) {
   if (!compilerTuning || instance) return;
   compilerTuning = false;
   const v8 = require("node:v8");
-  const bytes = wasmBytes();
-  wasmModule = loadCompiledCode(v8, bytes);
+  wasmModule = loadCompiledCode(v8, wasmBytes());
   codeFromCache = wasmModule !== null;
   if (codeFromCache) return;
   // Back to V8's defaults for what CODE_FLAGS changed, if they were set.
@@ -117,6 +116,11 @@ function freshGlue() {
 }
 
 function load() {
+  // The CLI's first call may come before an analysis's (a config to
+  // validate) or instead of one (a warm run's rendering): it sets the flags
+  // and loads the code then. V8 accepts the cached code only under the flags
+  // it was compiled with, so nothing may set a flag before.
+  if (!instance) tuneCompilerFor(0);
   instance ??= freshGlue();
   return instance;
 }

@@ -61,6 +61,10 @@ describe("compiled code cache", () => {
       assert.equal(next.report, plain.report, `--threads ${threads}`);
     }
     assert.deepEqual(readdirSync(codeDir), names, "nothing more written");
+    // A config is validated by the core before the analysis: the first call loads the code.
+    const configured = corpus("code-configured");
+    writeFileSync(join(configured, "perf-optimizer.config.json"), JSON.stringify({ rules: { "console-in-loop": "off" } }));
+    assert.equal(lint(configured, codeDir, ["--threads", "1"]).cachedCode, true, "with a config");
   });
 
   test("damaged code is not run: the file is marked failed and never written again", async () => {
