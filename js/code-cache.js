@@ -43,6 +43,8 @@ const MAGIC = Buffer.from("perf-optimizer wasm code 1\n");
 const DIGEST_BYTES = 32;
 /** A writer not done after this long has failed (V8 aborted it): its key is not tried again. */
 const WRITER_TIMEOUT_MS = 10 * 60 * 1000;
+/** Node options under which no writer is started. */
+const DEBUGGING = /--(?:inspect|debug|cpu-prof|heap-prof|prof\b)/;
 /** Code files kept per folder (one per tool version, Node version and flags in use). */
 const KEPT_FILES = 4;
 
@@ -153,7 +155,9 @@ function markFailed(dir, key) {
  * none of this one's streams and does not keep it alive.
  */
 export function compileInBackground(wasmPath, wasmBytes, dir = codeCacheDir()) {
-  if (!dir) return false;
+  // The writer runs under this process's Node options: not under a debugger
+  // (--inspect-brk would hold it forever) or a profiler (a stray profile).
+  if (!dir || DEBUGGING.test(`${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`)) return false;
   const key = codeKey(wasmBytes);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

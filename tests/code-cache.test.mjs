@@ -100,6 +100,16 @@ describe("compiled code cache", () => {
     assert.deepEqual(readdirSync(codeDir).sort(), [`${key}.failed`, `${key}.writing`]);
   });
 
+  test("no writer is started under a debugger or a profiler", async () => {
+    const codeDir = join(work, "code-d");
+    // (A port of the system's choosing, on loopback.)
+    const run = cli(["lint", ".", "--all-files", "--no-cache", "--format", "json", "--threads", "1"], { cwd: dir, env: { PERF_OPTIMIZER_CODE_CACHE: codeDir, NODE_OPTIONS: "--inspect=127.0.0.1:0" } });
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    assert.match(run.stderr, /Debugger listening/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(existsSync(codeDir) ? readdirSync(codeDir) : [], []);
+  });
+
   test("PERF_OPTIMIZER_CODE_CACHE=0 writes nothing; the default folder is the user's cache folder", async () => {
     const { codeCacheDir } = await importPackage("code-cache");
     const off = join(work, "off");
