@@ -6,8 +6,8 @@
 // (src/semantic/resolve.rs), so the rules are tested in one place.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { displayPath, readUserFile, stripBom } from "./files.js";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { displayPath, globMatcher, readUserFile, stripBom } from "./files.js";
 import { readJsonc } from "./project.js";
 
 /** The nearest file called `name` at or above `dir`; `seen` remembers the answer of every folder walked. */
@@ -66,7 +66,7 @@ function readTsconfig(path, out) {
     // A tsconfig that does not parse adds no facts; TypeScript reports it.
     return;
   }
-  const facts = { path: displayPath(path), extends: [] };
+  const facts = { path: displayPath(path), extends: [], appliesTo: [] };
   out.set(path, facts);
   const options = config?.compilerOptions ?? {};
   if (typeof options.baseUrl === "string") facts.baseUrl = options.baseUrl;
@@ -78,6 +78,52 @@ function readTsconfig(path, out) {
     facts.extends.push(displayPath(target));
     readTsconfig(target, out);
   }
+}
+
+/** The config a `references` entry names: a file, or a folder's tsconfig.json. */
+function referencePath(spec, dir) {
+  const abs = resolve(dir, spec);
+  return existsSync(abs) && statSync(abs).isDirectory() ? join(abs, "tsconfig.json") : abs;
+}
+
+/**
+ * For a solution-style tsconfig.json (`references`, and no `paths` of its
+ * own: Cloudflare's Vite templates put the Worker's aliases in
+ * tsconfig.worker.json), the first referenced project whose `include`
+ * (`files`) covers one of `files` (absolute paths in one folder), as
+ * TypeScript assigns a file; null for any other config.
+ */
+function referencedProject(path, files) {
+  let config;
+  try {
+    config = readJsonc(path);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(config?.references) || config.compilerOptions?.paths) return null;
+  for (const reference of config.references) {
+    if (typeof reference?.path !== "string") continue;
+    const target = referencePath(reference.path, dirname(path));
+    let project;
+    try {
+      project = readJsonc(target);
+    } catch {
+      continue;
+    }
+    const base = dirname(target);
+    const listed = Array.isArray(project?.files) ? project.files.filter((f) => typeof f === "string").map((f) => resolve(base, f)) : [];
+    // TypeScript's default include is every file; a pattern without a
+    // wildcard or an extension names a folder.
+    const include = Array.isArray(project?.include) ? project.include : listed.length ? [] : ["**/*"];
+    const globs = include.filter((g) => typeof g === "string").map((g) => g.replace(/^\.\//, "").replace(/\/$/, "")).map((g) => (/[*?]|\.[a-z]+$/i.test(g) ? g : `${g}/**`));
+    const matches = globs.length ? globMatcher(globs, { dot: true }) : () => false;
+    const covered = (file) => {
+      const inside = relative(base, file);
+      return listed.includes(file) || (!inside.startsWith("..") && !isAbsolute(inside) && matches(inside.split(sep).join("/")));
+    };
+    if (files.some(covered)) return target;
+  }
+  return null;
 }
 
 /** What resolution needs from a package.json: name, exports, imports, main fields. */
@@ -108,9 +154,21 @@ export function moduleFacts(paths) {
   const tsconfigs = new Map();
   const packages = new Map();
   // Each folder once (and resolved once): a project has many files per folder.
-  for (const dir of [...new Set([...new Set(paths.map(dirname))].map((d) => resolve(d)))].sort()) {
+  const byFolder = new Map();
+  for (const path of paths) {
+    const abs = resolve(path);
+    const dir = dirname(abs);
+    if (!byFolder.has(dir)) byFolder.set(dir, []);
+    byFolder.get(dir).push(abs);
+  }
+  for (const dir of [...byFolder.keys()].sort()) {
     const tsconfig = nearest(dir, "tsconfig.json", tsSeen);
     if (tsconfig) readTsconfig(tsconfig, tsconfigs);
+    const project = tsconfig && referencedProject(tsconfig, byFolder.get(dir));
+    if (project) {
+      readTsconfig(project, tsconfigs);
+      tsconfigs.get(project)?.appliesTo.push(displayPath(dir));
+    }
     const pkg = nearest(dir, "package.json", packageSeen);
     if (pkg && !packages.has(pkg)) packages.set(pkg, packageFacts(pkg));
   }

@@ -59,6 +59,21 @@ describe("module resolution", () => {
     assert.deepEqual(found.map((d) => [d.file, d.line]), [["apps/api/src/index.ts", 9]]);
   });
 
+  test("follows the aliases of the referenced project that includes the file (Cloudflare's Vite template)", () => {
+    const dir = scratchTree({
+      "tsconfig.json": { files: [], references: [{ path: "./tsconfig.app.json" }, { path: "./tsconfig.worker.json" }] },
+      "tsconfig.app.json": { compilerOptions: { baseUrl: ".", paths: { "@/*": ["./src/*"] } }, include: ["src"] },
+      "tsconfig.worker.json": { compilerOptions: { baseUrl: ".", paths: { "@/*": ["./worker/*"] } }, include: ["worker/**/*.ts"] },
+      "wrangler.jsonc": { name: "app", main: "worker/index.ts", compatibility_date: "2025-01-01" },
+      "worker/index.ts": app("@/db"),
+      "worker/db.ts": helper,
+      // The browser app's module of the same name: not the Worker's.
+      "src/db.ts": "export function createDb(url: string) {\n  return url;\n}\n",
+    });
+    const found = perCallFindings(dir);
+    assert.deepEqual(found.map((d) => [d.file, d.line]), [["worker/index.ts", 9]]);
+  });
+
   test("follows a workspace package through its exports and the workerd condition", () => {
     const dir = scratchTree({
       "package.json": { name: "monorepo", private: true, workspaces: ["apps/*", "packages/*"] },

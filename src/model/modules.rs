@@ -47,6 +47,14 @@ pub struct TsConfigFile {
     /// order (relative to `baseUrl`, or to this file without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paths: Option<Json>,
+    /// Folders (relative, `/`-separated) whose files this config governs
+    /// though it is not their nearest `tsconfig.json`: a project that a
+    /// solution-style `tsconfig.json` (`references`, no `paths`) lists and
+    /// whose `include` covers them, as TypeScript assigns a file to the
+    /// first referenced project that includes it (the wrapper matched the
+    /// globs). Empty for the rest.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<String>,
 }
 
 /// The resolution facts of one package.json.
@@ -152,6 +160,12 @@ impl From<&Json> for TsConfigFile {
                 .collect(),
             base_url: v.text("baseUrl"),
             paths: v.value("paths"),
+            applies_to: v
+                .get("appliesTo")
+                .map_or(&[][..], Json::items)
+                .iter()
+                .filter_map(|e| e.as_str().map(str::to_string))
+                .collect(),
         }
     }
 }

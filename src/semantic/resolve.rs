@@ -222,6 +222,22 @@ impl<'a> Resolver<'a> {
             tsconfig_dirs.insert(dir.clone(), tsconfigs.len());
             tsconfigs.push(finish(merged, &dir));
         }
+        // A project of a solution-style tsconfig.json governs the folders
+        // it includes (`applies_to`), in place of that tsconfig.json.
+        for (i, t) in facts.tsconfigs.iter().enumerate() {
+            if t.applies_to.is_empty() {
+                continue;
+            }
+            let dir = dir_of(&normalize(&t.path)).to_string();
+            let merged = merge(facts, &by_path, i, &dir, 0);
+            let index = tsconfigs.len();
+            tsconfigs.push(finish(merged, &dir));
+            for folder in &t.applies_to {
+                let folder = normalize(folder);
+                max_up = max_up.max(ups(&folder));
+                tsconfig_dirs.insert(folder, index);
+            }
+        }
         Resolver {
             facts,
             files,

@@ -16,6 +16,7 @@ fn tsconfig(
         extends: extends.iter().map(|e| e.to_string()).collect(),
         base_url: base_url.map(str::to_string),
         paths: paths.map(json),
+        applies_to: Vec::new(),
     }
 }
 
@@ -553,4 +554,62 @@ fn normalize_plain_and_dotted_paths() {
     ] {
         assert_eq!(normalize(path), expected, "{path}");
     }
+}
+
+/// Cloudflare's Vite templates: a solution-style tsconfig.json (`files: []`,
+/// `references`) and the Worker's aliases in tsconfig.worker.json, which
+/// governs the folders the wrapper found it includes.
+#[test]
+fn a_referenced_project_governs_the_folders_it_includes() {
+    let files = [
+        "worker/index.ts",
+        "worker/api/items.ts",
+        "worker/lib/db.ts",
+        "src/app.tsx",
+        "src/lib/db.ts",
+    ];
+    let solution = tsconfig("tsconfig.json", &[], None, None);
+    let worker = TsConfigFile {
+        applies_to: vec!["worker".into(), "worker/api".into()],
+        ..tsconfig(
+            "tsconfig.worker.json",
+            &[],
+            Some("."),
+            Some(r#"{"@/*":["./worker/*"]}"#),
+        )
+    };
+    let app = TsConfigFile {
+        applies_to: vec!["src".into()],
+        ..tsconfig(
+            "tsconfig.app.json",
+            &[],
+            Some("."),
+            Some(r#"{"@/*":["./src/*"]}"#),
+        )
+    };
+    let facts = ModuleFacts {
+        tsconfigs: vec![solution, worker, app],
+        ..ModuleFacts::default()
+    };
+    expect(
+        &files,
+        &facts,
+        "worker/index.ts",
+        &[
+            ("@/api/items", "worker/api/items.ts"),
+            ("@/lib/db", "worker/lib/db.ts"),
+        ],
+    );
+    expect(
+        &files,
+        &facts,
+        "worker/api/items.ts",
+        &[("@/lib/db", "worker/lib/db.ts")],
+    );
+    expect(
+        &files,
+        &facts,
+        "src/app.tsx",
+        &[("@/lib/db", "src/lib/db.ts")],
+    );
 }
