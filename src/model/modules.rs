@@ -150,22 +150,20 @@ impl From<Json> for ModuleFacts {
 
 impl From<&Json> for TsConfigFile {
     fn from(v: &Json) -> TsConfigFile {
+        // A list of strings; other items are skipped.
+        let texts = |key: &str| -> Vec<String> {
+            v.get(key)
+                .map_or(&[][..], Json::items)
+                .iter()
+                .filter_map(|e| e.as_str().map(str::to_string))
+                .collect()
+        };
         TsConfigFile {
             path: v.text("path").unwrap_or_default(),
-            extends: v
-                .get("extends")
-                .map_or(&[][..], Json::items)
-                .iter()
-                .filter_map(|e| e.as_str().map(str::to_string))
-                .collect(),
+            extends: texts("extends"),
             base_url: v.text("baseUrl"),
             paths: v.value("paths"),
-            applies_to: v
-                .get("appliesTo")
-                .map_or(&[][..], Json::items)
-                .iter()
-                .filter_map(|e| e.as_str().map(str::to_string))
-                .collect(),
+            applies_to: texts("appliesTo"),
         }
     }
 }
