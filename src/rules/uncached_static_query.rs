@@ -9,6 +9,7 @@ use crate::effects::drizzle::{d1_binding, is_db_chain};
 use crate::engine::context::{method_name, one_line, unwrap_expr, Node};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::knowledge::drizzle::chain;
+use crate::knowledge::sql;
 use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
 
 pub static RULE: RuleEntry = crate::engine::declare::source!(
@@ -199,7 +200,10 @@ fn request_free(call: &CallExpr, cx: &LintContext<'_>) -> bool {
     })
 }
 
-/// SQL text written in the code that reads: `SELECT …` or `WITH …`.
+/// SQL text written in the code that reads a table: `SELECT … FROM t` or
+/// `WITH …`. A SELECT of no table (`SELECT 1`, a health probe; `SELECT
+/// datetime('now')`) reads no data a cache could keep: the answer of a
+/// probe must be fresh.
 fn read_sql(expr: &Expr) -> bool {
     let text = match unwrap_expr(expr) {
         Expr::Lit(Lit::Str(s)) => s.value.as_str().unwrap_or("").to_string(),
@@ -207,7 +211,10 @@ fn read_sql(expr: &Expr) -> bool {
         _ => return false,
     };
     let head: String = text.trim_start().chars().take(6).collect::<String>().to_ascii_uppercase();
-    head.starts_with("SELECT") || head.starts_with("WITH")
+    if head.starts_with("WITH") {
+        return true;
+    }
+    head.starts_with("SELECT") && sql::read_query(&text).is_some_and(|q| q.table.is_some())
 }
 
 /// `db.select(…).from(t)…`, `db.$count(t)` or `db.query.t.findMany(…)`.
@@ -328,6 +335,15 @@ app.get("/cats", async (c) => {
 export async function helper(env) {
   return env.DB.prepare("SELECT * FROM categories").all();
 }
+app.get("/health", async (c) => {
+  try {
+    await c.env.DB.prepare("SELECT 1").first();
+    await c.env.DB.prepare(`SELECT datetime('now') AS now`).first();
+    return c.json({ status: "healthy" });
+  } catch {
+    return c.json({ status: "unhealthy" }, 503);
+  }
+});
 "#,
         );
     }
