@@ -326,7 +326,7 @@ pub fn route_literals(program: &Program) -> RouteLiterals {
 }
 
 /// `app.use(…)` with anything but known-harmless middleware: the router.
-fn guarding_use(call: &CallExpr) -> Option<&Ident> {
+pub(super) fn guarding_use(call: &CallExpr) -> Option<&Ident> {
     if method_name(call)? != "use" {
         return None;
     }

@@ -3,6 +3,7 @@
 //! request handler that keeps no answer anywhere. Every request pays a
 //! database round trip for the same result.
 
+use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
 use crate::effects::drizzle::{d1_binding, is_db_chain};
@@ -39,7 +40,8 @@ request goes into it:
 
 Silent when the handler keeps answers (the Cache API, a module-scope
 variable or collection it writes), sets `Cache-Control` on its response, or
-reads the caller (a header, a cookie, the user or session): an
+reads the caller (a header, a cookie, the user or session), or when its router
+has middleware that may authenticate (`app.use("/admin/*", auth)`): an
 authenticated route is not one to cache.
 It is information: whether the answer may be a little old is yours to decide.
 "#,
@@ -117,23 +119,67 @@ be stale for a while is not known: the finding is information.
 };
 
 /// Judges a handler's body when its walk ends, when the facts about its
-/// locals (which name holds a database) are known.
+/// locals (which name holds a database) are known; reports when the file's
+/// walk ends, when its routers' middleware is known.
 #[derive(Default)]
 struct UncachedStaticQuery {
     bodies: super::handler_bodies::HandlerBodies,
+    /// Route callbacks: their router and the callback's span.
+    routes: Vec<(swc_core::atoms::Atom, Span)>,
+    /// Routers with middleware that may authenticate (`app.use(…)`).
+    guarded: Vec<swc_core::atoms::Atom>,
+    /// Queries found so far: the handler's span and the query's.
+    found: Vec<(Span, Span)>,
 }
 
 impl Rule for UncachedStaticQuery {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Function, NodeKind::Stmts]
+        &[NodeKind::Function, NodeKind::Stmts, NodeKind::Call]
     }
 
     fn exit_interests(&self) -> &'static [NodeKind] {
         &[NodeKind::Stmts]
     }
 
+    fn call_names(&self) -> Option<&'static crate::model::collections::Words> {
+        static ROUTER_CALLS: crate::model::collections::Words =
+            crate::model::collections::Words::new(&[
+                "get", "post", "put", "patch", "delete", "all", "on", "use",
+            ]);
+        Some(&ROUTER_CALLS)
+    }
+
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+        if let Node::Call(call) = node {
+            let Some(method) = method_name(call) else { return };
+            if let Some(router) = super::cacheable_route::guarding_use(call) {
+                self.guarded.push(router.sym.clone());
+            } else if let Some((router, _, handler)) = super::cacheable_route::route(call, method.as_ref()) {
+                self.routes.push((router.sym.clone(), handler.span()));
+            }
+            return;
+        }
         self.bodies.enter(&node, cx);
+    }
+
+    fn finish(&mut self, cx: &mut LintContext<'_>) {
+        let (routes, guarded) = (std::mem::take(&mut self.routes), std::mem::take(&mut self.guarded));
+        // A route behind middleware that may authenticate (`app.use("/admin/*",
+        // auth)`, whatever its path) is not one to cache, as cacheable-route judges.
+        let behind_middleware = |handler: Span| {
+            routes.iter().any(|(router, span)| *span == handler && guarded.contains(router))
+        };
+        for (handler, query) in std::mem::take(&mut self.found) {
+            if behind_middleware(handler) {
+                continue;
+            }
+            let text = one_line(&cx.snippet(query));
+            cx.report(
+                query,
+                format!("`{text}` runs on every request and nothing from the request goes into it: each request waits for a database round trip for the same answer"),
+                "If the answer changes rarely (settings, categories, counts), keep it: in a module-scope variable with a time-to-live (per isolate), in KV (`get(key, { cacheTtl: 300 })`), or in the route's cached response (`Cache-Control: public, max-age=60`).",
+            );
+        }
     }
 
     fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
@@ -154,14 +200,7 @@ impl Rule for UncachedStaticQuery {
         {
             return;
         }
-        for query in queries {
-            let text = one_line(&cx.snippet(query.span));
-            cx.report(
-                query.span,
-                format!("`{text}` runs on every request and nothing from the request goes into it: each request waits for a database round trip for the same answer"),
-                "If the answer changes rarely (settings, categories, counts), keep it: in a module-scope variable with a time-to-live (per isolate), in KV (`get(key, { cacheTtl: 300 })`), or in the route's cached response (`Cache-Control: public, max-age=60`).",
-            );
-        }
+        self.found.extend(queries.into_iter().map(|query| (handler, query.span)));
     }
 }
 
@@ -335,6 +374,15 @@ app.get("/cats", async (c) => {
 export async function helper(env) {
   return env.DB.prepare("SELECT * FROM categories").all();
 }
+const admin = new Hono();
+admin.use("/businesses/*", async (c, next) => {
+  if (!(await c.env.KV.get(getCookie(c, "session")))) return c.json({ error: "unauthorized" }, 401);
+  await next();
+});
+admin.get("/businesses", async (c) => {
+  const { results } = await c.env.DB.prepare("SELECT id, slug FROM tenants ORDER BY id DESC LIMIT 100").all();
+  return c.json(results);
+});
 app.get("/health", async (c) => {
   try {
     await c.env.DB.prepare("SELECT 1").first();
