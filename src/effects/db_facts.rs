@@ -947,8 +947,7 @@ fn read_relational(fact: &mut QueryFact, table: &str, seg: &Segment<'_>, cx: &Li
     }
     if let Some(w) = object_prop(o, "where") {
         fact.has_where = true;
-        let (params, body) = callback(w, &this);
-        fact.opaque_where |= conditions(body, true, false, false, &params, cx, &mut fact.filters);
+        fact.opaque_where |= relational_where(w, &this, false, cx, &mut fact.filters);
     }
     if let Some(order) = object_prop(o, "orderBy") {
         let (params, body) = callback(order, &this);
@@ -995,6 +994,29 @@ fn relation_uses(
 }
 
 /// `(t, { eq }) => eq(t.x, 1)` → ([(t, table)], body); other expressions as is.
+/// A relational query's `where`: a callback or a condition, or one of them
+/// only when a value is there (`uid ? (t, { eq }) => eq(t.userId, uid) :
+/// undefined`: every row without it), whose filters are then optional.
+/// Returns true when part of it cannot be read.
+fn relational_where(
+    w: &Expr,
+    this: &TableRef,
+    optional: bool,
+    cx: &LintContext<'_>,
+    out: &mut Vec<Filter>,
+) -> bool {
+    match unwrap_expr(w) {
+        Expr::Cond(c) => {
+            relational_where(&c.cons, this, true, cx, out)
+                | relational_where(&c.alt, this, true, cx, out)
+        }
+        _ => {
+            let (params, body) = callback(w, this);
+            conditions(body, true, optional, false, &params, cx, out)
+        }
+    }
+}
+
 fn callback<'a>(expr: &'a Expr, this: &TableRef) -> (Vec<(Atom, TableRef)>, &'a Expr) {
     if let Expr::Arrow(a) = unwrap_expr(expr) {
         if let ArrowFunctionBody::Expr(body) = &*a.body {

@@ -380,6 +380,7 @@ app.get('/', async (c) => {
   const all = await db.select({ id: users.id }).from(users);
   const named = await db.query.users.findMany({ where: eq(users.name, n) });
   const raw = await c.env.DB.prepare('SELECT id FROM orders WHERE status = ?').bind(s).all();
+  const some = await db.query.orders.findMany({ where: uid ? (o, { eq }) => eq(o.userId, uid) : undefined });
 });
 "#;
         let found = assert_project_fires(
@@ -400,6 +401,8 @@ app.get('/', async (c) => {
                     8,
                     "the SQL has no LIMIT and runs with .all()",
                 ),
+                // Every order when `uid` is absent.
+                ("src/routes.ts", 9, "db.query.orders.findMany"),
             ],
         );
         assert!(
