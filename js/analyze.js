@@ -9,7 +9,7 @@ import { collectFiles, displayPath, factName, globMatcher, isInside, isSourceFil
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { quotedSpecifiers } from "./specifiers.js";
-import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspaceProject } from "./project.js";
+import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspacePackages, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { buildId, cacheDirFor, cachedReport, fileKey, hasWalks, joinRecords, keepReport, noteFactChange, openCache, openFileMemo, reportKey, runKey, textDigest } from "./cache.js";
 // Loaded when files are to be walked: a run the cache answers starts no
@@ -624,16 +624,25 @@ export async function lint(paths = ["."], options = {}) {
   // The project's cache, as lintFiles finds it (a folder linted inside the
   // project has no node_modules of its own).
   const projectDir = findProjectDir(baseDir);
+  // A Worker of a monorepo linted from its own folder: the workspace
+  // packages it imports are its code too (what the entries do not reach
+  // stays unanalyzed). Not when files are named: then those are linted.
+  const linked = named.length === 0 && projectDir ? workspacePackages(projectDir, readableRoot(projectDir)) : [];
+  if (linked.length) {
+    const known = new Set(absPaths);
+    const theirs = collectFiles(linked.map((p) => p.dir), { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: [], named: [], irregular, stats });
+    absPaths.push(...theirs.filter((p) => !known.has(p)));
+  }
   await prestartFor(absPaths.length, threads, options.cache === false ? null : cacheDirFor(projectDir ?? baseDir));
   try {
-    return await lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats });
+    return await lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats, linked });
   } finally {
     threadsModule?.stopSpareWorkers();
   }
 }
 
 /** `lint` of the files `absPaths` found from `paths` (`named`: the regular files among `paths`). */
-async function lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats }) {
+async function lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats, linked = [] }) {
   let project = null;
   try {
     project = projectDir ? loadProject(projectDir) : null;
@@ -663,6 +672,10 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, proj
     memo?.save(absPaths);
     return analyzed;
   });
+  if (linked.length) {
+    const list = linked.map((p) => `${p.name} (${displayPath(p.dir)})`).join(", ");
+    report.notes = [...(report.notes ?? []), `also read the workspace packages the Worker depends on: ${list}`];
+  }
   return withProjectNotes(report, project);
 }
 

@@ -1,10 +1,10 @@
 // Finds a Workers project: its wrangler config (wrangler.json, wrangler.jsonc
 // or wrangler.toml, in wrangler's order of precedence), entry, compatibility
 // flags and bindings.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { PerfOptimizerError } from "./core.js";
-import { displayPath, factName, globMatcher, isBoolean, isDefaultWranglerConfig, lazyRequire, readUserFile, stripBom, textFact } from "./files.js";
+import { displayPath, factName, globMatcher, isBoolean, isDefaultWranglerConfig, isInside, lazyRequire, readUserFile, stripBom, textFact } from "./files.js";
 
 export const WRANGLER_CONFIG_NAMES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
@@ -557,4 +557,55 @@ export function cachingLine(project, report) {
   const cache = workersCache ? `on (${cacheSections.join(", ")})` : "off";
   const cacheable = routes === 0 ? "no route found that a cache could answer" : `${routes} GET route${routes === 1 ? "" : "s"} a cache could answer (cacheable-route)`;
   return `Caching (${displayPath(project.configPath)}): Workers Cache ${cache}, placement ${placement ?? "none"}; ${cacheable}.`;
+}
+
+const DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"];
+
+/** The names of the packages a package.json in `dir` depends on (none if it cannot be read). */
+function dependencyNames(dir) {
+  let manifest;
+  try {
+    manifest = JSON.parse(stripBom(readUserFile(join(dir, "package.json"), { encoding: "utf8" })));
+  } catch {
+    return [];
+  }
+  return DEPENDENCY_FIELDS.flatMap((field) => (manifest?.[field] && typeof manifest[field] === "object" ? Object.keys(manifest[field]) : []));
+}
+
+/**
+ * The monorepo's own packages that the project in `dir` depends on, directly
+ * or through each other: those npm, pnpm, yarn and bun link into a
+ * node_modules folder (at `dir` or above, up to `root`) whose real folder is
+ * inside `root` (the repository), outside `dir` and in no node_modules
+ * folder. Their code is the Worker's as much as its own: wrangler bundles it.
+ * `{ name, dir }` each, in the order found.
+ */
+export function workspacePackages(dir, root) {
+  const project = resolve(dir);
+  const found = new Map();
+  const queue = [project];
+  for (let at = queue.shift(); at !== undefined; at = queue.shift()) {
+    for (const name of dependencyNames(at)) {
+      if (found.has(name)) continue;
+      for (let d = at; ; d = dirname(d)) {
+        const link = join(d, "node_modules", name);
+        let linked = null;
+        try {
+          linked = lstatSync(link);
+        } catch {
+          // not installed here: look above
+        }
+        if (linked) {
+          const real = linked.isSymbolicLink() ? realpathSync(link) : null;
+          if (real && !real.split(sep).includes("node_modules") && isInside(root, real) && !isInside(project, real)) {
+            found.set(name, real);
+            queue.push(real);
+          }
+          break;
+        }
+        if (d === root || dirname(d) === d) break;
+      }
+    }
+  }
+  return [...found].map(([name, packageDir]) => ({ name, dir: packageDir }));
 }

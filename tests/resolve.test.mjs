@@ -1,7 +1,7 @@
 // Module resolution through the wrapper: the tsconfig chain and package.json
 // facts it reads reach the core, which follows imports through them.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
@@ -72,6 +72,31 @@ describe("module resolution", () => {
     });
     const found = perCallFindings(dir);
     assert.deepEqual(found.map((d) => [d.file, d.line]), [["worker/index.ts", 9]]);
+  });
+
+  test("a Worker linted from its own folder reads the workspace packages linked into node_modules, not installed ones", () => {
+    const dir = scratchTree({
+      "package.json": { name: "monorepo", private: true },
+      "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - 'packages/*'\n",
+      "apps/api/package.json": { name: "api", dependencies: { "@acme/db": "workspace:*", "third-party": "^1" } },
+      "apps/api/wrangler.toml": 'name = "api"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n',
+      "apps/api/src/index.ts": app("@acme/db/client"),
+      "packages/db/package.json": { name: "@acme/db", exports: { "./client": { types: "./dist/client.d.ts", import: "./dist/client.js" } } },
+      "packages/db/src/client.ts": helper,
+      // An installed package (a folder, not a link): not the project's code.
+      "apps/api/node_modules/third-party/package.json": { name: "third-party", main: "index.js" },
+      "apps/api/node_modules/third-party/index.js": "export const x = 1;\n",
+    });
+    mkdirSync(join(dir, "apps/api/node_modules/@acme"), { recursive: true });
+    symlinkSync(join(dir, "packages/db"), join(dir, "apps/api/node_modules/@acme/db"), "dir");
+    const run = cli(["lint", ".", "--format", "json"], { cwd: join(dir, "apps/api") });
+    assert.equal(run.stderr, "");
+    const report = JSON.parse(run.stdout);
+    const found = report.diagnostics.filter((d) => d.rule === "db-client-per-call");
+    assert.deepEqual(found.map((d) => [d.file, d.line]), [["src/index.ts", 9]]);
+    assert.ok(report.files.some((f) => f.path === "../../packages/db/src/client.ts" && f.analyzed), JSON.stringify(report.files));
+    assert.ok(!report.files.some((f) => f.path.includes("third-party")));
+    assert.ok(report.notes.includes("also read the workspace packages the Worker depends on: @acme/db (../../packages/db)"), report.notes.join("\n"));
   });
 
   test("follows a workspace package through its exports and the workerd condition", () => {
