@@ -119,7 +119,7 @@ pub fn d1_binding(expr: &Expr, cx: &FileContext<'_>) -> Option<String> {
             MemberProp::Ident(p) => p.sym.as_str().to_owned(),
             _ => return None,
         },
-        Expr::Ident(id) => id.sym.as_str().to_owned(),
+        Expr::Ident(id) => cx.binding_name_of(id).as_str().to_owned(),
         _ => return None,
     };
     if cx.project.d1.is_empty() || cx.project.d1.contains(&name) {

@@ -616,6 +616,12 @@ impl Visit for Walker<'_, '_, '_> {
                 (Pat::Ident(name), Expr::Ident(e)) if is_env_object_expr(e, self.cx) => {
                     self.cx.env_objects.insert(&name.id);
                 }
+                // const db = env.DB / c.env.DB / this.env.DB
+                (Pat::Ident(name), Expr::Member(m)) if is_env_expr(&m.obj, self.cx) => {
+                    if let MemberProp::Ident(binding) = &m.prop {
+                        self.cx.note_env_alias(&name.id, &binding.sym);
+                    }
+                }
                 // const { KV, DB } = env / c.env / this.env
                 (Pat::Object(_), e) if is_env_expr(e, self.cx) => {
                     let mut ids = Vec::new();

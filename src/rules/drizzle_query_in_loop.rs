@@ -337,6 +337,26 @@ app.get('/users/:id/orders', async (c) => {
         );
     }
 
+    /// A binding read into a name (`const db = env.DB`) is the binding.
+    #[test]
+    fn fires_on_a_binding_read_into_a_name() {
+        assert_fires(
+            RULE,
+            r#"export default {
+  async fetch(request, env) {
+    const db = env.DB;
+    const ids = await request.json();
+    for (const id of ids) {
+      await db.prepare('DELETE FROM items WHERE id = ?').bind(id).run();
+    }
+    return new Response('ok');
+  },
+};
+"#,
+            &[(6, "db.prepare")],
+        );
+    }
+
     #[test]
     fn fires_on_postgres_through_hyperdrive() {
         assert_fires(

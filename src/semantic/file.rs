@@ -37,8 +37,11 @@ pub struct FileModel<'a> {
     /// handler's second parameter (`fetch(request, e)`), `const e = env`.
     pub env_objects: Bindings,
     /// Bindings destructured from it (`const { CACHE } = env`,
-    /// `fetch(request, { DB })`).
+    /// `fetch(request, { DB })`) or read into a name (`const db = env.DB`).
     pub env_parts: Bindings,
+    /// The binding each name read from it stands for (`db` → `DB` for
+    /// `const db = env.DB`); a name read from two bindings has none.
+    pub env_aliases: crate::model::collections::HashMap<Atom, Option<Atom>>,
     /// Parameters named `env` that are not the bindings: typed as a
     /// primitive (`env: string`) or the element of an iteration callback.
     pub not_env: Bindings,
@@ -95,6 +98,7 @@ impl<'a> FileModel<'a> {
             db_handles: Bindings::default(),
             env_objects: Bindings::default(),
             env_parts: Bindings::default(),
+            env_aliases: Default::default(),
             not_env: Bindings::default(),
             async_names: HashSet::default(),
             combined: std::cell::OnceCell::new(),
@@ -431,6 +435,28 @@ impl<'a> FileModel<'a> {
     /// (`const { KV } = env`, `fetch(request, { KV })`).
     pub fn is_env_part(&self, id: &Ident) -> bool {
         self.refers_to(&self.env_parts, id)
+    }
+
+    /// The binding `id` stands for: the one it was read from (`const db =
+    /// env.DB`: `DB`), else its own name (`const { DB } = env`).
+    pub fn binding_name_of(&self, id: &Ident) -> Atom {
+        match self.env_aliases.get(&id.sym) {
+            Some(Some(binding)) => binding.clone(),
+            _ => id.sym.clone(),
+        }
+    }
+
+    /// Notes that `alias` (a declaring identifier) holds the binding `binding`.
+    pub fn note_env_alias(&mut self, alias: &Ident, binding: &Atom) {
+        self.env_parts.insert(alias);
+        self.env_aliases
+            .entry(alias.sym.clone())
+            .and_modify(|b| {
+                if b.as_ref() != Some(binding) {
+                    *b = None;
+                }
+            })
+            .or_insert_with(|| Some(binding.clone()));
     }
 
     /// `id` refers to a module-scope function declared `async` (a local of
