@@ -222,7 +222,7 @@ struct SubrequestInLoop {
 
 impl Rule for SubrequestInLoop {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Await, NodeKind::Call]
+        &[NodeKind::Await, NodeKind::Call, NodeKind::OptCall]
     }
 
     fn hot_paths(&self) -> bool {
@@ -231,14 +231,42 @@ impl Rule for SubrequestInLoop {
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
-            Node::Await(a) => {
-                if let Expr::Call(c) = unwrap_expr(&a.arg) {
+            Node::Await(a) => match unwrap_expr(&a.arg) {
+                Expr::Call(c) => {
                     self.awaited.insert(key(c.span));
                 }
-            }
+                Expr::OptChain(o) => {
+                    if let OptChainBase::Call(c) = &*o.base {
+                        self.awaited.insert(key(c.span));
+                    }
+                }
+                _ => {}
+            },
             Node::Call(call) => self.check(call, cx),
+            // `env.KV?.get(k)`: judged as `env.KV.get(k)` (a copy of the
+            // call, made for the rare optional call only).
+            Node::OptCall(call) => self.check(&plain_call(call), cx),
             _ => {}
         }
+    }
+}
+
+/// The plain call an optional one makes when its object is there:
+/// `env.KV?.get(k)` as `env.KV.get(k)`.
+fn plain_call(call: &OptCall) -> CallExpr {
+    let callee = match unwrap_expr(&call.callee) {
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Member(m) => Box::new(Expr::Member(m.clone())),
+            OptChainBase::Call(_) => call.callee.clone(),
+        },
+        _ => call.callee.clone(),
+    };
+    CallExpr {
+        span: call.span,
+        ctxt: call.ctxt,
+        callee: Callee::Expr(callee),
+        args: call.args.clone(),
+        type_args: None,
     }
 }
 
@@ -426,6 +454,29 @@ mod tests {
             .map(|d| format!("{}:{}", d.file.as_deref().unwrap_or(""), d.line.unwrap_or(0)))
             .collect();
         (found, lines)
+    }
+
+    /// `env.KV?.get(k)`, `env.BUCKET?.delete(k)` are the calls they make
+    /// when the binding is there.
+    #[test]
+    fn fires_on_optional_calls_as_on_plain_ones() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"export default {
+  async fetch(request, env) {
+    const keys = await request.json();
+    for (const k of keys) {
+      await env.KV?.get(k);
+    }
+    for (const k of keys) {
+      await env.BUCKET?.delete(k);
+    }
+    return new Response("ok");
+  },
+};
+"#,
+            &[(5, "env.KV?.get(k)"), (8, "env.BUCKET?.delete(k)")],
+        );
     }
 
     #[test]
