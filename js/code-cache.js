@@ -208,9 +208,13 @@ export function writeCompiledCode(v8, wasmBytes, dir, key) {
 }
 
 function keepNewest(dir) {
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith(".bin"))
-    .map((name) => ({ name, time: statSync(join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.time - a.time);
-  for (const { name } of files.slice(KEPT_FILES)) unlinkSync(join(dir, name));
+  try {
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith(".bin"))
+      .map((name) => ({ name, time: statSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.time - a.time);
+    for (const { name } of files.slice(KEPT_FILES)) unlinkSync(join(dir, name));
+  } catch {
+    // Another process removed one first, or has it open (Windows): the next writer prunes.
+  }
 }

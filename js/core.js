@@ -59,10 +59,12 @@ export function tuneCompilerFor(sourceBytes) {
   const v8 = require("node:v8");
   wasmModule = loadCompiledCode(v8, wasmBytes());
   codeFromCache = wasmModule !== null;
-  if (codeFromCache) return;
-  // Back to V8's defaults for what CODE_FLAGS changed, if they were set.
+  // Back to V8's defaults for what CODE_FLAGS changed, if they were set:
+  // other wasm in this process (undici's HTTP parser, for one) compiles as
+  // usual; the loaded module has all its code already.
   v8.setFlagsFromString("--liftoff");
   v8.setFlagsFromString("--wasm-lazy-compilation");
+  if (codeFromCache) return;
   // Our own module is valid: each function is checked when first compiled,
   // not all of them up front (~5 ms of start-up).
   v8.setFlagsFromString("--wasm-lazy-validation");
