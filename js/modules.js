@@ -89,18 +89,19 @@ function referencePath(spec, dir) {
 /**
  * For a solution-style tsconfig.json (`references`, and no `paths` of its
  * own: Cloudflare's Vite templates put the Worker's aliases in
- * tsconfig.worker.json), the first referenced project whose `include`
- * (`files`) covers one of `files` (absolute paths in one folder), as
- * TypeScript assigns a file; null for any other config.
+ * tsconfig.worker.json), its referenced projects in order, each with a test
+ * of whether its `include` (`files`) covers a file (absolute path); empty
+ * for any other config.
  */
-function referencedProject(path, files) {
+function referencedProjects(path) {
   let config;
   try {
     config = readJsonc(path);
   } catch {
-    return null;
+    return [];
   }
-  if (!Array.isArray(config?.references) || config.compilerOptions?.paths) return null;
+  if (!Array.isArray(config?.references) || config.compilerOptions?.paths) return [];
+  const projects = [];
   for (const reference of config.references) {
     if (typeof reference?.path !== "string") continue;
     const target = referencePath(reference.path, dirname(path));
@@ -117,13 +118,13 @@ function referencedProject(path, files) {
     const include = Array.isArray(project?.include) ? project.include : listed.length ? [] : ["**/*"];
     const globs = include.filter((g) => typeof g === "string").map((g) => g.replace(/^\.\//, "").replace(/\/$/, "")).map((g) => (/[*?]|\.[a-z]+$/i.test(g) ? g : `${g}/**`));
     const matches = globs.length ? globMatcher(globs, { dot: true }) : () => false;
-    const covered = (file) => {
+    const covers = (file) => {
       const inside = relative(base, file);
       return listed.includes(file) || (!inside.startsWith("..") && !isAbsolute(inside) && matches(inside.split(sep).join("/")));
     };
-    if (files.some(covered)) return target;
+    projects.push({ target, covers });
   }
-  return null;
+  return projects;
 }
 
 /** What resolution needs from a package.json: name, exports, imports, main fields. */
@@ -155,6 +156,8 @@ export function moduleFacts(paths) {
   const packages = new Map();
   // Each folder once (and resolved once): a project has many files per folder.
   const byFolder = new Map();
+  // Each solution-style tsconfig.json's projects, read once.
+  const references = new Map();
   for (const path of paths) {
     const abs = resolve(path);
     const dir = dirname(abs);
@@ -164,7 +167,9 @@ export function moduleFacts(paths) {
   for (const dir of [...byFolder.keys()].sort()) {
     const tsconfig = nearest(dir, "tsconfig.json", tsSeen);
     if (tsconfig) readTsconfig(tsconfig, tsconfigs);
-    const project = tsconfig && referencedProject(tsconfig, byFolder.get(dir));
+    // TypeScript's rule: a file belongs to the first referenced project that includes it.
+    if (tsconfig && !references.has(tsconfig)) references.set(tsconfig, referencedProjects(tsconfig));
+    const project = tsconfig && references.get(tsconfig).find(({ covers }) => byFolder.get(dir).some(covers))?.target;
     if (project) {
       readTsconfig(project, tsconfigs);
       tsconfigs.get(project)?.appliesTo.push(displayPath(dir));
