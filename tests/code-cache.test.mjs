@@ -110,6 +110,15 @@ describe("compiled code cache", () => {
     assert.deepEqual(existsSync(codeDir) ? readdirSync(codeDir) : [], []);
   });
 
+  test("a code folder that cannot be made or written costs nothing: the run reports as without it, silently", async () => {
+    const blocker = join(work, "a-file");
+    writeFileSync(blocker, "not a folder");
+    const run = cli(["lint", ".", "--all-files", "--no-cache", "--format", "json", "--threads", "1"], { cwd: dir, env: { PERF_OPTIMIZER_CODE_CACHE: join(blocker, "code") } });
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    assert.equal(run.stderr, "");
+    assert.equal(run.stdout, plain.report);
+  });
+
   test("PERF_OPTIMIZER_CODE_CACHE=0 writes nothing; the default folder is the user's cache folder", async () => {
     const { codeCacheDir } = await importPackage("code-cache");
     const off = join(work, "off");
