@@ -1,7 +1,7 @@
 // Finds a Workers project: its wrangler config (wrangler.json, wrangler.jsonc
 // or wrangler.toml, in wrangler's order of precedence), entry, compatibility
 // flags and bindings.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { PerfOptimizerError } from "./core.js";
 import { displayPath, factName, globMatcher, isBoolean, isDefaultWranglerConfig, isInside, lazyRequire, readUserFile, stripBom, textFact } from "./files.js";
@@ -160,12 +160,7 @@ function d1ScriptFiles(dirs) {
   };
   const files = new Set();
   for (const dir of new Set(dirs)) {
-    let scripts;
-    try {
-      scripts = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts;
-    } catch {
-      continue;
-    }
+    const scripts = packageJsonIn(dir)?.scripts;
     if (!scripts || typeof scripts !== "object") continue;
     for (const command of Object.values(scripts)) {
       if (typeof command !== "string") continue;
@@ -408,13 +403,7 @@ function isBuildOutput(dir, abs) {
 function buildEntries(dir, command, depth = 0) {
   const script = /\b(?:npm\s+run|pnpm(?:\s+run)?|yarn(?:\s+run)?|bun\s+run)\s+([\w:.-]+)/.exec(command);
   if (script && depth < 3) {
-    let pkg;
-    try {
-      pkg = JSON.parse(stripBom(readUserFile(join(dir, "package.json"), { encoding: "utf8" })));
-    } catch {
-      return [];
-    }
-    const text = pkg?.scripts?.[script[1]];
+    const text = packageJsonIn(dir)?.scripts?.[script[1]];
     return typeof text === "string" ? buildEntries(dir, text, depth + 1) : [];
   }
   const sourceArg = (args) => args.split(/\s+/).find((arg) => !arg.startsWith("-") && /\.[cm]?[jt]sx?$/.test(arg));
@@ -441,12 +430,7 @@ function buildEntries(dir, command, depth = 0) {
 
 /** Scripts in the package.json of `dir` that name the entry on wrangler's command line (`wrangler deploy src/index.ts`). */
 function scriptEntries(dir) {
-  let pkg;
-  try {
-    pkg = JSON.parse(stripBom(readUserFile(join(dir, "package.json"), { encoding: "utf8" })));
-  } catch {
-    return [];
-  }
+  const pkg = packageJsonIn(dir);
   const entries = [];
   for (const [name, command] of Object.entries(pkg?.scripts ?? {})) {
     if (typeof command !== "string") continue;
@@ -561,14 +545,18 @@ export function cachingLine(project, report) {
 
 const DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"];
 
+/** The package.json of `dir`, parsed; null if there is none or it cannot be read. */
+function packageJsonIn(dir) {
+  try {
+    return JSON.parse(stripBom(readUserFile(join(dir, "package.json"), { encoding: "utf8" })));
+  } catch {
+    return null;
+  }
+}
+
 /** The names of the packages a package.json in `dir` depends on (none if it cannot be read). */
 function dependencyNames(dir) {
-  let manifest;
-  try {
-    manifest = JSON.parse(stripBom(readUserFile(join(dir, "package.json"), { encoding: "utf8" })));
-  } catch {
-    return [];
-  }
+  const manifest = packageJsonIn(dir);
   return DEPENDENCY_FIELDS.flatMap((field) => (manifest?.[field] && typeof manifest[field] === "object" ? Object.keys(manifest[field]) : []));
 }
 

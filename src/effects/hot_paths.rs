@@ -800,46 +800,36 @@ fn follows_response(stmt: &Stmt) -> bool {
 /// next = page.next;`) go to `responses`; names assigned such a value
 /// (`token = page.next`) to `assigned`.
 fn response_names(stmts: &[Stmt], responses: &mut HashSet<Atom>, assigned: &mut HashSet<Atom>) {
-    for s in stmts {
-        match s {
-            Stmt::Decl(Decl::Var(v)) => {
-                for d in &v.decls {
-                    if d.init
-                        .as_deref()
-                        .is_some_and(|e| from_response(e, responses))
-                    {
-                        let mut names = Vec::new();
-                        pat_names(&d.name, &mut names);
-                        responses.extend(names);
-                    }
+    for_each_flat(stmts, &mut |s| match s {
+        Stmt::Decl(Decl::Var(v)) => {
+            for d in &v.decls {
+                if d.init
+                    .as_deref()
+                    .is_some_and(|e| from_response(e, responses))
+                {
+                    let mut names = Vec::new();
+                    pat_names(&d.name, &mut names);
+                    responses.extend(names);
                 }
             }
-            Stmt::Expr(e) => {
-                let mut exprs = vec![unwrap_expr(&e.expr)];
-                if let Expr::Seq(seq) = unwrap_expr(&e.expr) {
-                    exprs = seq.exprs.iter().map(|e| unwrap_expr(e)).collect();
-                }
-                for e in exprs {
-                    if let Expr::Assign(a) = e {
-                        if let (AssignTarget::Simple(SimpleAssignTarget::Ident(id)), true) =
-                            (&a.left, from_response(&a.right, responses))
-                        {
-                            assigned.insert(id.sym.clone());
-                        }
-                    }
-                }
-            }
-            Stmt::Block(b) => response_names(&b.stmts, responses, assigned),
-            Stmt::Try(t) => response_names(&t.block.stmts, responses, assigned),
-            Stmt::If(i) => {
-                response_names(stmts_of(&i.cons), responses, assigned);
-                if let Some(alt) = &i.alt {
-                    response_names(stmts_of(alt), responses, assigned);
-                }
-            }
-            _ => {}
         }
-    }
+        Stmt::Expr(e) => {
+            let mut exprs = vec![unwrap_expr(&e.expr)];
+            if let Expr::Seq(seq) = unwrap_expr(&e.expr) {
+                exprs = seq.exprs.iter().map(|e| unwrap_expr(e)).collect();
+            }
+            for e in exprs {
+                if let Expr::Assign(a) = e {
+                    if let (AssignTarget::Simple(SimpleAssignTarget::Ident(id)), true) =
+                        (&a.left, from_response(&a.right, responses))
+                    {
+                        assigned.insert(id.sym.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
+    });
 }
 
 /// Names declared in these statements (through blocks, `if`, `try`, not
@@ -847,50 +837,60 @@ fn response_names(stmts: &[Stmt], responses: &mut HashSet<Atom>, assigned: &mut 
 /// string (`p += '/' + seg`, `p = p + '/' + seg`, ``p = `${p}/${seg}` ``)
 /// to `extended`.
 fn extended_strings(stmts: &[Stmt], declared: &mut HashSet<Atom>, extended: &mut HashSet<Atom>) {
+    for_each_flat(stmts, &mut |s| match s {
+        Stmt::Decl(Decl::Var(v)) => {
+            for d in &v.decls {
+                let mut names = Vec::new();
+                pat_names(&d.name, &mut names);
+                declared.extend(names);
+            }
+        }
+        Stmt::Expr(e) => {
+            let Expr::Assign(a) = unwrap_expr(&e.expr) else {
+                return;
+            };
+            let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left else {
+                return;
+            };
+            let grows = match a.op {
+                AssignOp::AddAssign => stringy(&a.right),
+                AssignOp::Assign => match unwrap_expr(&a.right) {
+                    Expr::Bin(b) if b.op == BinaryOp::Add => {
+                        leftmost(b).is_some_and(|l| l == &id.sym) && stringy(&a.right)
+                    }
+                    Expr::Tpl(t) => {
+                        t.quasis.first().is_some_and(|q| q.raw.is_empty())
+                            && t.exprs.first().is_some_and(
+                                |e| matches!(unwrap_expr(e), Expr::Ident(x) if x.sym == id.sym),
+                            )
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+            if grows {
+                extended.insert(id.sym.clone());
+            }
+        }
+        _ => {}
+    });
+}
+
+/// Calls `f` on each statement of `stmts` and of the blocks, `try` blocks
+/// and `if` branches among them (not into nested functions or loops), in
+/// order.
+fn for_each_flat<'a>(stmts: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
     for s in stmts {
         match s {
-            Stmt::Decl(Decl::Var(v)) => {
-                for d in &v.decls {
-                    let mut names = Vec::new();
-                    pat_names(&d.name, &mut names);
-                    declared.extend(names);
-                }
-            }
-            Stmt::Expr(e) => {
-                let Expr::Assign(a) = unwrap_expr(&e.expr) else {
-                    continue;
-                };
-                let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left else {
-                    continue;
-                };
-                let grows =
-                    match a.op {
-                        AssignOp::AddAssign => stringy(&a.right),
-                        AssignOp::Assign => match unwrap_expr(&a.right) {
-                            Expr::Bin(b) if b.op == BinaryOp::Add => {
-                                leftmost(b).is_some_and(|l| l == &id.sym) && stringy(&a.right)
-                            }
-                            Expr::Tpl(t) => t.quasis.first().is_some_and(|q| q.raw.is_empty())
-                                && t.exprs.first().is_some_and(
-                                    |e| matches!(unwrap_expr(e), Expr::Ident(x) if x.sym == id.sym),
-                                ),
-                            _ => false,
-                        },
-                        _ => false,
-                    };
-                if grows {
-                    extended.insert(id.sym.clone());
-                }
-            }
-            Stmt::Block(b) => extended_strings(&b.stmts, declared, extended),
-            Stmt::Try(t) => extended_strings(&t.block.stmts, declared, extended),
+            Stmt::Block(b) => for_each_flat(&b.stmts, f),
+            Stmt::Try(t) => for_each_flat(&t.block.stmts, f),
             Stmt::If(i) => {
-                extended_strings(stmts_of(&i.cons), declared, extended);
+                for_each_flat(stmts_of(&i.cons), f);
                 if let Some(alt) = &i.alt {
-                    extended_strings(stmts_of(alt), declared, extended);
+                    for_each_flat(stmts_of(alt), f);
                 }
             }
-            _ => {}
+            other => f(other),
         }
     }
 }
