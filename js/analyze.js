@@ -619,7 +619,8 @@ export async function lint(paths = ["."], options = {}) {
   const named = [];
   const irregular = new Set();
   const stats = new Map();
-  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths, named, irregular, stats });
+  const components = [];
+  const absPaths = collectFiles(paths, { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: configPaths, named, irregular, stats, components });
   const threads = options.threads ?? config.threads;
   // The project's cache, as lintFiles finds it (a folder linted inside the
   // project has no node_modules of its own).
@@ -633,16 +634,21 @@ export async function lint(paths = ["."], options = {}) {
     const theirs = collectFiles(linked.map((p) => p.dir), { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: [], named: [], irregular, stats });
     absPaths.push(...theirs.filter((p) => !known.has(p)));
   }
+  // The files are every module that may import another: the whole
+  // project's folders were walked, and no component the core cannot read
+  // imports from them. Then an export nothing imports never runs.
+  const projectRoot = projectDir ?? baseDir;
+  const everyImporter = named.length === 0 && components.length === 0 && paths.some((p) => isInside(resolve(p), projectRoot));
   await prestartFor(absPaths.length, threads, options.cache === false ? null : cacheDirFor(projectDir ?? baseDir));
   try {
-    return await lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats, linked });
+    return await lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats, linked, everyImporter });
   } finally {
     threadsModule?.stopSpareWorkers();
   }
 }
 
 /** `lint` of the files `absPaths` found from `paths` (`named`: the regular files among `paths`). */
-async function lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats, linked = [] }) {
+async function lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats, linked = [], everyImporter = false }) {
   let project = null;
   try {
     project = projectDir ? loadProject(projectDir) : null;
@@ -664,7 +670,7 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, proj
     // No bundle: heavy-dependency measures what the imports load in node_modules.
     inputs.project.installed = installedPackages(files);
     const analyzed = await analyzeWithRecovery(
-      { files, skipped, entries, scope, ...inputs, config: json, baseline: readBaseline(options.baseline) },
+      { files, skipped, entries, scope, ...(everyImporter ? { everyImporter } : {}), ...inputs, config: json, baseline: readBaseline(options.baseline) },
       paths.join(", "),
       { threads, cacheDir, readCount: () => sourceReadCount() - readsBefore },
     );

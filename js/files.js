@@ -24,6 +24,9 @@ export const MAX_BUNDLE_BYTES = 128 * 1024 * 1024;
 /** The cap for configs, manifests, baselines, .gitignore files and the like. */
 export const MAX_SMALL_FILE_BYTES = 16 * 1024 * 1024;
 
+/** Framework component files: they import the project's modules, and the core does not read them. */
+const COMPONENT_FILE = /\.(?:astro|svelte|vue|mdx|marko)$/;
+
 export const isSourceFile = (path) =>
   SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) && !/\.d\.[cm]?ts$/.test(path);
 
@@ -66,8 +69,10 @@ export const isDefaultWranglerConfig = (name) => /^wrangler\.(?:json|jsonc|toml)
  * again) but those named in `paths` that are not (a FIFO, a device), which
  * go into `irregular`: their read says what they are. `stats`: a Map that
  * gets the stat of each path named in `paths` that is not a folder.
+ * `components`: gets the component files met in the folders (Astro,
+ * Svelte, Vue, MDX), which import modules the core never sees imported.
  */
-export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(), configs = [], named = [], irregular = new Set(), stats } = {}) {
+export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(), configs = [], named = [], irregular = new Set(), stats, components = [] } = {}) {
   const matchesGlob = ignoreGlobs.length ? globMatcher(ignoreGlobs, { dot: true }) : null;
   const isIgnored = matchesGlob ? (abs) => matchesGlob(toPosix(relative(baseDir, abs))) : () => false;
   const out = new Set();
@@ -89,6 +94,7 @@ export function collectFiles(paths, { ignoreGlobs = [], baseDir = process.cwd(),
       if (isDir) visit(abs, stack);
       else if (entry.isFile() && isSourceFile(entry.name)) out.add(abs);
       else if (entry.isFile() && WRANGLER_CONFIG.test(entry.name)) configs.push(abs);
+      else if (entry.isFile() && COMPONENT_FILE.test(entry.name)) components.push(abs);
     }
   };
   for (const p of paths) {

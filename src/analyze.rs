@@ -44,6 +44,14 @@ pub struct AnalyzeInput {
     pub entries: Vec<EntryPoint>,
     /// Which of `files` to analyze (the config's `allFiles` widens it to all).
     pub scope: FileScope,
+    /// `files` are every module of the project that may import another (a
+    /// lint of the whole project folder, which holds no component the core
+    /// does not read: `.astro`, `.svelte`, `.vue`, `.mdx`): a function
+    /// exported by a file no analyzed file imports never runs, and its
+    /// findings are left out. Off, an export may be imported by code the
+    /// analysis does not see.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub every_importer: bool,
     /// When the wrapper passes the sources as one UTF-8 buffer next to the
     /// input (`analyzeJson(input, sources)`): the byte length of each file's
     /// text in it, in the order of `files`. Saves decoding every file into a
@@ -166,7 +174,7 @@ mod read {
     from_json_by_deserialize!(FileScope, ModuleFacts);
 
     from_json_struct! {
-        AnalyzeInput { files: "files" opt, entries: "entries" opt, scope: "scope" opt, source_lengths: "sourceLengths" opt, bundle: "bundle" opt, skipped: "skipped" opt, sql_files: "sqlFiles" opt, project: "project" opt, startup: "startup" opt, profile: "profile" opt, config: "config" opt, baseline: "baseline" opt, replacements: "replacements" opt, heavy_packages: "heavyPackages" opt }
+        AnalyzeInput { files: "files" opt, entries: "entries" opt, scope: "scope" opt, every_importer: "everyImporter" opt, source_lengths: "sourceLengths" opt, bundle: "bundle" opt, skipped: "skipped" opt, sql_files: "sqlFiles" opt, project: "project" opt, startup: "startup" opt, profile: "profile" opt, config: "config" opt, baseline: "baseline" opt, replacements: "replacements" opt, heavy_packages: "heavyPackages" opt }
         SourceFile { path: "path" req, source: "source" opt }
         EntryPoint { path: "path" req, declared_by: "declaredBy" req, queue_batch_size: "queueBatchSize" opt }
         BundleInput { metafile: "metafile" req, outputs: "outputs" req, manifests: "manifests" opt, input_sources: "inputSources" opt }
@@ -410,7 +418,8 @@ pub fn analyze_with_roles(
         .transpose()
         .map_err(|e| format!("baseline: {e}"))?;
 
-    let linter = Linter::new(&config, &project, &registry);
+    let mut linter = Linter::new(&config, &project, &registry);
+    linter.every_importer = input.every_importer;
     let scope = match input.scope {
         FileScope::Reachable if config.all_files => FileScope::All,
         scope => scope,
@@ -975,6 +984,152 @@ mod tests {
                 "lib/ping.ts client (skipped)",
             ]
         );
+    }
+
+    /// A finding inside a function nothing calls is about code the Worker
+    /// never runs: left out, with a note naming the function. Not when an
+    /// analyzed file imports it (by name or whole), a framework calls it by
+    /// its export name, the file is an entry, or the analysis does not see
+    /// every importer (no entry: another file may import anything).
+    #[test]
+    fn findings_in_functions_nothing_calls_are_left_out() {
+        let looped = |name: &str| {
+            format!("async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
+        };
+        let file = |path: &str, source: String| SourceFile {
+            path: path.into(),
+            source: source.into(),
+        };
+        let db = [
+            format!("export {}", looped("used")),
+            format!("export {}", looped("exportedNobodyImports")),
+            looped("helper"),
+            "export async function viaHelper(ids: string[]) { await helper(ids); }\n".into(),
+            looped("dead"),
+            format!("{}async function callsDeadOnly() {{ await deadChain([]); }}\n", looped("deadChain")),
+            "async function selfish(ids: string[]) { for (const id of ids) { await fetch(id); } await selfish(ids); }\n".into(),
+            format!("export {}", looped("GET")),
+            "export const aliased = async (ids: string[]) => { for (const id of ids) { await fetch(id); } };\n".into(),
+            "const named = async (ids: string[]) => { for (const id of ids) { await fetch(id); } };\nexport { named as renamed };\n".into(),
+            "export async function loopsOverHelper(ids: string[]) { for (const id of ids) { await helperElsewhere(id); } }\n".into(),
+            "import { helperElsewhere } from './other';\n".into(),
+        ]
+        .concat();
+        let entry = "import { used, viaHelper, renamed } from './db';\nasync function handle(r: Request) { await used([]); await viaHelper([]); await renamed([]); return new Response(''); }\nexport default { fetch: handle };\nexport async function runsByEntry(ids: string[]) { for (const id of ids) { await fetch(id); } }\n";
+        let other = "export async function helperElsewhere(id: string) { await fetch(id); }\n";
+        let input = |entry_source: &str, entries: bool| AnalyzeInput {
+            files: vec![
+                file("src/index.ts", entry_source.into()),
+                file("src/db.ts", db.clone()),
+                file("src/other.ts", other.into()),
+            ],
+            entries: if entries {
+                vec![EntryPoint {
+                    path: "src/index.ts".into(),
+                    ..EntryPoint::default()
+                }]
+            } else {
+                Vec::new()
+            },
+            scope: FileScope::Reachable,
+            every_importer: true,
+            config: Some("{}".into()),
+            ..AnalyzeInput::default()
+        };
+        let lines = |report: &Report| -> Vec<String> {
+            report
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == "subrequest-in-loop")
+                .map(|d| {
+                    format!(
+                        "{}:{}",
+                        d.file.as_deref().unwrap_or(""),
+                        d.line.unwrap_or(0)
+                    )
+                })
+                .collect()
+        };
+        let report = analyze(&input(entry, true)).unwrap();
+        assert_eq!(
+            lines(&report),
+            [
+                "src/db.ts:2",
+                "src/db.ts:8",
+                "src/db.ts:20",
+                "src/db.ts:23",
+                "src/index.ts:4"
+            ],
+            "{:#?}",
+            report.diagnostics
+        );
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.contains("nothing calls"))
+            .expect("a note");
+        for name in ["exportedNobodyImports", "dead", "deadChain", "selfish"] {
+            assert!(note.contains(&format!("`{name}`")), "{note}");
+        }
+        assert!(
+            note.starts_with("6 findings were left out inside functions"),
+            "{note}"
+        );
+        // Kept: a route handler a framework calls by its export name (GET),
+        // and a function imported under another name.
+        assert!(db.lines().nth(18).unwrap().contains("GET"));
+        assert!(db.lines().nth(22).unwrap().contains("const named"));
+        // A namespace import of the module: any of its exports may run.
+        let whole = entry.replace(
+            "import { used, viaHelper, renamed } from './db';",
+            "import * as db from './db';\nconst { used, viaHelper, renamed } = db;",
+        );
+        let report = analyze(&input(&whole, true)).unwrap();
+        assert_eq!(
+            lines(&report),
+            [
+                "src/db.ts:2",
+                "src/db.ts:5",
+                "src/db.ts:8",
+                "src/db.ts:20",
+                "src/db.ts:22",
+                "src/db.ts:23",
+                "src/db.ts:25",
+                "src/index.ts:5"
+            ]
+        );
+        // No entry: every file is analyzed, and any of them may be imported
+        // by code the analysis does not see: exports are kept.
+        // Every function that runs or may: the exported ones too.
+        let every_export = [
+            "src/db.ts:2",
+            "src/db.ts:5",
+            "src/db.ts:8",
+            "src/db.ts:20",
+            "src/db.ts:22",
+            "src/db.ts:23",
+            "src/db.ts:25",
+            "src/index.ts:4",
+        ];
+        let report = analyze(&input(entry, false)).unwrap();
+        assert_eq!(lines(&report), every_export);
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.contains("nothing calls"))
+            .expect("a note");
+        assert!(
+            note.starts_with("3 findings were left out inside functions"),
+            "{note}"
+        );
+        // Not every importer among the files (some named on the command
+        // line, components the core does not read): exports are kept.
+        let partial = AnalyzeInput {
+            every_importer: false,
+            ..input(entry, true)
+        };
+        let report = analyze(&partial).unwrap();
+        assert_eq!(lines(&report), every_export);
     }
 
     /// A queue handler's batch is bounded by the consumers of the wrangler

@@ -206,6 +206,31 @@ test("entries: `wrangler dev` of a file in a scripts folder is a local tool, not
   assert.deepEqual(findings(report), ["src/index.ts:2 subrequest-in-loop", "tools/ops.ts:2 subrequest-in-loop"]);
 });
 
+test("a finding in a function nothing calls is left out, with a note; kept while some importer may be unseen", () => {
+  const loop = (name) => `export async function ${name}(ids) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
+  const files = {
+    "wrangler.jsonc": '{ "main": "src/index.ts" }',
+    "package.json": "{}",
+    "src/index.ts": "import { used } from './db';\nexport default { async fetch(req) { await used(await req.json()); return new Response('ok'); } };\n",
+    "src/db.ts": loop("used") + loop("nobodyImports"),
+  };
+  const run = (root, args = []) => {
+    const result = cli(["lint", ...args, "--format", "json", "--no-cache"], { cwd: root });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  const root = project(files);
+  const whole = run(root);
+  assert.deepEqual(findings(whole), ["src/db.ts:2 subrequest-in-loop"]);
+  assert.ok(whole.notes.some((n) => n.startsWith("1 finding was left out inside a function that nothing calls") && n.includes("`nobodyImports` (src/db.ts:4)")), whole.notes.join("\n"));
+  // Files named, or a folder inside the project: another file may import it.
+  assert.deepEqual(findings(run(root, ["src/index.ts", "src/db.ts"])), ["src/db.ts:2 subrequest-in-loop", "src/db.ts:5 subrequest-in-loop"]);
+  assert.deepEqual(findings(run(root, ["src"])), ["src/db.ts:2 subrequest-in-loop", "src/db.ts:5 subrequest-in-loop"]);
+  // An Astro page imports it: the core does not read the page.
+  const astro = project({ ...files, "src/pages/index.astro": "---\nimport { nobodyImports } from '../db';\nawait nobodyImports([]);\n---\n<p>hi</p>\n" });
+  assert.deepEqual(findings(run(astro)), ["src/db.ts:2 subrequest-in-loop", "src/db.ts:5 subrequest-in-loop"]);
+});
+
 test("with no Worker entry, tests, scripts, browser and Node code are set aside, and the report says how many", () => {
   const loop = (name) => `export async function ${name}(ids) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
   const root = project({

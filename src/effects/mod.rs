@@ -64,11 +64,31 @@ pub struct FileFacts {
     pub clients: Vec<ClientFact>,
     /// Calls of module-level or imported functions from inside functions.
     pub calls: Vec<CallFact>,
+    /// Module-scope functions nothing in the file calls: what is found in
+    /// them is left out unless another file imports one
+    /// (`engine::uncalled`). Set after the walk, for a file with findings.
+    pub uncalled: Vec<crate::semantic::uncalled::Uncalled>,
     /// The collector's state while the file is walked.
     pub walk: WalkState,
 }
 
 impl FileFacts {
+    /// Every module the file loads (a specifier as written) and the export
+    /// it takes: `None` for the whole module (a namespace import, `export
+    /// *`, `import()`, `require()`).
+    pub fn loads(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        let imports = self
+            .imports
+            .iter()
+            .map(|i| (i.source.as_str(), i.imported.as_deref()));
+        let reexports = self.reexports.iter().map(|r| match r {
+            ReExport::Named(_, imported, spec) => (spec.as_str(), Some(imported.as_str())),
+            ReExport::Star(spec) => (spec.as_str(), None),
+        });
+        let requests = self.requests.iter().map(|r| (r.spec.as_str(), None));
+        imports.chain(reexports).chain(requests)
+    }
+
     pub fn import_of(&self, local: &str) -> Option<&ImportFact> {
         // Indexed during the walk; a scan after it (the index is dropped
         // with the walk state).
@@ -462,6 +482,7 @@ impl Wire for FileFacts {
         self.queries.wire(v);
         self.clients.wire(v);
         self.calls.wire(v);
+        self.uncalled.wire(v);
     }
 }
 

@@ -328,17 +328,8 @@ impl Project<'_> {
                         out[target].push((file, name.map(str::to_string)));
                     }
                 };
-                for import in &facts.imports {
-                    add(&import.source, import.imported.as_deref());
-                }
-                for r in &facts.reexports {
-                    match r {
-                        ReExport::Named(_, imported, spec) => add(spec, Some(imported)),
-                        ReExport::Star(spec) => add(spec, None),
-                    }
-                }
-                for r in &facts.requests {
-                    add(&r.spec, None);
+                for (spec, name) in facts.loads() {
+                    add(spec, name);
                 }
             }
             out

@@ -14,7 +14,7 @@ use crate::model::report::FileEntry;
 use crate::model::report::{docs_url, Category, Diagnostic, Severity};
 pub use crate::model::rule::RuleMeta;
 use crate::semantic::graph;
-use crate::semantic::resolve::{normalize, Resolver};
+use crate::semantic::resolve::{normalize, Kind as LoadKind, Resolver};
 use crate::syntax::position::LineIndex;
 pub(crate) use crate::syntax::START;
 use crate::syntax::{language, nesting, parse};
@@ -23,6 +23,7 @@ pub mod context;
 pub mod declare;
 pub mod project;
 pub(crate) mod suppress;
+mod uncalled;
 mod walker;
 
 pub use context::{Frame, LintContext, Node, NodeKind};
@@ -367,6 +368,10 @@ pub struct Linter<'p> {
     /// The enabled rules' metadata and severities, in the order of the
     /// rules each file instantiates.
     severities: Vec<(&'static RuleMeta, Severity)>,
+    /// The files are every module of the project that may import another
+    /// (`AnalyzeInput::every_importer`): an export no analyzed file imports
+    /// is imported by none.
+    pub every_importer: bool,
 }
 
 impl<'p> Linter<'p> {
@@ -408,6 +413,7 @@ impl<'p> Linter<'p> {
             project,
             known_ids: &registry.known_ids,
             limits: config.platform_limits(),
+            every_importer: false,
         }
     }
 
@@ -631,6 +637,33 @@ impl<'p> Linter<'p> {
             // subrequest) are specific findings too.
             out.diagnostics.extend(project);
             defer_to_specific(&mut out.diagnostics);
+        }
+        // Findings in functions nothing calls: what the Worker never runs.
+        let mut is_entry = vec![false; out.db_facts.len()];
+        for &e in &entry_files {
+            if let Some(a) = analyzed[e] {
+                is_entry[a] = true;
+            }
+        }
+        let db_facts = &out.db_facts;
+        let resolve = |from: usize, spec: &str| {
+            let resolver = resolver.as_ref()?;
+            resolver
+                .resolve(&db_facts[from].0, spec, LoadKind::Import)
+                .file()
+                .and_then(|file| analyzed[file])
+        };
+        // What imports an export is known when the files are the project's
+        // every module and the analysis follows them from the entries.
+        let imports = (self.every_importer && scope == FileScope::Reachable && resolver.is_some())
+            .then_some(uncalled::Imports {
+                resolve: &resolve,
+                is_entry: &is_entry,
+            });
+        if let Some(note) =
+            uncalled::leave_out_uncalled(&mut out.diagnostics, db_facts, imports.as_ref())
+        {
+            out.notes.push(note);
         }
         merge_groups(&mut out.diagnostics);
         out.files_walked = walks.get();
@@ -866,6 +899,22 @@ impl<'p> Linter<'p> {
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
         facts.walk = Default::default();
+        let boundary = graph::boundary_of(&program);
+        // Where a finding can land (the walk's own, a deferred one, the
+        // project rules' at queries and calls): which functions never run.
+        if !diagnostics.is_empty()
+            || !facts.deferred.is_empty()
+            || !facts.queries.is_empty()
+            || !facts.calls.is_empty()
+        {
+            let model = &cx.model;
+            // A "use server" module's exports are the browser's to call.
+            let actions = boundary == graph::Boundary::Server;
+            facts.uncalled =
+                crate::semantic::uncalled::uncalled_functions(model.semantic(), actions, |span| {
+                    model.loc(span)
+                });
+        }
         let requests = if requests {
             graph::module_requests(&program, facts.requests.clone())
         } else {
@@ -876,7 +925,7 @@ impl<'p> Linter<'p> {
             facts,
             suppressions,
             requests,
-            boundary: graph::boundary_of(&program),
+            boundary,
             role: None,
         })
     }

@@ -434,7 +434,7 @@ export default {
     return new Response(data, { headers: upstream.headers });
   },
 };
-async function proxy(req: Request) {
+export async function proxy(req: Request) {
   const body = await req.arrayBuffer();
   return fetch("https://x.example", { method: "PUT", body });
 }"#,

@@ -387,7 +387,7 @@ export default {
         let found = crate::rules::test_util::lint_with(
             RULE,
             "t.ts",
-            "async function f(db, userOrders) {\n  for (const o of userOrders) {\n    await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));\n  }\n}\n",
+            "export async function f(db, userOrders) {\n  for (const o of userOrders) {\n    await db.select().from(orderItems).where(eq(orderItems.orderId, o.id));\n  }\n}\n",
         );
         assert_eq!(found.len(), 1);
         assert!(

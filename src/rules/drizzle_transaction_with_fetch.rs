@@ -143,7 +143,7 @@ mod tests {
     await tx.update(orders).set({ status: 'paid' }).where(eq(orders.id, id));
   });
 });
-async function pay(db, env) {
+export async function pay(db, env) {
   await db.transaction(async (trx) => {
     await trx.insert(payments).values(p);
     await env.QUEUE.send({ id });

@@ -612,7 +612,7 @@ export async function logs(db, env, userId, from, to) {
     fn without_a_schema_only_unfiltered_lists_fire() {
         assert_fires(
             RULE,
-            "async function f(db) {\n  await db.select().from(invoices);\n  await db.select().from(invoices).where(eq(invoices.customerId, id));\n}\n",
+            "export async function f(db) {\n  await db.select().from(invoices);\n  await db.select().from(invoices).where(eq(invoices.customerId, id));\n}\n",
             &[(2, "db.select().from(invoices) returns every matching row of invoices")],
         );
     }

@@ -317,7 +317,7 @@ export default {
   },
 };
 async function track(req) { await fetch("https://t.example"); }
-async function g(db) {
+export async function g(db) {
   const db2 = drizzle(env.DB);
   db2.insert(users).values(u);
   items.forEach(async (item) => { await env.KV.put(item.id, item); });

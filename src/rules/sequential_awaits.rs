@@ -494,7 +494,7 @@ app.get("/:id", async (c) => {
   if (!user) return c.json({ error: "not found" }, 404);
   return c.json({ user, settings });
 });
-async function three(env) {
+export async function three(env) {
   const a = await fetch("https://a.example");
   const label = "b";
   const { b } = await env.KV.get(label, "json");
@@ -516,7 +516,7 @@ async function three(env) {
         let found = crate::rules::test_util::lint_with(
             "sequential-awaits",
             "test.ts",
-            "async function f(env) {\n  const a = await fetch(x);\n  const b = await env.KV.get(k);\n}\n",
+            "export async function f(env) {\n  const a = await fetch(x);\n  const b = await env.KV.get(k);\n}\n",
         );
         assert_eq!(found.len(), 1);
         assert!(
@@ -532,16 +532,16 @@ async function three(env) {
     fn silent_when_dependent() {
         assert_silent(
             "sequential-awaits",
-            r#"async function f(env, c) {
+            r#"export async function f(env, c) {
   const res = await fetch(url);
   const cached = await env.KV.get(res.headers.get("etag"));
 }
-async function g(env) {
+export async function g(env) {
   const { id } = await env.KV.get("current", "json");
   const key = `user:${id}`;
   const user = await env.USERS.get(key);
 }
-async function h(env) {
+export async function h(env) {
   const [a, b] = await Promise.all([env.KV.get("a"), env.KV.get("b")]);
   const text = await res.text();
   const parsed = await c.req.json();
@@ -621,7 +621,7 @@ async function g() {
   const a = await sleep(1);
   const b = await crypto.subtle.digest("SHA-256", data);
 }
-async function h(env) {
+export async function h(env) {
   const a = await env.KV.get("a");
 }"#,
         );

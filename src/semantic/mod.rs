@@ -15,5 +15,6 @@ pub mod resolve;
 pub mod scope;
 #[cfg(test)]
 mod tests;
+pub mod uncalled;
 
 pub use model::*;
