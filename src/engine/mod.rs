@@ -910,10 +910,36 @@ impl<'p> Linter<'p> {
             let model = &cx.model;
             // A "use server" module's exports are the browser's to call.
             let actions = boundary == graph::Boundary::Server;
-            facts.uncalled =
-                crate::semantic::uncalled::uncalled_functions(model.semantic(), actions, |span| {
-                    model.loc(span)
-                });
+            // Where the walk's findings are, and where project findings may
+            // go (deferred findings, queries, calls), sorted: a function
+            // asks with two binary searches.
+            let mut anchors: Vec<u32> = (facts.deferred.iter().map(|d| d.span.lo.0))
+                .chain(facts.queries.iter().map(|q| q.span.lo.0))
+                .chain(facts.calls.iter().map(|c| c.span.lo.0))
+                .collect();
+            anchors.sort_unstable();
+            let mut places: Vec<(u32, u32)> = diagnostics
+                .iter()
+                .filter_map(|d| d.line.zip(d.column))
+                .collect();
+            places.sort_unstable();
+            let may_report = |span: swc_core::common::Span| {
+                let first = anchors.partition_point(|&a| a < span.lo.0);
+                anchors.get(first).is_some_and(|&a| a <= span.hi.0)
+                    || (!places.is_empty() && {
+                        let loc = model.loc(span);
+                        let first = places.partition_point(|&p| p < (loc.line, loc.column));
+                        places
+                            .get(first)
+                            .is_some_and(|&p| p <= (loc.end_line, loc.end_column))
+                    })
+            };
+            facts.uncalled = crate::semantic::uncalled::uncalled_functions(
+                model.semantic(),
+                actions,
+                may_report,
+                |span| model.loc(span),
+            );
         }
         let requests = if requests {
             graph::module_requests(&program, facts.requests.clone())

@@ -87,10 +87,13 @@ fn called_by_convention(name: &str) -> bool {
 /// another such function count only if that one runs). `loc` places a span.
 /// `exports_run`: the file's exports are called from elsewhere whoever
 /// imports them (a `"use server"` module's server actions, which the
-/// browser calls).
+/// browser calls). Only the functions where something may be reported
+/// (`may_report` of the function's span) are listed, with those that name
+/// them: the others cost nothing to keep, nor a place (`loc`) to make.
 pub fn uncalled_functions(
     model: &SemanticModel,
     exports_run: bool,
+    may_report: impl Fn(Span) -> bool,
     loc: impl Fn(Span) -> Loc,
 ) -> Vec<Uncalled> {
     let root = model.root_scope();
@@ -195,9 +198,23 @@ pub fn uncalled_functions(
             }
         }
     }
+    // Listed: where something may be reported, and what names those (it
+    // decides whether they run).
+    let mut listed: Vec<bool> = (0..n)
+        .map(|c| !live[c] && may_report(candidates[c].1))
+        .collect();
+    let mut queue: Vec<usize> = (0..n).filter(|&c| listed[c]).collect();
+    while let Some(c) = queue.pop() {
+        for &d in &named_by[c] {
+            if !live[d] && !listed[d] {
+                listed[d] = true;
+                queue.push(d);
+            }
+        }
+    }
     let mut position = vec![u32::MAX; n];
     let mut out = Vec::new();
-    for c in (0..n).filter(|&c| !live[c]) {
+    for c in (0..n).filter(|&c| listed[c]) {
         position[c] = out.len() as u32;
         out.push(c);
     }
