@@ -318,6 +318,15 @@ pub fn analyze(input: &AnalyzeInput) -> Result<Report, String> {
     analyze_precomputed(input, &[]).map(|(report, _)| report)
 }
 
+/// The files the analysis of `input` analyzes: the config's `allFiles`
+/// widens the reach of the entries to every file.
+fn scope_of(input: &AnalyzeInput, config: &Config) -> FileScope {
+    match input.scope {
+        FileScope::Reachable if config.all_files => FileScope::All,
+        scope => scope,
+    }
+}
+
 /// The registry, the config and the project, with the data tables of
 /// `input` installed: what every file's walk reads besides the file.
 fn prepare(input: &AnalyzeInput) -> Result<(crate::engine::Registry, Config, ProjectInfo), String> {
@@ -340,8 +349,9 @@ fn prepare(input: &AnalyzeInput) -> Result<(crate::engine::Registry, Config, Pro
 /// cache keep them: `input` must then hold the same config and project.
 pub fn walk(input: &AnalyzeInput, only: impl IntoIterator<Item = u32>) -> Result<Vec<u8>, String> {
     let (registry, config, project) = prepare(input)?;
-    let linter = Linter::new(&config, &project, &registry);
-    linter.walk_records(&input.files, &input.entries, input.scope, only)
+    let mut linter = Linter::new(&config, &project, &registry);
+    linter.every_importer = input.every_importer;
+    linter.walk_records(&input.files, &input.entries, scope_of(input, &config), only)
 }
 
 /// The files the analysis of `input` likely walks, for the threads to walk
@@ -366,11 +376,12 @@ pub fn walk_kept(
     with_records: bool,
 ) -> Result<(Vec<u8>, KeptWalks), String> {
     let (registry, config, project) = prepare(input)?;
-    let linter = Linter::new(&config, &project, &registry);
+    let mut linter = Linter::new(&config, &project, &registry);
+    linter.every_importer = input.every_importer;
     linter.walk_kept(
         &input.files,
         &input.entries,
-        input.scope,
+        scope_of(input, &config),
         only,
         with_records,
     )
@@ -420,10 +431,7 @@ pub fn analyze_with_roles(
 
     let mut linter = Linter::new(&config, &project, &registry);
     linter.every_importer = input.every_importer;
-    let scope = match input.scope {
-        FileScope::Reachable if config.all_files => FileScope::All,
-        scope => scope,
-    };
+    let scope = scope_of(input, &config);
     let mut lint = linter.lint_precomputed(
         &input.files,
         &input.sql_files,
@@ -1051,6 +1059,12 @@ mod tests {
                 .collect()
         };
         let report = analyze(&input(entry, true)).unwrap();
+        // Walks made apart (threads, the cache) are made for the same
+        // judgement of exports: none is walked again, the report is the same.
+        let records = walk(&input(entry, true), 0..3).expect("walks");
+        let (apart, walked) = analyze_precomputed(&input(entry, true), &records).unwrap();
+        let json = super::precomputed_tests::report_json;
+        assert_eq!((walked, json(&apart)), (0, json(&report)));
         assert_eq!(
             lines(&report),
             [
@@ -1719,7 +1733,7 @@ mod precomputed_tests {
         out.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
-    fn report_json(report: &Report) -> String {
+    pub(super) fn report_json(report: &Report) -> String {
         serde_json::to_string(report).expect("a report serializes")
     }
 

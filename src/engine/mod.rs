@@ -150,11 +150,17 @@ pub struct WalkParams {
     pub queue_batch: Option<u32>,
     /// The file is a Worker entry.
     pub is_entry: bool,
+    /// The analysis may find that nothing imports an export (every
+    /// importer is among the files and the entries are followed:
+    /// [`Linter::every_importer`]): the walk lists the exported functions
+    /// its file never calls too.
+    pub judge_exports: bool,
 }
 
 crate::model::wire::wire_struct!(WalkParams {
     queue_batch,
-    is_entry
+    is_entry,
+    judge_exports
 });
 
 /// Walks of some of the files computed apart (by another instance, or
@@ -323,6 +329,7 @@ pub fn likely_walk_params(
     files: &[SourceFile],
     entries: &[EntryPoint],
     scope: FileScope,
+    every_importer: bool,
 ) -> Vec<WalkParams> {
     let among = entries_among(files, entries);
     let queue_batch = match among.first() {
@@ -335,8 +342,15 @@ pub fn likely_walk_params(
         .map(|i| WalkParams {
             queue_batch,
             is_entry: among.iter().any(|e| e.0 == i),
+            judge_exports: judges_exports(every_importer, scope),
         })
         .collect()
+}
+
+/// Whether an analysis may find that nothing imports an export: every
+/// importer is among the files, and the entries' reach is followed.
+fn judges_exports(every_importer: bool, scope: FileScope) -> bool {
+    every_importer && scope == FileScope::Reachable
 }
 
 /// The rules the engine can run, as the registry (`crate::rules`) lists them.
@@ -490,6 +504,7 @@ impl<'p> Linter<'p> {
                 let params = WalkParams {
                     queue_batch: entry_batches[n],
                     is_entry: entry_files[n] == i,
+                    judge_exports: judges_exports(self.every_importer, scope),
                 };
                 let mut result = walk(i, true, params, graph::ObjectIdMarks::Unknown);
                 let loads = match &mut result {
@@ -512,6 +527,7 @@ impl<'p> Linter<'p> {
         let rest_params = |i: usize| WalkParams {
             queue_batch: None,
             is_entry: entry_files.contains(&i),
+            judge_exports: judges_exports(self.every_importer, scope),
         };
         let mut text_roles = vec![None; files.len()];
         let mut set_aside = 0usize;
@@ -655,11 +671,12 @@ impl<'p> Linter<'p> {
         };
         // What imports an export is known when the files are the project's
         // every module and the analysis follows them from the entries.
-        let imports = (self.every_importer && scope == FileScope::Reachable && resolver.is_some())
-            .then_some(uncalled::Imports {
+        let imports = (judges_exports(self.every_importer, scope) && resolver.is_some()).then_some(
+            uncalled::Imports {
                 resolve: &resolve,
                 is_entry: &is_entry,
-            });
+            },
+        );
         if let Some(note) =
             uncalled::leave_out_uncalled(&mut out.diagnostics, db_facts, imports.as_ref())
         {
@@ -703,7 +720,7 @@ impl<'p> Linter<'p> {
         scope: FileScope,
         only: impl IntoIterator<Item = u32>,
     ) -> Result<Vec<u8>, String> {
-        let params = likely_walk_params(files, entries, scope);
+        let params = likely_walk_params(files, entries, scope, self.every_importer);
         let mut out = Vec::new();
         for i in only {
             let i = i as usize;
@@ -725,7 +742,7 @@ impl<'p> Linter<'p> {
         only: impl IntoIterator<Item = u32>,
         with_records: bool,
     ) -> Result<(Vec<u8>, KeptWalks), String> {
-        let params = likely_walk_params(files, entries, scope);
+        let params = likely_walk_params(files, entries, scope, self.every_importer);
         let mut records = Vec::new();
         let mut kept = KeptWalks::default();
         for i in only {
@@ -795,6 +812,7 @@ impl<'p> Linter<'p> {
         WalkParams {
             queue_batch,
             is_entry,
+            judge_exports,
         }: WalkParams,
         object_ids: graph::ObjectIdMarks,
     ) -> WalkResult {
@@ -902,45 +920,9 @@ impl<'p> Linter<'p> {
         let boundary = graph::boundary_of(&program);
         // Where a finding can land (the walk's own, a deferred one, the
         // project rules' at queries and calls): which functions never run.
-        if !diagnostics.is_empty()
-            || !facts.deferred.is_empty()
-            || !facts.queries.is_empty()
-            || !facts.calls.is_empty()
-        {
-            let model = &cx.model;
-            // A "use server" module's exports are the browser's to call.
-            let actions = boundary == graph::Boundary::Server;
-            // Where the walk's findings are, and where project findings may
-            // go (deferred findings, queries, calls), sorted: a function
-            // asks with two binary searches.
-            let mut anchors: Vec<u32> = (facts.deferred.iter().map(|d| d.span.lo.0))
-                .chain(facts.queries.iter().map(|q| q.span.lo.0))
-                .chain(facts.calls.iter().map(|c| c.span.lo.0))
-                .collect();
-            anchors.sort_unstable();
-            let mut places: Vec<(u32, u32)> = diagnostics
-                .iter()
-                .filter_map(|d| d.line.zip(d.column))
-                .collect();
-            places.sort_unstable();
-            let may_report = |span: swc_core::common::Span| {
-                let first = anchors.partition_point(|&a| a < span.lo.0);
-                anchors.get(first).is_some_and(|&a| a <= span.hi.0)
-                    || (!places.is_empty() && {
-                        let loc = model.loc(span);
-                        let first = places.partition_point(|&p| p < (loc.line, loc.column));
-                        places
-                            .get(first)
-                            .is_some_and(|&p| p <= (loc.end_line, loc.end_column))
-                    })
-            };
-            facts.uncalled = crate::semantic::uncalled::uncalled_functions(
-                model.semantic(),
-                actions,
-                may_report,
-                |span| model.loc(span),
-            );
-        }
+        let exports_run = boundary == graph::Boundary::Server || !judge_exports;
+        facts.uncalled =
+            uncalled::in_walk(&facts, &diagnostics, &cx.model, &file.source, exports_run);
         let requests = if requests {
             graph::module_requests(&program, facts.requests.clone())
         } else {

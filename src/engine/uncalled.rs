@@ -3,10 +3,13 @@
 //! that no analyzed file imports, is dead code. Reporting an N+1 there
 //! claims a cost nobody pays. The report says what was left out.
 
+use crate::effects::calls::FunctionFact;
 use crate::effects::FileFacts;
 use crate::model::collections::{HashMap, HashSet};
 use crate::model::report::Diagnostic;
-use crate::semantic::uncalled::Uncalled;
+use crate::semantic::file::FileModel;
+use crate::semantic::uncalled::{name_uses, uncalled_functions, Uncalled};
+use crate::syntax::START;
 
 /// What the analyzed files import, for deciding whether an exported
 /// function runs: known only when the files are those the Worker's entries
@@ -193,4 +196,145 @@ pub(super) fn leave_out_uncalled(
         if many { "them" } else { "it" },
         shown.join(", ")
     ))
+}
+
+/// The functions of a walked file that nothing in it calls, where
+/// something may be reported (the walk's `diagnostics`, the facts' deferred
+/// findings, queries and calls): [`uncalled_functions`], asked of the
+/// semantic model only when needed. Most files' rules build no model, and a
+/// function that the module's code outside its named functions uses, or
+/// one such function does, needs none. `exports_run`: the file's exports
+/// run whoever imports them (not judged, or `"use server"` actions).
+pub(super) fn in_walk(
+    facts: &FileFacts,
+    diagnostics: &[Diagnostic],
+    model: &FileModel<'_>,
+    source: &str,
+    exports_run: bool,
+) -> Vec<Uncalled> {
+    let named = |f: &&FunctionFact| f.top_level && !f.is_method && f.name.is_some();
+    if !facts.functions.iter().any(|f| named(&f)) {
+        return Vec::new();
+    }
+    // Where findings are and may go, sorted: a function asks with two
+    // binary searches.
+    let mut anchors: Vec<u32> = (facts.deferred.iter().map(|d| d.span.lo.0))
+        .chain(facts.queries.iter().map(|q| q.span.lo.0))
+        .chain(facts.calls.iter().map(|c| c.span.lo.0))
+        .collect();
+    let mut places: Vec<(u32, u32)> = diagnostics
+        .iter()
+        .filter_map(|d| d.line.zip(d.column))
+        .collect();
+    if anchors.is_empty() && places.is_empty() {
+        return Vec::new();
+    }
+    anchors.sort_unstable();
+    places.sort_unstable();
+    let may_report = |span: swc_core::common::Span| {
+        let first = anchors.partition_point(|&a| a < span.lo.0);
+        anchors.get(first).is_some_and(|&a| a <= span.hi.0)
+            || (!places.is_empty() && {
+                let loc = model.loc(span);
+                let first = places.partition_point(|&p| p < (loc.line, loc.column));
+                places
+                    .get(first)
+                    .is_some_and(|&p| p <= (loc.end_line, loc.end_column))
+            })
+    };
+    let exported: HashSet<&str> = facts
+        .exports
+        .iter()
+        .map(|(_, local)| local.as_str())
+        .collect();
+    let mut functions: Vec<(u32, u32, &str)> = facts
+        .functions
+        .iter()
+        .filter(named)
+        .map(|f| {
+            (
+                f.span.lo.0.saturating_sub(START),
+                f.span.hi.0.saturating_sub(START),
+                f.name.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    functions.sort_unstable();
+    let spans: Vec<(u32, u32)> = functions.iter().map(|&(lo, hi, _)| (lo, hi)).collect();
+    let mut proof = Proof {
+        source,
+        functions: &functions,
+        spans: &spans,
+        exported: &exported,
+        exports_run,
+        known: HashMap::default(),
+        scans: 0,
+    };
+    // Those that may not run and have something to report, each proven to
+    // run without the model, or the model asked.
+    let needs_model = facts.functions.iter().filter(named).any(|f| {
+        let name = f.name.as_deref().unwrap_or_default();
+        !(exports_run && exported.contains(name)) && may_report(f.span) && !proof.runs(name, 0)
+    });
+    if !needs_model {
+        return Vec::new();
+    }
+    uncalled_functions(model.semantic(), exports_run, may_report, |span| {
+        model.loc(span)
+    })
+}
+
+/// Proofs from the text that a module function runs: a use of its name
+/// outside the module's named functions, or inside one that runs.
+struct Proof<'a> {
+    source: &'a str,
+    /// The named module functions: (start, end, name), sorted.
+    functions: &'a [(u32, u32, &'a str)],
+    spans: &'a [(u32, u32)],
+    exported: &'a HashSet<&'a str>,
+    exports_run: bool,
+    known: HashMap<&'a str, bool>,
+    /// Scans of the text so far: past a few, the model costs less.
+    scans: u32,
+}
+
+impl<'a> Proof<'a> {
+    const MAX_SCANS: u32 = 24;
+    const MAX_DEPTH: u32 = 4;
+
+    fn runs(&mut self, name: &'a str, depth: u32) -> bool {
+        if let Some(&known) = self.known.get(name) {
+            return known;
+        }
+        if self.exports_run && self.exported.contains(name) {
+            return true;
+        }
+        if self.scans >= Self::MAX_SCANS || depth > Self::MAX_DEPTH {
+            return false;
+        }
+        self.scans += 1;
+        // Unproven while it is asked (a cycle proves nothing).
+        self.known.insert(name, false);
+        let mut callers: Vec<usize> = Vec::new();
+        let mut outside = false;
+        for inside in name_uses(self.source, name, self.spans) {
+            match inside {
+                None => {
+                    outside = true;
+                    break;
+                }
+                Some(i) => {
+                    if self.functions[i].2 != name && !callers.contains(&i) {
+                        callers.push(i);
+                    }
+                }
+            }
+        }
+        let runs = outside
+            || callers
+                .into_iter()
+                .any(|i| self.runs(self.functions[i].2, depth + 1));
+        self.known.insert(name, runs);
+        runs
+    }
 }

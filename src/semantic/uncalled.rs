@@ -230,3 +230,94 @@ pub fn uncalled_functions(
         })
         .collect()
 }
+
+/// Each use of `name` in `source` as a name (not a property: `.name`,
+/// `name:`; not where it is bound, `const name =`, nor a write, `name =`):
+/// the index of the span of `functions` (byte ranges of the source, sorted
+/// and disjoint) it is in, or None outside them all. A cheap proof that a
+/// function runs spares building the semantic model; a word in a comment or
+/// string proves it too (the finding is kept).
+pub fn name_uses<'s>(
+    source: &'s str,
+    name: &'s str,
+    functions: &'s [(u32, u32)],
+) -> impl Iterator<Item = Option<usize>> + 's {
+    let bytes = source.as_bytes();
+    let first = name.as_bytes().first().copied().unwrap_or(b' ');
+    let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    source
+        .match_indices(first as char)
+        .filter(move |&(at, _)| {
+            let end = at + name.len();
+            if name.is_empty() || !bytes[at..].starts_with(name.as_bytes()) {
+                return false;
+            }
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(end).copied();
+            if before.is_some_and(|b| is_name_byte(b) || b == b'.')
+                || after.is_some_and(|b| is_name_byte(b) || b == b':')
+            {
+                return false;
+            }
+            let next = bytes[end..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map(|i| end + i);
+            !next
+                .is_some_and(|i| bytes[i] == b'=' && !matches!(bytes.get(i + 1), Some(b'=' | b'>')))
+        })
+        .map(move |(at, _)| {
+            let at = at as u32;
+            let i = functions.partition_point(|&(start, _)| start <= at);
+            (i > 0 && at < functions[i - 1].1).then(|| i - 1)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_uses;
+
+    fn named_outside(source: &str, name: &str, functions: &[(u32, u32)]) -> bool {
+        name_uses(source, name, functions).any(|inside| inside.is_none())
+    }
+
+    /// The span of each line that declares a function (`function NAME` or
+    /// `const NAME =`), as the walk records a named function.
+    fn spans(source: &str) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for line in source.split_inclusive('\n') {
+            if line.starts_with("function ") {
+                out.push((at, at + line.len() as u32));
+            } else if let Some(arrow) = line
+                .strip_prefix("const ")
+                .and_then(|rest| rest.find("= ("))
+            {
+                // The function is what follows `=`; its name is outside.
+                out.push((at + 6 + arrow as u32 + 2, at + line.len() as u32));
+            }
+            at += line.len() as u32;
+        }
+        out
+    }
+
+    #[test]
+    fn a_name_used_outside_the_named_functions_proves_it_runs() {
+        let source = "function a() { b(); }\nfunction b() {}\nexports.a = a;\n";
+        assert!(
+            named_outside(source, "a", &spans(source)),
+            "exports.a = a uses it"
+        );
+        assert!(
+            !named_outside(source, "b", &spans(source)),
+            "only a named function names b"
+        );
+        // A property, a key, a longer name, a binding or a write is no use.
+        let source = "function c() {}\nx.c; ({ c: 1 }); cc(); c = null;\n";
+        assert!(!named_outside(source, "c", &spans(source)));
+        let source = "const d = () => {}\nexport default { fetch: d };\n";
+        assert!(named_outside(source, "d", &spans(source)));
+        let source = "const e = () => {}\n";
+        assert!(!named_outside(source, "e", &spans(source)));
+    }
+}
