@@ -1024,12 +1024,13 @@ mod tests {
         ]
         .concat();
         let entry = "import { used, viaHelper, renamed } from './db';\nasync function handle(r: Request) { await used([]); await viaHelper([]); await renamed([]); return new Response(''); }\nexport default { fetch: handle };\nexport async function runsByEntry(ids: string[]) { for (const id of ids) { await fetch(id); } }\n";
-        let other = "export async function helperElsewhere(id: string) { await fetch(id); }\n";
+        // A function only another one calls, which module code uses: runs.
+        let other = format!("export async function helperElsewhere(id: string) {{ await fetch(id); }}\n{}async function outer() {{ await innerLoop([]); }}\n(globalThis as any).registry = {{ outer }};\n", looped("innerLoop"));
         let input = |entry_source: &str, entries: bool| AnalyzeInput {
             files: vec![
                 file("src/index.ts", entry_source.into()),
                 file("src/db.ts", db.clone()),
-                file("src/other.ts", other.into()),
+                file("src/other.ts", other.clone()),
             ],
             entries: if entries {
                 vec![EntryPoint {
@@ -1072,7 +1073,8 @@ mod tests {
                 "src/db.ts:8",
                 "src/db.ts:20",
                 "src/db.ts:23",
-                "src/index.ts:4"
+                "src/index.ts:4",
+                "src/other.ts:3"
             ],
             "{:#?}",
             report.diagnostics
@@ -1109,7 +1111,8 @@ mod tests {
                 "src/db.ts:22",
                 "src/db.ts:23",
                 "src/db.ts:25",
-                "src/index.ts:5"
+                "src/index.ts:5",
+                "src/other.ts:3"
             ]
         );
         // No entry: every file is analyzed, and any of them may be imported
@@ -1124,6 +1127,7 @@ mod tests {
             "src/db.ts:23",
             "src/db.ts:25",
             "src/index.ts:4",
+            "src/other.ts:3",
         ];
         let report = analyze(&input(entry, false)).unwrap();
         assert_eq!(lines(&report), every_export);
