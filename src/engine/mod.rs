@@ -150,10 +150,11 @@ pub struct WalkParams {
     pub queue_batch: Option<u32>,
     /// The file is a Worker entry.
     pub is_entry: bool,
-    /// The analysis may find that nothing imports an export (every
-    /// importer is among the files and the entries are followed:
-    /// [`Linter::every_importer`]): the walk lists the exported functions
-    /// its file never calls too.
+    /// Every importer is among the files ([`Linter::every_importer`]): the
+    /// analysis may find that nothing imports an export (when it follows
+    /// the entries' reach), so the walk lists the exported functions its
+    /// file never calls too. (Not the scope: `--all-files` reuses the
+    /// walks.)
     pub judge_exports: bool,
 }
 
@@ -342,15 +343,9 @@ pub fn likely_walk_params(
         .map(|i| WalkParams {
             queue_batch,
             is_entry: among.iter().any(|e| e.0 == i),
-            judge_exports: judges_exports(every_importer, scope),
+            judge_exports: every_importer,
         })
         .collect()
-}
-
-/// Whether an analysis may find that nothing imports an export: every
-/// importer is among the files, and the entries' reach is followed.
-fn judges_exports(every_importer: bool, scope: FileScope) -> bool {
-    every_importer && scope == FileScope::Reachable
 }
 
 /// The rules the engine can run, as the registry (`crate::rules`) lists them.
@@ -504,7 +499,7 @@ impl<'p> Linter<'p> {
                 let params = WalkParams {
                     queue_batch: entry_batches[n],
                     is_entry: entry_files[n] == i,
-                    judge_exports: judges_exports(self.every_importer, scope),
+                    judge_exports: self.every_importer,
                 };
                 let mut result = walk(i, true, params, graph::ObjectIdMarks::Unknown);
                 let loads = match &mut result {
@@ -527,7 +522,7 @@ impl<'p> Linter<'p> {
         let rest_params = |i: usize| WalkParams {
             queue_batch: None,
             is_entry: entry_files.contains(&i),
-            judge_exports: judges_exports(self.every_importer, scope),
+            judge_exports: self.every_importer,
         };
         let mut text_roles = vec![None; files.len()];
         let mut set_aside = 0usize;
@@ -671,12 +666,11 @@ impl<'p> Linter<'p> {
         };
         // What imports an export is known when the files are the project's
         // every module and the analysis follows them from the entries.
-        let imports = (judges_exports(self.every_importer, scope) && resolver.is_some()).then_some(
-            uncalled::Imports {
+        let imports = (self.every_importer && scope == FileScope::Reachable && resolver.is_some())
+            .then_some(uncalled::Imports {
                 resolve: &resolve,
                 is_entry: &is_entry,
-            },
-        );
+            });
         if let Some(note) =
             uncalled::leave_out_uncalled(&mut out.diagnostics, db_facts, imports.as_ref())
         {
