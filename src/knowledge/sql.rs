@@ -623,6 +623,19 @@ fn column_def(table: &mut Draft, mut c: Walker<'_>) -> Option<()> {
             col.unique = true;
         } else if c.kw(K::REFERENCES) {
             col.references = true;
+        } else if c.kw(K::CHECK) {
+            // `CHECK (status IN ('open', 'closed'))`: the values are a list.
+            col.enumerated |= c.group().is_some_and(|mut check| {
+                check.ident().is_some_and(|column| column.eq_ignore_ascii_case(&name))
+                    && check.kw(K::IN)
+                    && check.group().is_some_and(|values| {
+                        values.items().all(|mut value| {
+                            matches!(value.next(), Some(Token::SingleQuotedString(_) | Token::Number(..)))
+                                && value.done()
+                        })
+                    })
+                    && check.done()
+            });
         } else {
             c.skip();
         }

@@ -89,6 +89,9 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   text column counts when its name says it holds a date or time (`date`,
   `createdAt`, `logged_on`). With a `groupBy`, only when every key is such a
   column (`.groupBy(logs.date)`: at most one row per value in the range).
+- A `groupBy` / `GROUP BY` whose every key is a column whose values are a
+  declared list (`text({ enum: [...] })`, `CHECK (status IN ('a', 'b'))` in
+  a migration): one row per value of the list.
 - Tables small by their declaration: a primary key of at most 3 characters
   (`varchar(2)` country codes) or from a declared list (`text({ enum })`),
   and reference tables of a naturally small set — categories, countries,
@@ -179,6 +182,16 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             // and a `groupBy` on it returns one row per value in it.
             let windows = windowed_columns(p, fi, q, main);
             if !windows.is_empty() && q.group_by.iter().all(|g| windows.iter().any(|w| w.table == g.table && w.key == g.key)) {
+                continue;
+            }
+            // `GROUP BY status` of a column whose values are a declared
+            // list (an enum, `CHECK (status IN (…))`): a row per value.
+            let listed = |g: &crate::knowledge::query::ColumnRef| {
+                main.and_then(|m| p.column(fi, g, q, m))
+                    .and_then(|(t, name)| p.tables[t].column(&name))
+                    .is_some_and(|c| c.enumerated)
+            };
+            if !q.group_by.is_empty() && q.group_by.iter().all(listed) {
                 continue;
             }
             match main {
@@ -558,6 +571,27 @@ export async function logs(db, env, userId, from, to) {
             &[("src/schema.ts", LOGS), ("src/routes.ts", routes)],
             &[],
             &d1_project(),
+        );
+    }
+
+    /// A `GROUP BY` of a column whose values are a declared list (a Drizzle
+    /// `enum`, `CHECK (col IN (…))` in a migration) returns a row per value
+    /// (the anki-app dashboard's difficulty counts); of another column, a
+    /// row per value of it, as many as the rows may hold.
+    #[test]
+    fn groups_of_a_listed_column_are_bounded() {
+        let sql = "CREATE TABLE stats (user_id TEXT NOT NULL, question_id TEXT NOT NULL, last_difficulty TEXT CHECK(last_difficulty IN ('easy', 'medium', 'hard')), PRIMARY KEY (user_id, question_id));\n";
+        let routes = r#"export async function dashboard(env, userId) {
+  await env.DB.prepare('SELECT last_difficulty, COUNT(*) AS n FROM stats WHERE user_id = ? AND last_difficulty IS NOT NULL GROUP BY last_difficulty').bind(userId).all();
+  await env.DB.prepare('SELECT question_id, COUNT(*) AS n FROM stats GROUP BY question_id').all();
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/routes.ts", routes)],
+            &[("migrations/0001.sql", sql)],
+            &d1_project(),
+            &[("src/routes.ts", 3, "returns every matching row of stats")],
         );
     }
 
