@@ -626,12 +626,16 @@ fn column_def(table: &mut Draft, mut c: Walker<'_>) -> Option<()> {
         } else if c.kw(K::CHECK) {
             // `CHECK (status IN ('open', 'closed'))`: the values are a list.
             col.enumerated |= c.group().is_some_and(|mut check| {
-                check.ident().is_some_and(|column| column.eq_ignore_ascii_case(&name))
+                check
+                    .ident()
+                    .is_some_and(|column| column.eq_ignore_ascii_case(&name))
                     && check.kw(K::IN)
                     && check.group().is_some_and(|values| {
                         values.items().all(|mut value| {
-                            matches!(value.next(), Some(Token::SingleQuotedString(_) | Token::Number(..)))
-                                && value.done()
+                            matches!(
+                                value.next(),
+                                Some(Token::SingleQuotedString(_) | Token::Number(..))
+                            ) && value.done()
                         })
                     })
                     && check.done()
@@ -760,11 +764,13 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
         return Some(q);
     }
     q.kind = Some(QueryKind::Select);
-    let _ = c.kw(K::DISTINCT) || c.kw(K::ALL);
+    let distinct = c.kw(K::DISTINCT);
+    let _ = distinct || c.kw(K::ALL);
     let projection = c.until(&[K::FROM]);
     if !c.kw(K::FROM) {
         return Some(q);
     }
+
     q.all_columns = projection
         .items()
         .any(|i| i.tokens().last() == Some(&Token::Mul));
@@ -788,6 +794,15 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
         }
         let table = TableRef::Sql(t);
         q.joins.push(Join { table, on });
+    }
+    // `SELECT DISTINCT a, b`: a row per value of (a, b), as `GROUP BY a, b`
+    // (read once the tables' aliases are known).
+    if distinct {
+        let columns: Option<Vec<ColumnRef>> = projection
+            .items()
+            .map(|mut item| column_ref(&mut item, &aliases).filter(|_| item.done()))
+            .collect();
+        q.group_by.extend(columns.unwrap_or_default());
     }
     where_clause(&mut c, &aliases, &mut q);
     let grouped = c.kws(&[K::GROUP, K::BY]);

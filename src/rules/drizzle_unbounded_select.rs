@@ -89,9 +89,10 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   text column counts when its name says it holds a date or time (`date`,
   `createdAt`, `logged_on`). With a `groupBy`, only when every key is such a
   column (`.groupBy(logs.date)`: at most one row per value in the range).
-- A `groupBy` / `GROUP BY` whose every key is a column whose values are a
-  declared list (`text({ enum: [...] })`, `CHECK (status IN ('a', 'b'))` in
-  a migration): one row per value of the list.
+- A `groupBy` / `GROUP BY` (or `SELECT DISTINCT`) whose every key is a
+  column whose values are a declared list (`text({ enum: [...] })`,
+  `CHECK (status IN ('a', 'b'))` in a migration): one row per value of the
+  list.
 - Tables small by their declaration: a primary key of at most 3 characters
   (`varchar(2)` country codes) or from a declared list (`text({ enum })`),
   and reference tables of a naturally small set — categories, countries,
@@ -115,8 +116,8 @@ None.
             r#"
 A filter on one owner's foreign key (`eq(orders.userId, id)`) is still
 reported: one user's rows grow with that user's history. So is an aggregate
-with `groupBy` on another column: it returns one row per group, as many as
-the groups grow to. A one-sided range (`gte(logs.date, from)` alone) or one
+with `groupBy` on another column, or a `SELECT DISTINCT` of one: it returns
+one row per group, as many as the groups grow to (the message says so). A one-sided range (`gte(logs.date, from)` alone) or one
 under `or(...)` bounds nothing. How wide a window is (a day, or from 1970
 to now) is not known: a range of both ends is taken as a window.
 A `.limit()` added later to a query stored in a variable is not seen. A table
@@ -312,9 +313,16 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
         ""
     };
     let memory = limit(p.limits.memory_bytes);
+    // Grouped (`GROUP BY`, `SELECT DISTINCT`): a row per group.
+    let rows = if q.group_by.is_empty() {
+        format!("every matching row of {name}")
+    } else {
+        let keys: Vec<&str> = q.group_by.iter().map(|g| g.text.as_str()).collect();
+        format!("a row per distinct `{}` of {name}, as many as its rows hold", keys.join("`, `"))
+    };
     let (message, help) = match q.api {
         Api::RawD1 => (
-            format!("{} returns every matching row of {name}: the SQL has no LIMIT and runs with .all()", q.text),
+            format!("{} returns {rows}: the SQL has no LIMIT and runs with .all()", q.text),
             format!(
                 "Add `LIMIT ?` (and `.bind(..., 50)`), paging with a cursor (`WHERE id > ? ORDER BY id LIMIT ?`), \
                  or use `.first()` when one row is expected. All rows are held in the Worker's {memory} of memory{billing}."
@@ -322,7 +330,7 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
         ),
         Api::Relational => (
             format!(
-                "{} returns every matching row of {name}: no limit, not findFirst, no equality on a primary key or unique column",
+                "{} returns {rows}: no limit, not findFirst, no equality on a primary key or unique column",
                 q.text
             ),
             format!(
@@ -347,7 +355,7 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
                 .unwrap_or_else(|| format!("{}.id", q.table_text));
             (
                 format!(
-                    "{} returns every matching row of {name}: no .limit(), no single-row access, no equality on a primary key or unique column",
+                    "{} returns {rows}: no .limit(), no single-row access, no equality on a primary key or unique column",
                     q.text
                 ),
                 format!(
@@ -574,16 +582,19 @@ export async function logs(db, env, userId, from, to) {
         );
     }
 
-    /// A `GROUP BY` of a column whose values are a declared list (a Drizzle
-    /// `enum`, `CHECK (col IN (…))` in a migration) returns a row per value
-    /// (the anki-app dashboard's difficulty counts); of another column, a
-    /// row per value of it, as many as the rows may hold.
+    /// A `GROUP BY` (or `SELECT DISTINCT`) of a column whose values are a
+    /// declared list (a Drizzle `enum`, `CHECK (col IN (…))` in a
+    /// migration) returns a row per value (the anki-app dashboard's
+    /// difficulty counts); of another column, a row per value of it, as many
+    /// as the rows hold: reported, and said so.
     #[test]
     fn groups_of_a_listed_column_are_bounded() {
         let sql = "CREATE TABLE stats (user_id TEXT NOT NULL, question_id TEXT NOT NULL, last_difficulty TEXT CHECK(last_difficulty IN ('easy', 'medium', 'hard')), PRIMARY KEY (user_id, question_id));\n";
         let routes = r#"export async function dashboard(env, userId) {
   await env.DB.prepare('SELECT last_difficulty, COUNT(*) AS n FROM stats WHERE user_id = ? AND last_difficulty IS NOT NULL GROUP BY last_difficulty').bind(userId).all();
   await env.DB.prepare('SELECT question_id, COUNT(*) AS n FROM stats GROUP BY question_id').all();
+  await env.DB.prepare('SELECT DISTINCT s.last_difficulty FROM stats s WHERE s.user_id = ?').bind(userId).all();
+  await env.DB.prepare('SELECT DISTINCT question_id FROM stats').all();
 }
 "#;
         assert_project_fires(
@@ -591,7 +602,10 @@ export async function logs(db, env, userId, from, to) {
             &[("src/routes.ts", routes)],
             &[("migrations/0001.sql", sql)],
             &d1_project(),
-            &[("src/routes.ts", 3, "returns every matching row of stats")],
+            &[
+                ("src/routes.ts", 3, "returns a row per distinct `question_id` of stats, as many as its rows hold"),
+                ("src/routes.ts", 5, "returns a row per distinct `question_id` of stats"),
+            ],
         );
     }
 
@@ -622,7 +636,7 @@ export async function logs(db, env, userId, from, to) {
                 ("src/routes.ts", 5, "returns every matching row of activityLogs"),
                 ("src/routes.ts", 6, "returns every matching row of activityLogs"),
                 ("src/routes.ts", 7, "returns every matching row of activityLogs"),
-                ("src/routes.ts", 8, "returns every matching row of activityLogs"),
+                ("src/routes.ts", 8, "returns a row per distinct `activityLogs.activityId` of activityLogs"),
                 ("src/routes.ts", 10, "the SQL has no LIMIT"),
             ],
         );
