@@ -187,7 +187,7 @@ pub(super) fn leave_out_uncalled(
     let more = if functions.len() > 4 { ", …" } else { "" };
     let many = functions.len() > 1;
     Some(format!(
-        "{} {} inside {} that nothing calls ({} file never names {} and no file the analysis reads imports {}): {}{more}.",
+        "{} {} inside {} that nothing calls ({} file never names {} and no file the Worker runs imports {}): {}{more}.",
         crate::model::text::count(count as u64),
         if count == 1 { "finding was left out" } else { "findings were left out" },
         if many { "functions" } else { "a function" },
