@@ -1150,6 +1150,63 @@ mod tests {
         assert_eq!(lines(&report), every_export);
     }
 
+    /// A loop over a list another module declares and keeps at a known
+    /// length (a constants module) repeats that many times: two categories
+    /// make two subrequests, not one per item (life-tracker's setup). A list
+    /// that module grows in a function, or one of unknown length, is per
+    /// item.
+    #[test]
+    fn loops_over_imported_constant_lists_know_their_length() {
+        let file = |path: &str, source: &str| SourceFile {
+            path: path.into(),
+            source: source.into(),
+        };
+        let input = AnalyzeInput {
+            files: vec![
+                file(
+                    "src/index.ts",
+                    "import { CATEGORIES, hooks, rows } from './constants';\nexport default { async fetch(r: Request) {\n  for (const c of CATEGORIES) { await fetch(`https://x/${c.name}`); }\n  await Promise.all(CATEGORIES.map(async (c) => { await fetch(`https://y/${c.name}`); }));\n  for (const h of hooks) { await fetch(h); }\n  for (const row of rows) { await fetch(row); }\n  return new Response('');\n} };\n",
+                ),
+                file(
+                    "src/constants.ts",
+                    "export const CATEGORIES = [{ name: 'a' }, { name: 'b' }] as const;\nexport const hooks = ['https://h/1'];\nexport function addHook(h: string) { hooks.push(h); }\nexport const rows = await loadRows();\n",
+                ),
+            ],
+            entries: vec![EntryPoint {
+                path: "src/index.ts".into(),
+                ..EntryPoint::default()
+            }],
+            scope: FileScope::Reachable,
+            config: Some("{}".into()),
+            ..AnalyzeInput::default()
+        };
+        let report = analyze(&input).unwrap();
+        let found: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "subrequest-in-loop")
+            .map(|d| {
+                format!(
+                    "{}:{}",
+                    d.file.as_deref().unwrap_or(""),
+                    d.line.unwrap_or(0)
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            ["src/index.ts:5", "src/index.ts:6"],
+            "{:#?}",
+            report.diagnostics
+        );
+        // The same from walks made apart (threads, the cache): the walk
+        // made again is the engine's own.
+        let records = walk(&input, 0..2).expect("walks");
+        let (apart, _) = analyze_precomputed(&input, &records).unwrap();
+        let json = super::precomputed_tests::report_json;
+        assert_eq!(json(&apart), json(&report));
+    }
+
     /// A queue handler's batch is bounded by the consumers of the wrangler
     /// config that declares its Worker's entry, not another Worker's.
     #[test]

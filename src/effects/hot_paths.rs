@@ -117,6 +117,12 @@ pub struct HotPaths {
     cold: Vec<Span>,
     /// The queue consumers' largest batch (`ProjectInfo::queue_batch_size`).
     queue_batch_size: Option<u32>,
+    /// The lists declared at module scope (`const ROLES = ['a', 'b']`) and
+    /// where: another file that imports one may know its length.
+    module_lists: HashMap<Atom, Span>,
+    /// Names iterated (`for (const x of xs)`, `xs.map(cb)`) whose length is
+    /// not known here: another file's list, if imported.
+    unknown_lengths: HashSet<Atom>,
     /// First parameters of `queue(batch, env, ctx)` handlers.
     queue_batches: HashSet<Atom>,
 }
@@ -165,6 +171,9 @@ impl HotPaths {
                     } else if let Some(n) = array_len(init) {
                         self.consts.insert(name.id.sym.clone(), n);
                         self.lists.insert(name.id.sym.clone(), d.span);
+                        if self.scopes.is_empty() {
+                            self.module_lists.insert(name.id.sym.clone(), d.span);
+                        }
                     }
                 }
             }
@@ -182,6 +191,10 @@ impl HotPaths {
                 };
                 if let Some(times) = times {
                     self.quiet.insert(key(stmt.span()), Quiet { times });
+                } else if let Stmt::ForOf(f) = stmt {
+                    if let Expr::Ident(id) = unwrap_expr(&f.right) {
+                        self.unknown_lengths.insert(id.sym.clone());
+                    }
                 }
                 if follows_response(stmt) {
                     self.pages.insert(key(stmt.span()));
@@ -261,11 +274,45 @@ impl HotPaths {
             Some("then") => self.cold.extend(callback(1)),
             _ => {
                 // `["a", "b"].forEach(cb)`: the callback repeats twice.
-                if let (Some(n), Some(span)) = (self.list_len(&m.obj), callback(0)) {
-                    self.quiet.insert(key(span), Quiet { times: n });
+                match (self.list_len(&m.obj), callback(0)) {
+                    (Some(n), Some(span)) => {
+                        self.quiet.insert(key(span), Quiet { times: n });
+                    }
+                    (None, Some(_)) => {
+                        if let Expr::Ident(id) = unwrap_expr(&m.obj) {
+                            self.unknown_lengths.insert(id.sym.clone());
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
+    }
+
+    /// `name` (imported) is a list of `len` elements another file declares:
+    /// a loop over it repeats `len` times, unless the file grows it.
+    pub fn know_list(&mut self, name: Atom, len: f64) {
+        self.consts.insert(name.clone(), len);
+        // Declared nowhere here: a push in any function or loop forgets it.
+        self.lists.insert(name, Span::default());
+    }
+
+    /// The lists declared at module scope that keep their length as far as
+    /// the file shows (no push in a function or loop): (name, length).
+    pub fn module_lists(&self) -> Vec<(String, u32)> {
+        let mut out: Vec<(String, u32)> = self
+            .module_lists
+            .iter()
+            .filter(|(name, span)| self.lists.get(*name) == Some(*span))
+            .filter_map(|(name, _)| Some((name.to_string(), *self.consts.get(name)? as u32)))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The names iterated whose length the file does not know.
+    pub fn unsized_lists(&self) -> impl Iterator<Item = &Atom> {
+        self.unknown_lengths.iter()
     }
 
     /// Stops counting the list `name` (a `const` of another kind stays).

@@ -68,6 +68,13 @@ pub struct FileFacts {
     /// them is left out unless another file imports one
     /// (`engine::uncalled`). Set after the walk, for a file with findings.
     pub uncalled: Vec<crate::semantic::uncalled::Uncalled>,
+    /// Lists declared at module scope that keep their length: (name,
+    /// length). A file that imports one and loops over it knows the count.
+    pub small_lists: Vec<(String, u32)>,
+    /// Imported names the file loops over, with a finding in the file: the
+    /// engine walks it again knowing their lengths, if the files that
+    /// declare them say.
+    pub looped_imports: Vec<String>,
     /// The collector's state while the file is walked.
     pub walk: WalkState,
 }
@@ -483,6 +490,8 @@ impl Wire for FileFacts {
         self.clients.wire(v);
         self.calls.wire(v);
         self.uncalled.wire(v);
+        self.small_lists.wire(v);
+        self.looped_imports.wire(v);
     }
 }
 

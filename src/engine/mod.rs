@@ -478,10 +478,14 @@ impl<'p> Linter<'p> {
                 .flatten()
                 .and_then(|bytes| self.decode_walk(bytes, params))
         };
+        // The parameters each file was walked with (a walk made again uses them).
+        let used_params: std::cell::RefCell<Vec<Option<WalkParams>>> =
+            std::cell::RefCell::new(vec![None; files.len()]);
         let walk = |i: usize, requests: bool, params: WalkParams, marks| {
+            used_params.borrow_mut()[i] = Some(params);
             made_before(i, params).unwrap_or_else(|| {
                 walks.set(walks.get() + 1);
-                self.walk_file(&files[i], requests, params, marks)
+                self.walk_file(&files[i], requests, params, marks, &[])
             })
         };
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -542,6 +546,7 @@ impl<'p> Linter<'p> {
             } else {
                 if walked[i].is_none() && analyze_rest {
                     walked[i] = made_before(i, rest_params(i));
+                    used_params.borrow_mut()[i] = Some(rest_params(i));
                 }
                 // A file walked before is placed by its walk, one nothing
                 // walks by the role its text gave before: its text not read.
@@ -604,6 +609,15 @@ impl<'p> Linter<'p> {
                 if analyzed == 1 { " was" } else { "s were" },
             ));
         }
+        // Loops over lists other files declare, walked again knowing them.
+        let again = self.with_imported_lists(
+            files,
+            &paths,
+            &mut walked,
+            &used_params.borrow(),
+            resolver.as_ref(),
+        );
+        walks.set(walks.get() + again);
         let mut suppressions = Vec::new();
         let mut sources: Vec<&Text> = Vec::new();
         // Each file's index among the analyzed ones (those with facts).
@@ -680,6 +694,78 @@ impl<'p> Linter<'p> {
         out.files_walked = walks.get();
         out.text_roles = text_roles;
         out
+    }
+
+    /// Walks again the files that loop over a list another file declares at
+    /// module scope and keeps at a known length (`const ROLES = ['admin',
+    /// 'user']` in a constants module), knowing that length: a loop over two
+    /// roles makes two queries, not N+1. Returns how many were walked again.
+    fn with_imported_lists(
+        &self,
+        files: &[SourceFile],
+        paths: &[&str],
+        walked: &mut [Option<WalkResult>],
+        params: &[Option<WalkParams>],
+        shared: Option<&Resolver<'_>>,
+    ) -> u32 {
+        let mut own = None;
+        let mut again = Vec::new();
+        for (i, result) in walked.iter().enumerate() {
+            let (Some(Ok(walk)), Some(params)) = (result, params[i]) else {
+                continue;
+            };
+            let mut known = Vec::new();
+            for name in &walk.facts.looped_imports {
+                let Some(import) = walk
+                    .facts
+                    .imports
+                    .iter()
+                    .find(|import| &import.local == name)
+                else {
+                    continue;
+                };
+                let Some(imported) = import.imported.as_deref() else {
+                    continue;
+                };
+                let resolver = match shared {
+                    Some(resolver) => resolver,
+                    None => own.get_or_insert_with(|| {
+                        Resolver::new(paths.iter().copied(), &self.project.modules)
+                    }),
+                };
+                let Some(Some(Ok(declaring))) = resolver
+                    .resolve(paths[i], &import.source, LoadKind::Import)
+                    .file()
+                    .and_then(|target| walked.get(target))
+                else {
+                    continue;
+                };
+                let facts = &declaring.facts;
+                let length = facts
+                    .exports
+                    .iter()
+                    .find(|(exported, _)| exported == imported)
+                    .and_then(|(_, local)| facts.small_lists.iter().find(|(list, _)| list == local))
+                    .map(|(_, length)| *length);
+                if let Some(length) = length {
+                    known.push((name.clone(), length));
+                }
+            }
+            if !known.is_empty() {
+                again.push((i, params, known));
+            }
+        }
+        let count = again.len() as u32;
+        for (i, params, known) in again {
+            walked[i] = Some(self.walk_file(
+                &files[i],
+                false,
+                params,
+                graph::ObjectIdMarks::Unknown,
+                &known,
+            ));
+        }
+        count
     }
 
     /// [`check_project`] with this linter's project rules and limits: the
@@ -765,7 +851,7 @@ impl<'p> Linter<'p> {
     /// thread, or for the cache): it says the file's role too, so that a
     /// file no entry reaches is placed without its text.
     fn walk_apart(&self, file: &SourceFile, params: WalkParams) -> WalkResult {
-        let mut result = self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown);
+        let mut result = self.walk_file(file, true, params, graph::ObjectIdMarks::Unknown, &[]);
         if let Ok(walk) = &mut result {
             walk.role = Some(graph::FileRole::of(&file.path, &file.source));
         }
@@ -809,6 +895,7 @@ impl<'p> Linter<'p> {
             judge_exports,
         }: WalkParams,
         object_ids: graph::ObjectIdMarks,
+        known_lists: &[(String, u32)],
     ) -> WalkResult {
         let index = LineIndex::new(&file.source);
         let comments = SingleThreadedComments::default();
@@ -897,6 +984,9 @@ impl<'p> Linter<'p> {
         }
         cx.is_entry = is_entry;
         cx.object_id_marks = object_ids;
+        for (name, len) in known_lists {
+            cx.hot.know_list(name.as_str().into(), f64::from(*len));
+        }
         let dispatch = self.dispatch.get_or_init(|| walker::Dispatch::of(&rules));
         walker::walk(&program, rules, dispatch, &self.severities, &mut cx);
 
@@ -917,6 +1007,24 @@ impl<'p> Linter<'p> {
         let exports_run = boundary == graph::Boundary::Server || !judge_exports;
         facts.uncalled =
             uncalled::in_walk(&facts, &diagnostics, &cx.model, &file.source, exports_run);
+        facts.small_lists = cx.hot.module_lists();
+        // An imported list looped over, where a finding may hang on its
+        // length: the engine may know it (`Linter::with_imported_lists`).
+        if !diagnostics.is_empty() || !facts.deferred.is_empty() {
+            let mut looped: Vec<String> = cx
+                .hot
+                .unsized_lists()
+                .filter(|name| {
+                    facts
+                        .imports
+                        .iter()
+                        .any(|i| i.local == name.as_str() && i.imported.is_some())
+                })
+                .map(|name| name.to_string())
+                .collect();
+            looped.sort();
+            facts.looped_imports = looped;
+        }
         let requests = if requests {
             graph::module_requests(&program, facts.requests.clone())
         } else {
