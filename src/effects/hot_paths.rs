@@ -121,8 +121,14 @@ pub struct HotPaths {
     /// where: another file that imports one may know its length.
     module_lists: HashMap<Atom, Span>,
     /// Names iterated (`for (const x of xs)`, `xs.map(cb)`) whose length is
-    /// not known here: another file's list, if imported.
-    unknown_lengths: HashSet<Atom>,
+    /// not known here: another file's list, if imported; `f()` for the
+    /// result of calling `f` (`for (const s of getAll())`, or through
+    /// `const xs = getAll()`).
+    unknown_lengths: HashSet<String>,
+    /// Functions known to return a list of a known length (`f` for `f()`).
+    call_results: HashMap<Atom, f64>,
+    /// `const xs = f()`: the name of the list and the function it is from.
+    call_aliases: HashMap<Atom, Atom>,
     /// First parameters of `queue(batch, env, ctx)` handlers.
     queue_batches: HashSet<Atom>,
 }
@@ -166,7 +172,27 @@ impl HotPaths {
                     let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) else {
                         continue;
                     };
-                    if let Some(n) = number(init) {
+                    let called = match unwrap_expr(init) {
+                        Expr::Call(CallExpr {
+                            callee: Callee::Expr(f),
+                            ..
+                        }) => match unwrap_expr(f) {
+                            Expr::Ident(f) => Some(f.sym.clone()),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(f) = called {
+                        match self.call_results.get(&f) {
+                            Some(&n) => {
+                                self.consts.insert(name.id.sym.clone(), n);
+                                self.lists.insert(name.id.sym.clone(), d.span);
+                            }
+                            None => {
+                                self.call_aliases.insert(name.id.sym.clone(), f);
+                            }
+                        }
+                    } else if let Some(n) = number(init) {
                         self.consts.insert(name.id.sym.clone(), n);
                     } else if let Some(n) = array_len(init) {
                         self.consts.insert(name.id.sym.clone(), n);
@@ -192,9 +218,7 @@ impl HotPaths {
                 if let Some(times) = times {
                     self.quiet.insert(key(stmt.span()), Quiet { times });
                 } else if let Stmt::ForOf(f) = stmt {
-                    if let Expr::Ident(id) = unwrap_expr(&f.right) {
-                        self.unknown_lengths.insert(id.sym.clone());
-                    }
+                    self.note_unknown_length(&f.right);
                 }
                 if follows_response(stmt) {
                     self.pages.insert(key(stmt.span()));
@@ -278,23 +302,43 @@ impl HotPaths {
                     (Some(n), Some(span)) => {
                         self.quiet.insert(key(span), Quiet { times: n });
                     }
-                    (None, Some(_)) => {
-                        if let Expr::Ident(id) = unwrap_expr(&m.obj) {
-                            self.unknown_lengths.insert(id.sym.clone());
-                        }
-                    }
+                    (None, Some(_)) => self.note_unknown_length(&m.obj),
                     _ => {}
                 }
             }
         }
     }
 
-    /// `name` (imported) is a list of `len` elements another file declares:
-    /// a loop over it repeats `len` times, unless the file grows it.
-    pub fn know_list(&mut self, name: Atom, len: f64) {
-        self.consts.insert(name.clone(), len);
+    /// `name` (imported) is a list of `len` elements another file declares
+    /// (`f()`: `f` returns one): a loop over it repeats `len` times, unless
+    /// the file grows it.
+    pub fn know_list(&mut self, name: &str, len: f64) {
+        if let Some(f) = name.strip_suffix("()") {
+            self.call_results.insert(f.into(), len);
+            return;
+        }
+        self.consts.insert(name.into(), len);
         // Declared nowhere here: a push in any function or loop forgets it.
-        self.lists.insert(name, Span::default());
+        self.lists.insert(name.into(), Span::default());
+    }
+
+    /// A loop or callback over `list`, whose length is not known here.
+    fn note_unknown_length(&mut self, list: &Expr) {
+        let name = match unwrap_expr(list) {
+            Expr::Ident(id) => match self.call_aliases.get(&id.sym) {
+                Some(f) => format!("{f}()"),
+                None => id.sym.to_string(),
+            },
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(f),
+                ..
+            }) => match unwrap_expr(f) {
+                Expr::Ident(f) => format!("{}()", f.sym),
+                _ => return,
+            },
+            _ => return,
+        };
+        self.unknown_lengths.insert(name);
     }
 
     /// The lists declared at module scope that keep their length as far as
@@ -310,8 +354,9 @@ impl HotPaths {
         out
     }
 
-    /// The names iterated whose length the file does not know.
-    pub fn unsized_lists(&self) -> impl Iterator<Item = &Atom> {
+    /// The names iterated whose length the file does not know (`f()` for
+    /// a list a call of `f` returns).
+    pub fn unsized_lists(&self) -> impl Iterator<Item = &String> {
         self.unknown_lengths.iter()
     }
 
@@ -335,6 +380,16 @@ impl HotPaths {
         match unwrap_expr(expr) {
             e @ Expr::Array(_) => literal_len(e),
             Expr::Ident(id) => self.consts.get(&id.sym).copied(),
+            // `getAll()`, known to return a list of a known length.
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(f),
+                ..
+            }) if matches!(unwrap_expr(f), Expr::Ident(f) if self.call_results.contains_key(&f.sym)) => {
+                match unwrap_expr(f) {
+                    Expr::Ident(f) => self.call_results.get(&f.sym).copied(),
+                    _ => None,
+                }
+            }
             // `batch.messages` in a queue handler.
             Expr::Member(MemberExpr {
                 obj,
@@ -1210,4 +1265,60 @@ fn failure_test(test: &Expr) -> bool {
         Expr::Bin(b) => status_check(b) == Some(false),
         e => path_ends(e).is_some_and(|(root, last)| failure_name(last.unwrap_or(root))),
     }
+}
+
+/// The module's functions that return one of its `lists` (name, length) as
+/// it is (`export function getAll() { return SOURCES; }`, `const all = () =>
+/// SOURCES`): as `(name(), length)`, what a file that imports one knows of
+/// a loop over its result.
+pub fn functions_returning(program: &Program, lists: &[(String, u32)]) -> Vec<(String, u32)> {
+    let Program::Module(module) = program else {
+        return Vec::new();
+    };
+    let length_of = |expr: &Expr| match unwrap_expr(expr) {
+        Expr::Ident(id) => lists
+            .iter()
+            .find(|(name, _)| *name == *id.sym)
+            .map(|(_, n)| *n),
+        _ => None,
+    };
+    let returned = |body: &FunctionBody| match body.stmts.as_slice() {
+        [Stmt::Return(ReturnStmt { arg: Some(arg), .. })] => length_of(arg),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for item in &module.body {
+        let decl = match item {
+            ModuleItem::Stmt(Stmt::Decl(decl)) => decl,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
+            _ => continue,
+        };
+        match decl {
+            Decl::Fn(f) => {
+                if let Some(n) = f.function.body.as_ref().and_then(returned) {
+                    out.push((format!("{}()", f.ident.sym), n));
+                }
+            }
+            Decl::Var(v) if v.kind == VarDeclKind::Const => {
+                for d in &v.decls {
+                    let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) else {
+                        continue;
+                    };
+                    let n = match unwrap_expr(init) {
+                        Expr::Arrow(a) => match &*a.body {
+                            ArrowFunctionBody::Expr(e) => length_of(e),
+                            ArrowFunctionBody::FunctionBody(b) => returned(b),
+                        },
+                        Expr::Fn(f) => f.function.body.as_ref().and_then(returned),
+                        _ => None,
+                    };
+                    if let Some(n) = n {
+                        out.push((format!("{}()", name.id.sym), n));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

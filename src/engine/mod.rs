@@ -716,11 +716,14 @@ impl<'p> Linter<'p> {
             };
             let mut known = Vec::new();
             for name in &walk.facts.looped_imports {
+                // `f()`: the list a call of the imported `f` returns.
+                let call = name.ends_with("()");
+                let local = name.strip_suffix("()").unwrap_or(name);
                 let Some(import) = walk
                     .facts
                     .imports
                     .iter()
-                    .find(|import| &import.local == name)
+                    .find(|import| import.local == local)
                 else {
                     continue;
                 };
@@ -745,7 +748,14 @@ impl<'p> Linter<'p> {
                     .exports
                     .iter()
                     .find(|(exported, _)| exported == imported)
-                    .and_then(|(_, local)| facts.small_lists.iter().find(|(list, _)| list == local))
+                    .and_then(|(_, declared)| {
+                        let declared = if call {
+                            format!("{declared}()")
+                        } else {
+                            declared.clone()
+                        };
+                        facts.small_lists.iter().find(|(list, _)| *list == declared)
+                    })
                     .map(|(_, length)| *length);
                 if let Some(length) = length {
                     known.push((name.clone(), length));
@@ -985,7 +995,7 @@ impl<'p> Linter<'p> {
         cx.is_entry = is_entry;
         cx.object_id_marks = object_ids;
         for (name, len) in known_lists {
-            cx.hot.know_list(name.as_str().into(), f64::from(*len));
+            cx.hot.know_list(name.as_str(), f64::from(*len));
         }
         let dispatch = self.dispatch.get_or_init(|| walker::Dispatch::of(&rules));
         walker::walk(&program, rules, dispatch, &self.severities, &mut cx);
@@ -1008,6 +1018,9 @@ impl<'p> Linter<'p> {
         facts.uncalled =
             uncalled::in_walk(&facts, &diagnostics, &cx.model, &file.source, exports_run);
         facts.small_lists = cx.hot.module_lists();
+        let returning =
+            crate::effects::hot_paths::functions_returning(&program, &facts.small_lists);
+        facts.small_lists.extend(returning);
         // An imported list looped over, where a finding may hang on its
         // length: the engine may know it (`Linter::with_imported_lists`).
         if !diagnostics.is_empty() || !facts.deferred.is_empty() {
@@ -1015,10 +1028,11 @@ impl<'p> Linter<'p> {
                 .hot
                 .unsized_lists()
                 .filter(|name| {
+                    let local = name.strip_suffix("()").unwrap_or(name);
                     facts
                         .imports
                         .iter()
-                        .any(|i| i.local == name.as_str() && i.imported.is_some())
+                        .any(|i| i.local == local && i.imported.is_some())
                 })
                 .map(|name| name.to_string())
                 .collect();
