@@ -33,6 +33,8 @@ pub struct FunctionFact {
     pub subrequest: Option<Evidence>,
     /// The first database query it runs.
     pub query: Option<Evidence>,
+    /// The first write it makes (`Effect::Write`).
+    pub write: Option<Evidence>,
     /// The functions it calls, as written.
     pub calls: Vec<Target>,
 }
@@ -84,6 +86,10 @@ pub enum Effect {
     Query,
     /// Either: a round trip of any kind.
     Io,
+    /// A write: a query that inserts, updates or deletes, a binding's
+    /// `put`/`delete`/`send`, a `fetch` that posts. What a cache in front of
+    /// the code would skip.
+    Write,
 }
 
 /// Functions of the runtime and methods of its built-in objects (arrays,
@@ -347,10 +353,15 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
         return;
     }
     let child = std::mem::take(&mut functions[done].calls);
-    let (subrequest, query) = (functions[done].subrequest, functions[done].query);
+    let (subrequest, query, write) = (
+        functions[done].subrequest,
+        functions[done].query,
+        functions[done].write,
+    );
     let parent = &mut functions[parent];
     parent.subrequest = parent.subrequest.take().or(subrequest);
     parent.query = parent.query.take().or(query);
+    parent.write = parent.write.take().or(write);
     // Deduplicated when the parent is left.
     parent.calls.extend(child);
 }
@@ -397,6 +408,9 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
     if cx.hot.is_cold(call.span) {
         return;
     }
+    if cx.db.functions[current].write.is_none() && cx.writes(call) {
+        cx.db.functions[current].write = Some(call.span);
+    }
     if cx.db.query_at(call.span).is_some() {
         if cx.db.functions[current].query.is_none() {
             cx.db.functions[current].query = Some(call.span);
@@ -419,10 +433,11 @@ wire_struct!(FunctionFact {
     span,
     subrequest,
     query,
+    write,
     calls,
 });
 wire_enum!(Target { 0 => Name(a), 1 => This(a), 2 => Member(a, b) });
-wire_enum!(Effect { 0 => Subrequest, 1 => Query, 2 => Io });
+wire_enum!(Effect { 0 => Subrequest, 1 => Query, 2 => Io, 3 => Write });
 wire_enum!(Arg { 0 => Var(a), 1 => New(a) });
 
 impl Default for Target {

@@ -141,6 +141,9 @@ pub struct Deferred {
     pub text: DeferredText,
     /// The group it belongs to (`Diagnostic::group`).
     pub group: Option<u32>,
+    /// Evidence known when it was deferred (the chain found later is
+    /// added after it).
+    pub related: Vec<crate::model::report::Related>,
 }
 
 /// A deferred finding's message and help.
@@ -196,6 +199,7 @@ impl Deferred {
         let (end_line, end_column) = at(self.span.hi);
         crate::model::report::Diagnostic {
             group: self.group,
+            related: self.related.clone(),
             line: Some(line),
             column: Some(column),
             end_line: Some(end_line),
@@ -218,6 +222,17 @@ pub enum Condition {
     /// code at startup, and the Worker uses none of its exports, through
     /// this barrel or otherwise.
     UnusedStarExport(String),
+    /// None of the called functions has the effect (a route that does I/O
+    /// itself is cacheable unless one of its helpers writes).
+    NoneCalls(Vec<calls::Target>, calls::Effect),
+    /// The called function has the first effect, and none of the others
+    /// has the second.
+    CallsAndNone(
+        calls::Target,
+        calls::Effect,
+        Vec<calls::Target>,
+        calls::Effect,
+    ),
 }
 
 /// The first argument of `fetch` is a URL with no scheme (`'/api/x'`,
@@ -311,6 +326,44 @@ impl FileContext<'_> {
     /// `call` reaches outside the Worker when it runs: a subrequest, not a
     /// binding method that works locally (a D1 statement prepared, a
     /// Durable Object id or stub, an Analytics Engine data point).
+    /// The call writes ([`calls::Effect::Write`]): a query that inserts,
+    /// updates or deletes; a binding's `put`, `delete`, `send`,
+    /// `sendBatch` or `batch`; a `fetch` with a method other than GET or
+    /// HEAD.
+    pub fn writes(&self, call: &CallExpr) -> bool {
+        if let Some(q) = self.db.query_at(call.span) {
+            return q.kind != query::QueryKind::Select;
+        }
+        let method = crate::syntax::ast::method_name(call);
+        if let Some(m) = &method {
+            const WRITES: &[&str] = &[
+                "put",
+                "delete",
+                "send",
+                "sendBatch",
+                "batch",
+                "createMultipartUpload",
+            ];
+            return WRITES.contains(&m.as_ref()) && self.sends_request(call);
+        }
+        // `fetch(url, { method: 'POST' })`
+        let posts = call.args.get(1).is_some_and(|init| match crate::syntax::ast::unwrap_expr(&init.expr) {
+            Expr::Object(o) => o.props.iter().any(|p| match p {
+                PropOrSpread::Prop(p) => match &**p {
+                    Prop::KeyValue(kv) => {
+                        matches!(&kv.key, PropName::Ident(k) if k.sym == "method")
+                            && !matches!(crate::syntax::ast::unwrap_expr(&kv.value),
+                                Expr::Lit(Lit::Str(m)) if m.value.as_str().is_some_and(|m| m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("HEAD")))
+                    }
+                    _ => false,
+                },
+                PropOrSpread::Spread(_) => false,
+            }),
+            _ => false,
+        });
+        posts && self.sends_request(call)
+    }
+
     pub fn sends_request(&self, call: &CallExpr) -> bool {
         if !self.is_subrequest(call) {
             return false;
@@ -451,6 +504,8 @@ wire_enum!(Condition {
     0 => Calls(target, effect),
     1 => CallsAtLeast(targets, n, effect),
     2 => UnusedStarExport(source),
+    3 => NoneCalls(targets, effect),
+    4 => CallsAndNone(target, effect, targets, none),
 });
 
 impl FileFacts {
@@ -515,6 +570,7 @@ impl Default for Deferred {
                 help: String::new(),
             },
             group: None,
+            related: Vec::new(),
         }
     }
 }
@@ -539,5 +595,6 @@ impl Wire for Deferred {
             }
         }
         self.group.wire(v);
+        self.related.wire(v);
     }
 }

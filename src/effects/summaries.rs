@@ -177,6 +177,7 @@ impl Project<'_> {
                 Some(_) => &fact.subrequest,
                 None => &fact.query,
             },
+            Effect::Write => &fact.write,
         };
         let mut cut_short = false;
         let found = match own {
@@ -234,6 +235,24 @@ impl Project<'_> {
                         });
                         if let Some((target, chain)) = found.next() {
                             if 1 + found.take(n.saturating_sub(1)).count() >= *n {
+                                out.push(self.with_chain(place(deferred), target, *effect, &chain));
+                            }
+                        }
+                    }
+                    Condition::NoneCalls(targets, effect) => {
+                        if targets
+                            .iter()
+                            .all(|t| self.effect_of(file, t, *effect).is_none())
+                        {
+                            out.push(place(deferred));
+                        }
+                    }
+                    Condition::CallsAndNone(target, effect, others, none) => {
+                        if let Some(chain) = self.effect_of(file, target, *effect) {
+                            if others
+                                .iter()
+                                .all(|t| self.effect_of(file, t, *none).is_none())
+                            {
                                 out.push(self.with_chain(place(deferred), target, *effect, &chain));
                             }
                         }
@@ -351,7 +370,7 @@ impl Project<'_> {
                 .unwrap_or_else(|| "a function".into())
         };
         let verb = match effect {
-            Effect::Subrequest | Effect::Io => "calls",
+            Effect::Subrequest | Effect::Io | Effect::Write => "calls",
             Effect::Query => "runs",
         };
         let through = if chain.functions.len() > 1 {

@@ -225,6 +225,16 @@ impl<'a> LintContext<'a> {
     }
 
     fn defer(&mut self, condition: Condition, span: Span, text: DeferredText) {
+        self.defer_related(condition, span, text, Vec::new());
+    }
+
+    fn defer_related(
+        &mut self,
+        condition: Condition,
+        span: Span,
+        text: DeferredText,
+        related: Vec<crate::model::report::Related>,
+    ) {
         if let Some(rule) = self.current_rule {
             self.file.db.deferred.push(Deferred {
                 condition,
@@ -232,8 +242,25 @@ impl<'a> LintContext<'a> {
                 span,
                 text,
                 group: self.group,
+                related,
             });
         }
+    }
+
+    /// [`Self::report_if`] with the evidence known now.
+    pub fn report_if_related(
+        &mut self,
+        condition: Condition,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        related: Vec<crate::model::report::Related>,
+    ) {
+        let text = DeferredText::Written {
+            message: message.into(),
+            help: help.into(),
+        };
+        self.defer_related(condition, span, text, related);
     }
 
     fn finding(&self, span: Span, message: String, help: String) -> Option<Diagnostic> {

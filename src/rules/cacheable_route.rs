@@ -7,7 +7,7 @@
 use swc_core::common::{Span, Spanned};
 use swc_core::ecma::ast::*;
 
-use crate::engine::context::{method_name, target_of, unwrap_expr, Effect, Node, Target};
+use crate::engine::context::{method_name, target_of, unwrap_expr, Condition, Effect, Node, Target};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 use crate::model::report::Related;
 use crate::syntax::probe::{self, Descend, Hooks, Node as Probed};
@@ -103,6 +103,10 @@ export default app;
   elsewhere may sit behind middleware this file does not show), and a
   `fetch` wrapper around the router.
 - Files that set `Cache-Control` anywhere, and Hono's `cache()` middleware.
+- Routes with side effects: the handler, or a function it calls (in any
+  file), writes — a query that inserts, updates or deletes, a KV or R2
+  `put`/`delete`, a Queue `send`, a `fetch` with another method than GET or
+  HEAD. A cached answer would skip them.
 - Methods other than GET.
 "#,
         ),
@@ -200,6 +204,9 @@ struct Route {
 struct HandlerIo {
     io: Option<Span>,
     calls: Vec<Target>,
+    /// It writes itself (a query that changes rows, a KV put, a Queue
+    /// send, a POST): a cache in front of it would skip that.
+    writes: bool,
 }
 
 /// What each of `handlers` does, in one walk of the file (however many
@@ -233,7 +240,9 @@ fn handlers_io(cx: &LintContext<'_>, handlers: &[Span]) -> Vec<HandlerIo> {
                 return Descend::Skip;
             };
             if let Probed::Call(call) = node {
+                let writes = self.cx.writes(call);
                 let found = &mut self.found[current];
+                found.writes |= writes;
                 // A round trip: a subrequest or a method called on one
                 // (`env.DB.prepare(q).first()`), not a local step (`prepare`).
                 let local = method_name(call)
@@ -472,7 +481,11 @@ impl Rule for CacheableRoute {
             .filter(|r| r.url_only && exported.contains(&r.router) && !guarded.contains(&r.router))
             .collect();
         let handlers: Vec<Span> = routes.iter().map(|r| r.handler).collect();
-        for (route, HandlerIo { io, calls }) in routes.into_iter().zip(handlers_io(cx, &handlers)) {
+        for (route, HandlerIo { io, calls, writes }) in routes.into_iter().zip(handlers_io(cx, &handlers)) {
+            // A route with side effects is no cache's to answer.
+            if writes {
+                continue;
+            }
             let path = route.path_text;
             let message = route_message(&path);
             let help = if cx.project.workers_cache {
@@ -489,11 +502,18 @@ impl Rule for CacheableRoute {
                         column: loc.column,
                         message: format!("I/O: `{}`", crate::engine::context::one_line(&cx.snippet(io))),
                     }];
-                    cx.report_related(route.path, message, help, related);
+                    if calls.is_empty() {
+                        cx.report_related(route.path, message, help, related);
+                    } else {
+                        // Unless a function it calls writes.
+                        let condition = Condition::NoneCalls(calls, Effect::Write);
+                        cx.report_if_related(condition, route.path, message, help, related);
+                    }
                 }
                 None => cx.grouped(route.path, |cx| {
-                    for target in calls {
-                        cx.report_if_calls(target, Effect::Io, route.path, message.clone(), help);
+                    for target in &calls {
+                        let condition = Condition::CallsAndNone(target.clone(), Effect::Io, calls.clone(), Effect::Write);
+                        cx.report_if(condition, route.path, message.clone(), help);
                     }
                 }),
             }
@@ -535,6 +555,37 @@ export default app;
                 ("src/index.ts", 6, "GET /products/:id does I/O on every request"),
                 ("src/index.ts", 10, "GET /posts does I/O on every request"),
             ]);
+    }
+
+    /// A route with side effects (a write in the handler or in a function
+    /// it calls, in any file: a KV put, a Queue send, a query that changes
+    /// rows, a POST) is no cache's to answer: a cached answer would skip
+    /// them (rss-to-telegram's manual `/check-updates` trigger). A helper
+    /// that only reads keeps the finding, its I/O as evidence.
+    #[test]
+    fn silent_on_routes_with_side_effects() {
+        Case::new()
+            .rules(&["cacheable-route"])
+            .entry("src/index.ts")
+            .file(
+                "src/index.ts",
+                r#"import { Hono } from "hono";
+import { checkAndSend, logHit, readTitle } from "./jobs";
+const app = new Hono();
+app.get("/visit", async (c) => { await c.env.KV.put("visits", "1"); return c.json(await c.env.KV.get("page")); });
+app.get("/check-updates", async (c) => c.json(await checkAndSend(c.env)));
+app.get("/page", async (c) => { const page = await c.env.KV.get("page"); await logHit(c.env); return c.json(page); });
+app.get("/ping", async (c) => c.json(await (await fetch("https://hooks.example/ping", { method: "POST" })).json()));
+app.get("/mark", async (c) => c.json(await c.env.DB.prepare("UPDATE pages SET views = views + 1").run()));
+app.get("/title", async (c) => { const page = await c.env.KV.get("page"); return c.json({ page, title: await readTitle(c.env) }); });
+export default app;
+"#,
+            )
+            .file(
+                "src/jobs.ts",
+                "export async function checkAndSend(env) {\n  const feed = await fetch('https://feed.example/rss');\n  await env.QUEUE.send({ feed: await feed.text() });\n  return { sent: 1 };\n}\nexport async function logHit(env) { await env.KV.put('hits', String(Date.now())); }\nexport async function readTitle(env) { return env.KV.get('title'); }\n",
+            )
+            .assert_fires(&[("src/index.ts", 9, "GET /title does I/O on every request")]);
     }
 
     fn entry_case(source: &str) -> Case {
