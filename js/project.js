@@ -343,7 +343,23 @@ const FRAMEWORK_ENTRIES = [
   { config: /^svelte\.config\.[cm]?[jt]s$/, globs: ["src/hooks.server.*", "src/routes/**/+{page,layout}.server.*", "src/routes/**/+server.*"] },
   { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"] },
   { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
+  // Vike (a Vite plugin, so only a Vite config that loads it): the hooks
+  // its server runs for each page (`renderPage` in the Worker's fetch).
+  {
+    config: /^vite\.config\.[cm]?[jt]s$/,
+    loads: /['"](?:vike\/plugin|vite-plugin-ssr\/plugin)['"]/,
+    globs: ["{src/,}{pages,renderer}/**/+{data,onBeforeRender,onRenderHtml,guard,onBeforeRoute,onCreatePageContext}{,.server}.*"],
+  },
 ];
+/** Whether the config file at `path` names a plugin `loads` matches (an unreadable one does not). */
+function configLoads(path, loads) {
+  try {
+    return loads.test(readUserFile(path, { what: "framework config", encoding: "utf8" }));
+  } catch {
+    return false;
+  }
+}
+
 /** OpenNext's config for Cloudflare (`@opennextjs/cloudflare`): the Next.js app beside it runs in a Worker. */
 const OPEN_NEXT_CONFIG = /^open-next\.config\.[cm]?[jt]s$/;
 /** A Pages Function: a file under functions/ that exports an onRequest handler. */
@@ -501,9 +517,10 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
     } catch {
       continue;
     }
-    for (const { config, globs } of FRAMEWORK_ENTRIES) {
+    for (const { config, loads, globs } of FRAMEWORK_ENTRIES) {
       const configName = names.find((n) => config.test(n));
       if (!configName) continue;
+      if (loads && !configLoads(join(dir, configName), loads)) continue;
       const prefix = toDisplay(dir);
       const matches = globMatcher(globs.map((g) => (prefix ? `${prefix}/${g}` : g)));
       for (const path of paths.filter((p) => matches(p))) entries.push({ path, declaredBy: `${prefix ? `${prefix}/` : ""}${configName}` });

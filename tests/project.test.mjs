@@ -167,6 +167,27 @@ test("entries: an OpenNext app's routes, its wrangler config in another package 
   assert.equal(report.files.find((f) => f.path === "packages/app/src/components/Chart.tsx").analyzed, false);
 });
 
+test("entries: Vike's server hooks (+data, +onRenderHtml) beside a Vite config that loads vike/plugin", () => {
+  const loop = "export async function data() {\n  for (const id of await ids()) await fetch(`https://api.example.com/${id}`);\n}\n";
+  const files = {
+    "wrangler.toml": 'name = "w"\nmain = "src/worker/index.ts"\n',
+    "src/worker/index.ts": "import { renderPage } from 'vike/server';\nexport default { async fetch(req) { return new Response((await renderPage({ urlOriginal: req.url })).httpResponse.body); } };\n",
+    "src/pages/index/+data.ts": loop,
+    "src/pages/index/+Page.tsx": "export default function Page() { return null; }\n",
+  };
+  const run = (root) => {
+    const result = cli(["lint", "--format", "json", "--no-cache"], { cwd: root });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  const vike = run(project({ ...files, "vite.config.ts": "import vike from 'vike/plugin';\nexport default { plugins: [vike()] };\n" }));
+  assert.deepEqual(findings(vike), ["src/pages/index/+data.ts:2 subrequest-in-loop"]);
+  assert.equal(vike.files.find((f) => f.path === "src/pages/index/+data.ts").entry, "src/pages/index/+data.ts");
+  // A Vite config without Vike declares no such hooks.
+  const plain = run(project({ ...files, "vite.config.ts": "export default { plugins: [] };\n" }));
+  assert.deepEqual(findings(plain), []);
+});
+
 test("entries: a `main` a custom build writes is found through the build's own entry (webpack, esbuild)", () => {
   const loop = "export async function sync(ids) {\n  for (const id of ids) await fetch(`https://api.example.com/${id}`);\n}\n";
   const worker = "import { sync } from './sync.js';\nexport default { async fetch(req) { await sync(await req.json()); return new Response('ok'); } };\n";
