@@ -631,7 +631,7 @@ export async function lint(paths = ["."], options = {}) {
   const linked = named.length === 0 && projectDir ? workspacePackages(projectDir, readableRoot(projectDir)) : [];
   if (linked.length) {
     const known = new Set(absPaths);
-    const theirs = collectFiles(linked.map((p) => p.dir), { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: [], named: [], irregular, stats });
+    const theirs = collectFiles(linked.map((p) => p.dir), { ignoreGlobs: config.ignore ?? [], baseDir: ignoreBase, configs: [], named: [], irregular, stats, components });
     absPaths.push(...theirs.filter((p) => !known.has(p)));
   }
   // The files are every module that may import another: the whole

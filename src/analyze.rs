@@ -1165,11 +1165,11 @@ mod tests {
             files: vec![
                 file(
                     "src/index.ts",
-                    "import { CATEGORIES, hooks, rows, allSources, getHooks } from './constants';\nexport default { async fetch(r: Request) {\n  for (const c of CATEGORIES) { await fetch(`https://x/${c.name}`); }\n  await Promise.all(CATEGORIES.map(async (c) => { await fetch(`https://y/${c.name}`); }));\n  for (const h of hooks) { await fetch(h); }\n  for (const row of rows) { await fetch(row); }\n  const sources = allSources();\n  for (const s of sources) { await fetch(s.name); }\n  for (const s of allSources()) { await fetch(s.name); }\n  for (const h of getHooks()) { await fetch(h); }\n  return new Response('');\n} };\n",
+                    "import { CATEGORIES, hooks, rows, allSources, getHooks, registry } from './constants';\nexport default { async fetch(r: Request) {\n  for (const c of CATEGORIES) { await fetch(`https://x/${c.name}`); }\n  await Promise.all(CATEGORIES.map(async (c) => { await fetch(`https://y/${c.name}`); }));\n  for (const h of hooks) { await fetch(h); }\n  for (const row of rows) { await fetch(row); }\n  const sources = allSources();\n  for (const s of sources) { await fetch(s.name); }\n  for (const s of allSources()) { await fetch(s.name); }\n  for (const h of getHooks()) { await fetch(h); }\n  for (const r of registry) { await fetch(r); }\n  return new Response('');\n} };\n",
                 ),
                 file(
                     "src/constants.ts",
-                    "export const CATEGORIES = [{ name: 'a' }, { name: 'b' }] as const;\nexport const hooks = ['https://h/1'];\nexport function addHook(h: string) { hooks.push(h); }\nexport const rows = await loadRows();\nexport function allSources() { return CATEGORIES; }\nexport const getHooks = () => hooks;\n",
+                    "export const CATEGORIES = [{ name: 'a' }, { name: 'b' }] as const;\nexport const hooks = ['https://h/1'];\nexport function addHook(h: string) { hooks.push(h); }\nexport const rows = await loadRows();\nexport function allSources() { return CATEGORIES; }\nexport const getHooks = () => hooks;\nexport const registry = [];\n",
                 ),
             ],
             entries: vec![EntryPoint {
@@ -1194,10 +1194,11 @@ mod tests {
             })
             .collect();
         // A function returning the list as it is, called directly or through
-        // a name, gives its count; one returning a list grown elsewhere not.
+        // a name, gives its count; one returning a list grown elsewhere not,
+        // nor an empty list (a registry other modules fill).
         assert_eq!(
             found,
-            ["src/index.ts:5", "src/index.ts:6", "src/index.ts:10"],
+            ["src/index.ts:5", "src/index.ts:6", "src/index.ts:10", "src/index.ts:11"],
             "{:#?}",
             report.diagnostics
         );

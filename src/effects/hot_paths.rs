@@ -342,13 +342,16 @@ impl HotPaths {
     }
 
     /// The lists declared at module scope that keep their length as far as
-    /// the file shows (no push in a function or loop): (name, length).
+    /// the file shows (no push in a function or loop): (name, length). Not
+    /// an empty one: a registry other modules fill (`export const routes =
+    /// []`, then `routes.push(…)` in each route module).
     pub fn module_lists(&self) -> Vec<(String, u32)> {
         let mut out: Vec<(String, u32)> = self
             .module_lists
             .iter()
             .filter(|(name, span)| self.lists.get(*name) == Some(*span))
             .filter_map(|(name, _)| Some((name.to_string(), *self.consts.get(name)? as u32)))
+            .filter(|&(_, length)| length > 0)
             .collect();
         out.sort();
         out

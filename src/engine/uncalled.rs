@@ -119,11 +119,12 @@ pub(super) fn leave_out_uncalled(
         let Some(&file) = by_path.get(path.as_str()) else {
             continue;
         };
-        if let Some(f) = files[file]
-            .1
-            .uncalled
-            .iter()
-            .position(|u| inside(&u.loc, line, column))
+        // In source order and disjoint: the last that starts at or before it.
+        let list = &files[file].1.uncalled;
+        let after = list.partition_point(|u| (u.loc.line, u.loc.column) <= (line, column));
+        if let Some(f) = after
+            .checked_sub(1)
+            .filter(|&f| inside(&list[f].loc, line, column))
         {
             hits.push((d, file, f));
         }
@@ -142,18 +143,23 @@ pub(super) fn leave_out_uncalled(
                 .iter()
                 .map(|u| runs_from_outside(file, u, imports, &mut taken, files))
                 .collect();
-            let mut changed = true;
-            // Small lists (the file's dead functions): a few rounds at most.
-            while changed {
-                changed = false;
-                for (c, u) in list.iter().enumerate() {
-                    if !live[c]
-                        && u.named_by
-                            .iter()
-                            .any(|&d| live.get(d as usize).copied().unwrap_or(true))
-                    {
+            // What a running function names runs too: along the reversed
+            // edges, each function once. (A caller not in the list runs.)
+            let mut names: Vec<Vec<usize>> = vec![Vec::new(); list.len()];
+            for (c, u) in list.iter().enumerate() {
+                for &d in &u.named_by {
+                    match names.get_mut(d as usize) {
+                        Some(callees) => callees.push(c),
+                        None => live[c] = true,
+                    }
+                }
+            }
+            let mut queue: Vec<usize> = (0..list.len()).filter(|&c| live[c]).collect();
+            while let Some(d) = queue.pop() {
+                for &c in &names[d] {
+                    if !live[c] {
                         live[c] = true;
-                        changed = true;
+                        queue.push(c);
                     }
                 }
             }
@@ -162,10 +168,11 @@ pub(super) fn leave_out_uncalled(
     }
     let mut dropped = vec![false; diagnostics.len()];
     let mut functions: Vec<(usize, usize)> = Vec::new();
+    let mut named: HashSet<(usize, usize)> = HashSet::default();
     for &(d, file, f) in &hits {
         if !runs[&file][f] {
             dropped[d] = true;
-            if !functions.contains(&(file, f)) {
+            if named.insert((file, f)) {
                 functions.push((file, f));
             }
         }
