@@ -1198,7 +1198,12 @@ mod tests {
         // nor an empty list (a registry other modules fill).
         assert_eq!(
             found,
-            ["src/index.ts:5", "src/index.ts:6", "src/index.ts:10", "src/index.ts:11"],
+            [
+                "src/index.ts:5",
+                "src/index.ts:6",
+                "src/index.ts:10",
+                "src/index.ts:11"
+            ],
             "{:#?}",
             report.diagnostics
         );
