@@ -359,7 +359,7 @@ impl HotPaths {
 
     /// The names iterated whose length the file does not know (`f()` for
     /// a list a call of `f` returns).
-    pub fn unsized_lists(&self) -> impl Iterator<Item = &String> {
+    pub fn unknown_lengths(&self) -> impl Iterator<Item = &String> {
         self.unknown_lengths.iter()
     }
 

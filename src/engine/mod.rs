@@ -1026,7 +1026,7 @@ impl<'p> Linter<'p> {
         if !diagnostics.is_empty() || !facts.deferred.is_empty() {
             let mut looped: Vec<String> = cx
                 .hot
-                .unsized_lists()
+                .unknown_lengths()
                 .filter(|name| {
                     let local = name.strip_suffix("()").unwrap_or(name);
                     facts
