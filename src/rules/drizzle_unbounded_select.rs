@@ -117,8 +117,9 @@ None.
 A filter on one owner's foreign key (`eq(orders.userId, id)`) is still
 reported: one user's rows grow with that user's history. So is an aggregate
 with `groupBy` on another column, or a `SELECT DISTINCT` of one: it returns
-one row per group, as many as the groups grow to (the message says so). A one-sided range (`gte(logs.date, from)` alone) or one
-under `or(...)` bounds nothing. How wide a window is (a day, or from 1970
+one row per group, as many as the groups grow to (the message says so). A
+one-sided range (`gte(logs.date, from)` alone) or one under `or(...)` bounds
+nothing. How wide a window is (a day, or from 1970
 to now) is not known: a range of both ends is taken as a window.
 A `.limit()` added later to a query stored in a variable is not seen. A table
 that is small by design but says so nowhere in its schema (a few settings
