@@ -136,7 +136,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   pushes where it is declared: `if (admin) hooks.push(admin)`), `.slice(0, n)`, a
   literal or constant bound (`for (let i = 0; i < 3; i++)`,
   `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), and
-  callbacks of `["a", "b"].forEach(...)`.
+  callbacks of `["a", "b"].forEach(...)`. A list another module declares
+  (`import { SOURCES } from './config'`), or returns as it is from a
+  function (`getAllSources()`), counts at its length when that module grows
+  it nowhere in a function and it is not empty.
 - Retry and fallback loops: the body leaves the loop where the awaited call
   succeeded (`if (res.ok) return res`, `if (res.ok) return true`,
   `if (data) break`, `try { return await fetch(url); } catch {}`), so it
