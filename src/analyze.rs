@@ -600,6 +600,14 @@ mod tests {
     use super::*;
     use crate::analyses::baseline::baseline_from_report;
 
+    /// A source file of a test's input.
+    fn file(path: &str, source: impl Into<crate::model::project::Text>) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            source: source.into(),
+        }
+    }
+
     /// A skipped file's help says "report it" only for a crash of the core
     /// (it said so for a FIFO, a too-large file and NUL bytes too).
     #[test]
@@ -746,20 +754,16 @@ mod tests {
     /// file nothing imports, each with a loop that awaits a fetch.
     fn monorepo() -> Vec<SourceFile> {
         let looped = "export async function run(ids: string[]) {\n  for (const id of ids) { await fetch(`https://x/${id}`); }\n}\n";
-        let file = |path: &str, source: String| SourceFile {
-            path: path.into(),
-            source: source.into(),
-        };
         vec![
             file("apps/admin/server.ts", format!("import express from 'express';\n{looped}")),
-            file("apps/api/src/index.ts", "import { run } from './routes/run';\nimport { share } from '@acme/shared';\nimport type { T } from './types';\nexport default { async fetch() { await run([]); await share([]); return new Response('ok'); } };\n".into()),
-            file("apps/api/src/routes/run.ts", looped.into()),
-            file("apps/api/src/types.ts", "export type T = string;\n".into()),
+            file("apps/api/src/index.ts", "import { run } from './routes/run';\nimport { share } from '@acme/shared';\nimport type { T } from './types';\nexport default { async fetch() { await run([]); await share([]); return new Response('ok'); } };\n"),
+            file("apps/api/src/routes/run.ts", looped),
+            file("apps/api/src/types.ts", "export type T = string;\n"),
             file("apps/api/test/run.test.ts", format!("import {{ run }} from '../src/routes/run';\n{looped}")),
-            file("apps/api/scripts/seed.ts", looped.into()),
+            file("apps/api/scripts/seed.ts", looped),
             file("apps/web/src/main.ts", format!("import {{ createRoot }} from 'react-dom/client';\n{looped}")),
             file("packages/shared/src/index.ts", looped.replace("run", "share")),
-            file("packages/shared/src/unused.ts", looped.into()),
+            file("packages/shared/src/unused.ts", looped),
         ]
     }
 
@@ -841,10 +845,6 @@ mod tests {
 };
 "#;
         let loop_fetch = "export async function f(ids) {\n  for (const id of ids) await fetch(`https://a.example/${id}`);\n}\n";
-        let file = |path: &str, source: &str| SourceFile {
-            path: path.into(),
-            source: source.into(),
-        };
         let input = AnalyzeInput {
             files: vec![
                 file("src/index.ts", entry),
@@ -879,10 +879,6 @@ mod tests {
 
     #[test]
     fn routes_to_profile_are_read_from_the_sources() {
-        let file = |path: &str, source: &str| SourceFile {
-            path: path.into(),
-            source: source.into(),
-        };
         let files = [
             file(
                 "src/index.ts",
@@ -946,19 +942,15 @@ mod tests {
         let looped = |name: &str| {
             format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
         };
-        let file = |path: &str, source: String| SourceFile {
-            path: path.into(),
-            source: source.into(),
-        };
         let input = AnalyzeInput {
             files: vec![
                 file(
                     "app/page.tsx",
-                    "import Form from './form';\nimport { shared } from '../lib/shared';\nexport default function Page() { return <Form />; }\n".into(),
+                    "import Form from './form';\nimport { shared } from '../lib/shared';\nexport default function Page() { return <Form />; }\n",
                 ),
                 file(
                     "app/form.tsx",
-                    "'use client';\nimport { save } from './actions';\nimport { shared } from '../lib/shared';\nimport { ping } from '../lib/ping';\nexport default function Form() {\n  return <form onSubmit={async (e) => { const copy = JSON.parse(JSON.stringify(e)); for (const id of copy.ids) { await fetch(`/api/${id}`); } await save(copy); }} />;\n}\n".into(),
+                    "'use client';\nimport { save } from './actions';\nimport { shared } from '../lib/shared';\nimport { ping } from '../lib/ping';\nexport default function Form() {\n  return <form onSubmit={async (e) => { const copy = JSON.parse(JSON.stringify(e)); for (const id of copy.ids) { await fetch(`/api/${id}`); } await save(copy); }} />;\n}\n",
                 ),
                 file("app/actions.ts", format!("'use server';\n{}", looped("save"))),
                 file("lib/shared.ts", looped("shared")),
@@ -1004,10 +996,6 @@ mod tests {
         let looped = |name: &str| {
             format!("async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
         };
-        let file = |path: &str, source: String| SourceFile {
-            path: path.into(),
-            source: source.into(),
-        };
         let db = [
             format!("export {}", looped("used")),
             format!("export {}", looped("exportedNobodyImports")),
@@ -1028,7 +1016,7 @@ mod tests {
         let other = format!("export async function helperElsewhere(id: string) {{ await fetch(id); }}\n{}async function outer() {{ await innerLoop([]); }}\n(globalThis as any).registry = {{ outer }};\n", looped("innerLoop"));
         let input = |entry_source: &str, entries: bool| AnalyzeInput {
             files: vec![
-                file("src/index.ts", entry_source.into()),
+                file("src/index.ts", entry_source),
                 file("src/db.ts", db.clone()),
                 file("src/other.ts", other.clone()),
             ],
@@ -1157,10 +1145,6 @@ mod tests {
     /// item.
     #[test]
     fn loops_over_imported_constant_lists_know_their_length() {
-        let file = |path: &str, source: &str| SourceFile {
-            path: path.into(),
-            source: source.into(),
-        };
         let input = AnalyzeInput {
             files: vec![
                 file(

@@ -408,10 +408,11 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
     if cx.hot.is_cold(call.span) {
         return;
     }
-    if cx.db.functions[current].write.is_none() && cx.writes(call) {
+    let query = cx.db.query_at(call.span).map(|q| q.kind);
+    if cx.db.functions[current].write.is_none() && cx.writes(call, query) {
         cx.db.functions[current].write = Some(call.span);
     }
-    if cx.db.query_at(call.span).is_some() {
+    if query.is_some() {
         if cx.db.functions[current].query.is_none() {
             cx.db.functions[current].query = Some(call.span);
         }

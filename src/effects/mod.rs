@@ -235,6 +235,34 @@ pub enum Condition {
     ),
 }
 
+/// `fetch(url, { method: "POST" })`: any method but GET/HEAD, or one not
+/// written as a literal.
+pub fn fetch_writes(call: &CallExpr) -> bool {
+    let Some(init) = call.args.get(1) else {
+        return false;
+    };
+    let Expr::Object(o) = crate::syntax::ast::unwrap_expr(&init.expr) else {
+        return true;
+    };
+    for p in &o.props {
+        let PropOrSpread::Prop(p) = p else {
+            return true; // `...init`: unknown
+        };
+        if let Prop::KeyValue(kv) = &**p {
+            if matches!(&kv.key, PropName::Ident(k) if k.sym == "method") {
+                return !matches!(crate::syntax::ast::unwrap_expr(&kv.value), Expr::Lit(Lit::Str(s))
+                    if s.value.as_str().is_some_and(|m| m.eq_ignore_ascii_case("get") || m.eq_ignore_ascii_case("head")));
+            }
+        }
+        if let Prop::Shorthand(id) = &**p {
+            if id.sym == "method" {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// The first argument of `fetch` is a URL with no scheme (`'/api/x'`,
 /// `` `/api/${id}` ``, `//host/x`): a Worker has no page to resolve it
 /// against.
@@ -323,47 +351,36 @@ impl FileContext<'_> {
         self.subrequest_to(call).is_some()
     }
 
+    /// The call writes ([`calls::Effect::Write`]): a query (`query`: the
+    /// kind of the one at the call, if any) that inserts, updates or
+    /// deletes; a binding's `put`, `delete`, `send`, `sendBatch` or `batch`;
+    /// a `fetch` with a method other than GET or HEAD ([`fetch_writes`]).
+    pub fn writes(&self, call: &CallExpr, query: Option<query::QueryKind>) -> bool {
+        if let Some(kind) = query {
+            return kind != query::QueryKind::Select;
+        }
+        const WRITES: &[&str] = &[
+            "put",
+            "delete",
+            "send",
+            "sendBatch",
+            "batch",
+            "createMultipartUpload",
+        ];
+        let writes = match crate::syntax::ast::method_name(call) {
+            Some(m) => WRITES.contains(&m.as_ref()),
+            None => {
+                matches!(&call.callee, Callee::Expr(f)
+                if matches!(crate::syntax::ast::unwrap_expr(f), Expr::Ident(id) if id.sym == "fetch"))
+                    && fetch_writes(call)
+            }
+        };
+        writes && self.sends_request(call)
+    }
+
     /// `call` reaches outside the Worker when it runs: a subrequest, not a
     /// binding method that works locally (a D1 statement prepared, a
     /// Durable Object id or stub, an Analytics Engine data point).
-    /// The call writes ([`calls::Effect::Write`]): a query that inserts,
-    /// updates or deletes; a binding's `put`, `delete`, `send`,
-    /// `sendBatch` or `batch`; a `fetch` with a method other than GET or
-    /// HEAD.
-    pub fn writes(&self, call: &CallExpr) -> bool {
-        if let Some(q) = self.db.query_at(call.span) {
-            return q.kind != query::QueryKind::Select;
-        }
-        let method = crate::syntax::ast::method_name(call);
-        if let Some(m) = &method {
-            const WRITES: &[&str] = &[
-                "put",
-                "delete",
-                "send",
-                "sendBatch",
-                "batch",
-                "createMultipartUpload",
-            ];
-            return WRITES.contains(&m.as_ref()) && self.sends_request(call);
-        }
-        // `fetch(url, { method: 'POST' })`
-        let posts = call.args.get(1).is_some_and(|init| match crate::syntax::ast::unwrap_expr(&init.expr) {
-            Expr::Object(o) => o.props.iter().any(|p| match p {
-                PropOrSpread::Prop(p) => match &**p {
-                    Prop::KeyValue(kv) => {
-                        matches!(&kv.key, PropName::Ident(k) if k.sym == "method")
-                            && !matches!(crate::syntax::ast::unwrap_expr(&kv.value),
-                                Expr::Lit(Lit::Str(m)) if m.value.as_str().is_some_and(|m| m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("HEAD")))
-                    }
-                    _ => false,
-                },
-                PropOrSpread::Spread(_) => false,
-            }),
-            _ => false,
-        });
-        posts && self.sends_request(call)
-    }
-
     pub fn sends_request(&self, call: &CallExpr) -> bool {
         if !self.is_subrequest(call) {
             return false;

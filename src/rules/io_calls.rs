@@ -320,7 +320,7 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
         if is_fetch {
             let stub = !matches!(unwrap_expr(c), Expr::Ident(_));
             return Effect {
-                write: stub || fetch_writes(innermost),
+                write: stub || crate::effects::fetch_writes(innermost),
                 resource: Some("fetch".into()),
                 table: None,
             };
@@ -418,34 +418,6 @@ fn binding_name(call: &CallExpr) -> Option<String> {
         },
         _ => None,
     }
-}
-
-/// `fetch(url, { method: "POST" })`: any method but GET/HEAD, or one not
-/// written as a literal.
-fn fetch_writes(call: &CallExpr) -> bool {
-    let Some(init) = call.args.get(1) else {
-        return false;
-    };
-    let Expr::Object(o) = unwrap_expr(&init.expr) else {
-        return true;
-    };
-    for p in &o.props {
-        let PropOrSpread::Prop(p) = p else {
-            return true; // `...init`: unknown
-        };
-        if let Prop::KeyValue(kv) = &**p {
-            if matches!(&kv.key, PropName::Ident(k) if k.sym == "method") {
-                return !matches!(unwrap_expr(&kv.value), Expr::Lit(Lit::Str(s))
-                    if s.value.as_str().is_some_and(|m| m.eq_ignore_ascii_case("get") || m.eq_ignore_ascii_case("head")));
-            }
-        }
-        if let Prop::Shorthand(id) = &**p {
-            if id.sym == "method" {
-                return true;
-            }
-        }
-    }
-    false
 }
 
 /// `env.DB.prepare("INSERT …")`: SQL that is not a plain read.
