@@ -2,10 +2,10 @@
 // same files (named one by one to every tool) in the same run, interleaved,
 // best of BENCH_ROUNDS (default 3): perf-optimizer and oxlint on one thread
 // and on every thread, ESLint with the same two rules, and perf-optimizer's
-// cold and warm cache and a run after one file changed (a watch rebuild's
-// work); appends the figures to bench/results.json (the
-// trend), on the Node running it and on Node 22; then start-up and package
-// size. Not part of `npm test` (timings
+// cold and warm cache and a run after one file changed, by the CLI and in
+// one process (a watch rebuild's work: scripts/bench-watch.mjs); appends the
+// figures to bench/results.json (the trend), on the Node running it and on
+// Node 22; then start-up and package size. Not part of `npm test` (timings
 // are not assertions).
 //   corpus: the JavaScript of drizzle-orm, hono and zod (examples/worker's
 //   node_modules), copied out of node_modules so no tool skips it.
@@ -117,6 +117,19 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const ms = (r) => ({ fastest: Math.round(r.fastest), median: Math.round(r.median) });
 const ratio = (a, b) => Number((a / b).toFixed(2));
 
+/**
+ * The API's lint in one process on `node` (scripts/bench-watch.mjs): what a
+ * watch rebuild costs with an empty cache, nothing changed and one file
+ * changed, without Node's start and the modules' loading of each CLI run.
+ */
+function watchRebuilds(node) {
+  const listFile = join(tmpdir(), "perf-bench-files.txt");
+  writeFileSync(listFile, relList.join("\n"));
+  const run = spawnSync(node, [join(root, "scripts", "bench-watch.mjs"), join(root, "pkg", "js"), listFile, changed, String(rounds)], { cwd: corpus, encoding: "utf8", env: { ...process.env, PERF_OPTIMIZER_CODE_CACHE: codeDir } });
+  if (run.status !== 0) throw new Error(`bench-watch.mjs failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
 /** One leg: the eight runs on `node`, interleaved; prints the ratios, returns the figures for the trend. */
 function leg(node, tag) {
   console.log(`\nNode ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()} (${node === process.execPath ? "the Node running the bench" : node}):\n`);
@@ -140,8 +153,15 @@ function leg(node, tag) {
   console.log(`  one thread: ${ratios.singleVsEslint}x faster than ESLint, ${ratios.singleVsOxlint1}x oxlint --threads 1's time (a first run, without compiled code: ${ratios.firstRunVsEslint}x ESLint)`);
   console.log(`  ${threads} threads: ${ratios.multiVsEslint}x faster than ESLint, ${ratios.multiVsOxlintN}x oxlint's time`);
   console.log(`  warm cache: ${ratios.coldVsWarm}x faster than cold, ${ratios.coldVsOneChanged}x with one file changed (fastest runs; ratios of the fastest runs)`);
+  const watch = watchRebuilds(node);
+  ratios.watchColdVsWarm = ratio(watch.cold.ms, watch.warm.ms);
+  ratios.watchColdVsOneChanged = ratio(watch.cold.ms, watch.oneChanged.ms);
+  console.log(
+    `  in one process (a watch rebuild, the API's lint): empty cache ${watch.cold.ms} ms, nothing changed ${watch.warm.ms} ms (${ratios.watchColdVsWarm}x faster), one file changed ${watch.oneChanged.ms} ms (${ratios.watchColdVsOneChanged}x; walked ${watch.oneChanged.walked} of ${files} files)`,
+  );
   return {
     ms: { single: ms(single), firstRun: ms(first), multi: ms(multi), cold: ms(cold), warm: ms(warm), oneChanged: ms(oneChanged), eslint: ms(eslint), oxlint1: ms(ox1), oxlintN: ms(oxN) },
+    watch,
     ratios,
     identical: same,
     findings: parsed.diagnostics.length,

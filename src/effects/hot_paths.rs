@@ -25,7 +25,9 @@
 //! - **Small constant counts**: loops over an array literal (directly or
 //!   through a `const` bound to one, grown by a few pushes that run where it
 //!   is declared, not in a loop or function of their own), `.slice(0, n)` with a literal or
-//!   constant n, counting loops bounded by a literal or constant
+//!   constant n, lists made from a known one (`FEEDS.filter(cb)`, `.map`,
+//!   `.slice(1)`: at most its length), `Object.keys`/`values`/`entries` of
+//!   an object literal with written-out keys that nothing adds to, counting loops bounded by a literal or constant
 //!   (`i < 3`, `attempt < MAX_ATTEMPTS`), array callbacks of such lists, a
 //!   queue handler's `batch.messages` (at most the consumers'
 //!   `max_batch_size`).
@@ -89,9 +91,10 @@ pub const INTERESTS: &[NodeKind] = &[
     NodeKind::Loop,
     NodeKind::Call,
     NodeKind::Stmt,
+    NodeKind::Assign,
 ];
 
-/// What the walk feeds it: `VarDecl`, `Loop`, `Call` and `Stmt` nodes (see
+/// What the walk feeds it: `VarDecl`, `Loop`, `Call`, `Stmt` and `Assign` nodes (see
 /// [`HotPaths::enter`]).
 #[derive(Default)]
 pub struct HotPaths {
@@ -129,6 +132,9 @@ pub struct HotPaths {
     call_results: HashMap<Atom, f64>,
     /// `const xs = f()`: the name of the list and the function it is from.
     call_aliases: HashMap<Atom, Atom>,
+    /// `const PLANS = { free: …, pro: … }`: the number of properties of
+    /// object literals bound to a `const` (for `Object.keys(PLANS)`).
+    objects: HashMap<Atom, f64>,
     /// First parameters of `queue(batch, env, ctx)` handlers.
     queue_batches: HashSet<Atom>,
 }
@@ -194,12 +200,16 @@ impl HotPaths {
                         }
                     } else if let Some(n) = number(init) {
                         self.consts.insert(name.id.sym.clone(), n);
-                    } else if let Some(n) = array_len(init) {
+                    } else if let Some(n) = array_len(init).or_else(|| self.list_len(init)) {
+                        // A literal, or a list made from a known one
+                        // (`ROUTES.filter(…)`, `Object.keys(PLANS)`).
                         self.consts.insert(name.id.sym.clone(), n);
                         self.lists.insert(name.id.sym.clone(), d.span);
                         if self.scopes.is_empty() {
                             self.module_lists.insert(name.id.sym.clone(), d.span);
                         }
+                    } else if let Some(n) = object_len(init) {
+                        self.objects.insert(name.id.sym.clone(), n);
                     }
                 }
             }
@@ -237,6 +247,15 @@ impl HotPaths {
                 }
             }
             Node::Call(call) => self.enter_call(call),
+            // `PLANS[name] = plan`: the object has properties its literal
+            // does not write out.
+            Node::Assign(a) if !self.objects.is_empty() => {
+                if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
+                    if let Expr::Ident(id) = unwrap_expr(&m.obj) {
+                        self.objects.remove(&id.sym);
+                    }
+                }
+            }
             Node::Stmt(Stmt::Try(t)) => {
                 if let Some(handler) = &t.handler {
                     self.cold.push(handler.body.span);
@@ -254,11 +273,16 @@ impl HotPaths {
     }
 
     fn enter_call(&mut self, call: &CallExpr) {
-        // A list given to a function (`collect(hooks)`) may grow there.
-        if !self.lists.is_empty() {
+        // A list given to a function (`collect(hooks)`) may grow there, and
+        // an object (`Object.assign(PLANS, more)`) but to be listed.
+        if !self.lists.is_empty() || !self.objects.is_empty() {
+            let listing = matches!(&call.callee, Callee::Expr(f) if is_object_listing(f));
             for arg in &call.args {
                 if let Expr::Ident(id) = unwrap_expr(&arg.expr) {
                     self.forget_list(&id.sym);
+                    if !listing {
+                        self.objects.remove(&id.sym);
+                    }
                 }
             }
         }
@@ -377,8 +401,10 @@ impl HotPaths {
         self.scopes.iter().any(|s| holds(s, at) && !holds(s, decl))
     }
 
-    /// The number of elements of a list known to be small: a literal, a
-    /// `const` bound to one, `.slice(0, n)`, a queue handler's batch.
+    /// The number of elements of a list known to be small (at most): a
+    /// literal, a `const` bound to one, `.slice(0, n)`, a list made from a
+    /// known one (`xs.filter(cb)`), `Object.keys` of an object literal, a
+    /// queue handler's batch.
     pub fn list_len(&self, expr: &Expr) -> Option<f64> {
         match unwrap_expr(expr) {
             e @ Expr::Array(_) => literal_len(e),
@@ -408,9 +434,36 @@ impl HotPaths {
                 let arg = |i: usize| c.args.get(i).and_then(|a| self.constant(&a.expr));
                 match (arg(0), arg(1)) {
                     (Some(start), Some(end)) if start >= 0.0 && end >= start => Some(end - start),
-                    _ => None,
+                    _ => self.receiver_len(c),
                 }
             }
+            // `PLANS.filter(cb)`, `xs.map(cb)`, `xs.toSorted()`: at most
+            // as many elements as the list they are made from.
+            Expr::Call(c)
+                if method_name(c).is_some_and(|m| SAME_OR_FEWER.contains(&m.as_ref())) =>
+            {
+                self.receiver_len(c)
+            }
+            // `Object.keys(PLANS)` of an object literal: one per property.
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(f),
+                args,
+                ..
+            }) if args.len() == 1 && is_object_listing(f) => match unwrap_expr(&args[0].expr) {
+                Expr::Ident(id) => self.objects.get(&id.sym).copied(),
+                other => object_len(other),
+            },
+            _ => None,
+        }
+    }
+
+    /// The known length of the list a method is called on (`xs` of `xs.filter(cb)`).
+    fn receiver_len(&self, call: &CallExpr) -> Option<f64> {
+        match &call.callee {
+            Callee::Expr(f) => match unwrap_expr(f) {
+                Expr::Member(m) => self.list_len(&m.obj),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -565,6 +618,43 @@ impl HotPaths {
     pub fn is_cold(&self, span: Span) -> bool {
         self.cold.iter().any(|c| c.lo <= span.lo && span.hi <= c.hi)
     }
+}
+
+/// Array methods whose result has at most as many elements as the list
+/// they are called on.
+const SAME_OR_FEWER: &[&str] = &[
+    "filter",
+    "map",
+    "toSorted",
+    "toReversed",
+    "sort",
+    "reverse",
+    "toSpliced",
+];
+
+/// `Object.keys`, `Object.values` or `Object.entries`.
+fn is_object_listing(callee: &Expr) -> bool {
+    matches!(unwrap_expr(callee), Expr::Member(MemberExpr { obj, prop: MemberProp::Ident(p), .. })
+        if matches!(unwrap_expr(obj), Expr::Ident(o) if o.sym == "Object")
+            && matches!(p.sym.as_ref(), "keys" | "values" | "entries"))
+}
+
+/// The number of properties of an object literal whose keys are all
+/// written out (no spread, no computed key).
+fn object_len(expr: &Expr) -> Option<f64> {
+    let Expr::Object(o) = unwrap_expr(expr) else {
+        return None;
+    };
+    let written = o.props.iter().all(|p| match p {
+        PropOrSpread::Spread(_) => false,
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) => !matches!(kv.key, PropName::Computed(_)),
+            Prop::Method(m) => !matches!(m.key, PropName::Computed(_)),
+            Prop::Shorthand(_) => true,
+            _ => false,
+        },
+    });
+    written.then_some(o.props.len() as f64)
 }
 
 /// The length of an array literal without spreads, empty or not.

@@ -109,7 +109,9 @@ D1/Drizzle: `db.batch([...])` or one `inArray` query instead of a query per row.
   most once per run of the loop:
   `for (const key in ROUTES) { if (path.startsWith(key)) { const r = await fetch(…); return r; } }`.
 - Loops over a few constant items: an array literal (or a `const` bound to
-  one, here or exported by another module), `.slice(0, n)`, a counting loop
+  one, here or exported by another module), `.slice(0, n)`, a list made from
+  a known one (`FEEDS.filter(…)`, `.map(…)`), `Object.keys` of an object
+  literal, a counting loop
   bounded by a literal or a `const` (`i < 3`, `attempt < MAX_ATTEMPTS`),
   with at most 6 iterations in all — the
   simultaneous connections a Worker may open (nested counts multiply).

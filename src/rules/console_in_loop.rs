@@ -95,7 +95,8 @@ for (const o of userOrders) {
   `else` of `if (res.ok)`), in `.catch(cb)` and `onError(cb)` callbacks.
 - Logs in a retry or fallback loop (it exits where the awaited call succeeded,
   so it usually runs once) and in loops over at most 10 constant items (an
-  array literal, `.slice(0, n)`, `i < 3`; nested counts multiply).
+  array literal, `.slice(0, n)`, `LIST.filter(…)` of a known list,
+  `Object.keys` of an object literal, `i < 3`; nested counts multiply).
 - Logs in a first match: followed, in their block, by an unconditional exit
   of the loop (`if (path.startsWith(key)) { console.log(key); return r; }`),
   they run at most once per run of the loop.

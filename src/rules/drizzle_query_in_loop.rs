@@ -117,7 +117,9 @@ const items = await db
 - Loops over a few constant items, at most 10 in all (nested counts
   multiply): an array literal or a `const` bound to one (and grown by a few
   pushes where it is declared: `if (admin) hooks.push(admin)`), `.slice(0, n)`, a
-  literal or constant bound (`for (let i = 0; i < 3; i++)`). A list another
+  list made from a known one (`ROLES.filter(…)`, `.map(…)`), `Object.keys`
+  of an object literal, a literal or constant bound
+  (`for (let i = 0; i < 3; i++)`). A list another
   module declares (`import { CATEGORIES } from './constants'`), or returns
   as it is from a function (`getAllSources()`), counts at its length when
   that module grows it nowhere in a function and it is not empty.

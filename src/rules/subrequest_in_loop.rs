@@ -135,7 +135,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   multiply): an array literal or a `const` bound to one (and grown by a few
   pushes where it is declared: `if (admin) hooks.push(admin)`), `.slice(0, n)`, a
   literal or constant bound (`for (let i = 0; i < 3; i++)`,
-  `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), and
+  `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), a list
+  made from a known one (`FEEDS.filter(…)`, `.map(…)`, `.slice(1)`: at most
+  its elements), `Object.keys`/`values`/`entries` of an object literal whose
+  keys are written out (one per property, unless the code assigns more), and
   callbacks of `["a", "b"].forEach(...)`. A list another module declares
   (`import { SOURCES } from './config'`), or returns as it is from a
   function (`getAllSources()`), counts at its length when that module grows
@@ -1034,6 +1037,41 @@ export default {
                 ("src/hooks.ts".into(), 9, "subrequest-in-loop".into()),
                 ("src/hooks.ts".into(), 10, "subrequest-in-loop".into()),
                 ("src/hooks.ts".into(), 13, "subrequest-in-loop".into())
+            ]
+        );
+    }
+
+    /// A list made from a known one (`FEEDS.filter(…)`, `.map`, `.slice(1)`)
+    /// has at most its elements, and `Object.keys(MIRRORS)` one per
+    /// property of the literal; not an object that gains properties, nor a
+    /// list made from a parameter.
+    #[test]
+    fn lists_made_from_known_ones_are_small() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/feeds.ts",
+                r#"const FEEDS = [{ url: 'https://a.example/rss', on: true }, { url: 'https://b.example/rss', on: false }];
+const ACTIVE = FEEDS.filter((f) => f.on);
+const MIRRORS = { eu: 'https://eu.example', us: 'https://us.example' };
+const GROWN = { eu: 'https://eu.example' };
+export async function poll(env: Env, extra: { url: string }[], name: string) {
+  for (const feed of ACTIVE) await fetch(feed.url);
+  for (const url of FEEDS.map((f) => f.url).slice(1)) await fetch(url);
+  for (const [region, base] of Object.entries(MIRRORS)) await fetch(`${base}/${region}`);
+  GROWN[name] = `https://${name}.example`;
+  for (const base of Object.values(GROWN)) await fetch(base);
+  for (const feed of extra.filter((f) => f.url)) await fetch(feed.url);
+}
+"#,
+            )
+            .places();
+        assert_eq!(
+            places,
+            [
+                ("src/feeds.ts".into(), 10, "subrequest-in-loop".into()),
+                ("src/feeds.ts".into(), 11, "subrequest-in-loop".into())
             ]
         );
     }
