@@ -755,7 +755,7 @@ mod tests {
     fn monorepo() -> Vec<SourceFile> {
         let looped = "export async function run(ids: string[]) {\n  for (const id of ids) { await fetch(`https://x/${id}`); }\n}\n";
         vec![
-            file("apps/admin/server.ts", format!("import express from 'express';\n{looped}")),
+            file("apps/admin/server.ts", format!("import express from 'express';\n{looped}export const app = express();\n")),
             file("apps/api/src/index.ts", "import { run } from './routes/run';\nimport { share } from '@acme/shared';\nimport type { T } from './types';\nexport default { async fetch() { await run([]); await share([]); return new Response('ok'); } };\n"),
             file("apps/api/src/routes/run.ts", looped),
             file("apps/api/src/types.ts", "export type T = string;\n"),

@@ -22,7 +22,7 @@ use super::node_polyfill_import::polyfill_of;
 use crate::engine::context::Node;
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
 use crate::model::report::{Category, Severity};
-use crate::semantic::imports::{module_ref, package_name, subpath, RefKind};
+use crate::semantic::imports::{erased_when_compiled, module_ref, package_name, subpath, RefKind};
 
 /// `heavy-dependency`'s default size threshold for the bundle form.
 pub const HEAVY_THRESHOLD: u64 = 100 * 1024;
@@ -158,6 +158,9 @@ export async function legacyReport(d: Date) {
   off the startup path. Never reported.
 - Type-only imports: `import type { Moment } from 'moment'`,
   `import { type X } from 'lodash'`, `export type { … } from '…'`.
+- A TypeScript import whose names the file never uses: the compiler removes
+  it (`import qs from 'qs'` with no `qs` after it; a use in a type counts as a
+  use, so that one is still reported).
 - Deep lodash imports (`lodash/get`, `require('lodash/pick')`): one module each.
 - Named and namespace imports of `lodash-es` (tree-shaken).
 - Polyfills of Node built-ins (`buffer`, `string_decoder`, `readable-stream`, …):
@@ -534,6 +537,10 @@ impl Rule for HeavyDependency {
         if polyfill_of(package).is_some() {
             return; // node-polyfill-import's
         }
+        // Named only in the import: the compiler removes it.
+        if erased_when_compiled(node, &cx.file.model) {
+            return;
+        }
         // `crypto.randomUUID()` makes version 4 UUIDs only: an import of
         // uuid's other versions (`import { v7 } from 'uuid'`) has no
         // built-in replacement.
@@ -710,6 +717,7 @@ import { v4 as uuidv4 } from 'uuid';
 export { default as fetch } from 'node-fetch';
 import lodashEs from 'lodash-es';
 import jwt from 'jsonwebtoken';
+export const used = [moment, _, pick, axios, uuidv4, lodashEs, jwt];
 "#,
             &[
                 (1, "`moment` is heavy for a Worker (~176 KiB unminified"),
@@ -729,7 +737,7 @@ import jwt from 'jsonwebtoken';
     /// never reported from its name alone.
     #[test]
     fn the_workers_table_alone_decides_nothing() {
-        let src = "const AWS = require('aws-sdk');\nimport S3 from 'aws-sdk/clients/s3';\nimport 'core-js/stable';\nimport Database from 'better-sqlite3';\nimport tz from 'moment-timezone';\n";
+        let src = "const AWS = require('aws-sdk');\nimport S3 from 'aws-sdk/clients/s3';\nimport 'core-js/stable';\nimport Database from 'better-sqlite3';\nimport tz from 'moment-timezone';\nexport const used = [S3, Database, tz];\n";
         installed_case(&[("src/index.ts", src)], vec![]).assert_silent();
         let found = installed_case(
             &[("src/index.ts", src)],
@@ -749,6 +757,28 @@ import jwt from 'jsonwebtoken';
         assert!(found[0].message.ends_with("(2.86 MiB measured from node_modules, not bundled)"), "{}", found[0].message);
     }
 
+    /// A TypeScript import whose names the file never uses is removed by
+    /// the compiler (found on code-push-cloudflare-workers: an unused
+    /// `import qs from 'qs'`); a JavaScript one, or a side-effect import,
+    /// still loads the package.
+    #[test]
+    fn silent_on_imports_the_compiler_removes() {
+        use crate::rules::test_util::Case;
+        let unused = "import moment from 'moment';\nimport { pick } from 'lodash';\nexport const x = 1; // moments\n";
+        let case = |path: &str| Case::new().rules(&["heavy-dependency"]).file(path, unused).places();
+        assert_eq!(case("src/a.ts"), []);
+        assert_eq!(case("src/a.tsx"), []);
+        assert_eq!(
+            case("src/a.js"),
+            [("src/a.js".into(), 1, "heavy-dependency".into()), ("src/a.js".into(), 2, "heavy-dependency".into())]
+        );
+        let used = "import moment from 'moment';\nimport 'lodash';\nexport const d = (x: Date) => moment(x);\n";
+        assert_eq!(
+            Case::new().rules(&["heavy-dependency"]).file("src/b.ts", used).places(),
+            [("src/b.ts".into(), 1, "heavy-dependency".into()), ("src/b.ts".into(), 2, "heavy-dependency".into())]
+        );
+    }
+
     #[test]
     fn fires_from_the_dataset() {
         assert_fires(
@@ -756,6 +786,7 @@ import jwt from 'jsonwebtoken';
             r#"import leftPad from 'left-pad';
 import chalk from 'chalk';
 import objectAssign from 'object-assign';
+export const used = [leftPad, chalk, objectAssign];
 "#,
             &[
                 (1, "`left-pad` re-implements what the runtime has built in: use `String.prototype.padStart`"),
@@ -770,7 +801,7 @@ import objectAssign from 'object-assign';
         let found = crate::rules::test_util::lint_with(
             "heavy-dependency",
             "test.ts",
-            "import isNumber from 'is-number';\nimport moment from 'moment';\nimport b from 'bcrypt';\n",
+            "import isNumber from 'is-number';\nimport moment from 'moment';\nimport b from 'bcrypt';\nexport const used = [isNumber, moment, b];\n",
         );
         // Micro-utilities (is-number) are not in the snapshot: they cost a Worker nothing.
         assert_eq!(found.len(), 2);
@@ -859,12 +890,12 @@ function local(require: (m: string) => unknown) { return require('moment'); }
         // The threshold is the rule's option; an incomplete count is a floor.
         let mut partial = measured("big-cjs", ".", 9_000_000, true);
         partial.complete = false;
-        installed_case(&[("src/index.ts", "import big from 'big-cjs';\n")], vec![partial])
+        installed_case(&[("src/index.ts", "import big from 'big-cjs';\nexport default big;\n")], vec![partial])
             .config(r#"{"rules":{"heavy-dependency":["warn",{"threshold":"10 MB"}]}}"#)
             .assert_silent();
         let mut partial = measured("big-cjs", ".", 9_000_000, true);
         partial.complete = false;
-        installed_case(&[("src/index.ts", "import big from 'big-cjs';\n")], vec![partial])
+        installed_case(&[("src/index.ts", "import big from 'big-cjs';\nexport default big;\n")], vec![partial])
             .assert_fires(&[("src/index.ts", 1, "loads at least 8.58 MiB measured from node_modules")]);
     }
 
@@ -896,8 +927,8 @@ function local(require: (m: string) => unknown) { return require('moment'); }
     fn nearest_installed_copy_and_table_findings_take_the_measurement() {
         installed_case(
             &[
-                ("apps/api/src/index.ts", "import big from 'big-cjs';\nimport moment from 'moment';\n"),
-                ("src/index.ts", "import big from 'big-cjs';\n"),
+                ("apps/api/src/index.ts", "import big from 'big-cjs';\nimport moment from 'moment';\nexport const used = [big, moment];\n"),
+                ("src/index.ts", "import big from 'big-cjs';\nexport default big;\n"),
             ],
             vec![
                 measured("big-cjs", ".", 120_000, true),

@@ -10,7 +10,7 @@
 
 use crate::engine::context::Node;
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
-use crate::semantic::imports::{module_ref, package_name};
+use crate::semantic::imports::{erased_when_compiled, module_ref, package_name};
 
 pub static RULE: RuleEntry = crate::engine::declare::source!(
     "node-polyfill-import", ColdStart, Warning,
@@ -67,6 +67,9 @@ compatibility_flags = ["nodejs_compat"]
 ```ts
 import { Buffer } from 'buffer';
 import { Readable } from 'readable-stream';
+
+export const toBase64 = (text: string) => Buffer.from(text).toString('base64');
+export const lines = (items: string[]) => Readable.from(items);
 ```
 "#,
         ),
@@ -76,6 +79,9 @@ import { Readable } from 'readable-stream';
 ```ts
 import { Buffer } from 'node:buffer';
 import { Readable } from 'node:stream';
+
+export const toBase64 = (text: string) => Buffer.from(text).toString('base64');
+export const lines = (items: string[]) => Readable.from(items);
 ```
 
 Often no import is needed at all: `crypto.subtle` instead of `crypto-browserify`,
@@ -87,7 +93,8 @@ Often no import is needed at all: `crypto.subtle` instead of `crypto-browserify`
             "Not reported",
             r#"
 - `node:` imports (`node:buffer`, `node:events`).
-- Type-only imports (`import type { Readable } from 'stream-browserify'`).
+- Type-only imports (`import type { Readable } from 'stream-browserify'`), and
+  TypeScript imports whose names the file never uses (the compiler removes them).
 - Dynamic `import('buffer')`.
 - Lookalike packages (`buffer-layout`) and local files (`./util`).
 "#,
@@ -190,6 +197,10 @@ impl Rule for NodePolyfillImport {
         let Some(builtin) = polyfill_of(package) else {
             return;
         };
+        // Named only in the import: the compiler removes it.
+        if erased_when_compiled(node, &cx.file.model) {
+            return;
+        }
         let source = &import.source;
         let compat = cx.project.nodejs_compat;
         let enable = "add `compatibility_flags = [\"nodejs_compat\"]` to wrangler.toml \
@@ -280,6 +291,7 @@ import path from 'path-browserify';
 import { EventEmitter } from 'events/';
 import vm from 'vm-browserify';
 import process from 'process/browser';
+export const used = [Buffer, Readable, path, EventEmitter, vm, process];
 "#,
             &[
                 (1, "`buffer` resolves to the npm polyfill"),
@@ -301,7 +313,7 @@ import process from 'process/browser';
 
     #[test]
     fn help_adds_the_flag_only_without_nodejs_compat() {
-        let source = "import { Buffer } from 'buffer';\n";
+        let source = "import { Buffer } from 'buffer';\nexport const bytes = Buffer.from('a');\n";
         let case = || {
             crate::rules::test_util::Case::new()
                 .file("test.ts", source)

@@ -123,6 +123,36 @@ pub fn module_ref(node: Node<'_>, cx: &LintContext<'_>) -> Option<ModuleRef> {
     }
 }
 
+/// A TypeScript `import a, { b } from 'm'` whose names the file never
+/// uses: the compiler (tsc, esbuild) removes it, so `m` is not loaded
+/// (unless tsconfig's `verbatimModuleSyntax` keeps it: then this is a
+/// missed finding, never a wrong one). Proved from the text: no use of
+/// any of the names outside the statement (a use in a type, a comment or
+/// a string counts as one). Not `import 'm'`, which is kept for its effects.
+pub fn erased_when_compiled(node: Node<'_>, cx: &LintContext<'_>) -> bool {
+    let Node::Import(import) = node else {
+        return false;
+    };
+    let typescript = [".ts", ".tsx", ".mts", ".cts"]
+        .iter()
+        .any(|ext| cx.path.ends_with(ext) && !cx.path.ends_with(".d.ts"));
+    if !typescript || import.specifiers.is_empty() {
+        return false;
+    }
+    let statement = [(
+        import.span.lo.0.saturating_sub(crate::syntax::START),
+        import.span.hi.0.saturating_sub(crate::syntax::START),
+    )];
+    import.specifiers.iter().all(|s| {
+        let local = match s {
+            ImportSpecifier::Named(n) => &n.local,
+            ImportSpecifier::Default(d) => &d.local,
+            ImportSpecifier::Namespace(n) => &n.local,
+        };
+        super::uncalled::name_uses(cx.source, &local.sym, &statement).all(|inside| inside.is_some())
+    })
+}
+
 fn str_value(s: &Str) -> Option<String> {
     s.value.as_str().map(str::to_string)
 }
