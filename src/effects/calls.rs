@@ -1,7 +1,11 @@
 //! What each function does, for the effect summaries across files: the
 //! first subrequest and the first database query it makes itself, and the
 //! functions it calls (resolved to other files' functions after every file
-//! was walked, in `summaries`). Recorded during the one traversal.
+//! was walked, in `summaries`). Recorded during the one traversal. What it
+//! does only under `if (option)`, `option` a parameter defaulting to
+//! `false`, is kept apart (`Gated`), and each call records which of its
+//! arguments may be truthy: a call that leaves the option unset does none
+//! of it.
 
 use swc_core::atoms::Atom;
 use swc_core::common::Span;
@@ -37,13 +41,51 @@ pub struct FunctionFact {
     pub write: Option<Evidence>,
     /// The functions it calls, as written.
     pub calls: Vec<Target>,
+    /// What it does only when an option parameter that defaults to `false`
+    /// is set (`if (loadStats) { … }` in `f(a, loadStats = false)`): a call
+    /// that leaves the option out (or passes `false`) does none of it.
+    pub gated: Vec<Gated>,
 }
 
-/// A call's target as written: what the summaries resolve.
+/// What a function does under `if (option)`, `option` its parameter at
+/// `param` with a default of `false`.
+#[derive(Debug, Clone, Default)]
+pub struct Gated {
+    pub param: u32,
+    pub subrequest: Option<Evidence>,
+    pub query: Option<Evidence>,
+    pub write: Option<Evidence>,
+    pub calls: Vec<Target>,
+}
+
+impl FunctionFact {
+    /// The positions of its parameters that gate some of what it does.
+    pub fn gated_params(&self) -> u32 {
+        self.gated.iter().fold(0, |mask, g| mask | bit(g.param))
+    }
+}
+
+/// The bit of parameter `position` in a mask of positions (none past 31).
+pub fn bit(position: u32) -> u32 {
+    1u32.checked_shl(position).unwrap_or(0)
+}
+
+/// A call as written: what it names (what the summaries resolve) and
+/// which of its arguments may be truthy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    pub called: Called,
+    /// The positions of arguments that are given and not a falsy literal
+    /// (`false`, `null`, `undefined`, `0`, `''`); from a spread on, all.
+    /// An option parameter at any other position keeps its default.
+    pub truthy_args: u32,
+}
+
+/// What a call names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 /// Atoms: made for most calls of every file, from the syntax tree's own
 /// atoms (no string is copied).
-pub enum Target {
+pub enum Called {
     /// `save(x)`: a function of this file or an imported one.
     Name(Atom),
     /// `this.save(x)`: a method of the same class.
@@ -57,10 +99,10 @@ pub enum Target {
 impl Target {
     /// As written, for messages: `save`, `this.save`, `items.save`.
     pub fn text(&self) -> String {
-        match self {
-            Target::Name(n) => n.to_string(),
-            Target::This(m) => format!("this.{m}"),
-            Target::Member(o, m) => format!("{o}.{m}"),
+        match &self.called {
+            Called::Name(n) => n.to_string(),
+            Called::This(m) => format!("this.{m}"),
+            Called::Member(o, m) => format!("{o}.{m}"),
         }
     }
 }
@@ -190,12 +232,42 @@ fn is_built_in(name: &str) -> bool {
 /// binding question is asked here (it would build the semantic model for
 /// most files).
 pub fn target_of(call: &CallExpr) -> Option<Target> {
+    Some(Target {
+        called: called_of(call)?,
+        truthy_args: truthy_args(&call.args),
+    })
+}
+
+/// [`Target::truthy_args`] of a call's arguments.
+fn truthy_args(args: &[ExprOrSpread]) -> u32 {
+    let mut mask = 0;
+    for (i, arg) in args.iter().enumerate().take(32) {
+        if arg.spread.is_some() {
+            return mask | !(bit(i as u32) - 1);
+        }
+        let falsy = match unwrap_expr(&arg.expr) {
+            Expr::Lit(Lit::Bool(b)) => !b.value,
+            Expr::Lit(Lit::Null(_)) => true,
+            Expr::Lit(Lit::Num(n)) => n.value == 0.0,
+            Expr::Lit(Lit::Str(s)) => s.value.is_empty(),
+            Expr::Ident(id) => id.sym == "undefined",
+            Expr::Unary(u) => u.op == UnaryOp::Void,
+            _ => false,
+        };
+        if !falsy {
+            mask |= bit(i as u32);
+        }
+    }
+    mask
+}
+
+fn called_of(call: &CallExpr) -> Option<Called> {
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };
     match unwrap_expr(callee) {
         Expr::Ident(id) if is_built_in(&id.sym) => None,
-        Expr::Ident(id) => Some(Target::Name(id.sym.clone())),
+        Expr::Ident(id) => Some(Called::Name(id.sym.clone())),
         Expr::Member(m) => {
             let MemberProp::Ident(prop) = &m.prop else {
                 return None;
@@ -204,16 +276,16 @@ pub fn target_of(call: &CallExpr) -> Option<Target> {
                 return None;
             }
             match unwrap_expr(&m.obj) {
-                Expr::This(_) => Some(Target::This(prop.sym.clone())),
+                Expr::This(_) => Some(Called::This(prop.sym.clone())),
                 // `this.driver.get()`: a method of the instance in a field.
                 Expr::Member(inner) => match (unwrap_expr(&inner.obj), &inner.prop) {
-                    (Expr::This(_), MemberProp::Ident(field)) => Some(Target::Member(
+                    (Expr::This(_), MemberProp::Ident(field)) => Some(Called::Member(
                         format!("this.{}", field.sym).into(),
                         prop.sym.clone(),
                     )),
                     _ => None,
                 },
-                Expr::Ident(obj) => Some(Target::Member(obj.sym.clone(), prop.sym.clone())),
+                Expr::Ident(obj) => Some(Called::Member(obj.sym.clone(), prop.sym.clone())),
                 _ => None,
             }
         }
@@ -340,10 +412,10 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
     let Some(done) = cx.db.walk.function_stack.pop() else {
         return;
     };
-    let calls = &mut cx.db.functions[done].calls;
-    if calls.len() > 1 {
-        calls.sort_unstable();
-        calls.dedup();
+    let fact = &mut cx.db.functions[done];
+    dedup_calls(&mut fact.calls);
+    for gated in &mut fact.gated {
+        dedup_calls(&mut gated.calls);
     }
     let Some(&parent) = cx.db.walk.function_stack.last() else {
         return;
@@ -352,18 +424,43 @@ pub(crate) fn exit_function(cx: &mut FileContext<'_>) {
     if functions[done].name.is_some() {
         return;
     }
-    let child = std::mem::take(&mut functions[done].calls);
-    let (subrequest, query, write) = (
+    let mut child = std::mem::take(&mut functions[done].calls);
+    let (mut subrequest, mut query, mut write) = (
         functions[done].subrequest,
         functions[done].query,
         functions[done].write,
     );
+    // The callback's own options: its callers' arguments are not known.
+    for gated in std::mem::take(&mut functions[done].gated) {
+        subrequest = subrequest.or(gated.subrequest);
+        query = query.or(gated.query);
+        write = write.or(gated.write);
+        child.extend(gated.calls);
+    }
+    // Made under the parent's `if (option)`: gated as its calls there are.
+    let gate = gate_of(&cx.db.walk.gates, parent, functions[done].span);
     let parent = &mut functions[parent];
-    parent.subrequest = parent.subrequest.take().or(subrequest);
-    parent.query = parent.query.take().or(query);
-    parent.write = parent.write.take().or(write);
+    let (p_subrequest, p_query, p_write, p_calls) = slots(parent, gate);
+    *p_subrequest = p_subrequest.take().or(subrequest);
+    *p_query = p_query.take().or(query);
+    *p_write = p_write.take().or(write);
     // Deduplicated when the parent is left.
-    parent.calls.extend(child);
+    p_calls.extend(child);
+}
+
+/// Sorts `calls` and keeps one per called function, with the arguments
+/// any of its calls may set.
+fn dedup_calls(calls: &mut Vec<Target>) {
+    if calls.len() > 1 {
+        calls.sort_unstable();
+        calls.dedup_by(|later, kept| {
+            let same = later.called == kept.called;
+            if same {
+                kept.truthy_args |= later.truthy_args;
+            }
+            same
+        });
+    }
 }
 
 /// `new C()` at module scope runs at startup (the bundler keeps it).
@@ -409,20 +506,133 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
         return;
     }
     let query = cx.db.query_at(call.span).map(|q| q.kind);
-    if cx.db.functions[current].write.is_none() && cx.writes(call, query) {
-        cx.db.functions[current].write = Some(call.span);
+    let writes = cx.writes(call, query);
+    let sends = query.is_none() && cx.sends_request(call);
+    let callee = if query.is_none() && !sends {
+        target_of(call)
+    } else {
+        None
+    };
+    let gate = gate_of(&cx.db.walk.gates, current, call.span);
+    let fact = &mut cx.db.functions[current];
+    let (subrequest, found_query, write, calls) = slots(fact, gate);
+    if write.is_none() && writes {
+        *write = Some(call.span);
     }
     if query.is_some() {
-        if cx.db.functions[current].query.is_none() {
-            cx.db.functions[current].query = Some(call.span);
-        }
-    } else if cx.sends_request(call) {
-        if cx.db.functions[current].subrequest.is_none() {
-            cx.db.functions[current].subrequest = Some(call.span);
-        }
-    } else if let Some(callee) = target_of(call) {
+        found_query.get_or_insert(call.span);
+    } else if sends {
+        subrequest.get_or_insert(call.span);
+    } else if let Some(callee) = callee {
         // Duplicates are dropped when the function is left.
-        cx.db.functions[current].calls.push(callee);
+        calls.push(callee);
+    }
+}
+
+/// The option parameter whose test gates `at` in the function at `current`
+/// (an `if (option)` around it: [`enter_if`]).
+fn gate_of(gates: &[(Span, usize, u32)], current: usize, at: Span) -> Option<u32> {
+    gates
+        .iter()
+        .rev()
+        .find(|(span, function, _)| *function == current && span.lo <= at.lo && at.hi <= span.hi)
+        .map(|&(_, _, param)| param)
+}
+
+/// Where a function's first subrequest, query and write and its calls are
+/// recorded.
+type Slots<'f> = (
+    &'f mut Option<Evidence>,
+    &'f mut Option<Evidence>,
+    &'f mut Option<Evidence>,
+    &'f mut Vec<Target>,
+);
+
+/// The slots of `fact` for what it does under the option at `gate`
+/// (its [`Gated`] entry), or always (None).
+fn slots(fact: &mut FunctionFact, gate: Option<u32>) -> Slots<'_> {
+    let (subrequest, query, write, calls) = match gate {
+        Some(param) => {
+            let gated = gated_entry(fact, param);
+            (
+                &mut gated.subrequest,
+                &mut gated.query,
+                &mut gated.write,
+                &mut gated.calls,
+            )
+        }
+        None => (
+            &mut fact.subrequest,
+            &mut fact.query,
+            &mut fact.write,
+            &mut fact.calls,
+        ),
+    };
+    (subrequest, query, write, calls)
+}
+
+/// The function's [`Gated`] entry for the option at `param`, made if new.
+fn gated_entry(fact: &mut FunctionFact, param: u32) -> &mut Gated {
+    let at = match fact.gated.iter().position(|g| g.param == param) {
+        Some(at) => at,
+        None => {
+            fact.gated.push(Gated {
+                param,
+                ..Gated::default()
+            });
+            fact.gated.len() - 1
+        }
+    };
+    &mut fact.gated[at]
+}
+
+/// `if (option) { … }` in a function whose parameter `option` defaults to
+/// `false` (`async function load(id, withStats = false)`): what the block
+/// does, the function does only when a call sets the option. Tests read:
+/// `option`, `option === true`, `option == true`, `!!option`, `option && …`.
+pub(crate) fn enter_if(stmt: &IfStmt, cx: &mut FileContext<'_>) {
+    let Some(Frame::Function {
+        flags: Some(flags), ..
+    }) = cx.model.function()
+    else {
+        return;
+    };
+    let Some(name) = option_tested(&stmt.test) else {
+        return;
+    };
+    let Some(&(param, _)) = flags.iter().find(|(_, n)| n == name) else {
+        return;
+    };
+    let Some(&current) = cx.db.walk.function_stack.last() else {
+        return;
+    };
+    cx.db
+        .walk
+        .gates
+        .push((swc_core::common::Spanned::span(&*stmt.cons), current, param));
+}
+
+/// The name a test requires to be truthy: `x`, `x === true`, `!!x`, `x && y`.
+fn option_tested(test: &Expr) -> Option<&Atom> {
+    match unwrap_expr(test) {
+        Expr::Ident(id) => Some(&id.sym),
+        Expr::Bin(b) if matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) => {
+            let is_true = |e: &Expr| matches!(unwrap_expr(e), Expr::Lit(Lit::Bool(t)) if t.value);
+            match (unwrap_expr(&b.left), unwrap_expr(&b.right)) {
+                (Expr::Ident(id), other) | (other, Expr::Ident(id)) if is_true(other) => {
+                    Some(&id.sym)
+                }
+                _ => None,
+            }
+        }
+        Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
+            option_tested(&b.left).or_else(|| option_tested(&b.right))
+        }
+        Expr::Unary(u) if u.op == UnaryOp::Bang => match unwrap_expr(&u.arg) {
+            Expr::Unary(inner) if inner.op == UnaryOp::Bang => option_tested(&inner.arg),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -436,14 +646,26 @@ wire_struct!(FunctionFact {
     query,
     write,
     calls,
+    gated,
 });
-wire_enum!(Target { 0 => Name(a), 1 => This(a), 2 => Member(a, b) });
+wire_struct!(Gated {
+    param,
+    subrequest,
+    query,
+    write,
+    calls,
+});
+wire_struct!(Target {
+    called,
+    truthy_args,
+});
+wire_enum!(Called { 0 => Name(a), 1 => This(a), 2 => Member(a, b) });
 wire_enum!(Effect { 0 => Subrequest, 1 => Query, 2 => Io, 3 => Write });
 wire_enum!(Arg { 0 => Var(a), 1 => New(a) });
 
-impl Default for Target {
+impl Default for Called {
     fn default() -> Self {
-        Target::Name(Atom::default())
+        Called::Name(Atom::default())
     }
 }
 

@@ -52,6 +52,9 @@ pub struct WalkState {
     pub(crate) by_span: HashMap<Key, usize>,
     /// Index in `FileFacts::functions` of each function being walked.
     pub(crate) function_stack: Vec<usize>,
+    /// `if (option)` blocks: (the block, the function's index in
+    /// `FileFacts::functions`, the option parameter's position).
+    pub(crate) gates: Vec<(Span, usize, u32)>,
     /// The classes being walked (declared names), innermost last.
     pub(crate) classes: Vec<String>,
     /// The parameters of the constructors being walked: (name, index, the
@@ -135,6 +138,7 @@ static ROUTE_METHODS: Words = Words::new(&[
 /// The node kinds `enter` and `exit` act on; the walker skips the others.
 pub(crate) const INTERESTS: &[NodeKind] = &[
     NodeKind::Program,
+    NodeKind::Stmt,
     NodeKind::Await,
     NodeKind::Return,
     NodeKind::VarDeclarator,
@@ -191,6 +195,7 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             enter_function(frame, cx);
             super::calls::enter_function(frame, cx);
         }
+        Node::Stmt(Stmt::If(i)) => super::calls::enter_if(i, cx),
         Node::Loop(stmt) => {
             let (item, items) = match stmt {
                 Stmt::ForOf(f) => {

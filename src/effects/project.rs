@@ -53,6 +53,10 @@ pub type ClassRef = (usize, String);
 /// module).
 pub type Load = (usize, Option<String>);
 
+/// (file, function, effect, the option parameters a call sets among those
+/// that gate some of what the function does).
+type SummaryKey = (usize, usize, u8, u32);
+
 /// Every file's facts plus the merged schema, with the resolution of names
 /// across files.
 pub struct Project<'a> {
@@ -76,8 +80,8 @@ pub struct Project<'a> {
     shared: Option<SharedResolver<'a>>,
     /// Drizzle `relations(...)` between schema tables.
     pub relations: Vec<TableRelation>,
-    /// Effect summaries computed so far: (file, function, effect) → chain.
-    pub(super) summaries: RefCell<HashMap<(usize, usize, u8), Option<Chain>>>,
+    /// Effect summaries computed so far, by [`SummaryKey`].
+    pub(super) summaries: RefCell<HashMap<SummaryKey, Option<Chain>>>,
     /// What a field set from a constructor parameter holds:
     /// (file, `this.field`) → (file, class) (see `Project::constructed_class`).
     pub(super) constructed: RefCell<HashMap<(usize, String), Option<ClassRef>>>,

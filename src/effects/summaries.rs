@@ -4,7 +4,7 @@
 //! Computed on demand from each file's `calls` facts, once per function and
 //! effect (memoized in the project), after every file was walked.
 
-use super::calls::{Chain, Effect, FunctionFact, FunctionRef, Target};
+use super::calls::{bit, Called, Chain, Effect, FunctionFact, FunctionRef, Target};
 use super::project::Load;
 use super::{Condition, Deferred, Project};
 use crate::knowledge::query::ReExport;
@@ -65,13 +65,13 @@ impl Project<'_> {
 
     /// The project function a call in `file` names, when it is one.
     pub fn function_of(&self, file: usize, target: &Target) -> Option<FunctionRef> {
-        match target {
-            Target::Name(name) => {
+        match &target.called {
+            Called::Name(name) => {
                 let (defined_in, local) = self.resolve_local(file, name, 0)?;
                 Some((defined_in, self.function_named(defined_in, &local, false)?))
             }
-            Target::This(method) => Some((file, self.function_named(file, method, true)?)),
-            Target::Member(object, member) => {
+            Called::This(method) => Some((file, self.function_named(file, method, true)?)),
+            Called::Member(object, member) => {
                 let facts = &self.files[file].1;
                 if let Some(import) = facts.import_of(object) {
                     if import.imported.is_some() {
@@ -151,49 +151,58 @@ impl Project<'_> {
     /// chain that shows it.
     pub fn effect_of(&self, file: usize, target: &Target, effect: Effect) -> Option<Chain> {
         let function = self.function_of(file, target)?;
-        self.summary(function, effect, &mut Vec::new())
+        self.summary(function, effect, !target.truthy_args, &mut Vec::new())
     }
 
-    /// The chain of `function` for `effect`; `path` holds the functions
-    /// being followed (a recursion ends there).
+    /// The chain of `function` for `effect`, called with its option
+    /// parameters at the positions of `unset` left at their default
+    /// (`false`); `path` holds the functions being followed (a recursion
+    /// ends there).
     fn summary(
         &self,
         function: FunctionRef,
         effect: Effect,
+        unset: u32,
         path: &mut Vec<FunctionRef>,
     ) -> Option<Chain> {
-        let memo_key = (function.0, function.1, effect as u8);
+        let fact = self.function(function);
+        // What its options gate happens unless the call leaves them unset.
+        let set = fact.gated_params() & !unset;
+        let memo_key = (function.0, function.1, effect as u8, set);
         if let Some(known) = self.summaries.borrow().get(&memo_key) {
             return known.clone();
         }
         if path.contains(&function) || path.len() as u32 >= MAX_DEPTH {
             return None;
         }
-        let fact = self.function(function);
-        let own = match effect {
-            Effect::Subrequest => &fact.subrequest,
-            Effect::Query => &fact.query,
-            Effect::Io => match &fact.subrequest {
-                Some(_) => &fact.subrequest,
-                None => &fact.query,
-            },
-            Effect::Write => &fact.write,
+        let own_of = |subrequest: &Option<_>, query: &Option<_>, write: &Option<_>| match effect {
+            Effect::Subrequest => *subrequest,
+            Effect::Query => *query,
+            Effect::Io => subrequest.or(*query),
+            Effect::Write => *write,
         };
+        let gated = fact.gated.iter().filter(|g| set & bit(g.param) != 0);
+        let own = own_of(&fact.subrequest, &fact.query, &fact.write).or_else(|| {
+            gated
+                .clone()
+                .find_map(|g| own_of(&g.subrequest, &g.query, &g.write))
+        });
         let mut cut_short = false;
         let found = match own {
             Some(evidence) => Some(Chain {
                 functions: vec![function],
-                evidence: *evidence,
+                evidence,
             }),
             None => {
                 path.push(function);
-                let found = fact.calls.iter().find_map(|target| {
+                let calls = fact.calls.iter().chain(gated.flat_map(|g| &g.calls));
+                let found = calls.into_iter().find_map(|target| {
                     let callee = self.function_of(function.0, target)?;
                     if path.contains(&callee) {
                         cut_short = true;
                         return None;
                     }
-                    let mut chain = self.summary(callee, effect, path)?;
+                    let mut chain = self.summary(callee, effect, !target.truthy_args, path)?;
                     chain.functions.insert(0, function);
                     Some(chain)
                 });

@@ -7,7 +7,7 @@ use std::ops::{Deref, DerefMut};
 use swc_core::common::Span;
 use swc_core::ecma::ast::Program;
 
-pub use crate::effects::calls::{target_of, Effect, Target};
+pub use crate::effects::calls::{target_of, Called, Effect, Target};
 pub use crate::effects::Condition;
 use crate::effects::{Deferred, DeferredText, FileContext};
 use crate::model::limits::Limits;

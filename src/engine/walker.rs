@@ -283,6 +283,20 @@ impl Walker<'_, '_, '_> {
                     None => !pending.class_method, // a route callback
                     Some(n) => n == "fetch",
                 });
+        let flags: Vec<(u32, Atom)> = pats
+            .iter()
+            .enumerate()
+            .take(32)
+            .filter_map(|(i, pat)| match pat {
+                Pat::Assign(a) if matches!(&*a.right, Expr::Lit(Lit::Bool(b)) if !b.value) => {
+                    match &*a.left {
+                        Pat::Ident(id) => Some((i as u32, id.id.sym.clone())),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect();
         let frame = Frame::Function {
             span,
             is_async,
@@ -293,6 +307,7 @@ impl Walker<'_, '_, '_> {
             params: params.into(),
             iteration_method: pending.iteration_method,
             in_promise_combinator: pending.in_promise_combinator,
+            flags: (!flags.is_empty()).then(|| flags.into()),
         };
         self.cx.frames.push(frame.clone());
         self.enter(Node::Function(&frame));

@@ -15,7 +15,7 @@ use swc_core::ecma::ast::*;
 
 use super::io_calls::{call_text, contains_await, effect, idents_in, io_call, Effect};
 use crate::engine::context::{
-    pat_names, target_of, unwrap_expr, Condition, Effect as TargetEffect, Node, Target,
+    pat_names, target_of, unwrap_expr, Called, Condition, Effect as TargetEffect, Node, Target,
 };
 use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node as ProbeNode};
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry, RuleMeta};
@@ -394,14 +394,14 @@ fn awaited_io<'e>(
     // `this.x()`, `this.service.x()`, an imported or module function, a
     // method of a namespace or an instance: followed after the walk.
     let target = target_of(call)?;
-    let followed = match &target {
-        Target::Name(name) => {
+    let followed = match &target.called {
+        Called::Name(name) => {
             cx.db.import_of(name).is_some()
                 || matches!(&call.callee, Callee::Expr(e)
                     if matches!(unwrap_expr(e), Expr::Ident(id) if cx.is_module_binding(id)))
         }
-        Target::This(_) => true,
-        Target::Member(object, _) => {
+        Called::This(_) => true,
+        Called::Member(object, _) => {
             object.starts_with("this.")
                 || cx.db.import_of(object).is_some()
                 || cx.db.instances.iter().any(|(held, _)| **held == **object)

@@ -190,6 +190,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
 - Callbacks passed to other functions (`mapLimit(ids, 6, cb)`).
 - Code that runs only on a failure: a `catch` block, an error branch (an alert
   per failed item).
+- A call of a helper whose subrequests run only under `if (option)`, `option`
+  a parameter that defaults to `false` (`load(acct, actor, withStats = false)`),
+  when the call leaves it out or passes `false` (directly or through another
+  helper).
 - Database queries that `drizzle-query-in-loop` reports: its finding (with the
   one-query fix) stands for them. With that rule off, this one reports them.
 "#,
@@ -1037,6 +1041,66 @@ export default {
                 ("src/hooks.ts".into(), 9, "subrequest-in-loop".into()),
                 ("src/hooks.ts".into(), 10, "subrequest-in-loop".into()),
                 ("src/hooks.ts".into(), 13, "subrequest-in-loop".into())
+            ]
+        );
+    }
+
+    /// A helper whose subrequests run only under `if (option)`, the option
+    /// a parameter that defaults to `false` (wildebeest's
+    /// `loadExternalMastodonAccount(acct, actor, loadStats = false)`): a
+    /// call that leaves it out or passes `false`, directly or through
+    /// another helper, makes none; one that passes `true` or a variable
+    /// may.
+    #[test]
+    fn options_that_default_to_false_gate_a_helpers_subrequests() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/account.ts",
+                r#"export async function loadAccount(acct: string, actor: Actor, loadStats: boolean = false) {
+  const account = { acct, followers: 0 };
+  if (loadStats === true) {
+    account.followers = await countFollowers(actor);
+  }
+  return account;
+}
+async function countFollowers(actor: Actor) {
+  const res = await fetch(actor.followers);
+  return ((await res.json()) as { totalItems: number }).totalItems;
+}
+export async function withPosts(id: string, posts = false) {
+  if (posts) [1].forEach(async () => await fetch(`https://x.example/${id}`));
+  return id;
+}
+"#,
+            )
+            .file(
+                "src/timeline.ts",
+                r#"import { loadAccount, withPosts } from './account';
+export async function timeline(rows: Row[]) {
+  const out = [];
+  for (const row of rows) out.push(await loadAccount(row.acct, row.actor));
+  for (const row of rows) out.push(await loadAccount(row.acct, row.actor, false));
+  for (const row of rows) out.push(await loadAccount(row.acct, row.actor, true));
+  for (const row of rows) out.push(await loadAccount(row.acct, row.actor, row.stats));
+  for (const row of rows) out.push(await toStatus(row));
+  for (const row of rows) out.push(await withPosts(row.id));
+  for (const row of rows) out.push(await withPosts(row.id, ...row.flags));
+  return out;
+}
+async function toStatus(row: Row) {
+  return { account: await loadAccount(row.acct, row.actor) };
+}
+"#,
+            )
+            .places();
+        assert_eq!(
+            places,
+            [
+                ("src/timeline.ts".into(), 6, "subrequest-in-loop".into()),
+                ("src/timeline.ts".into(), 7, "subrequest-in-loop".into()),
+                ("src/timeline.ts".into(), 10, "subrequest-in-loop".into())
             ]
         );
     }

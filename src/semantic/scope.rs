@@ -34,6 +34,9 @@ pub enum Frame {
         iteration_method: Option<Atom>,
         /// Set when the callback is `Promise.all(xs.map(cb))`-style.
         in_promise_combinator: bool,
+        /// Its option parameters: (position, name) of each one whose default
+        /// is `false` (`withStats = false`); None when it has none.
+        flags: Option<Rc<[(u32, Atom)]>>,
     },
     Loop {
         span: Span,
