@@ -53,8 +53,9 @@
 //!   ([`HotPaths::walks_path`]).
 //! - **Failure-only code**: `catch` clauses, the branch of an `if` that
 //!   handles a failure (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`,
-//!   the `else` of `if (res.ok)`), `.catch(cb)`, `.then(_, onRejected)` and
-//!   `onError(cb)` callbacks.
+//!   the `else` of `if (res.ok)`), the statements after `if (res.ok) return
+//!   …` or after a `switch (res.status)` whose 2xx cases return, `.catch(cb)`,
+//!   `.then(_, onRejected)` and `onError(cb)` callbacks.
 
 use swc_core::atoms::Atom;
 use swc_core::common::{Span, Spanned};
@@ -91,6 +92,7 @@ pub const INTERESTS: &[NodeKind] = &[
     NodeKind::Loop,
     NodeKind::Call,
     NodeKind::Stmt,
+    NodeKind::Stmts,
     NodeKind::Assign,
 ];
 
@@ -259,6 +261,16 @@ impl HotPaths {
             Node::Stmt(Stmt::Try(t)) => {
                 if let Some(handler) = &t.handler {
                     self.cold.push(handler.body.span);
+                }
+            }
+            // After `if (res.ok) return res;`, or a `switch (res.status)`
+            // whose success cases return, the rest of the block runs only
+            // on a failure.
+            Node::Stmts(stmts) => {
+                if let Some(i) = stmts.iter().position(returns_on_success) {
+                    if let (Some(next), Some(last)) = (stmts.get(i + 1), stmts.last()) {
+                        self.cold.push(Span::new(next.span().lo, last.span().hi));
+                    }
                 }
             }
             Node::Stmt(Stmt::If(i)) => {
@@ -1345,6 +1357,42 @@ fn ok_test(test: &Expr) -> bool {
             "ok" | "success" | "succeeded"
         )
     })
+}
+
+/// `if (res.ok) return res;` (no `else`), or `switch (res.status)` with a
+/// success status (2xx) among cases that return or throw: the statements
+/// after it run only when the call failed.
+fn returns_on_success(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::If(i) => i.alt.is_none() && ok_test(&i.test) && returns(&i.cons),
+        Stmt::Switch(s) if is_status(&s.discriminant) => {
+            let success = |c: &SwitchCase| {
+                c.test
+                    .as_deref()
+                    .and_then(number)
+                    .is_some_and(|n| (200.0..300.0).contains(&n))
+            };
+            // A case falls through to the first one below with statements.
+            s.cases.iter().enumerate().any(|(i, c)| {
+                success(c)
+                    && s.cases[i..]
+                        .iter()
+                        .find(|c| !c.cons.is_empty())
+                        .is_some_and(|c| c.cons.iter().any(returns))
+            })
+        }
+        _ => false,
+    }
+}
+
+/// A `return` or `throw`, or a block that reaches one (a `break` leaves
+/// only a `switch` or a loop, not the function).
+fn returns(stmt: &Stmt) -> bool {
+    let place = Place {
+        nested_break: true,
+        ..Place::default()
+    };
+    leaves(stmt, &place)
 }
 
 /// The test holds on a failure, whatever the value: `!res.ok`, `error`,

@@ -104,7 +104,9 @@ suppress the finding there with a reason.
 - Logging at module scope (runs once per isolate, not per request).
 - Logs that run only on a failure: in a `catch` clause, in the branch of a
   failure check (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`, the
-  `else` of `if (res.ok)`), in `.catch(cb)` and `onError(cb)` callbacks.
+  `else` of `if (res.ok)`), after the success returned (`if (res.ok) return
+  res;`, a `switch (res.status)` whose 2xx cases return), in `.catch(cb)` and
+  `onError(cb)` callbacks.
 - A name bound to an object literal (`const response = { ok: true }`): it is
   not a Response, whatever its name.
 - Other loggers (`logger.info(request)`).
@@ -268,7 +270,7 @@ impl ExcessiveLogging {
                 "{verb} every row of a table (`{}`, a select with no condition or limit)",
                 id.sym
             )),
-            e if reads_body(e) => Some(format!("{verb} the whole request body")),
+            e if reads_body(e) => Some(format!("{verb} the whole {}", body_read(e, cx))),
             Expr::Await(a) => self.heavy_value(&a.arg, cx, stringified),
             Expr::Call(c) if callee_is(c, "JSON.stringify") => c
                 .args
@@ -359,6 +361,32 @@ fn reads_body(expr: &Expr) -> bool {
     call.args.is_empty() && method_name(call).is_some_and(|m| BODY_READERS.contains(&m.as_ref()))
 }
 
+/// Whose body a [`reads_body`] call reads: "request body" (`request.text()`,
+/// `c.req.json()`), "response body" (`res.text()`), "parsed JSON"
+/// (`JSON.parse(…)`), or "body" when the receiver says neither.
+fn body_read(expr: &Expr, cx: &LintContext<'_>) -> &'static str {
+    let expr = match unwrap_expr(expr) {
+        Expr::Await(a) => unwrap_expr(&a.arg),
+        e => e,
+    };
+    let Expr::Call(call) = expr else { return "body" };
+    if callee_is(call, "JSON.parse") {
+        return "parsed JSON";
+    }
+    let receiver = match &call.callee {
+        Callee::Expr(f) => match unwrap_expr(f) {
+            Expr::Member(m) => unwrap_expr(&m.obj),
+            _ => return "body",
+        },
+        _ => return "body",
+    };
+    match message_object(receiver, cx) {
+        Some(kind) if kind.starts_with("response") => "response body",
+        Some(_) => "request body",
+        None => "body",
+    }
+}
+
 /// Inside the `scheduled` handler of a Worker (at any depth): a cron
 /// trigger, not a request.
 fn in_cron_handler(cx: &LintContext<'_>) -> bool {
@@ -411,6 +439,49 @@ export default {
                 (15, "logs the whole response object"),
                 (16, "logs the whole request body"),
                 (18, "logs the whole parsed body `parsed`"),
+            ],
+        );
+    }
+
+    /// A response's body is the response's, not the request's; logged after
+    /// the success statuses returned (`if (res.ok) return`, a `switch` on
+    /// the status whose 2xx cases return) it is a failure's (found on
+    /// cloudflare/wildebeest's web push delivery).
+    #[test]
+    fn response_bodies_and_logs_after_success_returned() {
+        assert_fires(
+            "excessive-logging",
+            r#"export async function push(url: string, res0: Response) {
+  const res = await fetch(url, { method: 'POST' });
+  console.log(await res.text());
+  switch (res.status) {
+    case 200:
+    case 201:
+      return 'ok';
+    case 410:
+      return 'gone';
+  }
+  console.warn(`push failed: ${res.status} ${await res.text()}`);
+  return 'error';
+}
+export async function send(url: string) {
+  const res = await fetch(url);
+  if (res.ok) return res;
+  console.error('send failed', await res.text());
+  return null;
+}
+export async function check(url: string) {
+  const res = await fetch(url);
+  switch (res.status) {
+    case 200:
+      break;
+  }
+  console.log(await res.json());
+}
+"#,
+            &[
+                (3, "logs the whole response body"),
+                (26, "logs the whole response body"),
             ],
         );
     }
