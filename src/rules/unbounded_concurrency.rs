@@ -157,8 +157,14 @@ struct UnboundedConcurrency {
     fn_io: HashMap<Atom, String>,
     /// Names bound to array literals.
     literal_arrays: HashSet<Atom>,
+    /// Names bound to one page of a KV or R2 listing (`const list = await
+    /// env.KV.list(…)`): its `keys` (`objects`) hold at most 1,000.
+    list_pages: HashSet<Atom>,
     chain_inner: HashSet<(u32, u32)>,
 }
+
+/// The most keys (objects) one KV (R2) `list()` call returns.
+const LIST_PAGE: u32 = 1000;
 
 struct Candidate {
     span: Span,
@@ -174,6 +180,15 @@ struct Candidate {
     /// Every call of the callback that may name a project function (in any
     /// file): the finding stands if one of them makes a subrequest.
     targets: Vec<Target>,
+}
+
+impl UnboundedConcurrency {
+    /// `list.keys` (`list.objects`) of a name bound to a KV (R2) `list()`.
+    fn is_list_page(&self, items: &Expr) -> bool {
+        matches!(unwrap_expr(items), Expr::Member(MemberExpr { obj, prop: MemberProp::Ident(p), .. })
+            if matches!(p.sym.as_ref(), "keys" | "objects")
+                && matches!(unwrap_expr(obj), Expr::Ident(id) if self.list_pages.contains(&id.sym)))
+    }
 }
 
 impl Rule for UnboundedConcurrency {
@@ -197,6 +212,16 @@ impl Rule for UnboundedConcurrency {
                         Expr::Call(map) if cx.combined_later(&name.id.sym, d.span) => {
                             self.fan_out("Promise.all".into(), map, map.span, cx)
                         }
+                        Expr::Await(a) => match unwrap_expr(&a.arg) {
+                            Expr::Call(list)
+                                if method_name(list).is_some_and(|m| m == "list")
+                                    && cx.subrequest_to(list)
+                                        == Some(crate::effects::Destination::CloudflareService) =>
+                            {
+                                self.list_pages.insert(name.id.sym.clone());
+                            }
+                            _ => {}
+                        },
                         _ => {}
                     }
                 }
@@ -318,6 +343,10 @@ impl UnboundedConcurrency {
         let receiver = cx.snippet(m.obj.span());
         let bound = match cx.hot.list_len(&m.obj) {
             Some(n) => format!("{receiver} may hold up to {n} elements"),
+            None if self.is_list_page(&m.obj) => format!(
+                "{receiver} holds up to {} (one page of a KV or R2 listing)",
+                crate::model::text::count(LIST_PAGE.into())
+            ),
             None => format!("{receiver} has no bound"),
         };
         self.candidates.push(Candidate {
@@ -469,6 +498,24 @@ async function loadUser(u) {
     /// A fan-out of one query per element is the N+1 that
     /// drizzle-query-in-loop reports (its fix, one query for all, ends the
     /// fan-out too): one finding. With that rule off, this one reports it.
+    /// One page of a KV (R2) listing holds at most 1,000 keys (objects):
+    /// the message says so rather than "no bound" (found on ccbikai/Sink).
+    #[test]
+    fn a_list_page_holds_up_to_a_thousand() {
+        assert_fires(
+            "unbounded-concurrency",
+            r#"export default {
+  async fetch(request: Request, env: Env) {
+    const list = await env.KV.list({ prefix: 'link:' });
+    const links = await Promise.all(list.keys.map(async (k) => env.KV.get(k.name)));
+    return Response.json(links);
+  },
+};
+"#,
+            &[(4, "and list.keys holds up to 1,000 (one page of a KV or R2 listing)")],
+        );
+    }
+
     #[test]
     fn defers_to_drizzle_query_in_loop() {
         use crate::rules::test_util::lint_rules;
