@@ -22,6 +22,16 @@ export const MAX_BYTES = 8 * 1024 * 1024;
 /** Extensions probed for an import without one (what esbuild probes for package code). */
 const PROBES = ["", ".js", ".mjs", ".cjs", ".json", "/index.js", "/index.mjs", "/index.cjs"];
 
+/**
+ * A module only a development build loads: wrangler builds with
+ * `process.env.NODE_ENV` set to "production", so in a file that tests it
+ * (`if (process.env.NODE_ENV === 'production') module.exports =
+ * require('./cjs/x.production.min.js'); else … require('./cjs/x.development.js')`,
+ * React's way) the development branch is dropped from the bundle.
+ */
+const DEVELOPMENT_BUILD = /[./-]development(?:\.min)?\.[cm]?js$/;
+const TESTS_NODE_ENV = /process\.env\.NODE_ENV/;
+
 /** Relative specifiers of static imports and requires in package code. */
 const RELATIVE = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*)["'](\.\.?\/[^"'\s]*|\.\.?)["']/g;
 /** Bare specifiers of static imports and requires in package code. */
@@ -117,7 +127,8 @@ function mainOf(dir, pkg) {
 /**
  * The entry's bytes and those of the modules it statically imports within
  * the package (relative imports, and imports of the package by its own name,
- * the way Prisma's edge client loads its runtime), breadth first, bounded by
+ * the way Prisma's edge client loads its runtime; not a development build a
+ * production bundle drops: `DEVELOPMENT_BUILD`), breadth first, bounded by
  * MAX_MODULES and MAX_BYTES (`complete` is false when a bound cut it short).
  */
 function measure(entry, root, name) {
@@ -137,7 +148,10 @@ function measure(entry, root, name) {
       esm = /^\s*(import|export)\b/m.test(text) || file.endsWith(".mjs");
       cjs = !esm;
     }
-    const targets = [...text.matchAll(RELATIVE)].map((match) => probe(resolve(dirname(file), match[1])));
+    const production = TESTS_NODE_ENV.test(text);
+    const targets = [...text.matchAll(RELATIVE)]
+      .filter((match) => !(production && DEVELOPMENT_BUILD.test(match[1])))
+      .map((match) => probe(resolve(dirname(file), match[1])));
     for (const match of text.matchAll(STATIC_BARE)) {
       if (packageName(match[1]) === name) targets.push(entryOf(root, match[1].slice(name.length + 1)));
     }

@@ -30,7 +30,8 @@ const SOURCES = {
     "import type { Huge } from 'huge-types';",
     "import { one } from 'big-esm';",
     "import { Client } from 'edge-client';",
-    "export default { fetch() { return new Response(String(big) + small + one + Client); } };",
+    "import { render } from 'react-like-server';",
+    "export default { fetch() { return new Response(String(big) + small + one + Client + render); } };",
     "",
   ].join("\n"),
 };
@@ -50,6 +51,11 @@ const PACKAGES = {
   "node_modules/edge-client/package.json": JSON.stringify({ name: "edge-client", version: "1.0.0", main: "index.js", exports: { ".": "./index.js", "./runtime/*": "./runtime/*.js" } }),
   "node_modules/edge-client/index.js": "module.exports = require('edge-client/runtime/edge');\n",
   "node_modules/edge-client/runtime/edge.js": cjsCode(120_000),
+  // React's way: a production and a development build behind NODE_ENV; wrangler's bundle keeps the first.
+  "node_modules/react-like-server/package.json": JSON.stringify({ name: "react-like-server", version: "1.0.0", main: "index.js" }),
+  "node_modules/react-like-server/index.js": "if (process.env.NODE_ENV === 'production') {\n  module.exports = require('./cjs/server.production.min.js');\n} else {\n  module.exports = require('./cjs/server.development.js');\n}\n",
+  "node_modules/react-like-server/cjs/server.production.min.js": cjsCode(60_000),
+  "node_modules/react-like-server/cjs/server.development.js": cjsCode(400_000),
   // ESM, named import: tree-shaking may keep little of it; only a bundle can tell.
   "node_modules/big-esm/package.json": JSON.stringify({ name: "big-esm", version: "1.0.0", type: "module", module: "index.js" }),
   "node_modules/big-esm/index.js": `export const one = 1;\nexport const big = ${JSON.stringify("x".repeat(300_000))};\n`,
@@ -62,7 +68,7 @@ const heavy = (dir) => {
 };
 
 describe("heavy-dependency without a bundle", () => {
-  test("a big installed CommonJS package is reported with its measured size (its imports of itself by name included); small, type-only and ESM named imports are not", () => {
+  test("a big installed CommonJS package is reported with its measured size (its imports of itself by name included); small, type-only and ESM named imports, and development builds behind NODE_ENV, are not", () => {
     const dir = join(work, "with");
     write(dir, { ...SOURCES, ...PACKAGES });
     const found = heavy(dir);
