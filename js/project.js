@@ -341,7 +341,8 @@ export function findProjectDir(start) {
 const FRAMEWORK_ENTRIES = [
   { config: /^astro\.config\.[cm]?[jt]s$/, globs: ["src/pages/**", "src/middleware.*", "src/middleware/**", "src/actions/**"] },
   { config: /^svelte\.config\.[cm]?[jt]s$/, globs: ["src/hooks.server.*", "src/routes/**/+{page,layout}.server.*", "src/routes/**/+server.*"] },
-  { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"] },
+  // Remix's classic compiler builds a custom server (`server: './server.ts'`, a Worker's fetch) around the app.
+  { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"], server: /\bserver\s*:\s*["'`]([^"'`]+)["'`]/ },
   { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
   // Vike (a Vite plugin, so only a Vite config that loads it): the hooks
   // its server runs for each page (`renderPage` in the Worker's fetch).
@@ -351,6 +352,23 @@ const FRAMEWORK_ENTRIES = [
     globs: ["{src/,}{pages,renderer}/**/+{data,onBeforeRender,onRenderHtml,guard,onBeforeRoute,onCreatePageContext}{,.server}.*"],
   },
 ];
+/**
+ * The file a framework config names as its server (`server: './server.ts'`
+ * in remix.config.js), as one of `paths` (display paths; the extension may
+ * be left out), or null.
+ */
+function configServer(configPath, server, paths, toDisplay) {
+  let written;
+  try {
+    written = server.exec(readUserFile(configPath, { what: "framework config", encoding: "utf8" }))?.[1];
+  } catch {
+    return null;
+  }
+  if (!written) return null;
+  const base = toDisplay(resolve(dirname(configPath), written));
+  return ["", ".ts", ".js", ".mts", ".mjs", ".tsx", ".jsx"].map((ext) => base + ext).find((candidate) => paths.includes(candidate)) ?? null;
+}
+
 /** Whether the config file at `path` names a plugin `loads` matches (an unreadable one does not). */
 function configLoads(path, loads) {
   try {
@@ -467,8 +485,9 @@ function scriptEntries(dir) {
  * (webpack's `entry`, the file esbuild is given), each environment's `main`, Pages Functions (`functions/**` exporting
  * `onRequest…`) and `_worker.js`, the script named by `wrangler dev|deploy
  * FILE` in the package.json beside a wrangler config, the server files of framework configs
- * next to a wrangler config (Astro, SvelteKit, React Router / Remix,
- * Next.js via OpenNext) or, for OpenNext, next to its own config
+ * next to a wrangler config (Astro, SvelteKit, React Router / Remix and the
+ * custom server remix.config.js names, Next.js via OpenNext) or, for
+ * OpenNext, next to its own config
  * (open-next.config.ts), module Workers whose default export has a
  * scheduled/queue/email/tail handler, and the files named on the command line
  * (`explicit`, absolute). Returns `[{ path, declaredBy }]`.
@@ -517,13 +536,16 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
     } catch {
       continue;
     }
-    for (const { config, loads, globs } of FRAMEWORK_ENTRIES) {
+    for (const { config, loads, globs, server } of FRAMEWORK_ENTRIES) {
       const configName = names.find((n) => config.test(n));
       if (!configName) continue;
       if (loads && !configLoads(join(dir, configName), loads)) continue;
       const prefix = toDisplay(dir);
+      const declaredBy = `${prefix ? `${prefix}/` : ""}${configName}`;
       const matches = globMatcher(globs.map((g) => (prefix ? `${prefix}/${g}` : g)));
-      for (const path of paths.filter((p) => matches(p))) entries.push({ path, declaredBy: `${prefix ? `${prefix}/` : ""}${configName}` });
+      for (const path of paths.filter((p) => matches(p))) entries.push({ path, declaredBy });
+      const serverPath = server && configServer(join(dir, configName), server, paths, toDisplay);
+      if (serverPath) entries.push({ path: serverPath, declaredBy: `${declaredBy} (server)` });
     }
   }
   // Folders a wrangler config declares the entries of (display paths).

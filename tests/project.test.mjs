@@ -188,6 +188,21 @@ test("entries: Vike's server hooks (+data, +onRenderHtml) beside a Vite config t
   assert.deepEqual(findings(plain), []);
 });
 
+test("entries: the custom server remix.config.js names (`server: './server.ts'`) and what it imports", () => {
+  const root = project({
+    "wrangler.toml": 'name = "w"\nmain = "./build/index.js"\n',
+    "remix.config.js": "module.exports = {\n  server: './server.ts',\n  serverConditions: ['worker'],\n};\n",
+    "server.ts": "import { sync } from './app/sync.server';\nexport default { async fetch(req: Request) { await sync(await req.json()); return new Response('ok'); } };\n",
+    "app/sync.server.ts": "export async function sync(ids: string[]) {\n  for (const id of ids) await fetch(`https://api.example.com/${id}`);\n}\n",
+    "app/root.tsx": "export default function App() { return null; }\n",
+  });
+  const run = cli(["lint", "--format", "json", "--no-cache"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["app/sync.server.ts:2 subrequest-in-loop"]);
+  assert.equal(report.files.find((f) => f.path === "server.ts").entry, "server.ts");
+});
+
 test("entries: a `main` a custom build writes is found through the build's own entry (webpack, esbuild)", () => {
   const loop = "export async function sync(ids) {\n  for (const id of ids) await fetch(`https://api.example.com/${id}`);\n}\n";
   const worker = "import { sync } from './sync.js';\nexport default { async fetch(req) { await sync(await req.json()); return new Response('ok'); } };\n";
