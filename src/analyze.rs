@@ -792,6 +792,20 @@ mod tests {
         }
     }
 
+    /// What the Worker runs from its entry, the first of `files`, with the default config.
+    fn from_entry(files: Vec<SourceFile>) -> AnalyzeInput {
+        AnalyzeInput {
+            entries: vec![EntryPoint {
+                path: files[0].path.clone(),
+                ..EntryPoint::default()
+            }],
+            files,
+            scope: FileScope::Reachable,
+            config: Some("{}".into()),
+            ..AnalyzeInput::default()
+        }
+    }
+
     fn findings_and_roles(report: &Report) -> (Vec<String>, Vec<String>) {
         let findings = report
             .diagnostics
@@ -991,6 +1005,52 @@ mod tests {
     /// analyzed file imports it (by name or whole), a framework calls it by
     /// its export name, the file is an entry, or the analysis does not see
     /// every importer (no entry: another file may import anything).
+    /// A server-rendered app's bundle holds its components' code, but a
+    /// function that uses `document` unchecked, or a `useEffect` callback,
+    /// runs only in the browser: what is found there is left out, with a
+    /// note (found on cloudflare/orange). Code that checks for the browser
+    /// (`typeof window`) and the server's own code are kept.
+    #[test]
+    fn findings_in_browser_only_code_are_left_out() {
+        let blur = "export default function blurVideoTrack(track: MediaStreamTrack) {\n  return new Observable((subscriber) => {\n    (async () => {\n      const video = document.createElement('video');\n      for (const f of frames) await fetch(f);\n    })();\n  });\n}\n";
+        let hook = "import { useEffect } from 'react';\nexport function useFeeds(urls: string[]) {\n  useEffect(() => {\n    for (const u of urls) fetch(u).then(() => {});\n  }, [urls]);\n  return urls;\n}\n";
+        let both = "export async function load(ids: string[]) {\n  if (typeof window !== 'undefined') return window.location.href;\n  for (const id of ids) await fetch(id);\n}\n";
+        let entry = "import blur from './blur';\nimport { useFeeds } from './hook';\nimport { load } from './both';\nexport default { async fetch(r: Request) { for (const id of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map(String)) await fetch(id); blur; useFeeds; await load([]); return new Response(''); } };\n";
+        let input = from_entry(vec![
+            file("src/index.ts", entry),
+            file("src/blur.ts", blur),
+            file("src/hook.ts", hook),
+            file("src/both.ts", both),
+        ]);
+        let report = analyze(&input).unwrap();
+        let (findings, _) = findings_and_roles(&report);
+        assert_eq!(
+            findings,
+            [
+                "src/both.ts:3 subrequest-in-loop",
+                "src/index.ts:4 subrequest-in-loop"
+            ],
+            "{:#?}",
+            report.diagnostics
+        );
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.contains("only in a browser"))
+            .expect("a note");
+        assert!(
+            note.contains(
+                "`blurVideoTrack` (src/blur.ts:1: uses `document`, which a Worker does not have)"
+            ),
+            "{note}"
+        );
+        assert!(
+            note.contains("a `useEffect` callback (src/hook.ts:3"),
+            "{note}"
+        );
+        assert!(note.starts_with("3 findings were left out"), "{note}");
+    }
+
     #[test]
     fn findings_in_functions_nothing_calls_are_left_out() {
         let looped = |name: &str| {
@@ -1145,8 +1205,7 @@ mod tests {
     /// item.
     #[test]
     fn loops_over_imported_constant_lists_know_their_length() {
-        let input = AnalyzeInput {
-            files: vec![
+        let input = from_entry(vec![
                 file(
                     "src/index.ts",
                     "import { CATEGORIES, hooks, rows, allSources, getHooks, registry } from './constants';\nexport default { async fetch(r: Request) {\n  for (const c of CATEGORIES) { await fetch(`https://x/${c.name}`); }\n  await Promise.all(CATEGORIES.map(async (c) => { await fetch(`https://y/${c.name}`); }));\n  for (const h of hooks) { await fetch(h); }\n  for (const row of rows) { await fetch(row); }\n  const sources = allSources();\n  for (const s of sources) { await fetch(s.name); }\n  for (const s of allSources()) { await fetch(s.name); }\n  for (const h of getHooks()) { await fetch(h); }\n  for (const r of registry) { await fetch(r); }\n  return new Response('');\n} };\n",
@@ -1155,15 +1214,7 @@ mod tests {
                     "src/constants.ts",
                     "export const CATEGORIES = [{ name: 'a' }, { name: 'b' }] as const;\nexport const hooks = ['https://h/1'];\nexport function addHook(h: string) { hooks.push(h); }\nexport const rows = await loadRows();\nexport function allSources() { return CATEGORIES; }\nexport const getHooks = () => hooks;\nexport const registry = [];\n",
                 ),
-            ],
-            entries: vec![EntryPoint {
-                path: "src/index.ts".into(),
-                ..EntryPoint::default()
-            }],
-            scope: FileScope::Reachable,
-            config: Some("{}".into()),
-            ..AnalyzeInput::default()
-        };
+        ]);
         let report = analyze(&input).unwrap();
         let found: Vec<String> = report
             .diagnostics

@@ -493,6 +493,9 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
     if let Some(request) = crate::semantic::graph::call_request(call) {
         cx.db.requests.push(request);
     }
+    if let Some(effect) = effect_callback(call) {
+        cx.db.walk.effect_callbacks.push(effect);
+    }
     let Some(&current) = cx.db.walk.function_stack.last() else {
         if cx.db.module_call.is_none() {
             cx.db.module_call = Some(call.span);
@@ -526,6 +529,30 @@ pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
     } else if let Some(callee) = callee {
         // Duplicates are dropped when the function is left.
         calls.push(callee);
+    }
+}
+
+/// `useEffect(() => …)` (or `React.useEffect`, `useLayoutEffect`,
+/// `useInsertionEffect`): the callback's span and the hook.
+fn effect_callback(call: &CallExpr) -> Option<(Span, &'static str)> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let name = match unwrap_expr(callee) {
+        Expr::Ident(id) => &id.sym,
+        Expr::Member(MemberExpr {
+            prop: MemberProp::Ident(p),
+            ..
+        }) => &p.sym,
+        _ => return None,
+    };
+    let hook = crate::semantic::browser::EFFECT_HOOKS
+        .iter()
+        .find(|h| *name == **h)?;
+    match unwrap_expr(&call.args.first()?.expr) {
+        Expr::Arrow(f) => Some((f.span, hook)),
+        Expr::Fn(f) => Some((f.function.span, hook)),
+        _ => None,
     }
 }
 

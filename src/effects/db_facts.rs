@@ -52,6 +52,9 @@ pub struct WalkState {
     pub(crate) by_span: HashMap<Key, usize>,
     /// Index in `FileFacts::functions` of each function being walked.
     pub(crate) function_stack: Vec<usize>,
+    /// Callbacks of React's effects (`useEffect(cb)`): (the callback, the
+    /// hook), code that runs only in the browser (`semantic::browser`).
+    pub(crate) effect_callbacks: Vec<(Span, &'static str)>,
     /// `if (option)` blocks: (the block, the function's index in
     /// `FileFacts::functions`, the option parameter's position).
     pub(crate) gates: Vec<(Span, usize, u32)>,

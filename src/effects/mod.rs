@@ -68,6 +68,10 @@ pub struct FileFacts {
     /// them is left out unless another file imports one
     /// (`engine::uncalled`). Set after the walk, for a file with findings.
     pub uncalled: Vec<crate::semantic::uncalled::Uncalled>,
+    /// Code that runs only in a browser (`semantic::browser`): what is found
+    /// there is left out (`engine::browser`). Set after the walk, for a file
+    /// with findings.
+    pub browser_only: Vec<crate::semantic::browser::BrowserOnly>,
     /// Lists declared at module scope that keep their length: (name,
     /// length). A file that imports one and loops over it knows the count.
     pub small_lists: Vec<(String, u32)>,
@@ -562,6 +566,7 @@ impl Wire for FileFacts {
         self.clients.wire(v);
         self.calls.wire(v);
         self.uncalled.wire(v);
+        self.browser_only.wire(v);
         self.small_lists.wire(v);
         self.looped_imports.wire(v);
     }

@@ -23,6 +23,7 @@ pub mod context;
 pub mod declare;
 pub mod project;
 pub(crate) mod suppress;
+mod browser;
 mod uncalled;
 mod walker;
 
@@ -690,6 +691,9 @@ impl<'p> Linter<'p> {
         {
             out.notes.push(note);
         }
+        if let Some(note) = browser::leave_out_browser_only(&mut out.diagnostics, db_facts) {
+            out.notes.push(note);
+        }
         merge_groups(&mut out.diagnostics);
         out.files_walked = walks.get();
         out.text_roles = text_roles;
@@ -1010,13 +1014,28 @@ impl<'p> Linter<'p> {
         diagnostics.retain(|d| !suppressions.covers(d));
         diagnostics.extend(suppressions.problems(&file.path));
         let mut facts = std::mem::take(&mut cx.db);
+        let effect_callbacks = std::mem::take(&mut facts.walk.effect_callbacks);
         facts.walk = Default::default();
         let boundary = graph::boundary_of(&program);
         // Where a finding can land (the walk's own, a deferred one, the
         // project rules' at queries and calls): which functions never run.
         let exports_run = boundary == graph::Boundary::Server || !judge_exports;
-        facts.uncalled =
-            uncalled::in_walk(&facts, &diagnostics, &cx.model, &file.source, exports_run);
+        let reportable = uncalled::Reportable::of(&facts, &diagnostics);
+        facts.uncalled = uncalled::in_walk(
+            &facts,
+            reportable.as_ref(),
+            &cx.model,
+            &file.source,
+            exports_run,
+        );
+        if let Some(reportable) = &reportable {
+            facts.browser_only = crate::semantic::browser::browser_only(
+                &program,
+                &cx.model,
+                &effect_callbacks,
+                |span| reportable.within(span, &cx.model),
+            );
+        }
         facts.small_lists = cx.hot.module_lists();
         let returning =
             crate::effects::hot_paths::functions_returning(&program, &facts.small_lists);

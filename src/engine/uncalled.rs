@@ -88,7 +88,7 @@ fn runs_from_outside(
 }
 
 /// Whether (line, column) lies within `loc`.
-fn inside(loc: &crate::syntax::position::Loc, line: u32, column: u32) -> bool {
+pub(super) fn inside(loc: &crate::syntax::position::Loc, line: u32, column: u32) -> bool {
     (loc.line, loc.column) <= (line, column) && (line, column) <= (loc.end_line, loc.end_column)
 }
 
@@ -205,16 +205,57 @@ pub(super) fn leave_out_uncalled(
     ))
 }
 
+/// Where a walked file's findings are and may go (the walk's own, its
+/// deferred ones, the project rules' at its queries and calls), sorted:
+/// whether a piece of code holds one is two binary searches.
+pub(super) struct Reportable {
+    anchors: Vec<u32>,
+    places: Vec<(u32, u32)>,
+}
+
+impl Reportable {
+    /// None when nothing may be reported in the file.
+    pub(super) fn of(facts: &FileFacts, diagnostics: &[Diagnostic]) -> Option<Reportable> {
+        let mut anchors: Vec<u32> = (facts.deferred.iter().map(|d| d.span.lo.0))
+            .chain(facts.queries.iter().map(|q| q.span.lo.0))
+            .chain(facts.calls.iter().map(|c| c.span.lo.0))
+            .collect();
+        let mut places: Vec<(u32, u32)> = diagnostics
+            .iter()
+            .filter_map(|d| d.line.zip(d.column))
+            .collect();
+        if anchors.is_empty() && places.is_empty() {
+            return None;
+        }
+        anchors.sort_unstable();
+        places.sort_unstable();
+        Some(Reportable { anchors, places })
+    }
+
+    /// Something may be reported inside `span`.
+    pub(super) fn within(&self, span: swc_core::common::Span, model: &FileModel<'_>) -> bool {
+        let first = self.anchors.partition_point(|&a| a < span.lo.0);
+        self.anchors.get(first).is_some_and(|&a| a <= span.hi.0)
+            || (!self.places.is_empty() && {
+                let loc = model.loc(span);
+                let first = self.places.partition_point(|&p| p < (loc.line, loc.column));
+                self.places
+                    .get(first)
+                    .is_some_and(|&p| p <= (loc.end_line, loc.end_column))
+            })
+    }
+}
+
 /// The functions of a walked file that nothing in it calls, where
-/// something may be reported (the walk's `diagnostics`, the facts' deferred
-/// findings, queries and calls): [`uncalled_functions`], asked of the
+/// something may be reported (`reportable`; None: nowhere):
+/// [`uncalled_functions`], asked of the
 /// semantic model only when needed. Most files' rules build no model, and a
 /// function that the module's code outside its named functions uses, or
 /// one such function does, needs none. `exports_run`: the file's exports
 /// run whoever imports them (not judged, or `"use server"` actions).
 pub(super) fn in_walk(
     facts: &FileFacts,
-    diagnostics: &[Diagnostic],
+    reportable: Option<&Reportable>,
     model: &FileModel<'_>,
     source: &str,
     exports_run: bool,
@@ -223,32 +264,10 @@ pub(super) fn in_walk(
     if !facts.functions.iter().any(|f| named(&f)) {
         return Vec::new();
     }
-    // Where findings are and may go, sorted: a function asks with two
-    // binary searches.
-    let mut anchors: Vec<u32> = (facts.deferred.iter().map(|d| d.span.lo.0))
-        .chain(facts.queries.iter().map(|q| q.span.lo.0))
-        .chain(facts.calls.iter().map(|c| c.span.lo.0))
-        .collect();
-    let mut places: Vec<(u32, u32)> = diagnostics
-        .iter()
-        .filter_map(|d| d.line.zip(d.column))
-        .collect();
-    if anchors.is_empty() && places.is_empty() {
+    let Some(reportable) = reportable else {
         return Vec::new();
-    }
-    anchors.sort_unstable();
-    places.sort_unstable();
-    let may_report = |span: swc_core::common::Span| {
-        let first = anchors.partition_point(|&a| a < span.lo.0);
-        anchors.get(first).is_some_and(|&a| a <= span.hi.0)
-            || (!places.is_empty() && {
-                let loc = model.loc(span);
-                let first = places.partition_point(|&p| p < (loc.line, loc.column));
-                places
-                    .get(first)
-                    .is_some_and(|&p| p <= (loc.end_line, loc.end_column))
-            })
     };
+    let may_report = |span| reportable.within(span, model);
     let exported: HashSet<&str> = facts
         .exports
         .iter()

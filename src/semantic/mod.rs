@@ -5,6 +5,7 @@
 //! the module references of a file.
 
 mod binder;
+pub mod browser;
 pub mod declared;
 pub mod file;
 pub mod graph;
