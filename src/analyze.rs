@@ -1040,7 +1040,7 @@ mod tests {
             .expect("a note");
         assert!(
             note.contains(
-                "`blurVideoTrack` (src/blur.ts:1: uses `document`, which a Worker does not have)"
+                "`blurVideoTrack` (src/blur.ts:1: uses the browser global `document`, which the Workers runtime does not define)"
             ),
             "{note}"
         );

@@ -373,17 +373,31 @@ fn body_read(expr: &Expr, cx: &LintContext<'_>) -> &'static str {
     if callee_is(call, "JSON.parse") {
         return "parsed JSON";
     }
-    let receiver = match &call.callee {
-        Callee::Expr(f) => match unwrap_expr(f) {
-            Expr::Member(m) => unwrap_expr(&m.obj),
-            _ => return "body",
-        },
-        _ => return "body",
+    let Some(mut receiver) = method_receiver(call) else {
+        return "body";
     };
+    // `res.clone().text()`: the clone's body is the response's.
+    while let Expr::Call(c) = receiver {
+        match method_receiver(c) {
+            Some(inner) if method_name(c).is_some_and(|m| m == "clone") => receiver = inner,
+            _ => return "body",
+        }
+    }
     match message_object(receiver, cx) {
         Some(kind) if kind.starts_with("response") => "response body",
         Some(_) => "request body",
         None => "body",
+    }
+}
+
+/// `x` of `x.method(…)`.
+fn method_receiver(call: &CallExpr) -> Option<&Expr> {
+    match &call.callee {
+        Callee::Expr(f) => match unwrap_expr(f) {
+            Expr::Member(m) => Some(unwrap_expr(&m.obj)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -466,6 +480,7 @@ export default {
 }
 export async function send(url: string) {
   const res = await fetch(url);
+  console.log(await res.clone().text());
   if (res.ok) return res;
   console.error('send failed', await res.text());
   return null;
@@ -481,7 +496,8 @@ export async function check(url: string) {
 "#,
             &[
                 (3, "logs the whole response body"),
-                (26, "logs the whole response body"),
+                (16, "logs the whole response body"),
+                (27, "logs the whole response body"),
             ],
         );
     }

@@ -45,7 +45,8 @@ pub const EFFECT_HOOKS: &[&str] = &["useEffect", "useLayoutEffect", "useInsertio
 pub struct BrowserOnly {
     /// What it is, for the report: "`blurVideoTrack`", "a `useEffect` callback".
     pub what: String,
-    /// Why: "uses `document`", "runs after a render in the browser".
+    /// Why: "uses the browser global `document`, …", "React runs it only in
+    /// the browser, after a render".
     pub why: String,
     pub loc: Loc,
 }
@@ -136,7 +137,9 @@ pub fn browser_only(
         }
         out.push(BrowserOnly {
             what,
-            why: format!("uses `{global}`, which a Worker does not have"),
+            why: format!(
+                "uses the browser global `{global}`, which the Workers runtime does not define"
+            ),
             loc: model.loc(span),
         });
     }
