@@ -1005,6 +1005,60 @@ mod tests {
     /// analyzed file imports it (by name or whole), a framework calls it by
     /// its export name, the file is an entry, or the analysis does not see
     /// every importer (no entry: another file may import anything).
+    /// A method of a class that extends nothing, which no analyzed file
+    /// calls or names as a property (an interface declaring it is no call),
+    /// never runs: what is found in it is left out when every importer is
+    /// in view (found on code-push-cloudflare-workers' storage provider).
+    /// Kept: methods called, destructured, named by protocol (`onMessage`),
+    /// and those of a class that extends another (RPC of a Durable Object).
+    #[test]
+    fn findings_in_methods_nothing_calls_are_left_out() {
+        let looped = |name: &str| {
+            format!("  async {name}(ids: string[]) {{\n    for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n  }}\n")
+        };
+        let repo = format!(
+            "import type {{ Store }} from './store';\nexport class Repo implements Store {{\n{}{}{}{}}}\nexport class Room extends DurableObject {{\n{}}}\n",
+            looped("used"),
+            looped("unused"),
+            looped("viaDestructure"),
+            looped("onMessage"),
+            looped("rpcOnly")
+        );
+        let entry = "import { Repo } from './repo';\nimport { pick } from './other';\nexport default { async fetch(r: Request) { const repo = new Repo(); await repo.used([]); pick(repo); return new Response(''); } };\n";
+        let other = "import type { Repo } from './repo';\nexport function pick(r: Repo) { const { viaDestructure } = r; return viaDestructure; }\n";
+        let store = "export interface Store {\n  unused(ids: string[]): Promise<void>;\n}\n";
+        let mut input = from_entry(vec![
+            file("src/index.ts", entry),
+            file("src/repo.ts", repo.as_str()),
+            file("src/other.ts", other),
+            file("src/store.ts", store),
+        ]);
+        input.every_importer = true;
+        let report = analyze(&input).unwrap();
+        let (findings, _) = findings_and_roles(&report);
+        assert_eq!(
+            findings,
+            [
+                "src/repo.ts:4 subrequest-in-loop",
+                "src/repo.ts:10 subrequest-in-loop",
+                "src/repo.ts:13 subrequest-in-loop",
+                "src/repo.ts:18 subrequest-in-loop"
+            ],
+            "{:#?}",
+            report.diagnostics
+        );
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.contains("a method that nothing calls"))
+            .expect("a note");
+        assert!(note.starts_with("1 finding was left out"), "{note}");
+        assert!(note.contains("`Repo.unused` (src/repo.ts:6)"), "{note}");
+        // Without every importer in view, a method is not judged.
+        input.every_importer = false;
+        assert_eq!(findings_and_roles(&analyze(&input).unwrap()).0.len(), 5);
+    }
+
     /// A server-rendered app's bundle holds its components' code, but a
     /// function that uses `document` unchecked, or a `useEffect` callback,
     /// runs only in the browser: what is found there is left out, with a

@@ -72,6 +72,10 @@ pub struct FileFacts {
     /// there is left out (`engine::browser`). Set after the walk, for a file
     /// with findings.
     pub browser_only: Vec<crate::semantic::browser::BrowserOnly>,
+    /// Methods of classes that extend nothing, where a finding is: what is
+    /// found in one no analyzed file calls is left out (`engine::uncalled`).
+    /// Set after the walk, when every importer is in view.
+    pub methods: Vec<crate::semantic::uncalled::Method>,
     /// Lists declared at module scope that keep their length: (name,
     /// length). A file that imports one and loops over it knows the count.
     pub small_lists: Vec<(String, u32)>,
@@ -567,6 +571,7 @@ impl Wire for FileFacts {
         self.calls.wire(v);
         self.uncalled.wire(v);
         self.browser_only.wire(v);
+        self.methods.wire(v);
         self.small_lists.wire(v);
         self.looped_imports.wire(v);
     }

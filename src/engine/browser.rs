@@ -3,7 +3,6 @@
 //! never runs) are left out; the report says what was left out and why.
 
 use crate::effects::FileFacts;
-use crate::model::collections::HashMap;
 use crate::model::report::Diagnostic;
 
 /// Removes from `diagnostics` those inside browser-only code, and says
@@ -12,50 +11,38 @@ pub(super) fn leave_out_browser_only(
     diagnostics: &mut Vec<Diagnostic>,
     files: &[(String, FileFacts)],
 ) -> Option<String> {
-    let by_path: HashMap<&str, &FileFacts> = files
-        .iter()
-        .filter(|(_, facts)| !facts.browser_only.is_empty())
-        .map(|(path, facts)| (path.as_str(), facts))
-        .collect();
-    if by_path.is_empty() {
+    let hits = super::uncalled::findings_in(
+        diagnostics,
+        files,
+        |facts| !facts.browser_only.is_empty(),
+        |facts, line, column| {
+            facts
+                .browser_only
+                .iter()
+                .position(|b| super::uncalled::inside(&b.loc, line, column))
+        },
+    );
+    if hits.is_empty() {
         return None;
     }
-    // (file, index in its browser_only) of each part that held a finding.
-    let mut parts: Vec<(&str, usize)> = Vec::new();
-    let before = diagnostics.len();
-    diagnostics.retain(|d| {
-        let (Some(path), Some(line), Some(column)) = (&d.file, d.line, d.column) else {
-            return true;
-        };
-        let Some(facts) = by_path.get(path.as_str()) else {
-            return true;
-        };
-        match facts
-            .browser_only
-            .iter()
-            .position(|b| super::uncalled::inside(&b.loc, line, column))
-        {
-            Some(part) => {
-                if let Some((&key, _)) = by_path.get_key_value(path.as_str()) {
-                    if !parts.contains(&(key, part)) {
-                        parts.push((key, part));
-                    }
-                }
-                false
-            }
-            None => true,
+    // Each part that held a finding, once, in the order found.
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut dropped = vec![false; diagnostics.len()];
+    for &(d, file, part) in &hits {
+        dropped[d] = true;
+        if !parts.contains(&(file, part)) {
+            parts.push((file, part));
         }
-    });
-    let count = before - diagnostics.len();
-    if count == 0 {
-        return None;
     }
+    let count = hits.len();
+    let mut keep = dropped.iter().map(|d| !d);
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
     let shown: Vec<String> = parts
         .iter()
         .take(4)
-        .map(|&(path, part)| {
-            let b = &by_path[path].browser_only[part];
-            format!("{} ({path}:{}: {})", b.what, b.loc.line, b.why)
+        .map(|&(file, part)| {
+            let b = &files[file].1.browser_only[part];
+            format!("{} ({}:{}: {})", b.what, files[file].0, b.loc.line, b.why)
         })
         .collect();
     let more = if parts.len() > 4 { "; …" } else { "" };

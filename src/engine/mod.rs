@@ -691,6 +691,13 @@ impl<'p> Linter<'p> {
         {
             out.notes.push(note);
         }
+        if imports.is_some() {
+            if let Some(note) =
+                uncalled::leave_out_uncalled_methods(&mut out.diagnostics, db_facts, &sources)
+            {
+                out.notes.push(note);
+            }
+        }
         if let Some(note) = browser::leave_out_browser_only(&mut out.diagnostics, db_facts) {
             out.notes.push(note);
         }
@@ -1035,6 +1042,13 @@ impl<'p> Linter<'p> {
                 &effect_callbacks,
                 |span| reportable.within(span, &cx.model),
             );
+            if judge_exports {
+                facts.methods = crate::semantic::uncalled::candidate_methods(
+                    &program,
+                    |span| reportable.within(span, &cx.model),
+                    |span| cx.model.loc(span),
+                );
+            }
         }
         facts.small_lists = cx.hot.module_lists();
         let returning =

@@ -99,36 +99,20 @@ pub(super) fn leave_out_uncalled(
     files: &[(String, FileFacts)],
     imports: Option<&Imports<'_>>,
 ) -> Option<String> {
-    let by_path: HashMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, facts))| !facts.uncalled.is_empty())
-        .map(|(i, (path, _))| (path.as_str(), i))
-        .collect();
-    if by_path.is_empty() {
-        return None;
-    }
     // (diagnostic, file, function) for each finding inside an uncalled function.
-    let mut hits = Vec::new();
-    for (d, diagnostic) in diagnostics.iter().enumerate() {
-        let (Some(path), Some(line), Some(column)) =
-            (&diagnostic.file, diagnostic.line, diagnostic.column)
-        else {
-            continue;
-        };
-        let Some(&file) = by_path.get(path.as_str()) else {
-            continue;
-        };
-        // In source order and disjoint: the last that starts at or before it.
-        let list = &files[file].1.uncalled;
-        let after = list.partition_point(|u| (u.loc.line, u.loc.column) <= (line, column));
-        if let Some(f) = after
-            .checked_sub(1)
-            .filter(|&f| inside(&list[f].loc, line, column))
-        {
-            hits.push((d, file, f));
-        }
-    }
+    let hits = findings_in(
+        diagnostics,
+        files,
+        |facts| !facts.uncalled.is_empty(),
+        |facts, line, column| {
+            // In source order and disjoint: the last that starts at or before it.
+            let list = &facts.uncalled;
+            let after = list.partition_point(|u| (u.loc.line, u.loc.column) <= (line, column));
+            after
+                .checked_sub(1)
+                .filter(|&f| inside(&list[f].loc, line, column))
+        },
+    );
     if hits.is_empty() {
         return None;
     }
@@ -177,32 +161,153 @@ pub(super) fn leave_out_uncalled(
             }
         }
     }
+    let shown: Vec<String> = functions
+        .iter()
+        .map(|&(file, f)| {
+            let u = &files[file].1.uncalled[f];
+            format!("`{}` ({}:{})", u.name, files[file].0, u.loc.line)
+        })
+        .collect();
+    let many = functions.len() > 1;
+    left_out(
+        diagnostics,
+        &dropped,
+        &shown,
+        if many { "functions" } else { "a function" },
+        &format!(
+            "{} file never names {} and no file the Worker runs imports {}",
+            if many { "their" } else { "its" },
+            if many { "them" } else { "it" },
+            if many { "them" } else { "it" },
+        ),
+    )
+}
+
+/// (diagnostic, file, region) for each finding in a region of its file:
+/// `region` finds it by line and column in the facts of a file that `has`
+/// regions.
+pub(super) fn findings_in(
+    diagnostics: &[Diagnostic],
+    files: &[(String, FileFacts)],
+    has: impl Fn(&FileFacts) -> bool,
+    region: impl Fn(&FileFacts, u32, u32) -> Option<usize>,
+) -> Vec<(usize, usize, usize)> {
+    let by_path: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, facts))| has(facts))
+        .map(|(i, (path, _))| (path.as_str(), i))
+        .collect();
+    if by_path.is_empty() {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    for (d, diagnostic) in diagnostics.iter().enumerate() {
+        let (Some(path), Some(line), Some(column)) =
+            (&diagnostic.file, diagnostic.line, diagnostic.column)
+        else {
+            continue;
+        };
+        let Some(&file) = by_path.get(path.as_str()) else {
+            continue;
+        };
+        if let Some(r) = region(&files[file].1, line, column) {
+            hits.push((d, file, r));
+        }
+    }
+    hits
+}
+
+/// Drops the `dropped` findings of `diagnostics` and says so: "N findings
+/// were left out inside `what` that nothing calls (`why`): " and the first
+/// four of `shown` (the code they were in). None when none was dropped.
+fn left_out(
+    diagnostics: &mut Vec<Diagnostic>,
+    dropped: &[bool],
+    shown: &[String],
+    what: &str,
+    why: &str,
+) -> Option<String> {
     let count = dropped.iter().filter(|&&d| d).count();
     if count == 0 {
         return None;
     }
     let mut keep = dropped.iter().map(|d| !d);
     diagnostics.retain(|_| keep.next().unwrap_or(true));
-    let shown: Vec<String> = functions
+    let more = if shown.len() > 4 { ", …" } else { "" };
+    Some(format!(
+        "{} {} inside {what} that nothing calls ({why}): {}{more}.",
+        crate::model::text::count(count as u64),
+        if count == 1 {
+            "finding was left out"
+        } else {
+            "findings were left out"
+        },
+        shown[..shown.len().min(4)].join(", ")
+    ))
+}
+
+/// Removes from `diagnostics` those inside a method no analyzed file calls
+/// or names as a property (`semantic::uncalled::names_method`, over
+/// `sources`, the analyzed files' texts), and says which methods they were
+/// in. Only when every file that may call one is analyzed.
+pub(super) fn leave_out_uncalled_methods(
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &[(String, FileFacts)],
+    sources: &[&crate::model::project::Text],
+) -> Option<String> {
+    // (diagnostic, file, method) for each finding inside a candidate method.
+    let hits = findings_in(
+        diagnostics,
+        files,
+        |facts| !facts.methods.is_empty(),
+        |facts, line, column| {
+            facts
+                .methods
+                .iter()
+                .position(|m| inside(&m.loc, line, column))
+        },
+    );
+    // Each method's name looked for once, in every analyzed file.
+    let mut called: HashMap<&str, bool> = HashMap::default();
+    let mut dropped = vec![false; diagnostics.len()];
+    let mut methods: Vec<(usize, usize)> = Vec::new();
+    for &(d, file, m) in &hits {
+        let name = files[file].1.methods[m].name.as_str();
+        let runs = *called.entry(name).or_insert_with(|| {
+            sources
+                .iter()
+                .any(|text| crate::semantic::uncalled::names_method(text, name))
+        });
+        if !runs {
+            dropped[d] = true;
+            if !methods.contains(&(file, m)) {
+                methods.push((file, m));
+            }
+        }
+    }
+    let shown: Vec<String> = methods
         .iter()
-        .take(4)
-        .map(|&(file, f)| {
-            let u = &files[file].1.uncalled[f];
-            format!("`{}` ({}:{})", u.name, files[file].0, u.loc.line)
+        .map(|&(file, m)| {
+            let method = &files[file].1.methods[m];
+            format!(
+                "`{}.{}` ({}:{})",
+                method.class, method.name, files[file].0, method.loc.line
+            )
         })
         .collect();
-    let more = if functions.len() > 4 { ", …" } else { "" };
-    let many = functions.len() > 1;
-    Some(format!(
-        "{} {} inside {} that nothing calls ({} file never names {} and no file the Worker runs imports {}): {}{more}.",
-        crate::model::text::count(count as u64),
-        if count == 1 { "finding was left out" } else { "findings were left out" },
-        if many { "functions" } else { "a function" },
-        if many { "their" } else { "its" },
-        if many { "them" } else { "it" },
-        if many { "them" } else { "it" },
-        shown.join(", ")
-    ))
+    let many = methods.len() > 1;
+    left_out(
+        diagnostics,
+        &dropped,
+        &shown,
+        if many { "methods" } else { "a method" },
+        &format!(
+            "no file the Worker runs calls {} or names {} as a property",
+            if many { "them" } else { "it" },
+            if many { "them" } else { "it" },
+        ),
+    )
 }
 
 /// Where a walked file's findings are and may go (the walk's own, its

@@ -273,9 +273,171 @@ pub fn name_uses<'s>(
         })
 }
 
+/// A method of a module-scope class that extends nothing (a repository,
+/// a service), where something may be reported: if no file the Worker runs
+/// calls it or names it as a property, it never runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Method {
+    pub class: String,
+    pub name: String,
+    /// The whole method.
+    pub loc: Loc,
+}
+
+crate::model::wire::wire_struct!(Method { class, name, loc });
+
+/// Names the runtime, a framework or a library calls by protocol
+/// (`fetch`, `alarm`, `toJSON`, `then`, a stream's `transform`, React's
+/// `render`), or event handlers by convention (`onMessage`, `handleEvent`):
+/// never judged.
+fn called_by_protocol(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "abort",
+        "alarm",
+        "cancel",
+        "catch",
+        "close",
+        "connect",
+        "dispose",
+        "email",
+        "fetch",
+        "finally",
+        "flush",
+        "next",
+        "pull",
+        "queue",
+        "render",
+        "return",
+        "scheduled",
+        "start",
+        "tail",
+        "then",
+        "throw",
+        "toJSON",
+        "toString",
+        "trace",
+        "transform",
+        "valueOf",
+        "write",
+    ];
+    NAMES.contains(&name)
+        || name.starts_with("webSocket")
+        || name.starts_with("component")
+        || name.starts_with("handle")
+        || name.starts_with("log")
+        || (name.starts_with("on") && name[2..].starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// The methods of `program`'s module-scope classes that extend nothing,
+/// plain (not a getter, setter, constructor, private or computed one) and
+/// not [`called_by_protocol`], where `may_report`.
+pub fn candidate_methods(
+    program: &swc_core::ecma::ast::Program,
+    may_report: impl Fn(Span) -> bool,
+    loc: impl Fn(Span) -> Loc,
+) -> Vec<Method> {
+    use swc_core::ecma::ast::*;
+    let Program::Module(module) = program else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in &module.body {
+        let class = match item {
+            ModuleItem::Stmt(Stmt::Decl(Decl::Class(c))) => c,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+                decl: Decl::Class(c),
+                ..
+            })) => c,
+            _ => continue,
+        };
+        if class.class.super_class.is_some() || !may_report(class.class.span) {
+            continue;
+        }
+        for member in &class.class.body {
+            let ClassMember::Method(m) = member else {
+                continue;
+            };
+            let name = match &m.key {
+                PropName::Ident(i) => i.sym.as_str(),
+                PropName::Str(s) => match s.value.as_str() {
+                    Some(name) => name,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if m.kind != MethodKind::Method
+                || called_by_protocol(name)
+                || !may_report(m.function.span)
+            {
+                continue;
+            }
+            out.push(Method {
+                class: class.ident.sym.to_string(),
+                name: name.to_string(),
+                loc: loc(m.function.span),
+            });
+        }
+    }
+    out
+}
+
+/// Whether `source` calls or names the method `name` anywhere: as a
+/// property (`.name`, `?.name`), in a string (`obj['name']`), or in
+/// an object pattern or literal (`const { name } = repo`, `{ name: … }`).
+/// A method's own definition (`async name(…) {`) and an interface's
+/// (`name(…): T;`) are not uses.
+pub fn names_method(source: &str, name: &str) -> bool {
+    let bytes = source.as_bytes();
+    let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    source.match_indices(name).any(|(at, _)| {
+        let end = at + name.len();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(end).copied();
+        if before.is_some_and(is_name_byte) || after.is_some_and(is_name_byte) {
+            return false;
+        }
+        if let (Some(q @ (b'\'' | b'"' | b'`')), Some(a)) = (before, after) {
+            return a == q;
+        }
+        let previous = bytes[..at].iter().rev().find(|b| !b.is_ascii_whitespace());
+        let next = bytes[end..].iter().find(|b| !b.is_ascii_whitespace());
+        matches!(previous, Some(b'.'))
+            || (matches!(previous, Some(b'{' | b','))
+                && matches!(next, Some(b'}' | b',' | b'=' | b':')))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::name_uses;
+
+    /// A call, a property read, a string key, an object pattern: uses. A
+    /// definition (class, object literal, interface) or another name
+    /// containing it: not.
+    #[test]
+    fn names_method_finds_uses_not_definitions() {
+        use super::names_method;
+        for uses in [
+            "await repo.save(x)",
+            "repo?.save()",
+            "repo\n  .save()",
+            "repo['save']()",
+            "const { save } = repo;",
+            "const { a, save: store } = repo;",
+            "call({ save })",
+        ] {
+            assert!(names_method(uses, "save"), "{uses}");
+        }
+        for not in [
+            "class R {\n  async save(x) { return x; }\n}",
+            "class R {\n  a() {}\n  save() {}\n}",
+            "interface S {\n  save(x: X): Promise<void>;\n}",
+            "const o = { save() {} };",
+            "repo.saveAll(); autosave(); save_it()",
+        ] {
+            assert!(!names_method(not, "save"), "{not}");
+        }
+    }
 
     fn named_outside(source: &str, name: &str, functions: &[(u32, u32)]) -> bool {
         name_uses(source, name, functions).any(|inside| inside.is_none())
