@@ -76,7 +76,9 @@ Writes in `db.batch`, inside a transaction callback, in a helper function
 whose every call in the file is inside a transaction callback and is given
 a database (the transaction: `db.transaction(async (tx) => { await
 rename(tx, id) })`), in different blocks
-(`if` branches), dependent writes, writes with other I/O awaited between them
+(`if` branches), dependent writes (one reads what an earlier one returned,
+directly, through a value derived from it, or through an outer `let`
+assigned from it: `userId = created.id`), writes with other I/O awaited between them
 (a pending row, then what a model or an API said about it), and writes
 repeated in a loop (reported by `drizzle-query-in-loop`).
 "#,
@@ -275,7 +277,12 @@ impl Rule for UnbatchedWrites {
     }
 
     fn exit_interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::Function, NodeKind::Stmts, NodeKind::VarDecl]
+        &[
+            NodeKind::Assign,
+            NodeKind::Function,
+            NodeKind::Stmts,
+            NodeKind::VarDecl,
+        ]
     }
 
     fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
@@ -315,6 +322,25 @@ impl Rule for UnbatchedWrites {
                         }
                     }
                     _ => {}
+                }
+            }
+            // `userId = newUser.id` after a write bound `newUser`: what
+            // reads `userId` later depends on that write too (an outer
+            // `let` filled in one branch).
+            Node::Assign(a) if a.op == AssignOp::Assign => {
+                let (Some(Some(block)), AssignTarget::Simple(SimpleAssignTarget::Ident(target))) =
+                    (self.blocks.last_mut(), &a.left)
+                else {
+                    return;
+                };
+                if block.writes.iter().all(|w| w.binds.is_empty()) {
+                    return;
+                }
+                let read = idents_in(&a.right);
+                for w in &mut block.writes {
+                    if w.binds.iter().any(|b| read.contains(b)) {
+                        w.binds.push(target.id.sym.clone());
+                    }
                 }
             }
             Node::Stmts(_) => {
@@ -564,6 +590,13 @@ app.post('/callback', async (c) => {
 });
 app.post('/derived', async (c) => {
   const db = c.var.db;
+  // the second reads an outer `let` assigned from the first's result
+  let userId: string;
+  {
+    const created = await db.insert(users).values(u).returning({ id: users.id }).then((rows) => rows[0]);
+    userId = created.id;
+    await db.insert(subscriptions).values({ userId, plan: 'free' });
+  }
   // the second reads a value derived from the first's result
   const created = await db.insert(orders).values(o).returning();
   const orderId = created[0].id;
