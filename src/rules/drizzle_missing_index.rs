@@ -526,7 +526,18 @@ fn report(
         "{what} here, but no index on {} {it}{expr_note}: {scan}",
         table.name
     );
-    let columns = suggested_columns(p, fi, q, main, first);
+    let mut columns = suggested_columns(p, fi, q, main, first);
+    // An equality on a key column (the primary key, a unique column) would
+    // find the row by itself: bound here with the others, it is another
+    // branch of the query (`'id' in c ? eq(t.id, c.id) : eq(t.name, c.name)`),
+    // not a column of the index that branch needs.
+    columns.retain(|c| {
+        *c == first.column
+            || !table
+                .columns
+                .iter()
+                .any(|col| col.name == *c && (col.primary || col.unique))
+    });
     r.report(p.path(fi), q.loc, message, help(p, table, &columns));
 }
 
@@ -768,6 +779,28 @@ app.get('/', async (c) => {
             found[0]
                 .help
                 .contains("index('orders_user_id_created_at_idx').on(t.userId, t.createdAt)"),
+            "{}",
+            found[0].help
+        );
+    }
+
+    /// A ternary between a primary-key lookup and another column's: the
+    /// other branch needs an index on its own columns, not one that
+    /// starts with the key (found on code-push-cloudflare-workers).
+    #[test]
+    fn the_index_for_one_branch_of_a_ternary_leaves_the_key_out() {
+        let routes = "import { orders } from './schema';\nexport async function one(db, c) {\n  return db.query.orders.findFirst({ where: and('id' in c ? eq(orders.id, c.id) : eq(orders.userId, c.userId), isNull(orders.total)) });\n}\n";
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/one.ts", routes)],
+            &[],
+            &d1_project(),
+            &[("src/one.ts", 3, "orders.userId (user_id) is filtered on")],
+        );
+        assert!(
+            found[0]
+                .help
+                .contains("index('orders_user_id_total_idx').on(t.userId, t.total)"),
             "{}",
             found[0].help
         );
