@@ -1,6 +1,6 @@
 // Orchestration shared by the API, the CLI, the esbuild plugin and the
 // wrangler hook: gather inputs (files, bundle, config), call the core once.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { availableParallelism } from "node:os";
 import { loadConfig } from "./config.js";
@@ -650,6 +650,8 @@ export async function lint(paths = ["."], options = {}) {
 /** `lint` of the files `absPaths` found from `paths` (`named`: the regular files among `paths`). */
 async function lintFiles(paths, absPaths, options, { config, json, baseDir, projectDir, configPaths, threads, named, irregular, stats, linked = [], everyImporter = false }) {
   let project = null;
+  // Files outside the linted folders that their relative imports reach.
+  const outside = [];
   try {
     project = projectDir ? loadProject(projectDir) : null;
   } catch {
@@ -662,7 +664,26 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, proj
   const report = await withFileMemo(cacheDir, async (memo) => {
     const readsBefore = sourceReadCount();
     // The named files' stats from collectFiles, for the memo: not taken again.
-    const { files, skipped } = readSources(absPaths, { maxBytes: options.maxFileBytes ?? config.maxFileSize, irregular, memo, stats: memo ? stats : undefined });
+    const maxBytes = options.maxFileBytes ?? config.maxFileSize;
+    const { files, skipped } = readSources(absPaths, { maxBytes, irregular, memo, stats: memo ? stats : undefined });
+    // A Worker in a folder of its repository imports the repository's
+    // files around it (`../../uptime.config`): wrangler bundles them, so
+    // they are read too. Not when files are named: then those are linted.
+    if (named.length === 0) {
+      const read = new Set(absPaths);
+      const where = { root: readableRoot(projectDir ?? baseDir), linted: paths.map((p) => resolve(p)) };
+      // What the files read so far import, then what those import.
+      for (let from = 0; from < files.length && outside.length < MAX_OUTSIDE_FILES; ) {
+        const more = importedOutside(files.slice(from), read, { ...where, budget: MAX_OUTSIDE_FILES - outside.length });
+        from = files.length;
+        if (more.length === 0) break;
+        const found = readSources(more, { maxBytes, memo });
+        files.push(...found.files);
+        skipped.push(...found.skipped);
+        absPaths.push(...more);
+        outside.push(...more);
+      }
+    }
     // Files named on the command line are Worker code by the user's word.
     const entries = findEntries(files, { configPaths, explicit: named });
     const scope = options.allFiles ? "all" : "reachable";
@@ -682,7 +703,57 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, proj
     const list = linked.map((p) => `${p.name} (${displayPath(p.dir)})`).join(", ");
     report.notes = [...(report.notes ?? []), `also read the workspace packages the Worker depends on: ${list}`];
   }
+  if (outside.length) {
+    const shown = outside.slice(0, 4).map(displayPath).join(", ");
+    const more = outside.length > 4 ? `, and ${outside.length - 4} more` : "";
+    report.notes = [...(report.notes ?? []), `also read ${outside.length === 1 ? "a file" : `${outside.length} files`} of the repository outside the linted folder that its files import: ${shown}${more}`];
+  }
   return withProjectNotes(report, project);
+}
+
+/** At most this many files are read from outside the linted folders (`importedOutside`). */
+const MAX_OUTSIDE_FILES = 200;
+/** What a relative specifier without a source extension may name, as esbuild probes it. */
+const PROBES = [".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", ".cjs", "/index.ts", "/index.tsx", "/index.js"];
+/** A path with an extension that is no script's (`./styles.css`, `./data.json`): imported as it is when it exists. */
+const OTHER_FILE = /\.(?![cm]?[jt]sx?$)[a-z0-9]+$/i;
+
+/**
+ * The source files inside `root` (the repository), outside the linted
+ * folders `linted`, that a relative import of `files` names and `read`
+ * does not hold (added to it), at most `budget`: `./x`, `./x.js` for
+ * `./x.ts` (TypeScript's ESM spelling), `./dir` for its index. Resolved
+ * through links, which must stay inside `root` too.
+ */
+function importedOutside(files, read, { root, linted, budget }) {
+  const found = [];
+  for (const file of files) {
+    const dir = dirname(resolve(file.path));
+    for (const spec of quotedSpecifiers(file)) {
+      if (!spec.startsWith("./") && !spec.startsWith("../")) continue;
+      const base = resolve(dir, spec);
+      // Most name a linted file: no probe.
+      if (linted.some((dir) => isInside(dir, base, { followLinks: false }))) continue;
+      const candidates = isSourceFile(base) ? [base, base.replace(/\.([cm]?)js(x?)$/, ".$1ts$2")] : PROBES.map((ext) => base + ext);
+      if (candidates.some((c) => read.has(c)) || (OTHER_FILE.test(base) && isRegularInside(base, root))) continue;
+      const abs = candidates.find((c) => isRegularInside(c, root));
+      if (!abs) continue;
+      read.add(abs);
+      found.push(abs);
+      if (found.length >= budget) return found;
+    }
+  }
+  return found;
+}
+
+/** `path` is a regular file whose real path lies inside `root`, outside node_modules. */
+function isRegularInside(path, root) {
+  try {
+    const real = realpathSync(path);
+    return statSync(real).isFile() && isInside(root, real) && !real.split(sep).includes("node_modules");
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -188,6 +188,30 @@ test("entries: Vike's server hooks (+data, +onRenderHtml) beside a Vite config t
   assert.deepEqual(findings(plain), []);
 });
 
+test("a Worker in a folder of its repository: the repository files it imports are read too (not those it does not import, not when files are named)", () => {
+  const loop = "export async function notify(hooks: string[]) {\n  for (const h of hooks) await fetch(h, { method: 'POST' });\n}\n";
+  const root = project({
+    "package.json": '{ "name": "repo", "private": true }\n',
+    "shared/notify.ts": loop,
+    "shared/config.ts": "export const config = { hooks: ['https://a.example'] };\n",
+    "site/page.ts": loop,
+    "worker/package.json": '{ "name": "worker", "private": true }\n',
+    "worker/wrangler.toml": 'name = "w"\nmain = "src/index.ts"\n',
+    "worker/src/index.ts": "import { notify } from '../../shared/notify.js';\nimport { config } from '../../shared/config';\nimport styles from './styles.css';\nexport default { async fetch(req: Request) { await notify(await req.json()); return new Response(String(config) + styles); } };\n",
+    "worker/src/styles.css": "body {}\n",
+  });
+  const run = (args) => {
+    const result = cli(["lint", ...args, "--format", "json", "--no-cache"], { cwd: join(root, "worker") });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  const report = run(["."]);
+  assert.deepEqual(findings(report), ["../shared/notify.ts:2 subrequest-in-loop"]);
+  assert.deepEqual(report.notes.filter((n) => n.includes("outside the linted folder")), ["also read 2 files of the repository outside the linted folder that its files import: ../shared/notify.ts, ../shared/config.ts"]);
+  // A file named on the command line is what is linted.
+  assert.deepEqual(findings(run(["src/index.ts"])), []);
+});
+
 test("entries: the custom server remix.config.js names (`server: './server.ts'`) and what it imports", () => {
   const root = project({
     "wrangler.toml": 'name = "w"\nmain = "./build/index.js"\n',
