@@ -41,7 +41,9 @@
 //!   name bound to one (`const page = await res.json(); token = page.next;`
 //!   … `while (token)`): each iteration needs the previous response (a
 //!   continuation token, a `hasMore` flag, a polled status), so the
-//!   iterations cannot run together. Not quiet (the loop repeats per page):
+//!   iterations cannot run together; so is a `while (true)` / `for (;;)`
+//!   loop that a `break` ends under a test of such a name (polling until a
+//!   job is done). Not quiet (the loop repeats per page):
 //!   [`HotPaths::pages`] says so, for the rules whose fix would be to start
 //!   the calls together. A condition on anything else (`while
 //!   (queue.length)` over items `shift()`ed in the body) is not one.
@@ -991,14 +993,45 @@ fn collect_awaited(stmts: &[Stmt], out: &mut HashSet<Atom>) {
 /// data.has_more ?? false`.
 fn follows_response(stmt: &Stmt) -> bool {
     let (test, body) = match stmt {
-        Stmt::While(w) => (&*w.test, &*w.body),
-        Stmt::DoWhile(d) => (&*d.test, &*d.body),
+        Stmt::While(w) => (Some(&*w.test), &*w.body),
+        Stmt::DoWhile(d) => (Some(&*d.test), &*d.body),
+        Stmt::For(f) => (f.test.as_deref(), &*f.body),
         _ => return false,
     };
     let mut responses = HashSet::default();
     let mut assigned = HashSet::default();
     response_names(stmts_of(body), &mut responses, &mut assigned);
-    !assigned.is_empty() && mentions(test, &assigned)
+    match test {
+        Some(test) if !is_true(test) => {
+            !assigned.is_empty() && !matches!(stmt, Stmt::For(_)) && mentions(test, &assigned)
+        }
+        // `while (true) { r = await poll(); if (r.status !== 'pending') break; }`:
+        // polling until a response says it is done.
+        _ => {
+            responses.extend(assigned);
+            !responses.is_empty()
+                && stmts_of(body).iter().any(|s| {
+                    matches!(s, Stmt::If(i) if leaves_loop(&i.cons) && mentions(&i.test, &responses))
+                })
+        }
+    }
+}
+
+/// `true` (or `1`): a loop that only a `break` ends.
+fn is_true(test: &Expr) -> bool {
+    match unwrap_expr(test) {
+        Expr::Lit(Lit::Bool(b)) => b.value,
+        e => number(e).is_some_and(|n| n != 0.0),
+    }
+}
+
+/// A `break`, `return` or `throw`, or a block that ends with one.
+fn leaves_loop(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Break(_) | Stmt::Return(_) | Stmt::Throw(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(leaves_loop),
+        _ => false,
+    }
 }
 
 /// Names bound in these statements (through blocks, `if`, `try`, not into

@@ -180,9 +180,12 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
 - Paging and polling loops: a `while` or `do…while` loop whose condition
   reads a name the body assigns from an awaited response, directly or
   through a property of it (`const page = await res.json(); token =
-  page.next;` … `while (token)`, `hasMore = data.has_more`). Each request
-  needs the previous response, so the requests cannot be sent together and
-  there is no batch form; a loop around the paging loop is still reported.
+  page.next;` … `while (token)`, `hasMore = data.has_more`), or a `while
+  (true)` / `for (;;)` loop that a `break` (`return`, `throw`) ends under a
+  test of such a response (`if (job.status !== 'running') break;`: polling
+  until it is done). Each request needs the previous response, so the
+  requests cannot be sent together and there is no batch form; a loop
+  around the paging loop is still reported.
   A condition on anything else (`while (queue.length)` with a `shift()` per
   iteration) is a per-item loop.
 - A queue handler's loop over `batch.messages` when the Worker's queue
@@ -1191,6 +1194,17 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
         cursor = page.cursor;
       } while (cursor);
     }
+    let job;
+    while (true) {
+      job = await (await fetch(`${env.API}/jobs/1`)).json();
+      if (job.status !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    for (;;) {
+      const item = items.pop();
+      if (!item) break;
+      await fetch(`${env.API}/items/${item}`);
+    }
     return Response.json(items);
   },
 };
@@ -1200,6 +1214,7 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
                 ("src/index.ts", 27, "inside a while loop (line 25)"),
                 ("src/index.ts", 31, "inside a while loop (line 30)"),
                 ("src/index.ts", 37, "inside a for-of loop (line 34)"),
+                ("src/index.ts", 50, "inside a for loop (line 47)"),
             ]);
     }
 
