@@ -42,8 +42,9 @@
 //!   … `while (token)`): each iteration needs the previous response (a
 //!   continuation token, a `hasMore` flag, a polled status), so the
 //!   iterations cannot run together; so is a `while (true)` / `for (;;)`
-//!   loop that a `break` ends under a test of such a name (polling until a
-//!   job is done). Not quiet (the loop repeats per page):
+//!   loop that pauses (`await sleep(ms)`) and that a `break` ends under a
+//!   test of such a name (polling until a job is done). Not quiet (the loop
+//!   repeats per page):
 //!   [`HotPaths::pages`] says so, for the rules whose fix would be to start
 //!   the calls together. A condition on anything else (`while
 //!   (queue.length)` over items `shift()`ed in the body) is not one.
@@ -1005,16 +1006,69 @@ fn follows_response(stmt: &Stmt) -> bool {
         Some(test) if !is_true(test) => {
             !assigned.is_empty() && !matches!(stmt, Stmt::For(_)) && mentions(test, &assigned)
         }
-        // `while (true) { r = await poll(); if (r.status !== 'pending') break; }`:
-        // polling until a response says it is done.
+        // `while (true) { r = await poll(); if (r.status !== 'pending') break;
+        // await sleep(1000); }`: polling until a response says it is done,
+        // a pause between requests (a loop over pages has none: each page
+        // is a new request, and the pages have no bound).
         _ => {
             responses.extend(assigned);
+            let body = stmts_of(body);
             !responses.is_empty()
-                && stmts_of(body).iter().any(|s| {
+                && body.iter().any(pauses)
+                && body.iter().any(|s| {
                     matches!(s, Stmt::If(i) if leaves_loop(&i.cons) && mentions(&i.test, &responses))
                 })
         }
     }
+}
+
+/// `await sleep(ms)`, `await scheduler.wait(ms)`, `await new Promise((r) =>
+/// setTimeout(r, ms))`: a statement that waits before the next request.
+fn pauses(stmt: &Stmt) -> bool {
+    let Stmt::Expr(e) = stmt else {
+        return false;
+    };
+    let Expr::Await(a) = unwrap_expr(&e.expr) else {
+        return false;
+    };
+    match unwrap_expr(&a.arg) {
+        Expr::Call(c) => method_name(c)
+            .or_else(|| match &c.callee {
+                Callee::Expr(f) => match unwrap_expr(f) {
+                    Expr::Ident(id) => Some(&id.sym),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .is_some_and(|name| {
+                matches!(
+                    name.as_ref(),
+                    "sleep" | "delay" | "wait" | "pause" | "setTimeout"
+                )
+            }),
+        Expr::New(n) => {
+            matches!(unwrap_expr(&n.callee), Expr::Ident(p) if p.sym == "Promise")
+                && n.args.as_ref().is_some_and(|args| {
+                    args.iter().any(|arg| match unwrap_expr(&arg.expr) {
+                        Expr::Arrow(f) => match &*f.body {
+                            ArrowFunctionBody::Expr(body) => calls_set_timeout(body),
+                            ArrowFunctionBody::FunctionBody(b) => b
+                                .stmts
+                                .iter()
+                                .any(|s| matches!(s, Stmt::Expr(e) if calls_set_timeout(&e.expr))),
+                        },
+                        _ => false,
+                    })
+                })
+        }
+        _ => false,
+    }
+}
+
+/// `setTimeout(…)`.
+fn calls_set_timeout(expr: &Expr) -> bool {
+    matches!(unwrap_expr(expr), Expr::Call(CallExpr { callee: Callee::Expr(f), .. })
+        if matches!(unwrap_expr(f), Expr::Ident(id) if id.sym == "setTimeout"))
 }
 
 /// `true` (or `1`): a loop that only a `break` ends.

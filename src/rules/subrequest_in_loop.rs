@@ -181,9 +181,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   reads a name the body assigns from an awaited response, directly or
   through a property of it (`const page = await res.json(); token =
   page.next;` … `while (token)`, `hasMore = data.has_more`), or a `while
-  (true)` / `for (;;)` loop that a `break` (`return`, `throw`) ends under a
-  test of such a response (`if (job.status !== 'running') break;`: polling
-  until it is done). Each request needs the previous response, so the
+  (true)` / `for (;;)` loop that pauses between requests (`await sleep(ms)`,
+  `await new Promise((r) => setTimeout(r, ms))`) and that a `break`
+  (`return`, `throw`) ends under a test of such a response (`if (job.status
+  !== 'running') break;`: polling until it is done). Each request needs the previous response, so the
   requests cannot be sent together and there is no batch form; a loop
   around the paging loop is still reported.
   A condition on anything else (`while (queue.length)` with a `shift()` per
@@ -1205,6 +1206,12 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
       if (!item) break;
       await fetch(`${env.API}/items/${item}`);
     }
+    let url = env.API;
+    while (true) {
+      const page = await (await fetch(url)).json();
+      if (!page.next) break;
+      url = page.next;
+    }
     return Response.json(items);
   },
 };
@@ -1215,6 +1222,7 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
                 ("src/index.ts", 31, "inside a while loop (line 30)"),
                 ("src/index.ts", 37, "inside a for-of loop (line 34)"),
                 ("src/index.ts", 50, "inside a for loop (line 47)"),
+                ("src/index.ts", 54, "inside a while loop (line 53)"),
             ]);
     }
 
