@@ -42,9 +42,10 @@
 //!   … `while (token)`): each iteration needs the previous response (a
 //!   continuation token, a `hasMore` flag, a polled status), so the
 //!   iterations cannot run together; so is a `while (true)` / `for (;;)`
-//!   loop that pauses (`await sleep(ms)`) and that a `break` ends under a
-//!   test of such a name (polling until a job is done). Not quiet (the loop
-//!   repeats per page):
+//!   loop that sends the same request again after a pause (`await
+//!   sleep(ms)`, no page counter or cursor it moves on) until a `break`
+//!   under a test of such a name (polling until a job is done). Not quiet
+//!   (the loop repeats per page):
 //!   [`HotPaths::pages`] says so, for the rules whose fix would be to start
 //!   the calls together. A condition on anything else (`while
 //!   (queue.length)` over items `shift()`ed in the body) is not one.
@@ -1015,11 +1016,49 @@ fn follows_response(stmt: &Stmt) -> bool {
             let body = stmts_of(body);
             !responses.is_empty()
                 && body.iter().any(pauses)
+                && !advances(body)
                 && body.iter().any(|s| {
                     matches!(s, Stmt::If(i) if leaves_loop(&i.cons) && mentions(&i.test, &responses))
                 })
         }
     }
+}
+
+/// The body moves on between requests: a counter or cursor it updates
+/// (`page += 1`, `offset++`) or a name it assigns that an awaited call in
+/// it reads (`url = page.next` … `await fetch(url)`): a loop over pages,
+/// not a poll of one request.
+fn advances(body: &[Stmt]) -> bool {
+    let mut written = HashSet::default();
+    let mut awaited: Vec<&Expr> = Vec::new();
+    let mut counts = false;
+    for_each_flat(body, &mut |s| {
+        let expr = match s {
+            Stmt::Expr(e) => unwrap_expr(&e.expr),
+            Stmt::Decl(Decl::Var(v)) => {
+                awaited.extend(v.decls.iter().filter_map(|d| d.init.as_deref()));
+                return;
+            }
+            _ => return,
+        };
+        match expr {
+            Expr::Update(_) => counts = true,
+            Expr::Assign(a) => {
+                if a.op != AssignOp::Assign {
+                    counts = true;
+                } else if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
+                    written.insert(id.id.sym.clone());
+                }
+                awaited.push(&a.right);
+            }
+            e => awaited.push(e),
+        }
+    });
+    counts
+        || (!written.is_empty()
+            && awaited
+                .iter()
+                .any(|e| matches!(unwrap_expr(e), Expr::Await(a) if mentions(&a.arg, &written))))
 }
 
 /// `await sleep(ms)`, `await scheduler.wait(ms)`, `await new Promise((r) =>

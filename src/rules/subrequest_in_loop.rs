@@ -181,10 +181,11 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   reads a name the body assigns from an awaited response, directly or
   through a property of it (`const page = await res.json(); token =
   page.next;` … `while (token)`, `hasMore = data.has_more`), or a `while
-  (true)` / `for (;;)` loop that pauses between requests (`await sleep(ms)`,
-  `await new Promise((r) => setTimeout(r, ms))`) and that a `break`
-  (`return`, `throw`) ends under a test of such a response (`if (job.status
-  !== 'running') break;`: polling until it is done). Each request needs the previous response, so the
+  (true)` / `for (;;)` loop that sends the same request again after a pause
+  (`await sleep(ms)`, `await new Promise((r) => setTimeout(r, ms))`; no
+  page counter or cursor it moves on) until a test of the response ends it
+  with a `break` (`return`, `throw`): `if (job.status !== 'running') break;`,
+  polling until it is done. Each request needs the previous response, so the
   requests cannot be sent together and there is no batch form; a loop
   around the paging loop is still reported.
   A condition on anything else (`while (queue.length)` with a `shift()` per
@@ -1211,6 +1212,14 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
       const page = await (await fetch(url)).json();
       if (!page.next) break;
       url = page.next;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    let n = 1;
+    while (true) {
+      const page = await (await fetch(`${env.API}?page=${n}`)).json();
+      if (page.items.length === 0) break;
+      await sleep(500);
+      n += 1;
     }
     return Response.json(items);
   },
@@ -1223,6 +1232,7 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
                 ("src/index.ts", 37, "inside a for-of loop (line 34)"),
                 ("src/index.ts", 50, "inside a for loop (line 47)"),
                 ("src/index.ts", 54, "inside a while loop (line 53)"),
+                ("src/index.ts", 61, "inside a while loop (line 60)"),
             ]);
     }
 
