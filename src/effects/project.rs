@@ -53,6 +53,10 @@ pub type ClassRef = (usize, String);
 /// module).
 pub type Load = (usize, Option<String>);
 
+/// [`Project::engine`] of the SQLite tables a Durable Object keeps in its
+/// own storage.
+pub const DURABLE_OBJECT_SQLITE: &str = "Durable Object SQLite";
+
 /// (file, function, effect, the option parameters a call sets among those
 /// that gate some of what the function does).
 type SummaryKey = (usize, usize, u8, u32);
@@ -80,6 +84,8 @@ pub struct Project<'a> {
     shared: Option<SharedResolver<'a>>,
     /// Drizzle `relations(...)` between schema tables.
     pub relations: Vec<TableRelation>,
+    /// [`Project::sqlite_engine`], found on the first question.
+    sqlite: std::cell::OnceCell<&'static str>,
     /// Effect summaries computed so far, by [`SummaryKey`].
     pub(super) summaries: RefCell<HashMap<SummaryKey, Option<Chain>>>,
     /// What a field set from a constructor parameter holds:
@@ -148,9 +154,31 @@ impl<'a> Project<'a> {
             constructed: RefCell::default(),
             importers: Default::default(),
             functions_by_name: Default::default(),
+            sqlite: Default::default(),
         };
         p.relations = p.schema_relations();
         p
+    }
+
+    /// What runs the project's SQLite tables: D1, or a Durable Object's own
+    /// storage when the code opens Drizzle on it (`drizzle-orm/durable-sqlite`)
+    /// and never on D1 (`drizzle-orm/d1`, a D1 binding).
+    fn sqlite_engine(&self) -> &'static str {
+        self.sqlite.get_or_init(|| {
+            let imports = |source: &str| {
+                self.files
+                    .iter()
+                    .any(|(_, facts)| facts.imports.iter().any(|i| i.source.starts_with(source)))
+            };
+            if imports("drizzle-orm/durable-sqlite")
+                && !imports("drizzle-orm/d1")
+                && self.info.d1.is_empty()
+            {
+                DURABLE_OBJECT_SQLITE
+            } else {
+                "D1"
+            }
+        })
     }
 
     /// Every `relations(...)` of the project between tables of the schema,
@@ -449,7 +477,7 @@ impl<'a> Project<'a> {
     /// "D1" / "Postgres" / "the database", for messages.
     pub fn engine(&self, table: Option<&Table>) -> &'static str {
         match table.map(|t| t.dialect) {
-            Some(Dialect::Sqlite) => "D1",
+            Some(Dialect::Sqlite) => self.sqlite_engine(),
             Some(Dialect::Postgres) => "Postgres",
             Some(Dialect::Mysql) => "MySQL",
             _ if !self.info.d1.is_empty() && self.info.hyperdrive.is_empty() => "D1",

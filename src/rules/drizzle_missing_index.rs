@@ -157,7 +157,10 @@ then `npx drizzle-kit generate` (it writes
   goes into the suggested index. (`isNotNull` on a column that is NULL in most
   rows picks few of them: an index serves it, and it is reported.)
 - An ORDER BY when part of the condition cannot be read (a helper call, a
-  parameter): it may be served by an index.
+  parameter): it may be served by an index. An ORDER BY with nothing else
+  unserved in a query without a limit: it returns every row it matches
+  anyway, and an index would save the sort, not the reads
+  (`drizzle-unbounded-select` is about such a query).
 - Boolean columns (`boolean(...)`, `integer(..., { mode: 'boolean' })`,
   SQL `BOOLEAN`): an index on a column with two values splits the table in
   halves, and the planner rarely uses it; that is not advice to give.
@@ -414,7 +417,14 @@ fn unserved_columns(p: &Project<'_>, fi: usize, q: &QueryFact, main: usize) -> V
     // An ORDER BY reads the whole table only when nothing else narrows it:
     // not when a filter is served by an index (SQLite sorts the rows it
     // found), nor when part of the condition could not be read.
-    if !pinned && q.kind == QueryKind::Select && !q.opaque_where && !entered(main) {
+    // Without a limit the query returns every row it matches anyway: an
+    // index on the ORDER BY column would save the sort, not the reads.
+    if !pinned
+        && q.kind == QueryKind::Select
+        && !q.opaque_where
+        && !entered(main)
+        && (q.limited || q.single_row)
+    {
         let eq = bound(main);
         for o in &q.order_by {
             if let Some((t, c)) = p.column(fi, o, q, main) {
@@ -514,8 +524,8 @@ fn report(
     };
     let engine = p.engine(Some(table));
     let scan = match engine {
-        "D1" => format!(
-            "D1 reads every row of {} for this query (and bills each row read)",
+        "D1" | crate::effects::project::DURABLE_OBJECT_SQLITE => format!(
+            "{engine} reads every row of {} for this query (and bills each row read)",
             table.name
         ),
         "Postgres" => format!(
@@ -610,7 +620,8 @@ fn help(p: &Project<'_>, table: &Table, columns: &[String]) -> String {
         table.name,
         columns.join(", ")
     );
-    let d1 = p.engine(Some(table)) == "D1";
+    let engine = p.engine(Some(table));
+    let d1 = engine == "D1";
     let db = p
         .info
         .d1
@@ -619,6 +630,8 @@ fn help(p: &Project<'_>, table: &Table, columns: &[String]) -> String {
         .unwrap_or("<DATABASE>");
     let apply = if d1 {
         format!("`npx wrangler d1 migrations apply {db} --remote`")
+    } else if engine == crate::effects::project::DURABLE_OBJECT_SQLITE {
+        "the Durable Object's `migrate(db, migrations)` (drizzle-orm/durable-sqlite/migrator) when it starts".to_string()
     } else {
         "`npx drizzle-kit migrate`".to_string()
     };
@@ -793,6 +806,23 @@ app.get('/', async (c) => {
             "{}",
             found[0].help
         );
+    }
+
+    /// Tables a Durable Object keeps in its own storage (Drizzle over
+    /// `drizzle-orm/durable-sqlite`) are that object's SQLite, not D1, and
+    /// its migrations run when the object starts (found on sprintjam's
+    /// room worker).
+    #[test]
+    fn durable_object_sqlite_is_named_as_such() {
+        let routes = "import { drizzle } from 'drizzle-orm/durable-sqlite';\nimport { orders } from './schema';\nexport async function mine(storage, id) {\n  return drizzle(storage).select().from(orders).where(eq(orders.userId, id)).limit(20);\n}\n";
+        let found = assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/room.ts", routes)],
+            &[],
+            &crate::model::project::ProjectInfo::default(),
+            &[("src/room.ts", 4, "Durable Object SQLite reads every row of orders for this query")],
+        );
+        assert!(found[0].help.contains("`migrate(db, migrations)`"), "{}", found[0].help);
     }
 
     /// A join that reaches the joined table through an index on one of its
@@ -1142,8 +1172,10 @@ import { keys, sessions } from './schema';
 app.get('/', async (c) => {
   const db = c.var.db;
   await db.query.sessions.findMany({ where: eq(sessions.userId, id), orderBy: desc(sessions.createdAt), limit: 20 });
-  await db.select().from(keys).orderBy(desc(keys.createdAt));
+  await db.select().from(keys).orderBy(desc(keys.createdAt)).limit(50);
   await db.query.keys.findMany({ where: id ? eq(keys.userId, id) : undefined, orderBy: desc(keys.createdAt), limit: 20 });
+  // No limit: every row is returned anyway; an index would save the sort only.
+  await db.select().from(keys).orderBy(desc(keys.createdAt));
 });
 "#;
         case("src/schema.ts", KEYS, "src/routes.ts", routes).assert_fires(&[

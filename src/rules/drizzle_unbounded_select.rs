@@ -308,10 +308,12 @@ fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main
         &q.table_text
     };
     let engine = p.engine(table);
-    let billing = if engine == "D1" {
-        ", and D1 bills every row read"
-    } else {
-        ""
+    let billing = match engine {
+        "D1" => ", and D1 bills every row read",
+        crate::effects::project::DURABLE_OBJECT_SQLITE => {
+            ", and Durable Object SQLite bills every row read"
+        }
+        _ => "",
     };
     let memory = limit(p.limits.memory_bytes);
     // Grouped (`GROUP BY`, `SELECT DISTINCT`): a row per group.
