@@ -71,6 +71,10 @@ on purpose — `clear`, `reset`, `truncate`, `wipe`, `purge`, `flush`, `empty`,
 unless the name also says which rows were meant (`clearExpiredSessions`,
 `purgeOldLogs`, `resetForUser`: the missing condition is then the bug).
 
+A delete of every row that the same function follows with inserts into the
+table (`tx.delete(roomUsers).run()`, then `tx.insert(roomUsers)` per user: a
+Durable Object saving its state) replaces the rows on purpose.
+
 `.$dynamic()` queries (their `where` may be added elsewhere) and `delete` calls
 on anything that is not a Drizzle database (`map.delete(k)`, `env.KV.delete(k)`).
 "#,
@@ -112,6 +116,20 @@ fn clears_on_purpose(name: &str) -> bool {
 struct DeleteWithoutWhere {
     /// Handlers of routes whose path says they clear (`app.delete('/reset', …)`).
     clearing_routes: Vec<Span>,
+    /// Whole-table deletes found, with the table and the innermost
+    /// function: reported at the end of the file unless that function
+    /// inserts into the same table after it.
+    deletes: Vec<(Finding, String, Option<Span>)>,
+    /// Inserts seen: (table, where).
+    inserts: Vec<(String, Span)>,
+}
+
+/// The innermost function around the node being walked.
+fn function_span(cx: &LintContext<'_>) -> Option<Span> {
+    match cx.function() {
+        Some(Frame::Function { span, .. }) => Some(*span),
+        _ => None,
+    }
 }
 
 impl Rule for DeleteWithoutWhere {
@@ -129,13 +147,42 @@ impl Rule for DeleteWithoutWhere {
                 return;
             }
         }
+        if let Some(q) = cx.db.query_at(call.span) {
+            if q.kind == QueryKind::Insert {
+                self.inserts.push((q.table_text.clone(), q.span));
+            }
+        }
         let Some(found) = check(call, cx) else { return };
         let in_clearing_route = self.clearing_routes.iter().any(|h| h.contains(found.span));
         let in_clearing_function = cx.file.frames().iter().any(|f| {
             matches!(f, Frame::Function { name: Some(name), .. } if clears_on_purpose(name))
         });
         if !in_clearing_route && !in_clearing_function {
-            cx.report(found.span, found.message, found.help);
+            let table = cx
+                .db
+                .query_at(call.span)
+                .filter(|q| q.kind == QueryKind::Delete)
+                .map(|q| q.table_text.clone())
+                .unwrap_or_default();
+            self.deletes.push((found, table, function_span(cx)));
+        }
+    }
+
+    /// A delete of every row that the same function follows with inserts
+    /// into the table (`tx.delete(roomUsers).run()`, then a `tx.insert(roomUsers)`
+    /// per user, in it or in a callback of it) replaces the table's rows on
+    /// purpose: not reported.
+    fn finish(&mut self, cx: &mut LintContext<'_>) {
+        for (found, table, function) in std::mem::take(&mut self.deletes) {
+            let replaced = !table.is_empty()
+                && self.inserts.iter().any(|(t, at)| {
+                    *t == table
+                        && at.lo > found.span.lo
+                        && function.is_none_or(|f| f.contains(*at))
+                });
+            if !replaced {
+                cx.report(found.span, found.message, found.help);
+            }
         }
     }
 }
@@ -257,6 +304,35 @@ export async function removeSession(db) {
                 (26, "every row of tokens"),
                 (29, "every row of sessions"),
             ],
+        );
+    }
+
+    /// Every row deleted, then the table filled again in the same function
+    /// (a Durable Object saving its state: sprintjam's room worker):
+    /// replaced on purpose. A delete followed by inserts into another
+    /// table, or in another function, is still reported.
+    #[test]
+    fn a_table_replaced_in_the_same_function_is_silent() {
+        assert_fires(
+            RULE,
+            r#"export function save(db, room) {
+  db.transaction((tx) => {
+    tx.delete(roomUsers).run();
+    room.users.forEach((user, i) => {
+      tx.insert(roomUsers).values({ userName: user, ordinal: i }).run();
+    });
+    tx.delete(roomVotes).run();
+    tx.insert(roomUsers).values({ userName: 'x' }).run();
+  });
+}
+app.post('/tickets/drop', async (c) => {
+  await c.var.db.delete(roomTickets);
+});
+app.post('/tickets/fill', async (c) => {
+  await c.var.db.insert(roomTickets).values({ id: 1 });
+});
+"#,
+            &[(7, "deletes every row of roomVotes"), (12, "deletes every row of roomTickets")],
         );
     }
 
