@@ -148,6 +148,18 @@ function packageFacts(path) {
   };
 }
 
+/** The target of the referenced project (of `projects`, in order) that most of `files` belong to (each to the first that covers it), or undefined. */
+function projectOfMost(projects, files) {
+  const counts = new Map();
+  for (const file of files) {
+    const project = projects.find(({ covers }) => covers(file));
+    if (project) counts.set(project, (counts.get(project) ?? 0) + 1);
+  }
+  let best;
+  for (const [project, count] of counts) if (!best || count > counts.get(best)) best = project;
+  return best?.target;
+}
+
 /** `{ tsconfigs, packages }` for the files at `paths` (relative to the working directory). */
 export function moduleFacts(paths) {
   const tsSeen = new Map();
@@ -167,9 +179,13 @@ export function moduleFacts(paths) {
   for (const dir of [...byFolder.keys()].sort()) {
     const tsconfig = nearest(dir, "tsconfig.json", tsSeen);
     if (tsconfig) readTsconfig(tsconfig, tsconfigs);
-    // TypeScript's rule: a file belongs to the first referenced project that includes it.
+    // TypeScript's rule: a file belongs to the first referenced project
+    // that includes it. The resolution is per folder: a folder whose files
+    // belong to several projects (React Router's tsconfig.node.json names
+    // app/lib/domain.ts, tsconfig.cloudflare.json all of app/) takes the
+    // project of most of them.
     if (tsconfig && !references.has(tsconfig)) references.set(tsconfig, referencedProjects(tsconfig));
-    const project = tsconfig && references.get(tsconfig).find(({ covers }) => byFolder.get(dir).some(covers))?.target;
+    const project = tsconfig && projectOfMost(references.get(tsconfig), byFolder.get(dir));
     if (project) {
       readTsconfig(project, tsconfigs);
       tsconfigs.get(project)?.appliesTo.push(displayPath(dir));

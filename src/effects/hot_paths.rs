@@ -453,6 +453,30 @@ impl HotPaths {
                     _ => self.receiver_len(c),
                 }
             }
+            // `await Promise.all(PLANS.map(cb))`: as many as the list.
+            Expr::Await(a) => self.list_len(&a.arg),
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(f),
+                args,
+                ..
+            }) if args.len() == 1
+                && matches!(unwrap_expr(f), Expr::Member(MemberExpr { obj, prop: MemberProp::Ident(p), .. })
+                    if matches!(unwrap_expr(obj), Expr::Ident(o) if o.sym == "Promise")
+                        && matches!(p.sym.as_ref(), "all" | "allSettled")) =>
+            {
+                self.list_len(&args[0].expr)
+            }
+            // `xs.flatMap((x) => [a, b])`: two per element.
+            Expr::Call(c) if method_name(c).is_some_and(|m| m == "flatMap") => {
+                let per = c.args.first().and_then(|a| match unwrap_expr(&a.expr) {
+                    Expr::Arrow(f) => match &*f.body {
+                        ArrowFunctionBody::Expr(e) => literal_len(e),
+                        ArrowFunctionBody::FunctionBody(_) => None,
+                    },
+                    _ => None,
+                })?;
+                Some(self.receiver_len(c)? * per)
+            }
             // `PLANS.filter(cb)`, `xs.map(cb)`, `xs.toSorted()`: at most
             // as many elements as the list they are made from.
             Expr::Call(c)

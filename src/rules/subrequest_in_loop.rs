@@ -136,8 +136,9 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   pushes where it is declared: `if (admin) hooks.push(admin)`), `.slice(0, n)`, a
   literal or constant bound (`for (let i = 0; i < 3; i++)`,
   `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), a list
-  made from a known one (`FEEDS.filter(…)`, `.map(…)`, `.slice(1)`: at most
-  its elements), `Object.keys`/`values`/`entries` of an object literal whose
+  made from a known one (`FEEDS.filter(…)`, `.map(…)`, `.slice(1)`, `await
+  Promise.all(FEEDS.map(…))`: at most its elements; `.flatMap((x) => [a, b])`:
+  twice as many), `Object.keys`/`values`/`entries` of an object literal whose
   keys are written out (one per property, unless the code assigns more), and
   callbacks of `["a", "b"].forEach(...)`. A list another module declares
   (`import { SOURCES } from './config'`), or returns as it is from a

@@ -498,6 +498,25 @@ async function loadUser(u) {
     /// A fan-out of one query per element is the N+1 that
     /// drizzle-query-in-loop reports (its fix, one query for all, ends the
     /// fan-out too): one finding. With that rule off, this one reports it.
+    /// A list made from a known one by an awaited `Promise.all` of its
+    /// `map` has its length (rr-saas' Stripe setup: two plans, then a
+    /// price per product).
+    #[test]
+    fn results_of_a_known_fan_out_are_known() {
+        assert_fires(
+            "unbounded-concurrency",
+            r#"const PLANS = [{ name: 'a' }, { name: 'b' }] as const;
+export async function setup(ids: string[]) {
+  const products = await Promise.all(PLANS.map(async (p) => (await fetch(`https://api.example/${p.name}`)).json()));
+  await Promise.all(products.map((p) => fetch(`https://api.example/prices/${p.id}`)));
+  const rows = await Promise.all(ids.map((id) => fetch(`https://api.example/${id}`)));
+  await Promise.all(rows.map((r) => fetch(r.url)));
+}
+"#,
+            &[(5, "ids has no bound"), (6, "rows has no bound")],
+        );
+    }
+
     /// One page of a KV (R2) listing holds at most 1,000 keys (objects):
     /// the message says so rather than "no bound" (found on ccbikai/Sink).
     #[test]
