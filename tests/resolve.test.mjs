@@ -74,6 +74,21 @@ describe("module resolution", () => {
     assert.deepEqual(found.map((d) => [d.file, d.line]), [["worker/index.ts", 9]]);
   });
 
+  test("a folder whose files belong to two referenced projects takes the aliases of the project of most of them (React Router's tsconfig.node.json naming one file of app/)", () => {
+    const dir = scratchTree({
+      "tsconfig.json": { files: [], references: [{ path: "./tsconfig.node.json" }, { path: "./tsconfig.cloudflare.json" }] },
+      "tsconfig.node.json": { include: ["vite.config.ts", "app/lib/domain.ts"] },
+      "tsconfig.cloudflare.json": { compilerOptions: { baseUrl: ".", paths: { "~/*": ["./app/*"] } }, include: ["app/**/*", "workers/**/*"] },
+      "wrangler.jsonc": { name: "app", main: "workers/app.ts", compatibility_date: "2025-01-01" },
+      "workers/app.ts": "import '~/lib/handle';\nexport default { fetch() { return new Response(''); } };\n",
+      "app/lib/domain.ts": "export const plans = ['basic', 'pro'];\n",
+      "app/lib/handle.ts": app("~/lib/db"),
+      "app/lib/db.ts": helper,
+    });
+    const found = perCallFindings(dir);
+    assert.deepEqual(found.map((d) => [d.file, d.line]), [["app/lib/handle.ts", 9]]);
+  });
+
   test("a Worker linted from its own folder reads the workspace packages linked into node_modules, not installed ones", () => {
     const dir = scratchTree({
       "package.json": { name: "monorepo", private: true },
