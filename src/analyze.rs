@@ -1005,6 +1005,26 @@ mod tests {
     /// analyzed file imports it (by name or whole), a framework calls it by
     /// its export name, the file is an entry, or the analysis does not see
     /// every importer (no entry: another file may import anything).
+    /// A list declared at module scope after functions (zod refinements,
+    /// helpers) is a module list too (rr-saas' `planData` after its schemas).
+    #[test]
+    fn a_list_declared_after_functions_is_known_to_importers() {
+        let input = from_entry(vec![
+            file(
+                "src/index.ts",
+                "import { PLANS } from './plans';\nexport default { async fetch(r: Request) {\n  await Promise.all(PLANS.map((p) => fetch(`https://x/${p}`)));\n  return new Response('');\n} };\n",
+            ),
+            file(
+                "src/plans.ts",
+                "export const check = (x: string) => x.length > 0;\nexport const PLANS = ['basic', 'pro'] as const;\n",
+            ),
+        ]);
+        assert_eq!(
+            findings_and_roles(&analyze(&input).unwrap()).0,
+            Vec::<String>::new()
+        );
+    }
+
     /// A method of a class that extends nothing, which no analyzed file
     /// calls or names as a property (an interface declaring it is no call),
     /// never runs: what is found in it is left out when every importer is

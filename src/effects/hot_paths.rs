@@ -126,6 +126,9 @@ pub struct HotPaths {
     cold: Vec<Span>,
     /// The queue consumers' largest batch (`ProjectInfo::queue_batch_size`).
     queue_batch_size: Option<u32>,
+    /// The end of the functions and loops entered so far: code past it is
+    /// at module scope.
+    scopes_end: swc_core::common::BytePos,
     /// The lists declared at module scope (`const ROLES = ['a', 'b']`) and
     /// where: another file that imports one may know its length.
     module_lists: HashMap<Atom, Span>,
@@ -161,11 +164,17 @@ impl HotPaths {
         }
     }
 
+    /// A function or loop is entered (in source order).
+    fn enter_scope(&mut self, span: Span) {
+        self.scopes_end = self.scopes_end.max(span.hi);
+        self.scopes.push(span);
+    }
+
     /// Records what the node says about the code that follows it.
     pub fn enter(&mut self, node: Node<'_>) {
         match node {
-            Node::Function(Frame::Function { span, .. }) => self.scopes.push(*span),
-            Node::Loop(stmt) => self.scopes.push(stmt.span()),
+            Node::Function(Frame::Function { span, .. }) => self.enter_scope(*span),
+            Node::Loop(stmt) => self.enter_scope(stmt.span()),
             _ => {}
         }
         match node {
@@ -211,7 +220,8 @@ impl HotPaths {
                         // (`ROUTES.filter(…)`, `Object.keys(PLANS)`).
                         self.consts.insert(name.id.sym.clone(), n);
                         self.lists.insert(name.id.sym.clone(), d.span);
-                        if self.scopes.is_empty() {
+                        // Module scope: past every function and loop entered so far.
+                        if self.scopes_end <= d.span.lo {
                             self.module_lists.insert(name.id.sym.clone(), d.span);
                         }
                     } else if let Some(n) = object_len(init) {
