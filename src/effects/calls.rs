@@ -81,10 +81,9 @@ pub struct Target {
     pub truthy_args: u32,
 }
 
-/// What a call names.
+/// What a call names. Atoms: made for most calls of every file, from the
+/// syntax tree's own atoms (no string is copied).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-/// Atoms: made for most calls of every file, from the syntax tree's own
-/// atoms (no string is copied).
 pub enum Called {
     /// `save(x)`: a function of this file or an imported one.
     Name(Atom),

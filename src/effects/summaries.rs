@@ -195,8 +195,8 @@ impl Project<'_> {
             }),
             None => {
                 path.push(function);
-                let calls = fact.calls.iter().chain(gated.flat_map(|g| &g.calls));
-                let found = calls.into_iter().find_map(|target| {
+                let mut calls = fact.calls.iter().chain(gated.flat_map(|g| &g.calls));
+                let found = calls.find_map(|target| {
                     let callee = self.function_of(function.0, target)?;
                     if path.contains(&callee) {
                         cut_short = true;
