@@ -1083,25 +1083,27 @@ mod tests {
     /// function that uses `document` unchecked, or a `useEffect` callback,
     /// runs only in the browser: what is found there is left out, with a
     /// note (found on cloudflare/orange). Code that checks for the browser
-    /// (`typeof window`) and the server's own code are kept.
+    /// (`typeof window`), a component (it renders on the server too, though
+    /// a handler of it uses `document`) and the server's own code are kept.
     #[test]
     fn findings_in_browser_only_code_are_left_out() {
         let blur = "export default function blurVideoTrack(track: MediaStreamTrack) {\n  return new Observable((subscriber) => {\n    (async () => {\n      const video = document.createElement('video');\n      for (const f of frames) await fetch(f);\n    })();\n  });\n}\n";
         let hook = "import { useEffect } from 'react';\nexport function useFeeds(urls: string[]) {\n  useEffect(() => {\n    for (const u of urls) fetch(u).then(() => {});\n  }, [urls]);\n  return urls;\n}\n";
-        let both = "export async function load(ids: string[]) {\n  if (typeof window !== 'undefined') return window.location.href;\n  for (const id of ids) await fetch(id);\n}\n";
+        let both = "export async function load(ids: string[]) {\n  if (typeof window !== 'undefined') return window.location.href;\n  for (const id of ids) await fetch(id);\n}\nexport function Page({ ids }: { ids: string[] }) {\n  for (const id of ids) console.log(id, { ids });\n  return <button onClick={() => document.title = 'x'} />;\n}\n";
         let entry = "import blur from './blur';\nimport { useFeeds } from './hook';\nimport { load } from './both';\nexport default { async fetch(r: Request) { for (const id of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map(String)) await fetch(id); blur; useFeeds; await load([]); return new Response(''); } };\n";
         let input = from_entry(vec![
             file("src/index.ts", entry),
             file("src/blur.ts", blur),
             file("src/hook.ts", hook),
-            file("src/both.ts", both),
+            file("src/both.tsx", both),
         ]);
         let report = analyze(&input).unwrap();
         let (findings, _) = findings_and_roles(&report);
         assert_eq!(
             findings,
             [
-                "src/both.ts:3 subrequest-in-loop",
+                "src/both.tsx:3 subrequest-in-loop",
+                "src/both.tsx:6 console-in-loop",
                 "src/index.ts:4 subrequest-in-loop"
             ],
             "{:#?}",

@@ -128,11 +128,14 @@ pub fn browser_only(
         let Some(&(_, global)) = uses.get(first).filter(|&&(at, _)| at < span.hi.0) else {
             continue;
         };
-        // Code that checks for the browser is written to run on the server too.
+        // Code that checks for the browser is written to run on the server
+        // too; a component (it writes JSX) or a hook (`useTheme`) renders
+        // on the server, its handlers and effects in the browser (effects
+        // are left out above; a handler's findings are kept).
         let text = source
             .get(span.lo.0.saturating_sub(START) as usize..span.hi.0.saturating_sub(START) as usize)
             .unwrap_or_default();
-        if checks_for_browser(text) {
+        if checks_for_browser(text) || renders(text, &what) {
             continue;
         }
         out.push(BrowserOnly {
@@ -145,6 +148,15 @@ pub fn browser_only(
     }
     out.sort_by_key(|b| (b.loc.line, b.loc.column));
     out
+}
+
+/// A React component or hook: JSX in its text (`</…>`, `<… />`), or a
+/// name `useX`.
+fn renders(text: &str, what: &str) -> bool {
+    let hook = what
+        .strip_prefix("`use")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+    hook || text.contains("</") || text.contains("/>")
 }
 
 /// `typeof window`, `typeof document !== 'undefined'`, `'window' in
