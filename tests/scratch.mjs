@@ -12,6 +12,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { root, run } from "../scripts/lib.mjs";
 
 /**
@@ -78,6 +79,18 @@ export const prepareBundleFixture = (dest) => prepareFixture("bundle-worker", de
 export const viteFixtureDir = (project, { variant = null } = {}) => join(project, "..", variant ? `${variant}-worker` : "vite-worker");
 
 /**
+ * `npm install …args` in `cwd`, from the cache where it can; once more
+ * against the registry if that fails (the newest `wrangler@latest` can be
+ * newer than the cached metadata: npm then finds no such version).
+ */
+function npmInstall(args, cwd) {
+  const offline = spawnSync("npm", ["install", "--prefer-offline", ...args], { stdio: "inherit", cwd });
+  if (offline.status === 0) return;
+  console.error("npm install from the cache failed: once more against the registry");
+  run("npm", ["install", "--prefer-online", ...args], { cwd });
+}
+
+/**
  * Copies tests/fixtures/vite-worker to `dest`, installs its dependencies with
  * `npm ci` (vite 8.0.9 with Rolldown, or with `variant` `vite7` vite 7.3.2 or
  * `vite6` vite 6.4.6 with Rollup,
@@ -90,7 +103,7 @@ export function prepareViteFixture(dest, tarball, { variant = null, current = fa
   // On the current toolchain: the newest tools over the lock file's, in the same install.
   prepareFixture("vite-worker", dest, variant, { install: !current });
   const tools = current ? [...CURRENT_TOOLS, "vite@latest"] : [];
-  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball, ...tools], { cwd: dest });
+  npmInstall(["--no-save", "--no-audit", "--no-fund", "--loglevel=error", tarball, ...tools], dest);
   return dest;
 }
 
@@ -109,7 +122,7 @@ export function prepareViteExample(dest, tarball, { current = false } = {}) {
   pkg.devDependencies["perf-optimizer"] = `file:${tarball}`;
   writeFileSync(join(dest, "package.json"), JSON.stringify(pkg, null, 2));
   // On the current toolchain: the newest tools over the lock file's, in the same install.
-  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...(current ? [...CURRENT_TOOLS, "vite@latest"] : [])], { cwd: dest });
+  npmInstall(["--no-audit", "--no-fund", "--loglevel=error", ...(current ? [...CURRENT_TOOLS, "vite@latest"] : [])], dest);
   return dest;
 }
 
