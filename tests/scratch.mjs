@@ -52,7 +52,7 @@ export function prepareScratchProject({ current = false } = {}) {
     "@types/node": "^20.19.0",
   };
   writeFileSync(join(project, "package.json"), JSON.stringify(pkg, null, 2));
-  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: project });
+  npmInstall(["--no-audit", "--no-fund", "--loglevel=error"], project);
   if (!existsSync(join(project, "node_modules", "perf-optimizer", "wasm", "perf_optimizer_bg.wasm"))) {
     throw new Error("the tarball did not install the wasm");
   }
@@ -81,13 +81,17 @@ export const viteFixtureDir = (project, { variant = null } = {}) => join(project
 /**
  * `npm install …args` in `cwd`, from the cache where it can; once more
  * against the registry if that fails (the newest `wrangler@latest` can be
- * newer than the cached metadata: npm then finds no such version).
+ * newer than the cached metadata: npm then finds no such version); and
+ * then without peer resolution, when the newest wrangler names as its
+ * optional peer a `@cloudflare/workers-types` the registry does not have
+ * yet (`No matching version found for @cloudflare/workers-types@^5.…`).
  */
 function npmInstall(args, cwd) {
-  const offline = spawnSync("npm", ["install", "--prefer-offline", ...args], { stdio: "inherit", cwd });
-  if (offline.status === 0) return;
-  console.error("npm install from the cache failed: once more against the registry");
-  run("npm", ["install", "--prefer-online", ...args], { cwd });
+  for (const mode of [["--prefer-offline"], ["--prefer-online"]]) {
+    if (spawnSync("npm", ["install", ...mode, ...args], { stdio: "inherit", cwd }).status === 0) return;
+    console.error(`npm install ${mode[0]} failed: trying again`);
+  }
+  run("npm", ["install", "--prefer-online", "--legacy-peer-deps", ...args], { cwd });
 }
 
 /**
