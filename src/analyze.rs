@@ -806,6 +806,15 @@ mod tests {
         }
     }
 
+    /// The report's note that says `text`.
+    fn note_containing<'r>(report: &'r Report, text: &str) -> &'r str {
+        report
+            .notes
+            .iter()
+            .find(|n| n.contains(text))
+            .unwrap_or_else(|| panic!("a note with {text:?} in {:?}", report.notes))
+    }
+
     fn findings_and_roles(report: &Report) -> (Vec<String>, Vec<String>) {
         let findings = report
             .diagnostics
@@ -1067,11 +1076,7 @@ mod tests {
             "{:#?}",
             report.diagnostics
         );
-        let note = report
-            .notes
-            .iter()
-            .find(|n| n.contains("a method that nothing calls"))
-            .expect("a note");
+        let note = note_containing(&report, "a method that nothing calls");
         assert!(note.starts_with("1 finding was left out"), "{note}");
         assert!(note.contains("`Repo.unused` (src/repo.ts:6)"), "{note}");
         // Without every importer in view, a method is not judged.
@@ -1109,11 +1114,7 @@ mod tests {
             "{:#?}",
             report.diagnostics
         );
-        let note = report
-            .notes
-            .iter()
-            .find(|n| n.contains("only in a browser"))
-            .expect("a note");
+        let note = note_containing(&report, "only in a browser");
         assert!(
             note.contains(
                 "`blurVideoTrack` (src/blur.ts:1: uses the browser global `document`, which the Workers runtime does not define)"
@@ -1203,11 +1204,7 @@ mod tests {
             "{:#?}",
             report.diagnostics
         );
-        let note = report
-            .notes
-            .iter()
-            .find(|n| n.contains("nothing calls"))
-            .expect("a note");
+        let note = note_containing(&report, "nothing calls");
         for name in ["exportedNobodyImports", "dead", "deadChain", "selfish"] {
             assert!(note.contains(&format!("`{name}`")), "{note}");
         }
@@ -1255,11 +1252,7 @@ mod tests {
         ];
         let report = analyze(&input(entry, false)).unwrap();
         assert_eq!(lines(&report), every_export);
-        let note = report
-            .notes
-            .iter()
-            .find(|n| n.contains("nothing calls"))
-            .expect("a note");
+        let note = note_containing(&report, "nothing calls");
         assert!(
             note.starts_with("3 findings were left out inside functions"),
             "{note}"

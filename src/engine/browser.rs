@@ -34,26 +34,18 @@ pub(super) fn leave_out_browser_only(
             parts.push((file, part));
         }
     }
-    let count = hits.len();
-    let mut keep = dropped.iter().map(|d| !d);
-    diagnostics.retain(|_| keep.next().unwrap_or(true));
     let shown: Vec<String> = parts
         .iter()
-        .take(4)
         .map(|&(file, part)| {
             let b = &files[file].1.browser_only[part];
             format!("{} ({}:{}: {})", b.what, files[file].0, b.loc.line, b.why)
         })
         .collect();
-    let more = if parts.len() > 4 { "; …" } else { "" };
-    Some(format!(
-        "{} {} in code that runs only in a browser: {}{more}.",
-        crate::model::text::count(count as u64),
-        if count == 1 {
-            "finding was left out"
-        } else {
-            "findings were left out"
-        },
-        shown.join("; ")
-    ))
+    super::uncalled::left_out(
+        diagnostics,
+        &dropped,
+        &shown,
+        "in code that runs only in a browser",
+        "; ",
+    )
 }

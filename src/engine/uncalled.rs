@@ -169,17 +169,20 @@ pub(super) fn leave_out_uncalled(
         })
         .collect();
     let many = functions.len() > 1;
+    let (them, its) = if many {
+        ("them", "their")
+    } else {
+        ("it", "its")
+    };
     left_out(
         diagnostics,
         &dropped,
         &shown,
-        if many { "functions" } else { "a function" },
         &format!(
-            "{} file never names {} and no file the Worker runs imports {}",
-            if many { "their" } else { "its" },
-            if many { "them" } else { "it" },
-            if many { "them" } else { "it" },
+            "inside {} that nothing calls ({its} file never names {them} and no file the Worker runs imports {them})",
+            if many { "functions" } else { "a function" },
         ),
+        ", ",
     )
 }
 
@@ -219,14 +222,14 @@ pub(super) fn findings_in(
 }
 
 /// Drops the `dropped` findings of `diagnostics` and says so: "N findings
-/// were left out inside `what` that nothing calls (`why`): " and the first
-/// four of `shown` (the code they were in). None when none was dropped.
-fn left_out(
+/// were left out `place`: " and the first four of `shown` (the code they
+/// were in), joined with `separator`. None when none was dropped.
+pub(super) fn left_out(
     diagnostics: &mut Vec<Diagnostic>,
     dropped: &[bool],
     shown: &[String],
-    what: &str,
-    why: &str,
+    place: &str,
+    separator: &str,
 ) -> Option<String> {
     let count = dropped.iter().filter(|&&d| d).count();
     if count == 0 {
@@ -234,16 +237,20 @@ fn left_out(
     }
     let mut keep = dropped.iter().map(|d| !d);
     diagnostics.retain(|_| keep.next().unwrap_or(true));
-    let more = if shown.len() > 4 { ", …" } else { "" };
+    let more = if shown.len() > 4 {
+        format!("{separator}…")
+    } else {
+        String::new()
+    };
     Some(format!(
-        "{} {} inside {what} that nothing calls ({why}): {}{more}.",
+        "{} {} {place}: {}{more}.",
         crate::model::text::count(count as u64),
         if count == 1 {
             "finding was left out"
         } else {
             "findings were left out"
         },
-        shown[..shown.len().min(4)].join(", ")
+        shown[..shown.len().min(4)].join(separator)
     ))
 }
 
@@ -297,16 +304,16 @@ pub(super) fn leave_out_uncalled_methods(
         })
         .collect();
     let many = methods.len() > 1;
+    let them = if many { "them" } else { "it" };
     left_out(
         diagnostics,
         &dropped,
         &shown,
-        if many { "methods" } else { "a method" },
         &format!(
-            "no file the Worker runs calls {} or names {} as a property",
-            if many { "them" } else { "it" },
-            if many { "them" } else { "it" },
+            "inside {} that nothing calls (no file the Worker runs calls {them} or names {them} as a property)",
+            if many { "methods" } else { "a method" },
         ),
+        ", ",
     )
 }
 
