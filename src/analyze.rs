@@ -1034,6 +1034,59 @@ mod tests {
         );
     }
 
+    /// `export * from './m'` in a barrel passes on what the barrel's
+    /// importers take: an export of m that nothing takes by name, through
+    /// the barrel or directly, never runs (bitwobbly's shared package index
+    /// re-exports a GitHub client only another app calls). Through a barrel
+    /// of barrels too; a namespace import of the barrel takes every export.
+    #[test]
+    fn exports_no_importer_takes_through_a_barrel_are_left_out() {
+        let looped = |name: &str| {
+            format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
+        };
+        let input = |entry: &str| {
+            let mut input = from_entry(vec![
+                file("src/index.ts", entry),
+                file(
+                    "lib/index.ts",
+                    "export * from './inner';\nexport * from './github';\n",
+                ),
+                file("lib/inner.ts", "export * from './util';\n"),
+                file("lib/util.ts", looped("used")),
+                file(
+                    "lib/github.ts",
+                    format!("{}{}", looped("unused"), looped("alsoUsed")),
+                ),
+            ]);
+            input.every_importer = true;
+            input
+        };
+        let by_name = "import { used, alsoUsed } from '../lib';\nexport default { async fetch(r: Request) { await used([]); await alsoUsed([]); return new Response(''); } };\n";
+        let report = analyze(&input(by_name)).unwrap();
+        assert_eq!(
+            findings_and_roles(&report).0,
+            [
+                "lib/github.ts:5 subrequest-in-loop",
+                "lib/util.ts:2 subrequest-in-loop"
+            ],
+            "{:#?}",
+            report.diagnostics
+        );
+        let note = note_containing(&report, "nothing calls");
+        assert!(note.contains("`unused` (lib/github.ts:1)"), "{note}");
+        // The barrel taken whole: any export may run.
+        let whole = "import * as lib from '../lib';\nexport default { async fetch(r: Request) { await lib.used([]); return new Response(''); } };\n";
+        let report = analyze(&input(whole)).unwrap();
+        assert_eq!(
+            findings_and_roles(&report).0,
+            [
+                "lib/github.ts:2 subrequest-in-loop",
+                "lib/github.ts:5 subrequest-in-loop",
+                "lib/util.ts:2 subrequest-in-loop"
+            ]
+        );
+    }
+
     /// A method of a class that extends nothing, which no analyzed file
     /// calls or names as a property (an interface declaring it is no call),
     /// never runs: what is found in it is left out when every importer is

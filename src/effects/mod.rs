@@ -87,20 +87,37 @@ pub struct FileFacts {
     pub walk: WalkState,
 }
 
+/// What a file takes of a module it loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Takes<'a> {
+    /// One export, by name (`import { x }`, `export { x } from`).
+    Export(&'a str),
+    /// The whole module: a namespace import, `import()`, `require()`.
+    Whole,
+    /// `export * from`: every export but `default`, for the file's own
+    /// importers to take by name.
+    EveryExport,
+}
+
 impl FileFacts {
-    /// Every module the file loads (a specifier as written) and the export
-    /// it takes: `None` for the whole module (a namespace import, `export
-    /// *`, `import()`, `require()`).
-    pub fn loads(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        let imports = self
-            .imports
-            .iter()
-            .map(|i| (i.source.as_str(), i.imported.as_deref()));
-        let reexports = self.reexports.iter().map(|r| match r {
-            ReExport::Named(_, imported, spec) => (spec.as_str(), Some(imported.as_str())),
-            ReExport::Star(spec) => (spec.as_str(), None),
+    /// Every module the file loads (a specifier as written) and what of it
+    /// the file takes.
+    pub fn loads(&self) -> impl Iterator<Item = (&str, Takes<'_>)> {
+        let imports = self.imports.iter().map(|i| {
+            let takes = match i.imported.as_deref() {
+                Some(name) => Takes::Export(name),
+                None => Takes::Whole,
+            };
+            (i.source.as_str(), takes)
         });
-        let requests = self.requests.iter().map(|r| (r.spec.as_str(), None));
+        let reexports = self.reexports.iter().map(|r| match r {
+            ReExport::Named(_, imported, spec) => (spec.as_str(), Takes::Export(imported.as_str())),
+            ReExport::Star(spec) => (spec.as_str(), Takes::EveryExport),
+        });
+        let requests = self
+            .requests
+            .iter()
+            .map(|r| (r.spec.as_str(), Takes::Whole));
         imports.chain(reexports).chain(requests)
     }
 

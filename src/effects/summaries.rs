@@ -351,13 +351,14 @@ impl Project<'_> {
         self.importers.get_or_init(|| {
             let mut out: Vec<Vec<Load>> = vec![Vec::new(); self.files.len()];
             for (file, (_, facts)) in self.files.iter().enumerate() {
-                let mut add = |spec: &str, name: Option<&str>| {
+                for (spec, takes) in facts.loads() {
                     if let Some(target) = self.resolve_module(file, spec) {
-                        out[target].push((file, name.map(str::to_string)));
+                        let name = match takes {
+                            super::Takes::Export(name) => Some(name.to_string()),
+                            super::Takes::Whole | super::Takes::EveryExport => None,
+                        };
+                        out[target].push((file, name));
                     }
-                };
-                for (spec, name) in facts.loads() {
-                    add(spec, name);
                 }
             }
             out

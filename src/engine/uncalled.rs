@@ -4,7 +4,7 @@
 //! claims a cost nobody pays. The report says what was left out.
 
 use crate::effects::calls::FunctionFact;
-use crate::effects::FileFacts;
+use crate::effects::{FileFacts, Takes};
 use crate::model::collections::{HashMap, HashSet};
 use crate::model::report::Diagnostic;
 use crate::semantic::file::FileModel;
@@ -23,9 +23,9 @@ pub(super) struct Imports<'a> {
 
 /// Which exports of each file some file takes, as far as the facts say.
 struct Taken {
-    /// (file, name) pairs imported or re-exported by name.
-    names: HashSet<(usize, String)>,
-    /// Files loaded whole (a namespace import, `export *`, `import()`, `require()`).
+    /// Per file, the exports imported or re-exported by name.
+    names: HashMap<usize, HashSet<String>>,
+    /// Files loaded whole (a namespace import, `import()`, `require()`).
     whole: HashSet<usize>,
     /// Names imported from specifiers that resolve to no analyzed file.
     unresolved: HashSet<String>,
@@ -36,26 +36,59 @@ struct Taken {
 
 fn taken(files: &[(String, FileFacts)], imports: &Imports<'_>) -> Taken {
     let mut out = Taken {
-        names: HashSet::default(),
+        names: HashMap::default(),
         whole: HashSet::default(),
         unresolved: HashSet::default(),
         anything: false,
     };
+    // (barrel, module) for each `export * from` that resolves.
+    let mut stars: Vec<(usize, usize)> = Vec::new();
     for (file, (_, facts)) in files.iter().enumerate() {
-        let mut add = |spec: &str, name: Option<&str>| match ((imports.resolve)(file, spec), name) {
-            (Some(target), Some(name)) => {
-                out.names.insert((target, name.to_string()));
+        for (spec, takes) in facts.loads() {
+            match ((imports.resolve)(file, spec), takes) {
+                (Some(target), Takes::Export(name)) => {
+                    out.names
+                        .entry(target)
+                        .or_default()
+                        .insert(name.to_string());
+                }
+                (Some(target), Takes::Whole) => {
+                    out.whole.insert(target);
+                }
+                (Some(target), Takes::EveryExport) => stars.push((file, target)),
+                (None, Takes::Export(name)) => {
+                    out.unresolved.insert(name.to_string());
+                }
+                (None, _) => out.anything |= spec.starts_with('.'),
             }
-            (Some(target), None) => {
-                out.whole.insert(target);
+        }
+    }
+    // `export * from './m'` passes on what the barrel's importers take: m
+    // is whole when the barrel is (or is an entry the runtime reads), and
+    // each name taken from the barrel may be m's. Through chains of
+    // barrels, until nothing changes (each round adds, so it ends).
+    let mut changed = !stars.is_empty();
+    while changed {
+        changed = false;
+        for &(barrel, module) in &stars {
+            let entry = imports.is_entry.get(barrel).copied().unwrap_or(true);
+            if entry || out.whole.contains(&barrel) {
+                changed |= out.whole.insert(module);
+                continue;
             }
-            (None, Some(name)) => {
-                out.unresolved.insert(name.to_string());
+            let Some(names) = out.names.get(&barrel) else {
+                continue;
+            };
+            let passed: Vec<String> = names
+                .iter()
+                .filter(|name| *name != "default")
+                .filter(|name| !out.names.get(&module).is_some_and(|m| m.contains(*name)))
+                .cloned()
+                .collect();
+            if !passed.is_empty() {
+                changed = true;
+                out.names.entry(module).or_default().extend(passed);
             }
-            (None, None) => out.anything |= spec.starts_with('.'),
-        };
-        for (spec, name) in facts.loads() {
-            add(spec, name);
         }
     }
     out
@@ -83,7 +116,8 @@ fn runs_from_outside(
     taken.anything
         || taken.whole.contains(&file)
         || function.exported.iter().any(|name| {
-            taken.unresolved.contains(name) || taken.names.contains(&(file, name.clone()))
+            taken.unresolved.contains(name)
+                || taken.names.get(&file).is_some_and(|n| n.contains(name))
         })
 }
 
