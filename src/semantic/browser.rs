@@ -73,13 +73,31 @@ pub fn browser_only(
             loc: model.loc(span),
         })
         .collect();
-    let source = model.source;
-    if !BROWSER_GLOBALS.iter().any(|g| source.contains(g)) {
+    // A word scan first: most files name no browser global, and the
+    // semantic model is built only when asked.
+    if !crate::syntax::text::has_any_word(model.source, BROWSER_GLOBALS) {
         return out;
     }
+    // The runtime uses of a browser global the file does not declare, in
+    // source order.
+    let mut uses: Vec<(u32, &str)> = model
+        .semantic()
+        .unresolved_references()
+        .filter(|r| r.flags.is_runtime())
+        .filter_map(|r| {
+            BROWSER_GLOBALS
+                .iter()
+                .find(|g| r.name == **g)
+                .map(|g| (r.span.lo.0, *g))
+        })
+        .collect();
     let Program::Module(module) = program else {
         return out;
     };
+    if uses.is_empty() {
+        return out;
+    }
+    let source = model.source;
     let mut declarations: Vec<(Span, String)> = Vec::new();
     for item in &module.body {
         match item {
@@ -109,19 +127,6 @@ pub fn browser_only(
     if declarations.is_empty() {
         return out;
     }
-    // The runtime uses of a browser global the file does not declare, in
-    // source order.
-    let mut uses: Vec<(u32, &str)> = model
-        .semantic()
-        .unresolved_references()
-        .filter(|r| r.flags.is_runtime())
-        .filter_map(|r| {
-            BROWSER_GLOBALS
-                .iter()
-                .find(|g| r.name == **g)
-                .map(|g| (r.span.lo.0, *g))
-        })
-        .collect();
     uses.sort_unstable();
     for (span, what) in declarations {
         let first = uses.partition_point(|&(at, _)| at < span.lo.0);

@@ -12,6 +12,42 @@ pub fn contains_by_rare_byte(text: &str, needle: &str, rare: usize) -> bool {
         .any(|(i, _)| i >= rare && text.as_bytes()[i - rare..].starts_with(needle.as_bytes()))
 }
 
+/// Whether `text` has one of `words` (sorted) as a whole identifier-like
+/// word. One pass over the bytes: where a word starts, it is compared only
+/// when its length and first byte could match — what many `contains` calls,
+/// each a scan of its own, would cost is paid once.
+pub fn has_any_word(text: &str, words: &[&str]) -> bool {
+    debug_assert!(words.windows(2).all(|w| w[0] < w[1]));
+    let mut firsts = [false; 256];
+    let (mut shortest, mut longest) = (usize::MAX, 0);
+    for w in words {
+        firsts[w.as_bytes()[0] as usize] = true;
+        shortest = shortest.min(w.len());
+        longest = longest.max(w.len());
+    }
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word(bytes[i]) {
+            i += 1;
+        }
+        let word = &bytes[start..i];
+        if firsts[word[0] as usize]
+            && (shortest..=longest).contains(&word.len())
+            && words.binary_search_by(|w| w.as_bytes().cmp(word)).is_ok()
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// `text` on one line (whitespace runs collapsed to a space), cut to at most
 /// 60 characters with an ellipsis. Reads only as far as the cut: spans can
 /// cover whole functions.
@@ -83,6 +119,23 @@ fn collapse_whitespace_chars(text: &str, max_chars: usize) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::{contains_by_rare_byte, one_line};
+
+    #[test]
+    fn a_word_is_found_whole_only() {
+        let words = ["Image", "document", "window"];
+        for (text, found) in [
+            ("", false),
+            ("window", true),
+            ("x = window.open()", true),
+            ("globalThis.document", true),
+            ("windows; documents; Images", false),
+            ("$window _document myImage", false),
+            ("é window é", true),
+            ("éwindow", false),
+        ] {
+            assert_eq!(super::has_any_word(text, &words), found, "{text:?}");
+        }
+    }
 
     #[test]
     fn a_rare_byte_finds_the_needle_wherever_str_contains_does() {
