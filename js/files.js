@@ -2,6 +2,7 @@
 // and the config's `ignore` globs, skips dependencies, build output and
 // declaration files, and reads each file once.
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { isUtf8 } from "node:buffer";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { createRequire } from "node:module";
 import { PerfOptimizerError } from "./core.js";
@@ -233,7 +234,7 @@ export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular, me
       continue;
     }
     if (counted) sourcesRead++;
-    if (bytes.includes(0)) {
+    if (isBinary(bytes)) {
       skipped.push({ path, reason: "binary content (NUL bytes), not source code" });
       continue;
     }
@@ -248,6 +249,22 @@ export function readSources(absPaths, { maxBytes = MAX_FILE_BYTES, irregular, me
     files.push(file);
   }
   return { files, skipped };
+}
+
+/**
+ * Binary content, not source: NUL bytes in text that is not UTF-8, or more
+ * than a few of them. A NUL written in a string or template literal (a
+ * map key's separator) is valid code that esbuild builds.
+ */
+function isBinary(bytes) {
+  const first = bytes.indexOf(0);
+  if (first === -1) return false;
+  if (!isUtf8(bytes)) return true;
+  let nuls = 0;
+  for (let at = first; at !== -1; at = bytes.indexOf(0, at + 1)) {
+    if (++nuls > 8 && nuls * 1000 > bytes.length) return true;
+  }
+  return false;
 }
 
 /** The memo's trusted entry for the regular file `abs` within `maxBytes`, or null (then the file is read). */

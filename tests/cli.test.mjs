@@ -365,6 +365,24 @@ describe("hostile input: bounded reads, protected files, inert text", () => {
     expectUsageError(cli(["lint", "src/index.ts", "--baseline", "/dev/zero"], { cwd: dir, timeout: 60_000 }), /\/dev\/zero: cannot read baseline: a device, only regular files are read/);
   });
 
+  test("a NUL written in a template literal is source code; a binary file is reported as such", () => {
+    const dir = sources();
+    // Valid code esbuild builds: a NUL byte as a map key's separator.
+    writeFileSync(join(dir, "src", "nul.ts"), "export async function f(keys: string[]) {\n  for (const k of keys) await fetch(`https://x/${k}\0${k}`);\n}\n");
+    // Not text: a wasm module's header and bytes that are not UTF-8.
+    writeFileSync(join(dir, "src", "blob.js"), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xfe, 0x80, 0]));
+    const r = cli(["lint", "src/nul.ts", "src/blob.js", "--format", "json"], { cwd: dir });
+    const found = JSON.parse(r.stdout).diagnostics.map((d) => [d.file, d.rule, d.message.split(":")[0]]);
+    assert.deepEqual(
+      found.filter(([file]) => file === "src/nul.ts").map(([, rule]) => rule),
+      ["subrequest-in-loop"],
+    );
+    assert.deepEqual(
+      found.filter(([file]) => file === "src/blob.js"),
+      [["src/blob.js", "unreadable-file", "src/blob.js was not analyzed"]],
+    );
+  });
+
   test("source files over the size cap are an info finding with the cap, which the flag and the config set", () => {
     const dir = sources();
     writeFileSync(join(dir, "src", "big.ts"), `${CLONE}${"// padding\n".repeat(30_000)}`);

@@ -21,7 +21,9 @@ A file that was selected for analysis was skipped, so none of the source rules
 ran on it. The message gives the reason (a file over the size cap is
 `file-too-large`, an info finding):
 
-- **binary content**: the file contains NUL bytes, so it is not source code;
+- **binary content**: NUL bytes in text that is not UTF-8, or more than one
+  byte in a thousand (and more than eight): not source code (a NUL written in a string or template
+  literal is valid code, and analyzed);
 - **cannot read**: the file system refused it (permissions, a broken link, a
   file removed during the run), with the error code;
 - **nesting deeper than 500 levels**: brackets, operators or JSX nested (or
