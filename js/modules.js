@@ -73,11 +73,52 @@ function readTsconfig(path, out) {
   if (options.paths && typeof options.paths === "object") facts.paths = options.paths;
   const list = typeof config?.extends === "string" ? [config.extends] : Array.isArray(config?.extends) ? config.extends : [];
   for (const spec of list.filter((s) => typeof s === "string")) {
-    const target = extendsPath(spec, dirname(path));
+    const target = extendsPath(spec, dirname(path)) ?? svelteKitTsconfig(spec, dirname(path), out);
     if (!target) continue;
     facts.extends.push(displayPath(target));
     readTsconfig(target, out);
   }
+}
+
+/** SvelteKit's config beside a project's tsconfig. */
+const SVELTE_CONFIG_NAMES = ["svelte.config.js", "svelte.config.mjs", "svelte.config.ts"];
+/** `alias: { … }` in a SvelteKit config: its string pairs (`"@/*": "./src/*"`, `$db: 'src/db'`). */
+const KIT_ALIAS_BLOCK = /\balias\s*:\s*\{([^{}]*)\}/;
+const KIT_ALIAS_PAIR = /["'`]?([^"'`\s:,{}]+)["'`]?\s*:\s*["'`]([^"'`]+)["'`]/g;
+
+/**
+ * `extends: "./.svelte-kit/tsconfig.json"` before SvelteKit has generated
+ * it (a fresh checkout; the folder is not committed): its aliases as
+ * SvelteKit writes them — `$lib` for src/lib and each `kit.alias` of
+ * svelte.config.js (a name, or a `name/*` pattern) — recorded in `out` as
+ * that file's facts. Null for any other missing config.
+ */
+function svelteKitTsconfig(spec, dir, out) {
+  if (!/^\.\/\.svelte-kit\/tsconfig(\.json)?$/.test(spec)) return null;
+  const config = SVELTE_CONFIG_NAMES.map((name) => join(dir, name)).find(isFile);
+  if (!config) return null;
+  const generated = join(dir, ".svelte-kit", "tsconfig.json");
+  if (out.has(generated)) return generated;
+  const aliases = { $lib: "src/lib" };
+  try {
+    const block = KIT_ALIAS_BLOCK.exec(readUserFile(config, { what: "SvelteKit config", encoding: "utf8" }))?.[1] ?? "";
+    for (const [, name, target] of block.matchAll(KIT_ALIAS_PAIR)) aliases[name] = target;
+  } catch {
+    // An unreadable config: `$lib` alone.
+  }
+  // Relative to .svelte-kit/, where the generated file is.
+  const fromGenerated = (target) => `../${target.replace(/^\.\//, "")}`;
+  const paths = {};
+  for (const [name, target] of Object.entries(aliases)) {
+    if (name.endsWith("/*")) {
+      paths[name] = [fromGenerated(target)];
+    } else {
+      paths[name] = [fromGenerated(target)];
+      paths[`${name}/*`] = [`${fromGenerated(target)}/*`];
+    }
+  }
+  out.set(generated, { path: displayPath(generated), extends: [], appliesTo: [], paths });
+  return generated;
 }
 
 /** The config a `references` entry names: a file, or a folder's tsconfig.json. */
@@ -163,6 +204,7 @@ function projectOfMost(projects, files) {
 /** `{ tsconfigs, packages }` for the files at `paths` (relative to the working directory). */
 export function moduleFacts(paths) {
   const tsSeen = new Map();
+  const jsSeen = new Map();
   const packageSeen = new Map();
   const tsconfigs = new Map();
   const packages = new Map();
@@ -177,7 +219,8 @@ export function moduleFacts(paths) {
     byFolder.get(dir).push(abs);
   }
   for (const dir of [...byFolder.keys()].sort()) {
-    const tsconfig = nearest(dir, "tsconfig.json", tsSeen);
+    // A JavaScript project's jsconfig.json (SvelteKit's, say) as esbuild reads it.
+    const tsconfig = nearest(dir, "tsconfig.json", tsSeen) ?? nearest(dir, "jsconfig.json", jsSeen);
     if (tsconfig) readTsconfig(tsconfig, tsconfigs);
     // TypeScript's rule: a file belongs to the first referenced project
     // that includes it. The resolution is per folder: a folder whose files

@@ -340,7 +340,12 @@ export function findProjectDir(start) {
 /** Framework configs and the server files they run in the Worker (globs relative to the config's folder). */
 const FRAMEWORK_ENTRIES = [
   { config: /^astro\.config\.[cm]?[jt]s$/, globs: ["src/pages/**", "src/middleware.*", "src/middleware/**", "src/actions/**"] },
-  { config: /^svelte\.config\.[cm]?[jt]s$/, globs: ["src/hooks.server.*", "src/routes/**/+{page,layout}.server.*", "src/routes/**/+server.*"] },
+  // SvelteKit: server hooks and routes, universal hooks and loads (they run
+  // on the server to render too), param matchers, remote functions.
+  {
+    config: /^svelte\.config\.[cm]?[jt]s$/,
+    globs: ["src/hooks.server.*", "src/hooks.{js,ts}", "src/routes/**/+{page,layout}{.server,}.{js,ts}", "src/routes/**/+server.*", "src/params/*.{js,ts}", "src/**/*.remote.{js,ts}"],
+  },
   // Remix's classic compiler builds a custom server (`server: './server.ts'`, a Worker's fetch) around the app.
   { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"], server: /\bserver\s*:\s*["'`]([^"'`]+)["'`]/ },
   { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },

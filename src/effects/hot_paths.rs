@@ -45,7 +45,10 @@
 //!   loop that sends the same request again after a pause (`await
 //!   sleep(ms)`, no page counter or cursor it moves on) until a `break`
 //!   under a test of such a name (polling until a job is done). Not quiet
-//!   (the loop repeats per page):
+//!   (the loop repeats per page). So is a loop bounded by a constant count
+//!   (`for (let p = 0; p < MAX_PAGES; p++)`) that moves a page counter or
+//!   cursor on and stops under a test of the response (`if (!cursor)
+//!   return items`, `if (repos.length < 100) break`):
 //!   [`HotPaths::pages`] says so, for the rules whose fix would be to start
 //!   the calls together. A condition on anything else (`while
 //!   (queue.length)` over items `shift()`ed in the body) is not one.
@@ -246,7 +249,9 @@ impl HotPaths {
                 } else if let Stmt::ForOf(f) = stmt {
                     self.note_unknown_length(&f.right);
                 }
-                if follows_response(stmt) {
+                if follows_response(stmt)
+                    || (self.loop_count(stmt).is_some() && stops_at_last_page(stmt))
+                {
                     self.pages.insert(key(stmt.span()));
                 }
                 let mut declared = HashSet::default();
@@ -1056,6 +1061,28 @@ fn follows_response(stmt: &Stmt) -> bool {
                 })
         }
     }
+}
+
+/// A bounded loop over pages (`for (let p = 0; p < MAX_PAGES; p++)`,
+/// `while (page <= 10)`) that stops at the last one: an exit under a test of
+/// a name the body takes from an awaited response (`if (!cursor) return
+/// items`, `if (repos.length < 100) break`), and a counter or cursor it
+/// moves on. Each request needs the previous response, as in a loop whose
+/// condition reads the token.
+fn stops_at_last_page(stmt: &Stmt) -> bool {
+    let mut responses = HashSet::default();
+    let mut assigned = HashSet::default();
+    let body = stmts_of(loop_body(stmt));
+    response_names(body, &mut responses, &mut assigned);
+    let moves_on = !assigned.is_empty()
+        || matches!(stmt, Stmt::For(f) if f.update.is_some())
+        || advances(body);
+    responses.extend(assigned);
+    !responses.is_empty()
+        && moves_on
+        && body.iter().any(
+            |s| matches!(s, Stmt::If(i) if leaves_loop(&i.cons) && mentions(&i.test, &responses)),
+        )
 }
 
 /// The body moves on between requests: a counter or cursor it updates

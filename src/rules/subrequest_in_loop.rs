@@ -186,7 +186,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   (`await sleep(ms)`, `await new Promise((r) => setTimeout(r, ms))`; no
   page counter or cursor it moves on) until a test of the response ends it
   with a `break` (`return`, `throw`): `if (job.status !== 'running') break;`,
-  polling until it is done. Each request needs the previous response, so the
+  polling until it is done; or a loop with a constant bound (`for (let p =
+  0; p < MAX_PAGES; p++)`, `while (page <= 10)`) that moves a page counter or
+  cursor on and stops at the last page (`if (!cursor) return items`, `if
+  (repos.length < 100) break`). Each request needs the previous response, so the
   requests cannot be sent together and there is no batch form; a loop
   around the paging loop is still reported.
   A condition on anything else (`while (queue.length)` with a `shift()` per
@@ -1235,6 +1238,54 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
                 ("src/index.ts", 54, "inside a while loop (line 53)"),
                 ("src/index.ts", 61, "inside a while loop (line 60)"),
             ]);
+    }
+
+    /// Paging with a constant bound that stops at the last page
+    /// (ai-platform's Composio accounts, `MAX_PAGES = 20`, and GitHub
+    /// repositories, `while (page <= 10)`): one chain of at most that many
+    /// requests. Without the stop it is a loop of 20 requests that could
+    /// run together.
+    #[test]
+    fn bounded_paging_that_stops_at_the_last_page_is_one_chain() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/index.ts",
+                r#"const MAX_PAGES = 20;
+export default {
+  async fetch(req: Request, env: { API: string }) {
+    const accounts: string[] = [];
+    let cursor: string | undefined;
+    for (let pageIndex = 0; pageIndex < MAX_PAGES; pageIndex++) {
+      const response = parse(await (await fetch(`${env.API}?cursor=${cursor}`)).json());
+      accounts.push(...response.items);
+      cursor = response.nextCursor;
+      if (!cursor) {
+        return Response.json(accounts);
+      }
+    }
+    let page = 1;
+    while (page <= 10) {
+      const res = await fetch(`${env.API}/repos?per_page=100&page=${page}`);
+      const data = (await res.json()) as { repositories?: string[] };
+      const repos = Array.isArray(data.repositories) ? data.repositories : [];
+      accounts.push(...repos);
+      if (repos.length < 100) {
+        break;
+      }
+      page += 1;
+    }
+    for (let i = 0; i < MAX_PAGES; i++) {
+      await fetch(`${env.API}/items/${i}`);
+    }
+    return Response.json(accounts);
+  },
+};
+declare function parse(x: unknown): { items: string[]; nextCursor?: string };
+"#,
+            )
+            .assert_fires(&[("src/index.ts", 26, "inside a for loop (line 25)")]);
     }
 
     /// A request whose URL extends a path each iteration (one `MKCOL` per
