@@ -188,6 +188,30 @@ test("entries: Vike's server hooks (+data, +onRenderHtml) beside a Vite config t
   assert.deepEqual(findings(plain), []);
 });
 
+test("entries: SvelteKit's routes, remote functions and param matchers; `$lib` and kit.alias resolved before .svelte-kit/ is generated", () => {
+  const loop = (name) => `export async function ${name}(ids: string[]) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
+  const root = project({
+    "wrangler.jsonc": '{ "name": "w", "main": ".svelte-kit/cloudflare/_worker.js" }\n',
+    "svelte.config.js": "import adapter from '@sveltejs/adapter-cloudflare';\nexport default { kit: { adapter: adapter(), alias: { '@/*': './src/*', $db: 'src/db' } } };\n",
+    // The tsconfig SvelteKit writes: it extends a file `svelte-kit sync` generates.
+    "tsconfig.json": '{ "extends": "./.svelte-kit/tsconfig.json", "compilerOptions": { "strict": true } }\n',
+    "src/routes/api/+server.ts": "import { sync } from '$lib/server/sync';\nexport async function POST({ request }) { await sync(await request.json()); return new Response('ok'); }\n",
+    "src/routes/dashboard/data.remote.ts": "import { query } from '$app/server';\nimport { load } from '@/lib/load';\nexport const stats = query(async () => load(['a']));\n",
+    "src/params/slug.ts": "import { check } from '$db/check';\nexport function match(param: string) { return check(param); }\n",
+    "src/lib/server/sync.ts": loop("sync"),
+    "src/lib/load.ts": loop("load"),
+    "src/db/check.ts": "export function check(p: string) { return p.length > 0; }\n",
+    "src/lib/unused.ts": loop("unused"),
+  });
+  const run = cli(["lint", "--format", "json", "--no-cache"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["src/lib/load.ts:2 subrequest-in-loop", "src/lib/server/sync.ts:2 subrequest-in-loop"]);
+  const roles = Object.fromEntries(report.files.map((f) => [f.path, f.role === "worker" ? `worker from ${f.entry}` : f.role]));
+  assert.equal(roles["src/db/check.ts"], "worker from src/params/slug.ts");
+  assert.equal(roles["src/lib/unused.ts"], "unknown");
+});
+
 test("a Worker in a folder of its repository: the repository files it imports are read too (not those it does not import, not when files are named)", () => {
   const loop = "export async function notify(hooks: string[]) {\n  for (const h of hooks) await fetch(h, { method: 'POST' });\n}\n";
   const root = project({
