@@ -14,7 +14,7 @@ use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 pub static RULE: RuleEntry = crate::engine::declare::source!(
     "floating-promise", Async, Warning,
     "A promise nobody awaits or hands to waitUntil: the Worker may cancel it when the response is sent.",
-    |_| Box::new(FloatingPromise)
+    |_| Box::<FloatingPromise>::default()
 );
 
 #[cfg(test)]
@@ -96,7 +96,9 @@ a service worker: `event.waitUntil(promise)`.
             r#"
 - Awaited, returned, assigned, pushed into an array, passed as an argument.
 - Chained with `.then`, `.catch` or `.finally`.
-- Inside `waitUntil(...)`.
+- Inside `waitUntil(...)`, and in the `else` of a test for it (`if
+  (ctx && typeof ctx.waitUntil === 'function') ctx.waitUntil(p); else p;`:
+  a fallback with nothing to hand the promise to).
 - Code at module scope.
 - Durable Object storage writes (`this.ctx.storage.put(...)`), which the
   output gate makes durable without an await.
@@ -124,7 +126,12 @@ awaited is not tracked.
     examples: crate::engine::declare::Examples::Run,
 };
 
-struct FloatingPromise;
+#[derive(Default)]
+struct FloatingPromise {
+    /// The `else` branches of `if (ctx && typeof ctx.waitUntil === 'function')`:
+    /// the fallback where there is no `waitUntil` to hand the promise to.
+    no_wait_until: Vec<swc_core::common::Span>,
+}
 
 /// Methods that start a Drizzle query; any other chain end is a builder that
 /// runs only when awaited.
@@ -132,13 +139,23 @@ const DRIZZLE_RUNS: &[&str] = &["execute", "run", "all", "get", "batch", "transa
 
 impl Rule for FloatingPromise {
     fn interests(&self) -> &'static [NodeKind] {
-        &[NodeKind::ExprStmt, NodeKind::Function]
+        &[NodeKind::ExprStmt, NodeKind::Function, NodeKind::Stmt]
     }
 
     fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         match node {
+            Node::Stmt(Stmt::If(i)) => {
+                if let (Some(alt), true) = (&i.alt, names_wait_until(&i.test)) {
+                    self.no_wait_until.push(swc_core::common::Spanned::span(&**alt));
+                }
+            }
             Node::ExprStmt(stmt) => {
-                if cx.at_module_scope() {
+                if cx.at_module_scope()
+                    || self
+                        .no_wait_until
+                        .iter()
+                        .any(|s| s.lo <= stmt.span.lo && stmt.span.hi <= s.hi)
+                {
                     return;
                 }
                 check_expr(&stmt.expr, false, cx);
@@ -157,6 +174,28 @@ impl Rule for FloatingPromise {
             }
             _ => {}
         }
+    }
+}
+
+/// A test that reads `waitUntil` (`ctx?.waitUntil`, `typeof ctx.waitUntil
+/// === 'function'`, `'waitUntil' in ctx`): code that checks whether it has one.
+fn names_wait_until(test: &Expr) -> bool {
+    match unwrap_expr(test) {
+        Expr::Bin(b) => names_wait_until(&b.left) || names_wait_until(&b.right),
+        Expr::Unary(u) => names_wait_until(&u.arg),
+        Expr::Member(m) => {
+            matches!(&m.prop, MemberProp::Ident(p) if p.sym == "waitUntil")
+                || names_wait_until(&m.obj)
+        }
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Member(m) => {
+                matches!(&m.prop, MemberProp::Ident(p) if p.sym == "waitUntil")
+                    || names_wait_until(&m.obj)
+            }
+            OptChainBase::Call(_) => false,
+        },
+        Expr::Lit(Lit::Str(s)) => s.value.as_str() == Some("waitUntil"),
+        _ => false,
     }
 }
 
@@ -348,6 +387,31 @@ export async function g(db) {
             "export default { async fetch(req, env, ctx) { fetch(u); return new Response(); } };",
         );
         assert!(module[0].help.contains("ctx.waitUntil(fetch(u))"));
+    }
+
+    /// The `else` of a test for `waitUntil` is a fallback with nothing to
+    /// hand the promise to (memorial-website's Astro route); the `then`
+    /// branch and code after the `if` are still checked.
+    #[test]
+    fn the_fallback_where_there_is_no_wait_until() {
+        assert_fires(
+            "floating-promise",
+            r#"export async function POST({ locals }) {
+  const ctx = locals.runtime?.ctx;
+  if (ctx && typeof ctx.waitUntil === "function") {
+    ctx.waitUntil(regenerate());
+    fetch("https://log.example/started");
+  } else {
+    regenerate();
+  }
+  if ("waitUntil" in locals) locals.waitUntil(regenerate()); else fetch("https://x.example");
+  fetch("https://log.example/done");
+  return new Response("ok");
+}
+async function regenerate() { await fetch("https://api.example/regenerate"); }
+"#,
+            &[(5, "is neither awaited"), (10, "is neither awaited")],
+        );
     }
 
     /// An async IIFE that does I/O floats; one that feeds the stream the
