@@ -41,11 +41,15 @@ function sqlFilesUnder(dir, paths) {
 
 /**
  * The SQL files that declare the schema: migrations folders (inside the
- * project, see loadProject), drizzle-kit output, and the files the
- * project's scripts apply with `wrangler d1 execute --file`.
+ * project, see loadProject, and the conventional ones at the repository's
+ * root: a monorepo's `supabase/migrations` serves each of its Workers),
+ * drizzle-kit output, and the files the project's scripts apply with
+ * `wrangler d1 execute --file`.
  */
 function sqlFilesOf(project) {
-  const dirs = new Set([...project.migrationsDirs, ...CONVENTIONAL_MIGRATIONS.map((dir) => join(project.dir, dir))]);
+  const root = searchDirs(project.dir).at(-1);
+  const conventional = [...new Set([project.dir, root])].flatMap((base) => CONVENTIONAL_MIGRATIONS.map((dir) => join(base, dir)));
+  const dirs = new Set([...project.migrationsDirs, ...conventional]);
   const paths = [...(project.schemaFiles ?? [])];
   for (const dir of dirs) sqlFilesUnder(dir, paths);
   return readSources([...new Set(paths)].sort(), { counted: false }).files.map((file) => ({ path: file.path, source: file.source.toString("utf8") }));

@@ -358,6 +358,28 @@ test("the schema a package.json script applies with `wrangler d1 execute --file`
   assert.deepEqual(missingIndex(root, []), ["worker/index.ts:4 drizzle-missing-index"]);
 });
 
+test("a monorepo's migrations at the repository root (supabase/migrations) declare the indexes of a Worker in a subfolder", () => {
+  const root = mkdtempSync(join(tmpdir(), "perf-root-migrations-"));
+  mkdirSync(join(root, ".git"));
+  mkdirSync(join(root, "supabase", "migrations"), { recursive: true });
+  mkdirSync(join(root, "workers", "api"), { recursive: true });
+  writeFileSync(join(root, "package.json"), '{ "name": "repo", "private": true }\n');
+  writeFileSync(join(root, "workers", "api", "wrangler.toml"), 'name = "api"\nmain = "index.ts"\n\n[[hyperdrive]]\nbinding = "HYPERDRIVE"\nid = "x"\n');
+  writeFileSync(join(root, "workers", "api", "schema.ts"), "import { pgTable, uuid, text } from 'drizzle-orm/pg-core';\nexport const notes = pgTable('notes', { id: uuid('id').primaryKey(), orgId: uuid('org_id').notNull(), body: text('body') });\n");
+  writeFileSync(
+    join(root, "workers", "api", "index.ts"),
+    "import { drizzle } from 'drizzle-orm/postgres-js';\nimport postgres from 'postgres';\nimport { eq } from 'drizzle-orm';\nimport { notes } from './schema';\nexport default {\n  async fetch(request: Request, env: { HYPERDRIVE: Hyperdrive }) {\n    const db = drizzle(postgres(env.HYPERDRIVE.connectionString));\n    const [note] = await db.select().from(notes).where(eq(notes.orgId, new URL(request.url).searchParams.get('org')!)).limit(1);\n    return Response.json(note);\n  },\n};\n",
+  );
+  const missingIndex = () => {
+    const run = cli(["lint", ".", "--format", "json", "--no-cache"], { cwd: join(root, "workers", "api") });
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    return findings(JSON.parse(run.stdout)).filter((f) => f.includes("missing-index"));
+  };
+  assert.deepEqual(missingIndex(), ["index.ts:8 drizzle-missing-index"]);
+  writeFileSync(join(root, "supabase", "migrations", "20250101_notes.sql"), "CREATE INDEX notes_org_idx ON public.notes (org_id);\n");
+  assert.deepEqual(missingIndex(), []);
+});
+
 // examples/caching-worker: every caching pattern reported once at its line,
 // nothing on the silent cases (a POST, a per-caller route, a bounded cache,
 // a storable response written in waitUntil).
