@@ -1034,6 +1034,60 @@ mod tests {
         );
     }
 
+    /// A module-scope cache is reported where it is declared, but its cost
+    /// is where it is filled: when every fill keyed by the request is in a
+    /// function nothing runs, the finding is left out with the function
+    /// named (memorial-website's `collectionRefsCache`, filled only in
+    /// `resolveCollectionRef`). A fill in code that runs keeps it.
+    #[test]
+    fn a_cache_filled_only_in_functions_nothing_calls_is_left_out() {
+        let module = |called: &str| {
+            format!(
+                "const refs: Record<string, string> = {{}};\n\
+                 async function resolveRef(req: Request) {{\n  const id = new URL(req.url).searchParams.get('id')!;\n  if (!refs[id]) refs[id] = await (await fetch(`https://x/${{id}}`)).text();\n  return refs[id];\n}}\n\
+                 async function other(req: Request) {{\n  const userId = req.headers.get('x-user')!;\n  if (!refs[userId]) refs[userId] = 'u';\n  return refs[userId];\n}}\n\
+                 export default {{ async fetch(req: Request) {{ return new Response({called}); }} }};\n"
+            )
+        };
+        let rules = |report: &Report| -> Vec<String> {
+            report
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == "unbounded-memory-cache")
+                .map(|d| {
+                    format!(
+                        "{}:{}",
+                        d.file.as_deref().unwrap_or(""),
+                        d.line.unwrap_or(0)
+                    )
+                })
+                .collect()
+        };
+        let report = analyze(&from_entry(vec![file("src/index.ts", module("'ok'"))])).unwrap();
+        assert_eq!(
+            rules(&report),
+            Vec::<String>::new(),
+            "{:#?}",
+            report.diagnostics
+        );
+        let note = note_containing(&report, "nothing calls");
+        assert!(
+            note.contains("`resolveRef`") && note.contains("`other`"),
+            "{note}"
+        );
+        let report = analyze(&from_entry(vec![file(
+            "src/index.ts",
+            module("await other(req)"),
+        )]))
+        .unwrap();
+        assert_eq!(
+            rules(&report),
+            ["src/index.ts:1"],
+            "{:#?}",
+            report.diagnostics
+        );
+    }
+
     /// `export * from './m'` in a barrel passes on what the barrel's
     /// importers take: an export of m that nothing takes by name, through
     /// the barrel or directly, never runs (bitwobbly's shared package index

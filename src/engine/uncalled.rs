@@ -126,6 +126,12 @@ pub(super) fn inside(loc: &crate::syntax::position::Loc, line: u32, column: u32)
     (loc.line, loc.column) <= (line, column) && (line, column) <= (loc.end_line, loc.end_column)
 }
 
+/// Rules whose finding sits on a declaration at module scope while its
+/// cause is each of its related places in the same file (an
+/// `unbounded-memory-cache`'s fills): left out when every such place is in
+/// a function nothing runs.
+pub(super) const CAUSED_WHERE_RELATED: &[&str] = &["unbounded-memory-cache"];
+
 /// Removes from `diagnostics` those inside a function nothing runs, and
 /// says which functions they were in (None when none was left out).
 pub(super) fn leave_out_uncalled(
@@ -133,20 +139,49 @@ pub(super) fn leave_out_uncalled(
     files: &[(String, FileFacts)],
     imports: Option<&Imports<'_>>,
 ) -> Option<String> {
+    let uncalled_at = |facts: &FileFacts, line: u32, column: u32| {
+        // In source order and disjoint: the last that starts at or before it.
+        let list = &facts.uncalled;
+        let after = list.partition_point(|u| (u.loc.line, u.loc.column) <= (line, column));
+        after
+            .checked_sub(1)
+            .filter(|&f| inside(&list[f].loc, line, column))
+    };
     // (diagnostic, file, function) for each finding inside an uncalled function.
-    let hits = findings_in(
+    let mut hits = findings_in(
         diagnostics,
         files,
         |facts| !facts.uncalled.is_empty(),
-        |facts, line, column| {
-            // In source order and disjoint: the last that starts at or before it.
-            let list = &facts.uncalled;
-            let after = list.partition_point(|u| (u.loc.line, u.loc.column) <= (line, column));
-            after
-                .checked_sub(1)
-                .filter(|&f| inside(&list[f].loc, line, column))
-        },
+        uncalled_at,
     );
+    // A finding whose cause is where its related places are (a module-scope
+    // cache filled in functions): one hit per place, and the finding stays
+    // when any place is outside every uncalled function.
+    let mut caused_outside: HashSet<usize> = HashSet::default();
+    for (d, diagnostic) in diagnostics.iter().enumerate() {
+        if !CAUSED_WHERE_RELATED.contains(&diagnostic.rule.as_str()) {
+            continue;
+        }
+        let Some(file) = files
+            .iter()
+            .position(|(path, _)| Some(path) == diagnostic.file.as_ref())
+        else {
+            continue;
+        };
+        let facts = &files[file].1;
+        for place in diagnostic
+            .related
+            .iter()
+            .filter(|r| Some(&r.file) == diagnostic.file.as_ref())
+        {
+            match uncalled_at(facts, place.line, place.column) {
+                Some(f) => hits.push((d, file, f)),
+                None => {
+                    caused_outside.insert(d);
+                }
+            }
+        }
+    }
     if hits.is_empty() {
         return None;
     }
@@ -184,11 +219,18 @@ pub(super) fn leave_out_uncalled(
             live
         });
     }
+    // A finding with a place in a function that runs stays.
+    let mut stays = caused_outside;
+    stays.extend(
+        hits.iter()
+            .filter(|&&(_, file, f)| runs[&file][f])
+            .map(|&(d, _, _)| d),
+    );
     let mut dropped = vec![false; diagnostics.len()];
     let mut functions: Vec<(usize, usize)> = Vec::new();
     let mut named: HashSet<(usize, usize)> = HashSet::default();
     for &(d, file, f) in &hits {
-        if !runs[&file][f] {
+        if !stays.contains(&d) {
             dropped[d] = true;
             if named.insert((file, f)) {
                 functions.push((file, f));
@@ -370,6 +412,11 @@ impl Reportable {
             .iter()
             .filter_map(|d| d.line.zip(d.column))
             .collect();
+        for d in diagnostics {
+            if CAUSED_WHERE_RELATED.contains(&d.rule.as_str()) {
+                places.extend(d.related.iter().map(|r| (r.line, r.column)));
+            }
+        }
         if anchors.is_empty() && places.is_empty() {
             return None;
         }

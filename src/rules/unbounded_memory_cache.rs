@@ -256,21 +256,29 @@ impl Rule for UnboundedMemoryCache {
                     && cx.module_binding_at(&f.name, f.object).is_some()
             };
             let fills_of: Vec<&Fill> = fills.iter().filter(mine).collect();
-            // The first fill whose key comes from the request.
-            let Some(fill) = fills_of.iter().find(|f| request_key(f, cx)) else {
+            // The fills whose key comes from the request; the first is named.
+            let from_request: Vec<&&Fill> = fills_of.iter().filter(|f| request_key(f, cx)).collect();
+            let Some(fill) = from_request.first() else {
                 continue;
             };
             if !read_back(cx.source, &candidate, fills_of.len()) || bounded(cx.source, name) {
                 continue;
             }
-            let loc = cx.loc(fill.span);
             let key = crate::engine::context::one_line(&cx.snippet(fill.key));
-            let related = vec![Related {
-                file: cx.path.to_string(),
-                line: loc.line,
-                column: loc.column,
-                message: format!("filled here, keyed by `{key}`"),
-            }];
+            // Each fill: the finding is about the code that fills it (left
+            // out when none of it runs: `engine::uncalled`).
+            let related = from_request
+                .iter()
+                .map(|f| {
+                    let at = cx.loc(f.span);
+                    Related {
+                        file: cx.path.to_string(),
+                        line: at.line,
+                        column: at.column,
+                        message: format!("filled here, keyed by `{}`", crate::engine::context::one_line(&cx.snippet(f.key))),
+                    }
+                })
+                .collect();
             let what = match candidate.kind {
                 Collection::Map => format!("module-scope Map `{name}` caches values per request under keys from the request (`{key}`)"),
                 Collection::Set => format!("module-scope Set `{name}` remembers values from the request (`{key}`)"),
