@@ -4,14 +4,19 @@
 // project's own and its workspace packages). This module only finds and
 // reads files; the core merges the `extends` chain and resolves
 // (src/semantic/resolve.rs), so the rules are tested in one place.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { displayPath, globMatcher, readUserFile, stripBom } from "./files.js";
 import { readJsonc } from "./project.js";
 
-/** The nearest file called `name` at or above `dir`; `seen` remembers the answer of every folder walked. */
-function nearest(dir, name, seen) {
+/**
+ * The nearest file called one of `names` at or above `dir` (the first of
+ * them where a folder has several); `seen` remembers the answer of every
+ * folder walked, `listed` each folder's entries (one read a folder, for
+ * every name asked of it).
+ */
+function nearest(dir, names, seen, listed) {
   const walked = [];
   let found = null;
   for (let d = dir; ; ) {
@@ -20,7 +25,17 @@ function nearest(dir, name, seen) {
       break;
     }
     walked.push(d);
-    if (existsSync(join(d, name))) {
+    let entries = listed.get(d);
+    if (!entries) {
+      try {
+        entries = new Set(readdirSync(d));
+      } catch {
+        entries = new Set();
+      }
+      listed.set(d, entries);
+    }
+    const name = names.find((n) => entries.has(n));
+    if (name) {
       found = join(d, name);
       break;
     }
@@ -201,10 +216,12 @@ function projectOfMost(projects, files) {
   return best?.target;
 }
 
+const TSCONFIG_NAMES = ["tsconfig.json", "jsconfig.json"];
+
 /** `{ tsconfigs, packages }` for the files at `paths` (relative to the working directory). */
 export function moduleFacts(paths) {
   const tsSeen = new Map();
-  const jsSeen = new Map();
+  const listed = new Map();
   const packageSeen = new Map();
   const tsconfigs = new Map();
   const packages = new Map();
@@ -219,8 +236,9 @@ export function moduleFacts(paths) {
     byFolder.get(dir).push(abs);
   }
   for (const dir of [...byFolder.keys()].sort()) {
-    // A JavaScript project's jsconfig.json (SvelteKit's, say) as esbuild reads it.
-    const tsconfig = nearest(dir, "tsconfig.json", tsSeen) ?? nearest(dir, "jsconfig.json", jsSeen);
+    // A JavaScript project's jsconfig.json (SvelteKit's, say) as esbuild
+    // reads it: where a folder has both, tsconfig.json.
+    const tsconfig = nearest(dir, TSCONFIG_NAMES, tsSeen, listed);
     if (tsconfig) readTsconfig(tsconfig, tsconfigs);
     // TypeScript's rule: a file belongs to the first referenced project
     // that includes it. The resolution is per folder: a folder whose files
@@ -233,7 +251,7 @@ export function moduleFacts(paths) {
       readTsconfig(project, tsconfigs);
       tsconfigs.get(project)?.appliesTo.push(displayPath(dir));
     }
-    const pkg = nearest(dir, "package.json", packageSeen);
+    const pkg = nearest(dir, ["package.json"], packageSeen, listed);
     if (pkg && !packages.has(pkg)) packages.set(pkg, packageFacts(pkg));
   }
   return { tsconfigs: [...tsconfigs.values()], packages: [...packages.values()].filter(Boolean) };

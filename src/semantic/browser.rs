@@ -73,30 +73,9 @@ pub fn browser_only(
             loc: model.loc(span),
         })
         .collect();
-    // A word scan first: most files name no browser global, and the
-    // semantic model is built only when asked.
-    if !crate::syntax::text::has_any_word(model.source, BROWSER_GLOBALS) {
-        return out;
-    }
-    // The runtime uses of a browser global the file does not declare, in
-    // source order.
-    let mut uses: Vec<(u32, &str)> = model
-        .semantic()
-        .unresolved_references()
-        .filter(|r| r.flags.is_runtime())
-        .filter_map(|r| {
-            BROWSER_GLOBALS
-                .iter()
-                .find(|g| r.name == **g)
-                .map(|g| (r.span.lo.0, *g))
-        })
-        .collect();
     let Program::Module(module) = program else {
         return out;
     };
-    if uses.is_empty() {
-        return out;
-    }
     let source = model.source;
     let mut declarations: Vec<(Span, String)> = Vec::new();
     for item in &module.body {
@@ -123,10 +102,33 @@ pub fn browser_only(
             _ => {}
         }
     }
-    declarations.retain(|(span, _)| may_report(*span));
+    // Those where a finding may be, whose text names a browser global (a
+    // word scan: most code names none, and the semantic model is built only
+    // when asked).
+    let text_of = |span: Span| {
+        source
+            .get(span.lo.0.saturating_sub(START) as usize..span.hi.0.saturating_sub(START) as usize)
+            .unwrap_or_default()
+    };
+    declarations.retain(|(span, _)| {
+        may_report(*span) && crate::syntax::text::has_any_word(text_of(*span), BROWSER_GLOBALS)
+    });
     if declarations.is_empty() {
         return out;
     }
+    // The runtime uses of a browser global the file does not declare, in
+    // source order.
+    let mut uses: Vec<(u32, &str)> = model
+        .semantic()
+        .unresolved_references()
+        .filter(|r| r.flags.is_runtime())
+        .filter_map(|r| {
+            BROWSER_GLOBALS
+                .iter()
+                .find(|g| r.name == **g)
+                .map(|g| (r.span.lo.0, *g))
+        })
+        .collect();
     uses.sort_unstable();
     for (span, what) in declarations {
         let first = uses.partition_point(|&(at, _)| at < span.lo.0);
@@ -137,9 +139,7 @@ pub fn browser_only(
         // too; a component (it writes JSX) or a hook (`useTheme`) renders
         // on the server, its handlers and effects in the browser (effects
         // are left out above; a handler's findings are kept).
-        let text = source
-            .get(span.lo.0.saturating_sub(START) as usize..span.hi.0.saturating_sub(START) as usize)
-            .unwrap_or_default();
+        let text = text_of(span);
         if checks_for_browser(text) || renders(text, &what) {
             continue;
         }

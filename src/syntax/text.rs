@@ -12,6 +12,19 @@ pub fn contains_by_rare_byte(text: &str, needle: &str, rare: usize) -> bool {
         .any(|(i, _)| i >= rare && text.as_bytes()[i - rare..].starts_with(needle.as_bytes()))
 }
 
+/// The bytes of an identifier-like word: ASCII letters, digits, `_`, `$`,
+/// and any byte of a non-ASCII character.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
+        b += 1;
+    }
+    table
+};
+
 /// Whether `text` has one of `words` (sorted) as a whole identifier-like
 /// word. One pass over the bytes: where a word starts, it is compared only
 /// when its length and first byte could match — what many `contains` calls,
@@ -26,7 +39,7 @@ pub fn has_any_word(text: &str, words: &[&str]) -> bool {
         longest = longest.max(w.len());
     }
     let bytes = text.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let is_word = |b: u8| WORD_BYTES[b as usize];
     let mut i = 0;
     while i < bytes.len() {
         if !is_word(bytes[i]) {
