@@ -349,6 +349,14 @@ const FRAMEWORK_ENTRIES = [
   // Remix's classic compiler builds a custom server (`server: './server.ts'`, a Worker's fetch) around the app.
   { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"], server: /\bserver\s*:\s*["'`]([^"'`]+)["'`]/ },
   { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
+  // TanStack Start (a Vite plugin; `app.config.ts` before v1 on Vite): the
+  // Worker's server entry renders every route of the route tree, and runs
+  // their server functions (`createServerFn`) and server route handlers.
+  {
+    config: /^(vite|app)\.config\.[cm]?[jt]s$/,
+    loads: /['"]@tanstack\/(?:react|solid)-start(?:\/plugin\/vite|\/config)?['"]|['"]@tanstack\/start(?:\/config)?['"]/,
+    globs: ["{src,app}/routes/**/*.{js,jsx,ts,tsx}", "{src,app}/{server,start,router,client-entry}.{js,jsx,ts,tsx}", "{src,app}/ssr.{js,jsx,ts,tsx}"],
+  },
   // Vike (a Vite plugin, so only a Vite config that loads it): the hooks
   // its server runs for each page (`renderPage` in the Worker's fetch).
   {

@@ -212,6 +212,27 @@ test("entries: SvelteKit's routes, remote functions and param matchers; `$lib` a
   assert.equal(roles["src/lib/unused.ts"], "unknown");
 });
 
+test("entries: TanStack Start's routes (server functions, server handlers) beside a Vite config that loads its plugin", () => {
+  const loop = "export async function listAll(ids: string[]) {\n  for (const id of ids) await fetch(`https://api.example.com/${id}`);\n}\n";
+  const files = {
+    "wrangler.jsonc": '{ "name": "w", "main": "@tanstack/react-start/server-entry" }\n',
+    "src/routes/users.tsx": "import { createFileRoute } from '@tanstack/react-router';\nimport { createServerFn } from '@tanstack/react-start';\nimport { listAll } from '../lib/users';\nexport const getUsers = createServerFn({ method: 'GET' }).handler(async () => listAll(['a']));\nexport const Route = createFileRoute('/users')({ loader: () => getUsers(), component: () => null });\n",
+    "src/lib/users.ts": loop,
+  };
+  const run = (root) => {
+    const result = cli(["lint", "--format", "json", "--no-cache"], { cwd: root });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  const start = run(project({ ...files, "vite.config.ts": "import { tanstackStart } from '@tanstack/react-start/plugin/vite';\nexport default { plugins: [tanstackStart()] };\n" }));
+  assert.deepEqual(findings(start), ["src/lib/users.ts:2 subrequest-in-loop"]);
+  assert.equal(start.files.find((f) => f.path === "src/routes/users.tsx").entry, "src/routes/users.tsx");
+  // A Vite config without TanStack Start declares no routes: `main` names a
+  // package, so no entry is found and every file is analyzed.
+  const plain = run(project({ ...files, "vite.config.ts": "export default { plugins: [] };\n" }));
+  assert.ok(plain.notes.some((n) => n.startsWith("No Worker entry found")), JSON.stringify(plain.notes));
+});
+
 test("a Worker in a folder of its repository: the repository files it imports are read too (not those it does not import, not when files are named)", () => {
   const loop = "export async function notify(hooks: string[]) {\n  for (const h of hooks) await fetch(h, { method: 'POST' });\n}\n";
   const root = project({
