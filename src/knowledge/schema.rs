@@ -168,6 +168,16 @@ const BOUNDED_DOMAINS: &[&str] = &[
     "unit",
 ];
 
+/// Tables of the application's settings (`settings`, `app_config`): a row
+/// per setting, when no column names an owner.
+const APP_SETTINGS: &[&str] = &["setting", "config", "configuration", "option"];
+
+/// A column name that holds another record's id: `user_id`, `userId`, `owner_id`.
+fn names_an_id(name: &str) -> bool {
+    let snake = snake_case(name).to_ascii_lowercase();
+    snake.ends_with("_id") || snake == "owner" || snake.ends_with("_owner")
+}
+
 impl Table {
     /// Why the table cannot grow with traffic, when its declaration says
     /// so: a primary key of at most 3 characters or from a declared list
@@ -207,15 +217,29 @@ impl Table {
             .map(|stem| format!("{stem}y"))
             .or_else(|| last.strip_suffix('s').map(str::to_string))
             .unwrap_or_else(|| last.to_string());
-        BOUNDED_DOMAINS
+        if let Some(d) = BOUNDED_DOMAINS
             .iter()
             .find(|d| **d == singular || **d == last)
-            .map(|d| {
-                format!(
-                    "{} is reference data (a table of each {d}, referring to no other table)",
-                    self.name
-                )
-            })
+        {
+            return Some(format!(
+                "{} is reference data (a table of each {d}, referring to no other table)",
+                self.name
+            ));
+        }
+        // The application's own settings: a row per setting, not per user
+        // or record (no column names an owner: `user_id`, `orgId`).
+        let owned = self.columns.iter().any(|c| {
+            let in_key = c.primary
+                || (self.primary_key.iter())
+                    .any(|k| self.column(k).is_some_and(|p| p.name == c.name));
+            !in_key && names_an_id(&c.name)
+        });
+        (APP_SETTINGS.contains(&singular.as_str()) && !owned).then(|| {
+            format!(
+                "{} holds the application's settings (a row per setting, referring to no other table or owner)",
+                self.name
+            )
+        })
     }
 
     /// A column by JS key or SQL name.

@@ -150,6 +150,12 @@ then `npx drizzle-kit generate` (it writes
   table's join column is indexed (`from(kinds).innerJoin(activities,
   eq(kinds.activityId, activities.id)).where(eq(activities.userId, id))`
   with indexes on `activity.user_id` and `kinds.activity_id`).
+- Tables small by their declaration, as `drizzle-unbounded-select` judges
+  them: a primary key of at most 3 characters or from a declared list,
+  reference tables of a naturally small set (categories, countries,
+  currencies, roles, plans, …) and the application's settings (`settings`,
+  `config`, `options` with no column naming an owner such as `user_id`),
+  referring to no other table. Reading all of their rows is cheap.
 - `isNull` (`IS NULL`) filters on their own: a soft-delete filter
   (`isNull(t.deletedAt)`) matches most of the table, so an index on it would
   not spare the read, and a `count()` of the live rows reads them all anyway.
@@ -224,7 +230,9 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             let Some(main) = p.query_table(fi, q) else {
                 continue;
             };
-            let unserved = unserved_columns(p, fi, q, main);
+            let mut unserved = unserved_columns(p, fi, q, main);
+            // A scan of a table small by its declaration reads a few rows.
+            unserved.retain(|u| p.tables[u.table].bounded_by_design().is_none());
             // One finding per table: its first unserved column, the others named.
             let mut seen_tables = Vec::new();
             for u in &unserved {
@@ -759,6 +767,34 @@ app.get('/', async (c) => {
                 .contains("add `emailIdx: index('users_email_idx').on(t.email),` to the object"),
             "{}",
             found[4].help
+        );
+    }
+
+    /// A table small by its declaration (the application's settings, a
+    /// table of plans) is read whole cheaply: no finding on its columns
+    /// (shipaxxess' 16-row settings table drew 16). A settings table with
+    /// an owner column grows with its owners and is reported.
+    #[test]
+    fn silent_on_tables_small_by_declaration() {
+        let schema = r#"import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+export const settings = sqliteTable('settings', { id: integer('id').primaryKey(), key: text('key').notNull(), value: text('value') });
+export const plans = sqliteTable('plans', { id: integer('id').primaryKey(), slug: text('slug').notNull() });
+export const userSettings = sqliteTable('user_settings', { id: integer('id').primaryKey(), userId: text('user_id').notNull(), key: text('key') });
+"#;
+        let routes = r#"import { and, eq } from 'drizzle-orm';
+import { settings, plans, userSettings } from '../schema';
+export async function read(db, key, uid) {
+  await db.update(settings).set({ value: 'x' }).where(eq(settings.key, key));
+  await db.select().from(plans).where(eq(plans.slug, key)).limit(1);
+  await db.select().from(userSettings).where(and(eq(userSettings.userId, uid), eq(userSettings.key, key))).limit(1);
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/routes/settings.ts", routes)],
+            &[],
+            &d1_project(),
+            &[("src/routes/settings.ts", 6, "userSettings.userId (user_id) is filtered on")],
         );
     }
 

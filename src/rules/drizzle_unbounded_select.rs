@@ -99,7 +99,8 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   currencies, languages, locales, regions, roles, permissions, plans, tiers,
   time zones, units (the table's name says which) — that refer to no other
   table (a join table such as `user_roles` grows with its users and is
-  reported).
+  reported), and the application's settings (`settings`, `app_config`,
+  `options`) when no column names an owner (`user_id`, `orgId`).
 - Subqueries, queries with a condition the analysis cannot read (a variable),
   `.$dynamic()` queries, and queries repeated in a loop (reported by
   `drizzle-query-in-loop`).
@@ -514,8 +515,13 @@ export const userRoles = sqliteTable('user_roles', { id: integer('id').primaryKe
 export const statuses = sqliteTable('statuses', { code: text('code', { enum: ['open', 'done'] }).primaryKey(), label: text('label') });
 export const currencies = sqliteTable('currencies', { code: text('code', { length: 3 }).primaryKey(), name: text('name') });
 export const users = sqliteTable('users', { id: integer('id').primaryKey(), countryCode: text('country_code', { length: 2 }) });
+export const settings = sqliteTable('settings', { id: integer('id').primaryKey(), key: text('key').notNull(), value: text('value') });
+export const userSettings = sqliteTable('user_settings', { id: integer('id').primaryKey(), userId: text('user_id').notNull(), key: text('key') });
 "#;
-        let routes = r#"import { foodCategory, food, userRoles, statuses, currencies } from './schema';
+        let routes = r#"import { foodCategory, food, userRoles, statuses, currencies, settings, userSettings } from './schema';
+export async function prefs(db) {
+  return [await db.select().from(settings).all(), await db.select().from(userSettings).all()];
+}
 export async function menu(db, env) {
   const categories = await db.select().from(foodCategory);
   const all = await db.query.foodCategory.findMany();
@@ -539,9 +545,10 @@ export async function menu(db, env) {
             &[("migrations/0001.sql", sql)],
             &ProjectInfo::default(),
             &[
-                ("src/menu.ts", 9, "every matching row of food"),
-                ("src/menu.ts", 10, "every matching row of userRoles"),
-                ("src/menu.ts", 11, "every matching row of hits_by_page"),
+                ("src/menu.ts", 3, "every matching row of userSettings"),
+                ("src/menu.ts", 12, "every matching row of food"),
+                ("src/menu.ts", 13, "every matching row of userRoles"),
+                ("src/menu.ts", 14, "every matching row of hits_by_page"),
             ],
         );
     }
