@@ -22,6 +22,9 @@ pub struct BindingValues {
     pub object_stubs: Bindings,
     /// Parameters and variables typed as a binding.
     pub typed: Bindings,
+    /// The file's module-scope type aliases of a binding type (`type Db =
+    /// Pick<D1Database, 'prepare'>`).
+    aliases: Vec<swc_core::atoms::Atom>,
 }
 
 /// The id methods' names are the Durable Object API's own; a file that
@@ -53,11 +56,14 @@ impl BindingValues {
     ) -> BindingValues {
         let mut found = BindingValues::default();
         let annotated = || {
-            // `db: D1Database`, `q:Queue<Job>`: a type name after a colon.
+            // `db: D1Database`, `q:Queue<Job>`: a type name after a colon;
+            // `Pick<D1Database, 'prepare'>`, `type Db = D1Database`.
             BINDING_TYPES.iter().any(|t| {
-                source
-                    .match_indices(t)
-                    .any(|(at, _)| source[..at].trim_end_matches([' ', '\t']).ends_with(':'))
+                source.match_indices(t).any(|(at, _)| {
+                    source[..at]
+                        .trim_end_matches([' ', '\t'])
+                        .ends_with([':', '<', '=', '|'])
+                })
             })
         };
         let named = match seen {
@@ -74,6 +80,7 @@ impl BindingValues {
             ObjectIdMarks::Unknown => MARKERS.first_in(source).is_some(),
         };
         if named || (typescript && annotated()) {
+            found.aliases = binding_aliases(program);
             probe::walk(program, &mut found);
         }
         found
@@ -90,7 +97,7 @@ impl Hooks for BindingValues {
             Node::BindingIdent(b)
                 if b.type_ann
                     .as_deref()
-                    .is_some_and(|t| binding_type(&t.type_ann)) =>
+                    .is_some_and(|t| binding_type(&t.type_ann, &self.aliases)) =>
             {
                 self.typed.insert(&b.id);
             }
@@ -127,10 +134,67 @@ pub fn object_id_call(call: &CallExpr) -> bool {
 }
 
 /// A type reference to one of the runtime's binding types
-/// (`D1Database`, `DurableObjectNamespace<Room>`).
-fn binding_type(ty: &TsType) -> bool {
-    matches!(ty, TsType::TsTypeRef(r)
-        if matches!(&r.type_name, TsEntityName::Ident(id) if BINDING_TYPES.contains(&&*id.sym)))
+/// (`D1Database`, `DurableObjectNamespace<Room>`), a part of one
+/// (`Pick<D1Database, 'prepare'>`, `Omit`, `Readonly`), one or `undefined`
+/// (`D1Database | undefined`), or one of the file's `aliases` of these.
+fn binding_type(ty: &TsType, aliases: &[swc_core::atoms::Atom]) -> bool {
+    match ty {
+        TsType::TsTypeRef(r) => {
+            let TsEntityName::Ident(id) = &r.type_name else {
+                return false;
+            };
+            if BINDING_TYPES.contains(&&*id.sym) || aliases.contains(&id.sym) {
+                return true;
+            }
+            matches!(
+                &*id.sym,
+                "Pick" | "Omit" | "Readonly" | "Partial" | "Required"
+            ) && r
+                .type_params
+                .as_ref()
+                .and_then(|p| p.params.first())
+                .is_some_and(|first| binding_type(first, aliases))
+        }
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+            let mut some = false;
+            let all = u.types.iter().all(|t| match &**t {
+                TsType::TsKeywordType(k) => matches!(
+                    k.kind,
+                    TsKeywordTypeKind::TsUndefinedKeyword | TsKeywordTypeKind::TsNullKeyword
+                ),
+                t => {
+                    some = true;
+                    binding_type(t, aliases)
+                }
+            });
+            all && some
+        }
+        TsType::TsParenthesizedType(p) => binding_type(&p.type_ann, aliases),
+        _ => false,
+    }
+}
+
+/// The module-scope type aliases of a binding type, in declaration order
+/// (an alias of an alias declared before it counts).
+fn binding_aliases(program: &Program) -> Vec<swc_core::atoms::Atom> {
+    let Program::Module(module) = program else {
+        return Vec::new();
+    };
+    let mut aliases = Vec::new();
+    for item in &module.body {
+        let alias = match item {
+            ModuleItem::Stmt(Stmt::Decl(Decl::TsTypeAlias(a))) => a,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+                decl: Decl::TsTypeAlias(a),
+                ..
+            })) => a,
+            _ => continue,
+        };
+        if binding_type(&alias.type_ann, &aliases) {
+            aliases.push(alias.id.sym.clone());
+        }
+    }
+    aliases
 }
 
 #[cfg(test)]

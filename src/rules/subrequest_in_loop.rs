@@ -575,6 +575,30 @@ mod tests {
         assert_eq!(lines, [5, 9, 12, 15]);
     }
 
+    /// A part of a binding's type (`Pick<D1Database, 'prepare'>`), through
+    /// a type alias of the file (HonoWarden's repositories: 30 of them) or
+    /// with `| undefined`, is a binding's type too. Another `Pick` is not.
+    #[test]
+    fn picks_and_aliases_of_binding_types_are_bindings() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"type CipherDatabase = Pick<D1Database, 'prepare'>;
+export type BatchDatabase = Readonly<Pick<D1Database, 'batch' | 'prepare'>>;
+type Other = Pick<Map<string, string>, 'get'>;
+export async function load(db: CipherDatabase, batch: BatchDatabase | undefined, kv: Pick<KVNamespace, 'get'>, other: Other, ids: string[]) {
+  for (const id of ids) await db.prepare("SELECT * FROM t WHERE id = ?").bind(id).first();
+  for (const id of ids) await batch!.prepare("SELECT 1").first();
+  for (const id of ids) await kv.get(id);
+  for (const id of ids) await other.get(id);
+}"#,
+            &[
+                (5, "inside a for-of loop (line 5)"),
+                (6, "inside a for-of loop (line 6)"),
+                (7, "`kv.get(id)`"),
+            ],
+        );
+    }
+
     /// A parameter typed as a binding is one, whatever its name.
     #[test]
     fn names_typed_as_bindings_are_bindings() {
