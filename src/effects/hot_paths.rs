@@ -293,7 +293,7 @@ impl HotPaths {
                 }
             }
             Node::Stmt(Stmt::If(i)) => {
-                if failure_test(&i.test) {
+                if failure_test(&i.test) || reports_an_error(&i.cons) {
                     self.cold.push(i.cons.span());
                 } else if let (Some(alt), true) = (&i.alt, ok_test(&i.test)) {
                     self.cold.push(alt.span());
@@ -1580,6 +1580,22 @@ fn returns(stmt: &Stmt) -> bool {
         ..Place::default()
     };
     leaves(stmt, &place)
+}
+
+/// A branch that logs an error or a warning (`console.error`,
+/// `console.warn`) and leaves: its author handles a failure there (`if
+/// (!data?.items) { console.error('malformed', data); return []; }`).
+fn reports_an_error(branch: &Stmt) -> bool {
+    let stmts = stmts_of(branch);
+    let logs = stmts.iter().any(|s| {
+        matches!(s, Stmt::Expr(e) if matches!(unwrap_expr(&e.expr), Expr::Call(c)
+            if method_name(c).is_some_and(|m| m == "error" || m == "warn")
+                && matches!(&c.callee, Callee::Expr(f) if matches!(unwrap_expr(f),
+                    Expr::Member(m) if matches!(unwrap_expr(&m.obj), Expr::Ident(o) if o.sym == "console")))))
+    });
+    logs && stmts
+        .last()
+        .is_some_and(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_)))
 }
 
 /// The test holds on a failure, whatever the value: `!res.ok`, `error`,

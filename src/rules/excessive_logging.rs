@@ -105,8 +105,10 @@ suppress the finding there with a reason.
 - Logs that run only on a failure: in a `catch` clause, in the branch of a
   failure check (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`, the
   `else` of `if (res.ok)`), after the success returned (`if (res.ok) return
-  res;`, a `switch (res.status)` whose 2xx cases return), in `.catch(cb)` and
-  `onError(cb)` callbacks.
+  res;`, a `switch (res.status)` whose 2xx cases return), in a branch that
+  logs with `console.error`/`console.warn` and then returns or throws (`if
+  (!data?.items) { console.error('malformed', data); return []; }`), in
+  `.catch(cb)` and `onError(cb)` callbacks.
 - A name bound to an object literal (`const response = { ok: true }`): it is
   not a Response, whatever its name.
 - Other loggers (`logger.info(request)`).
@@ -574,6 +576,11 @@ export function later() { console.log(config); }
     }
     env.Q.send(body).catch(() => console.log(JSON.stringify(body)));
     if (res.status >= 400) console.log(res);
+    const results = await res.json();
+    if (!results?.response?.items) {
+      console.error('API response is malformed:', results, request);
+      return new Response('bad', { status: 502 });
+    }
     const response = { success: true, id: body.id };
     console.log('returning', response);
     return Response.json(response);
