@@ -759,6 +759,7 @@ fn read_query(call: CallView<'_>, cx: &LintContext<'_>) -> Option<QueryFact> {
         filters: Vec::new(),
         order_by: Vec::new(),
         group_by: Vec::new(),
+        opaque_group: false,
         relations: Vec::new(),
         has_where: false,
         opaque_where: false,
@@ -920,7 +921,9 @@ fn read_builder(fact: &mut QueryFact, segments: &[Segment<'_>], cx: &LintContext
             "groupBy" => {
                 grouped = true;
                 for a in s.args {
+                    let before = fact.group_by.len();
                     order_column(&a.expr, &[], cx, &mut fact.group_by);
+                    fact.opaque_group |= fact.group_by.len() == before;
                 }
             }
             "get" => fact.single_row = true,
@@ -1048,6 +1051,7 @@ fn read_raw(fact: &mut QueryFact, text: &str, segments: &[Segment<'_>]) -> Optio
     fact.filters = q.filters;
     fact.order_by = q.order_by;
     fact.group_by = q.group_by;
+    fact.opaque_group = q.opaque_group;
     fact.has_where = q.has_where;
     fact.limited = q.limited;
     fact.single_row = q.single_row;
@@ -1316,28 +1320,37 @@ fn is_one(expr: &Expr) -> bool {
     matches!(unwrap_expr(expr), Expr::Lit(Lit::Num(n)) if n.value == 1.0)
 }
 
-/// `{ n: count() }`, `{ total: sum(t.x) }`, `{ n: sql\`count(*)\` }`.
+/// `{ n: count() }`, `{ total: sum(t.x) }`, `{ n: sql\`count(*)\` }`:
+/// a field that aggregates (not over a window), so without a GROUP BY the
+/// query returns one row, whatever else it selects.
 fn is_aggregate_projection(expr: &Expr) -> bool {
     let Expr::Object(o) = unwrap_expr(expr) else {
         return false;
     };
-    !o.props.is_empty()
-        && o.props.iter().all(|p| match p {
-            PropOrSpread::Prop(p) => match &**p {
-                Prop::KeyValue(kv) => match unwrap_expr(&kv.value) {
-                    Expr::Call(c) => callee_path(c).is_some_and(|n| AGGREGATES.contains(&&*n)),
-                    Expr::TaggedTpl(t) => t.tpl.quasis.iter().any(|q| {
-                        let s = q.raw.to_ascii_lowercase();
-                        AGGREGATES
+    o.props.iter().any(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) => match unwrap_expr(&kv.value) {
+                Expr::Call(c) => callee_path(c).is_some_and(|n| AGGREGATES.contains(&&*n)),
+                Expr::TaggedTpl(t) => {
+                    let text: String = t
+                        .tpl
+                        .quasis
+                        .iter()
+                        .map(|q| q.raw.as_str().to_ascii_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    !text.contains(" over")
+                        && !text.contains(")over")
+                        && AGGREGATES
                             .iter()
-                            .any(|a| s.contains(&format!("{}(", a.to_ascii_lowercase())))
-                    }),
-                    _ => false,
-                },
+                            .any(|a| text.contains(&format!("{}(", a.to_ascii_lowercase())))
+                }
                 _ => false,
             },
             _ => false,
-        })
+        },
+        _ => false,
+    })
 }
 
 /// `.then((rows) => rows[0])`, `.then(([row]) => row)`, `.then((r) => r.at(0))`.

@@ -205,6 +205,9 @@ pub struct QueryFact {
     pub order_by: Vec<ColumnRef>,
     /// The columns of its `groupBy`/`GROUP BY` that read as columns.
     pub group_by: Vec<ColumnRef>,
+    /// A `groupBy`/`GROUP BY` key the collector cannot read as a column
+    /// (`sql\`strftime('%m', created_at)\``): how many groups is not known.
+    pub opaque_group: bool,
     /// The relations a relational query loads with it (`with`).
     pub relations: Vec<RelationUse>,
     pub has_where: bool,
@@ -362,6 +365,7 @@ wire_struct!(QueryFact {
     filters,
     order_by,
     group_by,
+    opaque_group,
     relations,
     has_where,
     opaque_where,

@@ -713,6 +713,8 @@ pub struct SqlQuery {
     pub order_by: Vec<ColumnRef>,
     /// The GROUP BY items that are plain columns.
     pub group_by: Vec<ColumnRef>,
+    /// A GROUP BY item that is not a plain column (an expression).
+    pub opaque_group: bool,
     pub has_where: bool,
     pub limited: bool,
     pub single_row: bool,
@@ -808,10 +810,9 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
     let grouped = c.kws(&[K::GROUP, K::BY]);
     if grouped {
         for mut item in c.until(&[K::HAVING, K::ORDER, K::LIMIT]).items() {
-            if let Some(col) = column_ref(&mut item, &aliases) {
-                if item.done() {
-                    q.group_by.push(col);
-                }
+            match column_ref(&mut item, &aliases) {
+                Some(col) if item.done() => q.group_by.push(col),
+                _ => q.opaque_group = true,
             }
         }
     }
@@ -837,7 +838,8 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
         let one = matches!(c.next(), Some(Token::Number(n, _)) if n == "1");
         q.single_row |= one && (c.done() || c.kw(K::OFFSET));
     }
-    let aggregate = !projection.done() && projection.items().all(is_aggregate);
+    // Any aggregate (not over a window) without GROUP BY: one row.
+    let aggregate = !projection.done() && projection.items().any(is_aggregate);
     q.single_row |= aggregate && !grouped;
     Some(q)
 }
@@ -1513,7 +1515,9 @@ mod tests {
             ("SELECT count(*), sum(total) AS s FROM orders WHERE user_id = ?", "Some(Select) orders where[user_id=] single"),
             ("SELECT COUNT(*) FROM orders", "Some(Select) orders single"),
             ("SELECT max(id) + 1 FROM t", "Some(Select) t"),
-            ("SELECT count(*) n, status FROM t", "Some(Select) t"),
+            // Any aggregate without GROUP BY: one row (SQLite takes `status` from one of them).
+            ("SELECT count(*) n, status FROM t", "Some(Select) t single"),
+            ("SELECT count(*) OVER (PARTITION BY status) FROM t", "Some(Select) t"),
             ("SELECT t.* FROM t", "Some(Select) t all"),
             ("SELECT a * b FROM t", "Some(Select) t"),
             ("SELECT DISTINCT a FROM t ORDER BY a DESC, lower(b), t.c NULLS LAST, d COLLATE NOCASE, 2", "Some(Select) t order[a, t.c@t, d]"),

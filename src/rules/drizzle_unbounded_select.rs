@@ -81,7 +81,9 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
         (
             "Not reported",
             r#"
-- Aggregates without `groupBy` (`db.select({ n: count() })`, `SELECT count(*)`).
+- Aggregates without `groupBy` (`db.select({ n: count() })`, `SELECT count(*)`):
+  one row, whatever else the projection selects (`{ id: t.id, n: count(t.x) }`);
+  a window function (`count(*) over (…)`) is no aggregate.
 - `inArray(column, ids)` lookups (a batch of known keys: the usual fix for N+1).
 - A range of both ends on a date, time or integer column, in top-level
   conjuncts (`between(logs.date, from, to)`, or `gte(logs.date, from)` with
@@ -101,7 +103,8 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   table (a join table such as `user_roles` grows with its users and is
   reported), and the application's settings (`settings`, `app_config`,
   `options`) when no column names an owner (`user_id`, `orgId`).
-- Subqueries, queries with a condition the analysis cannot read (a variable),
+- Subqueries, queries with a condition or a `groupBy` key the analysis
+  cannot read (a variable, ``sql`strftime('%m', created_at)` ``),
   `.$dynamic()` queries, and queries repeated in a loop (reported by
   `drizzle-query-in-loop`).
 "#,
@@ -159,7 +162,9 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
                 continue;
             }
             // The N+1 rule already covers queries repeated per element.
-            if q.per_iteration.is_some() || q.opaque_where {
+            // A condition, or a grouping key, it cannot read: how many
+            // rows or groups is not known.
+            if q.per_iteration.is_some() || q.opaque_where || q.opaque_group {
                 continue;
             }
             if q.api == Api::RawD1 && !matches!(q.exec.as_deref(), Some("all" | "raw")) {
@@ -470,7 +475,7 @@ app.get('/', async (c) => {
 
     #[test]
     fn silent_when_bounded_or_keyed() {
-        let routes = r#"import { eq, and, inArray, count } from 'drizzle-orm';
+        let routes = r#"import { eq, and, inArray, count, sql } from 'drizzle-orm';
 import { orders, users } from './schema';
 app.get('/', async (c) => {
   const db = c.var.db;
@@ -486,6 +491,10 @@ app.get('/', async (c) => {
   await db.query.orders.findMany({ where: eq(orders.userId, id), limit: 20 });
   await db.select().from(orders).where(inArray(orders.userId, ids));
   await db.select({ n: count() }).from(orders);
+  await db.select({ id: orders.id, n: count(orders.status) }).from(orders);
+  await db.select({ m: sql`strftime('%m', created_at)`, n: count() }).from(orders).groupBy(sql`strftime('%m', created_at)`);
+  await c.env.DB.prepare('SELECT status, count(*) AS n FROM orders').all();
+  await c.env.DB.prepare("SELECT strftime('%m', created_at) AS m, count(*) FROM orders GROUP BY strftime('%m', created_at)").all();
   await c.env.DB.prepare('SELECT * FROM orders WHERE user_id = ? LIMIT 50').bind(id).all();
   await c.env.DB.prepare('SELECT * FROM orders WHERE user_id = ?').bind(id).first();
   await c.env.DB.prepare('SELECT count(*) AS n FROM orders').all();
