@@ -9,7 +9,7 @@ import { collectFiles, displayPath, factName, globMatcher, isInside, isSourceFil
 import { installedPackages } from "./installed.js";
 import { moduleFacts } from "./modules.js";
 import { quotedSpecifiers } from "./specifiers.js";
-import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, loadProject, searchDirs, workspacePackages, workspaceProject } from "./project.js";
+import { cachingLine, CONVENTIONAL_MIGRATIONS, findEntries, findProjectDir, findWranglerConfig, loadProject, searchDirs, workspacePackages, workspaceProject } from "./project.js";
 import { origins, prebundledSources } from "./attribution.js";
 import { buildId, cacheDirFor, cachedReport, fileKey, hasWalks, joinRecords, keepReport, noteFactChange, openCache, openFileMemo, reportKey, runKey, textDigest } from "./cache.js";
 // Loaded when files are to be walked: a run the cache answers starts no
@@ -659,7 +659,11 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, proj
   try {
     project = projectDir ? loadProject(projectDir) : null;
   } catch {
-    // lint works on plain folders; a project it cannot load adds no context
+    // lint works on plain folders; a config `check` cannot build from (a
+    // Pages project's, with no `main`) still declares entries and bindings:
+    // read as a workspace's configs are, below.
+    const found = projectDir && findWranglerConfig(projectDir);
+    if (found && !configPaths.includes(found)) configPaths.push(found);
   }
   if (project?.configPath) configPaths.push(project.configPath);
   // A monorepo linted from a folder without a config: what its Workers bind.

@@ -349,6 +349,10 @@ const FRAMEWORK_ENTRIES = [
   // Remix's classic compiler builds a custom server (`server: './server.ts'`, a Worker's fetch) around the app.
   { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"], server: /\bserver\s*:\s*["'`]([^"'`]+)["'`]/ },
   { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
+  // Nitro, and Nuxt on it: the server's handlers, middleware, plugins and
+  // tasks, and its utils (auto-imported: used without an import).
+  { config: /^nuxt\.config\.[cm]?[jt]s$/, globs: ["server/{api,routes,middleware,plugins,tasks,utils}/**/*.{js,ts,mjs,mts}"] },
+  { config: /^nitro\.config\.[cm]?[jt]s$/, globs: ["{,server/}{api,routes,middleware,plugins,tasks,utils}/**/*.{js,ts,mjs,mts}"] },
   // TanStack Start (a Vite plugin; `app.config.ts` before v1 on Vite): the
   // Worker's server entry renders every route of the route tree, and runs
   // their server functions (`createServerFn`) and server route handlers.
@@ -390,6 +394,9 @@ function configLoads(path, loads) {
     return false;
   }
 }
+
+/** A test file by its name (`date.test.ts`, `api.spec.mjs`). */
+const TEST_FILE = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
 
 /** OpenNext's config for Cloudflare (`@opennextjs/cloudflare`): the Next.js app beside it runs in a Worker. */
 const OPEN_NEXT_CONFIG = /^open-next\.config\.[cm]?[jt]s$/;
@@ -556,7 +563,8 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
       const prefix = toDisplay(dir);
       const declaredBy = `${prefix ? `${prefix}/` : ""}${configName}`;
       const matches = globMatcher(globs.map((g) => (prefix ? `${prefix}/${g}` : g)));
-      for (const path of paths.filter((p) => matches(p))) entries.push({ path, declaredBy });
+      // A test beside the server files (`utils/date.test.ts`) is no entry.
+      for (const path of paths.filter((p) => matches(p) && !TEST_FILE.test(p))) entries.push({ path, declaredBy });
       const serverPath = server && configServer(join(dir, configName), server, paths, toDisplay);
       if (serverPath) entries.push({ path: serverPath, declaredBy: `${declaredBy} (server)` });
     }

@@ -233,6 +233,28 @@ test("entries: TanStack Start's routes (server functions, server handlers) besid
   assert.ok(plain.notes.some((n) => n.startsWith("No Worker entry found")), JSON.stringify(plain.notes));
 });
 
+test("entries: a Nitro or Nuxt server's handlers, middleware and auto-imported utils; a Pages config without `main` still declares them", () => {
+  const loop = (name) => `export async function ${name}(ids: string[]) {\n  for (const id of ids) await fetch(\`https://api.example.com/\${id}\`);\n}\n`;
+  const files = {
+    // Deployed to Pages: `check` cannot build from it, lint still reads it.
+    "wrangler.toml": 'name = "n"\npages_build_output_dir = "dist/output/public"\n',
+    "server/api/latest.ts": "export default defineEventHandler(async (event) => fetchAll(await readBody(event)));\n",
+    "server/utils/fetch-all.ts": loop("fetchAll"),
+    "server/utils/date.test.ts": loop("inTest"),
+    "src/main.ts": loop("client"),
+  };
+  const run = (root) => {
+    const result = cli(["lint", "--format", "json", "--no-cache"], { cwd: root });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  for (const config of ["nitro.config.ts", "nuxt.config.ts"]) {
+    const report = run(project({ ...files, [config]: "export default {};\n" }));
+    assert.deepEqual(findings(report), ["server/utils/fetch-all.ts:2 subrequest-in-loop"], config);
+    assert.equal(report.files.find((f) => f.path === "server/api/latest.ts").entry, "server/api/latest.ts", config);
+  }
+});
+
 test("a Worker in a folder of its repository: the repository files it imports are read too (not those it does not import, not when files are named)", () => {
   const loop = "export async function notify(hooks: string[]) {\n  for (const h of hooks) await fetch(h, { method: 'POST' });\n}\n";
   const root = project({
