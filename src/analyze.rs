@@ -1034,6 +1034,51 @@ mod tests {
         );
     }
 
+    /// A package's finding is one however many files import it: the first
+    /// import keeps it, the others are related places (shipaxxess imports
+    /// `uuid` in 13 files: 13 findings said one thing).
+    #[test]
+    fn one_finding_per_package_imported_in_many_files() {
+        let user = |name: &str| {
+            format!("import {{ v4 }} from 'uuid';\nexport const {name} = () => v4();\n")
+        };
+        let input = from_entry(vec![
+            file(
+                "src/index.ts",
+                "import { a } from './a';\nimport { b } from './b';\nimport { v4 } from 'uuid';\nexport default { async fetch() { return new Response(a() + b() + v4()); } };\n",
+            ),
+            file("src/a.ts", user("a")),
+            file("src/b.ts", user("b")),
+        ]);
+        let report = analyze(&input).unwrap();
+        let found: Vec<&Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "heavy-dependency")
+            .collect();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].file.as_deref(), Some("src/index.ts"));
+        assert!(
+            found[0]
+                .message
+                .ends_with("(and 2 more imports of it: related)"),
+            "{}",
+            found[0].message
+        );
+        let places: Vec<String> = found[0]
+            .related
+            .iter()
+            .map(|r| format!("{}:{} {}", r.file, r.line, r.message))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "src/a.ts:1 also imported here",
+                "src/b.ts:1 also imported here"
+            ]
+        );
+    }
+
     /// A module-scope cache is reported where it is declared, but its cost
     /// is where it is filled: when every fill keyed by the request is in a
     /// function nothing runs, the finding is left out with the function

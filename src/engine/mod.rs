@@ -702,6 +702,7 @@ impl<'p> Linter<'p> {
             out.notes.push(note);
         }
         merge_groups(&mut out.diagnostics);
+        merge_package_findings(&mut out.diagnostics);
         out.files_walked = walks.get();
         out.text_roles = text_roles;
         out
@@ -1231,6 +1232,57 @@ fn merge_groups(diagnostics: &mut Vec<Diagnostic>) {
         ));
         d.severity = severity;
         d.related.extend(related);
+    }
+    let mut drop = drop.into_iter();
+    diagnostics.retain(|_| !drop.next().unwrap_or(false));
+}
+
+/// Rules whose finding is about a package, wherever it is imported: the
+/// same claim (the same message) at several imports is one finding.
+const PER_PACKAGE: &[&str] = &["heavy-dependency", "node-polyfill-import"];
+
+/// One finding per package for the [`PER_PACKAGE`] rules: the first import
+/// (in file order) keeps it, the others are its related places (a project
+/// that imports `uuid` in 13 files has one thing to fix, not 13).
+fn merge_package_findings(diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<(&str, &str), usize> = HashMap::default();
+    let mut moves: Vec<(usize, usize)> = Vec::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        if d.file.is_none() || !PER_PACKAGE.contains(&d.rule.as_str()) {
+            continue;
+        }
+        match first.entry((d.rule.as_str(), d.message.as_str())) {
+            std::collections::hash_map::Entry::Occupied(e) => moves.push((*e.get(), i)),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
+        }
+    }
+    if moves.is_empty() {
+        return;
+    }
+    let mut drop = vec![false; diagnostics.len()];
+    let mut counts: HashMap<usize, usize> = HashMap::default();
+    for &(primary, other) in &moves {
+        drop[other] = true;
+        *counts.entry(primary).or_default() += 1;
+        let place = crate::model::report::Related {
+            file: diagnostics[other].file.clone().unwrap_or_default(),
+            line: diagnostics[other].line.unwrap_or(0),
+            column: diagnostics[other].column.unwrap_or(0),
+            message: "also imported here".into(),
+        };
+        let severity = diagnostics[other].severity;
+        let d = &mut diagnostics[primary];
+        d.severity = d.severity.max(severity);
+        d.related.push(place);
+    }
+    for (primary, n) in counts {
+        diagnostics[primary].message.push_str(&format!(
+            " (and {} more import{} of it: related)",
+            crate::model::text::count(n as u64),
+            if n == 1 { "" } else { "s" }
+        ));
     }
     let mut drop = drop.into_iter();
     diagnostics.retain(|_| !drop.next().unwrap_or(false));

@@ -29,6 +29,10 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
 Imports (`import`, `export … from`, `require`) of npm polyfills of Node
 built-ins:
 
+One finding per package: where the same package is imported in several
+files (or twice in one), the first import carries it and the others are its
+related places.
+
 - names shared by a Node built-in and its npm polyfill: `buffer`, `process`,
   `events`, `util`, `assert`, `url`, `querystring`, `string_decoder`,
   `punycode`, `path` (also with a trailing slash or a subpath, e.g. `buffer/`,
