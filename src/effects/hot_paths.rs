@@ -149,6 +149,23 @@ pub struct HotPaths {
     objects: HashMap<Atom, f64>,
     /// First parameters of `queue(batch, env, ctx)` handlers.
     queue_batches: HashSet<Atom>,
+    /// The named functions entered, innermost last (a stack pruned by span).
+    functions: Vec<(Span, Atom, std::rc::Rc<[Atom]>)>,
+    /// Each name of a function entered and its parameters (None: two
+    /// functions have the name).
+    function_params: HashMap<Atom, Option<std::rc::Rc<[Atom]>>>,
+    /// Per function called by its name (`f(a, [x, y])`): how many calls,
+    /// and per argument the most elements a list given there has (None: a
+    /// call gives one of unknown length, or something else).
+    call_args: HashMap<Atom, (u32, Vec<Option<f64>>)>,
+    /// Parameters (function, position) iterated whose length is not known.
+    looped_params: HashSet<(Atom, u32)>,
+    /// Parameters known to hold a short list (function, parameter, length):
+    /// every call of the function in its file gives one
+    /// ([`HotPaths::know_param`]).
+    known_params: Vec<(Atom, Atom, f64)>,
+    /// The function whose known parameters are in `consts` now, and them.
+    params_in_force: Option<(Span, Vec<Atom>)>,
 }
 
 impl HotPaths {
@@ -176,7 +193,16 @@ impl HotPaths {
     /// Records what the node says about the code that follows it.
     pub fn enter(&mut self, node: Node<'_>) {
         match node {
-            Node::Function(Frame::Function { span, .. }) => self.enter_scope(*span),
+            Node::Function(Frame::Function {
+                span,
+                name,
+                is_method,
+                params,
+                ..
+            }) => {
+                self.enter_scope(*span);
+                self.enter_function(*span, name.as_ref().filter(|_| !is_method), params);
+            }
             Node::Loop(stmt) => self.enter_scope(stmt.span()),
             _ => {}
         }
@@ -304,6 +330,7 @@ impl HotPaths {
     }
 
     fn enter_call(&mut self, call: &CallExpr) {
+        self.note_call_args(call);
         // A list given to a function (`collect(hooks)`) may grow there, and
         // an object (`Object.assign(PLANS, more)`) but to be listed.
         if !self.lists.is_empty() || !self.objects.is_empty() {
@@ -368,6 +395,11 @@ impl HotPaths {
     /// (`f()`: `f` returns one): a loop over it repeats `len` times, unless
     /// the file grows it.
     pub fn know_list(&mut self, name: &str, len: f64) {
+        // `f:p`: the parameter `p` of the module's function `f`.
+        if let Some((function, param)) = name.split_once(':') {
+            self.know_param(function.into(), param.into(), len);
+            return;
+        }
         if let Some(f) = name.strip_suffix("()") {
             self.call_results.insert(f.into(), len);
             return;
@@ -377,8 +409,138 @@ impl HotPaths {
         self.lists.insert(name.into(), Span::default());
     }
 
+    /// The parameter `param` of the module's function `function` holds a
+    /// list of at most `len` elements: every call of it says so.
+    pub fn know_param(&mut self, function: Atom, param: Atom, len: f64) {
+        self.known_params.push((function, param, len));
+    }
+
+    /// A function is entered: a named one goes on the stack, and the lists
+    /// its parameters are known to hold come in force (those of a function
+    /// it is not inside leave).
+    fn enter_function(&mut self, span: Span, name: Option<&Atom>, params: &std::rc::Rc<[Atom]>) {
+        let inside = |outer: Span| outer.lo <= span.lo && span.hi <= outer.hi;
+        while self.functions.last().is_some_and(|(f, _, _)| !inside(*f)) {
+            self.functions.pop();
+        }
+        if let Some(name) = name {
+            self.functions.push((span, name.clone(), params.clone()));
+            self.function_params
+                .entry(name.clone())
+                .and_modify(|p| *p = None)
+                .or_insert_with(|| Some(params.clone()));
+        }
+        if self.known_params.is_empty() {
+            return;
+        }
+        if let Some((outer, names)) = self.params_in_force.take() {
+            if inside(outer) {
+                self.params_in_force = Some((outer, names));
+                return;
+            }
+            for param in names {
+                self.forget_list(&param);
+            }
+        }
+        let Some(name) = name else { return };
+        let known: Vec<(Atom, f64)> = (self.known_params.iter())
+            .filter(|(f, p, _)| f == name && params.contains(p))
+            .map(|(_, p, n)| (p.clone(), *n))
+            .collect();
+        if known.is_empty() {
+            return;
+        }
+        for (param, len) in &known {
+            self.consts.insert(param.clone(), *len);
+            self.lists.insert(param.clone(), Span::default());
+        }
+        self.params_in_force = Some((span, known.into_iter().map(|(p, _)| p).collect()));
+    }
+
+    /// `f(a, [x, y])`: what the call gives each parameter of `f`. Only
+    /// calls that give a short list somewhere are counted: a function whose
+    /// name is used elsewhere too is not judged (`looped_params`' caller
+    /// compares the count with the uses of the name in the text).
+    fn note_call_args(&mut self, call: &CallExpr) {
+        if call.args.is_empty() {
+            return;
+        }
+        let Callee::Expr(callee) = &call.callee else {
+            return;
+        };
+        let Expr::Ident(f) = unwrap_expr(callee) else {
+            return;
+        };
+        let lens: Vec<Option<f64>> = (call.args.iter())
+            .map(|a| {
+                // An empty list is no bound: the function may fill it.
+                a.spread
+                    .is_none()
+                    .then(|| array_len(&a.expr).or_else(|| self.list_len(&a.expr)))
+                    .flatten()
+                    .filter(|&n| n > 0.0)
+            })
+            .collect();
+        if lens.iter().all(Option::is_none) {
+            return;
+        }
+        let (calls, args) = self.call_args.entry(f.sym.clone()).or_default();
+        if *calls == 0 {
+            *args = lens;
+        } else {
+            let n = args.len().max(lens.len());
+            args.resize(n, None);
+            for (i, slot) in args.iter_mut().enumerate() {
+                *slot = match (*slot, lens.get(i).copied().flatten()) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+        }
+        // A spread argument moves the positions after it.
+        if call.args.iter().any(|a| a.spread.is_some()) {
+            args.iter_mut().for_each(|slot| *slot = None);
+        }
+        *calls += 1;
+    }
+
+    /// Parameters of the module's named functions that a loop or callback
+    /// iterates, with a finding maybe hanging on their length: (function,
+    /// parameter, the most elements any call gives it, the calls counted).
+    pub fn looped_params(&self) -> Vec<(Atom, Atom, f64, u32)> {
+        let mut out: Vec<(Atom, Atom, f64, u32)> = Vec::new();
+        for (f, i) in &self.looped_params {
+            let Some((calls, args)) = self.call_args.get(f) else {
+                continue;
+            };
+            let Some(Some(len)) = args.get(*i as usize) else {
+                continue;
+            };
+            let Some(Some(params)) = self.function_params.get(f) else {
+                continue;
+            };
+            let Some(param) = params.get(*i as usize).cloned() else {
+                continue;
+            };
+            out.push((f.clone(), param, *len, *calls));
+        }
+        out.sort_by(|a, b| (&*a.0, &*a.1).cmp(&(&*b.0, &*b.1)));
+        out
+    }
+
     /// A loop or callback over `list`, whose length is not known here.
     fn note_unknown_length(&mut self, list: &Expr) {
+        // A parameter of the named function it is in: its callers may say.
+        if let Expr::Ident(id) = unwrap_expr(list) {
+            let at = list.span();
+            let within = |f: &Span| f.lo <= at.lo && at.hi <= f.hi;
+            if let Some((_, name, params)) = self.functions.iter().rev().find(|(f, _, _)| within(f))
+            {
+                if let Some(i) = params.iter().position(|p| *p == id.sym) {
+                    self.looped_params.insert((name.clone(), i as u32));
+                }
+            }
+        }
         let name = match unwrap_expr(list) {
             Expr::Ident(id) => match self.call_aliases.get(&id.sym) {
                 Some(f) => format!("{f}()"),

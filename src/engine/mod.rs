@@ -1072,6 +1072,63 @@ impl<'p> Linter<'p> {
                 .collect();
             looped.sort();
             facts.looped_imports = looped;
+            // A parameter looped over whose every caller, in this file, gives
+            // a short list (`enforceQuotas(c, [{ … }, { … }])`): walked again
+            // knowing it, when the function is the module's own (not
+            // exported) and its name is used nowhere but in those calls.
+            if !known_lists.iter().any(|(name, _)| name.contains(':')) {
+                let known: Vec<(String, u32)> = cx
+                    .hot
+                    .looped_params()
+                    .into_iter()
+                    .filter(|(function, _, _, calls)| {
+                        let own: Vec<&crate::effects::calls::FunctionFact> = facts
+                            .functions
+                            .iter()
+                            .filter(|f| {
+                                f.top_level
+                                    && !f.is_method
+                                    && f.name.as_deref() == Some(function.as_str())
+                            })
+                            .collect();
+                        let [own] = own.as_slice() else {
+                            return false;
+                        };
+                        let exported = facts
+                            .exports
+                            .iter()
+                            .any(|(_, declared)| declared == function.as_str());
+                        // Every use of the name outside the function is a
+                        // call counted (one inside it, a recursive call, is
+                        // counted too and then matches no use outside).
+                        let body = [(
+                            own.span.lo.0.saturating_sub(crate::syntax::START),
+                            own.span.hi.0.saturating_sub(crate::syntax::START),
+                        )];
+                        !exported
+                            && crate::semantic::uncalled::name_uses(&file.source, function, &body)
+                                .filter(Option::is_none)
+                                .count()
+                                == *calls as usize
+                    })
+                    .map(|(function, param, len, _)| (format!("{function}:{param}"), len as u32))
+                    .collect();
+                if !known.is_empty() {
+                    let mut lists = known_lists.to_vec();
+                    lists.extend(known);
+                    return self.walk_file(
+                        file,
+                        requests,
+                        WalkParams {
+                            queue_batch,
+                            is_entry,
+                            judge_exports,
+                        },
+                        object_ids,
+                        &lists,
+                    );
+                }
+            }
         }
         let requests = if requests {
             graph::module_requests(&program, facts.requests.clone())

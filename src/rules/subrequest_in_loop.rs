@@ -143,7 +143,10 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   callbacks of `["a", "b"].forEach(...)`. A list another module declares
   (`import { SOURCES } from './config'`), or returns as it is from a
   function (`getAllSources()`), counts at its length when that module grows
-  it nowhere in a function and it is not empty.
+  it nowhere in a function and it is not empty. So does a parameter of a
+  module function (not exported) when every call of it in the file gives a
+  list of known length there (`enforceQuotas(env, [{ … }, { … }])`), and its
+  name is used nowhere else.
 - Retry and fallback loops: the body leaves the loop where the awaited call
   succeeded (`if (res.ok) return res`, `if (res.ok) return true`,
   `if (data) break`, `try { return await fetch(url); } catch {}`), so it
@@ -573,6 +576,50 @@ mod tests {
             .filter_map(|d| d.line)
             .collect();
         assert_eq!(lines, [5, 9, 12, 15]);
+    }
+
+    /// A parameter whose every caller in the file gives a short list
+    /// (HonoWarden's `enforceAuthRequestQuotas(c, name, [{ … }, { … }])`)
+    /// holds at most that many: a loop over it is a few calls. Not when a
+    /// caller gives a list of unknown length, the name is used otherwise
+    /// (passed on: anyone may call it), or the function is exported.
+    #[test]
+    fn parameters_every_caller_gives_a_short_list() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"async function enforceQuotas(db: D1Database, quotas: Array<{ key: string }>) {
+  for (const quota of quotas) {
+    await db.prepare("INSERT INTO hits (key) VALUES (?)").bind(quota.key).run();
+  }
+}
+async function notifyAll(urls: string[]) {
+  for (const url of urls) await fetch(url);
+}
+async function passedOn(urls: string[]) {
+  for (const url of urls) await fetch(url);
+}
+export async function exported(urls: string[]) {
+  for (const url of urls) await fetch(url);
+}
+export default {
+  async fetch(req: Request, env: { DB: D1Database }) {
+    await enforceQuotas(env.DB, [{ key: "ip" }]);
+    await enforceQuotas(env.DB, [{ key: "account" }, { key: "device" }]);
+    await notifyAll(["https://a.example", "https://b.example"]);
+    await notifyAll(await req.json());
+    await passedOn(["https://a.example"]);
+    queueMicrotask(() => passedOn);
+    await exported(["https://a.example"]);
+    return new Response("ok");
+  },
+};
+"#,
+            &[
+                (7, "inside a for-of loop (line 7)"),
+                (10, "inside a for-of loop (line 10)"),
+                (13, "inside a for-of loop (line 13)"),
+            ],
+        );
     }
 
     /// A part of a binding's type (`Pick<D1Database, 'prepare'>`), through
