@@ -473,6 +473,7 @@ pub fn analyze_with_roles(
         }
         None => None,
     };
+    crate::engine::merge_package_findings(&mut lint.diagnostics);
 
     // Profiles of the same bundle, measured by the wrapper in workerd.
     let startup = match &input.startup {

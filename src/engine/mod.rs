@@ -702,7 +702,6 @@ impl<'p> Linter<'p> {
             out.notes.push(note);
         }
         merge_groups(&mut out.diagnostics);
-        merge_package_findings(&mut out.diagnostics);
         out.files_walked = walks.get();
         out.text_roles = text_roles;
         out
@@ -1300,8 +1299,10 @@ const PER_PACKAGE: &[&str] = &["heavy-dependency", "node-polyfill-import"];
 
 /// One finding per package for the [`PER_PACKAGE`] rules: the first import
 /// (in file order) keeps it, the others are its related places (a project
-/// that imports `uuid` in 13 files has one thing to fix, not 13).
-fn merge_package_findings(diagnostics: &mut Vec<Diagnostic>) {
+/// that imports `uuid` in 13 files has one thing to fix, not 13). After the
+/// bundle's findings (a CommonJS package's size is evidence at each import
+/// of its `commonjs-dependency`: [`merge_same_cause`]).
+pub fn merge_package_findings(diagnostics: &mut Vec<Diagnostic>) {
     let mut first: HashMap<(&str, &str), usize> = HashMap::default();
     let mut moves: Vec<(usize, usize)> = Vec::new();
     for (i, d) in diagnostics.iter().enumerate() {
