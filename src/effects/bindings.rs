@@ -22,6 +22,10 @@ pub struct BindingValues {
     pub object_stubs: Bindings,
     /// Parameters and variables typed as a binding.
     pub typed: Bindings,
+    /// Class fields typed as a binding (`private registry: R2Bucket`,
+    /// `constructor(private db: D1Database)`): `this.registry.get(k)` is a
+    /// call on the binding.
+    pub typed_fields: Vec<swc_core::atoms::Atom>,
     /// The file's module-scope type aliases of a binding type (`type Db =
     /// Pick<D1Database, 'prepare'>`).
     aliases: Vec<swc_core::atoms::Atom>,
@@ -89,7 +93,10 @@ impl BindingValues {
 
 impl Hooks for BindingValues {
     fn kinds(&self) -> u64 {
-        bit(Kind::VarDeclarator) | bit(Kind::BindingIdent)
+        bit(Kind::VarDeclarator)
+            | bit(Kind::BindingIdent)
+            | bit(Kind::ClassProp)
+            | bit(Kind::TsParamProp)
     }
 
     fn enter(&mut self, node: Node<'_>) -> Descend {
@@ -100,6 +107,23 @@ impl Hooks for BindingValues {
                     .is_some_and(|t| binding_type(&t.type_ann, &self.aliases)) =>
             {
                 self.typed.insert(&b.id);
+            }
+            Node::ClassProp(p) => {
+                if let (PropName::Ident(name), Some(ty)) = (&p.key, &p.type_ann) {
+                    if binding_type(&ty.type_ann, &self.aliases) {
+                        self.typed_fields.push(name.sym.clone());
+                    }
+                }
+            }
+            Node::TsParamProp(p) => {
+                if let TsParamPropParam::Ident(b) = &p.param {
+                    if b.type_ann
+                        .as_deref()
+                        .is_some_and(|t| binding_type(&t.type_ann, &self.aliases))
+                    {
+                        self.typed_fields.push(b.id.sym.clone());
+                    }
+                }
             }
             Node::VarDeclarator(d) => {
                 if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {

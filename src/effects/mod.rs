@@ -461,6 +461,7 @@ impl FileContext<'_> {
                 if let Some(root) = root_name(&m.obj) {
                     if self.is_binding_root(&m.obj)
                         || root.is_some_and(|id| self.is_binding_value(id))
+                        || self.is_typed_field(&m.obj)
                     {
                         return Some(Destination::CloudflareService);
                     }
@@ -496,6 +497,19 @@ impl FileContext<'_> {
     fn is_binding_value(&self, id: &Ident) -> bool {
         let values = self.binding_values();
         self.refers_to(&values.object_stubs, id) || self.refers_to(&values.typed, id)
+    }
+
+    /// `this.registry` where the class declares `registry: R2Bucket`.
+    fn is_typed_field(&self, expr: &Expr) -> bool {
+        let Expr::Member(m) = crate::syntax::ast::unwrap_expr(expr) else {
+            return false;
+        };
+        let (Expr::This(_), MemberProp::Ident(field)) =
+            (crate::syntax::ast::unwrap_expr(&m.obj), &m.prop)
+        else {
+            return false;
+        };
+        self.binding_values().typed_fields.contains(&field.sym)
     }
 
     fn binding_values(&self) -> &bindings::BindingValues {

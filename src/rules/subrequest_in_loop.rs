@@ -578,6 +578,34 @@ mod tests {
         assert_eq!(lines, [5, 9, 12, 15]);
     }
 
+    /// A class field typed as a binding (`private registry: R2Bucket`, or a
+    /// constructor's `private kv: KVNamespace`) is the binding:
+    /// `this.registry.get(k)` in a loop is one call per item
+    /// (serverless-registry's garbage collector). A field of another type
+    /// is not.
+    #[test]
+    fn class_fields_typed_as_bindings_are_bindings() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"export class GarbageCollector {
+  private registry: R2Bucket;
+  private names: Map<string, string> = new Map();
+  constructor(registry: R2Bucket, private kv: KVNamespace) {
+    this.registry = registry;
+  }
+  async collect(keys: string[]) {
+    for (const key of keys) {
+      const manifest = await this.registry.get(key);
+      await this.kv.get(key);
+      this.names.get(key);
+    }
+  }
+}
+"#,
+            &[(9, "`this.registry.get(key)` inside a for-of loop (line 8)")],
+        );
+    }
+
     /// A parameter whose every caller in the file gives a short list
     /// (HonoWarden's `enforceAuthRequestQuotas(c, name, [{ … }, { … }])`)
     /// holds at most that many: a loop over it is a few calls. Not when a

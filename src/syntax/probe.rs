@@ -92,6 +92,7 @@ probe_nodes! {
     visit_binding_ident(BindingIdent) => BindingIdent,
     visit_call_expr(CallExpr) => Call,
     visit_class(Class) => Class,
+    visit_class_prop(ClassProp) => ClassProp,
     visit_class_expr(ClassExpr) => ClassExpr,
     visit_cond_expr(CondExpr) => Cond,
     visit_constructor(Constructor) => Constructor,
