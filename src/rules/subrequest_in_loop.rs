@@ -40,7 +40,9 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
             "What it finds",
             r#"
 A subrequest — `fetch`, a binding call (`env.KV.get`, `c.env.QUEUE.send`, a
-Durable Object stub), a D1 statement run (`.first()`, `.all()`, `.run()`), an
+Durable Object stub; a parameter, variable or class field typed as a binding
+or a `Pick<…>` of one is the binding: `this.registry.get(k)` with `private
+registry: R2Bucket`), a D1 statement run (`.first()`, `.all()`, `.run()`), an
 awaited Drizzle query, a call through a client of an SDK that calls HTTP —
 inside a loop or a per-element callback (`forEach`, `map`, …). A call of a
 function that makes one, in this file or another (through imports,
