@@ -1134,6 +1134,53 @@ mod tests {
         );
     }
 
+    /// A dynamic import whose code names what it takes (`const { a } = await
+    /// import('./m')`, `import('./m').then((m) => m.a)`) takes those exports
+    /// only: a loop in another export nothing calls is left out (capgo's
+    /// `invalids_ip.ts`). A module passed on whole keeps every export.
+    #[test]
+    fn dynamic_imports_take_the_exports_their_code_names() {
+        let looped = |name: &str| {
+            format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
+        };
+        let input = |entry: &str| {
+            let mut input = from_entry(vec![
+                file("src/index.ts", entry),
+                file(
+                    "src/util.ts",
+                    format!("{}{}", looped("info"), looped("infos")),
+                ),
+                file("src/lib.ts", format!("{}{}", looped("a"), looped("b"))),
+            ]);
+            input.every_importer = true;
+            input
+        };
+        let named = "export default { async fetch(r: Request) {\n  const info = await import('./util').then((m) => m.info);\n  const { a } = await import('./lib');\n  await info([]); await a([]);\n  return new Response('');\n} };\n";
+        let report = analyze(&input(named)).unwrap();
+        assert_eq!(
+            findings_and_roles(&report).0,
+            [
+                "src/lib.ts:2 subrequest-in-loop",
+                "src/util.ts:2 subrequest-in-loop"
+            ],
+            "{:#?}",
+            report.diagnostics
+        );
+        let note = note_containing(&report, "nothing calls");
+        assert!(note.contains("`infos`") && note.contains("`b`"), "{note}");
+        // The module passed on: any export may run.
+        let whole = "export default { async fetch(r: Request) {\n  const util = await import('./util');\n  const { a } = await import('./lib');\n  await util.info([]); await a([]);\n  return new Response('');\n} };\n";
+        let report = analyze(&input(whole)).unwrap();
+        assert_eq!(
+            findings_and_roles(&report).0,
+            [
+                "src/lib.ts:2 subrequest-in-loop",
+                "src/util.ts:2 subrequest-in-loop",
+                "src/util.ts:5 subrequest-in-loop"
+            ]
+        );
+    }
+
     /// `export * from './m'` in a barrel passes on what the barrel's
     /// importers take: an export of m that nothing takes by name, through
     /// the barrel or directly, never runs (bitwobbly's shared package index

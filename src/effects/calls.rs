@@ -489,7 +489,12 @@ pub(crate) fn enter_new(new: &NewExpr, cx: &mut FileContext<'_>) {
 }
 
 pub(crate) fn enter_call(call: &CallExpr, cx: &mut FileContext<'_>) {
-    if let Some(request) = crate::semantic::graph::call_request(call) {
+    if let Some(mut request) = crate::semantic::graph::call_request(call) {
+        request.names = cx
+            .db
+            .walk
+            .dynamic_names
+            .remove(&crate::knowledge::query::key(call.span));
         cx.db.requests.push(request);
     }
     if let Some(effect) = effect_callback(call) {

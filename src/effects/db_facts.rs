@@ -45,6 +45,9 @@ pub struct WalkState {
     module_assigned: HashSet<Key>,
     open_chains: Vec<Key>,
     pending_fns: HashMap<Key, PendingFn>,
+    /// Dynamic imports (by the `import()` call) whose code names the exports
+    /// it takes: `const { a } = await import('./m')`, `.then((m) => m.a)`.
+    pub dynamic_names: HashMap<Key, Vec<String>>,
     fns: Vec<FnInfo>,
     /// (loop, what it iterates, its item's name); texts are made only for
     /// a query found inside.
@@ -171,6 +174,18 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             }
         }
         Node::VarDeclarator(d) => {
+            // `const { a, b: c } = await import('./m')`: takes a and b.
+            if let (Pat::Object(pattern), Some(Expr::Await(a))) =
+                (&d.name, d.init.as_deref().map(unwrap_expr))
+            {
+                if let (Expr::Call(import), Some(names)) =
+                    (unwrap_expr(&a.arg), pattern_keys(pattern))
+                {
+                    if matches!(import.callee, Callee::Import(_)) {
+                        cx.db.walk.dynamic_names.insert(key(import.span), names);
+                    }
+                }
+            }
             var_declarator(d, cx);
             if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
                 super::calls::record_instance(&name.id.sym, init, cx);
@@ -216,6 +231,10 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             cx.db.walk.loops.push((key(stmt.span()), items, item));
         }
         Node::Call(call) => {
+            // `import('./m').then((m) => m.a)`: takes a.
+            if let Some((import, names)) = then_of_import(call) {
+                cx.db.walk.dynamic_names.insert(key(import.span), names);
+            }
             enter_call(call, cx);
             super::calls::enter_call(call, cx);
         }
@@ -229,6 +248,110 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
         }
         _ => {}
     }
+}
+
+/// The keys an object pattern takes (`{ a, b: c, d = 1 }`: a, b, d); None
+/// with a rest element or a computed key (it may take anything).
+fn pattern_keys(pattern: &ObjectPat) -> Option<Vec<String>> {
+    pattern
+        .props
+        .iter()
+        .map(|p| match p {
+            ObjectPatProp::Assign(a) => Some(a.key.sym.to_string()),
+            ObjectPatProp::KeyValue(kv) => match &kv.key {
+                PropName::Ident(i) => Some(i.sym.to_string()),
+                PropName::Str(s) => s.value.as_str().map(str::to_string),
+                _ => None,
+            },
+            ObjectPatProp::Rest(_) => None,
+        })
+        .collect()
+}
+
+/// `import('./m').then(cb)`: the import call and the exports the callback
+/// takes: its parameter's keys (`({ a }) => …`), the members it reads of
+/// its parameter when that is all it does with it (`(m) => m.a`), nothing
+/// without a parameter.
+fn then_of_import(call: &CallExpr) -> Option<(&CallExpr, Vec<String>)> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap_expr(callee) else {
+        return None;
+    };
+    let (Expr::Call(import), MemberProp::Ident(then)) = (unwrap_expr(&m.obj), &m.prop) else {
+        return None;
+    };
+    if then.sym != "then" || !matches!(import.callee, Callee::Import(_)) {
+        return None;
+    }
+    let names = match unwrap_expr(&call.args.first()?.expr) {
+        Expr::Arrow(a) => taken_by(a.params.first(), &*a.body)?,
+        Expr::Fn(f) => taken_by(
+            f.function.params.first().map(|p| &p.pat),
+            f.function.body.as_ref()?,
+        )?,
+        _ => return None,
+    };
+    Some((import, names))
+}
+
+/// What a callback given a module takes of it (see [`then_of_import`]).
+fn taken_by<N>(param: Option<&Pat>, body: &N) -> Option<Vec<String>>
+where
+    N: for<'h> swc_core::ecma::visit::VisitWith<crate::syntax::probe::Probe<'h>> + ?Sized,
+{
+    match param {
+        None => Some(Vec::new()),
+        Some(Pat::Object(pattern)) => pattern_keys(pattern),
+        Some(Pat::Ident(module)) => members_read(body, &module.id.sym),
+        Some(_) => None,
+    }
+}
+
+/// The properties read of `name` in `body` (`m.a`, `m.b()`), when it is
+/// used no other way (not passed on, not `m[key]`).
+fn members_read<N>(body: &N, name: &Atom) -> Option<Vec<String>>
+where
+    N: for<'h> swc_core::ecma::visit::VisitWith<crate::syntax::probe::Probe<'h>> + ?Sized,
+{
+    use crate::syntax::probe::{self, bit, Descend, Hooks, Kind, Node};
+    struct Reads<'n> {
+        name: &'n Atom,
+        uses: usize,
+        members: Vec<String>,
+        other: bool,
+    }
+    impl Hooks for Reads<'_> {
+        fn kinds(&self) -> u64 {
+            bit(Kind::Ident) | bit(Kind::Member)
+        }
+        fn enter(&mut self, node: Node<'_>) -> Descend {
+            match node {
+                Node::Ident(i) if i.sym == *self.name => self.uses += 1,
+                Node::Member(m) if matches!(unwrap_expr(&m.obj), Expr::Ident(o) if o.sym == *self.name) => {
+                    match &m.prop {
+                        MemberProp::Ident(p) => self.members.push(p.sym.to_string()),
+                        _ => self.other = true,
+                    }
+                }
+                _ => {}
+            }
+            Descend::Children
+        }
+    }
+    let mut reads = Reads {
+        name,
+        uses: 0,
+        members: Vec::new(),
+        other: false,
+    };
+    probe::walk(body, &mut reads);
+    (!reads.other && reads.uses == reads.members.len()).then(|| {
+        reads.members.sort();
+        reads.members.dedup();
+        reads.members
+    })
 }
 
 /// A computed member access (the walker calls this for those only, not for

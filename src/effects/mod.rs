@@ -92,7 +92,8 @@ pub struct FileFacts {
 pub enum Takes<'a> {
     /// One export, by name (`import { x }`, `export { x } from`).
     Export(&'a str),
-    /// The whole module: a namespace import, `import()`, `require()`.
+    /// The whole module: a namespace import, `import()` or `require()`
+    /// whose use names no exports.
     Whole,
     /// `export * from`: every export but `default`, for the file's own
     /// importers to take by name.
@@ -114,10 +115,18 @@ impl FileFacts {
             ReExport::Named(_, imported, spec) => (spec.as_str(), Takes::Export(imported.as_str())),
             ReExport::Star(spec) => (spec.as_str(), Takes::EveryExport),
         });
-        let requests = self
-            .requests
-            .iter()
-            .map(|r| (r.spec.as_str(), Takes::Whole));
+        // A dynamic import whose code names what it takes takes those.
+        let requests = self.requests.iter().flat_map(|r| {
+            let spec = r.spec.as_str();
+            let (named, whole) = match &r.names {
+                Some(names) => (names.as_slice(), None),
+                None => (&[][..], Some((spec, Takes::Whole))),
+            };
+            named
+                .iter()
+                .map(move |name| (spec, Takes::Export(name.as_str())))
+                .chain(whole)
+        });
         imports.chain(reexports).chain(requests)
     }
 

@@ -17,6 +17,10 @@ use text_marks::{Mark, Marks};
 pub struct Request {
     pub spec: String,
     pub kind: Kind,
+    /// The exports a dynamic import takes, when the code says which
+    /// (`const { a } = await import('./m')`, `import('./m').then((m) =>
+    /// m.a)`); None: the whole module.
+    pub names: Option<Vec<String>>,
 }
 
 /// The modules `program` loads at its top level: static imports and
@@ -30,6 +34,7 @@ pub fn module_requests(program: &Program, calls: Vec<Request>) -> Vec<Request> {
             out.push(Request {
                 spec: spec.to_string(),
                 kind,
+                names: None,
             });
         }
     };
@@ -86,6 +91,7 @@ pub fn call_request(call: &CallExpr) -> Option<Request> {
     Some(Request {
         spec: spec.to_string(),
         kind,
+        names: None,
     })
 }
 
@@ -416,7 +422,7 @@ impl FileRole {
 crate::model::wire::wire_struct!(FileRole { role, object_ids });
 crate::model::wire::wire_enum!(Role { 0 => Worker, 1 => Test, 2 => Script, 3 => Client, 4 => Node, 5 => Unknown });
 crate::model::wire::wire_enum!(ObjectIdMarks { 0 => Unknown, 1 => Present, 2 => AbsentBefore(a) });
-crate::model::wire::wire_struct!(Request { spec, kind });
+crate::model::wire::wire_struct!(Request { spec, kind, names });
 crate::model::wire::wire_enum!(Boundary { 0 => Inherit, 1 => Client, 2 => Server });
 
 #[cfg(test)]
@@ -498,6 +504,7 @@ mod tests {
                 .map(|s| Request {
                     spec: s.into(),
                     kind: Kind::Import,
+                    names: None,
                 })
                 .collect()
         };
@@ -544,6 +551,7 @@ mod tests {
                 .map(|s| Request {
                     spec: s.into(),
                     kind: Kind::Import,
+                    names: None,
                 })
                 .collect();
             (requests, boundary)
