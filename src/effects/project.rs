@@ -449,6 +449,16 @@ impl<'a> Project<'a> {
         self.tables[main].pins_one_row(&eq.into_iter().collect())
     }
 
+    /// The query binds every column of a unique key of `main` but one of
+    /// few values ([`crate::knowledge::schema::Table::few_rows_left`]).
+    pub fn few_rows_left(&self, file: usize, q: &QueryFact, main: usize) -> bool {
+        let eq = self.bound_columns(file, q, main, main, false, &[query::Op::Eq]);
+        !eq.is_empty()
+            && self.tables[main]
+                .few_rows_left(&eq.into_iter().collect())
+                .is_some()
+    }
+
     /// SQL columns of `table` the query binds by equality in a top-level
     /// conjunct (`eq`, `inArray`, `isNull`; optional ones only if asked).
     pub fn bound_columns(

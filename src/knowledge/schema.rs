@@ -168,6 +168,22 @@ const BOUNDED_DOMAINS: &[&str] = &[
     "unit",
 ];
 
+/// A column of few distinct values by its declaration (a declared list, a
+/// boolean) or its name (`locale`, `lang`, `year`, `month`, `role_id`,
+/// `type`, `status`, a [`BOUNDED_DOMAINS`] word).
+fn few_values(column: &Column) -> bool {
+    if column.enumerated || column.is_boolean() {
+        return true;
+    }
+    let snake = snake_case(&column.name).to_ascii_lowercase();
+    let word = snake.strip_suffix("_id").unwrap_or(&snake);
+    let last = word.rsplit('_').next().unwrap_or(word);
+    const FEW: &[&str] = &[
+        "lang", "locale", "year", "month", "weekday", "type", "kind", "status", "state", "provider",
+    ];
+    FEW.contains(&last) || BOUNDED_DOMAINS.contains(&last)
+}
+
 /// Tables of the application's settings (`settings`, `app_config`): a row
 /// per setting, when no column names an owner.
 const APP_SETTINGS: &[&str] = &["setting", "config", "configuration", "option"];
@@ -313,6 +329,37 @@ impl Table {
                 })
         });
         unique_single || composite(&self.primary_key) || unique_index
+    }
+
+    /// The column a query that binds `eq` leaves free in a unique key (the
+    /// primary key, a unique index) of which it binds every other column,
+    /// when that column holds few values by its declaration or its name: a
+    /// declared list, a boolean, or a locale, a language, a year, a month, a
+    /// role, a type, a status… (`unique(slug, locale)` with `eq(slug, s)`:
+    /// one row per locale).
+    pub fn few_rows_left(&self, eq: &HashSet<String>) -> Option<&Column> {
+        let bound = |c: &String| eq.iter().any(|e| same_name(e, c));
+        let mut keys: Vec<Vec<&String>> = Vec::new();
+        if !self.primary_key.is_empty() {
+            keys.push(self.primary_key.iter().collect());
+        }
+        for index in self.indexes.iter().filter(|i| i.unique) {
+            let columns: Option<Vec<&String>> = (index.parts.iter())
+                .map(|p| match p {
+                    IndexPart::Column(c) => Some(c),
+                    IndexPart::Expr { .. } => None,
+                })
+                .collect();
+            keys.extend(columns);
+        }
+        keys.into_iter().find_map(|key| {
+            let free: Vec<&&String> = key.iter().filter(|c| !bound(c)).collect();
+            let [free] = free.as_slice() else {
+                return None;
+            };
+            let column = self.column(free)?;
+            few_values(column).then_some(column)
+        })
     }
 
     /// Can an index serve a plain comparison or ordering on `column` (SQL

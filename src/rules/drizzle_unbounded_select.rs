@@ -103,6 +103,11 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   table (a join table such as `user_roles` grows with its users and is
   reported), and the application's settings (`settings`, `app_config`,
   `options`) when no column names an owner (`user_id`, `orgId`).
+- Equality on every column of a unique key (the primary key, a unique
+  index) but one that holds few values by its declaration or its name — a
+  declared list, a boolean, a locale, language, year, month, role, type or
+  status (`uniqueIndex().on(t.slug, t.locale)` with `eq(t.slug, s)`: a row
+  per locale; `primaryKey(userId, roleId)` with `eq(userId, id)`).
 - Subqueries, queries with a condition or a `groupBy` key the analysis
   cannot read (a variable, ``sql`strftime('%m', created_at)` ``),
   `.$dynamic()` queries, and queries repeated in a loop (reported by
@@ -204,8 +209,12 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             }
             match main {
                 Some(t) => {
-                    // One row, or a table small by its declaration.
-                    if p.pins_one_row(fi, q, t) || p.tables[t].bounded_by_design().is_some() {
+                    // One row, or a table small by its declaration, or a
+                    // unique key bound but for a column of few values.
+                    if p.pins_one_row(fi, q, t)
+                        || p.tables[t].bounded_by_design().is_some()
+                        || p.few_rows_left(fi, q, t)
+                    {
                         continue;
                     }
                 }
@@ -559,6 +568,36 @@ export async function menu(db, env) {
                 ("src/menu.ts", 13, "every matching row of userRoles"),
                 ("src/menu.ts", 14, "every matching row of hits_by_page"),
             ],
+        );
+    }
+
+    /// Every column of a unique key bound but one of few values: a row per
+    /// locale of a slug (the SaaS template's translations), a role per user
+    /// (a composite primary key), a summary per year. A free column of many
+    /// values (an event id) still grows.
+    #[test]
+    fn unique_keys_bound_but_for_a_column_of_few_values() {
+        let schema = r#"import { integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+export const pages = sqliteTable('pages', { id: integer('id').primaryKey(), slug: text('slug').notNull(), locale: text('locale').notNull(), body: text('body') }, (t) => [uniqueIndex('pages_slug_locale').on(t.slug, t.locale)]);
+export const userRoles = sqliteTable('user_roles', { userId: text('user_id').notNull(), roleId: integer('role_id').notNull() }, (t) => [primaryKey({ columns: [t.userId, t.roleId] })]);
+export const summaries = sqliteTable('summaries', { id: integer('id').primaryKey(), userId: text('user_id').notNull(), year: integer('year').notNull() }, (t) => [uniqueIndex('summaries_user_year').on(t.userId, t.year)]);
+export const bookmarks = sqliteTable('bookmarks', { id: integer('id').primaryKey(), userId: text('user_id').notNull(), eventId: text('event_id').notNull() }, (t) => [uniqueIndex('bookmarks_user_event').on(t.userId, t.eventId)]);
+"#;
+        let routes = r#"import { eq } from 'drizzle-orm';
+import { pages, userRoles, summaries, bookmarks } from './schema';
+export async function load(db, slug, uid) {
+  await db.select().from(pages).where(eq(pages.slug, slug));
+  await db.query.userRoles.findMany({ where: eq(userRoles.userId, uid) });
+  await db.select().from(summaries).where(eq(summaries.userId, uid));
+  await db.select().from(bookmarks).where(eq(bookmarks.userId, uid));
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/load.ts", routes)],
+            &[],
+            &ProjectInfo::default(),
+            &[("src/load.ts", 7, "every matching row of bookmarks")],
         );
     }
 
