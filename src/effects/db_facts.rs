@@ -45,6 +45,8 @@ pub struct WalkState {
     module_assigned: HashSet<Key>,
     open_chains: Vec<Key>,
     pending_fns: HashMap<Key, PendingFn>,
+    /// Fields assigned a Drizzle database (`this.client = drizzle(db)`).
+    pub db_fields: HashSet<Atom>,
     /// Dynamic imports (by the `import()` call) whose code names the exports
     /// it takes: `const { a } = await import('./m')`, `.then((m) => m.a)`.
     pub dynamic_names: HashMap<Key, Vec<String>>,
@@ -194,6 +196,16 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
         Node::Assign(a) => {
             if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
                 if let (Expr::This(_), MemberProp::Ident(field)) = (unwrap_expr(&m.obj), &m.prop) {
+                    // `this.client = drizzle(db, { schema })`: a database,
+                    // whatever the field is called.
+                    let right = match unwrap_expr(&a.right) {
+                        Expr::Await(w) => unwrap_expr(&w.arg),
+                        other => other,
+                    };
+                    if matches!(right, Expr::Call(c) if crate::syntax::ast::callee_is(c, "drizzle"))
+                    {
+                        cx.db.walk.db_fields.insert(field.sym.clone());
+                    }
                     super::calls::record_instance(&format!("this.{}", field.sym), &a.right, cx);
                     if let Some(client) = super::sdk::client_made_by(&a.right, cx) {
                         cx.client_fields.insert(field.sym.clone(), client);

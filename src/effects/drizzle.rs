@@ -41,9 +41,14 @@ pub fn is_db_expr(expr: &Expr, cx: &FileContext<'_>, evidence: DbEvidence) -> bo
                 || cx.refers_to(&cx.db.walk.db_aliases, id)
                 || (DB_NAMES.contains(id.sym.as_ref()) && !cx.bound_to_plain_value(id))
         }
-        Expr::Member(m) => {
-            matches!(&m.prop, MemberProp::Ident(p) if DB_NAMES.contains(p.sym.as_ref()))
-        }
+        Expr::Member(m) => match &m.prop {
+            MemberProp::Ident(p) => {
+                DB_NAMES.contains(p.sym.as_ref())
+                    || (matches!(unwrap_expr(&m.obj), Expr::This(_))
+                        && cx.db.walk.db_fields.contains(&p.sym))
+            }
+            _ => false,
+        },
         Expr::Call(c) => {
             let Callee::Expr(callee) = &c.callee else {
                 return false;

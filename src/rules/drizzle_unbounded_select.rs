@@ -571,6 +571,31 @@ export async function menu(db, env) {
         );
     }
 
+    /// A database in a class field is one whatever the field is called
+    /// (`this.client = drizzle(db)`: saitamau-maximum/id's repositories hid
+    /// 39 findings behind the name `client`).
+    #[test]
+    fn a_database_in_a_class_field_of_any_name() {
+        let routes = r#"import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { orders } from './schema';
+export class OrderRepository {
+  private readonly client;
+  constructor(db: D1Database) { this.client = drizzle(db); }
+  async list(userId: string) {
+    return await this.client.select().from(orders).where(eq(orders.userId, userId)).all();
+  }
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/repo.ts", routes)],
+            &[],
+            &ProjectInfo::default(),
+            &[("src/repo.ts", 8, "every matching row of orders")],
+        );
+    }
+
     /// Every column of a unique key bound but one of few values: a row per
     /// locale of a slug (the SaaS template's translations), a role per user
     /// (a composite primary key), a summary per year. A free column of many
