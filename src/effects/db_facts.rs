@@ -47,6 +47,9 @@ pub struct WalkState {
     pending_fns: HashMap<Key, PendingFn>,
     /// Fields assigned a Drizzle database (`this.client = drizzle(db)`).
     pub db_fields: HashSet<Atom>,
+    /// Queries kept in a variable to be run or used later (`let q =
+    /// db.select().from(t)`): the name and the query's outermost call.
+    stored_queries: HashMap<Atom, Key>,
     /// Dynamic imports (by the `import()` call) whose code names the exports
     /// it takes: `const { a } = await import('./m')`, `.then((m) => m.a)`.
     pub dynamic_names: HashMap<Key, Vec<String>>,
@@ -259,6 +262,51 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             }
         }
         _ => {}
+    }
+}
+
+/// A query kept in a variable, used later: `q.orderBy(…).limit(20)` (or
+/// `.get()`, `.then((r) => r[0])`) bounds it where it runs;
+/// `inArray(t.id, q)`, `exists(q)` run it inside another query.
+fn use_of_stored_query(call: &CallExpr, cx: &mut LintContext<'_>) {
+    let stored = |e: &Expr, cx: &LintContext<'_>| match unwrap_expr(e) {
+        Expr::Ident(id) => cx.db.walk.stored_queries.get(&id.sym).copied(),
+        _ => None,
+    };
+    let find = |at: Key, cx: &mut LintContext<'_>| {
+        let index = cx.db.queries.iter().rposition(|q| key(q.span) == at)?;
+        Some(index)
+    };
+    if ["inArray", "notInArray", "exists", "notExists"]
+        .iter()
+        .any(|f| callee_is(call, f))
+    {
+        for arg in &call.args {
+            if let Some(index) = stored(&arg.expr, cx).and_then(|at| find(at, cx)) {
+                cx.db.queries[index].subquery = true;
+            }
+        }
+        return;
+    }
+    let (Some(root), segments) = chain_on_call(call) else {
+        return;
+    };
+    let Some(index) = stored(root, cx).and_then(|at| find(at, cx)) else {
+        return;
+    };
+    for s in segments {
+        let arg0 = s.args.first().map(|a| &*a.expr);
+        let q = &mut cx.db.queries[index];
+        match s.name.as_ref() {
+            "limit" => {
+                q.limited = true;
+                q.single_row |= arg0.is_some_and(is_one);
+            }
+            "get" => q.single_row = true,
+            "then" => q.single_row |= arg0.is_some_and(picks_first_row),
+            "$dynamic" => q.dynamic = true,
+            _ => {}
+        }
     }
 }
 
@@ -550,6 +598,18 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
             if is_db_expr(awaited, cx, DbEvidence::Convention) {
                 cx.db.walk.db_aliases.insert(&name.id);
             }
+            // `const q = db.select().from(t)` (not awaited): a query built
+            // here and run, or used as a subquery, where the name is.
+            if let Expr::Call(call) = init {
+                if crate::knowledge::drizzle::chain_root(call)
+                    .is_some_and(|root| is_db_expr(root, cx, DbEvidence::Convention))
+                {
+                    cx.db
+                        .walk
+                        .stored_queries
+                        .insert(name.id.sym.clone(), key(call.span));
+                }
+            }
             if let Expr::Call(call) = init {
                 if is_condition_call(call)
                     && matches!(cx.binding(&name.id), Some((_, BindingKind::Const)))
@@ -694,6 +754,9 @@ fn first_param_ident(expr: &Expr) -> Option<&Ident> {
 
 fn enter_call(call: &CallExpr, cx: &mut LintContext<'_>) {
     enter_any_call(call.into(), cx);
+    if !cx.db.walk.stored_queries.is_empty() {
+        use_of_stored_query(call, cx);
+    }
     if callee_is(call, "createMiddleware") {
         for arg in &call.args {
             if let Some(s) = fn_span(&arg.expr) {

@@ -130,7 +130,10 @@ one row per group, as many as the groups grow to (the message says so). A
 one-sided range (`gte(logs.date, from)` alone) or one under `or(...)` bounds
 nothing. How wide a window is (a day, or from 1970
 to now) is not known: a range of both ends is taken as a window.
-A `.limit()` added later to a query stored in a variable is not seen. A table
+A query stored in a variable is judged where the variable is used in the
+same file: a `.limit()`, `.get()` or `.then((r) => r[0])` chained on it
+there bounds it, and `inArray(col, q)`/`exists(q)` makes it a subquery; a
+query passed to another function and bounded there is not followed. A table
 that is small by design but says so nowhere in its schema (a few settings
 rows, a restaurant's menu) should be suppressed with a reason: `// perf-optimizer-disable-next-line drizzle-unbounded-select -- at most 10 plans`.
 "#,
@@ -568,6 +571,33 @@ export async function menu(db, env) {
                 ("src/menu.ts", 13, "every matching row of userRoles"),
                 ("src/menu.ts", 14, "every matching row of hits_by_page"),
             ],
+        );
+    }
+
+    /// A query kept in a variable is judged where it runs: bounded by a
+    /// `.limit()` added there (the SaaS template's `let q = …; if (s) q =
+    /// q.where(…); await q.orderBy(…).limit(20)`), a subquery when given to
+    /// `inArray` (id's expired users). Run as it is, it is reported.
+    #[test]
+    fn queries_kept_in_variables_are_judged_where_they_run() {
+        let routes = r#"import { and, eq, inArray, desc } from 'drizzle-orm';
+import { orders, users } from './schema';
+export async function list(db, s) {
+  let q = db.select().from(orders);
+  if (s) q = q.where(eq(orders.status, s));
+  const page = await q.orderBy(desc(orders.id)).limit(20);
+  const gone = db.select({ id: users.id }).from(users).where(eq(users.name, 'x'));
+  await db.delete(orders).where(inArray(orders.userId, gone));
+  const all = db.select().from(orders);
+  return [page, await all];
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/list.ts", routes)],
+            &[],
+            &ProjectInfo::default(),
+            &[("src/list.ts", 9, "every matching row of orders")],
         );
     }
 
