@@ -50,6 +50,9 @@ pub struct WalkState {
     /// Queries kept in a variable to be run or used later (`let q =
     /// db.select().from(t)`): the name and the query's outermost call.
     stored_queries: HashMap<Atom, Key>,
+    /// The rows of a query awaited into a name (`const rows = await
+    /// db.select()…`): the name and the query's outermost call.
+    pub(crate) awaited_rows: HashMap<Atom, Key>,
     /// Dynamic imports (by the `import()` call) whose code names the exports
     /// it takes: `const { a } = await import('./m')`, `.then((m) => m.a)`.
     pub dynamic_names: HashMap<Key, Vec<String>>,
@@ -228,7 +231,10 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             enter_function(frame, cx);
             super::calls::enter_function(frame, cx);
         }
-        Node::Stmt(Stmt::If(i)) => super::calls::enter_if(i, cx),
+        Node::Stmt(Stmt::If(i)) => {
+            super::calls::enter_if(i, cx);
+            capped_by_test(i, cx);
+        }
         Node::Loop(stmt) => {
             let (item, items) = match stmt {
                 Stmt::ForOf(f) => {
@@ -262,6 +268,45 @@ pub(crate) fn enter(node: Node<'_>, cx: &mut LintContext<'_>) {
             }
         }
         _ => {}
+    }
+}
+
+/// `if (rows.length >= 5) throw …` on the rows of a query: the app caps
+/// how many the filter may match (at least two; a check of one row or of
+/// none is no cap).
+pub(crate) fn capped_by_test(stmt: &IfStmt, cx: &mut LintContext<'_>) {
+    if cx.db.walk.awaited_rows.is_empty() || stmt.alt.is_some() {
+        return;
+    }
+    let leaves = match &*stmt.cons {
+        Stmt::Throw(_) | Stmt::Return(_) => true,
+        Stmt::Block(b) => matches!(b.stmts.last(), Some(Stmt::Throw(_) | Stmt::Return(_))),
+        _ => false,
+    };
+    let Expr::Bin(b) = unwrap_expr(&stmt.test) else {
+        return;
+    };
+    if !leaves || !matches!(b.op, BinaryOp::GtEq | BinaryOp::Gt) {
+        return;
+    }
+    let Expr::Member(m) = unwrap_expr(&b.left) else {
+        return;
+    };
+    let (Expr::Ident(rows), MemberProp::Ident(length)) = (unwrap_expr(&m.obj), &m.prop) else {
+        return;
+    };
+    let cap = match unwrap_expr(&b.right) {
+        Expr::Lit(Lit::Num(n)) => n.value,
+        _ => return,
+    };
+    if length.sym != "length" || !(2.0..=1000.0).contains(&cap) {
+        return;
+    }
+    let Some(&at) = cx.db.walk.awaited_rows.get(&rows.sym) else {
+        return;
+    };
+    if let Some(q) = cx.db.queries.iter_mut().rev().find(|q| key(q.span) == at) {
+        q.capped = true;
     }
 }
 
@@ -597,6 +642,17 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
         Pat::Ident(name) => {
             if is_db_expr(awaited, cx, DbEvidence::Convention) {
                 cx.db.walk.db_aliases.insert(&name.id);
+            }
+            // `const rows = await db.select()…`: its rows, by name.
+            if let (Expr::Await(_), Expr::Call(call)) = (init, awaited) {
+                if crate::knowledge::drizzle::chain_root(call)
+                    .is_some_and(|root| is_db_expr(root, cx, DbEvidence::Convention))
+                {
+                    cx.db
+                        .walk
+                        .awaited_rows
+                        .insert(name.id.sym.clone(), key(call.span));
+                }
             }
             // `const q = db.select().from(t)` (not awaited): a query built
             // here and run, or used as a subquery, where the name is.
@@ -972,6 +1028,7 @@ fn read_query(call: CallView<'_>, cx: &LintContext<'_>) -> Option<QueryFact> {
         in_batch: false,
         in_transaction: false,
         subquery: false,
+        capped: false,
         per_iteration: None,
         in_handler: cx.in_handler(),
         reads: Vec::new(),

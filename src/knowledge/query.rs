@@ -230,6 +230,10 @@ pub struct QueryFact {
     pub in_transaction: bool,
     /// Inside another query (`inArray(col, db.select()…)`).
     pub subquery: bool,
+    /// The code refuses to go past a count of its rows (`if (rows.length >=
+    /// 5) throw …` on what it returned): the app caps the table's rows for
+    /// this filter.
+    pub capped: bool,
     pub per_iteration: Option<Iteration>,
     pub in_handler: bool,
     /// Identifiers its arguments read (for dependencies between writes).
@@ -379,6 +383,7 @@ wire_struct!(QueryFact {
     in_batch,
     in_transaction,
     subquery,
+    capped,
     per_iteration,
     in_handler,
     reads,

@@ -103,6 +103,8 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   table (a join table such as `user_roles` grows with its users and is
   reported), and the application's settings (`settings`, `app_config`,
   `options`) when no column names an owner (`user_id`, `orgId`).
+- Rows the app caps: the code refuses to go past a count of the rows the
+  query returned (`if (rows.length >= 5) throw …`, a literal of at least 2).
 - Equality on every column of a unique key (the primary key, a unique
   index) but one that holds few values by its declaration or its name — a
   declared list, a boolean, a locale, language, year, month, role, type or
@@ -166,7 +168,13 @@ rows, a restaurant's menu) should be suppressed with a reason: `// perf-optimize
 fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
     for (fi, (path, facts)) in p.files.iter().enumerate() {
         for q in &facts.queries {
-            if q.kind != QueryKind::Select || q.subquery || q.single_row || q.limited || q.dynamic {
+            if q.kind != QueryKind::Select
+                || q.subquery
+                || q.single_row
+                || q.limited
+                || q.dynamic
+                || q.capped
+            {
                 continue;
             }
             // The N+1 rule already covers queries repeated per element.
@@ -571,6 +579,31 @@ export async function menu(db, env) {
                 ("src/menu.ts", 13, "every matching row of userRoles"),
                 ("src/menu.ts", 14, "every matching row of hits_by_page"),
             ],
+        );
+    }
+
+    /// The app caps the rows a filter matches when it refuses to go past a
+    /// count of them (`if (rows.length >= 5) throw …`: 5 passkeys per
+    /// user, the SaaS template). A check for any row (`> 0`) is no cap.
+    #[test]
+    fn rows_the_app_caps_by_their_count() {
+        let routes = r#"import { eq } from 'drizzle-orm';
+import { orders } from './schema';
+export async function add(db, uid) {
+  const existing = await db.select().from(orders).where(eq(orders.userId, uid));
+  if (existing.length >= 5) {
+    throw new Error('at most 5 orders');
+  }
+  const mine = await db.select().from(orders).where(eq(orders.status, uid));
+  if (mine.length > 0) return mine;
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/add.ts", routes)],
+            &[],
+            &ProjectInfo::default(),
+            &[("src/add.ts", 8, "every matching row of orders")],
         );
     }
 
