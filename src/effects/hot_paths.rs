@@ -601,6 +601,8 @@ impl HotPaths {
     pub fn list_len(&self, expr: &Expr) -> Option<f64> {
         match unwrap_expr(expr) {
             e @ Expr::Array(_) => literal_len(e),
+            // `one ? [one] : COLUMNS.filter(…)`: the longer of the two.
+            Expr::Cond(c) => Some(self.list_len(&c.cons)?.max(self.list_len(&c.alt)?)),
             Expr::Ident(id) => self.consts.get(&id.sym).copied(),
             // `getAll()`, known to return a list of a known length.
             Expr::Call(CallExpr {

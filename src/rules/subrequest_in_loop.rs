@@ -138,7 +138,8 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   pushes where it is declared: `if (admin) hooks.push(admin)`), `.slice(0, n)`, a
   literal or constant bound (`for (let i = 0; i < 3; i++)`,
   `while (attempt < MAX_ATTEMPTS)` with `const MAX_ATTEMPTS = 3`), a list
-  made from a known one (`FEEDS.filter(…)`, `.map(…)`, `.slice(1)`, `await
+  made from a known one (`FEEDS.filter(…)`, `.map(…)`, `.slice(1)`, either
+  of two known ones (`one ? [one] : ALL`), `await
   Promise.all(FEEDS.map(…))`: at most its elements; `.flatMap((x) => [a, b])`:
   twice as many), `Object.keys`/`values`/`entries` of an object literal whose
   keys are written out (one per property, unless the code assigns more), and
@@ -1237,6 +1238,11 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
   GROWN[name] = `https://${name}.example`;
   for (const base of Object.values(GROWN)) await fetch(base);
   for (const feed of extra.filter((f) => f.url)) await fetch(feed.url);
+  // One of a list or all of a known one (the SaaS template's rebuild).
+  const picked = name ? [name] : Object.keys(MIRRORS);
+  for (const region of picked) await fetch(`https://${region}.example`);
+  const either = name ? [name] : extra;
+  for (const e of either) await fetch(`https://x.example/${e}`);
 }
 "#,
             )
@@ -1245,7 +1251,8 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
             places,
             [
                 ("src/feeds.ts".into(), 10, "subrequest-in-loop".into()),
-                ("src/feeds.ts".into(), 11, "subrequest-in-loop".into())
+                ("src/feeds.ts".into(), 11, "subrequest-in-loop".into()),
+                ("src/feeds.ts".into(), 16, "subrequest-in-loop".into())
             ]
         );
     }
