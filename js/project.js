@@ -348,6 +348,13 @@ const FRAMEWORK_ENTRIES = [
   },
   // Remix's classic compiler builds a custom server (`server: './server.ts'`, a Worker's fetch) around the app.
   { config: /^(react-router|remix)\.config\.[cm]?[jt]s$/, globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"], server: /\bserver\s*:\s*["'`]([^"'`]+)["'`]/ },
+  // The same app with no config of its own: the Vite config loads the plugin
+  // (the Worker imports the server build, which the checkout does not hold).
+  {
+    config: /^vite\.config\.[cm]?[jt]s$/,
+    loads: /['"](?:@react-router\/dev\/vite|@remix-run\/dev)['"]/,
+    globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"],
+  },
   { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
   // Nitro, and Nuxt on it: the server's handlers, middleware, plugins and
   // tasks, and its utils (auto-imported: used without an import).
@@ -563,8 +570,11 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
       const prefix = toDisplay(dir);
       const declaredBy = `${prefix ? `${prefix}/` : ""}${configName}`;
       const matches = globMatcher(globs.map((g) => (prefix ? `${prefix}/${g}` : g)));
-      // A test beside the server files (`utils/date.test.ts`) is no entry.
-      for (const path of paths.filter((p) => matches(p) && !TEST_FILE.test(p))) entries.push({ path, declaredBy });
+      // A test beside the server files (`utils/date.test.ts`) is no entry;
+      // a file two configs declare (react-router.config.ts and the Vite
+      // config that loads its plugin) is one entry, the first's.
+      const taken = new Set(entries.map((e) => e.path));
+      for (const path of paths.filter((p) => matches(p) && !TEST_FILE.test(p) && !taken.has(p))) entries.push({ path, declaredBy });
       const serverPath = server && configServer(join(dir, configName), server, paths, toDisplay);
       if (serverPath) entries.push({ path: serverPath, declaredBy: `${declaredBy} (server)` });
     }

@@ -255,6 +255,21 @@ test("entries: a Nitro or Nuxt server's handlers, middleware and auto-imported u
   }
 });
 
+test("entries: a React Router app whose Vite config loads its plugin, the Worker importing a server build the checkout does not hold", () => {
+  const root = project({
+    "wrangler.json": '{ "name": "w", "main": "./workers/app.ts" }\n',
+    "vite.config.ts": "import { reactRouter } from '@react-router/dev/vite';\nexport default { plugins: [reactRouter()] };\n",
+    "workers/app.ts": "import { createRequestHandler } from 'react-router';\n// @ts-ignore: written by the build\nimport * as build from '../build/server';\nconst handler = createRequestHandler(build);\nexport default { fetch: (req: Request) => handler(req) };\n",
+    "app/routes/dashboard.tsx": "import { loadStats } from '../lib/stats';\nexport async function loader() { return loadStats(['a']); }\nexport default function Dashboard() { return null; }\n",
+    "app/lib/stats.ts": "export async function loadStats(ids: string[]) {\n  for (const id of ids) await fetch(`https://api.example.com/${id}`);\n}\n",
+  });
+  const run = cli(["lint", "--format", "json", "--no-cache"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(findings(report), ["app/lib/stats.ts:2 subrequest-in-loop"]);
+  assert.equal(report.files.find((f) => f.path === "app/routes/dashboard.tsx").entry, "app/routes/dashboard.tsx");
+});
+
 test("a Worker in a folder of its repository: the repository files it imports are read too (not those it does not import, not when files are named)", () => {
   const loop = "export async function notify(hooks: string[]) {\n  for (const h of hooks) await fetch(h, { method: 'POST' });\n}\n";
   const root = project({
