@@ -355,7 +355,16 @@ const FRAMEWORK_ENTRIES = [
     loads: /['"](?:@react-router\/dev\/vite|@remix-run\/dev)['"]/,
     globs: ["app/entry.server.*", "app/root.*", "app/routes/**", "app/routes.*"],
   },
-  { config: /^next\.config\.[cm]?[jt]s$/, globs: ["{src/,}app/**/{route,page,layout}.*", "{src/,}pages/**", "{src/,}middleware.*"] },
+  // Next.js: the app router's server files (metadata routes and generated
+  // images too), pages, middleware (`proxy` since Next 16), instrumentation.
+  {
+    config: /^next\.config\.[cm]?[jt]s$/,
+    globs: [
+      "{src/,}app/**/{route,page,layout,template,default,not-found,sitemap,robots,manifest,opengraph-image,twitter-image,icon,apple-icon}.*",
+      "{src/,}pages/**",
+      "{src/,}{middleware,proxy,instrumentation}.*",
+    ],
+  },
   // Nitro, and Nuxt on it: the server's handlers, middleware, plugins and
   // tasks, and its utils (auto-imported: used without an import).
   { config: /^nuxt\.config\.[cm]?[jt]s$/, globs: ["server/{api,routes,middleware,plugins,tasks,utils}/**/*.{js,ts,mjs,mts}"] },

@@ -157,11 +157,18 @@ test("entries: an OpenNext app's routes, its wrangler config in another package 
     "packages/app/next.config.ts": "export default {};\n",
     "packages/app/src/app/api/sync/route.ts": "export async function POST(req: Request) {\n  for (const id of await req.json()) await fetch(`https://api.example.com/${id}`);\n  return new Response('ok');\n}\n",
     "packages/app/src/components/Chart.tsx": '"use client";\nexport function Chart() { return null; }\n',
+    // Metadata routes and the middleware (`proxy` since Next 16) run in the Worker too.
+    "packages/app/src/app/blog/opengraph-image.tsx": "export default async function Image() {\n  for (const id of await ids()) await fetch(`https://img.example.com/${id}`);\n  return null;\n}\n",
+    "packages/app/src/proxy.ts": "export async function proxy(req: Request) {\n  for (const h of await hooks()) await fetch(h);\n}\n",
   });
   const run = cli(["lint", "--format", "json"], { cwd: root });
   assert.ok(run.code === 0 || run.code === 1, run.stderr);
   const report = JSON.parse(run.stdout);
-  assert.deepEqual(findings(report), ["packages/app/src/app/api/sync/route.ts:2 subrequest-in-loop"]);
+  assert.deepEqual(findings(report), [
+    "packages/app/src/app/api/sync/route.ts:2 subrequest-in-loop",
+    "packages/app/src/app/blog/opengraph-image.tsx:2 subrequest-in-loop",
+    "packages/app/src/proxy.ts:2 subrequest-in-loop",
+  ]);
   const route = report.files.find((f) => f.path === "packages/app/src/app/api/sync/route.ts");
   assert.deepEqual([route.role, route.entry], ["worker", route.path]);
   assert.equal(report.files.find((f) => f.path === "packages/app/src/components/Chart.tsx").analyzed, false);
