@@ -171,7 +171,7 @@ const BOUNDED_DOMAINS: &[&str] = &[
 /// A column of few distinct values by its declaration (a declared list, a
 /// boolean) or its name (`locale`, `lang`, `year`, `month`, `role_id`,
 /// `type`, `status`, a [`BOUNDED_DOMAINS`] word).
-fn few_values(column: &Column) -> bool {
+pub fn few_values(column: &Column) -> bool {
     if column.enumerated || column.is_boolean() {
         return true;
     }
@@ -188,10 +188,31 @@ fn few_values(column: &Column) -> bool {
 /// per setting, when no column names an owner.
 const APP_SETTINGS: &[&str] = &["setting", "config", "configuration", "option"];
 
-/// A column name that holds another record's id: `user_id`, `userId`, `owner_id`.
-fn names_an_id(name: &str) -> bool {
+/// A column name that says whose the row is: `user_id`, `userId`,
+/// `owner_id`, `org_id`, `tenant`, `account_email`.
+fn names_an_owner(name: &str) -> bool {
+    const OWNERS: &[&str] = &[
+        "user",
+        "account",
+        "org",
+        "organization",
+        "owner",
+        "tenant",
+        "team",
+        "member",
+        "customer",
+        "client",
+        "project",
+        "workspace",
+        "company",
+        "profile",
+        "session",
+        "device",
+    ];
     let snake = snake_case(name).to_ascii_lowercase();
-    snake.ends_with("_id") || snake == "owner" || snake.ends_with("_owner")
+    snake.split('_').any(|word| {
+        OWNERS.contains(&word) || OWNERS.iter().any(|o| word.strip_suffix('s') == Some(o))
+    })
 }
 
 impl Table {
@@ -243,12 +264,13 @@ impl Table {
             ));
         }
         // The application's own settings: a row per setting, not per user
-        // or record (no column names an owner: `user_id`, `orgId`).
+        // or record (no column names an owner: `user_id`, `orgId`; a
+        // `setting_id` is the setting's own key).
         let owned = self.columns.iter().any(|c| {
             let in_key = c.primary
                 || (self.primary_key.iter())
                     .any(|k| self.column(k).is_some_and(|p| p.name == c.name));
-            !in_key && names_an_id(&c.name)
+            !in_key && names_an_owner(&c.name)
         });
         (APP_SETTINGS.contains(&singular.as_str()) && !owned).then(|| {
             format!(

@@ -92,9 +92,10 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   `createdAt`, `logged_on`). With a `groupBy`, only when every key is such a
   column (`.groupBy(logs.date)`: at most one row per value in the range).
 - A `groupBy` / `GROUP BY` (or `SELECT DISTINCT`) whose every key is a
-  column whose values are a declared list (`text({ enum: [...] })`,
-  `CHECK (status IN ('a', 'b'))` in a migration): one row per value of the
-  list.
+  column of few values: a declared list (`text({ enum: [...] })`,
+  `CHECK (status IN ('a', 'b'))` in a migration), a boolean, or a name that
+  says so (`type`, `kind`, `status`, `locale`, `year`, `role`, …): one row
+  per value.
 - Tables small by their declaration: a primary key of at most 3 characters
   (`varchar(2)` country codes) or from a declared list (`text({ enum })`),
   and reference tables of a naturally small set — categories, countries,
@@ -213,7 +214,7 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             let listed = |g: &crate::knowledge::query::ColumnRef| {
                 main.and_then(|m| p.column(fi, g, q, m))
                     .and_then(|(t, name)| p.tables[t].column(&name))
-                    .is_some_and(|c| c.enumerated)
+                    .is_some_and(crate::knowledge::schema::few_values)
             };
             if !q.group_by.is_empty() && q.group_by.iter().all(listed) {
                 continue;
@@ -511,6 +512,7 @@ app.get('/', async (c) => {
   await db.query.orders.findMany({ where: eq(orders.userId, id), limit: 20 });
   await db.select().from(orders).where(inArray(orders.userId, ids));
   await db.select({ n: count() }).from(orders);
+  await db.select({ s: orders.status, n: count() }).from(orders).groupBy(orders.status);
   await db.select({ id: orders.id, n: count(orders.status) }).from(orders);
   await db.select({ m: sql`strftime('%m', created_at)`, n: count() }).from(orders).groupBy(sql`strftime('%m', created_at)`);
   await c.env.DB.prepare('SELECT status, count(*) AS n FROM orders').all();
@@ -544,7 +546,7 @@ export const userRoles = sqliteTable('user_roles', { id: integer('id').primaryKe
 export const statuses = sqliteTable('statuses', { code: text('code', { enum: ['open', 'done'] }).primaryKey(), label: text('label') });
 export const currencies = sqliteTable('currencies', { code: text('code', { length: 3 }).primaryKey(), name: text('name') });
 export const users = sqliteTable('users', { id: integer('id').primaryKey(), countryCode: text('country_code', { length: 2 }) });
-export const settings = sqliteTable('settings', { id: integer('id').primaryKey(), key: text('key').notNull(), value: text('value') });
+export const settings = sqliteTable('settings', { id: integer('id').primaryKey(), settingId: text('setting_id').notNull(), value: text('value') });
 export const userSettings = sqliteTable('user_settings', { id: integer('id').primaryKey(), userId: text('user_id').notNull(), key: text('key') });
 "#;
         let routes = r#"import { foodCategory, food, userRoles, statuses, currencies, settings, userSettings } from './schema';
