@@ -49,7 +49,15 @@ function runCli(cli, command, cwd) {
   if (res.status !== 0 && res.status !== 1) throw new Error(`${command} in ${cwd} exited ${res.status}: ${res.stderr.trim().split("\n").slice(-3).join(" ")}`);
   return JSON.parse(res.stdout).diagnostics
     .filter((d) => d.file)
-    .map((d) => ({ file: d.file.replace(/^\.\//, ""), line: d.line ?? 0, rule: d.rule, severity: d.severity, message: d.message }));
+    .map((d) => ({
+      file: d.file.replace(/^\.\//, ""),
+      line: d.line ?? 0,
+      rule: d.rule,
+      severity: d.severity,
+      message: d.message,
+      // One finding per package: its other imports are related places.
+      also: (d.related ?? []).filter((r) => r.message === "also imported here").map((r) => ({ file: r.file.replace(/^\.\//, ""), line: r.line, rule: d.rule })),
+    }));
 }
 
 function findingsOf(app, appRoot, opts) {
@@ -89,7 +97,9 @@ function score(findings, labels, workerGlobs) {
   const traps = labels.filter((l) => l.kind === "trap");
   const judged = findings.map((f) => ({ finding: f, label: labelOf(f, labels) }));
   const judgedBy = new Set(judged.map((j) => j.label).filter(Boolean));
-  const found = musts.filter((l) => judgedBy.has(l));
+  // A must at an import a package's one finding names as another of its places is found.
+  const also = findings.flatMap((f) => f.also ?? []);
+  const found = musts.filter((l) => judgedBy.has(l) || also.some((place) => matches(place, l)));
   const trapsFired = traps.filter((l) => judgedBy.has(l));
   const onMust = judged.filter((j) => j.label?.kind === "must");
   const onLabel = judged.filter((j) => j.label);
