@@ -326,6 +326,32 @@ pub enum Destination {
     Database,
 }
 
+/// The methods that run a Kysely query (the builder sends nothing before).
+const KYSELY_RUNS: &[&str] = &[
+    "execute",
+    "executeTakeFirst",
+    "executeTakeFirstOrThrow",
+    "stream",
+];
+/// The methods a Kysely query starts with.
+const KYSELY_STARTS: &[&str] = &[
+    "selectFrom",
+    "insertInto",
+    "updateTable",
+    "deleteFrom",
+    "replaceInto",
+    "mergeInto",
+];
+
+/// `call` runs a query a chain of Kysely's builder makes
+/// (`db.selectFrom('theme').selectAll().where('id', '=', id).executeTakeFirst()`).
+fn kysely_query(call: &CallExpr) -> bool {
+    let (_, segments) = crate::knowledge::drizzle::chain(call);
+    segments
+        .iter()
+        .any(|s| KYSELY_STARTS.contains(&s.name.as_ref()))
+}
+
 /// One file's semantic model with the facts recorded so far: what the
 /// database collector and the rules read during the walk.
 pub struct FileContext<'a> {
@@ -466,6 +492,10 @@ impl FileContext<'_> {
                 // variable's string or array method, which no binding has.
                 if crate::knowledge::bindings::VALUE_METHODS.contains(method.sym.as_ref()) {
                     return None;
+                }
+                // A Kysely query run: `db.selectFrom('t')…executeTakeFirst()`.
+                if KYSELY_RUNS.contains(&method.sym.as_ref()) && kysely_query(call) {
+                    return Some(Destination::Database);
                 }
                 if let Some(root) = root_name(&m.obj) {
                     if self.is_binding_root(&m.obj)

@@ -53,7 +53,7 @@ const settings = await c.env.CACHE.get(`settings:${id}`, 'json');
 
 I/O means a call the file knows returns a promise: `fetch`, a binding call
 (`env.KV.get`, `c.env.BUCKET.put`, a Durable Object stub), a Drizzle query, a
-client of an SDK that calls HTTP, an async function of the file — or a
+Kysely query run (`.execute()`, `.executeTakeFirst()`), a client of an SDK that calls HTTP, an async function of the file — or a
 function that makes a subrequest or a query itself or through what it calls,
 across files (an imported helper, `this.method()`, a method of an instance
 held in a field: `await this.github.getCommits(repo)`); the finding then
@@ -508,6 +508,22 @@ export async function three(env) {
                 (10, "the second does not use the first's result"),
                 (16, "3 independent awaits run one after the other"),
             ],
+        );
+    }
+
+    /// Kysely queries run one after the other (exif-frame's theme detail:
+    /// three independent queries), not when the second uses the first.
+    #[test]
+    fn fires_on_independent_kysely_queries() {
+        assert_fires(
+            "sequential-awaits",
+            r#"export async function detail(db: Kysely<Database>, id: number) {
+  const theme = await db.selectFrom("theme").selectAll().where("id", "=", id).executeTakeFirst();
+  const tags = await db.selectFrom("tag").select(["name"]).where("themeId", "=", id).execute();
+  const owner = await db.selectFrom("member").select(["name"]).where("id", "=", theme!.ownerId).executeTakeFirst();
+  return { theme, tags, owner };
+}"#,
+            &[(2, "the second does not use the first's result")],
         );
     }
 

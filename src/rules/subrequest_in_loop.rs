@@ -42,7 +42,8 @@ static DOCS: crate::engine::declare::Docs = crate::engine::declare::Docs {
 A subrequest — `fetch`, a binding call (`env.KV.get`, `c.env.QUEUE.send`, a
 Durable Object stub; a parameter, variable or class field typed as a binding
 or a `Pick<…>` of one is the binding: `this.registry.get(k)` with `private
-registry: R2Bucket`), a D1 statement run (`.first()`, `.all()`, `.run()`), an
+registry: R2Bucket`), a Kysely query run (`.execute()`, `.executeTakeFirst()` on a
+`selectFrom`/`insertInto`/`updateTable`/`deleteFrom` chain), a D1 statement run (`.first()`, `.all()`, `.run()`), an
 awaited Drizzle query, a call through a client of an SDK that calls HTTP —
 inside a loop or a per-element callback (`forEach`, `map`, …). A call of a
 function that makes one, in this file or another (through imports,
@@ -579,6 +580,26 @@ mod tests {
             .filter_map(|d| d.line)
             .collect();
         assert_eq!(lines, [5, 9, 12, 15]);
+    }
+
+    /// A Kysely query run (`executeTakeFirst()` on a `selectFrom` chain) is
+    /// a database round trip: per item in a loop (exif-frame's data layer
+    /// was not seen). A builder that is not run sends nothing.
+    #[test]
+    fn kysely_queries_run_in_loops() {
+        assert_fires(
+            "subrequest-in-loop",
+            r#"export async function tags(db: Kysely<Database>, ids: number[]) {
+  for (const id of ids) {
+    await db.selectFrom("tag").select(["id", "name"]).where("id", "=", id).executeTakeFirst();
+  }
+  const built = [];
+  for (const id of ids) built.push(db.selectFrom("tag").selectAll().where("id", "=", id));
+  return built;
+}
+"#,
+            &[(3, "inside a for-of loop (line 2)")],
+        );
     }
 
     /// A class field typed as a binding (`private registry: R2Bucket`, or a
