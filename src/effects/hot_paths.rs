@@ -149,8 +149,10 @@ pub struct HotPaths {
     objects: HashMap<Atom, f64>,
     /// First parameters of `queue(batch, env, ctx)` handlers.
     queue_batches: HashSet<Atom>,
-    /// The named functions entered, innermost last (a stack pruned by span).
-    functions: Vec<(Span, Atom, std::rc::Rc<[Atom]>)>,
+    /// The functions entered, innermost last (a stack pruned by span), with
+    /// their name when callers can be matched to them (a module function
+    /// whose parameters are one name each).
+    functions: Vec<(Span, Option<Atom>, std::rc::Rc<[Atom]>)>,
     /// Each name of a function entered and its parameters (None: two
     /// functions have the name).
     function_params: HashMap<Atom, Option<std::rc::Rc<[Atom]>>>,
@@ -198,10 +200,13 @@ impl HotPaths {
                 name,
                 is_method,
                 params,
+                positional,
                 ..
             }) => {
                 self.enter_scope(*span);
-                self.enter_function(*span, name.as_ref().filter(|_| !is_method), params);
+                // Arguments are matched to parameters by position.
+                let name = name.as_ref().filter(|_| !is_method && *positional);
+                self.enter_function(*span, name, params);
             }
             Node::Loop(stmt) => self.enter_scope(stmt.span()),
             _ => {}
@@ -423,8 +428,8 @@ impl HotPaths {
         while self.functions.last().is_some_and(|(f, _, _)| !inside(*f)) {
             self.functions.pop();
         }
+        self.functions.push((span, name.cloned(), params.clone()));
         if let Some(name) = name {
-            self.functions.push((span, name.clone(), params.clone()));
             self.function_params
                 .entry(name.clone())
                 .and_modify(|p| *p = None)
@@ -534,11 +539,15 @@ impl HotPaths {
         if let Expr::Ident(id) = unwrap_expr(list) {
             let at = list.span();
             let within = |f: &Span| f.lo <= at.lo && at.hi <= f.hi;
-            if let Some((_, name, params)) = self.functions.iter().rev().find(|(f, _, _)| within(f))
-            {
-                if let Some(i) = params.iter().position(|p| *p == id.sym) {
-                    self.looped_params.insert((name.clone(), i as u32));
-                }
+            // The innermost function around it that declares the name.
+            let declaring = (self.functions.iter().rev())
+                .filter(|(f, _, _)| within(f))
+                .find_map(|(_, name, params)| {
+                    let i = params.iter().position(|p| *p == id.sym)?;
+                    Some((name, i))
+                });
+            if let Some((Some(name), i)) = declaring {
+                self.looped_params.insert((name.clone(), i as u32));
             }
         }
         let name = match unwrap_expr(list) {

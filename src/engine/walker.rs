@@ -297,6 +297,11 @@ impl Walker<'_, '_, '_> {
                 _ => None,
             })
             .collect();
+        let positional = pats.iter().all(|pat| match param_pat(pat) {
+            Pat::Ident(_) => true,
+            Pat::Assign(a) => matches!(&*a.left, Pat::Ident(_)),
+            _ => false,
+        });
         let frame = Frame::Function {
             span,
             is_async,
@@ -305,6 +310,7 @@ impl Walker<'_, '_, '_> {
             name,
             is_method: pending.is_method,
             params: params.into(),
+            positional,
             iteration_method: pending.iteration_method,
             in_promise_combinator: pending.in_promise_combinator,
             flags: (!flags.is_empty()).then(|| flags.into()),

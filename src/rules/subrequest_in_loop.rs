@@ -634,7 +634,9 @@ mod tests {
     /// (HonoWarden's `enforceAuthRequestQuotas(c, name, [{ … }, { … }])`)
     /// holds at most that many: a loop over it is a few calls. Not when a
     /// caller gives a list of unknown length, the name is used otherwise
-    /// (passed on: anyone may call it), or the function is exported.
+    /// (passed on: anyone may call it), the function is exported, or its
+    /// parameters are not one name each (a destructured one: positions no
+    /// longer match the arguments').
     #[test]
     fn parameters_every_caller_gives_a_short_list() {
         assert_fires(
@@ -653,8 +655,12 @@ async function passedOn(urls: string[]) {
 export async function exported(urls: string[]) {
   for (const url of urls) await fetch(url);
 }
+async function destructured({ a, b }: { a: number; b: number }, urls: string[], tags: string[]) {
+  for (const url of urls) await fetch(url);
+}
 export default {
   async fetch(req: Request, env: { DB: D1Database }) {
+    await destructured({ a: 1, b: 2 }, await req.json(), ["x"]);
     await enforceQuotas(env.DB, [{ key: "ip" }]);
     await enforceQuotas(env.DB, [{ key: "account" }, { key: "device" }]);
     await notifyAll(["https://a.example", "https://b.example"]);
@@ -670,6 +676,7 @@ export default {
                 (7, "inside a for-of loop (line 7)"),
                 (10, "inside a for-of loop (line 10)"),
                 (13, "inside a for-of loop (line 13)"),
+                (16, "inside a for-of loop (line 16)"),
             ],
         );
     }

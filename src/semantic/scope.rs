@@ -29,6 +29,9 @@ pub enum Frame {
         /// Parameter names (shared: the walker passes the frame to the rules
         /// and keeps it on the stack).
         params: Rc<[Atom]>,
+        /// Each parameter is one name (no destructuring, no rest): the
+        /// i-th of `params` takes the i-th argument.
+        positional: bool,
         /// Set when the function is the callback of an array method
         /// (`xs.map(cb)`): the method name.
         iteration_method: Option<Atom>,
