@@ -808,6 +808,11 @@ mod tests {
     }
 
     /// The report's note that says `text`.
+    /// An exported function with a fetch per element of its argument.
+    fn looped_export(name: &str) -> String {
+        format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
+    }
+
     fn note_containing<'r>(report: &'r Report, text: &str) -> &'r str {
         report
             .notes
@@ -963,9 +968,7 @@ mod tests {
     /// Worker.
     #[test]
     fn client_components_are_browser_code_server_actions_are_not() {
-        let looped = |name: &str| {
-            format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
-        };
+        let looped = looped_export;
         let input = AnalyzeInput {
             files: vec![
                 file(
@@ -1140,9 +1143,7 @@ mod tests {
     /// `invalids_ip.ts`). A module passed on whole keeps every export.
     #[test]
     fn dynamic_imports_take_the_exports_their_code_names() {
-        let looped = |name: &str| {
-            format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
-        };
+        let looped = looped_export;
         let input = |entry: &str| {
             let mut input = from_entry(vec![
                 file("src/index.ts", entry),
@@ -1188,9 +1189,7 @@ mod tests {
     /// of barrels too; a namespace import of the barrel takes every export.
     #[test]
     fn exports_no_importer_takes_through_a_barrel_are_left_out() {
-        let looped = |name: &str| {
-            format!("export async function {name}(ids: string[]) {{\n  for (const id of ids) {{ await fetch(`https://x/${{id}}`); }}\n}}\n")
-        };
+        let looped = looped_export;
         let input = |entry: &str| {
             let mut input = from_entry(vec![
                 file("src/index.ts", entry),

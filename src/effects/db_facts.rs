@@ -643,27 +643,19 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
             if is_db_expr(awaited, cx, DbEvidence::Convention) {
                 cx.db.walk.db_aliases.insert(&name.id);
             }
-            // `const rows = await db.select()…`: its rows, by name.
-            if let (Expr::Await(_), Expr::Call(call)) = (init, awaited) {
-                if crate::knowledge::drizzle::chain_root(call)
-                    .is_some_and(|root| is_db_expr(root, cx, DbEvidence::Convention))
-                {
-                    cx.db
-                        .walk
-                        .awaited_rows
-                        .insert(name.id.sym.clone(), key(call.span));
-                }
-            }
-            // `const q = db.select().from(t)` (not awaited): a query built
-            // here and run, or used as a subquery, where the name is.
-            if let Expr::Call(call) = init {
-                if crate::knowledge::drizzle::chain_root(call)
-                    .is_some_and(|root| is_db_expr(root, cx, DbEvidence::Convention))
-                {
-                    cx.db
-                        .walk
-                        .stored_queries
-                        .insert(name.id.sym.clone(), key(call.span));
+            // `const rows = await db.select()…`: its rows, by name; `const q
+            // = db.select().from(t)` (not awaited): a query built here and
+            // run, or used as a subquery, where the name is.
+            if let Expr::Call(call) = awaited {
+                let query = crate::knowledge::drizzle::chain_root(call)
+                    .is_some_and(|root| is_db_expr(root, cx, DbEvidence::Convention));
+                if query {
+                    let by_name = if matches!(init, Expr::Await(_)) {
+                        &mut cx.db.walk.awaited_rows
+                    } else {
+                        &mut cx.db.walk.stored_queries
+                    };
+                    by_name.insert(name.id.sym.clone(), key(call.span));
                 }
             }
             if let Expr::Call(call) = init {
