@@ -6,4 +6,4 @@ async function loadAll(ids: string[]) {
   return out;
 }
 
-createRoot(document.getElementById('root')!).render(<main onClick={() => loadAll(['1'])}>acme</main>);
+createRoot(document.getElementById('root')!).render(<main onClick={() => loadAll(new URLSearchParams(location.search).getAll('id'))}>acme</main>);
