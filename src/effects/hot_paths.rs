@@ -704,9 +704,10 @@ impl HotPaths {
     }
 
     /// A counting loop that steps by a chunk: `i += 100` (a literal of at
-    /// least 10), `i += batchSize` (a name: a constant of at least 2, or one
-    /// the file does not bind to a number: the author named the step, as
-    /// the slice of each iteration does), `i = i + size`.
+    /// least 10), `i += batchSize` or `i += CONFIG.CHUNK_SIZE` (a name: a
+    /// constant of at least 2, or one the file does not bind to a number:
+    /// the author named the step, as the slice of each iteration does),
+    /// `i = i + size`.
     fn over_chunks(&self, stmt: &Stmt) -> bool {
         let Stmt::For(f) = stmt else {
             return false;
@@ -728,6 +729,11 @@ impl HotPaths {
         };
         match unwrap_expr(step) {
             Expr::Ident(id) => self.consts.get(&id.sym).is_none_or(|n| *n >= 2.0),
+            // `i += CONFIG.CHUNK_SIZE`: a named step of a config object.
+            Expr::Member(MemberExpr {
+                prop: MemberProp::Ident(_),
+                ..
+            }) => true,
             e => number(e).is_some_and(|n| n >= CHUNK),
         }
     }

@@ -175,7 +175,7 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   loop over chunks is already the batched form, and so is any call in a
   counting loop that steps by a chunk: a literal of at least 10
   (`for (let i = 0; i < xs.length; i += 100)`) or a named step of at least 2
-  (`i += batchSize` with `const batchSize = 6`, each call sending
+  (`i += batchSize` with `const batchSize = 6`, `i += CONFIG.CHUNK_SIZE`, each call sending
   `xs.slice(i, i + batchSize)`).
 - A page of a KV or R2 listing (`list({ prefix, cursor })` in a loop that
   follows the cursor): each call reads up to 1,000 keys.
@@ -905,6 +905,9 @@ export const get = async (id) => fetch(`https://api.example.com/items/${id}`);
   const step = 1;
   for (let i = 0; i < subscribers.length; i += step) {
     await fetch(`${env.API}/${subscribers[i]}`);
+  }
+  for (let i = 0; i < subscribers.length; i += CONFIG.CHUNK_SIZE) {
+    await fetch(env.API, { method: 'POST', body: JSON.stringify(subscribers.slice(i, i + CONFIG.CHUNK_SIZE)) });
   }
 }
 "#,

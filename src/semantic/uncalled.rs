@@ -244,7 +244,7 @@ pub fn name_uses<'s>(
 ) -> impl Iterator<Item = Option<usize>> + 's {
     let bytes = source.as_bytes();
     let first = name.as_bytes().first().copied().unwrap_or(b' ');
-    let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let is_name_byte = crate::syntax::text::is_word_byte;
     source
         .match_indices(first as char)
         .filter(move |&(at, _)| {
@@ -388,7 +388,7 @@ pub fn candidate_methods(
 /// (`name(…): T;`) are not uses.
 pub fn names_method(source: &str, name: &str) -> bool {
     let bytes = source.as_bytes();
-    let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let is_name_byte = crate::syntax::text::is_word_byte;
     source.match_indices(name).any(|(at, _)| {
         let end = at + name.len();
         let before = at.checked_sub(1).map(|i| bytes[i]);

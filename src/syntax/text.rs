@@ -25,6 +25,12 @@ static WORD_BYTES: [bool; 256] = {
     table
 };
 
+/// A byte of an identifier-like word ([`WORD_BYTES`]).
+#[inline]
+pub fn is_word_byte(b: u8) -> bool {
+    WORD_BYTES[b as usize]
+}
+
 /// Whether `text` has one of `words` (sorted) as a whole identifier-like
 /// word. One pass over the bytes: where a word starts, it is compared only
 /// when its length and first byte could match — what many `contains` calls,
@@ -39,7 +45,7 @@ pub fn has_any_word(text: &str, words: &[&str]) -> bool {
         longest = longest.max(w.len());
     }
     let bytes = text.as_bytes();
-    let is_word = |b: u8| WORD_BYTES[b as usize];
+    let is_word = is_word_byte;
     let mut i = 0;
     while i < bytes.len() {
         if !is_word(bytes[i]) {
