@@ -16,7 +16,8 @@ use super::drizzle::{
 };
 use super::FileContext as LintContext;
 use crate::knowledge::drizzle::{
-    self, chain_on_call, member_prop, object_prop, sql_text, ClientKind, ConnSource, Segment,
+    self, chain_on_call, has_prop, member_prop, object_prop, sql_text, ClientKind, ConnSource,
+    Segment,
 };
 use crate::knowledge::query::{
     key, table_ref, Api, CallFact, ClientFact, ColumnRef, Ends, Filter, ImportFact, Iteration,
@@ -307,6 +308,26 @@ pub(crate) fn capped_by_test(stmt: &IfStmt, cx: &mut LintContext<'_>) {
     };
     if let Some(q) = cx.db.queries.iter_mut().rev().find(|q| key(q.span) == at) {
         q.capped = true;
+    }
+}
+
+/// The query kept in a variable that `expr` is, or extends: `q`,
+/// `q.where(…)`, either branch of `cond ? q.where(…) : q`.
+fn stored_root(expr: &Expr, cx: &LintContext<'_>) -> Option<Key> {
+    match unwrap_expr(expr) {
+        Expr::Ident(id) => cx.db.walk.stored_queries.get(&id.sym).copied(),
+        Expr::Call(call) => match chain_on_call(call) {
+            (Some(root), _) => match unwrap_expr(root) {
+                Expr::Ident(id) => cx.db.walk.stored_queries.get(&id.sym).copied(),
+                _ => None,
+            },
+            _ => None,
+        },
+        Expr::Cond(c) => {
+            let at = stored_root(&c.cons, cx)?;
+            (stored_root(&c.alt, cx)? == at).then_some(at)
+        }
+        _ => None,
     }
 }
 
@@ -646,6 +667,14 @@ fn var_declarator(d: &VarDeclarator, cx: &mut LintContext<'_>) {
             // `const rows = await db.select()…`: its rows, by name; `const q
             // = db.select().from(t)` (not awaited): a query built here and
             // run, or used as a subquery, where the name is.
+            // `const filtered = cat ? query.where(…) : query`, `const q2 =
+            // query.orderBy(…)` (not awaited): the same query, run where the
+            // new name is.
+            if !matches!(init, Expr::Await(_)) && !cx.db.walk.stored_queries.is_empty() {
+                if let Some(at) = stored_root(init, cx) {
+                    cx.db.walk.stored_queries.insert(name.id.sym.clone(), at);
+                }
+            }
             if let Expr::Call(call) = awaited {
                 let query = crate::knowledge::drizzle::chain_root(call)
                     .is_some_and(|root| is_db_expr(root, cx, DbEvidence::Convention));
@@ -1193,19 +1222,30 @@ fn read_relational(fact: &mut QueryFact, table: &str, seg: &Segment<'_>, cx: &Li
         return;
     };
     let this = TableRef::Relational(table.to_string());
-    if object_prop(o, "columns").is_some() {
+    // `{ columns, limit }`: shorthand properties name them too.
+    if has_prop(o, "columns") {
         fact.all_columns = false;
     }
-    if let Some(limit) = object_prop(o, "limit") {
+    if has_prop(o, "limit") {
         fact.limited = true;
-        fact.single_row |= is_one(limit);
+        fact.single_row |= object_prop(o, "limit").is_some_and(is_one);
     }
-    if object_prop(o, "offset").is_some() {
+    if has_prop(o, "offset") {
         fact.paged = true;
+    }
+    // `{ columns, ...query }`: what the spread holds (a `where`, a `limit`,
+    // `columns`) is written elsewhere, as `.$dynamic()` clauses are.
+    if o.props.iter().any(|p| matches!(p, PropOrSpread::Spread(_))) {
+        fact.dynamic = true;
+        fact.all_columns = false;
     }
     if let Some(w) = object_prop(o, "where") {
         fact.has_where = true;
         fact.opaque_where |= relational_where(w, &this, false, cx, &mut fact.filters);
+    } else if has_prop(o, "where") {
+        // `{ where }`: a condition made elsewhere.
+        fact.has_where = true;
+        fact.opaque_where = true;
     }
     if let Some(order) = object_prop(o, "orderBy") {
         let (params, body) = callback(order, &this);
@@ -1268,11 +1308,212 @@ fn relational_where(
             relational_where(&c.cons, this, true, cx, out)
                 | relational_where(&c.alt, this, true, cx, out)
         }
+        Expr::Object(o) => object_filters(o, this, true, optional, false, cx, out),
         _ => {
             let (params, body) = callback(w, this);
             conditions(body, true, optional, false, &params, cx, out)
         }
     }
+}
+
+/// The operators of a column's filter in an object `where` of the
+/// relational queries' second version (`{ age: { gt: 10 } }`).
+const OBJECT_OPERATORS: &[&str] = &[
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in",
+    "notIn",
+    "like",
+    "notLike",
+    "ilike",
+    "notIlike",
+    "isNull",
+    "isNotNull",
+    "arrayOverlaps",
+    "arrayContained",
+    "arrayContains",
+    "OR",
+    "AND",
+    "NOT",
+];
+
+/// An object `where` of the relational queries' second version (drizzle-orm
+/// 1.0): `{ clientId: { in: chunk }, status: 'open', OR: [{ … }, { … }],
+/// NOT: { … }, RAW: (t) => sql`…` }`, its keys conjuncts. A key whose value
+/// is an object of other keys filters by a relation (an `EXISTS`): no
+/// filter on this table. Returns true when part of it cannot be read.
+fn object_filters(
+    o: &ObjectLit,
+    this: &TableRef,
+    conjunct: bool,
+    optional: bool,
+    negated: bool,
+    cx: &LintContext<'_>,
+    out: &mut Vec<Filter>,
+) -> bool {
+    let mut opaque = false;
+    for p in &o.props {
+        let PropOrSpread::Prop(p) = p else {
+            opaque = true; // `...filters`
+            continue;
+        };
+        let (key, value) = match &**p {
+            Prop::KeyValue(kv) => match drizzle::prop_key(&kv.key) {
+                Some(key) => (key, &*kv.value),
+                None => {
+                    opaque = true;
+                    continue;
+                }
+            },
+            // `{ userId }`: the column equals the local of that name.
+            Prop::Shorthand(id) => {
+                let value = Expr::Ident(id.clone());
+                opaque |=
+                    column_filters(&id.sym, &value, this, conjunct, optional, negated, cx, out);
+                continue;
+            }
+            _ => {
+                opaque = true;
+                continue;
+            }
+        };
+        opaque |= match key.as_str() {
+            "AND" | "OR" => {
+                let and = key == "AND";
+                match unwrap_expr(value) {
+                    Expr::Array(a) => a.elems.iter().fold(false, |opaque, e| {
+                        opaque
+                            | match e
+                                .as_ref()
+                                .map(|e| (e.spread.is_some(), unwrap_expr(&e.expr)))
+                            {
+                                Some((false, Expr::Object(o))) => object_filters(
+                                    o,
+                                    this,
+                                    and && conjunct,
+                                    optional,
+                                    negated,
+                                    cx,
+                                    out,
+                                ),
+                                _ => true,
+                            }
+                    }),
+                    _ => true,
+                }
+            }
+            "NOT" => match unwrap_expr(value) {
+                Expr::Object(o) => object_filters(o, this, false, optional, true, cx, out),
+                _ => true,
+            },
+            "RAW" => {
+                let (params, body) = callback(value, this);
+                conditions(body, conjunct, optional, negated, &params, cx, out)
+            }
+            _ => column_filters(&key, value, this, conjunct, optional, negated, cx, out),
+        };
+    }
+    opaque
+}
+
+/// The filters on the column `key` of an object `where`: a value (`status:
+/// 'open'`, equality) or an object of operators (`{ in: ids }`, `{ gt: 1,
+/// lt: 9 }`). A value that may be absent (`cond ? x : undefined`) makes an
+/// optional filter. Returns true when part of it cannot be read.
+#[allow(clippy::too_many_arguments)]
+fn column_filters(
+    key: &str,
+    value: &Expr,
+    this: &TableRef,
+    conjunct: bool,
+    optional: bool,
+    negated: bool,
+    cx: &LintContext<'_>,
+    out: &mut Vec<Filter>,
+) -> bool {
+    let column = || ColumnRef {
+        table: this.clone(),
+        key: key.to_owned(),
+        text: key.to_owned(),
+    };
+    let filter = |op: Op, value: Option<&Expr>, ends: Ends, conjunct: bool| Filter {
+        column: column(),
+        other: None,
+        op: if negated { Op::Other } else { op },
+        conjunct,
+        optional,
+        via_expr: false,
+        value: value.map(|v| cx.snippet(v.span())),
+        ends,
+    };
+    let Expr::Object(o) = unwrap_expr(value) else {
+        match unwrap_expr(value) {
+            Expr::Ident(id) if id.sym == "undefined" => {}
+            Expr::Cond(c) => {
+                return column_filters(key, &c.cons, this, conjunct, true, negated, cx, out)
+                    | column_filters(key, &c.alt, this, conjunct, true, negated, cx, out);
+            }
+            v => out.push(filter(Op::Eq, Some(v), Ends::Unknown, conjunct)),
+        }
+        return false;
+    };
+    let operators: Vec<(String, &Expr)> = o
+        .props
+        .iter()
+        .filter_map(|p| match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) => Some((drizzle::prop_key(&kv.key)?, &*kv.value)),
+                _ => None,
+            },
+            PropOrSpread::Spread(_) => None,
+        })
+        .collect();
+    if operators.len() != o.props.len() {
+        return true;
+    }
+    if !operators
+        .iter()
+        .all(|(op, _)| OBJECT_OPERATORS.contains(&op.as_str()))
+    {
+        // A relation's filter (`posts: { title: … }`): rows of this table
+        // with related rows, no condition on its columns.
+        return false;
+    }
+    let mut opaque = false;
+    for (name, operand) in operators {
+        match name.as_str() {
+            "OR" | "AND" | "NOT" => {
+                let (conjunct, negated) = match name.as_str() {
+                    "AND" => (conjunct, negated),
+                    "OR" => (false, negated),
+                    _ => (false, true),
+                };
+                let parts: Vec<&Expr> = match unwrap_expr(operand) {
+                    Expr::Array(a) => a.elems.iter().flatten().map(|e| &*e.expr).collect(),
+                    e => vec![e],
+                };
+                for part in parts {
+                    opaque |= column_filters(key, part, this, conjunct, optional, negated, cx, out);
+                }
+            }
+            "eq" => out.push(filter(Op::Eq, Some(operand), Ends::Unknown, conjunct)),
+            "in" => out.push(filter(Op::In, Some(operand), Ends::Unknown, conjunct)),
+            // `isNull: true` (`false` reads as `isNotNull`).
+            "isNull" if !matches!(unwrap_expr(operand), Expr::Lit(Lit::Bool(b)) if !b.value) => {
+                out.push(filter(Op::IsNull, None, Ends::Unknown, conjunct))
+            }
+            "isNull" | "isNotNull" => out.push(filter(Op::Range, None, Ends::NotNull, conjunct)),
+            "gt" | "gte" | "lt" | "lte" => {
+                out.push(filter(Op::Range, Some(operand), ends(&name), conjunct))
+            }
+            _ => out.push(filter(Op::Other, Some(operand), Ends::Unknown, conjunct)),
+        }
+    }
+    opaque
 }
 
 fn callback<'a>(expr: &'a Expr, this: &TableRef) -> (Vec<(Atom, TableRef)>, &'a Expr) {

@@ -730,6 +730,8 @@ app.get('/', async (c) => {
   await db.select().from(schema.orders).orderBy(desc(schema.orders.total)).limit(10);
   await db.query.orders.findMany({ where: (o, { eq }) => eq(o.userId, id), limit: 5 });
   await db.select().from(users).where(eq(users.email, email)).limit(1);
+  await db.query.orders.findMany({ where: { userId: { in: ids } }, limit: 5 });
+  await db.query.orders.findMany({ where: { status: 'open', createdAt: { gt: since } }, limit: 5 });
   await db.select().from(memberships).where(eq(memberships.userId, id)).limit(5);
   await db.select().from(users).innerJoin(orders, eq(orders.userId, users.id)).where(eq(users.handle, h));
   await c.env.DB.prepare('SELECT id FROM orders WHERE user_id = ? LIMIT 5').bind(id).all();
@@ -746,9 +748,10 @@ app.get('/', async (c) => {
                 ("src/routes/orders.ts", 8, "orders.total is ordered by"),
                 ("src/routes/orders.ts", 9, "orders.userId (user_id) is filtered on"),
                 ("src/routes/orders.ts", 10, "users.email is filtered on here, but no index on users starts with it (the expression index users_email_lower"),
-                ("src/routes/orders.ts", 11, "memberships.userId (user_id) is filtered on"),
-                ("src/routes/orders.ts", 12, "orders.userId (user_id) is joined on"),
-                ("src/routes/orders.ts", 13, "orders.userId (user_id) is filtered on"),
+                ("src/routes/orders.ts", 11, "orders.userId (user_id) is filtered on"),
+                ("src/routes/orders.ts", 13, "memberships.userId (user_id) is filtered on"),
+                ("src/routes/orders.ts", 14, "orders.userId (user_id) is joined on"),
+                ("src/routes/orders.ts", 15, "orders.userId (user_id) is filtered on"),
             ],
         );
         let help = &found[0].help;

@@ -103,7 +103,8 @@ const items = await db
 - Paging loops (`.offset(...)`, a limited query in a counting `for` loop) and
   `while`/`do-while` loops, whose iterations depend on the previous result.
 - A query per chunk: the loop goes over chunks of a list and each query takes
-  the whole chunk (`for (const chunk of chunks(ids, 90)) … inArray(t.id, chunk)`),
+  the whole chunk (`for (const chunk of chunks(ids, 90)) … inArray(t.id, chunk)`,
+  or `where: { id: { in: chunk } }` in the relational queries' object filters),
   the batching D1's limit of 100 bound parameters per query asks for.
 - Retry loops: the body leaves the loop where the query succeeded
   (`try { await stmt.run(); return c.text('created'); } catch (e) { if (isUnique(e)) continue; throw e; }`,
@@ -122,7 +123,9 @@ const items = await db
   (`for (let i = 0; i < 3; i++)`). A list another
   module declares (`import { CATEGORIES } from './constants'`), or returns
   as it is from a function (`getAllSources()`), counts at its length when
-  that module grows it nowhere in a function and it is not empty.
+  that module grows it nowhere in a function and it is not empty; so does a
+  function's every `return` of a list it builds in its body (a literal and
+  a few pushes, `[...new Set(keys)]`).
 - A helper whose only query is in failure-only code (a `catch`, `if (!res.ok)`:
   `catch (e) { if (revoked(e)) await dropConnection(db, id); throw e; }`): a
   call of it costs no query when it succeeds. The same holds for the
@@ -486,6 +489,10 @@ export default {
     await db.update(orders).set({ seen: true }).where(and(inArray(orders.id, chunk), eq(orders.userId, uid)));
   }
   await Promise.all(chunks(ids, 90).map((part) => db.delete(orders).where(inArray(orders.id, part))));
+  // the same with the relational queries' object filters (drizzle-orm 1.0)
+  for (const chunk of chunkIds(ids)) {
+    await db.query.orders.findMany({ columns: { id: true }, where: { id: { in: chunk } } });
+  }
   // a map over an array, not a query
   for (const k of keys) cache.delete(k);
   for (const k of keys) await map.get(k);
