@@ -46,9 +46,11 @@ function sqlFilesUnder(dir, paths) {
  * drizzle-kit output, and the files the project's scripts apply with
  * `wrangler d1 execute --file`.
  */
-function sqlFilesOf(project) {
+function sqlFilesOf(project, packageDirs = []) {
   const root = searchDirs(project.dir).at(-1);
-  const conventional = [...new Set([project.dir, root])].flatMap((base) => CONVENTIONAL_MIGRATIONS.map((dir) => join(base, dir)));
+  // The workspace packages the Worker depends on too: a monorepo's schema
+  // package keeps its migrations beside its drizzle config.
+  const conventional = [...new Set([project.dir, root, ...packageDirs])].flatMap((base) => CONVENTIONAL_MIGRATIONS.map((dir) => join(base, dir)));
   const dirs = new Set([...project.migrationsDirs, ...conventional]);
   const paths = [...(project.schemaFiles ?? [])];
   for (const dir of dirs) sqlFilesUnder(dir, paths);
@@ -65,12 +67,12 @@ function withProjectNotes(report, project) {
  * What the core needs to know about the project: bindings, flags, SQL schema,
  * and the tsconfig/package.json facts that resolve the imports of `files`.
  */
-function projectInputs(project, files) {
+function projectInputs(project, files, packageDirs = []) {
   const modules = moduleFacts(files.map((file) => file.path));
   if (!project) return { project: { modules } };
   const { nodejsCompat, bindings, caching } = project;
   const settings = { workersCache: Boolean(caching?.workersCache), ...(caching?.placement ? { placement: caching.placement } : {}) };
-  return { project: { nodejsCompat, ...bindings, ...settings, modules }, sqlFiles: sqlFilesOf(project) };
+  return { project: { nodejsCompat, ...bindings, ...settings, modules }, sqlFiles: sqlFilesOf(project, packageDirs) };
 }
 
 let replacementsText;
@@ -695,7 +697,7 @@ async function lintFiles(paths, absPaths, options, { config, json, baseDir, proj
     // Files named on the command line are Worker code by the user's word.
     const entries = findEntries(files, { configPaths, explicit: named });
     const scope = options.allFiles ? "all" : "reachable";
-    const inputs = projectInputs(project, files);
+    const inputs = projectInputs(project, files, linked.map((p) => p.dir));
     // No bundle: heavy-dependency measures what the imports load in node_modules.
     inputs.project.installed = installedPackages(files);
     const analyzed = await analyzeWithRecovery(

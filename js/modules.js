@@ -254,5 +254,8 @@ export function moduleFacts(paths) {
     const pkg = nearest(dir, ["package.json"], packageSeen, listed);
     if (pkg && !packages.has(pkg)) packages.set(pkg, packageFacts(pkg));
   }
-  return { tsconfigs: [...tsconfigs.values()], packages: [...packages.values()].filter(Boolean) };
+  // The folder the paths are relative to: a config above it whose `paths`
+  // lead back into it names its files by their own paths.
+  const root = process.cwd().split(sep).join("/");
+  return { tsconfigs: [...tsconfigs.values()], packages: [...packages.values()].filter(Boolean), root };
 }

@@ -1466,6 +1466,67 @@ mod tests {
         assert_eq!(lines(&report), every_export);
     }
 
+    /// A function of another module that builds its list in its body (a
+    /// literal, a few pushes where it is declared, `[...new Set(xs)]`)
+    /// returns at most that many (capgo's candidate keys: at most 3); one
+    /// whose list grows in a loop, or that returns a number, does not.
+    #[test]
+    fn functions_returning_lists_they_build_give_their_length() {
+        let input = from_entry(vec![
+            file(
+                "src/index.ts",
+                "import { candidateKeys, allKeys, limit } from './keys';
+export default { async fetch(r: Request, env: Env) {
+  for (const k of candidateKeys(r.url)) { const o = await env.BUCKET.head(k); if (!o) continue; }
+  for (const k of allKeys(r.url)) { await env.BUCKET.head(k); }
+  for (const k of limit()) { await env.BUCKET.head(k); }
+  return new Response('');
+} };
+",
+            ),
+            file(
+                "src/keys.ts",
+                "export function candidateKeys(path: string): string[] {
+  const candidates = [path];
+  if (path.includes('%')) {
+    const decoded = decodeURIComponent(path);
+    if (decoded !== path) candidates.push(decoded);
+    candidates.push(encodeURI(path));
+  }
+  if (!path) return [];
+  return [...new Set(candidates)];
+}
+export function allKeys(path: string) {
+  const keys = [path];
+  for (const part of path.split('/')) keys.push(part);
+  return keys;
+}
+const MAX = 3;
+export function limit() { return MAX; }
+",
+            ),
+        ]);
+        let report = analyze(&input).unwrap();
+        let found: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "subrequest-in-loop")
+            .map(|d| {
+                format!(
+                    "{}:{}",
+                    d.file.as_deref().unwrap_or(""),
+                    d.line.unwrap_or(0)
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            ["src/index.ts:4", "src/index.ts:5"],
+            "{:#?}",
+            report.diagnostics
+        );
+    }
+
     /// A loop over a list another module declares and keeps at a known
     /// length (a constants module) repeats that many times: two categories
     /// make two subrequests, not one per item (life-tracker's setup). A list

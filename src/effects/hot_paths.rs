@@ -168,6 +168,11 @@ pub struct HotPaths {
     known_params: Vec<(Atom, Atom, f64)>,
     /// The function whose known parameters are in `consts` now, and them.
     params_in_force: Option<(Span, Vec<Atom>)>,
+    /// Per named function, the most elements a list it returns has, known
+    /// where each `return` runs (`const keys = [path]; if (x) keys.push(y);
+    /// return [...new Set(keys)]`: 2); None once a `return` gives a list
+    /// of unknown length or something else.
+    returned: HashMap<Atom, Option<f64>>,
 }
 
 impl HotPaths {
@@ -249,7 +254,9 @@ impl HotPaths {
                         }
                     } else if let Some(n) = number(init) {
                         self.consts.insert(name.id.sym.clone(), n);
-                    } else if let Some(n) = array_len(init).or_else(|| self.list_len(init)) {
+                    } else if let Some(n) = (array_len(init).or_else(|| self.list_len(init)))
+                        .or_else(|| self.limited_rows(init))
+                    {
                         // A literal, or a list made from a known one
                         // (`ROUTES.filter(…)`, `Object.keys(PLANS)`).
                         self.consts.insert(name.id.sym.clone(), n);
@@ -308,6 +315,7 @@ impl HotPaths {
                     }
                 }
             }
+            Node::Stmt(Stmt::Return(r)) => self.note_return(r),
             Node::Stmt(Stmt::Try(t)) => {
                 if let Some(handler) = &t.handler {
                     self.cold.push(handler.body.span);
@@ -338,7 +346,9 @@ impl HotPaths {
         self.note_call_args(call);
         // A list given to a function (`collect(hooks)`) may grow there, and
         // an object (`Object.assign(PLANS, more)`) but to be listed.
-        if !self.lists.is_empty() || !self.objects.is_empty() {
+        // Not one that only reads its arguments (`console.error('x', keys)`,
+        // `JSON.stringify(keys)`).
+        if (!self.lists.is_empty() || !self.objects.is_empty()) && !only_reads_arguments(call) {
             let listing = matches!(&call.callee, Callee::Expr(f) if is_object_listing(f));
             for arg in &call.args {
                 if let Expr::Ident(id) = unwrap_expr(&arg.expr) {
@@ -460,6 +470,40 @@ impl HotPaths {
             self.lists.insert(param.clone(), Span::default());
         }
         self.params_in_force = Some((span, known.into_iter().map(|(p, _)| p).collect()));
+    }
+
+    /// A `return` of the innermost function entered: the length of the list
+    /// it gives, when that function has a name callers know it by.
+    fn note_return(&mut self, r: &ReturnStmt) {
+        let Some((span, Some(name), _)) = self.functions.last() else {
+            return;
+        };
+        if !(span.lo <= r.span.lo && r.span.hi <= span.hi) {
+            return; // in a function without a name (the stack is pruned on entry)
+        }
+        // A name counted as a list (`consts` holds numbers too).
+        let len = r.arg.as_deref().and_then(|arg| match unwrap_expr(arg) {
+            Expr::Ident(id) if !self.lists.contains_key(&id.sym) => None,
+            // `return []` too: no element.
+            arg => array_len(arg).or_else(|| self.list_len(arg)),
+        });
+        let slot = self.returned.entry(name.clone()).or_insert(len);
+        *slot = match (*slot, len) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+    }
+
+    /// The named functions every `return` of which gives a list of a known
+    /// length: (name, the most elements). Not a name two functions have.
+    pub fn returned_lists(&self) -> Vec<(String, u32)> {
+        let mut out: Vec<(String, u32)> = (self.returned.iter())
+            .filter(|(name, _)| matches!(self.function_params.get(*name), Some(Some(_))))
+            .filter_map(|(name, len)| Some((name.to_string(), (*len)? as u32)))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        out.sort();
+        out
     }
 
     /// `f(a, [x, y])`: what the call gives each parameter of `f`. Only
@@ -609,7 +653,34 @@ impl HotPaths {
     /// queue handler's batch.
     pub fn list_len(&self, expr: &Expr) -> Option<f64> {
         match unwrap_expr(expr) {
+            // `[first, ...rest]`: its elements and those of the lists it spreads.
+            Expr::Array(a) if a.elems.iter().flatten().any(|e| e.spread.is_some()) => {
+                a.elems.iter().try_fold(0.0, |n, e| match e {
+                    Some(e) if e.spread.is_some() => Some(n + self.list_len(&e.expr)?),
+                    _ => Some(n + 1.0),
+                })
+            }
             e @ Expr::Array(_) => literal_len(e),
+            // `new Set(xs)`, `Array.from(xs)`: at most as many as the list.
+            Expr::New(NewExpr {
+                callee,
+                args: Some(args),
+                ..
+            }) if args.len() == 1
+                && matches!(unwrap_expr(callee), Expr::Ident(c) if c.sym == "Set") =>
+            {
+                self.list_len(&args[0].expr)
+            }
+            Expr::Call(CallExpr {
+                callee: Callee::Expr(f),
+                args,
+                ..
+            }) if !args.is_empty()
+                && matches!(unwrap_expr(f), Expr::Member(MemberExpr { obj, prop: MemberProp::Ident(p), .. })
+                    if matches!(unwrap_expr(obj), Expr::Ident(o) if o.sym == "Array") && p.sym == "from") =>
+            {
+                self.list_len(&args[0].expr)
+            }
             // `one ? [one] : COLUMNS.filter(…)`: the longer of the two.
             Expr::Cond(c) => Some(self.list_len(&c.cons)?.max(self.list_len(&c.alt)?)),
             Expr::Ident(id) => self.consts.get(&id.sym).copied(),
@@ -683,6 +754,29 @@ impl HotPaths {
             },
             _ => None,
         }
+    }
+
+    /// `await db.select()….limit(10)`, `await db.query.t.findMany({ limit:
+    /// 10 })`: the rows of a query with a constant limit, at most that many.
+    fn limited_rows(&self, init: &Expr) -> Option<f64> {
+        let Expr::Await(a) = unwrap_expr(init) else {
+            return None;
+        };
+        let Expr::Call(call) = unwrap_expr(&a.arg) else {
+            return None;
+        };
+        let (_, segments) = crate::knowledge::drizzle::chain(call);
+        let constant = |e: &Expr| self.constant(e).filter(|&n| n >= 1.0);
+        segments.iter().rev().find_map(|s| match s.name.as_ref() {
+            "limit" => s.args.first().and_then(|a| constant(&a.expr)),
+            "findMany" => match s.args.first().map(|a| unwrap_expr(&a.expr)) {
+                Some(Expr::Object(o)) => {
+                    crate::knowledge::drizzle::object_prop(o, "limit").and_then(constant)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
     }
 
     /// The known length of the list a method is called on (`xs` of `xs.filter(cb)`).
@@ -867,6 +961,17 @@ const SAME_OR_FEWER: &[&str] = &[
 ];
 
 /// `Object.keys`, `Object.values` or `Object.entries`.
+/// A call of the runtime's that reads its arguments and changes none:
+/// `console.*`, `JSON.stringify`.
+fn only_reads_arguments(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    matches!(unwrap_expr(callee), Expr::Member(MemberExpr { obj, prop: MemberProp::Ident(p), .. })
+        if matches!(unwrap_expr(obj), Expr::Ident(o)
+            if o.sym == "console" || (o.sym == "JSON" && p.sym == "stringify")))
+}
+
 fn is_object_listing(callee: &Expr) -> bool {
     matches!(unwrap_expr(callee), Expr::Member(MemberExpr { obj, prop: MemberProp::Ident(p), .. })
         if matches!(unwrap_expr(obj), Expr::Ident(o) if o.sym == "Object")
@@ -1794,14 +1899,26 @@ fn failure_test(test: &Expr) -> bool {
 /// it is (`export function getAll() { return SOURCES; }`, `const all = () =>
 /// SOURCES`): as `(name(), length)`, what a file that imports one knows of
 /// a loop over its result.
-pub fn functions_returning(program: &Program, lists: &[(String, u32)]) -> Vec<(String, u32)> {
+pub fn functions_returning(
+    program: &Program,
+    lists: &[(String, u32)],
+    returned: &[(String, u32)],
+) -> Vec<(String, u32)> {
     // Most files have no such list: their items are not looked at again.
     let Program::Module(module) = program else {
         return Vec::new();
     };
-    if lists.is_empty() {
+    if lists.is_empty() && returned.is_empty() {
         return Vec::new();
     }
+    // A function of the module the walk saw return short lists only
+    // (built in its body: `const keys = [path]; … return keys`).
+    let walked = |name: &Atom| {
+        returned
+            .iter()
+            .find(|(n, _)| *n == **name)
+            .map(|(_, len)| *len)
+    };
     let length_of = |expr: &Expr| match unwrap_expr(expr) {
         Expr::Ident(id) => lists
             .iter()
@@ -1822,7 +1939,9 @@ pub fn functions_returning(program: &Program, lists: &[(String, u32)]) -> Vec<(S
         };
         match decl {
             Decl::Fn(f) => {
-                if let Some(n) = f.function.body.as_ref().and_then(returned) {
+                if let Some(n) =
+                    (f.function.body.as_ref().and_then(returned)).or_else(|| walked(&f.ident.sym))
+                {
                     out.push((format!("{}()", f.ident.sym), n));
                 }
             }
@@ -1838,7 +1957,12 @@ pub fn functions_returning(program: &Program, lists: &[(String, u32)]) -> Vec<(S
                         },
                         Expr::Fn(f) => f.function.body.as_ref().and_then(returned),
                         _ => None,
-                    };
+                    }
+                    .or_else(|| {
+                        matches!(unwrap_expr(init), Expr::Arrow(_) | Expr::Fn(_))
+                            .then(|| walked(&name.id.sym))
+                            .flatten()
+                    });
                     if let Some(n) = n {
                         out.push((format!("{}()", name.id.sym), n));
                     }

@@ -449,6 +449,22 @@ impl<'a> Project<'a> {
         self.tables[main].pins_one_row(&eq.into_iter().collect())
     }
 
+    /// The query binds by equality a column of `main` that identifies a row
+    /// by its name, declared unique or not: `uuid`, `guid` (filled with a
+    /// fresh random value per row, as `id` is).
+    pub fn binds_row_identifier(&self, file: usize, q: &QueryFact, main: usize) -> bool {
+        self.bound_columns(file, q, main, main, false, &[query::Op::Eq])
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case("uuid") || c.eq_ignore_ascii_case("guid"))
+    }
+
+    /// The query reads one owner's rows of a table of what an owner has a
+    /// few of ([`crate::knowledge::schema::Table::few_per_owner`]).
+    pub fn few_per_owner(&self, file: usize, q: &QueryFact, main: usize) -> bool {
+        let eq = self.bound_columns(file, q, main, main, false, &[query::Op::Eq]);
+        self.tables[main].few_per_owner(&eq)
+    }
+
     /// The query binds every column of a unique key of `main` but one of
     /// few values ([`crate::knowledge::schema::Table::few_rows_left`]).
     pub fn few_rows_left(&self, file: usize, q: &QueryFact, main: usize) -> bool {

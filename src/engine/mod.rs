@@ -1051,8 +1051,11 @@ impl<'p> Linter<'p> {
             }
         }
         facts.small_lists = cx.hot.module_lists();
-        let returning =
-            crate::effects::hot_paths::functions_returning(&program, &facts.small_lists);
+        let returning = crate::effects::hot_paths::functions_returning(
+            &program,
+            &facts.small_lists,
+            &cx.hot.returned_lists(),
+        );
         facts.small_lists.extend(returning);
         // An imported list looped over, where a finding may hang on its
         // length: the engine may know it (`Linter::with_imported_lists`).

@@ -179,7 +179,8 @@ pub fn few_values(column: &Column) -> bool {
     let word = snake.strip_suffix("_id").unwrap_or(&snake);
     let last = word.rsplit('_').next().unwrap_or(word);
     const FEW: &[&str] = &[
-        "lang", "locale", "year", "month", "weekday", "type", "kind", "status", "state", "provider",
+        "lang", "locale", "year", "month", "weekday", "type", "kind", "status", "state",
+        "provider", "gateway",
     ];
     FEW.contains(&last) || BOUNDED_DOMAINS.contains(&last)
 }
@@ -215,7 +216,45 @@ fn names_an_owner(name: &str) -> bool {
     })
 }
 
+/// Tables of what an owner has a few of by nature (its table's last word,
+/// singular or plural): a user's team memberships, roles, passkeys,
+/// credentials, API keys, invitations, linked identities and providers,
+/// preferences.
+const FEW_PER_OWNER: &[&str] = &[
+    "membership",
+    "member",
+    "role",
+    "passkey",
+    "credential",
+    "authenticator",
+    "key",
+    "invitation",
+    "invite",
+    "identity",
+    "provider",
+    "preference",
+];
+
 impl Table {
+    /// A table of what an owner has a few of ([`FEW_PER_OWNER`]), read for
+    /// one owner: `eq` (the columns bound by equality) holds a column that
+    /// names an owner (`user_id`, `team_id`).
+    pub fn few_per_owner(&self, eq: &[String]) -> bool {
+        let name = snake_case(&self.name).to_ascii_lowercase();
+        let Some(last) = name
+            .rsplit(['_', '-', ' '])
+            .find(|w| !w.is_empty() && *w != "table")
+        else {
+            return false;
+        };
+        let singular = last
+            .strip_suffix("ies")
+            .map(|stem| format!("{stem}y"))
+            .or_else(|| last.strip_suffix('s').map(str::to_string))
+            .unwrap_or_else(|| last.to_string());
+        FEW_PER_OWNER.contains(&singular.as_str()) && eq.iter().any(|c| names_an_owner(c))
+    }
+
     /// Why the table cannot grow with traffic, when its declaration says
     /// so: a primary key of at most 3 characters or from a declared list
     /// (`varchar(2)` country codes, `text({ enum })`), or a table of a

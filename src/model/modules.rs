@@ -22,6 +22,11 @@ pub struct ModuleFacts {
     pub tsconfigs: Vec<TsConfigFile>,
     /// The nearest `package.json` of each analyzed file's folder.
     pub packages: Vec<PackageFacts>,
+    /// The absolute folder the paths are relative to (`/`-separated): a
+    /// config above it whose `paths` lead back into it (`../../apps/api/src`
+    /// from `apps/api`) names its files by their own paths (`src`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
 }
 
 impl ModuleFacts {
@@ -144,6 +149,7 @@ impl From<Json> for ModuleFacts {
         ModuleFacts {
             tsconfigs: list("tsconfigs").iter().map(TsConfigFile::from).collect(),
             packages: list("packages").iter().map(PackageFacts::from).collect(),
+            root: v.text("root"),
         }
     }
 }

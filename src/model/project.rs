@@ -167,7 +167,7 @@ pub struct ProjectInfo {
     #[cfg_attr(
         target_arch = "wasm32",
         tsify(
-            type = "{ tsconfigs?: { path: string; extends?: string[]; baseUrl?: string; paths?: Record<string, string[]> }[]; packages?: { path: string; name?: string; exports?: unknown; imports?: unknown; browser?: string; module?: string; main?: string }[] }"
+            type = "{ tsconfigs?: { path: string; extends?: string[]; baseUrl?: string; paths?: Record<string, string[]> }[]; packages?: { path: string; name?: string; exports?: unknown; imports?: unknown; browser?: string; module?: string; main?: string }[]; root?: string }"
         )
     )]
     pub modules: ModuleFacts,

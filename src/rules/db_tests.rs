@@ -191,7 +191,7 @@ fn follows_a_helper_through_the_tsconfig_alias_of_its_app() {
     let mut project = pg_project();
     project.modules = ModuleFacts {
         tsconfigs: vec![alias("apps/admin"), alias("apps/api")],
-        packages: vec![],
+        ..ModuleFacts::default()
     };
     assert_project_fires(
         RULE,

@@ -91,6 +91,8 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   text column counts when its name says it holds a date or time (`date`,
   `createdAt`, `logged_on`). With a `groupBy`, only when every key is such a
   column (`.groupBy(logs.date)`: at most one row per value in the range).
+  Equality on a column of days or instants is the narrowest window
+  (`eq(payments.date, day)`: one day's rows); not on a month or a year.
 - A `groupBy` / `GROUP BY` (or `SELECT DISTINCT`) whose every key is a
   column of few values: a declared list (`text({ enum: [...] })`,
   `CHECK (status IN ('a', 'b'))` in a migration), a boolean, or a name that
@@ -111,10 +113,17 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   declared list, a boolean, a locale, language, year, month, role, type or
   status (`uniqueIndex().on(t.slug, t.locale)` with `eq(t.slug, s)`: a row
   per locale; `primaryKey(userId, roleId)` with `eq(userId, id)`).
+- Equality on a column named `uuid` or `guid`, unique by declaration or
+  not: it identifies a row, as `id` does.
+- One owner's rows (equality on `user_id`, `teamId`, …) of a table of what
+  an owner has a few of by nature: memberships, members, roles, passkeys,
+  credentials, authenticators, API keys, invitations, linked identities,
+  providers, preferences (the table's name says which).
 - Subqueries, queries with a condition or a `groupBy` key the analysis
   cannot read (a variable, ``sql`strftime('%m', created_at)` ``),
-  `.$dynamic()` queries, and queries repeated in a loop (reported by
-  `drizzle-query-in-loop`).
+  `.$dynamic()` queries, relational queries whose options spread an object
+  written elsewhere (`{ columns, ...query }`: it may hold the `limit`), and
+  queries repeated in a loop (reported by `drizzle-query-in-loop`).
 "#,
         ),
         (
@@ -224,6 +233,8 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
                     // One row, or a table small by its declaration, or a
                     // unique key bound but for a column of few values.
                     if p.pins_one_row(fi, q, t)
+                        || p.binds_row_identifier(fi, q, t)
+                        || p.few_per_owner(fi, q, t)
                         || p.tables[t].bounded_by_design().is_some()
                         || p.few_rows_left(fi, q, t)
                     {
@@ -266,6 +277,24 @@ fn windowed_columns<'q>(
         })
         .collect();
     let mut out: Vec<&ColumnRef> = Vec::new();
+    // `eq(t.date, day)`: one day's rows (or one instant's), the narrowest
+    // window. Not a month or a year number, which recurs.
+    for f in &q.filters {
+        if !(f.conjunct && !f.optional && !f.via_expr && f.op == Op::Eq && f.other.is_none()) {
+            continue;
+        }
+        let schema = main.and_then(|m| {
+            let (t, sql) = p.column(fi, &f.column, q, m)?;
+            p.tables[t].column(&sql)
+        });
+        let day = match schema {
+            Some(c) => names_a_day(&c.name) || date_type(&c.sql_type),
+            None => names_a_day(&f.column.key),
+        };
+        if day && !out.iter().any(|c| c.table == f.column.table && c.key == f.column.key) {
+            out.push(&f.column);
+        }
+    }
     for f in &ranges {
         let col = &f.column;
         let same = |g: &&&Filter| g.column.table == col.table && g.column.key == col.key;
@@ -325,6 +354,21 @@ fn names_a_time(name: &str) -> bool {
     let last = snake.rsplit('_').next().unwrap_or("");
     let words = ["date", "day", "time", "timestamp", "datetime", "month", "week", "year"];
     words.contains(&last) || (snake.contains('_') && matches!(last, "at" | "on"))
+}
+
+/// A column name that says it holds a day or an instant: `date`, `day`,
+/// `created_at`, `logged_on`, `timestamp` (not a month or a year).
+fn names_a_day(name: &str) -> bool {
+    let snake = crate::knowledge::schema::snake_case(name);
+    let last = snake.rsplit('_').next().unwrap_or("");
+    matches!(last, "date" | "day" | "timestamp" | "datetime") || (snake.contains('_') && matches!(last, "at" | "on"))
+}
+
+/// A date or time type (a Drizzle builder's name or SQL's).
+fn date_type(ty: &str) -> bool {
+    let ty = ty.to_ascii_lowercase();
+    let base = ty.split(['(', ' ']).next().unwrap_or("");
+    matches!(base, "date" | "datetime" | "timestamp" | "timestamptz")
 }
 
 fn report(p: &Project<'_>, r: &mut Reporter<'_>, path: &str, q: &QueryFact, main: Option<usize>) {
@@ -490,6 +534,132 @@ app.get('/', async (c) => {
                 ("src/routes.ts", 5, "db?.select().from(orders).where(eq(orders.userId, id)) returns every matching row of orders: no .limit()"),
                 ("src/routes.ts", 6, "db.select().from(orders).where(eq(orders.userId, id)) returns every matching row of orders: no .limit()"),
                 ("src/routes.ts", 8, "db?.query.orders.findMany"),
+            ],
+        );
+    }
+
+    /// The relational queries' object filters (drizzle-orm 1.0) read as the
+    /// operator calls do; a spread or shorthand in the options names what
+    /// is written elsewhere (a `limit` a caller passes).
+    #[test]
+    fn reads_object_filters_and_options_written_elsewhere() {
+        let routes = r#"app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.query.orders.findMany({ where: { userId: id } });
+  await db.query.orders.findMany({ where: { OR: [{ userId: id }, { status: { like: s } }] } });
+  await db.query.orders.findMany({ where: { userId: { in: ids } } });
+  await db.query.orders.findMany({ where: { userId: { ne: id } } });
+  await db.query.users.findMany({ where: { id } });
+  await db.query.users.findMany({ where: { email: { eq: e } } });
+  await db.query.users.findMany({ where: { AND: [{ email: e }, { name: n }] } });
+  await db.query.orders.findMany({ where: { userId: id }, limit });
+  await db.query.orders.findMany({ columns: { id: true }, ...query });
+  await db.query.orders.findMany({ where });
+});
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", SCHEMA), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                ("src/routes.ts", 3, "db.query.orders.findMany"),
+                ("src/routes.ts", 4, "db.query.orders.findMany"),
+                ("src/routes.ts", 6, "db.query.orders.findMany"),
+            ],
+        );
+    }
+
+    /// A column named `uuid` identifies a row, declared unique or not
+    /// (shipaxxess' labels); a payment gateway is a column of few values.
+    #[test]
+    fn row_identifiers_by_name_and_few_gateways() {
+        let schema = r#"import { sqliteTable, text, integer } from 'drizzle-orm/sqlite-core';
+export const labels = sqliteTable('labels', { id: integer('id').primaryKey(), uuid: text('uuid').notNull(), batchUuid: text('batch_uuid') });
+export const payments = sqliteTable('payments', { id: integer('id').primaryKey(), gateway: text('gateway').notNull(), amount: integer('amount') });
+"#;
+        let routes = r#"import { eq, sum } from 'drizzle-orm';
+import { labels, payments } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.select().from(labels).where(eq(labels.uuid, id));
+  await db.select().from(labels).where(eq(labels.batchUuid, id));
+  await db.select({ gateway: payments.gateway, total: sum(payments.amount) }).from(payments).groupBy(payments.gateway);
+});
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[("src/routes.ts", 6, "every matching row of labels")],
+        );
+    }
+
+    /// One owner's rows of what an owner has a few of (memberships, API
+    /// keys, passkeys: the saas template's settings pages) are no unbounded
+    /// list; one owner's rows of what grows (versions) are, and so are the
+    /// memberships of a table read by another column.
+    #[test]
+    fn an_owners_few_things() {
+        let schema = r#"import { sqliteTable, text, integer } from 'drizzle-orm/sqlite-core';
+export const teamMembershipTable = sqliteTable('team_membership', { id: text('id').primaryKey(), teamId: text('team_id').notNull(), userId: text('user_id').notNull(), roleId: text('role_id') });
+export const apiKeyTable = sqliteTable('api_keys', { id: text('id').primaryKey(), userId: text('user_id').notNull(), name: text('name') });
+export const entryVersionTable = sqliteTable('entry_version', { id: text('id').primaryKey(), entryId: text('entry_id').notNull(), userId: text('user_id') });
+"#;
+        let routes = r#"import { eq } from 'drizzle-orm';
+import { teamMembershipTable, apiKeyTable, entryVersionTable } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.query.teamMembershipTable.findMany({ where: { userId } });
+  await db.select().from(apiKeyTable).where(eq(apiKeyTable.userId, id));
+  await db.query.entryVersionTable.findMany({ where: { userId: id } });
+  await db.query.teamMembershipTable.findMany({ where: { roleId } });
+});
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                ("src/routes.ts", 7, "every matching row of entryVersionTable"),
+                ("src/routes.ts", 8, "every matching row of teamMembershipTable"),
+            ],
+        );
+    }
+
+    /// One day's rows (equality on a column of days) are a window, as a
+    /// range of both ends is (mardasa's daily reports); a query kept in a
+    /// variable and extended under a condition is bounded where it runs
+    /// (cygnus' song list).
+    #[test]
+    fn one_day_and_queries_extended_under_a_condition() {
+        let schema = r#"import { sqliteTable, text, integer } from 'drizzle-orm/sqlite-core';
+export const payments = sqliteTable('payments', { id: text('id').primaryKey(), schoolId: integer('school_id').notNull(), date: text('date').notNull(), month: integer('month'), paidAt: integer('paid_at', { mode: 'timestamp' }) });
+"#;
+        let routes = r#"import { and, eq, desc } from 'drizzle-orm';
+import { payments } from './schema';
+app.get('/', async (c) => {
+  const db = c.var.db;
+  await db.select().from(payments).where(and(eq(payments.date, day), eq(payments.schoolId, id)));
+  await db.select().from(payments).where(and(eq(payments.month, m), eq(payments.schoolId, id)));
+  const query = db.select({ id: payments.id }).from(payments);
+  const filtered = id ? query.where(eq(payments.schoolId, id)) : query;
+  const rows = await filtered.orderBy(desc(payments.id)).limit(20).offset(0).all();
+  const other = db.select({ id: payments.id }).from(payments);
+  const mine = other.where(eq(payments.schoolId, id));
+  const all = await mine.orderBy(desc(payments.id));
+});
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/routes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[
+                ("src/routes.ts", 6, "every matching row of payments"),
+                ("src/routes.ts", 10, "every matching row of payments"),
             ],
         );
     }

@@ -147,7 +147,9 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   callbacks of `["a", "b"].forEach(...)`. A list another module declares
   (`import { SOURCES } from './config'`), or returns as it is from a
   function (`getAllSources()`), counts at its length when that module grows
-  it nowhere in a function and it is not empty. So does a parameter of a
+  it nowhere in a function and it is not empty; so does a function's every
+  `return` of a list it builds in its body (`const keys = [path]; if (x)
+  keys.push(y); return [...new Set(keys)]`: at most 2). So does a parameter of a
   module function (not exported) when every call of it in the file gives a
   list of known length there (`enforceQuotas(env, [{ … }, { … }])`), and its
   name is used nowhere else.

@@ -559,6 +559,15 @@ export async function setup(ids: string[]) {
             r#"const REGIONS = ["us", "eu", "ap"];
 async function f(env, ids) {
   await Promise.all(["a", "b"].map((k) => env.KV.get(k)));
+  // the rows of a query with a constant limit
+  const repos = await db.query.repos.findMany({ where: (r, { eq }) => eq(r.userId, u), limit: 5 });
+  await Promise.all(repos.map((r) => fetch(`https://api.github.com/repos/${r.name}`)));
+  const top = await db.select().from(repos).orderBy(desc(repos.stars)).limit(4);
+  await Promise.all(top.map((r) => fetch(`https://api.github.com/repos/${r.name}`)));
+  // logged first: logging changes no list
+  const keys = [a, b].filter((k) => k !== null);
+  console.error("cleaning up", keys, JSON.stringify(keys));
+  await Promise.allSettled(keys.map((key) => env.BUCKET.delete(key)));
   await Promise.all(REGIONS.map((r) => fetch(`https://${r}.example`)));
   await Promise.all(ids.slice(0, 5).map((id) => env.KV.get(id)));
   await Promise.all(Array.from({ length: 4 }, (_, i) => fetch(`/p/${i}`)));

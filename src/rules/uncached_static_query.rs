@@ -190,7 +190,7 @@ impl Rule for UncachedStaticQuery {
         // The whole query chains first (a chain's inner calls are parts of
         // it), then those with no input from the request.
         let mut queries = super::uncached_subrequest::every_request_calls(body, cx, &read_query);
-        queries.retain(|q| request_free(q, cx));
+        queries.retain(|q| request_free(q, cx) && !stored_builder(body, q));
         // A handler that reads the caller (a header, a cookie, the user)
         // is left alone: its route is not one to cache.
         if queries.is_empty()
@@ -202,6 +202,19 @@ impl Rule for UncachedStaticQuery {
         }
         self.found.extend(queries.into_iter().map(|query| (handler, query.span)));
     }
+}
+
+/// `const query = db.select().from(t)`, not awaited: a Drizzle query built
+/// and kept, run later where the code adds to it (a `where` of the
+/// request's values, a `limit`), not here.
+fn stored_builder(body: &[Stmt], query: &CallExpr) -> bool {
+    let runs_here = method_name(query).is_some_and(|m| matches!(m.as_ref(), "all" | "first" | "raw" | "get" | "run" | "values" | "execute"));
+    !runs_here
+        && body.iter().any(|stmt| {
+            matches!(stmt, Stmt::Decl(Decl::Var(v)) if v.decls.iter().any(|d| {
+                matches!(d.init.as_deref().map(unwrap_expr), Some(Expr::Call(c)) if c.span == query.span)
+            }))
+        })
 }
 
 /// A read query: D1 `prepare(sql)` of a SELECT with a reading method, or
@@ -309,6 +322,33 @@ fn no_local(expr: &Expr, cx: &LintContext<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::rules::test_util::{assert_silent, Case};
+
+    /// A query built and kept (`const query = db.select()…`, not awaited)
+    /// runs later, where the request's values may go into it (cygnus'
+    /// category filter): not here.
+    #[test]
+    fn silent_on_queries_kept_to_run_later() {
+        Case::new()
+            .rules(&["uncached-static-query"])
+            .file(
+                "src/index.ts",
+                r#"import { drizzle } from "drizzle-orm/d1";
+import { desc, eq } from "drizzle-orm";
+import { songs } from "./schema";
+export default {
+  async fetch(req: Request, env: Env) {
+    const cat = new URL(req.url).searchParams.get("category");
+    const db = drizzle(env.DB);
+    const query = db.select({ id: songs.id }).from(songs);
+    const filtered = cat ? query.where(eq(songs.categoryId, Number(cat))) : query;
+    const rows = await filtered.orderBy(desc(songs.id)).limit(20).all();
+    return Response.json(rows);
+  },
+};
+"#,
+            )
+            .assert_silent();
+    }
 
     #[test]
     fn fires_on_static_reads_on_every_request() {

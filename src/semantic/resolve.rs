@@ -220,7 +220,7 @@ impl<'a> Resolver<'a> {
             max_up = max_up.max(ups(&dir));
             let merged = merge(facts, &by_path, i, &dir, 0);
             tsconfig_dirs.insert(dir.clone(), tsconfigs.len());
-            tsconfigs.push(finish(merged, &dir));
+            tsconfigs.push(finish(merged, &dir, facts.root.as_deref()));
         }
         // A project of a solution-style tsconfig.json governs the folders
         // it includes (`applies_to`), in place of that tsconfig.json.
@@ -231,7 +231,7 @@ impl<'a> Resolver<'a> {
             let dir = dir_of(&normalize(&t.path)).to_string();
             let merged = merge(facts, &by_path, i, &dir, 0);
             let index = tsconfigs.len();
-            tsconfigs.push(finish(merged, &dir));
+            tsconfigs.push(finish(merged, &dir, facts.root.as_deref()));
             for folder in &t.applies_to {
                 let folder = normalize(folder);
                 max_up = max_up.max(ups(&folder));
@@ -719,7 +719,11 @@ fn merge(
 
 /// `paths` targets relative to `baseUrl` when there is one, else to the
 /// config that declared them.
-fn finish(merged: Merged, leaf_dir: &str) -> TsPaths {
+fn finish(merged: Merged, leaf_dir: &str, root: Option<&str>) -> TsPaths {
+    let back = |path: String| match root {
+        Some(root) if path.starts_with("..") => reenter(&path, root),
+        _ => path,
+    };
     let paths = match merged.paths {
         Some((entries, declared_in)) => {
             let base = merged.base_url.clone().unwrap_or(declared_in);
@@ -730,7 +734,7 @@ fn finish(merged: Merged, leaf_dir: &str) -> TsPaths {
                         .iter()
                         .map(|t| match t.strip_prefix("${configDir}") {
                             Some(rest) => join(leaf_dir, rest),
-                            None => join(&base, t),
+                            None => back(normalize(&join(&base, t))),
                         })
                         .collect();
                     (pattern, targets)
@@ -740,9 +744,28 @@ fn finish(merged: Merged, leaf_dir: &str) -> TsPaths {
         None => Vec::new(),
     };
     TsPaths {
-        base_url: merged.base_url,
+        base_url: merged.base_url.map(back),
         paths,
     }
+}
+
+/// A normalized path that leaves the working directory `root` (absolute)
+/// and comes back into it, named from it: `../../apps/api/src/*` from
+/// `/repo/apps/api` is `src/*`, `../../apps/web/x` is `../web/x`.
+fn reenter(path: &str, root: &str) -> String {
+    let ups = path.split('/').take_while(|p| *p == "..").count();
+    let root: Vec<&str> = root.split('/').filter(|p| !p.is_empty()).collect();
+    if ups == 0 || ups > root.len() {
+        return path.to_string();
+    }
+    let rest: Vec<&str> = path.split('/').skip(ups).collect();
+    // The folders left, from the outermost: each one the path goes back
+    // into cancels one `..`.
+    let left = &root[root.len() - ups..];
+    let back = left.iter().zip(&rest).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; ups - back];
+    parts.extend(&rest[back..]);
+    parts.join("/")
 }
 
 /// `src/routes/../schema` → `src/schema`; leading `..` are kept

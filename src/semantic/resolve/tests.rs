@@ -118,6 +118,7 @@ fn tsconfig_paths_with_stars_and_base_url() {
             Some(r#"{"@/*":["./*"],"@shared/*":["../lib/shared/*"],"$db":["db/index.ts"]}"#),
         )],
         packages: vec![],
+        root: None,
     };
     let from = "src/index.ts";
     expect(
@@ -155,6 +156,7 @@ fn paths_without_base_url_are_relative_to_their_config_and_longest_prefix_wins()
             Some(r##"{"#/*":["./src/*"],"#/db/special":["./src/special.ts"]}"##),
         )],
         packages: vec![],
+        root: None,
     };
     let from = "apps/api/src/index.ts";
     expect(
@@ -199,6 +201,7 @@ fn tsconfig_extends_chains_including_packages() {
             ),
         ],
         packages: vec![],
+        root: None,
     };
     let from = "apps/web/src/index.ts";
     // `${configDir}` is the app's folder; the nearer config's `paths`
@@ -231,6 +234,7 @@ fn extends_own_paths_win_and_cycles_end() {
             ),
         ],
         packages: vec![],
+        root: None,
     };
     assert_eq!(file(&files, &facts, "src/a.ts", "x"), "src/a.ts");
 }
@@ -264,6 +268,7 @@ fn package_exports_with_worker_conditions_and_patterns() {
                 None,
             ),
         ],
+        root: None,
     };
     let from = "apps/worker/src/index.ts";
     expect(
@@ -302,6 +307,7 @@ fn condition_order_is_the_package_key_order() {
     let facts = |exports: &str| ModuleFacts {
         tsconfigs: vec![],
         packages: vec![package("pkg/package.json", "pkg", Some(exports), None)],
+        root: None,
     };
     let r = |exports: &str| file(&files, &facts(exports), "src/index.ts", "pkg");
     for (exports, want) in [
@@ -353,6 +359,7 @@ fn workspace_packages_without_exports_use_main_fields() {
             lib,
             package("packages/plain/package.json", "plain", None, None),
         ],
+        root: None,
     };
     let from = "apps/api/src/index.ts";
     expect(
@@ -395,6 +402,7 @@ fn workspace_packages_built_entries_map_to_their_source() {
     let facts = ModuleFacts {
         tsconfigs: vec![],
         packages: vec![api, core, ui],
+        root: None,
     };
     expect(
         &files,
@@ -415,6 +423,7 @@ fn package_imports() {
     let facts = ModuleFacts {
         tsconfigs: vec![],
         packages: vec![package("package.json", "app", None, Some(imports))],
+        root: None,
     };
     expect(
         &files,
@@ -499,6 +508,7 @@ fn nearest_config_applies_and_answers_are_cached() {
             tsconfig("b/tsconfig.json", &[], None, Some(r#"{"@/*":["./src/*"]}"#)),
         ],
         packages: vec![],
+        root: None,
     };
     let r = Resolver::new(files.iter().copied(), &facts);
     assert_eq!(
@@ -528,6 +538,7 @@ fn facts_above_the_working_directory() {
             Some(r#"{"@shared/*":["./shared/*"]}"#),
         )],
         packages: vec![],
+        root: None,
     };
     assert_eq!(
         file(&files, &facts, "src/index.ts", "@shared/log"),
@@ -611,5 +622,35 @@ fn a_referenced_project_governs_the_folders_it_includes() {
         &facts,
         "src/app.tsx",
         &[("@/lib/db", "src/lib/db.ts")],
+    );
+}
+
+/// A config above the working directory (a monorepo's root tsconfig that
+/// `apps/api/tsconfig.json` extends) whose `paths` lead back into it:
+/// release-watch's `@api/*` from `apps/api`.
+#[test]
+fn paths_of_a_config_above_the_working_directory_lead_back_into_it() {
+    let files = ["src/index.ts", "src/routes/guilds.ts", "../web/src/x.ts"];
+    let facts = ModuleFacts {
+        tsconfigs: vec![
+            tsconfig("tsconfig.json", &["../../tsconfig.json"], None, None),
+            tsconfig(
+                "../../tsconfig.json",
+                &[],
+                Some("."),
+                Some(r#"{"@api/*":["apps/api/src/*"],"@web/*":["apps/web/src/*"]}"#),
+            ),
+        ],
+        packages: vec![],
+        root: Some("/repo/apps/api".into()),
+    };
+    expect(
+        &files,
+        &facts,
+        "src/index.ts",
+        &[
+            ("@api/routes/guilds", "src/routes/guilds.ts"),
+            ("@web/x", "../web/src/x.ts"),
+        ],
     );
 }
