@@ -106,6 +106,18 @@ function entryOf(dir, sub) {
   return mainOf(dir, pkg);
 }
 
+/**
+ * The text at `index` is on a comment line (` * import { parse } from
+ * 'graphql/language';` in a JSDoc example, `// require('./x')`): what the
+ * line starts with says, as package code writes its imports and requires
+ * on lines of their own.
+ */
+function inComment(text, index) {
+  const lineStart = text.lastIndexOf("\n", index) + 1;
+  return COMMENT_LINE.test(text.slice(lineStart, index));
+}
+const COMMENT_LINE = /^\s*(?:\*|\/\/|\/\*)/;
+
 /** A folder's entry by its package.json main fields, else index.js. */
 function mainOf(dir, pkg) {
   if (!pkg) {
@@ -150,10 +162,10 @@ function measure(entry, root, name) {
     }
     const production = TESTS_NODE_ENV.test(text);
     const targets = [...text.matchAll(RELATIVE)]
-      .filter((match) => !(production && DEVELOPMENT_BUILD.test(match[1])))
+      .filter((match) => !inComment(text, match.index) && !(production && DEVELOPMENT_BUILD.test(match[1])))
       .map((match) => probe(resolve(dirname(file), match[1])));
     for (const match of text.matchAll(STATIC_BARE)) {
-      if (packageName(match[1]) === name) targets.push(entryOf(root, match[1].slice(name.length + 1)));
+      if (packageName(match[1]) === name && !inComment(text, match.index)) targets.push(entryOf(root, match[1].slice(name.length + 1)));
     }
     for (const target of targets) {
       if (!target || seen.has(target) || !target.startsWith(root)) continue;

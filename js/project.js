@@ -357,8 +357,11 @@ const FRAMEWORK_ENTRIES = [
   },
   // Next.js: the app router's server files (metadata routes and generated
   // images too), pages, middleware (`proxy` since Next 16), instrumentation.
+  // Not a static export (`output: "export"`): its pages run at build time
+  // only, and the Worker beside it is another program.
   {
     config: /^next\.config\.[cm]?[jt]s$/,
+    unless: /\boutput\s*:\s*["'`]export["'`]/,
     globs: [
       "{src/,}app/**/{route,page,layout,template,default,not-found,sitemap,robots,manifest,opengraph-image,twitter-image,icon,apple-icon}.*",
       "{src/,}pages/**",
@@ -402,7 +405,7 @@ function configServer(configPath, server, paths, toDisplay) {
   return ["", ".ts", ".js", ".mts", ".mjs", ".tsx", ".jsx"].map((ext) => base + ext).find((candidate) => paths.includes(candidate)) ?? null;
 }
 
-/** Whether the config file at `path` names a plugin `loads` matches (an unreadable one does not). */
+/** Whether the text of the config file at `path` matches `loads` (a plugin it loads, a setting; an unreadable one does not). */
 function configLoads(path, loads) {
   try {
     return loads.test(readUserFile(path, { what: "framework config", encoding: "utf8" }));
@@ -572,10 +575,11 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
     } catch {
       continue;
     }
-    for (const { config, loads, globs, server } of FRAMEWORK_ENTRIES) {
+    for (const { config, loads, unless, globs, server } of FRAMEWORK_ENTRIES) {
       const configName = names.find((n) => config.test(n));
       if (!configName) continue;
       if (loads && !configLoads(join(dir, configName), loads)) continue;
+      if (unless && configLoads(join(dir, configName), unless)) continue;
       const prefix = toDisplay(dir);
       const declaredBy = `${prefix ? `${prefix}/` : ""}${configName}`;
       const matches = globMatcher(globs.map((g) => (prefix ? `${prefix}/${g}` : g)));

@@ -31,7 +31,8 @@ const SOURCES = {
     "import { one } from 'big-esm';",
     "import { Client } from 'edge-client';",
     "import { render } from 'react-like-server';",
-    "export default { fetch() { return new Response(String(big) + small + one + Client + render); } };",
+    "import { GraphError } from 'doc-examples/error';",
+    "export default { fetch() { return new Response(String(big) + small + one + Client + render + GraphError); } };",
     "",
   ].join("\n"),
 };
@@ -56,6 +57,20 @@ const PACKAGES = {
   "node_modules/react-like-server/index.js": "if (process.env.NODE_ENV === 'production') {\n  module.exports = require('./cjs/server.production.min.js');\n} else {\n  module.exports = require('./cjs/server.development.js');\n}\n",
   "node_modules/react-like-server/cjs/server.production.min.js": cjsCode(60_000),
   "node_modules/react-like-server/cjs/server.development.js": cjsCode(400_000),
+  // Imports in comments (graphql's JSDoc examples) load nothing: 10 modules, not 249.
+  "node_modules/doc-examples/package.json": JSON.stringify({ name: "doc-examples", version: "1.0.0", main: "index.js" }),
+  "node_modules/doc-examples/error/index.js": [
+    "/**",
+    " * import { parse } from 'doc-examples/language';",
+    " * const { all } = require('../all');",
+    " */",
+    "// require('../all')",
+    "module.exports = require('./GraphError.js');",
+    "",
+  ].join("\n"),
+  "node_modules/doc-examples/error/GraphError.js": cjsCode(2_000),
+  "node_modules/doc-examples/language/index.js": cjsCode(300_000),
+  "node_modules/doc-examples/all.js": cjsCode(900_000),
   // ESM, named import: tree-shaking may keep little of it; only a bundle can tell.
   "node_modules/big-esm/package.json": JSON.stringify({ name: "big-esm", version: "1.0.0", type: "module", module: "index.js" }),
   "node_modules/big-esm/index.js": `export const one = 1;\nexport const big = ${JSON.stringify("x".repeat(300_000))};\n`,
@@ -68,7 +83,7 @@ const heavy = (dir) => {
 };
 
 describe("heavy-dependency without a bundle", () => {
-  test("a big installed CommonJS package is reported with its measured size (its imports of itself by name included); small, type-only and ESM named imports, and development builds behind NODE_ENV, are not", () => {
+  test("a big installed CommonJS package is reported with its measured size (its imports of itself by name included); small, type-only and ESM named imports, development builds behind NODE_ENV, and imports in comments are not", () => {
     const dir = join(work, "with");
     write(dir, { ...SOURCES, ...PACKAGES });
     const found = heavy(dir);

@@ -174,6 +174,26 @@ test("entries: an OpenNext app's routes, its wrangler config in another package 
   assert.equal(report.files.find((f) => f.path === "packages/app/src/components/Chart.tsx").analyzed, false);
 });
 
+test("entries: a Next.js static export (output: 'export') runs its pages at build time: not Worker code beside the wrangler config's own Worker", () => {
+  const loop = "export default async function Page() {\n  for (const id of await ids()) await fetch(`https://api.example.com/${id}`);\n  return null;\n}\n";
+  const files = {
+    "wrangler.toml": 'name = "w"\nmain = "src/worker.ts"\n[assets]\ndirectory = "out"\n',
+    "src/worker.ts": "export default { async fetch(req, env) { return env.ASSETS.fetch(req); } };\n",
+    "src/app/posts/page.tsx": loop,
+  };
+  const run = (root) => {
+    const result = cli(["lint", "--format", "json", "--no-cache"], { cwd: root });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    return JSON.parse(result.stdout);
+  };
+  const exported = run(project({ ...files, "next.config.ts": "const config = { output: 'export', images: { unoptimized: true } };\nexport default config;\n" }));
+  assert.deepEqual(findings(exported), []);
+  assert.equal(exported.files.find((f) => f.path === "src/app/posts/page.tsx").analyzed, false);
+  // A server build's pages run in the Worker.
+  const served = run(project({ ...files, "next.config.ts": "export default {};\n" }));
+  assert.deepEqual(findings(served), ["src/app/posts/page.tsx:2 subrequest-in-loop"]);
+});
+
 test("entries: Vike's server hooks (+data, +onRenderHtml) beside a Vite config that loads vike/plugin", () => {
   const loop = "export async function data() {\n  for (const id of await ids()) await fetch(`https://api.example.com/${id}`);\n}\n";
   const files = {

@@ -764,7 +764,15 @@ fn drizzle_table(
         return None;
     };
     let dialect = match unwrap_expr(callee) {
-        Expr::Ident(id) => table_fn_dialect(&id.sym)?,
+        // `sqliteTable(…)`, or the function imported under another name
+        // (`import { sqliteTable as table } from 'drizzle-orm/sqlite-core'`).
+        Expr::Ident(id) => table_fn_dialect(&id.sym).or_else(|| {
+            let import = cx.db.import_of(&id.sym)?;
+            if !import.source.starts_with("drizzle-orm") {
+                return None;
+            }
+            table_fn_dialect(import.imported.as_deref()?)
+        })?,
         // pgSchema('app').table(...) / mySchema.table(...)
         Expr::Member(m) if member_prop(callee).is_some_and(|p| p == "table") => {
             let source = match unwrap_expr(&m.obj) {
@@ -966,7 +974,8 @@ fn enter_any_call(call: CallView<'_>, cx: &mut LintContext<'_>) {
     }
 
     if !cx.db.walk.covered.contains(&k) {
-        if let Some(fact) = read_query(call, cx) {
+        if let Some(mut fact) = read_query(call, cx) {
+            fact.searched = crate::knowledge::query::searched_tables(cx.text(call.span));
             let (_, segments) = chain_on_call(call);
             for s in &segments {
                 cx.db.walk.covered.insert(key(s.span));
@@ -1044,6 +1053,7 @@ fn read_query(call: CallView<'_>, cx: &LintContext<'_>) -> Option<QueryFact> {
         paged: false,
         dynamic: false,
         row_use: RowUse::Unknown,
+        searched: Vec::new(),
         exec: None,
         awaited: false,
         in_batch: false,

@@ -345,7 +345,7 @@ const KYSELY_STARTS: &[&str] = &[
 
 /// `call` runs a query a chain of Kysely's builder makes
 /// (`db.selectFrom('theme').selectAll().where('id', '=', id).executeTakeFirst()`).
-fn kysely_query(call: &CallExpr) -> bool {
+pub(crate) fn kysely_query(call: &CallExpr) -> bool {
     let (_, segments) = crate::knowledge::drizzle::chain(call);
     segments
         .iter()

@@ -262,6 +262,25 @@ impl<'a> Project<'a> {
         ))
     }
 
+    /// The tables a query of the project searches with `MATCH` (`anime_search
+    /// MATCH ?`, `` sql`${animeSearch} MATCH ${q}` ``: [`QueryFact::searched`]):
+    /// SQLite's full-text tables (FTS5), virtual tables no `CREATE INDEX`
+    /// applies to, searched through their own index. The schema may declare
+    /// them as plain tables.
+    pub fn full_text_tables(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (_, facts) in self.files.iter() {
+            for name in facts.queries.iter().flat_map(|q| &q.searched) {
+                let found =
+                    (self.tables.iter()).position(|t| t.var == *name || same_name(&t.name, name));
+                if let Some(t) = found.filter(|t| !out.contains(t)) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
     /// Where `span` is in `file` and its text on one line, shortened: what a
     /// finding quotes as evidence (made only for findings).
     pub fn quote(&self, file: usize, span: Span) -> Quote {

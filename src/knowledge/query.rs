@@ -241,6 +241,38 @@ pub struct QueryFact {
     /// What the code does with the rows (found only for list queries that
     /// read every column).
     pub row_use: RowUse,
+    /// The tables (as written: an SQL name or a table's variable) its text
+    /// searches with `MATCH`: full-text tables ([`searched_tables`]).
+    pub searched: Vec<String>,
+}
+
+/// The names before each `MATCH` of a query's text (SQL keywords are in any
+/// case): a word (`anime_search MATCH`) or an interpolated name
+/// (`${animeSearch} MATCH`).
+pub fn searched_tables(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut out = Vec::new();
+    for at in 0..bytes.len().saturating_sub(4) {
+        if !bytes[at..at + 5].eq_ignore_ascii_case(b"match") {
+            continue;
+        }
+        // `MATCH` as a word of its own.
+        if (at > 0 && is_word(bytes[at - 1])) || bytes.get(at + 5).copied().is_some_and(is_word) {
+            continue;
+        }
+        let before = text[..at].trim_end();
+        let before = before.strip_suffix('}').unwrap_or(before);
+        let start = before
+            .bytes()
+            .rposition(|b| !is_word(b))
+            .map_or(0, |i| i + 1);
+        let name = before[start..].trim_start_matches('$');
+        if !name.is_empty() && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 /// What the code does with the rows a query returns.
@@ -388,6 +420,7 @@ wire_struct!(QueryFact {
     in_handler,
     reads,
     row_use,
+    searched,
 });
 wire_enum!(RowUse { 0 => Unknown, 1 => Whole, 2 => Columns(a) });
 wire_struct!(ImportFact {

@@ -98,7 +98,8 @@ export default app;
   context, or `request.cf`: the response differs per caller.
 - Files whose router has middleware that may authenticate (anything but the
   list above): a cache in front of the Worker would answer without running
-  it, authentication included.
+  it, authentication included. The same for a route with such middleware
+  of its own (`app.get('/admin', requireAuth, handler)`).
 - Routers that are not the export of a Worker entry (a sub-router mounted
   elsewhere may sit behind middleware this file does not show), and a
   `fetch` wrapper around the router.
@@ -349,13 +350,25 @@ pub(super) fn guarding_use(call: &CallExpr) -> Option<&Ident> {
     let Expr::Ident(router) = unwrap_expr(&m.obj) else {
         return None;
     };
-    let harmless = call.args.iter().all(|arg| match unwrap_expr(&arg.expr) {
+    let harmless = call.args.iter().all(|arg| harmless_middleware(&arg.expr));
+    (!harmless).then_some(router)
+}
+
+/// A path, or middleware known not to authenticate (`cors()`, `logger()`).
+fn harmless_middleware(arg: &Expr) -> bool {
+    match unwrap_expr(arg) {
         Expr::Lit(Lit::Str(_)) => true,
         Expr::Call(c) => matches!(&c.callee, Callee::Expr(e) if matches!(unwrap_expr(e),
             Expr::Ident(id) if HARMLESS_MIDDLEWARE.contains(&id.sym.as_ref()))),
         _ => false,
-    });
-    (!harmless).then_some(router)
+    }
+}
+
+/// A route with middleware of its own between its path and its handler
+/// that may authenticate (`app.get('/admin', requireAuth, handler)`).
+pub(super) fn route_middleware(call: &CallExpr) -> bool {
+    let n = call.args.len();
+    n > 2 && !call.args[1..n - 1].iter().all(|arg| harmless_middleware(&arg.expr))
 }
 
 /// The handler's response depends on the URL alone: it reads no header,
@@ -457,6 +470,10 @@ impl Rule for CacheableRoute {
     fn enter(&mut self, node: Node<'_>, _cx: &mut LintContext<'_>) {
         let Node::Call(call) = node else { return };
         if let Some((router, path, handler)) = route(call, "get") {
+            // Behind middleware of the route's own that may authenticate.
+            if route_middleware(call) {
+                return;
+            }
             self.routes.push(Route {
                 router: router.sym.clone(),
                 path: path.span,
@@ -615,6 +632,16 @@ export default { fetch: app.fetch };
 "#,
         )
         .assert_silent();
+        // The route's own middleware (Oconner's admin lists); `cors()` is
+        // harmless and the public route beside it is reported.
+        entry_case(
+            r#"const app = new Hono();
+app.get("/admin/reels", requireAuth, async (c) => c.json(await c.env.DB.prepare("SELECT 1").all()));
+app.get("/reels", cors(), async (c) => c.json(await c.env.DB.prepare("SELECT 1").all()));
+export default app;
+"#,
+        )
+        .assert_fires(&[("src/index.ts", 3, "GET /reels does I/O on every request")]);
         // A caching header set somewhere in the file.
         entry_case(
             r#"const app = new Hono();

@@ -156,6 +156,10 @@ then `npx drizzle-kit generate` (it writes
   currencies, roles, plans, …) and the application's settings (`settings`,
   `config`, `options` with no column naming an owner such as `user_id`),
   referring to no other table. Reading all of their rows is cheap.
+- Full-text tables: a table some query searches with `MATCH` (`anime_search
+  MATCH ?`, `` sql`${animeSearch} MATCH ${q}` ``) is SQLite's FTS5 virtual
+  table, served by its own index; `CREATE INDEX` does not apply to it, even
+  when the schema declares it as a plain table for its types.
 - `isNull` (`IS NULL`) filters on their own: a soft-delete filter
   (`isNull(t.deletedAt)`) matches most of the table, so an index on it would
   not spare the read, and a `count()` of the live rows reads them all anyway.
@@ -222,6 +226,8 @@ struct Unserved {
 }
 
 fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
+    // Full-text tables take no index: their `MATCH` is served by their own.
+    let full_text = std::cell::OnceCell::new();
     for (fi, (_, facts)) in p.files.iter().enumerate() {
         for q in &facts.queries {
             if q.kind == QueryKind::Insert {
@@ -233,6 +239,10 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             let mut unserved = unserved_columns(p, fi, q, main);
             // A scan of a table small by its declaration reads a few rows.
             unserved.retain(|u| p.tables[u.table].bounded_by_design().is_none());
+            if !unserved.is_empty() {
+                let full_text: &Vec<usize> = full_text.get_or_init(|| p.full_text_tables());
+                unserved.retain(|u| !full_text.contains(&u.table));
+            }
             // One finding per table: its first unserved column, the others named.
             let mut seen_tables = Vec::new();
             for u in &unserved {
@@ -770,6 +780,55 @@ app.get('/', async (c) => {
                 .contains("add `emailIdx: index('users_email_idx').on(t.email),` to the object"),
             "{}",
             found[4].help
+        );
+    }
+
+    /// A schema that imports Drizzle's table function under another name
+    /// (vre: `import { sqliteTable as table }`) is read as any other.
+    #[test]
+    fn reads_tables_declared_with_a_renamed_import() {
+        let schema = r#"import { sqliteTable as table, integer, text } from 'drizzle-orm/sqlite-core';
+export const votes = table('vote', { id: integer('id').primaryKey(), playlistId: text('playlist_id').notNull() });
+"#;
+        let routes = r#"import { eq } from 'drizzle-orm';
+import { votes } from '../schema';
+export async function byPlaylist(db, id) {
+  return db.select().from(votes).where(eq(votes.playlistId, id)).limit(50);
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/routes/votes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[("src/routes/votes.ts", 4, "votes.playlistId (playlist_id) is filtered on")],
+        );
+    }
+
+    /// A full-text table (FTS5, searched with `MATCH`) takes no index: the
+    /// schema declares it as a plain table for its types (anisongdb's
+    /// search), and `CREATE INDEX` fails on it. The same join on a plain
+    /// table is reported.
+    #[test]
+    fn silent_on_full_text_tables() {
+        let schema = r#"import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+export const songs = sqliteTable('songs', { id: integer('id').primaryKey(), animeId: integer('anime_id'), name: text('name') }, (t) => [index('idx_songs_anime_id').on(t.animeId)]);
+export const animeSearch = sqliteTable('anime_search', { rowid: integer('rowid').primaryKey(), name: text('name'), animeId: integer('anime_id') });
+export const animeTags = sqliteTable('anime_tags', { id: integer('id').primaryKey(), animeId: integer('anime_id'), tag: text('tag') });
+"#;
+        let routes = r#"import { eq, sql } from 'drizzle-orm';
+import { songs, animeSearch, animeTags } from '../schema';
+export async function search(db, q) {
+  await db.select({ id: songs.id }).from(songs).innerJoin(animeSearch, eq(animeSearch.animeId, songs.animeId)).where(sql`anime_search MATCH ${q}`).limit(50);
+  await db.select({ id: songs.id }).from(songs).innerJoin(animeTags, eq(animeTags.animeId, songs.animeId)).where(eq(animeTags.tag, q)).limit(50);
+}
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/routes/search.ts", routes)],
+            &[],
+            &d1_project(),
+            &[("src/routes/search.ts", 5, "animeTags.animeId (anime_id) is joined on")],
         );
     }
 

@@ -327,13 +327,33 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
         }
     }
 
-    let db = is_db_chain(call, cx);
+    // A Kysely query (`db.selectFrom('t')…execute()`) is a database's,
+    // whatever holds the instance (`c.env.db`, set by a middleware).
+    let kysely = crate::effects::kysely_query(call);
+    let db = kysely || is_db_chain(call, cx);
     let mut write = false;
     let mut table = None;
     for c in &chain {
         let Some(m) = method_name(c) else { continue };
-        if WRITE_METHODS.contains(&m.as_ref()) {
+        if WRITE_METHODS.contains(&m.as_ref())
+            || (kysely
+                && matches!(
+                    m.as_ref(),
+                    "insertInto" | "updateTable" | "deleteFrom" | "replaceInto" | "mergeInto"
+                ))
+        {
             write = true;
+        }
+        if kysely
+            && matches!(
+                m.as_ref(),
+                "selectFrom" | "insertInto" | "updateTable" | "deleteFrom"
+            )
+        {
+            table = c.args.first().and_then(|a| match unwrap_expr(&a.expr) {
+                Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_owned),
+                _ => None,
+            });
         }
         if m == "prepare" {
             write |= sql_writes(c);

@@ -180,10 +180,16 @@ struct AwaitStmt {
 
 impl Rule for SequentialAwaits {
     fn interests(&self) -> &'static [NodeKind] {
+        &[]
+    }
+
+    // At the block's end: what its declarations say is known then (`const
+    // db = drizzle(c.env.DB)` makes `db` a database for the awaits after it).
+    fn exit_interests(&self) -> &'static [NodeKind] {
         &[NodeKind::Stmts]
     }
 
-    fn enter(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
+    fn exit(&mut self, node: Node<'_>, cx: &mut LintContext<'_>) {
         let Node::Stmts(stmts) = node else { return };
         let mut group: Vec<AwaitStmt> = Vec::new();
         let mut tainted: HashSet<Atom> = HashSet::default();
@@ -511,6 +517,26 @@ export async function three(env) {
         );
     }
 
+    /// A database the handler builds (`const db = drizzle(c.env.DB)`) is
+    /// one from the statement on (mardasa, cygnus: the block was read
+    /// before its declarations, and a local `db` was not known).
+    #[test]
+    fn fires_on_a_database_built_in_the_handler() {
+        assert_fires(
+            "sequential-awaits",
+            r#"import { drizzle } from 'drizzle-orm/d1';
+import { eq } from 'drizzle-orm';
+app.get('/a/:id', async (c) => {
+  const db = drizzle(c.env.DB);
+  const id = c.req.param('id');
+  const row = await db.select().from(payments).where(eq(payments.id, id)).limit(1);
+  const settings = await c.env.CACHE.get(`settings:${id}`);
+  return c.json({ row, settings });
+});"#,
+            &[(6, "the second does not use the first's result")],
+        );
+    }
+
     /// Kysely queries run one after the other (exif-frame's theme detail:
     /// three independent queries), not when the second uses the first.
     #[test]
@@ -524,6 +550,20 @@ export async function three(env) {
   return { theme, tags, owner };
 }"#,
             &[(2, "the second does not use the first's result")],
+        );
+        // A Kysely instance a middleware put on the context's env, read
+        // through a local (exif-frame's theme patch): the database's, not a
+        // binding's RPC that may write.
+        assert_fires(
+            "sequential-awaits",
+            r#"app.patch('/themes/:id', async (context) => {
+  const db = context.env.db;
+  const updated = await db.updateTable('theme').set({ name: 'x' }).where('id', '=', 1).executeTakeFirstOrThrow();
+  const author = await db.selectFrom('member').select(['id']).where('id', '=', 1).executeTakeFirstOrThrow();
+  const tags = await db.selectFrom('themeTag').select(['id']).where('themeId', '=', 2).execute();
+  return context.json({ updated, author, tags });
+});"#,
+            &[(4, "the second does not use the first's result")],
         );
     }
 

@@ -98,6 +98,10 @@ export default {
   handler's own statements are read).
 - Handlers that keep answers or set `Cache-Control`, and handlers that
   read a header, a cookie, the user or the session.
+- Routes with middleware of their own (`app.get('/admin', requireAuth,
+  handler)`), routes of another method than GET (a POST writes), and routes
+  of a router in a file that is not the Worker's entry: another file mounts
+  it, maybe behind its own middleware (`app.use('/api/*', auth)`).
 "#,
         ),
         (
@@ -124,8 +128,9 @@ be stale for a while is not known: the finding is information.
 #[derive(Default)]
 struct UncachedStaticQuery {
     bodies: super::handler_bodies::HandlerBodies,
-    /// Route callbacks: their router and the callback's span.
-    routes: Vec<(swc_core::atoms::Atom, Span)>,
+    /// Route callbacks: their router, the callback's span, and whether the
+    /// route is one to cache at all (a GET with no middleware of its own).
+    routes: Vec<(swc_core::atoms::Atom, Span, bool)>,
     /// Routers with middleware that may authenticate (`app.use(…)`).
     guarded: Vec<swc_core::atoms::Atom>,
     /// Queries found so far: the handler's span and the query's.
@@ -155,7 +160,12 @@ impl Rule for UncachedStaticQuery {
             if let Some(router) = super::cacheable_route::guarding_use(call) {
                 self.guarded.push(router.sym.clone());
             } else if let Some((router, _, handler)) = super::cacheable_route::route(call, method.as_ref()) {
-                self.routes.push((router.sym.clone(), handler.span()));
+                // `app.get(path, requireAuth, handler)`: middleware of the
+                // route's own may authenticate; a POST writes, its reads
+                // are not answers to keep.
+                let cacheable = matches!(method.as_ref(), "get" | "all")
+                    && !super::cacheable_route::route_middleware(call);
+                self.routes.push((router.sym.clone(), handler.span(), cacheable));
             }
             return;
         }
@@ -166,11 +176,17 @@ impl Rule for UncachedStaticQuery {
         let (routes, guarded) = (std::mem::take(&mut self.routes), std::mem::take(&mut self.guarded));
         // A route behind middleware that may authenticate (`app.use("/admin/*",
         // auth)`, whatever its path) is not one to cache, as cacheable-route judges.
-        let behind_middleware = |handler: Span| {
-            routes.iter().any(|(router, span)| *span == handler && guarded.contains(router))
+        // A route of a router another file mounts (not the Worker's entry)
+        // may sit behind that file's middleware (`app.use('/api/*', auth)`
+        // before `app.route('/api/x', router)`), as cacheable-route judges.
+        let entry = cx.is_entry;
+        let not_to_cache = |handler: Span| {
+            routes.iter().any(|(router, span, cacheable)| {
+                *span == handler && (!cacheable || guarded.contains(router) || !entry)
+            })
         };
         for (handler, query) in std::mem::take(&mut self.found) {
-            if behind_middleware(handler) {
+            if not_to_cache(handler) {
                 continue;
             }
             let text = one_line(&cx.snippet(query));
@@ -321,7 +337,7 @@ fn no_local(expr: &Expr, cx: &LintContext<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_util::{assert_silent, Case};
+    use crate::rules::test_util::Case;
 
     /// A query built and kept (`const query = db.select()…`, not awaited)
     /// runs later, where the request's values may go into it (cygnus'
@@ -354,6 +370,7 @@ export default {
     fn fires_on_static_reads_on_every_request() {
         Case::new()
             .rules(&["uncached-static-query"])
+            .entry("src/index.ts")
             .file(
                 "src/index.ts",
                 r#"import { Hono } from "hono";
@@ -381,9 +398,12 @@ export default app;
 
     #[test]
     fn silent_on_request_inputs_writes_branches_and_kept_answers() {
-        assert_silent(
-            "uncached-static-query",
-            r#"import { drizzle } from "drizzle-orm/d1";
+        Case::new()
+            .rules(&["uncached-static-query"])
+            .entry("src/index.ts")
+            .file(
+                "src/index.ts",
+                r#"import { drizzle } from "drizzle-orm/d1";
 import { eq } from "drizzle-orm";
 import { users } from "./schema";
 let cached;
@@ -432,7 +452,50 @@ app.get("/health", async (c) => {
     return c.json({ status: "unhealthy" }, 503);
   }
 });
+// the route's own middleware may authenticate (Oconner's admin lists)
+app.get("/admin/reels", requireAuth, async (c) => {
+  const rows = await c.env.DB.prepare("SELECT * FROM reels LIMIT 100").all();
+  return c.json(rows);
+});
+// a POST writes: its reads are no answers to keep
+app.post("/jobs/run-due", async (c) => {
+  const { results } = await c.env.DB.prepare("SELECT id FROM jobs WHERE status = 'due' LIMIT 100").all();
+  await c.env.DB.prepare("UPDATE jobs SET status = 'done' WHERE status = 'due'").run();
+  return c.json({ ran: results.length });
+});
 "#,
-        );
+            )
+            .assert_silent();
+    }
+
+    /// A router another file mounts may sit behind that file's middleware
+    /// (`app.use('/api/*', requireAuth)` before `app.route('/api/customers',
+    /// router)`): its routes are judged in the Worker's entry only.
+    #[test]
+    fn routes_of_a_router_mounted_elsewhere_are_not_judged() {
+        let router = r#"import { Hono } from "hono";
+const router = new Hono();
+router.get("/", async (c) => {
+  const { results } = await c.env.DB.prepare("SELECT id, email FROM customers LIMIT 100").all();
+  return c.json(results);
+});
+export default router;
+"#;
+        let entry = r#"import { Hono } from "hono";
+import customers from "./customers";
+const app = new Hono();
+app.route("/api/customers", customers);
+app.get("/categories", async (c) => {
+  const { results } = await c.env.DB.prepare("SELECT id, name FROM categories").all();
+  return c.json(results);
+});
+export default app;
+"#;
+        Case::new()
+            .rules(&["uncached-static-query"])
+            .entry("src/index.ts")
+            .file("src/index.ts", entry)
+            .file("src/customers.ts", router)
+            .assert_fires(&[("src/index.ts", 6, "runs on every request")]);
     }
 }

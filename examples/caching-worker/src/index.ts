@@ -16,6 +16,12 @@ app.get('/products/:id', async (c) => c.json(await productById(c.env, c.req.para
 // Silent: no I/O.
 app.get('/health', (c) => c.text('ok'));
 
+// Reported (cacheable-route, uncached-static-query): the same settings row on every request.
+app.get('/banner', async (c) => {
+  const banner = await c.env.DB.prepare("SELECT value FROM settings WHERE key = 'banner'").first<{ value: string }>();
+  return c.text(banner?.value ?? '');
+});
+
 // Silent: POST.
 app.post('/products', async (c) => {
   const body = await c.req.json<{ name: string; price: number }>();
