@@ -1867,8 +1867,10 @@ fn returns(stmt: &Stmt) -> bool {
 }
 
 /// A branch that logs an error or a warning (`console.error`,
-/// `console.warn`) and leaves: its author handles a failure there (`if
-/// (!data?.items) { console.error('malformed', data); return []; }`).
+/// `console.warn`) and leaves, or skips to the next item of its loop: its
+/// author handles a failure there (`if (!data?.items) {
+/// console.error('malformed', data); return []; }`, `if (!item.sku) {
+/// console.error('invalid', item); continue; }`).
 fn reports_an_error(branch: &Stmt) -> bool {
     let stmts = stmts_of(branch);
     let logs = stmts.iter().any(|s| {
@@ -1879,7 +1881,7 @@ fn reports_an_error(branch: &Stmt) -> bool {
     });
     logs && stmts
         .last()
-        .is_some_and(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_)))
+        .is_some_and(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_) | Stmt::Continue(_)))
 }
 
 /// The test holds on a failure, whatever the value: `!res.ok`, `error`,

@@ -252,6 +252,10 @@ pub enum Condition {
     /// first that has it is named): a `Promise.all(xs.map(cb))` whose
     /// callback calls helpers (one), awaits of helpers in a row (two).
     CallsAtLeast(Vec<calls::Target>, usize, calls::Effect),
+    /// At least this many of the called functions have the first effect,
+    /// and none has the second (awaits of helpers in a row, none of which
+    /// writes what a later one may read).
+    CallsAtLeastAndNone(Vec<calls::Target>, usize, calls::Effect, calls::Effect),
     /// `export * from 'source'` in this file: the re-exported module runs
     /// code at startup, and the Worker uses none of its exports, through
     /// this barrel or otherwise.
@@ -601,6 +605,7 @@ wire_enum!(Condition {
     2 => UnusedStarExport(source),
     3 => NoneCalls(targets, effect),
     4 => CallsAndNone(target, effect, targets, none),
+    5 => CallsAtLeastAndNone(targets, n, effect, none),
 });
 
 impl FileFacts {

@@ -248,6 +248,26 @@ impl Project<'_> {
                             }
                         }
                     }
+                    Condition::CallsAtLeastAndNone(targets, n, effect, none) => {
+                        if targets
+                            .iter()
+                            .any(|t| self.effect_of(file, t, *none).is_some())
+                        {
+                            continue;
+                        }
+                        if *n == 0 {
+                            out.push(place(deferred));
+                            continue;
+                        }
+                        let mut found = targets.iter().filter_map(|t| {
+                            self.effect_of(file, t, *effect).map(|chain| (t, chain))
+                        });
+                        if let Some((target, chain)) = found.next() {
+                            if 1 + found.take(n.saturating_sub(1)).count() >= *n {
+                                out.push(self.with_chain(place(deferred), target, *effect, &chain));
+                            }
+                        }
+                    }
                     Condition::NoneCalls(targets, effect) => {
                         if targets
                             .iter()

@@ -551,12 +551,33 @@ pub fn read_drizzle_table(var: &str, call: &CallExpr, dialect: Dialect) -> Optio
         let PropOrSpread::Prop(p) = prop else {
             continue;
         };
-        let Prop::KeyValue(kv) = &**p else { continue };
-        let Some(key) = prop_key(&kv.key) else {
-            continue;
+        let (key, value) = match &**p {
+            Prop::KeyValue(kv) => match prop_key(&kv.key) {
+                Some(key) => (key, Some(&*kv.value)),
+                None => continue,
+            },
+            // `{ id, … }`: a column built elsewhere (a shared `id` column).
+            Prop::Shorthand(id) => (id.sym.to_string(), None),
+            _ => continue,
         };
-        if let Some(col) = read_column(&key, &kv.value, dialect) {
-            table.columns.push(col);
+        match value.and_then(|v| read_column(&key, v, dialect)) {
+            Some(col) => table.columns.push(col),
+            // A column declared in another module (`id`, or `id:
+            // columns.id`): by convention, the row's id, its primary key
+            // (jwa's shared `text('id').primaryKey()`). Others are not
+            // guessed.
+            None if key == "id"
+                && value
+                    .is_none_or(|v| matches!(unwrap_expr(v), Expr::Ident(_) | Expr::Member(_))) =>
+            {
+                table.columns.push(Column {
+                    key: key.clone(),
+                    name: key,
+                    primary: true,
+                    ..Column::default()
+                });
+            }
+            None => {}
         }
     }
     if let Some(config) = call.args.get(2) {

@@ -625,21 +625,33 @@ fn column_def(table: &mut Draft, mut c: Walker<'_>) -> Option<()> {
             col.references = true;
         } else if c.kw(K::CHECK) {
             // `CHECK (status IN ('open', 'closed'))`: the values are a list.
-            col.enumerated |= c.group().is_some_and(|mut check| {
+            let mut numbers = Vec::new();
+            let listed = c.group().is_some_and(|mut check| {
                 check
                     .ident()
                     .is_some_and(|column| column.eq_ignore_ascii_case(&name))
                     && check.kw(K::IN)
                     && check.group().is_some_and(|values| {
                         values.items().all(|mut value| {
+                            let token = value.next();
+                            if let Some(Token::Number(n, _)) = &token {
+                                numbers.push(n.clone());
+                            }
                             matches!(
-                                value.next(),
+                                token,
                                 Some(Token::SingleQuotedString(_) | Token::Number(..))
                             ) && value.done()
                         })
                     })
                     && check.done()
             });
+            col.enumerated |= listed;
+            // `is_active INTEGER CHECK (is_active IN (0, 1))`: SQLite's
+            // boolean (it has no type of its own).
+            numbers.sort();
+            if listed && numbers == ["0", "1"] {
+                col.sql_type = "boolean".into();
+            }
         } else {
             c.skip();
         }

@@ -178,6 +178,8 @@ struct AwaitInLoop {
 /// a round trip only if it does I/O, directly or through what it calls.
 struct Awaited {
     span: Span,
+    /// The awaited call's span (its query, if one, is known when the loop ends).
+    call_span: Span,
     call: String,
     reads: Vec<Atom>,
     helper: Option<Target>,
@@ -264,6 +266,7 @@ impl Rule for AwaitInLoop {
                 }
                 state.awaits.push(Awaited {
                     span: a.span,
+                    call_span: call.span,
                     call: cx.snippet(call.span),
                     reads,
                     helper,
@@ -313,6 +316,12 @@ impl Rule for AwaitInLoop {
                 for awaited in state.awaits {
                     if awaited.reads.iter().any(|r| state.assigned.contains(r)) {
                         continue; // the next iteration needs this one's result
+                    }
+                    // A database query once per chunk of a list (`inArray(t.id,
+                    // chunk)`): the batched form, as drizzle-query-in-loop and
+                    // subrequest-in-loop read it, not an await per element.
+                    if cx.db.query_at(awaited.call_span).is_some_and(|q| q.per_iteration.is_none()) {
+                        continue;
                     }
                     let message = format!(
                         "await of {} inside {what}: each iteration waits for the previous round trip",
@@ -410,6 +419,29 @@ mod tests {
                 (5, "await of env.CACHE.get(key) inside for-of"),
                 (8, "inside for: each iteration"),
             ],
+        );
+    }
+
+    /// A database query per chunk of a list is the batched form (the saas
+    /// template's chunked `inArray` updates); one per element, in a
+    /// counting loop too, is reported.
+    #[test]
+    fn chunked_queries_are_not_per_element() {
+        assert_fires(
+            "await-in-loop",
+            r#"export async function touch(env: Env, ids: string[]) {
+  const db = drizzle(env.DB);
+  for (const chunk of chunkIds(ids)) {
+    await db.update(apps).set({ seen: 1 }).where(inArray(apps.clientId, chunk));
+  }
+  for (let i = 0; i < ids.length; i++) {
+    await db.update(apps).set({ seen: 1 }).where(eq(apps.clientId, ids[i]));
+  }
+  for (const id of ids) {
+    await db.update(apps).set({ seen: 1 }).where(eq(apps.clientId, id));
+  }
+}"#,
+            &[(7, "inside for"), (10, "inside for-of")],
         );
     }
 

@@ -92,7 +92,10 @@ for (const o of userOrders) {
 - Methods of other loggers (`logger.info`), and a local `console` binding.
 - Logs that run only on a failure: in a `catch` clause, in the branch of a
   failure check (`if (!res.ok)`, `if (error)`, `if (res.status >= 400)`, the
-  `else` of `if (res.ok)`), in `.catch(cb)` and `onError(cb)` callbacks.
+  `else` of `if (res.ok)`), in a branch that logs an error or a warning and
+  returns, throws or skips to the next item (`if (!item.sku) {
+  console.error('invalid', item); continue; }`), in `.catch(cb)` and
+  `onError(cb)` callbacks.
 - Logs in a retry or fallback loop (it exits where the awaited call succeeded,
   so it usually runs once) and in loops over at most 10 constant items (an
   array literal, `.slice(0, n)`, `LIST.filter(…)` of a known list,
@@ -364,6 +367,12 @@ function withLocal(console: Console, xs: string[]) { for (const x of xs) console
     const { error } = await other(o);
     if (error) console.error(error);
     save(o).catch((e) => console.error(e));
+    // an invalid item, logged and skipped (the e-commerce fulfilment lock)
+    if (!o.sku || o.qty <= 0) {
+      console.error('invalid allocation', o);
+      errors.push(o);
+      continue;
+    }
   }
   for (const endpoint of endpoints) {
     console.log('trying', endpoint);

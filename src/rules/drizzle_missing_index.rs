@@ -172,7 +172,7 @@ then `npx drizzle-kit generate` (it writes
   anyway, and an index would save the sort, not the reads
   (`drizzle-unbounded-select` is about such a query).
 - Boolean columns (`boolean(...)`, `integer(..., { mode: 'boolean' })`,
-  SQL `BOOLEAN`): an index on a column with two values splits the table in
+  SQL `BOOLEAN`, an integer column `CHECK (x IN (0, 1))`): an index on a column with two values splits the table in
   halves, and the planner rarely uses it; that is not advice to give.
 - Operators an index cannot serve anyway (`ne`, `notInArray`, `like`, `not(...)`)
   and filters written as `sql` expressions.
@@ -805,6 +805,32 @@ export async function byPlaylist(db, id) {
         );
     }
 
+    /// An `id` column built in another module (`{ id, … }` of a shared
+    /// `text('id').primaryKey()`, jwa's tables) is the primary key by
+    /// convention: a lookup by it is served.
+    #[test]
+    fn an_id_column_built_elsewhere_is_the_primary_key() {
+        let columns = "import { text } from 'drizzle-orm/sqlite-core';\nexport const id = text('id').primaryKey().notNull();\n";
+        let schema = r#"import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { id } from './columns';
+export const sessions = sqliteTable('sessions', { id, userId: text('user_id').notNull(), expiresAt: integer('expires_at') });
+"#;
+        let routes = r#"import { and, eq, gt } from 'drizzle-orm';
+import { sessions } from '../schema';
+export async function get(db, sid, uid) {
+  await db.select().from(sessions).where(and(eq(sessions.id, sid), gt(sessions.expiresAt, 0)));
+  await db.select().from(sessions).where(eq(sessions.userId, uid)).limit(10);
+}
+"#;
+        Case::new()
+            .file("src/columns.ts", columns)
+            .file("src/schema.ts", schema)
+            .file("src/routes/sessions.ts", routes)
+            .project(d1_project())
+            .rules(&[RULE])
+            .assert_fires(&[("src/routes/sessions.ts", 5, "sessions.userId (user_id) is filtered on")]);
+    }
+
     /// A full-text table (FTS5, searched with `MATCH`) takes no index: the
     /// schema declares it as a plain table for its types (anisongdb's
     /// search), and `CREATE INDEX` fails on it. The same join on a plain
@@ -1408,5 +1434,15 @@ export default { async scheduled(event, env) {
             .project(pg_project())
             .rules(&[RULE])
             .assert_fires(&[("src/q.ts", 4, "flags.owner is filtered on")]);
+        // SQLite's boolean: an integer column CHECKed to 0 and 1 (the
+        // e-commerce product worker's `is_active`); three values are no boolean.
+        let sql = "CREATE TABLE products (id TEXT PRIMARY KEY, is_active INTEGER CHECK (is_active IN (0,1)) DEFAULT 1, tier INTEGER CHECK (tier IN (0, 1, 2)));\n";
+        let raw = "export async function count(env) {\n  await env.DB.prepare('SELECT COUNT(*) AS n FROM products WHERE is_active = 1').first();\n  await env.DB.prepare('SELECT id FROM products WHERE tier = ? LIMIT 20').bind(2).all();\n}\n";
+        Case::new()
+            .file("src/q.ts", raw)
+            .sql("migrations/0001_init.sql", sql)
+            .project(d1_project())
+            .rules(&[RULE])
+            .assert_fires(&[("src/q.ts", 3, "tier")]);
     }
 }

@@ -38,7 +38,8 @@ items.forEach(async (item) => { await env.KV.put(item.id, item.value); });
 Calls that return promises: `fetch`, binding calls (`env.KV.put`,
 `c.env.QUEUE.send`, …), Drizzle queries, async functions of the file, async
 IIFEs that make such a call (not one that feeds the stream a response returns:
-`writer.write(…)`, `controller.enqueue(…)` keep it alive as long as the body).
+`writer.write(…)`, `controller.enqueue(…)`, the AI SDK's `stream.update(…)` and
+`stream.done()` keep it alive as long as the body).
 An `async` callback of `forEach` is reported too: `forEach` drops the
 promises it returns. A Drizzle query builder that is never awaited is reported
 with its own message: it never runs at all.
@@ -266,6 +267,14 @@ fn check_call(call: &CallExpr, voided: bool, cx: &mut LintContext<'_>) {
     );
 }
 
+/// `stream.done()`, `uiStream.update(x)`: a method of a name that says it
+/// is a stream.
+fn on_a_stream(call: &CallExpr) -> bool {
+    matches!(&call.callee, Callee::Expr(e) if matches!(unwrap_expr(e),
+        Expr::Member(m) if matches!(unwrap_expr(&m.obj),
+            Expr::Ident(o) if o.sym.to_ascii_lowercase().contains("stream"))))
+}
+
 /// Whether an async IIFE's body makes an I/O call, and whether it writes to
 /// a stream (`writer.write`, `controller.enqueue`).
 fn iife_body(call: &CallExpr, cx: &LintContext<'_>) -> (bool, bool) {
@@ -284,6 +293,10 @@ fn iife_body(call: &CallExpr, cx: &LintContext<'_>) -> (bool, bool) {
             if let Probed::Call(c) = node {
                 match method_name(c).map(|m| m.as_ref()) {
                     Some("write" | "enqueue") => self.feeds_stream = true,
+                    // The AI SDK's streamable values (`const stream =
+                    // createStreamableValue()`; `stream.update(text)`,
+                    // `stream.done()`): the response streams them.
+                    Some("update" | "append" | "done") if on_a_stream(c) => self.feeds_stream = true,
                     _ => self.io |= io_call(self.cx, c),
                 }
             }
@@ -431,11 +444,22 @@ async function regenerate() { await fetch("https://api.example/regenerate"); }
       await writer.close();
     })();
     (async () => { for await (const item of source) buffer.push(item); })();
+    // the AI SDK's streamable value, returned to the client (thisisooo)
+    const stream = createStreamableValue();
+    (async () => {
+      for await (const text of textStream) stream.update(text);
+      await env.DB.prepare("UPDATE article SET done = 1").run();
+      stream.done();
+    })();
+    (async () => { await env.DB.prepare("UPDATE article SET seen = 1").run(); })();
     return new Response(readable);
   },
 };
 "#,
-            &[(3, "is neither awaited nor passed to waitUntil")],
+            &[
+                (3, "is neither awaited nor passed to waitUntil"),
+                (18, "is neither awaited nor passed to waitUntil"),
+            ],
         );
     }
 

@@ -49,7 +49,9 @@ Not reported: a module variable assigned a new client on every call
 `=`), never tested for being set and read only in the functions that assign
 it: each request makes its own client, and nothing is reused
 (`request-state-in-global` still reports the shared variable: make it a
-local `const`).
+local `const`). Nor a client a class field makes (`private db =
+drizzle(new Pool(…))` in a Durable Object): it is the instance's, made when
+the instance is.
 "#,
         ),
         (
@@ -342,6 +344,10 @@ export default {
 export function createDb(url) {
   const client = postgres(url);
   return drizzle(client);
+}
+// a Durable Object's field: the instance's pool, not the module's (auth-next)
+export class Corp extends DurableObject {
+  private db = drizzle(postgres(this.env.HYPERDRIVE.connectionString));
 }
 "#,
         );

@@ -466,11 +466,19 @@ fn report(group: Vec<AwaitStmt>, cx: &mut LintContext<'_>) {
             calls.join(", ")
         )
     };
-    if known >= 2 {
+    // Helpers are judged after the walk: enough of them must do I/O, and
+    // none may write (what a later await reads may be what it wrote:
+    // `await m.verifyAll(); await m.getHealthy()`).
+    if maybes.is_empty() {
         cx.report(span, message, help);
     } else {
         cx.report_if(
-            Condition::CallsAtLeast(maybes, 2 - known, TargetEffect::Io),
+            Condition::CallsAtLeastAndNone(
+                maybes,
+                2usize.saturating_sub(known),
+                TargetEffect::Io,
+                TargetEffect::Write,
+            ),
             span,
             message,
             help,
@@ -517,9 +525,11 @@ export async function three(env) {
         );
     }
 
-    /// A database the handler builds (`const db = drizzle(c.env.DB)`) is
-    /// one from the statement on (mardasa, cygnus: the block was read
-    /// before its declarations, and a local `db` was not known).
+    /// A database the handler builds (`const db = drizzle(c.env.DB)`, or
+    /// with a factory named for one: `createDb(c.env.DB)`, teklin's) is one
+    /// from the statement on (mardasa, cygnus: the block was read before
+    /// its declarations, and a local `db` was not known); a helper named
+    /// for something else (`getUserFromDb`) makes no database.
     #[test]
     fn fires_on_a_database_built_in_the_handler() {
         assert_fires(
@@ -532,8 +542,20 @@ app.get('/a/:id', async (c) => {
   const row = await db.select().from(payments).where(eq(payments.id, id)).limit(1);
   const settings = await c.env.CACHE.get(`settings:${id}`);
   return c.json({ row, settings });
+});
+app.get('/b/:id', async (c) => {
+  const db = createDb(c.env.DB);
+  const rows = await db.select().from(lessons).where(eq(lessons.userId, c.req.param('id'))).limit(20);
+  const total = await db.select({ n: count() }).from(lessons).get();
+  const user = getUserFromDb(c.env.DB);
+  const a = await user.select();
+  const b = await user.select();
+  return c.json({ rows, total, a, b });
 });"#,
-            &[(6, "the second does not use the first's result")],
+            &[
+                (6, "the second does not use the first's result"),
+                (12, "the second does not use the first's result"),
+            ],
         );
     }
 
@@ -800,5 +822,45 @@ export class Score {
                 5,
                 "`await this.github.getCommits(repo)` and `await this.github.getLanguages(repo)` run one after the other, but the second does not use the first's result: `this.github.getCommits` (through getCommits → request) calls `fetch(",
             )]);
+    }
+
+    /// A helper that writes keeps the awaits after it in order: what it
+    /// wrote may be what the next one reads (auth-next's directors: a
+    /// health check that updates a flag, then a read by that flag).
+    #[test]
+    fn helpers_that_write_keep_the_order() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&["sequential-awaits"])
+            .file(
+                "src/manager.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+export class Manager {
+  constructor(private readonly db: ReturnType<typeof drizzle>, private readonly corpId: string) {}
+  async getHealthy() { return this.db.select().from(directors).where(eq(directors.isHealthy, true)).limit(50); }
+  async getWallets() { return this.db.select().from(wallets).where(eq(wallets.corpId, this.corpId)).limit(50); }
+  async verifyAll() { await this.db.update(directors).set({ isHealthy: false }).where(eq(directors.corpId, this.corpId)); }
+}
+"#,
+            )
+            .file(
+                "src/index.ts",
+                r#"import { Manager } from './manager';
+export async function access(db, corpId: string) {
+  const m = new Manager(db, corpId);
+  const verified = await m.verifyAll();
+  const healthy = await m.getHealthy();
+  const wallets = await m.getWallets();
+  return { verified, healthy, wallets };
+}
+export async function read(db, corpId: string) {
+  const m = new Manager(db, corpId);
+  const healthy = await m.getHealthy();
+  const wallets = await m.getWallets();
+  return { healthy, wallets };
+}
+"#,
+            )
+            .assert_fires(&[("src/index.ts", 11, "the second does not use the first's result")]);
     }
 }

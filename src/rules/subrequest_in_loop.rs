@@ -214,6 +214,9 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   helper).
 - Database queries that `drizzle-query-in-loop` reports: its finding (with the
   one-query fix) stands for them. With that rule off, this one reports them.
+  Nor a query it reads as no query per element: one per chunk of a list
+  (`inArray(t.id, chunk)`), a page, a loop that stops at the first free
+  value (`while (true) { … if (!existing) break; … }`).
 "#,
         ),
         (
@@ -328,6 +331,17 @@ impl SubrequestInLoop {
             // A page of a list (`env.KV.list({ prefix, cursor })`): each call
             // reads up to a thousand keys, the batched read.
             if method_name(call).is_some_and(|m| m == "list") && passes_cursor(call) {
+                return;
+            }
+            // A database query the loop does not repeat per element, as
+            // drizzle-query-in-loop reads it: one per chunk of a list
+            // (`inArray(t.id, chunk)`), a page, a retry that stops at the
+            // first free slug.
+            if cx
+                .db
+                .query_at(call.span)
+                .is_some_and(|q| q.per_iteration.is_none())
+            {
                 return;
             }
             None
@@ -1149,6 +1163,41 @@ export default {
             )
             .places();
         assert_eq!(places, [("src/index.ts".into(), 6, "drizzle-query-in-loop".into())]);
+    }
+
+    /// A database query that a loop runs once per chunk of a list, or to
+    /// find a free slug, is no query per element (drizzle-query-in-loop's
+    /// reading, which this rule shares): the saas template's chunked
+    /// `inArray` updates, mardasa's slug probe. One per element is reported.
+    #[test]
+    fn database_queries_per_chunk_are_not_per_element() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/apps.ts",
+                r#"import { drizzle } from 'drizzle-orm/d1';
+import { and, eq, inArray } from 'drizzle-orm';
+export async function touch(env: Env, clientIds: string[], base: string) {
+  const db = createDb(env.DB);
+  for (const chunk of chunkIds(clientIds)) {
+    await db.update(apps).set({ seen: 1 }).where(inArray(apps.clientId, chunk));
+  }
+  let slug = base;
+  let attempt = 1;
+  while (true) {
+    const existing = await db.select({ id: schools.id }).from(schools).where(eq(schools.slug, slug)).get();
+    if (!existing) break;
+    slug = `${base}-${++attempt}`;
+  }
+  for (const id of clientIds) {
+    await db.update(apps).set({ seen: 1 }).where(eq(apps.clientId, id));
+  }
+}
+"#,
+            )
+            .places();
+        assert_eq!(places, [("src/apps.ts".into(), 16, "subrequest-in-loop".into())]);
     }
 
     /// A list that starts as a literal and grows by a push where it is

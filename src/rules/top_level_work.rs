@@ -290,10 +290,12 @@ impl Rule for TopLevelWork {
                 }
             }
             Node::New(new) => {
+                // Not a class field's initializer: it runs per instance.
+                if !self.in_startup() || (self.startup.is_empty() && !cx.at_module_scope()) {
+                    return;
+                }
                 if let Some((message, help)) = self.heavy_new(new, cx) {
-                    if self.in_startup() {
-                        cx.report(new.span, message, help);
-                    }
+                    cx.report(new.span, message, help);
                 }
             }
             _ => {}
@@ -618,8 +620,13 @@ export const pool = new Pool();
             "top-level-work",
             r#"import OpenAI from "openai";
 export const client = new OpenAI({ apiKey: "k" });
+// a class field: made with each instance (a Durable Object's), not at startup
+export class Agent extends DurableObject {
+  private openai = new OpenAI({ apiKey: this.env.KEY });
+  static shared = new OpenAI({ apiKey: "k" });
+}
 "#,
-            &[(2, "constructs an SDK client")],
+            &[(2, "constructs an SDK client"), (6, "constructs an SDK client")],
         );
     }
 

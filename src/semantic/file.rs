@@ -23,6 +23,9 @@ pub struct FileModel<'a> {
     pub source: &'a str,
     index: &'a LineIndex<'a>,
     pub(crate) frames: Vec<Frame>,
+    /// Inside a class field's initializer (`private db = drizzle(…)`): it
+    /// runs once per instance (a Durable Object's), not at module scope.
+    pub(crate) class_fields: u32,
     program: &'a Program,
     /// What every identifier of the file refers to (scopes, symbols,
     /// references): built once, on the first question.
@@ -92,6 +95,7 @@ impl<'a> FileModel<'a> {
             source,
             index,
             frames: Vec::new(),
+            class_fields: 0,
             program,
             semantic: std::cell::OnceCell::new(),
             declared: std::cell::OnceCell::new(),
@@ -181,12 +185,14 @@ impl<'a> FileModel<'a> {
         &self.frames
     }
 
-    /// At module scope: no enclosing function.
+    /// At module scope: no enclosing function, nor a class field's
+    /// initializer (run for each instance).
     pub fn at_module_scope(&self) -> bool {
-        !self
-            .frames
-            .iter()
-            .any(|f| matches!(f, Frame::Function { .. }))
+        self.class_fields == 0
+            && !self
+                .frames
+                .iter()
+                .any(|f| matches!(f, Frame::Function { .. }))
     }
 
     /// The innermost enclosing function, if any.
