@@ -239,13 +239,10 @@ impl Project<'_> {
                         }
                     }
                     Condition::CallsAtLeast(targets, n, effect) => {
-                        let mut found = targets.iter().filter_map(|t| {
-                            self.effect_of(file, t, *effect).map(|chain| (t, chain))
-                        });
-                        if let Some((target, chain)) = found.next() {
-                            if 1 + found.take(n.saturating_sub(1)).count() >= *n {
-                                out.push(self.with_chain(place(deferred), target, *effect, &chain));
-                            }
+                        if let Some(d) =
+                            self.calls_at_least(file, targets, *n, *effect, || place(deferred))
+                        {
+                            out.push(d);
                         }
                     }
                     Condition::CallsAtLeastAndNone(targets, n, effect, none) => {
@@ -255,17 +252,10 @@ impl Project<'_> {
                         {
                             continue;
                         }
-                        if *n == 0 {
-                            out.push(place(deferred));
-                            continue;
-                        }
-                        let mut found = targets.iter().filter_map(|t| {
-                            self.effect_of(file, t, *effect).map(|chain| (t, chain))
-                        });
-                        if let Some((target, chain)) = found.next() {
-                            if 1 + found.take(n.saturating_sub(1)).count() >= *n {
-                                out.push(self.with_chain(place(deferred), target, *effect, &chain));
-                            }
+                        if let Some(d) =
+                            self.calls_at_least(file, targets, *n, *effect, || place(deferred))
+                        {
+                            out.push(d);
                         }
                     }
                     Condition::NoneCalls(targets, effect) => {
@@ -295,6 +285,28 @@ impl Project<'_> {
             }
         }
         out
+    }
+
+    /// The finding `placed` makes, when at least `n` of `targets` have
+    /// `effect` (with the chain of the first that has it; none needed when
+    /// `n` is 0).
+    fn calls_at_least(
+        &self,
+        file: usize,
+        targets: &[Target],
+        n: usize,
+        effect: Effect,
+        placed: impl FnOnce() -> Diagnostic,
+    ) -> Option<Diagnostic> {
+        if n == 0 {
+            return Some(placed());
+        }
+        let mut found = targets
+            .iter()
+            .filter_map(|t| self.effect_of(file, t, effect).map(|chain| (t, chain)));
+        let (target, chain) = found.next()?;
+        (1 + found.take(n - 1).count() >= n)
+            .then(|| self.with_chain(placed(), target, effect, &chain))
     }
 
     /// `export * from 'source'` in `barrel`, when the module it names (a
