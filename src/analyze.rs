@@ -1475,11 +1475,12 @@ mod tests {
         let input = from_entry(vec![
             file(
                 "src/index.ts",
-                "import { candidateKeys, allKeys, limit } from './keys';
+                "import { candidateKeys, allKeys, limit, some } from './keys';
 export default { async fetch(r: Request, env: Env) {
   for (const k of candidateKeys(r.url)) { const o = await env.BUCKET.head(k); if (!o) continue; }
   for (const k of allKeys(r.url)) { await env.BUCKET.head(k); }
   for (const k of limit()) { await env.BUCKET.head(k); }
+  for (const k of some(r.url, r.url.split('/'))) { await env.BUCKET.head(k); }
   return new Response('');
 } };
 ",
@@ -1503,6 +1504,11 @@ export function allKeys(path: string) {
 }
 const MAX = 3;
 export function limit() { return MAX; }
+export function some(path: string, parts: string[]) {
+  if (!path) return [path, path];
+  parts.forEach((p) => p.trim());
+  return parts;
+}
 ",
             ),
         ]);
@@ -1519,9 +1525,11 @@ export function limit() { return MAX; }
                 )
             })
             .collect();
+        // A return after a callback (`parts.forEach(…)`) counts too: `some`
+        // returns a list of any length.
         assert_eq!(
             found,
-            ["src/index.ts:4", "src/index.ts:5"],
+            ["src/index.ts:4", "src/index.ts:5", "src/index.ts:6"],
             "{:#?}",
             report.diagnostics
         );

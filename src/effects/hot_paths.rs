@@ -475,12 +475,13 @@ impl HotPaths {
     /// A `return` of the innermost function entered: the length of the list
     /// it gives, when that function has a name callers know it by.
     fn note_return(&mut self, r: &ReturnStmt) {
-        let Some((span, Some(name), _)) = self.functions.last() else {
-            return;
+        // The innermost function around it (the stack is pruned only when a
+        // function is entered: callbacks that ended may be above it).
+        let around = (self.functions.iter().rev())
+            .find(|(span, _, _)| span.lo <= r.span.lo && r.span.hi <= span.hi);
+        let Some((_, Some(name), _)) = around else {
+            return; // a callback's, or a function's callers cannot name
         };
-        if !(span.lo <= r.span.lo && r.span.hi <= span.hi) {
-            return; // in a function without a name (the stack is pruned on entry)
-        }
         // A name counted as a list (`consts` holds numbers too).
         let len = r.arg.as_deref().and_then(|arg| match unwrap_expr(arg) {
             Expr::Ident(id) if !self.lists.contains_key(&id.sym) => None,

@@ -252,7 +252,16 @@ impl Table {
             .map(|stem| format!("{stem}y"))
             .or_else(|| last.strip_suffix('s').map(str::to_string))
             .unwrap_or_else(|| last.to_string());
-        FEW_PER_OWNER.contains(&singular.as_str()) && eq.iter().any(|c| names_an_owner(c))
+        // Keys: an owner's API, SSH or access keys (not idempotency keys).
+        let kind_ok = singular != "key"
+            || name
+                .rsplit(['_', '-', ' '])
+                .filter(|w| !w.is_empty() && *w != "table")
+                .nth(1)
+                .is_some_and(|w| matches!(w, "api" | "ssh" | "access" | "signing" | "public"));
+        FEW_PER_OWNER.contains(&singular.as_str())
+            && kind_ok
+            && eq.iter().any(|c| names_an_owner(c))
     }
 
     /// Why the table cannot grow with traffic, when its declaration says

@@ -606,15 +606,17 @@ app.get('/', async (c) => {
 export const teamMembershipTable = sqliteTable('team_membership', { id: text('id').primaryKey(), teamId: text('team_id').notNull(), userId: text('user_id').notNull(), roleId: text('role_id') });
 export const apiKeyTable = sqliteTable('api_keys', { id: text('id').primaryKey(), userId: text('user_id').notNull(), name: text('name') });
 export const entryVersionTable = sqliteTable('entry_version', { id: text('id').primaryKey(), entryId: text('entry_id').notNull(), userId: text('user_id') });
+export const idempotencyKeys = sqliteTable('idempotency_keys', { id: text('id').primaryKey(), userId: text('user_id').notNull() });
 "#;
         let routes = r#"import { eq } from 'drizzle-orm';
-import { teamMembershipTable, apiKeyTable, entryVersionTable } from './schema';
+import { teamMembershipTable, apiKeyTable, entryVersionTable, idempotencyKeys } from './schema';
 app.get('/', async (c) => {
   const db = c.var.db;
   await db.query.teamMembershipTable.findMany({ where: { userId } });
   await db.select().from(apiKeyTable).where(eq(apiKeyTable.userId, id));
   await db.query.entryVersionTable.findMany({ where: { userId: id } });
   await db.query.teamMembershipTable.findMany({ where: { roleId } });
+  await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.userId, id));
 });
 "#;
         assert_project_fires(
@@ -625,6 +627,7 @@ app.get('/', async (c) => {
             &[
                 ("src/routes.ts", 7, "every matching row of entryVersionTable"),
                 ("src/routes.ts", 8, "every matching row of teamMembershipTable"),
+                ("src/routes.ts", 9, "every matching row of idempotencyKeys"),
             ],
         );
     }
