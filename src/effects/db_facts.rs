@@ -773,6 +773,14 @@ fn drizzle_table(
             }
             table_fn_dialect(import.imported.as_deref()?)
         })?,
+        // `t.sqliteTable(…)` of `import * as t from 'drizzle-orm/sqlite-core'`
+        Expr::Member(m)
+            if member_prop(callee).is_some_and(|p| table_fn_dialect(p).is_some())
+                && matches!(unwrap_expr(&m.obj), Expr::Ident(ns)
+                    if cx.db.import_of(&ns.sym).is_some_and(|i| i.imported.is_none() && i.source.starts_with("drizzle-orm"))) =>
+        {
+            member_prop(callee).and_then(|p| table_fn_dialect(p))?
+        }
         // pgSchema('app').table(...) / mySchema.table(...)
         Expr::Member(m) if member_prop(callee).is_some_and(|p| p == "table") => {
             let source = match unwrap_expr(&m.obj) {

@@ -347,6 +347,42 @@ const KYSELY_STARTS: &[&str] = &[
     "mergeInto",
 ];
 
+/// The methods that run a D1 statement.
+const D1_RUNS: &[&str] = &["all", "first", "run", "raw"];
+
+/// `call` runs a D1 statement: `x.prepare(sql)`, bound or not, then one of
+/// [`D1_RUNS`], the SQL a literal that starts with a statement's verb.
+pub(crate) fn d1_statement_run(call: &CallExpr) -> bool {
+    let (_, segments) = crate::knowledge::drizzle::chain(call);
+    let [prepare, binds @ .., _run] = &segments[..] else {
+        return false;
+    };
+    prepare.name == "prepare"
+        && binds.iter().all(|s| s.name == "bind")
+        && prepare.args.first().is_some_and(|a| {
+            let text = match crate::syntax::ast::unwrap_expr(&a.expr) {
+                Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_owned),
+                Expr::Tpl(t) => t
+                    .quasis
+                    .first()
+                    .and_then(|q| q.cooked.as_ref())
+                    .and_then(|c| c.as_str().map(str::to_owned)),
+                _ => None,
+            };
+            text.is_some_and(|t| {
+                let head: String = t
+                    .trim_start()
+                    .chars()
+                    .take(7)
+                    .collect::<String>()
+                    .to_ascii_uppercase();
+                ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE"]
+                    .iter()
+                    .any(|v| head.starts_with(v))
+            })
+        })
+}
+
 /// `call` runs a query a chain of Kysely's builder makes
 /// (`db.selectFrom('theme').selectAll().where('id', '=', id).executeTakeFirst()`).
 pub(crate) fn kysely_query(call: &CallExpr) -> bool {
@@ -512,6 +548,12 @@ impl FileContext<'_> {
                     {
                         return Some(Destination::Database);
                     }
+                }
+                // A D1 statement run on a name the file cannot type (a
+                // JavaScript helper's `db` parameter, given `c.env.DB`):
+                // `db.prepare('SELECT …').bind(id).first()`.
+                if D1_RUNS.contains(&method.sym.as_ref()) && d1_statement_run(call) {
+                    return Some(Destination::CloudflareService);
                 }
                 // globalThis.fetch / self.fetch
                 internet(

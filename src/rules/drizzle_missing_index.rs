@@ -803,6 +803,17 @@ export async function byPlaylist(db, id) {
             &d1_project(),
             &[("src/routes/votes.ts", 4, "votes.playlistId (playlist_id) is filtered on")],
         );
+        // Or through a namespace (jwa: `import * as t`, `t.sqliteTable`).
+        let schema = r#"import * as t from 'drizzle-orm/sqlite-core';
+export const votes = t.sqliteTable('vote', { id: t.integer('id').primaryKey(), playlistId: t.text('playlist_id').notNull() });
+"#;
+        assert_project_fires(
+            RULE,
+            &[("src/schema.ts", schema), ("src/routes/votes.ts", routes)],
+            &[],
+            &d1_project(),
+            &[("src/routes/votes.ts", 4, "votes.playlistId (playlist_id) is filtered on")],
+        );
     }
 
     /// An `id` column built in another module (`{ id, … }` of a shared

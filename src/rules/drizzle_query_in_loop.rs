@@ -460,7 +460,10 @@ export default {
         );
         let latency = lint_rules(&[generic[0]], source);
         let lines: Vec<(u32, &str)> = latency.iter().map(|(l, r)| (*l, r.as_str())).collect();
-        assert_eq!(lines, [(4, "await-in-loop"), (5, "await-in-loop")]);
+        assert_eq!(
+            lines,
+            [(4, "await-in-loop"), (5, "await-in-loop"), (8, "await-in-loop")]
+        );
     }
 
     #[test]

@@ -386,13 +386,17 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
         Some("db".into())
     } else if cx.is_subrequest(innermost) {
         binding_name(innermost)
+    } else if crate::effects::d1_statement_run(call) {
+        // `db.prepare(sql)…first()` on a name the file cannot type: the
+        // statement says whether it writes.
+        Some("d1".into())
     } else {
         None
     };
     // An RPC method of a service binding or a Durable Object stub
     // (`env.TRIGGER.updateCheckInterval(id, 60)`): by its name, as a
     // function of the project is (it may change state the next call uses).
-    if !db && resource.is_some() && !write {
+    if !db && resource.as_deref().is_some_and(|r| r != "d1") && !write {
         if let Some(m) = method_name(innermost) {
             let m = m.as_ref();
             if m != "run" && !BINDING_READ_METHODS.contains(&m) {

@@ -824,6 +824,23 @@ export class Score {
             )]);
     }
 
+    /// A D1 binding given to a JavaScript helper as a parameter (`db`, no
+    /// type to say so): its statements are round trips all the same (the
+    /// e-commerce cart model's debug query before the real lookup).
+    #[test]
+    fn d1_statements_on_an_untyped_parameter() {
+        assert_fires(
+            "sequential-awaits",
+            r#"export async function findActiveCart(db, guestId) {
+  const all = await db.prepare(`SELECT cart_id FROM carts WHERE status = 'active' LIMIT 10`).all();
+  const existing = await db.prepare('SELECT * FROM carts WHERE guest_session_id = ? LIMIT 1').bind(guestId).first();
+  const parsed = await parser.prepare('not sql').run();
+  return existing || all;
+}"#,
+            &[(2, "the second does not use the first's result")],
+        );
+    }
+
     /// A helper that writes keeps the awaits after it in order: what it
     /// wrote may be what the next one reads (auth-next's directors: a
     /// health check that updates a flag, then a read by that flag).
