@@ -149,6 +149,15 @@ impl FileFacts {
             .and_then(|i| self.queries.get(*i))
     }
 
+    /// The call at `span` is a database query the walk found no query per
+    /// element of its loop: one per chunk of a list (`inArray(t.id,
+    /// chunk)`), a page, a probe for a free value (what
+    /// drizzle-query-in-loop reads, and the other loop rules follow).
+    pub fn query_not_per_element(&self, span: Span) -> bool {
+        self.query_at(span)
+            .is_some_and(|q| q.per_iteration.is_none())
+    }
+
     /// Inside a `db.transaction(async (tx) => …)` callback.
     pub fn in_transaction(&self) -> bool {
         self.walk.in_transaction()
@@ -337,8 +346,9 @@ const KYSELY_RUNS: &[&str] = &[
     "executeTakeFirstOrThrow",
     "stream",
 ];
-/// The methods a Kysely query starts with.
-const KYSELY_STARTS: &[&str] = &[
+/// The methods a Kysely query starts with (its table the first argument):
+/// a select, then the writes ([`kysely_write`]).
+pub(crate) const KYSELY_STARTS: &[&str] = &[
     "selectFrom",
     "insertInto",
     "updateTable",
@@ -346,6 +356,11 @@ const KYSELY_STARTS: &[&str] = &[
     "replaceInto",
     "mergeInto",
 ];
+
+/// `method` starts a Kysely query that writes.
+pub(crate) fn kysely_write(method: &str) -> bool {
+    KYSELY_STARTS[1..].contains(&method)
+}
 
 /// The methods that run a D1 statement.
 const D1_RUNS: &[&str] = &["all", "first", "run", "raw"];

@@ -626,7 +626,8 @@ impl Visit for Walker<'_, '_, '_> {
                 // const db = drizzle(env.DB, …), or a factory named for one
                 // (`createDb(c.env.DB)`, `getDatabase(env)`)
                 (Pat::Ident(name), Expr::Call(c))
-                    if crate::syntax::ast::callee_is(c, "drizzle") || makes_a_database(c) =>
+                    if crate::syntax::ast::callee_is(c, "drizzle")
+                        || crate::knowledge::drizzle::makes_a_database(c) =>
                 {
                     self.cx.db_handles.insert(&name.id);
                 }
@@ -962,23 +963,4 @@ fn is_env_expr(e: &Expr, cx: &LintContext<'_>) -> bool {
         Expr::Member(m) => matches!(&m.prop, MemberProp::Ident(p) if p.sym == "env"),
         _ => false,
     }
-}
-
-/// `createDb(…)`, `getDatabase(…)`, `initDB(…)`, `useDrizzle(…)`: a plain
-/// call whose name says it makes or gets the database (a verb, then
-/// `Db`/`DB`/`Database`/`Drizzle`; not `getUserFromDb`).
-fn makes_a_database(call: &CallExpr) -> bool {
-    let Callee::Expr(callee) = &call.callee else {
-        return false;
-    };
-    let Expr::Ident(f) = unwrap_expr(callee) else {
-        return false;
-    };
-    let name = f.sym.as_ref();
-    [
-        "create", "get", "init", "make", "new", "use", "open", "connect",
-    ]
-    .iter()
-    .filter_map(|verb| name.strip_prefix(verb))
-    .any(|rest| matches!(rest, "Db" | "DB" | "Database" | "Drizzle"))
 }

@@ -205,6 +205,25 @@ pub fn is_db_factory_name(name: &str) -> bool {
             .any(|s| name.len() > s.len() && name.ends_with(s))
 }
 
+/// `createDb(…)`, `getDatabase(…)`, `initDB(…)`, `useDrizzle(…)`: a plain
+/// call whose name says it makes or gets the database (a verb, then
+/// `Db`/`DB`/`Database`/`Drizzle`; not `getUserFromDb`).
+pub fn makes_a_database(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Ident(f) = unwrap_expr(callee) else {
+        return false;
+    };
+    let name = f.sym.as_ref();
+    [
+        "create", "get", "init", "make", "new", "use", "open", "connect",
+    ]
+    .iter()
+    .filter_map(|verb| name.strip_prefix(verb))
+    .any(|rest| matches!(rest, "Db" | "DB" | "Database" | "Drizzle"))
+}
+
 // ----- Postgres clients -----
 
 /// How a Postgres connection is made.

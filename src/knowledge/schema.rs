@@ -235,29 +235,32 @@ const FEW_PER_OWNER: &[&str] = &[
     "preference",
 ];
 
+/// A table name's word in the singular (`categories` → `category`, `roles` → `role`).
+fn singular(word: &str) -> String {
+    word.strip_suffix("ies")
+        .map(|stem| format!("{stem}y"))
+        .or_else(|| word.strip_suffix('s').map(str::to_string))
+        .unwrap_or_else(|| word.to_string())
+}
+
 impl Table {
     /// A table of what an owner has a few of ([`FEW_PER_OWNER`]), read for
     /// one owner: `eq` (the columns bound by equality) holds a column that
     /// names an owner (`user_id`, `team_id`).
     pub fn few_per_owner(&self, eq: &[String]) -> bool {
         let name = snake_case(&self.name).to_ascii_lowercase();
-        let Some(last) = name
+        // Its words from the last, `table` left out (`team_membership_table`).
+        let mut words = name
             .rsplit(['_', '-', ' '])
-            .find(|w| !w.is_empty() && *w != "table")
-        else {
+            .filter(|w| !w.is_empty() && *w != "table");
+        let Some(last) = words.next() else {
             return false;
         };
-        let singular = last
-            .strip_suffix("ies")
-            .map(|stem| format!("{stem}y"))
-            .or_else(|| last.strip_suffix('s').map(str::to_string))
-            .unwrap_or_else(|| last.to_string());
+        let singular = singular(last);
         // Keys: an owner's API, SSH or access keys (not idempotency keys).
         let kind_ok = singular != "key"
-            || name
-                .rsplit(['_', '-', ' '])
-                .filter(|w| !w.is_empty() && *w != "table")
-                .nth(1)
+            || words
+                .next()
                 .is_some_and(|w| matches!(w, "api" | "ssh" | "access" | "signing" | "public"));
         FEW_PER_OWNER.contains(&singular.as_str())
             && kind_ok
@@ -297,11 +300,7 @@ impl Table {
         }
         let name = snake_case(&self.name).to_ascii_lowercase();
         let last = name.rsplit(['_', '-', ' ']).find(|w| !w.is_empty())?;
-        let singular = last
-            .strip_suffix("ies")
-            .map(|stem| format!("{stem}y"))
-            .or_else(|| last.strip_suffix('s').map(str::to_string))
-            .unwrap_or_else(|| last.to_string());
+        let singular = singular(last);
         if let Some(d) = BOUNDED_DOMAINS
             .iter()
             .find(|d| **d == singular || **d == last)

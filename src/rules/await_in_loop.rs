@@ -320,7 +320,7 @@ impl Rule for AwaitInLoop {
                     // A database query once per chunk of a list (`inArray(t.id,
                     // chunk)`): the batched form, as drizzle-query-in-loop and
                     // subrequest-in-loop read it, not an await per element.
-                    if cx.db.query_at(awaited.call_span).is_some_and(|q| q.per_iteration.is_none()) {
+                    if cx.db.query_not_per_element(awaited.call_span) {
                         continue;
                     }
                     let message = format!(

@@ -361,7 +361,7 @@ fn names_a_time(name: &str) -> bool {
 fn names_a_day(name: &str) -> bool {
     let snake = crate::knowledge::schema::snake_case(name);
     let last = snake.rsplit('_').next().unwrap_or("");
-    matches!(last, "date" | "day" | "timestamp" | "datetime") || (snake.contains('_') && matches!(last, "at" | "on"))
+    names_a_time(name) && !matches!(last, "time" | "month" | "week" | "year")
 }
 
 /// A date or time type (a Drizzle builder's name or SQL's).

@@ -335,21 +335,10 @@ pub(super) fn effect(cx: &LintContext<'_>, call: &CallExpr) -> Effect {
     let mut table = None;
     for c in &chain {
         let Some(m) = method_name(c) else { continue };
-        if WRITE_METHODS.contains(&m.as_ref())
-            || (kysely
-                && matches!(
-                    m.as_ref(),
-                    "insertInto" | "updateTable" | "deleteFrom" | "replaceInto" | "mergeInto"
-                ))
-        {
+        if WRITE_METHODS.contains(&m.as_ref()) || (kysely && crate::effects::kysely_write(m)) {
             write = true;
         }
-        if kysely
-            && matches!(
-                m.as_ref(),
-                "selectFrom" | "insertInto" | "updateTable" | "deleteFrom"
-            )
-        {
+        if kysely && crate::effects::KYSELY_STARTS.contains(&m.as_ref()) {
             table = c.args.first().and_then(|a| match unwrap_expr(&a.expr) {
                 Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_owned),
                 _ => None,

@@ -337,11 +337,7 @@ impl SubrequestInLoop {
             // drizzle-query-in-loop reads it: one per chunk of a list
             // (`inArray(t.id, chunk)`), a page, a retry that stops at the
             // first free slug.
-            if cx
-                .db
-                .query_at(call.span)
-                .is_some_and(|q| q.per_iteration.is_none())
-            {
+            if cx.db.query_not_per_element(call.span) {
                 return;
             }
             None
