@@ -277,6 +277,7 @@ impl HotPaths {
                 let times = if exits_on_success(loop_body(stmt))
                     || self.over_chunks(stmt)
                     || counts_attempts(stmt)
+                    || probes_until_free(stmt)
                 {
                     Some(1.0)
                 } else {
@@ -1313,16 +1314,63 @@ fn collect_awaited(stmts: &[Stmt], out: &mut HashSet<Atom>) {
     }
 }
 
+/// The condition (none in `for (;;)`) and body of a `while`, `do…while`
+/// or `for` loop; None for a loop over a collection.
+fn test_and_body(stmt: &Stmt) -> Option<(Option<&Expr>, &Stmt)> {
+    match stmt {
+        Stmt::While(w) => Some((Some(&*w.test), &*w.body)),
+        Stmt::DoWhile(d) => Some((Some(&*d.test), &*d.body)),
+        Stmt::For(f) => Some((f.test.as_deref(), &*f.body)),
+        _ => None,
+    }
+}
+
+/// A loop over no collection that stops at the first lookup that finds
+/// nothing: a probe for a free name. `while (true) { id = random(); if
+/// ((await kv.get(id)) === null) break; }` (the check last: a loop that
+/// goes on to use what it found drains a list) or `do { id = random(); }
+/// while ((await kv.get(id)) !== null)`. It usually runs once: the first
+/// name is almost always free.
+fn probes_until_free(stmt: &Stmt) -> bool {
+    let Some((test, body)) = test_and_body(stmt) else {
+        return false;
+    };
+    let mut awaited = HashSet::default();
+    collect_awaited(stmts_of(body), &mut awaited);
+    // The lookup's result, awaited inline or bound to a name before.
+    let lookup = |e: &Expr| match unwrap_expr(e) {
+        Expr::Await(_) => true,
+        Expr::Ident(id) => awaited.contains(&id.sym),
+        _ => false,
+    };
+    let nullish_check = |test: &Expr, ops: [BinaryOp; 2]| match unwrap_expr(test) {
+        Expr::Bin(b) if ops.contains(&b.op) => {
+            (lookup(&b.left) && is_nullish(&b.right)) || (is_nullish(&b.left) && lookup(&b.right))
+        }
+        _ => false,
+    };
+    if let (Stmt::DoWhile(_), Some(test)) = (stmt, test) {
+        return nullish_check(test, [BinaryOp::NotEqEq, BinaryOp::NotEq]) || is_await(test);
+    }
+    if test.is_some_and(|t| !is_true(t)) {
+        return false;
+    }
+    let finds_nothing = |test: &Expr| {
+        nullish_check(test, [BinaryOp::EqEqEq, BinaryOp::EqEq])
+            || matches!(unwrap_expr(test), Expr::Unary(u) if u.op == UnaryOp::Bang && lookup(&u.arg))
+    };
+    matches!(stmts_of(body).last(), Some(Stmt::If(i)) if i.alt.is_none()
+        && finds_nothing(&i.test)
+        && matches!(stmts_of(&i.cons), [Stmt::Break(_) | Stmt::Return(_)]))
+}
+
 /// A `while` or `do…while` loop whose condition reads a name the body
 /// assigns from an awaited response: `token = page.next` with `const page =
 /// await res.json()`, `cursor = (await r.json()).cursor`, `more =
 /// data.has_more ?? false`.
 fn follows_response(stmt: &Stmt) -> bool {
-    let (test, body) = match stmt {
-        Stmt::While(w) => (Some(&*w.test), &*w.body),
-        Stmt::DoWhile(d) => (Some(&*d.test), &*d.body),
-        Stmt::For(f) => (f.test.as_deref(), &*f.body),
-        _ => return false,
+    let Some((test, body)) = test_and_body(stmt) else {
+        return false;
     };
     let mut responses = HashSet::default();
     let mut assigned = HashSet::default();

@@ -235,6 +235,20 @@ const FEW_PER_OWNER: &[&str] = &[
     "preference",
 ];
 
+/// Tables of what any one row of another table has a few of by nature,
+/// read for that row: the weekly schedules, shifts or opening hours of one
+/// employee or shop, the variants of one product or service (citame's
+/// `employee_schedules WHERE employee_id = ?`). The parent may be any
+/// table, so any column referring to a row of another counts (`…_id`).
+const FEW_PER_PARENT: &[&str] = &["schedule", "shift", "hour", "variant"];
+
+/// A column that refers to a row of another table by its name: `shop_id`,
+/// `serviceId` (not the table's own `id`).
+fn names_a_parent(name: &str) -> bool {
+    let snake = snake_case(name).to_ascii_lowercase();
+    snake.len() > 3 && snake.ends_with("_id")
+}
+
 /// A table name's word in the singular (`categories` → `category`, `roles` → `role`).
 fn singular(word: &str) -> String {
     word.strip_suffix("ies")
@@ -246,7 +260,8 @@ fn singular(word: &str) -> String {
 impl Table {
     /// A table of what an owner has a few of ([`FEW_PER_OWNER`]), read for
     /// one owner: `eq` (the columns bound by equality) holds a column that
-    /// names an owner (`user_id`, `team_id`).
+    /// names an owner (`user_id`, `team_id`); or of what any row has a few
+    /// of ([`FEW_PER_PARENT`]), read for one row it refers to.
     pub fn few_per_owner(&self, eq: &[String]) -> bool {
         let name = snake_case(&self.name).to_ascii_lowercase();
         // Its words from the last, `table` left out (`team_membership_table`).
@@ -262,9 +277,10 @@ impl Table {
             || words
                 .next()
                 .is_some_and(|w| matches!(w, "api" | "ssh" | "access" | "signing" | "public"));
-        FEW_PER_OWNER.contains(&singular.as_str())
+        (FEW_PER_OWNER.contains(&singular.as_str())
             && kind_ok
-            && eq.iter().any(|c| names_an_owner(c))
+            && eq.iter().any(|c| names_an_owner(c)))
+            || (FEW_PER_PARENT.contains(&singular.as_str()) && eq.iter().any(|c| names_a_parent(c)))
     }
 
     /// Why the table cannot grow with traffic, when its declaration says

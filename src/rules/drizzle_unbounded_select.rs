@@ -118,7 +118,9 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
 - One owner's rows (equality on `user_id`, `teamId`, …) of a table of what
   an owner has a few of by nature: memberships, members, roles, passkeys,
   credentials, authenticators, API keys, invitations, linked identities,
-  providers, preferences (the table's name says which).
+  providers, preferences (the table's name says which); one row's
+  schedules, shifts, opening hours or variants (equality on a column that
+  refers to it: `employee_id`, `serviceId`).
 - Subqueries, queries with a condition or a `groupBy` key the analysis
   cannot read (a variable, ``sql`strftime('%m', created_at)` ``),
   `.$dynamic()` queries, relational queries whose options spread an object
@@ -628,6 +630,37 @@ app.get('/', async (c) => {
                 ("src/routes.ts", 7, "every matching row of entryVersionTable"),
                 ("src/routes.ts", 8, "every matching row of teamMembershipTable"),
                 ("src/routes.ts", 9, "every matching row of idempotencyKeys"),
+            ],
+        );
+    }
+
+    /// What one row of another table has a few of by nature: an
+    /// employee's weekly schedule, a service's variants (citame's booking
+    /// API, raw D1 SQL). The same parent's rows of what grows (its
+    /// appointments) stay a finding, and so does a schedule table read by
+    /// a column that refers to no row.
+    #[test]
+    fn a_rows_few_things() {
+        let routes = r#"export async function page(env, employeeId, serviceId, day) {
+  const { results: schedules } = await env.DB.prepare('SELECT * FROM employee_schedules WHERE employee_id = ? ORDER BY day_of_week').bind(employeeId).all();
+  const { results: variants } = await env.DB.prepare('SELECT * FROM service_variants WHERE service_id = ?').bind(serviceId).all();
+  const { results: booked } = await env.DB.prepare('SELECT * FROM appointments WHERE employee_id = ?').bind(employeeId).all();
+  const { results: today } = await env.DB.prepare('SELECT * FROM employee_schedules WHERE day_of_week = ?').bind(day).all();
+  return [schedules, variants, booked, today];
+}
+"#;
+        let sql = "CREATE TABLE employee_schedules (id INTEGER PRIMARY KEY, employee_id INTEGER NOT NULL, day_of_week INTEGER NOT NULL, start_time TEXT);
+                   CREATE TABLE service_variants (id INTEGER PRIMARY KEY, service_id INTEGER NOT NULL, name TEXT);
+                   CREATE TABLE appointments (id INTEGER PRIMARY KEY, employee_id INTEGER NOT NULL, starts_at TEXT);
+";
+        assert_project_fires(
+            RULE,
+            &[("src/api.ts", routes)],
+            &[("migrations/0001.sql", sql)],
+            &d1_project(),
+            &[
+                ("src/api.ts", 4, "every matching row of appointments"),
+                ("src/api.ts", 5, "every matching row of employee_schedules"),
             ],
         );
     }

@@ -1549,6 +1549,45 @@ declare function parse(x: unknown): { items: string[]; nextCursor?: string };
         );
     }
 
+    /// A probe for a free name stops at the first lookup that finds
+    /// nothing (pastebin-worker's `while (true)`); a loop that goes on to
+    /// use what it found drains a list, one call per item.
+    #[test]
+    fn silent_in_probes_for_a_free_name() {
+        assert_silent(
+            "subrequest-in-loop",
+            r#"export async function create(env: Env, content: string) {
+  let short;
+  while (true) {
+    short = crypto.randomUUID().slice(0, 6);
+    if ((await env.PB.get(short)) === null) break;
+  }
+  let id;
+  do {
+    id = crypto.randomUUID().slice(0, 8);
+  } while ((await env.PB.get(id)) !== null);
+  for (;;) {
+    const name = crypto.randomUUID();
+    const taken = await env.PB.get(name);
+    if (!taken) break;
+  }
+  await env.PB.put(short, content);
+}"#,
+        );
+        assert_fires(
+            "subrequest-in-loop",
+            r#"export async function drain(env: Env) {
+  let i = 0;
+  while (true) {
+    const job = await env.JOBS.get(`job:${i++}`);
+    if (job === null) break;
+    await fetch("https://api.example.com/run", { method: "POST", body: job });
+  }
+}"#,
+            &[(4, "1 other call in this loop")],
+        );
+    }
+
     /// A first match: the call is followed, in its block, by an
     /// unconditional exit of the loop (`return`, `break`, `throw`), so it
     /// runs at most once per run of the loop.
