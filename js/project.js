@@ -426,10 +426,24 @@ const PAGES_HANDLER = /export\s+(?:async\s+)?(?:const|let|function)\s+onRequest/
  * a handler only the Workers runtime calls (`fetch` alone is not enough: Bun
  * and Deno servers export that too).
  */
-const WORKER_HANDLERS = /export\s+default\s*\{[^]{0,400}?\b(?:async\s+)?(?:scheduled|queue|email|tail)\s*\(/;
+const WORKER_HANDLERS = /^export default\s*\{[^]{0,400}?\b(?:async\s+)?(?:scheduled|queue|email|tail)\s*\(/;
+/** The bytes after an `export default` that WORKER_HANDLERS may read. */
+const HANDLERS_WINDOW = 1024;
+/**
+ * WORKER_HANDLERS at one of the `export default`s of a text (bytes or a
+ * string): only the bytes after each are decoded, not the whole text (a
+ * few ms over a large tree).
+ */
+function hasWorkerHandlers(source) {
+  for (let at = source.indexOf("export default"); at !== -1; at = source.indexOf("export default", at + 1)) {
+    const after = typeof source === "string" ? source.slice(at, at + HANDLERS_WINDOW) : source.toString("latin1", at, at + HANDLERS_WINDOW);
+    if (WORKER_HANDLERS.test(after)) return true;
+  }
+  return false;
+}
 /** The two tests as facts of a file's text, kept with the cache's file memo. */
 const PAGES_FACT = factName("pages-handler", PAGES_HANDLER);
-const HANDLERS_FACT = factName("worker-handlers", "export default", WORKER_HANDLERS);
+const HANDLERS_FACT = factName("worker-handlers", WORKER_HANDLERS, HANDLERS_WINDOW);
 
 /** The entry paths one wrangler config declares: `main` and each environment's. */
 function configEntries(configPath) {
@@ -601,7 +615,7 @@ export function findEntries(files, { configPaths = [], explicit = [] } = {}) {
     else if (segments.includes("functions") && textFact(file, PAGES_FACT, (source) => PAGES_HANDLER.test(source.toString("utf8")), isBoolean)) entries.push({ path: file.path, declaredBy: "Pages Functions" });
     // A module Worker with no config of its own: not a file under a config
     // (its `main` is the entry), nor a component that shows such code.
-    else if (!underConfig(file.path) && !/\.[jt]sx$/.test(file.path) && textFact(file, HANDLERS_FACT, (source) => source.includes("export default") && WORKER_HANDLERS.test(source.toString("latin1")), isBoolean)) {
+    else if (!underConfig(file.path) && !/\.[jt]sx$/.test(file.path) && textFact(file, HANDLERS_FACT, hasWorkerHandlers, isBoolean)) {
       entries.push({ path: file.path, declaredBy: "a Worker's handlers (export default { scheduled|queue|email|tail })" });
     }
   }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cli } from "./helpers.mjs";
 
@@ -85,6 +85,27 @@ test("a queue handler's loop is bounded by its own Worker's consumers (max_batch
   // still 10 round trips in a row (more than the 6 connections); 100 spend
   // the budget.
   assert.deepEqual(findings(JSON.parse(run.stdout)), ["default/src/index.ts:4 await-in-loop", "many/src/index.ts:4 subrequest-in-loop"]);
+});
+
+test("entries: a module Worker without a config of its own is found by a handler only the runtime calls, at any of its `export default`s", () => {
+  const root = mkdtempSync(join(tmpdir(), "perf-handlers-"));
+  const loop = "  for (const id of await ids()) await fetch(`https://api.example.com/${id}`);\n";
+  const files = {
+    // The real default export comes after a comment that names another.
+    "cron/index.ts": `// A note: export default is the handler below.\nexport const label = "cron";\nexport default {\n  async scheduled(event, env) {\n${loop}  },\n};\n`,
+    // fetch alone: a Bun or Deno server exports that too.
+    "server/index.ts": `export default {\n  async fetch(req) {\n${loop}    return new Response("ok");\n  },\n};\n`,
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, dirname(path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  const run = cli(["lint", "--format", "json"], { cwd: root });
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  const entries = report.files.filter((f) => f.entry === f.path).map((f) => f.path);
+  assert.deepEqual(entries, ["cron/index.ts"]);
+  assert.deepEqual(findings(report), ["cron/index.ts:5 subrequest-in-loop"]);
 });
 
 test("entries: a test suite's Worker is a fixture, and a component showing Worker code is no Worker", () => {
