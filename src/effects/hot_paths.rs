@@ -696,6 +696,15 @@ impl HotPaths {
                     _ => None,
                 }
             }
+            // `rows.results` of a D1 `.all()` of a known number of rows.
+            Expr::Member(MemberExpr {
+                obj,
+                prop: MemberProp::Ident(prop),
+                ..
+            }) if prop.sym == "results" => match unwrap_expr(obj) {
+                Expr::Ident(rows) => self.consts.get(&rows.sym).copied(),
+                _ => None,
+            },
             // `batch.messages` in a queue handler.
             Expr::Member(MemberExpr {
                 obj,
@@ -771,6 +780,14 @@ impl HotPaths {
         let constant = |e: &Expr| self.constant(e).filter(|&n| n >= 1.0);
         segments.iter().rev().find_map(|s| match s.name.as_ref() {
             "limit" => s.args.first().and_then(|a| constant(&a.expr)),
+            // D1: `prepare('SELECT … LIMIT 50').all()`.
+            "prepare" => match s.args.first().map(|a| unwrap_expr(&a.expr)) {
+                Some(Expr::Lit(Lit::Str(text))) => sql_limit(&text.value.to_string_lossy()),
+                Some(Expr::Tpl(t)) if t.exprs.is_empty() => {
+                    sql_limit(&t.quasis.iter().map(|q| q.raw.as_ref()).collect::<String>())
+                }
+                _ => None,
+            },
             "findMany" => match s.args.first().map(|a| unwrap_expr(&a.expr)) {
                 Some(Expr::Object(o)) => {
                     crate::knowledge::drizzle::object_prop(o, "limit").and_then(constant)
@@ -1314,6 +1331,43 @@ fn collect_awaited(stmts: &[Stmt], out: &mut HashSet<Atom>) {
     }
 }
 
+/// The constant `LIMIT n` of a statement's outermost query (`SELECT …
+/// LIMIT 50`; not a subquery's, in parentheses), when it has one.
+fn sql_limit(sql: &str) -> Option<f64> {
+    let bytes = sql.as_bytes();
+    let mut depth = 0i32;
+    let mut limit = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b'l' | b'L'
+                if depth == 0
+                    && bytes
+                        .get(i..i + 5)
+                        .is_some_and(|w| w.eq_ignore_ascii_case(b"limit"))
+                    && (i == 0 || !crate::syntax::text::is_word_byte(bytes[i - 1]))
+                    && bytes.get(i + 5).is_some_and(u8::is_ascii_whitespace) =>
+            {
+                let rest = sql[i + 5..].trim_start();
+                let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+                // The last one counts; `LIMIT ?` is no constant.
+                limit = digits
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .map(f64::from);
+                i += 5;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    limit
+}
+
 /// The condition (none in `for (;;)`) and body of a `while`, `do…while`
 /// or `for` loop; None for a loop over a collection.
 fn test_and_body(stmt: &Stmt) -> Option<(Option<&Expr>, &Stmt)> {
@@ -1328,7 +1382,8 @@ fn test_and_body(stmt: &Stmt) -> Option<(Option<&Expr>, &Stmt)> {
 /// A loop over no collection that stops at the first lookup that finds
 /// nothing: a probe for a free name. `while (true) { id = random(); if
 /// ((await kv.get(id)) === null) break; }` (the check last: a loop that
-/// goes on to use what it found drains a list) or `do { id = random(); }
+/// goes on to use what it found drains a list), `for (let i = 0; i < 32;
+/// i++) { … if (!clash) return candidate; }` or `do { id = random(); }
 /// while ((await kv.get(id)) !== null)`. It usually runs once: the first
 /// name is almost always free.
 fn probes_until_free(stmt: &Stmt) -> bool {
@@ -1352,7 +1407,13 @@ fn probes_until_free(stmt: &Stmt) -> bool {
     if let (Stmt::DoWhile(_), Some(test)) = (stmt, test) {
         return nullish_check(test, [BinaryOp::NotEqEq, BinaryOp::NotEq]) || is_await(test);
     }
-    if test.is_some_and(|t| !is_true(t)) {
+    // `for (let i = 0; i < 32; i++)`: tries at most a constant number of
+    // names (`${base}${i}`), over no collection.
+    let tries_a_few = |t: &Expr| {
+        matches!(stmt, Stmt::For(_))
+            && matches!(unwrap_expr(t), Expr::Bin(b) if matches!(b.op, BinaryOp::Lt | BinaryOp::LtEq) && number(&b.right).is_some())
+    };
+    if test.is_some_and(|t| !is_true(t) && !tries_a_few(t)) {
         return false;
     }
     let finds_nothing = |test: &Expr| {

@@ -166,7 +166,20 @@ const BOUNDED_DOMAINS: &[&str] = &[
     "tier",
     "timezone",
     "unit",
+    // An issue tracker's statuses, priorities and types (allenlabs'
+    // `issue_statuses`, `issue_priorities`): lists the app's admin edits;
+    // only with no column naming another row ([`NAMED_BY_THEIR_ROWS`]).
+    "status",
+    "priority",
+    "type",
+    "kind",
 ];
+
+/// Words of [`BOUNDED_DOMAINS`] that also name what rows of another table
+/// have (an activity's kinds, `activity_kind.activity_id`): a table of
+/// them is reference data only when no column refers to another row by
+/// its name (`…_id`), declared a foreign key or not.
+const NAMED_BY_THEIR_ROWS: &[&str] = &["status", "priority", "type", "kind"];
 
 /// A column of few distinct values by its declaration (a declared list, a
 /// boolean) or its name (`locale`, `lang`, `year`, `month`, `role_id`,
@@ -251,8 +264,14 @@ fn names_a_parent(name: &str) -> bool {
 
 /// A table name's word in the singular (`categories` → `category`, `roles` → `role`).
 fn singular(word: &str) -> String {
+    // `statuses`, `addresses`, `boxes`: `-es` after a sibilant (not
+    // `responses`, `courses`: their `e` is the word's own).
+    let sibilant_es = ["tuses", "sses", "xes", "ches", "shes"]
+        .iter()
+        .any(|end| word.ends_with(end));
     word.strip_suffix("ies")
         .map(|stem| format!("{stem}y"))
+        .or_else(|| sibilant_es.then(|| word[..word.len() - 2].to_string()))
         .or_else(|| word.strip_suffix('s').map(str::to_string))
         .unwrap_or_else(|| word.to_string())
 }
@@ -317,9 +336,15 @@ impl Table {
         let name = snake_case(&self.name).to_ascii_lowercase();
         let last = name.rsplit(['_', '-', ' ']).find(|w| !w.is_empty())?;
         let singular = singular(last);
+        let refers_by_name = || {
+            self.columns
+                .iter()
+                .any(|c| !c.primary && names_a_parent(&c.name))
+        };
         if let Some(d) = BOUNDED_DOMAINS
             .iter()
             .find(|d| **d == singular || **d == last)
+            .filter(|d| !NAMED_BY_THEIR_ROWS.contains(d) || !refers_by_name())
         {
             return Some(format!(
                 "{} is reference data (a table of each {d}, referring to no other table)",

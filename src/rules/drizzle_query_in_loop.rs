@@ -660,6 +660,38 @@ export async function checkPermission(db, permission: string) {
             .assert_silent();
     }
 
+    /// A probe for a free name over a constant number of tries stops at the
+    /// first that finds nothing (allenlabs' sign-up picks a login); a
+    /// counted loop over a list's elements that stops at the first missing
+    /// one is a query per element.
+    #[test]
+    fn a_probe_for_a_free_name_is_no_query_per_element() {
+        use crate::rules::test_util::Case;
+        Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/auth.ts",
+                r#"import { eq } from 'drizzle-orm';
+import { users } from './schema';
+export async function pickAvailableLogin(db, base: string) {
+  for (let i = 0; i < 32; i++) {
+    const candidate = i === 0 ? base : `${base}${i}`;
+    const clash = await db.query.users.findFirst({ where: eq(users.login, candidate) });
+    if (!clash) return candidate;
+  }
+  return `${base}${Date.now()}`;
+}
+export async function firstMissing(db, logins: string[]) {
+  for (let i = 0; i < logins.length; i++) {
+    const found = await db.query.users.findFirst({ where: eq(users.login, logins[i]) });
+    if (!found) return logins[i];
+  }
+}
+"#,
+            )
+            .assert_fires(&[("src/auth.ts", 13, "")]);
+    }
+
     /// Still N+1: a per-item loop around a quiet one (reported at the
     /// per-item loop's description), an exit only on a failure, a
     /// `continue` before the exit, a retry whose exit comes before the

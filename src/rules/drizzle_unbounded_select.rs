@@ -102,7 +102,8 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   (`varchar(2)` country codes) or from a declared list (`text({ enum })`),
   and reference tables of a naturally small set — categories, countries,
   currencies, languages, locales, regions, roles, permissions, plans, tiers,
-  time zones, units (the table's name says which) — that refer to no other
+  time zones, units, statuses, priorities, types, kinds (the table's name
+  says which: `issue_statuses`) — that refer to no other
   table (a join table such as `user_roles` grows with its users and is
   reported), and the application's settings (`settings`, `app_config`,
   `options`) when no column names an owner (`user_id`, `orgId`).
@@ -769,12 +770,18 @@ export async function menu(db, env) {
   const dishes = await db.select().from(food);
   const roles = await db.select().from(userRoles);
   const { results: hits } = await env.DB.prepare('SELECT * FROM hits_by_page').all();
-  return [categories, all, states, money, results, langs, dishes, roles, hits];
+  const { results: issueStates } = await env.DB.prepare('SELECT * FROM issue_statuses').all();
+  const { results: priorities } = await env.DB.prepare('SELECT * FROM issue_priorities').all();
+  const { results: responses } = await env.DB.prepare('SELECT * FROM survey_responses').all();
+  return [categories, all, states, money, results, langs, dishes, roles, hits, issueStates, priorities, responses];
 }
 "#;
         let sql = "CREATE TABLE drops_by_country (country_code VARCHAR(2) NOT NULL, count INT NOT NULL, PRIMARY KEY (country_code));
                    CREATE TABLE languages (id INTEGER PRIMARY KEY, name TEXT);
                    CREATE TABLE hits_by_page (path TEXT PRIMARY KEY, count INT);
+                   CREATE TABLE issue_statuses (id INTEGER PRIMARY KEY, name TEXT, is_closed INTEGER);
+                   CREATE TABLE issue_priorities (id INTEGER PRIMARY KEY, name TEXT, position INTEGER);
+                   CREATE TABLE survey_responses (id INTEGER PRIMARY KEY, answer TEXT);
 ";
         assert_project_fires(
             RULE,
@@ -786,6 +793,7 @@ export async function menu(db, env) {
                 ("src/menu.ts", 12, "every matching row of food"),
                 ("src/menu.ts", 13, "every matching row of userRoles"),
                 ("src/menu.ts", 14, "every matching row of hits_by_page"),
+                ("src/menu.ts", 17, "every matching row of survey_responses"),
             ],
         );
     }

@@ -233,7 +233,8 @@ impl Rule for SchemaSetupPerRequest {
                         1 => (" and 1 other function".to_string(), "call"),
                         n => (format!(" and {n} other functions"), "call"),
                     };
-                    format!("`{text}` runs on every call of `{name}`, which {caller}{more} {verb} before its own queries: a round trip to {engine} each time, for a schema that needs creating once")
+                    let before = if has_queries(first) { "before its own queries" } else { "on every request" };
+                    format!("`{text}` runs on every call of `{name}`, which {caller}{more} {verb} {before}: a round trip to {engine} each time, for a schema that needs creating once")
                 }
                 _ if f.handler == Handler::Middleware => format!("`{text}` runs in a middleware, before every request it sees: a round trip to {engine} each time, for a schema that needs creating once"),
                 _ => format!("`{text}` runs on every request this handler serves, before its queries: a round trip to {engine} each time, for a schema that needs creating once"),
@@ -359,6 +360,9 @@ struct FnFacts {
     /// It sends SQL that reads or writes rows (`prepare('SELECT …')`), as
     /// the query facts may not know its database handle (`this.db`).
     sends_queries: bool,
+    /// Its parameters and the names it declares: a test of one of them
+    /// (`if (!client) return`) checks this call's data, not a flag.
+    locals: Vec<Atom>,
 }
 
 /// Collects [`FnFacts`]s: one visit of a file that creates a schema.
@@ -400,6 +404,20 @@ impl Functions<'_> {
         let i = *self.stack.last()?;
         self.list.get_mut(i)
     }
+
+    /// The names the innermost function declares (none at module scope).
+    fn locals(&self) -> &[Atom] {
+        self.stack.last().map_or(&[], |&i| &self.list[i].locals)
+    }
+
+    /// Notes the names a pattern binds as the innermost function's own.
+    fn declare(&mut self, pat: &Pat) {
+        let mut names = Vec::new();
+        crate::syntax::ast::pat_names(pat, &mut names);
+        if let Some(f) = self.current() {
+            f.locals.extend(names);
+        }
+    }
 }
 
 /// A name made of words (`ensureSchema`, `run_migrations`) one of which says setup.
@@ -410,16 +428,37 @@ fn names_setup(name: &str) -> bool {
         .any(|w| SETUP_WORDS.contains(&w.to_ascii_lowercase().as_str()))
 }
 
-/// A test of a flag: `x`, `!this.ready`, `state.initialized === false`.
-fn tests_a_flag(test: &Expr) -> bool {
+/// A test of a flag: `x`, `!this.ready`, `state.initialized === false`,
+/// where the name is none of the function's `locals`.
+fn tests_a_flag(test: &Expr, locals: &[Atom]) -> bool {
     match unwrap_expr(test) {
-        Expr::Ident(_) => true,
-        Expr::Member(m) => matches!(m.prop, MemberProp::Ident(_) | MemberProp::PrivateName(_)),
-        Expr::Unary(u) if u.op == UnaryOp::Bang => tests_a_flag(&u.arg),
+        Expr::Ident(id) => !locals.contains(&id.sym),
+        Expr::Member(m) => {
+            matches!(m.prop, MemberProp::Ident(_) | MemberProp::PrivateName(_))
+                && match unwrap_expr(&m.obj) {
+                    Expr::This(_) => true,
+                    e => tests_a_flag(e, locals),
+                }
+        }
+        Expr::Unary(u) if u.op == UnaryOp::Bang => tests_a_flag(&u.arg, locals),
         Expr::Bin(b) if matches!(b.op, BinaryOp::EqEqEq | BinaryOp::NotEqEq | BinaryOp::EqEq | BinaryOp::NotEq) => {
             let constant = |e: &Expr| matches!(unwrap_expr(e), Expr::Lit(Lit::Bool(_) | Lit::Null(_))) || matches!(unwrap_expr(e), Expr::Ident(id) if id.sym == "undefined");
-            (tests_a_flag(&b.left) && constant(&b.right)) || (constant(&b.left) && tests_a_flag(&b.right))
+            (tests_a_flag(&b.left, locals) && constant(&b.right)) || (constant(&b.left) && tests_a_flag(&b.right, locals))
         }
+        _ => false,
+    }
+}
+
+/// An assignment's target that outlives the call: `this.ready`, a name the
+/// function does not declare.
+fn outlives_the_call(target: &AssignTarget, locals: &[Atom]) -> bool {
+    match target {
+        AssignTarget::Simple(SimpleAssignTarget::Ident(id)) => !locals.contains(&id.sym),
+        AssignTarget::Simple(SimpleAssignTarget::Member(m)) => match unwrap_expr(&m.obj) {
+            Expr::This(_) => true,
+            Expr::Ident(id) => !locals.contains(&id.sym),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -462,6 +501,7 @@ impl Visit for Functions<'_> {
     }
 
     fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+        self.declare(&n.name);
         n.name.visit_with(self);
         if let (Pat::Ident(name), Some(init)) = (&n.name, &n.init) {
             if matches!(unwrap_expr(init), Expr::Arrow(_) | Expr::Fn(_)) {
@@ -498,6 +538,11 @@ impl Visit for Functions<'_> {
         self.next = Some((Some(Atom::from("constructor")), Handler::No, false));
         let span = n.span;
         self.enter(span, |s| {
+            for p in &n.params {
+                if let ParamOrTsParamProp::Param(p) = p {
+                    s.declare(&p.pat);
+                }
+            }
             n.params.visit_with(s);
             n.body.visit_with(s);
         });
@@ -505,11 +550,21 @@ impl Visit for Functions<'_> {
     }
 
     fn visit_function(&mut self, n: &Function) {
-        self.enter(n.span, |s| n.visit_children_with(s));
+        self.enter(n.span, |s| {
+            for p in &n.params {
+                s.declare(&p.pat);
+            }
+            n.visit_children_with(s);
+        });
     }
 
     fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
-        self.enter(n.span, |s| n.visit_children_with(s));
+        self.enter(n.span, |s| {
+            for p in &n.params {
+                s.declare(p);
+            }
+            n.visit_children_with(s);
+        });
     }
 
     fn visit_call_expr(&mut self, n: &CallExpr) {
@@ -568,7 +623,7 @@ impl Visit for Functions<'_> {
 
     fn visit_if_stmt(&mut self, n: &IfStmt) {
         n.test.visit_with(self);
-        let flag = tests_a_flag(&n.test);
+        let flag = tests_a_flag(&n.test, self.locals());
         // `if (this.ready) return;`: what follows runs once.
         if flag && matches!(&*n.cons, Stmt::Return(_)) || matches!(&*n.cons, Stmt::Block(b) if flag && matches!(b.stmts.as_slice(), [Stmt::Return(_)])) {
             if let Some(f) = self.current() {
@@ -582,22 +637,24 @@ impl Visit for Functions<'_> {
     }
 
     fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        let lasting = outlives_the_call(&n.left, self.locals());
         let once = matches!(n.op, AssignOp::NullishAssign | AssignOp::OrAssign);
         let sets_true = matches!(unwrap_expr(&n.right), Expr::Lit(Lit::Bool(b)) if b.value);
-        if once || sets_true {
+        if lasting && (once || sets_true) {
             if let Some(f) = self.current() {
                 f.sets_flag = true;
             }
         }
         n.left.visit_with(self);
-        self.guarded += u32::from(once);
+        let guard = u32::from(once && lasting);
+        self.guarded += guard;
         n.right.visit_with(self);
-        self.guarded -= u32::from(once);
+        self.guarded -= guard;
     }
 
     fn visit_bin_expr(&mut self, n: &BinExpr) {
         // `ready ?? init()`, `ready || init()`: the right side runs once.
-        let once = matches!(n.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) && tests_a_flag(&n.left);
+        let once = matches!(n.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) && tests_a_flag(&n.left, self.locals());
         n.left.visit_with(self);
         self.guarded += u32::from(once);
         n.right.visit_with(self);
@@ -647,8 +704,23 @@ app.use("*", async (c, next) => {
     c.env.DB.prepare(`CREATE TABLE IF NOT EXISTS webhook_logs (id TEXT PRIMARY KEY, payload TEXT)`),
   ]);
   await next();
+});
+app.get("/passes/:id", async (c) => {
+  const client = await c.env.DB.prepare("SELECT * FROM clients WHERE id = ?").bind(c.req.param("id")).first();
+  if (!client) return c.text("no", 403);
+  let found = false;
+  await c.env.DB.exec("CREATE TABLE IF NOT EXISTS pass_tokens (token TEXT)");
+  found = true;
+  return c.json(await c.env.DB.prepare("SELECT token FROM pass_tokens").first());
 });"#,
-            &[(4, "which `add` and 1 other function call before"), (20, "every request this handler serves"), (27, "in a middleware, before every request")],
+            // The last: a test of the request's own data (`if (!client)
+            // return`) and a local set to true are no once-flags.
+            &[
+                (4, "which `add` and 1 other function call before"),
+                (20, "every request this handler serves"),
+                (27, "in a middleware, before every request"),
+                (35, "every request this handler serves"),
+            ],
         );
     }
 

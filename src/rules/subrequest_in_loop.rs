@@ -1335,6 +1335,44 @@ export async function poll(env: Env, extra: { url: string }[], name: string) {
         );
     }
 
+    /// The rows of a D1 query with a constant `LIMIT` are as many as the
+    /// limit at most (a cleanup that takes 10 requests at a time): a few
+    /// calls; a larger limit, the limit of a subquery only, or a bound one
+    /// (`LIMIT ?`), is no such bound.
+    #[test]
+    fn rows_of_a_d1_query_with_a_constant_limit_are_that_many() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/scheduled.ts",
+                r#"export async function cleanup(db: D1Database, n: number) {
+  const pending = await db.prepare(`SELECT id, hash FROM deletion_requests WHERE status = 'pending' ORDER BY created_at LIMIT 5`).all();
+  for (const request of pending.results) {
+    await db.prepare('DELETE FROM visits WHERE hash = ?').bind(request.hash).run();
+    await db.prepare('UPDATE deletion_requests SET status = ? WHERE id = ?').bind('done', request.id).run();
+  }
+  const many = await db.prepare('SELECT id FROM visits WHERE id IN (SELECT id FROM visits LIMIT 5) LIMIT 5000').all();
+  for (const row of many.results) {
+    await db.prepare('DELETE FROM visits WHERE id = ?').bind(row.id).run();
+  }
+  const asked = await db.prepare('SELECT id FROM visits LIMIT ?').bind(n).all();
+  for (const row of asked.results) {
+    await db.prepare('DELETE FROM visits WHERE id = ?').bind(row.id).run();
+  }
+}
+"#,
+            )
+            .places();
+        assert_eq!(
+            places,
+            [
+                ("src/scheduled.ts".into(), 9, "subrequest-in-loop".into()),
+                ("src/scheduled.ts".into(), 13, "subrequest-in-loop".into())
+            ]
+        );
+    }
+
     /// A paging loop: each request needs the previous response's token (or
     /// `hasMore` flag), so the requests cannot run together and there is no
     /// batch form. A loop around it repeats the chain and is reported; a
