@@ -63,7 +63,7 @@ impl BindingValues {
             // `db: D1Database`, `q:Queue<Job>`: a type name after a colon;
             // `Pick<D1Database, 'prepare'>`, `type Db = D1Database`.
             BINDING_TYPES.iter().any(|t| {
-                source.match_indices(t).any(|(at, _)| {
+                crate::syntax::text::occurrences(source, t).any(|at| {
                     source[..at]
                         .trim_end_matches([' ', '\t'])
                         .ends_with([':', '<', '=', '|'])

@@ -243,15 +243,11 @@ pub fn name_uses<'s>(
     functions: &'s [(u32, u32)],
 ) -> impl Iterator<Item = Option<usize>> + 's {
     let bytes = source.as_bytes();
-    let first = name.as_bytes().first().copied().unwrap_or(b' ');
     let is_name_byte = crate::syntax::text::is_word_byte;
-    source
-        .match_indices(first as char)
-        .filter(move |&(at, _)| {
+    crate::syntax::text::occurrences(source, name)
+        .filter(move |_| !name.is_empty())
+        .filter(move |&at| {
             let end = at + name.len();
-            if name.is_empty() || !bytes[at..].starts_with(name.as_bytes()) {
-                return false;
-            }
             let before = at.checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(end).copied();
             if before.is_some_and(|b| is_name_byte(b) || b == b'.')
@@ -266,7 +262,7 @@ pub fn name_uses<'s>(
             !next
                 .is_some_and(|i| bytes[i] == b'=' && !matches!(bytes.get(i + 1), Some(b'=' | b'>')))
         })
-        .map(move |(at, _)| {
+        .map(move |at| {
             let at = at as u32;
             let i = functions.partition_point(|&(start, _)| start <= at);
             (i > 0 && at < functions[i - 1].1).then(|| i - 1)
@@ -389,7 +385,7 @@ pub fn candidate_methods(
 pub fn names_method(source: &str, name: &str) -> bool {
     let bytes = source.as_bytes();
     let is_name_byte = crate::syntax::text::is_word_byte;
-    source.match_indices(name).any(|(at, _)| {
+    crate::syntax::text::occurrences(source, name).any(|at| {
         let end = at + name.len();
         let before = at.checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(end).copied();

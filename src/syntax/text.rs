@@ -12,6 +12,40 @@ pub fn contains_by_rare_byte(text: &str, needle: &str, rare: usize) -> bool {
         .any(|(i, _)| i >= rare && text.as_bytes()[i - rare..].starts_with(needle.as_bytes()))
 }
 
+/// Where `needle` occurs in `text`, in order: found by its rarest ASCII
+/// byte in code (an upper-case letter, `$`, a digit, a rare letter) with
+/// memchr, then compared there. A name's first letter is often one of the
+/// most common bytes (`e`, `s`, `t`): searching for it stops at most bytes.
+pub fn occurrences<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
+    // How common a byte is in code: lower is rarer.
+    let commonness = |b: u8| match b {
+        b'A'..=b'Z' | b'$' => 1,
+        b'0'..=b'9' | b'q' | b'z' | b'x' | b'j' | b'k' => 2,
+        b'_' | b'v' | b'w' | b'y' | b'b' | b'g' | b'h' | b'f' | b'm' | b'p' | b'u' => 3,
+        _ => 4,
+    };
+    let rare = needle
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| b.is_ascii())
+        .min_by_key(|&(_, b)| commonness(b));
+    let bytes = text.as_bytes();
+    let (at, byte) = rare.unwrap_or((0, 0));
+    let by_rare = rare.map(|_| {
+        text.match_indices(byte as char)
+            .filter_map(move |(i, _)| i.checked_sub(at))
+            .filter(move |&start| bytes[start..].starts_with(needle.as_bytes()))
+    });
+    // A needle of no ASCII byte (or an empty one): the string search.
+    let whole = rare
+        .is_none()
+        .then(|| text.match_indices(needle).map(|(i, _)| i));
+    by_rare
+        .into_iter()
+        .flatten()
+        .chain(whole.into_iter().flatten())
+}
+
 /// The bytes of an identifier-like word: ASCII letters, digits, `_`, `$`,
 /// and any byte of a non-ASCII character.
 static WORD_BYTES: [bool; 256] = {
@@ -137,6 +171,23 @@ fn collapse_whitespace_chars(text: &str, max_chars: usize) -> (String, bool) {
 
 #[cfg(test)]
 mod tests {
+    use super::occurrences;
+
+    /// Every occurrence, in order, found by the rarest byte (one that
+    /// repeats, one of no ASCII byte, overlapping ones).
+    #[test]
+    fn occurrences_are_every_one_in_order() {
+        let text = "db.getUser(id); getUser; xgetUserx; getUsergetUser; é";
+        assert_eq!(
+            occurrences(text, "getUser").collect::<Vec<_>>(),
+            [3, 16, 26, 36, 43]
+        );
+        assert_eq!(occurrences("aaaa", "aa").collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(occurrences("UserUser", "UserU").collect::<Vec<_>>(), [0]);
+        assert_eq!(occurrences("é é", "é").collect::<Vec<_>>(), [0, 3]);
+        assert_eq!(occurrences("abc", "").count(), 4);
+    }
+
     use super::{contains_by_rare_byte, one_line};
 
     #[test]
