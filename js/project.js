@@ -150,9 +150,24 @@ const D1_EXECUTE_FILE = /\bd1\s+execute\b[^&|;\n]*?--file(?:=|\s+)(["']?)([^\s"'
 /**
  * SQL files that the package.json scripts in `dirs` apply to a D1 database
  * with `wrangler d1 execute … --file` (a schema kept outside a migrations
- * folder, as `db/schema.sql`). Only files inside one of `dirs` or the working
+ * folder, as `db/schema.sql`), and the later versions beside each, named
+ * after it (`schema-v2.sql` … `schema-v24.sql` next to `schema.sql`: applied
+ * by hand, one per release). Only files inside one of `dirs` or the working
  * directory are read; a script that cannot be read adds nothing.
  */
+/** The `.sql` files beside `file` named after it and a separator (`schema.sql`: `schema-v2.sql`, `schema_2024.sql`). */
+function schemaVersions(file) {
+  const stem = basename(file).replace(/\.sql$/i, "");
+  let names;
+  try {
+    names = readdirSync(dirname(file));
+  } catch {
+    return [];
+  }
+  const version = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[-_.][\\w.-]*\\.sql$`, "i");
+  return names.filter((name) => version.test(name)).map((name) => join(dirname(file), name));
+}
+
 function d1ScriptFiles(dirs) {
   const inside = (file, dir) => {
     const rel = relative(dir, file);
@@ -166,7 +181,9 @@ function d1ScriptFiles(dirs) {
       if (typeof command !== "string") continue;
       for (const match of command.matchAll(D1_EXECUTE_FILE)) {
         const file = resolve(dir, match[2]);
-        if (inside(file, process.cwd()) || dirs.some((d) => inside(file, d))) files.add(file);
+        if (!(inside(file, process.cwd()) || dirs.some((d) => inside(file, d)))) continue;
+        files.add(file);
+        for (const version of schemaVersions(file)) files.add(version);
       }
     }
   }

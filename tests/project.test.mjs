@@ -438,7 +438,7 @@ test("with no Worker entry, tests, scripts, browser and Node code are set aside,
   assert.equal(all.diagnostics.length, 4);
 });
 
-test("the schema a package.json script applies with `wrangler d1 execute --file` is read, from the Worker's folder and from the root", () => {
+test("the schema a package.json script applies with `wrangler d1 execute --file` is read, from the Worker's folder and from the root, with its later versions beside it", () => {
   const root = mkdtempSync(join(tmpdir(), "perf-d1-script-"));
   mkdirSync(join(root, "db"), { recursive: true });
   mkdirSync(join(root, "worker"), { recursive: true });
@@ -462,6 +462,9 @@ test("the schema a package.json script applies with `wrangler d1 execute --file`
   // The root's script names the same file (quoted, with a space): read once, same finding.
   writeFileSync(join(root, "package.json"), JSON.stringify({ scripts: { "db:init": 'wrangler d1 execute orders --file "./db/schema.sql"' } }));
   assert.deepEqual(missingIndex(root, []), ["worker/index.ts:4 drizzle-missing-index"]);
+  // A later version of that schema beside it (applied by hand) is read too: it adds the index.
+  writeFileSync(join(root, "db", "schema-v2.sql"), 'CREATE INDEX IF NOT EXISTS "OrderDetail_OrderId" ON "OrderDetail" ("OrderId");\n');
+  assert.deepEqual(missingIndex(root, []), []);
 });
 
 test("a monorepo's migrations at the repository root (supabase/migrations) declare the indexes of a Worker in a subfolder", () => {

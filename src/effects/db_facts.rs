@@ -1558,7 +1558,8 @@ fn read_raw(fact: &mut QueryFact, text: &str, segments: &[Segment<'_>]) -> Optio
     fact.order_by = q.order_by;
     fact.group_by = q.group_by;
     fact.opaque_group = q.opaque_group;
-    fact.has_where = q.has_where;
+    fact.has_where = q.has_where || q.opaque_where;
+    fact.opaque_where |= q.opaque_where;
     fact.limited = q.limited;
     fact.single_row = q.single_row;
     fact.all_columns = q.all_columns;

@@ -257,7 +257,7 @@ fn key(name: &str) -> String {
 /// in file-name order (migrations are numbered).
 pub fn read_schema_files(files: &[SourceFile]) -> Vec<Table> {
     let mut sorted: Vec<&SourceFile> = files.iter().collect();
-    crate::model::collections::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
+    crate::model::collections::sort_by(&mut sorted, |a, b| apply_order(&a.path, &b.path));
     let mut schema = Schema::default();
     for file in sorted {
         for stmt in statements(&file.source) {
@@ -265,6 +265,51 @@ pub fn read_schema_files(files: &[SourceFile]) -> Vec<Table> {
         }
     }
     schema.finish()
+}
+
+/// The order SQL files apply in: by path without `.sql`, runs of digits by
+/// value, so a schema comes before its versions (`schema.sql`,
+/// `schema-v2.sql`, `schema-v10.sql`: lineai applies 24 of them by hand)
+/// and migrations in their order (`0002_…` before `0010_…`).
+fn apply_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let stem = |p: &'_ str| {
+        let cut = p.len().saturating_sub(4);
+        if p.is_char_boundary(cut) && p[cut..].eq_ignore_ascii_case(".sql") {
+            p[..cut].to_string()
+        } else {
+            p.to_string()
+        }
+    };
+    let (a, b) = (stem(a), stem(b));
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    // Chunks of digits or of anything else, compared in turn.
+    fn chunk<'s>(s: &mut &'s [u8]) -> (bool, &'s [u8]) {
+        let digits = s.first().is_some_and(u8::is_ascii_digit);
+        let n = s
+            .iter()
+            .take_while(|c| c.is_ascii_digit() == digits)
+            .count();
+        let (head, tail) = s.split_at(n);
+        *s = tail;
+        (digits, head)
+    }
+    while !x.is_empty() && !y.is_empty() {
+        let ((dx, cx), (dy, cy)) = (chunk(&mut x), chunk(&mut y));
+        let order = if dx && dy {
+            let value = |c: &[u8]| {
+                c.iter().fold(0u128, |n, d| {
+                    n.saturating_mul(10).saturating_add(u128::from(d - b'0'))
+                })
+            };
+            value(cx).cmp(&value(cy)).then(cx.cmp(cy))
+        } else {
+            cx.cmp(cy)
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    x.len().cmp(&y.len())
 }
 
 /// Values in the order they were added, found by name in one step; a
@@ -728,6 +773,9 @@ pub struct SqlQuery {
     /// A GROUP BY item that is not a plain column (an expression).
     pub opaque_group: bool,
     pub has_where: bool,
+    /// Part of the statement stands where a clause should and cannot be
+    /// read (a substitution, `FROM t ${where} ORDER BY …`): it may filter.
+    pub opaque_where: bool,
     pub limited: bool,
     pub single_row: bool,
     pub all_columns: bool,
@@ -818,10 +866,40 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
             .collect();
         q.group_by.extend(columns.unwrap_or_default());
     }
+    // A substitution where a clause starts (`FROM t ${where} ORDER BY`, the
+    // `${where}` read as `?`): what it holds is not known, the clauses
+    // after it are read.
+    let clauses = [K::WHERE, K::GROUP, K::HAVING, K::ORDER, K::LIMIT];
+    if c.peek()
+        .is_some_and(|t| !clauses.iter().any(|k| is_kw(t, *k)))
+    {
+        q.opaque_where = true;
+        let _ = c.until(&clauses);
+    }
     where_clause(&mut c, &aliases, &mut q);
     let grouped = c.kws(&[K::GROUP, K::BY]);
     if grouped {
+        // `CASE … END AS status_group`, `strftime('%H', t) AS hour`: a
+        // GROUP BY of such a name groups by an expression, not a column.
+        let expression_names: Vec<&str> = projection
+            .items()
+            .filter_map(|item| match item.tokens() {
+                [expr @ .., as_kw, Token::Word(name)] if expr.len() > 1 && is_kw(as_kw, K::AS) => {
+                    Some(name.value.as_str())
+                }
+                _ => None,
+            })
+            .collect();
         for mut item in c.until(&[K::HAVING, K::ORDER, K::LIMIT]).items() {
+            if let [Token::Word(w)] = item.tokens() {
+                if expression_names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&w.value))
+                {
+                    q.opaque_group = true;
+                    continue;
+                }
+            }
             match column_ref(&mut item, &aliases) {
                 Some(col) if item.done() => q.group_by.push(col),
                 _ => q.opaque_group = true,
@@ -845,6 +923,9 @@ pub fn read_query(text: &str) -> Option<SqlQuery> {
             }
         }
     }
+    // Past what could not be read (a substitution inside a clause), the
+    // statement's own LIMIT still bounds it.
+    let _ = c.until(&[K::LIMIT]);
     if c.kw(K::LIMIT) {
         q.limited = true;
         let one = matches!(c.next(), Some(Token::Number(n, _)) if n == "1");
@@ -1185,6 +1266,77 @@ fn comparison(t: Option<&Token>) -> Option<Op> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A GROUP BY of a name the projection gives an expression (`CASE …
+    /// END AS status_group`, `strftime('%H', t) AS hour`) groups by that
+    /// expression (lineai's analytics); a column's alias stays the column.
+    #[test]
+    fn group_by_an_expressions_name_is_no_column() {
+        let q = read_query("SELECT CASE WHEN status_code < 300 THEN '2xx' ELSE '5xx' END as status_group, COUNT(*) as count FROM logs WHERE created_at >= ? GROUP BY status_group ORDER BY status_group").unwrap();
+        assert!(q.opaque_group && q.group_by.is_empty());
+        let q = read_query("SELECT CAST(strftime('%H', sent_at) AS INTEGER) as hour, direction, COUNT(*) FROM messages GROUP BY hour, direction").unwrap();
+        assert!(q.opaque_group);
+        let q = read_query("SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id").unwrap();
+        assert!(!q.opaque_group && q.group_by.len() == 1);
+    }
+
+    /// A schema before its versions, numbers by value, migrations in order.
+    #[test]
+    fn sql_files_apply_in_version_order() {
+        let mut paths = vec![
+            "db/schema-v10.sql",
+            "db/schema-v2.sql",
+            "db/schema.sql",
+            "migrations/0010_a.sql",
+            "migrations/0002_b.sql",
+            "a/x.sql",
+            "db/unused.sql",
+        ];
+        paths.sort_by(|a, b| apply_order(a, b));
+        assert_eq!(
+            paths,
+            [
+                "a/x.sql",
+                "db/schema.sql",
+                "db/schema-v2.sql",
+                "db/schema-v10.sql",
+                "db/unused.sql",
+                "migrations/0002_b.sql",
+                "migrations/0010_a.sql"
+            ]
+        );
+        let tables = read_schema_files(&[
+            SourceFile {
+                path: "db/schema-v2.sql".into(),
+                source: "CREATE INDEX i ON t (a);".into(),
+            },
+            SourceFile {
+                path: "db/schema.sql".into(),
+                source: "CREATE TABLE t (a int);".into(),
+            },
+        ]);
+        assert_eq!(tables[0].indexes.len(), 1);
+    }
+
+    /// A substitution where a clause starts (`${where}`, read as `?`)
+    /// hides what it holds, not the clauses after it: the statement's
+    /// LIMIT still bounds it (contractor-quote's audit log). A subquery's
+    /// LIMIT bounds only the subquery.
+    #[test]
+    fn clauses_after_a_substitution_are_read() {
+        let q =
+            read_query("SELECT id FROM audit_events ? ORDER BY created_at DESC LIMIT ? OFFSET ?")
+                .unwrap();
+        assert!(q.limited && q.opaque_where && !q.has_where);
+        assert_eq!(q.order_by.len(), 1);
+        let q =
+            read_query("SELECT id FROM quotes WHERE a = ? ORDER BY created_at LIMIT 50").unwrap();
+        assert!(q.limited && !q.opaque_where);
+        let q = read_query("SELECT id FROM quotes WHERE id IN (SELECT id FROM x LIMIT 5)").unwrap();
+        assert!(!q.limited);
+        let q = read_query("SELECT id FROM quotes ?").unwrap();
+        assert!(!q.limited && q.opaque_where);
+    }
 
     #[test]
     fn reads_drizzle_kit_migrations() {

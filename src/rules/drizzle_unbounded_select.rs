@@ -97,7 +97,8 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   column of few values: a declared list (`text({ enum: [...] })`,
   `CHECK (status IN ('a', 'b'))` in a migration), a boolean, or a name that
   says so (`type`, `kind`, `status`, `locale`, `year`, `role`, …): one row
-  per value.
+  per value; or a column the filter fixes (`WHERE user_id = ? GROUP BY
+  user_id`: one row).
 - Tables small by their declaration: a primary key of at most 3 characters
   (`varchar(2)` country codes) or from a declared list (`text({ enum })`),
   and reference tables of a naturally small set — categories, countries,
@@ -123,7 +124,10 @@ const { results } = await env.DB.prepare('SELECT id FROM orders WHERE status = ?
   schedules, shifts, opening hours or variants (equality on a column that
   refers to it: `employee_id`, `serviceId`).
 - Subqueries, queries with a condition or a `groupBy` key the analysis
-  cannot read (a variable, ``sql`strftime('%m', created_at)` ``),
+  cannot read (a variable, ``sql`strftime('%m', created_at)` ``, the name
+  of an expression in the select list: `CASE … END AS bucket … GROUP BY
+  bucket`), a raw SQL text with a substitution where a clause starts
+  (`` `FROM t ${where} ORDER BY …` ``: its LIMIT is read after it),
   `.$dynamic()` queries, relational queries whose options spread an object
   written elsewhere (`{ columns, ...query }`: it may hold the `limit`), and
   queries repeated in a loop (reported by `drizzle-query-in-loop`).
@@ -230,6 +234,16 @@ fn check(p: &Project<'_>, r: &mut Reporter<'_>) {
             };
             if !q.group_by.is_empty() && q.group_by.iter().all(listed) {
                 continue;
+            }
+            // `GROUP BY user_id` with `user_id = ?`: one group, one row.
+            if let Some(m) = main.filter(|_| !q.group_by.is_empty()) {
+                let fixed = p.bound_columns(fi, q, m, m, false, &[Op::Eq]);
+                let is_fixed = |g: &crate::knowledge::query::ColumnRef| {
+                    p.column(fi, g, q, m).is_some_and(|(t, name)| t == m && fixed.contains(&name))
+                };
+                if q.group_by.iter().all(is_fixed) {
+                    continue;
+                }
             }
             match main {
                 Some(t) => {
@@ -720,6 +734,7 @@ app.get('/', async (c) => {
   await db.select().from(orders).where(inArray(orders.userId, ids));
   await db.select({ n: count() }).from(orders);
   await db.select({ s: orders.status, n: count() }).from(orders).groupBy(orders.status);
+  await db.select({ u: orders.userId, n: count() }).from(orders).where(eq(orders.userId, id)).groupBy(orders.userId);
   await db.select({ id: orders.id, n: count(orders.status) }).from(orders);
   await db.select({ m: sql`strftime('%m', created_at)`, n: count() }).from(orders).groupBy(sql`strftime('%m', created_at)`);
   await c.env.DB.prepare('SELECT status, count(*) AS n FROM orders').all();
