@@ -302,6 +302,7 @@ impl HotPaths {
                 }
                 let mut once = Vec::new();
                 once_regions(stmts_of(loop_body(stmt)), &Place::default(), &mut once);
+                once_guarded(stmt, &mut once);
                 if !once.is_empty() {
                     self.once.insert(key(stmt.span()), once);
                 }
@@ -1076,6 +1077,69 @@ struct Place<'a> {
 /// between them (see the module documentation). Into nested blocks,
 /// branches, `try`, `switch` and loops (a `return` there leaves this loop
 /// too), not into functions.
+/// The branches of a loop's body that run on one iteration only: under a
+/// test of the first (`if (i === 0 && …)`, `i` the loop's counter or the
+/// index of `for (const [i, x] of xs.entries())`), or under a flag the
+/// branch itself sets (`if (!headerDone) { headerDone = true; … }`).
+fn once_guarded(stmt: &Stmt, out: &mut Vec<Span>) {
+    let counter: Option<&Atom> = match stmt {
+        Stmt::For(f) => match f.init.as_ref() {
+            Some(VarDeclOrExpr::VarDecl(v)) => v.decls.first().and_then(|d| match &d.name {
+                Pat::Ident(id) => Some(&id.id.sym),
+                _ => None,
+            }),
+            _ => None,
+        },
+        Stmt::ForOf(f) => match &f.left {
+            ForHead::VarDecl(v) => v.decls.first().and_then(|d| match &d.name {
+                Pat::Array(a) => match a.elems.first() {
+                    Some(Some(Pat::Ident(id))) => Some(&id.id.sym),
+                    _ => None,
+                },
+                _ => None,
+            }),
+            _ => None,
+        },
+        _ => None,
+    };
+    // `i === 0` (either side), alone or a conjunct of `&&`.
+    fn tests_first(test: &Expr, counter: &Atom) -> bool {
+        match unwrap_expr(test) {
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
+                tests_first(&b.left, counter) || tests_first(&b.right, counter)
+            }
+            Expr::Bin(b) if matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) => {
+                let is_counter =
+                    |e: &Expr| matches!(unwrap_expr(e), Expr::Ident(id) if &id.sym == counter);
+                (is_counter(&b.left) && number(&b.right) == Some(0.0))
+                    || (number(&b.left) == Some(0.0) && is_counter(&b.right))
+            }
+            _ => false,
+        }
+    }
+    // `!flag` whose branch sets `flag = true`.
+    let sets_its_flag = |i: &IfStmt| {
+        match unwrap_expr(&i.test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => match unwrap_expr(&u.arg) {
+            Expr::Ident(flag) => stmts_of(&i.cons).iter().any(|s| {
+                matches!(s, Stmt::Expr(e) if matches!(unwrap_expr(&e.expr), Expr::Assign(a)
+                    if matches!(&a.left, AssignTarget::Simple(SimpleAssignTarget::Ident(id)) if id.sym == flag.sym)
+                    && matches!(unwrap_expr(&a.right), Expr::Lit(Lit::Bool(b)) if b.value)))
+            }),
+            _ => false,
+        },
+        _ => false,
+    }
+    };
+    for s in stmts_of(loop_body(stmt)) {
+        if let Stmt::If(i) = s {
+            if counter.is_some_and(|c| tests_first(&i.test, c)) || sets_its_flag(i) {
+                out.push(i.cons.span());
+            }
+        }
+    }
+}
+
 fn once_regions<'a>(stmts: &'a [Stmt], place: &Place<'a>, out: &mut Vec<Span>) {
     // From the end: the region that ends at the nearest exit grows back to
     // the first statement that may jump back into the loop.

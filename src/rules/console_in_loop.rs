@@ -380,6 +380,15 @@ function withLocal(console: Console, xs: string[]) { for (const x of xs) console
     if (r.ok) return r;
   }
   for (const name of ['a', 'b']) console.log('cache', name);
+  // the header row, once (a flag the branch sets: PackRat's catalog ETL)
+  let headerDone = false;
+  for (const o of orders) {
+    if (!headerDone) {
+      headerDone = true;
+      console.log('columns', Object.keys(o));
+      continue;
+    }
+  }
 }
 async function save(o: Order) {}
 async function other(o: Order) { return { error: null }; }

@@ -1587,6 +1587,43 @@ declare function parse(x: unknown): { items: string[]; nextCursor?: string };
         );
     }
 
+    /// A branch for the first iteration only (`if (i === 0 && …)`: lineai's
+    /// scenario engine sends the first step at once) or under a flag the
+    /// branch sets runs once per run of the loop; a branch for the others
+    /// (`i > 0`) runs per element.
+    #[test]
+    fn branches_of_one_iteration_run_once() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&["subrequest-in-loop"])
+            .file(
+                "src/steps.ts",
+                r#"export async function run(steps: { url: string; delay: number }[], rows: string[]) {
+  for (let i = 0; i < steps.length; i++) {
+    if (i === 0 && steps[i].delay === 0) {
+      await fetch(steps[i].url);
+    }
+  }
+  for (const [i, step] of steps.entries()) {
+    if (0 === i) await fetch(step.url);
+  }
+  let announced = false;
+  for (const row of rows) {
+    if (!announced) {
+      announced = true;
+      await fetch("https://hooks.example.com/start");
+    }
+  }
+  for (let i = 0; i < steps.length; i++) {
+    if (i > 0) await fetch(steps[i].url);
+  }
+}
+"#,
+            )
+            .places();
+        assert_eq!(places, [("src/steps.ts".into(), 18, "subrequest-in-loop".into())]);
+    }
+
     /// A probe for a free name stops at the first lookup that finds
     /// nothing (pastebin-worker's `while (true)`); a loop that goes on to
     /// use what it found drains a list, one call per item.
