@@ -100,6 +100,14 @@ const items = await db
             "Not reported",
             r#"
 - Queries built in a loop and sent together (`db.batch(stmts)`).
+- Code that runs only on a failure: a `catch` that inserts a failed batch's
+  rows one at a time to find the bad one.
+- A branch for one iteration of the loop: under a test of the first
+  (`if (i === 0 && …)`) or under a flag the branch sets
+  (`if (!started) { started = true; … }`).
+- A probe for a free name: a loop over no collection, or over a constant
+  number of tries, that stops at the first lookup that finds nothing
+  (`for (let i = 0; i < 32; i++) { … if (!clash) return candidate; }`).
 - Paging loops (`.offset(...)`, a limited query in a counting `for` loop) and
   `while`/`do-while` loops, whose iterations depend on the previous result.
 - A query per chunk: the loop goes over chunks of a list and each query takes
@@ -156,6 +164,12 @@ is theirs to report.
 };
 
 fn check(call: &CallExpr, cx: &LintContext<'_>) -> Option<Finding> {
+    // Code that runs only on a failure (a `catch` that retries a failed
+    // batch's rows one at a time to find the bad one) is not a hot path,
+    // as for subrequest-in-loop.
+    if cx.hot.is_cold(call.span) {
+        return None;
+    }
     if cx.db.query_at(call.span).is_none() {
         return helper_per_element(call, cx);
     }
@@ -539,6 +553,37 @@ export async function all(db, ids: string[]) {
             )
             .places();
         assert_eq!(places, [("src/codes.ts".into(), 16, RULE.into())]);
+    }
+
+    /// After a batch fails, its rows inserted one at a time in the `catch`
+    /// (to find the bad one: Tuvix's feed items) run only on the failure;
+    /// the same loop on the normal path is N+1.
+    #[test]
+    fn a_failed_batch_retried_row_by_row_is_no_hot_path() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/items.ts",
+                r#"import { items } from './schema';
+export async function save(db, rows) {
+  try {
+    await db.batch(rows.map((r) => db.insert(items).values(r)));
+  } catch (error) {
+    for (const r of rows) {
+      try {
+        await db.insert(items).values(r);
+      } catch (e) {
+        console.error('bad row', r.id, e);
+      }
+    }
+  }
+  for (const r of rows) await db.insert(items).values(r);
+}
+"#,
+            )
+            .places();
+        assert_eq!(places, [("src/items.ts".into(), 14, RULE.into())]);
     }
 
     /// A helper whose only query is in failure-only code (a `catch` that

@@ -162,6 +162,13 @@ Drizzle `db.batch([...])` or `inArray`, Queues `sendBatch([...])`, R2 `list`.
   (`for (let attempt = 1; attempt <= maxRetries; attempt++)`, a counter or
   bound named for attempts, retries or tries) that can leave the loop is a
   retry too: it stops at the first attempt that works.
+- Probes for a free name: a loop over no collection (`while (true)`,
+  `for (;;)`, or a constant number of tries) that stops at the first lookup
+  that finds nothing (`if ((await env.KV.get(id)) === null) break`, as its
+  last statement: a loop that goes on to use what it found drains a list).
+- A branch for one iteration of the loop: under a test of the first
+  (`if (i === 0 && …)`) or under a flag the branch sets
+  (`if (!started) { started = true; … }`).
 - First matches: a call followed, in its block, by an unconditional exit of
   the loop (`return`, `break` of the loop, a `throw` no `try` in the loop
   catches), with no `continue` between them, runs at most once per run of the
