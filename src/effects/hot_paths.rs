@@ -303,6 +303,7 @@ impl HotPaths {
                 let mut once = Vec::new();
                 once_regions(stmts_of(loop_body(stmt)), &Place::default(), &mut once);
                 once_guarded(stmt, &mut once);
+                self.chunk_flushes(stmts_of(loop_body(stmt)), &mut once);
                 if !once.is_empty() {
                     self.once.insert(key(stmt.span()), once);
                 }
@@ -817,6 +818,56 @@ impl HotPaths {
         })
     }
 
+    /// The branches of a loop's body (not in a loop or function inside it)
+    /// that flush a buffer once it holds a chunk: `if (batch.length >=
+    /// BATCH_SIZE) { await save([...batch]); batch.length = 0; }` (a
+    /// constant of at least 2; the branch empties the buffer: `= []`,
+    /// `.length = 0`, `.splice(0)`). Each runs once per chunk of items, the
+    /// batched form of a per-item call.
+    fn chunk_flushes(&self, stmts: &[Stmt], out: &mut Vec<Span>) {
+        for s in stmts {
+            match s {
+                Stmt::If(i) => {
+                    if let Some(buffer) = self.full_buffer(&i.test) {
+                        if empties(stmts_of(&i.cons), buffer) {
+                            out.push(i.cons.span());
+                        }
+                    }
+                    self.chunk_flushes(stmts_of(&i.cons), out);
+                    if let Some(alt) = &i.alt {
+                        self.chunk_flushes(stmts_of(alt), out);
+                    }
+                }
+                Stmt::Block(b) => self.chunk_flushes(&b.stmts, out),
+                Stmt::Try(t) => self.chunk_flushes(&t.block.stmts, out),
+                _ => {}
+            }
+        }
+    }
+
+    /// `batch.length >= N` / `> N` with N a constant of at least 2: the name.
+    fn full_buffer<'e>(&self, test: &'e Expr) -> Option<&'e Atom> {
+        let Expr::Bin(b) = unwrap_expr(test) else {
+            return None;
+        };
+        if !matches!(b.op, BinaryOp::GtEq | BinaryOp::Gt)
+            || !self.constant(&b.right).is_some_and(|n| n >= 2.0)
+        {
+            return None;
+        }
+        match unwrap_expr(&b.left) {
+            Expr::Member(MemberExpr {
+                obj,
+                prop: MemberProp::Ident(p),
+                ..
+            }) if p.sym == "length" => match unwrap_expr(obj) {
+                Expr::Ident(id) => Some(&id.sym),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// A counting loop that steps by a chunk: `i += 100` (a literal of at
     /// least 10), `i += batchSize` or `i += CONFIG.CHUNK_SIZE` (a name: a
     /// constant of at least 2, or one the file does not bind to a number:
@@ -1077,6 +1128,33 @@ struct Place<'a> {
 /// between them (see the module documentation). Into nested blocks,
 /// branches, `try`, `switch` and loops (a `return` there leaves this loop
 /// too), not into functions.
+/// The statements empty the list `name`: `name = []`, `name.length = 0`,
+/// `name.splice(0)`.
+fn empties(stmts: &[Stmt], name: &Atom) -> bool {
+    stmts.iter().any(|s| {
+        let Stmt::Expr(e) = s else { return false };
+        match unwrap_expr(&e.expr) {
+            Expr::Assign(a) => match &a.left {
+                AssignTarget::Simple(SimpleAssignTarget::Ident(id)) => {
+                    &id.sym == name && matches!(unwrap_expr(&a.right), Expr::Array(arr) if arr.elems.is_empty())
+                }
+                AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                    matches!(&m.prop, MemberProp::Ident(p) if p.sym == "length")
+                        && matches!(unwrap_expr(&m.obj), Expr::Ident(id) if &id.sym == name)
+                        && number(&a.right) == Some(0.0)
+                }
+                _ => false,
+            },
+            Expr::Call(c) => {
+                method_name(c).is_some_and(|m| m == "splice")
+                    && matches!(&c.callee, Callee::Expr(f) if matches!(unwrap_expr(f), Expr::Member(m) if matches!(unwrap_expr(&m.obj), Expr::Ident(id) if &id.sym == name)))
+                    && c.args.first().and_then(|a| number(&a.expr)) == Some(0.0)
+            }
+            _ => false,
+        }
+    })
+}
+
 /// The branches of a loop's body that run on one iteration only: under a
 /// test of the first (`if (i === 0 && …)`, `i` the loop's counter or the
 /// index of `for (const [i, x] of xs.entries())`), or under a flag the

@@ -102,6 +102,9 @@ const items = await db
 - Queries built in a loop and sent together (`db.batch(stmts)`).
 - Code that runs only on a failure: a `catch` that inserts a failed batch's
   rows one at a time to find the bad one.
+- A buffer flushed once it holds a chunk (`if (batch.length >= BATCH_SIZE)
+  { await db.insert(t).values([...batch]); batch.length = 0; }`, a constant
+  of at least 2): the batched form.
 - A branch for one iteration of the loop: under a test of the first
   (`if (i === 0 && …)`) or under a flag the branch sets
   (`if (!started) { started = true; … }`).
@@ -553,6 +556,40 @@ export async function all(db, ids: string[]) {
             )
             .places();
         assert_eq!(places, [("src/codes.ts".into(), 16, RULE.into())]);
+    }
+
+    /// A buffer flushed once it holds a chunk (PackRat's catalog import:
+    /// `if (batch.length >= BATCH_SIZE) { await save([...batch]);
+    /// batch.length = 0; }`) is the batched form; a flush that keeps the
+    /// buffer, or at a size of 1, is per element.
+    #[test]
+    fn a_buffer_flushed_per_chunk_is_no_query_per_element() {
+        use crate::rules::test_util::Case;
+        let places = Case::new()
+            .rules(&[RULE])
+            .file(
+                "src/etl.ts",
+                r#"import { items } from './schema';
+export const BATCH_SIZE = 100;
+export async function load(db, rows) {
+  let batch = [];
+  const logs = [];
+  for (const r of rows) {
+    batch.push(r);
+    if (batch.length >= BATCH_SIZE) {
+      await db.insert(items).values([...batch]);
+      batch = [];
+    }
+    logs.push(r);
+    if (logs.length > 1) {
+      await db.insert(items).values(logs);
+    }
+  }
+}
+"#,
+            )
+            .places();
+        assert_eq!(places, [("src/etl.ts".into(), 14, RULE.into())]);
     }
 
     /// After a batch fails, its rows inserted one at a time in the `catch`
