@@ -147,14 +147,6 @@ export const CONVENTIONAL_MIGRATIONS = ["drizzle", "migrations", "supabase/migra
 /** `wrangler d1 execute <db> … --file <path>` in a package.json script: the SQL it applies. */
 const D1_EXECUTE_FILE = /\bd1\s+execute\b[^&|;\n]*?--file(?:=|\s+)(["']?)([^\s"'&|;]+\.sql)\1/g;
 
-/**
- * SQL files that the package.json scripts in `dirs` apply to a D1 database
- * with `wrangler d1 execute … --file` (a schema kept outside a migrations
- * folder, as `db/schema.sql`), and the later versions beside each, named
- * after it (`schema-v2.sql` … `schema-v24.sql` next to `schema.sql`: applied
- * by hand, one per release). Only files inside one of `dirs` or the working
- * directory are read; a script that cannot be read adds nothing.
- */
 /** The `.sql` files beside `file` named after it and a separator (`schema.sql`: `schema-v2.sql`, `schema_2024.sql`). */
 function schemaVersions(file) {
   const stem = basename(file).replace(/\.sql$/i, "");
@@ -168,6 +160,14 @@ function schemaVersions(file) {
   return names.filter((name) => version.test(name)).map((name) => join(dirname(file), name));
 }
 
+/**
+ * SQL files that the package.json scripts in `dirs` apply to a D1 database
+ * with `wrangler d1 execute … --file` (a schema kept outside a migrations
+ * folder, as `db/schema.sql`), and the later versions beside each, named
+ * after it (`schema-v2.sql` … `schema-v24.sql` next to `schema.sql`: applied
+ * by hand, one per release). Only files inside one of `dirs` or the working
+ * directory are read; a script that cannot be read adds nothing.
+ */
 function d1ScriptFiles(dirs) {
   const inside = (file, dir) => {
     const rel = relative(dir, file);

@@ -1122,12 +1122,6 @@ struct Place<'a> {
     labels: Vec<&'a Atom>,
 }
 
-/// The parts of these statements (of a loop's body, or nested in it) that
-/// run at most once per run of the loop: from a statement to the first one
-/// after it that always leaves the loop, with no jump back into the loop
-/// between them (see the module documentation). Into nested blocks,
-/// branches, `try`, `switch` and loops (a `return` there leaves this loop
-/// too), not into functions.
 /// The statements empty the list `name`: `name = []`, `name.length = 0`,
 /// `name.splice(0)`.
 fn empties(stmts: &[Stmt], name: &Atom) -> bool {
@@ -1218,6 +1212,12 @@ fn once_guarded(stmt: &Stmt, out: &mut Vec<Span>) {
     }
 }
 
+/// The parts of these statements (of a loop's body, or nested in it) that
+/// run at most once per run of the loop: from a statement to the first one
+/// after it that always leaves the loop, with no jump back into the loop
+/// between them (see the module documentation). Into nested blocks,
+/// branches, `try`, `switch` and loops (a `return` there leaves this loop
+/// too), not into functions.
 fn once_regions<'a>(stmts: &'a [Stmt], place: &Place<'a>, out: &mut Vec<Span>) {
     // From the end: the region that ends at the nearest exit grows back to
     // the first statement that may jump back into the loop.

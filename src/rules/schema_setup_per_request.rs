@@ -400,6 +400,11 @@ impl Functions<'_> {
         self.stack.pop();
     }
 
+    /// The next function entered is named so (a declaration, a method).
+    fn name_next(&mut self, name: Option<Atom>) {
+        self.next = Some((name, Handler::No, false));
+    }
+
     fn current(&mut self) -> Option<&mut FnFacts> {
         let i = *self.stack.last()?;
         self.list.get_mut(i)
@@ -496,7 +501,7 @@ fn registered(call: &CallExpr) -> Option<Registered> {
 
 impl Visit for Functions<'_> {
     fn visit_fn_decl(&mut self, n: &FnDecl) {
-        self.next = Some((Some(n.ident.sym.clone()), Handler::No, false));
+        self.name_next(Some(n.ident.sym.clone()));
         n.function.visit_with(self);
     }
 
@@ -505,37 +510,37 @@ impl Visit for Functions<'_> {
         n.name.visit_with(self);
         if let (Pat::Ident(name), Some(init)) = (&n.name, &n.init) {
             if matches!(unwrap_expr(init), Expr::Arrow(_) | Expr::Fn(_)) {
-                self.next = Some((Some(name.id.sym.clone()), Handler::No, false));
+                self.name_next(Some(name.id.sym.clone()));
             }
         }
         n.init.visit_with(self);
     }
 
     fn visit_class_method(&mut self, n: &ClassMethod) {
-        self.next = Some((key_name(&n.key), Handler::No, false));
+        self.name_next(key_name(&n.key));
         n.function.visit_with(self);
     }
 
     fn visit_private_method(&mut self, n: &PrivateMethod) {
-        self.next = Some((Some(n.key.name.clone()), Handler::No, false));
+        self.name_next(Some(n.key.name.clone()));
         n.function.visit_with(self);
     }
 
     fn visit_method_prop(&mut self, n: &MethodProp) {
-        self.next = Some((key_name(&n.key), Handler::No, false));
+        self.name_next(key_name(&n.key));
         n.function.visit_with(self);
     }
 
     fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
         if matches!(unwrap_expr(&n.value), Expr::Arrow(_) | Expr::Fn(_)) {
-            self.next = Some((key_name(&n.key), Handler::No, false));
+            self.name_next(key_name(&n.key));
         }
         n.value.visit_with(self);
     }
 
     fn visit_constructor(&mut self, n: &Constructor) {
         self.in_constructor += 1;
-        self.next = Some((Some(Atom::from("constructor")), Handler::No, false));
+        self.name_next(Some(Atom::from("constructor")));
         let span = n.span;
         self.enter(span, |s| {
             for p in &n.params {
