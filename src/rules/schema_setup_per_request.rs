@@ -117,9 +117,10 @@ None.
         (
             "Known limits",
             r#"
-Calls are followed within the file, by the called function's name (a
-method called as `this.init()` or `store.init()`). A helper in another file,
-or one called through a variable, is not followed.
+Calls are followed within the file, by the called function's name: a
+function's plain call (`init(db)`), a method's call on `this`
+(`this.init()`). A helper in another file, a method called on another
+object (`store.init()`), or one called through a variable, is not followed.
 "#,
         ),
     ],
@@ -202,17 +203,20 @@ impl Rule for SchemaSetupPerRequest {
                     Handler::No => false,
                 };
             let callers: Vec<&FnFacts> = match &f.name {
-                Some(name) => list
+                Some(name) => {
+                    let called_as = if f.is_method { Atom::from(format!("this.{name}")) } else { name.clone() };
+                    list
                     .iter()
                     .filter(|g| {
                         g.span != f.span
-                            && g.calls.contains(name)
+                            && g.calls.contains(&called_as)
                             && !g.in_constructor
                             && !g.sets_flag
                             && !g.setup
                             && (g.handler != Handler::No || has_queries(g))
                     })
-                    .collect(),
+                    .collect()
+                }
                 None => Vec::new(),
             };
             if !own && callers.is_empty() {
@@ -354,9 +358,11 @@ struct FnFacts {
     sets_flag: bool,
     /// The schema statements directly in it, not under a once-flag.
     sites: Vec<Span>,
-    /// The names it calls directly (`init()`, `this.init()`), not under a
-    /// once-flag.
+    /// The names it calls directly (`init()`; `this.init()` as
+    /// `this.init`), not under a once-flag.
     calls: Vec<Atom>,
+    /// A method (of a class or an object): called as `this.name()`.
+    is_method: bool,
     /// It sends SQL that reads or writes rows (`prepare('SELECT …')`), as
     /// the query facts may not know its database handle (`this.db`).
     sends_queries: bool,
@@ -377,6 +383,8 @@ struct Functions<'s> {
     guarded: u32,
     /// What the next function entered is: its name, a handler, setup.
     next: Option<(Option<Atom>, Handler, bool)>,
+    /// The next function entered is a method (`this.name()` calls it).
+    next_is_method: bool,
     in_constructor: u32,
 }
 
@@ -385,8 +393,10 @@ impl Functions<'_> {
         let (name, handler, route_setup) = self.next.take().unwrap_or((None, Handler::No, false));
         let setup = route_setup || name.as_ref().is_some_and(|n| names_setup(n));
         let named_handler = name.as_ref().is_some_and(|n| n == "fetch" || n.starts_with("onRequest"));
+        let is_method = std::mem::take(&mut self.next_is_method);
         self.list.push(FnFacts {
             span,
+            is_method,
             handler: if handler == Handler::No && named_handler { Handler::Route } else { handler },
             setup,
             name,
@@ -517,22 +527,26 @@ impl Visit for Functions<'_> {
     }
 
     fn visit_class_method(&mut self, n: &ClassMethod) {
+        self.next_is_method = true;
         self.name_next(key_name(&n.key));
         n.function.visit_with(self);
     }
 
     fn visit_private_method(&mut self, n: &PrivateMethod) {
+        self.next_is_method = true;
         self.name_next(Some(n.key.name.clone()));
         n.function.visit_with(self);
     }
 
     fn visit_method_prop(&mut self, n: &MethodProp) {
+        self.next_is_method = true;
         self.name_next(key_name(&n.key));
         n.function.visit_with(self);
     }
 
     fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
         if matches!(unwrap_expr(&n.value), Expr::Arrow(_) | Expr::Fn(_)) {
+            self.next_is_method = true;
             self.name_next(key_name(&n.key));
         }
         n.value.visit_with(self);
@@ -583,13 +597,15 @@ impl Visit for Functions<'_> {
                 f.sends_queries = true;
             }
         }
-        // The name called: `init()`, `this.init()`, `store.init()`.
+        // The name called: a function's (`init()`), or a method's on `this`
+        // (`this.init()`, kept as `this.init`); not another object's
+        // (`sentry.init()` is no call of this file's `init`).
         let called = match &n.callee {
             Callee::Expr(e) => match unwrap_expr(e) {
                 Expr::Ident(id) => Some(id.sym.clone()),
-                Expr::Member(m) => match &m.prop {
-                    MemberProp::Ident(p) => Some(p.sym.clone()),
-                    MemberProp::PrivateName(p) => Some(p.name.clone()),
+                Expr::Member(m) if matches!(unwrap_expr(&m.obj), Expr::This(_)) => match &m.prop {
+                    MemberProp::Ident(p) => Some(Atom::from(format!("this.{}", p.sym))),
+                    MemberProp::PrivateName(p) => Some(Atom::from(format!("this.{}", p.name))),
                     _ => None,
                 },
                 _ => None,
@@ -731,8 +747,9 @@ app.get("/passes/:id", async (c) => {
 
     /// Once per isolate or object: a Durable Object's constructor, a flag
     /// around the call, `??=`, a function that sets or checks its own
-    /// flag; setup routes and functions; setup no querying function calls;
-    /// a Durable Object's local SQLite.
+    /// flag; setup routes and functions; setup no querying function calls
+    /// (another object's method of the same name, `sentry.init()`, is no
+    /// call of it); a Durable Object's local SQLite.
     #[test]
     fn silent_when_the_schema_runs_once() {
         assert_silent(
@@ -784,6 +801,13 @@ async function setup(db: D1Database) {
   await createTables(db);
   await db.prepare("INSERT INTO d (id) VALUES ('first')").run();
 }
+async function init(db: D1Database) {
+  await db.exec("CREATE TABLE IF NOT EXISTS f (id TEXT)");
+}
+app.get("/f", async (c) => {
+  sentry.init({ dsn: c.env.DSN });
+  return c.json(await c.env.DB.prepare("SELECT * FROM f LIMIT 10").all());
+});
 app.post("/admin/migrate", async (c) => {
   await c.env.DB.exec("CREATE TABLE IF NOT EXISTS e (id TEXT)");
   await c.env.DB.prepare("INSERT INTO e (id) VALUES ('x')").run();
