@@ -147,17 +147,21 @@ export const CONVENTIONAL_MIGRATIONS = ["drizzle", "migrations", "supabase/migra
 /** `wrangler d1 execute <db> … --file <path>` in a package.json script: the SQL it applies. */
 const D1_EXECUTE_FILE = /\bd1\s+execute\b[^&|;\n]*?--file(?:=|\s+)(["']?)([^\s"'&|;]+\.sql)\1/g;
 
-/** The `.sql` files beside `file` named after it and a separator (`schema.sql`: `schema-v2.sql`, `schema_2024.sql`). */
+/**
+ * The `.sql` files beside `file` named after it and a separator
+ * (`schema.sql`: `schema-v2.sql`, `schema_2024.sql`): regular files only,
+ * as in a migrations folder (a link is not followed).
+ */
 function schemaVersions(file) {
   const stem = basename(file).replace(/\.sql$/i, "");
-  let names;
+  let entries;
   try {
-    names = readdirSync(dirname(file));
+    entries = readdirSync(dirname(file), { withFileTypes: true });
   } catch {
     return [];
   }
   const version = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[-_.][\\w.-]*\\.sql$`, "i");
-  return names.filter((name) => version.test(name)).map((name) => join(dirname(file), name));
+  return entries.filter((e) => e.isFile() && version.test(e.name)).map((e) => join(dirname(file), e.name));
 }
 
 /**
