@@ -783,13 +783,12 @@ impl HotPaths {
         segments.iter().rev().find_map(|s| match s.name.as_ref() {
             "limit" => s.args.first().and_then(|a| constant(&a.expr)),
             // D1: `prepare('SELECT … LIMIT 50').all()`.
-            "prepare" => match s.args.first().map(|a| unwrap_expr(&a.expr)) {
-                Some(Expr::Lit(Lit::Str(text))) => sql_limit(&text.value.to_string_lossy()),
-                Some(Expr::Tpl(t)) if t.exprs.is_empty() => {
-                    sql_limit(&t.quasis.iter().map(|q| q.raw.as_ref()).collect::<String>())
-                }
-                _ => None,
-            },
+            // (`LIMIT ${n}` reads as `LIMIT ?`: no constant.)
+            "prepare" => s
+                .args
+                .first()
+                .and_then(|a| crate::knowledge::drizzle::sql_text(&a.expr))
+                .and_then(|text| sql_limit(&text)),
             "findMany" => match s.args.first().map(|a| unwrap_expr(&a.expr)) {
                 Some(Expr::Object(o)) => {
                     crate::knowledge::drizzle::object_prop(o, "limit").and_then(constant)

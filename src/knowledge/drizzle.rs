@@ -104,21 +104,26 @@ pub fn str_value(expr: &Expr) -> Option<String> {
     }
 }
 
-/// The SQL text of a string or template; substitutions become `?`.
+/// The SQL text of a string, a template or a tagged template (`` sql`…` ``);
+/// substitutions become `?`.
 pub fn sql_text(expr: &Expr) -> Option<String> {
     match unwrap_expr(expr) {
-        Expr::Tpl(t) => {
-            let mut out = String::new();
-            for (i, q) in t.quasis.iter().enumerate() {
-                out.push_str(&q.raw);
-                if i < t.exprs.len() {
-                    out.push('?');
-                }
-            }
-            Some(out)
-        }
+        Expr::Tpl(t) => Some(template_sql(t)),
+        Expr::TaggedTpl(t) => Some(template_sql(&t.tpl)),
         e => str_value(e),
     }
+}
+
+/// A template's text, each substitution a `?`.
+pub fn template_sql(t: &Tpl) -> String {
+    let mut out = String::new();
+    for (i, q) in t.quasis.iter().enumerate() {
+        out.push_str(&q.raw);
+        if i < t.exprs.len() {
+            out.push('?');
+        }
+    }
+    out
 }
 
 pub fn prop_key(key: &PropName) -> Option<String> {

@@ -19,6 +19,7 @@ use swc_core::ecma::ast::*;
 use swc_core::ecma::visit::{Visit, VisitWith};
 
 use crate::engine::context::{method_name, unwrap_expr, Node};
+use crate::knowledge::drizzle::sql_text as sql_text_of;
 use crate::engine::{LintContext, NodeKind, Rule, RuleEntry};
 
 pub static RULE: RuleEntry = crate::engine::declare::source!(
@@ -159,7 +160,7 @@ impl Rule for SchemaSetupPerRequest {
             // postgres.js: `await sql`CREATE TABLE …``.
             Node::Await(a) => {
                 if let Expr::TaggedTpl(t) = unwrap_expr(&a.arg) {
-                    if is_schema_sql(&template_text(&t.tpl)) {
+                    if is_schema_sql(&crate::knowledge::drizzle::template_sql(&t.tpl)) {
                         self.sites.push(t.span);
                     }
                 }
@@ -282,12 +283,7 @@ fn creates_schema(call: &CallExpr) -> bool {
 /// The SQL text a call sends as its first argument: a string, a template,
 /// or a `sql` tagged template.
 fn sql_text(call: &CallExpr) -> Option<String> {
-    Some(match unwrap_expr(&call.args.first()?.expr) {
-        Expr::Lit(Lit::Str(s)) => s.value.to_string_lossy().into_owned(),
-        Expr::Tpl(t) => template_text(t),
-        Expr::TaggedTpl(t) => template_text(&t.tpl),
-        _ => return None,
-    })
+    sql_text_of(&call.args.first()?.expr)
 }
 
 /// A call that sends SQL reading or writing rows (`SELECT`, `INSERT`,
@@ -300,12 +296,6 @@ fn sends_row_sql(call: &CallExpr) -> bool {
         let first = text.split_ascii_whitespace().next().unwrap_or("").to_ascii_uppercase();
         matches!(first.as_str(), "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "WITH")
     })
-}
-
-/// The text of a template's literal parts (what sits between them does not
-/// start a statement).
-fn template_text(tpl: &Tpl) -> String {
-    tpl.quasis.iter().map(|q| q.raw.as_ref()).collect::<Vec<_>>().join(" ")
 }
 
 /// SQL that starts (past blanks and `--` comments) with `CREATE` and a
@@ -497,11 +487,8 @@ enum Registered {
 
 fn registered(call: &CallExpr) -> Option<Registered> {
     let method = method_name(call)?;
-    let path = match call.args.first().map(|a| unwrap_expr(&a.expr)) {
-        Some(Expr::Lit(Lit::Str(s))) => Some(s.value.to_string_lossy().into_owned()),
-        Some(Expr::Tpl(t)) => Some(template_text(t)),
-        _ => None,
-    };
+    // A string or a template (its substitutions as `?`).
+    let path = call.args.first().and_then(|a| sql_text_of(&a.expr));
     match method.as_ref() {
         "get" | "post" | "put" | "patch" | "delete" | "all" | "on" | "options" | "head" => path.map(Registered::Route),
         "use" => Some(Registered::Middleware(path.unwrap_or_default())),
